@@ -1,0 +1,66 @@
+/*
+ * conf.h - membermail's configuration: one file, one typed table.
+ *
+ * The file is "key = value" lines; a line whose first non-blank character
+ * is '#' is a comment; blank lines are ignored; white space around the key
+ * and the value is trimmed.  There are no comments after a value: a '#'
+ * there is part of the value.  Every key is typed and bounded (the table in
+ * conf.c; deploy/membermail.conf.example documents it).  An unknown key, a
+ * repeated key, a malformed or out-of-range value, a control character or a
+ * line over 4096 bytes is an error naming the file and line.  The master
+ * loads the config once, before forking; workers inherit it read-only.
+ *
+ * (Named conf.h, not config.h: config.h is autoconf's.)
+ */
+#ifndef MM_CONF_H
+#define MM_CONF_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "log.h"
+
+#define CONF_PATH_MAX	256
+#define CONF_NAME_MAX	64
+
+struct config {
+	char		 listen[CONF_PATH_MAX];	/* "unix:/path" or "host:port" */
+	unsigned int	 socket_mode;		/* octal in the file, e.g. 0660 */
+	char		 socket_group[CONF_NAME_MAX]; /* "" = leave as is */
+	int		 backlog;
+	int		 workers;
+	int		 max_requests;		/* 0 = never recycle */
+	int		 shutdown_timeout;	/* seconds a graceful stop waits */
+	char		 user[CONF_NAME_MAX];	/* "" = do not switch */
+	char		 group[CONF_NAME_MAX];	/* "" = user's group */
+	size_t		 max_body;		/* bytes; "k"/"m" suffixes */
+	char		 templates_dir[CONF_PATH_MAX];
+	enum log_level	 log_level;
+	char		 log_file[CONF_PATH_MAX]; /* "" = stderr */
+};
+
+/* Fills every field with its default. */
+void	 conf_defaults(struct config *);
+
+/*
+ * Loads `path` over the defaults (not over cfg's current values).  Returns
+ * 0, or -1 with a message such as
+ * "/etc/membermail.conf:12: workers: 0 is out of range (1..256)" in err and
+ * cfg left as it was, so a bad reload keeps the running config.
+ */
+int	 conf_load(struct config *, const char *path, char *err, size_t errsz);
+
+/*
+ * Prints the effective config as "key = value" lines in table order
+ * (alphabetical); the output is itself a config conf_load accepts.
+ */
+void	 conf_print(const struct config *, FILE *);
+
+/*
+ * The config path to use: `arg` (from -c) if not NULL, else
+ * $MEMBERMAIL_CONFIG if set and not empty, else the compiled-in default,
+ * MM_SYSCONFDIR "/membermail/membermail.conf".
+ */
+const char *conf_path(const char *arg);
+
+#endif

@@ -1,0 +1,120 @@
+/*
+ * main.c - the membermail command: one binary, one config file.
+ *
+ *	membermail serve [-c FILE]		the pre-forked FastCGI server
+ *	membermail check-config [-c FILE]	validate and print the config
+ *
+ * Everything else lives in libmembermail.a, so the tests link it too.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "conf.h"
+#include "handlers.h"
+#include "log.h"
+#include "master.h"
+#include "view.h"
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+	    "usage: membermail serve [-c FILE]\n"
+	    "       membermail check-config [-c FILE]\n"
+	    "       membermail --version\n"
+	    "The config file is -c FILE, else $MEMBERMAIL_CONFIG, else %s.\n",
+	    conf_path(NULL));
+}
+
+/* Loads the config and everything start-up checks: templates. */
+static int
+load(struct config *cfg, const char *arg)
+{
+	const char	*path = conf_path(arg);
+	char		 err[1024];
+
+	conf_defaults(cfg);
+	if (conf_load(cfg, path, err, sizeof(err)) == -1) {
+		fprintf(stderr, "membermail: %s\n", err);
+		return -1;
+	}
+	if (view_init(cfg->templates_dir, err, sizeof(err)) == -1) {
+		fprintf(stderr, "membermail: templates: %s\n", err);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+cmd_check_config(const char *arg)
+{
+	struct config	 cfg;
+
+	if (load(&cfg, arg) == -1)
+		return 1;
+	conf_print(&cfg, stdout);
+	fprintf(stderr, "membermail: %s: configuration ok, %zu templates\n",
+	    conf_path(arg), view_count());
+	return 0;
+}
+
+static int
+cmd_serve(const char *arg)
+{
+	static struct config	 cfg;	/* read-only once workers fork */
+
+	if (load(&cfg, arg) == -1)
+		return 1;
+	log_set_level(cfg.log_level);
+	if (cfg.log_file[0] != '\0' && log_open(cfg.log_file) == -1) {
+		fprintf(stderr, "membermail: log_file %s: %s\n", cfg.log_file,
+		    strerror(errno));
+		return 1;
+	}
+	return master_run(&cfg, &router);
+}
+
+int
+main(int argc, char *argv[])
+{
+	const char	*cmd, *cfgarg = NULL;
+	int		 ch;
+
+	if (argc < 2) {
+		usage(stderr);
+		return 2;
+	}
+	cmd = argv[1];
+	if (strcmp(cmd, "--version") == 0) {
+		printf("%s\n", PACKAGE_STRING);
+		return 0;
+	}
+	if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "help") == 0) {
+		usage(stdout);
+		return 0;
+	}
+	optind = 2;
+	while ((ch = getopt(argc, argv, "c:")) != -1) {
+		if (ch != 'c') {
+			usage(stderr);
+			return 2;
+		}
+		cfgarg = optarg;
+	}
+	if (optind != argc) {
+		usage(stderr);
+		return 2;
+	}
+	if (strcmp(cmd, "serve") == 0)
+		return cmd_serve(cfgarg);
+	if (strcmp(cmd, "check-config") == 0)
+		return cmd_check_config(cfgarg);
+	fprintf(stderr, "membermail: unknown command \"%s\"\n", cmd);
+	usage(stderr);
+	return 2;
+}

@@ -1,0 +1,208 @@
+/* route.c - route matching and the dispatcher; see route.h. */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "arena.h"
+#include "form.h"
+#include "log.h"
+#include "route.h"
+
+#define METHOD_WITH_BODY (METHOD_POST | METHOD_PUT | METHOD_PATCH | METHOD_DELETE)
+
+/* Length of the path segment at s (up to '/' or the end). */
+static size_t
+seglen(const char *s)
+{
+	return strcspn(s, "/");
+}
+
+/*
+ * Matches path against pattern segment by segment; ":name" segments take
+ * one non-empty segment, percent-decoded into req->path_params.
+ */
+static int
+pattern_match(struct req *r, const char *pat, const char *path)
+{
+	size_t	 plen, slen;
+	char	*v;
+	ssize_t	 n;
+
+	r->npath_params = 0;
+	while (*pat == '/' && *path == '/') {
+		pat++, path++;
+		plen = seglen(pat);
+		slen = seglen(path);
+		if (*pat == ':') {
+			if (slen == 0 || r->npath_params == REQ_PATH_PARAMS)
+				return 0;
+			if ((v = arena_alloc(r->arena, slen + 1)) == NULL ||
+			    (n = form_pct_decode(v, path, slen, 0)) < 0)
+				return 0;
+			r->path_params[r->npath_params].key =
+			    arena_strndup(r->arena, pat + 1, plen - 1);
+			r->path_params[r->npath_params].val = v;
+			r->path_params[r->npath_params].vlen = (size_t)n;
+			r->npath_params++;
+		} else if (plen != slen || memcmp(pat, path, plen) != 0)
+			return 0;
+		pat += plen;
+		path += slen;
+	}
+	return *pat == '\0' && *path == '\0';
+}
+
+static void
+allow_list(unsigned int methods, char *allow, size_t allowsz)
+{
+	static const struct {
+		unsigned int	 bit;
+		const char	*name;
+	} names[] = {
+		{ METHOD_GET, "GET" }, { METHOD_HEAD, "HEAD" },
+		{ METHOD_POST, "POST" }, { METHOD_PUT, "PUT" },
+		{ METHOD_PATCH, "PATCH" }, { METHOD_DELETE, "DELETE" },
+	};
+	size_t	 i, o = 0;
+	int	 n;
+
+	allow[0] = '\0';
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		if (!(methods & names[i].bit))
+			continue;
+		n = snprintf(allow + o, allowsz - o, "%s%s", o ? ", " : "",
+		    names[i].name);
+		if (n < 0 || (size_t)n >= allowsz - o)
+			break;
+		o += (size_t)n;
+	}
+}
+
+enum route_result
+route_match(struct req *r, const struct route *table, size_t n,
+    const struct route **found, char *allow, size_t allowsz)
+{
+	unsigned int	 allowed = 0, m;
+	size_t		 i;
+
+	*found = NULL;
+	for (i = 0; i < n; i++) {
+		if (!pattern_match(r, table[i].pattern, r->path))
+			continue;
+		m = table[i].methods;
+		if (m & METHOD_GET)
+			m |= METHOD_HEAD;
+		if (m & r->method) {
+			*found = &table[i];
+			return ROUTE_FOUND;
+		}
+		allowed |= m;
+	}
+	r->npath_params = 0;
+	if (allowed == 0)
+		return ROUTE_NO_PATH;
+	allow_list(allowed, allow, allowsz);
+	return ROUTE_NO_METHOD;
+}
+
+/*
+ * Who may call the route.  Until sessions exist nobody is signed in, so
+ * every level above "anyone" is refused as not signed in.
+ */
+static enum app_err
+check_access(struct req *r, const struct route *rt)
+{
+	if (rt->access == ACCESS_ANYONE)
+		return APP_OK;
+	r->reason = "sign-in required";
+	return APP_EAUTH;
+}
+
+/* "https://host" for the request as nginx saw it; NULL if unknown. */
+static const char *
+request_origin(struct req *r)
+{
+	const char	*host, *scheme;
+
+	host = FCGX_GetParam("HTTP_HOST", r->fcgi->envp);
+	scheme = FCGX_GetParam("REQUEST_SCHEME", r->fcgi->envp);
+	if (host == NULL || scheme == NULL)
+		return NULL;
+	return arena_printf(r->arena, "%s://%s", scheme, host);
+}
+
+/*
+ * Cross-site request forgery: a state change must come from our own pages.
+ * Browsers say where a request comes from (Sec-Fetch-Site, Origin); a
+ * cross-site one is refused.  The per-session token check joins this when
+ * sessions arrive.
+ */
+static enum app_err
+check_csrf(struct req *r)
+{
+	const char	*site, *origin, *ours;
+
+	site = FCGX_GetParam("HTTP_SEC_FETCH_SITE", r->fcgi->envp);
+	if (site != NULL && strcmp(site, "same-origin") != 0 &&
+	    strcmp(site, "none") != 0) {
+		r->reason = "cross-site state change (Sec-Fetch-Site)";
+		return APP_EFORBIDDEN;
+	}
+	origin = FCGX_GetParam("HTTP_ORIGIN", r->fcgi->envp);
+	if (origin == NULL)
+		return APP_OK;
+	if ((ours = request_origin(r)) == NULL || strcmp(origin, ours) != 0) {
+		r->reason = "cross-site state change (Origin)";
+		return APP_EFORBIDDEN;
+	}
+	return APP_OK;
+}
+
+static enum app_err
+dispatch(struct req *r, const struct router *rt, char *allow, size_t allowsz)
+{
+	const struct route	*route;
+	enum app_err		 e;
+
+	switch (route_match(r, rt->table, rt->n, &route, allow, allowsz)) {
+	case ROUTE_NO_PATH:
+		return APP_ENOTFOUND;
+	case ROUTE_NO_METHOD:
+		return APP_EMETHOD;
+	case ROUTE_FOUND:
+		break;
+	}
+	r->route = route;
+	if ((e = check_access(r, route)) != APP_OK)
+		return e;
+	if ((r->method & METHOD_WITH_BODY) && (e = req_read_form(r)) != APP_OK)
+		return e;
+	if (route->changes_state && (e = check_csrf(r)) != APP_OK)
+		return e;
+	if ((e = fields_check(r, route->fields, route->nfields)) != APP_OK)
+		return e;
+	return route->handler(r);
+}
+
+void
+route_dispatch(struct req *r, const struct router *rt)
+{
+	char		 allow[64] = "";
+	enum app_err	 e;
+
+	if ((e = req_begin(r)) == APP_OK)
+		e = dispatch(r, rt, allow, sizeof(allow));
+	if (e == APP_OK && r->out.failed) {
+		e = APP_ENOMEM;
+		r->reason = "response over its bound";
+	}
+	if (e != APP_OK) {
+		if (r->reason == NULL)
+			r->reason = app_strerror(e);
+		r->nheaders = 0;
+		rt->error_page(r, e, allow);
+	}
+	if (resp_send(r) != APP_OK)
+		log_debug("event=client_gone id=%s", r->request_id);
+}

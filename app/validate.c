@@ -1,0 +1,114 @@
+/* validate.c - validators and the field checker; see validate.h. */
+#include "config.h"
+
+#include <string.h>
+
+#include "form.h"
+#include "req.h"
+#include "validate.h"
+
+/* Length of the UTF-8 sequence starting at s (0 if invalid). */
+static size_t
+utf8_seq(const unsigned char *s, size_t len)
+{
+	size_t		 n, i;
+	unsigned int	 cp;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		n = 2, cp = s[0] & 0x1f;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		n = 3, cp = s[0] & 0x0f;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		n = 4, cp = s[0] & 0x07;
+	else
+		return 0;
+	if (n > len)
+		return 0;
+	for (i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (s[i] & 0x3f);
+	}
+	/* Overlong forms, surrogates and beyond U+10FFFF are not text. */
+	if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
+	    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
+		return 0;
+	return n;
+}
+
+int
+valid_text(const char *v, size_t len)
+{
+	const unsigned char	*s = (const unsigned char *)v;
+	size_t			 i = 0, n;
+
+	while (i < len) {
+		if (s[i] < 0x20 || s[i] == 0x7f)
+			return 0;
+		if ((n = utf8_seq(s + i, len - i)) == 0)
+			return 0;
+		i += n;
+	}
+	return 1;
+}
+
+static int
+all_of(const char *v, size_t len, const char *set)
+{
+	size_t	 i;
+
+	for (i = 0; i < len; i++)
+		if (v[i] == '\0' || strchr(set, v[i]) == NULL)
+			return 0;
+	return 1;
+}
+
+int
+valid_slug(const char *v, size_t len)
+{
+	return len > 0 && all_of(v, len, "abcdefghijklmnopqrstuvwxyz0123456789-");
+}
+
+int
+valid_token(const char *v, size_t len)
+{
+	return len > 0 && all_of(v, len, "abcdefghijklmnopqrstuvwxyz"
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_");
+}
+
+static enum app_err
+field_fail(struct req *r, const struct field *f, const char *why)
+{
+	r->reason = arena_printf(r->arena, "field %s: %s", f->name, why);
+	return APP_EINPUT;
+}
+
+enum app_err
+fields_check(struct req *r, const struct field *fields, size_t n)
+{
+	const struct kvlist	*src;
+	const struct kv		*kv;
+	size_t			 i;
+
+	r->fields = arena_calloc(r->arena, n ? n : 1, sizeof(*r->fields));
+	if (r->fields == NULL)
+		return APP_ENOMEM;
+	for (i = 0; i < n; i++) {
+		src = fields[i].src == FIELD_QUERY ? &r->query : &r->form;
+		if ((kv = kv_find(src, fields[i].name)) == NULL) {
+			if (fields[i].required)
+				return field_fail(r, &fields[i], "missing");
+			continue;
+		}
+		if (kv_count(src, fields[i].name) > 1)
+			return field_fail(r, &fields[i], "given twice");
+		if (kv->vlen > fields[i].max_len)
+			return field_fail(r, &fields[i], "too long");
+		if (!fields[i].valid(kv->val, kv->vlen))
+			return field_fail(r, &fields[i], "invalid");
+		r->fields[i] = kv->val;
+	}
+	return APP_OK;
+}

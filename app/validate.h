@@ -1,0 +1,48 @@
+/*
+ * validate.h - input validation declared as data.
+ *
+ * A route lists the fields it accepts; the dispatcher checks them before
+ * the handler runs and fills req->fields[i] with the value of fields[i]
+ * (NULL when absent).  A handler never sees a raw, unchecked string.
+ */
+#ifndef MM_VALIDATE_H
+#define MM_VALIDATE_H
+
+#include <stddef.h>
+
+#include "err.h"
+
+struct req;
+
+enum field_src {
+	FIELD_QUERY,	/* the query string */
+	FIELD_FORM	/* the urlencoded body */
+};
+
+/* A validator says whether value[0..len) is acceptable. */
+typedef int	 validator_fn(const char *value, size_t len);
+
+struct field {
+	const char	*name;
+	enum field_src	 src;
+	validator_fn	*valid;
+	size_t		 max_len;	/* bytes */
+	int		 required;
+};
+
+/* UTF-8 text without control characters (a search box, a description). */
+int	 valid_text(const char *, size_t);
+/* Lower-case letters, digits and '-' (a domain's page name). */
+int	 valid_slug(const char *, size_t);
+/* URL-safe token characters [A-Za-z0-9_-] (CSRF tokens, states). */
+int	 valid_token(const char *, size_t);
+
+/*
+ * Checks every field of the list against the request.  A field given twice,
+ * over max_len, failing its validator, or required and missing is
+ * APP_EINPUT with req->reason naming it.  On success req->fields is an
+ * arena array of n values.
+ */
+enum app_err	 fields_check(struct req *, const struct field *, size_t n);
+
+#endif

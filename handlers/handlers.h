@@ -1,0 +1,38 @@
+/*
+ * handlers.h - the route table and every route handler.
+ *
+ * Each handler is `enum app_err h_name(struct req *)`: it fills the response
+ * through the resp_* helpers and returns APP_OK, or returns an error with
+ * req->reason set and lets the dispatcher answer with the error page.
+ */
+#ifndef MM_HANDLERS_H
+#define MM_HANDLERS_H
+
+#include <stddef.h>
+
+#include "err.h"
+#include "route.h"
+
+extern const struct router	 router;
+
+/* Pages (pages.c). */
+enum app_err	 h_home(struct req *);
+enum app_err	 h_landing(struct req *);
+/* Sign-in (auth.c). */
+enum app_err	 h_auth_start(struct req *);
+/* Probes (health.c). */
+enum app_err	 h_healthz(struct req *);
+
+/*
+ * Renders `page` inside the layout with req->view (created when NULL) and
+ * makes it the response body.  APP_ENOMEM or APP_EINTERNAL on failure.
+ */
+enum app_err	 page_render(struct req *, int status, const char *title,
+		    const char *page);
+/* Dictionary of the current page, created on first use; NULL on failure. */
+struct view_dict *page_dict(struct req *);
+
+/* Fills the response with the error page for `err` (errors.c). */
+void		 error_page(struct req *, enum app_err, const char *allow);
+
+#endif

@@ -1,0 +1,32 @@
+/* render.c - turn a page template into the response body. */
+#include "config.h"
+
+#include "handlers.h"
+#include "view.h"
+
+struct view_dict *
+page_dict(struct req *r)
+{
+	if (r->view == NULL)
+		r->view = view_dict_new();
+	return r->view;
+}
+
+enum app_err
+page_render(struct req *r, int status, const char *title, const char *page)
+{
+	struct view_dict	*d;
+
+	if ((d = page_dict(r)) == NULL)
+		return APP_ENOMEM;
+	view_set(d, "TITLE", title);
+	buf_reset(&r->out);
+	if (view_render(d, page, &r->out) != 0) {
+		r->reason = r->out.failed ? "page over its bound" :
+		    "template expansion failed";
+		return APP_EINTERNAL;
+	}
+	r->status = status;
+	r->ctype = "text/html; charset=utf-8";
+	return APP_OK;
+}
