@@ -33,6 +33,7 @@ struct config {
 	int		 shutdown_timeout;	/* seconds a graceful stop waits */
 	char		 user[CONF_NAME_MAX];	/* "" = do not switch */
 	char		 group[CONF_NAME_MAX];	/* "" = user's group */
+	char		 public_url[CONF_PATH_MAX];	/* an origin */
 	size_t		 max_body;		/* bytes; "k"/"m" suffixes */
 	char		 templates_dir[CONF_PATH_MAX];
 	enum log_level	 log_level;

@@ -59,6 +59,9 @@ log_open(const char *path)
 	return 0;
 }
 
+static void	 log_write(enum log_level, const char *, va_list)
+		    __attribute__((format(printf, 2, 0)));
+
 static void
 log_write(enum log_level level, const char *fmt, va_list ap)
 {

@@ -119,19 +119,6 @@ check_access(struct req *r, const struct route *rt)
 	return APP_EAUTH;
 }
 
-/* "https://host" for the request as nginx saw it; NULL if unknown. */
-static const char *
-request_origin(struct req *r)
-{
-	const char	*host, *scheme;
-
-	host = FCGX_GetParam("HTTP_HOST", r->fcgi->envp);
-	scheme = FCGX_GetParam("REQUEST_SCHEME", r->fcgi->envp);
-	if (host == NULL || scheme == NULL)
-		return NULL;
-	return arena_printf(r->arena, "%s://%s", scheme, host);
-}
-
 /*
  * Cross-site request forgery: a state change must come from our own pages.
  * Browsers say where a request comes from (Sec-Fetch-Site, Origin); a
@@ -141,7 +128,7 @@ request_origin(struct req *r)
 static enum app_err
 check_csrf(struct req *r)
 {
-	const char	*site, *origin, *ours;
+	const char	*site, *origin;
 
 	site = FCGX_GetParam("HTTP_SEC_FETCH_SITE", r->fcgi->envp);
 	if (site != NULL && strcmp(site, "same-origin") != 0 &&
@@ -150,9 +137,7 @@ check_csrf(struct req *r)
 		return APP_EFORBIDDEN;
 	}
 	origin = FCGX_GetParam("HTTP_ORIGIN", r->fcgi->envp);
-	if (origin == NULL)
-		return APP_OK;
-	if ((ours = request_origin(r)) == NULL || strcmp(origin, ours) != 0) {
+	if (origin != NULL && strcmp(origin, r->cfg->public_url) != 0) {
 		r->reason = "cross-site state change (Origin)";
 		return APP_EFORBIDDEN;
 	}

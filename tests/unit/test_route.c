@@ -163,7 +163,7 @@ test_validators(void)
 	CHECK(valid_slug("ubuntu-studio", 13), "slug ok");
 	CHECK(!valid_slug("a.b", 3), "slug dot");
 	CHECK(valid_text("", 0), "text empty");
-	CHECK(valid_text("caf\xc3\xa9 \xf0\x9f\x98\x80", 9), "text utf-8");
+	CHECK(valid_text("caf\xc3\xa9 \xf0\x9f\x98\x80", 10), "text utf-8");
 	CHECK(!valid_text("a\x7f", 2), "text DEL");
 	CHECK(!valid_text("\xf4\x90\x80\x80", 4), "text > U+10FFFF");
 	CHECK(!valid_text("\xe2\x82", 2), "text truncated sequence");

@@ -1,0 +1,764 @@
+/*
+ * test_conf.c - conf.c: defaults, every type, exact error texts, a failed
+ * load leaving the config alone, print/load round trips, the example
+ * config and conf_path's precedence.
+ */
+#include "config.h"
+
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "conf.h"
+#include "test.h"
+
+#ifndef MM_SYSCONFDIR
+#define MM_SYSCONFDIR	"/usr/local/etc"
+#endif
+#ifndef MM_PKGDATADIR
+#define MM_PKGDATADIR	"/usr/local/share/membermail"
+#endif
+
+#ifndef nitems
+#define nitems(a)	(sizeof(a) / sizeof((a)[0]))
+#endif
+
+#define UNIX_PATH_MAX	(sizeof(((struct sockaddr_un *)0)->sun_path) - 1)
+
+#define DEFAULTS_PRINTED						\
+	"backlog = 511\n"						\
+	"group =\n"							\
+	"listen = unix:/run/membermail/membermail.sock\n"		\
+	"log_file =\n"							\
+	"log_level = info\n"						\
+	"max_body = 1m\n"						\
+	"max_requests = 0\n"						\
+	"public_url = http://127.0.0.1:8080\n"				\
+	"shutdown_timeout = 30\n"					\
+	"socket_group =\n"						\
+	"socket_mode = 0660\n"						\
+	"templates_dir = " MM_PKGDATADIR "/templates\n"		\
+	"user =\n"							\
+	"workers = 4\n"
+
+/* The repository file `rel`, found through $MM_TEST_SRCDIR. */
+static const char *
+srcpath(const char *rel)
+{
+	static char	 buf[1024];
+	const char	*dir;
+
+	if ((dir = getenv("MM_TEST_SRCDIR")) == NULL || *dir == '\0')
+		dir = ".";
+	snprintf(buf, sizeof(buf), "%s/%s", dir, rel);
+	return buf;
+}
+
+/* Writes len bytes of data to a new temporary file named in path. */
+static int
+write_tmp(char *path, size_t pathsz, const char *data, size_t len)
+{
+	const char	*dir;
+	int		 fd;
+	ssize_t		 n;
+
+	if ((dir = getenv("TMPDIR")) == NULL || *dir == '\0')
+		dir = "/tmp";
+	snprintf(path, pathsz, "%s/test_conf.XXXXXX", dir);
+	if ((fd = mkstemp(path)) == -1) {
+		fprintf(stderr, "mkstemp %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	n = write(fd, data, len);
+	close(fd);
+	if (n < 0 || (size_t)n != len) {
+		unlink(path);
+		return -1;
+	}
+	return 0;
+}
+
+/* conf_load of `len` bytes of text; path names the (removed) file. */
+static int
+load_text(struct config *cfg, const char *text, size_t len, char *path,
+    size_t pathsz, char *err, size_t errsz)
+{
+	int	 rc;
+
+	err[0] = '\0';
+	if (write_tmp(path, pathsz, text, len) == -1)
+		return -2;
+	rc = conf_load(cfg, path, err, errsz);
+	unlink(path);
+	return rc;
+}
+
+/* conf_print into a malloc'd string. */
+static char *
+print_str(const struct config *cfg)
+{
+	char	*s = NULL;
+	size_t	 len = 0;
+	FILE	*fp;
+
+	if ((fp = open_memstream(&s, &len)) == NULL)
+		return NULL;
+	conf_print(cfg, fp);
+	fclose(fp);
+	return s;
+}
+
+/* The printed value of `key`, or "(absent)". */
+static void
+print_value(const struct config *cfg, const char *key, char *out,
+    size_t outsz)
+{
+	char	*s, *line, *nl;
+	size_t	 klen = strlen(key);
+
+	snprintf(out, outsz, "(absent)");
+	if ((s = print_str(cfg)) == NULL)
+		return;
+	for (line = s; *line != '\0'; line = nl + 1) {
+		if ((nl = strchr(line, '\n')) == NULL)
+			break;
+		*nl = '\0';
+		if (strncmp(line, key, klen) == 0 && line[klen] == ' ') {
+			line += klen + strlen(" =");
+			snprintf(out, outsz, "%s", line + (*line == ' '));
+			break;
+		}
+	}
+	free(s);
+}
+
+/* Field by field, so a failure names the field. */
+static void
+check_same(const struct config *a, const struct config *b, const char *what)
+{
+	CHECK_STR(a->listen, b->listen, "%s: listen", what);
+	CHECK_INT(a->socket_mode, b->socket_mode, "%s: socket_mode", what);
+	CHECK_STR(a->socket_group, b->socket_group, "%s: socket_group", what);
+	CHECK_INT(a->backlog, b->backlog, "%s: backlog", what);
+	CHECK_INT(a->workers, b->workers, "%s: workers", what);
+	CHECK_INT(a->max_requests, b->max_requests, "%s: max_requests", what);
+	CHECK_INT(a->shutdown_timeout, b->shutdown_timeout,
+	    "%s: shutdown_timeout", what);
+	CHECK_STR(a->user, b->user, "%s: user", what);
+	CHECK_STR(a->group, b->group, "%s: group", what);
+	CHECK_INT(a->max_body, b->max_body, "%s: max_body", what);
+	CHECK_STR(a->templates_dir, b->templates_dir, "%s: templates_dir",
+	    what);
+	CHECK_INT(a->log_level, b->log_level, "%s: log_level", what);
+	CHECK_STR(a->log_file, b->log_file, "%s: log_file", what);
+}
+
+static void
+test_defaults(void)
+{
+	struct config	 cfg;
+	char		*s;
+
+	memset(&cfg, 0xa5, sizeof(cfg));
+	conf_defaults(&cfg);
+	CHECK_INT(cfg.backlog, 511, "default backlog");
+	CHECK_STR(cfg.group, "", "default group");
+	CHECK_STR(cfg.listen, "unix:/run/membermail/membermail.sock",
+	    "default listen");
+	CHECK_STR(cfg.log_file, "", "default log_file");
+	CHECK_INT(cfg.log_level, LOG_LEVEL_INFO, "default log_level");
+	CHECK_INT(cfg.max_body, 1024 * 1024, "default max_body");
+	CHECK_INT(cfg.max_requests, 0, "default max_requests");
+	CHECK_INT(cfg.shutdown_timeout, 30, "default shutdown_timeout");
+	CHECK_STR(cfg.socket_group, "", "default socket_group");
+	CHECK_INT(cfg.socket_mode, 0660, "default socket_mode");
+	CHECK_STR(cfg.templates_dir, MM_PKGDATADIR "/templates",
+	    "default templates_dir");
+	CHECK_STR(cfg.user, "", "default user");
+	CHECK_INT(cfg.workers, 4, "default workers");
+
+	/* Also pins the table's alphabetical order and every key's name. */
+	s = print_str(&cfg);
+	CHECK_STR(s, DEFAULTS_PRINTED, "conf_print of the defaults");
+	free(s);
+}
+
+static void
+test_path(void)
+{
+	const char	*saved = getenv("MEMBERMAIL_CONFIG");
+	char		*copy = saved != NULL ? strdup(saved) : NULL;
+	const char	*def = MM_SYSCONFDIR "/membermail/membermail.conf";
+
+	unsetenv("MEMBERMAIL_CONFIG");
+	CHECK_STR(conf_path(NULL), def, "path: no -c, no env");
+	CHECK_STR(conf_path("/a.conf"), "/a.conf", "path: -c, no env");
+	setenv("MEMBERMAIL_CONFIG", "", 1);
+	CHECK_STR(conf_path(NULL), def, "path: empty env is unset");
+	setenv("MEMBERMAIL_CONFIG", "/env.conf", 1);
+	CHECK_STR(conf_path(NULL), "/env.conf", "path: env");
+	CHECK_STR(conf_path("/a.conf"), "/a.conf", "path: -c beats env");
+
+	if (copy != NULL)
+		setenv("MEMBERMAIL_CONFIG", copy, 1);
+	else
+		unsetenv("MEMBERMAIL_CONFIG");
+	free(copy);
+}
+
+static void
+test_good(void)
+{
+	struct config	 cfg;
+	char		 err[512] = "";
+	int		 rc;
+
+	conf_defaults(&cfg);
+	rc = conf_load(&cfg, srcpath("tests/unit/data/conf_good.conf"), err,
+	    sizeof(err));
+	CHECK_INT(rc, 0, "conf_good.conf loads: %s", err);
+	CHECK_INT(cfg.backlog, 1024, "good backlog");
+	CHECK_STR(cfg.group, "mail", "good group");
+	CHECK_STR(cfg.listen, "[::1]:9000", "good listen");
+	CHECK_STR(cfg.log_file, "/var/log/membermail/mm#1.log",
+	    "good log_file keeps its '#'");
+	CHECK_INT(cfg.log_level, LOG_LEVEL_DEBUG, "good log_level");
+	CHECK_INT(cfg.max_body, 512 * 1024, "good max_body");
+	CHECK_INT(cfg.max_requests, 100000000, "good max_requests");
+	CHECK_INT(cfg.shutdown_timeout, 5, "good shutdown_timeout");
+	CHECK_STR(cfg.socket_group, "www-data", "good socket_group");
+	CHECK_INT(cfg.socket_mode, 0640, "good socket_mode");
+	CHECK_STR(cfg.templates_dir, "/srv/membermail/templates",
+	    "good templates_dir");
+	CHECK_STR(cfg.user, "membermail", "good user");
+	CHECK_INT(cfg.workers, 16, "good workers");
+}
+
+/* One-line files (no final newline) that load; the value as printed. */
+static const struct {
+	const char	*text;
+	const char	*key;
+	const char	*want;
+} good_cases[] = {
+	{ "listen = 127.0.0.1:9000", "listen", "127.0.0.1:9000" },
+	{ "listen = [::1]:80", "listen", "[::1]:80" },
+	{ "listen = [::]:1", "listen", "[::]:1" },
+	{ "listen = 0.0.0.0:65535", "listen", "0.0.0.0:65535" },
+	{ "listen = localhost:9000", "listen", "localhost:9000" },
+	{ "listen = app-1.example.org:9000", "listen",
+	    "app-1.example.org:9000" },
+	{ "listen = unix:/tmp/mm.sock", "listen", "unix:/tmp/mm.sock" },
+	{ "socket_mode = 660", "socket_mode", "0660" },
+	{ "socket_mode = 0600", "socket_mode", "0600" },
+	{ "socket_mode = 00777", "socket_mode", "0777" },
+	{ "socket_mode = 0", "socket_mode", "0000" },
+	{ "max_body = 1024", "max_body", "1k" },
+	{ "max_body = 1025", "max_body", "1025" },
+	{ "max_body = 1k", "max_body", "1k" },
+	{ "max_body = 1536k", "max_body", "1536k" },
+	{ "max_body = 2048K", "max_body", "2m" },
+	{ "max_body = 64M", "max_body", "64m" },
+	{ "max_body = 67108864", "max_body", "64m" },
+	{ "workers = 1", "workers", "1" },
+	{ "workers = 256", "workers", "256" },
+	{ "workers = 007", "workers", "7" },
+	{ "backlog = 65535", "backlog", "65535" },
+	{ "max_requests = 0", "max_requests", "0" },
+	{ "shutdown_timeout = 3600", "shutdown_timeout", "3600" },
+	{ "log_level = error", "log_level", "error" },
+	{ "log_level = warn", "log_level", "warn" },
+	{ "user = _apt", "user", "_apt" },
+	{ "user = host$", "user", "host$" },
+	{ "user = a-b_c9", "user", "a-b_c9" },
+	{ "user = ", "user", "" },
+	{ "user =", "user", "" },
+	{ "group = nogroup", "group", "nogroup" },
+	{ "socket_group = www-data", "socket_group", "www-data" },
+	{ "log_file = /var/log/a b.log", "log_file", "/var/log/a b.log" },
+	{ "log_file = /var/log/caf\xc3\xa9.log", "log_file",
+	    "/var/log/caf\xc3\xa9.log" },
+	{ "templates_dir = views/templates", "templates_dir",
+	    "views/templates" },
+	{ "\n\n# comment\n\t\nworkers = 9\n", "workers", "9" },
+	{ "public_url = https://members.ubuntu.com", "public_url",
+	    "https://members.ubuntu.com" },
+	{ "public_url = http://[::1]:8080", "public_url", "http://[::1]:8080" },
+	{ "public_url = http://127.0.0.1:8443", "public_url",
+	    "http://127.0.0.1:8443" },
+	{ "", "workers", "4" },
+};
+
+static void
+test_good_cases(void)
+{
+	struct config	 cfg;
+	char		 path[256], err[512], got[512];
+	size_t		 i;
+	int		 rc;
+
+	for (i = 0; i < nitems(good_cases); i++) {
+		rc = load_text(&cfg, good_cases[i].text,
+		    strlen(good_cases[i].text), path, sizeof(path), err,
+		    sizeof(err));
+		CHECK_INT(rc, 0, "good case \"%s\": %s", good_cases[i].text,
+		    err);
+		if (rc != 0)
+			continue;
+		print_value(&cfg, good_cases[i].key, got, sizeof(got));
+		CHECK_STR(got, good_cases[i].want, "good case \"%s\"",
+		    good_cases[i].text);
+	}
+}
+
+/* Files that fail; the error after "path". */
+static const struct {
+	const char	*text;
+	const char	*want;
+} bad_cases[] = {
+	/* origins */
+	{ "public_url = ftp://x.org",
+	    ":1: public_url: \"ftp://x.org\" is not an http:// or https:// URL" },
+	{ "public_url = https://x.org/",
+	    ":1: public_url: \"https://x.org/\" must be scheme://host[:port] "
+	    "in lower case, without a path" },
+	{ "public_url = https://X.org",
+	    ":1: public_url: \"https://X.org\" must be scheme://host[:port] "
+	    "in lower case, without a path" },
+	{ "public_url = https://",
+	    ":1: public_url: \"https://\" must be scheme://host[:port] "
+	    "in lower case, without a path" },
+	{ "public_url = https://x.org:443",
+	    ":1: public_url: \"https://x.org:443\" names the default port; "
+	    "leave it out" },
+	{ "public_url = http://x.org:0",
+	    ":1: public_url: port 0 is out of range (1..65535)" },
+	{ "public_url = http://x_y.org",
+	    ":1: public_url: \"http://x_y.org\" has no valid host" },
+	/* lines */
+	{ "wrokers = 4", ":1: unknown key \"wrokers\"" },
+	{ "Workers = 4", ":1: unknown key \"Workers\"" },
+	{ "\x01 = 4", ":1: unknown key \"\\x01\"" },
+	{ "workers = 4\nbacklog = 8\nworkers = 8",
+	    ":3: workers: set twice (first on line 1)" },
+	{ "workers 4", ":1: expected \"key = value\"" },
+	{ "# fine\nworkers", ":2: expected \"key = value\"" },
+	{ "= 4", ":1: expected \"key = value\"" },
+	{ "# c\n\nworkers = 4\n\nbacklog = 0\n",
+	    ":5: backlog: 0 is out of range (1..65535)" },
+	{ "user = a\tb", ":1: user: control character 0x09 in value" },
+	{ "log_file = /x\x7f",
+	    ":1: log_file: control character 0x7f in value" },
+	{ "workers = 4\r\n", ":1: workers: control character 0x0d in value" },
+	/* int */
+	{ "workers = 0", ":1: workers: 0 is out of range (1..256)" },
+	{ "workers = 257", ":1: workers: 257 is out of range (1..256)" },
+	{ "workers = -1", ":1: workers: -1 is out of range (1..256)" },
+	{ "workers = 99999999999999999999",
+	    ":1: workers: 99999999999999999999 is out of range (1..256)" },
+	{ "workers = -99999999999999999999",
+	    ":1: workers: -99999999999999999999 is out of range (1..256)" },
+	{ "max_requests = 100000001",
+	    ":1: max_requests: 100000001 is out of range (0..100000000)" },
+	{ "shutdown_timeout = 0",
+	    ":1: shutdown_timeout: 0 is out of range (1..3600)" },
+	{ "backlog = 65536", ":1: backlog: 65536 is out of range (1..65535)" },
+	{ "workers = four", ":1: workers: \"four\" is not a number" },
+	{ "workers = 4x", ":1: workers: \"4x\" is not a number" },
+	{ "workers = 4 4", ":1: workers: \"4 4\" is not a number" },
+	{ "workers = +4", ":1: workers: \"+4\" is not a number" },
+	{ "workers = 0x10", ":1: workers: \"0x10\" is not a number" },
+	{ "workers = -", ":1: workers: \"-\" is not a number" },
+	{ "workers =", ":1: workers: \"\" is not a number" },
+	/* size */
+	{ "max_body = 1023", ":1: max_body: 1023 is out of range (1k..64m)" },
+	{ "max_body = 0", ":1: max_body: 0 is out of range (1k..64m)" },
+	{ "max_body = 65m", ":1: max_body: 65m is out of range (1k..64m)" },
+	{ "max_body = 67108865",
+	    ":1: max_body: 67108865 is out of range (1k..64m)" },
+	{ "max_body = -1k", ":1: max_body: -1k is out of range (1k..64m)" },
+	{ "max_body = 99999999999999999k",
+	    ":1: max_body: 99999999999999999k is out of range (1k..64m)" },
+	{ "max_body = 99999999999999999999",
+	    ":1: max_body: 99999999999999999999 is out of range (1k..64m)" },
+	{ "max_body = 1g", ":1: max_body: \"1g\" is not a size (bytes, or "
+	    "with a k or m suffix)" },
+	{ "max_body = 1kb", ":1: max_body: \"1kb\" is not a size (bytes, or "
+	    "with a k or m suffix)" },
+	{ "max_body = k", ":1: max_body: \"k\" is not a size (bytes, or "
+	    "with a k or m suffix)" },
+	{ "max_body = 1 k", ":1: max_body: \"1 k\" is not a size (bytes, or "
+	    "with a k or m suffix)" },
+	/* mode */
+	{ "socket_mode = 0999",
+	    ":1: socket_mode: \"0999\" is not an octal mode" },
+	{ "socket_mode = 0o660",
+	    ":1: socket_mode: \"0o660\" is not an octal mode" },
+	{ "socket_mode = -1", ":1: socket_mode: \"-1\" is not an octal mode" },
+	{ "socket_mode = rw-rw----",
+	    ":1: socket_mode: \"rw-rw----\" is not an octal mode" },
+	{ "socket_mode = 01777",
+	    ":1: socket_mode: 01777 is out of range (0..0777)" },
+	{ "socket_mode = 7777777777777777777777777",
+	    ":1: socket_mode: 7777777777777777777777777 is out of range "
+	    "(0..0777)" },
+	/* log level */
+	{ "log_level = verbose", ":1: log_level: \"verbose\" is not one of "
+	    "error, warn, info, debug" },
+	{ "log_level = INFO", ":1: log_level: \"INFO\" is not one of "
+	    "error, warn, info, debug" },
+	/* listen */
+	{ "listen = unix:run/mm.sock",
+	    ":1: listen: unix socket path \"run/mm.sock\" is not absolute" },
+	{ "listen = unix:",
+	    ":1: listen: unix socket path \"\" is not absolute" },
+	{ "listen = 127.0.0.1", ":1: listen: \"127.0.0.1\" has no port (want "
+	    "\"unix:/path\" or \"host:port\")" },
+	{ "listen = 127.0.0.1:", ":1: listen: \"127.0.0.1:\" has no port "
+	    "(want \"unix:/path\" or \"host:port\")" },
+	{ "listen = [::1]", ":1: listen: \"[::1]\" has no port (want "
+	    "\"unix:/path\" or \"host:port\")" },
+	{ "listen = [::1:80", ":1: listen: \"[::1:80\" has no port (want "
+	    "\"unix:/path\" or \"host:port\")" },
+	{ "listen = /run/mm.sock", ":1: listen: \"/run/mm.sock\" has no port "
+	    "(want \"unix:/path\" or \"host:port\")" },
+	{ "listen = 127.0.0.1:0",
+	    ":1: listen: port 0 is out of range (1..65535)" },
+	{ "listen = 127.0.0.1:70000",
+	    ":1: listen: port 70000 is out of range (1..65535)" },
+	{ "listen = 127.0.0.1:http",
+	    ":1: listen: port \"http\" is not a number" },
+	{ "listen = 127.0.0.1:+80",
+	    ":1: listen: port \"+80\" is not a number" },
+	{ "listen = ::1:80", ":1: listen: \"::1:80\" has no valid host (want "
+	    "an IPv4 address, [IPv6] address or name)" },
+	{ "listen = [zz]:80", ":1: listen: \"[zz]:80\" has no valid host "
+	    "(want an IPv4 address, [IPv6] address or name)" },
+	{ "listen = []:80", ":1: listen: \"[]:80\" has no valid host "
+	    "(want an IPv4 address, [IPv6] address or name)" },
+	{ "listen = 999.1.1.1:80", ":1: listen: \"999.1.1.1:80\" has no "
+	    "valid host (want an IPv4 address, [IPv6] address or name)" },
+	{ "listen = bad_host:80", ":1: listen: \"bad_host:80\" has no "
+	    "valid host (want an IPv4 address, [IPv6] address or name)" },
+	{ "listen = -host:80", ":1: listen: \"-host:80\" has no valid host "
+	    "(want an IPv4 address, [IPv6] address or name)" },
+	{ "listen = host.:80", ":1: listen: \"host.:80\" has no valid host "
+	    "(want an IPv4 address, [IPv6] address or name)" },
+	{ "listen = :80", ":1: listen: \":80\" has no valid host (want an "
+	    "IPv4 address, [IPv6] address or name)" },
+	{ "listen = *:80", ":1: listen: \"*:80\" has no valid host (want an "
+	    "IPv4 address, [IPv6] address or name)" },
+	/* names */
+	{ "user = Root", ":1: user: \"Root\" is not a valid user or group "
+	    "name" },
+	{ "user = 1abc", ":1: user: \"1abc\" is not a valid user or group "
+	    "name" },
+	{ "group = a b", ":1: group: \"a b\" is not a valid user or group "
+	    "name" },
+	{ "socket_group = ab$c", ":1: socket_group: \"ab$c\" is not a valid "
+	    "user or group name" },
+	{ "user = $", ":1: user: \"$\" is not a valid user or group name" },
+};
+
+static void
+test_bad_cases(void)
+{
+	struct config	 cfg;
+	char		 path[256], err[512], want[512];
+	size_t		 i;
+	int		 rc;
+
+	for (i = 0; i < nitems(bad_cases); i++) {
+		conf_defaults(&cfg);
+		rc = load_text(&cfg, bad_cases[i].text,
+		    strlen(bad_cases[i].text), path, sizeof(path), err,
+		    sizeof(err));
+		CHECK_INT(rc, -1, "bad case \"%s\"", bad_cases[i].text);
+		snprintf(want, sizeof(want), "%s%s", path, bad_cases[i].want);
+		CHECK_STR(err, want, "bad case \"%s\"", bad_cases[i].text);
+	}
+}
+
+/* "key = " then n copies of c, then `tail`. */
+static void
+long_line(char *buf, size_t bufsz, const char *key, const char *head,
+    size_t n, const char *tail)
+{
+	size_t	 len;
+
+	len = (size_t)snprintf(buf, bufsz, "%s = %s", key, head);
+	memset(buf + len, 'a', n);
+	snprintf(buf + len + n, bufsz - len - n, "%s", tail);
+}
+
+/* The limits that are lengths: strings, names, socket paths, lines. */
+static void
+test_lengths(void)
+{
+	static char	 text[8192];
+	struct config	 cfg;
+	char		 path[256], err[512], want[512];
+	size_t		 sun_max = UNIX_PATH_MAX;
+	int		 rc;
+
+	long_line(text, sizeof(text), "templates_dir", "/", CONF_PATH_MAX - 2,
+	    "");
+	rc = load_text(&cfg, text, strlen(text), path, sizeof(path), err,
+	    sizeof(err));
+	CHECK_INT(rc, 0, "templates_dir of 255 bytes: %s", err);
+	CHECK_INT(strlen(cfg.templates_dir), CONF_PATH_MAX - 1,
+	    "templates_dir of 255 bytes kept whole");
+
+	long_line(text, sizeof(text), "templates_dir", "/", CONF_PATH_MAX - 1,
+	    "");
+	rc = load_text(&cfg, text, strlen(text), path, sizeof(path), err,
+	    sizeof(err));
+	snprintf(want, sizeof(want), "%s:1: templates_dir: value is %d bytes,"
+	    " longer than %d", path, CONF_PATH_MAX, CONF_PATH_MAX - 1);
+	CHECK_STR(err, want, "templates_dir of 256 bytes");
+
+	long_line(text, sizeof(text), "listen", "unix:/", sun_max - 1, "");
+	rc = load_text(&cfg, text, strlen(text), path, sizeof(path), err,
+	    sizeof(err));
+	CHECK_INT(rc, 0, "unix path of %zu bytes: %s", sun_max, err);
+
+	long_line(text, sizeof(text), "listen", "unix:/", sun_max, "");
+	rc = load_text(&cfg, text, strlen(text), path, sizeof(path), err,
+	    sizeof(err));
+	snprintf(want, sizeof(want), "%s:1: listen: unix socket path is %zu "
+	    "bytes, longer than %zu", path, sun_max + 1, sun_max);
+	CHECK_STR(err, want, "unix path of %zu bytes", sun_max + 1);
+
+	long_line(text, sizeof(text), "listen", "", 300, ":80");
+	rc = load_text(&cfg, text, strlen(text), path, sizeof(path), err,
+	    sizeof(err));
+	snprintf(want, sizeof(want), "%s:1: listen: value is 303 bytes, "
+	    "longer than %d", path, CONF_PATH_MAX - 1);
+	CHECK_STR(err, want, "listen of 303 bytes");
+
+	long_line(text, sizeof(text), "user", "", 32, "");
+	rc = load_text(&cfg, text, strlen(text), path, sizeof(path), err,
+	    sizeof(err));
+	CHECK_INT(rc, 0, "user of 32 bytes: %s", err);
+
+	long_line(text, sizeof(text), "user", "", 33, "");
+	rc = load_text(&cfg, text, strlen(text), path, sizeof(path), err,
+	    sizeof(err));
+	snprintf(want, sizeof(want), "%s:1: user: name is 33 bytes, longer "
+	    "than 32", path);
+	CHECK_STR(err, want, "user of 33 bytes");
+
+	/* A comment line of exactly 4096 bytes is fine; one more is not. */
+	long_line(text, sizeof(text), "#", "", 4096 - strlen("# = "), "\n");
+	rc = load_text(&cfg, text, strlen(text), path, sizeof(path), err,
+	    sizeof(err));
+	CHECK_INT(rc, 0, "line of 4096 bytes: %s", err);
+
+	long_line(text, sizeof(text), "workers = 4\n#", "", 4097 -
+	    strlen("# = "), "\n");
+	rc = load_text(&cfg, text, strlen(text), path, sizeof(path), err,
+	    sizeof(err));
+	snprintf(want, sizeof(want), "%s:2: line is longer than 4096 bytes",
+	    path);
+	CHECK_STR(err, want, "line of 4097 bytes");
+}
+
+static void
+test_nul(void)
+{
+	static const char text[] = "workers = 4\nuser = a\0b\n";
+	struct config	 cfg;
+	char		 path[256], err[512], want[512];
+	int		 rc;
+
+	rc = load_text(&cfg, text, sizeof(text) - 1, path, sizeof(path), err,
+	    sizeof(err));
+	CHECK_INT(rc, -1, "NUL in a value");
+	snprintf(want, sizeof(want), "%s:2: NUL byte in line", path);
+	CHECK_STR(err, want, "NUL in a value");
+}
+
+/* A failed load, of any kind, leaves the caller's struct as it was. */
+static void
+test_unchanged(void)
+{
+	static const char *texts[] = {
+		"workers = 9\nuser = www\nlisten = unix:rel",
+		"workers = 9\nworkers = 10",
+		"max_body = 2m\nbogus = 1",
+	};
+	struct config	 cfg, before;
+	char		 path[256], err[512], want[512];
+	size_t		 i;
+	int		 rc;
+
+	conf_defaults(&cfg);
+	cfg.workers = 77;	/* not a default, so a reset would show */
+	before = cfg;
+	for (i = 0; i < nitems(texts); i++) {
+		rc = load_text(&cfg, texts[i], strlen(texts[i]), path,
+		    sizeof(path), err, sizeof(err));
+		CHECK_INT(rc, -1, "unchanged case %zu", i);
+		check_same(&cfg, &before, "unchanged after a bad file");
+	}
+
+	rc = conf_load(&cfg, "/nonexistent/membermail.conf", err,
+	    sizeof(err));
+	CHECK_INT(rc, -1, "missing file");
+	CHECK_STR(err, "/nonexistent/membermail.conf: No such file or "
+	    "directory", "missing file");
+	check_same(&cfg, &before, "unchanged after a missing file");
+
+	snprintf(path, sizeof(path), "%s", srcpath("tests/unit/data"));
+	rc = conf_load(&cfg, path, err, sizeof(err));
+	snprintf(want, sizeof(want), "%s: Is a directory", path);
+	CHECK_STR(err, want, "directory");
+	check_same(&cfg, &before, "unchanged after a directory");
+
+	/* A good load starts from the defaults, not from cfg. */
+	rc = load_text(&cfg, "user = www", strlen("user = www"), path,
+	    sizeof(path), err, sizeof(err));
+	CHECK_INT(rc, 0, "good load after bad ones: %s", err);
+	CHECK_INT(cfg.workers, 4, "a good load resets unset keys");
+	CHECK_STR(cfg.user, "www", "a good load sets its keys");
+}
+
+/* Prints cfg, loads the output, and wants the same config back. */
+static void
+round_trip(const struct config *cfg, const char *what)
+{
+	struct config	 back;
+	char		 path[256], err[512], *s;
+	int		 rc;
+
+	if ((s = print_str(cfg)) == NULL) {
+		CHECK(0, "%s: open_memstream", what);
+		return;
+	}
+	memset(&back, 0, sizeof(back));
+	rc = load_text(&back, s, strlen(s), path, sizeof(path), err,
+	    sizeof(err));
+	CHECK_INT(rc, 0, "%s: printed config loads: %s", what, err);
+	check_same(&back, cfg, what);
+	free(s);
+}
+
+static void
+test_round_trip(void)
+{
+	struct config	 cfg;
+	char		 path[256], err[512];
+	size_t		 i;
+
+	conf_defaults(&cfg);
+	round_trip(&cfg, "round trip of the defaults");
+
+	conf_defaults(&cfg);
+	if (conf_load(&cfg, srcpath("tests/unit/data/conf_good.conf"), err,
+	    sizeof(err)) == 0)
+		round_trip(&cfg, "round trip of conf_good.conf");
+	else
+		CHECK(0, "conf_good.conf: %s", err);
+
+	for (i = 0; i < nitems(good_cases); i++) {
+		if (load_text(&cfg, good_cases[i].text,
+		    strlen(good_cases[i].text), path, sizeof(path), err,
+		    sizeof(err)) == 0)
+			round_trip(&cfg, good_cases[i].text);
+	}
+}
+
+/*
+ * The example loads, changes nothing, and shows every key commented out
+ * with its default.  templates_dir's default depends on the build's
+ * prefix, so for it only the key is looked for.
+ */
+static void
+test_example(void)
+{
+	struct config	 cfg, def;
+	char		 err[512], want[512], *s, *line, *nl, *text;
+	const char	*path = srcpath("deploy/membermail.conf.example");
+	FILE		*fp;
+	size_t		 n;
+
+	conf_defaults(&def);
+	cfg = def;
+	CHECK_INT(conf_load(&cfg, path, err, sizeof(err)), 0,
+	    "example loads: %s", err);
+	check_same(&cfg, &def, "example sets only defaults");
+
+	if ((fp = fopen(path, "r")) == NULL) {
+		CHECK(0, "%s: %s", path, strerror(errno));
+		return;
+	}
+	if ((text = calloc(1, 65536)) == NULL)
+		abort();
+	n = fread(text, 1, 65535, fp);
+	fclose(fp);
+	CHECK(n > 0 && n < 65535, "example read whole");
+	CHECK(strstr(text, "membermail check-config -c FILE") != NULL,
+	    "example says how to check it");
+
+	s = print_str(&def);
+	for (line = s; line != NULL && (nl = strchr(line, '\n')) != NULL;
+	    line = nl + 1) {
+		*nl = '\0';
+		if (strncmp(line, "templates_dir ", 14) == 0)
+			snprintf(want, sizeof(want), "\n#templates_dir = /");
+		else
+			snprintf(want, sizeof(want), "\n#%s\n", line);
+		CHECK(strstr(text, want) != NULL, "example shows \"#%s\"",
+		    line);
+	}
+	free(s);
+	free(text);
+}
+
+/* Every prefix of a good file either loads or says where it went wrong. */
+static void
+test_prefixes(void)
+{
+	struct config	 cfg;
+	char		 text[4096], path[256], err[512];
+	FILE		*fp;
+	size_t		 len, n;
+	int		 rc;
+
+	if ((fp = fopen(srcpath("tests/unit/data/conf_good.conf"),
+	    "r")) == NULL) {
+		CHECK(0, "conf_good.conf: %s", strerror(errno));
+		return;
+	}
+	len = fread(text, 1, sizeof(text), fp);
+	fclose(fp);
+	for (n = 0; n <= len; n++) {
+		rc = load_text(&cfg, text, n, path, sizeof(path), err,
+		    sizeof(err));
+		CHECK(rc == 0 || (rc == -1 && strncmp(err, path,
+		    strlen(path)) == 0 && err[strlen(path)] == ':'),
+		    "prefix of %zu bytes: rc %d, %s", n, rc, err);
+	}
+}
+
+int
+main(void)
+{
+	test_defaults();
+	test_path();
+	test_good();
+	test_good_cases();
+	test_bad_cases();
+	test_lengths();
+	test_nul();
+	test_unchanged();
+	test_round_trip();
+	test_example();
+	test_prefixes();
+	return test_done("test_conf");
+}
