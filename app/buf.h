@@ -13,6 +13,10 @@
 #include <stdarg.h>
 #include <stddef.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 struct buf {
 	char	*data;
 	size_t	 len;
@@ -31,5 +35,9 @@ void	 buf_printf(struct buf *, const char *, ...)
 	    __attribute__((format(printf, 2, 3)));
 /* NUL-terminated contents ("" when empty); owned by the buffer. */
 const char *buf_cstr(struct buf *);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -1,0 +1,3 @@
+{{%AUTOESCAPE context="HTML"}}
+{{#ROWS}}
+<p>{{NAME}}</p>

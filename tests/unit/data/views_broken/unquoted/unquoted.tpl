@@ -1,0 +1,2 @@
+{{%AUTOESCAPE context="HTML"}}
+<form method="post" action={{URL}}></form>

@@ -1,0 +1,4 @@
+{{%AUTOESCAPE context="HTML"}}
+<!doctype html>
+<title>{{TITLE}}</title>
+{{>CONTENT}}

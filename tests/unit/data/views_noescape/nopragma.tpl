@@ -1,0 +1,1 @@
+<p>{{NAME}} has no auto-escape pragma</p>

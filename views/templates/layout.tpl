@@ -1,0 +1,34 @@
+{{%AUTOESCAPE context="HTML"}}
+{{! The one shared layout; the page comes in as the CONTENT include. }}
+{{! TITLE, NOTICE (section) and NOTICE_TEXT: set on the root dictionary. }}
+{{! No inline script or style anywhere: the CSP is default-src 'self'. }}
+<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="color-scheme" content="light dark">
+<title>{{TITLE}} · membermail</title>
+<link rel="stylesheet" href="/static/style.css">
+<link rel="icon" href="/static/logo.svg" type="image/svg+xml">
+</head>
+<body>
+<a class="skip-link" href="#main">Skip to main content</a>
+<header class="site-header">
+  <div class="wrap">
+    <a class="brand" href="/"><img src="/static/logo.svg" alt="" width="32" height="32"><span>membermail</span></a>
+  </div>
+</header>
+<main id="main" class="wrap" tabindex="-1">
+{{#NOTICE}}
+  <p class="notice" role="status">{{NOTICE_TEXT}}</p>
+{{/NOTICE}}
+{{>CONTENT}}
+</main>
+<footer class="site-footer">
+  <div class="wrap">
+    <p>membermail gives members of Ubuntu community teams an address of their own, kept in step with Launchpad.</p>
+  </div>
+</footer>
+</body>
+</html>

@@ -1,0 +1,414 @@
+/*
+ * view_bridge.cc - view.h on top of Google ctemplate; the project's only
+ * C++ file.
+ *
+ * The templates live in a TemplateCache of our own, not in ctemplate's
+ * default one: view_init() fills a new cache, freezes it and only then
+ * swaps it in, so a failed (re)load leaves the previous templates in use
+ * and a frozen cache never has to be thawed.  Requests expand with
+ * ExpandNoLoad(), which never touches the disk and never loads an include
+ * that was not parsed at start-up.
+ *
+ * ctemplate gives an include ({{>CONTENT}}) a dictionary of its own with no
+ * parent, so nothing set on the layout's dictionary reaches the page.  A
+ * root handle is therefore a pair: `layout' (layout.tpl's dictionary) and
+ * `td' (the CONTENT include, i.e. the page's dictionary).  Values and shown
+ * sections set on the root go into both; rows go into the page only.  Row
+ * handles are small wrappers owned by their root.
+ *
+ * No exception may unwind into C: every extern "C" function catches them
+ * all and reports failure.
+ */
+#include "config.h"
+
+#include <sys/types.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <algorithm>
+#include <iostream>
+#include <memory>
+#include <sstream>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <ctemplate/template.h>
+#include <ctemplate/template_cache.h>
+#include <ctemplate/template_dictionary.h>
+
+#include "buf.h"
+#include "view.h"
+
+using ctemplate::TemplateCache;
+using ctemplate::TemplateDictionary;
+
+namespace {
+
+/*
+ * One strip mode for loading and expanding: it is part of ctemplate's
+ * cache key, so expanding with another mode would miss the frozen cache.
+ */
+const ctemplate::Strip	 kStrip = ctemplate::STRIP_BLANK_LINES;
+const char		 kPragma[] = "{{%AUTOESCAPE context=\"HTML\"}}";
+const char		 kLayout[] = "layout.tpl";
+const char		 kSuffix[] = ".tpl";
+
+/* Owned here; replaced whole by view_init(), freed at exit. */
+std::unique_ptr<TemplateCache>	 cache;
+std::vector<std::string>	 names;		/* sorted */
+
+/*
+ * ctemplate reports parse and auto-escape errors on std::cerr only.  While
+ * one of these lives, that text is collected, so view_init() can put the
+ * reason into err (and from there into our log) instead of a stray line
+ * on stderr.
+ */
+class cerr_capture {
+public:
+	cerr_capture() : old_(std::cerr.rdbuf(text_.rdbuf())) {}
+	~cerr_capture() { std::cerr.rdbuf(old_); }
+	std::string text() const { return text_.str(); }
+private:
+	std::ostringstream	 text_;
+	std::streambuf		*old_;
+};
+
+void
+set_err(char *err, size_t errsz, const std::string &name,
+    const std::string &why)
+{
+	if (err != NULL && errsz > 0)
+		snprintf(err, errsz, "%s: %s", name.c_str(), why.c_str());
+}
+
+/*
+ * The first line of ctemplate's complaint, without its "ERROR: " prefix
+ * and our directory (the caller names the template already).
+ */
+std::string
+first_reason(const std::string &text, const std::string &path)
+{
+	std::string	 line, s;
+	size_t		 i;
+
+	std::istringstream in(text);
+	while (std::getline(in, line))
+		if (!line.empty())
+			break;
+	if (line.empty())
+		return "cannot be parsed";
+	s = line;
+	while (s.compare(0, 7, "ERROR: ") == 0)
+		s.erase(0, 7);
+	/* "Template /dir/x.tpl: ERROR: why" -> "why" */
+	if (s.compare(0, 9, "Template ") == 0 &&
+	    (i = s.find(": ", 9)) != std::string::npos &&
+	    s.find(path) == 9) {
+		s.erase(0, i + 2);
+		while (s.compare(0, 7, "ERROR: ") == 0)
+			s.erase(0, 7);
+	}
+	return s;
+}
+
+bool
+has_suffix(const char *name)
+{
+	size_t	 n = strlen(name), k = sizeof(kSuffix) - 1;
+
+	return n > k && strcmp(name + n - k, kSuffix) == 0;
+}
+
+/*
+ * The sorted names of the templates in dir.  Dot files (editor backups,
+ * "._x.tpl") are not templates.  Returns false with the reason in why.
+ */
+bool
+list_templates(const std::string &dir, std::vector<std::string> &out,
+    std::string &why)
+{
+	DIR		*dp;
+	struct dirent	*de;
+	int		 saved;
+
+	if ((dp = opendir(dir.c_str())) == NULL) {
+		why = strerror(errno);
+		return false;
+	}
+	try {
+		errno = 0;
+		while ((de = readdir(dp)) != NULL) {
+			if (de->d_name[0] != '.' && has_suffix(de->d_name))
+				out.push_back(de->d_name);
+			errno = 0;
+		}
+	} catch (...) {
+		closedir(dp);
+		throw;
+	}
+	saved = errno;
+	closedir(dp);
+	if (saved != 0) {
+		why = strerror(saved);
+		return false;
+	}
+	std::sort(out.begin(), out.end());
+	return true;
+}
+
+/*
+ * Our policy, which ctemplate cannot enforce (upstream issue #68): every
+ * template opts into HTML auto-escaping on its very first line.
+ */
+bool
+check_pragma(const std::string &path, std::string &why)
+{
+	char	 line[sizeof(kPragma) + 2];
+	FILE	*fp;
+	bool	 got;
+	size_t	 n;
+
+	if ((fp = fopen(path.c_str(), "r")) == NULL) {
+		why = strerror(errno);
+		return false;
+	}
+	got = fgets(line, sizeof(line), fp) != NULL;
+	fclose(fp);
+	if (got) {
+		n = strlen(line);
+		if (n > 0 && line[n - 1] == '\n')
+			line[--n] = '\0';
+		if (strcmp(line, kPragma) == 0)
+			return true;
+	}
+	why = std::string("missing ") + kPragma + " on its first line";
+	return false;
+}
+
+/* Parses every template into c; on failure err names the template. */
+bool
+load_all(TemplateCache &c, const std::string &dir,
+    const std::vector<std::string> &list, char *err, size_t errsz)
+{
+	std::string	 why;
+
+	for (const std::string &name : list) {
+		if (!check_pragma(dir + "/" + name, why)) {
+			set_err(err, errsz, name, why);
+			return false;
+		}
+		cerr_capture	 cap;
+		if (!c.LoadTemplate(name, kStrip)) {
+			set_err(err, errsz, name,
+			    first_reason(cap.text(), c.template_root_directory()));
+			return false;
+		}
+	}
+	return true;
+}
+
+bool
+is_loaded(const char *name)
+{
+	return name != NULL &&
+	    std::binary_search(names.begin(), names.end(), name);
+}
+
+/*
+ * Expands into a string first: ctemplate may emit part of a page before it
+ * notices a failure, and the caller's buffer must not get that part.
+ */
+int
+expand(const char *name, const TemplateDictionary *d, struct buf *out)
+{
+	std::string	 s;
+
+	if (out->failed || !cache || !is_loaded(name))
+		return -1;
+	if (!cache->ExpandNoLoad(name, kStrip, d, NULL, &s))
+		return -1;
+	buf_append(out, s.data(), s.size());
+	return out->failed ? -1 : 0;
+}
+
+}	/* namespace */
+
+struct view_dict {
+	TemplateDictionary	*td = nullptr;	  /* values, sections, rows */
+	TemplateDictionary	*layout = nullptr;/* root only: the mirror */
+	struct view_dict	*root = nullptr;  /* the owner of this handle */
+	std::unique_ptr<TemplateDictionary>		 tree;	/* root only */
+	std::vector<std::unique_ptr<struct view_dict>>	 rows;	/* root only */
+};
+
+int
+view_init(const char *dir, char *err, size_t errsz)
+{
+	std::vector<std::string>	 list;
+	std::string			 why;
+
+	if (err != NULL && errsz > 0)
+		err[0] = '\0';
+	if (dir == NULL || *dir == '\0') {
+		set_err(err, errsz, "view_init", "no template directory");
+		return -1;
+	}
+	try {
+		if (!list_templates(dir, list, why)) {
+			set_err(err, errsz, dir, why);
+			return -1;
+		}
+		if (!std::binary_search(list.begin(), list.end(), kLayout)) {
+			set_err(err, errsz, dir, std::string("no ") + kLayout);
+			return -1;
+		}
+		std::unique_ptr<TemplateCache> c(new TemplateCache());
+		if (!c->SetTemplateRootDirectory(dir)) {
+			set_err(err, errsz, dir, "cannot use as template root");
+			return -1;
+		}
+		if (!load_all(*c, dir, list, err, errsz))
+			return -1;
+		c->Freeze();
+		cache.swap(c);
+		names.swap(list);
+		return 0;
+	} catch (const std::exception &e) {
+		set_err(err, errsz, dir, e.what());
+	} catch (...) {
+		set_err(err, errsz, dir, "unknown C++ exception");
+	}
+	return -1;
+}
+
+size_t
+view_count(void)
+{
+	return cache ? names.size() : 0;
+}
+
+struct view_dict *
+view_dict_new(void)
+{
+	try {
+		std::unique_ptr<struct view_dict> v(new view_dict());
+
+		v->tree.reset(new TemplateDictionary("layout"));
+		v->layout = v->tree.get();
+		v->td = v->layout->AddIncludeDictionary("CONTENT");
+		v->root = v.get();
+		return v.release();
+	} catch (...) {
+		return NULL;
+	}
+}
+
+void
+view_dict_free(struct view_dict *d)
+{
+	/* A row belongs to its root and goes with it. */
+	if (d == NULL || d->root != d)
+		return;
+	try {
+		delete d;
+	} catch (...) {
+		/* a destructor that throws: nothing left to do */
+	}
+}
+
+void
+view_set(struct view_dict *d, const char *key, const char *value)
+{
+	if (d == NULL || key == NULL)
+		return;
+	if (value == NULL)
+		value = "";
+	try {
+		d->td->SetValue(key, value);
+		if (d->layout != NULL)
+			d->layout->SetValue(key, value);
+	} catch (...) {
+	}
+}
+
+void
+view_set_int(struct view_dict *d, const char *key, long value)
+{
+	if (d == NULL || key == NULL)
+		return;
+	try {
+		d->td->SetIntValue(key, value);
+		if (d->layout != NULL)
+			d->layout->SetIntValue(key, value);
+	} catch (...) {
+	}
+}
+
+void
+view_show(struct view_dict *d, const char *section)
+{
+	if (d == NULL || section == NULL)
+		return;
+	try {
+		d->td->ShowSection(section);
+		if (d->layout != NULL)
+			d->layout->ShowSection(section);
+	} catch (...) {
+	}
+}
+
+struct view_dict *
+view_add_section(struct view_dict *d, const char *section)
+{
+	struct view_dict	*root;
+
+	if (d == NULL || section == NULL)
+		return NULL;
+	try {
+		root = d->root;
+		/* Room first: a failed push_back would leave a handleless row. */
+		if (root->rows.size() == root->rows.capacity())
+			root->rows.reserve(root->rows.empty() ? 16 :
+			    2 * root->rows.size());
+		std::unique_ptr<struct view_dict> v(new view_dict());
+		v->td = d->td->AddSectionDictionary(section);
+		v->root = root;
+		root->rows.push_back(std::move(v));
+		return root->rows.back().get();
+	} catch (...) {
+		return NULL;
+	}
+}
+
+int
+view_render(struct view_dict *d, const char *page, struct buf *out)
+{
+	if (d == NULL || d->layout == NULL || out == NULL || page == NULL)
+		return -1;
+	try {
+		/* layout.tpl including itself would recurse without end */
+		if (!is_loaded(page) || strcmp(page, kLayout) == 0)
+			return -1;
+		d->td->SetFilename(page);
+		return expand(kLayout, d->layout, out);
+	} catch (...) {
+		return -1;
+	}
+}
+
+int
+view_render_bare(const struct view_dict *d, const char *name,
+    struct buf *out)
+{
+	if (d == NULL || out == NULL)
+		return -1;
+	try {
+		return expand(name, d->td, out);
+	} catch (...) {
+		return -1;
+	}
+}
