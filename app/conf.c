@@ -14,6 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <libpq-fe.h>
+
 #include "conf.h"
 #include "log.h"
 
@@ -37,6 +39,7 @@
 #define UNIX_PATH_MAX	(sizeof(((struct sockaddr_un *)0)->sun_path) - 1)
 
 enum conf_type {
+	CONF_CONNINFO,	/* a libpq connection string without a password */
 	CONF_INT,	/* decimal int within min..max */
 	CONF_LEVEL,	/* a log level name */
 	CONF_LISTEN,	/* "unix:/path" or "host:port" */
@@ -72,6 +75,8 @@ struct conf_key {
 static const struct conf_key keys[] = {
 	{ "backlog", CONF_INT, FIELD(backlog), "511", 1, 65535,
 	    "listen(2) queue length of the FastCGI socket" },
+	{ "database", CONF_CONNINFO, FIELD(database), "dbname=membermail",
+	    0, 0, "libpq connection string of the app's database" },
 	{ "group", CONF_NAME, FIELD(group), "", 0, 32,
 	    "group workers run as when started as root (\"\" = user's)" },
 	{ "listen", CONF_LISTEN, FIELD(listen),
@@ -85,6 +90,9 @@ static const struct conf_key keys[] = {
 	    "largest request body accepted, in bytes (k, m suffixes)" },
 	{ "max_requests", CONF_INT, FIELD(max_requests), "0", 0, 100000000,
 	    "requests a worker serves before it is replaced (0 = never)" },
+	{ "migrations_dir", CONF_STRING, FIELD(migrations_dir),
+	    MM_PKGDATADIR "/migrations", 0, 0,
+	    "directory holding the numbered SQL migrations" },
 	{ "public_url", CONF_ORIGIN, FIELD(public_url),
 	    "http://127.0.0.1:8080", 0, 0,
 	    "the site's external base URL: scheme://host[:port], no path" },
@@ -94,6 +102,8 @@ static const struct conf_key keys[] = {
 	    "group of the unix socket (\"\" = leave as created)" },
 	{ "socket_mode", CONF_MODE, FIELD(socket_mode), "0660", 0, 0777,
 	    "permissions of the unix socket, octal" },
+	{ "statement_timeout", CONF_INT, FIELD(statement_timeout), "5000",
+	    100, 600000, "milliseconds a database statement may run" },
 	{ "templates_dir", CONF_STRING, FIELD(templates_dir),
 	    MM_PKGDATADIR "/templates", 0, 0,
 	    "directory holding the view templates" },
@@ -573,7 +583,44 @@ parse_origin(const struct conf_key *k, const char *val, void *field,
 	return store_string(k, val, field, why, whysz);
 }
 
+/*
+ * Parsed by libpq itself, so what passes here is what workers will use.
+ * A password does not belong in a file that check-config prints: libpq
+ * reads it from a passfile (~/.pgpass, PGPASSFILE or passfile=).
+ */
+static int
+parse_conninfo(const struct conf_key *k, const char *val, void *field,
+    char *why, size_t whysz)
+{
+	PQconninfoOption	*opts, *o;
+	char			*msg = NULL;
+	int			 has_password = 0;
+
+	if (!fits(k, val, why, whysz))
+		return -1;
+	if ((opts = PQconninfoParse(val, &msg)) == NULL) {
+		if (msg != NULL)	/* libpq ends its message with a newline */
+			snprintf(why, whysz, "%.*s", (int)strcspn(msg, "\n"),
+			    msg);
+		else
+			snprintf(why, whysz, "cannot parse it (out of memory)");
+		PQfreemem(msg);
+		return -1;
+	}
+	for (o = opts; o->keyword != NULL; o++)
+		if (strcmp(o->keyword, "password") == 0 && o->val != NULL)
+			has_password = 1;
+	PQconninfoFree(opts);
+	if (has_password) {
+		snprintf(why, whysz, "no password here: use a passfile "
+		    "(~/.pgpass, PGPASSFILE or passfile=)");
+		return -1;
+	}
+	return store_string(k, val, field, why, whysz);
+}
+
 static const struct conf_ops ops[CONF_TYPE__MAX] = {
+	[CONF_CONNINFO] = { parse_conninfo, print_string },
 	[CONF_INT] =	{ parse_int, print_int },
 	[CONF_LEVEL] =	{ parse_level, print_level },
 	[CONF_LISTEN] =	{ parse_listen, print_string },

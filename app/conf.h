@@ -35,6 +35,9 @@ struct config {
 	char		 group[CONF_NAME_MAX];	/* "" = user's group */
 	char		 public_url[CONF_PATH_MAX];	/* an origin */
 	size_t		 max_body;		/* bytes; "k"/"m" suffixes */
+	char		 database[CONF_PATH_MAX * 2];	/* libpq conninfo */
+	int		 statement_timeout;	/* milliseconds */
+	char		 migrations_dir[CONF_PATH_MAX];
 	char		 templates_dir[CONF_PATH_MAX];
 	enum log_level	 log_level;
 	char		 log_file[CONF_PATH_MAX]; /* "" = stderr */

@@ -3,6 +3,7 @@
  *
  *	membermail serve [-c FILE]		the pre-forked FastCGI server
  *	membermail check-config [-c FILE]	validate and print the config
+ *	membermail migrate SUBCOMMAND ...	schema migrations (migrate.h)
  *
  * Everything else lives in libmembermail.a, so the tests link it too.
  */
@@ -15,9 +16,11 @@
 #include <string.h>
 
 #include "conf.h"
+#include "db.h"
 #include "handlers.h"
 #include "log.h"
 #include "master.h"
+#include "migrate.h"
 #include "view.h"
 
 static void
@@ -26,6 +29,7 @@ usage(FILE *f)
 	fprintf(f,
 	    "usage: membermail serve [-c FILE]\n"
 	    "       membermail check-config [-c FILE]\n"
+	    "       membermail migrate status|up|verify|new ... (see --help)\n"
 	    "       membermail --version\n"
 	    "The config file is -c FILE, else $MEMBERMAIL_CONFIG, else %s.\n",
 	    conf_path(NULL));
@@ -63,6 +67,32 @@ cmd_check_config(const char *arg)
 	return 0;
 }
 
+/*
+ * The schema must not be behind what this binary needs: serving would fail
+ * in confusing ways.  An unreachable database is not fatal at start-up:
+ * workers answer 503 and retry until it is back.
+ */
+static int
+check_schema(const struct config *cfg)
+{
+	struct db	*db;
+	int		 rc = 0;
+
+	if ((db = db_new(cfg, "membermail serve")) == NULL)
+		return -1;
+	if (db_connect(db) != APP_OK) {
+		if (db_schema_behind(db)) {
+			log_error("event=startup_failed msg=\"%s\"",
+			    db_reason(db));
+			rc = -1;
+		} else
+			log_warn("event=db_unavailable_at_start msg=\"workers "
+			    "will answer 503 until the database is back\"");
+	}
+	db_free(db);	/* never carried across fork */
+	return rc;
+}
+
 static int
 cmd_serve(const char *arg)
 {
@@ -76,6 +106,8 @@ cmd_serve(const char *arg)
 		    strerror(errno));
 		return 1;
 	}
+	if (check_schema(&cfg) == -1)
+		return 1;
 	return master_run(&cfg, &router);
 }
 
@@ -98,6 +130,8 @@ main(int argc, char *argv[])
 		usage(stdout);
 		return 0;
 	}
+	if (strcmp(cmd, "migrate") == 0)
+		return migrate_main(argc - 2, argv + 2);
 	optind = 2;
 	while ((ch = getopt(argc, argv, "c:")) != -1) {
 		if (ch != 'c') {

@@ -33,16 +33,19 @@
 
 #define DEFAULTS_PRINTED						\
 	"backlog = 511\n"						\
+	"database = dbname=membermail\n"				\
 	"group =\n"							\
 	"listen = unix:/run/membermail/membermail.sock\n"		\
 	"log_file =\n"							\
 	"log_level = info\n"						\
 	"max_body = 1m\n"						\
 	"max_requests = 0\n"						\
+	"migrations_dir = " MM_PKGDATADIR "/migrations\n"		\
 	"public_url = http://127.0.0.1:8080\n"				\
 	"shutdown_timeout = 30\n"					\
 	"socket_group =\n"						\
 	"socket_mode = 0660\n"						\
+	"statement_timeout = 5000\n"					\
 	"templates_dir = " MM_PKGDATADIR "/templates\n"		\
 	"user =\n"							\
 	"workers = 4\n"
@@ -286,6 +289,10 @@ static const struct {
 	{ "templates_dir = views/templates", "templates_dir",
 	    "views/templates" },
 	{ "\n\n# comment\n\t\nworkers = 9\n", "workers", "9" },
+	{ "database = host=/tmp port=5433 dbname=mm user=app", "database",
+	    "host=/tmp port=5433 dbname=mm user=app" },
+	{ "database = postgresql:///mm?host=/run/postgresql", "database",
+	    "postgresql:///mm?host=/run/postgresql" },
 	{ "public_url = https://members.ubuntu.com", "public_url",
 	    "https://members.ubuntu.com" },
 	{ "public_url = http://[::1]:8080", "public_url", "http://[::1]:8080" },
@@ -321,6 +328,17 @@ static const struct {
 	const char	*text;
 	const char	*want;
 } bad_cases[] = {
+	/* connection strings */
+	{ "database = dbname=x password=secret",
+	    ":1: database: no password here: use a passfile (~/.pgpass, "
+	    "PGPASSFILE or passfile=)" },
+	{ "database = postgresql://u:pw@localhost/x",
+	    ":1: database: no password here: use a passfile (~/.pgpass, "
+	    "PGPASSFILE or passfile=)" },
+	{ "database = dbname=x bogus=1",
+	    ":1: database: invalid connection option \"bogus\"" },
+	{ "statement_timeout = 99",
+	    ":1: statement_timeout: 99 is out of range (100..600000)" },
 	/* origins */
 	{ "public_url = ftp://x.org",
 	    ":1: public_url: \"ftp://x.org\" is not an http:// or https:// URL" },

@@ -1,0 +1,259 @@
+/* db.c - per-process PostgreSQL connection and statements; see db.h. */
+#include "config.h"
+
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "conf.h"
+#include "db.h"
+#include "log.h"
+
+#define BACKOFF_MIN	0.25	/* seconds before the first reconnect */
+#define BACKOFF_MAX	5.0
+#define CONNECT_TIMEOUT	"3"	/* seconds; libpq's own minimum is 2 */
+
+/* Every SQL statement workers run; parameters only, never pasted text. */
+static const struct {
+	const char	*name;
+	const char	*sql;
+	int		 nparams;
+} stmts[STMT__MAX] = {
+	[STMT_SCHEMA_VERSION] = { "schema_version",
+	    "SELECT coalesce(max(version), 0) FROM schema_migrations", 0 },
+	[STMT_DOMAIN_LIST] = { "domain_list",
+	    "SELECT slug, name, team FROM domains "
+	    "WHERE enabled AND slug IS NOT NULL ORDER BY name", 0 },
+	[STMT_DOMAIN_BY_SLUG] = { "domain_by_slug",
+	    "SELECT name, team FROM domains WHERE slug = $1 AND enabled", 1 },
+};
+
+struct db {
+	const struct config	*cfg;
+	const char		*appname;
+	PGconn			*conn;		/* NULL while disconnected */
+	double			 retry_at;	/* monotonic; no connect before */
+	double			 backoff;	/* seconds, next delay */
+	int			 schema_behind;
+	char			 reason[256];
+};
+
+static double
+now(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+struct db *
+db_new(const struct config *cfg, const char *appname)
+{
+	struct db	*db;
+
+	if ((db = calloc(1, sizeof(*db))) == NULL)
+		return NULL;
+	db->cfg = cfg;
+	db->appname = appname;
+	db->backoff = BACKOFF_MIN;
+	return db;
+}
+
+void
+db_free(struct db *db)
+{
+	if (db == NULL)
+		return;
+	if (db->conn != NULL)
+		PQfinish(db->conn);
+	free(db);
+}
+
+const char *
+db_reason(const struct db *db)
+{
+	return db->reason;
+}
+
+int
+db_schema_behind(const struct db *db)
+{
+	return db->schema_behind;
+}
+
+/* libpq messages end in a newline; keep one line for the log. */
+static void
+set_reason(struct db *db, const char *what, const char *msg)
+{
+	snprintf(db->reason, sizeof(db->reason), "%s: %.*s", what,
+	    (int)strcspn(msg, "\n"), msg);
+}
+
+/* Drops the connection and schedules the next attempt. */
+static enum app_err
+lost(struct db *db)
+{
+	if (db->conn != NULL)
+		PQfinish(db->conn);
+	db->conn = NULL;
+	db->retry_at = now() + db->backoff;
+	db->backoff = db->backoff * 2 > BACKOFF_MAX ? BACKOFF_MAX :
+	    db->backoff * 2;
+	log_warn("event=db_unavailable reason=\"%s\" retry_in=%.2fs",
+	    db->reason, db->retry_at - now());
+	return APP_EDB;
+}
+
+/* Statement timeout, then every statement prepared; 0 or -1. */
+static int
+prepare_all(struct db *db)
+{
+	PGresult	*res;
+	char		 sql[64];
+	int		 i, ok;
+
+	snprintf(sql, sizeof(sql), "SET statement_timeout = %d",
+	    db->cfg->statement_timeout);
+	res = PQexec(db->conn, sql);
+	ok = PQresultStatus(res) == PGRES_COMMAND_OK;
+	PQclear(res);
+	for (i = 0; ok && i < STMT__MAX; i++) {
+		res = PQprepare(db->conn, stmts[i].name, stmts[i].sql,
+		    stmts[i].nparams, NULL);
+		ok = PQresultStatus(res) == PGRES_COMMAND_OK;
+		PQclear(res);
+	}
+	if (!ok)
+		set_reason(db, i > 0 ? stmts[i - 1].name : "set",
+		    PQerrorMessage(db->conn));
+	return ok ? 0 : -1;
+}
+
+static enum app_err
+check_schema(struct db *db)
+{
+	int	 v;
+
+	if ((v = db_schema_version(db)) == -1)
+		return APP_EDB;
+	db->schema_behind = v < DB_SCHEMA_VERSION;
+	if (db->schema_behind) {
+		snprintf(db->reason, sizeof(db->reason), "schema version %d is "
+		    "behind %d: run membermail migrate up", v,
+		    DB_SCHEMA_VERSION);
+		log_error("event=schema_behind version=%d need=%d", v,
+		    DB_SCHEMA_VERSION);
+		return APP_EDB;
+	}
+	return APP_OK;
+}
+
+enum app_err
+db_connect(struct db *db)
+{
+	const char *const keys[] = { "dbname", "connect_timeout",
+	    "application_name", NULL };
+	const char *const vals[] = { db->cfg->database, CONNECT_TIMEOUT,
+	    db->appname, NULL };
+
+	if (db->conn != NULL && PQstatus(db->conn) == CONNECTION_OK)
+		return APP_OK;
+	if (db->conn != NULL) {
+		set_reason(db, "connection", PQerrorMessage(db->conn));
+		return lost(db);
+	}
+	if (now() < db->retry_at)
+		return APP_EDB;	/* reason: the last failure's */
+	db->conn = PQconnectdbParams(keys, vals, 1);
+	if (db->conn == NULL || PQstatus(db->conn) != CONNECTION_OK) {
+		set_reason(db, "connect", db->conn != NULL ?
+		    PQerrorMessage(db->conn) : "out of memory");
+		return lost(db);
+	}
+	if (prepare_all(db) == -1 || check_schema(db) != APP_OK)
+		return lost(db);
+	db->backoff = BACKOFF_MIN;
+	log_info("event=db_connected");
+	return APP_OK;
+}
+
+PGresult *
+db_exec(struct db *db, enum stmt id, int nparams, const char *const *params,
+    enum app_err *err)
+{
+	PGresult	*res;
+	ExecStatusType	 st;
+
+	if ((*err = db_connect(db)) != APP_OK)
+		return NULL;
+	res = PQexecPrepared(db->conn, stmts[id].name, nparams, params, NULL,
+	    NULL, 0);
+	st = PQresultStatus(res);
+	if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK)
+		return res;
+	set_reason(db, stmts[id].name, PQerrorMessage(db->conn));
+	PQclear(res);
+	if (PQstatus(db->conn) != CONNECTION_OK) {
+		*err = lost(db);
+		return NULL;
+	}
+	log_error("event=sql_failed stmt=%s reason=\"%s\"", stmts[id].name,
+	    db->reason);
+	*err = APP_EINTERNAL;
+	return NULL;
+}
+
+/* BEGIN, COMMIT and ROLLBACK take no parameters and are not prepared. */
+static enum app_err
+simple(struct db *db, const char *sql)
+{
+	PGresult	*res = PQexec(db->conn, sql);
+	int		 ok = PQresultStatus(res) == PGRES_COMMAND_OK;
+
+	PQclear(res);
+	if (ok)
+		return APP_OK;
+	set_reason(db, sql, PQerrorMessage(db->conn));
+	return PQstatus(db->conn) != CONNECTION_OK ? lost(db) : APP_EINTERNAL;
+}
+
+enum app_err
+db_tx(struct db *db, enum app_err (*fn)(struct db *, void *), void *arg)
+{
+	enum app_err	 e;
+
+	if ((e = db_connect(db)) != APP_OK || (e = simple(db, "BEGIN")) !=
+	    APP_OK)
+		return e;
+	if ((e = fn(db, arg)) == APP_OK && (e = simple(db, "COMMIT")) ==
+	    APP_OK)
+		return APP_OK;
+	if (db->conn != NULL)
+		(void)simple(db, "ROLLBACK");
+	return e;
+}
+
+int
+db_schema_version(struct db *db)
+{
+	PGresult	*res;
+	char		*end;
+	long		 v;
+
+	/* Not through db_exec: this runs while connecting. */
+	res = PQexecPrepared(db->conn, stmts[STMT_SCHEMA_VERSION].name, 0,
+	    NULL, NULL, NULL, 0);
+	if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1) {
+		set_reason(db, "schema version", PQerrorMessage(db->conn));
+		PQclear(res);
+		return -1;
+	}
+	v = strtol(PQgetvalue(res, 0, 0), &end, 10);
+	if (*end != '\0' || v < 0 || v > INT_MAX)
+		v = -1;
+	PQclear(res);
+	return (int)v;
+}

@@ -1,0 +1,71 @@
+/*
+ * db.h - one PostgreSQL connection per process, and the app's statements.
+ *
+ * Each worker opens its own connection after fork, lazily, on the first
+ * request that needs it.  Every statement is parameterised and prepared
+ * once per connection; the SQL lives in one table (db.c) where it can be
+ * reviewed at a glance.  When the connection breaks, the request gets
+ * APP_EDB (a 503 page), the connection is dropped, and the next request
+ * reconnects, after a back-off that doubles from 250 ms to 5 s so that a
+ * database outage is not hammered by every worker.  Nothing here blocks
+ * longer than connect_timeout or the statement timeout.
+ */
+#ifndef MM_DB_H
+#define MM_DB_H
+
+#include <libpq-fe.h>
+
+#include "err.h"
+
+/* The schema version (highest migration) this binary needs. */
+#define DB_SCHEMA_VERSION	2
+
+struct config;
+
+enum stmt {
+	STMT_SCHEMA_VERSION,	/* -> version */
+	STMT_DOMAIN_LIST,	/* -> slug, name, team */
+	STMT_DOMAIN_BY_SLUG,	/* slug -> name, team */
+	STMT__MAX
+};
+
+struct db;
+
+/* A handle that will connect with cfg->database; NULL if out of memory. */
+struct db	*db_new(const struct config *, const char *appname);
+/* Closes the connection and frees the handle.  NULL is allowed. */
+void		 db_free(struct db *);
+
+/*
+ * Makes sure the connection is up, its statements prepared and the schema
+ * recent enough.  APP_EDB with a reason while the database is unreachable,
+ * the back-off has not expired, or the schema is behind.
+ */
+enum app_err	 db_connect(struct db *);
+/* Why the last call failed (static or owned by the handle). */
+const char	*db_reason(const struct db *);
+/* Whether the last connection found the schema behind DB_SCHEMA_VERSION. */
+int		 db_schema_behind(const struct db *);
+
+/*
+ * Runs a prepared statement.  Returns a result the caller must PQclear,
+ * or NULL with *err set (APP_EDB when the connection failed, APP_EINTERNAL
+ * for an SQL error, which is logged).
+ */
+PGresult	*db_exec(struct db *, enum stmt, int nparams,
+		    const char *const *params, enum app_err *err);
+
+/*
+ * Runs fn inside BEGIN ... COMMIT; anything but APP_OK from fn, or a
+ * failed COMMIT, rolls the whole transaction back.
+ */
+enum app_err	 db_tx(struct db *, enum app_err (*fn)(struct db *, void *),
+		    void *arg);
+
+/*
+ * The schema version recorded by `membermail migrate` (0 when none), or -1
+ * when it cannot be read; for start-up checks and /readyz.
+ */
+int		 db_schema_version(struct db *);
+
+#endif
