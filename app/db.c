@@ -24,10 +24,12 @@ static const struct {
 	[STMT_SCHEMA_VERSION] = { "schema_version",
 	    "SELECT coalesce(max(version), 0) FROM schema_migrations", 0 },
 	[STMT_DOMAIN_LIST] = { "domain_list",
-	    "SELECT slug, name, team FROM domains "
-	    "WHERE enabled AND slug IS NOT NULL ORDER BY name", 0 },
+	    "SELECT slug, name, team, coalesce(title, name) FROM domains "
+	    "WHERE enabled AND slug IS NOT NULL "
+	    "ORDER BY coalesce(title, name)", 0 },
 	[STMT_DOMAIN_BY_SLUG] = { "domain_by_slug",
-	    "SELECT name, team FROM domains WHERE slug = $1 AND enabled", 1 },
+	    "SELECT slug, name, team, coalesce(title, name) FROM domains "
+	    "WHERE slug = $1 AND enabled", 1 },
 };
 
 struct db {

@@ -24,8 +24,8 @@ struct config;
 
 enum stmt {
 	STMT_SCHEMA_VERSION,	/* -> version */
-	STMT_DOMAIN_LIST,	/* -> slug, name, team */
-	STMT_DOMAIN_BY_SLUG,	/* slug -> name, team */
+	STMT_DOMAIN_LIST,	/* -> slug, name, team, title */
+	STMT_DOMAIN_BY_SLUG,	/* slug -> slug, name, team, title */
 	STMT__MAX
 };
 

@@ -21,11 +21,13 @@ static const struct {
 };
 
 int
-req_init(struct req *r, FCGX_Request *fcgi, const struct config *cfg)
+req_init(struct req *r, FCGX_Request *fcgi, const struct config *cfg,
+    struct db *db)
 {
 	memset(r, 0, sizeof(*r));
 	r->fcgi = fcgi;
 	r->cfg = cfg;
+	r->db = db;
 	buf_init(&r->out, REQ_BODY_OUT_MAX);
 	buf_init(&r->head, REQ_HEAD_OUT_MAX);
 	if ((r->arena = arena_new(REQ_ARENA_LIMIT)) == NULL)
@@ -47,13 +49,17 @@ void
 req_end(struct req *r)
 {
 	struct req	 keep = *r;
+	size_t		 i;
 
+	for (i = 0; i < r->nresults; i++)
+		PQclear(r->results[i]);
 	view_dict_free(r->view);
 	if (r->arena != NULL)
 		arena_reset(r->arena);
 	memset(r, 0, sizeof(*r));
 	r->fcgi = keep.fcgi;
 	r->cfg = keep.cfg;
+	r->db = keep.db;
 	r->arena = keep.arena;
 	r->out = keep.out;
 	r->head = keep.head;
@@ -238,6 +244,25 @@ req_read_form(struct req *r)
 		    e == APP_ETOOBIG ? "too many form fields" :
 		    "malformed form body");
 	return APP_OK;
+}
+
+PGresult *
+req_sql(struct req *r, enum stmt id, int nparams, const char *const *params,
+    enum app_err *e)
+{
+	PGresult	*res;
+
+	if (r->nresults == REQ_MAX_RESULTS) {
+		*e = fail(r, APP_EINTERNAL, "too many results in one request");
+		return NULL;
+	}
+	if ((res = db_exec(r->db, id, nparams, params, e)) == NULL) {
+		r->reason = *e == APP_EDB ? "database unavailable" :
+		    "database query failed";
+		return NULL;
+	}
+	r->results[r->nresults++] = res;
+	return res;
 }
 
 static const char *

@@ -15,10 +15,12 @@
 #include <time.h>
 
 #include <fcgiapp.h>
+#include <libpq-fe.h>
 
 #include "arena.h"
 #include "buf.h"
 #include "conf.h"
+#include "db.h"
 #include "err.h"
 #include "form.h"
 
@@ -29,6 +31,7 @@
 #define REQ_MAX_COOKIES		32
 #define REQ_MAX_HEADERS		16	/* response headers besides the fixed ones */
 #define REQ_PATH_PARAMS		4	/* :name segments in a route pattern */
+#define REQ_MAX_RESULTS		16	/* database results held at once */
 #define REQ_ARENA_LIMIT		(4u * 1024 * 1024)
 #define REQ_BODY_OUT_MAX	(2u * 1024 * 1024)
 #define REQ_HEAD_OUT_MAX	8192
@@ -55,6 +58,7 @@ struct req {
 	/* Per worker, set once. */
 	FCGX_Request		*fcgi;
 	const struct config	*cfg;
+	struct db		*db;		/* the worker's connection */
 	struct arena		*arena;
 	struct buf		 out;		/* response body, reused */
 	struct buf		 head;		/* response head, reused */
@@ -77,6 +81,8 @@ struct req {
 	const char		**fields;	/* validated, by route key index */
 	struct view_dict	*view;		/* page dictionary, if any */
 	const char		*reason;	/* why it failed, for the log */
+	PGresult		*results[REQ_MAX_RESULTS];
+	size_t			 nresults;
 
 	/* Response. */
 	int			 status;
@@ -87,7 +93,8 @@ struct req {
 };
 
 /* Sets up the per-worker part; 0 or -1 (out of memory). */
-int		 req_init(struct req *, FCGX_Request *, const struct config *);
+int		 req_init(struct req *, FCGX_Request *, const struct config *,
+		    struct db *);
 void		 req_free(struct req *);
 
 /*
@@ -105,6 +112,14 @@ void		 req_end(struct req *);
  * max_body, APP_EINPUT when short, malformed or of another content type.
  */
 enum app_err	 req_read_form(struct req *);
+
+/*
+ * Runs a prepared statement for this request.  The result belongs to the
+ * request and is cleared by req_end; NULL with req->reason set on failure
+ * (APP_EDB while the database is unavailable).
+ */
+PGresult	*req_sql(struct req *, enum stmt, int nparams,
+		    const char *const *params, enum app_err *);
 
 /* First value of a query, form or path parameter, or NULL. */
 const char	*req_query(const struct req *, const char *);

@@ -183,8 +183,6 @@ route_dispatch(struct req *r, const struct router *rt)
 		r->reason = "response over its bound";
 	}
 	if (e != APP_OK) {
-		if (r->reason == NULL)
-			r->reason = app_strerror(e);
 		r->nheaders = 0;
 		rt->error_page(r, e, allow);
 	}

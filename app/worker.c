@@ -12,6 +12,7 @@
 #include <fcgiapp.h>
 
 #include "conf.h"
+#include "db.h"
 #include "log.h"
 #include "privs.h"
 #include "req.h"
@@ -114,16 +115,20 @@ worker_main(const struct config *cfg, int fd, const struct privs *privs,
 {
 	FCGX_Request	 fr;
 	struct req	 r;
+	struct db	*db;
 	const char	*why;
 
 	setup(fd, privs, unblock);
-	if (FCGX_InitRequest(&fr, fd, FCGI_FAIL_ACCEPT_ON_INTR) != 0 ||
-	    req_init(&r, &fr, cfg) != 0)
+	/* Connected lazily by the first request that needs it. */
+	if ((db = db_new(cfg, "membermail")) == NULL ||
+	    FCGX_InitRequest(&fr, fd, FCGI_FAIL_ACCEPT_ON_INTR) != 0 ||
+	    req_init(&r, &fr, cfg, db) != 0)
 		log_fatal("event=worker_setup_failed msg=\"out of memory\"");
 	log_debug("event=worker_ready");
 	why = serve(cfg, rt, &r, &fr);
 	log_debug("event=worker_done why=\"%s\"", why);
 	req_free(&r);
+	db_free(db);
 	FCGX_Free(&fr, 1);
 	exit(strcmp(why, "accept failed") == 0 ? 1 : 0);
 }

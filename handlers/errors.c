@@ -10,73 +10,111 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <json-c/json.h>
+
 #include "handlers.h"
 #include "log.h"
 #include "view.h"
 
+/* Title and message for people; code for programs (stable, documented). */
 static const struct {
 	enum app_err	 err;
+	const char	*code;
 	const char	*title;
 	const char	*message;
 } pages[] = {
-	{ APP_EINPUT, "Bad request",
+	{ APP_EINPUT, "bad_request", "Bad request",
 	    "Something in the request was not acceptable" },
-	{ APP_EAUTH, "Sign-in required",
+	{ APP_EAUTH, "unauthorized", "Sign-in required",
 	    "Please sign in with Ubuntu One to see this page" },
-	{ APP_EFORBIDDEN, "Not allowed",
+	{ APP_EFORBIDDEN, "forbidden", "Not allowed",
 	    "You are not allowed to do that" },
-	{ APP_ENOTFOUND, "Page not found",
+	{ APP_ENOTFOUND, "not_found", "Page not found",
 	    "There is no page at this address" },
-	{ APP_EMETHOD, "Method not allowed",
+	{ APP_EMETHOD, "method_not_allowed", "Method not allowed",
 	    "This page cannot be used that way" },
-	{ APP_ETOOBIG, "Request too large",
+	{ APP_ETOOBIG, "too_large", "Request too large",
 	    "The request is larger than this site accepts" },
-	{ APP_EURITOOLONG, "Address too long",
+	{ APP_EURITOOLONG, "uri_too_long", "Address too long",
 	    "The address of this request is too long" },
-	{ APP_ENOTIMPL, "Not available yet",
+	{ APP_ENOTIMPL, "not_implemented", "Not available yet",
 	    "This feature is not available yet" },
-	{ APP_EDB, "Temporarily unavailable",
+	{ APP_EDB, "unavailable", "Temporarily unavailable",
 	    "The service is temporarily unavailable; please try again in a "
 	    "minute" },
-	{ APP_EUPSTREAM, "Temporarily unavailable",
+	{ APP_EUPSTREAM, "unavailable", "Temporarily unavailable",
 	    "A service we depend on is temporarily unavailable; please try "
 	    "again in a minute" },
 };
 #define NPAGES	(sizeof(pages) / sizeof(pages[0]))
 
 static void
-describe(enum app_err e, const char **title, const char **message)
+describe(enum app_err e, const char **code, const char **title,
+    const char **message)
 {
 	size_t	 i;
 
+	*code = "internal";
 	*title = "Something went wrong";
 	*message = "An unexpected error happened on our side; it has been "
 	    "logged";
 	for (i = 0; i < NPAGES; i++)
 		if (pages[i].err == e) {
+			*code = pages[i].code;
 			*title = pages[i].title;
 			*message = pages[i].message;
 		}
 }
 
+/* API clients get {"error": {"code": ..., "message": ...}}. */
+static int
+json_error(struct req *r, int status, const char *code, const char *text)
+{
+	struct json_object	*o, *err;
+	const char		*s;
+	int			 rc = -1;
+
+	if ((o = json_object_new_object()) == NULL)
+		return -1;
+	if ((err = json_object_new_object()) != NULL &&
+	    json_object_object_add(o, "error", err) == 0 &&
+	    json_object_object_add(err, "code",
+	    json_object_new_string(code)) == 0 &&
+	    json_object_object_add(err, "message",
+	    json_object_new_string(text)) == 0 &&
+	    (s = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN)) !=
+	    NULL) {
+		r->status = status;
+		resp_body(r, "application/json", s, strlen(s));
+		rc = 0;
+	}
+	json_object_put(o);
+	return rc;
+}
+
 void
 error_page(struct req *r, enum app_err e, const char *allow)
 {
-	const char		*title, *message, *text;
+	const char		*code, *title, *message, *text;
 	struct view_dict	*d;
 	int			 status = app_err_status(e);
 
-	describe(e, &title, &message);
+	describe(e, &code, &title, &message);
 	if (status < 500 && r->reason != NULL)
 		text = arena_printf(r->arena, "%s: %s.", message, r->reason);
 	else
 		text = arena_printf(r->arena, "%s.", message);
 	if (e == APP_EMETHOD && allow[0] != '\0')
 		(void)resp_header(r, "Allow", allow);
+	if (status == 503)
+		(void)resp_header(r, "Retry-After", "30");
 	if (status >= 500)
 		log_error("event=request_failed id=%s error=\"%s\" reason=\"%s\"",
 		    r->request_id != NULL ? r->request_id : "-",
 		    app_strerror(e), r->reason != NULL ? r->reason : "-");
+	if (r->path != NULL && strncmp(r->path, "/api/", 5) == 0 &&
+	    text != NULL && json_error(r, status, code, text) == 0)
+		return;
 	/* A fresh dictionary: the failed page may have half-filled its own. */
 	view_dict_free(r->view);
 	r->view = NULL;

@@ -22,6 +22,7 @@ enum app_err	 h_landing(struct req *);
 enum app_err	 h_auth_start(struct req *);
 /* Probes (health.c). */
 enum app_err	 h_healthz(struct req *);
+enum app_err	 h_readyz(struct req *);
 
 /*
  * Renders `page` inside the layout with req->view (created when NULL) and

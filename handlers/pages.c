@@ -1,48 +1,42 @@
 /*
  * pages.c - the public pages: what membermail is, and each community's
- * landing page with its "Log in with Ubuntu One" button.
- *
- * The communities are fixed here until domains live in the database.
+ * landing page with its "Log in with Ubuntu One" button.  The communities
+ * are the enabled domains that have a landing page (a slug).
  */
 #include "config.h"
 
 #include <string.h>
-#include <strings.h>
 
+#include "arena.h"
 #include "handlers.h"
 #include "view.h"
 
-struct community {
-	const char	*slug;		/* landing page path, without '/' */
-	const char	*name;
-	const char	*domain;
-	const char	*team;
-};
+/* Columns of STMT_DOMAIN_LIST and STMT_DOMAIN_BY_SLUG. */
+enum { COL_SLUG, COL_NAME, COL_TEAM, COL_TITLE };
 
-static const struct community communities[] = {
-	{ "ubuntu", "Ubuntu", "ubuntu.com", "~ubuntumembers" },
-	{ "kubuntu", "Kubuntu", "kubuntu.org", "~kubuntu-members" },
-	{ "lubuntu", "Lubuntu", "lubuntu.me", "~lubuntu-members" },
-	{ "edubuntu", "Edubuntu", "edubuntu.org", "~edubuntu-members" },
-	{ "ubuntustudio", "Ubuntu Studio", "ubuntustudio.com",
-	    "~ubuntustudio-core" },
-};
-#define NCOMMUNITIES	(sizeof(communities) / sizeof(communities[0]))
-
-static void
-set_community(struct view_dict *d, const struct community *c)
+/* Sets a community's values on d; 0, or -1 when out of memory. */
+static int
+set_community(struct req *r, struct view_dict *d, PGresult *res, int row)
 {
-	view_set(d, "SLUG", c->slug);
-	view_set(d, "NAME", c->name);
-	view_set(d, "DOMAIN", c->domain);
-	view_set(d, "TEAM", c->team);
+	const char	*team;
+
+	team = arena_printf(r->arena, "~%s", PQgetvalue(res, row, COL_TEAM));
+	if (team == NULL)
+		return -1;
+	view_set(d, "SLUG", PQgetvalue(res, row, COL_SLUG));
+	view_set(d, "NAME", PQgetvalue(res, row, COL_TITLE));
+	view_set(d, "DOMAIN", PQgetvalue(res, row, COL_NAME));
+	view_set(d, "TEAM", team);
+	return 0;
 }
 
 static int
-matches(const struct community *c, const char *q)
+matches(PGresult *res, int row, const char *q)
 {
-	return q == NULL || *q == '\0' || strcasestr(c->name, q) != NULL ||
-	    strcasestr(c->domain, q) != NULL || strcasestr(c->team, q) != NULL;
+	return q == NULL || *q == '\0' ||
+	    strcasestr(PQgetvalue(res, row, COL_TITLE), q) != NULL ||
+	    strcasestr(PQgetvalue(res, row, COL_NAME), q) != NULL ||
+	    strcasestr(PQgetvalue(res, row, COL_TEAM), q) != NULL;
 }
 
 /* GET /[?q=text]: what membermail is, and the communities (filtered). */
@@ -51,17 +45,21 @@ h_home(struct req *r)
 {
 	struct view_dict	*d, *row;
 	const char		*q = r->fields[0];
-	size_t			 i, shown = 0;
+	PGresult		*res;
+	int			 i, shown = 0;
+	enum app_err		 e;
 
+	if ((res = req_sql(r, STMT_DOMAIN_LIST, 0, NULL, &e)) == NULL)
+		return e;
 	if ((d = page_dict(r)) == NULL)
 		return APP_ENOMEM;
 	view_set(d, "Q", q);
-	for (i = 0; i < NCOMMUNITIES; i++) {
-		if (!matches(&communities[i], q))
+	for (i = 0; i < PQntuples(res); i++) {
+		if (!matches(res, i, q))
 			continue;
-		if ((row = view_add_section(d, "DOMAIN")) == NULL)
+		if ((row = view_add_section(d, "DOMAIN")) == NULL ||
+		    set_community(r, row, res, i) == -1)
 			return APP_ENOMEM;
-		set_community(row, &communities[i]);
 		shown++;
 	}
 	if (shown == 0)
@@ -69,22 +67,24 @@ h_home(struct req *r)
 	return page_render(r, 200, "Community email addresses", "home.tpl");
 }
 
-/* GET /ubuntu, /kubuntu, ...: one community's landing page. */
+/* GET /:community, e.g. /ubuntu: one community's landing page. */
 enum app_err
 h_landing(struct req *r)
 {
-	const struct community	*c = NULL;
+	const char		*slug = req_path_param(r, "community");
 	struct view_dict	*d;
-	size_t			 i;
+	PGresult		*res;
+	enum app_err		 e;
 
-	for (i = 0; i < NCOMMUNITIES; i++)
-		if (strcmp(r->path + 1, communities[i].slug) == 0)
-			c = &communities[i];
-	if (c == NULL)
+	if ((res = req_sql(r, STMT_DOMAIN_BY_SLUG, 1, &slug, &e)) == NULL)
+		return e;
+	if (PQntuples(res) != 1) {
+		r->reason = "no such community";
 		return APP_ENOTFOUND;
-	if ((d = page_dict(r)) == NULL)
+	}
+	if ((d = page_dict(r)) == NULL || set_community(r, d, res, 0) == -1)
 		return APP_ENOMEM;
-	set_community(d, c);
 	view_set(d, "CSRF_TOKEN", "");
-	return page_render(r, 200, c->name, "landing.tpl");
+	return page_render(r, 200, PQgetvalue(res, 0, COL_TITLE),
+	    "landing.tpl");
 }

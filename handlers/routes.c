@@ -20,20 +20,15 @@ static const struct field auth_start_fields[] = {
 	{ "csrf_token", FIELD_FORM, valid_token, 128, 0 },
 };
 
-#define LANDING(path) \
-	{ METHOD_GET, path, h_landing, ACCESS_ANYONE, 0, NULL, 0 }
-
 static const struct route table[] = {
 	{ METHOD_GET, "/", h_home, ACCESS_ANYONE, 0,
 	    home_fields, NFIELDS(home_fields) },
-	LANDING("/ubuntu"),
-	LANDING("/kubuntu"),
-	LANDING("/lubuntu"),
-	LANDING("/edubuntu"),
-	LANDING("/ubuntustudio"),
 	{ METHOD_POST, "/auth/ubuntu", h_auth_start, ACCESS_ANYONE, 1,
 	    auth_start_fields, NFIELDS(auth_start_fields) },
 	{ METHOD_GET, "/healthz", h_healthz, ACCESS_ANYONE, 0, NULL, 0 },
+	{ METHOD_GET, "/readyz", h_readyz, ACCESS_ANYONE, 0, NULL, 0 },
+	/* Last: a community's landing page, /ubuntu, /kubuntu, ... */
+	{ METHOD_GET, "/:community", h_landing, ACCESS_ANYONE, 0, NULL, 0 },
 };
 
 const struct router router = {
