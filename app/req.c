@@ -421,7 +421,8 @@ void
 req_log(const struct req *r)
 {
 	char		 m[32], path[LOG_QUOTE_MAX];
-	const char	*uri = r->uri != NULL ? r->uri : "-";
+	/* The path only: query strings can carry tokens (OpenID returns). */
+	const char	*uri = r->path != NULL ? r->path : "-";
 	const char	*method = r->method_name != NULL ? r->method_name : "-";
 	const char	*id = r->request_id != NULL ? r->request_id : "-";
 

@@ -58,6 +58,7 @@ static inline int
 test_done(const char *name)
 {
 	printf("%s: %d passed, %d failed\n", name, test_passed, test_failed);
+	fflush(stdout);	/* LeakSanitizer may fail the exit after this */
 	return test_failed == 0 && test_passed > 0 ? 0 : 1;
 }
 

@@ -1,0 +1,207 @@
+#!/usr/bin/python3
+"""membermail's benchmark: GET /ubuntu through nginx, membermail against a
+bare libfcgi responder (tests/bench/bare_responder.c) with the same worker
+count, behind the same private nginx (two server blocks, same snippet, same
+FastCGI settings), in the same run.  Run by tests/bench/run.
+
+    bench.py --build-dir build/local --bare build/bench/bare_responder
+             [--workers 2] [--duration 10] [--connections 32] [--threads 2] [--rounds 2]
+
+Prints requests/s of each, their ratio, p50/p99 latency and worker RSS, and
+checks the targets (ratio >= 0.85, worker RSS < 8 MiB).  Exits 1 when a
+target is missed or a run had errors.  Everything it starts is stopped.
+"""
+
+import argparse
+import os
+import re
+import signal
+import subprocess
+import sys
+import tempfile
+import shutil
+
+sys.dont_write_bytecode = True
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                                "integration"))
+import stack   # noqa: E402
+
+TARGET_RATIO = 0.85
+TARGET_RSS_KIB = 8 * 1024
+PATH = "/ubuntu"
+
+
+def parse_wrk(out):
+    def dur(v):
+        m = re.fullmatch(r"([\d.]+)(us|ms|s|m)", v)
+        if not m:
+            return None
+        return float(m.group(1)) * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}[m.group(2)]
+    r = {"rps": None, "p50": None, "p99": None, "non2xx": 0, "errors": 0, "requests": 0}
+    m = re.search(r"Requests/sec:\s+([\d.]+)", out)
+    if m:
+        r["rps"] = float(m.group(1))
+    for pct, key in (("50", "p50"), ("99", "p99")):
+        m = re.search(r"^\s+%s(?:\.000)?%%\s+(\S+)" % pct, out, re.M)
+        if m:
+            r[key] = dur(m.group(1))
+    m = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
+    if m:
+        r["non2xx"] = int(m.group(1))
+    m = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
+    if m:
+        r["errors"] = sum(int(x) for x in m.groups())
+    m = re.search(r"(\d+) requests in", out)
+    if m:
+        r["requests"] = int(m.group(1))
+    return r
+
+
+def worker_rss(master_pid):
+    return [stack.rss_kib(p) or 0 for p in stack.children_of(master_pid)]
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--build-dir", required=True)
+    ap.add_argument("--bare", required=True, help="the compiled bare_responder")
+    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--duration", type=int, default=10)
+    ap.add_argument("--connections", type=int, default=32)
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--rounds", type=int, default=2)
+    ap.add_argument("--log-level", default="info",
+                    help="membermail's log_level (info logs one line per request, as in production)")
+    ap.add_argument("--keep", action="store_true")
+    args = ap.parse_args()
+    binary = os.path.join(os.path.abspath(args.build_dir), "membermail")
+
+    def on_term(sig, frame):
+        raise KeyboardInterrupt("signal %d" % sig)
+    signal.signal(signal.SIGTERM, on_term)
+
+    base = tempfile.mkdtemp(prefix="mm-bench-")
+    os.chmod(base, 0o755)
+    sock = os.path.join(base, "membermail.sock")
+    bare_sock = os.path.join(base, "bare.sock")
+    static = os.path.join(base, "static")
+    shutil.copytree(os.path.join(stack.REPO, "views", "static"), static)
+    prefix = os.path.join(base, "nginx")
+    mm_port, bare_port = stack.free_port(), stack.free_port()
+    ok = True
+    try:
+        conf = stack.render_config(os.path.join(base, "membermail.conf"), stack.config_settings(
+            sock, workers=args.workers, max_body="64k", log_level=args.log_level,
+            public_url="http://127.0.0.1:%d" % mm_port))
+        # The bare responder's server block uses the very same snippet, with
+        # only the upstream name changed.
+        stack.render_nginx(prefix, sock, static, listen="127.0.0.1:%d" % mm_port)
+        with open(os.path.join(prefix, "snippets", "membermail-common.conf")) as f:
+            common = f.read()
+        expect = "fastcgi_pass membermail;"
+        assert common.count(expect) >= 1, "membermail-common.conf changed: no %r" % expect
+        with open(os.path.join(prefix, "snippets", "bare-common.conf"), "w") as f:
+            f.write(common.replace(expect, "fastcgi_pass membermail_bare;"))
+        # sites/*.conf load in name order: after local.conf (log_format, zones).
+        with open(os.path.join(prefix, "sites", "zz-bare.conf"), "w") as f:
+            f.write("upstream membermail_bare {\n    server unix:%s max_fails=3 fail_timeout=5s;\n}\n"
+                    "server {\n    listen 127.0.0.1:%d;\n    server_name localhost;\n"
+                    "    access_log %s/logs/access-bare.log membermail;\n"
+                    "    include snippets/bare-common.conf;\n}\n" % (bare_sock, bare_port, prefix))
+
+        mm = stack.Membermail(binary, conf, os.path.join(base, "membermail.log"), sock,
+                              args.workers).start().wait_ready()
+        stack.Nginx(prefix).start([mm_port, bare_port])
+        page = stack.http_request(mm_port, "GET", PATH)
+        if page.status != 200:
+            print("bench: GET %s from membermail: %s" % (PATH, page))
+            return 1
+        page_file = os.path.join(base, "page.html")
+        with open(page_file, "wb") as f:
+            f.write(page.body)
+        bare = stack.Proc([args.bare, bare_sock, str(args.workers), page_file],
+                          os.path.join(base, "bare.log"), name="bare_responder")
+        if not stack.wait_until(lambda: len(stack.children_of(bare.pid)) == args.workers
+                                and os.path.exists(bare_sock), 10):
+            print("bench: bare responder did not start:\n%s" % bare.tail())
+            return 1
+        b = stack.http_request(bare_port, "GET", PATH)
+        if b.status != 200 or b.body != page.body:
+            print("bench: bare responder answers %s, %d bytes (want the %d-byte page)"
+                  % (b.status, len(b.body), len(page.body)))
+            return 1
+
+        targets = {
+            "membermail": {"port": mm_port, "master": mm.pid, "runs": [], "rss": []},
+            "bare": {"port": bare_port, "master": bare.pid, "runs": [], "rss": []},
+        }
+
+        def wrk(name, duration):
+            t = targets[name]
+            cmd = ["wrk", "-t%d" % args.threads, "-c%d" % args.connections, "-d%ds" % duration,
+                   "--timeout", "5s", "--latency", "http://127.0.0.1:%d%s" % (t["port"], PATH)]
+            r = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=duration + 30)
+            out = r.stdout.decode("utf-8", "replace")
+            if r.returncode != 0:
+                print(out)
+            return parse_wrk(out), out
+
+        print("bench: membermail log_level=%s" % args.log_level)
+        print("bench: %d workers each, wrk -t%d -c%d -d%ds, GET %s (%d-byte page), %d rounds"
+              % (args.workers, args.threads, args.connections, args.duration, PATH,
+                 len(page.body), args.rounds))
+        for name in targets:          # warm up
+            wrk(name, 2)
+        for rnd in range(args.rounds):
+            order = ["membermail", "bare"] if rnd % 2 == 0 else ["bare", "membermail"]
+            for name in order:
+                res, out = wrk(name, args.duration)
+                targets[name]["runs"].append(res)
+                targets[name]["rss"] += worker_rss(targets[name]["master"])
+                print("  round %d %-10s %9.0f req/s  p50 %6.2f ms  p99 %6.2f ms  requests %d  non-2xx %d  socket errors %d"
+                      % (rnd + 1, name, res["rps"] or 0, res["p50"] or 0, res["p99"] or 0,
+                         res["requests"], res["non2xx"], res["errors"]))
+                if res["rps"] is None or res["non2xx"] or res["errors"]:
+                    ok = False
+                    print(out)
+
+        def mean(xs):
+            xs = [x for x in xs if x is not None]
+            return sum(xs) / len(xs) if xs else 0.0
+        summary = {}
+        for name, t in targets.items():
+            summary[name] = {
+                "rps": mean([r["rps"] for r in t["runs"]]),
+                "p50": mean([r["p50"] for r in t["runs"]]),
+                "p99": mean([r["p99"] for r in t["runs"]]),
+                "rss": max(t["rss"] or [0]),
+            }
+        ratio = summary["membermail"]["rps"] / summary["bare"]["rps"] if summary["bare"]["rps"] else 0.0
+        print()
+        print("%-12s %12s %10s %10s %16s" % ("", "requests/s", "p50 ms", "p99 ms", "worker RSS max"))
+        for name in ("membermail", "bare"):
+            s = summary[name]
+            print("%-12s %12.0f %10.2f %10.2f %12.1f MiB" % (name, s["rps"], s["p50"], s["p99"], s["rss"] / 1024))
+        print()
+        rss = summary["membermail"]["rss"]
+        print("ratio membermail/bare: %.3f (target >= %.2f): %s"
+              % (ratio, TARGET_RATIO, "ok" if ratio >= TARGET_RATIO else "MISSED"))
+        print("membermail worker RSS: %.1f MiB (target < %d MiB): %s"
+              % (rss / 1024, TARGET_RSS_KIB // 1024, "ok" if 0 < rss < TARGET_RSS_KIB else "MISSED"))
+        ok = ok and ratio >= TARGET_RATIO and 0 < rss < TARGET_RSS_KIB
+        return 0 if ok else 1
+    except KeyboardInterrupt:
+        print("bench: interrupted; stopping everything")
+        return 1
+    finally:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        stack.cleanup_all()
+        if args.keep:
+            print("bench: files kept in %s" % base)
+        else:
+            shutil.rmtree(base, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

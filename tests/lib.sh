@@ -1,0 +1,109 @@
+# shellcheck shell=bash
+# tests/lib.sh - shared by tests/run, deploy/local and tests/bench/run.
+# Source it; it only defines variables and functions.
+#
+#   mm_install_packages [EXTRA...]   install what is missing (Debian, apt-get)
+#   mm_build DIR [CONFIGURE-ARGS...] autoreconf if needed, configure out of tree, make
+#   MM_ROOT                          the repository root
+
+MM_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# shellcheck disable=SC2034  # used by the scripts that source this
+MM_PYTHON=/usr/bin/python3      # Debian's, never a pyenv/virtualenv one
+
+# Every Debian package the build and the tests need.  Add new ones here
+# (e.g. postgresql-15 when the database tier lands); tools needed by only one
+# script are passed as arguments (tests/bench/run adds wrk).
+MM_DEB_PACKAGES=(
+    build-essential autoconf automake pkg-config
+    libfcgi-dev libcurl4-openssl-dev libjson-c-dev libpq-dev libsodium-dev libctemplate-dev
+    nginx-light
+    python3 openssl ca-certificates
+)
+
+mm_say() { printf '==> %s\n' "$*"; }
+
+mm_missing_packages() {
+    local p
+    for p in "$@"; do
+        dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q ' installed$' || printf '%s\n' "$p"
+    done
+}
+
+# The system nginx's master, if one runs (we never use it: every script runs
+# its own private nginx).
+mm_system_nginx_pid() {
+    local pid
+    pid=$(cat /run/nginx.pid 2>/dev/null) || return 1
+    [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null && printf '%s\n' "$pid"
+}
+
+# mm_install_packages [EXTRA...]: installs the missing ones of MM_DEB_PACKAGES
+# and EXTRA; "apt-get update" runs once, and only if something is missing.
+mm_install_packages() {
+    local missing
+    mapfile -t missing < <(mm_missing_packages "${MM_DEB_PACKAGES[@]}" "$@")
+    [ "${#missing[@]}" -eq 0 ] && return 0
+    mm_say "installing missing Debian packages: ${missing[*]}"
+    local sudo=()
+    if [ "$(id -u)" -ne 0 ]; then
+        command -v sudo >/dev/null || { echo "need root (or sudo) to install: ${missing[*]}" >&2; return 1; }
+        sudo=(sudo)
+    fi
+    # Never let a package start its system service (nginx on port 80): the
+    # standard policy-rc.d "deny" hook, only for the duration of the install.
+    local guard=0 nginx_before
+    nginx_before=$(mm_system_nginx_pid || true)
+    if [ ! -e /usr/sbin/policy-rc.d ]; then
+        printf '#!/bin/sh\n# written by membermail tests/lib.sh during apt-get install\nexit 101\n' |
+            "${sudo[@]}" tee /usr/sbin/policy-rc.d >/dev/null
+        "${sudo[@]}" chmod 755 /usr/sbin/policy-rc.d
+        guard=1
+    fi
+    local rc=0 apt=(env DEBIAN_FRONTEND=noninteractive apt-get -q -o DPkg::Lock::Timeout=600)
+    if [ -z "${MM_APT_UPDATED:-}" ]; then
+        "${sudo[@]}" "${apt[@]}" update -q || rc=$?
+        MM_APT_UPDATED=1
+    fi
+    [ "$rc" -eq 0 ] && { "${sudo[@]}" "${apt[@]}" install -y --no-install-recommends "${missing[@]}" || rc=$?; }
+    [ "$guard" -eq 1 ] && "${sudo[@]}" rm -f /usr/sbin/policy-rc.d
+    # If the install started a system nginx anyway, stop the one it started.
+    local nginx_after
+    nginx_after=$(mm_system_nginx_pid || true)
+    if [ -n "$nginx_after" ] && [ "$nginx_after" != "$nginx_before" ]; then
+        mm_say "stopping the system nginx (pid $nginx_after) that the package install started"
+        "${sudo[@]}" kill -QUIT "$nginx_after" 2>/dev/null || true
+    fi
+    [ "$rc" -eq 0 ] || { echo "apt-get failed ($rc) installing: ${missing[*]}" >&2; return "$rc"; }
+    mapfile -t missing < <(mm_missing_packages "${MM_DEB_PACKAGES[@]}" "$@")
+    [ "${#missing[@]}" -eq 0 ] || { echo "still missing after apt-get: ${missing[*]}" >&2; return 1; }
+}
+
+# mm_build DIR [CONFIGURE-ARGS...]: an out-of-tree build in DIR (relative to
+# the repository root or absolute).  Regenerates the build system when
+# configure.ac/Makefile.am are newer, reconfigures when the arguments change.
+mm_build() {
+    local dir=$1; shift
+    case $dir in /*) ;; *) dir=$MM_ROOT/$dir ;; esac
+    if [ ! -x "$MM_ROOT/configure" ] || [ ! -f "$MM_ROOT/Makefile.in" ] ||
+       [ "$MM_ROOT/configure.ac" -nt "$MM_ROOT/configure" ] ||
+       [ "$MM_ROOT/Makefile.am" -nt "$MM_ROOT/Makefile.in" ]; then
+        mm_say "autoreconf -fi"
+        (cd "$MM_ROOT" && autoreconf -fi) || return 1
+    fi
+    if [ -f "$MM_ROOT/config.status" ]; then
+        echo "mm_build: $MM_ROOT was configured in the source tree; out-of-tree builds need 'make distclean' there first" >&2
+        return 1
+    fi
+    mkdir -p "$dir"
+    local want have=""
+    want=$(printf '%q ' "$@")
+    [ -f "$dir/.mm-configure-args" ] && have=$(cat "$dir/.mm-configure-args")
+    if [ ! -f "$dir/config.status" ] || [ ! -f "$dir/Makefile" ] || [ "$want" != "$have" ] ||
+       [ "$MM_ROOT/configure" -nt "$dir/config.status" ]; then
+        mm_say "configure $* (in ${dir#"$MM_ROOT"/})"
+        (cd "$dir" && "$MM_ROOT/configure" "$@") || return 1
+        printf '%s' "$want" > "$dir/.mm-configure-args"
+    fi
+    mm_say "make -j2 (in ${dir#"$MM_ROOT"/})"
+    make -C "$dir" -j2 || return 1
+}
