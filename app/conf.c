@@ -39,6 +39,8 @@
 #define UNIX_PATH_MAX	(sizeof(((struct sockaddr_un *)0)->sun_path) - 1)
 
 enum conf_type {
+	CONF_BOOL,	/* yes or no */
+	CONF_CHOICE,	/* one of the row's choices, stored as its index */
 	CONF_CONNINFO,	/* a libpq connection string without a password */
 	CONF_INT,	/* decimal int within min..max */
 	CONF_LEVEL,	/* a log level name */
@@ -48,6 +50,7 @@ enum conf_type {
 	CONF_ORIGIN,	/* "https://host[:port]", as browsers send Origin */
 	CONF_SIZE,	/* bytes, optionally k or m, within min..max */
 	CONF_STRING,	/* any text that fits the field */
+	CONF_URL,	/* an absolute http:// or https:// URL */
 	CONF_TYPE__MAX
 };
 
@@ -60,6 +63,14 @@ struct conf_key {
 	long long	 min;
 	long long	 max;
 	const char	*help;
+};
+
+/* The values of each CONF_CHOICE key, in the order of its enum. */
+static const struct {
+	const char		*key;
+	const char *const	 values[4];
+} choices[] = {
+	{ "openid_mode", { "stateless", "association", NULL } },
 };
 
 #define FIELD(m)	offsetof(struct config, m), \
@@ -79,6 +90,8 @@ static const struct conf_key keys[] = {
 	    0, 0, "libpq connection string of the app's database" },
 	{ "group", CONF_NAME, FIELD(group), "", 0, 32,
 	    "group workers run as when started as root (\"\" = user's)" },
+	{ "launchpad_teams", CONF_BOOL, FIELD(launchpad_teams), "yes", 0, 0,
+	    "ask Ubuntu One for the mapped teams (a hint; Launchpad decides)" },
 	{ "listen", CONF_LISTEN, FIELD(listen),
 	    "unix:/run/membermail/membermail.sock", 0, 0,
 	    "FastCGI socket: unix:/abs/path, host:port or [v6]:port" },
@@ -86,6 +99,8 @@ static const struct conf_key keys[] = {
 	    "file log lines are appended to (\"\" = stderr)" },
 	{ "log_level", CONF_LEVEL, FIELD(log_level), "info", 0, 0,
 	    "least severe level logged: error, warn, info or debug" },
+	{ "login_rate_limit", CONF_INT, FIELD(login_rate_limit), "20", 1,
+	    100000, "sign-in starts per client address per minute" },
 	{ "max_body", CONF_SIZE, FIELD(max_body), "1m", 1024, 64 << 20,
 	    "largest request body accepted, in bytes (k, m suffixes)" },
 	{ "max_requests", CONF_INT, FIELD(max_requests), "0", 0, 100000000,
@@ -93,15 +108,31 @@ static const struct conf_key keys[] = {
 	{ "migrations_dir", CONF_STRING, FIELD(migrations_dir),
 	    MM_PKGDATADIR "/migrations", 0, 0,
 	    "directory holding the numbered SQL migrations" },
+	{ "nonce_window", CONF_INT, FIELD(nonce_window), "300", 30, 3600,
+	    "seconds an OpenID response nonce may be old (or ahead)" },
+	{ "openid_mode", CONF_CHOICE, FIELD(openid_mode), "stateless", 0, 0,
+	    "verify assertions by check_authentication or an association" },
 	{ "public_url", CONF_ORIGIN, FIELD(public_url),
 	    "http://127.0.0.1:8080", 0, 0,
 	    "the site's external base URL: scheme://host[:port], no path" },
+	{ "session_idle", CONF_INT, FIELD(session_idle), "7200", 60, 86400,
+	    "seconds of inactivity that end a session" },
+	{ "session_max", CONF_INT, FIELD(session_max), "43200", 300, 2592000,
+	    "seconds after which a session ends however active" },
 	{ "shutdown_timeout", CONF_INT, FIELD(shutdown_timeout), "30", 1, 3600,
 	    "seconds a graceful stop waits for requests to finish" },
 	{ "socket_group", CONF_NAME, FIELD(socket_group), "", 0, 32,
 	    "group of the unix socket (\"\" = leave as created)" },
 	{ "socket_mode", CONF_MODE, FIELD(socket_mode), "0660", 0, 0777,
 	    "permissions of the unix socket, octal" },
+	{ "sso_endpoint", CONF_URL, FIELD(sso_endpoint),
+	    "https://login.ubuntu.com/+openid", 0, 0,
+	    "the Ubuntu One OpenID endpoint (pinned: the only OP trusted)" },
+	{ "sso_identity_prefix", CONF_URL, FIELD(sso_identity_prefix),
+	    "https://login.ubuntu.com/+id/", 0, 0,
+	    "claimed ids must be this prefix followed by letters and digits" },
+	{ "sso_timeout", CONF_INT, FIELD(sso_timeout), "10", 1, 120,
+	    "seconds a request to Ubuntu One may take" },
 	{ "statement_timeout", CONF_INT, FIELD(statement_timeout), "5000",
 	    100, 600000, "milliseconds a database statement may run" },
 	{ "templates_dir", CONF_STRING, FIELD(templates_dir),
@@ -619,7 +650,99 @@ parse_conninfo(const struct conf_key *k, const char *val, void *field,
 	return store_string(k, val, field, why, whysz);
 }
 
+static int
+parse_bool(const struct conf_key *k, const char *val, void *field,
+    char *why, size_t whysz)
+{
+	char	 q[CONF_QUOTE_MAX];
+
+	(void)k;
+	if (strcmp(val, "yes") != 0 && strcmp(val, "no") != 0) {
+		snprintf(why, whysz, "%s is not yes or no",
+		    quote(q, sizeof(q), val));
+		return -1;
+	}
+	*(int *)field = strcmp(val, "yes") == 0;
+	return 0;
+}
+
+static void
+print_bool(const struct conf_key *k, const void *field, char *out,
+    size_t outsz)
+{
+	(void)k;
+	snprintf(out, outsz, "%s", *(const int *)field ? "yes" : "no");
+}
+
+static const char *const *
+choices_of(const struct conf_key *k)
+{
+	size_t	 i;
+
+	for (i = 0; i < sizeof(choices) / sizeof(choices[0]); i++)
+		if (strcmp(choices[i].key, k->name) == 0)
+			return choices[i].values;
+	abort();	/* a CONF_CHOICE row without its values */
+}
+
+static int
+parse_choice(const struct conf_key *k, const char *val, void *field,
+    char *why, size_t whysz)
+{
+	const char *const	*v = choices_of(k);
+	char			 q[CONF_QUOTE_MAX];
+	int			 i;
+
+	for (i = 0; v[i] != NULL; i++)
+		if (strcmp(val, v[i]) == 0) {
+			*(int *)field = i;
+			return 0;
+		}
+	snprintf(why, whysz, "%s is not one of", quote(q, sizeof(q), val));
+	for (i = 0; v[i] != NULL; i++)
+		snprintf(why + strlen(why), whysz - strlen(why), "%s %s",
+		    i > 0 ? "," : "", v[i]);
+	return -1;
+}
+
+static void
+print_choice(const struct conf_key *k, const void *field, char *out,
+    size_t outsz)
+{
+	snprintf(out, outsz, "%s", choices_of(k)[*(const int *)field]);
+}
+
+/* An absolute URL the app sends requests or people to: scheme, host, path. */
+static int
+parse_url(const struct conf_key *k, const char *val, void *field,
+    char *why, size_t whysz)
+{
+	char		 q[CONF_QUOTE_MAX], origin[CONF_PATH_MAX];
+	const char	*hp, *slash;
+	const unsigned char *p;
+
+	if (!fits(k, val, why, whysz))
+		return -1;
+	hp = strncmp(val, "https://", 8) == 0 ? val + 8 :
+	    strncmp(val, "http://", 7) == 0 ? val + 7 : NULL;
+	for (p = (const unsigned char *)val; *p != '\0'; p++)
+		if (*p <= ' ' || *p >= 0x7f || *p == '#')
+			hp = NULL;
+	if (hp == NULL || (slash = strchr(hp, '/')) == NULL) {
+		snprintf(why, whysz, "%s is not an absolute http(s) URL with "
+		    "a path", quote(q, sizeof(q), val));
+		return -1;
+	}
+	/* The scheme and authority must be a valid origin. */
+	snprintf(origin, sizeof(origin), "%.*s", (int)(slash - val), val);
+	if (parse_origin(k, origin, field, why, whysz) == -1)
+		return -1;
+	return store_string(k, val, field, why, whysz);
+}
+
 static const struct conf_ops ops[CONF_TYPE__MAX] = {
+	[CONF_BOOL] =	{ parse_bool, print_bool },
+	[CONF_CHOICE] = { parse_choice, print_choice },
 	[CONF_CONNINFO] = { parse_conninfo, print_string },
 	[CONF_INT] =	{ parse_int, print_int },
 	[CONF_LEVEL] =	{ parse_level, print_level },
@@ -629,6 +752,7 @@ static const struct conf_ops ops[CONF_TYPE__MAX] = {
 	[CONF_ORIGIN] =	{ parse_origin, print_string },
 	[CONF_SIZE] =	{ parse_size, print_size },
 	[CONF_STRING] =	{ store_string, print_string },
+	[CONF_URL] =	{ parse_url, print_string },
 };
 
 /*

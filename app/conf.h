@@ -23,6 +23,11 @@
 #define CONF_PATH_MAX	256
 #define CONF_NAME_MAX	64
 
+enum openid_mode {
+	OPENID_STATELESS,	/* check_authentication for every assertion */
+	OPENID_ASSOCIATION	/* shared HMAC-SHA256 keys, verified locally */
+};
+
 struct config {
 	char		 listen[CONF_PATH_MAX];	/* "unix:/path" or "host:port" */
 	unsigned int	 socket_mode;		/* octal in the file, e.g. 0660 */
@@ -38,6 +43,15 @@ struct config {
 	char		 database[CONF_PATH_MAX * 2];	/* libpq conninfo */
 	int		 statement_timeout;	/* milliseconds */
 	char		 migrations_dir[CONF_PATH_MAX];
+	char		 sso_endpoint[CONF_PATH_MAX];	/* pinned OP endpoint */
+	char		 sso_identity_prefix[CONF_PATH_MAX];
+	int		 openid_mode;		/* enum openid_mode */
+	int		 sso_timeout;		/* seconds */
+	int		 nonce_window;		/* seconds */
+	int		 launchpad_teams;	/* ask for the teams extension */
+	int		 session_idle;		/* seconds */
+	int		 session_max;		/* seconds */
+	int		 login_rate_limit;	/* sign-in starts per minute */
 	char		 templates_dir[CONF_PATH_MAX];
 	enum log_level	 log_level;
 	char		 log_file[CONF_PATH_MAX]; /* "" = stderr */

@@ -35,16 +35,25 @@
 	"backlog = 511\n"						\
 	"database = dbname=membermail\n"				\
 	"group =\n"							\
+	"launchpad_teams = yes\n"					\
 	"listen = unix:/run/membermail/membermail.sock\n"		\
 	"log_file =\n"							\
 	"log_level = info\n"						\
+	"login_rate_limit = 20\n"					\
 	"max_body = 1m\n"						\
 	"max_requests = 0\n"						\
 	"migrations_dir = " MM_PKGDATADIR "/migrations\n"		\
+	"nonce_window = 300\n"						\
+	"openid_mode = stateless\n"					\
 	"public_url = http://127.0.0.1:8080\n"				\
+	"session_idle = 7200\n"					\
+	"session_max = 43200\n"					\
 	"shutdown_timeout = 30\n"					\
 	"socket_group =\n"						\
 	"socket_mode = 0660\n"						\
+	"sso_endpoint = https://login.ubuntu.com/+openid\n"		\
+	"sso_identity_prefix = https://login.ubuntu.com/+id/\n"		\
+	"sso_timeout = 10\n"						\
 	"statement_timeout = 5000\n"					\
 	"templates_dir = " MM_PKGDATADIR "/templates\n"		\
 	"user =\n"							\
@@ -293,6 +302,10 @@ static const struct {
 	    "host=/tmp port=5433 dbname=mm user=app" },
 	{ "database = postgresql:///mm?host=/run/postgresql", "database",
 	    "postgresql:///mm?host=/run/postgresql" },
+	{ "sso_endpoint = http://127.0.0.1:8081/+openid", "sso_endpoint",
+	    "http://127.0.0.1:8081/+openid" },
+	{ "openid_mode = association", "openid_mode", "association" },
+	{ "launchpad_teams = no", "launchpad_teams", "no" },
 	{ "public_url = https://members.ubuntu.com", "public_url",
 	    "https://members.ubuntu.com" },
 	{ "public_url = http://[::1]:8080", "public_url", "http://[::1]:8080" },
@@ -339,6 +352,23 @@ static const struct {
 	    ":1: database: invalid connection option \"bogus\"" },
 	{ "statement_timeout = 99",
 	    ":1: statement_timeout: 99 is out of range (100..600000)" },
+	/* urls, choices, booleans */
+	{ "sso_endpoint = login.ubuntu.com/+openid",
+	    ":1: sso_endpoint: \"login.ubuntu.com/+openid\" is not an absolute "
+	    "http(s) URL with a path" },
+	{ "sso_endpoint = https://login.ubuntu.com",
+	    ":1: sso_endpoint: \"https://login.ubuntu.com\" is not an absolute "
+	    "http(s) URL with a path" },
+	{ "sso_endpoint = https://x.org/a b",
+	    ":1: sso_endpoint: \"https://x.org/a b\" is not an absolute "
+	    "http(s) URL with a path" },
+	{ "sso_endpoint = https://x.org:443/a",
+	    ":1: sso_endpoint: \"https://x.org:443\" names the default port; "
+	    "leave it out" },
+	{ "openid_mode = dumb",
+	    ":1: openid_mode: \"dumb\" is not one of stateless, association" },
+	{ "launchpad_teams = true",
+	    ":1: launchpad_teams: \"true\" is not yes or no" },
 	/* origins */
 	{ "public_url = ftp://x.org",
 	    ":1: public_url: \"ftp://x.org\" is not an http:// or https:// URL" },
