@@ -15,6 +15,7 @@
 #define BACKOFF_MIN	0.25	/* seconds before the first reconnect */
 #define BACKOFF_MAX	5.0
 #define CONNECT_TIMEOUT	"3"	/* seconds; libpq's own minimum is 2 */
+#define POLL_INTERVAL	0.02	/* seconds between checks for notifications */
 
 /* Every SQL statement workers run; parameters only, never pasted text. */
 static const struct {
@@ -38,6 +39,7 @@ struct db {
 	double			 backoff;	/* seconds, next delay */
 	int			 schema_behind;
 	PGresult		*cache[STMT__MAX];	/* see db_cached */
+	double			 polled_at;	/* last poll_notifications */
 	char			 reason[256];
 };
 
@@ -284,10 +286,9 @@ db_tx(struct db *db, enum app_err (*fn)(struct db *, void *), void *arg)
 }
 
 /*
- * Reads what the server sent since the last request, without waiting: a
- * notification empties the cache, and a connection the server closed (a
- * shutdown sends an error, then EOF) is noticed here, before a cached
- * page could hide an outage.
+ * Reads what the server sent, without waiting: a notification empties the
+ * cache, and a connection the server closed (a shutdown sends an error,
+ * then EOF) is noticed here, before a cached page could hide an outage.
  */
 static enum app_err
 poll_notifications(struct db *db)
@@ -296,6 +297,10 @@ poll_notifications(struct db *db)
 	PGnotify	*n;
 	int		 i, changed = 0;
 
+	/* Under load, one look every 20 ms is as good as one per request. */
+	if (now() - db->polled_at < POLL_INTERVAL)
+		return APP_OK;
+	db->polled_at = now();
 	for (i = 0; i < 4 && poll(&pfd, 1, 0) == 1; i++)
 		if (!PQconsumeInput(db->conn) ||
 		    PQstatus(db->conn) != CONNECTION_OK) {
