@@ -45,6 +45,7 @@ enum conf_type {
 	CONF_INT,	/* decimal int within min..max */
 	CONF_LEVEL,	/* a log level name */
 	CONF_LISTEN,	/* "unix:/path" or "host:port" */
+	CONF_ADDRS,	/* IP addresses or CIDR blocks, space-separated */
 	CONF_MODE,	/* octal permission bits within min..max */
 	CONF_NAME,	/* user or group name of at most max bytes, or "" */
 	CONF_ORIGIN,	/* "https://host[:port]", as browsers send Origin */
@@ -86,6 +87,10 @@ static const struct {
 static const struct conf_key keys[] = {
 	{ "backlog", CONF_INT, FIELD(backlog), "511", 1, 65535,
 	    "listen(2) queue length of the FastCGI socket" },
+	{ "crash_interval", CONF_INT, FIELD(crash_interval), "60", 1, 3600,
+	    "seconds over which crash_limit worker crashes stop the master" },
+	{ "crash_limit", CONF_INT, FIELD(crash_limit), "10", 1, 1000,
+	    "worker crashes within crash_interval that make the master give up" },
 	{ "database", CONF_CONNINFO, FIELD(database), "dbname=membermail",
 	    0, 0, "libpq connection string of the app's database" },
 	{ "group", CONF_NAME, FIELD(group), "", 0, 32,
@@ -105,6 +110,8 @@ static const struct conf_key keys[] = {
 	    "largest request body accepted, in bytes (k, m suffixes)" },
 	{ "max_requests", CONF_INT, FIELD(max_requests), "0", 0, 100000000,
 	    "requests a worker serves before it is replaced (0 = never)" },
+	{ "max_workers", CONF_INT, FIELD(max_workers), "32", 1, 256,
+	    "most workers TTIN may raise the pool to" },
 	{ "migrations_dir", CONF_STRING, FIELD(migrations_dir),
 	    MM_PKGDATADIR "/migrations", 0, 0,
 	    "directory holding the numbered SQL migrations" },
@@ -112,15 +119,21 @@ static const struct conf_key keys[] = {
 	    "seconds an OpenID response nonce may be old (or ahead)" },
 	{ "openid_mode", CONF_CHOICE, FIELD(openid_mode), "stateless", 0, 0,
 	    "verify assertions by check_authentication or an association" },
+	{ "pid_file", CONF_STRING, FIELD(pid_file), "", 0, 0,
+	    "file the master writes its pid to (\"\" = none)" },
 	{ "public_url", CONF_ORIGIN, FIELD(public_url),
 	    "http://127.0.0.1:8080", 0, 0,
 	    "the site's external base URL: scheme://host[:port], no path" },
+	{ "request_timeout", CONF_INT, FIELD(request_timeout), "60", 0, 86400,
+	    "seconds one request may run before its worker is killed (0 = no limit)" },
 	{ "session_idle", CONF_INT, FIELD(session_idle), "7200", 60, 86400,
 	    "seconds of inactivity that end a session" },
 	{ "session_max", CONF_INT, FIELD(session_max), "43200", 300, 2592000,
 	    "seconds after which a session ends however active" },
 	{ "shutdown_timeout", CONF_INT, FIELD(shutdown_timeout), "30", 1, 3600,
 	    "seconds a graceful stop waits for requests to finish" },
+	{ "slow_request", CONF_INT, FIELD(slow_request), "5000", 0, 3600000,
+	    "milliseconds over which a request is logged and counted as slow (0 = off)" },
 	{ "socket_group", CONF_NAME, FIELD(socket_group), "", 0, 32,
 	    "group of the unix socket (\"\" = leave as created)" },
 	{ "socket_mode", CONF_MODE, FIELD(socket_mode), "0660", 0, 0777,
@@ -135,6 +148,10 @@ static const struct conf_key keys[] = {
 	    "seconds a request to Ubuntu One may take" },
 	{ "statement_timeout", CONF_INT, FIELD(statement_timeout), "5000",
 	    100, 600000, "milliseconds a database statement may run" },
+	{ "status_allow", CONF_ADDRS, FIELD(status_allow), "127.0.0.1 ::1", 0, 0,
+	    "client addresses or CIDR blocks that may read the status pages" },
+	{ "status_listen", CONF_LISTEN, FIELD(status_listen), "", 0, 0,
+	    "FastCGI socket of the status process (\"\" = no status pages)" },
 	{ "templates_dir", CONF_STRING, FIELD(templates_dir),
 	    MM_PKGDATADIR "/templates", 0, 0,
 	    "directory holding the view templates" },
@@ -560,6 +577,8 @@ parse_listen(const struct conf_key *k, const char *val, void *field,
 
 	if (!fits(k, val, why, whysz))
 		return -1;
+	if (val[0] == '\0' && k->def[0] == '\0')	/* optional: "" = none */
+		return store_string(k, val, field, why, whysz);
 	if (strncmp(val, "unix:", 5) == 0)
 		rc = check_unix(val + 5, why, whysz);
 	else
@@ -740,6 +759,55 @@ parse_url(const struct conf_key *k, const char *val, void *field,
 	return store_string(k, val, field, why, whysz);
 }
 
+/* One address or CIDR block: an IPv4 or IPv6 address, optionally /bits. */
+static int
+valid_cidr(const char *s, size_t len)
+{
+	char		 buf[64], *slash, *end;
+	unsigned char	 addr[sizeof(struct in6_addr)];
+	int		 v6;
+	long		 bits;
+
+	if (len == 0 || len >= sizeof(buf))
+		return 0;
+	memcpy(buf, s, len);
+	buf[len] = '\0';
+	if ((slash = strchr(buf, '/')) != NULL)
+		*slash++ = '\0';
+	v6 = strchr(buf, ':') != NULL;
+	if (inet_pton(v6 ? AF_INET6 : AF_INET, buf, addr) != 1)
+		return 0;
+	if (slash == NULL)
+		return 1;
+	bits = strtol(slash, &end, 10);
+	return *slash != '\0' && *end == '\0' && bits >= 0 &&
+	    bits <= (v6 ? 128 : 32);
+}
+
+static int
+parse_addrs(const struct conf_key *k, const char *val, void *field,
+    char *why, size_t whysz)
+{
+	char		 q[CONF_QUOTE_MAX];
+	const char	*p = val;
+	size_t		 n;
+
+	if (!fits(k, val, why, whysz))
+		return -1;
+	while (*p != '\0') {
+		p += strspn(p, " \t");
+		if ((n = strcspn(p, " \t")) == 0)
+			break;
+		if (!valid_cidr(p, n)) {
+			snprintf(why, whysz, "%s is not an IP address or CIDR "
+			    "block", quote(q, sizeof(q), p));
+			return -1;
+		}
+		p += n;
+	}
+	return store_string(k, val, field, why, whysz);
+}
+
 static const struct conf_ops ops[CONF_TYPE__MAX] = {
 	[CONF_BOOL] =	{ parse_bool, print_bool },
 	[CONF_CHOICE] = { parse_choice, print_choice },
@@ -747,6 +815,7 @@ static const struct conf_ops ops[CONF_TYPE__MAX] = {
 	[CONF_INT] =	{ parse_int, print_int },
 	[CONF_LEVEL] =	{ parse_level, print_level },
 	[CONF_LISTEN] =	{ parse_listen, print_string },
+	[CONF_ADDRS] =	{ parse_addrs, print_string },
 	[CONF_MODE] =	{ parse_mode, print_mode },
 	[CONF_NAME] =	{ parse_name, print_string },
 	[CONF_ORIGIN] =	{ parse_origin, print_string },

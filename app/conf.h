@@ -34,7 +34,15 @@ struct config {
 	char		 socket_group[CONF_NAME_MAX]; /* "" = leave as is */
 	int		 backlog;
 	int		 workers;
+	int		 max_workers;		/* bound on TTIN */
 	int		 max_requests;		/* 0 = never recycle */
+	int		 request_timeout;	/* seconds; 0 = no limit */
+	int		 slow_request;		/* milliseconds; 0 = off */
+	int		 crash_limit;		/* crashes within crash_interval */
+	int		 crash_interval;	/* seconds */
+	char		 pid_file[CONF_PATH_MAX];	/* "" = none */
+	char		 status_listen[CONF_PATH_MAX];	/* "" = none */
+	char		 status_allow[CONF_PATH_MAX];	/* addresses, CIDRs */
 	int		 shutdown_timeout;	/* seconds a graceful stop waits */
 	char		 user[CONF_NAME_MAX];	/* "" = do not switch */
 	char		 group[CONF_NAME_MAX];	/* "" = user's group */

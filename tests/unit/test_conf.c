@@ -33,6 +33,8 @@
 
 #define DEFAULTS_PRINTED						\
 	"backlog = 511\n"						\
+	"crash_interval = 60\n"						\
+	"crash_limit = 10\n"						\
 	"database = dbname=membermail\n"				\
 	"group =\n"							\
 	"launchpad_teams = yes\n"					\
@@ -42,19 +44,25 @@
 	"login_rate_limit = 20\n"					\
 	"max_body = 1m\n"						\
 	"max_requests = 0\n"						\
+	"max_workers = 32\n"						\
 	"migrations_dir = " MM_PKGDATADIR "/migrations\n"		\
 	"nonce_window = 300\n"						\
 	"openid_mode = stateless\n"					\
+	"pid_file =\n"							\
 	"public_url = http://127.0.0.1:8080\n"				\
+	"request_timeout = 60\n"					\
 	"session_idle = 7200\n"					\
 	"session_max = 43200\n"					\
 	"shutdown_timeout = 30\n"					\
+	"slow_request = 5000\n"						\
 	"socket_group =\n"						\
 	"socket_mode = 0660\n"						\
 	"sso_endpoint = https://login.ubuntu.com/+openid\n"		\
 	"sso_identity_prefix = https://login.ubuntu.com/+id/\n"		\
 	"sso_timeout = 10\n"						\
 	"statement_timeout = 5000\n"					\
+	"status_allow = 127.0.0.1 ::1\n"				\
+	"status_listen =\n"						\
 	"templates_dir = " MM_PKGDATADIR "/templates\n"		\
 	"user =\n"							\
 	"workers = 4\n"
@@ -306,6 +314,10 @@ static const struct {
 	    "http://127.0.0.1:8081/+openid" },
 	{ "openid_mode = association", "openid_mode", "association" },
 	{ "launchpad_teams = no", "launchpad_teams", "no" },
+	{ "status_allow = 10.0.0.0/8  ::1 fd00::/8", "status_allow",
+	    "10.0.0.0/8  ::1 fd00::/8" },
+	{ "status_listen = unix:/run/membermail/status.sock", "status_listen",
+	    "unix:/run/membermail/status.sock" },
 	{ "public_url = https://members.ubuntu.com", "public_url",
 	    "https://members.ubuntu.com" },
 	{ "public_url = http://[::1]:8080", "public_url", "http://[::1]:8080" },
@@ -369,6 +381,11 @@ static const struct {
 	    ":1: openid_mode: \"dumb\" is not one of stateless, association" },
 	{ "launchpad_teams = true",
 	    ":1: launchpad_teams: \"true\" is not yes or no" },
+	/* address lists */
+	{ "status_allow = 127.0.0.1 10.0.0.0/33",
+	    ":1: status_allow: \"10.0.0.0/33\" is not an IP address or CIDR block" },
+	{ "status_allow = localhost",
+	    ":1: status_allow: \"localhost\" is not an IP address or CIDR block" },
 	/* origins */
 	{ "public_url = ftp://x.org",
 	    ":1: public_url: \"ftp://x.org\" is not an http:// or https:// URL" },
