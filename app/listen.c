@@ -111,12 +111,12 @@ set_owner(const struct config *cfg, const char *path, char *err,
 }
 
 static int
-open_unix(struct listener *l, const struct config *cfg, char *err,
-    size_t errsz)
+open_unix(struct listener *l, const char *spec, const struct config *cfg,
+    char *err, size_t errsz)
 {
 	struct sockaddr_un	 sun;
 	struct stat		 st;
-	const char		*path = cfg->listen + strlen("unix:");
+	const char		*path = spec + strlen("unix:");
 	mode_t			 old;
 	int			 rc;
 
@@ -172,24 +172,22 @@ split_hostport(const char *s, char *host, size_t hostsz, const char **port)
 }
 
 static int
-open_tcp(struct listener *l, const struct config *cfg, char *err,
-    size_t errsz)
+open_tcp(struct listener *l, const char *spec, char *err, size_t errsz)
 {
 	struct addrinfo	 hints, *res;
 	char		 host[256];
 	const char	*port;
 	int		 rc, one = 1;
 
-	if (split_hostport(cfg->listen, host, sizeof(host), &port) == -1) {
-		snprintf(err, errsz, "listen: bad address \"%s\"", cfg->listen);
+	if (split_hostport(spec, host, sizeof(host), &port) == -1) {
+		snprintf(err, errsz, "listen: bad address \"%s\"", spec);
 		return -1;
 	}
 	memset(&hints, 0, sizeof(hints));
 	hints.ai_socktype = SOCK_STREAM;
 	hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
 	if ((rc = getaddrinfo(host, port, &hints, &res)) != 0) {
-		snprintf(err, errsz, "listen %s: %s", cfg->listen,
-		    gai_strerror(rc));
+		snprintf(err, errsz, "listen %s: %s", spec, gai_strerror(rc));
 		return -1;
 	}
 	rc = -1;
@@ -198,8 +196,7 @@ open_tcp(struct listener *l, const struct config *cfg, char *err,
 	else if (setsockopt(l->fd, SOL_SOCKET, SO_REUSEADDR, &one,
 	    sizeof(one)) == -1 ||
 	    bind(l->fd, res->ai_addr, res->ai_addrlen) == -1)
-		snprintf(err, errsz, "bind %s: %s", cfg->listen,
-		    strerror(errno));
+		snprintf(err, errsz, "bind %s: %s", spec, strerror(errno));
 	else
 		rc = 0;
 	freeaddrinfo(res);
@@ -207,20 +204,19 @@ open_tcp(struct listener *l, const struct config *cfg, char *err,
 }
 
 int
-listener_open(struct listener *l, const struct config *cfg, char *err,
-    size_t errsz)
+listener_open(struct listener *l, const char *spec, const struct config *cfg,
+    char *err, size_t errsz)
 {
 	int	 rc;
 
 	memset(l, 0, sizeof(*l));
 	l->fd = -1;
-	if (strncmp(cfg->listen, "unix:", 5) == 0)
-		rc = open_unix(l, cfg, err, errsz);
+	if (strncmp(spec, "unix:", 5) == 0)
+		rc = open_unix(l, spec, cfg, err, errsz);
 	else
-		rc = open_tcp(l, cfg, err, errsz);
+		rc = open_tcp(l, spec, err, errsz);
 	if (rc == 0 && listen(l->fd, cfg->backlog) == -1) {
-		snprintf(err, errsz, "listen %s: %s", cfg->listen,
-		    strerror(errno));
+		snprintf(err, errsz, "listen %s: %s", spec, strerror(errno));
 		rc = -1;
 	}
 	if (rc == -1) {
@@ -228,6 +224,34 @@ listener_open(struct listener *l, const struct config *cfg, char *err,
 		return -1;
 	}
 	warn_somaxconn(cfg->backlog);
+	return 0;
+}
+
+int
+listener_adopt(struct listener *l, int fd, const char *spec, char *err,
+    size_t errsz)
+{
+	struct stat	 st;
+	int		 yes = 0;
+	socklen_t	 len = sizeof(yes);
+
+	memset(l, 0, sizeof(*l));
+	l->fd = -1;
+	if (getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &yes, &len) == -1 ||
+	    !yes) {
+		snprintf(err, errsz, "inherited descriptor %d is not a listening "
+		    "socket", fd);
+		return -1;
+	}
+	l->fd = fd;
+	l->keep_path = 1;	/* the old master's, until we are in charge */
+	if (strncmp(spec, "unix:", 5) == 0 && strlen(spec + 5) <
+	    sizeof(l->path) && stat(spec + 5, &st) == 0) {
+		l->is_unix = 1;
+		memcpy(l->path, spec + 5, strlen(spec + 5) + 1);
+		l->dev = st.st_dev;
+		l->ino = st.st_ino;
+	}
 	return 0;
 }
 
@@ -239,7 +263,7 @@ listener_close(struct listener *l)
 	if (l->fd != -1)
 		close(l->fd);
 	l->fd = -1;
-	if (l->is_unix && stat(l->path, &st) == 0 &&
+	if (l->is_unix && !l->keep_path && stat(l->path, &st) == 0 &&
 	    st.st_dev == l->dev && st.st_ino == l->ino)
 		unlink(l->path);
 	l->is_unix = 0;

@@ -18,6 +18,7 @@
 static enum log_level	 log_level = LOG_LEVEL_INFO;
 static int		 log_fd = STDERR_FILENO;
 static pid_t		 log_pid;	/* cached: getpid() is a system call */
+static char		 log_path[256];	/* for log_reopen; "" = stderr */
 
 static const char *const level_names[LOG_LEVEL__MAX] = {
 	"error", "warn", "info", "debug"
@@ -63,7 +64,15 @@ log_open(const char *path)
 	if (log_fd != STDERR_FILENO)
 		close(log_fd);
 	log_fd = fd;
+	if (path != log_path)
+		snprintf(log_path, sizeof(log_path), "%s", path);
 	return 0;
+}
+
+int
+log_reopen(void)
+{
+	return log_path[0] != '\0' ? log_open(log_path) : 0;
 }
 
 static void	 log_write(enum log_level, const char *, va_list)

@@ -32,6 +32,8 @@ int	 log_level_from_name(const char *);
 const char *log_level_name(enum log_level);
 /* Sends lines to `path` (appending) instead of stderr; -1 and errno on error. */
 int	 log_open(const char *path);
+/* Opens the same path again (after logrotate moved it); 0 with stderr. */
+int	 log_reopen(void);
 
 void	 log_error(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	 log_warn(const char *, ...) __attribute__((format(printf, 1, 2)));

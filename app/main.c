@@ -100,7 +100,7 @@ check_schema(const struct config *cfg)
 }
 
 static int
-cmd_serve(const char *arg)
+cmd_serve(const char *arg, char *argv[])
 {
 	static struct config	 cfg;	/* read-only once workers fork */
 
@@ -114,7 +114,7 @@ cmd_serve(const char *arg)
 	}
 	if (check_schema(&cfg) == -1)
 		return 1;
-	return master_run(&cfg, &router);
+	return master_run(&cfg, conf_path(arg), argv, &router);
 }
 
 int
@@ -155,7 +155,7 @@ main(int argc, char *argv[])
 		return 2;
 	}
 	if (strcmp(cmd, "serve") == 0)
-		return cmd_serve(cfgarg);
+		return cmd_serve(cfgarg, argv);
 	if (strcmp(cmd, "check-config") == 0)
 		return cmd_check_config(cfgarg);
 	fprintf(stderr, "membermail: unknown command \"%s\"\n", cmd);

@@ -3,12 +3,13 @@
  *
  * A worker is forked by the master with every signal blocked; it installs
  * its own handlers, drops privileges, then serves requests until it is
- * told to stop or has served max_requests.  It knows nothing of the other
- * workers; the master knows nothing of requests.
+ * told to stop or has served its share of max_requests.  It reports what
+ * it does in its scoreboard slot (state, current request, counters) and
+ * knows nothing of the other workers; the master knows nothing of requests.
  *
  * Signals: QUIT finishes the request in flight, then exits 0; TERM exits at
- * once; INT and the master's control signals are ignored (they are the
- * master's business, e.g. Ctrl-C in a terminal reaches the whole group).
+ * once; USR1 reopens the log file between requests; INT and the master's
+ * control signals are ignored (Ctrl-C in a terminal reaches the group).
  */
 #ifndef MM_WORKER_H
 #define MM_WORKER_H
@@ -18,9 +19,18 @@
 struct config;
 struct privs;
 struct router;
+struct scoreboard;
 
-void	 worker_main(const struct config *, int listen_fd, const struct privs *,
-	    const struct router *, const sigset_t *unblock)
-	    __attribute__((noreturn));
+struct worker_env {
+	const struct config	*cfg;
+	int			 listen_fd;
+	const struct privs	*privs;
+	const struct router	*router;
+	const sigset_t		*unblock;	/* the mask to serve with */
+	struct scoreboard	*sb;
+	int			 slot;		/* this worker's entry */
+};
+
+void	 worker_main(const struct worker_env *) __attribute__((noreturn));
 
 #endif

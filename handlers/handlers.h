@@ -20,6 +20,11 @@ enum app_err	 h_home(struct req *);
 enum app_err	 h_landing(struct req *);
 /* Sign-in (auth.c). */
 enum app_err	 h_auth_start(struct req *);
+#ifdef MM_TEST_HOOKS
+/* Test builds only (test_hooks.c). */
+enum app_err	 h_test_sleep(struct req *);
+enum app_err	 h_test_crash(struct req *) __attribute__((noreturn));
+#endif
 /* Probes (health.c). */
 enum app_err	 h_healthz(struct req *);
 enum app_err	 h_readyz(struct req *);

@@ -7,9 +7,29 @@
  */
 #include "config.h"
 
+#include <stdlib.h>
+
 #include "handlers.h"
 
 #define NFIELDS(a)	(sizeof(a) / sizeof((a)[0]))
+
+#ifdef MM_TEST_HOOKS
+/* Up to 120 s, in milliseconds. */
+static int
+valid_ms(const char *v, size_t len)
+{
+	size_t	 i;
+
+	for (i = 0; i < len; i++)
+		if (v[i] < '0' || v[i] > '9')
+			return 0;
+	return len > 0 && len <= 6 && strtol(v, NULL, 10) <= 120000;
+}
+
+static const struct field test_sleep_fields[] = {
+	{ "ms", FIELD_QUERY, valid_ms, 6, 1 },
+};
+#endif
 
 static const struct field home_fields[] = {
 	{ "q", FIELD_QUERY, valid_text, 64, 0 },
@@ -27,6 +47,11 @@ static const struct route table[] = {
 	    auth_start_fields, NFIELDS(auth_start_fields) },
 	{ METHOD_GET, "/healthz", h_healthz, ACCESS_ANYONE, 0, NULL, 0 },
 	{ METHOD_GET, "/readyz", h_readyz, ACCESS_ANYONE, 0, NULL, 0 },
+#ifdef MM_TEST_HOOKS
+	{ METHOD_GET, "/_test/sleep", h_test_sleep, ACCESS_ANYONE, 0,
+	    test_sleep_fields, NFIELDS(test_sleep_fields) },
+	{ METHOD_GET, "/_test/crash", h_test_crash, ACCESS_ANYONE, 0, NULL, 0 },
+#endif
 	/* Last: a community's landing page, /ubuntu, /kubuntu, ... */
 	{ METHOD_GET, "/:community", h_landing, ACCESS_ANYONE, 0, NULL, 0 },
 };
