@@ -5,6 +5,8 @@
  *	membermail check-config [-c FILE]	validate and print the config
  *	membermail migrate SUBCOMMAND ...	schema migrations (migrate.h)
  *	membermail domain|user SUBCOMMAND ...	operator administration (admin.h)
+ *	membermail ctl [-c FILE] COMMAND	signal and inspect the server (ctl.h)
+ *	membermail cleanup [-c FILE]		sweep expired rows (cleanup.h)
  *
  * Everything else lives in libmembermail.a, so the tests link it too.
  */
@@ -17,7 +19,9 @@
 #include <string.h>
 
 #include "admin.h"
+#include "cleanup.h"
 #include "conf.h"
+#include "ctl.h"
 #include "db.h"
 #include "handlers.h"
 #include "log.h"
@@ -34,6 +38,9 @@ usage(FILE *f)
 	    "       membermail migrate status|up|verify|new ...\n"
 	    "       membermail domain add|list ...\n"
 	    "       membermail user list|ban|unban|site-admin ...\n"
+	    "       membermail ctl [-c FILE] [--pid-file FILE] [--timeout S]\n"
+	    "           status|reload|stop|scale N|reopen-logs\n"
+	    "       membermail cleanup [-c FILE]\n"
 	    "       membermail --version\n"
 	    "The config file is -c FILE, else $MEMBERMAIL_CONFIG, else %s.\n",
 	    conf_path(NULL));
@@ -142,6 +149,10 @@ main(int argc, char *argv[])
 		return admin_domain_main(argc - 2, argv + 2);
 	if (strcmp(cmd, "user") == 0)
 		return admin_user_main(argc - 2, argv + 2);
+	if (strcmp(cmd, "ctl") == 0)
+		return ctl_main(argc - 1, argv + 1);
+	if (strcmp(cmd, "cleanup") == 0)
+		return cleanup_main(argc - 1, argv + 1);
 	optind = 2;
 	while ((ch = getopt(argc, argv, "c:")) != -1) {
 		if (ch != 'c') {

@@ -47,6 +47,8 @@ sb_create(pid_t master)
 		return NULL;
 	}
 	memset(sb, 0, sizeof(*sb));
+	sb->magic = SB_MAGIC;
+	sb->version = SB_VERSION;
 	sb->master_pid = master;
 	sb->start_ms = sb_now_ms();
 	return sb;
@@ -55,18 +57,33 @@ sb_create(pid_t master)
 const struct scoreboard *
 sb_open(pid_t master)
 {
-	char		 name[64];
-	void		*p;
-	int		 fd, saved;
+	const struct scoreboard	*sb;
+	char			 name[64];
+	struct stat		 st;
+	void			*p;
+	int			 fd, saved;
 
 	sb_name(name, sizeof(name), master);
 	if ((fd = shm_open(name, O_RDONLY | O_CLOEXEC, 0)) == -1)
 		return NULL;
-	p = mmap(NULL, sizeof(struct scoreboard), PROT_READ, MAP_SHARED, fd, 0);
+	if (fstat(fd, &st) == -1 || st.st_size != (off_t)sizeof(*sb)) {
+		close(fd);
+		errno = EPROTO;
+		return NULL;
+	}
+	p = mmap(NULL, sizeof(*sb), PROT_READ, MAP_SHARED, fd, 0);
 	saved = errno;
 	close(fd);
 	errno = saved;
-	return p == MAP_FAILED ? NULL : p;
+	if (p == MAP_FAILED)
+		return NULL;
+	sb = p;
+	if (sb->magic != SB_MAGIC || sb->version != SB_VERSION) {
+		sb_close(sb);
+		errno = EPROTO;
+		return NULL;
+	}
+	return sb;
 }
 
 void

@@ -45,7 +45,12 @@ struct sb_worker {
 	char		 uri[SB_URI_MAX];	/* path only, cut */
 };
 
+#define SB_MAGIC	0x6d6d7362u		/* "mmsb" */
+#define SB_VERSION	1			/* bump when the layout changes */
+
 struct scoreboard {
+	uint32_t	 magic;			/* SB_MAGIC */
+	uint32_t	 version;		/* SB_VERSION */
 	uint64_t	 start_ms;		/* realtime: master start */
 	pid_t		 master_pid;
 	uint32_t	 generation;		/* current generation */
@@ -66,7 +71,10 @@ struct scoreboard {
  * on failure.  sb_close unmaps; sb_destroy also removes the name.
  */
 struct scoreboard	*sb_create(pid_t master);
-/* Maps an existing master's scoreboard read-only (ctl); NULL with errno. */
+/*
+ * Maps an existing master's scoreboard read-only (ctl); NULL with errno,
+ * EPROTO when it was written by a binary with another layout.
+ */
 const struct scoreboard	*sb_open(pid_t master);
 void			 sb_close(const struct scoreboard *);
 void			 sb_destroy(struct scoreboard *, pid_t master);

@@ -62,6 +62,31 @@ def parse_wrk(out):
     return r
 
 
+def soak(target, wrk, total):
+    """Sends `total` requests in 5-second wrk runs; worker RSS is read at
+    the half-way mark and at the end: under the target, and not growing
+    (a leak in a long-running worker would show here)."""
+    sent, half_rss, errors = 0, None, 0
+    pids = sorted(stack.children_of(target["master"]))
+    while sent < total:
+        res, _ = wrk("membermail", 5)
+        sent += res["requests"]
+        errors += res["non2xx"] + res["errors"]
+        if half_rss is None and sent >= total // 2:
+            half_rss = worker_rss(target["master"])
+    end_rss = worker_rss(target["master"])
+    same = sorted(stack.children_of(target["master"])) == pids
+    grew = [b - a for a, b in zip(half_rss, end_rss)] if same else []
+    print()
+    print("soak: %d requests, %d errors, same workers throughout: %s" % (sent, errors, same))
+    print("soak: worker RSS at %d requests: %s KiB; at %d: %s KiB; growth %s KiB"
+          % (total // 2, half_rss, sent, end_rss, grew))
+    ok = errors == 0 and same and max(end_rss) < TARGET_RSS_KIB and all(g <= 64 for g in grew)
+    print("soak: %s (RSS < %d MiB, growth in the second half <= 64 KiB)"
+          % ("ok" if ok else "MISSED", TARGET_RSS_KIB // 1024))
+    return ok
+
+
 def worker_rss(master_pid):
     return [stack.rss_kib(p) or 0 for p in stack.children_of(master_pid)]
 
@@ -78,6 +103,9 @@ def main():
     ap.add_argument("--log-level", default="info",
                     help="membermail's log_level (info logs one line per request, as in production)")
     ap.add_argument("--keep", action="store_true")
+    ap.add_argument("--soak", type=int, default=100000, metavar="N",
+                    help="then N more requests to membermail, checking that worker RSS "
+                         "stays under the target and does not grow in the second half (0: skip)")
     args = ap.parse_args()
     binary = os.path.join(os.path.abspath(args.build_dir), "membermail")
 
@@ -199,6 +227,8 @@ def main():
         print("membermail worker RSS: %.1f MiB (target < %d MiB): %s"
               % (rss / 1024, TARGET_RSS_KIB // 1024, "ok" if 0 < rss < TARGET_RSS_KIB else "MISSED"))
         ok = ok and ratio >= TARGET_RATIO and 0 < rss < TARGET_RSS_KIB
+        if args.soak > 0:
+            ok = soak(targets["membermail"], wrk, args.soak) and ok
         return 0 if ok else 1
     except KeyboardInterrupt:
         print("bench: interrupted; stopping everything")

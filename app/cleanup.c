@@ -1,0 +1,223 @@
+/* cleanup.c - sweep expired rows; see cleanup.h. */
+#include "config.h"
+
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libpq-fe.h>
+
+#include "cleanup.h"
+#include "conf.h"
+
+#define EXIT_USAGE	2
+#define LOCK_NAME	"membermail:cleanup"
+
+/* In this order; each on the table's expiry index. */
+static const struct sweep {
+	const char	*label;
+	const char	*sql;
+} sweeps[] = {
+	{ "sessions",
+	    "DELETE FROM sessions WHERE idle_expires_at < now()" },
+	{ "login states",
+	    "DELETE FROM login_states WHERE expires_at < now()" },
+	{ "nonces",
+	    "DELETE FROM openid_nonces WHERE expires_at < now()" },
+	{ "associations",
+	    "DELETE FROM openid_associations WHERE expires_at < now()" },
+	{ "rate limits",
+	    "DELETE FROM rate_limits WHERE expires_at < now()" },
+	{ "error reports",
+	    "DELETE FROM error_reports WHERE expires_at < now()" },
+	{ "error log",
+	    "DELETE FROM error_log WHERE expires_at < now()" },
+	{ "mailbox unlocks",
+	    "DELETE FROM mailbox_unlocks WHERE expires_at < now()" },
+};
+#define NSWEEPS	(sizeof(sweeps) / sizeof(sweeps[0]))
+
+static void	 warnx_(const char *fmt, ...)
+		    __attribute__((format(printf, 1, 2)));
+
+static void
+warnx_(const char *fmt, ...)
+{
+	va_list	 ap;
+
+	fputs("cleanup: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+/* Runs one statement; the result (caller PQclears) or NULL, reported. */
+static PGresult *
+q(PGconn *c, const char *sql, int n, const char *const *params)
+{
+	PGresult	*res = PQexecParams(c, sql, n, NULL, params, NULL, NULL,
+	    0);
+
+	if (PQresultStatus(res) != PGRES_TUPLES_OK &&
+	    PQresultStatus(res) != PGRES_COMMAND_OK) {
+		warnx_("%.*s", (int)strcspn(PQerrorMessage(c), "\n"),
+		    PQerrorMessage(c));
+		PQclear(res);
+		return NULL;
+	}
+	return res;
+}
+
+static int
+exec_ok(PGconn *c, const char *sql)
+{
+	PGresult	*res = q(c, sql, 0, NULL);
+
+	PQclear(res);
+	return res != NULL ? 0 : -1;
+}
+
+static PGconn *
+connect_db(const char *conninfo)
+{
+	const char *const keys[] = { "dbname", "application_name",
+	    "connect_timeout", "options", NULL };
+	const char *const vals[] = { conninfo, "membermail cleanup", "10",
+	    "-c client_min_messages=warning", NULL };
+	PGconn		*c = PQconnectdbParams(keys, vals, 1);
+
+	if (c == NULL || PQstatus(c) != CONNECTION_OK) {
+		warnx_("cannot connect: %.*s", c != NULL ?
+		    (int)strcspn(PQerrorMessage(c), "\n") : 13,
+		    c != NULL ? PQerrorMessage(c) : "out of memory");
+		PQfinish(c);
+		return NULL;
+	}
+	return c;
+}
+
+/* 1 when this transaction holds the sweep's lock, 0 if another does. */
+static int
+take_lock(PGconn *c)
+{
+	static const char *const params[] = { LOCK_NAME };
+	PGresult	*res;
+	int		 got;
+
+	res = q(c, "SELECT pg_try_advisory_xact_lock(hashtext($1))", 1,
+	    params);
+	if (res == NULL)
+		return -1;
+	got = PQntuples(res) == 1 && strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+	PQclear(res);
+	return got;
+}
+
+static int
+delete_expired(PGconn *c, long long counts[NSWEEPS])
+{
+	PGresult	*res;
+	size_t		 i;
+
+	for (i = 0; i < NSWEEPS; i++) {
+		if ((res = q(c, sweeps[i].sql, 0, NULL)) == NULL)
+			return -1;
+		counts[i] = strtoll(PQcmdTuples(res), NULL, 10);
+		PQclear(res);
+	}
+	return 0;
+}
+
+static void
+report(const long long counts[NSWEEPS])
+{
+	size_t	 i;
+
+	fputs("cleanup:", stdout);
+	for (i = 0; i < NSWEEPS; i++)
+		printf("%s %s %lld", i == 0 ? "" : ",", sweeps[i].label,
+		    counts[i]);
+	putchar('\n');
+}
+
+/* The sweep in one transaction; the exit status. */
+static int
+sweep(PGconn *c)
+{
+	long long	 counts[NSWEEPS];
+	int		 got;
+
+	memset(counts, 0, sizeof(counts));
+	if (exec_ok(c, "BEGIN") == -1)
+		return 1;
+	if (exec_ok(c, "SET LOCAL lock_timeout = '10s'") == -1 ||
+	    exec_ok(c, "SET LOCAL statement_timeout = '5min'") == -1 ||
+	    (got = take_lock(c)) == -1)
+		goto fail;
+	if (!got) {
+		(void)exec_ok(c, "ROLLBACK");
+		printf("cleanup: another cleanup is running\n");
+		return 0;
+	}
+	if (delete_expired(c, counts) == -1 || exec_ok(c, "COMMIT") == -1)
+		goto fail;
+	report(counts);
+	return 0;
+fail:
+	(void)exec_ok(c, "ROLLBACK");
+	warnx_("nothing was deleted");
+	return 1;
+}
+
+static void
+usage(FILE *f)
+{
+	fprintf(f, "usage: membermail cleanup [-c FILE]\n"
+	    "Deletes expired sessions, sign-in states, OpenID nonces and "
+	    "associations,\nrate-limit counters, error reports, error log "
+	    "entries and mailbox unlocks\npast their expiry; run it hourly.\n");
+}
+
+int
+cleanup_main(int argc, char *argv[])
+{
+	static const struct option longopts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct config	 cfg;
+	const char	*cfgpath = NULL;
+	char		 err[1024];
+	PGconn		*c;
+	int		 ch, rc;
+
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "c:h", longopts, NULL)) != -1) {
+		if (ch == 'h') {
+			usage(stdout);
+			return 0;
+		}
+		if (ch != 'c') {
+			usage(stderr);
+			return EXIT_USAGE;
+		}
+		cfgpath = optarg;
+	}
+	if (optind != argc) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	conf_defaults(&cfg);
+	if (conf_load(&cfg, conf_path(cfgpath), err, sizeof(err)) == -1) {
+		warnx_("%s", err);
+		return 1;
+	}
+	if ((c = connect_db(cfg.database)) == NULL)
+		return 1;
+	rc = sweep(c);
+	PQfinish(c);
+	return rc;
+}
