@@ -30,6 +30,27 @@ static const struct {
 	[STMT_DOMAIN_BY_SLUG] = { "domain_by_slug",
 	    "SELECT slug, name, team, coalesce(title, name) FROM domains "
 	    "WHERE slug = $1 AND enabled", 1 },
+	/* One round trip checks the session and slides its idle expiry. */
+	[STMT_SESSION_LOAD] = { "session_load",
+	    "UPDATE sessions s SET last_seen_at = now(), idle_expires_at = "
+	    "least(s.expires_at, now() + make_interval(secs => $2::int)) "
+	    "FROM users u WHERE s.token_hash = decode($1, 'hex') "
+	    "AND s.idle_expires_at > now() AND u.id = s.user_id "
+	    "AND NOT u.is_banned RETURNING u.id, coalesce(u.name, ''), "
+	    "u.email, coalesce(u.display_name, ''), u.is_site_admin, "
+	    "encode(s.csrf_token, 'hex')", 2 },
+	[STMT_SESSION_CREATE] = { "session_create",
+	    "INSERT INTO sessions (token_hash, user_id, csrf_token, "
+	    "idle_expires_at, expires_at) VALUES (decode($1, 'hex'), "
+	    "$2::bigint, decode($3, 'hex'), now() + make_interval(secs => "
+	    "least($4::int, $5::int)), now() + make_interval(secs => $5::int))",
+	    5 },
+	[STMT_SESSION_DELETE] = { "session_delete",
+	    "DELETE FROM sessions WHERE token_hash = decode($1, 'hex')", 1 },
+	[STMT_IS_DOMAIN_ADMIN] = { "is_domain_admin",
+	    "SELECT 1 FROM domain_members m JOIN domains d ON d.id = m.domain_id "
+	    "WHERE d.name = $1 AND m.user_id = $2::bigint AND m.role = 'admin'",
+	    2 },
 };
 
 struct db {

@@ -26,6 +26,10 @@ enum stmt {
 	STMT_SCHEMA_VERSION,	/* -> version */
 	STMT_DOMAIN_LIST,	/* -> slug, name, team, title */
 	STMT_DOMAIN_BY_SLUG,	/* slug -> slug, name, team, title */
+	STMT_SESSION_LOAD,	/* hash, idle -> user columns, csrf */
+	STMT_SESSION_CREATE,	/* hash, user, csrf, idle, max */
+	STMT_SESSION_DELETE,	/* hash */
+	STMT_IS_DOMAIN_ADMIN,	/* domain name, user id -> a row if admin */
 	STMT__MAX
 };
 

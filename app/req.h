@@ -52,6 +52,7 @@ struct header {
 };
 
 struct route;
+struct user;
 struct view_dict;
 
 struct req {
@@ -80,6 +81,10 @@ struct req {
 	size_t			 npath_params;
 	const char		**fields;	/* validated, by route key index */
 	struct view_dict	*view;		/* page dictionary, if any */
+	struct user		*user;		/* signed in, or NULL */
+	const char		*session_hash;	/* hex hash of its token */
+	const char		*session_csrf;	/* its CSRF token */
+	const char		*new_binding;	/* browser binding set now */
 	const char		*reason;	/* why it failed, for the log */
 	PGresult		*results[REQ_MAX_RESULTS];
 	size_t			 nresults;

@@ -84,7 +84,6 @@ h_landing(struct req *r)
 	}
 	if ((d = page_dict(r)) == NULL || set_community(r, d, res, 0) == -1)
 		return APP_ENOMEM;
-	view_set(d, "CSRF_TOKEN", "");
 	return page_render(r, 200, PQgetvalue(res, 0, COL_TITLE),
 	    "landing.tpl");
 }

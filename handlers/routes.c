@@ -17,7 +17,6 @@ static const struct field home_fields[] = {
 
 static const struct field auth_start_fields[] = {
 	{ "domain", FIELD_FORM, valid_slug, 32, 0 },
-	{ "csrf_token", FIELD_FORM, valid_token, 128, 0 },
 };
 
 static const struct route table[] = {
