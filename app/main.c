@@ -4,6 +4,7 @@
  *	membermail serve [-c FILE]		the pre-forked FastCGI server
  *	membermail check-config [-c FILE]	validate and print the config
  *	membermail migrate SUBCOMMAND ...	schema migrations (migrate.h)
+ *	membermail domain|user SUBCOMMAND ...	operator administration (admin.h)
  *
  * Everything else lives in libmembermail.a, so the tests link it too.
  */
@@ -15,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "admin.h"
 #include "conf.h"
 #include "db.h"
 #include "handlers.h"
@@ -29,7 +31,9 @@ usage(FILE *f)
 	fprintf(f,
 	    "usage: membermail serve [-c FILE]\n"
 	    "       membermail check-config [-c FILE]\n"
-	    "       membermail migrate status|up|verify|new ... (see --help)\n"
+	    "       membermail migrate status|up|verify|new ...\n"
+	    "       membermail domain add|list ...\n"
+	    "       membermail user list|ban|unban|site-admin ...\n"
 	    "       membermail --version\n"
 	    "The config file is -c FILE, else $MEMBERMAIL_CONFIG, else %s.\n",
 	    conf_path(NULL));
@@ -132,6 +136,10 @@ main(int argc, char *argv[])
 	}
 	if (strcmp(cmd, "migrate") == 0)
 		return migrate_main(argc - 2, argv + 2);
+	if (strcmp(cmd, "domain") == 0)
+		return admin_domain_main(argc - 2, argv + 2);
+	if (strcmp(cmd, "user") == 0)
+		return admin_user_main(argc - 2, argv + 2);
 	optind = 2;
 	while ((ch = getopt(argc, argv, "c:")) != -1) {
 		if (ch != 'c') {
