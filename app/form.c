@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <limits.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "form.h"
@@ -303,4 +304,31 @@ kv_count(const struct kvlist *l, const char *key)
 		if (strcmp(l->v[i].key, key) == 0)
 			n++;
 	return n;
+}
+
+char *
+form_pct_encode(struct arena *a, const char *s)
+{
+	static const char	 hex[] = "0123456789ABCDEF";
+	size_t			 len = strlen(s), i, o = 0;
+	unsigned char		 c;
+	char			*out;
+
+	if (len > (SIZE_MAX - 1) / 3 || (out = arena_alloc(a, len * 3 + 1)) ==
+	    NULL)
+		return NULL;
+	for (i = 0; i < len; i++) {
+		c = (unsigned char)s[i];
+		if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+		    (c >= '0' && c <= '9') || c == '-' || c == '.' ||
+		    c == '_' || c == '~')
+			out[o++] = (char)c;
+		else {
+			out[o++] = '%';
+			out[o++] = hex[c >> 4];
+			out[o++] = hex[c & 15];
+		}
+	}
+	out[o] = '\0';
+	return out;
 }

@@ -18,8 +18,12 @@ extern const struct router	 router;
 /* Pages (pages.c). */
 enum app_err	 h_home(struct req *);
 enum app_err	 h_landing(struct req *);
+enum app_err	 h_my(struct req *);
 /* Sign-in (auth.c). */
 enum app_err	 h_auth_start(struct req *);
+enum app_err	 h_auth_return(struct req *);
+enum app_err	 h_auth_finish(struct req *);
+enum app_err	 h_logout(struct req *);
 /* Probes (health.c). */
 enum app_err	 h_healthz(struct req *);
 enum app_err	 h_readyz(struct req *);
