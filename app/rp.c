@@ -376,7 +376,7 @@ check_message(struct req *r, struct openid_msg *m, struct rp_identity *id)
 {
 	const struct kvlist	*body = r->method == METHOD_POST ? &r->form :
 	    NULL;
-	enum openid_mode	 mode;
+	enum openid_msg_mode	 mode;
 	enum openid_err		 oe;
 	enum rp_result		 rr;
 	const char		*cb = callback_url(r);
