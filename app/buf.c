@@ -80,19 +80,29 @@ buf_putc(struct buf *b, char c)
 	buf_append(b, &c, 1);
 }
 
+/* One pass when the text fits the capacity at hand, else measure first. */
 void
 buf_printf(struct buf *b, const char *fmt, ...)
 {
 	va_list	 ap;
+	size_t	 room = b->cap > b->len ? b->cap - b->len : 0;
 	int	 n;
 
+	if (b->failed)
+		return;
 	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
+	n = vsnprintf(room > 0 ? b->data + b->len : NULL, room, fmt, ap);
 	va_end(ap);
 	if (n < 0) {
 		b->failed = 1;
 		return;
 	}
+	if ((size_t)n < room && (size_t)n <= b->max - b->len) {
+		b->len += (size_t)n;
+		return;
+	}
+	if (room > 0)
+		b->data[b->len] = '\0';	/* undo the partial write */
 	if (buf_grow(b, (size_t)n) == -1)
 		return;
 	va_start(ap, fmt);

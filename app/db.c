@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <limits.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,7 @@
 #define BACKOFF_MIN	0.25	/* seconds before the first reconnect */
 #define BACKOFF_MAX	5.0
 #define CONNECT_TIMEOUT	"3"	/* seconds; libpq's own minimum is 2 */
+#define POLL_INTERVAL	0.02	/* seconds between checks for notifications */
 
 /* Every SQL statement workers run; parameters only, never pasted text. */
 static const struct {
@@ -27,9 +29,6 @@ static const struct {
 	    "SELECT slug, name, team, coalesce(title, name) FROM domains "
 	    "WHERE enabled AND slug IS NOT NULL "
 	    "ORDER BY coalesce(title, name)", 0 },
-	[STMT_DOMAIN_BY_SLUG] = { "domain_by_slug",
-	    "SELECT slug, name, team, coalesce(title, name) FROM domains "
-	    "WHERE slug = $1 AND enabled", 1 },
 	/* One round trip checks the session and slides its idle expiry. */
 	[STMT_SESSION_LOAD] = { "session_load",
 	    "UPDATE sessions s SET last_seen_at = now(), idle_expires_at = "
@@ -135,6 +134,8 @@ struct db {
 	double			 retry_at;	/* monotonic; no connect before */
 	double			 backoff;	/* seconds, next delay */
 	int			 schema_behind;
+	PGresult		*cache[STMT__MAX];	/* see db_cached */
+	double			 polled_at;	/* last poll_notifications */
 	char			 reason[256];
 };
 
@@ -145,6 +146,17 @@ now(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void
+forget_cache(struct db *db)
+{
+	int	 i;
+
+	for (i = 0; i < STMT__MAX; i++) {
+		PQclear(db->cache[i]);
+		db->cache[i] = NULL;
+	}
 }
 
 struct db *
@@ -165,6 +177,7 @@ db_free(struct db *db)
 {
 	if (db == NULL)
 		return;
+	forget_cache(db);
 	if (db->conn != NULL)
 		PQfinish(db->conn);
 	free(db);
@@ -194,59 +207,92 @@ set_reason(struct db *db, const char *what, const char *msg)
 static enum app_err
 lost(struct db *db)
 {
+	char	 q[LOG_QUOTE_MAX];
+
+	forget_cache(db);
 	if (db->conn != NULL)
 		PQfinish(db->conn);
 	db->conn = NULL;
 	db->retry_at = now() + db->backoff;
 	db->backoff = db->backoff * 2 > BACKOFF_MAX ? BACKOFF_MAX :
 	    db->backoff * 2;
-	log_warn("event=db_unavailable reason=\"%s\" retry_in=%.2fs",
-	    db->reason, db->retry_at - now());
+	log_warn("event=db_unavailable reason=%s retry_in=%.2fs",
+	    log_quote(q, sizeof(q), db->reason, strlen(db->reason)),
+	    db->retry_at - now());
 	return APP_EDB;
 }
 
-/* Statement timeout, then every statement prepared; 0 or -1. */
+/*
+ * An SQL error on a working connection means the schema is not what this
+ * binary needs (not migrated, behind, or not granted to our role): that is
+ * for the operator to fix, not a database outage.
+ */
 static int
-prepare_all(struct db *db)
+unusable(struct db *db, const char *what, PGresult *res)
 {
-	PGresult	*res;
-	char		 sql[64];
-	int		 i, ok;
+	int	 bad = PQresultStatus(res) != PGRES_COMMAND_OK &&
+	    PQresultStatus(res) != PGRES_TUPLES_OK;
 
-	snprintf(sql, sizeof(sql), "SET statement_timeout = %d",
-	    db->cfg->statement_timeout);
-	res = PQexec(db->conn, sql);
-	ok = PQresultStatus(res) == PGRES_COMMAND_OK;
-	PQclear(res);
-	for (i = 0; ok && i < STMT__MAX; i++) {
-		res = PQprepare(db->conn, stmts[i].name, stmts[i].sql,
-		    stmts[i].nparams, NULL);
-		ok = PQresultStatus(res) == PGRES_COMMAND_OK;
-		PQclear(res);
+	if (bad) {
+		set_reason(db, what, PQerrorMessage(db->conn));
+		db->schema_behind = PQstatus(db->conn) == CONNECTION_OK;
 	}
-	if (!ok)
-		set_reason(db, i > 0 ? stmts[i - 1].name : "set",
-		    PQerrorMessage(db->conn));
-	return ok ? 0 : -1;
+	PQclear(res);
+	return bad;
 }
 
-static enum app_err
-check_schema(struct db *db)
+/* The version recorded by migrate; -1 when it cannot be read. */
+static int
+read_version(struct db *db)
 {
-	int	 v;
+	PGresult	*res;
+	char		*end;
+	long		 v;
 
-	if ((v = db_schema_version(db)) == -1)
-		return APP_EDB;
-	db->schema_behind = v < DB_SCHEMA_VERSION;
-	if (db->schema_behind) {
+	res = PQexec(db->conn, stmts[STMT_SCHEMA_VERSION].sql);
+	if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1) {
+		(void)unusable(db, "schema version", res);
+		return -1;
+	}
+	v = strtol(PQgetvalue(res, 0, 0), &end, 10);
+	if (*end != '\0' || v < 0 || v > INT_MAX)
+		v = -1;
+	PQclear(res);
+	return (int)v;
+}
+
+/*
+ * The schema first (unprepared: a statement of a newer schema would not
+ * even prepare), then the statement timeout and every statement.
+ */
+static int
+setup_connection(struct db *db)
+{
+	char	 sql[64];
+	int	 v, i;
+
+	db->schema_behind = 0;
+	if ((v = read_version(db)) == -1)
+		return -1;
+	if (v < DB_SCHEMA_VERSION) {
 		snprintf(db->reason, sizeof(db->reason), "schema version %d is "
 		    "behind %d: run membermail migrate up", v,
 		    DB_SCHEMA_VERSION);
+		db->schema_behind = 1;
 		log_error("event=schema_behind version=%d need=%d", v,
 		    DB_SCHEMA_VERSION);
-		return APP_EDB;
+		return -1;
 	}
-	return APP_OK;
+	snprintf(sql, sizeof(sql), "SET statement_timeout = %d",
+	    db->cfg->statement_timeout);
+	if (unusable(db, "set", PQexec(db->conn, sql)))
+		return -1;
+	for (i = 0; i < STMT__MAX; i++)
+		if (unusable(db, stmts[i].name, PQprepare(db->conn,
+		    stmts[i].name, stmts[i].sql, stmts[i].nparams, NULL)))
+			return -1;
+	return unusable(db, "listen", PQexec(db->conn,
+	    "LISTEN membermail_domains")) ? -1 : 0;
 }
 
 enum app_err
@@ -271,7 +317,7 @@ db_connect(struct db *db)
 		    PQerrorMessage(db->conn) : "out of memory");
 		return lost(db);
 	}
-	if (prepare_all(db) == -1 || check_schema(db) != APP_OK)
+	if (setup_connection(db) == -1)
 		return lost(db);
 	db->backoff = BACKOFF_MIN;
 	log_info("event=db_connected");
@@ -284,6 +330,7 @@ db_exec(struct db *db, enum stmt id, int nparams, const char *const *params,
 {
 	PGresult	*res;
 	ExecStatusType	 st;
+	char		 q[LOG_QUOTE_MAX];
 
 	if ((*err = db_connect(db)) != APP_OK)
 		return NULL;
@@ -298,8 +345,8 @@ db_exec(struct db *db, enum stmt id, int nparams, const char *const *params,
 		*err = lost(db);
 		return NULL;
 	}
-	log_error("event=sql_failed stmt=%s reason=\"%s\"", stmts[id].name,
-	    db->reason);
+	log_error("event=sql_failed stmt=%s reason=%s", stmts[id].name,
+	    log_quote(q, sizeof(q), db->reason, strlen(db->reason)));
 	*err = APP_EINTERNAL;
 	return NULL;
 }
@@ -334,24 +381,44 @@ db_tx(struct db *db, enum app_err (*fn)(struct db *, void *), void *arg)
 	return e;
 }
 
-int
-db_schema_version(struct db *db)
+/*
+ * Reads what the server sent, without waiting: a notification empties the
+ * cache, and a connection the server closed (a shutdown sends an error,
+ * then EOF) is noticed here, before a cached page could hide an outage.
+ */
+static enum app_err
+poll_notifications(struct db *db)
 {
-	PGresult	*res;
-	char		*end;
-	long		 v;
+	struct pollfd	 pfd = { PQsocket(db->conn), POLLIN, 0 };
+	PGnotify	*n;
+	int		 i, changed = 0;
 
-	/* Not through db_exec: this runs while connecting. */
-	res = PQexecPrepared(db->conn, stmts[STMT_SCHEMA_VERSION].name, 0,
-	    NULL, NULL, NULL, 0);
-	if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1) {
-		set_reason(db, "schema version", PQerrorMessage(db->conn));
-		PQclear(res);
-		return -1;
+	/* Under load, one look every 20 ms is as good as one per request. */
+	if (now() - db->polled_at < POLL_INTERVAL)
+		return APP_OK;
+	db->polled_at = now();
+	for (i = 0; i < 4 && poll(&pfd, 1, 0) == 1; i++)
+		if (!PQconsumeInput(db->conn) ||
+		    PQstatus(db->conn) != CONNECTION_OK) {
+			set_reason(db, "connection", PQerrorMessage(db->conn));
+			return lost(db);
+		}
+	while ((n = PQnotifies(db->conn)) != NULL) {
+		changed = 1;
+		PQfreemem(n);
 	}
-	v = strtol(PQgetvalue(res, 0, 0), &end, 10);
-	if (*end != '\0' || v < 0 || v > INT_MAX)
-		v = -1;
-	PQclear(res);
-	return (int)v;
+	if (changed)
+		forget_cache(db);
+	return APP_OK;
+}
+
+PGresult *
+db_cached(struct db *db, enum stmt id, enum app_err *err)
+{
+	if ((*err = db_connect(db)) != APP_OK ||
+	    (*err = poll_notifications(db)) != APP_OK)
+		return NULL;
+	if (db->cache[id] == NULL)
+		db->cache[id] = db_exec(db, id, 0, NULL, err);
+	return db->cache[id];
 }

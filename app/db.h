@@ -18,14 +18,13 @@
 #include "err.h"
 
 /* The schema version (highest migration) this binary needs. */
-#define DB_SCHEMA_VERSION	2
+#define DB_SCHEMA_VERSION	3
 
 struct config;
 
 enum stmt {
 	STMT_SCHEMA_VERSION,	/* -> version */
 	STMT_DOMAIN_LIST,	/* -> slug, name, team, title */
-	STMT_DOMAIN_BY_SLUG,	/* slug -> slug, name, team, title */
 	STMT_SESSION_LOAD,	/* hash, idle -> user columns, csrf */
 	STMT_SESSION_CREATE,	/* hash, user, csrf, idle, max */
 	STMT_SESSION_DELETE,	/* hash */
@@ -79,16 +78,18 @@ PGresult	*db_exec(struct db *, enum stmt, int nparams,
 		    const char *const *params, enum app_err *err);
 
 /*
+ * The result of a parameterless statement over the domains table, kept by
+ * the handle (do not PQclear it) until the table changes: workers LISTEN
+ * on membermail_domains, which a trigger notifies at every change, and a
+ * new connection starts with an empty cache.  NULL with *err on failure.
+ */
+PGresult	*db_cached(struct db *, enum stmt, enum app_err *err);
+
+/*
  * Runs fn inside BEGIN ... COMMIT; anything but APP_OK from fn, or a
  * failed COMMIT, rolls the whole transaction back.
  */
 enum app_err	 db_tx(struct db *, enum app_err (*fn)(struct db *, void *),
 		    void *arg);
-
-/*
- * The schema version recorded by `membermail migrate` (0 when none), or -1
- * when it cannot be read; for start-up checks and /readyz.
- */
-int		 db_schema_version(struct db *);
 
 #endif

@@ -17,6 +17,7 @@
 
 static enum log_level	 log_level = LOG_LEVEL_INFO;
 static int		 log_fd = STDERR_FILENO;
+static pid_t		 log_pid;	/* cached: getpid() is a system call */
 
 static const char *const level_names[LOG_LEVEL__MAX] = {
 	"error", "warn", "info", "debug"
@@ -26,6 +27,12 @@ void
 log_set_level(enum log_level level)
 {
 	log_level = level;
+}
+
+void
+log_set_pid(void)
+{
+	log_pid = getpid();
 }
 
 int
@@ -77,7 +84,8 @@ log_write(enum log_level level, const char *fmt, va_list ap)
 	gmtime_r(&tv.tv_sec, &tm);
 	n = strftime(line, sizeof(line), "%Y-%m-%dT%H:%M:%S", &tm);
 	rc = snprintf(line + n, sizeof(line) - n, ".%03ldZ level=%s pid=%ld ",
-	    (long)tv.tv_usec / 1000, level_names[level], (long)getpid());
+	    (long)tv.tv_usec / 1000, level_names[level],
+	    (long)(log_pid != 0 ? log_pid : getpid()));
 	if (rc > 0)
 		n += (size_t)rc;
 	rc = vsnprintf(line + n, sizeof(line) - n, fmt, ap);

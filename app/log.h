@@ -25,6 +25,8 @@ enum log_level {
 #define LOG_QUOTE_MAX	512	/* a quoted value is cut to this many bytes */
 
 void	 log_set_level(enum log_level);
+/* Remembers this process's pid for the lines; call again after fork. */
+void	 log_set_pid(void);
 /* Level from its name ("error", "warn", "info", "debug"); -1 if unknown. */
 int	 log_level_from_name(const char *);
 const char *log_level_name(enum log_level);

@@ -258,7 +258,7 @@ int
 master_run(const struct config *cfg, const struct router *rt)
 {
 	struct master	*m;
-	char		 err[512];
+	char		 err[512], q[LOG_QUOTE_MAX];
 
 	if ((m = calloc(1, sizeof(*m))) == NULL)
 		log_fatal("event=startup_failed msg=\"out of memory\"");
@@ -268,7 +268,8 @@ master_run(const struct config *cfg, const struct router *rt)
 	block_signals(m);
 	if (privs_resolve(&m->privs, cfg, err, sizeof(err)) == -1 ||
 	    listener_open(&m->listener, cfg, err, sizeof(err)) == -1) {
-		log_error("event=startup_failed msg=\"%s\"", err);
+		log_error("event=startup_failed msg=%s",
+		    log_quote(q, sizeof(q), err, strlen(err)));
 		free(m);
 		return 1;
 	}

@@ -61,8 +61,9 @@ struct plan {
 	size_t		 n;
 };
 
-static void
-warnx_(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void	 warnx_(const char *fmt, ...)
+		    __attribute__((format(printf, 1, 2)));
+static double	 ms_since(const struct timespec *);
 
 static void
 warnx_(const char *fmt, ...)
@@ -368,9 +369,10 @@ take_lock(PGconn *c, int timeout)
 	const struct timespec	 pause = { 0, 200000000 };
 	char			 who[512];
 	PGresult		*res;
-	time_t			 until = time(NULL) + timeout;
+	struct timespec		 t0;
 	int			 got, told = 0;
 
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (;;) {
 		if ((res = q(c, "SELECT pg_try_advisory_lock($1::bigint)", 1,
 		    params)) == NULL)
@@ -380,7 +382,7 @@ take_lock(PGconn *c, int timeout)
 		if (got)
 			return 0;
 		describe_holder(c, who, sizeof(who));
-		if (time(NULL) >= until) {
+		if (ms_since(&t0) >= timeout * 1000.0) {
 			warnx_("gave up after %ds: the migration lock is held "
 			    "by %s", timeout, who);
 			return EXIT_LOCKED;
@@ -785,9 +787,9 @@ parse_opts(int argc, char *argv[], struct opts *o)
 }
 
 static void
-usage(void)
+usage(FILE *f)
 {
-	fprintf(stderr, "usage: membermail migrate status [--exit-code]\n"
+	fprintf(f, "usage: membermail migrate status [--exit-code]\n"
 	    "       membermail migrate up [--to N] [--dry-run]\n"
 	    "       membermail migrate verify\n"
 	    "       membermail migrate new NAME\n"
@@ -802,6 +804,9 @@ resolve(struct opts *o, struct config *cfg)
 	char	 err[1024];
 
 	conf_defaults(cfg);
+	/* A DBA naming both needs no config file. */
+	if (o->cfgpath == NULL && o->database != NULL && o->dir != NULL)
+		return 0;
 	if (conf_load(cfg, conf_path(o->cfgpath), err, sizeof(err)) == -1) {
 		warnx_("%s", err);
 		return -1;
@@ -845,14 +850,18 @@ migrate_main(int argc, char *argv[])
 	int			 rc, want_args;
 
 	memset(&o, 0, sizeof(o));
+	if (strcmp(sub, "--help") == 0 || strcmp(sub, "help") == 0) {
+		usage(stdout);
+		return 0;
+	}
 	if (strcmp(sub, "status") != 0 && strcmp(sub, "up") != 0 &&
 	    strcmp(sub, "verify") != 0 && strcmp(sub, "new") != 0) {
-		usage();
+		usage(stderr);
 		return 2;
 	}
 	want_args = strcmp(sub, "new") == 0 ? 1 : 0;
 	if (parse_opts(argc, argv, &o) == -1 || argc - optind != want_args) {
-		usage();
+		usage(stderr);
 		return 2;
 	}
 	if (sodium_init() == -1 || resolve(&o, &cfg) == -1)

@@ -417,10 +417,11 @@ req_elapsed_ms(const struct req *r)
 	    (double)(now.tv_nsec - r->start.tv_nsec) / 1e6;
 }
 
+/* One line per request; a failure of ours (5xx) is a warning. */
 void
 req_log(const struct req *r)
 {
-	char		 m[32], path[LOG_QUOTE_MAX];
+	char		 m[32], path[LOG_QUOTE_MAX], why[LOG_QUOTE_MAX];
 	/* The path only: query strings can carry tokens (OpenID returns). */
 	const char	*uri = r->path != NULL ? r->path : "-";
 	const char	*method = r->method_name != NULL ? r->method_name : "-";
@@ -428,9 +429,10 @@ req_log(const struct req *r)
 
 	log_quote(m, sizeof(m), method, strlen(method));
 	log_quote(path, sizeof(path), uri, strlen(uri));
-	log_info("event=request id=%s method=%s path=%s status=%d bytes=%zu "
-	    "ms=%.2f%s%s%s", id, m, path, r->status, r->bytes_sent,
-	    req_elapsed_ms(r), r->reason != NULL ? " reason=\"" : "",
-	    r->reason != NULL ? r->reason : "",
-	    r->reason != NULL ? "\"" : "");
+	if (r->reason != NULL)
+		log_quote(why, sizeof(why), r->reason, strlen(r->reason));
+	(r->status >= 500 ? log_warn : log_info)("event=request id=%s "
+	    "method=%s path=%s status=%d bytes=%zu ms=%.2f%s%s", id, m, path,
+	    r->status, r->bytes_sent, req_elapsed_ms(r),
+	    r->reason != NULL ? " reason=" : "", r->reason != NULL ? why : "");
 }

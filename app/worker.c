@@ -69,6 +69,7 @@ install_signals(void)
 static void
 setup(int fd, const struct privs *privs, const sigset_t *unblock)
 {
+	log_set_pid();
 	listen_fd = fd;
 	dummy_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (dummy_fd == -1)

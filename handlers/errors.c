@@ -113,10 +113,6 @@ error_page(struct req *r, enum app_err e, const char *allow)
 	if (status == 429)
 		(void)resp_header(r, "Retry-After", r->retry_after != NULL ?
 		    r->retry_after : "60");
-	if (status >= 500)
-		log_error("event=request_failed id=%s error=\"%s\" reason=\"%s\"",
-		    r->request_id != NULL ? r->request_id : "-",
-		    app_strerror(e), r->reason != NULL ? r->reason : "-");
 	if (r->path != NULL && strncmp(r->path, "/api/", 5) == 0 &&
 	    text != NULL && json_error(r, status, code, text) == 0)
 		return;

@@ -13,8 +13,23 @@
 #include "session.h"
 #include "view.h"
 
-/* Columns of STMT_DOMAIN_LIST and STMT_DOMAIN_BY_SLUG. */
+/* Columns of STMT_DOMAIN_LIST. */
 enum { COL_SLUG, COL_NAME, COL_TEAM, COL_TITLE };
+
+/*
+ * The communities, from the worker's cache: every public page reads them,
+ * and the database tells workers when they change (db_cached).
+ */
+static PGresult *
+communities(struct req *r, enum app_err *e)
+{
+	PGresult	*res;
+
+	if ((res = db_cached(r->db, STMT_DOMAIN_LIST, e)) == NULL)
+		r->reason = *e == APP_EDB ? "database unavailable" :
+		    "database query failed";
+	return res;
+}
 
 /* Sets a community's values on d; 0, or -1 when out of memory. */
 static int
@@ -51,7 +66,7 @@ h_home(struct req *r)
 	int			 i, shown = 0;
 	enum app_err		 e;
 
-	if ((res = req_sql(r, STMT_DOMAIN_LIST, 0, NULL, &e)) == NULL)
+	if ((res = communities(r, &e)) == NULL)
 		return e;
 	if ((d = page_dict(r)) == NULL)
 		return APP_ENOMEM;
@@ -102,16 +117,20 @@ h_landing(struct req *r)
 	const char		*slug = req_path_param(r, "community");
 	struct view_dict	*d;
 	PGresult		*res;
+	int			 i;
 	enum app_err		 e;
 
-	if ((res = req_sql(r, STMT_DOMAIN_BY_SLUG, 1, &slug, &e)) == NULL)
+	if ((res = communities(r, &e)) == NULL)
 		return e;
-	if (PQntuples(res) != 1) {
+	for (i = 0; i < PQntuples(res); i++)
+		if (strcmp(PQgetvalue(res, i, COL_SLUG), slug) == 0)
+			break;
+	if (i == PQntuples(res)) {
 		r->reason = "no such community";
 		return APP_ENOTFOUND;
 	}
-	if ((d = page_dict(r)) == NULL || set_community(r, d, res, 0) == -1)
+	if ((d = page_dict(r)) == NULL || set_community(r, d, res, i) == -1)
 		return APP_ENOMEM;
-	return page_render(r, 200, PQgetvalue(res, 0, COL_TITLE),
+	return page_render(r, 200, PQgetvalue(res, i, COL_TITLE),
 	    "landing.tpl");
 }

@@ -10,13 +10,15 @@ MM_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # shellcheck disable=SC2034  # used by the scripts that source this
 MM_PYTHON=/usr/bin/python3      # Debian's, never a pyenv/virtualenv one
 
-# Every Debian package the build and the tests need.  Add new ones here
-# (e.g. postgresql-15 when the database tier lands); tools needed by only one
-# script are passed as arguments (tests/bench/run adds wrk).
+# Every Debian package the build and the tests need.  Add new ones here;
+# tools needed by only one script are passed as arguments (tests/bench/run
+# adds wrk).  postgresql-15 provides initdb/pg_ctl/postgres under
+# /usr/lib/postgresql/15/bin and psql: every script runs its own private
+# cluster, never the package's "15/main" (see mm_install_packages).
 MM_DEB_PACKAGES=(
     build-essential autoconf automake pkg-config
     libfcgi-dev libcurl4-openssl-dev libjson-c-dev libpq-dev libsodium-dev libctemplate-dev
-    nginx-light
+    nginx-light postgresql-15
     python3 openssl ca-certificates
 )
 
@@ -37,6 +39,13 @@ mm_system_nginx_pid() {
     [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null && printf '%s\n' "$pid"
 }
 
+# The Debian PostgreSQL clusters that run ("15/main" ...), one a line; none
+# before postgresql-common is installed.  The scripts never use them.
+mm_online_pg_clusters() {
+    command -v pg_lsclusters >/dev/null 2>&1 || return 0
+    pg_lsclusters -h 2>/dev/null | awk '$4 ~ /^online/ { print $1 "/" $2 }'
+}
+
 # mm_install_packages [EXTRA...]: installs the missing ones of MM_DEB_PACKAGES
 # and EXTRA; "apt-get update" runs once, and only if something is missing.
 mm_install_packages() {
@@ -49,10 +58,13 @@ mm_install_packages() {
         command -v sudo >/dev/null || { echo "need root (or sudo) to install: ${missing[*]}" >&2; return 1; }
         sudo=(sudo)
     fi
-    # Never let a package start its system service (nginx on port 80): the
-    # standard policy-rc.d "deny" hook, only for the duration of the install.
-    local guard=0 nginx_before
+    # Never let a package start its system service (nginx on port 80, the
+    # cluster "15/main" on port 5432 that postgresql-15's postinst creates and
+    # starts through invoke-rc.d): the standard policy-rc.d "deny" hook, only
+    # for the duration of the install.
+    local guard=0 nginx_before pg_before
     nginx_before=$(mm_system_nginx_pid || true)
+    pg_before=$(mm_online_pg_clusters)
     if [ ! -e /usr/sbin/policy-rc.d ]; then
         printf '#!/bin/sh\n# written by membermail tests/lib.sh during apt-get install\nexit 101\n' |
             "${sudo[@]}" tee /usr/sbin/policy-rc.d >/dev/null
@@ -73,6 +85,14 @@ mm_install_packages() {
         mm_say "stopping the system nginx (pid $nginx_after) that the package install started"
         "${sudo[@]}" kill -QUIT "$nginx_after" 2>/dev/null || true
     fi
+    # Likewise a PostgreSQL cluster the install started anyway.
+    local cluster
+    while read -r cluster; do
+        [ -n "$cluster" ] || continue
+        grep -qxF "$cluster" <<< "$pg_before" && continue
+        mm_say "stopping the PostgreSQL cluster $cluster that the package install started"
+        "${sudo[@]}" pg_ctlcluster "${cluster%%/*}" "${cluster#*/}" stop || true
+    done < <(mm_online_pg_clusters)
     [ "$rc" -eq 0 ] || { echo "apt-get failed ($rc) installing: ${missing[*]}" >&2; return "$rc"; }
     mapfile -t missing < <(mm_missing_packages "${MM_DEB_PACKAGES[@]}" "$@")
     [ "${#missing[@]}" -eq 0 ] || { echo "still missing after apt-get: ${missing[*]}" >&2; return 1; }

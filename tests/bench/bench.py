@@ -4,6 +4,11 @@ bare libfcgi responder (tests/bench/bare_responder.c) with the same worker
 count, behind the same private nginx (two server blocks, same snippet, same
 FastCGI settings), in the same run.  Run by tests/bench/run.
 
+/ubuntu reads its domain from PostgreSQL: membermail runs on a private
+PostgreSQL 15 cluster (stack.Postgres, unix socket, fsync off) migrated and
+seeded as in the integration tests; the bare responder serves the page
+membermail rendered, from memory.
+
     bench.py --build-dir build/local --bare build/bench/bare_responder
              [--workers 2] [--duration 10] [--connections 32] [--threads 2] [--rounds 2]
 
@@ -90,9 +95,14 @@ def main():
     mm_port, bare_port = stack.free_port(), stack.free_port()
     ok = True
     try:
+        pg = stack.Postgres(os.path.join(base, "pg"))
         conf = stack.render_config(os.path.join(base, "membermail.conf"), stack.config_settings(
             sock, workers=args.workers, max_body="64k", log_level=args.log_level,
-            public_url="http://127.0.0.1:%d" % mm_port))
+            public_url="http://127.0.0.1:%d" % mm_port, database=pg.conninfo()))
+        pg.init().start()
+        stack.provision_database(pg, binary, conf=conf)
+        print("bench: PostgreSQL 15 (pid %d), domains seeded with %s"
+              % (pg.pid, stack.seed_domains(pg, binary, conf)))
         # The bare responder's server block uses the very same snippet, with
         # only the upstream name changed.
         stack.render_nginx(prefix, sock, static, listen="127.0.0.1:%d" % mm_port)

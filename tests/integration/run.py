@@ -1,15 +1,19 @@
 #!/usr/bin/python3
-"""membermail integration tests: nginx + `membermail serve` on loopback.
+"""membermail integration tests: PostgreSQL + nginx + `membermail serve`.
 
     /usr/bin/python3 tests/integration/run.py --build-dir build/asan [--keep] [--only SUBSTR]
 
-Creates a temporary directory holding a membermail config, the FastCGI
-socket, a copy of views/static and a private nginx rendered from
-deploy/nginx/ (the same snippets as production; only the socket path, the
-static directory, ports, certificate and log paths are rewritten), starts
-`membermail serve` and nginx, runs every test, stops everything it started
-(also on failure or Ctrl-C), scans the server's output for sanitizer reports
-and prints, last, "integration: N passed, N failed".
+Creates a temporary directory holding a private PostgreSQL 15 cluster
+(unix socket only; the database `membermail` migrated by `membermail
+migrate up` as mm_owner and seeded with the Ubuntu domains; the app logs in
+as mm_web), a membermail config, the FastCGI socket, a copy of views/static
+and a private nginx rendered from deploy/nginx/ (the same snippets as
+production; only the socket path, the static directory, ports, certificate
+and log paths are rewritten), starts `membermail serve` and nginx, runs
+every test (the database tests are in test_db.py), stops everything it
+started (also on failure or Ctrl-C), scans the output of every membermail
+process for sanitizer reports and prints, last, "integration: N passed, N
+failed".
 
 Standard library only.
 """
@@ -89,6 +93,8 @@ class Env:
         self.conf = os.path.join(base, "membermail.conf")
         self.nginx_prefix = os.path.join(base, "nginx")
         self.port = stack.free_port()
+        self.pg = stack.Postgres(os.path.join(base, "pg"))
+        self.seeded_with = None
         self.server = None
         self.serve_logs = []         # every membermail log, for the sanitizer scan
         self.start_failures = 0
@@ -111,7 +117,11 @@ class Env:
                 os.chmod(os.path.join(root, f), 0o644)
         stack.render_config(self.conf, stack.config_settings(
             self.sock, workers=WORKERS, max_body="1k", shutdown_timeout=SHUTDOWN_TIMEOUT,
-            public_url="http://127.0.0.1:%d" % self.port))
+            public_url="http://127.0.0.1:%d" % self.port, database=self.pg.conninfo()))
+        # PostgreSQL: migrated as the owner, the app's login role, the domains.
+        self.pg.init().start()
+        stack.provision_database(self.pg, self.binary, conf=self.conf)
+        self.seeded_with = stack.seed_domains(self.pg, self.binary, self.conf, record=self.keep_cli_output)
         stack.render_nginx(self.nginx_prefix, self.sock, self.static,
                            listen="127.0.0.1:%d" % self.port)
         self.nginx = stack.Nginx(self.nginx_prefix).start([self.port])
@@ -170,10 +180,17 @@ class Env:
         """The server's event=request line carrying request_id."""
         def find():
             for line in self.server_log().splitlines():
-                if "event=request" in line and request_id in line:
+                if "event=request " in line and request_id in line:
                     return line
             return None
         return wait_until(find, timeout)
+
+    def keep_cli_output(self, argv, code, output):
+        """Keeps the output of a CLI run made elsewhere for the scan."""
+        log = os.path.join(self.base, "cli-%d.log" % (len(self.serve_logs) + 1))
+        with open(log, "w") as f:
+            f.write("$ %s\nexit %s\n%s" % (" ".join(argv), code, output))
+        self.serve_logs.append(log)
 
     def run_cli(self, args, timeout=30):
         """Runs the binary to completion; its output is kept for the scan."""
@@ -736,7 +753,7 @@ def kill_worker_under_load(env):
     for t in threads:
         t.join(15)
     bad = [x for x in results if x[0] != 200]
-    print("    %d requests in 3 s, %d failed %s; killed worker %d" % (len(results), len(bad), bad, victim))
+    print("    %d requests in 3 s, %d failed %s; killed worker %d" % (len(results), len(bad), bad[:5], victim))
     expect(len(results) >= 40, "only %d requests in 3 s under load", len(results))
     expect(len(bad) <= 1, "%d of %d requests failed around a worker SIGKILL (want at most 1): %s",
            len(bad), len(results), bad[:10])
@@ -854,6 +871,15 @@ def stale_socket_replaced(env):
     expect(r.status == 200, "after replacing a stale socket: %s", show(r))
 
 
+# ---------------------------------------------------------------- the database
+
+# test_db.py holds the database tests; importing it appends them to TESTS,
+# after the tests above (its PostgreSQL outage test is the last of the run).
+# It imports its helpers from this module, under the name "run".
+sys.modules.setdefault("run", sys.modules[__name__])
+import test_db   # noqa: E402,F401
+
+
 # ---------------------------------------------------------------- main
 
 def main():
@@ -886,6 +912,8 @@ def main():
     try:
         try:
             env.setup()
+            print("setup: PostgreSQL 15 (pid %d, %s), domains seeded with %s (%.1fs)"
+                  % (env.pg.pid, env.pg.socket_path, env.seeded_with, time.monotonic() - t_start))
         except Exception as e:
             print("FAIL setup: %s" % e)
             traceback.print_exc()

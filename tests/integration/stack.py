@@ -7,9 +7,15 @@ Standard library only; run with Debian's /usr/bin/python3.
 
 Command line (used by deploy/local):
     stack.py render-nginx --prefix DIR --listen 127.0.0.1:8080 --socket PATH --static DIR
-    stack.py render-config --out FILE --socket PATH [--workers N] [--max-body 1k] ...
+    stack.py render-config --out FILE --socket PATH [--workers N] [--max-body 1k]
+                           [--database CONNINFO] ...
     stack.py spawn --pidfile FILE --log FILE -- COMMAND...   (detached, default signals)
     stack.py wait-http URL [--timeout S]
+    stack.py pg-up --dir DIR --binary MEMBERMAIL    a private cluster in DIR (created,
+                   started, `migrate up`, login roles; idempotent); prints the app's conninfo
+    stack.py pg-seed --dir DIR --binary MEMBERMAIL --conf FILE   the Ubuntu domains (idempotent)
+    stack.py pg-down --dir DIR                      pg_ctl stop -m fast
+    stack.py pg-status --dir DIR                    exit 0 when it runs
 """
 
 import argparse
@@ -27,6 +33,8 @@ import urllib.parse
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 NGINX_DIR = os.path.join(REPO, "deploy", "nginx")
+MIGRATIONS_DIR = os.path.join(REPO, "migrations")
+PG_BIN = "/usr/lib/postgresql/15/bin"
 
 # The well-known production values the rendered copies rewrite; nothing else
 # in the shipped nginx files is changed for tests.
@@ -133,8 +141,10 @@ def render_nginx(prefix, socket_path, static_dir, listen=None, production=None,
 
 def config_settings(socket_path, workers=2, max_body="1k", shutdown_timeout=10,
                     log_level="info", backlog=128, max_requests=0, templates_dir=None,
-                    drop_privileges=True, public_url=None):
-    """The membermail config used by the tests and the local stack."""
+                    drop_privileges=True, public_url=None, database=None, migrations_dir=None):
+    """The membermail config used by the tests and the local stack.
+    database: the app's libpq connection string (Postgres.conninfo());
+    migrations_dir defaults to the repository's migrations/."""
     s = [
         ("listen", "unix:" + socket_path),
         ("socket_mode", "0660"),
@@ -145,7 +155,10 @@ def config_settings(socket_path, workers=2, max_body="1k", shutdown_timeout=10,
         ("max_body", max_body),
         ("templates_dir", templates_dir or os.path.join(REPO, "views", "templates")),
         ("log_level", log_level),
+        ("migrations_dir", migrations_dir or MIGRATIONS_DIR),
     ]
+    if database:
+        s.append(("database", database))
     if public_url:
         s.append(("public_url", public_url))
     if is_root() and drop_privileges:
@@ -413,6 +426,331 @@ class Nginx:
         return self.proc.stop(signal.SIGQUIT, timeout=10) if self.proc else None
 
 
+# ---------------------------------------------------------------- PostgreSQL
+
+# The Ubuntu communities every stack (tests, deploy/local, bench) serves:
+# (domain, Launchpad team with its '~', landing page slug, title).
+UBUNTU_DOMAINS = [
+    ("ubuntu.com", "~ubuntumembers", "ubuntu", "Ubuntu"),
+    ("kubuntu.org", "~kubuntu-members", "kubuntu", "Kubuntu"),
+    ("lubuntu.me", "~lubuntu-members", "lubuntu", "Lubuntu"),
+    ("edubuntu.org", "~edubuntu-members", "edubuntu", "Edubuntu"),
+    ("ubuntustudio.com", "~ubuntustudio-core", "ubuntustudio", "Ubuntu Studio"),
+    ("ubuntu.net", "~ubuntu-smtp-test", None, None),
+]
+
+PG_SUPERUSER = "postgres"       # the bootstrap superuser initdb creates
+OWNER_ROLE = "mm_owner"         # LOGIN CREATEROLE, owns the database, migrates
+WEB_ROLE = "mm_web"             # LOGIN, member of membermail_app: the app's `database`
+APP_DB = "membermail"
+
+
+class PgError(RuntimeError):
+    pass
+
+
+def pg_os_user():
+    """The system account PostgreSQL runs as when we are root (initdb and
+    the server refuse to run as root): the Debian package's `postgres`,
+    else `nobody`."""
+    for name in ("postgres", "nobody"):
+        try:
+            return pwd.getpwnam(name)
+        except KeyError:
+            pass
+    raise RuntimeError("no 'postgres' or 'nobody' account to run PostgreSQL as")
+
+
+def conninfo_value(v):
+    """A libpq connection-string value, quoted when it needs to be."""
+    v = str(v)
+    if v and not any(c in v for c in " '\\\t\n="):
+        return v
+    return "'" + v.replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
+class Postgres:
+    """A private PostgreSQL 15 cluster under `base`: data/ (0700), the unix
+    socket base/.s.PGSQL.PORT (no TCP: listen_addresses = ''), trust
+    authentication, fsync off, the server log in base/postgres.log.  When
+    we are root, base is chowned to pg_os_user() and initdb/pg_ctl run as
+    that user.  Started with `pg_ctl start -w`, stopped with `pg_ctl stop -m
+    fast`; registered in STARTED so that cleanup_all() stops it (by PID if
+    pg_ctl cannot).  An existing cluster in base is reused (deploy/local)."""
+
+    def __init__(self, base, port=None):
+        self.base = os.path.abspath(base)
+        self.data = os.path.join(self.base, "data")
+        self.log_path = os.path.join(self.base, "postgres.log")
+        self.port = port or self._configured_port() or free_port()
+        self.name = "postgres"
+        self.pid = None
+        self.os_user = pg_os_user() if is_root() else None
+        if len(self.socket_path) > 100:
+            raise RuntimeError("socket path %s is too long for a unix socket; use a shorter directory"
+                               % self.socket_path)
+
+    @property
+    def socket_path(self):
+        return os.path.join(self.base, ".s.PGSQL.%d" % self.port)
+
+    def _configured_port(self):
+        try:
+            with open(os.path.join(self.data, "postgresql.conf")) as f:
+                for line in f:
+                    if line.startswith("port = "):
+                        return int(line.split("=", 1)[1].split("#")[0])
+        except (OSError, ValueError):
+            pass
+        return None
+
+    def _run(self, argv, timeout=60, as_server_user=True):
+        kw = {}
+        if as_server_user and self.os_user is not None:
+            kw = {"user": self.os_user.pw_uid, "group": self.os_user.pw_gid, "extra_groups": []}
+        env = dict(os.environ, LC_ALL="C.UTF-8", TZ="UTC")
+        try:
+            r = subprocess.run(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT, cwd=self.base, env=env, timeout=timeout,
+                               start_new_session=True, preexec_fn=_default_signals, **kw)
+        except subprocess.TimeoutExpired as e:
+            raise PgError("%s: no exit within %ds" % (" ".join(argv[:2]), timeout)) from e
+        return r.returncode, r.stdout.decode("utf-8", "replace")
+
+    def initialized(self):
+        return os.path.exists(os.path.join(self.data, "PG_VERSION"))
+
+    def init(self):
+        """initdb (unless base already holds a cluster) and our settings."""
+        os.makedirs(self.base, exist_ok=True)
+        os.chmod(self.base, 0o755)      # the socket is reached by the app's workers
+        if self.os_user is not None:
+            os.chown(self.base, self.os_user.pw_uid, self.os_user.pw_gid)
+        if self.initialized():
+            return self
+        code, out = self._run([os.path.join(PG_BIN, "initdb"), "-D", self.data, "-U", PG_SUPERUSER,
+                               "-A", "trust", "-E", "UTF8", "--no-locale", "--no-sync"], timeout=120)
+        if code != 0:
+            raise PgError("initdb failed (exit %s):\n%s" % (code, out[-2000:]))
+        settings = [
+            ("listen_addresses", "''"),
+            ("port", str(self.port)),
+            ("unix_socket_directories", "'%s'" % self.base.replace("'", "''")),
+            ("unix_socket_permissions", "0777"),
+            ("fsync", "off"),
+            ("synchronous_commit", "off"),
+            ("full_page_writes", "off"),
+            ("max_connections", "50"),
+            ("shared_buffers", "32MB"),
+            ("log_line_prefix", "'%m [%p] %q%u@%d %a: '"),
+            ("log_min_messages", "warning"),
+            ("timezone", "'UTC'"),
+        ]
+        with open(os.path.join(self.data, "postgresql.conf"), "a") as f:
+            f.write("\n# private cluster written by membermail tests/integration/stack.py\n")
+            for k, v in settings:
+                f.write("%s = %s\n" % (k, v))
+        return self
+
+    def _postmaster_pid(self):
+        try:
+            with open(os.path.join(self.data, "postmaster.pid")) as f:
+                pid = int(f.readline().strip())
+        except (OSError, ValueError):
+            return None
+        return pid if self._ours(pid) else None
+
+    def _ours(self, pid):
+        """pid is a live postgres server of this data directory (so a
+        recycled PID is never signalled)."""
+        try:
+            with open("/proc/%d/cmdline" % pid, "rb") as f:
+                argv = f.read().split(b"\0")
+        except OSError:
+            return False
+        return (alive(pid) and os.path.basename(argv[0]) in (b"postgres", b"postmaster")
+                and self.data.encode() in argv)
+
+    def running(self):
+        if self.pid is None or not self._ours(self.pid):
+            self.pid = self._postmaster_pid()
+        return self.pid is not None
+
+    def start(self, timeout=30):
+        """pg_ctl start -w (a no-op when it already runs)."""
+        if not self.running():
+            code, out = self._run([os.path.join(PG_BIN, "pg_ctl"), "start", "-D", self.data,
+                                   "-l", self.log_path, "-w", "-t", str(timeout), "-s"],
+                                  timeout=timeout + 10)
+            self.pid = self._postmaster_pid()
+            if code != 0 or self.pid is None:
+                raise PgError("pg_ctl start failed (exit %s): %s\n%s" % (code, out.strip(), self.log_tail()))
+        if self not in STARTED:
+            STARTED.append(self)
+        return self
+
+    def stop(self, sig=None, timeout=10.0):
+        """pg_ctl stop -m fast; if that fails, the server's PID gets SIGQUIT
+        (immediate shutdown), then SIGKILL with its children.  `sig` is
+        ignored (the signature of Proc.stop, for cleanup_all)."""
+        if not self.running():
+            self.pid = None
+            return 0
+        pid = self.pid
+        code, out = self._run([os.path.join(PG_BIN, "pg_ctl"), "stop", "-D", self.data, "-m", "fast",
+                               "-w", "-t", str(int(timeout)), "-s"], timeout=timeout + 10)
+        if code != 0 or not wait_until(lambda: not self._ours(pid), 2):
+            print("postgres: pg_ctl stop -m fast failed (exit %s): %s; signalling pid %d"
+                  % (code, out.strip(), pid), file=sys.stderr)
+            children = children_of(pid)
+            for s, t in ((signal.SIGQUIT, 5), (signal.SIGKILL, 5)):
+                if self._ours(pid):
+                    try:
+                        os.kill(pid, s)
+                    except ProcessLookupError:
+                        pass
+                    wait_until(lambda: not self._ours(pid), t)
+            for c in children:
+                try:
+                    os.kill(c, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+            code = 1
+        self.pid = None
+        return code
+
+    def log_tail(self, n=30):
+        try:
+            with open(self.log_path, errors="replace") as f:
+                return "\n".join(f.read().splitlines()[-n:])
+        except OSError:
+            return ""
+
+    # -- clients
+    def conninfo(self, db=APP_DB, user=WEB_ROLE):
+        return "host=%s port=%d dbname=%s user=%s" % (
+            conninfo_value(self.base), self.port, conninfo_value(db), conninfo_value(user))
+
+    def psql(self, sql, db="postgres", user=PG_SUPERUSER, check=True, timeout=60, args=()):
+        """Runs sql (any number of statements, ON_ERROR_STOP) with psql -X -A -t;
+        returns (exit status, stdout, stderr); raises PgError on failure when check."""
+        argv = [os.path.join(PG_BIN, "psql"), "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1",
+                "-h", self.base, "-p", str(self.port), "-U", user, "-d", db] + list(args)
+        env = dict(os.environ, PGCONNECT_TIMEOUT="5", PGAPPNAME="membermail tests")
+        env.pop("PGOPTIONS", None)
+        r = subprocess.run(argv, input=sql.encode() if sql is not None else None,
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, timeout=timeout,
+                           stdin=None if sql is not None else subprocess.DEVNULL)
+        out, err = r.stdout.decode("utf-8", "replace"), r.stderr.decode("utf-8", "replace")
+        if check and r.returncode != 0:
+            raise PgError("psql -U %s -d %s: exit %d: %s\n(SQL: %s)" % (
+                user, db, r.returncode, err.strip()[-1500:], (sql or "")[:300]))
+        return r.returncode, out, err
+
+    def scalar(self, sql, db="postgres", user=PG_SUPERUSER):
+        """The output of one query, stripped ('' for no row)."""
+        return self.psql(sql, db, user)[1].strip()
+
+    def createdb(self, name, owner=OWNER_ROLE):
+        self.psql('CREATE DATABASE "%s" OWNER "%s"' % (name, owner))
+        return name
+
+    def dropdb(self, name):
+        self.psql('DROP DATABASE IF EXISTS "%s" WITH (FORCE)' % name)
+
+
+def ensure_roles_and_db(pg, db=APP_DB):
+    """The migrating role (LOGIN CREATEROLE) and db owned by it; idempotent."""
+    pg.psql("DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '%s') THEN "
+            "CREATE ROLE %s LOGIN CREATEROLE; END IF; END $$;" % (OWNER_ROLE, OWNER_ROLE))
+    if pg.scalar("SELECT 1 FROM pg_database WHERE datname = '%s'" % db) != "1":
+        pg.createdb(db, OWNER_ROLE)
+
+
+def migrate_argv(binary, pg, args, db=APP_DB, user=OWNER_ROLE, conf=None, migrations_dir=None,
+                 env=None):
+    """(argv, environment) of `membermail migrate ARGS` against db as user."""
+    argv = [binary, "migrate"] + list(args)
+    e = dict(env or sanitizer_env())
+    if conf:
+        argv += ["-c", conf]
+    else:
+        e["MEMBERMAIL_CONFIG"] = "/dev/null"    # every setting is on the command line
+    argv += ["--database", pg.conninfo(db, user), "--dir", migrations_dir or MIGRATIONS_DIR]
+    return argv, e
+
+
+def migrate_cli(binary, pg, args, db=APP_DB, user=OWNER_ROLE, conf=None, migrations_dir=None,
+                env=None, timeout=120):
+    """Runs `membermail migrate ARGS`; returns (exit status, stdout, stderr)."""
+    argv, e = migrate_argv(binary, pg, args, db, user, conf, migrations_dir, env)
+    r = subprocess.run(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                       env=e, timeout=timeout)
+    return r.returncode, r.stdout.decode("utf-8", "replace"), r.stderr.decode("utf-8", "replace")
+
+
+def provision_database(pg, binary, db=APP_DB, conf=None, migrations_dir=None, verbose=False):
+    """Idempotently: mm_owner and db, `membermail migrate up` as mm_owner,
+    then the app's login role mm_web IN ROLE membermail_app (the group role
+    0002 creates).  Returns the app's connection string."""
+    ensure_roles_and_db(pg, db)
+    code, out, err = migrate_cli(binary, pg, ["up"], db=db, conf=conf, migrations_dir=migrations_dir)
+    if code != 0:
+        raise PgError("membermail migrate up on %s: exit %s\n%s%s" % (db, code, out, err))
+    if verbose:
+        sys.stderr.write("".join("migrate: %s\n" % ln for ln in (out + err).splitlines()))
+    pg.psql("DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '%s') THEN "
+            "CREATE ROLE %s LOGIN IN ROLE membermail_app; END IF; END $$;" % (WEB_ROLE, WEB_ROLE))
+    return pg.conninfo(db, WEB_ROLE)
+
+
+def _run_cli(binary, args, record=None):
+    argv = [binary] + list(args)
+    r = subprocess.run(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                       stderr=subprocess.STDOUT, env=sanitizer_env(), timeout=60)
+    out = r.stdout.decode("utf-8", "replace")
+    if record:
+        record(argv, r.returncode, out)
+    return r.returncode, out
+
+
+def seed_domains(pg, binary=None, conf=None, db=APP_DB, domains=None, record=None):
+    """Adds the Ubuntu domains that are missing, idempotently.  Through the
+    operator CLI (`membermail domain add ... -c conf`) when this build has
+    it (`domain list` works), else with INSERTs as the app's role.  Returns
+    "cli" or "sql".  record(argv, status, output) is called for each CLI run."""
+    import json
+    domains = UBUNTU_DOMAINS if domains is None else domains
+    code, out = _run_cli(binary, ["domain", "list", "--json", "-c", conf], record) if binary and conf \
+        else (None, "")
+    if code == 0:
+        try:
+            listed = {d.get("domain") for d in json.loads(out)}
+        except (ValueError, AttributeError) as e:
+            raise PgError("membermail domain list --json: not a JSON list of domains (%s): %r"
+                          % (e, out[:300]))
+        for name, team, slug, title in domains:
+            if name in listed:
+                continue
+            args = ["domain", "add", name, "--team", team, "-c", conf]
+            if slug:
+                args += ["--slug", slug]
+            if title:
+                args += ["--title", title]
+            code, out = _run_cli(binary, args, record)
+            if code != 0:
+                raise PgError("membermail %s: exit %d: %s" % (" ".join(args[:5]), code, out.strip()))
+        return "cli"
+
+    def lit(v):
+        return "NULL" if v is None else "'" + v.replace("'", "''") + "'"
+    rows = ",\n  ".join("(%s, %s, %s, %s, substr(md5(random()::text || clock_timestamp()::text), 1, 10))"
+                        % (lit(n), lit(t.lstrip("~")), lit(s), lit(ti)) for n, t, s, ti in domains)
+    pg.psql("INSERT INTO domains (name, team, slug, title, verification_token) VALUES\n  %s\n"
+            "ON CONFLICT (name) DO NOTHING;" % rows, db=db, user=WEB_ROLE)
+    return "sql"
+
+
 class Response:
     def __init__(self, status, reason, headers, body):
         self.status = status
@@ -478,6 +816,7 @@ def _main(argv):
     b.add_argument("--shutdown-timeout", type=int, default=10)
     b.add_argument("--log-level", default="info")
     b.add_argument("--public-url")
+    b.add_argument("--database", help="the app's libpq connection string")
     b.add_argument("--header", default="membermail config written by stack.py")
     d = sub.add_parser("spawn", help="start a detached process, print its pid")
     d.add_argument("--pidfile", required=True)
@@ -486,6 +825,13 @@ def _main(argv):
     c = sub.add_parser("wait-http")
     c.add_argument("url")
     c.add_argument("--timeout", type=float, default=30)
+    for name in ("pg-up", "pg-seed", "pg-down", "pg-status"):
+        e = sub.add_parser(name)
+        e.add_argument("--dir", required=True)
+        if name in ("pg-up", "pg-seed"):
+            e.add_argument("--binary", required=True)
+        if name == "pg-seed":
+            e.add_argument("--conf", required=True)
     args = ap.parse_args(argv)
     if args.cmd == "render-nginx":
         print(render_nginx(os.path.abspath(args.prefix), os.path.abspath(args.socket),
@@ -494,7 +840,7 @@ def _main(argv):
         print(render_config(args.out, config_settings(
             os.path.abspath(args.socket), workers=args.workers, max_body=args.max_body,
             shutdown_timeout=args.shutdown_timeout, log_level=args.log_level,
-            public_url=args.public_url),
+            public_url=args.public_url, database=args.database),
             header=args.header))
     elif args.cmd == "spawn":
         argv = args.argv[1:] if args.argv[:1] == ["--"] else args.argv
@@ -514,6 +860,36 @@ def _main(argv):
                 return False
         if not wait_until(ok, args.timeout, interval=0.2):
             print("no 200 from %s after %.0fs" % (args.url, args.timeout), file=sys.stderr)
+            return 1
+    elif args.cmd.startswith("pg-"):
+        pg = Postgres(args.dir)
+        try:
+            if args.cmd == "pg-up":
+                fresh = not pg.initialized()
+                if fresh:
+                    print("initdb %s" % pg.data, file=sys.stderr)
+                pg.init()
+                if not pg.running():
+                    print("starting PostgreSQL (socket %s, log %s)" % (pg.socket_path, pg.log_path),
+                          file=sys.stderr)
+                    pg.start()
+                else:
+                    print("PostgreSQL already running (pid %d)" % pg.pid, file=sys.stderr)
+                print(provision_database(pg, os.path.abspath(args.binary), verbose=True))
+            elif args.cmd == "pg-seed":
+                how = seed_domains(pg, os.path.abspath(args.binary), os.path.abspath(args.conf))
+                n = pg.scalar("SELECT count(*) FROM domains", db=APP_DB)
+                print("%s domains in the database (seeded with %s)" % (n, how), file=sys.stderr)
+            elif args.cmd == "pg-down":
+                if pg.running():
+                    print("stopping PostgreSQL (pid %d)" % pg.pid)
+                    return 0 if pg.stop() == 0 else 1
+            elif args.cmd == "pg-status":
+                if not pg.running():
+                    return 3
+                print("running (pid %d, socket %s)" % (pg.pid, pg.socket_path))
+        except PgError as e:
+            print("%s: %s" % (args.cmd, e), file=sys.stderr)
             return 1
     return 0
 
