@@ -15,7 +15,6 @@
 #define BACKOFF_MIN	0.25	/* seconds before the first reconnect */
 #define BACKOFF_MAX	5.0
 #define CONNECT_TIMEOUT	"3"	/* seconds; libpq's own minimum is 2 */
-#define POLL_INTERVAL	0.02	/* seconds between checks for notifications */
 
 /* Every SQL statement workers run; parameters only, never pasted text. */
 static const struct {
@@ -135,7 +134,6 @@ struct db {
 	double			 backoff;	/* seconds, next delay */
 	int			 schema_behind;
 	PGresult		*cache[STMT__MAX];	/* see db_cached */
-	double			 polled_at;	/* last poll_notifications */
 	char			 reason[256];
 };
 
@@ -393,10 +391,6 @@ poll_notifications(struct db *db)
 	PGnotify	*n;
 	int		 i, changed = 0;
 
-	/* Under load, one look every 20 ms is as good as one per request. */
-	if (now() - db->polled_at < POLL_INTERVAL)
-		return APP_OK;
-	db->polled_at = now();
 	for (i = 0; i < 4 && poll(&pfd, 1, 0) == 1; i++)
 		if (!PQconsumeInput(db->conn) ||
 		    PQstatus(db->conn) != CONNECTION_OK) {
