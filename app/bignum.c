@@ -6,6 +6,7 @@
 #include <sodium.h>
 
 #include "bignum.h"
+#include "form.h"
 
 #define WINDOW		4			/* exponent bits per step */
 #define TABLE		(1 << WINDOW)
@@ -148,18 +149,6 @@ bn_to_bytes(const struct bn *a, unsigned char *out, size_t len)
 	return APP_OK;
 }
 
-static int
-hexval(unsigned char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 enum app_err
 bn_from_hex(struct bn *a, const char *s)
 {
@@ -171,7 +160,7 @@ bn_from_hex(struct bn *a, const char *s)
 	if (len == 0)
 		return APP_EINPUT;
 	for (k = 0; k < len; k++)
-		if (hexval((unsigned char)s[k]) == -1)
+		if (form_hexval((unsigned char)s[k]) == -1)
 			return APP_EINPUT;
 	while (len > 1 && s[0] == '0') {
 		s++;
@@ -180,7 +169,7 @@ bn_from_hex(struct bn *a, const char *s)
 	if (len > BN_MAX_BITS / 4)
 		return APP_ETOOBIG;
 	for (k = 0; k < len; k++) {
-		v = hexval((unsigned char)s[len - 1 - k]);
+		v = form_hexval((unsigned char)s[len - 1 - k]);
 		a->l[k / 8] |= (uint32_t)v << (4 * (k % 8));
 	}
 	return APP_OK;

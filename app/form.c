@@ -14,8 +14,8 @@ struct span {
 };
 
 /* Not isxdigit(): that one follows the locale and wants unsigned input. */
-static int
-hexval(unsigned char c)
+int
+form_hexval(unsigned char c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
@@ -43,8 +43,8 @@ form_pct_decode(char *dst, const char *src, size_t len, int plus)
 		c = (unsigned char)src[i];
 		if (c == '%') {
 			if (len - i < 3 ||
-			    (hi = hexval((unsigned char)src[i + 1])) == -1 ||
-			    (lo = hexval((unsigned char)src[i + 2])) == -1)
+			    (hi = form_hexval((unsigned char)src[i + 1])) == -1 ||
+			    (lo = form_hexval((unsigned char)src[i + 2])) == -1)
 				goto bad;
 			c = (unsigned char)(hi << 4 | lo);
 			i += 2;

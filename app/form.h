@@ -75,6 +75,9 @@ enum app_err	 form_parse_cookies(struct arena *, const char *s, size_t len,
  */
 char		*form_pct_encode(struct arena *, const char *s);
 
+/* The value of a hex digit (either case), or -1. */
+int		 form_hexval(unsigned char);
+
 /* First pair with this key, or NULL. */
 const struct kv	*kv_find(const struct kvlist *, const char *key);
 /* How many pairs have this key. */

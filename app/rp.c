@@ -422,9 +422,9 @@ read_sreg(struct req *r, struct openid_msg *m, struct rp_identity *id)
 	if (id->nickname == NULL || !openid_valid_lp_name(id->nickname,
 	    strlen(id->nickname)))
 		return reject(r, "no valid signed nickname", id->nickname);
-	if (id->email != NULL && (id->email[0] == '\0' ||
-	    strlen(id->email) > 254 || strchr(id->email, '@') == NULL))
-		id->email = NULL;	/* the schema would refuse it */
+	/* What the schema would refuse counts as not shared. */
+	if (id->email != NULL && !valid_address(id->email, strlen(id->email)))
+		id->email = NULL;
 	if (id->fullname != NULL && (strlen(id->fullname) > 255 ||
 	    !valid_text(id->fullname, strlen(id->fullname))))
 		id->fullname = NULL;

@@ -100,6 +100,17 @@ class Env:
         self.start_failures = 0
         self.last_start_error = None
         self.nginx = None
+        # The fake Ubuntu One the server is configured with, and the "evil"
+        # provider of the pinning tests (test_signin.py).
+        self.sso = stack.FakeSSO(os.path.join(base, "sso.log"))
+        self.evil_sso = stack.FakeSSO(os.path.join(base, "sso-evil.log"), name="sso-evil")
+
+    def signin_settings(self):
+        """The sign-in settings of the test config: the fake provider,
+        stateless verification, a short timeout, a small rate limit."""
+        return [("sso_endpoint", self.sso.endpoint), ("sso_identity_prefix", self.sso.prefix),
+                ("openid_mode", "stateless"), ("sso_timeout", "2"), ("nonce_window", "300"),
+                ("login_rate_limit", "8")]
 
     # -- setup
     def setup(self):
@@ -115,9 +126,12 @@ class Env:
             os.chmod(root, 0o755)
             for f in files:
                 os.chmod(os.path.join(root, f), 0o644)
+        self.sso.start()
+        self.evil_sso.start()
         stack.render_config(self.conf, stack.config_settings(
             self.sock, workers=WORKERS, max_body="1k", shutdown_timeout=SHUTDOWN_TIMEOUT,
-            public_url="http://127.0.0.1:%d" % self.port, database=self.pg.conninfo()))
+            public_url="http://127.0.0.1:%d" % self.port, database=self.pg.conninfo(),
+            extra=self.signin_settings()))
         # PostgreSQL: migrated as the owner, the app's login role, the domains.
         self.pg.init().start()
         stack.provision_database(self.pg, self.binary, conf=self.conf)
@@ -564,8 +578,8 @@ def auth_start_redirects_to_sso(env):
     body = ("domain=ubuntu&csrf_token=%s" % token).encode()
     r = env.req("POST", "/auth/ubuntu", body=body, headers=form_headers(cookie))
     loc = r.header("Location") or ""
-    expect(r.status == 303 and loc.startswith("https://login.ubuntu.com/+openid?"),
-           "POST /auth/ubuntu: want 303 to the pinned endpoint: %s", show(r))
+    expect(r.status == 303 and loc.startswith(env.sso.endpoint + "?"),
+           "POST /auth/ubuntu: want 303 to the pinned endpoint %s: %s", env.sso.endpoint, show(r))
     q = urllib.parse.parse_qs(urllib.parse.urlsplit(loc).query)
     own = "http://127.0.0.1:%d" % env.port
     expect(q.get("openid.mode") == ["checkid_setup"] and q.get("openid.realm") == [own + "/"] and
@@ -913,6 +927,7 @@ def stale_socket_replaced(env):
 # after the tests above (its PostgreSQL outage test is the last of the run).
 # It imports its helpers from this module, under the name "run".
 sys.modules.setdefault("run", sys.modules[__name__])
+import test_signin   # noqa: E402,F401  (sign-in tests, before the database tests)
 import test_db   # noqa: E402,F401
 
 

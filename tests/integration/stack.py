@@ -389,6 +389,89 @@ class Membermail:
         return self.proc.output() if self.proc else ""
 
 
+class FakeSSO:
+    """The fake Ubuntu One (tests/fakes/sso.py) on a loopback port, its
+    output in log_path; registered in STARTED like every Proc.  base is
+    http://127.0.0.1:PORT; the RP's settings are `endpoint` and `prefix`."""
+
+    SCRIPT = os.path.join(REPO, "tests", "fakes", "sso.py")
+
+    def __init__(self, log_path, name="sso"):
+        self.log_path = log_path
+        self.name = name
+        self.proc = None
+        self.port = 0
+        self.base = None
+
+    @property
+    def endpoint(self):
+        return self.base + "/+openid"
+
+    @property
+    def prefix(self):
+        return self.base + "/+id/"
+
+    def start(self, timeout=15.0):
+        """Starts it (on the port it had before, if any) and waits for its
+        "listening on" line."""
+        import re
+        with open(self.log_path, "ab") as f:
+            start = f.tell()
+        self.proc = Proc(["/usr/bin/python3", "-B", self.SCRIPT, "--port", str(self.port)],
+                         self.log_path, name=self.name)
+
+        def ready():
+            with open(self.log_path, "rb") as f:
+                f.seek(start)
+                text = f.read().decode("utf-8", "replace")
+            m = re.search(r"^listening on (http://127\.0\.0\.1:(\d+))$", text, re.M)
+            if m is None and not self.proc.running():
+                raise RuntimeError("%s exited with %s: %s" % (self.name, self.proc.poll(), text[-800:]))
+            return m
+        m = wait_until(ready, timeout)
+        if not m:
+            self.proc.stop()
+            raise RuntimeError("%s did not print 'listening on' within %.0fs" % (self.name, timeout))
+        self.base, self.port = m.group(1), int(m.group(2))
+        return self
+
+    def stop(self):
+        if self.proc is None:
+            return None
+        rc = self.proc.stop(signal.SIGTERM, 5)
+        if self.proc in STARTED:        # a restart makes a new Proc
+            STARTED.remove(self.proc)
+        return rc
+
+    def call(self, method, path, obj=None, timeout=10.0):
+        """A control API call (/_fake/...); the decoded JSON answer."""
+        import json
+        body = json.dumps(obj).encode() if method == "POST" else None
+        headers = {"Content-Type": "application/json"} if method == "POST" else {}
+        r = http_request(self.port, method, path, body=body, headers=headers, timeout=timeout)
+        if r.status != 200:
+            raise RuntimeError("%s %s %s: %s %r" % (self.name, method, path, r.status, r.body[:300]))
+        return json.loads(r.body)
+
+    def reset(self):
+        return self.call("POST", "/_fake/reset", {})
+
+    def set_user(self, user):
+        return self.call("POST", "/_fake/user", user)
+
+    def faults(self, **knobs):
+        return self.call("POST", "/_fake/faults", knobs)
+
+    def config(self, **settings):
+        return self.call("POST", "/_fake/config", settings)
+
+    def requests(self):
+        return self.call("GET", "/_fake/requests")
+
+    def clear_requests(self):
+        return self.call("POST", "/_fake/requests/clear", {})
+
+
 class Nginx:
     def __init__(self, prefix):
         self.prefix = prefix
