@@ -23,9 +23,9 @@
 #define CONF_PATH_MAX	256
 #define CONF_NAME_MAX	64
 
-enum openid_mode {
-	OPENID_STATELESS,	/* check_authentication for every assertion */
-	OPENID_ASSOCIATION	/* shared HMAC-SHA256 keys, verified locally */
+enum sso_verify {
+	SSO_STATELESS,		/* check_authentication for every assertion */
+	SSO_ASSOCIATION		/* shared HMAC-SHA256 keys, verified locally */
 };
 
 struct config {
@@ -53,7 +53,7 @@ struct config {
 	char		 migrations_dir[CONF_PATH_MAX];
 	char		 sso_endpoint[CONF_PATH_MAX];	/* pinned OP endpoint */
 	char		 sso_identity_prefix[CONF_PATH_MAX];
-	int		 openid_mode;		/* enum openid_mode */
+	int		 openid_mode;		/* enum sso_verify */
 	int		 sso_timeout;		/* seconds */
 	int		 nonce_window;		/* seconds */
 	int		 launchpad_teams;	/* ask for the teams extension */

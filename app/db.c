@@ -28,6 +28,102 @@ static const struct {
 	    "SELECT slug, name, team, coalesce(title, name) FROM domains "
 	    "WHERE enabled AND slug IS NOT NULL "
 	    "ORDER BY coalesce(title, name)", 0 },
+	/* One round trip checks the session and slides its idle expiry. */
+	[STMT_SESSION_LOAD] = { "session_load",
+	    "UPDATE sessions s SET last_seen_at = now(), idle_expires_at = "
+	    "least(s.expires_at, now() + make_interval(secs => $2::int)) "
+	    "FROM users u WHERE s.token_hash = decode($1, 'hex') "
+	    "AND s.idle_expires_at > now() AND u.id = s.user_id "
+	    "AND NOT u.is_banned RETURNING u.id, coalesce(u.name, ''), "
+	    "u.email, coalesce(u.display_name, ''), u.is_site_admin, "
+	    "encode(s.csrf_token, 'hex')", 2 },
+	[STMT_SESSION_CREATE] = { "session_create",
+	    "INSERT INTO sessions (token_hash, user_id, csrf_token, "
+	    "idle_expires_at, expires_at) VALUES (decode($1, 'hex'), "
+	    "$2::bigint, decode($3, 'hex'), now() + make_interval(secs => "
+	    "least($4::int, $5::int)), now() + make_interval(secs => $5::int))",
+	    5 },
+	[STMT_SESSION_DELETE] = { "session_delete",
+	    "DELETE FROM sessions WHERE token_hash = decode($1, 'hex')", 1 },
+	[STMT_IS_DOMAIN_ADMIN] = { "is_domain_admin",
+	    "SELECT 1 FROM domain_members m JOIN domains d ON d.id = m.domain_id "
+	    "WHERE d.name = $1 AND m.user_id = $2::bigint AND m.role = 'admin'",
+	    2 },
+	/* Fixed one-minute-style windows: operations.md 7. */
+	[STMT_RATE_HIT] = { "rate_hit",
+	    "WITH w AS (SELECT date_bin(make_interval(secs => $2::int), now(), "
+	    "timestamptz 'epoch') AS start) "
+	    "INSERT INTO rate_limits AS r (bucket, window_start, expires_at) "
+	    "SELECT $1, w.start, w.start + make_interval(secs => 2 * $2::int) "
+	    "FROM w ON CONFLICT (bucket, window_start) DO UPDATE SET "
+	    "hits = r.hits + 1 RETURNING hits, ceil(extract(epoch FROM "
+	    "r.window_start + make_interval(secs => $2::int) - now()))::int", 2 },
+	[STMT_DOMAIN_TEAMS] = { "domain_teams",
+	    "SELECT coalesce(string_agg(DISTINCT team, ','), '') FROM domains "
+	    "WHERE enabled", 0 },
+	[STMT_LOGIN_STATE_CREATE] = { "login_state_create",
+	    "INSERT INTO login_states (state_hash, browser_binding_hash, "
+	    "return_path, expires_at) VALUES (decode($1, 'hex'), "
+	    "decode($2, 'hex'), $3, now() + make_interval(secs => $4::int))", 4 },
+	[STMT_LOGIN_STATE_USE] = { "login_state_use",
+	    "UPDATE login_states SET used_at = now() WHERE state_hash = "
+	    "decode($1, 'hex') AND used_at IS NULL AND expires_at > now() "
+	    "RETURNING 1", 1 },
+	[STMT_LOGIN_STATE_USER] = { "login_state_user",
+	    "UPDATE login_states SET user_id = $2::bigint WHERE state_hash = "
+	    "decode($1, 'hex') AND used_at IS NOT NULL AND user_id IS NULL", 2 },
+	[STMT_LOGIN_STATE_FINISH] = { "login_state_finish",
+	    "UPDATE login_states SET finished_at = now() WHERE state_hash = "
+	    "decode($1, 'hex') AND browser_binding_hash = decode($2, 'hex') "
+	    "AND user_id IS NOT NULL AND finished_at IS NULL "
+	    "AND expires_at > now() RETURNING user_id, "
+	    "coalesce(return_path, '/my')", 2 },
+	/* The primary key makes "never seen before" one atomic INSERT. */
+	[STMT_NONCE_INSERT] = { "nonce_insert",
+	    "INSERT INTO openid_nonces (op_endpoint, nonce, expires_at) "
+	    "VALUES ($1, $2, now() + make_interval(secs => $3::int)) "
+	    "ON CONFLICT DO NOTHING RETURNING 1", 3 },
+	[STMT_USER_BY_CLAIMED_ID] = { "user_by_claimed_id",
+	    "SELECT id, email, is_banned FROM users WHERE claimed_id = $1 "
+	    "FOR UPDATE", 1 },
+	[STMT_USER_CLEAR_NAME] = { "user_clear_name",
+	    "UPDATE users SET name = NULL WHERE lower(name) = lower($1) "
+	    "AND claimed_id <> $2", 2 },
+	[STMT_USER_INSERT] = { "user_insert",
+	    "INSERT INTO users (claimed_id, name, email, display_name, "
+	    "last_login_at) VALUES ($1, $2, $3, $4, now()) RETURNING id", 4 },
+	[STMT_USER_UPDATE] = { "user_update",
+	    "UPDATE users SET name = $2, email = coalesce($3, email), "
+	    "display_name = coalesce($4, display_name), last_login_at = now() "
+	    "WHERE id = $1::bigint", 4 },
+	/* Aliases forwarding only to the old address follow the new one. */
+	[STMT_ALIASES_FOLLOW_EMAIL] = { "aliases_follow_email",
+	    "UPDATE aliases SET recipients = ARRAY[$3] WHERE user_id = "
+	    "$1::bigint AND recipients = ARRAY[$2]", 3 },
+	[STMT_USER_BY_ID] = { "user_by_id",
+	    "SELECT coalesce(name, ''), email, coalesce(display_name, ''), "
+	    "claimed_id, is_banned FROM users WHERE id = $1::bigint", 1 },
+	[STMT_AUDIT] = { "audit",
+	    "INSERT INTO audit_log (actor_kind, actor_user_id, actor_name, "
+	    "action, target_type, target_id, target_label, before, after, "
+	    "request_id) VALUES ($1, $2::bigint, $3, $4, $5, $6::bigint, $7, "
+	    "$8::jsonb, $9::jsonb, $10)", 10 },
+	[STMT_ASSOC_CURRENT] = { "assoc_current",
+	    "SELECT handle, encode(secret, 'hex') FROM openid_associations "
+	    "WHERE op_endpoint = $1 AND expires_at > now() + interval '5 min' "
+	    "ORDER BY expires_at DESC LIMIT 1", 1 },
+	[STMT_ASSOC_GET] = { "assoc_get",
+	    "SELECT encode(secret, 'hex') FROM openid_associations "
+	    "WHERE op_endpoint = $1 AND handle = $2 AND expires_at > now()", 2 },
+	[STMT_ASSOC_INSERT] = { "assoc_insert",
+	    "INSERT INTO openid_associations (op_endpoint, handle, secret, "
+	    "expires_at) VALUES ($1, $2, decode($3, 'hex'), now() + "
+	    "make_interval(secs => $4::int)) ON CONFLICT (op_endpoint, handle) "
+	    "DO UPDATE SET secret = EXCLUDED.secret, "
+	    "expires_at = EXCLUDED.expires_at", 4 },
+	[STMT_ASSOC_DELETE] = { "assoc_delete",
+	    "DELETE FROM openid_associations WHERE op_endpoint = $1 "
+	    "AND handle = $2", 2 },
 };
 
 struct db {

@@ -25,6 +25,29 @@ struct config;
 enum stmt {
 	STMT_SCHEMA_VERSION,	/* -> version */
 	STMT_DOMAIN_LIST,	/* -> slug, name, team, title */
+	STMT_SESSION_LOAD,	/* hash, idle -> user columns, csrf */
+	STMT_SESSION_CREATE,	/* hash, user, csrf, idle, max */
+	STMT_SESSION_DELETE,	/* hash */
+	STMT_IS_DOMAIN_ADMIN,	/* domain name, user id -> a row if admin */
+	STMT_RATE_HIT,		/* bucket, window s -> hits, seconds left */
+	STMT_DOMAIN_TEAMS,	/* -> teams of enabled domains, a,b,c */
+	STMT_LOGIN_STATE_CREATE, /* state hash, binding hash, path, ttl s */
+	STMT_LOGIN_STATE_USE,	/* state hash -> a row if it was fresh */
+	STMT_LOGIN_STATE_USER,	/* state hash, user id */
+	STMT_LOGIN_STATE_FINISH, /* state hash, binding hash -> user, path */
+	STMT_NONCE_INSERT,	/* endpoint, nonce, keep s -> a row if new */
+	STMT_USER_BY_CLAIMED_ID, /* claimed id -> id, email, banned (locked) */
+	STMT_USER_CLEAR_NAME,	/* name, claimed id: a rename elsewhere */
+	STMT_USER_INSERT,	/* claimed id, name, email, display -> id */
+	STMT_USER_UPDATE,	/* id, name, email or NULL, display or NULL */
+	STMT_ALIASES_FOLLOW_EMAIL, /* user id, old email, new email */
+	STMT_USER_BY_ID,	/* id -> name, email, display, claimed, banned */
+	STMT_AUDIT,		/* kind, user id, name, action, type, id,
+				   label, before, after, request id */
+	STMT_ASSOC_CURRENT,	/* endpoint -> handle, secret hex */
+	STMT_ASSOC_GET,		/* endpoint, handle -> secret hex */
+	STMT_ASSOC_INSERT,	/* endpoint, handle, secret hex, expires s */
+	STMT_ASSOC_DELETE,	/* endpoint, handle */
 	STMT__MAX
 };
 

@@ -15,6 +15,7 @@ static const struct {
 	[APP_EMETHOD] =		{ "method not allowed", 405 },
 	[APP_ETOOBIG] =		{ "input too large", 413 },
 	[APP_EURITOOLONG] =	{ "request URI too long", 414 },
+	[APP_ERATELIMIT] =	{ "rate limited", 429 },
 	[APP_EINTERNAL] =	{ "internal error", 500 },
 	[APP_ENOMEM] =		{ "out of memory", 500 },
 	[APP_ENOTIMPL] =	{ "not implemented", 501 },

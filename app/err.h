@@ -17,6 +17,7 @@ enum app_err {
 	APP_EMETHOD,	/* path exists, method does not (405) */
 	APP_ETOOBIG,	/* input over a configured bound (413) */
 	APP_EURITOOLONG,/* request URI over its bound (414) */
+	APP_ERATELIMIT,	/* too many attempts; Retry-After says when (429) */
 	APP_EINTERNAL,	/* a bug or an unexpected local failure (500) */
 	APP_ENOMEM,	/* allocation or arena bound exhausted (500) */
 	APP_ENOTIMPL,	/* feature not available yet (501) */

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <limits.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "form.h"
@@ -13,8 +14,8 @@ struct span {
 };
 
 /* Not isxdigit(): that one follows the locale and wants unsigned input. */
-static int
-hexval(unsigned char c)
+int
+form_hexval(unsigned char c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
@@ -42,8 +43,8 @@ form_pct_decode(char *dst, const char *src, size_t len, int plus)
 		c = (unsigned char)src[i];
 		if (c == '%') {
 			if (len - i < 3 ||
-			    (hi = hexval((unsigned char)src[i + 1])) == -1 ||
-			    (lo = hexval((unsigned char)src[i + 2])) == -1)
+			    (hi = form_hexval((unsigned char)src[i + 1])) == -1 ||
+			    (lo = form_hexval((unsigned char)src[i + 2])) == -1)
 				goto bad;
 			c = (unsigned char)(hi << 4 | lo);
 			i += 2;
@@ -303,4 +304,31 @@ kv_count(const struct kvlist *l, const char *key)
 		if (strcmp(l->v[i].key, key) == 0)
 			n++;
 	return n;
+}
+
+char *
+form_pct_encode(struct arena *a, const char *s)
+{
+	static const char	 hex[] = "0123456789ABCDEF";
+	size_t			 len = strlen(s), i, o = 0;
+	unsigned char		 c;
+	char			*out;
+
+	if (len > (SIZE_MAX - 1) / 3 || (out = arena_alloc(a, len * 3 + 1)) ==
+	    NULL)
+		return NULL;
+	for (i = 0; i < len; i++) {
+		c = (unsigned char)s[i];
+		if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+		    (c >= '0' && c <= '9') || c == '-' || c == '.' ||
+		    c == '_' || c == '~')
+			out[o++] = (char)c;
+		else {
+			out[o++] = '%';
+			out[o++] = hex[c >> 4];
+			out[o++] = hex[c & 15];
+		}
+	}
+	out[o] = '\0';
+	return out;
 }

@@ -69,6 +69,15 @@ enum app_err	 form_parse_urlencoded(struct arena *, const char *s,
 enum app_err	 form_parse_cookies(struct arena *, const char *s, size_t len,
 		    size_t max_pairs, struct kvlist *out);
 
+/*
+ * Percent-encodes s for a URL query (everything but A-Z a-z 0-9 - . _ ~);
+ * an arena string, or NULL when out of memory.
+ */
+char		*form_pct_encode(struct arena *, const char *s);
+
+/* The value of a hex digit (either case), or -1. */
+int		 form_hexval(unsigned char);
+
 /* First pair with this key, or NULL. */
 const struct kv	*kv_find(const struct kvlist *, const char *key);
 /* How many pairs have this key. */

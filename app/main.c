@@ -18,6 +18,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sodium.h>
+
 #include "admin.h"
 #include "cleanup.h"
 #include "conf.h"
@@ -113,6 +115,10 @@ cmd_serve(const char *arg, char *argv[])
 
 	if (load(&cfg, arg) == -1)
 		return 1;
+	if (sodium_init() == -1) {	/* before fork: workers share it */
+		fprintf(stderr, "membermail: sodium_init failed\n");
+		return 1;
+	}
 	log_set_level(cfg.log_level);
 	if (cfg.log_file[0] != '\0' && log_open(cfg.log_file) == -1) {
 		fprintf(stderr, "membermail: log_file %s: %s\n", cfg.log_file,

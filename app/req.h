@@ -27,7 +27,7 @@
 #define REQ_MAX_PARAMS		128	/* FastCGI params per request */
 #define REQ_URI_MAX		4096	/* bytes of REQUEST_URI */
 #define REQ_COOKIE_MAX		8192	/* bytes of the Cookie header */
-#define REQ_MAX_PAIRS		64	/* query or form pairs */
+#define REQ_MAX_PAIRS		100	/* query or form pairs (OpenID: ~40) */
 #define REQ_MAX_COOKIES		32
 #define REQ_MAX_HEADERS		16	/* response headers besides the fixed ones */
 #define REQ_PATH_PARAMS		4	/* :name segments in a route pattern */
@@ -52,6 +52,7 @@ struct header {
 };
 
 struct route;
+struct user;
 struct view_dict;
 
 struct req {
@@ -80,6 +81,11 @@ struct req {
 	size_t			 npath_params;
 	const char		**fields;	/* validated, by route key index */
 	struct view_dict	*view;		/* page dictionary, if any */
+	struct user		*user;		/* signed in, or NULL */
+	const char		*session_hash;	/* hex hash of its token */
+	const char		*session_csrf;	/* its CSRF token */
+	const char		*new_binding;	/* browser binding set now */
+	const char		*retry_after;	/* seconds, for a 429 */
 	const char		*reason;	/* why it failed, for the log */
 	PGresult		*results[REQ_MAX_RESULTS];
 	size_t			 nresults;

@@ -8,6 +8,7 @@
 #include "form.h"
 #include "log.h"
 #include "route.h"
+#include "session.h"
 
 #define METHOD_WITH_BODY (METHOD_POST | METHOD_PUT | METHOD_PATCH | METHOD_DELETE)
 
@@ -107,23 +108,57 @@ route_match(struct req *r, const struct route *table, size_t n,
 }
 
 /*
- * Who may call the route.  Until sessions exist nobody is signed in, so
- * every level above "anyone" is refused as not signed in.
+ * A domain admin is an admin member of the domain named by the route's
+ * :domain segment; site admins may act on every domain.
  */
+static enum app_err
+check_domain_admin(struct req *r)
+{
+	const char	*params[2];
+	char		 uid[24];
+	PGresult	*res;
+	enum app_err	 e;
+
+	if (r->user->is_site_admin)
+		return APP_OK;
+	if ((params[0] = req_path_param(r, "domain")) == NULL) {
+		r->reason = "domain-admin route without :domain";
+		return APP_EINTERNAL;
+	}
+	snprintf(uid, sizeof(uid), "%lld", r->user->id);
+	params[1] = uid;
+	if ((res = req_sql(r, STMT_IS_DOMAIN_ADMIN, 2, params, &e)) == NULL)
+		return e;
+	if (PQntuples(res) == 1)
+		return APP_OK;
+	r->reason = "not an admin of this domain";
+	return APP_EFORBIDDEN;
+}
+
+/* Who may call the route: the table's access column, enforced here. */
 static enum app_err
 check_access(struct req *r, const struct route *rt)
 {
 	if (rt->access == ACCESS_ANYONE)
 		return APP_OK;
-	r->reason = "sign-in required";
-	return APP_EAUTH;
+	if (r->user == NULL) {
+		r->reason = "sign-in required";
+		return APP_EAUTH;
+	}
+	if (rt->access == ACCESS_SITE_ADMIN && !r->user->is_site_admin) {
+		r->reason = "site admins only";
+		return APP_EFORBIDDEN;
+	}
+	if (rt->access == ACCESS_DOMAIN_ADMIN)
+		return check_domain_admin(r);
+	return APP_OK;
 }
 
 /*
  * Cross-site request forgery: a state change must come from our own pages.
  * Browsers say where a request comes from (Sec-Fetch-Site, Origin); a
- * cross-site one is refused.  The per-session token check joins this when
- * sessions arrive.
+ * cross-site one is refused, and the form must carry this session's (or,
+ * signed out, this browser's) CSRF token.
  */
 static enum app_err
 check_csrf(struct req *r)
@@ -139,6 +174,10 @@ check_csrf(struct req *r)
 	origin = FCGX_GetParam("HTTP_ORIGIN", r->fcgi->envp);
 	if (origin != NULL && strcmp(origin, r->cfg->public_url) != 0) {
 		r->reason = "cross-site state change (Origin)";
+		return APP_EFORBIDDEN;
+	}
+	if (!csrf_valid(r, req_form(r, "csrf_token"))) {
+		r->reason = "missing or wrong CSRF token";
 		return APP_EFORBIDDEN;
 	}
 	return APP_OK;
@@ -159,7 +198,8 @@ dispatch(struct req *r, const struct router *rt, char *allow, size_t allowsz)
 		break;
 	}
 	r->route = route;
-	if ((e = check_access(r, route)) != APP_OK)
+	if ((e = session_load(r)) != APP_OK || (e = check_access(r, route)) !=
+	    APP_OK)
 		return e;
 	if ((r->method & METHOD_WITH_BODY) && (e = req_read_form(r)) != APP_OK)
 		return e;

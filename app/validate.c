@@ -7,15 +7,20 @@
 #include "req.h"
 #include "validate.h"
 
-/* Length of the UTF-8 sequence starting at s (0 if invalid). */
+/*
+ * Length of the UTF-8 sequence starting at s (0 if invalid); its code point
+ * in *out.
+ */
 static size_t
-utf8_seq(const unsigned char *s, size_t len)
+utf8_seq(const unsigned char *s, size_t len, unsigned int *out)
 {
 	size_t		 n, i;
 	unsigned int	 cp;
 
-	if (s[0] < 0x80)
+	if (s[0] < 0x80) {
+		*out = s[0];
 		return 1;
+	}
 	if (s[0] >= 0xc2 && s[0] <= 0xdf)
 		n = 2, cp = s[0] & 0x1f;
 	else if (s[0] >= 0xe0 && s[0] <= 0xef)
@@ -35,23 +40,62 @@ utf8_seq(const unsigned char *s, size_t len)
 	if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
 	    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
 		return 0;
+	*out = cp;
 	return n;
+}
+
+/* C0 and C1 controls and DEL: what PostgreSQL's [[:cntrl:]] refuses. */
+static int
+is_control(unsigned int cp)
+{
+	return cp < 0x20 || (cp >= 0x7f && cp <= 0x9f);
+}
+
+/* Unicode white space beyond ASCII (PostgreSQL's \s matches it too). */
+static int
+is_wide_space(unsigned int cp)
+{
+	return cp == 0x85 || cp == 0xa0 || cp == 0x1680 ||
+	    (cp >= 0x2000 && cp <= 0x200a) || cp == 0x2028 || cp == 0x2029 ||
+	    cp == 0x202f || cp == 0x205f || cp == 0x3000;
 }
 
 int
 valid_text(const char *v, size_t len)
 {
 	const unsigned char	*s = (const unsigned char *)v;
+	unsigned int		 cp;
 	size_t			 i = 0, n;
 
 	while (i < len) {
-		if (s[i] < 0x20 || s[i] == 0x7f)
-			return 0;
-		if ((n = utf8_seq(s + i, len - i)) == 0)
+		if ((n = utf8_seq(s + i, len - i, &cp)) == 0 || is_control(cp))
 			return 0;
 		i += n;
 	}
 	return 1;
+}
+
+int
+valid_address(const char *v, size_t len)
+{
+	const unsigned char	*s = (const unsigned char *)v;
+	unsigned int		 cp;
+	size_t			 i = 0, n, at = 0, ats = 0;
+
+	if (len == 0 || len > 254)
+		return 0;
+	while (i < len) {
+		if ((n = utf8_seq(s + i, len - i, &cp)) == 0 ||
+		    is_control(cp) || is_wide_space(cp) ||
+		    (cp < 0x80 && strchr(" <>,;\"()", (int)cp) != NULL))
+			return 0;
+		if (cp == '@') {
+			at = i;
+			ats++;
+		}
+		i += n;
+	}
+	return ats == 1 && at > 0 && at < len - 1;
 }
 
 static int

@@ -30,8 +30,14 @@ struct field {
 	int		 required;
 };
 
-/* UTF-8 text without control characters (a search box, a description). */
+/* UTF-8 text without control characters, C1 included (names, search). */
 int	 valid_text(const char *, size_t);
+/*
+ * A plausible mail address, as the schema's mm_plausible_address wants it:
+ * at most 254 bytes of UTF-8, one '@' with something on both sides, no
+ * white space, controls or <>,;"().
+ */
+int	 valid_address(const char *, size_t);
 /* Lower-case letters, digits and '-' (a domain's page name). */
 int	 valid_slug(const char *, size_t);
 /* URL-safe token characters [A-Za-z0-9_-] (CSRF tokens, states). */

@@ -15,6 +15,7 @@
 
 #include "conf.h"
 #include "db.h"
+#include "http.h"
 #include "log.h"
 #include "privs.h"
 #include "req.h"
@@ -215,6 +216,7 @@ worker_main(const struct worker_env *env)
 	log_debug("event=worker_done why=\"%s\"", why);
 	req_free(&r);
 	db_free(db);
+	http_cleanup();
 	FCGX_Free(&fr, 1);
 	exit(strcmp(why, "accept failed") == 0 ? 1 : 0);
 }

@@ -1,12 +1,221 @@
-/* auth.c - signing in with Ubuntu One. */
+/*
+ * auth.c - signing in with Ubuntu One (OpenID 2.0), and out.
+ *
+ *	POST /auth/ubuntu	   start: a login state bound to this browser,
+ *				   then off to the pinned OP endpoint
+ *	GET|POST /auth/ubuntu/return the assertion (openid_verify.c checks it),
+ *				   stored against the state
+ *	GET /auth/ubuntu/finish	   same-site step: the browser binding cookie
+ *				   must match the state's; then the session
+ *	POST /auth/logout
+ *
+ * Why the finish step: the OP may deliver the assertion as a cross-site
+ * auto-submitted POST, which carries no SameSite=Lax cookie, so the return
+ * handler cannot see which browser it serves.  It verifies everything it
+ * can, then redirects; the redirect is a top-level GET, which carries the
+ * Lax binding cookie, and only the browser that started the sign-in can
+ * finish it (login CSRF).
+ */
 #include "config.h"
 
-#include "handlers.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
-/* POST /auth/ubuntu: the OpenID relying party is not in this release. */
+#include "arena.h"
+#include "handlers.h"
+#include "log.h"
+#include "rp.h"
+#include "session.h"
+#include "users.h"
+#include "view.h"
+
+#define STATE_TTL	"600"	/* seconds a sign-in may take */
+#define RATE_WINDOW	"60"
+
+/*
+ * Every failure looks the same to the browser ("try again"); the specific
+ * reason is in the log.  Nothing about why is disclosed to a forger.
+ */
+static enum app_err
+failed_page(struct req *r)
+{
+	struct view_dict	*d;
+
+	if ((d = page_dict(r)) == NULL)
+		return APP_ENOMEM;
+	view_set_int(d, "STATUS", 403);
+	view_set(d, "MESSAGE", "Signing in with Ubuntu One did not work. "
+	    "Please go back and try again.");
+	return page_render(r, 403, "Sign-in failed", "error.tpl");
+}
+
+/* Sign-in starts per client address per minute. */
+static enum app_err
+rate_limit(struct req *r)
+{
+	const char	*params[2];
+	PGresult	*res;
+	enum app_err	 e;
+
+	if ((params[0] = arena_printf(r->arena, "login:%s",
+	    r->remote_addr)) == NULL)
+		return APP_ENOMEM;
+	params[1] = RATE_WINDOW;
+	if ((res = req_sql(r, STMT_RATE_HIT, 2, params, &e)) == NULL)
+		return e;
+	if (strtol(PQgetvalue(res, 0, 0), NULL, 10) <=
+	    r->cfg->login_rate_limit)
+		return APP_OK;
+	r->retry_after = PQgetvalue(res, 0, 1);
+	r->reason = "too many sign-in starts from this address";
+	return APP_ERATELIMIT;
+}
+
+/* A new login state bound to this browser; the state token, or NULL. */
+static const char *
+new_state(struct req *r, enum app_err *e)
+{
+	const char	*binding, *state, *params[4];
+
+	if ((binding = browser_binding(r)) == NULL ||
+	    (state = random_token(r)) == NULL ||
+	    (params[0] = token_hash_hex(r, state)) == NULL ||
+	    (params[1] = token_hash_hex(r, binding)) == NULL) {
+		*e = APP_ENOMEM;
+		return NULL;
+	}
+	params[2] = "/my";
+	params[3] = STATE_TTL;
+	if (req_sql(r, STMT_LOGIN_STATE_CREATE, 4, params, e) == NULL)
+		return NULL;
+	return state;
+}
+
+/* POST /auth/ubuntu: off to Ubuntu One with a fresh state. */
 enum app_err
 h_auth_start(struct req *r)
 {
-	r->reason = "signing in with Ubuntu One is not available yet";
-	return APP_ENOTIMPL;
+	const char	*state, *url;
+	enum app_err	 e;
+
+	if ((e = rate_limit(r)) != APP_OK)
+		return e;
+	if ((state = new_state(r, &e)) == NULL)
+		return e;
+	if ((url = rp_request_url(r, state, &e)) == NULL)
+		return e;
+	return resp_redirect(r, 303, url);
+}
+
+/* A page that tells the user what happened and what to do. */
+static enum app_err
+message_page(struct req *r, int status, const char *title, const char *text)
+{
+	struct view_dict	*d;
+
+	if ((d = page_dict(r)) == NULL)
+		return APP_ENOMEM;
+	view_set_int(d, "STATUS", status);
+	view_set(d, "MESSAGE", text);
+	return page_render(r, status, title, "error.tpl");
+}
+
+/* The identity is verified: the user record, then the finish step. */
+static enum app_err
+signed_assertion(struct req *r, const struct rp_identity *id)
+{
+	const char		*params[2], *url;
+	char			 uid[24];
+	long long		 user;
+	enum signin_outcome	 outcome;
+	enum app_err		 e;
+
+	if ((e = users_signin(r, id, &user, &outcome)) != APP_OK)
+		return e;
+	if (outcome == SIGNIN_BANNED) {
+		log_warn("event=signin_refused id=%s reason=banned user=%lld",
+		    r->request_id, user);
+		return message_page(r, 403, "Account suspended", "This account "
+		    "may not use membermail. If you think this is a mistake, "
+		    "contact the site administrators.");
+	}
+	if (outcome == SIGNIN_NO_EMAIL)
+		return message_page(r, 403, "Email address needed", "membermail "
+		    "forwards mail to the address of your Ubuntu One account, "
+		    "so it needs to see it. Please sign in again and allow "
+		    "Ubuntu One to share your email address.");
+	snprintf(uid, sizeof(uid), "%lld", user);
+	if ((params[0] = token_hash_hex(r, id->state)) == NULL ||
+	    (url = arena_printf(r->arena, "/auth/ubuntu/finish?state=%s",
+	    id->state)) == NULL)
+		return APP_ENOMEM;
+	params[1] = uid;
+	if (req_sql(r, STMT_LOGIN_STATE_USER, 2, params, &e) == NULL)
+		return e;
+	return resp_redirect(r, 303, url);
+}
+
+/* GET|POST /auth/ubuntu/return: the OP's answer; see the top. */
+enum app_err
+h_auth_return(struct req *r)
+{
+	struct rp_identity	 id;
+
+	switch (rp_verify(r, &id)) {
+	case RP_OK:
+		return signed_assertion(r, &id);
+	case RP_CANCELLED:
+		return message_page(r, 200, "Sign-in cancelled", "You cancelled "
+		    "signing in with Ubuntu One. Nothing was changed.");
+	case RP_UNAVAILABLE:
+		r->reason = "Ubuntu One or the database is unreachable";
+		return APP_EUPSTREAM;
+	case RP_FAILED:
+		break;
+	}
+	return failed_page(r);
+}
+
+/* GET /auth/ubuntu/finish?state=: the same-site step; see the top. */
+enum app_err
+h_auth_finish(struct req *r)
+{
+	const char	*params[2], *binding, *path;
+	PGresult	*res;
+	enum app_err	 e;
+
+	if ((binding = browser_binding_sent(r)) == NULL ||
+	    (params[0] = token_hash_hex(r, r->fields[0])) == NULL ||
+	    (params[1] = token_hash_hex(r, binding)) == NULL) {
+		log_warn("event=signin_failed id=%s reason=\"no browser binding "
+		    "cookie at finish\"", r->request_id);
+		return failed_page(r);
+	}
+	if ((res = req_sql(r, STMT_LOGIN_STATE_FINISH, 2, params, &e)) == NULL)
+		return e;
+	if (PQntuples(res) != 1) {
+		log_warn("event=signin_failed id=%s reason=\"state unknown, "
+		    "expired, finished or bound to another browser\"",
+		    r->request_id);
+		return failed_page(r);
+	}
+	path = PQgetvalue(res, 0, 1);
+	if ((e = session_start(r, strtoll(PQgetvalue(res, 0, 0), NULL, 10))) !=
+	    APP_OK)
+		return e;
+	log_info("event=signed_in id=%s user=%s", r->request_id,
+	    PQgetvalue(res, 0, 0));
+	return resp_redirect(r, 303, path);
+}
+
+/* POST /auth/logout */
+enum app_err
+h_logout(struct req *r)
+{
+	enum app_err	 e;
+
+	if ((e = session_end(r)) != APP_OK)
+		return e;
+	return resp_redirect(r, 303, "/");
 }

@@ -37,6 +37,8 @@ static const struct {
 	    "The request is larger than this site accepts" },
 	{ APP_EURITOOLONG, "uri_too_long", "Address too long",
 	    "The address of this request is too long" },
+	{ APP_ERATELIMIT, "rate_limited", "Too many attempts",
+	    "Please wait a minute before trying again" },
 	{ APP_ENOTIMPL, "not_implemented", "Not available yet",
 	    "This feature is not available yet" },
 	{ APP_EDB, "unavailable", "Temporarily unavailable",
@@ -108,6 +110,9 @@ error_page(struct req *r, enum app_err e, const char *allow)
 		(void)resp_header(r, "Allow", allow);
 	if (status == 503)
 		(void)resp_header(r, "Retry-After", "30");
+	if (status == 429)
+		(void)resp_header(r, "Retry-After", r->retry_after != NULL ?
+		    r->retry_after : "60");
 	if (r->path != NULL && strncmp(r->path, "/api/", 5) == 0 &&
 	    text != NULL && json_error(r, status, code, text) == 0)
 		return;

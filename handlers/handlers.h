@@ -18,8 +18,12 @@ extern const struct router	 router;
 /* Pages (pages.c). */
 enum app_err	 h_home(struct req *);
 enum app_err	 h_landing(struct req *);
+enum app_err	 h_my(struct req *);
 /* Sign-in (auth.c). */
 enum app_err	 h_auth_start(struct req *);
+enum app_err	 h_auth_return(struct req *);
+enum app_err	 h_auth_finish(struct req *);
+enum app_err	 h_logout(struct req *);
 #ifdef MM_TEST_HOOKS
 /* Test builds only (test_hooks.c). */
 enum app_err	 h_test_sleep(struct req *);

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include "handlers.h"
+#include "session.h"
 #include "view.h"
 
 struct view_dict *
@@ -16,10 +17,16 @@ enum app_err
 page_render(struct req *r, int status, const char *title, const char *page)
 {
 	struct view_dict	*d;
+	const char		*csrf;
 
-	if ((d = page_dict(r)) == NULL)
+	if ((d = page_dict(r)) == NULL || (csrf = csrf_token(r)) == NULL)
 		return APP_ENOMEM;
 	view_set(d, "TITLE", title);
+	view_set(d, "CSRF_TOKEN", csrf);
+	if (r->user != NULL) {
+		view_show(d, "SIGNED_IN");
+		view_set(d, "USER_NAME", r->user->name);
+	}
 	buf_reset(&r->out);
 	if (view_render(d, page, &r->out) != 0) {
 		r->reason = r->out.failed ? "page over its bound" :

@@ -37,14 +37,27 @@ static const struct field home_fields[] = {
 
 static const struct field auth_start_fields[] = {
 	{ "domain", FIELD_FORM, valid_slug, 32, 0 },
-	{ "csrf_token", FIELD_FORM, valid_token, 128, 0 },
+};
+
+static const struct field auth_finish_fields[] = {
+	{ "state", FIELD_QUERY, valid_token, 64, 1 },
 };
 
 static const struct route table[] = {
 	{ METHOD_GET, "/", h_home, ACCESS_ANYONE, 0,
 	    home_fields, NFIELDS(home_fields) },
+	{ METHOD_GET, "/my", h_my, ACCESS_SIGNED_IN, 0, NULL, 0 },
 	{ METHOD_POST, "/auth/ubuntu", h_auth_start, ACCESS_ANYONE, 1,
 	    auth_start_fields, NFIELDS(auth_start_fields) },
+	/*
+	 * Not CSRF-checked: the OP delivers here cross-site, maybe by POST.
+	 * The assertion's signature and our one-use state protect it.
+	 */
+	{ METHOD_GET | METHOD_POST, "/auth/ubuntu/return", h_auth_return,
+	    ACCESS_ANYONE, 0, NULL, 0 },
+	{ METHOD_GET, "/auth/ubuntu/finish", h_auth_finish, ACCESS_ANYONE, 0,
+	    auth_finish_fields, NFIELDS(auth_finish_fields) },
+	{ METHOD_POST, "/auth/logout", h_logout, ACCESS_SIGNED_IN, 1, NULL, 0 },
 	{ METHOD_GET, "/healthz", h_healthz, ACCESS_ANYONE, 0, NULL, 0 },
 	{ METHOD_GET, "/readyz", h_readyz, ACCESS_ANYONE, 0, NULL, 0 },
 #ifdef MM_TEST_HOOKS

@@ -100,6 +100,17 @@ class Env:
         self.start_failures = 0
         self.last_start_error = None
         self.nginx = None
+        # The fake Ubuntu One the server is configured with, and the "evil"
+        # provider of the pinning tests (test_signin.py).
+        self.sso = stack.FakeSSO(os.path.join(base, "sso.log"))
+        self.evil_sso = stack.FakeSSO(os.path.join(base, "sso-evil.log"), name="sso-evil")
+
+    def signin_settings(self):
+        """The sign-in settings of the test config: the fake provider,
+        stateless verification, a short timeout, a small rate limit."""
+        return [("sso_endpoint", self.sso.endpoint), ("sso_identity_prefix", self.sso.prefix),
+                ("openid_mode", "stateless"), ("sso_timeout", "2"), ("nonce_window", "300"),
+                ("login_rate_limit", "8")]
 
     # -- setup
     def setup(self):
@@ -115,9 +126,12 @@ class Env:
             os.chmod(root, 0o755)
             for f in files:
                 os.chmod(os.path.join(root, f), 0o644)
+        self.sso.start()
+        self.evil_sso.start()
         stack.render_config(self.conf, stack.config_settings(
             self.sock, workers=WORKERS, max_body="1k", shutdown_timeout=SHUTDOWN_TIMEOUT,
-            public_url="http://127.0.0.1:%d" % self.port, database=self.pg.conninfo()))
+            public_url="http://127.0.0.1:%d" % self.port, database=self.pg.conninfo(),
+            extra=self.signin_settings()))
         # PostgreSQL: migrated as the owner, the app's login role, the domains.
         self.pg.init().start()
         stack.provision_database(self.pg, self.binary, conf=self.conf)
@@ -449,7 +463,10 @@ def head_is_get_without_body(env):
     expect(fg.complete and fg.status == 200 and len(fg.body) > 0, "FastCGI GET /ubuntu: %s", show(fg))
     expect(fh.complete and fh.status == 200, "FastCGI HEAD /ubuntu: %s", show(fh))
     expect(fh.body == b"", "FastCGI HEAD /ubuntu: the app sent a body of %d bytes", len(fh.body))
-    expect(sorted(fh.headers) == sorted(fg.headers),
+    # The same headers; cookie values are random, so only their names count.
+    def shape(headers):
+        return sorted((k, v.split("=", 1)[0] if k.lower() == "set-cookie" else v) for k, v in headers)
+    expect(shape(fh.headers) == shape(fg.headers),
            "FastCGI HEAD /ubuntu headers %s differ from GET's %s", fh.headers, fg.headers)
     r = env.req("HEAD", "/no-such-page")
     expect(r.status == 404 and r.body == b"", "HEAD /no-such-page: %s", show(r))
@@ -538,28 +555,60 @@ def over_max_body_413_before_reading(env):
                "CONTENT_LENGTH %r: want 400 (or 413), got %s", bad, show(r))
 
 
+def browser_form(env, path="/ubuntu", source=None):
+    """A page's CSRF token and the browser cookie it came with."""
+    r = env.get(path, source=source)
+    m = re.search(rb'name="csrf_token" value="([0-9a-f]{64})"', r.body)
+    cookie = r.header("Set-Cookie") or ""
+    expect(r.status == 200 and m and cookie.startswith("mm_browser="),
+           "GET %s: no CSRF token or browser cookie: %s", path, show(r))
+    return cookie.split(";", 1)[0], m.group(1).decode()
+
+
+def form_headers(cookie, **extra):
+    h = {"Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie}
+    h.update(extra)
+    return h
+
+
 @test
-def auth_not_implemented_501(env):
+def auth_start_redirects_to_sso(env):
     env.ensure_server()
-    r = env.req("POST", "/auth/ubuntu", body=b"domain=ubuntu",
-                headers={"Content-Type": "application/x-www-form-urlencoded"})
-    check_app_error_page(r, 501, "POST /auth/ubuntu")
+    cookie, token = browser_form(env)
+    body = ("domain=ubuntu&csrf_token=%s" % token).encode()
+    r = env.req("POST", "/auth/ubuntu", body=body, headers=form_headers(cookie))
+    loc = r.header("Location") or ""
+    expect(r.status == 303 and loc.startswith(env.sso.endpoint + "?"),
+           "POST /auth/ubuntu: want 303 to the pinned endpoint %s: %s", env.sso.endpoint, show(r))
+    q = urllib.parse.parse_qs(urllib.parse.urlsplit(loc).query)
+    own = "http://127.0.0.1:%d" % env.port
+    expect(q.get("openid.mode") == ["checkid_setup"] and q.get("openid.realm") == [own + "/"] and
+           q.get("openid.return_to", [""])[0].startswith(own + "/auth/ubuntu/return?state=") and
+           q.get("openid.sreg.required") == ["nickname,email,fullname"],
+           "checkid_setup parameters: %s", q)
 
 
 @test
 def cross_site_post_refused(env):
     env.ensure_server()
-    form = {"Content-Type": "application/x-www-form-urlencoded"}
+    cookie, token = browser_form(env)
+    body = ("domain=ubuntu&csrf_token=%s" % token).encode()
     own = "http://127.0.0.1:%d" % env.port      # public_url in the test config
-    r = env.req("POST", "/auth/ubuntu", body=b"domain=ubuntu",
-                headers=dict(form, Origin=own, **{"Sec-Fetch-Site": "same-origin"}))
-    check_app_error_page(r, 501, "POST /auth/ubuntu from our own origin")
-    r = env.req("POST", "/auth/ubuntu", body=b"domain=ubuntu",
-                headers=dict(form, Origin="https://evil.example"))
+    r = env.req("POST", "/auth/ubuntu", body=body,
+                headers=form_headers(cookie, Origin=own, **{"Sec-Fetch-Site": "same-origin"}))
+    expect(r.status == 303, "POST /auth/ubuntu from our own origin with the token: %s", show(r))
+    r = env.req("POST", "/auth/ubuntu", body=body, headers=form_headers(cookie, Origin="https://evil.example"))
     check_app_error_page(r, 403, "POST /auth/ubuntu with Origin: https://evil.example")
-    r = env.req("POST", "/auth/ubuntu", body=b"domain=ubuntu",
-                headers=dict(form, **{"Sec-Fetch-Site": "cross-site"}))
+    r = env.req("POST", "/auth/ubuntu", body=body,
+                headers=form_headers(cookie, **{"Sec-Fetch-Site": "cross-site"}))
     check_app_error_page(r, 403, "POST /auth/ubuntu with Sec-Fetch-Site: cross-site")
+    r = env.req("POST", "/auth/ubuntu", body=b"domain=ubuntu", headers=form_headers(cookie))
+    check_app_error_page(r, 403, "POST /auth/ubuntu without a CSRF token")
+    r = env.req("POST", "/auth/ubuntu", body=("domain=ubuntu&csrf_token=%s" % ("0" * 64)).encode(),
+                headers=form_headers(cookie))
+    check_app_error_page(r, 403, "POST /auth/ubuntu with a wrong CSRF token")
+    r = env.req("POST", "/auth/ubuntu", body=body, headers=form_headers(""))
+    check_app_error_page(r, 403, "POST /auth/ubuntu with the token but without the browser cookie")
 
 
 @test
@@ -624,7 +673,8 @@ def rate_limits(env):
     statuses = [env.req("POST", "/auth/ubuntu", body=b"domain=ubuntu", source="127.0.0.2",
                         headers={"Content-Type": "application/x-www-form-urlencoded"}).status
                 for _ in range(16)]
-    expect(statuses[0] == 501, "first POST /auth/ubuntu from 127.0.0.2: %s", statuses[0])
+    # The first reaches the app (403: no CSRF token); nginx then limits.
+    expect(statuses[0] == 403, "first POST /auth/ubuntu from 127.0.0.2: %s", statuses[0])
     expect(429 in statuses, "16 quick POST /auth/ubuntu from 127.0.0.2: no 429: %s", statuses)
     r = env.req("POST", "/auth/ubuntu", body=b"", source="127.0.0.2")
     expect(r.status == 429, "POST /auth/ubuntu after the burst: %s", show(r))
@@ -877,6 +927,7 @@ def stale_socket_replaced(env):
 # after the tests above (its PostgreSQL outage test is the last of the run).
 # It imports its helpers from this module, under the name "run".
 sys.modules.setdefault("run", sys.modules[__name__])
+import test_signin   # noqa: E402,F401  (sign-in tests, before the database tests)
 import test_db   # noqa: E402,F401
 
 

@@ -76,7 +76,7 @@ def _write(path, text, mode=0o644):
 
 
 def render_nginx(prefix, socket_path, static_dir, listen=None, production=None,
-                 extra_sites=None):
+                 extra_sites=None, sso_origin="https://login.ubuntu.com"):
     """Renders a private nginx into `prefix` (created; must be reachable by
     the nginx worker user).  The layout mirrors /etc/nginx: mime.types,
     fastcgi_params, snippets/ (from deploy/nginx/snippets with the socket path
@@ -88,6 +88,7 @@ def render_nginx(prefix, socket_path, static_dir, listen=None, production=None,
       log paths rewritten.  Use one of listen/production per prefix (each
       includes the http-level snippet).
     extra_sites: {name: text} written as sites/NAME.conf.
+    sso_origin: the origin of membermail's sso_endpoint (CSP form-action).
     """
     for d in ("", "logs", "tmp", "snippets", "sites"):
         os.makedirs(os.path.join(prefix, d), exist_ok=True)
@@ -120,6 +121,7 @@ def render_nginx(prefix, socket_path, static_dir, listen=None, production=None,
         with open(os.path.join(NGINX_DIR, "dev", "local-site.conf.in")) as f:
             site = f.read()
         site = site.replace("@LISTEN@", listen).replace("@PREFIX@", prefix)
+        site = site.replace("@SSO_ORIGIN@", sso_origin)
         _write(os.path.join(prefix, "sites", "local.conf"), site)
     if production:
         with open(os.path.join(NGINX_DIR, "membermail.conf")) as f:
@@ -141,10 +143,12 @@ def render_nginx(prefix, socket_path, static_dir, listen=None, production=None,
 
 def config_settings(socket_path, workers=2, max_body="1k", shutdown_timeout=10,
                     log_level="info", backlog=128, max_requests=0, templates_dir=None,
-                    drop_privileges=True, public_url=None, database=None, migrations_dir=None):
+                    drop_privileges=True, public_url=None, database=None, migrations_dir=None,
+                    extra=None):
     """The membermail config used by the tests and the local stack.
     database: the app's libpq connection string (Postgres.conninfo());
-    migrations_dir defaults to the repository's migrations/."""
+    migrations_dir defaults to the repository's migrations/; extra: more
+    (key, value) pairs, e.g. the sign-in settings."""
     s = [
         ("listen", "unix:" + socket_path),
         ("socket_mode", "0660"),
@@ -166,7 +170,7 @@ def config_settings(socket_path, workers=2, max_body="1k", shutdown_timeout=10,
         # the same unprivileged user/group and reach the socket via its group.
         user, group = unprivileged_user()
         s += [("user", user), ("group", group), ("socket_group", group)]
-    return s
+    return s + list(extra or [])
 
 
 def render_config(path, settings, header="membermail config written by tests/integration/stack.py"):
@@ -383,6 +387,89 @@ class Membermail:
 
     def output(self):
         return self.proc.output() if self.proc else ""
+
+
+class FakeSSO:
+    """The fake Ubuntu One (tests/fakes/sso.py) on a loopback port, its
+    output in log_path; registered in STARTED like every Proc.  base is
+    http://127.0.0.1:PORT; the RP's settings are `endpoint` and `prefix`."""
+
+    SCRIPT = os.path.join(REPO, "tests", "fakes", "sso.py")
+
+    def __init__(self, log_path, name="sso"):
+        self.log_path = log_path
+        self.name = name
+        self.proc = None
+        self.port = 0
+        self.base = None
+
+    @property
+    def endpoint(self):
+        return self.base + "/+openid"
+
+    @property
+    def prefix(self):
+        return self.base + "/+id/"
+
+    def start(self, timeout=15.0):
+        """Starts it (on the port it had before, if any) and waits for its
+        "listening on" line."""
+        import re
+        with open(self.log_path, "ab") as f:
+            start = f.tell()
+        self.proc = Proc(["/usr/bin/python3", "-B", self.SCRIPT, "--port", str(self.port)],
+                         self.log_path, name=self.name)
+
+        def ready():
+            with open(self.log_path, "rb") as f:
+                f.seek(start)
+                text = f.read().decode("utf-8", "replace")
+            m = re.search(r"^listening on (http://127\.0\.0\.1:(\d+))$", text, re.M)
+            if m is None and not self.proc.running():
+                raise RuntimeError("%s exited with %s: %s" % (self.name, self.proc.poll(), text[-800:]))
+            return m
+        m = wait_until(ready, timeout)
+        if not m:
+            self.proc.stop()
+            raise RuntimeError("%s did not print 'listening on' within %.0fs" % (self.name, timeout))
+        self.base, self.port = m.group(1), int(m.group(2))
+        return self
+
+    def stop(self):
+        if self.proc is None:
+            return None
+        rc = self.proc.stop(signal.SIGTERM, 5)
+        if self.proc in STARTED:        # a restart makes a new Proc
+            STARTED.remove(self.proc)
+        return rc
+
+    def call(self, method, path, obj=None, timeout=10.0):
+        """A control API call (/_fake/...); the decoded JSON answer."""
+        import json
+        body = json.dumps(obj).encode() if method == "POST" else None
+        headers = {"Content-Type": "application/json"} if method == "POST" else {}
+        r = http_request(self.port, method, path, body=body, headers=headers, timeout=timeout)
+        if r.status != 200:
+            raise RuntimeError("%s %s %s: %s %r" % (self.name, method, path, r.status, r.body[:300]))
+        return json.loads(r.body)
+
+    def reset(self):
+        return self.call("POST", "/_fake/reset", {})
+
+    def set_user(self, user):
+        return self.call("POST", "/_fake/user", user)
+
+    def faults(self, **knobs):
+        return self.call("POST", "/_fake/faults", knobs)
+
+    def config(self, **settings):
+        return self.call("POST", "/_fake/config", settings)
+
+    def requests(self):
+        return self.call("GET", "/_fake/requests")
+
+    def clear_requests(self):
+        return self.call("POST", "/_fake/requests/clear", {})
 
 
 class Nginx:
@@ -808,6 +895,7 @@ def _main(argv):
     a.add_argument("--listen", required=True)
     a.add_argument("--socket", required=True)
     a.add_argument("--static", required=True)
+    a.add_argument("--sso-origin", default="https://login.ubuntu.com")
     b = sub.add_parser("render-config")
     b.add_argument("--out", required=True)
     b.add_argument("--socket", required=True)
@@ -818,6 +906,8 @@ def _main(argv):
     b.add_argument("--public-url")
     b.add_argument("--database", help="the app's libpq connection string")
     b.add_argument("--header", default="membermail config written by stack.py")
+    b.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                   help="one more config line (repeatable)")
     d = sub.add_parser("spawn", help="start a detached process, print its pid")
     d.add_argument("--pidfile", required=True)
     d.add_argument("--log", required=True)
@@ -835,12 +925,14 @@ def _main(argv):
     args = ap.parse_args(argv)
     if args.cmd == "render-nginx":
         print(render_nginx(os.path.abspath(args.prefix), os.path.abspath(args.socket),
-                           os.path.abspath(args.static), listen=args.listen))
+                           os.path.abspath(args.static), listen=args.listen,
+                           sso_origin=args.sso_origin))
     elif args.cmd == "render-config":
         print(render_config(args.out, config_settings(
             os.path.abspath(args.socket), workers=args.workers, max_body=args.max_body,
             shutdown_timeout=args.shutdown_timeout, log_level=args.log_level,
-            public_url=args.public_url, database=args.database),
+            public_url=args.public_url, database=args.database,
+            extra=[tuple(kv.split("=", 1)) for kv in args.set]),
             header=args.header))
     elif args.cmd == "spawn":
         argv = args.argv[1:] if args.argv[:1] == ["--"] else args.argv

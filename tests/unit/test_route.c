@@ -167,6 +167,18 @@ test_validators(void)
 	CHECK(!valid_text("a\x7f", 2), "text DEL");
 	CHECK(!valid_text("\xf4\x90\x80\x80", 4), "text > U+10FFFF");
 	CHECK(!valid_text("\xe2\x82", 2), "text truncated sequence");
+	CHECK(!valid_text("Ada\xc2\x85Love", 9), "text C1 control");
+	CHECK(valid_text("Ad\xc3\xa0", 4), "text U+00E0 is fine");
+	CHECK(valid_address("ada@example.com", 15), "address");
+	CHECK(valid_address("j\xc3\xb6rg@b\xc3\xbc" "cher.de", 16), "address UTF-8");
+	CHECK(!valid_address("a b@example.com", 15), "address space");
+	CHECK(!valid_address("x@y@example.com", 15), "address two @");
+	CHECK(!valid_address("ada(x)@example.com", 18), "address parens");
+	CHECK(!valid_address("@example.com", 12), "address no local part");
+	CHECK(!valid_address("ada@", 4), "address no domain");
+	CHECK(!valid_address("ada@ex\xc2\xa0" "ample.com", 17), "address NBSP");
+	CHECK(!valid_address("ada@ex\x01ample.com", 16), "address control");
+	CHECK(!valid_address("", 0), "address empty");
 }
 
 int

@@ -1,6 +1,7 @@
 {{%AUTOESCAPE context="HTML"}}
 {{! The one shared layout; the page comes in as the CONTENT include. }}
 {{! TITLE, NOTICE (section) and NOTICE_TEXT: set on the root dictionary. }}
+{{! SIGNED_IN (section) with USER_NAME and CSRF_TOKEN: the sign-out form. }}
 {{! No inline script or style anywhere: the CSP is default-src 'self'. }}
 <!doctype html>
 <html lang="en">
@@ -17,6 +18,15 @@
 <header class="site-header">
   <div class="wrap">
     <a class="brand" href="/"><img src="/static/logo.svg" alt="" width="32" height="32"><span>membermail</span></a>
+{{#SIGNED_IN}}
+    <nav class="account" aria-label="Account">
+      <a href="/my">{{USER_NAME}}</a>
+      <form method="post" action="/auth/logout">
+        <input type="hidden" name="csrf_token" value="{{CSRF_TOKEN}}">
+        <button type="submit" class="link-button">Sign out</button>
+      </form>
+    </nav>
+{{/SIGNED_IN}}
   </div>
 </header>
 <main id="main" class="wrap" tabindex="-1">
