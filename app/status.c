@@ -1,6 +1,8 @@
 /* status.c - the status process and its pages; see status.h. */
 #include "config.h"
 
+#include <sys/prctl.h>
+
 #include <sys/socket.h>
 
 #include <arpa/inet.h>
@@ -26,6 +28,7 @@
 #include "scoreboard.h"
 #include "sockdiag.h"
 #include "status.h"
+#include "worker.h"
 
 #define LABEL_COL	22	/* php-fpm's: values start in this column */
 #define TIME_MAX	32	/* "28/Nov/2026:08:30:00 +0000" */
@@ -659,6 +662,7 @@ install_signals(void)
 static void
 setup(int fd, const struct privs *privs, const sigset_t *unblock)
 {
+	(void)prctl(PR_SET_NAME, "mm-status");	/* what ps and top show */
 	log_set_pid();
 	listen_fd = fd;
 	dummy_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -671,6 +675,7 @@ setup(int fd, const struct privs *privs, const sigset_t *unblock)
 	if (privs_drop(privs) == -1)
 		log_fatal("event=status_setup_failed msg=\"dropping privileges:"
 		    " %s\"", strerror(errno));
+	orphan_guard();		/* after privs_drop: a uid change clears it */
 	sigprocmask(SIG_SETMASK, unblock, NULL);
 }
 

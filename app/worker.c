@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -77,9 +78,25 @@ install_signals(void)
 	set_handler(SIGCHLD, SIG_DFL);
 }
 
+/*
+ * A worker must not outlive its master (killed by SIGKILL, say): it would
+ * keep the socket alive and block the next start.  The kernel sends TERM
+ * when the master dies; if it died before we asked, we leave now.
+ */
+void
+orphan_guard(void)
+{
+	pid_t	 master = getppid();
+
+	(void)prctl(PR_SET_PDEATHSIG, SIGTERM);
+	if (getppid() != master || master == 1)
+		_exit(0);
+}
+
 static void
 setup(int fd, const struct privs *privs, const sigset_t *unblock)
 {
+	(void)prctl(PR_SET_NAME, "mm-worker");	/* what ps and top show */
 	log_set_pid();
 	listen_fd = fd;
 	dummy_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -92,6 +109,7 @@ setup(int fd, const struct privs *privs, const sigset_t *unblock)
 	if (privs_drop(privs) == -1)
 		log_fatal("event=worker_setup_failed msg=\"dropping privileges:"
 		    " %s\"", strerror(errno));
+	orphan_guard();		/* after privs_drop: a uid change clears it */
 	sigprocmask(SIG_SETMASK, unblock, NULL);
 }
 

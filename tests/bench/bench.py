@@ -67,7 +67,7 @@ def soak(target, wrk, total):
     the half-way mark and at the end: under the target, and not growing
     (a leak in a long-running worker would show here)."""
     sent, half_rss, errors = 0, None, 0
-    pids = sorted(stack.children_of(target["master"]))
+    pids = sorted(stack.workers_of(target["master"]))
     while sent < total:
         res, _ = wrk("membermail", 5)
         sent += res["requests"]
@@ -75,7 +75,7 @@ def soak(target, wrk, total):
         if half_rss is None and sent >= total // 2:
             half_rss = worker_rss(target["master"])
     end_rss = worker_rss(target["master"])
-    same = sorted(stack.children_of(target["master"])) == pids
+    same = sorted(stack.workers_of(target["master"])) == pids
     grew = [b - a for a, b in zip(half_rss, end_rss)] if same else []
     print()
     print("soak: %d requests, %d errors, same workers throughout: %s" % (sent, errors, same))
@@ -88,7 +88,7 @@ def soak(target, wrk, total):
 
 
 def worker_rss(master_pid):
-    return [stack.rss_kib(p) or 0 for p in stack.children_of(master_pid)]
+    return [stack.rss_kib(p) or 0 for p in stack.workers_of(master_pid)]
 
 
 def main():

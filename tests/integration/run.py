@@ -899,15 +899,13 @@ def second_server_refused(env):
 @test
 def stale_socket_replaced(env):
     a = env.ensure_server()
-    workers = a.workers()
+    children = stack.children_of(a.pid)     # workers and the status process
     os.kill(a.pid, signal.SIGKILL)
     a.proc.wait(5)
-    for w in workers:           # orphans keep the socket alive; kill them too
-        try:
-            os.kill(w, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-    wait_until(lambda: not [w for w in workers if stack.alive(w)], 5)
+    # Orphans would keep the socket alive: they must leave with the master.
+    gone = wait_until(lambda: not [c for c in children if stack.alive(c)], 5)
+    expect(gone, "children outlived their SIGKILLed master: %s",
+           [c for c in children if stack.alive(c)])
     expect(os.path.exists(env.sock), "socket file gone after SIGKILL of the master (cannot test stale)")
     st = os.stat(env.sock)
     old = (st.st_ino, st.st_ctime_ns)   # the inode number alone may be reused

@@ -39,6 +39,7 @@ PG_BIN = "/usr/lib/postgresql/15/bin"
 # The well-known production values the rendered copies rewrite; nothing else
 # in the shipped nginx files is changed for tests.
 PROD_SOCKET = "unix:/run/membermail/membermail.sock"
+PROD_STATUS_SOCKET = "unix:/run/membermail/status.sock"
 PROD_STATIC = "/usr/local/share/membermail/static/"
 PROD_CERT = "/etc/ssl/membermail/CHANGE-ME-fullchain.pem"
 PROD_KEY = "/etc/ssl/membermail/CHANGE-ME-privkey.pem"
@@ -75,6 +76,11 @@ def _write(path, text, mode=0o644):
     os.chmod(path, mode)
 
 
+def status_socket(socket_path):
+    """The status process's socket, beside the app's: x.sock -> x-status.sock."""
+    return os.path.splitext(socket_path)[0] + "-status.sock"
+
+
 def render_nginx(prefix, socket_path, static_dir, listen=None, production=None,
                  extra_sites=None, sso_origin="https://login.ubuntu.com"):
     """Renders a private nginx into `prefix` (created; must be reachable by
@@ -103,6 +109,8 @@ def render_nginx(prefix, socket_path, static_dir, listen=None, production=None,
             text = f.read()
         if PROD_SOCKET in text:
             text = text.replace(PROD_SOCKET, "unix:" + socket_path)
+        if PROD_STATUS_SOCKET in text:
+            text = text.replace(PROD_STATUS_SOCKET, "unix:" + status_socket(socket_path))
         if PROD_STATIC in text:
             text = text.replace(PROD_STATIC, static)
         _write(os.path.join(prefix, "snippets", name), text)
@@ -151,6 +159,7 @@ def config_settings(socket_path, workers=2, max_body="1k", shutdown_timeout=10,
     (key, value) pairs, e.g. the sign-in settings."""
     s = [
         ("listen", "unix:" + socket_path),
+        ("status_listen", "unix:" + status_socket(socket_path)),
         ("socket_mode", "0660"),
         ("backlog", str(backlog)),
         ("workers", str(workers)),
@@ -193,7 +202,8 @@ def pids_with(pred):
             continue
         # pid (comm) state ppid pgrp ...; comm may contain spaces/parens.
         rest = raw[raw.rfind(")") + 2:].split()
-        st = {"pid": int(d), "state": rest[0], "ppid": int(rest[1]), "pgrp": int(rest[2])}
+        st = {"pid": int(d), "state": rest[0], "ppid": int(rest[1]), "pgrp": int(rest[2]),
+              "comm": raw[raw.find("(") + 1:raw.rfind(")")]}
         if st["state"] in ("Z", "X"):
             continue
         if pred(st):
@@ -203,6 +213,16 @@ def pids_with(pred):
 
 def children_of(pid):
     return pids_with(lambda st: st["ppid"] == pid)
+
+
+def workers_of(pid):
+    """A master's workers: its children but the status process."""
+    return pids_with(lambda st: st["ppid"] == pid and st["comm"] != "mm-status")
+
+
+def status_process_of(pid):
+    found = pids_with(lambda st: st["ppid"] == pid and st["comm"] == "mm-status")
+    return found[0] if found else None
 
 
 def alive(pid):
@@ -359,7 +379,7 @@ class Membermail:
         return self.proc.pid
 
     def workers(self):
-        return children_of(self.proc.pid)
+        return workers_of(self.proc.pid)
 
     def wait_ready(self, timeout=30.0):
         """Socket connectable and `workers` children running; raises otherwise."""
