@@ -14,6 +14,7 @@
 #include <sodium.h>
 
 #include "admin.h"
+#include "cli.h"
 #include "conf.h"
 #include "validate.h"
 
@@ -73,42 +74,17 @@ struct pgerr {
 	char	 msg[512];
 };
 
-/* The prefix of messages: "domain add". */
-static char	 who[48] = "membermail";
-
-static void
-vwarn(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
-static void
-warnx_(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static int
 bad(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-static void
-vwarn(const char *fmt, va_list ap)
-{
-	fprintf(stderr, "%s: ", who);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
-}
-
-static void
-warnx_(const char *fmt, ...)
-{
-	va_list	 ap;
-
-	va_start(ap, fmt);
-	vwarn(fmt, ap);
-	va_end(ap);
-}
-
-/* warnx_ for input checks: always -1. */
+/* cli_warnx for input checks: always -1. */
 static int
 bad(const char *fmt, ...)
 {
 	va_list	 ap;
 
 	va_start(ap, fmt);
-	vwarn(fmt, ap);
+	cli_vwarnx(fmt, ap);
 	va_end(ap);
 	return -1;
 }
@@ -332,7 +308,7 @@ q(PGconn *c, const char *sql, int n, const char *const *p, struct pgerr *e)
 	state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
 	cons = PQresultErrorField(res, PG_DIAG_CONSTRAINT_NAME);
 	if (e == NULL)
-		warnx_("%.*s", (int)strcspn(msg, "\n"), msg);
+		cli_warnx("%.*s", (int)strcspn(msg, "\n"), msg);
 	else {
 		snprintf(e->state, sizeof(e->state), "%s", state ? state : "");
 		snprintf(e->constraint, sizeof(e->constraint), "%s",
@@ -400,33 +376,19 @@ audit(PGconn *c, const char *sql, int n, const char *p[])
 	one = strcmp(PQcmdTuples(res), "1") == 0;
 	PQclear(res);
 	if (!one)
-		warnx_("no audit row written: nothing changed");
+		cli_warnx("no audit row written: nothing changed");
 	return one ? 0 : -1;
 }
 
 static PGconn *
 connect_db(const char *conninfo, int statement_timeout)
 {
-	const char	*keys[] = { "dbname", "application_name",
-	    "connect_timeout", "options", NULL };
-	const char	*vals[] = { conninfo, "membermail admin", "10", NULL,
-	    NULL };
-	char		 options[96];
-	PGconn		*c;
+	char	 options[96];
 
 	/* A command never waits on a lock longer than the site would. */
 	snprintf(options, sizeof(options), "-c client_min_messages=warning "
 	    "-c statement_timeout=%d", statement_timeout);
-	vals[3] = options;
-	c = PQconnectdbParams(keys, vals, 1);
-	if (c == NULL || PQstatus(c) != CONNECTION_OK) {
-		warnx_("cannot connect: %.*s", c != NULL ?
-		    (int)strcspn(PQerrorMessage(c), "\n") : 13,
-		    c != NULL ? PQerrorMessage(c) : "out of memory");
-		PQfinish(c);
-		return NULL;
-	}
-	return c;
+	return cli_connect(conninfo, "admin", options);
 }
 
 /* ---------------------------------------------------------------------
@@ -591,17 +553,17 @@ static void
 insert_failed(const struct pgerr *e, const struct opts *o, const char *name)
 {
 	if (strcmp(e->state, "23505") != 0)
-		warnx_("%s", e->msg);
+		cli_warnx("%s", e->msg);
 	else if (strcmp(e->constraint, "domains_name_key") == 0)
-		warnx_("domain %s already exists", name);
+		cli_warnx("domain %s already exists", name);
 	else if (strcmp(e->constraint, "domains_slug_key") == 0)
-		warnx_("slug \"%s\" is taken by another domain",
+		cli_warnx("slug \"%s\" is taken by another domain",
 		    o->arg[O_SLUG]);
 	else if (strcmp(e->constraint, "domains_verification_token_key") == 0)
-		warnx_("the new verification token is taken (a one in 10^17 "
+		cli_warnx("the new verification token is taken (a one in 10^17 "
 		    "chance): nothing changed, run the command again");
 	else
-		warnx_("%s", e->msg);
+		cli_warnx("%s", e->msg);
 }
 
 /* The DEFAULT of alias_limit stays the schema's unless --alias-limit. */
@@ -681,13 +643,13 @@ add_admin(PGconn *c, const char *admin, const char *domain_id, char *name,
 	if (res == NULL)
 		return -1;
 	if (PQntuples(res) == 0) {
-		warnx_("no user %s (a user exists once they have signed in): "
+		cli_warnx("no user %s (a user exists once they have signed in): "
 		    "nothing changed", admin);
 		goto done;
 	}
 	snprintf(name, namesz, "%s", PQgetvalue(res, 0, 1));
 	if (strcmp(PQgetvalue(res, 0, 2), "t") == 0)
-		warnx_("warning: %s is banned", name);
+		cli_warnx("warning: %s is banned", name);
 	p[0] = domain_id;
 	p[1] = PQgetvalue(res, 0, 0);
 	if (exec_ok(c, "INSERT INTO domain_members (domain_id, user_id, role) "
@@ -793,7 +755,7 @@ user_change(PGconn *c, const struct change *ch, const char *name,
 	if (res == NULL)
 		goto done;
 	if (PQntuples(res) == 0)
-		warnx_("no user %s", name);
+		cli_warnx("no user %s", name);
 	else if ((strcmp(PQgetvalue(res, 0, ch->col), "t") == 0) == ch->want) {
 		say_already(res, ch);
 		rc = 0;
@@ -943,7 +905,7 @@ resolve(struct opts *o, struct config *cfg)
 
 	conf_defaults(cfg);
 	if (conf_load(cfg, conf_path(o->cfgpath), err, sizeof(err)) == -1) {
-		warnx_("%s", err);
+		cli_warnx("%s", err);
 		return -1;
 	}
 	if (o->database == NULL)
@@ -954,14 +916,17 @@ resolve(struct opts *o, struct config *cfg)
 static const struct cmd *
 find_cmd(const char *group, const struct cmd *cmds, const char *name)
 {
+	char	 label[48];
+
 	for (; cmds->name != NULL; cmds++)
 		if (strcmp(cmds->name, name) == 0) {
-			snprintf(who, sizeof(who), "%s %s", group, name);
+			snprintf(label, sizeof(label), "%s %s", group, name);
+			cli_name(label);
 			return cmds;
 		}
-	snprintf(who, sizeof(who), "%s", group);
+	cli_name(group);
 	if (name[0] != '\0')
-		warnx_("unknown command \"%s\"", name);
+		cli_warnx("unknown command \"%s\"", name);
 	return NULL;
 }
 

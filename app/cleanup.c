@@ -10,6 +10,7 @@
 #include <libpq-fe.h>
 
 #include "cleanup.h"
+#include "cli.h"
 #include "conf.h"
 
 #define EXIT_USAGE	2
@@ -39,66 +40,6 @@ static const struct sweep {
 };
 #define NSWEEPS	(sizeof(sweeps) / sizeof(sweeps[0]))
 
-static void	 warnx_(const char *fmt, ...)
-		    __attribute__((format(printf, 1, 2)));
-
-static void
-warnx_(const char *fmt, ...)
-{
-	va_list	 ap;
-
-	fputs("cleanup: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-}
-
-/* Runs one statement; the result (caller PQclears) or NULL, reported. */
-static PGresult *
-q(PGconn *c, const char *sql, int n, const char *const *params)
-{
-	PGresult	*res = PQexecParams(c, sql, n, NULL, params, NULL, NULL,
-	    0);
-
-	if (PQresultStatus(res) != PGRES_TUPLES_OK &&
-	    PQresultStatus(res) != PGRES_COMMAND_OK) {
-		warnx_("%.*s", (int)strcspn(PQerrorMessage(c), "\n"),
-		    PQerrorMessage(c));
-		PQclear(res);
-		return NULL;
-	}
-	return res;
-}
-
-static int
-exec_ok(PGconn *c, const char *sql)
-{
-	PGresult	*res = q(c, sql, 0, NULL);
-
-	PQclear(res);
-	return res != NULL ? 0 : -1;
-}
-
-static PGconn *
-connect_db(const char *conninfo)
-{
-	const char *const keys[] = { "dbname", "application_name",
-	    "connect_timeout", "options", NULL };
-	const char *const vals[] = { conninfo, "membermail cleanup", "10",
-	    "-c client_min_messages=warning", NULL };
-	PGconn		*c = PQconnectdbParams(keys, vals, 1);
-
-	if (c == NULL || PQstatus(c) != CONNECTION_OK) {
-		warnx_("cannot connect: %.*s", c != NULL ?
-		    (int)strcspn(PQerrorMessage(c), "\n") : 13,
-		    c != NULL ? PQerrorMessage(c) : "out of memory");
-		PQfinish(c);
-		return NULL;
-	}
-	return c;
-}
-
 /* 1 when this transaction holds the sweep's lock, 0 if another does. */
 static int
 take_lock(PGconn *c)
@@ -107,7 +48,7 @@ take_lock(PGconn *c)
 	PGresult	*res;
 	int		 got;
 
-	res = q(c, "SELECT pg_try_advisory_xact_lock(hashtext($1))", 1,
+	res = cli_query(c, "SELECT pg_try_advisory_xact_lock(hashtext($1))", 1,
 	    params);
 	if (res == NULL)
 		return -1;
@@ -123,7 +64,7 @@ delete_expired(PGconn *c, long long counts[NSWEEPS])
 	size_t		 i;
 
 	for (i = 0; i < NSWEEPS; i++) {
-		if ((res = q(c, sweeps[i].sql, 0, NULL)) == NULL)
+		if ((res = cli_query(c, sweeps[i].sql, 0, NULL)) == NULL)
 			return -1;
 		counts[i] = strtoll(PQcmdTuples(res), NULL, 10);
 		PQclear(res);
@@ -151,24 +92,24 @@ sweep(PGconn *c)
 	int		 got;
 
 	memset(counts, 0, sizeof(counts));
-	if (exec_ok(c, "BEGIN") == -1)
+	if (cli_exec(c, "BEGIN", 0, NULL) == -1)
 		return 1;
-	if (exec_ok(c, "SET LOCAL lock_timeout = '10s'") == -1 ||
-	    exec_ok(c, "SET LOCAL statement_timeout = '5min'") == -1 ||
+	if (cli_exec(c, "SET LOCAL lock_timeout = '10s'", 0, NULL) == -1 ||
+	    cli_exec(c, "SET LOCAL statement_timeout = '5min'", 0, NULL) == -1 ||
 	    (got = take_lock(c)) == -1)
 		goto fail;
 	if (!got) {
-		(void)exec_ok(c, "ROLLBACK");
+		(void)cli_exec(c, "ROLLBACK", 0, NULL);
 		printf("cleanup: another cleanup is running\n");
 		return 0;
 	}
-	if (delete_expired(c, counts) == -1 || exec_ok(c, "COMMIT") == -1)
+	if (delete_expired(c, counts) == -1 || cli_exec(c, "COMMIT", 0, NULL) == -1)
 		goto fail;
 	report(counts);
 	return 0;
 fail:
-	(void)exec_ok(c, "ROLLBACK");
-	warnx_("nothing was deleted");
+	(void)cli_exec(c, "ROLLBACK", 0, NULL);
+	cli_warnx("nothing was deleted");
 	return 1;
 }
 
@@ -194,6 +135,7 @@ cleanup_main(int argc, char *argv[])
 	PGconn		*c;
 	int		 ch, rc;
 
+	cli_name("cleanup");
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "c:h", longopts, NULL)) != -1) {
 		if (ch == 'h') {
@@ -212,10 +154,10 @@ cleanup_main(int argc, char *argv[])
 	}
 	conf_defaults(&cfg);
 	if (conf_load(&cfg, conf_path(cfgpath), err, sizeof(err)) == -1) {
-		warnx_("%s", err);
+		cli_warnx("%s", err);
 		return 1;
 	}
-	if ((c = connect_db(cfg.database)) == NULL)
+	if ((c = cli_connect(cfg.database, "cleanup", "-c client_min_messages=warning")) == NULL)
 		return 1;
 	rc = sweep(c);
 	PQfinish(c);

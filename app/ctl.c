@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "conf.h"
+#include "cli.h"
 #include "ctl.h"
 #include "pidfile.h"
 #include "scoreboard.h"
@@ -45,21 +46,6 @@ struct census {
 	uint32_t	 unsettled;	/* of gen, starting or exiting */
 	uint32_t	 old;		/* of any other generation */
 };
-
-static void	 warnx_(const char *fmt, ...)
-		    __attribute__((format(printf, 1, 2)));
-
-static void
-warnx_(const char *fmt, ...)
-{
-	va_list	 ap;
-
-	fputs("ctl: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-}
 
 static void
 pause_ms(long ms)
@@ -122,7 +108,7 @@ find_pid(const char *path, pid_t *pid, char *why, size_t whysz)
 			snprintf(why, whysz, "no pid file %s", path);
 			return CTL_EXIT_NOT_RUNNING;
 		}
-		warnx_("%s: %s", path, errno == EINVAL ? "not a pid file "
+		cli_warnx("%s: %s", path, errno == EINVAL ? "not a pid file "
 		    "(want one decimal number)" : strerror(errno));
 		return CTL_EXIT_FAILED;
 	}
@@ -140,7 +126,7 @@ find_pid(const char *path, pid_t *pid, char *why, size_t whysz)
 	case PID_UNKNOWN:
 		break;
 	}
-	warnx_("%s names pid %ld, whose command line cannot be read: cannot "
+	cli_warnx("%s names pid %ld, whose command line cannot be read: cannot "
 	    "tell whether it is membermail", path, (long)*pid);
 	return CTL_EXIT_FAILED;
 }
@@ -171,7 +157,7 @@ find_master(struct ctl *c, int for_status)
 			c->upgrading = 1;
 			return CTL_EXIT_OK;
 		}
-		warnx_("an upgrade is under way: the old master (pid %ld, %s) "
+		cli_warnx("an upgrade is under way: the old master (pid %ld, %s) "
 		    "is in charge until the new one is ready; try again in a "
 		    "moment", (long)c->old_pid, old);
 		return CTL_EXIT_FAILED;
@@ -180,7 +166,7 @@ find_master(struct ctl *c, int for_status)
 		if (for_status)
 			printf("membermail is not running (%s)\n", why);
 		else
-			warnx_("membermail is not running (%s)", why);
+			cli_warnx("membermail is not running (%s)", why);
 	}
 	return rc;
 }
@@ -193,18 +179,18 @@ send_signal(const struct ctl *c, int sig, const char *name)
 
 	/* Again just before the signal: the pid must still be ours. */
 	if (pidfile_check(c->pid, cmd, sizeof(cmd)) != PID_MEMBERMAIL) {
-		warnx_("pid %ld has gone (or is no longer membermail)",
+		cli_warnx("pid %ld has gone (or is no longer membermail)",
 		    (long)c->pid);
 		return CTL_EXIT_NOT_RUNNING;
 	}
 	if (kill(c->pid, sig) == -1) {
 		saved = errno;
 		if (saved == EPERM)
-			warnx_("not allowed to send %s to pid %ld (%s): run "
+			cli_warnx("not allowed to send %s to pid %ld (%s): run "
 			    "ctl as root, or as the user the master runs as",
 			    name, (long)c->pid, cmd);
 		else
-			warnx_("kill %s %ld: %s", name, (long)c->pid,
+			cli_warnx("kill %s %ld: %s", name, (long)c->pid,
 			    strerror(saved));
 		return saved == ESRCH ? CTL_EXIT_NOT_RUNNING : CTL_EXIT_FAILED;
 	}
@@ -216,20 +202,20 @@ open_scoreboard(struct ctl *c)
 {
 	if ((c->sb = sb_open(c->pid)) == NULL) {
 		if (errno == ENOENT)
-			warnx_("pid %ld has no scoreboard (/dev/shm/membermail."
+			cli_warnx("pid %ld has no scoreboard (/dev/shm/membermail."
 			    "%ld): still starting, or not a master of this "
 			    "version", (long)c->pid, (long)c->pid);
 		else if (errno == EACCES)
-			warnx_("scoreboard of pid %ld: permission denied: run "
+			cli_warnx("scoreboard of pid %ld: permission denied: run "
 			    "ctl as root, or as the user the master runs as",
 			    (long)c->pid);
 		else
-			warnx_("scoreboard of pid %ld: %s", (long)c->pid,
+			cli_warnx("scoreboard of pid %ld: %s", (long)c->pid,
 			    strerror(errno));
 		return CTL_EXIT_FAILED;
 	}
 	if (LOAD(c->sb->master_pid) != c->pid) {
-		warnx_("the scoreboard of pid %ld names master %ld",
+		cli_warnx("the scoreboard of pid %ld names master %ld",
 		    (long)c->pid, (long)LOAD(c->sb->master_pid));
 		return CTL_EXIT_FAILED;
 	}
@@ -313,7 +299,7 @@ cmd_reload(struct ctl *c)
 	while (!expired(c)) {
 		pause_ms(POLL_MS);
 		if (!alive(c->pid)) {
-			warnx_("the master (pid %ld) exited during the reload: "
+			cli_warnx("the master (pid %ld) exited during the reload: "
 			    "see the log", (long)c->pid);
 			return CTL_EXIT_FAILED;
 		}
@@ -327,7 +313,7 @@ cmd_reload(struct ctl *c)
 		}
 	}
 	census(c->sb, gen, &k);
-	warnx_("reload refused or still in progress — see the log "
+	cli_warnx("reload refused or still in progress — see the log "
 	    "(generation %lu%s, %lu workers ready, %lu of the old generation "
 	    "left, after %ds)", (unsigned long)gen, gen == gen0 ?
 	    ", unchanged" : "", (unsigned long)k.ready, (unsigned long)k.old,
@@ -349,7 +335,7 @@ cmd_stop(struct ctl *c)
 		}
 		pause_ms(POLL_MS);
 	}
-	warnx_("pid %ld is still running after %ds: requests may still be "
+	cli_warnx("pid %ld is still running after %ds: requests may still be "
 	    "draining (see the log); \"kill -TERM %ld\" stops it fast",
 	    (long)c->pid, c->timeout, (long)c->pid);
 	return CTL_EXIT_FAILED;
@@ -374,7 +360,7 @@ scale_step(struct ctl *c, uint32_t want, uint32_t n)
 		return rc;
 	while (LOAD(c->sb->want_workers) == want) {
 		if (sb_mono_ms() >= until || !alive(c->pid)) {
-			warnx_("the master did not take %s: it still wants %lu "
+			cli_warnx("the master did not take %s: it still wants %lu "
 			    "workers (see the log: event=scale_refused?)",
 			    up ? "TTIN" : "TTOU", (unsigned long)want);
 			return CTL_EXIT_FAILED;
@@ -394,7 +380,7 @@ cmd_scale(struct ctl *c, uint32_t n)
 	/* Each step moves the target by one; someone else's may too. */
 	while ((want = LOAD(c->sb->want_workers)) != n) {
 		if (++steps > 2 * SB_MAX_WORKERS) {
-			warnx_("the master's target keeps moving (now %lu)",
+			cli_warnx("the master's target keeps moving (now %lu)",
 			    (unsigned long)want);
 			return CTL_EXIT_FAILED;
 		}
@@ -414,7 +400,7 @@ cmd_scale(struct ctl *c, uint32_t n)
 			break;
 		pause_ms(POLL_MS);
 	}
-	warnx_("the master wants %lu workers but %lu run (%lu starting, %lu "
+	cli_warnx("the master wants %lu workers but %lu run (%lu starting, %lu "
 	    "exiting) after %ds: see the log", (unsigned long)n,
 	    (unsigned long)k.total, (unsigned long)k.n[SB_STARTING],
 	    (unsigned long)k.n[SB_EXITING], c->timeout);
@@ -452,7 +438,7 @@ number(const char *what, const char *arg, long lo, long hi)
 	errno = 0;
 	v = strtol(arg, &end, 10);
 	if (errno != 0 || end == arg || *end != '\0' || v < lo || v > hi) {
-		warnx_("%s: \"%s\" is not a number of %ld..%ld", what, arg, lo,
+		cli_warnx("%s: \"%s\" is not a number of %ld..%ld", what, arg, lo,
 		    hi);
 		return -1;
 	}
@@ -481,7 +467,7 @@ parse_opts(int argc, char *argv[], struct ctl *c)
 		case 'p':
 			if (strlen(optarg) >= sizeof(c->cfg.pid_file) ||
 			    optarg[0] == '\0') {
-				warnx_("--pid-file: empty or too long");
+				cli_warnx("--pid-file: empty or too long");
 				return -1;
 			}
 			c->pidpath = optarg;
@@ -516,23 +502,23 @@ load_config(struct ctl *c, int reload)
 	conf_defaults(&c->cfg);
 	if (conf_load(&c->cfg, c->cfgpath, err, sizeof(err)) == -1) {
 		if (reload) {
-			warnx_("reload refused: %s; no signal sent, the running "
+			cli_warnx("reload refused: %s; no signal sent, the running "
 			    "config stays", err);
 			return -1;
 		}
-		warnx_("%s", err);
+		cli_warnx("%s", err);
 		if (c->pidpath == NULL) {
-			warnx_("the pid file is named by the config: fix it, "
+			cli_warnx("the pid file is named by the config: fix it, "
 			    "or give --pid-file FILE");
 			return -1;
 		}
-		warnx_("going on with --pid-file and the default timeouts");
+		cli_warnx("going on with --pid-file and the default timeouts");
 	}
 	if (c->pidpath != NULL)
 		snprintf(c->cfg.pid_file, sizeof(c->cfg.pid_file), "%s",
 		    c->pidpath);
 	if (c->cfg.pid_file[0] == '\0') {
-		warnx_("%s: set pid_file: ctl finds the master through it",
+		cli_warnx("%s: set pid_file: ctl finds the master through it",
 		    c->cfgpath);
 		return -1;
 	}
@@ -575,6 +561,7 @@ ctl_main(int argc, char *argv[])
 	long		 n = 0;
 	int		 rc;
 
+	cli_name("ctl");
 	memset(&c, 0, sizeof(c));
 	if ((rc = parse_opts(argc, argv, &c)) != 0) {
 		usage(rc == 1 ? stdout : stderr);

@@ -19,6 +19,7 @@
 #include <libpq-fe.h>
 #include <sodium.h>
 
+#include "cli.h"
 #include "conf.h"
 #include "migrate.h"
 #include "sqlsplit.h"
@@ -61,21 +62,7 @@ struct plan {
 	size_t		 n;
 };
 
-static void	 warnx_(const char *fmt, ...)
-		    __attribute__((format(printf, 1, 2)));
 static double	 ms_since(const struct timespec *);
-
-static void
-warnx_(const char *fmt, ...)
-{
-	va_list	 ap;
-
-	fputs("migrate: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-}
 
 /* "0042_add_index.sql" -> 42, "add_index"; -1 if the name is not ours. */
 static int
@@ -112,7 +99,7 @@ read_file(const char *path, struct mfile *f)
 	if ((fp = fopen(path, "rbe")) == NULL || fstat(fileno(fp), &st) == -1 ||
 	    st.st_size > MAX_FILE_SIZE || (f->sql = malloc((size_t)st.st_size +
 	    1)) == NULL) {
-		warnx_("%s: %s", path, fp == NULL ? strerror(errno) :
+		cli_warnx("%s: %s", path, fp == NULL ? strerror(errno) :
 		    "unreadable or too large");
 		if (fp != NULL)
 			fclose(fp);
@@ -147,12 +134,12 @@ check_file(const char *dir, const struct mfile *f)
 	while ((rc = sql_next(f->sql, f->len, &pos, &line, &st)) == 1)
 		n++;
 	if (rc == -1) {
-		warnx_("%s/%04d_%s.sql:%d: unterminated quote or comment", dir,
+		cli_warnx("%s/%04d_%s.sql:%d: unterminated quote or comment", dir,
 		    f->version, f->name, line);
 		return -1;
 	}
 	if (f->no_tx && n != 1) {
-		warnx_("%s/%04d_%s.sql: a no-transaction migration must hold "
+		cli_warnx("%s/%04d_%s.sql: a no-transaction migration must hold "
 		    "exactly one statement, not %d", dir, f->version, f->name,
 		    n);
 		return -1;
@@ -170,20 +157,20 @@ load_dir(const char *dir, struct plan *p)
 	size_t		 i;
 
 	if ((d = opendir(dir)) == NULL) {
-		warnx_("%s: %s", dir, strerror(errno));
+		cli_warnx("%s: %s", dir, strerror(errno));
 		return -1;
 	}
 	while ((de = readdir(d)) != NULL) {
 		if (de->d_name[0] == '.' || strstr(de->d_name, ".sql") == NULL)
 			continue;
 		if (p->n == MAX_FILES) {
-			warnx_("%s: more than %d migrations", dir, MAX_FILES);
+			cli_warnx("%s: more than %d migrations", dir, MAX_FILES);
 			break;
 		}
 		f = &p->files[p->n];
 		if ((f->version = parse_name(de->d_name, f->name,
 		    sizeof(f->name))) == -1) {
-			warnx_("%s/%s: not a migration name (want "
+			cli_warnx("%s/%s: not a migration name (want "
 			    "NNNN_lower_case_name.sql)", dir, de->d_name);
 			closedir(d);
 			return -1;
@@ -200,7 +187,7 @@ load_dir(const char *dir, struct plan *p)
 	qsort(p->files, p->n, sizeof(p->files[0]), cmp_version);
 	for (i = 1; i < p->n; i++)
 		if (p->files[i].version == p->files[i - 1].version) {
-			warnx_("%s: version %04d is used twice", dir,
+			cli_warnx("%s: version %04d is used twice", dir,
 			    p->files[i].version);
 			return -1;
 		}
@@ -228,31 +215,6 @@ find(struct plan *p, int version)
 	return NULL;
 }
 
-static PGresult *
-q(PGconn *c, const char *sql, int n, const char *const *params)
-{
-	PGresult	*res = PQexecParams(c, sql, n, NULL, params, NULL, NULL,
-	    0);
-
-	if (PQresultStatus(res) != PGRES_TUPLES_OK &&
-	    PQresultStatus(res) != PGRES_COMMAND_OK) {
-		warnx_("%.*s", (int)strcspn(PQerrorMessage(c), "\n"),
-		    PQerrorMessage(c));
-		PQclear(res);
-		return NULL;
-	}
-	return res;
-}
-
-static int
-exec_ok(PGconn *c, const char *sql, int n, const char *const *params)
-{
-	PGresult	*res = q(c, sql, n, params);
-
-	PQclear(res);
-	return res != NULL ? 0 : -1;
-}
-
 static const char *const history_table =
     "CREATE TABLE IF NOT EXISTS schema_migrations ("
     " version integer PRIMARY KEY CHECK (version > 0),"
@@ -269,7 +231,7 @@ table_exists(PGconn *c)
 	PGresult	*res;
 	int		 yes;
 
-	res = q(c, "SELECT to_regclass('schema_migrations') IS NOT NULL", 0,
+	res = cli_query(c, "SELECT to_regclass('schema_migrations') IS NOT NULL", 0,
 	    NULL);
 	if (res == NULL)
 		return -1;
@@ -312,11 +274,11 @@ load_applied(PGconn *c, struct plan *p, int create)
 	PGresult	*res;
 	int		 i, exists;
 
-	if (create && exec_ok(c, history_table, 0, NULL) == -1)
+	if (create && cli_exec(c, history_table, 0, NULL) == -1)
 		return -1;
 	if ((exists = table_exists(c)) <= 0)
 		return exists;	/* no table yet: nothing applied */
-	res = q(c, "SELECT version, name, checksum, to_char(applied_at, "
+	res = cli_query(c, "SELECT version, name, checksum, to_char(applied_at, "
 	    "'YYYY-MM-DD HH24:MI:SSOF') FROM schema_migrations "
 	    "ORDER BY version", 0, NULL);
 	if (res == NULL)
@@ -324,7 +286,7 @@ load_applied(PGconn *c, struct plan *p, int create)
 	for (i = 0; i < PQntuples(res); i++)
 		if (merge_row(p, res, i) == -1) {
 			PQclear(res);
-			warnx_("more than %d migrations", MAX_FILES);
+			cli_warnx("more than %d migrations", MAX_FILES);
 			return -1;
 		}
 	PQclear(res);
@@ -339,7 +301,7 @@ describe_holder(PGconn *c, char *out, size_t outsz)
 	static const char *const params[] = { LOCK_CLASSID, LOCK_OBJID };
 	PGresult	*res;
 
-	res = q(c, "SELECT a.pid, coalesce(a.usename, '?'), "
+	res = cli_query(c, "SELECT a.pid, coalesce(a.usename, '?'), "
 	    "coalesce(nullif(a.application_name, ''), '?'), "
 	    "coalesce(host(a.client_addr), 'local'), "
 	    "to_char(a.backend_start, 'YYYY-MM-DD HH24:MI:SSOF') "
@@ -374,7 +336,7 @@ take_lock(PGconn *c, int timeout)
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (;;) {
-		if ((res = q(c, "SELECT pg_try_advisory_lock($1::bigint)", 1,
+		if ((res = cli_query(c, "SELECT pg_try_advisory_lock($1::bigint)", 1,
 		    params)) == NULL)
 			return 1;
 		got = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
@@ -383,12 +345,12 @@ take_lock(PGconn *c, int timeout)
 			return 0;
 		describe_holder(c, who, sizeof(who));
 		if (ms_since(&t0) >= timeout * 1000.0) {
-			warnx_("gave up after %ds: the migration lock is held "
+			cli_warnx("gave up after %ds: the migration lock is held "
 			    "by %s", timeout, who);
 			return EXIT_LOCKED;
 		}
 		if (!told++)
-			warnx_("waiting up to %ds for the migration lock, "
+			cli_warnx("waiting up to %ds for the migration lock, "
 			    "held by %s", timeout, who);
 		nanosleep(&pause, NULL);
 	}
@@ -408,12 +370,12 @@ report_failure(const struct opts *o, const struct mfile *f,
 	msg = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
 	detail = PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL);
 	hint = PQresultErrorField(res, PG_DIAG_MESSAGE_HINT);
-	warnx_("%s/%04d_%s.sql:%d: ERROR: %s%s%s%s", o->dir, f->version,
+	cli_warnx("%s/%04d_%s.sql:%d: ERROR: %s%s%s%s", o->dir, f->version,
 	    f->name, line, msg != NULL ? msg : PQresultErrorMessage(res),
 	    detail != NULL ? " (" : "", detail != NULL ? detail : "",
 	    detail != NULL ? ")" : "");
 	if (hint != NULL)
-		warnx_("hint: %s", hint);
+		cli_warnx("hint: %s", hint);
 }
 
 /* Runs every statement of f; 0, or -1 after reporting the failure. */
@@ -461,7 +423,7 @@ record(PGconn *c, const struct mfile *f, double ms)
 	params[3] = by;
 	params[4] = dur;
 	params[5] = f->no_tx ? "true" : "false";
-	return exec_ok(c, "INSERT INTO schema_migrations (version, "
+	return cli_exec(c, "INSERT INTO schema_migrations (version, "
 	    "name, checksum, applied_by, duration_ms, no_transaction) "
 	    "VALUES ($1, $2, $3, $4, $5, $6)", 6, params);
 }
@@ -490,14 +452,14 @@ apply_tx(PGconn *c, const struct opts *o, const struct mfile *f)
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	snprintf(sql, sizeof(sql), "SET LOCAL lock_timeout = '%ds'",
 	    o->ddl_lock_timeout);
-	if (exec_ok(c, "BEGIN", 0, NULL) == -1)
+	if (cli_exec(c, "BEGIN", 0, NULL) == -1)
 		return -1;
-	if (exec_ok(c, sql, 0, NULL) == 0 &&
-	    exec_ok(c, "SET LOCAL statement_timeout = 0", 0, NULL) == 0 &&
+	if (cli_exec(c, sql, 0, NULL) == 0 &&
+	    cli_exec(c, "SET LOCAL statement_timeout = 0", 0, NULL) == 0 &&
 	    run_statements(c, o, f) == 0 && record(c, f, ms_since(&t0)) == 0 &&
-	    exec_ok(c, "COMMIT", 0, NULL) == 0)
+	    cli_exec(c, "COMMIT", 0, NULL) == 0)
 		return 0;
-	(void)exec_ok(c, "ROLLBACK", 0, NULL);
+	(void)cli_exec(c, "ROLLBACK", 0, NULL);
 	return -1;
 }
 
@@ -516,37 +478,17 @@ apply_no_tx(PGconn *c, const struct opts *o, const struct mfile *f)
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	snprintf(sql, sizeof(sql), "SET lock_timeout = '%ds'",
 	    o->ddl_lock_timeout);
-	if (exec_ok(c, sql, 0, NULL) == -1)
+	if (cli_exec(c, sql, 0, NULL) == -1)
 		return -1;
 	rc = run_statements(c, o, f);
 	if (rc == 0)
 		rc = record(c, f, ms_since(&t0));
 	else
-		warnx_("%04d_%s.sql ran outside a transaction: check for "
+		cli_warnx("%04d_%s.sql ran outside a transaction: check for "
 		    "half-done work (e.g. an INVALID index) before retrying",
 		    f->version, f->name);
-	(void)exec_ok(c, "RESET lock_timeout", 0, NULL);
+	(void)cli_exec(c, "RESET lock_timeout", 0, NULL);
 	return rc;
-}
-
-static PGconn *
-connect_db(const char *conninfo)
-{
-	/* Warnings a migration raises still show; routine notices do not. */
-	const char *const keys[] = { "dbname", "application_name",
-	    "connect_timeout", "options", NULL };
-	const char *const vals[] = { conninfo, "membermail migrate", "10",
-	    "-c client_min_messages=warning", NULL };
-	PGconn		*c = PQconnectdbParams(keys, vals, 1);
-
-	if (c == NULL || PQstatus(c) != CONNECTION_OK) {
-		warnx_("cannot connect: %.*s", c != NULL ?
-		    (int)strcspn(PQerrorMessage(c), "\n") : 13,
-		    c != NULL ? PQerrorMessage(c) : "out of memory");
-		PQfinish(c);
-		return NULL;
-	}
-	return c;
 }
 
 static int
@@ -591,11 +533,11 @@ report_drift(const struct plan *p)
 
 	for (i = 0; i < p->n; i++) {
 		if (p->files[i].state == MODIFIED)
-			warnx_("%04d_%s.sql was modified after it was applied "
+			cli_warnx("%04d_%s.sql was modified after it was applied "
 			    "on %s", p->files[i].version, p->files[i].name,
 			    p->files[i].applied_at);
 		else if (p->files[i].state == MISSING)
-			warnx_("%04d_%s.sql was applied on %s but is missing",
+			cli_warnx("%04d_%s.sql was applied on %s but is missing",
 			    p->files[i].version, p->files[i].name,
 			    p->files[i].applied_at);
 		else
@@ -630,7 +572,7 @@ out_of_order(const struct plan *p)
 	for (i = 0; i < p->n; i++)
 		if (p->files[i].state == PENDING &&
 		    p->files[i].version < last_applied) {
-			warnx_("%04d_%s.sql is pending but %04d is applied: "
+			cli_warnx("%04d_%s.sql is pending but %04d is applied: "
 			    "refusing to run out of order", p->files[i].version,
 			    p->files[i].name, last_applied);
 			return 1;
@@ -679,7 +621,7 @@ cmd_up(PGconn *c, const struct opts *o, struct plan *p)
 		return EXIT_DRIFT;
 	if (out_of_order(p))
 		return 1;
-	if (exec_ok(c, "SET statement_timeout = 0", 0, NULL) == -1)
+	if (cli_exec(c, "SET statement_timeout = 0", 0, NULL) == -1)
 		return 1;
 	return apply_pending(c, o, p);
 }
@@ -693,14 +635,14 @@ cmd_new(const struct opts *o, const struct plan *p, const char *name)
 
 	snprintf(path, sizeof(path), "%04d_%s.sql", next, name);
 	if (next > 9999 || parse_name(path, n, sizeof(n)) == -1) {
-		warnx_("\"%s\" is not a migration name: use lower-case "
+		cli_warnx("\"%s\" is not a migration name: use lower-case "
 		    "letters, digits and _", name);
 		return 2;
 	}
 	snprintf(path, sizeof(path), "%s/%04d_%s.sql", o->dir, next, name);
 	if ((fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644)) ==
 	    -1 || (f = fdopen(fd, "w")) == NULL) {
-		warnx_("%s: %s", path, strerror(errno));
+		cli_warnx("%s: %s", path, strerror(errno));
 		return 1;
 	}
 	fprintf(f, "-- %04d_%s.sql: say what this changes and why.\n"
@@ -724,7 +666,7 @@ number(const char *opt, const char *arg, long max)
 	errno = 0;
 	v = strtol(arg, &end, 10);
 	if (errno != 0 || end == arg || *end != '\0' || v < 0 || v > max) {
-		warnx_("%s: \"%s\" is not a number of 0..%ld", opt, arg, max);
+		cli_warnx("%s: \"%s\" is not a number of 0..%ld", opt, arg, max);
 		return -1;
 	}
 	return (int)v;
@@ -808,7 +750,7 @@ resolve(struct opts *o, struct config *cfg)
 	if (o->cfgpath == NULL && o->database != NULL && o->dir != NULL)
 		return 0;
 	if (conf_load(cfg, conf_path(o->cfgpath), err, sizeof(err)) == -1) {
-		warnx_("%s", err);
+		cli_warnx("%s", err);
 		return -1;
 	}
 	if (o->database == NULL)
@@ -828,7 +770,8 @@ run(const char *sub, struct opts *o, struct plan *p, const char *name)
 		return 1;
 	if (strcmp(sub, "new") == 0)
 		return cmd_new(o, p, name);
-	if ((c = connect_db(o->database)) == NULL)
+	if ((c = cli_connect(o->database, "migrate",
+	    "-c client_min_messages=warning")) == NULL)
 		return 1;
 	if (strcmp(sub, "status") == 0)
 		rc = cmd_status(c, o, p);
@@ -849,6 +792,7 @@ migrate_main(int argc, char *argv[])
 	const char		*sub = argc > 0 ? argv[0] : "";
 	int			 rc, want_args;
 
+	cli_name("migrate");
 	memset(&o, 0, sizeof(o));
 	if (strcmp(sub, "--help") == 0 || strcmp(sub, "help") == 0) {
 		usage(stdout);

@@ -1,7 +1,6 @@
 /* status.c - the status process and its pages; see status.h. */
 #include "config.h"
 
-#include <sys/prctl.h>
 
 #include <sys/socket.h>
 
@@ -28,7 +27,7 @@
 #include "scoreboard.h"
 #include "sockdiag.h"
 #include "status.h"
-#include "worker.h"
+#include "child.h"
 
 #define LABEL_COL	22	/* php-fpm's: values start in this column */
 #define TIME_MAX	32	/* "28/Nov/2026:08:30:00 +0000" */
@@ -610,75 +609,6 @@ struct sproc {
 	long			 page_kib;
 };
 
-static volatile sig_atomic_t	 stopping;
-static volatile sig_atomic_t	 reopen;
-static int			 listen_fd = -1;
-static int			 dummy_fd = -1;
-
-/* Graceful stop: the php-fpm trick, as in worker.c. */
-static void
-on_quit(int sig)
-{
-	(void)sig;
-	stopping = 1;
-	(void)dup2(dummy_fd, listen_fd);
-}
-
-static void
-on_usr1(int sig)
-{
-	(void)sig;
-	reopen = 1;
-}
-
-static void
-set_handler(int sig, void (*fn)(int))
-{
-	struct sigaction	 sa;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = fn;
-	sa.sa_flags = SA_RESTART;
-	sigemptyset(&sa.sa_mask);
-	(void)sigaction(sig, &sa, NULL);
-}
-
-/* After FCGX_Init, which installs handlers of its own we do not want. */
-static void
-install_signals(void)
-{
-	set_handler(SIGQUIT, on_quit);
-	set_handler(SIGTERM, SIG_DFL);
-	set_handler(SIGUSR1, on_usr1);
-	set_handler(SIGPIPE, SIG_IGN);
-	set_handler(SIGINT, SIG_IGN);
-	set_handler(SIGHUP, SIG_IGN);
-	set_handler(SIGUSR2, SIG_IGN);
-	set_handler(SIGTTIN, SIG_IGN);
-	set_handler(SIGTTOU, SIG_IGN);
-	set_handler(SIGCHLD, SIG_DFL);
-}
-
-static void
-setup(int fd, const struct privs *privs, const sigset_t *unblock)
-{
-	(void)prctl(PR_SET_NAME, "mm-status");	/* what ps and top show */
-	log_set_pid();
-	listen_fd = fd;
-	dummy_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (dummy_fd == -1)
-		log_fatal("event=status_setup_failed msg=\"socket: %s\"",
-		    strerror(errno));
-	if (FCGX_Init() != 0)
-		log_fatal("event=status_setup_failed msg=\"FCGX_Init failed\"");
-	install_signals();
-	if (privs_drop(privs) == -1)
-		log_fatal("event=status_setup_failed msg=\"dropping privileges:"
-		    " %s\"", strerror(errno));
-	orphan_guard();		/* after privs_drop: a uid change clears it */
-	sigprocmask(SIG_SETMASK, unblock, NULL);
-}
-
 /* nginx's $request_id, or "-" when absent or odd (as req.c). */
 static void
 request_id(char *dst, size_t dstsz, const char *v)
@@ -935,9 +865,9 @@ log_request(const struct sreq *q)
 static void
 maybe_reopen(void)
 {
-	if (!reopen)
+	if (!child_reopen_logs)
 		return;
-	reopen = 0;
+	child_reopen_logs = 0;
 	if (log_reopen() == -1)
 		log_warn("event=log_reopen_failed msg=\"%s\"", strerror(errno));
 }
@@ -949,10 +879,10 @@ serve(struct sproc *sp)
 	struct sreq	 q;
 	int		 rc;
 
-	while (!stopping) {
+	while (!child_stopping) {
 		maybe_reopen();
 		if ((rc = FCGX_Accept_r(&sp->fr)) < 0) {
-			if (stopping)
+			if (child_stopping)
 				break;
 			if (rc == -EINTR)
 				continue;
@@ -978,7 +908,7 @@ status_main(const struct config *cfg, int fd, int app_fd,
 	const char		*why;
 	long			 page;
 
-	setup(fd, privs, unblock);
+	child_setup("mm-status", fd, privs, unblock);
 	sp.cfg = cfg;
 	sp.sb = sb;
 	sp.app_fd = app_fd;

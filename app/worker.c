@@ -2,18 +2,16 @@
 #include "config.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <sodium.h>
 
 #include <fcgiapp.h>
 
+#include "child.h"
 #include "conf.h"
 #include "db.h"
 #include "http.h"
@@ -23,95 +21,6 @@
 #include "route.h"
 #include "scoreboard.h"
 #include "worker.h"
-
-static volatile sig_atomic_t	 stopping;
-static volatile sig_atomic_t	 reopen_logs;
-static int			 listen_fd = -1;
-static int			 dummy_fd = -1;
-
-/*
- * Graceful stop.  Handlers are installed with SA_RESTART so that a request
- * in flight is not disturbed; an idle worker's accept() is restarted by the
- * kernel on the same descriptor number, which now names a socket that is
- * not listening, so the accept fails at once (php-fpm's trick).
- */
-static void
-on_quit(int sig)
-{
-	(void)sig;
-	stopping = 1;
-	(void)dup2(dummy_fd, listen_fd);
-}
-
-static void
-on_usr1(int sig)
-{
-	(void)sig;
-	reopen_logs = 1;
-}
-
-static void
-set_handler(int sig, void (*fn)(int))
-{
-	struct sigaction	 sa;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = fn;
-	sa.sa_flags = SA_RESTART;
-	sigemptyset(&sa.sa_mask);
-	(void)sigaction(sig, &sa, NULL);
-}
-
-/* After FCGX_Init, which installs handlers of its own we do not want. */
-static void
-install_signals(void)
-{
-	set_handler(SIGQUIT, on_quit);
-	set_handler(SIGTERM, SIG_DFL);
-	set_handler(SIGPIPE, SIG_IGN);
-	set_handler(SIGINT, SIG_IGN);
-	set_handler(SIGHUP, SIG_IGN);
-	set_handler(SIGUSR1, on_usr1);
-	set_handler(SIGUSR2, SIG_IGN);
-	set_handler(SIGTTIN, SIG_IGN);
-	set_handler(SIGTTOU, SIG_IGN);
-	set_handler(SIGCHLD, SIG_DFL);
-}
-
-/*
- * A worker must not outlive its master (killed by SIGKILL, say): it would
- * keep the socket alive and block the next start.  The kernel sends TERM
- * when the master dies; if it died before we asked, we leave now.
- */
-void
-orphan_guard(void)
-{
-	pid_t	 master = getppid();
-
-	(void)prctl(PR_SET_PDEATHSIG, SIGTERM);
-	if (getppid() != master || master == 1)
-		_exit(0);
-}
-
-static void
-setup(int fd, const struct privs *privs, const sigset_t *unblock)
-{
-	(void)prctl(PR_SET_NAME, "mm-worker");	/* what ps and top show */
-	log_set_pid();
-	listen_fd = fd;
-	dummy_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (dummy_fd == -1)
-		log_fatal("event=worker_setup_failed msg=\"socket: %s\"",
-		    strerror(errno));
-	if (FCGX_Init() != 0)
-		log_fatal("event=worker_setup_failed msg=\"FCGX_Init failed\"");
-	install_signals();
-	if (privs_drop(privs) == -1)
-		log_fatal("event=worker_setup_failed msg=\"dropping privileges:"
-		    " %s\"", strerror(errno));
-	orphan_guard();		/* after privs_drop: a uid change clears it */
-	sigprocmask(SIG_SETMASK, unblock, NULL);
-}
 
 /* Copies at most n - 1 bytes of the param (up to '?') into dst. */
 static void
@@ -184,14 +93,14 @@ serve(const struct worker_env *env, struct req *r, FCGX_Request *fr)
 	long			 served = 0, budget = request_budget(env->cfg);
 	int			 rc;
 
-	while (!stopping) {
-		if (reopen_logs) {
-			reopen_logs = 0;
+	while (!child_stopping) {
+		if (child_reopen_logs) {
+			child_reopen_logs = 0;
 			(void)log_reopen();
 		}
 		w->state = SB_IDLE;
 		if ((rc = FCGX_Accept_r(fr)) < 0) {
-			if (stopping)
+			if (child_stopping)
 				break;
 			if (rc == -EINTR)
 				continue;
@@ -218,7 +127,7 @@ worker_main(const struct worker_env *env)
 	struct db	*db;
 	const char	*why;
 
-	setup(env->listen_fd, env->privs, env->unblock);
+	child_setup("mm-worker", env->listen_fd, env->privs, env->unblock);
 	/* Connected lazily by the first request that needs it. */
 	if ((db = db_new(env->cfg, "membermail")) == NULL ||
 	    FCGX_InitRequest(&fr, env->listen_fd, FCGI_FAIL_ACCEPT_ON_INTR) !=

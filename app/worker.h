@@ -32,7 +32,5 @@ struct worker_env {
 };
 
 void	 worker_main(const struct worker_env *) __attribute__((noreturn));
-/* In a child of the master: exit with the master (also the status process). */
-void	 orphan_guard(void);
 
 #endif

@@ -1,0 +1,34 @@
+/*
+ * cli.h - what the operator commands (migrate, domain, user, ctl, cleanup)
+ * share: messages prefixed with the command's name, and a database
+ * connection that reports its own failures.
+ */
+#ifndef MM_CLI_H
+#define MM_CLI_H
+
+#include <stdarg.h>
+
+#include <libpq-fe.h>
+
+/* Sets the prefix of messages, e.g. "migrate" or "domain add" (copied). */
+void		 cli_name(const char *);
+/* "name: message" on stderr. */
+void		 cli_warnx(const char *, ...) __attribute__((format(printf, 1, 2)));
+void		 cli_vwarnx(const char *, va_list) __attribute__((format(printf, 1, 0)));
+
+/*
+ * Connects with application_name "membermail <appname>" and the given
+ * server options (e.g. "-c client_min_messages=warning"); NULL after
+ * saying why.
+ */
+PGconn		*cli_connect(const char *conninfo, const char *appname,
+		    const char *options);
+/* Runs one parameterised statement; NULL after saying why, else the
+ * result, which the caller PQclears. */
+PGresult	*cli_query(PGconn *, const char *sql, int n,
+		    const char *const *params);
+/* The same for statements whose result does not matter: 0 or -1. */
+int		 cli_exec(PGconn *, const char *sql, int n,
+		    const char *const *params);
+
+#endif
