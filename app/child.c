@@ -97,3 +97,68 @@ child_setup(const char *name, int fd, const struct privs *privs,
 	orphan_guard();
 	sigprocmask(SIG_SETMASK, unblock, NULL);
 }
+
+static void
+reopen_logs_if_asked(void)
+{
+	if (!child_reopen_logs)
+		return;
+	child_reopen_logs = 0;
+	if (log_reopen() == -1)
+		log_warn("event=log_reopen_failed msg=\"%s\"", strerror(errno));
+}
+
+/*
+ * We accept the connection ourselves and hand it to libfcgi, which then
+ * only reads the request.  Its own accept path, after accepting a unix
+ * connection, waits in select() for the first bytes; a signal there (a
+ * graceful retire, a log reopen) makes select fail with EINTR, and libfcgi
+ * then closes the connection it accepted: nginx sees a broken pipe.
+ * keepConnection keeps FCGX_Accept_r's opening FCGX_Finish_r from closing
+ * the descriptor; the request's own flags decide after that.
+ */
+static int
+take_connection(FCGX_Request *fr)
+{
+	int	 fd;
+
+	for (;;) {
+		reopen_logs_if_asked();
+		if (child_stopping)
+			return 0;
+		if ((fd = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC)) != -1) {
+			fr->ipcFd = fd;
+			fr->keepConnection = 1;
+			return 1;
+		}
+		if (child_stopping)
+			return 0;
+		if (errno != EINTR && errno != ECONNABORTED && errno != EPROTO) {
+			log_error("event=accept_failed msg=\"%s\"",
+			    strerror(errno));
+			return -1;
+		}
+	}
+}
+
+int
+child_accept(FCGX_Request *fr)
+{
+	int	 rc;
+
+	for (;;) {
+		if ((rc = take_connection(fr)) != 1)
+			return rc;
+		if ((rc = FCGX_Accept_r(fr)) >= 0) {
+			/* USR1 may have come while we read the request. */
+			reopen_logs_if_asked();
+			return 1;
+		}
+		if (child_stopping)
+			return 0;
+		if (rc != -EINTR) {
+			log_error("event=accept_failed rc=%d", rc);
+			return -1;
+		}
+	}
+}

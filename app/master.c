@@ -328,7 +328,8 @@ reap(struct master *m)
 		if (pid == m->new_master) {
 			upgrade_failed(m, status);
 		} else if (pid == m->status_pid) {
-			(m->state == RUNNING ? log_warn : log_info)(
+			(m->state == RUNNING && !(WIFEXITED(status) &&
+			    WEXITSTATUS(status) == 0) ? log_warn : log_info)(
 			    "event=status_exit pid=%ld", (long)pid);
 			m->status_pid = 0;
 		} else if ((slot = slot_of(m, pid)) != -1) {
@@ -481,6 +482,30 @@ keep_fixed_keys(const struct config *old, struct config *new)
 }
 
 /*
+ * A new log_file takes effect in the master now and in every process it
+ * forks from now on; back to stderr needs a restart.  0, or -1 (the old
+ * file stays).
+ */
+static int
+reopen_log_file(const struct config *new)
+{
+	char	 q[LOG_QUOTE_MAX];
+
+	if (new->log_file[0] == '\0') {
+		log_warn("event=reload_ignored key=log_file msg=\"going back to "
+		    "stderr needs a restart\"");
+		return -1;
+	}
+	if (log_open(new->log_file) == -1) {
+		log_error("event=reload_ignored key=log_file msg=%s",
+		    log_quote(q, sizeof(q), strerror(errno),
+		    strlen(strerror(errno))));
+		return -1;
+	}
+	return 0;
+}
+
+/*
  * HUP: a config (and templates) that does not load is refused and the
  * running one stays; a good one starts a new generation, and the old one
  * leaves once the new one accepts (retire_old_generation).
@@ -501,12 +526,18 @@ reload(struct master *m)
 		return;
 	}
 	keep_fixed_keys(&m->cfg, &new);
+	if (strcmp(new.log_file, m->cfg.log_file) != 0 &&
+	    reopen_log_file(&new) == -1)
+		memcpy(new.log_file, m->cfg.log_file, sizeof(new.log_file));
 	m->cfg = new;
 	log_set_level(m->cfg.log_level);
 	m->want = m->cfg.workers;
 	m->sb->want_workers = (uint32_t)m->want;
 	m->sb->generation++;
 	m->ready = 1;	/* already announced; stays so */
+	/* The status process has the old config too: a new one starts. */
+	if (m->status_pid != 0)
+		(void)kill(m->status_pid, SIGQUIT);
 	log_info("event=reload generation=%u workers=%d", m->sb->generation,
 	    m->want);
 	sd_notifyf("READY=1");

@@ -862,16 +862,6 @@ log_request(const struct sreq *q)
 }
 
 /* Between requests: USR1 reopens the log file (as a worker does). */
-static void
-maybe_reopen(void)
-{
-	if (!child_reopen_logs)
-		return;
-	child_reopen_logs = 0;
-	if (log_reopen() == -1)
-		log_warn("event=log_reopen_failed msg=\"%s\"", strerror(errno));
-}
-
 /* Serves requests; returns why it stopped, for the log. */
 static const char *
 serve(struct sproc *sp)
@@ -879,16 +869,7 @@ serve(struct sproc *sp)
 	struct sreq	 q;
 	int		 rc;
 
-	while (!child_stopping) {
-		maybe_reopen();
-		if ((rc = FCGX_Accept_r(&sp->fr)) < 0) {
-			if (child_stopping)
-				break;
-			if (rc == -EINTR)
-				continue;
-			log_error("event=accept_failed rc=%d", rc);
-			return "accept failed";
-		}
+	while ((rc = child_accept(&sp->fr)) == 1) {
 		read_params(&q, sp->fr.envp);
 		dispatch(sp, &q);
 		if (send_reply(sp, &q) == -1 && q.reason == NULL)
@@ -896,7 +877,7 @@ serve(struct sproc *sp)
 		FCGX_Finish_r(&sp->fr);
 		log_request(&q);
 	}
-	return "stop";
+	return rc == 0 ? "stop" : "accept failed";
 }
 
 void

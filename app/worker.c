@@ -1,7 +1,6 @@
 /* worker.c - the accept loop of one worker; see worker.h. */
 #include "config.h"
 
-#include <errno.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -93,20 +92,10 @@ serve(const struct worker_env *env, struct req *r, FCGX_Request *fr)
 	long			 served = 0, budget = request_budget(env->cfg);
 	int			 rc;
 
-	while (!child_stopping) {
-		if (child_reopen_logs) {
-			child_reopen_logs = 0;
-			(void)log_reopen();
-		}
+	for (;;) {
 		w->state = SB_IDLE;
-		if ((rc = FCGX_Accept_r(fr)) < 0) {
-			if (child_stopping)
-				break;
-			if (rc == -EINTR)
-				continue;
-			log_error("event=accept_failed rc=%d", rc);
-			return "accept failed";
-		}
+		if ((rc = child_accept(fr)) != 1)
+			return rc == 0 ? "stop" : "accept failed";
 		mark_busy(w, fr, env->sb);
 		route_dispatch(r, env->router);
 		FCGX_Finish_r(fr);
@@ -116,7 +105,6 @@ serve(const struct worker_env *env, struct req *r, FCGX_Request *fr)
 		if (budget > 0 && ++served >= budget)
 			return "max_requests";
 	}
-	return "stop";
 }
 
 void

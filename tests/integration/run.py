@@ -922,10 +922,12 @@ def stale_socket_replaced(env):
 # ---------------------------------------------------------------- the database
 
 # test_db.py holds the database tests; importing it appends them to TESTS,
-# after the tests above (its PostgreSQL outage test is the last of the run).
+# after the tests above (its PostgreSQL outage test is the last of the run);
+# test_signin.py (sign-in) and test_ops.py (the process manager) come before.
 # It imports its helpers from this module, under the name "run".
 sys.modules.setdefault("run", sys.modules[__name__])
 import test_signin   # noqa: E402,F401  (sign-in tests, before the database tests)
+import test_ops   # noqa: E402,F401  (process-manager tests, before the database tests)
 import test_db   # noqa: E402,F401
 
 

@@ -369,9 +369,10 @@ class Membermail:
         self.workers_wanted = workers
         self.proc = None
 
-    def start(self):
+    def start(self, extra_env=None):
+        """extra_env: more environment variables (e.g. the test hooks')."""
         self.proc = Proc([self.binary, "serve", "-c", self.conf], self.log_path,
-                         env=sanitizer_env(), name="membermail")
+                         env=sanitizer_env(extra_env), name="membermail")
         return self
 
     @property
@@ -407,6 +408,132 @@ class Membermail:
 
     def output(self):
         return self.proc.output() if self.proc else ""
+
+
+class Load:
+    """A bounded HTTP load for the process-manager tests: `clients` threads,
+    each sending `GET path` to 127.0.0.1:port on a fresh connection
+    (Connection: close), one request after the other, until stop(), until
+    `requests` requests were sent in all (when given), and never for more
+    than `max_seconds` (a bound even if the caller never stops it).  Every
+    answer is kept as (monotonic time, status): the HTTP status, or
+    "ExceptionName: message" for a request that got no response."""
+
+    def __init__(self, port, path="/healthz", clients=8, max_seconds=20.0, requests=None,
+                 timeout=10.0):
+        import threading
+        self.port = port
+        self.path = path
+        self.clients = clients
+        self.max_seconds = max_seconds
+        self.budget = requests
+        self.timeout = timeout
+        self.results = []
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._threads = [threading.Thread(target=self._client, daemon=True) for _ in range(clients)]
+        self.started = None
+
+    def _take(self):
+        with self._lock:
+            if self.budget is None:
+                return True
+            if self.budget <= 0:
+                return False
+            self.budget -= 1
+            return True
+
+    def _client(self):
+        deadline = self.started + self.max_seconds
+        while not self._stop.is_set() and time.monotonic() < deadline and self._take():
+            try:
+                st = http_request(self.port, "GET", self.path, timeout=self.timeout).status
+            except Exception as e:     # a failed request is a result too
+                st = "%s: %s" % (type(e).__name__, e)
+            with self._lock:
+                self.results.append((time.monotonic(), st))
+
+    def start(self):
+        self.started = time.monotonic()
+        for t in self._threads:
+            t.start()
+        return self
+
+    def wait(self, timeout=None):
+        """Until every client is done (its budget spent, or max_seconds)."""
+        end = time.monotonic() + (self.max_seconds + self.timeout if timeout is None else timeout)
+        for t in self._threads:
+            t.join(max(0.0, end - time.monotonic()))
+        return self
+
+    def stop(self, timeout=None):
+        self._stop.set()
+        return self.wait(self.timeout + 5 if timeout is None else timeout)
+
+    def running(self):
+        return any(t.is_alive() for t in self._threads)
+
+    def failures(self, ok=(200,)):
+        with self._lock:
+            return [r for r in self.results if r[1] not in ok]
+
+    def count(self, since=None):
+        with self._lock:
+            return sum(1 for t, _ in self.results if since is None or t >= since)
+
+    def summary(self):
+        with self._lock:
+            n = len(self.results)
+            statuses = {}
+            for _, st in self.results:
+                k = st if isinstance(st, int) else st.split(":", 1)[0]
+                statuses[k] = statuses.get(k, 0) + 1
+        took = (time.monotonic() - self.started) if self.started else 0.0
+        return "%d requests by %d clients in %.1fs, %s" % (n, self.clients, took, statuses)
+
+
+def fastcgi_pool_site(listen, upstream, sockets, status_socket=None, log_path=None,
+                      server_args="max_fails=3 fail_timeout=5s", next_upstream="error timeout",
+                      tries=2):
+    """An nginx site (for render_nginx's extra_sites) in front of one or
+    more `membermail serve` sockets: upstream `upstream` of unix `sockets`
+    (each with server_args), location / to it with fastcgi_next_upstream
+    `next_upstream`, and, given status_socket, /status, /metrics and /ping
+    to it from 127.0.0.1 only, as the production snippet does.  The access
+    log (log_path) shows $upstream_status: "502, 200" is a retried request."""
+    ups = "\n".join("    server unix:%s %s;" % (s, server_args) for s in sockets)
+    fmt = "%s_log" % upstream
+    status = ""
+    if status_socket:
+        for loc in ("/status", "/metrics", "/ping"):
+            status += ("    location = %s {\n        allow 127.0.0.1;\n        deny all;\n"
+                       "        fastcgi_pass unix:%s;\n    }\n" % (loc, status_socket))
+    return """# rendered by tests/integration/stack.py fastcgi_pool_site
+upstream %(up)s {
+%(ups)s
+}
+log_format %(fmt)s '$remote_addr "$request" $status us="$upstream_status" ua="$upstream_addr" '
+                   'rt=$request_time id=$request_id';
+server {
+    listen %(listen)s;
+    server_name localhost;
+    %(log)s
+    include fastcgi_params;
+    fastcgi_param REQUEST_ID $request_id;
+    fastcgi_param HTTP_PROXY "";
+    fastcgi_connect_timeout 2s;
+    fastcgi_send_timeout    30s;
+    fastcgi_read_timeout    30s;
+    fastcgi_next_upstream %(nu)s;
+    fastcgi_next_upstream_tries   %(tries)d;
+    fastcgi_next_upstream_timeout 5s;
+    location / {
+        fastcgi_pass %(up)s;
+    }
+%(status)s}
+""" % {"up": upstream, "ups": ups, "fmt": fmt, "listen": listen,
+       "log": "access_log %s %s;" % (log_path, fmt) if log_path else "access_log off;",
+       "nu": next_upstream, "tries": tries, "status": status}
 
 
 class FakeSSO:
