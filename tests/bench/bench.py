@@ -103,6 +103,9 @@ def main():
     ap.add_argument("--log-level", default="info",
                     help="membermail's log_level (info logs one line per request, as in production)")
     ap.add_argument("--keep", action="store_true")
+    ap.add_argument("--returning", action="store_true",
+                    help="requests carry the mm_browser cookie of a browser that has been "
+                         "here before (the first visit sets it, with a CSRF token derivation)")
     ap.add_argument("--soak", type=int, default=100000, metavar="N",
                     help="then N more requests to membermail, checking that worker RSS "
                          "stays under the target and does not grow in the second half (0: skip)")
@@ -154,6 +157,10 @@ def main():
         if page.status != 200:
             print("bench: GET %s from membermail: %s" % (PATH, page))
             return 1
+        cookie = None
+        if args.returning:
+            cookie = (page.header("Set-Cookie") or "").split(";", 1)[0] or None
+            print("bench: as a returning browser (%s)" % (cookie or "no cookie was set!"))
         page_file = os.path.join(base, "page.html")
         with open(page_file, "wb") as f:
             f.write(page.body)
@@ -178,6 +185,8 @@ def main():
             t = targets[name]
             cmd = ["wrk", "-t%d" % args.threads, "-c%d" % args.connections, "-d%ds" % duration,
                    "--timeout", "5s", "--latency", "http://127.0.0.1:%d%s" % (t["port"], PATH)]
+            if cookie:
+                cmd[1:1] = ["-H", "Cookie: " + cookie]
             r = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=duration + 30)
             out = r.stdout.decode("utf-8", "replace")
             if r.returncode != 0:
