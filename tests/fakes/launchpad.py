@@ -24,9 +24,9 @@ import argparse
 import hashlib
 import http.server
 import json
+import os
 import random
 import re
-import signal
 import socket
 import struct
 import sys
@@ -35,6 +35,9 @@ import time
 import traceback
 import urllib.parse
 import zlib
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import fakebase  # noqa: E402
 
 VERSIONS = ("1.0", "beta", "devel")
 NAME_RE = re.compile(r"[a-z0-9][a-z0-9+.\-]+")           # lp/app/validators/name.py
@@ -826,10 +829,6 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.respond(ans.status, body, ans.ctype, ans.headers, cut=cut)
 
 
-class Server(http.server.ThreadingHTTPServer):
-    daemon_threads = True
-    allow_reuse_address = True
-    request_queue_size = 128
 
 
 # ------------------------------------------------------------------- main --
@@ -857,7 +856,7 @@ def main(argv=None):
     except ControlError as e:
         ap.error(str(e))
 
-    server = Server((args.host, args.port), Handler)
+    server = fakebase.Server((args.host, args.port), Handler)
     port = server.server_address[1]
     base = args.base or "http://%s:%d" % (args.host, port)
     server.fake = Fake(base, demo=args.demo, seed=args.seed, log_path=args.log,
@@ -865,19 +864,7 @@ def main(argv=None):
     server.max_body = args.max_body
     server.verbose = args.verbose
 
-    def on_signal(signum, frame):
-        threading.Thread(target=server.shutdown, daemon=True).start()
-    signal.signal(signal.SIGTERM, on_signal)
-    signal.signal(signal.SIGINT, on_signal)
-
-    print("listening on http://%s:%d" % (args.host, port), flush=True)
-    if args.base:
-        sys.stderr.write("launchpad.py: base URL %s\n" % base)
-    try:
-        server.serve_forever(poll_interval=0.1)
-    finally:
-        server.server_close()
-    return 0
+    return fakebase.serve(server, "launchpad.py", args.base and base)
 
 
 if __name__ == "__main__":

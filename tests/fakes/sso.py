@@ -31,12 +31,14 @@ import json
 import os
 import random
 import re
-import signal
 import sys
 import threading
 import time
 import traceback
 import urllib.parse
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import fakebase  # noqa: E402
 
 NS_OPENID2 = "http://specs.openid.net/auth/2.0"
 IDENTIFIER_SELECT = "http://specs.openid.net/auth/2.0/identifier_select"
@@ -1252,9 +1254,6 @@ class Handler(http.server.BaseHTTPRequestHandler):
         return self.indirect(return_to, pairs, delivery)
 
 
-class Server(http.server.ThreadingHTTPServer):
-    daemon_threads = True
-    allow_reuse_address = True
 
 
 # -------------------------------------------------------------- self-test --
@@ -1342,7 +1341,7 @@ def main(argv=None):
         sys.stderr.write("sso.py: self-test failed: %s\n" % "; ".join(failures))
         return 1
 
-    server = Server((args.host, args.port), Handler)
+    server = fakebase.Server((args.host, args.port), Handler)
     port = server.server_address[1]
     base = args.base or "http://%s:%d" % (args.host, port)
     server.fake = Fake(base, demo=args.demo, seed=args.seed, log_path=args.log,
@@ -1350,19 +1349,7 @@ def main(argv=None):
     server.max_body = args.max_body
     server.verbose = args.verbose
 
-    def on_signal(signum, frame):
-        threading.Thread(target=server.shutdown, daemon=True).start()
-    signal.signal(signal.SIGTERM, on_signal)
-    signal.signal(signal.SIGINT, on_signal)
-
-    print("listening on http://%s:%d" % (args.host, port), flush=True)
-    if args.base:
-        sys.stderr.write("sso.py: base URL %s\n" % base)
-    try:
-        server.serve_forever(poll_interval=0.1)
-    finally:
-        server.server_close()
-    return 0
+    return fakebase.serve(server, "sso.py", args.base and base)
 
 
 if __name__ == "__main__":

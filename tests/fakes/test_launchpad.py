@@ -15,9 +15,7 @@ import http.client
 import json
 import os
 import re
-import signal
 import socket
-import subprocess
 import sys
 import tempfile
 import time
@@ -28,6 +26,7 @@ sys.dont_write_bytecode = True
 HERE = os.path.dirname(os.path.abspath(__file__))
 LP = os.path.join(HERE, "launchpad.py")
 sys.path.insert(0, HERE)
+import fakebase  # noqa: E402
 import sso  # noqa: E402  (the fake Ubuntu One's demo users, to check the fixtures match)
 
 PYTHON = "/usr/bin/python3"
@@ -80,33 +79,9 @@ class Resp:
         return json.loads(self.text)
 
 
-class FakeProc:
+class FakeProc(fakebase.FakeProcess):
     def __init__(self, *args):
-        self.proc = subprocess.Popen([PYTHON, LP, "--port", "0"] + list(args),
-                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        line = self.proc.stdout.readline()
-        m = re.fullmatch(r"listening on (http://127\.0\.0\.1:(\d+))\n", line)
-        if not m:
-            self.proc.kill()
-            raise RuntimeError("fake did not start: %r %s" % (line, self.proc.stderr.read()))
-        self.url, self.port = m.group(1), int(m.group(2))
-        self.base = self.url
-        for i, a in enumerate(args):
-            if a == "--base":
-                self.base = args[i + 1]
-
-    def stop(self):
-        """SIGTERM; returns the exit status."""
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-        try:
-            rc = self.proc.wait(5)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            rc = self.proc.wait()
-        self.proc.stdout.close()
-        self.proc.stderr.close()
-        return rc
+        super().__init__(LP, *args)
 
     def http(self, method, path, body=None, headers=None, timeout=5):
         if isinstance(body, str):

@@ -21,7 +21,6 @@ import json
 import os
 import random
 import re
-import signal
 import socket
 import subprocess
 import sys
@@ -35,6 +34,7 @@ sys.dont_write_bytecode = True
 HERE = os.path.dirname(os.path.abspath(__file__))
 SSO = os.path.join(HERE, "sso.py")
 sys.path.insert(0, HERE)
+import fakebase  # noqa: E402
 import sso  # noqa: E402  (only for constants and the in-process self-test)
 
 PYTHON = "/usr/bin/python3"
@@ -75,34 +75,10 @@ class Resp:
         return sso.kv_parse(self.body)
 
 
-class FakeProc:
+class FakeProc(fakebase.FakeProcess):
     def __init__(self, *args):
-        self.proc = subprocess.Popen([PYTHON, SSO, "--port", "0"] + list(args),
-                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        line = self.proc.stdout.readline()
-        m = re.fullmatch(r"listening on (http://127\.0\.0\.1:(\d+))\n", line)
-        if not m:
-            self.proc.kill()
-            raise RuntimeError("fake did not start: %r %s" % (line, self.proc.stderr.read()))
-        self.url, self.port = m.group(1), int(m.group(2))
-        self.base = self.url
-        for i, a in enumerate(args):
-            if a == "--base":
-                self.base = args[i + 1]
+        super().__init__(SSO, *args)
         self.endpoint = self.base + "/+openid"
-
-    def stop(self):
-        """SIGTERM; returns the exit status."""
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-        try:
-            rc = self.proc.wait(5)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            rc = self.proc.wait()
-        self.proc.stdout.close()
-        self.proc.stderr.close()
-        return rc
 
     def http(self, method, path, params=None, body=None, headers=None, timeout=5):
         headers = dict(headers or {})

@@ -1,0 +1,69 @@
+"""What the fake services (sso.py, launchpad.py) and their tests share: the
+threaded HTTP server, its start-up and shutdown, and starting a fake as a
+process from a test.  Standard library only."""
+
+import http.server
+import re
+import signal
+import subprocess
+import sys
+import threading
+
+PYTHON = "/usr/bin/python3"
+
+
+class Server(http.server.ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+    request_queue_size = 128
+
+
+def serve(server, name, base=None):
+    """Announces the port ("listening on http://HOST:PORT", which the tests
+    and the stacks wait for), serves until SIGTERM or SIGINT, returns 0."""
+    host, port = server.server_address[:2]
+
+    def on_signal(signum, frame):
+        threading.Thread(target=server.shutdown, daemon=True).start()
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+    print("listening on http://%s:%d" % (host, port), flush=True)
+    if base:
+        sys.stderr.write("%s: base URL %s\n" % (name, base))
+    try:
+        server.serve_forever(poll_interval=0.1)
+    finally:
+        server.server_close()
+    return 0
+
+
+class FakeProcess:
+    """A fake started on a free port: url, port, base; stop() returns its
+    exit status."""
+
+    def __init__(self, script, *args):
+        self.proc = subprocess.Popen([PYTHON, script, "--port", "0"] + list(args),
+                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        line = self.proc.stdout.readline()
+        m = re.fullmatch(r"listening on (http://127\.0\.0\.1:(\d+))\n", line)
+        if not m:
+            self.proc.kill()
+            raise RuntimeError("fake did not start: %r %s" % (line, self.proc.stderr.read()))
+        self.url, self.port = m.group(1), int(m.group(2))
+        self.base = self.url
+        for i, a in enumerate(args):
+            if a == "--base":
+                self.base = args[i + 1]
+
+    def stop(self):
+        """SIGTERM; returns the exit status."""
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+        try:
+            rc = self.proc.wait(5)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            rc = self.proc.wait()
+        self.proc.stdout.close()
+        self.proc.stderr.close()
+        return rc
