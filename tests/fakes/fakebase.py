@@ -67,3 +67,27 @@ class FakeProcess:
         self.proc.stdout.close()
         self.proc.stderr.close()
         return rc
+
+
+class BaseHandler(http.server.BaseHTTPRequestHandler):
+    """HTTP/1.1 with keep-alive; GET, POST and HEAD go to
+    self.dispatch(METHOD).  Subclasses set server_version and log_name."""
+    protocol_version = "HTTP/1.1"
+    timeout = 30
+    log_name = "fake"
+
+    def version_string(self):
+        return self.server_version
+
+    def log_message(self, fmt, *args):
+        if self.server.verbose:
+            sys.stderr.write("%s %s: %s\n" % (self.log_name, self.server.fake.base, fmt % args))
+
+    def do_GET(self):
+        self.dispatch("GET")
+
+    def do_POST(self):
+        self.dispatch("POST")
+
+    def do_HEAD(self):
+        self.dispatch("HEAD")

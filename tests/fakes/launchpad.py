@@ -22,7 +22,6 @@ Standard library only; run with Debian's /usr/bin/python3.
 
 import argparse
 import hashlib
-import http.server
 import json
 import os
 import random
@@ -642,27 +641,11 @@ HTML_ERROR = ("<html>\r\n<head><title>{0} {1}</title></head>\r\n<body>\r\n"
 
 # ---------------------------------------------------------------- handler --
 
-class Handler(http.server.BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
+class Handler(fakebase.BaseHandler):
     server_version = "FakeLaunchpad/1.0"
-    timeout = 30
+    log_name = "launchpad"
 
-    def version_string(self):
-        return self.server_version
-
-    def log_message(self, fmt, *args):
-        if self.server.verbose:
-            sys.stderr.write("launchpad %s: %s\n" % (self.server.fake.base, fmt % args))
-
-    def do_GET(self):
-        self.dispatch("GET")
-
-    def do_POST(self):
-        self.dispatch("POST")
-
-    def do_HEAD(self):
-        self.dispatch("HEAD")
-
+    # Launchpad answers every method; the API is read-only here.
     def do_PUT(self):
         self.dispatch("PUT")
 

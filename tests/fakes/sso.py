@@ -26,7 +26,6 @@ import base64
 import hashlib
 import hmac
 import html
-import http.server
 import json
 import os
 import random
@@ -967,26 +966,9 @@ def signon_xrds(fake, claimed):
 
 # ---------------------------------------------------------------- handler --
 
-class Handler(http.server.BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
+class Handler(fakebase.BaseHandler):
     server_version = "FakeUbuntuSSO/1.0"
-    timeout = 30
-
-    def version_string(self):
-        return self.server_version
-
-    def log_message(self, fmt, *args):
-        if self.server.verbose:
-            sys.stderr.write("sso %s: %s\n" % (self.server.fake.base, fmt % args))
-
-    def do_GET(self):
-        self.dispatch("GET")
-
-    def do_POST(self):
-        self.dispatch("POST")
-
-    def do_HEAD(self):
-        self.dispatch("HEAD")
+    log_name = "sso"
 
     def respond(self, status, body=b"", ctype="text/plain; charset=utf-8", headers=()):
         self.entry["status"] = status
