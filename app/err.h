@@ -26,9 +26,6 @@ enum app_err {
 	APP_ERR__MAX
 };
 
-/* A short, static, human-readable name for the error. */
-const char	*app_strerror(enum app_err);
-
 /* The HTTP status the dispatcher answers with for this error. */
 int		 app_err_status(enum app_err);
 

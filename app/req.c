@@ -274,12 +274,6 @@ kv_value(const struct kvlist *l, const char *key)
 }
 
 const char *
-req_query(const struct req *r, const char *key)
-{
-	return kv_value(&r->query, key);
-}
-
-const char *
 req_form(const struct req *r, const char *key)
 {
 	return kv_value(&r->form, key);
@@ -294,12 +288,6 @@ req_path_param(const struct req *r, const char *key)
 		if (strcmp(r->path_params[i].key, key) == 0)
 			return r->path_params[i].val;
 	return NULL;
-}
-
-void
-resp_status(struct req *r, int status)
-{
-	r->status = status;
 }
 
 static int

@@ -127,14 +127,12 @@ enum app_err	 req_read_form(struct req *);
 PGresult	*req_sql(struct req *, enum stmt, int nparams,
 		    const char *const *params, enum app_err *);
 
-/* First value of a query, form or path parameter, or NULL. */
-const char	*req_query(const struct req *, const char *);
+/* First value of a form or path parameter, or NULL. */
 const char	*req_form(const struct req *, const char *);
 const char	*req_path_param(const struct req *, const char *);
 
 /* Response helpers.  Header names and values must not contain CR or LF:
  * a value that does is refused (APP_EINTERNAL) rather than sent. */
-void		 resp_status(struct req *, int);
 enum app_err	 resp_header(struct req *, const char *, const char *);
 enum app_err	 resp_redirect(struct req *, int status, const char *location);
 #define COOKIE_HTTPONLY	0x1
