@@ -20,6 +20,14 @@
 
 #include "log.h"
 
+/* Install directories; the build passes the configured ones. */
+#ifndef MM_SYSCONFDIR
+#define MM_SYSCONFDIR	"/usr/local/etc"
+#endif
+#ifndef MM_PKGDATADIR
+#define MM_PKGDATADIR	"/usr/local/share/membermail"
+#endif
+
 #define CONF_PATH_MAX	256
 #define CONF_NAME_MAX	64
 

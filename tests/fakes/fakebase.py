@@ -91,3 +91,23 @@ class BaseHandler(http.server.BaseHTTPRequestHandler):
 
     def do_HEAD(self):
         self.dispatch("HEAD")
+
+    def read_body(self):
+        """The request body (also kept in self.entry), or None after
+        answering 411 or 413 (subclasses define _finish(status, body))."""
+        if self.headers.get("Transfer-Encoding"):
+            self.close_connection = True
+            return self._finish(411, b"chunked bodies are not supported\n")
+        try:
+            length = int(self.headers.get("Content-Length", ""))
+            if length < 0:
+                raise ValueError
+        except ValueError:
+            self.close_connection = True
+            return self._finish(411, b"Content-Length required\n")
+        if length > self.server.max_body:
+            self.close_connection = True
+            return self._finish(413, b"request body too large\n")
+        body = self.rfile.read(length)
+        self.entry["body"] = body.decode("utf-8", "replace")
+        return body

@@ -1006,21 +1006,9 @@ class Handler(fakebase.BaseHandler):
                       "headers": headers, "body": "", "status": None}
         body = b""
         if method == "POST":
-            if self.headers.get("Transfer-Encoding"):
-                self.close_connection = True
-                return self._finish(411, b"chunked bodies are not supported\n")
-            try:
-                length = int(self.headers.get("Content-Length", ""))
-                if length < 0:
-                    raise ValueError
-            except ValueError:
-                self.close_connection = True
-                return self._finish(411, b"Content-Length required\n")
-            if length > self.server.max_body:
-                self.close_connection = True
-                return self._finish(413, b"request body too large\n")
-            body = self.rfile.read(length)
-            self.entry["body"] = body.decode("utf-8", "replace")
+            body = self.read_body()
+            if body is None:
+                return None
         fake.log_request(self.entry)
         try:
             self.route(method, path, query, body)

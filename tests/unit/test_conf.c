@@ -18,13 +18,6 @@
 #include "conf.h"
 #include "test.h"
 
-#ifndef MM_SYSCONFDIR
-#define MM_SYSCONFDIR	"/usr/local/etc"
-#endif
-#ifndef MM_PKGDATADIR
-#define MM_PKGDATADIR	"/usr/local/share/membermail"
-#endif
-
 #ifndef nitems
 #define nitems(a)	(sizeof(a) / sizeof((a)[0]))
 #endif
