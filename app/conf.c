@@ -18,6 +18,7 @@
 
 #include "conf.h"
 #include "log.h"
+#include "validate.h"
 
 #ifndef nitems
 #define nitems(a)	(sizeof(a) / sizeof((a)[0]))
@@ -39,9 +40,11 @@ enum conf_type {
 	CONF_LEVEL,	/* a log level name */
 	CONF_LISTEN,	/* "unix:/path" or "host:port" */
 	CONF_ADDRS,	/* IP addresses or CIDR blocks, space-separated */
+	CONF_MAIL,	/* one e-mail address (local@domain), or "" */
 	CONF_MODE,	/* octal permission bits within min..max */
 	CONF_NAME,	/* user or group name of at most max bytes, or "" */
 	CONF_ORIGIN,	/* "https://host[:port]", as browsers send Origin */
+	CONF_SMTP,	/* "smtp://host[:port]" or "smtps://host[:port]" */
 	CONF_SIZE,	/* bytes, optionally k or m, within min..max */
 	CONF_STRING,	/* any text that fits the field */
 	CONF_URL,	/* an absolute http:// or https:// URL */
@@ -65,6 +68,7 @@ static const struct {
 	const char *const	 values[4];
 } choices[] = {
 	{ "openid_mode", { "stateless", "association", NULL } },
+	{ "smtp_tls", { "required", "try", "none", NULL } },
 };
 
 #define FIELD(m)	offsetof(struct config, m), \
@@ -78,6 +82,8 @@ static const struct {
  * deploy/membermail.conf.example documents every row; test_conf checks it.
  */
 static const struct conf_key keys[] = {
+	{ "alerts_to", CONF_MAIL, FIELD(alerts_to), "", 0, 0,
+	    "operators' address for failed sync runs and held shrinks (\"\" = none)" },
 	{ "backlog", CONF_INT, FIELD(backlog), "511", 1, 65535,
 	    "listen(2) queue length of the FastCGI socket" },
 	{ "crash_interval", CONF_INT, FIELD(crash_interval), "60", 1, 3600,
@@ -88,8 +94,19 @@ static const struct conf_key keys[] = {
 	    0, 0, "libpq connection string of the app's database" },
 	{ "group", CONF_NAME, FIELD(group), "", 0, 32,
 	    "group workers run as when started as root (\"\" = user's)" },
+	{ "launchpad_api", CONF_URL, FIELD(launchpad_api),
+	    "https://api.launchpad.net/1.0", 0, 0,
+	    "root of the Launchpad REST API (its 1.0 version)" },
+	{ "launchpad_concurrency", CONF_INT, FIELD(launchpad_concurrency), "8",
+	    1, 32, "Launchpad requests a sync keeps in flight at once" },
+	{ "launchpad_page_size", CONF_INT, FIELD(launchpad_page_size), "300",
+	    1, 300, "team members asked for per page (Launchpad allows 300)" },
+	{ "launchpad_retries", CONF_INT, FIELD(launchpad_retries), "2", 0, 6,
+	    "retries of a Launchpad request after a transient failure" },
 	{ "launchpad_teams", CONF_BOOL, FIELD(launchpad_teams), "yes", 0, 0,
 	    "ask Ubuntu One for the mapped teams (a hint; Launchpad decides)" },
+	{ "launchpad_timeout", CONF_INT, FIELD(launchpad_timeout), "15", 1, 120,
+	    "seconds one Launchpad request may take" },
 	{ "listen", CONF_LISTEN, FIELD(listen),
 	    "unix:/run/membermail/membermail.sock", 0, 0,
 	    "FastCGI socket: unix:/abs/path, host:port or [v6]:port" },
@@ -99,6 +116,8 @@ static const struct conf_key keys[] = {
 	    "least severe level logged: error, warn, info or debug" },
 	{ "login_rate_limit", CONF_INT, FIELD(login_rate_limit), "20", 1,
 	    100000, "sign-in starts per client address per minute" },
+	{ "mail_from", CONF_MAIL, FIELD(mail_from), "membermail@localhost", 0,
+	    0, "sender address of notification e-mail" },
 	{ "max_body", CONF_SIZE, FIELD(max_body), "1m", 1024, 64 << 20,
 	    "largest request body accepted, in bytes (k, m suffixes)" },
 	{ "max_requests", CONF_INT, FIELD(max_requests), "0", 0, 100000000,
@@ -112,21 +131,44 @@ static const struct conf_key keys[] = {
 	    "seconds an OpenID response nonce may be old (or ahead)" },
 	{ "openid_mode", CONF_CHOICE, FIELD(openid_mode), "stateless", 0, 0,
 	    "verify assertions by check_authentication or an association" },
+	{ "outbox_max_attempts", CONF_INT, FIELD(outbox_max_attempts), "10", 1,
+	    100, "delivery attempts before a notification is given up" },
+	{ "person_check_interval", CONF_INT, FIELD(person_check_interval),
+	    "21600", 0, 604800,
+	    "seconds after which sync checks a person on Launchpad again" },
 	{ "pid_file", CONF_STRING, FIELD(pid_file), "", 0, 0,
 	    "file the master writes its pid to (\"\" = none)" },
 	{ "public_url", CONF_ORIGIN, FIELD(public_url),
 	    "http://127.0.0.1:8080", 0, 0,
 	    "the site's external base URL: scheme://host[:port], no path" },
+	{ "removal_grace_days", CONF_INT, FIELD(removal_grace_days), "30", 0,
+	    3650, "days a disabled alias of a leaver is kept (0 = remove at once)" },
 	{ "request_timeout", CONF_INT, FIELD(request_timeout), "60", 0, 86400,
 	    "seconds one request may run before its worker is killed (0 = no limit)" },
 	{ "session_idle", CONF_INT, FIELD(session_idle), "7200", 60, 86400,
 	    "seconds of inactivity that end a session" },
 	{ "session_max", CONF_INT, FIELD(session_max), "43200", 300, 2592000,
 	    "seconds after which a session ends however active" },
+	{ "shrink_threshold", CONF_INT, FIELD(shrink_threshold), "10", 0, 100,
+	    "percent a team may shrink before removals wait for an operator" },
 	{ "shutdown_timeout", CONF_INT, FIELD(shutdown_timeout), "30", 1, 3600,
 	    "seconds a graceful stop waits for requests to finish" },
+	{ "signin_sync_budget", CONF_INT, FIELD(signin_sync_budget), "8000",
+	    500, 60000, "milliseconds sign-in may spend asking Launchpad" },
 	{ "slow_request", CONF_INT, FIELD(slow_request), "5000", 0, 3600000,
 	    "milliseconds over which a request is logged and counted as slow (0 = off)" },
+	{ "smtp_password_file", CONF_STRING, FIELD(smtp_password_file), "", 0,
+	    0, "file holding the SMTP password (\"\" = no authentication)" },
+	{ "smtp_timeout", CONF_INT, FIELD(smtp_timeout), "30", 1, 600,
+	    "seconds one SMTP delivery may take" },
+	{ "smtp_tls", CONF_CHOICE, FIELD(smtp_tls), "required", 0, 0,
+	    "STARTTLS on smtp://: required, try, or none (smtps:// is always TLS)" },
+	{ "smtp_url", CONF_SMTP, FIELD(smtp_url), "smtp://127.0.0.1:25", 0, 0,
+	    "mail relay: smtp://host[:port] or smtps://host[:port]" },
+	{ "smtp_user", CONF_STRING, FIELD(smtp_user), "", 0, 0,
+	    "SMTP user name (\"\" = no authentication)" },
+	{ "snapshot_max_age", CONF_INT, FIELD(snapshot_max_age), "600", 60,
+	    86400, "seconds a team snapshot serves sign-in before it is fetched again" },
 	{ "socket_group", CONF_NAME, FIELD(socket_group), "", 0, 32,
 	    "group of the unix socket (\"\" = leave as created)" },
 	{ "socket_mode", CONF_MODE, FIELD(socket_mode), "0660", 0, 0777,
@@ -752,6 +794,48 @@ parse_url(const struct conf_key *k, const char *val, void *field,
 	return store_string(k, val, field, why, whysz);
 }
 
+/* An address we may put in a mail header: valid_address, or "". */
+static int
+parse_mail(const struct conf_key *k, const char *val, void *field,
+    char *why, size_t whysz)
+{
+	char	 q[CONF_QUOTE_MAX];
+
+	if (*val != '\0' && !valid_address(val, strlen(val))) {
+		snprintf(why, whysz, "%s is not an e-mail address",
+		    quote(q, sizeof(q), val));
+		return -1;
+	}
+	return store_string(k, val, field, why, whysz);
+}
+
+/* smtp://host[:port] or smtps://host[:port]: an origin of another scheme. */
+static int
+parse_smtp(const struct conf_key *k, const char *val, void *field,
+    char *why, size_t whysz)
+{
+	char		 q[CONF_QUOTE_MAX];
+	const char	*hp;
+
+	if (!fits(k, val, why, whysz))
+		return -1;
+	hp = strncmp(val, "smtp://", 7) == 0 ? val + 7 :
+	    strncmp(val, "smtps://", 8) == 0 ? val + 8 : NULL;
+	if (hp == NULL || *hp == '\0' || strpbrk(hp, "/?#@") != NULL) {
+		snprintf(why, whysz, "%s is not smtp://host[:port] or "
+		    "smtps://host[:port]", quote(q, sizeof(q), val));
+		return -1;
+	}
+	if (port_colon(hp) == NULL ? !valid_host(hp, strlen(hp)) :
+	    check_hostport(hp, why, whysz) == -1) {
+		if (port_colon(hp) == NULL)
+			snprintf(why, whysz, "%s has no valid host",
+			    quote(q, sizeof(q), val));
+		return -1;
+	}
+	return store_string(k, val, field, why, whysz);
+}
+
 /* One address or CIDR block: an IPv4 or IPv6 address, optionally /bits. */
 static int
 valid_cidr(const char *s, size_t len)
@@ -808,11 +892,13 @@ static const struct conf_ops ops[CONF_TYPE__MAX] = {
 	[CONF_INT] =	{ parse_int, print_int },
 	[CONF_LEVEL] =	{ parse_level, print_level },
 	[CONF_LISTEN] =	{ parse_listen, print_string },
+	[CONF_MAIL] =	{ parse_mail, print_string },
 	[CONF_ADDRS] =	{ parse_addrs, print_string },
 	[CONF_MODE] =	{ parse_mode, print_mode },
 	[CONF_NAME] =	{ parse_name, print_string },
 	[CONF_ORIGIN] =	{ parse_origin, print_string },
 	[CONF_SIZE] =	{ parse_size, print_size },
+	[CONF_SMTP] =	{ parse_smtp, print_string },
 	[CONF_STRING] =	{ store_string, print_string },
 	[CONF_URL] =	{ parse_url, print_string },
 };

@@ -31,6 +31,12 @@
 #define CONF_PATH_MAX	256
 #define CONF_NAME_MAX	64
 
+enum smtp_tls {
+	SMTP_TLS_REQUIRED,	/* STARTTLS or fail */
+	SMTP_TLS_TRY,		/* STARTTLS when offered */
+	SMTP_TLS_NONE		/* plain text (a relay on loopback) */
+};
+
 enum sso_verify {
 	SSO_STATELESS,		/* check_authentication for every assertion */
 	SSO_ASSOCIATION		/* shared HMAC-SHA256 keys, verified locally */
@@ -69,6 +75,26 @@ struct config {
 	int		 session_max;		/* seconds */
 	int		 login_rate_limit;	/* sign-in starts per minute */
 	char		 templates_dir[CONF_PATH_MAX];
+	/* Launchpad and provisioning (DESIGN.md §6-§7) */
+	char		 launchpad_api[CONF_PATH_MAX];	/* .../1.0 */
+	int		 launchpad_timeout;	/* seconds per request */
+	int		 launchpad_retries;
+	int		 launchpad_concurrency;
+	int		 launchpad_page_size;
+	int		 person_check_interval;	/* seconds */
+	int		 snapshot_max_age;	/* seconds, for sign-in */
+	int		 signin_sync_budget;	/* milliseconds */
+	int		 removal_grace_days;	/* 0 = at once */
+	int		 shrink_threshold;	/* percent */
+	/* Notifications */
+	char		 mail_from[CONF_PATH_MAX];
+	char		 alerts_to[CONF_PATH_MAX];	/* "" = none */
+	char		 smtp_url[CONF_PATH_MAX];
+	int		 smtp_tls;		/* enum smtp_tls */
+	char		 smtp_user[CONF_PATH_MAX];	/* "" = no AUTH */
+	char		 smtp_password_file[CONF_PATH_MAX];
+	int		 smtp_timeout;		/* seconds */
+	int		 outbox_max_attempts;
 	enum log_level	 log_level;
 	char		 log_file[CONF_PATH_MAX]; /* "" = stderr */
 };

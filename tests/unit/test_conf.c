@@ -25,29 +25,47 @@
 #define UNIX_PATH_MAX	(sizeof(((struct sockaddr_un *)0)->sun_path) - 1)
 
 #define DEFAULTS_PRINTED						\
+	"alerts_to =\n"	\
 	"backlog = 511\n"						\
 	"crash_interval = 60\n"						\
 	"crash_limit = 10\n"						\
 	"database = dbname=membermail\n"				\
 	"group =\n"							\
+	"launchpad_api = https://api.launchpad.net/1.0\n"	\
+	"launchpad_concurrency = 8\n"	\
+	"launchpad_page_size = 300\n"	\
+	"launchpad_retries = 2\n"	\
 	"launchpad_teams = yes\n"					\
+	"launchpad_timeout = 15\n"	\
 	"listen = unix:/run/membermail/membermail.sock\n"		\
 	"log_file =\n"							\
 	"log_level = info\n"						\
 	"login_rate_limit = 20\n"					\
+	"mail_from = membermail@localhost\n"	\
 	"max_body = 1m\n"						\
 	"max_requests = 0\n"						\
 	"max_workers = 32\n"						\
 	"migrations_dir = " MM_PKGDATADIR "/migrations\n"		\
 	"nonce_window = 300\n"						\
 	"openid_mode = stateless\n"					\
+	"outbox_max_attempts = 10\n"	\
+	"person_check_interval = 21600\n"	\
 	"pid_file =\n"							\
 	"public_url = http://127.0.0.1:8080\n"				\
+	"removal_grace_days = 30\n"	\
 	"request_timeout = 60\n"					\
 	"session_idle = 7200\n"					\
 	"session_max = 43200\n"					\
+	"shrink_threshold = 10\n"	\
 	"shutdown_timeout = 30\n"					\
+	"signin_sync_budget = 8000\n"	\
 	"slow_request = 5000\n"						\
+	"smtp_password_file =\n"	\
+	"smtp_timeout = 30\n"	\
+	"smtp_tls = required\n"	\
+	"smtp_url = smtp://127.0.0.1:25\n"	\
+	"smtp_user =\n"	\
+	"snapshot_max_age = 600\n"	\
 	"socket_group =\n"						\
 	"socket_mode = 0660\n"						\
 	"sso_endpoint = https://login.ubuntu.com/+openid\n"		\
@@ -316,6 +334,11 @@ static const struct {
 	{ "public_url = http://[::1]:8080", "public_url", "http://[::1]:8080" },
 	{ "public_url = http://127.0.0.1:8443", "public_url",
 	    "http://127.0.0.1:8443" },
+	{ "smtp_url = smtps://mail.example.org:465", "smtp_url",
+	    "smtps://mail.example.org:465" },
+	{ "smtp_url = smtp://[::1]:2525", "smtp_url", "smtp://[::1]:2525" },
+	{ "smtp_tls = none", "smtp_tls", "none" },
+	{ "alerts_to = ops@example.org", "alerts_to", "ops@example.org" },
 	{ "", "workers", "4" },
 };
 
@@ -374,6 +397,24 @@ static const struct {
 	    ":1: openid_mode: \"dumb\" is not one of stateless, association" },
 	{ "launchpad_teams = true",
 	    ":1: launchpad_teams: \"true\" is not yes or no" },
+	/* mail */
+	{ "alerts_to = ops",
+	    ":1: alerts_to: \"ops\" is not an e-mail address" },
+	{ "mail_from = a b@example.org",
+	    ":1: mail_from: \"a b@example.org\" is not an e-mail address" },
+	{ "smtp_url = http://mail.example.org",
+	    ":1: smtp_url: \"http://mail.example.org\" is not "
+	    "smtp://host[:port] or smtps://host[:port]" },
+	{ "smtp_url = smtp://user@mail.example.org",
+	    ":1: smtp_url: \"smtp://user@mail.example.org\" is not "
+	    "smtp://host[:port] or smtps://host[:port]" },
+	{ "smtp_url = smtp://mail.example.org/x",
+	    ":1: smtp_url: \"smtp://mail.example.org/x\" is not "
+	    "smtp://host[:port] or smtps://host[:port]" },
+	{ "smtp_url = smtp://-bad-",
+	    ":1: smtp_url: \"smtp://-bad-\" has no valid host" },
+	{ "smtp_tls = yes",
+	    ":1: smtp_tls: \"yes\" is not one of required, try, none" },
 	/* address lists */
 	{ "status_allow = 127.0.0.1 10.0.0.0/33",
 	    ":1: status_allow: \"10.0.0.0/33\" is not an IP address or CIDR block" },
