@@ -106,8 +106,8 @@ static const struct {
 	[STMT_AUDIT] = { "audit",
 	    "INSERT INTO audit_log (actor_kind, actor_user_id, actor_name, "
 	    "action, target_type, target_id, target_label, before, after, "
-	    "request_id) VALUES ($1, $2::bigint, $3, $4, $5, $6::bigint, $7, "
-	    "$8::jsonb, $9::jsonb, $10)", 10 },
+	    "request_id, domain_id) VALUES ($1, $2::bigint, $3, $4, $5, "
+	    "$6::bigint, $7, $8::jsonb, $9::jsonb, $10, $11::bigint)", 11 },
 	[STMT_ASSOC_CURRENT] = { "assoc_current",
 	    "SELECT handle, encode(secret, 'hex') FROM openid_associations "
 	    "WHERE op_endpoint = $1 AND expires_at > now() + interval '5 min' "

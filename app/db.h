@@ -43,7 +43,8 @@ enum stmt {
 	STMT_ALIASES_FOLLOW_EMAIL, /* user id, old email, new email */
 	STMT_USER_BY_ID,	/* id -> name, email, display, claimed, banned */
 	STMT_AUDIT,		/* kind, user id, name, action, type, id,
-				   label, before, after, request id */
+				   label, before, after, request id,
+				   domain id (audit.c) */
 	STMT_ASSOC_CURRENT,	/* endpoint -> handle, secret hex */
 	STMT_ASSOC_GET,		/* endpoint, handle -> secret hex */
 	STMT_ASSOC_INSERT,	/* endpoint, handle, secret hex, expires s */

@@ -15,8 +15,10 @@ enum app_err {
 	APP_EFORBIDDEN,	/* signed in but not allowed, or CSRF failure (403) */
 	APP_ENOTFOUND,	/* no such page or object (404) */
 	APP_EMETHOD,	/* path exists, method does not (405) */
+	APP_ECONFLICT,	/* the change conflicts with the current state (409) */
 	APP_ETOOBIG,	/* input over a configured bound (413) */
 	APP_EURITOOLONG,/* request URI over its bound (414) */
+	APP_EINVALID,	/* well-formed, but a field's value is refused (422) */
 	APP_ERATELIMIT,	/* too many attempts; Retry-After says when (429) */
 	APP_EINTERNAL,	/* a bug or an unexpected local failure (500) */
 	APP_ENOMEM,	/* allocation or arena bound exhausted (500) */

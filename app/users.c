@@ -7,6 +7,7 @@
 
 #include <json-c/json.h>
 
+#include "audit.h"
 #include "db.h"
 #include "log.h"
 #include "req.h"
@@ -55,21 +56,12 @@ static int
 audit(struct db *db, struct signin *s, const char *action,
     const char *before, const char *after, enum app_err *e)
 {
-	char		 uid[24];
-	const char	*p[10];
+	struct actor		 a = { ACTOR_USER, s->uid, s->id->nickname, 0,
+	    s->r->request_id };
+	struct audit_event	 ev = { action, "user", s->uid,
+	    s->id->nickname, 0, before, after };
 
-	snprintf(uid, sizeof(uid), "%lld", s->uid);
-	p[0] = "user";
-	p[1] = uid;
-	p[2] = s->id->nickname;
-	p[3] = action;
-	p[4] = "user";
-	p[5] = uid;
-	p[6] = s->id->nickname;
-	p[7] = before;
-	p[8] = after;
-	p[9] = s->r->request_id;
-	return run(db, STMT_AUDIT, 10, p, NULL, e);
+	return (*e = audit_write(db, &a, &ev)) == APP_OK ? 0 : -1;
 }
 
 static int
