@@ -79,7 +79,6 @@ struct member_new_alias {
 	const char	*local_part;	/* as typed; lower-cased here */
 	const char	*recipients;	/* raw list; NULL or blank: the
 					   member's email */
-	const char	*description;	/* NULL: none */
 };
 
 /*
@@ -87,8 +86,8 @@ struct member_new_alias {
  *   APP_EINVALID	local_part not like mm_valid_local_part ("bad_local_part"),
  *			recipients as alias_parse_recipients, a typed
  *			recipient that is the new address itself
- *			("matches_alias"), description not one line of at
- *			most ALIAS_DESCRIPTION_MAX characters
+ *			("matches_alias"), or a default (the member's
+ *			email) that is no valid forwarding address
  *   APP_ECONFLICT	the address is taken ("taken"), or a member who is
  *			not an admin already owns alias_limit aliases on
  *			the domain ("alias_limit"; admins are exempt)
