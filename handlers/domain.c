@@ -539,11 +539,13 @@ h_domain_alias_enabled(struct req *r)
 	if ((e = member_domain(r->db, r->arena, &a, domain_param(r), &dv)) !=
 	    APP_OK)
 		return e;
-	if (id == 0 || alias_get(r->db, r->arena, &a, id, &v) != APP_OK ||
-	    v.domain_id != dv.id) {
+	if (id == 0 || (e = alias_get(r->db, r->arena, &a, id, &v)) ==
+	    APP_ENOTFOUND || (e == APP_OK && v.domain_id != dv.id)) {
 		r->reason = "no such alias on this domain";
 		return APP_ENOTFOUND;
 	}
+	if (e != APP_OK)
+		return e;
 	memset(&ch, 0, sizeof(ch));
 	ch.set = ALIAS_SET_ENABLED;
 	ch.enabled = on;
