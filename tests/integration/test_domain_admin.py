@@ -517,6 +517,11 @@ def domain_alias_enable_disable(env):
     join(env, xid, uid)
     aid = add_alias(env, xid, uid, name)
     path = "/domains/%s/members/%s" % (x, name)
+    # The page's own form carries the session's CSRF token.
+    r = b.get(path)
+    form = re.search(r'action="/domains/%s/aliases/%d/enabled">\s*<input type="hidden" '
+                     r'name="csrf_token" value="([0-9a-f]{64})">' % (re.escape(x), aid), body(r))
+    expect(form and form.group(1) == csrf(b), "no toggle form with the CSRF token: %s", show(r, 6000))
     r = post(b, "/domains/%s/aliases/%d/enabled" % (x, aid), {"enabled": "no"})
     see_other(r, path + "?done=alias-disabled", "disable")
     got = own(env, "SELECT enabled || ':' || disabled_reason FROM aliases WHERE id = %d" % aid)
