@@ -45,13 +45,30 @@ def uniq(tag):
 
 
 def new_domain(env, alias_limit=3):
-    """A fresh domain (name, id) with its own token."""
+    """A fresh domain (name, id, token), deleted with its aliases when the
+    test ends (see domain_test): the other tests count the domains."""
     name = uniq("da-") + ".example"
     token = ("T%09d" % _seq[0])[-10:]
-    did = own(env, "INSERT INTO domains (name, team, verification_token, alias_limit) "
-                   "VALUES (%s, 'da-nobody-team', %s, %d) RETURNING id"
-                   % (lit(name), lit(token), alias_limit)).splitlines()[0]
-    return name, int(did), token
+    did = int(own(env, "INSERT INTO domains (name, team, verification_token, alias_limit) "
+                       "VALUES (%s, 'da-nobody-team', %s, %d) RETURNING id"
+                       % (lit(name), lit(token), alias_limit)).splitlines()[0])
+    env.domain_admin_created.append(did)
+    return name, did, token
+
+
+def domain_test(fn):
+    """A test whose domains go away when it ends, whatever happens."""
+    def run_it(env):
+        env.domain_admin_created = []
+        try:
+            return fn(env)
+        finally:
+            ids = ",".join(str(i) for i in env.domain_admin_created)
+            if ids:
+                own(env, "DELETE FROM aliases WHERE domain_id IN (%s); "
+                         "DELETE FROM domains WHERE id IN (%s)" % (ids, ids))
+    run_it.__name__ = fn.__name__
+    return test(run_it)
 
 
 def new_person(env, name=None, email=None):
@@ -107,26 +124,25 @@ def state(env, did):
 def people(env):
     """Signed-in browsers, made once per run: the admin of domain X (`adm`),
     the admin of another domain Y (`other`), a plain member of X (`mem`) and
-    a user of neither (`out`)."""
+    a user of neither (`out`); X and Y are the test's own."""
     use_profile(env)
     p = getattr(env, "domain_admin_people", None)
-    if p is not None:
-        return p
-    p = {}
+    if p is None:
+        p = {}
+        for who in ("adm", "other", "mem", "out"):
+            user = new_user("da" + who)
+            b, _, _ = sign_in(env, user=user)
+            b.name = who
+            p[who] = b
+            p[who + "_id"] = int(user_row(env, user)[0])
+            p[who + "_name"] = user["nickname"]
+        env.domain_admin_people = p
     x, xid, xtoken = new_domain(env)
     y, yid, _ = new_domain(env)
     p["x"], p["xid"], p["xtoken"], p["y"], p["yid"] = x, xid, xtoken, y, yid
-    for who in ("adm", "other", "mem", "out"):
-        user = new_user("da" + who)
-        b, _, _ = sign_in(env, user=user)
-        b.name = who
-        p[who] = b
-        p[who + "_id"] = int(user_row(env, user)[0])
-        p[who + "_name"] = user["nickname"]
     join(env, xid, p["adm_id"], "admin")
     join(env, yid, p["other_id"], "admin")
     join(env, xid, p["mem_id"], "member")
-    env.domain_admin_people = p
     return p
 
 
@@ -161,7 +177,7 @@ def next_url(r):
 
 # ---------------------------------------------------------------- access
 
-@test
+@domain_test
 def domain_admin_access(env):
     """Anonymous 401; a user of no domain, a plain member and an admin of
     another domain 403 (an unknown domain too: existence is not revealed);
@@ -206,7 +222,7 @@ def domain_admin_access(env):
            before, state(env, p["xid"]))
 
 
-@test
+@domain_test
 def domain_admin_csrf(env):
     """Every POST without the CSRF token, with a wrong one, or cross-site is
     refused with 403 and writes nothing."""
@@ -232,7 +248,7 @@ def domain_admin_csrf(env):
            before, state(env, p["xid"]))
 
 
-@test
+@domain_test
 def domain_admin_my_links(env):
     """/my links the domains one administers, and only those."""
     p = people(env)
@@ -246,7 +262,7 @@ def domain_admin_my_links(env):
 
 # ---------------------------------------------------------------- the domain page
 
-@test
+@domain_test
 def domain_page_txt_record(env):
     """The TXT record to publish (the configured prefix and the domain's
     token) and its status and last check."""
@@ -265,7 +281,7 @@ def domain_page_txt_record(env):
         expect(part in body(r), "the page lacks %r after a check: %s", part, show(r, 4000))
 
 
-@test
+@domain_test
 def domain_members_search_and_pages(env):
     """Members by name; search by name or email prefix; keyset pages that
     neither repeat nor skip a row when members join meanwhile."""
@@ -307,7 +323,7 @@ def domain_members_search_and_pages(env):
     check_app_error_page(b.get("/domains/%s?after=garbage" % name), 400, "a malformed cursor")
 
 
-@test
+@domain_test
 def domain_aliases_filters(env):
     """The aliases of a domain: filtered by state and reason, searched by
     local part, paged by local part."""
@@ -351,7 +367,7 @@ def domain_aliases_filters(env):
 
 # ---------------------------------------------------------------- changes
 
-@test
+@domain_test
 def domain_promote_demote(env):
     """An admin makes a member an admin and back: 303 with a notice, the role
     changed, one audit row each with before and after."""
@@ -383,7 +399,7 @@ def domain_promote_demote(env):
                          404, "an unknown member")
 
 
-@test
+@domain_test
 def domain_last_admin_protected(env):
     """The only admin can neither be demoted nor removed (409, the reason on
     the page, nothing written); with a second admin both work."""
@@ -410,7 +426,7 @@ def domain_last_admin_protected(env):
     check_app_error_page(b.get("/domains/%s" % name), 403, "no longer an admin")
 
 
-@test
+@domain_test
 def domain_remove_member(env):
     """Removing a member disables their enabled aliases (by-admin), keeps the
     reason of disabled ones, deletes the role row and their error reports;
@@ -445,7 +461,7 @@ def domain_remove_member(env):
     check_app_error_page(b.get("/domains/%s/members/%s" % (x, name)), 404, "the removed member's page")
 
 
-@test
+@domain_test
 def domain_extra_alias(env):
     """An admin gives a member an extra alias (recipients default to their
     email); refused with the reason next to the field and the input kept:
@@ -507,7 +523,7 @@ def domain_extra_alias(env):
     expect(got == "false:matches-recipient", "the looping alias: %r", got)
 
 
-@test
+@domain_test
 def domain_alias_enable_disable(env):
     """An admin disables a member's alias (by-admin) and enables it again,
     through the alias rules; an alias of another domain is a 404."""
@@ -547,7 +563,7 @@ def domain_alias_enable_disable(env):
         own(env, "DELETE FROM domain_members WHERE domain_id = %d AND user_id = %d" % (p["yid"], p["adm_id"]))
 
 
-@test
+@domain_test
 def domain_log_page(env):
     """The log page: the domain's audit rows, newest first, paged; the error
     log entries of its members and not of others."""
