@@ -21,6 +21,7 @@ Command line (used by deploy/local):
 import argparse
 import grp
 import http.client as httplib
+import json
 import os
 import pwd
 import shutil
@@ -1032,6 +1033,97 @@ def http_request(port, method, path, body=None, headers=None, timeout=15.0, host
         return Response(r.status, r.reason, r.getheaders(), data)
     finally:
         conn.close()
+
+
+# ---------------------------------------------------------------- SMTP sink (outbox)
+
+class SmtpSink:
+    """tests/smtp_sink.py on a loopback port, storing mail in `dir`; its
+    output in log_path; registered in STARTED like every Proc.  tls=(cert,
+    key) offers STARTTLS; auth=(user, password) requires AUTH under TLS.
+    url is smtp://127.0.0.1:PORT; a restart keeps the port."""
+
+    SCRIPT = os.path.join(REPO, "tests", "smtp_sink.py")
+
+    def __init__(self, dir, log_path, tls=None, auth=None, name="smtp-sink"):
+        self.dir = dir
+        self.log_path = log_path
+        self.tls = tls
+        self.auth = auth
+        self.name = name
+        self.proc = None
+        self.port = 0
+        os.makedirs(dir, exist_ok=True)
+
+    @property
+    def url(self):
+        return "smtp://127.0.0.1:%d" % self.port
+
+    def start(self, timeout=15.0):
+        import re
+        with open(self.log_path, "ab") as f:
+            start = f.tell()
+        argv = ["/usr/bin/python3", "-B", self.SCRIPT, "--dir", self.dir, "--port", str(self.port)]
+        if self.tls:
+            argv += ["--tls-cert", self.tls[0], "--tls-key", self.tls[1]]
+        if self.auth:
+            argv += ["--auth", "%s:%s" % self.auth]
+        self.proc = Proc(argv, self.log_path, name=self.name)
+
+        def ready():
+            with open(self.log_path, "rb") as f:
+                f.seek(start)
+                text = f.read().decode("utf-8", "replace")
+            m = re.search(r"^listening on smtp://127\.0\.0\.1:(\d+)$", text, re.M)
+            if m is None and not self.proc.running():
+                raise RuntimeError("%s exited with %s: %s" % (self.name, self.proc.poll(), text[-800:]))
+            return m
+        m = wait_until(ready, timeout)
+        if not m:
+            self.proc.stop()
+            raise RuntimeError("%s did not print 'listening on' within %.0fs" % (self.name, timeout))
+        self.port = int(m.group(1))
+        return self
+
+    def stop(self):
+        if self.proc is None:
+            return None
+        rc = self.proc.stop(signal.SIGTERM, 5)
+        if self.proc in STARTED:
+            STARTED.remove(self.proc)
+        self.proc = None
+        return rc
+
+    def knobs(self, **knobs):
+        """Faults for the next connections: greeting=421, rcpt=451,
+        data=451, delay=SECONDS; none clears them."""
+        _write(os.path.join(self.dir, "knobs.json"), json.dumps(knobs))
+
+    def messages(self):
+        """[(envelope dict, raw bytes)] in arrival order."""
+        out = []
+        for f in sorted(os.listdir(self.dir)):
+            if f.endswith(".json") and f[:6].isdigit():
+                with open(os.path.join(self.dir, f)) as e, \
+                        open(os.path.join(self.dir, f[:6] + ".eml"), "rb") as m:
+                    out.append((json.load(e), m.read()))
+        return out
+
+    def clear(self):
+        for f in os.listdir(self.dir):
+            if f[:6].isdigit():
+                os.unlink(os.path.join(self.dir, f))
+        self.knobs()
+
+
+def self_signed_cert(dir, cn="127.0.0.1"):
+    """A throw-away certificate for cn (also its IP SAN): (cert, key) paths."""
+    cert, key = os.path.join(dir, "sink-cert.pem"), os.path.join(dir, "sink-key.pem")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+                    "-subj", "/CN=%s" % cn, "-addext", "subjectAltName=IP:%s" % cn,
+                    "-keyout", key, "-out", cert], check=True, stdin=subprocess.DEVNULL,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    return cert, key
 
 
 def _main(argv):
