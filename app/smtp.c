@@ -97,8 +97,6 @@ put_subject(struct buf *out, const char *s)
 		return;
 	}
 	buf_puts(out, "Subject:");
-	if (len == 0)
-		buf_puts(out, " ");
 	while (at < len) {
 		n = len - at < WORD_BYTES ? len - at : WORD_BYTES;
 		/* Never split a character: back off continuation bytes. */
@@ -264,14 +262,13 @@ read_password(const char *path, char *pw, size_t pwsz, char *why,
 static void
 ehlo_name(char *dst, size_t dstsz)
 {
-	char	 h[256];
+	char	 h[256] = "";
 
-	if (gethostname(h, sizeof(h)) == 0 && (h[sizeof(h) - 1] = '\0',
-	    h[0] != '\0') && strspn(h, "abcdefghijklmnopqrstuvwxyz"
-	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-") == strlen(h))
-		snprintf(dst, dstsz, "%s", h);
-	else
-		snprintf(dst, dstsz, "localhost");
+	if (gethostname(h, sizeof(h) - 1) == -1 || h[0] == '\0' ||
+	    strspn(h, "abcdefghijklmnopqrstuvwxyz"
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-") != strlen(h))
+		snprintf(h, sizeof(h), "localhost");
+	snprintf(dst, dstsz, "%s", h);
 }
 
 int

@@ -55,7 +55,7 @@ enum smtp_outcome {
 struct smtp {
 	const struct config	*cfg;	/* borrowed */
 	void			*curl;	/* CURL * */
-	char			 url[512];
+	char			 url[640];	/* smtp_url "/" EHLO name */
 	char			 password[SMTP_PASSWORD_MAX];
 };
 

@@ -1116,6 +1116,25 @@ class SmtpSink:
         self.knobs()
 
 
+def demo_fixtures(pg, sso_prefix, db=APP_DB):
+    """The local stack's demo state, as the owner (idempotent): every
+    domain verified, and the fake Ubuntu One's demo user ada a site admin
+    and an admin of every domain (the users row is made ahead of her first
+    sign-in, keyed by her claimed id)."""
+    claimed = sso_prefix + "Ad4Memb"
+    pg.psql("""
+UPDATE domains SET txt_status = 'verified', txt_checked_at = now()
+    WHERE txt_status <> 'verified';
+INSERT INTO users (claimed_id, name, email, display_name, is_site_admin)
+    VALUES (%(c)s, 'ada', 'ada@example.com', 'Ada Lovelace', true)
+    ON CONFLICT (claimed_id) DO UPDATE SET is_site_admin = true;
+INSERT INTO domain_members (domain_id, user_id, role)
+    SELECT d.id, u.id, 'admin' FROM domains d, users u WHERE u.claimed_id = %(c)s
+    ON CONFLICT (domain_id, user_id) DO UPDATE SET role = 'admin';
+""" % {"c": "'" + claimed.replace("'", "''") + "'"}, db=db, user=OWNER_ROLE)
+    return claimed
+
+
 def self_signed_cert(dir, cn="127.0.0.1"):
     """A throw-away certificate for cn (also its IP SAN): (cert, key) paths."""
     cert, key = os.path.join(dir, "sink-cert.pem"), os.path.join(dir, "sink-key.pem")
@@ -1154,6 +1173,9 @@ def _main(argv):
     c = sub.add_parser("wait-http")
     c.add_argument("url")
     c.add_argument("--timeout", type=float, default=30)
+    f = sub.add_parser("pg-demo", help="verify the domains, make the demo user ada their admin")
+    f.add_argument("--dir", required=True)
+    f.add_argument("--sso-prefix", required=True)
     for name in ("pg-up", "pg-seed", "pg-down", "pg-status"):
         e = sub.add_parser(name)
         e.add_argument("--dir", required=True)
@@ -1211,6 +1233,9 @@ def _main(argv):
                 how = seed_domains(pg, os.path.abspath(args.binary), os.path.abspath(args.conf))
                 n = pg.scalar("SELECT count(*) FROM domains", db=APP_DB)
                 print("%s domains in the database (seeded with %s)" % (n, how), file=sys.stderr)
+            elif args.cmd == "pg-demo":
+                print("demo admin %s: site admin, admin of every domain; domains verified"
+                      % demo_fixtures(pg, args.sso_prefix), file=sys.stderr)
             elif args.cmd == "pg-down":
                 if pg.running():
                     print("stopping PostgreSQL (pid %d)" % pg.pid)
