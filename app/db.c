@@ -156,6 +156,11 @@ static const struct {
 	[STMT_ASSOC_DELETE] = { "assoc_delete",
 	    "DELETE FROM openid_associations WHERE op_endpoint = $1 "
 	    "AND handle = $2", 2 },
+	/* outbox (outbox.c) */
+	[STMT_OUTBOX_RETRY] = { "outbox_retry",
+	    "UPDATE outbox SET failed_at = NULL, attempts = 0, "
+	    "next_attempt_at = now() WHERE id = $1 AND failed_at IS NOT NULL "
+	    "RETURNING id", 1 },
 	/* The domain-admin rules and listings (member.c). */
 	[STMT_MEMBER_DOMAIN_ACCESS] = { "member_domain_access",
 	    MEMBER_DOMAIN_ACCESS, 2 },

@@ -49,6 +49,8 @@ enum stmt {
 	STMT_ASSOC_GET,		/* endpoint, handle -> secret hex */
 	STMT_ASSOC_INSERT,	/* endpoint, handle, secret hex, expires s */
 	STMT_ASSOC_DELETE,	/* endpoint, handle */
+	/* outbox (outbox.c) */
+	STMT_OUTBOX_RETRY,	/* id -> id if it was a failed message */
 	/* The domain-admin rules and listings (member.c). */
 	STMT_MEMBER_DOMAIN_ACCESS, /* domain, user id -> id, name, limit,
 				   is admin */
