@@ -15,6 +15,7 @@ after.
 """
 
 import re
+import threading
 import urllib.parse
 
 import stack
@@ -424,6 +425,36 @@ def domain_last_admin_protected(env):
     see_other(r, "/domains/%s?done=removed" % name, "an admin removes themself, another admin left")
     expect(role_of(env, did, p["adm_id"]) == "", "still a member after removing themself")
     check_app_error_page(b.get("/domains/%s" % name), 403, "no longer an admin")
+
+
+@domain_test
+def domain_admins_demote_each_other(env):
+    """Two admins demoting each other at the same moment: one wins; the
+    other is refused, 409 when it waited for the domain's row lock, 403
+    when it was already no admin at the access check; one admin is left."""
+    p = people(env)
+    for i in range(5):
+        name, did, _ = new_domain(env)
+        join(env, did, p["adm_id"], "admin")
+        join(env, did, p["other_id"], "admin")
+        jobs = [(p["adm"], p["other_name"]), (p["other"], p["adm_name"])]
+        tokens = [csrf(b) for b, _ in jobs]
+        out = [None, None]
+
+        def go(k):
+            b, victim = jobs[k]
+            out[k] = b.post("/domains/%s/members/%s/role" % (name, victim),
+                            {"role": "member", "csrf_token": tokens[k]})
+        threads = [threading.Thread(target=go, args=(k,)) for k in (0, 1)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(30)
+        got = sorted(r.status for r in out)
+        expect(got in ([303, 403], [303, 409]), "round %d: want one 303 and one 403 or 409, got %s", i, got)
+        admins = own(env, "SELECT count(*) FROM domain_members WHERE domain_id = %d AND role = 'admin'" % did)
+        expect(admins == "1", "round %d: %s admins left", i, admins)
+        expect(len(audit_rows(env, did)) == 1, "round %d: audit %s", i, audit_rows(env, did))
 
 
 @domain_test
