@@ -127,7 +127,60 @@ set_alias_state(struct view_dict *row, int enabled, const char *reason)
 	view_show(row, enabled ? "IS_ENABLED" : "IS_DISABLED");
 }
 
-/* GET /domains/:domain[?q=&after=]: the TXT record and the members. */
+/* The TXT record to publish and what the domain's checks found. */
+static void
+set_txt(struct req *r, struct view_dict *d, const struct domain_view *dv)
+{
+	view_set(d, "TEAM", dv->team);
+	view_set(d, "TXT_NAME", dv->name);
+	view_set(d, "TXT_VALUE", arena_printf(r->arena, "%s=%s",
+	    r->cfg->verification_prefix, dv->verification_token));
+	view_set(d, "TXT_STATUS", dv->txt_status);
+	view_set(d, "TXT_CHECKED_AT", dv->txt_checked_at != NULL ?
+	    dv->txt_checked_at : "never");
+	if (dv->txt_last_attempt_at != NULL) {
+		view_show(d, "TXT_ATTEMPT");
+		view_set(d, "TXT_ATTEMPT_AT", dv->txt_last_attempt_at);
+		view_set(d, "TXT_ATTEMPT_RESULT", dv->txt_last_attempt_result);
+	}
+	if (!dv->enabled)
+		view_show(d, "DOMAIN_DISABLED");
+	view_set_int(d, "NMEMBERS", (long)dv->nmembers);
+	view_set_int(d, "NADMINS", (long)dv->nadmins);
+	view_set_int(d, "NALIASES", (long)dv->naliases);
+	view_set_int(d, "ALIAS_LIMIT", dv->alias_limit);
+}
+
+/* One MEMBER row per member, with their aliases' short form. */
+static enum app_err
+member_rows(struct view_dict *d, const struct member_list *ml)
+{
+	const struct member_view	*m;
+	struct view_dict		*row, *al;
+	size_t				 i, j;
+
+	for (i = 0; i < ml->n; i++) {
+		m = &ml->items[i];
+		if ((row = view_add_section(d, "MEMBER")) == NULL)
+			return APP_ENOMEM;
+		view_set(row, "NAME", m->name);
+		view_set(row, "DISPLAY_NAME", m->display_name);
+		view_set(row, "EMAIL", m->email);
+		view_set(row, "ROLE", member_role_name(m->role));
+		for (j = 0; j < m->naliases; j++) {
+			if ((al = view_add_section(row, "ALIAS")) == NULL)
+				return APP_ENOMEM;
+			view_set(al, "ADDRESS", m->aliases[j].address);
+			set_alias_state(al, m->aliases[j].enabled,
+			    m->aliases[j].disabled_reason);
+		}
+	}
+	if (ml->n == 0)
+		view_show(d, "NO_MEMBERS");
+	return APP_OK;
+}
+
+/* GET /domains/:domain[?q=&after=&done=]: the TXT record and the members. */
 enum app_err
 h_domain(struct req *r)
 {
@@ -135,9 +188,8 @@ h_domain(struct req *r)
 	struct domain_view	 dv;
 	struct member_query	 q = { r->fields[0], r->fields[1], 0, -1, NULL };
 	struct member_list	 ml;
-	struct view_dict	*d, *row, *al;
+	struct view_dict	*d;
 	const char		*next[4];
-	size_t			 i, j;
 	enum app_err		 e;
 
 	actor_of(r, &a);
@@ -152,43 +204,14 @@ h_domain(struct req *r)
 		return APP_ENOMEM;
 	set_domain(d, dv.name, "NAV_MEMBERS", "PAGE_DOMAIN");
 	set_notice(d, r->fields[2]);
-	view_set(d, "TEAM", dv.team);
-	view_set(d, "TXT_NAME", dv.name);
-	view_set(d, "TXT_VALUE", arena_printf(r->arena, "%s=%s",
-	    r->cfg->verification_prefix, dv.verification_token));
-	view_set(d, "TXT_STATUS", dv.txt_status);
-	view_set(d, "TXT_CHECKED_AT", dv.txt_checked_at != NULL ?
-	    dv.txt_checked_at : "never");
-	if (dv.txt_last_attempt_at != NULL) {
-		view_show(d, "TXT_ATTEMPT");
-		view_set(d, "TXT_ATTEMPT_AT", dv.txt_last_attempt_at);
-		view_set(d, "TXT_ATTEMPT_RESULT", dv.txt_last_attempt_result);
-	}
-	if (!dv.enabled)
-		view_show(d, "DOMAIN_DISABLED");
-	view_set_int(d, "NMEMBERS", (long)dv.nmembers);
-	view_set_int(d, "NADMINS", (long)dv.nadmins);
-	view_set_int(d, "NALIASES", (long)dv.naliases);
-	view_set_int(d, "ALIAS_LIMIT", dv.alias_limit);
+	set_txt(r, d, &dv);
 	view_set(d, "Q", q.search);
-	for (i = 0; i < ml.n; i++) {
-		if ((row = view_add_section(d, "MEMBER")) == NULL)
-			return APP_ENOMEM;
-		view_set(row, "NAME", ml.items[i].name);
-		view_set(row, "DISPLAY_NAME", ml.items[i].display_name);
-		view_set(row, "EMAIL", ml.items[i].email);
-		view_set(row, "ROLE", member_role_name(ml.items[i].role));
-		for (j = 0; j < ml.items[i].naliases; j++) {
-			if ((al = view_add_section(row, "ALIAS")) == NULL)
-				return APP_ENOMEM;
-			view_set(al, "ADDRESS", ml.items[i].aliases[j].address);
-			set_alias_state(al, ml.items[i].aliases[j].enabled,
-			    ml.items[i].aliases[j].disabled_reason);
-		}
-	}
-	if (ml.n == 0)
-		view_show(d, "NO_MEMBERS");
-	next[0] = "q", next[1] = q.search, next[2] = "after", next[3] = ml.next;
+	if ((e = member_rows(d, &ml)) != APP_OK)
+		return e;
+	next[0] = "q";
+	next[1] = q.search;
+	next[2] = "after";
+	next[3] = ml.next;
 	if (ml.next != NULL && (e = set_next(r, d, arena_printf(r->arena,
 	    "/domains/%s", dv.name), next, 4)) != APP_OK)
 		return e;
@@ -268,13 +291,57 @@ h_domain_aliases(struct req *r)
 			return e;
 	if (al.n == 0)
 		view_show(d, "NO_ALIASES");
-	next[0] = "q", next[1] = q.search, next[2] = "enabled";
-	next[3] = r->fields[1], next[4] = "reason", next[5] = q.disabled_reason;
-	next[6] = "after", next[7] = al.next;
+	next[0] = "q";
+	next[1] = q.search;
+	next[2] = "enabled";
+	next[3] = r->fields[1];
+	next[4] = "reason";
+	next[5] = q.disabled_reason;
+	next[6] = "after";
+	next[7] = al.next;
 	if (al.next != NULL && (e = set_next(r, d, arena_printf(r->arena,
 	    "/domains/%s/aliases", domain), next, 8)) != APP_OK)
 		return e;
 	return page_render(r, 200, domain, "domain.tpl");
+}
+
+/* EVENT rows of the audit log, ERROR rows of the error log. */
+static enum app_err
+log_rows(struct view_dict *d, const struct member_audit_list *au,
+    const struct member_error_list *el)
+{
+	const struct member_audit_row	*ev;
+	const struct member_error_row	*er;
+	struct view_dict		*row;
+	size_t				 i;
+
+	for (i = 0; i < au->n; i++) {
+		ev = &au->items[i];
+		if ((row = view_add_section(d, "EVENT")) == NULL)
+			return APP_ENOMEM;
+		view_set(row, "AT", ev->at);
+		view_set(row, "ACTOR", ev->actor_name[0] != '\0' ?
+		    ev->actor_name : ev->actor_kind);
+		view_set(row, "ACTION", ev->action);
+		view_set(row, "TARGET", ev->target_label);
+		view_set(row, "BEFORE", ev->before);
+		view_set(row, "AFTER", ev->after);
+	}
+	for (i = 0; i < el->n; i++) {
+		er = &el->items[i];
+		if ((row = view_add_section(d, "ERROR")) == NULL)
+			return APP_ENOMEM;
+		view_set(row, "LAST_SEEN", er->last_seen_at);
+		view_set(row, "FIRST_SEEN", er->first_seen_at);
+		view_set_int(row, "COUNT", (long)er->count);
+		view_set(row, "WHO", er->launchpad_name);
+		view_set(row, "MESSAGE", er->message);
+	}
+	if (au->n == 0)
+		view_show(d, "NO_EVENTS");
+	if (el->n == 0)
+		view_show(d, "NO_ERRORS");
+	return APP_OK;
 }
 
 /* GET /domains/:domain/log[?after=]: the audit log and the error log. */
@@ -285,9 +352,8 @@ h_domain_log(struct req *r)
 	struct member_query		 q = { NULL, r->fields[0], 0, -1, NULL };
 	struct member_audit_list	 au;
 	struct member_error_list	 el;
-	struct view_dict		*d, *row;
+	struct view_dict		*d;
 	const char			*domain = domain_param(r), *next[2];
-	size_t				 i;
 	enum app_err			 e;
 
 	actor_of(r, &a);
@@ -301,34 +367,13 @@ h_domain_log(struct req *r)
 	if ((d = page_dict(r)) == NULL)
 		return APP_ENOMEM;
 	set_domain(d, domain, "NAV_LOG", "PAGE_LOG");
-	for (i = 0; i < au.n; i++) {
-		if ((row = view_add_section(d, "EVENT")) == NULL)
-			return APP_ENOMEM;
-		view_set(row, "AT", au.items[i].at);
-		view_set(row, "ACTOR", au.items[i].actor_name[0] != '\0' ?
-		    au.items[i].actor_name : au.items[i].actor_kind);
-		view_set(row, "ACTION", au.items[i].action);
-		view_set(row, "TARGET", au.items[i].target_label);
-		view_set(row, "BEFORE", au.items[i].before);
-		view_set(row, "AFTER", au.items[i].after);
-	}
-	if (au.n == 0)
-		view_show(d, "NO_EVENTS");
-	next[0] = "after", next[1] = au.next;
+	if ((e = log_rows(d, &au, &el)) != APP_OK)
+		return e;
+	next[0] = "after";
+	next[1] = au.next;
 	if (au.next != NULL && (e = set_next(r, d, arena_printf(r->arena,
 	    "/domains/%s/log", domain), next, 2)) != APP_OK)
 		return e;
-	for (i = 0; i < el.n; i++) {
-		if ((row = view_add_section(d, "ERROR")) == NULL)
-			return APP_ENOMEM;
-		view_set(row, "LAST_SEEN", el.items[i].last_seen_at);
-		view_set(row, "FIRST_SEEN", el.items[i].first_seen_at);
-		view_set_int(row, "COUNT", (long)el.items[i].count);
-		view_set(row, "WHO", el.items[i].launchpad_name);
-		view_set(row, "MESSAGE", el.items[i].message);
-	}
-	if (el.n == 0)
-		view_show(d, "NO_ERRORS");
 	return page_render(r, 200, domain, "domain.tpl");
 }
 
