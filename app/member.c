@@ -425,16 +425,69 @@ recipient_lines(struct arena *a, const char **r, size_t n)
 	return s;
 }
 
+/*
+ * The recipients of c's new alias at *address: as typed, or the member's
+ * email, as provisioning does (DESIGN.md §6); *reason is set when that
+ * email is the address itself (the alias is then created disabled).
+ */
+static enum app_err
+choose_recipients(struct change *c, const char *address, const char **reason)
+{
+	size_t	 i;
+
+	*reason = NULL;
+	if (c->recipients != NULL) {
+		for (i = 0; i < c->nrecipients; i++)
+			if (strcasecmp(c->recipients[i], address) == 0)
+				return refuse(c->why, APP_EINVALID,
+				    "recipients", "matches_alias", "An alias "
+				    "cannot forward to its own address.");
+		return APP_OK;
+	}
+	if (alias_parse_recipients(c->arena, c->m.email, &c->recipients,
+	    &c->nrecipients, c->why) == -1)
+		return refuse(c->why, APP_EINVALID, "recipients",
+		    "email_not_forwardable", "This member's email cannot be a "
+		    "forwarding address: give the recipients.");
+	if (strcasecmp(c->recipients[0], address) == 0)
+		*reason = "matches-recipient";
+	return APP_OK;
+}
+
+/* The alias.create audit row's "after". */
+static const char *
+created_json(struct change *c, const char *reason)
+{
+	struct json_object	*after, *list;
+	size_t			 i;
+
+	if ((after = json_object_new_object()) == NULL ||
+	    (list = json_object_new_array()) == NULL ||
+	    json_object_object_add(after, "recipients", list) != 0) {
+		json_object_put(after);
+		return NULL;
+	}
+	for (i = 0; i < c->nrecipients; i++)
+		json_object_array_add(list,
+		    json_object_new_string(c->recipients[i]));
+	json_object_object_add(after, "owner", json_object_new_string(
+	    c->m.name));
+	json_object_object_add(after, "enabled",
+	    json_object_new_boolean(reason == NULL));
+	if (reason != NULL)
+		json_object_object_add(after, "disabled_reason",
+		    json_object_new_string(reason));
+	return json_text(c->arena, after);
+}
+
 static enum app_err
 add_alias_tx(struct db *db, void *arg)
 {
-	struct change		*c = arg;
-	struct json_object	*after, *list;
-	const char		*address, *p[6], *reason = NULL;
-	long long		 n;
-	PGresult		*res;
-	size_t			 i;
-	enum app_err		 e = APP_OK;
+	struct change	*c = arg;
+	const char	*address, *after, *p[6], *reason;
+	long long	 n;
+	PGresult	*res;
+	enum app_err	 e = APP_OK;
 
 	if ((e = lock_member(db, c)) != APP_OK)
 		return e;
@@ -450,29 +503,15 @@ add_alias_tx(struct db *db, void *arg)
 	if ((address = arena_printf(c->arena, "%s@%s", c->local_part,
 	    c->d.name)) == NULL)
 		return APP_ENOMEM;
-	if (c->recipients == NULL) {
-		/* The member's email, as provisioning does (DESIGN.md §6). */
-		if (alias_parse_recipients(c->arena, c->m.email,
-		    &c->recipients, &c->nrecipients, c->why) == -1)
-			return refuse(c->why, APP_EINVALID, "recipients",
-			    "email_not_forwardable", "This member's email "
-			    "cannot be a forwarding address: give the "
-			    "recipients.");
-		if (strcasecmp(c->recipients[0], address) == 0)
-			reason = "matches-recipient";
-	} else
-		for (i = 0; i < c->nrecipients; i++)
-			if (strcasecmp(c->recipients[i], address) == 0)
-				return refuse(c->why, APP_EINVALID,
-				    "recipients", "matches_alias", "An alias "
-				    "cannot forward to its own address.");
+	if ((e = choose_recipients(c, address, &reason)) != APP_OK)
+		return e;
 	p[1] = c->local_part;
 	p[2] = c->m.idstr;
-	p[3] = recipient_lines(c->arena, c->recipients, c->nrecipients);
+	if ((p[3] = recipient_lines(c->arena, c->recipients,
+	    c->nrecipients)) == NULL)
+		return APP_ENOMEM;
 	p[4] = reason == NULL ? "true" : "false";
 	p[5] = reason;
-	if (p[3] == NULL)
-		return APP_ENOMEM;
 	if ((res = db_exec(db, STMT_MEMBER_ALIAS_INSERT, 6, p, &e)) == NULL)
 		return e;
 	if (PQntuples(res) != 1) {
@@ -482,24 +521,10 @@ add_alias_tx(struct db *db, void *arg)
 	}
 	c->id = col_ll(res, 0, 0);
 	PQclear(res);
-	if ((after = json_object_new_object()) == NULL ||
-	    (list = json_object_new_array()) == NULL ||
-	    json_object_object_add(after, "recipients", list) != 0) {
-		json_object_put(after);
+	if ((after = created_json(c, reason)) == NULL)
 		return APP_ENOMEM;
-	}
-	for (i = 0; i < c->nrecipients; i++)
-		json_object_array_add(list,
-		    json_object_new_string(c->recipients[i]));
-	json_object_object_add(after, "owner", json_object_new_string(
-	    c->m.name));
-	json_object_object_add(after, "enabled",
-	    json_object_new_boolean(reason == NULL));
-	if (reason != NULL)
-		json_object_object_add(after, "disabled_reason",
-		    json_object_new_string(reason));
 	return audit(db, c, "alias.create", "alias", c->id, address, NULL,
-	    json_text(c->arena, after));
+	    after);
 }
 
 enum app_err
