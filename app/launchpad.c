@@ -43,6 +43,7 @@ struct lp_client {
 	char		*base;		/* owned; no trailing slash */
 	struct lp_options opt;		/* with defaults filled in */
 	uint64_t	 rng;		/* xorshift state for the jitter */
+	long long	 deadline;	/* monotonic ms; 0: none */
 };
 
 /* What one attempt gave; the retry loop decides what to do next. */
@@ -240,6 +241,25 @@ on_data(char *p, size_t size, size_t n, void *arg)
 	return b->failed ? 0 : size * n;	/* 0 aborts the transfer */
 }
 
+static long long	now_ms(void);
+
+/* The total timeout of an attempt starting now, in ms (at least 1). */
+static long
+attempt_ms(const struct lp_client *c)
+{
+	long long	 ms = c->opt.timeout_sec * 1000LL, left;
+
+	if (c->deadline != 0 && (left = c->deadline - now_ms()) < ms)
+		ms = left < 1 ? 1 : left;
+	return (long)ms;
+}
+
+void
+lp_set_deadline(struct lp_client *c, long ms)
+{
+	c->deadline = ms > 0 ? now_ms() + ms : 0;
+}
+
 /* Readies x for an attempt at url (perform or add to a multi next). */
 static void
 xfer_prepare(struct lp_client *c, struct xfer *x, const char *url)
@@ -258,7 +278,7 @@ xfer_prepare(struct lp_client *c, struct xfer *x, const char *url)
 	curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
 	curl_easy_setopt(h, CURLOPT_PROXY, "");
 	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(h, CURLOPT_TIMEOUT, c->opt.timeout_sec);
+	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, attempt_ms(c));
 	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, c->opt.connect_timeout_sec);
 	curl_easy_setopt(h, CURLOPT_USERAGENT, LP_USER_AGENT);
 	curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");
@@ -364,6 +384,12 @@ retry_next(struct lp_client *c, struct xfer *x, enum lp_try t, long *delay,
 	d = d / 2 + (long)(rng_next(c) % (uint64_t)(d / 2 + 1));
 	if (x->retry_after > 0 && x->retry_after * 1000 > d)
 		d = x->retry_after * 1000;
+	if (c->deadline != 0 && now_ms() + d >= c->deadline) {
+		if (why != NULL && strnlen(why, whysz) < whysz)
+			snprintf(why + strlen(why), whysz - strlen(why),
+			    "; time budget spent");
+		return 0;
+	}
 	*delay = d;
 	x->retry++;
 	return 1;
@@ -494,8 +520,8 @@ person_from_json(json_object *o, const char *want, struct lp_person *out,
 		why_set(why, whysz, "entry is not an object");
 		return LP_BAD_DATA;
 	}
-	if ((name = get_name(o)) == NULL || strcasecmp(name, want) != 0) {
-		why_set(why, whysz, "entry name is not ~%s", want);
+	if ((name = get_name(o)) == NULL) {
+		why_set(why, whysz, "entry for ~%s has no valid name", want);
 		return LP_BAD_DATA;
 	}
 	if (get_bool(o, "is_valid", &out->is_valid, why, whysz) == -1 ||
@@ -907,13 +933,17 @@ page_header(json_object *page, struct walk *w, size_t nentries, char *why,
 	return LP_OK;
 }
 
-/* Adds the names of a page's entries; every entry must have one. */
+/*
+ * Adds the names of a page's entries; every entry must have one and both
+ * flags.  Invalid and probationary participants are not members.
+ */
 static enum lp_outcome
 page_entries(json_object *entries, struct walk *w, char *why, size_t whysz)
 {
 	size_t		 i, len;
 	const char	*name;
 	json_object	*e;
+	int		 valid, probation;
 
 	len = json_object_array_length(entries);
 	for (i = 0; i < len; i++) {
@@ -924,6 +954,12 @@ page_entries(json_object *entries, struct walk *w, char *why, size_t whysz)
 			    "name", w->pages, i);
 			return LP_BAD_DATA;
 		}
+		if (get_bool(e, "is_valid", &valid, why, whysz) == -1 ||
+		    get_bool(e, "is_probationary", &probation, why, whysz) ==
+		    -1)
+			return LP_BAD_DATA;
+		if (!valid || probation)
+			continue;
 		if (walk_add_name(w, name) == -1) {
 			why_set(why, whysz, "out of memory");
 			return LP_BAD_DATA;
@@ -1068,6 +1104,8 @@ lp_participants(struct lp_client *c, struct arena *a, const char *team,
 	buf_printf(&url, "%s/~", c->base);
 	put_segment(&url, lname);
 	buf_puts(&url, "/participants");
+	if (c->opt.page_size > 0)
+		buf_printf(&url, "?ws.size=%d", c->opt.page_size);
 	link = url.failed ? NULL : strdup(buf_cstr(&url));
 	buf_free(&url);
 	rv = LP_OK;
