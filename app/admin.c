@@ -340,8 +340,8 @@ rollback(PGconn *c)
 }
 
 /* Who runs the command: the login, and who became it through sudo. */
-static void
-actor(char *buf, size_t sz)
+void
+admin_actor(char *buf, size_t sz)
 {
 	struct passwd	*pw = getpwuid(geteuid());
 	const char	*sudo = getenv("SUDO_USER");
@@ -369,7 +369,7 @@ audit(PGconn *c, const char *sql, int n, const char *p[])
 	PGresult	*res;
 	int		 one;
 
-	actor(name, sizeof(name));
+	admin_actor(name, sizeof(name));
 	p[0] = name;
 	if ((res = q(c, sql, n, p, NULL)) == NULL)
 		return -1;

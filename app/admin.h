@@ -34,10 +34,18 @@
 #ifndef MM_ADMIN_H
 #define MM_ADMIN_H
 
+#include <stddef.h>
+
 /* argv[0] is "add" or "list"; returns the exit status. */
 int	 admin_domain_main(int argc, char *argv[]);
 
 /* argv[0] is "list", "ban", "unban" or "site-admin"; returns the status. */
 int	 admin_user_main(int argc, char *argv[]);
+
+/*
+ * Who runs an operator command, for audit rows: the login, and who became
+ * it through sudo ("root (sudo from alice)").
+ */
+void	 admin_actor(char *buf, size_t sz);
 
 #endif
