@@ -75,6 +75,57 @@ sync_reason(const char *r)
 	    strcmp(r, "banned") == 0;
 }
 
+/* RFC 5322 atext, as mm_valid_address allows it in a local part. */
+static int
+atext(int c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	    (c >= '0' && c <= '9') || (c != '\0' &&
+	    strchr("!#$%&'*+/=?^_`{|}~-", c) != NULL);
+}
+
+/* One LDH label of 1..63 octets, no '-' at either end; its length. */
+static size_t
+label(const char *s)
+{
+	size_t	 n = 0;
+
+	while ((s[n] >= 'a' && s[n] <= 'z') || (s[n] >= '0' && s[n] <= '9') ||
+	    s[n] == '-')
+		n++;
+	return n == 0 || n > 63 || s[0] == '-' || s[n - 1] == '-' ? 0 : n;
+}
+
+/*
+ * Whether addr can be an alias recipient: the schema's mm_valid_address
+ * (a dot-atom local part of <= 64 octets, '@', a lower-case DNS name of
+ * two or more labels whose last starts with a letter, <= 254 in all).
+ */
+static int
+recipient_ok(const char *addr)
+{
+	const char	*at = strchr(addr, '@'), *p, *last;
+	size_t		 n;
+
+	if (at == NULL || at == addr || at - addr > 64 ||
+	    strlen(addr) > 254 || strlen(at + 1) > 253)
+		return 0;
+	for (p = addr; p < at; p++)
+		if (!atext((unsigned char)*p) && !(*p == '.' && p > addr &&
+		    p[-1] != '.' && p + 1 < at))
+			return 0;
+	for (p = last = at + 1; ; p += n + 1) {
+		if ((n = label(p)) == 0)
+			return 0;
+		last = p;
+		if (p[n] == '\0')
+			break;
+		if (p[n] != '.')
+			return 0;
+	}
+	return last != at + 1 && *last >= 'a' && *last <= 'z';
+}
+
 static struct prov_action *
 act(struct prov_action *out, size_t *n, enum prov_kind k,
     const struct prov_alias *al, const char *reason)
@@ -150,6 +201,8 @@ plan_member(const struct prov_input *in, struct prov_action *out)
 		snprintf(addr, sizeof(addr), "%s@%s", in->name, in->domain);
 		if (in->local_taken)
 			act(out, &n, ACT_NOT_CREATED, NULL, "taken");
+		else if (!recipient_ok(in->email))
+			act(out, &n, ACT_NOT_CREATED, NULL, "recipient");
 		else if (in->role != ROLE_ADMIN &&
 		    in->naliases >= (size_t)in->alias_limit)
 			act(out, &n, ACT_NOT_CREATED, NULL, "limit");
@@ -432,6 +485,8 @@ struct apply {
 	const struct prov_domain	*d;
 	const struct prov_action	*acts;
 	size_t				 n;
+	const char			*rcpt;	/* the user's e-mail, as a
+						   recipient */
 	struct prov_stats		 st;	/* counted if it commits */
 };
 
@@ -453,6 +508,8 @@ why_words(const char *reason)
 		{ "taken", "the address already belongs to someone else" },
 		{ "limit", "you already have as many addresses on this domain "
 		    "as a member may have" },
+		{ "recipient", "the e-mail address of your Ubuntu One account "
+		    "cannot be used as a forwarding address" },
 	};
 	size_t	 i;
 
@@ -557,7 +614,7 @@ do_create(struct apply *ap, const struct prov_action *x)
 {
 	int		 on = x->kind == ACT_CREATE;
 	char		 did[24], uid[24], after[128];
-	const char	*prm[6] = { did, x->local_part, uid, ap->u->email,
+	const char	*prm[6] = { did, x->local_part, uid, ap->rcpt,
 	    on ? "true" : "false", on ? "" : "matches-recipient" };
 	PGresult	*res;
 	long long	 id = 0;
@@ -778,9 +835,9 @@ show_plan(const struct apply *ap)
 
 static void
 apply(struct prov *p, const struct prov_user *u, const struct prov_domain *d,
-    const struct prov_action *acts, size_t n)
+    const struct prov_action *acts, size_t n, const char *rcpt)
 {
-	struct apply	 ap = { p, u, d, acts, n, { 0, 0, 0, 0, 0, 0, 0 } };
+	struct apply	 ap = { p, u, d, acts, n, rcpt, { 0, 0, 0, 0, 0, 0, 0 } };
 	struct errlog_who w = { u->id, u->name, u->claimed_id, d->id, d->name };
 	enum app_err	 e;
 
@@ -807,6 +864,20 @@ apply(struct prov *p, const struct prov_user *u, const struct prov_domain *d,
 	    ap.st.removed, p->dry_run ? " dry_run=1" : "");
 }
 
+/* The user's e-mail with its domain part lower-cased, as aliases keep it. */
+static const char *
+recipient_of(struct arena *a, const char *email)
+{
+	char	*r, *p;
+
+	if ((r = arena_strdup(a, email)) == NULL)
+		return NULL;
+	for (p = strrchr(r, '@'); p != NULL && *p != '\0'; p++)
+		if (*p >= 'A' && *p <= 'Z')
+			*p = (char)(*p - 'A' + 'a');
+	return r;
+}
+
 void
 prov_user(struct prov *p, const struct prov_user *u)
 {
@@ -816,9 +887,14 @@ prov_user(struct prov *p, const struct prov_user *u)
 	struct prov_action		*acts;
 	struct prov_input		 in;
 	size_t				 i, k, nal, n, total = 0;
+	const char			*rcpt;
 	int				 yes;
 
 	p->st.users++;
+	if ((rcpt = recipient_of(p->a, u->email)) == NULL) {
+		p->st.errors++;
+		return;
+	}
 	for (i = 0; i < p->ndomains; i++) {
 		d = &p->domains[i];
 		if (d->nadmins == 0)
@@ -836,7 +912,7 @@ prov_user(struct prov *p, const struct prov_user *u)
 			al[k] = rows[k].al;
 		memset(&in, 0, sizeof(in));
 		in.name = u->name;
-		in.email = u->email;
+		in.email = rcpt;
 		in.domain = d->name;
 		in.banned = u->banned;
 		in.person = u->person;
@@ -853,7 +929,7 @@ prov_user(struct prov *p, const struct prov_user *u)
 		in.alias_limit = d->alias_limit;
 		in.grace_days = p->cfg->removal_grace_days;
 		if ((n = provision_plan(&in, acts)) > 0)
-			apply(p, u, d, acts, n);
+			apply(p, u, d, acts, n, rcpt);
 		total += n;
 	}
 	if (total == 0)
@@ -976,7 +1052,8 @@ signin_run(struct prov *p, long long uid, int *queued)
 	size_t			 i;
 	int			 found;
 
-	if ((e = load_user(p, uid, &u, &found)) != APP_OK || !found)
+	if ((e = load_user(p, uid, &u, &found)) != APP_OK || !found ||
+	    (e = prov_load_domains(p)) != APP_OK || p->ndomains == 0)
 		return e;
 	o = lp_person(signin_lp, u.name, &lpp, why, sizeof(why));
 	if ((u.person = person_from_lp(o, &lpp, u.name)) == PERSON_UNKNOWN) {
@@ -986,8 +1063,7 @@ signin_run(struct prov *p, long long uid, int *queued)
 		    lp_outcome_name(o));
 		return APP_OK;
 	}
-	if ((e = set_person(p, &u)) != APP_OK ||
-	    (e = prov_load_domains(p)) != APP_OK)
+	if ((e = set_person(p, &u)) != APP_OK)
 		return e;
 	for (i = 0; i < p->ndomains; i++)
 		if ((e = signin_snapshot(p, i, queued)) != APP_OK)

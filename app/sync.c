@@ -151,7 +151,7 @@ load_users(struct run *r)
 		u->claimed_id = PQgetvalue(r->users, i, 3);
 		u->banned = is_true(r->users, i, 4);
 		u->person = person_from_status(PQgetvalue(r->users, i, 5));
-		u->first = is_true(r->users, i, 7);
+		/* "~name signed in" is the sign-in's to send (u->first 0). */
 	}
 	return 0;
 }
