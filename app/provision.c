@@ -1050,7 +1050,7 @@ signin_run(struct prov *p, long long uid, int *queued)
 	enum lp_outcome		 o;
 	enum app_err		 e;
 	size_t			 i;
-	int			 found;
+	int			 found = 0;
 
 	if ((e = load_user(p, uid, &u, &found)) != APP_OK || !found ||
 	    (e = prov_load_domains(p)) != APP_OK || p->ndomains == 0)

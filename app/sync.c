@@ -58,6 +58,14 @@ elapsed(const struct run *r)
 	    (double)(t.tv_nsec - r->t0.tv_nsec) / 1e9;
 }
 
+/* Logs how long the run has taken so far; 0, to chain. */
+static int
+stage(const struct run *r, const char *done)
+{
+	log_info("event=sync_stage done=%s seconds=%.2f", done, elapsed(r));
+	return 0;
+}
+
 static int
 is_true(const PGresult *res, int row, int col)
 {
@@ -360,8 +368,9 @@ sync_run(struct run *r)
 		return 1;
 	}
 	failed = prov_load_domains(p) != APP_OK || fetch_teams(r) == -1 ||
-	    load_users(r) == -1 || check_people(r) == -1 ||
-	    apply_rules(r) == -1 || (!r->o->dry_run && sweep(r) == -1);
+	    stage(r, "teams") || load_users(r) == -1 || check_people(r) == -1 ||
+	    stage(r, "people") || apply_rules(r) == -1 || stage(r, "rules") ||
+	    (!r->o->dry_run && sweep(r) == -1);
 	if (failed)
 		p->st.errors++;
 	if (p->st.errors > 0)
