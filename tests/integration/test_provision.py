@@ -14,7 +14,8 @@ alerts_to ops@example.org).
 Each test builds a Scene: a domain of its own (verified, enabled) mapped
 to a team of its own, an admin, users inserted as rows (as a sign-in
 would leave them) and the fake reset with their Launchpad records.  The
-domain is retired (disabled) at the end, so a later sync leaves it alone.
+domain is retired at the end (deleted with its aliases and snapshots), so
+a later sync leaves it alone and the database tests find only theirs.
 Assertions are on database rows (aliases, domain_members, users,
 team_snapshots, error_reports, error_log), outbox rows, audit rows and
 exit codes; `membermail sync` runs as the app's role (mm_web).
@@ -159,7 +160,11 @@ class Scene:
         self.push()
 
     def retire(self):
-        q(self.env, "UPDATE domains SET enabled = false WHERE id = %d" % self.domain_id)
+        """Deletes the domain, its aliases and its team's snapshots (the
+        database tests count domains); users and history stay."""
+        self.env.pg.psql("DELETE FROM aliases WHERE domain_id = %d; DELETE FROM domains WHERE "
+                         "id = %d; DELETE FROM team_snapshots WHERE team = %s;"
+                         % (self.domain_id, self.domain_id, lit(self.team)), db=DB)
 
     # -- what the database holds
     def alias(self, name, local=None):
