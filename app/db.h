@@ -49,6 +49,8 @@ enum stmt {
 	STMT_ASSOC_GET,		/* endpoint, handle -> secret hex */
 	STMT_ASSOC_INSERT,	/* endpoint, handle, secret hex, expires s */
 	STMT_ASSOC_DELETE,	/* endpoint, handle */
+	/* outbox (outbox.c) */
+	STMT_OUTBOX_RETRY,	/* id -> id if it was a failed message */
 	/* provisioning: snapshot.c, provision.c, errlog.c, mail.c, sync.c */
 	STMT_SNAP_TRUSTED,	/* team -> total of the last trusted, open hold */
 	STMT_SNAP_INSERT,	/* team, total, complete, error, held -> id */
