@@ -619,7 +619,7 @@ struct slot {
 	char		 url[LP_URL_MAX];
 };
 
-struct batch {
+struct lp_batch {
 	struct lp_client *c;
 	CURLM		*m;
 	struct slot	*slots;		/* owned; nslots of them */
@@ -630,9 +630,10 @@ struct batch {
 };
 
 static void
-query_end(struct batch *b, struct slot *s, enum lp_outcome o)
+query_end(struct lp_batch *b, struct slot *s, enum lp_outcome o)
 {
 	s->q->outcome = o;
+	s->q->done = 1;
 	if (o == LP_BAD_DATA)
 		log_bad_person(s->lname, s->q->why);
 	if (o == LP_UNAVAILABLE)
@@ -645,7 +646,7 @@ query_end(struct batch *b, struct slot *s, enum lp_outcome o)
 
 /* Adds slot s's transfer to the multi handle; -1 on failure. */
 static int
-slot_go(struct batch *b, struct slot *s)
+slot_go(struct lp_batch *b, struct slot *s)
 {
 	s->wake = 0;
 	xfer_prepare(b->c, &s->x, s->url);
@@ -654,7 +655,7 @@ slot_go(struct batch *b, struct slot *s)
 
 /* Gives the next query that needs a request to free slot s. */
 static int
-slot_fill(struct batch *b, struct slot *s)
+slot_fill(struct lp_batch *b, struct slot *s)
 {
 	struct lp_query	*q;
 
@@ -664,6 +665,7 @@ slot_fill(struct batch *b, struct slot *s)
 		q->why[0] = '\0';
 		if (!lp_name_valid(q->name)) {
 			q->outcome = LP_NOT_FOUND;
+			q->done = 1;
 			why_set(q->why, sizeof(q->why), "not a Launchpad name");
 			continue;
 		}
@@ -683,7 +685,7 @@ slot_fill(struct batch *b, struct slot *s)
 
 /* A transfer of slot s ended with rc: finish the query or plan a retry. */
 static void
-slot_done(struct batch *b, struct slot *s, CURLcode rc)
+slot_done(struct lp_batch *b, struct slot *s, CURLcode rc)
 {
 	struct lp_query	*q = s->q;
 	enum lp_try	 t;
@@ -704,15 +706,16 @@ slot_done(struct batch *b, struct slot *s, CURLcode rc)
 
 /*
  * One round: start what can start, run the transfers, take the finished
- * ones, wait for activity or the next retry.  -1 on a curl failure.
+ * ones, wait (at most maxwait ms) for activity or the next retry.  -1 on
+ * a curl failure.
  */
 static int
-batch_round(struct batch *b)
+batch_round(struct lp_batch *b, long long maxwait)
 {
 	struct slot	*s;
 	CURLMsg		*msg;
 	char		*priv;
-	long long	 t = now_ms(), wait = 200;
+	long long	 t = now_ms(), wait = maxwait;
 	int		 i, running, left;
 
 	for (i = 0; i < b->nslots; i++) {
@@ -737,14 +740,14 @@ batch_round(struct batch *b)
 			slot_done(b, (struct slot *)(void *)priv,
 			    msg->data.result);
 	}
-	if (b->busy > 0 && curl_multi_poll(b->m, NULL, 0,
-	    (int)(wait < 1 ? 1 : wait), NULL) != CURLM_OK)
+	if (b->busy > 0 && wait > 0 && curl_multi_poll(b->m, NULL, 0,
+	    (int)wait, NULL) != CURLM_OK)
 		return -1;
 	return 0;
 }
 
 static void
-batch_free(struct batch *b)
+batch_free(struct lp_batch *b)
 {
 	int	 i;
 
@@ -756,42 +759,78 @@ batch_free(struct batch *b)
 	free(b->slots);
 	if (b->m != NULL)
 		curl_multi_cleanup(b->m);
+	free(b);
+}
+
+struct lp_batch *
+lp_batch_new(struct lp_client *c, struct lp_query *q, size_t n,
+    int concurrency)
+{
+	struct lp_batch	*b;
+	size_t		 i;
+	int		 rc = 0;
+
+	for (i = 0; i < n; i++) {
+		q[i].outcome = LP_UNAVAILABLE;
+		q[i].done = 0;
+		why_set(q[i].why, sizeof(q[i].why), "not looked up");
+	}
+	if ((b = calloc(1, sizeof(*b))) == NULL)
+		return NULL;
+	b->c = c;
+	b->q = q;
+	b->n = n;
+	if (concurrency < 1)
+		concurrency = 1;
+	b->nslots = concurrency > LP_CONCURRENCY_MAX ? LP_CONCURRENCY_MAX :
+	    concurrency;
+	if ((size_t)b->nslots > n)
+		b->nslots = n > 0 ? (int)n : 1;
+	if ((b->m = curl_multi_init()) == NULL ||
+	    (b->slots = calloc((size_t)b->nslots, sizeof(*b->slots))) == NULL)
+		rc = -1;
+	for (i = 0; rc == 0 && i < (size_t)b->nslots; i++)
+		rc = xfer_init(&b->slots[i].x);
+	if (rc == 0)
+		curl_multi_setopt(b->m, CURLMOPT_MAX_TOTAL_CONNECTIONS,
+		    (long)b->nslots);
+	if (rc == -1) {
+		batch_free(b);
+		return NULL;
+	}
+	return b;
+}
+
+int
+lp_batch_step(struct lp_batch *b, long wait_ms)
+{
+	if (b->next >= b->n && b->busy == 0)
+		return 1;
+	if (batch_round(b, wait_ms) == -1)
+		return -1;
+	return b->next >= b->n && b->busy == 0;
+}
+
+void
+lp_batch_free(struct lp_batch *b)
+{
+	if (b != NULL)
+		batch_free(b);
 }
 
 enum lp_outcome
 lp_persons(struct lp_client *c, struct lp_query *q, size_t n,
     int concurrency)
 {
-	struct batch	 b;
-	size_t		 i;
-	int		 rc = 0;
+	struct lp_batch	*b;
+	int		 rc;
 
-	for (i = 0; i < n; i++) {
-		q[i].outcome = LP_UNAVAILABLE;
-		why_set(q[i].why, sizeof(q[i].why), "not looked up");
-	}
-	memset(&b, 0, sizeof(b));
-	b.c = c;
-	b.q = q;
-	b.n = n;
-	if (concurrency < 1)
-		concurrency = 1;
-	b.nslots = concurrency > LP_CONCURRENCY_MAX ? LP_CONCURRENCY_MAX :
-	    concurrency;
-	if ((size_t)b.nslots > n)
-		b.nslots = n > 0 ? (int)n : 1;
-	if ((b.m = curl_multi_init()) == NULL ||
-	    (b.slots = calloc((size_t)b.nslots, sizeof(*b.slots))) == NULL)
-		rc = -1;
-	for (i = 0; rc == 0 && i < (size_t)b.nslots; i++)
-		rc = xfer_init(&b.slots[i].x);
-	if (rc == 0)
-		curl_multi_setopt(b.m, CURLMOPT_MAX_TOTAL_CONNECTIONS,
-		    (long)b.nslots);
-	while (rc == 0 && (b.next < b.n || b.busy > 0))
-		rc = batch_round(&b);
-	batch_free(&b);
-	return rc == 0 ? LP_OK : LP_UNAVAILABLE;
+	if ((b = lp_batch_new(c, q, n, concurrency)) == NULL)
+		return LP_UNAVAILABLE;
+	while ((rc = lp_batch_step(b, 200)) == 0)
+		continue;
+	lp_batch_free(b);
+	return rc == 1 ? LP_OK : LP_UNAVAILABLE;
 }
 
 /* ---- participants */

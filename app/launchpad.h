@@ -93,6 +93,7 @@ struct lp_query {
 	enum lp_outcome	 outcome;
 	struct lp_person person;	/* valid on LP_OK */
 	char		 why[128];	/* set unless LP_OK */
+	int		 done;		/* the outcome is final */
 };
 
 #define LP_CONCURRENCY_MAX	32
@@ -106,6 +107,22 @@ struct lp_query {
  */
 enum lp_outcome		 lp_persons(struct lp_client *, struct lp_query *q,
 			    size_t n, int concurrency);
+
+/*
+ * lp_persons in steps, so that a caller can do other work (a sync writes
+ * to the database) while requests are in flight.  lp_batch_new readies
+ * the queries (done 0) and returns NULL on a local failure.  Each
+ * lp_batch_step starts and finishes what it can, waiting at most wait_ms
+ * for the network (0: not at all); a finished query has done set.  It
+ * returns 1 once every query is done, 0 while some are not, -1 on a local
+ * failure (the queries not done say so).  The queries must outlive the
+ * batch.
+ */
+struct lp_batch;
+struct lp_batch		*lp_batch_new(struct lp_client *, struct lp_query *q,
+			    size_t n, int concurrency);
+int			 lp_batch_step(struct lp_batch *, long wait_ms);
+void			 lp_batch_free(struct lp_batch *);
 
 /*
  * All participant names of team (direct and indirect, people and teams):

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <getopt.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -171,87 +172,106 @@ array_add(struct buf *b, const char *x)
 	buf_printf(b, "%s%s", b->len > 1 ? "," : "", x);
 }
 
-/* Step 2: the person records due, all at once; stores their outcomes. */
+/* Runs a statement taking one PostgreSQL array literal or two. */
 static int
-check_people(struct run *r)
+bulk(struct run *r, enum stmt st, struct buf *a, struct buf *b)
 {
-	struct lp_query	*q;
-	struct buf	 ids, sts;
-	size_t		*who, n = 0, i;
-	int		 row, nrows = PQntuples(r->users), rc = 0;
-	char		 id[24];
 	const char	*prm[2];
 	PGresult	*res;
 	enum app_err	 e;
 
-	q = arena_calloc(r->p.a, (size_t)nrows + 1, sizeof(*q));
-	who = arena_calloc(r->p.a, (size_t)nrows + 1, sizeof(*who));
-	if (q == NULL || who == NULL)
+	buf_putc(a, '}');
+	if (b != NULL)
+		buf_putc(b, '}');
+	if (a->failed || (b != NULL && b->failed))
 		return -1;
-	for (row = 0; row < nrows; row++)
-		if (r->o->user != NULL || is_true(r->users, row, 6)) {
-			who[n] = (size_t)row;
-			q[n++].name = r->u[row].name;
-		}
-	if (n == 0)
+	prm[0] = buf_cstr(a);
+	prm[1] = b != NULL ? buf_cstr(b) : NULL;
+	if (r->o->dry_run || a->len <= 2)
 		return 0;
-	if (r->progress)
-		fprintf(stderr, "sync: checking %zu people\n", n);
-	if (lp_persons(r->lp, q, n, r->p.cfg->launchpad_concurrency) != LP_OK)
+	if ((res = db_exec(r->p.db, st, b != NULL ? 2 : 1, prm, &e)) == NULL)
 		return -1;
-	buf_init(&ids, LIST_MAX);
-	buf_init(&sts, LIST_MAX);
-	buf_putc(&ids, '{');
-	buf_putc(&sts, '{');
-	for (i = 0; i < n; i++) {
-		r->u[who[i]].person = person_from_lp(q[i].outcome,
-		    &q[i].person, q[i].name);
-		if (q[i].outcome == LP_UNAVAILABLE)
-			r->unavailable = 1;
-		else if (q[i].outcome == LP_BAD_DATA)
-			r->p.st.errors++;
-		if (r->u[who[i]].person == PERSON_UNKNOWN)
-			continue;
-		snprintf(id, sizeof(id), "%lld", r->u[who[i]].id);
-		array_add(&ids, id);
-		array_add(&sts, person_status_name(r->u[who[i]].person));
-	}
-	buf_putc(&ids, '}');
-	buf_putc(&sts, '}');
-	prm[0] = buf_cstr(&ids);
-	prm[1] = buf_cstr(&sts);
-	if (ids.failed || sts.failed)
-		rc = -1;
-	else if (!r->o->dry_run && ids.len > 2) {
-		if ((res = db_exec(r->p.db, STMT_PROV_PERSONS, 2, prm, &e)) ==
-		    NULL)
-			rc = -1;
-		PQclear(res);
-	}
-	buf_free(&ids);
-	buf_free(&sts);
-	return rc;
+	PQclear(res);
+	return 0;
 }
 
-/* Step 3, and synced_at for everyone whose person state was known. */
+/* The person record of user u, once its lookup is in; 0, -1 if broken. */
 static int
-apply_rules(struct run *r)
+person_in(struct run *r, struct lp_batch *b, struct lp_query *q,
+    struct prov_user *u, struct buf *ids, struct buf *sts)
 {
-	struct buf	 ids;
-	const char	*prm[1];
+	char	 id[24];
+	int	 st = 0;
+
+	while (!q->done && (st = lp_batch_step(b, 200)) == 0)
+		continue;
+	if (st == -1 || !q->done) {
+		cli_warnx("Launchpad client failure: %s", q->why);
+		return -1;
+	}
+	u->person = person_from_lp(q->outcome, &q->person, q->name);
+	if (q->outcome == LP_UNAVAILABLE)
+		r->unavailable = 1;
+	else if (q->outcome == LP_BAD_DATA)
+		r->p.st.errors++;
+	if (u->person != PERSON_UNKNOWN) {
+		snprintf(id, sizeof(id), "%lld", u->id);
+		array_add(ids, id);
+		array_add(sts, person_status_name(u->person));
+	}
+	return 0;
+}
+
+/*
+ * Steps 2 and 3 together: the person records due are looked up in one
+ * batch, and while they are in flight the rules run, in user order, for
+ * each user whose record is in (the network waits overlap the database
+ * writes).  Then the outcomes, and synced_at of everyone whose person
+ * state was known, are stored in bulk.
+ */
+static int
+run_users(struct run *r)
+{
+	struct lp_batch	*b = NULL;
+	struct lp_query	*q;
+	struct buf	 ids, sts, synced;
+	size_t		*qi, nq = 0;
 	char		 id[24];
-	PGresult	*res;
-	enum app_err	 e;
-	int		 i, n = PQntuples(r->users), rc = 0;
+	int		 i, n = PQntuples(r->users), rc = -1;
 
 	if (prov_load_state(&r->p, r->o->user != NULL ? r->u[0].id : 0,
 	    r->o->user != NULL ? r->u[0].name : NULL) != APP_OK)
 		return -1;
+	q = arena_calloc(r->p.a, (size_t)n + 1, sizeof(*q));
+	qi = arena_calloc(r->p.a, (size_t)n + 1, sizeof(*qi));
+	if (q == NULL || qi == NULL)
+		return -1;
+	for (i = 0; i < n; i++) {
+		qi[i] = SIZE_MAX;	/* not due */
+		if (r->o->user != NULL || is_true(r->users, i, 6)) {
+			qi[i] = nq;
+			q[nq++].name = r->u[i].name;
+		}
+	}
+	if (r->progress)
+		fprintf(stderr, "sync: checking %zu people\n", nq);
+	if (nq > 0 && (b = lp_batch_new(r->lp, q, nq,
+	    r->p.cfg->launchpad_concurrency)) == NULL)
+		return -1;
 	buf_init(&ids, LIST_MAX);
+	buf_init(&sts, LIST_MAX);
+	buf_init(&synced, LIST_MAX);
 	buf_putc(&ids, '{');
+	buf_putc(&sts, '{');
+	buf_putc(&synced, '{');
 	for (i = 0; i < n; i++) {
 		if (r->progress && (i % 250 == 0 || i == n - 1))
 			fprintf(stderr, "\rsync: user %d of %d", i + 1, n);
+		if (qi[i] != SIZE_MAX &&
+		    person_in(r, b, &q[qi[i]], &r->u[i], &ids, &sts) == -1)
+			goto done;
+		if (b != NULL && lp_batch_step(b, 0) == -1)
+			goto done;
 		if (r->u[i].person == PERSON_UNKNOWN && !r->u[i].banned) {
 			r->p.st.users++;
 			r->p.st.unchanged++;
@@ -259,21 +279,17 @@ apply_rules(struct run *r)
 		}
 		prov_user(&r->p, &r->u[i]);
 		snprintf(id, sizeof(id), "%lld", r->u[i].id);
-		array_add(&ids, id);
+		array_add(&synced, id);
 	}
 	if (r->progress && n > 0)
 		fputc('\n', stderr);
-	buf_putc(&ids, '}');
-	prm[0] = buf_cstr(&ids);
-	if (ids.failed)
-		rc = -1;
-	else if (!r->o->dry_run && ids.len > 2) {
-		if ((res = db_exec(r->p.db, STMT_PROV_SYNCED, 1, prm, &e)) ==
-		    NULL)
-			rc = -1;
-		PQclear(res);
-	}
+	rc = bulk(r, STMT_PROV_PERSONS, &ids, &sts) == 0 &&
+	    bulk(r, STMT_PROV_SYNCED, &synced, NULL) == 0 ? 0 : -1;
+done:
+	lp_batch_free(b);
 	buf_free(&ids);
+	buf_free(&sts);
+	buf_free(&synced);
 	prov_free(&r->p);
 	return rc;
 }
@@ -368,9 +384,8 @@ sync_run(struct run *r)
 		return 1;
 	}
 	failed = prov_load_domains(p) != APP_OK || fetch_teams(r) == -1 ||
-	    stage(r, "teams") || load_users(r) == -1 || check_people(r) == -1 ||
-	    stage(r, "people") || apply_rules(r) == -1 || stage(r, "rules") ||
-	    (!r->o->dry_run && sweep(r) == -1);
+	    stage(r, "teams") || load_users(r) == -1 || run_users(r) == -1 ||
+	    stage(r, "users") || (!r->o->dry_run && sweep(r) == -1);
 	if (failed)
 		p->st.errors++;
 	if (p->st.errors > 0)

@@ -12,9 +12,11 @@
  *      teams of a few pages each) and stored as a snapshot (snapshot.h);
  *   2. users whose person record is older than person_check_interval, or
  *      who asked for a sync (sign-in could not reach Launchpad), or the
- *      --user, are checked with lp_persons, launchpad_concurrency at once;
- *   3. the rules (provision.h) run for every user, over data loaded in
- *      bulk, writing only what changes, one transaction per change;
+ *      --user, are checked in one batch, launchpad_concurrency at once;
+ *   3. meanwhile the rules (provision.h) run for every user, in order, as
+ *      soon as their record is in (network waits overlap database writes),
+ *      over data loaded in bulk, writing only what changes, one
+ *      transaction per change;
  *   4. old snapshots and expired rows are swept (cleanup.h's sweep);
  *   5. a failed run (errors, Launchpad being unavailable aside) mails
  *      alerts_to; the last line on stdout is

@@ -62,10 +62,10 @@ def fixtures(lp, pg, users, teams):
     return sum(len(m) for m in members)
 
 
-def run_sync(binary, conf, lp, what):
+def run_sync(binary, conf, lp, what, more=()):
     lp.call("POST", "/_fake/requests/clear", {})
     t0 = time.monotonic()
-    r = subprocess.run([binary, "sync", "-c", conf], stdout=subprocess.PIPE,
+    r = subprocess.run([binary, "sync", "-c", conf] + list(more), stdout=subprocess.PIPE,
                        stderr=subprocess.PIPE, timeout=600)
     took = time.monotonic() - t0
     out = r.stdout.decode("utf-8", "replace")
@@ -91,6 +91,8 @@ def main():
                     help="launchpad_concurrency (default: the config's default)")
     ap.add_argument("--page-size", type=int, default=None,
                     help="launchpad_page_size (default: the config's default, 300)")
+    ap.add_argument("--dry-run-first", action="store_true",
+                    help="a --dry-run before the first run: Launchpad and planning alone")
     args = ap.parse_args()
     binary = os.path.join(os.path.abspath(args.build_dir), "membermail")
     base = tempfile.mkdtemp(prefix="mm-syncbench-")
@@ -116,6 +118,8 @@ def main():
         print("sync-bench: %d users, %d teams, %d memberships, latency %d ms (fixtures %.1f s)"
               % (args.users, args.teams, memberships, args.latency_ms, time.monotonic() - t0))
         lp.call("POST", "/_fake/config", {"latency_ms": args.latency_ms})
+        if args.dry_run_first:
+            run_sync(binary, conf, lp, "dry run", ["--dry-run"])
         code1, took1 = run_sync(binary, conf, lp, "first run")
         code2, _ = run_sync(binary, conf, lp, "second run")
         aliases = pg.scalar("SELECT count(*) FROM aliases", db=stack.APP_DB)
