@@ -998,11 +998,11 @@ signin_snapshot(struct prov *p, size_t i, int *queued)
 			return e;
 		if (d->snap.outcome == LP_UNAVAILABLE)
 			*queued = 1;
+		d->removals = d->snap.complete && !d->snap.held;
 		/* Not complete: an older one may still add, never remove. */
 		if (!d->snap.complete && (e = snapshot_latest(p->db, d->team,
 		    0, &d->snap)) != APP_OK)
 			return e;
-		d->removals = d->snap.outcome == LP_OK && !d->snap.held;
 	} else
 		d->removals = !d->snap.held;
 	d->usable = d->snap.complete;

@@ -736,3 +736,29 @@ def prov_signin_launchpad_down_then_sync(env, make):
     expect(s.alias(name) is not None and s.alias(name)[0], "the sync created it")
     expect(q(env, "SELECT (sync_requested_at IS NULL)::text FROM users WHERE lower(name) = %s"
              % lit(name)) == "true", "sync_requested_at cleared")
+
+
+@scene_test
+def prov_signin_incomplete_snapshot_removes_nothing(env, make):
+    import test_signin
+    s = make("sx")
+    test_signin.use_profile(env)
+    u = test_signin.new_user("sxo")
+    name = u["nickname"].lower()
+    s.people[name] = {"name": name}
+    s.members.append(name)
+    s.push()
+    test_signin.sign_in(env, user=u)
+    expect(s.alias(name) is not None and s.alias(name)[0], "created at sign-in")
+    # the latest complete snapshot (an hour old, too old for sign-in) lacks
+    # the user; the fetch that replaces it is incomplete: no removal
+    q(env, "UPDATE team_snapshots SET fetched_at = now() - interval '2 hours' WHERE team = %s"
+      % lit(s.team))
+    q(env, "INSERT INTO team_snapshots (team, total, complete, fetched_at) VALUES (%s, 0, true, "
+           "now() - interval '1 hour')" % lit(s.team))
+    env.lp.faults({"/1.0/~%s/participants" % s.team: [{"next": "foreign"}]})
+    test_signin.sign_in(env, user=u)
+    expect(s.alias(name)[0], "no removal from an incomplete fetch at sign-in: %r", s.alias(name))
+    expect(q(env, "SELECT count(*) FROM team_snapshots WHERE team = %s AND NOT complete "
+                  "AND error LIKE '%%another host%%'" % lit(s.team)) == "1",
+           "the incomplete fetch is stored with its error")
