@@ -54,6 +54,7 @@ static const struct option longopts[] = {
 
 struct opts {
 	const char	*cfgpath, *database;
+	const char	*name2;			/* a second argument */
 	const char	*arg[O__MAX];	/* NULL: not given; "" for a flag */
 	int		 alias_limit;
 };
@@ -61,7 +62,7 @@ struct opts {
 struct cmd {
 	const char	*name;
 	const char	*synopsis;
-	int		 nargs;			/* 1: takes NAME */
+	int		 nargs;			/* 1: NAME, 2: and a second */
 	unsigned int	 allowed, required;	/* OPT() masks */
 	int		(*check)(struct opts *, const char *);
 	int		(*run)(PGconn *, const struct opts *, const char *);
@@ -285,6 +286,17 @@ check_user(struct opts *o, const char *name)
 	return check_user_name(name);
 }
 
+static int
+check_domain_admin(struct opts *o, const char *domain)
+{
+	const char	*why;
+
+	if ((why = domain_problem(domain)) != NULL)
+		return bad("\"%s\" is not a lower-case DNS name: %s", domain,
+		    why);
+	return check_user_name(o->name2);
+}
+
 /* ---------------------------------------------------------------------
  * The database.
  */
@@ -340,8 +352,8 @@ rollback(PGconn *c)
 }
 
 /* Who runs the command: the login, and who became it through sudo. */
-static void
-actor(char *buf, size_t sz)
+void
+admin_actor(char *buf, size_t sz)
 {
 	struct passwd	*pw = getpwuid(geteuid());
 	const char	*sudo = getenv("SUDO_USER");
@@ -369,7 +381,7 @@ audit(PGconn *c, const char *sql, int n, const char *p[])
 	PGresult	*res;
 	int		 one;
 
-	actor(name, sizeof(name));
+	admin_actor(name, sizeof(name));
 	p[0] = name;
 	if ((res = q(c, sql, n, p, NULL)) == NULL)
 		return -1;
@@ -796,6 +808,107 @@ user_site_admin(PGconn *c, const struct opts *o, const char *name)
 }
 
 /* ---------------------------------------------------------------------
+ * domain admin | unadmin DOMAIN LPNAME: who administers a domain (the
+ * provisioning sync never changes admins); one transaction, audited.
+ */
+
+#define MEMBER_STATE	"jsonb_build_object('role', m.role)"
+
+/* The domain's id and the user's (FOR UPDATE: admins change one at a time). */
+static PGresult *
+member_target(PGconn *c, const char *domain, const char *name)
+{
+	const char	*p[2] = { domain, name };
+	PGresult	*res;
+
+	res = q(c, "SELECT d.id, u.id, u.name, coalesce(m.role, ''), "
+	    "(SELECT count(*) FROM domain_members a JOIN users au ON "
+	    "au.id = a.user_id WHERE a.domain_id = d.id AND a.role = 'admin' "
+	    "AND NOT au.is_banned AND au.id <> u.id) FROM domains d "
+	    "JOIN users u ON lower(u.name) = lower($2) LEFT JOIN "
+	    "domain_members m ON m.domain_id = d.id AND m.user_id = u.id "
+	    "WHERE d.name = $1 FOR UPDATE OF d", 2, p, NULL);
+	if (res != NULL && PQntuples(res) == 0) {
+		cli_warnx("no domain %s or no user %s (a user exists once they "
+		    "have signed in): nothing changed", domain, name);
+		PQclear(res);
+		return NULL;
+	}
+	return res;
+}
+
+static int
+audit_role(PGconn *c, const char *did, const char *uid, const char *before)
+{
+	const char	*p[4] = { NULL, did, uid, before };
+
+	return audit(c, "INSERT INTO audit_log (actor_kind, actor_name, "
+	    "action, target_type, target_id, target_label, domain_id, before, "
+	    "after) SELECT 'cli', $1, 'domain_member.role', 'domain_member', "
+	    "u.id, u.name || ' in ' || d.name, d.id, nullif($4, '')::jsonb, "
+	    MEMBER_STATE " FROM domain_members m JOIN users u ON u.id = "
+	    "m.user_id JOIN domains d ON d.id = m.domain_id "
+	    "WHERE m.domain_id = $2 AND m.user_id = $3", 4, p);
+}
+
+static int
+set_role(PGconn *c, const char *domain, const char *name, int admin)
+{
+	PGresult	*res;
+	const char	*p[2], *role;
+	char		 before[64] = "";
+	int		 ok = 0;
+
+	if (exec_ok(c, "BEGIN", 0, NULL) == -1)
+		return 1;
+	if ((res = member_target(c, domain, name)) == NULL)
+		goto done;
+	role = PQgetvalue(res, 0, 3);
+	p[0] = PQgetvalue(res, 0, 0);
+	p[1] = PQgetvalue(res, 0, 1);
+	if (strcmp(role, admin ? "admin" : "member") == 0 ||
+	    (!admin && role[0] == '\0')) {
+		printf("%s is %s of %s already\n", PQgetvalue(res, 0, 2),
+		    admin ? "an admin" : "not an admin", domain);
+		ok = 1;
+	} else if (!admin && strcmp(PQgetvalue(res, 0, 4), "0") == 0)
+		cli_warnx("%s is the last admin of %s: add another admin "
+		    "first; nothing changed", PQgetvalue(res, 0, 2), domain);
+	else {
+		if (role[0] != '\0')
+			snprintf(before, sizeof(before), "{\"role\": \"%s\"}",
+			    role);
+		ok = exec_ok(c, admin ? "INSERT INTO domain_members (domain_id, "
+		    "user_id, role) VALUES ($1, $2, 'admin') ON CONFLICT "
+		    "(domain_id, user_id) DO UPDATE SET role = 'admin'" :
+		    "UPDATE domain_members SET role = 'member' WHERE "
+		    "domain_id = $1 AND user_id = $2", 2, p) == 0 &&
+		    audit_role(c, p[0], p[1], before) == 0 &&
+		    exec_ok(c, "COMMIT", 0, NULL) == 0;
+		if (ok)
+			printf("%s is %s of %s\n", PQgetvalue(res, 0, 2),
+			    admin ? "now an admin" : "no longer an admin",
+			    domain);
+	}
+done:
+	PQclear(res);
+	rollback(c);
+	return ok ? 0 : 1;
+}
+
+static int
+domain_admin(PGconn *c, const struct opts *o, const char *domain)
+{
+	return set_role(c, domain, o->name2, 1);
+}
+
+static int
+domain_unadmin(PGconn *c, const struct opts *o, const char *domain)
+{
+	return set_role(c, domain, o->name2, 0);
+}
+
+/* ---------------------------------------------------------------------
  * Command line.
  */
 
@@ -807,6 +920,10 @@ static const struct cmd domain_cmds[] = {
 	    OPT(O_ALIAS_LIMIT) | OPT(O_DISABLED), OPT(O_TEAM),
 	    check_domain_add, domain_add },
 	{ "list", "list [--json]", 0, OPT(O_JSON), 0, NULL, domain_list },
+	{ "admin", "admin DOMAIN LAUNCHPAD_NAME", 2, 0, 0,
+	    check_domain_admin, domain_admin },
+	{ "unadmin", "unadmin DOMAIN LAUNCHPAD_NAME (never the last admin)",
+	    2, 0, 0, check_domain_admin, domain_unadmin },
 	{ NULL, NULL, 0, 0, 0, NULL, NULL }
 };
 
@@ -956,6 +1073,7 @@ admin_main(const char *group, const struct cmd *cmds, int argc,
 		return rc == 1 ? 0 : EXIT_USAGE;
 	}
 	name = cmd->nargs > 0 ? argv[optind] : NULL;
+	o.name2 = cmd->nargs > 1 ? argv[optind + 1] : NULL;
 	if (cmd->check != NULL && cmd->check(&o, name) == -1)
 		return EXIT_USAGE;
 	if (sodium_init() == -1 || resolve(&o, &cfg) == -1)

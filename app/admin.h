@@ -4,6 +4,8 @@
  *	membermail domain add NAME --team ~TEAM [--admin LAUNCHPAD_NAME]
  *	    [--slug SLUG] [--title TITLE] [--alias-limit N] [--disabled]
  *	membermail domain list [--json]
+ *	membermail domain admin DOMAIN LAUNCHPAD_NAME
+ *	membermail domain unadmin DOMAIN LAUNCHPAD_NAME
  *	membermail user list [--banned] [--admins] [--search TEXT] [--json]
  *	membermail user ban NAME --reason TEXT
  *	membermail user unban NAME
@@ -24,8 +26,12 @@
  * (actor_kind 'cli', actor_name the operator's login): `domain add` inserts
  * the domain with a fresh verification token and, with --admin, makes an
  * existing user (they have signed in once) its admin; it prints the TXT
- * record to publish.  ban, unban and site-admin are idempotent: asking for
- * what is already so changes nothing, says so and succeeds.
+ * record to publish.  `domain admin` makes a user (who has signed in) an
+ * admin of the domain; `domain unadmin` makes an admin a plain member
+ * again (the sync prunes members without aliases) and refuses to take
+ * the last admin who is not banned: a domain without one is left alone
+ * by the sync.  ban, unban, site-admin, admin and unadmin are idempotent:
+ * asking for what is already so changes nothing, says so and succeeds.
  *
  * Exit status: 0 done (or nothing to do); 1 error (no such user, the
  * domain or slug exists already, database or config trouble); 2 usage (an
@@ -34,10 +40,18 @@
 #ifndef MM_ADMIN_H
 #define MM_ADMIN_H
 
-/* argv[0] is "add" or "list"; returns the exit status. */
+#include <stddef.h>
+
+/* argv[0] is "add", "list", "admin" or "unadmin"; returns the status. */
 int	 admin_domain_main(int argc, char *argv[]);
 
 /* argv[0] is "list", "ban", "unban" or "site-admin"; returns the status. */
 int	 admin_user_main(int argc, char *argv[]);
+
+/*
+ * Who runs an operator command, for audit rows: the login, and who became
+ * it through sudo ("root (sudo from alice)").
+ */
+void	 admin_actor(char *buf, size_t sz);
 
 #endif

@@ -88,9 +88,8 @@ report(const long long counts[NSWEEPS])
 	putchar('\n');
 }
 
-/* The sweep in one transaction; the exit status. */
-static int
-sweep(PGconn *c)
+int
+cleanup_sweep(PGconn *c)
 {
 	long long	 counts[NSWEEPS];
 	int		 got;
@@ -164,7 +163,7 @@ cleanup_main(int argc, char *argv[])
 	}
 	if ((c = cli_connect(cfg.database, "cleanup", "-c client_min_messages=warning")) == NULL)
 		return 1;
-	rc = sweep(c);
+	rc = cleanup_sweep(c);
 	PQfinish(c);
 	return rc;
 }

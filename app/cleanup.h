@@ -36,7 +36,15 @@
 #ifndef MM_CLEANUP_H
 #define MM_CLEANUP_H
 
+#include <libpq-fe.h>
+
 /* argv[0] is "cleanup"; returns the exit status. */
 int	 cleanup_main(int argc, char *argv[]);
+
+/*
+ * The sweep on connection c (`membermail sync` runs it too), printing its
+ * line; the exit status above.
+ */
+int	 cleanup_sweep(PGconn *c);
 
 #endif

@@ -161,6 +161,130 @@ static const struct {
 	    "UPDATE outbox SET failed_at = NULL, attempts = 0, "
 	    "next_attempt_at = now() WHERE id = $1 AND failed_at IS NOT NULL "
 	    "RETURNING id", 1 },
+	/* provisioning: snapshot.c, provision.c, errlog.c, mail.c, sync.c */
+	/* Trusted: complete and never held, or held and accepted. */
+	[STMT_SNAP_TRUSTED] = { "snap_trusted",
+	    "WITH t AS (SELECT total, fetched_at FROM team_snapshots "
+	    "WHERE team = $1 AND complete AND (NOT shrink_held OR "
+	    "accepted_at IS NOT NULL) ORDER BY fetched_at DESC LIMIT 1) "
+	    "SELECT (SELECT total FROM t), EXISTS (SELECT 1 FROM "
+	    "team_snapshots s WHERE s.team = $1 AND s.shrink_held AND "
+	    "s.accepted_at IS NULL AND s.fetched_at > coalesce((SELECT "
+	    "fetched_at FROM t), '-infinity'))", 1 },
+	[STMT_SNAP_INSERT] = { "snap_insert",
+	    "INSERT INTO team_snapshots (team, total, complete, error, "
+	    "shrink_held) VALUES ($1, $2::int, $3::boolean, $4, $5::boolean) "
+	    "RETURNING id", 5 },
+	[STMT_SNAP_MEMBERS] = { "snap_members",
+	    "INSERT INTO team_snapshot_members (snapshot_id, name) "
+	    "SELECT $1::bigint, unnest(string_to_array($2, ' '))", 2 },
+	[STMT_SNAP_LATEST] = { "snap_latest",
+	    "SELECT id, shrink_held AND accepted_at IS NULL, "
+	    "extract(epoch FROM now() - fetched_at)::bigint "
+	    "FROM team_snapshots WHERE team = $1 AND complete "
+	    "ORDER BY fetched_at DESC LIMIT 1", 1 },
+	[STMT_SNAP_HAS] = { "snap_has",
+	    "SELECT 1 FROM team_snapshot_members WHERE snapshot_id = "
+	    "$1::bigint AND name = lower($2)", 2 },
+	[STMT_SNAP_ACCEPT] = { "snap_accept",
+	    "UPDATE team_snapshots SET accepted_at = now(), accepted_by = $2 "
+	    "WHERE id = (SELECT id FROM team_snapshots WHERE team = $1 AND "
+	    "complete ORDER BY fetched_at DESC LIMIT 1) AND shrink_held AND "
+	    "accepted_at IS NULL RETURNING id, total", 2 },
+	[STMT_SNAP_SWEEP] = { "snap_sweep",
+	    "DELETE FROM team_snapshots WHERE team = $1 AND id <> ALL (ARRAY("
+	    "(SELECT id FROM team_snapshots WHERE team = $1 "
+	    "ORDER BY fetched_at DESC LIMIT 1) UNION ALL "
+	    "(SELECT id FROM team_snapshots WHERE team = $1 AND complete "
+	    "ORDER BY fetched_at DESC LIMIT 1) UNION ALL "
+	    "(SELECT id FROM team_snapshots WHERE team = $1 AND complete AND "
+	    "(NOT shrink_held OR accepted_at IS NOT NULL) "
+	    "ORDER BY fetched_at DESC LIMIT 1)))", 1 },
+	/* Admins' addresses joined by ' ' (plausible addresses have none). */
+	[STMT_PROV_DOMAINS] = { "prov_domains",
+	    "SELECT d.id, d.name, d.team, d.alias_limit, coalesce(string_agg("
+	    "u.email, ' ' ORDER BY u.id) FILTER (WHERE NOT u.is_banned), '') "
+	    "FROM domains d LEFT JOIN domain_members m ON m.domain_id = d.id "
+	    "AND m.role = 'admin' LEFT JOIN users u ON u.id = m.user_id "
+	    "WHERE d.enabled AND d.txt_status = 'verified' "
+	    "GROUP BY d.id ORDER BY d.id", 0 },
+	[STMT_PROV_USERS] = { "prov_users",
+	    "SELECT id, lower(name), email, claimed_id, is_banned, "
+	    "coalesce(person_status, ''), person_checked_at IS NULL OR "
+	    "person_checked_at < now() - make_interval(secs => $3::int) OR "
+	    "sync_requested_at IS NOT NULL, synced_at IS NULL FROM users "
+	    "WHERE name IS NOT NULL AND ($1::bigint IS NULL OR id = $1) AND "
+	    "($2::text IS NULL OR lower(name) = lower($2)) ORDER BY id", 3 },
+	[STMT_PROV_MEMBERS] = { "prov_members",
+	    "SELECT user_id, domain_id, role FROM domain_members "
+	    "WHERE $1::bigint IS NULL OR user_id = $1 "
+	    "ORDER BY user_id, domain_id", 1 },
+	[STMT_PROV_ALIASES] = { "prov_aliases",
+	    "SELECT id, domain_id, user_id, local_part, enabled, "
+	    "coalesce(disabled_reason, ''), coalesce(remove_at <= now(), "
+	    "false) FROM aliases WHERE $1::bigint IS NULL OR user_id = $1 OR "
+	    "local_part = $2 ORDER BY user_id, domain_id, id", 2 },
+	[STMT_PROV_ALIAS_CREATE] = { "prov_alias_create",
+	    "INSERT INTO aliases (domain_id, local_part, user_id, recipients, "
+	    "enabled, disabled_reason) VALUES ($1::bigint, $2, $3::bigint, "
+	    "ARRAY[$4], $5::boolean, nullif($6, '')) RETURNING id", 6 },
+	[STMT_PROV_ALIAS_ENABLE] = { "prov_alias_enable",
+	    "UPDATE aliases SET enabled = true, disabled_reason = NULL, "
+	    "remove_at = NULL WHERE id = $1::bigint AND disabled_reason IN "
+	    "('left-team', 'invalid-user', 'banned') RETURNING local_part", 1 },
+	[STMT_PROV_ALIAS_DISABLE] = { "prov_alias_disable",
+	    "UPDATE aliases SET enabled = false, disabled_reason = $2, "
+	    "remove_at = now() + make_interval(days => $3::int) "
+	    "WHERE id = $1::bigint AND enabled "
+	    "RETURNING to_char(remove_at, 'YYYY-MM-DD')", 3 },
+	[STMT_PROV_ALIAS_DELETE] = { "prov_alias_delete",
+	    "DELETE FROM aliases WHERE id = $1::bigint RETURNING local_part",
+	    1 },
+	[STMT_PROV_MEMBER_ADD] = { "prov_member_add",
+	    "INSERT INTO domain_members (domain_id, user_id) VALUES "
+	    "($1::bigint, $2::bigint) ON CONFLICT DO NOTHING RETURNING 1", 2 },
+	[STMT_PROV_MEMBER_PRUNE] = { "prov_member_prune",
+	    "DELETE FROM domain_members m WHERE m.domain_id = $1::bigint AND "
+	    "m.user_id = $2::bigint AND m.role = 'member' AND NOT EXISTS "
+	    "(SELECT 1 FROM aliases a WHERE a.domain_id = m.domain_id AND "
+	    "a.user_id = m.user_id) RETURNING 1", 2 },
+	[STMT_PROV_PERSONS] = { "prov_persons",
+	    "UPDATE users u SET person_status = v.s, person_checked_at = "
+	    "now(), sync_requested_at = NULL FROM unnest($1::bigint[], "
+	    "$2::text[]) AS v(id, s) WHERE u.id = v.id", 2 },
+	[STMT_PROV_SYNCED] = { "prov_synced",
+	    "UPDATE users SET synced_at = now() WHERE id = ANY ($1::bigint[])",
+	    1 },
+	[STMT_PROV_SYNC_REQUEST] = { "prov_sync_request",
+	    "UPDATE users SET sync_requested_at = now() WHERE id = $1::bigint",
+	    1 },
+	/* One row per fingerprint: the latest occurrence's details. */
+	[STMT_ERRLOG] = { "errlog",
+	    "INSERT INTO error_log (fingerprint, message, user_id, "
+	    "launchpad_name, claimed_id, domain_id) VALUES (sha256("
+	    "convert_to($1, 'UTF8')), $2, $3::bigint, $4, $5, $6::bigint) "
+	    "ON CONFLICT (fingerprint) DO UPDATE SET count = error_log.count "
+	    "+ 1, last_seen_at = now(), expires_at = now() + interval "
+	    "'90 days', message = EXCLUDED.message, user_id = "
+	    "EXCLUDED.user_id, launchpad_name = EXCLUDED.launchpad_name, "
+	    "claimed_id = EXCLUDED.claimed_id", 6 },
+	[STMT_ERROR_REPORT] = { "error_report",
+	    "INSERT INTO error_reports AS r (user_id, domain_id, error_code) "
+	    "VALUES ($1::bigint, $2::bigint, $3) ON CONFLICT (user_id, "
+	    "domain_id, error_code) DO UPDATE SET first_seen_at = now(), "
+	    "last_seen_at = now(), expires_at = now() + interval '30 days' "
+	    "WHERE r.expires_at < now() RETURNING 1", 3 },
+	[STMT_ERROR_FORGET] = { "error_forget",
+	    "DELETE FROM error_reports WHERE user_id = $1::bigint AND "
+	    "domain_id = $2::bigint", 2 },
+	[STMT_OUTBOX_INSERT] = { "outbox_insert",
+	    "INSERT INTO outbox (to_addresses, cc_addresses, subject, body) "
+	    "VALUES (string_to_array($1, ' '), string_to_array($2, ' '), $3, "
+	    "$4)", 4 },
+	[STMT_SYNC_LOCK] = { "sync_lock",
+	    "SELECT pg_try_advisory_lock(hashtext('membermail:sync'))", 0 },
+	[STMT_SYNC_ASYNC_COMMIT] = { "sync_async_commit",
+	    "SELECT set_config('synchronous_commit', 'off', false)", 0 },
 	/* The domain-admin rules and listings (member.c). */
 	[STMT_MEMBER_DOMAIN_ACCESS] = { "member_domain_access",
 	    MEMBER_DOMAIN_ACCESS, 2 },
@@ -202,9 +326,6 @@ static const struct {
 	[STMT_MEMBER_DELETE] = { "member_delete",
 	    "DELETE FROM domain_members WHERE domain_id = $1::bigint "
 	    "AND user_id = $2::bigint", 2 },
-	[STMT_MEMBER_FORGET_REPORTS] = { "member_forget_reports",
-	    "DELETE FROM error_reports WHERE domain_id = $1::bigint "
-	    "AND user_id = $2::bigint", 2 },
 	[STMT_MEMBER_ALIAS_COUNT] = { "member_alias_count",
 	    "SELECT count(*) FROM aliases WHERE domain_id = $1::bigint "
 	    "AND user_id = $2::bigint", 2 },
@@ -240,13 +361,11 @@ static const struct {
 	    "coalesce(target_label, ''), before::text, after::text "
 	    "FROM audit_log WHERE domain_id = $1::bigint AND ($2::bigint IS "
 	    "NULL OR id < $2::bigint) ORDER BY id DESC LIMIT $3::int", 3 },
-	/* error_log has no domain yet: the entries of the domain's members. */
 	[STMT_MEMBER_ERRORS] = { "member_errors",
 	    "SELECT e.id, e.message, coalesce(e.launchpad_name, ''), e.count, "
 	    "date_trunc('second', e.first_seen_at)::text, "
 	    "date_trunc('second', e.last_seen_at)::text FROM error_log e "
-	    "WHERE e.user_id IN (SELECT user_id FROM domain_members "
-	    "WHERE domain_id = $1::bigint) "
+	    "WHERE e.domain_id = $1::bigint "
 	    "ORDER BY e.last_seen_at DESC, e.id DESC LIMIT $2::int", 2 },
 	[STMT_MEMBER_ADMIN_DOMAINS] = { "member_admin_domains",
 	    "SELECT d.name FROM domains d WHERE $2::boolean OR EXISTS "

@@ -18,7 +18,7 @@
 #include "err.h"
 
 /* The schema version (highest migration) this binary needs. */
-#define DB_SCHEMA_VERSION	3
+#define DB_SCHEMA_VERSION	4
 
 struct config;
 
@@ -51,6 +51,35 @@ enum stmt {
 	STMT_ASSOC_DELETE,	/* endpoint, handle */
 	/* outbox (outbox.c) */
 	STMT_OUTBOX_RETRY,	/* id -> id if it was a failed message */
+	/* provisioning: snapshot.c, provision.c, errlog.c, mail.c, sync.c */
+	STMT_SNAP_TRUSTED,	/* team -> total of the last trusted, open hold */
+	STMT_SNAP_INSERT,	/* team, total, complete, error, held -> id */
+	STMT_SNAP_MEMBERS,	/* id, names (space-separated) */
+	STMT_SNAP_LATEST,	/* team -> id, held, age s of latest complete */
+	STMT_SNAP_HAS,		/* id, name -> a row if a member */
+	STMT_SNAP_ACCEPT,	/* team, by -> id, total */
+	STMT_SNAP_SWEEP,	/* team: all but latest, complete, trusted */
+	STMT_PROV_DOMAINS,	/* -> id, name, team, limit, admin emails */
+	STMT_PROV_USERS,	/* id|NULL, name|NULL, interval s -> users */
+	STMT_PROV_MEMBERS,	/* id|NULL -> user, domain, role */
+	STMT_PROV_ALIASES,	/* id|NULL, local|NULL -> aliases */
+	STMT_PROV_ALIAS_CREATE,	/* domain, local, user, email, enabled,
+				   reason -> id */
+	STMT_PROV_ALIAS_ENABLE,	/* id -> local part */
+	STMT_PROV_ALIAS_DISABLE, /* id, reason, grace days -> remove_at */
+	STMT_PROV_ALIAS_DELETE,	/* id -> local part */
+	STMT_PROV_MEMBER_ADD,	/* domain, user -> a row if added */
+	STMT_PROV_MEMBER_PRUNE,	/* domain, user -> a row if pruned */
+	STMT_PROV_PERSONS,	/* ids {..}, statuses {..} */
+	STMT_PROV_SYNCED,	/* ids {..} */
+	STMT_PROV_SYNC_REQUEST,	/* id */
+	STMT_ERRLOG,		/* fingerprint text, message, user, name,
+				   claimed id, domain */
+	STMT_ERROR_REPORT,	/* user, domain, code -> a row: report it */
+	STMT_ERROR_FORGET,	/* user, domain */
+	STMT_OUTBOX_INSERT,	/* to, cc (space-separated), subject, body */
+	STMT_SYNC_LOCK,		/* -> t if this session holds the lock */
+	STMT_SYNC_ASYNC_COMMIT,	/* synchronous_commit off for the session */
 	/* The domain-admin rules and listings (member.c). */
 	STMT_MEMBER_DOMAIN_ACCESS, /* domain, user id -> id, name, limit,
 				   is admin */
@@ -61,7 +90,6 @@ enum stmt {
 	STMT_MEMBER_SET_ROLE,	/* domain id, user id, role */
 	STMT_MEMBER_DISABLE_ALIASES, /* domain id, user id -> id, local part */
 	STMT_MEMBER_DELETE,	/* domain id, user id */
-	STMT_MEMBER_FORGET_REPORTS, /* domain id, user id */
 	STMT_MEMBER_ALIAS_COUNT, /* domain id, user id -> count */
 	STMT_MEMBER_ALIAS_INSERT, /* domain id, local part, user id,
 				   recipients (one a line), enabled, reason

@@ -43,6 +43,7 @@ struct lp_client {
 	char		*base;		/* owned; no trailing slash */
 	struct lp_options opt;		/* with defaults filled in */
 	uint64_t	 rng;		/* xorshift state for the jitter */
+	long long	 deadline;	/* monotonic ms; 0: none */
 };
 
 /* What one attempt gave; the retry loop decides what to do next. */
@@ -240,6 +241,25 @@ on_data(char *p, size_t size, size_t n, void *arg)
 	return b->failed ? 0 : size * n;	/* 0 aborts the transfer */
 }
 
+static long long	now_ms(void);
+
+/* The total timeout of an attempt starting now, in ms (at least 1). */
+static long
+attempt_ms(const struct lp_client *c)
+{
+	long long	 ms = c->opt.timeout_sec * 1000LL, left;
+
+	if (c->deadline != 0 && (left = c->deadline - now_ms()) < ms)
+		ms = left < 1 ? 1 : left;
+	return (long)ms;
+}
+
+void
+lp_set_deadline(struct lp_client *c, long ms)
+{
+	c->deadline = ms > 0 ? now_ms() + ms : 0;
+}
+
 /* Readies x for an attempt at url (perform or add to a multi next). */
 static void
 xfer_prepare(struct lp_client *c, struct xfer *x, const char *url)
@@ -258,7 +278,7 @@ xfer_prepare(struct lp_client *c, struct xfer *x, const char *url)
 	curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
 	curl_easy_setopt(h, CURLOPT_PROXY, "");
 	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(h, CURLOPT_TIMEOUT, c->opt.timeout_sec);
+	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, attempt_ms(c));
 	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, c->opt.connect_timeout_sec);
 	curl_easy_setopt(h, CURLOPT_USERAGENT, LP_USER_AGENT);
 	curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");
@@ -364,6 +384,12 @@ retry_next(struct lp_client *c, struct xfer *x, enum lp_try t, long *delay,
 	d = d / 2 + (long)(rng_next(c) % (uint64_t)(d / 2 + 1));
 	if (x->retry_after > 0 && x->retry_after * 1000 > d)
 		d = x->retry_after * 1000;
+	if (c->deadline != 0 && now_ms() + d >= c->deadline) {
+		if (why != NULL && strnlen(why, whysz) < whysz)
+			snprintf(why + strlen(why), whysz - strlen(why),
+			    "; time budget spent");
+		return 0;
+	}
 	*delay = d;
 	x->retry++;
 	return 1;
@@ -494,8 +520,8 @@ person_from_json(json_object *o, const char *want, struct lp_person *out,
 		why_set(why, whysz, "entry is not an object");
 		return LP_BAD_DATA;
 	}
-	if ((name = get_name(o)) == NULL || strcasecmp(name, want) != 0) {
-		why_set(why, whysz, "entry name is not ~%s", want);
+	if ((name = get_name(o)) == NULL) {
+		why_set(why, whysz, "entry for ~%s has no valid name", want);
 		return LP_BAD_DATA;
 	}
 	if (get_bool(o, "is_valid", &out->is_valid, why, whysz) == -1 ||
@@ -593,7 +619,7 @@ struct slot {
 	char		 url[LP_URL_MAX];
 };
 
-struct batch {
+struct lp_batch {
 	struct lp_client *c;
 	CURLM		*m;
 	struct slot	*slots;		/* owned; nslots of them */
@@ -604,9 +630,10 @@ struct batch {
 };
 
 static void
-query_end(struct batch *b, struct slot *s, enum lp_outcome o)
+query_end(struct lp_batch *b, struct slot *s, enum lp_outcome o)
 {
 	s->q->outcome = o;
+	s->q->done = 1;
 	if (o == LP_BAD_DATA)
 		log_bad_person(s->lname, s->q->why);
 	if (o == LP_UNAVAILABLE)
@@ -619,7 +646,7 @@ query_end(struct batch *b, struct slot *s, enum lp_outcome o)
 
 /* Adds slot s's transfer to the multi handle; -1 on failure. */
 static int
-slot_go(struct batch *b, struct slot *s)
+slot_go(struct lp_batch *b, struct slot *s)
 {
 	s->wake = 0;
 	xfer_prepare(b->c, &s->x, s->url);
@@ -628,7 +655,7 @@ slot_go(struct batch *b, struct slot *s)
 
 /* Gives the next query that needs a request to free slot s. */
 static int
-slot_fill(struct batch *b, struct slot *s)
+slot_fill(struct lp_batch *b, struct slot *s)
 {
 	struct lp_query	*q;
 
@@ -638,6 +665,7 @@ slot_fill(struct batch *b, struct slot *s)
 		q->why[0] = '\0';
 		if (!lp_name_valid(q->name)) {
 			q->outcome = LP_NOT_FOUND;
+			q->done = 1;
 			why_set(q->why, sizeof(q->why), "not a Launchpad name");
 			continue;
 		}
@@ -657,7 +685,7 @@ slot_fill(struct batch *b, struct slot *s)
 
 /* A transfer of slot s ended with rc: finish the query or plan a retry. */
 static void
-slot_done(struct batch *b, struct slot *s, CURLcode rc)
+slot_done(struct lp_batch *b, struct slot *s, CURLcode rc)
 {
 	struct lp_query	*q = s->q;
 	enum lp_try	 t;
@@ -678,15 +706,16 @@ slot_done(struct batch *b, struct slot *s, CURLcode rc)
 
 /*
  * One round: start what can start, run the transfers, take the finished
- * ones, wait for activity or the next retry.  -1 on a curl failure.
+ * ones, wait (at most maxwait ms) for activity or the next retry.  -1 on
+ * a curl failure.
  */
 static int
-batch_round(struct batch *b)
+batch_round(struct lp_batch *b, long long maxwait)
 {
 	struct slot	*s;
 	CURLMsg		*msg;
 	char		*priv;
-	long long	 t = now_ms(), wait = 200;
+	long long	 t = now_ms(), wait = maxwait;
 	int		 i, running, left;
 
 	for (i = 0; i < b->nslots; i++) {
@@ -711,14 +740,14 @@ batch_round(struct batch *b)
 			slot_done(b, (struct slot *)(void *)priv,
 			    msg->data.result);
 	}
-	if (b->busy > 0 && curl_multi_poll(b->m, NULL, 0,
-	    (int)(wait < 1 ? 1 : wait), NULL) != CURLM_OK)
+	if (b->busy > 0 && wait > 0 && curl_multi_poll(b->m, NULL, 0,
+	    (int)wait, NULL) != CURLM_OK)
 		return -1;
 	return 0;
 }
 
 static void
-batch_free(struct batch *b)
+batch_free(struct lp_batch *b)
 {
 	int	 i;
 
@@ -730,42 +759,78 @@ batch_free(struct batch *b)
 	free(b->slots);
 	if (b->m != NULL)
 		curl_multi_cleanup(b->m);
+	free(b);
+}
+
+struct lp_batch *
+lp_batch_new(struct lp_client *c, struct lp_query *q, size_t n,
+    int concurrency)
+{
+	struct lp_batch	*b;
+	size_t		 i;
+	int		 rc = 0;
+
+	for (i = 0; i < n; i++) {
+		q[i].outcome = LP_UNAVAILABLE;
+		q[i].done = 0;
+		why_set(q[i].why, sizeof(q[i].why), "not looked up");
+	}
+	if ((b = calloc(1, sizeof(*b))) == NULL)
+		return NULL;
+	b->c = c;
+	b->q = q;
+	b->n = n;
+	if (concurrency < 1)
+		concurrency = 1;
+	b->nslots = concurrency > LP_CONCURRENCY_MAX ? LP_CONCURRENCY_MAX :
+	    concurrency;
+	if ((size_t)b->nslots > n)
+		b->nslots = n > 0 ? (int)n : 1;
+	if ((b->m = curl_multi_init()) == NULL ||
+	    (b->slots = calloc((size_t)b->nslots, sizeof(*b->slots))) == NULL)
+		rc = -1;
+	for (i = 0; rc == 0 && i < (size_t)b->nslots; i++)
+		rc = xfer_init(&b->slots[i].x);
+	if (rc == 0)
+		curl_multi_setopt(b->m, CURLMOPT_MAX_TOTAL_CONNECTIONS,
+		    (long)b->nslots);
+	if (rc == -1) {
+		batch_free(b);
+		return NULL;
+	}
+	return b;
+}
+
+int
+lp_batch_step(struct lp_batch *b, long wait_ms)
+{
+	if (b->next >= b->n && b->busy == 0)
+		return 1;
+	if (batch_round(b, wait_ms) == -1)
+		return -1;
+	return b->next >= b->n && b->busy == 0;
+}
+
+void
+lp_batch_free(struct lp_batch *b)
+{
+	if (b != NULL)
+		batch_free(b);
 }
 
 enum lp_outcome
 lp_persons(struct lp_client *c, struct lp_query *q, size_t n,
     int concurrency)
 {
-	struct batch	 b;
-	size_t		 i;
-	int		 rc = 0;
+	struct lp_batch	*b;
+	int		 rc;
 
-	for (i = 0; i < n; i++) {
-		q[i].outcome = LP_UNAVAILABLE;
-		why_set(q[i].why, sizeof(q[i].why), "not looked up");
-	}
-	memset(&b, 0, sizeof(b));
-	b.c = c;
-	b.q = q;
-	b.n = n;
-	if (concurrency < 1)
-		concurrency = 1;
-	b.nslots = concurrency > LP_CONCURRENCY_MAX ? LP_CONCURRENCY_MAX :
-	    concurrency;
-	if ((size_t)b.nslots > n)
-		b.nslots = n > 0 ? (int)n : 1;
-	if ((b.m = curl_multi_init()) == NULL ||
-	    (b.slots = calloc((size_t)b.nslots, sizeof(*b.slots))) == NULL)
-		rc = -1;
-	for (i = 0; rc == 0 && i < (size_t)b.nslots; i++)
-		rc = xfer_init(&b.slots[i].x);
-	if (rc == 0)
-		curl_multi_setopt(b.m, CURLMOPT_MAX_TOTAL_CONNECTIONS,
-		    (long)b.nslots);
-	while (rc == 0 && (b.next < b.n || b.busy > 0))
-		rc = batch_round(&b);
-	batch_free(&b);
-	return rc == 0 ? LP_OK : LP_UNAVAILABLE;
+	if ((b = lp_batch_new(c, q, n, concurrency)) == NULL)
+		return LP_UNAVAILABLE;
+	while ((rc = lp_batch_step(b, 200)) == 0)
+		continue;
+	lp_batch_free(b);
+	return rc == 1 ? LP_OK : LP_UNAVAILABLE;
 }
 
 /* ---- participants */
@@ -907,13 +972,17 @@ page_header(json_object *page, struct walk *w, size_t nentries, char *why,
 	return LP_OK;
 }
 
-/* Adds the names of a page's entries; every entry must have one. */
+/*
+ * Adds the names of a page's entries; every entry must have one and both
+ * flags.  Invalid and probationary participants are not members.
+ */
 static enum lp_outcome
 page_entries(json_object *entries, struct walk *w, char *why, size_t whysz)
 {
 	size_t		 i, len;
 	const char	*name;
 	json_object	*e;
+	int		 valid, probation;
 
 	len = json_object_array_length(entries);
 	for (i = 0; i < len; i++) {
@@ -924,6 +993,12 @@ page_entries(json_object *entries, struct walk *w, char *why, size_t whysz)
 			    "name", w->pages, i);
 			return LP_BAD_DATA;
 		}
+		if (get_bool(e, "is_valid", &valid, why, whysz) == -1 ||
+		    get_bool(e, "is_probationary", &probation, why, whysz) ==
+		    -1)
+			return LP_BAD_DATA;
+		if (!valid || probation)
+			continue;
 		if (walk_add_name(w, name) == -1) {
 			why_set(why, whysz, "out of memory");
 			return LP_BAD_DATA;
@@ -1068,6 +1143,8 @@ lp_participants(struct lp_client *c, struct arena *a, const char *team,
 	buf_printf(&url, "%s/~", c->base);
 	put_segment(&url, lname);
 	buf_puts(&url, "/participants");
+	if (c->opt.page_size > 0)
+		buf_printf(&url, "?ws.size=%d", c->opt.page_size);
 	link = url.failed ? NULL : strdup(buf_cstr(&url));
 	buf_free(&url);
 	rv = LP_OK;

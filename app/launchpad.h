@@ -45,6 +45,8 @@ struct lp_options {
 	long		 backoff_ms;	/* first retry delay (0: 500) */
 	long		 backoff_max_ms; /* cap on one delay (0: 4000) */
 	long		 retry_after_max; /* largest Retry-After, s (0: 5) */
+	int		 page_size;	/* ws.size of a collection's first
+					   page (0: Launchpad's default) */
 };
 
 struct lp_person {
@@ -59,6 +61,13 @@ struct lp_client	*lp_client_new(const struct lp_options *opt);
 /* Releases the client and its handle; NULL is allowed. */
 void			 lp_client_free(struct lp_client *);
 
+/*
+ * Bounds every later request by a deadline ms milliseconds from now (a
+ * sign-in's budget): each attempt's total timeout is cut to what remains,
+ * and no retry starts that could not finish before it.  0 removes it.
+ */
+void			 lp_set_deadline(struct lp_client *, long ms);
+
 /* "ok", "not found", "bad data", "unavailable". */
 const char		*lp_outcome_name(enum lp_outcome);
 
@@ -70,7 +79,8 @@ int			 lp_name_valid(const char *name);
 
 /*
  * GET {base}/~name.  On LP_OK *out holds the entry's lower-case name and
- * flags.  A name that is not a Launchpad name is LP_NOT_FOUND without a
+ * flags; the name may differ from the one asked for (Launchpad answered
+ * with another person's entry): the caller decides what that means.  A name that is not a Launchpad name is LP_NOT_FOUND without a
  * request (Launchpad answers 404 for those too).  Except on LP_OK, why
  * holds a one-line reason (why may be NULL).
  */
@@ -83,6 +93,7 @@ struct lp_query {
 	enum lp_outcome	 outcome;
 	struct lp_person person;	/* valid on LP_OK */
 	char		 why[128];	/* set unless LP_OK */
+	int		 done;		/* the outcome is final */
 };
 
 #define LP_CONCURRENCY_MAX	32
@@ -98,8 +109,26 @@ enum lp_outcome		 lp_persons(struct lp_client *, struct lp_query *q,
 			    size_t n, int concurrency);
 
 /*
+ * lp_persons in steps, so that a caller can do other work (a sync writes
+ * to the database) while requests are in flight.  lp_batch_new readies
+ * the queries (done 0) and returns NULL on a local failure.  Each
+ * lp_batch_step starts and finishes what it can, waiting at most wait_ms
+ * for the network (0: not at all); a finished query has done set.  It
+ * returns 1 once every query is done, 0 while some are not, -1 on a local
+ * failure (the queries not done say so).  The queries must outlive the
+ * batch.
+ */
+struct lp_batch;
+struct lp_batch		*lp_batch_new(struct lp_client *, struct lp_query *q,
+			    size_t n, int concurrency);
+int			 lp_batch_step(struct lp_batch *, long wait_ms);
+void			 lp_batch_free(struct lp_batch *);
+
+/*
  * All participant names of team (direct and indirect, people and teams):
- * every page followed with the guards.  On LP_OK *names is an array of *n
+ * every page followed with the guards.  Entries with is_valid false or
+ * is_probationary true are not counted (reference §4.5); either flag
+ * missing or not a boolean is bad data.  On LP_OK *names is an array of *n
  * lower-case names, sorted and unique; the array and the strings belong
  * to the arena.  On any other outcome *names is NULL and *n is 0.
  */

@@ -8,6 +8,7 @@
  *	membermail ctl [-c FILE] COMMAND	signal and inspect the server (ctl.h)
  *	membermail cleanup [-c FILE]		sweep expired rows (cleanup.h)
  *	membermail outbox [-c FILE] [--limit N]	send notification e-mail (outbox.h)
+ *	membermail sync [-c FILE] [OPTIONS]	Launchpad membership sync (sync.h)
  *
  * Everything else lives in libmembermail.a, so the tests link it too.
  */
@@ -31,6 +32,7 @@
 #include "master.h"
 #include "migrate.h"
 #include "outbox.h"
+#include "sync.h"
 #include "view.h"
 
 static void
@@ -46,6 +48,8 @@ usage(FILE *f)
 	    "           status|reload|stop|scale N|reopen-logs\n"
 	    "       membermail cleanup [-c FILE]\n"
 	    "       membermail outbox [-c FILE] [--once] [--limit N]\n"
+	    "       membermail sync [-c FILE] [--user NAME] [--dry-run] "
+	    "[--accept-shrink TEAM]\n"
 	    "       membermail --version\n"
 	    "The config file is -c FILE, else $MEMBERMAIL_CONFIG, else %s.\n",
 	    conf_path(NULL));
@@ -164,6 +168,8 @@ main(int argc, char *argv[])
 		return cleanup_main(argc - 1, argv + 1);
 	if (strcmp(cmd, "outbox") == 0)
 		return outbox_main(argc - 1, argv + 1);
+	if (strcmp(cmd, "sync") == 0)
+		return sync_main(argc - 1, argv + 1);
 	optind = 2;
 	while ((ch = getopt(argc, argv, "c:")) != -1) {
 		if (ch != 'c') {

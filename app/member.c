@@ -12,6 +12,7 @@
 #include "arena.h"
 #include "audit.h"
 #include "db.h"
+#include "errlog.h"
 #include "member.h"
 
 #define ID_LEN	24	/* a long long as text */
@@ -370,7 +371,7 @@ remove_tx(struct db *db, void *arg)
 	p[1] = c->m.idstr;
 	if ((e = disable_aliases(db, c, list)) != APP_OK ||
 	    (e = run(db, STMT_MEMBER_DELETE, 2, p)) != APP_OK ||
-	    (e = run(db, STMT_MEMBER_FORGET_REPORTS, 2, p)) != APP_OK) {
+	    (e = errlog_forget(db, c->m.id, c->d.id)) != APP_OK) {
 		json_object_put(before);
 		return e;
 	}

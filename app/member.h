@@ -223,7 +223,7 @@ enum app_err	 member_audit(struct db *, struct arena *, const struct actor *,
 		    const char *domain, const struct member_query *,
 		    struct member_audit_list *out);
 
-/* One error_log entry concerning a member of the domain. */
+/* One error_log entry of the domain (error_log.domain_id). */
 struct member_error_row {
 	long long	 id;
 	const char	*message;
@@ -238,10 +238,7 @@ struct member_error_list {
 	size_t		 n;
 };
 
-/*
- * The MEMBER_ERRORS_MAX most recent error log entries of the domain's
- * members, newest first.
- */
+/* The MEMBER_ERRORS_MAX most recent error log entries of the domain. */
 enum app_err	 member_errors(struct db *, struct arena *,
 		    const struct actor *, const char *domain,
 		    struct member_error_list *out);

@@ -16,6 +16,7 @@
 #include "http.h"
 #include "log.h"
 #include "privs.h"
+#include "provision.h"
 #include "req.h"
 #include "route.h"
 #include "scoreboard.h"
@@ -132,6 +133,7 @@ worker_main(const struct worker_env *env)
 	req_free(&r);
 	db_free(db);
 	http_cleanup();
+	provision_cleanup();
 	FCGX_Free(&fr, 1);
 	exit(strcmp(why, "accept failed") == 0 ? 1 : 0);
 }

@@ -25,6 +25,7 @@
 #include "arena.h"
 #include "handlers.h"
 #include "log.h"
+#include "provision.h"
 #include "rp.h"
 #include "session.h"
 #include "users.h"
@@ -183,7 +184,9 @@ h_auth_finish(struct req *r)
 {
 	const char	*params[2], *binding, *path;
 	PGresult	*res;
+	long long	 user;
 	enum app_err	 e;
+	int		 queued;
 
 	if ((binding = browser_binding_sent(r)) == NULL ||
 	    (params[0] = token_hash_hex(r, r->fields[0])) == NULL ||
@@ -201,11 +204,19 @@ h_auth_finish(struct req *r)
 		return failed_page(r);
 	}
 	path = PQgetvalue(res, 0, 1);
-	if ((e = session_start(r, strtoll(PQgetvalue(res, 0, 0), NULL, 10))) !=
-	    APP_OK)
+	user = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+	if ((e = session_start(r, user)) != APP_OK)
 		return e;
-	log_info("event=signed_in id=%s user=%s", r->request_id,
-	    PQgetvalue(res, 0, 0));
+	log_info("event=signed_in id=%s user=%lld", r->request_id, user);
+	/*
+	 * Provisioning never stops a sign-in: when Launchpad is slow or
+	 * down the user is in anyway and a sync of them is queued (/my says
+	 * so); a database failure here is logged and the sync catches up.
+	 */
+	if ((e = provision_signin(r->db, r->cfg, r->arena, user, &queued)) !=
+	    APP_OK)
+		log_error("event=signin_provision_failed id=%s user=%lld "
+		    "status=%d", r->request_id, user, app_err_status(e));
 	return resp_redirect(r, 303, path);
 }
 

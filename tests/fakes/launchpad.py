@@ -644,6 +644,10 @@ HTML_ERROR = ("<html>\r\n<head><title>{0} {1}</title></head>\r\n<body>\r\n"
 class Handler(fakebase.BaseHandler):
     server_version = "FakeLaunchpad/1.0"
     log_name = "launchpad"
+    # Headers and body go out in separate writes: with Nagle's algorithm
+    # the body waits for the client's delayed ACK (40 ms on Linux), which
+    # Launchpad's front ends do not add; latency_ms is the knob for delays.
+    disable_nagle_algorithm = True
 
     # Launchpad answers every method; the API is read-only here.
     def do_PUT(self):

@@ -104,6 +104,9 @@ class Env:
         # provider of the pinning tests (test_signin.py).
         self.sso = stack.FakeSSO(os.path.join(base, "sso.log"))
         self.evil_sso = stack.FakeSSO(os.path.join(base, "sso-evil.log"), name="sso-evil")
+        # provisioning (test_provision.py): the fake Launchpad every
+        # server and `membermail sync` of the run is configured with
+        self.lp = stack.FakeLaunchpad(os.path.join(base, "launchpad.log"))
 
     def signin_settings(self):
         """The sign-in settings of the test config: the fake provider,
@@ -111,6 +114,13 @@ class Env:
         return [("sso_endpoint", self.sso.endpoint), ("sso_identity_prefix", self.sso.prefix),
                 ("openid_mode", "stateless"), ("sso_timeout", "2"), ("nonce_window", "300"),
                 ("login_rate_limit", "8")]
+
+    def provision_settings(self):
+        """provisioning (test_provision.py): the fake Launchpad, short
+        timeouts and retries, a sign-in budget of 3 s."""
+        return [("launchpad_api", self.lp.api), ("launchpad_timeout", "2"),
+                ("launchpad_retries", "2"), ("signin_sync_budget", "3000"),
+                ("alerts_to", "ops@example.org")]
 
     # -- setup
     def setup(self):
@@ -128,10 +138,11 @@ class Env:
                 os.chmod(os.path.join(root, f), 0o644)
         self.sso.start()
         self.evil_sso.start()
+        self.lp.start()     # provisioning (test_provision.py)
         stack.render_config(self.conf, stack.config_settings(
             self.sock, workers=WORKERS, max_body="1k", shutdown_timeout=SHUTDOWN_TIMEOUT,
             public_url="http://127.0.0.1:%d" % self.port, database=self.pg.conninfo(),
-            extra=self.signin_settings()))
+            extra=self.signin_settings() + self.provision_settings()))
         # PostgreSQL: migrated as the owner, the app's login role, the domains.
         self.pg.init().start()
         stack.provision_database(self.pg, self.binary, conf=self.conf)
@@ -929,6 +940,7 @@ sys.modules.setdefault("run", sys.modules[__name__])
 import test_signin   # noqa: E402,F401  (sign-in tests, before the database tests)
 import test_ops   # noqa: E402,F401  (process-manager tests, before the database tests)
 import test_outbox   # noqa: E402,F401  (outbox: SMTP delivery, before the database tests)
+import test_provision   # noqa: E402,F401  (provisioning, before the database tests)
 import test_domain_admin   # noqa: E402,F401  (domain-admin pages, before the database tests)
 import test_db   # noqa: E402,F401
 

@@ -1145,6 +1145,42 @@ def self_signed_cert(dir, cn="127.0.0.1"):
     return cert, key
 
 
+# ---------------------------------------------------------------- provisioning (test_provision.py)
+
+class FakeLaunchpad(FakeSSO):
+    """The fake Launchpad (tests/fakes/launchpad.py) on a loopback port, run
+    like FakeSSO; `api` (base + /1.0) is membermail's launchpad_api."""
+
+    SCRIPT = os.path.join(REPO, "tests", "fakes", "launchpad.py")
+
+    def __init__(self, log_path, name="launchpad"):
+        super().__init__(log_path, name)
+
+    @property
+    def api(self):
+        return self.base + "/1.0"
+
+    def people(self, people):
+        return self.call("POST", "/_fake/people", people)
+
+    def delete_people(self, names):
+        return self.call("POST", "/_fake/people/delete", names)
+
+    def teams(self, teams):
+        return self.call("POST", "/_fake/teams", teams)
+
+    def faults(self, script):
+        """script: {path prefix: [steps]} (tests/fakes/README.md)."""
+        return self.call("POST", "/_fake/faults", script)
+
+    def clear_faults(self):
+        return self.call("POST", "/_fake/faults/clear", {})
+
+    def api_requests(self, prefix=""):
+        """The API requests (control calls excluded) whose path starts with prefix."""
+        return [e for e in self.requests() if e["path"].startswith(prefix)]
+
+
 def _main(argv):
     ap = argparse.ArgumentParser(prog="stack.py")
     sub = ap.add_subparsers(dest="cmd", required=True)

@@ -597,7 +597,7 @@ def domain_alias_enable_disable(env):
 @domain_test
 def domain_log_page(env):
     """The log page: the domain's audit rows, newest first, paged; the error
-    log entries of its members and not of others."""
+    log entries of the domain and not of another."""
     p = people(env)
     b = p["adm"]
     name, did, _ = new_domain(env)
@@ -607,18 +607,20 @@ def domain_log_page(env):
     for i in range(PAGE + 2):
         own(env, "INSERT INTO audit_log (actor_kind, action, target_type, target_label, domain_id) "
                  "VALUES ('sync', 'alias.test', 'alias', %s, %d)" % (lit("row%02d@%s" % (i, name)), did))
-    own(env, "INSERT INTO error_log (fingerprint, message, user_id, launchpad_name) VALUES "
-             "(sha256(%s::bytea), %s, %d, %s)" % (lit(member), lit("Launchpad says no for " + member), uid,
-                                                   lit(member)))
-    oid, other = new_person(env)
-    own(env, "INSERT INTO error_log (fingerprint, message, user_id, launchpad_name) VALUES "
-             "(sha256(%s::bytea), %s, %d, %s)" % (lit(other), lit("Not ours " + other), oid, lit(other)))
+    own(env, "INSERT INTO error_log (fingerprint, message, user_id, launchpad_name, domain_id) VALUES "
+             "(sha256(%s::bytea), %s, %d, %s, %d)" % (lit(member), lit("Launchpad says no for " + member),
+                                                       uid, lit(member), did))
+    # The same member's error on another domain is that domain's.
+    other_domain, odid, _ = new_domain(env)
+    own(env, "INSERT INTO error_log (fingerprint, message, user_id, launchpad_name, domain_id) VALUES "
+             "(sha256(%s::bytea), %s, %d, %s, %d)" % (lit(member + "-o"), lit("Not ours " + member),
+                                                       uid, lit(member), odid))
     r = b.get("/domains/%s/log" % name)
     check_html(r, "the log page")
     labels = re.findall(r"<td>(row\d\d)@", body(r))
     expect(labels == ["row%02d" % i for i in range(PAGE + 1, 1, -1)], "page 1 of the log: %s", labels)
     expect(("Launchpad says no for " + member) in body(r), "the member's error is missing")
-    expect(("Not ours " + other) not in body(r), "another user's error is shown")
+    expect(("Not ours " + member) not in body(r), "another domain's error is shown")
     r = b.get(next_url(r))
     labels = re.findall(r"<td>(row\d\d)@", body(r))
     expect(labels == ["row01", "row00"], "page 2 of the log: %s", labels)

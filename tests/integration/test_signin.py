@@ -88,7 +88,7 @@ def use_profile(env, name=None):
         return env.ensure_server()
     if cur is not None and cur[0] == name and running and env.server is cur[1]:
         return env.server
-    settings = dict(env.signin_settings())
+    settings = dict(env.signin_settings() + env.provision_settings())
     if name == "association":
         settings["openid_mode"] = "association"
     conf = os.path.join(env.base, "signin-%s.conf" % name)
@@ -568,7 +568,7 @@ def session_cookie_flags(env):
     conf = os.path.join(env.base, "secure.conf")
     stack.render_config(conf, stack.config_settings(
         sock, workers=1, public_url="https://membermail.example.org",
-        database=env.pg.conninfo(), extra=env.signin_settings()))
+        database=env.pg.conninfo(), extra=env.signin_settings() + env.provision_settings()))
     srv = env.new_server(conf=conf, sock=sock, workers=1, tag="secure").start()
     try:
         srv.wait_ready()

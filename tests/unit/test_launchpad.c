@@ -171,12 +171,15 @@ fixtures(void)
 	    "{\"name\":\"bob\",\"is_valid\":false,"
 	    "\"is_ubuntu_coc_signer\":false},"
 	    "{\"name\":\"p1\"},{\"name\":\"p2\"},{\"name\":\"p3\"},"
-	    "{\"name\":\"p4\"},{\"name\":\"p5\"},{\"name\":\"p6\"}]");
+	    "{\"name\":\"p4\"},{\"name\":\"p5\"},{\"name\":\"p6\"},"
+	    "{\"name\":\"nov\",\"karma\":0},"
+	    "{\"name\":\"gone\",\"is_valid\":false}]");
 	ctl("/_fake/teams", "["
 	    "{\"name\":\"six\",\"members\":[\"p1\",\"p2\",\"p3\",\"p4\","
 	    "\"p5\",\"p6\"]},"
 	    "{\"name\":\"outer\",\"members\":[\"ada\",\"p1\"],"
-	    "\"subteams\":[\"six\"]}]");
+	    "\"subteams\":[\"six\"]},"
+	    "{\"name\":\"probe\",\"members\":[\"ada\",\"nov\",\"gone\"]}]");
 	ctl("/_fake/config", "{\"page_size\":2}");
 }
 
@@ -261,7 +264,7 @@ test_person(void)
 	person_case(c, "is_valid 1", "ada",
 	    "[{\"entry\":{\"is_valid\":1}}]", LP_BAD_DATA, 1);
 	person_case(c, "other name", "ada",
-	    "[{\"entry\":{\"name\":\"eve\"}}]", LP_BAD_DATA, 1);
+	    "[{\"entry\":{\"name\":\"eve\"}}]", LP_OK, 1);
 	person_case(c, "truncated JSON", "ada", "[\"truncate\"]",
 	    LP_BAD_DATA, 1);
 	person_case(c, "HTML 200", "ada", "[{\"body\":\"<html></html>\","
@@ -298,6 +301,13 @@ test_retries(void)
 	person_case(c0, "delay over timeout", "ada",
 	    "[{\"delay_ms\":1600},{\"delay_ms\":1600}]", LP_UNAVAILABLE, 2);
 	CHECK(now() - t < 4.0, "timeouts bound the call: %.2f s", now() - t);
+	lp_set_deadline(c0, 300);
+	t = now();
+	person_case(c0, "delay over the deadline", "ada",
+	    "[{\"delay_ms\":1600},{\"delay_ms\":1600}]", LP_UNAVAILABLE, 1);
+	CHECK(now() - t < 0.8, "the deadline bounds the call: %.2f s",
+	    now() - t);
+	lp_set_deadline(c0, 0);
 	lp_client_free(c0);
 	lp_client_free(c);
 }
@@ -361,8 +371,15 @@ static void
 test_participants(void)
 {
 	struct arena		*a = arena_new(1024 * 1024);
-	struct lp_client	*c = client(2, 0), *c2 = client(2, 2);
+	struct lp_client	*c = client(2, 0), *c2 = client(2, 2), *c3;
+	struct lp_options	 o;
 	char			 faults[1024];
+
+	memset(&o, 0, sizeof(o));
+	o.base = api;
+	o.timeout_sec = 1;
+	o.page_size = 3;
+	c3 = lp_client_new(&o);
 
 	team_case(c, a, "3 pages of 2", "six", NULL, LP_OK,
 	    "p1 p2 p3 p4 p5 p6", 3);
@@ -389,6 +406,8 @@ test_participants(void)
 	team_case(c, a, "repeated next link", "six", faults, LP_BAD_DATA, "",
 	    2);
 	team_case(c2, a, "page cap", "six", NULL, LP_BAD_DATA, "", 2);
+	team_case(c3, a, "page size asked", "six", NULL, LP_OK,
+	    "p1 p2 p3 p4 p5 p6", 2);
 	team_case(c, a, "total_size drift", "six",
 	    "{\"/1.0/~six/participants?ws.size=2&memo=2\":"
 	    "[{\"total_size_delta\":3}]}", LP_OK, "p1 p2 p3 p4 p5 p6", 3);
@@ -404,11 +423,20 @@ test_participants(void)
 	team_case(c, a, "entry without a name", "six",
 	    "{\"/1.0/~six/participants?ws.size=2&memo=4\":"
 	    "[{\"drop\":[\"name\"]}]}", LP_BAD_DATA, "", 3);
+	team_case(c, a, "probationary and invalid excluded", "probe", NULL,
+	    LP_OK, "ada", 2);
+	team_case(c, a, "is_probationary missing", "probe",
+	    "{\"/1.0/~probe/participants\":[{\"drop\":[\"is_probationary\"]}]}",
+	    LP_BAD_DATA, "", 1);
+	team_case(c, a, "is_valid not a boolean", "probe",
+	    "{\"/1.0/~probe/participants\":[{\"redact\":[\"is_valid\"]}]}",
+	    LP_BAD_DATA, "", 1);
 	team_case(c, a, "truncated page", "six",
 	    "{\"/1.0/~six/participants\":[\"truncate\"]}", LP_BAD_DATA, "",
 	    1);
 	lp_client_free(c);
 	lp_client_free(c2);
+	lp_client_free(c3);
 	arena_free(a);
 }
 

@@ -131,7 +131,7 @@
   </table>
 </section>
 <section class="block" aria-labelledby="errors-heading">
-  <h2 id="errors-heading">Recent errors of members</h2>
+  <h2 id="errors-heading">Recent errors</h2>
 {{#NO_ERRORS}}
   <p class="empty" role="status">No errors recorded.</p>
 {{/NO_ERRORS}}

@@ -1,0 +1,7 @@
+{{%AUTOESCAPE context="HTML"}}
+{{! Mail to the user, cc the domain's admins: ADDRESS could not be created; REASON in plain words.  At most once per 30 days per reason. }}
+[membermail] {{ADDRESS}} could not be created
+Hello ~{{NAME}},
+as a member of ~{{TEAM}} you may have {{ADDRESS}}, but membermail could not create it: {{REASON}}.
+The admins of {{DOMAIN}} have a copy of this message.
+Your addresses: {{PUBLIC_URL}}/my
