@@ -14,6 +14,7 @@
 #include "db.h"
 #include "errlog.h"
 #include "member.h"
+#include "provision.h"
 
 #define ID_LEN	24	/* a long long as text */
 
@@ -560,6 +561,31 @@ member_add_alias(struct db *db, struct arena *a, const struct actor *actor,
 	if ((e = db_tx(db, add_alias_tx, &c)) == APP_OK && id != NULL)
 		*id = c.id;
 	return e;
+}
+
+enum app_err
+member_sync(struct db *db, const struct config *cfg, struct arena *a,
+    const struct actor *actor, const char *domain, const char *name,
+    int *queued)
+{
+	struct dom	 d;
+	const char	*p[2];
+	PGresult	*res;
+	long long	 uid;
+	enum app_err	 e;
+
+	*queued = 0;
+	if ((e = domain_read(db, a, actor, domain, &d)) != APP_OK)
+		return e;
+	p[0] = d.idstr;
+	p[1] = name;
+	if ((res = db_exec(db, STMT_MEMBER_GET, 2, p, &e)) == NULL)
+		return e;
+	uid = PQntuples(res) == 1 ? col_ll(res, 0, 0) : 0;
+	PQclear(res);
+	if (uid == 0)
+		return APP_ENOTFOUND;
+	return provision_signin(db, cfg, a, uid, queued);
 }
 
 /* --------------------------------------------------------------- listings */

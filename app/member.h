@@ -31,9 +31,10 @@
 #include "alias.h"
 #include "err.h"
 
-struct arena;
-struct db;
 struct actor;
+struct arena;
+struct config;
+struct db;
 
 #define MEMBER_PAGE_DEFAULT	25
 #define MEMBER_PAGE_MAX		100
@@ -100,6 +101,17 @@ enum app_err	 member_add_alias(struct db *, struct arena *,
 		    const struct actor *, const char *domain, const char *name,
 		    const struct member_new_alias *, struct alias_problem *why,
 		    long long *id);
+
+/*
+ * Runs provisioning for member name now (provision_signin, provision.h: a
+ * fresh person check and the rules on every participating domain, within
+ * signin_sync_budget): what the sync would do for them, without waiting
+ * for it.  Its changes write their own audit rows (actor sync).  *queued
+ * is 1 when Launchpad could not be asked in time: the next sync does it.
+ */
+enum app_err	 member_sync(struct db *, const struct config *,
+		    struct arena *, const struct actor *, const char *domain,
+		    const char *name, int *queued);
 
 /* --------------------------------------------------------------- listings */
 

@@ -33,6 +33,10 @@ static const struct {
 	{ "alias-added", "The alias was added." },
 	{ "alias-enabled", "The alias was enabled." },
 	{ "alias-disabled", "The alias was disabled." },
+	{ "synced", "The member was checked with Launchpad and provisioned "
+	    "now." },
+	{ "sync-queued", "Launchpad could not be reached in time: the next "
+	    "sync will check this member." },
 };
 
 /* What a refused change shows on the member page. */
@@ -538,6 +542,30 @@ h_domain_member_alias(struct req *r)
 	    &md)) != APP_OK)
 		return e;
 	return done(r, md.member.name, "alias-added");
+}
+
+/* POST /domains/:domain/members/:name/sync */
+enum app_err
+h_domain_member_sync(struct req *r)
+{
+	struct actor		 a;
+	struct member_detail	 md;
+	const char		*name = req_path_param(r, "name");
+	int			 queued;
+	enum app_err		 e;
+
+	actor_of(r, &a);
+	if ((e = member_sync(r->db, r->cfg, r->arena, &a, domain_param(r),
+	    name, &queued)) != APP_OK) {
+		if (e == APP_ENOTFOUND)
+			r->reason = "no such member of this domain";
+		return e;
+	}
+	/* Still a member?  Provisioning may have pruned them. */
+	if (member_get(r->db, r->arena, &a, domain_param(r), name, &md) !=
+	    APP_OK)
+		return done(r, NULL, queued ? "sync-queued" : "synced");
+	return done(r, md.member.name, queued ? "sync-queued" : "synced");
 }
 
 /* The alias id of the path, if it is a plain positive number. */

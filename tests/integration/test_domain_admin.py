@@ -595,6 +595,44 @@ def domain_alias_enable_disable(env):
 
 
 @domain_test
+def domain_member_sync_now(env):
+    """"Sync with Launchpad now" provisions the member at once (against the
+    fake Launchpad, as the sync would: their alias is created, audited as
+    the sync's); with Launchpad down it is queued for the next sync."""
+    import test_provision
+    p = people(env)
+    b = p["adm"]
+    s = test_provision.Scene(env, "dsn")
+    try:
+        join(env, s.domain_id, p["adm_id"], "admin")
+        m = s.user("mem")
+        join(env, s.domain_id, s.ids[m])
+        path = "/domains/%s/members/%s" % (s.domain, m)
+        r = b.get(path)
+        expect(('action="%s/sync"' % path) in body(r), "no sync form: %s", show(r, 4000))
+        expect(s.alias(m) is None, "an alias before the sync: %r", s.alias(m))
+        r = post(b, path + "/sync", {})
+        see_other(r, path + "?done=synced", "sync now")
+        expect(s.alias(m) == (True, None, False, s.email_of(m)), "after sync now: %r", s.alias(m))
+        expect(("sync", "alias.create", s.addr(m)) in s.audits(), "audit: %r", s.audits())
+        down = s.user("down")
+        join(env, s.domain_id, s.ids[down])
+        env.lp.faults({"/1.0/~" + down: [503] * 6})
+        path = "/domains/%s/members/%s" % (s.domain, down)
+        r = post(b, path + "/sync", {})
+        see_other(r, path + "?done=sync-queued", "sync now, Launchpad down")
+        expect(s.alias(down) is None, "an alias while Launchpad was down")
+        expect(own(env, "SELECT sync_requested_at IS NOT NULL FROM users WHERE id = %d" % s.ids[down]) == "t",
+               "the member's sync is not queued")
+        r = b.get(path + "?done=sync-queued")
+        expect("next sync will check" in body(r), "no notice: %s", show(r, 3000))
+        check_app_error_page(post(p["other"], path + "/sync", {}), 403, "an admin of another domain")
+    finally:
+        env.lp.clear_faults()
+        s.retire()
+
+
+@domain_test
 def domain_log_page(env):
     """The log page: the domain's audit rows, newest first, paged; the error
     log entries of the domain and not of another."""

@@ -173,6 +173,10 @@
       <p class="field-error" role="alert">{{ERROR_TEXT}}</p>
 {{/ROLE_ERROR}}
     </form>
+    <form method="post" action="/domains/{{DOMAIN}}/members/{{NAME}}/sync">
+      <input type="hidden" name="csrf_token" value="{{CSRF_TOKEN}}">
+      <button type="submit" class="button button-secondary">Sync with Launchpad now</button>
+    </form>
     <form method="post" action="/domains/{{DOMAIN}}/members/{{NAME}}/remove">
       <input type="hidden" name="csrf_token" value="{{CSRF_TOKEN}}">
       <button type="submit" class="button button-secondary">Remove from {{DOMAIN}}</button>
