@@ -641,7 +641,7 @@ domain_links(struct req *r, struct view_dict *d)
 	for (i = 0; i < n; i++) {
 		if ((row = view_add_section(d, "ADMIN_DOMAIN")) == NULL)
 			return APP_ENOMEM;
-		view_set(row, "DOMAIN", names[i]);
+		view_set(row, "NAME", names[i]);
 	}
 	if (n > 0)
 		view_show(d, "ADMINISTERS");
