@@ -1,7 +1,6 @@
 /* admin.c - the operator commands `domain ...` and `user ...`; see admin.h. */
 #include "config.h"
 
-#include <errno.h>
 #include <getopt.h>
 #include <pwd.h>
 #include <stdarg.h>
@@ -16,13 +15,9 @@
 #include "admin.h"
 #include "cli.h"
 #include "conf.h"
-#include "validate.h"
+#include "siteadmin.h"
 
 #define EXIT_USAGE	2
-#define TOKEN_LEN	10	/* domains_verification_token_check */
-/* The TXT record reads PREFIX=token; to become the config key
- * verification_prefix. */
-#define VERIFICATION_PREFIX	"membermail-site-verification"
 #define ACTOR_MAX	256	/* audit_log_actor_name_check: 255 chars */
 #define MAX_COLS	16
 #define OPT_BASE	256	/* getopt_long values of long-only options */
@@ -95,143 +90,28 @@ bad(const char *fmt, ...)
  */
 
 static int
-lp_char(char ch, int fold)
-{
-	if (fold && ch >= 'A' && ch <= 'Z')
-		return 1;
-	return (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9');
-}
-
-/*
- * A Launchpad name, as mm_valid_lp_name: [a-z0-9][a-z0-9+.-]+, 255 bytes
- * at most.  `fold` accepts upper case too: users.name is stored as
- * received and compared case-insensitively.
- */
-static int
-lp_name_ok(const char *s, int fold)
-{
-	size_t	 i, len = strlen(s);
-
-	if (len < 2 || len > 255 || !lp_char(s[0], fold))
-		return 0;
-	for (i = 1; i < len; i++)
-		if (!lp_char(s[i], fold) && strchr("+.-", s[i]) == NULL)
-			return 0;
-	return 1;
-}
-
-/* What is wrong with one label of a domain name, or NULL. */
-static const char *
-label_problem(const char *l, size_t len)
-{
-	size_t	 i;
-
-	if (len == 0)
-		return "empty label";
-	if (len > 63)
-		return "a label is longer than 63 characters";
-	if (l[0] == '-' || l[len - 1] == '-')
-		return "a label starts or ends with '-'";
-	for (i = 0; i < len; i++) {
-		if (l[i] >= 'A' && l[i] <= 'Z')
-			return "upper-case letters";
-		if (!lp_char(l[i], 0) && l[i] != '-')
-			return "a character other than a-z, 0-9, '-' and '.'";
-	}
-	return NULL;
-}
-
-/* Why d is not what mm_valid_domain accepts, or NULL if it is. */
-static const char *
-domain_problem(const char *d)
-{
-	const char	*l = d, *dot, *why;
-	size_t		 len = strlen(d), labels = 0;
-
-	if (len > 253)
-		return "longer than 253 characters";
-	if (len > 0 && d[len - 1] == '.')
-		return "trailing dot";
-	do {
-		dot = strchr(l, '.');
-		if ((why = label_problem(l, dot != NULL ? (size_t)(dot - l) :
-		    strlen(l))) != NULL)
-			return why;
-		labels++;
-		if (dot != NULL)
-			l = dot + 1;
-	} while (dot != NULL);
-	if (labels < 2)
-		return "a single label";
-	if (l[0] < 'a' || l[0] > 'z')
-		return "the last label does not start with a letter";
-	return NULL;
-}
-
-static int
-slug_ok(const char *s)
-{
-	size_t	 len = strlen(s);
-
-	return len >= 1 && len <= 32 && s[0] != '-' && valid_slug(s, len);
-}
-
-/*
- * One line of 1..max characters, as mm_is_line: valid UTF-8 without
- * control characters, C1 (U+0080..U+009F, which PostgreSQL's [[:cntrl:]]
- * also matches) included.
- */
-static int
-line_ok(const char *s, size_t max)
-{
-	const unsigned char	*u = (const unsigned char *)s;
-	size_t			 i, len = strlen(s), chars = 0;
-
-	if (len == 0 || !valid_text(s, len))
-		return 0;
-	for (i = 0; i < len; i++) {
-		if (u[i] == 0xc2 && u[i + 1] >= 0x80 && u[i + 1] <= 0x9f)
-			return 0;
-		chars += (u[i] & 0xc0) != 0x80;
-	}
-	return chars <= max;
-}
-
-static int
 check_team(const char *team)
 {
-	if (team[0] == '~' && lp_name_ok(team + 1, 0))
+	switch (sa_team_check(team)) {
+	case SA_TEAM_OK:
 		return 0;
-	if (team[0] == '/')
+	case SA_TEAM_HOME:
 		return bad("--team: \"%s\" looks like a home directory: the "
 		    "shell expanded ~TEAM; quote it: --team '~team'", team);
-	if (team[0] != '~' && lp_name_ok(team, 0))
+	case SA_TEAM_NO_TILDE:
 		return bad("--team: write the team as ~%s", team);
+	case SA_TEAM_BAD:
+		break;
+	}
 	return bad("--team: \"%s\" is not ~TEAM, where TEAM is a Launchpad "
 	    "name: lower-case letters, digits, '+', '.', '-', starting with a "
 	    "letter or digit, at least 2 characters", team);
 }
 
-/* A whole number of 0..max; -1 if not. */
-static int
-number(const char *opt, const char *arg, long max)
-{
-	char	*end;
-	long	 v;
-
-	errno = 0;
-	v = strtol(arg, &end, 10);
-	if (arg[0] < '0' || arg[0] > '9' || errno != 0 || *end != '\0' ||
-	    v > max)
-		return bad("%s: \"%s\" is not a number of 0..%ld", opt, arg,
-		    max);
-	return (int)v;
-}
-
 static int
 check_user_name(const char *name)
 {
-	if (lp_name_ok(name, 1))
+	if (sa_lp_name_ok(name, 1))
 		return 0;
 	return bad("\"%s\" is not a Launchpad name", name);
 }
@@ -241,21 +121,23 @@ check_domain_add(struct opts *o, const char *name)
 {
 	const char	*why, *a = o->arg[O_ADMIN];
 
-	if ((why = domain_problem(name)) != NULL)
+	if ((why = sa_domain_problem(name)) != NULL)
 		return bad("\"%s\" is not a lower-case DNS name (IDNs in "
 		    "their xn-- form): %s", name, why);
 	if (check_team(o->arg[O_TEAM]) == -1)
 		return -1;
-	if (a != NULL && !lp_name_ok(a, 1))
+	if (a != NULL && !sa_lp_name_ok(a, 1))
 		return bad("--admin: \"%s\" is not a Launchpad name", a);
-	if (o->arg[O_SLUG] != NULL && !slug_ok(o->arg[O_SLUG]))
+	if (o->arg[O_SLUG] != NULL && !sa_slug_ok(o->arg[O_SLUG]))
 		return bad("--slug: \"%s\" is not 1..32 of a-z, 0-9 and '-', "
 		    "starting with a letter or digit", o->arg[O_SLUG]);
-	if (o->arg[O_TITLE] != NULL && !line_ok(o->arg[O_TITLE], 64))
+	if (o->arg[O_TITLE] != NULL &&
+	    !sa_line_ok(o->arg[O_TITLE], SA_TITLE_MAX))
 		return bad("--title: want one line of 1..64 characters");
 	if (o->arg[O_ALIAS_LIMIT] != NULL && (o->alias_limit =
-	    number("--alias-limit", o->arg[O_ALIAS_LIMIT], 100)) == -1)
-		return -1;
+	    sa_alias_limit(o->arg[O_ALIAS_LIMIT])) == -1)
+		return bad("--alias-limit: \"%s\" is not a number of 0..%d",
+		    o->arg[O_ALIAS_LIMIT], SA_ALIAS_LIMIT_MAX);
 	return 0;
 }
 
@@ -263,7 +145,7 @@ static int
 check_user_list(struct opts *o, const char *unused)
 {
 	(void)unused;
-	if (o->arg[O_SEARCH] != NULL && !line_ok(o->arg[O_SEARCH], 255))
+	if (o->arg[O_SEARCH] != NULL && !sa_line_ok(o->arg[O_SEARCH], 255))
 		return bad("--search: want one line of 1..255 characters");
 	return 0;
 }
@@ -273,7 +155,7 @@ check_user_ban(struct opts *o, const char *name)
 {
 	if (check_user_name(name) == -1)
 		return -1;
-	if (!line_ok(o->arg[O_REASON], 500))
+	if (!sa_line_ok(o->arg[O_REASON], SA_REASON_MAX))
 		return bad("--reason: want one line of 1..500 characters");
 	return 0;
 }
@@ -352,7 +234,7 @@ actor(char *buf, size_t sz)
 	else
 		snprintf(me, sizeof(me), "uid %u", (unsigned int)geteuid());
 	/* Unchecked text would fail audit_log_actor_name_check. */
-	if (sudo != NULL && strcmp(sudo, me) != 0 && line_ok(sudo, 64))
+	if (sudo != NULL && strcmp(sudo, me) != 0 && sa_line_ok(sudo, 64))
 		snprintf(buf, sz, "%s (sudo from %s)", me, sudo);
 	else
 		snprintf(buf, sz, "%s", me);
@@ -536,19 +418,6 @@ user_list(PGconn *c, const struct opts *o, const char *unused)
  * one transaction.
  */
 
-/* randombytes_uniform, not % 62: every character equally likely. */
-static void
-make_token(char *tok)
-{
-	static const char	 alnum[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-	    "abcdefghijklmnopqrstuvwxyz0123456789";
-	size_t			 i;
-
-	for (i = 0; i < TOKEN_LEN; i++)
-		tok[i] = alnum[randombytes_uniform(sizeof(alnum) - 1)];
-	tok[TOKEN_LEN] = '\0';
-}
-
 static void
 insert_failed(const struct pgerr *e, const struct opts *o, const char *name)
 {
@@ -664,10 +533,10 @@ done:
 static int
 domain_add(PGconn *c, const struct opts *o, const char *name)
 {
-	char	 token[TOKEN_LEN + 1], id[24], admin[256] = "";
+	char	 token[SA_TOKEN_LEN + 1], id[24], admin[256] = "";
 	int	 ok;
 
-	make_token(token);
+	sa_make_token(token);
 	if (exec_ok(c, "BEGIN", 0, NULL) == -1)
 		return 1;
 	ok = insert_domain(c, o, name, token, id, sizeof(id)) == 0 &&
@@ -681,7 +550,7 @@ domain_add(PGconn *c, const struct opts *o, const char *name)
 	    admin[0] != '\0' ? ", admin " : "", admin,
 	    o->arg[O_DISABLED] != NULL ? " (disabled)" : "");
 	printf("to verify it, publish this TXT record at its apex:\n"
-	    "%s. IN TXT \"%s=%s\"\n", name, VERIFICATION_PREFIX, token);
+	    "%s. IN TXT \"%s=%s\"\n", name, SA_VERIFICATION_PREFIX, token);
 	return 0;
 }
 

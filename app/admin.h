@@ -14,7 +14,8 @@
  * and the config's statement_timeout applies.
  *
  * Input is checked before the database is touched, with the schema's own
- * rules: NAME of a domain is a lower-case DNS name (IDNs in xn-- form);
+ * rules, which siteadmin.h holds for the /admin pages too: NAME of a
+ * domain is a lower-case DNS name (IDNs in xn-- form);
  * --team is '~' and a Launchpad name ([a-z0-9][a-z0-9+.-]+); user names
  * have the same syntax and are matched case-insensitively; --slug is
  * [a-z0-9][a-z0-9-]{0,31}; --title is 1..64 characters of one line;

@@ -18,7 +18,7 @@
 #include "err.h"
 
 /* The schema version (highest migration) this binary needs. */
-#define DB_SCHEMA_VERSION	3
+#define DB_SCHEMA_VERSION	5
 
 struct config;
 
@@ -49,6 +49,32 @@ enum stmt {
 	STMT_ASSOC_GET,		/* endpoint, handle -> secret hex */
 	STMT_ASSOC_INSERT,	/* endpoint, handle, secret hex, expires s */
 	STMT_ASSOC_DELETE,	/* endpoint, handle */
+	/* Site admins (handlers/admin.c). */
+	STMT_SA_COUNTS,		/* -> domains, users, aliases, outbox pending,
+				   outbox failed, errors in the last day */
+	STMT_SA_DOMAINS,	/* -> name, team, slug, title, enabled, limit,
+				   txt status, members, aliases, token */
+	STMT_SA_DOMAIN_INSERT,	/* name, team, slug, title, token, limit ->
+				   id, after (none on a unique conflict) */
+	STMT_SA_DOMAIN_TAKEN,	/* name, slug -> name taken, slug taken */
+	STMT_SA_DOMAIN_LOCK,	/* name -> id, enabled, limit, before
+				   (locked) */
+	STMT_SA_DOMAIN_UPDATE,	/* id, enabled, limit -> after */
+	STMT_SA_USERS,		/* prefix or NULL, after id, limit -> id,
+				   name, email, banned, site admin */
+	STMT_SA_USER,		/* id -> name, email, display, claimed,
+				   banned, reason, site admin, last login,
+				   created, aliases, domains */
+	STMT_SA_USER_LOCK,	/* id -> name, banned, site admin, before */
+	STMT_SA_USER_SET,	/* id, banned, reason or NULL (kept),
+				   site admin -> after */
+	STMT_SA_SITE_ADMINS,	/* -> how many (their rows locked) */
+	STMT_SA_OUTBOX_FAILED,	/* -> id, to, subject, attempts, error,
+				   failed at, created at */
+	STMT_SA_OUTBOX_RETRY,	/* id -> label, before, after */
+	STMT_SA_OUTBOX_DELETE,	/* id -> label, before */
+	STMT_SA_ERRORS,		/* -> fingerprint, message, count, first,
+				   last, user id, name, claimed id */
 	STMT__MAX
 };
 

@@ -1,0 +1,840 @@
+/*
+ * admin.c - the site admins' pages, /admin: an overview, the domains (add,
+ * enable or disable, alias limit), the users (search, ban or unban with a
+ * reason, grant or revoke site admin), the outbox's failed messages (retry,
+ * delete) and the error log.  Every route is ACCESS_SITE_ADMIN in the route
+ * table; every change is a CSRF-checked POST.
+ *
+ * Input is checked by the rules the operator CLI uses too (siteadmin.h).
+ * A refused value re-renders its page with the reason next to the field and
+ * the input kept (422, or 409 for a refused state change); a change is one
+ * transaction (db_tx) with its audit row, then a 303 to the page with a
+ * notice named in its query (?done=CODE: only our own words are shown).
+ *
+ * Everything is per request: arena strings, results owned by req.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "arena.h"
+#include "audit.h"
+#include "handlers.h"
+#include "session.h"
+#include "siteadmin.h"
+#include "view.h"
+
+#define USERS_PAGE	50	/* users per page of the search */
+
+/* What ?done= says after a change. */
+static const struct {
+	const char	*code;
+	const char	*text;
+} notices[] = {
+	{ "domain-added", "The domain was added. Publish its TXT record to "
+	    "verify it." },
+	{ "domain-enabled", "The domain is enabled." },
+	{ "domain-disabled", "The domain is disabled." },
+	{ "limit-changed", "The alias limit was changed." },
+	{ "unchanged", "Nothing changed: it already was so." },
+	{ "banned", "The user is banned; their sessions have ended." },
+	{ "unbanned", "The user is no longer banned." },
+	{ "admin-granted", "The user is now a site admin." },
+	{ "admin-revoked", "The user is no longer a site admin." },
+	{ "retried", "The message will be sent again at the next outbox "
+	    "run." },
+	{ "deleted", "The message was deleted." },
+};
+
+/* The root dictionary of an admin page, with its notice if any. */
+static struct view_dict *
+admin_dict(struct req *r, const char *done)
+{
+	struct view_dict	*d;
+	size_t			 i;
+
+	if ((d = page_dict(r)) == NULL)
+		return NULL;
+	view_show(d, "ADMIN_PAGE");
+	for (i = 0; done != NULL && i < sizeof(notices) / sizeof(notices[0]);
+	    i++)
+		if (strcmp(done, notices[i].code) == 0) {
+			view_show(d, "NOTICE");
+			view_set(d, "NOTICE_TEXT", notices[i].text);
+		}
+	return d;
+}
+
+static enum app_err
+done(struct req *r, const char *path, const char *code)
+{
+	const char	*loc = arena_printf(r->arena, "%s?done=%s", path, code);
+
+	return loc != NULL ? resp_redirect(r, 303, loc) : APP_ENOMEM;
+}
+
+static struct actor
+actor_of(const struct req *r)
+{
+	struct actor	 a = { ACTOR_USER, r->user->id, r->user->name, 1,
+	    r->request_id };
+
+	return a;
+}
+
+static int
+is_true(PGresult *res, int row, int col)
+{
+	return strcmp(PQgetvalue(res, row, col), "t") == 0;
+}
+
+/* A path's :id: 1..18 digits, else no such page. */
+static enum app_err
+path_id(struct req *r, const char *name, long long *id)
+{
+	const char	*v = req_path_param(r, name);
+	size_t		 len = v != NULL ? strlen(v) : 0;
+
+	if (len == 0 || len > 18 || strspn(v, "0123456789") != len) {
+		r->reason = "no such object";
+		return APP_ENOTFOUND;
+	}
+	*id = strtoll(v, NULL, 10);
+	return APP_OK;
+}
+
+/* ---------------------------------------------------------------------
+ * GET /admin: the overview.
+ */
+
+enum app_err
+h_admin(struct req *r)
+{
+	static const char *const keys[] = { "DOMAINS", "USERS", "ALIASES",
+	    "OUTBOX_PENDING", "OUTBOX_FAILED", "ERRORS_DAY" };
+	struct view_dict	*d;
+	PGresult		*res;
+	enum app_err		 e;
+	int			 i;
+
+	if ((res = req_sql(r, STMT_SA_COUNTS, 0, NULL, &e)) == NULL)
+		return e;
+	if ((d = admin_dict(r, NULL)) == NULL)
+		return APP_ENOMEM;
+	for (i = 0; i < 6; i++)
+		view_set(d, keys[i], PQgetvalue(res, 0, i));
+	return page_render(r, 200, "Site admin", "admin.tpl");
+}
+
+/* ---------------------------------------------------------------------
+ * Domains.
+ */
+
+/* The add form's fields, in the order of the route's field list. */
+enum { DA_NAME, DA_TEAM, DA_SLUG, DA_TITLE, DA_LIMIT, DA__MAX };
+
+struct domain_form {
+	const char	*val[DA__MAX];	/* the input, kept */
+	const char	*err[DA__MAX];	/* why refused, or NULL */
+	const char	*row;		/* a row's limit refused: its domain */
+	const char	*row_val, *row_err;
+};
+
+/* Columns of STMT_SA_DOMAINS. */
+enum { SD_NAME, SD_TEAM, SD_SLUG, SD_TITLE, SD_ENABLED, SD_LIMIT, SD_TXT,
+	SD_MEMBERS, SD_ALIASES, SD_TOKEN };
+
+static void
+set_domain_row(struct view_dict *row, PGresult *res, int i,
+    const struct domain_form *f)
+{
+	const char	*name = PQgetvalue(res, i, SD_NAME);
+	struct view_dict *err;
+	int		 refused = f->row != NULL && strcmp(f->row, name) == 0;
+
+	view_set(row, "NAME", name);
+	view_set(row, "TEAM", PQgetvalue(res, i, SD_TEAM));
+	view_set(row, "SLUG", PQgetvalue(res, i, SD_SLUG));
+	view_set(row, "TITLE", PQgetvalue(res, i, SD_TITLE));
+	view_set(row, "LIMIT", refused ? f->row_val :
+	    PQgetvalue(res, i, SD_LIMIT));
+	view_set(row, "TXT", PQgetvalue(res, i, SD_TXT));
+	view_set(row, "MEMBERS", PQgetvalue(res, i, SD_MEMBERS));
+	view_set(row, "ALIASES", PQgetvalue(res, i, SD_ALIASES));
+	view_set(row, "TXT_RECORD", SA_VERIFICATION_PREFIX "=");
+	view_set(row, "TOKEN", PQgetvalue(res, i, SD_TOKEN));
+	view_show(row, is_true(res, i, SD_ENABLED) ? "ENABLED" : "DISABLED");
+	if (strcmp(PQgetvalue(res, i, SD_TXT), "verified") != 0)
+		view_show(row, "UNVERIFIED");
+	if (refused && (err = view_add_section(row, "LIMIT_ERROR")) != NULL)
+		view_set(err, "MESSAGE", f->row_err);
+}
+
+static enum app_err
+domains_page(struct req *r, int status, const char *notice,
+    const struct domain_form *f)
+{
+	static const char *const vals[DA__MAX] = { "V_NAME", "V_TEAM",
+	    "V_SLUG", "V_TITLE", "V_LIMIT" };
+	static const char *const errs[DA__MAX] = { "E_NAME", "E_TEAM",
+	    "E_SLUG", "E_TITLE", "E_LIMIT" };
+	struct view_dict	*d, *row;
+	PGresult		*res;
+	enum app_err		 e;
+	int			 i;
+
+	if ((res = req_sql(r, STMT_SA_DOMAINS, 0, NULL, &e)) == NULL)
+		return e;
+	if ((d = admin_dict(r, notice)) == NULL)
+		return APP_ENOMEM;
+	for (i = 0; i < PQntuples(res); i++) {
+		if ((row = view_add_section(d, "DOMAIN")) == NULL)
+			return APP_ENOMEM;
+		set_domain_row(row, res, i, f);
+	}
+	for (i = 0; i < DA__MAX; i++) {
+		view_set(d, vals[i], f->val[i]);
+		if (f->err[i] != NULL && (row = view_add_section(d, errs[i])) !=
+		    NULL)
+			view_set(row, "MESSAGE", f->err[i]);
+	}
+	return page_render(r, status, "Domains", "admin_domains.tpl");
+}
+
+/* GET /admin/domains */
+enum app_err
+h_admin_domains(struct req *r)
+{
+	struct domain_form	 f;
+
+	memset(&f, 0, sizeof(f));
+	f.val[DA_LIMIT] = "3";	/* the schema's default */
+	return domains_page(r, 200, r->fields[0], &f);
+}
+
+static const char *
+team_problem(const char *team)
+{
+	switch (sa_team_check(team)) {
+	case SA_TEAM_OK:
+		return NULL;
+	case SA_TEAM_NO_TILDE:
+		return "Write the team with its '~', as on Launchpad: ~name.";
+	case SA_TEAM_HOME:
+	case SA_TEAM_BAD:
+		break;
+	}
+	return "Want ~TEAM, where TEAM is a Launchpad name: lower-case "
+	    "letters, digits, '+', '.', '-', starting with a letter or digit, "
+	    "at least 2 characters.";
+}
+
+/* Checks the add form; 0 when every field is acceptable. */
+static int
+check_domain_form(struct req *r, struct domain_form *f)
+{
+	const char	*why;
+	int		 bad = 0;
+
+	if ((why = sa_domain_problem(f->val[DA_NAME])) != NULL)
+		bad = (f->err[DA_NAME] = arena_printf(r->arena, "Not a "
+		    "lower-case DNS name (IDNs in their xn-- form): %s.",
+		    why)) != NULL;
+	if ((f->err[DA_TEAM] = team_problem(f->val[DA_TEAM])) != NULL)
+		bad = 1;
+	if (f->val[DA_SLUG][0] != '\0' && !sa_slug_ok(f->val[DA_SLUG]))
+		bad = (f->err[DA_SLUG] = "Want 1 to 32 of a-z, 0-9 and '-', "
+		    "starting with a letter or digit, or nothing for no "
+		    "landing page.") != NULL;
+	if (f->val[DA_TITLE][0] != '\0' &&
+	    !sa_line_ok(f->val[DA_TITLE], SA_TITLE_MAX))
+		bad = (f->err[DA_TITLE] = "Want one line of at most 64 "
+		    "characters, or nothing to use the domain's name.") !=
+		    NULL;
+	if (sa_alias_limit(f->val[DA_LIMIT]) == -1)
+		bad = (f->err[DA_LIMIT] = "Want a whole number from 0 to "
+		    "100.") != NULL;
+	return bad;
+}
+
+struct domain_add {
+	struct req		*r;
+	struct domain_form	*f;
+};
+
+static const char *
+empty_null(const char *s)
+{
+	return s[0] != '\0' ? s : NULL;
+}
+
+/* Which unique value was taken, next to its field. */
+static enum app_err
+domain_taken(struct req *r, struct domain_form *f)
+{
+	const char	*p[2] = { f->val[DA_NAME], f->val[DA_SLUG] };
+	PGresult	*res;
+	enum app_err	 e;
+
+	if ((res = req_sql(r, STMT_SA_DOMAIN_TAKEN, 2, p, &e)) == NULL)
+		return e;
+	if (is_true(res, 0, 0))
+		f->err[DA_NAME] = "A domain of this name exists already.";
+	else if (is_true(res, 0, 1))
+		f->err[DA_SLUG] = "Another domain has this landing page.";
+	else
+		f->err[DA_NAME] = "The new verification token was taken (a "
+		    "one in 10^17 chance): nothing changed, add it again.";
+	r->reason = "domain or slug taken";
+	return APP_ECONFLICT;
+}
+
+static enum app_err
+domain_add_tx(struct db *db, void *arg)
+{
+	struct domain_add	*t = arg;
+	struct req		*r = t->r;
+	struct domain_form	*f = t->f;
+	struct actor		 a = actor_of(r);
+	struct audit_event	 ev = { "domain.add", "domain", 0,
+	    f->val[DA_NAME], 0, NULL, NULL };
+	char			 token[SA_TOKEN_LEN + 1];
+	const char		*p[6];
+	PGresult		*res;
+	enum app_err		 e;
+
+	sa_make_token(token);
+	p[0] = f->val[DA_NAME];
+	p[1] = f->val[DA_TEAM] + 1;	/* stored without the '~' */
+	p[2] = empty_null(f->val[DA_SLUG]);
+	p[3] = empty_null(f->val[DA_TITLE]);
+	p[4] = token;
+	p[5] = f->val[DA_LIMIT];
+	if ((res = req_sql(r, STMT_SA_DOMAIN_INSERT, 6, p, &e)) == NULL)
+		return e;
+	if (PQntuples(res) != 1)
+		return domain_taken(r, f);
+	ev.target_id = ev.domain_id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+	ev.after = PQgetvalue(res, 0, 1);
+	return audit_write(db, &a, &ev);
+}
+
+/* POST /admin/domains: name, team, slug, title, alias_limit. */
+enum app_err
+h_admin_domain_add(struct req *r)
+{
+	struct domain_form	 f;
+	struct domain_add	 t = { r, &f };
+	enum app_err		 e;
+	int			 i;
+
+	memset(&f, 0, sizeof(f));
+	for (i = 0; i < DA__MAX; i++)
+		f.val[i] = r->fields[i] != NULL ? r->fields[i] : "";
+	if (check_domain_form(r, &f)) {
+		r->reason = "domain refused";
+		return domains_page(r, 422, NULL, &f);
+	}
+	if ((e = db_tx(r->db, domain_add_tx, &t)) == APP_ECONFLICT)
+		return domains_page(r, 409, NULL, &f);
+	if (e != APP_OK)
+		return e;
+	return done(r, "/admin/domains", "domain-added");
+}
+
+struct domain_change {
+	struct req	*r;
+	const char	*name;
+	const char	*enabled;	/* "t"/"f", or NULL: unchanged */
+	const char	*limit;		/* 0..100, or NULL: unchanged */
+	const char	*action;	/* audit action; NULL: nothing changed */
+};
+
+static enum app_err
+domain_change_tx(struct db *db, void *arg)
+{
+	struct domain_change	*c = arg;
+	struct req		*r = c->r;
+	struct actor		 a = actor_of(r);
+	struct audit_event	 ev = { NULL, "domain", 0, c->name, 0, NULL,
+	    NULL };
+	const char		*p[3];
+	PGresult		*old, *res;
+	enum app_err		 e;
+
+	if ((old = req_sql(r, STMT_SA_DOMAIN_LOCK, 1, &c->name, &e)) == NULL)
+		return e;
+	if (PQntuples(old) != 1) {
+		r->reason = "no such domain";
+		return APP_ENOTFOUND;
+	}
+	p[0] = PQgetvalue(old, 0, 0);
+	p[1] = c->enabled != NULL ? c->enabled : PQgetvalue(old, 0, 1);
+	p[2] = c->limit != NULL ? c->limit : PQgetvalue(old, 0, 2);
+	if (strcmp(p[1], PQgetvalue(old, 0, 1)) == 0 &&
+	    atoi(p[2]) == atoi(PQgetvalue(old, 0, 2)))
+		return APP_OK;	/* already so: c->action stays NULL */
+	if ((res = req_sql(r, STMT_SA_DOMAIN_UPDATE, 3, p, &e)) == NULL)
+		return e;
+	c->action = c->limit != NULL ? "domain.alias_limit" :
+	    strcmp(p[1], "t") == 0 ? "domain.enable" : "domain.disable";
+	ev.action = c->action;
+	ev.target_id = ev.domain_id = strtoll(p[0], NULL, 10);
+	ev.before = PQgetvalue(old, 0, 3);
+	ev.after = PQgetvalue(res, 0, 0);
+	return audit_write(db, &a, &ev);
+}
+
+static enum app_err
+domain_change(struct req *r, struct domain_change *c)
+{
+	enum app_err	 e;
+
+	c->r = r;
+	c->name = req_path_param(r, "domain");
+	if ((e = db_tx(r->db, domain_change_tx, c)) != APP_OK)
+		return e;
+	return done(r, "/admin/domains", c->action == NULL ? "unchanged" :
+	    c->limit != NULL ? "limit-changed" : strcmp(c->enabled, "t") == 0 ?
+	    "domain-enabled" : "domain-disabled");
+}
+
+/* POST /admin/domains/:domain/enabled: enabled=yes|no. */
+enum app_err
+h_admin_domain_enabled(struct req *r)
+{
+	struct domain_change	 c;
+	const char		*v = r->fields[0];
+
+	memset(&c, 0, sizeof(c));
+	if (strcmp(v, "yes") != 0 && strcmp(v, "no") != 0) {
+		r->reason = "enabled is yes or no";
+		return APP_EINPUT;
+	}
+	c.enabled = strcmp(v, "yes") == 0 ? "t" : "f";
+	return domain_change(r, &c);
+}
+
+/* POST /admin/domains/:domain/limit: alias_limit=0..100. */
+enum app_err
+h_admin_domain_limit(struct req *r)
+{
+	struct domain_change	 c;
+	struct domain_form	 f;
+
+	memset(&c, 0, sizeof(c));
+	if (sa_alias_limit(r->fields[0]) == -1) {
+		memset(&f, 0, sizeof(f));
+		f.val[DA_LIMIT] = "3";
+		f.row = req_path_param(r, "domain");
+		f.row_val = r->fields[0];
+		f.row_err = "Want a whole number from 0 to 100.";
+		r->reason = "alias limit refused";
+		return domains_page(r, 422, NULL, &f);
+	}
+	c.limit = r->fields[0];
+	return domain_change(r, &c);
+}
+
+/* ---------------------------------------------------------------------
+ * Users.
+ */
+
+/* GET /admin/users?q=PREFIX&after=ID: name or email prefix, by id. */
+enum app_err
+h_admin_users(struct req *r)
+{
+	const char		*q = r->fields[0], *after = r->fields[1];
+	const char		*p[3];
+	struct view_dict	*d, *row;
+	PGresult		*res;
+	enum app_err		 e;
+	char			 lim[8];
+	int			 i, n;
+
+	snprintf(lim, sizeof(lim), "%d", USERS_PAGE + 1);
+	p[0] = q != NULL && q[0] != '\0' ? q : NULL;
+	p[1] = after != NULL ? after : "0";
+	p[2] = lim;
+	if ((res = req_sql(r, STMT_SA_USERS, 3, p, &e)) == NULL)
+		return e;
+	if ((d = admin_dict(r, NULL)) == NULL)
+		return APP_ENOMEM;
+	view_set(d, "Q", q);
+	n = PQntuples(res) > USERS_PAGE ? USERS_PAGE : PQntuples(res);
+	for (i = 0; i < n; i++) {
+		if ((row = view_add_section(d, "USER")) == NULL)
+			return APP_ENOMEM;
+		view_set(row, "ID", PQgetvalue(res, i, 0));
+		view_set(row, "NAME", PQgetvalue(res, i, 1));
+		view_set(row, "EMAIL", PQgetvalue(res, i, 2));
+		if (is_true(res, i, 3))
+			view_show(row, "BANNED");
+		if (is_true(res, i, 4))
+			view_show(row, "SITE_ADMIN_ROW");
+	}
+	if (n == 0)
+		view_show(d, "NO_USERS");
+	if (PQntuples(res) > USERS_PAGE && (row = view_add_section(d,
+	    "NEXT")) != NULL) {
+		view_set(row, "Q", q);
+		view_set(row, "AFTER", PQgetvalue(res, n - 1, 0));
+	}
+	return page_render(r, 200, "Users", "admin_users.tpl");
+}
+
+/* A refusal shown on the user's page: next to its form, input kept. */
+struct user_form {
+	const char	*reason;	/* the ban reason typed */
+	const char	*ban_err;
+	const char	*admin_err;
+};
+
+/* Columns of STMT_SA_USER. */
+enum { SU_NAME, SU_EMAIL, SU_DISPLAY, SU_CLAIMED, SU_BANNED, SU_REASON,
+	SU_ADMIN, SU_LOGIN, SU_CREATED, SU_ALIASES, SU_DOMAINS };
+
+static enum app_err
+user_page(struct req *r, int status, const char *notice, long long id,
+    const struct user_form *f)
+{
+	static const char *const keys[] = { "NAME", "EMAIL", "DISPLAY_NAME",
+	    "CLAIMED_ID", NULL, "BAN_REASON", NULL, "LAST_LOGIN", "CREATED",
+	    "ALIASES", "DOMAINS" };
+	struct view_dict	*d, *s;
+	char			 uid[24];
+	const char		*p = uid;
+	PGresult		*res;
+	enum app_err		 e;
+	size_t			 i;
+
+	snprintf(uid, sizeof(uid), "%lld", id);
+	if ((res = req_sql(r, STMT_SA_USER, 1, &p, &e)) == NULL)
+		return e;
+	if (PQntuples(res) != 1) {
+		r->reason = "no such user";
+		return APP_ENOTFOUND;
+	}
+	if ((d = admin_dict(r, notice)) == NULL)
+		return APP_ENOMEM;
+	view_set(d, "ID", uid);
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		if (keys[i] != NULL)
+			view_set(d, keys[i], PQgetvalue(res, 0, (int)i));
+	view_show(d, is_true(res, 0, SU_BANNED) ? "IS_BANNED" : "NOT_BANNED");
+	view_show(d, is_true(res, 0, SU_ADMIN) ? "IS_ADMIN" : "NOT_ADMIN");
+	view_set(d, "V_REASON", f->reason);
+	if (f->ban_err != NULL && (s = view_add_section(d, "E_REASON")) != NULL)
+		view_set(s, "MESSAGE", f->ban_err);
+	if (f->admin_err != NULL && (s = view_add_section(d, "E_ADMIN")) !=
+	    NULL)
+		view_set(s, "MESSAGE", f->admin_err);
+	return page_render(r, status, PQgetvalue(res, 0, SU_NAME),
+	    "admin_user.tpl");
+}
+
+/* GET /admin/users/:id */
+enum app_err
+h_admin_user(struct req *r)
+{
+	struct user_form	 f = { NULL, NULL, NULL };
+	long long		 id;
+	enum app_err		 e;
+
+	if ((e = path_id(r, "id", &id)) != APP_OK)
+		return e;
+	return user_page(r, 200, r->fields[0], id, &f);
+}
+
+/* The flags of a user after a change, as STMT_SA_USER_SET takes them. */
+struct user_change {
+	struct req	*r;
+	long long	 id;
+	int		 banned, admin;	/* -1: unchanged */
+	const char	*reason;
+	const char	*action;	/* audit action */
+	int		 changed;
+	const char	*refused;	/* why not (409), or NULL */
+};
+
+static const char *
+flag(int want, PGresult *old, int col)
+{
+	if (want == -1)
+		return PQgetvalue(old, 0, col);
+	return want ? "t" : "f";
+}
+
+/* Never the last site admin: someone must be able to run the service. */
+static enum app_err
+check_revoke(struct req *r, struct user_change *c)
+{
+	PGresult	*res;
+	enum app_err	 e;
+
+	if ((res = req_sql(r, STMT_SA_SITE_ADMINS, 0, NULL, &e)) == NULL)
+		return e;
+	if (strtoll(PQgetvalue(res, 0, 0), NULL, 10) > 1)
+		return APP_OK;
+	c->refused = "This is the last site admin: grant another user first.";
+	r->reason = "last site admin";
+	return APP_ECONFLICT;
+}
+
+static enum app_err
+user_change_tx(struct db *db, void *arg)
+{
+	struct user_change	*c = arg;
+	struct req		*r = c->r;
+	struct actor		 a = actor_of(r);
+	struct audit_event	 ev = { c->action, "user", c->id, NULL, 0,
+	    NULL, NULL };
+	char			 uid[24];
+	const char		*p[4];
+	PGresult		*old, *res;
+	enum app_err		 e;
+	int			 col = c->banned != -1 ? 1 : 2;
+
+	snprintf(uid, sizeof(uid), "%lld", c->id);
+	p[0] = uid;
+	if ((old = req_sql(r, STMT_SA_USER_LOCK, 1, p, &e)) == NULL)
+		return e;
+	if (PQntuples(old) != 1) {
+		r->reason = "no such user";
+		return APP_ENOTFOUND;
+	}
+	if (is_true(old, 0, col) == (col == 1 ? c->banned : c->admin))
+		return APP_OK;	/* already so */
+	if (c->admin == 0 && (e = check_revoke(r, c)) != APP_OK)
+		return e;
+	if (c->banned == 1 && c->id == r->user->id) {
+		c->refused = "You cannot ban yourself.";
+		r->reason = "self-ban";
+		return APP_ECONFLICT;
+	}
+	p[1] = flag(c->banned, old, 1);
+	p[2] = c->reason;	/* NULL keeps a banned user's reason */
+	p[3] = flag(c->admin, old, 2);
+	if ((res = req_sql(r, STMT_SA_USER_SET, 4, p, &e)) == NULL)
+		return e;
+	ev.target_label = PQgetvalue(old, 0, 0)[0] != '\0' ?
+	    PQgetvalue(old, 0, 0) : NULL;
+	ev.before = PQgetvalue(old, 0, 3);
+	ev.after = PQgetvalue(res, 0, 0);
+	c->changed = 1;
+	return audit_write(db, &a, &ev);
+}
+
+/*
+ * Runs a change of the user named by the path; 303 to their page with
+ * `code` (or "unchanged"); a refusal re-renders the page (409).
+ */
+static enum app_err
+user_change(struct req *r, struct user_change *c, const char *code,
+    struct user_form *f)
+{
+	const char	*path;
+	enum app_err	 e;
+
+	c->r = r;
+	if ((e = path_id(r, "id", &c->id)) != APP_OK)
+		return e;
+	e = db_tx(r->db, user_change_tx, c);
+	if (e == APP_ECONFLICT) {
+		if (c->banned == 1)
+			f->ban_err = c->refused;
+		else
+			f->admin_err = c->refused;
+		return user_page(r, 409, NULL, c->id, f);
+	}
+	if (e != APP_OK)
+		return e;
+	/* Who revoked their own site admin may no longer see the page. */
+	if (c->changed && c->admin == 0 && c->id == r->user->id)
+		return resp_redirect(r, 303, "/my");
+	if ((path = arena_printf(r->arena, "/admin/users/%lld", c->id)) ==
+	    NULL)
+		return APP_ENOMEM;
+	return done(r, path, c->changed ? code : "unchanged");
+}
+
+/*
+ * POST /admin/users/:id/ban: reason, one line of 1..500 characters.  The
+ * user's sessions stop at once (session_load refuses banned users);
+ * provisioning disables their aliases.
+ */
+enum app_err
+h_admin_user_ban(struct req *r)
+{
+	struct user_change	 c = { NULL, 0, 1, -1, NULL, "user.ban", 0,
+	    NULL };
+	struct user_form	 f = { NULL, NULL, NULL };
+	long long		 id;
+	enum app_err		 e;
+
+	f.reason = c.reason = r->fields[0] != NULL ? r->fields[0] : "";
+	if (!sa_line_ok(c.reason, SA_REASON_MAX)) {
+		if ((e = path_id(r, "id", &id)) != APP_OK)
+			return e;
+		f.ban_err = "Want a reason: one line of 1 to 500 characters.";
+		r->reason = "ban reason refused";
+		return user_page(r, 422, NULL, id, &f);
+	}
+	return user_change(r, &c, "banned", &f);
+}
+
+/* POST /admin/users/:id/unban */
+enum app_err
+h_admin_user_unban(struct req *r)
+{
+	struct user_change	 c = { NULL, 0, 0, -1, NULL, "user.unban", 0,
+	    NULL };
+	struct user_form	 f = { NULL, NULL, NULL };
+
+	return user_change(r, &c, "unbanned", &f);
+}
+
+/* POST /admin/users/:id/site-admin: grant=yes|no. */
+enum app_err
+h_admin_user_site_admin(struct req *r)
+{
+	struct user_change	 c = { NULL, 0, -1, 1, NULL,
+	    "user.site_admin.grant", 0, NULL };
+	struct user_form	 f = { NULL, NULL, NULL };
+	const char		*v = r->fields[0];
+
+	if (strcmp(v, "no") == 0) {
+		c.admin = 0;
+		c.action = "user.site_admin.revoke";
+	} else if (strcmp(v, "yes") != 0) {
+		r->reason = "grant is yes or no";
+		return APP_EINPUT;
+	}
+	return user_change(r, &c, c.admin ? "admin-granted" : "admin-revoked",
+	    &f);
+}
+
+/* ---------------------------------------------------------------------
+ * The outbox's failed messages.
+ */
+
+/* GET /admin/outbox */
+enum app_err
+h_admin_outbox(struct req *r)
+{
+	static const char *const keys[] = { "ID", "TO", "SUBJECT", "ATTEMPTS",
+	    "ERROR", "FAILED_AT", "CREATED_AT" };
+	struct view_dict	*d, *row;
+	PGresult		*res;
+	enum app_err		 e;
+	int			 i, k;
+
+	if ((res = req_sql(r, STMT_SA_OUTBOX_FAILED, 0, NULL, &e)) == NULL)
+		return e;
+	if ((d = admin_dict(r, r->fields[0])) == NULL)
+		return APP_ENOMEM;
+	for (i = 0; i < PQntuples(res); i++) {
+		if ((row = view_add_section(d, "MESSAGE")) == NULL)
+			return APP_ENOMEM;
+		for (k = 0; k < 7; k++)
+			view_set(row, keys[k], PQgetvalue(res, i, k));
+	}
+	if (PQntuples(res) == 0)
+		view_show(d, "NO_FAILURES");
+	return page_render(r, 200, "Failed messages", "admin_outbox.tpl");
+}
+
+struct outbox_change {
+	struct req	*r;
+	long long	 id;
+	enum stmt	 stmt;	/* STMT_SA_OUTBOX_RETRY or _DELETE */
+	const char	*action;
+};
+
+static enum app_err
+outbox_tx(struct db *db, void *arg)
+{
+	struct outbox_change	*c = arg;
+	struct req		*r = c->r;
+	struct actor		 a = actor_of(r);
+	struct audit_event	 ev = { c->action, "outbox", c->id, NULL, 0,
+	    NULL, NULL };
+	char			 id[24];
+	const char		*p = id;
+	PGresult		*res;
+	enum app_err		 e;
+
+	snprintf(id, sizeof(id), "%lld", c->id);
+	if ((res = req_sql(r, c->stmt, 1, &p, &e)) == NULL)
+		return e;
+	if (PQntuples(res) != 1) {
+		r->reason = "no such failed message";
+		return APP_ENOTFOUND;
+	}
+	ev.target_label = PQgetvalue(res, 0, 0);
+	ev.before = PQgetvalue(res, 0, 1);
+	ev.after = PQnfields(res) > 2 ? PQgetvalue(res, 0, 2) : NULL;
+	return audit_write(db, &a, &ev);
+}
+
+static enum app_err
+outbox_change(struct req *r, enum stmt stmt, const char *action,
+    const char *code)
+{
+	struct outbox_change	 c = { r, 0, stmt, action };
+	enum app_err		 e;
+
+	if ((e = path_id(r, "id", &c.id)) != APP_OK ||
+	    (e = db_tx(r->db, outbox_tx, &c)) != APP_OK)
+		return e;
+	return done(r, "/admin/outbox", code);
+}
+
+/* POST /admin/outbox/:id/retry: sent again from the first attempt. */
+enum app_err
+h_admin_outbox_retry(struct req *r)
+{
+	return outbox_change(r, STMT_SA_OUTBOX_RETRY, "outbox.retry",
+	    "retried");
+}
+
+/* POST /admin/outbox/:id/delete */
+enum app_err
+h_admin_outbox_delete(struct req *r)
+{
+	return outbox_change(r, STMT_SA_OUTBOX_DELETE, "outbox.delete",
+	    "deleted");
+}
+
+/* ---------------------------------------------------------------------
+ * GET /admin/errors: the error log, one row per fingerprint.
+ */
+
+enum app_err
+h_admin_errors(struct req *r)
+{
+	static const char *const keys[] = { "FINGERPRINT", "TEXT", "COUNT",
+	    "FIRST_SEEN", "LAST_SEEN", "USER_ID", "LP_NAME", "CLAIMED_ID" };
+	struct view_dict	*d, *row;
+	PGresult		*res;
+	enum app_err		 e;
+	int			 i, k;
+
+	if ((res = req_sql(r, STMT_SA_ERRORS, 0, NULL, &e)) == NULL)
+		return e;
+	if ((d = admin_dict(r, NULL)) == NULL)
+		return APP_ENOMEM;
+	for (i = 0; i < PQntuples(res); i++) {
+		if ((row = view_add_section(d, "ERROR")) == NULL)
+			return APP_ENOMEM;
+		for (k = 0; k < 8; k++)
+			view_set(row, keys[k], PQgetvalue(res, i, k));
+		if (PQgetvalue(res, i, 5)[0] != '\0')
+			view_show(row, "HAS_USER");
+	}
+	if (PQntuples(res) == 0)
+		view_show(d, "NO_ERRORS");
+	return page_render(r, 200, "Error log", "admin_errors.tpl");
+}
