@@ -231,32 +231,33 @@ team_problem(const char *team)
 	    "at least 2 characters.";
 }
 
-/* Checks the add form; 0 when every field is acceptable. */
+/* Checks the add form, a reason per refused field; 0 when all pass. */
 static int
 check_domain_form(struct req *r, struct domain_form *f)
 {
 	const char	*why;
-	int		 bad = 0;
+	int		 i;
 
 	if ((why = sa_domain_problem(f->val[DA_NAME])) != NULL)
-		bad = (f->err[DA_NAME] = arena_printf(r->arena, "Not a "
-		    "lower-case DNS name (IDNs in their xn-- form): %s.",
-		    why)) != NULL;
-	if ((f->err[DA_TEAM] = team_problem(f->val[DA_TEAM])) != NULL)
-		bad = 1;
+		f->err[DA_NAME] = arena_printf(r->arena, "Not a lower-case DNS "
+		    "name (IDNs in their xn-- form): %s.", why);
+	f->err[DA_TEAM] = team_problem(f->val[DA_TEAM]);
 	if (f->val[DA_SLUG][0] != '\0' && !sa_slug_ok(f->val[DA_SLUG]))
-		bad = (f->err[DA_SLUG] = "Want 1 to 32 of a-z, 0-9 and '-', "
-		    "starting with a letter or digit, or nothing for no "
-		    "landing page.") != NULL;
+		f->err[DA_SLUG] = "Want 1 to 32 of a-z, 0-9 and '-', starting "
+		    "with a letter or digit, or nothing for no landing page.";
 	if (f->val[DA_TITLE][0] != '\0' &&
 	    !sa_line_ok(f->val[DA_TITLE], SA_TITLE_MAX))
-		bad = (f->err[DA_TITLE] = "Want one line of at most 64 "
-		    "characters, or nothing to use the domain's name.") !=
-		    NULL;
+		f->err[DA_TITLE] = "Want one line of at most 64 characters, or "
+		    "nothing to use the domain's name.";
 	if (sa_alias_limit(f->val[DA_LIMIT]) == -1)
-		bad = (f->err[DA_LIMIT] = "Want a whole number from 0 to "
-		    "100.") != NULL;
-	return bad;
+		f->err[DA_LIMIT] = "Want a whole number from 0 to 100.";
+	/* Out of memory for the message still refuses the name. */
+	if (why != NULL && f->err[DA_NAME] == NULL)
+		f->err[DA_NAME] = "Not a lower-case DNS name.";
+	for (i = 0; i < DA__MAX; i++)
+		if (f->err[i] != NULL)
+			return -1;
+	return 0;
 }
 
 struct domain_add {
@@ -333,7 +334,7 @@ h_admin_domain_add(struct req *r)
 	memset(&f, 0, sizeof(f));
 	for (i = 0; i < DA__MAX; i++)
 		f.val[i] = r->fields[i] != NULL ? r->fields[i] : "";
-	if (check_domain_form(r, &f)) {
+	if (check_domain_form(r, &f) == -1) {
 		r->reason = "domain refused";
 		return domains_page(r, 422, NULL, &f);
 	}
