@@ -174,14 +174,15 @@ static const struct {
 	    "starts_with(lower(name), lower($1)) OR starts_with(lower(email), "
 	    "lower($1))) ORDER BY id LIMIT $3::int", 3 },
 	[STMT_SA_USER] = { "sa_user",
-	    "SELECT coalesce(u.name, ''), u.email, coalesce(u.display_name, ''), "
-	    "u.claimed_id, u.is_banned, coalesce(u.ban_reason, ''), "
-	    "u.is_site_admin, coalesce(to_char(u.last_login_at, "
-	    "'YYYY-MM-DD HH24:MI:SSOF'), 'never'), to_char(u.created_at, "
-	    "'YYYY-MM-DD HH24:MI:SSOF'), (SELECT count(*) FROM aliases a "
-	    "WHERE a.user_id = u.id), coalesce((SELECT string_agg(d.name || "
-	    "' (' || m.role || ')', ', ' ORDER BY d.name) FROM domain_members m "
-	    "JOIN domains d ON d.id = m.domain_id WHERE m.user_id = u.id), '') "
+	    "SELECT coalesce(u.name, ''), u.email, "
+	    "coalesce(u.display_name, ''), u.claimed_id, u.is_banned, "
+	    "coalesce(u.ban_reason, ''), u.is_site_admin, "
+	    "coalesce(to_char(u.last_login_at, 'YYYY-MM-DD HH24:MI:SSOF'), "
+	    "'never'), to_char(u.created_at, 'YYYY-MM-DD HH24:MI:SSOF'), "
+	    "(SELECT count(*) FROM aliases a WHERE a.user_id = u.id), "
+	    "coalesce((SELECT string_agg(d.name || ' (' || m.role || ')', "
+	    "', ' ORDER BY d.name) FROM domain_members m JOIN domains d "
+	    "ON d.id = m.domain_id WHERE m.user_id = u.id), '') "
 	    "FROM users u WHERE u.id = $1::bigint", 1 },
 	[STMT_SA_USER_LOCK] = { "sa_user_lock",
 	    "SELECT coalesce(name, ''), is_banned, is_site_admin, "
@@ -199,11 +200,12 @@ static const struct {
 	    "SELECT count(*) FROM (SELECT 1 FROM users WHERE is_site_admin "
 	    "ORDER BY id FOR UPDATE) a", 0 },
 	[STMT_SA_OUTBOX_FAILED] = { "sa_outbox_failed",
-	    "SELECT id, array_to_string(to_addresses, ', '), subject, attempts, "
-	    "coalesce(last_error, ''), to_char(failed_at, "
+	    "SELECT id, array_to_string(to_addresses, ', '), subject, "
+	    "attempts, coalesce(last_error, ''), to_char(failed_at, "
 	    "'YYYY-MM-DD HH24:MI:SSOF'), to_char(created_at, "
-	    "'YYYY-MM-DD HH24:MI:SSOF') FROM outbox WHERE failed_at IS NOT NULL "
-	    "ORDER BY failed_at DESC, id DESC LIMIT 200", 0 },
+	    "'YYYY-MM-DD HH24:MI:SSOF') FROM outbox "
+	    "WHERE failed_at IS NOT NULL ORDER BY failed_at DESC, id DESC "
+	    "LIMIT 200", 0 },
 	/* The outbox command sends it again from the start. */
 	[STMT_SA_OUTBOX_RETRY] = { "sa_outbox_retry",
 	    "WITH o AS (SELECT id, subject, jsonb_build_object('attempts', "
@@ -216,10 +218,11 @@ static const struct {
 	    "'attempts', x.attempts, 'failed_at', x.failed_at, 'last_error', "
 	    "x.last_error, 'next_attempt_at', x.next_attempt_at)::text", 1 },
 	[STMT_SA_OUTBOX_DELETE] = { "sa_outbox_delete",
-	    "DELETE FROM outbox WHERE id = $1::bigint AND failed_at IS NOT NULL "
-	    "RETURNING left(subject, 320), jsonb_build_object('to', "
-	    "to_addresses, 'subject', subject, 'attempts', attempts, "
-	    "'failed_at', failed_at, 'last_error', last_error)::text", 1 },
+	    "DELETE FROM outbox WHERE id = $1::bigint "
+	    "AND failed_at IS NOT NULL RETURNING left(subject, 320), "
+	    "jsonb_build_object('to', to_addresses, 'subject', subject, "
+	    "'attempts', attempts, 'failed_at', failed_at, 'last_error', "
+	    "last_error)::text", 1 },
 	[STMT_SA_ERRORS] = { "sa_errors",
 	    "SELECT left(encode(fingerprint, 'hex'), 12), message, count, "
 	    "to_char(first_seen_at, 'YYYY-MM-DD HH24:MI:SSOF'), "

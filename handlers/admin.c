@@ -70,8 +70,9 @@ admin_dict(struct req *r, const char *done)
 static enum app_err
 done(struct req *r, const char *path, const char *code)
 {
-	const char	*loc = arena_printf(r->arena, "%s?done=%s", path, code);
+	const char	*loc;
 
+	loc = arena_printf(r->arena, "%s?done=%s", path, code);
 	return loc != NULL ? resp_redirect(r, 303, loc) : APP_ENOMEM;
 }
 
@@ -138,7 +139,7 @@ enum { DA_NAME, DA_TEAM, DA_SLUG, DA_TITLE, DA_LIMIT, DA__MAX };
 struct domain_form {
 	const char	*val[DA__MAX];	/* the input, kept */
 	const char	*err[DA__MAX];	/* why refused, or NULL */
-	const char	*row;		/* a row's limit refused: its domain */
+	const char	*row;		/* its limit refused: the domain */
 	const char	*row_val, *row_err;
 };
 
@@ -152,8 +153,9 @@ set_domain_row(struct view_dict *row, PGresult *res, int i,
 {
 	const char	*name = PQgetvalue(res, i, SD_NAME);
 	struct view_dict *err;
-	int		 refused = f->row != NULL && strcmp(f->row, name) == 0;
+	int		 refused;
 
+	refused = f->row != NULL && strcmp(f->row, name) == 0;
 	view_set(row, "NAME", name);
 	view_set(row, "TEAM", PQgetvalue(res, i, SD_TEAM));
 	view_set(row, "SLUG", PQgetvalue(res, i, SD_SLUG));
@@ -349,8 +351,8 @@ struct domain_change {
 	struct req	*r;
 	const char	*name;
 	const char	*enabled;	/* "t"/"f", or NULL: unchanged */
-	const char	*limit;		/* 0..100, or NULL: unchanged */
-	const char	*action;	/* audit action; NULL: nothing changed */
+	const char	*limit;		/* 0..100; NULL: unchanged */
+	const char	*action;	/* audit action; NULL: no change */
 };
 
 static enum app_err
