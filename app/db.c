@@ -151,11 +151,20 @@ static const struct {
 	/* Any unique conflict (name, slug, token) inserts nothing. */
 	[STMT_SA_DOMAIN_INSERT] = { "sa_domain_insert",
 	    "INSERT INTO domains (name, team, slug, title, verification_token, "
-	    "alias_limit) VALUES ($1, $2, $3, $4, $5, $6::smallint) "
-	    "ON CONFLICT DO NOTHING RETURNING id, jsonb_build_object('name', "
-	    "name, 'team', team, 'slug', slug, 'title', title, 'alias_limit', "
-	    "alias_limit, 'enabled', enabled, 'verification_token', "
-	    "verification_token)::text", 6 },
+	    "alias_limit, enabled) VALUES ($1, $2, $3, $4, $5, $6::smallint, "
+	    "$7::boolean) ON CONFLICT DO NOTHING RETURNING id, "
+	    "jsonb_build_object('name', name, 'team', team, 'slug', slug, "
+	    "'title', title, 'alias_limit', alias_limit, 'enabled', enabled, "
+	    "'verification_token', verification_token)::text", 7 },
+	/* No row: no such user. */
+	[STMT_SA_DOMAIN_ADMIN_ADD] = { "sa_domain_admin_add",
+	    "WITH u AS (SELECT id, name, is_banned FROM users "
+	    "WHERE lower(name) = lower($2)), m AS (INSERT INTO domain_members "
+	    "(domain_id, user_id, role) SELECT $1::bigint, id, 'admin' FROM u "
+	    "RETURNING user_id, role) SELECT u.id, u.name, u.is_banned, "
+	    "u.name || ' in ' || d.name, jsonb_build_object('user', u.name, "
+	    "'role', m.role)::text FROM m JOIN u ON u.id = m.user_id "
+	    "JOIN domains d ON d.id = $1::bigint", 2 },
 	[STMT_SA_DOMAIN_TAKEN] = { "sa_domain_taken",
 	    "SELECT EXISTS (SELECT 1 FROM domains WHERE name = $1), "
 	    "EXISTS (SELECT 1 FROM domains WHERE slug = $2)", 2 },
@@ -187,8 +196,11 @@ static const struct {
 	[STMT_SA_USER_LOCK] = { "sa_user_lock",
 	    "SELECT coalesce(name, ''), is_banned, is_site_admin, "
 	    "jsonb_build_object('is_banned', is_banned, 'ban_reason', "
-	    "ban_reason, 'is_site_admin', is_site_admin)::text FROM users "
-	    "WHERE id = $1::bigint FOR UPDATE", 1 },
+	    "ban_reason, 'is_site_admin', is_site_admin)::text, "
+	    "coalesce(ban_reason, '') FROM users WHERE id = $1::bigint "
+	    "FOR UPDATE", 1 },
+	[STMT_SA_USER_BY_NAME] = { "sa_user_by_name",
+	    "SELECT id FROM users WHERE lower(name) = lower($1)", 1 },
 	[STMT_SA_USER_SET] = { "sa_user_set",
 	    "UPDATE users SET is_banned = $2::boolean, ban_reason = CASE "
 	    "WHEN $2::boolean THEN coalesce($3, ban_reason) END, "

@@ -54,8 +54,11 @@ enum stmt {
 				   outbox failed, errors in the last day */
 	STMT_SA_DOMAINS,	/* -> name, team, slug, title, enabled, limit,
 				   txt status, members, aliases, token */
-	STMT_SA_DOMAIN_INSERT,	/* name, team, slug, title, token, limit ->
-				   id, after (none on a unique conflict) */
+	STMT_SA_DOMAIN_INSERT,	/* name, team, slug, title, token, limit,
+				   enabled -> id, after (none on a unique
+				   conflict) */
+	STMT_SA_DOMAIN_ADMIN_ADD, /* domain id, user name -> user id, name,
+				   banned, label, after */
 	STMT_SA_DOMAIN_TAKEN,	/* name, slug -> name taken, slug taken */
 	STMT_SA_DOMAIN_LOCK,	/* name -> id, enabled, limit, before
 				   (locked) */
@@ -65,7 +68,9 @@ enum stmt {
 	STMT_SA_USER,		/* id -> name, email, display, claimed,
 				   banned, reason, site admin, last login,
 				   created, aliases, domains */
-	STMT_SA_USER_LOCK,	/* id -> name, banned, site admin, before */
+	STMT_SA_USER_LOCK,	/* id -> name, banned, site admin, before,
+				   reason (locked) */
+	STMT_SA_USER_BY_NAME,	/* name -> id */
 	STMT_SA_USER_SET,	/* id, banned, reason or NULL (kept),
 				   site admin -> after */
 	STMT_SA_SITE_ADMINS,	/* -> how many (their rows locked) */

@@ -262,66 +262,28 @@ check_domain_form(struct req *r, struct domain_form *f)
 	return 0;
 }
 
-struct domain_add {
-	struct req		*r;
-	struct domain_form	*f;
-};
-
 static const char *
 empty_null(const char *s)
 {
 	return s[0] != '\0' ? s : NULL;
 }
 
-/* Which unique value was taken, next to its field. */
-static enum app_err
-domain_taken(struct req *r, struct domain_form *f)
+/* The shared refusals of adding a domain, next to their fields. */
+static void
+domain_refused(struct domain_form *f, enum sa_refusal why)
 {
-	const char	*p[2] = { f->val[DA_NAME], f->val[DA_SLUG] };
-	PGresult	*res;
-	enum app_err	 e;
-
-	if ((res = req_sql(r, STMT_SA_DOMAIN_TAKEN, 2, p, &e)) == NULL)
-		return e;
-	if (is_true(res, 0, 0))
-		f->err[DA_NAME] = "A domain of this name exists already.";
-	else if (is_true(res, 0, 1))
+	switch (why) {
+	case SA_SLUG_TAKEN:
 		f->err[DA_SLUG] = "Another domain has this landing page.";
-	else
+		break;
+	case SA_TOKEN_TAKEN:
 		f->err[DA_NAME] = "The new verification token was taken (a "
 		    "one in 10^17 chance): nothing changed, add it again.";
-	r->reason = "domain or slug taken";
-	return APP_ECONFLICT;
-}
-
-static enum app_err
-domain_add_tx(struct db *db, void *arg)
-{
-	struct domain_add	*t = arg;
-	struct req		*r = t->r;
-	struct domain_form	*f = t->f;
-	struct actor		 a = actor_of(r);
-	struct audit_event	 ev = { "domain.add", "domain", 0,
-	    f->val[DA_NAME], 0, NULL, NULL };
-	char			 token[SA_TOKEN_LEN + 1];
-	const char		*p[6];
-	PGresult		*res;
-	enum app_err		 e;
-
-	sa_make_token(token);
-	p[0] = f->val[DA_NAME];
-	p[1] = f->val[DA_TEAM] + 1;	/* stored without the '~' */
-	p[2] = empty_null(f->val[DA_SLUG]);
-	p[3] = empty_null(f->val[DA_TITLE]);
-	p[4] = token;
-	p[5] = f->val[DA_LIMIT];
-	if ((res = req_sql(r, STMT_SA_DOMAIN_INSERT, 6, p, &e)) == NULL)
-		return e;
-	if (PQntuples(res) != 1)
-		return domain_taken(r, f);
-	ev.target_id = ev.domain_id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
-	ev.after = PQgetvalue(res, 0, 1);
-	return audit_write(db, &a, &ev);
+		break;
+	default:
+		f->err[DA_NAME] = "A domain of this name exists already.";
+		break;
+	}
 }
 
 /* POST /admin/domains: name, team, slug, title, alias_limit. */
@@ -329,7 +291,9 @@ enum app_err
 h_admin_domain_add(struct req *r)
 {
 	struct domain_form	 f;
-	struct domain_add	 t = { r, &f };
+	struct sa_domain_new	 in;
+	struct sa_domain_added	 out;
+	struct actor		 a = actor_of(r);
 	enum app_err		 e;
 	int			 i;
 
@@ -340,8 +304,18 @@ h_admin_domain_add(struct req *r)
 		r->reason = "domain refused";
 		return domains_page(r, 422, NULL, &f);
 	}
-	if ((e = db_tx(r->db, domain_add_tx, &t)) == APP_ECONFLICT)
+	memset(&in, 0, sizeof(in));
+	in.name = f.val[DA_NAME];
+	in.team = f.val[DA_TEAM];
+	in.slug = empty_null(f.val[DA_SLUG]);
+	in.title = empty_null(f.val[DA_TITLE]);
+	in.alias_limit = sa_alias_limit(f.val[DA_LIMIT]);
+	in.enabled = 1;
+	if ((e = sa_domain_add(r->db, &a, &in, &out)) == APP_ECONFLICT) {
+		domain_refused(&f, out.refused);
+		r->reason = "domain or slug taken";
 		return domains_page(r, 409, NULL, &f);
+	}
 	if (e != APP_OK)
 		return e;
 	return done(r, "/admin/domains", "domain-added");
@@ -551,116 +525,49 @@ h_admin_user(struct req *r)
 	return user_page(r, 200, r->fields[0], id, &f);
 }
 
-/* The flags of a user after a change, as STMT_SA_USER_SET takes them. */
-struct user_change {
-	struct req	*r;
-	long long	 id;
-	int		 banned, admin;	/* -1: unchanged */
-	const char	*reason;
-	const char	*action;	/* audit action */
-	int		 changed;
-	const char	*refused;	/* why not (409), or NULL */
-};
-
-static const char *
-flag(int want, PGresult *old, int col)
+/* What the shared rules refused, next to the form it came from. */
+static void
+user_refused(struct user_form *f, enum sa_refusal why)
 {
-	if (want == -1)
-		return PQgetvalue(old, 0, col);
-	return want ? "t" : "f";
-}
-
-/* Never the last site admin: someone must be able to run the service. */
-static enum app_err
-check_revoke(struct req *r, struct user_change *c)
-{
-	PGresult	*res;
-	enum app_err	 e;
-
-	if ((res = req_sql(r, STMT_SA_SITE_ADMINS, 0, NULL, &e)) == NULL)
-		return e;
-	if (strtoll(PQgetvalue(res, 0, 0), NULL, 10) > 1)
-		return APP_OK;
-	c->refused = "This is the last site admin: grant another user first.";
-	r->reason = "last site admin";
-	return APP_ECONFLICT;
-}
-
-static enum app_err
-user_change_tx(struct db *db, void *arg)
-{
-	struct user_change	*c = arg;
-	struct req		*r = c->r;
-	struct actor		 a = actor_of(r);
-	struct audit_event	 ev = { c->action, "user", c->id, NULL, 0,
-	    NULL, NULL };
-	char			 uid[24];
-	const char		*p[4];
-	PGresult		*old, *res;
-	enum app_err		 e;
-	int			 col = c->banned != -1 ? 1 : 2;
-
-	snprintf(uid, sizeof(uid), "%lld", c->id);
-	p[0] = uid;
-	if ((old = req_sql(r, STMT_SA_USER_LOCK, 1, p, &e)) == NULL)
-		return e;
-	if (PQntuples(old) != 1) {
-		r->reason = "no such user";
-		return APP_ENOTFOUND;
-	}
-	if (is_true(old, 0, col) == (col == 1 ? c->banned : c->admin))
-		return APP_OK;	/* already so */
-	if (c->admin == 0 && (e = check_revoke(r, c)) != APP_OK)
-		return e;
-	if (c->banned == 1 && c->id == r->user->id) {
-		c->refused = "You cannot ban yourself.";
-		r->reason = "self-ban";
-		return APP_ECONFLICT;
-	}
-	p[1] = flag(c->banned, old, 1);
-	p[2] = c->reason;	/* NULL keeps a banned user's reason */
-	p[3] = flag(c->admin, old, 2);
-	if ((res = req_sql(r, STMT_SA_USER_SET, 4, p, &e)) == NULL)
-		return e;
-	ev.target_label = PQgetvalue(old, 0, 0)[0] != '\0' ?
-	    PQgetvalue(old, 0, 0) : NULL;
-	ev.before = PQgetvalue(old, 0, 3);
-	ev.after = PQgetvalue(res, 0, 0);
-	c->changed = 1;
-	return audit_write(db, &a, &ev);
+	if (why == SA_SELF_BAN)
+		f->ban_err = "You cannot ban yourself.";
+	else
+		f->admin_err = "This is the last site admin: grant another "
+		    "user first.";
 }
 
 /*
- * Runs a change of the user named by the path; 303 to their page with
- * `code` (or "unchanged"); a refusal re-renders the page (409).
+ * Changes the user named by the path (siteadmin.c); 303 to their page
+ * with `code` (or "unchanged"); a refusal re-renders the page (409).
  */
 static enum app_err
-user_change(struct req *r, struct user_change *c, const char *code,
-    struct user_form *f)
+user_change(struct req *r, enum sa_user_op op, const char *reason,
+    const char *code, struct user_form *f)
 {
-	const char	*path;
-	enum app_err	 e;
+	struct actor		 a = actor_of(r);
+	struct sa_user_done	 out;
+	const char		*path;
+	long long		 id;
+	enum app_err		 e;
 
-	c->r = r;
-	if ((e = path_id(r, "id", &c->id)) != APP_OK)
+	if ((e = path_id(r, "id", &id)) != APP_OK)
 		return e;
-	e = db_tx(r->db, user_change_tx, c);
+	e = sa_user_change(r->db, &a, id, NULL, op, reason, &out);
 	if (e == APP_ECONFLICT) {
-		if (c->banned == 1)
-			f->ban_err = c->refused;
-		else
-			f->admin_err = c->refused;
-		return user_page(r, 409, NULL, c->id, f);
+		user_refused(f, out.refused);
+		r->reason = "change refused";
+		return user_page(r, 409, NULL, id, f);
 	}
+	if (e == APP_ENOTFOUND)
+		r->reason = "no such user";
 	if (e != APP_OK)
 		return e;
 	/* Who revoked their own site admin may no longer see the page. */
-	if (c->changed && c->admin == 0 && c->id == r->user->id)
+	if (out.changed && op == SA_REVOKE && id == r->user->id)
 		return resp_redirect(r, 303, "/my");
-	if ((path = arena_printf(r->arena, "/admin/users/%lld", c->id)) ==
-	    NULL)
+	if ((path = arena_printf(r->arena, "/admin/users/%lld", id)) == NULL)
 		return APP_ENOMEM;
-	return done(r, path, c->changed ? code : "unchanged");
+	return done(r, path, out.changed ? code : "unchanged");
 }
 
 /*
@@ -671,52 +578,43 @@ user_change(struct req *r, struct user_change *c, const char *code,
 enum app_err
 h_admin_user_ban(struct req *r)
 {
-	struct user_change	 c = { NULL, 0, 1, -1, NULL, "user.ban", 0,
-	    NULL };
 	struct user_form	 f = { NULL, NULL, NULL };
 	long long		 id;
 	enum app_err		 e;
 
-	f.reason = c.reason = r->fields[0] != NULL ? r->fields[0] : "";
-	if (!sa_line_ok(c.reason, SA_REASON_MAX)) {
+	f.reason = r->fields[0] != NULL ? r->fields[0] : "";
+	if (!sa_line_ok(f.reason, SA_REASON_MAX)) {
 		if ((e = path_id(r, "id", &id)) != APP_OK)
 			return e;
 		f.ban_err = "Want a reason: one line of 1 to 500 characters.";
 		r->reason = "ban reason refused";
 		return user_page(r, 422, NULL, id, &f);
 	}
-	return user_change(r, &c, "banned", &f);
+	return user_change(r, SA_BAN, f.reason, "banned", &f);
 }
 
 /* POST /admin/users/:id/unban */
 enum app_err
 h_admin_user_unban(struct req *r)
 {
-	struct user_change	 c = { NULL, 0, 0, -1, NULL, "user.unban", 0,
-	    NULL };
 	struct user_form	 f = { NULL, NULL, NULL };
 
-	return user_change(r, &c, "unbanned", &f);
+	return user_change(r, SA_UNBAN, NULL, "unbanned", &f);
 }
 
 /* POST /admin/users/:id/site-admin: grant=yes|no. */
 enum app_err
 h_admin_user_site_admin(struct req *r)
 {
-	struct user_change	 c = { NULL, 0, -1, 1, NULL,
-	    "user.site_admin.grant", 0, NULL };
 	struct user_form	 f = { NULL, NULL, NULL };
 	const char		*v = r->fields[0];
 
-	if (strcmp(v, "no") == 0) {
-		c.admin = 0;
-		c.action = "user.site_admin.revoke";
-	} else if (strcmp(v, "yes") != 0) {
-		r->reason = "grant is yes or no";
-		return APP_EINPUT;
-	}
-	return user_change(r, &c, c.admin ? "admin-granted" : "admin-revoked",
-	    &f);
+	if (strcmp(v, "yes") == 0)
+		return user_change(r, SA_GRANT, NULL, "admin-granted", &f);
+	if (strcmp(v, "no") == 0)
+		return user_change(r, SA_REVOKE, NULL, "admin-revoked", &f);
+	r->reason = "grant is yes or no";
+	return APP_EINPUT;
 }
 
 /* ---------------------------------------------------------------------
