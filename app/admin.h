@@ -26,7 +26,10 @@
  * the domain with a fresh verification token and, with --admin, makes an
  * existing user (they have signed in once) its admin; it prints the TXT
  * record to publish.  ban, unban and site-admin are idempotent: asking for
- * what is already so changes nothing, says so and succeeds.
+ * what is already so changes nothing, says so and succeeds.  The changes
+ * are siteadmin.c's, which the /admin pages make too; they run on db.c's
+ * connection, so a schema behind this binary is refused.  Unlike a site
+ * admin on the web, an operator may revoke the last site admin.
  *
  * Exit status: 0 done (or nothing to do); 1 error (no such user, the
  * domain or slug exists already, database or config trouble); 2 usage (an
