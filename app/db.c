@@ -207,7 +207,7 @@ static const struct {
 	    "is_site_admin = $4::boolean WHERE id = $1::bigint RETURNING "
 	    "jsonb_build_object('is_banned', is_banned, 'ban_reason', "
 	    "ban_reason, 'is_site_admin', is_site_admin)::text", 4 },
-	/* Locked in id order: two revocations at once cannot both pass. */
+	/* Locked in id order, before any one user's row (siteadmin.c). */
 	[STMT_SA_SITE_ADMINS] = { "sa_site_admins",
 	    "SELECT count(*) FROM (SELECT 1 FROM users WHERE is_site_admin "
 	    "ORDER BY id FOR UPDATE) a", 0 },

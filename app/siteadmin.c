@@ -286,30 +286,35 @@ user_by_name(struct db *db, struct user_tx *t)
 	return e;
 }
 
-/* The rules for people on the web (see siteadmin.h). */
+/*
+ * How many site admins there are, their rows locked in id order: two
+ * revocations at once then wait for each other (the second sees the first
+ * one's result) instead of deadlocking on each other's row.
+ */
 static enum app_err
-user_refusal(struct db *db, struct user_tx *t)
+count_site_admins(struct db *db, long long *n)
 {
 	PGresult	*res;
 	enum app_err	 e;
-	int		 last;
 
-	if (t->actor->kind == ACTOR_CLI)
-		return APP_OK;
-	if (t->op == SA_BAN && t->id == t->actor->user_id) {
-		t->out->refused = SA_SELF_BAN;
-		return APP_ECONFLICT;
-	}
-	if (t->op != SA_REVOKE)
-		return APP_OK;
 	if ((res = db_exec(db, STMT_SA_SITE_ADMINS, 0, NULL, &e)) == NULL)
 		return e;
-	last = strtoll(PQgetvalue(res, 0, 0), NULL, 10) <= 1;
+	*n = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
 	PQclear(res);
-	if (!last)
+	return APP_OK;
+}
+
+/* The rules for people on the web (see siteadmin.h). */
+static enum app_err
+user_refusal(struct user_tx *t, long long admins)
+{
+	if (t->actor->kind == ACTOR_CLI)
 		return APP_OK;
-	t->out->refused = SA_LAST_SITE_ADMIN;
-	return APP_ECONFLICT;
+	if (t->op == SA_BAN && t->id == t->actor->user_id)
+		t->out->refused = SA_SELF_BAN;
+	else if (t->op == SA_REVOKE && admins <= 1)
+		t->out->refused = SA_LAST_SITE_ADMIN;
+	return t->out->refused != SA_NONE ? APP_ECONFLICT : APP_OK;
 }
 
 static enum app_err
@@ -346,10 +351,14 @@ user_tx(struct db *db, void *arg)
 	char		 id[24];
 	const char	*p = id;
 	PGresult	*old;
+	long long	 admins = 0;
 	enum app_err	 e;
 	int		 is, want;
 
 	if (t->id == 0 && (e = user_by_name(db, t)) != APP_OK)
+		return e;
+	if (t->op == SA_REVOKE && t->actor->kind != ACTOR_CLI &&
+	    (e = count_site_admins(db, &admins)) != APP_OK)
 		return e;
 	t->out->id = t->id;
 	snprintf(id, sizeof(id), "%lld", t->id);
@@ -368,7 +377,7 @@ user_tx(struct db *db, void *arg)
 	    UL_BANNED : UL_ADMIN);
 	want = t->op == SA_BAN || t->op == SA_GRANT;
 	e = APP_OK;
-	if (is != want && (e = user_refusal(db, t)) == APP_OK)
+	if (is != want && (e = user_refusal(t, admins)) == APP_OK)
 		e = user_set(db, t, old, id);
 	PQclear(old);
 	return e;

@@ -17,6 +17,7 @@ import os
 import re
 import shlex
 import subprocess
+import threading
 import urllib.parse
 
 import stack
@@ -476,6 +477,36 @@ def site_admin_grant_revoke(env):
     expect_303(r, "/my", "revoke yourself")
     expect(q(env, "SELECT is_site_admin FROM users WHERE id = %s" % bid) == "f", "not revoked")
     check_app_error_page(b.get("/admin"), 403, "/admin after revoking yourself")
+
+
+@test
+def site_admin_revoke_each_other_at_once(env):
+    """The only two site admins revoke each other at the same moment: one
+    wins, the other is told it would leave none (409); never both, never
+    a deadlock (500)."""
+    a, _, aid = signed_in(env, "sar", site_admin=True)
+    b, _, bid = signed_in(env, "sar", site_admin=True)
+    ta, tb = a.csrf("/my"), b.csrf("/my")
+    for rnd in range(5):
+        q(env, "UPDATE users SET is_site_admin = id IN (%s, %s)" % (aid, bid))
+        results = {}
+
+        def go(who, br, target, token):
+            results[who] = post(br, "/admin/users/%s/site-admin" % target, {"grant": "no"}, token)
+        threads = [threading.Thread(target=go, args=("a", a, bid, ta)),
+                   threading.Thread(target=go, args=("b", b, aid, tb))]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(30)
+        # The loser is refused by the rule (409), or, when the winner's
+        # commit came before its request began, is no site admin (403).
+        statuses = sorted(r.status for r in results.values())
+        expect(statuses in ([303, 403], [303, 409]),
+               "round %d: statuses %s, want one 303 and one 409 or 403: %s",
+               rnd, statuses, {k: show(v, 300) for k, v in results.items()})
+        left = q(env, "SELECT count(*) FROM users WHERE is_site_admin")
+        expect(left == "1", "round %d: %s site admins left", rnd, left)
 
 
 # ---------------------------------------------------------------- outbox, errors
