@@ -135,6 +135,11 @@ static const struct {
 	[STMT_ASSOC_DELETE] = { "assoc_delete",
 	    "DELETE FROM openid_associations WHERE op_endpoint = $1 "
 	    "AND handle = $2", 2 },
+	/* outbox (outbox.c) */
+	[STMT_OUTBOX_RETRY] = { "outbox_retry",
+	    "UPDATE outbox SET failed_at = NULL, attempts = 0, "
+	    "next_attempt_at = now() WHERE id = $1 AND failed_at IS NOT NULL "
+	    "RETURNING id", 1 },
 	/* Site admins (handlers/admin.c). */
 	[STMT_SA_COUNTS] = { "sa_counts",
 	    "SELECT (SELECT count(*) FROM domains), (SELECT count(*) FROM users), "
@@ -218,17 +223,12 @@ static const struct {
 	    "'YYYY-MM-DD HH24:MI:SSOF') FROM outbox "
 	    "WHERE failed_at IS NOT NULL ORDER BY failed_at DESC, id DESC "
 	    "LIMIT 200", 0 },
-	/* The outbox command sends it again from the start. */
-	[STMT_SA_OUTBOX_RETRY] = { "sa_outbox_retry",
-	    "WITH o AS (SELECT id, subject, jsonb_build_object('attempts', "
-	    "attempts, 'failed_at', failed_at, 'last_error', last_error, "
-	    "'next_attempt_at', next_attempt_at) AS before FROM outbox "
-	    "WHERE id = $1::bigint AND failed_at IS NOT NULL FOR UPDATE) "
-	    "UPDATE outbox x SET failed_at = NULL, attempts = 0, "
-	    "next_attempt_at = now() FROM o WHERE x.id = o.id RETURNING "
-	    "left(x.subject, 320), o.before::text, jsonb_build_object("
-	    "'attempts', x.attempts, 'failed_at', x.failed_at, 'last_error', "
-	    "x.last_error, 'next_attempt_at', x.next_attempt_at)::text", 1 },
+	/* Before and after outbox_retry (outbox.c) sends it again. */
+	[STMT_SA_OUTBOX_STATE] = { "sa_outbox_state",
+	    "SELECT failed_at IS NOT NULL, left(subject, 320), "
+	    "jsonb_build_object('attempts', attempts, 'failed_at', failed_at, "
+	    "'last_error', last_error, 'next_attempt_at', next_attempt_at)::text "
+	    "FROM outbox WHERE id = $1::bigint FOR UPDATE", 1 },
 	[STMT_SA_OUTBOX_DELETE] = { "sa_outbox_delete",
 	    "DELETE FROM outbox WHERE id = $1::bigint "
 	    "AND failed_at IS NOT NULL RETURNING left(subject, 320), "

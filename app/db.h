@@ -49,6 +49,8 @@ enum stmt {
 	STMT_ASSOC_GET,		/* endpoint, handle -> secret hex */
 	STMT_ASSOC_INSERT,	/* endpoint, handle, secret hex, expires s */
 	STMT_ASSOC_DELETE,	/* endpoint, handle */
+	/* outbox (outbox.c) */
+	STMT_OUTBOX_RETRY,	/* id -> id if it was a failed message */
 	/* Site admins (handlers/admin.c). */
 	STMT_SA_COUNTS,		/* -> domains, users, aliases, outbox pending,
 				   outbox failed, errors in the last day */
@@ -76,7 +78,7 @@ enum stmt {
 	STMT_SA_SITE_ADMINS,	/* -> how many (their rows locked) */
 	STMT_SA_OUTBOX_FAILED,	/* -> id, to, subject, attempts, error,
 				   failed at, created at */
-	STMT_SA_OUTBOX_RETRY,	/* id -> label, before, after */
+	STMT_SA_OUTBOX_STATE,	/* id -> failed, label, state (locked) */
 	STMT_SA_OUTBOX_DELETE,	/* id -> label, before */
 	STMT_SA_ERRORS,		/* -> fingerprint, message, count, first,
 				   last, user id, name, claimed id */

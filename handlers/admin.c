@@ -22,6 +22,7 @@
 #include "arena.h"
 #include "audit.h"
 #include "handlers.h"
+#include "outbox.h"
 #include "session.h"
 #include "siteadmin.h"
 #include "view.h"
@@ -650,45 +651,86 @@ h_admin_outbox(struct req *r)
 struct outbox_change {
 	struct req	*r;
 	long long	 id;
-	enum stmt	 stmt;	/* STMT_SA_OUTBOX_RETRY or _DELETE */
-	const char	*action;
+	const char	*idtext;
 };
 
 static enum app_err
-outbox_tx(struct db *db, void *arg)
+no_failed_message(struct req *r)
+{
+	r->reason = "no such failed message";
+	return APP_ENOTFOUND;
+}
+
+/* The message's state, locked; only a failed one is retried. */
+static PGresult *
+outbox_state(struct outbox_change *c, enum app_err *e)
+{
+	PGresult	*res;
+
+	if ((res = req_sql(c->r, STMT_SA_OUTBOX_STATE, 1, &c->idtext, e)) ==
+	    NULL)
+		return NULL;
+	if (PQntuples(res) == 1 && is_true(res, 0, 0))
+		return res;
+	*e = no_failed_message(c->r);
+	return NULL;
+}
+
+static enum app_err
+outbox_retry_tx(struct db *db, void *arg)
 {
 	struct outbox_change	*c = arg;
-	struct req		*r = c->r;
-	struct actor		 a = actor_of(r);
-	struct audit_event	 ev = { c->action, "outbox", c->id, NULL, 0,
-	    NULL, NULL };
-	char			 id[24];
-	const char		*p = id;
-	PGresult		*res;
+	struct actor		 a = actor_of(c->r);
+	struct audit_event	 ev = { "outbox.retry", "outbox", c->id, NULL,
+	    0, NULL, NULL };
+	PGresult		*before, *after;
 	enum app_err		 e;
 
-	snprintf(id, sizeof(id), "%lld", c->id);
-	if ((res = req_sql(r, c->stmt, 1, &p, &e)) == NULL)
+	if ((before = outbox_state(c, &e)) == NULL ||
+	    (e = outbox_retry(db, c->id)) != APP_OK)
 		return e;
-	if (PQntuples(res) != 1) {
-		r->reason = "no such failed message";
-		return APP_ENOTFOUND;
-	}
-	ev.target_label = PQgetvalue(res, 0, 0);
-	ev.before = PQgetvalue(res, 0, 1);
-	ev.after = PQnfields(res) > 2 ? PQgetvalue(res, 0, 2) : NULL;
+	if ((after = req_sql(c->r, STMT_SA_OUTBOX_STATE, 1, &c->idtext,
+	    &e)) == NULL)
+		return e;
+	ev.target_label = PQgetvalue(before, 0, 1);
+	ev.before = PQgetvalue(before, 0, 2);
+	ev.after = PQgetvalue(after, 0, 2);
 	return audit_write(db, &a, &ev);
 }
 
 static enum app_err
-outbox_change(struct req *r, enum stmt stmt, const char *action,
-    const char *code)
+outbox_delete_tx(struct db *db, void *arg)
 {
-	struct outbox_change	 c = { r, 0, stmt, action };
+	struct outbox_change	*c = arg;
+	struct actor		 a = actor_of(c->r);
+	struct audit_event	 ev = { "outbox.delete", "outbox", c->id,
+	    NULL, 0, NULL, NULL };
+	PGresult		*res;
 	enum app_err		 e;
 
-	if ((e = path_id(r, "id", &c.id)) != APP_OK ||
-	    (e = db_tx(r->db, outbox_tx, &c)) != APP_OK)
+	if ((res = req_sql(c->r, STMT_SA_OUTBOX_DELETE, 1, &c->idtext, &e)) ==
+	    NULL)
+		return e;
+	if (PQntuples(res) != 1)
+		return no_failed_message(c->r);
+	ev.target_label = PQgetvalue(res, 0, 0);
+	ev.before = PQgetvalue(res, 0, 1);
+	return audit_write(db, &a, &ev);
+}
+
+static enum app_err
+outbox_change(struct req *r, enum app_err (*tx)(struct db *, void *),
+    const char *code)
+{
+	struct outbox_change	 c = { r, 0, NULL };
+	enum app_err		 e;
+
+	if ((e = path_id(r, "id", &c.id)) != APP_OK)
+		return e;
+	c.idtext = req_path_param(r, "id");
+	if ((e = db_tx(r->db, tx, &c)) == APP_ENOTFOUND)
+		return no_failed_message(r);
+	if (e != APP_OK)
 		return e;
 	return done(r, "/admin/outbox", code);
 }
@@ -697,16 +739,14 @@ outbox_change(struct req *r, enum stmt stmt, const char *action,
 enum app_err
 h_admin_outbox_retry(struct req *r)
 {
-	return outbox_change(r, STMT_SA_OUTBOX_RETRY, "outbox.retry",
-	    "retried");
+	return outbox_change(r, outbox_retry_tx, "retried");
 }
 
 /* POST /admin/outbox/:id/delete */
 enum app_err
 h_admin_outbox_delete(struct req *r)
 {
-	return outbox_change(r, STMT_SA_OUTBOX_DELETE, "outbox.delete",
-	    "deleted");
+	return outbox_change(r, outbox_delete_tx, "deleted");
 }
 
 /* ---------------------------------------------------------------------

@@ -8,7 +8,6 @@
 #include "config.h"
 
 #include <stdlib.h>
-#include <string.h>
 
 #include "handlers.h"
 
@@ -32,6 +31,24 @@ static const struct field test_sleep_fields[] = {
 };
 #endif
 
+/* A positive row id (the outbox test hook, the site admins' pages). */
+static int
+valid_id(const char *v, size_t len)
+{
+	size_t	 i;
+
+	for (i = 0; i < len; i++)
+		if (v[i] < '0' || v[i] > '9')
+			return 0;
+	return len > 0 && len <= 18 && v[0] != '0';
+}
+
+#ifdef MM_TEST_HOOKS
+static const struct field test_outbox_retry_fields[] = {
+	{ "id", FIELD_QUERY, valid_id, 18, 1 },
+};
+#endif
+
 static const struct field home_fields[] = {
 	{ "q", FIELD_QUERY, valid_text, 64, 0 },
 };
@@ -49,12 +66,6 @@ static const struct field auth_finish_fields[] = {
  * CLI's rules (siteadmin.h), so that a refusal is shown next to its field;
  * here only their size and encoding.
  */
-static int
-valid_id(const char *v, size_t len)
-{
-	return len > 0 && len <= 18 && strspn(v, "0123456789") == len;
-}
-
 static const struct field admin_done_fields[] = {
 	{ "done", FIELD_QUERY, valid_slug, 32, 0 },
 };
@@ -109,6 +120,12 @@ static const struct route table[] = {
 	{ METHOD_GET, "/_test/sleep", h_test_sleep, ACCESS_ANYONE, 0,
 	    test_sleep_fields, NFIELDS(test_sleep_fields) },
 	{ METHOD_GET, "/_test/crash", h_test_crash, ACCESS_ANYONE, 0, NULL, 0 },
+#endif
+#ifdef MM_TEST_HOOKS
+	/* outbox (test_hooks.c) */
+	{ METHOD_GET, "/_test/outbox-retry", h_test_outbox_retry,
+	    ACCESS_ANYONE, 0, test_outbox_retry_fields,
+	    NFIELDS(test_outbox_retry_fields) },
 #endif
 	/* Site admins (admin.c); before /:community, which /admin matches. */
 	{ METHOD_GET, "/admin", h_admin, ACCESS_SITE_ADMIN, 0, NULL, 0 },
