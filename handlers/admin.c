@@ -5,11 +5,13 @@
  * delete) and the error log.  Every route is ACCESS_SITE_ADMIN in the route
  * table; every change is a CSRF-checked POST.
  *
- * Input is checked by the rules the operator CLI uses too (siteadmin.h).
- * A refused value re-renders its page with the reason next to the field and
- * the input kept (422, or 409 for a refused state change); a change is one
- * transaction (db_tx) with its audit row, then a 303 to the page with a
- * notice named in its query (?done=CODE: only our own words are shown).
+ * Input is checked by the rules the operator CLI uses too, and adding a
+ * domain, ban, unban, grant and revoke are its changes (siteadmin.h); the
+ * retry of a failed message is the outbox's (outbox.h).  A refused value
+ * re-renders its page with the reason next to the field and the input kept
+ * (422, or 409 for a refused state change); a change is one transaction
+ * (db_tx) with its audit row, then a 303 to the page with a notice named
+ * in its query (?done=CODE: only our own words are shown).
  *
  * Everything is per request: arena strings, results owned by req.
  */
