@@ -264,6 +264,108 @@ static const struct {
 	    "SELECT pg_try_advisory_lock(hashtext('membermail:sync'))", 0 },
 	[STMT_SYNC_ASYNC_COMMIT] = { "sync_async_commit",
 	    "SELECT set_config('synchronous_commit', 'off', false)", 0 },
+	/* Site admins (handlers/admin.c). */
+	[STMT_SA_COUNTS] = { "sa_counts",
+	    "SELECT (SELECT count(*) FROM domains), (SELECT count(*) FROM users), "
+	    "(SELECT count(*) FROM aliases), (SELECT count(*) FROM outbox "
+	    "WHERE sent_at IS NULL AND failed_at IS NULL), (SELECT count(*) "
+	    "FROM outbox WHERE failed_at IS NOT NULL), (SELECT count(*) FROM "
+	    "error_log WHERE last_seen_at > now() - interval '1 day')", 0 },
+	[STMT_SA_DOMAINS] = { "sa_domains",
+	    "SELECT d.name, d.team, coalesce(d.slug, ''), coalesce(d.title, ''), "
+	    "d.enabled, d.alias_limit, d.txt_status, (SELECT count(*) FROM "
+	    "domain_members m WHERE m.domain_id = d.id), (SELECT count(*) FROM "
+	    "aliases a WHERE a.domain_id = d.id), d.verification_token "
+	    "FROM domains d ORDER BY d.name", 0 },
+	/* Any unique conflict (name, slug, token) inserts nothing. */
+	[STMT_SA_DOMAIN_INSERT] = { "sa_domain_insert",
+	    "INSERT INTO domains (name, team, slug, title, verification_token, "
+	    "alias_limit, enabled) VALUES ($1, $2, $3, $4, $5, $6::smallint, "
+	    "$7::boolean) ON CONFLICT DO NOTHING RETURNING id, "
+	    "jsonb_build_object('name', name, 'team', team, 'slug', slug, "
+	    "'title', title, 'alias_limit', alias_limit, 'enabled', enabled, "
+	    "'verification_token', verification_token)::text", 7 },
+	/* No row: no such user. */
+	[STMT_SA_DOMAIN_ADMIN_ADD] = { "sa_domain_admin_add",
+	    "WITH u AS (SELECT id, name, is_banned FROM users "
+	    "WHERE lower(name) = lower($2)), m AS (INSERT INTO domain_members "
+	    "(domain_id, user_id, role) SELECT $1::bigint, id, 'admin' FROM u "
+	    "RETURNING user_id, role) SELECT u.id, u.name, u.is_banned, "
+	    "u.name || ' in ' || d.name, jsonb_build_object('user', u.name, "
+	    "'role', m.role)::text FROM m JOIN u ON u.id = m.user_id "
+	    "JOIN domains d ON d.id = $1::bigint", 2 },
+	[STMT_SA_DOMAIN_TAKEN] = { "sa_domain_taken",
+	    "SELECT EXISTS (SELECT 1 FROM domains WHERE name = $1), "
+	    "EXISTS (SELECT 1 FROM domains WHERE slug = $2)", 2 },
+	[STMT_SA_DOMAIN_LOCK] = { "sa_domain_lock",
+	    "SELECT id, enabled, alias_limit, jsonb_build_object('enabled', "
+	    "enabled, 'alias_limit', alias_limit)::text FROM domains "
+	    "WHERE name = $1 FOR UPDATE", 1 },
+	[STMT_SA_DOMAIN_UPDATE] = { "sa_domain_update",
+	    "UPDATE domains SET enabled = $2::boolean, alias_limit = "
+	    "$3::smallint WHERE id = $1::bigint RETURNING jsonb_build_object("
+	    "'enabled', enabled, 'alias_limit', alias_limit)::text", 3 },
+	/* Keyset pagination by id: stable while users sign up. */
+	[STMT_SA_USERS] = { "sa_users",
+	    "SELECT id, coalesce(name, ''), email, is_banned, is_site_admin "
+	    "FROM users WHERE id > $2::bigint AND ($1::text IS NULL OR "
+	    "starts_with(lower(name), lower($1)) OR starts_with(lower(email), "
+	    "lower($1))) ORDER BY id LIMIT $3::int", 3 },
+	[STMT_SA_USER] = { "sa_user",
+	    "SELECT coalesce(u.name, ''), u.email, "
+	    "coalesce(u.display_name, ''), u.claimed_id, u.is_banned, "
+	    "coalesce(u.ban_reason, ''), u.is_site_admin, "
+	    "coalesce(to_char(u.last_login_at, 'YYYY-MM-DD HH24:MI:SSOF'), "
+	    "'never'), to_char(u.created_at, 'YYYY-MM-DD HH24:MI:SSOF'), "
+	    "(SELECT count(*) FROM aliases a WHERE a.user_id = u.id), "
+	    "coalesce((SELECT string_agg(d.name || ' (' || m.role || ')', "
+	    "', ' ORDER BY d.name) FROM domain_members m JOIN domains d "
+	    "ON d.id = m.domain_id WHERE m.user_id = u.id), '') "
+	    "FROM users u WHERE u.id = $1::bigint", 1 },
+	[STMT_SA_USER_LOCK] = { "sa_user_lock",
+	    "SELECT coalesce(name, ''), is_banned, is_site_admin, "
+	    "jsonb_build_object('is_banned', is_banned, 'ban_reason', "
+	    "ban_reason, 'is_site_admin', is_site_admin)::text, "
+	    "coalesce(ban_reason, '') FROM users WHERE id = $1::bigint "
+	    "FOR UPDATE", 1 },
+	[STMT_SA_USER_BY_NAME] = { "sa_user_by_name",
+	    "SELECT id FROM users WHERE lower(name) = lower($1)", 1 },
+	[STMT_SA_USER_SET] = { "sa_user_set",
+	    "UPDATE users SET is_banned = $2::boolean, ban_reason = CASE "
+	    "WHEN $2::boolean THEN coalesce($3, ban_reason) END, "
+	    "is_site_admin = $4::boolean WHERE id = $1::bigint RETURNING "
+	    "jsonb_build_object('is_banned', is_banned, 'ban_reason', "
+	    "ban_reason, 'is_site_admin', is_site_admin)::text", 4 },
+	/* Locked in id order, before any one user's row (siteadmin.c). */
+	[STMT_SA_SITE_ADMINS] = { "sa_site_admins",
+	    "SELECT count(*) FROM (SELECT 1 FROM users WHERE is_site_admin "
+	    "ORDER BY id FOR UPDATE) a", 0 },
+	[STMT_SA_OUTBOX_FAILED] = { "sa_outbox_failed",
+	    "SELECT id, array_to_string(to_addresses, ', '), subject, "
+	    "attempts, coalesce(last_error, ''), to_char(failed_at, "
+	    "'YYYY-MM-DD HH24:MI:SSOF'), to_char(created_at, "
+	    "'YYYY-MM-DD HH24:MI:SSOF') FROM outbox "
+	    "WHERE failed_at IS NOT NULL ORDER BY failed_at DESC, id DESC "
+	    "LIMIT 200", 0 },
+	/* Before and after outbox_retry (outbox.c) sends it again. */
+	[STMT_SA_OUTBOX_STATE] = { "sa_outbox_state",
+	    "SELECT failed_at IS NOT NULL, left(subject, 320), "
+	    "jsonb_build_object('attempts', attempts, 'failed_at', failed_at, "
+	    "'last_error', last_error, 'next_attempt_at', next_attempt_at)::text "
+	    "FROM outbox WHERE id = $1::bigint FOR UPDATE", 1 },
+	[STMT_SA_OUTBOX_DELETE] = { "sa_outbox_delete",
+	    "DELETE FROM outbox WHERE id = $1::bigint "
+	    "AND failed_at IS NOT NULL RETURNING left(subject, 320), "
+	    "jsonb_build_object('to', to_addresses, 'subject', subject, "
+	    "'attempts', attempts, 'failed_at', failed_at, 'last_error', "
+	    "last_error)::text", 1 },
+	[STMT_SA_ERRORS] = { "sa_errors",
+	    "SELECT left(encode(fingerprint, 'hex'), 12), message, count, "
+	    "to_char(first_seen_at, 'YYYY-MM-DD HH24:MI:SSOF'), "
+	    "to_char(last_seen_at, 'YYYY-MM-DD HH24:MI:SSOF'), "
+	    "coalesce(user_id::text, ''), coalesce(launchpad_name, ''), "
+	    "coalesce(claimed_id, '') FROM error_log "
+	    "ORDER BY last_seen_at DESC LIMIT 200", 0 },
 };
 
 struct db {

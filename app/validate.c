@@ -122,6 +122,21 @@ valid_token(const char *v, size_t len)
 	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_");
 }
 
+int
+valid_utf8(const char *v, size_t len)
+{
+	const unsigned char	*s = (const unsigned char *)v;
+	unsigned int		 cp;
+	size_t			 i = 0, n;
+
+	while (i < len) {
+		if ((n = utf8_seq(s + i, len - i, &cp)) == 0 || cp == 0)
+			return 0;
+		i += n;
+	}
+	return 1;
+}
+
 static enum app_err
 field_fail(struct req *r, const struct field *f, const char *why)
 {

@@ -42,6 +42,11 @@ int	 valid_address(const char *, size_t);
 int	 valid_slug(const char *, size_t);
 /* URL-safe token characters [A-Za-z0-9_-] (CSRF tokens, states). */
 int	 valid_token(const char *, size_t);
+/*
+ * Any UTF-8, control characters included: for a field whose handler
+ * checks it further and shows what is wrong next to the field.
+ */
+int	 valid_utf8(const char *, size_t);
 
 /*
  * Checks every field of the list against the request.  A field given twice,
