@@ -170,32 +170,35 @@ static const struct {
 	    "WHERE l.target_type = 'alias' AND l.target_id = $1::bigint "
 	    "ORDER BY l.at DESC, l.id DESC LIMIT 100", 1 },
 	/*
-	 * One row per enabled, verified domain and alias of the user: the
-	 * latest trusted complete snapshot's word on membership ('' = none
-	 * yet), the domain's live error reports, the person check.
+	 * One row per enabled, verified domain and alias of the user (one
+	 * row with domain '' when there is no such domain); where they have
+	 * no alias, the latest trusted complete snapshot's word on membership
+	 * ('' = none yet) and the domain's live error reports (the CASE skips
+	 * both where there is an alias: /my is benchmarked); the person check;
+	 * and the user, so that /my is this one query after the session's.
 	 */
 	[STMT_MY_DOMAINS] = { "my_domains",
-	    "SELECT d.name, d.team, coalesce(a.id::text, ''), "
+	    "SELECT coalesce(d.name, ''), d.team, coalesce(a.id::text, ''), "
 	    "coalesce(a.local_part || '@' || d.name, ''), "
 	    "coalesce(array_to_string(a.recipients, ', '), ''), "
 	    "coalesce(a.enabled, false), coalesce(a.disabled_reason, ''), "
 	    "coalesce(a.reply_code, 0), coalesce(to_char(a.remove_at AT TIME "
-	    "ZONE 'UTC', 'YYYY-MM-DD'), ''), CASE WHEN s.member THEN 'yes' "
-	    "WHEN NOT s.member THEN 'no' ELSE '' END, coalesce(e.codes, ''), "
-	    "coalesce(u.person_status, ''), u.sync_requested_at IS NOT NULL "
-	    "FROM users u JOIN domains d ON d.enabled "
-	    "AND d.txt_status = 'verified' LEFT JOIN aliases a "
-	    "ON a.domain_id = d.id AND a.user_id = u.id "
-	    "LEFT JOIN LATERAL (SELECT EXISTS (SELECT 1 FROM "
+	    "ZONE 'UTC', 'YYYY-MM-DD'), ''), CASE WHEN a.id IS NULL THEN "
+	    "coalesce((SELECT CASE WHEN EXISTS (SELECT 1 FROM "
 	    "team_snapshot_members sm WHERE sm.snapshot_id = ts.id "
-	    "AND sm.name = lower(u.name)) AS member FROM team_snapshots ts "
-	    "WHERE ts.team = d.team AND ts.complete AND (NOT ts.shrink_held "
-	    "OR ts.accepted_at IS NOT NULL) ORDER BY ts.fetched_at DESC "
-	    "LIMIT 1) s ON true LEFT JOIN LATERAL (SELECT string_agg("
-	    "er.error_code, ',' ORDER BY er.error_code) AS codes "
-	    "FROM error_reports er WHERE er.user_id = u.id "
-	    "AND er.domain_id = d.id AND er.expires_at > now()) e ON true "
-	    "WHERE u.id = $1::bigint "
+	    "AND sm.name = lower(u.name)) THEN 'yes' ELSE 'no' END "
+	    "FROM team_snapshots ts WHERE ts.team = d.team AND ts.complete "
+	    "AND (NOT ts.shrink_held OR ts.accepted_at IS NOT NULL) "
+	    "ORDER BY ts.fetched_at DESC LIMIT 1), '') ELSE '' END, "
+	    "CASE WHEN a.id IS NULL THEN coalesce((SELECT string_agg("
+	    "er.error_code, ',' ORDER BY er.error_code) FROM error_reports er "
+	    "WHERE er.user_id = u.id AND er.domain_id = d.id "
+	    "AND er.expires_at > now()), '') ELSE '' END, "
+	    "coalesce(u.person_status, ''), u.sync_requested_at IS NOT NULL, "
+	    "u.claimed_id, coalesce(nullif(u.display_name, ''), u.name, ''), "
+	    "u.email FROM users u LEFT JOIN domains d ON d.enabled "
+	    "AND d.txt_status = 'verified' LEFT JOIN aliases a "
+	    "ON a.domain_id = d.id AND a.user_id = u.id WHERE u.id = $1::bigint "
 	    "ORDER BY coalesce(d.title, d.name), d.name, a.local_part", 1 },
 };
 

@@ -57,7 +57,8 @@ enum stmt {
 	STMT_ALIAS_HISTORY,	/* alias id -> when, kind, name, action,
 				   changes */
 	STMT_MY_DOMAINS,	/* user id -> per verified domain: its
-				   aliases, membership, errors, status */
+				   aliases, membership, errors, status;
+				   the user's claimed id, name, email */
 	STMT__MAX
 };
 

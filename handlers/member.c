@@ -24,7 +24,7 @@
 enum {
 	MY_DOMAIN, MY_TEAM, MY_ALIAS, MY_ADDRESS, MY_RECIPIENTS, MY_ENABLED,
 	MY_REASON, MY_REPLY, MY_REMOVE_ON, MY_MEMBER, MY_ERRORS, MY_PERSON,
-	MY_RETRY
+	MY_RETRY, MY_CLAIMED_ID, MY_NAME, MY_EMAIL
 };
 
 /* Columns of STMT_ALIAS_HISTORY. */
@@ -145,45 +145,29 @@ add_alias(struct req *r, struct view_dict *dd, PGresult *res, int i)
 	return APP_OK;
 }
 
-/* The addresses part of /my: one section per domain. */
+/* Adds row i to the page: a new domain section, an alias, or a state. */
 static enum app_err
-my_domains(struct req *r, struct view_dict *d)
+add_row(struct req *r, struct view_dict *d, struct view_dict **dd,
+    PGresult *res, int i)
 {
-	struct view_dict	*dd = NULL;
-	const char		*p[1], *text, *prev = "";
-	char			 uid[24];
-	PGresult		*res;
-	int			 i, coc;
-	enum app_err		 e;
+	const char	*text, *name = PQgetvalue(res, i, MY_DOMAIN);
+	int		 coc = 0;
 
-	snprintf(uid, sizeof(uid), "%lld", r->user->id);
-	p[0] = uid;
-	if ((res = req_sql(r, STMT_MY_DOMAINS, 1, p, &e)) == NULL)
-		return e;
-	if (PQntuples(res) == 0)
-		view_show(d, "NO_DOMAINS");
-	for (i = 0; i < PQntuples(res); i++) {
-		if (PQgetvalue(res, i, MY_RETRY)[0] == 't' && i == 0)
-			view_show(d, "UNREACHABLE");
-		if (strcmp(prev, PQgetvalue(res, i, MY_DOMAIN)) != 0) {
-			prev = PQgetvalue(res, i, MY_DOMAIN);
-			if ((dd = view_add_section(d, "DOMAIN")) == NULL)
-				return APP_ENOMEM;
-			view_set(dd, "NAME", prev);
-		}
-		if (PQgetvalue(res, i, MY_ALIAS)[0] != '\0') {
-			if ((e = add_alias(r, dd, res, i)) != APP_OK)
-				return e;
-			continue;
-		}
-		coc = 0;
-		if ((text = no_alias_words(r, res, i, &coc)) == NULL)
+	if (i == 0 && PQgetvalue(res, i, MY_RETRY)[0] == 't')
+		view_show(d, "UNREACHABLE");
+	if (i == 0 || strcmp(name, PQgetvalue(res, i - 1, MY_DOMAIN)) != 0) {
+		if ((*dd = view_add_section(d, "DOMAIN")) == NULL)
 			return APP_ENOMEM;
-		view_show(dd, "NOTE");
-		view_set(dd, "STATE", text);
-		if (coc)
-			view_show(dd, "COC");
+		view_set(*dd, "NAME", name);
 	}
+	if (PQgetvalue(res, i, MY_ALIAS)[0] != '\0')
+		return add_alias(r, *dd, res, i);
+	if ((text = no_alias_words(r, res, i, &coc)) == NULL)
+		return APP_ENOMEM;
+	view_show(*dd, "NOTE");
+	view_set(*dd, "STATE", text);
+	if (coc)
+		view_show(*dd, "COC");
 	return APP_OK;
 }
 
@@ -191,27 +175,29 @@ my_domains(struct req *r, struct view_dict *d)
 enum app_err
 h_my(struct req *r)
 {
-	struct view_dict	*d;
-	const char		*name;
+	struct view_dict	*d, *dd = NULL;
 	char			 uid[24];
 	const char		*p = uid;
 	PGresult		*res;
+	int			 i;
 	enum app_err		 e;
 
 	snprintf(uid, sizeof(uid), "%lld", r->user->id);
-	if ((res = req_sql(r, STMT_USER_BY_ID, 1, &p, &e)) == NULL)
+	if ((res = req_sql(r, STMT_MY_DOMAINS, 1, &p, &e)) == NULL)
 		return e;
-	if (PQntuples(res) != 1)
+	if (PQntuples(res) == 0)
 		return APP_EAUTH;	/* deleted since the session began */
 	if ((d = page_dict(r)) == NULL)
 		return APP_ENOMEM;
-	name = PQgetvalue(res, 0, 2)[0] != '\0' ? PQgetvalue(res, 0, 2) :
-	    PQgetvalue(res, 0, 0);
-	view_set(d, "DISPLAY_NAME", name);
-	view_set(d, "EMAIL", PQgetvalue(res, 0, 1));
-	view_set(d, "CLAIMED_ID", PQgetvalue(res, 0, 3));
-	if ((e = my_domains(r, d)) != APP_OK)
-		return e;
+	view_set(d, "DISPLAY_NAME", PQgetvalue(res, 0, MY_NAME));
+	view_set(d, "EMAIL", PQgetvalue(res, 0, MY_EMAIL));
+	view_set(d, "CLAIMED_ID", PQgetvalue(res, 0, MY_CLAIMED_ID));
+	if (PQgetvalue(res, 0, MY_DOMAIN)[0] == '\0')
+		view_show(d, "NO_DOMAINS");
+	else
+		for (i = 0; i < PQntuples(res); i++)
+			if ((e = add_row(r, d, &dd, res, i)) != APP_OK)
+				return e;
 	return page_render(r, 200, "Your account", "my.tpl");
 }
 

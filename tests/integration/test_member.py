@@ -250,6 +250,21 @@ def my_states_in_words(env):
 
 @test
 @tidy
+def my_without_domains(env):
+    """No verified domain yet (the seeded ones are unverified; every test
+    here removes its own): /my says so, and still shows the account."""
+    b, user, uid, name = member(env, "myn")
+    n = sql(env, "SELECT count(*) FROM domains WHERE enabled AND txt_status = 'verified'")
+    expect(n == "0", "verified domains left by an earlier test: %s", n)
+    r = b.get("/my")
+    check_html(r, "GET /my without domains")
+    t = text(r.body)
+    expect("No community domain is active yet." in t and user["email"] in t,
+           "/my without domains: %s", t)
+
+
+@test
+@tidy
 def my_shows_only_own_aliases(env):
     b, _, uid, name = member(env, "myo")
     _, other, ouid, oname = member(env, "myp")
