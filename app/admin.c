@@ -19,6 +19,7 @@
 #include "db.h"
 #include "log.h"
 #include "siteadmin.h"
+#include "validate.h"
 
 #define EXIT_USAGE	2
 #define ACTOR_MAX	256	/* audit_log_actor_name_check: 255 chars */
@@ -121,7 +122,7 @@ check_domain_add(struct opts *o, const char *name)
 {
 	const char	*why, *a = o->arg[O_ADMIN];
 
-	if ((why = sa_domain_problem(name)) != NULL)
+	if ((why = domain_problem(name)) != NULL)
 		return bad("\"%s\" is not a lower-case DNS name (IDNs in "
 		    "their xn-- form): %s", name, why);
 	if (check_team(o->arg[O_TEAM]) == -1)
@@ -172,7 +173,7 @@ check_domain_admin(struct opts *o, const char *domain)
 {
 	const char	*why;
 
-	if ((why = sa_domain_problem(domain)) != NULL)
+	if ((why = domain_problem(domain)) != NULL)
 		return bad("\"%s\" is not a lower-case DNS name: %s", domain,
 		    why);
 	return check_user_name(o->name2);

@@ -111,6 +111,16 @@ enum stmt {
 	STMT_SA_OUTBOX_DELETE,	/* id -> label, before */
 	STMT_SA_ERRORS,		/* -> fingerprint, message, count, first,
 				   last, user id, name, claimed id */
+	/* Member pages and alias rules (alias.c, handlers/member.c). */
+	STMT_ALIAS_GET,		/* id, actor id, site admin -> alias, role */
+	STMT_ALIAS_LOCK,	/* the same, FOR UPDATE */
+	STMT_ALIAS_UPDATE,	/* id, recipients \n-joined, enabled, reason,
+				   reply code, description -> updated_at */
+	STMT_ALIAS_HISTORY,	/* alias id -> when, kind, name, action,
+				   changes */
+	STMT_MY_DOMAINS,	/* user id -> per verified domain: its
+				   aliases, membership, errors, status;
+				   the user's claimed id, name, email */
 	STMT__MAX
 };
 

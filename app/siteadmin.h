@@ -46,9 +46,6 @@ struct db;
  */
 int		 sa_lp_name_ok(const char *, int fold);
 
-/* Why d is not what mm_valid_domain accepts, or NULL if it is. */
-const char	*sa_domain_problem(const char *d);
-
 /* What is wrong with a team as typed: it must be "~" + a Launchpad name. */
 enum sa_team {
 	SA_TEAM_OK,

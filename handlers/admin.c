@@ -243,7 +243,7 @@ check_domain_form(struct req *r, struct domain_form *f)
 	const char	*why;
 	int		 i;
 
-	if ((why = sa_domain_problem(f->val[DA_NAME])) != NULL)
+	if ((why = domain_problem(f->val[DA_NAME])) != NULL)
 		f->err[DA_NAME] = arena_printf(r->arena, "Not a lower-case DNS "
 		    "name (IDNs in their xn-- form): %s.", why);
 	f->err[DA_TEAM] = team_problem(f->val[DA_TEAM]);

@@ -99,6 +99,19 @@ static const struct field admin_site_admin_fields[] = {
 	{ "grant", FIELD_FORM, valid_slug, 3, 1 },
 };
 
+/* Member pages (member.c); rules and their messages are alias.c's. */
+static const struct field my_alias_fields[] = {
+	{ "saved", FIELD_QUERY, valid_bool, 1, 0 },
+};
+
+static const struct field my_alias_save_fields[] = {
+	{ "recipients", FIELD_FORM, valid_utf8, 4096, 0 },
+	{ "enabled", FIELD_FORM, valid_bool, 1, 0 },
+	{ "description", FIELD_FORM, valid_utf8, 1024, 0 },
+	{ "reply_code", FIELD_FORM, valid_text, 8, 0 },
+	{ "updated_at", FIELD_FORM, valid_text, 64, 0 },
+};
+
 static const struct route table[] = {
 	{ METHOD_GET, "/", h_home, ACCESS_ANYONE, 0,
 	    home_fields, NFIELDS(home_fields) },
@@ -158,6 +171,11 @@ static const struct route table[] = {
 	    ACCESS_SITE_ADMIN, 1, NULL, 0 },
 	{ METHOD_GET, "/admin/errors", h_admin_errors, ACCESS_SITE_ADMIN, 0,
 	    NULL, 0 },
+	/* Member pages (member.c). */
+	{ METHOD_GET, "/my/aliases/:id", h_my_alias, ACCESS_SIGNED_IN, 0,
+	    my_alias_fields, NFIELDS(my_alias_fields) },
+	{ METHOD_POST, "/my/aliases/:id", h_my_alias_save, ACCESS_SIGNED_IN, 1,
+	    my_alias_save_fields, NFIELDS(my_alias_save_fields) },
 	/* Last: a community's landing page, /ubuntu, /kubuntu, ... */
 	{ METHOD_GET, "/:community", h_landing, ACCESS_ANYONE, 0, NULL, 0 },
 };

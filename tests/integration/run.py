@@ -942,6 +942,7 @@ import test_ops   # noqa: E402,F401  (process-manager tests, before the database
 import test_outbox   # noqa: E402,F401  (outbox: SMTP delivery, before the database tests)
 import test_provision   # noqa: E402,F401  (provisioning, before the database tests)
 import test_site_admin   # noqa: E402,F401  (site admin pages and the CLI, before the database tests)
+import test_member   # noqa: E402,F401  (member pages and alias rules, before the database tests)
 import test_db   # noqa: E402,F401
 
 

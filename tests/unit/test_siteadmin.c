@@ -92,7 +92,7 @@ test_rules(void)
 	size_t	 i;
 
 	for (i = 0; i < sizeof(domains) / sizeof(domains[0]); i++)
-		CHECK_STR(sa_domain_problem(domains[i].in), domains[i].why,
+		CHECK_STR(domain_problem(domains[i].in), domains[i].why,
 		    "domain \"%s\"", domains[i].in);
 	for (i = 0; i < sizeof(teams) / sizeof(teams[0]); i++)
 		CHECK_INT(sa_team_check(teams[i].in), teams[i].want,
