@@ -1,7 +1,6 @@
 /* admin.c - the operator commands `domain ...` and `user ...`; see admin.h. */
 #include "config.h"
 
-#include <errno.h>
 #include <getopt.h>
 #include <pwd.h>
 #include <stdarg.h>
@@ -14,15 +13,15 @@
 #include <sodium.h>
 
 #include "admin.h"
+#include "audit.h"
 #include "cli.h"
 #include "conf.h"
+#include "db.h"
+#include "log.h"
+#include "siteadmin.h"
 #include "validate.h"
 
 #define EXIT_USAGE	2
-#define TOKEN_LEN	10	/* domains_verification_token_check */
-/* The TXT record reads PREFIX=token; to become the config key
- * verification_prefix. */
-#define VERIFICATION_PREFIX	"membermail-site-verification"
 #define ACTOR_MAX	256	/* audit_log_actor_name_check: 255 chars */
 #define MAX_COLS	16
 #define OPT_BASE	256	/* getopt_long values of long-only options */
@@ -65,14 +64,10 @@ struct cmd {
 	int		 nargs;			/* 1: NAME, 2: and a second */
 	unsigned int	 allowed, required;	/* OPT() masks */
 	int		(*check)(struct opts *, const char *);
-	int		(*run)(PGconn *, const struct opts *, const char *);
-};
-
-/* What a failed statement was, for mapping constraint violations. */
-struct pgerr {
-	char	 state[6];
-	char	 constraint[64];
-	char	 msg[512];
+	/* One of: a listing reads, a change goes through siteadmin.c. */
+	int		(*list)(PGconn *, const struct opts *, const char *);
+	int		(*change)(struct db *, const struct opts *,
+			    const char *);
 };
 
 static int
@@ -96,143 +91,28 @@ bad(const char *fmt, ...)
  */
 
 static int
-lp_char(char ch, int fold)
-{
-	if (fold && ch >= 'A' && ch <= 'Z')
-		return 1;
-	return (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9');
-}
-
-/*
- * A Launchpad name, as mm_valid_lp_name: [a-z0-9][a-z0-9+.-]+, 255 bytes
- * at most.  `fold` accepts upper case too: users.name is stored as
- * received and compared case-insensitively.
- */
-static int
-lp_name_ok(const char *s, int fold)
-{
-	size_t	 i, len = strlen(s);
-
-	if (len < 2 || len > 255 || !lp_char(s[0], fold))
-		return 0;
-	for (i = 1; i < len; i++)
-		if (!lp_char(s[i], fold) && strchr("+.-", s[i]) == NULL)
-			return 0;
-	return 1;
-}
-
-/* What is wrong with one label of a domain name, or NULL. */
-static const char *
-label_problem(const char *l, size_t len)
-{
-	size_t	 i;
-
-	if (len == 0)
-		return "empty label";
-	if (len > 63)
-		return "a label is longer than 63 characters";
-	if (l[0] == '-' || l[len - 1] == '-')
-		return "a label starts or ends with '-'";
-	for (i = 0; i < len; i++) {
-		if (l[i] >= 'A' && l[i] <= 'Z')
-			return "upper-case letters";
-		if (!lp_char(l[i], 0) && l[i] != '-')
-			return "a character other than a-z, 0-9, '-' and '.'";
-	}
-	return NULL;
-}
-
-/* Why d is not what mm_valid_domain accepts, or NULL if it is. */
-static const char *
-domain_problem(const char *d)
-{
-	const char	*l = d, *dot, *why;
-	size_t		 len = strlen(d), labels = 0;
-
-	if (len > 253)
-		return "longer than 253 characters";
-	if (len > 0 && d[len - 1] == '.')
-		return "trailing dot";
-	do {
-		dot = strchr(l, '.');
-		if ((why = label_problem(l, dot != NULL ? (size_t)(dot - l) :
-		    strlen(l))) != NULL)
-			return why;
-		labels++;
-		if (dot != NULL)
-			l = dot + 1;
-	} while (dot != NULL);
-	if (labels < 2)
-		return "a single label";
-	if (l[0] < 'a' || l[0] > 'z')
-		return "the last label does not start with a letter";
-	return NULL;
-}
-
-static int
-slug_ok(const char *s)
-{
-	size_t	 len = strlen(s);
-
-	return len >= 1 && len <= 32 && s[0] != '-' && valid_slug(s, len);
-}
-
-/*
- * One line of 1..max characters, as mm_is_line: valid UTF-8 without
- * control characters, C1 (U+0080..U+009F, which PostgreSQL's [[:cntrl:]]
- * also matches) included.
- */
-static int
-line_ok(const char *s, size_t max)
-{
-	const unsigned char	*u = (const unsigned char *)s;
-	size_t			 i, len = strlen(s), chars = 0;
-
-	if (len == 0 || !valid_text(s, len))
-		return 0;
-	for (i = 0; i < len; i++) {
-		if (u[i] == 0xc2 && u[i + 1] >= 0x80 && u[i + 1] <= 0x9f)
-			return 0;
-		chars += (u[i] & 0xc0) != 0x80;
-	}
-	return chars <= max;
-}
-
-static int
 check_team(const char *team)
 {
-	if (team[0] == '~' && lp_name_ok(team + 1, 0))
+	switch (sa_team_check(team)) {
+	case SA_TEAM_OK:
 		return 0;
-	if (team[0] == '/')
+	case SA_TEAM_HOME:
 		return bad("--team: \"%s\" looks like a home directory: the "
 		    "shell expanded ~TEAM; quote it: --team '~team'", team);
-	if (team[0] != '~' && lp_name_ok(team, 0))
+	case SA_TEAM_NO_TILDE:
 		return bad("--team: write the team as ~%s", team);
+	case SA_TEAM_BAD:
+		break;
+	}
 	return bad("--team: \"%s\" is not ~TEAM, where TEAM is a Launchpad "
 	    "name: lower-case letters, digits, '+', '.', '-', starting with a "
 	    "letter or digit, at least 2 characters", team);
 }
 
-/* A whole number of 0..max; -1 if not. */
-static int
-number(const char *opt, const char *arg, long max)
-{
-	char	*end;
-	long	 v;
-
-	errno = 0;
-	v = strtol(arg, &end, 10);
-	if (arg[0] < '0' || arg[0] > '9' || errno != 0 || *end != '\0' ||
-	    v > max)
-		return bad("%s: \"%s\" is not a number of 0..%ld", opt, arg,
-		    max);
-	return (int)v;
-}
-
 static int
 check_user_name(const char *name)
 {
-	if (lp_name_ok(name, 1))
+	if (sa_lp_name_ok(name, 1))
 		return 0;
 	return bad("\"%s\" is not a Launchpad name", name);
 }
@@ -247,16 +127,18 @@ check_domain_add(struct opts *o, const char *name)
 		    "their xn-- form): %s", name, why);
 	if (check_team(o->arg[O_TEAM]) == -1)
 		return -1;
-	if (a != NULL && !lp_name_ok(a, 1))
+	if (a != NULL && !sa_lp_name_ok(a, 1))
 		return bad("--admin: \"%s\" is not a Launchpad name", a);
-	if (o->arg[O_SLUG] != NULL && !slug_ok(o->arg[O_SLUG]))
+	if (o->arg[O_SLUG] != NULL && !sa_slug_ok(o->arg[O_SLUG]))
 		return bad("--slug: \"%s\" is not 1..32 of a-z, 0-9 and '-', "
 		    "starting with a letter or digit", o->arg[O_SLUG]);
-	if (o->arg[O_TITLE] != NULL && !line_ok(o->arg[O_TITLE], 64))
+	if (o->arg[O_TITLE] != NULL &&
+	    !sa_line_ok(o->arg[O_TITLE], SA_TITLE_MAX))
 		return bad("--title: want one line of 1..64 characters");
 	if (o->arg[O_ALIAS_LIMIT] != NULL && (o->alias_limit =
-	    number("--alias-limit", o->arg[O_ALIAS_LIMIT], 100)) == -1)
-		return -1;
+	    sa_alias_limit(o->arg[O_ALIAS_LIMIT])) == -1)
+		return bad("--alias-limit: \"%s\" is not a number of 0..%d",
+		    o->arg[O_ALIAS_LIMIT], SA_ALIAS_LIMIT_MAX);
 	return 0;
 }
 
@@ -264,7 +146,7 @@ static int
 check_user_list(struct opts *o, const char *unused)
 {
 	(void)unused;
-	if (o->arg[O_SEARCH] != NULL && !line_ok(o->arg[O_SEARCH], 255))
+	if (o->arg[O_SEARCH] != NULL && !sa_line_ok(o->arg[O_SEARCH], 255))
 		return bad("--search: want one line of 1..255 characters");
 	return 0;
 }
@@ -274,7 +156,7 @@ check_user_ban(struct opts *o, const char *name)
 {
 	if (check_user_name(name) == -1)
 		return -1;
-	if (!line_ok(o->arg[O_REASON], 500))
+	if (!sa_line_ok(o->arg[O_REASON], SA_REASON_MAX))
 		return bad("--reason: want one line of 1..500 characters");
 	return 0;
 }
@@ -301,15 +183,12 @@ check_domain_admin(struct opts *o, const char *domain)
  * The database.
  */
 
-/*
- * Runs one parameterised statement.  On failure, returns NULL after
- * saying why, or, given e, leaves the saying to the caller.
- */
+/* Runs one parameterised statement; NULL after saying why. */
 static PGresult *
-q(PGconn *c, const char *sql, int n, const char *const *p, struct pgerr *e)
+q(PGconn *c, const char *sql, int n, const char *const *p)
 {
 	PGresult	*res = PQexecParams(c, sql, n, NULL, p, NULL, NULL, 0);
-	const char	*msg, *state, *cons;
+	const char	*msg;
 
 	if (PQresultStatus(res) == PGRES_TUPLES_OK ||
 	    PQresultStatus(res) == PGRES_COMMAND_OK)
@@ -317,25 +196,16 @@ q(PGconn *c, const char *sql, int n, const char *const *p, struct pgerr *e)
 	/* The server's message without "ERROR:  "; libpq's if none. */
 	if ((msg = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY)) == NULL)
 		msg = PQerrorMessage(c);
-	state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
-	cons = PQresultErrorField(res, PG_DIAG_CONSTRAINT_NAME);
-	if (e == NULL)
-		cli_warnx("%.*s", (int)strcspn(msg, "\n"), msg);
-	else {
-		snprintf(e->state, sizeof(e->state), "%s", state ? state : "");
-		snprintf(e->constraint, sizeof(e->constraint), "%s",
-		    cons ? cons : "");
-		snprintf(e->msg, sizeof(e->msg), "%.*s",
-		    (int)strcspn(msg, "\n"), msg);
-	}
+	cli_warnx("%.*s", (int)strcspn(msg, "\n"), msg);
 	PQclear(res);
 	return NULL;
 }
 
+/* A statement whose result does not matter: 0, or -1 after saying why. */
 static int
 exec_ok(PGconn *c, const char *sql, int n, const char *const *p)
 {
-	PGresult	*res = q(c, sql, n, p, NULL);
+	PGresult	*res = q(c, sql, n, p);
 
 	PQclear(res);
 	return res != NULL ? 0 : -1;
@@ -364,7 +234,7 @@ admin_actor(char *buf, size_t sz)
 	else
 		snprintf(me, sizeof(me), "uid %u", (unsigned int)geteuid());
 	/* Unchecked text would fail audit_log_actor_name_check. */
-	if (sudo != NULL && strcmp(sudo, me) != 0 && line_ok(sudo, 64))
+	if (sudo != NULL && strcmp(sudo, me) != 0 && sa_line_ok(sudo, 64))
 		snprintf(buf, sz, "%s (sudo from %s)", me, sudo);
 	else
 		snprintf(buf, sz, "%s", me);
@@ -383,7 +253,7 @@ audit(PGconn *c, const char *sql, int n, const char *p[])
 
 	admin_actor(name, sizeof(name));
 	p[0] = name;
-	if ((res = q(c, sql, n, p, NULL)) == NULL)
+	if ((res = q(c, sql, n, p)) == NULL)
 		return -1;
 	one = strcmp(PQcmdTuples(res), "1") == 0;
 	PQclear(res);
@@ -452,7 +322,7 @@ print_table(PGconn *c, const char *sql, int n, const char *const *p,
 	PGresult	*res;
 	int		 w[MAX_COLS], row, col, ncols, nrows;
 
-	if ((res = q(c, sql, n, p, NULL)) == NULL)
+	if ((res = q(c, sql, n, p)) == NULL)
 		return 1;
 	ncols = PQnfields(res) < MAX_COLS ? PQnfields(res) : MAX_COLS;
 	nrows = PQntuples(res);
@@ -472,7 +342,7 @@ print_json(PGconn *c, const char *sql, int n, const char *const *p)
 {
 	PGresult	*res;
 
-	if ((res = q(c, sql, n, p, NULL)) == NULL)
+	if ((res = q(c, sql, n, p)) == NULL)
 		return 1;
 	printf("%s\n", PQgetvalue(res, 0, 0));
 	PQclear(res);
@@ -544,266 +414,114 @@ user_list(PGconn *c, const struct opts *o, const char *unused)
 }
 
 /* ---------------------------------------------------------------------
- * domain add: the domain, its token, its admin and their audit rows in
- * one transaction.
+ * The changes: siteadmin.c makes them, here only what they say.
  */
 
-/* randombytes_uniform, not % 62: every character equally likely. */
-static void
-make_token(char *tok)
+/* The login of whoever runs the command, as the actor of the changes. */
+static struct actor
+cli_actor(char *name, size_t namesz)
 {
-	static const char	 alnum[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-	    "abcdefghijklmnopqrstuvwxyz0123456789";
-	size_t			 i;
+	struct actor	 a = { ACTOR_CLI, 0, name, 1, NULL };
 
-	for (i = 0; i < TOKEN_LEN; i++)
-		tok[i] = alnum[randombytes_uniform(sizeof(alnum) - 1)];
-	tok[TOKEN_LEN] = '\0';
+	admin_actor(name, namesz);
+	return a;
 }
 
-static void
-insert_failed(const struct pgerr *e, const struct opts *o, const char *name)
+static int
+domain_add(struct db *db, const struct opts *o, const char *name)
 {
-	if (strcmp(e->state, "23505") != 0)
-		cli_warnx("%s", e->msg);
-	else if (strcmp(e->constraint, "domains_name_key") == 0)
+	struct sa_domain_new	 in = { name, o->arg[O_TEAM], o->arg[O_SLUG],
+	    o->arg[O_TITLE], o->arg[O_ALIAS_LIMIT] != NULL ? o->alias_limit :
+	    SA_ALIAS_LIMIT_DEFAULT, o->arg[O_DISABLED] == NULL,
+	    o->arg[O_ADMIN] };
+	struct sa_domain_added	 out;
+	char			 who[ACTOR_MAX];
+	struct actor		 a = cli_actor(who, sizeof(who));
+	enum app_err		 e;
+
+	e = sa_domain_add(db, &a, &in, &out);
+	if (out.refused == SA_NAME_TAKEN)
 		cli_warnx("domain %s already exists", name);
-	else if (strcmp(e->constraint, "domains_slug_key") == 0)
-		cli_warnx("slug \"%s\" is taken by another domain",
-		    o->arg[O_SLUG]);
-	else if (strcmp(e->constraint, "domains_verification_token_key") == 0)
+	else if (out.refused == SA_SLUG_TAKEN)
+		cli_warnx("slug \"%s\" is taken by another domain", in.slug);
+	else if (out.refused == SA_TOKEN_TAKEN)
 		cli_warnx("the new verification token is taken (a one in 10^17 "
 		    "chance): nothing changed, run the command again");
-	else
-		cli_warnx("%s", e->msg);
-}
-
-/* The DEFAULT of alias_limit stays the schema's unless --alias-limit. */
-#define DOMAIN_INSERT \
-	"INSERT INTO domains (name, team, slug, title, verification_token," \
-	" enabled"
-
-static int
-insert_domain(PGconn *c, const struct opts *o, const char *name,
-    const char *token, char *id, size_t idsz)
-{
-	const char	*p[7];
-	char		 limit[12];
-	struct pgerr	 e;
-	PGresult	*res;
-	int		 has_limit = o->arg[O_ALIAS_LIMIT] != NULL;
-
-	snprintf(limit, sizeof(limit), "%d", o->alias_limit);
-	p[0] = name;
-	p[1] = o->arg[O_TEAM] + 1;	/* stored without the '~' */
-	p[2] = o->arg[O_SLUG];
-	p[3] = o->arg[O_TITLE];
-	p[4] = token;
-	p[5] = o->arg[O_DISABLED] != NULL ? "false" : "true";
-	p[6] = limit;
-	res = q(c, has_limit ? DOMAIN_INSERT ", alias_limit) VALUES ($1, $2, "
-	    "$3, $4, $5, $6, $7) RETURNING id" : DOMAIN_INSERT ") VALUES ($1, "
-	    "$2, $3, $4, $5, $6) RETURNING id", has_limit ? 7 : 6, p, &e);
-	if (res == NULL) {
-		insert_failed(&e, o, name);
-		return -1;
-	}
-	snprintf(id, idsz, "%s", PQgetvalue(res, 0, 0));
-	PQclear(res);
-	return 0;
-}
-
-static int
-audit_domain(PGconn *c, const char *id)
-{
-	const char	*p[2] = { NULL, id };
-
-	return audit(c, "INSERT INTO audit_log (actor_kind, actor_name, "
-	    "action, target_type, target_id, target_label, domain_id, after) "
-	    "SELECT 'cli', $1, 'domain.add', 'domain', id, name, id, "
-	    "jsonb_build_object('name', name, 'team', team, 'slug', slug, "
-	    "'title', title, 'alias_limit', alias_limit, 'enabled', enabled, "
-	    "'verification_token', verification_token) "
-	    "FROM domains WHERE id = $2", 2, p);
-}
-
-static int
-audit_member(PGconn *c, const char *domain_id, const char *user_id)
-{
-	const char	*p[3] = { NULL, domain_id, user_id };
-
-	return audit(c, "INSERT INTO audit_log (actor_kind, actor_name, "
-	    "action, target_type, target_id, target_label, domain_id, after) "
-	    "SELECT 'cli', $1, 'domain_member.add', 'domain_member', u.id, "
-	    "u.name || ' in ' || d.name, d.id, jsonb_build_object('user', "
-	    "u.name, 'role', m.role) FROM domain_members m "
-	    "JOIN users u ON u.id = m.user_id JOIN domains d ON d.id = "
-	    "m.domain_id WHERE m.domain_id = $2 AND m.user_id = $3", 3, p);
-}
-
-/* Makes an existing user the admin of the new domain; their stored name. */
-static int
-add_admin(PGconn *c, const char *admin, const char *domain_id, char *name,
-    size_t namesz)
-{
-	const char	*p[2] = { admin, domain_id };
-	PGresult	*res;
-	int		 rc = -1;
-
-	res = q(c, "SELECT id, name, is_banned FROM users "
-	    "WHERE lower(name) = lower($1)", 1, p, NULL);
-	if (res == NULL)
-		return -1;
-	if (PQntuples(res) == 0) {
+	else if (out.refused == SA_NO_USER)
 		cli_warnx("no user %s (a user exists once they have signed in): "
-		    "nothing changed", admin);
-		goto done;
-	}
-	snprintf(name, namesz, "%s", PQgetvalue(res, 0, 1));
-	if (strcmp(PQgetvalue(res, 0, 2), "t") == 0)
-		cli_warnx("warning: %s is banned", name);
-	p[0] = domain_id;
-	p[1] = PQgetvalue(res, 0, 0);
-	if (exec_ok(c, "INSERT INTO domain_members (domain_id, user_id, role) "
-	    "VALUES ($1, $2, 'admin')", 2, p) == 0 &&
-	    audit_member(c, domain_id, PQgetvalue(res, 0, 0)) == 0)
-		rc = 0;
-done:
-	PQclear(res);
-	return rc;
-}
-
-static int
-domain_add(PGconn *c, const struct opts *o, const char *name)
-{
-	char	 token[TOKEN_LEN + 1], id[24], admin[256] = "";
-	int	 ok;
-
-	make_token(token);
-	if (exec_ok(c, "BEGIN", 0, NULL) == -1)
+		    "nothing changed", in.admin);
+	else if (e != APP_OK)
+		cli_warnx("nothing changed: %s", db_reason(db));
+	if (e != APP_OK)
 		return 1;
-	ok = insert_domain(c, o, name, token, id, sizeof(id)) == 0 &&
-	    audit_domain(c, id) == 0 && (o->arg[O_ADMIN] == NULL ||
-	    add_admin(c, o->arg[O_ADMIN], id, admin, sizeof(admin)) == 0) &&
-	    exec_ok(c, "COMMIT", 0, NULL) == 0;
-	rollback(c);
-	if (!ok)
-		return 1;
-	printf("added %s for ~%s%s%s%s\n", name, o->arg[O_TEAM] + 1,
-	    admin[0] != '\0' ? ", admin " : "", admin,
-	    o->arg[O_DISABLED] != NULL ? " (disabled)" : "");
+	if (out.admin_banned)
+		cli_warnx("warning: %s is banned", out.admin);
+	printf("added %s for ~%s%s%s%s\n", name, in.team + 1,
+	    in.admin != NULL ? ", admin " : "", out.admin,
+	    in.enabled ? "" : " (disabled)");
 	printf("to verify it, publish this TXT record at its apex:\n"
-	    "%s. IN TXT \"%s=%s\"\n", name, VERIFICATION_PREFIX, token);
+	    "%s. IN TXT \"%s=%s\"\n", name, SA_VERIFICATION_PREFIX, out.token);
 	return 0;
 }
 
-/* ---------------------------------------------------------------------
- * user ban | unban | site-admin: one flag, idempotent, audited.
- */
-
-#define USER_STATE \
-	"jsonb_build_object('is_banned', is_banned," \
-	" 'ban_reason', ban_reason, 'is_site_admin', is_site_admin)"
-
-enum { U_ID, U_NAME, U_BANNED, U_ADMIN, U_REASON, U_STATE };
-
+/* What ban, unban and site-admin say: "NAME <already>" or "NAME <done>". */
 struct change {
-	const char	*action;	/* audit_log.action */
-	int		 col;		/* U_BANNED or U_ADMIN */
-	int		 want;		/* the flag afterwards */
-	const char	*sql;		/* $1 the user's id, $2 the reason */
-	const char	*already;	/* "NAME <already>": nothing to do */
-	const char	*done;		/* "NAME <done>" */
+	enum sa_user_op	 op;
+	const char	*already;
+	const char	*done;
 };
 
-static const struct change ch_ban = { "user.ban", U_BANNED, 1,
-	"UPDATE users SET is_banned = true, ban_reason = $2 WHERE id = $1",
-	"is already banned", "is now banned" };
-static const struct change ch_unban = { "user.unban", U_BANNED, 0,
-	"UPDATE users SET is_banned = false, ban_reason = NULL WHERE id = $1",
-	"is not banned", "is no longer banned" };
-static const struct change ch_grant = { "user.site_admin.grant", U_ADMIN, 1,
-	"UPDATE users SET is_site_admin = true WHERE id = $1",
-	"is already a site admin", "is now a site admin" };
-static const struct change ch_revoke = { "user.site_admin.revoke", U_ADMIN, 0,
-	"UPDATE users SET is_site_admin = false WHERE id = $1",
-	"is not a site admin", "is no longer a site admin" };
+static const struct change ch_ban = { SA_BAN, "is already banned",
+	"is now banned" };
+static const struct change ch_unban = { SA_UNBAN, "is not banned",
+	"is no longer banned" };
+static const struct change ch_grant = { SA_GRANT, "is already a site admin",
+	"is now a site admin" };
+static const struct change ch_revoke = { SA_REVOKE, "is not a site admin",
+	"is no longer a site admin" };
 
 static int
-audit_user(PGconn *c, const char *action, const PGresult *before)
-{
-	const char	*p[4] = { NULL, action, PQgetvalue(before, 0, U_STATE),
-	    PQgetvalue(before, 0, U_ID) };
-
-	return audit(c, "INSERT INTO audit_log (actor_kind, actor_name, "
-	    "action, target_type, target_id, target_label, before, after) "
-	    "SELECT 'cli', $1, $2, 'user', id, name, $3::jsonb, " USER_STATE
-	    " FROM users WHERE id = $4", 4, p);
-}
-
-static void
-say_already(const PGresult *res, const struct change *ch)
-{
-	printf("%s %s", PQgetvalue(res, 0, U_NAME), ch->already);
-	if (ch->col == U_BANNED && ch->want && !PQgetisnull(res, 0, U_REASON))
-		printf(" (reason: %s)", PQgetvalue(res, 0, U_REASON));
-	putchar('\n');
-}
-
-/* The row is locked from the check to the commit: no lost update. */
-static int
-user_change(PGconn *c, const struct change *ch, const char *name,
+user_change(struct db *db, const struct change *ch, const char *name,
     const char *reason)
 {
-	const char	*p[2] = { name, reason };
-	PGresult	*res;
-	int		 rc = 1;
+	struct sa_user_done	 out;
+	char			 who[ACTOR_MAX];
+	struct actor		 a = cli_actor(who, sizeof(who));
+	enum app_err		 e;
 
-	if (exec_ok(c, "BEGIN", 0, NULL) == -1)
-		return 1;
-	res = q(c, "SELECT id, name, is_banned, is_site_admin, ban_reason, "
-	    USER_STATE " FROM users WHERE lower(name) = lower($1) FOR UPDATE",
-	    1, p, NULL);
-	if (res == NULL)
-		goto done;
-	if (PQntuples(res) == 0)
+	e = sa_user_change(db, &a, 0, name, ch->op, reason, &out);
+	if (out.refused == SA_NO_USER) {
 		cli_warnx("no user %s", name);
-	else if ((strcmp(PQgetvalue(res, 0, ch->col), "t") == 0) == ch->want) {
-		say_already(res, ch);
-		rc = 0;
-	} else {
-		p[0] = PQgetvalue(res, 0, U_ID);
-		if (exec_ok(c, ch->sql, reason != NULL ? 2 : 1, p) == 0 &&
-		    audit_user(c, ch->action, res) == 0 &&
-		    exec_ok(c, "COMMIT", 0, NULL) == 0) {
-			printf("%s %s\n", PQgetvalue(res, 0, U_NAME),
-			    ch->done);
-			rc = 0;
-		}
+		return 1;
 	}
-done:
-	PQclear(res);
-	rollback(c);
-	return rc;
+	if (e != APP_OK) {
+		cli_warnx("nothing changed: %s", db_reason(db));
+		return 1;
+	}
+	printf("%s %s", out.name, out.changed ? ch->done : ch->already);
+	if (!out.changed && ch->op == SA_BAN && out.reason[0] != '\0')
+		printf(" (reason: %s)", out.reason);
+	putchar('\n');
+	return 0;
 }
 
 static int
-user_ban(PGconn *c, const struct opts *o, const char *name)
+user_ban(struct db *db, const struct opts *o, const char *name)
 {
-	return user_change(c, &ch_ban, name, o->arg[O_REASON]);
+	return user_change(db, &ch_ban, name, o->arg[O_REASON]);
 }
 
 static int
-user_unban(PGconn *c, const struct opts *o, const char *name)
+user_unban(struct db *db, const struct opts *o, const char *name)
 {
 	(void)o;
-	return user_change(c, &ch_unban, name, NULL);
+	return user_change(db, &ch_unban, name, NULL);
 }
 
 static int
-user_site_admin(PGconn *c, const struct opts *o, const char *name)
+user_site_admin(struct db *db, const struct opts *o, const char *name)
 {
-	return user_change(c, o->arg[O_REVOKE] != NULL ? &ch_revoke :
+	return user_change(db, o->arg[O_REVOKE] != NULL ? &ch_revoke :
 	    &ch_grant, name, NULL);
 }
 
@@ -827,7 +545,7 @@ member_target(PGconn *c, const char *domain, const char *name)
 	    "AND NOT au.is_banned AND au.id <> u.id) FROM domains d "
 	    "JOIN users u ON lower(u.name) = lower($2) LEFT JOIN "
 	    "domain_members m ON m.domain_id = d.id AND m.user_id = u.id "
-	    "WHERE d.name = $1 FOR UPDATE OF d", 2, p, NULL);
+	    "WHERE d.name = $1 FOR UPDATE OF d", 2, p);
 	if (res != NULL && PQntuples(res) == 0) {
 		cli_warnx("no domain %s or no user %s (a user exists once they "
 		    "have signed in): nothing changed", domain, name);
@@ -918,25 +636,26 @@ static const struct cmd domain_cmds[] = {
 	    "[--alias-limit N] [--disabled]",
 	    1, OPT(O_TEAM) | OPT(O_ADMIN) | OPT(O_SLUG) | OPT(O_TITLE) |
 	    OPT(O_ALIAS_LIMIT) | OPT(O_DISABLED), OPT(O_TEAM),
-	    check_domain_add, domain_add },
-	{ "list", "list [--json]", 0, OPT(O_JSON), 0, NULL, domain_list },
+	    check_domain_add, NULL, domain_add },
+	{ "list", "list [--json]", 0, OPT(O_JSON), 0, NULL, domain_list,
+	    NULL },
 	{ "admin", "admin DOMAIN LAUNCHPAD_NAME", 2, 0, 0,
-	    check_domain_admin, domain_admin },
+	    check_domain_admin, domain_admin, NULL },
 	{ "unadmin", "unadmin DOMAIN LAUNCHPAD_NAME (never the last admin)",
-	    2, 0, 0, check_domain_admin, domain_unadmin },
-	{ NULL, NULL, 0, 0, 0, NULL, NULL }
+	    2, 0, 0, check_domain_admin, domain_unadmin, NULL },
+	{ NULL, NULL, 0, 0, 0, NULL, NULL, NULL }
 };
 
 static const struct cmd user_cmds[] = {
 	{ "list", "list [--banned] [--admins] [--search TEXT] [--json]", 0,
 	    OPT(O_BANNED) | OPT(O_ADMINS) | OPT(O_SEARCH) | OPT(O_JSON), 0,
-	    check_user_list, user_list },
+	    check_user_list, user_list, NULL },
 	{ "ban", "ban NAME --reason TEXT", 1, OPT(O_REASON), OPT(O_REASON),
-	    check_user_ban, user_ban },
-	{ "unban", "unban NAME", 1, 0, 0, check_user, user_unban },
+	    check_user_ban, NULL, user_ban },
+	{ "unban", "unban NAME", 1, 0, 0, check_user, NULL, user_unban },
 	{ "site-admin", "site-admin NAME [--revoke]", 1, OPT(O_REVOKE), 0,
-	    check_user, user_site_admin },
-	{ NULL, NULL, 0, 0, 0, NULL, NULL }
+	    check_user, NULL, user_site_admin },
+	{ NULL, NULL, 0, 0, 0, NULL, NULL, NULL }
 };
 
 static void
@@ -1030,6 +749,36 @@ resolve(struct opts *o, struct config *cfg)
 	return 0;
 }
 
+/*
+ * A change runs on the workers' kind of connection (db.c: its statements,
+ * the statement timeout and the schema check), which siteadmin.c uses.
+ */
+static int
+run_change(const struct cmd *cmd, const struct opts *o, struct config *cfg,
+    const char *name)
+{
+	struct db	*db;
+	int		 rc = 1;
+
+	if (o->database != cfg->database && (size_t)snprintf(cfg->database,
+	    sizeof(cfg->database), "%s", o->database) >= sizeof(cfg->database)) {
+		cli_warnx("--database: longer than %zu bytes",
+		    sizeof(cfg->database) - 1);
+		return 1;
+	}
+	log_set_level(LOG_LEVEL_ERROR);	/* no connection events here */
+	if ((db = db_new(cfg, "membermail admin")) == NULL) {
+		cli_warnx("out of memory");
+		return 1;
+	}
+	if (db_connect(db) != APP_OK)
+		cli_warnx("cannot connect: %s", db_reason(db));
+	else
+		rc = cmd->change(db, o, name);
+	db_free(db);
+	return rc;
+}
+
 static const struct cmd *
 find_cmd(const char *group, const struct cmd *cmds, const char *name)
 {
@@ -1078,9 +827,11 @@ admin_main(const char *group, const struct cmd *cmds, int argc,
 		return EXIT_USAGE;
 	if (sodium_init() == -1 || resolve(&o, &cfg) == -1)
 		return 1;
+	if (cmd->change != NULL)
+		return run_change(cmd, &o, &cfg, name);
 	if ((c = connect_db(o.database, cfg.statement_timeout)) == NULL)
 		return 1;
-	rc = cmd->run(c, &o, name);
+	rc = cmd->list(c, &o, name);
 	PQfinish(c);
 	return rc;
 }

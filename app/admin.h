@@ -16,7 +16,8 @@
  * and the config's statement_timeout applies.
  *
  * Input is checked before the database is touched, with the schema's own
- * rules: NAME of a domain is a lower-case DNS name (IDNs in xn-- form);
+ * rules, which siteadmin.h holds for the /admin pages too: NAME of a
+ * domain is a lower-case DNS name (IDNs in xn-- form);
  * --team is '~' and a Launchpad name ([a-z0-9][a-z0-9+.-]+); user names
  * have the same syntax and are matched case-insensitively; --slug is
  * [a-z0-9][a-z0-9-]{0,31}; --title is 1..64 characters of one line;
@@ -32,6 +33,10 @@
  * the last admin who is not banned: a domain without one is left alone
  * by the sync.  ban, unban, site-admin, admin and unadmin are idempotent:
  * asking for what is already so changes nothing, says so and succeeds.
+ * The domain and user changes are siteadmin.c's, which the /admin pages
+ * make too; they run on db.c's connection, so a schema behind this binary
+ * is refused.  Unlike a site admin on the web, an operator may revoke the
+ * last site admin.
  *
  * Exit status: 0 done (or nothing to do); 1 error (no such user, the
  * domain or slug exists already, database or config trouble); 2 usage (an

@@ -33,6 +33,8 @@
 
 #include <stddef.h>
 
+#include <libpq-fe.h>
+
 #include "err.h"
 
 struct arena;
@@ -115,5 +117,18 @@ enum app_err	 alias_update(struct db *, struct arena *, const struct actor *,
  */
 int		 alias_parse_recipients(struct arena *, const char *raw,
 		    const char ***out, size_t *n, struct alias_problem *why);
+
+/*
+ * v's recipients one per line (a form's text, and what STMT_ALIAS_UPDATE
+ * takes), in the arena; NULL when out of memory.
+ */
+const char	*alias_recipients_text(struct arena *, const struct alias_view *);
+
+/*
+ * Row `row' of a result whose first columns are ALIAS_VIEW_COLUMNS (db.c)
+ * into v, strings in the arena (the member listings use it too).
+ */
+enum app_err	 alias_view_row(struct arena *, PGresult *, int row,
+		    struct alias_view *v);
 
 #endif

@@ -16,6 +16,31 @@
 #define BACKOFF_MAX	5.0
 #define CONNECT_TIMEOUT	"3"	/* seconds; libpq's own minimum is 2 */
 
+/*
+ * The columns of struct alias_view, in the order alias_view_row (alias.c)
+ * reads them, over ALIAS_VIEW_FROM.
+ */
+#define ALIAS_VIEW_COLUMNS \
+	"a.id, a.domain_id, a.user_id, a.local_part || '@' || d.name, " \
+	"coalesce(u.name, ''), array_to_string(a.recipients, E'\\n'), " \
+	"a.enabled, coalesce(a.disabled_reason, ''), a.reply_code, " \
+	"a.description, coalesce(a.remove_at::text, ''), a.created_at::text, " \
+	"a.updated_at::text"
+#define ALIAS_VIEW_FROM \
+	"aliases a JOIN domains d ON d.id = a.domain_id " \
+	"JOIN users u ON u.id = a.user_id"
+
+/*
+ * alias.c: alias $1 if user $2 may see it ($3: a site admin), with $2's
+ * role in its domain.  The rule of alias.h lives in the WHERE.
+ */
+#define ALIAS_SELECT \
+	"SELECT " ALIAS_VIEW_COLUMNS ", coalesce(m.role, '') " \
+	"FROM " ALIAS_VIEW_FROM " " \
+	"LEFT JOIN domain_members m ON m.domain_id = a.domain_id " \
+	"AND m.user_id = $2::bigint WHERE a.id = $1::bigint AND ($3::boolean " \
+	"OR m.role = 'admin' OR (a.user_id = $2::bigint AND m.role IS NOT NULL))"
+
 /* member.c: who may administer a domain, and the rows its pages list. */
 #define MEMBER_DOMAIN_ACCESS \
 	"SELECT d.id, d.name, d.alias_limit, EXISTS (SELECT 1 FROM " \
@@ -30,12 +55,8 @@
 	"m.user_id), '') FROM domain_members m JOIN users u ON u.id = " \
 	"m.user_id WHERE m.domain_id = $1::bigint "
 #define MEMBER_ALIAS_COLUMNS \
-	"SELECT a.id, a.domain_id, a.user_id, a.local_part || '@' || d.name, " \
-	"coalesce(u.name, ''), array_to_string(a.recipients, ' '), " \
-	"a.enabled, a.disabled_reason, a.reply_code, a.description, " \
-	"a.remove_at::text, a.created_at::text, a.updated_at::text " \
-	"FROM aliases a JOIN domains d ON d.id = a.domain_id " \
-	"JOIN users u ON u.id = a.user_id WHERE a.domain_id = $1::bigint "
+	"SELECT " ALIAS_VIEW_COLUMNS " FROM " ALIAS_VIEW_FROM " " \
+	"WHERE a.domain_id = $1::bigint "
 
 /* Every SQL statement workers run; parameters only, never pasted text. */
 static const struct {
@@ -285,6 +306,158 @@ static const struct {
 	    "SELECT pg_try_advisory_lock(hashtext('membermail:sync'))", 0 },
 	[STMT_SYNC_ASYNC_COMMIT] = { "sync_async_commit",
 	    "SELECT set_config('synchronous_commit', 'off', false)", 0 },
+	/* Site admins (handlers/admin.c). */
+	[STMT_SA_COUNTS] = { "sa_counts",
+	    "SELECT (SELECT count(*) FROM domains), (SELECT count(*) FROM users), "
+	    "(SELECT count(*) FROM aliases), (SELECT count(*) FROM outbox "
+	    "WHERE sent_at IS NULL AND failed_at IS NULL), (SELECT count(*) "
+	    "FROM outbox WHERE failed_at IS NOT NULL), (SELECT count(*) FROM "
+	    "error_log WHERE last_seen_at > now() - interval '1 day')", 0 },
+	[STMT_SA_DOMAINS] = { "sa_domains",
+	    "SELECT d.name, d.team, coalesce(d.slug, ''), coalesce(d.title, ''), "
+	    "d.enabled, d.alias_limit, d.txt_status, (SELECT count(*) FROM "
+	    "domain_members m WHERE m.domain_id = d.id), (SELECT count(*) FROM "
+	    "aliases a WHERE a.domain_id = d.id), d.verification_token "
+	    "FROM domains d ORDER BY d.name", 0 },
+	/* Any unique conflict (name, slug, token) inserts nothing. */
+	[STMT_SA_DOMAIN_INSERT] = { "sa_domain_insert",
+	    "INSERT INTO domains (name, team, slug, title, verification_token, "
+	    "alias_limit, enabled) VALUES ($1, $2, $3, $4, $5, $6::smallint, "
+	    "$7::boolean) ON CONFLICT DO NOTHING RETURNING id, "
+	    "jsonb_build_object('name', name, 'team', team, 'slug', slug, "
+	    "'title', title, 'alias_limit', alias_limit, 'enabled', enabled, "
+	    "'verification_token', verification_token)::text", 7 },
+	/* No row: no such user. */
+	[STMT_SA_DOMAIN_ADMIN_ADD] = { "sa_domain_admin_add",
+	    "WITH u AS (SELECT id, name, is_banned FROM users "
+	    "WHERE lower(name) = lower($2)), m AS (INSERT INTO domain_members "
+	    "(domain_id, user_id, role) SELECT $1::bigint, id, 'admin' FROM u "
+	    "RETURNING user_id, role) SELECT u.id, u.name, u.is_banned, "
+	    "u.name || ' in ' || d.name, jsonb_build_object('user', u.name, "
+	    "'role', m.role)::text FROM m JOIN u ON u.id = m.user_id "
+	    "JOIN domains d ON d.id = $1::bigint", 2 },
+	[STMT_SA_DOMAIN_TAKEN] = { "sa_domain_taken",
+	    "SELECT EXISTS (SELECT 1 FROM domains WHERE name = $1), "
+	    "EXISTS (SELECT 1 FROM domains WHERE slug = $2)", 2 },
+	[STMT_SA_DOMAIN_LOCK] = { "sa_domain_lock",
+	    "SELECT id, enabled, alias_limit, jsonb_build_object('enabled', "
+	    "enabled, 'alias_limit', alias_limit)::text FROM domains "
+	    "WHERE name = $1 FOR UPDATE", 1 },
+	[STMT_SA_DOMAIN_UPDATE] = { "sa_domain_update",
+	    "UPDATE domains SET enabled = $2::boolean, alias_limit = "
+	    "$3::smallint WHERE id = $1::bigint RETURNING jsonb_build_object("
+	    "'enabled', enabled, 'alias_limit', alias_limit)::text", 3 },
+	/* Keyset pagination by id: stable while users sign up. */
+	[STMT_SA_USERS] = { "sa_users",
+	    "SELECT id, coalesce(name, ''), email, is_banned, is_site_admin "
+	    "FROM users WHERE id > $2::bigint AND ($1::text IS NULL OR "
+	    "starts_with(lower(name), lower($1)) OR starts_with(lower(email), "
+	    "lower($1))) ORDER BY id LIMIT $3::int", 3 },
+	[STMT_SA_USER] = { "sa_user",
+	    "SELECT coalesce(u.name, ''), u.email, "
+	    "coalesce(u.display_name, ''), u.claimed_id, u.is_banned, "
+	    "coalesce(u.ban_reason, ''), u.is_site_admin, "
+	    "coalesce(to_char(u.last_login_at, 'YYYY-MM-DD HH24:MI:SSOF'), "
+	    "'never'), to_char(u.created_at, 'YYYY-MM-DD HH24:MI:SSOF'), "
+	    "(SELECT count(*) FROM aliases a WHERE a.user_id = u.id), "
+	    "coalesce((SELECT string_agg(d.name || ' (' || m.role || ')', "
+	    "', ' ORDER BY d.name) FROM domain_members m JOIN domains d "
+	    "ON d.id = m.domain_id WHERE m.user_id = u.id), '') "
+	    "FROM users u WHERE u.id = $1::bigint", 1 },
+	[STMT_SA_USER_LOCK] = { "sa_user_lock",
+	    "SELECT coalesce(name, ''), is_banned, is_site_admin, "
+	    "jsonb_build_object('is_banned', is_banned, 'ban_reason', "
+	    "ban_reason, 'is_site_admin', is_site_admin)::text, "
+	    "coalesce(ban_reason, '') FROM users WHERE id = $1::bigint "
+	    "FOR UPDATE", 1 },
+	[STMT_SA_USER_BY_NAME] = { "sa_user_by_name",
+	    "SELECT id FROM users WHERE lower(name) = lower($1)", 1 },
+	[STMT_SA_USER_SET] = { "sa_user_set",
+	    "UPDATE users SET is_banned = $2::boolean, ban_reason = CASE "
+	    "WHEN $2::boolean THEN coalesce($3, ban_reason) END, "
+	    "is_site_admin = $4::boolean WHERE id = $1::bigint RETURNING "
+	    "jsonb_build_object('is_banned', is_banned, 'ban_reason', "
+	    "ban_reason, 'is_site_admin', is_site_admin)::text", 4 },
+	/* Locked in id order, before any one user's row (siteadmin.c). */
+	[STMT_SA_SITE_ADMINS] = { "sa_site_admins",
+	    "SELECT count(*) FROM (SELECT 1 FROM users WHERE is_site_admin "
+	    "ORDER BY id FOR UPDATE) a", 0 },
+	[STMT_SA_OUTBOX_FAILED] = { "sa_outbox_failed",
+	    "SELECT id, array_to_string(to_addresses, ', '), subject, "
+	    "attempts, coalesce(last_error, ''), to_char(failed_at, "
+	    "'YYYY-MM-DD HH24:MI:SSOF'), to_char(created_at, "
+	    "'YYYY-MM-DD HH24:MI:SSOF') FROM outbox "
+	    "WHERE failed_at IS NOT NULL ORDER BY failed_at DESC, id DESC "
+	    "LIMIT 200", 0 },
+	/* Before and after outbox_retry (outbox.c) sends it again. */
+	[STMT_SA_OUTBOX_STATE] = { "sa_outbox_state",
+	    "SELECT failed_at IS NOT NULL, left(subject, 320), "
+	    "jsonb_build_object('attempts', attempts, 'failed_at', failed_at, "
+	    "'last_error', last_error, 'next_attempt_at', next_attempt_at)::text "
+	    "FROM outbox WHERE id = $1::bigint FOR UPDATE", 1 },
+	[STMT_SA_OUTBOX_DELETE] = { "sa_outbox_delete",
+	    "DELETE FROM outbox WHERE id = $1::bigint "
+	    "AND failed_at IS NOT NULL RETURNING left(subject, 320), "
+	    "jsonb_build_object('to', to_addresses, 'subject', subject, "
+	    "'attempts', attempts, 'failed_at', failed_at, 'last_error', "
+	    "last_error)::text", 1 },
+	[STMT_SA_ERRORS] = { "sa_errors",
+	    "SELECT left(encode(fingerprint, 'hex'), 12), message, count, "
+	    "to_char(first_seen_at, 'YYYY-MM-DD HH24:MI:SSOF'), "
+	    "to_char(last_seen_at, 'YYYY-MM-DD HH24:MI:SSOF'), "
+	    "coalesce(user_id::text, ''), coalesce(launchpad_name, ''), "
+	    "coalesce(claimed_id, '') FROM error_log "
+	    "ORDER BY last_seen_at DESC LIMIT 200", 0 },
+	/* Member pages and alias rules (alias.c, handlers/member.c). */
+	[STMT_ALIAS_GET] = { "alias_get", ALIAS_SELECT, 3 },
+	[STMT_ALIAS_LOCK] = { "alias_lock", ALIAS_SELECT " FOR UPDATE OF a", 3 },
+	[STMT_ALIAS_UPDATE] = { "alias_update",
+	    "UPDATE aliases SET recipients = string_to_array($2, E'\\n'), "
+	    "enabled = $3::boolean, disabled_reason = $4, "
+	    "reply_code = $5::smallint, description = $6, remove_at = CASE "
+	    "WHEN $3::boolean THEN NULL ELSE remove_at END "
+	    "WHERE id = $1::bigint RETURNING updated_at::text", 6 },
+	/* Each change as "field: before -> after; ...". */
+	[STMT_ALIAS_HISTORY] = { "alias_history",
+	    "SELECT to_char(l.at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI') "
+	    "|| ' UTC', l.actor_kind, coalesce(l.actor_name, ''), l.action, "
+	    "coalesce((SELECT string_agg(k || ': ' || coalesce(l.before ->> k, "
+	    "'none') || ' \u2192 ' || coalesce(l.after ->> k, 'none'), '; ' "
+	    "ORDER BY k) FROM jsonb_object_keys(coalesce(l.before, '{}') || "
+	    "coalesce(l.after, '{}')) AS k), '') FROM audit_log l "
+	    "WHERE l.target_type = 'alias' AND l.target_id = $1::bigint "
+	    "ORDER BY l.at DESC, l.id DESC LIMIT 100", 1 },
+	/*
+	 * One row per enabled, verified domain and alias of the user (one
+	 * row with domain '' when there is no such domain); where they have
+	 * no alias, the latest trusted complete snapshot's word on membership
+	 * ('' = none yet) and the domain's live error reports (the CASE skips
+	 * both where there is an alias: /my is benchmarked); the person check;
+	 * and the user, so that /my is this one query after the session's.
+	 */
+	[STMT_MY_DOMAINS] = { "my_domains",
+	    "SELECT coalesce(d.name, ''), d.team, coalesce(a.id::text, ''), "
+	    "coalesce(a.local_part || '@' || d.name, ''), "
+	    "coalesce(array_to_string(a.recipients, ', '), ''), "
+	    "coalesce(a.enabled, false), coalesce(a.disabled_reason, ''), "
+	    "coalesce(a.reply_code, 0), coalesce(to_char(a.remove_at AT TIME "
+	    "ZONE 'UTC', 'YYYY-MM-DD'), ''), CASE WHEN a.id IS NULL THEN "
+	    "coalesce((SELECT CASE WHEN EXISTS (SELECT 1 FROM "
+	    "team_snapshot_members sm WHERE sm.snapshot_id = ts.id "
+	    "AND sm.name = lower(u.name)) THEN 'yes' ELSE 'no' END "
+	    "FROM team_snapshots ts WHERE ts.team = d.team AND ts.complete "
+	    "AND (NOT ts.shrink_held OR ts.accepted_at IS NOT NULL) "
+	    "ORDER BY ts.fetched_at DESC LIMIT 1), '') ELSE '' END, "
+	    "CASE WHEN a.id IS NULL THEN coalesce((SELECT string_agg("
+	    "er.error_code, ',' ORDER BY er.error_code) FROM error_reports er "
+	    "WHERE er.user_id = u.id AND er.domain_id = d.id "
+	    "AND er.expires_at > now()), '') ELSE '' END, "
+	    "coalesce(u.person_status, ''), u.sync_requested_at IS NOT NULL, "
+	    "u.claimed_id, coalesce(nullif(u.display_name, ''), u.name, ''), "
+	    "u.email FROM users u LEFT JOIN domains d ON d.enabled "
+	    "AND d.txt_status = 'verified' LEFT JOIN aliases a "
+	    "ON a.domain_id = d.id AND a.user_id = u.id WHERE u.id = $1::bigint "
+	    "ORDER BY coalesce(d.title, d.name), d.name, a.local_part", 1 },
 	/* The domain-admin rules and listings (member.c). */
 	[STMT_MEMBER_DOMAIN_ACCESS] = { "member_domain_access",
 	    MEMBER_DOMAIN_ACCESS, 2 },

@@ -18,7 +18,7 @@
 #include "err.h"
 
 /* The schema version (highest migration) this binary needs. */
-#define DB_SCHEMA_VERSION	4
+#define DB_SCHEMA_VERSION	5
 
 struct config;
 
@@ -80,6 +80,47 @@ enum stmt {
 	STMT_OUTBOX_INSERT,	/* to, cc (space-separated), subject, body */
 	STMT_SYNC_LOCK,		/* -> t if this session holds the lock */
 	STMT_SYNC_ASYNC_COMMIT,	/* synchronous_commit off for the session */
+	/* Site admins (handlers/admin.c). */
+	STMT_SA_COUNTS,		/* -> domains, users, aliases, outbox pending,
+				   outbox failed, errors in the last day */
+	STMT_SA_DOMAINS,	/* -> name, team, slug, title, enabled, limit,
+				   txt status, members, aliases, token */
+	STMT_SA_DOMAIN_INSERT,	/* name, team, slug, title, token, limit,
+				   enabled -> id, after (none on a unique
+				   conflict) */
+	STMT_SA_DOMAIN_ADMIN_ADD, /* domain id, user name -> user id, name,
+				   banned, label, after */
+	STMT_SA_DOMAIN_TAKEN,	/* name, slug -> name taken, slug taken */
+	STMT_SA_DOMAIN_LOCK,	/* name -> id, enabled, limit, before
+				   (locked) */
+	STMT_SA_DOMAIN_UPDATE,	/* id, enabled, limit -> after */
+	STMT_SA_USERS,		/* prefix or NULL, after id, limit -> id,
+				   name, email, banned, site admin */
+	STMT_SA_USER,		/* id -> name, email, display, claimed,
+				   banned, reason, site admin, last login,
+				   created, aliases, domains */
+	STMT_SA_USER_LOCK,	/* id -> name, banned, site admin, before,
+				   reason (locked) */
+	STMT_SA_USER_BY_NAME,	/* name -> id */
+	STMT_SA_USER_SET,	/* id, banned, reason or NULL (kept),
+				   site admin -> after */
+	STMT_SA_SITE_ADMINS,	/* -> how many (their rows locked) */
+	STMT_SA_OUTBOX_FAILED,	/* -> id, to, subject, attempts, error,
+				   failed at, created at */
+	STMT_SA_OUTBOX_STATE,	/* id -> failed, label, state (locked) */
+	STMT_SA_OUTBOX_DELETE,	/* id -> label, before */
+	STMT_SA_ERRORS,		/* -> fingerprint, message, count, first,
+				   last, user id, name, claimed id */
+	/* Member pages and alias rules (alias.c, handlers/member.c). */
+	STMT_ALIAS_GET,		/* id, actor id, site admin -> alias, role */
+	STMT_ALIAS_LOCK,	/* the same, FOR UPDATE */
+	STMT_ALIAS_UPDATE,	/* id, recipients \n-joined, enabled, reason,
+				   reply code, description -> updated_at */
+	STMT_ALIAS_HISTORY,	/* alias id -> when, kind, name, action,
+				   changes */
+	STMT_MY_DOMAINS,	/* user id -> per verified domain: its
+				   aliases, membership, errors, status;
+				   the user's claimed id, name, email */
 	/* The domain-admin rules and listings (member.c). */
 	STMT_MEMBER_DOMAIN_ACCESS, /* domain, user id -> id, name, limit,
 				   is admin */

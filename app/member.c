@@ -755,49 +755,6 @@ member_list(struct db *db, struct arena *a, const struct actor *actor,
 	return e;
 }
 
-/* Splits a space-separated recipient list into the view. */
-static enum app_err
-split_recipients(struct arena *a, const char *s, struct alias_view *v)
-{
-	char		*copy, *tok, *save;
-	size_t		 n = 1;
-	const char	*q;
-
-	for (q = s; *q != '\0'; q++)
-		n += *q == ' ';
-	if ((v->recipients = arena_calloc(a, n, sizeof(*v->recipients))) ==
-	    NULL || (copy = arena_strdup(a, s)) == NULL)
-		return APP_ENOMEM;
-	v->nrecipients = 0;
-	for (tok = strtok_r(copy, " ", &save); tok != NULL;
-	    tok = strtok_r(NULL, " ", &save))
-		v->recipients[v->nrecipients++] = tok;
-	return APP_OK;
-}
-
-/* One row of MEMBER_ALIAS_COLUMNS. */
-static enum app_err
-alias_row(struct arena *a, PGresult *res, int row, struct alias_view *v)
-{
-	v->id = col_ll(res, row, 0);
-	v->domain_id = col_ll(res, row, 1);
-	v->user_id = col_ll(res, row, 2);
-	v->address = col(a, res, row, 3);
-	v->owner_name = col(a, res, row, 4);
-	v->enabled = col_bool(res, row, 6);
-	v->disabled_reason = col(a, res, row, 7);
-	v->reply_code = (int)col_ll(res, row, 8);
-	v->description = col(a, res, row, 9);
-	v->remove_at = col(a, res, row, 10);
-	v->created_at = col(a, res, row, 11);
-	v->updated_at = col(a, res, row, 12);
-	if (v->address == NULL || v->owner_name == NULL ||
-	    v->description == NULL || v->created_at == NULL ||
-	    v->updated_at == NULL)
-		return APP_ENOMEM;
-	return split_recipients(a, PQgetvalue(res, row, 5), v);
-}
-
 /* Rows [0, n) of an alias result into a fresh array. */
 static enum app_err
 alias_rows(struct arena *a, PGresult *res, int n, struct alias_view **items,
@@ -812,7 +769,7 @@ alias_rows(struct arena *a, PGresult *res, int n, struct alias_view **items,
 	    NULL)
 		return APP_ENOMEM;
 	for (i = 0; i < n && e == APP_OK; i++)
-		e = alias_row(a, res, i, &(*items)[(*count_out)++]);
+		e = alias_view_row(a, res, i, &(*items)[(*count_out)++]);
 	return e;
 }
 

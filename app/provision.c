@@ -491,8 +491,8 @@ struct apply {
 };
 
 /* Plain words for the e-mails and the error log. */
-static const char *
-why_words(const char *reason)
+const char *
+provision_reason_words(const char *reason)
 {
 	static const struct {
 		const char	*reason, *words;
@@ -551,7 +551,7 @@ tell(const struct apply *ap, const char *tpl, const char *local,
 	if ((d = mail_dict(ap, local)) == NULL)
 		return APP_ENOMEM;
 	if (reason != NULL)
-		view_set(d, "REASON", why_words(reason));
+		view_set(d, "REASON", provision_reason_words(reason));
 	if (when != NULL)
 		view_set(d, "REMOVE_AT", when);
 	if (to_user)
@@ -764,7 +764,7 @@ do_tell(struct apply *ap, const struct prov_action *x)
 	    "not-created", x->reason);
 	if (ap->p->dry_run)
 		return APP_OK;
-	if ((e = errlog_record(ap->p->db, &w, code, why_words(x->reason))) !=
+	if ((e = errlog_record(ap->p->db, &w, code, provision_reason_words(x->reason))) !=
 	    APP_OK || (e = errlog_report_once(ap->p->db, ap->u->id,
 	    ap->d->id, code, &send)) != APP_OK || !send)
 		return e;

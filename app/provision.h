@@ -120,6 +120,12 @@ size_t		 provision_plan(const struct prov_input *in,
 
 /* users.person_status of a state ("" for PERSON_UNKNOWN), and back. */
 const char	*person_status_name(enum person_state);
+/*
+ * A reason of the rules (a person status such as "not-coc-signer", or
+ * why an alias was not created: "taken", "limit", "recipient") in words
+ * for a person; the reason itself when unknown.  Static.
+ */
+const char	*provision_reason_words(const char *reason);
 enum person_state person_from_status(const char *);
 /* The state an lp_person outcome for `asked` (lower case) means. */
 enum person_state person_from_lp(enum lp_outcome, const struct lp_person *,

@@ -31,6 +31,21 @@ enum app_err	 h_test_crash(struct req *) __attribute__((noreturn));
 /* outbox (test_hooks.c) */
 enum app_err	 h_test_outbox_retry(struct req *);
 #endif
+/* Site admins: /admin (admin.c). */
+enum app_err	 h_admin(struct req *);
+enum app_err	 h_admin_domains(struct req *);
+enum app_err	 h_admin_domain_add(struct req *);
+enum app_err	 h_admin_domain_enabled(struct req *);
+enum app_err	 h_admin_domain_limit(struct req *);
+enum app_err	 h_admin_users(struct req *);
+enum app_err	 h_admin_user(struct req *);
+enum app_err	 h_admin_user_ban(struct req *);
+enum app_err	 h_admin_user_unban(struct req *);
+enum app_err	 h_admin_user_site_admin(struct req *);
+enum app_err	 h_admin_outbox(struct req *);
+enum app_err	 h_admin_outbox_retry(struct req *);
+enum app_err	 h_admin_outbox_delete(struct req *);
+enum app_err	 h_admin_errors(struct req *);
 /* Probes (health.c). */
 enum app_err	 h_healthz(struct req *);
 enum app_err	 h_readyz(struct req *);
@@ -56,6 +71,10 @@ enum app_err	 page_render(struct req *, int status, const char *title,
 		    const char *page);
 /* Dictionary of the current page, created on first use; NULL on failure. */
 struct view_dict *page_dict(struct req *);
+
+/* Member pages (member.c); h_my above is there too. */
+enum app_err	 h_my_alias(struct req *);
+enum app_err	 h_my_alias_save(struct req *);
 
 /* Fills the response with the error page for `err` (errors.c). */
 void		 error_page(struct req *, enum app_err, const char *allow);

@@ -26,6 +26,8 @@ page_render(struct req *r, int status, const char *title, const char *page)
 	if (r->user != NULL) {
 		view_show(d, "SIGNED_IN");
 		view_set(d, "USER_NAME", r->user->name);
+		if (r->user->is_site_admin)
+			view_show(d, "SITE_ADMIN");
 	}
 	buf_reset(&r->out);
 	if (view_render(d, page, &r->out) != 0) {

@@ -32,8 +32,7 @@ static const struct field test_sleep_fields[] = {
 };
 #endif
 
-#ifdef MM_TEST_HOOKS
-/* outbox: a positive row id. */
+/* A positive row id (the outbox test hook, the site admins' pages). */
 static int
 valid_id(const char *v, size_t len)
 {
@@ -45,6 +44,7 @@ valid_id(const char *v, size_t len)
 	return len > 0 && len <= 18 && v[0] != '0';
 }
 
+#ifdef MM_TEST_HOOKS
 static const struct field test_outbox_retry_fields[] = {
 	{ "id", FIELD_QUERY, valid_id, 18, 1 },
 };
@@ -60,6 +60,57 @@ static const struct field auth_start_fields[] = {
 
 static const struct field auth_finish_fields[] = {
 	{ "state", FIELD_QUERY, valid_token, 64, 1 },
+};
+
+/*
+ * Site admins (admin.c).  Form values are checked by the handler with the
+ * CLI's rules (siteadmin.h), so that a refusal is shown next to its field;
+ * here only their size and encoding.
+ */
+static const struct field admin_done_fields[] = {
+	{ "done", FIELD_QUERY, valid_slug, 32, 0 },
+};
+
+static const struct field admin_domain_add_fields[] = {
+	{ "name", FIELD_FORM, valid_utf8, 1024, 1 },
+	{ "team", FIELD_FORM, valid_utf8, 1024, 1 },
+	{ "slug", FIELD_FORM, valid_utf8, 1024, 0 },
+	{ "title", FIELD_FORM, valid_utf8, 1024, 0 },
+	{ "alias_limit", FIELD_FORM, valid_utf8, 64, 1 },
+};
+
+static const struct field admin_domain_enabled_fields[] = {
+	{ "enabled", FIELD_FORM, valid_slug, 3, 1 },
+};
+
+static const struct field admin_domain_limit_fields[] = {
+	{ "alias_limit", FIELD_FORM, valid_utf8, 64, 1 },
+};
+
+static const struct field admin_users_fields[] = {
+	{ "q", FIELD_QUERY, valid_text, 255, 0 },
+	{ "after", FIELD_QUERY, valid_id, 18, 0 },
+};
+
+static const struct field admin_ban_fields[] = {
+	{ "reason", FIELD_FORM, valid_utf8, 4096, 1 },
+};
+
+static const struct field admin_site_admin_fields[] = {
+	{ "grant", FIELD_FORM, valid_slug, 3, 1 },
+};
+
+/* Member pages (member.c); rules and their messages are alias.c's. */
+static const struct field my_alias_fields[] = {
+	{ "saved", FIELD_QUERY, valid_bool, 1, 0 },
+};
+
+static const struct field my_alias_save_fields[] = {
+	{ "recipients", FIELD_FORM, valid_utf8, 4096, 0 },
+	{ "enabled", FIELD_FORM, valid_bool, 1, 0 },
+	{ "description", FIELD_FORM, valid_utf8, 1024, 0 },
+	{ "reply_code", FIELD_FORM, valid_text, 8, 0 },
+	{ "updated_at", FIELD_FORM, valid_text, 64, 0 },
 };
 
 /* The domain-admin pages (domain.c). */
@@ -126,6 +177,42 @@ static const struct route table[] = {
 	    ACCESS_ANYONE, 0, test_outbox_retry_fields,
 	    NFIELDS(test_outbox_retry_fields) },
 #endif
+	/* Site admins (admin.c); before /:community, which /admin matches. */
+	{ METHOD_GET, "/admin", h_admin, ACCESS_SITE_ADMIN, 0, NULL, 0 },
+	{ METHOD_GET, "/admin/domains", h_admin_domains, ACCESS_SITE_ADMIN, 0,
+	    admin_done_fields, NFIELDS(admin_done_fields) },
+	{ METHOD_POST, "/admin/domains", h_admin_domain_add, ACCESS_SITE_ADMIN,
+	    1, admin_domain_add_fields, NFIELDS(admin_domain_add_fields) },
+	{ METHOD_POST, "/admin/domains/:domain/enabled", h_admin_domain_enabled,
+	    ACCESS_SITE_ADMIN, 1, admin_domain_enabled_fields,
+	    NFIELDS(admin_domain_enabled_fields) },
+	{ METHOD_POST, "/admin/domains/:domain/limit", h_admin_domain_limit,
+	    ACCESS_SITE_ADMIN, 1, admin_domain_limit_fields,
+	    NFIELDS(admin_domain_limit_fields) },
+	{ METHOD_GET, "/admin/users", h_admin_users, ACCESS_SITE_ADMIN, 0,
+	    admin_users_fields, NFIELDS(admin_users_fields) },
+	{ METHOD_GET, "/admin/users/:id", h_admin_user, ACCESS_SITE_ADMIN, 0,
+	    admin_done_fields, NFIELDS(admin_done_fields) },
+	{ METHOD_POST, "/admin/users/:id/ban", h_admin_user_ban,
+	    ACCESS_SITE_ADMIN, 1, admin_ban_fields, NFIELDS(admin_ban_fields) },
+	{ METHOD_POST, "/admin/users/:id/unban", h_admin_user_unban,
+	    ACCESS_SITE_ADMIN, 1, NULL, 0 },
+	{ METHOD_POST, "/admin/users/:id/site-admin", h_admin_user_site_admin,
+	    ACCESS_SITE_ADMIN, 1, admin_site_admin_fields,
+	    NFIELDS(admin_site_admin_fields) },
+	{ METHOD_GET, "/admin/outbox", h_admin_outbox, ACCESS_SITE_ADMIN, 0,
+	    admin_done_fields, NFIELDS(admin_done_fields) },
+	{ METHOD_POST, "/admin/outbox/:id/retry", h_admin_outbox_retry,
+	    ACCESS_SITE_ADMIN, 1, NULL, 0 },
+	{ METHOD_POST, "/admin/outbox/:id/delete", h_admin_outbox_delete,
+	    ACCESS_SITE_ADMIN, 1, NULL, 0 },
+	{ METHOD_GET, "/admin/errors", h_admin_errors, ACCESS_SITE_ADMIN, 0,
+	    NULL, 0 },
+	/* Member pages (member.c). */
+	{ METHOD_GET, "/my/aliases/:id", h_my_alias, ACCESS_SIGNED_IN, 0,
+	    my_alias_fields, NFIELDS(my_alias_fields) },
+	{ METHOD_POST, "/my/aliases/:id", h_my_alias_save, ACCESS_SIGNED_IN, 1,
+	    my_alias_save_fields, NFIELDS(my_alias_save_fields) },
 	/* The domain-admin pages (domain.c). */
 	{ METHOD_GET, "/domains/:domain", h_domain, ACCESS_DOMAIN_ADMIN, 0,
 	    domain_fields, NFIELDS(domain_fields) },

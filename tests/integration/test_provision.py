@@ -28,7 +28,7 @@ import subprocess
 import time
 
 import stack
-from run import Fail, expect, test  # noqa: F401
+from run import Fail, expect, show, test  # noqa: F401
 from stack import wait_until
 
 DB = stack.APP_DB
@@ -762,3 +762,44 @@ def prov_signin_incomplete_snapshot_removes_nothing(env, make):
     expect(q(env, "SELECT count(*) FROM team_snapshots WHERE team = %s AND NOT complete "
                   "AND error LIKE '%%another host%%'" % lit(s.team)) == "1",
            "the incomplete fetch is stored with its error")
+
+
+# ---------------------------------------------------------------- end to end
+
+@scene_test
+def prov_end_to_end_signin_my_page_and_mail(env, make):
+    """Issue 5 item 10: sign in at the fake Ubuntu One -> the alias is on
+    /my -> `membermail outbox` delivers the admins' notification to a real
+    SMTP server (the sink), with the address in it."""
+    import test_outbox
+    import test_signin
+    s = make("e2e")
+    test_signin.use_profile(env)
+    u = test_signin.new_user("e2e")
+    name = u["nickname"].lower()
+    s.people[name] = {"name": name}
+    s.members.append(name)
+    s.push()
+    b, _, _ = test_signin.sign_in(env, user=u)
+    r = b.get("/my")
+    want = "you have %s \u2192 %s" % (s.addr(name), u["email"])
+    expect(r.status == 200 and want.encode() in r.body,
+           "/my lacks %r: %s", want, show(r, 4000))
+    queued = [m for m in s.outbox() if m[0] == s.admin_email]
+    expect(queued, "nothing queued for the admin %s: %r", s.admin_email, s.outbox())
+
+    plain, _ = test_outbox._sinks(env)
+    if plain.proc is None:
+        plain.start()
+    plain.clear()
+    cfg = test_outbox.conf(env, plain.url)
+    test_outbox.make_due(env)
+    code, out, counts = test_outbox.outbox(env, cfg)
+    expect(code == 0 and counts and counts[0] >= len(queued),
+           "membermail outbox: exit %s, %s:\n%s", code, counts, out[-1500:])
+    got = [(env_, test_outbox.parse(raw)) for env_, raw in plain.messages()
+           if s.admin_email in env_.get("rcpt_to", [])]
+    expect(len(got) == len(queued), "the sink got %d mails for %s, want %d: %r",
+           len(got), s.admin_email, len(queued), [e for e, _ in plain.messages()])
+    text = " ".join(str(m["Subject"]) + m.get_body(("plain",)).get_content() for _, m in got)
+    expect(s.addr(name) in text, "the admins' mail does not name %s: %r", s.addr(name), text[:2000])

@@ -2,6 +2,7 @@
 {{! The one shared layout; the page comes in as the CONTENT include. }}
 {{! TITLE, NOTICE (section) and NOTICE_TEXT: set on the root dictionary. }}
 {{! SIGNED_IN (section) with USER_NAME and CSRF_TOKEN: the sign-out form. }}
+{{! SITE_ADMIN (section): a link to /admin; ADMIN_PAGE (section): its menu. }}
 {{! No inline script or style anywhere: the CSP is default-src 'self'. }}
 <!doctype html>
 <html lang="en">
@@ -21,6 +22,9 @@
 {{#SIGNED_IN}}
     <nav class="account" aria-label="Account">
       <a href="/my">{{USER_NAME}}</a>
+{{#SITE_ADMIN}}
+      <a href="/admin">Admin</a>
+{{/SITE_ADMIN}}
       <form method="post" action="/auth/logout">
         <input type="hidden" name="csrf_token" value="{{CSRF_TOKEN}}">
         <button type="submit" class="link-button">Sign out</button>
@@ -30,6 +34,15 @@
   </div>
 </header>
 <main id="main" class="wrap" tabindex="-1">
+{{#ADMIN_PAGE}}
+  <nav class="admin-nav" aria-label="Site admin">
+    <a href="/admin">Overview</a>
+    <a href="/admin/domains">Domains</a>
+    <a href="/admin/users">Users</a>
+    <a href="/admin/outbox">Failed messages</a>
+    <a href="/admin/errors">Error log</a>
+  </nav>
+{{/ADMIN_PAGE}}
 {{#NOTICE}}
   <p class="notice" role="status">{{NOTICE_TEXT}}</p>
 {{/NOTICE}}

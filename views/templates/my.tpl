@@ -4,6 +4,8 @@
 {{! per enabled, verified domain: NAME and either NOTE with STATE (no address: why, }}
 {{! COC when the Code of Conduct is the reason) or ALIAS rows (ID, ADDRESS, }}
 {{! RECIPIENTS, STATE; DISABLED with REPLY; COC).  UNREACHABLE: a sync is due. }}
+{{! ADMINISTERS (section) with ADMIN_DOMAIN rows (NAME): the domains this }}
+{{! user administers. }}
 <section class="panel">
   <p class="eyebrow">Your account</p>
   <h1>Hello, {{DISPLAY_NAME}}</h1>

@@ -1,0 +1,783 @@
+/*
+ * admin.c - the site admins' pages, /admin: an overview, the domains (add,
+ * enable or disable, alias limit), the users (search, ban or unban with a
+ * reason, grant or revoke site admin), the outbox's failed messages (retry,
+ * delete) and the error log.  Every route is ACCESS_SITE_ADMIN in the route
+ * table; every change is a CSRF-checked POST.
+ *
+ * Input is checked by the rules the operator CLI uses too, and adding a
+ * domain, ban, unban, grant and revoke are its changes (siteadmin.h); the
+ * retry of a failed message is the outbox's (outbox.h).  A refused value
+ * re-renders its page with the reason next to the field and the input kept
+ * (422, or 409 for a refused state change); a change is one transaction
+ * (db_tx) with its audit row, then a 303 to the page with a notice named
+ * in its query (?done=CODE: only our own words are shown).
+ *
+ * Everything is per request: arena strings, results owned by req.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "arena.h"
+#include "audit.h"
+#include "handlers.h"
+#include "outbox.h"
+#include "session.h"
+#include "siteadmin.h"
+#include "view.h"
+
+#define USERS_PAGE	50	/* users per page of the search */
+
+/* What ?done= says after a change. */
+static const struct {
+	const char	*code;
+	const char	*text;
+} notices[] = {
+	{ "domain-added", "The domain was added. Publish its TXT record to "
+	    "verify it." },
+	{ "domain-enabled", "The domain is enabled." },
+	{ "domain-disabled", "The domain is disabled." },
+	{ "limit-changed", "The alias limit was changed." },
+	{ "unchanged", "Nothing changed: it already was so." },
+	{ "banned", "The user is banned; their sessions have ended." },
+	{ "unbanned", "The user is no longer banned." },
+	{ "admin-granted", "The user is now a site admin." },
+	{ "admin-revoked", "The user is no longer a site admin." },
+	{ "retried", "The message will be sent again at the next outbox "
+	    "run." },
+	{ "deleted", "The message was deleted." },
+};
+
+/* The root dictionary of an admin page, with its notice if any. */
+static struct view_dict *
+admin_dict(struct req *r, const char *done)
+{
+	struct view_dict	*d;
+	size_t			 i;
+
+	if ((d = page_dict(r)) == NULL)
+		return NULL;
+	view_show(d, "ADMIN_PAGE");
+	for (i = 0; done != NULL && i < sizeof(notices) / sizeof(notices[0]);
+	    i++)
+		if (strcmp(done, notices[i].code) == 0) {
+			view_show(d, "NOTICE");
+			view_set(d, "NOTICE_TEXT", notices[i].text);
+		}
+	return d;
+}
+
+static enum app_err
+done(struct req *r, const char *path, const char *code)
+{
+	const char	*loc;
+
+	loc = arena_printf(r->arena, "%s?done=%s", path, code);
+	return loc != NULL ? resp_redirect(r, 303, loc) : APP_ENOMEM;
+}
+
+static struct actor
+actor_of(const struct req *r)
+{
+	struct actor	 a = { ACTOR_USER, r->user->id, r->user->name, 1,
+	    r->request_id };
+
+	return a;
+}
+
+static int
+is_true(PGresult *res, int row, int col)
+{
+	return strcmp(PQgetvalue(res, row, col), "t") == 0;
+}
+
+/* A path's :id: 1..18 digits, else no such page. */
+static enum app_err
+path_id(struct req *r, const char *name, long long *id)
+{
+	const char	*v = req_path_param(r, name);
+	size_t		 len = v != NULL ? strlen(v) : 0;
+
+	if (len == 0 || len > 18 || strspn(v, "0123456789") != len) {
+		r->reason = "no such object";
+		return APP_ENOTFOUND;
+	}
+	*id = strtoll(v, NULL, 10);
+	return APP_OK;
+}
+
+/* ---------------------------------------------------------------------
+ * GET /admin: the overview.
+ */
+
+enum app_err
+h_admin(struct req *r)
+{
+	static const char *const keys[] = { "DOMAINS", "USERS", "ALIASES",
+	    "OUTBOX_PENDING", "OUTBOX_FAILED", "ERRORS_DAY" };
+	struct view_dict	*d;
+	PGresult		*res;
+	enum app_err		 e;
+	int			 i;
+
+	if ((res = req_sql(r, STMT_SA_COUNTS, 0, NULL, &e)) == NULL)
+		return e;
+	if ((d = admin_dict(r, NULL)) == NULL)
+		return APP_ENOMEM;
+	for (i = 0; i < 6; i++)
+		view_set(d, keys[i], PQgetvalue(res, 0, i));
+	return page_render(r, 200, "Site admin", "admin.tpl");
+}
+
+/* ---------------------------------------------------------------------
+ * Domains.
+ */
+
+/* The add form's fields, in the order of the route's field list. */
+enum { DA_NAME, DA_TEAM, DA_SLUG, DA_TITLE, DA_LIMIT, DA__MAX };
+
+struct domain_form {
+	const char	*val[DA__MAX];	/* the input, kept */
+	const char	*err[DA__MAX];	/* why refused, or NULL */
+	const char	*row;		/* its limit refused: the domain */
+	const char	*row_val, *row_err;
+};
+
+/* Columns of STMT_SA_DOMAINS. */
+enum { SD_NAME, SD_TEAM, SD_SLUG, SD_TITLE, SD_ENABLED, SD_LIMIT, SD_TXT,
+	SD_MEMBERS, SD_ALIASES, SD_TOKEN };
+
+static void
+set_domain_row(struct view_dict *row, PGresult *res, int i,
+    const struct domain_form *f)
+{
+	const char	*name = PQgetvalue(res, i, SD_NAME);
+	struct view_dict *err;
+	int		 refused;
+
+	refused = f->row != NULL && strcmp(f->row, name) == 0;
+	view_set(row, "NAME", name);
+	view_set(row, "TEAM", PQgetvalue(res, i, SD_TEAM));
+	view_set(row, "SLUG", PQgetvalue(res, i, SD_SLUG));
+	view_set(row, "TITLE", PQgetvalue(res, i, SD_TITLE));
+	view_set(row, "LIMIT", refused ? f->row_val :
+	    PQgetvalue(res, i, SD_LIMIT));
+	view_set(row, "TXT", PQgetvalue(res, i, SD_TXT));
+	view_set(row, "MEMBERS", PQgetvalue(res, i, SD_MEMBERS));
+	view_set(row, "ALIASES", PQgetvalue(res, i, SD_ALIASES));
+	view_set(row, "TXT_RECORD", SA_VERIFICATION_PREFIX "=");
+	view_set(row, "TOKEN", PQgetvalue(res, i, SD_TOKEN));
+	view_show(row, is_true(res, i, SD_ENABLED) ? "ENABLED" : "DISABLED");
+	if (strcmp(PQgetvalue(res, i, SD_TXT), "verified") != 0)
+		view_show(row, "UNVERIFIED");
+	if (refused && (err = view_add_section(row, "LIMIT_ERROR")) != NULL)
+		view_set(err, "MESSAGE", f->row_err);
+}
+
+static enum app_err
+domains_page(struct req *r, int status, const char *notice,
+    const struct domain_form *f)
+{
+	static const char *const vals[DA__MAX] = { "V_NAME", "V_TEAM",
+	    "V_SLUG", "V_TITLE", "V_LIMIT" };
+	static const char *const errs[DA__MAX] = { "E_NAME", "E_TEAM",
+	    "E_SLUG", "E_TITLE", "E_LIMIT" };
+	struct view_dict	*d, *row;
+	PGresult		*res;
+	enum app_err		 e;
+	int			 i;
+
+	if ((res = req_sql(r, STMT_SA_DOMAINS, 0, NULL, &e)) == NULL)
+		return e;
+	if ((d = admin_dict(r, notice)) == NULL)
+		return APP_ENOMEM;
+	for (i = 0; i < PQntuples(res); i++) {
+		if ((row = view_add_section(d, "DOMAIN")) == NULL)
+			return APP_ENOMEM;
+		set_domain_row(row, res, i, f);
+	}
+	for (i = 0; i < DA__MAX; i++) {
+		view_set(d, vals[i], f->val[i]);
+		if (f->err[i] != NULL && (row = view_add_section(d, errs[i])) !=
+		    NULL)
+			view_set(row, "MESSAGE", f->err[i]);
+	}
+	return page_render(r, status, "Domains", "admin_domains.tpl");
+}
+
+/* GET /admin/domains */
+enum app_err
+h_admin_domains(struct req *r)
+{
+	struct domain_form	 f;
+
+	memset(&f, 0, sizeof(f));
+	f.val[DA_LIMIT] = "3";	/* the schema's default */
+	return domains_page(r, 200, r->fields[0], &f);
+}
+
+static const char *
+team_problem(const char *team)
+{
+	switch (sa_team_check(team)) {
+	case SA_TEAM_OK:
+		return NULL;
+	case SA_TEAM_NO_TILDE:
+		return "Write the team with its '~', as on Launchpad: ~name.";
+	case SA_TEAM_HOME:
+	case SA_TEAM_BAD:
+		break;
+	}
+	return "Want ~TEAM, where TEAM is a Launchpad name: lower-case "
+	    "letters, digits, '+', '.', '-', starting with a letter or digit, "
+	    "at least 2 characters.";
+}
+
+/* Checks the add form, a reason per refused field; 0 when all pass. */
+static int
+check_domain_form(struct req *r, struct domain_form *f)
+{
+	const char	*why;
+	int		 i;
+
+	if ((why = domain_problem(f->val[DA_NAME])) != NULL)
+		f->err[DA_NAME] = arena_printf(r->arena, "Not a lower-case DNS "
+		    "name (IDNs in their xn-- form): %s.", why);
+	f->err[DA_TEAM] = team_problem(f->val[DA_TEAM]);
+	if (f->val[DA_SLUG][0] != '\0' && !sa_slug_ok(f->val[DA_SLUG]))
+		f->err[DA_SLUG] = "Want 1 to 32 of a-z, 0-9 and '-', starting "
+		    "with a letter or digit, or nothing for no landing page.";
+	if (f->val[DA_TITLE][0] != '\0' &&
+	    !sa_line_ok(f->val[DA_TITLE], SA_TITLE_MAX))
+		f->err[DA_TITLE] = "Want one line of at most 64 characters, or "
+		    "nothing to use the domain's name.";
+	if (sa_alias_limit(f->val[DA_LIMIT]) == -1)
+		f->err[DA_LIMIT] = "Want a whole number from 0 to 100.";
+	/* Out of memory for the message still refuses the name. */
+	if (why != NULL && f->err[DA_NAME] == NULL)
+		f->err[DA_NAME] = "Not a lower-case DNS name.";
+	for (i = 0; i < DA__MAX; i++)
+		if (f->err[i] != NULL)
+			return -1;
+	return 0;
+}
+
+static const char *
+empty_null(const char *s)
+{
+	return s[0] != '\0' ? s : NULL;
+}
+
+/* The shared refusals of adding a domain, next to their fields. */
+static void
+domain_refused(struct domain_form *f, enum sa_refusal why)
+{
+	switch (why) {
+	case SA_SLUG_TAKEN:
+		f->err[DA_SLUG] = "Another domain has this landing page.";
+		break;
+	case SA_TOKEN_TAKEN:
+		f->err[DA_NAME] = "The new verification token was taken (a "
+		    "one in 10^17 chance): nothing changed, add it again.";
+		break;
+	default:
+		f->err[DA_NAME] = "A domain of this name exists already.";
+		break;
+	}
+}
+
+/* POST /admin/domains: name, team, slug, title, alias_limit. */
+enum app_err
+h_admin_domain_add(struct req *r)
+{
+	struct domain_form	 f;
+	struct sa_domain_new	 in;
+	struct sa_domain_added	 out;
+	struct actor		 a = actor_of(r);
+	enum app_err		 e;
+	int			 i;
+
+	memset(&f, 0, sizeof(f));
+	for (i = 0; i < DA__MAX; i++)
+		f.val[i] = r->fields[i] != NULL ? r->fields[i] : "";
+	if (check_domain_form(r, &f) == -1) {
+		r->reason = "domain refused";
+		return domains_page(r, 422, NULL, &f);
+	}
+	memset(&in, 0, sizeof(in));
+	in.name = f.val[DA_NAME];
+	in.team = f.val[DA_TEAM];
+	in.slug = empty_null(f.val[DA_SLUG]);
+	in.title = empty_null(f.val[DA_TITLE]);
+	in.alias_limit = sa_alias_limit(f.val[DA_LIMIT]);
+	in.enabled = 1;
+	if ((e = sa_domain_add(r->db, &a, &in, &out)) == APP_ECONFLICT) {
+		domain_refused(&f, out.refused);
+		r->reason = "domain or slug taken";
+		return domains_page(r, 409, NULL, &f);
+	}
+	if (e != APP_OK)
+		return e;
+	return done(r, "/admin/domains", "domain-added");
+}
+
+struct domain_change {
+	struct req	*r;
+	const char	*name;
+	const char	*enabled;	/* "t"/"f", or NULL: unchanged */
+	const char	*limit;		/* 0..100; NULL: unchanged */
+	const char	*action;	/* audit action; NULL: no change */
+};
+
+static enum app_err
+domain_change_tx(struct db *db, void *arg)
+{
+	struct domain_change	*c = arg;
+	struct req		*r = c->r;
+	struct actor		 a = actor_of(r);
+	struct audit_event	 ev = { NULL, "domain", 0, c->name, 0, NULL,
+	    NULL };
+	const char		*p[3];
+	PGresult		*old, *res;
+	enum app_err		 e;
+
+	if ((old = req_sql(r, STMT_SA_DOMAIN_LOCK, 1, &c->name, &e)) == NULL)
+		return e;
+	if (PQntuples(old) != 1) {
+		r->reason = "no such domain";
+		return APP_ENOTFOUND;
+	}
+	p[0] = PQgetvalue(old, 0, 0);
+	p[1] = c->enabled != NULL ? c->enabled : PQgetvalue(old, 0, 1);
+	p[2] = c->limit != NULL ? c->limit : PQgetvalue(old, 0, 2);
+	if (strcmp(p[1], PQgetvalue(old, 0, 1)) == 0 &&
+	    atoi(p[2]) == atoi(PQgetvalue(old, 0, 2)))
+		return APP_OK;	/* already so: c->action stays NULL */
+	if ((res = req_sql(r, STMT_SA_DOMAIN_UPDATE, 3, p, &e)) == NULL)
+		return e;
+	c->action = c->limit != NULL ? "domain.alias_limit" :
+	    strcmp(p[1], "t") == 0 ? "domain.enable" : "domain.disable";
+	ev.action = c->action;
+	ev.target_id = ev.domain_id = strtoll(p[0], NULL, 10);
+	ev.before = PQgetvalue(old, 0, 3);
+	ev.after = PQgetvalue(res, 0, 0);
+	return audit_write(db, &a, &ev);
+}
+
+static enum app_err
+domain_change(struct req *r, struct domain_change *c)
+{
+	enum app_err	 e;
+
+	c->r = r;
+	c->name = req_path_param(r, "domain");
+	if ((e = db_tx(r->db, domain_change_tx, c)) != APP_OK)
+		return e;
+	return done(r, "/admin/domains", c->action == NULL ? "unchanged" :
+	    c->limit != NULL ? "limit-changed" : strcmp(c->enabled, "t") == 0 ?
+	    "domain-enabled" : "domain-disabled");
+}
+
+/* POST /admin/domains/:domain/enabled: enabled=yes|no. */
+enum app_err
+h_admin_domain_enabled(struct req *r)
+{
+	struct domain_change	 c;
+	const char		*v = r->fields[0];
+
+	memset(&c, 0, sizeof(c));
+	if (strcmp(v, "yes") != 0 && strcmp(v, "no") != 0) {
+		r->reason = "enabled is yes or no";
+		return APP_EINPUT;
+	}
+	c.enabled = strcmp(v, "yes") == 0 ? "t" : "f";
+	return domain_change(r, &c);
+}
+
+/* POST /admin/domains/:domain/limit: alias_limit=0..100. */
+enum app_err
+h_admin_domain_limit(struct req *r)
+{
+	struct domain_change	 c;
+	struct domain_form	 f;
+
+	memset(&c, 0, sizeof(c));
+	if (sa_alias_limit(r->fields[0]) == -1) {
+		memset(&f, 0, sizeof(f));
+		f.val[DA_LIMIT] = "3";
+		f.row = req_path_param(r, "domain");
+		f.row_val = r->fields[0];
+		f.row_err = "Want a whole number from 0 to 100.";
+		r->reason = "alias limit refused";
+		return domains_page(r, 422, NULL, &f);
+	}
+	c.limit = r->fields[0];
+	return domain_change(r, &c);
+}
+
+/* ---------------------------------------------------------------------
+ * Users.
+ */
+
+/* GET /admin/users?q=PREFIX&after=ID: name or email prefix, by id. */
+enum app_err
+h_admin_users(struct req *r)
+{
+	const char		*q = r->fields[0], *after = r->fields[1];
+	const char		*p[3];
+	struct view_dict	*d, *row;
+	PGresult		*res;
+	enum app_err		 e;
+	char			 lim[8];
+	int			 i, n;
+
+	snprintf(lim, sizeof(lim), "%d", USERS_PAGE + 1);
+	p[0] = q != NULL && q[0] != '\0' ? q : NULL;
+	p[1] = after != NULL ? after : "0";
+	p[2] = lim;
+	if ((res = req_sql(r, STMT_SA_USERS, 3, p, &e)) == NULL)
+		return e;
+	if ((d = admin_dict(r, NULL)) == NULL)
+		return APP_ENOMEM;
+	view_set(d, "Q", q);
+	n = PQntuples(res) > USERS_PAGE ? USERS_PAGE : PQntuples(res);
+	for (i = 0; i < n; i++) {
+		if ((row = view_add_section(d, "USER")) == NULL)
+			return APP_ENOMEM;
+		view_set(row, "ID", PQgetvalue(res, i, 0));
+		view_set(row, "NAME", PQgetvalue(res, i, 1));
+		view_set(row, "EMAIL", PQgetvalue(res, i, 2));
+		if (is_true(res, i, 3))
+			view_show(row, "BANNED");
+		if (is_true(res, i, 4))
+			view_show(row, "SITE_ADMIN_ROW");
+	}
+	if (n == 0)
+		view_show(d, "NO_USERS");
+	if (PQntuples(res) > USERS_PAGE && (row = view_add_section(d,
+	    "NEXT")) != NULL) {
+		view_set(row, "Q", q);
+		view_set(row, "AFTER", PQgetvalue(res, n - 1, 0));
+	}
+	return page_render(r, 200, "Users", "admin_users.tpl");
+}
+
+/* A refusal shown on the user's page: next to its form, input kept. */
+struct user_form {
+	const char	*reason;	/* the ban reason typed */
+	const char	*ban_err;
+	const char	*admin_err;
+};
+
+/* Columns of STMT_SA_USER. */
+enum { SU_NAME, SU_EMAIL, SU_DISPLAY, SU_CLAIMED, SU_BANNED, SU_REASON,
+	SU_ADMIN, SU_LOGIN, SU_CREATED, SU_ALIASES, SU_DOMAINS };
+
+static enum app_err
+user_page(struct req *r, int status, const char *notice, long long id,
+    const struct user_form *f)
+{
+	static const char *const keys[] = { "NAME", "EMAIL", "DISPLAY_NAME",
+	    "CLAIMED_ID", NULL, "BAN_REASON", NULL, "LAST_LOGIN", "CREATED",
+	    "ALIASES", "DOMAINS" };
+	struct view_dict	*d, *s;
+	char			 uid[24];
+	const char		*p = uid;
+	PGresult		*res;
+	enum app_err		 e;
+	size_t			 i;
+
+	snprintf(uid, sizeof(uid), "%lld", id);
+	if ((res = req_sql(r, STMT_SA_USER, 1, &p, &e)) == NULL)
+		return e;
+	if (PQntuples(res) != 1) {
+		r->reason = "no such user";
+		return APP_ENOTFOUND;
+	}
+	if ((d = admin_dict(r, notice)) == NULL)
+		return APP_ENOMEM;
+	view_set(d, "ID", uid);
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		if (keys[i] != NULL)
+			view_set(d, keys[i], PQgetvalue(res, 0, (int)i));
+	view_show(d, is_true(res, 0, SU_BANNED) ? "IS_BANNED" : "NOT_BANNED");
+	view_show(d, is_true(res, 0, SU_ADMIN) ? "IS_ADMIN" : "NOT_ADMIN");
+	view_set(d, "V_REASON", f->reason);
+	if (f->ban_err != NULL && (s = view_add_section(d, "E_REASON")) != NULL)
+		view_set(s, "MESSAGE", f->ban_err);
+	if (f->admin_err != NULL && (s = view_add_section(d, "E_ADMIN")) !=
+	    NULL)
+		view_set(s, "MESSAGE", f->admin_err);
+	return page_render(r, status, PQgetvalue(res, 0, SU_NAME),
+	    "admin_user.tpl");
+}
+
+/* GET /admin/users/:id */
+enum app_err
+h_admin_user(struct req *r)
+{
+	struct user_form	 f = { NULL, NULL, NULL };
+	long long		 id;
+	enum app_err		 e;
+
+	if ((e = path_id(r, "id", &id)) != APP_OK)
+		return e;
+	return user_page(r, 200, r->fields[0], id, &f);
+}
+
+/* What the shared rules refused, next to the form it came from. */
+static void
+user_refused(struct user_form *f, enum sa_refusal why)
+{
+	if (why == SA_SELF_BAN)
+		f->ban_err = "You cannot ban yourself.";
+	else
+		f->admin_err = "This is the last site admin: grant another "
+		    "user first.";
+}
+
+/*
+ * Changes the user named by the path (siteadmin.c); 303 to their page
+ * with `code` (or "unchanged"); a refusal re-renders the page (409).
+ */
+static enum app_err
+user_change(struct req *r, enum sa_user_op op, const char *reason,
+    const char *code, struct user_form *f)
+{
+	struct actor		 a = actor_of(r);
+	struct sa_user_done	 out;
+	const char		*path;
+	long long		 id;
+	enum app_err		 e;
+
+	if ((e = path_id(r, "id", &id)) != APP_OK)
+		return e;
+	e = sa_user_change(r->db, &a, id, NULL, op, reason, &out);
+	if (e == APP_ECONFLICT) {
+		user_refused(f, out.refused);
+		r->reason = "change refused";
+		return user_page(r, 409, NULL, id, f);
+	}
+	if (e == APP_ENOTFOUND)
+		r->reason = "no such user";
+	if (e != APP_OK)
+		return e;
+	/* Who revoked their own site admin may no longer see the page. */
+	if (out.changed && op == SA_REVOKE && id == r->user->id)
+		return resp_redirect(r, 303, "/my");
+	if ((path = arena_printf(r->arena, "/admin/users/%lld", id)) == NULL)
+		return APP_ENOMEM;
+	return done(r, path, out.changed ? code : "unchanged");
+}
+
+/*
+ * POST /admin/users/:id/ban: reason, one line of 1..500 characters.  The
+ * user's sessions stop at once (session_load refuses banned users);
+ * provisioning disables their aliases.
+ */
+enum app_err
+h_admin_user_ban(struct req *r)
+{
+	struct user_form	 f = { NULL, NULL, NULL };
+	long long		 id;
+	enum app_err		 e;
+
+	f.reason = r->fields[0] != NULL ? r->fields[0] : "";
+	if (!sa_line_ok(f.reason, SA_REASON_MAX)) {
+		if ((e = path_id(r, "id", &id)) != APP_OK)
+			return e;
+		f.ban_err = "Want a reason: one line of 1 to 500 characters.";
+		r->reason = "ban reason refused";
+		return user_page(r, 422, NULL, id, &f);
+	}
+	return user_change(r, SA_BAN, f.reason, "banned", &f);
+}
+
+/* POST /admin/users/:id/unban */
+enum app_err
+h_admin_user_unban(struct req *r)
+{
+	struct user_form	 f = { NULL, NULL, NULL };
+
+	return user_change(r, SA_UNBAN, NULL, "unbanned", &f);
+}
+
+/* POST /admin/users/:id/site-admin: grant=yes|no. */
+enum app_err
+h_admin_user_site_admin(struct req *r)
+{
+	struct user_form	 f = { NULL, NULL, NULL };
+	const char		*v = r->fields[0];
+
+	if (strcmp(v, "yes") == 0)
+		return user_change(r, SA_GRANT, NULL, "admin-granted", &f);
+	if (strcmp(v, "no") == 0)
+		return user_change(r, SA_REVOKE, NULL, "admin-revoked", &f);
+	r->reason = "grant is yes or no";
+	return APP_EINPUT;
+}
+
+/* ---------------------------------------------------------------------
+ * The outbox's failed messages.
+ */
+
+/* GET /admin/outbox */
+enum app_err
+h_admin_outbox(struct req *r)
+{
+	static const char *const keys[] = { "ID", "TO", "SUBJECT", "ATTEMPTS",
+	    "ERROR", "FAILED_AT", "CREATED_AT" };
+	struct view_dict	*d, *row;
+	PGresult		*res;
+	enum app_err		 e;
+	int			 i, k;
+
+	if ((res = req_sql(r, STMT_SA_OUTBOX_FAILED, 0, NULL, &e)) == NULL)
+		return e;
+	if ((d = admin_dict(r, r->fields[0])) == NULL)
+		return APP_ENOMEM;
+	for (i = 0; i < PQntuples(res); i++) {
+		if ((row = view_add_section(d, "MESSAGE")) == NULL)
+			return APP_ENOMEM;
+		for (k = 0; k < 7; k++)
+			view_set(row, keys[k], PQgetvalue(res, i, k));
+	}
+	if (PQntuples(res) == 0)
+		view_show(d, "NO_FAILURES");
+	return page_render(r, 200, "Failed messages", "admin_outbox.tpl");
+}
+
+struct outbox_change {
+	struct req	*r;
+	long long	 id;
+	const char	*idtext;
+};
+
+static enum app_err
+no_failed_message(struct req *r)
+{
+	r->reason = "no such failed message";
+	return APP_ENOTFOUND;
+}
+
+/* The message's state, locked; only a failed one is retried. */
+static PGresult *
+outbox_state(struct outbox_change *c, enum app_err *e)
+{
+	PGresult	*res;
+
+	if ((res = req_sql(c->r, STMT_SA_OUTBOX_STATE, 1, &c->idtext, e)) ==
+	    NULL)
+		return NULL;
+	if (PQntuples(res) == 1 && is_true(res, 0, 0))
+		return res;
+	*e = no_failed_message(c->r);
+	return NULL;
+}
+
+static enum app_err
+outbox_retry_tx(struct db *db, void *arg)
+{
+	struct outbox_change	*c = arg;
+	struct actor		 a = actor_of(c->r);
+	struct audit_event	 ev = { "outbox.retry", "outbox", c->id, NULL,
+	    0, NULL, NULL };
+	PGresult		*before, *after;
+	enum app_err		 e;
+
+	if ((before = outbox_state(c, &e)) == NULL ||
+	    (e = outbox_retry(db, c->id)) != APP_OK)
+		return e;
+	if ((after = req_sql(c->r, STMT_SA_OUTBOX_STATE, 1, &c->idtext,
+	    &e)) == NULL)
+		return e;
+	ev.target_label = PQgetvalue(before, 0, 1);
+	ev.before = PQgetvalue(before, 0, 2);
+	ev.after = PQgetvalue(after, 0, 2);
+	return audit_write(db, &a, &ev);
+}
+
+static enum app_err
+outbox_delete_tx(struct db *db, void *arg)
+{
+	struct outbox_change	*c = arg;
+	struct actor		 a = actor_of(c->r);
+	struct audit_event	 ev = { "outbox.delete", "outbox", c->id,
+	    NULL, 0, NULL, NULL };
+	PGresult		*res;
+	enum app_err		 e;
+
+	if ((res = req_sql(c->r, STMT_SA_OUTBOX_DELETE, 1, &c->idtext, &e)) ==
+	    NULL)
+		return e;
+	if (PQntuples(res) != 1)
+		return no_failed_message(c->r);
+	ev.target_label = PQgetvalue(res, 0, 0);
+	ev.before = PQgetvalue(res, 0, 1);
+	return audit_write(db, &a, &ev);
+}
+
+static enum app_err
+outbox_change(struct req *r, enum app_err (*tx)(struct db *, void *),
+    const char *code)
+{
+	struct outbox_change	 c = { r, 0, NULL };
+	enum app_err		 e;
+
+	if ((e = path_id(r, "id", &c.id)) != APP_OK)
+		return e;
+	c.idtext = req_path_param(r, "id");
+	if ((e = db_tx(r->db, tx, &c)) == APP_ENOTFOUND)
+		return no_failed_message(r);
+	if (e != APP_OK)
+		return e;
+	return done(r, "/admin/outbox", code);
+}
+
+/* POST /admin/outbox/:id/retry: sent again from the first attempt. */
+enum app_err
+h_admin_outbox_retry(struct req *r)
+{
+	return outbox_change(r, outbox_retry_tx, "retried");
+}
+
+/* POST /admin/outbox/:id/delete */
+enum app_err
+h_admin_outbox_delete(struct req *r)
+{
+	return outbox_change(r, outbox_delete_tx, "deleted");
+}
+
+/* ---------------------------------------------------------------------
+ * GET /admin/errors: the error log, one row per fingerprint.
+ */
+
+enum app_err
+h_admin_errors(struct req *r)
+{
+	static const char *const keys[] = { "FINGERPRINT", "TEXT", "COUNT",
+	    "FIRST_SEEN", "LAST_SEEN", "USER_ID", "LP_NAME", "CLAIMED_ID" };
+	struct view_dict	*d, *row;
+	PGresult		*res;
+	enum app_err		 e;
+	int			 i, k;
+
+	if ((res = req_sql(r, STMT_SA_ERRORS, 0, NULL, &e)) == NULL)
+		return e;
+	if ((d = admin_dict(r, NULL)) == NULL)
+		return APP_ENOMEM;
+	for (i = 0; i < PQntuples(res); i++) {
+		if ((row = view_add_section(d, "ERROR")) == NULL)
+			return APP_ENOMEM;
+		for (k = 0; k < 8; k++)
+			view_set(row, keys[k], PQgetvalue(res, i, k));
+		if (PQgetvalue(res, i, 5)[0] != '\0')
+			view_show(row, "HAS_USER");
+	}
+	if (PQntuples(res) == 0)
+		view_show(d, "NO_ERRORS");
+	return page_render(r, 200, "Error log", "admin_errors.tpl");
+}

@@ -1,0 +1,86 @@
+{{%AUTOESCAPE context="HTML"}}
+{{! GET /admin/domains  -  DOMAIN (section): NAME, TEAM, SLUG, TITLE, LIMIT, }}
+{{! TXT, MEMBERS, ALIASES, TXT_RECORD, TOKEN; ENABLED or DISABLED, }}
+{{! UNVERIFIED and LIMIT_ERROR (MESSAGE) sections.  The add form: V_NAME, }}
+{{! V_TEAM, V_SLUG, V_TITLE, V_LIMIT (input kept) and E_NAME ... E_LIMIT }}
+{{! (sections with MESSAGE) next to their fields. }}
+<section class="panel">
+  <p class="eyebrow">Site admin</p>
+  <h1>Domains</h1>
+  <table class="admin-table">
+    <thead>
+      <tr><th>Domain</th><th>Team</th><th>Landing page</th><th>DNS</th><th>Members</th><th>Aliases</th><th>State</th><th>Alias limit</th></tr>
+    </thead>
+    <tbody>
+{{#DOMAIN}}
+      <tr id="domain-{{NAME}}">
+        <td><a href="/domains/{{NAME}}">{{NAME}}</a><br><span class="muted">{{TITLE}}</span></td>
+        <td><a href="https://launchpad.net/~{{TEAM}}">~{{TEAM}}</a></td>
+        <td>{{SLUG}}</td>
+        <td>{{TXT}}{{#UNVERIFIED}}<br><span class="mono">{{NAME}}. IN TXT "{{TXT_RECORD}}{{TOKEN}}"</span>{{/UNVERIFIED}}</td>
+        <td>{{MEMBERS}}</td>
+        <td>{{ALIASES}}</td>
+        <td>
+          <form method="post" action="/admin/domains/{{NAME}}/enabled">
+            <input type="hidden" name="csrf_token" value="{{CSRF_TOKEN}}">
+{{#ENABLED}}
+            <span class="state">enabled</span>
+            <input type="hidden" name="enabled" value="no">
+            <button type="submit" class="button button-secondary">Disable</button>
+{{/ENABLED}}
+{{#DISABLED}}
+            <span class="state">disabled</span>
+            <input type="hidden" name="enabled" value="yes">
+            <button type="submit" class="button button-secondary">Enable</button>
+{{/DISABLED}}
+          </form>
+        </td>
+        <td>
+          <form method="post" action="/admin/domains/{{NAME}}/limit">
+            <input type="hidden" name="csrf_token" value="{{CSRF_TOKEN}}">
+            <label class="visually-hidden" for="limit-{{NAME}}">Alias limit of {{NAME}}</label>
+            <input type="text" id="limit-{{NAME}}" name="alias_limit" value="{{LIMIT}}" size="3" inputmode="numeric">
+            <button type="submit" class="button button-secondary">Set</button>
+{{#LIMIT_ERROR}}
+            <p class="field-error" role="alert">{{MESSAGE}}</p>
+{{/LIMIT_ERROR}}
+          </form>
+        </td>
+      </tr>
+{{/DOMAIN}}
+    </tbody>
+  </table>
+</section>
+
+<section class="panel">
+  <h2 id="add">Add a domain</h2>
+  <form method="post" action="/admin/domains" class="admin-form">
+    <input type="hidden" name="csrf_token" value="{{CSRF_TOKEN}}">
+    <label for="name">Domain name</label>
+    <input type="text" id="name" name="name" value="{{V_NAME}}" required placeholder="example.org">
+{{#E_NAME}}
+    <p class="field-error" role="alert" id="error-name">{{MESSAGE}}</p>
+{{/E_NAME}}
+    <label for="team">Launchpad team</label>
+    <input type="text" id="team" name="team" value="{{V_TEAM}}" required placeholder="~team-name">
+{{#E_TEAM}}
+    <p class="field-error" role="alert" id="error-team">{{MESSAGE}}</p>
+{{/E_TEAM}}
+    <label for="slug">Landing page (optional: /name)</label>
+    <input type="text" id="slug" name="slug" value="{{V_SLUG}}">
+{{#E_SLUG}}
+    <p class="field-error" role="alert" id="error-slug">{{MESSAGE}}</p>
+{{/E_SLUG}}
+    <label for="title">Title (optional)</label>
+    <input type="text" id="title" name="title" value="{{V_TITLE}}">
+{{#E_TITLE}}
+    <p class="field-error" role="alert" id="error-title">{{MESSAGE}}</p>
+{{/E_TITLE}}
+    <label for="alias_limit">Aliases per member</label>
+    <input type="text" id="alias_limit" name="alias_limit" value="{{V_LIMIT}}" inputmode="numeric" required>
+{{#E_LIMIT}}
+    <p class="field-error" role="alert" id="error-alias_limit">{{MESSAGE}}</p>
+{{/E_LIMIT}}
+    <button type="submit" class="button">Add domain</button>
+  </form>
+</section>

@@ -1,0 +1,58 @@
+{{%AUTOESCAPE context="HTML"}}
+{{! GET /admin/users/:id  -  ID, NAME, EMAIL, DISPLAY_NAME, CLAIMED_ID, }}
+{{! BAN_REASON, LAST_LOGIN, CREATED, ALIASES, DOMAINS; IS_BANNED or }}
+{{! NOT_BANNED, IS_ADMIN or NOT_ADMIN; V_REASON (input kept); E_REASON }}
+{{! and E_ADMIN (sections with MESSAGE) next to their forms. }}
+<section class="panel">
+  <p class="eyebrow"><a href="/admin/users">Users</a></p>
+  <h1>{{NAME}}</h1>
+  <dl class="facts">
+    <dt>Display name</dt><dd>{{DISPLAY_NAME}}</dd>
+    <dt>Email address</dt><dd>{{EMAIL}}</dd>
+    <dt>Ubuntu One identity</dt><dd class="mono">{{CLAIMED_ID}}</dd>
+    <dt>Last sign-in</dt><dd>{{LAST_LOGIN}}</dd>
+    <dt>First seen</dt><dd>{{CREATED}}</dd>
+    <dt>Aliases</dt><dd>{{ALIASES}}</dd>
+    <dt>Domains</dt><dd>{{DOMAINS}}</dd>
+    <dt>Banned</dt><dd id="banned">{{#IS_BANNED}}yes: {{BAN_REASON}}{{/IS_BANNED}}{{#NOT_BANNED}}no{{/NOT_BANNED}}</dd>
+    <dt>Site admin</dt><dd id="site-admin">{{#IS_ADMIN}}yes{{/IS_ADMIN}}{{#NOT_ADMIN}}no{{/NOT_ADMIN}}</dd>
+  </dl>
+</section>
+
+<section class="panel">
+{{#NOT_BANNED}}
+  <h2>Ban</h2>
+  <p>A banned user cannot sign in, their sessions end at once, and the next sync disables their aliases.</p>
+  <form method="post" action="/admin/users/{{ID}}/ban" class="admin-form">
+    <input type="hidden" name="csrf_token" value="{{CSRF_TOKEN}}">
+    <label for="reason">Reason (one line, up to 500 characters)</label>
+    <input type="text" id="reason" name="reason" value="{{V_REASON}}" required>
+{{#E_REASON}}
+    <p class="field-error" role="alert" id="error-reason">{{MESSAGE}}</p>
+{{/E_REASON}}
+    <button type="submit" class="button">Ban</button>
+  </form>
+{{/NOT_BANNED}}
+{{#IS_BANNED}}
+  <h2>Unban</h2>
+  <form method="post" action="/admin/users/{{ID}}/unban">
+    <input type="hidden" name="csrf_token" value="{{CSRF_TOKEN}}">
+    <button type="submit" class="button">Unban</button>
+  </form>
+{{/IS_BANNED}}
+  <h2>Site admin</h2>
+  <form method="post" action="/admin/users/{{ID}}/site-admin">
+    <input type="hidden" name="csrf_token" value="{{CSRF_TOKEN}}">
+{{#NOT_ADMIN}}
+    <input type="hidden" name="grant" value="yes">
+    <button type="submit" class="button button-secondary">Make site admin</button>
+{{/NOT_ADMIN}}
+{{#IS_ADMIN}}
+    <input type="hidden" name="grant" value="no">
+    <button type="submit" class="button button-secondary">Revoke site admin</button>
+{{/IS_ADMIN}}
+{{#E_ADMIN}}
+    <p class="field-error" role="alert" id="error-site-admin">{{MESSAGE}}</p>
+{{/E_ADMIN}}
+  </form>
+</section>
