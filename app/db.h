@@ -49,6 +49,19 @@ enum stmt {
 	STMT_ASSOC_GET,		/* endpoint, handle -> secret hex */
 	STMT_ASSOC_INSERT,	/* endpoint, handle, secret hex, expires s */
 	STMT_ASSOC_DELETE,	/* endpoint, handle */
+	/* The JSON API and its tokens (api.c, apitoken.c, handlers/api.c) */
+	STMT_API_TOKEN_AUTH,	/* hash -> token id, user columns, banned,
+				   last use over a minute ago */
+	STMT_API_TOKEN_TOUCH,	/* token id: last_used_at, once a minute */
+	STMT_API_TOKEN_CREATE,	/* user, name, hash, days -> id, expires;
+				   no row if an active one has the name */
+	STMT_API_TOKEN_LIST,	/* user -> id, name, created, last used,
+				   expires, revoked, state */
+	STMT_API_TOKEN_REVOKE,	/* id, user -> name, if it was active */
+	STMT_API_USER_ALIASES,	/* user, after id or NULL, limit -> ids */
+	STMT_API_DOMAINS,	/* user, site admin, after name or NULL,
+				   limit -> domain columns, role */
+	STMT_API_DOMAIN,	/* name, user -> domain columns, role */
 	STMT__MAX
 };
 

@@ -32,6 +32,14 @@ enum app_err	 h_test_crash(struct req *) __attribute__((noreturn));
 /* Probes (health.c). */
 enum app_err	 h_healthz(struct req *);
 enum app_err	 h_readyz(struct req *);
+/* Personal API tokens (tokens.c). */
+enum app_err	 h_tokens(struct req *);
+enum app_err	 h_token_create(struct req *);
+enum app_err	 h_token_revoke(struct req *);
+/* The JSON API (api.c). */
+enum app_err	 h_api_me(struct req *);
+enum app_err	 h_api_domains(struct req *);
+enum app_err	 h_api_domain(struct req *);
 
 /*
  * Renders `page` inside the layout with req->view (created when NULL) and

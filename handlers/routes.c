@@ -43,6 +43,22 @@ static const struct field auth_finish_fields[] = {
 	{ "state", FIELD_QUERY, valid_token, 64, 1 },
 };
 
+/* Personal API tokens and the JSON API (tokens.c, api.c). */
+static const struct field tokens_fields[] = {
+	{ "done", FIELD_QUERY, valid_slug, 16, 0 },
+};
+
+static const struct field token_create_fields[] = {
+	{ "name", FIELD_FORM, valid_text, 256, 0 },
+	{ "expires_days", FIELD_FORM, valid_text, 16, 0 },
+};
+
+/* Checked for meaning by api_page_args, which names the field at fault. */
+static const struct field api_list_fields[] = {
+	{ "limit", FIELD_QUERY, valid_text, 32, 0 },
+	{ "cursor", FIELD_QUERY, valid_text, 512, 0 },
+};
+
 static const struct route table[] = {
 	{ METHOD_GET, "/", h_home, ACCESS_ANYONE, 0,
 	    home_fields, NFIELDS(home_fields) },
@@ -65,6 +81,22 @@ static const struct route table[] = {
 	    test_sleep_fields, NFIELDS(test_sleep_fields) },
 	{ METHOD_GET, "/_test/crash", h_test_crash, ACCESS_ANYONE, 0, NULL, 0 },
 #endif
+	/*
+	 * Personal API tokens and the JSON API (tokens.c, api.c).  The API
+	 * authenticates by bearer token only, never by cookie, so its state
+	 * changes need no CSRF token (app/api.h); the dispatcher skips it.
+	 */
+	{ METHOD_GET, "/my/tokens", h_tokens, ACCESS_SIGNED_IN, 0,
+	    tokens_fields, NFIELDS(tokens_fields) },
+	{ METHOD_POST, "/my/tokens", h_token_create, ACCESS_SIGNED_IN, 1,
+	    token_create_fields, NFIELDS(token_create_fields) },
+	{ METHOD_POST, "/my/tokens/:id/revoke", h_token_revoke,
+	    ACCESS_SIGNED_IN, 1, NULL, 0 },
+	{ METHOD_GET, "/api/v1/me", h_api_me, ACCESS_SIGNED_IN, 0, NULL, 0 },
+	{ METHOD_GET, "/api/v1/domains", h_api_domains, ACCESS_SIGNED_IN, 0,
+	    api_list_fields, NFIELDS(api_list_fields) },
+	{ METHOD_GET, "/api/v1/domains/:domain", h_api_domain,
+	    ACCESS_DOMAIN_ADMIN, 0, NULL, 0 },
 	/* Last: a community's landing page, /ubuntu, /kubuntu, ... */
 	{ METHOD_GET, "/:community", h_landing, ACCESS_ANYONE, 0, NULL, 0 },
 };
