@@ -37,14 +37,25 @@ static const struct {
 	    "WHERE enabled AND slug IS NOT NULL "
 	    "ORDER BY coalesce(title, name)", 0 },
 	/* One round trip checks the session and slides its idle expiry. */
+	/*
+	 * The idle expiry slides at most once a minute: a page view costs a
+	 * read, not a write (the data-modifying CTE touches no row then).
+	 */
 	[STMT_SESSION_LOAD] = { "session_load",
-	    "UPDATE sessions s SET last_seen_at = now(), idle_expires_at = "
-	    "least(s.expires_at, now() + make_interval(secs => $2::int)) "
-	    "FROM users u WHERE s.token_hash = decode($1, 'hex') "
-	    "AND s.idle_expires_at > now() AND u.id = s.user_id "
-	    "AND NOT u.is_banned RETURNING u.id, coalesce(u.name, ''), "
-	    "u.email, coalesce(u.display_name, ''), u.is_site_admin, "
-	    "encode(s.csrf_token, 'hex')", 2 },
+	    "WITH s AS (SELECT s.token_hash, s.last_seen_at, u.id, "
+	    "coalesce(u.name, '') AS name, u.email, "
+	    "coalesce(u.display_name, '') AS display_name, u.is_site_admin, "
+	    "encode(s.csrf_token, 'hex') AS csrf FROM sessions s "
+	    "JOIN users u ON u.id = s.user_id "
+	    "WHERE s.token_hash = decode($1, 'hex') "
+	    "AND s.idle_expires_at > now() AND NOT u.is_banned), "
+	    "touch AS (UPDATE sessions t SET last_seen_at = now(), "
+	    "idle_expires_at = least(t.expires_at, "
+	    "now() + make_interval(secs => $2::int)) FROM s "
+	    "WHERE t.token_hash = s.token_hash "
+	    "AND s.last_seen_at < now() - interval '60 seconds') "
+	    "SELECT id, name, email, display_name, is_site_admin, csrf FROM s",
+	    2 },
 	[STMT_SESSION_CREATE] = { "session_create",
 	    "INSERT INTO sessions (token_hash, user_id, csrf_token, "
 	    "idle_expires_at, expires_at) VALUES (decode($1, 'hex'), "

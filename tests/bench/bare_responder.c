@@ -4,14 +4,19 @@
  * on FCGX_Accept_r and answer every request with the same page, and stops
  * them on SIGTERM, SIGINT or SIGQUIT.
  *
- *	bare_responder SOCKET WORKERS PAGE_FILE [GROUP]
+ *	bare_responder [-d CONNINFO -u USER_ID] SOCKET WORKERS PAGE_FILE [GROUP]
  *
+ * With -d, every request also runs one primary-key SELECT over its own
+ * libpq connection (per worker, a prepared statement: SELECT email FROM
+ * users WHERE id = USER_ID) and answers 500 unless it finds the row: the
+ * baseline of a page that needs the database (GET /my in tests/bench).
  * PAGE_FILE is the HTML body to send (tests/bench/run saves membermail's own
  * /ubuntu page there, so both servers send the same number of bytes).  When
  * started as root, the socket is given to GROUP (default nogroup) with mode
  * 0660 and the workers switch to nobody:GROUP, like membermail's.
  *
- * Build: cc -O2 -o bare_responder bare_responder.c $(pkg-config --cflags --libs fcgi)
+ * Build: cc -O2 -o bare_responder bare_responder.c \
+ *	$(pkg-config --cflags --libs fcgi libpq)
  */
 #include <sys/types.h>
 #include <sys/socket.h>
@@ -22,6 +27,7 @@
 #include <errno.h>
 #include <fcgiapp.h>
 #include <grp.h>
+#include <libpq-fe.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
@@ -32,6 +38,8 @@
 #define MAX_WORKERS 64
 
 static volatile sig_atomic_t stop_sig;
+static const char *conninfo;	/* -d: a SELECT per request */
+static const char *user_id;	/* -u: its parameter */
 
 static void
 on_signal(int sig)
@@ -94,9 +102,43 @@ open_socket(const char *path, gid_t gid)
 	return fd;
 }
 
+/* One primary-key SELECT; 1 if the row is there. */
+static int
+select_user(PGconn *db)
+{
+	PGresult *res = PQexecPrepared(db, "user", 1, &user_id, NULL, NULL, 0);
+	int found = PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1;
+
+	PQclear(res);
+	return found;
+}
+
+static PGconn *
+connect_db(void)
+{
+	PGconn *db = PQconnectdb(conninfo);
+	PGresult *res;
+
+	if (PQstatus(db) != CONNECTION_OK) {
+		fprintf(stderr, "bare_responder: %s", PQerrorMessage(db));
+		exit(1);
+	}
+	res = PQprepare(db, "user", "SELECT email FROM users WHERE id = $1::bigint",
+	    1, NULL);
+	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+		fprintf(stderr, "bare_responder: %s", PQerrorMessage(db));
+		exit(1);
+	}
+	PQclear(res);
+	return db;
+}
+
 static void
 worker(int fd, const char *page, size_t len, uid_t uid, gid_t gid)
 {
+	static const char fail[] = "Status: 500 Internal Server Error\r\n"
+	    "Content-Type: text/plain\r\nContent-Length: 0\r\n\r\n";
+	PGconn *db = NULL;
 	FCGX_Request req;
 	struct sigaction sa;
 	char head[256];
@@ -119,6 +161,8 @@ worker(int fd, const char *page, size_t len, uid_t uid, gid_t gid)
 	sigaction(SIGPIPE, &sa, NULL);
 	if (FCGX_InitRequest(&req, fd, 0) != 0)
 		die("FCGX_InitRequest");
+	if (conninfo != NULL)
+		db = connect_db();
 	hlen = snprintf(head, sizeof(head),
 	    "Status: 200 OK\r\n"
 	    "Content-Type: text/html; charset=utf-8\r\n"
@@ -126,6 +170,11 @@ worker(int fd, const char *page, size_t len, uid_t uid, gid_t gid)
 	while (FCGX_Accept_r(&req) >= 0) {
 		const char *m = FCGX_GetParam("REQUEST_METHOD", req.envp);
 
+		if (db != NULL && !select_user(db)) {
+			FCGX_PutStr(fail, (int)sizeof(fail) - 1, req.out);
+			FCGX_Finish_r(&req);
+			continue;
+		}
 		FCGX_PutStr(head, hlen, req.out);
 		if (m == NULL || strcmp(m, "HEAD") != 0)
 			FCGX_PutStr(page, (int)len, req.out);
@@ -148,8 +197,19 @@ main(int argc, char *argv[])
 	char *page;
 	int fd, i, n, alive;
 
-	if (argc < 4 || argc > 5) {
-		fprintf(stderr, "usage: bare_responder SOCKET WORKERS PAGE_FILE [GROUP]\n");
+	while ((i = getopt(argc, argv, "d:u:")) != -1) {
+		if (i == 'd')
+			conninfo = optarg;
+		else if (i == 'u')
+			user_id = optarg;
+		else
+			return 2;
+	}
+	argc -= optind - 1;
+	argv += optind - 1;
+	if (argc < 4 || argc > 5 || (conninfo == NULL) != (user_id == NULL)) {
+		fprintf(stderr, "usage: bare_responder [-d CONNINFO -u USER_ID] "
+		    "SOCKET WORKERS PAGE_FILE [GROUP]\n");
 		return 2;
 	}
 	sock = argv[1];

@@ -689,6 +689,29 @@ def session_absolute_expiry(env):
 
 
 @test
+def session_slides_at_most_once_a_minute(env):
+    """A page view reads the session; the idle expiry moves (a write) only
+    when the last one is over a minute old."""
+    use_profile(env)
+    b, _, _ = sign_in(env, user=new_user("slide"))
+    h = hashlib.sha256(b.cookies["mm_session"].encode()).hexdigest()
+    where = "WHERE token_hash = decode('%s', 'hex')" % h
+    sql(env, "UPDATE sessions SET last_seen_at = now() - interval '30 s', "
+             "idle_expires_at = now() + interval '10 min' " + where)
+    before = sql(env, "SELECT idle_expires_at FROM sessions " + where)
+    expect(b.get("/my").status == 200, "GET /my")
+    after = sql(env, "SELECT idle_expires_at FROM sessions " + where)
+    expect(before == after, "a view 30 s after the last one wrote the session (%s -> %s)",
+           before, after)
+    sql(env, "UPDATE sessions SET last_seen_at = now() - interval '61 s' " + where)
+    expect(b.get("/my").status == 200, "GET /my")
+    moved = sql(env, "SELECT idle_expires_at > now() + interval '30 min' "
+                     "AND last_seen_at > now() - interval '5 s' FROM sessions " + where)
+    expect(moved == "t", "a view 61 s after the last one did not slide the idle expiry (%s)",
+           moved)
+
+
+@test
 def banned_user_refused(env):
     use_profile(env)
     user = new_user("ban")
