@@ -18,7 +18,7 @@
 
 #define RATE_WINDOW	"60"	/* seconds: api_rate_limit is per minute */
 #define JSON_DEPTH	16	/* nesting a request body may have */
-#define CURSOR_MAX	200	/* bytes of a decoded cursor */
+#define CURSOR_MAX	300	/* bytes of a decoded cursor (member.h) */
 
 int
 api_path(const char *path)

@@ -9,11 +9,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <json-c/json.h>
 
+#include "alias.h"
 #include "api.h"
 #include "arena.h"
+#include "audit.h"
+#include "buf.h"
 #include "handlers.h"
 #include "session.h"
 
@@ -74,6 +78,16 @@ domain_json(PGresult *res, int i)
 	return o;
 }
 
+/* Appends o to the array items; -1 (o freed) when o is NULL or no memory. */
+static int
+add_item(struct json_object *items, struct json_object *o)
+{
+	if (o != NULL && json_object_array_add(items, o) == 0)
+		return 0;
+	json_object_put(o);
+	return -1;
+}
+
 /* Fields of list routes: limit, cursor. */
 static enum app_err
 page_args(struct req *r, int *n, const char **after)
@@ -94,7 +108,7 @@ user_param(const struct req *r, char *uid)
 enum app_err
 h_api_domains(struct req *r)
 {
-	struct json_object	*items, *o;
+	struct json_object	*items;
 	const char		*p[4], *after, *next = NULL;
 	char			 uid[24], lim[16];
 	PGresult		*res;
@@ -114,9 +128,7 @@ h_api_domains(struct req *r)
 		return APP_ENOMEM;
 	rows = PQntuples(res) > n ? n : PQntuples(res);
 	for (i = 0; i < rows; i++)
-		if ((o = domain_json(res, i)) == NULL ||
-		    json_object_array_add(items, o) != 0) {
-			json_object_put(o);
+		if (add_item(items, domain_json(res, i)) == -1) {
 			json_object_put(items);
 			return APP_ENOMEM;
 		}
@@ -142,4 +154,305 @@ h_api_domain(struct req *r)
 		return api_refuse(r, APP_ENOTFOUND, NULL, "not_found",
 		    "no such domain");
 	return api_reply(r, 200, domain_json(res, 0));
+}
+
+/* ------------------------------------------------------------- aliases */
+
+static struct json_object *
+alias_json(const struct alias_view *v)
+{
+	struct json_object	*o, *rcpt;
+	size_t			 i;
+
+	if ((o = json_object_new_object()) == NULL)
+		return NULL;
+	if ((rcpt = json_object_new_array()) == NULL ||
+	    json_object_object_add(o, "recipients", rcpt) != 0) {
+		json_object_put(rcpt);
+		goto fail;
+	}
+	for (i = 0; i < v->nrecipients; i++)
+		if (json_object_array_add(rcpt, api_str(v->recipients[i])) != 0)
+			goto fail;
+	if (json_object_object_add(o, "id", json_object_new_int64(v->id)) ||
+	    json_object_object_add(o, "address", api_str(v->address)) ||
+	    json_object_object_add(o, "owner", api_str(v->owner_name)) ||
+	    json_object_object_add(o, "enabled",
+	    json_object_new_boolean(v->enabled)) ||
+	    json_object_object_add(o, "disabled_reason",
+	    api_str(v->disabled_reason)) ||
+	    json_object_object_add(o, "reply_code",
+	    json_object_new_int(v->reply_code)) ||
+	    json_object_object_add(o, "description", api_str(v->description)) ||
+	    json_object_object_add(o, "remove_at", api_str(v->remove_at)) ||
+	    json_object_object_add(o, "created_at", api_str(v->created_at)) ||
+	    json_object_object_add(o, "updated_at", api_str(v->updated_at)))
+		goto fail;
+	return o;
+fail:
+	json_object_put(o);
+	return NULL;
+}
+
+/* The positive integer path parameter key; APP_ENOTFOUND otherwise. */
+static enum app_err
+path_id(struct req *r, const char *key, long long *id)
+{
+	const char	*s = req_path_param(r, key);
+	char		*end;
+
+	*id = strtoll(s, &end, 10);
+	if (*s < '1' || *s > '9' || *end != '\0' || *id <= 0 ||
+	    strlen(s) > 18)
+		return api_refuse(r, APP_ENOTFOUND, NULL, "not_found",
+		    "no such alias");
+	return APP_OK;
+}
+
+/*
+ * Whether v is on the route's :domain, if it has one: a domain admin's
+ * URL names the domain, and an alias elsewhere is not found there.
+ */
+static int
+on_route_domain(const struct req *r, const struct alias_view *v)
+{
+	const char	*d = req_path_param(r, "domain"), *at;
+
+	if (d == NULL)
+		return 1;
+	return (at = strrchr(v->address, '@')) != NULL &&
+	    strcasecmp(at + 1, d) == 0;
+}
+
+/* Loads alias :id as the API's caller may see it, on the route's domain. */
+static enum app_err
+load_alias(struct req *r, struct alias_view *v)
+{
+	struct actor	 a;
+	long long	 id;
+	enum app_err	 e;
+
+	if ((e = path_id(r, "id", &id)) != APP_OK)
+		return e;
+	api_actor(r, &a);
+	e = alias_get(r->db, r->arena, &a, id, v);
+	if (e == APP_OK && !on_route_domain(r, v))
+		e = APP_ENOTFOUND;
+	if (e == APP_ENOTFOUND)
+		return api_refuse(r, e, NULL, "not_found", "no such alias");
+	if (e != APP_OK && r->reason == NULL)
+		r->reason = "could not load the alias";
+	return e;
+}
+
+/* GET /api/v1/aliases/:id, GET /api/v1/domains/:domain/aliases/:id */
+enum app_err
+h_api_alias(struct req *r)
+{
+	struct alias_view	 v;
+	enum app_err		 e;
+
+	if ((e = load_alias(r, &v)) != APP_OK)
+		return e;
+	return api_reply(r, 200, alias_json(&v));
+}
+
+/* A field of the body had the wrong JSON type. */
+static enum app_err
+wrong_type(struct req *r, const char *field, const char *want)
+{
+	return api_refuse(r, APP_EINVALID, field, "invalid_type",
+	    arena_printf(r->arena, "%s must be %s", field, want));
+}
+
+/*
+ * A JSON string's text; NULL (and the refusal in *e) when it is not a
+ * string or holds a NUL, which C strings would silently cut.
+ */
+static const char *
+json_text(struct req *r, struct json_object *v, const char *field,
+    enum app_err *e)
+{
+	const char	*s;
+
+	if (!json_object_is_type(v, json_type_string)) {
+		*e = wrong_type(r, field, "a string");
+		return NULL;
+	}
+	s = json_object_get_string(v);
+	if (strlen(s) != (size_t)json_object_get_string_len(v)) {
+		*e = api_refuse(r, APP_EINVALID, field, "control_characters",
+		    "text must not contain control characters");
+		return NULL;
+	}
+	return arena_strdup(r->arena, s);
+}
+
+/*
+ * The recipients array as the rules' raw text, one per line.  Each item
+ * must be one address: separators inside an item would silently make it
+ * several.
+ */
+static const char *
+json_recipients(struct req *r, struct json_object *v, enum app_err *e)
+{
+	struct buf	 b;
+	const char	*s, *out;
+	size_t		 i, n;
+
+	if (!json_object_is_type(v, json_type_array)) {
+		*e = wrong_type(r, "recipients", "an array of addresses");
+		return NULL;
+	}
+	n = json_object_array_length(v);
+	if (n > ALIAS_RECIPIENTS_MAX) {
+		*e = api_refuse(r, APP_EINVALID, "recipients",
+		    "too_many_recipients", "at most 10 recipients");
+		return NULL;
+	}
+	buf_init(&b, 4096);
+	for (i = 0; i < n; i++) {
+		if ((s = json_text(r, json_object_array_get_idx(v, i),
+		    "recipients", e)) == NULL) {
+			buf_free(&b);
+			return NULL;
+		}
+		if (s[strcspn(s, " \t\r\n,;")] != '\0') {
+			buf_free(&b);
+			*e = api_refuse(r, APP_EINVALID, "recipients",
+			    "recipient_invalid", "each item of recipients "
+			    "must be one address");
+			return NULL;
+		}
+		buf_printf(&b, "%s\n", s);
+	}
+	out = b.failed ? NULL : arena_strdup(r->arena, buf_cstr(&b));
+	buf_free(&b);
+	if (out == NULL)
+		*e = APP_ENOMEM;
+	return out;
+}
+
+/* One member of a PATCH body into c; APP_OK or the refusal. */
+static enum app_err
+change_field(struct req *r, const char *key, struct json_object *v,
+    struct alias_change *c)
+{
+	enum app_err	 e = APP_OK;
+
+	if (strcmp(key, "recipients") == 0) {
+		c->set |= ALIAS_SET_RECIPIENTS;
+		c->recipients = json_recipients(r, v, &e);
+	} else if (strcmp(key, "enabled") == 0) {
+		if (!json_object_is_type(v, json_type_boolean))
+			return wrong_type(r, "enabled", "true or false");
+		c->set |= ALIAS_SET_ENABLED;
+		c->enabled = json_object_get_boolean(v);
+	} else if (strcmp(key, "description") == 0) {
+		c->set |= ALIAS_SET_DESCRIPTION;
+		c->description = json_text(r, v, "description", &e);
+	} else if (strcmp(key, "reply_code") == 0) {
+		if (!json_object_is_type(v, json_type_int))
+			return wrong_type(r, "reply_code", "250, 421 or 550");
+		c->set |= ALIAS_SET_REPLY_CODE;
+		c->reply_code = (int)json_object_get_int64(v);
+		if (json_object_get_int64(v) != c->reply_code)
+			c->reply_code = -1;	/* out of range: refused */
+	} else if (strcmp(key, "if_updated_at") == 0)
+		c->if_updated_at = json_text(r, v, "if_updated_at", &e);
+	else
+		return api_refuse(r, APP_EINVALID, arena_strdup(r->arena, key),
+		    "unknown_field", "this field cannot be changed");
+	return e;
+}
+
+/* The rules' refusal as the API's error (their code, field and words). */
+static enum app_err
+refused(struct req *r, enum app_err e, const struct alias_problem *why)
+{
+	if (e == APP_ENOTFOUND)
+		return api_refuse(r, e, NULL, "not_found", "no such alias");
+	if (app_err_status(e) >= 500 || why->code == NULL) {
+		if (r->reason == NULL)
+			r->reason = "the change failed";
+		return e;
+	}
+	/* A conflict is with the if_updated_at the client sent. */
+	return api_refuse(r, e, e == APP_ECONFLICT && why->field == NULL ?
+	    "if_updated_at" : why->field, why->code, why->message);
+}
+
+/* PATCH /api/v1/aliases/:id, PATCH /api/v1/domains/:domain/aliases/:id */
+enum app_err
+h_api_alias_update(struct req *r)
+{
+	struct json_object	*body;
+	struct alias_change	 c;
+	struct alias_problem	 why;
+	struct alias_view	 v;
+	struct actor		 a;
+	enum app_err		 e;
+
+	/* Found first: a 404 must not depend on the body being valid. */
+	if ((e = load_alias(r, &v)) != APP_OK ||
+	    (e = api_read_json(r, &body)) != APP_OK)
+		return e;
+	memset(&c, 0, sizeof(c));
+	memset(&why, 0, sizeof(why));
+	json_object_object_foreach(body, key, val) {
+		if ((e = change_field(r, key, val, &c)) != APP_OK)
+			break;
+	}
+	json_object_put(body);
+	if (e != APP_OK)
+		return e;
+	api_actor(r, &a);
+	if ((e = alias_update(r->db, r->arena, &a, v.id, &c, &why, &v)) !=
+	    APP_OK)
+		return refused(r, e, &why);
+	return api_reply(r, 200, alias_json(&v));
+}
+
+/* GET /api/v1/aliases: the caller's own aliases, by id. */
+enum app_err
+h_api_aliases(struct req *r)
+{
+	struct json_object	*items;
+	struct alias_view	 v;
+	struct actor		 a;
+	const char		*p[3], *after, *next = NULL;
+	char			 uid[24], lim[16];
+	PGresult		*res;
+	int			 n, i, rows;
+	enum app_err		 e;
+
+	if ((e = page_args(r, &n, &after)) != APP_OK)
+		return e;
+	if (after != NULL && after[strspn(after, "0123456789")] != '\0')
+		return api_refuse(r, APP_EINVALID, "cursor", "invalid_cursor",
+		    "cursor is not one this API gave out");
+	snprintf(lim, sizeof(lim), "%d", n + 1);
+	p[0] = user_param(r, uid);
+	p[1] = after;
+	p[2] = lim;
+	if ((res = req_sql(r, STMT_API_USER_ALIASES, 3, p, &e)) == NULL)
+		return e;
+	rows = PQntuples(res) > n ? n : PQntuples(res);
+	if (PQntuples(res) > n)
+		next = PQgetvalue(res, n - 1, 0);
+	if ((items = json_object_new_array()) == NULL)
+		return APP_ENOMEM;
+	api_actor(r, &a);
+	for (i = 0; i < rows; i++) {
+		/* The rules decide what the owner may still see. */
+		e = alias_get(r->db, r->arena, &a,
+		    strtoll(PQgetvalue(res, i, 0), NULL, 10), &v);
+		if (e == APP_ENOTFOUND)
+			continue;
+		if (e != APP_OK || add_item(items, alias_json(&v)) == -1) {
+			json_object_put(items);
+			return e != APP_OK ? e : APP_ENOMEM;
+		}
+	}
+	return api_reply_list(r, items, next);
 }

@@ -40,6 +40,9 @@ enum app_err	 h_token_revoke(struct req *);
 enum app_err	 h_api_me(struct req *);
 enum app_err	 h_api_domains(struct req *);
 enum app_err	 h_api_domain(struct req *);
+enum app_err	 h_api_aliases(struct req *);
+enum app_err	 h_api_alias(struct req *);
+enum app_err	 h_api_alias_update(struct req *);
 
 /*
  * Renders `page` inside the layout with req->view (created when NULL) and

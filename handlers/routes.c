@@ -97,6 +97,16 @@ static const struct route table[] = {
 	    api_list_fields, NFIELDS(api_list_fields) },
 	{ METHOD_GET, "/api/v1/domains/:domain", h_api_domain,
 	    ACCESS_DOMAIN_ADMIN, 0, NULL, 0 },
+	{ METHOD_GET, "/api/v1/aliases", h_api_aliases, ACCESS_SIGNED_IN, 0,
+	    api_list_fields, NFIELDS(api_list_fields) },
+	{ METHOD_GET, "/api/v1/aliases/:id", h_api_alias, ACCESS_SIGNED_IN, 0,
+	    NULL, 0 },
+	{ METHOD_PATCH, "/api/v1/aliases/:id", h_api_alias_update,
+	    ACCESS_SIGNED_IN, 1, NULL, 0 },
+	{ METHOD_GET, "/api/v1/domains/:domain/aliases/:id", h_api_alias,
+	    ACCESS_DOMAIN_ADMIN, 0, NULL, 0 },
+	{ METHOD_PATCH, "/api/v1/domains/:domain/aliases/:id",
+	    h_api_alias_update, ACCESS_DOMAIN_ADMIN, 1, NULL, 0 },
 	/* Last: a community's landing page, /ubuntu, /kubuntu, ... */
 	{ METHOD_GET, "/:community", h_landing, ACCESS_ANYONE, 0, NULL, 0 },
 };
