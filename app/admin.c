@@ -120,54 +120,6 @@ lp_name_ok(const char *s, int fold)
 	return 1;
 }
 
-/* What is wrong with one label of a domain name, or NULL. */
-static const char *
-label_problem(const char *l, size_t len)
-{
-	size_t	 i;
-
-	if (len == 0)
-		return "empty label";
-	if (len > 63)
-		return "a label is longer than 63 characters";
-	if (l[0] == '-' || l[len - 1] == '-')
-		return "a label starts or ends with '-'";
-	for (i = 0; i < len; i++) {
-		if (l[i] >= 'A' && l[i] <= 'Z')
-			return "upper-case letters";
-		if (!lp_char(l[i], 0) && l[i] != '-')
-			return "a character other than a-z, 0-9, '-' and '.'";
-	}
-	return NULL;
-}
-
-/* Why d is not what mm_valid_domain accepts, or NULL if it is. */
-static const char *
-domain_problem(const char *d)
-{
-	const char	*l = d, *dot, *why;
-	size_t		 len = strlen(d), labels = 0;
-
-	if (len > 253)
-		return "longer than 253 characters";
-	if (len > 0 && d[len - 1] == '.')
-		return "trailing dot";
-	do {
-		dot = strchr(l, '.');
-		if ((why = label_problem(l, dot != NULL ? (size_t)(dot - l) :
-		    strlen(l))) != NULL)
-			return why;
-		labels++;
-		if (dot != NULL)
-			l = dot + 1;
-	} while (dot != NULL);
-	if (labels < 2)
-		return "a single label";
-	if (l[0] < 'a' || l[0] > 'z')
-		return "the last label does not start with a letter";
-	return NULL;
-}
-
 static int
 slug_ok(const char *s)
 {

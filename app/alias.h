@@ -116,4 +116,10 @@ enum app_err	 alias_update(struct db *, struct arena *, const struct actor *,
 int		 alias_parse_recipients(struct arena *, const char *raw,
 		    const char ***out, size_t *n, struct alias_problem *why);
 
+/*
+ * v's recipients one per line (a form's text, and what STMT_ALIAS_UPDATE
+ * takes), in the arena; NULL when out of memory.
+ */
+const char	*alias_recipients_text(struct arena *, const struct alias_view *);
+
 #endif

@@ -16,6 +16,20 @@
 #define BACKOFF_MAX	5.0
 #define CONNECT_TIMEOUT	"3"	/* seconds; libpq's own minimum is 2 */
 
+/*
+ * alias.c: alias $1 if user $2 may see it ($3: a site admin), with $2's
+ * role in its domain.  The rule of alias.h lives in the WHERE.
+ */
+#define ALIAS_SELECT \
+	"SELECT a.id, a.domain_id, a.user_id, a.local_part || '@' || d.name, " \
+	"coalesce(u.name, ''), array_to_string(a.recipients, E'\\n'), " \
+	"a.enabled, coalesce(a.disabled_reason, ''), a.reply_code, " \
+	"a.description, coalesce(a.remove_at::text, ''), a.created_at::text, " \
+	"a.updated_at::text, coalesce(m.role, '') FROM aliases a " \
+	"JOIN domains d ON d.id = a.domain_id JOIN users u ON u.id = a.user_id " \
+	"LEFT JOIN domain_members m ON m.domain_id = a.domain_id " \
+	"AND m.user_id = $2::bigint WHERE a.id = $1::bigint AND ($3::boolean " \
+	"OR m.role = 'admin' OR (a.user_id = $2::bigint AND m.role IS NOT NULL))"
 /* A timestamp as the API and the pages show it: ISO 8601 in UTC. */
 #define ISO(col)	"to_char(" col " AT TIME ZONE 'UTC', " \
 			"'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
@@ -143,6 +157,53 @@ static const struct {
 	[STMT_ASSOC_DELETE] = { "assoc_delete",
 	    "DELETE FROM openid_associations WHERE op_endpoint = $1 "
 	    "AND handle = $2", 2 },
+	/* Member pages and alias rules (alias.c, handlers/member.c). */
+	[STMT_ALIAS_GET] = { "alias_get", ALIAS_SELECT, 3 },
+	[STMT_ALIAS_LOCK] = { "alias_lock", ALIAS_SELECT " FOR UPDATE OF a", 3 },
+	[STMT_ALIAS_UPDATE] = { "alias_update",
+	    "UPDATE aliases SET recipients = string_to_array($2, E'\\n'), "
+	    "enabled = $3::boolean, disabled_reason = $4, "
+	    "reply_code = $5::smallint, description = $6, remove_at = CASE "
+	    "WHEN $3::boolean THEN NULL ELSE remove_at END "
+	    "WHERE id = $1::bigint RETURNING updated_at::text", 6 },
+	/* Each change as "field: before -> after; ...". */
+	[STMT_ALIAS_HISTORY] = { "alias_history",
+	    "SELECT to_char(l.at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI') "
+	    "|| ' UTC', l.actor_kind, coalesce(l.actor_name, ''), l.action, "
+	    "coalesce((SELECT string_agg(k || ': ' || coalesce(l.before ->> k, "
+	    "'none') || ' \u2192 ' || coalesce(l.after ->> k, 'none'), '; ' "
+	    "ORDER BY k) FROM jsonb_object_keys(coalesce(l.before, '{}') || "
+	    "coalesce(l.after, '{}')) AS k), '') FROM audit_log l "
+	    "WHERE l.target_type = 'alias' AND l.target_id = $1::bigint "
+	    "ORDER BY l.at DESC, l.id DESC LIMIT 100", 1 },
+	/*
+	 * One row per enabled, verified domain and alias of the user: the
+	 * latest trusted complete snapshot's word on membership ('' = none
+	 * yet), the domain's live error reports, the person check.
+	 */
+	[STMT_MY_DOMAINS] = { "my_domains",
+	    "SELECT d.name, d.team, coalesce(a.id::text, ''), "
+	    "coalesce(a.local_part || '@' || d.name, ''), "
+	    "coalesce(array_to_string(a.recipients, ', '), ''), "
+	    "coalesce(a.enabled, false), coalesce(a.disabled_reason, ''), "
+	    "coalesce(a.reply_code, 0), coalesce(to_char(a.remove_at AT TIME "
+	    "ZONE 'UTC', 'YYYY-MM-DD'), ''), CASE WHEN s.member THEN 'yes' "
+	    "WHEN NOT s.member THEN 'no' ELSE '' END, coalesce(e.codes, ''), "
+	    "coalesce(u.person_status, ''), u.sync_requested_at IS NOT NULL "
+	    "FROM users u JOIN domains d ON d.enabled "
+	    "AND d.txt_status = 'verified' LEFT JOIN aliases a "
+	    "ON a.domain_id = d.id AND a.user_id = u.id "
+	    "LEFT JOIN LATERAL (SELECT EXISTS (SELECT 1 FROM "
+	    "team_snapshot_members sm WHERE sm.snapshot_id = ts.id "
+	    "AND sm.name = lower(u.name)) AS member FROM team_snapshots ts "
+	    "WHERE ts.team = d.team AND ts.complete AND (NOT ts.shrink_held "
+	    "OR ts.accepted_at IS NOT NULL) ORDER BY ts.fetched_at DESC "
+	    "LIMIT 1) s ON true LEFT JOIN LATERAL (SELECT string_agg("
+	    "er.error_code, ',' ORDER BY er.error_code) AS codes "
+	    "FROM error_reports er WHERE er.user_id = u.id "
+	    "AND er.domain_id = d.id AND er.expires_at > now()) e ON true "
+	    "WHERE u.id = $1::bigint "
+	    "ORDER BY coalesce(d.title, d.name), d.name, a.local_part", 1 },
 	/* The JSON API and its tokens (api.c, apitoken.c, handlers/api.c) */
 	[STMT_API_TOKEN_AUTH] = { "api_token_auth",
 	    "SELECT t.id, u.id, coalesce(u.name, ''), u.email, "

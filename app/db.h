@@ -49,6 +49,15 @@ enum stmt {
 	STMT_ASSOC_GET,		/* endpoint, handle -> secret hex */
 	STMT_ASSOC_INSERT,	/* endpoint, handle, secret hex, expires s */
 	STMT_ASSOC_DELETE,	/* endpoint, handle */
+	/* Member pages and alias rules (alias.c, handlers/member.c). */
+	STMT_ALIAS_GET,		/* id, actor id, site admin -> alias, role */
+	STMT_ALIAS_LOCK,	/* the same, FOR UPDATE */
+	STMT_ALIAS_UPDATE,	/* id, recipients \n-joined, enabled, reason,
+				   reply code, description -> updated_at */
+	STMT_ALIAS_HISTORY,	/* alias id -> when, kind, name, action,
+				   changes */
+	STMT_MY_DOMAINS,	/* user id -> per verified domain: its
+				   aliases, membership, errors, status */
 	/* The JSON API and its tokens (api.c, apitoken.c, handlers/api.c) */
 	STMT_API_TOKEN_AUTH,	/* hash -> token id, user columns, banned,
 				   last use over a minute ago */

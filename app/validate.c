@@ -76,6 +76,27 @@ valid_text(const char *v, size_t len)
 }
 
 int
+valid_utf8(const char *v, size_t len)
+{
+	const unsigned char	*s = (const unsigned char *)v;
+	unsigned int		 cp;
+	size_t			 i = 0, n;
+
+	while (i < len) {
+		if ((n = utf8_seq(s + i, len - i, &cp)) == 0 || cp == 0)
+			return 0;
+		i += n;
+	}
+	return 1;
+}
+
+int
+valid_bool(const char *v, size_t len)
+{
+	return len == 1 && (v[0] == '0' || v[0] == '1');
+}
+
+int
 valid_address(const char *v, size_t len)
 {
 	const unsigned char	*s = (const unsigned char *)v;
@@ -120,6 +141,53 @@ valid_token(const char *v, size_t len)
 {
 	return len > 0 && all_of(v, len, "abcdefghijklmnopqrstuvwxyz"
 	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_");
+}
+
+/* What is wrong with one label of a domain name, or NULL. */
+static const char *
+label_problem(const char *l, size_t len)
+{
+	size_t	 i;
+
+	if (len == 0)
+		return "empty label";
+	if (len > 63)
+		return "a label is longer than 63 characters";
+	if (l[0] == '-' || l[len - 1] == '-')
+		return "a label starts or ends with '-'";
+	for (i = 0; i < len; i++) {
+		if (l[i] >= 'A' && l[i] <= 'Z')
+			return "upper-case letters";
+		if (strchr("abcdefghijklmnopqrstuvwxyz0123456789-", l[i]) == NULL)
+			return "a character other than a-z, 0-9, '-' and '.'";
+	}
+	return NULL;
+}
+
+const char *
+domain_problem(const char *d)
+{
+	const char	*l = d, *dot, *why;
+	size_t		 len = strlen(d), labels = 0;
+
+	if (len > 253)
+		return "longer than 253 characters";
+	if (len > 0 && d[len - 1] == '.')
+		return "trailing dot";
+	do {
+		dot = strchr(l, '.');
+		if ((why = label_problem(l, dot != NULL ? (size_t)(dot - l) :
+		    strlen(l))) != NULL)
+			return why;
+		labels++;
+		if (dot != NULL)
+			l = dot + 1;
+	} while (dot != NULL);
+	if (labels < 2)
+		return "a single label";
+	if (l[0] < 'a' || l[0] > 'z')
+		return "the last label does not start with a letter";
+	return NULL;
 }
 
 static enum app_err

@@ -44,6 +44,17 @@ int	 valid_slug(const char *, size_t);
 int	 valid_token(const char *, size_t);
 
 /*
+ * Any UTF-8 text but NUL, control characters included: for fields whose
+ * rules live in a module that explains a refusal next to the field
+ * (alias.c), rather than here as a bare 400.
+ */
+int	 valid_utf8(const char *, size_t);
+/* "0" or "1" (a form's yes/no choice). */
+int	 valid_bool(const char *, size_t);
+/* Why d is not what the schema's mm_valid_domain accepts, or NULL. */
+const char *domain_problem(const char *d);
+
+/*
  * Checks every field of the list against the request.  A field given twice,
  * over max_len, failing its validator, or required and missing is
  * APP_EINPUT with req->reason naming it.  On success req->fields is an

@@ -53,6 +53,10 @@ enum app_err	 page_render(struct req *, int status, const char *title,
 /* Dictionary of the current page, created on first use; NULL on failure. */
 struct view_dict *page_dict(struct req *);
 
+/* Member pages (member.c); h_my above is there too. */
+enum app_err	 h_my_alias(struct req *);
+enum app_err	 h_my_alias_save(struct req *);
+
 /* Fills the response with the error page for `err` (errors.c). */
 void		 error_page(struct req *, enum app_err, const char *allow);
 

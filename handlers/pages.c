@@ -84,32 +84,6 @@ h_home(struct req *r)
 	return page_render(r, 200, "Community email addresses", "home.tpl");
 }
 
-/* GET /my: who is signed in.  (The alias dashboard arrives here later.) */
-enum app_err
-h_my(struct req *r)
-{
-	struct view_dict	*d;
-	const char		*name;
-	char			 uid[24];
-	const char		*p = uid;
-	PGresult		*res;
-	enum app_err		 e;
-
-	snprintf(uid, sizeof(uid), "%lld", r->user->id);
-	if ((res = req_sql(r, STMT_USER_BY_ID, 1, &p, &e)) == NULL)
-		return e;
-	if (PQntuples(res) != 1)
-		return APP_EAUTH;	/* deleted since the session began */
-	if ((d = page_dict(r)) == NULL)
-		return APP_ENOMEM;
-	name = PQgetvalue(res, 0, 2)[0] != '\0' ? PQgetvalue(res, 0, 2) :
-	    PQgetvalue(res, 0, 0);
-	view_set(d, "DISPLAY_NAME", name);
-	view_set(d, "EMAIL", PQgetvalue(res, 0, 1));
-	view_set(d, "CLAIMED_ID", PQgetvalue(res, 0, 3));
-	return page_render(r, 200, "Your account", "my.tpl");
-}
-
 /* GET /:community, e.g. /ubuntu: one community's landing page. */
 enum app_err
 h_landing(struct req *r)

@@ -43,6 +43,19 @@ static const struct field auth_finish_fields[] = {
 	{ "state", FIELD_QUERY, valid_token, 64, 1 },
 };
 
+/* Member pages (member.c); rules and their messages are alias.c's. */
+static const struct field my_alias_fields[] = {
+	{ "saved", FIELD_QUERY, valid_bool, 1, 0 },
+};
+
+static const struct field my_alias_save_fields[] = {
+	{ "recipients", FIELD_FORM, valid_utf8, 4096, 0 },
+	{ "enabled", FIELD_FORM, valid_bool, 1, 0 },
+	{ "description", FIELD_FORM, valid_utf8, 1024, 0 },
+	{ "reply_code", FIELD_FORM, valid_text, 8, 0 },
+	{ "updated_at", FIELD_FORM, valid_text, 64, 0 },
+};
+
 /* Personal API tokens and the JSON API (tokens.c, api.c). */
 static const struct field tokens_fields[] = {
 	{ "done", FIELD_QUERY, valid_slug, 16, 0 },
@@ -81,6 +94,11 @@ static const struct route table[] = {
 	    test_sleep_fields, NFIELDS(test_sleep_fields) },
 	{ METHOD_GET, "/_test/crash", h_test_crash, ACCESS_ANYONE, 0, NULL, 0 },
 #endif
+	/* Member pages (member.c). */
+	{ METHOD_GET, "/my/aliases/:id", h_my_alias, ACCESS_SIGNED_IN, 0,
+	    my_alias_fields, NFIELDS(my_alias_fields) },
+	{ METHOD_POST, "/my/aliases/:id", h_my_alias_save, ACCESS_SIGNED_IN, 1,
+	    my_alias_save_fields, NFIELDS(my_alias_save_fields) },
 	/*
 	 * Personal API tokens and the JSON API (tokens.c, api.c).  The API
 	 * authenticates by bearer token only, never by cookie, so its state

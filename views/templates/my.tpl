@@ -1,6 +1,9 @@
 {{%AUTOESCAPE context="HTML"}}
 {{! GET /my  -  who is signed in: DISPLAY_NAME, USER_NAME (Launchpad), }}
-{{! EMAIL, CLAIMED_ID; CSRF_TOKEN for the sign-out form. }}
+{{! EMAIL, CLAIMED_ID; CSRF_TOKEN for the sign-out form.  Then one DOMAIN }}
+{{! per enabled, verified domain: NAME and either NOTE with STATE (no address: why, }}
+{{! COC when the Code of Conduct is the reason) or ALIAS rows (ID, ADDRESS, }}
+{{! RECIPIENTS, STATE; DISABLED with REPLY; COC).  UNREACHABLE: a sync is due. }}
 <section class="panel">
   <p class="eyebrow">Your account</p>
   <h1>Hello, {{DISPLAY_NAME}}</h1>
@@ -12,9 +15,26 @@
     <dt>Ubuntu One identity</dt>
     <dd class="mono">{{CLAIMED_ID}}</dd>
   </dl>
-  <p class="lead">Your community addresses will be listed here.</p>
   <form method="post" action="/auth/logout">
     <input type="hidden" name="csrf_token" value="{{CSRF_TOKEN}}">
     <button type="submit" class="button button-secondary">Sign out</button>
   </form>
+</section>
+<section class="panel">
+  <h2>Your community addresses</h2>
+  {{#UNREACHABLE}}<p class="notice" role="status">Launchpad is unreachable; we will retry.</p>{{/UNREACHABLE}}
+  {{#NO_DOMAINS}}<p class="empty">No community domain is active yet.</p>{{/NO_DOMAINS}}
+  {{#DOMAIN}}
+  <div class="domain">
+    <h3>@{{NAME}}</h3>
+    {{#NOTE}}<p class="state">{{STATE}}{{#COC}} (<a href="https://launchpad.net/codeofconduct">sign the Code of Conduct</a>){{/COC}}</p>{{/NOTE}}
+    {{#ALIAS}}
+    <div class="alias">
+      <p class="state">{{STATE}}{{#COC}} (<a href="https://launchpad.net/codeofconduct">sign the Code of Conduct</a>){{/COC}}</p>
+      {{#DISABLED}}<p class="fine">Recipients: {{RECIPIENTS}}. While disabled, reply {{REPLY}}.</p>{{/DISABLED}}
+      <p><a href="/my/aliases/{{ID}}">Manage {{ADDRESS}}</a></p>
+    </div>
+    {{/ALIAS}}
+  </div>
+  {{/DOMAIN}}
 </section>

@@ -1,0 +1,465 @@
+/*
+ * member.c - the member's pages: /my (each community domain with the
+ * member's address and its state in plain words) and /my/aliases/:id (one
+ * alias, its edit form and its history).  Every rule about what may change
+ * is alias.c's; this file only shows and asks.  Owns nothing beyond the
+ * request: strings come from req->arena, results belong to the request.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "alias.h"
+#include "arena.h"
+#include "audit.h"
+#include "handlers.h"
+#include "session.h"
+#include "view.h"
+
+#define COC_URL	"https://launchpad.net/codeofconduct"
+
+/* Columns of STMT_MY_DOMAINS. */
+enum {
+	MY_DOMAIN, MY_TEAM, MY_ALIAS, MY_ADDRESS, MY_RECIPIENTS, MY_ENABLED,
+	MY_REASON, MY_REPLY, MY_REMOVE_ON, MY_MEMBER, MY_ERRORS, MY_PERSON,
+	MY_RETRY
+};
+
+/* Columns of STMT_ALIAS_HISTORY. */
+enum { H_WHEN, H_KIND, H_NAME, H_ACTION, H_CHANGES };
+
+static const char *
+reply_words(int code)
+{
+	switch (code) {
+	case 250:
+		return "250: mail is accepted and dropped";
+	case 421:
+		return "421: senders are told to try again later";
+	default:
+		return "550: mail is rejected";
+	}
+}
+
+/* Why the person check makes the user ineligible, or NULL. */
+static const char *
+person_words(const char *status, int *coc)
+{
+	if (strcmp(status, "not-coc-signer") == 0) {
+		*coc = 1;
+		return "not eligible: you have not signed the Ubuntu Code of "
+		    "Conduct";
+	}
+	if (strcmp(status, "not-valid") == 0 ||
+	    strcmp(status, "not-found") == 0)
+		return "your Launchpad account is not active";
+	return NULL;
+}
+
+/* The state of a disabled alias in row i, in plain words. */
+static const char *
+disabled_words(struct req *r, PGresult *res, int i, int *coc)
+{
+	const char	*why = PQgetvalue(res, i, MY_REASON);
+	const char	*on = PQgetvalue(res, i, MY_REMOVE_ON);
+	const char	*team = PQgetvalue(res, i, MY_TEAM);
+	const char	*p;
+
+	if (strcmp(why, "matches-recipient") == 0)
+		return "disabled: it would forward to itself";
+	if (strcmp(why, "left-team") == 0)
+		return *on != '\0' ? arena_printf(r->arena, "disabled: you are "
+		    "no longer a member of ~%s; it will be removed on %s",
+		    team, on) : arena_printf(r->arena, "disabled: you are no "
+		    "longer a member of ~%s", team);
+	if (strcmp(why, "invalid-user") == 0)
+		return (p = person_words(PQgetvalue(res, i, MY_PERSON), coc)) !=
+		    NULL ? arena_printf(r->arena, "disabled: %s", p) :
+		    "disabled: your Launchpad account is not eligible";
+	if (strcmp(why, "banned") == 0)
+		return "disabled: your account is suspended";
+	if (strcmp(why, "by-owner") == 0)
+		return "disabled by you";
+	return arena_printf(r->arena, "disabled by an admin of %s",
+	    PQgetvalue(res, i, MY_DOMAIN));
+}
+
+/* Why a domain shows no address for the user, in plain words. */
+static const char *
+no_alias_words(struct req *r, PGresult *res, int i, int *coc)
+{
+	const char	*errors = PQgetvalue(res, i, MY_ERRORS);
+	const char	*member = PQgetvalue(res, i, MY_MEMBER);
+	const char	*team = PQgetvalue(res, i, MY_TEAM);
+	const char	*p;
+
+	if ((p = person_words(PQgetvalue(res, i, MY_PERSON), coc)) != NULL)
+		return p;
+	if (strcmp(errors, "alias-limit") == 0)
+		return "we could not create your address: you already have as "
+		    "many addresses on this domain as it allows";
+	if (*errors != '\0')
+		return arena_printf(r->arena, "we could not create your "
+		    "address (%s); the domain's admins have been told", errors);
+	if (PQgetvalue(res, i, MY_RETRY)[0] == 't')
+		return "Launchpad is unreachable; we will retry";
+	if (*member == '\0')
+		return arena_printf(r->arena, "membership of ~%s not checked "
+		    "yet", team);
+	if (strcmp(member, "no") == 0)
+		return arena_printf(r->arena, "not a member of ~%s", team);
+	return arena_printf(r->arena, "member of ~%s: your address will "
+	    "appear after the next check", team);
+}
+
+/* Adds row i's alias to the domain section dd. */
+static enum app_err
+add_alias(struct req *r, struct view_dict *dd, PGresult *res, int i)
+{
+	struct view_dict	*a;
+	const char		*text;
+	int			 coc = 0;
+
+	if ((a = view_add_section(dd, "ALIAS")) == NULL)
+		return APP_ENOMEM;
+	view_set(a, "ID", PQgetvalue(res, i, MY_ALIAS));
+	view_set(a, "ADDRESS", PQgetvalue(res, i, MY_ADDRESS));
+	view_set(a, "RECIPIENTS", PQgetvalue(res, i, MY_RECIPIENTS));
+	if (PQgetvalue(res, i, MY_ENABLED)[0] == 't')
+		text = arena_printf(r->arena, "you have %s \u2192 %s",
+		    PQgetvalue(res, i, MY_ADDRESS),
+		    PQgetvalue(res, i, MY_RECIPIENTS));
+	else {
+		text = disabled_words(r, res, i, &coc);
+		view_show(a, "DISABLED");
+		view_set(a, "REPLY", reply_words(atoi(PQgetvalue(res, i,
+		    MY_REPLY))));
+	}
+	if (text == NULL)
+		return APP_ENOMEM;
+	view_set(a, "STATE", text);
+	if (coc)
+		view_show(a, "COC");
+	return APP_OK;
+}
+
+/* The addresses part of /my: one section per domain. */
+static enum app_err
+my_domains(struct req *r, struct view_dict *d)
+{
+	struct view_dict	*dd = NULL;
+	const char		*p[1], *text, *prev = "";
+	char			 uid[24];
+	PGresult		*res;
+	int			 i, coc;
+	enum app_err		 e;
+
+	snprintf(uid, sizeof(uid), "%lld", r->user->id);
+	p[0] = uid;
+	if ((res = req_sql(r, STMT_MY_DOMAINS, 1, p, &e)) == NULL)
+		return e;
+	if (PQntuples(res) == 0)
+		view_show(d, "NO_DOMAINS");
+	for (i = 0; i < PQntuples(res); i++) {
+		if (PQgetvalue(res, i, MY_RETRY)[0] == 't' && i == 0)
+			view_show(d, "UNREACHABLE");
+		if (strcmp(prev, PQgetvalue(res, i, MY_DOMAIN)) != 0) {
+			prev = PQgetvalue(res, i, MY_DOMAIN);
+			if ((dd = view_add_section(d, "DOMAIN")) == NULL)
+				return APP_ENOMEM;
+			view_set(dd, "NAME", prev);
+		}
+		if (PQgetvalue(res, i, MY_ALIAS)[0] != '\0') {
+			if ((e = add_alias(r, dd, res, i)) != APP_OK)
+				return e;
+			continue;
+		}
+		coc = 0;
+		if ((text = no_alias_words(r, res, i, &coc)) == NULL)
+			return APP_ENOMEM;
+		view_show(dd, "NOTE");
+		view_set(dd, "STATE", text);
+		if (coc)
+			view_show(dd, "COC");
+	}
+	return APP_OK;
+}
+
+/* GET /my: who is signed in, and their address on each domain. */
+enum app_err
+h_my(struct req *r)
+{
+	struct view_dict	*d;
+	const char		*name;
+	char			 uid[24];
+	const char		*p = uid;
+	PGresult		*res;
+	enum app_err		 e;
+
+	snprintf(uid, sizeof(uid), "%lld", r->user->id);
+	if ((res = req_sql(r, STMT_USER_BY_ID, 1, &p, &e)) == NULL)
+		return e;
+	if (PQntuples(res) != 1)
+		return APP_EAUTH;	/* deleted since the session began */
+	if ((d = page_dict(r)) == NULL)
+		return APP_ENOMEM;
+	name = PQgetvalue(res, 0, 2)[0] != '\0' ? PQgetvalue(res, 0, 2) :
+	    PQgetvalue(res, 0, 0);
+	view_set(d, "DISPLAY_NAME", name);
+	view_set(d, "EMAIL", PQgetvalue(res, 0, 1));
+	view_set(d, "CLAIMED_ID", PQgetvalue(res, 0, 3));
+	if ((e = my_domains(r, d)) != APP_OK)
+		return e;
+	return page_render(r, 200, "Your account", "my.tpl");
+}
+
+/*
+ * The signed-in user as the owner of their aliases: these pages never use
+ * site-admin powers (the admin pages do), so "not theirs" is a 404 here.
+ */
+static void
+owner_actor(const struct req *r, struct actor *a)
+{
+	memset(a, 0, sizeof(*a));
+	a->kind = ACTOR_USER;
+	a->user_id = r->user->id;
+	a->name = r->user->name;
+	a->request_id = r->request_id;
+}
+
+/* The :id of the path, or 0 when it is not a plausible alias id. */
+static long long
+path_id(const struct req *r)
+{
+	const char	*s = req_path_param(r, "id");
+	size_t		 len = s != NULL ? strlen(s) : 0;
+
+	if (len == 0 || len > 18 || strspn(s, "0123456789") != len)
+		return 0;
+	return strtoll(s, NULL, 10);
+}
+
+/* Loads the user's own alias :id into v; APP_ENOTFOUND if not theirs. */
+static enum app_err
+own_alias(struct req *r, struct alias_view *v)
+{
+	struct actor	 a;
+	long long	 id;
+	enum app_err	 e;
+
+	owner_actor(r, &a);
+	if ((id = path_id(r)) == 0)
+		e = APP_ENOTFOUND;
+	else if ((e = alias_get(r->db, r->arena, &a, id, v)) == APP_OK &&
+	    v->user_id != r->user->id)
+		e = APP_ENOTFOUND;	/* an admin's view of someone else's */
+	if (e == APP_ENOTFOUND)
+		r->reason = "no such alias of this user";
+	return e;
+}
+
+static const char *
+actor_words(struct req *r, const char *kind, const char *name)
+{
+	if (strcmp(kind, "user") == 0 || strcmp(kind, "api") == 0)
+		return arena_printf(r->arena, "~%s%s", name,
+		    kind[0] == 'a' ? " (API)" : "");
+	if (strcmp(kind, "sync") == 0)
+		return "membermail (Launchpad check)";
+	if (strcmp(kind, "cli") == 0)
+		return arena_printf(r->arena, "operator %s", name);
+	return "membermail";
+}
+
+static enum app_err
+add_history(struct req *r, struct view_dict *d, const struct alias_view *v)
+{
+	struct view_dict	*h;
+	const char		*p[1], *who;
+	char			 sid[24];
+	PGresult		*res;
+	int			 i;
+	enum app_err		 e;
+
+	snprintf(sid, sizeof(sid), "%lld", v->id);
+	p[0] = sid;
+	if ((res = req_sql(r, STMT_ALIAS_HISTORY, 1, p, &e)) == NULL)
+		return e;
+	if (PQntuples(res) == 0)
+		view_show(d, "NO_HISTORY");
+	for (i = 0; i < PQntuples(res); i++) {
+		if ((h = view_add_section(d, "HISTORY")) == NULL ||
+		    (who = actor_words(r, PQgetvalue(res, i, H_KIND),
+		    PQgetvalue(res, i, H_NAME))) == NULL)
+			return APP_ENOMEM;
+		view_set(h, "WHEN", PQgetvalue(res, i, H_WHEN));
+		view_set(h, "WHO", who);
+		view_set(h, "ACTION", PQgetvalue(res, i, H_ACTION));
+		view_set(h, "CHANGES", PQgetvalue(res, i, H_CHANGES));
+	}
+	return APP_OK;
+}
+
+/* What the form shows: the alias's values, or the input being kept. */
+struct form_values {
+	const char	*recipients;
+	int		 enabled;
+	const char	*description;
+	const char	*reply_code;
+};
+
+static enum app_err
+set_form(struct req *r, struct view_dict *d, const struct form_values *f,
+    const struct alias_problem *why)
+{
+	struct view_dict	*s;
+	const char		*reply = f->reply_code;
+
+	view_set(d, "RECIPIENTS", f->recipients);
+	view_set(d, "DESCRIPTION", f->description);
+	view_show(d, f->enabled ? "ENABLED_CHECKED" : "DISABLED_CHECKED");
+	view_show(d, strcmp(reply, "250") == 0 ? "REPLY_250" :
+	    strcmp(reply, "421") == 0 ? "REPLY_421" : "REPLY_550");
+	if (why == NULL || why->field == NULL)
+		return APP_OK;
+	/* RECIPIENTS_ERROR, ENABLED_ERROR, DESCRIPTION_ERROR, ... */
+	if ((s = view_add_section(d, arena_printf(r->arena, "%s_ERROR",
+	    strcmp(why->field, "recipients") == 0 ? "RECIPIENTS" :
+	    strcmp(why->field, "enabled") == 0 ? "ENABLED" :
+	    strcmp(why->field, "description") == 0 ? "DESCRIPTION" :
+	    "REPLY"))) == NULL)
+		return APP_ENOMEM;
+	view_set(s, "MESSAGE", why->message);
+	view_show(d, "HAS_ERROR");
+	return APP_OK;
+}
+
+/* Renders the alias page: v, the form (f), a problem, a notice. */
+static enum app_err
+alias_page(struct req *r, int status, const struct alias_view *v,
+    const struct form_values *f, const struct alias_problem *why,
+    const char *notice)
+{
+	struct view_dict	*d;
+	enum app_err		 e;
+
+	if ((d = page_dict(r)) == NULL)
+		return APP_ENOMEM;
+	view_set_int(d, "ID", (long)v->id);
+	view_set(d, "ADDRESS", v->address);
+	view_set(d, "UPDATED_AT", v->updated_at);
+	view_set(d, "STATE", v->enabled ? "Enabled: mail is forwarded." :
+	    arena_printf(r->arena, "Disabled (%s): %s.", v->disabled_reason,
+	    reply_words(v->reply_code)));
+	if (v->remove_at != NULL) {
+		view_show(d, "REMOVING");
+		view_set(d, "REMOVE_AT", v->remove_at);
+	}
+	if (notice != NULL) {
+		view_show(d, "NOTICE");
+		view_set(d, "NOTICE_TEXT", notice);
+	}
+	if ((e = set_form(r, d, f, why)) != APP_OK ||
+	    (e = add_history(r, d, v)) != APP_OK)
+		return e;
+	return page_render(r, status, v->address, "alias.tpl");
+}
+
+/* Route fields of GET and POST /my/aliases/:id (routes.c). */
+enum { F_SAVED };
+enum { F_RECIPIENTS, F_ENABLED, F_DESCRIPTION, F_REPLY, F_UPDATED_AT };
+
+/* GET /my/aliases/:id[?saved=1]: the alias, its form and history. */
+enum app_err
+h_my_alias(struct req *r)
+{
+	struct alias_view	 v;
+	struct form_values	 f;
+	char			 code[8];
+	enum app_err		 e;
+
+	if ((e = own_alias(r, &v)) != APP_OK)
+		return e;
+	snprintf(code, sizeof(code), "%d", v.reply_code);
+	f.recipients = alias_recipients_text(r->arena, &v);
+	f.enabled = v.enabled;
+	f.description = v.description;
+	f.reply_code = code;
+	if (f.recipients == NULL)
+		return APP_ENOMEM;
+	return alias_page(r, 200, &v, &f, NULL, r->fields[F_SAVED] != NULL &&
+	    r->fields[F_SAVED][0] == '1' ? "Saved." : NULL);
+}
+
+/* The change the form asks for: every field it sent. */
+static void
+form_change(struct req *r, struct alias_change *c)
+{
+	const char	*reply = r->fields[F_REPLY];
+	char		*end;
+	long		 code;
+
+	memset(c, 0, sizeof(*c));
+	if ((c->recipients = r->fields[F_RECIPIENTS]) != NULL)
+		c->set |= ALIAS_SET_RECIPIENTS;
+	if (r->fields[F_ENABLED] != NULL) {
+		c->set |= ALIAS_SET_ENABLED;
+		c->enabled = r->fields[F_ENABLED][0] == '1';
+	}
+	if ((c->description = r->fields[F_DESCRIPTION]) != NULL)
+		c->set |= ALIAS_SET_DESCRIPTION;
+	if (reply != NULL) {
+		c->set |= ALIAS_SET_REPLY_CODE;
+		code = strtol(reply, &end, 10);
+		/* Not a number: 0, which alias_update refuses in words. */
+		c->reply_code = *reply != '\0' && *end == '\0' &&
+		    code > 0 && code < 1000 ? (int)code : 0;
+	}
+	c->if_updated_at = r->fields[F_UPDATED_AT];
+}
+
+/* POST /my/aliases/:id: the owner's change, through alias_update. */
+enum app_err
+h_my_alias_save(struct req *r)
+{
+	struct alias_view	 v, now;
+	struct alias_change	 c;
+	struct alias_problem	 why;
+	struct actor		 a;
+	struct form_values	 f;
+	const char		*loc;
+	enum app_err		 e, refused;
+
+	if ((e = own_alias(r, &v)) != APP_OK)
+		return e;
+	owner_actor(r, &a);
+	form_change(r, &c);
+	e = alias_update(r->db, r->arena, &a, v.id, &c, &why, &now);
+	if (e == APP_OK) {
+		loc = arena_printf(r->arena, "/my/aliases/%lld?saved=1", v.id);
+		return loc == NULL ? APP_ENOMEM : resp_redirect(r, 303, loc);
+	}
+	if (e != APP_EINVALID && e != APP_EFORBIDDEN && e != APP_ECONFLICT) {
+		if (e == APP_ENOTFOUND)
+			r->reason = "no such alias of this user";
+		return e;
+	}
+	r->reason = why.code;
+	refused = e;
+	/* A conflict shows the alias as it is now, the input kept. */
+	if (refused == APP_ECONFLICT && (e = own_alias(r, &v)) != APP_OK)
+		return e;
+	f.recipients = c.recipients != NULL ? c.recipients :
+	    alias_recipients_text(r->arena, &v);
+	f.enabled = c.set & ALIAS_SET_ENABLED ? c.enabled : v.enabled;
+	f.description = c.description != NULL ? c.description :
+	    v.description;
+	f.reply_code = r->fields[F_REPLY] != NULL ? r->fields[F_REPLY] :
+	    arena_printf(r->arena, "%d", v.reply_code);
+	if (f.recipients == NULL || f.reply_code == NULL)
+		return APP_ENOMEM;
+	return alias_page(r, app_err_status(refused),
+	    &v, &f, &why, why.field == NULL ? why.message : NULL);
+}
