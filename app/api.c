@@ -211,6 +211,9 @@ api_error(struct req *r, int status, const char *code, const char *message)
 		(void)resp_header(r, "WWW-Authenticate", r->bearer_sent ?
 		    "Bearer realm=\"membermail\", error=\"invalid_token\"" :
 		    "Bearer realm=\"membermail\"");
+	if (status == 401 && !r->bearer_sent)
+		message = "An API token is required: Authorization: Bearer "
+		    "<token> (create one at /my/tokens).";
 	if ((o = json_object_new_object()) == NULL)
 		return -1;
 	if (json_object_object_add(o, "error", api_str(c)) == 0 &&
