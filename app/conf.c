@@ -194,6 +194,9 @@ static const struct conf_key keys[] = {
 	    "directory holding the view templates" },
 	{ "user", CONF_NAME, FIELD(user), "", 0, 32,
 	    "user workers run as when started as root (\"\" = do not switch)" },
+	{ "verification_prefix", CONF_NAME, FIELD(verification_prefix),
+	    "membermail-site-verification", 0, 63,
+	    "a domain's TXT record reads <prefix>=<its token>" },
 	{ "workers", CONF_INT, FIELD(workers), "4", 1, 256,
 	    "worker processes the master keeps running" },
 };

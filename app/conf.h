@@ -96,6 +96,8 @@ struct config {
 	char		 smtp_password_file[CONF_PATH_MAX];
 	int		 smtp_timeout;		/* seconds */
 	int		 outbox_max_attempts;
+	/* Domain verification (DESIGN.md §8; shown on /domains/:domain) */
+	char		 verification_prefix[CONF_NAME_MAX];
 	enum log_level	 log_level;
 	char		 log_file[CONF_PATH_MAX]; /* "" = stderr */
 };

@@ -37,6 +37,26 @@
 #define API_DOMAIN_COLS	"d.name, d.team, d.slug, coalesce(d.title, d.name), " \
 			"d.enabled, d.alias_limit, d.txt_status, m.role, " \
 			ISO("d.created_at")
+/* member.c: who may administer a domain, and the rows its pages list. */
+#define MEMBER_DOMAIN_ACCESS \
+	"SELECT d.id, d.name, d.alias_limit, EXISTS (SELECT 1 FROM " \
+	"domain_members m WHERE m.domain_id = d.id AND m.user_id = " \
+	"$2::bigint AND m.role = 'admin') FROM domains d WHERE d.name = $1"
+#define MEMBER_COLUMNS \
+	"SELECT u.id, coalesce(u.name, ''), coalesce(u.display_name, ''), " \
+	"u.email, m.role, date_trunc('second', m.created_at)::text, " \
+	"coalesce((SELECT string_agg(a.id || ':' || a.local_part || ':' || " \
+	"coalesce(a.disabled_reason, '+'), ' ' ORDER BY a.local_part) " \
+	"FROM aliases a WHERE a.domain_id = m.domain_id AND a.user_id = " \
+	"m.user_id), '') FROM domain_members m JOIN users u ON u.id = " \
+	"m.user_id WHERE m.domain_id = $1::bigint "
+#define MEMBER_ALIAS_COLUMNS \
+	"SELECT a.id, a.domain_id, a.user_id, a.local_part || '@' || d.name, " \
+	"coalesce(u.name, ''), array_to_string(a.recipients, ' '), " \
+	"a.enabled, a.disabled_reason, a.reply_code, a.description, " \
+	"a.remove_at::text, a.created_at::text, a.updated_at::text " \
+	"FROM aliases a JOIN domains d ON d.id = a.domain_id " \
+	"JOIN users u ON u.id = a.user_id WHERE a.domain_id = $1::bigint "
 
 /* Every SQL statement workers run; parameters only, never pasted text. */
 static const struct {
@@ -247,6 +267,98 @@ static const struct {
 	    "SELECT " API_DOMAIN_COLS " FROM domains d LEFT JOIN "
 	    "domain_members m ON m.domain_id = d.id AND m.user_id = $2::bigint "
 	    "WHERE d.name = $1", 2 },
+	/* The domain-admin rules and listings (member.c). */
+	[STMT_MEMBER_DOMAIN_ACCESS] = { "member_domain_access",
+	    MEMBER_DOMAIN_ACCESS, 2 },
+	/*
+	 * Every membership change locks its domain first: changes of one
+	 * domain run one at a time (the last-admin rule needs that), while
+	 * NO KEY leaves inserts referencing the domain unblocked.
+	 */
+	[STMT_MEMBER_DOMAIN_LOCK] = { "member_domain_lock",
+	    MEMBER_DOMAIN_ACCESS " FOR NO KEY UPDATE OF d", 2 },
+	[STMT_MEMBER_DOMAIN] = { "member_domain",
+	    "SELECT d.id, d.name, d.alias_limit, EXISTS (SELECT 1 FROM "
+	    "domain_members m WHERE m.domain_id = d.id AND m.user_id = "
+	    "$2::bigint AND m.role = 'admin'), d.team, coalesce(d.title, "
+	    "d.name), d.verification_token, d.txt_status, "
+	    "date_trunc('second', d.txt_checked_at)::text, "
+	    "date_trunc('second', d.txt_last_attempt_at)::text, "
+	    "d.txt_last_attempt_result, d.enabled, "
+	    "(SELECT count(*) FROM domain_members m WHERE m.domain_id = d.id), "
+	    "(SELECT count(*) FROM domain_members m WHERE m.domain_id = d.id "
+	    "AND m.role = 'admin'), "
+	    "(SELECT count(*) FROM aliases a WHERE a.domain_id = d.id) "
+	    "FROM domains d WHERE d.name = $1", 2 },
+	[STMT_MEMBER_LOCK] = { "member_lock",
+	    "SELECT u.id, coalesce(u.name, ''), u.email, m.role "
+	    "FROM domain_members m JOIN users u ON u.id = m.user_id "
+	    "WHERE m.domain_id = $1::bigint AND lower(u.name) = lower($2) "
+	    "FOR UPDATE OF m", 2 },
+	[STMT_MEMBER_ADMINS] = { "member_admins",
+	    "SELECT count(*) FROM domain_members WHERE domain_id = $1::bigint "
+	    "AND role = 'admin'", 1 },
+	[STMT_MEMBER_SET_ROLE] = { "member_set_role",
+	    "UPDATE domain_members SET role = $3 WHERE domain_id = $1::bigint "
+	    "AND user_id = $2::bigint", 3 },
+	[STMT_MEMBER_DISABLE_ALIASES] = { "member_disable_aliases",
+	    "UPDATE aliases SET enabled = false, disabled_reason = 'by-admin' "
+	    "WHERE domain_id = $1::bigint AND user_id = $2::bigint AND enabled "
+	    "RETURNING id, local_part", 2 },
+	[STMT_MEMBER_DELETE] = { "member_delete",
+	    "DELETE FROM domain_members WHERE domain_id = $1::bigint "
+	    "AND user_id = $2::bigint", 2 },
+	[STMT_MEMBER_FORGET_REPORTS] = { "member_forget_reports",
+	    "DELETE FROM error_reports WHERE domain_id = $1::bigint "
+	    "AND user_id = $2::bigint", 2 },
+	[STMT_MEMBER_ALIAS_COUNT] = { "member_alias_count",
+	    "SELECT count(*) FROM aliases WHERE domain_id = $1::bigint "
+	    "AND user_id = $2::bigint", 2 },
+	/* A taken address is no row rather than an error: a 409, not a 500. */
+	[STMT_MEMBER_ALIAS_INSERT] = { "member_alias_insert",
+	    "INSERT INTO aliases (domain_id, local_part, user_id, recipients, "
+	    "enabled, disabled_reason) VALUES ($1::bigint, $2, $3::bigint, "
+	    "string_to_array($4, E'\\n'), $5::boolean, $6) "
+	    "ON CONFLICT (domain_id, local_part) DO NOTHING RETURNING id", 6 },
+	/* Keyset pagination: (lower(name), id) after the previous page's. */
+	[STMT_MEMBER_LIST] = { "member_list",
+	    MEMBER_COLUMNS "AND ($2::text IS NULL "
+	    "OR starts_with(lower(u.name), lower($2)) "
+	    "OR starts_with(lower(u.email), lower($2))) "
+	    "AND ($3::text IS NULL OR (lower(coalesce(u.name, '')), u.id) > "
+	    "($3::text, $4::bigint)) "
+	    "ORDER BY lower(coalesce(u.name, '')), u.id LIMIT $5::int", 5 },
+	[STMT_MEMBER_GET] = { "member_get",
+	    MEMBER_COLUMNS "AND lower(u.name) = lower($2)", 2 },
+	[STMT_MEMBER_ALIASES] = { "member_aliases",
+	    MEMBER_ALIAS_COLUMNS "AND ($2::text IS NULL "
+	    "OR starts_with(a.local_part, lower($2))) "
+	    "AND ($3::text IS NULL OR a.local_part > $3::text) "
+	    "AND ($4::boolean IS NULL OR a.enabled = $4::boolean) "
+	    "AND ($5::text IS NULL OR a.disabled_reason = $5::text) "
+	    "ORDER BY a.local_part LIMIT $6::int", 6 },
+	[STMT_MEMBER_USER_ALIASES] = { "member_user_aliases",
+	    MEMBER_ALIAS_COLUMNS "AND a.user_id = $2::bigint "
+	    "ORDER BY a.local_part", 2 },
+	[STMT_MEMBER_AUDIT] = { "member_audit",
+	    "SELECT id, date_trunc('second', at)::text, actor_kind, "
+	    "coalesce(actor_name, ''), action, target_type, "
+	    "coalesce(target_label, ''), before::text, after::text "
+	    "FROM audit_log WHERE domain_id = $1::bigint AND ($2::bigint IS "
+	    "NULL OR id < $2::bigint) ORDER BY id DESC LIMIT $3::int", 3 },
+	/* error_log has no domain yet: the entries of the domain's members. */
+	[STMT_MEMBER_ERRORS] = { "member_errors",
+	    "SELECT e.id, e.message, coalesce(e.launchpad_name, ''), e.count, "
+	    "date_trunc('second', e.first_seen_at)::text, "
+	    "date_trunc('second', e.last_seen_at)::text FROM error_log e "
+	    "WHERE e.user_id IN (SELECT user_id FROM domain_members "
+	    "WHERE domain_id = $1::bigint) "
+	    "ORDER BY e.last_seen_at DESC, e.id DESC LIMIT $2::int", 2 },
+	[STMT_MEMBER_ADMIN_DOMAINS] = { "member_admin_domains",
+	    "SELECT d.name FROM domains d WHERE $2::boolean OR EXISTS "
+	    "(SELECT 1 FROM domain_members m WHERE m.domain_id = d.id "
+	    "AND m.user_id = $1::bigint AND m.role = 'admin') "
+	    "ORDER BY d.name", 2 },
 };
 
 struct db {

@@ -71,6 +71,30 @@ enum stmt {
 	STMT_API_DOMAINS,	/* user, site admin, after name or NULL,
 				   limit -> domain columns, role */
 	STMT_API_DOMAIN,	/* name, user -> domain columns, role */
+	/* The domain-admin rules and listings (member.c). */
+	STMT_MEMBER_DOMAIN_ACCESS, /* domain, user id -> id, name, limit,
+				   is admin */
+	STMT_MEMBER_DOMAIN_LOCK, /* the same, the row locked */
+	STMT_MEMBER_DOMAIN,	/* the same + the overview's columns */
+	STMT_MEMBER_LOCK,	/* domain id, name -> member columns (locked) */
+	STMT_MEMBER_ADMINS,	/* domain id -> number of admins */
+	STMT_MEMBER_SET_ROLE,	/* domain id, user id, role */
+	STMT_MEMBER_DISABLE_ALIASES, /* domain id, user id -> id, local part */
+	STMT_MEMBER_DELETE,	/* domain id, user id */
+	STMT_MEMBER_FORGET_REPORTS, /* domain id, user id */
+	STMT_MEMBER_ALIAS_COUNT, /* domain id, user id -> count */
+	STMT_MEMBER_ALIAS_INSERT, /* domain id, local part, user id,
+				   recipients (one a line), enabled, reason
+				   -> id, or no row if taken */
+	STMT_MEMBER_LIST,	/* domain id, search, after name, after id,
+				   limit -> member columns */
+	STMT_MEMBER_GET,	/* domain id, name -> member columns */
+	STMT_MEMBER_ALIASES,	/* domain id, search, after, enabled, reason,
+				   limit -> alias columns */
+	STMT_MEMBER_USER_ALIASES, /* domain id, user id -> alias columns */
+	STMT_MEMBER_AUDIT,	/* domain id, before id, limit -> audit rows */
+	STMT_MEMBER_ERRORS,	/* domain id, limit -> error log rows */
+	STMT_MEMBER_ADMIN_DOMAINS, /* user id, site admin -> domain names */
 	STMT__MAX
 };
 

@@ -44,6 +44,18 @@ enum app_err	 h_api_aliases(struct req *);
 enum app_err	 h_api_alias(struct req *);
 enum app_err	 h_api_alias_update(struct req *);
 
+/* The domain-admin pages (domain.c). */
+enum app_err	 h_domain(struct req *);
+enum app_err	 h_domain_aliases(struct req *);
+enum app_err	 h_domain_log(struct req *);
+enum app_err	 h_domain_member(struct req *);
+enum app_err	 h_domain_member_role(struct req *);
+enum app_err	 h_domain_member_remove(struct req *);
+enum app_err	 h_domain_member_alias(struct req *);
+enum app_err	 h_domain_alias_enabled(struct req *);
+/* Adds the ADMIN_DOMAIN rows (links) of the domains r->user administers. */
+enum app_err	 domain_links(struct req *, struct view_dict *);
+
 /*
  * Renders `page` inside the layout with req->view (created when NULL) and
  * makes it the response body.  APP_ENOMEM or APP_EINTERNAL on failure.

@@ -210,7 +210,8 @@ h_my(struct req *r)
 	view_set(d, "DISPLAY_NAME", name);
 	view_set(d, "EMAIL", PQgetvalue(res, 0, 1));
 	view_set(d, "CLAIMED_ID", PQgetvalue(res, 0, 3));
-	if ((e = my_domains(r, d)) != APP_OK)
+	if ((e = my_domains(r, d)) != APP_OK || (e = domain_links(r, d)) !=
+	    APP_OK)
 		return e;
 	return page_render(r, 200, "Your account", "my.tpl");
 }

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 
 #include "handlers.h"
+#include "member.h"
 
 #define NFIELDS(a)	(sizeof(a) / sizeof((a)[0]))
 
@@ -72,6 +73,42 @@ static const struct field api_list_fields[] = {
 	{ "cursor", FIELD_QUERY, valid_text, 512, 0 },
 };
 
+/* The domain-admin pages (domain.c). */
+static const struct field domain_fields[] = {
+	{ "q", FIELD_QUERY, valid_text, MEMBER_SEARCH_MAX, 0 },
+	{ "after", FIELD_QUERY, valid_text, MEMBER_CURSOR_MAX, 0 },
+	{ "done", FIELD_QUERY, valid_slug, 32, 0 },
+};
+
+static const struct field domain_aliases_fields[] = {
+	{ "q", FIELD_QUERY, valid_text, MEMBER_SEARCH_MAX, 0 },
+	{ "enabled", FIELD_QUERY, valid_text, 3, 0 },	/* yes, no, "" */
+	{ "reason", FIELD_QUERY, valid_text, 32, 0 },
+	{ "after", FIELD_QUERY, valid_text, MEMBER_CURSOR_MAX, 0 },
+};
+
+static const struct field domain_log_fields[] = {
+	{ "after", FIELD_QUERY, valid_text, MEMBER_CURSOR_MAX, 0 },
+};
+
+static const struct field domain_member_fields[] = {
+	{ "done", FIELD_QUERY, valid_slug, 32, 0 },
+};
+
+static const struct field domain_role_fields[] = {
+	{ "role", FIELD_FORM, valid_slug, 16, 1 },
+};
+
+/* Generous bounds: member.c explains a wrong value next to the field. */
+static const struct field domain_alias_fields[] = {
+	{ "local_part", FIELD_FORM, valid_text, 256, 0 },
+	{ "recipients", FIELD_FORM, valid_text, 4096, 0 },
+};
+
+static const struct field domain_enabled_fields[] = {
+	{ "enabled", FIELD_FORM, valid_slug, 3, 1 },
+};
+
 static const struct route table[] = {
 	{ METHOD_GET, "/", h_home, ACCESS_ANYONE, 0,
 	    home_fields, NFIELDS(home_fields) },
@@ -125,6 +162,29 @@ static const struct route table[] = {
 	    ACCESS_DOMAIN_ADMIN, 0, NULL, 0 },
 	{ METHOD_PATCH, "/api/v1/domains/:domain/aliases/:id",
 	    h_api_alias_update, ACCESS_DOMAIN_ADMIN, 1, NULL, 0 },
+	/* The domain-admin pages (domain.c). */
+	{ METHOD_GET, "/domains/:domain", h_domain, ACCESS_DOMAIN_ADMIN, 0,
+	    domain_fields, NFIELDS(domain_fields) },
+	{ METHOD_GET, "/domains/:domain/aliases", h_domain_aliases,
+	    ACCESS_DOMAIN_ADMIN, 0, domain_aliases_fields,
+	    NFIELDS(domain_aliases_fields) },
+	{ METHOD_GET, "/domains/:domain/log", h_domain_log,
+	    ACCESS_DOMAIN_ADMIN, 0, domain_log_fields,
+	    NFIELDS(domain_log_fields) },
+	{ METHOD_GET, "/domains/:domain/members/:name", h_domain_member,
+	    ACCESS_DOMAIN_ADMIN, 0, domain_member_fields,
+	    NFIELDS(domain_member_fields) },
+	{ METHOD_POST, "/domains/:domain/members/:name/role",
+	    h_domain_member_role, ACCESS_DOMAIN_ADMIN, 1, domain_role_fields,
+	    NFIELDS(domain_role_fields) },
+	{ METHOD_POST, "/domains/:domain/members/:name/remove",
+	    h_domain_member_remove, ACCESS_DOMAIN_ADMIN, 1, NULL, 0 },
+	{ METHOD_POST, "/domains/:domain/members/:name/aliases",
+	    h_domain_member_alias, ACCESS_DOMAIN_ADMIN, 1, domain_alias_fields,
+	    NFIELDS(domain_alias_fields) },
+	{ METHOD_POST, "/domains/:domain/aliases/:id/enabled",
+	    h_domain_alias_enabled, ACCESS_DOMAIN_ADMIN, 1,
+	    domain_enabled_fields, NFIELDS(domain_enabled_fields) },
 	/* Last: a community's landing page, /ubuntu, /kubuntu, ... */
 	{ METHOD_GET, "/:community", h_landing, ACCESS_ANYONE, 0, NULL, 0 },
 };

@@ -77,6 +77,7 @@
 	"status_listen =\n"						\
 	"templates_dir = " MM_PKGDATADIR "/templates\n"		\
 	"user =\n"							\
+	"verification_prefix = membermail-site-verification\n"		\
 	"workers = 4\n"
 
 /* The repository file `rel`, found through $MM_TEST_SRCDIR. */

@@ -4,6 +4,8 @@
 {{! per enabled, verified domain: NAME and either NOTE with STATE (no address: why, }}
 {{! COC when the Code of Conduct is the reason) or ALIAS rows (ID, ADDRESS, }}
 {{! RECIPIENTS, STATE; DISABLED with REPLY; COC).  UNREACHABLE: a sync is due. }}
+{{! ADMINISTERS (section) with ADMIN_DOMAIN rows (DOMAIN): the domains }}
+{{! this user administers. }}
 <section class="panel">
   <p class="eyebrow">Your account</p>
   <h1>Hello, {{DISPLAY_NAME}}</h1>
@@ -15,6 +17,15 @@
     <dt>Ubuntu One identity</dt>
     <dd class="mono">{{CLAIMED_ID}}</dd>
   </dl>
+{{#ADMINISTERS}}
+  <h2>Domains you administer</h2>
+{{/ADMINISTERS}}
+  <ul class="admin-domains">
+{{#ADMIN_DOMAIN}}
+    <li><a href="/domains/{{DOMAIN}}">{{DOMAIN}}</a></li>
+{{/ADMIN_DOMAIN}}
+  </ul>
+  <p><a href="/my/tokens">API tokens</a>: let a program use the membermail API as you.</p>
   <form method="post" action="/auth/logout">
     <input type="hidden" name="csrf_token" value="{{CSRF_TOKEN}}">
     <button type="submit" class="button button-secondary">Sign out</button>

@@ -1,0 +1,578 @@
+/*
+ * domain.c - the pages domain admins run their domains with (issue #6):
+ * /domains/:domain (the TXT record to publish, the members), its aliases,
+ * its log (audit and errors) and one member's page with its actions.
+ *
+ * Every rule is app/member.c's, or app/alias.c's for enabling and
+ * disabling an alias; this file turns requests into calls and answers into
+ * pages.  A refused change shows the member page again with the reason next
+ * to the field and the input kept; a change done answers 303 to the page,
+ * whose `done' query names a fixed notice (never echoed input).
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "audit.h"
+#include "handlers.h"
+#include "member.h"
+#include "session.h"
+#include "view.h"
+
+/* Notices a change's 303 names in `done'. */
+static const struct {
+	const char	*done;
+	const char	*text;
+} notices[] = {
+	{ "promoted", "The member is now an admin of this domain." },
+	{ "demoted", "The member is no longer an admin of this domain." },
+	{ "unchanged", "Nothing to change: the member already had that role." },
+	{ "removed", "The member was removed and their aliases here "
+	    "disabled." },
+	{ "alias-added", "The alias was added." },
+	{ "alias-enabled", "The alias was enabled." },
+	{ "alias-disabled", "The alias was disabled." },
+};
+
+/* What a refused change shows on the member page. */
+struct refusal {
+	int			 status;
+	const char		*form;		/* "role", "remove", "alias",
+						   "toggle" */
+	struct alias_problem	 why;
+	const char		*local_part;	/* the add-alias input, kept */
+	const char		*recipients;
+};
+
+static void
+actor_of(struct req *r, struct actor *a)
+{
+	memset(a, 0, sizeof(*a));
+	a->kind = ACTOR_USER;
+	a->user_id = r->user->id;
+	a->name = r->user->name;
+	a->site_admin = r->user->is_site_admin;
+	a->request_id = r->request_id;
+}
+
+static const char *
+domain_param(struct req *r)
+{
+	return req_path_param(r, "domain");
+}
+
+/* Sets the notice named by the `done' field, if any. */
+static void
+set_notice(struct view_dict *d, const char *done)
+{
+	size_t	 i;
+
+	for (i = 0; done != NULL && i < sizeof(notices) / sizeof(notices[0]);
+	    i++)
+		if (strcmp(done, notices[i].done) == 0) {
+			view_show(d, "NOTICE");
+			view_set(d, "NOTICE_TEXT", notices[i].text);
+		}
+}
+
+/* The domain's name, the current tab and which page of domain.tpl. */
+static void
+set_domain(struct view_dict *d, const char *domain, const char *tab,
+    const char *page)
+{
+	view_set(d, "DOMAIN", domain);
+	view_show(d, tab);
+	view_show(d, page);
+}
+
+/* "?k1=v1&k2=v2" of the non-empty pairs (percent-encoded), or "". */
+static const char *
+query_string(struct req *r, const char *const *kv, size_t n)
+{
+	const char	*s = "", *v;
+	size_t		 i;
+
+	for (i = 0; i + 1 < n && s != NULL; i += 2) {
+		if (kv[i + 1] == NULL || kv[i + 1][0] == '\0')
+			continue;
+		if ((v = form_pct_encode(r->arena, kv[i + 1])) == NULL)
+			return NULL;
+		s = arena_printf(r->arena, "%s%c%s=%s", s, *s ? '&' : '?',
+		    kv[i], v);
+	}
+	return s;
+}
+
+/* A listing's "next page" link, when there is one. */
+static enum app_err
+set_next(struct req *r, struct view_dict *d, const char *path,
+    const char *const *kv, size_t n)
+{
+	const char	*q;
+
+	if ((q = query_string(r, kv, n)) == NULL)
+		return APP_ENOMEM;
+	view_show(d, "NEXT");
+	view_set(d, "NEXT_URL", arena_printf(r->arena, "%s%s", path, q));
+	return APP_OK;
+}
+
+static void
+set_alias_state(struct view_dict *row, int enabled, const char *reason)
+{
+	view_set(row, "STATE", enabled ? "enabled" : "disabled");
+	if (!enabled)
+		view_set(row, "REASON", reason);
+	view_show(row, enabled ? "IS_ENABLED" : "IS_DISABLED");
+}
+
+/* GET /domains/:domain[?q=&after=]: the TXT record and the members. */
+enum app_err
+h_domain(struct req *r)
+{
+	struct actor		 a;
+	struct domain_view	 dv;
+	struct member_query	 q = { r->fields[0], r->fields[1], 0, -1, NULL };
+	struct member_list	 ml;
+	struct view_dict	*d, *row, *al;
+	const char		*next[4];
+	size_t			 i, j;
+	enum app_err		 e;
+
+	actor_of(r, &a);
+	if ((e = member_domain(r->db, r->arena, &a, domain_param(r), &dv)) !=
+	    APP_OK || (e = member_list(r->db, r->arena, &a, dv.name, &q,
+	    &ml)) != APP_OK) {
+		if (e == APP_EINPUT)
+			r->reason = "malformed page cursor";
+		return e;
+	}
+	if ((d = page_dict(r)) == NULL)
+		return APP_ENOMEM;
+	set_domain(d, dv.name, "NAV_MEMBERS", "PAGE_DOMAIN");
+	set_notice(d, r->fields[2]);
+	view_set(d, "TEAM", dv.team);
+	view_set(d, "TXT_NAME", dv.name);
+	view_set(d, "TXT_VALUE", arena_printf(r->arena, "%s=%s",
+	    r->cfg->verification_prefix, dv.verification_token));
+	view_set(d, "TXT_STATUS", dv.txt_status);
+	view_set(d, "TXT_CHECKED_AT", dv.txt_checked_at != NULL ?
+	    dv.txt_checked_at : "never");
+	if (dv.txt_last_attempt_at != NULL) {
+		view_show(d, "TXT_ATTEMPT");
+		view_set(d, "TXT_ATTEMPT_AT", dv.txt_last_attempt_at);
+		view_set(d, "TXT_ATTEMPT_RESULT", dv.txt_last_attempt_result);
+	}
+	if (!dv.enabled)
+		view_show(d, "DOMAIN_DISABLED");
+	view_set_int(d, "NMEMBERS", (long)dv.nmembers);
+	view_set_int(d, "NADMINS", (long)dv.nadmins);
+	view_set_int(d, "NALIASES", (long)dv.naliases);
+	view_set_int(d, "ALIAS_LIMIT", dv.alias_limit);
+	view_set(d, "Q", q.search);
+	for (i = 0; i < ml.n; i++) {
+		if ((row = view_add_section(d, "MEMBER")) == NULL)
+			return APP_ENOMEM;
+		view_set(row, "DOMAIN", dv.name);
+		view_set(row, "NAME", ml.items[i].name);
+		view_set(row, "DISPLAY_NAME", ml.items[i].display_name);
+		view_set(row, "EMAIL", ml.items[i].email);
+		view_set(row, "ROLE", member_role_name(ml.items[i].role));
+		for (j = 0; j < ml.items[i].naliases; j++) {
+			if ((al = view_add_section(row, "ALIAS")) == NULL)
+				return APP_ENOMEM;
+			view_set(al, "ADDRESS", ml.items[i].aliases[j].address);
+			set_alias_state(al, ml.items[i].aliases[j].enabled,
+			    ml.items[i].aliases[j].disabled_reason);
+		}
+	}
+	if (ml.n == 0)
+		view_show(d, "NO_MEMBERS");
+	next[0] = "q", next[1] = q.search, next[2] = "after", next[3] = ml.next;
+	if (ml.next != NULL && (e = set_next(r, d, arena_printf(r->arena,
+	    "/domains/%s", dv.name), next, 4)) != APP_OK)
+		return e;
+	return page_render(r, 200, dv.name, "domain.tpl");
+}
+
+/* "yes" 1, "no" 0, absent or "" -1 (any); -2 for anything else. */
+static int
+parse_enabled(const char *v)
+{
+	if (v == NULL || *v == '\0')
+		return -1;
+	if (strcmp(v, "yes") == 0)
+		return 1;
+	if (strcmp(v, "no") == 0)
+		return 0;
+	return -2;
+}
+
+/* One alias row of a listing or of the member page. */
+static enum app_err
+alias_section(struct req *r, struct view_dict *d, const char *domain,
+    const struct alias_view *v)
+{
+	struct view_dict	*row;
+	const char		*rcpt = "";
+	size_t			 i;
+
+	if ((row = view_add_section(d, "ALIAS")) == NULL)
+		return APP_ENOMEM;
+	for (i = 0; i < v->nrecipients && rcpt != NULL; i++)
+		rcpt = arena_printf(r->arena, "%s%s%s", rcpt, i ? ", " : "",
+		    v->recipients[i]);
+	if (rcpt == NULL)
+		return APP_ENOMEM;
+	view_set(row, "DOMAIN", domain);
+	view_set_int(row, "ID", (long)v->id);
+	view_set(row, "ADDRESS", v->address);
+	view_set(row, "OWNER", v->owner_name);
+	view_set(row, "RECIPIENTS", rcpt);
+	view_set(row, "DESCRIPTION", v->description);
+	view_set(row, "CSRF_TOKEN", csrf_token(r));
+	set_alias_state(row, v->enabled, v->disabled_reason);
+	return APP_OK;
+}
+
+/* GET /domains/:domain/aliases[?q=&enabled=&reason=&after=] */
+enum app_err
+h_domain_aliases(struct req *r)
+{
+	struct actor			 a;
+	struct member_query		 q = { r->fields[0], r->fields[3], 0,
+	    parse_enabled(r->fields[1]), r->fields[2] };
+	struct member_alias_list	 al;
+	struct view_dict		*d;
+	const char			*domain = domain_param(r), *next[8];
+	size_t				 i;
+	enum app_err			 e;
+
+	if (q.enabled == -2) {
+		r->reason = "enabled is yes, no or empty";
+		return APP_EINPUT;
+	}
+	actor_of(r, &a);
+	if ((e = member_domain_aliases(r->db, r->arena, &a, domain, &q,
+	    &al)) != APP_OK) {
+		if (e == APP_EINPUT)
+			r->reason = "unknown reason or malformed page cursor";
+		return e;
+	}
+	if ((d = page_dict(r)) == NULL)
+		return APP_ENOMEM;
+	set_domain(d, domain, "NAV_ALIASES", "PAGE_ALIASES");
+	view_set(d, "Q", q.search);
+	view_show(d, q.enabled == 1 ? "ENABLED_YES" : q.enabled == 0 ?
+	    "ENABLED_NO" : "ENABLED_ANY");
+	view_set(d, "REASON", q.disabled_reason);
+	for (i = 0; i < al.n; i++)
+		if ((e = alias_section(r, d, domain, &al.items[i])) != APP_OK)
+			return e;
+	if (al.n == 0)
+		view_show(d, "NO_ALIASES");
+	next[0] = "q", next[1] = q.search, next[2] = "enabled";
+	next[3] = r->fields[1], next[4] = "reason", next[5] = q.disabled_reason;
+	next[6] = "after", next[7] = al.next;
+	if (al.next != NULL && (e = set_next(r, d, arena_printf(r->arena,
+	    "/domains/%s/aliases", domain), next, 8)) != APP_OK)
+		return e;
+	return page_render(r, 200, domain, "domain.tpl");
+}
+
+/* GET /domains/:domain/log[?after=]: the audit log and the error log. */
+enum app_err
+h_domain_log(struct req *r)
+{
+	struct actor			 a;
+	struct member_query		 q = { NULL, r->fields[0], 0, -1, NULL };
+	struct member_audit_list	 au;
+	struct member_error_list	 el;
+	struct view_dict		*d, *row;
+	const char			*domain = domain_param(r), *next[2];
+	size_t				 i;
+	enum app_err			 e;
+
+	actor_of(r, &a);
+	if ((e = member_audit(r->db, r->arena, &a, domain, &q, &au)) !=
+	    APP_OK || (e = member_errors(r->db, r->arena, &a, domain, &el)) !=
+	    APP_OK) {
+		if (e == APP_EINPUT)
+			r->reason = "malformed page cursor";
+		return e;
+	}
+	if ((d = page_dict(r)) == NULL)
+		return APP_ENOMEM;
+	set_domain(d, domain, "NAV_LOG", "PAGE_LOG");
+	for (i = 0; i < au.n; i++) {
+		if ((row = view_add_section(d, "EVENT")) == NULL)
+			return APP_ENOMEM;
+		view_set(row, "AT", au.items[i].at);
+		view_set(row, "ACTOR", au.items[i].actor_name[0] != '\0' ?
+		    au.items[i].actor_name : au.items[i].actor_kind);
+		view_set(row, "ACTION", au.items[i].action);
+		view_set(row, "TARGET", au.items[i].target_label);
+		view_set(row, "BEFORE", au.items[i].before);
+		view_set(row, "AFTER", au.items[i].after);
+	}
+	if (au.n == 0)
+		view_show(d, "NO_EVENTS");
+	next[0] = "after", next[1] = au.next;
+	if (au.next != NULL && (e = set_next(r, d, arena_printf(r->arena,
+	    "/domains/%s/log", domain), next, 2)) != APP_OK)
+		return e;
+	for (i = 0; i < el.n; i++) {
+		if ((row = view_add_section(d, "ERROR")) == NULL)
+			return APP_ENOMEM;
+		view_set(row, "LAST_SEEN", el.items[i].last_seen_at);
+		view_set(row, "FIRST_SEEN", el.items[i].first_seen_at);
+		view_set_int(row, "COUNT", (long)el.items[i].count);
+		view_set(row, "WHO", el.items[i].launchpad_name);
+		view_set(row, "MESSAGE", el.items[i].message);
+	}
+	if (el.n == 0)
+		view_show(d, "NO_ERRORS");
+	return page_render(r, 200, domain, "domain.tpl");
+}
+
+/* The member page, with a refused change's reason and input when f. */
+static enum app_err
+member_page(struct req *r, const char *name, const struct refusal *f)
+{
+	struct actor		 a;
+	struct member_detail	 md;
+	struct view_dict	*d;
+	const char		*domain = domain_param(r);
+	size_t			 i;
+	enum app_err		 e;
+
+	actor_of(r, &a);
+	if ((e = member_get(r->db, r->arena, &a, domain, name, &md)) !=
+	    APP_OK) {
+		if (e == APP_ENOTFOUND)
+			r->reason = "no such member of this domain";
+		return e;
+	}
+	if ((d = page_dict(r)) == NULL)
+		return APP_ENOMEM;
+	set_domain(d, domain, "NAV_MEMBERS", "PAGE_MEMBER");
+	view_set(d, "NAME", md.member.name);
+	view_set(d, "DISPLAY_NAME", md.member.display_name);
+	view_set(d, "EMAIL", md.member.email);
+	view_set(d, "ROLE", member_role_name(md.member.role));
+	view_set(d, "JOINED_AT", md.member.joined_at);
+	view_show(d, md.member.role == MEMBER_ROLE_ADMIN ? "IS_ADMIN" :
+	    "IS_MEMBER");
+	for (i = 0; i < md.naliases; i++)
+		if ((e = alias_section(r, d, domain, &md.aliases[i])) != APP_OK)
+			return e;
+	if (md.naliases == 0)
+		view_show(d, "NO_ALIASES");
+	if (f == NULL) {
+		set_notice(d, r->fields[0]);
+		return page_render(r, 200, md.member.name, "domain.tpl");
+	}
+	/* The refused form: its error next to it, the input as typed. */
+	view_set(d, "LOCAL_PART", f->local_part);
+	view_set(d, "RECIPIENTS", f->recipients);
+	if (strcmp(f->form, "alias") == 0)
+		view_show(d, f->why.field != NULL && strcmp(f->why.field,
+		    "recipients") == 0 ? "RECIPIENTS_ERROR" : "LOCAL_PART_ERROR");
+	else if (strcmp(f->form, "role") == 0)
+		view_show(d, "ROLE_ERROR");
+	else if (strcmp(f->form, "remove") == 0)
+		view_show(d, "REMOVE_ERROR");
+	else
+		view_show(d, "TOGGLE_ERROR");
+	view_set(d, "ERROR_TEXT", f->why.message);
+	return page_render(r, f->status, md.member.name, "domain.tpl");
+}
+
+/* GET /domains/:domain/members/:name[?done=] */
+enum app_err
+h_domain_member(struct req *r)
+{
+	return member_page(r, req_path_param(r, "name"), NULL);
+}
+
+/* 303 to the member page (or path) with a notice. */
+static enum app_err
+done(struct req *r, const char *name, const char *what)
+{
+	const char	*url;
+
+	if (name != NULL)
+		url = arena_printf(r->arena, "/domains/%s/members/%s?done=%s",
+		    domain_param(r), name, what);
+	else
+		url = arena_printf(r->arena, "/domains/%s?done=%s",
+		    domain_param(r), what);
+	if (url == NULL)
+		return APP_ENOMEM;
+	return resp_redirect(r, 303, url);
+}
+
+/*
+ * A change refused with a reason for the person (*why filled): the member
+ * page again, with that reason next to the form.  Other errors go to the
+ * dispatcher's error page.
+ */
+static enum app_err
+refused(struct req *r, enum app_err e, const char *name, struct refusal *f)
+{
+	if (f->why.message == NULL || (e != APP_EINVALID &&
+	    e != APP_ECONFLICT && e != APP_EFORBIDDEN)) {
+		if (f->why.message != NULL)
+			r->reason = f->why.message;
+		return e;
+	}
+	r->reason = f->why.code;
+	f->status = app_err_status(e);
+	return member_page(r, name, f);
+}
+
+/* POST /domains/:domain/members/:name/role  role=admin|member */
+enum app_err
+h_domain_member_role(struct req *r)
+{
+	struct actor	 a;
+	struct refusal	 f = { .form = "role" };
+	const char	*name = req_path_param(r, "name");
+	struct member_detail md;
+	int		 role;
+	enum app_err	 e;
+
+	if ((role = member_role_parse(r->fields[0])) == -1) {
+		r->reason = "role is admin or member";
+		return APP_EINPUT;
+	}
+	actor_of(r, &a);
+	/* The canonical name (and "unchanged") for the redirect. */
+	if ((e = member_get(r->db, r->arena, &a, domain_param(r), name,
+	    &md)) != APP_OK) {
+		if (e == APP_ENOTFOUND)
+			r->reason = "no such member of this domain";
+		return e;
+	}
+	if ((e = member_set_role(r->db, r->arena, &a, domain_param(r), name,
+	    (enum member_role)role, &f.why)) != APP_OK)
+		return refused(r, e, name, &f);
+	return done(r, md.member.name, md.member.role == (enum member_role)role ?
+	    "unchanged" : role == MEMBER_ROLE_ADMIN ? "promoted" : "demoted");
+}
+
+/* POST /domains/:domain/members/:name/remove */
+enum app_err
+h_domain_member_remove(struct req *r)
+{
+	struct actor	 a;
+	struct refusal	 f = { .form = "remove" };
+	enum app_err	 e;
+
+	actor_of(r, &a);
+	if ((e = member_remove(r->db, r->arena, &a, domain_param(r),
+	    req_path_param(r, "name"), &f.why, NULL)) != APP_OK)
+		return refused(r, e, req_path_param(r, "name"), &f);
+	return done(r, NULL, "removed");
+}
+
+/* POST /domains/:domain/members/:name/aliases  local_part, recipients */
+enum app_err
+h_domain_member_alias(struct req *r)
+{
+	struct actor		 a;
+	struct refusal		 f = { .form = "alias",
+	    .local_part = r->fields[0], .recipients = r->fields[1] };
+	struct member_new_alias	 nw = { r->fields[0], r->fields[1] };
+	struct member_detail	 md;
+	const char		*name = req_path_param(r, "name");
+	enum app_err		 e;
+
+	actor_of(r, &a);
+	if ((e = member_add_alias(r->db, r->arena, &a, domain_param(r), name,
+	    &nw, &f.why, NULL)) != APP_OK)
+		return refused(r, e, name, &f);
+	if ((e = member_get(r->db, r->arena, &a, domain_param(r), name,
+	    &md)) != APP_OK)
+		return e;
+	return done(r, md.member.name, "alias-added");
+}
+
+/* The alias id of the path, if it is a plain positive number. */
+static long long
+path_id(struct req *r)
+{
+	const char	*s = req_path_param(r, "id");
+	char		*end;
+	long long	 id;
+
+	if (s == NULL || s[0] < '1' || s[0] > '9' || strlen(s) > 18)
+		return 0;
+	id = strtoll(s, &end, 10);
+	return *end == '\0' ? id : 0;
+}
+
+/*
+ * POST /domains/:domain/aliases/:id/enabled  enabled=yes|no: an admin's
+ * switch on the owner's member page, through the alias rules (reason
+ * by-admin).  The alias must be of this domain: an admin's other domains
+ * are other pages.
+ */
+enum app_err
+h_domain_alias_enabled(struct req *r)
+{
+	struct actor		 a;
+	struct domain_view	 dv;
+	struct alias_view	 v;
+	struct alias_change	 ch;
+	struct refusal		 f = { .form = "toggle" };
+	long long		 id = path_id(r);
+	int			 on = parse_enabled(r->fields[0]);
+	enum app_err		 e;
+
+	if (on < 0) {
+		r->reason = "enabled is yes or no";
+		return APP_EINPUT;
+	}
+	actor_of(r, &a);
+	if ((e = member_domain(r->db, r->arena, &a, domain_param(r), &dv)) !=
+	    APP_OK)
+		return e;
+	if (id == 0 || alias_get(r->db, r->arena, &a, id, &v) != APP_OK ||
+	    v.domain_id != dv.id) {
+		r->reason = "no such alias on this domain";
+		return APP_ENOTFOUND;
+	}
+	memset(&ch, 0, sizeof(ch));
+	ch.set = ALIAS_SET_ENABLED;
+	ch.enabled = on;
+	if ((e = alias_update(r->db, r->arena, &a, id, &ch, &f.why, NULL)) !=
+	    APP_OK)
+		return refused(r, e, v.owner_name, &f);
+	return done(r, v.owner_name, on ? "alias-enabled" : "alias-disabled");
+}
+
+/* The links /my shows to the domains the user administers. */
+enum app_err
+domain_links(struct req *r, struct view_dict *d)
+{
+	struct actor	 a;
+	struct view_dict *row;
+	const char	**names;
+	size_t		 n, i;
+	enum app_err	 e;
+
+	actor_of(r, &a);
+	if ((e = member_admin_domains(r->db, r->arena, &a, &names, &n)) !=
+	    APP_OK)
+		return e;
+	for (i = 0; i < n; i++) {
+		if ((row = view_add_section(d, "ADMIN_DOMAIN")) == NULL)
+			return APP_ENOMEM;
+		view_set(row, "DOMAIN", names[i]);
+	}
+	if (n > 0)
+		view_show(d, "ADMINISTERS");
+	return APP_OK;
+}

@@ -1,0 +1,240 @@
+{{%AUTOESCAPE context="HTML"}}
+{{! The domain-admin pages, /domains/<domain>[/...]: one template so that }}
+{{! they share their head.  DOMAIN; NAV_MEMBERS, NAV_ALIASES or NAV_LOG: }}
+{{! the current tab; one of the PAGE_* sections: }}
+{{! PAGE_DOMAIN   TEAM, TXT_NAME, TXT_VALUE, TXT_STATUS, TXT_CHECKED_AT, }}
+{{!   TXT_ATTEMPT (TXT_ATTEMPT_AT, TXT_ATTEMPT_RESULT), DOMAIN_DISABLED, }}
+{{!   NMEMBERS, NADMINS, NALIASES, ALIAS_LIMIT, Q, MEMBER rows (DOMAIN, }}
+{{!   NAME, DISPLAY_NAME, EMAIL, ROLE, ALIAS rows: ADDRESS, STATE, REASON), }}
+{{!   NO_MEMBERS }}
+{{! PAGE_ALIASES  Q, ENABLED_ANY/_YES/_NO, REASON, ALIAS rows, NO_ALIASES }}
+{{! PAGE_LOG      EVENT rows (AT, ACTOR, ACTION, TARGET, BEFORE, AFTER), }}
+{{!   NO_EVENTS, ERROR rows (LAST_SEEN, FIRST_SEEN, COUNT, WHO, MESSAGE), }}
+{{!   NO_ERRORS }}
+{{! PAGE_MEMBER   NAME, DISPLAY_NAME, EMAIL, ROLE, JOINED_AT, IS_ADMIN or }}
+{{!   IS_MEMBER, ALIAS rows, NO_ALIASES, CSRF_TOKEN; a refused form: }}
+{{!   ROLE_ERROR, REMOVE_ERROR, TOGGLE_ERROR, LOCAL_PART_ERROR or }}
+{{!   RECIPIENTS_ERROR with ERROR_TEXT, and LOCAL_PART, RECIPIENTS kept }}
+{{! ALIAS rows: DOMAIN, ID, ADDRESS, OWNER, RECIPIENTS, DESCRIPTION, STATE, }}
+{{! REASON, IS_ENABLED or IS_DISABLED, CSRF_TOKEN.  NEXT with NEXT_URL. }}
+<p class="eyebrow">Domain admin</p>
+<h1>{{DOMAIN}}</h1>
+<nav class="tabs" aria-label="Pages of {{DOMAIN}}">
+  <a href="/domains/{{DOMAIN}}"{{#NAV_MEMBERS}} aria-current="page"{{/NAV_MEMBERS}}>Members</a>
+  <a href="/domains/{{DOMAIN}}/aliases"{{#NAV_ALIASES}} aria-current="page"{{/NAV_ALIASES}}>Aliases</a>
+  <a href="/domains/{{DOMAIN}}/log"{{#NAV_LOG}} aria-current="page"{{/NAV_LOG}}>Log</a>
+</nav>
+{{#PAGE_DOMAIN}}
+<section class="block" aria-labelledby="txt-heading">
+  <h2 id="txt-heading">Verification</h2>
+{{#DOMAIN_DISABLED}}
+  <p class="empty">This domain is disabled: its addresses receive no mail.</p>
+{{/DOMAIN_DISABLED}}
+  <p>Publish this TXT record at the apex of {{TXT_NAME}}, and no other record starting the same way:</p>
+  <p class="record mono" id="txt-record">{{TXT_NAME}}. IN TXT "{{TXT_VALUE}}"</p>
+  <dl class="facts">
+    <dt>Status</dt>
+    <dd id="txt-status">{{TXT_STATUS}}</dd>
+    <dt>Last checked</dt>
+    <dd>{{TXT_CHECKED_AT}}</dd>
+{{#TXT_ATTEMPT}}
+    <dt>Last attempt</dt>
+    <dd>{{TXT_ATTEMPT_AT}}: {{TXT_ATTEMPT_RESULT}}</dd>
+{{/TXT_ATTEMPT}}
+    <dt>Launchpad team</dt>
+    <dd><a href="https://launchpad.net/~{{TEAM}}">~{{TEAM}}</a></dd>
+    <dt>Members</dt>
+    <dd>{{NMEMBERS}}, of whom {{NADMINS}} admin(s); {{NALIASES}} aliases; at most {{ALIAS_LIMIT}} aliases per member (admins have no limit)</dd>
+  </dl>
+</section>
+<section class="block" aria-labelledby="members-heading">
+  <h2 id="members-heading">Members</h2>
+  <form class="search" method="get" action="/domains/{{DOMAIN}}" role="search">
+    <label for="q">Launchpad name or email starts with</label>
+    <div class="search-row">
+      <input type="search" id="q" name="q" value="{{Q}}" maxlength="64" autocomplete="off">
+      <button type="submit" class="button button-secondary">Search</button>
+    </div>
+  </form>
+{{#NO_MEMBERS}}
+  <p class="empty" role="status">No members to show.</p>
+{{/NO_MEMBERS}}
+  <table class="list" id="members">
+    <thead><tr><th>Member</th><th>Email</th><th>Role</th><th>Aliases</th></tr></thead>
+    <tbody>
+{{#MEMBER}}
+      <tr>
+        <td><a class="member" href="/domains/{{DOMAIN}}/members/{{NAME}}">~{{NAME}}</a> <span class="muted">{{DISPLAY_NAME}}</span></td>
+        <td>{{EMAIL}}</td>
+        <td>{{ROLE}}</td>
+        <td>{{#ALIAS}}<span class="alias mono">{{ADDRESS}} ({{STATE}}{{#IS_DISABLED}}: {{REASON}}{{/IS_DISABLED}})</span> {{/ALIAS}}</td>
+      </tr>
+{{/MEMBER}}
+    </tbody>
+  </table>
+</section>
+{{/PAGE_DOMAIN}}
+{{#PAGE_ALIASES}}
+<section class="block" aria-labelledby="aliases-heading">
+  <h2 id="aliases-heading">Aliases</h2>
+  <form class="search" method="get" action="/domains/{{DOMAIN}}/aliases" role="search">
+    <div class="search-row">
+      <label for="q">Address starts with</label>
+      <input type="search" id="q" name="q" value="{{Q}}" maxlength="64" autocomplete="off">
+      <label for="enabled">State</label>
+      <select id="enabled" name="enabled">
+        <option value=""{{#ENABLED_ANY}} selected{{/ENABLED_ANY}}>any</option>
+        <option value="yes"{{#ENABLED_YES}} selected{{/ENABLED_YES}}>enabled</option>
+        <option value="no"{{#ENABLED_NO}} selected{{/ENABLED_NO}}>disabled</option>
+      </select>
+      <label for="reason">Why disabled</label>
+      <input type="text" id="reason" name="reason" value="{{REASON}}" maxlength="32" list="reasons">
+      <datalist id="reasons">
+        <option value="by-owner"><option value="by-admin"><option value="left-team">
+        <option value="invalid-user"><option value="banned"><option value="matches-recipient">
+      </datalist>
+      <button type="submit" class="button button-secondary">Filter</button>
+    </div>
+  </form>
+{{#NO_ALIASES}}
+  <p class="empty" role="status">No aliases to show.</p>
+{{/NO_ALIASES}}
+  <table class="list" id="aliases">
+    <thead><tr><th>Address</th><th>Owner</th><th>Forwards to</th><th>State</th></tr></thead>
+    <tbody>
+{{#ALIAS}}
+      <tr>
+        <td class="mono address">{{ADDRESS}}</td>
+        <td><a href="/domains/{{DOMAIN}}/members/{{OWNER}}">~{{OWNER}}</a></td>
+        <td class="mono">{{RECIPIENTS}}</td>
+        <td class="state">{{STATE}}{{#IS_DISABLED}} ({{REASON}}){{/IS_DISABLED}}</td>
+      </tr>
+{{/ALIAS}}
+    </tbody>
+  </table>
+</section>
+{{/PAGE_ALIASES}}
+{{#PAGE_LOG}}
+<section class="block" aria-labelledby="audit-heading">
+  <h2 id="audit-heading">Changes</h2>
+{{#NO_EVENTS}}
+  <p class="empty" role="status">No changes recorded yet.</p>
+{{/NO_EVENTS}}
+  <table class="list" id="audit">
+    <thead><tr><th>When (UTC)</th><th>Who</th><th>What</th><th>Of</th><th>Before</th><th>After</th></tr></thead>
+    <tbody>
+{{#EVENT}}
+      <tr><td>{{AT}}</td><td>{{ACTOR}}</td><td class="action">{{ACTION}}</td><td>{{TARGET}}</td><td class="mono">{{BEFORE}}</td><td class="mono">{{AFTER}}</td></tr>
+{{/EVENT}}
+    </tbody>
+  </table>
+</section>
+<section class="block" aria-labelledby="errors-heading">
+  <h2 id="errors-heading">Recent errors of members</h2>
+{{#NO_ERRORS}}
+  <p class="empty" role="status">No errors recorded.</p>
+{{/NO_ERRORS}}
+  <table class="list" id="errors">
+    <thead><tr><th>Last seen (UTC)</th><th>First seen</th><th>Times</th><th>Member</th><th>Error</th></tr></thead>
+    <tbody>
+{{#ERROR}}
+      <tr><td>{{LAST_SEEN}}</td><td>{{FIRST_SEEN}}</td><td>{{COUNT}}</td><td>{{WHO}}</td><td>{{MESSAGE}}</td></tr>
+{{/ERROR}}
+    </tbody>
+  </table>
+</section>
+{{/PAGE_LOG}}
+{{#PAGE_MEMBER}}
+<section class="block" aria-labelledby="member-heading">
+  <h2 id="member-heading">~{{NAME}}</h2>
+  <dl class="facts">
+    <dt>Name</dt>
+    <dd>{{DISPLAY_NAME}} (<a href="https://launchpad.net/~{{NAME}}">~{{NAME}}</a>)</dd>
+    <dt>Email</dt>
+    <dd>{{EMAIL}}</dd>
+    <dt>Role</dt>
+    <dd id="role">{{ROLE}}</dd>
+    <dt>Member since</dt>
+    <dd>{{JOINED_AT}}</dd>
+  </dl>
+  <div class="actions">
+    <form method="post" action="/domains/{{DOMAIN}}/members/{{NAME}}/role">
+      <input type="hidden" name="csrf_token" value="{{CSRF_TOKEN}}">
+{{#IS_MEMBER}}
+      <input type="hidden" name="role" value="admin">
+      <button type="submit" class="button button-secondary">Make admin</button>
+{{/IS_MEMBER}}
+{{#IS_ADMIN}}
+      <input type="hidden" name="role" value="member">
+      <button type="submit" class="button button-secondary">Make plain member</button>
+{{/IS_ADMIN}}
+{{#ROLE_ERROR}}
+      <p class="field-error" role="alert">{{ERROR_TEXT}}</p>
+{{/ROLE_ERROR}}
+    </form>
+    <form method="post" action="/domains/{{DOMAIN}}/members/{{NAME}}/remove">
+      <input type="hidden" name="csrf_token" value="{{CSRF_TOKEN}}">
+      <button type="submit" class="button button-secondary">Remove from {{DOMAIN}}</button>
+      <p class="fine">Their aliases here are disabled; the next sync adds them back as a member if they are still in the team, with the aliases still disabled.</p>
+{{#REMOVE_ERROR}}
+      <p class="field-error" role="alert">{{ERROR_TEXT}}</p>
+{{/REMOVE_ERROR}}
+    </form>
+  </div>
+</section>
+<section class="block" aria-labelledby="member-aliases-heading">
+  <h2 id="member-aliases-heading">Aliases on {{DOMAIN}}</h2>
+{{#TOGGLE_ERROR}}
+  <p class="field-error" role="alert">{{ERROR_TEXT}}</p>
+{{/TOGGLE_ERROR}}
+{{#NO_ALIASES}}
+  <p class="empty" role="status">No aliases.</p>
+{{/NO_ALIASES}}
+  <table class="list" id="aliases">
+    <thead><tr><th>Address</th><th>Forwards to</th><th>State</th><th></th></tr></thead>
+    <tbody>
+{{#ALIAS}}
+      <tr>
+        <td class="mono address">{{ADDRESS}}</td>
+        <td class="mono">{{RECIPIENTS}}</td>
+        <td class="state">{{STATE}}{{#IS_DISABLED}} ({{REASON}}){{/IS_DISABLED}}</td>
+        <td>
+          <form method="post" action="/domains/{{DOMAIN}}/aliases/{{ID}}/enabled">
+            <input type="hidden" name="csrf_token" value="{{CSRF_TOKEN}}">
+{{#IS_ENABLED}}
+            <input type="hidden" name="enabled" value="no">
+            <button type="submit" class="link-button">Disable</button>
+{{/IS_ENABLED}}
+{{#IS_DISABLED}}
+            <input type="hidden" name="enabled" value="yes">
+            <button type="submit" class="link-button">Enable</button>
+{{/IS_DISABLED}}
+          </form>
+        </td>
+      </tr>
+{{/ALIAS}}
+    </tbody>
+  </table>
+  <form class="add-alias" method="post" action="/domains/{{DOMAIN}}/members/{{NAME}}/aliases">
+    <h3>Add an alias</h3>
+    <input type="hidden" name="csrf_token" value="{{CSRF_TOKEN}}">
+    <label for="local_part">Address</label>
+    <div class="search-row">
+      <input type="text" id="local_part" name="local_part" value="{{LOCAL_PART}}" maxlength="64" required aria-describedby="local_part-help"><span class="mono">@{{DOMAIN}}</span>
+    </div>
+{{#LOCAL_PART_ERROR}}
+    <p class="field-error" id="local_part-error" role="alert">{{ERROR_TEXT}}</p>
+{{/LOCAL_PART_ERROR}}
+    <p class="fine" id="local_part-help">Letters, digits, '_', '+' or '-', with single dots between them. A member who is not an admin may hold at most the domain's alias limit.</p>
+    <label for="recipients">Forwards to (blank: {{EMAIL}})</label>
+    <input type="text" id="recipients" name="recipients" value="{{RECIPIENTS}}" maxlength="4096">
+{{#RECIPIENTS_ERROR}}
+    <p class="field-error" id="recipients-error" role="alert">{{ERROR_TEXT}}</p>
+{{/RECIPIENTS_ERROR}}
+    <button type="submit" class="button button-primary">Add alias</button>
+  </form>
+</section>
+{{/PAGE_MEMBER}}
+{{#NEXT}}
+<p><a class="button button-secondary" rel="next" href="{{NEXT_URL}}">Next page</a></p>
+{{/NEXT}}
