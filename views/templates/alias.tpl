@@ -16,7 +16,7 @@
     <input type="hidden" name="updated_at" value="{{UPDATED_AT}}">
     <p>
       <label for="recipients">Forward to (1 to 10 addresses, one per line)</label><br>
-      <textarea id="recipients" name="recipients" rows="4" cols="50">{{RECIPIENTS}}</textarea>
+      <textarea id="recipients" name="recipients" rows="4" cols="50">{{RECIPIENTS:pre_escape}}</textarea>
       {{#RECIPIENTS_ERROR}}<br><strong class="field-error" id="recipients-error">{{MESSAGE}}</strong>{{/RECIPIENTS_ERROR}}
     </p>
     <fieldset>

@@ -1,0 +1,489 @@
+#!/usr/bin/python3
+"""membermail integration tests of the member's pages (issue 5 item 8,
+issue 6 items 1, 5, 6): /my with each state of an address in plain words,
+and /my/aliases/:id, its form, its history and the alias rules of alias.c
+(validation, who may change what, optimistic concurrency, audit rows).
+
+Not a runner of its own: tests/integration/run.py imports it.  A member
+signs in at the fake Ubuntu One (test_signin.sign_in); domains, memberships,
+aliases, team snapshots and error reports are set up with SQL as the
+database owner, as provisioning (issue 5) would leave them.  Each test makes
+its own domains (enabled, TXT verified, no landing page), so /my lists
+every test's domains: checks look at one domain's block only.
+"""
+
+import functools
+import html
+import re
+import secrets
+import urllib.parse
+
+import stack
+from run import Fail, check_app_error_page, check_html, expect, show, test  # noqa: F401
+from test_signin import Browser, lit, new_user, sign_in, use_profile, user_row  # noqa: F401
+
+DB = stack.APP_DB
+_seq = [0]
+_made = []          # (id, team) of the domains the running test made
+
+
+def tidy(fn):
+    """Removes the test's domains (and their aliases and snapshots) when it
+    ends, pass or fail: other tests count the seeded domains."""
+    @functools.wraps(fn)
+    def run(env):
+        try:
+            return fn(env)
+        finally:
+            if _made:
+                ids = ", ".join(d for d, _ in _made)
+                teams = ", ".join(lit(t) for _, t in _made)
+                sql(env, "DELETE FROM aliases WHERE domain_id IN (%s); "
+                         "DELETE FROM team_snapshots WHERE team IN (%s); "
+                         "DELETE FROM domains WHERE id IN (%s)" % (ids, teams, ids))
+                del _made[:]
+    return run
+
+
+def sql(env, query):
+    return env.pg.scalar(query, db=DB, user=stack.OWNER_ROLE)
+
+
+def text(body):
+    """A page's text: tags removed, entities decoded, white space folded."""
+    s = body.decode("utf-8") if isinstance(body, bytes) else body
+    return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", s)))
+
+
+# ---------------------------------------------------------------- set-up by SQL
+
+def new_domain(env, tag="dom"):
+    """A fresh enabled, verified domain with its own team: (id, name, team)."""
+    _seq[0] += 1
+    name = "%s%d.mm-test.org" % (tag, _seq[0])
+    team = "%s%d-team" % (tag, _seq[0])
+    token = secrets.token_hex(5)
+    did = sql(env, "INSERT INTO domains (name, team, verification_token, txt_status, "
+                   "txt_checked_at) VALUES (%s, %s, %s, 'verified', now()) RETURNING id"
+              % (lit(name), lit(team), lit(token))).splitlines()[0]
+    _made.append((did, team))
+    return did, name, team
+
+
+def join(env, did, uid, role="member"):
+    sql(env, "INSERT INTO domain_members (domain_id, user_id, role) VALUES (%s, %s, %s)"
+        % (did, uid, lit(role)))
+
+
+def new_alias(env, did, local, uid, recipients, reason=None, reply=550, remove_days=None,
+              description=""):
+    remove = "now() + interval '%d days'" % remove_days if remove_days is not None else "NULL"
+    out = sql(env, "INSERT INTO aliases (domain_id, local_part, user_id, recipients, enabled, "
+                   "disabled_reason, reply_code, remove_at, description) VALUES "
+                   "(%s, %s, %s, ARRAY[%s]::text[], %s, %s, %s, %s, %s) RETURNING id"
+              % (did, lit(local), uid, ", ".join(lit(x) for x in recipients),
+                 "false" if reason else "true", lit(reason) if reason else "NULL", reply,
+                 remove, lit(description)))
+    return out.splitlines()[0]
+
+
+def snapshot(env, team, names, complete=True, age="0 s"):
+    sid = sql(env, "INSERT INTO team_snapshots (team, fetched_at, total, complete) VALUES "
+                   "(%s, now() - interval %s, %d, %s) RETURNING id"
+              % (lit(team), lit(age), len(names), "true" if complete else "false"))
+    sid = sid.splitlines()[0]
+    for n in names:
+        sql(env, "INSERT INTO team_snapshot_members (snapshot_id, name) VALUES (%s, %s)"
+            % (sid, lit(n.lower())))
+    return sid
+
+
+def member(env, tag="mem"):
+    """A signed-in member: (browser, user, users.id, Launchpad name)."""
+    use_profile(env)
+    user = new_user(tag)
+    b, _, _ = sign_in(env, user=user)
+    return b, user, user_row(env, user)[0], user["nickname"]
+
+
+def alias_row(env, aid):
+    return sql(env, "SELECT array_to_string(recipients, ','), enabled, "
+                    "coalesce(disabled_reason, '-'), reply_code, description, updated_at "
+                    "FROM aliases WHERE id = %s" % aid).split("|")
+
+
+def audit_count(env, aid):
+    return int(sql(env, "SELECT count(*) FROM audit_log WHERE target_type = 'alias' "
+                        "AND target_id = %s" % aid))
+
+
+# ---------------------------------------------------------------- pages
+
+def domain_block(env, b, name):
+    """The text of domain name's block on /my."""
+    r = b.get("/my")
+    check_html(r, "GET /my")
+    body = r.body.decode()
+    for part in body.split('<div class="domain">')[1:]:
+        if ("@%s</h3>" % name) in part:
+            return text(part), part
+    raise Fail("GET /my has no block for %s: %s" % (name, show(r, 4000)))
+
+
+def expect_state(env, b, name, *phrases):
+    t, raw = domain_block(env, b, name)
+    for p in phrases:
+        expect(p in t, "/my for %s: want %r in %r", name, p, t)
+    return t, raw
+
+
+def alias_form(b, aid):
+    """GET /my/aliases/:id: (response, its form's values)."""
+    r = b.get("/my/aliases/%s" % aid)
+    check_html(r, "GET /my/aliases/%s" % aid)
+    body = r.body.decode()
+    m = re.search(r'name="updated_at" value="([^"]*)"', body)
+    c = re.search(r'name="csrf_token" value="([0-9a-f]{64})"', body)
+    expect(m and c, "GET /my/aliases/%s: no form: %s", aid, show(r, 3000))
+    return r, {"csrf_token": c.group(1), "updated_at": html.unescape(m.group(1))}
+
+
+def post_alias(b, aid, fields, base=None, **headers):
+    f = dict(base or {})
+    f.update(fields)
+    return b.post("/my/aliases/%s" % aid, f, **headers)
+
+
+# ---------------------------------------------------------------- /my
+
+@test
+@tidy
+def my_states_in_words(env):
+    b, user, uid, name = member(env, "mys")
+    email = user["email"]
+    d_ok = new_domain(env, "ok")
+    join(env, d_ok[0], uid)
+    new_alias(env, d_ok[0], name, uid, [email])
+    d_out = new_domain(env, "out")
+    snapshot(env, d_out[2], ["someone-else"])
+    d_new = new_domain(env, "new")                     # no snapshot at all
+    d_inc = new_domain(env, "inc")                     # only an incomplete snapshot naming them
+    snapshot(env, d_inc[2], [name], complete=False)
+    d_old = new_domain(env, "old")                     # complete (not a member), newer incomplete
+    snapshot(env, d_old[2], ["x-y"], age="1 hour")
+    snapshot(env, d_old[2], [name], complete=False)
+    d_in = new_domain(env, "in")
+    snapshot(env, d_in[2], [name.upper(), "x-y"])
+    d_self = new_domain(env, "self")
+    join(env, d_self[0], uid)
+    own = "%s@%s" % (name, d_self[1])
+    new_alias(env, d_self[0], name, uid, [own], reason="matches-recipient", reply=421)
+    d_left = new_domain(env, "left")
+    join(env, d_left[0], uid)
+    new_alias(env, d_left[0], name, uid, [email], reason="left-team", remove_days=30)
+    removal = sql(env, "SELECT to_char(remove_at AT TIME ZONE 'UTC', 'YYYY-MM-DD') FROM aliases "
+                       "WHERE domain_id = %s" % d_left[0])
+    d_own = new_domain(env, "byown")
+    join(env, d_own[0], uid)
+    new_alias(env, d_own[0], name, uid, [email], reason="by-owner", reply=250)
+    d_adm = new_domain(env, "byadm")
+    join(env, d_adm[0], uid)
+    new_alias(env, d_adm[0], name, uid, [email], reason="by-admin")
+    d_ban = new_domain(env, "ban")
+    join(env, d_ban[0], uid)
+    new_alias(env, d_ban[0], name, uid, [email], reason="banned", remove_days=3)
+    d_lim = new_domain(env, "lim")
+    snapshot(env, d_lim[2], [name])
+    sql(env, "INSERT INTO error_reports (user_id, domain_id, error_code) VALUES (%s, %s, "
+             "'alias-limit')" % (uid, d_lim[0]))
+    d_inv = new_domain(env, "inv")
+    join(env, d_inv[0], uid)
+    new_alias(env, d_inv[0], name, uid, [email], reason="invalid-user", remove_days=30)
+    sql(env, "UPDATE domains SET enabled = false WHERE id = %s" % new_domain(env, "off")[0])
+    sql(env, "UPDATE domains SET txt_status = 'missing' WHERE id = %s" % new_domain(env, "unv")[0])
+
+    t, raw = expect_state(env, b, d_ok[1], "you have %s@%s \u2192 %s" % (name, d_ok[1], email))
+    aid = sql(env, "SELECT id FROM aliases WHERE domain_id = %s" % d_ok[0])
+    expect('href="/my/aliases/%s"' % aid in raw, "no link to the alias's page: %s", raw)
+    expect_state(env, b, d_out[1], "not a member of ~%s" % d_out[2])
+    expect_state(env, b, d_new[1], "membership of ~%s not checked yet" % d_new[2])
+    expect_state(env, b, d_inc[1], "membership of ~%s not checked yet" % d_inc[2])
+    expect_state(env, b, d_old[1], "not a member of ~%s" % d_old[2])
+    expect_state(env, b, d_in[1], "member of ~%s: your address will appear" % d_in[2])
+    expect_state(env, b, d_self[1], "disabled: it would forward to itself",
+                 "Recipients: %s" % own, "421: senders are told to try again later")
+    expect_state(env, b, d_left[1], "no longer a member of ~%s; it will be removed on %s"
+                 % (d_left[2], removal), "550: mail is rejected")
+    expect_state(env, b, d_own[1], "disabled by you", "250: mail is accepted and dropped")
+    expect_state(env, b, d_adm[1], "disabled by an admin of %s" % d_adm[1])
+    expect_state(env, b, d_ban[1], "disabled: your account is suspended")
+    expect_state(env, b, d_lim[1], "we could not create your address: you already have as many "
+                 "addresses on this domain as it allows")
+    r = b.get("/my")
+    for off in ("off%d.mm-test.org" % (_seq[0] - 1), "unv%d.mm-test.org" % _seq[0]):
+        expect(off.encode() not in r.body, "/my lists %s (disabled or unverified)", off)
+
+    # The person check: not a CoC signer, then not active.
+    sql(env, "UPDATE users SET person_status = 'not-coc-signer', person_checked_at = now() "
+             "WHERE id = %s" % uid)
+    t, raw = expect_state(env, b, d_out[1], "not eligible: you have not signed the Ubuntu Code "
+                          "of Conduct")
+    expect('href="https://launchpad.net/codeofconduct"' in raw, "no CoC link: %s", raw)
+    t, raw = expect_state(env, b, d_inv[1], "disabled: not eligible: you have not signed the "
+                          "Ubuntu Code of Conduct")
+    expect('href="https://launchpad.net/codeofconduct"' in raw, "no CoC link on the alias: %s", raw)
+    sql(env, "UPDATE users SET person_status = 'not-valid' WHERE id = %s" % uid)
+    expect_state(env, b, d_out[1], "your Launchpad account is not active")
+    expect_state(env, b, d_inv[1], "disabled: your Launchpad account is not active")
+    sql(env, "UPDATE users SET person_status = 'not-found' WHERE id = %s" % uid)
+    expect_state(env, b, d_new[1], "your Launchpad account is not active")
+
+    # Launchpad unreachable at sign-in: a sync of the user is queued.
+    sql(env, "UPDATE users SET person_status = 'valid', sync_requested_at = now() "
+            "WHERE id = %s" % uid)
+    expect_state(env, b, d_new[1], "Launchpad is unreachable; we will retry")
+    r = b.get("/my")
+    expect(b"Launchpad is unreachable; we will retry.</p>" in r.body, "no page notice: %s",
+           show(r, 3000))
+    expect_state(env, b, d_ok[1], "you have %s@%s" % (name, d_ok[1]))
+
+
+@test
+@tidy
+def my_shows_only_own_aliases(env):
+    b, _, uid, name = member(env, "myo")
+    _, other, ouid, oname = member(env, "myp")
+    d = new_domain(env, "own")
+    join(env, d[0], uid)
+    join(env, d[0], ouid)
+    new_alias(env, d[0], oname, ouid, [other["email"]])
+    t, _ = domain_block(env, b, d[1])
+    expect(oname not in t and other["email"] not in t, "/my shows another member's alias: %s", t)
+
+
+# ---------------------------------------------------------------- /my/aliases/:id
+
+def setup_alias(env, tag, reason=None, recipients=None, reply=550):
+    b, user, uid, name = member(env, tag)
+    d = new_domain(env, tag)
+    join(env, d[0], uid)
+    aid = new_alias(env, d[0], name, uid, recipients or [user["email"]], reason=reason,
+                    reply=reply)
+    return b, user, uid, name, d, aid
+
+
+@test
+@tidy
+def alias_edit_saves_with_audit(env):
+    b, user, uid, name, d, aid = setup_alias(env, "edit")
+    r, form = alias_form(b, aid)
+    expect(user["email"].encode() in r.body, "the form lacks the recipient: %s", show(r, 3000))
+    expect(b"No changes yet." in r.body, "a new alias shows history: %s", show(r, 3000))
+    before = alias_row(env, aid)
+    r = post_alias(b, aid, {"recipients": "One@Example.ORG\r\ntwo@example.net, one@example.org",
+                            "enabled": "1", "description": "Work mail \u2709",
+                            "reply_code": "421"}, form)
+    expect(r.status == 303 and r.header("Location") == "/my/aliases/%s?saved=1" % aid,
+           "POST: want 303 to the page: %s", show(r))
+    row = alias_row(env, aid)
+    expect(row[:5] == ["One@example.org,two@example.net", "t", "-", "421", "Work mail \u2709"],
+           "alias after the change: %s", row)
+    expect(row[5] != before[5], "updated_at did not move")
+    got = sql(env, "SELECT actor_kind, actor_user_id, actor_name, action, target_label, "
+                   "domain_id, before::text, after::text FROM audit_log "
+                   "WHERE target_type = 'alias' AND target_id = %s" % aid).split("|")
+    want = ["user", uid, name, "alias.update", "%s@%s" % (name, d[1]), d[0],
+            '{"recipients": ["%s"], "reply_code": 550, "description": ""}' % user["email"],
+            '{"recipients": ["One@example.org", "two@example.net"], "reply_code": 421, '
+            '"description": "Work mail \u2709"}']
+    expect(got == want, "audit row:\n got %s\nwant %s", got, want)
+    r = b.get(r.header("Location"))
+    check_html(r, "GET after saving")
+    t = text(r.body)
+    expect("Saved." in t, "no 'Saved' notice after the redirect: %s", t)
+    expect("~%s, alias.update" % name in t and "reply_code: 550 \u2192 421" in t,
+           "history does not show the change: %s", t)
+    expect(b'<textarea id="recipients" name="recipients" rows="4" cols="50">'
+           b'One@example.org\ntwo@example.net</textarea>' in r.body,
+           "the form does not show the new recipients one per line: %s", show(r, 4000))
+    r = b.get("/my/aliases/%s" % aid)
+    expect(b"Saved." not in r.body, "'Saved' shown without having saved")
+    # The same values again: nothing changes, no audit row.
+    _, form = alias_form(b, aid)
+    r = post_alias(b, aid, {"recipients": "One@example.org two@example.net", "enabled": "1",
+                            "description": "Work mail \u2709", "reply_code": "421"}, form)
+    expect(r.status == 303, "a no-op POST: %s", show(r))
+    expect(audit_count(env, aid) == 1, "a no-op change wrote an audit row")
+    # A rename attempt is ignored: members cannot rename.
+    _, form = alias_form(b, aid)
+    r = post_alias(b, aid, {"local_part": "other", "description": "x"}, form)
+    expect(r.status == 303 and sql(env, "SELECT local_part FROM aliases WHERE id = %s" % aid) ==
+           name.lower(), "a rename attempt: %s", show(r))
+    # 150 characters are fine, though more bytes (the test server's max_body is 1k).
+    _, form = alias_form(b, aid)
+    desc = "\u00e9" * 70 + "e" * 80
+    r = post_alias(b, aid, {"description": desc}, form)
+    expect(r.status == 303 and alias_row(env, aid)[4] == desc,
+           "150-character description refused: %s", show(r, 2000))
+
+
+@test
+@tidy
+def alias_validation_refused(env):
+    b, user, uid, name, d, aid = setup_alias(env, "val")
+    own = "%s@%s" % (name, d[1])
+    cases = [
+        ("bad address", {"recipients": "not-an-address"}, "recipients"),
+        ("bad domain", {"recipients": "a@localhost"}, "recipients"),
+        ("two @", {"recipients": "a@b@example.org"}, "recipients"),
+        ("11 recipients", {"recipients": " ".join("r%d@example.org" % i for i in range(11))},
+         "recipients"),
+        ("self-loop while enabled", {"recipients": own.upper(), "enabled": "1"}, "recipients"),
+        ("CR/LF injection in recipients",
+         {"recipients": "a@example.org\r\nBcc: evil@example.org"}, "recipients"),
+        ("control character", {"recipients": "a\x01b@example.org"}, "recipients"),
+        ("local part of 65", {"recipients": "l" * 65 + "@example.org"}, "recipients"),
+        ("address of 255", {"recipients": "ab@" + ("d" * 63 + ".") * 3 + "d" * 60}, "recipients"),
+        ("non-ASCII", {"recipients": "j\u00f6rg@example.org"}, "recipients"),
+        ("empty list", {"recipients": " \r\n "}, "recipients"),
+        ("bad reply code", {"reply_code": "999"}, "reply_code"),
+        ("reply code not a number", {"reply_code": "abc"}, "reply_code"),
+        ("description of 151", {"description": "d" * 151}, "description"),
+        ("CR/LF in the description", {"description": "hi\r\nBcc: evil@example.org"},
+         "description"),
+    ]
+    _, form = alias_form(b, aid)
+    before = alias_row(env, aid)
+    for what, fields, field in cases:
+        r = post_alias(b, aid, fields, form)
+        expect(r.status == 422, "%s: want 422, got %s", what, show(r, 2000))
+        body = r.body.decode()
+        expect('id="%s-error"' % field in body, "%s: no error next to %s: %s", what, field,
+               show(r, 4000))
+        for k, v in fields.items():
+            if k in ("enabled", "reply_code"):     # radio buttons and a select
+                continue
+            shown = re.sub(r"\s+", " ", html.escape(v, quote=True))
+            expect(shown in re.sub(r"\s+", " ", body),
+                   "%s: the input %r is not kept: %s", what, v, show(r, 4000))
+        expect(alias_row(env, aid) == before, "%s: the alias changed: %s", what, alias_row(env, aid))
+        expect(audit_count(env, aid) == 0, "%s: an audit row was written", what)
+    # Own address while disabled is fine (and disabling sets by-owner).
+    r = post_alias(b, aid, {"recipients": own, "enabled": "0"}, form)
+    expect(r.status == 303, "own address while disabled: %s", show(r, 2000))
+    row = alias_row(env, aid)
+    expect(row[:3] == [own, "f", "by-owner"], "after disabling with its own address: %s", row)
+
+
+@test
+@tidy
+def alias_csrf_refused(env):
+    b, user, uid, name, d, aid = setup_alias(env, "csrf")
+    _, form = alias_form(b, aid)
+    before = alias_row(env, aid)
+    change = {"recipients": "x@example.org"}
+    for what, fields, headers in (
+            ("no token", dict(change, updated_at=form["updated_at"]), {}),
+            ("wrong token", dict(change, updated_at=form["updated_at"], csrf_token="0" * 64), {}),
+            ("cross-site Origin", dict(form, **change), {"Origin": "https://evil.example"}),
+            ("Sec-Fetch-Site cross-site", dict(form, **change), {"Sec-Fetch-Site": "cross-site"})):
+        r = b.post("/my/aliases/%s" % aid, fields, **headers)
+        check_app_error_page(r, 403, "POST /my/aliases with " + what)
+        expect(alias_row(env, aid) == before, "%s: the alias changed", what)
+    expect(audit_count(env, aid) == 0, "a refused POST wrote an audit row")
+    r = b.post("/my/aliases/%s" % aid, dict(form, **change))
+    expect(r.status == 303, "the same POST with the token: %s", show(r))
+
+
+@test
+@tidy
+def alias_not_theirs_404(env):
+    b, user, uid, name, d, aid = setup_alias(env, "mine")
+    o, other, ouid, oname, od, oaid = setup_alias(env, "theirs")
+    _, form = alias_form(b, aid)
+    before = alias_row(env, oaid)
+    for path in ("/my/aliases/%s" % oaid, "/my/aliases/999999999", "/my/aliases/abc",
+                 "/my/aliases/0", "/my/aliases/-1", "/my/aliases/" + "9" * 30):
+        check_app_error_page(b.get(path), 404, "GET " + path)
+        r = b.post(path, {"csrf_token": form["csrf_token"], "recipients": "x@example.org"})
+        check_app_error_page(r, 404, "POST " + path)
+    expect(alias_row(env, oaid) == before, "another member's alias changed")
+    # An admin of the domain still gets 404 on the member pages (admin pages are elsewhere).
+    join(env, od[0], uid, role="admin")
+    check_app_error_page(b.get("/my/aliases/%s" % oaid), 404, "GET another's alias as domain admin")
+    # The owner who is no longer a member of the domain loses the page.
+    sql(env, "DELETE FROM domain_members WHERE domain_id = %s AND user_id = %s" % (d[0], uid))
+    check_app_error_page(b.get("/my/aliases/%s" % aid), 404, "GET own alias after leaving the domain")
+    # Signed out: 401.
+    check_app_error_page(Browser(env).get("/my/aliases/%s" % oaid), 401, "GET anonymous")
+    # Members cannot create or delete.
+    r = o.post("/my/aliases", {"csrf_token": form["csrf_token"]})
+    expect(r.status in (404, 405), "POST /my/aliases: %s", show(r))
+    r = env.req("DELETE", "/my/aliases/%s" % oaid, headers=o.headers())
+    check_app_error_page(r, 405, "DELETE /my/aliases/:id")
+    expect(sql(env, "SELECT count(*) FROM aliases WHERE id = %s" % oaid) == "1", "alias deleted")
+
+
+@test
+@tidy
+def alias_enable_rules(env):
+    # By an admin, by the sync: the owner cannot enable it.
+    for reason in ("by-admin", "left-team", "invalid-user", "banned"):
+        b, user, uid, name, d, aid = setup_alias(env, "en", reason=reason)
+        _, form = alias_form(b, aid)
+        before = alias_row(env, aid)
+        r = post_alias(b, aid, {"enabled": "1", "recipients": "kept@example.org"}, form)
+        expect(r.status == 403 and b'id="enabled-error"' in r.body,
+               "%s: enabling: want 403 with the error at the field: %s", reason, show(r, 3000))
+        expect(b"kept@example.org" in r.body, "%s: input not kept", reason)
+        expect(alias_row(env, aid) == before, "%s: the alias changed", reason)
+        expect(audit_count(env, aid) == 0, "%s: an audit row was written", reason)
+        if reason == "by-admin":
+            expect(b"An admin of this domain disabled this alias" in r.body,
+                   "the refusal does not say why: %s", show(r, 3000))
+    # matches-recipient: fixing the recipients re-enables it.
+    b, user, uid, name, d, aid = setup_alias(env, "fix", reason="matches-recipient")
+    sql(env, "UPDATE aliases SET recipients = ARRAY[local_part || '@' || %s] WHERE id = %s"
+        % (lit(d[1]), aid))
+    _, form = alias_form(b, aid)
+    r = post_alias(b, aid, {"enabled": "1"}, form)
+    expect(r.status == 422 and b'id="recipients-error"' in r.body,
+           "enabling while it forwards to itself: %s", show(r, 3000))
+    r = post_alias(b, aid, {"enabled": "1", "recipients": user["email"]}, form)
+    expect(r.status == 303, "enabling with fixed recipients: %s", show(r, 3000))
+    expect(alias_row(env, aid)[:3] == [user["email"], "t", "-"], "after the fix: %s",
+           alias_row(env, aid))
+    # Disabling: by-owner with a reply code, shown on /my; then enabled again.
+    _, form = alias_form(b, aid)
+    r = post_alias(b, aid, {"enabled": "0", "reply_code": "421"}, form)
+    expect(r.status == 303, "disabling: %s", show(r))
+    row = alias_row(env, aid)
+    expect(row[1:4] == ["f", "by-owner", "421"], "after disabling: %s", row)
+    after = sql(env, "SELECT after::text FROM audit_log WHERE target_id = %s AND target_type = "
+                     "'alias' ORDER BY id DESC LIMIT 1" % aid)
+    expect(after == '{"enabled": false, "reply_code": 421, "disabled_reason": "by-owner"}',
+           "audit after of disabling: %s", after)
+    expect_state(env, b, d[1], "disabled by you", "421: senders are told to try again later")
+    _, form = alias_form(b, aid)
+    r = post_alias(b, aid, {"enabled": "1"}, form)
+    expect(r.status == 303 and alias_row(env, aid)[1:3] == ["t", "-"],
+           "re-enabling a by-owner alias: %s %s", show(r), alias_row(env, aid))
+
+
+@test
+@tidy
+def alias_conflict_409(env):
+    b, user, uid, name, d, aid = setup_alias(env, "conf")
+    _, form = alias_form(b, aid)
+    sql(env, "UPDATE aliases SET description = 'changed elsewhere' WHERE id = %s" % aid)
+    before = alias_row(env, aid)
+    r = post_alias(b, aid, {"description": "mine"}, form)
+    expect(r.status == 409, "a stale updated_at: want 409: %s", show(r, 2000))
+    expect(b"changed meanwhile" in r.body and b'value="mine"' in r.body,
+           "409 page lacks the notice or the kept input: %s", show(r, 4000))
+    expect(alias_row(env, aid) == before, "a conflicting change was written")
+    m = re.search(rb'name="updated_at" value="([^"]*)"', r.body)
+    expect(m and html.unescape(m.group(1).decode()) == before[5],
+           "the 409 page does not carry the current updated_at: %s", m and m.group(1))
+    r = post_alias(b, aid, {"description": "mine", "updated_at": before[5]}, form)
+    expect(r.status == 303 and alias_row(env, aid)[4] == "mine", "resubmitting: %s", show(r))
