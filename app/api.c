@@ -211,6 +211,9 @@ api_error(struct req *r, int status, const char *code, const char *message)
 		(void)resp_header(r, "WWW-Authenticate", r->bearer_sent ?
 		    "Bearer realm=\"membermail\", error=\"invalid_token\"" :
 		    "Bearer realm=\"membermail\"");
+	/* A specific refusal's own sentence says it best. */
+	if (r->err_code != NULL && r->reason != NULL && status < 500)
+		message = r->reason;
 	if (status == 401 && !r->bearer_sent)
 		message = "An API token is required: Authorization: Bearer "
 		    "<token> (create one at /my/tokens).";

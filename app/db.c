@@ -33,10 +33,6 @@
 /* A timestamp as the API and the pages show it: ISO 8601 in UTC. */
 #define ISO(col)	"to_char(" col " AT TIME ZONE 'UTC', " \
 			"'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
-/* The columns of a domain as the API shows it (with d, m joined). */
-#define API_DOMAIN_COLS	"d.name, d.team, d.slug, coalesce(d.title, d.name), " \
-			"d.enabled, d.alias_limit, d.txt_status, m.role, " \
-			ISO("d.created_at")
 /* member.c: who may administer a domain, and the rows its pages list. */
 #define MEMBER_DOMAIN_ACCESS \
 	"SELECT d.id, d.name, d.alias_limit, EXISTS (SELECT 1 FROM " \
@@ -257,16 +253,6 @@ static const struct {
 	[STMT_API_USER_ALIASES] = { "api_user_aliases",
 	    "SELECT id FROM aliases WHERE user_id = $1::bigint "
 	    "AND id > coalesce($2::bigint, 0) ORDER BY id LIMIT $3::int", 3 },
-	/* Site admins see every domain; others those they administer. */
-	[STMT_API_DOMAINS] = { "api_domains",
-	    "SELECT " API_DOMAIN_COLS " FROM domains d LEFT JOIN "
-	    "domain_members m ON m.domain_id = d.id AND m.user_id = $1::bigint "
-	    "WHERE ($2::boolean OR m.role = 'admin') AND d.name > "
-	    "coalesce($3, '') ORDER BY d.name LIMIT $4::int", 4 },
-	[STMT_API_DOMAIN] = { "api_domain",
-	    "SELECT " API_DOMAIN_COLS " FROM domains d LEFT JOIN "
-	    "domain_members m ON m.domain_id = d.id AND m.user_id = $2::bigint "
-	    "WHERE d.name = $1", 2 },
 	/* The domain-admin rules and listings (member.c). */
 	[STMT_MEMBER_DOMAIN_ACCESS] = { "member_domain_access",
 	    MEMBER_DOMAIN_ACCESS, 2 },

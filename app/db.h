@@ -68,9 +68,6 @@ enum stmt {
 				   expires, revoked, state */
 	STMT_API_TOKEN_REVOKE,	/* id, user -> name, if it was active */
 	STMT_API_USER_ALIASES,	/* user, after id or NULL, limit -> ids */
-	STMT_API_DOMAINS,	/* user, site admin, after name or NULL,
-				   limit -> domain columns, role */
-	STMT_API_DOMAIN,	/* name, user -> domain columns, role */
 	/* The domain-admin rules and listings (member.c). */
 	STMT_MEMBER_DOMAIN_ACCESS, /* domain, user id -> id, name, limit,
 				   is admin */

@@ -19,6 +19,7 @@
 #include "audit.h"
 #include "buf.h"
 #include "handlers.h"
+#include "member.h"
 #include "session.h"
 
 /* GET /api/v1/me: who the token belongs to. */
@@ -41,41 +42,6 @@ h_api_me(struct req *r)
 		return APP_ENOMEM;
 	}
 	return api_reply(r, 200, o);
-}
-
-/* Columns of API_DOMAIN_COLS (STMT_API_DOMAINS, STMT_API_DOMAIN). */
-enum { D_NAME, D_TEAM, D_SLUG, D_TITLE, D_ENABLED, D_LIMIT, D_TXT, D_ROLE,
-    D_CREATED };
-
-static struct json_object *
-domain_json(PGresult *res, int i)
-{
-	struct json_object	*o;
-
-	if ((o = json_object_new_object()) == NULL)
-		return NULL;
-	if (json_object_object_add(o, "name",
-	    api_str(PQgetvalue(res, i, D_NAME))) != 0 ||
-	    json_object_object_add(o, "team",
-	    api_str(PQgetvalue(res, i, D_TEAM))) != 0 ||
-	    json_object_object_add(o, "slug", PQgetisnull(res, i, D_SLUG) ?
-	    NULL : api_str(PQgetvalue(res, i, D_SLUG))) != 0 ||
-	    json_object_object_add(o, "title",
-	    api_str(PQgetvalue(res, i, D_TITLE))) != 0 ||
-	    json_object_object_add(o, "enabled",
-	    api_bool(PQgetvalue(res, i, D_ENABLED))) != 0 ||
-	    json_object_object_add(o, "alias_limit",
-	    json_object_new_int(atoi(PQgetvalue(res, i, D_LIMIT)))) != 0 ||
-	    json_object_object_add(o, "txt_status",
-	    api_str(PQgetvalue(res, i, D_TXT))) != 0 ||
-	    json_object_object_add(o, "your_role", PQgetisnull(res, i,
-	    D_ROLE) ? NULL : api_str(PQgetvalue(res, i, D_ROLE))) != 0 ||
-	    json_object_object_add(o, "created_at",
-	    api_str(PQgetvalue(res, i, D_CREATED))) != 0) {
-		json_object_put(o);
-		return NULL;
-	}
-	return o;
 }
 
 /* Appends o to the array items; -1 (o freed) when o is NULL or no memory. */
@@ -103,60 +69,14 @@ user_param(const struct req *r, char *uid)
 	return uid;
 }
 
-/* GET /api/v1/domains: the domains the caller administers (all: site
- * admins), by name. */
-enum app_err
-h_api_domains(struct req *r)
-{
-	struct json_object	*items;
-	const char		*p[4], *after, *next = NULL;
-	char			 uid[24], lim[16];
-	PGresult		*res;
-	int			 n, i, rows;
-	enum app_err		 e;
-
-	if ((e = page_args(r, &n, &after)) != APP_OK)
-		return e;
-	snprintf(lim, sizeof(lim), "%d", n + 1);
-	p[0] = user_param(r, uid);
-	p[1] = r->user->is_site_admin ? "t" : "f";
-	p[2] = after;
-	p[3] = lim;
-	if ((res = req_sql(r, STMT_API_DOMAINS, 4, p, &e)) == NULL)
-		return e;
-	if ((items = json_object_new_array()) == NULL)
-		return APP_ENOMEM;
-	rows = PQntuples(res) > n ? n : PQntuples(res);
-	for (i = 0; i < rows; i++)
-		if (add_item(items, domain_json(res, i)) == -1) {
-			json_object_put(items);
-			return APP_ENOMEM;
-		}
-	if (PQntuples(res) > n)
-		next = PQgetvalue(res, n - 1, D_NAME);
-	return api_reply_list(r, items, next);
-}
-
-/* GET /api/v1/domains/:domain (its admins and site admins: route access). */
-enum app_err
-h_api_domain(struct req *r)
-{
-	const char	*p[2];
-	char		 uid[24];
-	PGresult	*res;
-	enum app_err	 e;
-
-	p[0] = req_path_param(r, "domain");
-	p[1] = user_param(r, uid);
-	if ((res = req_sql(r, STMT_API_DOMAIN, 2, p, &e)) == NULL)
-		return e;
-	if (PQntuples(res) != 1)
-		return api_refuse(r, APP_ENOTFOUND, NULL, "not_found",
-		    "no such domain");
-	return api_reply(r, 200, domain_json(res, 0));
-}
-
 /* ------------------------------------------------------------- aliases */
+
+/* NULL for "" too: the listings give "" where alias_get gives NULL. */
+static const char *
+nonempty(const char *s)
+{
+	return s != NULL && *s != '\0' ? s : NULL;
+}
 
 static struct json_object *
 alias_json(const struct alias_view *v)
@@ -180,11 +100,12 @@ alias_json(const struct alias_view *v)
 	    json_object_object_add(o, "enabled",
 	    json_object_new_boolean(v->enabled)) ||
 	    json_object_object_add(o, "disabled_reason",
-	    api_str(v->disabled_reason)) ||
+	    api_str(nonempty(v->disabled_reason))) ||
 	    json_object_object_add(o, "reply_code",
 	    json_object_new_int(v->reply_code)) ||
 	    json_object_object_add(o, "description", api_str(v->description)) ||
-	    json_object_object_add(o, "remove_at", api_str(v->remove_at)) ||
+	    json_object_object_add(o, "remove_at",
+	    api_str(nonempty(v->remove_at))) ||
 	    json_object_object_add(o, "created_at", api_str(v->created_at)) ||
 	    json_object_object_add(o, "updated_at", api_str(v->updated_at)))
 		goto fail;
@@ -366,19 +287,23 @@ change_field(struct req *r, const char *key, struct json_object *v,
 	return e;
 }
 
-/* The rules' refusal as the API's error (their code, field and words). */
+/*
+ * The rules' refusal as the API's error (their code, field and words);
+ * what names the object for a 404.
+ */
 static enum app_err
-refused(struct req *r, enum app_err e, const struct alias_problem *why)
+refused(struct req *r, enum app_err e, const struct alias_problem *why,
+    const char *what)
 {
 	if (e == APP_ENOTFOUND)
-		return api_refuse(r, e, NULL, "not_found", "no such alias");
+		return api_refuse(r, e, NULL, "not_found", what);
 	if (app_err_status(e) >= 500 || why->code == NULL) {
 		if (r->reason == NULL)
 			r->reason = "the change failed";
 		return e;
 	}
 	/* A conflict is with the if_updated_at the client sent. */
-	return api_refuse(r, e, e == APP_ECONFLICT && why->field == NULL ?
+	return api_refuse(r, e, strcmp(why->code, "conflict") == 0 ?
 	    "if_updated_at" : why->field, why->code, why->message);
 }
 
@@ -409,7 +334,7 @@ h_api_alias_update(struct req *r)
 	api_actor(r, &a);
 	if ((e = alias_update(r->db, r->arena, &a, v.id, &c, &why, &v)) !=
 	    APP_OK)
-		return refused(r, e, &why);
+		return refused(r, e, &why, "no such alias");
 	return api_reply(r, 200, alias_json(&v));
 }
 
@@ -455,4 +380,320 @@ h_api_aliases(struct req *r)
 		}
 	}
 	return api_reply_list(r, items, next);
+}
+
+/* ------------------------------------------------------------- domains */
+
+/*
+ * A listing's refusal: member.c says APP_EINPUT for a cursor or filter it
+ * does not accept, APP_ENOTFOUND for an unknown domain or member.
+ */
+static enum app_err
+listing_refused(struct req *r, enum app_err e, const char *what)
+{
+	if (e == APP_EINPUT)
+		return api_refuse(r, APP_EINVALID, NULL, "invalid_query",
+		    "the cursor or a filter is not valid");
+	if (e == APP_ENOTFOUND)
+		return api_refuse(r, e, NULL, "not_found", what);
+	if (e == APP_EFORBIDDEN)
+		return api_refuse(r, e, NULL, "forbidden",
+		    "not an admin of this domain");
+	if (r->reason == NULL)
+		r->reason = "the listing failed";
+	return e;
+}
+
+static struct json_object *
+domain_json(struct req *r, const struct domain_view *d)
+{
+	struct json_object	*o;
+	const char		*record;
+
+	record = arena_printf(r->arena, "%s=%s", r->cfg->verification_prefix,
+	    d->verification_token);
+	if (record == NULL || (o = json_object_new_object()) == NULL)
+		return NULL;
+	if (json_object_object_add(o, "name", api_str(d->name)) ||
+	    json_object_object_add(o, "team", api_str(d->team)) ||
+	    json_object_object_add(o, "title", api_str(d->title)) ||
+	    json_object_object_add(o, "enabled",
+	    json_object_new_boolean(d->enabled)) ||
+	    json_object_object_add(o, "alias_limit",
+	    json_object_new_int(d->alias_limit)) ||
+	    json_object_object_add(o, "txt_record", api_str(record)) ||
+	    json_object_object_add(o, "txt_status", api_str(d->txt_status)) ||
+	    json_object_object_add(o, "txt_checked_at",
+	    api_str(d->txt_checked_at)) ||
+	    json_object_object_add(o, "members",
+	    json_object_new_int64(d->nmembers)) ||
+	    json_object_object_add(o, "admins",
+	    json_object_new_int64(d->nadmins)) ||
+	    json_object_object_add(o, "aliases",
+	    json_object_new_int64(d->naliases))) {
+		json_object_put(o);
+		return NULL;
+	}
+	return o;
+}
+
+static int
+cmp_names(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/*
+ * GET /api/v1/domains: the domains the caller administers (site admins:
+ * all), by name in byte order (sorted here, so that the cursor, the last
+ * name of the previous page, compares the same way whatever the
+ * database's collation); a handful of rows.
+ */
+enum app_err
+h_api_domains(struct req *r)
+{
+	struct json_object	*items;
+	struct domain_view	 d;
+	struct actor		 a;
+	const char		**names, *after, *next = NULL;
+	size_t			 n, i, shown = 0;
+	int			 limit;
+	enum app_err		 e;
+
+	if ((e = page_args(r, &limit, &after)) != APP_OK)
+		return e;
+	api_actor(r, &a);
+	if ((e = member_admin_domains(r->db, r->arena, &a, &names, &n)) !=
+	    APP_OK)
+		return listing_refused(r, e, "no such domain");
+	if (n > 0)
+		qsort(names, n, sizeof(*names), cmp_names);
+	if ((items = json_object_new_array()) == NULL)
+		return APP_ENOMEM;
+	for (i = 0; i < n && e == APP_OK; i++) {
+		if (after != NULL && strcmp(names[i], after) <= 0)
+			continue;
+		if (shown == (size_t)limit) {
+			next = names[i - 1];
+			break;
+		}
+		if ((e = member_domain(r->db, r->arena, &a, names[i], &d)) ==
+		    APP_OK && add_item(items, domain_json(r, &d)) == -1)
+			e = APP_ENOMEM;
+		shown++;
+	}
+	if (e != APP_OK) {
+		json_object_put(items);
+		return listing_refused(r, e, "no such domain");
+	}
+	return api_reply_list(r, items, next);
+}
+
+/* GET /api/v1/domains/:domain */
+enum app_err
+h_api_domain(struct req *r)
+{
+	struct domain_view	 d;
+	struct actor		 a;
+	enum app_err		 e;
+
+	api_actor(r, &a);
+	if ((e = member_domain(r->db, r->arena, &a,
+	    req_path_param(r, "domain"), &d)) != APP_OK)
+		return listing_refused(r, e, "no such domain");
+	return api_reply(r, 200, domain_json(r, &d));
+}
+
+static struct json_object *
+member_json(const struct member_view *m)
+{
+	struct json_object	*o, *list, *s;
+	size_t			 i;
+
+	if ((o = json_object_new_object()) == NULL)
+		return NULL;
+	if ((list = json_object_new_array()) == NULL ||
+	    json_object_object_add(o, "aliases", list)) {
+		json_object_put(list);
+		goto fail;
+	}
+	for (i = 0; i < m->naliases; i++) {
+		if ((s = json_object_new_object()) == NULL ||
+		    add_item(list, s) == -1)
+			goto fail;
+		if (json_object_object_add(s, "id",
+		    json_object_new_int64(m->aliases[i].id)) ||
+		    json_object_object_add(s, "address",
+		    api_str(m->aliases[i].address)) ||
+		    json_object_object_add(s, "enabled",
+		    json_object_new_boolean(m->aliases[i].enabled)) ||
+		    json_object_object_add(s, "disabled_reason",
+		    api_str(nonempty(m->aliases[i].disabled_reason))))
+			goto fail;
+	}
+	if (json_object_object_add(o, "name", api_str(m->name)) ||
+	    json_object_object_add(o, "display_name",
+	    api_str(m->display_name)) ||
+	    json_object_object_add(o, "email", api_str(m->email)) ||
+	    json_object_object_add(o, "role",
+	    api_str(member_role_name(m->role))) ||
+	    json_object_object_add(o, "joined_at", api_str(m->joined_at)))
+		goto fail;
+	return o;
+fail:
+	json_object_put(o);
+	return NULL;
+}
+
+/* Fields of GET /api/v1/domains/:domain/members: limit, cursor, q. */
+enum app_err
+h_api_members(struct req *r)
+{
+	struct json_object	*items;
+	struct member_query	 q;
+	struct member_list	 l;
+	struct actor		 a;
+	size_t			 i;
+	enum app_err		 e;
+
+	memset(&q, 0, sizeof(q));
+	if ((e = page_args(r, &q.limit, &q.after)) != APP_OK)
+		return e;
+	q.search = r->fields[2];
+	q.enabled = -1;
+	api_actor(r, &a);
+	if ((e = member_list(r->db, r->arena, &a, req_path_param(r, "domain"),
+	    &q, &l)) != APP_OK)
+		return listing_refused(r, e, "no such domain");
+	if ((items = json_object_new_array()) == NULL)
+		return APP_ENOMEM;
+	for (i = 0; i < l.n; i++)
+		if (add_item(items, member_json(&l.items[i])) == -1) {
+			json_object_put(items);
+			return APP_ENOMEM;
+		}
+	return api_reply_list(r, items, l.next);
+}
+
+/* One member with every alias of theirs on the domain, in full. */
+static enum app_err
+reply_member(struct req *r, const struct actor *a, int status)
+{
+	struct json_object	*o, *list;
+	struct member_detail	 m;
+	size_t			 i;
+	enum app_err		 e;
+
+	if ((e = member_get(r->db, r->arena, a, req_path_param(r, "domain"),
+	    req_path_param(r, "name"), &m)) != APP_OK)
+		return listing_refused(r, e, "no such member");
+	if ((o = member_json(&m.member)) == NULL)
+		return APP_ENOMEM;
+	if ((list = json_object_new_array()) == NULL ||
+	    json_object_object_add(o, "aliases", list)) {
+		json_object_put(list);
+		json_object_put(o);
+		return APP_ENOMEM;
+	}
+	for (i = 0; i < m.naliases; i++)
+		if (add_item(list, alias_json(&m.aliases[i])) == -1) {
+			json_object_put(o);
+			return APP_ENOMEM;
+		}
+	return api_reply(r, status, o);
+}
+
+/* GET /api/v1/domains/:domain/members/:name */
+enum app_err
+h_api_member(struct req *r)
+{
+	struct actor	 a;
+
+	api_actor(r, &a);
+	return reply_member(r, &a, 200);
+}
+
+/* PATCH /api/v1/domains/:domain/members/:name {"role": "admin"|"member"} */
+enum app_err
+h_api_member_update(struct req *r)
+{
+	struct json_object	*body, *role = NULL;
+	struct alias_problem	 why;
+	struct actor		 a;
+	int			 to = -1;
+	enum app_err		 e;
+
+	if ((e = api_read_json(r, &body)) != APP_OK)
+		return e;
+	json_object_object_foreach(body, key, val) {
+		if (strcmp(key, "role") != 0) {
+			e = api_refuse(r, APP_EINVALID, arena_strdup(r->arena,
+			    key), "unknown_field", "this field cannot be "
+			    "changed");
+			break;
+		}
+		role = val;
+	}
+	if (e == APP_OK && role != NULL && (!json_object_is_type(role,
+	    json_type_string) || (to = member_role_parse(
+	    json_object_get_string(role))) == -1))
+		e = api_refuse(r, APP_EINVALID, "role", "invalid_role",
+		    "role must be \"admin\" or \"member\"");
+	json_object_put(body);
+	if (e != APP_OK)
+		return e;
+	api_actor(r, &a);
+	memset(&why, 0, sizeof(why));
+	if (to != -1 && (e = member_set_role(r->db, r->arena, &a,
+	    req_path_param(r, "domain"), req_path_param(r, "name"),
+	    (enum member_role)to, &why)) != APP_OK)
+		return refused(r, e, &why, "no such member");
+	return reply_member(r, &a, 200);
+}
+
+/* ?enabled=true|false: -1 (any), 0, 1, or -2 when it is neither. */
+static int
+enabled_filter(const char *v)
+{
+	if (v == NULL)
+		return -1;
+	if (strcmp(v, "true") == 0)
+		return 1;
+	return strcmp(v, "false") == 0 ? 0 : -2;
+}
+
+/*
+ * GET /api/v1/domains/:domain/aliases: fields limit, cursor, q (a prefix
+ * of the local part), enabled, reason (a disabled reason).
+ */
+enum app_err
+h_api_domain_aliases(struct req *r)
+{
+	struct json_object	*items;
+	struct member_query	 q;
+	struct member_alias_list l;
+	struct actor		 a;
+	size_t			 i;
+	enum app_err		 e;
+
+	memset(&q, 0, sizeof(q));
+	if ((e = page_args(r, &q.limit, &q.after)) != APP_OK)
+		return e;
+	q.search = r->fields[2];
+	if ((q.enabled = enabled_filter(r->fields[3])) == -2)
+		return api_refuse(r, APP_EINVALID, "enabled", "invalid_filter",
+		    "enabled must be true or false");
+	q.disabled_reason = r->fields[4];
+	api_actor(r, &a);
+	if ((e = member_domain_aliases(r->db, r->arena, &a,
+	    req_path_param(r, "domain"), &q, &l)) != APP_OK)
+		return listing_refused(r, e, "no such domain");
+	if ((items = json_object_new_array()) == NULL)
+		return APP_ENOMEM;
+	for (i = 0; i < l.n; i++)
+		if (add_item(items, alias_json(&l.items[i])) == -1) {
+			json_object_put(items);
+			return APP_ENOMEM;
+		}
+	return api_reply_list(r, items, l.next);
 }

@@ -43,6 +43,10 @@ enum app_err	 h_api_domain(struct req *);
 enum app_err	 h_api_aliases(struct req *);
 enum app_err	 h_api_alias(struct req *);
 enum app_err	 h_api_alias_update(struct req *);
+enum app_err	 h_api_members(struct req *);
+enum app_err	 h_api_member(struct req *);
+enum app_err	 h_api_member_update(struct req *);
+enum app_err	 h_api_domain_aliases(struct req *);
 
 /* The domain-admin pages (domain.c). */
 enum app_err	 h_domain(struct req *);

@@ -73,6 +73,20 @@ static const struct field api_list_fields[] = {
 	{ "cursor", FIELD_QUERY, valid_text, 512, 0 },
 };
 
+static const struct field api_members_fields[] = {
+	{ "limit", FIELD_QUERY, valid_text, 32, 0 },
+	{ "cursor", FIELD_QUERY, valid_text, 512, 0 },
+	{ "q", FIELD_QUERY, valid_text, MEMBER_SEARCH_MAX, 0 },
+};
+
+static const struct field api_domain_aliases_fields[] = {
+	{ "limit", FIELD_QUERY, valid_text, 32, 0 },
+	{ "cursor", FIELD_QUERY, valid_text, 512, 0 },
+	{ "q", FIELD_QUERY, valid_text, MEMBER_SEARCH_MAX, 0 },
+	{ "enabled", FIELD_QUERY, valid_text, 8, 0 },
+	{ "reason", FIELD_QUERY, valid_slug, 32, 0 },
+};
+
 /* The domain-admin pages (domain.c). */
 static const struct field domain_fields[] = {
 	{ "q", FIELD_QUERY, valid_text, MEMBER_SEARCH_MAX, 0 },
@@ -158,6 +172,16 @@ static const struct route table[] = {
 	    NULL, 0 },
 	{ METHOD_PATCH, "/api/v1/aliases/:id", h_api_alias_update,
 	    ACCESS_SIGNED_IN, 1, NULL, 0 },
+	{ METHOD_GET, "/api/v1/domains/:domain/members", h_api_members,
+	    ACCESS_DOMAIN_ADMIN, 0, api_members_fields,
+	    NFIELDS(api_members_fields) },
+	{ METHOD_GET, "/api/v1/domains/:domain/members/:name", h_api_member,
+	    ACCESS_DOMAIN_ADMIN, 0, NULL, 0 },
+	{ METHOD_PATCH, "/api/v1/domains/:domain/members/:name",
+	    h_api_member_update, ACCESS_DOMAIN_ADMIN, 1, NULL, 0 },
+	{ METHOD_GET, "/api/v1/domains/:domain/aliases", h_api_domain_aliases,
+	    ACCESS_DOMAIN_ADMIN, 0, api_domain_aliases_fields,
+	    NFIELDS(api_domain_aliases_fields) },
 	{ METHOD_GET, "/api/v1/domains/:domain/aliases/:id", h_api_alias,
 	    ACCESS_DOMAIN_ADMIN, 0, NULL, 0 },
 	{ METHOD_PATCH, "/api/v1/domains/:domain/aliases/:id",

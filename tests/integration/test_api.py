@@ -60,6 +60,13 @@ def domain_id(env, domain):
     return int(sql(env, "SELECT id FROM domains WHERE name = %s" % lit(domain)))
 
 
+def mk_domain(env, tag="apid"):
+    name = "%s.example" % uniq(tag)
+    sql(env, "INSERT INTO domains (name, team, verification_token) VALUES (%s, 'apiteam', "
+             "substr(md5(random()::text), 1, 10))" % lit(name))
+    return name
+
+
 def mk_member(env, domain, uid, role="member"):
     sql(env, "INSERT INTO domain_members (domain_id, user_id, role) VALUES (%d, %d, %s)"
         % (domain_id(env, domain), uid, lit(role)))
@@ -538,8 +545,8 @@ def api_domain_admin(env):
     # a site admin: every domain, and any domain's page
     o = ok(call(env, "GET", "/api/v1/domains?limit=100", w.t_site), "the site admin's domains")
     names = [d["name"] for d in o["items"]]
-    expect(names == sorted(sql(env, "SELECT string_agg(name, ',' ORDER BY name) FROM domains")
-                          .split(",")), "the site admin's domains: %s", names)
+    expect(names == sql(env, "SELECT string_agg(name, ',' ORDER BY name COLLATE \"C\") FROM domains")
+           .split(","), "the site admin's domains: %s", names)
     refused(call(env, "GET", "/api/v1/domains/no-such.example", w.t_site),
             "the site admin asks for an unknown domain", 404, "not_found")
     ok(call(env, "GET", "/api/v1/domains/kubuntu.org/aliases/%d" % w.kalias, w.t_site),
@@ -594,15 +601,12 @@ def api_pagination(env):
     # domains (a site admin's list, by name): insert names before and after the cursor
     site, _ = mk_user(env, "pagesite", site_admin=True)
     stoken = mk_token(env, site)
-    existing = sql(env, "SELECT string_agg(name, ',' ORDER BY name) FROM domains").split(",")
+    existing = sql(env, "SELECT string_agg(name, ',' ORDER BY name COLLATE \"C\") FROM domains").split(",")
     made = []
 
     def add_domains(page):
         for prefix in ("a", "zz"):
-            n = "%s%s.example" % (prefix, uniq("pgd"))
-            sql(env, "INSERT INTO domains (name, team, verification_token) VALUES (%s, 'pgteam', "
-                     "substr(md5(random()::text), 1, 10))" % lit(n))
-            made.append(n)
+            made.append(mk_domain(env, prefix + "pgd"))
     names = [d["name"] for d in walk(env, "/api/v1/domains", stoken, 2, add_domains)]
     expect(len(names) == len(set(names)), "duplicate domains across pages: %s", names)
     expect([n for n in names if n in existing] == existing, "domains that existed: want %s, got %s",
@@ -618,3 +622,123 @@ def api_pagination(env):
                             "cursor", "invalid_cursor")):
         refused(call(env, "GET", "/api/v1/aliases?" + q, token), "GET /api/v1/aliases?" + q, 422,
                 code, field)
+
+
+# ---------------------------------------------------------------- members
+
+@test
+def api_members(env):
+    """A domain's members: list (search, pagination stable under inserts),
+    one member with their aliases, role changes through member.c (audited
+    as api, last admin kept), 403 for members, 404 for strangers."""
+    env.ensure_server()
+    dom = mk_domain(env)
+    admin, admin_name = mk_user(env, "mema")
+    mk_member(env, dom, admin, "admin")
+    tok = mk_token(env, admin)
+    people = []
+    for i in range(5):
+        uid, name = mk_user(env, "memb")
+        mk_member(env, dom, uid)
+        people.append((uid, name))
+    member_tok = mk_token(env, people[0][0])
+    aid = mk_alias(env, dom, people[0][1], people[0][0])
+    base = "/api/v1/domains/%s/members" % dom
+    refused(call(env, "GET", base, member_tok), "a member lists the members", 403, "forbidden")
+    refused(call(env, "GET", base + "/" + people[1][1], member_tok), "a member reads a member",
+            403, "forbidden")
+    before = sql(env, "SELECT role FROM domain_members WHERE user_id = %d" % people[0][0])
+    refused(call(env, "PATCH", base + "/" + people[0][1], member_tok, {"role": "admin"}),
+            "a member promotes themselves", 403, "forbidden")
+    expect(sql(env, "SELECT role FROM domain_members WHERE user_id = %d" % people[0][0]) == before,
+           "a refused self-promotion changed the role")
+
+    existing = sql(env, "SELECT string_agg(u.name, ',' ORDER BY lower(u.name), u.id) FROM "
+                        "domain_members m JOIN users u ON u.id = m.user_id JOIN domains d ON "
+                        "d.id = m.domain_id WHERE d.name = %s" % lit(dom)).split(",")
+    added = []
+
+    def insert(page):
+        uid, name = mk_user(env, "memnew")
+        mk_member(env, dom, uid)
+        added.append(name)
+    names = [m["name"] for m in walk(env, base, tok, 2, insert)]
+    expect(len(names) == len(set(names)), "duplicate members across pages: %s", names)
+    expect([n for n in names if n in existing] == existing, "members that existed: want %s, got %s",
+           existing, names)
+    o = ok(call(env, "GET", base + "?q=" + people[0][1], tok), "search by name prefix")
+    expect([m["name"] for m in o["items"]] == [people[0][1]], "search: %s", o)
+
+    m = ok(call(env, "GET", base + "/" + people[0][1], tok), "GET one member")
+    expect(m["role"] == "member" and m["email"] == people[0][1] + "@example.com" and
+           [a["id"] for a in m["aliases"]] == [aid] and m["aliases"][0]["recipients"],
+           "one member: %s", m)
+    refused(call(env, "GET", base + "/nosuchperson", tok), "an unknown member", 404, "not_found")
+
+    # promote, audited as api
+    m = ok(call(env, "PATCH", base + "/" + people[1][1], tok, {"role": "admin"}), "promote")
+    expect(m["role"] == "admin", "after promotion: %s", m)
+    expect(audit_count(env, "target_type = 'domain_member' AND actor_kind = 'api' AND "
+                            "actor_user_id = %d AND after ->> 'role' = 'admin'" % admin) == 1,
+           "no audit row (actor api) for the promotion")
+    # bad bodies: 422 with the field, nothing written
+    n_audit = audit_count(env, "true")
+    for body, field, code, what in (({"role": "owner"}, "role", "invalid_role", "role owner"),
+                                    ({"role": 1}, "role", "invalid_role", "a number"),
+                                    ({"name": "x"}, "name", "unknown_field", "renaming")):
+        refused(call(env, "PATCH", base + "/" + people[2][1], tok, body), what, 422, code, field)
+    refused(call(env, "PATCH", base + "/" + people[2][1], tok, b"role=admin",
+                 ctype="application/x-www-form-urlencoded"), "a form body", 415,
+            "unsupported_media_type")
+    refused(call(env, "PATCH", base + "/nosuchperson", tok, {"role": "admin"}),
+            "promoting an unknown member", 404, "not_found")
+    expect(audit_count(env, "true") == n_audit, "refused role changes wrote audit rows")
+    # the last admin cannot be demoted: demote the other admin, then try oneself
+    ok(call(env, "PATCH", base + "/" + people[1][1], tok, {"role": "member"}), "demote")
+    r = call(env, "PATCH", base + "/" + admin_name, tok, {"role": "member"})
+    refused(r, "demoting the last admin", 409, "last_admin")
+    expect(sql(env, "SELECT role FROM domain_members WHERE user_id = %d" % admin) == "admin",
+           "the last admin was demoted")
+
+
+@test
+def api_domain_aliases(env):
+    """A domain's aliases: filters (enabled, reason), pagination stable
+    under inserts, bad filters 422."""
+    env.ensure_server()
+    dom = mk_domain(env)
+    admin, _ = mk_user(env, "alsa")
+    mk_member(env, dom, admin, "admin")
+    tok = mk_token(env, admin)
+    ids = []
+    for i in range(6):
+        uid, name = mk_user(env, "alsm")
+        mk_member(env, dom, uid)
+        ids.append(mk_alias(env, dom, name, uid))
+    base = "/api/v1/domains/%s/aliases" % dom
+    ok(call(env, "PATCH", "/api/v1/domains/%s/aliases/%d" % (dom, ids[1]), tok, {"enabled": False}),
+       "the admin disables one")
+    sql(env, "UPDATE aliases SET enabled = false, disabled_reason = 'left-team' WHERE id = %d" % ids[2])
+    o = ok(call(env, "GET", base + "?enabled=false", tok), "enabled=false")
+    expect(sorted(a["id"] for a in o["items"]) == sorted([ids[1], ids[2]]), "enabled=false: %s", o)
+    o = ok(call(env, "GET", base + "?reason=by-admin", tok), "reason=by-admin")
+    expect([a["id"] for a in o["items"]] == [ids[1]], "reason=by-admin: %s", o)
+    o = ok(call(env, "GET", base + "?enabled=true", tok), "enabled=true")
+    expect(all(a["enabled"] for a in o["items"]) and len(o["items"]) == 4, "enabled=true: %s", o)
+    refused(call(env, "GET", base + "?enabled=maybe", tok), "enabled=maybe", 422, "invalid_filter",
+            "enabled")
+    refused(call(env, "GET", base + "?reason=on-holiday", tok), "an unknown reason", 422,
+            "invalid_query")
+
+    existing = [int(x) for x in sql(env, "SELECT string_agg(a.id::text, ',' ORDER BY a.local_part) "
+                                         "FROM aliases a JOIN domains d ON d.id = a.domain_id "
+                                         "WHERE d.name = %s" % lit(dom)).split(",")]
+
+    def insert(page):
+        uid, name = mk_user(env, "alsnew")
+        mk_member(env, dom, uid)
+        mk_alias(env, dom, ("a" if page % 2 else "z") + name, uid)
+    got = [a["id"] for a in walk(env, base, tok, 2, insert)]
+    expect(len(got) == len(set(got)), "duplicate aliases across pages: %s", got)
+    expect([i for i in got if i in existing] == existing, "aliases that existed: want %s, got %s",
+           existing, got)
