@@ -353,7 +353,8 @@ h_api_aliases(struct req *r)
 
 	if ((e = page_args(r, &n, &after)) != APP_OK)
 		return e;
-	if (after != NULL && after[strspn(after, "0123456789")] != '\0')
+	if (after != NULL && (after[strspn(after, "0123456789")] != '\0' ||
+	    strlen(after) > 18))
 		return api_refuse(r, APP_EINVALID, "cursor", "invalid_cursor",
 		    "cursor is not one this API gave out");
 	snprintf(lim, sizeof(lim), "%d", n + 1);

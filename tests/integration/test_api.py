@@ -67,6 +67,14 @@ def mk_domain(env, tag="apid"):
     return name
 
 
+def drop_domains(env, names):
+    """Removes the domains a test made (test_db counts the seeded ones)."""
+    if names:
+        ls = ", ".join(lit(n) for n in names)
+        sql(env, "DELETE FROM aliases WHERE domain_id IN (SELECT id FROM domains WHERE name IN (%s)); "
+                 "DELETE FROM domains WHERE name IN (%s)" % (ls, ls))
+
+
 def mk_member(env, domain, uid, role="member"):
     sql(env, "INSERT INTO domain_members (domain_id, user_id, role) VALUES (%d, %d, %s)"
         % (domain_id(env, domain), uid, lit(role)))
@@ -577,6 +585,14 @@ def walk(env, path, token, limit, between=None):
 
 @test
 def api_pagination(env):
+    made = []
+    try:
+        pagination_cases(env, made)
+    finally:
+        drop_domains(env, made)
+
+
+def pagination_cases(env, made):
     """Cursor pagination is stable under inserts: rows inserted between
     pages cause neither duplicates nor gaps among the rows that existed;
     bad limit and cursor values are 422 with the field."""
@@ -602,7 +618,6 @@ def api_pagination(env):
     site, _ = mk_user(env, "pagesite", site_admin=True)
     stoken = mk_token(env, site)
     existing = sql(env, "SELECT string_agg(name, ',' ORDER BY name COLLATE \"C\") FROM domains").split(",")
-    made = []
 
     def add_domains(page):
         for prefix in ("a", "zz"):
@@ -619,6 +634,8 @@ def api_pagination(env):
                            ("cursor=" + base64.urlsafe_b64encode(b"\x00\x01").decode().rstrip("="),
                             "cursor", "invalid_cursor"),
                            ("cursor=" + base64.urlsafe_b64encode(b"abc").decode().rstrip("="),
+                            "cursor", "invalid_cursor"),
+                           ("cursor=" + base64.urlsafe_b64encode(b"9" * 30).decode().rstrip("="),
                             "cursor", "invalid_cursor")):
         refused(call(env, "GET", "/api/v1/aliases?" + q, token), "GET /api/v1/aliases?" + q, 422,
                 code, field)
@@ -628,11 +645,20 @@ def api_pagination(env):
 
 @test
 def api_members(env):
+    made = []
+    try:
+        members_cases(env, made)
+    finally:
+        drop_domains(env, made)
+
+
+def members_cases(env, made):
     """A domain's members: list (search, pagination stable under inserts),
     one member with their aliases, role changes through member.c (audited
     as api, last admin kept), 403 for members, 404 for strangers."""
     env.ensure_server()
     dom = mk_domain(env)
+    made.append(dom)
     admin, admin_name = mk_user(env, "mema")
     mk_member(env, dom, admin, "admin")
     tok = mk_token(env, admin)
@@ -703,10 +729,19 @@ def api_members(env):
 
 @test
 def api_domain_aliases(env):
+    made = []
+    try:
+        domain_aliases_cases(env, made)
+    finally:
+        drop_domains(env, made)
+
+
+def domain_aliases_cases(env, made):
     """A domain's aliases: filters (enabled, reason), pagination stable
     under inserts, bad filters 422."""
     env.ensure_server()
     dom = mk_domain(env)
+    made.append(dom)
     admin, _ = mk_user(env, "alsa")
     mk_member(env, dom, admin, "admin")
     tok = mk_token(env, admin)
