@@ -777,3 +777,50 @@ def domain_aliases_cases(env, made):
     expect(len(got) == len(set(got)), "duplicate aliases across pages: %s", got)
     expect([i for i in got if i in existing] == existing, "aliases that existed: want %s, got %s",
            existing, got)
+
+
+# ---------------------------------------------------------------- the authorization matrix
+
+@test
+def api_authorization_matrix(env):
+    """Every API endpoint x {no token, the alias's owner, another member,
+    an admin of another domain, the domain's admin, a site admin}: the
+    status each gets.  PATCHes send {} (allowed ones change nothing)."""
+    env.ensure_server()
+    w = World(env)
+    who = ["anonymous", "owner", "another member", "admin of kubuntu.org", "admin of ubuntu.com",
+           "site admin"]
+    tokens = [None, w.t_member, w.t_other, w.t_kadmin, w.t_admin, w.t_site]
+    everyone = [401, 200, 200, 200, 200, 200]
+    admins = [401, 403, 403, 403, 200, 200]
+    own = [401, 200, 404, 404, 200, 200]
+    d = "/api/v1/domains/ubuntu.com"
+    matrix = [
+        ("GET", "/api/v1/me", everyone),
+        ("GET", "/api/v1/aliases", everyone),
+        ("GET", "/api/v1/aliases/%d" % w.alias, own),
+        ("PATCH", "/api/v1/aliases/%d" % w.alias, own),
+        ("GET", "/api/v1/domains", everyone),
+        ("GET", d, admins),
+        ("GET", d + "/members", admins),
+        ("GET", d + "/members/" + w.member_name, admins),
+        ("PATCH", d + "/members/" + w.member_name, admins),
+        ("GET", d + "/aliases", admins),
+        ("GET", d + "/aliases/%d" % w.alias, admins),
+        ("PATCH", d + "/aliases/%d" % w.alias, admins),
+    ]
+    before = alias_row(env, w.alias)
+    n_audit = audit_count(env, "true")
+    wrong = []
+    for method, path, want in matrix:
+        for i, tok in enumerate(tokens):
+            r = call(env, method, path, tok, {} if method == "PATCH" else None)
+            if r.status != want[i]:
+                wrong.append("%s %s as %s: want %d, got %s" % (method, path, who[i], want[i],
+                                                             show(r, 200)))
+            elif r.status >= 400:
+                refused(r, "%s %s as %s" % (method, path, who[i]), r.status,
+                        js(r, path)["error"])
+    expect(not wrong, "authorization matrix:\n  %s", "\n  ".join(wrong))
+    expect(alias_row(env, w.alias) == before, "the matrix's PATCHes changed the alias")
+    expect(audit_count(env, "true") == n_audit, "the matrix's PATCHes wrote audit rows")
