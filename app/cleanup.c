@@ -37,6 +37,10 @@ static const struct sweep {
 	    "DELETE FROM error_log WHERE expires_at < now()" },
 	{ "mailbox unlocks",
 	    "DELETE FROM mailbox_unlocks WHERE expires_at < now()" },
+	/* outbox (outbox.c): delivered mail is kept 30 days, failures until
+	   a site admin retries or deletes them. */
+	{ "sent mail",
+	    "DELETE FROM outbox WHERE sent_at < now() - interval '30 days'" },
 };
 #define NSWEEPS	(sizeof(sweeps) / sizeof(sweeps[0]))
 
@@ -119,7 +123,8 @@ usage(FILE *f)
 	fprintf(f, "usage: membermail cleanup [-c FILE]\n"
 	    "Deletes expired sessions, sign-in states, OpenID nonces and "
 	    "associations,\nrate-limit counters, error reports, error log "
-	    "entries and mailbox unlocks\npast their expiry; run it hourly.\n");
+	    "entries and mailbox unlocks\npast their expiry, and notification "
+	    "e-mail sent over 30 days ago;\nrun it hourly.\n");
 }
 
 int

@@ -159,6 +159,8 @@ static const struct conf_key keys[] = {
 	    500, 60000, "milliseconds sign-in may spend asking Launchpad" },
 	{ "slow_request", CONF_INT, FIELD(slow_request), "5000", 0, 3600000,
 	    "milliseconds over which a request is logged and counted as slow (0 = off)" },
+	{ "smtp_ca_file", CONF_STRING, FIELD(smtp_ca_file), "", 0, 0,
+	    "CA certificates trusted for the relay (\"\" = the system's)" },
 	{ "smtp_password_file", CONF_STRING, FIELD(smtp_password_file), "", 0,
 	    0, "file holding the SMTP password (\"\" = no authentication)" },
 	{ "smtp_timeout", CONF_INT, FIELD(smtp_timeout), "30", 1, 600,

@@ -94,6 +94,7 @@ struct config {
 	int		 smtp_tls;		/* enum smtp_tls */
 	char		 smtp_user[CONF_PATH_MAX];	/* "" = no AUTH */
 	char		 smtp_password_file[CONF_PATH_MAX];
+	char		 smtp_ca_file[CONF_PATH_MAX];	/* "" = the system's CAs */
 	int		 smtp_timeout;		/* seconds */
 	int		 outbox_max_attempts;
 	/* Domain verification (DESIGN.md §8; shown on /domains/:domain) */

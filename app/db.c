@@ -173,6 +173,11 @@ static const struct {
 	[STMT_ASSOC_DELETE] = { "assoc_delete",
 	    "DELETE FROM openid_associations WHERE op_endpoint = $1 "
 	    "AND handle = $2", 2 },
+	/* outbox (outbox.c) */
+	[STMT_OUTBOX_RETRY] = { "outbox_retry",
+	    "UPDATE outbox SET failed_at = NULL, attempts = 0, "
+	    "next_attempt_at = now() WHERE id = $1 AND failed_at IS NOT NULL "
+	    "RETURNING id", 1 },
 	/* Member pages and alias rules (alias.c, handlers/member.c). */
 	[STMT_ALIAS_GET] = { "alias_get", ALIAS_SELECT, 3 },
 	[STMT_ALIAS_LOCK] = { "alias_lock", ALIAS_SELECT " FOR UPDATE OF a", 3 },

@@ -49,6 +49,8 @@ enum stmt {
 	STMT_ASSOC_GET,		/* endpoint, handle -> secret hex */
 	STMT_ASSOC_INSERT,	/* endpoint, handle, secret hex, expires s */
 	STMT_ASSOC_DELETE,	/* endpoint, handle */
+	/* outbox (outbox.c) */
+	STMT_OUTBOX_RETRY,	/* id -> id if it was a failed message */
 	/* Member pages and alias rules (alias.c, handlers/member.c). */
 	STMT_ALIAS_GET,		/* id, actor id, site admin -> alias, role */
 	STMT_ALIAS_LOCK,	/* the same, FOR UPDATE */

@@ -7,6 +7,7 @@
  *	membermail domain|user SUBCOMMAND ...	operator administration (admin.h)
  *	membermail ctl [-c FILE] COMMAND	signal and inspect the server (ctl.h)
  *	membermail cleanup [-c FILE]		sweep expired rows (cleanup.h)
+ *	membermail outbox [-c FILE] [--limit N]	send notification e-mail (outbox.h)
  *
  * Everything else lives in libmembermail.a, so the tests link it too.
  */
@@ -29,6 +30,7 @@
 #include "log.h"
 #include "master.h"
 #include "migrate.h"
+#include "outbox.h"
 #include "view.h"
 
 static void
@@ -43,6 +45,7 @@ usage(FILE *f)
 	    "       membermail ctl [-c FILE] [--pid-file FILE] [--timeout S]\n"
 	    "           status|reload|stop|scale N|reopen-logs\n"
 	    "       membermail cleanup [-c FILE]\n"
+	    "       membermail outbox [-c FILE] [--once] [--limit N]\n"
 	    "       membermail --version\n"
 	    "The config file is -c FILE, else $MEMBERMAIL_CONFIG, else %s.\n",
 	    conf_path(NULL));
@@ -159,6 +162,8 @@ main(int argc, char *argv[])
 		return ctl_main(argc - 1, argv + 1);
 	if (strcmp(cmd, "cleanup") == 0)
 		return cleanup_main(argc - 1, argv + 1);
+	if (strcmp(cmd, "outbox") == 0)
+		return outbox_main(argc - 1, argv + 1);
 	optind = 2;
 	while ((ch = getopt(argc, argv, "c:")) != -1) {
 		if (ch != 'c') {

@@ -32,6 +32,24 @@ static const struct field test_sleep_fields[] = {
 };
 #endif
 
+#ifdef MM_TEST_HOOKS
+/* outbox: a positive row id. */
+static int
+valid_id(const char *v, size_t len)
+{
+	size_t	 i;
+
+	for (i = 0; i < len; i++)
+		if (v[i] < '0' || v[i] > '9')
+			return 0;
+	return len > 0 && len <= 18 && v[0] != '0';
+}
+
+static const struct field test_outbox_retry_fields[] = {
+	{ "id", FIELD_QUERY, valid_id, 18, 1 },
+};
+#endif
+
 static const struct field home_fields[] = {
 	{ "q", FIELD_QUERY, valid_text, 64, 0 },
 };
@@ -144,6 +162,12 @@ static const struct route table[] = {
 	{ METHOD_GET, "/_test/sleep", h_test_sleep, ACCESS_ANYONE, 0,
 	    test_sleep_fields, NFIELDS(test_sleep_fields) },
 	{ METHOD_GET, "/_test/crash", h_test_crash, ACCESS_ANYONE, 0, NULL, 0 },
+#endif
+#ifdef MM_TEST_HOOKS
+	/* outbox (test_hooks.c) */
+	{ METHOD_GET, "/_test/outbox-retry", h_test_outbox_retry,
+	    ACCESS_ANYONE, 0, test_outbox_retry_fields,
+	    NFIELDS(test_outbox_retry_fields) },
 #endif
 	/* Member pages (member.c). */
 	{ METHOD_GET, "/my/aliases/:id", h_my_alias, ACCESS_SIGNED_IN, 0,

@@ -928,6 +928,7 @@ def stale_socket_replaced(env):
 sys.modules.setdefault("run", sys.modules[__name__])
 import test_signin   # noqa: E402,F401  (sign-in tests, before the database tests)
 import test_ops   # noqa: E402,F401  (process-manager tests, before the database tests)
+import test_outbox   # noqa: E402,F401  (outbox: SMTP delivery, before the database tests)
 import test_member   # noqa: E402,F401  (member pages and alias rules, before the database tests)
 import test_api   # noqa: E402,F401  (the JSON API and API tokens, before the database tests)
 import test_db   # noqa: E402,F401

@@ -21,6 +21,7 @@ Command line (used by deploy/local):
 import argparse
 import grp
 import http.client as httplib
+import json
 import os
 import pwd
 import shutil
@@ -1034,6 +1035,116 @@ def http_request(port, method, path, body=None, headers=None, timeout=15.0, host
         conn.close()
 
 
+# ---------------------------------------------------------------- SMTP sink (outbox)
+
+class SmtpSink:
+    """tests/smtp_sink.py on a loopback port, storing mail in `dir`; its
+    output in log_path; registered in STARTED like every Proc.  tls=(cert,
+    key) offers STARTTLS; auth=(user, password) requires AUTH under TLS.
+    url is smtp://127.0.0.1:PORT; a restart keeps the port."""
+
+    SCRIPT = os.path.join(REPO, "tests", "smtp_sink.py")
+
+    def __init__(self, dir, log_path, tls=None, auth=None, name="smtp-sink"):
+        self.dir = dir
+        self.log_path = log_path
+        self.tls = tls
+        self.auth = auth
+        self.name = name
+        self.proc = None
+        self.port = 0
+        os.makedirs(dir, exist_ok=True)
+
+    @property
+    def url(self):
+        return "smtp://127.0.0.1:%d" % self.port
+
+    def start(self, timeout=15.0):
+        import re
+        with open(self.log_path, "ab") as f:
+            start = f.tell()
+        argv = ["/usr/bin/python3", "-B", self.SCRIPT, "--dir", self.dir, "--port", str(self.port)]
+        if self.tls:
+            argv += ["--tls-cert", self.tls[0], "--tls-key", self.tls[1]]
+        if self.auth:
+            argv += ["--auth", "%s:%s" % self.auth]
+        self.proc = Proc(argv, self.log_path, name=self.name)
+
+        def ready():
+            with open(self.log_path, "rb") as f:
+                f.seek(start)
+                text = f.read().decode("utf-8", "replace")
+            m = re.search(r"^listening on smtp://127\.0\.0\.1:(\d+)$", text, re.M)
+            if m is None and not self.proc.running():
+                raise RuntimeError("%s exited with %s: %s" % (self.name, self.proc.poll(), text[-800:]))
+            return m
+        m = wait_until(ready, timeout)
+        if not m:
+            self.proc.stop()
+            raise RuntimeError("%s did not print 'listening on' within %.0fs" % (self.name, timeout))
+        self.port = int(m.group(1))
+        return self
+
+    def stop(self):
+        if self.proc is None:
+            return None
+        rc = self.proc.stop(signal.SIGTERM, 5)
+        if self.proc in STARTED:
+            STARTED.remove(self.proc)
+        self.proc = None
+        return rc
+
+    def knobs(self, **knobs):
+        """Faults for the next connections: greeting=421, rcpt=451,
+        data=451, delay=SECONDS; none clears them."""
+        _write(os.path.join(self.dir, "knobs.json"), json.dumps(knobs))
+
+    def messages(self):
+        """[(envelope dict, raw bytes)] in arrival order."""
+        out = []
+        for f in sorted(os.listdir(self.dir)):
+            if f.endswith(".json") and f[:6].isdigit():
+                with open(os.path.join(self.dir, f)) as e, \
+                        open(os.path.join(self.dir, f[:6] + ".eml"), "rb") as m:
+                    out.append((json.load(e), m.read()))
+        return out
+
+    def clear(self):
+        for f in os.listdir(self.dir):
+            if f[:6].isdigit():
+                os.unlink(os.path.join(self.dir, f))
+        self.knobs()
+
+
+def demo_fixtures(pg, sso_prefix, db=APP_DB):
+    """The local stack's demo state, as the owner (idempotent): every
+    domain verified, and the fake Ubuntu One's demo user ada a site admin
+    and an admin of every domain (the users row is made ahead of her first
+    sign-in, keyed by her claimed id)."""
+    claimed = sso_prefix + "Ad4Memb"
+    pg.psql("""
+UPDATE domains SET txt_status = 'verified', txt_checked_at = now()
+    WHERE txt_status <> 'verified';
+INSERT INTO users (claimed_id, name, email, display_name, is_site_admin)
+    VALUES (%(c)s, 'ada', 'ada@example.com', 'Ada Lovelace', true)
+    ON CONFLICT (claimed_id) DO UPDATE SET is_site_admin = true;
+INSERT INTO domain_members (domain_id, user_id, role)
+    SELECT d.id, u.id, 'admin' FROM domains d, users u WHERE u.claimed_id = %(c)s
+    ON CONFLICT (domain_id, user_id) DO UPDATE SET role = 'admin';
+""" % {"c": "'" + claimed.replace("'", "''") + "'"}, db=db, user=OWNER_ROLE)
+    return claimed
+
+
+def self_signed_cert(dir, cn="127.0.0.1"):
+    """A throw-away certificate for cn (also its IP SAN): (cert, key) paths."""
+    cert, key = os.path.join(dir, "sink-cert.pem"), os.path.join(dir, "sink-key.pem")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+                    "-subj", "/CN=%s" % cn, "-addext", "subjectAltName=IP:%s" % cn,
+                    "-keyout", key, "-out", cert], check=True, stdin=subprocess.DEVNULL,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    return cert, key
+
+
 def _main(argv):
     ap = argparse.ArgumentParser(prog="stack.py")
     sub = ap.add_subparsers(dest="cmd", required=True)
@@ -1062,6 +1173,9 @@ def _main(argv):
     c = sub.add_parser("wait-http")
     c.add_argument("url")
     c.add_argument("--timeout", type=float, default=30)
+    f = sub.add_parser("pg-demo", help="verify the domains, make the demo user ada their admin")
+    f.add_argument("--dir", required=True)
+    f.add_argument("--sso-prefix", required=True)
     for name in ("pg-up", "pg-seed", "pg-down", "pg-status"):
         e = sub.add_parser(name)
         e.add_argument("--dir", required=True)
@@ -1119,6 +1233,9 @@ def _main(argv):
                 how = seed_domains(pg, os.path.abspath(args.binary), os.path.abspath(args.conf))
                 n = pg.scalar("SELECT count(*) FROM domains", db=APP_DB)
                 print("%s domains in the database (seeded with %s)" % (n, how), file=sys.stderr)
+            elif args.cmd == "pg-demo":
+                print("demo admin %s: site admin, admin of every domain; domains verified"
+                      % demo_fixtures(pg, args.sso_prefix), file=sys.stderr)
             elif args.cmd == "pg-down":
                 if pg.running():
                     print("stopping PostgreSQL (pid %d)" % pg.pid)

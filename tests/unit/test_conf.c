@@ -61,6 +61,7 @@
 	"shutdown_timeout = 30\n"					\
 	"signin_sync_budget = 8000\n"	\
 	"slow_request = 5000\n"						\
+	"smtp_ca_file =\n"	\
 	"smtp_password_file =\n"	\
 	"smtp_timeout = 30\n"	\
 	"smtp_tls = required\n"	\
@@ -340,6 +341,8 @@ static const struct {
 	    "smtps://mail.example.org:465" },
 	{ "smtp_url = smtp://[::1]:2525", "smtp_url", "smtp://[::1]:2525" },
 	{ "smtp_tls = none", "smtp_tls", "none" },
+	{ "smtp_ca_file = /etc/ssl/relay-ca.pem", "smtp_ca_file",
+	    "/etc/ssl/relay-ca.pem" },
 	{ "alerts_to = ops@example.org", "alerts_to", "ops@example.org" },
 	{ "", "workers", "4" },
 };
