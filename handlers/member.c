@@ -311,8 +311,26 @@ struct form_values {
 	const char	*reply_code;
 };
 
+/* The template section that shows a refused field's message. */
+static const char *
+error_section(const char *field)
+{
+	static const char *const sections[][2] = {
+		{ "recipients", "RECIPIENTS_ERROR" },
+		{ "enabled", "ENABLED_ERROR" },
+		{ "description", "DESCRIPTION_ERROR" },
+		{ "reply_code", "REPLY_ERROR" },
+	};
+	size_t	 i;
+
+	for (i = 0; i < sizeof(sections) / sizeof(sections[0]); i++)
+		if (strcmp(field, sections[i][0]) == 0)
+			return sections[i][1];
+	return "RECIPIENTS_ERROR";	/* not reached: alias.h's fields */
+}
+
 static enum app_err
-set_form(struct req *r, struct view_dict *d, const struct form_values *f,
+set_form(struct view_dict *d, const struct form_values *f,
     const struct alias_problem *why)
 {
 	struct view_dict	*s;
@@ -325,12 +343,7 @@ set_form(struct req *r, struct view_dict *d, const struct form_values *f,
 	    strcmp(reply, "421") == 0 ? "REPLY_421" : "REPLY_550");
 	if (why == NULL || why->field == NULL)
 		return APP_OK;
-	/* RECIPIENTS_ERROR, ENABLED_ERROR, DESCRIPTION_ERROR, ... */
-	if ((s = view_add_section(d, arena_printf(r->arena, "%s_ERROR",
-	    strcmp(why->field, "recipients") == 0 ? "RECIPIENTS" :
-	    strcmp(why->field, "enabled") == 0 ? "ENABLED" :
-	    strcmp(why->field, "description") == 0 ? "DESCRIPTION" :
-	    "REPLY"))) == NULL)
+	if ((s = view_add_section(d, error_section(why->field))) == NULL)
 		return APP_ENOMEM;
 	view_set(s, "MESSAGE", why->message);
 	view_show(d, "HAS_ERROR");
@@ -362,7 +375,7 @@ alias_page(struct req *r, int status, const struct alias_view *v,
 		view_show(d, "NOTICE");
 		view_set(d, "NOTICE_TEXT", notice);
 	}
-	if ((e = set_form(r, d, f, why)) != APP_OK ||
+	if ((e = set_form(d, f, why)) != APP_OK ||
 	    (e = add_history(r, d, v)) != APP_OK)
 		return e;
 	return page_render(r, status, v->address, "alias.tpl");
