@@ -174,7 +174,6 @@ h_domain(struct req *r)
 	for (i = 0; i < ml.n; i++) {
 		if ((row = view_add_section(d, "MEMBER")) == NULL)
 			return APP_ENOMEM;
-		view_set(row, "DOMAIN", dv.name);
 		view_set(row, "NAME", ml.items[i].name);
 		view_set(row, "DISPLAY_NAME", ml.items[i].display_name);
 		view_set(row, "EMAIL", ml.items[i].email);
@@ -211,8 +210,7 @@ parse_enabled(const char *v)
 
 /* One alias row of a listing or of the member page. */
 static enum app_err
-alias_section(struct req *r, struct view_dict *d, const char *domain,
-    const struct alias_view *v)
+alias_section(struct req *r, struct view_dict *d, const struct alias_view *v)
 {
 	struct view_dict	*row;
 	const char		*rcpt = "";
@@ -225,13 +223,11 @@ alias_section(struct req *r, struct view_dict *d, const char *domain,
 		    v->recipients[i]);
 	if (rcpt == NULL)
 		return APP_ENOMEM;
-	view_set(row, "DOMAIN", domain);
 	view_set_int(row, "ID", (long)v->id);
 	view_set(row, "ADDRESS", v->address);
 	view_set(row, "OWNER", v->owner_name);
 	view_set(row, "RECIPIENTS", rcpt);
 	view_set(row, "DESCRIPTION", v->description);
-	view_set(row, "CSRF_TOKEN", csrf_token(r));
 	set_alias_state(row, v->enabled, v->disabled_reason);
 	return APP_OK;
 }
@@ -268,7 +264,7 @@ h_domain_aliases(struct req *r)
 	    "ENABLED_NO" : "ENABLED_ANY");
 	view_set(d, "REASON", q.disabled_reason);
 	for (i = 0; i < al.n; i++)
-		if ((e = alias_section(r, d, domain, &al.items[i])) != APP_OK)
+		if ((e = alias_section(r, d, &al.items[i])) != APP_OK)
 			return e;
 	if (al.n == 0)
 		view_show(d, "NO_ALIASES");
@@ -365,7 +361,7 @@ member_page(struct req *r, const char *name, const struct refusal *f)
 	view_show(d, md.member.role == MEMBER_ROLE_ADMIN ? "IS_ADMIN" :
 	    "IS_MEMBER");
 	for (i = 0; i < md.naliases; i++)
-		if ((e = alias_section(r, d, domain, &md.aliases[i])) != APP_OK)
+		if ((e = alias_section(r, d, &md.aliases[i])) != APP_OK)
 			return e;
 	if (md.naliases == 0)
 		view_show(d, "NO_ALIASES");
@@ -539,11 +535,13 @@ h_domain_alias_enabled(struct req *r)
 	if ((e = member_domain(r->db, r->arena, &a, domain_param(r), &dv)) !=
 	    APP_OK)
 		return e;
-	if (id == 0 || alias_get(r->db, r->arena, &a, id, &v) != APP_OK ||
-	    v.domain_id != dv.id) {
+	if (id == 0 || (e = alias_get(r->db, r->arena, &a, id, &v)) ==
+	    APP_ENOTFOUND || (e == APP_OK && v.domain_id != dv.id)) {
 		r->reason = "no such alias on this domain";
 		return APP_ENOTFOUND;
 	}
+	if (e != APP_OK)
+		return e;
 	memset(&ch, 0, sizeof(ch));
 	ch.set = ALIAS_SET_ENABLED;
 	ch.enabled = on;
