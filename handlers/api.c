@@ -86,6 +86,10 @@ alias_json(const struct alias_view *v)
 
 	if ((o = json_object_new_object()) == NULL)
 		return NULL;
+	if (json_object_object_add(o, "id", json_object_new_int64(v->id)) ||
+	    json_object_object_add(o, "address", api_str(v->address)) ||
+	    json_object_object_add(o, "owner", api_str(v->owner_name)))
+		goto fail;
 	if ((rcpt = json_object_new_array()) == NULL ||
 	    json_object_object_add(o, "recipients", rcpt) != 0) {
 		json_object_put(rcpt);
@@ -94,10 +98,7 @@ alias_json(const struct alias_view *v)
 	for (i = 0; i < v->nrecipients; i++)
 		if (json_object_array_add(rcpt, api_str(v->recipients[i])) != 0)
 			goto fail;
-	if (json_object_object_add(o, "id", json_object_new_int64(v->id)) ||
-	    json_object_object_add(o, "address", api_str(v->address)) ||
-	    json_object_object_add(o, "owner", api_str(v->owner_name)) ||
-	    json_object_object_add(o, "enabled",
+	if (json_object_object_add(o, "enabled",
 	    json_object_new_boolean(v->enabled)) ||
 	    json_object_object_add(o, "disabled_reason",
 	    api_str(nonempty(v->disabled_reason))) ||
@@ -210,9 +211,9 @@ json_text(struct req *r, struct json_object *v, const char *field,
 }
 
 /*
- * The recipients array as the rules' raw text, one per line.  Each item
- * must be one address: separators inside an item would silently make it
- * several.
+ * The recipients array as the rules' raw text, one per line (the rules
+ * count, check and normalise them).  Each item must be one address:
+ * separators inside an item would silently make it several.
  */
 static const char *
 json_recipients(struct req *r, struct json_object *v, enum app_err *e)
@@ -225,13 +226,9 @@ json_recipients(struct req *r, struct json_object *v, enum app_err *e)
 		*e = wrong_type(r, "recipients", "an array of addresses");
 		return NULL;
 	}
+	/* The text is never longer than the JSON it came from, twice over. */
 	n = json_object_array_length(v);
-	if (n > ALIAS_RECIPIENTS_MAX) {
-		*e = api_refuse(r, APP_EINVALID, "recipients",
-		    "too_many_recipients", "at most 10 recipients");
-		return NULL;
-	}
-	buf_init(&b, 4096);
+	buf_init(&b, 2 * r->cfg->max_body + 16);
 	for (i = 0; i < n; i++) {
 		if ((s = json_text(r, json_object_array_get_idx(v, i),
 		    "recipients", e)) == NULL) {
