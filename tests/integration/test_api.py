@@ -269,6 +269,11 @@ def api_token_lifecycle(env):
                % token_id(env, uid, "default")) == "90 days", "the default expiry is not 90 days")
 
     # revoke: CSRF-checked, audited, then the token is refused
+    r = b.get("/my/tokens")
+    m = re.search(rb'action="/my/tokens/%d/revoke">\s*<input type="hidden" name="csrf_token" '
+                  rb'value="([0-9a-f]{64})"' % tid, r.body)
+    expect(m and m.group(1).decode() == csrf, "the revoke form lacks the session's CSRF token: %s",
+           show(r, 4000))
     r = b.post("/my/tokens/%d/revoke" % tid, {})
     expect(r.status == 403, "revoke without csrf_token: want 403, got %s", show(r))
     r = b.post("/my/tokens/%d/revoke" % tid, {"csrf_token": csrf})

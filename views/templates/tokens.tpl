@@ -17,17 +17,17 @@
   <form method="post" action="/my/tokens">
     <input type="hidden" name="csrf_token" value="{{CSRF_TOKEN}}">
     <p>
-      <label for="token-name">Name</label>
+      <label for="token-name">Name (up to 64 characters)</label><br>
       <input id="token-name" name="name" value="{{NAME}}" maxlength="64" required>
 {{#ERROR_NAME}}
-      <span class="error" id="error-name">{{MESSAGE}}</span>
+      <br><strong class="field-error" id="error-name">{{MESSAGE}}</strong>
 {{/ERROR_NAME}}
     </p>
     <p>
-      <label for="token-days">Expires after (days, 1 to {{DAYS_MAX}})</label>
+      <label for="token-days">Expires after (days, 1 to {{DAYS_MAX}})</label><br>
       <input id="token-days" name="expires_days" value="{{DAYS}}" inputmode="numeric">
 {{#ERROR_DAYS}}
-      <span class="error" id="error-days">{{MESSAGE}}</span>
+      <br><strong class="field-error" id="error-days">{{MESSAGE}}</strong>
 {{/ERROR_DAYS}}
     </p>
     <button type="submit" class="button button-primary">Create token</button>
@@ -37,7 +37,7 @@
   <p class="empty">You have no API tokens.</p>
 {{/NO_TOKENS}}
 {{#TOKEN_LIST}}
-  <table>
+  <table class="list" id="tokens">
     <thead><tr><th>Name</th><th>State</th><th>Created</th><th>Last used</th><th>Expires</th><th></th></tr></thead>
     <tbody>
 {{/TOKEN_LIST}}
