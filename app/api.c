@@ -310,9 +310,3 @@ api_str(const char *s)
 {
 	return s != NULL ? json_object_new_string(s) : NULL;
 }
-
-struct json_object *
-api_bool(const char *pg_bool)
-{
-	return json_object_new_boolean(pg_bool[0] == 't');
-}

@@ -99,8 +99,7 @@ const char	*api_cursor(struct req *, const char *key);
 enum app_err	 api_reply_list(struct req *, struct json_object *items,
 		    const char *next_key);
 
-/* JSON value helpers: a string or null; a PostgreSQL boolean. */
+/* A JSON string, or null for NULL. */
 struct json_object *api_str(const char *);
-struct json_object *api_bool(const char *pg_bool);
 
 #endif
