@@ -69,7 +69,7 @@ enum { A_TOKEN, A_USER, A_NAME, A_EMAIL, A_DISPLAY, A_SITE_ADMIN, A_BANNED,
 enum app_err
 api_auth(struct req *r)
 {
-	const char	*h, *tok, *hash;
+	const char	*h, *tok, *hash, *tid;
 	size_t		 plen = strlen(API_TOKEN_PREFIX);
 	PGresult	*res;
 	struct user	*u;
@@ -103,12 +103,12 @@ api_auth(struct req *r)
 	u->display_name = PQgetvalue(res, 0, A_DISPLAY);
 	u->is_site_admin = strcmp(PQgetvalue(res, 0, A_SITE_ADMIN), "t") == 0;
 	r->user = u;
-	h = PQgetvalue(res, 0, A_TOKEN);
+	tid = PQgetvalue(res, 0, A_TOKEN);
 	/* At most one write a minute per token: last_used_at is coarse. */
 	if (strcmp(PQgetvalue(res, 0, A_STALE), "t") == 0 &&
-	    req_sql(r, STMT_API_TOKEN_TOUCH, 1, &h, &e) == NULL)
+	    req_sql(r, STMT_API_TOKEN_TOUCH, 1, &tid, &e) == NULL)
 		return e;
-	return rate_limit(r, h);
+	return rate_limit(r, tid);
 }
 
 void
