@@ -84,6 +84,8 @@ static const struct {
 static const struct conf_key keys[] = {
 	{ "alerts_to", CONF_MAIL, FIELD(alerts_to), "", 0, 0,
 	    "operators' address for failed sync runs and held shrinks (\"\" = none)" },
+	{ "api_rate_limit", CONF_INT, FIELD(api_rate_limit), "120", 1, 100000,
+	    "JSON API requests per token per minute" },
 	{ "backlog", CONF_INT, FIELD(backlog), "511", 1, 65535,
 	    "listen(2) queue length of the FastCGI socket" },
 	{ "crash_interval", CONF_INT, FIELD(crash_interval), "60", 1, 3600,

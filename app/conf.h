@@ -74,6 +74,7 @@ struct config {
 	int		 session_idle;		/* seconds */
 	int		 session_max;		/* seconds */
 	int		 login_rate_limit;	/* sign-in starts per minute */
+	int		 api_rate_limit;	/* API requests per token per minute */
 	char		 templates_dir[CONF_PATH_MAX];
 	/* Launchpad and provisioning (DESIGN.md §6-§7) */
 	char		 launchpad_api[CONF_PATH_MAX];	/* .../1.0 */

@@ -59,6 +59,10 @@
 	"WHERE a.domain_id = $1::bigint "
 
 /* Every SQL statement workers run; parameters only, never pasted text. */
+/* A timestamp as the API and the pages show it: ISO 8601 in UTC. */
+#define ISO(col)	"to_char(" col " AT TIME ZONE 'UTC', " \
+			"'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+
 static const struct {
 	const char	*name;
 	const char	*sql;
@@ -545,6 +549,39 @@ static const struct {
 	    "(SELECT 1 FROM domain_members m WHERE m.domain_id = d.id "
 	    "AND m.user_id = $1::bigint AND m.role = 'admin') "
 	    "ORDER BY d.name", 2 },
+	/* The JSON API and its tokens (api.c, apitoken.c, handlers/api.c) */
+	[STMT_API_TOKEN_AUTH] = { "api_token_auth",
+	    "SELECT t.id, u.id, coalesce(u.name, ''), u.email, "
+	    "coalesce(u.display_name, ''), u.is_site_admin, u.is_banned, "
+	    "coalesce(t.last_used_at < now() - interval '1 minute', true) "
+	    "FROM api_tokens t JOIN users u ON u.id = t.user_id "
+	    "WHERE t.token_hash = decode($1, 'hex') AND t.revoked_at IS NULL "
+	    "AND t.expires_at > now()", 1 },
+	[STMT_API_TOKEN_TOUCH] = { "api_token_touch",
+	    "UPDATE api_tokens SET last_used_at = now() WHERE id = $1::bigint "
+	    "AND coalesce(last_used_at < now() - interval '1 minute', true)",
+	    1 },
+	[STMT_API_TOKEN_CREATE] = { "api_token_create",
+	    "INSERT INTO api_tokens (user_id, name, token_hash, expires_at) "
+	    "VALUES ($1::bigint, $2, decode($3, 'hex'), now() + "
+	    "make_interval(days => $4::int)) ON CONFLICT (user_id, name) "
+	    "WHERE revoked_at IS NULL DO NOTHING RETURNING id, "
+	    ISO("expires_at"), 4 },
+	[STMT_API_TOKEN_LIST] = { "api_token_list",
+	    "SELECT id, name, " ISO("created_at") ", "
+	    "coalesce(" ISO("last_used_at") ", ''), " ISO("expires_at") ", "
+	    "coalesce(" ISO("revoked_at") ", ''), CASE WHEN revoked_at IS NOT "
+	    "NULL THEN 'revoked' WHEN expires_at <= now() THEN 'expired' "
+	    "ELSE 'active' END FROM api_tokens WHERE user_id = $1::bigint "
+	    "ORDER BY revoked_at IS NOT NULL, created_at DESC, id DESC "
+	    "LIMIT 200", 1 },
+	[STMT_API_TOKEN_REVOKE] = { "api_token_revoke",
+	    "UPDATE api_tokens SET revoked_at = now() WHERE id = $1::bigint "
+	    "AND user_id = $2::bigint AND revoked_at IS NULL RETURNING name",
+	    2 },
+	[STMT_API_USER_ALIASES] = { "api_user_aliases",
+	    "SELECT id FROM aliases WHERE user_id = $1::bigint "
+	    "AND id > coalesce($2::bigint, 0) ORDER BY id LIMIT $3::int", 3 },
 };
 
 struct db {

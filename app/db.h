@@ -144,6 +144,16 @@ enum stmt {
 	STMT_MEMBER_AUDIT,	/* domain id, before id, limit -> audit rows */
 	STMT_MEMBER_ERRORS,	/* domain id, limit -> error log rows */
 	STMT_MEMBER_ADMIN_DOMAINS, /* user id, site admin -> domain names */
+	/* The JSON API and its tokens (api.c, apitoken.c, handlers/api.c) */
+	STMT_API_TOKEN_AUTH,	/* hash -> token id, user columns, banned,
+				   last use over a minute ago */
+	STMT_API_TOKEN_TOUCH,	/* token id: last_used_at, once a minute */
+	STMT_API_TOKEN_CREATE,	/* user, name, hash, days -> id, expires;
+				   no row if an active one has the name */
+	STMT_API_TOKEN_LIST,	/* user -> id, name, created, last used,
+				   expires, revoked, state */
+	STMT_API_TOKEN_REVOKE,	/* id, user -> name, if it was active */
+	STMT_API_USER_ALIASES,	/* user, after id or NULL, limit -> ids */
 	STMT__MAX
 };
 

@@ -20,6 +20,7 @@ static const int statuses[APP_ERR__MAX] = {
 	[APP_ENOTIMPL] =	501,
 	[APP_EDB] =		503,
 	[APP_EUPSTREAM] =	503,
+	[APP_EMEDIATYPE] =	415,
 };
 
 int

@@ -25,6 +25,7 @@ enum app_err {
 	APP_ENOTIMPL,	/* feature not available yet (501) */
 	APP_EDB,	/* database unavailable (503) */
 	APP_EUPSTREAM,	/* an upstream service is unavailable (503) */
+	APP_EMEDIATYPE,	/* a body of a type the route does not take (415) */
 	APP_ERR__MAX
 };
 

@@ -214,19 +214,18 @@ is_urlencoded(const char *ct)
 }
 
 enum app_err
-req_read_form(struct req *r)
+req_read_body(struct req *r, const char **out, size_t *len)
 {
 	long long	 clen = content_length(r);
 	char		*body;
 	int		 got, want;
 	size_t		 have = 0;
-	enum app_err	 e;
 
-	if (clen == 0)
+	*out = "";
+	*len = 0;
+	if (clen <= 0)
 		return APP_OK;
-	if (!is_urlencoded(r->content_type))
-		return fail(r, APP_EINPUT, "body is not a urlencoded form");
-	if ((body = arena_alloc(r->arena, (size_t)clen)) == NULL)
+	if ((body = arena_alloc(r->arena, (size_t)clen + 1)) == NULL)
 		return APP_ENOMEM;
 	while (have < (size_t)clen) {
 		want = (size_t)clen - have > 65536 ? 65536 :
@@ -237,7 +236,26 @@ req_read_form(struct req *r)
 	}
 	if (have != (size_t)clen)
 		return fail(r, APP_EINPUT, "body shorter than CONTENT_LENGTH");
-	e = form_parse_urlencoded(r->arena, body, have, REQ_MAX_PAIRS,
+	body[have] = '\0';
+	*out = body;
+	*len = have;
+	return APP_OK;
+}
+
+enum app_err
+req_read_form(struct req *r)
+{
+	const char	*body;
+	size_t		 len;
+	enum app_err	 e;
+
+	if (content_length(r) == 0)
+		return APP_OK;
+	if (!is_urlencoded(r->content_type))
+		return fail(r, APP_EINPUT, "body is not a urlencoded form");
+	if ((e = req_read_body(r, &body, &len)) != APP_OK)
+		return e;
+	e = form_parse_urlencoded(r->arena, body, len, REQ_MAX_PAIRS,
 	    &r->form);
 	if (e != APP_OK)
 		return fail(r, e == APP_ENOMEM ? e : APP_EINPUT,

@@ -87,6 +87,10 @@ struct req {
 	const char		*new_binding;	/* browser binding set now */
 	const char		*retry_after;	/* seconds, for a 429 */
 	const char		*reason;	/* why it failed, for the log */
+	/* The API (api.c): an error's stable code and field, when specific. */
+	const char		*err_code;
+	const char		*err_field;
+	int			 bearer_sent;	/* an Authorization header came */
 	PGresult		*results[REQ_MAX_RESULTS];
 	size_t			 nresults;
 
@@ -118,6 +122,11 @@ void		 req_end(struct req *);
  * max_body, APP_EINPUT when short, malformed or of another content type.
  */
 enum app_err	 req_read_form(struct req *);
+/*
+ * Reads the raw body (exactly CONTENT_LENGTH bytes, NUL-terminated, in the
+ * arena); max_body was enforced by req_begin.  APP_EINPUT when short.
+ */
+enum app_err	 req_read_body(struct req *, const char **, size_t *);
 
 /*
  * Runs a prepared statement for this request.  The result belongs to the

@@ -10,8 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <json-c/json.h>
-
+#include "api.h"
 #include "handlers.h"
 #include "log.h"
 #include "view.h"
@@ -44,6 +43,8 @@ static const struct {
 	    "A value in the request was not accepted" },
 	{ APP_ERATELIMIT, "rate_limited", "Too many attempts",
 	    "Please wait a minute before trying again" },
+	{ APP_EMEDIATYPE, "unsupported_media_type", "Unsupported media type",
+	    "The body is not of a type this page accepts" },
 	{ APP_ENOTIMPL, "not_implemented", "Not available yet",
 	    "This feature is not available yet" },
 	{ APP_EDB, "unavailable", "Temporarily unavailable",
@@ -73,32 +74,6 @@ describe(enum app_err e, const char **code, const char **title,
 		}
 }
 
-/* API clients get {"error": {"code": ..., "message": ...}}. */
-static int
-json_error(struct req *r, int status, const char *code, const char *text)
-{
-	struct json_object	*o, *err;
-	const char		*s;
-	int			 rc = -1;
-
-	if ((o = json_object_new_object()) == NULL)
-		return -1;
-	if ((err = json_object_new_object()) != NULL &&
-	    json_object_object_add(o, "error", err) == 0 &&
-	    json_object_object_add(err, "code",
-	    json_object_new_string(code)) == 0 &&
-	    json_object_object_add(err, "message",
-	    json_object_new_string(text)) == 0 &&
-	    (s = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN)) !=
-	    NULL) {
-		r->status = status;
-		resp_body(r, "application/json", s, strlen(s));
-		rc = 0;
-	}
-	json_object_put(o);
-	return rc;
-}
-
 void
 error_page(struct req *r, enum app_err e, const char *allow)
 {
@@ -118,8 +93,8 @@ error_page(struct req *r, enum app_err e, const char *allow)
 	if (status == 429)
 		(void)resp_header(r, "Retry-After", r->retry_after != NULL ?
 		    r->retry_after : "60");
-	if (r->path != NULL && strncmp(r->path, "/api/", 5) == 0 &&
-	    text != NULL && json_error(r, status, code, text) == 0)
+	if (api_path(r->path) && text != NULL &&
+	    api_error(r, status, code, text) == 0)
 		return;
 	/* A fresh dictionary: the failed page may have half-filled its own. */
 	view_dict_free(r->view);

@@ -49,6 +49,21 @@ enum app_err	 h_admin_errors(struct req *);
 /* Probes (health.c). */
 enum app_err	 h_healthz(struct req *);
 enum app_err	 h_readyz(struct req *);
+/* Personal API tokens (tokens.c). */
+enum app_err	 h_tokens(struct req *);
+enum app_err	 h_token_create(struct req *);
+enum app_err	 h_token_revoke(struct req *);
+/* The JSON API (api.c). */
+enum app_err	 h_api_me(struct req *);
+enum app_err	 h_api_domains(struct req *);
+enum app_err	 h_api_domain(struct req *);
+enum app_err	 h_api_aliases(struct req *);
+enum app_err	 h_api_alias(struct req *);
+enum app_err	 h_api_alias_update(struct req *);
+enum app_err	 h_api_members(struct req *);
+enum app_err	 h_api_member(struct req *);
+enum app_err	 h_api_member_update(struct req *);
+enum app_err	 h_api_domain_aliases(struct req *);
 
 /* The domain-admin pages (domain.c). */
 enum app_err	 h_domain(struct req *);

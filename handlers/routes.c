@@ -113,6 +113,36 @@ static const struct field my_alias_save_fields[] = {
 	{ "updated_at", FIELD_FORM, valid_text, 64, 0 },
 };
 
+/* Personal API tokens and the JSON API (tokens.c, api.c). */
+static const struct field tokens_fields[] = {
+	{ "done", FIELD_QUERY, valid_slug, 16, 0 },
+};
+
+static const struct field token_create_fields[] = {
+	{ "name", FIELD_FORM, valid_text, 256, 0 },
+	{ "expires_days", FIELD_FORM, valid_text, 16, 0 },
+};
+
+/* Checked for meaning by api_page_args, which names the field at fault. */
+static const struct field api_list_fields[] = {
+	{ "limit", FIELD_QUERY, valid_text, 32, 0 },
+	{ "cursor", FIELD_QUERY, valid_text, 512, 0 },
+};
+
+static const struct field api_members_fields[] = {
+	{ "limit", FIELD_QUERY, valid_text, 32, 0 },
+	{ "cursor", FIELD_QUERY, valid_text, 512, 0 },
+	{ "q", FIELD_QUERY, valid_text, MEMBER_SEARCH_MAX, 0 },
+};
+
+static const struct field api_domain_aliases_fields[] = {
+	{ "limit", FIELD_QUERY, valid_text, 32, 0 },
+	{ "cursor", FIELD_QUERY, valid_text, 512, 0 },
+	{ "q", FIELD_QUERY, valid_text, MEMBER_SEARCH_MAX, 0 },
+	{ "enabled", FIELD_QUERY, valid_text, 8, 0 },
+	{ "reason", FIELD_QUERY, valid_slug, 32, 0 },
+};
+
 /* The domain-admin pages (domain.c). */
 static const struct field domain_fields[] = {
 	{ "q", FIELD_QUERY, valid_text, MEMBER_SEARCH_MAX, 0 },
@@ -213,6 +243,42 @@ static const struct route table[] = {
 	    my_alias_fields, NFIELDS(my_alias_fields) },
 	{ METHOD_POST, "/my/aliases/:id", h_my_alias_save, ACCESS_SIGNED_IN, 1,
 	    my_alias_save_fields, NFIELDS(my_alias_save_fields) },
+	/*
+	 * Personal API tokens and the JSON API (tokens.c, api.c).  The API
+	 * authenticates by bearer token only, never by cookie, so its state
+	 * changes need no CSRF token (app/api.h); the dispatcher skips it.
+	 */
+	{ METHOD_GET, "/my/tokens", h_tokens, ACCESS_SIGNED_IN, 0,
+	    tokens_fields, NFIELDS(tokens_fields) },
+	{ METHOD_POST, "/my/tokens", h_token_create, ACCESS_SIGNED_IN, 1,
+	    token_create_fields, NFIELDS(token_create_fields) },
+	{ METHOD_POST, "/my/tokens/:id/revoke", h_token_revoke,
+	    ACCESS_SIGNED_IN, 1, NULL, 0 },
+	{ METHOD_GET, "/api/v1/me", h_api_me, ACCESS_SIGNED_IN, 0, NULL, 0 },
+	{ METHOD_GET, "/api/v1/domains", h_api_domains, ACCESS_SIGNED_IN, 0,
+	    api_list_fields, NFIELDS(api_list_fields) },
+	{ METHOD_GET, "/api/v1/domains/:domain", h_api_domain,
+	    ACCESS_DOMAIN_ADMIN, 0, NULL, 0 },
+	{ METHOD_GET, "/api/v1/aliases", h_api_aliases, ACCESS_SIGNED_IN, 0,
+	    api_list_fields, NFIELDS(api_list_fields) },
+	{ METHOD_GET, "/api/v1/aliases/:id", h_api_alias, ACCESS_SIGNED_IN, 0,
+	    NULL, 0 },
+	{ METHOD_PATCH, "/api/v1/aliases/:id", h_api_alias_update,
+	    ACCESS_SIGNED_IN, 1, NULL, 0 },
+	{ METHOD_GET, "/api/v1/domains/:domain/members", h_api_members,
+	    ACCESS_DOMAIN_ADMIN, 0, api_members_fields,
+	    NFIELDS(api_members_fields) },
+	{ METHOD_GET, "/api/v1/domains/:domain/members/:name", h_api_member,
+	    ACCESS_DOMAIN_ADMIN, 0, NULL, 0 },
+	{ METHOD_PATCH, "/api/v1/domains/:domain/members/:name",
+	    h_api_member_update, ACCESS_DOMAIN_ADMIN, 1, NULL, 0 },
+	{ METHOD_GET, "/api/v1/domains/:domain/aliases", h_api_domain_aliases,
+	    ACCESS_DOMAIN_ADMIN, 0, api_domain_aliases_fields,
+	    NFIELDS(api_domain_aliases_fields) },
+	{ METHOD_GET, "/api/v1/domains/:domain/aliases/:id", h_api_alias,
+	    ACCESS_DOMAIN_ADMIN, 0, NULL, 0 },
+	{ METHOD_PATCH, "/api/v1/domains/:domain/aliases/:id",
+	    h_api_alias_update, ACCESS_DOMAIN_ADMIN, 1, NULL, 0 },
 	/* The domain-admin pages (domain.c). */
 	{ METHOD_GET, "/domains/:domain", h_domain, ACCESS_DOMAIN_ADMIN, 0,
 	    domain_fields, NFIELDS(domain_fields) },

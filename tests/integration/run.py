@@ -943,6 +943,7 @@ import test_outbox   # noqa: E402,F401  (outbox: SMTP delivery, before the datab
 import test_provision   # noqa: E402,F401  (provisioning, before the database tests)
 import test_site_admin   # noqa: E402,F401  (site admin pages and the CLI, before the database tests)
 import test_member   # noqa: E402,F401  (member pages and alias rules, before the database tests)
+import test_api   # noqa: E402,F401  (the JSON API and API tokens, before the database tests)
 import test_domain_admin   # noqa: E402,F401  (domain-admin pages, before the database tests)
 import test_db   # noqa: E402,F401
 

@@ -26,6 +26,7 @@
 
 #define DEFAULTS_PRINTED						\
 	"alerts_to =\n"	\
+	"api_rate_limit = 120\n"					\
 	"backlog = 511\n"						\
 	"crash_interval = 60\n"						\
 	"crash_limit = 10\n"						\

@@ -17,6 +17,7 @@
     <dt>Ubuntu One identity</dt>
     <dd class="mono">{{CLAIMED_ID}}</dd>
   </dl>
+  <p><a href="/my/tokens">API tokens</a>: let a program use the membermail API as you.</p>
   <form method="post" action="/auth/logout">
     <input type="hidden" name="csrf_token" value="{{CSRF_TOKEN}}">
     <button type="submit" class="button button-secondary">Sign out</button>

@@ -1,0 +1,697 @@
+/*
+ * api.c - the JSON API's endpoints (/api/v1/, issue #6).  Authentication,
+ * rate limits, bodies and errors are app/api.c; who may change what is
+ * the rule modules' (app/alias.c, app/member.c), called exactly as the
+ * HTML pages call them.  Nothing here re-decides a rule.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <json-c/json.h>
+
+#include "alias.h"
+#include "api.h"
+#include "arena.h"
+#include "audit.h"
+#include "buf.h"
+#include "handlers.h"
+#include "member.h"
+#include "session.h"
+
+/* GET /api/v1/me: who the token belongs to. */
+enum app_err
+h_api_me(struct req *r)
+{
+	struct json_object	*o;
+
+	if ((o = json_object_new_object()) == NULL)
+		return APP_ENOMEM;
+	if (json_object_object_add(o, "id",
+	    json_object_new_int64(r->user->id)) != 0 ||
+	    json_object_object_add(o, "name", api_str(r->user->name)) != 0 ||
+	    json_object_object_add(o, "email", api_str(r->user->email)) != 0 ||
+	    json_object_object_add(o, "display_name",
+	    api_str(r->user->display_name)) != 0 ||
+	    json_object_object_add(o, "site_admin",
+	    json_object_new_boolean(r->user->is_site_admin)) != 0) {
+		json_object_put(o);
+		return APP_ENOMEM;
+	}
+	return api_reply(r, 200, o);
+}
+
+/* Appends o to the array items; -1 (o freed) when o is NULL or no memory. */
+static int
+add_item(struct json_object *items, struct json_object *o)
+{
+	if (o != NULL && json_object_array_add(items, o) == 0)
+		return 0;
+	json_object_put(o);
+	return -1;
+}
+
+/* Fields of list routes: limit, cursor. */
+static enum app_err
+page_args(struct req *r, int *n, const char **after)
+{
+	return api_page_args(r, r->fields[0], r->fields[1], n, after);
+}
+
+/* A user id parameter; uid must hold 24 bytes. */
+static const char *
+user_param(const struct req *r, char *uid)
+{
+	snprintf(uid, 24, "%lld", r->user->id);
+	return uid;
+}
+
+/* ------------------------------------------------------------- aliases */
+
+/* NULL for "" too: the listings give "" where alias_get gives NULL. */
+static const char *
+nonempty(const char *s)
+{
+	return s != NULL && *s != '\0' ? s : NULL;
+}
+
+static struct json_object *
+alias_json(const struct alias_view *v)
+{
+	struct json_object	*o, *rcpt;
+	size_t			 i;
+
+	if ((o = json_object_new_object()) == NULL)
+		return NULL;
+	if (json_object_object_add(o, "id", json_object_new_int64(v->id)) ||
+	    json_object_object_add(o, "address", api_str(v->address)) ||
+	    json_object_object_add(o, "owner", api_str(v->owner_name)))
+		goto fail;
+	if ((rcpt = json_object_new_array()) == NULL ||
+	    json_object_object_add(o, "recipients", rcpt) != 0) {
+		json_object_put(rcpt);
+		goto fail;
+	}
+	for (i = 0; i < v->nrecipients; i++)
+		if (json_object_array_add(rcpt, api_str(v->recipients[i])) != 0)
+			goto fail;
+	if (json_object_object_add(o, "enabled",
+	    json_object_new_boolean(v->enabled)) ||
+	    json_object_object_add(o, "disabled_reason",
+	    api_str(nonempty(v->disabled_reason))) ||
+	    json_object_object_add(o, "reply_code",
+	    json_object_new_int(v->reply_code)) ||
+	    json_object_object_add(o, "description", api_str(v->description)) ||
+	    json_object_object_add(o, "remove_at",
+	    api_str(nonempty(v->remove_at))) ||
+	    json_object_object_add(o, "created_at", api_str(v->created_at)) ||
+	    json_object_object_add(o, "updated_at", api_str(v->updated_at)))
+		goto fail;
+	return o;
+fail:
+	json_object_put(o);
+	return NULL;
+}
+
+/* The positive integer path parameter key; APP_ENOTFOUND otherwise. */
+static enum app_err
+path_id(struct req *r, const char *key, long long *id)
+{
+	const char	*s = req_path_param(r, key);
+	char		*end;
+
+	*id = strtoll(s, &end, 10);
+	if (*s < '1' || *s > '9' || *end != '\0' || *id <= 0 ||
+	    strlen(s) > 18)
+		return api_refuse(r, APP_ENOTFOUND, NULL, "not_found",
+		    "no such alias");
+	return APP_OK;
+}
+
+/*
+ * Whether v is on the route's :domain, if it has one: a domain admin's
+ * URL names the domain, and an alias elsewhere is not found there.
+ */
+static int
+on_route_domain(const struct req *r, const struct alias_view *v)
+{
+	const char	*d = req_path_param(r, "domain"), *at;
+
+	if (d == NULL)
+		return 1;
+	return (at = strrchr(v->address, '@')) != NULL &&
+	    strcasecmp(at + 1, d) == 0;
+}
+
+/* Loads alias :id as the API's caller may see it, on the route's domain. */
+static enum app_err
+load_alias(struct req *r, struct alias_view *v)
+{
+	struct actor	 a;
+	long long	 id;
+	enum app_err	 e;
+
+	if ((e = path_id(r, "id", &id)) != APP_OK)
+		return e;
+	api_actor(r, &a);
+	e = alias_get(r->db, r->arena, &a, id, v);
+	if (e == APP_OK && !on_route_domain(r, v))
+		e = APP_ENOTFOUND;
+	if (e == APP_ENOTFOUND)
+		return api_refuse(r, e, NULL, "not_found", "no such alias");
+	if (e != APP_OK && r->reason == NULL)
+		r->reason = "could not load the alias";
+	return e;
+}
+
+/* GET /api/v1/aliases/:id, GET /api/v1/domains/:domain/aliases/:id */
+enum app_err
+h_api_alias(struct req *r)
+{
+	struct alias_view	 v;
+	enum app_err		 e;
+
+	if ((e = load_alias(r, &v)) != APP_OK)
+		return e;
+	return api_reply(r, 200, alias_json(&v));
+}
+
+/* A field of the body had the wrong JSON type. */
+static enum app_err
+wrong_type(struct req *r, const char *field, const char *want)
+{
+	return api_refuse(r, APP_EINVALID, field, "invalid_type",
+	    arena_printf(r->arena, "%s must be %s", field, want));
+}
+
+/*
+ * A JSON string's text; NULL (and the refusal in *e) when it is not a
+ * string or holds a NUL, which C strings would silently cut.
+ */
+static const char *
+json_text(struct req *r, struct json_object *v, const char *field,
+    enum app_err *e)
+{
+	const char	*s;
+
+	if (!json_object_is_type(v, json_type_string)) {
+		*e = wrong_type(r, field, "a string");
+		return NULL;
+	}
+	s = json_object_get_string(v);
+	if (strlen(s) != (size_t)json_object_get_string_len(v)) {
+		*e = api_refuse(r, APP_EINVALID, field, "control_characters",
+		    "text must not contain control characters");
+		return NULL;
+	}
+	return arena_strdup(r->arena, s);
+}
+
+/*
+ * The recipients array as the rules' raw text, one per line (the rules
+ * count, check and normalise them).  Each item must be one address:
+ * separators inside an item would silently make it several.
+ */
+static const char *
+json_recipients(struct req *r, struct json_object *v, enum app_err *e)
+{
+	struct buf	 b;
+	const char	*s, *out;
+	size_t		 i, n;
+
+	if (!json_object_is_type(v, json_type_array)) {
+		*e = wrong_type(r, "recipients", "an array of addresses");
+		return NULL;
+	}
+	/* The text is never longer than the JSON it came from, twice over. */
+	n = json_object_array_length(v);
+	buf_init(&b, 2 * r->cfg->max_body + 16);
+	for (i = 0; i < n; i++) {
+		if ((s = json_text(r, json_object_array_get_idx(v, i),
+		    "recipients", e)) == NULL) {
+			buf_free(&b);
+			return NULL;
+		}
+		if (s[strcspn(s, " \t\r\n,;")] != '\0') {
+			buf_free(&b);
+			*e = api_refuse(r, APP_EINVALID, "recipients",
+			    "recipient_invalid", "each item of recipients "
+			    "must be one address");
+			return NULL;
+		}
+		buf_printf(&b, "%s\n", s);
+	}
+	out = b.failed ? NULL : arena_strdup(r->arena, buf_cstr(&b));
+	buf_free(&b);
+	if (out == NULL)
+		*e = APP_ENOMEM;
+	return out;
+}
+
+/* One member of a PATCH body into c; APP_OK or the refusal. */
+static enum app_err
+change_field(struct req *r, const char *key, struct json_object *v,
+    struct alias_change *c)
+{
+	enum app_err	 e = APP_OK;
+
+	if (strcmp(key, "recipients") == 0) {
+		c->set |= ALIAS_SET_RECIPIENTS;
+		c->recipients = json_recipients(r, v, &e);
+	} else if (strcmp(key, "enabled") == 0) {
+		if (!json_object_is_type(v, json_type_boolean))
+			return wrong_type(r, "enabled", "true or false");
+		c->set |= ALIAS_SET_ENABLED;
+		c->enabled = json_object_get_boolean(v);
+	} else if (strcmp(key, "description") == 0) {
+		c->set |= ALIAS_SET_DESCRIPTION;
+		c->description = json_text(r, v, "description", &e);
+	} else if (strcmp(key, "reply_code") == 0) {
+		if (!json_object_is_type(v, json_type_int))
+			return wrong_type(r, "reply_code", "250, 421 or 550");
+		c->set |= ALIAS_SET_REPLY_CODE;
+		c->reply_code = (int)json_object_get_int64(v);
+		if (json_object_get_int64(v) != c->reply_code)
+			c->reply_code = -1;	/* out of range: refused */
+	} else if (strcmp(key, "if_updated_at") == 0)
+		c->if_updated_at = json_text(r, v, "if_updated_at", &e);
+	else
+		return api_refuse(r, APP_EINVALID, arena_strdup(r->arena, key),
+		    "unknown_field", "this field cannot be changed");
+	return e;
+}
+
+/*
+ * The rules' refusal as the API's error (their code, field and words);
+ * what names the object for a 404.
+ */
+static enum app_err
+refused(struct req *r, enum app_err e, const struct alias_problem *why,
+    const char *what)
+{
+	if (e == APP_ENOTFOUND)
+		return api_refuse(r, e, NULL, "not_found", what);
+	if (app_err_status(e) >= 500 || why->code == NULL) {
+		if (r->reason == NULL)
+			r->reason = "the change failed";
+		return e;
+	}
+	/* A conflict is with the if_updated_at the client sent. */
+	return api_refuse(r, e, strcmp(why->code, "conflict") == 0 ?
+	    "if_updated_at" : why->field, why->code, why->message);
+}
+
+/* PATCH /api/v1/aliases/:id, PATCH /api/v1/domains/:domain/aliases/:id */
+enum app_err
+h_api_alias_update(struct req *r)
+{
+	struct json_object	*body;
+	struct alias_change	 c;
+	struct alias_problem	 why;
+	struct alias_view	 v;
+	struct actor		 a;
+	enum app_err		 e;
+
+	/* Found first: a 404 must not depend on the body being valid. */
+	if ((e = load_alias(r, &v)) != APP_OK ||
+	    (e = api_read_json(r, &body)) != APP_OK)
+		return e;
+	memset(&c, 0, sizeof(c));
+	memset(&why, 0, sizeof(why));
+	json_object_object_foreach(body, key, val) {
+		if ((e = change_field(r, key, val, &c)) != APP_OK)
+			break;
+	}
+	json_object_put(body);
+	if (e != APP_OK)
+		return e;
+	api_actor(r, &a);
+	if ((e = alias_update(r->db, r->arena, &a, v.id, &c, &why, &v)) !=
+	    APP_OK)
+		return refused(r, e, &why, "no such alias");
+	return api_reply(r, 200, alias_json(&v));
+}
+
+/* GET /api/v1/aliases: the caller's own aliases, by id. */
+enum app_err
+h_api_aliases(struct req *r)
+{
+	struct json_object	*items;
+	struct alias_view	 v;
+	struct actor		 a;
+	const char		*p[3], *after, *next = NULL;
+	char			 uid[24], lim[16];
+	PGresult		*res;
+	int			 n, i, rows;
+	enum app_err		 e;
+
+	if ((e = page_args(r, &n, &after)) != APP_OK)
+		return e;
+	if (after != NULL && (after[strspn(after, "0123456789")] != '\0' ||
+	    strlen(after) > 18))
+		return api_refuse(r, APP_EINVALID, "cursor", "invalid_cursor",
+		    "cursor is not one this API gave out");
+	snprintf(lim, sizeof(lim), "%d", n + 1);
+	p[0] = user_param(r, uid);
+	p[1] = after;
+	p[2] = lim;
+	if ((res = req_sql(r, STMT_API_USER_ALIASES, 3, p, &e)) == NULL)
+		return e;
+	rows = PQntuples(res) > n ? n : PQntuples(res);
+	if (PQntuples(res) > n)
+		next = PQgetvalue(res, n - 1, 0);
+	if ((items = json_object_new_array()) == NULL)
+		return APP_ENOMEM;
+	api_actor(r, &a);
+	for (i = 0; i < rows; i++) {
+		/* The rules decide what the owner may still see. */
+		e = alias_get(r->db, r->arena, &a,
+		    strtoll(PQgetvalue(res, i, 0), NULL, 10), &v);
+		if (e == APP_ENOTFOUND)
+			continue;
+		if (e != APP_OK || add_item(items, alias_json(&v)) == -1) {
+			json_object_put(items);
+			return e != APP_OK ? e : APP_ENOMEM;
+		}
+	}
+	return api_reply_list(r, items, next);
+}
+
+/* ------------------------------------------------------------- domains */
+
+/*
+ * A listing's refusal: member.c says APP_EINPUT for a cursor or filter it
+ * does not accept, APP_ENOTFOUND for an unknown domain or member.
+ */
+static enum app_err
+listing_refused(struct req *r, enum app_err e, const char *what)
+{
+	if (e == APP_EINPUT)
+		return api_refuse(r, APP_EINVALID, NULL, "invalid_query",
+		    "the cursor or a filter is not valid");
+	if (e == APP_ENOTFOUND)
+		return api_refuse(r, e, NULL, "not_found", what);
+	if (e == APP_EFORBIDDEN)
+		return api_refuse(r, e, NULL, "forbidden",
+		    "not an admin of this domain");
+	if (r->reason == NULL)
+		r->reason = "the listing failed";
+	return e;
+}
+
+static struct json_object *
+domain_json(struct req *r, const struct domain_view *d)
+{
+	struct json_object	*o;
+	const char		*record;
+
+	record = arena_printf(r->arena, "%s=%s", r->cfg->verification_prefix,
+	    d->verification_token);
+	if (record == NULL || (o = json_object_new_object()) == NULL)
+		return NULL;
+	if (json_object_object_add(o, "name", api_str(d->name)) ||
+	    json_object_object_add(o, "team", api_str(d->team)) ||
+	    json_object_object_add(o, "title", api_str(d->title)) ||
+	    json_object_object_add(o, "enabled",
+	    json_object_new_boolean(d->enabled)) ||
+	    json_object_object_add(o, "alias_limit",
+	    json_object_new_int(d->alias_limit)) ||
+	    json_object_object_add(o, "txt_record", api_str(record)) ||
+	    json_object_object_add(o, "txt_status", api_str(d->txt_status)) ||
+	    json_object_object_add(o, "txt_checked_at",
+	    api_str(d->txt_checked_at)) ||
+	    json_object_object_add(o, "members",
+	    json_object_new_int64(d->nmembers)) ||
+	    json_object_object_add(o, "admins",
+	    json_object_new_int64(d->nadmins)) ||
+	    json_object_object_add(o, "aliases",
+	    json_object_new_int64(d->naliases))) {
+		json_object_put(o);
+		return NULL;
+	}
+	return o;
+}
+
+static int
+cmp_names(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/*
+ * GET /api/v1/domains: the domains the caller administers (site admins:
+ * all), by name in byte order (sorted here, so that the cursor, the last
+ * name of the previous page, compares the same way whatever the
+ * database's collation); a handful of rows.
+ */
+enum app_err
+h_api_domains(struct req *r)
+{
+	struct json_object	*items;
+	struct domain_view	 d;
+	struct actor		 a;
+	const char		**names, *after, *next = NULL;
+	size_t			 n, i, shown = 0;
+	int			 limit;
+	enum app_err		 e;
+
+	if ((e = page_args(r, &limit, &after)) != APP_OK)
+		return e;
+	api_actor(r, &a);
+	if ((e = member_admin_domains(r->db, r->arena, &a, &names, &n)) !=
+	    APP_OK)
+		return listing_refused(r, e, "no such domain");
+	if (n > 0)
+		qsort(names, n, sizeof(*names), cmp_names);
+	if ((items = json_object_new_array()) == NULL)
+		return APP_ENOMEM;
+	for (i = 0; i < n && e == APP_OK; i++) {
+		if (after != NULL && strcmp(names[i], after) <= 0)
+			continue;
+		if (shown == (size_t)limit) {
+			next = names[i - 1];
+			break;
+		}
+		if ((e = member_domain(r->db, r->arena, &a, names[i], &d)) ==
+		    APP_OK && add_item(items, domain_json(r, &d)) == -1)
+			e = APP_ENOMEM;
+		shown++;
+	}
+	if (e != APP_OK) {
+		json_object_put(items);
+		return listing_refused(r, e, "no such domain");
+	}
+	return api_reply_list(r, items, next);
+}
+
+/* GET /api/v1/domains/:domain */
+enum app_err
+h_api_domain(struct req *r)
+{
+	struct domain_view	 d;
+	struct actor		 a;
+	enum app_err		 e;
+
+	api_actor(r, &a);
+	if ((e = member_domain(r->db, r->arena, &a,
+	    req_path_param(r, "domain"), &d)) != APP_OK)
+		return listing_refused(r, e, "no such domain");
+	return api_reply(r, 200, domain_json(r, &d));
+}
+
+static struct json_object *
+member_json(const struct member_view *m)
+{
+	struct json_object	*o, *list, *s;
+	size_t			 i;
+
+	if ((o = json_object_new_object()) == NULL)
+		return NULL;
+	if ((list = json_object_new_array()) == NULL ||
+	    json_object_object_add(o, "aliases", list)) {
+		json_object_put(list);
+		goto fail;
+	}
+	for (i = 0; i < m->naliases; i++) {
+		if ((s = json_object_new_object()) == NULL ||
+		    add_item(list, s) == -1)
+			goto fail;
+		if (json_object_object_add(s, "id",
+		    json_object_new_int64(m->aliases[i].id)) ||
+		    json_object_object_add(s, "address",
+		    api_str(m->aliases[i].address)) ||
+		    json_object_object_add(s, "enabled",
+		    json_object_new_boolean(m->aliases[i].enabled)) ||
+		    json_object_object_add(s, "disabled_reason",
+		    api_str(nonempty(m->aliases[i].disabled_reason))))
+			goto fail;
+	}
+	if (json_object_object_add(o, "name", api_str(m->name)) ||
+	    json_object_object_add(o, "display_name",
+	    api_str(m->display_name)) ||
+	    json_object_object_add(o, "email", api_str(m->email)) ||
+	    json_object_object_add(o, "role",
+	    api_str(member_role_name(m->role))) ||
+	    json_object_object_add(o, "joined_at", api_str(m->joined_at)))
+		goto fail;
+	return o;
+fail:
+	json_object_put(o);
+	return NULL;
+}
+
+/* Fields of GET /api/v1/domains/:domain/members: limit, cursor, q. */
+enum app_err
+h_api_members(struct req *r)
+{
+	struct json_object	*items;
+	struct member_query	 q;
+	struct member_list	 l;
+	struct actor		 a;
+	size_t			 i;
+	enum app_err		 e;
+
+	memset(&q, 0, sizeof(q));
+	if ((e = page_args(r, &q.limit, &q.after)) != APP_OK)
+		return e;
+	q.search = r->fields[2];
+	q.enabled = -1;
+	api_actor(r, &a);
+	if ((e = member_list(r->db, r->arena, &a, req_path_param(r, "domain"),
+	    &q, &l)) != APP_OK)
+		return listing_refused(r, e, "no such domain");
+	if ((items = json_object_new_array()) == NULL)
+		return APP_ENOMEM;
+	for (i = 0; i < l.n; i++)
+		if (add_item(items, member_json(&l.items[i])) == -1) {
+			json_object_put(items);
+			return APP_ENOMEM;
+		}
+	return api_reply_list(r, items, l.next);
+}
+
+/* One member with every alias of theirs on the domain, in full. */
+static enum app_err
+reply_member(struct req *r, const struct actor *a, int status)
+{
+	struct json_object	*o, *list;
+	struct member_detail	 m;
+	size_t			 i;
+	enum app_err		 e;
+
+	if ((e = member_get(r->db, r->arena, a, req_path_param(r, "domain"),
+	    req_path_param(r, "name"), &m)) != APP_OK)
+		return listing_refused(r, e, "no such member");
+	if ((o = member_json(&m.member)) == NULL)
+		return APP_ENOMEM;
+	if ((list = json_object_new_array()) == NULL ||
+	    json_object_object_add(o, "aliases", list)) {
+		json_object_put(list);
+		json_object_put(o);
+		return APP_ENOMEM;
+	}
+	for (i = 0; i < m.naliases; i++)
+		if (add_item(list, alias_json(&m.aliases[i])) == -1) {
+			json_object_put(o);
+			return APP_ENOMEM;
+		}
+	return api_reply(r, status, o);
+}
+
+/* GET /api/v1/domains/:domain/members/:name */
+enum app_err
+h_api_member(struct req *r)
+{
+	struct actor	 a;
+
+	api_actor(r, &a);
+	return reply_member(r, &a, 200);
+}
+
+/* PATCH /api/v1/domains/:domain/members/:name {"role": "admin"|"member"} */
+enum app_err
+h_api_member_update(struct req *r)
+{
+	struct json_object	*body, *role = NULL;
+	struct alias_problem	 why;
+	struct actor		 a;
+	int			 to = -1;
+	enum app_err		 e;
+
+	if ((e = api_read_json(r, &body)) != APP_OK)
+		return e;
+	json_object_object_foreach(body, key, val) {
+		if (strcmp(key, "role") != 0) {
+			e = api_refuse(r, APP_EINVALID, arena_strdup(r->arena,
+			    key), "unknown_field", "this field cannot be "
+			    "changed");
+			break;
+		}
+		role = val;
+	}
+	if (e == APP_OK && role != NULL && (!json_object_is_type(role,
+	    json_type_string) || (to = member_role_parse(
+	    json_object_get_string(role))) == -1))
+		e = api_refuse(r, APP_EINVALID, "role", "invalid_role",
+		    "role must be \"admin\" or \"member\"");
+	json_object_put(body);
+	if (e != APP_OK)
+		return e;
+	api_actor(r, &a);
+	memset(&why, 0, sizeof(why));
+	if (to != -1 && (e = member_set_role(r->db, r->arena, &a,
+	    req_path_param(r, "domain"), req_path_param(r, "name"),
+	    (enum member_role)to, &why)) != APP_OK)
+		return refused(r, e, &why, "no such member");
+	return reply_member(r, &a, 200);
+}
+
+/* ?enabled=true|false: -1 (any), 0, 1, or -2 when it is neither. */
+static int
+enabled_filter(const char *v)
+{
+	if (v == NULL)
+		return -1;
+	if (strcmp(v, "true") == 0)
+		return 1;
+	return strcmp(v, "false") == 0 ? 0 : -2;
+}
+
+/*
+ * GET /api/v1/domains/:domain/aliases: fields limit, cursor, q (a prefix
+ * of the local part), enabled, reason (a disabled reason).
+ */
+enum app_err
+h_api_domain_aliases(struct req *r)
+{
+	struct json_object	*items;
+	struct member_query	 q;
+	struct member_alias_list l;
+	struct actor		 a;
+	size_t			 i;
+	enum app_err		 e;
+
+	memset(&q, 0, sizeof(q));
+	if ((e = page_args(r, &q.limit, &q.after)) != APP_OK)
+		return e;
+	q.search = r->fields[2];
+	if ((q.enabled = enabled_filter(r->fields[3])) == -2)
+		return api_refuse(r, APP_EINVALID, "enabled", "invalid_filter",
+		    "enabled must be true or false");
+	q.disabled_reason = r->fields[4];
+	api_actor(r, &a);
+	if ((e = member_domain_aliases(r->db, r->arena, &a,
+	    req_path_param(r, "domain"), &q, &l)) != APP_OK)
+		return listing_refused(r, e, "no such domain");
+	if ((items = json_object_new_array()) == NULL)
+		return APP_ENOMEM;
+	for (i = 0; i < l.n; i++)
+		if (add_item(items, alias_json(&l.items[i])) == -1) {
+			json_object_put(items);
+			return APP_ENOMEM;
+		}
+	return api_reply_list(r, items, l.next);
+}

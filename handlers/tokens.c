@@ -1,0 +1,191 @@
+/*
+ * tokens.c - /my/tokens: a signed-in user's personal API tokens (create,
+ * shown once; list; revoke).  The rules and storage are app/apitoken.c.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "apitoken.h"
+#include "arena.h"
+#include "audit.h"
+#include "handlers.h"
+#include "session.h"
+#include "view.h"
+
+/* Columns of STMT_API_TOKEN_LIST. */
+enum { T_ID, T_NAME, T_CREATED, T_LAST_USED, T_EXPIRES, T_REVOKED, T_STATE };
+
+static void
+user_actor(const struct req *r, struct actor *a)
+{
+	memset(a, 0, sizeof(*a));
+	a->kind = ACTOR_USER;
+	a->user_id = r->user->id;
+	a->name = r->user->name;
+	a->site_admin = r->user->is_site_admin;
+	a->request_id = r->request_id;
+}
+
+/* Adds the user's tokens to the page; APP_OK or the failure. */
+static enum app_err
+list_tokens(struct req *r, struct view_dict *d)
+{
+	struct view_dict	*row;
+	char			 uid[24];
+	const char		*p = uid;
+	PGresult		*res;
+	int			 i;
+	enum app_err		 e;
+
+	snprintf(uid, sizeof(uid), "%lld", r->user->id);
+	if ((res = req_sql(r, STMT_API_TOKEN_LIST, 1, &p, &e)) == NULL)
+		return e;
+	if (PQntuples(res) == 0)
+		view_show(d, "NO_TOKENS");
+	else
+		view_show(d, "TOKEN_LIST");
+	for (i = 0; i < PQntuples(res); i++) {
+		if ((row = view_add_section(d, "TOKEN")) == NULL)
+			return APP_ENOMEM;
+		view_set(row, "ID", PQgetvalue(res, i, T_ID));
+		view_set(row, "NAME", PQgetvalue(res, i, T_NAME));
+		view_set(row, "STATE", PQgetvalue(res, i, T_STATE));
+		view_set(row, "CREATED", PQgetvalue(res, i, T_CREATED));
+		view_set(row, "LAST_USED", *PQgetvalue(res, i, T_LAST_USED) ?
+		    PQgetvalue(res, i, T_LAST_USED) : "never");
+		view_set(row, "EXPIRES", PQgetvalue(res, i, T_EXPIRES));
+		if (strcmp(PQgetvalue(res, i, T_STATE), "active") == 0)
+			view_show(row, "ACTIVE");
+		if (*PQgetvalue(res, i, T_REVOKED) != '\0') {
+			view_show(row, "REVOKED");
+			view_set(row, "REVOKED_AT", PQgetvalue(res, i,
+			    T_REVOKED));
+		}
+	}
+	return APP_OK;
+}
+
+static enum app_err
+render(struct req *r, int status)
+{
+	struct view_dict	*d;
+	enum app_err		 e;
+
+	if ((d = page_dict(r)) == NULL)
+		return APP_ENOMEM;
+	view_set_int(d, "DAYS_MAX", APITOKEN_DAYS_MAX);
+	if ((e = list_tokens(r, d)) != APP_OK)
+		return e;
+	/* The secret may be on this page: never cache it. */
+	if ((e = resp_header(r, "Cache-Control", "no-store")) != APP_OK)
+		return e;
+	return page_render(r, status, "API tokens", "tokens.tpl");
+}
+
+/* GET /my/tokens[?done=revoked] */
+enum app_err
+h_tokens(struct req *r)
+{
+	struct view_dict	*d;
+
+	if ((d = page_dict(r)) == NULL)
+		return APP_ENOMEM;
+	view_set_int(d, "DAYS", APITOKEN_DAYS_DEFAULT);
+	if (r->fields[0] != NULL && strcmp(r->fields[0], "revoked") == 0) {
+		view_show(d, "NOTICE");
+		view_set(d, "NOTICE_TEXT", "The token is revoked.");
+	}
+	return render(r, 200);
+}
+
+/* Characters (not bytes) of valid UTF-8 text. */
+static size_t
+utf8_chars(const char *s)
+{
+	size_t	 n = 0;
+
+	for (; *s != '\0'; s++)
+		if (((unsigned char)*s & 0xc0) != 0x80)
+			n++;
+	return n;
+}
+
+/* Shows msg next to the form field `section`, keeping the input. */
+static enum app_err
+field_error(struct req *r, const char *section, const char *msg)
+{
+	struct view_dict	*d, *err;
+
+	if ((d = page_dict(r)) == NULL ||
+	    (err = view_add_section(d, section)) == NULL)
+		return APP_ENOMEM;
+	view_set(err, "MESSAGE", msg);
+	return render(r, 422);
+}
+
+/* Fields of POST /my/tokens: name, expires_days. */
+enum app_err
+h_token_create(struct req *r)
+{
+	const char		*name = r->fields[0], *days = r->fields[1];
+	const char		*secret;
+	struct view_dict	*d;
+	struct actor		 a;
+	char			*end;
+	long			 n = APITOKEN_DAYS_DEFAULT;
+	enum app_err		 e;
+
+	if ((d = page_dict(r)) == NULL)
+		return APP_ENOMEM;
+	view_set(d, "NAME", name);
+	view_set(d, "DAYS", days);
+	if (days != NULL && *days != '\0') {
+		n = strtol(days, &end, 10);
+		if (*days < '0' || *days > '9' || *end != '\0' || n < 1 ||
+		    n > APITOKEN_DAYS_MAX)
+			return field_error(r, "ERROR_DAYS",
+			    "Enter a number of days from 1 to 365.");
+	}
+	if (name == NULL || *name == '\0')
+		return field_error(r, "ERROR_NAME", "Give the token a name.");
+	if (utf8_chars(name) > APITOKEN_NAME_MAX)
+		return field_error(r, "ERROR_NAME",
+		    "The name is longer than 64 characters.");
+	user_actor(r, &a);
+	e = apitoken_create(r, &a, name, (int)n, &secret);
+	if (e == APP_ECONFLICT)
+		return field_error(r, "ERROR_NAME",
+		    "You already have an active token with this name.");
+	if (e != APP_OK)
+		return e;
+	view_show(d, "NEW_TOKEN");
+	view_set(d, "NEW_NAME", name);
+	view_set(d, "SECRET", secret);
+	view_set(d, "NAME", "");
+	view_set_int(d, "DAYS", APITOKEN_DAYS_DEFAULT);
+	return render(r, 200);
+}
+
+/* POST /my/tokens/:id/revoke */
+enum app_err
+h_token_revoke(struct req *r)
+{
+	const char	*id = req_path_param(r, "id");
+	struct actor	 a;
+	char		*end;
+	long long	 n;
+	enum app_err	 e;
+
+	n = strtoll(id, &end, 10);
+	if (*id < '1' || *id > '9' || *end != '\0' || n <= 0) {
+		r->reason = "no such token";
+		return APP_ENOTFOUND;
+	}
+	user_actor(r, &a);
+	if ((e = apitoken_revoke(r, &a, n)) != APP_OK)
+		return e;
+	return resp_redirect(r, 303, "/my/tokens?done=revoked");
+}
