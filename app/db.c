@@ -431,37 +431,6 @@ static const struct {
 	    "coalesce(l.after, '{}')) AS k), '') FROM audit_log l "
 	    "WHERE l.target_type = 'alias' AND l.target_id = $1::bigint "
 	    "ORDER BY l.at DESC, l.id DESC LIMIT 100", 1 },
-	/*
-	 * One row per enabled, verified domain and alias of the user (one
-	 * row with domain '' when there is no such domain); where they have
-	 * no alias, the latest trusted complete snapshot's word on membership
-	 * ('' = none yet) and the domain's live error reports (the CASE skips
-	 * both where there is an alias: /my is benchmarked); the person check;
-	 * and the user, so that /my is this one query after the session's.
-	 */
-	[STMT_MY_DOMAINS] = { "my_domains",
-	    "SELECT coalesce(d.name, ''), d.team, coalesce(a.id::text, ''), "
-	    "coalesce(a.local_part || '@' || d.name, ''), "
-	    "coalesce(array_to_string(a.recipients, ', '), ''), "
-	    "coalesce(a.enabled, false), coalesce(a.disabled_reason, ''), "
-	    "coalesce(a.reply_code, 0), coalesce(to_char(a.remove_at AT TIME "
-	    "ZONE 'UTC', 'YYYY-MM-DD'), ''), CASE WHEN a.id IS NULL THEN "
-	    "coalesce((SELECT CASE WHEN EXISTS (SELECT 1 FROM "
-	    "team_snapshot_members sm WHERE sm.snapshot_id = ts.id "
-	    "AND sm.name = lower(u.name)) THEN 'yes' ELSE 'no' END "
-	    "FROM team_snapshots ts WHERE ts.team = d.team AND ts.complete "
-	    "AND (NOT ts.shrink_held OR ts.accepted_at IS NOT NULL) "
-	    "ORDER BY ts.fetched_at DESC LIMIT 1), '') ELSE '' END, "
-	    "CASE WHEN a.id IS NULL THEN coalesce((SELECT string_agg("
-	    "er.error_code, ',' ORDER BY er.error_code) FROM error_reports er "
-	    "WHERE er.user_id = u.id AND er.domain_id = d.id "
-	    "AND er.expires_at > now()), '') ELSE '' END, "
-	    "coalesce(u.person_status, ''), u.sync_requested_at IS NOT NULL, "
-	    "u.claimed_id, coalesce(nullif(u.display_name, ''), u.name, ''), "
-	    "u.email FROM users u LEFT JOIN domains d ON d.enabled "
-	    "AND d.txt_status = 'verified' LEFT JOIN aliases a "
-	    "ON a.domain_id = d.id AND a.user_id = u.id WHERE u.id = $1::bigint "
-	    "ORDER BY coalesce(d.title, d.name), d.name, a.local_part", 1 },
 	/* The domain-admin rules and listings (member.c). */
 	[STMT_MEMBER_DOMAIN_ACCESS] = { "member_domain_access",
 	    MEMBER_DOMAIN_ACCESS, 2 },
@@ -582,6 +551,50 @@ static const struct {
 	[STMT_API_USER_ALIASES] = { "api_user_aliases",
 	    "SELECT id FROM aliases WHERE user_id = $1::bigint "
 	    "AND id > coalesce($2::bigint, 0) ORDER BY id LIMIT $3::int", 3 },
+	/* GET /my (handlers/member.c) */
+	[STMT_MY_DOMAIN_LIST] = { "my_domain_list",
+	    "SELECT id, name, team FROM domains WHERE enabled "
+	    "AND txt_status = 'verified' ORDER BY coalesce(title, name), name",
+	    0 },
+	/*
+	 * Everything /my shows beyond the session and the cached domain list,
+	 * in one round trip of cheap index look-ups, as rows tagged by their
+	 * first column (member.c names the columns): 'u' the user; 'a' their
+	 * aliases on the listed domains ($3); 'e' a domain's live error
+	 * reports; 'm' where they have no alias, the latest trusted complete
+	 * snapshot's word on membership (no row: none yet); 'd' the domains
+	 * they administer (all for a site admin, $4).
+	 */
+	[STMT_MY_PAGE] = { "my_page",
+	    "SELECT 'u', NULL::bigint, u.claimed_id, NULL::bigint, "
+	    "coalesce(u.person_status, ''), u.sync_requested_at IS NOT NULL, "
+	    "NULL::text, NULL::smallint, NULL::text FROM users u "
+	    "WHERE u.id = $1::bigint "
+	    "UNION ALL SELECT 'a', a.domain_id, a.local_part, a.id, "
+	    "array_to_string(a.recipients, ', '), a.enabled, "
+	    "coalesce(a.disabled_reason, ''), a.reply_code, "
+	    "coalesce(to_char(a.remove_at AT TIME ZONE 'UTC', 'YYYY-MM-DD'), "
+	    "'') FROM aliases a WHERE a.user_id = $1::bigint "
+	    "AND a.domain_id = ANY ($3::bigint[]) "
+	    "UNION ALL SELECT 'e', er.domain_id, string_agg(er.error_code, ',' "
+	    "ORDER BY er.error_code), NULL, NULL, NULL, NULL, NULL, NULL "
+	    "FROM error_reports er WHERE er.user_id = $1::bigint "
+	    "AND er.domain_id = ANY ($3::bigint[]) AND er.expires_at > now() "
+	    "GROUP BY er.domain_id "
+	    "UNION ALL SELECT 'm', d.id, CASE WHEN EXISTS (SELECT 1 FROM "
+	    "team_snapshot_members sm WHERE sm.snapshot_id = ts.id "
+	    "AND sm.name = lower($2)) THEN 'yes' ELSE 'no' END, NULL, NULL, "
+	    "NULL, NULL, NULL, NULL FROM domains d CROSS JOIN LATERAL "
+	    "(SELECT ts.id FROM team_snapshots ts WHERE ts.team = d.team "
+	    "AND ts.complete AND (NOT ts.shrink_held OR ts.accepted_at IS NOT "
+	    "NULL) ORDER BY ts.fetched_at DESC LIMIT 1) ts "
+	    "WHERE d.id = ANY ($3::bigint[]) AND NOT EXISTS (SELECT 1 FROM "
+	    "aliases a WHERE a.user_id = $1::bigint AND a.domain_id = d.id) "
+	    "UNION ALL SELECT 'd', d.id, d.name, NULL, NULL, NULL, NULL, NULL, "
+	    "NULL FROM domains d WHERE $4::boolean OR EXISTS (SELECT 1 FROM "
+	    "domain_members m WHERE m.domain_id = d.id "
+	    "AND m.user_id = $1::bigint AND m.role = 'admin') "
+	    "ORDER BY 1, 3", 4 },
 };
 
 struct db {

@@ -118,9 +118,6 @@ enum stmt {
 				   reply code, description -> updated_at */
 	STMT_ALIAS_HISTORY,	/* alias id -> when, kind, name, action,
 				   changes */
-	STMT_MY_DOMAINS,	/* user id -> per verified domain: its
-				   aliases, membership, errors, status;
-				   the user's claimed id, name, email */
 	/* The domain-admin rules and listings (member.c). */
 	STMT_MEMBER_DOMAIN_ACCESS, /* domain, user id -> id, name, limit,
 				   is admin */
@@ -154,6 +151,12 @@ enum stmt {
 				   expires, revoked, state */
 	STMT_API_TOKEN_REVOKE,	/* id, user -> name, if it was active */
 	STMT_API_USER_ALIASES,	/* user, after id or NULL, limit -> ids */
+	/* GET /my (handlers/member.c) */
+	STMT_MY_DOMAIN_LIST,	/* -> id, name, team of each enabled,
+				   verified domain (db_cached) */
+	STMT_MY_PAGE,		/* user id, name, domain ids '{..}', site
+				   admin -> the user, their aliases, errors,
+				   memberships, administered domains */
 	STMT__MAX
 };
 

@@ -623,27 +623,3 @@ h_domain_alias_enabled(struct req *r)
 		return refused(r, e, v.owner_name, &f);
 	return done(r, v.owner_name, on ? "alias-enabled" : "alias-disabled");
 }
-
-/* The links /my shows to the domains the user administers. */
-enum app_err
-domain_links(struct req *r, struct view_dict *d)
-{
-	struct actor	 a;
-	struct view_dict *row;
-	const char	**names;
-	size_t		 n, i;
-	enum app_err	 e;
-
-	actor_of(r, &a);
-	if ((e = member_admin_domains(r->db, r->arena, &a, &names, &n)) !=
-	    APP_OK)
-		return e;
-	for (i = 0; i < n; i++) {
-		if ((row = view_add_section(d, "ADMIN_DOMAIN")) == NULL)
-			return APP_ENOMEM;
-		view_set(row, "NAME", names[i]);
-	}
-	if (n > 0)
-		view_show(d, "ADMINISTERS");
-	return APP_OK;
-}

@@ -75,8 +75,6 @@ enum app_err	 h_domain_member_remove(struct req *);
 enum app_err	 h_domain_member_alias(struct req *);
 enum app_err	 h_domain_alias_enabled(struct req *);
 enum app_err	 h_domain_member_sync(struct req *);
-/* Adds the ADMIN_DOMAIN rows (links) of the domains r->user administers. */
-enum app_err	 domain_links(struct req *, struct view_dict *);
 
 /*
  * Renders `page` inside the layout with req->view (created when NULL) and

@@ -21,11 +21,28 @@
 
 #define COC_URL	"https://launchpad.net/codeofconduct"
 
-/* Columns of STMT_MY_DOMAINS. */
+/* Columns of STMT_MY_DOMAIN_LIST, the worker's cached domain list. */
+enum { DL_ID, DL_NAME, DL_TEAM };
+
+/*
+ * Columns of STMT_MY_PAGE's rows, tagged by P_KIND and sorted by it, then
+ * by P_TEXT: 'a' an alias (P_TEXT its local part), 'd' an administered
+ * domain (P_TEXT its name), 'e' a domain's error codes, 'm' membership
+ * ("yes" or "no"), 'u' the user (P_TEXT the claimed id, P_PERSON,
+ * P_RETRY: a sync is due because Launchpad was unreachable).
+ */
 enum {
-	MY_DOMAIN, MY_TEAM, MY_ALIAS, MY_ADDRESS, MY_RECIPIENTS, MY_ENABLED,
-	MY_REASON, MY_REPLY, MY_REMOVE_ON, MY_MEMBER, MY_ERRORS, MY_PERSON,
-	MY_RETRY, MY_CLAIMED_ID, MY_NAME, MY_EMAIL
+	P_KIND, P_DOMAIN, P_TEXT, P_ALIAS, P_RECIPIENTS, P_ENABLED,
+	P_REASON, P_REPLY, P_REMOVE_ON
+};
+#define P_PERSON	P_RECIPIENTS
+#define P_RETRY		P_ENABLED
+
+/* STMT_MY_PAGE's answer and the domain being shown. */
+struct my_page {
+	PGresult	*res;
+	int		 user;		/* the 'u' row */
+	const char	*id, *name, *team;
 };
 
 /* Columns of STMT_ALIAS_HISTORY. */
@@ -46,8 +63,10 @@ reply_words(int code)
 
 /* Why the person check makes the user ineligible, or NULL. */
 static const char *
-person_words(const char *status, int *coc)
+person_words(const struct my_page *p, int *coc)
 {
+	const char	*status = PQgetvalue(p->res, p->user, P_PERSON);
+
 	if (strcmp(status, "not-coc-signer") == 0) {
 		*coc = 1;
 		return "not eligible: you have not signed the Ubuntu Code of "
@@ -59,84 +78,96 @@ person_words(const char *status, int *coc)
 	return NULL;
 }
 
-/* The state of a disabled alias in row i, in plain words. */
+/* P_TEXT of the first row tagged kind for the domain shown, or "". */
 static const char *
-disabled_words(struct req *r, PGresult *res, int i, int *coc)
+my_text(const struct my_page *p, char kind)
 {
-	const char	*why = PQgetvalue(res, i, MY_REASON);
-	const char	*on = PQgetvalue(res, i, MY_REMOVE_ON);
-	const char	*team = PQgetvalue(res, i, MY_TEAM);
-	const char	*p;
+	int	 i;
+
+	for (i = 0; i < PQntuples(p->res); i++)
+		if (PQgetvalue(p->res, i, P_KIND)[0] == kind &&
+		    strcmp(PQgetvalue(p->res, i, P_DOMAIN), p->id) == 0)
+			return PQgetvalue(p->res, i, P_TEXT);
+	return "";
+}
+
+/* The state of the disabled alias in row i, in plain words. */
+static const char *
+disabled_words(struct req *r, const struct my_page *p, int i, int *coc)
+{
+	const char	*why = PQgetvalue(p->res, i, P_REASON);
+	const char	*on = PQgetvalue(p->res, i, P_REMOVE_ON);
+	const char	*w;
 
 	if (strcmp(why, "matches-recipient") == 0)
 		return "disabled: it would forward to itself";
 	if (strcmp(why, "left-team") == 0)
 		return *on != '\0' ? arena_printf(r->arena, "disabled: you are "
 		    "no longer a member of ~%s; it will be removed on %s",
-		    team, on) : arena_printf(r->arena, "disabled: you are no "
-		    "longer a member of ~%s", team);
+		    p->team, on) : arena_printf(r->arena, "disabled: you are "
+		    "no longer a member of ~%s", p->team);
 	if (strcmp(why, "invalid-user") == 0)
-		return (p = person_words(PQgetvalue(res, i, MY_PERSON), coc)) !=
-		    NULL ? arena_printf(r->arena, "disabled: %s", p) :
+		return (w = person_words(p, coc)) != NULL ?
+		    arena_printf(r->arena, "disabled: %s", w) :
 		    "disabled: your Launchpad account is not eligible";
 	if (strcmp(why, "banned") == 0)
 		return "disabled: your account is suspended";
 	if (strcmp(why, "by-owner") == 0)
 		return "disabled by you";
-	return arena_printf(r->arena, "disabled by an admin of %s",
-	    PQgetvalue(res, i, MY_DOMAIN));
+	return arena_printf(r->arena, "disabled by an admin of %s", p->name);
 }
 
-/* Why a domain shows no address for the user, in plain words. */
+/* Why the domain shows no address for the user, in plain words. */
 static const char *
-no_alias_words(struct req *r, PGresult *res, int i, int *coc)
+no_alias_words(struct req *r, const struct my_page *p, int *coc)
 {
-	const char	*errors = PQgetvalue(res, i, MY_ERRORS);
-	const char	*member = PQgetvalue(res, i, MY_MEMBER);
-	const char	*team = PQgetvalue(res, i, MY_TEAM);
-	const char	*p;
+	const char	*errors, *member, *w;
 
-	if ((p = person_words(PQgetvalue(res, i, MY_PERSON), coc)) != NULL)
-		return p;
+	if ((w = person_words(p, coc)) != NULL)
+		return w;
 	/* provision.c's codes: not-created.<reason>, invalid.<status>. */
-	if (strncmp(errors, "not-created.", 12) == 0 && (p = arena_strndup(
+	errors = my_text(p, 'e');
+	if (strncmp(errors, "not-created.", 12) == 0 && (w = arena_strndup(
 	    r->arena, errors + 12, strcspn(errors + 12, ","))) != NULL)
 		return arena_printf(r->arena, "we could not create your "
 		    "address: %s; the domain's admins have been told",
-		    provision_reason_words(p));
-	if (PQgetvalue(res, i, MY_RETRY)[0] == 't')
+		    provision_reason_words(w));
+	if (PQgetvalue(p->res, p->user, P_RETRY)[0] == 't')
 		return "Launchpad is unreachable; we will retry";
-	if (*member == '\0')
+	if (*(member = my_text(p, 'm')) == '\0')
 		return arena_printf(r->arena, "membership of ~%s not checked "
-		    "yet", team);
+		    "yet", p->team);
 	if (strcmp(member, "no") == 0)
-		return arena_printf(r->arena, "not a member of ~%s", team);
+		return arena_printf(r->arena, "not a member of ~%s", p->team);
 	return arena_printf(r->arena, "member of ~%s: your address will "
-	    "appear after the next check", team);
+	    "appear after the next check", p->team);
 }
 
-/* Adds row i's alias to the domain section dd. */
+/* Adds the alias of row i to the domain section dd. */
 static enum app_err
-add_alias(struct req *r, struct view_dict *dd, PGresult *res, int i)
+add_alias(struct req *r, struct view_dict *dd, const struct my_page *p,
+    int i)
 {
 	struct view_dict	*a;
-	const char		*text;
+	const char		*text, *address, *to;
 	int			 coc = 0;
 
-	if ((a = view_add_section(dd, "ALIAS")) == NULL)
+	if ((a = view_add_section(dd, "ALIAS")) == NULL ||
+	    (address = arena_printf(r->arena, "%s@%s", PQgetvalue(p->res, i,
+	    P_TEXT), p->name)) == NULL)
 		return APP_ENOMEM;
-	view_set(a, "ID", PQgetvalue(res, i, MY_ALIAS));
-	view_set(a, "ADDRESS", PQgetvalue(res, i, MY_ADDRESS));
-	view_set(a, "RECIPIENTS", PQgetvalue(res, i, MY_RECIPIENTS));
-	if (PQgetvalue(res, i, MY_ENABLED)[0] == 't')
-		text = arena_printf(r->arena, "you have %s \u2192 %s",
-		    PQgetvalue(res, i, MY_ADDRESS),
-		    PQgetvalue(res, i, MY_RECIPIENTS));
+	to = PQgetvalue(p->res, i, P_RECIPIENTS);
+	view_set(a, "ID", PQgetvalue(p->res, i, P_ALIAS));
+	view_set(a, "ADDRESS", address);
+	view_set(a, "RECIPIENTS", to);
+	if (PQgetvalue(p->res, i, P_ENABLED)[0] == 't')
+		text = arena_printf(r->arena, "you have %s \u2192 %s", address,
+		    to);
 	else {
-		text = disabled_words(r, res, i, &coc);
+		text = disabled_words(r, p, i, &coc);
 		view_show(a, "DISABLED");
-		view_set(a, "REPLY", reply_words(atoi(PQgetvalue(res, i,
-		    MY_REPLY))));
+		view_set(a, "REPLY", reply_words(atoi(PQgetvalue(p->res, i,
+		    P_REPLY))));
 	}
 	if (text == NULL)
 		return APP_ENOMEM;
@@ -146,60 +177,131 @@ add_alias(struct req *r, struct view_dict *dd, PGresult *res, int i)
 	return APP_OK;
 }
 
-/* Adds row i to the page: a new domain section, an alias, or a state. */
+/* Adds the section of the domain p names: its aliases, or why none. */
 static enum app_err
-add_row(struct req *r, struct view_dict *d, struct view_dict **dd,
-    PGresult *res, int i)
+add_domain(struct req *r, struct view_dict *d, const struct my_page *p)
 {
-	const char	*text, *name = PQgetvalue(res, i, MY_DOMAIN);
-	int		 coc = 0;
+	struct view_dict	*dd;
+	const char		*text;
+	int			 i, coc = 0, aliases = 0;
+	enum app_err		 e;
 
-	if (i == 0 && PQgetvalue(res, i, MY_RETRY)[0] == 't')
-		view_show(d, "UNREACHABLE");
-	if (i == 0 || strcmp(name, PQgetvalue(res, i - 1, MY_DOMAIN)) != 0) {
-		if ((*dd = view_add_section(d, "DOMAIN")) == NULL)
-			return APP_ENOMEM;
-		view_set(*dd, "NAME", name);
-	}
-	if (PQgetvalue(res, i, MY_ALIAS)[0] != '\0')
-		return add_alias(r, *dd, res, i);
-	if ((text = no_alias_words(r, res, i, &coc)) == NULL)
+	if ((dd = view_add_section(d, "DOMAIN")) == NULL)
 		return APP_ENOMEM;
-	view_show(*dd, "NOTE");
-	view_set(*dd, "STATE", text);
+	view_set(dd, "NAME", p->name);
+	for (i = 0; i < PQntuples(p->res) &&
+	    PQgetvalue(p->res, i, P_KIND)[0] == 'a'; i++) {
+		if (strcmp(PQgetvalue(p->res, i, P_DOMAIN), p->id) != 0)
+			continue;
+		aliases++;
+		if ((e = add_alias(r, dd, p, i)) != APP_OK)
+			return e;
+	}
+	if (aliases > 0)
+		return APP_OK;
+	if ((text = no_alias_words(r, p, &coc)) == NULL)
+		return APP_ENOMEM;
+	view_show(dd, "NOTE");
+	view_set(dd, "STATE", text);
 	if (coc)
-		view_show(*dd, "COC");
+		view_show(dd, "COC");
 	return APP_OK;
 }
 
-/* GET /my: who is signed in, and their address on each domain. */
+/* The ids of the cached domain list as a PostgreSQL array literal. */
+static const char *
+domain_ids(struct req *r, PGresult *list)
+{
+	size_t	 len = 3, n;
+	char	*s, *q;
+	int	 i;
+
+	for (i = 0; i < PQntuples(list); i++)
+		len += (size_t)PQgetlength(list, i, DL_ID) + 1;
+	if ((s = q = arena_alloc(r->arena, len)) == NULL)
+		return NULL;
+	*q++ = '{';
+	for (i = 0; i < PQntuples(list); i++) {
+		if (i > 0)
+			*q++ = ',';
+		n = (size_t)PQgetlength(list, i, DL_ID);
+		memcpy(q, PQgetvalue(list, i, DL_ID), n);
+		q += n;
+	}
+	*q++ = '}';
+	*q = '\0';
+	return s;
+}
+
+/* The administered-domains panel from the rows tagged 'd'. */
+static enum app_err
+add_admin_domains(struct view_dict *d, PGresult *res)
+{
+	struct view_dict	*row;
+	int			 i, n = 0;
+
+	for (i = 0; i < PQntuples(res); i++) {
+		if (PQgetvalue(res, i, P_KIND)[0] != 'd')
+			continue;
+		if ((row = view_add_section(d, "ADMIN_DOMAIN")) == NULL)
+			return APP_ENOMEM;
+		view_set(row, "NAME", PQgetvalue(res, i, P_TEXT));
+		n++;
+	}
+	if (n > 0)
+		view_show(d, "ADMINISTERS");
+	return APP_OK;
+}
+
+/*
+ * GET /my: who is signed in, and their address on each domain.  The
+ * domains come from the worker's cache; the rest is one query.
+ */
 enum app_err
 h_my(struct req *r)
 {
-	struct view_dict	*d, *dd = NULL;
+	struct my_page		 p;
+	struct view_dict	*d;
+	PGresult		*list;
+	const char		*params[4];
 	char			 uid[24];
-	const char		*p = uid;
-	PGresult		*res;
 	int			 i;
 	enum app_err		 e;
 
-	snprintf(uid, sizeof(uid), "%lld", r->user->id);
-	if ((res = req_sql(r, STMT_MY_DOMAINS, 1, &p, &e)) == NULL)
+	if ((list = db_cached(r->db, STMT_MY_DOMAIN_LIST, &e)) == NULL)
 		return e;
-	if (PQntuples(res) == 0)
+	snprintf(uid, sizeof(uid), "%lld", r->user->id);
+	params[0] = uid;
+	params[1] = r->user->name;
+	params[2] = domain_ids(r, list);
+	params[3] = r->user->is_site_admin ? "true" : "false";
+	if (params[2] == NULL)
+		return APP_ENOMEM;
+	if ((p.res = req_sql(r, STMT_MY_PAGE, 4, params, &e)) == NULL)
+		return e;
+	for (p.user = PQntuples(p.res) - 1; p.user >= 0 &&
+	    PQgetvalue(p.res, p.user, P_KIND)[0] != 'u'; p.user--)
+		continue;
+	if (p.user < 0)
 		return APP_EAUTH;	/* deleted since the session began */
 	if ((d = page_dict(r)) == NULL)
 		return APP_ENOMEM;
-	view_set(d, "DISPLAY_NAME", PQgetvalue(res, 0, MY_NAME));
-	view_set(d, "EMAIL", PQgetvalue(res, 0, MY_EMAIL));
-	view_set(d, "CLAIMED_ID", PQgetvalue(res, 0, MY_CLAIMED_ID));
-	if (PQgetvalue(res, 0, MY_DOMAIN)[0] == '\0')
+	view_set(d, "DISPLAY_NAME", r->user->display_name[0] != '\0' ?
+	    r->user->display_name : r->user->name);
+	view_set(d, "EMAIL", r->user->email);
+	view_set(d, "CLAIMED_ID", PQgetvalue(p.res, p.user, P_TEXT));
+	if (PQntuples(list) == 0)
 		view_show(d, "NO_DOMAINS");
-	else
-		for (i = 0; i < PQntuples(res); i++)
-			if ((e = add_row(r, d, &dd, res, i)) != APP_OK)
-				return e;
-	if ((e = domain_links(r, d)) != APP_OK)
+	else if (PQgetvalue(p.res, p.user, P_RETRY)[0] == 't')
+		view_show(d, "UNREACHABLE");
+	for (i = 0; i < PQntuples(list); i++) {
+		p.id = PQgetvalue(list, i, DL_ID);
+		p.name = PQgetvalue(list, i, DL_NAME);
+		p.team = PQgetvalue(list, i, DL_TEAM);
+		if ((e = add_domain(r, d, &p)) != APP_OK)
+			return e;
+	}
+	if ((e = add_admin_domains(d, p.res)) != APP_OK)
 		return e;
 	return page_render(r, 200, "Your account", "my.tpl");
 }
