@@ -25,7 +25,8 @@ struct config;
 enum stmt {
 	STMT_SCHEMA_VERSION,	/* -> version */
 	STMT_DOMAIN_LIST,	/* -> slug, name, team, title */
-	STMT_SESSION_LOAD,	/* hash, idle -> user columns, csrf */
+	STMT_SESSION_LOAD,	/* hash -> user columns, csrf, touch due,
+				   claimed id, person status, sync due */
 	STMT_SESSION_CREATE,	/* hash, user, csrf, idle, max */
 	STMT_SESSION_DELETE,	/* hash */
 	STMT_IS_DOMAIN_ADMIN,	/* domain name, user id -> a row if admin */
@@ -151,12 +152,13 @@ enum stmt {
 				   expires, revoked, state */
 	STMT_API_TOKEN_REVOKE,	/* id, user -> name, if it was active */
 	STMT_API_USER_ALIASES,	/* user, after id or NULL, limit -> ids */
-	/* GET /my (handlers/member.c) */
+	/* Faster sessions and GET /my (session.c, handlers/member.c) */
+	STMT_SESSION_TOUCH,	/* hash, idle: slide the idle expiry, if due */
 	STMT_MY_DOMAIN_LIST,	/* -> id, name, team of each enabled,
 				   verified domain (db_cached) */
-	STMT_MY_PAGE,		/* user id, name, domain ids '{..}', site
-				   admin -> the user, their aliases, errors,
-				   memberships, administered domains */
+	STMT_MY_DOMAIN_NAMES,	/* -> id, name of every domain (db_cached) */
+	STMT_MY_PAGE,		/* user id, name -> aliases, errors,
+				   memberships, administered domain ids */
 	STMT__MAX
 };
 

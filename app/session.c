@@ -65,7 +65,8 @@ cookie_flags(const struct req *r)
 }
 
 /* Columns of STMT_SESSION_LOAD. */
-enum { S_ID, S_NAME, S_EMAIL, S_DISPLAY, S_SITE_ADMIN, S_CSRF };
+enum { S_ID, S_NAME, S_EMAIL, S_DISPLAY, S_SITE_ADMIN, S_CSRF, S_TOUCH,
+    S_CLAIMED_ID, S_PERSON, S_SYNC_DUE };
 
 enum app_err
 session_load(struct req *r)
@@ -78,14 +79,18 @@ session_load(struct req *r)
 
 	if ((token = cookie_token(r, SESSION_COOKIE)) == NULL)
 		return APP_OK;
-	snprintf(idle, sizeof(idle), "%d", r->cfg->session_idle);
 	if ((params[0] = token_hash_hex(r, token)) == NULL)
 		return APP_ENOMEM;
-	params[1] = idle;
-	if ((res = req_sql(r, STMT_SESSION_LOAD, 2, params, &e)) == NULL)
+	if ((res = req_sql(r, STMT_SESSION_LOAD, 1, params, &e)) == NULL)
 		return e;
 	if (PQntuples(res) != 1)
 		return APP_OK;		/* expired, ended, or banned */
+	/* The idle expiry slides at most once a minute. */
+	snprintf(idle, sizeof(idle), "%d", r->cfg->session_idle);
+	params[1] = idle;
+	if (PQgetvalue(res, 0, S_TOUCH)[0] == 't' &&
+	    req_sql(r, STMT_SESSION_TOUCH, 2, params, &e) == NULL)
+		return e;
 	if ((u = arena_calloc(r->arena, 1, sizeof(*u))) == NULL)
 		return APP_ENOMEM;
 	u->id = strtoll(PQgetvalue(res, 0, S_ID), NULL, 10);
@@ -93,6 +98,9 @@ session_load(struct req *r)
 	u->email = PQgetvalue(res, 0, S_EMAIL);
 	u->display_name = PQgetvalue(res, 0, S_DISPLAY);
 	u->is_site_admin = strcmp(PQgetvalue(res, 0, S_SITE_ADMIN), "t") == 0;
+	u->claimed_id = PQgetvalue(res, 0, S_CLAIMED_ID);
+	u->person_status = PQgetvalue(res, 0, S_PERSON);
+	u->sync_due = PQgetvalue(res, 0, S_SYNC_DUE)[0] == 't';
 	r->user = u;
 	r->session_hash = params[0];
 	r->session_csrf = PQgetvalue(res, 0, S_CSRF);

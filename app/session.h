@@ -31,6 +31,11 @@ struct user {
 	const char	*email;
 	const char	*display_name;
 	int		 is_site_admin;
+	/* Only from a session (session_load); NULL and 0 through the API. */
+	const char	*claimed_id;
+	const char	*person_status;	/* users.person_status, or "" */
+	int		 sync_due;	/* a sync is queued (Launchpad was
+					   unreachable) */
 };
 
 /*

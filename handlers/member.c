@@ -21,27 +21,23 @@
 
 #define COC_URL	"https://launchpad.net/codeofconduct"
 
-/* Columns of STMT_MY_DOMAIN_LIST, the worker's cached domain list. */
+/* Columns of the worker's cached domain lists (db_cached). */
 enum { DL_ID, DL_NAME, DL_TEAM };
 
 /*
- * Columns of STMT_MY_PAGE's rows, tagged by P_KIND and sorted by it, then
- * by P_TEXT: 'a' an alias (P_TEXT its local part), 'd' an administered
- * domain (P_TEXT its name), 'e' a domain's error codes, 'm' membership
- * ("yes" or "no"), 'u' the user (P_TEXT the claimed id, P_PERSON,
- * P_RETRY: a sync is due because Launchpad was unreachable).
+ * Columns of STMT_MY_PAGE's rows, tagged by P_KIND, in no order: 'a' an
+ * alias (P_TEXT its local part), 'e' a domain's error codes, 'm'
+ * membership ("yes" or "no"), 'd' a domain the user administers.
  */
 enum {
 	P_KIND, P_DOMAIN, P_TEXT, P_ALIAS, P_RECIPIENTS, P_ENABLED,
 	P_REASON, P_REPLY, P_REMOVE_ON
 };
-#define P_PERSON	P_RECIPIENTS
-#define P_RETRY		P_ENABLED
 
 /* STMT_MY_PAGE's answer and the domain being shown. */
 struct my_page {
 	PGresult	*res;
-	int		 user;		/* the 'u' row */
+	int		*rows;		/* room for an index per row */
 	const char	*id, *name, *team;
 };
 
@@ -63,9 +59,9 @@ reply_words(int code)
 
 /* Why the person check makes the user ineligible, or NULL. */
 static const char *
-person_words(const struct my_page *p, int *coc)
+person_words(const struct req *r, int *coc)
 {
-	const char	*status = PQgetvalue(p->res, p->user, P_PERSON);
+	const char	*status = r->user->person_status;
 
 	if (strcmp(status, "not-coc-signer") == 0) {
 		*coc = 1;
@@ -107,7 +103,7 @@ disabled_words(struct req *r, const struct my_page *p, int i, int *coc)
 		    p->team, on) : arena_printf(r->arena, "disabled: you are "
 		    "no longer a member of ~%s", p->team);
 	if (strcmp(why, "invalid-user") == 0)
-		return (w = person_words(p, coc)) != NULL ?
+		return (w = person_words(r, coc)) != NULL ?
 		    arena_printf(r->arena, "disabled: %s", w) :
 		    "disabled: your Launchpad account is not eligible";
 	if (strcmp(why, "banned") == 0)
@@ -123,7 +119,7 @@ no_alias_words(struct req *r, const struct my_page *p, int *coc)
 {
 	const char	*errors, *member, *w;
 
-	if ((w = person_words(p, coc)) != NULL)
+	if ((w = person_words(r, coc)) != NULL)
 		return w;
 	/* provision.c's codes: not-created.<reason>, invalid.<status>. */
 	errors = my_text(p, 'e');
@@ -132,7 +128,7 @@ no_alias_words(struct req *r, const struct my_page *p, int *coc)
 		return arena_printf(r->arena, "we could not create your "
 		    "address: %s; the domain's admins have been told",
 		    provision_reason_words(w));
-	if (PQgetvalue(p->res, p->user, P_RETRY)[0] == 't')
+	if (r->user->sync_due)
 		return "Launchpad is unreachable; we will retry";
 	if (*(member = my_text(p, 'm')) == '\0')
 		return arena_printf(r->arena, "membership of ~%s not checked "
@@ -177,28 +173,44 @@ add_alias(struct req *r, struct view_dict *dd, const struct my_page *p,
 	return APP_OK;
 }
 
+/* Collects the rows of the domain shown's aliases, by local part. */
+static int
+domain_aliases(const struct my_page *p)
+{
+	const char	*local;
+	int		 i, j, n = 0;
+
+	for (i = 0; i < PQntuples(p->res); i++) {
+		if (PQgetvalue(p->res, i, P_KIND)[0] != 'a' ||
+		    strcmp(PQgetvalue(p->res, i, P_DOMAIN), p->id) != 0)
+			continue;
+		local = PQgetvalue(p->res, i, P_TEXT);
+		for (j = n++; j > 0 && strcmp(PQgetvalue(p->res,
+		    p->rows[j - 1], P_TEXT), local) > 0; j--)
+			p->rows[j] = p->rows[j - 1];
+		p->rows[j] = i;
+	}
+	return n;
+}
+
 /* Adds the section of the domain p names: its aliases, or why none. */
 static enum app_err
 add_domain(struct req *r, struct view_dict *d, const struct my_page *p)
 {
 	struct view_dict	*dd;
 	const char		*text;
-	int			 i, coc = 0, aliases = 0;
+	int			 i, n, coc = 0;
 	enum app_err		 e;
 
 	if ((dd = view_add_section(d, "DOMAIN")) == NULL)
 		return APP_ENOMEM;
 	view_set(dd, "NAME", p->name);
-	for (i = 0; i < PQntuples(p->res) &&
-	    PQgetvalue(p->res, i, P_KIND)[0] == 'a'; i++) {
-		if (strcmp(PQgetvalue(p->res, i, P_DOMAIN), p->id) != 0)
-			continue;
-		aliases++;
-		if ((e = add_alias(r, dd, p, i)) != APP_OK)
-			return e;
-	}
-	if (aliases > 0)
+	if ((n = domain_aliases(p)) > 0) {
+		for (i = 0; i < n; i++)
+			if ((e = add_alias(r, dd, p, p->rows[i])) != APP_OK)
+				return e;
 		return APP_OK;
+	}
 	if ((text = no_alias_words(r, p, &coc)) == NULL)
 		return APP_ENOMEM;
 	view_show(dd, "NOTE");
@@ -208,44 +220,37 @@ add_domain(struct req *r, struct view_dict *d, const struct my_page *p)
 	return APP_OK;
 }
 
-/* The ids of the cached domain list as a PostgreSQL array literal. */
-static const char *
-domain_ids(struct req *r, PGresult *list)
-{
-	size_t	 len = 3, n;
-	char	*s, *q;
-	int	 i;
-
-	for (i = 0; i < PQntuples(list); i++)
-		len += (size_t)PQgetlength(list, i, DL_ID) + 1;
-	if ((s = q = arena_alloc(r->arena, len)) == NULL)
-		return NULL;
-	*q++ = '{';
-	for (i = 0; i < PQntuples(list); i++) {
-		if (i > 0)
-			*q++ = ',';
-		n = (size_t)PQgetlength(list, i, DL_ID);
-		memcpy(q, PQgetvalue(list, i, DL_ID), n);
-		q += n;
-	}
-	*q++ = '}';
-	*q = '\0';
-	return s;
-}
-
-/* The administered-domains panel from the rows tagged 'd'. */
+/*
+ * The administered-domains panel: every domain for a site admin, else
+ * those of the rows tagged 'd'; by name, as the cached list is.
+ */
 static enum app_err
-add_admin_domains(struct view_dict *d, PGresult *res)
+add_admin_domains(struct req *r, struct view_dict *d, PGresult *res)
 {
 	struct view_dict	*row;
-	int			 i, n = 0;
+	PGresult		*names = NULL;
+	const char		*id;
+	int			 i, j, n = 0;
+	enum app_err		 e;
 
-	for (i = 0; i < PQntuples(res); i++) {
-		if (PQgetvalue(res, i, P_KIND)[0] != 'd')
+	for (i = 0; i < PQntuples(res) && !r->user->is_site_admin; i++)
+		if (PQgetvalue(res, i, P_KIND)[0] == 'd')
+			break;
+	if (i == PQntuples(res) && !r->user->is_site_admin)
+		return APP_OK;
+	if ((names = db_cached(r->db, STMT_MY_DOMAIN_NAMES, &e)) == NULL)
+		return e;
+	for (i = 0; i < PQntuples(names); i++) {
+		id = PQgetvalue(names, i, DL_ID);
+		for (j = 0; j < PQntuples(res) && !r->user->is_site_admin; j++)
+			if (PQgetvalue(res, j, P_KIND)[0] == 'd' &&
+			    strcmp(PQgetvalue(res, j, P_DOMAIN), id) == 0)
+				break;
+		if (j == PQntuples(res) && !r->user->is_site_admin)
 			continue;
 		if ((row = view_add_section(d, "ADMIN_DOMAIN")) == NULL)
 			return APP_ENOMEM;
-		view_set(row, "NAME", PQgetvalue(res, i, P_TEXT));
+		view_set(row, "NAME", PQgetvalue(names, i, DL_NAME));
 		n++;
 	}
 	if (n > 0)
@@ -255,7 +260,8 @@ add_admin_domains(struct view_dict *d, PGresult *res)
 
 /*
  * GET /my: who is signed in, and their address on each domain.  The
- * domains come from the worker's cache; the rest is one query.
+ * session has the user; the domains come from the worker's cache; the
+ * rest is one query.
  */
 enum app_err
 h_my(struct req *r)
@@ -263,36 +269,29 @@ h_my(struct req *r)
 	struct my_page		 p;
 	struct view_dict	*d;
 	PGresult		*list;
-	const char		*params[4];
+	const char		*params[2];
 	char			 uid[24];
 	int			 i;
 	enum app_err		 e;
 
-	if ((list = db_cached(r->db, STMT_MY_DOMAIN_LIST, &e)) == NULL)
-		return e;
 	snprintf(uid, sizeof(uid), "%lld", r->user->id);
 	params[0] = uid;
 	params[1] = r->user->name;
-	params[2] = domain_ids(r, list);
-	params[3] = r->user->is_site_admin ? "true" : "false";
-	if (params[2] == NULL)
-		return APP_ENOMEM;
-	if ((p.res = req_sql(r, STMT_MY_PAGE, 4, params, &e)) == NULL)
+	if ((p.res = req_sql(r, STMT_MY_PAGE, 2, params, &e)) == NULL)
 		return e;
-	for (p.user = PQntuples(p.res) - 1; p.user >= 0 &&
-	    PQgetvalue(p.res, p.user, P_KIND)[0] != 'u'; p.user--)
-		continue;
-	if (p.user < 0)
-		return APP_EAUTH;	/* deleted since the session began */
-	if ((d = page_dict(r)) == NULL)
+	/* After the query: a lost connection empties the cache. */
+	if ((list = db_cached(r->db, STMT_MY_DOMAIN_LIST, &e)) == NULL)
+		return e;
+	if ((p.rows = arena_calloc(r->arena, (size_t)PQntuples(p.res) + 1,
+	    sizeof(*p.rows))) == NULL || (d = page_dict(r)) == NULL)
 		return APP_ENOMEM;
 	view_set(d, "DISPLAY_NAME", r->user->display_name[0] != '\0' ?
 	    r->user->display_name : r->user->name);
 	view_set(d, "EMAIL", r->user->email);
-	view_set(d, "CLAIMED_ID", PQgetvalue(p.res, p.user, P_TEXT));
+	view_set(d, "CLAIMED_ID", r->user->claimed_id);
 	if (PQntuples(list) == 0)
 		view_show(d, "NO_DOMAINS");
-	else if (PQgetvalue(p.res, p.user, P_RETRY)[0] == 't')
+	else if (r->user->sync_due)
 		view_show(d, "UNREACHABLE");
 	for (i = 0; i < PQntuples(list); i++) {
 		p.id = PQgetvalue(list, i, DL_ID);
@@ -301,7 +300,7 @@ h_my(struct req *r)
 		if ((e = add_domain(r, d, &p)) != APP_OK)
 			return e;
 	}
-	if ((e = add_admin_domains(d, p.res)) != APP_OK)
+	if ((e = add_admin_domains(r, d, p.res)) != APP_OK)
 		return e;
 	return page_render(r, 200, "Your account", "my.tpl");
 }
