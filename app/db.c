@@ -563,7 +563,7 @@ static const struct {
 	 * What /my shows beyond the session and the cached domain lists, in
 	 * one round trip of index look-ups; rows tagged by their first column
 	 * (member.c names the columns; no ORDER BY: member.c orders): 'a' the
-	 * user's aliases; 'e' a domain's live error reports; 'm' the latest
+	 * user's aliases; 'e' their live error reports; 'm' the latest
 	 * trusted complete snapshot's word on membership (no row: none yet)
 	 * for each listed domain's team; 'd' the domains they administer.
 	 * No parameter decides the plan's shape, so the generic plan is used
@@ -575,10 +575,9 @@ static const struct {
 	    "coalesce(a.disabled_reason, ''), a.reply_code, "
 	    "coalesce(to_char(a.remove_at AT TIME ZONE 'UTC', 'YYYY-MM-DD'), "
 	    "'') FROM aliases a WHERE a.user_id = $1::bigint "
-	    "UNION ALL SELECT 'e', er.domain_id, string_agg(er.error_code, ',' "
-	    "ORDER BY er.error_code), NULL, NULL, NULL, NULL, NULL, NULL "
-	    "FROM error_reports er WHERE er.user_id = $1::bigint "
-	    "AND er.expires_at > now() GROUP BY er.domain_id "
+	    "UNION ALL SELECT 'e', er.domain_id, er.error_code, NULL, NULL, "
+	    "NULL, NULL, NULL, NULL FROM error_reports er "
+	    "WHERE er.user_id = $1::bigint AND er.expires_at > now() "
 	    "UNION ALL SELECT 'm', d.id, CASE WHEN EXISTS (SELECT 1 FROM "
 	    "team_snapshot_members sm WHERE sm.snapshot_id = ts.id "
 	    "AND sm.name = lower($2)) THEN 'yes' ELSE 'no' END, NULL, NULL, "

@@ -26,7 +26,7 @@ enum { DL_ID, DL_NAME, DL_TEAM };
 
 /*
  * Columns of STMT_MY_PAGE's rows, tagged by P_KIND, in no order: 'a' an
- * alias (P_TEXT its local part), 'e' a domain's error codes, 'm'
+ * alias (P_TEXT its local part), 'e' an error code of a domain, 'm'
  * membership ("yes" or "no"), 'd' a domain the user administers.
  */
 enum {
@@ -74,17 +74,25 @@ person_words(const struct req *r, int *coc)
 	return NULL;
 }
 
-/* P_TEXT of the first row tagged kind for the domain shown, or "". */
+/*
+ * The least P_TEXT of the rows tagged kind for the domain shown, or "":
+ * its membership ('m', one row), or its first error code ('e').
+ */
 static const char *
 my_text(const struct my_page *p, char kind)
 {
-	int	 i;
+	const char	*t, *least = "";
+	int		 i;
 
-	for (i = 0; i < PQntuples(p->res); i++)
-		if (PQgetvalue(p->res, i, P_KIND)[0] == kind &&
-		    strcmp(PQgetvalue(p->res, i, P_DOMAIN), p->id) == 0)
-			return PQgetvalue(p->res, i, P_TEXT);
-	return "";
+	for (i = 0; i < PQntuples(p->res); i++) {
+		if (PQgetvalue(p->res, i, P_KIND)[0] != kind ||
+		    strcmp(PQgetvalue(p->res, i, P_DOMAIN), p->id) != 0)
+			continue;
+		t = PQgetvalue(p->res, i, P_TEXT);
+		if (*least == '\0' || strcmp(t, least) < 0)
+			least = t;
+	}
+	return least;
 }
 
 /* The state of the disabled alias in row i, in plain words. */
@@ -117,17 +125,19 @@ disabled_words(struct req *r, const struct my_page *p, int i, int *coc)
 static const char *
 no_alias_words(struct req *r, const struct my_page *p, int *coc)
 {
-	const char	*errors, *member, *w;
+	const char	*error, *member, *w;
 
 	if ((w = person_words(r, coc)) != NULL)
 		return w;
-	/* provision.c's codes: not-created.<reason>, invalid.<status>. */
-	errors = my_text(p, 'e');
-	if (strncmp(errors, "not-created.", 12) == 0 && (w = arena_strndup(
-	    r->arena, errors + 12, strcspn(errors + 12, ","))) != NULL)
+	/*
+	 * provision.c's codes: not-created.<reason>, invalid.<status>; the
+	 * least of the domain's codes is the one shown.
+	 */
+	error = my_text(p, 'e');
+	if (strncmp(error, "not-created.", 12) == 0)
 		return arena_printf(r->arena, "we could not create your "
 		    "address: %s; the domain's admins have been told",
-		    provision_reason_words(w));
+		    provision_reason_words(error + 12));
 	if (r->user->sync_due)
 		return "Launchpad is unreachable; we will retry";
 	if (*(member = my_text(p, 'm')) == '\0')

@@ -276,6 +276,54 @@ def my_shows_only_own_aliases(env):
     expect(oname not in t and other["email"] not in t, "/my shows another member's alias: %s", t)
 
 
+@test
+@tidy
+def my_order_errors_and_admin_panel(env):
+    """/my orders a domain's aliases by local part and names the least of
+    its error codes; the panel links the domains one administers by name,
+    and every domain for a site admin.  Each answer is checked against a
+    change made since the previous one (the worker caches the domain lists
+    until the table changes)."""
+    b, user, uid, name = member(env, "myq")
+    email = user["email"]
+    d = new_domain(env, "ord")
+    join(env, d[0], uid, role="admin")
+    for local in ("zz-" + name, name, "mm-" + name):
+        new_alias(env, d[0], local, uid, [email])
+    t, _ = domain_block(env, b, d[1])
+    locals_ = sorted([name, "mm-" + name, "zz-" + name])    # byte order: mm-, name, zz-
+    at = [t.find("Manage %s@%s" % (x, d[1])) for x in locals_]
+    expect(-1 not in at and at == sorted(at), "/my: aliases not by local part: %s", t)
+
+    e = new_domain(env, "err")
+    for code in ("not-created.taken", "not-created.limit"):
+        sql(env, "INSERT INTO error_reports (user_id, domain_id, error_code) VALUES (%s, %s, %s)"
+            % (uid, e[0], lit(code)))
+    expect_state(env, b, e[1], "we could not create your address: you already have as many")
+    sql(env, "INSERT INTO error_reports (user_id, domain_id, error_code) VALUES (%s, %s, "
+             "'invalid.not-found')" % (uid, e[0]))
+    expect_state(env, b, e[1], "membership of ~%s not checked yet" % e[2])
+
+    def panel():
+        r = b.get("/my")
+        check_html(r, "GET /my")
+        return re.findall(r'<li><a href="/domains/([^"]+)">', r.body.decode())
+
+    expect(panel() == [d[1]], "/my panel for the admin of %s: %s", d[1], panel())
+    a2 = new_domain(env, "adm")                       # "adm…" before "ord…"
+    join(env, a2[0], uid, role="admin")
+    sql(env, "UPDATE domains SET enabled = false WHERE id = %s" % a2[0])
+    expect(panel() == [a2[1], d[1]], "/my panel after a second domain: %s", panel())
+    sql(env, "UPDATE users SET is_site_admin = true WHERE id = %s" % uid)
+    try:
+        every = sql(env, "SELECT string_agg(name, ' ' ORDER BY name) FROM domains").split()
+        expect(panel() == every, "/my panel of a site admin: %s, want %s", panel(), every)
+    finally:
+        sql(env, "UPDATE users SET is_site_admin = false WHERE id = %s" % uid)
+    sql(env, "UPDATE domain_members SET role = 'member' WHERE user_id = %s" % uid)
+    expect(panel() == [], "/my panel after the roles went: %s", panel())
+
+
 # ---------------------------------------------------------------- /my/aliases/:id
 
 def setup_alias(env, tag, reason=None, recipients=None, reply=550):
