@@ -284,6 +284,33 @@ member_label(struct change *c)
 	return arena_printf(c->arena, "~%s on %s", c->m.name, c->d.name);
 }
 
+/*
+ * A site admin (or an operator) may make any user who has signed in an
+ * admin of a domain, whether or not they are a member of it yet.
+ */
+static enum app_err
+add_admin(struct db *db, struct change *c)
+{
+	const char	*p[2] = { c->d.idstr, c->name };
+	PGresult	*res;
+	enum app_err	 e;
+
+	if ((res = db_exec(db, STMT_MEMBER_ADD_ADMIN, 2, p, &e)) == NULL)
+		return e;
+	if (PQntuples(res) != 1) {
+		PQclear(res);
+		return refuse(c->why, APP_ENOTFOUND, NULL, "no_such_user",
+		    "No one has signed in with that Launchpad name.");
+	}
+	c->m.id = col_ll(res, 0, 0);
+	c->m.name = col(c->arena, res, 0, 1);
+	PQclear(res);
+	if (c->m.name == NULL)
+		return APP_ENOMEM;
+	return audit(db, c, "domain_member.role", "domain_member", c->m.id,
+	    member_label(c), NULL, json_pair(c->arena, "role", "admin"));
+}
+
 static enum app_err
 set_role_tx(struct db *db, void *arg)
 {
@@ -291,7 +318,11 @@ set_role_tx(struct db *db, void *arg)
 	const char	*p[3];
 	enum app_err	 e;
 
-	if ((e = lock_member(db, c)) != APP_OK || c->m.role == c->role)
+	e = lock_member(db, c);
+	if (e == APP_ENOTFOUND && c->d.id != 0 && c->role == MEMBER_ROLE_ADMIN &&
+	    c->actor->site_admin)
+		return add_admin(db, c);
+	if (e != APP_OK || c->m.role == c->role)
 		return e;
 	if (c->role == MEMBER_ROLE_MEMBER && (e = not_last_admin(db, c,
 	    "A domain must keep at least one admin: make another member an "
