@@ -644,13 +644,8 @@ parse_opts(int argc, char *argv[], const struct cmd *cmd, struct opts *o)
 static int
 resolve(struct opts *o, struct config *cfg)
 {
-	char	 err[1024];
-
-	conf_defaults(cfg);
-	if (conf_load(cfg, conf_path(o->cfgpath), err, sizeof(err)) == -1) {
-		cli_warnx("%s", err);
+	if (cli_config(cfg, o->cfgpath) == -1)
 		return -1;
-	}
 	if (o->database == NULL)
 		o->database = cfg->database;
 	return 0;

@@ -590,22 +590,37 @@ do_create(struct apply *ap, const struct prov_action *x)
 	    x->local_part, 0, NULL, NULL);
 }
 
+/*
+ * Runs st with the action's alias id ($1); *done says whether it touched
+ * the alias (a row came back; in a dry run, always).  A change made
+ * meanwhile is left for the next run to see.
+ */
 static enum app_err
-do_enable(struct apply *ap, const struct prov_action *x)
+alias_stmt(struct apply *ap, enum stmt st, const struct prov_action *x,
+    int *done)
 {
 	char		 id[24];
 	const char	*prm[1] = { id };
 	PGresult	*res;
 	enum app_err	 e;
-	int		 done;
 
 	snprintf(id, sizeof(id), "%lld", x->alias_id);
-	if ((e = run(ap, STMT_PROV_ALIAS_ENABLE, 1, prm, &res)) != APP_OK)
+	if ((e = run(ap, st, 1, prm, &res)) != APP_OK)
 		return e;
-	done = touched(ap, res);
+	*done = touched(ap, res);
 	PQclear(res);
-	if (!done)
-		return APP_OK;	/* changed meanwhile: the next run sees it */
+	return APP_OK;
+}
+
+static enum app_err
+do_enable(struct apply *ap, const struct prov_action *x)
+{
+	enum app_err	 e;
+	int		 done;
+
+	if ((e = alias_stmt(ap, STMT_PROV_ALIAS_ENABLE, x, &done)) != APP_OK ||
+	    !done)
+		return e;
 	ap->st.enabled++;
 	if (ap->p->dry_run)
 		return APP_OK;
@@ -651,19 +666,12 @@ do_disable(struct apply *ap, const struct prov_action *x)
 static enum app_err
 do_delete(struct apply *ap, const struct prov_action *x)
 {
-	char		 id[24];
-	const char	*prm[1] = { id };
-	PGresult	*res;
 	enum app_err	 e;
 	int		 done;
 
-	snprintf(id, sizeof(id), "%lld", x->alias_id);
-	if ((e = run(ap, STMT_PROV_ALIAS_DELETE, 1, prm, &res)) != APP_OK)
+	if ((e = alias_stmt(ap, STMT_PROV_ALIAS_DELETE, x, &done)) != APP_OK ||
+	    !done)
 		return e;
-	done = touched(ap, res);
-	PQclear(res);
-	if (!done)
-		return APP_OK;
 	ap->st.removed++;
 	if (ap->p->dry_run)
 		return APP_OK;
