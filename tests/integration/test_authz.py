@@ -166,6 +166,7 @@ CROSS = [
     ("admin of A", "POST", "/domains/{A}/members/{badmin_name}/sync", {}, 404),
     ("admin of A", "GET", "/domains/{unknown}", None, 403),
     ("member", "GET", "/domains/{unknown}", None, 403),
+    ("site admin", "POST", "/domains/{A}/aliases/{b_alias}/enabled", {"enabled": "no"}, 404),
     ("site admin", "GET", "/domains/{unknown}", None, 404),
     ("site admin", "POST", "/domains/{unknown}/members/{member_name}/role", {"role": "admin"}, 404),
     ("site admin", "POST", "/admin/domains/{unknown}/enabled", {"enabled": "no"}, 404),
@@ -537,10 +538,8 @@ def authz_csrf_required(env):
     fx = Fixture(env)
     try:
         wrong = []
-        checked = {(m, p) for m, p, _, c in routes_c() if c and not p.startswith("/api/")}
-        for row in MATRIX:
-            if (row.method, row.pattern) not in checked:
-                continue
+        rows = [r for r in MATRIX if r.changes and r.pattern != "/auth/ubuntu/return"]
+        for row in rows:
             actor = ACTORS[row.want.index(row.ok)]
             stranger = next(a for a in ACTORS[1:] if a != actor)
             path = fx.path(row)
@@ -562,9 +561,6 @@ def authz_csrf_required(env):
             if r.status != row.ok:
                 wrong.append("%s %s as %s with its token: want %d, got %s"
                              % (row.method, path, actor, row.ok, show(r, 200)))
-        posts = {(r.method, r.pattern) for r in MATRIX if r.changes}
-        expect(checked == posts - {("POST", "/auth/ubuntu/return")},
-               "the CSRF-checked routes %s are not the matrix's state changes %s", checked, posts)
         expect(not wrong, "CSRF:\n  %s", "\n  ".join(wrong))
     finally:
         fx.drop()
