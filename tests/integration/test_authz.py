@@ -19,9 +19,10 @@ these tests to its list.
   change nothing at all.  The fixture is reset with one SQL script before
   each cell that follows a change.  GET cells are sent as HEAD too.
 - Every CSRF-checked route refuses the allowed actor's request without the
-  token, or with another session's, with 403, writing nothing.
-- A few cross-domain cells: an admin of B naming A's member or alias under
-  B, and unknown domains.
+  token, with another session's, from another Origin or cross-site, with
+  403, writing nothing.
+- A few cross-domain cells: an admin naming under their own domain a member
+  or an alias of another, unknown domains and ids, a banned user's session.
 """
 
 import base64
@@ -39,6 +40,7 @@ DB = stack.APP_DB
 ROUTES_C = os.path.join(stack.REPO, "handlers", "routes.c")
 
 ACTORS = ["anonymous", "member", "another member", "admin of B", "admin of A", "site admin"]
+
 
 # Who may call a route: the status of each actor, in ACTORS' order; `ok`
 # is the allowed actors' status.
@@ -266,9 +268,9 @@ class Actor:
 
 
 class Fixture:
-    """Domains A and B, the actors, their aliases, a token, a failed
-    outbox message, a banned user; reset() puts all of it back and
-    returns the database's fingerprint."""
+    """Domains A and B, the actors, their aliases, the member's and the
+    other member's API tokens, a failed outbox message, a banned user;
+    reset() puts all of it back and returns the database's fingerprint."""
 
     def __init__(self, env):
         self.env = env
@@ -366,7 +368,8 @@ class Fixture:
                          % (sha256_hex(a.session), a.uid, a.csrf))
         s.append(self.fingerprint_sql())
         self.dirty = False
-        return self.query("\n".join(s))
+        self.known = self.query("\n".join(s))
+        return self.known
 
     def fingerprint_sql(self):
         """What the cells may change, as one line: the audit_log's size and
@@ -391,8 +394,14 @@ class Fixture:
         return ("SELECT (SELECT count(*) FROM audit_log) || ' ' || md5(concat_ws('|', %s));"
                 % ", ".join("(%s)" % p for p in parts))
 
-    def fingerprint(self):
-        return self.query(self.fingerprint_sql())
+    def before(self):
+        """The fingerprint before a cell, the fixture reset if a change
+        was made; known is the last one taken, if nothing came between."""
+        return self.reset() if self.dirty else self.known or self.after()
+
+    def after(self):
+        self.known = self.query(self.fingerprint_sql())
+        return self.known
 
     def query(self, text):
         return self.env.pg.psql(text, db=DB)[1].strip()
@@ -406,11 +415,12 @@ class Fixture:
                    % (self.ids(self.uids), self.outbox, emails, emails))
         test_api.drop_domains(self.env, [self.A, self.B])
 
-    def send(self, actor, method, path, form=None, csrf=True):
+    def send(self, actor, method, path, form=None, csrf=True, extra=None):
         """The request of a cell; form None: no body.  csrf: True for the
-        actor's token, a string for that one, False for none."""
+        actor's token, a string for that one, False for none; extra:
+        more headers."""
         a = self.actors[actor]
-        headers = {"Cookie": a.cookie()}
+        headers = dict(extra or {}, Cookie=a.cookie())
         body = None
         if form is not None:
             f = {k: self.fill(v) for k, v in form.items()}
@@ -438,20 +448,22 @@ def location_ok(fx, row, r):
 
 
 def run_cell(fx, row, actor, want):
-    """One cell; returns the problems found (empty: as wanted)."""
+    """One cell: (the status got, the problems found; empty: as wanted)."""
     path = fx.path(row)
     allowed = want == row.ok
-    before = fx.reset() if fx.dirty else None
     if not row.changes:
+        if fx.dirty:
+            fx.reset()
+        fx.known = None     # not fingerprinted: the next state change takes one
         r = fx.send(actor, row.method, path)
         problems = [] if r.status == want else ["want %d, got %s" % (want, show(r, 200))]
         h = fx.send(actor, "HEAD", path)
         if h.status != r.status or h.body:
             problems.append("HEAD: want %d and no body, got %s" % (r.status, show(h, 100)))
         return r.status, problems
-    before = before or fx.fingerprint()
+    before = fx.before()
     r = fx.send(actor, row.method, path, row.form)
-    after = fx.fingerprint()
+    after = fx.after()
     problems = []
     if r.status != want:
         problems.append("want %d, got %s" % (want, show(r, 200)))
@@ -515,9 +527,9 @@ def authz_cross_domain(env):
     try:
         wrong = []
         for actor, method, path, form, want in CROSS:
-            before = fx.reset() if fx.dirty else fx.fingerprint()
+            before = fx.before()
             r = fx.send(actor, method, fx.fill(path), form)
-            after = fx.fingerprint()
+            after = fx.after()
             if r.status != want:
                 wrong.append("%s %s as %s: want %d, got %s" % (method, fx.fill(path), actor, want,
                                                              show(r, 200)))
@@ -532,8 +544,9 @@ def authz_cross_domain(env):
 @test
 def authz_csrf_required(env):
     """Every CSRF-checked HTML route refuses the allowed actor's valid
-    request without csrf_token, or with another session's token (403),
-    writing nothing; the same request with its token is accepted."""
+    request without csrf_token, with another session's token, from another
+    Origin or cross-site (Sec-Fetch-Site) with 403, writing nothing; the
+    same request with its token is accepted."""
     env.ensure_server()
     fx = Fixture(env)
     try:
@@ -543,11 +556,14 @@ def authz_csrf_required(env):
             actor = ACTORS[row.want.index(row.ok)]
             stranger = next(a for a in ACTORS[1:] if a != actor)
             path = fx.path(row)
-            for csrf, what in ((False, "without csrf_token"),
-                               (fx.actors[stranger].csrf, "with another session's token")):
-                before = fx.reset() if fx.dirty else fx.fingerprint()
-                r = fx.send(actor, row.method, path, row.form, csrf)
-                after = fx.fingerprint()
+            for csrf, extra, what in (
+                    (False, None, "without csrf_token"),
+                    (fx.actors[stranger].csrf, None, "with another session's token"),
+                    (True, {"Origin": "http://evil.example"}, "from another Origin"),
+                    (True, {"Sec-Fetch-Site": "cross-site"}, "sent cross-site")):
+                before = fx.before()
+                r = fx.send(actor, row.method, path, row.form, csrf, extra)
+                after = fx.after()
                 if r.status != 403:
                     wrong.append("%s %s as %s %s: want 403, got %s"
                                  % (row.method, path, actor, what, show(r, 200)))
