@@ -13,11 +13,14 @@
 #include <sodium.h>
 
 #include "admin.h"
+#include "alias.h"
+#include "arena.h"
 #include "audit.h"
 #include "cli.h"
 #include "conf.h"
 #include "db.h"
 #include "log.h"
+#include "member.h"
 #include "siteadmin.h"
 #include "validate.h"
 
@@ -201,26 +204,6 @@ q(PGconn *c, const char *sql, int n, const char *const *p)
 	return NULL;
 }
 
-/* A statement whose result does not matter: 0, or -1 after saying why. */
-static int
-exec_ok(PGconn *c, const char *sql, int n, const char *const *p)
-{
-	PGresult	*res = q(c, sql, n, p);
-
-	PQclear(res);
-	return res != NULL ? 0 : -1;
-}
-
-/* Ends a transaction that did not commit; nothing when none is open. */
-static void
-rollback(PGconn *c)
-{
-	PGTransactionStatusType	 ts = PQtransactionStatus(c);
-
-	if (ts == PQTRANS_INTRANS || ts == PQTRANS_INERROR)
-		(void)exec_ok(c, "ROLLBACK", 0, NULL);
-}
-
 /* Who runs the command: the login, and who became it through sudo. */
 void
 admin_actor(char *buf, size_t sz)
@@ -238,28 +221,6 @@ admin_actor(char *buf, size_t sz)
 		snprintf(buf, sz, "%s (sudo from %s)", me, sudo);
 	else
 		snprintf(buf, sz, "%s", me);
-}
-
-/*
- * Writes one audit_log row, which `sql` selects from the changed row so
- * that the log records what the database holds; p[0] ($1) is the actor.
- */
-static int
-audit(PGconn *c, const char *sql, int n, const char *p[])
-{
-	char		 name[ACTOR_MAX];
-	PGresult	*res;
-	int		 one;
-
-	admin_actor(name, sizeof(name));
-	p[0] = name;
-	if ((res = q(c, sql, n, p)) == NULL)
-		return -1;
-	one = strcmp(PQcmdTuples(res), "1") == 0;
-	PQclear(res);
-	if (!one)
-		cli_warnx("no audit row written: nothing changed");
-	return one ? 0 : -1;
 }
 
 static PGconn *
@@ -527,103 +488,49 @@ user_site_admin(struct db *db, const struct opts *o, const char *name)
 
 /* ---------------------------------------------------------------------
  * domain admin | unadmin DOMAIN LPNAME: who administers a domain (the
- * provisioning sync never changes admins); one transaction, audited.
+ * provisioning sync never changes admins).  member.c's rule, which the
+ * domain pages and the API use too; the operator acts as a site admin.
  */
 
-#define MEMBER_STATE	"jsonb_build_object('role', m.role)"
-
-/* The domain's id and the user's (FOR UPDATE: admins change one at a time). */
-static PGresult *
-member_target(PGconn *c, const char *domain, const char *name)
-{
-	const char	*p[2] = { domain, name };
-	PGresult	*res;
-
-	res = q(c, "SELECT d.id, u.id, u.name, coalesce(m.role, ''), "
-	    "(SELECT count(*) FROM domain_members a JOIN users au ON "
-	    "au.id = a.user_id WHERE a.domain_id = d.id AND a.role = 'admin' "
-	    "AND NOT au.is_banned AND au.id <> u.id) FROM domains d "
-	    "JOIN users u ON lower(u.name) = lower($2) LEFT JOIN "
-	    "domain_members m ON m.domain_id = d.id AND m.user_id = u.id "
-	    "WHERE d.name = $1 FOR UPDATE OF d", 2, p);
-	if (res != NULL && PQntuples(res) == 0) {
-		cli_warnx("no domain %s or no user %s (a user exists once they "
-		    "have signed in): nothing changed", domain, name);
-		PQclear(res);
-		return NULL;
-	}
-	return res;
-}
-
 static int
-audit_role(PGconn *c, const char *did, const char *uid, const char *before)
+domain_role(struct db *db, const char *domain, const char *name,
+    enum member_role role)
 {
-	const char	*p[4] = { NULL, did, uid, before };
+	char			 actor_name[ACTOR_MAX];
+	struct actor		 a = cli_actor(actor_name, sizeof(actor_name));
+	struct alias_problem	 why = { NULL, NULL, NULL };
+	struct arena		*ar;
+	enum app_err		 e;
 
-	return audit(c, "INSERT INTO audit_log (actor_kind, actor_name, "
-	    "action, target_type, target_id, target_label, domain_id, before, "
-	    "after) SELECT 'cli', $1, 'domain_member.role', 'domain_member', "
-	    "u.id, u.name || ' in ' || d.name, d.id, nullif($4, '')::jsonb, "
-	    MEMBER_STATE " FROM domain_members m JOIN users u ON u.id = "
-	    "m.user_id JOIN domains d ON d.id = m.domain_id "
-	    "WHERE m.domain_id = $2 AND m.user_id = $3", 4, p);
-}
-
-static int
-set_role(PGconn *c, const char *domain, const char *name, int admin)
-{
-	PGresult	*res;
-	const char	*p[2], *role;
-	char		 before[64] = "";
-	int		 ok = 0;
-
-	if (exec_ok(c, "BEGIN", 0, NULL) == -1)
+	if ((ar = arena_new(1 << 20)) == NULL) {
+		cli_warnx("out of memory");
 		return 1;
-	if ((res = member_target(c, domain, name)) == NULL)
-		goto done;
-	role = PQgetvalue(res, 0, 3);
-	p[0] = PQgetvalue(res, 0, 0);
-	p[1] = PQgetvalue(res, 0, 1);
-	if (strcmp(role, admin ? "admin" : "member") == 0 ||
-	    (!admin && role[0] == '\0')) {
-		printf("%s is %s of %s already\n", PQgetvalue(res, 0, 2),
-		    admin ? "an admin" : "not an admin", domain);
-		ok = 1;
-	} else if (!admin && strcmp(PQgetvalue(res, 0, 4), "0") == 0)
-		cli_warnx("%s is the last admin of %s: add another admin "
-		    "first; nothing changed", PQgetvalue(res, 0, 2), domain);
-	else {
-		if (role[0] != '\0')
-			snprintf(before, sizeof(before), "{\"role\": \"%s\"}",
-			    role);
-		ok = exec_ok(c, admin ? "INSERT INTO domain_members (domain_id, "
-		    "user_id, role) VALUES ($1, $2, 'admin') ON CONFLICT "
-		    "(domain_id, user_id) DO UPDATE SET role = 'admin'" :
-		    "UPDATE domain_members SET role = 'member' WHERE "
-		    "domain_id = $1 AND user_id = $2", 2, p) == 0 &&
-		    audit_role(c, p[0], p[1], before) == 0 &&
-		    exec_ok(c, "COMMIT", 0, NULL) == 0;
-		if (ok)
-			printf("%s is %s of %s\n", PQgetvalue(res, 0, 2),
-			    admin ? "now an admin" : "no longer an admin",
-			    domain);
 	}
-done:
-	PQclear(res);
-	rollback(c);
-	return ok ? 0 : 1;
+	e = member_set_role(db, ar, &a, domain, name, role, &why);
+	arena_free(ar);
+	if (e == APP_OK) {
+		printf("%s is %s of %s\n", name, role == MEMBER_ROLE_ADMIN ?
+		    "an admin" : "not an admin", domain);
+		return 0;
+	}
+	if (why.message != NULL)
+		cli_warnx("%s: nothing changed", why.message);
+	else
+		cli_warnx("%s: nothing changed", e == APP_ENOTFOUND ?
+		    "no such domain" : db_reason(db));
+	return 1;
 }
 
 static int
-domain_admin(PGconn *c, const struct opts *o, const char *domain)
+domain_admin(struct db *db, const struct opts *o, const char *domain)
 {
-	return set_role(c, domain, o->name2, 1);
+	return domain_role(db, domain, o->name2, MEMBER_ROLE_ADMIN);
 }
 
 static int
-domain_unadmin(PGconn *c, const struct opts *o, const char *domain)
+domain_unadmin(struct db *db, const struct opts *o, const char *domain)
 {
-	return set_role(c, domain, o->name2, 0);
+	return domain_role(db, domain, o->name2, MEMBER_ROLE_MEMBER);
 }
 
 /* ---------------------------------------------------------------------
@@ -640,9 +547,9 @@ static const struct cmd domain_cmds[] = {
 	{ "list", "list [--json]", 0, OPT(O_JSON), 0, NULL, domain_list,
 	    NULL },
 	{ "admin", "admin DOMAIN LAUNCHPAD_NAME", 2, 0, 0,
-	    check_domain_admin, domain_admin, NULL },
+	    check_domain_admin, NULL, domain_admin },
 	{ "unadmin", "unadmin DOMAIN LAUNCHPAD_NAME (never the last admin)",
-	    2, 0, 0, check_domain_admin, domain_unadmin, NULL },
+	    2, 0, 0, check_domain_admin, NULL, domain_unadmin },
 	{ NULL, NULL, 0, 0, 0, NULL, NULL, NULL }
 };
 
@@ -737,13 +644,8 @@ parse_opts(int argc, char *argv[], const struct cmd *cmd, struct opts *o)
 static int
 resolve(struct opts *o, struct config *cfg)
 {
-	char	 err[1024];
-
-	conf_defaults(cfg);
-	if (conf_load(cfg, conf_path(o->cfgpath), err, sizeof(err)) == -1) {
-		cli_warnx("%s", err);
+	if (cli_config(cfg, o->cfgpath) == -1)
 		return -1;
-	}
 	if (o->database == NULL)
 		o->database = cfg->database;
 	return 0;

@@ -60,6 +60,21 @@ dot_atom(const char *s, size_t len)
 	return 1;
 }
 
+int
+alias_recipient_valid(const char *addr)
+{
+	const char	*at = strchr(addr, '@');
+	size_t		 i, len = strlen(addr);
+
+	for (i = 0; i < len; i++)
+		if ((unsigned char)addr[i] <= ' ' ||
+		    (unsigned char)addr[i] >= 0x7f)
+			return 0;
+	return at != NULL && len <= ADDRESS_MAX &&
+	    (size_t)(at - addr) <= LOCAL_MAX &&
+	    dot_atom(addr, (size_t)(at - addr)) && domain_problem(at + 1) == NULL;
+}
+
 /*
  * Checks one recipient of len bytes and returns its normal form (domain
  * lower-cased) in the arena, or NULL with *why filled.

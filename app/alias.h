@@ -111,6 +111,13 @@ enum app_err	 alias_update(struct db *, struct arena *, const struct actor *,
 		    struct alias_problem *why, struct alias_view *out);
 
 /*
+ * Whether addr, already in normal form (domain part lower-cased), may be a
+ * recipient: the per-address rules above (provisioning checks a user's
+ * e-mail with it before making it an alias's recipient).
+ */
+int		 alias_recipient_valid(const char *addr);
+
+/*
  * Parses and normalises a raw recipient list into at most
  * ALIAS_RECIPIENTS_MAX arena strings, as the rules above say (the
  * self-address check is alias_update's).  0, or -1 with *why filled.

@@ -114,12 +114,7 @@ api_auth(struct req *r)
 void
 api_actor(const struct req *r, struct actor *a)
 {
-	memset(a, 0, sizeof(*a));
-	a->kind = ACTOR_API;
-	a->user_id = r->user->id;
-	a->name = r->user->name;
-	a->site_admin = r->user->is_site_admin;
-	a->request_id = r->request_id;
+	req_actor(r, ACTOR_API, a);
 }
 
 /* "application/json", optionally with parameters (charset=utf-8). */

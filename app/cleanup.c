@@ -135,7 +135,6 @@ cleanup_main(int argc, char *argv[])
 	};
 	struct config	 cfg;
 	const char	*cfgpath = NULL;
-	char		 err[1024];
 	PGconn		*c;
 	int		 ch, rc;
 
@@ -156,11 +155,8 @@ cleanup_main(int argc, char *argv[])
 		usage(stderr);
 		return EXIT_USAGE;
 	}
-	conf_defaults(&cfg);
-	if (conf_load(&cfg, conf_path(cfgpath), err, sizeof(err)) == -1) {
-		cli_warnx("%s", err);
+	if (cli_config(&cfg, cfgpath) == -1)
 		return 1;
-	}
 	if ((c = cli_connect(cfg.database, "cleanup", "-c client_min_messages=warning")) == NULL)
 		return 1;
 	rc = cleanup_sweep(c);

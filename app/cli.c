@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "conf.h"
 
 static char	 prefix[48] = "membermail";
 
@@ -82,4 +83,17 @@ cli_exec(PGconn *c, const char *sql, int n, const char *const *params)
 
 	PQclear(res);
 	return res != NULL ? 0 : -1;
+}
+
+int
+cli_config(struct config *cfg, const char *path)
+{
+	char	 err[1024];
+
+	conf_defaults(cfg);
+	if (conf_load(cfg, conf_path(path), err, sizeof(err)) == -1) {
+		cli_warnx("%s", err);
+		return -1;
+	}
+	return 0;
 }

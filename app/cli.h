@@ -16,6 +16,14 @@ void		 cli_name(const char *);
 void		 cli_warnx(const char *, ...) __attribute__((format(printf, 1, 2)));
 void		 cli_vwarnx(const char *, va_list) __attribute__((format(printf, 1, 0)));
 
+struct config;
+
+/*
+ * The defaults, then the config file (-c path, $MEMBERMAIL_CONFIG or the
+ * default: conf_path); 0, or -1 after saying what is wrong with it.
+ */
+int		 cli_config(struct config *, const char *path);
+
 /*
  * Connects with application_name "membermail <appname>" and the given
  * server options (e.g. "-c client_min_messages=warning"); NULL after

@@ -496,6 +496,12 @@ static const struct {
 	[STMT_MEMBER_SET_ROLE] = { "member_set_role",
 	    "UPDATE domain_members SET role = $3 WHERE domain_id = $1::bigint "
 	    "AND user_id = $2::bigint", 3 },
+	[STMT_MEMBER_ADD_ADMIN] = { "member_add_admin",
+	    "WITH u AS (SELECT id, name FROM users WHERE lower(name) = "
+	    "lower($2)), ins AS (INSERT INTO domain_members (domain_id, "
+	    "user_id, role) SELECT $1::bigint, id, 'admin' FROM u "
+	    "ON CONFLICT DO NOTHING RETURNING user_id) "
+	    "SELECT u.id, u.name FROM u JOIN ins ON ins.user_id = u.id", 2 },
 	[STMT_MEMBER_DISABLE_ALIASES] = { "member_disable_aliases",
 	    "UPDATE aliases SET enabled = false, disabled_reason = 'by-admin' "
 	    "WHERE domain_id = $1::bigint AND user_id = $2::bigint AND enabled "

@@ -129,6 +129,8 @@ enum stmt {
 	STMT_MEMBER_LOCK,	/* domain id, name -> member columns (locked) */
 	STMT_MEMBER_ADMINS,	/* domain id -> number of admins */
 	STMT_MEMBER_SET_ROLE,	/* domain id, user id, role */
+	STMT_MEMBER_ADD_ADMIN,	/* domain id, name -> user id, name, if the
+				   user exists and was not a member */
 	STMT_MEMBER_DISABLE_ALIASES, /* domain id, user id -> id, local part */
 	STMT_MEMBER_DELETE,	/* domain id, user id */
 	STMT_MEMBER_ALIAS_COUNT, /* domain id, user id -> count */

@@ -216,10 +216,38 @@ count(struct db *db, enum stmt st, int n, const char *const *p,
  * In the transaction: locks the domain (access checked) and the member's
  * row, into c->d and c->m.
  */
+/*
+ * c->m from the one row of st ($1 the domain, $2 the name: id, name, and
+ * for STMT_MEMBER_LOCK email and role); APP_ENOTFOUND with code when
+ * there is none.
+ */
+static enum app_err
+take_member(struct db *db, struct change *c, enum stmt st, const char *code,
+    const char *message)
+{
+	const char	*p[2] = { c->d.idstr, c->name };
+	PGresult	*res;
+	enum app_err	 e;
+
+	if ((res = db_exec(db, st, 2, p, &e)) == NULL)
+		return e;
+	if (PQntuples(res) != 1) {
+		PQclear(res);
+		return refuse(c->why, APP_ENOTFOUND, NULL, code, message);
+	}
+	c->m.id = col_ll(res, 0, 0);
+	c->m.name = col(c->arena, res, 0, 1);
+	c->m.email = PQnfields(res) > 2 ? col(c->arena, res, 0, 2) : "";
+	c->m.role = PQnfields(res) > 3 && strcmp(PQgetvalue(res, 0, 3),
+	    "member") == 0 ? MEMBER_ROLE_MEMBER : MEMBER_ROLE_ADMIN;
+	snprintf(c->m.idstr, sizeof(c->m.idstr), "%lld", c->m.id);
+	PQclear(res);
+	return c->m.name == NULL || c->m.email == NULL ? APP_ENOMEM : APP_OK;
+}
+
 static enum app_err
 lock_member(struct db *db, struct change *c)
 {
-	const char	*p[2];
 	PGresult	*res;
 	enum app_err	 e;
 
@@ -227,23 +255,8 @@ lock_member(struct db *db, struct change *c)
 	    STMT_MEMBER_DOMAIN_LOCK, &c->d, &res)) != APP_OK)
 		return e;
 	PQclear(res);
-	p[0] = c->d.idstr;
-	p[1] = c->name;
-	if ((res = db_exec(db, STMT_MEMBER_LOCK, 2, p, &e)) == NULL)
-		return e;
-	if (PQntuples(res) != 1) {
-		PQclear(res);
-		return refuse(c->why, APP_ENOTFOUND, NULL, "no_such_member",
-		    "There is no such member of this domain.");
-	}
-	c->m.id = col_ll(res, 0, 0);
-	c->m.name = col(c->arena, res, 0, 1);
-	c->m.email = col(c->arena, res, 0, 2);
-	c->m.role = strcmp(PQgetvalue(res, 0, 3), "admin") == 0 ?
-	    MEMBER_ROLE_ADMIN : MEMBER_ROLE_MEMBER;
-	snprintf(c->m.idstr, sizeof(c->m.idstr), "%lld", c->m.id);
-	PQclear(res);
-	return c->m.name == NULL || c->m.email == NULL ? APP_ENOMEM : APP_OK;
+	return take_member(db, c, STMT_MEMBER_LOCK, "no_such_member",
+	    "There is no such member of this domain.");
 }
 
 /* APP_ECONFLICT when c->m is the domain's only admin. */
@@ -284,6 +297,22 @@ member_label(struct change *c)
 	return arena_printf(c->arena, "~%s on %s", c->m.name, c->d.name);
 }
 
+/*
+ * A site admin (or an operator) may make any user who has signed in an
+ * admin of a domain, whether or not they are a member of it yet.
+ */
+static enum app_err
+add_admin(struct db *db, struct change *c)
+{
+	enum app_err	 e;
+
+	if ((e = take_member(db, c, STMT_MEMBER_ADD_ADMIN, "no_such_user",
+	    "No one has signed in with that Launchpad name.")) != APP_OK)
+		return e;
+	return audit(db, c, "domain_member.role", "domain_member", c->m.id,
+	    member_label(c), NULL, json_pair(c->arena, "role", "admin"));
+}
+
 static enum app_err
 set_role_tx(struct db *db, void *arg)
 {
@@ -291,7 +320,11 @@ set_role_tx(struct db *db, void *arg)
 	const char	*p[3];
 	enum app_err	 e;
 
-	if ((e = lock_member(db, c)) != APP_OK || c->m.role == c->role)
+	e = lock_member(db, c);
+	if (e == APP_ENOTFOUND && c->d.id != 0 && c->role == MEMBER_ROLE_ADMIN &&
+	    c->actor->site_admin)
+		return add_admin(db, c);
+	if (e != APP_OK || c->m.role == c->role)
 		return e;
 	if (c->role == MEMBER_ROLE_MEMBER && (e = not_last_admin(db, c,
 	    "A domain must keep at least one admin: make another member an "

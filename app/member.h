@@ -56,7 +56,11 @@ int		 member_role_parse(const char *);
 /*
  * Makes name an admin or a plain member of domain.  Already in that role:
  * APP_OK, nothing written.  Demoting the last admin: APP_ECONFLICT
- * ("last_admin").  Audit: domain_member.role, before/after {"role"}.
+ * ("last_admin").  A site admin (the operator's CLI acts as one) may make
+ * any user who has signed in an admin, member or not; anyone else acts on
+ * members only (APP_ENOTFOUND "no_such_member" / "no_such_user").
+ * Audit: domain_member.role, before/after {"role"} (before NULL when the
+ * user was not a member).
  */
 enum app_err	 member_set_role(struct db *, struct arena *,
 		    const struct actor *, const char *domain, const char *name,

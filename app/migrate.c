@@ -743,16 +743,12 @@ usage(FILE *f)
 static int
 resolve(struct opts *o, struct config *cfg)
 {
-	char	 err[1024];
-
 	conf_defaults(cfg);
 	/* A DBA naming both needs no config file. */
 	if (o->cfgpath == NULL && o->database != NULL && o->dir != NULL)
 		return 0;
-	if (conf_load(cfg, conf_path(o->cfgpath), err, sizeof(err)) == -1) {
-		cli_warnx("%s", err);
+	if (cli_config(cfg, o->cfgpath) == -1)
 		return -1;
-	}
 	if (o->database == NULL)
 		o->database = cfg->database;
 	if (o->dir == NULL)

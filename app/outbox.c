@@ -266,11 +266,8 @@ outbox_main(int argc, char *argv[])
 		usage(stderr);
 		return EXIT_USAGE;
 	}
-	conf_defaults(&cfg);
-	if (conf_load(&cfg, conf_path(cfgpath), err, sizeof(err)) == -1) {
-		cli_warnx("%s", err);
+	if (cli_config(&cfg, cfgpath) == -1)
 		return 1;
-	}
 	log_set_level(cfg.log_level);
 	log_set_pid();
 	memset(&run, 0, sizeof(run));

@@ -7,6 +7,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "alias.h"
 #include "arena.h"
 #include "audit.h"
 #include "conf.h"
@@ -73,57 +74,6 @@ sync_reason(const char *r)
 {
 	return strcmp(r, "left-team") == 0 || strcmp(r, "invalid-user") == 0 ||
 	    strcmp(r, "banned") == 0;
-}
-
-/* RFC 5322 atext, as mm_valid_address allows it in a local part. */
-static int
-atext(int c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-	    (c >= '0' && c <= '9') || (c != '\0' &&
-	    strchr("!#$%&'*+/=?^_`{|}~-", c) != NULL);
-}
-
-/* One LDH label of 1..63 octets, no '-' at either end; its length. */
-static size_t
-label(const char *s)
-{
-	size_t	 n = 0;
-
-	while ((s[n] >= 'a' && s[n] <= 'z') || (s[n] >= '0' && s[n] <= '9') ||
-	    s[n] == '-')
-		n++;
-	return n == 0 || n > 63 || s[0] == '-' || s[n - 1] == '-' ? 0 : n;
-}
-
-/*
- * Whether addr can be an alias recipient: the schema's mm_valid_address
- * (a dot-atom local part of <= 64 octets, '@', a lower-case DNS name of
- * two or more labels whose last starts with a letter, <= 254 in all).
- */
-static int
-recipient_ok(const char *addr)
-{
-	const char	*at = strchr(addr, '@'), *p, *last;
-	size_t		 n;
-
-	if (at == NULL || at == addr || at - addr > 64 ||
-	    strlen(addr) > 254 || strlen(at + 1) > 253)
-		return 0;
-	for (p = addr; p < at; p++)
-		if (!atext((unsigned char)*p) && !(*p == '.' && p > addr &&
-		    p[-1] != '.' && p + 1 < at))
-			return 0;
-	for (p = last = at + 1; ; p += n + 1) {
-		if ((n = label(p)) == 0)
-			return 0;
-		last = p;
-		if (p[n] == '\0')
-			break;
-		if (p[n] != '.')
-			return 0;
-	}
-	return last != at + 1 && *last >= 'a' && *last <= 'z';
 }
 
 static struct prov_action *
@@ -201,7 +151,7 @@ plan_member(const struct prov_input *in, struct prov_action *out)
 		snprintf(addr, sizeof(addr), "%s@%s", in->name, in->domain);
 		if (in->local_taken)
 			act(out, &n, ACT_NOT_CREATED, NULL, "taken");
-		else if (!recipient_ok(in->email))
+		else if (!alias_recipient_valid(in->email))
 			act(out, &n, ACT_NOT_CREATED, NULL, "recipient");
 		else if (in->role != ROLE_ADMIN &&
 		    in->naliases >= (size_t)in->alias_limit)
@@ -640,22 +590,37 @@ do_create(struct apply *ap, const struct prov_action *x)
 	    x->local_part, 0, NULL, NULL);
 }
 
+/*
+ * Runs st with the action's alias id ($1); *done says whether it touched
+ * the alias (a row came back; in a dry run, always).  A change made
+ * meanwhile is left for the next run to see.
+ */
 static enum app_err
-do_enable(struct apply *ap, const struct prov_action *x)
+alias_stmt(struct apply *ap, enum stmt st, const struct prov_action *x,
+    int *done)
 {
 	char		 id[24];
 	const char	*prm[1] = { id };
 	PGresult	*res;
 	enum app_err	 e;
-	int		 done;
 
 	snprintf(id, sizeof(id), "%lld", x->alias_id);
-	if ((e = run(ap, STMT_PROV_ALIAS_ENABLE, 1, prm, &res)) != APP_OK)
+	if ((e = run(ap, st, 1, prm, &res)) != APP_OK)
 		return e;
-	done = touched(ap, res);
+	*done = touched(ap, res);
 	PQclear(res);
-	if (!done)
-		return APP_OK;	/* changed meanwhile: the next run sees it */
+	return APP_OK;
+}
+
+static enum app_err
+do_enable(struct apply *ap, const struct prov_action *x)
+{
+	enum app_err	 e;
+	int		 done;
+
+	if ((e = alias_stmt(ap, STMT_PROV_ALIAS_ENABLE, x, &done)) != APP_OK ||
+	    !done)
+		return e;
 	ap->st.enabled++;
 	if (ap->p->dry_run)
 		return APP_OK;
@@ -701,19 +666,12 @@ do_disable(struct apply *ap, const struct prov_action *x)
 static enum app_err
 do_delete(struct apply *ap, const struct prov_action *x)
 {
-	char		 id[24];
-	const char	*prm[1] = { id };
-	PGresult	*res;
 	enum app_err	 e;
 	int		 done;
 
-	snprintf(id, sizeof(id), "%lld", x->alias_id);
-	if ((e = run(ap, STMT_PROV_ALIAS_DELETE, 1, prm, &res)) != APP_OK)
+	if ((e = alias_stmt(ap, STMT_PROV_ALIAS_DELETE, x, &done)) != APP_OK ||
+	    !done)
 		return e;
-	done = touched(ap, res);
-	PQclear(res);
-	if (!done)
-		return APP_OK;
 	ap->st.removed++;
 	if (ap->p->dry_run)
 		return APP_OK;

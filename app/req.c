@@ -4,8 +4,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "audit.h"
 #include "log.h"
 #include "req.h"
+#include "session.h"
 #include "view.h"
 
 static const struct {
@@ -306,6 +308,29 @@ req_path_param(const struct req *r, const char *key)
 		if (strcmp(r->path_params[i].key, key) == 0)
 			return r->path_params[i].val;
 	return NULL;
+}
+
+long long
+req_path_id(const struct req *r, const char *key)
+{
+	const char	*s = req_path_param(r, key);
+	size_t		 len = s != NULL ? strlen(s) : 0;
+
+	if (len == 0 || len > 18 || s[0] == '0' ||
+	    strspn(s, "0123456789") != len)
+		return 0;
+	return strtoll(s, NULL, 10);
+}
+
+void
+req_actor(const struct req *r, enum actor_kind kind, struct actor *a)
+{
+	memset(a, 0, sizeof(*a));
+	a->kind = kind;
+	a->user_id = r->user->id;
+	a->name = r->user->name;
+	a->site_admin = r->user->is_site_admin;
+	a->request_id = r->request_id;
 }
 
 static int

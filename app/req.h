@@ -18,6 +18,7 @@
 #include <libpq-fe.h>
 
 #include "arena.h"
+#include "audit.h"
 #include "buf.h"
 #include "conf.h"
 #include "db.h"
@@ -139,6 +140,13 @@ PGresult	*req_sql(struct req *, enum stmt, int nparams,
 /* First value of a form or path parameter, or NULL. */
 const char	*req_form(const struct req *, const char *);
 const char	*req_path_param(const struct req *, const char *);
+/* A path parameter that is an id (1..18 digits, no leading 0), or 0. */
+long long	 req_path_id(const struct req *, const char *);
+/*
+ * The signed-in user as the actor of a change (audit.h): kind ACTOR_USER
+ * for the pages, ACTOR_API through a token; site_admin as the user is.
+ */
+void		 req_actor(const struct req *, enum actor_kind, struct actor *);
 
 /* Response helpers.  Header names and values must not contain CR or LF:
  * a value that does is refused (APP_EINTERNAL) rather than sent. */

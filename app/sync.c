@@ -497,11 +497,8 @@ sync_main(int argc, char *argv[])
 		usage(rc == 1 ? stdout : stderr);
 		return rc == 1 ? 0 : EXIT_USAGE;
 	}
-	conf_defaults(&cfg);
-	if (conf_load(&cfg, conf_path(o.cfgpath), err, sizeof(err)) == -1) {
-		cli_warnx("%s", err);
+	if (cli_config(&cfg, o.cfgpath) == -1)
 		return 1;
-	}
 	log_set_level(cfg.log_level);
 	if (view_init(cfg.templates_dir, err, sizeof(err)) == -1) {
 		cli_warnx("templates: %s", err);

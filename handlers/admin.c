@@ -82,9 +82,9 @@ done(struct req *r, const char *path, const char *code)
 static struct actor
 actor_of(const struct req *r)
 {
-	struct actor	 a = { ACTOR_USER, r->user->id, r->user->name, 1,
-	    r->request_id };
+	struct actor	 a;
 
+	req_actor(r, ACTOR_USER, &a);
 	return a;
 }
 
@@ -98,14 +98,10 @@ is_true(PGresult *res, int row, int col)
 static enum app_err
 path_id(struct req *r, const char *name, long long *id)
 {
-	const char	*v = req_path_param(r, name);
-	size_t		 len = v != NULL ? strlen(v) : 0;
-
-	if (len == 0 || len > 18 || strspn(v, "0123456789") != len) {
+	if ((*id = req_path_id(r, name)) == 0) {
 		r->reason = "no such object";
 		return APP_ENOTFOUND;
 	}
-	*id = strtoll(v, NULL, 10);
 	return APP_OK;
 }
 

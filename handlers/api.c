@@ -120,12 +120,7 @@ fail:
 static enum app_err
 path_id(struct req *r, const char *key, long long *id)
 {
-	const char	*s = req_path_param(r, key);
-	char		*end;
-
-	*id = strtoll(s, &end, 10);
-	if (*s < '1' || *s > '9' || *end != '\0' || *id <= 0 ||
-	    strlen(s) > 18)
+	if ((*id = req_path_id(r, key)) == 0)
 		return api_refuse(r, APP_ENOTFOUND, NULL, "not_found",
 		    "no such alias");
 	return APP_OK;

@@ -49,17 +49,6 @@ struct refusal {
 	const char		*recipients;
 };
 
-static void
-actor_of(struct req *r, struct actor *a)
-{
-	memset(a, 0, sizeof(*a));
-	a->kind = ACTOR_USER;
-	a->user_id = r->user->id;
-	a->name = r->user->name;
-	a->site_admin = r->user->is_site_admin;
-	a->request_id = r->request_id;
-}
-
 static const char *
 domain_param(struct req *r)
 {
@@ -196,7 +185,7 @@ h_domain(struct req *r)
 	const char		*next[4];
 	enum app_err		 e;
 
-	actor_of(r, &a);
+	req_actor(r, ACTOR_USER, &a);
 	if ((e = member_domain(r->db, r->arena, &a, domain_param(r), &dv)) !=
 	    APP_OK || (e = member_list(r->db, r->arena, &a, dv.name, &q,
 	    &ml)) != APP_OK) {
@@ -276,7 +265,7 @@ h_domain_aliases(struct req *r)
 		r->reason = "enabled is yes, no or empty";
 		return APP_EINPUT;
 	}
-	actor_of(r, &a);
+	req_actor(r, ACTOR_USER, &a);
 	if ((e = member_domain_aliases(r->db, r->arena, &a, domain, &q,
 	    &al)) != APP_OK) {
 		if (e == APP_EINPUT)
@@ -360,7 +349,7 @@ h_domain_log(struct req *r)
 	const char			*domain = domain_param(r), *next[2];
 	enum app_err			 e;
 
-	actor_of(r, &a);
+	req_actor(r, ACTOR_USER, &a);
 	if ((e = member_audit(r->db, r->arena, &a, domain, &q, &au)) !=
 	    APP_OK || (e = member_errors(r->db, r->arena, &a, domain, &el)) !=
 	    APP_OK) {
@@ -392,7 +381,7 @@ member_page(struct req *r, const char *name, const struct refusal *f)
 	size_t			 i;
 	enum app_err		 e;
 
-	actor_of(r, &a);
+	req_actor(r, ACTOR_USER, &a);
 	if ((e = member_get(r->db, r->arena, &a, domain, name, &md)) !=
 	    APP_OK) {
 		if (e == APP_ENOTFOUND)
@@ -492,7 +481,7 @@ h_domain_member_role(struct req *r)
 		r->reason = "role is admin or member";
 		return APP_EINPUT;
 	}
-	actor_of(r, &a);
+	req_actor(r, ACTOR_USER, &a);
 	/* The canonical name (and "unchanged") for the redirect. */
 	if ((e = member_get(r->db, r->arena, &a, domain_param(r), name,
 	    &md)) != APP_OK) {
@@ -515,7 +504,7 @@ h_domain_member_remove(struct req *r)
 	struct refusal	 f = { .form = "remove" };
 	enum app_err	 e;
 
-	actor_of(r, &a);
+	req_actor(r, ACTOR_USER, &a);
 	if ((e = member_remove(r->db, r->arena, &a, domain_param(r),
 	    req_path_param(r, "name"), &f.why, NULL)) != APP_OK)
 		return refused(r, e, req_path_param(r, "name"), &f);
@@ -534,7 +523,7 @@ h_domain_member_alias(struct req *r)
 	const char		*name = req_path_param(r, "name");
 	enum app_err		 e;
 
-	actor_of(r, &a);
+	req_actor(r, ACTOR_USER, &a);
 	if ((e = member_add_alias(r->db, r->arena, &a, domain_param(r), name,
 	    &nw, &f.why, NULL)) != APP_OK)
 		return refused(r, e, name, &f);
@@ -554,7 +543,7 @@ h_domain_member_sync(struct req *r)
 	int			 queued;
 	enum app_err		 e;
 
-	actor_of(r, &a);
+	req_actor(r, ACTOR_USER, &a);
 	if ((e = member_sync(r->db, r->cfg, r->arena, &a, domain_param(r),
 	    name, &queued)) != APP_OK) {
 		if (e == APP_ENOTFOUND)
@@ -566,20 +555,6 @@ h_domain_member_sync(struct req *r)
 	    APP_OK)
 		return done(r, NULL, queued ? "sync-queued" : "synced");
 	return done(r, md.member.name, queued ? "sync-queued" : "synced");
-}
-
-/* The alias id of the path, if it is a plain positive number. */
-static long long
-path_id(struct req *r)
-{
-	const char	*s = req_path_param(r, "id");
-	char		*end;
-	long long	 id;
-
-	if (s == NULL || s[0] < '1' || s[0] > '9' || strlen(s) > 18)
-		return 0;
-	id = strtoll(s, &end, 10);
-	return *end == '\0' ? id : 0;
 }
 
 /*
@@ -596,7 +571,7 @@ h_domain_alias_enabled(struct req *r)
 	struct alias_view	 v;
 	struct alias_change	 ch;
 	struct refusal		 f = { .form = "toggle" };
-	long long		 id = path_id(r);
+	long long		 id = req_path_id(r, "id");
 	int			 on = parse_enabled(r->fields[0]);
 	enum app_err		 e;
 
@@ -604,7 +579,7 @@ h_domain_alias_enabled(struct req *r)
 		r->reason = "enabled is yes or no";
 		return APP_EINPUT;
 	}
-	actor_of(r, &a);
+	req_actor(r, ACTOR_USER, &a);
 	if ((e = member_domain(r->db, r->arena, &a, domain_param(r), &dv)) !=
 	    APP_OK)
 		return e;
@@ -634,7 +609,7 @@ domain_links(struct req *r, struct view_dict *d)
 	size_t		 n, i;
 	enum app_err	 e;
 
-	actor_of(r, &a);
+	req_actor(r, ACTOR_USER, &a);
 	if ((e = member_admin_domains(r->db, r->arena, &a, &names, &n)) !=
 	    APP_OK)
 		return e;

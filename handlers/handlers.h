@@ -28,8 +28,6 @@ enum app_err	 h_logout(struct req *);
 /* Test builds only (test_hooks.c). */
 enum app_err	 h_test_sleep(struct req *);
 enum app_err	 h_test_crash(struct req *) __attribute__((noreturn));
-/* outbox (test_hooks.c) */
-enum app_err	 h_test_outbox_retry(struct req *);
 #endif
 /* Site admins: /admin (admin.c). */
 enum app_err	 h_admin(struct req *);

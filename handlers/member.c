@@ -211,23 +211,8 @@ h_my(struct req *r)
 static void
 owner_actor(const struct req *r, struct actor *a)
 {
-	memset(a, 0, sizeof(*a));
-	a->kind = ACTOR_USER;
-	a->user_id = r->user->id;
-	a->name = r->user->name;
-	a->request_id = r->request_id;
-}
-
-/* The :id of the path, or 0 when it is not a plausible alias id. */
-static long long
-path_id(const struct req *r)
-{
-	const char	*s = req_path_param(r, "id");
-	size_t		 len = s != NULL ? strlen(s) : 0;
-
-	if (len == 0 || len > 18 || strspn(s, "0123456789") != len)
-		return 0;
-	return strtoll(s, NULL, 10);
+	req_actor(r, ACTOR_USER, a);
+	a->site_admin = 0;
 }
 
 /* Loads the user's own alias :id into v; APP_ENOTFOUND if not theirs. */
@@ -239,7 +224,7 @@ own_alias(struct req *r, struct alias_view *v)
 	enum app_err	 e;
 
 	owner_actor(r, &a);
-	if ((id = path_id(r)) == 0)
+	if ((id = req_path_id(r, "id")) == 0)
 		e = APP_ENOTFOUND;
 	else if ((e = alias_get(r->db, r->arena, &a, id, v)) == APP_OK &&
 	    v->user_id != r->user->id)

@@ -44,12 +44,6 @@ valid_id(const char *v, size_t len)
 	return len > 0 && len <= 18 && v[0] != '0';
 }
 
-#ifdef MM_TEST_HOOKS
-static const struct field test_outbox_retry_fields[] = {
-	{ "id", FIELD_QUERY, valid_id, 18, 1 },
-};
-#endif
-
 static const struct field home_fields[] = {
 	{ "q", FIELD_QUERY, valid_text, 64, 0 },
 };
@@ -200,12 +194,6 @@ static const struct route table[] = {
 	{ METHOD_GET, "/_test/sleep", h_test_sleep, ACCESS_ANYONE, 0,
 	    test_sleep_fields, NFIELDS(test_sleep_fields) },
 	{ METHOD_GET, "/_test/crash", h_test_crash, ACCESS_ANYONE, 0, NULL, 0 },
-#endif
-#ifdef MM_TEST_HOOKS
-	/* outbox (test_hooks.c) */
-	{ METHOD_GET, "/_test/outbox-retry", h_test_outbox_retry,
-	    ACCESS_ANYONE, 0, test_outbox_retry_fields,
-	    NFIELDS(test_outbox_retry_fields) },
 #endif
 	/* Site admins (admin.c); before /:community, which /admin matches. */
 	{ METHOD_GET, "/admin", h_admin, ACCESS_SITE_ADMIN, 0, NULL, 0 },

@@ -18,17 +18,6 @@
 /* Columns of STMT_API_TOKEN_LIST. */
 enum { T_ID, T_NAME, T_CREATED, T_LAST_USED, T_EXPIRES, T_REVOKED, T_STATE };
 
-static void
-user_actor(const struct req *r, struct actor *a)
-{
-	memset(a, 0, sizeof(*a));
-	a->kind = ACTOR_USER;
-	a->user_id = r->user->id;
-	a->name = r->user->name;
-	a->site_admin = r->user->is_site_admin;
-	a->request_id = r->request_id;
-}
-
 /* Adds the user's tokens to the page; APP_OK or the failure. */
 static enum app_err
 list_tokens(struct req *r, struct view_dict *d)
@@ -154,7 +143,7 @@ h_token_create(struct req *r)
 	if (utf8_chars(name) > APITOKEN_NAME_MAX)
 		return field_error(r, "ERROR_NAME",
 		    "The name is longer than 64 characters.");
-	user_actor(r, &a);
+	req_actor(r, ACTOR_USER, &a);
 	e = apitoken_create(r, &a, name, (int)n, &secret);
 	if (e == APP_ECONFLICT)
 		return field_error(r, "ERROR_NAME",
@@ -184,7 +173,7 @@ h_token_revoke(struct req *r)
 		r->reason = "no such token";
 		return APP_ENOTFOUND;
 	}
-	user_actor(r, &a);
+	req_actor(r, ACTOR_USER, &a);
 	if ((e = apitoken_revoke(r, &a, n)) != APP_OK)
 		return e;
 	return resp_redirect(r, 303, "/my/tokens?done=revoked");

@@ -70,6 +70,12 @@ DEMO_PEOPLE = [
 DEMO_TEAMS = [
     {"name": "ubuntumembers", "display_name": "Ubuntu Members", "members": ["ada", "pat"]},
     {"name": "kubuntu-members", "display_name": "Kubuntu Members", "members": ["kim"]},
+    # The other mapped teams exist, without demo members: the demo's /my
+    # says "not a member" rather than "not checked yet" for them.
+    {"name": "lubuntu-members", "display_name": "Lubuntu Members", "members": []},
+    {"name": "edubuntu-members", "display_name": "Edubuntu Members", "members": []},
+    {"name": "ubuntu-smtp-test", "display_name": "Ubuntu SMTP test", "members": []},
+    {"name": "ubuntustudio-core", "display_name": "Ubuntu Studio Core", "members": []},
 ]
 
 # Fault step keys (see README): how a scripted request is answered.

@@ -270,18 +270,24 @@ def outbox_gives_up_then_retry(env):
     expect_run(env, conf(env, plain.url), 0, (0, 0, 0), "a failed message is not retried by runs")
     expect(plain.messages() == [], "a failed message was sent")
 
-    # The site admins' retry (outbox_retry through a worker).
+    # The site admins' retry (/admin/outbox/:id/retry, outbox_retry in a worker).
+    import test_site_admin
+    admin, _, _ = test_site_admin.signed_in(env, "obx", site_admin=True)
+    token = admin.csrf("/my")
+
+    def retry(msg_id):
+        return admin.post("/admin/outbox/%d/retry" % msg_id, {"csrf_token": token})
     other = insert(env, ["frank@example.org"], "Not failed")
     sql(env, "UPDATE outbox SET next_attempt_at = now() + interval '1 hour' WHERE id = %d" % other)
-    env.ensure_server()
-    resp = env.get("/_test/outbox-retry?id=%d" % other)
+    resp = retry(other)
     expect(resp.status == 404, "retry of a message that did not fail: want 404, got %s", resp.status)
-    resp = env.get("/_test/outbox-retry?id=%d" % mid)
-    expect(resp.status == 200, "retry: want 200, got %s %r", resp.status, resp.body[:200])
+    resp = retry(mid)
+    expect(resp.status == 303, "retry: want 303, got %s %r", resp.status, resp.body[:200])
     r = row(env, mid)
     expect(not r["failed"] and r["attempts"] == 0 and r["wait"] <= 0 and r["last_error"],
            "after retry (error kept until the next attempt): %s", r)
-    expect(env.get("/_test/outbox-retry?id=%d" % mid).status == 404, "a second retry is not 404")
+    expect(retry(mid).status == 404, "a second retry is not 404")
+    sql(env, "DELETE FROM outbox WHERE id = %d" % other)
     expect_run(env, conf(env, plain.url), 0, (1, 0, 0), "after retry")
     expect(row(env, mid)["sent"], "not sent after retry")
 

@@ -123,6 +123,36 @@ run(struct arena *a, const struct parse_case *c)
 	free(raw);
 }
 
+/* The per-address rule provisioning applies to a user's e-mail. */
+static void
+test_recipient_valid(void)
+{
+	static const struct {
+		const char	*addr;
+		int		 ok;
+	} v[] = {
+		{ "you@example.org", 1 },
+		{ "first.last+tag@mail.example.org", 1 },
+		{ "you@EXAMPLE.org", 0 },	/* not normalised */
+		{ "you@example", 0 },		/* one label */
+		{ "you@example.123", 0 },	/* numeric TLD */
+		{ ".you@example.org", 0 },
+		{ "a..b@example.org", 0 },
+		{ "you example@example.org", 0 },
+		{ "you@exa\r\nmple.org", 0 },
+		{ "y\xc3\xb6u@example.org", 0 },	/* not ASCII */
+		{ "@example.org", 0 },
+		{ "you.example.org", 0 },
+		{ "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+		    "@example.org", 0 },		/* 65-byte local part */
+	};
+	size_t	 i;
+
+	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++)
+		CHECK_INT(alias_recipient_valid(v[i].addr), v[i].ok,
+		    "alias_recipient_valid(\"%s\")", v[i].addr);
+}
+
 int
 main(void)
 {
@@ -138,5 +168,6 @@ main(void)
 		arena_reset(a);
 	}
 	arena_free(a);
+	test_recipient_valid();
 	return test_done("test_alias");
 }

@@ -3,4 +3,4 @@
 [membermail] {{ADDRESS}} created for ~{{NAME}}
 membermail created {{ADDRESS}} for ~{{NAME}}, a member of ~{{TEAM}} on Launchpad.
 It forwards to {{RECIPIENT}}.
-The members and aliases of {{DOMAIN}}: {{PUBLIC_URL}}/my
+The members and aliases of {{DOMAIN}}: {{PUBLIC_URL}}/domains/{{DOMAIN}}

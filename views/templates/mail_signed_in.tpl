@@ -2,4 +2,4 @@
 {{! Mail to a domain's admins: ~NAME signed in for the first time and got ADDRESS. }}
 [membermail] ~{{NAME}} signed in with Launchpad
 ~{{NAME}} signed in to membermail for the first time and now has {{ADDRESS}}, as a member of ~{{TEAM}}.
-The members and aliases of {{DOMAIN}}: {{PUBLIC_URL}}/my
+The members and aliases of {{DOMAIN}}: {{PUBLIC_URL}}/domains/{{DOMAIN}}
