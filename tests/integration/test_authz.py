@@ -23,6 +23,7 @@ these tests to its list.
   403, writing nothing.
 - A few cross-domain cells: an admin naming under their own domain a member
   or an alias of another, unknown domains and ids, a banned user's session.
+- A domain admin's pages list no other domain's aliases or audit rows.
 """
 
 import base64
@@ -578,5 +579,42 @@ def authz_csrf_required(env):
                 wrong.append("%s %s as %s with its token: want %d, got %s"
                              % (row.method, path, actor, row.ok, show(r, 200)))
         expect(not wrong, "CSRF:\n  %s", "\n  ".join(wrong))
+    finally:
+        fx.drop()
+
+
+@test
+def authz_no_foreign_rows(env):
+    """A domain admin's pages show their domain's rows only: the member's
+    alias on another domain, that domain's aliases and audit log stay out
+    (each is seen on its own domain's page, so the check can fail)."""
+    env.ensure_server()
+    fx = Fixture(env)
+    try:
+        leak = uniq("authzleak")
+        mk_alias(env, fx.B, leak, fx.member_uid)
+        fx.dirty = True
+        r = fx.send("admin of B", "POST", fx.fill("/domains/{B}/aliases/{b_alias}/enabled"),
+                    {"enabled": "no"})
+        expect(r.status == 303, "admin of B disables their alias: %s", show(r))
+        b_local = sql(env, "SELECT local_part FROM aliases WHERE id = %d" % fx.b_alias)
+        other_local = sql(env, "SELECT local_part FROM aliases WHERE id = %d" % fx.other_alias)
+        wrong = []
+        for actor, path, shown, hidden in (
+                ("admin of A", "/domains/{A}/members/{member_name}", [fx.member_name], [leak]),
+                ("admin of A", "/domains/{A}/aliases", [fx.member_name, other_local],
+                 [leak, b_local]),
+                ("admin of A", "/domains/{A}/log", [], [b_local]),
+                ("admin of B", "/domains/{B}/aliases", [leak, b_local], [other_local]),
+                ("admin of B", "/domains/{B}/log", [b_local], [])):
+            r = fx.send(actor, "GET", fx.fill(path))
+            text = r.body.decode("utf-8", "replace")
+            if r.status != 200:
+                wrong.append("GET %s as %s: %s" % (fx.fill(path), actor, show(r, 200)))
+            wrong += ["GET %s as %s: %s is missing" % (fx.fill(path), actor, s)
+                      for s in shown if s not in text]
+            wrong += ["GET %s as %s: shows %s" % (fx.fill(path), actor, s)
+                      for s in hidden if s in text]
+        expect(not wrong, "foreign rows:\n  %s", "\n  ".join(wrong))
     finally:
         fx.drop()
