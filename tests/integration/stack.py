@@ -24,6 +24,7 @@ import http.client as httplib
 import json
 import os
 import pwd
+import re
 import shutil
 import signal
 import socket
@@ -340,6 +341,25 @@ class Proc:
         return "\n".join(self.output().splitlines()[-n:])
 
 
+def wait_listening(proc, log_path, start, pattern, name, timeout):
+    """The match of pattern in what proc logged after offset start (a
+    server saying where it listens); stops proc and raises when it exits
+    first or says nothing within timeout."""
+    def ready():
+        with open(log_path, "rb") as f:
+            f.seek(start)
+            text = f.read().decode("utf-8", "replace")
+        m = re.search(pattern, text, re.M)
+        if m is None and not proc.running():
+            raise RuntimeError("%s exited with %s: %s" % (name, proc.poll(), text[-800:]))
+        return m
+    m = wait_until(ready, timeout)
+    if not m:
+        proc.stop()
+        raise RuntimeError("%s did not print 'listening on' within %.0fs" % (name, timeout))
+    return m
+
+
 def cleanup_all():
     """Stops every process started through Proc, newest first."""
     for p in reversed(STARTED):
@@ -562,24 +582,13 @@ class FakeSSO:
     def start(self, timeout=15.0):
         """Starts it (on the port it had before, if any) and waits for its
         "listening on" line."""
-        import re
         with open(self.log_path, "ab") as f:
             start = f.tell()
         self.proc = Proc(["/usr/bin/python3", "-B", self.SCRIPT, "--port", str(self.port)],
                          self.log_path, name=self.name)
 
-        def ready():
-            with open(self.log_path, "rb") as f:
-                f.seek(start)
-                text = f.read().decode("utf-8", "replace")
-            m = re.search(r"^listening on (http://127\.0\.0\.1:(\d+))$", text, re.M)
-            if m is None and not self.proc.running():
-                raise RuntimeError("%s exited with %s: %s" % (self.name, self.proc.poll(), text[-800:]))
-            return m
-        m = wait_until(ready, timeout)
-        if not m:
-            self.proc.stop()
-            raise RuntimeError("%s did not print 'listening on' within %.0fs" % (self.name, timeout))
+        m = wait_listening(self.proc, self.log_path, start,
+                           r"^listening on (http://127\.0\.0\.1:(\d+))$", self.name, timeout)
         self.base, self.port = m.group(1), int(m.group(2))
         return self
 
@@ -1060,7 +1069,6 @@ class SmtpSink:
         return "smtp://127.0.0.1:%d" % self.port
 
     def start(self, timeout=15.0):
-        import re
         with open(self.log_path, "ab") as f:
             start = f.tell()
         argv = ["/usr/bin/python3", "-B", self.SCRIPT, "--dir", self.dir, "--port", str(self.port)]
@@ -1070,18 +1078,8 @@ class SmtpSink:
             argv += ["--auth", "%s:%s" % self.auth]
         self.proc = Proc(argv, self.log_path, name=self.name)
 
-        def ready():
-            with open(self.log_path, "rb") as f:
-                f.seek(start)
-                text = f.read().decode("utf-8", "replace")
-            m = re.search(r"^listening on smtp://127\.0\.0\.1:(\d+)$", text, re.M)
-            if m is None and not self.proc.running():
-                raise RuntimeError("%s exited with %s: %s" % (self.name, self.proc.poll(), text[-800:]))
-            return m
-        m = wait_until(ready, timeout)
-        if not m:
-            self.proc.stop()
-            raise RuntimeError("%s did not print 'listening on' within %.0fs" % (self.name, timeout))
+        m = wait_listening(self.proc, self.log_path, start,
+                           r"^listening on smtp://127\.0\.0\.1:(\d+)$", self.name, timeout)
         self.port = int(m.group(1))
         return self
 
