@@ -630,6 +630,20 @@ parse_listen(const struct conf_key *k, const char *val, void *field,
 	return store_string(k, val, field, why, whysz);
 }
 
+/* The host[:port] hp of the URL val: 0, or -1 with the reason in why. */
+static int
+check_authority(const char *val, const char *hp, char *why, size_t whysz)
+{
+	char	 q[CONF_QUOTE_MAX];
+
+	if (port_colon(hp) != NULL)
+		return check_hostport(hp, why, whysz);
+	if (valid_host(hp, strlen(hp)))
+		return 0;
+	snprintf(why, whysz, "%s has no valid host", quote(q, sizeof(q), val));
+	return -1;
+}
+
 /*
  * The site's origin exactly as a browser serialises it in Origin: lower
  * case, no path, no default port; anything else would never compare equal.
@@ -659,15 +673,10 @@ parse_origin(const struct conf_key *k, const char *val, void *field,
 		    "case, without a path", quote(q, sizeof(q), val));
 		return -1;
 	}
-	if ((colon = port_colon(hp)) == NULL) {
-		if (!valid_host(hp, strlen(hp))) {
-			snprintf(why, whysz, "%s has no valid host",
-			    quote(q, sizeof(q), val));
-			return -1;
-		}
-	} else if (check_hostport(hp, why, whysz) == -1)
+	if (check_authority(val, hp, why, whysz) == -1)
 		return -1;
-	else if (strcmp(colon + 1, https ? "443" : "80") == 0) {
+	if ((colon = port_colon(hp)) != NULL &&
+	    strcmp(colon + 1, https ? "443" : "80") == 0) {
 		snprintf(why, whysz, "%s names the default port; leave it out",
 		    quote(q, sizeof(q), val));
 		return -1;
@@ -833,13 +842,8 @@ parse_smtp(const struct conf_key *k, const char *val, void *field,
 		    "smtps://host[:port]", quote(q, sizeof(q), val));
 		return -1;
 	}
-	if (port_colon(hp) == NULL ? !valid_host(hp, strlen(hp)) :
-	    check_hostport(hp, why, whysz) == -1) {
-		if (port_colon(hp) == NULL)
-			snprintf(why, whysz, "%s has no valid host",
-			    quote(q, sizeof(q), val));
+	if (check_authority(val, hp, why, whysz) == -1)
 		return -1;
-	}
 	return store_string(k, val, field, why, whysz);
 }
 
