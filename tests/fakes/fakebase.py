@@ -8,6 +8,9 @@ import signal
 import subprocess
 import sys
 import threading
+import time
+import traceback
+import urllib.parse
 
 PYTHON = "/usr/bin/python3"
 
@@ -71,7 +74,10 @@ class FakeProcess:
 
 class BaseHandler(http.server.BaseHTTPRequestHandler):
     """HTTP/1.1 with keep-alive; GET, POST and HEAD go to
-    self.dispatch(METHOD).  Subclasses set server_version and log_name."""
+    self.dispatch(METHOD), which logs the request (self.server.fake's
+    log_request/write_log), reads its body and calls the subclass's
+    route(method, path, query, body).  Subclasses set server_version and
+    log_name, and define respond(status, body)."""
     protocol_version = "HTTP/1.1"
     timeout = 30
     log_name = "fake"
@@ -91,6 +97,38 @@ class BaseHandler(http.server.BaseHTTPRequestHandler):
 
     def do_HEAD(self):
         self.dispatch("HEAD")
+
+    def dispatch(self, method):
+        fake = self.server.fake
+        split = urllib.parse.urlsplit(self.path)
+        headers = {}
+        for k, v in self.headers.items():
+            headers[k] = headers[k] + ", " + v if k in headers else v
+        self.entry = {"time": time.time(), "method": method, "path": self.path,
+                      "headers": headers, "body": "", "status": None}
+        body = b""
+        if method in ("POST", "PUT", "PATCH"):
+            body = self.read_body()
+            if body is None:
+                return
+        fake.log_request(self.entry)
+        try:
+            self.route(method, split.path, split.query, body)
+        except (BrokenPipeError, ConnectionResetError):
+            self.close_connection = True
+        except Exception:
+            traceback.print_exc()
+            self.close_connection = True
+            try:
+                self.respond(500, b"internal error in the fake\n")
+            except OSError:
+                pass
+        fake.write_log(self.entry)
+
+    def _finish(self, status, text):
+        self.server.fake.log_request(self.entry)
+        self.respond(status, text)
+        self.server.fake.write_log(self.entry)
 
     def read_body(self):
         """The request body (also kept in self.entry), or None after

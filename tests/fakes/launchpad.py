@@ -31,7 +31,6 @@ import struct
 import sys
 import threading
 import time
-import traceback
 import urllib.parse
 import zlib
 
@@ -687,40 +686,11 @@ class Handler(fakebase.BaseHandler):
         self.respond(status, (json.dumps(obj, indent=1) + "\n").encode("utf-8"),
                      "application/json", headers)
 
-    def dispatch(self, method):
-        fake = self.server.fake
-        split = urllib.parse.urlsplit(self.path)
-        headers = {}
-        for k, v in self.headers.items():
-            headers[k] = headers[k] + ", " + v if k in headers else v
-        self.entry = {"time": time.time(), "method": method, "path": self.path,
-                      "headers": headers, "body": "", "status": None}
-        body = b""
-        if method in ("POST", "PUT", "PATCH"):
-            body = self.read_body()
-            if body is None:
-                return None
-        fake.log_request(self.entry)
-        try:
-            if split.path.startswith("/_fake/"):
-                self.control(method, split.path, body)
-            else:
-                self.api(method, split.path, split.query)
-        except (BrokenPipeError, ConnectionResetError):
-            self.close_connection = True
-        except Exception:
-            traceback.print_exc()
-            self.close_connection = True
-            try:
-                self.respond(500, b"internal error in the fake\n")
-            except OSError:
-                pass
-        fake.write_log(self.entry)
-
-    def _finish(self, status, text):
-        self.server.fake.log_request(self.entry)
-        self.respond(status, text)
-        self.server.fake.write_log(self.entry)
+    def route(self, method, path, query, body):
+        if path.startswith("/_fake/"):
+            self.control(method, path, body)
+        else:
+            self.api(method, path, query)
 
     def control(self, method, path, body):
         fake = self.server.fake

@@ -33,7 +33,6 @@ import re
 import sys
 import threading
 import time
-import traceback
 import urllib.parse
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -994,39 +993,6 @@ class Handler(fakebase.BaseHandler):
         self.respond(status, body, "text/html; charset=utf-8",
                      [("Content-Security-Policy", csp), ("Referrer-Policy", "no-referrer"),
                       ("X-Content-Type-Options", "nosniff")] + list(headers))
-
-    def dispatch(self, method):
-        fake = self.server.fake
-        split = urllib.parse.urlsplit(self.path)
-        path, query = split.path, split.query
-        headers = {}
-        for k, v in self.headers.items():
-            headers[k] = headers[k] + ", " + v if k in headers else v
-        self.entry = {"time": time.time(), "method": method, "path": self.path,
-                      "headers": headers, "body": "", "status": None}
-        body = b""
-        if method == "POST":
-            body = self.read_body()
-            if body is None:
-                return None
-        fake.log_request(self.entry)
-        try:
-            self.route(method, path, query, body)
-        except (BrokenPipeError, ConnectionResetError):
-            self.close_connection = True
-        except Exception:
-            traceback.print_exc()
-            self.close_connection = True
-            try:
-                self.respond(500, b"internal error in the fake\n")
-            except OSError:
-                pass
-        fake.write_log(self.entry)
-
-    def _finish(self, status, text):
-        self.server.fake.log_request(self.entry)
-        self.respond(status, text)
-        self.server.fake.write_log(self.entry)
 
     def route(self, method, path, query, body):
         fake = self.server.fake
