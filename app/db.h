@@ -159,8 +159,8 @@ enum stmt {
 	STMT_MY_DOMAIN_LIST,	/* -> id, name, team of each enabled,
 				   verified domain (db_cached) */
 	STMT_MY_DOMAIN_NAMES,	/* -> id, name of every domain (db_cached) */
-	STMT_MY_PAGE,		/* user id, name -> aliases, errors,
-				   memberships, administered domain ids */
+	STMT_MY_SESSION_PAGE,	/* token hash -> the session row, then the
+				   /my rows (db.c) */
 	STMT__MAX
 };
 

@@ -85,6 +85,8 @@ struct req {
 	struct user		*user;		/* signed in, or NULL */
 	const char		*session_hash;	/* hex hash of its token */
 	const char		*session_csrf;	/* its CSRF token */
+	enum stmt		 session_stmt;	/* 0: STMT_SESSION_LOAD (route.h) */
+	PGresult		*session_res;	/* the session read (route.h) */
 	const char		*new_binding;	/* browser binding set now */
 	const char		*retry_after;	/* seconds, for a 429 */
 	const char		*reason;	/* why it failed, for the log */

@@ -200,6 +200,8 @@ dispatch(struct req *r, const struct router *rt, char *allow, size_t allowsz)
 		break;
 	}
 	r->route = route;
+	if (rt->session_stmt != NULL)
+		r->session_stmt = rt->session_stmt(route);
 	/*
 	 * The API authenticates by bearer token only and never looks at
 	 * cookies, so a cross-site request carries no credential of the

@@ -54,10 +54,20 @@ enum route_result	 route_match(struct req *, const struct route *table,
 /* Fills the response with the page for an error; allow is for 405. */
 typedef void		 error_fn(struct req *, enum app_err, const char *allow);
 
+/*
+ * The statement that reads the session for a route: STMT_SESSION_LOAD,
+ * or one that also reads the page's data in the same round trip, with
+ * STMT_SESSION_LOAD's columns first (the session's row has them) and the
+ * page's after them (from SESSION_COLUMNS on; the page's rows have NULL
+ * session columns).  The handler finds it in req->session_res.
+ */
+typedef enum stmt	 session_stmt_fn(const struct route *);
+
 struct router {
 	const struct route	*table;
 	size_t			 n;
 	error_fn		*error_page;
+	session_stmt_fn		*session_stmt;	/* NULL: STMT_SESSION_LOAD */
 };
 
 /*

@@ -25,16 +25,17 @@
 enum { DL_ID, DL_NAME, DL_TEAM };
 
 /*
- * Columns of STMT_MY_PAGE's rows, tagged by P_KIND, in no order: 'a' an
- * alias (P_TEXT its local part), 'e' an error code of a domain, 'm'
- * membership ("yes" or "no"), 'd' a domain the user administers.
+ * Columns of STMT_MY_SESSION_PAGE's page rows (after the session's),
+ * tagged by P_KIND, in no order: 'a' an alias (P_TEXT its local part),
+ * 'e' an error code of a domain, 'm' membership ("yes" or "no"), 'd' a
+ * domain the user administers.  The session's own row has no tag.
  */
 enum {
-	P_KIND, P_DOMAIN, P_TEXT, P_ALIAS, P_RECIPIENTS, P_ENABLED,
-	P_REASON, P_REPLY, P_REMOVE_ON
+	P_KIND = SESSION_COLUMNS, P_DOMAIN, P_TEXT, P_ALIAS, P_RECIPIENTS,
+	P_ENABLED, P_REASON, P_REPLY, P_REMOVE_ON
 };
 
-/* STMT_MY_PAGE's answer and the domain being shown. */
+/* STMT_MY_SESSION_PAGE's answer and the domain being shown. */
 struct my_page {
 	PGresult	*res;
 	int		*rows;		/* room for an index per row */
@@ -279,16 +280,15 @@ h_my(struct req *r)
 	struct my_page		 p;
 	struct view_dict	*d;
 	PGresult		*list;
-	const char		*params[2];
-	char			 uid[24];
 	int			 i;
 	enum app_err		 e;
 
-	snprintf(uid, sizeof(uid), "%lld", r->user->id);
-	params[0] = uid;
-	params[1] = r->user->name;
-	if ((p.res = req_sql(r, STMT_MY_PAGE, 2, params, &e)) == NULL)
-		return e;
+	/* The page's rows came with the session (its route row says so). */
+	if ((p.res = r->session_res) == NULL ||
+	    PQnfields(p.res) <= P_REMOVE_ON) {
+		r->reason = "/my without its session statement";
+		return APP_EINTERNAL;
+	}
 	/* After the query: a lost connection empties the cache. */
 	if ((list = db_cached(r->db, STMT_MY_DOMAIN_LIST, &e)) == NULL)
 		return e;

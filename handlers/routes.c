@@ -296,6 +296,16 @@ static const struct route table[] = {
 	{ METHOD_GET, "/:community", h_landing, ACCESS_ANYONE, 0, NULL, 0 },
 };
 
+/*
+ * /my, the page members load most, reads the session and its data in one
+ * round trip (route.h).
+ */
+static enum stmt
+session_stmt(const struct route *rt)
+{
+	return rt->handler == h_my ? STMT_MY_SESSION_PAGE : STMT_SESSION_LOAD;
+}
+
 const struct router router = {
-	table, NFIELDS(table), error_page
+	table, NFIELDS(table), error_page, session_stmt
 };
