@@ -628,6 +628,7 @@ struct db {
 	double			 backoff;	/* seconds, next delay */
 	int			 schema_behind;
 	PGresult		*cache[STMT__MAX];	/* see db_cached */
+	int			 answered;	/* a result since db_request */
 	char			 reason[256];
 };
 
@@ -829,8 +830,10 @@ db_exec(struct db *db, enum stmt id, int nparams, const char *const *params,
 	res = PQexecPrepared(db->conn, stmts[id].name, nparams, params, NULL,
 	    NULL, 0);
 	st = PQresultStatus(res);
-	if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK)
+	if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK) {
+		db->answered = 1;
 		return res;
+	}
 	set_reason(db, stmts[id].name, PQerrorMessage(db->conn));
 	PQclear(res);
 	if (PQstatus(db->conn) != CONNECTION_OK) {
@@ -874,9 +877,12 @@ db_tx(struct db *db, enum app_err (*fn)(struct db *, void *), void *arg)
 }
 
 /*
- * Reads what the server sent, without waiting: a notification empties the
- * cache, and a connection the server closed (a shutdown sends an error,
- * then EOF) is noticed here, before a cached page could hide an outage.
+ * Notifications empty the cache.  When a statement of this request has
+ * been answered, libpq has already read every notification the server
+ * sent before it (they come first on the connection): nothing to poll.
+ * Otherwise reads what the server sent, without waiting; a connection the
+ * server closed (a shutdown sends an error, then EOF) is noticed here,
+ * before a cached page could hide an outage.
  */
 static enum app_err
 poll_notifications(struct db *db)
@@ -885,7 +891,7 @@ poll_notifications(struct db *db)
 	PGnotify	*n;
 	int		 i, changed = 0;
 
-	for (i = 0; i < 4 && poll(&pfd, 1, 0) == 1; i++)
+	for (i = 0; !db->answered && i < 4 && poll(&pfd, 1, 0) == 1; i++)
 		if (!PQconsumeInput(db->conn) ||
 		    PQstatus(db->conn) != CONNECTION_OK) {
 			set_reason(db, "connection", PQerrorMessage(db->conn));
@@ -898,6 +904,13 @@ poll_notifications(struct db *db)
 	if (changed)
 		forget_cache(db);
 	return APP_OK;
+}
+
+void
+db_request(struct db *db)
+{
+	if (db != NULL)
+		db->answered = 0;
 }
 
 PGresult *

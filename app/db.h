@@ -197,6 +197,11 @@ PGresult	*db_exec(struct db *, enum stmt, int nparams,
  * new connection starts with an empty cache.  NULL with *err on failure.
  */
 PGresult	*db_cached(struct db *, enum stmt, enum app_err *err);
+/*
+ * A new request begins: until one of its statements is answered,
+ * db_cached polls the connection for notifications (NULL is allowed).
+ */
+void		 db_request(struct db *);
 
 /*
  * Runs fn inside BEGIN ... COMMIT; anything but APP_OK from fn, or a

@@ -184,6 +184,7 @@ req_begin(struct req *r)
 	enum app_err	  e;
 
 	clock_gettime(CLOCK_MONOTONIC, &r->start);
+	db_request(r->db);
 	r->status = 200;
 	r->request_id = request_id(r);
 	r->remote_addr = param_dup(r, "REMOTE_ADDR", "-");

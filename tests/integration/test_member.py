@@ -19,7 +19,7 @@ import secrets
 import urllib.parse
 
 import stack
-from run import Fail, check_app_error_page, check_html, expect, show, test  # noqa: F401
+from run import WORKERS, Fail, check_app_error_page, check_html, expect, show, test  # noqa: F401
 from test_signin import Browser, lit, new_user, sign_in, use_profile, user_row  # noqa: F401
 
 DB = stack.APP_DB
@@ -261,6 +261,29 @@ def my_without_domains(env):
     t = text(r.body)
     expect("No community domain is active yet." in t and user["email"] in t,
            "/my without domains: %s", t)
+
+
+@test
+@tidy
+def my_follows_domain_changes_at_once(env):
+    """The workers cache the domain list; /my (whose session read comes
+    first, so the cache is checked without polling) shows a domain
+    disabled or enabled a moment ago, on every worker."""
+    b, user, uid, name = member(env, "myc")
+    did, dom, team = new_domain(env, "cache")
+    join(env, did, uid)
+    new_alias(env, did, name.lower(), uid, [user["email"]])
+    for _ in range(WORKERS * 3):       # every worker caches the list
+        expect(("@" + dom).encode() in b.get("/my").body, "/my lacks %s", dom)
+    sql(env, "UPDATE domains SET enabled = false WHERE id = %s" % did)
+    for i in range(WORKERS * 3):
+        r = b.get("/my")
+        expect(r.status == 200 and ("@" + dom).encode() not in r.body,
+               "/my (request %d) still lists %s after it was disabled", i + 1, dom)
+    sql(env, "UPDATE domains SET enabled = true WHERE id = %s" % did)
+    for i in range(WORKERS * 3):
+        expect(("@" + dom).encode() in b.get("/my").body,
+               "/my (request %d) lacks %s after it was enabled again", i + 1, dom)
 
 
 @test
