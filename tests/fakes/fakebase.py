@@ -3,6 +3,7 @@ threaded HTTP server, its start-up and shutdown, and starting a fake as a
 process from a test.  Standard library only."""
 
 import http.server
+import json
 import re
 import signal
 import subprocess
@@ -72,6 +73,10 @@ class FakeProcess:
         return rc
 
 
+class ControlError(Exception):
+    """A refused control-API request: 400 with this text."""
+
+
 class BaseHandler(http.server.BaseHTTPRequestHandler):
     """HTTP/1.1 with keep-alive; GET, POST and HEAD go to
     self.dispatch(METHOD), which logs the request (self.server.fake's
@@ -124,6 +129,32 @@ class BaseHandler(http.server.BaseHTTPRequestHandler):
             except OSError:
                 pass
         fake.write_log(self.entry)
+
+    def respond_json(self, status, obj, headers=()):
+        self.respond(status, (json.dumps(obj, indent=1) + "\n").encode("utf-8"),
+                     "application/json", headers)
+
+    def control(self, method, path, query, body):
+        """The control API (/_fake/...): GET, or POST with a JSON body,
+        answered by self.server.fake.control(method, path, query, data)."""
+        data = None
+        if method == "POST":
+            ctype = (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
+            if ctype != "application/json":
+                return self.respond_json(415, {"ok": False,
+                                               "error": "control API needs Content-Type: application/json"})
+            if body.strip():
+                try:
+                    data = json.loads(body.decode("utf-8"))
+                except ValueError as e:
+                    return self.respond_json(400, {"ok": False, "error": "bad JSON: %s" % e})
+        elif method != "GET":
+            return self.respond_json(405, {"ok": False, "error": "GET or POST"})
+        try:
+            status, obj = self.server.fake.control(method, path, query, data)
+        except ControlError as e:
+            return self.respond_json(400, {"ok": False, "error": str(e)})
+        return self.respond_json(status, obj)
 
     def _finish(self, status, text):
         self.server.fake.log_request(self.entry)

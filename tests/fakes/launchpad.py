@@ -83,8 +83,7 @@ STEP_KEYS = {"status", "body", "content_type", "html", "headers", "oops", "retry
              "next", "total_size_delta"}
 
 
-class ControlError(Exception):
-    pass
+ControlError = fakebase.ControlError
 
 
 # ------------------------------------------------------------- validation --
@@ -472,8 +471,8 @@ class Fake:
 
     # -- control API ------------------------------------------------------
 
-    def control(self, method, path, data):
-        """Returns (status, json-able object)."""
+    def control(self, method, path, query, data):
+        """Returns (status, json-able object); the query is not used."""
         if method == "GET":
             with self.lock:
                 if path == "/_fake/people":
@@ -682,36 +681,11 @@ class Handler(fakebase.BaseHandler):
         if self.command != "HEAD":
             self.wfile.write(body if cut is None else body[:cut])
 
-    def respond_json(self, status, obj, headers=()):
-        self.respond(status, (json.dumps(obj, indent=1) + "\n").encode("utf-8"),
-                     "application/json", headers)
-
     def route(self, method, path, query, body):
         if path.startswith("/_fake/"):
-            self.control(method, path, body)
+            self.control(method, path, query, body)
         else:
             self.api(method, path, query)
-
-    def control(self, method, path, body):
-        fake = self.server.fake
-        data = None
-        if method == "POST":
-            ctype = (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
-            if ctype != "application/json":
-                return self.respond_json(415, {"ok": False,
-                                               "error": "control API needs Content-Type: application/json"})
-            if body.strip():
-                try:
-                    data = json.loads(body.decode("utf-8"))
-                except ValueError as e:
-                    return self.respond_json(400, {"ok": False, "error": "bad JSON: %s" % e})
-        elif method != "GET":
-            return self.respond_json(405, {"ok": False, "error": "GET or POST"})
-        try:
-            status, obj = fake.control(method, path, data)
-        except ControlError as e:
-            return self.respond_json(400, {"ok": False, "error": str(e)})
-        return self.respond_json(status, obj)
 
     def reset_connection(self):
         """Abort the TCP connection (RST) without answering."""

@@ -262,8 +262,7 @@ def split_list(value):
 
 # ------------------------------------------------------------------ state --
 
-class ControlError(Exception):
-    pass
+ControlError = fakebase.ControlError
 
 
 def _str_or_none(v, name):
@@ -984,10 +983,6 @@ class Handler(fakebase.BaseHandler):
         if self.command != "HEAD":
             self.wfile.write(body)
 
-    def respond_json(self, status, obj):
-        self.respond(status, (json.dumps(obj, indent=1) + "\n").encode("utf-8"),
-                     "application/json")
-
     def respond_html(self, status, body_csp, headers=()):
         body, csp = body_csp
         self.respond(status, body, "text/html; charset=utf-8",
@@ -1032,31 +1027,6 @@ class Handler(fakebase.BaseHandler):
         if re.fullmatch(r"(/[A-Za-z_-]{2,10})?/\+openid", path):
             return self.openid(method, query, body)
         return self.respond(404, b"Not found\n")
-
-    # -- control API ------------------------------------------------------
-
-    def control(self, method, path, query, body):
-        fake = self.server.fake
-        data = None
-        if method == "POST":
-            ctype = (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
-            if ctype != "application/json":
-                return self.respond_json(415, {"ok": False,
-                                               "error": "control API needs Content-Type: application/json"})
-            if body.strip():
-                try:
-                    data = json.loads(body.decode("utf-8"))
-                except ValueError as e:
-                    return self.respond_json(400, {"ok": False, "error": "bad JSON: %s" % e})
-        elif method != "GET":
-            return self.respond_json(405, {"ok": False, "error": "GET or POST"})
-        try:
-            status, obj = fake.control(method, path, query, data)
-        except ControlError as e:
-            return self.respond_json(400, {"ok": False, "error": str(e)})
-        return self.respond_json(status, obj)
-
-    # -- the OpenID endpoint ----------------------------------------------
 
     def openid(self, method, query, body):
         fake = self.server.fake
