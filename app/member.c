@@ -744,12 +744,32 @@ parse_member_cursor(struct arena *a, const char *s, char *id, size_t idsz,
 	return (*name = arena_strdup(a, s + n + 1)) == NULL ? -1 : 0;
 }
 
+/*
+ * Runs a listing of domain d: p[0] becomes its id and p[np - 1] the row
+ * limit, limit + 1 for a page (the extra row says another page follows).
+ * *n is how many rows belong to the page.  NULL with *e on failure.
+ */
+static PGresult *
+list_rows(struct db *db, enum stmt st, const char **p, int np,
+    const struct dom *d, int limit, int page, int *n, enum app_err *e)
+{
+	char		 lim[ID_LEN];
+	PGresult	*res;
+
+	snprintf(lim, sizeof(lim), "%d", page ? limit + 1 : limit);
+	p[0] = d->idstr;
+	p[np - 1] = lim;
+	if ((res = db_exec(db, st, np, p, e)) != NULL)
+		*n = PQntuples(res) > limit ? limit : PQntuples(res);
+	return res;
+}
+
 enum app_err
 member_list(struct db *db, struct arena *a, const struct actor *actor,
     const char *domain, const struct member_query *q, struct member_list *out)
 {
 	struct dom	 d;
-	char		 id[ID_LEN], lim[ID_LEN], *next = NULL;
+	char		 id[ID_LEN], *next = NULL;
 	const char	*p[5], *after = q != NULL ? nonempty(q->after) : NULL;
 	int		 i, limit = page_limit(q), n;
 	PGresult	*res;
@@ -758,7 +778,6 @@ member_list(struct db *db, struct arena *a, const struct actor *actor,
 	memset(out, 0, sizeof(*out));
 	if ((e = domain_read(db, a, actor, domain, &d)) != APP_OK)
 		return e;
-	p[0] = d.idstr;
 	p[1] = q != NULL ? nonempty(q->search) : NULL;
 	p[2] = p[3] = NULL;
 	if (after != NULL && parse_member_cursor(a, after, id, sizeof(id),
@@ -766,11 +785,9 @@ member_list(struct db *db, struct arena *a, const struct actor *actor,
 		return APP_EINPUT;
 	if (p[2] != NULL)
 		p[3] = id;
-	snprintf(lim, sizeof(lim), "%d", limit + 1);
-	p[4] = lim;
-	if ((res = db_exec(db, STMT_MEMBER_LIST, 5, p, &e)) == NULL)
+	if ((res = list_rows(db, STMT_MEMBER_LIST, p, 5, &d, limit, 1, &n,
+	    &e)) == NULL)
 		return e;
-	n = PQntuples(res) > limit ? limit : PQntuples(res);
 	if (n > 0 && (out->items = arena_calloc(a, (size_t)n,
 	    sizeof(*out->items))) == NULL)
 		e = APP_ENOMEM;
@@ -825,7 +842,6 @@ member_domain_aliases(struct db *db, struct arena *a,
     struct member_alias_list *out)
 {
 	struct dom	 d;
-	char		 lim[ID_LEN];
 	const char	*p[6];
 	int		 limit = page_limit(q), n;
 	PGresult	*res;
@@ -842,12 +858,9 @@ member_domain_aliases(struct db *db, struct arena *a,
 		return APP_EINPUT;
 	if ((e = domain_read(db, a, actor, domain, &d)) != APP_OK)
 		return e;
-	p[0] = d.idstr;
-	snprintf(lim, sizeof(lim), "%d", limit + 1);
-	p[5] = lim;
-	if ((res = db_exec(db, STMT_MEMBER_ALIASES, 6, p, &e)) == NULL)
+	if ((res = list_rows(db, STMT_MEMBER_ALIASES, p, 6, &d, limit, 1, &n,
+	    &e)) == NULL)
 		return e;
-	n = PQntuples(res) > limit ? limit : PQntuples(res);
 	e = alias_rows(a, res, n, &out->items, &out->n);
 	/* The cursor is the last local part (the ORDER BY's key). */
 	if (e == APP_OK && PQntuples(res) > limit &&
@@ -898,7 +911,6 @@ member_audit(struct db *db, struct arena *a, const struct actor *actor,
 {
 	struct dom		 d;
 	struct member_audit_row	*r;
-	char			 lim[ID_LEN];
 	const char		*p[3];
 	int			 i, limit = page_limit(q), n;
 	PGresult		*res;
@@ -911,12 +923,9 @@ member_audit(struct db *db, struct arena *a, const struct actor *actor,
 		return APP_EINPUT;
 	if ((e = domain_read(db, a, actor, domain, &d)) != APP_OK)
 		return e;
-	p[0] = d.idstr;
-	snprintf(lim, sizeof(lim), "%d", limit + 1);
-	p[2] = lim;
-	if ((res = db_exec(db, STMT_MEMBER_AUDIT, 3, p, &e)) == NULL)
+	if ((res = list_rows(db, STMT_MEMBER_AUDIT, p, 3, &d, limit, 1, &n,
+	    &e)) == NULL)
 		return e;
-	n = PQntuples(res) > limit ? limit : PQntuples(res);
 	if (n > 0 && (out->items = arena_calloc(a, (size_t)n,
 	    sizeof(*out->items))) == NULL)
 		e = APP_ENOMEM;
@@ -950,24 +959,21 @@ member_errors(struct db *db, struct arena *a, const struct actor *actor,
 {
 	struct dom		 d;
 	struct member_error_row	*r;
-	char			 lim[ID_LEN];
 	const char		*p[2];
-	int			 i;
+	int			 i, n;
 	PGresult		*res;
 	enum app_err		 e;
 
 	memset(out, 0, sizeof(*out));
 	if ((e = domain_read(db, a, actor, domain, &d)) != APP_OK)
 		return e;
-	snprintf(lim, sizeof(lim), "%d", MEMBER_ERRORS_MAX);
-	p[0] = d.idstr;
-	p[1] = lim;
-	if ((res = db_exec(db, STMT_MEMBER_ERRORS, 2, p, &e)) == NULL)
+	if ((res = list_rows(db, STMT_MEMBER_ERRORS, p, 2, &d,
+	    MEMBER_ERRORS_MAX, 0, &n, &e)) == NULL)
 		return e;
-	if (PQntuples(res) > 0 && (out->items = arena_calloc(a,
-	    (size_t)PQntuples(res), sizeof(*out->items))) == NULL)
+	if (n > 0 && (out->items = arena_calloc(a, (size_t)n,
+	    sizeof(*out->items))) == NULL)
 		e = APP_ENOMEM;
-	for (i = 0; i < PQntuples(res) && e == APP_OK; i++) {
+	for (i = 0; i < n && e == APP_OK; i++) {
 		r = &out->items[out->n++];
 		r->id = col_ll(res, i, 0);
 		r->message = col(a, res, i, 1);
