@@ -538,6 +538,16 @@ fail:
 	return NULL;
 }
 
+/* A domain listing's query from fields limit, cursor and q (0..2). */
+static enum app_err
+list_query(struct req *r, struct member_query *q)
+{
+	memset(q, 0, sizeof(*q));
+	q->search = r->fields[2];
+	q->enabled = -1;
+	return page_args(r, &q->limit, &q->after);
+}
+
 /* Fields of GET /api/v1/domains/:domain/members: limit, cursor, q. */
 enum app_err
 h_api_members(struct req *r)
@@ -549,11 +559,8 @@ h_api_members(struct req *r)
 	size_t			 i;
 	enum app_err		 e;
 
-	memset(&q, 0, sizeof(q));
-	if ((e = page_args(r, &q.limit, &q.after)) != APP_OK)
+	if ((e = list_query(r, &q)) != APP_OK)
 		return e;
-	q.search = r->fields[2];
-	q.enabled = -1;
 	api_actor(r, &a);
 	if ((e = member_list(r->db, r->arena, &a, req_path_param(r, "domain"),
 	    &q, &l)) != APP_OK)
@@ -669,10 +676,8 @@ h_api_domain_aliases(struct req *r)
 	size_t			 i;
 	enum app_err		 e;
 
-	memset(&q, 0, sizeof(q));
-	if ((e = page_args(r, &q.limit, &q.after)) != APP_OK)
+	if ((e = list_query(r, &q)) != APP_OK)
 		return e;
-	q.search = r->fields[2];
 	if ((q.enabled = enabled_filter(r->fields[3])) == -2)
 		return api_refuse(r, APP_EINVALID, "enabled", "invalid_filter",
 		    "enabled must be true or false");
