@@ -67,21 +67,20 @@
  * The session read: the user of a live session of a user who is not
  * banned, by the hash of the cookie's token ($1).  Its columns are
  * session.c's (enum S_*); a route's session statement (route.h) starts
- * with them and adds its page's after.
+ * every row with them and adds its page's after.  (libpq gives "" for a
+ * NULL: no coalesce needed.)
  */
-#define SESSION_SELECT \
-	"SELECT u.id, coalesce(u.name, '') AS name, u.email, " \
-	"coalesce(u.display_name, '') AS display_name, u.is_site_admin, " \
+#define SESSION_COLUMNS_SQL \
+	"u.id, u.name, u.email, u.display_name, u.is_site_admin, " \
 	"encode(s.csrf_token, 'hex') AS csrf, " \
 	"s.last_seen_at < now() - interval '60 seconds' AS touch, " \
-	"u.claimed_id, coalesce(u.person_status, '') AS person_status, " \
-	"u.sync_requested_at IS NOT NULL AS sync_due " \
-	"FROM sessions s JOIN users u ON u.id = s.user_id " \
-	"WHERE s.token_hash = decode($1, 'hex') " \
+	"u.claimed_id, u.person_status, " \
+	"u.sync_requested_at IS NOT NULL AS sync_due"
+#define SESSION_FROM \
+	" FROM sessions s JOIN users u ON u.id = s.user_id"
+#define SESSION_WHERE \
+	" WHERE s.token_hash = decode($1, 'hex') " \
 	"AND s.idle_expires_at > now() AND NOT u.is_banned"
-/* Ten NULLs: a page row's place for SESSION_SELECT's columns. */
-#define NO_SESSION \
-	"NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL"
 
 static const struct {
 	const char	*name;
@@ -100,7 +99,8 @@ static const struct {
 	 * page view costs a plain read.  The user's columns include what /my
 	 * shows, to spare it a look-up.
 	 */
-	[STMT_SESSION_LOAD] = { "session_load", SESSION_SELECT, 1 },
+	[STMT_SESSION_LOAD] = { "session_load",
+	    "SELECT " SESSION_COLUMNS_SQL SESSION_FROM SESSION_WHERE, 1 },
 	[STMT_SESSION_CREATE] = { "session_create",
 	    "INSERT INTO sessions (token_hash, user_id, csrf_token, "
 	    "idle_expires_at, expires_at) VALUES (decode($1, 'hex'), "
@@ -571,53 +571,40 @@ static const struct {
 	    "now() + make_interval(secs => $2::int)) "
 	    "WHERE token_hash = decode($1, 'hex') AND idle_expires_at > now() "
 	    "AND last_seen_at < now() - interval '60 seconds'", 2 },
+	/*
+	 * The domains /my lists, and whether each one's team has a trusted
+	 * snapshot yet.  Cached by every worker: domains and team_snapshots
+	 * both notify (migrations 0003, 0006).
+	 */
 	[STMT_MY_DOMAIN_LIST] = { "my_domain_list",
-	    "SELECT id, name, team FROM domains WHERE enabled "
-	    "AND txt_status = 'verified' ORDER BY coalesce(title, name), name",
-	    0 },
+	    "SELECT id, name, team, mm_trusted_snapshot(team) IS NOT NULL "
+	    "FROM domains WHERE enabled AND txt_status = 'verified' "
+	    "ORDER BY coalesce(title, name), name", 0 },
 	[STMT_MY_DOMAIN_NAMES] = { "my_domain_names",
 	    "SELECT id, name FROM domains ORDER BY name", 0 },
 	/*
-	 * What /my shows beyond the session and the cached domain lists, in
-	 * one round trip of index look-ups; rows tagged by their first column
-	 * (member.c names the columns; no ORDER BY: member.c orders): 'a' the
-	 * user's aliases; 'e' their live error reports; 'm' the latest
-	 * trusted complete snapshot's word on membership (no row: none yet)
-	 * for each listed domain's team; 'd' the domains they administer.
-	 * No parameter decides the plan's shape, so the generic plan is used
-	 * (a plan per execution would cost more than running it).
-	 */
-	/*
-	 * GET /my in one round trip: the session row (SESSION_SELECT's
-	 * columns, then NULLs), and rows tagged after it: 'a' an alias of
-	 * the user, 'e' an error report, 'm' the membership word of each
-	 * verified domain's latest trusted snapshot, 'd' a domain the user
-	 * administers.  No parameter changes the plan, so PostgreSQL keeps
-	 * a generic one instead of planning every execution.
+	 * GET /my in one round trip: a row per alias of the user (alias
+	 * columns NULL if none), each with the session's columns, the
+	 * user's teams (users.teams, 0006) and words about the user:
+	 * "d<domain>" they administer it, "e<domain>:<code>" a live error
+	 * report (names and codes have no spaces).  A flat join of index
+	 * look-ups (a union of wide tagged rows cost twice as much); no
+	 * parameter changes the plan's shape, so PostgreSQL keeps a generic
+	 * one.
 	 */
 	[STMT_MY_SESSION_PAGE] = { "my_session_page",
-	    "WITH s AS MATERIALIZED (" SESSION_SELECT ") "
-	    "SELECT s.*, NULL::text, NULL::bigint, NULL::text, NULL::bigint, "
-	    "NULL::text, NULL::boolean, NULL::text, NULL::smallint, NULL::text "
-	    "FROM s UNION ALL SELECT " NO_SESSION ", 'a', a.domain_id, "
-	    "a.local_part, a.id, array_to_string(a.recipients, ', '), "
-	    "a.enabled, coalesce(a.disabled_reason, ''), a.reply_code, "
-	    "coalesce(to_char(a.remove_at AT TIME ZONE 'UTC', 'YYYY-MM-DD'), "
-	    "'') FROM s JOIN aliases a ON a.user_id = s.id "
-	    "UNION ALL SELECT " NO_SESSION ", 'e', er.domain_id, er.error_code, "
-	    "NULL, NULL, NULL, NULL, NULL, NULL FROM s JOIN error_reports er "
-	    "ON er.user_id = s.id WHERE er.expires_at > now() "
-	    "UNION ALL SELECT " NO_SESSION ", 'm', d.id, CASE WHEN EXISTS "
-	    "(SELECT 1 FROM team_snapshot_members sm WHERE sm.snapshot_id = "
-	    "ts.id AND sm.name = lower(s.name)) THEN 'yes' ELSE 'no' END, "
-	    "NULL, NULL, NULL, NULL, NULL, NULL FROM s CROSS JOIN domains d "
-	    "CROSS JOIN LATERAL (SELECT ts.id FROM team_snapshots ts "
-	    "WHERE ts.team = d.team AND ts.complete AND (NOT ts.shrink_held "
-	    "OR ts.accepted_at IS NOT NULL) ORDER BY ts.fetched_at DESC "
-	    "LIMIT 1) ts WHERE d.enabled AND d.txt_status = 'verified' "
-	    "UNION ALL SELECT " NO_SESSION ", 'd', m.domain_id, NULL, NULL, "
-	    "NULL, NULL, NULL, NULL, NULL FROM s JOIN domain_members m "
-	    "ON m.user_id = s.id AND m.role = 'admin'", 1 },
+	    "SELECT " SESSION_COLUMNS_SQL ", array_to_string(u.teams, ' '), "
+	    "w.words, a.domain_id, a.local_part, a.id, "
+	    "array_to_string(a.recipients, ', '), a.enabled, "
+	    "a.disabled_reason, a.reply_code, "
+	    "coalesce(to_char(a.remove_at AT TIME ZONE 'UTC', 'YYYY-MM-DD'), '') "
+	    SESSION_FROM " CROSS JOIN LATERAL (SELECT string_agg(word, ' ') "
+	    "AS words FROM (SELECT 'd' || m.domain_id FROM domain_members m "
+	    "WHERE m.user_id = u.id AND m.role = 'admin' "
+	    "UNION ALL SELECT 'e' || er.domain_id || ':' || er.error_code "
+	    "FROM error_reports er WHERE er.user_id = u.id "
+	    "AND er.expires_at > now()) x(word)) w "
+	    "LEFT JOIN aliases a ON a.user_id = u.id " SESSION_WHERE, 1 },
 };
 
 struct db {

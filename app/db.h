@@ -18,7 +18,7 @@
 #include "err.h"
 
 /* The schema version (highest migration) this binary needs. */
-#define DB_SCHEMA_VERSION	5
+#define DB_SCHEMA_VERSION	6
 
 struct config;
 
@@ -156,11 +156,12 @@ enum stmt {
 	STMT_API_USER_ALIASES,	/* user, after id or NULL, limit -> ids */
 	/* Faster sessions and GET /my (session.c, handlers/member.c) */
 	STMT_SESSION_TOUCH,	/* hash, idle: slide the idle expiry, if due */
-	STMT_MY_DOMAIN_LIST,	/* -> id, name, team of each enabled,
-				   verified domain (db_cached) */
+	STMT_MY_DOMAIN_LIST,	/* -> id, name, team, has a trusted
+				   snapshot, of each enabled, verified
+				   domain (db_cached) */
 	STMT_MY_DOMAIN_NAMES,	/* -> id, name of every domain (db_cached) */
-	STMT_MY_SESSION_PAGE,	/* token hash -> the session row, then the
-				   /my rows (db.c) */
+	STMT_MY_SESSION_PAGE,	/* token hash -> the session and /my's
+				   rows (db.c) */
 	STMT__MAX
 };
 

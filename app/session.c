@@ -76,7 +76,6 @@ session_load(struct req *r)
 	enum stmt	 st = STMT_SESSION_LOAD;
 	PGresult	*res;
 	struct user	*u;
-	int		 row;
 	enum app_err	 e;
 
 	if ((token = cookie_token(r, SESSION_COOKIE)) == NULL)
@@ -87,31 +86,27 @@ session_load(struct req *r)
 		st = r->session_stmt;
 	if ((res = req_sql(r, st, 1, params, &e)) == NULL)
 		return e;
-	/* The session's row is the one whose user id is set. */
-	for (row = 0; row < PQntuples(res); row++)
-		if (!PQgetisnull(res, row, S_ID))
-			break;
-	if (row == PQntuples(res))
+	if (PQntuples(res) == 0)
 		return APP_OK;		/* expired, ended, or banned */
 	/* The idle expiry slides at most once a minute. */
 	snprintf(idle, sizeof(idle), "%d", r->cfg->session_idle);
 	params[1] = idle;
-	if (PQgetvalue(res, row, S_TOUCH)[0] == 't' &&
+	if (PQgetvalue(res, 0, S_TOUCH)[0] == 't' &&
 	    req_sql(r, STMT_SESSION_TOUCH, 2, params, &e) == NULL)
 		return e;
 	if ((u = arena_calloc(r->arena, 1, sizeof(*u))) == NULL)
 		return APP_ENOMEM;
-	u->id = strtoll(PQgetvalue(res, row, S_ID), NULL, 10);
-	u->name = PQgetvalue(res, row, S_NAME);
-	u->email = PQgetvalue(res, row, S_EMAIL);
-	u->display_name = PQgetvalue(res, row, S_DISPLAY);
-	u->is_site_admin = strcmp(PQgetvalue(res, row, S_SITE_ADMIN), "t") == 0;
-	u->claimed_id = PQgetvalue(res, row, S_CLAIMED_ID);
-	u->person_status = PQgetvalue(res, row, S_PERSON);
-	u->sync_due = PQgetvalue(res, row, S_SYNC_DUE)[0] == 't';
+	u->id = strtoll(PQgetvalue(res, 0, S_ID), NULL, 10);
+	u->name = PQgetvalue(res, 0, S_NAME);
+	u->email = PQgetvalue(res, 0, S_EMAIL);
+	u->display_name = PQgetvalue(res, 0, S_DISPLAY);
+	u->is_site_admin = strcmp(PQgetvalue(res, 0, S_SITE_ADMIN), "t") == 0;
+	u->claimed_id = PQgetvalue(res, 0, S_CLAIMED_ID);
+	u->person_status = PQgetvalue(res, 0, S_PERSON);
+	u->sync_due = PQgetvalue(res, 0, S_SYNC_DUE)[0] == 't';
 	r->user = u;
 	r->session_hash = params[0];
-	r->session_csrf = PQgetvalue(res, row, S_CSRF);
+	r->session_csrf = PQgetvalue(res, 0, S_CSRF);
 	r->session_res = res;
 	return APP_OK;
 }

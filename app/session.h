@@ -46,7 +46,7 @@ struct user {
  */
 enum app_err	 session_load(struct req *);
 
-/* The columns of the session read, before a page's (route.h). */
+/* The session read's columns, first in each row of a page's (route.h). */
 #define SESSION_COLUMNS	10
 
 /* Starts a session for user_id (a fresh token) and sets its cookie. */

@@ -22,24 +22,26 @@
 #define COC_URL	"https://launchpad.net/codeofconduct"
 
 /* Columns of the worker's cached domain lists (db_cached). */
-enum { DL_ID, DL_NAME, DL_TEAM };
+enum { DL_ID, DL_NAME, DL_TEAM, DL_CHECKED };
 
 /*
- * Columns of STMT_MY_SESSION_PAGE's page rows (after the session's),
- * tagged by P_KIND, in no order: 'a' an alias (P_TEXT its local part),
- * 'e' an error code of a domain, 'm' membership ("yes" or "no"), 'd' a
- * domain the user administers.  The session's own row has no tag.
+ * Columns of STMT_MY_SESSION_PAGE after the session's: the user's teams
+ * and the words about them (the same in every row), then one alias per
+ * row (NULL when the user has none), in no order.
  */
 enum {
-	P_KIND = SESSION_COLUMNS, P_DOMAIN, P_TEXT, P_ALIAS, P_RECIPIENTS,
-	P_ENABLED, P_REASON, P_REPLY, P_REMOVE_ON
+	P_TEAMS = SESSION_COLUMNS, P_WORDS, P_DOMAIN, P_LOCAL, P_ALIAS,
+	P_RECIPIENTS, P_ENABLED, P_REASON, P_REPLY, P_REMOVE_ON
 };
 
 /* STMT_MY_SESSION_PAGE's answer and the domain being shown. */
 struct my_page {
 	PGresult	*res;
 	int		*rows;		/* room for an index per row */
+	char		**teams;	/* P_TEAMS split, NULL-terminated */
+	char		**words;	/* P_WORDS split, likewise */
 	const char	*id, *name, *team;
+	int		 checked;	/* the team has a trusted snapshot */
 };
 
 /* Columns of STMT_ALIAS_HISTORY. */
@@ -76,24 +78,52 @@ person_words(const struct req *r, int *coc)
 }
 
 /*
- * The least P_TEXT of the rows tagged kind for the domain shown, or "":
- * its membership ('m', one row), or its first error code ('e').
+ * Whether one of the words is prefix followed by id ("d3": administers
+ * domain 3), or by anything when id is NULL.
  */
-static const char *
-my_text(const struct my_page *p, char kind)
+static int
+has_word(char *const *words, const char *prefix, const char *id)
 {
-	const char	*t, *least = "";
-	int		 i;
+	size_t	 n = strlen(prefix);
 
-	for (i = 0; i < PQntuples(p->res); i++) {
-		if (PQgetvalue(p->res, i, P_KIND)[0] != kind ||
-		    strcmp(PQgetvalue(p->res, i, P_DOMAIN), p->id) != 0)
-			continue;
-		t = PQgetvalue(p->res, i, P_TEXT);
-		if (*least == '\0' || strcmp(t, least) < 0)
-			least = t;
-	}
+	for (; *words != NULL; words++)
+		if (strncmp(*words, prefix, n) == 0 &&
+		    (id == NULL || strcmp(*words + n, id) == 0))
+			return 1;
+	return 0;
+}
+
+/* The least error code of the domain shown ("e<id>:<code>"), or "". */
+static const char *
+my_error(const struct my_page *p)
+{
+	const char	*least = "";
+	size_t		 n = strlen(p->id);
+	char *const	*w;
+
+	for (w = p->words; *w != NULL; w++)
+		if ((*w)[0] == 'e' && strncmp(*w + 1, p->id, n) == 0 &&
+		    (*w)[n + 1] == ':' && (*least == '\0' ||
+		    strcmp(*w + n + 2, least) < 0))
+			least = *w + n + 2;
 	return least;
+}
+
+/* A column of words split at its spaces, in the arena; NULL if no room. */
+static char **
+split_words(struct req *r, const char *column)
+{
+	char	**words, *copy, *save, *tok;
+	size_t	 n = 0;
+
+	if ((copy = arena_strdup(r->arena, column)) == NULL ||
+	    (words = arena_calloc(r->arena, strlen(column) / 2 + 2,
+	    sizeof(*words))) == NULL)
+		return NULL;
+	for (tok = strtok_r(copy, " ", &save); tok != NULL;
+	    tok = strtok_r(NULL, " ", &save))
+		words[n++] = tok;
+	return words;
 }
 
 /* The state of the disabled alias in row i, in plain words. */
@@ -126,7 +156,7 @@ disabled_words(struct req *r, const struct my_page *p, int i, int *coc)
 static const char *
 no_alias_words(struct req *r, const struct my_page *p, int *coc)
 {
-	const char	*error, *member, *w;
+	const char	*error, *w;
 
 	if ((w = person_words(r, coc)) != NULL)
 		return w;
@@ -134,17 +164,17 @@ no_alias_words(struct req *r, const struct my_page *p, int *coc)
 	 * provision.c's codes: not-created.<reason>, invalid.<status>; the
 	 * least of the domain's codes is the one shown.
 	 */
-	error = my_text(p, 'e');
+	error = my_error(p);
 	if (strncmp(error, "not-created.", 12) == 0)
 		return arena_printf(r->arena, "we could not create your "
 		    "address: %s; the domain's admins have been told",
 		    provision_reason_words(error + 12));
 	if (r->user->sync_due)
 		return "Launchpad is unreachable; we will retry";
-	if (*(member = my_text(p, 'm')) == '\0')
+	if (!p->checked)
 		return arena_printf(r->arena, "membership of ~%s not checked "
 		    "yet", p->team);
-	if (strcmp(member, "no") == 0)
+	if (!has_word(p->teams, "", p->team))
 		return arena_printf(r->arena, "not a member of ~%s", p->team);
 	return arena_printf(r->arena, "member of ~%s: your address will "
 	    "appear after the next check", p->team);
@@ -161,7 +191,7 @@ add_alias(struct req *r, struct view_dict *dd, const struct my_page *p,
 
 	if ((a = view_add_section(dd, "ALIAS")) == NULL ||
 	    (address = arena_printf(r->arena, "%s@%s", PQgetvalue(p->res, i,
-	    P_TEXT), p->name)) == NULL)
+	    P_LOCAL), p->name)) == NULL)
 		return APP_ENOMEM;
 	to = PQgetvalue(p->res, i, P_RECIPIENTS);
 	view_set(a, "ID", PQgetvalue(p->res, i, P_ALIAS));
@@ -192,12 +222,11 @@ domain_aliases(const struct my_page *p)
 	int		 i, j, n = 0;
 
 	for (i = 0; i < PQntuples(p->res); i++) {
-		if (PQgetvalue(p->res, i, P_KIND)[0] != 'a' ||
-		    strcmp(PQgetvalue(p->res, i, P_DOMAIN), p->id) != 0)
+		if (strcmp(PQgetvalue(p->res, i, P_DOMAIN), p->id) != 0)
 			continue;
-		local = PQgetvalue(p->res, i, P_TEXT);
+		local = PQgetvalue(p->res, i, P_LOCAL);
 		for (j = n++; j > 0 && strcmp(PQgetvalue(p->res,
-		    p->rows[j - 1], P_TEXT), local) > 0; j--)
+		    p->rows[j - 1], P_LOCAL), local) > 0; j--)
 			p->rows[j] = p->rows[j - 1];
 		p->rows[j] = i;
 	}
@@ -233,31 +262,22 @@ add_domain(struct req *r, struct view_dict *d, const struct my_page *p)
 
 /*
  * The administered-domains panel: every domain for a site admin, else
- * those of the rows tagged 'd'; by name, as the cached list is.
+ * those of the words "d<domain>"; by name, as the cached list is.
  */
 static enum app_err
-add_admin_domains(struct req *r, struct view_dict *d, PGresult *res)
+add_admin_domains(struct req *r, struct view_dict *d, char *const *words)
 {
 	struct view_dict	*row;
-	PGresult		*names = NULL;
-	const char		*id;
-	int			 i, j, n = 0;
+	PGresult		*names;
+	int			 i, all = r->user->is_site_admin, n = 0;
 	enum app_err		 e;
 
-	for (i = 0; i < PQntuples(res) && !r->user->is_site_admin; i++)
-		if (PQgetvalue(res, i, P_KIND)[0] == 'd')
-			break;
-	if (i == PQntuples(res) && !r->user->is_site_admin)
+	if (!all && !has_word(words, "d", NULL))
 		return APP_OK;
 	if ((names = db_cached(r->db, STMT_MY_DOMAIN_NAMES, &e)) == NULL)
 		return e;
 	for (i = 0; i < PQntuples(names); i++) {
-		id = PQgetvalue(names, i, DL_ID);
-		for (j = 0; j < PQntuples(res) && !r->user->is_site_admin; j++)
-			if (PQgetvalue(res, j, P_KIND)[0] == 'd' &&
-			    strcmp(PQgetvalue(res, j, P_DOMAIN), id) == 0)
-				break;
-		if (j == PQntuples(res) && !r->user->is_site_admin)
+		if (!all && !has_word(words, "d", PQgetvalue(names, i, DL_ID)))
 			continue;
 		if ((row = view_add_section(d, "ADMIN_DOMAIN")) == NULL)
 			return APP_ENOMEM;
@@ -272,7 +292,7 @@ add_admin_domains(struct req *r, struct view_dict *d, PGresult *res)
 /*
  * GET /my: who is signed in, and their address on each domain.  The
  * session has the user; the domains come from the worker's cache; the
- * rest is one query.
+ * rest came with the session, in the same query.
  */
 enum app_err
 h_my(struct req *r)
@@ -293,7 +313,10 @@ h_my(struct req *r)
 	if ((list = db_cached(r->db, STMT_MY_DOMAIN_LIST, &e)) == NULL)
 		return e;
 	if ((p.rows = arena_calloc(r->arena, (size_t)PQntuples(p.res) + 1,
-	    sizeof(*p.rows))) == NULL || (d = page_dict(r)) == NULL)
+	    sizeof(*p.rows))) == NULL || (p.teams = split_words(r,
+	    PQgetvalue(p.res, 0, P_TEAMS))) == NULL || (p.words =
+	    split_words(r, PQgetvalue(p.res, 0, P_WORDS))) == NULL ||
+	    (d = page_dict(r)) == NULL)
 		return APP_ENOMEM;
 	view_set(d, "DISPLAY_NAME", r->user->display_name[0] != '\0' ?
 	    r->user->display_name : r->user->name);
@@ -307,10 +330,11 @@ h_my(struct req *r)
 		p.id = PQgetvalue(list, i, DL_ID);
 		p.name = PQgetvalue(list, i, DL_NAME);
 		p.team = PQgetvalue(list, i, DL_TEAM);
+		p.checked = PQgetvalue(list, i, DL_CHECKED)[0] == 't';
 		if ((e = add_domain(r, d, &p)) != APP_OK)
 			return e;
 	}
-	if ((e = add_admin_domains(r, d, p.res)) != APP_OK)
+	if ((e = add_admin_domains(r, d, p.words)) != APP_OK)
 		return e;
 	return page_render(r, 200, "Your account", "my.tpl");
 }

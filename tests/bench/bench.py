@@ -43,8 +43,34 @@ import stack   # noqa: E402
 TARGET_RSS_KIB = 8 * 1024
 PAGES = {"landing": ("/ubuntu", 0.85), "my": ("/my", 0.6)}
 
-# A member with an alias on each of three domains, and a live session.
+# A member with an alias on each of three domains, and a live session;
+# around them, 2,000 other members with an alias and a session each, and
+# each team's last two complete snapshots of 1,000 names (the member in
+# three), so the tables are read as in production, through their indexes.
 MEMBER_SQL = """
+INSERT INTO users (claimed_id, name, email, person_status, person_checked_at)
+    SELECT 'https://login.ubuntu.com/+id/BenchOther' || i, 'other' || i,
+           'other' || i || '@example.org', 'valid', now()
+    FROM generate_series(1, 2000) i;
+INSERT INTO domain_members (domain_id, user_id)
+    SELECT d.id, u.id FROM domains d, users u
+    WHERE d.name = 'ubuntu.com' AND u.name LIKE 'other%%';
+INSERT INTO aliases (domain_id, local_part, user_id, recipients)
+    SELECT d.id, u.name, u.id, ARRAY[u.email] FROM domains d, users u
+    WHERE d.name = 'ubuntu.com' AND u.name LIKE 'other%%';
+INSERT INTO sessions (token_hash, user_id, csrf_token, idle_expires_at, expires_at)
+    SELECT sha256(u.name::bytea), u.id, sha256(u.email::bytea),
+           now() + interval '12 hours', now() + interval '12 hours'
+    FROM users u WHERE u.name LIKE 'other%%';
+INSERT INTO team_snapshots (team, fetched_at, total, complete)
+    SELECT d.team, now() - g * interval '5 minutes', 1000, true
+    FROM domains d, generate_series(0, 1) g;
+INSERT INTO team_snapshot_members (snapshot_id, name)
+    SELECT ts.id, 'other' || i FROM team_snapshots ts, generate_series(1, 1000) i;
+INSERT INTO team_snapshot_members (snapshot_id, name)
+    SELECT ts.id, 'kotodama' FROM team_snapshots ts
+    WHERE ts.team IN (SELECT team FROM domains
+                      WHERE name IN ('ubuntu.com', 'kubuntu.org', 'lubuntu.me'));
 UPDATE domains SET txt_status = 'verified', txt_checked_at = now();
 INSERT INTO users (claimed_id, name, email, display_name, person_status, person_checked_at)
     VALUES ('https://login.ubuntu.com/+id/BenchMember1', 'kotodama', 'koto@example.org',
@@ -61,6 +87,7 @@ INSERT INTO sessions (token_hash, user_id, csrf_token, idle_expires_at, expires_
     SELECT decode('%s', 'hex'), id, decode(repeat('ab', 32), 'hex'),
            now() + interval '12 hours', now() + interval '12 hours'
     FROM users WHERE name = 'kotodama';
+VACUUM ANALYZE;
 SELECT id FROM users WHERE name = 'kotodama';
 """
 
