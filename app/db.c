@@ -194,11 +194,13 @@ static const struct {
 	    "next_attempt_at = now() WHERE id = $1 AND failed_at IS NOT NULL "
 	    "RETURNING id", 1 },
 	/* provisioning: snapshot.c, provision.c, errlog.c, mail.c, sync.c */
-	/* Trusted: complete and never held, or held and accepted. */
+	/*
+	 * Trusted: complete and never held, or held and accepted; the latest
+	 * is mm_trusted_snapshot's (migration 0006).
+	 */
 	[STMT_SNAP_TRUSTED] = { "snap_trusted",
 	    "WITH t AS (SELECT total, fetched_at FROM team_snapshots "
-	    "WHERE team = $1 AND complete AND (NOT shrink_held OR "
-	    "accepted_at IS NOT NULL) ORDER BY fetched_at DESC LIMIT 1) "
+	    "WHERE id = mm_trusted_snapshot($1)) "
 	    "SELECT (SELECT total FROM t), EXISTS (SELECT 1 FROM "
 	    "team_snapshots s WHERE s.team = $1 AND s.shrink_held AND "
 	    "s.accepted_at IS NULL AND s.fetched_at > coalesce((SELECT "
@@ -229,9 +231,8 @@ static const struct {
 	    "ORDER BY fetched_at DESC LIMIT 1) UNION ALL "
 	    "(SELECT id FROM team_snapshots WHERE team = $1 AND complete "
 	    "ORDER BY fetched_at DESC LIMIT 1) UNION ALL "
-	    "(SELECT id FROM team_snapshots WHERE team = $1 AND complete AND "
-	    "(NOT shrink_held OR accepted_at IS NOT NULL) "
-	    "ORDER BY fetched_at DESC LIMIT 1)))", 1 },
+	    "(SELECT t FROM mm_trusted_snapshot($1) t WHERE t IS NOT NULL)))",
+	    1 },
 	/* Admins' addresses joined by ' ' (plausible addresses have none). */
 	[STMT_PROV_DOMAINS] = { "prov_domains",
 	    "SELECT d.id, d.name, d.team, d.alias_limit, coalesce(string_agg("

@@ -565,6 +565,17 @@ def prov_shrink_guard(env, make):
     expect_sync(env, 0, conf=guard, disabled=0)
     expect(len([m for m in s.outbox() if m[0] == "ops@example.org"]) == 1,
            "told once per hold: %r", s.outbox())
+
+    def in_team(name):
+        return q(env, "SELECT %s = ANY (teams) FROM users WHERE id = %d"
+                 % (lit(s.team), s.ids[name]))
+    # The sweeps kept the trusted snapshot through the hold: users.teams
+    # (what /my says) still follows it, and not the held one.
+    trusted = q(env, "SELECT total FROM team_snapshots WHERE id = mm_trusted_snapshot(%s)"
+                % lit(s.team))
+    expect(trusted == "10", "the trusted snapshot during the hold: total %r", trusted)
+    expect(in_team(crew[0]) == "t" and in_team(newbie) == "f",
+           "users.teams during the hold: %s %s", in_team(crew[0]), in_team(newbie))
     code, out, _ = sync(env, "--accept-shrink", s.team)
     expect(code == 0 and "accepted" in out, "accept: exit %s: %s", code, out)
     expect(q(env, "SELECT count(*) FROM team_snapshots WHERE team = %s AND accepted_at IS NOT "
@@ -574,6 +585,9 @@ def prov_shrink_guard(env, make):
     expect(code == 1 and "nothing to accept" in out, "a second accept: exit %s %s", code, out)
     expect_sync(env, 0, conf=guard, disabled=5)
     expect(not any(s.alias(n)[0] for n in crew[:5]), "removals resume after the accept")
+    expect(in_team(crew[0]) == "f" and in_team(crew[5]) == "t" and in_team(newbie) == "t",
+           "users.teams after the accept: %s %s %s", in_team(crew[0]), in_team(crew[5]),
+           in_team(newbie))
     # old snapshots are swept: the latest, latest complete, latest trusted stay
     expect(int(q(env, "SELECT count(*) FROM team_snapshots WHERE team = %s" % lit(s.team))) <= 3,
            "old snapshots swept")
