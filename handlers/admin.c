@@ -24,6 +24,7 @@
 #include "arena.h"
 #include "audit.h"
 #include "handlers.h"
+#include "member.h"
 #include "outbox.h"
 #include "session.h"
 #include "siteadmin.h"
@@ -46,6 +47,7 @@ static const struct {
 	{ "unbanned", "The user is no longer banned." },
 	{ "admin-granted", "The user is now a site admin." },
 	{ "admin-revoked", "The user is no longer a site admin." },
+	{ "domain-admin", "The user is an admin of the domain." },
 	{ "retried", "The message will be sent again at the next outbox "
 	    "run." },
 	{ "deleted", "The message was deleted." },
@@ -466,11 +468,35 @@ struct user_form {
 	const char	*reason;	/* the ban reason typed */
 	const char	*ban_err;
 	const char	*admin_err;
+	const char	*domain;	/* the domain chosen */
+	const char	*domain_err;
 };
 
 /* Columns of STMT_SA_USER. */
 enum { SU_NAME, SU_EMAIL, SU_DISPLAY, SU_CLAIMED, SU_BANNED, SU_REASON,
 	SU_ADMIN, SU_LOGIN, SU_CREATED, SU_ALIASES, SU_DOMAINS };
+
+/* The domain choices of the domain-admin form, chosen one selected. */
+static enum app_err
+domain_options(struct req *r, struct view_dict *d, const char *chosen)
+{
+	struct view_dict	*o;
+	PGresult		*names;
+	const char		*name;
+	int			 i;
+	enum app_err		 e;
+
+	if ((names = db_cached(r->db, STMT_MY_DOMAIN_NAMES, &e)) == NULL)
+		return e;
+	for (i = 0; i < PQntuples(names); i++) {
+		if ((o = view_add_section(d, "DOMAIN_OPTION")) == NULL)
+			return APP_ENOMEM;
+		view_set(o, "NAME", name = PQgetvalue(names, i, 1));
+		if (chosen != NULL && strcmp(chosen, name) == 0)
+			view_show(o, "SELECTED");
+	}
+	return APP_OK;
+}
 
 static enum app_err
 user_page(struct req *r, int status, const char *notice, long long id,
@@ -507,6 +533,11 @@ user_page(struct req *r, int status, const char *notice, long long id,
 	if (f->admin_err != NULL && (s = view_add_section(d, "E_ADMIN")) !=
 	    NULL)
 		view_set(s, "MESSAGE", f->admin_err);
+	if (f->domain_err != NULL && (s = view_add_section(d, "E_DOMAIN")) !=
+	    NULL)
+		view_set(s, "MESSAGE", f->domain_err);
+	if ((e = domain_options(r, d, f->domain)) != APP_OK)
+		return e;
 	return page_render(r, status, PQgetvalue(res, 0, SU_NAME),
 	    "admin_user.tpl");
 }
@@ -515,7 +546,7 @@ user_page(struct req *r, int status, const char *notice, long long id,
 enum app_err
 h_admin_user(struct req *r)
 {
-	struct user_form	 f = { NULL, NULL, NULL };
+	struct user_form	 f = { NULL, NULL, NULL, NULL, NULL };
 	long long		 id;
 	enum app_err		 e;
 
@@ -577,7 +608,7 @@ user_change(struct req *r, enum sa_user_op op, const char *reason,
 enum app_err
 h_admin_user_ban(struct req *r)
 {
-	struct user_form	 f = { NULL, NULL, NULL };
+	struct user_form	 f = { NULL, NULL, NULL, NULL, NULL };
 	long long		 id;
 	enum app_err		 e;
 
@@ -596,7 +627,7 @@ h_admin_user_ban(struct req *r)
 enum app_err
 h_admin_user_unban(struct req *r)
 {
-	struct user_form	 f = { NULL, NULL, NULL };
+	struct user_form	 f = { NULL, NULL, NULL, NULL, NULL };
 
 	return user_change(r, SA_UNBAN, NULL, "unbanned", &f);
 }
@@ -605,7 +636,7 @@ h_admin_user_unban(struct req *r)
 enum app_err
 h_admin_user_site_admin(struct req *r)
 {
-	struct user_form	 f = { NULL, NULL, NULL };
+	struct user_form	 f = { NULL, NULL, NULL, NULL, NULL };
 	const char		*v = r->fields[0];
 
 	if (strcmp(v, "yes") == 0)
@@ -614,6 +645,48 @@ h_admin_user_site_admin(struct req *r)
 		return user_change(r, SA_REVOKE, NULL, "admin-revoked", &f);
 	r->reason = "grant is yes or no";
 	return APP_EINPUT;
+}
+
+/*
+ * POST /admin/users/:id/domain-admin: domain=<name>.  Makes the user an
+ * admin of the domain, a member of it or not (member.c's rule, as for
+ * the CLI and the API): how a new domain gets its first admin here.
+ */
+enum app_err
+h_admin_user_domain_admin(struct req *r)
+{
+	struct actor		 a = actor_of(r);
+	struct user_form	 f = { NULL, NULL, NULL, r->fields[0], NULL };
+	struct alias_problem	 why = { NULL, NULL, NULL };
+	const char		*p[1], *path;
+	char			 uid[24];
+	PGresult		*res;
+	long long		 id;
+	enum app_err		 e;
+
+	if ((e = path_id(r, "id", &id)) != APP_OK)
+		return e;
+	snprintf(uid, sizeof(uid), "%lld", id);
+	p[0] = uid;
+	if ((res = req_sql(r, STMT_SA_USER, 1, p, &e)) == NULL)
+		return e;
+	if (PQntuples(res) != 1) {
+		r->reason = "no such user";
+		return APP_ENOTFOUND;
+	}
+	e = member_set_role(r->db, r->arena, &a, f.domain, PQgetvalue(res, 0,
+	    SU_NAME), MEMBER_ROLE_ADMIN, &why);
+	if (e == APP_ENOTFOUND) {	/* the domain, or the user's name */
+		r->reason = why.code != NULL ? why.code : "no such domain";
+		f.domain_err = why.message != NULL ? why.message :
+		    "There is no such domain.";
+		return user_page(r, 422, NULL, id, &f);
+	}
+	if (e != APP_OK)
+		return e;
+	if ((path = arena_printf(r->arena, "/admin/users/%lld", id)) == NULL)
+		return APP_ENOMEM;
+	return done(r, path, "domain-admin");
 }
 
 /* ---------------------------------------------------------------------

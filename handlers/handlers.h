@@ -40,6 +40,7 @@ enum app_err	 h_admin_user(struct req *);
 enum app_err	 h_admin_user_ban(struct req *);
 enum app_err	 h_admin_user_unban(struct req *);
 enum app_err	 h_admin_user_site_admin(struct req *);
+enum app_err	 h_admin_user_domain_admin(struct req *);
 enum app_err	 h_admin_outbox(struct req *);
 enum app_err	 h_admin_outbox_retry(struct req *);
 enum app_err	 h_admin_outbox_delete(struct req *);

@@ -94,6 +94,10 @@ static const struct field admin_site_admin_fields[] = {
 	{ "grant", FIELD_FORM, valid_slug, 3, 1 },
 };
 
+static const struct field admin_domain_admin_fields[] = {
+	{ "domain", FIELD_FORM, valid_utf8, 1024, 1 },
+};
+
 /* Member pages (member.c); rules and their messages are alias.c's. */
 static const struct field my_alias_fields[] = {
 	{ "saved", FIELD_QUERY, valid_bool, 1, 0 },
@@ -218,6 +222,9 @@ static const struct route table[] = {
 	{ METHOD_POST, "/admin/users/:id/site-admin", h_admin_user_site_admin,
 	    ACCESS_SITE_ADMIN, 1, admin_site_admin_fields,
 	    NFIELDS(admin_site_admin_fields) },
+	{ METHOD_POST, "/admin/users/:id/domain-admin",
+	    h_admin_user_domain_admin, ACCESS_SITE_ADMIN, 1,
+	    admin_domain_admin_fields, NFIELDS(admin_domain_admin_fields) },
 	{ METHOD_GET, "/admin/outbox", h_admin_outbox, ACCESS_SITE_ADMIN, 0,
 	    admin_done_fields, NFIELDS(admin_done_fields) },
 	{ METHOD_POST, "/admin/outbox/:id/retry", h_admin_outbox_retry,

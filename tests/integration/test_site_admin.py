@@ -103,6 +103,7 @@ def admin_routes(env):
         ("POST", "/admin/users/%s/ban" % uid, {"reason": "refused"}),
         ("POST", "/admin/users/%s/unban" % uid, {}),
         ("POST", "/admin/users/%s/site-admin" % uid, {"grant": "yes"}),
+        ("POST", "/admin/users/%s/domain-admin" % uid, {"domain": "ubuntu.com"}),
         ("GET", "/admin/outbox", None),
         ("POST", "/admin/outbox/1/retry", {}),
         ("POST", "/admin/outbox/1/delete", {}),
@@ -477,6 +478,44 @@ def site_admin_grant_revoke(env):
     expect_303(r, "/my", "revoke yourself")
     expect(q(env, "SELECT is_site_admin FROM users WHERE id = %s" % bid) == "f", "not revoked")
     check_app_error_page(b.get("/admin"), 403, "/admin after revoking yourself")
+
+
+@test
+def site_admin_makes_domain_admin(env):
+    """A site admin makes a user who is not a member an admin of a domain
+    from the user's page (a new domain's first admin): the role row and
+    its audit row, the domain's pages open to them; an unknown domain is
+    refused next to the field; asking again changes nothing."""
+    a, _, aid = signed_in(env, "sad", site_admin=True)
+    b, _, bid = signed_in(env, "sad")
+    dom = q(env, "SELECT name FROM domains ORDER BY name LIMIT 1")
+    q(env, "DELETE FROM domain_members WHERE user_id = %s" % bid)
+    page = "/admin/users/%s" % bid
+    r = a.get(page)
+    check_html(r, "the user's page")
+    expect(("<option>%s</option>" % dom).encode() in r.body, "no %s to choose: %s", dom,
+           show(r, 4000))
+    token = a.csrf(page)
+    before = audit_count(env)
+    r = post(a, page + "/domain-admin", {"domain": "nowhere.example"}, token)
+    expect_refusal(r, 422, "error-domain", "an unknown domain")
+    expect(b"There is no such domain." in r.body, "no reason given: %s", show(r, 3000))
+    expect(audit_count(env) == before, "a refused change wrote an audit row")
+    check_app_error_page(b.get("/domains/%s" % dom), 403, "the domain's page before")
+    r = post(a, page + "/domain-admin", {"domain": dom}, token)
+    expect_303(r, page + "?done=domain-admin", "make admin")
+    row = expect_audit(env, before, aid, "domain_member.role", "domain_member", "make admin")
+    expect(row[5] == "" and row[6] == '{"role": "admin"}', "audit before/after: %s", row)
+    role = q(env, "SELECT m.role FROM domain_members m JOIN domains d ON d.id = m.domain_id "
+                  "WHERE m.user_id = %s AND d.name = %s" % (bid, si.lit(dom)))
+    expect(role == "admin", "domain_members role: %r", role)
+    check_html(b.get("/domains/%s" % dom), "the domain's page for its new admin")
+    r = a.get(page + "?done=domain-admin")
+    expect(("%s (admin)" % dom).encode() in r.body and b"is an admin of the domain" in r.body,
+           "the user's page after: %s", show(r, 4000))
+    r = post(a, page + "/domain-admin", {"domain": dom}, token)
+    expect_303(r, page + "?done=domain-admin", "make admin again")
+    expect(audit_count(env) == before + 1, "asking again wrote an audit row")
 
 
 @test

@@ -1,8 +1,9 @@
 {{%AUTOESCAPE context="HTML"}}
 {{! GET /admin/users/:id  -  ID, NAME, EMAIL, DISPLAY_NAME, CLAIMED_ID, }}
 {{! BAN_REASON, LAST_LOGIN, CREATED, ALIASES, DOMAINS; IS_BANNED or }}
-{{! NOT_BANNED, IS_ADMIN or NOT_ADMIN; V_REASON (input kept); E_REASON }}
-{{! and E_ADMIN (sections with MESSAGE) next to their forms. }}
+{{! NOT_BANNED, IS_ADMIN or NOT_ADMIN; V_REASON (input kept); E_REASON, }}
+{{! E_ADMIN and E_DOMAIN (sections with MESSAGE) next to their forms; }}
+{{! DOMAIN_OPTION rows (NAME, SELECTED) of the domain-admin form. }}
 <section class="panel">
   <p class="eyebrow"><a href="/admin/users">Users</a></p>
   <h1>{{NAME}}</h1>
@@ -54,5 +55,20 @@
 {{#E_ADMIN}}
     <p class="field-error" role="alert" id="error-site-admin">{{MESSAGE}}</p>
 {{/E_ADMIN}}
+  </form>
+  <h2>Domain admin</h2>
+  <p>Make the user an admin of a domain, a member of it or not: how a new domain gets its first admin. Its admins promote and demote the others on the domain's page.</p>
+  <form method="post" action="/admin/users/{{ID}}/domain-admin" class="admin-form">
+    <input type="hidden" name="csrf_token" value="{{CSRF_TOKEN}}">
+    <label for="domain">Domain</label>
+    <select id="domain" name="domain" required>
+{{#DOMAIN_OPTION}}
+      <option{{#SELECTED}} selected{{/SELECTED}}>{{NAME}}</option>
+{{/DOMAIN_OPTION}}
+    </select>
+{{#E_DOMAIN}}
+    <p class="field-error" role="alert" id="error-domain">{{MESSAGE}}</p>
+{{/E_DOMAIN}}
+    <button type="submit" class="button button-secondary">Make admin</button>
   </form>
 </section>
