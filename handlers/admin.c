@@ -546,7 +546,7 @@ user_page(struct req *r, int status, const char *notice, long long id,
 enum app_err
 h_admin_user(struct req *r)
 {
-	struct user_form	 f = { NULL, NULL, NULL, NULL, NULL };
+	struct user_form	 f = { 0 };
 	long long		 id;
 	enum app_err		 e;
 
@@ -608,7 +608,7 @@ user_change(struct req *r, enum sa_user_op op, const char *reason,
 enum app_err
 h_admin_user_ban(struct req *r)
 {
-	struct user_form	 f = { NULL, NULL, NULL, NULL, NULL };
+	struct user_form	 f = { 0 };
 	long long		 id;
 	enum app_err		 e;
 
@@ -627,7 +627,7 @@ h_admin_user_ban(struct req *r)
 enum app_err
 h_admin_user_unban(struct req *r)
 {
-	struct user_form	 f = { NULL, NULL, NULL, NULL, NULL };
+	struct user_form	 f = { 0 };
 
 	return user_change(r, SA_UNBAN, NULL, "unbanned", &f);
 }
@@ -636,7 +636,7 @@ h_admin_user_unban(struct req *r)
 enum app_err
 h_admin_user_site_admin(struct req *r)
 {
-	struct user_form	 f = { NULL, NULL, NULL, NULL, NULL };
+	struct user_form	 f = { 0 };
 	const char		*v = r->fields[0];
 
 	if (strcmp(v, "yes") == 0)
@@ -656,8 +656,8 @@ enum app_err
 h_admin_user_domain_admin(struct req *r)
 {
 	struct actor		 a = actor_of(r);
-	struct user_form	 f = { NULL, NULL, NULL, r->fields[0], NULL };
-	struct alias_problem	 why = { NULL, NULL, NULL };
+	struct user_form	 f = { .domain = r->fields[0] };
+	struct alias_problem	 why = { 0 };
 	const char		*p[1], *path;
 	char			 uid[24];
 	PGresult		*res;

@@ -11,7 +11,9 @@
 --   * accepting a held snapshot (an UPDATE), or deleting snapshots, makes
 --     the team follow whichever snapshot is now its trusted one, if any;
 --   * a new user, or a renamed one, reads the current snapshots.
--- A held, incomplete or older snapshot changes nothing.
+-- A held, incomplete or older snapshot changes nothing.  (A sign-up
+-- committing while a snapshot commits may miss it; the next sync's
+-- snapshot, minutes later, sets it right.)
 --
 -- Workers also cache whether each listed domain's team has a trusted
 -- snapshot yet ("membership not checked yet" otherwise), so snapshot
