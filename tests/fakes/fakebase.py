@@ -22,6 +22,30 @@ class Server(http.server.ThreadingHTTPServer):
     request_queue_size = 128
 
 
+class RequestLog:
+    """The requests a fake answered, the last `limit` of them, for its
+    control API (control calls are left out), and with log_path a JSON
+    line per request.  Shared by the fakes' state classes."""
+
+    def __init__(self, log_path, limit):
+        self.log_path, self.log_limit = log_path, limit
+        self.log_lock = threading.Lock()
+        self.requests = []
+
+    def log_request(self, entry):
+        with self.log_lock:
+            if not entry["path"].startswith("/_fake/"):
+                self.requests.append(entry)
+                del self.requests[:-self.log_limit]
+
+    def write_log(self, entry):
+        if not self.log_path:
+            return
+        with self.log_lock:
+            with open(self.log_path, "a") as f:
+                f.write(json.dumps(entry) + "\n")
+
+
 def serve(server, name, base=None):
     """Announces the port ("listening on http://HOST:PORT", which the tests
     and the stacks wait for), serves until SIGTERM or SIGINT, returns 0."""

@@ -210,19 +210,17 @@ def oid_of(identifier):
 
 # ------------------------------------------------------------------ state --
 
-class Fake:
+class Fake(fakebase.RequestLog):
     def __init__(self, base, demo=False, seed=None, log_path=None, page_size=DEFAULT_PAGE_SIZE,
                  latency_ms=0):
         self.base = base.rstrip("/")
         self.demo = demo
-        self.log_path = log_path
         self.lock = threading.RLock()
-        self.log_lock = threading.Lock()
         self.rng = random.Random(seed) if seed is not None else random.SystemRandom()
         # The object address in the 404 text, fixed for the process like a real one.
         self.app_addr = "0x7f%010x" % self.rng.getrandbits(40)
         self.default_config = {"page_size": page_size, "latency_ms": latency_ms}
-        self.requests = []
+        fakebase.RequestLog.__init__(self, log_path, MAX_LOG_ENTRIES)
         self._reset()
 
     def _reset(self):
@@ -453,21 +451,6 @@ class Fake:
     def oops_id(self):
         with self.lock:
             return "OOPS-%x" % self.rng.getrandbits(40)
-
-    # -- request log ------------------------------------------------------
-
-    def log_request(self, entry):
-        with self.log_lock:
-            if not entry["path"].startswith("/_fake/"):
-                self.requests.append(entry)
-                del self.requests[:-MAX_LOG_ENTRIES]
-
-    def write_log(self, entry):
-        if not self.log_path:
-            return
-        with self.log_lock:
-            with open(self.log_path, "a") as f:
-                f.write(json.dumps(entry) + "\n")
 
     # -- control API ------------------------------------------------------
 

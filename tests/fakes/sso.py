@@ -430,19 +430,17 @@ def normalize_config(obj, current):
     return cfg
 
 
-class Fake:
+class Fake(fakebase.RequestLog):
     def __init__(self, base, demo=False, seed=None, log_path=None, state_file=None,
                  expires_in=DEFAULT_EXPIRES_IN):
         self.base = base.rstrip("/")
         self.endpoint = self.base + "/+openid"
         self.demo = demo
-        self.log_path = log_path
         self.state_file = state_file
         self.lock = threading.RLock()
-        self.log_lock = threading.Lock()
         self.rng = random.Random(seed) if seed is not None else random.SystemRandom()
         self.default_config = dict(CONFIG_DEFAULTS, expires_in=expires_in)
-        self.requests = []
+        fakebase.RequestLog.__init__(self, log_path, MAX_LOG_ENTRIES)
         self._reset()
         if state_file and os.path.exists(state_file):
             self._load()
@@ -532,21 +530,6 @@ class Fake:
         self.clock_frozen = state.get("clock_frozen")
         self.shared = load(state.get("shared", {}))
         self.private = load(state.get("private", {}))
-
-    # -- request log ------------------------------------------------------
-
-    def log_request(self, entry):
-        with self.log_lock:
-            if not entry["path"].startswith("/_fake/"):
-                self.requests.append(entry)
-                del self.requests[:-MAX_LOG_ENTRIES]
-
-    def write_log(self, entry):
-        if not self.log_path:
-            return
-        with self.log_lock:
-            with open(self.log_path, "a") as f:
-                f.write(json.dumps(entry) + "\n")
 
     # -- control API ------------------------------------------------------
 
