@@ -286,10 +286,10 @@ def my_follows_domain_changes_at_once(env):
                "/my (request %d) lacks %s after it was enabled again", i + 1, dom)
 
 
-def every_worker(b, dom, phrase, when):
+def every_worker(env, b, dom, phrase, when):
     """/my, on every worker, says phrase in dom's section."""
     for i in range(WORKERS * 3):
-        t, _ = domain_block(None, b, dom)
+        t, _ = domain_block(env, b, dom)
         expect(phrase in t, "/my (request %d) %s: want %r in %r", i + 1, when, phrase, t)
 
 
@@ -311,38 +311,38 @@ def my_membership_follows_snapshots(env):
     not_yet, yes, no = ("membership of ~%s not checked yet" % team,
                         "member of ~%s: your address will appear" % team,
                         "not a member of ~%s" % team)
-    every_worker(b, dom, not_yet, "before any snapshot")
+    every_worker(env, b, dom, not_yet, "before any snapshot")
     # As the sync stores one: the row, then its members, one transaction.
     sql(env, "WITH s AS (INSERT INTO team_snapshots (team, total, complete) VALUES (%s, 2, "
              "true) RETURNING id) INSERT INTO team_snapshot_members (snapshot_id, name) "
              "SELECT s.id, n FROM s, unnest(ARRAY[%s, 'x-y']) n" % (lit(team), lit(name.lower())))
     expect(user_teams(env, uid) == [team], "teams after the first snapshot: %s",
            user_teams(env, uid))
-    every_worker(b, dom, yes, "after a snapshot naming them")
+    every_worker(env, b, dom, yes, "after a snapshot naming them")
     first = sql(env, "SELECT max(id) FROM team_snapshots WHERE team = %s" % lit(team))
     # A newer one without them, its members inserted in later transactions.
     snapshot(env, team, ["x-y", "z-z"])
-    every_worker(b, dom, no, "after a snapshot without them")
+    every_worker(env, b, dom, no, "after a snapshot without them")
     # A held shrink naming them again changes nothing until it is accepted.
     held = sql(env, "INSERT INTO team_snapshots (team, total, complete, shrink_held) VALUES "
                     "(%s, 1, true, true) RETURNING id" % lit(team)).splitlines()[0]
     sql(env, "INSERT INTO team_snapshot_members (snapshot_id, name) VALUES (%s, %s)"
         % (held, lit(name.lower())))
-    every_worker(b, dom, no, "after a held snapshot")
+    every_worker(env, b, dom, no, "after a held snapshot")
     sql(env, "UPDATE team_snapshots SET accepted_at = now(), accepted_by = 'test' WHERE id = %s"
         % held)
-    every_worker(b, dom, yes, "after the held snapshot was accepted")
+    every_worker(env, b, dom, yes, "after the held snapshot was accepted")
     # A complete snapshot of nobody (the team emptied): no member inserts.
     sql(env, "INSERT INTO team_snapshots (team, total, complete) VALUES (%s, 0, true)"
         % lit(team))
-    every_worker(b, dom, no, "after an empty snapshot")
+    every_worker(env, b, dom, no, "after an empty snapshot")
     # Deleting the newer ones leaves the first trusted: still a member.
     sql(env, "DELETE FROM team_snapshots WHERE team = %s AND id > %s" % (lit(team), first))
     expect(user_teams(env, uid) == [team], "teams after deleting: %s", user_teams(env, uid))
     sql(env, "DELETE FROM team_snapshot_members WHERE snapshot_id = %s AND name = 'x-y'" % first)
     sql(env, "DELETE FROM team_snapshots WHERE id = %s" % first)
     expect(user_teams(env, uid) == [], "teams with no snapshot left: %s", user_teams(env, uid))
-    every_worker(b, dom, not_yet, "after every snapshot was deleted")
+    every_worker(env, b, dom, not_yet, "after every snapshot was deleted")
 
     # Someone named in the snapshot before they ever signed in; a rename.
     snapshot(env, team, ["x-y"])
@@ -355,7 +355,7 @@ def my_membership_follows_snapshots(env):
     sql(env, "UPDATE users SET person_status = 'valid' WHERE id = %s" % uid2)
     expect(user_teams(env, uid2) == [team], "teams of a user who signed up after the "
            "snapshot: %s", user_teams(env, uid2))
-    every_worker(b2, dom, yes, "for a user who signed up after the snapshot")
+    every_worker(env, b2, dom, yes, "for a user who signed up after the snapshot")
     sql(env, "UPDATE users SET name = %s WHERE id = %s" % (lit("renamed-" + name.lower()), uid2))
     expect(user_teams(env, uid2) == [], "teams after a rename: %s", user_teams(env, uid2))
 
