@@ -320,9 +320,14 @@ def my_membership_follows_snapshots(env):
            user_teams(env, uid))
     every_worker(env, b, dom, yes, "after a snapshot naming them")
     first = sql(env, "SELECT max(id) FROM team_snapshots WHERE team = %s" % lit(team))
-    # A newer one without them, its members inserted in later transactions.
+    # Newer ones, their members inserted in later transactions: without
+    # them, with them, without them again.
     snapshot(env, team, ["x-y", "z-z"])
     every_worker(env, b, dom, no, "after a snapshot without them")
+    snapshot(env, team, [name, "x-y"])
+    every_worker(env, b, dom, yes, "after a snapshot whose members came later")
+    snapshot(env, team, ["x-y"])
+    every_worker(env, b, dom, no, "after another snapshot without them")
     # A held shrink naming them again changes nothing until it is accepted.
     held = sql(env, "INSERT INTO team_snapshots (team, total, complete, shrink_held) VALUES "
                     "(%s, 1, true, true) RETURNING id" % lit(team)).splitlines()[0]
