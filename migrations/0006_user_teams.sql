@@ -64,12 +64,15 @@ BEGIN
 END
 $$;
 
--- Members inserted into a trusted snapshot (after its transaction).
+-- Members inserted into a trusted snapshot after its transaction.  (One
+-- this transaction stored is left to its deferred trigger, at commit: the
+-- sync inserts a snapshot and its members together, and once is enough.)
 CREATE FUNCTION mm_snapshot_members_teams() RETURNS trigger
 LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
 BEGIN
 	PERFORM mm_team_sets_teams(ts.team) FROM team_snapshots ts
 	    WHERE ts.id IN (SELECT snapshot_id FROM added)
+	      AND ts.xmin <> pg_current_xact_id()::xid
 	      AND ts.id = mm_trusted_snapshot(ts.team);
 	RETURN NULL;
 END
