@@ -764,6 +764,19 @@ list_rows(struct db *db, enum stmt st, const char **p, int np,
 	return res;
 }
 
+/* Room for a listing's n rows (NULL for none); *e = APP_ENOMEM if none. */
+static void *
+list_items(struct arena *a, int n, size_t size, enum app_err *e)
+{
+	void	*items;
+
+	if (n <= 0)
+		return NULL;
+	if ((items = arena_calloc(a, (size_t)n, size)) == NULL)
+		*e = APP_ENOMEM;
+	return items;
+}
+
 enum app_err
 member_list(struct db *db, struct arena *a, const struct actor *actor,
     const char *domain, const struct member_query *q, struct member_list *out)
@@ -788,9 +801,7 @@ member_list(struct db *db, struct arena *a, const struct actor *actor,
 	if ((res = list_rows(db, STMT_MEMBER_LIST, p, 5, &d, limit, 1, &n,
 	    &e)) == NULL)
 		return e;
-	if (n > 0 && (out->items = arena_calloc(a, (size_t)n,
-	    sizeof(*out->items))) == NULL)
-		e = APP_ENOMEM;
+	out->items = list_items(a, n, sizeof(*out->items), &e);
 	for (i = 0; i < n && e == APP_OK; i++)
 		e = member_row(a, res, i, d.name, &out->items[out->n++]);
 	if (e == APP_OK && PQntuples(res) > limit &&
@@ -813,11 +824,8 @@ alias_rows(struct arena *a, PGresult *res, int n, struct alias_view **items,
 	int		 i;
 	enum app_err	 e = APP_OK;
 
-	*items = NULL;
 	*count_out = 0;
-	if (n > 0 && (*items = arena_calloc(a, (size_t)n, sizeof(**items))) ==
-	    NULL)
-		return APP_ENOMEM;
+	*items = list_items(a, n, sizeof(**items), &e);
 	for (i = 0; i < n && e == APP_OK; i++)
 		e = alias_view_row(a, res, i, &(*items)[(*count_out)++]);
 	return e;
@@ -926,9 +934,7 @@ member_audit(struct db *db, struct arena *a, const struct actor *actor,
 	if ((res = list_rows(db, STMT_MEMBER_AUDIT, p, 3, &d, limit, 1, &n,
 	    &e)) == NULL)
 		return e;
-	if (n > 0 && (out->items = arena_calloc(a, (size_t)n,
-	    sizeof(*out->items))) == NULL)
-		e = APP_ENOMEM;
+	out->items = list_items(a, n, sizeof(*out->items), &e);
 	for (i = 0; i < n && e == APP_OK; i++) {
 		r = &out->items[out->n++];
 		r->id = col_ll(res, i, 0);
@@ -970,9 +976,7 @@ member_errors(struct db *db, struct arena *a, const struct actor *actor,
 	if ((res = list_rows(db, STMT_MEMBER_ERRORS, p, 2, &d,
 	    MEMBER_ERRORS_MAX, 0, &n, &e)) == NULL)
 		return e;
-	if (n > 0 && (out->items = arena_calloc(a, (size_t)n,
-	    sizeof(*out->items))) == NULL)
-		e = APP_ENOMEM;
+	out->items = list_items(a, n, sizeof(*out->items), &e);
 	for (i = 0; i < n && e == APP_OK; i++) {
 		r = &out->items[out->n++];
 		r->id = col_ll(res, i, 0);
