@@ -4,7 +4,7 @@
  *	membermail serve [-c FILE]		the pre-forked FastCGI server
  *	membermail check-config [-c FILE]	validate and print the config
  *	membermail migrate SUBCOMMAND ...	schema migrations (migrate.h)
- *	membermail domain|user SUBCOMMAND ...	operator administration (admin.h)
+ *	membermail domain|user SUBCOMMAND ...	operator administration (cli/cli_admin.h)
  *	membermail ctl [-c FILE] COMMAND	signal and inspect the server (ctl.h)
  *	membermail cleanup [-c FILE]		sweep expired rows (cleanup.h)
  *	membermail outbox [-c FILE] [--limit N]	send notification e-mail (outbox.h)
@@ -22,18 +22,18 @@
 
 #include <sodium.h>
 
-#include "admin.h"
-#include "cleanup.h"
-#include "conf.h"
-#include "ctl.h"
-#include "db.h"
-#include "handlers.h"
-#include "log.h"
-#include "master.h"
-#include "migrate.h"
-#include "outbox.h"
-#include "sync.h"
-#include "view.h"
+#include "cli/cli_admin.h"
+#include "handlers/handlers.h"
+#include "jobs/cleanup.h"
+#include "jobs/outbox.h"
+#include "jobs/sync.h"
+#include "lib/conf.h"
+#include "lib/log.h"
+#include "pm/ctl.h"
+#include "pm/master.h"
+#include "store/db.h"
+#include "store/migrate.h"
+#include "views/view.h"
 
 static void
 usage(FILE *f)

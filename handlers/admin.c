@@ -6,7 +6,7 @@
  * table; every change is a CSRF-checked POST.
  *
  * Input is checked by the rules the operator CLI uses too, and adding a
- * domain, ban, unban, grant and revoke are its changes (siteadmin.h); the
+ * domain, ban, unban, grant and revoke are its changes (rules/site.h); the
  * retry of a failed message is the outbox's (outbox.h).  A refused value
  * re-renders its page with the reason next to the field and the input kept
  * (422, or 409 for a refused state change); a change is one transaction
@@ -21,14 +21,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "arena.h"
-#include "audit.h"
-#include "handlers.h"
-#include "member.h"
-#include "outbox.h"
-#include "session.h"
-#include "siteadmin.h"
-#include "view.h"
+#include "handlers/handlers.h"
+#include "http/session.h"
+#include "jobs/outbox.h"
+#include "lib/arena.h"
+#include "rules/domain_members.h"
+#include "rules/site.h"
+#include "store/audit.h"
+#include "views/view.h"
 
 #define USERS_PAGE	50	/* users per page of the search */
 
@@ -567,7 +567,7 @@ user_refused(struct user_form *f, enum sa_refusal why)
 }
 
 /*
- * Changes the user named by the path (siteadmin.c); 303 to their page
+ * Changes the user named by the path (rules/site.c); 303 to their page
  * with `code` (or "unchanged"); a refusal re-renders the page (409).
  */
 static enum app_err
@@ -649,7 +649,7 @@ h_admin_user_site_admin(struct req *r)
 
 /*
  * POST /admin/users/:id/domain-admin: domain=<name>.  Makes the user an
- * admin of the domain, a member of it or not (member.c's rule, as for
+ * admin of the domain, a member of it or not (rules/domain_members.c's rule, as for
  * the CLI and the API): how a new domain gets its first admin here.
  */
 enum app_err

@@ -1,8 +1,8 @@
 /*
- * api.c - the JSON API's endpoints (/api/v1/, issue #6).  Authentication,
- * rate limits, bodies and errors are app/api.c; who may change what is
- * the rule modules' (app/alias.c, app/member.c), called exactly as the
- * HTML pages call them.  Nothing here re-decides a rule.
+ * api.c - the JSON API's endpoints (/api/v1/).  Authentication, rate
+ * limits, bodies and errors are http/bearer.c; who may change what is the
+ * rule modules' (rules/alias.c, rules/domain_members.c), called exactly as
+ * the HTML pages call them.  Nothing here re-decides a rule.
  */
 #include "config.h"
 
@@ -13,14 +13,14 @@
 
 #include <json-c/json.h>
 
-#include "alias.h"
-#include "api.h"
-#include "arena.h"
-#include "audit.h"
-#include "buf.h"
-#include "handlers.h"
-#include "member.h"
-#include "session.h"
+#include "handlers/handlers.h"
+#include "http/bearer.h"
+#include "http/session.h"
+#include "lib/arena.h"
+#include "lib/buf.h"
+#include "rules/alias.h"
+#include "rules/domain_members.h"
+#include "store/audit.h"
 
 /* GET /api/v1/me: who the token belongs to. */
 enum app_err
@@ -378,7 +378,7 @@ h_api_aliases(struct req *r)
 /* ------------------------------------------------------------- domains */
 
 /*
- * A listing's refusal: member.c says APP_EINPUT for a cursor or filter it
+ * A listing's refusal: rules/domain_members.c says APP_EINPUT for a cursor or filter it
  * does not accept, APP_ENOTFOUND for an unknown domain or member.
  */
 static enum app_err

@@ -22,14 +22,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "arena.h"
-#include "handlers.h"
-#include "log.h"
-#include "provision.h"
-#include "rp.h"
-#include "session.h"
-#include "users.h"
-#include "view.h"
+#include "handlers/handlers.h"
+#include "http/session.h"
+#include "lib/arena.h"
+#include "lib/log.h"
+#include "proto/rp.h"
+#include "rules/provision.h"
+#include "rules/users.h"
+#include "views/view.h"
 
 #define STATE_TTL	"600"	/* seconds a sign-in may take */
 #define RATE_WINDOW	"60"

@@ -1,10 +1,10 @@
 /*
- * domain.c - the pages domain admins run their domains with (issue #6):
+ * domain.c - the pages domain admins run their domains with:
  * /domains/:domain (the TXT record to publish, the members), its aliases,
  * its log (audit and errors) and one member's page with its actions.
  *
- * Every rule is app/member.c's, or app/alias.c's for enabling and
- * disabling an alias; this file turns requests into calls and answers into
+ * Every rule is rules/domain_members.c's, or rules/alias.c's for enabling
+ * and disabling an alias; this file turns requests into calls and answers into
  * pages.  A refused change shows the member page again with the reason next
  * to the field and the input kept; a change done answers 303 to the page,
  * whose `done' query names a fixed notice (never echoed input).
@@ -14,11 +14,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "audit.h"
-#include "handlers.h"
-#include "member.h"
-#include "session.h"
-#include "view.h"
+#include "handlers/handlers.h"
+#include "http/session.h"
+#include "rules/domain_members.h"
+#include "store/audit.h"
+#include "views/view.h"
 
 /* Notices a change's 303 names in `done'. */
 static const struct {

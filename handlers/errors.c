@@ -10,10 +10,10 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "api.h"
-#include "handlers.h"
-#include "log.h"
-#include "view.h"
+#include "handlers/handlers.h"
+#include "http/bearer.h"
+#include "lib/log.h"
+#include "views/view.h"
 
 /* Title and message for people; code for programs (stable, documented). */
 static const struct {

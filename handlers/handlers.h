@@ -10,8 +10,8 @@
 
 #include <stddef.h>
 
-#include "err.h"
-#include "route.h"
+#include "http/route.h"
+#include "lib/err.h"
 
 extern const struct router	 router;
 
@@ -84,7 +84,7 @@ enum app_err	 page_render(struct req *, int status, const char *title,
 /* Dictionary of the current page, created on first use; NULL on failure. */
 struct view_dict *page_dict(struct req *);
 
-/* Member pages (member.c); h_my above is there too. */
+/* Member pages (my.c); h_my above is there too. */
 enum app_err	 h_my_alias(struct req *);
 enum app_err	 h_my_alias_save(struct req *);
 

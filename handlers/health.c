@@ -3,7 +3,7 @@
 
 #include <stdlib.h>
 
-#include "handlers.h"
+#include "handlers/handlers.h"
 
 #define TEXT	"text/plain; charset=utf-8"
 

@@ -8,10 +8,10 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "arena.h"
-#include "handlers.h"
-#include "session.h"
-#include "view.h"
+#include "handlers/handlers.h"
+#include "http/session.h"
+#include "lib/arena.h"
+#include "views/view.h"
 
 /* Columns of STMT_DOMAIN_LIST. */
 enum { COL_SLUG, COL_NAME, COL_TEAM, COL_TITLE };

@@ -1,9 +1,9 @@
 /* render.c - turn a page template into the response body. */
 #include "config.h"
 
-#include "handlers.h"
-#include "session.h"
-#include "view.h"
+#include "handlers/handlers.h"
+#include "http/session.h"
+#include "views/view.h"
 
 struct view_dict *
 page_dict(struct req *r)

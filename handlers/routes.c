@@ -9,8 +9,8 @@
 
 #include <stdlib.h>
 
-#include "handlers.h"
-#include "member.h"
+#include "handlers/handlers.h"
+#include "rules/domain_members.h"
 
 #define NFIELDS(a)	(sizeof(a) / sizeof((a)[0]))
 
@@ -58,7 +58,7 @@ static const struct field auth_finish_fields[] = {
 
 /*
  * Site admins (admin.c).  Form values are checked by the handler with the
- * CLI's rules (siteadmin.h), so that a refusal is shown next to its field;
+ * CLI's rules (rules/site.h), so that a refusal is shown next to its field;
  * here only their size and encoding.
  */
 static const struct field admin_done_fields[] = {
@@ -98,7 +98,7 @@ static const struct field admin_domain_admin_fields[] = {
 	{ "domain", FIELD_FORM, valid_utf8, 1024, 1 },
 };
 
-/* Member pages (member.c); rules and their messages are alias.c's. */
+/* Member pages (my.c); rules and their messages are alias.c's. */
 static const struct field my_alias_fields[] = {
 	{ "saved", FIELD_QUERY, valid_bool, 1, 0 },
 };
@@ -167,7 +167,7 @@ static const struct field domain_role_fields[] = {
 	{ "role", FIELD_FORM, valid_slug, 16, 1 },
 };
 
-/* Generous bounds: member.c explains a wrong value next to the field. */
+/* Generous bounds: domain_members.c explains a wrong value by the field. */
 static const struct field domain_alias_fields[] = {
 	{ "local_part", FIELD_FORM, valid_text, 256, 0 },
 	{ "recipients", FIELD_FORM, valid_text, 4096, 0 },
@@ -233,7 +233,7 @@ static const struct route table[] = {
 	    ACCESS_SITE_ADMIN, 1, NULL, 0 },
 	{ METHOD_GET, "/admin/errors", h_admin_errors, ACCESS_SITE_ADMIN, 0,
 	    NULL, 0 },
-	/* Member pages (member.c). */
+	/* Member pages (my.c). */
 	{ METHOD_GET, "/my/aliases/:id", h_my_alias, ACCESS_SIGNED_IN, 0,
 	    my_alias_fields, NFIELDS(my_alias_fields) },
 	{ METHOD_POST, "/my/aliases/:id", h_my_alias_save, ACCESS_SIGNED_IN, 1,
@@ -241,7 +241,7 @@ static const struct route table[] = {
 	/*
 	 * Personal API tokens and the JSON API (tokens.c, api.c).  The API
 	 * authenticates by bearer token only, never by cookie, so its state
-	 * changes need no CSRF token (app/api.h); the dispatcher skips it.
+	 * changes need no CSRF token (http/bearer.h); the dispatcher skips it.
 	 */
 	{ METHOD_GET, "/my/tokens", h_tokens, ACCESS_SIGNED_IN, 0,
 	    tokens_fields, NFIELDS(tokens_fields) },

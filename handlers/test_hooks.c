@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <time.h>
 
-#include "handlers.h"
+#include "handlers/handlers.h"
 
 /* GET /_test/sleep?ms=N: answers after N milliseconds (signals or not). */
 enum app_err

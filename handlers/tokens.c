@@ -8,12 +8,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "apitoken.h"
-#include "arena.h"
-#include "audit.h"
-#include "handlers.h"
-#include "session.h"
-#include "view.h"
+#include "handlers/handlers.h"
+#include "http/session.h"
+#include "lib/arena.h"
+#include "rules/apitoken.h"
+#include "store/audit.h"
+#include "views/view.h"
 
 /* Columns of STMT_API_TOKEN_LIST. */
 enum { T_ID, T_NAME, T_CREATED, T_LAST_USED, T_EXPIRES, T_REVOKED, T_STATE };

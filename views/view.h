@@ -25,7 +25,7 @@
 
 #include <stddef.h>
 
-#include "buf.h"
+#include "lib/buf.h"
 
 #ifdef __cplusplus
 extern "C" {

@@ -40,8 +40,8 @@
 #include <ctemplate/template_cache.h>
 #include <ctemplate/template_dictionary.h>
 
-#include "buf.h"
-#include "view.h"
+#include "lib/buf.h"
+#include "views/view.h"
 
 using ctemplate::TemplateCache;
 using ctemplate::TemplateDictionary;

@@ -10,8 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "alias.h"
-#include "arena.h"
+#include "lib/arena.h"
+#include "rules/alias.h"
 #include "test.h"
 
 #define L64	"llllllllllllllllllllllllllllllllllllllllllllllllllllllllllllllll"

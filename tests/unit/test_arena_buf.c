@@ -5,8 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "arena.h"
-#include "buf.h"
+#include "lib/arena.h"
+#include "lib/buf.h"
 #include "test.h"
 
 static void

@@ -15,7 +15,7 @@
 
 #include <sodium.h>
 
-#include "bignum.h"
+#include "lib/bignum.h"
 #include "test.h"
 
 /* OpenID 2.0 Appendix B: the default Diffie-Hellman modulus. */

@@ -15,7 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "conf.h"
+#include "lib/conf.h"
 #include "test.h"
 
 #ifndef nitems

@@ -12,8 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "arena.h"
-#include "form.h"
+#include "lib/arena.h"
+#include "lib/form.h"
 #include "test.h"
 
 /* A literal and its length, so that rows may hold NUL bytes. */

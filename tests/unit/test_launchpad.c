@@ -19,9 +19,9 @@
 #include <curl/curl.h>
 #include <json-c/json.h>
 
-#include "arena.h"
-#include "buf.h"
-#include "launchpad.h"
+#include "lib/arena.h"
+#include "lib/buf.h"
+#include "proto/launchpad.h"
 #include "test.h"
 
 static pid_t	 fake_pid = -1;

@@ -15,10 +15,10 @@
 
 #include <sodium.h>
 
-#include "arena.h"
-#include "bignum.h"
-#include "form.h"
-#include "openid.h"
+#include "lib/arena.h"
+#include "lib/bignum.h"
+#include "lib/form.h"
+#include "proto/openid.h"
 #include "test.h"
 
 #define IN(s)		(s), sizeof(s) - 1

@@ -22,7 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "pidfile.h"
+#include "pm/pidfile.h"
 #include "test.h"
 
 static char	 dir[64];

@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "provision.h"
+#include "rules/provision.h"
 #include "test.h"
 
 /* Aliases the cases pick from (ids 1..). */

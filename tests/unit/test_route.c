@@ -4,10 +4,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "form.h"
-#include "req.h"
-#include "route.h"
-#include "validate.h"
+#include "http/req.h"
+#include "http/route.h"
+#include "lib/form.h"
+#include "lib/valid.h"
 #include "test.h"
 
 static enum app_err

@@ -9,9 +9,9 @@
 
 #include <sodium.h>
 
-#include "buf.h"
-#include "outbox.h"
-#include "smtp.h"
+#include "jobs/outbox.h"
+#include "lib/buf.h"
+#include "proto/smtp.h"
 #include "test.h"
 
 static const char *const to1[] = { "alice@example.org" };

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sqlsplit.h"
+#include "lib/sqlsplit.h"
 #include "test.h"
 
 #define MAXST	4

@@ -22,10 +22,10 @@
 
 #include <json-c/json.h>
 
-#include "buf.h"
-#include "scoreboard.h"
-#include "sockdiag.h"
-#include "status.h"
+#include "lib/buf.h"
+#include "pm/scoreboard.h"
+#include "pm/sockdiag.h"
+#include "pm/status.h"
 #include "test.h"
 
 #define START_MS	1795854600000ULL	/* 28/Nov/2026:08:30:00 UTC */

@@ -10,9 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
-#include "view.h"
+#include "lib/buf.h"
 #include "test.h"
+#include "views/view.h"
 
 #define OUT_MAX		(256 * 1024)
 #define HOSTILE		"<script>alert(\"x\")</script>&'"
