@@ -26,6 +26,7 @@
 #include "rules/site.h"
 #include "store/audit.h"
 #include "store/db.h"
+#include "store/rawdb.h"
 
 #define EXIT_USAGE	2
 #define ACTOR_MAX	256	/* audit_log_actor_name_check: 255 chars */
@@ -234,7 +235,7 @@ connect_db(const char *conninfo, int statement_timeout)
 	/* A command never waits on a lock longer than the site would. */
 	snprintf(options, sizeof(options), "-c client_min_messages=warning "
 	    "-c statement_timeout=%d", statement_timeout);
-	return cli_connect(conninfo, "admin", options);
+	return rawdb_connect(conninfo, "admin", options);
 }
 
 /* ---------------------------------------------------------------------
@@ -491,8 +492,9 @@ user_site_admin(struct db *db, const struct opts *o, const char *name)
 
 /* ---------------------------------------------------------------------
  * domain admin | unadmin DOMAIN LPNAME: who administers a domain (the
- * provisioning sync never changes admins).  rules/domain_members.c's rule, which the
- * domain pages and the API use too; the operator acts as a site admin.
+ * provisioning sync never changes admins).  rules/domain_members.c's rule,
+ * which the domain pages and the API use too; the operator acts as a site
+ * admin.
  */
 
 static int

@@ -11,9 +11,9 @@
 
 #include <stddef.h>
 
+#include "http/fields.h"
 #include "http/req.h"
 #include "lib/err.h"
-#include "lib/valid.h"
 
 enum access {
 	ACCESS_ANYONE,

@@ -12,6 +12,7 @@
 #include "jobs/cleanup.h"
 #include "lib/climsg.h"
 #include "lib/conf.h"
+#include "store/rawdb.h"
 
 #define EXIT_USAGE	2
 #define LOCK_NAME	"membermail:cleanup"
@@ -52,7 +53,7 @@ take_lock(PGconn *c)
 	PGresult	*res;
 	int		 got;
 
-	res = cli_query(c, "SELECT pg_try_advisory_xact_lock(hashtext($1))", 1,
+	res = rawdb_query(c, "SELECT pg_try_advisory_xact_lock(hashtext($1))", 1,
 	    params);
 	if (res == NULL)
 		return -1;
@@ -68,7 +69,7 @@ delete_expired(PGconn *c, long long counts[NSWEEPS])
 	size_t		 i;
 
 	for (i = 0; i < NSWEEPS; i++) {
-		if ((res = cli_query(c, sweeps[i].sql, 0, NULL)) == NULL)
+		if ((res = rawdb_query(c, sweeps[i].sql, 0, NULL)) == NULL)
 			return -1;
 		counts[i] = strtoll(PQcmdTuples(res), NULL, 10);
 		PQclear(res);
@@ -95,23 +96,23 @@ cleanup_sweep(PGconn *c)
 	int		 got;
 
 	memset(counts, 0, sizeof(counts));
-	if (cli_exec(c, "BEGIN", 0, NULL) == -1)
+	if (rawdb_exec(c, "BEGIN", 0, NULL) == -1)
 		return 1;
-	if (cli_exec(c, "SET LOCAL lock_timeout = '10s'", 0, NULL) == -1 ||
-	    cli_exec(c, "SET LOCAL statement_timeout = '5min'", 0, NULL) == -1 ||
+	if (rawdb_exec(c, "SET LOCAL lock_timeout = '10s'", 0, NULL) == -1 ||
+	    rawdb_exec(c, "SET LOCAL statement_timeout = '5min'", 0, NULL) == -1 ||
 	    (got = take_lock(c)) == -1)
 		goto fail;
 	if (!got) {
-		(void)cli_exec(c, "ROLLBACK", 0, NULL);
+		(void)rawdb_exec(c, "ROLLBACK", 0, NULL);
 		printf("cleanup: another cleanup is running\n");
 		return 0;
 	}
-	if (delete_expired(c, counts) == -1 || cli_exec(c, "COMMIT", 0, NULL) == -1)
+	if (delete_expired(c, counts) == -1 || rawdb_exec(c, "COMMIT", 0, NULL) == -1)
 		goto fail;
 	report(counts);
 	return 0;
 fail:
-	(void)cli_exec(c, "ROLLBACK", 0, NULL);
+	(void)rawdb_exec(c, "ROLLBACK", 0, NULL);
 	cli_warnx("nothing was deleted");
 	return 1;
 }
@@ -157,7 +158,7 @@ cleanup_main(int argc, char *argv[])
 	}
 	if (cli_config(&cfg, cfgpath) == -1)
 		return 1;
-	if ((c = cli_connect(cfg.database, "cleanup", "-c client_min_messages=warning")) == NULL)
+	if ((c = rawdb_connect(cfg.database, "cleanup", "-c client_min_messages=warning")) == NULL)
 		return 1;
 	rc = cleanup_sweep(c);
 	PQfinish(c);

@@ -16,6 +16,7 @@
 #include "lib/log.h"
 #include "proto/smtp.h"
 #include "store/db.h"
+#include "store/rawdb.h"
 
 #define EXIT_USAGE	2
 #define LIMIT_DEFAULT	1000
@@ -111,7 +112,7 @@ record(struct run *run, const char *id, int attempts, enum smtp_outcome o,
 	if (o == SMTP_SENT) {
 		log_info("event=outbox_sent id=%s attempt=%d", id, attempts + 1);
 		run->sent++;
-		return cli_exec(run->c, SQL_SENT, 1, params);
+		return rawdb_exec(run->c, SQL_SENT, 1, params);
 	}
 	log_quote(q, sizeof(q), error, strlen(error));
 	give_up = o == SMTP_PERMANENT ||
@@ -120,14 +121,14 @@ record(struct run *run, const char *id, int attempts, enum smtp_outcome o,
 		log_error("event=outbox_failed id=%s attempt=%d outcome=%s "
 		    "error=%s", id, attempts + 1, smtp_outcome_name(o), q);
 		run->failed++;
-		return cli_exec(run->c, SQL_GIVE_UP, 2, params);
+		return rawdb_exec(run->c, SQL_GIVE_UP, 2, params);
 	}
 	wait = outbox_backoff(attempts + 1, randombytes_random());
 	snprintf(secs, sizeof(secs), "%ld", wait);
 	log_warn("event=outbox_deferred id=%s attempt=%d outcome=%s retry_in=%lds "
 	    "error=%s", id, attempts + 1, smtp_outcome_name(o), wait, q);
 	run->deferred++;
-	return cli_exec(run->c, SQL_DEFER, 3, params);
+	return rawdb_exec(run->c, SQL_DEFER, 3, params);
 }
 
 /* Sends the row and records what happened (inside its transaction). */
@@ -167,21 +168,21 @@ one(struct run *run)
 	PGresult	*res;
 	int		 rc;
 
-	if (cli_exec(run->c, "BEGIN", 0, NULL) == -1)
+	if (rawdb_exec(run->c, "BEGIN", 0, NULL) == -1)
 		return -1;
-	if ((res = cli_query(run->c, SQL_CLAIM, 0, NULL)) == NULL)
+	if ((res = rawdb_query(run->c, SQL_CLAIM, 0, NULL)) == NULL)
 		goto fail;
 	if (PQntuples(res) == 0) {
 		PQclear(res);
-		return cli_exec(run->c, "COMMIT", 0, NULL) == -1 ? -1 : 0;
+		return rawdb_exec(run->c, "COMMIT", 0, NULL) == -1 ? -1 : 0;
 	}
 	rc = deliver(run, res);
 	PQclear(res);
-	if (rc == -1 || cli_exec(run->c, "COMMIT", 0, NULL) == -1)
+	if (rc == -1 || rawdb_exec(run->c, "COMMIT", 0, NULL) == -1)
 		goto fail;
 	return 1;
 fail:
-	(void)cli_exec(run->c, "ROLLBACK", 0, NULL);
+	(void)rawdb_exec(run->c, "ROLLBACK", 0, NULL);
 	return -1;
 }
 
@@ -280,7 +281,7 @@ outbox_main(int argc, char *argv[])
 		cli_warnx("%s", err);
 		return 1;
 	}
-	if ((run.c = cli_connect(cfg.database, "outbox",
+	if ((run.c = rawdb_connect(cfg.database, "outbox",
 	    "-c client_min_messages=warning")) == NULL) {
 		smtp_close(&run.smtp);
 		return 1;

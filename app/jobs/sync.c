@@ -24,6 +24,7 @@
 #include "rules/provision.h"
 #include "rules/snapshot.h"
 #include "store/db.h"
+#include "store/rawdb.h"
 #include "views/view.h"
 
 #define EXIT_USAGE	2
@@ -305,7 +306,7 @@ sweep(struct run *r)
 	for (i = 0; i < r->p.ndomains; i++)
 		if (snapshot_sweep(r->p.db, r->p.domains[i].team) != APP_OK)
 			return -1;
-	if ((c = cli_connect(r->p.cfg->database, "sync",
+	if ((c = rawdb_connect(r->p.cfg->database, "sync",
 	    "-c client_min_messages=warning")) == NULL)
 		return -1;
 	rc = cleanup_sweep(c) == 0 ? 0 : -1;

@@ -1,10 +1,8 @@
-/* valid.c - validators and the field checker; see valid.h. */
+/* valid.c - validators of input text; see valid.h. */
 #include "config.h"
 
 #include <string.h>
 
-#include "http/req.h"
-#include "lib/form.h"
 #include "lib/valid.h"
 
 /*
@@ -188,39 +186,4 @@ domain_problem(const char *d)
 	if (l[0] < 'a' || l[0] > 'z')
 		return "the last label does not start with a letter";
 	return NULL;
-}
-
-static enum app_err
-field_fail(struct req *r, const struct field *f, const char *why)
-{
-	r->reason = arena_printf(r->arena, "field %s: %s", f->name, why);
-	return APP_EINPUT;
-}
-
-enum app_err
-fields_check(struct req *r, const struct field *fields, size_t n)
-{
-	const struct kvlist	*src;
-	const struct kv		*kv;
-	size_t			 i;
-
-	r->fields = arena_calloc(r->arena, n ? n : 1, sizeof(*r->fields));
-	if (r->fields == NULL)
-		return APP_ENOMEM;
-	for (i = 0; i < n; i++) {
-		src = fields[i].src == FIELD_QUERY ? &r->query : &r->form;
-		if ((kv = kv_find(src, fields[i].name)) == NULL) {
-			if (fields[i].required)
-				return field_fail(r, &fields[i], "missing");
-			continue;
-		}
-		if (kv_count(src, fields[i].name) > 1)
-			return field_fail(r, &fields[i], "given twice");
-		if (kv->vlen > fields[i].max_len)
-			return field_fail(r, &fields[i], "too long");
-		if (!fields[i].valid(kv->val, kv->vlen))
-			return field_fail(r, &fields[i], "invalid");
-		r->fields[i] = kv->val;
-	}
-	return APP_OK;
 }

@@ -1,34 +1,15 @@
 /*
- * valid.h - input validation declared as data.
- *
- * A route lists the fields it accepts; the dispatcher checks them before
- * the handler runs and fills req->fields[i] with the value of fields[i]
- * (NULL when absent).  A handler never sees a raw, unchecked string.
+ * valid.h - validators of input text: pure functions over value[0..len),
+ * used by the declared fields of the routes (http/fields.h), the config
+ * loader and the rules alike.
  */
 #ifndef MM_VALID_H
 #define MM_VALID_H
 
 #include <stddef.h>
 
-#include "lib/err.h"
-
-struct req;
-
-enum field_src {
-	FIELD_QUERY,	/* the query string */
-	FIELD_FORM	/* the urlencoded body */
-};
-
 /* A validator says whether value[0..len) is acceptable. */
 typedef int	 validator_fn(const char *value, size_t len);
-
-struct field {
-	const char	*name;
-	enum field_src	 src;
-	validator_fn	*valid;
-	size_t		 max_len;	/* bytes */
-	int		 required;
-};
 
 /* UTF-8 text without control characters, C1 included (names, search). */
 int	 valid_text(const char *, size_t);
@@ -52,13 +33,5 @@ int	 valid_utf8(const char *, size_t);
 int	 valid_bool(const char *, size_t);
 /* Why d is not what the schema's mm_valid_domain accepts, or NULL. */
 const char *domain_problem(const char *d);
-
-/*
- * Checks every field of the list against the request.  A field given twice,
- * over max_len, failing its validator, or required and missing is
- * APP_EINPUT with req->reason naming it.  On success req->fields is an
- * arena array of n values.
- */
-enum app_err	 fields_check(struct req *, const struct field *, size_t n);
 
 #endif

@@ -23,6 +23,7 @@
 #include "lib/conf.h"
 #include "lib/sqlsplit.h"
 #include "store/migrate.h"
+#include "store/rawdb.h"
 
 #define EXIT_DRIFT	3
 #define EXIT_LOCKED	4
@@ -231,7 +232,7 @@ table_exists(PGconn *c)
 	PGresult	*res;
 	int		 yes;
 
-	res = cli_query(c, "SELECT to_regclass('schema_migrations') IS NOT NULL", 0,
+	res = rawdb_query(c, "SELECT to_regclass('schema_migrations') IS NOT NULL", 0,
 	    NULL);
 	if (res == NULL)
 		return -1;
@@ -274,11 +275,11 @@ load_applied(PGconn *c, struct plan *p, int create)
 	PGresult	*res;
 	int		 i, exists;
 
-	if (create && cli_exec(c, history_table, 0, NULL) == -1)
+	if (create && rawdb_exec(c, history_table, 0, NULL) == -1)
 		return -1;
 	if ((exists = table_exists(c)) <= 0)
 		return exists;	/* no table yet: nothing applied */
-	res = cli_query(c, "SELECT version, name, checksum, to_char(applied_at, "
+	res = rawdb_query(c, "SELECT version, name, checksum, to_char(applied_at, "
 	    "'YYYY-MM-DD HH24:MI:SSOF') FROM schema_migrations "
 	    "ORDER BY version", 0, NULL);
 	if (res == NULL)
@@ -301,7 +302,7 @@ describe_holder(PGconn *c, char *out, size_t outsz)
 	static const char *const params[] = { LOCK_CLASSID, LOCK_OBJID };
 	PGresult	*res;
 
-	res = cli_query(c, "SELECT a.pid, coalesce(a.usename, '?'), "
+	res = rawdb_query(c, "SELECT a.pid, coalesce(a.usename, '?'), "
 	    "coalesce(nullif(a.application_name, ''), '?'), "
 	    "coalesce(host(a.client_addr), 'local'), "
 	    "to_char(a.backend_start, 'YYYY-MM-DD HH24:MI:SSOF') "
@@ -336,7 +337,7 @@ take_lock(PGconn *c, int timeout)
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (;;) {
-		if ((res = cli_query(c, "SELECT pg_try_advisory_lock($1::bigint)", 1,
+		if ((res = rawdb_query(c, "SELECT pg_try_advisory_lock($1::bigint)", 1,
 		    params)) == NULL)
 			return 1;
 		got = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
@@ -423,7 +424,7 @@ record(PGconn *c, const struct mfile *f, double ms)
 	params[3] = by;
 	params[4] = dur;
 	params[5] = f->no_tx ? "true" : "false";
-	return cli_exec(c, "INSERT INTO schema_migrations (version, "
+	return rawdb_exec(c, "INSERT INTO schema_migrations (version, "
 	    "name, checksum, applied_by, duration_ms, no_transaction) "
 	    "VALUES ($1, $2, $3, $4, $5, $6)", 6, params);
 }
@@ -452,14 +453,14 @@ apply_tx(PGconn *c, const struct opts *o, const struct mfile *f)
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	snprintf(sql, sizeof(sql), "SET LOCAL lock_timeout = '%ds'",
 	    o->ddl_lock_timeout);
-	if (cli_exec(c, "BEGIN", 0, NULL) == -1)
+	if (rawdb_exec(c, "BEGIN", 0, NULL) == -1)
 		return -1;
-	if (cli_exec(c, sql, 0, NULL) == 0 &&
-	    cli_exec(c, "SET LOCAL statement_timeout = 0", 0, NULL) == 0 &&
+	if (rawdb_exec(c, sql, 0, NULL) == 0 &&
+	    rawdb_exec(c, "SET LOCAL statement_timeout = 0", 0, NULL) == 0 &&
 	    run_statements(c, o, f) == 0 && record(c, f, ms_since(&t0)) == 0 &&
-	    cli_exec(c, "COMMIT", 0, NULL) == 0)
+	    rawdb_exec(c, "COMMIT", 0, NULL) == 0)
 		return 0;
-	(void)cli_exec(c, "ROLLBACK", 0, NULL);
+	(void)rawdb_exec(c, "ROLLBACK", 0, NULL);
 	return -1;
 }
 
@@ -478,7 +479,7 @@ apply_no_tx(PGconn *c, const struct opts *o, const struct mfile *f)
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	snprintf(sql, sizeof(sql), "SET lock_timeout = '%ds'",
 	    o->ddl_lock_timeout);
-	if (cli_exec(c, sql, 0, NULL) == -1)
+	if (rawdb_exec(c, sql, 0, NULL) == -1)
 		return -1;
 	rc = run_statements(c, o, f);
 	if (rc == 0)
@@ -487,7 +488,7 @@ apply_no_tx(PGconn *c, const struct opts *o, const struct mfile *f)
 		cli_warnx("%04d_%s.sql ran outside a transaction: check for "
 		    "half-done work (e.g. an INVALID index) before retrying",
 		    f->version, f->name);
-	(void)cli_exec(c, "RESET lock_timeout", 0, NULL);
+	(void)rawdb_exec(c, "RESET lock_timeout", 0, NULL);
 	return rc;
 }
 
@@ -621,7 +622,7 @@ cmd_up(PGconn *c, const struct opts *o, struct plan *p)
 		return EXIT_DRIFT;
 	if (out_of_order(p))
 		return 1;
-	if (cli_exec(c, "SET statement_timeout = 0", 0, NULL) == -1)
+	if (rawdb_exec(c, "SET statement_timeout = 0", 0, NULL) == -1)
 		return 1;
 	return apply_pending(c, o, p);
 }
@@ -766,7 +767,7 @@ run(const char *sub, struct opts *o, struct plan *p, const char *name)
 		return 1;
 	if (strcmp(sub, "new") == 0)
 		return cmd_new(o, p, name);
-	if ((c = cli_connect(o->database, "migrate",
+	if ((c = rawdb_connect(o->database, "migrate",
 	    "-c client_min_messages=warning")) == NULL)
 		return 1;
 	if (strcmp(sub, "status") == 0)

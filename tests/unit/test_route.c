@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "http/fields.h"
 #include "http/req.h"
 #include "http/route.h"
 #include "lib/form.h"
