@@ -3,7 +3,7 @@
  *
  *	POST /auth/ubuntu	   start: a login state bound to this browser,
  *				   then off to the pinned OP endpoint
- *	GET|POST /auth/ubuntu/return the assertion (openid_verify.c checks it),
+ *	GET|POST /auth/ubuntu/return the assertion (proto/rp.c checks it),
  *				   stored against the state
  *	GET /auth/ubuntu/finish	   same-site step: the browser binding cookie
  *				   must match the state's; then the session
@@ -26,6 +26,7 @@
 #include "http/session.h"
 #include "lib/arena.h"
 #include "lib/log.h"
+#include "lib/token.h"
 #include "proto/rp.h"
 #include "rules/provision.h"
 #include "rules/users.h"
@@ -80,9 +81,9 @@ new_state(struct req *r, enum app_err *e)
 	const char	*binding, *state, *params[4];
 
 	if ((binding = browser_binding(r)) == NULL ||
-	    (state = random_token(r)) == NULL ||
-	    (params[0] = token_hash_hex(r, state)) == NULL ||
-	    (params[1] = token_hash_hex(r, binding)) == NULL) {
+	    (state = random_token(r->arena)) == NULL ||
+	    (params[0] = token_hash_hex(r->arena, state)) == NULL ||
+	    (params[1] = token_hash_hex(r->arena, binding)) == NULL) {
 		*e = APP_ENOMEM;
 		return NULL;
 	}
@@ -93,10 +94,22 @@ new_state(struct req *r, enum app_err *e)
 	return state;
 }
 
+/* The relying party works on the request's connection and arena. */
+static void
+rp_ctx_of(struct req *r, struct rp_ctx *rp)
+{
+	rp->db = r->db;
+	rp->arena = r->arena;
+	rp->cfg = r->cfg;
+	rp->request_id = r->request_id;
+	rp->reason = NULL;
+}
+
 /* POST /auth/ubuntu: off to Ubuntu One with a fresh state. */
 enum app_err
 h_auth_start(struct req *r)
 {
+	struct rp_ctx	 rp;
 	const char	*state, *url;
 	enum app_err	 e;
 
@@ -104,7 +117,11 @@ h_auth_start(struct req *r)
 		return e;
 	if ((state = new_state(r, &e)) == NULL)
 		return e;
-	if ((url = rp_request_url(r, state, &e)) == NULL)
+	rp_ctx_of(r, &rp);
+	url = rp_request_url(&rp, state, &e);
+	if (rp.reason != NULL)
+		r->reason = rp.reason;
+	if (url == NULL)
 		return e;
 	return resp_redirect(r, 303, url);
 }
@@ -132,7 +149,8 @@ signed_assertion(struct req *r, const struct rp_identity *id)
 	enum signin_outcome	 outcome;
 	enum app_err		 e;
 
-	if ((e = users_signin(r, id, &user, &outcome)) != APP_OK)
+	if ((e = users_signin(r->db, r->request_id, id, &user, &outcome)) !=
+	    APP_OK)
 		return e;
 	if (outcome == SIGNIN_BANNED) {
 		log_warn("event=signin_refused id=%s reason=banned user=%lld",
@@ -147,7 +165,7 @@ signed_assertion(struct req *r, const struct rp_identity *id)
 		    "so it needs to see it. Please sign in again and allow "
 		    "Ubuntu One to share your email address.");
 	snprintf(uid, sizeof(uid), "%lld", user);
-	if ((params[0] = token_hash_hex(r, id->state)) == NULL ||
+	if ((params[0] = token_hash_hex(r->arena, id->state)) == NULL ||
 	    (url = arena_printf(r->arena, "/auth/ubuntu/finish?state=%s",
 	    id->state)) == NULL)
 		return APP_ENOMEM;
@@ -162,8 +180,15 @@ enum app_err
 h_auth_return(struct req *r)
 {
 	struct rp_identity	 id;
+	struct rp_ctx		 rp;
+	enum rp_result		 rr;
 
-	switch (rp_verify(r, &id)) {
+	rp_ctx_of(r, &rp);
+	rr = rp_verify(&rp, &r->query, r->method == METHOD_POST ? &r->form :
+	    NULL, &id);
+	if (rp.reason != NULL)
+		r->reason = rp.reason;
+	switch (rr) {
 	case RP_OK:
 		return signed_assertion(r, &id);
 	case RP_CANCELLED:
@@ -189,8 +214,8 @@ h_auth_finish(struct req *r)
 	int		 queued;
 
 	if ((binding = browser_binding_sent(r)) == NULL ||
-	    (params[0] = token_hash_hex(r, r->fields[0])) == NULL ||
-	    (params[1] = token_hash_hex(r, binding)) == NULL) {
+	    (params[0] = token_hash_hex(r->arena, r->fields[0])) == NULL ||
+	    (params[1] = token_hash_hex(r->arena, binding)) == NULL) {
 		log_warn("event=signin_failed id=%s reason=\"no browser binding "
 		    "cookie at finish\"", r->request_id);
 		return failed_page(r);

@@ -144,10 +144,12 @@ h_token_create(struct req *r)
 		return field_error(r, "ERROR_NAME",
 		    "The name is longer than 64 characters.");
 	req_actor(r, ACTOR_USER, &a);
-	e = apitoken_create(r, &a, name, (int)n, &secret);
-	if (e == APP_ECONFLICT)
+	e = apitoken_create(r->db, r->arena, &a, name, (int)n, &secret);
+	if (e == APP_ECONFLICT) {
+		r->reason = "an active token already has this name";
 		return field_error(r, "ERROR_NAME",
 		    "You already have an active token with this name.");
+	}
 	if (e != APP_OK)
 		return e;
 	view_show(d, "NEW_TOKEN");
@@ -174,7 +176,10 @@ h_token_revoke(struct req *r)
 		return APP_ENOTFOUND;
 	}
 	req_actor(r, ACTOR_USER, &a);
-	if ((e = apitoken_revoke(r, &a, n)) != APP_OK)
+	if ((e = apitoken_revoke(r->db, r->arena, &a, n)) != APP_OK) {
+		if (e == APP_ENOTFOUND)
+			r->reason = "no such active token";
 		return e;
+	}
 	return resp_redirect(r, 303, "/my/tokens?done=revoked");
 }

@@ -13,7 +13,9 @@
 #include "http/req.h"
 #include "http/session.h"
 #include "lib/arena.h"
+#include "lib/token.h"
 #include "lib/valid.h"
+#include "rules/apitoken.h"
 #include "store/audit.h"
 
 #define RATE_WINDOW	"60"	/* seconds: api_rate_limit is per minute */
@@ -86,7 +88,7 @@ api_auth(struct req *r)
 	    strncmp(tok, API_TOKEN_PREFIX, plen) != 0 ||
 	    !valid_token(tok + plen, TOKEN_B64_LEN))
 		return invalid_token(r, "malformed token");
-	if ((hash = token_hash_hex(r, tok)) == NULL)
+	if ((hash = token_hash_hex(r->arena, tok)) == NULL)
 		return APP_ENOMEM;
 	if ((res = req_sql(r, STMT_API_TOKEN_AUTH, 1, &hash, &e)) == NULL)
 		return e;

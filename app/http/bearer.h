@@ -39,7 +39,6 @@ struct req;
 struct actor;
 struct json_object;
 
-#define API_TOKEN_PREFIX	"mm_"
 #define API_LIMIT_DEFAULT	50	/* list items when no limit= is given */
 #define API_LIMIT_MAX		100
 

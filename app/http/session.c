@@ -11,39 +11,12 @@
 #include "http/session.h"
 #include "lib/arena.h"
 #include "lib/form.h"
+#include "lib/token.h"
 #include "lib/valid.h"
 #include "store/db.h"
 
 /* Cookies live as long as the session may; the binding for a year. */
 #define BINDING_MAX_AGE	(365L * 24 * 3600)
-
-char *
-random_token(struct req *r)
-{
-	unsigned char	 raw[32];
-	char		*out;
-
-	if ((out = arena_alloc(r->arena, TOKEN_B64_LEN + 1)) == NULL)
-		return NULL;
-	randombytes_buf(raw, sizeof(raw));
-	sodium_bin2base64(out, TOKEN_B64_LEN + 1, raw, sizeof(raw),
-	    sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-	sodium_memzero(raw, sizeof(raw));
-	return out;
-}
-
-char *
-token_hash_hex(struct req *r, const char *s)
-{
-	unsigned char	 h[crypto_hash_sha256_BYTES];
-	char		*out;
-
-	if (s == NULL || (out = arena_alloc(r->arena, sizeof(h) * 2 + 1)) == NULL)
-		return NULL;
-	crypto_hash_sha256(h, (const unsigned char *)s, strlen(s));
-	sodium_bin2hex(out, sizeof(h) * 2 + 1, h, sizeof(h));
-	return out;
-}
 
 /* A cookie's value if it is well-formed token, else NULL. */
 static const char *
@@ -80,7 +53,7 @@ session_load(struct req *r)
 
 	if ((token = cookie_token(r, SESSION_COOKIE)) == NULL)
 		return APP_OK;
-	if ((params[0] = token_hash_hex(r, token)) == NULL)
+	if ((params[0] = token_hash_hex(r->arena, token)) == NULL)
 		return APP_ENOMEM;
 	if (r->session_stmt != 0)
 		st = r->session_stmt;
@@ -148,9 +121,9 @@ session_start(struct req *r, long long user_id)
 	snprintf(uid, sizeof(uid), "%lld", user_id);
 	snprintf(idle, sizeof(idle), "%d", r->cfg->session_idle);
 	snprintf(max, sizeof(max), "%d", r->cfg->session_max);
-	if ((token = random_token(r)) == NULL ||
-	    (params[0] = token_hash_hex(r, token)) == NULL ||
-	    (params[2] = token_hash_hex(r, random_token(r))) == NULL)
+	if ((token = random_token(r->arena)) == NULL ||
+	    (params[0] = token_hash_hex(r->arena, token)) == NULL ||
+	    (params[2] = token_hash_hex(r->arena, random_token(r->arena))) == NULL)
 		return APP_ENOMEM;
 	params[1] = uid;
 	params[3] = idle;
@@ -176,7 +149,7 @@ browser_binding(struct req *r)
 
 	if ((b = browser_binding_sent(r)) != NULL || r->new_binding != NULL)
 		return b != NULL ? b : r->new_binding;
-	if ((b = random_token(r)) == NULL ||
+	if ((b = random_token(r->arena)) == NULL ||
 	    resp_cookie(r, BROWSER_COOKIE, b, BINDING_MAX_AGE,
 	    cookie_flags(r)) != APP_OK)
 		return NULL;
@@ -190,7 +163,7 @@ derived_csrf(struct req *r, const char *binding)
 {
 	const char	*s = arena_printf(r->arena, "csrf:%s", binding);
 
-	return s != NULL ? token_hash_hex(r, s) : NULL;
+	return s != NULL ? token_hash_hex(r->arena, s) : NULL;
 }
 
 const char *

@@ -23,7 +23,6 @@ struct req;
 
 #define SESSION_COOKIE	"mm_session"
 #define BROWSER_COOKIE	"mm_browser"
-#define TOKEN_B64_LEN	43	/* 32 bytes, base64url without padding */
 
 struct user {
 	long long	 id;
@@ -65,10 +64,5 @@ const char	*browser_binding_sent(const struct req *);
 const char	*csrf_token(struct req *);
 /* Whether `token` is this request's CSRF token (constant time). */
 int		 csrf_valid(struct req *, const char *token);
-
-/* 32 random bytes as base64url (arena); NULL when out of memory. */
-char		*random_token(struct req *);
-/* Lower-case hex SHA-256 of s (arena), for looking tokens up. */
-char		*token_hash_hex(struct req *, const char *s);
 
 #endif

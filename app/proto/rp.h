@@ -16,7 +16,24 @@
 
 #include "lib/err.h"
 
-struct req;
+struct arena;
+struct config;
+struct db;
+struct kvlist;
+
+/*
+ * What the relying party works with: a database connection (the nonces,
+ * login states and associations all workers share), the arena its strings
+ * come from, the config, and the request id for the log.  reason is set
+ * when a database call fails, for the caller's log line.
+ */
+struct rp_ctx {
+	struct db		*db;
+	struct arena		*arena;
+	const struct config	*cfg;
+	const char		*request_id;
+	const char		*reason;
+};
 
 enum rp_result {
 	RP_OK,		/* a verified identity */
@@ -38,10 +55,14 @@ struct rp_identity {			/* all arena strings */
  * teams extension when configured, and in association mode a current
  * association's handle (negotiated now if there is none).  NULL with *err.
  */
-const char	*rp_request_url(struct req *, const char *state,
+const char	*rp_request_url(struct rp_ctx *, const char *state,
 		    enum app_err *err);
 
-/* Verifies the assertion in the request (query for GET, body for POST). */
-enum rp_result	 rp_verify(struct req *, struct rp_identity *);
+/*
+ * Verifies the assertion a request carries: its query string, and for a
+ * POST its urlencoded body (NULL for a GET).
+ */
+enum rp_result	 rp_verify(struct rp_ctx *, const struct kvlist *query,
+		    const struct kvlist *body, struct rp_identity *);
 
 #endif

@@ -7,17 +7,15 @@
 
 #include <json-c/json.h>
 
-#include "http/bearer.h"
-#include "http/req.h"
-#include "http/session.h"
 #include "lib/arena.h"
+#include "lib/token.h"
 #include "rules/apitoken.h"
 #include "store/audit.h"
 #include "store/db.h"
 
 /* One change and its audit row, inside db_tx. */
 struct change {
-	struct req		*r;
+	struct arena		*arena;
 	const struct actor	*actor;
 	const char		*params[4];
 	const char		*name;		/* create: the token's name */
@@ -26,17 +24,18 @@ struct change {
 
 /* {"name": name[, "expires_at": expires]} as arena text; NULL: no memory. */
 static const char *
-token_json(struct req *r, const char *name, const char *expires)
+token_json(struct arena *arena, const char *name, const char *expires)
 {
 	struct json_object	*o;
 	const char		*s = NULL;
 
 	if ((o = json_object_new_object()) == NULL)
 		return NULL;
-	if (json_object_object_add(o, "name", api_str(name)) == 0 &&
+	if (json_object_object_add(o, "name",
+	    json_object_new_string(name)) == 0 &&
 	    (expires == NULL || json_object_object_add(o, "expires_at",
-	    api_str(expires)) == 0))
-		s = arena_strdup(r->arena, json_object_to_json_string_ext(o,
+	    json_object_new_string(expires)) == 0))
+		s = arena_strdup(arena, json_object_to_json_string_ext(o,
 		    JSON_C_TO_STRING_PLAIN));
 	json_object_put(o);
 	return s;
@@ -56,11 +55,10 @@ create_tx(struct db *db, void *arg)
 		return e;
 	if (PQntuples(res) != 1) {
 		PQclear(res);
-		c->r->reason = "an active token already has this name";
 		return APP_ECONFLICT;
 	}
 	c->id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
-	ev.after = token_json(c->r, c->name, PQgetvalue(res, 0, 1));
+	ev.after = token_json(c->arena, c->name, PQgetvalue(res, 0, 1));
 	PQclear(res);
 	if (ev.after == NULL)
 		return APP_ENOMEM;
@@ -70,24 +68,24 @@ create_tx(struct db *db, void *arg)
 }
 
 enum app_err
-apitoken_create(struct req *r, const struct actor *a, const char *name,
-    int days, const char **token)
+apitoken_create(struct db *db, struct arena *arena, const struct actor *a,
+    const char *name, int days, const char **token)
 {
-	struct change	 c = { .r = r, .actor = a, .name = name };
+	struct change	 c = { .arena = arena, .actor = a, .name = name };
 	char		 uid[24], ndays[16];
 	char		*secret;
 	enum app_err	 e;
 
 	snprintf(uid, sizeof(uid), "%lld", a->user_id);
 	snprintf(ndays, sizeof(ndays), "%d", days);
-	if ((secret = random_token(r)) == NULL ||
-	    (secret = arena_printf(r->arena, API_TOKEN_PREFIX "%s", secret)) ==
-	    NULL || (c.params[2] = token_hash_hex(r, secret)) == NULL)
+	if ((secret = random_token(arena)) == NULL ||
+	    (secret = arena_printf(arena, API_TOKEN_PREFIX "%s", secret)) ==
+	    NULL || (c.params[2] = token_hash_hex(arena, secret)) == NULL)
 		return APP_ENOMEM;
 	c.params[0] = uid;
 	c.params[1] = name;
 	c.params[3] = ndays;
-	if ((e = db_tx(r->db, create_tx, &c)) != APP_OK)
+	if ((e = db_tx(db, create_tx, &c)) != APP_OK)
 		return e;
 	*token = secret;
 	return APP_OK;
@@ -107,27 +105,27 @@ revoke_tx(struct db *db, void *arg)
 		return e;
 	if (PQntuples(res) != 1) {
 		PQclear(res);
-		c->r->reason = "no such active token";
 		return APP_ENOTFOUND;
 	}
 	ev.target_id = c->id;
-	ev.target_label = arena_strdup(c->r->arena, PQgetvalue(res, 0, 0));
+	ev.target_label = arena_strdup(c->arena, PQgetvalue(res, 0, 0));
 	PQclear(res);
 	if (ev.target_label == NULL ||
-	    (ev.before = token_json(c->r, ev.target_label, NULL)) == NULL)
+	    (ev.before = token_json(c->arena, ev.target_label, NULL)) == NULL)
 		return APP_ENOMEM;
 	return audit_write(db, c->actor, &ev);
 }
 
 enum app_err
-apitoken_revoke(struct req *r, const struct actor *a, long long id)
+apitoken_revoke(struct db *db, struct arena *arena, const struct actor *a,
+    long long id)
 {
-	struct change	 c = { .r = r, .actor = a, .id = id };
+	struct change	 c = { .arena = arena, .actor = a, .id = id };
 	char		 tid[24], uid[24];
 
 	snprintf(tid, sizeof(tid), "%lld", id);
 	snprintf(uid, sizeof(uid), "%lld", a->user_id);
 	c.params[0] = tid;
 	c.params[1] = uid;
-	return db_tx(r->db, revoke_tx, &c);
+	return db_tx(db, revoke_tx, &c);
 }

@@ -7,7 +7,6 @@
 
 #include <json-c/json.h>
 
-#include "http/req.h"
 #include "lib/log.h"
 #include "proto/rp.h"
 #include "rules/users.h"
@@ -15,7 +14,7 @@
 #include "store/db.h"
 
 struct signin {
-	struct req			*r;
+	const char			*request_id;
 	const struct rp_identity	*id;
 	long long			 uid;
 	enum signin_outcome		 outcome;
@@ -57,7 +56,7 @@ audit(struct db *db, struct signin *s, const char *action,
     const char *before, const char *after, enum app_err *e)
 {
 	struct actor		 a = { ACTOR_USER, s->uid, s->id->nickname, 0,
-	    s->r->request_id };
+	    s->request_id };
 	struct audit_event	 ev = { action, "user", s->uid,
 	    s->id->nickname, 0, before, after };
 
@@ -150,13 +149,13 @@ signin_tx(struct db *db, void *arg)
 }
 
 enum app_err
-users_signin(struct req *r, const struct rp_identity *id, long long *uid,
-    enum signin_outcome *outcome)
+users_signin(struct db *db, const char *request_id,
+    const struct rp_identity *id, long long *uid, enum signin_outcome *outcome)
 {
-	struct signin	 s = { r, id, 0, SIGNIN_OK };
+	struct signin	 s = { request_id, id, 0, SIGNIN_OK };
 	enum app_err	 e;
 
-	if ((e = db_tx(r->db, signin_tx, &s)) != APP_OK)
+	if ((e = db_tx(db, signin_tx, &s)) != APP_OK)
 		return e;
 	*uid = s.uid;
 	*outcome = s.outcome;

@@ -7,7 +7,7 @@
 
 #include "lib/err.h"
 
-struct req;
+struct db;
 struct rp_identity;
 
 enum signin_outcome {
@@ -21,9 +21,11 @@ enum signin_outcome {
  * refreshes Launchpad name, email and display name from the signed fields,
  * takes the name from a stale holder (a Launchpad rename), moves aliases
  * that forwarded only to the old email to the new one, and writes the
- * audit rows.  Sets *uid and *outcome; APP_EDB and the like on failure.
+ * audit rows (with request_id, the request's as the log has it).  Sets
+ * *uid and *outcome; APP_EDB and the like on failure.
  */
-enum app_err	 users_signin(struct req *, const struct rp_identity *,
-		    long long *uid, enum signin_outcome *outcome);
+enum app_err	 users_signin(struct db *, const char *request_id,
+		    const struct rp_identity *, long long *uid,
+		    enum signin_outcome *outcome);
 
 #endif
