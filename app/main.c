@@ -3,12 +3,12 @@
  *
  *	membermail serve [-c FILE]		the pre-forked FastCGI server
  *	membermail check-config [-c FILE]	validate and print the config
- *	membermail migrate SUBCOMMAND ...	schema migrations (migrate.h)
+ *	membermail migrate SUBCOMMAND ...	schema migrations (store/migrate.h)
  *	membermail domain|user SUBCOMMAND ...	operator administration (cli/cli_admin.h)
- *	membermail ctl [-c FILE] COMMAND	signal and inspect the server (ctl.h)
- *	membermail cleanup [-c FILE]		sweep expired rows (cleanup.h)
- *	membermail outbox [-c FILE] [--limit N]	send notification e-mail (outbox.h)
- *	membermail sync [-c FILE] [OPTIONS]	Launchpad membership sync (sync.h)
+ *	membermail ctl [-c FILE] COMMAND	signal and inspect the server (pm/ctl.h)
+ *	membermail cleanup [-c FILE]		sweep expired rows (jobs/cleanup.h)
+ *	membermail outbox [-c FILE] [--limit N]	send notification e-mail (jobs/outbox.h)
+ *	membermail sync [-c FILE] [OPTIONS]	Launchpad membership sync (jobs/sync.h)
  *
  * Everything else lives in libmembermail.a, so the tests link it too.
  */
