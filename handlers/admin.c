@@ -352,7 +352,7 @@ domain_change_tx(struct db *db, void *arg)
 	p[1] = c->enabled != NULL ? c->enabled : PQgetvalue(old, 0, 1);
 	p[2] = c->limit != NULL ? c->limit : PQgetvalue(old, 0, 2);
 	if (strcmp(p[1], PQgetvalue(old, 0, 1)) == 0 &&
-	    atoi(p[2]) == atoi(PQgetvalue(old, 0, 2)))
+	    strtol(p[2], NULL, 10) == strtol(PQgetvalue(old, 0, 2), NULL, 10))
 		return APP_OK;	/* already so: c->action stays NULL */
 	if ((res = req_sql(r, STMT_SA_DOMAIN_UPDATE, 3, p, &e)) == NULL)
 		return e;

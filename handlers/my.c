@@ -203,8 +203,8 @@ add_alias(struct req *r, struct view_dict *dd, const struct my_page *p,
 	else {
 		text = disabled_words(r, p, i, &coc);
 		view_show(a, "DISABLED");
-		view_set(a, "REPLY", reply_words(atoi(PQgetvalue(p->res, i,
-		    P_REPLY))));
+		view_set(a, "REPLY", reply_words((int)strtol(PQgetvalue(p->res,
+		    i, P_REPLY), NULL, 10)));
 	}
 	if (text == NULL)
 		return APP_ENOMEM;

@@ -139,7 +139,8 @@ deliver(struct run *run, PGresult *res)
 	struct smtp_message	 m;
 	char			 err[1024] = "", mid[64];
 	enum smtp_outcome	 o;
-	int			 attempts = atoi(PQgetvalue(res, 0, 6));
+	int			 attempts = (int)strtol(PQgetvalue(res, 0, 6),
+	    NULL, 10);
 
 	memset(&m, 0, sizeof(m));
 	m.to = to;

@@ -203,7 +203,7 @@ alias_view_row(struct arena *a, PGresult *res, int row, struct alias_view *v)
 	v->domain_id = strtoll(PQgetvalue(res, row, COL_DOMAIN), NULL, 10);
 	v->user_id = strtoll(PQgetvalue(res, row, COL_USER), NULL, 10);
 	v->enabled = PQgetvalue(res, row, COL_ENABLED)[0] == 't';
-	v->reply_code = atoi(PQgetvalue(res, row, COL_REPLY));
+	v->reply_code = (int)strtol(PQgetvalue(res, row, COL_REPLY), NULL, 10);
 	v->disabled_reason = col_null(a, res, row, COL_REASON);
 	v->remove_at = col_null(a, res, row, COL_REMOVE_AT);
 	if ((v->address = col(a, res, row, COL_ADDRESS)) == NULL ||

@@ -87,7 +87,7 @@ open_socket(const char *path, gid_t gid)
 		fprintf(stderr, "bare_responder: socket path too long\n");
 		exit(1);
 	}
-	strcpy(sun.sun_path, path);
+	memcpy(sun.sun_path, path, strlen(path) + 1);
 	unlink(path);
 	if ((fd = socket(AF_UNIX, SOCK_STREAM, 0)) < 0)
 		die("socket");
@@ -196,6 +196,7 @@ main(int argc, char *argv[])
 	size_t len;
 	char *page;
 	int fd, i, n, alive;
+	long workers;
 
 	while ((i = getopt(argc, argv, "d:u:")) != -1) {
 		if (i == 'd')
@@ -213,11 +214,12 @@ main(int argc, char *argv[])
 		return 2;
 	}
 	sock = argv[1];
-	n = atoi(argv[2]);
-	if (n < 1 || n > MAX_WORKERS) {
+	workers = strtol(argv[2], NULL, 10);
+	if (workers < 1 || workers > MAX_WORKERS) {
 		fprintf(stderr, "bare_responder: WORKERS must be 1..%d\n", MAX_WORKERS);
 		return 2;
 	}
+	n = (int)workers;
 	page = read_file(argv[3], &len);
 	grname = argc == 5 ? argv[4] : "nogroup";
 	if (geteuid() == 0) {
