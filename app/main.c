@@ -59,8 +59,8 @@ usage(FILE *f)
 static int
 load(struct config *cfg, const char *arg)
 {
-	const char	*path = conf_path(arg);
-	char		 err[1024];
+	const char *path = conf_path(arg);
+	char        err[1024];
 
 	conf_defaults(cfg);
 	if (conf_load(cfg, path, err, sizeof(err)) == -1) {
@@ -77,7 +77,7 @@ load(struct config *cfg, const char *arg)
 static int
 cmd_check_config(const char *arg)
 {
-	struct config	 cfg;
+	struct config cfg;
 
 	if (load(&cfg, arg) == -1)
 		return 1;
@@ -95,9 +95,9 @@ cmd_check_config(const char *arg)
 static int
 check_schema(const struct config *cfg)
 {
-	struct db	*db;
-	char		 q[LOG_QUOTE_MAX];
-	int		 rc = 0;
+	struct db *db;
+	char       q[LOG_QUOTE_MAX];
+	int        rc = 0;
 
 	if ((db = db_new(cfg, "membermail serve")) == NULL)
 		return -1;
@@ -105,24 +105,25 @@ check_schema(const struct config *cfg)
 		if (db_schema_behind(db)) {
 			log_error("event=startup_failed msg=%s",
 			    log_quote(q, sizeof(q), db_reason(db),
-			    strlen(db_reason(db))));
+				strlen(db_reason(db))));
 			rc = -1;
 		} else
-			log_warn("event=db_unavailable_at_start msg=\"workers "
+			log_warn(
+			    "event=db_unavailable_at_start msg=\"workers "
 			    "will answer 503 until the database is back\"");
 	}
-	db_free(db);	/* never carried across fork */
+	db_free(db); /* never carried across fork */
 	return rc;
 }
 
 static int
 cmd_serve(const char *arg, char *argv[])
 {
-	static struct config	 cfg;	/* read-only once workers fork */
+	static struct config cfg; /* read-only once workers fork */
 
 	if (load(&cfg, arg) == -1)
 		return 1;
-	if (sodium_init() == -1) {	/* before fork: workers share it */
+	if (sodium_init() == -1) { /* before fork: workers share it */
 		fprintf(stderr, "membermail: sodium_init failed\n");
 		return 1;
 	}
@@ -140,8 +141,8 @@ cmd_serve(const char *arg, char *argv[])
 int
 main(int argc, char *argv[])
 {
-	const char	*cmd, *cfgarg = NULL;
-	int		 ch;
+	const char *cmd, *cfgarg = NULL;
+	int         ch;
 
 	if (argc < 2) {
 		usage(stderr);

@@ -19,10 +19,15 @@
 #include "store/audit.h"
 #include "views/view.h"
 
-#define COC_URL	"https://launchpad.net/codeofconduct"
+#define COC_URL "https://launchpad.net/codeofconduct"
 
 /* Columns of the worker's cached domain lists (db_cached). */
-enum { DL_ID, DL_NAME, DL_TEAM, DL_CHECKED };
+enum {
+	DL_ID,
+	DL_NAME,
+	DL_TEAM,
+	DL_CHECKED
+};
 
 /*
  * Columns of STMT_MY_SESSION_PAGE after the session's: the user's teams
@@ -30,22 +35,36 @@ enum { DL_ID, DL_NAME, DL_TEAM, DL_CHECKED };
  * row (NULL when the user has none), in no order.
  */
 enum {
-	P_TEAMS = SESSION_COLUMNS, P_WORDS, P_DOMAIN, P_LOCAL, P_ALIAS,
-	P_RECIPIENTS, P_ENABLED, P_REASON, P_REPLY, P_REMOVE_ON
+	P_TEAMS = SESSION_COLUMNS,
+	P_WORDS,
+	P_DOMAIN,
+	P_LOCAL,
+	P_ALIAS,
+	P_RECIPIENTS,
+	P_ENABLED,
+	P_REASON,
+	P_REPLY,
+	P_REMOVE_ON
 };
 
 /* STMT_MY_SESSION_PAGE's answer and the domain being shown. */
 struct my_page {
-	PGresult	*res;
-	int		*rows;		/* room for an index per row */
-	char		**teams;	/* P_TEAMS split, NULL-terminated */
-	char		**words;	/* P_WORDS split, likewise */
-	const char	*id, *name, *team;
-	int		 checked;	/* the team has a trusted snapshot */
+	PGresult   *res;
+	int        *rows;  /* room for an index per row */
+	char      **teams; /* P_TEAMS split, NULL-terminated */
+	char      **words; /* P_WORDS split, likewise */
+	const char *id, *name, *team;
+	int         checked; /* the team has a trusted snapshot */
 };
 
 /* Columns of STMT_ALIAS_HISTORY. */
-enum { H_WHEN, H_KIND, H_NAME, H_ACTION, H_CHANGES };
+enum {
+	H_WHEN,
+	H_KIND,
+	H_NAME,
+	H_ACTION,
+	H_CHANGES
+};
 
 static const char *
 reply_words(int code)
@@ -64,12 +83,12 @@ reply_words(int code)
 static const char *
 person_words(const struct req *r, int *coc)
 {
-	const char	*status = r->user->person_status;
+	const char *status = r->user->person_status;
 
 	if (strcmp(status, "not-coc-signer") == 0) {
 		*coc = 1;
 		return "not eligible: you have not signed the Ubuntu Code of "
-		    "Conduct";
+		       "Conduct";
 	}
 	if (strcmp(status, "not-valid") == 0 ||
 	    strcmp(status, "not-found") == 0)
@@ -84,7 +103,7 @@ person_words(const struct req *r, int *coc)
 static int
 has_word(char *const *words, const char *prefix, const char *id)
 {
-	size_t	 n = strlen(prefix);
+	size_t n = strlen(prefix);
 
 	for (; *words != NULL; words++)
 		if (strncmp(*words, prefix, n) == 0 &&
@@ -97,14 +116,14 @@ has_word(char *const *words, const char *prefix, const char *id)
 static const char *
 my_error(const struct my_page *p)
 {
-	const char	*least = "";
-	size_t		 n = strlen(p->id);
-	char *const	*w;
+	const char  *least = "";
+	size_t       n = strlen(p->id);
+	char *const *w;
 
 	for (w = p->words; *w != NULL; w++)
 		if ((*w)[0] == 'e' && strncmp(*w + 1, p->id, n) == 0 &&
-		    (*w)[n + 1] == ':' && (*least == '\0' ||
-		    strcmp(*w + n + 2, least) < 0))
+		    (*w)[n + 1] == ':' &&
+		    (*least == '\0' || strcmp(*w + n + 2, least) < 0))
 			least = *w + n + 2;
 	return least;
 }
@@ -113,15 +132,15 @@ my_error(const struct my_page *p)
 static char **
 split_words(struct req *r, const char *column)
 {
-	char	**words, *copy, *save, *tok;
-	size_t	 n = 0;
+	char **words, *copy, *save, *tok;
+	size_t n = 0;
 
 	if ((copy = arena_strdup(r->arena, column)) == NULL ||
 	    (words = arena_calloc(r->arena, strlen(column) / 2 + 2,
-	    sizeof(*words))) == NULL)
+		 sizeof(*words))) == NULL)
 		return NULL;
 	for (tok = strtok_r(copy, " ", &save); tok != NULL;
-	    tok = strtok_r(NULL, " ", &save))
+	     tok = strtok_r(NULL, " ", &save))
 		words[n++] = tok;
 	return words;
 }
@@ -130,17 +149,22 @@ split_words(struct req *r, const char *column)
 static const char *
 disabled_words(struct req *r, const struct my_page *p, int i, int *coc)
 {
-	const char	*why = PQgetvalue(p->res, i, P_REASON);
-	const char	*on = PQgetvalue(p->res, i, P_REMOVE_ON);
-	const char	*w;
+	const char *why = PQgetvalue(p->res, i, P_REASON);
+	const char *on = PQgetvalue(p->res, i, P_REMOVE_ON);
+	const char *w;
 
 	if (strcmp(why, "matches-recipient") == 0)
 		return "disabled: it would forward to itself";
 	if (strcmp(why, "left-team") == 0)
-		return *on != '\0' ? arena_printf(r->arena, "disabled: you are "
-		    "no longer a member of ~%s; it will be removed on %s",
-		    p->team, on) : arena_printf(r->arena, "disabled: you are "
-		    "no longer a member of ~%s", p->team);
+		return *on != '\0' ?
+		    arena_printf(r->arena,
+			"disabled: you are "
+			"no longer a member of ~%s; it will be removed on %s",
+			p->team, on) :
+		    arena_printf(r->arena,
+			"disabled: you are "
+			"no longer a member of ~%s",
+			p->team);
 	if (strcmp(why, "invalid-user") == 0)
 		return (w = person_words(r, coc)) != NULL ?
 		    arena_printf(r->arena, "disabled: %s", w) :
@@ -156,7 +180,7 @@ disabled_words(struct req *r, const struct my_page *p, int i, int *coc)
 static const char *
 no_alias_words(struct req *r, const struct my_page *p, int *coc)
 {
-	const char	*error, *w;
+	const char *error, *w;
 
 	if ((w = person_words(r, coc)) != NULL)
 		return w;
@@ -166,32 +190,36 @@ no_alias_words(struct req *r, const struct my_page *p, int *coc)
 	 */
 	error = my_error(p);
 	if (strncmp(error, "not-created.", 12) == 0)
-		return arena_printf(r->arena, "we could not create your "
+		return arena_printf(r->arena,
+		    "we could not create your "
 		    "address: %s; the domain's admins have been told",
 		    provision_reason_words(error + 12));
 	if (r->user->sync_due)
 		return "Launchpad is unreachable; we will retry";
 	if (!p->checked)
-		return arena_printf(r->arena, "membership of ~%s not checked "
-		    "yet", p->team);
+		return arena_printf(r->arena,
+		    "membership of ~%s not checked "
+		    "yet",
+		    p->team);
 	if (!has_word(p->teams, "", p->team))
 		return arena_printf(r->arena, "not a member of ~%s", p->team);
-	return arena_printf(r->arena, "member of ~%s: your address will "
-	    "appear after the next check", p->team);
+	return arena_printf(r->arena,
+	    "member of ~%s: your address will "
+	    "appear after the next check",
+	    p->team);
 }
 
 /* Adds the alias of row i to the domain section dd. */
 static enum app_err
-add_alias(struct req *r, struct view_dict *dd, const struct my_page *p,
-    int i)
+add_alias(struct req *r, struct view_dict *dd, const struct my_page *p, int i)
 {
-	struct view_dict	*a;
-	const char		*text, *address, *to;
-	int			 coc = 0;
+	struct view_dict *a;
+	const char       *text, *address, *to;
+	int               coc = 0;
 
 	if ((a = view_add_section(dd, "ALIAS")) == NULL ||
-	    (address = arena_printf(r->arena, "%s@%s", PQgetvalue(p->res, i,
-	    P_LOCAL), p->name)) == NULL)
+	    (address = arena_printf(r->arena, "%s@%s",
+		 PQgetvalue(p->res, i, P_LOCAL), p->name)) == NULL)
 		return APP_ENOMEM;
 	to = PQgetvalue(p->res, i, P_RECIPIENTS);
 	view_set(a, "ID", PQgetvalue(p->res, i, P_ALIAS));
@@ -203,8 +231,9 @@ add_alias(struct req *r, struct view_dict *dd, const struct my_page *p,
 	else {
 		text = disabled_words(r, p, i, &coc);
 		view_show(a, "DISABLED");
-		view_set(a, "REPLY", reply_words((int)strtol(PQgetvalue(p->res,
-		    i, P_REPLY), NULL, 10)));
+		view_set(a, "REPLY",
+		    reply_words(
+			(int)strtol(PQgetvalue(p->res, i, P_REPLY), NULL, 10)));
 	}
 	if (text == NULL)
 		return APP_ENOMEM;
@@ -218,15 +247,17 @@ add_alias(struct req *r, struct view_dict *dd, const struct my_page *p,
 static int
 domain_aliases(const struct my_page *p)
 {
-	const char	*local;
-	int		 i, j, n = 0;
+	const char *local;
+	int         i, j, n = 0;
 
 	for (i = 0; i < PQntuples(p->res); i++) {
 		if (strcmp(PQgetvalue(p->res, i, P_DOMAIN), p->id) != 0)
 			continue;
 		local = PQgetvalue(p->res, i, P_LOCAL);
-		for (j = n++; j > 0 && strcmp(PQgetvalue(p->res,
-		    p->rows[j - 1], P_LOCAL), local) > 0; j--)
+		for (j = n++; j > 0 &&
+		     strcmp(PQgetvalue(p->res, p->rows[j - 1], P_LOCAL),
+			 local) > 0;
+		     j--)
 			p->rows[j] = p->rows[j - 1];
 		p->rows[j] = i;
 	}
@@ -237,10 +268,10 @@ domain_aliases(const struct my_page *p)
 static enum app_err
 add_domain(struct req *r, struct view_dict *d, const struct my_page *p)
 {
-	struct view_dict	*dd;
-	const char		*text;
-	int			 i, n, coc = 0;
-	enum app_err		 e;
+	struct view_dict *dd;
+	const char       *text;
+	int               i, n, coc = 0;
+	enum app_err      e;
 
 	if ((dd = view_add_section(d, "DOMAIN")) == NULL)
 		return APP_ENOMEM;
@@ -267,10 +298,10 @@ add_domain(struct req *r, struct view_dict *d, const struct my_page *p)
 static enum app_err
 add_admin_domains(struct req *r, struct view_dict *d, char *const *words)
 {
-	struct view_dict	*row;
-	PGresult		*names;
-	int			 i, all = r->user->is_site_admin, n = 0;
-	enum app_err		 e;
+	struct view_dict *row;
+	PGresult         *names;
+	int               i, all = r->user->is_site_admin, n = 0;
+	enum app_err      e;
 
 	if (!all && !has_word(words, "d", NULL))
 		return APP_OK;
@@ -297,11 +328,11 @@ add_admin_domains(struct req *r, struct view_dict *d, char *const *words)
 enum app_err
 h_my(struct req *r)
 {
-	struct my_page		 p;
-	struct view_dict	*d;
-	PGresult		*list;
-	int			 i;
-	enum app_err		 e;
+	struct my_page    p;
+	struct view_dict *d;
+	PGresult         *list;
+	int               i;
+	enum app_err      e;
 
 	/* The page's rows came with the session (its route row says so). */
 	if ((p.res = r->session_res) == NULL ||
@@ -313,13 +344,14 @@ h_my(struct req *r)
 	if ((list = db_cached(r->db, STMT_MY_DOMAIN_LIST, &e)) == NULL)
 		return e;
 	if ((p.rows = arena_calloc(r->arena, (size_t)PQntuples(p.res) + 1,
-	    sizeof(*p.rows))) == NULL || (p.teams = split_words(r,
-	    PQgetvalue(p.res, 0, P_TEAMS))) == NULL || (p.words =
-	    split_words(r, PQgetvalue(p.res, 0, P_WORDS))) == NULL ||
+		 sizeof(*p.rows))) == NULL ||
+	    (p.teams = split_words(r, PQgetvalue(p.res, 0, P_TEAMS))) == NULL ||
+	    (p.words = split_words(r, PQgetvalue(p.res, 0, P_WORDS))) == NULL ||
 	    (d = page_dict(r)) == NULL)
 		return APP_ENOMEM;
-	view_set(d, "DISPLAY_NAME", r->user->display_name[0] != '\0' ?
-	    r->user->display_name : r->user->name);
+	view_set(d, "DISPLAY_NAME",
+	    r->user->display_name[0] != '\0' ? r->user->display_name :
+					       r->user->name);
 	view_set(d, "EMAIL", r->user->email);
 	view_set(d, "CLAIMED_ID", r->user->claimed_id);
 	if (PQntuples(list) == 0)
@@ -354,16 +386,16 @@ owner_actor(const struct req *r, struct actor *a)
 static enum app_err
 own_alias(struct req *r, struct alias_view *v)
 {
-	struct actor	 a;
-	long long	 id;
-	enum app_err	 e;
+	struct actor a;
+	long long    id;
+	enum app_err e;
 
 	owner_actor(r, &a);
 	if ((id = req_path_id(r, "id")) == 0)
 		e = APP_ENOTFOUND;
 	else if ((e = alias_get(r->db, r->arena, &a, id, v)) == APP_OK &&
 	    v->user_id != r->user->id)
-		e = APP_ENOTFOUND;	/* an admin's view of someone else's */
+		e = APP_ENOTFOUND; /* an admin's view of someone else's */
 	if (e == APP_ENOTFOUND)
 		r->reason = "no such alias of this user";
 	return e;
@@ -385,12 +417,12 @@ actor_words(struct req *r, const char *kind, const char *name)
 static enum app_err
 add_history(struct req *r, struct view_dict *d, const struct alias_view *v)
 {
-	struct view_dict	*h;
-	const char		*p[1], *who;
-	char			 sid[24];
-	PGresult		*res;
-	int			 i;
-	enum app_err		 e;
+	struct view_dict *h;
+	const char       *p[1], *who;
+	char              sid[24];
+	PGresult         *res;
+	int               i;
+	enum app_err      e;
 
 	snprintf(sid, sizeof(sid), "%lld", v->id);
 	p[0] = sid;
@@ -401,7 +433,7 @@ add_history(struct req *r, struct view_dict *d, const struct alias_view *v)
 	for (i = 0; i < PQntuples(res); i++) {
 		if ((h = view_add_section(d, "HISTORY")) == NULL ||
 		    (who = actor_words(r, PQgetvalue(res, i, H_KIND),
-		    PQgetvalue(res, i, H_NAME))) == NULL)
+			 PQgetvalue(res, i, H_NAME))) == NULL)
 			return APP_ENOMEM;
 		view_set(h, "WHEN", PQgetvalue(res, i, H_WHEN));
 		view_set(h, "WHO", who);
@@ -413,10 +445,10 @@ add_history(struct req *r, struct view_dict *d, const struct alias_view *v)
 
 /* What the form shows: the alias's values, or the input being kept. */
 struct form_values {
-	const char	*recipients;
-	int		 enabled;
-	const char	*description;
-	const char	*reply_code;
+	const char *recipients;
+	int         enabled;
+	const char *description;
+	const char *reply_code;
 };
 
 /* The template section that shows a refused field's message. */
@@ -429,26 +461,28 @@ error_section(const char *field)
 		{ "description", "DESCRIPTION_ERROR" },
 		{ "reply_code", "REPLY_ERROR" },
 	};
-	size_t	 i;
+	size_t i;
 
 	for (i = 0; i < sizeof(sections) / sizeof(sections[0]); i++)
 		if (strcmp(field, sections[i][0]) == 0)
 			return sections[i][1];
-	return "RECIPIENTS_ERROR";	/* not reached: alias.h's fields */
+	return "RECIPIENTS_ERROR"; /* not reached: alias.h's fields */
 }
 
 static enum app_err
 set_form(struct view_dict *d, const struct form_values *f,
     const struct alias_problem *why)
 {
-	struct view_dict	*s;
-	const char		*reply = f->reply_code;
+	struct view_dict *s;
+	const char       *reply = f->reply_code;
 
 	view_set(d, "RECIPIENTS", f->recipients);
 	view_set(d, "DESCRIPTION", f->description);
 	view_show(d, f->enabled ? "ENABLED_CHECKED" : "DISABLED_CHECKED");
-	view_show(d, strcmp(reply, "250") == 0 ? "REPLY_250" :
-	    strcmp(reply, "421") == 0 ? "REPLY_421" : "REPLY_550");
+	view_show(d,
+	    strcmp(reply, "250") == 0     ? "REPLY_250" :
+		strcmp(reply, "421") == 0 ? "REPLY_421" :
+					    "REPLY_550");
 	if (why == NULL || why->field == NULL)
 		return APP_OK;
 	if ((s = view_add_section(d, error_section(why->field))) == NULL)
@@ -464,17 +498,18 @@ alias_page(struct req *r, int status, const struct alias_view *v,
     const struct form_values *f, const struct alias_problem *why,
     const char *notice)
 {
-	struct view_dict	*d;
-	enum app_err		 e;
+	struct view_dict *d;
+	enum app_err      e;
 
 	if ((d = page_dict(r)) == NULL)
 		return APP_ENOMEM;
 	view_set_int(d, "ID", (long)v->id);
 	view_set(d, "ADDRESS", v->address);
 	view_set(d, "UPDATED_AT", v->updated_at);
-	view_set(d, "STATE", v->enabled ? "Enabled: mail is forwarded." :
-	    arena_printf(r->arena, "Disabled (%s): %s.", v->disabled_reason,
-	    reply_words(v->reply_code)));
+	view_set(d, "STATE",
+	    v->enabled ? "Enabled: mail is forwarded." :
+			 arena_printf(r->arena, "Disabled (%s): %s.",
+			     v->disabled_reason, reply_words(v->reply_code)));
 	if (v->remove_at != NULL) {
 		view_show(d, "REMOVING");
 		view_set(d, "REMOVE_AT", v->remove_at);
@@ -490,17 +525,25 @@ alias_page(struct req *r, int status, const struct alias_view *v,
 }
 
 /* Route fields of GET and POST /my/aliases/:id (routes.c). */
-enum { F_SAVED };
-enum { F_RECIPIENTS, F_ENABLED, F_DESCRIPTION, F_REPLY, F_UPDATED_AT };
+enum {
+	F_SAVED
+};
+enum {
+	F_RECIPIENTS,
+	F_ENABLED,
+	F_DESCRIPTION,
+	F_REPLY,
+	F_UPDATED_AT
+};
 
 /* GET /my/aliases/:id[?saved=1]: the alias, its form and history. */
 enum app_err
 h_my_alias(struct req *r)
 {
-	struct alias_view	 v;
-	struct form_values	 f;
-	char			 code[8];
-	enum app_err		 e;
+	struct alias_view  v;
+	struct form_values f;
+	char               code[8];
+	enum app_err       e;
 
 	if ((e = own_alias(r, &v)) != APP_OK)
 		return e;
@@ -511,17 +554,19 @@ h_my_alias(struct req *r)
 	f.reply_code = code;
 	if (f.recipients == NULL)
 		return APP_ENOMEM;
-	return alias_page(r, 200, &v, &f, NULL, r->fields[F_SAVED] != NULL &&
-	    r->fields[F_SAVED][0] == '1' ? "Saved." : NULL);
+	return alias_page(r, 200, &v, &f, NULL,
+	    r->fields[F_SAVED] != NULL && r->fields[F_SAVED][0] == '1' ?
+		"Saved." :
+		NULL);
 }
 
 /* The change the form asks for: every field it sent. */
 static void
 form_change(struct req *r, struct alias_change *c)
 {
-	const char	*reply = r->fields[F_REPLY];
-	char		*end;
-	long		 code;
+	const char *reply = r->fields[F_REPLY];
+	char       *end;
+	long        code;
 
 	memset(c, 0, sizeof(*c));
 	if ((c->recipients = r->fields[F_RECIPIENTS]) != NULL)
@@ -536,8 +581,10 @@ form_change(struct req *r, struct alias_change *c)
 		c->set |= ALIAS_SET_REPLY_CODE;
 		code = strtol(reply, &end, 10);
 		/* Not a number: 0, which alias_update refuses in words. */
-		c->reply_code = *reply != '\0' && *end == '\0' &&
-		    code > 0 && code < 1000 ? (int)code : 0;
+		c->reply_code = *reply != '\0' && *end == '\0' && code > 0 &&
+			code < 1000 ?
+		    (int)code :
+		    0;
 	}
 	c->if_updated_at = r->fields[F_UPDATED_AT];
 }
@@ -546,13 +593,13 @@ form_change(struct req *r, struct alias_change *c)
 enum app_err
 h_my_alias_save(struct req *r)
 {
-	struct alias_view	 v, now;
-	struct alias_change	 c;
-	struct alias_problem	 why;
-	struct actor		 a;
-	struct form_values	 f;
-	const char		*loc;
-	enum app_err		 e, refused;
+	struct alias_view    v, now;
+	struct alias_change  c;
+	struct alias_problem why;
+	struct actor         a;
+	struct form_values   f;
+	const char          *loc;
+	enum app_err         e, refused;
 
 	if ((e = own_alias(r, &v)) != APP_OK)
 		return e;
@@ -573,15 +620,16 @@ h_my_alias_save(struct req *r)
 	/* A conflict shows the alias as it is now, the input kept. */
 	if (refused == APP_ECONFLICT && (e = own_alias(r, &v)) != APP_OK)
 		return e;
-	f.recipients = c.recipients != NULL ? c.recipients :
+	f.recipients = c.recipients != NULL ?
+	    c.recipients :
 	    alias_recipients_text(r->arena, &v);
 	f.enabled = c.set & ALIAS_SET_ENABLED ? c.enabled : v.enabled;
-	f.description = c.description != NULL ? c.description :
-	    v.description;
-	f.reply_code = r->fields[F_REPLY] != NULL ? r->fields[F_REPLY] :
+	f.description = c.description != NULL ? c.description : v.description;
+	f.reply_code = r->fields[F_REPLY] != NULL ?
+	    r->fields[F_REPLY] :
 	    arena_printf(r->arena, "%d", v.reply_code);
 	if (f.recipients == NULL || f.reply_code == NULL)
 		return APP_ENOMEM;
-	return alias_page(r, app_err_status(refused),
-	    &v, &f, &why, why.field == NULL ? why.message : NULL);
+	return alias_page(r, app_err_status(refused), &v, &f, &why,
+	    why.field == NULL ? why.message : NULL);
 }

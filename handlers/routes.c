@@ -12,14 +12,14 @@
 #include "handlers/handlers.h"
 #include "rules/domain_members.h"
 
-#define NFIELDS(a)	(sizeof(a) / sizeof((a)[0]))
+#define NFIELDS(a) (sizeof(a) / sizeof((a)[0]))
 
 #ifdef MM_TEST_HOOKS
 /* Up to 120 s, in milliseconds. */
 static int
 valid_ms(const char *v, size_t len)
 {
-	size_t	 i;
+	size_t i;
 
 	for (i = 0; i < len; i++)
 		if (v[i] < '0' || v[i] > '9')
@@ -36,7 +36,7 @@ static const struct field test_sleep_fields[] = {
 static int
 valid_id(const char *v, size_t len)
 {
-	size_t	 i;
+	size_t i;
 
 	for (i = 0; i < len; i++)
 		if (v[i] < '0' || v[i] > '9')
@@ -150,7 +150,7 @@ static const struct field domain_fields[] = {
 
 static const struct field domain_aliases_fields[] = {
 	{ "q", FIELD_QUERY, valid_text, MEMBER_SEARCH_MAX, 0 },
-	{ "enabled", FIELD_QUERY, valid_text, 3, 0 },	/* yes, no, "" */
+	{ "enabled", FIELD_QUERY, valid_text, 3, 0 }, /* yes, no, "" */
 	{ "reason", FIELD_QUERY, valid_text, 32, 0 },
 	{ "after", FIELD_QUERY, valid_text, MEMBER_CURSOR_MAX, 0 },
 };
@@ -178,8 +178,8 @@ static const struct field domain_enabled_fields[] = {
 };
 
 static const struct route table[] = {
-	{ METHOD_GET, "/", h_home, ACCESS_ANYONE, 0,
-	    home_fields, NFIELDS(home_fields) },
+	{ METHOD_GET, "/", h_home, ACCESS_ANYONE, 0, home_fields,
+	    NFIELDS(home_fields) },
 	{ METHOD_GET, "/my", h_my, ACCESS_SIGNED_IN, 0, NULL, 0 },
 	{ METHOD_POST, "/auth/ubuntu", h_auth_start, ACCESS_ANYONE, 1,
 	    auth_start_fields, NFIELDS(auth_start_fields) },
@@ -280,9 +280,8 @@ static const struct route table[] = {
 	{ METHOD_GET, "/domains/:domain/aliases", h_domain_aliases,
 	    ACCESS_DOMAIN_ADMIN, 0, domain_aliases_fields,
 	    NFIELDS(domain_aliases_fields) },
-	{ METHOD_GET, "/domains/:domain/log", h_domain_log,
-	    ACCESS_DOMAIN_ADMIN, 0, domain_log_fields,
-	    NFIELDS(domain_log_fields) },
+	{ METHOD_GET, "/domains/:domain/log", h_domain_log, ACCESS_DOMAIN_ADMIN,
+	    0, domain_log_fields, NFIELDS(domain_log_fields) },
 	{ METHOD_GET, "/domains/:domain/members/:name", h_domain_member,
 	    ACCESS_DOMAIN_ADMIN, 0, domain_member_fields,
 	    NFIELDS(domain_member_fields) },
@@ -313,6 +312,5 @@ session_stmt(const struct route *rt)
 	return rt->handler == h_my ? STMT_MY_SESSION_PAGE : STMT_SESSION_LOAD;
 }
 
-const struct router router = {
-	table, NFIELDS(table), error_page, session_stmt
-};
+const struct router router = { table, NFIELDS(table), error_page,
+	session_stmt };

@@ -28,20 +28,31 @@
 #include "store/db.h"
 #include "store/rawdb.h"
 
-#define EXIT_USAGE	2
-#define ACTOR_MAX	256	/* audit_log_actor_name_check: 255 chars */
-#define MAX_COLS	16
-#define OPT_BASE	256	/* getopt_long values of long-only options */
+#define EXIT_USAGE 2
+#define ACTOR_MAX  256 /* audit_log_actor_name_check: 255 chars */
+#define MAX_COLS   16
+#define OPT_BASE   256 /* getopt_long values of long-only options */
 
 /* The options after the common -c and --database, as bits of a mask. */
 enum opt {
-	O_TEAM, O_ADMIN, O_SLUG, O_TITLE, O_ALIAS_LIMIT, O_DISABLED,
-	O_JSON, O_BANNED, O_ADMINS, O_SEARCH, O_REASON, O_REVOKE, O__MAX
+	O_TEAM,
+	O_ADMIN,
+	O_SLUG,
+	O_TITLE,
+	O_ALIAS_LIMIT,
+	O_DISABLED,
+	O_JSON,
+	O_BANNED,
+	O_ADMINS,
+	O_SEARCH,
+	O_REASON,
+	O_REVOKE,
+	O__MAX
 };
-#define OPT(o)	(1u << (o))
+#define OPT(o) (1u << (o))
 
-static const struct option longopts[] = {
-	{ "database", required_argument, NULL, 'd' },
+static const struct option longopts[] = { { "database", required_argument, NULL,
+					      'd' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "team", required_argument, NULL, OPT_BASE + O_TEAM },
 	{ "admin", required_argument, NULL, OPT_BASE + O_ADMIN },
@@ -55,36 +66,33 @@ static const struct option longopts[] = {
 	{ "search", required_argument, NULL, OPT_BASE + O_SEARCH },
 	{ "reason", required_argument, NULL, OPT_BASE + O_REASON },
 	{ "revoke", no_argument, NULL, OPT_BASE + O_REVOKE },
-	{ NULL, 0, NULL, 0 }
-};
+	{ NULL, 0, NULL, 0 } };
 
 struct opts {
-	const char	*cfgpath, *database;
-	const char	*name2;			/* a second argument */
-	const char	*arg[O__MAX];	/* NULL: not given; "" for a flag */
-	int		 alias_limit;
+	const char *cfgpath, *database;
+	const char *name2;       /* a second argument */
+	const char *arg[O__MAX]; /* NULL: not given; "" for a flag */
+	int         alias_limit;
 };
 
 struct cmd {
-	const char	*name;
-	const char	*synopsis;
-	int		 nargs;			/* 1: NAME, 2: and a second */
-	unsigned int	 allowed, required;	/* OPT() masks */
-	int		(*check)(struct opts *, const char *);
+	const char  *name;
+	const char  *synopsis;
+	int          nargs;             /* 1: NAME, 2: and a second */
+	unsigned int allowed, required; /* OPT() masks */
+	int (*check)(struct opts *, const char *);
 	/* One of: a listing reads, a change goes through rules/site.c. */
-	int		(*list)(PGconn *, const struct opts *, const char *);
-	int		(*change)(struct db *, const struct opts *,
-			    const char *);
+	int (*list)(PGconn *, const struct opts *, const char *);
+	int (*change)(struct db *, const struct opts *, const char *);
 };
 
-static int
-bad(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static int bad(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* cli_warnx for input checks: always -1. */
 static int
 bad(const char *fmt, ...)
 {
-	va_list	 ap;
+	va_list ap;
 
 	va_start(ap, fmt);
 	cli_vwarnx(fmt, ap);
@@ -105,15 +113,18 @@ check_team(const char *team)
 		return 0;
 	case SA_TEAM_HOME:
 		return bad("--team: \"%s\" looks like a home directory: the "
-		    "shell expanded ~TEAM; quote it: --team '~team'", team);
+			   "shell expanded ~TEAM; quote it: --team '~team'",
+		    team);
 	case SA_TEAM_NO_TILDE:
 		return bad("--team: write the team as ~%s", team);
 	case SA_TEAM_BAD:
 		break;
 	}
-	return bad("--team: \"%s\" is not ~TEAM, where TEAM is a Launchpad "
+	return bad(
+	    "--team: \"%s\" is not ~TEAM, where TEAM is a Launchpad "
 	    "name: lower-case letters, digits, '+', '.', '-', starting with a "
-	    "letter or digit, at least 2 characters", team);
+	    "letter or digit, at least 2 characters",
+	    team);
 }
 
 static int
@@ -127,23 +138,25 @@ check_user_name(const char *name)
 static int
 check_domain_add(struct opts *o, const char *name)
 {
-	const char	*why, *a = o->arg[O_ADMIN];
+	const char *why, *a = o->arg[O_ADMIN];
 
 	if ((why = domain_problem(name)) != NULL)
 		return bad("\"%s\" is not a lower-case DNS name (IDNs in "
-		    "their xn-- form): %s", name, why);
+			   "their xn-- form): %s",
+		    name, why);
 	if (check_team(o->arg[O_TEAM]) == -1)
 		return -1;
 	if (a != NULL && !sa_lp_name_ok(a, 1))
 		return bad("--admin: \"%s\" is not a Launchpad name", a);
 	if (o->arg[O_SLUG] != NULL && !sa_slug_ok(o->arg[O_SLUG]))
 		return bad("--slug: \"%s\" is not 1..32 of a-z, 0-9 and '-', "
-		    "starting with a letter or digit", o->arg[O_SLUG]);
+			   "starting with a letter or digit",
+		    o->arg[O_SLUG]);
 	if (o->arg[O_TITLE] != NULL &&
 	    !sa_line_ok(o->arg[O_TITLE], SA_TITLE_MAX))
 		return bad("--title: want one line of 1..64 characters");
-	if (o->arg[O_ALIAS_LIMIT] != NULL && (o->alias_limit =
-	    sa_alias_limit(o->arg[O_ALIAS_LIMIT])) == -1)
+	if (o->arg[O_ALIAS_LIMIT] != NULL &&
+	    (o->alias_limit = sa_alias_limit(o->arg[O_ALIAS_LIMIT])) == -1)
 		return bad("--alias-limit: \"%s\" is not a number of 0..%d",
 		    o->arg[O_ALIAS_LIMIT], SA_ALIAS_LIMIT_MAX);
 	return 0;
@@ -178,7 +191,7 @@ check_user(struct opts *o, const char *name)
 static int
 check_domain_admin(struct opts *o, const char *domain)
 {
-	const char	*why;
+	const char *why;
 
 	if ((why = domain_problem(domain)) != NULL)
 		return bad("\"%s\" is not a lower-case DNS name: %s", domain,
@@ -194,8 +207,8 @@ check_domain_admin(struct opts *o, const char *domain)
 static PGresult *
 q(PGconn *c, const char *sql, int n, const char *const *p)
 {
-	PGresult	*res = PQexecParams(c, sql, n, NULL, p, NULL, NULL, 0);
-	const char	*msg;
+	PGresult   *res = PQexecParams(c, sql, n, NULL, p, NULL, NULL, 0);
+	const char *msg;
 
 	if (PQresultStatus(res) == PGRES_TUPLES_OK ||
 	    PQresultStatus(res) == PGRES_COMMAND_OK)
@@ -212,9 +225,9 @@ q(PGconn *c, const char *sql, int n, const char *const *p)
 void
 admin_actor(char *buf, size_t sz)
 {
-	struct passwd	*pw = getpwuid(geteuid());
-	const char	*sudo = getenv("SUDO_USER");
-	char		 me[64];
+	struct passwd *pw = getpwuid(geteuid());
+	const char    *sudo = getenv("SUDO_USER");
+	char           me[64];
 
 	if (pw != NULL)
 		snprintf(me, sizeof(me), "%s", pw->pw_name);
@@ -230,11 +243,13 @@ admin_actor(char *buf, size_t sz)
 static PGconn *
 connect_db(const char *conninfo, int statement_timeout)
 {
-	char	 options[96];
+	char options[96];
 
 	/* A command never waits on a lock longer than the site would. */
-	snprintf(options, sizeof(options), "-c client_min_messages=warning "
-	    "-c statement_timeout=%d", statement_timeout);
+	snprintf(options, sizeof(options),
+	    "-c client_min_messages=warning "
+	    "-c statement_timeout=%d",
+	    statement_timeout);
 	return rawdb_connect(conninfo, "admin", options);
 }
 
@@ -246,7 +261,7 @@ connect_db(const char *conninfo, int statement_timeout)
 static int
 width(const char *s)
 {
-	int	 n = 0;
+	int n = 0;
 
 	for (; *s != '\0'; s++)
 		n += ((unsigned char)*s & 0xc0) != 0x80;
@@ -257,7 +272,7 @@ width(const char *s)
 static const char *
 cell(const PGresult *res, int row, int col)
 {
-	const char	*v;
+	const char *v;
 
 	if (row < 0)
 		return PQfname(res, col);
@@ -268,8 +283,8 @@ cell(const PGresult *res, int row, int col)
 static void
 print_row(const PGresult *res, int row, const int *w, int ncols)
 {
-	const char	*s;
-	int		 col;
+	const char *s;
+	int         col;
 
 	for (col = 0; col < ncols; col++) {
 		s = cell(res, row, col);
@@ -284,8 +299,8 @@ static int
 print_table(PGconn *c, const char *sql, int n, const char *const *p,
     const char *noun)
 {
-	PGresult	*res;
-	int		 w[MAX_COLS], row, col, ncols, nrows;
+	PGresult *res;
+	int       w[MAX_COLS], row, col, ncols, nrows;
 
 	if ((res = q(c, sql, n, p)) == NULL)
 		return 1;
@@ -305,7 +320,7 @@ print_table(PGconn *c, const char *sql, int n, const char *const *p,
 static int
 print_json(PGconn *c, const char *sql, int n, const char *const *p)
 {
-	PGresult	*res;
+	PGresult *res;
 
 	if ((res = q(c, sql, n, p)) == NULL)
 		return 1;
@@ -315,18 +330,18 @@ print_json(PGconn *c, const char *sql, int n, const char *const *p)
 }
 
 /* One row per domain, typed; the table and --json select from it. */
-#define DOMAIN_ROWS \
-	"SELECT d.name AS domain, d.slug, '~' || d.team AS team, d.title," \
+#define DOMAIN_ROWS                                                         \
+	"SELECT d.name AS domain, d.slug, '~' || d.team AS team, d.title,"  \
 	" d.enabled, d.txt_status, d.txt_checked_at, d.verification_token," \
-	" d.alias_limit," \
+	" d.alias_limit,"                                                   \
 	" (SELECT count(*) FROM domain_members m WHERE m.domain_id = d.id)" \
-	"   AS members," \
-	" (SELECT count(*) FROM aliases a WHERE a.domain_id = d.id)" \
-	"   AS aliases," \
-	" ARRAY(SELECT u.name FROM domain_members m" \
-	"   JOIN users u ON u.id = m.user_id WHERE m.domain_id = d.id" \
-	"   AND m.role = 'admin' AND u.name IS NOT NULL" \
-	"   ORDER BY lower(u.name)) AS admins" \
+	"   AS members,"                                                    \
+	" (SELECT count(*) FROM aliases a WHERE a.domain_id = d.id)"        \
+	"   AS aliases,"                                                    \
+	" ARRAY(SELECT u.name FROM domain_members m"                        \
+	"   JOIN users u ON u.id = m.user_id WHERE m.domain_id = d.id"      \
+	"   AND m.role = 'admin' AND u.name IS NOT NULL"                    \
+	"   ORDER BY lower(u.name)) AS admins"                              \
 	" FROM domains d"
 
 static int
@@ -334,48 +349,54 @@ domain_list(PGconn *c, const struct opts *o, const char *unused)
 {
 	(void)unused;
 	if (o->arg[O_JSON] != NULL)
-		return print_json(c, "SELECT coalesce(json_agg(r ORDER BY "
-		    "r.domain), '[]') FROM (" DOMAIN_ROWS ") r", 0, NULL);
-	return print_table(c, "SELECT domain, slug, team, CASE WHEN enabled "
+		return print_json(c,
+		    "SELECT coalesce(json_agg(r ORDER BY "
+		    "r.domain), '[]') FROM (" DOMAIN_ROWS ") r",
+		    0, NULL);
+	return print_table(c,
+	    "SELECT domain, slug, team, CASE WHEN enabled "
 	    "THEN 'yes' ELSE 'no' END AS enabled, txt_status AS "
 	    "\"txt status\", alias_limit AS \"alias limit\", members, "
 	    "aliases, array_to_string(admins, ' ') AS admins "
-	    "FROM (" DOMAIN_ROWS ") r ORDER BY domain", 0, NULL, "domain");
+	    "FROM (" DOMAIN_ROWS ") r ORDER BY domain",
+	    0, NULL, "domain");
 }
 
 /* $1 banned only, $2 site admins only, $3 text in name, email or
  * display name (strpos: no LIKE wildcards), or NULL. */
-#define USER_ROWS \
-	"SELECT u.id, u.name, u.email, u.display_name," \
-	" u.is_banned AS banned, u.ban_reason," \
-	" u.is_site_admin AS site_admin," \
+#define USER_ROWS                                                   \
+	"SELECT u.id, u.name, u.email, u.display_name,"             \
+	" u.is_banned AS banned, u.ban_reason,"                     \
+	" u.is_site_admin AS site_admin,"                           \
 	" u.last_login_at AS last_login, u.created_at FROM users u" \
-	" WHERE ($1::boolean IS NOT TRUE OR u.is_banned)" \
-	" AND ($2::boolean IS NOT TRUE OR u.is_site_admin)" \
-	" AND ($3::text IS NULL" \
-	"  OR strpos(lower(coalesce(u.name, '')), lower($3)) > 0" \
-	"  OR strpos(lower(u.email), lower($3)) > 0" \
+	" WHERE ($1::boolean IS NOT TRUE OR u.is_banned)"           \
+	" AND ($2::boolean IS NOT TRUE OR u.is_site_admin)"         \
+	" AND ($3::text IS NULL"                                    \
+	"  OR strpos(lower(coalesce(u.name, '')), lower($3)) > 0"   \
+	"  OR strpos(lower(u.email), lower($3)) > 0"                \
 	"  OR strpos(lower(coalesce(u.display_name, '')), lower($3)) > 0)"
 
 static int
 user_list(PGconn *c, const struct opts *o, const char *unused)
 {
-	const char	*p[3];
+	const char *p[3];
 
 	(void)unused;
 	p[0] = o->arg[O_BANNED] != NULL ? "true" : "false";
 	p[1] = o->arg[O_ADMINS] != NULL ? "true" : "false";
 	p[2] = o->arg[O_SEARCH];
 	if (o->arg[O_JSON] != NULL)
-		return print_json(c, "SELECT coalesce(json_agg(r ORDER BY "
-		    "lower(r.name), r.id), '[]') FROM (" USER_ROWS ") r", 3,
-		    p);
-	return print_table(c, "SELECT name, email, CASE WHEN site_admin THEN "
+		return print_json(c,
+		    "SELECT coalesce(json_agg(r ORDER BY "
+		    "lower(r.name), r.id), '[]') FROM (" USER_ROWS ") r",
+		    3, p);
+	return print_table(c,
+	    "SELECT name, email, CASE WHEN site_admin THEN "
 	    "'yes' ELSE 'no' END AS \"site admin\", to_char(last_login, "
 	    "'YYYY-MM-DD HH24:MI:SSOF') AS \"last login\", CASE WHEN banned "
 	    "THEN 'yes' || coalesce(': ' || ban_reason, '') ELSE 'no' END "
-	    "AS banned FROM (" USER_ROWS ") r ORDER BY lower(name), id", 3, p,
-	    "user");
+	    "AS banned FROM (" USER_ROWS ") r ORDER BY lower(name), id",
+	    3, p, "user");
 }
 
 /* ---------------------------------------------------------------------
@@ -386,7 +407,7 @@ user_list(PGconn *c, const struct opts *o, const char *unused)
 static struct actor
 cli_actor(char *name, size_t namesz)
 {
-	struct actor	 a = { ACTOR_CLI, 0, name, 1, NULL };
+	struct actor a = { ACTOR_CLI, 0, name, 1, NULL };
 
 	admin_actor(name, namesz);
 	return a;
@@ -395,14 +416,15 @@ cli_actor(char *name, size_t namesz)
 static int
 domain_add(struct db *db, const struct opts *o, const char *name)
 {
-	struct sa_domain_new	 in = { name, o->arg[O_TEAM], o->arg[O_SLUG],
-	    o->arg[O_TITLE], o->arg[O_ALIAS_LIMIT] != NULL ? o->alias_limit :
-	    SA_ALIAS_LIMIT_DEFAULT, o->arg[O_DISABLED] == NULL,
-	    o->arg[O_ADMIN] };
-	struct sa_domain_added	 out;
-	char			 who[ACTOR_MAX];
-	struct actor		 a = cli_actor(who, sizeof(who));
-	enum app_err		 e;
+	struct sa_domain_new   in = { name, o->arg[O_TEAM], o->arg[O_SLUG],
+		  o->arg[O_TITLE],
+                o->arg[O_ALIAS_LIMIT] != NULL ? o->alias_limit :
+						  SA_ALIAS_LIMIT_DEFAULT,
+		  o->arg[O_DISABLED] == NULL, o->arg[O_ADMIN] };
+	struct sa_domain_added out;
+	char                   who[ACTOR_MAX];
+	struct actor           a = cli_actor(who, sizeof(who));
+	enum app_err           e;
 
 	e = sa_domain_add(db, &a, &in, &out);
 	if (out.refused == SA_NAME_TAKEN)
@@ -411,10 +433,12 @@ domain_add(struct db *db, const struct opts *o, const char *name)
 		cli_warnx("slug \"%s\" is taken by another domain", in.slug);
 	else if (out.refused == SA_TOKEN_TAKEN)
 		cli_warnx("the new verification token is taken (a one in 10^17 "
-		    "chance): nothing changed, run the command again");
+			  "chance): nothing changed, run the command again");
 	else if (out.refused == SA_NO_USER)
-		cli_warnx("no user %s (a user exists once they have signed in): "
-		    "nothing changed", in.admin);
+		cli_warnx(
+		    "no user %s (a user exists once they have signed in): "
+		    "nothing changed",
+		    in.admin);
 	else if (e != APP_OK)
 		cli_warnx("nothing changed: %s", db_reason(db));
 	if (e != APP_OK)
@@ -425,15 +449,16 @@ domain_add(struct db *db, const struct opts *o, const char *name)
 	    in.admin != NULL ? ", admin " : "", out.admin,
 	    in.enabled ? "" : " (disabled)");
 	printf("to verify it, publish this TXT record at its apex:\n"
-	    "%s. IN TXT \"%s=%s\"\n", name, SA_VERIFICATION_PREFIX, out.token);
+	       "%s. IN TXT \"%s=%s\"\n",
+	    name, SA_VERIFICATION_PREFIX, out.token);
 	return 0;
 }
 
 /* What ban, unban and site-admin say: "NAME <already>" or "NAME <done>". */
 struct change {
-	enum sa_user_op	 op;
-	const char	*already;
-	const char	*done;
+	enum sa_user_op op;
+	const char     *already;
+	const char     *done;
 };
 
 static const struct change ch_ban = { SA_BAN, "is already banned",
@@ -449,10 +474,10 @@ static int
 user_change(struct db *db, const struct change *ch, const char *name,
     const char *reason)
 {
-	struct sa_user_done	 out;
-	char			 who[ACTOR_MAX];
-	struct actor		 a = cli_actor(who, sizeof(who));
-	enum app_err		 e;
+	struct sa_user_done out;
+	char                who[ACTOR_MAX];
+	struct actor        a = cli_actor(who, sizeof(who));
+	enum app_err        e;
 
 	e = sa_user_change(db, &a, 0, name, ch->op, reason, &out);
 	if (out.refused == SA_NO_USER) {
@@ -486,8 +511,8 @@ user_unban(struct db *db, const struct opts *o, const char *name)
 static int
 user_site_admin(struct db *db, const struct opts *o, const char *name)
 {
-	return user_change(db, o->arg[O_REVOKE] != NULL ? &ch_revoke :
-	    &ch_grant, name, NULL);
+	return user_change(db,
+	    o->arg[O_REVOKE] != NULL ? &ch_revoke : &ch_grant, name, NULL);
 }
 
 /* ---------------------------------------------------------------------
@@ -501,11 +526,11 @@ static int
 domain_role(struct db *db, const char *domain, const char *name,
     enum member_role role)
 {
-	char			 actor_name[ACTOR_MAX];
-	struct actor		 a = cli_actor(actor_name, sizeof(actor_name));
-	struct alias_problem	 why = { NULL, NULL, NULL };
-	struct arena		*ar;
-	enum app_err		 e;
+	char                 actor_name[ACTOR_MAX];
+	struct actor         a = cli_actor(actor_name, sizeof(actor_name));
+	struct alias_problem why = { NULL, NULL, NULL };
+	struct arena        *ar;
+	enum app_err         e;
 
 	if ((ar = arena_new(1 << 20)) == NULL) {
 		cli_warnx("out of memory");
@@ -514,15 +539,16 @@ domain_role(struct db *db, const char *domain, const char *name,
 	e = member_set_role(db, ar, &a, domain, name, role, &why);
 	arena_free(ar);
 	if (e == APP_OK) {
-		printf("%s is %s of %s\n", name, role == MEMBER_ROLE_ADMIN ?
-		    "an admin" : "not an admin", domain);
+		printf("%s is %s of %s\n", name,
+		    role == MEMBER_ROLE_ADMIN ? "an admin" : "not an admin",
+		    domain);
 		return 0;
 	}
 	if (why.message != NULL)
 		cli_warnx("%s: nothing changed", why.message);
 	else
-		cli_warnx("%s: nothing changed", e == APP_ENOTFOUND ?
-		    "no such domain" : db_reason(db));
+		cli_warnx("%s: nothing changed",
+		    e == APP_ENOTFOUND ? "no such domain" : db_reason(db));
 	return 1;
 }
 
@@ -543,18 +569,19 @@ domain_unadmin(struct db *db, const struct opts *o, const char *domain)
  */
 
 static const struct cmd domain_cmds[] = {
-	{ "add", "add NAME --team ~TEAM [--admin LAUNCHPAD_NAME]\n"
+	{ "add",
+	    "add NAME --team ~TEAM [--admin LAUNCHPAD_NAME]\n"
 	    "                             [--slug SLUG] [--title TITLE] "
 	    "[--alias-limit N] [--disabled]",
-	    1, OPT(O_TEAM) | OPT(O_ADMIN) | OPT(O_SLUG) | OPT(O_TITLE) |
-	    OPT(O_ALIAS_LIMIT) | OPT(O_DISABLED), OPT(O_TEAM),
-	    check_domain_add, NULL, domain_add },
-	{ "list", "list [--json]", 0, OPT(O_JSON), 0, NULL, domain_list,
-	    NULL },
-	{ "admin", "admin DOMAIN LAUNCHPAD_NAME", 2, 0, 0,
-	    check_domain_admin, NULL, domain_admin },
-	{ "unadmin", "unadmin DOMAIN LAUNCHPAD_NAME (never the last admin)",
-	    2, 0, 0, check_domain_admin, NULL, domain_unadmin },
+	    1,
+	    OPT(O_TEAM) | OPT(O_ADMIN) | OPT(O_SLUG) | OPT(O_TITLE) |
+		OPT(O_ALIAS_LIMIT) | OPT(O_DISABLED),
+	    OPT(O_TEAM), check_domain_add, NULL, domain_add },
+	{ "list", "list [--json]", 0, OPT(O_JSON), 0, NULL, domain_list, NULL },
+	{ "admin", "admin DOMAIN LAUNCHPAD_NAME", 2, 0, 0, check_domain_admin,
+	    NULL, domain_admin },
+	{ "unadmin", "unadmin DOMAIN LAUNCHPAD_NAME (never the last admin)", 2,
+	    0, 0, check_domain_admin, NULL, domain_unadmin },
 	{ NULL, NULL, 0, 0, 0, NULL, NULL, NULL }
 };
 
@@ -573,7 +600,7 @@ static const struct cmd user_cmds[] = {
 static void
 usage(FILE *f, const char *group, const struct cmd *cmds)
 {
-	const char	*lead = "usage:";
+	const char *lead = "usage:";
 
 	for (; cmds->name != NULL; cmds++, lead = "")
 		fprintf(f, "%-6s membermail %s %s\n", lead, group,
@@ -584,7 +611,7 @@ usage(FILE *f, const char *group, const struct cmd *cmds)
 static const char *
 opt_name(int o)
 {
-	const struct option	*lo;
+	const struct option *lo;
 
 	for (lo = longopts; lo->name != NULL; lo++)
 		if (lo->val == OPT_BASE + o)
@@ -618,10 +645,10 @@ bad_opt(char *argv[], int ch)
 static int
 parse_opts(int argc, char *argv[], const struct cmd *cmd, struct opts *o)
 {
-	int	 ch, i;
+	int ch, i;
 
 	optind = 1;
-	opterr = 0;	/* our messages, not getopt's "add: ..." */
+	opterr = 0; /* our messages, not getopt's "add: ..." */
 	while ((ch = getopt_long(argc, argv, ":c:h", longopts, NULL)) != -1) {
 		if (ch == 'h')
 			return 1;
@@ -638,8 +665,8 @@ parse_opts(int argc, char *argv[], const struct cmd *cmd, struct opts *o)
 		if ((cmd->required & OPT(i)) && o->arg[i] == NULL)
 			return bad("--%s is required", opt_name(i));
 	if (argc - optind > cmd->nargs)
-		return bad("unexpected argument \"%s\"", argv[optind +
-		    cmd->nargs]);
+		return bad("unexpected argument \"%s\"",
+		    argv[optind + cmd->nargs]);
 	if (argc - optind < cmd->nargs)
 		return bad("NAME is missing");
 	return 0;
@@ -664,16 +691,17 @@ static int
 run_change(const struct cmd *cmd, const struct opts *o, struct config *cfg,
     const char *name)
 {
-	struct db	*db;
-	int		 rc = 1;
+	struct db *db;
+	int        rc = 1;
 
-	if (o->database != cfg->database && (size_t)snprintf(cfg->database,
-	    sizeof(cfg->database), "%s", o->database) >= sizeof(cfg->database)) {
+	if (o->database != cfg->database &&
+	    (size_t)snprintf(cfg->database, sizeof(cfg->database), "%s",
+		o->database) >= sizeof(cfg->database)) {
 		cli_warnx("--database: longer than %zu bytes",
 		    sizeof(cfg->database) - 1);
 		return 1;
 	}
-	log_set_level(LOG_LEVEL_ERROR);	/* no connection events here */
+	log_set_level(LOG_LEVEL_ERROR); /* no connection events here */
 	if ((db = db_new(cfg, "membermail admin")) == NULL) {
 		cli_warnx("out of memory");
 		return 1;
@@ -689,7 +717,7 @@ run_change(const struct cmd *cmd, const struct opts *o, struct config *cfg,
 static const struct cmd *
 find_cmd(const char *group, const struct cmd *cmds, const char *name)
 {
-	char	 label[48];
+	char label[48];
 
 	for (; cmds->name != NULL; cmds++)
 		if (strcmp(cmds->name, name) == 0) {
@@ -704,15 +732,14 @@ find_cmd(const char *group, const struct cmd *cmds, const char *name)
 }
 
 static int
-admin_main(const char *group, const struct cmd *cmds, int argc,
-    char *argv[])
+admin_main(const char *group, const struct cmd *cmds, int argc, char *argv[])
 {
-	const struct cmd	*cmd;
-	struct config		 cfg;
-	struct opts		 o;
-	PGconn			*c;
-	const char		*sub = argc > 0 ? argv[0] : "", *name;
-	int			 rc;
+	const struct cmd *cmd;
+	struct config     cfg;
+	struct opts       o;
+	PGconn           *c;
+	const char       *sub = argc > 0 ? argv[0] : "", *name;
+	int               rc;
 
 	if (strcmp(sub, "help") == 0 || strcmp(sub, "--help") == 0 ||
 	    strcmp(sub, "-h") == 0) {

@@ -48,15 +48,15 @@
 #include <stddef.h>
 
 /* argv[0] is "add", "list", "admin" or "unadmin"; returns the status. */
-int	 admin_domain_main(int argc, char *argv[]);
+int admin_domain_main(int argc, char *argv[]);
 
 /* argv[0] is "list", "ban", "unban" or "site-admin"; returns the status. */
-int	 admin_user_main(int argc, char *argv[]);
+int admin_user_main(int argc, char *argv[]);
 
 /*
  * Who runs an operator command, for audit rows: the login, and who became
  * it through sudo ("root (sudo from alice)").
  */
-void	 admin_actor(char *buf, size_t sz);
+void admin_actor(char *buf, size_t sz);
 
 #endif

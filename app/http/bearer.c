@@ -18,9 +18,9 @@
 #include "rules/apitoken.h"
 #include "store/audit.h"
 
-#define RATE_WINDOW	"60"	/* seconds: api_rate_limit is per minute */
-#define JSON_DEPTH	16	/* nesting a request body may have */
-#define CURSOR_MAX	300	/* bytes of a decoded cursor (rules/domain_members.h) */
+#define RATE_WINDOW "60" /* seconds: api_rate_limit is per minute */
+#define JSON_DEPTH  16   /* nesting a request body may have */
+#define CURSOR_MAX  300 /* bytes of a decoded cursor (rules/domain_members.h) */
 
 int
 api_path(const char *path)
@@ -29,8 +29,8 @@ api_path(const char *path)
 }
 
 enum app_err
-api_refuse(struct req *r, enum app_err e, const char *field,
-    const char *code, const char *message)
+api_refuse(struct req *r, enum app_err e, const char *field, const char *code,
+    const char *message)
 {
 	r->err_field = field;
 	r->err_code = code;
@@ -48,9 +48,9 @@ invalid_token(struct req *r, const char *why)
 static enum app_err
 rate_limit(struct req *r, const char *token_id)
 {
-	const char	*params[2];
-	PGresult	*res;
-	enum app_err	 e;
+	const char  *params[2];
+	PGresult    *res;
+	enum app_err e;
 
 	if ((params[0] = arena_printf(r->arena, "api:%s", token_id)) == NULL)
 		return APP_ENOMEM;
@@ -65,17 +65,25 @@ rate_limit(struct req *r, const char *token_id)
 }
 
 /* Columns of STMT_API_TOKEN_AUTH. */
-enum { A_TOKEN, A_USER, A_NAME, A_EMAIL, A_DISPLAY, A_SITE_ADMIN, A_BANNED,
-    A_STALE };
+enum {
+	A_TOKEN,
+	A_USER,
+	A_NAME,
+	A_EMAIL,
+	A_DISPLAY,
+	A_SITE_ADMIN,
+	A_BANNED,
+	A_STALE
+};
 
 enum app_err
 api_auth(struct req *r)
 {
-	const char	*h, *tok, *hash, *tid;
-	size_t		 plen = strlen(API_TOKEN_PREFIX);
-	PGresult	*res;
-	struct user	*u;
-	enum app_err	 e;
+	const char  *h, *tok, *hash, *tid;
+	size_t       plen = strlen(API_TOKEN_PREFIX);
+	PGresult    *res;
+	struct user *u;
+	enum app_err e;
 
 	if ((h = FCGX_GetParam("HTTP_AUTHORIZATION", r->fcgi->envp)) == NULL)
 		return APP_OK;
@@ -123,8 +131,8 @@ api_actor(const struct req *r, struct actor *a)
 static int
 is_json(const char *ct)
 {
-	static const char	 want[] = "application/json";
-	size_t			 n = sizeof(want) - 1;
+	static const char want[] = "application/json";
+	size_t            n = sizeof(want) - 1;
 
 	return strncasecmp(ct, want, n) == 0 &&
 	    (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ');
@@ -133,17 +141,18 @@ is_json(const char *ct)
 enum app_err
 api_read_json(struct req *r, struct json_object **out)
 {
-	struct json_tokener	*tok;
-	struct json_object	*o;
-	const char		*body;
-	size_t			 len;
-	int			 whole;
-	enum app_err		 e;
+	struct json_tokener *tok;
+	struct json_object  *o;
+	const char          *body;
+	size_t               len;
+	int                  whole;
+	enum app_err         e;
 
 	*out = NULL;
 	if (!is_json(r->content_type))
 		return api_refuse(r, APP_EMEDIATYPE, NULL,
-		    "unsupported_media_type", "the body must be application/json");
+		    "unsupported_media_type",
+		    "the body must be application/json");
 	if ((e = req_read_body(r, &body, &len)) != APP_OK)
 		return e;
 	if (len == 0)
@@ -173,10 +182,10 @@ api_read_json(struct req *r, struct json_object **out)
 static int
 json_body(struct req *r, int status, struct json_object *o)
 {
-	const char	*s;
+	const char *s;
 
-	s = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
-	    JSON_C_TO_STRING_NOSLASHESCAPE);
+	s = json_object_to_json_string_ext(o,
+	    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
 	if (s == NULL)
 		return -1;
 	r->status = status;
@@ -187,7 +196,7 @@ json_body(struct req *r, int status, struct json_object *o)
 enum app_err
 api_reply(struct req *r, int status, struct json_object *o)
 {
-	enum app_err	 e = APP_OK;
+	enum app_err e = APP_OK;
 
 	if (o == NULL || json_body(r, status, o) == -1)
 		e = APP_ENOMEM;
@@ -200,20 +209,21 @@ api_reply(struct req *r, int status, struct json_object *o)
 int
 api_error(struct req *r, int status, const char *code, const char *message)
 {
-	struct json_object	*o;
-	const char		*c = r->err_code != NULL ? r->err_code : code;
-	int			 rc = -1;
+	struct json_object *o;
+	const char         *c = r->err_code != NULL ? r->err_code : code;
+	int                 rc = -1;
 
 	if (status == 401)
-		(void)resp_header(r, "WWW-Authenticate", r->bearer_sent ?
-		    "Bearer realm=\"membermail\", error=\"invalid_token\"" :
-		    "Bearer realm=\"membermail\"");
+		(void)resp_header(r, "WWW-Authenticate",
+		    r->bearer_sent ?
+			"Bearer realm=\"membermail\", error=\"invalid_token\"" :
+			"Bearer realm=\"membermail\"");
 	/* A specific refusal's own sentence says it best. */
 	if (r->err_code != NULL && r->reason != NULL && status < 500)
 		message = r->reason;
 	if (status == 401 && !r->bearer_sent)
 		message = "An API token is required: Authorization: Bearer "
-		    "<token> (create one at /my/tokens).";
+			  "<token> (create one at /my/tokens).";
 	if ((o = json_object_new_object()) == NULL)
 		return -1;
 	if (json_object_object_add(o, "error", api_str(c)) == 0 &&
@@ -228,10 +238,10 @@ enum app_err
 api_page_args(struct req *r, const char *limit, const char *cursor, int *n,
     const char **after)
 {
-	unsigned char	*raw;
-	size_t		 len, i;
-	char		*end;
-	long		 v;
+	unsigned char *raw;
+	size_t         len, i;
+	char          *end;
+	long           v;
 
 	*n = API_LIMIT_DEFAULT;
 	*after = NULL;
@@ -248,7 +258,7 @@ api_page_args(struct req *r, const char *limit, const char *cursor, int *n,
 	if ((raw = arena_alloc(r->arena, CURSOR_MAX + 1)) == NULL)
 		return APP_ENOMEM;
 	if (sodium_base642bin(raw, CURSOR_MAX, cursor, strlen(cursor), NULL,
-	    &len, NULL, sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0 ||
+		&len, NULL, sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0 ||
 	    len == 0)
 		goto bad;
 	for (i = 0; i < len; i++)
@@ -265,8 +275,8 @@ bad:
 const char *
 api_cursor(struct req *r, const char *key)
 {
-	size_t	 len = strlen(key), sz;
-	char	*out;
+	size_t len = strlen(key), sz;
+	char  *out;
 
 	sz = sodium_base64_ENCODED_LEN(len,
 	    sodium_base64_VARIANT_URLSAFE_NO_PADDING);
@@ -279,8 +289,8 @@ api_cursor(struct req *r, const char *key)
 enum app_err
 api_reply_list(struct req *r, struct json_object *items, const char *next_key)
 {
-	struct json_object	*o;
-	const char		*cursor = NULL;
+	struct json_object *o;
+	const char         *cursor = NULL;
 
 	if (next_key != NULL && (cursor = api_cursor(r, next_key)) == NULL) {
 		json_object_put(items);

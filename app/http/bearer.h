@@ -39,11 +39,11 @@ struct req;
 struct actor;
 struct json_object;
 
-#define API_LIMIT_DEFAULT	50	/* list items when no limit= is given */
-#define API_LIMIT_MAX		100
+#define API_LIMIT_DEFAULT 50 /* list items when no limit= is given */
+#define API_LIMIT_MAX     100
 
 /* Whether path is under /api/ (bearer authentication, JSON errors). */
-int		 api_path(const char *path);
+int api_path(const char *path);
 
 /*
  * Authenticates the request by its bearer token: sets req->user (and
@@ -51,35 +51,34 @@ int		 api_path(const char *path);
  * req->user NULL (APP_OK: the route's access level decides); anything
  * else that fails is an error with req->err_code and req->reason set.
  */
-enum app_err	 api_auth(struct req *);
+enum app_err api_auth(struct req *);
 
 /* The actor of a change made through the API (kind api). */
-void		 api_actor(const struct req *, struct actor *);
+void api_actor(const struct req *, struct actor *);
 
 /*
  * Reads a JSON object body: APP_EMEDIATYPE unless Content-Type is
  * application/json, APP_EINPUT when empty, malformed or not an object.
  * (A body over max_body was refused with 413 before.)
  */
-enum app_err	 api_read_json(struct req *, struct json_object **);
+enum app_err api_read_json(struct req *, struct json_object **);
 
 /* Answers status with o as JSON (consumes o; APP_ENOMEM when it is NULL). */
-enum app_err	 api_reply(struct req *, int status, struct json_object *o);
+enum app_err api_reply(struct req *, int status, struct json_object *o);
 
 /*
  * Refuses one field: sets req->err_field, err_code and reason, returns e.
  * Strings must outlive the request (static or arena).
  */
-enum app_err	 api_refuse(struct req *, enum app_err e, const char *field,
-		    const char *code, const char *message);
+enum app_err api_refuse(struct req *, enum app_err e, const char *field,
+    const char *code, const char *message);
 
 /*
  * Fills the response with the JSON error for status (called by the error
  * page for /api/ paths); code is the generic one, req->err_code overrides
  * it.  0, or -1 when out of memory.
  */
-int		 api_error(struct req *, int status, const char *code,
-		    const char *message);
+int api_error(struct req *, int status, const char *code, const char *message);
 
 /*
  * Lists: the limit= query value (1..API_LIMIT_MAX, default
@@ -87,16 +86,16 @@ int		 api_error(struct req *, int status, const char *code,
  * of the previous page, or NULL for the first page).  APP_EINVALID with
  * the field named when either is bad.
  */
-enum app_err	 api_page_args(struct req *, const char *limit,
-		    const char *cursor, int *n, const char **after);
+enum app_err api_page_args(struct req *, const char *limit, const char *cursor,
+    int *n, const char **after);
 /* The cursor for a page ending at key (arena), NULL when out of memory. */
-const char	*api_cursor(struct req *, const char *key);
+const char *api_cursor(struct req *, const char *key);
 /*
  * {"items": items, "next_cursor": cursor or null} as the answer (consumes
  * items).
  */
-enum app_err	 api_reply_list(struct req *, struct json_object *items,
-		    const char *next_key);
+enum app_err api_reply_list(struct req *, struct json_object *items,
+    const char *next_key);
 
 /* A JSON string, or null for NULL. */
 struct json_object *api_str(const char *);

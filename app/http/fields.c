@@ -16,9 +16,9 @@ field_fail(struct req *r, const struct field *f, const char *why)
 enum app_err
 fields_check(struct req *r, const struct field *fields, size_t n)
 {
-	const struct kvlist	*src;
-	const struct kv		*kv;
-	size_t			 i;
+	const struct kvlist *src;
+	const struct kv     *kv;
+	size_t               i;
 
 	r->fields = arena_calloc(r->arena, n ? n : 1, sizeof(*r->fields));
 	if (r->fields == NULL)

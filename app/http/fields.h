@@ -17,16 +17,16 @@
 struct req;
 
 enum field_src {
-	FIELD_QUERY,	/* the query string */
-	FIELD_FORM	/* the urlencoded body */
+	FIELD_QUERY, /* the query string */
+	FIELD_FORM   /* the urlencoded body */
 };
 
 struct field {
-	const char	*name;
-	enum field_src	 src;
-	validator_fn	*valid;
-	size_t		 max_len;	/* bytes */
-	int		 required;
+	const char    *name;
+	enum field_src src;
+	validator_fn  *valid;
+	size_t         max_len; /* bytes */
+	int            required;
 };
 
 /*
@@ -35,6 +35,6 @@ struct field {
  * APP_EINPUT with req->reason naming it.  On success req->fields is an
  * arena array of n values.
  */
-enum app_err	 fields_check(struct req *, const struct field *, size_t n);
+enum app_err fields_check(struct req *, const struct field *, size_t n);
 
 #endif

@@ -11,8 +11,8 @@
 #include "views/view.h"
 
 static const struct {
-	const char	*name;
-	enum method	 method;
+	const char *name;
+	enum method method;
 } methods[] = {
 	{ "GET", METHOD_GET },
 	{ "HEAD", METHOD_HEAD },
@@ -50,8 +50,8 @@ req_free(struct req *r)
 void
 req_end(struct req *r)
 {
-	struct req	 keep = *r;
-	size_t		 i;
+	struct req keep = *r;
+	size_t     i;
 
 	for (i = 0; i < r->nresults; i++)
 		PQclear(r->results[i]);
@@ -78,7 +78,7 @@ param(const struct req *r, const char *name)
 static const char *
 param_dup(struct req *r, const char *name, const char *dflt)
 {
-	const char	*v;
+	const char *v;
 
 	if ((v = param(r, name)) == NULL)
 		return dflt;
@@ -89,8 +89,8 @@ param_dup(struct req *r, const char *name, const char *dflt)
 static const char *
 request_id(struct req *r)
 {
-	const char	*v = param(r, "REQUEST_ID");
-	size_t		 i, n;
+	const char *v = param(r, "REQUEST_ID");
+	size_t      i, n;
 
 	if (v == NULL || (n = strlen(v)) == 0 || n > 64)
 		return "-";
@@ -109,8 +109,8 @@ request_id(struct req *r)
 static long long
 content_length(const struct req *r)
 {
-	const char	*v = param(r, "CONTENT_LENGTH");
-	long long	 n = 0;
+	const char *v = param(r, "CONTENT_LENGTH");
+	long long   n = 0;
 
 	if (v == NULL || *v == '\0')
 		return 0;
@@ -132,8 +132,8 @@ fail(struct req *r, enum app_err e, const char *reason)
 static enum app_err
 parse_method_uri(struct req *r)
 {
-	const char	*m = param(r, "REQUEST_METHOD"), *uri, *q;
-	size_t		 i, len;
+	const char *m = param(r, "REQUEST_METHOD"), *uri, *q;
+	size_t      i, len;
 
 	r->method = METHOD_OTHER;
 	r->method_name = m != NULL ? arena_strdup(r->arena, m) : "-";
@@ -147,12 +147,14 @@ parse_method_uri(struct req *r)
 	if ((r->uri = arena_strndup(r->arena, uri, len)) == NULL)
 		return APP_ENOMEM;
 	q = strchr(r->uri, '?');
-	r->path = q == NULL ? r->uri :
+	r->path = q == NULL ?
+	    r->uri :
 	    arena_strndup(r->arena, r->uri, (size_t)(q - r->uri));
 	if (r->path == NULL)
 		return APP_ENOMEM;
-	if (q != NULL && form_parse_urlencoded(r->arena, q + 1, strlen(q + 1),
-	    REQ_MAX_PAIRS, &r->query) != APP_OK)
+	if (q != NULL &&
+	    form_parse_urlencoded(r->arena, q + 1, strlen(q + 1), REQ_MAX_PAIRS,
+		&r->query) != APP_OK)
 		return fail(r, APP_EINPUT, "malformed query string");
 	return APP_OK;
 }
@@ -160,9 +162,9 @@ parse_method_uri(struct req *r)
 static enum app_err
 parse_cookies(struct req *r)
 {
-	const char	*c = param(r, "HTTP_COOKIE");
-	size_t		 len;
-	enum app_err	 e;
+	const char  *c = param(r, "HTTP_COOKIE");
+	size_t       len;
+	enum app_err e;
 
 	if (c == NULL)
 		return APP_OK;
@@ -178,10 +180,10 @@ parse_cookies(struct req *r)
 enum app_err
 req_begin(struct req *r)
 {
-	char		**p;
-	size_t		  n = 0;
-	long long	  clen;
-	enum app_err	  e;
+	char       **p;
+	size_t       n = 0;
+	long long    clen;
+	enum app_err e;
 
 	clock_gettime(CLOCK_MONOTONIC, &r->start);
 	db_request(r->db);
@@ -209,8 +211,8 @@ req_begin(struct req *r)
 static int
 is_urlencoded(const char *ct)
 {
-	static const char	 want[] = "application/x-www-form-urlencoded";
-	size_t			 n = sizeof(want) - 1;
+	static const char want[] = "application/x-www-form-urlencoded";
+	size_t            n = sizeof(want) - 1;
 
 	return strncasecmp(ct, want, n) == 0 &&
 	    (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ');
@@ -219,10 +221,10 @@ is_urlencoded(const char *ct)
 enum app_err
 req_read_body(struct req *r, const char **out, size_t *len)
 {
-	long long	 clen = content_length(r);
-	char		*body;
-	int		 got, want;
-	size_t		 have = 0;
+	long long clen = content_length(r);
+	char     *body;
+	int       got, want;
+	size_t    have = 0;
 
 	*out = "";
 	*len = 0;
@@ -232,7 +234,7 @@ req_read_body(struct req *r, const char **out, size_t *len)
 		return APP_ENOMEM;
 	while (have < (size_t)clen) {
 		want = (size_t)clen - have > 65536 ? 65536 :
-		    (int)((size_t)clen - have);
+						     (int)((size_t)clen - have);
 		if ((got = FCGX_GetStr(body + have, want, r->fcgi->in)) <= 0)
 			break;
 		have += (size_t)got;
@@ -248,9 +250,9 @@ req_read_body(struct req *r, const char **out, size_t *len)
 enum app_err
 req_read_form(struct req *r)
 {
-	const char	*body;
-	size_t		 len;
-	enum app_err	 e;
+	const char  *body;
+	size_t       len;
+	enum app_err e;
 
 	if (content_length(r) == 0)
 		return APP_OK;
@@ -258,12 +260,11 @@ req_read_form(struct req *r)
 		return fail(r, APP_EINPUT, "body is not a urlencoded form");
 	if ((e = req_read_body(r, &body, &len)) != APP_OK)
 		return e;
-	e = form_parse_urlencoded(r->arena, body, len, REQ_MAX_PAIRS,
-	    &r->form);
+	e = form_parse_urlencoded(r->arena, body, len, REQ_MAX_PAIRS, &r->form);
 	if (e != APP_OK)
 		return fail(r, e == APP_ENOMEM ? e : APP_EINPUT,
 		    e == APP_ETOOBIG ? "too many form fields" :
-		    "malformed form body");
+				       "malformed form body");
 	return APP_OK;
 }
 
@@ -271,7 +272,7 @@ PGresult *
 req_sql(struct req *r, enum stmt id, int nparams, const char *const *params,
     enum app_err *e)
 {
-	PGresult	*res;
+	PGresult *res;
 
 	if (r->nresults == REQ_MAX_RESULTS) {
 		*e = fail(r, APP_EINTERNAL, "too many results in one request");
@@ -279,7 +280,7 @@ req_sql(struct req *r, enum stmt id, int nparams, const char *const *params,
 	}
 	if ((res = db_exec(r->db, id, nparams, params, e)) == NULL) {
 		r->reason = *e == APP_EDB ? "database unavailable" :
-		    "database query failed";
+					    "database query failed";
 		return NULL;
 	}
 	r->results[r->nresults++] = res;
@@ -289,7 +290,7 @@ req_sql(struct req *r, enum stmt id, int nparams, const char *const *params,
 static const char *
 kv_value(const struct kvlist *l, const char *key)
 {
-	const struct kv	*kv = kv_find(l, key);
+	const struct kv *kv = kv_find(l, key);
 
 	return kv != NULL ? kv->val : NULL;
 }
@@ -303,7 +304,7 @@ req_form(const struct req *r, const char *key)
 const char *
 req_path_param(const struct req *r, const char *key)
 {
-	size_t	 i;
+	size_t i;
 
 	for (i = 0; i < r->npath_params; i++)
 		if (strcmp(r->path_params[i].key, key) == 0)
@@ -314,8 +315,8 @@ req_path_param(const struct req *r, const char *key)
 long long
 req_path_id(const struct req *r, const char *key)
 {
-	const char	*s = req_path_param(r, key);
-	size_t		 len = s != NULL ? strlen(s) : 0;
+	const char *s = req_path_param(r, key);
+	size_t      len = s != NULL ? strlen(s) : 0;
 
 	if (len == 0 || len > 18 || s[0] == '0' ||
 	    strspn(s, "0123456789") != len)
@@ -362,13 +363,14 @@ resp_redirect(struct req *r, int status, const char *location)
 }
 
 enum app_err
-resp_cookie(struct req *r, const char *name, const char *value,
-    long max_age, int flags)
+resp_cookie(struct req *r, const char *name, const char *value, long max_age,
+    int flags)
 {
-	const char	*v;
+	const char *v;
 
-	v = arena_printf(r->arena, "%s=%s; Path=/; Max-Age=%ld; SameSite=Lax%s%s",
-	    name, value, max_age, flags & COOKIE_HTTPONLY ? "; HttpOnly" : "",
+	v = arena_printf(r->arena,
+	    "%s=%s; Path=/; Max-Age=%ld; SameSite=Lax%s%s", name, value,
+	    max_age, flags & COOKIE_HTTPONLY ? "; HttpOnly" : "",
 	    flags & COOKIE_SECURE ? "; Secure" : "");
 	if (v == NULL)
 		return APP_ENOMEM;
@@ -387,27 +389,48 @@ static const char *
 status_text(int status)
 {
 	switch (status) {
-	case 200: return "OK";
-	case 201: return "Created";
-	case 204: return "No Content";
-	case 301: return "Moved Permanently";
-	case 302: return "Found";
-	case 303: return "See Other";
-	case 304: return "Not Modified";
-	case 400: return "Bad Request";
-	case 401: return "Unauthorized";
-	case 403: return "Forbidden";
-	case 404: return "Not Found";
-	case 405: return "Method Not Allowed";
-	case 409: return "Conflict";
-	case 413: return "Content Too Large";
-	case 414: return "URI Too Long";
-	case 422: return "Unprocessable Content";
-	case 429: return "Too Many Requests";
-	case 500: return "Internal Server Error";
-	case 501: return "Not Implemented";
-	case 503: return "Service Unavailable";
-	default: return "Unknown";
+	case 200:
+		return "OK";
+	case 201:
+		return "Created";
+	case 204:
+		return "No Content";
+	case 301:
+		return "Moved Permanently";
+	case 302:
+		return "Found";
+	case 303:
+		return "See Other";
+	case 304:
+		return "Not Modified";
+	case 400:
+		return "Bad Request";
+	case 401:
+		return "Unauthorized";
+	case 403:
+		return "Forbidden";
+	case 404:
+		return "Not Found";
+	case 405:
+		return "Method Not Allowed";
+	case 409:
+		return "Conflict";
+	case 413:
+		return "Content Too Large";
+	case 414:
+		return "URI Too Long";
+	case 422:
+		return "Unprocessable Content";
+	case 429:
+		return "Too Many Requests";
+	case 500:
+		return "Internal Server Error";
+	case 501:
+		return "Not Implemented";
+	case 503:
+		return "Service Unavailable";
+	default:
+		return "Unknown";
 	}
 }
 
@@ -415,13 +438,15 @@ status_text(int status)
 enum app_err
 resp_send(struct req *r)
 {
-	struct buf	*h = &r->head;
-	size_t		 i;
-	int		 rc;
+	struct buf *h = &r->head;
+	size_t      i;
+	int         rc;
 
 	buf_reset(h);
-	buf_printf(h, "Status: %d %s\r\nContent-Type: %s\r\n"
-	    "Content-Length: %zu\r\n", r->status, status_text(r->status),
+	buf_printf(h,
+	    "Status: %d %s\r\nContent-Type: %s\r\n"
+	    "Content-Length: %zu\r\n",
+	    r->status, status_text(r->status),
 	    r->ctype != NULL ? r->ctype : "text/plain; charset=utf-8",
 	    r->out.len);
 	for (i = 0; i < r->nheaders; i++)
@@ -442,7 +467,7 @@ resp_send(struct req *r)
 double
 req_elapsed_ms(const struct req *r)
 {
-	struct timespec	 now;
+	struct timespec now;
 
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	return (double)(now.tv_sec - r->start.tv_sec) * 1e3 +
@@ -453,18 +478,20 @@ req_elapsed_ms(const struct req *r)
 void
 req_log(const struct req *r)
 {
-	char		 m[32], path[LOG_QUOTE_MAX], why[LOG_QUOTE_MAX];
+	char m[32], path[LOG_QUOTE_MAX], why[LOG_QUOTE_MAX];
 	/* The path only: query strings can carry tokens (OpenID returns). */
-	const char	*uri = r->path != NULL ? r->path : "-";
-	const char	*method = r->method_name != NULL ? r->method_name : "-";
-	const char	*id = r->request_id != NULL ? r->request_id : "-";
+	const char *uri = r->path != NULL ? r->path : "-";
+	const char *method = r->method_name != NULL ? r->method_name : "-";
+	const char *id = r->request_id != NULL ? r->request_id : "-";
 
 	log_quote(m, sizeof(m), method, strlen(method));
 	log_quote(path, sizeof(path), uri, strlen(uri));
 	if (r->reason != NULL)
 		log_quote(why, sizeof(why), r->reason, strlen(r->reason));
-	(r->status >= 500 ? log_warn : log_info)("event=request id=%s "
-	    "method=%s path=%s status=%d bytes=%zu ms=%.2f%s%s", id, m, path,
-	    r->status, r->bytes_sent, req_elapsed_ms(r),
+	(r->status >= 500 ?
+		log_warn :
+		log_info)("event=request id=%s "
+			  "method=%s path=%s status=%d bytes=%zu ms=%.2f%s%s",
+	    id, m, path, r->status, r->bytes_sent, req_elapsed_ms(r),
 	    r->reason != NULL ? " reason=" : "", r->reason != NULL ? why : "");
 }

@@ -11,7 +11,8 @@
 #include "lib/form.h"
 #include "lib/log.h"
 
-#define METHOD_WITH_BODY (METHOD_POST | METHOD_PUT | METHOD_PATCH | METHOD_DELETE)
+#define METHOD_WITH_BODY \
+	(METHOD_POST | METHOD_PUT | METHOD_PATCH | METHOD_DELETE)
 
 /* Length of the path segment at s (up to '/' or the end). */
 static size_t
@@ -27,9 +28,9 @@ seglen(const char *s)
 static int
 pattern_match(struct req *r, const char *pat, const char *path)
 {
-	size_t	 plen, slen;
-	char	*v;
-	ssize_t	 n;
+	size_t  plen, slen;
+	char   *v;
+	ssize_t n;
 
 	r->npath_params = 0;
 	while (*pat == '/' && *path == '/') {
@@ -59,15 +60,18 @@ static void
 allow_list(unsigned int methods, char *allow, size_t allowsz)
 {
 	static const struct {
-		unsigned int	 bit;
-		const char	*name;
+		unsigned int bit;
+		const char  *name;
 	} names[] = {
-		{ METHOD_GET, "GET" }, { METHOD_HEAD, "HEAD" },
-		{ METHOD_POST, "POST" }, { METHOD_PUT, "PUT" },
-		{ METHOD_PATCH, "PATCH" }, { METHOD_DELETE, "DELETE" },
+		{ METHOD_GET, "GET" },
+		{ METHOD_HEAD, "HEAD" },
+		{ METHOD_POST, "POST" },
+		{ METHOD_PUT, "PUT" },
+		{ METHOD_PATCH, "PATCH" },
+		{ METHOD_DELETE, "DELETE" },
 	};
-	size_t	 i, o = 0;
-	int	 n;
+	size_t i, o = 0;
+	int    n;
 
 	allow[0] = '\0';
 	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
@@ -85,8 +89,8 @@ enum route_result
 route_match(struct req *r, const struct route *table, size_t n,
     const struct route **found, char *allow, size_t allowsz)
 {
-	unsigned int	 allowed = 0, m;
-	size_t		 i;
+	unsigned int allowed = 0, m;
+	size_t       i;
 
 	*found = NULL;
 	for (i = 0; i < n; i++) {
@@ -115,10 +119,10 @@ route_match(struct req *r, const struct route *table, size_t n,
 static enum app_err
 check_domain_admin(struct req *r)
 {
-	const char	*params[2];
-	char		 uid[24];
-	PGresult	*res;
-	enum app_err	 e;
+	const char  *params[2];
+	char         uid[24];
+	PGresult    *res;
+	enum app_err e;
 
 	if (r->user->is_site_admin)
 		return APP_OK;
@@ -164,7 +168,7 @@ check_access(struct req *r, const struct route *rt)
 static enum app_err
 check_csrf(struct req *r)
 {
-	const char	*site, *origin;
+	const char *site, *origin;
 
 	site = FCGX_GetParam("HTTP_SEC_FETCH_SITE", r->fcgi->envp);
 	if (site != NULL && strcmp(site, "same-origin") != 0 &&
@@ -187,9 +191,9 @@ check_csrf(struct req *r)
 static enum app_err
 dispatch(struct req *r, const struct router *rt, char *allow, size_t allowsz)
 {
-	const struct route	*route;
-	enum app_err		 e;
-	int			 api;
+	const struct route *route;
+	enum app_err        e;
+	int                 api;
 
 	switch (route_match(r, rt->table, rt->n, &route, allow, allowsz)) {
 	case ROUTE_NO_PATH:
@@ -225,8 +229,8 @@ dispatch(struct req *r, const struct router *rt, char *allow, size_t allowsz)
 void
 route_dispatch(struct req *r, const struct router *rt)
 {
-	char		 allow[64] = "";
-	enum app_err	 e;
+	char         allow[64] = "";
+	enum app_err e;
 
 	if ((e = req_begin(r)) == APP_OK)
 		e = dispatch(r, rt, allow, sizeof(allow));

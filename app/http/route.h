@@ -23,22 +23,22 @@ enum access {
 };
 
 /* Every handler has this signature; it fills the response in req. */
-typedef enum app_err	 handler_fn(struct req *);
+typedef enum app_err handler_fn(struct req *);
 
 struct route {
-	unsigned int		 methods;	/* METHOD_* bits; GET implies HEAD */
-	const char		*pattern;
-	handler_fn		*handler;
-	enum access		 access;
-	int			 changes_state;
-	const struct field	*fields;
-	size_t			 nfields;
+	unsigned int        methods; /* METHOD_* bits; GET implies HEAD */
+	const char         *pattern;
+	handler_fn         *handler;
+	enum access         access;
+	int                 changes_state;
+	const struct field *fields;
+	size_t              nfields;
 };
 
 enum route_result {
 	ROUTE_FOUND,
-	ROUTE_NO_PATH,		/* 404 */
-	ROUTE_NO_METHOD		/* 405 */
+	ROUTE_NO_PATH,  /* 404 */
+	ROUTE_NO_METHOD /* 405 */
 };
 
 /*
@@ -47,12 +47,11 @@ enum route_result {
  * ROUTE_NO_METHOD writes the allowed methods ("GET, HEAD") into allow.
  * A path segment that does not decode cleanly never matches a parameter.
  */
-enum route_result	 route_match(struct req *, const struct route *table,
-			    size_t n, const struct route **found,
-			    char *allow, size_t allowsz);
+enum route_result route_match(struct req *, const struct route *table, size_t n,
+    const struct route **found, char *allow, size_t allowsz);
 
 /* Fills the response with the page for an error; allow is for 405. */
-typedef void		 error_fn(struct req *, enum app_err, const char *allow);
+typedef void error_fn(struct req *, enum app_err, const char *allow);
 
 /*
  * The statement that reads the session for a route: STMT_SESSION_LOAD,
@@ -61,13 +60,13 @@ typedef void		 error_fn(struct req *, enum app_err, const char *allow);
  * after them (from SESSION_COLUMNS on); no row when there is no session.
  * The handler finds it in req->session_res.
  */
-typedef enum stmt	 session_stmt_fn(const struct route *);
+typedef enum stmt session_stmt_fn(const struct route *);
 
 struct router {
-	const struct route	*table;
-	size_t			 n;
-	error_fn		*error_page;
-	session_stmt_fn		*session_stmt;	/* NULL: STMT_SESSION_LOAD */
+	const struct route *table;
+	size_t              n;
+	error_fn           *error_page;
+	session_stmt_fn    *session_stmt; /* NULL: STMT_SESSION_LOAD */
 };
 
 /*
@@ -75,6 +74,6 @@ struct router {
  * checks, field validation, the handler, the error page if anything failed,
  * and the response.  Never fails: every outcome is a response.
  */
-void	 route_dispatch(struct req *, const struct router *);
+void route_dispatch(struct req *, const struct router *);
 
 #endif

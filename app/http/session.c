@@ -16,13 +16,13 @@
 #include "store/db.h"
 
 /* Cookies live as long as the session may; the binding for a year. */
-#define BINDING_MAX_AGE	(365L * 24 * 3600)
+#define BINDING_MAX_AGE (365L * 24 * 3600)
 
 /* A cookie's value if it is well-formed token, else NULL. */
 static const char *
 cookie_token(const struct req *r, const char *name)
 {
-	const struct kv	*kv = kv_find(&r->cookies, name);
+	const struct kv *kv = kv_find(&r->cookies, name);
 
 	if (kv == NULL || kv->vlen != TOKEN_B64_LEN ||
 	    !valid_token(kv->val, kv->vlen))
@@ -38,18 +38,28 @@ cookie_flags(const struct req *r)
 }
 
 /* Columns of STMT_SESSION_LOAD. */
-enum { S_ID, S_NAME, S_EMAIL, S_DISPLAY, S_SITE_ADMIN, S_CSRF, S_TOUCH,
-    S_CLAIMED_ID, S_PERSON, S_SYNC_DUE };
+enum {
+	S_ID,
+	S_NAME,
+	S_EMAIL,
+	S_DISPLAY,
+	S_SITE_ADMIN,
+	S_CSRF,
+	S_TOUCH,
+	S_CLAIMED_ID,
+	S_PERSON,
+	S_SYNC_DUE
+};
 
 enum app_err
 session_load(struct req *r)
 {
-	const char	*token, *params[2];
-	char		 idle[16];
-	enum stmt	 st = STMT_SESSION_LOAD;
-	PGresult	*res;
-	struct user	*u;
-	enum app_err	 e;
+	const char  *token, *params[2];
+	char         idle[16];
+	enum stmt    st = STMT_SESSION_LOAD;
+	PGresult    *res;
+	struct user *u;
+	enum app_err e;
 
 	if ((token = cookie_token(r, SESSION_COOKIE)) == NULL)
 		return APP_OK;
@@ -60,7 +70,7 @@ session_load(struct req *r)
 	if ((res = req_sql(r, st, 1, params, &e)) == NULL)
 		return e;
 	if (PQntuples(res) == 0)
-		return APP_OK;		/* expired, ended, or banned */
+		return APP_OK; /* expired, ended, or banned */
 	/* The idle expiry slides at most once a minute. */
 	snprintf(idle, sizeof(idle), "%d", r->cfg->session_idle);
 	params[1] = idle;
@@ -88,7 +98,7 @@ session_load(struct req *r)
 static enum app_err
 drop_session(struct req *r)
 {
-	enum app_err	 e;
+	enum app_err e;
 
 	if (r->session_hash != NULL &&
 	    req_sql(r, STMT_SESSION_DELETE, 1, &r->session_hash, &e) == NULL)
@@ -102,7 +112,7 @@ drop_session(struct req *r)
 enum app_err
 session_end(struct req *r)
 {
-	enum app_err	 e;
+	enum app_err e;
 
 	if ((e = drop_session(r)) != APP_OK)
 		return e;
@@ -112,18 +122,19 @@ session_end(struct req *r)
 enum app_err
 session_start(struct req *r, long long user_id)
 {
-	const char	*token, *params[5];
-	char		 uid[24], idle[16], max[16];
-	enum app_err	 e;
+	const char  *token, *params[5];
+	char         uid[24], idle[16], max[16];
+	enum app_err e;
 
-	if ((e = drop_session(r)) != APP_OK)	/* never reuse a token */
+	if ((e = drop_session(r)) != APP_OK) /* never reuse a token */
 		return e;
 	snprintf(uid, sizeof(uid), "%lld", user_id);
 	snprintf(idle, sizeof(idle), "%d", r->cfg->session_idle);
 	snprintf(max, sizeof(max), "%d", r->cfg->session_max);
 	if ((token = random_token(r->arena)) == NULL ||
 	    (params[0] = token_hash_hex(r->arena, token)) == NULL ||
-	    (params[2] = token_hash_hex(r->arena, random_token(r->arena))) == NULL)
+	    (params[2] = token_hash_hex(r->arena, random_token(r->arena))) ==
+		NULL)
 		return APP_ENOMEM;
 	params[1] = uid;
 	params[3] = idle;
@@ -145,13 +156,13 @@ browser_binding_sent(const struct req *r)
 const char *
 browser_binding(struct req *r)
 {
-	const char	*b;
+	const char *b;
 
 	if ((b = browser_binding_sent(r)) != NULL || r->new_binding != NULL)
 		return b != NULL ? b : r->new_binding;
 	if ((b = random_token(r->arena)) == NULL ||
 	    resp_cookie(r, BROWSER_COOKIE, b, BINDING_MAX_AGE,
-	    cookie_flags(r)) != APP_OK)
+		cookie_flags(r)) != APP_OK)
 		return NULL;
 	r->new_binding = b;
 	return b;
@@ -161,7 +172,7 @@ browser_binding(struct req *r)
 static const char *
 derived_csrf(struct req *r, const char *binding)
 {
-	const char	*s = arena_printf(r->arena, "csrf:%s", binding);
+	const char *s = arena_printf(r->arena, "csrf:%s", binding);
 
 	return s != NULL ? token_hash_hex(r->arena, s) : NULL;
 }
@@ -169,7 +180,7 @@ derived_csrf(struct req *r, const char *binding)
 const char *
 csrf_token(struct req *r)
 {
-	const char	*b;
+	const char *b;
 
 	if (r->session_csrf != NULL)
 		return r->session_csrf;
@@ -181,14 +192,14 @@ csrf_token(struct req *r)
 int
 csrf_valid(struct req *r, const char *token)
 {
-	const char	*b, *want;
+	const char *b, *want;
 
 	if (token == NULL)
 		return 0;
 	if (r->session_csrf != NULL)
 		want = r->session_csrf;
 	else if ((b = browser_binding_sent(r)) == NULL)
-		return 0;	/* a new binding cannot have been in a form */
+		return 0; /* a new binding cannot have been in a form */
 	else
 		want = derived_csrf(r, b);
 	return want != NULL && strlen(token) == strlen(want) &&

@@ -21,19 +21,19 @@
 
 struct req;
 
-#define SESSION_COOKIE	"mm_session"
-#define BROWSER_COOKIE	"mm_browser"
+#define SESSION_COOKIE "mm_session"
+#define BROWSER_COOKIE "mm_browser"
 
 struct user {
-	long long	 id;
-	const char	*name;		/* Launchpad name */
-	const char	*email;
-	const char	*display_name;
-	int		 is_site_admin;
+	long long   id;
+	const char *name; /* Launchpad name */
+	const char *email;
+	const char *display_name;
+	int         is_site_admin;
 	/* Only from a session (session_load); NULL and 0 through the API. */
-	const char	*claimed_id;
-	const char	*person_status;	/* users.person_status, or "" */
-	int		 sync_due;	/* a sync is queued (Launchpad was
+	const char *claimed_id;
+	const char *person_status; /* users.person_status, or "" */
+	int         sync_due;      /* a sync is queued (Launchpad was
 					   unreachable) */
 };
 
@@ -43,26 +43,26 @@ struct user {
  * malformed or expired cookie is simply "not signed in" (APP_OK); APP_EDB
  * when the database is unavailable.
  */
-enum app_err	 session_load(struct req *);
+enum app_err session_load(struct req *);
 
 /* The session read's columns, first in each row of a page's (route.h). */
-#define SESSION_COLUMNS	10
+#define SESSION_COLUMNS 10
 
 /* Starts a session for user_id (a fresh token) and sets its cookie. */
-enum app_err	 session_start(struct req *, long long user_id);
+enum app_err session_start(struct req *, long long user_id);
 /* Ends the current session, if any, and expires its cookie. */
-enum app_err	 session_end(struct req *);
+enum app_err session_end(struct req *);
 
 /*
  * The browser-binding value (from the cookie, or new and set on the
  * response); NULL when out of memory.  The second form never creates one.
  */
-const char	*browser_binding(struct req *);
-const char	*browser_binding_sent(const struct req *);
+const char *browser_binding(struct req *);
+const char *browser_binding_sent(const struct req *);
 
 /* The CSRF token forms must carry; NULL when out of memory. */
-const char	*csrf_token(struct req *);
+const char *csrf_token(struct req *);
 /* Whether `token` is this request's CSRF token (constant time). */
-int		 csrf_valid(struct req *, const char *token);
+int csrf_valid(struct req *, const char *token);
 
 #endif

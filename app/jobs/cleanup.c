@@ -14,28 +14,23 @@
 #include "lib/conf.h"
 #include "store/rawdb.h"
 
-#define EXIT_USAGE	2
-#define LOCK_NAME	"membermail:cleanup"
+#define EXIT_USAGE 2
+#define LOCK_NAME  "membermail:cleanup"
 
 /* In this order; each on the table's expiry index. */
 static const struct sweep {
-	const char	*label;
-	const char	*sql;
+	const char *label;
+	const char *sql;
 } sweeps[] = {
-	{ "sessions",
-	    "DELETE FROM sessions WHERE idle_expires_at < now()" },
-	{ "login states",
-	    "DELETE FROM login_states WHERE expires_at < now()" },
-	{ "nonces",
-	    "DELETE FROM openid_nonces WHERE expires_at < now()" },
+	{ "sessions", "DELETE FROM sessions WHERE idle_expires_at < now()" },
+	{ "login states", "DELETE FROM login_states WHERE expires_at < now()" },
+	{ "nonces", "DELETE FROM openid_nonces WHERE expires_at < now()" },
 	{ "associations",
 	    "DELETE FROM openid_associations WHERE expires_at < now()" },
-	{ "rate limits",
-	    "DELETE FROM rate_limits WHERE expires_at < now()" },
+	{ "rate limits", "DELETE FROM rate_limits WHERE expires_at < now()" },
 	{ "error reports",
 	    "DELETE FROM error_reports WHERE expires_at < now()" },
-	{ "error log",
-	    "DELETE FROM error_log WHERE expires_at < now()" },
+	{ "error log", "DELETE FROM error_log WHERE expires_at < now()" },
 	{ "mailbox unlocks",
 	    "DELETE FROM mailbox_unlocks WHERE expires_at < now()" },
 	/* outbox (outbox.c): delivered mail is kept 30 days, failures until
@@ -43,18 +38,18 @@ static const struct sweep {
 	{ "sent mail",
 	    "DELETE FROM outbox WHERE sent_at < now() - interval '30 days'" },
 };
-#define NSWEEPS	(sizeof(sweeps) / sizeof(sweeps[0]))
+#define NSWEEPS (sizeof(sweeps) / sizeof(sweeps[0]))
 
 /* 1 when this transaction holds the sweep's lock, 0 if another does. */
 static int
 take_lock(PGconn *c)
 {
 	static const char *const params[] = { LOCK_NAME };
-	PGresult	*res;
-	int		 got;
+	PGresult                *res;
+	int                      got;
 
-	res = rawdb_query(c, "SELECT pg_try_advisory_xact_lock(hashtext($1))", 1,
-	    params);
+	res = rawdb_query(c, "SELECT pg_try_advisory_xact_lock(hashtext($1))",
+	    1, params);
 	if (res == NULL)
 		return -1;
 	got = PQntuples(res) == 1 && strcmp(PQgetvalue(res, 0, 0), "t") == 0;
@@ -65,8 +60,8 @@ take_lock(PGconn *c)
 static int
 delete_expired(PGconn *c, long long counts[NSWEEPS])
 {
-	PGresult	*res;
-	size_t		 i;
+	PGresult *res;
+	size_t    i;
 
 	for (i = 0; i < NSWEEPS; i++) {
 		if ((res = rawdb_query(c, sweeps[i].sql, 0, NULL)) == NULL)
@@ -80,7 +75,7 @@ delete_expired(PGconn *c, long long counts[NSWEEPS])
 static void
 report(const long long counts[NSWEEPS])
 {
-	size_t	 i;
+	size_t i;
 
 	fputs("cleanup:", stdout);
 	for (i = 0; i < NSWEEPS; i++)
@@ -92,14 +87,15 @@ report(const long long counts[NSWEEPS])
 int
 cleanup_sweep(PGconn *c)
 {
-	long long	 counts[NSWEEPS];
-	int		 got;
+	long long counts[NSWEEPS];
+	int       got;
 
 	memset(counts, 0, sizeof(counts));
 	if (rawdb_exec(c, "BEGIN", 0, NULL) == -1)
 		return 1;
 	if (rawdb_exec(c, "SET LOCAL lock_timeout = '10s'", 0, NULL) == -1 ||
-	    rawdb_exec(c, "SET LOCAL statement_timeout = '5min'", 0, NULL) == -1 ||
+	    rawdb_exec(c, "SET LOCAL statement_timeout = '5min'", 0, NULL) ==
+		-1 ||
 	    (got = take_lock(c)) == -1)
 		goto fail;
 	if (!got) {
@@ -107,7 +103,8 @@ cleanup_sweep(PGconn *c)
 		printf("cleanup: another cleanup is running\n");
 		return 0;
 	}
-	if (delete_expired(c, counts) == -1 || rawdb_exec(c, "COMMIT", 0, NULL) == -1)
+	if (delete_expired(c, counts) == -1 ||
+	    rawdb_exec(c, "COMMIT", 0, NULL) == -1)
 		goto fail;
 	report(counts);
 	return 0;
@@ -120,7 +117,8 @@ fail:
 static void
 usage(FILE *f)
 {
-	fprintf(f, "usage: membermail cleanup [-c FILE]\n"
+	fprintf(f,
+	    "usage: membermail cleanup [-c FILE]\n"
 	    "Deletes expired sessions, sign-in states, OpenID nonces and "
 	    "associations,\nrate-limit counters, error reports, error log "
 	    "entries and mailbox unlocks\npast their expiry, and notification "
@@ -131,13 +129,12 @@ int
 cleanup_main(int argc, char *argv[])
 {
 	static const struct option longopts[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
+		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 }
 	};
-	struct config	 cfg;
-	const char	*cfgpath = NULL;
-	PGconn		*c;
-	int		 ch, rc;
+	struct config cfg;
+	const char   *cfgpath = NULL;
+	PGconn       *c;
+	int           ch, rc;
 
 	cli_name("cleanup");
 	optind = 1;
@@ -158,7 +155,8 @@ cleanup_main(int argc, char *argv[])
 	}
 	if (cli_config(&cfg, cfgpath) == -1)
 		return 1;
-	if ((c = rawdb_connect(cfg.database, "cleanup", "-c client_min_messages=warning")) == NULL)
+	if ((c = rawdb_connect(cfg.database, "cleanup",
+		 "-c client_min_messages=warning")) == NULL)
 		return 1;
 	rc = cleanup_sweep(c);
 	PQfinish(c);

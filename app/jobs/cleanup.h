@@ -39,12 +39,12 @@
 #include <libpq-fe.h>
 
 /* argv[0] is "cleanup"; returns the exit status. */
-int	 cleanup_main(int argc, char *argv[]);
+int cleanup_main(int argc, char *argv[]);
 
 /*
  * The sweep on connection c (`membermail sync` runs it too), printing its
  * line; the exit status above.
  */
-int	 cleanup_sweep(PGconn *c);
+int cleanup_sweep(PGconn *c);
 
 #endif

@@ -18,47 +18,47 @@
 #include "store/db.h"
 #include "store/rawdb.h"
 
-#define EXIT_USAGE	2
-#define LIMIT_DEFAULT	1000
-#define LIMIT_MAX	100000
-#define BACKOFF_FIRST	60L
-#define BACKOFF_CAP	(6 * 3600L)
-#define ERROR_MAX	2000	/* outbox.last_error's bound */
-#define RCPT_MAX	100	/* per field: outbox_*_count */
+#define EXIT_USAGE    2
+#define LIMIT_DEFAULT 1000
+#define LIMIT_MAX     100000
+#define BACKOFF_FIRST 60L
+#define BACKOFF_CAP   (6 * 3600L)
+#define ERROR_MAX     2000 /* outbox.last_error's bound */
+#define RCPT_MAX      100  /* per field: outbox_*_count */
 
 /* The oldest due message, locked; addresses space-separated (they hold
  * no white space: mm_plausible_address). */
-#define SQL_CLAIM \
-	"SELECT id, array_to_string(to_addresses, ' '), " \
-	"array_to_string(cc_addresses, ' '), " \
+#define SQL_CLAIM                                                        \
+	"SELECT id, array_to_string(to_addresses, ' '), "                \
+	"array_to_string(cc_addresses, ' '), "                           \
 	"array_to_string(bcc_addresses, ' '), subject, body, attempts, " \
-	"extract(epoch FROM created_at)::bigint FROM outbox " \
-	"WHERE sent_at IS NULL AND failed_at IS NULL " \
-	"AND next_attempt_at <= now() ORDER BY next_attempt_at, id " \
+	"extract(epoch FROM created_at)::bigint FROM outbox "            \
+	"WHERE sent_at IS NULL AND failed_at IS NULL "                   \
+	"AND next_attempt_at <= now() ORDER BY next_attempt_at, id "     \
 	"LIMIT 1 FOR UPDATE SKIP LOCKED"
-#define SQL_SENT \
+#define SQL_SENT                                                       \
 	"UPDATE outbox SET sent_at = now(), attempts = attempts + 1, " \
 	"last_error = NULL WHERE id = $1"
-#define SQL_DEFER \
+#define SQL_DEFER                                                      \
 	"UPDATE outbox SET attempts = attempts + 1, last_error = $2, " \
 	"next_attempt_at = now() + make_interval(secs => $3::bigint) " \
 	"WHERE id = $1"
-#define SQL_GIVE_UP \
+#define SQL_GIVE_UP                                                    \
 	"UPDATE outbox SET attempts = attempts + 1, last_error = $2, " \
 	"failed_at = now() WHERE id = $1"
 
 struct run {
-	PGconn			*c;
-	struct smtp		 smtp;
-	const struct config	*cfg;
-	long			 sent, deferred, failed;
-	int			 unavailable;	/* the relay was down */
+	PGconn              *c;
+	struct smtp          smtp;
+	const struct config *cfg;
+	long                 sent, deferred, failed;
+	int                  unavailable; /* the relay was down */
 };
 
 long
 outbox_backoff(int attempts, uint32_t r)
 {
-	long	 d = BACKOFF_FIRST;
+	long d = BACKOFF_FIRST;
 
 	while (--attempts > 0 && d < BACKOFF_CAP)
 		d *= 2;
@@ -72,10 +72,10 @@ outbox_backoff(int attempts, uint32_t r)
 enum app_err
 outbox_retry(struct db *db, long long id)
 {
-	char		 ids[24];
-	const char	*params[] = { ids };
-	PGresult	*res;
-	enum app_err	 e;
+	char         ids[24];
+	const char  *params[] = { ids };
+	PGresult    *res;
+	enum app_err e;
 
 	snprintf(ids, sizeof(ids), "%lld", id);
 	if ((res = db_exec(db, STMT_OUTBOX_RETRY, 1, params, &e)) == NULL)
@@ -89,11 +89,11 @@ outbox_retry(struct db *db, long long id)
 static size_t
 split(char *s, const char **v, size_t max)
 {
-	size_t	 n = 0;
-	char	*tok, *save = NULL;
+	size_t n = 0;
+	char  *tok, *save = NULL;
 
 	for (tok = strtok_r(s, " ", &save); tok != NULL && n < max;
-	    tok = strtok_r(NULL, " ", &save))
+	     tok = strtok_r(NULL, " ", &save))
 		v[n++] = tok;
 	return n;
 }
@@ -103,14 +103,15 @@ static int
 record(struct run *run, const char *id, int attempts, enum smtp_outcome o,
     const char *error)
 {
-	char		 secs[24], q[LOG_QUOTE_MAX], e[ERROR_MAX + 1];
-	const char	*params[] = { id, e, secs };
-	long		 wait;
-	int		 give_up;
+	char        secs[24], q[LOG_QUOTE_MAX], e[ERROR_MAX + 1];
+	const char *params[] = { id, e, secs };
+	long        wait;
+	int         give_up;
 
 	snprintf(e, sizeof(e), "%s", error);
 	if (o == SMTP_SENT) {
-		log_info("event=outbox_sent id=%s attempt=%d", id, attempts + 1);
+		log_info("event=outbox_sent id=%s attempt=%d", id,
+		    attempts + 1);
 		run->sent++;
 		return rawdb_exec(run->c, SQL_SENT, 1, params);
 	}
@@ -119,14 +120,17 @@ record(struct run *run, const char *id, int attempts, enum smtp_outcome o,
 	    attempts + 1 >= run->cfg->outbox_max_attempts;
 	if (give_up) {
 		log_error("event=outbox_failed id=%s attempt=%d outcome=%s "
-		    "error=%s", id, attempts + 1, smtp_outcome_name(o), q);
+			  "error=%s",
+		    id, attempts + 1, smtp_outcome_name(o), q);
 		run->failed++;
 		return rawdb_exec(run->c, SQL_GIVE_UP, 2, params);
 	}
 	wait = outbox_backoff(attempts + 1, randombytes_random());
 	snprintf(secs, sizeof(secs), "%ld", wait);
-	log_warn("event=outbox_deferred id=%s attempt=%d outcome=%s retry_in=%lds "
-	    "error=%s", id, attempts + 1, smtp_outcome_name(o), wait, q);
+	log_warn(
+	    "event=outbox_deferred id=%s attempt=%d outcome=%s retry_in=%lds "
+	    "error=%s",
+	    id, attempts + 1, smtp_outcome_name(o), wait, q);
 	run->deferred++;
 	return rawdb_exec(run->c, SQL_DEFER, 3, params);
 }
@@ -135,12 +139,11 @@ record(struct run *run, const char *id, int attempts, enum smtp_outcome o,
 static int
 deliver(struct run *run, PGresult *res)
 {
-	const char		*to[RCPT_MAX], *cc[RCPT_MAX], *bcc[RCPT_MAX];
-	struct smtp_message	 m;
-	char			 err[1024] = "", mid[64];
-	enum smtp_outcome	 o;
-	int			 attempts = (int)strtol(PQgetvalue(res, 0, 6),
-	    NULL, 10);
+	const char         *to[RCPT_MAX], *cc[RCPT_MAX], *bcc[RCPT_MAX];
+	struct smtp_message m;
+	char                err[1024] = "", mid[64];
+	enum smtp_outcome   o;
+	int attempts = (int)strtol(PQgetvalue(res, 0, 6), NULL, 10);
 
 	memset(&m, 0, sizeof(m));
 	m.to = to;
@@ -166,8 +169,8 @@ deliver(struct run *run, PGresult *res)
 static int
 one(struct run *run)
 {
-	PGresult	*res;
-	int		 rc;
+	PGresult *res;
+	int       rc;
 
 	if (rawdb_exec(run->c, "BEGIN", 0, NULL) == -1)
 		return -1;
@@ -190,7 +193,8 @@ fail:
 static void
 usage(FILE *f)
 {
-	fprintf(f, "usage: membermail outbox [-c FILE] [--once] [--limit N]\n"
+	fprintf(f,
+	    "usage: membermail outbox [-c FILE] [--once] [--limit N]\n"
 	    "Sends the notification e-mail that is due (at most N messages, "
 	    "default %d),\nthen exits; run it every minute.  Exit 0, 75 when "
 	    "the relay is unavailable\nand nothing was sent, 1 on errors.\n",
@@ -200,9 +204,9 @@ usage(FILE *f)
 static int
 run_outbox(struct run *run, long limit)
 {
-	struct timespec	 t0, t1;
-	long		 done = 0;
-	int		 rc = 0, got;
+	struct timespec t0, t1;
+	long            done = 0;
+	int             rc = 0, got;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	while (done < limit && !run->unavailable) {
@@ -216,8 +220,8 @@ run_outbox(struct run *run, long limit)
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	printf("outbox: sent %ld, deferred %ld, failed %ld, %.1f seconds\n",
-	    run->sent, run->deferred, run->failed, (double)(t1.tv_sec -
-	    t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9);
+	    run->sent, run->deferred, run->failed,
+	    (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9);
 	if (rc == 0 && run->unavailable && run->sent == 0)
 		rc = OUTBOX_EXIT_UNAVAILABLE;
 	return rc;
@@ -229,15 +233,14 @@ outbox_main(int argc, char *argv[])
 	static const struct option longopts[] = {
 		{ "help", no_argument, NULL, 'h' },
 		{ "once", no_argument, NULL, 'o' },
-		{ "limit", required_argument, NULL, 'l' },
-		{ NULL, 0, NULL, 0 }
+		{ "limit", required_argument, NULL, 'l' }, { NULL, 0, NULL, 0 }
 	};
-	struct config	 cfg;
-	struct run	 run;
-	const char	*cfgpath = NULL;
-	char		 err[1024], *end;
-	long		 limit = LIMIT_DEFAULT;
-	int		 ch, rc;
+	struct config cfg;
+	struct run    run;
+	const char   *cfgpath = NULL;
+	char          err[1024], *end;
+	long          limit = LIMIT_DEFAULT;
+	int           ch, rc;
 
 	cli_name("outbox");
 	optind = 1;
@@ -246,7 +249,7 @@ outbox_main(int argc, char *argv[])
 		case 'c':
 			cfgpath = optarg;
 			break;
-		case 'o':	/* the only mode: the timer repeats it */
+		case 'o': /* the only mode: the timer repeats it */
 			break;
 		case 'l':
 			limit = strtol(optarg, &end, 10);
@@ -283,7 +286,7 @@ outbox_main(int argc, char *argv[])
 		return 1;
 	}
 	if ((run.c = rawdb_connect(cfg.database, "outbox",
-	    "-c client_min_messages=warning")) == NULL) {
+		 "-c client_min_messages=warning")) == NULL) {
 		smtp_close(&run.smtp);
 		return 1;
 	}

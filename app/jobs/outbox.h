@@ -17,16 +17,16 @@
 
 struct db;
 
-#define OUTBOX_EXIT_UNAVAILABLE	75	/* EX_TEMPFAIL: relay down, none sent */
+#define OUTBOX_EXIT_UNAVAILABLE 75 /* EX_TEMPFAIL: relay down, none sent */
 
 /* membermail outbox [-c FILE] [--once] [--limit N]: the exit status. */
-int		 outbox_main(int argc, char *argv[]);
+int outbox_main(int argc, char *argv[]);
 
 /*
  * Seconds to wait after the attempts-th failed attempt (1, 2, ...): one
  * minute doubling, capped at six hours, +-20% from r (any random value).
  */
-long		 outbox_backoff(int attempts, uint32_t r);
+long outbox_backoff(int attempts, uint32_t r);
 
 /*
  * Makes failed message id due again (attempts 0, failed_at cleared,
@@ -34,6 +34,6 @@ long		 outbox_backoff(int attempts, uint32_t r);
  * transaction (db_tx), next to its audit row.  APP_OK, APP_ENOTFOUND when
  * no failed message has that id, or what db_exec reported.
  */
-enum app_err	 outbox_retry(struct db *, long long id);
+enum app_err outbox_retry(struct db *, long long id);
 
 #endif

@@ -27,33 +27,33 @@
 #include "store/rawdb.h"
 #include "views/view.h"
 
-#define EXIT_USAGE	2
-#define EXIT_LOCKED	3
-#define EXIT_TEMPFAIL	75	/* sysexits.h EX_TEMPFAIL */
-#define ARENA_MAX	((size_t)1 << 30)
-#define LIST_MAX	((size_t)64 << 20)
+#define EXIT_USAGE    2
+#define EXIT_LOCKED   3
+#define EXIT_TEMPFAIL 75 /* sysexits.h EX_TEMPFAIL */
+#define ARENA_MAX     ((size_t)1 << 30)
+#define LIST_MAX      ((size_t)64 << 20)
 
 struct opts {
-	const char	*cfgpath, *user, *accept;
-	int		 dry_run;
+	const char *cfgpath, *user, *accept;
+	int         dry_run;
 };
 
 struct run {
-	struct prov		 p;
-	struct lp_client	*lp;
-	struct opts		*o;
-	PGresult		*users;
-	struct prov_user	*u;		/* one per row of users */
-	int			 teams;
-	int			 unavailable;	/* Launchpad was, somewhere */
-	int			 progress;	/* stderr is a terminal */
-	struct timespec		 t0;
+	struct prov       p;
+	struct lp_client *lp;
+	struct opts      *o;
+	PGresult         *users;
+	struct prov_user *u; /* one per row of users */
+	int               teams;
+	int               unavailable; /* Launchpad was, somewhere */
+	int               progress;    /* stderr is a terminal */
+	struct timespec   t0;
 };
 
 static double
 elapsed(const struct run *r)
 {
-	struct timespec	 t;
+	struct timespec t;
 
 	clock_gettime(CLOCK_MONOTONIC, &t);
 	return (double)(t.tv_sec - r->t0.tv_sec) +
@@ -78,9 +78,9 @@ is_true(const PGresult *res, int row, int col)
 static int
 lock(struct db *db)
 {
-	PGresult	*res;
-	enum app_err	 e;
-	int		 got;
+	PGresult    *res;
+	enum app_err e;
+	int          got;
 
 	if ((res = db_exec(db, STMT_SYNC_LOCK, 0, NULL, &e)) == NULL)
 		return -1;
@@ -93,14 +93,14 @@ lock(struct db *db)
 static int
 fetch_teams(struct run *r)
 {
-	struct prov_domain	*d;
-	struct snapshot		*s;
-	size_t			 i, k;
+	struct prov_domain *d;
+	struct snapshot    *s;
+	size_t              i, k;
 
 	for (i = 0; i < r->p.ndomains; i++) {
 		d = &r->p.domains[i];
 		for (k = 0; k < i && strcmp(r->p.domains[k].team, d->team) != 0;
-		    k++)
+		     k++)
 			continue;
 		if (k < i) {
 			d->snap = r->p.domains[k].snap;
@@ -113,7 +113,7 @@ fetch_teams(struct run *r)
 			fprintf(stderr, "sync: fetching ~%s\n", d->team);
 		s = &d->snap;
 		if (snapshot_fetch(r->p.db, r->p.cfg, r->lp, r->p.a, d->team,
-		    !r->o->dry_run, s) != APP_OK)
+			!r->o->dry_run, s) != APP_OK)
 			return -1;
 		d->removals = s->complete && !s->held;
 		if (!s->complete) {
@@ -135,11 +135,11 @@ fetch_teams(struct run *r)
 static int
 load_users(struct run *r)
 {
-	char		 ivl[16];
-	const char	*prm[3] = { NULL, r->o->user, ivl };
-	enum app_err	 e;
+	char              ivl[16];
+	const char       *prm[3] = { NULL, r->o->user, ivl };
+	enum app_err      e;
 	struct prov_user *u;
-	int		 i, n;
+	int               i, n;
 
 	snprintf(ivl, sizeof(ivl), "%d", r->p.cfg->person_check_interval);
 	if ((r->users = db_exec(r->p.db, STMT_PROV_USERS, 3, prm, &e)) == NULL)
@@ -150,8 +150,7 @@ load_users(struct run *r)
 		    r->o->user);
 		return -1;
 	}
-	if ((r->u = arena_calloc(r->p.a, (size_t)n + 1, sizeof(*r->u))) ==
-	    NULL)
+	if ((r->u = arena_calloc(r->p.a, (size_t)n + 1, sizeof(*r->u))) == NULL)
 		return -1;
 	for (i = 0; i < n; i++) {
 		u = &r->u[i];
@@ -177,9 +176,9 @@ array_add(struct buf *b, const char *x)
 static int
 bulk(struct run *r, enum stmt st, struct buf *a, struct buf *b)
 {
-	const char	*prm[2];
-	PGresult	*res;
-	enum app_err	 e;
+	const char  *prm[2];
+	PGresult    *res;
+	enum app_err e;
 
 	buf_putc(a, '}');
 	if (b != NULL)
@@ -201,8 +200,8 @@ static int
 person_in(struct run *r, struct lp_batch *b, struct lp_query *q,
     struct prov_user *u, struct buf *ids, struct buf *sts)
 {
-	char	 id[24];
-	int	 st = 0;
+	char id[24];
+	int  st = 0;
 
 	while (!q->done && (st = lp_batch_step(b, 200)) == 0)
 		continue;
@@ -233,22 +232,22 @@ person_in(struct run *r, struct lp_batch *b, struct lp_query *q,
 static int
 run_users(struct run *r)
 {
-	struct lp_batch	*b = NULL;
-	struct lp_query	*q;
-	struct buf	 ids, sts, synced;
-	size_t		*qi, nq = 0;
-	char		 id[24];
-	int		 i, n = PQntuples(r->users), rc = -1;
+	struct lp_batch *b = NULL;
+	struct lp_query *q;
+	struct buf       ids, sts, synced;
+	size_t          *qi, nq = 0;
+	char             id[24];
+	int              i, n = PQntuples(r->users), rc = -1;
 
 	if (prov_load_state(&r->p, r->o->user != NULL ? r->u[0].id : 0,
-	    r->o->user != NULL ? r->u[0].name : NULL) != APP_OK)
+		r->o->user != NULL ? r->u[0].name : NULL) != APP_OK)
 		return -1;
 	q = arena_calloc(r->p.a, (size_t)n + 1, sizeof(*q));
 	qi = arena_calloc(r->p.a, (size_t)n + 1, sizeof(*qi));
 	if (q == NULL || qi == NULL)
 		return -1;
 	for (i = 0; i < n; i++) {
-		qi[i] = SIZE_MAX;	/* not due */
+		qi[i] = SIZE_MAX; /* not due */
 		if (r->o->user != NULL || is_true(r->users, i, 6)) {
 			qi[i] = nq;
 			q[nq++].name = r->u[i].name;
@@ -256,8 +255,9 @@ run_users(struct run *r)
 	}
 	if (r->progress)
 		fprintf(stderr, "sync: checking %zu people\n", nq);
-	if (nq > 0 && (b = lp_batch_new(r->lp, q, nq,
-	    r->p.cfg->launchpad_concurrency)) == NULL)
+	if (nq > 0 &&
+	    (b = lp_batch_new(r->lp, q, nq, r->p.cfg->launchpad_concurrency)) ==
+		NULL)
 		return -1;
 	buf_init(&ids, LIST_MAX);
 	buf_init(&sts, LIST_MAX);
@@ -285,7 +285,9 @@ run_users(struct run *r)
 	if (r->progress && n > 0)
 		fputc('\n', stderr);
 	rc = bulk(r, STMT_PROV_PERSONS, &ids, &sts) == 0 &&
-	    bulk(r, STMT_PROV_SYNCED, &synced, NULL) == 0 ? 0 : -1;
+		bulk(r, STMT_PROV_SYNCED, &synced, NULL) == 0 ?
+	    0 :
+	    -1;
 done:
 	lp_batch_free(b);
 	buf_free(&ids);
@@ -299,15 +301,15 @@ done:
 static int
 sweep(struct run *r)
 {
-	PGconn	*c;
-	size_t	 i;
-	int	 rc;
+	PGconn *c;
+	size_t  i;
+	int     rc;
 
 	for (i = 0; i < r->p.ndomains; i++)
 		if (snapshot_sweep(r->p.db, r->p.domains[i].team) != APP_OK)
 			return -1;
 	if ((c = rawdb_connect(r->p.cfg->database, "sync",
-	    "-c client_min_messages=warning")) == NULL)
+		 "-c client_min_messages=warning")) == NULL)
 		return -1;
 	rc = cleanup_sweep(c) == 0 ? 0 : -1;
 	PQfinish(c);
@@ -319,8 +321,8 @@ sweep(struct run *r)
 static void
 alert(struct run *r)
 {
-	struct view_dict	*d;
-	const char		*to[1] = { r->p.cfg->alerts_to };
+	struct view_dict *d;
+	const char       *to[1] = { r->p.cfg->alerts_to };
 
 	if (r->o->dry_run || r->p.cfg->alerts_to[0] == '\0' ||
 	    (d = view_dict_new()) == NULL)
@@ -328,8 +330,8 @@ alert(struct run *r)
 	view_set_int(d, "ERRORS", r->p.st.errors);
 	view_set_int(d, "USERS", r->p.st.users);
 	view_set_int(d, "TEAMS", r->teams);
-	(void)mail_queue(r->p.db, r->p.cfg, "mail_sync_failed.tpl", to, 1,
-	    NULL, 0, d);
+	(void)mail_queue(r->p.db, r->p.cfg, "mail_sync_failed.tpl", to, 1, NULL,
+	    0, d);
 	view_dict_free(d);
 }
 
@@ -337,8 +339,8 @@ alert(struct run *r)
 static int
 async_commit(struct db *db)
 {
-	PGresult	*res;
-	enum app_err	 e;
+	PGresult    *res;
+	enum app_err e;
 
 	if ((res = db_exec(db, STMT_SYNC_ASYNC_COMMIT, 0, NULL, &e)) == NULL)
 		return -1;
@@ -349,9 +351,9 @@ async_commit(struct db *db)
 static int
 accept_shrink(struct db *db, const char *team)
 {
-	char	 by[256];
-	long	 total;
-	int	 found;
+	char by[256];
+	long total;
+	int  found;
 
 	admin_actor(by, sizeof(by));
 	if (snapshot_accept(db, team, by, &found, &total) != APP_OK) {
@@ -363,16 +365,17 @@ accept_shrink(struct db *db, const char *team)
 		return 1;
 	}
 	printf("sync: accepted the snapshot of ~%s (%ld members); removals "
-	    "resume at the next sync\n", team, total);
+	       "resume at the next sync\n",
+	    team, total);
 	return 0;
 }
 
 static int
 sync_run(struct run *r)
 {
-	struct prov	*p = &r->p;
+	struct prov      *p = &r->p;
 	struct lp_options lo;
-	int		 failed;
+	int               failed;
 
 	memset(&lo, 0, sizeof(lo));
 	lo.base = p->cfg->launchpad_api;
@@ -392,9 +395,10 @@ sync_run(struct run *r)
 	if (p->st.errors > 0)
 		alert(r);
 	printf("sync: teams %d, users %ld, created %ld, disabled %ld, removed "
-	    "%ld, unchanged %ld, errors %ld, seconds %.1f\n", r->teams,
-	    p->st.users, p->st.created + p->st.enabled, p->st.disabled,
-	    p->st.removed, p->st.unchanged, p->st.errors, elapsed(r));
+	       "%ld, unchanged %ld, errors %ld, seconds %.1f\n",
+	    r->teams, p->st.users, p->st.created + p->st.enabled,
+	    p->st.disabled, p->st.removed, p->st.unchanged, p->st.errors,
+	    elapsed(r));
 	lp_client_free(r->lp);
 	PQclear(r->users);
 	if (r->unavailable)
@@ -405,9 +409,9 @@ sync_run(struct run *r)
 static int
 run_locked(const struct config *cfg, struct opts *o)
 {
-	struct run	 r;
-	struct db	*db;
-	int		 rc = 1, got;
+	struct run r;
+	struct db *db;
+	int        rc = 1, got;
 
 	memset(&r, 0, sizeof(r));
 	clock_gettime(CLOCK_MONOTONIC, &r.t0);
@@ -431,14 +435,15 @@ run_locked(const struct config *cfg, struct opts *o)
 			rc = sync_run(&r);
 		arena_free(r.p.a);
 	}
-	db_free(db);	/* closing the session releases the lock */
+	db_free(db); /* closing the session releases the lock */
 	return rc;
 }
 
 static void
 usage(FILE *f)
 {
-	fprintf(f, "usage: membermail sync [-c FILE] [--user NAME] "
+	fprintf(f,
+	    "usage: membermail sync [-c FILE] [--user NAME] "
 	    "[--dry-run]\n"
 	    "       membermail sync [-c FILE] --accept-shrink TEAM\n"
 	    "Syncs aliases with Launchpad team membership; exit 0 ok, 1 "
@@ -448,14 +453,13 @@ usage(FILE *f)
 static int
 parse(int argc, char *argv[], struct opts *o)
 {
-	static const struct option longopts[] = {
-		{ "help", no_argument, NULL, 'h' },
+	static const struct option longopts[] = { { "help", no_argument, NULL,
+						      'h' },
 		{ "user", required_argument, NULL, 'u' },
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "accept-shrink", required_argument, NULL, 'a' },
-		{ NULL, 0, NULL, 0 }
-	};
-	int	 ch;
+		{ NULL, 0, NULL, 0 } };
+	int                        ch;
 
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "c:h", longopts, NULL)) != -1)
@@ -477,8 +481,9 @@ parse(int argc, char *argv[], struct opts *o)
 		default:
 			return -1;
 		}
-	if (optind != argc || (o->accept != NULL && (o->user != NULL ||
-	    o->dry_run)) || (o->user != NULL && !lp_name_valid(o->user)) ||
+	if (optind != argc ||
+	    (o->accept != NULL && (o->user != NULL || o->dry_run)) ||
+	    (o->user != NULL && !lp_name_valid(o->user)) ||
 	    (o->accept != NULL && !lp_name_valid(o->accept)))
 		return -1;
 	return 0;
@@ -487,10 +492,10 @@ parse(int argc, char *argv[], struct opts *o)
 int
 sync_main(int argc, char *argv[])
 {
-	struct config	 cfg;
-	struct opts	 o;
-	char		 err[1024];
-	int		 rc;
+	struct config cfg;
+	struct opts   o;
+	char          err[1024];
+	int           rc;
 
 	cli_name("sync");
 	memset(&o, 0, sizeof(o));

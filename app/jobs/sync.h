@@ -43,6 +43,6 @@
 #define MM_SYNC_H
 
 /* argv[0] is "sync"; returns the exit status. */
-int	 sync_main(int argc, char *argv[]);
+int sync_main(int argc, char *argv[]);
 
 #endif

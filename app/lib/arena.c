@@ -8,27 +8,27 @@
 
 #include "lib/arena.h"
 
-#define ARENA_ALIGN	16
-#define ARENA_CHUNK	(16 * 1024)
+#define ARENA_ALIGN 16
+#define ARENA_CHUNK (16 * 1024)
 
 struct chunk {
-	struct chunk	*next;
-	size_t		 size;	/* usable bytes in data[] */
-	size_t		 used;
+	struct chunk *next;
+	size_t        size; /* usable bytes in data[] */
+	size_t        used;
 	_Alignas(ARENA_ALIGN) unsigned char data[];
 };
 
 struct arena {
-	struct chunk	*head;	/* current chunk; the first one is kept */
-	struct chunk	*first;
-	size_t		 limit;	/* bound on bytes handed out */
-	size_t		 total;	/* bytes handed out since reset */
+	struct chunk *head; /* current chunk; the first one is kept */
+	struct chunk *first;
+	size_t        limit; /* bound on bytes handed out */
+	size_t        total; /* bytes handed out since reset */
 };
 
 static struct chunk *
 chunk_new(size_t size)
 {
-	struct chunk	*c;
+	struct chunk *c;
 
 	if ((c = malloc(sizeof(*c) + size)) == NULL)
 		return NULL;
@@ -41,7 +41,7 @@ chunk_new(size_t size)
 struct arena *
 arena_new(size_t limit)
 {
-	struct arena	*a;
+	struct arena *a;
 
 	if ((a = calloc(1, sizeof(*a))) == NULL)
 		return NULL;
@@ -57,7 +57,7 @@ arena_new(size_t limit)
 static void
 free_chain(struct chunk *c)
 {
-	struct chunk	*next;
+	struct chunk *next;
 
 	for (; c != NULL; c = next) {
 		next = c->next;
@@ -78,7 +78,7 @@ arena_free(struct arena *a)
 void
 arena_reset(struct arena *a)
 {
-	struct chunk	*c, *next;
+	struct chunk *c, *next;
 
 	for (c = a->head; c != a->first; c = next) {
 		next = c->next;
@@ -98,9 +98,9 @@ arena_used(const struct arena *a)
 void *
 arena_alloc(struct arena *a, size_t n)
 {
-	struct chunk	*c;
-	size_t		 need, size;
-	void		*p;
+	struct chunk *c;
+	size_t        need, size;
+	void         *p;
 
 	if (n == 0)
 		n = 1;
@@ -126,7 +126,7 @@ arena_alloc(struct arena *a, size_t n)
 void *
 arena_calloc(struct arena *a, size_t nmemb, size_t size)
 {
-	void	*p;
+	void *p;
 
 	if (size != 0 && nmemb > SIZE_MAX / size)
 		return NULL;
@@ -138,7 +138,7 @@ arena_calloc(struct arena *a, size_t nmemb, size_t size)
 char *
 arena_strndup(struct arena *a, const char *s, size_t len)
 {
-	char	*p;
+	char *p;
 
 	if (len == SIZE_MAX || (p = arena_alloc(a, len + 1)) == NULL)
 		return NULL;
@@ -156,9 +156,9 @@ arena_strdup(struct arena *a, const char *s)
 char *
 arena_vprintf(struct arena *a, const char *fmt, va_list ap)
 {
-	va_list	 aq;
-	char	*p;
-	int	 n;
+	va_list aq;
+	char   *p;
+	int     n;
 
 	va_copy(aq, ap);
 	n = vsnprintf(NULL, 0, fmt, aq);
@@ -172,8 +172,8 @@ arena_vprintf(struct arena *a, const char *fmt, va_list ap)
 char *
 arena_printf(struct arena *a, const char *fmt, ...)
 {
-	va_list	 ap;
-	char	*p;
+	va_list ap;
+	char   *p;
 
 	va_start(ap, fmt);
 	p = arena_vprintf(a, fmt, ap);

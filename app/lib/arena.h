@@ -17,25 +17,25 @@
 struct arena;
 
 /* New arena of at most `limit` bytes in all; NULL if malloc fails. */
-struct arena	*arena_new(size_t limit);
+struct arena *arena_new(size_t limit);
 /* Releases the arena and everything allocated from it. NULL is allowed. */
-void		 arena_free(struct arena *);
+void arena_free(struct arena *);
 /* Forgets every allocation; pointers from the arena become invalid. */
-void		 arena_reset(struct arena *);
+void arena_reset(struct arena *);
 /* Bytes handed out since the last reset. */
-size_t		 arena_used(const struct arena *);
+size_t arena_used(const struct arena *);
 
 /*
  * All of these return memory owned by the arena (valid until the next
  * arena_reset) or NULL when the bound is reached.  Alignment suits any type.
  */
-void		*arena_alloc(struct arena *, size_t);
-void		*arena_calloc(struct arena *, size_t nmemb, size_t size);
-char		*arena_strndup(struct arena *, const char *, size_t);
-char		*arena_strdup(struct arena *, const char *);
-char		*arena_printf(struct arena *, const char *, ...)
-		    __attribute__((format(printf, 2, 3)));
-char		*arena_vprintf(struct arena *, const char *, va_list)
-		    __attribute__((format(printf, 2, 0)));
+void *arena_alloc(struct arena *, size_t);
+void *arena_calloc(struct arena *, size_t nmemb, size_t size);
+char *arena_strndup(struct arena *, const char *, size_t);
+char *arena_strdup(struct arena *, const char *);
+char *arena_printf(struct arena *, const char *, ...)
+    __attribute__((format(printf, 2, 3)));
+char *arena_vprintf(struct arena *, const char *, va_list)
+    __attribute__((format(printf, 2, 0)));
 
 #endif

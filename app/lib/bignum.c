@@ -8,18 +8,18 @@
 #include "lib/bignum.h"
 #include "lib/form.h"
 
-#define WINDOW		4			/* exponent bits per step */
-#define TABLE		(1 << WINDOW)
-#define RANDOM_TRIES	256	/* each try succeeds with p >= 1/2 */
+#define WINDOW       4 /* exponent bits per step */
+#define TABLE        (1 << WINDOW)
+#define RANDOM_TRIES 256 /* each try succeeds with p >= 1/2 */
 
 /*
  * Montgomery arithmetic works on the n significant limbs of the modulus,
  * so a 1024-bit exchange costs a quarter of a 2048-bit one.
  */
 struct mont {
-	const uint32_t	*m;	/* the modulus, n limbs */
-	size_t		 n;
-	uint32_t	 minv;	/* -m^-1 mod 2^32 */
+	const uint32_t *m; /* the modulus, n limbs */
+	size_t          n;
+	uint32_t        minv; /* -m^-1 mod 2^32 */
 };
 
 void
@@ -45,7 +45,7 @@ bn_wipe(struct bn *a)
 static size_t
 limbs(const struct bn *a)
 {
-	size_t	 n = BN_LIMBS;
+	size_t n = BN_LIMBS;
 
 	while (n > 0 && a->l[n - 1] == 0)
 		n--;
@@ -61,7 +61,7 @@ bn_is_zero(const struct bn *a)
 int
 bn_cmp(const struct bn *a, const struct bn *b)
 {
-	size_t	 i;
+	size_t i;
 
 	for (i = BN_LIMBS; i-- > 0;)
 		if (a->l[i] != b->l[i])
@@ -73,9 +73,9 @@ bn_cmp(const struct bn *a, const struct bn *b)
 static uint32_t
 sub_n(uint32_t *r, const uint32_t *a, const uint32_t *b, size_t n)
 {
-	uint64_t	 d;
-	uint32_t	 borrow = 0;
-	size_t		 i;
+	uint64_t d;
+	uint32_t borrow = 0;
+	size_t   i;
 
 	for (i = 0; i < n; i++) {
 		d = (uint64_t)a[i] - b[i] - borrow;
@@ -94,9 +94,9 @@ bn_sub(struct bn *r, const struct bn *a, const struct bn *b)
 size_t
 bn_bits(const struct bn *a)
 {
-	size_t		 n;
-	uint32_t	 top;
-	size_t		 bits;
+	size_t   n;
+	uint32_t top;
+	size_t   bits;
 
 	if ((n = limbs(a)) == 0)
 		return 0;
@@ -122,7 +122,7 @@ byte_at(const struct bn *a, size_t k)
 enum app_err
 bn_from_bytes(struct bn *a, const unsigned char *s, size_t len)
 {
-	size_t	 k;
+	size_t k;
 
 	bn_zero(a);
 	while (len > 0 && s[0] == 0) {
@@ -139,7 +139,7 @@ bn_from_bytes(struct bn *a, const unsigned char *s, size_t len)
 enum app_err
 bn_to_bytes(const struct bn *a, unsigned char *out, size_t len)
 {
-	size_t	 k;
+	size_t k;
 
 	memset(out, 0, len);
 	if (bn_bytes(a) > len)
@@ -152,8 +152,8 @@ bn_to_bytes(const struct bn *a, unsigned char *out, size_t len)
 enum app_err
 bn_from_hex(struct bn *a, const char *s)
 {
-	size_t	 len, k;
-	int	 v;
+	size_t len, k;
+	int    v;
 
 	bn_zero(a);
 	len = strlen(s);
@@ -179,7 +179,7 @@ enum app_err
 bn_to_btwoc(const struct bn *a, unsigned char *out, size_t outsz,
     size_t *outlen)
 {
-	size_t	 nb, pad;
+	size_t nb, pad;
 
 	*outlen = 0;
 	nb = bn_bytes(a);
@@ -222,8 +222,8 @@ ge_n(const uint32_t *a, const uint32_t *b, size_t n)
 static void
 dbl_mod(uint32_t *r, uint32_t bit, const struct mont *mt)
 {
-	uint32_t	 carry, top;
-	size_t		 i;
+	uint32_t carry, top;
+	size_t   i;
 
 	carry = bit;
 	for (i = 0; i < mt->n; i++) {
@@ -239,7 +239,7 @@ dbl_mod(uint32_t *r, uint32_t bit, const struct mont *mt)
 static void
 reduce(uint32_t *r, const struct bn *a, const struct mont *mt)
 {
-	size_t	 i;
+	size_t i;
 
 	memset(r, 0, mt->n * sizeof(*r));
 	for (i = bn_bits(a); i-- > 0;)
@@ -250,10 +250,10 @@ reduce(uint32_t *r, const struct bn *a, const struct mont *mt)
 static uint32_t
 neg_inv32(uint32_t m0)
 {
-	uint32_t	 x = m0;
-	int		 i;
+	uint32_t x = m0;
+	int      i;
 
-	for (i = 0; i < 4; i++)		/* 3, 6, 12, 24, 48 bits */
+	for (i = 0; i < 4; i++) /* 3, 6, 12, 24, 48 bits */
 		x *= 2 - m0 * x;
 	return 0 - x;
 }
@@ -265,8 +265,8 @@ neg_inv32(uint32_t m0)
 static void
 final_sub(uint32_t *r, const uint32_t *t, const struct mont *mt)
 {
-	uint32_t	 d[BN_LIMBS], borrow, mask;
-	size_t		 i;
+	uint32_t d[BN_LIMBS], borrow, mask;
+	size_t   i;
 
 	borrow = sub_n(d, t, mt->m, mt->n);
 	mask = 0 - ((t[mt->n] | (borrow ^ 1)) & 1);
@@ -284,9 +284,9 @@ static void
 mont_mul(uint32_t *r, const uint32_t *a, const uint32_t *b,
     const struct mont *mt)
 {
-	uint32_t	 t[BN_LIMBS + 2], c, q;
-	uint64_t	 uv;
-	size_t		 i, j, n = mt->n;
+	uint32_t t[BN_LIMBS + 2], c, q;
+	uint64_t uv;
+	size_t   i, j, n = mt->n;
 
 	memset(t, 0, sizeof(t));
 	for (i = 0; i < n; i++) {
@@ -320,18 +320,17 @@ mont_mul(uint32_t *r, const uint32_t *a, const uint32_t *b,
 static uint32_t
 ct_eq(uint32_t a, uint32_t b)
 {
-	uint32_t	 x = a ^ b;
+	uint32_t x = a ^ b;
 
 	return ((x | (0 - x)) >> 31) - 1;
 }
 
 /* r = tab[idx], reading every entry. */
 static void
-table_get(uint32_t *r, uint32_t tab[TABLE][BN_LIMBS], uint32_t idx,
-    size_t n)
+table_get(uint32_t *r, uint32_t tab[TABLE][BN_LIMBS], uint32_t idx, size_t n)
 {
-	uint32_t	 mask;
-	size_t		 k, j;
+	uint32_t mask;
+	size_t   k, j;
 
 	memset(r, 0, n * sizeof(*r));
 	for (k = 0; k < TABLE; k++) {
@@ -346,8 +345,8 @@ static void
 table_fill(uint32_t tab[TABLE][BN_LIMBS], const struct bn *base,
     const struct mont *mt)
 {
-	uint32_t	 r2[BN_LIMBS], one[BN_LIMBS];
-	size_t		 i, k;
+	uint32_t r2[BN_LIMBS], one[BN_LIMBS];
+	size_t   i, k;
 
 	/* r2 = R^2 mod m: start from 1 and double 2 * 32n times. */
 	memset(r2, 0, sizeof(r2));
@@ -356,9 +355,9 @@ table_fill(uint32_t tab[TABLE][BN_LIMBS], const struct bn *base,
 		dbl_mod(r2, 0, mt);
 	memset(one, 0, sizeof(one));
 	one[0] = 1;
-	mont_mul(tab[0], one, r2, mt);		/* R mod m */
+	mont_mul(tab[0], one, r2, mt); /* R mod m */
 	reduce(tab[1], base, mt);
-	mont_mul(tab[1], tab[1], r2, mt);	/* base R mod m */
+	mont_mul(tab[1], tab[1], r2, mt); /* base R mod m */
 	for (k = 2; k < TABLE; k++)
 		mont_mul(tab[k], tab[k - 1], tab[1], mt);
 }
@@ -372,15 +371,16 @@ static void
 window_exp(uint32_t *acc, uint32_t tab[TABLE][BN_LIMBS], const struct bn *exp,
     size_t elimbs, const struct mont *mt)
 {
-	uint32_t	 t[BN_LIMBS], nib;
-	size_t		 w, k;
+	uint32_t t[BN_LIMBS], nib;
+	size_t   w, k;
 
 	memcpy(acc, tab[0], mt->n * sizeof(*acc));
 	for (w = elimbs * (32 / WINDOW); w-- > 0;) {
 		for (k = 0; k < WINDOW; k++)
 			mont_mul(acc, acc, acc, mt);
 		nib = (exp->l[w / (32 / WINDOW)] >>
-		    (WINDOW * (w % (32 / WINDOW)))) & (TABLE - 1);
+			  (WINDOW * (w % (32 / WINDOW)))) &
+		    (TABLE - 1);
 		table_get(t, tab, nib, mt->n);
 		mont_mul(acc, acc, t, mt);
 	}
@@ -391,10 +391,10 @@ enum app_err
 bn_modexp(struct bn *r, const struct bn *base, const struct bn *exp,
     const struct bn *m)
 {
-	uint32_t	 tab[TABLE][BN_LIMBS], acc[BN_LIMBS], one[BN_LIMBS];
-	struct mont	 mt;
-	struct bn	 out;
-	size_t		 elimbs;
+	uint32_t    tab[TABLE][BN_LIMBS], acc[BN_LIMBS], one[BN_LIMBS];
+	struct mont mt;
+	struct bn   out;
+	size_t      elimbs;
 
 	mt.m = m->l;
 	mt.n = limbs(m);
@@ -411,7 +411,7 @@ bn_modexp(struct bn *r, const struct bn *base, const struct bn *exp,
 	memset(one, 0, sizeof(one));
 	one[0] = 1;
 	bn_zero(&out);
-	mont_mul(out.l, acc, one, &mt);		/* leave Montgomery form */
+	mont_mul(out.l, acc, one, &mt); /* leave Montgomery form */
 	*r = out;
 
 	bn_wipe(&out);
@@ -423,9 +423,9 @@ bn_modexp(struct bn *r, const struct bn *base, const struct bn *exp,
 enum app_err
 bn_random_range(struct bn *r, const struct bn *bound)
 {
-	struct bn	 x;
-	size_t		 bits, n, i;
-	uint32_t	 topmask;
+	struct bn x;
+	size_t    bits, n, i;
+	uint32_t  topmask;
 
 	bits = bn_bits(bound);
 	if (bits < 2) {

@@ -34,8 +34,8 @@ buf_reset(struct buf *b)
 static int
 buf_grow(struct buf *b, size_t n)
 {
-	size_t	 cap;
-	char	*p;
+	size_t cap;
+	char  *p;
 
 	if (b->failed || n > b->max - b->len) {
 		b->failed = 1;
@@ -84,9 +84,9 @@ buf_putc(struct buf *b, char c)
 void
 buf_printf(struct buf *b, const char *fmt, ...)
 {
-	va_list	 ap;
-	size_t	 room = b->cap > b->len ? b->cap - b->len : 0;
-	int	 n;
+	va_list ap;
+	size_t  room = b->cap > b->len ? b->cap - b->len : 0;
+	int     n;
 
 	if (b->failed)
 		return;
@@ -102,7 +102,7 @@ buf_printf(struct buf *b, const char *fmt, ...)
 		return;
 	}
 	if (room > 0)
-		b->data[b->len] = '\0';	/* undo the partial write */
+		b->data[b->len] = '\0'; /* undo the partial write */
 	if (buf_grow(b, (size_t)n) == -1)
 		return;
 	va_start(ap, fmt);

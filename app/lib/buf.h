@@ -18,21 +18,21 @@ extern "C" {
 #endif
 
 struct buf {
-	char	*data;
-	size_t	 len;
-	size_t	 cap;
-	size_t	 max;	/* bound on len */
-	int	 failed;/* sticky: an append was refused */
+	char  *data;
+	size_t len;
+	size_t cap;
+	size_t max;    /* bound on len */
+	int    failed; /* sticky: an append was refused */
 };
 
-void	 buf_init(struct buf *, size_t max);
-void	 buf_free(struct buf *);
-void	 buf_reset(struct buf *);
-void	 buf_append(struct buf *, const void *, size_t);
-void	 buf_puts(struct buf *, const char *);
-void	 buf_putc(struct buf *, char);
-void	 buf_printf(struct buf *, const char *, ...)
-	    __attribute__((format(printf, 2, 3)));
+void buf_init(struct buf *, size_t max);
+void buf_free(struct buf *);
+void buf_reset(struct buf *);
+void buf_append(struct buf *, const void *, size_t);
+void buf_puts(struct buf *, const char *);
+void buf_putc(struct buf *, char);
+void buf_printf(struct buf *, const char *, ...)
+    __attribute__((format(printf, 2, 3)));
 /* NUL-terminated contents ("" when empty); owned by the buffer. */
 const char *buf_cstr(struct buf *);
 

@@ -6,7 +6,7 @@
 #include "lib/climsg.h"
 #include "lib/conf.h"
 
-static char	 prefix[48] = "membermail";
+static char prefix[48] = "membermail";
 
 void
 cli_name(const char *name)
@@ -25,7 +25,7 @@ cli_vwarnx(const char *fmt, va_list ap)
 void
 cli_warnx(const char *fmt, ...)
 {
-	va_list	 ap;
+	va_list ap;
 
 	va_start(ap, fmt);
 	cli_vwarnx(fmt, ap);
@@ -35,7 +35,7 @@ cli_warnx(const char *fmt, ...)
 int
 cli_config(struct config *cfg, const char *path)
 {
-	char	 err[1024];
+	char err[1024];
 
 	conf_defaults(cfg);
 	if (conf_load(cfg, conf_path(path), err, sizeof(err)) == -1) {

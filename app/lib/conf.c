@@ -21,58 +21,57 @@
 #include "lib/valid.h"
 
 #ifndef nitems
-#define nitems(a)	(sizeof(a) / sizeof((a)[0]))
+#define nitems(a) (sizeof(a) / sizeof((a)[0]))
 #endif
 
-#define CONF_LINE_MAX	4096	/* bytes in a line, not counting the newline */
-#define CONF_WHY_MAX	256	/* one problem, before "file:line: key: " */
-#define CONF_QUOTE_MAX	96	/* a value quoted in a message is cut to this */
-#define CONF_VALUE_MAX	(CONF_PATH_MAX + 16) /* a value formatted to print */
+#define CONF_LINE_MAX  4096 /* bytes in a line, not counting the newline */
+#define CONF_WHY_MAX   256  /* one problem, before "file:line: key: " */
+#define CONF_QUOTE_MAX 96   /* a value quoted in a message is cut to this */
+#define CONF_VALUE_MAX (CONF_PATH_MAX + 16) /* a value formatted to print */
 
 /* A socket path must fit sun_path with its NUL: 107 bytes on Linux. */
-#define UNIX_PATH_MAX	(sizeof(((struct sockaddr_un *)0)->sun_path) - 1)
+#define UNIX_PATH_MAX (sizeof(((struct sockaddr_un *)0)->sun_path) - 1)
 
 enum conf_type {
-	CONF_BOOL,	/* yes or no */
-	CONF_CHOICE,	/* one of the row's choices, stored as its index */
-	CONF_CONNINFO,	/* a libpq connection string without a password */
-	CONF_INT,	/* decimal int within min..max */
-	CONF_LEVEL,	/* a log level name */
-	CONF_LISTEN,	/* "unix:/path" or "host:port" */
-	CONF_ADDRS,	/* IP addresses or CIDR blocks, space-separated */
-	CONF_MAIL,	/* one e-mail address (local@domain), or "" */
-	CONF_MODE,	/* octal permission bits within min..max */
-	CONF_NAME,	/* user or group name of at most max bytes, or "" */
-	CONF_ORIGIN,	/* "https://host[:port]", as browsers send Origin */
-	CONF_SMTP,	/* "smtp://host[:port]" or "smtps://host[:port]" */
-	CONF_SIZE,	/* bytes, optionally k or m, within min..max */
-	CONF_STRING,	/* any text that fits the field */
-	CONF_URL,	/* an absolute http:// or https:// URL */
+	CONF_BOOL,     /* yes or no */
+	CONF_CHOICE,   /* one of the row's choices, stored as its index */
+	CONF_CONNINFO, /* a libpq connection string without a password */
+	CONF_INT,      /* decimal int within min..max */
+	CONF_LEVEL,    /* a log level name */
+	CONF_LISTEN,   /* "unix:/path" or "host:port" */
+	CONF_ADDRS,    /* IP addresses or CIDR blocks, space-separated */
+	CONF_MAIL,     /* one e-mail address (local@domain), or "" */
+	CONF_MODE,     /* octal permission bits within min..max */
+	CONF_NAME,     /* user or group name of at most max bytes, or "" */
+	CONF_ORIGIN,   /* "https://host[:port]", as browsers send Origin */
+	CONF_SMTP,     /* "smtp://host[:port]" or "smtps://host[:port]" */
+	CONF_SIZE,     /* bytes, optionally k or m, within min..max */
+	CONF_STRING,   /* any text that fits the field */
+	CONF_URL,      /* an absolute http:// or https:// URL */
 	CONF_TYPE__MAX
 };
 
 struct conf_key {
-	const char	*name;
-	enum conf_type	 type;
-	size_t		 off;	/* offsetof the field in struct config */
-	size_t		 size;	/* sizeof the field: bounds strings */
-	const char	*def;	/* the default, as written in the file */
-	long long	 min;
-	long long	 max;
-	const char	*help;
+	const char    *name;
+	enum conf_type type;
+	size_t         off;  /* offsetof the field in struct config */
+	size_t         size; /* sizeof the field: bounds strings */
+	const char    *def;  /* the default, as written in the file */
+	long long      min;
+	long long      max;
+	const char    *help;
 };
 
 /* The values of each CONF_CHOICE key, in the order of its enum. */
 static const struct {
-	const char		*key;
-	const char *const	 values[4];
+	const char       *key;
+	const char *const values[4];
 } choices[] = {
 	{ "openid_mode", { "stateless", "association", NULL } },
 	{ "smtp_tls", { "required", "try", "none", NULL } },
 };
 
-#define FIELD(m)	offsetof(struct config, m), \
-			sizeof(((struct config *)0)->m)
+#define FIELD(m) offsetof(struct config, m), sizeof(((struct config *)0)->m)
 
 /*
  * Add keys in alphabetical order: conf_print and the example config follow
@@ -92,8 +91,8 @@ static const struct conf_key keys[] = {
 	    "seconds over which crash_limit worker crashes stop the master" },
 	{ "crash_limit", CONF_INT, FIELD(crash_limit), "10", 1, 1000,
 	    "worker crashes within crash_interval that make the master give up" },
-	{ "database", CONF_CONNINFO, FIELD(database), "dbname=membermail",
-	    0, 0, "libpq connection string of the app's database" },
+	{ "database", CONF_CONNINFO, FIELD(database), "dbname=membermail", 0, 0,
+	    "libpq connection string of the app's database" },
 	{ "group", CONF_NAME, FIELD(group), "", 0, 32,
 	    "group workers run as when started as root (\"\" = user's)" },
 	{ "launchpad_api", CONF_URL, FIELD(launchpad_api),
@@ -101,8 +100,8 @@ static const struct conf_key keys[] = {
 	    "root of the Launchpad REST API (its 1.0 version)" },
 	{ "launchpad_concurrency", CONF_INT, FIELD(launchpad_concurrency), "8",
 	    1, 32, "Launchpad requests a sync keeps in flight at once" },
-	{ "launchpad_page_size", CONF_INT, FIELD(launchpad_page_size), "300",
-	    1, 300, "team members asked for per page (Launchpad allows 300)" },
+	{ "launchpad_page_size", CONF_INT, FIELD(launchpad_page_size), "300", 1,
+	    300, "team members asked for per page (Launchpad allows 300)" },
 	{ "launchpad_retries", CONF_INT, FIELD(launchpad_retries), "2", 0, 6,
 	    "retries of a Launchpad request after a transient failure" },
 	{ "launchpad_teams", CONF_BOOL, FIELD(launchpad_teams), "yes", 0, 0,
@@ -140,11 +139,12 @@ static const struct conf_key keys[] = {
 	    "seconds after which sync checks a person on Launchpad again" },
 	{ "pid_file", CONF_STRING, FIELD(pid_file), "", 0, 0,
 	    "file the master writes its pid to (\"\" = none)" },
-	{ "public_url", CONF_ORIGIN, FIELD(public_url),
-	    "http://127.0.0.1:8080", 0, 0,
+	{ "public_url", CONF_ORIGIN, FIELD(public_url), "http://127.0.0.1:8080",
+	    0, 0,
 	    "the site's external base URL: scheme://host[:port], no path" },
 	{ "removal_grace_days", CONF_INT, FIELD(removal_grace_days), "30", 0,
-	    3650, "days a disabled alias of a leaver is kept (0 = remove at once)" },
+	    3650,
+	    "days a disabled alias of a leaver is kept (0 = remove at once)" },
 	{ "request_timeout", CONF_INT, FIELD(request_timeout), "60", 0, 86400,
 	    "seconds one request may run before its worker is killed (0 = no limit)" },
 	{ "session_idle", CONF_INT, FIELD(session_idle), "7200", 60, 86400,
@@ -172,7 +172,8 @@ static const struct conf_key keys[] = {
 	{ "smtp_user", CONF_STRING, FIELD(smtp_user), "", 0, 0,
 	    "SMTP user name (\"\" = no authentication)" },
 	{ "snapshot_max_age", CONF_INT, FIELD(snapshot_max_age), "600", 60,
-	    86400, "seconds a team snapshot serves sign-in before it is fetched again" },
+	    86400,
+	    "seconds a team snapshot serves sign-in before it is fetched again" },
 	{ "socket_group", CONF_NAME, FIELD(socket_group), "", 0, 32,
 	    "group of the unix socket (\"\" = leave as created)" },
 	{ "socket_mode", CONF_MODE, FIELD(socket_mode), "0660", 0, 0777,
@@ -185,9 +186,10 @@ static const struct conf_key keys[] = {
 	    "claimed ids must be this prefix followed by letters and digits" },
 	{ "sso_timeout", CONF_INT, FIELD(sso_timeout), "10", 1, 120,
 	    "seconds a request to Ubuntu One may take" },
-	{ "statement_timeout", CONF_INT, FIELD(statement_timeout), "5000",
-	    100, 600000, "milliseconds a database statement may run" },
-	{ "status_allow", CONF_ADDRS, FIELD(status_allow), "127.0.0.1 ::1", 0, 0,
+	{ "statement_timeout", CONF_INT, FIELD(statement_timeout), "5000", 100,
+	    600000, "milliseconds a database statement may run" },
+	{ "status_allow", CONF_ADDRS, FIELD(status_allow), "127.0.0.1 ::1", 0,
+	    0,
 	    "client addresses or CIDR blocks that may read the status pages" },
 	{ "status_listen", CONF_LISTEN, FIELD(status_listen), "", 0, 0,
 	    "FastCGI socket of the status process (\"\" = no status pages)" },
@@ -208,25 +210,25 @@ static const struct conf_key keys[] = {
  * its printer formats field so that its parser reads it back unchanged.
  */
 struct conf_ops {
-	int	(*parse)(const struct conf_key *, const char *val, void *field,
-		    char *why, size_t whysz);
-	void	(*print)(const struct conf_key *, const void *field,
-		    char *out, size_t outsz);
+	int (*parse)(const struct conf_key *, const char *val, void *field,
+	    char *why, size_t whysz);
+	void (*print)(const struct conf_key *, const void *field, char *out,
+	    size_t outsz);
 };
 
 struct conf_parser {
-	const char	*path;
-	FILE		*fp;
-	unsigned int	 lineno;
-	unsigned int	 seen[nitems(keys)];	/* line that set each key */
-	char		*err;
-	size_t		 errsz;
+	const char  *path;
+	FILE        *fp;
+	unsigned int lineno;
+	unsigned int seen[nitems(keys)]; /* line that set each key */
+	char        *err;
+	size_t       errsz;
 };
 
 enum num {
 	NUM_OK,
-	NUM_BAD,	/* not a number of the expected form */
-	NUM_RANGE	/* does not fit a long long */
+	NUM_BAD,  /* not a number of the expected form */
+	NUM_RANGE /* does not fit a long long */
 };
 
 /* "value" quoted and escaped for a message; cut if long. */
@@ -245,8 +247,8 @@ quote(char *buf, size_t bufsz, const char *s)
 static enum num
 conf_strtonum(const char *s, int base, long long *vp, const char **endp)
 {
-	const char	*p = s;
-	char		*end;
+	const char *p = s;
+	char       *end;
 
 	*endp = s;
 	if (base == 10 && *p == '-')
@@ -279,13 +281,13 @@ static int
 parse_int(const struct conf_key *k, const char *val, void *field, char *why,
     size_t whysz)
 {
-	char		 q[CONF_QUOTE_MAX];
-	const char	*end;
-	long long	 v;
-	enum num	 rc;
+	char        q[CONF_QUOTE_MAX];
+	const char *end;
+	long long   v;
+	enum num    rc;
 
 	if (k->size != sizeof(int))
-		abort();	/* the row's field is not an int */
+		abort(); /* the row's field is not an int */
 	rc = conf_strtonum(val, 10, &v, &end);
 	if (rc == NUM_BAD || *end != '\0') {
 		snprintf(why, whysz, "%s is not a number",
@@ -302,24 +304,23 @@ parse_int(const struct conf_key *k, const char *val, void *field, char *why,
 }
 
 static void
-print_int(const struct conf_key *k, const void *field, char *out,
-    size_t outsz)
+print_int(const struct conf_key *k, const void *field, char *out, size_t outsz)
 {
 	(void)k;
 	snprintf(out, outsz, "%d", *(const int *)field);
 }
 
 static int
-parse_size(const struct conf_key *k, const char *val, void *field,
-    char *why, size_t whysz)
+parse_size(const struct conf_key *k, const char *val, void *field, char *why,
+    size_t whysz)
 {
-	char		 q[CONF_QUOTE_MAX], lo[32], hi[32];
-	const char	*end;
-	long long	 v, mult = 1;
-	enum num	 rc;
+	char        q[CONF_QUOTE_MAX], lo[32], hi[32];
+	const char *end;
+	long long   v, mult = 1;
+	enum num    rc;
 
 	if (k->size != sizeof(size_t))
-		abort();	/* the row's field is not a size_t */
+		abort(); /* the row's field is not a size_t */
 	rc = conf_strtonum(val, 10, &v, &end);
 	if (*end == 'k' || *end == 'K')
 		mult = 1024;
@@ -328,8 +329,10 @@ parse_size(const struct conf_key *k, const char *val, void *field,
 	if (mult != 1)
 		end++;
 	if (rc == NUM_BAD || *end != '\0') {
-		snprintf(why, whysz, "%s is not a size (bytes, or with a k or m"
-		    " suffix)", quote(q, sizeof(q), val));
+		snprintf(why, whysz,
+		    "%s is not a size (bytes, or with a k or m"
+		    " suffix)",
+		    quote(q, sizeof(q), val));
 		return -1;
 	}
 	if (rc == NUM_OK && (v > LLONG_MAX / mult || v < LLONG_MIN / mult))
@@ -346,8 +349,7 @@ parse_size(const struct conf_key *k, const char *val, void *field,
 }
 
 static void
-print_size(const struct conf_key *k, const void *field, char *out,
-    size_t outsz)
+print_size(const struct conf_key *k, const void *field, char *out, size_t outsz)
 {
 	(void)k;
 	fmt_size((long long)*(const size_t *)field, out, outsz);
@@ -359,16 +361,16 @@ print_size(const struct conf_key *k, const void *field, char *out,
  * what anyone means, so there is no ambiguity to guard against.
  */
 static int
-parse_mode(const struct conf_key *k, const char *val, void *field,
-    char *why, size_t whysz)
+parse_mode(const struct conf_key *k, const char *val, void *field, char *why,
+    size_t whysz)
 {
-	char		 q[CONF_QUOTE_MAX];
-	const char	*end;
-	long long	 v;
-	enum num	 rc;
+	char        q[CONF_QUOTE_MAX];
+	const char *end;
+	long long   v;
+	enum num    rc;
 
 	if (k->size != sizeof(unsigned int))
-		abort();	/* the row's field is not an unsigned int */
+		abort(); /* the row's field is not an unsigned int */
 	rc = conf_strtonum(val, 8, &v, &end);
 	if (rc == NUM_BAD || *end != '\0') {
 		snprintf(why, whysz, "%s is not an octal mode",
@@ -385,25 +387,26 @@ parse_mode(const struct conf_key *k, const char *val, void *field,
 }
 
 static void
-print_mode(const struct conf_key *k, const void *field, char *out,
-    size_t outsz)
+print_mode(const struct conf_key *k, const void *field, char *out, size_t outsz)
 {
 	(void)k;
 	snprintf(out, outsz, "%04o", *(const unsigned int *)field);
 }
 
 static int
-parse_level(const struct conf_key *k, const char *val, void *field,
-    char *why, size_t whysz)
+parse_level(const struct conf_key *k, const char *val, void *field, char *why,
+    size_t whysz)
 {
-	char	 q[CONF_QUOTE_MAX];
-	int	 level;
+	char q[CONF_QUOTE_MAX];
+	int  level;
 
 	if (k->size != sizeof(enum log_level))
-		abort();	/* the row's field is not an enum log_level */
+		abort(); /* the row's field is not an enum log_level */
 	if ((level = log_level_from_name(val)) == -1) {
-		snprintf(why, whysz, "%s is not one of error, warn, info, "
-		    "debug", quote(q, sizeof(q), val));
+		snprintf(why, whysz,
+		    "%s is not one of error, warn, info, "
+		    "debug",
+		    quote(q, sizeof(q), val));
 		return -1;
 	}
 	*(enum log_level *)field = (enum log_level)level;
@@ -423,7 +426,7 @@ print_level(const struct conf_key *k, const void *field, char *out,
 static int
 fits(const struct conf_key *k, const char *val, char *why, size_t whysz)
 {
-	size_t	 len = strlen(val);
+	size_t len = strlen(val);
 
 	if (len >= k->size) {
 		snprintf(why, whysz, "value is %zu bytes, longer than %zu", len,
@@ -435,8 +438,8 @@ fits(const struct conf_key *k, const char *val, char *why, size_t whysz)
 
 /* Copies val into the row's char array. */
 static int
-store_string(const struct conf_key *k, const char *val, void *field,
-    char *why, size_t whysz)
+store_string(const struct conf_key *k, const char *val, void *field, char *why,
+    size_t whysz)
 {
 	if (!fits(k, val, why, whysz))
 		return -1;
@@ -458,10 +461,10 @@ print_string(const struct conf_key *k, const void *field, char *out,
 static int
 valid_name(const char *s)
 {
-	size_t	 i;
+	size_t i;
 
 	if (s[0] == '\0')
-		return 1;		/* unset */
+		return 1; /* unset */
 	if (!(s[0] >= 'a' && s[0] <= 'z') && s[0] != '_')
 		return 0;
 	for (i = 1; s[i] != '\0'; i++) {
@@ -476,11 +479,11 @@ valid_name(const char *s)
 }
 
 static int
-parse_name(const struct conf_key *k, const char *val, void *field,
-    char *why, size_t whysz)
+parse_name(const struct conf_key *k, const char *val, void *field, char *why,
+    size_t whysz)
 {
-	char	 q[CONF_QUOTE_MAX];
-	size_t	 len = strlen(val);
+	char   q[CONF_QUOTE_MAX];
+	size_t len = strlen(val);
 
 	if (len > (size_t)k->max) {
 		snprintf(why, whysz, "name is %zu bytes, longer than %lld", len,
@@ -499,7 +502,7 @@ parse_name(const struct conf_key *k, const char *val, void *field,
 static int
 valid_hostname(const char *s, size_t len)
 {
-	size_t	 i, label = 0;
+	size_t i, label = 0;
 
 	if (len == 0 || len > 253)
 		return 0;
@@ -527,8 +530,8 @@ valid_hostname(const char *s, size_t len)
 static int
 valid_host(const char *s, size_t len)
 {
-	char		 buf[256];
-	unsigned char	 addr[sizeof(struct in6_addr)];
+	char          buf[256];
+	unsigned char addr[sizeof(struct in6_addr)];
 
 	if (len >= sizeof(buf))
 		return 0;
@@ -549,8 +552,8 @@ valid_host(const char *s, size_t len)
 static int
 check_unix(const char *path, char *why, size_t whysz)
 {
-	char	 q[CONF_QUOTE_MAX];
-	size_t	 len = strlen(path);
+	char   q[CONF_QUOTE_MAX];
+	size_t len = strlen(path);
 
 	if (path[0] != '/') {
 		snprintf(why, whysz, "unix socket path %s is not absolute",
@@ -558,8 +561,10 @@ check_unix(const char *path, char *why, size_t whysz)
 		return -1;
 	}
 	if (len > UNIX_PATH_MAX) {
-		snprintf(why, whysz, "unix socket path is %zu bytes, longer "
-		    "than %zu", len, UNIX_PATH_MAX);
+		snprintf(why, whysz,
+		    "unix socket path is %zu bytes, longer "
+		    "than %zu",
+		    len, UNIX_PATH_MAX);
 		return -1;
 	}
 	return 0;
@@ -569,7 +574,7 @@ check_unix(const char *path, char *why, size_t whysz)
 static const char *
 port_colon(const char *val)
 {
-	const char	*p;
+	const char *p;
 
 	if (val[0] != '[')
 		return strrchr(val, ':');
@@ -581,18 +586,21 @@ port_colon(const char *val)
 static int
 check_hostport(const char *val, char *why, size_t whysz)
 {
-	char		 q[CONF_QUOTE_MAX];
-	const char	*colon, *end;
-	long long	 port;
-	enum num	 rc;
+	char        q[CONF_QUOTE_MAX];
+	const char *colon, *end;
+	long long   port;
+	enum num    rc;
 
 	if ((colon = port_colon(val)) == NULL || colon[1] == '\0') {
-		snprintf(why, whysz, "%s has no port (want \"unix:/path\" or "
-		    "\"host:port\")", quote(q, sizeof(q), val));
+		snprintf(why, whysz,
+		    "%s has no port (want \"unix:/path\" or "
+		    "\"host:port\")",
+		    quote(q, sizeof(q), val));
 		return -1;
 	}
 	if (!valid_host(val, (size_t)(colon - val))) {
-		snprintf(why, whysz, "%s has no valid host (want an IPv4 "
+		snprintf(why, whysz,
+		    "%s has no valid host (want an IPv4 "
 		    "address, [IPv6] address or name)",
 		    quote(q, sizeof(q), val));
 		return -1;
@@ -612,14 +620,14 @@ check_hostport(const char *val, char *why, size_t whysz)
 }
 
 static int
-parse_listen(const struct conf_key *k, const char *val, void *field,
-    char *why, size_t whysz)
+parse_listen(const struct conf_key *k, const char *val, void *field, char *why,
+    size_t whysz)
 {
-	int	 rc;
+	int rc;
 
 	if (!fits(k, val, why, whysz))
 		return -1;
-	if (val[0] == '\0' && k->def[0] == '\0')	/* optional: "" = none */
+	if (val[0] == '\0' && k->def[0] == '\0') /* optional: "" = none */
 		return store_string(k, val, field, why, whysz);
 	if (strncmp(val, "unix:", 5) == 0)
 		rc = check_unix(val + 5, why, whysz);
@@ -634,7 +642,7 @@ parse_listen(const struct conf_key *k, const char *val, void *field,
 static int
 check_authority(const char *val, const char *hp, char *why, size_t whysz)
 {
-	char	 q[CONF_QUOTE_MAX];
+	char q[CONF_QUOTE_MAX];
 
 	if (port_colon(hp) != NULL)
 		return check_hostport(hp, why, whysz);
@@ -649,12 +657,12 @@ check_authority(const char *val, const char *hp, char *why, size_t whysz)
  * case, no path, no default port; anything else would never compare equal.
  */
 static int
-parse_origin(const struct conf_key *k, const char *val, void *field,
-    char *why, size_t whysz)
+parse_origin(const struct conf_key *k, const char *val, void *field, char *why,
+    size_t whysz)
 {
-	char		 q[CONF_QUOTE_MAX];
-	const char	*hp, *colon, *p;
-	int		 https = strncmp(val, "https://", 8) == 0;
+	char        q[CONF_QUOTE_MAX];
+	const char *hp, *colon, *p;
+	int         https = strncmp(val, "https://", 8) == 0;
 
 	if (!fits(k, val, why, whysz))
 		return -1;
@@ -669,8 +677,10 @@ parse_origin(const struct conf_key *k, const char *val, void *field,
 		    (*p >= 'A' && *p <= 'Z'))
 			break;
 	if (*p != '\0' || *hp == '\0') {
-		snprintf(why, whysz, "%s must be scheme://host[:port] in lower "
-		    "case, without a path", quote(q, sizeof(q), val));
+		snprintf(why, whysz,
+		    "%s must be scheme://host[:port] in lower "
+		    "case, without a path",
+		    quote(q, sizeof(q), val));
 		return -1;
 	}
 	if (check_authority(val, hp, why, whysz) == -1)
@@ -693,14 +703,14 @@ static int
 parse_conninfo(const struct conf_key *k, const char *val, void *field,
     char *why, size_t whysz)
 {
-	PQconninfoOption	*opts, *o;
-	char			*msg = NULL;
-	int			 has_password = 0;
+	PQconninfoOption *opts, *o;
+	char             *msg = NULL;
+	int               has_password = 0;
 
 	if (!fits(k, val, why, whysz))
 		return -1;
 	if ((opts = PQconninfoParse(val, &msg)) == NULL) {
-		if (msg != NULL)	/* libpq ends its message with a newline */
+		if (msg != NULL) /* libpq ends its message with a newline */
 			snprintf(why, whysz, "%.*s", (int)strcspn(msg, "\n"),
 			    msg);
 		else
@@ -713,7 +723,8 @@ parse_conninfo(const struct conf_key *k, const char *val, void *field,
 			has_password = 1;
 	PQconninfoFree(opts);
 	if (has_password) {
-		snprintf(why, whysz, "no password here: use a passfile "
+		snprintf(why, whysz,
+		    "no password here: use a passfile "
 		    "(~/.pgpass, PGPASSFILE or passfile=)");
 		return -1;
 	}
@@ -721,10 +732,10 @@ parse_conninfo(const struct conf_key *k, const char *val, void *field,
 }
 
 static int
-parse_bool(const struct conf_key *k, const char *val, void *field,
-    char *why, size_t whysz)
+parse_bool(const struct conf_key *k, const char *val, void *field, char *why,
+    size_t whysz)
 {
-	char	 q[CONF_QUOTE_MAX];
+	char q[CONF_QUOTE_MAX];
 
 	(void)k;
 	if (strcmp(val, "yes") != 0 && strcmp(val, "no") != 0) {
@@ -737,8 +748,7 @@ parse_bool(const struct conf_key *k, const char *val, void *field,
 }
 
 static void
-print_bool(const struct conf_key *k, const void *field, char *out,
-    size_t outsz)
+print_bool(const struct conf_key *k, const void *field, char *out, size_t outsz)
 {
 	(void)k;
 	snprintf(out, outsz, "%s", *(const int *)field ? "yes" : "no");
@@ -747,21 +757,21 @@ print_bool(const struct conf_key *k, const void *field, char *out,
 static const char *const *
 choices_of(const struct conf_key *k)
 {
-	size_t	 i;
+	size_t i;
 
 	for (i = 0; i < sizeof(choices) / sizeof(choices[0]); i++)
 		if (strcmp(choices[i].key, k->name) == 0)
 			return choices[i].values;
-	abort();	/* a CONF_CHOICE row without its values */
+	abort(); /* a CONF_CHOICE row without its values */
 }
 
 static int
-parse_choice(const struct conf_key *k, const char *val, void *field,
-    char *why, size_t whysz)
+parse_choice(const struct conf_key *k, const char *val, void *field, char *why,
+    size_t whysz)
 {
-	const char *const	*v = choices_of(k);
-	char			 q[CONF_QUOTE_MAX];
-	int			 i;
+	const char *const *v = choices_of(k);
+	char               q[CONF_QUOTE_MAX];
+	int                i;
 
 	for (i = 0; v[i] != NULL; i++)
 		if (strcmp(val, v[i]) == 0) {
@@ -784,23 +794,26 @@ print_choice(const struct conf_key *k, const void *field, char *out,
 
 /* An absolute URL the app sends requests or people to: scheme, host, path. */
 static int
-parse_url(const struct conf_key *k, const char *val, void *field,
-    char *why, size_t whysz)
+parse_url(const struct conf_key *k, const char *val, void *field, char *why,
+    size_t whysz)
 {
-	char		 q[CONF_QUOTE_MAX], origin[CONF_PATH_MAX];
-	const char	*hp, *slash;
+	char                 q[CONF_QUOTE_MAX], origin[CONF_PATH_MAX];
+	const char          *hp, *slash;
 	const unsigned char *p;
 
 	if (!fits(k, val, why, whysz))
 		return -1;
 	hp = strncmp(val, "https://", 8) == 0 ? val + 8 :
-	    strncmp(val, "http://", 7) == 0 ? val + 7 : NULL;
+	    strncmp(val, "http://", 7) == 0   ? val + 7 :
+						NULL;
 	for (p = (const unsigned char *)val; *p != '\0'; p++)
 		if (*p <= ' ' || *p >= 0x7f || *p == '#')
 			hp = NULL;
 	if (hp == NULL || (slash = strchr(hp, '/')) == NULL) {
-		snprintf(why, whysz, "%s is not an absolute http(s) URL with "
-		    "a path", quote(q, sizeof(q), val));
+		snprintf(why, whysz,
+		    "%s is not an absolute http(s) URL with "
+		    "a path",
+		    quote(q, sizeof(q), val));
 		return -1;
 	}
 	/* The scheme and authority must be a valid origin. */
@@ -812,10 +825,10 @@ parse_url(const struct conf_key *k, const char *val, void *field,
 
 /* An address we may put in a mail header: valid_address, or "". */
 static int
-parse_mail(const struct conf_key *k, const char *val, void *field,
-    char *why, size_t whysz)
+parse_mail(const struct conf_key *k, const char *val, void *field, char *why,
+    size_t whysz)
 {
-	char	 q[CONF_QUOTE_MAX];
+	char q[CONF_QUOTE_MAX];
 
 	if (*val != '\0' && !valid_address(val, strlen(val))) {
 		snprintf(why, whysz, "%s is not an e-mail address",
@@ -827,19 +840,22 @@ parse_mail(const struct conf_key *k, const char *val, void *field,
 
 /* smtp://host[:port] or smtps://host[:port]: an origin of another scheme. */
 static int
-parse_smtp(const struct conf_key *k, const char *val, void *field,
-    char *why, size_t whysz)
+parse_smtp(const struct conf_key *k, const char *val, void *field, char *why,
+    size_t whysz)
 {
-	char		 q[CONF_QUOTE_MAX];
-	const char	*hp;
+	char        q[CONF_QUOTE_MAX];
+	const char *hp;
 
 	if (!fits(k, val, why, whysz))
 		return -1;
 	hp = strncmp(val, "smtp://", 7) == 0 ? val + 7 :
-	    strncmp(val, "smtps://", 8) == 0 ? val + 8 : NULL;
+	    strncmp(val, "smtps://", 8) == 0 ? val + 8 :
+					       NULL;
 	if (hp == NULL || *hp == '\0' || strpbrk(hp, "/?#@") != NULL) {
-		snprintf(why, whysz, "%s is not smtp://host[:port] or "
-		    "smtps://host[:port]", quote(q, sizeof(q), val));
+		snprintf(why, whysz,
+		    "%s is not smtp://host[:port] or "
+		    "smtps://host[:port]",
+		    quote(q, sizeof(q), val));
 		return -1;
 	}
 	if (check_authority(val, hp, why, whysz) == -1)
@@ -851,10 +867,10 @@ parse_smtp(const struct conf_key *k, const char *val, void *field,
 static int
 valid_cidr(const char *s, size_t len)
 {
-	char		 buf[64], *slash, *end;
-	unsigned char	 addr[sizeof(struct in6_addr)];
-	int		 v6;
-	long		 bits;
+	char          buf[64], *slash, *end;
+	unsigned char addr[sizeof(struct in6_addr)];
+	int           v6;
+	long          bits;
 
 	if (len == 0 || len >= sizeof(buf))
 		return 0;
@@ -873,12 +889,12 @@ valid_cidr(const char *s, size_t len)
 }
 
 static int
-parse_addrs(const struct conf_key *k, const char *val, void *field,
-    char *why, size_t whysz)
+parse_addrs(const struct conf_key *k, const char *val, void *field, char *why,
+    size_t whysz)
 {
-	char		 q[CONF_QUOTE_MAX];
-	const char	*p = val;
-	size_t		 n;
+	char        q[CONF_QUOTE_MAX];
+	const char *p = val;
+	size_t      n;
 
 	if (!fits(k, val, why, whysz))
 		return -1;
@@ -887,8 +903,10 @@ parse_addrs(const struct conf_key *k, const char *val, void *field,
 		if ((n = strcspn(p, " \t")) == 0)
 			break;
 		if (!valid_cidr(p, n)) {
-			snprintf(why, whysz, "%s is not an IP address or CIDR "
-			    "block", quote(q, sizeof(q), p));
+			snprintf(why, whysz,
+			    "%s is not an IP address or CIDR "
+			    "block",
+			    quote(q, sizeof(q), p));
 			return -1;
 		}
 		p += n;
@@ -897,21 +915,21 @@ parse_addrs(const struct conf_key *k, const char *val, void *field,
 }
 
 static const struct conf_ops ops[CONF_TYPE__MAX] = {
-	[CONF_BOOL] =	{ parse_bool, print_bool },
+	[CONF_BOOL] = { parse_bool, print_bool },
 	[CONF_CHOICE] = { parse_choice, print_choice },
 	[CONF_CONNINFO] = { parse_conninfo, print_string },
-	[CONF_INT] =	{ parse_int, print_int },
-	[CONF_LEVEL] =	{ parse_level, print_level },
-	[CONF_LISTEN] =	{ parse_listen, print_string },
-	[CONF_MAIL] =	{ parse_mail, print_string },
-	[CONF_ADDRS] =	{ parse_addrs, print_string },
-	[CONF_MODE] =	{ parse_mode, print_mode },
-	[CONF_NAME] =	{ parse_name, print_string },
-	[CONF_ORIGIN] =	{ parse_origin, print_string },
-	[CONF_SIZE] =	{ parse_size, print_size },
-	[CONF_SMTP] =	{ parse_smtp, print_string },
-	[CONF_STRING] =	{ store_string, print_string },
-	[CONF_URL] =	{ parse_url, print_string },
+	[CONF_INT] = { parse_int, print_int },
+	[CONF_LEVEL] = { parse_level, print_level },
+	[CONF_LISTEN] = { parse_listen, print_string },
+	[CONF_MAIL] = { parse_mail, print_string },
+	[CONF_ADDRS] = { parse_addrs, print_string },
+	[CONF_MODE] = { parse_mode, print_mode },
+	[CONF_NAME] = { parse_name, print_string },
+	[CONF_ORIGIN] = { parse_origin, print_string },
+	[CONF_SIZE] = { parse_size, print_size },
+	[CONF_SMTP] = { parse_smtp, print_string },
+	[CONF_STRING] = { store_string, print_string },
+	[CONF_URL] = { parse_url, print_string },
 };
 
 /*
@@ -923,12 +941,14 @@ static int
 conf_set(struct config *cfg, const struct conf_key *k, const char *val,
     char *why, size_t whysz)
 {
-	const unsigned char	*p;
+	const unsigned char *p;
 
 	for (p = (const unsigned char *)val; *p != '\0'; p++) {
 		if (*p < 0x20 || *p == 0x7f) {
-			snprintf(why, whysz, "control character 0x%02x in "
-			    "value", *p);
+			snprintf(why, whysz,
+			    "control character 0x%02x in "
+			    "value",
+			    *p);
 			return -1;
 		}
 	}
@@ -938,13 +958,13 @@ conf_set(struct config *cfg, const struct conf_key *k, const char *val,
 void
 conf_defaults(struct config *cfg)
 {
-	char	 why[CONF_WHY_MAX];
-	size_t	 i;
+	char   why[CONF_WHY_MAX];
+	size_t i;
 
 	memset(cfg, 0, sizeof(*cfg));
 	for (i = 0; i < nitems(keys); i++) {
-		if (conf_set(cfg, &keys[i], keys[i].def, why,
-		    sizeof(why)) == -1) {
+		if (conf_set(cfg, &keys[i], keys[i].def, why, sizeof(why)) ==
+		    -1) {
 			/* A bug in the table; the unit test catches it. */
 			fprintf(stderr, "conf: default %s: %s\n", keys[i].name,
 			    why);
@@ -956,7 +976,7 @@ conf_defaults(struct config *cfg)
 static const struct conf_key *
 conf_find(const char *name)
 {
-	size_t	 i;
+	size_t i;
 
 	for (i = 0; i < nitems(keys); i++)
 		if (strcmp(keys[i].name, name) == 0)
@@ -965,15 +985,14 @@ conf_find(const char *name)
 }
 
 /* Writes "path:line: " and the message into the caller's err. */
-static int
-conf_fail(struct conf_parser *p, const char *fmt, ...)
+static int conf_fail(struct conf_parser *p, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
 static int
 conf_fail(struct conf_parser *p, const char *fmt, ...)
 {
-	va_list	 ap;
-	int	 n;
+	va_list ap;
+	int     n;
 
 	n = snprintf(p->err, p->errsz, "%s:%u: ", p->path, p->lineno);
 	if (n >= 0 && (size_t)n < p->errsz) {
@@ -988,7 +1007,7 @@ conf_fail(struct conf_parser *p, const char *fmt, ...)
 static char *
 trim(char *s)
 {
-	char	*end;
+	char *end;
 
 	s += strspn(s, " \t");
 	end = s + strlen(s);
@@ -1005,9 +1024,9 @@ trim(char *s)
 static int
 conf_line(struct conf_parser *p, struct config *cfg, char *line)
 {
-	const struct conf_key	*k;
-	char			 why[CONF_WHY_MAX], q[CONF_QUOTE_MAX];
-	char			*key, *val, *eq;
+	const struct conf_key *k;
+	char                   why[CONF_WHY_MAX], q[CONF_QUOTE_MAX];
+	char                  *key, *val, *eq;
 
 	key = line + strspn(line, " \t");
 	if (*key == '\0' || *key == '#')
@@ -1033,8 +1052,8 @@ conf_line(struct conf_parser *p, struct config *cfg, char *line)
 enum line {
 	LINE_OK,
 	LINE_EOF,
-	LINE_LONG,	/* longer than CONF_LINE_MAX */
-	LINE_ERROR	/* read error, reason in errno */
+	LINE_LONG, /* longer than CONF_LINE_MAX */
+	LINE_ERROR /* read error, reason in errno */
 };
 
 /*
@@ -1045,8 +1064,8 @@ enum line {
 static enum line
 read_line(FILE *fp, char *buf, size_t *lenp)
 {
-	size_t	 len = 0;
-	int	 c;
+	size_t len = 0;
+	int    c;
 
 	while ((c = getc(fp)) != EOF && c != '\n') {
 		if (len == CONF_LINE_MAX)
@@ -1063,8 +1082,8 @@ read_line(FILE *fp, char *buf, size_t *lenp)
 static int
 conf_read(struct conf_parser *p, struct config *cfg)
 {
-	char	 line[CONF_LINE_MAX + 1];
-	size_t	 len;
+	char   line[CONF_LINE_MAX + 1];
+	size_t len;
 
 	for (;;) {
 		p->lineno++;
@@ -1091,9 +1110,9 @@ conf_read(struct conf_parser *p, struct config *cfg)
 int
 conf_load(struct config *cfg, const char *path, char *err, size_t errsz)
 {
-	struct conf_parser	 p;
-	struct config		 tmp;
-	int			 rc;
+	struct conf_parser p;
+	struct config      tmp;
+	int                rc;
 
 	memset(&p, 0, sizeof(p));
 	p.path = path;
@@ -1115,12 +1134,12 @@ conf_load(struct config *cfg, const char *path, char *err, size_t errsz)
 void
 conf_print(const struct config *cfg, FILE *fp)
 {
-	char	 val[CONF_VALUE_MAX];
-	size_t	 i;
+	char   val[CONF_VALUE_MAX];
+	size_t i;
 
 	for (i = 0; i < nitems(keys); i++) {
-		ops[keys[i].type].print(&keys[i], (const char *)cfg +
-		    keys[i].off, val, sizeof(val));
+		ops[keys[i].type].print(&keys[i],
+		    (const char *)cfg + keys[i].off, val, sizeof(val));
 		/* "key =" for an empty value: no trailing white space. */
 		fprintf(fp, "%s =%s%s\n", keys[i].name, val[0] ? " " : "", val);
 	}
@@ -1129,7 +1148,7 @@ conf_print(const struct config *cfg, FILE *fp)
 const char *
 conf_path(const char *arg)
 {
-	const char	*env;
+	const char *env;
 
 	if (arg != NULL)
 		return arg;

@@ -9,8 +9,8 @@
 
 /* A slice of the caller's input: not NUL-terminated, may be empty. */
 struct span {
-	const char	*p;
-	size_t		 len;
+	const char *p;
+	size_t      len;
 };
 
 /* Not isxdigit(): that one follows the locale and wants unsigned input. */
@@ -33,9 +33,9 @@ form_hexval(unsigned char c)
 ssize_t
 form_pct_decode(char *dst, const char *src, size_t len, int plus)
 {
-	size_t		 i, j;
-	int		 hi, lo;
-	unsigned char	 c;
+	size_t        i, j;
+	int           hi, lo;
+	unsigned char c;
 
 	if (len > SSIZE_MAX)
 		goto bad;
@@ -43,7 +43,8 @@ form_pct_decode(char *dst, const char *src, size_t len, int plus)
 		c = (unsigned char)src[i];
 		if (c == '%') {
 			if (len - i < 3 ||
-			    (hi = form_hexval((unsigned char)src[i + 1])) == -1 ||
+			    (hi = form_hexval((unsigned char)src[i + 1])) ==
+				-1 ||
 			    (lo = form_hexval((unsigned char)src[i + 2])) == -1)
 				goto bad;
 			c = (unsigned char)(hi << 4 | lo);
@@ -68,7 +69,7 @@ bad:
 static int
 next_piece(const char *s, size_t len, size_t *pos, char sep, struct span *f)
 {
-	const char	*end;
+	const char *end;
 
 	if (*pos >= len)
 		return 0;
@@ -98,8 +99,8 @@ next_field(const char *s, size_t len, size_t *pos, struct span *f)
 static size_t
 count_fields(const char *s, size_t len, size_t max)
 {
-	struct span	 f;
-	size_t		 n = 0, pos = 0;
+	struct span f;
+	size_t      n = 0, pos = 0;
 
 	while (n <= max && next_field(s, len, &pos, &f))
 		n++;
@@ -109,11 +110,11 @@ count_fields(const char *s, size_t len, size_t max)
 static enum app_err
 decode_field(struct arena *a, const struct span *f, struct kv *kv)
 {
-	char		 kbuf[3 * FORM_KEY_MAX + 1];
-	const char	*eq, *vsrc;
-	size_t		 klen, vraw;
-	ssize_t		 n;
-	char		*val;
+	char        kbuf[3 * FORM_KEY_MAX + 1];
+	const char *eq, *vsrc;
+	size_t      klen, vraw;
+	ssize_t     n;
+	char       *val;
 
 	eq = memchr(f->p, '=', f->len);
 	klen = eq != NULL ? (size_t)(eq - f->p) : f->len;
@@ -123,8 +124,7 @@ decode_field(struct arena *a, const struct span *f, struct kv *kv)
 	 */
 	if (klen == 0 || klen > 3 * FORM_KEY_MAX)
 		return APP_EINPUT;
-	if ((n = form_pct_decode(kbuf, f->p, klen, 1)) <= 0 ||
-	    n > FORM_KEY_MAX)
+	if ((n = form_pct_decode(kbuf, f->p, klen, 1)) <= 0 || n > FORM_KEY_MAX)
 		return APP_EINPUT;
 	if ((kv->key = arena_strndup(a, kbuf, (size_t)n)) == NULL)
 		return APP_ENOMEM;
@@ -148,10 +148,10 @@ enum app_err
 form_parse_urlencoded(struct arena *a, const char *s, size_t len,
     size_t max_pairs, struct kvlist *out)
 {
-	struct span	 f;
-	struct kv	*v;
-	size_t		 i, n, pos;
-	enum app_err	 e;
+	struct span  f;
+	struct kv   *v;
+	size_t       i, n, pos;
+	enum app_err e;
 
 	out->v = NULL;
 	out->n = 0;
@@ -197,7 +197,7 @@ is_tchar(unsigned char c)
 static int
 is_token(const struct span *sp)
 {
-	size_t	 i;
+	size_t i;
 
 	if (sp->len == 0)
 		return 0;
@@ -215,8 +215,8 @@ static int
 next_cookie(const char *s, size_t len, size_t *pos, struct span *name,
     struct span *val)
 {
-	struct span	 f;
-	const char	*eq;
+	struct span f;
+	const char *eq;
 
 	while (next_piece(s, len, pos, ';', &f)) {
 		if ((eq = memchr(f.p, '=', f.len)) == NULL)
@@ -242,8 +242,8 @@ next_cookie(const char *s, size_t len, size_t *pos, struct span *name,
 static size_t
 count_cookies(const char *s, size_t len, size_t max)
 {
-	struct span	 name, val;
-	size_t		 n = 0, pos = 0;
+	struct span name, val;
+	size_t      n = 0, pos = 0;
 
 	while (n <= max && next_cookie(s, len, &pos, &name, &val))
 		n++;
@@ -251,12 +251,12 @@ count_cookies(const char *s, size_t len, size_t max)
 }
 
 enum app_err
-form_parse_cookies(struct arena *a, const char *s, size_t len,
-    size_t max_pairs, struct kvlist *out)
+form_parse_cookies(struct arena *a, const char *s, size_t len, size_t max_pairs,
+    struct kvlist *out)
 {
-	struct span	 name, val;
-	struct kv	*v;
-	size_t		 i, n, pos;
+	struct span name, val;
+	struct kv  *v;
+	size_t      i, n, pos;
 
 	out->v = NULL;
 	out->n = 0;
@@ -272,7 +272,7 @@ form_parse_cookies(struct arena *a, const char *s, size_t len,
 	if ((v = arena_calloc(a, n, sizeof(*v))) == NULL)
 		return APP_ENOMEM;
 	for (i = pos = 0; i < n && next_cookie(s, len, &pos, &name, &val);
-	    i++) {
+	     i++) {
 		v[i].key = arena_strndup(a, name.p, name.len);
 		v[i].val = arena_strndup(a, val.p, val.len);
 		v[i].vlen = val.len;
@@ -287,7 +287,7 @@ form_parse_cookies(struct arena *a, const char *s, size_t len,
 const struct kv *
 kv_find(const struct kvlist *l, const char *key)
 {
-	size_t	 i;
+	size_t i;
 
 	for (i = 0; i < l->n; i++)
 		if (strcmp(l->v[i].key, key) == 0)
@@ -298,7 +298,7 @@ kv_find(const struct kvlist *l, const char *key)
 size_t
 kv_count(const struct kvlist *l, const char *key)
 {
-	size_t	 i, n = 0;
+	size_t i, n = 0;
 
 	for (i = 0; i < l->n; i++)
 		if (strcmp(l->v[i].key, key) == 0)
@@ -309,13 +309,13 @@ kv_count(const struct kvlist *l, const char *key)
 char *
 form_pct_encode(struct arena *a, const char *s)
 {
-	static const char	 hex[] = "0123456789ABCDEF";
-	size_t			 len = strlen(s), i, o = 0;
-	unsigned char		 c;
-	char			*out;
+	static const char hex[] = "0123456789ABCDEF";
+	size_t            len = strlen(s), i, o = 0;
+	unsigned char     c;
+	char             *out;
 
-	if (len > (SIZE_MAX - 1) / 3 || (out = arena_alloc(a, len * 3 + 1)) ==
-	    NULL)
+	if (len > (SIZE_MAX - 1) / 3 ||
+	    (out = arena_alloc(a, len * 3 + 1)) == NULL)
 		return NULL;
 	for (i = 0; i < len; i++) {
 		c = (unsigned char)s[i];

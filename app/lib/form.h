@@ -16,17 +16,17 @@
 #include "lib/arena.h"
 #include "lib/err.h"
 
-#define FORM_KEY_MAX	64	/* longest accepted key, after decoding */
+#define FORM_KEY_MAX 64 /* longest accepted key, after decoding */
 
 struct kv {
-	const char	*key;
-	const char	*val;	/* NUL-terminated; never contains NUL */
-	size_t		 vlen;
+	const char *key;
+	const char *val; /* NUL-terminated; never contains NUL */
+	size_t      vlen;
 };
 
 struct kvlist {
-	struct kv	*v;	/* arena array of n pairs, in input order */
-	size_t		 n;
+	struct kv *v; /* arena array of n pairs, in input order */
+	size_t     n;
 };
 
 /*
@@ -37,7 +37,7 @@ struct kvlist {
  * Returns the decoded length, with dst NUL-terminated, or -1 for a malformed
  * escape ("%", "%4", "%zz") or a NUL byte, raw or decoded; then dst is "".
  */
-ssize_t	 form_pct_decode(char *dst, const char *src, size_t len, int plus);
+ssize_t form_pct_decode(char *dst, const char *src, size_t len, int plus);
 
 /*
  * Parses "a=1&b=2" (a query string or an application/x-www-form-urlencoded
@@ -51,8 +51,8 @@ ssize_t	 form_pct_decode(char *dst, const char *src, size_t len, int plus);
  * found before anything is decoded or allocated; APP_ENOMEM when the arena
  * is exhausted.  On error *out is empty (v == NULL, n == 0).
  */
-enum app_err	 form_parse_urlencoded(struct arena *, const char *s,
-		    size_t len, size_t max_pairs, struct kvlist *out);
+enum app_err form_parse_urlencoded(struct arena *, const char *s, size_t len,
+    size_t max_pairs, struct kvlist *out);
 
 /*
  * Parses a Cookie header ("a=1; b=2").  Pairs are split on ';'; spaces and
@@ -66,21 +66,21 @@ enum app_err	 form_parse_urlencoded(struct arena *, const char *s,
  * for more than max_pairs well-formed pairs; APP_ENOMEM.  On error *out is
  * empty (v == NULL, n == 0).
  */
-enum app_err	 form_parse_cookies(struct arena *, const char *s, size_t len,
-		    size_t max_pairs, struct kvlist *out);
+enum app_err form_parse_cookies(struct arena *, const char *s, size_t len,
+    size_t max_pairs, struct kvlist *out);
 
 /*
  * Percent-encodes s for a URL query (everything but A-Z a-z 0-9 - . _ ~);
  * an arena string, or NULL when out of memory.
  */
-char		*form_pct_encode(struct arena *, const char *s);
+char *form_pct_encode(struct arena *, const char *s);
 
 /* The value of a hex digit (either case), or -1. */
-int		 form_hexval(unsigned char);
+int form_hexval(unsigned char);
 
 /* First pair with this key, or NULL. */
-const struct kv	*kv_find(const struct kvlist *, const char *key);
+const struct kv *kv_find(const struct kvlist *, const char *key);
 /* How many pairs have this key. */
-size_t		 kv_count(const struct kvlist *, const char *key);
+size_t kv_count(const struct kvlist *, const char *key);
 
 #endif

@@ -13,16 +13,15 @@
 
 #include "lib/log.h"
 
-#define LOG_LINE_MAX	4096
+#define LOG_LINE_MAX 4096
 
-static enum log_level	 log_level = LOG_LEVEL_INFO;
-static int		 log_fd = STDERR_FILENO;
-static pid_t		 log_pid;	/* cached: getpid() is a system call */
-static char		 log_path[256];	/* for log_reopen; "" = stderr */
+static enum log_level log_level = LOG_LEVEL_INFO;
+static int            log_fd = STDERR_FILENO;
+static pid_t          log_pid;       /* cached: getpid() is a system call */
+static char           log_path[256]; /* for log_reopen; "" = stderr */
 
-static const char *const level_names[LOG_LEVEL__MAX] = {
-	"error", "warn", "info", "debug"
-};
+static const char *const level_names[LOG_LEVEL__MAX] = { "error", "warn",
+	"info", "debug" };
 
 void
 log_set_level(enum log_level level)
@@ -39,7 +38,7 @@ log_set_pid(void)
 int
 log_level_from_name(const char *name)
 {
-	int	 i;
+	int i;
 
 	for (i = 0; i < LOG_LEVEL__MAX; i++)
 		if (strcmp(name, level_names[i]) == 0)
@@ -56,7 +55,7 @@ log_level_name(enum log_level level)
 int
 log_open(const char *path)
 {
-	int	 fd;
+	int fd;
 
 	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
 	if (fd == -1)
@@ -75,17 +74,17 @@ log_reopen(void)
 	return log_path[0] != '\0' ? log_open(log_path) : 0;
 }
 
-static void	 log_write(enum log_level, const char *, va_list)
-		    __attribute__((format(printf, 2, 0)));
+static void log_write(enum log_level, const char *, va_list)
+    __attribute__((format(printf, 2, 0)));
 
 static void
 log_write(enum log_level level, const char *fmt, va_list ap)
 {
-	char		 line[LOG_LINE_MAX];
-	struct timeval	 tv;
-	struct tm	 tm;
-	size_t		 n;
-	int		 rc, saved = errno;
+	char           line[LOG_LINE_MAX];
+	struct timeval tv;
+	struct tm      tm;
+	size_t         n;
+	int            rc, saved = errno;
 
 	if (level > log_level)
 		return;
@@ -101,22 +100,21 @@ log_write(enum log_level level, const char *fmt, va_list ap)
 	if (rc > 0)
 		n += (size_t)rc;
 	if (n > sizeof(line) - 2)
-		n = sizeof(line) - 2;	/* cut, but keep the newline */
+		n = sizeof(line) - 2; /* cut, but keep the newline */
 	line[n++] = '\n';
 	(void)!write(log_fd, line, n);
 	errno = saved;
 }
 
-#define LOG_FN(name, level)					\
-void								\
-name(const char *fmt, ...)					\
-{								\
-	va_list	 ap;						\
-								\
-	va_start(ap, fmt);					\
-	log_write(level, fmt, ap);				\
-	va_end(ap);						\
-}
+#define LOG_FN(name, level)                \
+	void name(const char *fmt, ...)    \
+	{                                  \
+		va_list ap;                \
+                                           \
+		va_start(ap, fmt);         \
+		log_write(level, fmt, ap); \
+		va_end(ap);                \
+	}
 
 LOG_FN(log_error, LOG_LEVEL_ERROR)
 LOG_FN(log_warn, LOG_LEVEL_WARN)
@@ -126,7 +124,7 @@ LOG_FN(log_debug, LOG_LEVEL_DEBUG)
 void
 log_fatal(const char *fmt, ...)
 {
-	va_list	 ap;
+	va_list ap;
 
 	va_start(ap, fmt);
 	log_write(LOG_LEVEL_ERROR, fmt, ap);
@@ -138,12 +136,12 @@ const char *
 log_quote(char *dst, size_t dstsz, const char *src, size_t len)
 {
 	static const char hex[] = "0123456789abcdef";
-	size_t		 i, o = 0;
-	unsigned char	 c;
+	size_t            i, o = 0;
+	unsigned char     c;
 
 	dst[o++] = '"';
 	for (i = 0; i < len; i++) {
-		if (o + 4 + 5 > dstsz) {	/* room for \xHH, ...", NUL */
+		if (o + 4 + 5 > dstsz) { /* room for \xHH, ...", NUL */
 			memcpy(dst + o, "...", 3);
 			o += 3;
 			break;

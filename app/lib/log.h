@@ -22,26 +22,26 @@ enum log_level {
 	LOG_LEVEL__MAX
 };
 
-#define LOG_QUOTE_MAX	512	/* a quoted value is cut to this many bytes */
+#define LOG_QUOTE_MAX 512 /* a quoted value is cut to this many bytes */
 
-void	 log_set_level(enum log_level);
+void log_set_level(enum log_level);
 /* Remembers this process's pid for the lines; call again after fork. */
-void	 log_set_pid(void);
+void log_set_pid(void);
 /* Level from its name ("error", "warn", "info", "debug"); -1 if unknown. */
-int	 log_level_from_name(const char *);
+int         log_level_from_name(const char *);
 const char *log_level_name(enum log_level);
 /* Sends lines to `path` (appending) instead of stderr; -1 and errno on error. */
-int	 log_open(const char *path);
+int log_open(const char *path);
 /* Opens the same path again (after logrotate moved it); 0 with stderr. */
-int	 log_reopen(void);
+int log_reopen(void);
 
-void	 log_error(const char *, ...) __attribute__((format(printf, 1, 2)));
-void	 log_warn(const char *, ...) __attribute__((format(printf, 1, 2)));
-void	 log_info(const char *, ...) __attribute__((format(printf, 1, 2)));
-void	 log_debug(const char *, ...) __attribute__((format(printf, 1, 2)));
+void log_error(const char *, ...) __attribute__((format(printf, 1, 2)));
+void log_warn(const char *, ...) __attribute__((format(printf, 1, 2)));
+void log_info(const char *, ...) __attribute__((format(printf, 1, 2)));
+void log_debug(const char *, ...) __attribute__((format(printf, 1, 2)));
 /* Logs at error level and exits with status 1: start-up failures only. */
-void	 log_fatal(const char *, ...)
-	    __attribute__((format(printf, 1, 2), noreturn));
+void log_fatal(const char *, ...)
+    __attribute__((format(printf, 1, 2), noreturn));
 
 /*
  * Writes `src` (len bytes, may hold NULs) into dst as a double-quoted

@@ -6,10 +6,10 @@
 #include "lib/sqlsplit.h"
 
 struct scan {
-	const char	*s;
-	size_t		 len;
-	size_t		 i;
-	int		 line;
+	const char *s;
+	size_t      len;
+	size_t      i;
+	int         line;
 };
 
 static int
@@ -42,7 +42,7 @@ skip_quoted(struct scan *sc, char q, int backslash)
 		if (sc->s[sc->i] == q) {
 			step(sc);
 			if (sc->i < sc->len && sc->s[sc->i] == q) {
-				step(sc);	/* doubled quote */
+				step(sc); /* doubled quote */
 				continue;
 			}
 			return 0;
@@ -55,7 +55,7 @@ skip_quoted(struct scan *sc, char q, int backslash)
 static int
 skip_block_comment(struct scan *sc)
 {
-	int	 depth = 0;
+	int depth = 0;
 
 	while (sc->i + 1 < sc->len) {
 		if (sc->s[sc->i] == '/' && sc->s[sc->i + 1] == '*') {
@@ -81,8 +81,8 @@ skip_block_comment(struct scan *sc)
 static int
 skip_dollar(struct scan *sc)
 {
-	size_t		 t = sc->i + 1, taglen;
-	const char	*end;
+	size_t      t = sc->i + 1, taglen;
+	const char *end;
 
 	if (sc->i > 0 && is_ident(sc->s[sc->i - 1])) {
 		step(sc);
@@ -95,7 +95,7 @@ skip_dollar(struct scan *sc)
 		step(sc);
 		return 0;
 	}
-	taglen = t - sc->i + 1;		/* "$tag$" */
+	taglen = t - sc->i + 1; /* "$tag$" */
 	while (sc->i < t + 1)
 		step(sc);
 	for (;;) {
@@ -108,7 +108,8 @@ skip_dollar(struct scan *sc)
 		while (sc->s + sc->i < end)
 			step(sc);
 		if (sc->len - sc->i >= taglen &&
-		    memcmp(sc->s + sc->i, sc->s + t + 1 - taglen, taglen) == 0) {
+		    memcmp(sc->s + sc->i, sc->s + t + 1 - taglen, taglen) ==
+			0) {
 			while (taglen-- > 0)
 				step(sc);
 			return 0;
@@ -121,13 +122,13 @@ skip_dollar(struct scan *sc)
 static int
 skip_token(struct scan *sc)
 {
-	const char	*p = sc->s + sc->i;
-	size_t		 left = sc->len - sc->i;
+	const char *p = sc->s + sc->i;
+	size_t      left = sc->len - sc->i;
 
 	if (*p == '\'')
-		return skip_quoted(sc, '\'', sc->i > 0 &&
-		    (p[-1] == 'E' || p[-1] == 'e') &&
-		    (sc->i < 2 || !is_ident(p[-2])));
+		return skip_quoted(sc, '\'',
+		    sc->i > 0 && (p[-1] == 'E' || p[-1] == 'e') &&
+			(sc->i < 2 || !is_ident(p[-2])));
 	if (*p == '"')
 		return skip_quoted(sc, '"', 0);
 	if (*p == '$')
@@ -147,15 +148,16 @@ skip_token(struct scan *sc)
 static void
 trim_start(struct scan *sc, size_t end)
 {
-	char	 c;
+	char c;
 
 	while (sc->i < end) {
 		c = sc->s[sc->i];
 		if (c == ' ' || c == '\t' || c == '\n' || c == '\r' ||
 		    c == '\f' || c == '\v')
 			step(sc);
-		else if (sc->i + 1 < end && ((c == '-' && sc->s[sc->i + 1] ==
-		    '-') || (c == '/' && sc->s[sc->i + 1] == '*')))
+		else if (sc->i + 1 < end &&
+		    ((c == '-' && sc->s[sc->i + 1] == '-') ||
+			(c == '/' && sc->s[sc->i + 1] == '*')))
 			(void)skip_token(sc);
 		else
 			return;
@@ -166,7 +168,7 @@ trim_start(struct scan *sc, size_t end)
 static int
 is_blank(const char *s, size_t len)
 {
-	struct scan	 sc = { s, len, 0, 1 };
+	struct scan sc = { s, len, 0, 1 };
 
 	trim_start(&sc, len);
 	return sc.i >= len;
@@ -176,9 +178,9 @@ int
 sql_next(const char *sql, size_t len, size_t *pos, int *line,
     struct sql_stmt *st)
 {
-	struct scan	 sc = { sql, len, *pos, *line };
-	struct scan	 start;
-	int		 start_line;
+	struct scan sc = { sql, len, *pos, *line };
+	struct scan start;
+	int         start_line;
 
 	for (;;) {
 		start = sc;
@@ -195,14 +197,14 @@ sql_next(const char *sql, size_t len, size_t *pos, int *line,
 			*line = sc.line;
 			return 0;
 		}
-		step(&sc);	/* an empty statement: ";" alone */
+		step(&sc); /* an empty statement: ";" alone */
 	}
 	trim_start(&start, sc.i);
 	st->text = sql + start.i;
 	st->len = sc.i - start.i;
 	st->line = start.line;
 	if (sc.i < sc.len)
-		step(&sc);	/* the ';' */
+		step(&sc); /* the ';' */
 	*pos = sc.i;
 	*line = sc.line;
 	return 1;
@@ -211,8 +213,8 @@ sql_next(const char *sql, size_t len, size_t *pos, int *line,
 int
 sql_line_of(const struct sql_stmt *st, int charpos)
 {
-	size_t	 i;
-	int	 line = st->line, chars = 0;
+	size_t i;
+	int    line = st->line, chars = 0;
 
 	for (i = 0; i < st->len && chars < charpos - 1; i++) {
 		if (((unsigned char)st->text[i] & 0xc0) != 0x80)

@@ -16,9 +16,9 @@
 #include <stddef.h>
 
 struct sql_stmt {
-	const char	*text;	/* points into the input; not NUL-terminated */
-	size_t		 len;	/* without the terminating ';' */
-	int		 line;	/* 1-based line of the first non-blank byte */
+	const char *text; /* points into the input; not NUL-terminated */
+	size_t      len;  /* without the terminating ';' */
+	int         line; /* 1-based line of the first non-blank byte */
 };
 
 /*
@@ -27,11 +27,11 @@ struct sql_stmt {
  * *st, 0 at the end, -1 for an unterminated string, identifier, comment or
  * dollar-quoted body (*line then says where it started).
  */
-int	 sql_next(const char *sql, size_t len, size_t *pos, int *line,
-	    struct sql_stmt *st);
+int sql_next(const char *sql, size_t len, size_t *pos, int *line,
+    struct sql_stmt *st);
 
 /* Line within the statement of its 1-based character position, for error
  * positions reported by PostgreSQL (characters, not bytes: UTF-8). */
-int	 sql_line_of(const struct sql_stmt *, int charpos);
+int sql_line_of(const struct sql_stmt *, int charpos);
 
 #endif

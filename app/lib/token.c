@@ -11,8 +11,8 @@
 char *
 random_token(struct arena *a)
 {
-	unsigned char	 raw[32];
-	char		*out;
+	unsigned char raw[32];
+	char         *out;
 
 	if ((out = arena_alloc(a, TOKEN_B64_LEN + 1)) == NULL)
 		return NULL;
@@ -26,8 +26,8 @@ random_token(struct arena *a)
 char *
 token_hash_hex(struct arena *a, const char *s)
 {
-	unsigned char	 h[crypto_hash_sha256_BYTES];
-	char		*out;
+	unsigned char h[crypto_hash_sha256_BYTES];
+	char         *out;
 
 	if (s == NULL || (out = arena_alloc(a, sizeof(h) * 2 + 1)) == NULL)
 		return NULL;

@@ -9,12 +9,12 @@
 
 struct arena;
 
-#define TOKEN_B64_LEN	43	/* 32 bytes, base64url without padding */
+#define TOKEN_B64_LEN 43 /* 32 bytes, base64url without padding */
 
 /* 32 random bytes as base64url (arena); NULL when out of memory. */
-char	*random_token(struct arena *);
+char *random_token(struct arena *);
 /* Lower-case hex SHA-256 of s (arena), for looking tokens up; NULL for
  * NULL or when out of memory. */
-char	*token_hash_hex(struct arena *, const char *s);
+char *token_hash_hex(struct arena *, const char *s);
 
 #endif

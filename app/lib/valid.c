@@ -12,8 +12,8 @@
 static size_t
 utf8_seq(const unsigned char *s, size_t len, unsigned int *out)
 {
-	size_t		 n, i;
-	unsigned int	 cp;
+	size_t       n, i;
+	unsigned int cp;
 
 	if (s[0] < 0x80) {
 		*out = s[0];
@@ -61,9 +61,9 @@ is_wide_space(unsigned int cp)
 int
 valid_text(const char *v, size_t len)
 {
-	const unsigned char	*s = (const unsigned char *)v;
-	unsigned int		 cp;
-	size_t			 i = 0, n;
+	const unsigned char *s = (const unsigned char *)v;
+	unsigned int         cp;
+	size_t               i = 0, n;
 
 	while (i < len) {
 		if ((n = utf8_seq(s + i, len - i, &cp)) == 0 || is_control(cp))
@@ -76,9 +76,9 @@ valid_text(const char *v, size_t len)
 int
 valid_utf8(const char *v, size_t len)
 {
-	const unsigned char	*s = (const unsigned char *)v;
-	unsigned int		 cp;
-	size_t			 i = 0, n;
+	const unsigned char *s = (const unsigned char *)v;
+	unsigned int         cp;
+	size_t               i = 0, n;
 
 	while (i < len) {
 		if ((n = utf8_seq(s + i, len - i, &cp)) == 0 || cp == 0)
@@ -97,9 +97,9 @@ valid_bool(const char *v, size_t len)
 int
 valid_address(const char *v, size_t len)
 {
-	const unsigned char	*s = (const unsigned char *)v;
-	unsigned int		 cp;
-	size_t			 i = 0, n, at = 0, ats = 0;
+	const unsigned char *s = (const unsigned char *)v;
+	unsigned int         cp;
+	size_t               i = 0, n, at = 0, ats = 0;
 
 	if (len == 0 || len > 254)
 		return 0;
@@ -120,7 +120,7 @@ valid_address(const char *v, size_t len)
 static int
 all_of(const char *v, size_t len, const char *set)
 {
-	size_t	 i;
+	size_t i;
 
 	for (i = 0; i < len; i++)
 		if (v[i] == '\0' || strchr(set, v[i]) == NULL)
@@ -131,21 +131,24 @@ all_of(const char *v, size_t len, const char *set)
 int
 valid_slug(const char *v, size_t len)
 {
-	return len > 0 && all_of(v, len, "abcdefghijklmnopqrstuvwxyz0123456789-");
+	return len > 0 &&
+	    all_of(v, len, "abcdefghijklmnopqrstuvwxyz0123456789-");
 }
 
 int
 valid_token(const char *v, size_t len)
 {
-	return len > 0 && all_of(v, len, "abcdefghijklmnopqrstuvwxyz"
-	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_");
+	return len > 0 &&
+	    all_of(v, len,
+		"abcdefghijklmnopqrstuvwxyz"
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_");
 }
 
 /* What is wrong with one label of a domain name, or NULL. */
 static const char *
 label_problem(const char *l, size_t len)
 {
-	size_t	 i;
+	size_t i;
 
 	if (len == 0)
 		return "empty label";
@@ -156,7 +159,8 @@ label_problem(const char *l, size_t len)
 	for (i = 0; i < len; i++) {
 		if (l[i] >= 'A' && l[i] <= 'Z')
 			return "upper-case letters";
-		if (strchr("abcdefghijklmnopqrstuvwxyz0123456789-", l[i]) == NULL)
+		if (strchr("abcdefghijklmnopqrstuvwxyz0123456789-", l[i]) ==
+		    NULL)
 			return "a character other than a-z, 0-9, '-' and '.'";
 	}
 	return NULL;
@@ -165,8 +169,8 @@ label_problem(const char *l, size_t len)
 const char *
 domain_problem(const char *d)
 {
-	const char	*l = d, *dot, *why;
-	size_t		 len = strlen(d), labels = 0;
+	const char *l = d, *dot, *why;
+	size_t      len = strlen(d), labels = 0;
 
 	if (len > 253)
 		return "longer than 253 characters";
@@ -174,8 +178,8 @@ domain_problem(const char *d)
 		return "trailing dot";
 	do {
 		dot = strchr(l, '.');
-		if ((why = label_problem(l, dot != NULL ? (size_t)(dot - l) :
-		    strlen(l))) != NULL)
+		if ((why = label_problem(l,
+			 dot != NULL ? (size_t)(dot - l) : strlen(l))) != NULL)
 			return why;
 		labels++;
 		if (dot != NULL)

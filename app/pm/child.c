@@ -14,10 +14,10 @@
 #include "pm/child.h"
 #include "pm/privs.h"
 
-volatile sig_atomic_t	 child_stopping;
-volatile sig_atomic_t	 child_reopen_logs;
-static int		 listen_fd = -1;
-static int		 dummy_fd = -1;
+volatile sig_atomic_t child_stopping;
+volatile sig_atomic_t child_reopen_logs;
+static int            listen_fd = -1;
+static int            dummy_fd = -1;
 
 static void
 on_quit(int sig)
@@ -37,7 +37,7 @@ on_usr1(int sig)
 static void
 set_handler(int sig, void (*fn)(int))
 {
-	struct sigaction	 sa;
+	struct sigaction sa;
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = fn;
@@ -49,9 +49,9 @@ set_handler(int sig, void (*fn)(int))
 static void
 install_signals(void)
 {
-	static const int	 ignored[] = { SIGPIPE, SIGINT, SIGHUP, SIGUSR2,
-	    SIGTTIN, SIGTTOU };
-	size_t			 i;
+	static const int ignored[] = { SIGPIPE, SIGINT, SIGHUP, SIGUSR2,
+		SIGTTIN, SIGTTOU };
+	size_t           i;
 
 	set_handler(SIGQUIT, on_quit);
 	set_handler(SIGUSR1, on_usr1);
@@ -70,7 +70,7 @@ install_signals(void)
 static void
 orphan_guard(void)
 {
-	pid_t	 master = getppid();
+	pid_t master = getppid();
 
 	(void)prctl(PR_SET_PDEATHSIG, SIGTERM);
 	if (getppid() != master || master == 1)
@@ -89,11 +89,13 @@ child_setup(const char *name, int fd, const struct privs *privs,
 		    name, strerror(errno));
 	if (FCGX_Init() != 0)
 		log_fatal("event=child_setup_failed name=%s msg=\"FCGX_Init "
-		    "failed\"", name);
+			  "failed\"",
+		    name);
 	install_signals();
 	if (privs_drop(privs) == -1)
 		log_fatal("event=child_setup_failed name=%s msg=\"dropping "
-		    "privileges: %s\"", name, strerror(errno));
+			  "privileges: %s\"",
+		    name, strerror(errno));
 	orphan_guard();
 	sigprocmask(SIG_SETMASK, unblock, NULL);
 }
@@ -120,7 +122,7 @@ reopen_logs_if_asked(void)
 static int
 take_connection(FCGX_Request *fr)
 {
-	int	 fd;
+	int fd;
 
 	for (;;) {
 		reopen_logs_if_asked();
@@ -133,7 +135,8 @@ take_connection(FCGX_Request *fr)
 		}
 		if (child_stopping)
 			return 0;
-		if (errno != EINTR && errno != ECONNABORTED && errno != EPROTO) {
+		if (errno != EINTR && errno != ECONNABORTED &&
+		    errno != EPROTO) {
 			log_error("event=accept_failed msg=\"%s\"",
 			    strerror(errno));
 			return -1;
@@ -144,7 +147,7 @@ take_connection(FCGX_Request *fr)
 int
 child_accept(FCGX_Request *fr)
 {
-	int	 rc;
+	int rc;
 
 	for (;;) {
 		if ((rc = take_connection(fr)) != 1)

@@ -24,16 +24,16 @@
 
 struct privs;
 
-extern volatile sig_atomic_t	 child_stopping;
-extern volatile sig_atomic_t	 child_reopen_logs;
+extern volatile sig_atomic_t child_stopping;
+extern volatile sig_atomic_t child_reopen_logs;
 
-void	 child_setup(const char *name, int listen_fd, const struct privs *,
-	    const sigset_t *unblock);
+void child_setup(const char *name, int listen_fd, const struct privs *,
+    const sigset_t *unblock);
 /*
  * Waits for the next request on the socket given to child_setup (and
  * reopens the log first if USR1 asked): 1 with one, 0 when told to stop,
  * -1 when accept failed (logged).
  */
-int	 child_accept(FCGX_Request *);
+int child_accept(FCGX_Request *);
 
 #endif

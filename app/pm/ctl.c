@@ -21,36 +21,36 @@
 #include "pm/pidfile.h"
 #include "pm/scoreboard.h"
 
-#define POLL_MS		25
-#define STEP_MS		5000	/* for the master to take TTIN or TTOU */
-#define TIMEOUT_MAX	86400
-#define LOAD(x)		__atomic_load_n(&(x), __ATOMIC_RELAXED)
+#define POLL_MS     25
+#define STEP_MS     5000 /* for the master to take TTIN or TTOU */
+#define TIMEOUT_MAX 86400
+#define LOAD(x)     __atomic_load_n(&(x), __ATOMIC_RELAXED)
 
 struct ctl {
-	struct config		 cfg;
-	const char		*cfgpath;
-	const char		*pidpath;	/* --pid-file, else NULL */
-	int			 timeout;	/* seconds; 0 = default */
-	pid_t			 pid;		/* the master */
-	pid_t			 old_pid;	/* .oldbin: upgrade's old */
-	int			 upgrading;	/* pid is the old master */
-	const struct scoreboard	*sb;
-	uint64_t		 deadline;	/* sb_mono_ms() */
+	struct config            cfg;
+	const char              *cfgpath;
+	const char              *pidpath;   /* --pid-file, else NULL */
+	int                      timeout;   /* seconds; 0 = default */
+	pid_t                    pid;       /* the master */
+	pid_t                    old_pid;   /* .oldbin: upgrade's old */
+	int                      upgrading; /* pid is the old master */
+	const struct scoreboard *sb;
+	uint64_t                 deadline; /* sb_mono_ms() */
 };
 
 /* Live workers by state, and by generation against `gen`. */
 struct census {
-	uint32_t	 n[5];		/* by enum sb_state */
-	uint32_t	 total;
-	uint32_t	 ready;		/* of gen, idle or busy */
-	uint32_t	 unsettled;	/* of gen, starting or exiting */
-	uint32_t	 old;		/* of any other generation */
+	uint32_t n[5]; /* by enum sb_state */
+	uint32_t total;
+	uint32_t ready;     /* of gen, idle or busy */
+	uint32_t unsettled; /* of gen, starting or exiting */
+	uint32_t old;       /* of any other generation */
 };
 
 static void
 pause_ms(long ms)
 {
-	struct timespec	 ts = { ms / 1000, (ms % 1000) * 1000000L };
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
 
 	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
 		continue;
@@ -65,8 +65,8 @@ expired(const struct ctl *c)
 static void
 census(const struct scoreboard *sb, uint32_t gen, struct census *k)
 {
-	const struct sb_worker	*w;
-	int			 i, st;
+	const struct sb_worker *w;
+	int                     i, st;
 
 	memset(k, 0, sizeof(*k));
 	for (i = 0; i < SB_MAX_WORKERS; i++) {
@@ -89,7 +89,7 @@ census(const struct scoreboard *sb, uint32_t gen, struct census *k)
 static int
 alive(pid_t pid)
 {
-	enum pid_kind	 kind = pidfile_check(pid, NULL, 0);
+	enum pid_kind kind = pidfile_check(pid, NULL, 0);
 
 	return kind == PID_MEMBERMAIL || kind == PID_UNKNOWN;
 }
@@ -101,15 +101,17 @@ alive(pid_t pid)
 static int
 find_pid(const char *path, pid_t *pid, char *why, size_t whysz)
 {
-	char		 cmd[128];
+	char cmd[128];
 
 	if (pidfile_read(path, pid) == -1) {
 		if (errno == ENOENT) {
 			snprintf(why, whysz, "no pid file %s", path);
 			return CTL_EXIT_NOT_RUNNING;
 		}
-		cli_warnx("%s: %s", path, errno == EINVAL ? "not a pid file "
-		    "(want one decimal number)" : strerror(errno));
+		cli_warnx("%s: %s", path,
+		    errno == EINVAL ? "not a pid file "
+				      "(want one decimal number)" :
+				      strerror(errno));
 		return CTL_EXIT_FAILED;
 	}
 	switch (pidfile_check(*pid, cmd, sizeof(cmd))) {
@@ -120,14 +122,17 @@ find_pid(const char *path, pid_t *pid, char *why, size_t whysz)
 		    (long)*pid);
 		return CTL_EXIT_NOT_RUNNING;
 	case PID_OTHER:
-		snprintf(why, whysz, "stale pid file %s: pid %ld is now "
-		    "another program (%s)", path, (long)*pid, cmd);
+		snprintf(why, whysz,
+		    "stale pid file %s: pid %ld is now "
+		    "another program (%s)",
+		    path, (long)*pid, cmd);
 		return CTL_EXIT_NOT_RUNNING;
 	case PID_UNKNOWN:
 		break;
 	}
 	cli_warnx("%s names pid %ld, whose command line cannot be read: cannot "
-	    "tell whether it is membermail", path, (long)*pid);
+		  "tell whether it is membermail",
+	    path, (long)*pid);
 	return CTL_EXIT_FAILED;
 }
 
@@ -140,9 +145,9 @@ find_pid(const char *path, pid_t *pid, char *why, size_t whysz)
 static int
 find_master(struct ctl *c, int for_status)
 {
-	char	 old[PATH_MAX], why[PATH_MAX + 128];
-	char	 why_old[PATH_MAX + 128];
-	int	 rc, rc_old;
+	char old[PATH_MAX], why[PATH_MAX + 128];
+	char why_old[PATH_MAX + 128];
+	int  rc, rc_old;
 
 	rc = find_pid(c->cfg.pid_file, &c->pid, why, sizeof(why));
 	if (pidfile_oldbin(c->cfg.pid_file, old, sizeof(old)) == -1)
@@ -157,9 +162,11 @@ find_master(struct ctl *c, int for_status)
 			c->upgrading = 1;
 			return CTL_EXIT_OK;
 		}
-		cli_warnx("an upgrade is under way: the old master (pid %ld, %s) "
+		cli_warnx(
+		    "an upgrade is under way: the old master (pid %ld, %s) "
 		    "is in charge until the new one is ready; try again in a "
-		    "moment", (long)c->old_pid, old);
+		    "moment",
+		    (long)c->old_pid, old);
 		return CTL_EXIT_FAILED;
 	}
 	if (rc == CTL_EXIT_NOT_RUNNING) {
@@ -174,8 +181,8 @@ find_master(struct ctl *c, int for_status)
 static int
 send_signal(const struct ctl *c, int sig, const char *name)
 {
-	char	 cmd[128];
-	int	 saved;
+	char cmd[128];
+	int  saved;
 
 	/* Again just before the signal: the pid must still be ours. */
 	if (pidfile_check(c->pid, cmd, sizeof(cmd)) != PID_MEMBERMAIL) {
@@ -186,7 +193,8 @@ send_signal(const struct ctl *c, int sig, const char *name)
 	if (kill(c->pid, sig) == -1) {
 		saved = errno;
 		if (saved == EPERM)
-			cli_warnx("not allowed to send %s to pid %ld (%s): run "
+			cli_warnx(
+			    "not allowed to send %s to pid %ld (%s): run "
 			    "ctl as root, or as the user the master runs as",
 			    name, (long)c->pid, cmd);
 		else
@@ -202,11 +210,14 @@ open_scoreboard(struct ctl *c)
 {
 	if ((c->sb = sb_open(c->pid)) == NULL) {
 		if (errno == ENOENT)
-			cli_warnx("pid %ld has no scoreboard (/dev/shm/membermail."
+			cli_warnx(
+			    "pid %ld has no scoreboard (/dev/shm/membermail."
 			    "%ld): still starting, or not a master of this "
-			    "version", (long)c->pid, (long)c->pid);
+			    "version",
+			    (long)c->pid, (long)c->pid);
 		else if (errno == EACCES)
-			cli_warnx("scoreboard of pid %ld: permission denied: run "
+			cli_warnx(
+			    "scoreboard of pid %ld: permission denied: run "
 			    "ctl as root, or as the user the master runs as",
 			    (long)c->pid);
 		else
@@ -225,12 +236,12 @@ open_scoreboard(struct ctl *c)
 static void
 print_time(const char *label, uint64_t ms)
 {
-	char		 buf[64];
-	time_t		 t = (time_t)(ms / 1000);
-	struct tm	 tm;
+	char      buf[64];
+	time_t    t = (time_t)(ms / 1000);
+	struct tm tm;
 
-	if (gmtime_r(&t, &tm) == NULL || strftime(buf, sizeof(buf),
-	    "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+	if (gmtime_r(&t, &tm) == NULL ||
+	    strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
 		snprintf(buf, sizeof(buf), "?");
 	printf("%-22s%s\n", label, buf);
 }
@@ -238,34 +249,35 @@ print_time(const char *label, uint64_t ms)
 static void
 print_uptime(uint64_t start_ms)
 {
-	uint64_t	 now = sb_now_ms();
-	uint64_t	 s = now > start_ms ? (now - start_ms) / 1000 : 0;
+	uint64_t now = sb_now_ms();
+	uint64_t s = now > start_ms ? (now - start_ms) / 1000 : 0;
 
-	printf("%-22s%llud %02llu:%02llu:%02llu (%llu s)\n", "uptime:",
-	    (unsigned long long)(s / 86400),
+	printf("%-22s%llud %02llu:%02llu:%02llu (%llu s)\n",
+	    "uptime:", (unsigned long long)(s / 86400),
 	    (unsigned long long)(s / 3600 % 24),
 	    (unsigned long long)(s / 60 % 60), (unsigned long long)(s % 60),
 	    (unsigned long long)s);
 }
 
-#define ROW(label, v)	\
-	printf("%-22s%llu\n", label, (unsigned long long)(v))
+#define ROW(label, v) printf("%-22s%llu\n", label, (unsigned long long)(v))
 
 static int
 cmd_status(struct ctl *c)
 {
-	const struct scoreboard	*sb = c->sb;
-	struct census		 k;
-	uint32_t		 gen = LOAD(sb->generation);
+	const struct scoreboard *sb = c->sb;
+	struct census            k;
+	uint32_t                 gen = LOAD(sb->generation);
 
 	census(sb, gen, &k);
-	printf("membermail is running%s\n", c->upgrading ? " (an upgrade is "
-	    "under way: the new master is not ready yet; this is the old one)" :
-	    "");
+	printf("membermail is running%s\n",
+	    c->upgrading ?
+		" (an upgrade is "
+		"under way: the new master is not ready yet; this is the old one)" :
+		"");
 	ROW("master pid:", c->pid);
 	if (c->old_pid != 0)
-		printf("%-22s%ld (leaving after an upgrade)\n", "old master:",
-		    (long)c->old_pid);
+		printf("%-22s%ld (leaving after an upgrade)\n",
+		    "old master:", (long)c->old_pid);
 	print_time("start time:", LOAD(sb->start_ms));
 	print_uptime(LOAD(sb->start_ms));
 	ROW("generation:", gen);
@@ -290,17 +302,19 @@ cmd_status(struct ctl *c)
 static int
 cmd_reload(struct ctl *c)
 {
-	struct census	 k;
-	uint32_t	 gen0 = LOAD(c->sb->generation), gen = gen0;
-	int		 rc;
+	struct census k;
+	uint32_t      gen0 = LOAD(c->sb->generation), gen = gen0;
+	int           rc;
 
 	if ((rc = send_signal(c, SIGHUP, "HUP")) != CTL_EXIT_OK)
 		return rc;
 	while (!expired(c)) {
 		pause_ms(POLL_MS);
 		if (!alive(c->pid)) {
-			cli_warnx("the master (pid %ld) exited during the reload: "
-			    "see the log", (long)c->pid);
+			cli_warnx(
+			    "the master (pid %ld) exited during the reload: "
+			    "see the log",
+			    (long)c->pid);
 			return CTL_EXIT_FAILED;
 		}
 		if ((gen = LOAD(c->sb->generation)) == gen0)
@@ -313,18 +327,19 @@ cmd_reload(struct ctl *c)
 		}
 	}
 	census(c->sb, gen, &k);
-	cli_warnx("reload refused or still in progress — see the log "
+	cli_warnx(
+	    "reload refused or still in progress — see the log "
 	    "(generation %lu%s, %lu workers ready, %lu of the old generation "
-	    "left, after %ds)", (unsigned long)gen, gen == gen0 ?
-	    ", unchanged" : "", (unsigned long)k.ready, (unsigned long)k.old,
-	    c->timeout);
+	    "left, after %ds)",
+	    (unsigned long)gen, gen == gen0 ? ", unchanged" : "",
+	    (unsigned long)k.ready, (unsigned long)k.old, c->timeout);
 	return CTL_EXIT_FAILED;
 }
 
 static int
 cmd_stop(struct ctl *c)
 {
-	int	 rc;
+	int rc;
 
 	if ((rc = send_signal(c, SIGQUIT, "QUIT")) != CTL_EXIT_OK)
 		return rc;
@@ -336,7 +351,7 @@ cmd_stop(struct ctl *c)
 		pause_ms(POLL_MS);
 	}
 	cli_warnx("pid %ld is still running after %ds: requests may still be "
-	    "draining (see the log); \"kill -TERM %ld\" stops it fast",
+		  "draining (see the log); \"kill -TERM %ld\" stops it fast",
 	    (long)c->pid, c->timeout, (long)c->pid);
 	return CTL_EXIT_FAILED;
 }
@@ -350,17 +365,18 @@ cmd_stop(struct ctl *c)
 static int
 scale_step(struct ctl *c, uint32_t want, uint32_t n)
 {
-	uint64_t	 until = sb_mono_ms() + STEP_MS;
-	int		 up = n > want, rc;
+	uint64_t until = sb_mono_ms() + STEP_MS;
+	int      up = n > want, rc;
 
 	if (until > c->deadline)
 		until = c->deadline;
-	if ((rc = send_signal(c, up ? SIGTTIN : SIGTTOU, up ? "TTIN" :
-	    "TTOU")) != CTL_EXIT_OK)
+	if ((rc = send_signal(c, up ? SIGTTIN : SIGTTOU,
+		 up ? "TTIN" : "TTOU")) != CTL_EXIT_OK)
 		return rc;
 	while (LOAD(c->sb->want_workers) == want) {
 		if (sb_mono_ms() >= until || !alive(c->pid)) {
-			cli_warnx("the master did not take %s: it still wants %lu "
+			cli_warnx(
+			    "the master did not take %s: it still wants %lu "
 			    "workers (see the log: event=scale_refused?)",
 			    up ? "TTIN" : "TTOU", (unsigned long)want);
 			return CTL_EXIT_FAILED;
@@ -373,9 +389,9 @@ scale_step(struct ctl *c, uint32_t want, uint32_t n)
 static int
 cmd_scale(struct ctl *c, uint32_t n)
 {
-	struct census	 k;
-	uint32_t	 want, was = LOAD(c->sb->want_workers);
-	int		 rc, steps = 0;
+	struct census k;
+	uint32_t      want, was = LOAD(c->sb->want_workers);
+	int           rc, steps = 0;
 
 	/* Each step moves the target by one; someone else's may too. */
 	while ((want = LOAD(c->sb->want_workers)) != n) {
@@ -401,16 +417,17 @@ cmd_scale(struct ctl *c, uint32_t n)
 		pause_ms(POLL_MS);
 	}
 	cli_warnx("the master wants %lu workers but %lu run (%lu starting, %lu "
-	    "exiting) after %ds: see the log", (unsigned long)n,
-	    (unsigned long)k.total, (unsigned long)k.n[SB_STARTING],
-	    (unsigned long)k.n[SB_EXITING], c->timeout);
+		  "exiting) after %ds: see the log",
+	    (unsigned long)n, (unsigned long)k.total,
+	    (unsigned long)k.n[SB_STARTING], (unsigned long)k.n[SB_EXITING],
+	    c->timeout);
 	return CTL_EXIT_FAILED;
 }
 
 static int
 cmd_reopen(struct ctl *c)
 {
-	int	 rc;
+	int rc;
 
 	if ((rc = send_signal(c, SIGUSR1, "USR1")) != CTL_EXIT_OK)
 		return rc;
@@ -421,7 +438,8 @@ cmd_reopen(struct ctl *c)
 static void
 usage(FILE *f)
 {
-	fprintf(f, "usage: membermail ctl [-c FILE] [--pid-file FILE] "
+	fprintf(f,
+	    "usage: membermail ctl [-c FILE] [--pid-file FILE] "
 	    "[--timeout S]\n"
 	    "           status|reload|stop|reopen-logs|scale N\n"
 	    "exit: 0 done (status: running), 1 failed, 2 usage, 3 not "
@@ -432,14 +450,14 @@ usage(FILE *f)
 static long
 number(const char *what, const char *arg, long lo, long hi)
 {
-	char	*end;
-	long	 v;
+	char *end;
+	long  v;
 
 	errno = 0;
 	v = strtol(arg, &end, 10);
 	if (errno != 0 || end == arg || *end != '\0' || v < lo || v > hi) {
-		cli_warnx("%s: \"%s\" is not a number of %ld..%ld", what, arg, lo,
-		    hi);
+		cli_warnx("%s: \"%s\" is not a number of %ld..%ld", what, arg,
+		    lo, hi);
 		return -1;
 	}
 	return v;
@@ -452,11 +470,10 @@ parse_opts(int argc, char *argv[], struct ctl *c)
 	static const struct option longopts[] = {
 		{ "timeout", required_argument, NULL, 't' },
 		{ "pid-file", required_argument, NULL, 'p' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
+		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 }
 	};
-	long	 v;
-	int	 ch;
+	long v;
+	int  ch;
 
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "c:h", longopts, NULL)) != -1) {
@@ -496,19 +513,22 @@ parse_opts(int argc, char *argv[], struct ctl *c)
 static int
 load_config(struct ctl *c, int reload)
 {
-	char	 err[1024];
+	char err[1024];
 
 	c->cfgpath = conf_path(c->cfgpath);
 	conf_defaults(&c->cfg);
 	if (conf_load(&c->cfg, c->cfgpath, err, sizeof(err)) == -1) {
 		if (reload) {
-			cli_warnx("reload refused: %s; no signal sent, the running "
-			    "config stays", err);
+			cli_warnx(
+			    "reload refused: %s; no signal sent, the running "
+			    "config stays",
+			    err);
 			return -1;
 		}
 		cli_warnx("%s", err);
 		if (c->pidpath == NULL) {
-			cli_warnx("the pid file is named by the config: fix it, "
+			cli_warnx(
+			    "the pid file is named by the config: fix it, "
 			    "or give --pid-file FILE");
 			return -1;
 		}
@@ -530,7 +550,7 @@ load_config(struct ctl *c, int reload)
 static int
 run(struct ctl *c, const char *sub, long n)
 {
-	int	 rc, status = strcmp(sub, "status") == 0;
+	int rc, status = strcmp(sub, "status") == 0;
 
 	if ((rc = find_master(c, status)) != CTL_EXIT_OK)
 		return rc;
@@ -553,13 +573,13 @@ run(struct ctl *c, const char *sub, long n)
 int
 ctl_main(int argc, char *argv[])
 {
-	static const char *const subs[] = { "status", "reload", "stop",
-	    "scale", "reopen-logs" };
-	struct ctl	 c;
-	const char	*sub;
-	size_t		 i;
-	long		 n = 0;
-	int		 rc;
+	static const char *const subs[] = { "status", "reload", "stop", "scale",
+		"reopen-logs" };
+	struct ctl               c;
+	const char              *sub;
+	size_t                   i;
+	long                     n = 0;
+	int                      rc;
 
 	cli_name("ctl");
 	memset(&c, 0, sizeof(c));
@@ -571,15 +591,15 @@ ctl_main(int argc, char *argv[])
 	for (i = 0; i < sizeof(subs) / sizeof(subs[0]); i++)
 		if (strcmp(sub, subs[i]) == 0)
 			break;
-	if (i == sizeof(subs) / sizeof(subs[0]) || argc - optind !=
-	    (strcmp(sub, "scale") == 0 ? 2 : 1)) {
+	if (i == sizeof(subs) / sizeof(subs[0]) ||
+	    argc - optind != (strcmp(sub, "scale") == 0 ? 2 : 1)) {
 		usage(stderr);
 		return CTL_EXIT_USAGE;
 	}
 	if (load_config(&c, strcmp(sub, "reload") == 0) == -1)
 		return CTL_EXIT_FAILED;
-	if (strcmp(sub, "scale") == 0 && (n = number("scale",
-	    argv[optind + 1], 1, c.cfg.max_workers)) == -1)
+	if (strcmp(sub, "scale") == 0 &&
+	    (n = number("scale", argv[optind + 1], 1, c.cfg.max_workers)) == -1)
 		return CTL_EXIT_USAGE;
 	rc = run(&c, sub, n);
 	sb_close(c.sb);

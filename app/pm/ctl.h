@@ -45,15 +45,18 @@
 #ifndef MM_CTL_H
 #define MM_CTL_H
 
-#define CTL_EXIT_OK		0	/* done; status: running */
-#define CTL_EXIT_FAILED		1	/* not done in time, not allowed,
+#define CTL_EXIT_OK 0 /* done; status: running */
+#define CTL_EXIT_FAILED \
+	1 /* not done in time, not allowed,
 					   unreadable config ... */
-#define CTL_EXIT_USAGE		2	/* bad arguments; scale N out
+#define CTL_EXIT_USAGE \
+	2 /* bad arguments; scale N out
 					   of 1..max_workers */
-#define CTL_EXIT_NOT_RUNNING	3	/* no pid file, or it names no
+#define CTL_EXIT_NOT_RUNNING \
+	3 /* no pid file, or it names no
 					   live membermail (stop too) */
 
 /* argv[0] is "ctl"; returns one of the exit statuses above. */
-int	 ctl_main(int argc, char *argv[]);
+int ctl_main(int argc, char *argv[]);
 
 #endif

@@ -16,15 +16,15 @@
 #include "lib/log.h"
 #include "pm/listen.h"
 
-#define SOMAXCONN_PATH	"/proc/sys/net/core/somaxconn"
+#define SOMAXCONN_PATH "/proc/sys/net/core/somaxconn"
 
 /* The kernel silently caps the backlog; say so, since it bounds a reload. */
 static void
 warn_somaxconn(int backlog)
 {
-	FILE	*f;
-	long	 max = 0;
-	char	 line[32], *end;
+	FILE *f;
+	long  max = 0;
+	char  line[32], *end;
 
 	if ((f = fopen(SOMAXCONN_PATH, "re")) == NULL)
 		return;
@@ -33,7 +33,8 @@ warn_somaxconn(int backlog)
 	fclose(f);
 	if (max > 0 && max < backlog)
 		log_warn("event=backlog_capped backlog=%d somaxconn=%ld "
-		    "msg=\"raise net.core.somaxconn\"", backlog, max);
+			 "msg=\"raise net.core.somaxconn\"",
+		    backlog, max);
 }
 
 /*
@@ -43,9 +44,9 @@ warn_somaxconn(int backlog)
 static int
 clear_stale(const char *path, char *err, size_t errsz)
 {
-	struct sockaddr_un	 sun;
-	struct stat		 st;
-	int			 fd, rc;
+	struct sockaddr_un sun;
+	struct stat        st;
+	int                fd, rc;
 
 	if (lstat(path, &st) == -1) {
 		if (errno == ENOENT)
@@ -87,10 +88,9 @@ clear_stale(const char *path, char *err, size_t errsz)
 
 /* Mode and group are set on the path: fchmod does not reach it on Linux. */
 static int
-set_owner(const struct config *cfg, const char *path, char *err,
-    size_t errsz)
+set_owner(const struct config *cfg, const char *path, char *err, size_t errsz)
 {
-	struct group	*gr;
+	struct group *gr;
 
 	if (chmod(path, cfg->socket_mode) == -1) {
 		snprintf(err, errsz, "chmod %s: %s", path, strerror(errno));
@@ -114,11 +114,11 @@ static int
 open_unix(struct listener *l, const char *spec, const struct config *cfg,
     char *err, size_t errsz)
 {
-	struct sockaddr_un	 sun;
-	struct stat		 st;
-	const char		*path = spec + strlen("unix:");
-	mode_t			 old;
-	int			 rc;
+	struct sockaddr_un sun;
+	struct stat        st;
+	const char        *path = spec + strlen("unix:");
+	mode_t             old;
+	int                rc;
 
 	if (strlen(path) >= sizeof(sun.sun_path)) {
 		snprintf(err, errsz, "%s: socket path too long", path);
@@ -133,7 +133,7 @@ open_unix(struct listener *l, const char *spec, const struct config *cfg,
 	memset(&sun, 0, sizeof(sun));
 	sun.sun_family = AF_UNIX;
 	memcpy(sun.sun_path, path, strlen(path) + 1);
-	old = umask(0177);	/* nobody may connect before chmod/chown */
+	old = umask(0177); /* nobody may connect before chmod/chown */
 	rc = bind(l->fd, (struct sockaddr *)&sun, sizeof(sun));
 	umask(old);
 	if (rc == -1) {
@@ -153,8 +153,8 @@ open_unix(struct listener *l, const char *spec, const struct config *cfg,
 static int
 split_hostport(const char *s, char *host, size_t hostsz, const char **port)
 {
-	const char	*colon, *h = s;
-	size_t		 hlen;
+	const char *colon, *h = s;
+	size_t      hlen;
 
 	if ((colon = strrchr(s, ':')) == NULL)
 		return -1;
@@ -174,10 +174,10 @@ split_hostport(const char *s, char *host, size_t hostsz, const char **port)
 static int
 open_tcp(struct listener *l, const char *spec, char *err, size_t errsz)
 {
-	struct addrinfo	 hints, *res;
-	char		 host[256];
-	const char	*port;
-	int		 rc, one = 1;
+	struct addrinfo hints, *res;
+	char            host[256];
+	const char     *port;
+	int             rc, one = 1;
 
 	if (split_hostport(spec, host, sizeof(host), &port) == -1) {
 		snprintf(err, errsz, "listen: bad address \"%s\"", spec);
@@ -194,7 +194,7 @@ open_tcp(struct listener *l, const char *spec, char *err, size_t errsz)
 	if ((l->fd = socket(res->ai_family, SOCK_STREAM, 0)) == -1)
 		snprintf(err, errsz, "socket: %s", strerror(errno));
 	else if (setsockopt(l->fd, SOL_SOCKET, SO_REUSEADDR, &one,
-	    sizeof(one)) == -1 ||
+		     sizeof(one)) == -1 ||
 	    bind(l->fd, res->ai_addr, res->ai_addrlen) == -1)
 		snprintf(err, errsz, "bind %s: %s", spec, strerror(errno));
 	else
@@ -207,7 +207,7 @@ int
 listener_open(struct listener *l, const char *spec, const struct config *cfg,
     char *err, size_t errsz)
 {
-	int	 rc;
+	int rc;
 
 	memset(l, 0, sizeof(*l));
 	l->fd = -1;
@@ -231,22 +231,24 @@ int
 listener_adopt(struct listener *l, int fd, const char *spec, char *err,
     size_t errsz)
 {
-	struct stat	 st;
-	int		 yes = 0;
-	socklen_t	 len = sizeof(yes);
+	struct stat st;
+	int         yes = 0;
+	socklen_t   len = sizeof(yes);
 
 	memset(l, 0, sizeof(*l));
 	l->fd = -1;
 	if (getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &yes, &len) == -1 ||
 	    !yes) {
-		snprintf(err, errsz, "inherited descriptor %d is not a listening "
-		    "socket", fd);
+		snprintf(err, errsz,
+		    "inherited descriptor %d is not a listening "
+		    "socket",
+		    fd);
 		return -1;
 	}
 	l->fd = fd;
-	l->keep_path = 1;	/* the old master's, until we are in charge */
-	if (strncmp(spec, "unix:", 5) == 0 && strlen(spec + 5) <
-	    sizeof(l->path) && stat(spec + 5, &st) == 0) {
+	l->keep_path = 1; /* the old master's, until we are in charge */
+	if (strncmp(spec, "unix:", 5) == 0 &&
+	    strlen(spec + 5) < sizeof(l->path) && stat(spec + 5, &st) == 0) {
 		l->is_unix = 1;
 		memcpy(l->path, spec + 5, strlen(spec + 5) + 1);
 		l->dev = st.st_dev;
@@ -258,7 +260,7 @@ listener_adopt(struct listener *l, int fd, const char *spec, char *err,
 void
 listener_close(struct listener *l)
 {
-	struct stat	 st;
+	struct stat st;
 
 	if (l->fd != -1)
 		close(l->fd);

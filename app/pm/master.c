@@ -24,13 +24,13 @@
 #include "pm/worker.h"
 #include "views/view.h"
 
-#define QUICK_DEATH_SEC		1.0	/* a worker dying this young crashed */
-#define BACKOFF_MAX_SEC		10.0
-#define FAST_STOP_GRACE_SEC	5.0	/* TERM, then KILL after this */
-#define CRASHES_KEPT		1000	/* the bound on crash_limit */
-#define ENV_LISTEN_FD		"MEMBERMAIL_LISTEN_FD"
-#define ENV_STATUS_FD		"MEMBERMAIL_STATUS_FD"
-#define ENV_OLD_MASTER		"MEMBERMAIL_OLD_MASTER"
+#define QUICK_DEATH_SEC     1.0 /* a worker dying this young crashed */
+#define BACKOFF_MAX_SEC     10.0
+#define FAST_STOP_GRACE_SEC 5.0  /* TERM, then KILL after this */
+#define CRASHES_KEPT        1000 /* the bound on crash_limit */
+#define ENV_LISTEN_FD       "MEMBERMAIL_LISTEN_FD"
+#define ENV_STATUS_FD       "MEMBERMAIL_STATUS_FD"
+#define ENV_OLD_MASTER      "MEMBERMAIL_OLD_MASTER"
 
 enum master_state {
 	RUNNING,
@@ -39,38 +39,38 @@ enum master_state {
 };
 
 struct master {
-	struct config		 cfg;		/* replaced by a good HUP */
-	const char		*cfg_path;
-	char *const		*argv;		/* re-executed on USR2 */
-	char			 self[CONF_PATH_MAX];	/* our binary's path */
-	const struct router	*router;
-	struct listener		 app, status;
-	struct privs		 privs;
-	struct scoreboard	*sb;		/* slots: sb->workers[] */
-	unsigned char		 quit_sent[SB_MAX_WORKERS];
-	unsigned char		 timed_out[SB_MAX_WORKERS];
-	int			 want;		/* workers of this generation */
-	enum master_state	 state;
-	int			 exit_code;
-	double			 deadline;	/* of the current stop phase */
-	int			 killed;	/* SIGKILL already sent */
-	unsigned int		 quick_deaths;	/* in a row, for back-off */
-	double			 respawn_at;	/* back-off: no fork before */
-	double			 crashes[CRASHES_KEPT];	/* ring of times */
-	size_t			 ncrashes;
-	int			 all_busy;	/* in a "max children" episode */
-	pid_t			 status_pid;
-	pid_t			 new_master;	/* USR2: started, not yet in charge */
-	pid_t			 old_master;	/* we replace it once ready */
-	int			 ready;		/* READY told to systemd */
-	sigset_t		 handled;	/* blocked, taken by sigtimedwait */
-	sigset_t		 orig_mask;	/* what children get back */
+	struct config        cfg; /* replaced by a good HUP */
+	const char          *cfg_path;
+	char *const         *argv;                /* re-executed on USR2 */
+	char                 self[CONF_PATH_MAX]; /* our binary's path */
+	const struct router *router;
+	struct listener      app, status;
+	struct privs         privs;
+	struct scoreboard   *sb; /* slots: sb->workers[] */
+	unsigned char        quit_sent[SB_MAX_WORKERS];
+	unsigned char        timed_out[SB_MAX_WORKERS];
+	int                  want; /* workers of this generation */
+	enum master_state    state;
+	int                  exit_code;
+	double               deadline;     /* of the current stop phase */
+	int                  killed;       /* SIGKILL already sent */
+	unsigned int         quick_deaths; /* in a row, for back-off */
+	double               respawn_at;   /* back-off: no fork before */
+	double               crashes[CRASHES_KEPT]; /* ring of times */
+	size_t               ncrashes;
+	int                  all_busy; /* in a "max children" episode */
+	pid_t                status_pid;
+	pid_t                new_master; /* USR2: started, not yet in charge */
+	pid_t                old_master; /* we replace it once ready */
+	int                  ready;      /* READY told to systemd */
+	sigset_t             handled;    /* blocked, taken by sigtimedwait */
+	sigset_t             orig_mask;  /* what children get back */
 };
 
 static double
 now(void)
 {
-	struct timespec	 ts;
+	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
@@ -79,7 +79,7 @@ now(void)
 static const char *
 signame(int sig)
 {
-	const char	*s = sigabbrev_np(sig);
+	const char *s = sigabbrev_np(sig);
 
 	return s != NULL ? s : "?";
 }
@@ -88,11 +88,11 @@ signame(int sig)
 static int
 live(const struct master *m, long gen)
 {
-	int	 i, n = 0;
+	int i, n = 0;
 
 	for (i = 0; i < SB_MAX_WORKERS; i++)
-		if (m->sb->workers[i].pid != 0 && (gen < 0 ||
-		    m->sb->workers[i].generation == (uint32_t)gen))
+		if (m->sb->workers[i].pid != 0 &&
+		    (gen < 0 || m->sb->workers[i].generation == (uint32_t)gen))
 			n++;
 	return n;
 }
@@ -100,7 +100,7 @@ live(const struct master *m, long gen)
 static void
 signal_all(struct master *m, int sig)
 {
-	int	 i;
+	int i;
 
 	for (i = 0; i < SB_MAX_WORKERS; i++)
 		if (m->sb->workers[i].pid != 0)
@@ -122,10 +122,10 @@ retire(struct master *m, int slot)
 static void
 spawn(struct master *m, int slot)
 {
-	struct sb_worker	*w = &m->sb->workers[slot];
-	struct worker_env	 env = { &m->cfg, m->app.fd, &m->privs,
-	    m->router, &m->orig_mask, m->sb, slot };
-	pid_t			 pid;
+	struct sb_worker *w = &m->sb->workers[slot];
+	struct worker_env env = { &m->cfg, m->app.fd, &m->privs, m->router,
+		&m->orig_mask, m->sb, slot };
+	pid_t             pid;
 
 	memset(w, 0, sizeof(*w));
 	w->generation = m->sb->generation;
@@ -152,7 +152,7 @@ spawn(struct master *m, int slot)
 static void
 spawn_missing(struct master *m)
 {
-	int	 i, n = live(m, m->sb->generation);
+	int i, n = live(m, m->sb->generation);
 
 	if (now() < m->respawn_at)
 		return;
@@ -173,8 +173,8 @@ spawn_missing(struct master *m)
 static void
 trim_excess(struct master *m)
 {
-	uint32_t	 gen = m->sb->generation;
-	int		 i, pick = -1, n = 0;
+	uint32_t gen = m->sb->generation;
+	int      i, pick = -1, n = 0;
 
 	for (i = 0; i < SB_MAX_WORKERS; i++) {
 		if (m->sb->workers[i].pid == 0 ||
@@ -192,8 +192,8 @@ trim_excess(struct master *m)
 static int
 generation_ready(const struct master *m)
 {
-	const struct sb_worker	*w;
-	int			 i, n = 0;
+	const struct sb_worker *w;
+	int                     i, n = 0;
 
 	for (i = 0; i < SB_MAX_WORKERS; i++) {
 		w = &m->sb->workers[i];
@@ -208,7 +208,7 @@ generation_ready(const struct master *m)
 static void
 retire_old_generation(struct master *m)
 {
-	int	 i;
+	int i;
 
 	if (!generation_ready(m))
 		return;
@@ -222,8 +222,8 @@ retire_old_generation(struct master *m)
 static void
 count_crash(struct master *m)
 {
-	size_t	 limit = (size_t)m->cfg.crash_limit, oldest;
-	double	 t = now();
+	size_t limit = (size_t)m->cfg.crash_limit, oldest;
+	double t = now();
 
 	__atomic_add_fetch(&m->sb->crashes, 1, __ATOMIC_RELAXED);
 	m->crashes[m->ncrashes % CRASHES_KEPT] = t;
@@ -234,8 +234,8 @@ count_crash(struct master *m)
 	if (t - m->crashes[oldest] > m->cfg.crash_interval)
 		return;
 	log_error("event=giving_up crashes=%zu interval=%ds msg=\"workers keep "
-	    "crashing; stopping for the supervisor to decide\"", limit,
-	    m->cfg.crash_interval);
+		  "crashing; stopping for the supervisor to decide\"",
+	    limit, m->cfg.crash_interval);
 	m->exit_code = 1;
 	m->state = STOPPING_FAST;
 	m->deadline = now() + FAST_STOP_GRACE_SEC;
@@ -248,12 +248,13 @@ log_exit(const struct sb_worker *w, int status, double lifetime, int bad)
 {
 	if (WIFSIGNALED(status))
 		log_warn("event=worker_exit worker=%ld signal=%s%s "
-		    "lifetime=%.3fs", (long)w->pid, signame(WTERMSIG(status)),
+			 "lifetime=%.3fs",
+		    (long)w->pid, signame(WTERMSIG(status)),
 		    WCOREDUMP(status) ? " core=dumped" : "", lifetime);
 	else
 		(bad ? log_warn : log_info)("event=worker_exit worker=%ld "
-		    "status=%d lifetime=%.3fs", (long)w->pid,
-		    WEXITSTATUS(status), lifetime);
+					    "status=%d lifetime=%.3fs",
+		    (long)w->pid, WEXITSTATUS(status), lifetime);
 }
 
 /*
@@ -263,9 +264,9 @@ log_exit(const struct sb_worker *w, int status, double lifetime, int bad)
 static void
 note_exit(struct master *m, int slot, int status)
 {
-	struct sb_worker	*w = &m->sb->workers[slot];
-	double			 lifetime, delay;
-	int			 bad;
+	struct sb_worker *w = &m->sb->workers[slot];
+	double            lifetime, delay;
+	int               bad;
 
 	lifetime = (double)(sb_now_ms() - w->started_ms) / 1e3;
 	bad = !(WIFEXITED(status) && WEXITSTATUS(status) == 0) &&
@@ -281,8 +282,8 @@ note_exit(struct master *m, int slot, int status)
 		return;
 	}
 	m->quick_deaths++;
-	delay = 0.1 * (double)(1u << (m->quick_deaths < 8 ? m->quick_deaths :
-	    8));
+	delay = 0.1 *
+	    (double)(1u << (m->quick_deaths < 8 ? m->quick_deaths : 8));
 	if (delay > BACKOFF_MAX_SEC)
 		delay = BACKOFF_MAX_SEC;
 	m->respawn_at = now() + delay;
@@ -293,7 +294,7 @@ note_exit(struct master *m, int slot, int status)
 static int
 slot_of(const struct master *m, pid_t pid)
 {
-	int	 i;
+	int i;
 
 	for (i = 0; i < SB_MAX_WORKERS; i++)
 		if (m->sb->workers[i].pid == pid)
@@ -305,15 +306,16 @@ slot_of(const struct master *m, pid_t pid)
 static void
 upgrade_failed(struct master *m, int status)
 {
-	char	 old[CONF_PATH_MAX + 8];
+	char old[CONF_PATH_MAX + 8];
 
 	log_error("event=upgrade_failed new_master=%ld %s=%d msg=\"the old "
-	    "master stays in charge\"", (long)m->new_master,
-	    WIFSIGNALED(status) ? "signal" : "status", WIFSIGNALED(status) ?
-	    WTERMSIG(status) : WEXITSTATUS(status));
+		  "master stays in charge\"",
+	    (long)m->new_master, WIFSIGNALED(status) ? "signal" : "status",
+	    WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
 	m->new_master = 0;
 	if (m->cfg.pid_file[0] != '\0') {
-		snprintf(old, sizeof(old), "%s" PIDFILE_OLDBIN, m->cfg.pid_file);
+		snprintf(old, sizeof(old), "%s" PIDFILE_OLDBIN,
+		    m->cfg.pid_file);
 		(void)pidfile_rename(old, m->cfg.pid_file);
 	}
 }
@@ -321,16 +323,19 @@ upgrade_failed(struct master *m, int status)
 static void
 reap(struct master *m)
 {
-	pid_t	 pid;
-	int	 status, slot;
+	pid_t pid;
+	int   status, slot;
 
 	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
 		if (pid == m->new_master) {
 			upgrade_failed(m, status);
 		} else if (pid == m->status_pid) {
-			(m->state == RUNNING && !(WIFEXITED(status) &&
-			    WEXITSTATUS(status) == 0) ? log_warn : log_info)(
-			    "event=status_exit pid=%ld", (long)pid);
+			(m->state == RUNNING &&
+				    !(WIFEXITED(status) &&
+					WEXITSTATUS(status) == 0) ?
+				log_warn :
+				log_info)("event=status_exit pid=%ld",
+			    (long)pid);
 			m->status_pid = 0;
 		} else if ((slot = slot_of(m, pid)) != -1) {
 			note_exit(m, slot, status);
@@ -344,10 +349,10 @@ reap(struct master *m)
 static void
 enforce_request_timeout(struct master *m)
 {
-	struct sb_worker	*w;
-	uint64_t		 limit = (uint64_t)m->cfg.request_timeout * 1000;
-	uint64_t		 t = sb_mono_ms();
-	int			 i;
+	struct sb_worker *w;
+	uint64_t          limit = (uint64_t)m->cfg.request_timeout * 1000;
+	uint64_t          t = sb_mono_ms();
+	int               i;
 
 	if (limit == 0)
 		return;
@@ -357,8 +362,9 @@ enforce_request_timeout(struct master *m)
 		    t - w->req_start_mono < limit)
 			continue;
 		log_warn("event=request_timeout worker=%ld method=\"%s\" "
-		    "path=\"%s\" elapsed=%.3fs msg=\"execution timed out, "
-		    "terminating\"", (long)w->pid, w->method, w->uri,
+			 "path=\"%s\" elapsed=%.3fs msg=\"execution timed out, "
+			 "terminating\"",
+		    (long)w->pid, w->method, w->uri,
 		    (double)(t - w->req_start_mono) / 1e3);
 		m->timed_out[i] = 1;
 		__atomic_add_fetch(&m->sb->killed_by_timeout, 1,
@@ -371,7 +377,7 @@ enforce_request_timeout(struct master *m)
 static void
 watch_load(struct master *m)
 {
-	uint32_t	 n[5], queued, backlog;
+	uint32_t n[5], queued, backlog;
 
 	sb_count(m->sb, n);
 	if (n[SB_BUSY] > m->sb->max_active)
@@ -388,13 +394,14 @@ watch_load(struct master *m)
 	m->all_busy = 1;
 	m->sb->max_children_reached++;
 	log_warn("event=max_children_reached workers=%d msg=\"every worker is "
-	    "busy; consider raising workers (TTIN or the config)\"", m->want);
+		 "busy; consider raising workers (TTIN or the config)\"",
+	    m->want);
 }
 
 static void
 spawn_status(struct master *m)
 {
-	pid_t	 pid;
+	pid_t pid;
 
 	if (m->status.fd == -1 || m->status_pid != 0 || now() < m->respawn_at)
 		return;
@@ -418,7 +425,7 @@ spawn_status(struct master *m)
 static void
 announce_ready(struct master *m)
 {
-	char	 err[512];
+	char err[512];
 
 	if (m->ready || !generation_ready(m))
 		return;
@@ -429,7 +436,7 @@ announce_ready(struct master *m)
 	if (m->old_master != 0) {
 		log_info("event=upgrade_complete old_master=%ld",
 		    (long)m->old_master);
-		m->app.keep_path = 0;		/* ours now */
+		m->app.keep_path = 0; /* ours now */
 		m->status.keep_path = 0;
 		(void)kill(m->old_master, SIGQUIT);
 		sd_notifyf("MAINPID=%ld\nREADY=1", (long)getpid());
@@ -441,7 +448,7 @@ announce_ready(struct master *m)
 static void
 scale(struct master *m, int delta)
 {
-	int	 want = m->want + delta;
+	int want = m->want + delta;
 
 	if (want < 1 || want > m->cfg.max_workers) {
 		log_warn("event=scale_refused workers=%d bounds=1..%d", want,
@@ -458,24 +465,30 @@ static void
 keep_fixed_keys(const struct config *old, struct config *new)
 {
 	static const struct {
-		const char	*name;
-		size_t		 off, size;
+		const char *name;
+		size_t      off, size;
 	} fixed[] = {
-#define FIXED(k)	{ #k, offsetof(struct config, k), \
-			    sizeof(((struct config *)0)->k) }
-		FIXED(listen), FIXED(socket_mode), FIXED(socket_group),
-		FIXED(backlog), FIXED(user), FIXED(group),
-		FIXED(status_listen), FIXED(pid_file),
+#define FIXED(k) \
+	{ #k, offsetof(struct config, k), sizeof(((struct config *)0)->k) }
+		FIXED(listen),
+		FIXED(socket_mode),
+		FIXED(socket_group),
+		FIXED(backlog),
+		FIXED(user),
+		FIXED(group),
+		FIXED(status_listen),
+		FIXED(pid_file),
 #undef FIXED
 	};
-	size_t	 i;
+	size_t i;
 
 	for (i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++) {
 		if (memcmp((const char *)old + fixed[i].off,
-		    (const char *)new + fixed[i].off, fixed[i].size) == 0)
+			(const char *)new + fixed[i].off, fixed[i].size) == 0)
 			continue;
 		log_warn("event=reload_ignored key=%s msg=\"needs a restart or "
-		    "an upgrade (USR2)\"", fixed[i].name);
+			 "an upgrade (USR2)\"",
+		    fixed[i].name);
 		memcpy((char *)new + fixed[i].off,
 		    (const char *)old + fixed[i].off, fixed[i].size);
 	}
@@ -489,17 +502,18 @@ keep_fixed_keys(const struct config *old, struct config *new)
 static int
 reopen_log_file(const struct config *new)
 {
-	char	 q[LOG_QUOTE_MAX];
+	char q[LOG_QUOTE_MAX];
 
 	if (new->log_file[0] == '\0') {
-		log_warn("event=reload_ignored key=log_file msg=\"going back to "
+		log_warn(
+		    "event=reload_ignored key=log_file msg=\"going back to "
 		    "stderr needs a restart\"");
 		return -1;
 	}
 	if (log_open(new->log_file) == -1) {
 		log_error("event=reload_ignored key=log_file msg=%s",
 		    log_quote(q, sizeof(q), strerror(errno),
-		    strlen(strerror(errno))));
+			strlen(strerror(errno))));
 		return -1;
 	}
 	return 0;
@@ -513,15 +527,15 @@ reopen_log_file(const struct config *new)
 static void
 reload(struct master *m)
 {
-	struct config	 new;
-	char		 err[1024], q[LOG_QUOTE_MAX];
+	struct config new;
+	char err[1024], q[LOG_QUOTE_MAX];
 
 	sd_notifyf("RELOADING=1");
 	conf_defaults(&new);
 	if (conf_load(&new, m->cfg_path, err, sizeof(err)) == -1 ||
 	    view_init(new.templates_dir, err, sizeof(err)) == -1) {
-		log_error("event=reload_refused msg=%s", log_quote(q, sizeof(q),
-		    err, strlen(err)));
+		log_error("event=reload_refused msg=%s",
+		    log_quote(q, sizeof(q), err, strlen(err)));
 		sd_notifyf("READY=1");
 		return;
 	}
@@ -534,7 +548,7 @@ reload(struct master *m)
 	m->want = m->cfg.workers;
 	m->sb->want_workers = (uint32_t)m->want;
 	m->sb->generation++;
-	m->ready = 1;	/* already announced; stays so */
+	m->ready = 1; /* already announced; stays so */
 	/* The status process has the old config too: a new one starts. */
 	if (m->status_pid != 0)
 		(void)kill(m->status_pid, SIGQUIT);
@@ -557,7 +571,7 @@ reopen_logs(struct master *m)
 static void
 exec_new_master(struct master *m)
 {
-	char	 buf[32];
+	char buf[32];
 
 	snprintf(buf, sizeof(buf), "%d", m->app.fd);
 	setenv(ENV_LISTEN_FD, buf, 1);
@@ -579,16 +593,17 @@ exec_new_master(struct master *m)
 static void
 upgrade(struct master *m)
 {
-	char	 old[CONF_PATH_MAX + 8];
-	pid_t	 pid;
+	char  old[CONF_PATH_MAX + 8];
+	pid_t pid;
 
 	if (m->new_master != 0) {
 		log_warn("event=upgrade_refused msg=\"an upgrade is already "
-		    "under way\"");
+			 "under way\"");
 		return;
 	}
 	if (m->cfg.pid_file[0] != '\0') {
-		snprintf(old, sizeof(old), "%s" PIDFILE_OLDBIN, m->cfg.pid_file);
+		snprintf(old, sizeof(old), "%s" PIDFILE_OLDBIN,
+		    m->cfg.pid_file);
 		(void)pidfile_rename(m->cfg.pid_file, old);
 	}
 	if ((pid = fork()) == -1) {
@@ -619,8 +634,8 @@ begin_stop(struct master *m, enum master_state how)
 	if (how == STOPPING_GRACEFUL) {
 		m->deadline = now() + m->cfg.shutdown_timeout;
 		log_info("event=stopping mode=graceful timeout=%ds%s",
-		    m->cfg.shutdown_timeout, m->new_master != 0 ?
-		    " handover=yes" : "");
+		    m->cfg.shutdown_timeout,
+		    m->new_master != 0 ? " handover=yes" : "");
 		signal_all(m, SIGQUIT);
 	} else {
 		m->deadline = now() + FAST_STOP_GRACE_SEC;
@@ -649,7 +664,7 @@ handle_signal(struct master *m, int sig)
 		return;
 	switch (sig) {
 	case SIGCHLD:
-		break;	/* reaped at the top of the loop */
+		break; /* reaped at the top of the loop */
 	case SIGTTIN:
 		scale(m, 1);
 		break;
@@ -680,9 +695,9 @@ handle_signal(struct master *m, int sig)
 static void
 block_signals(struct master *m)
 {
-	static const int	 sigs[] = { SIGCHLD, SIGQUIT, SIGTERM, SIGINT,
-	    SIGHUP, SIGUSR1, SIGUSR2, SIGTTIN, SIGTTOU };
-	size_t			 i;
+	static const int sigs[] = { SIGCHLD, SIGQUIT, SIGTERM, SIGINT, SIGHUP,
+		SIGUSR1, SIGUSR2, SIGTTIN, SIGTTOU };
+	size_t           i;
 
 	sigemptyset(&m->handled);
 	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
@@ -706,9 +721,9 @@ tick(struct master *m)
 static void
 loop(struct master *m)
 {
-	struct timespec	 wait;
-	siginfo_t	 si;
-	int		 sig;
+	struct timespec wait;
+	siginfo_t       si;
+	int             sig;
 
 	for (;;) {
 		reap(m);
@@ -720,7 +735,9 @@ loop(struct master *m)
 			enforce_deadline(m);
 		wait.tv_sec = 0;
 		wait.tv_nsec = m->state == RUNNING && m->ready &&
-		    m->respawn_at <= now() ? 500000000 : 100000000;
+			m->respawn_at <= now() ?
+		    500000000 :
+		    100000000;
 		if ((sig = sigtimedwait(&m->handled, &si, &wait)) > 0)
 			handle_signal(m, sig);
 	}
@@ -730,14 +747,14 @@ loop(struct master *m)
 static int
 env_fd(const char *name)
 {
-	const char	*v = getenv(name);
-	char		*end;
-	long		 fd;
+	const char *v = getenv(name);
+	char       *end;
+	long        fd;
 
 	if (v == NULL)
 		return -1;
 	fd = strtol(v, &end, 10);
-	unsetenv(name);		/* our children must not see it */
+	unsetenv(name); /* our children must not see it */
 	return *end == '\0' && fd >= 0 && fd < 65536 ? (int)fd : -1;
 }
 
@@ -745,17 +762,18 @@ env_fd(const char *name)
 static int
 open_listeners(struct master *m, char *err, size_t errsz)
 {
-	int	 app_fd = env_fd(ENV_LISTEN_FD), status_fd = env_fd(ENV_STATUS_FD);
-	int	 old = env_fd(ENV_OLD_MASTER);
+	int app_fd = env_fd(ENV_LISTEN_FD), status_fd = env_fd(ENV_STATUS_FD);
+	int old = env_fd(ENV_OLD_MASTER);
 
 	m->status.fd = -1;
 	if (app_fd != -1) {
 		m->old_master = old > 0 ? old : 0;
 		if (listener_adopt(&m->app, app_fd, m->cfg.listen, err,
-		    errsz) == -1)
+			errsz) == -1)
 			return -1;
-		if (status_fd != -1 && listener_adopt(&m->status, status_fd,
-		    m->cfg.status_listen, err, errsz) == -1)
+		if (status_fd != -1 &&
+		    listener_adopt(&m->status, status_fd, m->cfg.status_listen,
+			err, errsz) == -1)
 			return -1;
 		log_info("event=sockets_inherited old_master=%ld",
 		    (long)m->old_master);
@@ -763,8 +781,9 @@ open_listeners(struct master *m, char *err, size_t errsz)
 	}
 	if (listener_open(&m->app, m->cfg.listen, &m->cfg, err, errsz) == -1)
 		return -1;
-	if (m->cfg.status_listen[0] != '\0' && listener_open(&m->status,
-	    m->cfg.status_listen, &m->cfg, err, errsz) == -1)
+	if (m->cfg.status_listen[0] != '\0' &&
+	    listener_open(&m->status, m->cfg.status_listen, &m->cfg, err,
+		errsz) == -1)
 		return -1;
 	return 0;
 }
@@ -772,7 +791,7 @@ open_listeners(struct master *m, char *err, size_t errsz)
 static int
 setup(struct master *m, char *err, size_t errsz)
 {
-	ssize_t	 n;
+	ssize_t n;
 
 	n = readlink("/proc/self/exe", m->self, sizeof(m->self) - 1);
 	if (n <= 0 || (size_t)n >= sizeof(m->self) - 1) {
@@ -797,7 +816,7 @@ setup(struct master *m, char *err, size_t errsz)
 static void
 teardown(struct master *m)
 {
-	char	 old[CONF_PATH_MAX + 8];
+	char old[CONF_PATH_MAX + 8];
 
 	listener_close(&m->app);
 	if (m->status.fd != -1 || m->status.is_unix)
@@ -806,18 +825,19 @@ teardown(struct master *m)
 		sb_destroy(m->sb, getpid());
 	if (m->cfg.pid_file[0] != '\0') {
 		pidfile_remove(m->cfg.pid_file, getpid());
-		snprintf(old, sizeof(old), "%s" PIDFILE_OLDBIN, m->cfg.pid_file);
+		snprintf(old, sizeof(old), "%s" PIDFILE_OLDBIN,
+		    m->cfg.pid_file);
 		pidfile_remove(old, getpid());
 	}
 }
 
 int
-master_run(const struct config *cfg, const char *cfg_path,
-    char *const argv[], const struct router *rt)
+master_run(const struct config *cfg, const char *cfg_path, char *const argv[],
+    const struct router *rt)
 {
-	struct master	*m;
-	char		 err[512], q[LOG_QUOTE_MAX];
-	int		 rc;
+	struct master *m;
+	char           err[512], q[LOG_QUOTE_MAX];
+	int            rc;
 
 	if ((m = calloc(1, sizeof(*m))) == NULL)
 		log_fatal("event=startup_failed msg=\"out of memory\"");

@@ -37,7 +37,7 @@ struct router;
  * Runs the server until stopped; returns the process exit status.  cfg is
  * copied; cfg_path is re-read on HUP; argv is re-executed on USR2.
  */
-int	 master_run(const struct config *cfg, const char *cfg_path,
-	    char *const argv[], const struct router *);
+int master_run(const struct config *cfg, const char *cfg_path,
+    char *const argv[], const struct router *);
 
 #endif

@@ -14,16 +14,16 @@
 
 #include "pm/pidfile.h"
 
-#define PIDFILE_PID_MAX	4194304		/* Linux's PID_MAX_LIMIT */
-#define PIDFILE_READ_MAX 16		/* "4194304\n" with room to spare */
-#define CMDLINE_MAX	1024
+#define PIDFILE_PID_MAX  4194304 /* Linux's PID_MAX_LIMIT */
+#define PIDFILE_READ_MAX 16      /* "4194304\n" with room to spare */
+#define CMDLINE_MAX      1024
 
 /* Strict decimal: [1-9][0-9]* then at most one '\n', within the bound. */
 static int
 parse_pid(const char *s, size_t len, pid_t *pid)
 {
-	size_t	 i;
-	long	 v = 0;
+	size_t i;
+	long   v = 0;
 
 	if (len > 0 && s[len - 1] == '\n')
 		len--;
@@ -43,9 +43,9 @@ parse_pid(const char *s, size_t len, pid_t *pid)
 int
 pidfile_read(const char *path, pid_t *pid)
 {
-	char	 buf[PIDFILE_READ_MAX + 1];
-	ssize_t	 n;
-	int	 fd, saved;
+	char    buf[PIDFILE_READ_MAX + 1];
+	ssize_t n;
+	int     fd, saved;
 
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY)) == -1)
 		return -1;
@@ -59,8 +59,8 @@ pidfile_read(const char *path, pid_t *pid)
 		return -1;
 	}
 	/* A longer file is not a pid file, whatever it starts with. */
-	if ((size_t)n > PIDFILE_READ_MAX || parse_pid(buf, (size_t)n, pid) ==
-	    -1) {
+	if ((size_t)n > PIDFILE_READ_MAX ||
+	    parse_pid(buf, (size_t)n, pid) == -1) {
 		errno = EINVAL;
 		return -1;
 	}
@@ -71,9 +71,9 @@ pidfile_read(const char *path, pid_t *pid)
 static ssize_t
 read_cmdline(pid_t pid, char *cmd, size_t cmdsz)
 {
-	char	 path[64];
-	ssize_t	 n, i;
-	int	 fd, saved;
+	char    path[64];
+	ssize_t n, i;
+	int     fd, saved;
 
 	snprintf(path, sizeof(path), "/proc/%ld/cmdline", (long)pid);
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
@@ -96,8 +96,8 @@ read_cmdline(pid_t pid, char *cmd, size_t cmdsz)
 enum pid_kind
 pidfile_check(pid_t pid, char *cmd, size_t cmdsz)
 {
-	char	 buf[CMDLINE_MAX];
-	ssize_t	 n;
+	char    buf[CMDLINE_MAX];
+	ssize_t n;
 
 	if (cmd != NULL && cmdsz > 0)
 		cmd[0] = '\0';
@@ -105,9 +105,9 @@ pidfile_check(pid_t pid, char *cmd, size_t cmdsz)
 		return PID_GONE;
 	if ((n = read_cmdline(pid, buf, sizeof(buf))) == -1)
 		return errno == ENOENT || errno == ESRCH ? PID_GONE :
-		    PID_UNKNOWN;
+							   PID_UNKNOWN;
 	if (n == 0)
-		return PID_GONE;	/* a zombie (or a kernel thread) */
+		return PID_GONE; /* a zombie (or a kernel thread) */
 	if (cmd != NULL && cmdsz > 0)
 		snprintf(cmd, cmdsz, "%s", buf);
 	return strstr(buf, "membermail") != NULL ? PID_MEMBERMAIL : PID_OTHER;
@@ -121,23 +121,27 @@ pidfile_check(pid_t pid, char *cmd, size_t cmdsz)
 static int
 may_write(const char *path, pid_t pid, char *err, size_t errsz)
 {
-	char		 cmd[256];
-	pid_t		 old;
-	enum pid_kind	 kind;
+	char          cmd[256];
+	pid_t         old;
+	enum pid_kind kind;
 
 	if (pidfile_read(path, &old) == -1 || old == pid || old == getppid())
 		return 0;
 	kind = pidfile_check(old, cmd, sizeof(cmd));
 	if (kind == PID_MEMBERMAIL) {
-		snprintf(err, errsz, "%s names pid %ld, a running membermail "
+		snprintf(err, errsz,
+		    "%s names pid %ld, a running membermail "
 		    "(%s): stop it first, or remove the file if that process "
-		    "is not a membermail master", path, (long)old, cmd);
+		    "is not a membermail master",
+		    path, (long)old, cmd);
 		return -1;
 	}
 	if (kind == PID_UNKNOWN) {
-		snprintf(err, errsz, "%s names pid %ld, which is running but "
+		snprintf(err, errsz,
+		    "%s names pid %ld, which is running but "
 		    "whose command line cannot be read: remove the file if it "
-		    "is not a membermail master", path, (long)old);
+		    "is not a membermail master",
+		    path, (long)old);
 		return -1;
 	}
 	return 0;
@@ -146,13 +150,13 @@ may_write(const char *path, pid_t pid, char *err, size_t errsz)
 int
 pidfile_write(const char *path, pid_t pid, char *err, size_t errsz)
 {
-	char	 tmp[PATH_MAX], line[24];
-	int	 fd, len, ok, saved;
+	char tmp[PATH_MAX], line[24];
+	int  fd, len, ok, saved;
 
 	if (may_write(path, pid, err, errsz) == -1)
 		return -1;
 	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path,
-	    (long)getpid()) >= sizeof(tmp)) {
+		(long)getpid()) >= sizeof(tmp)) {
 		snprintf(err, errsz, "%s: path too long", path);
 		return -1;
 	}
@@ -163,7 +167,7 @@ pidfile_write(const char *path, pid_t pid, char *err, size_t errsz)
 		snprintf(err, errsz, "%s: %s", tmp, strerror(errno));
 		return -1;
 	}
-	errno = EIO;	/* a short write sets none */
+	errno = EIO; /* a short write sets none */
 	ok = fchmod(fd, 0644) == 0 && write(fd, line, (size_t)len) == len;
 	saved = errno;
 	if (close(fd) == -1 && ok) {
@@ -186,7 +190,7 @@ pidfile_write(const char *path, pid_t pid, char *err, size_t errsz)
 int
 pidfile_remove(const char *path, pid_t pid)
 {
-	pid_t	 old;
+	pid_t old;
 
 	if (pidfile_read(path, &old) == -1 || old != pid)
 		return 0;
@@ -198,7 +202,7 @@ pidfile_remove(const char *path, pid_t pid)
 int
 pidfile_rename(const char *from, const char *to)
 {
-	pid_t	 old;
+	pid_t old;
 
 	if (pidfile_read(from, &old) == -1) {
 		if (errno == EINVAL)

@@ -26,14 +26,14 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-#define PIDFILE_OLDBIN	".oldbin"
+#define PIDFILE_OLDBIN ".oldbin"
 
 /* What a pid names (pidfile_check). */
 enum pid_kind {
-	PID_GONE,	/* no such process, or a zombie (it serves nothing) */
-	PID_OTHER,	/* alive, but not membermail: a recycled pid */
-	PID_MEMBERMAIL,	/* alive, and its command line says membermail */
-	PID_UNKNOWN	/* alive, command line unreadable (e.g. hidepid) */
+	PID_GONE,       /* no such process, or a zombie (it serves nothing) */
+	PID_OTHER,      /* alive, but not membermail: a recycled pid */
+	PID_MEMBERMAIL, /* alive, and its command line says membermail */
+	PID_UNKNOWN     /* alive, command line unreadable (e.g. hidepid) */
 };
 
 /*
@@ -44,21 +44,20 @@ enum pid_kind {
  * empty or malformed file is replaced.  0 on success; -1 with err on
  * failure (the file is then as it was).
  */
-int		 pidfile_write(const char *path, pid_t pid, char *err,
-		    size_t errsz);
+int pidfile_write(const char *path, pid_t pid, char *err, size_t errsz);
 
 /*
  * Reads the pid in path: only "[1-9][0-9]*" with an optional newline,
  * at most PID_MAX_LIMIT (4194304).  0 with *pid set; -1 with errno (ENOENT
  * and the like from open/read, EINVAL for anything malformed).
  */
-int		 pidfile_read(const char *path, pid_t *pid);
+int pidfile_read(const char *path, pid_t *pid);
 
 /*
  * Removes path only if it still holds pid.  1 when removed; 0 when absent,
  * malformed or someone else's (kept); -1 with errno if unlink failed.
  */
-int		 pidfile_remove(const char *path, pid_t pid);
+int pidfile_remove(const char *path, pid_t pid);
 
 /*
  * Renames from to to (e.g. pid_file to pid_file.oldbin on USR2, and back
@@ -66,15 +65,15 @@ int		 pidfile_remove(const char *path, pid_t pid);
  * existing `to` is replaced.  0, or -1 with errno (ESRCH: from is not
  * ours; ENOENT: no file).
  */
-int		 pidfile_rename(const char *from, const char *to);
+int pidfile_rename(const char *from, const char *to);
 
 /* "<path>.oldbin" into buf; -1 (ENAMETOOLONG) if it does not fit. */
-int		 pidfile_oldbin(const char *path, char *buf, size_t bufsz);
+int pidfile_oldbin(const char *path, char *buf, size_t bufsz);
 
 /*
  * What pid is (see enum pid_kind).  When cmd is not NULL it receives the
  * command line, arguments separated by spaces, cut to cmdsz ("" if none).
  */
-enum pid_kind	 pidfile_check(pid_t pid, char *cmd, size_t cmdsz);
+enum pid_kind pidfile_check(pid_t pid, char *cmd, size_t cmdsz);
 
 #endif

@@ -15,13 +15,14 @@ int
 privs_resolve(struct privs *p, const struct config *cfg, char *err,
     size_t errsz)
 {
-	struct passwd	*pw;
-	struct group	*gr;
+	struct passwd *pw;
+	struct group  *gr;
 
 	memset(p, 0, sizeof(*p));
 	if (cfg->user[0] == '\0') {
 		if (geteuid() == 0) {
-			snprintf(err, errsz, "refusing to run workers as root: "
+			snprintf(err, errsz,
+			    "refusing to run workers as root: "
 			    "set user (and group) in the config");
 			return -1;
 		}
@@ -47,11 +48,13 @@ privs_resolve(struct privs *p, const struct config *cfg, char *err,
 	}
 	if (geteuid() != 0) {
 		if (geteuid() != p->uid) {
-			snprintf(err, errsz, "user: only root can switch to "
-			    "\"%s\"", cfg->user);
+			snprintf(err, errsz,
+			    "user: only root can switch to "
+			    "\"%s\"",
+			    cfg->user);
 			return -1;
 		}
-		return 0;	/* already that user */
+		return 0; /* already that user */
 	}
 	p->drop = 1;
 	return 0;

@@ -14,9 +14,9 @@
 struct config;
 
 struct privs {
-	int	 drop;	/* switch user in workers */
-	uid_t	 uid;
-	gid_t	 gid;
+	int   drop; /* switch user in workers */
+	uid_t uid;
+	gid_t gid;
 };
 
 /*
@@ -24,9 +24,9 @@ struct privs {
  * running as root without a user to switch to, or naming a user or group
  * that does not exist.
  */
-int	 privs_resolve(struct privs *, const struct config *, char *err,
-	    size_t errsz);
+int privs_resolve(struct privs *, const struct config *, char *err,
+    size_t errsz);
 /* In a worker: become p->uid/p->gid for good; -1 with errno on failure. */
-int	 privs_drop(const struct privs *);
+int privs_drop(const struct privs *);
 
 #endif

@@ -22,14 +22,14 @@ sb_name(char *buf, size_t bufsz, pid_t master)
 struct scoreboard *
 sb_create(pid_t master)
 {
-	char			 name[64];
-	struct scoreboard	*sb;
-	int			 fd, saved;
+	char               name[64];
+	struct scoreboard *sb;
+	int                fd, saved;
 
 	sb_name(name, sizeof(name), master);
-	(void)shm_unlink(name);		/* a stale one of a recycled pid */
+	(void)shm_unlink(name); /* a stale one of a recycled pid */
 	if ((fd = shm_open(name, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC,
-	    0600)) == -1)
+		 0600)) == -1)
 		return NULL;
 	if (ftruncate(fd, sizeof(*sb)) == -1) {
 		saved = errno;
@@ -57,11 +57,11 @@ sb_create(pid_t master)
 const struct scoreboard *
 sb_open(pid_t master)
 {
-	const struct scoreboard	*sb;
-	char			 name[64];
-	struct stat		 st;
-	void			*p;
-	int			 fd, saved;
+	const struct scoreboard *sb;
+	char                     name[64];
+	struct stat              st;
+	void                    *p;
+	int                      fd, saved;
 
 	sb_name(name, sizeof(name), master);
 	if ((fd = shm_open(name, O_RDONLY | O_CLOEXEC, 0)) == -1)
@@ -96,7 +96,7 @@ sb_close(const struct scoreboard *sb)
 void
 sb_destroy(struct scoreboard *sb, pid_t master)
 {
-	char	 name[64];
+	char name[64];
 
 	sb_name(name, sizeof(name), master);
 	sb_close(sb);
@@ -106,7 +106,7 @@ sb_destroy(struct scoreboard *sb, pid_t master)
 static uint64_t
 ms(clockid_t clock)
 {
-	struct timespec	 ts;
+	struct timespec ts;
 
 	clock_gettime(clock, &ts);
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
@@ -127,7 +127,7 @@ sb_mono_ms(void)
 void
 sb_count(const struct scoreboard *sb, uint32_t n[5])
 {
-	int	 i, st;
+	int i, st;
 
 	memset(n, 0, 5 * sizeof(n[0]));
 	for (i = 0; i < SB_MAX_WORKERS; i++) {

@@ -7,6 +7,6 @@
 #ifndef MM_SDNOTIFY_H
 #define MM_SDNOTIFY_H
 
-void	 sd_notifyf(const char *, ...) __attribute__((format(printf, 1, 2)));
+void sd_notifyf(const char *, ...) __attribute__((format(printf, 1, 2)));
 
 #endif

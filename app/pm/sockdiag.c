@@ -20,23 +20,23 @@
 #include "pm/sockdiag.h"
 
 /* linux/inet_diag.h: a cookie of all ones means "any socket". */
-#define DIAG_NOCOOKIE	(~0U)
+#define DIAG_NOCOOKIE (~0U)
 /* The kernel answers at once; this only bounds a misbehaving kernel. */
-#define DIAG_TIMEOUT_MS	500
+#define DIAG_TIMEOUT_MS 500
 /* One unix_diag_msg with the RQLEN attribute is well under 100 bytes. */
-#define DIAG_REPLY_MAX	1024
+#define DIAG_REPLY_MAX 1024
 
 struct diag_request {
-	struct nlmsghdr		 nlh;
-	struct unix_diag_req	 req;
+	struct nlmsghdr      nlh;
+	struct unix_diag_req req;
 };
 
 /* TCP and TCP over IPv6: TCP_INFO reports a listener's queue. */
 static int
 tcp_queue(int fd, uint32_t *queued, uint32_t *backlog)
 {
-	struct tcp_info	 ti;
-	socklen_t	 len = sizeof(ti);
+	struct tcp_info ti;
+	socklen_t       len = sizeof(ti);
 
 	memset(&ti, 0, sizeof(ti));
 	if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &len) == -1)
@@ -45,8 +45,8 @@ tcp_queue(int fd, uint32_t *queued, uint32_t *backlog)
 		errno = EINVAL;
 		return -1;
 	}
-	*queued = ti.tcpi_unacked;	/* sk_ack_backlog while listening */
-	*backlog = ti.tcpi_sacked;	/* sk_max_ack_backlog */
+	*queued = ti.tcpi_unacked; /* sk_ack_backlog while listening */
+	*backlog = ti.tcpi_sacked; /* sk_max_ack_backlog */
 	return 0;
 }
 
@@ -54,8 +54,8 @@ tcp_queue(int fd, uint32_t *queued, uint32_t *backlog)
 static int
 diag_open(void)
 {
-	struct timeval	 tv;
-	int		 nl;
+	struct timeval tv;
+	int            nl;
 
 	nl = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
 	if (nl == -1)
@@ -73,9 +73,9 @@ diag_open(void)
 static int
 diag_send(int nl, uint32_t ino, uint32_t seq)
 {
-	struct diag_request	 rq;
-	struct sockaddr_nl	 kernel;
-	ssize_t			 n;
+	struct diag_request rq;
+	struct sockaddr_nl  kernel;
+	ssize_t             n;
 
 	memset(&rq, 0, sizeof(rq));
 	rq.nlh.nlmsg_len = sizeof(rq);
@@ -114,10 +114,10 @@ static int
 diag_msg(const unsigned char *p, size_t len, uint32_t ino, uint32_t *queued,
     uint32_t *backlog)
 {
-	struct unix_diag_msg	 m;
-	struct unix_diag_rqlen	 rql;
-	struct rtattr		 a;
-	size_t			 off;
+	struct unix_diag_msg   m;
+	struct unix_diag_rqlen rql;
+	struct rtattr          a;
+	size_t                 off;
 
 	if (len < sizeof(m)) {
 		errno = EIO;
@@ -128,8 +128,8 @@ diag_msg(const unsigned char *p, size_t len, uint32_t ino, uint32_t *queued,
 		errno = m.udiag_ino != ino ? EIO : EINVAL;
 		return -1;
 	}
-	for (off = NLMSG_ALIGN(sizeof(m)); off < len &&
-	    len - off >= sizeof(a); off += RTA_ALIGN(a.rta_len)) {
+	for (off = NLMSG_ALIGN(sizeof(m)); off < len && len - off >= sizeof(a);
+	     off += RTA_ALIGN(a.rta_len)) {
 		memcpy(&a, p + off, sizeof(a));
 		if (a.rta_len < sizeof(a) || a.rta_len > len - off)
 			break;
@@ -137,11 +137,11 @@ diag_msg(const unsigned char *p, size_t len, uint32_t ino, uint32_t *queued,
 		    a.rta_len - sizeof(a) < sizeof(rql))
 			continue;
 		memcpy(&rql, p + off + sizeof(a), sizeof(rql));
-		*queued = rql.udiag_rqueue;	/* connections not accepted */
-		*backlog = rql.udiag_wqueue;	/* sk_max_ack_backlog */
+		*queued = rql.udiag_rqueue;  /* connections not accepted */
+		*backlog = rql.udiag_wqueue; /* sk_max_ack_backlog */
 		return 0;
 	}
-	errno = EOPNOTSUPP;	/* a kernel without UDIAG_SHOW_RQLEN */
+	errno = EOPNOTSUPP; /* a kernel without UDIAG_SHOW_RQLEN */
 	return -1;
 }
 
@@ -149,7 +149,7 @@ diag_msg(const unsigned char *p, size_t len, uint32_t ino, uint32_t *queued,
 static int
 diag_error(const unsigned char *p, size_t len)
 {
-	struct nlmsgerr	 e;
+	struct nlmsgerr e;
 
 	errno = EIO;
 	if (len >= sizeof(e)) {
@@ -165,11 +165,11 @@ static int
 diag_recv(int nl, uint32_t ino, uint32_t seq, uint32_t *queued,
     uint32_t *backlog)
 {
-	unsigned char	 b[DIAG_REPLY_MAX];
-	struct nlmsghdr	 h;
-	const size_t	 hl = NLMSG_ALIGN(sizeof(h));
-	size_t		 off, n;
-	ssize_t		 rc;
+	unsigned char   b[DIAG_REPLY_MAX];
+	struct nlmsghdr h;
+	const size_t    hl = NLMSG_ALIGN(sizeof(h));
+	size_t          off, n;
+	ssize_t         rc;
 
 	do
 		rc = recv(nl, b, sizeof(b), 0);
@@ -178,7 +178,7 @@ diag_recv(int nl, uint32_t ino, uint32_t seq, uint32_t *queued,
 		return -1;
 	n = (size_t)rc;
 	for (off = 0; off < n && n - off >= hl;
-	    off += NLMSG_ALIGN(h.nlmsg_len)) {
+	     off += NLMSG_ALIGN(h.nlmsg_len)) {
 		memcpy(&h, b + off, sizeof(h));
 		if (h.nlmsg_len < hl || h.nlmsg_len > n - off)
 			break;
@@ -190,7 +190,7 @@ diag_recv(int nl, uint32_t ino, uint32_t seq, uint32_t *queued,
 			return diag_msg(b + off + hl, h.nlmsg_len - hl, ino,
 			    queued, backlog);
 	}
-	errno = EIO;	/* truncated, or not an answer to our request */
+	errno = EIO; /* truncated, or not an answer to our request */
 	return -1;
 }
 
@@ -198,13 +198,13 @@ diag_recv(int nl, uint32_t ino, uint32_t seq, uint32_t *queued,
 static int
 unix_queue(int fd, uint32_t *queued, uint32_t *backlog)
 {
-	static uint32_t	 seq;
-	struct stat	 st;
-	int		 nl, rc, saved;
+	static uint32_t seq;
+	struct stat     st;
+	int             nl, rc, saved;
 
 	if (fstat(fd, &st) == -1)
 		return -1;
-	if (st.st_ino > UINT32_MAX) {	/* socket inodes are 32-bit */
+	if (st.st_ino > UINT32_MAX) { /* socket inodes are 32-bit */
 		errno = EOVERFLOW;
 		return -1;
 	}
@@ -223,10 +223,10 @@ unix_queue(int fd, uint32_t *queued, uint32_t *backlog)
 int
 listen_queue(int fd, uint32_t *queued, uint32_t *backlog)
 {
-	struct sockaddr_storage	 ss;
-	socklen_t		 len = sizeof(ss);
-	int			 on = 0;
-	socklen_t		 onlen = sizeof(on);
+	struct sockaddr_storage ss;
+	socklen_t               len = sizeof(ss);
+	int                     on = 0;
+	socklen_t               onlen = sizeof(on);
 
 	if (getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &on, &onlen) == -1)
 		return -1;

@@ -24,6 +24,6 @@
  * *backlog.  Returns 0, or -1 with errno: EINVAL when fd is not listening,
  * EAFNOSUPPORT for another family, or the error of the query.
  */
-int	 listen_queue(int fd, uint32_t *queued, uint32_t *backlog);
+int listen_queue(int fd, uint32_t *queued, uint32_t *backlog);
 
 #endif

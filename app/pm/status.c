@@ -1,7 +1,6 @@
 /* status.c - the status process and its pages; see status.h. */
 #include "config.h"
 
-
 #include <sys/socket.h>
 
 #include <arpa/inet.h>
@@ -29,45 +28,43 @@
 #include "pm/sockdiag.h"
 #include "pm/status.h"
 
-#define LABEL_COL	22	/* php-fpm's: values start in this column */
-#define TIME_MAX	32	/* "28/Nov/2026:08:30:00 +0000" */
-#define CLEAN_MAX(n)	((n) * 3 + 1)	/* every byte as %HH, and a NUL */
+#define LABEL_COL    22          /* php-fpm's: values start in this column */
+#define TIME_MAX     32          /* "28/Nov/2026:08:30:00 +0000" */
+#define CLEAN_MAX(n) ((n)*3 + 1) /* every byte as %HH, and a NUL */
 
 /* ------------------------------------------------------------------ */
 /* What every page shows, computed once from the scoreboard. */
 
 struct totals {
-	uint32_t	 idle;
-	uint32_t	 active;
-	uint32_t	 total;
-	uint32_t	 max_active;
-	uint32_t	 listen_queue;
-	uint32_t	 max_listen_queue;
-	uint32_t	 backlog;
-	uint64_t	 since;		/* seconds since the master started */
+	uint32_t idle;
+	uint32_t active;
+	uint32_t total;
+	uint32_t max_active;
+	uint32_t listen_queue;
+	uint32_t max_listen_queue;
+	uint32_t backlog;
+	uint64_t since; /* seconds since the master started */
 };
 
 /* One live worker as the pages show it; strings are cleaned copies. */
 struct proc {
-	int32_t		 pid;
-	const char	*state;
-	uint32_t	 generation;
-	uint64_t	 started_ms;
-	uint64_t	 since;		/* seconds */
-	uint64_t	 requests;
-	uint64_t	 duration_us;
-	char		 method[CLEAN_MAX(SB_METHOD_MAX)];
-	char		 uri[CLEAN_MAX(SB_URI_MAX)];
-	uint32_t	 rss_kib;
+	int32_t     pid;
+	const char *state;
+	uint32_t    generation;
+	uint64_t    started_ms;
+	uint64_t    since; /* seconds */
+	uint64_t    requests;
+	uint64_t    duration_us;
+	char        method[CLEAN_MAX(SB_METHOD_MAX)];
+	char        uri[CLEAN_MAX(SB_URI_MAX)];
+	uint32_t    rss_kib;
 };
 
-static const char *const state_names[] = {
-	[SB_FREE] = "Free",
+static const char *const state_names[] = { [SB_FREE] = "Free",
 	[SB_STARTING] = "Starting",
 	[SB_IDLE] = "Idle",
 	[SB_BUSY] = "Running",
-	[SB_EXITING] = "Exiting"
-};
+	[SB_EXITING] = "Exiting" };
 
 static uint32_t
 max_u32(uint32_t a, uint32_t b)
@@ -85,7 +82,7 @@ static void
 get_totals(const struct scoreboard *sb, const struct status_extra *x,
     struct totals *t)
 {
-	uint32_t	 n[5];
+	uint32_t n[5];
 
 	sb_count(sb, n);
 	t->idle = n[SB_IDLE];
@@ -94,7 +91,8 @@ get_totals(const struct scoreboard *sb, const struct status_extra *x,
 	t->max_active = max_u32(sb->max_active, t->active);
 	t->listen_queue = x->queue_known ? x->listen_queue : 0;
 	t->max_listen_queue = max_u32(max_u32(sb->max_listen_queue,
-	    x->max_listen_queue), t->listen_queue);
+					  x->max_listen_queue),
+	    t->listen_queue);
 	t->backlog = x->queue_known ? x->listen_backlog : sb->listen_backlog;
 	t->since = seconds_since(x->now_ms, sb->start_ms);
 }
@@ -107,9 +105,9 @@ get_totals(const struct scoreboard *sb, const struct status_extra *x,
 static void
 clean(char *dst, const char *src, size_t max)
 {
-	static const char	 hex[] = "0123456789ABCDEF";
-	size_t			 i, o = 0;
-	unsigned char		 c;
+	static const char hex[] = "0123456789ABCDEF";
+	size_t            i, o = 0;
+	unsigned char     c;
 
 	for (i = 0; i < max && src[i] != '\0'; i++) {
 		c = (unsigned char)src[i];
@@ -131,7 +129,7 @@ static int
 get_proc(const struct scoreboard *sb, const struct status_extra *x, int i,
     struct proc *p)
 {
-	struct sb_worker	 w = sb->workers[i];	/* one look */
+	struct sb_worker w = sb->workers[i]; /* one look */
 
 	if (w.pid == 0 || w.state <= SB_FREE || w.state > SB_EXITING)
 		return 0;
@@ -156,8 +154,8 @@ get_proc(const struct scoreboard *sb, const struct status_extra *x, int i,
 static const char *
 fmt_time(char *dst, size_t dstsz, uint64_t ms)
 {
-	time_t		 t = (time_t)(ms / 1000);
-	struct tm	 tm;
+	time_t    t = (time_t)(ms / 1000);
+	struct tm tm;
 
 	if (ms == 0 || gmtime_r(&t, &tm) == NULL ||
 	    strftime(dst, dstsz, "%d/%b/%Y:%H:%M:%S +0000", &tm) == 0)
@@ -183,14 +181,14 @@ text_num(struct buf *out, const char *label, uint64_t value)
 static void
 text_proc(struct buf *out, const struct proc *p)
 {
-	char	 when[TIME_MAX];
+	char when[TIME_MAX];
 
 	buf_puts(out, "\n************************\n");
 	text_num(out, "pid:", (uint64_t)p->pid);
 	text_str(out, "state:", p->state);
 	text_num(out, "generation:", p->generation);
-	text_str(out, "start time:", fmt_time(when, sizeof(when),
-	    p->started_ms));
+	text_str(out,
+	    "start time:", fmt_time(when, sizeof(when), p->started_ms));
 	text_num(out, "start since:", p->since);
 	text_num(out, "requests:", p->requests);
 	text_num(out, "request duration:", p->duration_us);
@@ -200,19 +198,19 @@ text_proc(struct buf *out, const struct proc *p)
 }
 
 void
-status_text(const struct scoreboard *sb, const struct status_extra *x,
-    int full, struct buf *out)
+status_text(const struct scoreboard *sb, const struct status_extra *x, int full,
+    struct buf *out)
 {
-	struct totals	 t;
-	struct proc	 p;
-	char		 when[TIME_MAX];
-	int		 i;
+	struct totals t;
+	struct proc   p;
+	char          when[TIME_MAX];
+	int           i;
 
 	get_totals(sb, x, &t);
 	text_str(out, "pool:", x->pool);
 	text_str(out, "process manager:", x->pm);
-	text_str(out, "start time:",
-	    fmt_time(when, sizeof(when), sb->start_ms));
+	text_str(out,
+	    "start time:", fmt_time(when, sizeof(when), sb->start_ms));
 	text_num(out, "start since:", t.since);
 	text_num(out, "accepted conn:", sb->accepted);
 	text_num(out, "listen queue:", t.listen_queue);
@@ -244,7 +242,7 @@ status_text(const struct scoreboard *sb, const struct status_extra *x,
 static void
 jadd(struct json_object *o, const char *k, struct json_object *v, int *bad)
 {
-	const unsigned	 opts = JSON_C_OBJECT_ADD_KEY_IS_NEW |
+	const unsigned opts = JSON_C_OBJECT_ADD_KEY_IS_NEW |
 	    JSON_C_OBJECT_KEY_IS_CONSTANT;
 
 	if (v == NULL || json_object_object_add_ex(o, k, v, opts) != 0) {
@@ -256,7 +254,7 @@ jadd(struct json_object *o, const char *k, struct json_object *v, int *bad)
 static struct json_object *
 json_proc(const struct proc *p, int *bad)
 {
-	struct json_object	*o;
+	struct json_object *o;
 
 	if ((o = json_object_new_object()) == NULL) {
 		*bad = 1;
@@ -278,12 +276,11 @@ json_proc(const struct proc *p, int *bad)
 }
 
 static struct json_object *
-json_procs(const struct scoreboard *sb, const struct status_extra *x,
-    int *bad)
+json_procs(const struct scoreboard *sb, const struct status_extra *x, int *bad)
 {
-	struct json_object	*a, *o;
-	struct proc		 p;
-	int			 i;
+	struct json_object *a, *o;
+	struct proc         p;
+	int                 i;
 
 	if ((a = json_object_new_array()) == NULL) {
 		*bad = 1;
@@ -311,14 +308,14 @@ json_pool(struct json_object *o, const struct scoreboard *sb,
 	jadd(o, "start since", json_object_new_uint64(t->since), bad);
 	jadd(o, "accepted conn", json_object_new_uint64(sb->accepted), bad);
 	jadd(o, "listen queue", json_object_new_uint64(t->listen_queue), bad);
-	jadd(o, "max listen queue",
-	    json_object_new_uint64(t->max_listen_queue), bad);
+	jadd(o, "max listen queue", json_object_new_uint64(t->max_listen_queue),
+	    bad);
 	jadd(o, "listen queue len", json_object_new_uint64(t->backlog), bad);
 	jadd(o, "idle processes", json_object_new_uint64(t->idle), bad);
 	jadd(o, "active processes", json_object_new_uint64(t->active), bad);
 	jadd(o, "total processes", json_object_new_uint64(t->total), bad);
-	jadd(o, "max active processes",
-	    json_object_new_uint64(t->max_active), bad);
+	jadd(o, "max active processes", json_object_new_uint64(t->max_active),
+	    bad);
 	jadd(o, "max children reached",
 	    json_object_new_uint64(sb->max_children_reached), bad);
 	jadd(o, "slow requests", json_object_new_uint64(sb->slow_requests),
@@ -332,14 +329,14 @@ json_pool(struct json_object *o, const struct scoreboard *sb,
 }
 
 void
-status_json(const struct scoreboard *sb, const struct status_extra *x,
-    int full, struct buf *out)
+status_json(const struct scoreboard *sb, const struct status_extra *x, int full,
+    struct buf *out)
 {
-	struct json_object	*o;
-	struct totals		 t;
-	const char		*s;
-	size_t			 len;
-	int			 bad = 0;
+	struct json_object *o;
+	struct totals       t;
+	const char         *s;
+	size_t              len;
+	int                 bad = 0;
 
 	if ((o = json_object_new_object()) == NULL) {
 		out->failed = 1;
@@ -349,15 +346,15 @@ status_json(const struct scoreboard *sb, const struct status_extra *x,
 	json_pool(o, sb, x, &t, &bad);
 	if (full)
 		jadd(o, "processes", json_procs(sb, x, &bad), &bad);
-	s = json_object_to_json_string_length(o, JSON_C_TO_STRING_PLAIN |
-	    JSON_C_TO_STRING_NOSLASHESCAPE, &len);
+	s = json_object_to_json_string_length(o,
+	    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &len);
 	if (bad || s == NULL)
 		out->failed = 1;
 	else {
 		buf_append(out, s, len);
 		buf_putc(out, '\n');
 	}
-	json_object_put(o);	/* frees s too */
+	json_object_put(o); /* frees s too */
 }
 
 /* ------------------------------------------------------------------ */
@@ -383,9 +380,9 @@ enum metric {
 };
 
 static const struct {
-	const char	*name;
-	const char	*type;
-	const char	*help;
+	const char *name;
+	const char *type;
+	const char *help;
 } metrics[M__MAX] = {
 	[M_UP] = { "membermail_up", "gauge",
 	    "Whether the status process answers (always 1 when it does)." },
@@ -407,8 +404,8 @@ static const struct {
 	    "Live workers, starting and exiting ones included." },
 	[M_MAX_ACTIVE] = { "membermail_max_active_processes", "gauge",
 	    "Most workers serving requests at once." },
-	[M_MAX_CHILDREN] = { "membermail_max_children_reached_total",
-	    "counter", "Times every worker was busy at once." },
+	[M_MAX_CHILDREN] = { "membermail_max_children_reached_total", "counter",
+	    "Times every worker was busy at once." },
 	[M_SLOW] = { "membermail_slow_requests_total", "counter",
 	    "Requests slower than slow_request." },
 	[M_KILLED] = { "membermail_killed_by_timeout_total", "counter",
@@ -423,13 +420,13 @@ void
 status_metrics(const struct scoreboard *sb, const struct status_extra *x,
     struct buf *out)
 {
-	uint64_t	 v[M__MAX];
-	struct totals	 t;
-	int		 m;
+	uint64_t      v[M__MAX];
+	struct totals t;
+	int           m;
 
 	get_totals(sb, x, &t);
 	v[M_UP] = 1;
-	v[M_START_TIME] = sb->start_ms;		/* written as seconds below */
+	v[M_START_TIME] = sb->start_ms; /* written as seconds below */
 	v[M_ACCEPTED] = sb->accepted;
 	v[M_LISTEN_QUEUE] = t.listen_queue;
 	v[M_MAX_LISTEN_QUEUE] = t.max_listen_queue;
@@ -445,7 +442,7 @@ status_metrics(const struct scoreboard *sb, const struct status_extra *x,
 	v[M_WANTED] = sb->want_workers;
 	for (m = 0; m < M__MAX; m++) {
 		if (m == M_LISTEN_QUEUE && !x->queue_known)
-			continue;	/* unknown is not 0 */
+			continue; /* unknown is not 0 */
 		buf_printf(out, "# HELP %s %s\n# TYPE %s %s\n", metrics[m].name,
 		    metrics[m].help, metrics[m].name, metrics[m].type);
 		if (m == M_START_TIME)
@@ -462,22 +459,20 @@ status_metrics(const struct scoreboard *sb, const struct status_extra *x,
 /* Who may read the pages. */
 
 struct net {
-	int		 v6;
-	unsigned char	 a[16];		/* IPv4 in the first 4 bytes */
-	unsigned int	 bits;
+	int           v6;
+	unsigned char a[16]; /* IPv4 in the first 4 bytes */
+	unsigned int  bits;
 };
 
 /* ::ffff:a.b.c.d becomes the IPv4 address a.b.c.d. */
 static void
 unmap(struct net *n)
 {
-	static const unsigned char	 prefix[12] = {
-		0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff
-	};
+	static const unsigned char prefix[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+		0xff, 0xff };
 
-	if (!n->v6 || memcmp(n->a, prefix, sizeof(prefix)) != 0 ||
-	    n->bits < 96)
-		return;		/* a shorter prefix is wider than IPv4 */
+	if (!n->v6 || memcmp(n->a, prefix, sizeof(prefix)) != 0 || n->bits < 96)
+		return; /* a shorter prefix is wider than IPv4 */
 	n->v6 = 0;
 	memmove(n->a, n->a + 12, 4);
 	memset(n->a + 4, 0, 12);
@@ -488,7 +483,7 @@ unmap(struct net *n)
 static int
 parse_addr(const char *s, size_t len, struct net *n)
 {
-	char	 tmp[INET6_ADDRSTRLEN];
+	char tmp[INET6_ADDRSTRLEN];
 
 	if (len == 0 || len >= sizeof(tmp))
 		return -1;
@@ -506,9 +501,9 @@ parse_addr(const char *s, size_t len, struct net *n)
 static int
 parse_net(const char *s, size_t len, struct net *n)
 {
-	const char	*slash = memchr(s, '/', len);
-	size_t		 i, alen = slash != NULL ? (size_t)(slash - s) : len;
-	unsigned int	 bits = 0;
+	const char  *slash = memchr(s, '/', len);
+	size_t       i, alen = slash != NULL ? (size_t)(slash - s) : len;
+	unsigned int bits = 0;
 
 	if (parse_addr(s, alen, n) == -1)
 		return -1;
@@ -531,8 +526,8 @@ parse_net(const char *s, size_t len, struct net *n)
 static int
 net_contains(const struct net *net, const struct net *addr)
 {
-	unsigned int	 whole = net->bits / 8, rest = net->bits % 8;
-	unsigned char	 mask;
+	unsigned int  whole = net->bits / 8, rest = net->bits % 8;
+	unsigned char mask;
 
 	if (net->v6 != addr->v6 || memcmp(net->a, addr->a, whole) != 0)
 		return 0;
@@ -545,9 +540,9 @@ net_contains(const struct net *net, const struct net *addr)
 int
 status_allowed(const char *allow_list, const char *remote_addr)
 {
-	struct net	 remote, net;
-	const char	*p = allow_list;
-	size_t		 n;
+	struct net  remote, net;
+	const char *p = allow_list;
+	size_t      n;
 
 	if (p == NULL || remote_addr == NULL ||
 	    parse_addr(remote_addr, strlen(remote_addr), &remote) == -1)
@@ -578,42 +573,42 @@ enum page {
  * line needs afterwards is copied (quoted) when the request is read.
  */
 struct sreq {
-	const char	*method;	/* params: until FCGX_Finish_r */
-	const char	*uri;
-	const char	*remote;
-	char		 id[65];	/* copies, for the log */
-	char		 log_method[32];
-	char		 log_path[LOG_QUOTE_MAX];
-	size_t		 pathlen;	/* uri[0..pathlen) is the path */
-	const char	*query;		/* after '?', or "" */
-	int		 head;		/* HEAD: no body */
-	int		 status;
-	const char	*ctype;
-	const char	*allow;		/* Allow header for 405, or NULL */
-	const char	*reason;	/* for the log */
-	size_t		 bytes;
-	struct timespec	 start;
+	const char     *method; /* params: until FCGX_Finish_r */
+	const char     *uri;
+	const char     *remote;
+	char            id[65]; /* copies, for the log */
+	char            log_method[32];
+	char            log_path[LOG_QUOTE_MAX];
+	size_t          pathlen; /* uri[0..pathlen) is the path */
+	const char     *query;   /* after '?', or "" */
+	int             head;    /* HEAD: no body */
+	int             status;
+	const char     *ctype;
+	const char     *allow;  /* Allow header for 405, or NULL */
+	const char     *reason; /* for the log */
+	size_t          bytes;
+	struct timespec start;
 };
 
 /* State of the status process, set up once. */
 struct sproc {
-	const struct config	*cfg;
-	const struct scoreboard	*sb;
-	int			 app_fd;
-	FCGX_Request		 fr;
-	struct buf		 out;
-	struct scoreboard	 snap;		/* a consistent copy per page */
-	struct status_extra	 extra;
-	uint32_t		 max_queue;	/* most we have seen */
-	int			 queue_warned;
-	long			 page_kib;
+	const struct config     *cfg;
+	const struct scoreboard *sb;
+	int                      app_fd;
+	FCGX_Request             fr;
+	struct buf               out;
+	struct scoreboard        snap; /* a consistent copy per page */
+	struct status_extra      extra;
+	uint32_t                 max_queue; /* most we have seen */
+	int                      queue_warned;
+	long                     page_kib;
 };
 
 /* nginx's $request_id, or "-" when absent or odd (as req.c). */
 static void
 request_id(char *dst, size_t dstsz, const char *v)
 {
-	size_t	 i, n = v != NULL ? strlen(v) : 0;
+	size_t i, n = v != NULL ? strlen(v) : 0;
 
 	for (i = 0; i < n; i++)
 		if (!(v[i] >= '0' && v[i] <= '9') &&
@@ -631,7 +626,7 @@ request_id(char *dst, size_t dstsz, const char *v)
 static void
 read_params(struct sreq *q, FCGX_ParamArray envp)
 {
-	const char	*uri, *mark;
+	const char *uri, *mark;
 
 	memset(q, 0, sizeof(*q));
 	clock_gettime(CLOCK_MONOTONIC, &q->start);
@@ -658,14 +653,14 @@ static enum page
 which_page(const struct sreq *q)
 {
 	static const struct {
-		const char	*path;
-		enum page	 page;
+		const char *path;
+		enum page   page;
 	} pages[] = {
 		{ "/ping", PAGE_PING },
 		{ "/status", PAGE_STATUS },
 		{ "/metrics", PAGE_METRICS },
 	};
-	size_t	 i;
+	size_t i;
 
 	for (i = 0; i < sizeof(pages) / sizeof(pages[0]); i++)
 		if (strlen(pages[i].path) == q->pathlen &&
@@ -678,7 +673,7 @@ which_page(const struct sreq *q)
 static int
 query_flag(const char *query, const char *name)
 {
-	size_t	 n, key, len = strlen(name);
+	size_t n, key, len = strlen(name);
 
 	while (*query != '\0') {
 		n = strcspn(query, "&");
@@ -706,11 +701,11 @@ reply(struct sproc *sp, struct sreq *q, int status, const char *ctype,
 static uint32_t
 rss_kib(pid_t pid, long page_kib)
 {
-	char		 path[64], b[128];
-	const char	*p;
-	uint64_t	 pages = 0;
-	ssize_t		 n;
-	int		 fd;
+	char        path[64], b[128];
+	const char *p;
+	uint64_t    pages = 0;
+	ssize_t     n;
+	int         fd;
 
 	snprintf(path, sizeof(path), "/proc/%ld/statm", (long)pid);
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
@@ -720,7 +715,7 @@ rss_kib(pid_t pid, long page_kib)
 	if (n <= 0)
 		return 0;
 	b[n] = '\0';
-	if ((p = strchr(b, ' ')) == NULL)	/* "size resident shared ..." */
+	if ((p = strchr(b, ' ')) == NULL) /* "size resident shared ..." */
 		return 0;
 	for (p++; *p >= '0' && *p <= '9' && pages < (1ULL << 40); p++)
 		pages = pages * 10 + (uint64_t)(*p - '0');
@@ -732,9 +727,9 @@ rss_kib(pid_t pid, long page_kib)
 static void
 gather(struct sproc *sp, int full)
 {
-	struct status_extra	*x = &sp->extra;
-	uint32_t		 queued, backlog;
-	int			 i;
+	struct status_extra *x = &sp->extra;
+	uint32_t             queued, backlog;
+	int                  i;
 
 	memcpy(&sp->snap, sp->sb, sizeof(sp->snap));
 	memset(x, 0, sizeof(*x));
@@ -763,8 +758,8 @@ gather(struct sproc *sp, int full)
 static void
 render(struct sproc *sp, struct sreq *q, enum page page)
 {
-	int	 json = query_flag(q->query, "json");
-	int	 full = query_flag(q->query, "full");
+	int json = query_flag(q->query, "json");
+	int full = query_flag(q->query, "full");
 
 	gather(sp, full && page == PAGE_STATUS);
 	buf_reset(&sp->out);
@@ -789,9 +784,9 @@ render(struct sproc *sp, struct sreq *q, enum page page)
 static void
 dispatch(struct sproc *sp, struct sreq *q)
 {
-	enum page	 page = which_page(q);
-	const char	*m = q->method != NULL ? q->method : "";
-	const char	*text = "text/plain; charset=utf-8";
+	enum page   page = which_page(q);
+	const char *m = q->method != NULL ? q->method : "";
+	const char *text = "text/plain; charset=utf-8";
 
 	if (page == PAGE_NONE)
 		reply(sp, q, 404, text, "Not Found\n");
@@ -811,11 +806,16 @@ static const char *
 reason_phrase(int status)
 {
 	switch (status) {
-	case 200: return "OK";
-	case 403: return "Forbidden";
-	case 404: return "Not Found";
-	case 405: return "Method Not Allowed";
-	default: return "Internal Server Error";
+	case 200:
+		return "OK";
+	case 403:
+		return "Forbidden";
+	case 404:
+		return "Not Found";
+	case 405:
+		return "Method Not Allowed";
+	default:
+		return "Internal Server Error";
 	}
 }
 
@@ -823,13 +823,14 @@ reason_phrase(int status)
 static int
 send_reply(struct sproc *sp, struct sreq *q)
 {
-	char	 head[256];
-	int	 n;
+	char head[256];
+	int  n;
 
-	n = snprintf(head, sizeof(head), "Status: %d %s\r\n"
+	n = snprintf(head, sizeof(head),
+	    "Status: %d %s\r\n"
 	    "Content-Type: %s\r\nContent-Length: %zu\r\n"
-	    "Cache-Control: no-store\r\n%s%s%s\r\n", q->status,
-	    reason_phrase(q->status), q->ctype, sp->out.len,
+	    "Cache-Control: no-store\r\n%s%s%s\r\n",
+	    q->status, reason_phrase(q->status), q->ctype, sp->out.len,
 	    q->allow != NULL ? "Allow: " : "", q->allow != NULL ? q->allow : "",
 	    q->allow != NULL ? "\r\n" : "");
 	if (n < 0 || (size_t)n >= sizeof(head) ||
@@ -846,9 +847,9 @@ send_reply(struct sproc *sp, struct sreq *q)
 static void
 log_request(const struct sreq *q)
 {
-	char		 why[LOG_QUOTE_MAX];
-	struct timespec	 now;
-	double		 ms;
+	char            why[LOG_QUOTE_MAX];
+	struct timespec now;
+	double          ms;
 
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	ms = (double)(now.tv_sec - q->start.tv_sec) * 1e3 +
@@ -856,8 +857,8 @@ log_request(const struct sreq *q)
 	if (q->reason != NULL)
 		log_quote(why, sizeof(why), q->reason, strlen(q->reason));
 	log_debug("event=status_request id=%s method=%s path=%s status=%d "
-	    "bytes=%zu ms=%.2f%s%s", q->id, q->log_method, q->log_path,
-	    q->status, q->bytes, ms,
+		  "bytes=%zu ms=%.2f%s%s",
+	    q->id, q->log_method, q->log_path, q->status, q->bytes, ms,
 	    q->reason != NULL ? " reason=" : "", q->reason != NULL ? why : "");
 }
 
@@ -866,8 +867,8 @@ log_request(const struct sreq *q)
 static const char *
 serve(struct sproc *sp)
 {
-	struct sreq	 q;
-	int		 rc;
+	struct sreq q;
+	int         rc;
 
 	while ((rc = child_accept(&sp->fr)) == 1) {
 		read_params(&q, sp->fr.envp);
@@ -885,9 +886,9 @@ status_main(const struct config *cfg, int fd, int app_fd,
     const struct scoreboard *sb, const struct privs *privs,
     const sigset_t *unblock)
 {
-	static struct sproc	 sp;	/* static: the snapshot is 47 KiB */
-	const char		*why;
-	long			 page;
+	static struct sproc sp; /* static: the snapshot is 47 KiB */
+	const char         *why;
+	long                page;
 
 	child_setup("mm-status", fd, privs, unblock);
 	sp.cfg = cfg;

@@ -46,19 +46,19 @@
 struct config;
 struct privs;
 
-#define STATUS_OUT_MAX	(1024u * 1024)	/* bound on one page */
+#define STATUS_OUT_MAX (1024u * 1024) /* bound on one page */
 
 /* What the pages show that is not in the scoreboard. */
 struct status_extra {
-	const char	*pool;			/* "membermail" */
-	const char	*pm;			/* process manager: "static" */
-	uint64_t	 now_ms;		/* realtime, for "since" */
-	uint64_t	 now_mono_ms;		/* monotonic, for durations */
-	int		 queue_known;		/* listen_queue succeeded */
-	uint32_t	 listen_queue;		/* connections waiting now */
-	uint32_t	 listen_backlog;	/* kernel's; else sb's */
-	uint32_t	 max_listen_queue;	/* the status process's max */
-	uint32_t	 rss_kib[SB_MAX_WORKERS]; /* by slot, ?full; 0 = ? */
+	const char *pool;                    /* "membermail" */
+	const char *pm;                      /* process manager: "static" */
+	uint64_t    now_ms;                  /* realtime, for "since" */
+	uint64_t    now_mono_ms;             /* monotonic, for durations */
+	int         queue_known;             /* listen_queue succeeded */
+	uint32_t    listen_queue;            /* connections waiting now */
+	uint32_t    listen_backlog;          /* kernel's; else sb's */
+	uint32_t    max_listen_queue;        /* the status process's max */
+	uint32_t    rss_kib[SB_MAX_WORKERS]; /* by slot, ?full; 0 = ? */
 };
 
 /*
@@ -68,21 +68,21 @@ struct status_extra {
  * Expects every signal blocked and restores *unblock once its handlers
  * are installed and privileges dropped.  Never returns.
  */
-void	 status_main(const struct config *, int fd, int app_fd,
-	    const struct scoreboard *, const struct privs *,
-	    const sigset_t *unblock) __attribute__((noreturn));
+void status_main(const struct config *, int fd, int                  app_fd,
+    const struct scoreboard *, const struct privs *, const sigset_t *unblock)
+    __attribute__((noreturn));
 
 /*
  * The pages, appended to out (bounded by out's max; check out->failed).
  * full adds one record per live worker.  They read sb as it is: callers
  * wanting consistent numbers pass a copy (status_main does).
  */
-void	 status_text(const struct scoreboard *, const struct status_extra *,
-	    int full, struct buf *out);
-void	 status_json(const struct scoreboard *, const struct status_extra *,
-	    int full, struct buf *out);
-void	 status_metrics(const struct scoreboard *,
-	    const struct status_extra *, struct buf *out);
+void status_text(const struct scoreboard *, const struct status_extra *,
+    int full, struct buf *out);
+void status_json(const struct scoreboard *, const struct status_extra *,
+    int full, struct buf *out);
+void status_metrics(const struct scoreboard *, const struct status_extra *,
+    struct buf *out);
 
 /*
  * Whether remote_addr (an IPv4 or IPv6 address as nginx passes it) matches
@@ -93,6 +93,6 @@ void	 status_metrics(const struct scoreboard *,
  * only.  An empty list, an unparsable address (zone ids included) or a
  * NULL one matches nothing; an unparsable entry is skipped.
  */
-int	 status_allowed(const char *allow_list, const char *remote_addr);
+int status_allowed(const char *allow_list, const char *remote_addr);
 
 #endif

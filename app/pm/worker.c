@@ -26,7 +26,7 @@
 static void
 copy_param(char *dst, size_t n, const char *v, const char *stop)
 {
-	size_t	 len = v != NULL ? strcspn(v, stop) : 0;
+	size_t len = v != NULL ? strcspn(v, stop) : 0;
 
 	if (len >= n)
 		len = n - 1;
@@ -53,7 +53,7 @@ mark_busy(struct sb_worker *w, FCGX_Request *fr, struct scoreboard *sb)
 static void
 mark_done(const struct worker_env *env, struct sb_worker *w)
 {
-	uint64_t	 us = (sb_mono_ms() - w->req_start_mono) * 1000;
+	uint64_t us = (sb_mono_ms() - w->req_start_mono) * 1000;
 
 	w->req_duration_us = us;
 	w->requests++;
@@ -63,8 +63,8 @@ mark_done(const struct worker_env *env, struct sb_worker *w)
 		__atomic_add_fetch(&env->sb->slow_requests, 1,
 		    __ATOMIC_RELAXED);
 		log_warn("event=slow_request method=\"%s\" path=\"%s\" "
-		    "ms=%llu", w->method, w->uri,
-		    (unsigned long long)(us / 1000));
+			 "ms=%llu",
+		    w->method, w->uri, (unsigned long long)(us / 1000));
 	}
 }
 
@@ -75,7 +75,7 @@ mark_done(const struct worker_env *env, struct sb_worker *w)
 static long
 request_budget(const struct config *cfg)
 {
-	long	 n = cfg->max_requests, spread = n / 10;
+	long n = cfg->max_requests, spread = n / 10;
 
 	if (n <= 0)
 		return 0;
@@ -89,9 +89,9 @@ request_budget(const struct config *cfg)
 static const char *
 serve(const struct worker_env *env, struct req *r, FCGX_Request *fr)
 {
-	struct sb_worker	*w = &env->sb->workers[env->slot];
-	long			 served = 0, budget = request_budget(env->cfg);
-	int			 rc;
+	struct sb_worker *w = &env->sb->workers[env->slot];
+	long              served = 0, budget = request_budget(env->cfg);
+	int               rc;
 
 	for (;;) {
 		w->state = SB_IDLE;
@@ -111,21 +111,22 @@ serve(const struct worker_env *env, struct req *r, FCGX_Request *fr)
 void
 worker_main(const struct worker_env *env)
 {
-	FCGX_Request	 fr;
-	struct req	 r;
-	struct db	*db;
-	const char	*why;
+	FCGX_Request fr;
+	struct req   r;
+	struct db   *db;
+	const char  *why;
 
 	child_setup("mm-worker", env->listen_fd, env->privs, env->unblock);
 	/* Connected lazily by the first request that needs it. */
 	if ((db = db_new(env->cfg, "membermail")) == NULL ||
 	    FCGX_InitRequest(&fr, env->listen_fd, FCGI_FAIL_ACCEPT_ON_INTR) !=
-	    0 || req_init(&r, &fr, env->cfg, db) != 0)
+		0 ||
+	    req_init(&r, &fr, env->cfg, db) != 0)
 		log_fatal("event=worker_setup_failed msg=\"out of memory\"");
 	log_debug("event=worker_ready");
 #ifdef MM_TEST_HOOKS
 	if (getenv("MM_TEST_CRASH_AT_START") != NULL)
-		abort();	/* the crash-loop test */
+		abort(); /* the crash-loop test */
 #endif
 	why = serve(env, &r, &fr);
 	env->sb->workers[env->slot].state = SB_EXITING;

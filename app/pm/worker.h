@@ -22,15 +22,15 @@ struct router;
 struct scoreboard;
 
 struct worker_env {
-	const struct config	*cfg;
-	int			 listen_fd;
-	const struct privs	*privs;
-	const struct router	*router;
-	const sigset_t		*unblock;	/* the mask to serve with */
-	struct scoreboard	*sb;
-	int			 slot;		/* this worker's entry */
+	const struct config *cfg;
+	int                  listen_fd;
+	const struct privs  *privs;
+	const struct router *router;
+	const sigset_t      *unblock; /* the mask to serve with */
+	struct scoreboard   *sb;
+	int                  slot; /* this worker's entry */
 };
 
-void	 worker_main(const struct worker_env *) __attribute__((noreturn));
+void worker_main(const struct worker_env *) __attribute__((noreturn));
 
 #endif

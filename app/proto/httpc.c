@@ -8,15 +8,15 @@
 
 #include "proto/httpc.h"
 
-static CURL	*handle;
+static CURL *handle;
 
 static size_t
 on_data(char *p, size_t size, size_t n, void *arg)
 {
-	struct buf	*b = arg;
+	struct buf *b = arg;
 
 	buf_append(b, p, size * n);
-	return b->failed ? 0 : size * n;	/* 0 aborts the transfer */
+	return b->failed ? 0 : size * n; /* 0 aborts the transfer */
 }
 
 static CURL *
@@ -38,7 +38,8 @@ set_common(CURL *c, const char *url, long timeout, struct http_response *res)
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(c, CURLOPT_TIMEOUT, timeout);
 	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, timeout < 5 ? timeout : 5L);
-	curl_easy_setopt(c, CURLOPT_USERAGENT, PACKAGE_NAME "/" PACKAGE_VERSION);
+	curl_easy_setopt(c, CURLOPT_USERAGENT,
+	    PACKAGE_NAME "/" PACKAGE_VERSION);
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, &res->body);
 	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, res->error);
@@ -48,8 +49,8 @@ enum http_outcome
 http_post_form(const char *url, const char *body, long timeout,
     struct http_response *res)
 {
-	CURL		*c;
-	CURLcode	 rc;
+	CURL    *c;
+	CURLcode rc;
 
 	memset(res, 0, sizeof(*res));
 	buf_init(&res->body, HTTP_RESPONSE_MAX);
@@ -67,11 +68,14 @@ http_post_form(const char *url, const char *body, long timeout,
 		snprintf(res->error, sizeof(res->error), "%s",
 		    curl_easy_strerror(rc));
 	if (res->body.failed)
-		snprintf(res->error, sizeof(res->error), "response over %d "
-		    "bytes", HTTP_RESPONSE_MAX);
+		snprintf(res->error, sizeof(res->error),
+		    "response over %d "
+		    "bytes",
+		    HTTP_RESPONSE_MAX);
 	/* Only a refused or unresolved connection certainly sent nothing. */
 	return rc == CURLE_COULDNT_CONNECT || rc == CURLE_COULDNT_RESOLVE_HOST ?
-	    HTTP_NOT_SENT : HTTP_FAILED;
+	    HTTP_NOT_SENT :
+	    HTTP_FAILED;
 }
 
 void

@@ -14,28 +14,28 @@
 
 #include "lib/buf.h"
 
-#define HTTP_RESPONSE_MAX	(256 * 1024)
+#define HTTP_RESPONSE_MAX (256 * 1024)
 
 enum http_outcome {
-	HTTP_OK,		/* a response arrived (any status) */
-	HTTP_NOT_SENT,		/* could not connect: safe to retry */
-	HTTP_FAILED		/* the request may have reached the server */
+	HTTP_OK,       /* a response arrived (any status) */
+	HTTP_NOT_SENT, /* could not connect: safe to retry */
+	HTTP_FAILED    /* the request may have reached the server */
 };
 
 struct http_response {
-	long		 status;
-	struct buf	 body;	/* owned; http_response_free releases it */
-	char		 error[256];
+	long       status;
+	struct buf body; /* owned; http_response_free releases it */
+	char       error[256];
 };
 
 /*
  * POSTs an application/x-www-form-urlencoded body to url.  The response
  * must be freed with http_response_free whatever the outcome.
  */
-enum http_outcome	 http_post_form(const char *url, const char *body,
-			    long timeout_sec, struct http_response *);
-void			 http_response_free(struct http_response *);
+enum http_outcome http_post_form(const char *url, const char *body,
+    long timeout_sec, struct http_response *);
+void              http_response_free(struct http_response *);
 /* Releases the process's handle (at worker exit). */
-void			 http_cleanup(void);
+void http_cleanup(void);
 
 #endif

@@ -21,47 +21,47 @@
 #include "proto/launchpad.h"
 
 /* A page of 300 full entries fits. */
-#define LP_BODY_MAX	(4 * 1024 * 1024)
-#define LP_URL_MAX	2048
-#define LP_USER_AGENT	"membermail/" PACKAGE_VERSION \
-			    " (+https://launchpad.net; team mail aliases)"
+#define LP_BODY_MAX (4 * 1024 * 1024)
+#define LP_URL_MAX  2048
+#define LP_USER_AGENT                 \
+	"membermail/" PACKAGE_VERSION \
+	" (+https://launchpad.net; team mail aliases)"
 
 /* One transfer: an easy handle and what its last attempt gave. */
 struct xfer {
-	CURL		*curl;		/* owned */
-	struct buf	 body;		/* the last response body */
-	char		*ctype;		/* owned copy of its Content-Type */
-	long		 status;	/* HTTP status, 0 if none */
-	long		 retry_after;	/* seconds, -1 if none */
-	int		 retry;		/* retries done */
-	int		 seen500;
-	char		 errbuf[CURL_ERROR_SIZE];
+	CURL      *curl;        /* owned */
+	struct buf body;        /* the last response body */
+	char      *ctype;       /* owned copy of its Content-Type */
+	long       status;      /* HTTP status, 0 if none */
+	long       retry_after; /* seconds, -1 if none */
+	int        retry;       /* retries done */
+	int        seen500;
+	char       errbuf[CURL_ERROR_SIZE];
 };
 
 struct lp_client {
-	struct xfer	 x;		/* the blocking calls' transfer */
-	char		*base;		/* owned; no trailing slash */
-	struct lp_options opt;		/* with defaults filled in */
-	uint64_t	 rng;		/* xorshift state for the jitter */
-	long long	 deadline;	/* monotonic ms; 0: none */
+	struct xfer       x;        /* the blocking calls' transfer */
+	char             *base;     /* owned; no trailing slash */
+	struct lp_options opt;      /* with defaults filled in */
+	uint64_t          rng;      /* xorshift state for the jitter */
+	long long         deadline; /* monotonic ms; 0: none */
 };
 
 /* What one attempt gave; the retry loop decides what to do next. */
 enum lp_try {
-	TRY_DONE,	/* a final HTTP answer */
-	TRY_AGAIN,	/* transient: may be retried */
-	TRY_AGAIN_ONCE,	/* a 500: retried at most once */
-	TRY_FAIL	/* local failure or oversized body: not retried */
+	TRY_DONE,       /* a final HTTP answer */
+	TRY_AGAIN,      /* transient: may be retried */
+	TRY_AGAIN_ONCE, /* a 500: retried at most once */
+	TRY_FAIL        /* local failure or oversized body: not retried */
 };
 
-static void
-why_set(char *why, size_t whysz, const char *fmt, ...)
+static void why_set(char *why, size_t whysz, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 static void
 why_set(char *why, size_t whysz, const char *fmt, ...)
 {
-	va_list	 ap;
+	va_list ap;
 
 	if (why == NULL || whysz == 0)
 		return;
@@ -96,8 +96,8 @@ lp_outcome_name(enum lp_outcome o)
 int
 lp_name_valid(const char *name)
 {
-	size_t	 i, len;
-	int	 c;
+	size_t i, len;
+	int    c;
 
 	if (name == NULL || (len = strlen(name)) < 2 || len > LP_NAME_MAX)
 		return 0;
@@ -115,7 +115,7 @@ lp_name_valid(const char *name)
 static void
 name_lower(char *dst, const char *src)
 {
-	size_t	 i;
+	size_t i;
 
 	for (i = 0; i < LP_NAME_MAX && src[i] != '\0'; i++)
 		dst[i] = (char)tolower((unsigned char)src[i]);
@@ -130,7 +130,7 @@ name_lower(char *dst, const char *src)
 static void
 put_segment(struct buf *b, const char *name)
 {
-	const unsigned char	*p;
+	const unsigned char *p;
 
 	for (p = (const unsigned char *)name; *p != '\0'; p++) {
 		if (isalnum(*p) || strchr("-._~+", *p) != NULL)
@@ -183,12 +183,12 @@ xfer_free(struct xfer *x)
 struct lp_client *
 lp_client_new(const struct lp_options *opt)
 {
-	struct lp_client	*c;
-	size_t			 len;
+	struct lp_client *c;
+	size_t            len;
 
 	if (opt == NULL || opt->base == NULL ||
 	    (strncmp(opt->base, "http://", 7) != 0 &&
-	    strncmp(opt->base, "https://", 8) != 0))
+		strncmp(opt->base, "https://", 8) != 0))
 		return NULL;
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0)
 		return NULL;
@@ -211,7 +211,7 @@ lp_client_new(const struct lp_options *opt)
 	return c;
 fail:
 	if (c != NULL) {
-		xfer_free(&c->x);	/* all-zero until xfer_init: safe */
+		xfer_free(&c->x); /* all-zero until xfer_init: safe */
 		free(c->base);
 		free(c);
 	}
@@ -235,19 +235,19 @@ lp_client_free(struct lp_client *c)
 static size_t
 on_data(char *p, size_t size, size_t n, void *arg)
 {
-	struct buf	*b = arg;
+	struct buf *b = arg;
 
 	buf_append(b, p, size * n);
-	return b->failed ? 0 : size * n;	/* 0 aborts the transfer */
+	return b->failed ? 0 : size * n; /* 0 aborts the transfer */
 }
 
-static long long	now_ms(void);
+static long long now_ms(void);
 
 /* The total timeout of an attempt starting now, in ms (at least 1). */
 static long
 attempt_ms(const struct lp_client *c)
 {
-	long long	 ms = c->opt.timeout_sec * 1000LL, left;
+	long long ms = c->opt.timeout_sec * 1000LL, left;
 
 	if (c->deadline != 0 && (left = c->deadline - now_ms()) < ms)
 		ms = left < 1 ? 1 : left;
@@ -264,7 +264,7 @@ lp_set_deadline(struct lp_client *c, long ms)
 static void
 xfer_prepare(struct lp_client *c, struct xfer *x, const char *url)
 {
-	CURL	*h = x->curl;
+	CURL *h = x->curl;
 
 	buf_reset(&x->body);
 	x->errbuf[0] = '\0';
@@ -292,8 +292,8 @@ xfer_prepare(struct lp_client *c, struct xfer *x, const char *url)
 static enum lp_try
 xfer_done(struct xfer *x, CURLcode rc, char *why, size_t whysz)
 {
-	curl_off_t	 ra = -1;
-	char		*ct = NULL;
+	curl_off_t ra = -1;
+	char      *ct = NULL;
 
 	if (rc != CURLE_OK) {
 		if (x->body.failed) {
@@ -301,8 +301,8 @@ xfer_done(struct xfer *x, CURLcode rc, char *why, size_t whysz)
 			    LP_BODY_MAX);
 			return TRY_FAIL;
 		}
-		why_set(why, whysz, "%s", x->errbuf[0] != '\0' ? x->errbuf :
-		    curl_easy_strerror(rc));
+		why_set(why, whysz, "%s",
+		    x->errbuf[0] != '\0' ? x->errbuf : curl_easy_strerror(rc));
 		return rc == CURLE_OUT_OF_MEMORY ? TRY_FAIL : TRY_AGAIN;
 	}
 	curl_easy_getinfo(x->curl, CURLINFO_RESPONSE_CODE, &x->status);
@@ -310,7 +310,8 @@ xfer_done(struct xfer *x, CURLcode rc, char *why, size_t whysz)
 	    ra >= 0)
 		x->retry_after = ra > 86400 ? 86400 : (long)ra;
 	if (curl_easy_getinfo(x->curl, CURLINFO_CONTENT_TYPE, &ct) ==
-	    CURLE_OK && ct != NULL)
+		CURLE_OK &&
+	    ct != NULL)
 		x->ctype = strdup(ct);
 	switch (x->status) {
 	case 502:
@@ -338,7 +339,7 @@ rng_next(struct lp_client *c)
 static void
 sleep_ms(long ms)
 {
-	struct timespec	 ts;
+	struct timespec ts;
 
 	ts.tv_sec = ms / 1000;
 	ts.tv_nsec = (ms % 1000) * 1000000L;
@@ -349,7 +350,7 @@ sleep_ms(long ms)
 static long long
 now_ms(void)
 {
-	struct timespec	 ts;
+	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
@@ -365,8 +366,8 @@ static int
 retry_next(struct lp_client *c, struct xfer *x, enum lp_try t, long *delay,
     char *why, size_t whysz)
 {
-	long	 d = c->opt.backoff_ms;
-	int	 i;
+	long d = c->opt.backoff_ms;
+	int  i;
 
 	if (t == TRY_AGAIN_ONCE && x->seen500++ > 0)
 		return 0;
@@ -398,11 +399,11 @@ retry_next(struct lp_client *c, struct xfer *x, enum lp_try t, long *delay,
 static void
 log_unavailable(const struct xfer *x, const char *why)
 {
-	char	 q[LOG_QUOTE_MAX];
+	char q[LOG_QUOTE_MAX];
 
 	log_warn("event=launchpad_unavailable attempts=%d status=%ld "
-	    "reason=%s", x->retry + 1, x->status,
-	    log_quote(q, sizeof(q), why, strlen(why)));
+		 "reason=%s",
+	    x->retry + 1, x->status, log_quote(q, sizeof(q), why, strlen(why)));
 }
 
 /*
@@ -413,9 +414,9 @@ log_unavailable(const struct xfer *x, const char *why)
 static enum lp_outcome
 get(struct lp_client *c, const char *url, char *why, size_t whysz)
 {
-	struct xfer	*x = &c->x;
-	enum lp_try	 t;
-	long		 delay;
+	struct xfer *x = &c->x;
+	enum lp_try  t;
+	long         delay;
 
 	x->retry = x->seen500 = 0;
 	for (;;) {
@@ -447,8 +448,8 @@ is_json(const struct xfer *x)
 static json_object *
 parse_body(struct xfer *x, char *why, size_t whysz)
 {
-	json_tokener	*tok;
-	json_object	*o;
+	json_tokener *tok;
+	json_object  *o;
 
 	if (!is_json(x)) {
 		why_set(why, whysz, "answer is %s, not JSON",
@@ -474,12 +475,12 @@ parse_body(struct xfer *x, char *why, size_t whysz)
 static int
 get_bool(json_object *obj, const char *key, int *val, char *why, size_t whysz)
 {
-	json_object	*v = NULL;
+	json_object *v = NULL;
 
 	if (!json_object_object_get_ex(obj, key, &v) ||
 	    !json_object_is_type(v, json_type_boolean)) {
-		why_set(why, whysz, "%s is %s", key, v == NULL ? "missing" :
-		    "not a boolean");
+		why_set(why, whysz, "%s is %s", key,
+		    v == NULL ? "missing" : "not a boolean");
 		return -1;
 	}
 	*val = json_object_get_boolean(v);
@@ -490,8 +491,8 @@ get_bool(json_object *obj, const char *key, int *val, char *why, size_t whysz)
 static const char *
 get_name(json_object *obj)
 {
-	json_object	*v;
-	const char	*s;
+	json_object *v;
+	const char  *s;
 
 	if (!json_object_object_get_ex(obj, "name", &v) ||
 	    !json_object_is_type(v, json_type_string))
@@ -514,7 +515,7 @@ static enum lp_outcome
 person_from_json(json_object *o, const char *want, struct lp_person *out,
     char *why, size_t whysz)
 {
-	const char	*name;
+	const char *name;
 
 	if (!json_object_is_type(o, json_type_object)) {
 		why_set(why, whysz, "entry is not an object");
@@ -526,7 +527,7 @@ person_from_json(json_object *o, const char *want, struct lp_person *out,
 	}
 	if (get_bool(o, "is_valid", &out->is_valid, why, whysz) == -1 ||
 	    get_bool(o, "is_ubuntu_coc_signer", &out->is_coc_signer, why,
-	    whysz) == -1 ||
+		whysz) == -1 ||
 	    get_bool(o, "is_team", &out->is_team, why, whysz) == -1)
 		return LP_BAD_DATA;
 	name_lower(out->name, name);
@@ -538,8 +539,8 @@ static enum lp_outcome
 person_answer(struct xfer *x, const char *lname, struct lp_person *out,
     char *why, size_t whysz)
 {
-	json_object	*o;
-	enum lp_outcome	 rv;
+	json_object    *o;
+	enum lp_outcome rv;
 
 	if (x->status == 404) {
 		why_set(why, whysz, "no Launchpad person ~%s", lname);
@@ -559,8 +560,8 @@ static int
 person_url(const struct lp_client *c, const char *lname, char *url,
     size_t urlsz)
 {
-	struct buf	 b;
-	int		 rv = -1;
+	struct buf b;
+	int        rv = -1;
 
 	buf_init(&b, LP_URL_MAX);
 	buf_printf(&b, "%s/~", c->base);
@@ -576,7 +577,7 @@ person_url(const struct lp_client *c, const char *lname, char *url,
 static void
 log_bad_person(const char *lname, const char *why)
 {
-	char	 q[LOG_QUOTE_MAX];
+	char q[LOG_QUOTE_MAX];
 
 	log_warn("event=launchpad_bad_data name=%s reason=%s", lname,
 	    log_quote(q, sizeof(q), why, strlen(why)));
@@ -586,9 +587,9 @@ enum lp_outcome
 lp_person(struct lp_client *c, const char *name, struct lp_person *out,
     char *reason, size_t reasonsz)
 {
-	char		 why[256] = "", lname[LP_NAME_MAX + 1];
-	char		 url[LP_URL_MAX];
-	enum lp_outcome	 rv;
+	char            why[256] = "", lname[LP_NAME_MAX + 1];
+	char            url[LP_URL_MAX];
+	enum lp_outcome rv;
 
 	memset(out, 0, sizeof(*out));
 	if (!lp_name_valid(name)) {
@@ -612,21 +613,21 @@ lp_person(struct lp_client *c, const char *name, struct lp_person *out,
 
 /* One in-flight (or waiting to retry) lookup of a batch. */
 struct slot {
-	struct xfer	 x;		/* first: CURLINFO_PRIVATE is &x */
-	struct lp_query	*q;		/* NULL: the slot is free */
-	long long	 wake;		/* retry at (ms); 0: in flight */
-	char		 lname[LP_NAME_MAX + 1];
-	char		 url[LP_URL_MAX];
+	struct xfer      x;    /* first: CURLINFO_PRIVATE is &x */
+	struct lp_query *q;    /* NULL: the slot is free */
+	long long        wake; /* retry at (ms); 0: in flight */
+	char             lname[LP_NAME_MAX + 1];
+	char             url[LP_URL_MAX];
 };
 
 struct lp_batch {
 	struct lp_client *c;
-	CURLM		*m;
-	struct slot	*slots;		/* owned; nslots of them */
-	int		 nslots;
-	struct lp_query	*q;
-	size_t		 n, next;	/* queries, the next one to start */
-	int		 busy;		/* slots with a query */
+	CURLM            *m;
+	struct slot      *slots; /* owned; nslots of them */
+	int               nslots;
+	struct lp_query  *q;
+	size_t            n, next; /* queries, the next one to start */
+	int               busy;    /* slots with a query */
 };
 
 static void
@@ -657,7 +658,7 @@ slot_go(struct lp_batch *b, struct slot *s)
 static int
 slot_fill(struct lp_batch *b, struct slot *s)
 {
-	struct lp_query	*q;
+	struct lp_query *q;
 
 	while (b->next < b->n) {
 		q = &b->q[b->next++];
@@ -687,15 +688,16 @@ slot_fill(struct lp_batch *b, struct slot *s)
 static void
 slot_done(struct lp_batch *b, struct slot *s, CURLcode rc)
 {
-	struct lp_query	*q = s->q;
-	enum lp_try	 t;
-	long		 delay;
+	struct lp_query *q = s->q;
+	enum lp_try      t;
+	long             delay;
 
 	curl_multi_remove_handle(b->m, s->x.curl);
 	t = xfer_done(&s->x, rc, q->why, sizeof(q->why));
 	if (t == TRY_DONE)
-		query_end(b, s, person_answer(&s->x, s->lname, &q->person,
-		    q->why, sizeof(q->why)));
+		query_end(b, s,
+		    person_answer(&s->x, s->lname, &q->person, q->why,
+			sizeof(q->why)));
 	else if (t == TRY_FAIL)
 		query_end(b, s, LP_BAD_DATA);
 	else if (retry_next(b->c, &s->x, t, &delay, q->why, sizeof(q->why)))
@@ -712,11 +714,11 @@ slot_done(struct lp_batch *b, struct slot *s, CURLcode rc)
 static int
 batch_round(struct lp_batch *b, long long maxwait)
 {
-	struct slot	*s;
-	CURLMsg		*msg;
-	char		*priv;
-	long long	 t = now_ms(), wait = maxwait;
-	int		 i, running, left;
+	struct slot *s;
+	CURLMsg     *msg;
+	char        *priv;
+	long long    t = now_ms(), wait = maxwait;
+	int          i, running, left;
 
 	for (i = 0; i < b->nslots; i++) {
 		s = &b->slots[i];
@@ -740,8 +742,8 @@ batch_round(struct lp_batch *b, long long maxwait)
 			slot_done(b, (struct slot *)(void *)priv,
 			    msg->data.result);
 	}
-	if (b->busy > 0 && wait > 0 && curl_multi_poll(b->m, NULL, 0,
-	    (int)wait, NULL) != CURLM_OK)
+	if (b->busy > 0 && wait > 0 &&
+	    curl_multi_poll(b->m, NULL, 0, (int)wait, NULL) != CURLM_OK)
 		return -1;
 	return 0;
 }
@@ -749,7 +751,7 @@ batch_round(struct lp_batch *b, long long maxwait)
 static void
 batch_free(struct lp_batch *b)
 {
-	int	 i;
+	int i;
 
 	for (i = 0; b->slots != NULL && i < b->nslots; i++) {
 		if (b->slots[i].q != NULL && b->slots[i].wake == 0)
@@ -763,12 +765,11 @@ batch_free(struct lp_batch *b)
 }
 
 struct lp_batch *
-lp_batch_new(struct lp_client *c, struct lp_query *q, size_t n,
-    int concurrency)
+lp_batch_new(struct lp_client *c, struct lp_query *q, size_t n, int concurrency)
 {
-	struct lp_batch	*b;
-	size_t		 i;
-	int		 rc = 0;
+	struct lp_batch *b;
+	size_t           i;
+	int              rc = 0;
 
 	for (i = 0; i < n; i++) {
 		q[i].outcome = LP_UNAVAILABLE;
@@ -783,7 +784,7 @@ lp_batch_new(struct lp_client *c, struct lp_query *q, size_t n,
 	if (concurrency < 1)
 		concurrency = 1;
 	b->nslots = concurrency > LP_CONCURRENCY_MAX ? LP_CONCURRENCY_MAX :
-	    concurrency;
+						       concurrency;
 	if ((size_t)b->nslots > n)
 		b->nslots = n > 0 ? (int)n : 1;
 	if ((b->m = curl_multi_init()) == NULL ||
@@ -819,11 +820,10 @@ lp_batch_free(struct lp_batch *b)
 }
 
 enum lp_outcome
-lp_persons(struct lp_client *c, struct lp_query *q, size_t n,
-    int concurrency)
+lp_persons(struct lp_client *c, struct lp_query *q, size_t n, int concurrency)
 {
-	struct lp_batch	*b;
-	int		 rc;
+	struct lp_batch *b;
+	int              rc;
 
 	if ((b = lp_batch_new(c, q, n, concurrency)) == NULL)
 		return LP_UNAVAILABLE;
@@ -837,20 +837,20 @@ lp_persons(struct lp_client *c, struct lp_query *q, size_t n,
 
 /* The state of one paged walk; names and seen links are malloc'd. */
 struct walk {
-	char		**names;
-	size_t		  n, cap;
-	char		**links;	/* every URL fetched (no repeats) */
-	size_t		  nlinks;
-	long		  total;	/* first page's total_size */
-	long		  start;	/* last page's start */
-	int		  pages;
-	int		  cap_pages;
+	char **names;
+	size_t n, cap;
+	char **links; /* every URL fetched (no repeats) */
+	size_t nlinks;
+	long   total; /* first page's total_size */
+	long   start; /* last page's start */
+	int    pages;
+	int    cap_pages;
 };
 
 static void
 walk_free(struct walk *w)
 {
-	size_t	 i;
+	size_t i;
 
 	for (i = 0; i < w->n; i++)
 		free(w->names[i]);
@@ -863,8 +863,8 @@ walk_free(struct walk *w)
 static int
 walk_add_name(struct walk *w, const char *name)
 {
-	char	**nn;
-	size_t	  ncap;
+	char **nn;
+	size_t ncap;
 
 	if (w->n == w->cap) {
 		ncap = w->cap ? w->cap * 2 : 64;
@@ -883,8 +883,8 @@ walk_add_name(struct walk *w, const char *name)
 static int
 walk_visit(struct walk *w, const char *url)
 {
-	char	**nl;
-	size_t	  i;
+	char **nl;
+	size_t i;
 
 	for (i = 0; i < w->nlinks; i++)
 		if (strcmp(w->links[i], url) == 0)
@@ -902,10 +902,10 @@ walk_visit(struct walk *w, const char *url)
 static int
 origin_of(const char *url, char *out, size_t outsz)
 {
-	CURLU	*u;
-	char	*scheme = NULL, *host = NULL, *port = NULL;
-	char	*p;
-	int	 rv = -1;
+	CURLU *u;
+	char  *scheme = NULL, *host = NULL, *port = NULL;
+	char  *p;
+	int    rv = -1;
 
 	if ((u = curl_url()) == NULL)
 		return -1;
@@ -913,9 +913,9 @@ origin_of(const char *url, char *out, size_t outsz)
 	    curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK &&
 	    curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK &&
 	    curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) ==
-	    CURLUE_OK &&
+		CURLUE_OK &&
 	    (size_t)snprintf(out, outsz, "%s://%s:%s", scheme, host, port) <
-	    outsz) {
+		outsz) {
 		for (p = out; *p != '\0'; p++)
 			*p = (char)tolower((unsigned char)*p);
 		rv = 0;
@@ -931,7 +931,7 @@ origin_of(const char *url, char *out, size_t outsz)
 static int
 same_origin(const struct lp_client *c, const char *link)
 {
-	char	 a[512], b[512];
+	char a[512], b[512];
 
 	return origin_of(c->base, a, sizeof(a)) == 0 &&
 	    origin_of(link, b, sizeof(b)) == 0 && strcmp(a, b) == 0;
@@ -942,8 +942,8 @@ static enum lp_outcome
 page_header(json_object *page, struct walk *w, size_t nentries, char *why,
     size_t whysz)
 {
-	json_object	*v;
-	int64_t		 total, start;
+	json_object *v;
+	int64_t      total, start;
 
 	if (!json_object_object_get_ex(page, "total_size", &v) ||
 	    !json_object_is_type(v, json_type_int) ||
@@ -961,13 +961,13 @@ page_header(json_object *page, struct walk *w, size_t nentries, char *why,
 	if (w->pages == 1) {
 		w->total = (long)total;
 		/* total_size / page size + 5, as reference §4.4 suggests */
-		if (nentries > 0 && (long)(total / (int64_t)nentries) + 5 <
-		    w->cap_pages)
+		if (nentries > 0 &&
+		    (long)(total / (int64_t)nentries) + 5 < w->cap_pages)
 			w->cap_pages = (int)(total / (int64_t)nentries) + 5;
 	} else if (total != w->total)
 		log_warn("event=launchpad_drift page=%d total_size=%lld "
-		    "first_total_size=%ld", w->pages, (long long)total,
-		    w->total);
+			 "first_total_size=%ld",
+		    w->pages, (long long)total, w->total);
 	w->start = (long)start;
 	return LP_OK;
 }
@@ -979,23 +979,25 @@ page_header(json_object *page, struct walk *w, size_t nentries, char *why,
 static enum lp_outcome
 page_entries(json_object *entries, struct walk *w, char *why, size_t whysz)
 {
-	size_t		 i, len;
-	const char	*name;
-	json_object	*e;
-	int		 valid, probation;
+	size_t       i, len;
+	const char  *name;
+	json_object *e;
+	int          valid, probation;
 
 	len = json_object_array_length(entries);
 	for (i = 0; i < len; i++) {
 		e = json_object_array_get_idx(entries, i);
 		if (!json_object_is_type(e, json_type_object) ||
 		    (name = get_name(e)) == NULL) {
-			why_set(why, whysz, "page %d: entry %zu has no valid "
-			    "name", w->pages, i);
+			why_set(why, whysz,
+			    "page %d: entry %zu has no valid "
+			    "name",
+			    w->pages, i);
 			return LP_BAD_DATA;
 		}
 		if (get_bool(e, "is_valid", &valid, why, whysz) == -1 ||
 		    get_bool(e, "is_probationary", &probation, why, whysz) ==
-		    -1)
+			-1)
 			return LP_BAD_DATA;
 		if (!valid || probation)
 			continue;
@@ -1012,12 +1014,12 @@ page_entries(json_object *entries, struct walk *w, char *why, size_t whysz)
  * *next, NULL on the last page.
  */
 static enum lp_outcome
-page_take(struct lp_client *c, json_object *page, struct walk *w,
-    char **next, char *why, size_t whysz)
+page_take(struct lp_client *c, json_object *page, struct walk *w, char **next,
+    char *why, size_t whysz)
 {
-	json_object	*entries, *v;
-	enum lp_outcome	 rv;
-	const char	*link;
+	json_object    *entries, *v;
+	enum lp_outcome rv;
+	const char     *link;
 
 	*next = NULL;
 	if (!json_object_is_type(page, json_type_object) ||
@@ -1027,7 +1029,7 @@ page_take(struct lp_client *c, json_object *page, struct walk *w,
 		return LP_BAD_DATA;
 	}
 	if ((rv = page_header(page, w, json_object_array_length(entries), why,
-	    whysz)) != LP_OK ||
+		 whysz)) != LP_OK ||
 	    (rv = page_entries(entries, w, why, whysz)) != LP_OK)
 		return rv;
 	if (!json_object_object_get_ex(page, "next_collection_link", &v) ||
@@ -1055,8 +1057,8 @@ static enum lp_outcome
 walk_page(struct lp_client *c, char *url, struct walk *w, char **next,
     char *why, size_t whysz)
 {
-	json_object	*o;
-	enum lp_outcome	 rv;
+	json_object    *o;
+	enum lp_outcome rv;
 
 	*next = NULL;
 	if (++w->pages > w->cap_pages) {
@@ -1066,7 +1068,7 @@ walk_page(struct lp_client *c, char *url, struct walk *w, char **next,
 		why_set(why, whysz, "page %d: repeated next link", w->pages);
 		rv = LP_BAD_DATA;
 	} else if ((rv = get(c, url, why, whysz)) != LP_OK)
-		;	/* unavailable or oversized */
+		; /* unavailable or oversized */
 	else if (c->x.status == 404) {
 		why_set(why, whysz, "page %d: not found", w->pages);
 		rv = w->pages == 1 ? LP_NOT_FOUND : LP_BAD_DATA;
@@ -1093,8 +1095,8 @@ static enum lp_outcome
 walk_result(struct walk *w, struct arena *a, const char ***names, size_t *n,
     char *why, size_t whysz)
 {
-	const char	**out;
-	size_t		  i, k = 0;
+	const char **out;
+	size_t       i, k = 0;
 
 	if (w->n > 0)
 		qsort(w->names, w->n, sizeof(*w->names), cmp_str);
@@ -1112,7 +1114,8 @@ walk_result(struct walk *w, struct arena *a, const char ***names, size_t *n,
 	}
 	if (k != w->n || (long)k != w->total)
 		log_info("event=launchpad_drift entries=%zu unique=%zu "
-		    "total_size=%ld pages=%d", w->n, k, w->total, w->pages);
+			 "total_size=%ld pages=%d",
+		    w->n, k, w->total, w->pages);
 	*names = out;
 	*n = k;
 	return LP_OK;
@@ -1122,13 +1125,13 @@ enum lp_outcome
 lp_participants(struct lp_client *c, struct arena *a, const char *team,
     const char ***names, size_t *n, char *reason, size_t reasonsz)
 {
-	char		 why[256] = "";
-	size_t		 whysz = sizeof(why);
-	struct walk	 w;
-	struct buf	 url;
-	char		 lname[LP_NAME_MAX + 1], q[LOG_QUOTE_MAX];
-	char		*link, *next;
-	enum lp_outcome	 rv;
+	char            why[256] = "";
+	size_t          whysz = sizeof(why);
+	struct walk     w;
+	struct buf      url;
+	char            lname[LP_NAME_MAX + 1], q[LOG_QUOTE_MAX];
+	char           *link, *next;
+	enum lp_outcome rv;
 
 	*names = NULL;
 	*n = 0;

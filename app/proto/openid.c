@@ -8,19 +8,19 @@
 
 #include "proto/openid.h"
 
-#define PREFIX		"openid."
-#define PREFIX_LEN	(sizeof(PREFIX) - 1)
-#define NONCE_STAMP	20		/* "YYYY-MM-DDTHH:MM:SSZ" */
+#define PREFIX             "openid."
+#define PREFIX_LEN         (sizeof(PREFIX) - 1)
+#define NONCE_STAMP        20 /* "YYYY-MM-DDTHH:MM:SSZ" */
 #define CLAIMED_SUFFIX_MAX 64
-#define SIG_B64_SIZE	sodium_base64_ENCODED_LEN(32, \
-			    sodium_base64_VARIANT_ORIGINAL)
-#define PUB_B64_SIZE	sodium_base64_ENCODED_LEN(BN_BTWOC_MAX, \
-			    sodium_base64_VARIANT_ORIGINAL)
+#define SIG_B64_SIZE \
+	sodium_base64_ENCODED_LEN(32, sodium_base64_VARIANT_ORIGINAL)
+#define PUB_B64_SIZE \
+	sodium_base64_ENCODED_LEN(BN_BTWOC_MAX, sodium_base64_VARIANT_ORIGINAL)
 
 /* A slice of a string: not NUL-terminated, may be empty. */
 struct span {
-	const char	*p;
-	size_t		 len;
+	const char *p;
+	size_t      len;
 };
 
 static const char *const reasons[OPENID_ERR__MAX] = {
@@ -104,8 +104,8 @@ span_eq(const struct span *a, const char *s)
 static int
 span_eq_nocase(const struct span *a, const struct span *b)
 {
-	size_t		 i;
-	unsigned char	 x, y;
+	size_t        i;
+	unsigned char x, y;
 
 	if (a->len != b->len)
 		return 0;
@@ -153,7 +153,7 @@ trim(struct span *sp)
 static int
 next_line(const char *s, size_t len, size_t *pos, struct span *line)
 {
-	const char	*lf;
+	const char *lf;
 
 	if (*pos >= len)
 		return 0;
@@ -172,10 +172,10 @@ next_line(const char *s, size_t len, size_t *pos, struct span *line)
 static enum openid_err
 kv_line(const struct span *line, struct span *k, struct span *v)
 {
-	struct span	 all = *line;
-	const char	*colon;
-	size_t		 i;
-	unsigned char	 c;
+	struct span   all = *line;
+	const char   *colon;
+	size_t        i;
+	unsigned char c;
 
 	k->p = NULL;
 	trim(&all);
@@ -208,9 +208,9 @@ static enum openid_err
 kv_scan(const char *s, size_t len, size_t max_lines, size_t max_line,
     size_t *npairs)
 {
-	struct span	 line, k, v;
-	size_t		 pos = 0, nlines = 0;
-	enum openid_err	 e;
+	struct span     line, k, v;
+	size_t          pos = 0, nlines = 0;
+	enum openid_err e;
 
 	*npairs = 0;
 	while (next_line(s, len, &pos, &line)) {
@@ -227,13 +227,13 @@ kv_scan(const char *s, size_t len, size_t max_lines, size_t max_line,
 }
 
 enum openid_err
-openid_kv_parse(struct arena *a, const char *s, size_t len,
-    size_t max_lines, size_t max_line, struct kvlist *out)
+openid_kv_parse(struct arena *a, const char *s, size_t len, size_t max_lines,
+    size_t max_line, struct kvlist *out)
 {
-	struct span	 line, k, v;
-	struct kv	*pairs;
-	size_t		 n, i, pos;
-	enum openid_err	 e;
+	struct span     line, k, v;
+	struct kv      *pairs;
+	size_t          n, i, pos;
+	enum openid_err e;
 
 	out->v = NULL;
 	out->n = 0;
@@ -263,7 +263,7 @@ openid_kv_parse(struct arena *a, const char *s, size_t len,
 const char *
 openid_kv_dupkey(const struct kvlist *l)
 {
-	size_t	 i, j;
+	size_t i, j;
 
 	for (i = 0; i < l->n; i++)
 		for (j = 0; j < i; j++)
@@ -280,8 +280,8 @@ enum openid_err
 openid_msg_from_params(struct arena *a, const struct kvlist *params,
     struct openid_msg *out)
 {
-	struct kv	*f;
-	size_t		 i, n = 0;
+	struct kv *f;
+	size_t     i, n = 0;
 
 	memset(out, 0, sizeof(*out));
 	for (i = 0; i < params->n; i++)
@@ -318,7 +318,7 @@ field(const struct openid_msg *msg, const char *key)
 const char *
 openid_get(const struct openid_msg *msg, const char *key)
 {
-	const struct kv	*kv;
+	const struct kv *kv;
 
 	return (kv = field(msg, key)) != NULL ? kv->val : NULL;
 }
@@ -326,7 +326,7 @@ openid_get(const struct openid_msg *msg, const char *key)
 int
 openid_is_signed(const struct openid_msg *msg, const char *key)
 {
-	size_t	 i;
+	size_t i;
 
 	for (i = 0; i < msg->nsgn; i++)
 		if (strcmp(msg->sgn[i], key) == 0)
@@ -346,16 +346,16 @@ enum openid_err
 openid_check_mode(struct openid_msg *msg, enum openid_msg_mode *mode)
 {
 	static const struct {
-		const char		*name;
-		enum openid_msg_mode	 mode;
+		const char          *name;
+		enum openid_msg_mode mode;
 	} modes[] = {
 		{ "id_res", OPENID_MODE_ID_RES },
 		{ "cancel", OPENID_MODE_CANCEL },
 		{ "setup_needed", OPENID_MODE_SETUP_NEEDED },
 		{ "error", OPENID_MODE_ERROR },
 	};
-	const char	*v;
-	size_t		 i;
+	const char *v;
+	size_t      i;
 
 	msg->errkey = NULL;
 	if ((v = openid_get(msg, "ns")) == NULL || strcmp(v, OPENID_NS) != 0)
@@ -373,9 +373,9 @@ enum openid_err
 openid_check_required(struct openid_msg *msg)
 {
 	static const char *const req[] = { "op_endpoint", "return_to",
-	    "response_nonce", "assoc_handle", "signed", "sig", "claimed_id",
-	    "identity" };
-	size_t	 i;
+		"response_nonce", "assoc_handle", "signed", "sig", "claimed_id",
+		"identity" };
+	size_t                   i;
 
 	msg->errkey = NULL;
 	for (i = 0; i < sizeof(req) / sizeof(req[0]); i++)
@@ -387,7 +387,7 @@ openid_check_required(struct openid_msg *msg)
 enum openid_err
 openid_check_op_endpoint(struct openid_msg *msg, const char *endpoint)
 {
-	const char	*v;
+	const char *v;
 
 	msg->errkey = NULL;
 	if ((v = openid_get(msg, "op_endpoint")) == NULL)
@@ -402,9 +402,9 @@ openid_check_op_endpoint(struct openid_msg *msg, const char *endpoint)
  */
 
 struct url {
-	struct span	 scheme, host, path, query;
-	unsigned	 port;		/* explicit or the scheme's default */
-	int		 hasquery;	/* a '?', even with nothing after it */
+	struct span scheme, host, path, query;
+	unsigned    port;     /* explicit or the scheme's default */
+	int         hasquery; /* a '?', even with nothing after it */
 };
 
 /* Printable ASCII, no space, no fragment. */
@@ -421,13 +421,14 @@ url_chars_ok(const char *s)
 static int
 host_ok(const struct span *h)
 {
-	const char	*ok;
-	size_t		 i;
-	unsigned char	 c;
+	const char   *ok;
+	size_t        i;
+	unsigned char c;
 
 	if (h->len == 0)
 		return 0;
-	ok = h->p[0] == '[' ? "0123456789abcdefABCDEF:." :
+	ok = h->p[0] == '[' ?
+	    "0123456789abcdefABCDEF:." :
 	    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-";
 	for (i = h->p[0] == '['; i < h->len - (h->p[0] == '['); i++) {
 		c = (unsigned char)h->p[i];
@@ -441,7 +442,7 @@ host_ok(const struct span *h)
 static int
 port_parse(const struct span *sp, unsigned dflt, unsigned *port)
 {
-	size_t	 i;
+	size_t i;
 
 	if (sp->len == 0) {
 		*port = dflt;
@@ -461,8 +462,8 @@ port_parse(const struct span *sp, unsigned dflt, unsigned *port)
 static int
 authority_parse(const struct span *auth, unsigned dflt, struct url *u)
 {
-	const char	*end, *colon;
-	struct span	 port;
+	const char *end, *colon;
+	struct span port;
 
 	if (memchr(auth->p, '@', auth->len) != NULL)
 		return 0;
@@ -485,9 +486,9 @@ static int
 url_parse(const char *s, struct url *u)
 {
 	static const struct span http = { "http", 4 }, https = { "https", 5 };
-	const char	*sep, *rest, *q;
-	struct span	 auth;
-	unsigned	 dflt;
+	const char              *sep, *rest, *q;
+	struct span              auth;
+	unsigned                 dflt;
 
 	memset(u, 0, sizeof(*u));
 	if (!url_chars_ok(s) || (sep = strstr(s, "://")) == NULL)
@@ -535,8 +536,8 @@ static enum openid_err
 rt_query(struct arena *a, struct openid_msg *msg, const struct url *rt,
     struct kvlist *rtq)
 {
-	const char	*dup;
-	size_t		 i;
+	const char *dup;
+	size_t      i;
 
 	switch (form_parse_urlencoded(a, rt->query.p, rt->query.len,
 	    OPENID_RT_MAX_PARAMS, rtq)) {
@@ -560,8 +561,8 @@ static enum openid_err
 rt_params(struct openid_msg *msg, const struct kvlist *rtq,
     const struct kvlist *query, const struct kvlist *body)
 {
-	const struct kv	*got, *want;
-	size_t		 i, n;
+	const struct kv *got, *want;
+	size_t           i, n;
 
 	for (i = 0; i < rtq->n; i++) {
 		want = &rtq->v[i];
@@ -588,15 +589,15 @@ rt_params(struct openid_msg *msg, const struct kvlist *rtq,
 
 enum openid_err
 openid_check_return_to(struct arena *a, struct openid_msg *msg,
-    const char *callback, const struct kvlist *query,
-    const struct kvlist *body, const char **state)
+    const char *callback, const struct kvlist *query, const struct kvlist *body,
+    const char **state)
 {
-	static const struct kvlist	 none = { NULL, 0 };
-	struct url			 cb, rt;
-	struct kvlist			 rtq;
-	const struct kv			*st;
-	const char			*v;
-	enum openid_err			 e;
+	static const struct kvlist none = { NULL, 0 };
+	struct url                 cb, rt;
+	struct kvlist              rtq;
+	const struct kv           *st;
+	const char                *v;
+	enum openid_err            e;
 
 	*state = NULL;
 	msg->errkey = NULL;
@@ -610,11 +611,10 @@ openid_check_return_to(struct arena *a, struct openid_msg *msg,
 		return fail(msg, "return_to", e);
 	if ((e = rt_query(a, msg, &rt, &rtq)) != OPENID_OK)
 		return e;
-	if ((e = rt_params(msg, &rtq, query != NULL ? query : &none,
-	    body)) != OPENID_OK)
+	if ((e = rt_params(msg, &rtq, query != NULL ? query : &none, body)) !=
+	    OPENID_OK)
 		return e;
-	if ((st = kv_find(&rtq, OPENID_STATE_PARAM)) == NULL ||
-	    st->vlen == 0)
+	if ((st = kv_find(&rtq, OPENID_STATE_PARAM)) == NULL || st->vlen == 0)
 		return fail(msg, "return_to", OPENID_ERT_STATE);
 	*state = st->val;
 	return OPENID_OK;
@@ -635,8 +635,8 @@ enum openid_err
 openid_check_claimed_id(struct arena *a, struct openid_msg *msg,
     const char *prefix, const char **claimed)
 {
-	const char	*cid, *idy;
-	size_t		 len, plen, i;
+	const char *cid, *idy;
+	size_t      len, plen, i;
 
 	*claimed = NULL;
 	msg->errkey = NULL;
@@ -668,8 +668,8 @@ openid_check_claimed_id(struct arena *a, struct openid_msg *msg,
 static int
 signed_name_ok(const struct span *sp)
 {
-	size_t		 i;
-	unsigned char	 c;
+	size_t        i;
+	unsigned char c;
 
 	if (sp->len == 0)
 		return 0;
@@ -685,7 +685,7 @@ signed_name_ok(const struct span *sp)
 static const struct kv *
 field_span(const struct openid_msg *msg, const struct span *sp)
 {
-	size_t	 i;
+	size_t i;
 
 	for (i = 0; i < msg->f.n; i++)
 		if (span_eq(sp, msg->f.v[i].key))
@@ -698,8 +698,8 @@ static enum openid_err
 signed_one(struct arena *a, struct openid_msg *msg, const struct span *sp,
     const char **names, size_t n)
 {
-	const struct kv	*kv;
-	size_t		 i;
+	const struct kv *kv;
+	size_t           i;
 
 	if (!signed_name_ok(sp))
 		return fail(msg, "signed", OPENID_ESIGNED);
@@ -707,7 +707,7 @@ signed_one(struct arena *a, struct openid_msg *msg, const struct span *sp,
 		return fail(msg, arena_strndup(a, sp->p, sp->len),
 		    OPENID_ESIGNED_ABSENT);
 	for (i = 0; i < n; i++)
-		if (names[i] == kv->key)	/* keys are unique */
+		if (names[i] == kv->key) /* keys are unique */
 			return fail(msg, kv->key, OPENID_ESIGNED_DUP);
 	if (memchr(kv->val, '\n', kv->vlen) != NULL)
 		return fail(msg, kv->key, OPENID_ESIGNED_VALUE);
@@ -718,10 +718,10 @@ signed_one(struct arena *a, struct openid_msg *msg, const struct span *sp,
 enum openid_err
 openid_msg_parse_signed(struct arena *a, struct openid_msg *msg)
 {
-	const char	 *list, *p, *comma, **names;
-	struct span	  sp;
-	size_t		  n, count;
-	enum openid_err	  e;
+	const char     *list, *p, *comma, **names;
+	struct span     sp;
+	size_t          n, count;
+	enum openid_err e;
 
 	msg->sgn = NULL;
 	msg->nsgn = 0;
@@ -749,8 +749,8 @@ enum openid_err
 openid_check_signed_required(struct openid_msg *msg)
 {
 	static const char *const req[] = { "op_endpoint", "return_to",
-	    "response_nonce", "assoc_handle", "claimed_id", "identity" };
-	size_t	 i;
+		"response_nonce", "assoc_handle", "claimed_id", "identity" };
+	size_t                   i;
 
 	msg->errkey = NULL;
 	if (msg->nsgn == 0)
@@ -765,9 +765,9 @@ enum openid_err
 openid_sig_base(struct arena *a, const struct openid_msg *msg, char **m,
     size_t *mlen)
 {
-	const struct kv	*kv;
-	size_t		 i, len = 0, klen;
-	char		*buf, *p;
+	const struct kv *kv;
+	size_t           i, len = 0, klen;
+	char            *buf, *p;
 
 	*m = NULL;
 	*mlen = 0;
@@ -798,9 +798,9 @@ enum openid_err
 openid_sig_hmac256(const struct openid_msg *msg, const unsigned char *key,
     size_t keylen, unsigned char mac[32])
 {
-	crypto_auth_hmacsha256_state	 st;
-	const struct kv			*kv;
-	size_t				 i;
+	crypto_auth_hmacsha256_state st;
+	const struct kv             *kv;
+	size_t                       i;
 
 	if (msg->nsgn == 0)
 		return OPENID_ESIGNED;
@@ -811,12 +811,12 @@ openid_sig_hmac256(const struct openid_msg *msg, const unsigned char *key,
 		kv = field(msg, msg->sgn[i]);
 		crypto_auth_hmacsha256_update(&st,
 		    (const unsigned char *)kv->key, strlen(kv->key));
-		crypto_auth_hmacsha256_update(&st,
-		    (const unsigned char *)":", 1);
+		crypto_auth_hmacsha256_update(&st, (const unsigned char *)":",
+		    1);
 		crypto_auth_hmacsha256_update(&st,
 		    (const unsigned char *)kv->val, kv->vlen);
-		crypto_auth_hmacsha256_update(&st,
-		    (const unsigned char *)"\n", 1);
+		crypto_auth_hmacsha256_update(&st, (const unsigned char *)"\n",
+		    1);
 	}
 	crypto_auth_hmacsha256_final(&st, mac);
 	sodium_memzero(&st, sizeof(st));
@@ -827,9 +827,9 @@ enum openid_err
 openid_sig_sign256(struct arena *a, const struct openid_msg *msg,
     const unsigned char *key, size_t keylen, const char **sig)
 {
-	unsigned char	 mac[32];
-	char		*b64;
-	enum openid_err	 e;
+	unsigned char   mac[32];
+	char           *b64;
+	enum openid_err e;
 
 	*sig = NULL;
 	if ((e = openid_sig_hmac256(msg, key, keylen, mac)) != OPENID_OK)
@@ -850,11 +850,12 @@ openid_sig_sign256(struct arena *a, const struct openid_msg *msg,
 static int
 b64_decode(const char *s, unsigned char *out, size_t max, size_t *outlen)
 {
-	const char	*end;
-	size_t		 len = strlen(s);
+	const char *end;
+	size_t      len = strlen(s);
 
 	if (sodium_base642bin(out, max, s, len, NULL, outlen, &end,
-	    sodium_base64_VARIANT_ORIGINAL) != 0 || end != s + len) {
+		sodium_base64_VARIANT_ORIGINAL) != 0 ||
+	    end != s + len) {
 		sodium_memzero(out, max);
 		*outlen = 0;
 		return -1;
@@ -866,7 +867,7 @@ b64_decode(const char *s, unsigned char *out, size_t max, size_t *outlen)
 static int
 b64_key32(const char *s, unsigned char out[32])
 {
-	size_t	 n;
+	size_t n;
 
 	if (b64_decode(s, out, 32, &n) == -1)
 		return -1;
@@ -881,9 +882,9 @@ enum openid_err
 openid_sig_verify256(struct openid_msg *msg, const unsigned char *key,
     size_t keylen)
 {
-	unsigned char	 got[32], want[32];
-	const char	*sig;
-	enum openid_err	 e;
+	unsigned char   got[32], want[32];
+	const char     *sig;
+	enum openid_err e;
 
 	msg->errkey = NULL;
 	if ((sig = openid_get(msg, "sig")) == NULL)
@@ -892,7 +893,8 @@ openid_sig_verify256(struct openid_msg *msg, const unsigned char *key,
 		return fail(msg, "sig", OPENID_ESIG_FORMAT);
 	if ((e = openid_sig_hmac256(msg, key, keylen, want)) != OPENID_OK)
 		return fail(msg, "signed", e);
-	e = sodium_memcmp(got, want, sizeof(want)) == 0 ? OPENID_OK :
+	e = sodium_memcmp(got, want, sizeof(want)) == 0 ?
+	    OPENID_OK :
 	    fail(msg, "sig", OPENID_ESIG);
 	sodium_memzero(want, sizeof(want));
 	return e;
@@ -906,7 +908,7 @@ openid_sig_verify256(struct openid_msg *msg, const unsigned char *key,
 static int
 digits(const char *s, size_t n)
 {
-	int	 v = 0;
+	int v = 0;
 
 	while (n-- > 0) {
 		if (*s < '0' || *s > '9')
@@ -920,8 +922,8 @@ digits(const char *s, size_t n)
 static int
 nonce_time(const char *s, time_t *t)
 {
-	struct tm	 tm, back;
-	int		 year, mon, mday, hour, min, sec;
+	struct tm tm, back;
+	int       year, mon, mday, hour, min, sec;
 
 	if (s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' ||
 	    s[16] != ':' || s[19] != 'Z')
@@ -948,11 +950,10 @@ nonce_time(const char *s, time_t *t)
 }
 
 enum openid_err
-openid_nonce_check(const char *nonce, time_t now, long window,
-    time_t *stamp)
+openid_nonce_check(const char *nonce, time_t now, long window, time_t *stamp)
 {
-	time_t	 t;
-	size_t	 len, i;
+	time_t t;
+	size_t len, i;
 
 	if (stamp != NULL)
 		*stamp = 0;
@@ -984,10 +985,10 @@ static int
 alias_ok(const char *alias)
 {
 	static const char *const core[] = { "ns", "mode", "op_endpoint",
-	    "claimed_id", "identity", "return_to", "realm",
-	    "response_nonce", "invalidate_handle", "assoc_handle", "signed",
-	    "sig", "error", "error_code", "contact", "reference" };
-	size_t	 i;
+		"claimed_id", "identity", "return_to", "realm",
+		"response_nonce", "invalidate_handle", "assoc_handle", "signed",
+		"sig", "error", "error_code", "contact", "reference" };
+	size_t                   i;
 
 	if (alias[0] == '\0' || strchr(alias, '.') != NULL)
 		return 0;
@@ -1001,7 +1002,7 @@ alias_ok(const char *alias)
 static int
 ext_decl(const struct openid_msg *msg, const char *ns, const struct kv **decl)
 {
-	size_t	 i;
+	size_t i;
 
 	*decl = NULL;
 	for (i = 0; i < msg->f.n; i++) {
@@ -1020,9 +1021,9 @@ ext_decl(const struct openid_msg *msg, const char *ns, const struct kv **decl)
 enum openid_err
 openid_ext_check(struct openid_msg *msg, const char *ns, const char **alias)
 {
-	const struct kv	*decl;
-	const char	*al, *k;
-	size_t		 alen, i;
+	const struct kv *decl;
+	const char      *al, *k;
+	size_t           alen, i;
 
 	if (alias != NULL)
 		*alias = NULL;
@@ -1053,9 +1054,9 @@ openid_ext_check(struct openid_msg *msg, const char *ns, const char **alias)
 const char *
 openid_ext_get(struct openid_msg *msg, const char *ns, const char *name)
 {
-	char		 key[FORM_KEY_MAX + 1];
-	const char	*alias;
-	size_t		 alen, nlen;
+	char        key[FORM_KEY_MAX + 1];
+	const char *alias;
+	size_t      alen, nlen;
 
 	if (openid_ext_check(msg, ns, &alias) != OPENID_OK)
 		return NULL;
@@ -1076,8 +1077,8 @@ openid_ext_get(struct openid_msg *msg, const char *ns, const char *name)
 int
 openid_valid_lp_name(const char *s, size_t len)
 {
-	size_t		 i;
-	unsigned char	 c;
+	size_t        i;
+	unsigned char c;
 
 	if (len < 2 || len > OPENID_LP_NAME_MAX)
 		return 0;
@@ -1099,7 +1100,7 @@ openid_valid_lp_name(const char *s, size_t len)
 static void
 dh_group(struct bn *p, struct bn *pm1)
 {
-	struct bn	 one;
+	struct bn one;
 
 	(void)bn_from_hex(p, OPENID_DH_P_HEX);
 	bn_set_u32(&one, 1);
@@ -1113,7 +1114,7 @@ dh_private(struct bn *x, const struct bn *pm1, const unsigned char *xbytes,
 {
 	if (xbytes == NULL)
 		return bn_random_range(x, pm1) == APP_OK ? OPENID_OK :
-		    OPENID_EINTERNAL;
+							   OPENID_EINTERNAL;
 	if (bn_from_bytes(x, xbytes, xlen) != APP_OK || bn_is_zero(x) ||
 	    bn_cmp(x, pm1) >= 0) {
 		bn_wipe(x);
@@ -1126,9 +1127,9 @@ dh_private(struct bn *x, const struct bn *pm1, const unsigned char *xbytes,
 static enum openid_err
 btwoc_b64(struct arena *a, const struct bn *v, const char **out)
 {
-	unsigned char	 raw[BN_BTWOC_MAX];
-	size_t		 n;
-	char		*b64;
+	unsigned char raw[BN_BTWOC_MAX];
+	size_t        n;
+	char         *b64;
 
 	if (bn_to_btwoc(v, raw, sizeof(raw), &n) != APP_OK)
 		return OPENID_EINTERNAL;
@@ -1144,8 +1145,8 @@ enum openid_err
 openid_dh_start(struct arena *a, struct openid_dh *dh,
     const unsigned char *xbytes, size_t xlen, const char **pub)
 {
-	struct bn	 p, pm1, g, gx;
-	enum openid_err	 e;
+	struct bn       p, pm1, g, gx;
+	enum openid_err e;
 
 	*pub = NULL;
 	dh->live = 0;
@@ -1169,14 +1170,14 @@ openid_dh_start(struct arena *a, struct openid_dh *dh,
 static enum openid_err
 dh_server_public(const char *s, const struct bn *pm1, struct bn *b)
 {
-	unsigned char	 raw[BN_BTWOC_MAX];
-	struct bn	 one;
-	size_t		 n;
+	unsigned char raw[BN_BTWOC_MAX];
+	struct bn     one;
+	size_t        n;
 
 	bn_set_u32(&one, 1);
 	if (b64_decode(s, raw, sizeof(raw), &n) == -1 ||
-	    bn_from_btwoc(b, raw, n) != APP_OK ||
-	    bn_cmp(b, &one) <= 0 || bn_cmp(b, pm1) >= 0)
+	    bn_from_btwoc(b, raw, n) != APP_OK || bn_cmp(b, &one) <= 0 ||
+	    bn_cmp(b, pm1) >= 0)
 		return OPENID_EDH_PUBLIC;
 	return OPENID_OK;
 }
@@ -1185,12 +1186,12 @@ dh_server_public(const char *s, const struct bn *pm1, struct bn *b)
 static enum openid_err
 dh_unmask(const struct bn *b, const struct bn *x, const struct bn *p,
     const unsigned char enc[OPENID_MAC_KEY_LEN],
-    unsigned char key[OPENID_MAC_KEY_LEN])
+    unsigned char       key[OPENID_MAC_KEY_LEN])
 {
-	unsigned char	 raw[BN_BTWOC_MAX], h[crypto_hash_sha256_BYTES];
-	struct bn	 z;
-	size_t		 n, i;
-	enum openid_err	 e = OPENID_EINTERNAL;
+	unsigned char   raw[BN_BTWOC_MAX], h[crypto_hash_sha256_BYTES];
+	struct bn       z;
+	size_t          n, i;
+	enum openid_err e = OPENID_EINTERNAL;
 
 	_Static_assert(crypto_hash_sha256_BYTES == OPENID_MAC_KEY_LEN,
 	    "DH-SHA256 masks a 32-byte secret");
@@ -1211,9 +1212,9 @@ enum openid_err
 openid_dh_finish(struct openid_dh *dh, const char *server_pub,
     const char *enc_mac_key, unsigned char key[OPENID_MAC_KEY_LEN])
 {
-	unsigned char	 enc[OPENID_MAC_KEY_LEN];
-	struct bn	 p, pm1, b;
-	enum openid_err	 e;
+	unsigned char   enc[OPENID_MAC_KEY_LEN];
+	struct bn       p, pm1, b;
+	enum openid_err e;
 
 	sodium_memzero(key, OPENID_MAC_KEY_LEN);
 	if (!dh->live) {

@@ -28,26 +28,26 @@ struct kvlist;
  * when a database call fails, for the caller's log line.
  */
 struct rp_ctx {
-	struct db		*db;
-	struct arena		*arena;
-	const struct config	*cfg;
-	const char		*request_id;
-	const char		*reason;
+	struct db           *db;
+	struct arena        *arena;
+	const struct config *cfg;
+	const char          *request_id;
+	const char          *reason;
 };
 
 enum rp_result {
-	RP_OK,		/* a verified identity */
-	RP_CANCELLED,	/* the user declined at Ubuntu One */
-	RP_FAILED,	/* anything wrong: the reason is in the log */
-	RP_UNAVAILABLE	/* Ubuntu One or the database could not be reached */
+	RP_OK,         /* a verified identity */
+	RP_CANCELLED,  /* the user declined at Ubuntu One */
+	RP_FAILED,     /* anything wrong: the reason is in the log */
+	RP_UNAVAILABLE /* Ubuntu One or the database could not be reached */
 };
 
-struct rp_identity {			/* all arena strings */
-	const char	*claimed_id;
-	const char	*nickname;	/* signed SREG; a valid Launchpad name */
-	const char	*email;		/* signed SREG, or NULL if not shared */
-	const char	*fullname;	/* signed SREG, or NULL */
-	const char	*state;		/* our state from return_to */
+struct rp_identity { /* all arena strings */
+	const char *claimed_id;
+	const char *nickname; /* signed SREG; a valid Launchpad name */
+	const char *email;    /* signed SREG, or NULL if not shared */
+	const char *fullname; /* signed SREG, or NULL */
+	const char *state;    /* our state from return_to */
 };
 
 /*
@@ -55,14 +55,14 @@ struct rp_identity {			/* all arena strings */
  * teams extension when configured, and in association mode a current
  * association's handle (negotiated now if there is none).  NULL with *err.
  */
-const char	*rp_request_url(struct rp_ctx *, const char *state,
-		    enum app_err *err);
+const char *rp_request_url(struct rp_ctx *, const char *state,
+    enum app_err *err);
 
 /*
  * Verifies the assertion a request carries: its query string, and for a
  * POST its urlencoded body (NULL for a GET).
  */
-enum rp_result	 rp_verify(struct rp_ctx *, const struct kvlist *query,
-		    const struct kvlist *body, struct rp_identity *);
+enum rp_result rp_verify(struct rp_ctx *, const struct kvlist *query,
+    const struct kvlist *body, struct rp_identity *);
 
 #endif

@@ -16,14 +16,15 @@
 #include "lib/conf.h"
 #include "proto/smtp.h"
 
-#define LINE_MAX_QP	76	/* RFC 2045: encoded lines of at most 76 */
-#define WORD_BYTES	39	/* bytes per encoded word: 52 base64 chars,
+#define LINE_MAX_QP 76 /* RFC 2045: encoded lines of at most 76 */
+#define WORD_BYTES \
+	39 /* bytes per encoded word: 52 base64 chars,
 				   so "Subject: " + a word fits in 76 */
 
-static const char *const wdays[] = { "Sun", "Mon", "Tue", "Wed", "Thu",
-    "Fri", "Sat" };
-static const char *const months[] = { "Jan", "Feb", "Mar", "Apr", "May",
-    "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
+static const char *const wdays[] = { "Sun", "Mon", "Tue", "Wed", "Thu", "Fri",
+	"Sat" };
+static const char *const months[] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun",
+	"Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
 
 /* A header value: no CR, LF or other control characters. */
 static int
@@ -47,11 +48,12 @@ ascii(const char *s)
 static int
 addresses_safe(const char *const *a, size_t n, const char **bad)
 {
-	size_t	 i;
+	size_t i;
 
 	for (i = 0; i < n; i++)
 		if (a[i] == NULL || a[i][0] == '\0' || !header_safe(a[i]) ||
-		    strchr(a[i], '@') == NULL || strpbrk(a[i], "<>,;\" ") != NULL) {
+		    strchr(a[i], '@') == NULL ||
+		    strpbrk(a[i], "<>,;\" ") != NULL) {
 			*bad = a[i] != NULL ? a[i] : "(null)";
 			return 0;
 		}
@@ -61,20 +63,19 @@ addresses_safe(const char *const *a, size_t n, const char **bad)
 static void
 put_date(struct buf *out, time_t t)
 {
-	struct tm	 tm;
+	struct tm tm;
 
 	gmtime_r(&t, &tm);
 	buf_printf(out, "Date: %s, %d %s %d %02d:%02d:%02d +0000\r\n",
-	    wdays[tm.tm_wday], tm.tm_mday, months[tm.tm_mon],
-	    tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
+	    wdays[tm.tm_wday], tm.tm_mday, months[tm.tm_mon], tm.tm_year + 1900,
+	    tm.tm_hour, tm.tm_min, tm.tm_sec);
 }
 
 /* One address a line, folded, so no line nears the 998 limit. */
 static void
-put_addresses(struct buf *out, const char *name, const char *const *a,
-    size_t n)
+put_addresses(struct buf *out, const char *name, const char *const *a, size_t n)
 {
-	size_t	 i;
+	size_t i;
 
 	if (n == 0)
 		return;
@@ -88,9 +89,9 @@ put_addresses(struct buf *out, const char *name, const char *const *a,
 static void
 put_subject(struct buf *out, const char *s)
 {
-	char	 b64[sodium_base64_ENCODED_LEN(WORD_BYTES,
-		    sodium_base64_VARIANT_ORIGINAL)];
-	size_t	 len = strlen(s), at = 0, n;
+	char   b64[sodium_base64_ENCODED_LEN(WORD_BYTES,
+	      sodium_base64_VARIANT_ORIGINAL)];
+	size_t len = strlen(s), at = 0, n;
 
 	if (ascii(s) && len <= 78 - sizeof("Subject: ") + 1) {
 		buf_printf(out, "Subject: %s\r\n", s);
@@ -103,8 +104,9 @@ put_subject(struct buf *out, const char *s)
 		while (n > 1 && at + n < len &&
 		    ((unsigned char)s[at + n] & 0xc0) == 0x80)
 			n--;
-		sodium_bin2base64(b64, sizeof(b64), (const unsigned char *)s +
-		    at, n, sodium_base64_VARIANT_ORIGINAL);
+		sodium_bin2base64(b64, sizeof(b64),
+		    (const unsigned char *)s + at, n,
+		    sodium_base64_VARIANT_ORIGINAL);
 		buf_printf(out, "%s=?UTF-8?B?%s?=", at == 0 ? " " : "\r\n ",
 		    b64);
 		at += n;
@@ -129,10 +131,10 @@ qp_put(struct buf *out, size_t *col, const char *unit, size_t n, int last)
 static void
 qp_line(struct buf *out, const char *p, size_t n)
 {
-	char		 hex[4];
-	size_t		 i, col = 0;
-	unsigned char	 c;
-	int		 last;
+	char          hex[4];
+	size_t        i, col = 0;
+	unsigned char c;
+	int           last;
 
 	for (i = 0; i < n; i++) {
 		c = (unsigned char)p[i];
@@ -152,7 +154,7 @@ qp_line(struct buf *out, const char *p, size_t n)
 static void
 put_body(struct buf *out, const char *b)
 {
-	size_t	 n;
+	size_t n;
 
 	while (*b != '\0') {
 		n = strcspn(b, "\r\n");
@@ -169,7 +171,7 @@ int
 smtp_build(struct buf *out, const struct smtp_message *m, const char *from,
     char *why, size_t whysz)
 {
-	const char	*bad = NULL, *domain;
+	const char *bad = NULL, *domain;
 
 	if (m->nto == 0) {
 		snprintf(why, whysz, "no To address");
@@ -179,17 +181,21 @@ smtp_build(struct buf *out, const struct smtp_message *m, const char *from,
 	    !addresses_safe(m->cc, m->ncc, &bad) ||
 	    !addresses_safe(m->bcc, m->nbcc, &bad) ||
 	    !addresses_safe(&from, 1, &bad)) {
-		snprintf(why, whysz, "address refused (control character, "
+		snprintf(why, whysz,
+		    "address refused (control character, "
 		    "or not a bare address)");
 		return -1;
 	}
 	if (!header_safe(m->subject)) {
-		snprintf(why, whysz, "subject holds a control character "
+		snprintf(why, whysz,
+		    "subject holds a control character "
 		    "(CR, LF, ...)");
 		return -1;
 	}
-	if (m->id[0] == '\0' || strspn(m->id, "abcdefghijklmnopqrstuvwxyz"
-	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-") != strlen(m->id)) {
+	if (m->id[0] == '\0' ||
+	    strspn(m->id,
+		"abcdefghijklmnopqrstuvwxyz"
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-") != strlen(m->id)) {
 		snprintf(why, whysz, "message id refused");
 		return -1;
 	}
@@ -200,7 +206,8 @@ smtp_build(struct buf *out, const struct smtp_message *m, const char *from,
 	put_addresses(out, "Cc", m->cc, m->ncc);
 	put_subject(out, m->subject);
 	buf_printf(out, "Message-ID: <%s@%s>\r\n", m->id, domain);
-	buf_puts(out, "MIME-Version: 1.0\r\n"
+	buf_puts(out,
+	    "MIME-Version: 1.0\r\n"
 	    "Content-Type: text/plain; charset=utf-8\r\n"
 	    "Content-Transfer-Encoding: quoted-printable\r\n"
 	    "Auto-Submitted: auto-generated\r\n"
@@ -217,12 +224,11 @@ smtp_build(struct buf *out, const struct smtp_message *m, const char *from,
 
 /* Reads the first line of a file only we (and root) control. */
 static int
-read_password(const char *path, char *pw, size_t pwsz, char *why,
-    size_t whysz)
+read_password(const char *path, char *pw, size_t pwsz, char *why, size_t whysz)
 {
-	struct stat	 st;
-	ssize_t		 n;
-	int		 fd, rc = -1;
+	struct stat st;
+	ssize_t     n;
+	int         fd, rc = -1;
 
 	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) == -1) {
 		snprintf(why, whysz, "smtp_password_file %s: %s", path,
@@ -230,27 +236,37 @@ read_password(const char *path, char *pw, size_t pwsz, char *why,
 		return -1;
 	}
 	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode))
-		snprintf(why, whysz, "smtp_password_file %s: not a regular "
-		    "file", path);
+		snprintf(why, whysz,
+		    "smtp_password_file %s: not a regular "
+		    "file",
+		    path);
 	else if (st.st_uid != geteuid() && st.st_uid != 0)
-		snprintf(why, whysz, "smtp_password_file %s: owned by uid %u, "
-		    "not by us or root", path, (unsigned)st.st_uid);
+		snprintf(why, whysz,
+		    "smtp_password_file %s: owned by uid %u, "
+		    "not by us or root",
+		    path, (unsigned)st.st_uid);
 	else if ((st.st_mode & (S_IRWXO | S_IWGRP)) != 0)
-		snprintf(why, whysz, "smtp_password_file %s: mode %04o; "
+		snprintf(why, whysz,
+		    "smtp_password_file %s: mode %04o; "
 		    "others must have no access and the group no write "
-		    "(chmod 0640)", path, (unsigned)(st.st_mode & 07777));
+		    "(chmod 0640)",
+		    path, (unsigned)(st.st_mode & 07777));
 	else if ((n = read(fd, pw, pwsz)) == -1)
 		snprintf(why, whysz, "smtp_password_file %s: %s", path,
 		    strerror(errno));
 	else if ((size_t)n == pwsz && memchr(pw, '\n', pwsz) == NULL)
-		snprintf(why, whysz, "smtp_password_file %s: the password is "
-		    "longer than %zu bytes", path, pwsz - 1);
+		snprintf(why, whysz,
+		    "smtp_password_file %s: the password is "
+		    "longer than %zu bytes",
+		    path, pwsz - 1);
 	else {
 		pw[(size_t)n < pwsz ? (size_t)n : pwsz - 1] = '\0';
 		pw[strcspn(pw, "\r\n")] = '\0';
 		if (pw[0] == '\0')
-			snprintf(why, whysz, "smtp_password_file %s: empty "
-			    "first line", path);
+			snprintf(why, whysz,
+			    "smtp_password_file %s: empty "
+			    "first line",
+			    path);
 		else
 			rc = 0;
 	}
@@ -262,11 +278,12 @@ read_password(const char *path, char *pw, size_t pwsz, char *why,
 static void
 ehlo_name(char *dst, size_t dstsz)
 {
-	char	 h[256] = "";
+	char h[256] = "";
 
 	if (gethostname(h, sizeof(h) - 1) == -1 || h[0] == '\0' ||
-	    strspn(h, "abcdefghijklmnopqrstuvwxyz"
-	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-") != strlen(h))
+	    strspn(h,
+		"abcdefghijklmnopqrstuvwxyz"
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-") != strlen(h))
 		snprintf(h, sizeof(h), "localhost");
 	snprintf(dst, dstsz, "%s", h);
 }
@@ -274,25 +291,29 @@ ehlo_name(char *dst, size_t dstsz)
 int
 smtp_open(struct smtp *s, const struct config *cfg, char *why, size_t whysz)
 {
-	char	 ehlo[256];
-	int	 tls = strncmp(cfg->smtp_url, "smtps://", 8) == 0 ||
-		    cfg->smtp_tls == SMTP_TLS_REQUIRED;
+	char ehlo[256];
+	int  tls = strncmp(cfg->smtp_url, "smtps://", 8) == 0 ||
+	    cfg->smtp_tls == SMTP_TLS_REQUIRED;
 
 	memset(s, 0, sizeof(*s));
 	s->cfg = cfg;
-	if ((cfg->smtp_user[0] == '\0') != (cfg->smtp_password_file[0] == '\0')) {
-		snprintf(why, whysz, "smtp_user and smtp_password_file go "
+	if ((cfg->smtp_user[0] == '\0') !=
+	    (cfg->smtp_password_file[0] == '\0')) {
+		snprintf(why, whysz,
+		    "smtp_user and smtp_password_file go "
 		    "together: set both or neither");
 		return -1;
 	}
 	/* A password never crosses the network in clear, nor on a downgrade. */
 	if (cfg->smtp_user[0] != '\0' && !tls) {
-		snprintf(why, whysz, "SMTP authentication needs TLS: use "
+		snprintf(why, whysz,
+		    "SMTP authentication needs TLS: use "
 		    "smtps:// or smtp_tls = required");
 		return -1;
 	}
-	if (cfg->smtp_user[0] != '\0' && read_password(cfg->smtp_password_file,
-	    s->password, sizeof(s->password), why, whysz) == -1) {
+	if (cfg->smtp_user[0] != '\0' &&
+	    read_password(cfg->smtp_password_file, s->password,
+		sizeof(s->password), why, whysz) == -1) {
 		sodium_memzero(s->password, sizeof(s->password));
 		return -1;
 	}
@@ -333,15 +354,15 @@ smtp_outcome_name(enum smtp_outcome o)
 }
 
 struct upload {
-	const char	*p;
-	size_t		 left;
+	const char *p;
+	size_t      left;
 };
 
 static size_t
 on_read(char *dst, size_t size, size_t nmemb, void *arg)
 {
-	struct upload	*u = arg;
-	size_t		 n = size * nmemb < u->left ? size * nmemb : u->left;
+	struct upload *u = arg;
+	size_t         n = size * nmemb < u->left ? size * nmemb : u->left;
 
 	memcpy(dst, u->p, n);
 	u->p += n;
@@ -353,8 +374,8 @@ on_read(char *dst, size_t size, size_t nmemb, void *arg)
 static int
 on_debug(CURL *c, curl_infotype type, char *data, size_t n, void *arg)
 {
-	char	*last = arg;
-	size_t	 i, j = 0;
+	char  *last = arg;
+	size_t i, j = 0;
 
 	(void)c;
 	if (type != CURLINFO_HEADER_IN)
@@ -372,9 +393,9 @@ on_debug(CURL *c, curl_infotype type, char *data, size_t n, void *arg)
 static struct curl_slist *
 add_rcpts(struct curl_slist *l, const char *const *a, size_t n, int *ok)
 {
-	struct curl_slist	*t;
-	char			 r[320];
-	size_t			 i;
+	struct curl_slist *t;
+	char               r[320];
+	size_t             i;
 
 	for (i = 0; i < n && *ok; i++) {
 		snprintf(r, sizeof(r), "<%s>", a[i]);
@@ -406,7 +427,7 @@ classify(CURLcode rc, long code)
 	default:
 		break;
 	}
-	if (code == 0 || code == 421)	/* no reply; "closing the channel" */
+	if (code == 0 || code == 421) /* no reply; "closing the channel" */
 		return SMTP_UNAVAILABLE;
 	return code >= 500 ? SMTP_PERMANENT : SMTP_TEMPORARY;
 }
@@ -414,12 +435,11 @@ classify(CURLcode rc, long code)
 static void
 set_options(struct smtp *s, CURL *c)
 {
-	const struct config	*cfg = s->cfg;
-	long			 ssl = cfg->smtp_tls == SMTP_TLS_REQUIRED ?
-				    (long)CURLUSESSL_ALL : cfg->smtp_tls ==
-				    SMTP_TLS_TRY ? (long)CURLUSESSL_TRY :
-				    (long)CURLUSESSL_NONE;
-	char			 from[320];
+	const struct config *cfg = s->cfg;
+	long ssl = cfg->smtp_tls == SMTP_TLS_REQUIRED ? (long)CURLUSESSL_ALL :
+	    cfg->smtp_tls == SMTP_TLS_TRY             ? (long)CURLUSESSL_TRY :
+							(long)CURLUSESSL_NONE;
+	char from[320];
 
 	snprintf(from, sizeof(from), "<%s>", cfg->mail_from);
 	curl_easy_setopt(c, CURLOPT_URL, s->url);
@@ -430,8 +450,8 @@ set_options(struct smtp *s, CURL *c)
 	if (cfg->smtp_ca_file[0] != '\0')
 		curl_easy_setopt(c, CURLOPT_CAINFO, cfg->smtp_ca_file);
 	curl_easy_setopt(c, CURLOPT_TIMEOUT, (long)cfg->smtp_timeout);
-	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, cfg->smtp_timeout < 10 ?
-	    (long)cfg->smtp_timeout : 10L);
+	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT,
+	    cfg->smtp_timeout < 10 ? (long)cfg->smtp_timeout : 10L);
 	if (cfg->smtp_user[0] != '\0') {
 		curl_easy_setopt(c, CURLOPT_USERNAME, cfg->smtp_user);
 		curl_easy_setopt(c, CURLOPT_PASSWORD, s->password);
@@ -444,18 +464,17 @@ set_options(struct smtp *s, CURL *c)
 }
 
 enum smtp_outcome
-smtp_send(struct smtp *s, const struct smtp_message *m, char *err,
-    size_t errsz)
+smtp_send(struct smtp *s, const struct smtp_message *m, char *err, size_t errsz)
 {
-	struct curl_slist	*rcpt = NULL;
-	struct upload		 up;
-	struct buf		 text;
-	char			 ebuf[CURL_ERROR_SIZE] = "", last[256] = "";
-	CURL			*c = s->curl;
-	CURLcode		 rc;
-	long			 code = 0;
-	int			 ok = 1;
-	enum smtp_outcome	 o;
+	struct curl_slist *rcpt = NULL;
+	struct upload      up;
+	struct buf         text;
+	char               ebuf[CURL_ERROR_SIZE] = "", last[256] = "";
+	CURL              *c = s->curl;
+	CURLcode           rc;
+	long               code = 0;
+	int                ok = 1;
+	enum smtp_outcome  o;
 
 	buf_init(&text, SMTP_MESSAGE_MAX);
 	if (smtp_build(&text, m, s->cfg->mail_from, err, errsz) == -1) {
@@ -482,9 +501,10 @@ smtp_send(struct smtp *s, const struct smtp_message *m, char *err,
 	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
 	o = classify(rc, code);
 	if (o != SMTP_SENT)
-		snprintf(err, errsz, "%s%s%s", ebuf[0] != '\0' ? ebuf :
-		    curl_easy_strerror(rc), last[0] != '\0' && code != 0 ?
-		    "; relay said: " : "", code != 0 ? last : "");
+		snprintf(err, errsz, "%s%s%s",
+		    ebuf[0] != '\0' ? ebuf : curl_easy_strerror(rc),
+		    last[0] != '\0' && code != 0 ? "; relay said: " : "",
+		    code != 0 ? last : "");
 done:
 	curl_easy_setopt(c, CURLOPT_MAIL_RCPT, NULL);
 	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, NULL);

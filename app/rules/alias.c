@@ -18,14 +18,25 @@
 #include "store/audit.h"
 #include "store/db.h"
 
-#define LOCAL_MAX	64	/* RFC 5321 4.5.3.1.1 */
-#define ADDRESS_MAX	254	/* RFC 5321 4.5.3.1.3, less the path's <> */
+#define LOCAL_MAX   64  /* RFC 5321 4.5.3.1.1 */
+#define ADDRESS_MAX 254 /* RFC 5321 4.5.3.1.3, less the path's <> */
 
 /* Columns of STMT_ALIAS_GET and STMT_ALIAS_LOCK. */
 enum {
-	COL_ID, COL_DOMAIN, COL_USER, COL_ADDRESS, COL_OWNER, COL_RECIPIENTS,
-	COL_ENABLED, COL_REASON, COL_REPLY, COL_DESCRIPTION, COL_REMOVE_AT,
-	COL_CREATED, COL_UPDATED, COL_ROLE
+	COL_ID,
+	COL_DOMAIN,
+	COL_USER,
+	COL_ADDRESS,
+	COL_OWNER,
+	COL_RECIPIENTS,
+	COL_ENABLED,
+	COL_REASON,
+	COL_REPLY,
+	COL_DESCRIPTION,
+	COL_REMOVE_AT,
+	COL_CREATED,
+	COL_UPDATED,
+	COL_ROLE
 };
 
 static int
@@ -42,15 +53,17 @@ problem(struct alias_problem *why, const char *field, const char *code,
 static int
 atext(char c)
 {
-	return c != '\0' && ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-	    (c >= '0' && c <= '9') || strchr("!#$%&'*+/=?^_`{|}~-", c) != NULL);
+	return c != '\0' &&
+	    ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		(c >= '0' && c <= '9') ||
+		strchr("!#$%&'*+/=?^_`{|}~-", c) != NULL);
 }
 
 /* A dot-atom of len bytes: atoms of atext joined by single dots. */
 static int
 dot_atom(const char *s, size_t len)
 {
-	size_t	 i;
+	size_t i;
 
 	if (len == 0 || s[0] == '.' || s[len - 1] == '.')
 		return 0;
@@ -63,8 +76,8 @@ dot_atom(const char *s, size_t len)
 int
 alias_recipient_valid(const char *addr)
 {
-	const char	*at = strchr(addr, '@');
-	size_t		 i, len = strlen(addr);
+	const char *at = strchr(addr, '@');
+	size_t      i, len = strlen(addr);
 
 	for (i = 0; i < len; i++)
 		if ((unsigned char)addr[i] <= ' ' ||
@@ -72,7 +85,8 @@ alias_recipient_valid(const char *addr)
 			return 0;
 	return at != NULL && len <= ADDRESS_MAX &&
 	    (size_t)(at - addr) <= LOCAL_MAX &&
-	    dot_atom(addr, (size_t)(at - addr)) && domain_problem(at + 1) == NULL;
+	    dot_atom(addr, (size_t)(at - addr)) &&
+	    domain_problem(at + 1) == NULL;
 }
 
 /*
@@ -80,12 +94,11 @@ alias_recipient_valid(const char *addr)
  * lower-cased) in the arena, or NULL with *why filled.
  */
 static char *
-recipient(struct arena *a, const char *s, size_t len,
-    struct alias_problem *why)
+recipient(struct arena *a, const char *s, size_t len, struct alias_problem *why)
 {
-	const char	*at;
-	char		*out;
-	size_t		 i, local;
+	const char *at;
+	char       *out;
+	size_t      i, local;
 
 	for (i = 0; i < len; i++) {
 		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f) {
@@ -131,11 +144,11 @@ int
 alias_parse_recipients(struct arena *a, const char *raw, const char ***out,
     size_t *n, struct alias_problem *why)
 {
-	static const char	 sep[] = " \t\r\n,";
-	const char		**list;
-	const char		*p = raw != NULL ? raw : "";
-	char			*r;
-	size_t			 len, i, count = 0;
+	static const char sep[] = " \t\r\n,";
+	const char      **list;
+	const char       *p = raw != NULL ? raw : "";
+	char             *r;
+	size_t            len, i, count = 0;
 
 	if ((list = arena_calloc(a, ALIAS_RECIPIENTS_MAX, sizeof(*list))) ==
 	    NULL)
@@ -148,7 +161,7 @@ alias_parse_recipients(struct arena *a, const char *raw, const char ***out,
 			if (strcasecmp(list[i], r) == 0)
 				break;
 		if (i < count)
-			continue;	/* a duplicate */
+			continue; /* a duplicate */
 		if (count == ALIAS_RECIPIENTS_MAX)
 			return problem(why, "recipients", "too_many_recipients",
 			    "At most 10 recipients.");
@@ -166,17 +179,17 @@ alias_parse_recipients(struct arena *a, const char *raw, const char ***out,
 static int
 split_recipients(struct arena *a, const char *joined, struct alias_view *v)
 {
-	const char	*p = joined;
-	size_t		 len;
+	const char *p = joined;
+	size_t      len;
 
 	v->nrecipients = 0;
 	if ((v->recipients = arena_calloc(a, ALIAS_RECIPIENTS_MAX,
-	    sizeof(*v->recipients))) == NULL)
+		 sizeof(*v->recipients))) == NULL)
 		return -1;
 	while (*p != '\0' && v->nrecipients < ALIAS_RECIPIENTS_MAX) {
 		len = strcspn(p, "\n");
-		if ((v->recipients[v->nrecipients++] =
-		    arena_strndup(a, p, len)) == NULL)
+		if ((v->recipients[v->nrecipients++] = arena_strndup(a, p,
+			 len)) == NULL)
 			return -1;
 		p += len + (p[len] == '\n');
 	}
@@ -224,10 +237,10 @@ static enum app_err
 load(struct db *db, struct arena *a, const struct actor *who, long long id,
     enum stmt stmt, struct alias_view *v, int *as_admin)
 {
-	char		 sid[24], uid[24];
-	const char	*p[3] = { sid, uid, who->site_admin ? "t" : "f" };
-	PGresult	*res;
-	enum app_err	 e;
+	char         sid[24], uid[24];
+	const char  *p[3] = { sid, uid, who->site_admin ? "t" : "f" };
+	PGresult    *res;
+	enum app_err e;
 
 	snprintf(sid, sizeof(sid), "%lld", id);
 	snprintf(uid, sizeof(uid), "%lld", who->user_id);
@@ -245,28 +258,28 @@ load(struct db *db, struct arena *a, const struct actor *who, long long id,
 }
 
 enum app_err
-alias_get(struct db *db, struct arena *a, const struct actor *who,
-    long long id, struct alias_view *out)
+alias_get(struct db *db, struct arena *a, const struct actor *who, long long id,
+    struct alias_view *out)
 {
-	int	 as_admin;
+	int as_admin;
 
 	return load(db, a, who, id, STMT_ALIAS_GET, out, &as_admin);
 }
 
 /* One alias_update call, handed through db_tx. */
 struct update {
-	struct arena			*arena;
-	const struct actor		*who;
-	long long			 id;
-	const struct alias_change	*change;
-	struct alias_problem		*why;
-	struct alias_view		 old, new;
+	struct arena              *arena;
+	const struct actor        *who;
+	long long                  id;
+	const struct alias_change *change;
+	struct alias_problem      *why;
+	struct alias_view          old, new;
 };
 
 static int
 description_ok(const char *d, struct alias_problem *why)
 {
-	size_t	 i, chars = 0, len = strlen(d);
+	size_t i, chars = 0, len = strlen(d);
 
 	if (!valid_text(d, len))
 		return problem(why, "description", "description_not_one_line",
@@ -291,19 +304,20 @@ owner_may_enable(const char *reason)
 static int
 set_enabled(struct update *u, int as_admin)
 {
-	struct alias_view	*n = &u->new;
-	const char		*reason = u->old.disabled_reason;
+	struct alias_view *n = &u->new;
+	const char        *reason = u->old.disabled_reason;
 
 	if (u->change->enabled && !n->enabled) {
 		if (!as_admin && !owner_may_enable(reason))
 			return problem(u->why, "enabled",
 			    strcmp(reason, "by-admin") == 0 ?
-			    "disabled_by_admin" : "disabled_by_sync",
+				"disabled_by_admin" :
+				"disabled_by_sync",
 			    strcmp(reason, "by-admin") == 0 ?
-			    "An admin of this domain disabled this alias; "
-			    "ask them to enable it." :
-			    "This alias was disabled because of your team "
-			    "membership or account; it cannot be enabled here.");
+				"An admin of this domain disabled this alias; "
+				"ask them to enable it." :
+				"This alias was disabled because of your team "
+				"membership or account; it cannot be enabled here.");
 		n->enabled = 1;
 		n->disabled_reason = NULL;
 		n->remove_at = NULL;
@@ -318,13 +332,14 @@ set_enabled(struct update *u, int as_admin)
 static int
 apply_change(struct update *u, int as_admin)
 {
-	const struct alias_change	*c = u->change;
-	struct alias_view		*n = &u->new;
-	size_t				 i;
+	const struct alias_change *c = u->change;
+	struct alias_view         *n = &u->new;
+	size_t                     i;
 
 	*n = u->old;
-	if ((c->set & ALIAS_SET_RECIPIENTS) && alias_parse_recipients(u->arena,
-	    c->recipients, &n->recipients, &n->nrecipients, u->why) == -1)
+	if ((c->set & ALIAS_SET_RECIPIENTS) &&
+	    alias_parse_recipients(u->arena, c->recipients, &n->recipients,
+		&n->nrecipients, u->why) == -1)
 		return -1;
 	if ((c->set & ALIAS_SET_DESCRIPTION) &&
 	    description_ok(c->description, u->why) == -1)
@@ -356,7 +371,7 @@ same_str(const char *x, const char *y)
 static int
 same_recipients(const struct alias_view *x, const struct alias_view *y)
 {
-	size_t	 i;
+	size_t i;
 
 	if (x->nrecipients != y->nrecipients)
 		return 0;
@@ -375,8 +390,8 @@ json_str(const char *s)
 static void
 json_recipients(json_object *o, const struct alias_view *v)
 {
-	json_object	*arr = json_object_new_array();
-	size_t		 i;
+	json_object *arr = json_object_new_array();
+	size_t       i;
 
 	for (i = 0; arr != NULL && i < v->nrecipients; i++)
 		json_object_array_add(arr,
@@ -392,8 +407,8 @@ static const char *
 changed_json(struct arena *a, const struct alias_view *v,
     const struct alias_view *other)
 {
-	json_object	*o;
-	const char	*text = NULL;
+	json_object *o;
+	const char  *text = NULL;
 
 	if ((o = json_object_new_object()) == NULL)
 		return NULL;
@@ -413,8 +428,10 @@ changed_json(struct arena *a, const struct alias_view *v,
 		    json_str(v->description));
 	if (!same_str(v->remove_at, other->remove_at))
 		json_object_object_add(o, "remove_at", json_str(v->remove_at));
-	text = json_object_object_length(o) == 0 ? "" : arena_strdup(a,
-	    json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+	text = json_object_object_length(o) == 0 ?
+	    "" :
+	    arena_strdup(a,
+		json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
 	json_object_put(o);
 	return text;
 }
@@ -422,8 +439,8 @@ changed_json(struct arena *a, const struct alias_view *v,
 const char *
 alias_recipients_text(struct arena *a, const struct alias_view *v)
 {
-	const char	*s = "";
-	size_t		 i;
+	const char *s = "";
+	size_t      i;
 
 	for (i = 0; s != NULL && i < v->nrecipients; i++)
 		s = arena_printf(a, "%s%s%s", s, i ? "\n" : "",
@@ -435,13 +452,12 @@ static enum app_err
 write_change(struct db *db, struct update *u, const char *before,
     const char *after)
 {
-	struct audit_event	 ev = { "alias.update", "alias", u->id,
-				    u->new.address, u->new.domain_id, before,
-				    after };
-	char			 sid[24], code[8];
-	const char		*p[6];
-	PGresult		*res;
-	enum app_err		 e;
+	struct audit_event ev = { "alias.update", "alias", u->id,
+		u->new.address, u->new.domain_id, before, after };
+	char               sid[24], code[8];
+	const char        *p[6];
+	PGresult          *res;
+	enum app_err       e;
 
 	snprintf(sid, sizeof(sid), "%lld", u->id);
 	snprintf(code, sizeof(code), "%d", u->new.reply_code);
@@ -466,29 +482,30 @@ write_change(struct db *db, struct update *u, const char *before,
 static enum app_err
 update_tx(struct db *db, void *arg)
 {
-	struct update	*u = arg;
-	const char	*before, *after;
-	int		 as_admin = 0;
-	enum app_err	 e;
+	struct update *u = arg;
+	const char    *before, *after;
+	int            as_admin = 0;
+	enum app_err   e;
 
 	if ((e = load(db, u->arena, u->who, u->id, STMT_ALIAS_LOCK, &u->old,
-	    &as_admin)) != APP_OK)
+		 &as_admin)) != APP_OK)
 		return e;
 	if (u->change->if_updated_at != NULL &&
 	    strcmp(u->change->if_updated_at, u->old.updated_at) != 0) {
-		problem(u->why, NULL, "conflict", "The alias was changed "
+		problem(u->why, NULL, "conflict",
+		    "The alias was changed "
 		    "meanwhile; reload it and make your change again.");
 		return APP_ECONFLICT;
 	}
 	if (apply_change(u, as_admin) == -1)
-		return u->why->field == NULL ? APP_ENOMEM :
+		return u->why->field == NULL              ? APP_ENOMEM :
 		    strcmp(u->why->field, "enabled") == 0 ? APP_EFORBIDDEN :
-		    APP_EINVALID;
+							    APP_EINVALID;
 	if ((before = changed_json(u->arena, &u->old, &u->new)) == NULL ||
 	    (after = changed_json(u->arena, &u->new, &u->old)) == NULL)
 		return APP_ENOMEM;
 	if (*before == '\0')
-		return APP_OK;		/* nothing changed: nothing to write */
+		return APP_OK; /* nothing changed: nothing to write */
 	return write_change(db, u, before, after);
 }
 
@@ -497,8 +514,8 @@ alias_update(struct db *db, struct arena *a, const struct actor *who,
     long long id, const struct alias_change *c, struct alias_problem *why,
     struct alias_view *out)
 {
-	struct update	 u;
-	enum app_err	 e;
+	struct update u;
+	enum app_err  e;
 
 	memset(&u, 0, sizeof(u));
 	u.arena = a;

@@ -41,27 +41,27 @@ struct arena;
 struct db;
 struct actor;
 
-#define ALIAS_RECIPIENTS_MAX	10
-#define ALIAS_DESCRIPTION_MAX	150	/* characters */
+#define ALIAS_RECIPIENTS_MAX  10
+#define ALIAS_DESCRIPTION_MAX 150 /* characters */
 
 /* Which fields of struct alias_change are set. */
-#define ALIAS_SET_RECIPIENTS	0x1
-#define ALIAS_SET_ENABLED	0x2
-#define ALIAS_SET_DESCRIPTION	0x4
-#define ALIAS_SET_REPLY_CODE	0x8
+#define ALIAS_SET_RECIPIENTS  0x1
+#define ALIAS_SET_ENABLED     0x2
+#define ALIAS_SET_DESCRIPTION 0x4
+#define ALIAS_SET_REPLY_CODE  0x8
 
 struct alias_change {
-	unsigned int	 set;		/* ALIAS_SET_* bits */
-	const char	*recipients;	/* raw list, as typed */
-	int		 enabled;
-	const char	*description;
-	int		 reply_code;	/* 250, 421 or 550 */
+	unsigned int set;        /* ALIAS_SET_* bits */
+	const char  *recipients; /* raw list, as typed */
+	int          enabled;
+	const char  *description;
+	int          reply_code; /* 250, 421 or 550 */
 	/*
 	 * Optimistic concurrency: the updated_at the client saw (as
 	 * PostgreSQL prints it), or NULL not to check.  A different one is
 	 * APP_ECONFLICT.
 	 */
-	const char	*if_updated_at;
+	const char *if_updated_at;
 };
 
 /*
@@ -70,35 +70,35 @@ struct alias_change {
  * All strings are static.
  */
 struct alias_problem {
-	const char	*field;		/* "recipients", ... or NULL */
-	const char	*code;		/* stable: "too_many_recipients", ... */
-	const char	*message;	/* one sentence for a person */
+	const char *field;   /* "recipients", ... or NULL */
+	const char *code;    /* stable: "too_many_recipients", ... */
+	const char *message; /* one sentence for a person */
 };
 
 /* One alias as the pages and the API show it; strings in the arena. */
 struct alias_view {
-	long long	 id;
-	long long	 domain_id;
-	long long	 user_id;
-	const char	*address;	/* local@domain */
-	const char	*owner_name;	/* Launchpad name */
-	const char	**recipients;
-	size_t		 nrecipients;
-	int		 enabled;
-	const char	*disabled_reason; /* NULL while enabled */
-	int		 reply_code;
-	const char	*description;
-	const char	*remove_at;	/* scheduled removal, or NULL */
-	const char	*created_at;
-	const char	*updated_at;
+	long long    id;
+	long long    domain_id;
+	long long    user_id;
+	const char  *address;    /* local@domain */
+	const char  *owner_name; /* Launchpad name */
+	const char **recipients;
+	size_t       nrecipients;
+	int          enabled;
+	const char  *disabled_reason; /* NULL while enabled */
+	int          reply_code;
+	const char  *description;
+	const char  *remove_at; /* scheduled removal, or NULL */
+	const char  *created_at;
+	const char  *updated_at;
 };
 
 /*
  * Loads alias id if actor may see it (rules above); APP_ENOTFOUND if it
  * does not exist or is not theirs to see.
  */
-enum app_err	 alias_get(struct db *, struct arena *, const struct actor *,
-		    long long id, struct alias_view *out);
+enum app_err alias_get(struct db *, struct arena *, const struct actor *,
+    long long id, struct alias_view *out);
 
 /*
  * Applies change to alias id for actor.  APP_OK (and *out, if not NULL,
@@ -106,36 +106,36 @@ enum app_err	 alias_get(struct db *, struct arena *, const struct actor *,
  * APP_EINVALID or APP_EFORBIDDEN with *why filled; APP_ECONFLICT when
  * if_updated_at no longer matches; APP_EDB and the like.
  */
-enum app_err	 alias_update(struct db *, struct arena *, const struct actor *,
-		    long long id, const struct alias_change *,
-		    struct alias_problem *why, struct alias_view *out);
+enum app_err alias_update(struct db *, struct arena *, const struct actor *,
+    long long id, const struct alias_change *, struct alias_problem *why,
+    struct alias_view *out);
 
 /*
  * Whether addr, already in normal form (domain part lower-cased), may be a
  * recipient: the per-address rules above (provisioning checks a user's
  * e-mail with it before making it an alias's recipient).
  */
-int		 alias_recipient_valid(const char *addr);
+int alias_recipient_valid(const char *addr);
 
 /*
  * Parses and normalises a raw recipient list into at most
  * ALIAS_RECIPIENTS_MAX arena strings, as the rules above say (the
  * self-address check is alias_update's).  0, or -1 with *why filled.
  */
-int		 alias_parse_recipients(struct arena *, const char *raw,
-		    const char ***out, size_t *n, struct alias_problem *why);
+int alias_parse_recipients(struct arena *, const char *raw, const char ***out,
+    size_t *n, struct alias_problem *why);
 
 /*
  * v's recipients one per line (a form's text, and what STMT_ALIAS_UPDATE
  * takes), in the arena; NULL when out of memory.
  */
-const char	*alias_recipients_text(struct arena *, const struct alias_view *);
+const char *alias_recipients_text(struct arena *, const struct alias_view *);
 
 /*
  * Row `row' of a result whose first columns are ALIAS_VIEW_COLUMNS (db.c)
  * into v, strings in the arena (the member listings use it too).
  */
-enum app_err	 alias_view_row(struct arena *, PGresult *, int row,
-		    struct alias_view *v);
+enum app_err alias_view_row(struct arena *, PGresult *, int row,
+    struct alias_view *v);
 
 #endif

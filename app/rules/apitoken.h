@@ -19,25 +19,24 @@ struct actor;
 struct arena;
 struct db;
 
-#define API_TOKEN_PREFIX	"mm_"
-#define APITOKEN_NAME_MAX	64	/* characters */
-#define APITOKEN_DAYS_DEFAULT	90
-#define APITOKEN_DAYS_MAX	365
+#define API_TOKEN_PREFIX      "mm_"
+#define APITOKEN_NAME_MAX     64 /* characters */
+#define APITOKEN_DAYS_DEFAULT 90
+#define APITOKEN_DAYS_MAX     365
 
 /*
  * Creates a token called name, valid for days, for the actor's user and
  * sets *token to the secret (to show once).  APP_ECONFLICT when an active
  * token already has that name; APP_EDB and the like.
  */
-enum app_err	 apitoken_create(struct db *, struct arena *,
-		    const struct actor *, const char *name, int days,
-		    const char **token);
+enum app_err apitoken_create(struct db *, struct arena *, const struct actor *,
+    const char *name, int days, const char **token);
 
 /*
  * Revokes the actor's token id.  APP_ENOTFOUND when it is not theirs or
  * already revoked.
  */
-enum app_err	 apitoken_revoke(struct db *, struct arena *,
-		    const struct actor *, long long id);
+enum app_err apitoken_revoke(struct db *, struct arena *, const struct actor *,
+    long long id);
 
 #endif

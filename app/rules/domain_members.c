@@ -19,40 +19,40 @@
 #include "store/db.h"
 #include "store/errlog.h"
 
-#define ID_LEN	24	/* a long long as text */
+#define ID_LEN 24 /* a long long as text */
 
 /* The domain a caller may administer (columns of MEMBER_DOMAIN_ACCESS). */
 struct dom {
-	long long	 id;
-	const char	*name;
-	int		 alias_limit;
-	char		 idstr[ID_LEN];
+	long long   id;
+	const char *name;
+	int         alias_limit;
+	char        idstr[ID_LEN];
 };
 
 /* A member being changed (columns of STMT_MEMBER_LOCK). */
 struct who {
-	long long	 id;
-	const char	*name;
-	const char	*email;
+	long long        id;
+	const char      *name;
+	const char      *email;
 	enum member_role role;
-	char		 idstr[ID_LEN];
+	char             idstr[ID_LEN];
 };
 
 /* One change, carried through db_tx. */
 struct change {
-	struct arena			*arena;
-	const struct actor		*actor;
-	const char			*domain;
-	const char			*name;
-	struct alias_problem		*why;
-	enum member_role		 role;		/* set_role */
-	size_t				 ndisabled;	/* remove */
-	const char			*local_part;	/* add_alias */
-	const char			**recipients;	/* NULL: the email */
-	size_t				 nrecipients;
-	long long			 id;
-	struct dom			 d;
-	struct who			 m;
+	struct arena         *arena;
+	const struct actor   *actor;
+	const char           *domain;
+	const char           *name;
+	struct alias_problem *why;
+	enum member_role      role;       /* set_role */
+	size_t                ndisabled;  /* remove */
+	const char           *local_part; /* add_alias */
+	const char          **recipients; /* NULL: the email */
+	size_t                nrecipients;
+	long long             id;
+	struct dom            d;
+	struct who            m;
 };
 
 const char *
@@ -110,11 +110,11 @@ col_bool(PGresult *res, int row, int c)
 static const char *
 json_text(struct arena *a, struct json_object *o)
 {
-	const char	*s = NULL;
+	const char *s = NULL;
 
 	if (o != NULL)
-		s = arena_strdup(a, json_object_to_json_string_ext(o,
-		    JSON_C_TO_STRING_PLAIN));
+		s = arena_strdup(a,
+		    json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
 	json_object_put(o);
 	return s;
 }
@@ -123,10 +123,11 @@ json_text(struct arena *a, struct json_object *o)
 static const char *
 json_pair(struct arena *a, const char *key, const char *value)
 {
-	struct json_object	*o = json_object_new_object();
+	struct json_object *o = json_object_new_object();
 
-	if (o != NULL && json_object_object_add(o, key,
-	    json_object_new_string(value)) != 0) {
+	if (o != NULL &&
+	    json_object_object_add(o, key, json_object_new_string(value)) !=
+		0) {
 		json_object_put(o);
 		return NULL;
 	}
@@ -143,19 +144,19 @@ static enum app_err
 domain_access(struct db *db, struct arena *a, const struct actor *actor,
     const char *domain, enum stmt stmt, struct dom *d, PGresult **out)
 {
-	char		 uid[ID_LEN];
-	const char	*p[2] = { domain, uid };
-	PGresult	*res;
-	enum app_err	 e;
+	char         uid[ID_LEN];
+	const char  *p[2] = { domain, uid };
+	PGresult    *res;
+	enum app_err e;
 
 	*out = NULL;
 	snprintf(uid, sizeof(uid), "%lld", actor->user_id);
 	if ((res = db_exec(db, stmt, 2, p, &e)) == NULL)
 		return e;
-	if (PQntuples(res) != 1 || (!actor->site_admin &&
-	    !col_bool(res, 0, 3))) {
-		e = PQntuples(res) != 1 && actor->site_admin ?
-		    APP_ENOTFOUND : APP_EFORBIDDEN;
+	if (PQntuples(res) != 1 ||
+	    (!actor->site_admin && !col_bool(res, 0, 3))) {
+		e = PQntuples(res) != 1 && actor->site_admin ? APP_ENOTFOUND :
+							       APP_EFORBIDDEN;
 		PQclear(res);
 		return e;
 	}
@@ -175,11 +176,11 @@ static enum app_err
 domain_read(struct db *db, struct arena *a, const struct actor *actor,
     const char *domain, struct dom *d)
 {
-	PGresult	*res;
-	enum app_err	 e;
+	PGresult    *res;
+	enum app_err e;
 
 	if ((e = domain_access(db, a, actor, domain, STMT_MEMBER_DOMAIN_ACCESS,
-	    d, &res)) == APP_OK)
+		 d, &res)) == APP_OK)
 		PQclear(res);
 	return e;
 }
@@ -188,8 +189,8 @@ domain_read(struct db *db, struct arena *a, const struct actor *actor,
 static enum app_err
 run(struct db *db, enum stmt st, int n, const char *const *p)
 {
-	PGresult	*res;
-	enum app_err	 e;
+	PGresult    *res;
+	enum app_err e;
 
 	if ((res = db_exec(db, st, n, p, &e)) == NULL)
 		return e;
@@ -199,11 +200,10 @@ run(struct db *db, enum stmt st, int n, const char *const *p)
 
 /* The first column of the first row as a number; -1 on failure. */
 static long long
-count(struct db *db, enum stmt st, int n, const char *const *p,
-    enum app_err *e)
+count(struct db *db, enum stmt st, int n, const char *const *p, enum app_err *e)
 {
-	PGresult	*res;
-	long long	 v = -1;
+	PGresult *res;
+	long long v = -1;
 
 	if ((res = db_exec(db, st, n, p, e)) == NULL)
 		return -1;
@@ -228,9 +228,9 @@ static enum app_err
 take_member(struct db *db, struct change *c, enum stmt st, const char *code,
     const char *message)
 {
-	const char	*p[2] = { c->d.idstr, c->name };
-	PGresult	*res;
-	enum app_err	 e;
+	const char  *p[2] = { c->d.idstr, c->name };
+	PGresult    *res;
+	enum app_err e;
 
 	if ((res = db_exec(db, st, 2, p, &e)) == NULL)
 		return e;
@@ -241,8 +241,10 @@ take_member(struct db *db, struct change *c, enum stmt st, const char *code,
 	c->m.id = col_ll(res, 0, 0);
 	c->m.name = col(c->arena, res, 0, 1);
 	c->m.email = PQnfields(res) > 2 ? col(c->arena, res, 0, 2) : "";
-	c->m.role = PQnfields(res) > 3 && strcmp(PQgetvalue(res, 0, 3),
-	    "member") == 0 ? MEMBER_ROLE_MEMBER : MEMBER_ROLE_ADMIN;
+	c->m.role = PQnfields(res) > 3 &&
+		strcmp(PQgetvalue(res, 0, 3), "member") == 0 ?
+	    MEMBER_ROLE_MEMBER :
+	    MEMBER_ROLE_ADMIN;
 	snprintf(c->m.idstr, sizeof(c->m.idstr), "%lld", c->m.id);
 	PQclear(res);
 	return c->m.name == NULL || c->m.email == NULL ? APP_ENOMEM : APP_OK;
@@ -251,11 +253,11 @@ take_member(struct db *db, struct change *c, enum stmt st, const char *code,
 static enum app_err
 lock_member(struct db *db, struct change *c)
 {
-	PGresult	*res;
-	enum app_err	 e;
+	PGresult    *res;
+	enum app_err e;
 
 	if ((e = domain_access(db, c->arena, c->actor, c->domain,
-	    STMT_MEMBER_DOMAIN_LOCK, &c->d, &res)) != APP_OK)
+		 STMT_MEMBER_DOMAIN_LOCK, &c->d, &res)) != APP_OK)
 		return e;
 	PQclear(res);
 	return take_member(db, c, STMT_MEMBER_LOCK, "no_such_member",
@@ -266,9 +268,9 @@ lock_member(struct db *db, struct change *c)
 static enum app_err
 not_last_admin(struct db *db, struct change *c, const char *message)
 {
-	const char	*p[1] = { c->d.idstr };
-	long long	 n;
-	enum app_err	 e = APP_OK;
+	const char  *p[1] = { c->d.idstr };
+	long long    n;
+	enum app_err e = APP_OK;
 
 	if (c->m.role != MEMBER_ROLE_ADMIN)
 		return APP_OK;
@@ -281,12 +283,11 @@ not_last_admin(struct db *db, struct change *c, const char *message)
 }
 
 static enum app_err
-audit(struct db *db, struct change *c, const char *action,
-    const char *type, long long id, const char *label, const char *before,
-    const char *after)
+audit(struct db *db, struct change *c, const char *action, const char *type,
+    long long id, const char *label, const char *before, const char *after)
 {
-	struct audit_event	 ev = { action, type, id, label, c->d.id,
-	    before, after };
+	struct audit_event ev = { action, type, id, label, c->d.id, before,
+		after };
 
 	if (label == NULL)
 		return APP_ENOMEM;
@@ -307,10 +308,10 @@ member_label(struct change *c)
 static enum app_err
 add_admin(struct db *db, struct change *c)
 {
-	enum app_err	 e;
+	enum app_err e;
 
 	if ((e = take_member(db, c, STMT_MEMBER_ADD_ADMIN, "no_such_user",
-	    "No one has signed in with that Launchpad name.")) != APP_OK)
+		 "No one has signed in with that Launchpad name.")) != APP_OK)
 		return e;
 	return audit(db, c, "domain_member.role", "domain_member", c->m.id,
 	    member_label(c), NULL, json_pair(c->arena, "role", "admin"));
@@ -319,19 +320,20 @@ add_admin(struct db *db, struct change *c)
 static enum app_err
 set_role_tx(struct db *db, void *arg)
 {
-	struct change	*c = arg;
-	const char	*p[3];
-	enum app_err	 e;
+	struct change *c = arg;
+	const char    *p[3];
+	enum app_err   e;
 
 	e = lock_member(db, c);
-	if (e == APP_ENOTFOUND && c->d.id != 0 && c->role == MEMBER_ROLE_ADMIN &&
-	    c->actor->site_admin)
+	if (e == APP_ENOTFOUND && c->d.id != 0 &&
+	    c->role == MEMBER_ROLE_ADMIN && c->actor->site_admin)
 		return add_admin(db, c);
 	if (e != APP_OK || c->m.role == c->role)
 		return e;
-	if (c->role == MEMBER_ROLE_MEMBER && (e = not_last_admin(db, c,
-	    "A domain must keep at least one admin: make another member an "
-	    "admin first.")) != APP_OK)
+	if (c->role == MEMBER_ROLE_MEMBER &&
+	    (e = not_last_admin(db, c,
+		 "A domain must keep at least one admin: make another member an "
+		 "admin first.")) != APP_OK)
 		return e;
 	p[0] = c->d.idstr;
 	p[1] = c->m.idstr;
@@ -339,8 +341,9 @@ set_role_tx(struct db *db, void *arg)
 	if ((e = run(db, STMT_MEMBER_SET_ROLE, 3, p)) != APP_OK)
 		return e;
 	return audit(db, c, "domain_member.role", "domain_member", c->m.id,
-	    member_label(c), json_pair(c->arena, "role",
-	    member_role_name(c->m.role)), json_pair(c->arena, "role", p[2]));
+	    member_label(c),
+	    json_pair(c->arena, "role", member_role_name(c->m.role)),
+	    json_pair(c->arena, "role", p[2]));
 }
 
 enum app_err
@@ -348,8 +351,12 @@ member_set_role(struct db *db, struct arena *a, const struct actor *actor,
     const char *domain, const char *name, enum member_role role,
     struct alias_problem *why)
 {
-	struct change	 c = { .arena = a, .actor = actor, .domain = domain,
-	    .name = name, .why = why, .role = role };
+	struct change c = { .arena = a,
+		.actor = actor,
+		.domain = domain,
+		.name = name,
+		.why = why,
+		.role = role };
 
 	return db_tx(db, set_role_tx, &c);
 }
@@ -358,11 +365,11 @@ member_set_role(struct db *db, struct arena *a, const struct actor *actor,
 static enum app_err
 disable_aliases(struct db *db, struct change *c, struct json_object *list)
 {
-	const char	*p[2] = { c->d.idstr, c->m.idstr };
-	const char	*before, *after, *label;
-	PGresult	*res;
-	enum app_err	 e = APP_OK;
-	int		 i;
+	const char  *p[2] = { c->d.idstr, c->m.idstr };
+	const char  *before, *after, *label;
+	PGresult    *res;
+	enum app_err e = APP_OK;
+	int          i;
 
 	if ((res = db_exec(db, STMT_MEMBER_DISABLE_ALIASES, 2, p, &e)) == NULL)
 		return e;
@@ -371,8 +378,9 @@ disable_aliases(struct db *db, struct change *c, struct json_object *list)
 	for (i = 0; i < PQntuples(res) && e == APP_OK; i++) {
 		label = arena_printf(c->arena, "%s@%s", PQgetvalue(res, i, 1),
 		    c->d.name);
-		if (label == NULL || json_object_array_add(list,
-		    json_object_new_string(label)) != 0)
+		if (label == NULL ||
+		    json_object_array_add(list,
+			json_object_new_string(label)) != 0)
 			e = APP_ENOMEM;
 		else
 			e = audit(db, c, "alias.update", "alias",
@@ -386,21 +394,22 @@ disable_aliases(struct db *db, struct change *c, struct json_object *list)
 static enum app_err
 remove_tx(struct db *db, void *arg)
 {
-	struct change		*c = arg;
-	struct json_object	*before, *list;
-	const char		*p[2];
-	enum app_err		 e;
+	struct change      *c = arg;
+	struct json_object *before, *list;
+	const char         *p[2];
+	enum app_err        e;
 
-	if ((e = lock_member(db, c)) != APP_OK || (e = not_last_admin(db, c,
-	    "The last admin of a domain cannot be removed: make another "
-	    "member an admin first.")) != APP_OK)
+	if ((e = lock_member(db, c)) != APP_OK ||
+	    (e = not_last_admin(db, c,
+		 "The last admin of a domain cannot be removed: make another "
+		 "member an admin first.")) != APP_OK)
 		return e;
 	if ((before = json_object_new_object()) == NULL)
 		return APP_ENOMEM;
 	if ((list = json_object_new_array()) == NULL ||
 	    json_object_object_add(before, "aliases_disabled", list) != 0 ||
-	    json_object_object_add(before, "role", json_object_new_string(
-	    member_role_name(c->m.role))) != 0) {
+	    json_object_object_add(before, "role",
+		json_object_new_string(member_role_name(c->m.role))) != 0) {
 		json_object_put(before);
 		return APP_ENOMEM;
 	}
@@ -421,9 +430,12 @@ member_remove(struct db *db, struct arena *a, const struct actor *actor,
     const char *domain, const char *name, struct alias_problem *why,
     size_t *ndisabled)
 {
-	struct change	 c = { .arena = a, .actor = actor, .domain = domain,
-	    .name = name, .why = why };
-	enum app_err	 e;
+	struct change c = { .arena = a,
+		.actor = actor,
+		.domain = domain,
+		.name = name,
+		.why = why };
+	enum app_err  e;
 
 	if ((e = db_tx(db, remove_tx, &c)) == APP_OK && ndisabled != NULL)
 		*ndisabled = c.ndisabled;
@@ -434,18 +446,18 @@ member_remove(struct db *db, struct arena *a, const struct actor *actor,
 static int
 valid_local_part(const char *s)
 {
-	size_t	 i, n = strlen(s);
+	size_t i, n = strlen(s);
 
-	if (n == 0 || n > 64 || !(islower((unsigned char)s[0]) ||
-	    isdigit((unsigned char)s[0])))
+	if (n == 0 || n > 64 ||
+	    !(islower((unsigned char)s[0]) || isdigit((unsigned char)s[0])))
 		return 0;
 	for (i = 0; i < n; i++) {
 		if (s[i] == '.') {
 			if (s[i + 1] == '.' || s[i + 1] == '\0')
 				return 0;
 		} else if (!islower((unsigned char)s[i]) &&
-		    !isdigit((unsigned char)s[i]) && strchr("_+-", s[i]) ==
-		    NULL)
+		    !isdigit((unsigned char)s[i]) &&
+		    strchr("_+-", s[i]) == NULL)
 			return 0;
 	}
 	return 1;
@@ -455,8 +467,8 @@ valid_local_part(const char *s)
 static const char *
 recipient_lines(struct arena *a, const char **r, size_t n)
 {
-	const char	*s = "";
-	size_t		 i;
+	const char *s = "";
+	size_t      i;
 
 	for (i = 0; i < n && s != NULL; i++)
 		s = arena_printf(a, "%s%s%s", s, i ? "\n" : "", r[i]);
@@ -471,21 +483,23 @@ recipient_lines(struct arena *a, const char **r, size_t n)
 static enum app_err
 choose_recipients(struct change *c, const char *address, const char **reason)
 {
-	size_t	 i;
+	size_t i;
 
 	*reason = NULL;
 	if (c->recipients != NULL) {
 		for (i = 0; i < c->nrecipients; i++)
 			if (strcasecmp(c->recipients[i], address) == 0)
 				return refuse(c->why, APP_EINVALID,
-				    "recipients", "matches_alias", "An alias "
+				    "recipients", "matches_alias",
+				    "An alias "
 				    "cannot forward to its own address.");
 		return APP_OK;
 	}
 	if (alias_parse_recipients(c->arena, c->m.email, &c->recipients,
-	    &c->nrecipients, c->why) == -1)
+		&c->nrecipients, c->why) == -1)
 		return refuse(c->why, APP_EINVALID, "recipients",
-		    "email_not_forwardable", "This member's email cannot be a "
+		    "email_not_forwardable",
+		    "This member's email cannot be a "
 		    "forwarding address: give the recipients.");
 	if (strcasecmp(c->recipients[0], address) == 0)
 		*reason = "matches-recipient";
@@ -496,8 +510,8 @@ choose_recipients(struct change *c, const char *address, const char **reason)
 static const char *
 created_json(struct change *c, const char *reason)
 {
-	struct json_object	*after, *list;
-	size_t			 i;
+	struct json_object *after, *list;
+	size_t              i;
 
 	if ((after = json_object_new_object()) == NULL ||
 	    (list = json_object_new_array()) == NULL ||
@@ -508,8 +522,8 @@ created_json(struct change *c, const char *reason)
 	for (i = 0; i < c->nrecipients; i++)
 		json_object_array_add(list,
 		    json_object_new_string(c->recipients[i]));
-	json_object_object_add(after, "owner", json_object_new_string(
-	    c->m.name));
+	json_object_object_add(after, "owner",
+	    json_object_new_string(c->m.name));
 	json_object_object_add(after, "enabled",
 	    json_object_new_boolean(reason == NULL));
 	if (reason != NULL)
@@ -521,11 +535,11 @@ created_json(struct change *c, const char *reason)
 static enum app_err
 add_alias_tx(struct db *db, void *arg)
 {
-	struct change	*c = arg;
-	const char	*address, *after, *p[6], *reason;
-	long long	 n;
-	PGresult	*res;
-	enum app_err	 e = APP_OK;
+	struct change *c = arg;
+	const char    *address, *after, *p[6], *reason;
+	long long      n;
+	PGresult      *res;
+	enum app_err   e = APP_OK;
 
 	if ((e = lock_member(db, c)) != APP_OK)
 		return e;
@@ -535,18 +549,19 @@ add_alias_tx(struct db *db, void *arg)
 		return e;
 	if (c->m.role != MEMBER_ROLE_ADMIN && n >= c->d.alias_limit)
 		return refuse(c->why, APP_ECONFLICT, "local_part",
-		    "alias_limit", "This member already has as many aliases "
+		    "alias_limit",
+		    "This member already has as many aliases "
 		    "on this domain as its limit allows (admins have no "
 		    "limit).");
 	if ((address = arena_printf(c->arena, "%s@%s", c->local_part,
-	    c->d.name)) == NULL)
+		 c->d.name)) == NULL)
 		return APP_ENOMEM;
 	if ((e = choose_recipients(c, address, &reason)) != APP_OK)
 		return e;
 	p[1] = c->local_part;
 	p[2] = c->m.idstr;
-	if ((p[3] = recipient_lines(c->arena, c->recipients,
-	    c->nrecipients)) == NULL)
+	if ((p[3] = recipient_lines(c->arena, c->recipients, c->nrecipients)) ==
+	    NULL)
 		return APP_ENOMEM;
 	p[4] = reason == NULL ? "true" : "false";
 	p[5] = reason;
@@ -570,29 +585,33 @@ member_add_alias(struct db *db, struct arena *a, const struct actor *actor,
     const char *domain, const char *name, const struct member_new_alias *nw,
     struct alias_problem *why, long long *id)
 {
-	struct change	 c = { .arena = a, .actor = actor, .domain = domain,
-	    .name = name, .why = why };
-	const char	*raw = nw->recipients;
-	char		*lp;
-	size_t		 i;
-	enum app_err	 e;
+	struct change c = { .arena = a,
+		.actor = actor,
+		.domain = domain,
+		.name = name,
+		.why = why };
+	const char   *raw = nw->recipients;
+	char         *lp;
+	size_t        i;
+	enum app_err  e;
 
-	if (nw->local_part == NULL || (lp = arena_strdup(a,
-	    nw->local_part)) == NULL)
-		return nw->local_part == NULL ? refuse(why, APP_EINVALID,
-		    "local_part", "bad_local_part", "Give the address.") :
+	if (nw->local_part == NULL ||
+	    (lp = arena_strdup(a, nw->local_part)) == NULL)
+		return nw->local_part == NULL ?
+		    refuse(why, APP_EINVALID, "local_part", "bad_local_part",
+			"Give the address.") :
 		    APP_ENOMEM;
 	for (i = 0; lp[i] != '\0'; i++)
 		lp[i] = (char)tolower((unsigned char)lp[i]);
 	if (!valid_local_part(lp))
-		return refuse(why, APP_EINVALID, "local_part",
-		    "bad_local_part", "An address is 1 to 64 letters, "
+		return refuse(why, APP_EINVALID, "local_part", "bad_local_part",
+		    "An address is 1 to 64 letters, "
 		    "digits, '_', '+' or '-', with single dots between "
 		    "them, starting with a letter or digit.");
 	c.local_part = lp;
 	if (raw != NULL && raw[strspn(raw, " \t\r\n,")] != '\0' &&
 	    alias_parse_recipients(a, raw, &c.recipients, &c.nrecipients,
-	    why) == -1)
+		why) == -1)
 		return APP_EINVALID;
 	if ((e = db_tx(db, add_alias_tx, &c)) == APP_OK && id != NULL)
 		*id = c.id;
@@ -604,11 +623,11 @@ member_sync(struct db *db, const struct config *cfg, struct arena *a,
     const struct actor *actor, const char *domain, const char *name,
     int *queued)
 {
-	struct dom	 d;
-	const char	*p[2];
-	PGresult	*res;
-	long long	 uid;
-	enum app_err	 e;
+	struct dom   d;
+	const char  *p[2];
+	PGresult    *res;
+	long long    uid;
+	enum app_err e;
 
 	*queued = 0;
 	if ((e = domain_read(db, a, actor, domain, &d)) != APP_OK)
@@ -630,12 +649,12 @@ enum app_err
 member_domain(struct db *db, struct arena *a, const struct actor *actor,
     const char *domain, struct domain_view *out)
 {
-	struct dom	 d;
-	PGresult	*res;
-	enum app_err	 e;
+	struct dom   d;
+	PGresult    *res;
+	enum app_err e;
 
 	if ((e = domain_access(db, a, actor, domain, STMT_MEMBER_DOMAIN, &d,
-	    &res)) != APP_OK)
+		 &res)) != APP_OK)
 		return e;
 	memset(out, 0, sizeof(*out));
 	out->id = d.id;
@@ -682,9 +701,9 @@ static enum app_err
 short_aliases(struct arena *a, const char *s, const char *domain,
     struct member_view *m)
 {
-	char		*copy, *tok, *save, *id, *lp, *reason;
-	size_t		 n = 1;
-	const char	*q;
+	char       *copy, *tok, *save, *id, *lp, *reason;
+	size_t      n = 1;
+	const char *q;
 
 	m->aliases = NULL;
 	m->naliases = 0;
@@ -696,7 +715,7 @@ short_aliases(struct arena *a, const char *s, const char *domain,
 	    (copy = arena_strdup(a, s)) == NULL)
 		return APP_ENOMEM;
 	for (tok = strtok_r(copy, " ", &save); tok != NULL;
-	    tok = strtok_r(NULL, " ", &save)) {
+	     tok = strtok_r(NULL, " ", &save)) {
 		id = strsep(&tok, ":");
 		lp = strsep(&tok, ":");
 		reason = tok;
@@ -706,8 +725,8 @@ short_aliases(struct arena *a, const char *s, const char *domain,
 		m->aliases[m->naliases].enabled = strcmp(reason, "+") == 0;
 		m->aliases[m->naliases].disabled_reason =
 		    m->aliases[m->naliases].enabled ? NULL : reason;
-		if ((m->aliases[m->naliases].address = arena_printf(a,
-		    "%s@%s", lp, domain)) == NULL)
+		if ((m->aliases[m->naliases].address = arena_printf(a, "%s@%s",
+			 lp, domain)) == NULL)
 			return APP_ENOMEM;
 		m->naliases++;
 	}
@@ -724,7 +743,8 @@ member_row(struct arena *a, PGresult *res, int row, const char *domain,
 	m->display_name = col(a, res, row, 2);
 	m->email = col(a, res, row, 3);
 	m->role = strcmp(PQgetvalue(res, row, 4), "admin") == 0 ?
-	    MEMBER_ROLE_ADMIN : MEMBER_ROLE_MEMBER;
+	    MEMBER_ROLE_ADMIN :
+	    MEMBER_ROLE_MEMBER;
 	m->joined_at = col(a, res, row, 5);
 	if (m->name == NULL || m->display_name == NULL || m->email == NULL ||
 	    m->joined_at == NULL)
@@ -737,10 +757,9 @@ static int
 parse_member_cursor(struct arena *a, const char *s, char *id, size_t idsz,
     const char **name)
 {
-	size_t	 n = strspn(s, "0123456789");
+	size_t n = strspn(s, "0123456789");
 
-	if (n == 0 || n >= idsz || s[n] != ':' ||
-	    strlen(s) > MEMBER_CURSOR_MAX)
+	if (n == 0 || n >= idsz || s[n] != ':' || strlen(s) > MEMBER_CURSOR_MAX)
 		return -1;
 	memcpy(id, s, n);
 	id[n] = '\0';
@@ -756,8 +775,8 @@ static PGresult *
 list_rows(struct db *db, enum stmt st, const char **p, int np,
     const struct dom *d, int limit, int page, int *n, enum app_err *e)
 {
-	char		 lim[ID_LEN];
-	PGresult	*res;
+	char      lim[ID_LEN];
+	PGresult *res;
 
 	snprintf(lim, sizeof(lim), "%d", page ? limit + 1 : limit);
 	p[0] = d->idstr;
@@ -771,7 +790,7 @@ list_rows(struct db *db, enum stmt st, const char **p, int np,
 static void *
 list_items(struct arena *a, int n, size_t size, enum app_err *e)
 {
-	void	*items;
+	void *items;
 
 	if (n <= 0)
 		return NULL;
@@ -784,32 +803,32 @@ enum app_err
 member_list(struct db *db, struct arena *a, const struct actor *actor,
     const char *domain, const struct member_query *q, struct member_list *out)
 {
-	struct dom	 d;
-	char		 id[ID_LEN], *next = NULL;
-	const char	*p[5], *after = q != NULL ? nonempty(q->after) : NULL;
-	int		 i, limit = page_limit(q), n;
-	PGresult	*res;
-	enum app_err	 e;
+	struct dom   d;
+	char         id[ID_LEN], *next = NULL;
+	const char  *p[5], *after = q != NULL ? nonempty(q->after) : NULL;
+	int          i, limit = page_limit(q), n;
+	PGresult    *res;
+	enum app_err e;
 
 	memset(out, 0, sizeof(*out));
 	if ((e = domain_read(db, a, actor, domain, &d)) != APP_OK)
 		return e;
 	p[1] = q != NULL ? nonempty(q->search) : NULL;
 	p[2] = p[3] = NULL;
-	if (after != NULL && parse_member_cursor(a, after, id, sizeof(id),
-	    &p[2]) == -1)
+	if (after != NULL &&
+	    parse_member_cursor(a, after, id, sizeof(id), &p[2]) == -1)
 		return APP_EINPUT;
 	if (p[2] != NULL)
 		p[3] = id;
 	if ((res = list_rows(db, STMT_MEMBER_LIST, p, 5, &d, limit, 1, &n,
-	    &e)) == NULL)
+		 &e)) == NULL)
 		return e;
 	out->items = list_items(a, n, sizeof(*out->items), &e);
 	for (i = 0; i < n && e == APP_OK; i++)
 		e = member_row(a, res, i, d.name, &out->items[out->n++]);
 	if (e == APP_OK && PQntuples(res) > limit &&
 	    (next = arena_printf(a, "%lld:%s", out->items[n - 1].user_id,
-	    PQgetvalue(res, n - 1, 1))) == NULL)
+		 PQgetvalue(res, n - 1, 1))) == NULL)
 		e = APP_ENOMEM;
 	PQclear(res);
 	/* The cursor's name is compared lower-cased (the ORDER BY's key). */
@@ -824,8 +843,8 @@ static enum app_err
 alias_rows(struct arena *a, PGresult *res, int n, struct alias_view **items,
     size_t *count_out)
 {
-	int		 i;
-	enum app_err	 e = APP_OK;
+	int          i;
+	enum app_err e = APP_OK;
 
 	*count_out = 0;
 	*items = list_items(a, n, sizeof(**items), &e);
@@ -837,9 +856,9 @@ alias_rows(struct arena *a, PGresult *res, int n, struct alias_view **items,
 static int
 known_reason(const char *s)
 {
-	static const char *const reasons[] = { "matches-recipient",
-	    "left-team", "invalid-user", "banned", "by-owner", "by-admin" };
-	size_t	 i;
+	static const char *const reasons[] = { "matches-recipient", "left-team",
+		"invalid-user", "banned", "by-owner", "by-admin" };
+	size_t                   i;
 
 	for (i = 0; i < sizeof(reasons) / sizeof(reasons[0]); i++)
 		if (strcmp(s, reasons[i]) == 0)
@@ -848,21 +867,22 @@ known_reason(const char *s)
 }
 
 enum app_err
-member_domain_aliases(struct db *db, struct arena *a,
-    const struct actor *actor, const char *domain, const struct member_query *q,
+member_domain_aliases(struct db *db, struct arena *a, const struct actor *actor,
+    const char *domain, const struct member_query *q,
     struct member_alias_list *out)
 {
-	struct dom	 d;
-	const char	*p[6];
-	int		 limit = page_limit(q), n;
-	PGresult	*res;
-	enum app_err	 e;
+	struct dom   d;
+	const char  *p[6];
+	int          limit = page_limit(q), n;
+	PGresult    *res;
+	enum app_err e;
 
 	memset(out, 0, sizeof(*out));
 	p[1] = q != NULL ? nonempty(q->search) : NULL;
 	p[2] = q != NULL ? nonempty(q->after) : NULL;
-	p[3] = q == NULL || q->enabled < 0 ? NULL : q->enabled ? "true" :
-	    "false";
+	p[3] = q == NULL || q->enabled < 0 ? NULL :
+	    q->enabled                     ? "true" :
+					     "false";
 	p[4] = q != NULL ? nonempty(q->disabled_reason) : NULL;
 	if ((p[4] != NULL && !known_reason(p[4])) ||
 	    (p[2] != NULL && (strlen(p[2]) > 64 || !valid_local_part(p[2]))))
@@ -870,13 +890,13 @@ member_domain_aliases(struct db *db, struct arena *a,
 	if ((e = domain_read(db, a, actor, domain, &d)) != APP_OK)
 		return e;
 	if ((res = list_rows(db, STMT_MEMBER_ALIASES, p, 6, &d, limit, 1, &n,
-	    &e)) == NULL)
+		 &e)) == NULL)
 		return e;
 	e = alias_rows(a, res, n, &out->items, &out->n);
 	/* The cursor is the last local part (the ORDER BY's key). */
 	if (e == APP_OK && PQntuples(res) > limit &&
 	    (out->next = arena_strndup(a, out->items[n - 1].address,
-	    strcspn(out->items[n - 1].address, "@"))) == NULL)
+		 strcspn(out->items[n - 1].address, "@"))) == NULL)
 		e = APP_ENOMEM;
 	PQclear(res);
 	return e;
@@ -886,11 +906,11 @@ enum app_err
 member_get(struct db *db, struct arena *a, const struct actor *actor,
     const char *domain, const char *name, struct member_detail *out)
 {
-	struct dom	 d;
-	char		 uid[ID_LEN];
-	const char	*p[2];
-	PGresult	*res;
-	enum app_err	 e;
+	struct dom   d;
+	char         uid[ID_LEN];
+	const char  *p[2];
+	PGresult    *res;
+	enum app_err e;
 
 	memset(out, 0, sizeof(*out));
 	if ((e = domain_read(db, a, actor, domain, &d)) != APP_OK)
@@ -920,22 +940,23 @@ member_audit(struct db *db, struct arena *a, const struct actor *actor,
     const char *domain, const struct member_query *q,
     struct member_audit_list *out)
 {
-	struct dom		 d;
-	struct member_audit_row	*r;
-	const char		*p[3];
-	int			 i, limit = page_limit(q), n;
-	PGresult		*res;
-	enum app_err		 e;
+	struct dom               d;
+	struct member_audit_row *r;
+	const char              *p[3];
+	int                      i, limit = page_limit(q), n;
+	PGresult                *res;
+	enum app_err             e;
 
 	memset(out, 0, sizeof(*out));
 	p[1] = q != NULL ? nonempty(q->after) : NULL;
-	if (p[1] != NULL && (strlen(p[1]) >= ID_LEN ||
-	    p[1][strspn(p[1], "0123456789")] != '\0'))
+	if (p[1] != NULL &&
+	    (strlen(p[1]) >= ID_LEN ||
+		p[1][strspn(p[1], "0123456789")] != '\0'))
 		return APP_EINPUT;
 	if ((e = domain_read(db, a, actor, domain, &d)) != APP_OK)
 		return e;
 	if ((res = list_rows(db, STMT_MEMBER_AUDIT, p, 3, &d, limit, 1, &n,
-	    &e)) == NULL)
+		 &e)) == NULL)
 		return e;
 	out->items = list_items(a, n, sizeof(*out->items), &e);
 	for (i = 0; i < n && e == APP_OK; i++) {
@@ -955,8 +976,7 @@ member_audit(struct db *db, struct arena *a, const struct actor *actor,
 			e = APP_ENOMEM;
 	}
 	if (e == APP_OK && PQntuples(res) > limit &&
-	    (out->next = arena_printf(a, "%lld", out->items[n - 1].id)) ==
-	    NULL)
+	    (out->next = arena_printf(a, "%lld", out->items[n - 1].id)) == NULL)
 		e = APP_ENOMEM;
 	PQclear(res);
 	return e;
@@ -966,18 +986,18 @@ enum app_err
 member_errors(struct db *db, struct arena *a, const struct actor *actor,
     const char *domain, struct member_error_list *out)
 {
-	struct dom		 d;
-	struct member_error_row	*r;
-	const char		*p[2];
-	int			 i, n;
-	PGresult		*res;
-	enum app_err		 e;
+	struct dom               d;
+	struct member_error_row *r;
+	const char              *p[2];
+	int                      i, n;
+	PGresult                *res;
+	enum app_err             e;
 
 	memset(out, 0, sizeof(*out));
 	if ((e = domain_read(db, a, actor, domain, &d)) != APP_OK)
 		return e;
 	if ((res = list_rows(db, STMT_MEMBER_ERRORS, p, 2, &d,
-	    MEMBER_ERRORS_MAX, 0, &n, &e)) == NULL)
+		 MEMBER_ERRORS_MAX, 0, &n, &e)) == NULL)
 		return e;
 	out->items = list_items(a, n, sizeof(*out->items), &e);
 	for (i = 0; i < n && e == APP_OK; i++) {
@@ -1000,19 +1020,20 @@ enum app_err
 member_admin_domains(struct db *db, struct arena *a, const struct actor *actor,
     const char ***names, size_t *n)
 {
-	char		 uid[ID_LEN];
-	const char	*p[2] = { uid, actor->site_admin ? "true" : "false" };
-	PGresult	*res;
-	int		 i;
-	enum app_err	 e = APP_OK;
+	char         uid[ID_LEN];
+	const char  *p[2] = { uid, actor->site_admin ? "true" : "false" };
+	PGresult    *res;
+	int          i;
+	enum app_err e = APP_OK;
 
 	*names = NULL;
 	*n = 0;
 	snprintf(uid, sizeof(uid), "%lld", actor->user_id);
 	if ((res = db_exec(db, STMT_MEMBER_ADMIN_DOMAINS, 2, p, &e)) == NULL)
 		return e;
-	if (PQntuples(res) > 0 && (*names = arena_calloc(a,
-	    (size_t)PQntuples(res), sizeof(**names))) == NULL)
+	if (PQntuples(res) > 0 &&
+	    (*names = arena_calloc(a, (size_t)PQntuples(res),
+		 sizeof(**names))) == NULL)
 		e = APP_ENOMEM;
 	for (i = 0; i < PQntuples(res) && e == APP_OK; i++)
 		if (((*names)[(*n)++] = col(a, res, i, 0)) == NULL)

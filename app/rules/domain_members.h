@@ -36,11 +36,11 @@ struct arena;
 struct config;
 struct db;
 
-#define MEMBER_PAGE_DEFAULT	25
-#define MEMBER_PAGE_MAX		100
-#define MEMBER_SEARCH_MAX	64	/* bytes of a search prefix */
-#define MEMBER_CURSOR_MAX	300	/* bytes of a cursor */
-#define MEMBER_ERRORS_MAX	50	/* error log entries shown */
+#define MEMBER_PAGE_DEFAULT 25
+#define MEMBER_PAGE_MAX     100
+#define MEMBER_SEARCH_MAX   64  /* bytes of a search prefix */
+#define MEMBER_CURSOR_MAX   300 /* bytes of a cursor */
+#define MEMBER_ERRORS_MAX   50  /* error log entries shown */
 
 enum member_role {
 	MEMBER_ROLE_MEMBER,
@@ -48,8 +48,8 @@ enum member_role {
 };
 
 /* "member", "admin"; and back (-1 for anything else). */
-const char	*member_role_name(enum member_role);
-int		 member_role_parse(const char *);
+const char *member_role_name(enum member_role);
+int         member_role_parse(const char *);
 
 /* ---------------------------------------------------------------- changes */
 
@@ -62,9 +62,9 @@ int		 member_role_parse(const char *);
  * Audit: domain_member.role, before/after {"role"} (before NULL when the
  * user was not a member).
  */
-enum app_err	 member_set_role(struct db *, struct arena *,
-		    const struct actor *, const char *domain, const char *name,
-		    enum member_role, struct alias_problem *why);
+enum app_err member_set_role(struct db *, struct arena *, const struct actor *,
+    const char *domain, const char *name, enum member_role,
+    struct alias_problem *why);
 
 /*
  * Removes name from domain: their enabled aliases on it are disabled
@@ -75,14 +75,14 @@ enum app_err	 member_set_role(struct db *, struct arena *,
  * aliases disabled) and alias.update per alias disabled.  *ndisabled, if
  * not NULL, is how many aliases were disabled.
  */
-enum app_err	 member_remove(struct db *, struct arena *,
-		    const struct actor *, const char *domain, const char *name,
-		    struct alias_problem *why, size_t *ndisabled);
+enum app_err member_remove(struct db *, struct arena *, const struct actor *,
+    const char *domain, const char *name, struct alias_problem *why,
+    size_t *ndisabled);
 
 /* An extra alias an admin gives a member. */
 struct member_new_alias {
-	const char	*local_part;	/* as typed; lower-cased here */
-	const char	*recipients;	/* raw list; NULL or blank: the
+	const char *local_part; /* as typed; lower-cased here */
+	const char *recipients; /* raw list; NULL or blank: the
 					   member's email */
 };
 
@@ -101,10 +101,9 @@ struct member_new_alias {
  * provisioning does.  Audit: alias.create.  *id, if not NULL, is the new
  * alias's id.
  */
-enum app_err	 member_add_alias(struct db *, struct arena *,
-		    const struct actor *, const char *domain, const char *name,
-		    const struct member_new_alias *, struct alias_problem *why,
-		    long long *id);
+enum app_err member_add_alias(struct db *, struct arena *, const struct actor *,
+    const char *domain, const char *name, const struct member_new_alias *,
+    struct alias_problem *why, long long *id);
 
 /*
  * Runs provisioning for member name now (provision_signin, provision.h: a
@@ -113,33 +112,31 @@ enum app_err	 member_add_alias(struct db *, struct arena *,
  * for it.  Its changes write their own audit rows (actor sync).  *queued
  * is 1 when Launchpad could not be asked in time: the next sync does it.
  */
-enum app_err	 member_sync(struct db *, const struct config *,
-		    struct arena *, const struct actor *, const char *domain,
-		    const char *name, int *queued);
+enum app_err member_sync(struct db *, const struct config *, struct arena *,
+    const struct actor *, const char *domain, const char *name, int *queued);
 
 /* --------------------------------------------------------------- listings */
 
 /* A domain as its admins see it. */
 struct domain_view {
-	long long	 id;
-	const char	*name;
-	const char	*team;		/* without '~' */
-	const char	*title;
-	const char	*verification_token;
-	const char	*txt_status;	/* unverified, verified, missing, ... */
-	const char	*txt_checked_at;	/* NULL: never */
-	const char	*txt_last_attempt_at;	/* NULL: never */
-	const char	*txt_last_attempt_result; /* incl. temporary-failure */
-	int		 alias_limit;
-	int		 enabled;
-	long long	 nmembers;
-	long long	 nadmins;
-	long long	 naliases;
+	long long   id;
+	const char *name;
+	const char *team; /* without '~' */
+	const char *title;
+	const char *verification_token;
+	const char *txt_status;     /* unverified, verified, missing, ... */
+	const char *txt_checked_at; /* NULL: never */
+	const char *txt_last_attempt_at;     /* NULL: never */
+	const char *txt_last_attempt_result; /* incl. temporary-failure */
+	int         alias_limit;
+	int         enabled;
+	long long   nmembers;
+	long long   nadmins;
+	long long   naliases;
 };
 
-enum app_err	 member_domain(struct db *, struct arena *,
-		    const struct actor *, const char *domain,
-		    struct domain_view *out);
+enum app_err member_domain(struct db *, struct arena *, const struct actor *,
+    const char *domain, struct domain_view *out);
 
 /*
  * A page of a listing.  Keyset pagination: `after` is the `next` cursor of
@@ -147,52 +144,51 @@ enum app_err	 member_domain(struct db *, struct arena *,
  * or repeat what follows.  A malformed cursor is APP_EINPUT.
  */
 struct member_query {
-	const char	*search;	/* prefix; NULL or "" = all */
-	const char	*after;		/* NULL = the first page */
-	int		 limit;		/* 0 = MEMBER_PAGE_DEFAULT; at most
+	const char *search; /* prefix; NULL or "" = all */
+	const char *after;  /* NULL = the first page */
+	int         limit;  /* 0 = MEMBER_PAGE_DEFAULT; at most
 					   MEMBER_PAGE_MAX */
 	/* Aliases only. */
-	int		 enabled;	/* -1 any, 0 disabled only, 1 enabled only */
-	const char	*disabled_reason; /* NULL = any */
+	int         enabled; /* -1 any, 0 disabled only, 1 enabled only */
+	const char *disabled_reason; /* NULL = any */
 };
 
 /* One alias in a member row. */
 struct member_alias {
-	long long	 id;
-	const char	*address;
-	int		 enabled;
-	const char	*disabled_reason;	/* NULL while enabled */
+	long long   id;
+	const char *address;
+	int         enabled;
+	const char *disabled_reason; /* NULL while enabled */
 };
 
 struct member_view {
-	long long	 user_id;
-	const char	*name;		/* Launchpad name */
-	const char	*display_name;	/* "" when unknown */
-	const char	*email;
-	enum member_role role;
-	const char	*joined_at;
-	struct member_alias *aliases;	/* theirs on this domain, by address */
-	size_t		 naliases;
+	long long            user_id;
+	const char          *name;         /* Launchpad name */
+	const char          *display_name; /* "" when unknown */
+	const char          *email;
+	enum member_role     role;
+	const char          *joined_at;
+	struct member_alias *aliases; /* theirs on this domain, by address */
+	size_t               naliases;
 };
 
 struct member_list {
 	struct member_view *items;
-	size_t		 n;
-	const char	*next;		/* cursor of the next page, or NULL */
+	size_t              n;
+	const char         *next; /* cursor of the next page, or NULL */
 };
 
 /*
  * Members of domain ordered by name; search matches a prefix of the
  * Launchpad name or of the email, case-insensitively.
  */
-enum app_err	 member_list(struct db *, struct arena *, const struct actor *,
-		    const char *domain, const struct member_query *,
-		    struct member_list *out);
+enum app_err member_list(struct db *, struct arena *, const struct actor *,
+    const char *domain, const struct member_query *, struct member_list *out);
 
 struct member_alias_list {
 	struct alias_view *items;
-	size_t		 n;
-	const char	*next;
+	size_t             n;
+	const char        *next;
 };
 
 /*
@@ -200,67 +196,65 @@ struct member_alias_list {
  * local part; the enabled and disabled_reason filters as in the query.
  * An unknown disabled_reason is APP_EINPUT.
  */
-enum app_err	 member_domain_aliases(struct db *, struct arena *,
-		    const struct actor *, const char *domain,
-		    const struct member_query *, struct member_alias_list *out);
+enum app_err member_domain_aliases(struct db *, struct arena *,
+    const struct actor *, const char *domain, const struct member_query *,
+    struct member_alias_list *out);
 
 /* One member of domain with every alias of theirs there, in full. */
 struct member_detail {
-	struct member_view member;	/* member.aliases: the short form */
+	struct member_view member; /* member.aliases: the short form */
 	struct alias_view *aliases;
-	size_t		 naliases;
+	size_t             naliases;
 };
 
-enum app_err	 member_get(struct db *, struct arena *, const struct actor *,
-		    const char *domain, const char *name,
-		    struct member_detail *out);
+enum app_err member_get(struct db *, struct arena *, const struct actor *,
+    const char *domain, const char *name, struct member_detail *out);
 
 /* One audit_log row of a domain. */
 struct member_audit_row {
-	long long	 id;
-	const char	*at;
-	const char	*actor_kind;	/* user, api, sync, cli, system */
-	const char	*actor_name;	/* "" when none */
-	const char	*action;
-	const char	*target_type;
-	const char	*target_label;	/* "" when none */
-	const char	*before;	/* JSON text or NULL */
-	const char	*after;
+	long long   id;
+	const char *at;
+	const char *actor_kind; /* user, api, sync, cli, system */
+	const char *actor_name; /* "" when none */
+	const char *action;
+	const char *target_type;
+	const char *target_label; /* "" when none */
+	const char *before;       /* JSON text or NULL */
+	const char *after;
 };
 
 struct member_audit_list {
 	struct member_audit_row *items;
-	size_t		 n;
-	const char	*next;
+	size_t                   n;
+	const char              *next;
 };
 
 /* The domain's audit log, newest first (search and filters unused). */
-enum app_err	 member_audit(struct db *, struct arena *, const struct actor *,
-		    const char *domain, const struct member_query *,
-		    struct member_audit_list *out);
+enum app_err member_audit(struct db *, struct arena *, const struct actor *,
+    const char               *domain, const struct member_query *,
+    struct member_audit_list *out);
 
 /* One error_log entry of the domain (error_log.domain_id). */
 struct member_error_row {
-	long long	 id;
-	const char	*message;
-	const char	*launchpad_name;	/* "" when none */
-	long long	 count;
-	const char	*first_seen_at;
-	const char	*last_seen_at;
+	long long   id;
+	const char *message;
+	const char *launchpad_name; /* "" when none */
+	long long   count;
+	const char *first_seen_at;
+	const char *last_seen_at;
 };
 
 struct member_error_list {
 	struct member_error_row *items;
-	size_t		 n;
+	size_t                   n;
 };
 
 /* The MEMBER_ERRORS_MAX most recent error log entries of the domain. */
-enum app_err	 member_errors(struct db *, struct arena *,
-		    const struct actor *, const char *domain,
-		    struct member_error_list *out);
+enum app_err member_errors(struct db *, struct arena *, const struct actor *,
+    const char *domain, struct member_error_list *out);
 
 /* The domains user_id administers, by name (all of them for site admins). */
-enum app_err	 member_admin_domains(struct db *, struct arena *,
-		    const struct actor *, const char ***names, size_t *n);
+enum app_err member_admin_domains(struct db *, struct arena *,
+    const struct actor *, const char ***names, size_t *n);
 
 #endif

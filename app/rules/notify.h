@@ -31,10 +31,10 @@ struct config;
 struct db;
 struct view_dict;
 
-#define MAIL_RCPT_MAX	100	/* outbox_to_count, outbox_cc_bcc_count */
+#define MAIL_RCPT_MAX 100 /* outbox_to_count, outbox_cc_bcc_count */
 
 /* Non-zero if addr may go into a mail header (rules above). */
-int		 mail_address_ok(const char *addr);
+int mail_address_ok(const char *addr);
 
 /*
  * Renders template tpl with d (PUBLIC_URL is set here) and queues it to
@@ -42,8 +42,8 @@ int		 mail_address_ok(const char *addr);
  * sent once, as To).  APP_EINVALID for a bad address, no recipient, or a
  * template that does not give a one-line subject; APP_EDB and the like.
  */
-enum app_err	 mail_queue(struct db *, const struct config *,
-		    const char *tpl, const char *const *to, size_t nto,
-		    const char *const *cc, size_t ncc, struct view_dict *d);
+enum app_err mail_queue(struct db *, const struct config *, const char *tpl,
+    const char *const *to, size_t nto, const char *const *cc, size_t ncc,
+    struct view_dict *d);
 
 #endif

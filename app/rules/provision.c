@@ -19,7 +19,7 @@
 #include "store/errlog.h"
 #include "views/view.h"
 
-#define LABEL_MAX	320	/* audit_log_target_label_check */
+#define LABEL_MAX 320 /* audit_log_target_label_check */
 
 /* ---- the planner (pure) */
 
@@ -42,18 +42,17 @@ person_status_name(enum person_state s)
 enum person_state
 person_from_status(const char *s)
 {
-	size_t	 i;
+	size_t i;
 
-	for (i = PERSON_VALID; i < sizeof(status_names) /
-	    sizeof(status_names[0]); i++)
+	for (i = PERSON_VALID;
+	     i < sizeof(status_names) / sizeof(status_names[0]); i++)
 		if (strcmp(s, status_names[i]) == 0)
 			return (enum person_state)i;
 	return PERSON_UNKNOWN;
 }
 
 enum person_state
-person_from_lp(enum lp_outcome o, const struct lp_person *p,
-    const char *asked)
+person_from_lp(enum lp_outcome o, const struct lp_person *p, const char *asked)
 {
 	if (o == LP_NOT_FOUND)
 		return PERSON_NOT_FOUND;
@@ -80,7 +79,7 @@ static struct prov_action *
 act(struct prov_action *out, size_t *n, enum prov_kind k,
     const struct prov_alias *al, const char *reason)
 {
-	struct prov_action	*x = &out[(*n)++];
+	struct prov_action *x = &out[(*n)++];
 
 	memset(x, 0, sizeof(*x));
 	x->kind = k;
@@ -101,15 +100,15 @@ static size_t
 take_off(const struct prov_input *in, const char *reason,
     struct prov_action *out, size_t *n)
 {
-	const struct prov_alias	*al;
-	size_t			 i, left = in->naliases;
+	const struct prov_alias *al;
+	size_t                   i, left = in->naliases;
 
 	for (i = 0; i < in->naliases; i++) {
 		al = &in->aliases[i];
 		if (al->enabled && in->grace_days > 0)
 			act(out, n, ACT_DISABLE, al, reason);
-		else if (al->enabled || (sync_reason(al->reason) &&
-		    al->expired)) {
+		else if (al->enabled ||
+		    (sync_reason(al->reason) && al->expired)) {
 			act(out, n, ACT_DELETE, al, NULL);
 			left--;
 		}
@@ -120,12 +119,12 @@ take_off(const struct prov_input *in, const char *reason,
 static size_t
 plan_invalid(const struct prov_input *in, struct prov_action *out)
 {
-	size_t	 n = 0, left;
+	size_t n = 0, left;
 
 	left = take_off(in, in->banned ? "banned" : "invalid-user", out, &n);
 	if (in->role == ROLE_MEMBER || in->member == MEMBER_YES)
-		act(out, &n, ACT_TELL_INVALID, NULL, in->banned ? "banned" :
-		    person_status_name(in->person));
+		act(out, &n, ACT_TELL_INVALID, NULL,
+		    in->banned ? "banned" : person_status_name(in->person));
 	if (in->role == ROLE_MEMBER && left == 0)
 		act(out, &n, ACT_PRUNE, NULL, NULL);
 	return n;
@@ -134,11 +133,11 @@ plan_invalid(const struct prov_input *in, struct prov_action *out)
 static size_t
 plan_member(const struct prov_input *in, struct prov_action *out)
 {
-	const struct prov_alias	*al;
-	struct prov_action	*x;
-	size_t			 i, n = 0;
-	int			 have = 0;
-	char			 addr[LABEL_MAX];
+	const struct prov_alias *al;
+	struct prov_action      *x;
+	size_t                   i, n = 0;
+	int                      have = 0;
+	char                     addr[LABEL_MAX];
 
 	for (i = 0; i < in->naliases; i++) {
 		al = &in->aliases[i];
@@ -157,8 +156,11 @@ plan_member(const struct prov_input *in, struct prov_action *out)
 		    in->naliases >= (size_t)in->alias_limit)
 			act(out, &n, ACT_NOT_CREATED, NULL, "limit");
 		else {
-			x = act(out, &n, strcasecmp(in->email, addr) == 0 ?
-			    ACT_CREATE_DISABLED : ACT_CREATE, NULL, NULL);
+			x = act(out, &n,
+			    strcasecmp(in->email, addr) == 0 ?
+				ACT_CREATE_DISABLED :
+				ACT_CREATE,
+			    NULL, NULL);
 			x->local_part = in->name;
 			have = 1;
 		}
@@ -173,8 +175,8 @@ plan_member(const struct prov_input *in, struct prov_action *out)
 static size_t
 plan_left(const struct prov_input *in, struct prov_action *out)
 {
-	struct prov_action	*x;
-	size_t			 n = 0;
+	struct prov_action *x;
+	size_t              n = 0;
 
 	if (take_off(in, "left-team", out, &n) == 0 &&
 	    in->role == ROLE_MEMBER) {
@@ -189,9 +191,11 @@ provision_plan(const struct prov_input *in, struct prov_action *out)
 {
 	if (in->role == ROLE_ADMIN)
 		return !in->banned && in->person == PERSON_VALID &&
-		    in->member == MEMBER_YES ? plan_member(in, out) : 0;
-	if (in->banned || (in->person != PERSON_UNKNOWN &&
-	    in->person != PERSON_VALID))
+			in->member == MEMBER_YES ?
+		    plan_member(in, out) :
+		    0;
+	if (in->banned ||
+	    (in->person != PERSON_UNKNOWN && in->person != PERSON_VALID))
 		return plan_invalid(in, out);
 	if (in->person == PERSON_UNKNOWN || in->member == MEMBER_UNKNOWN)
 		return 0;
@@ -203,22 +207,22 @@ provision_plan(const struct prov_input *in, struct prov_action *out)
 /* ---- the engine: what the rules look at, loaded in bulk */
 
 struct mrow {
-	long long	 user_id, domain_id;
-	int		 admin;
+	long long user_id, domain_id;
+	int       admin;
 };
 
 struct arow {
-	long long	 id, domain_id, user_id;
+	long long         id, domain_id, user_id;
 	struct prov_alias al;
 };
 
 struct prov_state {
-	PGresult	*mres, *ares;
-	struct mrow	*m;		/* by (user, domain) */
-	size_t		 nm;
-	struct arow	*r;		/* by (user, domain, id) */
-	size_t		 nr;
-	struct arow	**bylocal;	/* by (domain, local part) */
+	PGresult     *mres, *ares;
+	struct mrow  *m; /* by (user, domain) */
+	size_t        nm;
+	struct arow  *r; /* by (user, domain, id) */
+	size_t        nr;
+	struct arow **bylocal; /* by (domain, local part) */
 };
 
 static long long
@@ -237,8 +241,8 @@ is_true(const PGresult *res, int row, int col)
 static const char **
 split_list(struct arena *a, const char *s, size_t *n)
 {
-	const char	**v;
-	size_t		  k = 0, len;
+	const char **v;
+	size_t       k = 0, len;
 
 	*n = 0;
 	if ((v = arena_calloc(a, strlen(s) / 2 + 2, sizeof(*v))) == NULL)
@@ -256,17 +260,17 @@ split_list(struct arena *a, const char *s, size_t *n)
 enum app_err
 prov_load_domains(struct prov *p)
 {
-	struct prov_domain	*d;
-	struct errlog_who	 w;
-	PGresult		*res;
-	enum app_err		 e;
-	int			 i;
+	struct prov_domain *d;
+	struct errlog_who   w;
+	PGresult           *res;
+	enum app_err        e;
+	int                 i;
 
 	if ((res = db_exec(p->db, STMT_PROV_DOMAINS, 0, NULL, &e)) == NULL)
 		return e;
 	p->ndomains = (size_t)PQntuples(res);
 	if ((p->domains = arena_calloc(p->a, p->ndomains + 1,
-	    sizeof(*p->domains))) == NULL) {
+		 sizeof(*p->domains))) == NULL) {
 		PQclear(res);
 		return APP_ENOMEM;
 	}
@@ -295,10 +299,13 @@ prov_load_domains(struct prov *p)
 		w.domain = d->name;
 		if (p->dry_run)
 			log_error("event=provision_error code=no-admin "
-			    "domain=%s", d->name);
-		else if ((e = errlog_record(p->db, &w, "no-admin", "the "
-		    "domain has no admin who is not banned; it is left "
-		    "unchanged")) != APP_OK)
+				  "domain=%s",
+			    d->name);
+		else if (
+		    (e = errlog_record(p->db, &w, "no-admin",
+			 "the "
+			 "domain has no admin who is not banned; it is left "
+			 "unchanged")) != APP_OK)
 			return e;
 	}
 	return APP_OK;
@@ -307,7 +314,7 @@ prov_load_domains(struct prov *p)
 static int
 cmp_m(const void *a, const void *b)
 {
-	const struct mrow	*x = a, *y = b;
+	const struct mrow *x = a, *y = b;
 
 	if (x->user_id != y->user_id)
 		return x->user_id < y->user_id ? -1 : 1;
@@ -319,8 +326,8 @@ cmp_m(const void *a, const void *b)
 static int
 cmp_local(const void *a, const void *b)
 {
-	const struct arow	*x = *(const struct arow *const *)a;
-	const struct arow	*y = *(const struct arow *const *)b;
+	const struct arow *x = *(const struct arow *const *)a;
+	const struct arow *y = *(const struct arow *const *)b;
 
 	if (x->domain_id != y->domain_id)
 		return x->domain_id < y->domain_id ? -1 : 1;
@@ -330,33 +337,32 @@ cmp_local(const void *a, const void *b)
 enum app_err
 prov_load_state(struct prov *p, long long uid, const char *name)
 {
-	struct prov_state	*s;
-	char			 id[24];
-	const char		*prm[2] = { uid > 0 ? id : NULL, name };
-	enum app_err		 e;
-	size_t			 i;
-	int			 row;
+	struct prov_state *s;
+	char               id[24];
+	const char        *prm[2] = { uid > 0 ? id : NULL, name };
+	enum app_err       e;
+	size_t             i;
+	int                row;
 
 	snprintf(id, sizeof(id), "%lld", uid);
 	if ((s = p->state = arena_calloc(p->a, 1, sizeof(*s))) == NULL)
 		return APP_ENOMEM;
-	if ((s->mres = db_exec(p->db, STMT_PROV_MEMBERS, 1, prm, &e)) ==
-	    NULL || (s->ares = db_exec(p->db, STMT_PROV_ALIASES, 2, prm,
-	    &e)) == NULL)
+	if ((s->mres = db_exec(p->db, STMT_PROV_MEMBERS, 1, prm, &e)) == NULL ||
+	    (s->ares = db_exec(p->db, STMT_PROV_ALIASES, 2, prm, &e)) == NULL)
 		return e;
 	s->nm = (size_t)PQntuples(s->mres);
 	s->nr = (size_t)PQntuples(s->ares);
 	if ((s->m = arena_calloc(p->a, s->nm + 1, sizeof(*s->m))) == NULL ||
 	    (s->r = arena_calloc(p->a, s->nr + 1, sizeof(*s->r))) == NULL ||
-	    (s->bylocal = arena_calloc(p->a, s->nr + 1,
-	    sizeof(*s->bylocal))) == NULL)
+	    (s->bylocal = arena_calloc(p->a, s->nr + 1, sizeof(*s->bylocal))) ==
+		NULL)
 		return APP_ENOMEM;
 	for (i = 0; i < s->nm; i++) {
 		row = (int)i;
 		s->m[i].user_id = ll(s->mres, row, 0);
 		s->m[i].domain_id = ll(s->mres, row, 1);
-		s->m[i].admin = strcmp(PQgetvalue(s->mres, row, 2), "admin")
-		    == 0;
+		s->m[i].admin = strcmp(PQgetvalue(s->mres, row, 2), "admin") ==
+		    0;
 	}
 	for (i = 0; i < s->nr; i++) {
 		row = (int)i;
@@ -386,8 +392,8 @@ prov_free(struct prov *p)
 static enum role
 role_of(const struct prov_state *s, long long uid, long long did)
 {
-	struct mrow	 key = { uid, did, 0 };
-	struct mrow	*m;
+	struct mrow  key = { uid, did, 0 };
+	struct mrow *m;
 
 	m = bsearch(&key, s->m, s->nm, sizeof(*s->m), cmp_m);
 	return m == NULL ? ROLE_NONE : m->admin ? ROLE_ADMIN : ROLE_MEMBER;
@@ -395,21 +401,21 @@ role_of(const struct prov_state *s, long long uid, long long did)
 
 /* The first alias row of (uid, did) and how many there are. */
 static const struct arow *
-aliases_of(const struct prov_state *s, long long uid, long long did,
-    size_t *n)
+aliases_of(const struct prov_state *s, long long uid, long long did, size_t *n)
 {
-	size_t	 lo = 0, hi = s->nr, mid;
+	size_t lo = 0, hi = s->nr, mid;
 
 	while (lo < hi) {
 		mid = lo + (hi - lo) / 2;
-		if (s->r[mid].user_id < uid || (s->r[mid].user_id == uid &&
-		    s->r[mid].domain_id < did))
+		if (s->r[mid].user_id < uid ||
+		    (s->r[mid].user_id == uid && s->r[mid].domain_id < did))
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
 	for (*n = 0; lo + *n < s->nr && s->r[lo + *n].user_id == uid &&
-	    s->r[lo + *n].domain_id == did; (*n)++)
+	     s->r[lo + *n].domain_id == did;
+	     (*n)++)
 		continue;
 	return &s->r[lo];
 }
@@ -418,7 +424,7 @@ static int
 taken_by_other(const struct prov_state *s, long long uid, long long did,
     const char *local)
 {
-	struct arow	 k, *kp = &k, **hit;
+	struct arow k, *kp = &k, **hit;
 
 	memset(&k, 0, sizeof(k));
 	k.domain_id = did;
@@ -430,14 +436,14 @@ taken_by_other(const struct prov_state *s, long long uid, long long did,
 /* ---- applying a plan: one transaction per (user, domain) */
 
 struct apply {
-	struct prov			*p;
-	const struct prov_user		*u;
-	const struct prov_domain	*d;
-	const struct prov_action	*acts;
-	size_t				 n;
-	const char			*rcpt;	/* the user's e-mail, as a
+	struct prov              *p;
+	const struct prov_user   *u;
+	const struct prov_domain *d;
+	const struct prov_action *acts;
+	size_t                    n;
+	const char               *rcpt; /* the user's e-mail, as a
 						   recipient */
-	struct prov_stats		 st;	/* counted if it commits */
+	struct prov_stats         st;   /* counted if it commits */
 };
 
 /* Plain words for the e-mails and the error log. */
@@ -445,23 +451,27 @@ const char *
 provision_reason_words(const char *reason)
 {
 	static const struct {
-		const char	*reason, *words;
+		const char *reason, *words;
 	} w[] = {
 		{ "banned", "your account may not use this site" },
 		{ "not-found", "Launchpad has no public account of that name" },
 		{ "not-valid", "your Launchpad account is not active" },
-		{ "not-coc-signer", "you have not signed the Ubuntu Code of "
+		{ "not-coc-signer",
+		    "you have not signed the Ubuntu Code of "
 		    "Conduct (https://launchpad.net/codeofconduct)" },
 		{ "is-team", "the name is a Launchpad team, not a person" },
-		{ "name-mismatch", "Launchpad answered with another account's "
+		{ "name-mismatch",
+		    "Launchpad answered with another account's "
 		    "details" },
 		{ "taken", "the address already belongs to someone else" },
-		{ "limit", "you already have as many addresses on this domain "
+		{ "limit",
+		    "you already have as many addresses on this domain "
 		    "as a member may have" },
-		{ "recipient", "the e-mail address of your Ubuntu One account "
+		{ "recipient",
+		    "the e-mail address of your Ubuntu One account "
 		    "cannot be used as a forwarding address" },
 	};
-	size_t	 i;
+	size_t i;
 
 	for (i = 0; i < sizeof(w) / sizeof(w[0]); i++)
 		if (strcmp(w[i].reason, reason) == 0)
@@ -472,8 +482,8 @@ provision_reason_words(const char *reason)
 static struct view_dict *
 mail_dict(const struct apply *ap, const char *local)
 {
-	struct view_dict	*d;
-	char			 addr[LABEL_MAX];
+	struct view_dict *d;
+	char              addr[LABEL_MAX];
 
 	if ((d = view_dict_new()) == NULL)
 		return NULL;
@@ -489,12 +499,12 @@ mail_dict(const struct apply *ap, const char *local)
 
 /* Queues tpl to the domain's admins, or to the user cc the admins. */
 static enum app_err
-tell(const struct apply *ap, const char *tpl, const char *local,
-    int to_user, const char *reason, const char *when)
+tell(const struct apply *ap, const char *tpl, const char *local, int to_user,
+    const char *reason, const char *when)
 {
-	struct view_dict	*d;
-	const char		*user[1] = { ap->u->email };
-	enum app_err		 e;
+	struct view_dict *d;
+	const char       *user[1] = { ap->u->email };
+	enum app_err      e;
 
 	if (ap->p->dry_run)
 		return APP_OK;
@@ -518,9 +528,9 @@ static enum app_err
 audit(const struct apply *ap, const char *action, const char *type,
     long long id, const char *local, const char *before, const char *after)
 {
-	struct actor		 a = { ACTOR_SYNC, 0, NULL, 0, NULL };
-	struct audit_event	 ev;
-	char			 label[LABEL_MAX];
+	struct actor       a = { ACTOR_SYNC, 0, NULL, 0, NULL };
+	struct audit_event ev;
+	char               label[LABEL_MAX];
 
 	if (local != NULL)
 		snprintf(label, sizeof(label), "%s@%s", local, ap->d->name);
@@ -543,11 +553,11 @@ static enum app_err
 run(const struct apply *ap, enum stmt st, int n, const char *const *prm,
     PGresult **res)
 {
-	enum app_err	 e = APP_OK;
+	enum app_err e = APP_OK;
 
 	*res = NULL;
-	if (!ap->p->dry_run && (*res = db_exec(ap->p->db, st, n, prm, &e)) ==
-	    NULL)
+	if (!ap->p->dry_run &&
+	    (*res = db_exec(ap->p->db, st, n, prm, &e)) == NULL)
 		return e;
 	return APP_OK;
 }
@@ -562,13 +572,13 @@ touched(const struct apply *ap, PGresult *res)
 static enum app_err
 do_create(struct apply *ap, const struct prov_action *x)
 {
-	int		 on = x->kind == ACT_CREATE;
-	char		 did[24], uid[24], after[128];
-	const char	*prm[6] = { did, x->local_part, uid, ap->rcpt,
-	    on ? "true" : "false", on ? "" : "matches-recipient" };
-	PGresult	*res;
-	long long	 id = 0;
-	enum app_err	 e;
+	int          on = x->kind == ACT_CREATE;
+	char         did[24], uid[24], after[128];
+	const char  *prm[6] = { did, x->local_part, uid, ap->rcpt,
+                on ? "true" : "false", on ? "" : "matches-recipient" };
+	PGresult    *res;
+	long long    id = 0;
+	enum app_err e;
 
 	snprintf(did, sizeof(did), "%lld", ap->d->id);
 	snprintf(uid, sizeof(uid), "%lld", ap->u->id);
@@ -578,13 +588,15 @@ do_create(struct apply *ap, const struct prov_action *x)
 		id = ll(res, 0, 0);
 		PQclear(res);
 	}
-	snprintf(after, sizeof(after), "{\"enabled\": %s, \"disabled_reason\": "
-	    "%s}", on ? "true" : "false", on ? "null" : "\"matches-recipient\"");
+	snprintf(after, sizeof(after),
+	    "{\"enabled\": %s, \"disabled_reason\": "
+	    "%s}",
+	    on ? "true" : "false", on ? "null" : "\"matches-recipient\"");
 	ap->st.created++;
 	if (ap->p->dry_run)
 		return APP_OK;
 	if ((e = audit(ap, "alias.create", "alias", id, x->local_part, NULL,
-	    after)) != APP_OK)
+		 after)) != APP_OK)
 		return e;
 	return tell(ap, on ? "mail_created.tpl" : "mail_matches_recipient.tpl",
 	    x->local_part, 0, NULL, NULL);
@@ -599,10 +611,10 @@ static enum app_err
 alias_stmt(struct apply *ap, enum stmt st, const struct prov_action *x,
     int *done)
 {
-	char		 id[24];
-	const char	*prm[1] = { id };
-	PGresult	*res;
-	enum app_err	 e;
+	char         id[24];
+	const char  *prm[1] = { id };
+	PGresult    *res;
+	enum app_err e;
 
 	snprintf(id, sizeof(id), "%lld", x->alias_id);
 	if ((e = run(ap, st, 1, prm, &res)) != APP_OK)
@@ -615,8 +627,8 @@ alias_stmt(struct apply *ap, enum stmt st, const struct prov_action *x,
 static enum app_err
 do_enable(struct apply *ap, const struct prov_action *x)
 {
-	enum app_err	 e;
-	int		 done;
+	enum app_err e;
+	int          done;
 
 	if ((e = alias_stmt(ap, STMT_PROV_ALIAS_ENABLE, x, &done)) != APP_OK ||
 	    !done)
@@ -624,8 +636,8 @@ do_enable(struct apply *ap, const struct prov_action *x)
 	ap->st.enabled++;
 	if (ap->p->dry_run)
 		return APP_OK;
-	if ((e = audit(ap, "alias.enable", "alias", x->alias_id,
-	    x->local_part, NULL, "{\"enabled\": true}")) != APP_OK)
+	if ((e = audit(ap, "alias.enable", "alias", x->alias_id, x->local_part,
+		 NULL, "{\"enabled\": true}")) != APP_OK)
 		return e;
 	return tell(ap, "mail_restored.tpl", x->local_part, 0, NULL, NULL);
 }
@@ -633,11 +645,11 @@ do_enable(struct apply *ap, const struct prov_action *x)
 static enum app_err
 do_disable(struct apply *ap, const struct prov_action *x)
 {
-	char		 id[24], grace[16], after[128], when[32] = "";
-	const char	*prm[3] = { id, x->reason, grace };
-	PGresult	*res;
-	enum app_err	 e;
-	int		 done;
+	char         id[24], grace[16], after[128], when[32] = "";
+	const char  *prm[3] = { id, x->reason, grace };
+	PGresult    *res;
+	enum app_err e;
+	int          done;
 
 	snprintf(id, sizeof(id), "%lld", x->alias_id);
 	snprintf(grace, sizeof(grace), "%d", ap->p->cfg->removal_grace_days);
@@ -651,11 +663,12 @@ do_disable(struct apply *ap, const struct prov_action *x)
 	ap->st.disabled++;
 	if (ap->p->dry_run)
 		return APP_OK;
-	snprintf(after, sizeof(after), "{\"enabled\": false, "
-	    "\"disabled_reason\": \"%s\", \"remove_at\": \"%s\"}", x->reason,
-	    when);
-	if ((e = audit(ap, "alias.disable", "alias", x->alias_id,
-	    x->local_part, "{\"enabled\": true}", after)) != APP_OK)
+	snprintf(after, sizeof(after),
+	    "{\"enabled\": false, "
+	    "\"disabled_reason\": \"%s\", \"remove_at\": \"%s\"}",
+	    x->reason, when);
+	if ((e = audit(ap, "alias.disable", "alias", x->alias_id, x->local_part,
+		 "{\"enabled\": true}", after)) != APP_OK)
 		return e;
 	/* An invalid user's admins hear of it with the user (TELL). */
 	if (strcmp(x->reason, "left-team") != 0)
@@ -666,8 +679,8 @@ do_disable(struct apply *ap, const struct prov_action *x)
 static enum app_err
 do_delete(struct apply *ap, const struct prov_action *x)
 {
-	enum app_err	 e;
-	int		 done;
+	enum app_err e;
+	int          done;
 
 	if ((e = alias_stmt(ap, STMT_PROV_ALIAS_DELETE, x, &done)) != APP_OK ||
 	    !done)
@@ -675,8 +688,8 @@ do_delete(struct apply *ap, const struct prov_action *x)
 	ap->st.removed++;
 	if (ap->p->dry_run)
 		return APP_OK;
-	if ((e = audit(ap, "alias.delete", "alias", x->alias_id,
-	    x->local_part, NULL, NULL)) != APP_OK)
+	if ((e = audit(ap, "alias.delete", "alias", x->alias_id, x->local_part,
+		 NULL, NULL)) != APP_OK)
 		return e;
 	return tell(ap, "mail_removed.tpl", x->local_part, 0, NULL, NULL);
 }
@@ -684,47 +697,50 @@ do_delete(struct apply *ap, const struct prov_action *x)
 static enum app_err
 do_member(struct apply *ap, const struct prov_action *x)
 {
-	char		 did[24], uid[24];
-	const char	*prm[2] = { did, uid };
-	int		 join = x->kind == ACT_JOIN, done;
-	PGresult	*res;
-	enum app_err	 e;
+	char         did[24], uid[24];
+	const char  *prm[2] = { did, uid };
+	int          join = x->kind == ACT_JOIN, done;
+	PGresult    *res;
+	enum app_err e;
 
 	snprintf(did, sizeof(did), "%lld", ap->d->id);
 	snprintf(uid, sizeof(uid), "%lld", ap->u->id);
 	if ((e = run(ap, join ? STMT_PROV_MEMBER_ADD : STMT_PROV_MEMBER_PRUNE,
-	    2, prm, &res)) != APP_OK)
+		 2, prm, &res)) != APP_OK)
 		return e;
 	done = touched(ap, res);
 	PQclear(res);
 	if (!done || ap->p->dry_run)
 		return APP_OK;
 	if ((e = audit(ap, join ? "domain_member.add" : "domain_member.remove",
-	    "domain_member", ap->u->id, NULL, join ? NULL :
-	    "{\"role\": \"member\"}", join ? "{\"role\": \"member\"}" :
-	    NULL)) != APP_OK)
+		 "domain_member", ap->u->id, NULL,
+		 join ? NULL : "{\"role\": \"member\"}",
+		 join ? "{\"role\": \"member\"}" : NULL)) != APP_OK)
 		return e;
-	return !join && x->forget ? errlog_forget(ap->p->db, ap->u->id,
-	    ap->d->id) : APP_OK;
+	return !join && x->forget ?
+	    errlog_forget(ap->p->db, ap->u->id, ap->d->id) :
+	    APP_OK;
 }
 
 /* An outcome to log, count on the error page and tell once a month. */
 static enum app_err
 do_tell(struct apply *ap, const struct prov_action *x)
 {
-	struct errlog_who	 w = { ap->u->id, ap->u->name, ap->u->claimed_id,
-	    ap->d->id, ap->d->name };
-	int			 invalid = x->kind == ACT_TELL_INVALID, send;
-	char			 code[64];
-	enum app_err		 e;
+	struct errlog_who w = { ap->u->id, ap->u->name, ap->u->claimed_id,
+		ap->d->id, ap->d->name };
+	int               invalid = x->kind == ACT_TELL_INVALID, send;
+	char              code[64];
+	enum app_err      e;
 
-	snprintf(code, sizeof(code), "%s.%s", invalid ? "invalid" :
-	    "not-created", x->reason);
+	snprintf(code, sizeof(code), "%s.%s",
+	    invalid ? "invalid" : "not-created", x->reason);
 	if (ap->p->dry_run)
 		return APP_OK;
-	if ((e = errlog_record(ap->p->db, &w, code, provision_reason_words(x->reason))) !=
-	    APP_OK || (e = errlog_report_once(ap->p->db, ap->u->id,
-	    ap->d->id, code, &send)) != APP_OK || !send)
+	if ((e = errlog_record(ap->p->db, &w, code,
+		 provision_reason_words(x->reason))) != APP_OK ||
+	    (e = errlog_report_once(ap->p->db, ap->u->id, ap->d->id, code,
+		 &send)) != APP_OK ||
+	    !send)
 		return e;
 	return tell(ap, invalid ? "mail_invalid.tpl" : "mail_not_created.tpl",
 	    NULL, 1, x->reason, NULL);
@@ -733,9 +749,9 @@ do_tell(struct apply *ap, const struct prov_action *x)
 static enum app_err
 apply_tx(struct db *db, void *arg)
 {
-	struct apply	*ap = arg;
-	size_t		 i;
-	enum app_err	 e = APP_OK;
+	struct apply *ap = arg;
+	size_t        i;
+	enum app_err  e = APP_OK;
 
 	(void)db;
 	memset(&ap->st, 0, sizeof(ap->st));
@@ -770,24 +786,30 @@ apply_tx(struct db *db, void *arg)
 }
 
 static const char *const kind_names[] = {
-	[ACT_CREATE] = "create", [ACT_CREATE_DISABLED] = "create-disabled",
-	[ACT_ENABLE] = "enable", [ACT_DISABLE] = "disable",
-	[ACT_DELETE] = "delete", [ACT_JOIN] = "join", [ACT_PRUNE] = "prune",
-	[ACT_TELL_INVALID] = "tell-invalid", [ACT_NOT_CREATED] = "not-created",
+	[ACT_CREATE] = "create",
+	[ACT_CREATE_DISABLED] = "create-disabled",
+	[ACT_ENABLE] = "enable",
+	[ACT_DISABLE] = "disable",
+	[ACT_DELETE] = "delete",
+	[ACT_JOIN] = "join",
+	[ACT_PRUNE] = "prune",
+	[ACT_TELL_INVALID] = "tell-invalid",
+	[ACT_NOT_CREATED] = "not-created",
 };
 
 static void
 show_plan(const struct apply *ap)
 {
-	const struct prov_action	*x;
-	size_t				 i;
+	const struct prov_action *x;
+	size_t                    i;
 
 	for (i = 0; i < ap->n; i++) {
 		x = &ap->acts[i];
 		fprintf(ap->p->plan_out, "plan: ~%s %s: %s%s%s%s%s\n",
 		    ap->u->name, ap->d->name, kind_names[x->kind],
-		    x->local_part ? " " : "", x->local_part ? x->local_part :
-		    "", x->reason ? " " : "", x->reason ? x->reason : "");
+		    x->local_part ? " " : "",
+		    x->local_part ? x->local_part : "", x->reason ? " " : "",
+		    x->reason ? x->reason : "");
 	}
 }
 
@@ -795,9 +817,9 @@ static void
 apply(struct prov *p, const struct prov_user *u, const struct prov_domain *d,
     const struct prov_action *acts, size_t n, const char *rcpt)
 {
-	struct apply	 ap = { p, u, d, acts, n, rcpt, { 0, 0, 0, 0, 0, 0, 0 } };
+	struct apply ap = { p, u, d, acts, n, rcpt, { 0, 0, 0, 0, 0, 0, 0 } };
 	struct errlog_who w = { u->id, u->name, u->claimed_id, d->id, d->name };
-	enum app_err	 e;
+	enum app_err      e;
 
 	if (p->dry_run) {
 		show_plan(&ap);
@@ -817,16 +839,16 @@ apply(struct prov *p, const struct prov_user *u, const struct prov_domain *d,
 	p->st.disabled += ap.st.disabled;
 	p->st.removed += ap.st.removed;
 	log_info("event=provisioned user=%lld name=%s domain=%s actions=%zu "
-	    "created=%ld enabled=%ld disabled=%ld removed=%ld%s", u->id,
-	    u->name, d->name, n, ap.st.created, ap.st.enabled, ap.st.disabled,
-	    ap.st.removed, p->dry_run ? " dry_run=1" : "");
+		 "created=%ld enabled=%ld disabled=%ld removed=%ld%s",
+	    u->id, u->name, d->name, n, ap.st.created, ap.st.enabled,
+	    ap.st.disabled, ap.st.removed, p->dry_run ? " dry_run=1" : "");
 }
 
 /* The user's e-mail with its domain part lower-cased, as aliases keep it. */
 static const char *
 recipient_of(struct arena *a, const char *email)
 {
-	char	*r, *p;
+	char *r, *p;
 
 	if ((r = arena_strdup(a, email)) == NULL)
 		return NULL;
@@ -839,14 +861,14 @@ recipient_of(struct arena *a, const char *email)
 void
 prov_user(struct prov *p, const struct prov_user *u)
 {
-	const struct prov_domain	*d;
-	const struct arow		*rows;
-	struct prov_alias		*al;
-	struct prov_action		*acts;
-	struct prov_input		 in;
-	size_t				 i, k, nal, n, total = 0;
-	const char			*rcpt;
-	int				 yes;
+	const struct prov_domain *d;
+	const struct arow        *rows;
+	struct prov_alias        *al;
+	struct prov_action       *acts;
+	struct prov_input         in;
+	size_t                    i, k, nal, n, total = 0;
+	const char               *rcpt;
+	int                       yes;
 
 	p->st.users++;
 	if ((rcpt = recipient_of(p->a, u->email)) == NULL) {
@@ -863,7 +885,8 @@ prov_user(struct prov *p, const struct prov_user *u)
 		if (al == NULL || acts == NULL) {
 			p->st.errors++;
 			log_error("event=provision_failed user=%lld "
-			    "reason=\"out of memory\"", u->id);
+				  "reason=\"out of memory\"",
+			    u->id);
 			return;
 		}
 		for (k = 0; k < nal; k++)
@@ -875,8 +898,8 @@ prov_user(struct prov *p, const struct prov_user *u)
 		in.banned = u->banned;
 		in.person = u->person;
 		in.member = MEMBER_UNKNOWN;
-		if (d->usable && snapshot_has(p->db, &d->snap, u->name, &yes) ==
-		    APP_OK)
+		if (d->usable &&
+		    snapshot_has(p->db, &d->snap, u->name, &yes) == APP_OK)
 			in.member = yes ? MEMBER_YES : MEMBER_NO;
 		in.removals_allowed = d->removals;
 		in.role = role_of(p->state, u->id, d->id);
@@ -896,7 +919,7 @@ prov_user(struct prov *p, const struct prov_user *u)
 
 /* ---- sign-in */
 
-static struct lp_client	*signin_lp;	/* the worker's, made on first use */
+static struct lp_client *signin_lp; /* the worker's, made on first use */
 
 void
 provision_cleanup(void)
@@ -909,10 +932,10 @@ provision_cleanup(void)
 static enum app_err
 load_user(struct prov *p, long long uid, struct prov_user *u, int *found)
 {
-	char		 id[24], ivl[16];
-	const char	*prm[3] = { id, NULL, ivl };
-	PGresult	*res;
-	enum app_err	 e;
+	char         id[24], ivl[16];
+	const char  *prm[3] = { id, NULL, ivl };
+	PGresult    *res;
+	enum app_err e;
 
 	snprintf(id, sizeof(id), "%lld", uid);
 	snprintf(ivl, sizeof(ivl), "%d", p->cfg->person_check_interval);
@@ -928,19 +951,21 @@ load_user(struct prov *p, long long uid, struct prov_user *u, int *found)
 		u->first = is_true(res, 0, 7);
 	}
 	PQclear(res);
-	return *found && (u->name == NULL || u->email == NULL ||
-	    u->claimed_id == NULL) ? APP_ENOMEM : APP_OK;
+	return *found &&
+		(u->name == NULL || u->email == NULL || u->claimed_id == NULL) ?
+	    APP_ENOMEM :
+	    APP_OK;
 }
 
 /* A snapshot at most snapshot_max_age old for d, fetched if need be. */
 static enum app_err
 signin_snapshot(struct prov *p, size_t i, int *queued)
 {
-	struct prov_domain	*d = &p->domains[i];
-	size_t			 k;
-	enum app_err		 e;
+	struct prov_domain *d = &p->domains[i];
+	size_t              k;
+	enum app_err        e;
 
-	for (k = 0; k < i; k++)		/* a team of an earlier domain */
+	for (k = 0; k < i; k++) /* a team of an earlier domain */
 		if (strcmp(p->domains[k].team, d->team) == 0) {
 			d->snap = p->domains[k].snap;
 			d->usable = p->domains[k].usable;
@@ -948,18 +973,19 @@ signin_snapshot(struct prov *p, size_t i, int *queued)
 			return APP_OK;
 		}
 	if ((e = snapshot_latest(p->db, d->team, p->cfg->snapshot_max_age,
-	    &d->snap)) != APP_OK)
+		 &d->snap)) != APP_OK)
 		return e;
 	if (d->snap.id == 0) {
-		if ((e = snapshot_fetch(p->db, p->cfg, signin_lp, p->a,
-		    d->team, 1, &d->snap)) != APP_OK)
+		if ((e = snapshot_fetch(p->db, p->cfg, signin_lp, p->a, d->team,
+			 1, &d->snap)) != APP_OK)
 			return e;
 		if (d->snap.outcome == LP_UNAVAILABLE)
 			*queued = 1;
 		d->removals = d->snap.complete && !d->snap.held;
 		/* Not complete: an older one may still add, never remove. */
-		if (!d->snap.complete && (e = snapshot_latest(p->db, d->team,
-		    0, &d->snap)) != APP_OK)
+		if (!d->snap.complete &&
+		    (e = snapshot_latest(p->db, d->team, 0, &d->snap)) !=
+			APP_OK)
 			return e;
 	} else
 		d->removals = !d->snap.held;
@@ -970,10 +996,10 @@ signin_snapshot(struct prov *p, size_t i, int *queued)
 static enum app_err
 set_person(struct prov *p, const struct prov_user *u)
 {
-	char		 ids[32], sts[32];
-	const char	*prm[2] = { ids, sts };
-	PGresult	*res;
-	enum app_err	 e;
+	char         ids[32], sts[32];
+	const char  *prm[2] = { ids, sts };
+	PGresult    *res;
+	enum app_err e;
 
 	snprintf(ids, sizeof(ids), "{%lld}", u->id);
 	snprintf(sts, sizeof(sts), "{%s}", person_status_name(u->person));
@@ -986,14 +1012,15 @@ set_person(struct prov *p, const struct prov_user *u)
 static enum app_err
 mark_user(struct prov *p, long long uid, int queued)
 {
-	char		 id[32];
-	const char	*prm[1] = { id };
-	PGresult	*res;
-	enum app_err	 e;
+	char         id[32];
+	const char  *prm[1] = { id };
+	PGresult    *res;
+	enum app_err e;
 
 	snprintf(id, sizeof(id), queued ? "%lld" : "{%lld}", uid);
-	if ((res = db_exec(p->db, queued ? STMT_PROV_SYNC_REQUEST :
-	    STMT_PROV_SYNCED, 1, prm, &e)) == NULL)
+	if ((res = db_exec(p->db,
+		 queued ? STMT_PROV_SYNC_REQUEST : STMT_PROV_SYNCED, 1, prm,
+		 &e)) == NULL)
 		return e;
 	PQclear(res);
 	return APP_OK;
@@ -1002,13 +1029,13 @@ mark_user(struct prov *p, long long uid, int queued)
 static enum app_err
 signin_run(struct prov *p, long long uid, int *queued)
 {
-	struct prov_user	 u;
-	struct lp_person	 lpp;
-	char			 why[128];
-	enum lp_outcome		 o;
-	enum app_err		 e;
-	size_t			 i;
-	int			 found = 0;
+	struct prov_user u;
+	struct lp_person lpp;
+	char             why[128];
+	enum lp_outcome  o;
+	enum app_err     e;
+	size_t           i;
+	int              found = 0;
 
 	if ((e = load_user(p, uid, &u, &found)) != APP_OK || !found ||
 	    (e = prov_load_domains(p)) != APP_OK || p->ndomains == 0)
@@ -1017,8 +1044,8 @@ signin_run(struct prov *p, long long uid, int *queued)
 	if ((u.person = person_from_lp(o, &lpp, u.name)) == PERSON_UNKNOWN) {
 		*queued = 1;
 		log_warn("event=signin_provision_deferred user=%lld name=%s "
-		    "reason=\"person lookup: %s\"", uid, u.name,
-		    lp_outcome_name(o));
+			 "reason=\"person lookup: %s\"",
+		    uid, u.name, lp_outcome_name(o));
 		return APP_OK;
 	}
 	if ((e = set_person(p, &u)) != APP_OK)
@@ -1036,9 +1063,9 @@ enum app_err
 provision_signin(struct db *db, const struct config *cfg, struct arena *a,
     long long uid, int *queued)
 {
-	struct lp_options	 o;
-	struct prov		 p;
-	enum app_err		 e;
+	struct lp_options o;
+	struct prov       p;
+	enum app_err      e;
 
 	*queued = 0;
 	if (signin_lp == NULL) {
@@ -1059,8 +1086,10 @@ provision_signin(struct db *db, const struct config *cfg, struct arena *a,
 	lp_set_deadline(signin_lp, 0);
 	prov_free(&p);
 	if (*queued)
-		log_warn("event=signin_sync_queued user=%lld reason=\"Launchpad "
-		    "unavailable or the time budget spent\"", uid);
+		log_warn(
+		    "event=signin_sync_queued user=%lld reason=\"Launchpad "
+		    "unavailable or the time budget spent\"",
+		    uid);
 	if (e == APP_OK || e == APP_EINTERNAL)
 		e = mark_user(&p, uid, *queued);
 	return e;

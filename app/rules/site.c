@@ -24,7 +24,7 @@ lp_char(char ch, int fold)
 int
 sa_lp_name_ok(const char *s, int fold)
 {
-	size_t	 i, len = strlen(s);
+	size_t i, len = strlen(s);
 
 	if (len < 2 || len > 255 || !lp_char(s[0], fold))
 		return 0;
@@ -49,7 +49,7 @@ sa_team_check(const char *team)
 int
 sa_slug_ok(const char *s)
 {
-	size_t	 len = strlen(s);
+	size_t len = strlen(s);
 
 	return len >= 1 && len <= 32 && s[0] != '-' && valid_slug(s, len);
 }
@@ -57,8 +57,8 @@ sa_slug_ok(const char *s)
 int
 sa_line_ok(const char *s, size_t max)
 {
-	const unsigned char	*u = (const unsigned char *)s;
-	size_t			 i, len = strlen(s), chars = 0;
+	const unsigned char *u = (const unsigned char *)s;
+	size_t               i, len = strlen(s), chars = 0;
 
 	if (len == 0 || !valid_text(s, len))
 		return 0;
@@ -73,8 +73,8 @@ sa_line_ok(const char *s, size_t max)
 int
 sa_alias_limit(const char *arg)
 {
-	char	*end;
-	long	 v;
+	char *end;
+	long  v;
 
 	errno = 0;
 	v = strtol(arg, &end, 10);
@@ -88,9 +88,9 @@ sa_alias_limit(const char *arg)
 void
 sa_make_token(char tok[SA_TOKEN_LEN + 1])
 {
-	static const char	 alnum[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-	    "abcdefghijklmnopqrstuvwxyz0123456789";
-	size_t			 i;
+	static const char alnum[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+				    "abcdefghijklmnopqrstuvwxyz0123456789";
+	size_t            i;
 
 	for (i = 0; i < SA_TOKEN_LEN; i++)
 		tok[i] = alnum[randombytes_uniform(sizeof(alnum) - 1)];
@@ -108,23 +108,24 @@ is_true(const PGresult *res, int row, int col)
 }
 
 struct domain_tx {
-	const struct actor		*actor;
-	const struct sa_domain_new	*in;
-	struct sa_domain_added		*out;
+	const struct actor         *actor;
+	const struct sa_domain_new *in;
+	struct sa_domain_added     *out;
 };
 
 /* Nothing was inserted: which unique value was taken. */
 static enum app_err
 domain_taken(struct db *db, struct domain_tx *t)
 {
-	const char	*p[2] = { t->in->name, t->in->slug };
-	PGresult	*res;
-	enum app_err	 e;
+	const char  *p[2] = { t->in->name, t->in->slug };
+	PGresult    *res;
+	enum app_err e;
 
 	if ((res = db_exec(db, STMT_SA_DOMAIN_TAKEN, 2, p, &e)) == NULL)
 		return e;
 	t->out->refused = is_true(res, 0, 0) ? SA_NAME_TAKEN :
-	    is_true(res, 0, 1) ? SA_SLUG_TAKEN : SA_TOKEN_TAKEN;
+	    is_true(res, 0, 1)               ? SA_SLUG_TAKEN :
+					       SA_TOKEN_TAKEN;
 	PQclear(res);
 	return APP_ECONFLICT;
 }
@@ -132,11 +133,11 @@ domain_taken(struct db *db, struct domain_tx *t)
 static enum app_err
 domain_admin(struct db *db, struct domain_tx *t, const char *id)
 {
-	const char		*p[2] = { id, t->in->admin };
-	struct audit_event	 ev = { "domain_member.add", "domain_member", 0,
-	    NULL, t->out->id, NULL, NULL };
-	PGresult		*res;
-	enum app_err		 e;
+	const char        *p[2] = { id, t->in->admin };
+	struct audit_event ev = { "domain_member.add", "domain_member", 0, NULL,
+		t->out->id, NULL, NULL };
+	PGresult          *res;
+	enum app_err       e;
 
 	if ((res = db_exec(db, STMT_SA_DOMAIN_ADMIN_ADD, 2, p, &e)) == NULL)
 		return e;
@@ -159,17 +160,17 @@ domain_admin(struct db *db, struct domain_tx *t, const char *id)
 static enum app_err
 domain_add_tx(struct db *db, void *arg)
 {
-	struct domain_tx	*t = arg;
-	struct audit_event	 ev = { "domain.add", "domain", 0, t->in->name,
-	    0, NULL, NULL };
-	char			 limit[12], id[24];
-	const char		*p[7];
-	PGresult		*res;
-	enum app_err		 e;
+	struct domain_tx  *t = arg;
+	struct audit_event ev = { "domain.add", "domain", 0, t->in->name, 0,
+		NULL, NULL };
+	char               limit[12], id[24];
+	const char        *p[7];
+	PGresult          *res;
+	enum app_err       e;
 
 	snprintf(limit, sizeof(limit), "%d", t->in->alias_limit);
 	p[0] = t->in->name;
-	p[1] = t->in->team + 1;		/* stored without the '~' */
+	p[1] = t->in->team + 1; /* stored without the '~' */
 	p[2] = t->in->slug;
 	p[3] = t->in->title;
 	p[4] = t->out->token;
@@ -195,7 +196,7 @@ enum app_err
 sa_domain_add(struct db *db, const struct actor *a,
     const struct sa_domain_new *in, struct sa_domain_added *out)
 {
-	struct domain_tx	 t = { a, in, out };
+	struct domain_tx t = { a, in, out };
 
 	memset(out, 0, sizeof(*out));
 	sa_make_token(out->token);
@@ -203,29 +204,34 @@ sa_domain_add(struct db *db, const struct actor *a,
 }
 
 /* Columns of STMT_SA_USER_LOCK. */
-enum { UL_NAME, UL_BANNED, UL_ADMIN, UL_BEFORE, UL_REASON };
-
-static const char *const user_actions[] = {
-	[SA_BAN] = "user.ban", [SA_UNBAN] = "user.unban",
-	[SA_GRANT] = "user.site_admin.grant",
-	[SA_REVOKE] = "user.site_admin.revoke"
+enum {
+	UL_NAME,
+	UL_BANNED,
+	UL_ADMIN,
+	UL_BEFORE,
+	UL_REASON
 };
 
+static const char *const user_actions[] = { [SA_BAN] = "user.ban",
+	[SA_UNBAN] = "user.unban",
+	[SA_GRANT] = "user.site_admin.grant",
+	[SA_REVOKE] = "user.site_admin.revoke" };
+
 struct user_tx {
-	const struct actor	*actor;
-	long long		 id;
-	const char		*name;
-	enum sa_user_op		 op;
-	const char		*reason;
-	struct sa_user_done	*out;
+	const struct actor  *actor;
+	long long            id;
+	const char          *name;
+	enum sa_user_op      op;
+	const char          *reason;
+	struct sa_user_done *out;
 };
 
 /* The user's id from their name; APP_ENOTFOUND if nobody has it. */
 static enum app_err
 user_by_name(struct db *db, struct user_tx *t)
 {
-	PGresult	*res;
-	enum app_err	 e = APP_OK;
+	PGresult    *res;
+	enum app_err e = APP_OK;
 
 	if ((res = db_exec(db, STMT_SA_USER_BY_NAME, 1, &t->name, &e)) == NULL)
 		return e;
@@ -247,8 +253,8 @@ user_by_name(struct db *db, struct user_tx *t)
 static enum app_err
 count_site_admins(struct db *db, long long *n)
 {
-	PGresult	*res;
-	enum app_err	 e;
+	PGresult    *res;
+	enum app_err e;
 
 	if ((res = db_exec(db, STMT_SA_SITE_ADMINS, 0, NULL, &e)) == NULL)
 		return e;
@@ -271,21 +277,22 @@ user_refusal(struct user_tx *t, long long admins)
 }
 
 static enum app_err
-user_set(struct db *db, struct user_tx *t, const PGresult *old,
-    const char *id)
+user_set(struct db *db, struct user_tx *t, const PGresult *old, const char *id)
 {
-	struct audit_event	 ev = { user_actions[t->op], "user", t->id,
-	    NULL, 0, PQgetvalue(old, 0, UL_BEFORE), NULL };
-	const char		*p[4];
-	PGresult		*res;
-	enum app_err		 e;
+	struct audit_event ev = { user_actions[t->op], "user", t->id, NULL, 0,
+		PQgetvalue(old, 0, UL_BEFORE), NULL };
+	const char        *p[4];
+	PGresult          *res;
+	enum app_err       e;
 
 	p[0] = id;
-	p[1] = t->op == SA_BAN ? "t" : t->op == SA_UNBAN ? "f" :
-	    PQgetvalue(old, 0, UL_BANNED);
-	p[2] = t->op == SA_BAN ? t->reason : NULL;	/* NULL keeps it */
-	p[3] = t->op == SA_GRANT ? "t" : t->op == SA_REVOKE ? "f" :
-	    PQgetvalue(old, 0, UL_ADMIN);
+	p[1] = t->op == SA_BAN ? "t" :
+	    t->op == SA_UNBAN  ? "f" :
+				 PQgetvalue(old, 0, UL_BANNED);
+	p[2] = t->op == SA_BAN ? t->reason : NULL; /* NULL keeps it */
+	p[3] = t->op == SA_GRANT ? "t" :
+	    t->op == SA_REVOKE   ? "f" :
+				   PQgetvalue(old, 0, UL_ADMIN);
 	if ((res = db_exec(db, STMT_SA_USER_SET, 4, p, &e)) == NULL)
 		return e;
 	if (t->out->name[0] != '\0')
@@ -300,13 +307,13 @@ user_set(struct db *db, struct user_tx *t, const PGresult *old,
 static enum app_err
 user_tx(struct db *db, void *arg)
 {
-	struct user_tx	*t = arg;
-	char		 id[24];
-	const char	*p = id;
-	PGresult	*old;
-	long long	 admins = 0;
-	enum app_err	 e;
-	int		 is, want;
+	struct user_tx *t = arg;
+	char            id[24];
+	const char     *p = id;
+	PGresult       *old;
+	long long       admins = 0;
+	enum app_err    e;
+	int             is, want;
 
 	if (t->id == 0 && (e = user_by_name(db, t)) != APP_OK)
 		return e;
@@ -326,8 +333,8 @@ user_tx(struct db *db, void *arg)
 	    PQgetvalue(old, 0, UL_NAME));
 	snprintf(t->out->reason, sizeof(t->out->reason), "%s",
 	    PQgetvalue(old, 0, UL_REASON));
-	is = is_true(old, 0, t->op == SA_BAN || t->op == SA_UNBAN ?
-	    UL_BANNED : UL_ADMIN);
+	is = is_true(old, 0,
+	    t->op == SA_BAN || t->op == SA_UNBAN ? UL_BANNED : UL_ADMIN);
 	want = t->op == SA_BAN || t->op == SA_GRANT;
 	e = APP_OK;
 	if (is != want && (e = user_refusal(t, admins)) == APP_OK)
@@ -341,7 +348,7 @@ sa_user_change(struct db *db, const struct actor *a, long long id,
     const char *name, enum sa_user_op op, const char *reason,
     struct sa_user_done *out)
 {
-	struct user_tx	 t = { a, id, name, op, reason, out };
+	struct user_tx t = { a, id, name, op, reason, out };
 
 	memset(out, 0, sizeof(*out));
 	return db_tx(db, user_tx, &t);

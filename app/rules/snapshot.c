@@ -15,22 +15,23 @@
 #include "store/db.h"
 #include "views/view.h"
 
-#define NAMES_MAX	(64 * 1024 * 1024)	/* the names of one snapshot */
+#define NAMES_MAX (64 * 1024 * 1024) /* the names of one snapshot */
 
 /* What one storing transaction needs. */
 struct store {
-	const struct config	*cfg;
-	const char		*team;
-	struct snapshot		*s;
-	long			 trusted;	/* total; -1: none */
-	int			 alert;		/* a hold begins */
+	const struct config *cfg;
+	const char          *team;
+	struct snapshot     *s;
+	long                 trusted; /* total; -1: none */
+	int                  alert;   /* a hold begins */
 };
 
 static long long
 first_id(PGresult *res)
 {
-	long long	 id = PQntuples(res) == 1 ?
-	    strtoll(PQgetvalue(res, 0, 0), NULL, 10) : 0;
+	long long id = PQntuples(res) == 1 ?
+	    strtoll(PQgetvalue(res, 0, 0), NULL, 10) :
+	    0;
 
 	PQclear(res);
 	return id;
@@ -40,7 +41,7 @@ first_id(PGresult *res)
 static int
 join_names(const struct snapshot *s, struct buf *b)
 {
-	size_t	 i;
+	size_t i;
 
 	for (i = 0; i < s->n; i++) {
 		if (i > 0)
@@ -53,12 +54,12 @@ join_names(const struct snapshot *s, struct buf *b)
 static enum app_err
 hold_begins(struct db *db, struct store *st)
 {
-	struct actor	 a = { ACTOR_SYNC, 0, NULL, 0, NULL };
+	struct actor       a = { ACTOR_SYNC, 0, NULL, 0, NULL };
 	struct audit_event ev;
-	struct view_dict *d;
-	const char	*to[1] = { st->cfg->alerts_to };
-	char		 after[128], label[300];
-	enum app_err	 e;
+	struct view_dict  *d;
+	const char        *to[1] = { st->cfg->alerts_to };
+	char               after[128], label[300];
+	enum app_err       e;
 
 	snprintf(after, sizeof(after), "{\"total\": %zu, \"trusted\": %ld}",
 	    st->s->n, st->trusted);
@@ -78,8 +79,7 @@ hold_begins(struct db *db, struct store *st)
 	view_set_int(d, "TOTAL", (long)st->s->n);
 	view_set_int(d, "TRUSTED", st->trusted);
 	view_set_int(d, "THRESHOLD", st->cfg->shrink_threshold);
-	e = mail_queue(db, st->cfg, "mail_shrink_held.tpl", to, 1, NULL, 0,
-	    d);
+	e = mail_queue(db, st->cfg, "mail_shrink_held.tpl", to, 1, NULL, 0, d);
 	view_dict_free(d);
 	return e;
 }
@@ -87,13 +87,13 @@ hold_begins(struct db *db, struct store *st)
 static enum app_err
 store_tx(struct db *db, void *arg)
 {
-	struct store	*st = arg;
-	struct snapshot	*s = st->s;
-	struct buf	 names;
-	char		 total[24], id[24];
-	const char	*p[5];
-	PGresult	*res;
-	enum app_err	 e;
+	struct store    *st = arg;
+	struct snapshot *s = st->s;
+	struct buf       names;
+	char             total[24], id[24];
+	const char      *p[5];
+	PGresult        *res;
+	enum app_err     e;
 
 	snprintf(total, sizeof(total), "%zu", s->n);
 	p[0] = st->team;
@@ -111,7 +111,7 @@ store_tx(struct db *db, void *arg)
 		p[0] = id;
 		p[1] = join_names(s, &names) == 0 ? buf_cstr(&names) : NULL;
 		res = p[1] != NULL ? db_exec(db, STMT_SNAP_MEMBERS, 2, p, &e) :
-		    NULL;
+				     NULL;
 		buf_free(&names);
 		if (res == NULL)
 			return p[1] == NULL ? APP_ENOMEM : e;
@@ -124,13 +124,14 @@ store_tx(struct db *db, void *arg)
 static enum app_err
 trusted(struct db *db, const char *team, long *total, int *open)
 {
-	const char	*p[1] = { team };
-	PGresult	*res;
-	enum app_err	 e;
+	const char  *p[1] = { team };
+	PGresult    *res;
+	enum app_err e;
 
 	if ((res = db_exec(db, STMT_SNAP_TRUSTED, 1, p, &e)) == NULL)
 		return e;
-	*total = PQgetisnull(res, 0, 0) ? -1 :
+	*total = PQgetisnull(res, 0, 0) ?
+	    -1 :
 	    strtol(PQgetvalue(res, 0, 0), NULL, 10);
 	*open = strcmp(PQgetvalue(res, 0, 1), "t") == 0;
 	PQclear(res);
@@ -141,9 +142,9 @@ enum app_err
 snapshot_fetch(struct db *db, const struct config *cfg, struct lp_client *lp,
     struct arena *a, const char *team, int store, struct snapshot *out)
 {
-	struct store	 st;
-	enum app_err	 e;
-	int		 open = 0;
+	struct store st;
+	enum app_err e;
+	int          open = 0;
 
 	memset(out, 0, sizeof(*out));
 	out->outcome = lp_participants(lp, a, team, &out->names, &out->n,
@@ -158,15 +159,15 @@ snapshot_fetch(struct db *db, const struct config *cfg, struct lp_client *lp,
 		if ((e = trusted(db, team, &st.trusted, &open)) != APP_OK)
 			return e;
 		/* Smaller by more than the threshold: (t - n) / t > x %. */
-		out->held = st.trusted > 0 && ((long long)st.trusted -
-		    (long long)out->n) * 100 > (long long)st.trusted *
-		    cfg->shrink_threshold;
+		out->held = st.trusted > 0 &&
+		    ((long long)st.trusted - (long long)out->n) * 100 >
+			(long long)st.trusted * cfg->shrink_threshold;
 		st.alert = out->held && !open;
 	}
 	if (out->held)
 		log_warn("event=snapshot_held team=%s total=%zu trusted=%ld "
-		    "threshold=%d", team, out->n, st.trusted,
-		    cfg->shrink_threshold);
+			 "threshold=%d",
+		    team, out->n, st.trusted, cfg->shrink_threshold);
 	if (!store)
 		return APP_OK;
 	return db_tx(db, store_tx, &st);
@@ -176,9 +177,9 @@ enum app_err
 snapshot_latest(struct db *db, const char *team, long max_age,
     struct snapshot *out)
 {
-	const char	*p[1] = { team };
-	PGresult	*res;
-	enum app_err	 e;
+	const char  *p[1] = { team };
+	PGresult    *res;
+	enum app_err e;
 
 	memset(out, 0, sizeof(*out));
 	if ((res = db_exec(db, STMT_SNAP_LATEST, 1, p, &e)) == NULL)
@@ -205,20 +206,22 @@ enum app_err
 snapshot_has(struct db *db, const struct snapshot *s, const char *name,
     int *yes)
 {
-	char		 id[24], lname[LP_NAME_MAX + 1];
-	const char	*p[2] = { id, name };
-	PGresult	*res;
-	enum app_err	 e;
-	size_t		 i;
+	char         id[24], lname[LP_NAME_MAX + 1];
+	const char  *p[2] = { id, name };
+	PGresult    *res;
+	enum app_err e;
+	size_t       i;
 
 	*yes = 0;
 	if (s->names != NULL || s->id == 0) {
 		for (i = 0; i < LP_NAME_MAX && name[i] != '\0'; i++)
 			lname[i] = (char)(name[i] >= 'A' && name[i] <= 'Z' ?
-			    name[i] - 'A' + 'a' : name[i]);
+				name[i] - 'A' + 'a' :
+				name[i]);
 		lname[i] = '\0';
-		*yes = s->names != NULL && bsearch(lname, s->names, s->n,
-		    sizeof(*s->names), cmp_name) != NULL;
+		*yes = s->names != NULL &&
+		    bsearch(lname, s->names, s->n, sizeof(*s->names),
+			cmp_name) != NULL;
 		return APP_OK;
 	}
 	snprintf(id, sizeof(id), "%lld", s->id);
@@ -230,21 +233,21 @@ snapshot_has(struct db *db, const struct snapshot *s, const char *name,
 }
 
 struct accept {
-	const char	*team, *by;
-	int		*found;
-	long		*total;
+	const char *team, *by;
+	int        *found;
+	long       *total;
 };
 
 static enum app_err
 accept_tx(struct db *db, void *arg)
 {
-	struct accept	*ac = arg;
-	struct actor	 a = { ACTOR_CLI, 0, ac->by, 0, NULL };
+	struct accept     *ac = arg;
+	struct actor       a = { ACTOR_CLI, 0, ac->by, 0, NULL };
 	struct audit_event ev;
-	const char	*p[2] = { ac->team, ac->by };
-	char		 label[300], after[64];
-	PGresult	*res;
-	enum app_err	 e;
+	const char        *p[2] = { ac->team, ac->by };
+	char               label[300], after[64];
+	PGresult          *res;
+	enum app_err       e;
 
 	if ((res = db_exec(db, STMT_SNAP_ACCEPT, 2, p, &e)) == NULL)
 		return e;
@@ -269,7 +272,7 @@ enum app_err
 snapshot_accept(struct db *db, const char *team, const char *by, int *found,
     long *total)
 {
-	struct accept	 ac = { team, by, found, total };
+	struct accept ac = { team, by, found, total };
 
 	*found = 0;
 	*total = 0;
@@ -279,9 +282,9 @@ snapshot_accept(struct db *db, const char *team, const char *by, int *found,
 enum app_err
 snapshot_sweep(struct db *db, const char *team)
 {
-	const char	*p[1] = { team };
-	PGresult	*res;
-	enum app_err	 e;
+	const char  *p[1] = { team };
+	PGresult    *res;
+	enum app_err e;
 
 	if ((res = db_exec(db, STMT_SNAP_SWEEP, 1, p, &e)) == NULL)
 		return e;

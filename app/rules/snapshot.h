@@ -32,14 +32,14 @@ struct config;
 struct db;
 
 struct snapshot {
-	long long	 id;		/* team_snapshots.id; 0: none */
-	enum lp_outcome	 outcome;	/* of the fetch (LP_OK if reused) */
-	int		 complete;
-	int		 held;		/* shrink-held and not accepted */
-	long		 age;		/* seconds since it was fetched */
-	const char	**names;	/* sorted; NULL: ask the database */
-	size_t		 n;
-	char		 error[256];	/* why it is incomplete */
+	long long       id;      /* team_snapshots.id; 0: none */
+	enum lp_outcome outcome; /* of the fetch (LP_OK if reused) */
+	int             complete;
+	int             held;  /* shrink-held and not accepted */
+	long            age;   /* seconds since it was fetched */
+	const char    **names; /* sorted; NULL: ask the database */
+	size_t          n;
+	char            error[256]; /* why it is incomplete */
 };
 
 /*
@@ -49,29 +49,29 @@ struct snapshot {
  * whatever Launchpad said (see out->outcome and out->complete); an
  * error only when the database failed.
  */
-enum app_err	 snapshot_fetch(struct db *, const struct config *,
-		    struct lp_client *, struct arena *, const char *team,
-		    int store, struct snapshot *out);
+enum app_err snapshot_fetch(struct db *, const struct config *,
+    struct lp_client *, struct arena *, const char *team, int store,
+    struct snapshot *out);
 
 /*
  * The latest complete snapshot of team at most max_age seconds old (0:
  * any age) into *out; out->id is 0 when there is none.
  */
-enum app_err	 snapshot_latest(struct db *, const char *team, long max_age,
-		    struct snapshot *out);
+enum app_err snapshot_latest(struct db *, const char *team, long max_age,
+    struct snapshot *out);
 
 /* *yes = whether name (any case) is a member of the snapshot. */
-enum app_err	 snapshot_has(struct db *, const struct snapshot *,
-		    const char *name, int *yes);
+enum app_err snapshot_has(struct db *, const struct snapshot *,
+    const char *name, int *yes);
 
 /*
  * Accepts team's latest complete snapshot if it is held, with its audit
  * row (actor cli, by).  *found = 0 when there is nothing to accept.
  */
-enum app_err	 snapshot_accept(struct db *, const char *team,
-		    const char *by, int *found, long *total);
+enum app_err snapshot_accept(struct db *, const char *team, const char *by,
+    int *found, long *total);
 
 /* Deletes team's old snapshots (rule above). */
-enum app_err	 snapshot_sweep(struct db *, const char *team);
+enum app_err snapshot_sweep(struct db *, const char *team);
 
 #endif

@@ -14,10 +14,10 @@
 #include "store/db.h"
 
 struct signin {
-	const char			*request_id;
-	const struct rp_identity	*id;
-	long long			 uid;
-	enum signin_outcome		 outcome;
+	const char               *request_id;
+	const struct rp_identity *id;
+	long long                 uid;
+	enum signin_outcome       outcome;
 };
 
 /* Runs one statement inside the transaction; -1 on failure. */
@@ -25,7 +25,7 @@ static int
 run(struct db *db, enum stmt st, int n, const char *const *params,
     PGresult **out, enum app_err *e)
 {
-	PGresult	*res;
+	PGresult *res;
 
 	if ((res = db_exec(db, st, n, params, e)) == NULL)
 		return -1;
@@ -40,25 +40,26 @@ run(struct db *db, enum stmt st, int n, const char *const *params,
 static char *
 email_json(const char *email)
 {
-	struct json_object	*o = json_object_new_object();
-	char			*s = NULL;
+	struct json_object *o = json_object_new_object();
+	char               *s = NULL;
 
-	if (o != NULL && email != NULL && json_object_object_add(o, "email",
-	    json_object_new_string(email)) == 0)
-		s = strdup(json_object_to_json_string_ext(o,
-		    JSON_C_TO_STRING_PLAIN));
+	if (o != NULL && email != NULL &&
+	    json_object_object_add(o, "email", json_object_new_string(email)) ==
+		0)
+		s = strdup(
+		    json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
 	json_object_put(o);
 	return s;
 }
 
 static int
-audit(struct db *db, struct signin *s, const char *action,
-    const char *before, const char *after, enum app_err *e)
+audit(struct db *db, struct signin *s, const char *action, const char *before,
+    const char *after, enum app_err *e)
 {
-	struct actor		 a = { ACTOR_USER, s->uid, s->id->nickname, 0,
-	    s->request_id };
-	struct audit_event	 ev = { action, "user", s->uid,
-	    s->id->nickname, 0, before, after };
+	struct actor       a = { ACTOR_USER, s->uid, s->id->nickname, 0,
+		      s->request_id };
+	struct audit_event ev = { action, "user", s->uid, s->id->nickname, 0,
+		before, after };
 
 	return (*e = audit_write(db, &a, &ev)) == APP_OK ? 0 : -1;
 }
@@ -66,11 +67,11 @@ audit(struct db *db, struct signin *s, const char *action,
 static int
 create(struct db *db, struct signin *s, enum app_err *e)
 {
-	const char	*p[4] = { s->id->claimed_id, s->id->nickname,
-	    s->id->email, s->id->fullname };
-	PGresult	*res;
-	char		*after;
-	int		 rc;
+	const char *p[4] = { s->id->claimed_id, s->id->nickname, s->id->email,
+		s->id->fullname };
+	PGresult   *res;
+	char       *after;
+	int         rc;
 
 	if (run(db, STMT_USER_INSERT, 4, p, &res, e) == -1)
 		return -1;
@@ -84,12 +85,11 @@ create(struct db *db, struct signin *s, enum app_err *e)
 
 /* Email changed: aliases that forwarded only to the old one follow. */
 static int
-follow_email(struct db *db, struct signin *s, const char *old,
-    enum app_err *e)
+follow_email(struct db *db, struct signin *s, const char *old, enum app_err *e)
 {
-	char		 uid[24], *before, *after;
-	const char	*p[3];
-	int		 rc;
+	char        uid[24], *before, *after;
+	const char *p[3];
+	int         rc;
 
 	snprintf(uid, sizeof(uid), "%lld", s->uid);
 	p[0] = uid;
@@ -108,8 +108,8 @@ follow_email(struct db *db, struct signin *s, const char *old,
 static int
 refresh(struct db *db, struct signin *s, PGresult *row, enum app_err *e)
 {
-	char		 uid[24];
-	const char	*p[4], *old = PQgetvalue(row, 0, 1);
+	char        uid[24];
+	const char *p[4], *old = PQgetvalue(row, 0, 1);
 
 	snprintf(uid, sizeof(uid), "%lld", s->uid);
 	p[0] = uid;
@@ -126,14 +126,14 @@ refresh(struct db *db, struct signin *s, PGresult *row, enum app_err *e)
 static enum app_err
 signin_tx(struct db *db, void *arg)
 {
-	struct signin	*s = arg;
-	const char	*p[2] = { s->id->nickname, s->id->claimed_id };
-	PGresult	*row;
-	enum app_err	 e = APP_OK;
-	int		 rc = 0, found;
+	struct signin *s = arg;
+	const char    *p[2] = { s->id->nickname, s->id->claimed_id };
+	PGresult      *row;
+	enum app_err   e = APP_OK;
+	int            rc = 0, found;
 
-	if (run(db, STMT_USER_BY_CLAIMED_ID, 1, &s->id->claimed_id, &row,
-	    &e) == -1)
+	if (run(db, STMT_USER_BY_CLAIMED_ID, 1, &s->id->claimed_id, &row, &e) ==
+	    -1)
 		return e;
 	if ((found = PQntuples(row) == 1))
 		s->uid = strtoll(PQgetvalue(row, 0, 0), NULL, 10);
@@ -152,8 +152,8 @@ enum app_err
 users_signin(struct db *db, const char *request_id,
     const struct rp_identity *id, long long *uid, enum signin_outcome *outcome)
 {
-	struct signin	 s = { request_id, id, 0, SIGNIN_OK };
-	enum app_err	 e;
+	struct signin s = { request_id, id, 0, SIGNIN_OK };
+	enum app_err  e;
 
 	if ((e = db_tx(db, signin_tx, &s)) != APP_OK)
 		return e;

@@ -12,8 +12,8 @@ struct rp_identity;
 
 enum signin_outcome {
 	SIGNIN_OK,
-	SIGNIN_BANNED,		/* refused: the user is banned */
-	SIGNIN_NO_EMAIL		/* first sign-in without a shared email */
+	SIGNIN_BANNED,  /* refused: the user is banned */
+	SIGNIN_NO_EMAIL /* first sign-in without a shared email */
 };
 
 /*
@@ -24,8 +24,7 @@ enum signin_outcome {
  * audit rows (with request_id, the request's as the log has it).  Sets
  * *uid and *outcome; APP_EDB and the like on failure.
  */
-enum app_err	 users_signin(struct db *, const char *request_id,
-		    const struct rp_identity *, long long *uid,
-		    enum signin_outcome *outcome);
+enum app_err users_signin(struct db *, const char *request_id,
+    const struct rp_identity *, long long *uid, enum signin_outcome *outcome);
 
 #endif

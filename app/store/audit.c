@@ -9,14 +9,14 @@
 const char *
 actor_kind_name(enum actor_kind k)
 {
-	static const char *const names[] = {
-		[ACTOR_USER] = "user", [ACTOR_API] = "api",
-		[ACTOR_SYNC] = "sync", [ACTOR_CLI] = "cli",
-		[ACTOR_SYSTEM] = "system"
-	};
+	static const char *const names[] = { [ACTOR_USER] = "user",
+		[ACTOR_API] = "api",
+		[ACTOR_SYNC] = "sync",
+		[ACTOR_CLI] = "cli",
+		[ACTOR_SYSTEM] = "system" };
 
-	return (unsigned int)k < sizeof(names) / sizeof(names[0]) ?
-	    names[k] : "system";
+	return (unsigned int)k < sizeof(names) / sizeof(names[0]) ? names[k] :
+								    "system";
 }
 
 /* id as text into buf, or NULL for 0 (SQL NULL). */
@@ -32,10 +32,10 @@ id_param(char *buf, size_t bufsz, long long id)
 enum app_err
 audit_write(struct db *db, const struct actor *a, const struct audit_event *ev)
 {
-	char		 uid[24], tid[24], did[24];
-	const char	*p[11];
-	PGresult	*res;
-	enum app_err	 e = APP_OK;
+	char         uid[24], tid[24], did[24];
+	const char  *p[11];
+	PGresult    *res;
+	enum app_err e = APP_OK;
 
 	p[0] = actor_kind_name(a->kind);
 	p[1] = id_param(uid, sizeof(uid), a->user_id);

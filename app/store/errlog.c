@@ -8,25 +8,26 @@
 #include "store/db.h"
 #include "store/errlog.h"
 
-#define MSG_MAX	2000
+#define MSG_MAX 2000
 
 enum app_err
 errlog_record(struct db *db, const struct errlog_who *w, const char *code,
     const char *msg)
 {
-	char		 uid[24], did[24], fp[MSG_MAX + 64], m[MSG_MAX + 1];
-	char		 q1[LOG_QUOTE_MAX], q2[LOG_QUOTE_MAX], q3[LOG_QUOTE_MAX];
-	const char	*p[6];
-	PGresult	*res;
-	enum app_err	 e;
+	char         uid[24], did[24], fp[MSG_MAX + 64], m[MSG_MAX + 1];
+	char         q1[LOG_QUOTE_MAX], q2[LOG_QUOTE_MAX], q3[LOG_QUOTE_MAX];
+	const char  *p[6];
+	PGresult    *res;
+	enum app_err e;
 
 	snprintf(m, sizeof(m), "%s: %s", code, msg);
 	log_error("event=provision_error code=%s user=%lld name=%s "
-	    "claimed_id=%s domain=%s msg=%s", code, w->user_id,
+		  "claimed_id=%s domain=%s msg=%s",
+	    code, w->user_id,
 	    log_quote(q1, sizeof(q1), w->name ? w->name : "",
-	    w->name ? strlen(w->name) : 0),
+		w->name ? strlen(w->name) : 0),
 	    log_quote(q2, sizeof(q2), w->claimed_id ? w->claimed_id : "",
-	    w->claimed_id ? strlen(w->claimed_id) : 0),
+		w->claimed_id ? strlen(w->claimed_id) : 0),
 	    w->domain ? w->domain : "-",
 	    log_quote(q3, sizeof(q3), msg, strlen(msg)));
 	snprintf(uid, sizeof(uid), "%lld", w->user_id);
@@ -49,10 +50,10 @@ enum app_err
 errlog_report_once(struct db *db, long long user_id, long long domain_id,
     const char *code, int *send)
 {
-	char		 uid[24], did[24];
-	const char	*p[3] = { uid, did, code };
-	PGresult	*res;
-	enum app_err	 e;
+	char         uid[24], did[24];
+	const char  *p[3] = { uid, did, code };
+	PGresult    *res;
+	enum app_err e;
 
 	snprintf(uid, sizeof(uid), "%lld", user_id);
 	snprintf(did, sizeof(did), "%lld", domain_id);
@@ -66,10 +67,10 @@ errlog_report_once(struct db *db, long long user_id, long long domain_id,
 enum app_err
 errlog_forget(struct db *db, long long user_id, long long domain_id)
 {
-	char		 uid[24], did[24];
-	const char	*p[2] = { uid, did };
-	PGresult	*res;
-	enum app_err	 e;
+	char         uid[24], did[24];
+	const char  *p[2] = { uid, did };
+	PGresult    *res;
+	enum app_err e;
 
 	snprintf(uid, sizeof(uid), "%lld", user_id);
 	snprintf(did, sizeof(did), "%lld", domain_id);

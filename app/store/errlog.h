@@ -18,26 +18,25 @@
 struct db;
 
 struct errlog_who {
-	long long	 user_id;	/* 0: none */
-	const char	*name;		/* Launchpad name, or NULL */
-	const char	*claimed_id;	/* or NULL */
-	long long	 domain_id;	/* 0: not a domain's error */
-	const char	*domain;	/* its name, for the log, or NULL */
+	long long   user_id;    /* 0: none */
+	const char *name;       /* Launchpad name, or NULL */
+	const char *claimed_id; /* or NULL */
+	long long   domain_id;  /* 0: not a domain's error */
+	const char *domain;     /* its name, for the log, or NULL */
 };
 
 /* Logs and counts one error; code is [a-z][a-z0-9_.-]*, msg one line. */
-enum app_err	 errlog_record(struct db *, const struct errlog_who *,
-		    const char *code, const char *msg);
+enum app_err errlog_record(struct db *, const struct errlog_who *,
+    const char *code, const char *msg);
 
 /*
  * Whether to send the e-mail about code for (user, domain) now: *send is
  * 1 the first time in 30 days, else 0.
  */
-enum app_err	 errlog_report_once(struct db *, long long user_id,
-		    long long domain_id, const char *code, int *send);
+enum app_err errlog_report_once(struct db *, long long user_id,
+    long long domain_id, const char *code, int *send);
 
 /* Forgets the reports of (user, domain): the user left the domain. */
-enum app_err	 errlog_forget(struct db *, long long user_id,
-		    long long domain_id);
+enum app_err errlog_forget(struct db *, long long user_id, long long domain_id);
 
 #endif

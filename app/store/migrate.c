@@ -25,52 +25,56 @@
 #include "store/migrate.h"
 #include "store/rawdb.h"
 
-#define EXIT_DRIFT	3
-#define EXIT_LOCKED	4
-#define MAX_FILES	1000
-#define MAX_FILE_SIZE	(16 * 1024 * 1024)
-#define NAME_MAX_LEN	100
-#define NO_TX_MARK	"-- migrate:no-transaction"
+#define EXIT_DRIFT    3
+#define EXIT_LOCKED   4
+#define MAX_FILES     1000
+#define MAX_FILE_SIZE (16 * 1024 * 1024)
+#define NAME_MAX_LEN  100
+#define NO_TX_MARK    "-- migrate:no-transaction"
 /* "membermm": the advisory lock all migrators of a database share. */
-#define LOCK_KEY	"7882826992158141805"
-#define LOCK_CLASSID	"1835363682"	/* LOCK_KEY >> 32 */
-#define LOCK_OBJID	"1701997933"	/* LOCK_KEY & 0xffffffff */
+#define LOCK_KEY     "7882826992158141805"
+#define LOCK_CLASSID "1835363682" /* LOCK_KEY >> 32 */
+#define LOCK_OBJID   "1701997933" /* LOCK_KEY & 0xffffffff */
 
-enum state { APPLIED, PENDING, MODIFIED, MISSING };
-static const char *const state_names[] = {
-	"applied", "pending", "modified", "missing"
+enum state {
+	APPLIED,
+	PENDING,
+	MODIFIED,
+	MISSING
 };
+static const char *const state_names[] = { "applied", "pending", "modified",
+	"missing" };
 
-struct mfile {			/* one migration, from disk and/or the table */
-	int		 version;
-	char		 name[NAME_MAX_LEN + 1];
-	char		*sql;		/* file contents; NULL if missing */
-	size_t		 len;
-	char		 sum[crypto_hash_sha256_BYTES * 2 + 1];
-	int		 no_tx;
-	enum state	 state;
-	char		 applied_at[40];
+struct mfile { /* one migration, from disk and/or the table */
+	int        version;
+	char       name[NAME_MAX_LEN + 1];
+	char      *sql; /* file contents; NULL if missing */
+	size_t     len;
+	char       sum[crypto_hash_sha256_BYTES * 2 + 1];
+	int        no_tx;
+	enum state state;
+	char       applied_at[40];
 };
 
 struct opts {
-	const char	*cfgpath, *database, *dir;
-	int		 to, dry_run, exit_code;
-	int		 lock_timeout, ddl_lock_timeout;
+	const char *cfgpath, *database, *dir;
+	int         to, dry_run, exit_code;
+	int         lock_timeout, ddl_lock_timeout;
 };
 
 struct plan {
-	struct mfile	 files[MAX_FILES];
-	size_t		 n;
+	struct mfile files[MAX_FILES];
+	size_t       n;
 };
 
-static double	 ms_since(const struct timespec *);
+static double ms_since(const struct timespec *);
 
 /* "0042_add_index.sql" -> 42, "add_index"; -1 if the name is not ours. */
 static int
 parse_name(const char *fn, char *name, size_t namesz)
 {
-	size_t	 len = strlen(fn), i;
-	int	 v = 0;
+	size_t len = strlen(fn), i;
+	int    v = 0;
 
 	if (len < 10 || len - 9 > namesz - 1 || fn[4] != '_' ||
 	    strcmp(fn + len - 4, ".sql") != 0)
@@ -82,7 +86,7 @@ parse_name(const char *fn, char *name, size_t namesz)
 	}
 	for (i = 5; i < len - 4; i++)
 		if (!((fn[i] >= 'a' && fn[i] <= 'z') ||
-		    (fn[i] >= '0' && fn[i] <= '9') || fn[i] == '_'))
+			(fn[i] >= '0' && fn[i] <= '9') || fn[i] == '_'))
 			return -1;
 	memcpy(name, fn + 5, len - 9);
 	name[len - 9] = '\0';
@@ -92,16 +96,16 @@ parse_name(const char *fn, char *name, size_t namesz)
 static int
 read_file(const char *path, struct mfile *f)
 {
-	struct stat	 st;
-	unsigned char	 h[crypto_hash_sha256_BYTES];
-	FILE		*fp;
-	size_t		 i;
+	struct stat   st;
+	unsigned char h[crypto_hash_sha256_BYTES];
+	FILE         *fp;
+	size_t        i;
 
 	if ((fp = fopen(path, "rbe")) == NULL || fstat(fileno(fp), &st) == -1 ||
-	    st.st_size > MAX_FILE_SIZE || (f->sql = malloc((size_t)st.st_size +
-	    1)) == NULL) {
-		cli_warnx("%s: %s", path, fp == NULL ? strerror(errno) :
-		    "unreadable or too large");
+	    st.st_size > MAX_FILE_SIZE ||
+	    (f->sql = malloc((size_t)st.st_size + 1)) == NULL) {
+		cli_warnx("%s: %s", path,
+		    fp == NULL ? strerror(errno) : "unreadable or too large");
 		if (fp != NULL)
 			fclose(fp);
 		return -1;
@@ -128,21 +132,22 @@ cmp_version(const void *a, const void *b)
 static int
 check_file(const char *dir, const struct mfile *f)
 {
-	struct sql_stmt	 st;
-	size_t		 pos = 0;
-	int		 line = 1, n = 0, rc;
+	struct sql_stmt st;
+	size_t          pos = 0;
+	int             line = 1, n = 0, rc;
 
 	while ((rc = sql_next(f->sql, f->len, &pos, &line, &st)) == 1)
 		n++;
 	if (rc == -1) {
-		cli_warnx("%s/%04d_%s.sql:%d: unterminated quote or comment", dir,
-		    f->version, f->name, line);
+		cli_warnx("%s/%04d_%s.sql:%d: unterminated quote or comment",
+		    dir, f->version, f->name, line);
 		return -1;
 	}
 	if (f->no_tx && n != 1) {
-		cli_warnx("%s/%04d_%s.sql: a no-transaction migration must hold "
-		    "exactly one statement, not %d", dir, f->version, f->name,
-		    n);
+		cli_warnx(
+		    "%s/%04d_%s.sql: a no-transaction migration must hold "
+		    "exactly one statement, not %d",
+		    dir, f->version, f->name, n);
 		return -1;
 	}
 	return 0;
@@ -151,11 +156,11 @@ check_file(const char *dir, const struct mfile *f)
 static int
 load_dir(const char *dir, struct plan *p)
 {
-	DIR		*d;
-	struct dirent	*de;
-	char		 path[PATH_MAX];
-	struct mfile	*f;
-	size_t		 i;
+	DIR           *d;
+	struct dirent *de;
+	char           path[PATH_MAX];
+	struct mfile  *f;
+	size_t         i;
 
 	if ((d = opendir(dir)) == NULL) {
 		cli_warnx("%s: %s", dir, strerror(errno));
@@ -165,14 +170,16 @@ load_dir(const char *dir, struct plan *p)
 		if (de->d_name[0] == '.' || strstr(de->d_name, ".sql") == NULL)
 			continue;
 		if (p->n == MAX_FILES) {
-			cli_warnx("%s: more than %d migrations", dir, MAX_FILES);
+			cli_warnx("%s: more than %d migrations", dir,
+			    MAX_FILES);
 			break;
 		}
 		f = &p->files[p->n];
 		if ((f->version = parse_name(de->d_name, f->name,
-		    sizeof(f->name))) == -1) {
+			 sizeof(f->name))) == -1) {
 			cli_warnx("%s/%s: not a migration name (want "
-			    "NNNN_lower_case_name.sql)", dir, de->d_name);
+				  "NNNN_lower_case_name.sql)",
+			    dir, de->d_name);
 			closedir(d);
 			return -1;
 		}
@@ -198,7 +205,7 @@ load_dir(const char *dir, struct plan *p)
 static void
 plan_free(struct plan *p)
 {
-	size_t	 i;
+	size_t i;
 
 	for (i = 0; i < p->n; i++)
 		free(p->files[i].sql);
@@ -208,7 +215,7 @@ plan_free(struct plan *p)
 static struct mfile *
 find(struct plan *p, int version)
 {
-	size_t	 i;
+	size_t i;
 
 	for (i = 0; i < p->n; i++)
 		if (p->files[i].version == version)
@@ -229,11 +236,11 @@ static const char *const history_table =
 static int
 table_exists(PGconn *c)
 {
-	PGresult	*res;
-	int		 yes;
+	PGresult *res;
+	int       yes;
 
-	res = rawdb_query(c, "SELECT to_regclass('schema_migrations') IS NOT NULL", 0,
-	    NULL);
+	res = rawdb_query(c,
+	    "SELECT to_regclass('schema_migrations') IS NOT NULL", 0, NULL);
 	if (res == NULL)
 		return -1;
 	yes = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
@@ -245,8 +252,8 @@ table_exists(PGconn *c)
 static int
 merge_row(struct plan *p, PGresult *res, int i)
 {
-	struct mfile	*f;
-	int		 v;
+	struct mfile *f;
+	int           v;
 
 	v = (int)strtol(PQgetvalue(res, i, 0), NULL, 10);
 	if ((f = find(p, v)) == NULL) {
@@ -259,7 +266,8 @@ merge_row(struct plan *p, PGresult *res, int i)
 		f->state = MISSING;
 	} else
 		f->state = strcmp(f->sum, PQgetvalue(res, i, 2)) == 0 ?
-		    APPLIED : MODIFIED;
+		    APPLIED :
+		    MODIFIED;
 	snprintf(f->applied_at, sizeof(f->applied_at), "%s",
 	    PQgetvalue(res, i, 3));
 	return 0;
@@ -272,16 +280,18 @@ merge_row(struct plan *p, PGresult *res, int i)
 static int
 load_applied(PGconn *c, struct plan *p, int create)
 {
-	PGresult	*res;
-	int		 i, exists;
+	PGresult *res;
+	int       i, exists;
 
 	if (create && rawdb_exec(c, history_table, 0, NULL) == -1)
 		return -1;
 	if ((exists = table_exists(c)) <= 0)
-		return exists;	/* no table yet: nothing applied */
-	res = rawdb_query(c, "SELECT version, name, checksum, to_char(applied_at, "
+		return exists; /* no table yet: nothing applied */
+	res = rawdb_query(c,
+	    "SELECT version, name, checksum, to_char(applied_at, "
 	    "'YYYY-MM-DD HH24:MI:SSOF') FROM schema_migrations "
-	    "ORDER BY version", 0, NULL);
+	    "ORDER BY version",
+	    0, NULL);
 	if (res == NULL)
 		return -1;
 	for (i = 0; i < PQntuples(res); i++)
@@ -300,21 +310,25 @@ static void
 describe_holder(PGconn *c, char *out, size_t outsz)
 {
 	static const char *const params[] = { LOCK_CLASSID, LOCK_OBJID };
-	PGresult	*res;
+	PGresult                *res;
 
-	res = rawdb_query(c, "SELECT a.pid, coalesce(a.usename, '?'), "
+	res = rawdb_query(c,
+	    "SELECT a.pid, coalesce(a.usename, '?'), "
 	    "coalesce(nullif(a.application_name, ''), '?'), "
 	    "coalesce(host(a.client_addr), 'local'), "
 	    "to_char(a.backend_start, 'YYYY-MM-DD HH24:MI:SSOF') "
 	    "FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
 	    "WHERE l.locktype = 'advisory' AND l.granted "
 	    "AND l.classid = $1::oid AND l.objid = $2::oid "
-	    "AND l.objsubid = 1", 2, params);
+	    "AND l.objsubid = 1",
+	    2, params);
 	if (res != NULL && PQntuples(res) > 0)
-		snprintf(out, outsz, "pid %s (user %s, application \"%s\", "
-		    "from %s, connected since %s)", PQgetvalue(res, 0, 0),
-		    PQgetvalue(res, 0, 1), PQgetvalue(res, 0, 2),
-		    PQgetvalue(res, 0, 3), PQgetvalue(res, 0, 4));
+		snprintf(out, outsz,
+		    "pid %s (user %s, application \"%s\", "
+		    "from %s, connected since %s)",
+		    PQgetvalue(res, 0, 0), PQgetvalue(res, 0, 1),
+		    PQgetvalue(res, 0, 2), PQgetvalue(res, 0, 3),
+		    PQgetvalue(res, 0, 4));
 	else
 		snprintf(out, outsz, "another session (gone by now?)");
 	PQclear(res);
@@ -329,16 +343,17 @@ static int
 take_lock(PGconn *c, int timeout)
 {
 	static const char *const params[] = { LOCK_KEY };
-	const struct timespec	 pause = { 0, 200000000 };
-	char			 who[512];
-	PGresult		*res;
-	struct timespec		 t0;
-	int			 got, told = 0;
+	const struct timespec    pause = { 0, 200000000 };
+	char                     who[512];
+	PGresult                *res;
+	struct timespec          t0;
+	int                      got, told = 0;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (;;) {
-		if ((res = rawdb_query(c, "SELECT pg_try_advisory_lock($1::bigint)", 1,
-		    params)) == NULL)
+		if ((res = rawdb_query(c,
+			 "SELECT pg_try_advisory_lock($1::bigint)", 1,
+			 params)) == NULL)
 			return 1;
 		got = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
 		PQclear(res);
@@ -346,13 +361,16 @@ take_lock(PGconn *c, int timeout)
 			return 0;
 		describe_holder(c, who, sizeof(who));
 		if (ms_since(&t0) >= timeout * 1000.0) {
-			cli_warnx("gave up after %ds: the migration lock is held "
-			    "by %s", timeout, who);
+			cli_warnx(
+			    "gave up after %ds: the migration lock is held "
+			    "by %s",
+			    timeout, who);
 			return EXIT_LOCKED;
 		}
 		if (!told++)
 			cli_warnx("waiting up to %ds for the migration lock, "
-			    "held by %s", timeout, who);
+				  "held by %s",
+			    timeout, who);
 		nanosleep(&pause, NULL);
 	}
 }
@@ -362,11 +380,10 @@ static void
 report_failure(const struct opts *o, const struct mfile *f,
     const struct sql_stmt *st, PGresult *res)
 {
-	const char	*pos, *detail, *hint, *msg;
-	int		 line = st->line;
+	const char *pos, *detail, *hint, *msg;
+	int         line = st->line;
 
-	if ((pos = PQresultErrorField(res, PG_DIAG_STATEMENT_POSITION)) !=
-	    NULL)
+	if ((pos = PQresultErrorField(res, PG_DIAG_STATEMENT_POSITION)) != NULL)
 		line = sql_line_of(st, (int)strtol(pos, NULL, 10));
 	msg = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
 	detail = PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL);
@@ -383,11 +400,11 @@ report_failure(const struct opts *o, const struct mfile *f,
 static int
 run_statements(PGconn *c, const struct opts *o, const struct mfile *f)
 {
-	struct sql_stmt	 st;
-	size_t		 pos = 0;
-	int		 line = 1, ok = 1;
-	PGresult	*res;
-	char		*one;
+	struct sql_stmt st;
+	size_t          pos = 0;
+	int             line = 1, ok = 1;
+	PGresult       *res;
+	char           *one;
 
 	while (ok && sql_next(f->sql, f->len, &pos, &line, &st) == 1) {
 		if ((one = strndup(st.text, st.len)) == NULL)
@@ -407,9 +424,9 @@ run_statements(PGconn *c, const struct opts *o, const struct mfile *f)
 static int
 record(PGconn *c, const struct mfile *f, double ms)
 {
-	char		 version[16], dur[16], by[256], host[128];
-	const char	*params[6];
-	struct passwd	*pw = getpwuid(geteuid());
+	char           version[16], dur[16], by[256], host[128];
+	const char    *params[6];
+	struct passwd *pw = getpwuid(geteuid());
 
 	if (gethostname(host, sizeof(host)) == -1)
 		snprintf(host, sizeof(host), "?");
@@ -424,15 +441,17 @@ record(PGconn *c, const struct mfile *f, double ms)
 	params[3] = by;
 	params[4] = dur;
 	params[5] = f->no_tx ? "true" : "false";
-	return rawdb_exec(c, "INSERT INTO schema_migrations (version, "
+	return rawdb_exec(c,
+	    "INSERT INTO schema_migrations (version, "
 	    "name, checksum, applied_by, duration_ms, no_transaction) "
-	    "VALUES ($1, $2, $3, $4, $5, $6)", 6, params);
+	    "VALUES ($1, $2, $3, $4, $5, $6)",
+	    6, params);
 }
 
 static double
 ms_since(const struct timespec *t0)
 {
-	struct timespec	 t1;
+	struct timespec t1;
 
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	return (double)(t1.tv_sec - t0->tv_sec) * 1e3 +
@@ -447,8 +466,8 @@ ms_since(const struct timespec *t0)
 static int
 apply_tx(PGconn *c, const struct opts *o, const struct mfile *f)
 {
-	struct timespec	 t0;
-	char		 sql[96];
+	struct timespec t0;
+	char            sql[96];
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	snprintf(sql, sizeof(sql), "SET LOCAL lock_timeout = '%ds'",
@@ -472,9 +491,9 @@ apply_tx(PGconn *c, const struct opts *o, const struct mfile *f)
 static int
 apply_no_tx(PGconn *c, const struct opts *o, const struct mfile *f)
 {
-	struct timespec	 t0;
-	char		 sql[96];
-	int		 rc;
+	struct timespec t0;
+	char            sql[96];
+	int             rc;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	snprintf(sql, sizeof(sql), "SET lock_timeout = '%ds'",
@@ -485,7 +504,8 @@ apply_no_tx(PGconn *c, const struct opts *o, const struct mfile *f)
 	if (rc == 0)
 		rc = record(c, f, ms_since(&t0));
 	else
-		cli_warnx("%04d_%s.sql ran outside a transaction: check for "
+		cli_warnx(
+		    "%04d_%s.sql ran outside a transaction: check for "
 		    "half-done work (e.g. an INVALID index) before retrying",
 		    f->version, f->name);
 	(void)rawdb_exec(c, "RESET lock_timeout", 0, NULL);
@@ -495,8 +515,8 @@ apply_no_tx(PGconn *c, const struct opts *o, const struct mfile *f)
 static int
 count_state(const struct plan *p, enum state s)
 {
-	size_t	 i;
-	int	 n = 0;
+	size_t i;
+	int    n = 0;
 
 	for (i = 0; i < p->n; i++)
 		n += p->files[i].state == s;
@@ -506,8 +526,8 @@ count_state(const struct plan *p, enum state s)
 static int
 cmd_status(PGconn *c, const struct opts *o, struct plan *p)
 {
-	size_t	 i;
-	int	 behind;
+	size_t i;
+	int    behind;
 
 	if (load_applied(c, p, 0) == -1)
 		return 1;
@@ -529,16 +549,19 @@ cmd_status(PGconn *c, const struct opts *o, struct plan *p)
 static int
 report_drift(const struct plan *p)
 {
-	size_t	 i;
-	int	 n = 0;
+	size_t i;
+	int    n = 0;
 
 	for (i = 0; i < p->n; i++) {
 		if (p->files[i].state == MODIFIED)
-			cli_warnx("%04d_%s.sql was modified after it was applied "
-			    "on %s", p->files[i].version, p->files[i].name,
+			cli_warnx(
+			    "%04d_%s.sql was modified after it was applied "
+			    "on %s",
+			    p->files[i].version, p->files[i].name,
 			    p->files[i].applied_at);
 		else if (p->files[i].state == MISSING)
-			cli_warnx("%04d_%s.sql was applied on %s but is missing",
+			cli_warnx(
+			    "%04d_%s.sql was applied on %s but is missing",
 			    p->files[i].version, p->files[i].name,
 			    p->files[i].applied_at);
 		else
@@ -564,8 +587,8 @@ cmd_verify(PGconn *c, struct plan *p)
 static int
 out_of_order(const struct plan *p)
 {
-	size_t	 i;
-	int	 last_applied = 0;
+	size_t i;
+	int    last_applied = 0;
 
 	for (i = 0; i < p->n; i++)
 		if (p->files[i].state != PENDING)
@@ -574,8 +597,9 @@ out_of_order(const struct plan *p)
 		if (p->files[i].state == PENDING &&
 		    p->files[i].version < last_applied) {
 			cli_warnx("%04d_%s.sql is pending but %04d is applied: "
-			    "refusing to run out of order", p->files[i].version,
-			    p->files[i].name, last_applied);
+				  "refusing to run out of order",
+			    p->files[i].version, p->files[i].name,
+			    last_applied);
 			return 1;
 		}
 	return 0;
@@ -584,9 +608,9 @@ out_of_order(const struct plan *p)
 static int
 apply_pending(PGconn *c, const struct opts *o, struct plan *p)
 {
-	size_t		 i;
-	int		 done = 0;
-	struct mfile	*f;
+	size_t        i;
+	int           done = 0;
+	struct mfile *f;
 
 	for (i = 0; i < p->n; i++) {
 		f = &p->files[i];
@@ -612,7 +636,7 @@ apply_pending(PGconn *c, const struct opts *o, struct plan *p)
 static int
 cmd_up(PGconn *c, const struct opts *o, struct plan *p)
 {
-	int	 rc;
+	int rc;
 
 	if ((rc = take_lock(c, o->lock_timeout)) != 0)
 		return rc;
@@ -630,28 +654,32 @@ cmd_up(PGconn *c, const struct opts *o, struct plan *p)
 static int
 cmd_new(const struct opts *o, const struct plan *p, const char *name)
 {
-	char	 path[PATH_MAX], n[NAME_MAX_LEN + 1];
-	int	 fd, next = p->n > 0 ? p->files[p->n - 1].version + 1 : 1;
-	FILE	*f;
+	char  path[PATH_MAX], n[NAME_MAX_LEN + 1];
+	int   fd, next = p->n > 0 ? p->files[p->n - 1].version + 1 : 1;
+	FILE *f;
 
 	snprintf(path, sizeof(path), "%04d_%s.sql", next, name);
 	if (next > 9999 || parse_name(path, n, sizeof(n)) == -1) {
 		cli_warnx("\"%s\" is not a migration name: use lower-case "
-		    "letters, digits and _", name);
+			  "letters, digits and _",
+		    name);
 		return 2;
 	}
 	snprintf(path, sizeof(path), "%s/%04d_%s.sql", o->dir, next, name);
 	if ((fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644)) ==
-	    -1 || (f = fdopen(fd, "w")) == NULL) {
+		-1 ||
+	    (f = fdopen(fd, "w")) == NULL) {
 		cli_warnx("%s: %s", path, strerror(errno));
 		return 1;
 	}
-	fprintf(f, "-- %04d_%s.sql: say what this changes and why.\n"
+	fprintf(f,
+	    "-- %04d_%s.sql: say what this changes and why.\n"
 	    "--\n-- Runs in one transaction, with lock_timeout set, and is "
 	    "never edited once\n-- applied: fix mistakes with a new "
 	    "migration.  For CREATE INDEX\n-- CONCURRENTLY and the like, make "
 	    "the first line \"" NO_TX_MARK "\"\n-- and keep exactly one "
-	    "statement in the file.\n\n", next, name);
+	    "statement in the file.\n\n",
+	    next, name);
 	fclose(f);
 	printf("%s\n", path);
 	return 0;
@@ -661,13 +689,14 @@ cmd_new(const struct opts *o, const struct plan *p, const char *name)
 static int
 number(const char *opt, const char *arg, long max)
 {
-	char	*end;
-	long	 v;
+	char *end;
+	long  v;
 
 	errno = 0;
 	v = strtol(arg, &end, 10);
 	if (errno != 0 || end == arg || *end != '\0' || v < 0 || v > max) {
-		cli_warnx("%s: \"%s\" is not a number of 0..%ld", opt, arg, max);
+		cli_warnx("%s: \"%s\" is not a number of 0..%ld", opt, arg,
+		    max);
 		return -1;
 	}
 	return (int)v;
@@ -686,7 +715,7 @@ parse_opts(int argc, char *argv[], struct opts *o)
 		{ "ddl-lock-timeout", required_argument, NULL, 'L' },
 		{ NULL, 0, NULL, 0 }
 	};
-	int	 ch;
+	int ch;
 
 	o->lock_timeout = 60;
 	o->ddl_lock_timeout = 5;
@@ -714,12 +743,12 @@ parse_opts(int argc, char *argv[], struct opts *o)
 			break;
 		case 'l':
 			if ((o->lock_timeout = number("--lock-timeout", optarg,
-			    86400)) == -1)
+				 86400)) == -1)
 				return -1;
 			break;
 		case 'L':
 			if ((o->ddl_lock_timeout = number("--ddl-lock-timeout",
-			    optarg, 3600)) == -1)
+				 optarg, 3600)) == -1)
 				return -1;
 			break;
 		default:
@@ -732,7 +761,8 @@ parse_opts(int argc, char *argv[], struct opts *o)
 static void
 usage(FILE *f)
 {
-	fprintf(f, "usage: membermail migrate status [--exit-code]\n"
+	fprintf(f,
+	    "usage: membermail migrate status [--exit-code]\n"
 	    "       membermail migrate up [--to N] [--dry-run]\n"
 	    "       membermail migrate verify\n"
 	    "       membermail migrate new NAME\n"
@@ -760,15 +790,15 @@ resolve(struct opts *o, struct config *cfg)
 static int
 run(const char *sub, struct opts *o, struct plan *p, const char *name)
 {
-	PGconn	*c;
-	int	 rc;
+	PGconn *c;
+	int     rc;
 
 	if (load_dir(o->dir, p) == -1)
 		return 1;
 	if (strcmp(sub, "new") == 0)
 		return cmd_new(o, p, name);
 	if ((c = rawdb_connect(o->database, "migrate",
-	    "-c client_min_messages=warning")) == NULL)
+		 "-c client_min_messages=warning")) == NULL)
 		return 1;
 	if (strcmp(sub, "status") == 0)
 		rc = cmd_status(c, o, p);
@@ -776,18 +806,18 @@ run(const char *sub, struct opts *o, struct plan *p, const char *name)
 		rc = cmd_verify(c, p);
 	else
 		rc = cmd_up(c, o, p);
-	PQfinish(c);	/* also releases the advisory lock */
+	PQfinish(c); /* also releases the advisory lock */
 	return rc;
 }
 
 int
 migrate_main(int argc, char *argv[])
 {
-	static struct plan	 plan;	/* large: not on the stack */
-	struct config		 cfg;
-	struct opts		 o;
-	const char		*sub = argc > 0 ? argv[0] : "";
-	int			 rc, want_args;
+	static struct plan plan; /* large: not on the stack */
+	struct config      cfg;
+	struct opts        o;
+	const char        *sub = argc > 0 ? argv[0] : "";
+	int                rc, want_args;
 
 	cli_name("migrate");
 	memset(&o, 0, sizeof(o));

@@ -28,6 +28,6 @@
 #define MM_MIGRATE_H
 
 /* argv[0] is the subcommand ("status", "up", ...); returns the exit status. */
-int	 migrate_main(int argc, char *argv[]);
+int migrate_main(int argc, char *argv[]);
 
 #endif

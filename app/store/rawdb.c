@@ -11,7 +11,7 @@
 static void
 warn_pq(const char *what, PGconn *c)
 {
-	const char	*msg = c != NULL ? PQerrorMessage(c) : "out of memory";
+	const char *msg = c != NULL ? PQerrorMessage(c) : "out of memory";
 
 	cli_warnx("%s%.*s", what, (int)strcspn(msg, "\n"), msg);
 }
@@ -19,11 +19,11 @@ warn_pq(const char *what, PGconn *c)
 PGconn *
 rawdb_connect(const char *conninfo, const char *appname, const char *options)
 {
-	char		 app[64];
+	char              app[64];
 	const char *const keys[] = { "dbname", "application_name",
-	    "connect_timeout", "options", NULL };
-	const char	*vals[] = { conninfo, app, "10", options, NULL };
-	PGconn		*c;
+		"connect_timeout", "options", NULL };
+	const char       *vals[] = { conninfo, app, "10", options, NULL };
+	PGconn           *c;
 
 	snprintf(app, sizeof(app), "membermail %s", appname);
 	c = PQconnectdbParams(keys, vals, 1);
@@ -38,8 +38,7 @@ rawdb_connect(const char *conninfo, const char *appname, const char *options)
 PGresult *
 rawdb_query(PGconn *c, const char *sql, int n, const char *const *params)
 {
-	PGresult	*res = PQexecParams(c, sql, n, NULL, params, NULL, NULL,
-	    0);
+	PGresult *res = PQexecParams(c, sql, n, NULL, params, NULL, NULL, 0);
 
 	if (PQresultStatus(res) != PGRES_TUPLES_OK &&
 	    PQresultStatus(res) != PGRES_COMMAND_OK) {
@@ -53,7 +52,7 @@ rawdb_query(PGconn *c, const char *sql, int n, const char *const *params)
 int
 rawdb_exec(PGconn *c, const char *sql, int n, const char *const *params)
 {
-	PGresult	*res = rawdb_query(c, sql, n, params);
+	PGresult *res = rawdb_query(c, sql, n, params);
 
 	PQclear(res);
 	return res != NULL ? 0 : -1;

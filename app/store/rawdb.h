@@ -14,14 +14,13 @@
  * server options (e.g. "-c client_min_messages=warning"); NULL after
  * saying why.
  */
-PGconn		*rawdb_connect(const char *conninfo, const char *appname,
-		    const char *options);
+PGconn *rawdb_connect(const char *conninfo, const char *appname,
+    const char *options);
 /* Runs one parameterised statement; NULL after saying why, else the
  * result, which the caller PQclears. */
-PGresult	*rawdb_query(PGconn *, const char *sql, int n,
-		    const char *const *params);
+PGresult *rawdb_query(PGconn *, const char *sql, int n,
+    const char *const *params);
 /* The same for statements whose result does not matter: 0 or -1. */
-int		 rawdb_exec(PGconn *, const char *sql, int n,
-		    const char *const *params);
+int rawdb_exec(PGconn *, const char *sql, int n, const char *const *params);
 
 #endif

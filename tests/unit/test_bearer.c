@@ -10,34 +10,52 @@
 #include "test.h"
 
 static const struct {
-	const char	*limit;
-	int		 ok;
-	int		 want;
+	const char *limit;
+	int         ok;
+	int         want;
 } limits[] = {
-	{ NULL, 1, API_LIMIT_DEFAULT }, { "1", 1, 1 }, { "100", 1, 100 },
-	{ "42", 1, 42 }, { "0", 0, 0 }, { "101", 0, 0 }, { "-1", 0, 0 },
-	{ "+5", 0, 0 }, { "5x", 0, 0 }, { "", 0, 0 }, { " 5", 0, 0 },
+	{ NULL, 1, API_LIMIT_DEFAULT },
+	{ "1", 1, 1 },
+	{ "100", 1, 100 },
+	{ "42", 1, 42 },
+	{ "0", 0, 0 },
+	{ "101", 0, 0 },
+	{ "-1", 0, 0 },
+	{ "+5", 0, 0 },
+	{ "5x", 0, 0 },
+	{ "", 0, 0 },
+	{ " 5", 0, 0 },
 	{ "99999999999999999999999", 0, 0 },
 };
 
 static const char *const keys[] = {
-	"a", "1", "ubuntu.com", "12:alice", "kotodama", "x-y_z.w",
+	"a",
+	"1",
+	"ubuntu.com",
+	"12:alice",
+	"kotodama",
+	"x-y_z.w",
 	"~!@#$%^&*()+={}[]|:;'<>,.?/ ",
 };
 
 /* Cursors the API never gave out: not base64url, empty, or not text. */
 static const char *const bad_cursors[] = {
-	"!!", "a", "====", "AA", "AAE", "_w",
+	"!!",
+	"a",
+	"====",
+	"AA",
+	"AAE",
+	"_w",
 };
 
 int
 main(void)
 {
-	struct req	 r;
-	const char	*after, *c;
-	size_t		 i;
-	int		 n;
-	enum app_err	 e;
+	struct req   r;
+	const char  *after, *c;
+	size_t       i;
+	int          n;
+	enum app_err e;
 
 	memset(&r, 0, sizeof(r));
 	if ((r.arena = arena_new(1 << 20)) == NULL)
@@ -48,8 +66,8 @@ main(void)
 		CHECK_INT(e, limits[i].ok ? APP_OK : APP_EINVALID, "limit %s",
 		    limits[i].limit ? limits[i].limit : "(none)");
 		if (limits[i].ok)
-			CHECK_INT(n, limits[i].want, "limit %s", limits[i].limit ?
-			    limits[i].limit : "(none)");
+			CHECK_INT(n, limits[i].want, "limit %s",
+			    limits[i].limit ? limits[i].limit : "(none)");
 		else
 			CHECK_STR(r.err_field, "limit", "limit %s field",
 			    limits[i].limit);
@@ -57,8 +75,10 @@ main(void)
 	}
 	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
 		c = api_cursor(&r, keys[i]);
-		CHECK(c != NULL && c[strspn(c, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-		    "abcdefghijklmnopqrstuvwxyz0123456789-_")] == '\0',
+		CHECK(c != NULL &&
+			c[strspn(c,
+			    "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+			    "abcdefghijklmnopqrstuvwxyz0123456789-_")] == '\0',
 		    "cursor of %s is URL-safe", keys[i]);
 		e = api_page_args(&r, NULL, c, &n, &after);
 		CHECK_INT(e, APP_OK, "cursor of %s", keys[i]);

@@ -15,11 +15,11 @@
 #include "rules/site.h"
 #include "test.h"
 
-#define A63	"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+#define A63 "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
 
 static const struct {
-	const char	*in;
-	const char	*why;	/* NULL: a valid domain */
+	const char *in;
+	const char *why; /* NULL: a valid domain */
 } domains[] = {
 	{ "ubuntu.com", NULL },
 	{ "xn--bcher-kva.example", NULL },
@@ -41,8 +41,8 @@ static const struct {
 };
 
 static const struct {
-	const char	*in;
-	enum sa_team	 want;
+	const char  *in;
+	enum sa_team want;
 } teams[] = {
 	{ "~ubuntumembers", SA_TEAM_OK },
 	{ "~kubuntu-members", SA_TEAM_OK },
@@ -58,9 +58,9 @@ static const struct {
 };
 
 static const struct {
-	const char	*in;
-	size_t		 max;
-	int		 want;
+	const char *in;
+	size_t      max;
+	int         want;
 } lines[] = {
 	{ "Ubuntu Studio", 64, 1 },
 	{ "", 64, 0 },
@@ -68,28 +68,37 @@ static const struct {
 	{ "a\r", 64, 0 },
 	{ "a\tb", 64, 0 },
 	{ "\x7f", 64, 0 },
-	{ "\xc2\x85", 64, 0 },		/* U+0085, C1 */
-	{ "\xc2\xa0", 64, 1 },		/* U+00A0 is not a control */
-	{ "\xff", 64, 0 },		/* not UTF-8 */
-	{ "\xc3\xa4\xc3\xa4\xc3\xa4", 3, 1 },	/* characters, not bytes */
+	{ "\xc2\x85", 64, 0 },                /* U+0085, C1 */
+	{ "\xc2\xa0", 64, 1 },                /* U+00A0 is not a control */
+	{ "\xff", 64, 0 },                    /* not UTF-8 */
+	{ "\xc3\xa4\xc3\xa4\xc3\xa4", 3, 1 }, /* characters, not bytes */
 	{ "\xc3\xa4\xc3\xa4\xc3\xa4\xc3\xa4", 3, 0 },
 	{ "abcd", 3, 0 },
 };
 
 static const struct {
-	const char	*in;
-	int		 want;
+	const char *in;
+	int         want;
 } limits[] = {
-	{ "0", 0 }, { "3", 3 }, { "100", 100 }, { "007", 7 },
-	{ "101", -1 }, { "-1", -1 }, { "", -1 }, { " 3", -1 }, { "3 ", -1 },
-	{ "+3", -1 }, { "1e2", -1 }, { "x", -1 },
+	{ "0", 0 },
+	{ "3", 3 },
+	{ "100", 100 },
+	{ "007", 7 },
+	{ "101", -1 },
+	{ "-1", -1 },
+	{ "", -1 },
+	{ " 3", -1 },
+	{ "3 ", -1 },
+	{ "+3", -1 },
+	{ "1e2", -1 },
+	{ "x", -1 },
 	{ "99999999999999999999999", -1 },
 };
 
 static void
 test_rules(void)
 {
-	size_t	 i;
+	size_t i;
 
 	for (i = 0; i < sizeof(domains) / sizeof(domains[0]); i++)
 		CHECK_STR(domain_problem(domains[i].in), domains[i].why,
@@ -104,24 +113,28 @@ test_rules(void)
 		CHECK_INT(sa_alias_limit(limits[i].in), limits[i].want,
 		    "limit \"%s\"", limits[i].in);
 	CHECK(sa_slug_ok("ubuntu") && sa_slug_ok("a-1") &&
-	    sa_slug_ok("abcdefghijklmnopqrstuvwxyz012345"), "good slugs");
+		sa_slug_ok("abcdefghijklmnopqrstuvwxyz012345"),
+	    "good slugs");
 	CHECK(!sa_slug_ok("") && !sa_slug_ok("-a") && !sa_slug_ok("A") &&
-	    !sa_slug_ok("abcdefghijklmnopqrstuvwxyz0123456"), "bad slugs");
+		!sa_slug_ok("abcdefghijklmnopqrstuvwxyz0123456"),
+	    "bad slugs");
 	CHECK(sa_lp_name_ok("Bob-2", 1) && !sa_lp_name_ok("Bob-2", 0),
 	    "upper case only when folding");
 	CHECK(!sa_lp_name_ok("a", 1) && !sa_lp_name_ok(".a", 1) &&
-	    !sa_lp_name_ok("a b", 1), "bad Launchpad names");
+		!sa_lp_name_ok("a b", 1),
+	    "bad Launchpad names");
 }
 
 static void
 test_token(void)
 {
-	char	 a[SA_TOKEN_LEN + 1], b[SA_TOKEN_LEN + 1];
-	size_t	 n;
+	char   a[SA_TOKEN_LEN + 1], b[SA_TOKEN_LEN + 1];
+	size_t n;
 
 	sa_make_token(a);
 	sa_make_token(b);
-	n = strspn(a, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+	n = strspn(a,
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 	    "0123456789");
 	CHECK_INT(strlen(a), SA_TOKEN_LEN, "token length");
 	CHECK_INT(n, SA_TOKEN_LEN, "token alphabet");
