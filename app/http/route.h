@@ -57,7 +57,7 @@ typedef void error_fn(struct req *, enum app_err, const char *allow);
  * The statement that reads the session for a route: STMT_SESSION_LOAD,
  * or one that also reads the page's data in the same round trip: each of
  * its rows starts with STMT_SESSION_LOAD's columns and has the page's
- * after them (from SESSION_COLUMNS on); no row when there is no session.
+ * after them (from SESSION__N on: sql.h); no row when there is no session.
  * The handler finds it in req->session_res.
  */
 typedef enum stmt session_stmt_fn(const struct route *);

@@ -67,12 +67,6 @@ stage(const struct run *r, const char *done)
 	return 0;
 }
 
-static int
-is_true(const PGresult *res, int row, int col)
-{
-	return strcmp(PQgetvalue(res, row, col), "t") == 0;
-}
-
 /* 1 if the lock is ours, 0 if another sync holds it, -1 on error. */
 static int
 lock(struct db *db)
@@ -83,7 +77,7 @@ lock(struct db *db)
 
 	if ((res = db_exec(db, STMT_SYNC_LOCK, 0, NULL, &e)) == NULL)
 		return -1;
-	got = is_true(res, 0, 0);
+	got = db_bool(res, 0, SYNC_LOCK_GOT);
 	PQclear(res);
 	return got;
 }
@@ -153,12 +147,13 @@ load_users(struct run *r)
 		return -1;
 	for (i = 0; i < n; i++) {
 		u = &r->u[i];
-		u->id = strtoll(PQgetvalue(r->users, i, 0), NULL, 10);
-		u->name = PQgetvalue(r->users, i, 1);
-		u->email = PQgetvalue(r->users, i, 2);
-		u->claimed_id = PQgetvalue(r->users, i, 3);
-		u->banned = is_true(r->users, i, 4);
-		u->person = person_from_status(PQgetvalue(r->users, i, 5));
+		u->id = db_ll(r->users, i, PROV_USERS_ID);
+		u->name = db_str(r->users, i, PROV_USERS_NAME);
+		u->email = db_str(r->users, i, PROV_USERS_EMAIL);
+		u->claimed_id = db_str(r->users, i, PROV_USERS_CLAIMED_ID);
+		u->banned = db_bool(r->users, i, PROV_USERS_BANNED);
+		u->person = person_from_status(
+		    db_str(r->users, i, PROV_USERS_PERSON));
 		/* "~name signed in" is the sign-in's to send (u->first 0). */
 	}
 	return 0;
@@ -247,7 +242,8 @@ run_users(struct run *r)
 		return -1;
 	for (i = 0; i < n; i++) {
 		qi[i] = SIZE_MAX; /* not due */
-		if (r->o->user != NULL || is_true(r->users, i, 6)) {
+		if (r->o->user != NULL ||
+		    db_bool(r->users, i, PROV_USERS_CHECK_DUE)) {
 			qi[i] = nq;
 			q[nq++].name = r->u[i].name;
 		}

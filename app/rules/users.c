@@ -75,7 +75,7 @@ create(struct db *db, struct signin *s, enum app_err *e)
 
 	if (run(db, STMT_USER_INSERT, 4, p, &res, e) == -1)
 		return -1;
-	s->uid = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+	s->uid = db_ll(res, 0, USER_INSERT_ID);
 	PQclear(res);
 	after = email_json(s->id->email);
 	rc = audit(db, s, "user.signup", NULL, after, e);
@@ -109,7 +109,7 @@ static int
 refresh(struct db *db, struct signin *s, PGresult *row, enum app_err *e)
 {
 	char        uid[24];
-	const char *p[4], *old = PQgetvalue(row, 0, 1);
+	const char *p[4], *old = db_str(row, 0, USER_BY_CLAIMED_ID_EMAIL);
 
 	snprintf(uid, sizeof(uid), "%lld", s->uid);
 	p[0] = uid;
@@ -136,8 +136,8 @@ signin_tx(struct db *db, void *arg)
 	    -1)
 		return e;
 	if ((found = PQntuples(row) == 1))
-		s->uid = strtoll(PQgetvalue(row, 0, 0), NULL, 10);
-	if (found && strcmp(PQgetvalue(row, 0, 2), "t") == 0)
+		s->uid = db_ll(row, 0, USER_BY_CLAIMED_ID_ID);
+	if (found && db_bool(row, 0, USER_BY_CLAIMED_ID_BANNED))
 		s->outcome = SIGNIN_BANNED;
 	else if (!found && s->id->email == NULL)
 		s->outcome = SIGNIN_NO_EMAIL;
