@@ -190,22 +190,33 @@ CROSS = [
 
 # ---------------------------------------------------------------- routes.c
 
-ROUTE_ROW = re.compile(r'\{\s*(METHOD_\w+(?:\s*\|\s*METHOD_\w+)*)\s*,\s*"([^"]*)"\s*,\s*(h_\w+)\s*,'
-                       r'\s*(ACCESS_\w+)\s*,\s*(\d+)\s*,')
+# One row of the table: a brace block (with the braces of .params inside)
+# that has a .pattern; its members are designated.
+ROUTE_ROW = re.compile(r"\{((?:[^{}]|\{[^{}]*\})*?\.pattern\s*=(?:[^{}]|\{[^{}]*\})*)\}")
+
+
+def member(row, name, default=None):
+    m = re.search(r"\.%s\s*=\s*([^,]+)," % name, row + ",")
+    return m.group(1).strip() if m else default
 
 
 def routes_c():
     """Every route row of routes.c but the test hooks: (method, pattern,
-    access, changes_state), one per method of the row."""
+    access, changes_state, auth), one per method of the row."""
     with open(ROUTES_C) as f:
         text = f.read()
+    text = text[text.index("table[] = {"):]
     rows = []
     for m in ROUTE_ROW.finditer(text):
-        methods, pattern, _, access, changes = m.groups()
+        row = re.sub(r"/\*.*?\*/", "", m.group(1), flags=re.S)
+        pattern = member(row, "pattern").strip('"')
         if pattern.startswith("/_test/"):
             continue
-        for meth in re.findall(r"METHOD_(\w+)", methods):
-            rows.append((meth, pattern, access, changes == "1"))
+        access = member(row, "access", "ACCESS_ANYONE")
+        changes = member(row, "changes_state", "0")
+        auth = member(row, "auth", "AUTH_NONE")
+        for meth in re.findall(r"METHOD_(\w+)", member(row, "methods")):
+            rows.append((meth, pattern, access, changes == "1", auth))
     return rows
 
 
@@ -213,8 +224,9 @@ def routes_c():
 def authz_every_route_has_its_row(env):
     """A route of routes.c without its row in the matrices fails: who may
     call it must be decided when it is added.  The access column must be
-    what the row expects, and every HTML route taking a body is
-    CSRF-checked but the OP's return."""
+    what the row expects, every HTML route taking a body is
+    CSRF-checked (a session route that changes state) but the OP's return,
+    and every API route authenticates by bearer token."""
     rows = routes_c()
     expect(len(rows) >= 40, "parsed only %d route rows from %s: has its format changed?",
            len(rows), ROUTES_C)
@@ -222,13 +234,19 @@ def authz_every_route_has_its_row(env):
     api = {(m, p) for m, p, _ in test_api.API_MATRIX}
     problems = []
     seen = set()
-    for meth, pattern, access, changes in rows:
+    for meth, pattern, access, changes, auth in rows:
         key = (meth, pattern)
         seen.add(key)
         if pattern.startswith("/api/"):
             if key not in api:
                 problems.append("%s %s: no row in test_api.API_MATRIX" % key)
+            if auth != "AUTH_BEARER":
+                problems.append("%s %s: the API authenticates by bearer token, not %s"
+                                % (meth, pattern, auth))
             continue
+        if meth != "GET" and auth != "AUTH_SESSION":
+            problems.append("%s %s: a form must be CSRF-checked under a session, not %s"
+                            % (meth, pattern, auth))
         if key not in html:
             problems.append("%s %s: no row in test_authz.MATRIX" % key)
             continue
