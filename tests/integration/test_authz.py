@@ -539,18 +539,16 @@ def authz_matrix(env):
         fx.drop()
 
 
-@test
-def authz_cross_domain(env):
-    """What an admin names under their own domain must be of that domain
-    (404 otherwise); unknown domains are 403, or 404 for a site admin; a
-    member's URLs with another's ids are 404.  A banned user's session is refused.  Nothing is written."""
+def run_cells(env, cells, what):
+    """(actor, method, path, form, status[, csrf]) cells: each answers its
+    status and writes nothing."""
     env.ensure_server()
     fx = Fixture(env)
     try:
         wrong = []
-        for actor, method, path, form, want in CROSS:
+        for actor, method, path, form, want, *csrf in cells:
             before = fx.before()
-            r = fx.send(actor, method, fx.fill(path), form)
+            r = fx.send(actor, method, fx.fill(path), form, *csrf)
             after = fx.after()
             if r.status != want:
                 wrong.append("%s %s as %s: want %d, got %s" % (method, fx.fill(path), actor, want,
@@ -558,9 +556,48 @@ def authz_cross_domain(env):
             if after != before:
                 fx.dirty = True
                 wrong.append("%s %s as %s: the database changed" % (method, fx.fill(path), actor))
-        expect(not wrong, "cross-domain cells:\n  %s", "\n  ".join(wrong))
+        expect(not wrong, "%s:\n  %s", what, "\n  ".join(wrong))
     finally:
         fx.drop()
+
+
+@test
+def authz_cross_domain(env):
+    """What an admin names under their own domain must be of that domain
+    (404 otherwise); unknown domains are 403, or 404 for a site admin; a
+    member's URLs with another's ids are 404.  A banned user's session is refused.  Nothing is written."""
+    run_cells(env, CROSS, "cross-domain cells")
+
+
+# Path parameters the route table's validators refuse: 404, but only after
+# the access and CSRF checks, which answer as for any other value.
+MALFORMED = [
+    ("anonymous", "GET", "/my/aliases/abc", None, 401),
+    ("anonymous", "GET", "/domains/NOT.EXAMPLE", None, 401),
+    ("member", "GET", "/domains/NOT.EXAMPLE", None, 403),
+    ("member", "POST", "/admin/users/abc/ban", {"reason": "malformed"}, 403),
+    ("site admin", "POST", "/admin/users/abc/ban", {"reason": "malformed"}, 403, False),
+    ("site admin", "GET", "/domains/NOT.EXAMPLE", None, 404),
+    ("site admin", "GET", "/domains/{A}/members/no%20such", None, 404),
+    ("admin of A", "POST", "/domains/{A}/members/-x/role", {"role": "admin"}, 404),
+    ("admin of A", "POST", "/domains/{A}/aliases/x/enabled", {"enabled": "no"}, 404),
+    ("site admin", "GET", "/admin/users/007", None, 404),
+    ("site admin", "POST", "/admin/users/0/ban", {"reason": "malformed"}, 404),
+    ("site admin", "POST", "/admin/domains/{A}./enabled", {"enabled": "no"}, 404),
+    ("site admin", "POST", "/admin/outbox/1e3/retry", {}, 404),
+    ("member", "GET", "/my/aliases/-1", None, 404),
+    ("member", "POST", "/my/aliases/1234567890123456789", {"description": "x"}, 404),
+    ("member", "POST", "/my/tokens/0x1/revoke", {}, 404),
+    ("anonymous", "GET", "/Ubuntu", None, 404),
+]
+
+
+@test
+def authz_malformed_params(env):
+    """A malformed :id, :domain, :name or :community is refused by the
+    dispatcher (404) after who may call the route is decided; nothing is
+    written."""
+    run_cells(env, MALFORMED, "malformed path parameters")
 
 
 @test
