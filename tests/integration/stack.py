@@ -1167,6 +1167,10 @@ class FakeLaunchpad(FakeSSO):
     def teams(self, teams):
         return self.call("POST", "/_fake/teams", teams)
 
+    def rename(self, old, new):
+        """A Launchpad rename: the person keeps their identity and teams."""
+        return self.call("POST", "/_fake/people/rename", {"from": old, "to": new})
+
     def faults(self, script):
         """script: {path prefix: [steps]} (tests/fakes/README.md)."""
         return self.call("POST", "/_fake/faults", script)
