@@ -1094,7 +1094,7 @@ class SmtpSink:
 
     def knobs(self, **knobs):
         """Faults for the next connections: greeting=421, rcpt=451,
-        data=451, delay=SECONDS; none clears them."""
+        data=451, delay=SECONDS, smtputf8=True; none clears them."""
         _write(os.path.join(self.dir, "knobs.json"), json.dumps(knobs))
 
     def messages(self):

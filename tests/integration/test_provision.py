@@ -455,13 +455,21 @@ def prov_matrix_11_12_invalid_users(env, make):
 
 
 @scene_test
-def prov_matrix_12_probationary_excluded(env, make):
+def prov_matrix_12_probationary_counted(env, make):
+    """Karma 0 (is_probationary) is ignored: validity and the Code of
+    Conduct are what count, so a member whose karma decayed keeps theirs."""
     s = make("prob")
-    nov = s.user("nov", karma=0)       # probationary: not counted
+    nov = s.user("nov", karma=0)
     old = s.user("old", karma=50)
-    expect_sync(env, 0, created=1)
-    expect(s.alias(nov) is None and s.alias(old) is not None,
+    expect_sync(env, 0, created=2)
+    expect(s.alias(nov) is not None and s.alias(old) is not None,
            "probationary participant excluded: %r %r", s.alias(nov), s.alias(old))
+    s.people[old]["karma"] = 0          # decayed: still a member
+    s.push()
+    s.mark()
+    expect_sync(env, 0, disabled=0, removed=0)
+    expect(s.alias(old)[0] and not any("left" in m[2] for m in s.outbox()),
+           "karma 0 took the address away: %r %r", s.alias(old), s.outbox())
 
 
 # ---------------------------------------------------------------- matrix 13: paging
