@@ -69,7 +69,7 @@ CREATE TABLE sync_alerts (
 	first_seen_at	timestamptz NOT NULL DEFAULT now(),
 	last_seen_at	timestamptz NOT NULL DEFAULT now(),
 	mailed_at	timestamptz NOT NULL DEFAULT now(),
-	CONSTRAINT sync_alerts_cause_check CHECK (cause ~ '^[a-z][a-z0-9_.:~+-]{0,299}$'),
+	CONSTRAINT sync_alerts_cause_check CHECK (cause ~ '^[a-z][a-z0-9_.:~+-]{0,254}$'),
 	CONSTRAINT sync_alerts_message_check CHECK (mm_is_line(message, 500)),
 	CONSTRAINT sync_alerts_seen_check CHECK (last_seen_at >= first_seen_at)
 );

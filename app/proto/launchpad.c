@@ -651,6 +651,18 @@ identity_url(const struct lp_client *c, const char *claimed, char *url,
 	return n < 0 || (size_t)n >= urlsz ? -1 : 0;
 }
 
+/* Whether the body is JSON null (json-c parses it to NULL, like garbage). */
+static int
+body_is_null(struct xfer *x)
+{
+	const char *b = buf_cstr(&x->body);
+
+	b += strspn(b, " \t\r\n");
+	if (!is_json(x) || strncmp(b, "null", 4) != 0)
+		return 0;
+	return b[4 + strspn(b + 4, " \t\r\n")] == '\0';
+}
+
 /* The outcome of a final answer to the identity look-up. */
 static enum lp_outcome
 identity_answer(struct xfer *x, struct lp_person *out, char *why,
@@ -661,13 +673,13 @@ identity_answer(struct xfer *x, struct lp_person *out, char *why,
 
 	if (x->status != 200)
 		return unexpected(x->status, why, whysz);
+	if (body_is_null(x)) {
+		why_set(why, whysz, "no Launchpad person has this identity");
+		return LP_NOT_FOUND;
+	}
 	if ((o = parse_body(x, why, whysz)) == NULL)
 		return LP_BAD_DATA;
-	if (json_object_is_type(o, json_type_null)) {
-		why_set(why, whysz, "no Launchpad person has this identity");
-		rv = LP_NOT_FOUND;
-	} else
-		rv = person_from_json(o, "(by identity)", out, why, whysz);
+	rv = person_from_json(o, "(by identity)", out, why, whysz);
 	json_object_put(o);
 	return rv;
 }
