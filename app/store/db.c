@@ -76,7 +76,8 @@
 	"encode(s.csrf_token, 'hex') AS csrf, "                     \
 	"s.last_seen_at < now() - interval '60 seconds' AS touch, " \
 	"u.claimed_id, u.person_status, "                           \
-	"u.sync_requested_at IS NOT NULL AS sync_due"
+	"u.sync_requested_at IS NOT NULL AS sync_due, "             \
+	"u.email_stuck, u.mail_problem"
 #define SESSION_FROM " FROM sessions s JOIN users u ON u.id = s.user_id"
 #define SESSION_WHERE                              \
 	" WHERE s.token_hash = decode($1, 'hex') " \
@@ -156,8 +157,8 @@ static const struct {
 	    "ON CONFLICT DO NOTHING RETURNING 1",
 	    3 },
 	[STMT_USER_BY_CLAIMED_ID] = { "user_by_claimed_id",
-	    "SELECT id, email, is_banned FROM users WHERE claimed_id = $1 "
-	    "FOR UPDATE",
+	    "SELECT id, email, is_banned, coalesce(email_stuck, '') FROM users "
+	    "WHERE claimed_id = $1 FOR UPDATE",
 	    1 },
 	[STMT_USER_CLEAR_NAME] = { "user_clear_name",
 	    "UPDATE users SET name = NULL WHERE lower(name) = lower($1) "
@@ -169,14 +170,27 @@ static const struct {
 	    4 },
 	[STMT_USER_UPDATE] = { "user_update",
 	    "UPDATE users SET name = $2, email = coalesce($3, email), "
-	    "display_name = coalesce($4, display_name), last_login_at = now() "
-	    "WHERE id = $1::bigint",
+	    "display_name = coalesce($4, display_name), last_login_at = now(), "
+	    "mail_problem = CASE WHEN $3 <> email THEN NULL ELSE mail_problem "
+	    "END WHERE id = $1::bigint",
 	    4 },
-	/* Aliases forwarding only to the old address follow the new one. */
+	/*
+	 * Aliases forwarding only to the old address (or to the one they
+	 * are stuck with) follow the new one, unless it is their own.
+	 */
 	[STMT_ALIASES_FOLLOW_EMAIL] = { "aliases_follow_email",
-	    "UPDATE aliases SET recipients = ARRAY[$3] WHERE user_id = "
-	    "$1::bigint AND recipients = ARRAY[$2]",
-	    3 },
+	    "UPDATE aliases a SET recipients = ARRAY[$3] FROM domains d WHERE "
+	    "d.id = a.domain_id AND a.user_id = $1::bigint AND (a.recipients "
+	    "= ARRAY[$2] OR a.recipients = ARRAY[$4::text]) AND "
+	    "lower(a.local_part || '@' || d.name) <> lower($3)",
+	    4 },
+	/* Some still forward to the old address: /my asks the user to look. */
+	[STMT_USER_EMAIL_STUCK] = { "user_email_stuck",
+	    "UPDATE users u SET email_stuck = CASE WHEN EXISTS (SELECT 1 FROM "
+	    "aliases a WHERE a.user_id = u.id AND (a.recipients = ARRAY[$2] OR "
+	    "a.recipients = ARRAY[u.email_stuck])) THEN coalesce(u.email_stuck, "
+	    "$2) END WHERE u.id = $1::bigint RETURNING email_stuck IS NOT NULL",
+	    2 },
 	[STMT_USER_BY_ID] = { "user_by_id",
 	    "SELECT coalesce(name, ''), email, coalesce(display_name, ''), "
 	    "claimed_id, is_banned FROM users WHERE id = $1::bigint",

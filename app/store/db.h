@@ -37,11 +37,13 @@ enum stmt {
 	STMT_LOGIN_STATE_USER,   /* state hash, user id */
 	STMT_LOGIN_STATE_FINISH, /* state hash, binding hash -> user, path */
 	STMT_NONCE_INSERT,       /* endpoint, nonce, keep s -> a row if new */
-	STMT_USER_BY_CLAIMED_ID, /* claimed id -> id, email, banned (locked) */
+	STMT_USER_BY_CLAIMED_ID, /* claimed id -> id, email, banned, stuck
+				   (locked) */
 	STMT_USER_CLEAR_NAME,    /* name, claimed id: a rename elsewhere */
 	STMT_USER_INSERT,        /* claimed id, name, email, display -> id */
 	STMT_USER_UPDATE,        /* id, name, email or NULL, display or NULL */
-	STMT_ALIASES_FOLLOW_EMAIL, /* user id, old email, new email */
+	STMT_ALIASES_FOLLOW_EMAIL, /* user id, old email, new email, stuck */
+	STMT_USER_EMAIL_STUCK,     /* user id, old email -> stuck or not */
 	STMT_USER_BY_ID,    /* id -> name, email, display, claimed, banned */
 	STMT_AUDIT,         /* kind, user id, name, action, type, id,
 				   label, before, after, request id,
