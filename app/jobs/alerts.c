@@ -75,8 +75,8 @@ alerts_add(struct alerts *al, const char *cause, const char *fmt, ...)
 	va_start(ap, fmt);
 	msg = arena_vprintf(al->a, fmt, ap);
 	va_end(ap);
-	if (msg == NULL || (al->c[al->n].key = arena_strdup(al->a, cause)) ==
-	    NULL)
+	if (msg == NULL ||
+	    (al->c[al->n].key = arena_strdup(al->a, cause)) == NULL)
 		return -1;
 	al->c[al->n++].message = msg;
 	return 0;
@@ -133,8 +133,8 @@ mail(struct db *db, const struct flush *f, struct report *rp)
 	if (rp->nnew + rp->nstill == 0)
 		snprintf(subject, sizeof(subject), "cleared: %s", rp->first);
 	else
-		snprintf(subject, sizeof(subject), "%s%s", f->failed ?
-		    "failed: " : "", rp->first);
+		snprintf(subject, sizeof(subject), "%s%s",
+		    f->failed ? "failed: " : "", rp->first);
 	if (more > 0)
 		snprintf(subject + strlen(subject),
 		    sizeof(subject) - strlen(subject), " (and %ld more)", more);
@@ -147,8 +147,7 @@ mail(struct db *db, const struct flush *f, struct report *rp)
 }
 
 static enum app_err
-seen(struct db *db, const struct flush *f, struct buf *keys,
-    struct report *rp)
+seen(struct db *db, const struct flush *f, struct buf *keys, struct report *rp)
 {
 	struct buf   msgs;
 	char         ivl[24];

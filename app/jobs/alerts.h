@@ -33,7 +33,7 @@ size_t alerts_count(const struct alerts *);
  * The rule above; failed says the run ended with errors (the subject says
  * "failed"), complete whether causes absent from this run have cleared.
  */
-enum app_err alerts_flush(struct db *, const struct config *,
-    struct alerts *, int failed, int complete);
+enum app_err alerts_flush(struct db *, const struct config *, struct alerts *,
+    int failed, int complete);
 
 #endif

@@ -36,18 +36,18 @@ enum {
 
 /* What this run learnt of one user's person record. */
 struct news {
-	enum person_state state; /* PERSON_UNKNOWN: nothing new */
-	int               told;  /* by a team's collection */
+	enum person_state state;   /* PERSON_UNKNOWN: nothing new */
+	int               told;    /* by a team's collection */
 	int               missing; /* found neither by name nor identity */
-	size_t            q;     /* the look-up, SIZE_MAX: none */
+	size_t            q;       /* the look-up, SIZE_MAX: none */
 };
 
 /* PostgreSQL array literals of what the stage writes at its end. */
 struct writes {
-	struct buf ids, sts;   /* person statuses */
-	struct buf synced;     /* users the rules ran for */
+	struct buf ids, sts;       /* person statuses */
+	struct buf synced;         /* users the rules ran for */
 	struct buf seen, seen_sts; /* answers waiting, once more */
-	struct buf forget;     /* answers no longer waiting */
+	struct buf forget;         /* answers no longer waiting */
 };
 
 struct stage {
@@ -128,7 +128,8 @@ load(struct stage *s)
 		u->email = PQgetvalue(s->res, i, COL_EMAIL);
 		u->claimed_id = PQgetvalue(s->res, i, COL_CLAIMED);
 		u->banned = is_true(s->res, i, COL_BANNED);
-		u->person = person_from_status(PQgetvalue(s->res, i, COL_STATUS));
+		u->person = person_from_status(
+		    PQgetvalue(s->res, i, COL_STATUS));
 		u->first = is_true(s->res, i, COL_UNANNOUNCED);
 	}
 	return pending_load(s->p->db, s->p->a, &s->pend, &s->npend) == APP_OK ?
@@ -192,8 +193,9 @@ plan_news(struct stage *s)
 			nw->told = 1;
 		else if (lookup_due(s, i)) {
 			nw->q = s->nq;
-			s->q[s->nq].name = s->u[i].name[0] != '\0' ? s->u[i].name :
-								     NULL;
+			s->q[s->nq].name = s->u[i].name[0] != '\0' ?
+			    s->u[i].name :
+			    NULL;
 			s->q[s->nq++].claimed_id = s->u[i].claimed_id;
 		}
 	}
@@ -307,7 +309,8 @@ record_missing(struct stage *s, const struct prov_user *u)
 
 	log_warn("event=person_missing user=%lld name=%s", u->id, u->name);
 	if (!s->p->dry_run)
-		(void)errlog_record(s->p->db, &w, "person.not-found-unconfirmed",
+		(void)errlog_record(s->p->db, &w,
+		    "person.not-found-unconfirmed",
 		    "Launchpad finds this person neither under their name nor "
 		    "by their Ubuntu One identity; nothing changes for them "
 		    "until that is confirmed");
@@ -320,7 +323,7 @@ decide(struct stage *s, int i)
 	struct prov_user     *u = &s->u[i];
 	struct news          *nw = &s->news[i];
 	const struct pending *pd = pending_find(s->pend, s->npend, u->id);
-	int                   sure = pd != NULL && pending_confirmed(s->p->cfg, pd);
+	int sure = pd != NULL && pending_confirmed(s->p->cfg, pd);
 
 	if (nw->state != PERSON_UNKNOWN)
 		s->checked++;

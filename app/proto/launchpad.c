@@ -665,8 +665,7 @@ body_is_null(struct xfer *x)
 
 /* The outcome of a final answer to the identity look-up. */
 static enum lp_outcome
-identity_answer(struct xfer *x, struct lp_person *out, char *why,
-    size_t whysz)
+identity_answer(struct xfer *x, struct lp_person *out, char *why, size_t whysz)
 {
 	json_object    *o;
 	enum lp_outcome rv;
@@ -706,8 +705,8 @@ lp_person_by_identity(struct lp_client *c, const char *claimed_id,
 
 enum lp_outcome
 lp_person_or_identity(struct lp_client *c, const char *name,
-    const char *claimed_id, struct lp_person *out, int *by_identity,
-    char *why, size_t whysz)
+    const char *claimed_id, struct lp_person *out, int *by_identity, char *why,
+    size_t whysz)
 {
 	enum lp_outcome rv = LP_NOT_FOUND;
 
@@ -724,8 +723,8 @@ lp_person_or_identity(struct lp_client *c, const char *name,
 
 /* One in-flight (or waiting to retry) lookup of a batch. */
 struct slot {
-	struct xfer      x;    /* first: CURLINFO_PRIVATE is &x */
-	struct lp_query *q;    /* NULL: the slot is free */
+	struct xfer      x;     /* first: CURLINFO_PRIVATE is &x */
+	struct lp_query *q;     /* NULL: the slot is free */
 	long long        wake;  /* retry at (ms); 0: in flight */
 	int              ident; /* asking by identity */
 	char             lname[LP_NAME_MAX + 1];
@@ -1000,12 +999,12 @@ struct walk_entry {
 struct walk {
 	struct walk_entry *entries;
 	size_t             n, cap;
-	char **links; /* every URL fetched (no repeats) */
-	size_t nlinks;
-	long   total; /* first page's total_size */
-	long   start; /* last page's start */
-	int    pages;
-	int    cap_pages;
+	char             **links; /* every URL fetched (no repeats) */
+	size_t             nlinks;
+	long               total; /* first page's total_size */
+	long               start; /* last page's start */
+	int                pages;
+	int                cap_pages;
 };
 
 static void

@@ -103,8 +103,8 @@ enum lp_outcome lp_person_by_identity(struct lp_client *,
  * 1 and out->name the name Launchpad has now).
  */
 enum lp_outcome lp_person_or_identity(struct lp_client *, const char *name,
-    const char *claimed_id, struct lp_person *out, int *by_identity,
-    char *why, size_t whysz);
+    const char *claimed_id, struct lp_person *out, int *by_identity, char *why,
+    size_t whysz);
 
 /* One lookup of a batch: name (and claimed_id) in, the rest out. */
 struct lp_query {

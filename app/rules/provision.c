@@ -448,9 +448,9 @@ struct apply {
 	const struct prov_domain *d;
 	const struct prov_action *acts;
 	size_t                    n;
-	const char               *rcpt; /* the user's e-mail, as a
+	const char               *rcpt;      /* the user's e-mail, as a
 						   recipient */
-	struct prov_stats         st;   /* counted if it commits */
+	struct prov_stats         st;        /* counted if it commits */
 	int                       announced; /* the signed-in mail went */
 };
 
@@ -675,8 +675,9 @@ do_enable(struct apply *ap, const struct prov_action *x)
 	PQclear(res);
 	if (on)
 		ap->st.enabled++;
-	if ((e = audit(ap, "alias.enable", "alias", x->alias_id,
-		 x->local_part, NULL, after)) != APP_OK || !on)
+	if ((e = audit(ap, "alias.enable", "alias", x->alias_id, x->local_part,
+		 NULL, after)) != APP_OK ||
+	    !on)
 		return e;
 	return tell(ap, "mail_restored.tpl", x->local_part, 0, NULL, NULL);
 }
@@ -886,8 +887,8 @@ prov_apply(struct prov *p, const struct prov_user *u,
 	if (e != APP_OK) {
 		prov_fail(p,
 		    arena_printf(p->a, "apply-failed:%lld:%s", u->id, d->name),
-		    "a change for ~%s on %s could not be applied",
-		    u->name, d->name);
+		    "a change for ~%s on %s could not be applied", u->name,
+		    d->name);
 		if (!p->dry_run)
 			(void)errlog_record(p->db, &w, "apply-failed",
 			    "a change could not be applied; nothing of it was "

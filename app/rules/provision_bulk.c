@@ -111,10 +111,10 @@ add_mail(struct prov_bulk *b, const struct prov_user *u,
 	if (mail_render(cfg, prov_create_mail(u, x, announced), d->admins,
 		d->nadmins, NULL, 0, dict, &m) == APP_OK &&
 	    (o = json_object_new_object()) != NULL) {
-		if (add_field(o, "t", json_object_new_string(buf_cstr(&m.to))) ==
-			0 &&
-		    add_field(o, "c", json_object_new_string(buf_cstr(&m.cc))) ==
-			0 &&
+		if (add_field(o, "t",
+			json_object_new_string(buf_cstr(&m.to))) == 0 &&
+		    add_field(o, "c",
+			json_object_new_string(buf_cstr(&m.cc))) == 0 &&
 		    add_field(o, "s", json_object_new_string(m.subject)) == 0 &&
 		    add_field(o, "b", json_object_new_string(m.body)) == 0)
 			rc = json_object_array_add(b->mails, o);
@@ -136,8 +136,8 @@ add_row(json_object *list, long long d, const char *l, long long u,
 		return -1;
 	if (add_field(o, "d", json_object_new_int64(d)) == -1 ||
 	    add_field(o, "u", json_object_new_int64(u)) == -1 ||
-	    add_field(o, l != NULL ? "l" : "n", json_object_new_string(
-		l != NULL ? l : r)) == -1 ||
+	    add_field(o, l != NULL ? "l" : "n",
+		json_object_new_string(l != NULL ? l : r)) == -1 ||
 	    (l != NULL &&
 		(add_field(o, "r", json_object_new_string(r)) == -1 ||
 		    add_field(o, "e", json_object_new_boolean(on)) == -1)) ||

@@ -189,8 +189,7 @@ snapshot_fetch(struct db *db, const struct config *cfg, struct lp_client *lp,
 	memset(out, 0, sizeof(*out));
 	out->outcome = lp_participants(lp, a, team, &out->entries,
 	    &out->nentries, out->error, sizeof(out->error));
-	if ((out->complete = out->outcome == LP_OK) &&
-	    members_of(a, out) == -1)
+	if ((out->complete = out->outcome == LP_OK) && members_of(a, out) == -1)
 		return APP_ENOMEM;
 	memset(&st, 0, sizeof(st));
 	st.cfg = cfg;

@@ -36,16 +36,16 @@ struct config;
 struct db;
 
 struct snapshot {
-	long long       id;      /* team_snapshots.id; 0: none */
-	enum lp_outcome outcome; /* of the fetch (LP_OK if reused) */
-	int             complete;
-	int             held;  /* shrink-held and not accepted */
-	long            age;   /* seconds since it was fetched */
-	const char    **names; /* sorted; NULL: ask the database */
-	size_t          n;
+	long long        id;      /* team_snapshots.id; 0: none */
+	enum lp_outcome  outcome; /* of the fetch (LP_OK if reused) */
+	int              complete;
+	int              held;  /* shrink-held and not accepted */
+	long             age;   /* seconds since it was fetched */
+	const char     **names; /* sorted; NULL: ask the database */
+	size_t           n;
 	struct lp_entry *entries; /* by name, when fetched here */
 	size_t           nentries;
-	char            error[256]; /* why it is incomplete */
+	char             error[256]; /* why it is incomplete */
 };
 
 /*
@@ -70,8 +70,7 @@ enum app_err snapshot_latest(struct db *, const char *team, long max_age,
  * Whether a complete snapshot of `trusted` members followed by one of n
  * is held: smaller by more than threshold percent and more than min_count.
  */
-int snapshot_shrink_held(long trusted, size_t n, int threshold,
-    int min_count);
+int snapshot_shrink_held(long trusted, size_t n, int threshold, int min_count);
 
 /* The participant entry of name (lower case) when s has entries. */
 const struct lp_entry *snapshot_entry(const struct snapshot *,

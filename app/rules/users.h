@@ -12,7 +12,7 @@ struct rp_identity;
 
 enum signin_outcome {
 	SIGNIN_OK,
-	SIGNIN_BANNED,  /* refused: the user is banned */
+	SIGNIN_BANNED,   /* refused: the user is banned */
 	SIGNIN_NO_EMAIL, /* first sign-in without a shared email */
 	SIGNIN_BAD_EMAIL /* first sign-in with an address we cannot use */
 };

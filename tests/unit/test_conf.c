@@ -80,7 +80,7 @@
 	"sso_identity_prefix = https://login.ubuntu.com/+id/\n" \
 	"sso_timeout = 10\n"                                    \
 	"statement_timeout = 5000\n"                            \
-	"static_dir = " MM_PKGDATADIR "/static\n"             \
+	"static_dir = " MM_PKGDATADIR "/static\n"               \
 	"status_allow = 127.0.0.1 ::1\n"                        \
 	"status_listen =\n"                                     \
 	"templates_dir = " MM_PKGDATADIR "/templates\n"         \

@@ -360,9 +360,12 @@ team_case(struct lp_client *c, struct arena *a, const char *what,
 	/* Each name, marked: ! not valid, ? no CoC flag, - no CoC. */
 	for (i = 0; i < n; i++)
 		snprintf(got_names + strlen(got_names),
-		    sizeof(got_names) - strlen(got_names), "%s%s%s", i ? " " : "",
-		    e[i].name, !e[i].valid ? "!" : e[i].coc == -1 ? "?" :
-		    e[i].coc == 0 ? "-" : "");
+		    sizeof(got_names) - strlen(got_names), "%s%s%s",
+		    i ? " " : "", e[i].name,
+		    !e[i].valid        ? "!" :
+			e[i].coc == -1 ? "?" :
+			e[i].coc == 0  ? "-" :
+					 "");
 	if (want_names != NULL)
 		CHECK_STR(got_names, want_names, "%s: names", what);
 	if (got != LP_OK)
@@ -520,9 +523,11 @@ test_identity(void)
 		      sizeof(why))),
 	    "ok", "by identity (%s)", why);
 	CHECK_STR(p.name, "ada", "by identity: the name");
-	CHECK_INT(requests("/devel/people?ws.op=getByOpenIDIdentifier&"
-			   "identifier=https%3A%2F%2Flogin.ubuntu.com%2F%2Bid%2FAd4%2Bx",
-		      "membermail"),
+	CHECK_INT(
+	    requests(
+		"/devel/people?ws.op=getByOpenIDIdentifier&"
+		"identifier=https%3A%2F%2Flogin.ubuntu.com%2F%2Bid%2FAd4%2Bx",
+		"membermail"),
 	    1, "the identity escaped ('+' as %%2B)");
 	CHECK_STR(lp_outcome_name(lp_person_by_identity(c,
 		      "https://login.ubuntu.com/+id/Nobody1", &p, why,

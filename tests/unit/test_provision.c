@@ -256,11 +256,13 @@ test_guards(void)
 
 	conf_defaults(&cfg);
 	CHECK(!snapshot_shrink_held(1, 0, 10, 5), "one of one leaves: no hold");
-	CHECK(!snapshot_shrink_held(10, 5, 10, 5), "5 of 10: the count holds not");
+	CHECK(!snapshot_shrink_held(10, 5, 10, 5),
+	    "5 of 10: the count holds not");
 	CHECK(snapshot_shrink_held(10, 4, 10, 5), "6 of 10: held");
 	CHECK(!snapshot_shrink_held(1000, 950, 10, 5), "5 %%: no hold");
 	CHECK(!snapshot_shrink_held(0, 0, 10, 5), "no trusted snapshot");
-	CHECK(!pending_guard_holds(&cfg, 12, 5), "5 of 12: the count holds not");
+	CHECK(!pending_guard_holds(&cfg, 12, 5),
+	    "5 of 12: the count holds not");
 	CHECK(pending_guard_holds(&cfg, 12, 6), "6 of 12: held");
 	CHECK(!pending_guard_holds(&cfg, 1000, 100), "10 %%: not more");
 	CHECK(pending_guard_holds(&cfg, 1000, 101), "over 10 %%");

@@ -1,4 +1,4 @@
--- 0007_provisioning_guards.sql - what provisioning needs to follow a
+-- 0008_provisioning_guards.sql - what provisioning needs to follow a
 -- community as it lives: addresses whose domain part is any case, renames
 -- followed by identity, answers that would take addresses away held until
 -- they are confirmed, alerts sent once per cause, leavers' aliases taken
