@@ -1101,6 +1101,7 @@ load_user(struct prov *p, long long uid, struct prov_user *u, int *found)
 		u->claimed_id = arena_strdup(p->a, PQgetvalue(res, 0, 3));
 		u->banned = is_true(res, 0, 4);
 		u->first = is_true(res, 0, 7);
+		u->person = person_from_status(PQgetvalue(res, 0, 5));
 	}
 	PQclear(res);
 	return *found &&
@@ -1199,11 +1200,15 @@ signin_run(struct prov *p, long long uid, int *queued)
 	if ((e = load_user(p, uid, &u, &found)) != APP_OK || !found ||
 	    (e = prov_load_domains(p)) != APP_OK || p->ndomains == 0)
 		return e;
-	/* Nobody of that name nor identity: the sync confirms it first. */
 	o = lp_person_or_identity(signin_lp, u.name, u.claimed_id, &lpp, &byid,
 	    why, sizeof(why));
-	if (o == LP_NOT_FOUND)
-		o = LP_UNAVAILABLE;
+	/* Nobody of that name nor identity, who was valid: the sync confirms
+	 * it before it takes anything away (pending.h). */
+	if (o == LP_NOT_FOUND && u.person == PERSON_VALID) {
+		log_warn("event=signin_person_missing user=%lld name=%s", uid,
+		    u.name);
+		return APP_OK;
+	}
 	u.person = person_from_lp(o, &lpp, byid ? lpp.name : u.name);
 	if (u.person == PERSON_UNKNOWN) {
 		*queued = 1;
