@@ -25,6 +25,7 @@
 
 #include <stddef.h>
 
+#include "lib/buf.h"
 #include "lib/err.h"
 
 struct actor;
@@ -36,6 +37,23 @@ struct view_dict;
 
 /* Non-zero if addr may go into a mail header (rules above). */
 int mail_address_ok(const char *addr);
+
+/* A rendered mail: To and Cc ' '-joined, subject and body (in text). */
+struct mail_text {
+	struct buf  to, cc, text;
+	const char *subject, *body;
+};
+
+void mail_text_init(struct mail_text *);
+void mail_text_free(struct mail_text *);
+
+/*
+ * Renders template tpl with d (PUBLIC_URL is set here) for to, cc into m
+ * (initialised by the caller), without queueing it; errors as mail_queue.
+ */
+enum app_err mail_render(const struct config *, const char *tpl,
+    const char *const *to, size_t nto, const char *const *cc, size_t ncc,
+    struct view_dict *d, struct mail_text *m);
 
 /*
  * Renders template tpl with d (PUBLIC_URL is set here) and queues it to
