@@ -73,6 +73,8 @@ session_load(struct req *r)
 	u->claimed_id = db_str(res, 0, SESSION_CLAIMED_ID);
 	u->person_status = db_str(res, 0, SESSION_PERSON);
 	u->sync_due = db_bool(res, 0, SESSION_SYNC_DUE);
+	u->email_stuck = db_str(res, 0, SESSION_EMAIL_STUCK);
+	u->mail_problem = db_str(res, 0, SESSION_MAIL_PROBLEM);
 	r->user = u;
 	r->session_hash = params[0];
 	r->session_csrf = db_str(res, 0, SESSION_CSRF);

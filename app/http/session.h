@@ -35,6 +35,8 @@ struct user {
 	const char *person_status; /* users.person_status, or "" */
 	int         sync_due;      /* a sync is queued (Launchpad was
 					   unreachable) */
+	const char *email_stuck;   /* aliases still forward there, or "" */
+	const char *mail_problem;  /* why mail cannot reach email, or "" */
 };
 
 /*

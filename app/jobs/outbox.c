@@ -50,22 +50,6 @@ outbox_backoff(int attempts, uint32_t r)
 	return d > BACKOFF_CAP ? BACKOFF_CAP : d;
 }
 
-enum app_err
-outbox_retry(struct db *db, long long id)
-{
-	char         ids[24];
-	const char  *params[] = { ids };
-	PGresult    *res;
-	enum app_err e;
-
-	snprintf(ids, sizeof(ids), "%lld", id);
-	if ((res = db_exec(db, STMT_OUTBOX_RETRY, 1, params, &e)) == NULL)
-		return e;
-	e = PQntuples(res) == 1 ? APP_OK : APP_ENOTFOUND;
-	PQclear(res);
-	return e;
-}
-
 /* Records the outcome of one attempt. */
 static enum app_err
 record(struct run *run, const char *id, int attempts, enum smtp_outcome o,

@@ -24,11 +24,13 @@ enum stmt {
 	STMT_LOGIN_STATE_USER,   /* state hash, user id */
 	STMT_LOGIN_STATE_FINISH, /* state hash, binding hash -> user, path */
 	STMT_NONCE_INSERT,       /* endpoint, nonce, keep s -> a row if new */
-	STMT_USER_BY_CLAIMED_ID, /* claimed id -> id, email, banned (locked) */
+	STMT_USER_BY_CLAIMED_ID, /* claimed id -> id, email, banned, stuck
+				   (locked) */
 	STMT_USER_CLEAR_NAME,    /* name, claimed id: a rename elsewhere */
 	STMT_USER_INSERT,        /* claimed id, name, email, display -> id */
 	STMT_USER_UPDATE,        /* id, name, email or NULL, display or NULL */
-	STMT_ALIASES_FOLLOW_EMAIL, /* user id, old email, new email */
+	STMT_ALIASES_FOLLOW_EMAIL, /* user id, old email, new email, stuck */
+	STMT_USER_EMAIL_STUCK,     /* user id, old email -> stuck or not */
 	STMT_USER_BY_ID,    /* id -> name, email, display, claimed, banned */
 	STMT_AUDIT,         /* kind, user id, name, action, type, id,
 				   label, before, after, request id,
@@ -53,7 +55,8 @@ enum stmt {
 	STMT_PROV_ALIASES, /* id|NULL, local|NULL -> aliases */
 	STMT_PROV_ALIAS_CREATE,  /* domain, local, user, email, enabled,
 				   reason -> id */
-	STMT_PROV_ALIAS_ENABLE,  /* id -> local part */
+	STMT_PROV_ALIAS_ENABLE,  /* id -> local part, enabled (or the reason
+				   it had before the rules took it off) */
 	STMT_PROV_ALIAS_DISABLE, /* id, reason, grace days -> remove_at */
 	STMT_PROV_ALIAS_DELETE,  /* id -> local part */
 	STMT_PROV_MEMBER_ADD,    /* domain, user -> a row if added */
@@ -61,6 +64,18 @@ enum stmt {
 	STMT_PROV_PERSONS,       /* ids {..}, statuses {..} */
 	STMT_PROV_SYNCED,        /* ids {..} */
 	STMT_PROV_SYNC_REQUEST,  /* id */
+	STMT_PROV_RENAME,        /* id, name: a rename Launchpad told of */
+	STMT_PROV_ANNOUNCED,     /* id: the signed-in mail went out */
+	STMT_PROV_BULK_CREATE,   /* aliases, members, mails (JSON arrays),
+				   announced ids {..} -> aliases created */
+	STMT_PENDING_LOAD,       /* -> user, status, runs, age s, accepted */
+	STMT_PENDING_SEEN,       /* ids {..}, statuses {..}: once more */
+	STMT_PENDING_FORGET,     /* ids {..} */
+	STMT_PENDING_ACCEPT,     /* by -> a row per accepted user */
+	STMT_ALERTS_SEEN,        /* causes {..}, messages {..}, interval s ->
+				   cause, message, new, due to mail again */
+	STMT_ALERTS_CLEAR,       /* causes {..} still open -> cause, message
+				   of each that cleared */
 	STMT_ERRLOG,             /* fingerprint text, message, user, name,
 				   claimed id, domain */
 	STMT_ERROR_REPORT,       /* user, domain, code -> a row: report it */
@@ -209,6 +224,8 @@ enum session_col {
 	SESSION_CLAIMED_ID,
 	SESSION_PERSON,
 	SESSION_SYNC_DUE,
+	SESSION_EMAIL_STUCK,
+	SESSION_MAIL_PROBLEM,
 	SESSION__N
 };
 /* STMT_IS_DOMAIN_ADMIN */
@@ -248,12 +265,18 @@ enum user_by_claimed_id_col {
 	USER_BY_CLAIMED_ID_ID,
 	USER_BY_CLAIMED_ID_EMAIL,
 	USER_BY_CLAIMED_ID_BANNED,
+	USER_BY_CLAIMED_ID_STUCK,
 	USER_BY_CLAIMED_ID__N
 };
 /* STMT_USER_INSERT */
 enum user_insert_col {
 	USER_INSERT_ID,
 	USER_INSERT__N
+};
+/* STMT_USER_EMAIL_STUCK */
+enum user_email_stuck_col {
+	USER_EMAIL_STUCK_STUCK,
+	USER_EMAIL_STUCK__N
 };
 /* STMT_USER_BY_ID */
 enum user_by_id_col {
@@ -327,7 +350,7 @@ enum prov_users_col {
 	PROV_USERS_BANNED,
 	PROV_USERS_PERSON,
 	PROV_USERS_CHECK_DUE,
-	PROV_USERS_FIRST,
+	PROV_USERS_UNANNOUNCED,
 	PROV_USERS__N
 };
 /* STMT_PROV_MEMBERS */
@@ -356,6 +379,8 @@ enum prov_alias_create_col {
 /* STMT_PROV_ALIAS_ENABLE */
 enum prov_alias_enable_col {
 	PROV_ALIAS_ENABLE_LOCAL,
+	PROV_ALIAS_ENABLE_ENABLED,
+	PROV_ALIAS_ENABLE_REASON,
 	PROV_ALIAS_ENABLE__N
 };
 /* STMT_PROV_ALIAS_DISABLE */
@@ -377,6 +402,39 @@ enum prov_member_add_col {
 enum prov_member_prune_col {
 	PROV_MEMBER_PRUNE_PRUNED,
 	PROV_MEMBER_PRUNE__N
+};
+/* STMT_PROV_BULK_CREATE */
+enum prov_bulk_create_col {
+	PROV_BULK_CREATE_CREATED,
+	PROV_BULK_CREATE__N
+};
+/* STMT_PENDING_LOAD */
+enum pending_load_col {
+	PENDING_LOAD_USER,
+	PENDING_LOAD_STATUS,
+	PENDING_LOAD_RUNS,
+	PENDING_LOAD_AGE,
+	PENDING_LOAD_ACCEPTED,
+	PENDING_LOAD__N
+};
+/* STMT_PENDING_ACCEPT */
+enum pending_accept_col {
+	PENDING_ACCEPT_USER,
+	PENDING_ACCEPT__N
+};
+/* STMT_ALERTS_SEEN */
+enum alerts_seen_col {
+	ALERTS_SEEN_CAUSE,
+	ALERTS_SEEN_MESSAGE,
+	ALERTS_SEEN_NEW,
+	ALERTS_SEEN_DUE,
+	ALERTS_SEEN__N
+};
+/* STMT_ALERTS_CLEAR */
+enum alerts_clear_col {
+	ALERTS_CLEAR_CAUSE,
+	ALERTS_CLEAR_MESSAGE,
+	ALERTS_CLEAR__N
 };
 /* STMT_ERROR_REPORT */
 enum error_report_col {
