@@ -63,39 +63,6 @@ def my_says_mail_cannot_reach_you(env):
            t[:3000])
 
 
-# ---------------------------------------------------------------- sign-in next
-
-@test
-def signin_returns_to_next(env):
-    si.use_profile(env)
-    u = si.new_user("nxt")
-    b = si.Browser(env)
-    r = b.get("/domains/ubuntu.com")
-    expect(r.status == 401 and b"/auth/ubuntu?next=%2Fdomains%2Fubuntu.com" in r.body,
-           "the 401 page offers no sign-in back here: %s", show(r, 3000))
-    r = b.get("/auth/ubuntu?next=%2Fdomains%2Fubuntu.com")
-    m = re.search(rb'name="csrf_token" value="([0-9a-f]{64})"', r.body)
-    expect(r.status == 200 and m and b'name="next" value="/domains/ubuntu.com"' in r.body,
-           "GET /auth/ubuntu: %s", show(r, 3000))
-    si.prepare(env.sso, u)
-    si.sql(env, "DELETE FROM rate_limits")
-    r = b.post("/auth/ubuntu", {"csrf_token": m.group(1).decode(), "next": "/domains/ubuntu.com"})
-    loc = r.header("Location") or ""
-    expect(r.status == 303 and loc.startswith(env.sso.endpoint), "start: %s", show(r))
-    d = si.from_op(loc)
-    f = si.finish(env, b, si.deliver(env, b, d.copy()))
-    expect(f.status == 303 and f.header("Location") == "/domains/ubuntu.com",
-           "finish: %s", show(f))
-    for bad in ("//evil.example/x", "http://evil.example/", "/\\evil.example", "my",
-                "/my\r\nX: y", "/" + "a" * 600):
-        r = b.get("/auth/ubuntu?next=" + urllib.parse.quote(bad, safe=""))
-        check_app_error_page(r, 400, "next %r" % bad)
-        token = b.csrf()
-        si.sql(env, "DELETE FROM rate_limits")
-        r = b.post("/auth/ubuntu", {"csrf_token": token, "next": bad})
-        check_app_error_page(r, 400, "POST next %r" % bad)
-
-
 # ---------------------------------------------------------------- logos
 
 @test
