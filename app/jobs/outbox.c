@@ -121,7 +121,9 @@ deliver(struct run *run, PGresult *res)
 	const char         *to[RCPT_MAX], *cc[RCPT_MAX], *bcc[RCPT_MAX];
 	struct smtp_message m;
 	char                err[1024] = "", mid[64];
+	const char         *params[1];
 	enum smtp_outcome   o;
+	enum app_err        e;
 	int attempts = (int)strtol(PQgetvalue(res, 0, 6), NULL, 10);
 
 	memset(&m, 0, sizeof(m));
@@ -141,6 +143,15 @@ deliver(struct run *run, PGresult *res)
 	o = smtp_send(&run->smtp, &m, err, sizeof(err));
 	if (o == SMTP_UNAVAILABLE)
 		run->unavailable = 1;
+	if (run->smtp.refused[0] != '\0') {
+		/* Their owners learn it on /my (users.mail_problem). */
+		log_warn("event=outbox_refused id=%s reason=\"needs SMTPUTF8\"",
+		    PQgetvalue(res, 0, 0));
+		params[0] = run->smtp.refused;
+		if ((e = db_run(run->db, STMT_USERS_NEED_SMTPUTF8, 1,
+			 params)) != APP_OK)
+			return e;
+	}
 	return record(run, PQgetvalue(res, 0, 0), attempts, o, err);
 }
 

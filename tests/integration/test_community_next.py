@@ -16,53 +16,6 @@ from run import Fail, check_app_error_page, expect, show, test  # noqa: F401
 from test_provision import lit, q
 
 
-# ---------------------------------------------------------------- mail
-
-@test
-def outbox_non_ascii_addresses(env):
-    plain, _ = to._fresh(env)
-    cfg = to.conf(env, plain.url)
-    # only the domain is non-ASCII: its A-label, on the envelope and in To:
-    mid = to.insert(env, ["idn@b\u00fccher.de"])
-    to.expect_run(env, cfg, 0, (1, 0, 0), "IDN domain")
-    (envl, raw), = plain.messages()
-    msg = to.parse(raw)
-    expect(envl["rcpt_to"] == ["idn@xn--bcher-kva.de"] and msg["To"] == "idn@xn--bcher-kva.de",
-           "IDN domain: envelope %r, To %r", envl, msg["To"])
-    # a non-ASCII local part needs SMTPUTF8, which this relay does not offer
-    plain.clear()
-    mid = to.insert(env, ["j\u00f6rg@example.org"])
-    to.expect_run(env, cfg, 0, (0, 0, 1), "no SMTPUTF8")
-    row = to.row(env, mid)
-    expect(row["failed"] and "SMTPUTF8" in (row["last_error"] or ""), "row: %r", row)
-    expect(plain.messages() == [], "sent without SMTPUTF8: %r", plain.messages())
-    # a relay that offers it: MAIL FROM ... SMTPUTF8
-    plain.knobs(smtputf8=True)
-    try:
-        mid = to.insert(env, ["j\u00f6rg@example.org"])
-        to.expect_run(env, cfg, 0, (1, 0, 0), "SMTPUTF8")
-        (envl, raw), = plain.messages()
-        expect(envl["rcpt_to"] == ["j\u00f6rg@example.org"] and envl.get("smtputf8"),
-               "SMTPUTF8 envelope: %r", envl)
-    finally:
-        plain.knobs()
-
-
-@test
-@tm.tidy
-def my_says_mail_cannot_reach_you(env):
-    b, user, uid, name = tm.member(env, "utf")
-    plain, _ = to._fresh(env)
-    cfg = to.conf(env, plain.url)
-    addr = "j\u00f6rg.%s@example.org" % name
-    tm.sql(env, "UPDATE users SET email = %s WHERE id = %s" % (lit(addr), uid))
-    to.insert(env, [addr])
-    to.expect_run(env, cfg, 0, (0, 0, 1), "no SMTPUTF8")
-    t = tm.text(b.get("/my").body)
-    expect("SMTPUTF8" in t and addr in t, "/my does not say mail cannot reach you: %s",
-           t[:3000])
-
-
 # ---------------------------------------------------------------- logos
 
 @test
