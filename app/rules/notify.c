@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -12,6 +13,7 @@
 #include "lib/conf.h"
 #include "lib/log.h"
 #include "rules/notify.h"
+#include "store/audit.h"
 #include "store/db.h"
 #include "views/view.h"
 
@@ -189,4 +191,107 @@ mail_queue(struct db *db, const struct config *cfg, const char *tpl,
 	}
 	mail_text_free(&m);
 	return e;
+}
+
+/* Columns of STMT_SA_OUTBOX_STATE and of STMT_SA_OUTBOX_DELETE. */
+enum {
+	OS_FAILED,
+	OS_LABEL,
+	OS_STATE
+};
+enum {
+	OD_LABEL,
+	OD_BEFORE
+};
+
+struct failed_tx {
+	const struct actor *actor;
+	long long           id;
+	char                idtext[24];
+};
+
+/* The message's state, locked: NULL (*e set) unless it is a failed one. */
+static PGresult *
+failed_state(struct db *db, struct failed_tx *t, enum app_err *e)
+{
+	const char *p = t->idtext;
+	PGresult   *res;
+
+	if ((res = db_exec(db, STMT_SA_OUTBOX_STATE, 1, &p, e)) == NULL)
+		return NULL;
+	if (PQntuples(res) == 1 &&
+	    strcmp(PQgetvalue(res, 0, OS_FAILED), "t") == 0)
+		return res;
+	PQclear(res);
+	*e = APP_ENOTFOUND;
+	return NULL;
+}
+
+static enum app_err
+retry_tx(struct db *db, void *arg)
+{
+	struct failed_tx  *t = arg;
+	struct audit_event ev = { "outbox.retry", "outbox", t->id, NULL, 0,
+		NULL, NULL };
+	const char        *p = t->idtext;
+	PGresult          *before, *after = NULL;
+	enum app_err       e;
+
+	if ((before = failed_state(db, t, &e)) == NULL)
+		return e;
+	if ((e = db_run(db, STMT_OUTBOX_RETRY, 1, &p)) == APP_OK &&
+	    (after = db_exec(db, STMT_SA_OUTBOX_STATE, 1, &p, &e)) != NULL) {
+		ev.target_label = PQgetvalue(before, 0, OS_LABEL);
+		ev.before = PQgetvalue(before, 0, OS_STATE);
+		ev.after = PQgetvalue(after, 0, OS_STATE);
+		e = audit_write(db, t->actor, &ev);
+	}
+	PQclear(after);
+	PQclear(before);
+	return e;
+}
+
+static enum app_err
+delete_tx(struct db *db, void *arg)
+{
+	struct failed_tx  *t = arg;
+	struct audit_event ev = { "outbox.delete", "outbox", t->id, NULL, 0,
+		NULL, NULL };
+	const char        *p = t->idtext;
+	PGresult          *res;
+	enum app_err       e;
+
+	if ((res = db_exec(db, STMT_SA_OUTBOX_DELETE, 1, &p, &e)) == NULL)
+		return e;
+	if (PQntuples(res) != 1)
+		e = APP_ENOTFOUND;
+	else {
+		ev.target_label = PQgetvalue(res, 0, OD_LABEL);
+		ev.before = PQgetvalue(res, 0, OD_BEFORE);
+		e = audit_write(db, t->actor, &ev);
+	}
+	PQclear(res);
+	return e;
+}
+
+static enum app_err
+failed_change(struct db *db, const struct actor *a, long long id,
+    enum app_err (*tx)(struct db *, void *))
+{
+	struct failed_tx t = { a, id, "" };
+
+	snprintf(t.idtext, sizeof(t.idtext), "%lld", id);
+	return db_tx(db, tx, &t);
+}
+
+enum app_err
+mail_retry(struct db *db, const struct actor *a, long long id)
+{
+	return failed_change(db, a, id, retry_tx);
+}
+
+enum app_err
+mail_delete(struct db *db, const struct actor *a, long long id)
+{
+	return failed_change(db, a, id, delete_tx);
 }

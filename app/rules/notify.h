@@ -28,6 +28,7 @@
 #include "lib/buf.h"
 #include "lib/err.h"
 
+struct actor;
 struct config;
 struct db;
 struct view_dict;
@@ -63,5 +64,15 @@ enum app_err mail_render(const struct config *, const char *tpl,
 enum app_err mail_queue(struct db *, const struct config *, const char *tpl,
     const char *const *to, size_t nto, const char *const *cc, size_t ncc,
     struct view_dict *d);
+
+/*
+ * A failed message (one whose delivery gave up), as a site admin handles
+ * it: sent again from the first attempt (attempts 0, failed_at cleared,
+ * last_error kept until the next attempt), or deleted; one transaction
+ * with the audit row outbox.retry or outbox.delete.  APP_ENOTFOUND, with
+ * nothing written, when no failed message has that id.
+ */
+enum app_err mail_retry(struct db *, const struct actor *, long long id);
+enum app_err mail_delete(struct db *, const struct actor *, long long id);
 
 #endif

@@ -572,7 +572,7 @@ const struct sql_stmt sql_stmts[STMT__MAX] = {
 	    "WHERE failed_at IS NOT NULL ORDER BY failed_at DESC, id DESC "
 	    "LIMIT 200",
 	    0 },
-	/* Before and after outbox_retry (outbox.c) sends it again. */
+	/* Before and after mail_retry (notify.c) sends it again. */
 	[STMT_SA_OUTBOX_STATE] = { "sa_outbox_state",
 	    "SELECT failed_at IS NOT NULL, left(subject, 320), "
 	    "jsonb_build_object('attempts', attempts, 'failed_at', failed_at, "
