@@ -1,6 +1,7 @@
 /*
  * auth.c - signing in with Ubuntu One (OpenID 2.0), and out.
  *
+ *	GET /auth/ubuntu	   the sign-in button (next: where to go after)
  *	POST /auth/ubuntu	   start: a login state bound to this browser,
  *				   then off to the pinned OP endpoint
  *	GET|POST /auth/ubuntu/return the assertion (proto/rp.c checks it),
@@ -74,9 +75,12 @@ rate_limit(struct req *r)
 	return APP_ERATELIMIT;
 }
 
-/* A new login state bound to this browser; the state token, or NULL. */
+/*
+ * A new login state bound to this browser, remembering where to go after
+ * (next, a validated same-origin path, else /my); the state, or NULL.
+ */
 static const char *
-new_state(struct req *r, enum app_err *e)
+new_state(struct req *r, const char *next, enum app_err *e)
 {
 	const char *binding, *state, *params[4];
 
@@ -87,7 +91,7 @@ new_state(struct req *r, enum app_err *e)
 		*e = APP_ENOMEM;
 		return NULL;
 	}
-	params[2] = "/my";
+	params[2] = next != NULL ? next : "/my";
 	params[3] = STATE_TTL;
 	if (req_sql(r, STMT_LOGIN_STATE_CREATE, 4, params, e) == NULL)
 		return NULL;
@@ -115,7 +119,7 @@ h_auth_start(struct req *r)
 
 	if ((e = rate_limit(r)) != APP_OK)
 		return e;
-	if ((state = new_state(r, &e)) == NULL)
+	if ((state = new_state(r, req_field(r, AUTH_START_NEXT), &e)) == NULL)
 		return e;
 	rp_ctx_of(r, &rp);
 	url = rp_request_url(&rp, state, &e);
@@ -124,6 +128,23 @@ h_auth_start(struct req *r)
 	if (url == NULL)
 		return e;
 	return resp_redirect(r, 303, url);
+}
+
+/*
+ * GET /auth/ubuntu[?next=PATH]: the sign-in button, carrying where to go
+ * afterwards (a link from a 401 page or an e-mail); starting a sign-in is
+ * a state change, so it stays a POST with the CSRF token.
+ */
+enum app_err
+h_auth_page(struct req *r)
+{
+	struct view_dict *d;
+	const char       *next = req_field(r, AUTH_PAGE_NEXT);
+
+	if ((d = page_dict(r)) == NULL)
+		return APP_ENOMEM;
+	view_set(d, "NEXT", next != NULL ? next : "/my");
+	return page_render(r, 200, "Sign in", "signin.tpl");
 }
 
 /* A page that tells the user what happened and what to do. */

@@ -107,6 +107,7 @@ deliver(struct run *run, PGresult *res)
 	struct smtp_message m;
 	char                err[1024] = "", mid[64];
 	const char         *id = db_str(res, 0, OUTBOX_CLAIM_ID);
+	const char         *params[1];
 	enum smtp_outcome   o;
 	enum app_err        e;
 
@@ -128,6 +129,15 @@ deliver(struct run *run, PGresult *res)
 	o = smtp_send(&run->smtp, &m, err, sizeof(err));
 	if (o == SMTP_UNAVAILABLE)
 		run->unavailable = 1;
+	if (run->smtp.refused[0] != '\0') {
+		/* Their owners learn it on /my (users.mail_problem). */
+		log_warn("event=outbox_refused id=%s reason=\"needs SMTPUTF8\"",
+		    id);
+		params[0] = run->smtp.refused;
+		if ((e = db_run(run->db, STMT_USERS_NEED_SMTPUTF8, 1,
+			 params)) != APP_OK)
+			return e;
+	}
 	return record(run, id, (int)db_ll(res, 0, OUTBOX_CLAIM_ATTEMPTS), o,
 	    err);
 }

@@ -365,6 +365,10 @@ const struct sql_stmt sql_stmts[STMT__MAX] = {
 	[STMT_PROV_SYNC_REQUEST] = { "prov_sync_request",
 	    "UPDATE users SET sync_requested_at = now() WHERE id = $1::bigint",
 	    1, 0 },
+	[STMT_USERS_NEED_SMTPUTF8] = { "users_need_smtputf8",
+	    "UPDATE users SET mail_problem = 'needs-smtputf8' WHERE email = "
+	    "ANY (string_to_array($1, ' ')) AND mail_problem IS NULL",
+	    1, 0 },
 	[STMT_PROV_RENAME] = { "prov_rename",
 	    "UPDATE users SET name = $2 WHERE id = $1::bigint AND "
 	    "name IS DISTINCT FROM $2",

@@ -53,36 +53,38 @@ enum stmt {
 	STMT_PROV_USERS,   /* id|NULL, name|NULL, interval s -> users */
 	STMT_PROV_MEMBERS, /* id|NULL -> user, domain, role */
 	STMT_PROV_ALIASES, /* id|NULL, local|NULL -> aliases */
-	STMT_PROV_ALIAS_CREATE,  /* domain, local, user, email, enabled,
+	STMT_PROV_ALIAS_CREATE,   /* domain, local, user, email, enabled,
 				   reason -> id */
-	STMT_PROV_ALIAS_ENABLE,  /* id -> local part, enabled (or the reason
+	STMT_PROV_ALIAS_ENABLE,   /* id -> local part, enabled (or the reason
 				   it had before the rules took it off) */
-	STMT_PROV_ALIAS_DISABLE, /* id, reason, grace days -> remove_at */
-	STMT_PROV_ALIAS_DELETE,  /* id -> local part */
-	STMT_PROV_MEMBER_ADD,    /* domain, user -> a row if added */
-	STMT_PROV_MEMBER_PRUNE,  /* domain, user -> a row if pruned */
-	STMT_PROV_PERSONS,       /* ids {..}, statuses {..} */
-	STMT_PROV_SYNCED,        /* ids {..} */
-	STMT_PROV_SYNC_REQUEST,  /* id */
-	STMT_PROV_RENAME,        /* id, name: a rename Launchpad told of */
-	STMT_PROV_ANNOUNCED,     /* id: the signed-in mail went out */
-	STMT_PROV_BULK_CREATE,   /* aliases, members, mails (JSON arrays),
+	STMT_PROV_ALIAS_DISABLE,  /* id, reason, grace days -> remove_at */
+	STMT_PROV_ALIAS_DELETE,   /* id -> local part */
+	STMT_PROV_MEMBER_ADD,     /* domain, user -> a row if added */
+	STMT_PROV_MEMBER_PRUNE,   /* domain, user -> a row if pruned */
+	STMT_PROV_PERSONS,        /* ids {..}, statuses {..} */
+	STMT_PROV_SYNCED,         /* ids {..} */
+	STMT_PROV_SYNC_REQUEST,   /* id */
+	STMT_USERS_NEED_SMTPUTF8, /* addresses ' '-joined: mail cannot reach
+				    them (the relay lacks SMTPUTF8) */
+	STMT_PROV_RENAME,         /* id, name: a rename Launchpad told of */
+	STMT_PROV_ANNOUNCED,      /* id: the signed-in mail went out */
+	STMT_PROV_BULK_CREATE,    /* aliases, members, mails (JSON arrays),
 				   announced ids {..} -> aliases created */
-	STMT_PENDING_LOAD,       /* -> user, status, runs, age s, accepted */
-	STMT_PENDING_SEEN,       /* ids {..}, statuses {..}: once more */
-	STMT_PENDING_FORGET,     /* ids {..} */
-	STMT_PENDING_ACCEPT,     /* by -> a row per accepted user */
-	STMT_ALERTS_SEEN,        /* causes {..}, messages {..}, interval s ->
+	STMT_PENDING_LOAD,        /* -> user, status, runs, age s, accepted */
+	STMT_PENDING_SEEN,        /* ids {..}, statuses {..}: once more */
+	STMT_PENDING_FORGET,      /* ids {..} */
+	STMT_PENDING_ACCEPT,      /* by -> a row per accepted user */
+	STMT_ALERTS_SEEN,         /* causes {..}, messages {..}, interval s ->
 				   cause, message, new, due to mail again */
-	STMT_ALERTS_CLEAR,       /* causes {..} still open -> cause, message
+	STMT_ALERTS_CLEAR,        /* causes {..} still open -> cause, message
 				   of each that cleared */
-	STMT_ERRLOG,             /* fingerprint text, message, user, name,
+	STMT_ERRLOG,              /* fingerprint text, message, user, name,
 				   claimed id, domain */
-	STMT_ERROR_REPORT,       /* user, domain, code -> a row: report it */
-	STMT_ERROR_FORGET,       /* user, domain */
-	STMT_OUTBOX_INSERT,      /* to, cc (space-separated), subject, body */
-	STMT_SYNC_LOCK,          /* -> t if this session holds the lock */
-	STMT_SYNC_ASYNC_COMMIT,  /* synchronous_commit off for the session */
+	STMT_ERROR_REPORT,        /* user, domain, code -> a row: report it */
+	STMT_ERROR_FORGET,        /* user, domain */
+	STMT_OUTBOX_INSERT,       /* to, cc (space-separated), subject, body */
+	STMT_SYNC_LOCK,           /* -> t if this session holds the lock */
+	STMT_SYNC_ASYNC_COMMIT,   /* synchronous_commit off for the session */
 	/* Site admins (handlers/admin.c). */
 	STMT_SA_COUNTS,           /* -> domains, users, aliases, outbox pending,
 				   outbox failed, errors in the last day */
