@@ -76,6 +76,7 @@ struct config {
 	int          login_rate_limit; /* sign-in starts per minute */
 	int          api_rate_limit;   /* API requests per token per minute */
 	char         templates_dir[CONF_PATH_MAX];
+	char         locale_dir[CONF_PATH_MAX]; /* holds <ll>/LC_MESSAGES */
 	/* Launchpad and provisioning (DESIGN.md §6-§7) */
 	char launchpad_api[CONF_PATH_MAX]; /* .../1.0 */
 	int  launchpad_timeout;            /* seconds per request */
