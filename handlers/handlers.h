@@ -36,6 +36,12 @@ enum home_field {
 };
 enum app_err h_home(struct req *);
 enum app_err h_landing(struct req *);
+enum language_field {
+	LANGUAGE_LANG,
+	LANGUAGE_NEXT,
+	LANGUAGE__N
+};
+enum app_err h_language(struct req *);
 enum app_err h_my(struct req *);
 
 /* Sign-in (auth.c). */

@@ -176,6 +176,7 @@ def main():
                          "stays under the target and does not grow in the second half (0: skip)")
     args = ap.parse_args()
     binary = os.path.join(os.path.abspath(args.build_dir), "membermail")
+    stack.use_build(args.build_dir)
     path, target_ratio = PAGES[args.page]
 
     def on_term(sig, frame):

@@ -947,6 +947,7 @@ import test_member   # noqa: E402,F401  (member pages and alias rules, before th
 import test_api   # noqa: E402,F401  (the JSON API and API tokens, before the database tests)
 import test_domain_admin   # noqa: E402,F401  (domain-admin pages, before the database tests)
 import test_authz   # noqa: E402,F401  (the authorization matrix of the HTML routes, before the database tests)
+import test_i18n   # noqa: E402,F401  (English and Finnish, before the database tests)
 import test_db   # noqa: E402,F401
 
 
@@ -960,6 +961,7 @@ def main():
     ap.add_argument("--summary", help="also write the summary line to this file")
     args = ap.parse_args()
     build_dir = os.path.abspath(args.build_dir)
+    stack.use_build(build_dir)
 
     def on_term(sig, frame):
         raise KeyboardInterrupt("signal %d" % sig)

@@ -101,6 +101,7 @@ MATRIX = [
     Row("POST", "/auth/ubuntu/return", ANYONE, 403, {}),
     Row("GET", "/auth/ubuntu/finish", ANYONE, 403, query="?state=" + "A" * 43),
     Row("POST", "/auth/logout", SIGNED_IN, 303, {}, "/"),
+    Row("POST", "/language", ANYONE, 303, {"lang": "en", "next": "/my"}, "/my"),
     Row("GET", "/healthz", ANYONE, 200),
     Row("GET", "/readyz", ANYONE, 200),
     Row("GET", "/admin", SITE_ADMIN, 200),
