@@ -197,6 +197,10 @@ static const struct route table[] = {
 #ifdef MM_TEST_HOOKS
 	{ METHOD_GET, "/_test/sleep", h_test_sleep, ACCESS_ANYONE, 0,
 	    test_sleep_fields, NFIELDS(test_sleep_fields) },
+	/* The same under any last segment: a slow request whose path the
+	 * test chooses (the log lines that show it). */
+	{ METHOD_GET, "/_test/sleep/:label", h_test_sleep, ACCESS_ANYONE, 0,
+	    test_sleep_fields, NFIELDS(test_sleep_fields) },
 	{ METHOD_GET, "/_test/crash", h_test_crash, ACCESS_ANYONE, 0, NULL, 0 },
 #endif
 	/* Site admins (admin.c); before /:community, which /admin matches. */

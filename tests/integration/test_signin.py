@@ -1375,8 +1375,8 @@ def signin_association_get(env):
     expect(d.get("openid.assoc_handle") == shared[0], "the assertion was not signed with our association")
     body = op_requests(env.sso, "associate")[0]["body"]
     q = urllib.parse.parse_qs(body)
-    expect(q.get("openid.session_type") == ["DH-SHA256"] and q.get("openid.assoc_type") == ["HMAC-SHA256"],
-           "associate request: %s", q)
+    expect(q.get("openid.session_type") == ["no-encryption"] and q.get("openid.assoc_type") == ["HMAC-SHA256"]
+           and "openid.dh_consumer_public" not in q, "associate request: %s", q)
     r = b.get("/my")
     expect(r.status == 200 and b"Hello, Ann Assoc" in r.body, "GET /my: %s", show(r, 2000))
     # A second sign-in reuses the stored association: no direct request.
