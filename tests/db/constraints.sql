@@ -757,7 +757,7 @@ SELECT pg_temp.is('a temporary DNS failure keeps the domain in Postfix', NULL,
 --------------------------------------------------------------------------
 
 SELECT pg_temp.is('built-in reserved names, in any case', 'membermail_app', NULL,
-    $$SELECT string_agg(l || '=' || mm_local_part_reserved(d.id, l), ' ' ORDER BY l)
+    $$SELECT string_agg(l || '=' || mm_local_part_reserved(d.id, l), ' ' ORDER BY lower(l))
     FROM domains d, unnest(ARRAY['PostMaster', 'hostmaster', 'abuse', 'admin',
 	'administrator', 'webmaster', 'security', 'root', 'noreply', 'mailer-daemon',
 	'alice']) AS l WHERE d.name = 'ok.test'$$,
