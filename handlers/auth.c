@@ -153,8 +153,8 @@ signed_assertion(struct req *r, const struct rp_identity *id)
 	    APP_OK)
 		return e;
 	if (outcome == SIGNIN_BANNED) {
-		log_warn("event=signin_refused id=%s reason=banned user=%lld",
-		    r->request_id, user);
+		log_warn("signin_refused", LOG_WORD("id", r->request_id),
+		    LOG_WORD("reason", "banned"), LOG_INT("user", user));
 		return message_page(r, 403, "Account suspended",
 		    "This account "
 		    "may not use membermail. If you think this is a mistake, "
@@ -219,25 +219,25 @@ h_auth_finish(struct req *r)
 	if ((binding = browser_binding_sent(r)) == NULL ||
 	    (params[0] = token_hash_hex(r->arena, r->fields[0])) == NULL ||
 	    (params[1] = token_hash_hex(r->arena, binding)) == NULL) {
-		log_warn(
-		    "event=signin_failed id=%s reason=\"no browser binding "
-		    "cookie at finish\"",
-		    r->request_id);
+		log_warn("signin_failed", LOG_WORD("id", r->request_id),
+		    LOG_STR("reason", "no browser binding cookie at finish"));
 		return failed_page(r);
 	}
 	if ((res = req_sql(r, STMT_LOGIN_STATE_FINISH, 2, params, &e)) == NULL)
 		return e;
 	if (PQntuples(res) != 1) {
-		log_warn("event=signin_failed id=%s reason=\"state unknown, "
-			 "expired, finished or bound to another browser\"",
-		    r->request_id);
+		log_warn("signin_failed", LOG_WORD("id", r->request_id),
+		    LOG_STR("reason",
+			"state unknown, expired, finished or "
+			"bound to another browser"));
 		return failed_page(r);
 	}
 	path = PQgetvalue(res, 0, 1);
 	user = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
 	if ((e = session_start(r, user)) != APP_OK)
 		return e;
-	log_info("event=signed_in id=%s user=%lld", r->request_id, user);
+	log_info("signed_in", LOG_WORD("id", r->request_id),
+	    LOG_INT("user", user));
 	/*
 	 * Provisioning never stops a sign-in: when Launchpad is slow or
 	 * down the user is in anyway and a sync of them is queued (/my says
@@ -245,9 +245,9 @@ h_auth_finish(struct req *r)
 	 */
 	if ((e = provision_signin(r->db, r->cfg, r->arena, user, &queued)) !=
 	    APP_OK)
-		log_error("event=signin_provision_failed id=%s user=%lld "
-			  "status=%d",
-		    r->request_id, user, app_err_status(e));
+		log_error("signin_provision_failed",
+		    LOG_WORD("id", r->request_id), LOG_INT("user", user),
+		    LOG_INT("status", app_err_status(e)));
 	return resp_redirect(r, 303, path);
 }
 

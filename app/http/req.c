@@ -478,20 +478,10 @@ req_elapsed_ms(const struct req *r)
 void
 req_log(const struct req *r)
 {
-	char m[32], path[LOG_QUOTE_MAX], why[LOG_QUOTE_MAX];
 	/* The path only: query strings can carry tokens (OpenID returns). */
-	const char *uri = r->path != NULL ? r->path : "-";
-	const char *method = r->method_name != NULL ? r->method_name : "-";
-	const char *id = r->request_id != NULL ? r->request_id : "-";
-
-	log_quote(m, sizeof(m), method, strlen(method));
-	log_quote(path, sizeof(path), uri, strlen(uri));
-	if (r->reason != NULL)
-		log_quote(why, sizeof(why), r->reason, strlen(r->reason));
-	(r->status >= 500 ?
-		log_warn :
-		log_info)("event=request id=%s "
-			  "method=%s path=%s status=%d bytes=%zu ms=%.2f%s%s",
-	    id, m, path, r->status, r->bytes_sent, req_elapsed_ms(r),
-	    r->reason != NULL ? " reason=" : "", r->reason != NULL ? why : "");
+	log_event(r->status >= 500 ? LOG_LEVEL_WARN : LOG_LEVEL_INFO, "request",
+	    LOG_FIELDS_(LOG_WORD("id", r->request_id),
+		LOG_STR("method", r->method_name), LOG_STR("path", r->path),
+		LOG_INT("status", r->status), LOG_UINT("bytes", r->bytes_sent),
+		LOG_MS("ms", req_elapsed_ms(r)), LOG_OPT("reason", r->reason)));
 }

@@ -103,34 +103,35 @@ static int
 record(struct run *run, const char *id, int attempts, enum smtp_outcome o,
     const char *error)
 {
-	char        secs[24], q[LOG_QUOTE_MAX], e[ERROR_MAX + 1];
+	char        secs[24], in[32], e[ERROR_MAX + 1];
 	const char *params[] = { id, e, secs };
 	long        wait;
 	int         give_up;
 
 	snprintf(e, sizeof(e), "%s", error);
 	if (o == SMTP_SENT) {
-		log_info("event=outbox_sent id=%s attempt=%d", id,
-		    attempts + 1);
+		log_info("outbox_sent", LOG_WORD("id", id),
+		    LOG_INT("attempt", attempts + 1));
 		run->sent++;
 		return rawdb_exec(run->c, SQL_SENT, 1, params);
 	}
-	log_quote(q, sizeof(q), error, strlen(error));
 	give_up = o == SMTP_PERMANENT ||
 	    attempts + 1 >= run->cfg->outbox_max_attempts;
 	if (give_up) {
-		log_error("event=outbox_failed id=%s attempt=%d outcome=%s "
-			  "error=%s",
-		    id, attempts + 1, smtp_outcome_name(o), q);
+		log_error("outbox_failed", LOG_WORD("id", id),
+		    LOG_INT("attempt", attempts + 1),
+		    LOG_WORD("outcome", smtp_outcome_name(o)),
+		    LOG_STR("error", error));
 		run->failed++;
 		return rawdb_exec(run->c, SQL_GIVE_UP, 2, params);
 	}
 	wait = outbox_backoff(attempts + 1, randombytes_random());
 	snprintf(secs, sizeof(secs), "%ld", wait);
-	log_warn(
-	    "event=outbox_deferred id=%s attempt=%d outcome=%s retry_in=%lds "
-	    "error=%s",
-	    id, attempts + 1, smtp_outcome_name(o), wait, q);
+	snprintf(in, sizeof(in), "%lds", wait);
+	log_warn("outbox_deferred", LOG_WORD("id", id),
+	    LOG_INT("attempt", attempts + 1),
+	    LOG_WORD("outcome", smtp_outcome_name(o)), LOG_WORD("retry_in", in),
+	    LOG_STR("error", error));
 	run->deferred++;
 	return rawdb_exec(run->c, SQL_DEFER, 3, params);
 }

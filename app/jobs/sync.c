@@ -64,7 +64,8 @@ elapsed(const struct run *r)
 static int
 stage(const struct run *r, const char *done)
 {
-	log_info("event=sync_stage done=%s seconds=%.2f", done, elapsed(r));
+	log_info("sync_stage", LOG_WORD("done", done),
+	    LOG_MS("seconds", elapsed(r)));
 	return 0;
 }
 

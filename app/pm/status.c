@@ -576,9 +576,10 @@ struct sreq {
 	const char     *method; /* params: until FCGX_Finish_r */
 	const char     *uri;
 	const char     *remote;
-	char            id[65]; /* copies, for the log */
-	char            log_method[32];
+	char            id[65];         /* copies, for the log */
+	char            log_method[16]; /* raw copies, cut */
 	char            log_path[LOG_QUOTE_MAX];
+	size_t          log_pathlen;
 	size_t          pathlen; /* uri[0..pathlen) is the path */
 	const char     *query;   /* after '?', or "" */
 	int             head;    /* HEAD: no body */
@@ -643,10 +644,11 @@ read_params(struct sreq *q, FCGX_ParamArray envp)
 		q->query = "";
 	}
 	q->head = q->method != NULL && strcmp(q->method, "HEAD") == 0;
-	log_quote(q->log_method, sizeof(q->log_method),
-	    q->method != NULL ? q->method : "-",
-	    q->method != NULL ? strlen(q->method) : 1);
-	log_quote(q->log_path, sizeof(q->log_path), q->uri, q->pathlen);
+	snprintf(q->log_method, sizeof(q->log_method), "%s",
+	    q->method != NULL ? q->method : "-");
+	q->log_pathlen = q->pathlen < sizeof(q->log_path) ? q->pathlen :
+							    sizeof(q->log_path);
+	memcpy(q->log_path, q->uri, q->log_pathlen);
 }
 
 static enum page
@@ -744,8 +746,8 @@ gather(struct sproc *sp, int full)
 		sp->max_queue = max_u32(sp->max_queue, queued);
 	} else if (!sp->queue_warned) {
 		sp->queue_warned = 1;
-		log_warn("event=listen_queue_unknown msg=\"%s\"",
-		    strerror(errno));
+		log_warn("listen_queue_unknown",
+		    LOG_STR("msg", strerror(errno)));
 	}
 	x->max_listen_queue = sp->max_queue;
 	for (i = 0; full && i < SB_MAX_WORKERS; i++)
@@ -847,7 +849,6 @@ send_reply(struct sproc *sp, struct sreq *q)
 static void
 log_request(const struct sreq *q)
 {
-	char            why[LOG_QUOTE_MAX];
 	struct timespec now;
 	double          ms;
 
@@ -855,11 +856,17 @@ log_request(const struct sreq *q)
 	ms = (double)(now.tv_sec - q->start.tv_sec) * 1e3 +
 	    (double)(now.tv_nsec - q->start.tv_nsec) / 1e6;
 	if (q->reason != NULL)
-		log_quote(why, sizeof(why), q->reason, strlen(q->reason));
-	log_debug("event=status_request id=%s method=%s path=%s status=%d "
-		  "bytes=%zu ms=%.2f%s%s",
-	    q->id, q->log_method, q->log_path, q->status, q->bytes, ms,
-	    q->reason != NULL ? " reason=" : "", q->reason != NULL ? why : "");
+		log_debug("status_request", LOG_WORD("id", q->id),
+		    LOG_STR("method", q->log_method),
+		    LOG_STRN("path", q->log_path, q->log_pathlen),
+		    LOG_INT("status", q->status), LOG_UINT("bytes", q->bytes),
+		    LOG_MS("ms", ms), LOG_STR("reason", q->reason));
+	else
+		log_debug("status_request", LOG_WORD("id", q->id),
+		    LOG_STR("method", q->log_method),
+		    LOG_STRN("path", q->log_path, q->log_pathlen),
+		    LOG_INT("status", q->status), LOG_UINT("bytes", q->bytes),
+		    LOG_MS("ms", ms));
 }
 
 /* Between requests: USR1 reopens the log file (as a worker does). */
@@ -898,10 +905,11 @@ status_main(const struct config *cfg, int fd, int app_fd,
 	sp.page_kib = page > 0 ? page / 1024 : 4;
 	buf_init(&sp.out, STATUS_OUT_MAX);
 	if (FCGX_InitRequest(&sp.fr, fd, FCGI_FAIL_ACCEPT_ON_INTR) != 0)
-		log_fatal("event=status_setup_failed msg=\"out of memory\"");
-	log_debug("event=status_ready");
+		log_fatal("status_setup_failed",
+		    LOG_STR("msg", "out of memory"));
+	log_debug("status_ready");
 	why = serve(&sp);
-	log_debug("event=status_done why=\"%s\"", why);
+	log_debug("status_done", LOG_STR("why", why));
 	FCGX_Free(&sp.fr, 1);
 	buf_free(&sp.out);
 	exit(strcmp(why, "accept failed") == 0 ? 1 : 0);

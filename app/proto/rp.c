@@ -82,15 +82,8 @@ sql_value(struct rp_ctx *rp, enum stmt st, int n, const char *const *params,
 static enum rp_result
 reject(struct rp_ctx *rp, const char *why, const char *field)
 {
-	char q[128];
-
-	if (field != NULL)
-		log_warn("event=signin_failed id=%s reason=\"%s\" field=%s",
-		    rp->request_id, why,
-		    log_quote(q, sizeof(q), field, strlen(field)));
-	else
-		log_warn("event=signin_failed id=%s reason=\"%s\"",
-		    rp->request_id, why);
+	log_warn("signin_failed", LOG_WORD("id", rp->request_id),
+	    LOG_STR("reason", why), LOG_OPT("field", field));
 	return RP_FAILED;
 }
 
@@ -136,11 +129,12 @@ direct(struct rp_ctx *rp, const char *body, int retry_unsent, int *unreachable)
 		 KV_MAX_LINES, KV_MAX_LINE, kv)) != OPENID_OK ||
 	    openid_kv_dupkey(kv) != NULL) {
 		*unreachable = out == HTTP_NOT_SENT;
-		log_warn("event=sso_request_failed id=%s outcome=%d status=%ld "
-			 "error=\"%s\"",
-		    rp->request_id, (int)out, res.status,
-		    out != HTTP_OK ? res.error :
-				     "malformed key-value response");
+		log_warn("sso_request_failed", LOG_WORD("id", rp->request_id),
+		    LOG_INT("outcome", out), LOG_INT("status", res.status),
+		    LOG_STR("error",
+			out != HTTP_OK ? res.error :
+					 "malformed key-value "
+					 "response"));
 		kv = NULL;
 	}
 	http_response_free(&res);
@@ -210,10 +204,10 @@ associate(struct rp_ctx *rp)
 		"HMAC-SHA256") != 0 ||
 	    openid_dh_finish(&dh, kv_get(kv, "dh_server_public"),
 		kv_get(kv, "enc_mac_key"), key) != OPENID_OK) {
-		log_warn("event=sso_associate_failed id=%s error=\"%s\"",
-		    rp->request_id,
-		    kv_get(kv, "error") ? "OP refused" :
-					  "bad associate response");
+		log_warn("sso_associate_failed", LOG_WORD("id", rp->request_id),
+		    LOG_STR("error",
+			kv_get(kv, "error") ? "OP refused" :
+					      "bad associate response"));
 		goto done;
 	}
 	if (store_association(rp, kv_get(kv, "assoc_handle"),

@@ -131,25 +131,22 @@ mail_queue(struct db *db, const struct config *cfg, const char *tpl,
 	if (add_list(&tos, to, nto, NULL, 0, &nt) == -1 ||
 	    add_list(&ccs, cc, ncc, to, nto, &nc) == -1 || nt == 0 ||
 	    nt > MAIL_RCPT_MAX || nc > MAIL_RCPT_MAX) {
-		log_error("event=mail_refused template=%s reason=\"bad or no "
-			  "recipients\"",
-		    tpl);
+		log_error("mail_refused", LOG_WORD("template", tpl),
+		    LOG_STR("reason", "bad or no recipients"));
 		goto done;
 	}
 	view_set(d, "PUBLIC_URL", cfg->public_url);
 	if (view_render_bare(d, tpl, &out) == -1 || out.failed ||
 	    out.len == 0) {
-		log_error("event=mail_refused template=%s reason=\"does not "
-			  "render\"",
-		    tpl);
+		log_error("mail_refused", LOG_WORD("template", tpl),
+		    LOG_STR("reason", "does not render"));
 		goto done;
 	}
 	text = out.data; /* NUL-terminated, not empty */
 	unescape(text);
 	if (split(text, &subject, &body) == -1) {
-		log_error("event=mail_refused template=%s reason=\"no one-line "
-			  "subject\"",
-		    tpl);
+		log_error("mail_refused", LOG_WORD("template", tpl),
+		    LOG_STR("reason", "no one-line subject"));
 		goto done;
 	}
 	p[0] = buf_cstr(&tos);
@@ -158,8 +155,8 @@ mail_queue(struct db *db, const struct config *cfg, const char *tpl,
 	p[3] = body;
 	if ((res = db_exec(db, STMT_OUTBOX_INSERT, 4, p, &e)) != NULL) {
 		PQclear(res);
-		log_info("event=mail_queued template=%s to=%zu cc=%zu", tpl, nt,
-		    nc);
+		log_info("mail_queued", LOG_WORD("template", tpl),
+		    LOG_UINT("to", nt), LOG_UINT("cc", nc));
 	}
 done:
 	buf_free(&out);

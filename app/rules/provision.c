@@ -298,9 +298,9 @@ prov_load_domains(struct prov *p)
 		w.domain_id = d->id;
 		w.domain = d->name;
 		if (p->dry_run)
-			log_error("event=provision_error code=no-admin "
-				  "domain=%s",
-			    d->name);
+			log_error("provision_error",
+			    LOG_WORD("code", "no-admin"),
+			    LOG_WORD("domain", d->name));
 		else if (
 		    (e = errlog_record(p->db, &w, "no-admin",
 			 "the "
@@ -838,10 +838,13 @@ apply(struct prov *p, const struct prov_user *u, const struct prov_domain *d,
 	p->st.enabled += ap.st.enabled;
 	p->st.disabled += ap.st.disabled;
 	p->st.removed += ap.st.removed;
-	log_info("event=provisioned user=%lld name=%s domain=%s actions=%zu "
-		 "created=%ld enabled=%ld disabled=%ld removed=%ld%s",
-	    u->id, u->name, d->name, n, ap.st.created, ap.st.enabled,
-	    ap.st.disabled, ap.st.removed, p->dry_run ? " dry_run=1" : "");
+	log_info("provisioned", LOG_INT("user", u->id),
+	    LOG_STR("name", u->name), LOG_WORD("domain", d->name),
+	    LOG_UINT("actions", n), LOG_INT("created", ap.st.created),
+	    LOG_INT("enabled", ap.st.enabled),
+	    LOG_INT("disabled", ap.st.disabled),
+	    LOG_INT("removed", ap.st.removed),
+	    LOG_INT("dry_run", p->dry_run != 0));
 }
 
 /* The user's e-mail with its domain part lower-cased, as aliases keep it. */
@@ -884,9 +887,8 @@ prov_user(struct prov *p, const struct prov_user *u)
 		acts = arena_calloc(p->a, PROV_ACTIONS(nal), sizeof(*acts));
 		if (al == NULL || acts == NULL) {
 			p->st.errors++;
-			log_error("event=provision_failed user=%lld "
-				  "reason=\"out of memory\"",
-			    u->id);
+			log_error("provision_failed", LOG_INT("user", u->id),
+			    LOG_STR("reason", "out of memory"));
 			return;
 		}
 		for (k = 0; k < nal; k++)
@@ -1043,9 +1045,9 @@ signin_run(struct prov *p, long long uid, int *queued)
 	o = lp_person(signin_lp, u.name, &lpp, why, sizeof(why));
 	if ((u.person = person_from_lp(o, &lpp, u.name)) == PERSON_UNKNOWN) {
 		*queued = 1;
-		log_warn("event=signin_provision_deferred user=%lld name=%s "
-			 "reason=\"person lookup: %s\"",
-		    uid, u.name, lp_outcome_name(o));
+		log_warn("signin_provision_deferred", LOG_INT("user", uid),
+		    LOG_STR("name", u.name), LOG_STR("reason", "person lookup"),
+		    LOG_WORD("outcome", lp_outcome_name(o)));
 		return APP_OK;
 	}
 	if ((e = set_person(p, &u)) != APP_OK)
@@ -1086,10 +1088,10 @@ provision_signin(struct db *db, const struct config *cfg, struct arena *a,
 	lp_set_deadline(signin_lp, 0);
 	prov_free(&p);
 	if (*queued)
-		log_warn(
-		    "event=signin_sync_queued user=%lld reason=\"Launchpad "
-		    "unavailable or the time budget spent\"",
-		    uid);
+		log_warn("signin_sync_queued", LOG_INT("user", uid),
+		    LOG_STR("reason",
+			"Launchpad unavailable or the time "
+			"budget spent"));
 	if (e == APP_OK || e == APP_EINTERNAL)
 		e = mark_user(&p, uid, *queued);
 	return e;
