@@ -26,14 +26,14 @@
 #include "http/session.h"
 #include "lib/arena.h"
 #include "lib/log.h"
+#include "lib/netaddr.h"
 #include "lib/token.h"
 #include "proto/rp.h"
 #include "rules/provision.h"
 #include "rules/users.h"
 #include "views/view.h"
 
-#define STATE_TTL   "600" /* seconds a sign-in may take */
-#define RATE_WINDOW "60"
+#define STATE_TTL "600" /* seconds a sign-in may take */
 
 /*
  * Every failure looks the same to the browser ("try again"); the specific
@@ -53,25 +53,25 @@ failed_page(struct req *r)
 	return page_render(r, 403, "Sign-in failed", "error.tpl");
 }
 
-/* Sign-in starts per client address per minute. */
+/*
+ * Sign-in starts per client per minute: an IPv6 client is its /64, whose
+ * addresses it can take freely (lib/netaddr.h).
+ */
 static enum app_err
 rate_limit(struct req *r)
 {
-	const char  *params[2];
-	PGresult    *res;
+	char         key[NETADDR_TEXT_MAX];
+	const char  *client, *bucket;
 	enum app_err e;
 
-	if ((params[0] = arena_printf(r->arena, "login:%s", r->remote_addr)) ==
-	    NULL)
+	if ((client = req_client(r)) == NULL ||
+	    (bucket = arena_printf(r->arena, "login:%s",
+		 netaddr_rate_key(client, key))) == NULL)
 		return APP_ENOMEM;
-	params[1] = RATE_WINDOW;
-	if ((res = req_sql(r, STMT_RATE_HIT, 2, params, &e)) == NULL)
-		return e;
-	if (strtol(PQgetvalue(res, 0, 0), NULL, 10) <= r->cfg->login_rate_limit)
-		return APP_OK;
-	r->retry_after = PQgetvalue(res, 0, 1);
-	r->reason = "too many sign-in starts from this address";
-	return APP_ERATELIMIT;
+	if ((e = req_rate_limit(r, bucket, r->cfg->login_rate_limit)) ==
+	    APP_ERATELIMIT)
+		r->reason = "too many sign-in starts from this client";
+	return e;
 }
 
 /* A new login state bound to this browser; the state token, or NULL. */

@@ -3,10 +3,12 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "http/req.h"
 #include "http/session.h"
 #include "lib/log.h"
+#include "lib/netaddr.h"
 #include "store/audit.h"
 #include "views/view.h"
 
@@ -335,6 +337,33 @@ req_actor(const struct req *r, enum actor_kind kind, struct actor *a)
 	a->request_id = r->request_id;
 }
 
+const char *
+req_client(struct req *r)
+{
+	char *out;
+
+	if ((out = arena_alloc(r->arena, NETADDR_TEXT_MAX)) == NULL)
+		return NULL;
+	return netaddr_client(r->remote_addr,
+	    FCGX_GetParam("HTTP_X_FORWARDED_FOR", r->fcgi->envp),
+	    r->cfg->trusted_proxies, out);
+}
+
+enum app_err
+req_rate_limit(struct req *r, const char *bucket, int limit)
+{
+	const char  *params[2] = { bucket, "60" };
+	PGresult    *res;
+	enum app_err e;
+
+	if ((res = req_sql(r, STMT_RATE_HIT, 2, params, &e)) == NULL)
+		return e;
+	if (strtol(PQgetvalue(res, 0, 0), NULL, 10) <= limit)
+		return APP_OK;
+	r->retry_after = PQgetvalue(res, 0, 1);
+	return APP_ERATELIMIT;
+}
+
 static int
 has_crlf(const char *s)
 {
@@ -440,7 +469,7 @@ resp_send(struct req *r)
 {
 	struct buf *h = &r->head;
 	size_t      i;
-	int         rc;
+	int         rc, cached = 0;
 
 	buf_reset(h);
 	buf_printf(h,
@@ -449,9 +478,19 @@ resp_send(struct req *r)
 	    r->status, status_text(r->status),
 	    r->ctype != NULL ? r->ctype : "text/plain; charset=utf-8",
 	    r->out.len);
-	for (i = 0; i < r->nheaders; i++)
+	for (i = 0; i < r->nheaders; i++) {
 		buf_printf(h, "%s: %s\r\n", r->headers[i].name,
 		    r->headers[i].value);
+		if (strcasecmp(r->headers[i].name, "Cache-Control") == 0)
+			cached = 1;
+	}
+	/*
+	 * Every page is personal or carries a form's CSRF token, and an API
+	 * answer is someone's data: no browser or proxy keeps any of them
+	 * unless the handler said otherwise.
+	 */
+	if (!cached)
+		buf_puts(h, "Cache-Control: no-store\r\n");
 	buf_puts(h, "\r\n");
 	if (h->failed)
 		return fail(r, APP_EINTERNAL, "response head over its bound");

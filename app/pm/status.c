@@ -22,6 +22,7 @@
 #include "lib/buf.h"
 #include "lib/conf.h"
 #include "lib/log.h"
+#include "lib/netaddr.h"
 #include "pm/child.h"
 #include "pm/privs.h"
 #include "pm/scoreboard.h"
@@ -458,106 +459,6 @@ status_metrics(const struct scoreboard *sb, const struct status_extra *x,
 /* ------------------------------------------------------------------ */
 /* Who may read the pages. */
 
-struct net {
-	int           v6;
-	unsigned char a[16]; /* IPv4 in the first 4 bytes */
-	unsigned int  bits;
-};
-
-/* ::ffff:a.b.c.d becomes the IPv4 address a.b.c.d. */
-static void
-unmap(struct net *n)
-{
-	static const unsigned char prefix[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-		0xff, 0xff };
-
-	if (!n->v6 || memcmp(n->a, prefix, sizeof(prefix)) != 0 || n->bits < 96)
-		return; /* a shorter prefix is wider than IPv4 */
-	n->v6 = 0;
-	memmove(n->a, n->a + 12, 4);
-	memset(n->a + 4, 0, 12);
-	n->bits -= 96;
-}
-
-/* An address of len bytes into n (all bits); 0 or -1. */
-static int
-parse_addr(const char *s, size_t len, struct net *n)
-{
-	char tmp[INET6_ADDRSTRLEN];
-
-	if (len == 0 || len >= sizeof(tmp))
-		return -1;
-	memcpy(tmp, s, len);
-	tmp[len] = '\0';
-	memset(n, 0, sizeof(*n));
-	n->v6 = memchr(tmp, ':', len) != NULL;
-	n->bits = n->v6 ? 128 : 32;
-	if (inet_pton(n->v6 ? AF_INET6 : AF_INET, tmp, n->a) != 1)
-		return -1;
-	return 0;
-}
-
-/* "addr" or "addr/bits" of len bytes into n, unmapped; 0 or -1. */
-static int
-parse_net(const char *s, size_t len, struct net *n)
-{
-	const char  *slash = memchr(s, '/', len);
-	size_t       i, alen = slash != NULL ? (size_t)(slash - s) : len;
-	unsigned int bits = 0;
-
-	if (parse_addr(s, alen, n) == -1)
-		return -1;
-	if (slash != NULL) {
-		if (len - alen - 1 == 0 || len - alen - 1 > 3)
-			return -1;
-		for (i = alen + 1; i < len; i++) {
-			if (s[i] < '0' || s[i] > '9')
-				return -1;
-			bits = bits * 10 + (unsigned int)(s[i] - '0');
-		}
-		if (bits > n->bits)
-			return -1;
-		n->bits = bits;
-	}
-	unmap(n);
-	return 0;
-}
-
-static int
-net_contains(const struct net *net, const struct net *addr)
-{
-	unsigned int  whole = net->bits / 8, rest = net->bits % 8;
-	unsigned char mask;
-
-	if (net->v6 != addr->v6 || memcmp(net->a, addr->a, whole) != 0)
-		return 0;
-	if (rest == 0)
-		return 1;
-	mask = (unsigned char)(0xff << (8 - rest));
-	return (net->a[whole] & mask) == (addr->a[whole] & mask);
-}
-
-int
-status_allowed(const char *allow_list, const char *remote_addr)
-{
-	struct net  remote, net;
-	const char *p = allow_list;
-	size_t      n;
-
-	if (p == NULL || remote_addr == NULL ||
-	    parse_addr(remote_addr, strlen(remote_addr), &remote) == -1)
-		return 0;
-	unmap(&remote);
-	for (;;) {
-		p += strspn(p, " \t");
-		if ((n = strcspn(p, " \t")) == 0)
-			return 0;
-		if (parse_net(p, n, &net) == 0 && net_contains(&net, &remote))
-			return 1;
-		p += n;
-	}
-}
-
 /* ------------------------------------------------------------------ */
 /* The process. */
 
@@ -797,7 +698,7 @@ dispatch(struct sproc *sp, struct sreq *q)
 		reply(sp, q, 405, text, "Method Not Allowed\n");
 	} else if (page == PAGE_PING)
 		reply(sp, q, 200, text, "pong\n");
-	else if (!status_allowed(sp->cfg->status_allow, q->remote)) {
+	else if (!netaddr_in_list(sp->cfg->status_allow, q->remote)) {
 		q->reason = "address not in status_allow";
 		reply(sp, q, 403, text, "Forbidden\n");
 	} else

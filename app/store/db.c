@@ -621,6 +621,11 @@ static const struct {
 	    "UPDATE api_tokens SET last_used_at = now() WHERE id = $1::bigint "
 	    "AND coalesce(last_used_at < now() - interval '1 minute', true)",
 	    1 },
+	[STMT_API_TOKEN_LIVE] = { "api_token_live",
+	    "SELECT (SELECT count(*) FROM api_tokens t WHERE t.user_id = u.id "
+	    "AND t.revoked_at IS NULL AND t.expires_at > now()) FROM users u "
+	    "WHERE u.id = $1::bigint FOR UPDATE OF u",
+	    1 },
 	[STMT_API_TOKEN_CREATE] = { "api_token_create",
 	    "INSERT INTO api_tokens (user_id, name, token_hash, expires_at) "
 	    "VALUES ($1::bigint, $2, decode($3, 'hex'), now() + "

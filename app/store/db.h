@@ -148,6 +148,7 @@ enum stmt {
 	STMT_API_TOKEN_AUTH,   /* hash -> token id, user columns, banned,
 				   last use over a minute ago */
 	STMT_API_TOKEN_TOUCH,  /* token id: last_used_at, once a minute */
+	STMT_API_TOKEN_LIVE,   /* user -> live tokens (the user locked) */
 	STMT_API_TOKEN_CREATE, /* user, name, hash, days -> id, expires;
 				   no row if an active one has the name */
 	STMT_API_TOKEN_LIST,   /* user -> id, name, created, last used,

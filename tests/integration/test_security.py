@@ -33,7 +33,7 @@ import test_authz
 import test_ops
 import test_provision as tp
 import test_signin as si
-from run import Fail, expect, show, test  # noqa: F401
+from run import WORKERS, Fail, expect, show, test  # noqa: F401
 from stack import wait_until
 
 DB = stack.APP_DB
@@ -621,7 +621,7 @@ def proxy_profile(env, trusted):
     settings = dict(env.signin_settings() + env.provision_settings())
     settings["trusted_proxies"] = trusted
     stack.render_config(conf, stack.config_settings(
-        env.sock, workers=2, public_url="http://127.0.0.1:%d" % env.port,
+        env.sock, workers=WORKERS, public_url="http://127.0.0.1:%d" % env.port,
         database=env.pg.conninfo(), extra=list(settings.items())), header="sec proxy profile")
     if env.server is not None:
         env.server.stop(signal.SIGTERM, 10)
