@@ -54,6 +54,7 @@ static const struct param params[PARAM__N] = {
 	[PARAM_NAME] = { "name", valid_lp_name, 255, "no such member" },
 	[PARAM_COMMUNITY] = { "community", valid_community, 32,
 	    "no such community" },
+	[PARAM_LOCAL] = { "local", valid_local_part, 64, "no such local part" },
 #ifdef MM_TEST_HOOKS
 	[PARAM_LABEL] = { "label", valid_label, 255, "no such label" },
 #endif
@@ -113,6 +114,12 @@ static const struct field domain_enabled_fields[DOMAIN_ENABLED__N] = {
 
 static const struct field domain_limit_fields[DOMAIN_LIMIT__N] = {
 	[DOMAIN_LIMIT] = { "alias_limit", FIELD_FORM, valid_utf8, 64, 1 },
+};
+
+/* Checked and explained next to the field by rules/reserved.c. */
+static const struct field reserved_fields[RESERVED__N] = {
+	[RESERVED_LOCAL_PART] = { "local_part", FIELD_FORM, valid_text, 256,
+	    1 },
 };
 
 static const struct field users_fields[USERS__N] = {
@@ -209,6 +216,7 @@ static const struct field role_fields[SET_ROLE__N] = {
 static const struct field member_alias_fields[NEW_ALIAS__N] = {
 	[NEW_LOCAL_PART] = { "local_part", FIELD_FORM, valid_text, 256, 0 },
 	[NEW_RECIPIENTS] = { "recipients", FIELD_FORM, valid_text, 4096, 0 },
+	[NEW_ASSIGN] = { "assign_protected", FIELD_FORM, valid_slug, 3, 0 },
 };
 
 static const struct field alias_enabled_fields[ALIAS_ENABLED__N] = {
@@ -357,6 +365,43 @@ static const struct route table[] = {
 	    .changes_state = 1,
 	    .params = { PARAM_DOMAIN },
 	    FIELDS(domain_limit_fields),
+	},
+	{
+	    .methods = METHOD_GET,
+	    .pattern = "/admin/domains/:domain/reserved",
+	    .handler = h_admin_reserved,
+	    .access = ACCESS_SITE_ADMIN,
+	    .auth = AUTH_SESSION,
+	    .params = { PARAM_DOMAIN },
+	    FIELDS(done_fields),
+	},
+	{
+	    .methods = METHOD_POST,
+	    .pattern = "/admin/domains/:domain/reserved",
+	    .handler = h_admin_reserved_add,
+	    .access = ACCESS_SITE_ADMIN,
+	    .auth = AUTH_SESSION,
+	    .changes_state = 1,
+	    .params = { PARAM_DOMAIN },
+	    FIELDS(reserved_fields),
+	},
+	{
+	    .methods = METHOD_POST,
+	    .pattern = "/admin/domains/:domain/reserved/:local/remove",
+	    .handler = h_admin_reserved_remove,
+	    .access = ACCESS_SITE_ADMIN,
+	    .auth = AUTH_SESSION,
+	    .changes_state = 1,
+	    .params = { PARAM_DOMAIN, PARAM_LOCAL },
+	},
+	{
+	    .methods = METHOD_POST,
+	    .pattern = "/admin/domains/:domain/reserved/aliases/:id/assign",
+	    .handler = h_admin_reserved_assign,
+	    .access = ACCESS_SITE_ADMIN,
+	    .auth = AUTH_SESSION,
+	    .changes_state = 1,
+	    .params = { PARAM_DOMAIN, PARAM_ID },
 	},
 	{
 	    .methods = METHOD_GET,

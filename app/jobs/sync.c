@@ -322,8 +322,7 @@ alert(struct run *r)
 	view_set_int(d, "ERRORS", r->p.st.errors);
 	view_set_int(d, "USERS", r->p.st.users);
 	view_set_int(d, "TEAMS", r->teams);
-	(void)mail_queue(r->p.db, r->p.cfg, "mail_sync_failed.tpl", to, 1, NULL,
-	    0, d);
+	(void)mail_queue(r->p.db, r->p.cfg, "mail_sync_failed.tpl", to, 1, d);
 	view_dict_free(d);
 }
 

@@ -68,21 +68,15 @@ unescape(char *s)
 	*w = '\0';
 }
 
-/* Appends the addresses of l not already in the list to b, ' '-joined. */
+/* Appends the addresses of l not already in it to b, ' '-joined. */
 static int
-add_list(struct buf *b, const char *const *l, size_t n, const char *const *skip,
-    size_t nskip, size_t *count)
+add_list(struct buf *b, const char *const *l, size_t n, size_t *count)
 {
 	size_t i, k;
 
 	for (i = 0; i < n; i++) {
 		if (!mail_address_ok(l[i]))
 			return -1;
-		for (k = 0; k < nskip; k++)
-			if (strcasecmp(skip[k], l[i]) == 0)
-				break;
-		if (k < nskip)
-			continue;
 		for (k = 0; k < i; k++)
 			if (strcasecmp(l[k], l[i]) == 0)
 				break;
@@ -115,22 +109,19 @@ split(char *text, const char **subject, const char **body)
 
 enum app_err
 mail_queue(struct db *db, const struct config *cfg, const char *tpl,
-    const char *const *to, size_t nto, const char *const *cc, size_t ncc,
-    struct view_dict *d)
+    const char *const *to, size_t nto, struct view_dict *d)
 {
-	struct buf   out, tos, ccs;
-	const char  *p[4], *subject, *body;
-	size_t       nt = 0, nc = 0;
+	struct buf   out, tos;
+	const char  *p[3], *subject, *body;
+	size_t       nt = 0;
 	PGresult    *res;
 	enum app_err e = APP_EINVALID;
 	char        *text;
 
 	buf_init(&out, MAIL_BODY_MAX);
 	buf_init(&tos, 8192);
-	buf_init(&ccs, 8192);
-	if (add_list(&tos, to, nto, NULL, 0, &nt) == -1 ||
-	    add_list(&ccs, cc, ncc, to, nto, &nc) == -1 || nt == 0 ||
-	    nt > MAIL_RCPT_MAX || nc > MAIL_RCPT_MAX) {
+	if (add_list(&tos, to, nto, &nt) == -1 || nt == 0 ||
+	    nt > MAIL_RCPT_MAX) {
 		log_error("mail_refused", LOG_WORD("template", tpl),
 		    LOG_STR("reason", "bad or no recipients"));
 		goto done;
@@ -150,17 +141,15 @@ mail_queue(struct db *db, const struct config *cfg, const char *tpl,
 		goto done;
 	}
 	p[0] = buf_cstr(&tos);
-	p[1] = buf_cstr(&ccs);
-	p[2] = subject;
-	p[3] = body;
-	if ((res = db_exec(db, STMT_OUTBOX_INSERT, 4, p, &e)) != NULL) {
+	p[1] = subject;
+	p[2] = body;
+	if ((res = db_exec(db, STMT_OUTBOX_INSERT, 3, p, &e)) != NULL) {
 		PQclear(res);
 		log_info("mail_queued", LOG_WORD("template", tpl),
-		    LOG_UINT("to", nt), LOG_UINT("cc", nc));
+		    LOG_UINT("copies", nt));
 	}
 done:
 	buf_free(&out);
 	buf_free(&tos);
-	buf_free(&ccs);
 	return e;
 }

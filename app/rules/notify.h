@@ -1,8 +1,13 @@
 /*
- * notify.h - notification e-mail, queued: a template rendered and one
- * outbox row INSERTed in the caller's transaction, so a change and its
- * e-mail commit or roll back together.  `membermail outbox` delivers
- * what the table holds; nothing here talks SMTP.
+ * notify.h - notification e-mail, queued: a template rendered and outbox
+ * rows INSERTed in the caller's transaction, so a change and its e-mail
+ * commit or roll back together.  `membermail outbox` delivers what the
+ * table holds; nothing here talks SMTP.
+ *
+ * Each recipient gets a copy of their own, addressed to them alone: no
+ * message shows one person's address to another (a member never learns
+ * the admins' private addresses, nor admins each other's), and one
+ * recipient's refusing relay does not hold the others' copies back.
  *
  * Templates: views/templates/mail_*.tpl, one per kind of mail, loaded and
  * parsed with every other template at start-up.  The first line of the
@@ -31,19 +36,18 @@ struct config;
 struct db;
 struct view_dict;
 
-#define MAIL_RCPT_MAX 100 /* outbox_to_count, outbox_cc_bcc_count */
+#define MAIL_RCPT_MAX 100 /* copies of one notification */
 
 /* Non-zero if addr may go into a mail header (rules above). */
 int mail_address_ok(const char *addr);
 
 /*
- * Renders template tpl with d (PUBLIC_URL is set here) and queues it to
- * the nto addresses of to, cc the ncc of cc (addresses in both lists are
- * sent once, as To).  APP_EINVALID for a bad address, no recipient, or a
- * template that does not give a one-line subject; APP_EDB and the like.
+ * Renders template tpl with d (PUBLIC_URL is set here) and queues one copy
+ * to each of the nto addresses of to (an address given twice, in any case,
+ * gets one).  APP_EINVALID for a bad address, no recipient, or a template
+ * that does not give a one-line subject; APP_EDB and the like.
  */
 enum app_err mail_queue(struct db *, const struct config *, const char *tpl,
-    const char *const *to, size_t nto, const char *const *cc, size_t ncc,
-    struct view_dict *d);
+    const char *const *to, size_t nto, struct view_dict *d);
 
 #endif

@@ -79,7 +79,7 @@ hold_begins(struct db *db, struct store *st)
 	view_set_int(d, "TOTAL", (long)st->s->n);
 	view_set_int(d, "TRUSTED", st->trusted);
 	view_set_int(d, "THRESHOLD", st->cfg->shrink_threshold);
-	e = mail_queue(db, st->cfg, "mail_shrink_held.tpl", to, 1, NULL, 0, d);
+	e = mail_queue(db, st->cfg, "mail_shrink_held.tpl", to, 1, d);
 	view_dict_free(d);
 	return e;
 }

@@ -148,7 +148,8 @@ def sec_reserved_names_not_provisioned(env, make):
         expect(s.alias(name) is None, "%s@%s was created: %r", name, s.domain, s.alias(name))
         expect(q(env, "SELECT count(*) FROM aliases WHERE user_id = %d" % s.ids[name]) == "0",
                "%s holds an alias", name)
-    told = q(env, "SELECT string_agg(user_id || ':' || code, ',' ORDER BY user_id) FROM error_reports "
+    told = q(env, "SELECT string_agg(user_id || ':' || error_code, ',' ORDER BY user_id) "
+                  "FROM error_reports "
                   "WHERE domain_id = %d" % s.domain_id)
     expect(told == "%d:not-created.reserved,%d:not-created.reserved" % (web, own),
            "error reports: %r", told)
@@ -157,6 +158,7 @@ def sec_reserved_names_not_provisioned(env, make):
         mine = [m for m in mails if m[0] == s.email_of(name)]
         expect(len(mine) == 1 and "could not be created" in mine[0][2],
                "%s not told by mail: %r", name, mails)
+    env.ensure_server()
     page = Signed(env, web).get("/my")
     expect(page.status == 200 and b"reserved" in page.body,
            "/my does not say the name is reserved: %s", show(page, 3000))
@@ -169,9 +171,9 @@ def sec_reserved_names_not_provisioned(env, make):
 def da_domain(env):
     """A domain of its own (no team anyone is in): name, id."""
     name = "%s.example" % uniq("sec-rsv")
-    did = int(q(env, "INSERT INTO domains (name, team, verification_token) VALUES (%s, "
-                     "'sec-nobody-team', substr(md5(random()::text), 1, 10)) RETURNING id"
-                % lit(name)))
+    did = int(q(env, "INSERT INTO domains (name, team, verification_token, alias_limit) VALUES "
+                     "(%s, 'sec-nobody-team', substr(md5(random()::text), 1, 10), 10) "
+                     "RETURNING id" % lit(name)))
     return name, did
 
 
@@ -309,6 +311,7 @@ def sec_ban_disables_aliases_at_once(env, make):
     tp.expect_sync(env, 0, created=2, errors=0)
     q(env, "INSERT INTO aliases (domain_id, local_part, user_id, recipients) VALUES (%d, %s, %d, "
            "ARRAY[%s])" % (s.domain_id, lit("adm-" + s.tag), s.ids[s.admin], lit(s.admin_email)))
+    env.ensure_server()
     site = Signed(env, user_row(env, uniq("secbna"), site_admin=True))
     s.mark()
     mark = audit_mark(env)

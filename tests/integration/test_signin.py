@@ -575,8 +575,9 @@ def session_cookie_flags(env):
         fr = fcgi.request(sock, fcgi.nginx_like_params("GET", "/ubuntu"))
     finally:
         srv.stop(signal.SIGTERM, 10)
-    sc = [v for k, v in fr.headers if k.lower() == "set-cookie" and v.startswith("mm_browser=")]
-    expect(fr.status == 200 and sc, "https public_url: GET /ubuntu set no mm_browser: %s", show(fr))
+    sc = [v for k, v in fr.headers if k.lower() == "set-cookie" and v.startswith("__Host-mm_browser=")]
+    expect(fr.status == 200 and sc, "https public_url: GET /ubuntu set no __Host-mm_browser: %s",
+           show(fr))
     _, sattrs = cookie_attrs(sc[0])
     expect("secure" in sattrs and "httponly" in sattrs, "https public_url: cookie not Secure: %s", sc[0])
 
