@@ -48,22 +48,6 @@ outbox_backoff(int attempts, uint32_t r)
 	return d > BACKOFF_CAP ? BACKOFF_CAP : d;
 }
 
-enum app_err
-outbox_retry(struct db *db, long long id)
-{
-	char         ids[24];
-	const char  *params[] = { ids };
-	PGresult    *res;
-	enum app_err e;
-
-	snprintf(ids, sizeof(ids), "%lld", id);
-	if ((res = db_exec(db, STMT_OUTBOX_RETRY, 1, params, &e)) == NULL)
-		return e;
-	e = PQntuples(res) == 1 ? APP_OK : APP_ENOTFOUND;
-	PQclear(res);
-	return e;
-}
-
 /* Splits "a b c" in place into at most max pointers. */
 static size_t
 split(char *s, const char **v, size_t max)
@@ -122,7 +106,9 @@ deliver(struct run *run, PGresult *res)
 	const char         *to[RCPT_MAX], *cc[RCPT_MAX], *bcc[RCPT_MAX];
 	struct smtp_message m;
 	char                err[1024] = "", mid[64];
+	const char         *params[1];
 	enum smtp_outcome   o;
+	enum app_err        e;
 	int attempts = (int)strtol(PQgetvalue(res, 0, 6), NULL, 10);
 
 	memset(&m, 0, sizeof(m));
@@ -142,6 +128,16 @@ deliver(struct run *run, PGresult *res)
 	o = smtp_send(&run->smtp, &m, err, sizeof(err));
 	if (o == SMTP_UNAVAILABLE)
 		run->unavailable = 1;
+	if (run->smtp.refused[0] != '\0') {
+		/* Their owners learn it on /my (users.mail_problem). */
+		log_warn("outbox_refused",
+		    LOG_WORD("id", PQgetvalue(res, 0, 0)),
+		    LOG_STR("reason", "needs SMTPUTF8"));
+		params[0] = run->smtp.refused;
+		if ((e = db_run(run->db, STMT_USERS_NEED_SMTPUTF8, 1,
+			 params)) != APP_OK)
+			return e;
+	}
 	return record(run, PQgetvalue(res, 0, 0), attempts, o, err);
 }
 
