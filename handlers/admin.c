@@ -481,32 +481,32 @@ reserved_done(struct req *r, enum app_err e, int changed, const char *typed,
 	}
 }
 
+/* Reserves local on the path's domain (add), or no longer. */
+static enum app_err
+reserved_post(struct req *r, const char *local, int add)
+{
+	struct actor a = actor_of(r);
+	int          changed;
+	enum app_err e;
+
+	e = (add ? reserved_add : reserved_remove)(r->db, &a,
+	    req_param(r, PARAM_DOMAIN), local, &changed);
+	return reserved_done(r, e, changed, add ? local : "",
+	    add ? "reserved-added" : "reserved-removed");
+}
+
 /* POST /admin/domains/:domain/reserved  local_part */
 enum app_err
 h_admin_reserved_add(struct req *r)
 {
-	struct actor a = actor_of(r);
-	const char  *local = req_field(r, RESERVED_LOCAL_PART);
-	int          changed;
-	enum app_err e;
-
-	e = reserved_add(r->db, &a, req_param(r, PARAM_DOMAIN), local,
-	    &changed);
-	return reserved_done(r, e, changed, local, "reserved-added");
+	return reserved_post(r, req_field(r, RESERVED_LOCAL_PART), 1);
 }
 
 /* POST /admin/domains/:domain/reserved/:local/remove */
 enum app_err
 h_admin_reserved_remove(struct req *r)
 {
-	struct actor a = actor_of(r);
-	const char  *local = req_param(r, PARAM_LOCAL);
-	int          changed;
-	enum app_err e;
-
-	e = reserved_remove(r->db, &a, req_param(r, PARAM_DOMAIN), local,
-	    &changed);
-	return reserved_done(r, e, changed, "", "reserved-removed");
+	return reserved_post(r, req_param(r, PARAM_LOCAL), 0);
 }
 
 /* POST /admin/domains/:domain/reserved/aliases/:id/assign */

@@ -549,6 +549,7 @@ static enum app_err
 check_protected(struct db *db, struct change *c)
 {
 	const char  *p[3] = { c->d.idstr, c->local_part, c->m.idstr };
+	const char  *message;
 	PGresult    *res;
 	enum app_err e;
 	int          reserved, lp_name;
@@ -563,23 +564,18 @@ check_protected(struct db *db, struct change *c)
 				  NULL;
 	if (c->protected == NULL || (c->actor->site_admin && c->assign))
 		return APP_OK;
-	if (reserved)
-		return refuse(c->why, APP_EINVALID, "local_part", "reserved",
-		    c->actor->site_admin ?
-			"This address is reserved for the domain's operators "
-			"(postmaster@, abuse@ and the like): tick \"assign a "
-			"protected address\" to give it to this member." :
-			"This address is reserved for the domain's operators "
-			"(postmaster@, abuse@ and the like): only a site admin "
-			"can assign it.");
-	return refuse(c->why, APP_EINVALID, "local_part", "launchpad_name",
-	    c->actor->site_admin ?
-		"This is another person's Launchpad name, their address here "
-		"once they join: tick \"assign a protected address\" to give "
-		"it to this member anyway." :
-		"This is another person's Launchpad name, their address here "
-		"once they join: only a site admin can give it to someone "
-		"else.");
+	if ((message = arena_printf(c->arena, "%s: %s",
+		 reserved ? "This address is reserved for the domain's "
+			    "operators (postmaster@, abuse@ and the like)" :
+			    "This is another person's Launchpad name, their "
+			    "address here once they join",
+		 c->actor->site_admin ?
+		     "tick \"assign a protected address\" to give it to "
+		     "this member." :
+		     "only a site admin can hand it out.")) == NULL)
+		return APP_ENOMEM;
+	return refuse(c->why, APP_EINVALID, "local_part",
+	    reserved ? "reserved" : "launchpad_name", message);
 }
 
 static enum app_err

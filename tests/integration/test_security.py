@@ -33,25 +33,14 @@ import test_authz
 import test_ops
 import test_provision as tp
 import test_signin as si
-from run import WORKERS, Fail, expect, show, test  # noqa: F401
+from run import Fail, expect, show, test  # noqa: F401
 from stack import wait_until
 
 DB = stack.APP_DB
 FORM = "application/x-www-form-urlencoded"
-_seq = [0]
 
 
-def q(env, query):
-    return env.pg.scalar(query, db=DB)
-
-
-def lit(s):
-    return "NULL" if s is None else "'" + str(s).replace("'", "''") + "'"
-
-
-def uniq(tag):
-    _seq[0] += 1
-    return "%s%d" % (tag, _seq[0])
+q, lit, uniq = tp.q, tp.lit, test_api.uniq
 
 
 def user_row(env, name, email=None, site_admin=False):
@@ -618,35 +607,13 @@ def sec_login_limit_ipv6_prefix(env):
         q(env, "DELETE FROM rate_limits")
 
 
-def proxy_profile(env, trusted):
-    """The test server, restarted with trusted_proxies = trusted."""
-    conf = os.path.join(env.base, "sec-proxy.conf")
-    settings = dict(env.signin_settings() + env.provision_settings())
-    settings["trusted_proxies"] = trusted
-    stack.render_config(conf, stack.config_settings(
-        env.sock, workers=WORKERS, public_url="http://127.0.0.1:%d" % env.port,
-        database=env.pg.conninfo(), extra=list(settings.items())), header="sec proxy profile")
-    if env.server is not None:
-        env.server.stop(signal.SIGTERM, 10)
-    env.server = None
-    srv = env.new_server(conf=conf, tag="sec-proxy").start()
-    env.server = srv
-    try:
-        srv.wait_ready()
-    except RuntimeError as e:
-        srv.stop(signal.SIGTERM, 5)
-        env.server = None
-        raise Fail("the server with trusted_proxies did not start: %s" % e)
-    expect(wait_until(lambda: env._healthz_status() == 200, 10, 0.1), "no /healthz")
-
-
 @test
 def sec_login_limit_behind_proxy(env):
     """With trusted_proxies, the client is the last untrusted address of
     X-Forwarded-For (through nginx, whose address is loopback); an
     untrusted peer's X-Forwarded-For is ignored."""
     try:
-        proxy_profile(env, "127.0.0.1/32 ::1")
+        si.use_profile(env, "proxy", {"trusted_proxies": "127.0.0.1/32 ::1"})
         b = si.Browser(env)
         token = b.csrf()
         not_minute_end()
@@ -665,7 +632,7 @@ def sec_login_limit_behind_proxy(env):
         expect(got == [303] * 8 + [429], "an untrusted peer's X-Forwarded-For was believed: %s", got)
     finally:
         q(env, "DELETE FROM rate_limits")
-        env.restart_server()
+        si.use_profile(env)
 
 
 # ---------------------------------------------------------------- cookies over https

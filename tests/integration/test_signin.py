@@ -74,10 +74,11 @@ def lit(s):
 
 # ---------------------------------------------------------------- server profiles
 
-def use_profile(env, name=None):
+def use_profile(env, name=None, extra=None):
     """The server the next requests reach: the test server (name None,
-    env.conf), or a profile ("post", "association") started on the same
-    socket in its place.  A no-op when it already runs."""
+    env.conf), or a profile ("post", "association", or any name with the
+    config keys of extra) started on the same socket in its place.  A no-op
+    when it already runs."""
     cur = getattr(env, "signin_profile", None)
     running = env.server is not None and env.server.proc.running()
     if name is None:
@@ -91,6 +92,7 @@ def use_profile(env, name=None):
     settings = dict(env.signin_settings() + env.provision_settings())
     if name == "association":
         settings["openid_mode"] = "association"
+    settings.update(extra or {})
     conf = os.path.join(env.base, "signin-%s.conf" % name)
     stack.render_config(conf, stack.config_settings(
         env.sock, workers=WORKERS, max_body="64k", shutdown_timeout=10,
