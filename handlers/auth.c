@@ -261,8 +261,8 @@ h_auth_finish(struct req *r)
 			"bound to another browser"));
 		return failed_page(r);
 	}
-	path = PQgetvalue(res, 0, 1);
-	user = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+	path = db_str(res, 0, LOGIN_STATE_FINISH_PATH);
+	user = db_ll(res, 0, LOGIN_STATE_FINISH_USER);
 	if ((e = session_start(r, user)) != APP_OK)
 		return e;
 	log_info("signed_in", LOG_WORD("id", r->request_id),

@@ -361,9 +361,9 @@ req_rate_limit(struct req *r, const char *bucket, int limit)
 
 	if ((res = req_sql(r, STMT_RATE_HIT, 2, params, &e)) == NULL)
 		return e;
-	if (strtol(PQgetvalue(res, 0, 0), NULL, 10) <= limit)
+	if (db_ll(res, 0, RATE_HIT_HITS) <= limit)
 		return APP_OK;
-	r->retry_after = PQgetvalue(res, 0, 1);
+	r->retry_after = db_str(res, 0, RATE_HIT_LEFT);
 	return APP_ERATELIMIT;
 }
 

@@ -243,7 +243,7 @@ prov_flush(struct prov *p)
 		one_by_one(p);
 		return;
 	}
-	p->st.created += strtol(PQgetvalue(res, 0, 0), NULL, 10);
+	p->st.created += (long)db_ll(res, 0, PROV_BULK_CREATE_CREATED);
 	log_info("provisioned", LOG_UINT("plans", b->n),
 	    LOG_INT("created", b->creates));
 	PQclear(res);

@@ -25,7 +25,7 @@ reserved_check(struct db *db, long long domain_id, const char *local,
 	snprintf(id, sizeof(id), "%lld", domain_id);
 	if ((res = db_exec(db, STMT_RESERVED_CHECK, 2, p, &e)) == NULL)
 		return e;
-	*reserved = PQgetvalue(res, 0, 0)[0] == 't';
+	*reserved = db_bool(res, 0, RESERVED_CHECK_RESERVED);
 	PQclear(res);
 	return APP_OK;
 }
@@ -40,17 +40,11 @@ domain_id(struct db *db, const char *domain, long long *id)
 	if ((res = db_exec(db, STMT_RESERVED_DOMAIN, 1, &domain, &e)) == NULL)
 		return e;
 	if (PQntuples(res) == 1)
-		*id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+		*id = db_ll(res, 0, RESERVED_DOMAIN_ID);
 	else
 		e = APP_ENOTFOUND;
 	PQclear(res);
 	return e;
-}
-
-static const char *
-copy(struct arena *a, PGresult *res, int row, int col)
-{
-	return arena_strdup(a, PQgetvalue(res, row, col));
 }
 
 static enum app_err
@@ -68,9 +62,10 @@ list_names(struct db *db, struct arena *a, const char *id,
 	    NULL)
 		e = APP_ENOMEM;
 	for (i = 0; e == APP_OK && i < (int)out->n; i++) {
-		out->names[i].local_part = copy(a, res, i, 0);
-		out->names[i].builtin = PQgetvalue(res, i, 1)[0] == 't';
-		out->names[i].why = copy(a, res, i, 2);
+		out->names[i].local_part = db_dup(a, res, i,
+		    RESERVED_NAMES_LOCAL);
+		out->names[i].builtin = db_bool(res, i, RESERVED_NAMES_BUILTIN);
+		out->names[i].why = db_dup(a, res, i, RESERVED_NAMES_WHY);
 		if (out->names[i].local_part == NULL ||
 		    out->names[i].why == NULL)
 			e = APP_ENOMEM;
@@ -96,10 +91,10 @@ list_aliases(struct db *db, struct arena *a, const char *id,
 		e = APP_ENOMEM;
 	for (i = 0; e == APP_OK && i < (int)out->naliases; i++) {
 		x = &out->aliases[i];
-		x->id = strtoll(PQgetvalue(res, i, 0), NULL, 10);
-		x->local_part = copy(a, res, i, 1);
-		x->owner = copy(a, res, i, 2);
-		x->enabled = PQgetvalue(res, i, 3)[0] == 't';
+		x->id = db_ll(res, i, RESERVED_ALIASES_ID);
+		x->local_part = db_dup(a, res, i, RESERVED_ALIASES_LOCAL);
+		x->owner = db_dup(a, res, i, RESERVED_ALIASES_OWNER);
+		x->enabled = db_bool(res, i, RESERVED_ALIASES_ENABLED);
 		if (x->local_part == NULL || x->owner == NULL)
 			e = APP_ENOMEM;
 	}
@@ -248,7 +243,7 @@ assign_tx(struct db *db, void *arg)
 		PQclear(res);
 		return APP_ENOTFOUND;
 	}
-	ev.target_label = PQgetvalue(res, 0, 0);
+	ev.target_label = db_str(res, 0, RESERVED_ASSIGN_ADDRESS);
 	ev.domain_id = d;
 	e = audit_write(db, x->actor, &ev);
 	PQclear(res);
