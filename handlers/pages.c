@@ -18,7 +18,8 @@ enum {
 	COL_SLUG,
 	COL_NAME,
 	COL_TEAM,
-	COL_TITLE
+	COL_TITLE,
+	COL_LOGO
 };
 
 /*
@@ -46,6 +47,12 @@ set_community(struct req *r, struct view_dict *d, PGresult *res, int row)
 	if (team == NULL)
 		return -1;
 	view_set(d, "SLUG", PQgetvalue(res, row, COL_SLUG));
+	/* The community's own mark (a site admin's choice), else ours. */
+	view_set(d, "LOGO_URL",
+	    PQgetvalue(res, row, COL_LOGO)[0] == '\0' ?
+		"/static/logo.svg" :
+		arena_printf(r->arena, "/static/logos/%s",
+		    PQgetvalue(res, row, COL_LOGO)));
 	view_set(d, "NAME", PQgetvalue(res, row, COL_TITLE));
 	view_set(d, "DOMAIN", PQgetvalue(res, row, COL_NAME));
 	view_set(d, "TEAM", team);

@@ -11,7 +11,7 @@
 
 enum stmt {
 	STMT_SCHEMA_VERSION,     /* -> version */
-	STMT_DOMAIN_LIST,        /* -> slug, name, team, title */
+	STMT_DOMAIN_LIST,        /* -> slug, name, team, title, logo */
 	STMT_SESSION_LOAD,       /* hash -> user columns, csrf, touch due,
 				   claimed id, person status, sync due */
 	STMT_SESSION_CREATE,     /* hash, user, csrf, idle, max */
@@ -90,6 +90,8 @@ enum stmt {
 				   outbox failed, errors in the last day */
 	STMT_SA_DOMAINS,          /* -> name, team, slug, title, enabled, limit,
 				   txt status, members, aliases, token */
+	STMT_SA_DOMAIN_LOGO_LOCK, /* name -> id, logo or "" (locked) */
+	STMT_SA_DOMAIN_LOGO_SET,  /* id, logo or NULL */
 	STMT_SA_DOMAIN_INSERT,    /* name, team, slug, title, token, limit,
 				   enabled -> id, after (none on a unique
 				   conflict) */

@@ -142,7 +142,8 @@ class Env:
         stack.render_config(self.conf, stack.config_settings(
             self.sock, workers=WORKERS, max_body="1k", shutdown_timeout=SHUTDOWN_TIMEOUT,
             public_url="http://127.0.0.1:%d" % self.port, database=self.pg.conninfo(),
-            extra=self.signin_settings() + self.provision_settings()))
+            extra=self.signin_settings() + self.provision_settings() +
+            [("static_dir", self.static)]))
         # PostgreSQL: migrated as the owner, the app's login role, the domains.
         self.pg.init().start()
         stack.provision_database(self.pg, self.binary, conf=self.conf)
