@@ -132,6 +132,10 @@ class Env:
             shutil.copytree(src, self.static)
         else:
             os.makedirs(self.static)
+        # A community mark a site admin may choose (static_dir's logos/).
+        os.makedirs(os.path.join(self.static, "logos"), exist_ok=True)
+        with open(os.path.join(self.static, "logos", "test-mark.svg"), "w") as f:
+            f.write('<svg xmlns="http://www.w3.org/2000/svg" width="8" height="8"/>\n')
         for root, dirs, files in os.walk(self.static):
             os.chmod(root, 0o755)
             for f in files:
