@@ -107,6 +107,11 @@ enum reserved_field {
 enum app_err h_admin_reserved_add(struct req *);
 enum app_err h_admin_reserved_remove(struct req *);
 enum app_err h_admin_reserved_assign(struct req *);
+enum domain_logo_field {
+	DOMAIN_LOGO,
+	DOMAIN_LOGO__N
+};
+enum app_err h_admin_domain_logo(struct req *);
 enum users_field {
 	USERS_Q,
 	USERS_AFTER,

@@ -119,6 +119,8 @@ MATRIX = [
         "/admin/domains/{A}/reserved?done=reserved-removed", True, local="reserved"),
     Row("POST", "/admin/domains/:domain/reserved/aliases/:id/assign", SITE_ADMIN, 303, {},
         "/admin/domains/{A}/reserved?done=assigned", True, id="legacy"),
+    Row("POST", "/admin/domains/:domain/logo", SITE_ADMIN, 303, {"logo": "test-mark.svg"},
+        "/admin/domains?done=logo-changed", True),
     Row("GET", "/admin/users", SITE_ADMIN, 200),
     Row("GET", "/admin/users/:id", SITE_ADMIN, 200, id="other_uid"),
     Row("POST", "/admin/users/:id/ban", SITE_ADMIN, 303, {"reason": "authz matrix"},
