@@ -18,6 +18,7 @@ membermail rendered, from memory.
 
     bench.py --build-dir build/local --bare build/bench/bare_responder
              [--workers 2] [--duration 10] [--connections 32] [--threads 2] [--rounds 2]
+             [--accept-language fi]
 
 Prints requests/s of each, their ratio, p50/p99 latency and worker RSS, and
 checks the targets (ratio >= 0.85, worker RSS < 8 MiB).  Exits 1 when a
@@ -171,6 +172,8 @@ def main():
     ap.add_argument("--returning", action="store_true",
                     help="requests carry the mm_browser cookie of a browser that has been "
                          "here before (the first visit sets it, with a CSRF token derivation)")
+    ap.add_argument("--accept-language", metavar="TAGS",
+                    help="requests carry this Accept-Language (e.g. fi: the Finnish page)")
     ap.add_argument("--soak", type=int, default=100000, metavar="N",
                     help="then N more requests to membermail, checking that worker RSS "
                          "stays under the target and does not grow in the second half (0: skip)")
@@ -224,8 +227,10 @@ def main():
         if args.page == "my":
             cookie, uid = member_session(pg)
             bare_args = ["-d", pg.conninfo(), "-u", uid]
-        page = stack.http_request(mm_port, "GET", path,
-                                  headers={"Cookie": cookie} if cookie else None)
+        headers = {"Cookie": cookie} if cookie else {}
+        if args.accept_language:
+            headers["Accept-Language"] = args.accept_language
+        page = stack.http_request(mm_port, "GET", path, headers=headers or None)
         if page.status != 200:
             print("bench: GET %s from membermail: %s" % (path, page))
             return 1
@@ -262,6 +267,8 @@ def main():
                    "--timeout", "5s", "--latency", "http://127.0.0.1:%d%s" % (t["port"], path)]
             if cookie:
                 cmd[1:1] = ["-H", "Cookie: " + cookie]
+            if args.accept_language:
+                cmd[1:1] = ["-H", "Accept-Language: " + args.accept_language]
             r = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=duration + 30)
             out = r.stdout.decode("utf-8", "replace")
             if r.returncode != 0:
