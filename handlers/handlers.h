@@ -74,6 +74,7 @@ enum app_err h_domain_member_remove(struct req *);
 enum app_err h_domain_member_alias(struct req *);
 enum app_err h_domain_alias_enabled(struct req *);
 enum app_err h_domain_member_sync(struct req *);
+enum app_err h_domain_verify(struct req *);
 
 /*
  * Renders `page` inside the layout with req->view (created when NULL) and

@@ -298,6 +298,8 @@ static const struct route table[] = {
 	    domain_enabled_fields, NFIELDS(domain_enabled_fields) },
 	{ METHOD_POST, "/domains/:domain/members/:name/sync",
 	    h_domain_member_sync, ACCESS_DOMAIN_ADMIN, 1, NULL, 0 },
+	{ METHOD_POST, "/domains/:domain/verify", h_domain_verify,
+	    ACCESS_DOMAIN_ADMIN, 1, NULL, 0 },
 	/* Last: a community's landing page, /ubuntu, /kubuntu, ... */
 	{ METHOD_GET, "/:community", h_landing, ACCESS_ANYONE, 0, NULL, 0 },
 };

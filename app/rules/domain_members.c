@@ -671,9 +671,12 @@ member_domain(struct db *db, struct arena *a, const struct actor *actor,
 	out->nmembers = col_ll(res, 0, 12);
 	out->nadmins = col_ll(res, 0, 13);
 	out->naliases = col_ll(res, 0, 14);
+	out->txt_grace_until = col_ll(res, 0, 15);
+	out->txt_last_attempt_detail = col(a, res, 0, 16);
 	PQclear(res);
 	if (out->team == NULL || out->title == NULL ||
-	    out->verification_token == NULL || out->txt_status == NULL)
+	    out->verification_token == NULL || out->txt_status == NULL ||
+	    out->txt_last_attempt_detail == NULL)
 		return APP_ENOMEM;
 	return APP_OK;
 }

@@ -265,7 +265,8 @@ static const struct {
 	    "u.email, ' ' ORDER BY u.id) FILTER (WHERE NOT u.is_banned), '') "
 	    "FROM domains d LEFT JOIN domain_members m ON m.domain_id = d.id "
 	    "AND m.role = 'admin' LEFT JOIN users u ON u.id = m.user_id "
-	    "WHERE d.enabled AND d.txt_status = 'verified' "
+	    "WHERE d.enabled AND d.txt_status = 'verified' AND "
+	    "(d.txt_grace_until IS NULL OR d.txt_grace_until > now()) "
 	    "GROUP BY d.id ORDER BY d.id",
 	    0 },
 	[STMT_PROV_USERS] = { "prov_users",
@@ -519,7 +520,9 @@ static const struct {
 	    "(SELECT count(*) FROM domain_members m WHERE m.domain_id = d.id), "
 	    "(SELECT count(*) FROM domain_members m WHERE m.domain_id = d.id "
 	    "AND m.role = 'admin'), "
-	    "(SELECT count(*) FROM aliases a WHERE a.domain_id = d.id) "
+	    "(SELECT count(*) FROM aliases a WHERE a.domain_id = d.id), "
+	    "coalesce(extract(epoch FROM d.txt_grace_until)::bigint, 0), "
+	    "coalesce(d.txt_last_attempt_detail, '') "
 	    "FROM domains d WHERE d.name = $1",
 	    2 },
 	[STMT_MEMBER_LOCK] = { "member_lock",
@@ -692,6 +695,35 @@ static const struct {
 	    "AND er.expires_at > now()) x(word)) w "
 	    "LEFT JOIN aliases a ON a.user_id = u.id " SESSION_WHERE,
 	    1 },
+	/* Grace deadlines travel as Unix seconds, 0 for none. */
+	[STMT_TXT_DOMAIN] = { "txt_domain",
+	    "SELECT id, name, verification_token, txt_status, "
+	    "coalesce(extract(epoch FROM txt_grace_until)::bigint, 0) "
+	    "FROM domains WHERE name = $1",
+	    1 },
+	[STMT_TXT_LOCK] = { "txt_lock",
+	    "SELECT txt_status, "
+	    "coalesce(extract(epoch FROM txt_grace_until)::bigint, 0) "
+	    "FROM domains WHERE id = $1::bigint FOR UPDATE",
+	    1 },
+	[STMT_TXT_RECORD] = { "txt_record",
+	    "UPDATE domains SET txt_status = $2, txt_checked_at = CASE WHEN "
+	    "$3::boolean THEN now() ELSE txt_checked_at END, "
+	    "txt_grace_until = to_timestamp($4::bigint), "
+	    "txt_last_attempt_at = now(), txt_last_attempt_result = $5, "
+	    "txt_last_attempt_detail = $6 WHERE id = $1::bigint",
+	    6 },
+	[STMT_TXT_ADMINS] = { "txt_admins",
+	    "SELECT coalesce(string_agg(u.email, ' ' ORDER BY u.id), '') "
+	    "FROM domain_members m JOIN users u ON u.id = m.user_id "
+	    "WHERE m.domain_id = $1::bigint AND m.role = 'admin' "
+	    "AND NOT u.is_banned",
+	    1 },
+	[STMT_TXT_DOMAINS] = { "txt_domains",
+	    "SELECT name FROM domains ORDER BY name", 0 },
+	[STMT_TXT_JOB_LOCK] = { "txt_job_lock",
+	    "SELECT pg_try_advisory_lock(hashtext('membermail:verify-domains'))",
+	    0 },
 };
 
 struct db {

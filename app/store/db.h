@@ -18,7 +18,7 @@
 #include "lib/err.h"
 
 /* The schema version (highest migration) this binary needs. */
-#define DB_SCHEMA_VERSION 6
+#define DB_SCHEMA_VERSION 7
 
 struct config;
 
@@ -162,6 +162,14 @@ enum stmt {
 	STMT_MY_DOMAIN_NAMES, /* -> id, name of every domain (db_cached) */
 	STMT_MY_SESSION_PAGE, /* token hash -> the session and /my's
 				   rows (db.c) */
+	/* Domain verification by DNS (rules/domain_txt.c, jobs/verify.c) */
+	STMT_TXT_DOMAIN,   /* name -> id, name, token, status, grace s */
+	STMT_TXT_LOCK,     /* id -> status, grace s (the row locked) */
+	STMT_TXT_RECORD,   /* id, status, definitive, grace s or NULL,
+			      result, detail */
+	STMT_TXT_ADMINS,   /* id -> admins' addresses, ' '-joined */
+	STMT_TXT_DOMAINS,  /* -> every domain's name */
+	STMT_TXT_JOB_LOCK, /* -> t if this session holds the lock */
 	STMT__MAX
 };
 

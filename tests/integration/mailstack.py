@@ -469,16 +469,18 @@ class DnsFaults:
 
 
 class Dnsmasq:
-    """dnsmasq on 127.0.0.1:port answering from conf files (the fixtures)
-    and extra lines; never forwards but to the zones' server= lines.
+    """dnsmasq on 127.0.0.1:port answering from conf files (the fixtures,
+    with subst's @NAME@ replaced) and extra lines; never forwards but to
+    the zones' server= lines.
     restart() (same port) applies changed lines: dnsmasq re-reads TXT
     records only at start."""
 
-    def __init__(self, base, port=0, conf_files=(), lines=()):
+    def __init__(self, base, port=0, conf_files=(), lines=(), subst=None):
         self.base = os.path.abspath(base)
         self.port = port or free_port()
         self.conf_files = list(conf_files)
         self.lines = list(lines)
+        self.subst = dict(subst or {})     # "@NAME@" in conf_files -> value
         self.conf = os.path.join(self.base, "dnsmasq.conf")
         self.log_path = os.path.join(self.base, "dnsmasq.log")
         self.proc = None
@@ -491,7 +493,10 @@ class Dnsmasq:
                 "log-queries", "log-facility=%s" % self.log_path]
         for path in self.conf_files:
             with open(path) as f:
-                text += ["", "# " + path, f.read()]
+                body = f.read()
+            for k, v in self.subst.items():
+                body = body.replace("@%s@" % k, str(v))
+            text += ["", "# " + path, body]
         text += [""] + self.lines
         with open(self.conf, "w") as f:
             f.write("\n".join(text) + "\n")

@@ -148,6 +148,7 @@ MATRIX = [
         "/domains/{A}/members/{member_name}?done=alias-disabled", True),
     Row("POST", "/domains/:domain/members/:name/sync", DOMAIN_ADMIN, 303, {},
         "/domains/{A}*"),
+    Row("POST", "/domains/:domain/verify", DOMAIN_ADMIN, 303, {}, "/domains/{A}?done=checked"),
     Row("GET", "/:community", ANYONE, 200, community="ubuntu"),
 ]
 
@@ -384,8 +385,8 @@ class Fixture:
             "disabled_reason, reply_code, description)::text, ',' ORDER BY id) FROM aliases",
             "SELECT string_agg(row(domain_id, user_id, role)::text, ',' ORDER BY domain_id, "
             "user_id) FROM domain_members",
-            "SELECT string_agg(row(id, name, enabled, alias_limit)::text, ',' ORDER BY id) "
-            "FROM domains",
+            "SELECT string_agg(row(id, name, enabled, alias_limit, txt_status, txt_grace_until, "
+            "txt_last_attempt_at)::text, ',' ORDER BY id) FROM domains",
             "SELECT string_agg(row(id, is_banned, ban_reason, is_site_admin, person_status, "
             "sync_requested_at, synced_at)::text, ',' ORDER BY id) FROM users WHERE id IN (%s)" % users,
             "SELECT string_agg(encode(token_hash, 'hex'), ',' ORDER BY token_hash) FROM sessions",

@@ -77,7 +77,7 @@ class MailStack:
 
 
 def mail(env):
-    if getattr(env, "mail", None) is None:
+    if env.mail is None:
         env.mail = MailStack(env)
     return env.mail
 
