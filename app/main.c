@@ -44,7 +44,7 @@ usage(FILE *f)
 	    "usage: membermail serve [-c FILE]\n"
 	    "       membermail check-config [-c FILE]\n"
 	    "       membermail migrate status|up|verify|new ...\n"
-	    "       membermail domain add|list ...\n"
+	    "       membermail domain add|list|admin|unadmin|role-recipient ...\n"
 	    "       membermail user list|ban|unban|site-admin ...\n"
 	    "       membermail ctl [-c FILE] [--pid-file FILE] [--timeout S]\n"
 	    "           status|reload|stop|scale N|reopen-logs\n"

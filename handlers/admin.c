@@ -43,6 +43,12 @@ static const struct {
 	{ "domain-enabled", "The domain is enabled." },
 	{ "domain-disabled", "The domain is disabled." },
 	{ "limit-changed", "The alias limit was changed." },
+	{ "role-set",
+	    "postmaster@ and abuse@ of the domain now go to that "
+	    "address." },
+	{ "role-admins",
+	    "postmaster@ and abuse@ of the domain go to its admins "
+	    "again." },
 	{ "unchanged", "Nothing changed: it already was so." },
 	{ "banned", "The user is banned; their sessions have ended." },
 	{ "unbanned", "The user is no longer banned." },
@@ -149,7 +155,8 @@ enum {
 struct domain_form {
 	const char *val[DA__MAX]; /* the input, kept */
 	const char *err[DA__MAX]; /* why refused, or NULL */
-	const char *row;          /* its limit refused: the domain */
+	const char *row;          /* a row's form refused: the domain */
+	int         row_role;     /* 1: its role recipient, 0: its limit */
 	const char *row_val, *row_err;
 };
 
@@ -164,7 +171,8 @@ enum {
 	SD_TXT,
 	SD_MEMBERS,
 	SD_ALIASES,
-	SD_TOKEN
+	SD_TOKEN,
+	SD_ROLE
 };
 
 static void
@@ -181,7 +189,10 @@ set_domain_row(struct view_dict *row, PGresult *res, int i,
 	view_set(row, "SLUG", PQgetvalue(res, i, SD_SLUG));
 	view_set(row, "TITLE", PQgetvalue(res, i, SD_TITLE));
 	view_set(row, "LIMIT",
-	    refused ? f->row_val : PQgetvalue(res, i, SD_LIMIT));
+	    refused && !f->row_role ? f->row_val :
+				      PQgetvalue(res, i, SD_LIMIT));
+	view_set(row, "ROLE",
+	    refused && f->row_role ? f->row_val : PQgetvalue(res, i, SD_ROLE));
 	view_set(row, "TXT", PQgetvalue(res, i, SD_TXT));
 	view_set(row, "MEMBERS", PQgetvalue(res, i, SD_MEMBERS));
 	view_set(row, "ALIASES", PQgetvalue(res, i, SD_ALIASES));
@@ -190,7 +201,9 @@ set_domain_row(struct view_dict *row, PGresult *res, int i,
 	view_show(row, is_true(res, i, SD_ENABLED) ? "ENABLED" : "DISABLED");
 	if (strcmp(PQgetvalue(res, i, SD_TXT), "verified") != 0)
 		view_show(row, "UNVERIFIED");
-	if (refused && (err = view_add_section(row, "LIMIT_ERROR")) != NULL)
+	if (refused &&
+	    (err = view_add_section(row,
+		 f->row_role ? "ROLE_ERROR" : "LIMIT_ERROR")) != NULL)
 		view_set(err, "MESSAGE", f->row_err);
 }
 
@@ -439,6 +452,42 @@ h_admin_domain_limit(struct req *r)
 	}
 	c.limit = r->fields[0];
 	return domain_change(r, &c);
+}
+
+/*
+ * POST /admin/domains/:domain/role-recipient: role_recipient=ADDRESS, or
+ * empty for the domain's admins (rules/site.h).
+ */
+enum app_err
+h_admin_domain_role(struct req *r)
+{
+	struct domain_form f;
+	struct actor       a = actor_of(r);
+	const char        *addr = r->fields[0] != NULL ? r->fields[0] : "";
+	int                changed;
+	enum app_err       e;
+
+	e = sa_domain_role_recipient(r->db, &a, req_path_param(r, "domain"),
+	    addr, &changed);
+	if (e == APP_EINVALID) {
+		memset(&f, 0, sizeof(f));
+		f.val[DA_LIMIT] = "3";
+		f.row = req_path_param(r, "domain");
+		f.row_role = 1;
+		f.row_val = addr;
+		f.row_err = "Want one address (local@domain), or nothing for "
+			    "the domain's admins.";
+		r->reason = "role recipient refused";
+		return domains_page(r, 422, NULL, &f);
+	}
+	if (e == APP_ENOTFOUND)
+		r->reason = "no such domain";
+	if (e != APP_OK)
+		return e;
+	return done(r, "/admin/domains",
+	    !changed            ? "unchanged" :
+		addr[0] != '\0' ? "role-set" :
+				  "role-admins");
 }
 
 /* ---------------------------------------------------------------------

@@ -35,6 +35,7 @@ enum app_err h_admin_domains(struct req *);
 enum app_err h_admin_domain_add(struct req *);
 enum app_err h_admin_domain_enabled(struct req *);
 enum app_err h_admin_domain_limit(struct req *);
+enum app_err h_admin_domain_role(struct req *);
 enum app_err h_admin_users(struct req *);
 enum app_err h_admin_user(struct req *);
 enum app_err h_admin_user_ban(struct req *);

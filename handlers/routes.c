@@ -81,6 +81,11 @@ static const struct field admin_domain_limit_fields[] = {
 	{ "alias_limit", FIELD_FORM, valid_utf8, 64, 1 },
 };
 
+/* Empty: back to the domain's admins; site.c explains a refused address. */
+static const struct field admin_domain_role_fields[] = {
+	{ "role_recipient", FIELD_FORM, valid_utf8, 512, 0 },
+};
+
 static const struct field admin_users_fields[] = {
 	{ "q", FIELD_QUERY, valid_text, 255, 0 },
 	{ "after", FIELD_QUERY, valid_id, 18, 0 },
@@ -211,6 +216,9 @@ static const struct route table[] = {
 	{ METHOD_POST, "/admin/domains/:domain/limit", h_admin_domain_limit,
 	    ACCESS_SITE_ADMIN, 1, admin_domain_limit_fields,
 	    NFIELDS(admin_domain_limit_fields) },
+	{ METHOD_POST, "/admin/domains/:domain/role-recipient",
+	    h_admin_domain_role, ACCESS_SITE_ADMIN, 1, admin_domain_role_fields,
+	    NFIELDS(admin_domain_role_fields) },
 	{ METHOD_GET, "/admin/users", h_admin_users, ACCESS_SITE_ADMIN, 0,
 	    admin_users_fields, NFIELDS(admin_users_fields) },
 	{ METHOD_GET, "/admin/users/:id", h_admin_user, ACCESS_SITE_ADMIN, 0,

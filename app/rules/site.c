@@ -9,6 +9,7 @@
 #include <sodium.h>
 
 #include "lib/valid.h"
+#include "rules/alias.h"
 #include "rules/site.h"
 #include "store/audit.h"
 #include "store/db.h"
@@ -352,4 +353,83 @@ sa_user_change(struct db *db, const struct actor *a, long long id,
 
 	memset(out, 0, sizeof(*out));
 	return db_tx(db, user_tx, &t);
+}
+
+/* ---------------------------------------------------------------------
+ * Role addresses.
+ */
+
+struct role_tx {
+	const struct actor *actor;
+	const char         *domain;
+	const char         *addr; /* NULL: the admins */
+	int                *changed;
+};
+
+static enum app_err
+role_tx(struct db *db, void *arg)
+{
+	struct role_tx    *t = arg;
+	struct audit_event ev = { "domain.role_recipient", "domain", 0,
+		t->domain, 0, NULL, NULL };
+	const char        *p[2];
+	PGresult          *old, *res;
+	enum app_err       e;
+
+	if ((old = db_exec(db, STMT_SA_ROLE_LOCK, 1, &t->domain, &e)) == NULL)
+		return e;
+	if (PQntuples(old) != 1) {
+		PQclear(old);
+		return APP_ENOTFOUND;
+	}
+	if (strcmp(PQgetvalue(old, 0, 1), t->addr != NULL ? t->addr : "") ==
+	    0) {
+		PQclear(old);
+		return APP_OK;
+	}
+	p[0] = PQgetvalue(old, 0, 0);
+	p[1] = t->addr;
+	if ((res = db_exec(db, STMT_SA_ROLE_SET, 2, p, &e)) == NULL) {
+		PQclear(old);
+		return e;
+	}
+	*t->changed = 1;
+	ev.target_id = ev.domain_id = strtoll(p[0], NULL, 10);
+	ev.before = PQgetvalue(old, 0, 2);
+	ev.after = PQgetvalue(res, 0, 0);
+	e = audit_write(db, t->actor, &ev);
+	PQclear(res);
+	PQclear(old);
+	return e;
+}
+
+int
+sa_role_recipient(const char *addr, char *out, size_t outsz)
+{
+	char  *at;
+	size_t i;
+
+	if ((size_t)snprintf(out, outsz, "%s", addr) >= outsz ||
+	    (at = strrchr(out, '@')) == NULL)
+		return -1;
+	for (i = 1; at[i] != '\0'; i++)
+		if (at[i] >= 'A' && at[i] <= 'Z')
+			at[i] = (char)(at[i] - 'A' + 'a');
+	return alias_recipient_valid(out) ? 0 : -1;
+}
+
+enum app_err
+sa_domain_role_recipient(struct db *db, const struct actor *a,
+    const char *domain, const char *addr, int *changed)
+{
+	struct role_tx t = { a, domain, NULL, changed };
+	char           norm[SA_ADDRESS_MAX];
+
+	*changed = 0;
+	if (addr != NULL && addr[0] != '\0') {
+		if (sa_role_recipient(addr, norm, sizeof(norm)) == -1)
+			return APP_EINVALID;
+		t.addr = norm;
+	}
+	return db_tx(db, role_tx, &t);
 }

@@ -371,8 +371,8 @@ static const struct {
 	    "SELECT d.name, d.team, coalesce(d.slug, ''), coalesce(d.title, ''), "
 	    "d.enabled, d.alias_limit, d.txt_status, (SELECT count(*) FROM "
 	    "domain_members m WHERE m.domain_id = d.id), (SELECT count(*) FROM "
-	    "aliases a WHERE a.domain_id = d.id), d.verification_token "
-	    "FROM domains d ORDER BY d.name",
+	    "aliases a WHERE a.domain_id = d.id), d.verification_token, "
+	    "coalesce(d.role_recipient, '') FROM domains d ORDER BY d.name",
 	    0 },
 	/* Any unique conflict (name, slug, token) inserts nothing. */
 	[STMT_SA_DOMAIN_INSERT] = { "sa_domain_insert",
@@ -477,6 +477,16 @@ static const struct {
 	    "coalesce(claimed_id, '') FROM error_log "
 	    "ORDER BY last_seen_at DESC LIMIT 200",
 	    0 },
+	[STMT_SA_ROLE_LOCK] = { "sa_role_lock",
+	    "SELECT id, coalesce(role_recipient, ''), jsonb_build_object("
+	    "'role_recipient', role_recipient)::text FROM domains "
+	    "WHERE name = $1 FOR UPDATE",
+	    1 },
+	[STMT_SA_ROLE_SET] = { "sa_role_set",
+	    "UPDATE domains SET role_recipient = $2 WHERE id = $1::bigint "
+	    "RETURNING jsonb_build_object('role_recipient', "
+	    "role_recipient)::text",
+	    2 },
 	/* Member pages and alias rules (alias.c, handlers/my.c). */
 	[STMT_ALIAS_GET] = { "alias_get", ALIAS_SELECT, 3 },
 	[STMT_ALIAS_LOCK] = { "alias_lock", ALIAS_SELECT " FOR UPDATE OF a",

@@ -85,7 +85,8 @@ enum stmt {
 	STMT_SA_COUNTS,           /* -> domains, users, aliases, outbox pending,
 				   outbox failed, errors in the last day */
 	STMT_SA_DOMAINS,          /* -> name, team, slug, title, enabled, limit,
-				   txt status, members, aliases, token */
+				   txt status, members, aliases, token,
+				   role recipient or "" */
 	STMT_SA_DOMAIN_INSERT,    /* name, team, slug, title, token, limit,
 				   enabled -> id, after (none on a unique
 				   conflict) */
@@ -112,6 +113,9 @@ enum stmt {
 	STMT_SA_OUTBOX_DELETE,    /* id -> label, before */
 	STMT_SA_ERRORS,           /* -> fingerprint, message, count, first,
 				   last, user id, name, claimed id */
+	STMT_SA_ROLE_LOCK, /* domain name -> id, role recipient or "", before
+			      (locked) */
+	STMT_SA_ROLE_SET,  /* id, address or NULL -> after */
 	/* Member pages and alias rules (alias.c, handlers/my.c). */
 	STMT_ALIAS_GET,     /* id, actor id, site admin -> alias, role */
 	STMT_ALIAS_LOCK,    /* the same, FOR UPDATE */

@@ -111,6 +111,8 @@ MATRIX = [
         "/admin/domains?done=domain-disabled", True),
     Row("POST", "/admin/domains/:domain/limit", SITE_ADMIN, 303, {"alias_limit": "7"},
         "/admin/domains?done=limit-changed", True),
+    Row("POST", "/admin/domains/:domain/role-recipient", SITE_ADMIN, 303,
+        {"role_recipient": "desk@isp.example"}, "/admin/domains?done=role-set", True),
     Row("GET", "/admin/users", SITE_ADMIN, 200),
     Row("GET", "/admin/users/:id", SITE_ADMIN, 200, id="other_uid"),
     Row("POST", "/admin/users/:id/ban", SITE_ADMIN, 303, {"reason": "authz matrix"},
@@ -386,7 +388,7 @@ class Fixture:
             "SELECT string_agg(row(domain_id, user_id, role)::text, ',' ORDER BY domain_id, "
             "user_id) FROM domain_members",
             "SELECT string_agg(row(id, name, enabled, alias_limit, txt_status, txt_grace_until, "
-            "txt_last_attempt_at)::text, ',' ORDER BY id) FROM domains",
+            "txt_last_attempt_at, role_recipient)::text, ',' ORDER BY id) FROM domains",
             "SELECT string_agg(row(id, is_banned, ban_reason, is_site_admin, person_status, "
             "sync_requested_at, synced_at)::text, ',' ORDER BY id) FROM users WHERE id IN (%s)" % users,
             "SELECT string_agg(encode(token_hash, 'hex'), ',' ORDER BY token_hash) FROM sessions",

@@ -560,3 +560,47 @@ def mail_database_outage(env):
         delete_users(env, uid, admin)
         # membermail's workers reconnect on their own; wait for them.
         wait_until(lambda: env.get("/readyz").status == 200, 15, 0.2)
+
+
+@test
+@tidy
+def mail_role_addresses(env):
+    """postmaster@ and abuse@ without an alias row: to the domain's admins;
+    a site admin sets another address on /admin/domains (a refused one
+    keeps the old, 422); the next message goes there, no reload."""
+    m = mail(env)
+    env.ensure_server()
+    did, dom, admin = routed_domain(env, "role", "owner-admin@admins.example")
+    b, user, uid, name = member(env, "roleadm")
+    sql(env, "UPDATE users SET is_site_admin = true WHERE id = %s" % uid)
+    try:
+        token = secrets.token_hex(6)
+        replies, done = smtp(m, "bob@sender.example", ["postmaster@" + dom, "abuse@" + dom],
+                             message(token))
+        expect(done and done[0] == 250, "postmaster@ and abuse@: %s %s", replies, done)
+        # One copy per role address (Postfix keeps each original recipient).
+        got = sorted(r for e, _ in arrived(m, token, 1) for r in e["rcpt_to"])
+        expect(got == ["owner-admin@admins.example"] * 2, "role mail went to %s, want the admin",
+               got)
+
+        csrf = b.csrf("/admin/domains")
+        r = b.post("/admin/domains/%s/role-recipient" % dom,
+                   {"csrf_token": csrf, "role_recipient": "not an address"})
+        expect(r.status == 422 and b"Want one address" in r.body, "a bad address: %s", r.status)
+        r = b.post("/admin/domains/%s/role-recipient" % dom,
+                   {"csrf_token": csrf, "role_recipient": "Desk@ISP.Example"})
+        expect(r.status == 303 and r.header("Location") == "/admin/domains?done=role-set",
+               "setting the role recipient: %s %s", r.status, r.header("Location"))
+        token = secrets.token_hex(6)
+        smtp(m, "bob@sender.example", ["abuse@" + dom], message(token))
+        got = [r for e, _ in arrived(m, token, 1) for r in e["rcpt_to"]]
+        expect(got == ["Desk@isp.example"], "abuse@ went to %s after the change", got)
+        r = b.post("/admin/domains/%s/role-recipient" % dom,
+                   {"csrf_token": csrf, "role_recipient": ""})
+        expect(r.header("Location") == "/admin/domains?done=role-admins", "back to the admins: %s",
+               r.header("Location"))
+        code, out, _ = m.pf.postmap("postmaster@" + dom, m.pf.table("aliases"))
+        expect(out == "owner-admin@admins.example", "postmaster@ after going back: %r", out)
+    finally:
+        sql(env, "UPDATE users SET is_site_admin = false WHERE id = %s" % uid)
+        delete_users(env, admin)
