@@ -22,14 +22,13 @@ its PID like every process the tests start.  Being root, we never need
 the config directory in the default main.cf's alternate_config_directories
 (only unprivileged and set-gid commands check that).
 
-Command line (deploy/local, tests/bench/mail):
-    mailstack.py postfix-up --dir DIR --smtp-port N --relay HOST:PORT
+Command line (deploy/local, tests/bench/mail): each starts its daemon
+detached, its pid in --pidfile (deploy/local stops it by that pid):
+    mailstack.py postfix-up --dir DIR --pidfile F --smtp-port N --relay HOST:PORT
                  --pg-dir DIR --srs-forward N --srs-reverse N [--set K=V ...]
-    mailstack.py postfix-down --dir DIR
-    mailstack.py postfix-status --dir DIR
-    mailstack.py srs-up --dir DIR --forward N --reverse N --domain D
-    mailstack.py dns-up --dir DIR --port N --txt NAME=TEXT ...
-    mailstack.py stop --pidfile FILE
+    mailstack.py srs-up --dir DIR --pidfile F --forward N --reverse N [--domain D]
+    mailstack.py dns-up --dir DIR --pidfile F --port N [--zone Z ...] [--txt NAME=TEXT ...]
+    mailstack.py postfix-queue --dir DIR        how many messages it queues
 """
 
 import argparse
@@ -61,6 +60,54 @@ PROD_SRS_FORWARD = "tcp:127.0.0.1:10001"
 PROD_SRS_REVERSE = "tcp:127.0.0.1:10002"
 PROD_DB_LINES = ("hosts = inet:127.0.0.1:5432", "user = postfix_lookup",
                  "password = CHANGE-ME", "dbname = membermail")
+
+
+class Detached:
+    """A daemon that outlives this process (deploy/local): started in a
+    session of its own with the default signals, its pid written to
+    pidfile; enough of stack.Proc's interface for the classes below."""
+
+    def __init__(self, argv, log_path, pidfile, name):
+        self.name = name
+        self.log_path = log_path
+        with open(log_path, "ab") as log:
+            self.popen = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=log,
+                                          stderr=subprocess.STDOUT, start_new_session=True,
+                                          preexec_fn=stack._default_signals)
+        self.pid = self.popen.pid
+        with open(pidfile, "w") as f:
+            f.write("%d\n" % self.pid)
+
+    def poll(self):
+        return self.popen.poll()
+
+    def running(self):
+        return self.poll() is None
+
+    def output(self):
+        with open(self.log_path, "rb") as f:
+            return f.read().decode("utf-8", "replace")
+
+    def tail(self, n=30):
+        return "\n".join(self.output().splitlines()[-n:])
+
+    def stop(self, sig=signal.SIGTERM, timeout=10.0):
+        if self.running():
+            os.kill(self.pid, sig)
+            try:
+                self.popen.wait(timeout)
+            except subprocess.TimeoutExpired:
+                os.kill(self.pid, signal.SIGKILL)
+                self.popen.wait(5)
+        return self.popen.returncode
+
+
+def launch(argv, log_path, name, pidfile=None):
+    """A stack.Proc (stopped by stack.cleanup_all), or with a pidfile a
+    Detached daemon that stays when we exit."""
+    if pidfile:
+        return Detached(argv, log_path, pidfile, name)
+    return Proc(argv, log_path, name=name)
 
 
 def parse_main_cf(text):
@@ -121,6 +168,7 @@ class Postfix:
         self.with_membermail = with_membermail
         self.name = name
         self.proc = None
+        self.pidfile = None     # set: the master outlives us (launch)
         self.db = None          # (pg, user, password) for pgsql/*.cf
         self.srs = None
 
@@ -259,8 +307,8 @@ class Postfix:
         if code != 0 or problems:
             raise RuntimeError("postfix check (%s): exit %s: %s%s\n%s" % (
                 self.etc, code, out, err, "\n".join(problems)))
-        self.proc = Proc([os.path.join(POSTFIX_DAEMONS, "master"), "-c", self.etc],
-                         os.path.join(self.base, "log", "master.out"), name=self.name)
+        self.proc = launch([os.path.join(POSTFIX_DAEMONS, "master"), "-c", self.etc],
+                           os.path.join(self.base, "log", "master.out"), self.name, self.pidfile)
 
         def up():
             if not self.proc.running():
@@ -370,6 +418,7 @@ class Postsrsd:
         self.secret = os.path.join(self.base, "postsrsd.secret")
         self.log_path = os.path.join(self.base, "postsrsd.log")
         self.proc = None
+        self.pidfile = None     # set: it outlives us (launch)
 
     def argv(self):
         argv = ["postsrsd", "-s" + self.secret, "-d" + self.domain, "-f%d" % self.forward,
@@ -378,11 +427,8 @@ class Postsrsd:
 
     def start(self, timeout=10.0):
         os.makedirs(self.base, exist_ok=True)
-        if not os.path.exists(self.secret):
-            fd = os.open(self.secret, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            with os.fdopen(fd, "w") as f:
-                f.write(os.urandom(24).hex() + "\n")
-        self.proc = Proc(self.argv(), self.log_path, name="postsrsd")
+        secret_file(self.secret)
+        self.proc = launch(self.argv(), self.log_path, "postsrsd", self.pidfile)
         if not wait_until(lambda: self.lookup("forward", "probe@example.org") is not None, timeout):
             self.proc.stop()
             raise RuntimeError("postsrsd did not answer on 127.0.0.1:%d within %.0fs: %s"
@@ -484,6 +530,7 @@ class Dnsmasq:
         self.conf = os.path.join(self.base, "dnsmasq.conf")
         self.log_path = os.path.join(self.base, "dnsmasq.log")
         self.proc = None
+        self.pidfile = None     # set: it outlives us (launch)
 
     def write_conf(self):
         os.makedirs(self.base, exist_ok=True)
@@ -505,8 +552,9 @@ class Dnsmasq:
     def start(self, timeout=10.0):
         self.write_conf()
         # --pid-file with no value: none written
-        self.proc = Proc(["dnsmasq", "--keep-in-foreground", "--conf-file=" + self.conf,
-                          "--pid-file"], os.path.join(self.base, "dnsmasq.out"), name="dnsmasq")
+        self.proc = launch(["dnsmasq", "--keep-in-foreground", "--conf-file=" + self.conf,
+                            "--pid-file"], os.path.join(self.base, "dnsmasq.out"), "dnsmasq",
+                           self.pidfile)
 
         def up():
             if not self.proc.running():
@@ -535,3 +583,107 @@ class Dnsmasq:
     def server(self):
         """membermail's dns_server value."""
         return "127.0.0.1:%d" % self.port
+
+
+# ---------------------------------------------------------------- command line
+
+def lookup_login(pg, user, password):
+    """The Postfix lookup login (README: roles), made or given password
+    again; idempotent."""
+    pg.psql("DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '%s') THEN "
+            "CREATE ROLE %s LOGIN IN ROLE membermail_postfix; END IF; END $$; "
+            "ALTER ROLE %s PASSWORD '%s'" % (user, user, user, password.replace("'", "''")))
+
+
+def secret_file(path, nbytes=24):
+    """A random secret in path, made once (0600); its text."""
+    if not os.path.exists(path):
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(os.urandom(nbytes).hex() + "\n")
+    with open(path) as f:
+        return f.read().strip()
+
+
+def _cli_postfix(a):
+    pf = Postfix(a.dir, smtp_port=a.smtp_port, main=dict(kv.split("=", 1) for kv in a.set),
+                 name="postfix")
+    host, _, port = a.relay.rpartition(":")
+    pf.main.setdefault("relayhost", "[%s]:%s" % (host, port))
+    pf.pidfile = a.pidfile
+    pg = stack.Postgres(a.pg_dir)
+    password = secret_file(os.path.join(pf.base, "pg-password"))
+    lookup_login(pg, a.pg_user, password)
+    pf.use_database(pg, a.pg_user, password)
+    pf.use_srs(Postsrsd(a.dir, forward=a.srs_forward, reverse=a.srs_reverse))
+    pf.start()
+    print(pf.proc.pid)
+
+
+def _cli_srs(a):
+    srs = Postsrsd(a.dir, domain=a.domain, forward=a.forward, reverse=a.reverse)
+    srs.pidfile = a.pidfile
+    srs.start()
+    print(srs.proc.pid)
+
+
+def _cli_dns(a):
+    lines = []
+    for zone in a.zone:
+        lines.append("local=/%s/" % zone)
+    for t in a.txt:
+        name, _, text = t.partition("=")
+        lines.append('txt-record=%s,"%s"' % (name, text.replace('"', "")))
+    dns = Dnsmasq(a.dir, port=a.port, lines=lines)
+    dns.pidfile = a.pidfile
+    dns.start()
+    print(dns.proc.pid)
+
+
+def _cli_queue(a):
+    pf = Postfix(a.dir)
+    print(len(pf.queue()))
+
+
+def _main(argv):
+    ap = argparse.ArgumentParser(prog="mailstack.py")
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    p = sub.add_parser("postfix-up", help="configure and start a private Postfix, detached")
+    p.add_argument("--dir", required=True)
+    p.add_argument("--pidfile", required=True)
+    p.add_argument("--smtp-port", type=int, required=True)
+    p.add_argument("--relay", required=True, help="HOST:PORT every forwarded copy goes to")
+    p.add_argument("--pg-dir", required=True, help="the private PostgreSQL (stack.Postgres)")
+    p.add_argument("--pg-user", default="mm_postfix")
+    p.add_argument("--srs-forward", type=int, required=True)
+    p.add_argument("--srs-reverse", type=int, required=True)
+    p.add_argument("--set", action="append", default=[], metavar="PARAMETER=VALUE")
+    p.set_defaults(fn=_cli_postfix)
+    p = sub.add_parser("srs-up", help="start postsrsd, detached")
+    p.add_argument("--dir", required=True)
+    p.add_argument("--pidfile", required=True)
+    p.add_argument("--forward", type=int, required=True)
+    p.add_argument("--reverse", type=int, required=True)
+    p.add_argument("--domain", default=MX_HOSTNAME)
+    p.set_defaults(fn=_cli_srs)
+    p = sub.add_parser("dns-up", help="start dnsmasq with TXT records, detached")
+    p.add_argument("--dir", required=True)
+    p.add_argument("--pidfile", required=True)
+    p.add_argument("--port", type=int, required=True)
+    p.add_argument("--zone", action="append", default=[], help="answered locally only")
+    p.add_argument("--txt", action="append", default=[], metavar="NAME=TEXT")
+    p.set_defaults(fn=_cli_dns)
+    p = sub.add_parser("postfix-queue", help="how many messages the queue holds")
+    p.add_argument("--dir", required=True)
+    p.set_defaults(fn=_cli_queue)
+    a = ap.parse_args(argv)
+    try:
+        a.fn(a)
+    except (RuntimeError, stack.PgError, OSError) as e:
+        print("mailstack.py %s: %s" % (a.cmd, e), file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(_main(sys.argv[1:]))
