@@ -25,7 +25,8 @@
 -- routed), the disabled aliases that accept and drop (routed to the
 -- discard transport through discard@membermail-discard.invalid), and the
 -- role addresses.  Lookup by local_part = '%u' AND domain = '%d', as for
--- the other views.
+-- the other views; deploy/postfix asks through the postfix_lookup_*
+-- functions at the end, which keep their query plans.
 
 --------------------------------------------------------------------------
 -- domains
@@ -169,3 +170,47 @@ COMMENT ON VIEW postfix_virtual IS
     'WHERE local_part = ''%u'' AND domain = ''%d''';
 
 GRANT SELECT ON postfix_roles, postfix_virtual TO membermail_postfix;
+
+--------------------------------------------------------------------------
+-- Lookup functions: what deploy/postfix/pgsql/*.cf call
+--------------------------------------------------------------------------
+-- Postfix sends each lookup as a new plain query, which PostgreSQL plans
+-- every time, and planning the views (postfix_virtual above all) costs
+-- several times what running them does.  A PL/pgSQL function keeps its
+-- plan for the session, and proxymap keeps its connections, so a lookup
+-- costs its execution only.  They read the views with the caller's
+-- privileges (SECURITY INVOKER): the views stay what decides.  No SET
+-- search_path (it would cost every call): the names are qualified.
+
+CREATE FUNCTION postfix_lookup_domain(p_domain text) RETURNS SETOF text
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+	RETURN QUERY SELECT v.domain FROM public.postfix_domains v
+	    WHERE v.domain = p_domain;
+END
+$$;
+
+CREATE FUNCTION postfix_lookup_recipients(p_local text, p_domain text)
+RETURNS SETOF text
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+	RETURN QUERY SELECT v.recipient FROM public.postfix_virtual v
+	    WHERE v.local_part = p_local AND v.domain = p_domain;
+END
+$$;
+
+CREATE FUNCTION postfix_lookup_access(p_local text, p_domain text)
+RETURNS SETOF text
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+	RETURN QUERY SELECT v.action FROM public.postfix_access v
+	    WHERE v.local_part = p_local AND v.domain = p_domain;
+END
+$$;
+
+REVOKE ALL ON FUNCTION postfix_lookup_domain(text),
+    postfix_lookup_recipients(text, text), postfix_lookup_access(text, text)
+    FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION postfix_lookup_domain(text),
+    postfix_lookup_recipients(text, text), postfix_lookup_access(text, text)
+    TO membermail_postfix;

@@ -695,6 +695,14 @@ SELECT pg_temp.rejects(format('postfix cannot read table %s', t), 'membermail_po
       'messages', 'openid_associations', 'api_tokens']) AS t;
 SELECT pg_temp.rejects('postfix cannot write through a view', 'membermail_postfix',
     $$UPDATE postfix_domains SET domain = 'evil.test'$$, '42501');
+SELECT pg_temp.is('postfix calls the lookup functions', 'membermail_postfix', NULL,
+    $$SELECT concat_ws(' ',
+	(SELECT string_agg(r, ',' ORDER BY r) FROM postfix_lookup_recipients('alice', 'ok.test') r),
+	(SELECT a FROM postfix_lookup_access('bob', 'ok.test') a),
+	(SELECT d FROM postfix_lookup_domain('ok.test') d))$$,
+    'alice2@example.net,alice@example.org 550 5.2.1 Mailbox disabled ok.test');
+SELECT pg_temp.rejects('the app cannot call the lookup functions', 'membermail_app',
+    $$SELECT postfix_lookup_domain('ok.test')$$, '42501');
 SELECT pg_temp.rejects('postfix cannot call the mm_ functions', 'membermail_postfix',
     $$SELECT mm_valid_domain('a.test')$$, '42501');
 SELECT pg_temp.rejects('postfix cannot CREATE TABLE', 'membermail_postfix',
