@@ -110,6 +110,17 @@ def launch(argv, log_path, name, pidfile=None):
     return Proc(argv, log_path, name=name)
 
 
+def stop_daemon(d, timeout=5.0):
+    """Stops d.proc (a Proc or a Detached), forgets it; its exit status."""
+    if d.proc is None:
+        return None
+    rc = d.proc.stop(signal.SIGTERM, timeout)
+    if d.proc in stack.STARTED:
+        stack.STARTED.remove(d.proc)
+    d.proc = None
+    return rc
+
+
 def parse_main_cf(text):
     """[(name, value)] of a main.cf text: comments and blank lines
     dropped, continuation lines (leading white space) joined."""
@@ -330,13 +341,7 @@ class Postfix:
     def stop(self, timeout=10.0):
         """TERM to the master (it passes it to its children), then whatever
         is left of its process group."""
-        if self.proc is None:
-            return None
-        rc = self.proc.stop(signal.SIGTERM, timeout)
-        if self.proc in stack.STARTED:
-            stack.STARTED.remove(self.proc)
-        self.proc = None
-        return rc
+        return stop_daemon(self, timeout)
 
     def reload(self):
         """main.cf and master.cf rewritten, then `postfix reload`."""
@@ -448,13 +453,7 @@ class Postsrsd:
             return None
 
     def stop(self):
-        if self.proc is None:
-            return None
-        rc = self.proc.stop(signal.SIGTERM, 5)
-        if self.proc in stack.STARTED:
-            stack.STARTED.remove(self.proc)
-        self.proc = None
-        return rc
+        return stop_daemon(self)
 
 
 # ---------------------------------------------------------------- DNS
@@ -571,13 +570,7 @@ class Dnsmasq:
         return self.start()
 
     def stop(self):
-        if self.proc is None:
-            return None
-        rc = self.proc.stop(signal.SIGTERM, 5)
-        if self.proc in stack.STARTED:
-            stack.STARTED.remove(self.proc)
-        self.proc = None
-        return rc
+        return stop_daemon(self)
 
     @property
     def server(self):

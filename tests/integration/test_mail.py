@@ -153,6 +153,15 @@ def owner(env, did):
     return uid
 
 
+def alias_kinds(env, did, uid, on, off):
+    """on@ (enabled, to the list on) and the disabled kinds, to off:
+    rej@ (550), later@ (421), drop@ (250, accept and drop)."""
+    new_alias(env, did, "on", uid, on)
+    new_alias(env, did, "rej", uid, [off], reason="by-owner", reply=550)
+    new_alias(env, did, "later", uid, [off], reason="left-team", reply=421)
+    new_alias(env, did, "drop", uid, [off], reason="by-admin", reply=250)
+
+
 def delete_users(env, *uids):
     if uids:
         sql(env, "DELETE FROM aliases WHERE user_id IN (%s); DELETE FROM users WHERE id IN (%s)"
@@ -170,10 +179,7 @@ def mail_postmap_tables(env):
     m = mail(env)
     did, dom, admin = routed_domain(env, "pm", "boss@admins.example")
     uid = owner(env, did)
-    new_alias(env, did, "on", uid, ["one@example.org", "Two@example.net"])
-    new_alias(env, did, "rej", uid, ["x@example.org"], reason="by-owner", reply=550)
-    new_alias(env, did, "later", uid, ["x@example.org"], reason="left-team", reply=421)
-    new_alias(env, did, "drop", uid, ["x@example.org"], reason="by-admin", reply=250)
+    alias_kinds(env, did, uid, ["one@example.org", "Two@example.net"], "x@example.org")
     new_alias(env, did, "abuse", uid, ["x@example.org"], reason="by-admin", reply=550)
     udid, udom, _ = new_domain(env, "pmunv")
     sql(env, "UPDATE domains SET txt_status = 'missing' WHERE id = %s" % udid)
@@ -293,10 +299,7 @@ def mail_refused_at_rcpt(env):
     m = mail(env)
     did, dom, admin = routed_domain(env, "rc", "chief@admins.example")
     uid = owner(env, did)
-    new_alias(env, did, "on", uid, ["on@recipient.example"])
-    new_alias(env, did, "rej", uid, ["x@recipient.example"], reason="by-owner", reply=550)
-    new_alias(env, did, "later", uid, ["x@recipient.example"], reason="by-owner", reply=421)
-    new_alias(env, did, "drop", uid, ["dropped@recipient.example"], reason="by-owner", reply=250)
+    alias_kinds(env, did, uid, ["on@recipient.example"], "dropped@recipient.example")
     udid, udom, _ = new_domain(env, "rcunv")
     sql(env, "UPDATE domains SET txt_status = 'wrong' WHERE id = %s" % udid)
     new_alias(env, udid, "on", uid, ["x@recipient.example"])
