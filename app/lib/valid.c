@@ -220,3 +220,16 @@ parse_ipv4_port(const char *s, int defport, struct sockaddr_in *sa)
 	sa->sin_port = htons((unsigned short)port);
 	return 0;
 }
+
+int
+valid_domain(const char *v, size_t len)
+{
+	return strlen(v) == len && domain_problem(v) == NULL;
+}
+
+int
+valid_id(const char *v, size_t len)
+{
+	return len > 0 && len <= 18 && v[0] != '0' &&
+	    all_of(v, len, "0123456789");
+}

@@ -32,6 +32,8 @@ int valid_token(const char *, size_t);
 int valid_utf8(const char *, size_t);
 /* "0" or "1" (a form's yes/no choice). */
 int valid_bool(const char *, size_t);
+/* A positive row id: 1..18 digits, no leading 0 (fits a bigint). */
+int valid_id(const char *, size_t);
 /* Why d is not what the schema's mm_valid_domain accepts, or NULL. */
 const char *domain_problem(const char *d);
 /*
@@ -39,5 +41,7 @@ const char *domain_problem(const char *d);
  * or -1 for anything else (a name, IPv6, a stray character).
  */
 int parse_ipv4_port(const char *s, int defport, struct sockaddr_in *sa);
+/* A NUL-terminated value that domain_problem accepts. */
+int valid_domain(const char *, size_t);
 
 #endif

@@ -193,8 +193,11 @@ def mail_postmap_tables(env):
     edid, edom, _ = new_domain(env, "pmgone")
     new_alias(env, edid, "on", uid, ["one@example.org"])
     sql(env, "UPDATE domains SET txt_grace_until = now() - interval '1 second' WHERE id = %s" % edid)
-    rdid, rdom, _ = routed_domain(env, "pmrole")
+    rdid, rdom, radmin = routed_domain(env, "pmrole")
     sql(env, "UPDATE domains SET role_recipient = 'abuse-desk@isp.example' WHERE id = %s" % rdid)
+    adid, adom, aadmin = routed_domain(env, "pmassign")   # postmaster@ assigned by a site admin
+    sql(env, "INSERT INTO aliases (domain_id, local_part, user_id, recipients, reserved_assigned) "
+             "VALUES (%s, 'postmaster', %s, ARRAY['hostmaster@owner.example'], true)" % (adid, uid))
     ndid, ndom, _ = new_domain(env, "pmnoadm")       # no admin: the site admins
     site = sql(env, "SELECT coalesce(string_agg(email, ',' ORDER BY email), '') FROM "
                     "(SELECT DISTINCT email FROM users WHERE is_site_admin AND NOT is_banned) s")
@@ -218,6 +221,7 @@ def mail_postmap_tables(env):
         ("aliases", "postmaster@" + rdom, "abuse-desk@isp.example"),
         ("aliases", "abuse@" + rdom, "abuse-desk@isp.example"),
         ("aliases", "postmaster@" + ndom, site or N),
+        ("aliases", "postmaster@" + adom, "hostmaster@owner.example"),
         ("access", "rej@" + dom, "550 5.2.1 Mailbox disabled"),
         ("access", "later@" + dom, "450 4.2.1 Mailbox temporarily disabled, try again later"),
         ("access", "drop@" + dom, N), ("access", "on@" + dom, N), ("access", "nobody@" + dom, N),
@@ -238,7 +242,7 @@ def mail_postmap_tables(env):
         expect(not bad, "%d of %d postmap cases wrong:\n  %s", len(bad), len(cases), "\n  ".join(bad))
         print("    %d postmap -q cases" % len(cases))
     finally:
-        delete_users(env, uid, admin)
+        delete_users(env, uid, admin, radmin, aadmin)
 
 
 # ---------------------------------------------------------------- SMTP through Postfix

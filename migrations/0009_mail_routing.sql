@@ -1,4 +1,4 @@
--- 0007_mail_routing.sql - DNS verification outcomes, the grace period of a
+-- 0009_mail_routing.sql - DNS verification outcomes, the grace period of a
 -- domain that lost its record, role addresses, and the table Postfix's
 -- virtual_alias_maps reads (deploy/postfix/).
 --
@@ -14,11 +14,13 @@
 --
 -- Role addresses.  postmaster@ (RFC 5321) and abuse@ (RFC 2142) of every
 -- routed domain always reach someone, whether or not an alias row exists:
--- domains.role_recipient when a site admin set one, else the domain's
--- admins, else (a domain without a usable admin) the site admins.  They
--- override an alias of that name, and are never rejected by the access
--- table.  Other reserved names (hostmaster@, webmaster@, ...) are not
--- routed: they prove control of a domain to certificate authorities.
+-- an enabled alias of that name a site admin assigned (0007's
+-- aliases.reserved_assigned), else domains.role_recipient when a site
+-- admin set one, else the domain's admins, else (a domain without a
+-- usable admin) the site admins.  They override any other alias of that
+-- name, and are never refused by the access table.  The other reserved
+-- names (0007: hostmaster@, webmaster@, ...) are not routed to anyone by
+-- default: they prove control of a domain to certificate authorities.
 --
 -- postfix_virtual is what virtual_alias_maps reads: the recipients of
 -- postfix_aliases (the one place that decides which alias recipients are
@@ -70,11 +72,14 @@ SELECT d.name AS domain
  WHERE d.enabled AND d.txt_status = 'verified'
    AND (d.txt_grace_until IS NULL OR d.txt_grace_until > now());
 
+-- reserved_assigned added at the end: a site admin's assignment of a
+-- reserved name (0007), which postfix_virtual lets win over the role route.
 CREATE OR REPLACE VIEW postfix_aliases WITH (security_barrier) AS
 SELECT a.local_part || '@' || d.name AS address,
        r.recipient,
        a.local_part,
-       d.name AS domain
+       d.name AS domain,
+       a.reserved_assigned
   FROM aliases a
   JOIN domains d ON d.id = a.domain_id
  CROSS JOIN LATERAL unnest(a.recipients) AS r(recipient)
@@ -155,19 +160,22 @@ COMMENT ON VIEW postfix_roles IS
 CREATE VIEW postfix_virtual WITH (security_barrier) AS
 SELECT address, recipient, local_part, domain
   FROM postfix_aliases
- WHERE local_part NOT IN ('postmaster', 'abuse')
+ WHERE local_part NOT IN ('postmaster', 'abuse') OR reserved_assigned
 UNION ALL
 SELECT address, 'discard@membermail-discard.invalid', local_part, domain
   FROM postfix_discard
  WHERE local_part NOT IN ('postmaster', 'abuse')
 UNION ALL
-SELECT address, recipient, local_part, domain
-  FROM postfix_roles;
+SELECT r.address, r.recipient, r.local_part, r.domain
+  FROM postfix_roles r
+ WHERE NOT EXISTS (SELECT 1 FROM postfix_aliases a
+		    WHERE a.local_part = r.local_part AND a.domain = r.domain
+		      AND a.reserved_assigned);
 COMMENT ON VIEW postfix_virtual IS
     'Postfix virtual_alias_maps: every routed address -> its recipients '
-    '(enabled aliases, role addresses; disabled 250 aliases -> the discard '
-    'transport''s address). query = SELECT recipient FROM postfix_virtual '
-    'WHERE local_part = ''%u'' AND domain = ''%d''';
+    '(enabled aliases; postmaster@ and abuse@ unless a site admin assigned '
+    'that alias; disabled 250 aliases -> the discard transport''s address). '
+    'Read through postfix_lookup_recipients(local part, domain).';
 
 GRANT SELECT ON postfix_roles, postfix_virtual TO membermail_postfix;
 
