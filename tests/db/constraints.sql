@@ -782,14 +782,26 @@ SELECT pg_temp.is('role addresses: a banned admin gets none; no admin left: the 
     UPDATE users SET is_site_admin = true WHERE name = 'carol'$$,
     $$SELECT string_agg(recipient, ' ') FROM postfix_roles
     WHERE domain = 'ok.test' AND local_part = 'abuse'$$, 'carol@example.org');
-SELECT pg_temp.is('role addresses override an alias of that name and are never refused', NULL,
-    pg_temp.alias('ok.test', 'postmaster', $$ARRAY['x@example.org']$$)
-    || $$; UPDATE aliases SET enabled = false, disabled_reason = 'by-admin'
-    WHERE local_part = 'postmaster'$$,
+SELECT pg_temp.is('role addresses: a disabled alias of that name is never refused', NULL,
+    pg_temp.alias('ok.test', 'postmaster', $$ARRAY['x@example.org']$$,
+	', enabled, disabled_reason', $$, false, 'by-admin'$$),
     $$SELECT concat_ws(' ', (SELECT string_agg(recipient, ',') FROM postfix_virtual
 	WHERE local_part = 'postmaster' AND domain = 'ok.test'),
 	(SELECT count(*) FROM postfix_access WHERE local_part = 'postmaster'))$$,
     'alice@example.org 0');
+SELECT pg_temp.is('role addresses: an alias from before the name was reserved does not '
+    'take them', NULL,
+    $$ALTER TABLE aliases DISABLE TRIGGER aliases_reserved_local_part;$$
+    || pg_temp.alias('ok.test', 'abuse', $$ARRAY['x@example.org']$$),
+    $$SELECT string_agg(recipient, ',') FROM postfix_virtual
+	WHERE local_part = 'abuse' AND domain = 'ok.test'$$,
+    'alice@example.org');
+SELECT pg_temp.is('role addresses: an alias a site admin assigned takes them', NULL,
+    pg_temp.alias('ok.test', 'postmaster', $$ARRAY['desk@owner.example']$$,
+	', reserved_assigned', ', true'),
+    $$SELECT string_agg(recipient, ',') FROM postfix_virtual
+	WHERE local_part = 'postmaster' AND domain = 'ok.test'$$,
+    'desk@owner.example');
 SELECT pg_temp.is('no role address for an unrouted domain', 'membermail_postfix', NULL,
     $$SELECT count(*)::text FROM postfix_virtual WHERE domain <> 'ok.test'
       AND domain <> 'empty.test'$$, '0');
