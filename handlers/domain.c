@@ -653,9 +653,9 @@ check_rate(struct req *r, const struct domain_view *dv)
 		return APP_ENOMEM;
 	if ((res = req_sql(r, STMT_RATE_HIT, 2, params, &e)) == NULL)
 		return e;
-	if (strtol(PQgetvalue(res, 0, 0), NULL, 10) <= 1)
+	if (db_ll(res, 0, RATE_HIT_HITS) <= 1)
 		return APP_OK;
-	r->retry_after = PQgetvalue(res, 0, 1);
+	r->retry_after = db_str(res, 0, RATE_HIT_LEFT);
 	r->reason = "this domain's TXT record was checked moments ago";
 	return APP_ERATELIMIT;
 }

@@ -123,7 +123,8 @@ check_all(struct db *db, const struct config *cfg, const struct opts *o,
 	}
 	n = PQntuples(res);
 	for (i = 0; i < n; i++)
-		(void)check_one(db, cfg, o, PQgetvalue(res, i, 0), t);
+		(void)check_one(db, cfg, o, db_str(res, i, TXT_DOMAINS_NAME),
+		    t);
 	PQclear(res);
 	return t->errors > 0 ? -1 : 0;
 }
@@ -138,7 +139,7 @@ lock(struct db *db)
 
 	if ((res = db_exec(db, STMT_TXT_JOB_LOCK, 0, NULL, &e)) == NULL)
 		return -1;
-	got = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+	got = db_bool(res, 0, TXT_JOB_LOCK_GOT);
 	PQclear(res);
 	return got;
 }

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "lib/arena.h"
 #include "lib/conf.h"
 #include "lib/log.h"
 #include "rules/domain_txt.h"
@@ -20,6 +21,7 @@
 #define ID_LEN     24 /* a long long as text */
 #define QUOTED_MAX 120
 #define WHEN_LEN   32
+#define RCPT_ARENA (64 * 1024) /* a domain's admins' addresses */
 
 static const char *const outcome_names[] = { "verified", "missing", "multiple",
 	"wrong", "nxdomain", "temporary-failure" };
@@ -214,11 +216,11 @@ txt_time_words(long long t, char *out, size_t outsz)
 
 /* The state from a row's status and grace columns. */
 static enum app_err
-row_state(PGresult *res, int col, struct txt_state *st)
+row_state(PGresult *res, int status_col, int grace_col, struct txt_state *st)
 {
-	if (txt_status_parse(PQgetvalue(res, 0, col), &st->status) == -1)
+	if (txt_status_parse(db_str(res, 0, status_col), &st->status) == -1)
 		return APP_EINTERNAL;
-	st->grace_until = strtoll(PQgetvalue(res, 0, col + 1), NULL, 10);
+	st->grace_until = db_ll(res, 0, grace_col);
 	return APP_OK;
 }
 
@@ -284,19 +286,6 @@ write_audit(struct db *db, struct txt_tx *t)
 	return audit_write(db, t->actor, &ev);
 }
 
-/* Splits "a b c" in place into at most max pointers. */
-static size_t
-split(char *s, const char **v, size_t max)
-{
-	size_t n = 0;
-	char  *save = NULL, *tok;
-
-	for (tok = strtok_r(s, " ", &save); tok != NULL && n < max;
-	     tok = strtok_r(NULL, " ", &save))
-		v[n++] = tok;
-	return n;
-}
-
 /* The template of an event's mail, or NULL: none for that event. */
 static const char *
 mail_template(enum txt_event ev)
@@ -314,46 +303,43 @@ mail_template(enum txt_event ev)
 	}
 }
 
-/* The domain's admins, or alerts_to: into to[]; 0 when there is none. */
-static size_t
-recipients(struct db *db, struct txt_tx *t, char *buf, size_t bufsz,
-    const char **to, size_t max, enum app_err *e)
+/*
+ * The domain's admins (in ar), or alerts_to: *to and *n; *n is 0 when
+ * there is none.
+ */
+static enum app_err
+recipients(struct db *db, struct arena *ar, struct txt_tx *t, const char ***to,
+    size_t *n)
 {
-	char        id[ID_LEN];
-	const char *p[] = { id };
-	PGresult   *res;
+	char         id[ID_LEN];
+	const char  *p[] = { id };
+	PGresult    *res;
+	enum app_err e;
 
 	snprintf(id, sizeof(id), "%lld", t->id);
-	if ((res = db_exec(db, STMT_TXT_ADMINS, 1, p, e)) == NULL)
-		return 0;
-	snprintf(buf, bufsz, "%s", PQgetvalue(res, 0, 0));
+	if ((res = db_exec(db, STMT_TXT_ADMINS, 1, p, &e)) == NULL)
+		return e;
+	e = db_array(ar, res, 0, TXT_ADMINS_EMAILS, to, n);
 	PQclear(res);
-	if (buf[0] == '\0')
-		snprintf(buf, bufsz, "%s", t->cfg->alerts_to);
-	return split(buf, to, max);
+	if (e == APP_OK && *n == 0 && t->cfg->alerts_to[0] != '\0') {
+		if ((*to = arena_calloc(ar, 1, sizeof(**to))) == NULL)
+			return APP_ENOMEM;
+		(*to)[0] = t->cfg->alerts_to;
+		*n = 1;
+	}
+	return e;
 }
 
+/* The event's mail with its words, to recipients. */
 static enum app_err
-write_mail(struct db *db, struct txt_tx *t)
+queue_mail(struct db *db, struct txt_tx *t, const char *tpl, const char **to,
+    size_t n)
 {
 	const struct txt_check *c = t->out;
-	const char             *tpl = mail_template(c->event);
-	const char             *to[MAIL_RCPT_MAX];
-	char                    list[MAIL_RCPT_MAX * 64], w[WHEN_LEN];
+	char                    w[WHEN_LEN];
 	struct view_dict       *d;
-	size_t                  n;
-	enum app_err            e = APP_OK;
+	enum app_err            e;
 
-	if (tpl == NULL)
-		return APP_OK;
-	if ((n = recipients(db, t, list, sizeof(list), to, MAIL_RCPT_MAX,
-		 &e)) == 0) {
-		if (e == APP_OK)
-			log_warn("event=txt_mail_skipped domain=%s msg=\"no "
-				 "admin and no alerts_to\"",
-			    c->domain);
-		return e;
-	}
 	if ((d = view_dict_new()) == NULL)
 		return APP_ENOMEM;
 	view_set(d, "DOMAIN", c->domain);
@@ -366,6 +352,30 @@ write_mail(struct db *db, struct txt_tx *t)
 		view_show(d, "RESTORED");
 	e = mail_queue(db, t->cfg, tpl, to, n, NULL, 0, d);
 	view_dict_free(d);
+	return e;
+}
+
+static enum app_err
+write_mail(struct db *db, struct txt_tx *t)
+{
+	const char   *tpl = mail_template(t->out->event);
+	const char  **to = NULL;
+	struct arena *ar;
+	size_t        n = 0;
+	enum app_err  e;
+
+	if (tpl == NULL)
+		return APP_OK;
+	if ((ar = arena_new(RCPT_ARENA)) == NULL)
+		return APP_ENOMEM;
+	if ((e = recipients(db, ar, t, &to, &n)) == APP_OK && n == 0)
+		log_warn("event=txt_mail_skipped domain=%s msg=\"no admin and "
+			 "no alerts_to\"",
+		    t->out->domain);
+	else if (e == APP_OK)
+		e = queue_mail(db, t, tpl, to,
+		    n > MAIL_RCPT_MAX ? MAIL_RCPT_MAX : n);
+	arena_free(ar);
 	return e;
 }
 
@@ -387,7 +397,7 @@ record_tx(struct db *db, void *arg)
 		PQclear(res);
 		return APP_ENOTFOUND;
 	}
-	e = row_state(res, 0, &c->before);
+	e = row_state(res, TXT_LOCK_STATUS, TXT_LOCK_GRACE, &c->before);
 	PQclear(res);
 	if (e != APP_OK)
 		return e;
@@ -418,10 +428,11 @@ load(struct db *db, const char *domain, struct txt_tx *t, char *token,
 		PQclear(res);
 		return APP_ENOTFOUND;
 	}
-	t->id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
-	snprintf(c->domain, sizeof(c->domain), "%s", PQgetvalue(res, 0, 1));
-	snprintf(token, tokensz, "%s", PQgetvalue(res, 0, 2));
-	e = row_state(res, 3, &c->before);
+	t->id = db_ll(res, 0, TXT_DOMAIN_ID);
+	snprintf(c->domain, sizeof(c->domain), "%s",
+	    db_str(res, 0, TXT_DOMAIN_NAME));
+	snprintf(token, tokensz, "%s", db_str(res, 0, TXT_DOMAIN_TOKEN));
+	e = row_state(res, TXT_DOMAIN_STATUS, TXT_DOMAIN_GRACE, &c->before);
 	PQclear(res);
 	return e;
 }
