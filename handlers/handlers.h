@@ -95,6 +95,11 @@ enum domain_limit_field {
 	DOMAIN_LIMIT__N
 };
 enum app_err h_admin_domain_limit(struct req *);
+enum domain_logo_field {
+	DOMAIN_LOGO,
+	DOMAIN_LOGO__N
+};
+enum app_err h_admin_domain_logo(struct req *);
 enum domain_role_field {
 	DOMAIN_ROLE_RECIPIENT,
 	DOMAIN_ROLE__N
