@@ -474,6 +474,8 @@ member_page(struct req *r, const char *name, const struct refusal *f)
 			return e;
 	if (md.naliases == 0)
 		view_show(d, "NO_ALIASES");
+	if (a.site_admin)
+		view_show(d, "CAN_ASSIGN");
 	if (f == NULL) {
 		set_notice(d, req_field(r, DONE_CODE));
 		return page_render(r, 200, md.member.name, "domain.tpl");
@@ -595,7 +597,9 @@ h_domain_member_alias(struct req *r)
 	struct refusal          f = { .form = "alias",
 			 .local_part = req_field(r, NEW_LOCAL_PART),
 			 .recipients = req_field(r, NEW_RECIPIENTS) };
-	struct member_new_alias nw = { f.local_part, f.recipients };
+	const char             *assign = req_field(r, NEW_ASSIGN);
+	struct member_new_alias nw = { f.local_part, f.recipients,
+		assign != NULL && strcmp(assign, "yes") == 0 };
 	struct member_detail    md;
 	const char             *name = req_param(r, PARAM_NAME);
 	enum app_err            e;
@@ -671,7 +675,6 @@ h_domain_verify(struct req *r)
 	struct actor       a;
 	struct domain_view dv;
 	struct txt_check   c;
-	char               q[LOG_QUOTE_MAX];
 	enum app_err       e;
 
 	req_actor(r, ACTOR_USER, &a);
@@ -680,9 +683,9 @@ h_domain_verify(struct req *r)
 	    (e = check_rate(r, &dv)) != APP_OK ||
 	    (e = txt_check_domain(r->db, r->cfg, &a, dv.name, 0, &c)) != APP_OK)
 		return e;
-	log_info("event=txt_check domain=%s outcome=%s by=%s detail=%s",
-	    c.domain, txt_outcome_name(c.outcome), r->user->name,
-	    log_quote(q, sizeof(q), c.detail, strlen(c.detail)));
+	log_info("txt_check", LOG_WORD("domain", c.domain),
+	    LOG_WORD("outcome", txt_outcome_name(c.outcome)),
+	    LOG_WORD("by", r->user->name), LOG_STR("detail", c.detail));
 	return done(r, NULL, "checked");
 }
 

@@ -54,17 +54,17 @@ report(const struct opts *o, const struct txt_check *c)
 {
 	static const char *const events[] = { "none", "changed", "verified",
 		"restored", "grace", "stopped" };
-	char                     q[LOG_QUOTE_MAX], state[96];
+	char                     state[96];
 
 	state_words(c, state, sizeof(state));
 	printf("%s: %s: %s; %s%s\n", c->domain, txt_outcome_name(c->outcome),
 	    c->detail, state, o->dry_run ? " (dry run: nothing recorded)" : "");
 	if (c->after.status != TXT_ST_VERIFIED || c->after.grace_until != 0)
 		printf("  publish: %s\n", c->record);
-	log_info("event=txt_check domain=%s outcome=%s change=%s dry_run=%d "
-		 "detail=%s",
-	    c->domain, txt_outcome_name(c->outcome), events[c->event],
-	    o->dry_run, log_quote(q, sizeof(q), c->detail, strlen(c->detail)));
+	log_info("txt_check", LOG_WORD("domain", c->domain),
+	    LOG_WORD("outcome", txt_outcome_name(c->outcome)),
+	    LOG_WORD("change", events[c->event]),
+	    LOG_INT("dry_run", o->dry_run), LOG_STR("detail", c->detail));
 }
 
 static void

@@ -350,7 +350,7 @@ queue_mail(struct db *db, struct txt_tx *t, const char *tpl, const char **to,
 	view_set(d, "DEADLINE", w);
 	if (c->event == TXT_EV_RESTORED)
 		view_show(d, "RESTORED");
-	e = mail_queue(db, t->cfg, tpl, to, n, NULL, 0, d);
+	e = mail_queue(db, t->cfg, tpl, to, n, d);
 	view_dict_free(d);
 	return e;
 }
@@ -369,9 +369,8 @@ write_mail(struct db *db, struct txt_tx *t)
 	if ((ar = arena_new(RCPT_ARENA)) == NULL)
 		return APP_ENOMEM;
 	if ((e = recipients(db, ar, t, &to, &n)) == APP_OK && n == 0)
-		log_warn("event=txt_mail_skipped domain=%s msg=\"no admin and "
-			 "no alerts_to\"",
-		    t->out->domain);
+		log_warn("txt_mail_skipped", LOG_WORD("domain", t->out->domain),
+		    LOG_STR("msg", "no admin and no alerts_to"));
 	else if (e == APP_OK)
 		e = queue_mail(db, t, tpl, to,
 		    n > MAIL_RCPT_MAX ? MAIL_RCPT_MAX : n);
