@@ -125,11 +125,7 @@ entry_state(const struct lp_entry *e)
 {
 	if (e == NULL || e->coc == -1 || e->team == -1)
 		return PERSON_UNKNOWN;
-	if (e->team)
-		return PERSON_IS_TEAM;
-	if (!e->valid)
-		return PERSON_NOT_VALID;
-	return e->coc ? PERSON_VALID : PERSON_NOT_COC;
+	return person_from_flags(e->team, e->valid, e->coc);
 }
 
 /* What the teams fetched this run say of a user (PERSON_UNKNOWN: none). */
