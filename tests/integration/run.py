@@ -952,6 +952,7 @@ import test_member   # noqa: E402,F401  (member pages and alias rules, before th
 import test_api   # noqa: E402,F401  (the JSON API and API tokens, before the database tests)
 import test_domain_admin   # noqa: E402,F401  (domain-admin pages, before the database tests)
 import test_authz   # noqa: E402,F401  (the authorization matrix of the HTML routes, before the database tests)
+import test_security   # noqa: E402,F401  (the security rules, before the database tests)
 import test_db   # noqa: E402,F401
 
 
