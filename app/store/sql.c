@@ -392,6 +392,15 @@ const struct sql_stmt sql_stmts[STMT__MAX] = {
 	[STMT_PROV_SYNCED] = { "prov_synced",
 	    "UPDATE users SET synced_at = now() WHERE id = ANY ($1::bigint[])",
 	    1, 0 },
+	/* The sync's one write per user: synced, and a status that is news. */
+	[STMT_PROV_SYNC_WRITE] = { "prov_sync_write",
+	    "UPDATE users u SET synced_at = now(), person_status = "
+	    "coalesce(v.s, u.person_status), person_checked_at = CASE WHEN "
+	    "v.s IS NULL THEN u.person_checked_at ELSE now() END, "
+	    "sync_requested_at = CASE WHEN v.s IS NULL THEN u.sync_requested_at "
+	    "END FROM unnest($1::bigint[], $2::text[]) AS v(id, s) "
+	    "WHERE u.id = v.id",
+	    2, 0 },
 	[STMT_PROV_SYNC_REQUEST] = { "prov_sync_request",
 	    "UPDATE users SET sync_requested_at = now() WHERE id = $1::bigint",
 	    1, 0 },

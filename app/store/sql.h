@@ -70,6 +70,7 @@ enum stmt {
 	STMT_PROV_MEMBER_PRUNE,   /* domain, user -> a row if pruned */
 	STMT_PROV_PERSONS,        /* ids {..}, statuses {..} */
 	STMT_PROV_SYNCED,         /* ids {..} */
+	STMT_PROV_SYNC_WRITE,     /* ids {..}, statuses {..} (NULL: none new) */
 	STMT_PROV_SYNC_REQUEST,   /* id */
 	STMT_USERS_NEED_SMTPUTF8, /* addresses ' '-joined: mail cannot reach
 				    them (the relay lacks SMTPUTF8) */
