@@ -38,10 +38,12 @@ TODO_TEMPLATES = {
     "mail_created.tpl", "mail_disabled.tpl", "mail_invalid.tpl",
     "mail_matches_recipient.tpl", "mail_not_created.tpl", "mail_removed.tpl",
     "mail_restored.tpl", "mail_shrink_held.tpl", "mail_signed_in.tpl",
-    "mail_sync_alerts.tpl", "my.tpl", "tokens.tpl",
+    "mail_sync_alerts.tpl", "mail_txt_grace.tpl", "mail_txt_stopped.tpl",
+    "mail_txt_verified.tpl", "my.tpl", "tokens.tpl",
 }
 TODO_C = {
-    "app/rules/alias.c", "app/rules/domain_members.c", "app/rules/pending.c",
+    "app/rules/alias.c", "app/rules/domain_members.c", "app/rules/domain_txt.c",
+    "app/rules/pending.c",
     "app/rules/provision.c", "handlers/admin.c", "handlers/api.c",
     "handlers/domain.c", "handlers/my.c", "handlers/tokens.c",
 }
