@@ -1,6 +1,7 @@
 /*
- * markers.c - [[...]] markers replaced by their translation; see
- * markers.h.  po/extract-templates reads markers by the same rules.
+ * markers.c - [[...]] markers replaced by their translation, and the
+ * language sections filled in; see markers.h.  po/extract-templates reads
+ * markers by the same rules.
  */
 #include "config.h"
 
@@ -181,35 +182,41 @@ same_parts(const struct scan *a, const struct scan *b)
 	return 1;
 }
 
+/* s[0..len) as HTML text: & < > " escaped. */
+static void
+escape(struct buf *out, const char *s, size_t len)
+{
+	const char *p;
+
+	for (p = s; p < s + len; p++)
+		switch (*p) {
+		case '&':
+			buf_puts(out, "&amp;");
+			break;
+		case '<':
+			buf_puts(out, "&lt;");
+			break;
+		case '>':
+			buf_puts(out, "&gt;");
+			break;
+		case '"':
+			buf_puts(out, "&quot;");
+			break;
+		default:
+			buf_putc(out, *p);
+		}
+}
+
 static void
 emit(struct buf *out, const struct scan *sc)
 {
-	const char *p;
-	size_t      i;
+	size_t i;
 
-	for (i = 0; i < sc->n; i++) {
-		if (sc->t[i].kind != TOK_TEXT) {
+	for (i = 0; i < sc->n; i++)
+		if (sc->t[i].kind == TOK_TEXT)
+			escape(out, sc->t[i].s, sc->t[i].len);
+		else
 			buf_append(out, sc->t[i].s, sc->t[i].len);
-			continue;
-		}
-		for (p = sc->t[i].s; p < sc->t[i].s + sc->t[i].len; p++)
-			switch (*p) {
-			case '&':
-				buf_puts(out, "&amp;");
-				break;
-			case '<':
-				buf_puts(out, "&lt;");
-				break;
-			case '>':
-				buf_puts(out, "&gt;");
-				break;
-			case '"':
-				buf_puts(out, "&quot;");
-				break;
-			default:
-				buf_putc(out, *p);
-			}
-	}
 }
 
 /* raw[0..len) with its runs of white space made one space, trimmed. */
@@ -311,5 +318,142 @@ markers_translate(const char *text, size_t len, const struct lang *l,
 			    open + 2, bad);
 		p = close + 2;
 	}
+	return out->failed ? why_f(why, whysz, "too large") : 0;
+}
+
+/* ---- the language sections */
+
+/* Appends s[0..len) to out with every "key" replaced by value. */
+static void
+replace(struct buf *out, const char *s, size_t len, const char *key,
+    const char *value)
+{
+	const char *end = s + len, *hit;
+	size_t      klen = strlen(key);
+
+	while ((hit = memmem(s, (size_t)(end - s), key, klen)) != NULL) {
+		buf_append(out, s, (size_t)(hit - s));
+		buf_puts(out, value);
+		s = hit + klen;
+	}
+	buf_append(out, s, (size_t)(end - s));
+}
+
+/*
+ * The section {{#name}}..{{/name}} at or after s: *open and *close point
+ * at its two tags, *body and *after just past them.  0 when there is
+ * none, 1 when found, -1 when its end is missing.
+ */
+static int
+find_section(const char *s, const char *end, const char *name,
+    const char **open, const char **body, const char **close,
+    const char **after)
+{
+	char   start[64], stop[64];
+	size_t n;
+
+	snprintf(start, sizeof(start), "{{#%s}}", name);
+	n = (size_t)snprintf(stop, sizeof(stop), "{{/%s}}", name);
+	if ((*open = memmem(s, (size_t)(end - s), start, strlen(start))) ==
+	    NULL)
+		return 0;
+	*body = *open + strlen(start);
+	if ((*close = memmem(*body, (size_t)(end - *body), stop, n)) == NULL)
+		return -1;
+	*after = *close + n;
+	return 1;
+}
+
+/* text with every section name kept (its tags dropped) or dropped. */
+static int
+keep_section(struct buf *out, const char *s, size_t len, const char *name,
+    int keep)
+{
+	const char *end = s + len, *open, *body, *close, *after;
+	int         found;
+
+	while ((found = find_section(s, end, name, &open, &body, &close,
+		    &after)) == 1) {
+		buf_append(out, s, (size_t)(open - s));
+		if (keep)
+			buf_append(out, body, (size_t)(close - body));
+		s = after;
+	}
+	buf_append(out, s, (size_t)(end - s));
+	return found;
+}
+
+/* One LANGUAGE row: body for language x of a template in language l. */
+static int
+language_row(struct buf *out, const char *body, size_t len,
+    const struct lang *x, const struct lang *l)
+{
+	struct buf a, b, c, name;
+	int        rc;
+
+	buf_init(&a, out->max);
+	buf_init(&b, out->max);
+	buf_init(&c, out->max);
+	buf_init(&name, I18N_NAME_MAX * 6);
+	escape(&name, x->name, strlen(x->name)); /* text like any other */
+	rc = keep_section(&a, body, len, "LANG_CURRENT", x == l) == -1 ||
+		keep_section(&b, buf_cstr(&a), a.len, "LANG_OTHER", x != l) ==
+		    -1 ?
+	    -1 :
+	    0;
+	replace(&c, buf_cstr(&b), b.len, "{{LANG_CODE}}", x->code);
+	replace(out, buf_cstr(&c), c.len, "{{LANG_NAME}}", buf_cstr(&name));
+	if (a.failed || b.failed || c.failed || name.failed)
+		out->failed = 1;
+	buf_free(&a);
+	buf_free(&b);
+	buf_free(&c);
+	buf_free(&name);
+	return rc;
+}
+
+/* The LANGUAGE sections of s, repeated for each language. */
+static int
+language_rows(struct buf *out, const char *s, size_t len, const struct lang *l)
+{
+	const char *end = s + len, *open, *body, *close, *after;
+	size_t      i;
+	int         found;
+
+	while ((found = find_section(s, end, "LANGUAGE", &open, &body, &close,
+		    &after)) == 1) {
+		buf_append(out, s, (size_t)(open - s));
+		for (i = 0; i < i18n_count(); i++)
+			if (language_row(out, body, (size_t)(close - body),
+				i18n_lang(i), l) == -1)
+				return -1;
+		s = after;
+	}
+	buf_append(out, s, (size_t)(end - s));
+	return found;
+}
+
+int
+markers_languages(const char *text, size_t len, const struct lang *l,
+    struct buf *out, char *why, size_t whysz)
+{
+	struct buf a, b;
+	int        rc;
+
+	if (l == NULL)
+		l = i18n_english();
+	buf_init(&a, out->max);
+	buf_init(&b, out->max);
+	rc = keep_section(&a, text, len, "LANGUAGES", i18n_count() > 1);
+	if (rc != -1)
+		rc = language_rows(&b, buf_cstr(&a), a.len, l);
+	if (rc != -1)
+		replace(out, buf_cstr(&b), b.len, "{{LANG}}", l->code);
+	if (rc != -1 && (a.failed || b.failed))
+		out->failed = 1;
+	buf_free(&a);
+	buf_free(&b);
+	if (rc == -1)
+		return why_f(why, whysz, "a language section without its end");
 	return out->failed ? why_f(why, whysz, "too large") : 0;
 }

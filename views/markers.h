@@ -23,6 +23,18 @@
  * the catalogue with it: {{! TRANSLATORS: a button }}[[Save]].
  * Plurals are not for markers: a count's sentence comes from C, with
  * trn() (lib/i18n.h).
+ *
+ * What a template says about languages is also filled in when it is
+ * loaded, once per language, never per request (markers_languages):
+ *
+ *     {{LANG}}                 the template's language tag ("fi")
+ *     {{#LANGUAGES}}..{{/LANGUAGES}}   kept when there is more than one
+ *                              language, else left out
+ *     {{#LANGUAGE}}..{{/LANGUAGE}}     repeated for each language, in
+ *                              which {{LANG_CODE}} and {{LANG_NAME}} are
+ *                              that language's, {{#LANG_CURRENT}}..{{/..}}
+ *                              is kept for the template's own language
+ *                              and {{#LANG_OTHER}}..{{/..}} for the others
  */
 #ifndef MM_MARKERS_H
 #define MM_MARKERS_H
@@ -47,6 +59,14 @@ struct lang;
  * msgid's placeholders and tags; out is then incomplete.
  */
 int markers_translate(const char *text, size_t len, const struct lang *l,
+    struct buf *out, char *why, size_t whysz);
+
+/*
+ * Appends text[0..len) to out with the language sections and values
+ * above filled in for language l.  0, or -1 with why for a section
+ * without its end.
+ */
+int markers_languages(const char *text, size_t len, const struct lang *l,
     struct buf *out, char *why, size_t whysz);
 
 #ifdef __cplusplus

@@ -14,14 +14,11 @@
  * the page's only; layout.tpl has no repeated sections.  A section shown on
  * the root sees root values, not those of a row it is nested in.
  *
- * Text in templates is translated when they are loaded: see
- * views/markers.h for the [[...]] markers.  A root dictionary has a
- * language (view_set_lang; English until set), and renders the templates
- * of that language.  view_render also sets LANG (the language's tag, for
- * <html lang>) and, when there is more than one language, the section
- * LANGUAGES and a LANGUAGE row per language on layout.tpl (LANG_CODE,
- * LANG_NAME; LANG_CURRENT shown for the page's, LANG_OTHER for the
- * others): the language switch.
+ * Text in templates is translated when they are loaded, and their
+ * language sections (LANG, LANGUAGES, LANGUAGE: the language switch)
+ * filled in: see views/markers.h.  A root dictionary has a language
+ * (view_set_lang; English until set), and renders the templates of that
+ * language.
  *
  * Key and section names must be string literals: ctemplate interns every
  * distinct name for the life of the process (upstream issue #77).

@@ -71,9 +71,14 @@ const char             kLayout[] = "layout.tpl";
 const char             kSuffix[] = ".tpl";
 const size_t           kTemplateMax = 1024 * 1024; /* bytes, translated */
 
-/* Owned here; replaced whole by view_init(), freed at exit. */
-std::unique_ptr<TemplateCache> cache;
-std::vector<std::string>       names; /* sorted */
+/*
+ * Owned here; replaced whole by view_init(), freed at exit.  keys[l][t] is
+ * the cache key of template names[t] in language l: made once, so that a
+ * request builds no string to name what it expands.
+ */
+std::unique_ptr<TemplateCache>        cache;
+std::vector<std::string>              names; /* sorted */
+std::vector<std::vector<std::string>> keys;
 
 /*
  * ctemplate reports parse and auto-escape errors on std::cerr only.  While
@@ -246,15 +251,20 @@ struct scoped_buf {
 	}
 };
 
-/* text with its markers translated into l, into out. */
+/*
+ * text for language l: its markers translated, its language sections
+ * filled in (views/markers.h); into out.
+ */
 bool
 translate(const std::string &text, const struct lang *l, std::string &out,
     std::string &why)
 {
-	scoped_buf sb(kTemplateMax);
+	scoped_buf t(kTemplateMax), sb(kTemplateMax);
 	char       w[256];
 
-	if (markers_translate(text.data(), text.size(), l, &sb.b, w,
+	if (markers_translate(text.data(), text.size(), l, &t.b, w,
+		sizeof(w)) == -1 ||
+	    markers_languages(buf_cstr(&t.b), t.b.len, l, &sb.b, w,
 		sizeof(w)) == -1) {
 		why = w;
 		return false;
@@ -266,11 +276,13 @@ translate(const std::string &text, const struct lang *l, std::string &out,
 /* Parses every template, in every language, into c; err names the one. */
 bool
 load_all(TemplateCache &c, const std::string &dir,
-    const std::vector<std::string> &list, char *err, size_t errsz)
+    const std::vector<std::string>        &list,
+    std::vector<std::vector<std::string>> &k, char *err, size_t errsz)
 {
 	std::string text, out, why, key;
 	size_t      i;
 
+	k.assign(i18n_count(), std::vector<std::string>());
 	for (const std::string &name : list) {
 		text.clear();
 		if (!read_file(dir + "/" + name, text, why) ||
@@ -292,16 +304,26 @@ load_all(TemplateCache &c, const std::string &dir,
 				    first_reason(cap.text()));
 				return false;
 			}
+			k[i].push_back(key);
 		}
 	}
 	return true;
 }
 
-bool
-is_loaded(const char *name)
+/* The cache key of template name in language l, or NULL if not loaded. */
+const std::string *
+key_of(const char *name, const struct lang *l)
 {
-	return name != NULL &&
-	    std::binary_search(names.begin(), names.end(), name);
+	std::vector<std::string>::const_iterator it;
+
+	if (name == NULL || !cache)
+		return NULL;
+	it = std::lower_bound(names.begin(), names.end(), name);
+	if (it == names.end() || *it != name)
+		return NULL;
+	if (l == NULL || l->index >= keys.size())
+		l = i18n_english();
+	return &keys[l->index][(size_t)(it - names.begin())];
 }
 
 /*
@@ -330,7 +352,6 @@ struct view_dict {
 	struct view_dict   *root = nullptr;   /* the owner of this handle */
 	bool                failed = false;   /* root only: a set was lost */
 	const struct lang  *lang = nullptr;   /* root only; NULL: English */
-	bool                chrome = false;   /* root only: LANG etc. set */
 	std::unique_ptr<TemplateDictionary>            tree; /* root only */
 	std::vector<std::unique_ptr<struct view_dict>> rows; /* root only */
 };
@@ -363,11 +384,13 @@ view_init(const char *dir, const char *locale_dir, char *err, size_t errsz)
 			set_err(err, errsz, dir, "cannot use as template root");
 			return -1;
 		}
-		if (!load_all(*c, dir, list, err, errsz))
+		std::vector<std::vector<std::string>> k;
+		if (!load_all(*c, dir, list, k, err, errsz))
 			return -1;
 		c->Freeze();
 		cache.swap(c);
 		names.swap(list);
+		keys.swap(k);
 		return 0;
 	} catch (const std::exception &e) {
 		set_err(err, errsz, dir, e.what());
@@ -495,53 +518,22 @@ view_lang(const struct view_dict *d)
 	return d->root->lang;
 }
 
-namespace
-{
-
-/*
- * What the layout shows about languages: LANG (the page's tag, for
- * <html lang>) and, when there is more than one, LANGUAGES and a LANGUAGE
- * row per language (LANG_CODE, LANG_NAME; LANG_CURRENT or LANG_OTHER).
- */
-void
-set_chrome(struct view_dict *d, const struct lang *l)
-{
-	TemplateDictionary *row;
-	const struct lang  *x;
-	size_t              i;
-
-	d->layout->SetValue("LANG", l->code);
-	d->td->SetValue("LANG", l->code);
-	if (i18n_count() > 1)
-		d->layout->ShowSection("LANGUAGES");
-	for (i = 0; i18n_count() > 1 && i < i18n_count(); i++) {
-		x = i18n_lang(i);
-		row = d->layout->AddSectionDictionary("LANGUAGE");
-		row->SetValue("LANG_CODE", x->code);
-		row->SetValue("LANG_NAME", x->name);
-		row->ShowSection(x == l ? "LANG_CURRENT" : "LANG_OTHER");
-	}
-	d->chrome = true;
-}
-
-} /* namespace */
-
 int
 view_render(struct view_dict *d, const char *page, struct buf *out)
 {
-	const struct lang *l = view_lang(d);
+	const std::string *key, *layout;
 
 	if (d == NULL || d->layout == NULL || out == NULL || page == NULL ||
 	    d->failed)
 		return -1;
 	try {
 		/* layout.tpl including itself would recurse without end */
-		if (!is_loaded(page) || strcmp(page, kLayout) == 0)
+		if ((key = key_of(page, view_lang(d))) == NULL ||
+		    (layout = key_of(kLayout, view_lang(d))) == NULL ||
+		    strcmp(page, kLayout) == 0)
 			return -1;
-		if (!d->chrome)
-			set_chrome(d, l);
-		d->td->SetFilename(lang_key(l, page));
-		return expand(lang_key(l, kLayout), d->layout, out);
+		d->td->SetFilename(*key);
+		return expand(*layout, d->layout, out);
 	} catch (...) {
 		return -1;
 	}
@@ -553,9 +545,9 @@ view_render_bare(const struct view_dict *d, const char *name, struct buf *out)
 	if (d == NULL || out == NULL || d->root->failed)
 		return -1;
 	try {
-		if (!is_loaded(name))
-			return -1;
-		return expand(lang_key(view_lang(d), name), d->td, out);
+		const std::string *key = key_of(name, view_lang(d));
+
+		return key != NULL ? expand(*key, d->td, out) : -1;
 	} catch (...) {
 		return -1;
 	}

@@ -156,6 +156,21 @@ def worker_rss(master_pid):
     return [stack.rss_kib(p) or 0 for p in stack.workers_of(master_pid)]
 
 
+def cpu_seconds(master_pid):
+    """User + system CPU time of a master's workers, in seconds: per
+    request, the cost of a page that other load on the machine does not
+    change the way it changes requests/s."""
+    total = 0
+    for pid in stack.workers_of(master_pid):
+        try:
+            with open("/proc/%d/stat" % pid) as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])     # utime, stime
+        except (OSError, IndexError, ValueError):
+            pass
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--build-dir", required=True)
@@ -257,8 +272,8 @@ def main():
             return 1
 
         targets = {
-            "membermail": {"port": mm_port, "master": mm.pid, "runs": [], "rss": []},
-            "bare": {"port": bare_port, "master": bare.pid, "runs": [], "rss": []},
+            "membermail": {"port": mm_port, "master": mm.pid, "runs": [], "rss": [], "cpu": 0.0},
+            "bare": {"port": bare_port, "master": bare.pid, "runs": [], "rss": [], "cpu": 0.0},
         }
 
         def wrk(name, duration):
@@ -284,7 +299,9 @@ def main():
         for rnd in range(args.rounds):
             order = ["membermail", "bare"] if rnd % 2 == 0 else ["bare", "membermail"]
             for name in order:
+                cpu0 = cpu_seconds(targets[name]["master"])
                 res, out = wrk(name, args.duration)
+                targets[name]["cpu"] += cpu_seconds(targets[name]["master"]) - cpu0
                 targets[name]["runs"].append(res)
                 targets[name]["rss"] += worker_rss(targets[name]["master"])
                 print("  round %d %-10s %9.0f req/s  p50 %6.2f ms  p99 %6.2f ms  requests %d  non-2xx %d  socket errors %d"
@@ -304,13 +321,16 @@ def main():
                 "p50": mean([r["p50"] for r in t["runs"]]),
                 "p99": mean([r["p99"] for r in t["runs"]]),
                 "rss": max(t["rss"] or [0]),
+                "cpu_us": 1e6 * t["cpu"] / max(1, sum(r["requests"] for r in t["runs"])),
             }
         ratio = summary["membermail"]["rps"] / summary["bare"]["rps"] if summary["bare"]["rps"] else 0.0
         print()
-        print("%-12s %12s %10s %10s %16s" % ("", "requests/s", "p50 ms", "p99 ms", "worker RSS max"))
+        print("%-12s %12s %10s %10s %16s %18s" % ("", "requests/s", "p50 ms", "p99 ms",
+                                                 "worker RSS max", "worker CPU/request"))
         for name in ("membermail", "bare"):
             s = summary[name]
-            print("%-12s %12.0f %10.2f %10.2f %12.1f MiB" % (name, s["rps"], s["p50"], s["p99"], s["rss"] / 1024))
+            print("%-12s %12.0f %10.2f %10.2f %12.1f MiB %15.1f us"
+                  % (name, s["rps"], s["p50"], s["p99"], s["rss"] / 1024, s["cpu_us"]))
         print()
         rss = summary["membermail"]["rss"]
         print("ratio membermail/bare: %.3f (target >= %.2f): %s"

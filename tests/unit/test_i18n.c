@@ -264,6 +264,56 @@ test_markers(void)
 	    "an overlong marker");
 }
 
+/* markers_languages of text for l: the output, or "ERROR: why". */
+static const char *
+languages(const char *text, const struct lang *l)
+{
+	static char out[4096];
+	char        why[256];
+	struct buf  b;
+
+	buf_init(&b, sizeof(out) - 1);
+	if (markers_languages(text, strlen(text), l, &b, why, sizeof(why)) ==
+	    -1)
+		snprintf(out, sizeof(out), "ERROR: %s", why);
+	else
+		snprintf(out, sizeof(out), "%s", buf_cstr(&b));
+	buf_free(&b);
+	return out;
+}
+
+/* The language switch, filled in when a template is loaded. */
+static void
+test_language_sections(void)
+{
+	static const char sw[] =
+	    "<html lang=\"{{LANG}}\">{{#LANGUAGES}}<form>{{#LANGUAGE}}"
+	    "{{#LANG_CURRENT}}<b lang=\"{{LANG_CODE}}\">{{LANG_NAME}}</b>"
+	    "{{/LANG_CURRENT}}{{#LANG_OTHER}}<button value=\"{{LANG_CODE}}\">"
+	    "{{LANG_NAME}}</button>{{/LANG_OTHER}}{{/LANGUAGE}}</form>"
+	    "{{/LANGUAGES}}{{OTHER}}";
+	char en_page[1024];
+
+	CHECK_STR(languages(sw, fi),
+	    "<html lang=\"fi\"><form><button value=\"en\">English</button>"
+	    "<b lang=\"fi\">suomi</b><button value=\"pt-BR\">português do "
+	    "Brasil</button></form>{{OTHER}}",
+	    "the switch of a Finnish page");
+	CHECK_STR(languages(sw, en),
+	    "<html lang=\"en\"><form><b lang=\"en\">English</b><button "
+	    "value=\"fi\">suomi</button><button value=\"pt-BR\">português "
+	    "do Brasil</button></form>{{OTHER}}",
+	    "the switch of an English page");
+	snprintf(en_page, sizeof(en_page), "%s", languages(sw, en));
+	CHECK_STR(languages(sw, NULL), en_page, "no language: English");
+	CHECK_STR(languages("a {{#LANGUAGES}}b", fi),
+	    "ERROR: a language section without its end", "unclosed");
+	CHECK_STR(languages("{{#LANGUAGE}}x", fi),
+	    "ERROR: a language section without its end", "unclosed row");
+	CHECK_STR(languages("no sections, {{LANGX}}", fi),
+	    "no sections, {{LANGX}}", "other values untouched");
+}
+
 int
 main(void)
 {
@@ -274,5 +324,6 @@ main(void)
 	test_accept();
 	test_formats();
 	test_markers();
+	test_language_sections();
 	return test_done("test_i18n");
 }
