@@ -13,6 +13,7 @@ every test's domains: checks look at one domain's block only.
 """
 
 import functools
+import hashlib
 import html
 import re
 import secrets
@@ -284,6 +285,49 @@ def my_follows_domain_changes_at_once(env):
     for i in range(WORKERS * 3):
         expect(("@" + dom).encode() in b.get("/my").body,
                "/my (request %d) lacks %s after it was enabled again", i + 1, dom)
+
+
+@test
+@tidy
+def landing_pages_kept_per_browser(env):
+    """Every worker keeps the landing and home pages it rendered for
+    signed-out visitors, once per version of the domain list, and fills in
+    each browser's own CSRF token (derived from its mm_browser cookie);
+    a change to the list shows at once on every worker; a signed-in member
+    gets a page of their own, with their session's token."""
+    did, dom, team = new_domain(env, "land")
+    slug = "land%d" % _seq[0]
+    sql(env, "UPDATE domains SET slug = %s, title = 'Land One' WHERE id = %s" % (lit(slug), did))
+    path = "/" + slug
+    tokens = set()
+    for i in range(WORKERS * 3):
+        b = Browser(env, "visitor %d" % (i + 1))
+        token = b.csrf(path)
+        binding = b.cookies.get("mm_browser", "")
+        want = hashlib.sha256(("csrf:" + binding).encode()).hexdigest()
+        expect(token == want, "%s: token %s, want the one derived from its binding %s",
+               b.name, token, want)
+        again, sent = b.csrf(path), len(b.set_cookies)
+        expect(again == token and sent == 1, "%s came back: token %s (was %s), %d cookies set",
+               b.name, again, token, sent)
+        tokens.add(token)
+    expect(len(tokens) == WORKERS * 3, "browsers shared tokens: %s", tokens)
+    sql(env, "UPDATE domains SET title = 'Land Two' WHERE id = %s" % did)
+    for i in range(WORKERS * 3):
+        for page in (path, "/"):
+            r = env.get(page)
+            expect(r.status == 200 and b"Land Two" in r.body and b"Land One" not in r.body,
+                   "GET %s (request %d) after the title changed: %s", page, i + 1, show(r, 3000))
+    b, user, uid, name = member(env, "land")
+    csrf = sql(env, "SELECT encode(csrf_token, 'hex') FROM sessions WHERE user_id = %s" % uid)
+    r = b.get(path)
+    got = re.findall(r'name="csrf_token" value="([0-9a-f]+)"', r.body.decode())
+    expect(('<a href="/my">%s</a>' % name) in r.body.decode() and got and
+           set(got) == {csrf}, "GET %s signed in: want the member's page with the session's "
+           "token %s, got %s: %s", path, csrf, got, show(r, 3000))
+    r = env.get(path)
+    expect(r.status == 200 and b'href="/my"' not in r.body and csrf.encode() not in r.body,
+           "GET %s signed out after the member's visit shows the member: %s", path, show(r, 3000))
 
 
 def every_worker(env, b, dom, phrase, when):
