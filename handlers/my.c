@@ -30,13 +30,15 @@ enum {
 };
 
 /*
- * Columns of STMT_MY_SESSION_PAGE after the session's: the user's teams
- * and the words about them (the same in every row), then one alias per
- * row (NULL when the user has none), in no order.
+ * Columns of STMT_MY_SESSION_PAGE after the session's: the user's teams,
+ * the words about them and the database's time in Unix seconds (the same
+ * in every row), then one alias per row (NULL when the user has none), in
+ * no order.
  */
 enum {
 	P_TEAMS = SESSION_COLUMNS,
 	P_WORDS,
+	P_NOW,
 	P_DOMAIN,
 	P_LOCAL,
 	P_ALIAS,
@@ -52,7 +54,7 @@ struct my_page {
 	PGresult   *res;
 	int        *rows;  /* room for an index per row */
 	char      **teams; /* P_TEAMS split, NULL-terminated */
-	char      **words; /* P_WORDS split, likewise */
+	char      **words; /* P_WORDS split (live_words), likewise */
 	const char *id, *name, *team;
 	int         checked; /* the team has a trusted snapshot */
 };
@@ -142,6 +144,31 @@ split_words(struct req *r, const char *column)
 	for (tok = strtok_r(copy, " ", &save); tok != NULL;
 	     tok = strtok_r(NULL, " ", &save))
 		words[n++] = tok;
+	return words;
+}
+
+/*
+ * The words about the user (users.words): an error report's word counts
+ * while its expiry ("@<Unix seconds>") is after now, and is kept without
+ * it ("e<domain>:<code>"); the others as they are.
+ */
+static char **
+live_words(struct req *r, const char *column, const char *now)
+{
+	char    **words = split_words(r, column), **w, **keep, *at;
+	long long t = strtoll(now, NULL, 10);
+
+	if (words == NULL)
+		return NULL;
+	for (w = keep = words; *w != NULL; w++) {
+		if ((*w)[0] == 'e' && (at = strrchr(*w, '@')) != NULL) {
+			if (strtoll(at + 1, NULL, 10) <= t)
+				continue;
+			*at = '\0';
+		}
+		*keep++ = *w;
+	}
+	*keep = NULL;
 	return words;
 }
 
@@ -346,7 +373,8 @@ h_my(struct req *r)
 	if ((p.rows = arena_calloc(r->arena, (size_t)PQntuples(p.res) + 1,
 		 sizeof(*p.rows))) == NULL ||
 	    (p.teams = split_words(r, PQgetvalue(p.res, 0, P_TEAMS))) == NULL ||
-	    (p.words = split_words(r, PQgetvalue(p.res, 0, P_WORDS))) == NULL ||
+	    (p.words = live_words(r, PQgetvalue(p.res, 0, P_WORDS),
+		 PQgetvalue(p.res, 0, P_NOW))) == NULL ||
 	    (d = page_dict(r)) == NULL)
 		return APP_ENOMEM;
 	view_set(d, "DISPLAY_NAME",

@@ -449,6 +449,15 @@ def my_order_errors_and_admin_panel(env):
     sql(env, "INSERT INTO error_reports (user_id, domain_id, error_code) VALUES (%s, %s, "
              "'invalid.not-found')" % (uid, e[0]))
     expect_state(env, b, e[1], "membership of ~%s not checked yet" % e[2])
+    # An expired report counts no more, a forgotten one neither (the
+    # words /my reads are kept on the user's row, by triggers).
+    sql(env, "UPDATE error_reports SET expires_at = now() - interval '1 second' "
+             "WHERE user_id = %s AND error_code = 'invalid.not-found'" % uid)
+    expect_state(env, b, e[1], "we could not create your address: you already have as many")
+    sql(env, "DELETE FROM error_reports WHERE user_id = %s AND error_code = "
+             "'not-created.limit'" % uid)
+    expect_state(env, b, e[1], "we could not create your address: the address already "
+                 "belongs to someone else")
 
     def panel():
         r = b.get("/my")
@@ -468,6 +477,10 @@ def my_order_errors_and_admin_panel(env):
         sql(env, "UPDATE users SET is_site_admin = false WHERE id = %s" % uid)
     sql(env, "UPDATE domain_members SET role = 'member' WHERE user_id = %s" % uid)
     expect(panel() == [], "/my panel after the roles went: %s", panel())
+    sql(env, "UPDATE domain_members SET role = 'admin' WHERE user_id = %s" % uid)
+    expect(panel() == [a2[1], d[1]], "/my panel with the roles back: %s", panel())
+    sql(env, "DELETE FROM domain_members WHERE user_id = %s AND domain_id = %s" % (uid, a2[0]))
+    expect(panel() == [d[1]], "/my panel after leaving %s: %s", a2[1], panel())
 
 
 # ---------------------------------------------------------------- /my/aliases/:id

@@ -29,16 +29,11 @@ const SESSION_PAGE = "SELECT u.id, u.name, u.email, u.display_name, u.is_site_ad
     . "s.last_seen_at < now() - interval '60 seconds' AS touch, "
     . "u.claimed_id, u.person_status, "
     . "u.sync_requested_at IS NOT NULL AS sync_due, "
-    . "array_to_string(u.teams, ' '), w.words, a.domain_id, a.local_part, a.id, "
+    . "array_to_string(u.teams, ' '), u.words, floor(extract(epoch FROM now()))::bigint, "
+    . "a.domain_id, a.local_part, a.id, "
     . "array_to_string(a.recipients, ', '), a.enabled, a.disabled_reason, a.reply_code, "
     . "coalesce(to_char(a.remove_at AT TIME ZONE 'UTC', 'YYYY-MM-DD'), '') "
     . "FROM sessions s JOIN users u ON u.id = s.user_id "
-    . "CROSS JOIN LATERAL (SELECT string_agg(word, ' ') AS words FROM "
-    . "(SELECT 'd' || m.domain_id FROM domain_members m "
-    . "WHERE m.user_id = u.id AND m.role = 'admin' "
-    . "UNION ALL SELECT 'e' || er.domain_id || ':' || er.error_code "
-    . "FROM error_reports er WHERE er.user_id = u.id "
-    . "AND er.expires_at > now()) x(word)) w "
     . "LEFT JOIN aliases a ON a.user_id = u.id "
     . "WHERE s.token_hash = decode(?, 'hex') "
     . "AND s.idle_expires_at > now() AND NOT u.is_banned";
@@ -54,8 +49,8 @@ const DOMAIN_NAMES = "SELECT id, name FROM domains ORDER BY name";
 /* The columns of SESSION_PAGE. */
 const S_NAME = 1, S_EMAIL = 2, S_DISPLAY = 3, S_SITE_ADMIN = 4, S_CSRF = 5,
     S_TOUCH = 6, S_CLAIMED_ID = 7, S_PERSON = 8, S_SYNC_DUE = 9, P_TEAMS = 10,
-    P_WORDS = 11, P_DOMAIN = 12, P_LOCAL = 13, P_ALIAS = 14, P_RECIPIENTS = 15,
-    P_ENABLED = 16, P_REASON = 17, P_REPLY = 18, P_REMOVE_ON = 19;
+    P_WORDS = 11, P_NOW = 12, P_DOMAIN = 13, P_LOCAL = 14, P_ALIAS = 15,
+    P_RECIPIENTS = 16, P_ENABLED = 17, P_REASON = 18, P_REPLY = 19, P_REMOVE_ON = 20;
 
 const REASON_WORDS = [
     'banned' => 'your account may not use this site',
@@ -110,6 +105,21 @@ function person_words(array $s, bool &$coc): ?string
         return 'your Launchpad account is not active';
     }
     return null;
+}
+
+/* users.words: an error report's word counts until its "@<expiry>". */
+function live_words(array $s): array
+{
+    $out = [];
+    foreach ($s[P_WORDS] === '' ? [] : explode(' ', $s[P_WORDS]) as $w) {
+        if ($w[0] === 'e' && ($at = strrpos($w, '@')) !== false) {
+            if ((int)substr($w, $at + 1) <= $s[P_NOW])
+                continue;
+            $w = substr($w, 0, $at);
+        }
+        $out[] = $w;
+    }
+    return $out;
 }
 
 function has_word(array $words, string $prefix, ?string $id): bool
@@ -187,7 +197,7 @@ function domains(array $res, array $list): array
 {
     $s = $res[0];
     $teams = $s[P_TEAMS] === '' ? [] : explode(' ', $s[P_TEAMS]);
-    $words = $s[P_WORDS] === null ? [] : explode(' ', $s[P_WORDS]);
+    $words = live_words($s);
     $out = [];
     foreach ($list as $d) {
         $mine = array_filter($res, fn($a) => $a[P_DOMAIN] === $d[0]);
@@ -213,7 +223,7 @@ function domains(array $res, array $list): array
 
 function admin_domains(PDO $db, array $s): array
 {
-    $words = $s[P_WORDS] === null ? [] : explode(' ', $s[P_WORDS]);
+    $words = live_words($s);
     if (!$s[S_SITE_ADMIN] && !has_word($words, 'd', null))
         return [];
     $out = [];
