@@ -144,6 +144,22 @@ take_connection(FCGX_Request *fr)
 	}
 }
 
+void
+child_finish(FCGX_Request *fr)
+{
+	char trash[512];
+	int  fd;
+
+	fr->keepConnection = 1;
+	FCGX_Finish_r(fr);
+	if ((fd = fr->ipcFd) == -1)
+		return; /* libfcgi closed it after an error */
+	while (recv(fd, trash, sizeof(trash), MSG_DONTWAIT) > 0)
+		;
+	(void)close(fd);
+	fr->ipcFd = -1;
+}
+
 int
 child_accept(FCGX_Request *fr)
 {

@@ -35,5 +35,15 @@ void child_setup(const char *name, int listen_fd, const struct privs *,
  * -1 when accept failed (logged).
  */
 int child_accept(FCGX_Request *);
+/*
+ * Sends the rest of the response and the end of the request, and closes
+ * the connection.  libfcgi's own close half-closes, then waits (up to 2 s)
+ * for nginx to close first, reading what it sends: a poll, a read and a
+ * wake-up per request, the worker unable to accept meanwhile.  nginx has
+ * sent the whole request before it waits for the answer (its request
+ * buffering), so what is left unread is drained without waiting, and the
+ * close cannot reset the connection under the answer.
+ */
+void child_finish(FCGX_Request *);
 
 #endif

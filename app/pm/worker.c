@@ -106,7 +106,7 @@ serve(const struct worker_env *env, struct req *r, FCGX_Request *fr)
 			return rc == 0 ? "stop" : "accept failed";
 		mark_busy(w, fr, env->sb);
 		route_dispatch(r, env->router);
-		FCGX_Finish_r(fr);
+		child_finish(fr);
 		mark_done(env, w);
 		req_log(r);
 		req_end(r);
