@@ -98,7 +98,7 @@ enum app_err
 h_home(struct req *r)
 {
 	static const char title[] = "Community email addresses";
-	struct listed     l = { NULL, 0, r->fields[0] };
+	struct listed     l = { NULL, 0, req_field(r, HOME_Q) };
 	enum app_err      e;
 
 	if ((l.res = communities(r, &e)) == NULL)
@@ -128,7 +128,7 @@ fill_landing(struct req *r, struct view_dict *d, const void *arg)
 enum app_err
 h_landing(struct req *r)
 {
-	const char   *slug = req_path_param(r, "community"), *key;
+	const char   *slug = req_param(r, PARAM_COMMUNITY), *key;
 	struct listed l = { NULL, 0, NULL };
 	enum app_err  e;
 
