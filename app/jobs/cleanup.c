@@ -70,7 +70,7 @@ delete_expired(struct db *db, void *arg)
 	struct run  *run = arg;
 	enum app_err e;
 	size_t       i;
-	int          got;
+	int          got = 0;
 
 	if ((e = db_run(db, STMT_CLEANUP_TIMEOUTS, 0, NULL)) != APP_OK ||
 	    (e = take_lock(db, &got)) != APP_OK)
