@@ -15,10 +15,11 @@
  * started as root, the socket is given to GROUP (default nogroup) with mode
  * 0660 and the workers switch to nobody:GROUP, like membermail's.
  *
- * A request ends as membermail's do (app/pm/child.c, child_finish): the
- * response and END_REQUEST written, anything nginx left unread drained
- * without waiting, then close(2), instead of libfcgi's close, which waits
- * for nginx to close first.  The baseline stays the least a server does.
+ * A request ends as membermail's do (app/pm/child.c, child_finish): stdin
+ * read up to its end (nginx sends it with the request), the response and
+ * END_REQUEST written, then close(2), instead of libfcgi's close, which
+ * waits for nginx to close first.  The baseline stays the least a server
+ * does.
  *
  * Build: cc -O2 -o bare_responder bare_responder.c \
  *	$(pkg-config --cflags --libs fcgi libpq)
@@ -146,12 +147,16 @@ finish(FCGX_Request *req)
 	char trash[512];
 	int  fd;
 
+	while (FCGX_GetStr(trash, sizeof(trash), req->in) > 0)
+		;
+	if (req->keepConnection || !FCGX_HasSeenEOF(req->in)) {
+		FCGX_Finish_r(req);
+		return;
+	}
 	req->keepConnection = 1;
 	FCGX_Finish_r(req);
 	if ((fd = req->ipcFd) == -1)
 		return;
-	while (recv(fd, trash, sizeof(trash), MSG_DONTWAIT) > 0)
-		;
 	close(fd);
 	req->ipcFd = -1;
 }
