@@ -786,7 +786,7 @@ const struct sql_stmt sql_stmts[STMT__MAX] = {
 	 * GET /my in one round trip: a row per alias of the user (alias
 	 * columns NULL if none), each with the session's columns, the
 	 * user's teams (users.teams, 0006), the words about the user
-	 * (users.words, 0008: "d<domain>" they administer it,
+	 * (users.words, 0009: "d<domain>" they administer it,
 	 * "e<domain>:<code>@<expiry>" an error report) and the time to
 	 * weigh their expiry against.  Three index look-ups in a flat join:
 	 * a look-up of domain_members and error_reports here cost a third

@@ -28,7 +28,7 @@ const SESSION_PAGE = "SELECT u.id, u.name, u.email, u.display_name, u.is_site_ad
     . "encode(s.csrf_token, 'hex') AS csrf, "
     . "s.last_seen_at < now() - interval '60 seconds' AS touch, "
     . "u.claimed_id, u.person_status, "
-    . "u.sync_requested_at IS NOT NULL AS sync_due, "
+    . "u.sync_requested_at IS NOT NULL AS sync_due, u.email_stuck, u.mail_problem, "
     . "array_to_string(u.teams, ' '), u.words, floor(extract(epoch FROM now()))::bigint, "
     . "a.domain_id, a.local_part, a.id, "
     . "array_to_string(a.recipients, ', '), a.enabled, a.disabled_reason, a.reply_code, "
@@ -48,9 +48,10 @@ const DOMAIN_NAMES = "SELECT id, name FROM domains ORDER BY name";
 
 /* The columns of SESSION_PAGE. */
 const S_NAME = 1, S_EMAIL = 2, S_DISPLAY = 3, S_SITE_ADMIN = 4, S_CSRF = 5,
-    S_TOUCH = 6, S_CLAIMED_ID = 7, S_PERSON = 8, S_SYNC_DUE = 9, P_TEAMS = 10,
-    P_WORDS = 11, P_NOW = 12, P_DOMAIN = 13, P_LOCAL = 14, P_ALIAS = 15,
-    P_RECIPIENTS = 16, P_ENABLED = 17, P_REASON = 18, P_REPLY = 19, P_REMOVE_ON = 20;
+    S_TOUCH = 6, S_CLAIMED_ID = 7, S_PERSON = 8, S_SYNC_DUE = 9, S_EMAIL_STUCK = 10,
+    S_MAIL_PROBLEM = 11, P_TEAMS = 12, P_WORDS = 13, P_NOW = 14, P_DOMAIN = 15,
+    P_LOCAL = 16, P_ALIAS = 17, P_RECIPIENTS = 18, P_ENABLED = 19, P_REASON = 20,
+    P_REPLY = 21, P_REMOVE_ON = 22;
 
 const REASON_WORDS = [
     'banned' => 'your account may not use this site',
@@ -277,6 +278,10 @@ function page(array $s, array $domains, array $admin): void
     <dt>Ubuntu One identity</dt>
     <dd class="mono"><?= e($s[S_CLAIMED_ID]) ?></dd>
   </dl>
+  <?php if ($s[S_EMAIL_STUCK] !== null && $s[S_EMAIL_STUCK] !== ''): ?><p class="notice" role="alert">Your Ubuntu One address is now <?= e($s[S_EMAIL]) ?>, but your community addresses cannot forward to it (it is not an address mail can be forwarded to, or it is one of those addresses), so each of them that forwarded to your old address still forwards to <?= e($s[S_EMAIL_STUCK]) ?>. Open each address below to choose where it forwards, or change your Ubuntu One address and sign in again.</p><?php endif ?>
+
+  <?php if ($s[S_MAIL_PROBLEM] === 'needs-smtputf8'): ?><p class="notice" role="alert">We cannot send you mail at <?= e($s[S_EMAIL]) ?>: its part before the @ is not plain ASCII, which needs SMTPUTF8, and our mail relay does not offer it. Use an address with a plain ASCII local part in your Ubuntu One account and sign in again; until then you get no notifications from us.</p><?php endif ?>
+
   <p><a href="/my/tokens">API tokens</a>: let a program use the membermail API as you.</p>
   <form method="post" action="/auth/logout">
     <input type="hidden" name="csrf_token" value="<?= e($s[S_CSRF]) ?>">
