@@ -29,7 +29,8 @@ const SESSION_PAGE = "SELECT u.id, u.name, u.email, u.display_name, u.is_site_ad
     . "s.last_seen_at < now() - interval '60 seconds' AS touch, "
     . "u.claimed_id, u.person_status, "
     . "u.sync_requested_at IS NOT NULL AS sync_due, u.email_stuck, u.mail_problem, "
-    . "array_to_string(u.teams, ' '), u.words, floor(extract(epoch FROM now()))::bigint, "
+    . "u.teams, u.admin_of, u.error_domains, u.error_codes, u.error_until, "
+    . "floor(extract(epoch FROM now()))::bigint, "
     . "a.domain_id, a.local_part, a.id, "
     . "array_to_string(a.recipients, ', '), a.enabled, a.disabled_reason, a.reply_code, "
     . "coalesce(to_char(a.remove_at AT TIME ZONE 'UTC', 'YYYY-MM-DD'), '') "
@@ -49,9 +50,10 @@ const DOMAIN_NAMES = "SELECT id, name FROM domains ORDER BY name";
 /* The columns of SESSION_PAGE. */
 const S_NAME = 1, S_EMAIL = 2, S_DISPLAY = 3, S_SITE_ADMIN = 4, S_CSRF = 5,
     S_TOUCH = 6, S_CLAIMED_ID = 7, S_PERSON = 8, S_SYNC_DUE = 9, S_EMAIL_STUCK = 10,
-    S_MAIL_PROBLEM = 11, P_TEAMS = 12, P_WORDS = 13, P_NOW = 14, P_DOMAIN = 15,
-    P_LOCAL = 16, P_ALIAS = 17, P_RECIPIENTS = 18, P_ENABLED = 19, P_REASON = 20,
-    P_REPLY = 21, P_REMOVE_ON = 22;
+    S_MAIL_PROBLEM = 11, P_TEAMS = 12, P_ADMIN_OF = 13, P_ERROR_DOMAINS = 14,
+    P_ERROR_CODES = 15, P_ERROR_UNTIL = 16, P_NOW = 17, P_DOMAIN = 18, P_LOCAL = 19,
+    P_ALIAS = 20, P_RECIPIENTS = 21, P_ENABLED = 22, P_REASON = 23, P_REPLY = 24,
+    P_REMOVE_ON = 25;
 
 const REASON_WORDS = [
     'banned' => 'your account may not use this site',
@@ -108,42 +110,33 @@ function person_words(array $s, bool &$coc): ?string
     return null;
 }
 
-/* users.words: an error report's word counts until its "@<expiry>". */
-function live_words(array $s): array
+/*
+ * A PostgreSQL array's text ("{a,b}"); its elements here (ids, team names,
+ * error codes) never need quoting.
+ */
+function pg_list(?string $s): array
+{
+    return $s === null || $s === '{}' ? [] : explode(',', substr($s, 1, -1));
+}
+
+/* The user's error reports that have not expired: "domain id" => codes. */
+function live_errors(array $s): array
 {
     $out = [];
-    foreach ($s[P_WORDS] === '' ? [] : explode(' ', $s[P_WORDS]) as $w) {
-        if ($w[0] === 'e' && ($at = strrpos($w, '@')) !== false) {
-            if ((int)substr($w, $at + 1) <= $s[P_NOW])
-                continue;
-            $w = substr($w, 0, $at);
-        }
-        $out[] = $w;
-    }
+    $codes = pg_list($s[P_ERROR_CODES]);
+    $until = pg_list($s[P_ERROR_UNTIL]);
+    foreach (pg_list($s[P_ERROR_DOMAINS]) as $i => $d)
+        if ((int)$until[$i] > $s[P_NOW])
+            $out[$d][] = $codes[$i];
     return $out;
 }
 
-function has_word(array $words, string $prefix, ?string $id): bool
+/* The least error code of domain $id, or "". */
+function my_error(array $errors, string $id): string
 {
-    foreach ($words as $w)
-        if (strncmp($w, $prefix, strlen($prefix)) === 0
-            && ($id === null || substr($w, strlen($prefix)) === $id))
-            return true;
-    return false;
-}
-
-/* The least error code of domain $id ("e<id>:<code>"), or "". */
-function my_error(array $words, string $id): string
-{
-    $least = '';
-    $p = 'e' . $id . ':';
-    foreach ($words as $w)
-        if (strncmp($w, $p, strlen($p)) === 0) {
-            $code = substr($w, strlen($p));
-            if ($least === '' || strcmp($code, $least) < 0)
-                $least = $code;
-        }
-    return $least;
+    $codes = $errors[$id] ?? [];
+    sort($codes, SORT_STRING);
+    return $codes[0] ?? '';
 }
 
 function disabled_words(array $s, array $a, array $d, bool &$coc): string
@@ -165,11 +158,11 @@ function disabled_words(array $s, array $a, array $d, bool &$coc): string
     return "disabled by an admin of {$d[1]}";
 }
 
-function no_alias_words(array $s, array $teams, array $words, array $d, bool &$coc): string
+function no_alias_words(array $s, array $teams, array $errors, array $d, bool &$coc): string
 {
     if (($w = person_words($s, $coc)) !== null)
         return $w;
-    $error = my_error($words, (string)$d[0]);
+    $error = my_error($errors, (string)$d[0]);
     if (strncmp($error, 'not-created.', 12) === 0) {
         $why = substr($error, 12);
         return 'we could not create your address: ' . (REASON_WORDS[$why] ?? $why)
@@ -197,8 +190,8 @@ function reply_words(int $code): string
 function domains(array $res, array $list): array
 {
     $s = $res[0];
-    $teams = $s[P_TEAMS] === '' ? [] : explode(' ', $s[P_TEAMS]);
-    $words = live_words($s);
+    $teams = pg_list($s[P_TEAMS]);
+    $errors = live_errors($s);
     $out = [];
     foreach ($list as $d) {
         $mine = array_filter($res, fn($a) => $a[P_DOMAIN] === $d[0]);
@@ -216,7 +209,7 @@ function domains(array $res, array $list): array
             ];
         }
         if (!$mine)
-            $dom['note'] = no_alias_words($s, $teams, $words, $d, $dom['coc']);
+            $dom['note'] = no_alias_words($s, $teams, $errors, $d, $dom['coc']);
         $out[] = $dom;
     }
     return $out;
@@ -224,12 +217,12 @@ function domains(array $res, array $list): array
 
 function admin_domains(PDO $db, array $s): array
 {
-    $words = live_words($s);
-    if (!$s[S_SITE_ADMIN] && !has_word($words, 'd', null))
+    $admin_of = pg_list($s[P_ADMIN_OF]);
+    if (!$s[S_SITE_ADMIN] && !$admin_of)
         return [];
     $out = [];
     foreach (rows($db, DOMAIN_NAMES) as $n)
-        if ($s[S_SITE_ADMIN] || has_word($words, 'd', (string)$n[0]))
+        if ($s[S_SITE_ADMIN] || in_array((string)$n[0], $admin_of, true))
             $out[] = $n[1];
     return $out;
 }
