@@ -9,6 +9,7 @@
  *	membermail cleanup [-c FILE]		sweep expired rows (jobs/cleanup.h)
  *	membermail outbox [-c FILE] [--limit N]	send notification e-mail (jobs/outbox.h)
  *	membermail sync [-c FILE] [OPTIONS]	Launchpad membership sync (jobs/sync.h)
+ *	membermail verify-domains [-c FILE] ...	DNS verification of the domains (jobs/verify.h)
  *
  * Everything else lives in libmembermail.a, so the tests link it too.
  */
@@ -27,6 +28,7 @@
 #include "jobs/cleanup.h"
 #include "jobs/outbox.h"
 #include "jobs/sync.h"
+#include "jobs/verify.h"
 #include "lib/conf.h"
 #include "lib/log.h"
 #include "pm/ctl.h"
@@ -42,7 +44,7 @@ usage(FILE *f)
 	    "usage: membermail serve [-c FILE]\n"
 	    "       membermail check-config [-c FILE]\n"
 	    "       membermail migrate status|up|verify|new ...\n"
-	    "       membermail domain add|list ...\n"
+	    "       membermail domain add|list|admin|unadmin|role-recipient ...\n"
 	    "       membermail user list|ban|unban|site-admin ...\n"
 	    "       membermail ctl [-c FILE] [--pid-file FILE] [--timeout S]\n"
 	    "           status|reload|stop|scale N|reopen-logs\n"
@@ -50,6 +52,8 @@ usage(FILE *f)
 	    "       membermail outbox [-c FILE] [--once] [--limit N]\n"
 	    "       membermail sync [-c FILE] [--user NAME] [--dry-run] "
 	    "[--accept-shrink TEAM]\n"
+	    "       membermail verify-domains [-c FILE] [--domain D] "
+	    "[--dry-run]\n"
 	    "       membermail --version\n"
 	    "The config file is -c FILE, else $MEMBERMAIL_CONFIG, else %s.\n",
 	    conf_path(NULL));
@@ -96,21 +100,20 @@ static int
 check_schema(const struct config *cfg)
 {
 	struct db *db;
-	char       q[LOG_QUOTE_MAX];
 	int        rc = 0;
 
 	if ((db = db_new(cfg, "membermail serve")) == NULL)
 		return -1;
 	if (db_connect(db) != APP_OK) {
 		if (db_schema_behind(db)) {
-			log_error("event=startup_failed msg=%s",
-			    log_quote(q, sizeof(q), db_reason(db),
-				strlen(db_reason(db))));
+			log_error("startup_failed",
+			    LOG_STR("msg", db_reason(db)));
 			rc = -1;
 		} else
-			log_warn(
-			    "event=db_unavailable_at_start msg=\"workers "
-			    "will answer 503 until the database is back\"");
+			log_warn("db_unavailable_at_start",
+			    LOG_STR("msg",
+				"workers will answer 503 until "
+				"the database is back"));
 	}
 	db_free(db); /* never carried across fork */
 	return rc;
@@ -177,6 +180,8 @@ main(int argc, char *argv[])
 		return outbox_main(argc - 1, argv + 1);
 	if (strcmp(cmd, "sync") == 0)
 		return sync_main(argc - 1, argv + 1);
+	if (strcmp(cmd, "verify-domains") == 0)
+		return verify_main(argc - 1, argv + 1);
 	optind = 2;
 	while ((ch = getopt(argc, argv, "c:")) != -1) {
 		if (ch != 'c') {

@@ -18,6 +18,7 @@
 
 #include "lib/conf.h"
 #include "lib/log.h"
+#include "lib/netaddr.h"
 #include "lib/valid.h"
 
 #ifndef nitems
@@ -36,6 +37,7 @@ enum conf_type {
 	CONF_BOOL,     /* yes or no */
 	CONF_CHOICE,   /* one of the row's choices, stored as its index */
 	CONF_CONNINFO, /* a libpq connection string without a password */
+	CONF_DNS,      /* "" or an IPv4 address with an optional :port */
 	CONF_INT,      /* decimal int within min..max */
 	CONF_LEVEL,    /* a log level name */
 	CONF_LISTEN,   /* "unix:/path" or "host:port" */
@@ -47,7 +49,7 @@ enum conf_type {
 	CONF_SMTP,     /* "smtp://host[:port]" or "smtps://host[:port]" */
 	CONF_SIZE,     /* bytes, optionally k or m, within min..max */
 	CONF_STRING,   /* any text that fits the field */
-	CONF_URL,      /* an absolute http:// or https:// URL */
+	CONF_URL,      /* an absolute https:// URL (http:// to loopback) */
 	CONF_TYPE__MAX
 };
 
@@ -87,7 +89,7 @@ static const struct conf_key keys[] = {
 	{ "alerts_to", CONF_MAIL, FIELD(alerts_to), "", 0, 0,
 	    "operators' address for failed sync runs and held shrinks (\"\" = none)" },
 	{ "api_rate_limit", CONF_INT, FIELD(api_rate_limit), "120", 1, 100000,
-	    "JSON API requests per token per minute" },
+	    "JSON API requests per user per minute (all their tokens)" },
 	{ "backlog", CONF_INT, FIELD(backlog), "511", 1, 65535,
 	    "listen(2) queue length of the FastCGI socket" },
 	{ "confirm_period", CONF_INT, FIELD(confirm_period), "86400", 0,
@@ -101,6 +103,12 @@ static const struct conf_key keys[] = {
 	    "worker crashes within crash_interval that make the master give up" },
 	{ "database", CONF_CONNINFO, FIELD(database), "dbname=membermail", 0, 0,
 	    "libpq connection string of the app's database" },
+	{ "dns_attempts", CONF_INT, FIELD(dns_attempts), "2", 1, 5,
+	    "tries of a DNS question before it counts as unanswered" },
+	{ "dns_server", CONF_DNS, FIELD(dns_server), "", 0, 0,
+	    "DNS server of domain verification: address[:port] (\"\" = the system's resolvers)" },
+	{ "dns_timeout", CONF_INT, FIELD(dns_timeout), "5", 1, 30,
+	    "seconds one DNS try waits for an answer" },
 	{ "group", CONF_NAME, FIELD(group), "", 0, 32,
 	    "group workers run as when started as root (\"\" = user's)" },
 	{ "invalidation_min_count", CONF_INT, FIELD(invalidation_min_count),
@@ -130,7 +138,7 @@ static const struct conf_key keys[] = {
 	{ "log_level", CONF_LEVEL, FIELD(log_level), "info", 0, 0,
 	    "least severe level logged: error, warn, info or debug" },
 	{ "login_rate_limit", CONF_INT, FIELD(login_rate_limit), "20", 1,
-	    100000, "sign-in starts per client address per minute" },
+	    100000, "sign-in starts per client (IPv6: per /64) per minute" },
 	{ "mail_from", CONF_MAIL, FIELD(mail_from), "membermail@localhost", 0,
 	    0, "sender address of notification e-mail" },
 	{ "max_body", CONF_SIZE, FIELD(max_body), "1m", 1024, 64 << 20,
@@ -216,8 +224,16 @@ static const struct conf_key keys[] = {
 	{ "templates_dir", CONF_STRING, FIELD(templates_dir),
 	    MM_PKGDATADIR "/templates", 0, 0,
 	    "directory holding the view templates" },
+	{ "trusted_proxies", CONF_ADDRS, FIELD(trusted_proxies), "", 0, 0,
+	    "proxies whose X-Forwarded-For names the client (\"\" = none)" },
 	{ "user", CONF_NAME, FIELD(user), "", 0, 32,
 	    "user workers run as when started as root (\"\" = do not switch)" },
+	{ "verification_check_interval", CONF_INT,
+	    FIELD(verification_check_interval), "60", 10, 86400,
+	    "seconds between two \"Check now\" of one domain's TXT record" },
+	{ "verification_grace_hours", CONF_INT, FIELD(verification_grace_hours),
+	    "72", 0, 8760,
+	    "hours a verified domain that lost its TXT record keeps its mail (0 = none)" },
 	{ "verification_prefix", CONF_NAME, FIELD(verification_prefix),
 	    "membermail-site-verification", 0, 63,
 	    "a domain's TXT record reads <prefix>=<its token>" },
@@ -812,7 +828,35 @@ print_choice(const struct conf_key *k, const void *field, char *out,
 	snprintf(out, outsz, "%s", choices_of(k)[*(const int *)field]);
 }
 
-/* An absolute URL the app sends requests or people to: scheme, host, path. */
+/*
+ * Whether the host of the authority hp (host[:port], IPv6 in brackets) is
+ * this machine: localhost, 127.0.0.0/8 or [::1].
+ */
+static int
+loopback_host(const char *hp)
+{
+	const char *colon = port_colon(hp);
+	size_t      len = colon != NULL ? (size_t)(colon - hp) : strlen(hp);
+	char        host[64];
+	unsigned    a, b, c, d;
+	char        end;
+
+	if (len >= sizeof(host))
+		return 0;
+	memcpy(host, hp, len);
+	host[len] = '\0';
+	if (strcmp(host, "localhost") == 0 || strcmp(host, "[::1]") == 0)
+		return 1;
+	return sscanf(host, "%3u.%3u.%3u.%3u%c", &a, &b, &c, &d, &end) == 4 &&
+	    a == 127 && b < 256 && c < 256 && d < 256;
+}
+
+/*
+ * An absolute URL of an internet service the app calls (Ubuntu One,
+ * Launchpad): scheme, host, path.  https only, so that nobody on the way
+ * can answer in its place; plain http is for a service on this machine
+ * (the tests' and the local demo's fakes).
+ */
 static int
 parse_url(const struct conf_key *k, const char *val, void *field, char *why,
     size_t whysz)
@@ -840,6 +884,13 @@ parse_url(const struct conf_key *k, const char *val, void *field, char *why,
 	snprintf(origin, sizeof(origin), "%.*s", (int)(slash - val), val);
 	if (parse_origin(k, origin, field, why, whysz) == -1)
 		return -1;
+	if (hp == val + 7 && !loopback_host(origin + 7)) {
+		snprintf(why, whysz,
+		    "%s must be https (plain http only to this machine: "
+		    "localhost, 127.0.0.0/8 or [::1])",
+		    quote(q, sizeof(q), val));
+		return -1;
+	}
 	return store_string(k, val, field, why, whysz);
 }
 
@@ -883,38 +934,31 @@ parse_smtp(const struct conf_key *k, const char *val, void *field, char *why,
 	return store_string(k, val, field, why, whysz);
 }
 
-/* One address or CIDR block: an IPv4 or IPv6 address, optionally /bits. */
+/* The DNS server of domain verification: "", or address[:port]. */
 static int
-valid_cidr(const char *s, size_t len)
+parse_dns(const struct conf_key *k, const char *val, void *field, char *why,
+    size_t whysz)
 {
-	char          buf[64], *slash, *end;
-	unsigned char addr[sizeof(struct in6_addr)];
-	int           v6;
-	long          bits;
+	struct sockaddr_in sa;
+	char               q[CONF_QUOTE_MAX];
 
-	if (len == 0 || len >= sizeof(buf))
-		return 0;
-	memcpy(buf, s, len);
-	buf[len] = '\0';
-	if ((slash = strchr(buf, '/')) != NULL)
-		*slash++ = '\0';
-	v6 = strchr(buf, ':') != NULL;
-	if (inet_pton(v6 ? AF_INET6 : AF_INET, buf, addr) != 1)
-		return 0;
-	if (slash == NULL)
-		return 1;
-	bits = strtol(slash, &end, 10);
-	return *slash != '\0' && *end == '\0' && bits >= 0 &&
-	    bits <= (v6 ? 128 : 32);
+	if (*val != '\0' && parse_ipv4_port(val, 53, &sa) == -1) {
+		snprintf(why, whysz,
+		    "%s is not an IPv4 address with an optional :port",
+		    quote(q, sizeof(q), val));
+		return -1;
+	}
+	return store_string(k, val, field, why, whysz);
 }
 
 static int
 parse_addrs(const struct conf_key *k, const char *val, void *field, char *why,
     size_t whysz)
 {
-	char        q[CONF_QUOTE_MAX];
-	const char *p = val;
-	size_t      n;
+	char           q[CONF_QUOTE_MAX];
+	const char    *p = val;
+	size_t         n;
+	struct netaddr net;
 
 	if (!fits(k, val, why, whysz))
 		return -1;
@@ -922,7 +966,7 @@ parse_addrs(const struct conf_key *k, const char *val, void *field, char *why,
 		p += strspn(p, " \t");
 		if ((n = strcspn(p, " \t")) == 0)
 			break;
-		if (!valid_cidr(p, n)) {
+		if (netaddr_parse(p, n, &net) == -1) {
 			snprintf(why, whysz,
 			    "%s is not an IP address or CIDR "
 			    "block",
@@ -938,6 +982,7 @@ static const struct conf_ops ops[CONF_TYPE__MAX] = {
 	[CONF_BOOL] = { parse_bool, print_bool },
 	[CONF_CHOICE] = { parse_choice, print_choice },
 	[CONF_CONNINFO] = { parse_conninfo, print_string },
+	[CONF_DNS] = { parse_dns, print_string },
 	[CONF_INT] = { parse_int, print_int },
 	[CONF_LEVEL] = { parse_level, print_level },
 	[CONF_LISTEN] = { parse_listen, print_string },

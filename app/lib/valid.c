@@ -1,6 +1,8 @@
 /* valid.c - validators of input text; see valid.h. */
 #include "config.h"
 
+#include <arpa/inet.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "lib/valid.h"
@@ -207,6 +209,33 @@ domain_problem(const char *d)
 }
 
 int
+parse_ipv4_port(const char *s, int defport, struct sockaddr_in *sa)
+{
+	char        host[INET_ADDRSTRLEN];
+	const char *colon = strchr(s, ':');
+	size_t      n = colon != NULL ? (size_t)(colon - s) : strlen(s);
+	long        port = defport;
+	char       *end;
+
+	memset(sa, 0, sizeof(*sa));
+	if (n == 0 || n >= sizeof(host))
+		return -1;
+	memcpy(host, s, n);
+	host[n] = '\0';
+	if (colon != NULL) {
+		port = strtol(colon + 1, &end, 10);
+		if (colon[1] < '0' || colon[1] > '9' || *end != '\0' ||
+		    port < 1 || port > 65535)
+			return -1;
+	}
+	if (inet_pton(AF_INET, host, &sa->sin_addr) != 1)
+		return -1;
+	sa->sin_family = AF_INET;
+	sa->sin_port = htons((unsigned short)port);
+	return 0;
+}
+
+int
 valid_domain(const char *v, size_t len)
 {
 	return strlen(v) == len && domain_problem(v) == NULL;
@@ -217,4 +246,24 @@ valid_id(const char *v, size_t len)
 {
 	return len > 0 && len <= 18 && v[0] != '0' &&
 	    all_of(v, len, "0123456789");
+}
+
+int
+valid_local_part(const char *s, size_t n)
+{
+	size_t i;
+
+	if (n == 0 || n > 64 || strlen(s) != n ||
+	    !((s[0] >= 'a' && s[0] <= 'z') || (s[0] >= '0' && s[0] <= '9')))
+		return 0;
+	for (i = 0; i < n; i++) {
+		if (s[i] == '.') {
+			if (i + 1 == n || s[i + 1] == '.')
+				return 0;
+		} else if (!(s[i] >= 'a' && s[i] <= 'z') &&
+		    !(s[i] >= '0' && s[i] <= '9') &&
+		    strchr("_+-", s[i]) == NULL)
+			return 0;
+	}
+	return 1;
 }

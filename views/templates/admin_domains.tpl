@@ -1,7 +1,7 @@
 {{%AUTOESCAPE context="HTML"}}
 {{! GET /admin/domains  -  DOMAIN (section): NAME, TEAM, SLUG, TITLE, LIMIT, }}
-{{! TXT, MEMBERS, ALIASES, TXT_RECORD, TOKEN; ENABLED or DISABLED, }}
-{{! UNVERIFIED and LIMIT_ERROR (MESSAGE) sections.  The add form: V_NAME, }}
+{{! LOGO, ROLE, TXT, MEMBERS, ALIASES, TXT_RECORD, TOKEN; ENABLED or DISABLED, }}
+{{! UNVERIFIED, LIMIT_ERROR and ROLE_ERROR (MESSAGE) sections.  The add form: V_NAME, }}
 {{! V_TEAM, V_SLUG, V_TITLE, V_LIMIT (input kept) and E_NAME ... E_LIMIT }}
 {{! (sections with MESSAGE) next to their fields. }}
 <section class="panel">
@@ -9,12 +9,12 @@
   <h1>Domains</h1>
   <table class="admin-table">
     <thead>
-      <tr><th>Domain</th><th>Team</th><th>Landing page</th><th>DNS</th><th>Members</th><th>Aliases</th><th>State</th><th>Alias limit</th></tr>
+      <tr><th>Domain</th><th>Team</th><th>Landing page</th><th>DNS</th><th>Members</th><th>Aliases</th><th>State</th><th>Alias limit</th><th>Logo</th><th>postmaster@, abuse@</th></tr>
     </thead>
     <tbody>
 {{#DOMAIN}}
       <tr id="domain-{{NAME}}">
-        <td><a href="/domains/{{NAME}}">{{NAME}}</a><br><span class="muted">{{TITLE}}</span></td>
+        <td><a href="/domains/{{NAME}}">{{NAME}}</a><br><span class="muted">{{TITLE}}</span><br><a href="/admin/domains/{{NAME}}/reserved">reserved names</a></td>
         <td><a href="https://launchpad.net/~{{TEAM}}">~{{TEAM}}</a></td>
         <td>{{SLUG}}</td>
         <td>{{TXT}}{{#UNVERIFIED}}<br><span class="mono">{{NAME}}. IN TXT "{{TXT_RECORD}}{{TOKEN}}"</span>{{/UNVERIFIED}}</td>
@@ -44,6 +44,25 @@
 {{#LIMIT_ERROR}}
             <p class="field-error" role="alert">{{MESSAGE}}</p>
 {{/LIMIT_ERROR}}
+          </form>
+        </td>
+        <td>
+          <form method="post" action="/admin/domains/{{NAME}}/logo">
+            <input type="hidden" name="csrf_token" value="{{CSRF_TOKEN}}">
+            <label class="visually-hidden" for="logo-{{NAME}}">Logo of {{NAME}} (a file of static/logos/, or none)</label>
+            <input type="text" id="logo-{{NAME}}" name="logo" value="{{LOGO}}" size="12" placeholder="none">
+            <button type="submit" class="button button-secondary">Set</button>
+          </form>
+        </td>
+        <td>
+          <form method="post" action="/admin/domains/{{NAME}}/role-recipient">
+            <input type="hidden" name="csrf_token" value="{{CSRF_TOKEN}}">
+            <label class="visually-hidden" for="role-{{NAME}}">Where postmaster@ and abuse@ of {{NAME}} go (empty: its admins)</label>
+            <input type="email" id="role-{{NAME}}" name="role_recipient" value="{{ROLE}}" size="24" placeholder="its admins">
+            <button type="submit" class="button button-secondary">Set</button>
+{{#ROLE_ERROR}}
+            <p class="field-error" role="alert">{{MESSAGE}}</p>
+{{/ROLE_ERROR}}
           </form>
         </td>
       </tr>

@@ -1,4 +1,4 @@
--- 0009_user_words.sql - the rest of what GET /my reads about a user, kept
+-- 0010_user_words.sql - the rest of what GET /my reads about a user, kept
 -- on the user's row as users.teams is (0006), so the page's statement is
 -- three index look-ups (session, user, the user's aliases) and nothing
 -- else: looking up domain_members and error_reports per view was a third
