@@ -192,10 +192,17 @@ domain_problem(const char *d)
 	return NULL;
 }
 
+/* Reads v[0..len) only: a value need not be NUL-terminated. */
 int
 valid_domain(const char *v, size_t len)
 {
-	return strlen(v) == len && domain_problem(v) == NULL;
+	char d[254];
+
+	if (len >= sizeof(d) || memchr(v, '\0', len) != NULL)
+		return 0;
+	memcpy(d, v, len);
+	d[len] = '\0';
+	return domain_problem(d) == NULL;
 }
 
 int

@@ -35,7 +35,7 @@ int valid_bool(const char *, size_t);
 int valid_id(const char *, size_t);
 /* Why d is not what the schema's mm_valid_domain accepts, or NULL. */
 const char *domain_problem(const char *d);
-/* A NUL-terminated value that domain_problem accepts. */
+/* A value (no NUL inside) that domain_problem accepts. */
 int valid_domain(const char *, size_t);
 
 #endif
