@@ -60,15 +60,22 @@ addresses_safe(const char *const *a, size_t n, const char **bad)
 	return 1;
 }
 
-static void
+/*
+ * The Date header; -1 for a time gmtime_r cannot break down (tm would be
+ * garbage) or outside the years 1900..9999 that RFC 5322 writes.
+ */
+static int
 put_date(struct buf *out, time_t t)
 {
 	struct tm tm;
 
-	gmtime_r(&t, &tm);
+	if (gmtime_r(&t, &tm) == NULL || tm.tm_year < 0 ||
+	    tm.tm_year > 9999 - 1900)
+		return -1;
 	buf_printf(out, "Date: %s, %d %s %d %02d:%02d:%02d +0000\r\n",
 	    wdays[tm.tm_wday], tm.tm_mday, months[tm.tm_mon], tm.tm_year + 1900,
 	    tm.tm_hour, tm.tm_min, tm.tm_sec);
+	return 0;
 }
 
 /* One address a line, folded, so no line nears the 998 limit. */
@@ -200,7 +207,10 @@ smtp_build(struct buf *out, const struct smtp_message *m, const char *from,
 		return -1;
 	}
 	domain = strrchr(from, '@') + 1;
-	put_date(out, m->date);
+	if (put_date(out, m->date) == -1) {
+		snprintf(why, whysz, "date out of range");
+		return -1;
+	}
 	buf_printf(out, "From: %s\r\n", from);
 	put_addresses(out, "To", m->to, m->nto);
 	put_addresses(out, "Cc", m->cc, m->ncc);

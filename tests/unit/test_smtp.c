@@ -4,6 +4,7 @@
  */
 #include "config.h"
 
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -166,6 +167,40 @@ test_body(void)
 	free(s);
 }
 
+/*
+ * A date gmtime_r cannot break down, or past the four digits of a Date
+ * header, is refused: the header was written from an unset struct tm (the
+ * fuzzer found its weekday indexing past the table).
+ */
+static void
+test_dates(void)
+{
+	struct smtp_message m = message("s", "x");
+	char                why[256], *s;
+
+	m.date = (time_t)253402300799LL; /* 9999-12-31T23:59:59Z, a Friday */
+	s = build(&m, why, sizeof(why));
+	CHECK(s != NULL &&
+		strncmp(s, "Date: Fri, 31 Dec 9999 23:59:59 +0000\r\n", 39) ==
+		    0,
+	    "the last date of year 9999: %s", why);
+	free(s);
+	m.date = (time_t)253402300800LL; /* 10000-01-01 */
+	s = build(&m, why, sizeof(why));
+	CHECK(s == NULL && strcmp(why, "date out of range") == 0,
+	    "year 10000 refused: %s", why);
+	free(s);
+	m.date = (time_t)LLONG_MAX;
+	s = build(&m, why, sizeof(why));
+	CHECK(s == NULL && strcmp(why, "date out of range") == 0,
+	    "a date gmtime_r refuses: %s", why);
+	free(s);
+	m.date = (time_t)-2208988801LL; /* 1899-12-31T23:59:59Z */
+	s = build(&m, why, sizeof(why));
+	CHECK(s == NULL, "before 1900 refused");
+	free(s);
+}
+
 static void
 test_refusals(void)
 {
@@ -214,6 +249,7 @@ test_refusals(void)
 	s = build(&m, why, sizeof(why));
 	CHECK(s == NULL, "bad message id refused");
 	free(s);
+	test_dates();
 }
 
 static void
