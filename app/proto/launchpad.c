@@ -468,7 +468,10 @@ is_json(const struct xfer *x)
 	    (x->ctype[16] == '\0' || x->ctype[16] == ';');
 }
 
-/* Parses the body as JSON; NULL (and why) if it is not JSON or not whole. */
+/*
+ * Parses the body as JSON; NULL (and why) if it is not JSON, not whole, or
+ * JSON null, which json-c gives as NULL too.
+ */
 static json_object *
 parse_body(struct xfer *x, char *why, size_t whysz)
 {
@@ -490,7 +493,8 @@ parse_body(struct xfer *x, char *why, size_t whysz)
 		why_set(why, whysz, "malformed JSON");
 		json_object_put(o);
 		o = NULL;
-	}
+	} else if (o == NULL) /* whole and well-formed: JSON null */
+		why_set(why, whysz, "answer is JSON null");
 	json_tokener_free(tok);
 	return o;
 }
@@ -651,16 +655,22 @@ identity_url(const struct lp_client *c, const char *claimed, char *url,
 	return n < 0 || (size_t)n >= urlsz ? -1 : 0;
 }
 
-/* Whether the body is JSON null (json-c parses it to NULL, like garbage). */
+/*
+ * Whether the whole body is JSON null (json-c parses it to NULL, like
+ * garbage).  By its length: a NUL byte does not end it.
+ */
 static int
 body_is_null(struct xfer *x)
 {
 	const char *b = buf_cstr(&x->body);
+	size_t      i = 0, end = x->body.len;
 
-	b += strspn(b, " \t\r\n");
-	if (!is_json(x) || strncmp(b, "null", 4) != 0)
-		return 0;
-	return b[4 + strspn(b + 4, " \t\r\n")] == '\0';
+	while (i < end && strchr(" \t\r\n", b[i]) != NULL && b[i] != '\0')
+		i++;
+	while (end > i && strchr(" \t\r\n", b[end - 1]) != NULL &&
+	    b[end - 1] != '\0')
+		end--;
+	return is_json(x) && end - i == 4 && memcmp(b + i, "null", 4) == 0;
 }
 
 /* The outcome of a final answer to the identity look-up. */
@@ -1231,34 +1241,53 @@ page_take(struct lp_client *c, json_object *page, struct walk *w, char **next,
 	return LP_OK;
 }
 
-/* Fetches and takes the page at url; frees url. */
+/* The outcome of a final answer to a page's GET; page_take's. */
 static enum lp_outcome
-walk_page(struct lp_client *c, char *url, struct walk *w, char **next,
+page_answer(struct lp_client *c, struct xfer *x, struct walk *w, char **next,
     char *why, size_t whysz)
 {
 	json_object    *o;
 	enum lp_outcome rv;
 
-	*next = NULL;
+	if (x->status == 404) {
+		why_set(why, whysz, "page %d: not found", w->pages);
+		return w->pages == 1 ? LP_NOT_FOUND : LP_BAD_DATA;
+	}
+	if (x->status != 200)
+		return unexpected(x->status, why, whysz);
+	if ((o = parse_body(x, why, whysz)) == NULL)
+		return LP_BAD_DATA;
+	rv = page_take(c, o, w, next, why, whysz);
+	json_object_put(o);
+	return rv;
+}
+
+/* Counts the page and records its url; LP_BAD_DATA past the guards. */
+static enum lp_outcome
+walk_next(struct walk *w, const char *url, char *why, size_t whysz)
+{
 	if (++w->pages > w->cap_pages) {
 		why_set(why, whysz, "more than %d pages", w->cap_pages);
-		rv = LP_BAD_DATA;
-	} else if (walk_visit(w, url) == -1) {
-		why_set(why, whysz, "page %d: repeated next link", w->pages);
-		rv = LP_BAD_DATA;
-	} else if ((rv = get(c, url, why, whysz)) != LP_OK)
-		; /* unavailable or oversized */
-	else if (c->x.status == 404) {
-		why_set(why, whysz, "page %d: not found", w->pages);
-		rv = w->pages == 1 ? LP_NOT_FOUND : LP_BAD_DATA;
-	} else if (c->x.status != 200)
-		rv = unexpected(c->x.status, why, whysz);
-	else if ((o = parse_body(&c->x, why, whysz)) == NULL)
-		rv = LP_BAD_DATA;
-	else {
-		rv = page_take(c, o, w, next, why, whysz);
-		json_object_put(o);
+		return LP_BAD_DATA;
 	}
+	if (walk_visit(w, url) == -1) {
+		why_set(why, whysz, "page %d: repeated next link", w->pages);
+		return LP_BAD_DATA;
+	}
+	return LP_OK;
+}
+
+/* Fetches and takes the page at url; frees url. */
+static enum lp_outcome
+walk_page(struct lp_client *c, char *url, struct walk *w, char **next,
+    char *why, size_t whysz)
+{
+	enum lp_outcome rv;
+
+	*next = NULL;
+	if ((rv = walk_next(w, url, why, whysz)) == LP_OK &&
+	    (rv = get(c, url, why, whysz)) == LP_OK)
+		rv = page_answer(c, &c->x, w, next, why, whysz);
 	free(url);
 	return rv;
 }
