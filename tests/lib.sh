@@ -21,6 +21,7 @@ MM_DEB_PACKAGES=(
     nginx-light postgresql-15
     python3 openssl ca-certificates
     clang-format
+    clang libclang-rt-14-dev
 )
 
 mm_say() { printf '==> %s\n' "$*"; }
