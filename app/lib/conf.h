@@ -76,7 +76,7 @@ struct config {
 	int          login_rate_limit; /* sign-in starts per minute */
 	int          api_rate_limit;   /* API requests per token per minute */
 	char         templates_dir[CONF_PATH_MAX];
-	/* Launchpad and provisioning (DESIGN.md §6-§7) */
+	/* Launchpad and provisioning */
 	char launchpad_api[CONF_PATH_MAX]; /* .../1.0 */
 	int  launchpad_timeout;            /* seconds per request */
 	int  launchpad_retries;
@@ -104,7 +104,7 @@ struct config {
 	char smtp_ca_file[CONF_PATH_MAX]; /* "" = the system's CAs */
 	int  smtp_timeout;                /* seconds */
 	int  outbox_max_attempts;
-	/* Domain verification (DESIGN.md §8; shown on /domains/:domain) */
+	/* Domain verification (shown on /domains/:domain) */
 	char           verification_prefix[CONF_NAME_MAX];
 	enum log_level log_level;
 	char           log_file[CONF_PATH_MAX]; /* "" = stderr */

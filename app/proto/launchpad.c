@@ -1131,7 +1131,8 @@ page_header(json_object *page, struct walk *w, size_t nentries, char *why,
 	}
 	if (w->pages == 1) {
 		w->total = (long)total;
-		/* total_size / page size + 5, as reference §4.4 suggests */
+		/* total_size / page size + 5: room for members joining
+		 * while we walk, but no endless walk. */
 		if (nentries > 0 &&
 		    (long)(total / (int64_t)nentries) + 5 < w->cap_pages)
 			w->cap_pages = (int)(total / (int64_t)nentries) + 5;

@@ -398,7 +398,7 @@ openid_check_op_endpoint(struct openid_msg *msg, const char *endpoint)
 }
 
 /* ----------------------------------------------------------------------
- * return_to (§3.5)
+ * return_to
  */
 
 struct url {
@@ -556,7 +556,7 @@ rt_query(struct arena *a, struct openid_msg *msg, const struct url *rt,
 	return OPENID_OK;
 }
 
-/* Spec §11.1: the request carries exactly return_to's parameters. */
+/* OpenID 2.0 §11.1: the request carries exactly return_to's parameters. */
 static enum openid_err
 rt_params(struct openid_msg *msg, const struct kvlist *rtq,
     const struct kvlist *query, const struct kvlist *body)
@@ -621,7 +621,7 @@ openid_check_return_to(struct arena *a, struct openid_msg *msg,
 }
 
 /* ----------------------------------------------------------------------
- * Claimed identifier (§3.6)
+ * Claimed identifier
  */
 
 static int
@@ -661,7 +661,7 @@ openid_check_claimed_id(struct arena *a, struct openid_msg *msg,
 }
 
 /* ----------------------------------------------------------------------
- * The signed list and the signature (§2.2, §3.7, §3.9)
+ * The signed list and the signature
  */
 
 /* A signed name: printable ASCII without ',' or ':' (it ends at ':'). */
@@ -901,7 +901,7 @@ openid_sig_verify256(struct openid_msg *msg, const unsigned char *key,
 }
 
 /* ----------------------------------------------------------------------
- * Nonce (§3.8)
+ * Nonce
  */
 
 /* n ASCII digits as a number, or -1. */
@@ -977,10 +977,10 @@ openid_nonce_check(const char *nonce, time_t now, long window, time_t *stamp)
 }
 
 /* ----------------------------------------------------------------------
- * Extensions (§3.10)
+ * Extensions
  */
 
-/* Spec §12: an alias has no '.' and is not a core field's name. */
+/* OpenID 2.0 §12: an alias has no '.' and is not a core field's name. */
 static int
 alias_ok(const char *alias)
 {
@@ -1093,7 +1093,7 @@ openid_valid_lp_name(const char *s, size_t len)
 }
 
 /* ----------------------------------------------------------------------
- * Diffie-Hellman associations (§2.4)
+ * Diffie-Hellman associations
  */
 
 /* p and p - 1 of Appendix B. */

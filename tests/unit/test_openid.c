@@ -1,7 +1,8 @@
 /*
- * test_openid.c - openid.c: key-value form, the message model, the checks
- * of reference §3, the signature vector of §2.2, nonces, return_to,
- * claimed ids, extension signedness, Launchpad names and DH-SHA256.
+ * test_openid.c - openid.c: key-value form, the message model, every check
+ * a relying party must make of an assertion, a signature vector computed
+ * with python3-openid, nonces, return_to, claimed ids, extension
+ * signedness, Launchpad names and DH-SHA256.
  *
  * Key-value inputs are handed over in exact-size heap copies with no NUL
  * after them, so that under ASan a read past the given length is a report.
@@ -118,7 +119,8 @@ mkmsg(const char *const *base, const char *const *edits)
 }
 
 /* ----------------------------------------------------------------------
- * The §2.2 test vector
+ * The signature test vector (its HMAC computed with python3-openid's
+ * Association.signMessage)
  */
 
 #define V_HANDLE   "{HMAC-SHA1}{66a1b2c3}{AbCdEg==}"
@@ -149,7 +151,7 @@ static const char vector_m[] = "assoc_handle:" V_HANDLE "\n"
 			       "return_to:" V_RETURN "\n"
 			       "signed:" V_SIGNED "\n";
 
-/* 0x00..0x1f, the §2.2 HMAC-SHA256 key. */
+/* 0x00..0x1f, the test vector's HMAC-SHA256 key. */
 static unsigned char key32[32];
 
 /* ----------------------------------------------------------------------
@@ -378,7 +380,7 @@ test_kv_dupkey(void)
 }
 
 /* ----------------------------------------------------------------------
- * The message model and §3.2-§3.4
+ * The message model, mode, required fields and the pinned endpoint
  */
 
 static void
@@ -531,7 +533,7 @@ test_op_endpoint(void)
 }
 
 /* ----------------------------------------------------------------------
- * Signed list and signature (§2.2, §3.7, §3.9)
+ * Signed list and signature
  */
 
 static void
@@ -766,7 +768,7 @@ test_signed_required(void)
 }
 
 /* ----------------------------------------------------------------------
- * Nonce (§3.8)
+ * Nonce
  */
 
 struct nonce_case {
@@ -877,7 +879,7 @@ test_nonce(void)
 }
 
 /* ----------------------------------------------------------------------
- * return_to (§3.5)
+ * return_to
  */
 
 #define CB  "http://127.0.0.1:8080/auth/ubuntu/return"
@@ -1097,7 +1099,7 @@ test_return_to(void)
 }
 
 /* ----------------------------------------------------------------------
- * Claimed identifier (§3.6)
+ * Claimed identifier
  */
 
 #define PFX "https://login.ubuntu.com/+id/"
@@ -1184,7 +1186,7 @@ test_claimed_id(void)
 }
 
 /* ----------------------------------------------------------------------
- * Extensions (§3.10)
+ * Extensions
  */
 
 #define SIGNED_BASE                                 \
@@ -1386,7 +1388,7 @@ test_lp_name(void)
 }
 
 /* ----------------------------------------------------------------------
- * DH-SHA256 (§2.4)
+ * DH-SHA256
  */
 
 /* python3 vector: x, g^x, the server's B and enc_mac_key, the secret. */
