@@ -531,11 +531,15 @@ is_ascii(const char *p, size_t n)
 	return 1;
 }
 
+/* RFC 5321: a path, "<" and ">" included, is at most 256 octets. */
+#define SMTP_ADDRESS_MAX 254
+
 /*
  * The addresses of a (n of them) as they go out, into out (*nout): an
  * IDN domain as its A-label; one that needs SMTPUTF8 the relay lacks is
  * left out and named in s->refused.  Strings are malloc'd.  -1 when a
- * domain has no A-label or memory runs out (why says so).
+ * domain has no A-label, an address grows past what SMTP allows (an
+ * A-label may be longer than its UTF-8), or memory runs out (why says so).
  */
 static int
 route(struct smtp *s, const char *const *a, size_t n, char **out, size_t *nout,
@@ -570,6 +574,13 @@ route(struct smtp *s, const char *const *a, size_t n, char **out, size_t *nout,
 		}
 		if (out[(*nout)++] == NULL) {
 			snprintf(why, whysz, "out of memory");
+			return -1;
+		}
+		if (strlen(out[*nout - 1]) > SMTP_ADDRESS_MAX) {
+			snprintf(why, whysz,
+			    "%s: longer than SMTP allows (%d bytes) as it goes "
+			    "out",
+			    a[i], SMTP_ADDRESS_MAX);
 			return -1;
 		}
 	}

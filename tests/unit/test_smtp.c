@@ -4,14 +4,20 @@
  */
 #include "config.h"
 
+#include <sys/socket.h>
+
+#include <netinet/in.h>
+
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <sodium.h>
 
 #include "jobs/outbox.h"
 #include "lib/buf.h"
+#include "lib/conf.h"
 #include "proto/smtp.h"
 #include "test.h"
 
@@ -252,6 +258,71 @@ test_refusals(void)
 	test_dates();
 }
 
+/* A loopback port nothing listens on (bound, not listening), or 0. */
+static int
+closed_port(int *fd)
+{
+	struct sockaddr_in sin;
+	socklen_t          len = sizeof(sin);
+
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if ((*fd = socket(AF_INET, SOCK_STREAM, 0)) == -1 ||
+	    bind(*fd, (struct sockaddr *)&sin, sizeof(sin)) == -1 ||
+	    getsockname(*fd, (struct sockaddr *)&sin, &len) == -1)
+		return 0;
+	return ntohs(sin.sin_port);
+}
+
+/*
+ * An address that grows past SMTP's 254 bytes as it goes out (an A-label
+ * may be longer than its UTF-8) fails for good, saying so, before any
+ * connection: its RCPT TO path was once cut short at 320 bytes (found by
+ * the fuzzer of the routing).
+ */
+static void
+test_route_length(void)
+{
+	struct config       cfg;
+	struct smtp         s;
+	struct smtp_message m = message("s", "x");
+	const char         *to[1];
+	char                why[512], addr[300], *p;
+	int                 fd = -1, port, i;
+	enum smtp_outcome   o;
+
+	conf_defaults(&cfg);
+	cfg.smtp_tls = SMTP_TLS_NONE;
+	port = closed_port(&fd);
+	snprintf(cfg.smtp_url, sizeof(cfg.smtp_url), "smtp://127.0.0.1:%d",
+	    port);
+	if (port == 0 || smtp_open(&s, &cfg, why, sizeof(why)) == -1) {
+		CHECK(0, "smtp_open on port %d: %s", port, why);
+		close(fd);
+		return;
+	}
+	/* 199 + 1 + 17 one-letter IDN labels + "org": 254 bytes of UTF-8,
+	 * 339 with its A-labels ("xn--9ca." each). */
+	memset(addr, 'a', 199);
+	p = addr + 199;
+	*p++ = '@';
+	for (i = 0; i < 17; i++, p += 3)
+		memcpy(p, "\xc3\xa9.", 3);
+	memcpy(p, "org", 4);
+	CHECK_INT(strlen(addr), 254, "the address is 254 bytes");
+	to[0] = addr;
+	m.to = to;
+	m.nto = 1;
+	m.ncc = m.nbcc = 0;
+	why[0] = '\0';
+	o = smtp_send(&s, &m, why, sizeof(why));
+	CHECK_STR(smtp_outcome_name(o), "permanent", "too long as it goes out");
+	CHECK(strstr(why, "longer than SMTP allows") != NULL, "why: %s", why);
+	smtp_close(&s);
+	close(fd);
+}
+
 static void
 test_backoff(void)
 {
@@ -273,6 +344,7 @@ main(void)
 		return 1;
 	test_headers();
 	test_subject();
+	test_route_length();
 	test_body();
 	test_refusals();
 	test_backoff();
