@@ -22,6 +22,7 @@ MM_DEB_PACKAGES=(
     python3 openssl ca-certificates
     clang-format
     clang libclang-rt-14-dev
+    man-db groff-base
 )
 
 mm_say() { printf '==> %s\n' "$*"; }

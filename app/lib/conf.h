@@ -128,6 +128,22 @@ int conf_load(struct config *, const char *path, char *err, size_t errsz);
 void conf_print(const struct config *, FILE *);
 
 /*
+ * One row of the config table as membermail.conf(5) shows it (the page's
+ * generator, docs/confdoc.c, reads the table through this, so the page
+ * cannot disagree with it).  Strings are static or in the struct.
+ */
+struct conf_doc {
+	const char *name;
+	const char *def;        /* the default as the file writes it */
+	const char *help;       /* one line: what the key is for */
+	char        type[160];  /* what a value looks like */
+	char        bounds[80]; /* "1 to 256", "at most 63 bytes", or "" */
+};
+
+/* Row i (from 0, in table order) into *d; -1 past the last row. */
+int conf_doc(size_t i, struct conf_doc *d);
+
+/*
  * The config path to use: `arg` (from -c) if not NULL, else
  * $MEMBERMAIL_CONFIG if set and not empty, else the compiled-in default,
  * MM_SYSCONFDIR "/membermail/membermail.conf".
