@@ -26,6 +26,10 @@ enum path_param {
 	PARAM_DOMAIN,
 	PARAM_NAME, /* a Launchpad name, any case */
 	PARAM_COMMUNITY,
+	PARAM_LOCAL, /* a local part (lower case) */
+#ifdef MM_TEST_HOOKS
+	PARAM_LABEL, /* any bytes: a slow request's path, as a test chose it */
+#endif
 	PARAM__N
 };
 
@@ -95,6 +99,19 @@ enum domain_limit_field {
 	DOMAIN_LIMIT__N
 };
 enum app_err h_admin_domain_limit(struct req *);
+enum app_err h_admin_reserved(struct req *); /* DONE_CODE */
+enum reserved_field {
+	RESERVED_LOCAL_PART,
+	RESERVED__N
+};
+enum app_err h_admin_reserved_add(struct req *);
+enum app_err h_admin_reserved_remove(struct req *);
+enum app_err h_admin_reserved_assign(struct req *);
+enum domain_logo_field {
+	DOMAIN_LOGO,
+	DOMAIN_LOGO__N
+};
+enum app_err h_admin_domain_logo(struct req *);
 enum users_field {
 	USERS_Q,
 	USERS_AFTER,
@@ -192,6 +209,7 @@ enum app_err h_domain_member_remove(struct req *);
 enum member_alias_field {
 	NEW_LOCAL_PART,
 	NEW_RECIPIENTS,
+	NEW_ASSIGN, /* "yes": a site admin hands out a protected name */
 	NEW_ALIAS__N
 };
 enum app_err h_domain_member_alias(struct req *);

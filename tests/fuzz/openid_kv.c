@@ -1,8 +1,8 @@
 /*
  * openid_kv.c - fuzzes the key-value form of Ubuntu One's direct answers
  * (association and check_authentication), as the relying party reads
- * them: openid_kv_parse with its bounds, the duplicate-key check, and the
- * plain association secret.
+ * them: openid_kv_parse with its bounds, the duplicate-key check, and an
+ * association answer (openid_assoc_answer).
  */
 #include "config.h"
 
@@ -45,21 +45,34 @@ check_pairs(enum openid_err e, const struct kvlist *l)
 	FUZZ_CHECK(dup == NULL || kv_count(l, dup) >= 2);
 }
 
-/* What the relying party does with an association answer's secret. */
+/*
+ * An association answer: a handle of 1..255 printable ASCII from the
+ * answer itself and a key, or an error and a zeroed key.
+ */
 static void
 use_answer(const struct kvlist *l)
 {
-	const struct kv *mac = kv_find(l, "mac_key");
 	unsigned char    key[OPENID_MAC_KEY_LEN];
+	const char      *handle = NULL;
+	const struct kv *h;
 	size_t           i, zero = 0;
+	enum openid_err  e;
 
-	if (mac == NULL)
-		return;
-	if (openid_mac_key_plain(mac->val, key) != OPENID_OK) {
+	memset(key, 0xa5, sizeof(key));
+	e = openid_assoc_answer(l, &handle, key);
+	if (e != OPENID_OK) {
+		FUZZ_CHECK(e == OPENID_EASSOC || e == OPENID_EASSOC_SESSION ||
+		    e == OPENID_EMAC_KEY || e == OPENID_ENOMEM);
 		for (i = 0; i < sizeof(key); i++)
 			zero |= key[i];
 		FUZZ_CHECK(zero == 0);
+		return;
 	}
+	FUZZ_CHECK(
+	    (h = kv_find(l, "assoc_handle")) != NULL && h->val == handle);
+	FUZZ_CHECK(strlen(handle) >= 1 && strlen(handle) <= 255);
+	for (i = 0; handle[i] != '\0'; i++)
+		FUZZ_CHECK(handle[i] > ' ' && handle[i] < 0x7f);
 }
 
 int

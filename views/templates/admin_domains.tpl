@@ -9,12 +9,12 @@
   <h1>Domains</h1>
   <table class="admin-table">
     <thead>
-      <tr><th>Domain</th><th>Team</th><th>Landing page</th><th>DNS</th><th>Members</th><th>Aliases</th><th>State</th><th>Alias limit</th></tr>
+      <tr><th>Domain</th><th>Team</th><th>Landing page</th><th>DNS</th><th>Members</th><th>Aliases</th><th>State</th><th>Alias limit</th><th>Logo</th></tr>
     </thead>
     <tbody>
 {{#DOMAIN}}
       <tr id="domain-{{NAME}}">
-        <td><a href="/domains/{{NAME}}">{{NAME}}</a><br><span class="muted">{{TITLE}}</span></td>
+        <td><a href="/domains/{{NAME}}">{{NAME}}</a><br><span class="muted">{{TITLE}}</span><br><a href="/admin/domains/{{NAME}}/reserved">reserved names</a></td>
         <td><a href="https://launchpad.net/~{{TEAM}}">~{{TEAM}}</a></td>
         <td>{{SLUG}}</td>
         <td>{{TXT}}{{#UNVERIFIED}}<br><span class="mono">{{NAME}}. IN TXT "{{TXT_RECORD}}{{TOKEN}}"</span>{{/UNVERIFIED}}</td>
@@ -44,6 +44,14 @@
 {{#LIMIT_ERROR}}
             <p class="field-error" role="alert">{{MESSAGE}}</p>
 {{/LIMIT_ERROR}}
+          </form>
+        </td>
+        <td>
+          <form method="post" action="/admin/domains/{{NAME}}/logo">
+            <input type="hidden" name="csrf_token" value="{{CSRF_TOKEN}}">
+            <label class="visually-hidden" for="logo-{{NAME}}">Logo of {{NAME}} (a file of static/logos/, or none)</label>
+            <input type="text" id="logo-{{NAME}}" name="logo" value="{{LOGO}}" size="12" placeholder="none">
+            <button type="submit" class="button button-secondary">Set</button>
           </form>
         </td>
       </tr>
