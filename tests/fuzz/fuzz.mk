@@ -17,6 +17,7 @@ FUZZ_CC ?= clang
 # The modules a harness may call: the bottom layer and the parsers of what
 # other hosts send.  Add a module here when a new target needs it.
 FUZZ_SRC = $(sort $(wildcard $(srcdir)/app/lib/*.c)) \
+	$(srcdir)/app/proto/dns.c \
 	$(srcdir)/app/proto/launchpad.c \
 	$(srcdir)/app/proto/openid.c \
 	$(srcdir)/app/proto/smtp.c

@@ -1,6 +1,6 @@
 /*
  * lp_page.c - fuzzes the reader of a team's participants, a paged JSON
- * collection: each page through page_answer (entries, total_size, start,
+ * collection: each page through walk_answer (entries, total_size, start,
  * the next link and its origin) and the walk's guards (page cap, repeated
  * links), then walk_result.  The functions are static, so the harness
  * includes launchpad.c and stands in for the GETs.
@@ -54,8 +54,8 @@ walk_pages(struct lp_client *c, struct walk *w, const struct fuzz_fields *ff,
 	for (i = 0; *rv == LP_OK && url != NULL && i < ff->n; i++) {
 		buf_init(&x.body, LP_BODY_MAX);
 		buf_puts(&x.body, ff->f[i]);
-		if ((*rv = walk_next(w, url, why, whysz)) == LP_OK)
-			*rv = page_answer(c, &x, w, &next, why, whysz);
+		if ((*rv = walk_next_ok(w, url, why, whysz)) == LP_OK)
+			*rv = walk_answer(c, &x, w, &next, why, whysz);
 		buf_free(&x.body);
 		free(url);
 		url = next;
