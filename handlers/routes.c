@@ -87,7 +87,8 @@ static const struct field home_fields[HOME__N] = {
 /* A language tag (i18n.h); the page to go back to, as sign-in's next. */
 static const struct field language_fields[LANGUAGE__N] = {
 	[LANGUAGE_LANG] = { "lang", FIELD_FORM, valid_text, 15, 1 },
-	[LANGUAGE_NEXT] = { "next", FIELD_FORM, valid_next_path, 512, 0 },
+	[LANGUAGE_NEXT] = { "next", FIELD_FORM, valid_next_path, NEXT_PATH_MAX,
+	    0 },
 };
 
 /* login_states_return_path_check: 512 characters. */

@@ -74,6 +74,11 @@ enum app_err db_run(struct db *, enum stmt, int nparams,
  */
 PGresult *db_cached(struct db *, enum stmt, enum app_err *err);
 /*
+ * Changes whenever the cache is emptied: what was made from cached
+ * results is good while the version is the one it was made at.
+ */
+unsigned long db_cache_version(const struct db *);
+/*
  * A new request begins: until one of its statements is answered,
  * db_cached polls the connection for notifications (NULL is allowed).
  */
