@@ -1,4 +1,4 @@
--- 0010_languages.sql - the language each person reads membermail in.
+-- 0011_languages.sql - the language each person reads membermail in.
 --
 -- users.lang: the language a signed-in member chose with the language
 -- switch (a BCP 47 tag such as 'fi' or 'pt-BR'); NULL until they choose,
