@@ -27,6 +27,9 @@
 #ifndef MM_PKGDATADIR
 #define MM_PKGDATADIR "/usr/local/share/membermail"
 #endif
+#ifndef MM_LOCALEDIR
+#define MM_LOCALEDIR "/usr/local/share/locale"
+#endif
 
 #define CONF_PATH_MAX 256
 #define CONF_NAME_MAX 64
