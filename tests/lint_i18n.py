@@ -42,7 +42,7 @@ TODO_TEMPLATES = {
 TODO_C = {
     "app/rules/alias.c", "app/rules/domain_members.c", "app/rules/domain_txt.c",
     "app/rules/pending.c",
-    "app/rules/provision.c", "handlers/api.c",
+    "app/rules/provision.c",
     "handlers/domain.c", "handlers/my.c",
 }
 

@@ -338,3 +338,32 @@ def i18n_site_admin_pages_in_finnish(env):
         sa.q(env, "DELETE FROM domain_reserved_local_parts WHERE domain_id = %s "
                  "AND local_part IN ('i18nkept', 'i18nheld')" % dom)
         sa.q(env, "DELETE FROM aliases WHERE id = %s" % alias)
+
+
+@test
+def i18n_api_messages_in_finnish(env):
+    import test_api as api
+    env.ensure_server()
+    uid, name = api.mk_user(env, "i18napi")
+    api.mk_member(env, "ubuntu.com", uid)
+    aid = api.mk_alias(env, "ubuntu.com", name, uid)
+    secret = api.mk_token(env, uid)
+    try:
+        path = "/api/v1/aliases/%d" % aid
+        for body, headers, code, field, want in (
+                ({"enabled": "yes"}, FI, "invalid_type", "enabled", "kentän enabled on oltava true tai false"),
+                ({"enabled": "yes"}, EN, "invalid_type", "enabled", "enabled must be true or false"),
+                ({"recipients": "a@example.org"}, FI, "invalid_type", "recipients",
+                 "kentän recipients on oltava taulukko osoitteita"),
+                ({"nope": 1}, FI, "unknown_field", "nope", "tätä kenttää ei voi muuttaa")):
+            r = api.call(env, "PATCH", path, secret, body, headers=headers)
+            o = api.refused(r, "PATCH %r (%s)" % (body, headers["Accept-Language"]), 422, code, field)
+            expect(o["message"] == want, "PATCH %r: message %r, want %r", body, o["message"], want)
+        r = api.call(env, "GET", "/api/v1/aliases/999999999", secret, headers=FI)
+        o = api.refused(r, "GET an unknown alias", 404, "not_found")
+        expect(o["message"] == "aliasta ei löydy", "an unknown alias in Finnish: %r", o["message"])
+        r = api.call(env, "GET", "/api/v1/aliases?cursor=x", secret, headers=FI)
+        o = api.refused(r, "a cursor not given out", 422, "invalid_cursor", "cursor")
+        expect(o["message"] == "cursor ei ole tämän rajapinnan antama", "the cursor in Finnish: %r", o["message"])
+    finally:
+        sql(env, "DELETE FROM aliases WHERE id = %d" % aid)
