@@ -413,25 +413,22 @@ def i18n_txt_mails_in_finnish(env):
         row = q(env, "SELECT subject || '\x01' || body FROM outbox WHERE id > %d AND %s = ANY "
                      "(to_addresses) ORDER BY id DESC LIMIT 1" % (mark, lit(to)))
         return tuple(row.split("\x01", 1)) if row else ("", "")
+
+    def step(lines, what, ok):
+        """The record as lines say, a check, and its mail: ok(subject, body)."""
+        env.dns.restart(lines=lines)
+        verify(env, "--domain", name)
+        m = last()
+        expect(ok(*m), "%s: %r", what, m)
+        expect_finnish_mail(m, what, allow=RECORD)
     try:
-        env.dns.restart(lines=[GRACE_RECORD])
         add(env, "grace", admin=uid)
-        verify(env, "--domain", name)
-        m = last()
-        expect(m[0] == "[membermail] %s on vahvistettu" % name, "verified: %r", m)
-        expect_finnish_mail(m, "verified", allow=RECORD)
-        env.dns.restart(lines=[])
-        verify(env, "--domain", name)
-        m = last()
-        expect("vahvistustietue puuttuu" in m[0] and "TXT-tietueita ei ole lainkaan" in m[1] and
-               re.search(r"\d{1,2}\.\d{1,2}\.\d{4} klo \d{1,2}\.\d\d UTC", m[0]),
-               "grace: %r", m)
-        expect_finnish_mail(m, "grace", allow=RECORD)
-        env.dns.restart(lines=[GRACE_RECORD])
-        verify(env, "--domain", name)
-        m = last()
-        expect(m[0] == "[membermail] %s on taas vahvistettu" % name, "verified again: %r", m)
-        expect_finnish_mail(m, "verified again", allow=RECORD)
+        step([GRACE_RECORD], "verified", lambda s, b: s == "[membermail] %s on vahvistettu" % name)
+        step([], "grace", lambda s, b: "vahvistustietue puuttuu" in s and
+             "TXT-tietueita ei ole lainkaan" in b and
+             re.search(r"\d{1,2}\.\d{1,2}\.\d{4} klo \d{1,2}\.\d\d UTC", s))
+        step([GRACE_RECORD], "verified again",
+             lambda s, b: s == "[membermail] %s on taas vahvistettu" % name)
         env.dns.restart(lines=[])
         verify(env, "--domain", name)
         q(env, "UPDATE domains SET txt_grace_until = now() - interval '1 second' WHERE name = %s"
