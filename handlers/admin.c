@@ -700,7 +700,46 @@ struct user_form {
 	const char *domain_err;
 };
 
-/* Columns of STMT_SA_USER. */
+/*
+ * The user's times, counts and domains, in the request's language: their
+ * domains as "ubuntu.com (admin), kubuntu.org (member)".
+ */
+static enum app_err
+user_facts(struct req *r, struct view_dict *d, PGresult *res)
+{
+	const char **names, **roles, *list = "", *item;
+	size_t       n, nroles, i;
+	enum app_err e;
+
+	if (*db_str(res, 0, SA_USER_LOGIN) != '\0')
+		page_set_time(r, d, "LAST_LOGIN",
+		    db_str(res, 0, SA_USER_LOGIN));
+	else
+		view_set(d, "LAST_LOGIN",
+		    trc(r->lang, "last sign-in", "never"));
+	page_set_time(r, d, "CREATED", db_str(res, 0, SA_USER_CREATED));
+	page_set_count(r, d, "ALIASES", db_ll(res, 0, SA_USER_ALIASES));
+	if ((e = db_array(r->arena, res, 0, SA_USER_DOMAINS, &names, &n)) !=
+		APP_OK ||
+	    (e = db_array(r->arena, res, 0, SA_USER_ROLES, &roles, &nroles)) !=
+		APP_OK)
+		return e;
+	for (i = 0; i < n && i < nroles && list != NULL; i++) {
+		/* TRANSLATORS: a domain and the user's role there. */
+		item = arena_printf(r->arena, tr(r->lang, "%1$s (%2$s)"),
+		    names[i],
+		    strcmp(roles[i], "admin") == 0 ?
+			trc(r->lang, "role", "admin") :
+			trc(r->lang, "role", "member"));
+		list = i == 0 || item == NULL ?
+		    item :
+		    arena_printf(r->arena, "%s, %s", list, item);
+	}
+	if (list == NULL)
+		return APP_ENOMEM;
+	view_set(d, "DOMAINS", list);
+	return APP_OK;
+}
 
 /* The domain choices of the domain-admin form, chosen one selected. */
 static enum app_err
@@ -735,10 +774,6 @@ user_page(struct req *r, int status, const char *notice, long long id,
 		[SA_USER_DISPLAY] = "DISPLAY_NAME",
 		[SA_USER_CLAIMED_ID] = "CLAIMED_ID",
 		[SA_USER_REASON] = "BAN_REASON",
-		[SA_USER_LOGIN] = "LAST_LOGIN",
-		[SA_USER_CREATED] = "CREATED",
-		[SA_USER_ALIASES] = "ALIASES",
-		[SA_USER_DOMAINS] = "DOMAINS",
 	};
 	struct view_dict *d, *s;
 	char              uid[24];
@@ -760,6 +795,8 @@ user_page(struct req *r, int status, const char *notice, long long id,
 	for (i = 0; i < SA_USER__N; i++)
 		if (keys[i] != NULL)
 			view_set(d, keys[i], db_str(res, 0, i));
+	if ((e = user_facts(r, d, res)) != APP_OK)
+		return e;
 	view_show(d,
 	    db_bool(res, 0, SA_USER_BANNED) ? "IS_BANNED" : "NOT_BANNED");
 	view_show(d,

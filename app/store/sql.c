@@ -598,12 +598,13 @@ const struct sql_stmt sql_stmts[STMT__MAX] = {
 	    "coalesce(u.display_name, ''), u.claimed_id, u.is_banned, "
 	    "coalesce(u.ban_reason, ''), u.is_site_admin, "
 	    "coalesce(to_char(u.last_login_at, 'YYYY-MM-DD HH24:MI:SSOF'), "
-	    "'never'), to_char(u.created_at, 'YYYY-MM-DD HH24:MI:SSOF'), "
+	    "''), to_char(u.created_at, 'YYYY-MM-DD HH24:MI:SSOF'), "
 	    "(SELECT count(*) FROM aliases a WHERE a.user_id = u.id), "
-	    "coalesce((SELECT string_agg(d.name || ' (' || m.role || ')', "
-	    "', ' ORDER BY d.name) FROM domain_members m JOIN domains d "
-	    "ON d.id = m.domain_id WHERE m.user_id = u.id), '') "
-	    "FROM users u WHERE u.id = $1::bigint",
+	    "ds.names, ds.roles FROM users u CROSS JOIN LATERAL (SELECT "
+	    "coalesce(array_agg(d.name ORDER BY d.name), '{}') AS names, "
+	    "coalesce(array_agg(m.role::text ORDER BY d.name), '{}') AS roles "
+	    "FROM domain_members m JOIN domains d ON d.id = m.domain_id "
+	    "WHERE m.user_id = u.id) ds WHERE u.id = $1::bigint",
 	    1, SA_USER__N },
 	[STMT_SA_USER_LOCK] = { "sa_user_lock",
 	    "SELECT coalesce(name, ''), is_banned, is_site_admin, "

@@ -617,7 +617,8 @@ enum sa_user_col {
 	SA_USER_LOGIN,
 	SA_USER_CREATED,
 	SA_USER_ALIASES,
-	SA_USER_DOMAINS,
+	SA_USER_DOMAINS, /* an array, by name */
+	SA_USER_ROLES,   /* the user's role on each, an array */
 	SA_USER__N
 };
 /* STMT_SA_USER_LOCK */
