@@ -280,6 +280,11 @@ void page_set_time(const struct req *, struct view_dict *, const char *key,
     const char *pgtime);
 void page_set_count(const struct req *, struct view_dict *, const char *key,
     long long n);
+/*
+ * Why an alias is disabled (aliases.disabled_reason: "by-owner", ...) in
+ * the request's language; English keeps the code, an unknown code stays.
+ */
+const char *disabled_reason_words(const struct req *, const char *code);
 
 /* Fills the response with the error page for `err` (errors.c). */
 void error_page(struct req *, enum app_err, const char *allow);

@@ -261,3 +261,22 @@ page_set_count(const struct req *r, struct view_dict *d, const char *key,
 
 	view_set(d, key, i18n_number(r->lang, n, out, sizeof(out)));
 }
+
+const char *
+disabled_reason_words(const struct req *r, const char *code)
+{
+	static const char *const codes[] = {
+		NC_("disabled reason", "by-owner"),
+		NC_("disabled reason", "by-admin"),
+		NC_("disabled reason", "left-team"),
+		NC_("disabled reason", "invalid-user"),
+		NC_("disabled reason", "banned"),
+		NC_("disabled reason", "matches-recipient"),
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(codes) / sizeof(codes[0]); i++)
+		if (strcmp(code, codes[i]) == 0)
+			return trc(r->lang, "disabled reason", codes[i]);
+	return code;
+}

@@ -7,8 +7,8 @@
     templates  every text a person reads in views/templates/*.tpl is in a
                [[...]] marker (views/markers.h): outside markers, comments,
                {{...}} and tags, no letters are left, nor in the attributes
-               read out or shown (title, alt, placeholder, aria-label, an
-               input's value); names may stand alone (NAMES).
+               read out or shown (title, alt, placeholder, aria-label, a
+               shown input's value); names may stand alone (NAMES).
     strings    in the C that makes pages, mails and API answers (handlers/,
                app/http/, app/rules/), a string literal that reads as prose
                (two words) is an argument of tr(), trn(), trc(), N_() or
@@ -40,8 +40,8 @@ TODO_C = {
     "handlers/domain.c", "handlers/my.c",
 }
 
-# Words a template may show untranslated: names.
-NAMES = {"membermail", "Launchpad", "Ubuntu", "One"}
+# Words a template may show untranslated: names, and DNS's record syntax.
+NAMES = {"membermail", "Launchpad", "Ubuntu", "One", "IN", "TXT"}
 
 # Whose words only operators read: file -> its functions (None: all).
 OPERATORS = {
@@ -121,6 +121,11 @@ def _unmarked(text):
         return re.sub(r"[^\n]", " ", m.group(0))
     text = re.sub(r"\{\{!.*?\}\}", blank, text, flags=re.S)
     text = re.sub(r"\[\[.*?\]\]", blank, text, flags=re.S)
+    # The value of a hidden input, a box or an option is sent, never shown.
+    sent = (r'<(?:input\b[^>]*\stype="(?:hidden|checkbox|radio)"'
+            r'|option\b)[^>]*>')
+    text = re.sub(sent, lambda m: re.sub(r'\svalue="[^"]*"', blank,
+                                         m.group(0)), text)
     for m in HUMAN_ATTRS.finditer(text):
         value = re.sub(r"\{\{[^}]*\}\}", "", m.group(1))
         if re.search(r"[^\W\d_]", value):
