@@ -196,7 +196,7 @@
   <p class="empty" role="status">No aliases.</p>
 {{/NO_ALIASES}}
   <table class="list" id="aliases">
-    <thead><tr><th>Address</th><th>Forwards to</th><th>State</th><th></th></tr></thead>
+    <thead><tr><th>Address</th><th>Forwards to</th><th>State</th><th><span class="visually-hidden">Action</span></th></tr></thead>
     <tbody>
 {{#ALIAS}}
       <tr>
@@ -223,19 +223,24 @@
   <form class="add-alias" method="post" action="/domains/{{DOMAIN}}/members/{{NAME}}/aliases">
     <h3>Add an alias</h3>
     <input type="hidden" name="csrf_token" value="{{CSRF_TOKEN}}">
-    <label for="local_part">Address</label>
-    <div class="search-row">
-      <input type="text" id="local_part" name="local_part" value="{{LOCAL_PART}}" maxlength="64" required aria-describedby="local_part-help"><span class="mono">@{{DOMAIN}}</span>
-    </div>
+    <div class="field">
+      <label for="local_part">Address</label>
+      <div class="search-row">
+        <input type="text" id="local_part" name="local_part" value="{{LOCAL_PART}}" maxlength="64" required aria-describedby="local_part-help{{#LOCAL_PART_ERROR}} local_part-error{{/LOCAL_PART_ERROR}}"{{#LOCAL_PART_ERROR}} aria-invalid="true"{{/LOCAL_PART_ERROR}}><span class="mono">@{{DOMAIN}}</span>
+      </div>
+      <p class="fine" id="local_part-help">Letters, digits, '_', '+' or '-', with single dots between them. A member who is not an admin may hold at most the domain's alias limit.</p>
 {{#LOCAL_PART_ERROR}}
-    <p class="field-error" id="local_part-error" role="alert">{{ERROR_TEXT}}</p>
+      <p class="field-error" id="local_part-error">{{ERROR_TEXT}}</p>
 {{/LOCAL_PART_ERROR}}
-    <p class="fine" id="local_part-help">Letters, digits, '_', '+' or '-', with single dots between them. A member who is not an admin may hold at most the domain's alias limit.</p>
-    <label for="recipients">Forwards to (blank: {{EMAIL}})</label>
-    <input type="text" id="recipients" name="recipients" value="{{RECIPIENTS}}" maxlength="4096">
+    </div>
+    <div class="field">
+      <label for="recipients">Forwards to</label>
+      <input type="text" id="recipients" name="recipients" value="{{RECIPIENTS}}" maxlength="4096" aria-describedby="recipients-help{{#RECIPIENTS_ERROR}} recipients-error{{/RECIPIENTS_ERROR}}"{{#RECIPIENTS_ERROR}} aria-invalid="true"{{/RECIPIENTS_ERROR}}>
+      <p class="fine" id="recipients-help">Addresses separated by commas or spaces; left blank, {{EMAIL}}.</p>
 {{#RECIPIENTS_ERROR}}
-    <p class="field-error" id="recipients-error" role="alert">{{ERROR_TEXT}}</p>
+      <p class="field-error" id="recipients-error">{{ERROR_TEXT}}</p>
 {{/RECIPIENTS_ERROR}}
+    </div>
     <button type="submit" class="button button-primary">Add alias</button>
   </form>
 </section>
