@@ -84,6 +84,8 @@ def show(r, body=300):
 # ---------------------------------------------------------------- the stack
 
 class Env:
+    max_body = "1k"             # the app's max_body (MAX_BODY)
+
     def __init__(self, build_dir, base):
         self.build_dir = build_dir
         self.binary = os.path.join(build_dir, "membermail")
@@ -115,6 +117,12 @@ class Env:
                 ("openid_mode", "stateless"), ("sso_timeout", "2"), ("nonce_window", "300"),
                 ("login_rate_limit", "8")]
 
+    def nginx_sso_origin(self):
+        """The origin nginx's CSP form-action allows besides our own: the
+        production one (what the header tests check); the browser suite
+        names the fake provider, which Chromium must be allowed to reach."""
+        return "https://login.ubuntu.com"
+
     def provision_settings(self):
         """provisioning (test_provision.py): the fake Launchpad, short
         timeouts and retries, a sign-in budget of 3 s."""
@@ -140,7 +148,7 @@ class Env:
         self.evil_sso.start()
         self.lp.start()     # provisioning (test_provision.py)
         stack.render_config(self.conf, stack.config_settings(
-            self.sock, workers=WORKERS, max_body="1k", shutdown_timeout=SHUTDOWN_TIMEOUT,
+            self.sock, workers=WORKERS, max_body=self.max_body, shutdown_timeout=SHUTDOWN_TIMEOUT,
             public_url="http://127.0.0.1:%d" % self.port, database=self.pg.conninfo(),
             extra=self.signin_settings() + self.provision_settings()))
         # PostgreSQL: migrated as the owner, the app's login role, the domains.
@@ -148,7 +156,7 @@ class Env:
         stack.provision_database(self.pg, self.binary, conf=self.conf)
         self.seeded_with = stack.seed_domains(self.pg, self.binary, self.conf, record=self.keep_cli_output)
         stack.render_nginx(self.nginx_prefix, self.sock, self.static,
-                           listen="127.0.0.1:%d" % self.port)
+                           listen="127.0.0.1:%d" % self.port, sso_origin=self.nginx_sso_origin())
         self.nginx = stack.Nginx(self.nginx_prefix).start([self.port])
 
     def new_server(self, conf=None, sock=None, workers=WORKERS, tag="serve"):
@@ -946,6 +954,7 @@ import test_member   # noqa: E402,F401  (member pages and alias rules, before th
 import test_api   # noqa: E402,F401  (the JSON API and API tokens, before the database tests)
 import test_domain_admin   # noqa: E402,F401  (domain-admin pages, before the database tests)
 import test_authz   # noqa: E402,F401  (the authorization matrix of the HTML routes, before the database tests)
+import test_local   # noqa: E402,F401  (deploy/local, before the database tests)
 import test_db   # noqa: E402,F401
 
 
