@@ -22,6 +22,7 @@ MM_DEB_PACKAGES=(
     libfcgi-dev libcurl4-openssl-dev libjson-c-dev libpq-dev libsodium-dev libctemplate-dev
     nginx-light postgresql-15
     python3 openssl ca-certificates
+    clang-format
 )
 
 # The browser tests (tests/browser) also need Debian's chromium, a font for
