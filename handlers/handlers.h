@@ -10,6 +10,8 @@
 
 #include <stddef.h>
 
+#include <libpq-fe.h>
+
 #include "http/route.h"
 #include "lib/err.h"
 
@@ -73,6 +75,7 @@ enum app_err h_domain_member_role(struct req *);
 enum app_err h_domain_member_remove(struct req *);
 enum app_err h_domain_member_alias(struct req *);
 enum app_err h_domain_alias_enabled(struct req *);
+enum app_err h_domain_alias_remove(struct req *);
 enum app_err h_domain_member_sync(struct req *);
 
 /*
@@ -83,10 +86,21 @@ enum app_err page_render(struct req *, int status, const char *title,
     const char *page);
 /* Dictionary of the current page, created on first use; NULL on failure. */
 struct view_dict *page_dict(struct req *);
+/*
+ * HISTORY rows (LINE: a sentence, history.h) of an audit statement's
+ * result, whose columns are when, actor kind, actor name, action, target
+ * label, before, after; named: say which object each row is about.
+ */
+enum app_err history_rows(struct req *, struct view_dict *, PGresult *,
+    int named);
 
 /* Member pages (my.c); h_my above is there too. */
 enum app_err h_my_alias(struct req *);
 enum app_err h_my_alias_save(struct req *);
+enum app_err h_my_alias_resend(struct req *);
+/* The links membermail mails (links.c). */
+enum app_err h_confirm(struct req *);
+enum app_err h_undo(struct req *);
 
 /* Fills the response with the error page for `err` (errors.c). */
 void error_page(struct req *, enum app_err, const char *allow);

@@ -16,6 +16,7 @@
 #include "lib/arena.h"
 #include "rules/alias.h"
 #include "rules/provision.h"
+#include "rules/recipients.h"
 #include "store/audit.h"
 #include "views/view.h"
 
@@ -44,7 +45,8 @@ enum {
 	P_ENABLED,
 	P_REASON,
 	P_REPLY,
-	P_REMOVE_ON
+	P_REMOVE_ON,
+	P_PENDING
 };
 
 /* STMT_MY_SESSION_PAGE's answer and the domain being shown. */
@@ -55,15 +57,6 @@ struct my_page {
 	char      **words; /* P_WORDS split, likewise */
 	const char *id, *name, *team;
 	int         checked; /* the team has a trusted snapshot */
-};
-
-/* Columns of STMT_ALIAS_HISTORY. */
-enum {
-	H_WHEN,
-	H_KIND,
-	H_NAME,
-	H_ACTION,
-	H_CHANGES
 };
 
 static const char *
@@ -240,6 +233,10 @@ add_alias(struct req *r, struct view_dict *dd, const struct my_page *p, int i)
 	view_set(a, "STATE", text);
 	if (coc)
 		view_show(a, "COC");
+	if (*PQgetvalue(p->res, i, P_PENDING) != '\0') {
+		view_show(a, "WAITING");
+		view_set(a, "PENDING", PQgetvalue(p->res, i, P_PENDING));
+	}
 	return APP_OK;
 }
 
@@ -335,8 +332,7 @@ h_my(struct req *r)
 	enum app_err      e;
 
 	/* The page's rows came with the session (its route row says so). */
-	if ((p.res = r->session_res) == NULL ||
-	    PQnfields(p.res) <= P_REMOVE_ON) {
+	if ((p.res = r->session_res) == NULL || PQnfields(p.res) <= P_PENDING) {
 		r->reason = "/my without its session statement";
 		return APP_EINTERNAL;
 	}
@@ -401,46 +397,20 @@ own_alias(struct req *r, struct alias_view *v)
 	return e;
 }
 
-static const char *
-actor_words(struct req *r, const char *kind, const char *name)
-{
-	if (strcmp(kind, "user") == 0 || strcmp(kind, "api") == 0)
-		return arena_printf(r->arena, "~%s%s", name,
-		    kind[0] == 'a' ? " (API)" : "");
-	if (strcmp(kind, "sync") == 0)
-		return "membermail (Launchpad check)";
-	if (strcmp(kind, "cli") == 0)
-		return arena_printf(r->arena, "operator %s", name);
-	return "membermail";
-}
-
 static enum app_err
 add_history(struct req *r, struct view_dict *d, const struct alias_view *v)
 {
-	struct view_dict *h;
-	const char       *p[1], *who;
-	char              sid[24];
-	PGresult         *res;
-	int               i;
-	enum app_err      e;
+	char         sid[24];
+	const char  *p[1] = { sid };
+	PGresult    *res;
+	enum app_err e;
 
 	snprintf(sid, sizeof(sid), "%lld", v->id);
-	p[0] = sid;
 	if ((res = req_sql(r, STMT_ALIAS_HISTORY, 1, p, &e)) == NULL)
 		return e;
 	if (PQntuples(res) == 0)
 		view_show(d, "NO_HISTORY");
-	for (i = 0; i < PQntuples(res); i++) {
-		if ((h = view_add_section(d, "HISTORY")) == NULL ||
-		    (who = actor_words(r, PQgetvalue(res, i, H_KIND),
-			 PQgetvalue(res, i, H_NAME))) == NULL)
-			return APP_ENOMEM;
-		view_set(h, "WHEN", PQgetvalue(res, i, H_WHEN));
-		view_set(h, "WHO", who);
-		view_set(h, "ACTION", PQgetvalue(res, i, H_ACTION));
-		view_set(h, "CHANGES", PQgetvalue(res, i, H_CHANGES));
-	}
-	return APP_OK;
+	return history_rows(r, d, res, 0);
 }
 
 /* What the form shows: the alias's values, or the input being kept. */
@@ -492,6 +462,71 @@ set_form(struct view_dict *d, const struct form_values *f,
 	return APP_OK;
 }
 
+/* v's recipients, comma-separated, in the arena. */
+static const char *
+recipient_list(struct req *r, const struct alias_view *v)
+{
+	const char *s = "";
+	size_t      i;
+
+	for (i = 0; s != NULL && i < v->nrecipients; i++)
+		s = arena_printf(r->arena, "%s%s%s", s, i ? ", " : "",
+		    v->recipients[i]);
+	return s;
+}
+
+/* What the page says after a change: where the mail goes now. */
+static const char *
+saved_words(struct req *r, const struct alias_view *v)
+{
+	const char *live = recipient_list(r, v);
+
+	if (v->npending > 0)
+		return arena_printf(r->arena,
+		    "Saved. Mail to %s still goes to %s until the new addresses "
+		    "agree: each of them got a link to confirm.",
+		    v->address, live);
+	if (!v->enabled)
+		return arena_printf(r->arena, "Saved. %s is disabled: %s.",
+		    v->address, reply_words(v->reply_code));
+	return arena_printf(r->arena, "Saved. Mail to %s now goes to %s.",
+	    v->address, live);
+}
+
+/* The pending change: each new address and whether it agreed. */
+static enum app_err
+add_pending(struct req *r, struct view_dict *d, const struct alias_view *v)
+{
+	struct rcpt_pending *list;
+	struct view_dict    *row;
+	size_t               i, n;
+	enum app_err         e;
+
+	if (v->npending == 0)
+		return APP_OK;
+	if ((e = rcpt_pending(r->db, r->arena, v->id, &list, &n)) != APP_OK)
+		return e;
+	view_show(d, "HAS_PENDING");
+	for (i = 0; i < n; i++) {
+		if ((row = view_add_section(d, "PENDING_ADDRESS")) == NULL)
+			return APP_ENOMEM;
+		view_set(row, "PENDING_ADDR", list[i].address);
+		view_set(row, "STATE",
+		    list[i].confirmed ?
+			"agreed" :
+			list[i].expired ?
+			arena_printf(r->arena, "the link expired on %s (UTC)",
+			    list[i].expires_at) :
+			arena_printf(r->arena,
+			    "waiting for confirmation: link "
+			    "sent %s, valid until %s (UTC)",
+			    list[i].sent_at, list[i].expires_at));
+		if (list[i].can_resend)
+			view_show(row, "CAN_RESEND");
+	}
+	return APP_OK;
+}
+
 /* Renders the alias page: v, the form (f), a problem, a notice. */
 static enum app_err
 alias_page(struct req *r, int status, const struct alias_view *v,
@@ -510,6 +545,8 @@ alias_page(struct req *r, int status, const struct alias_view *v,
 	    v->enabled ? "Enabled: mail is forwarded." :
 			 arena_printf(r->arena, "Disabled (%s): %s.",
 			     v->disabled_reason, reply_words(v->reply_code)));
+	if (v->locked)
+		view_show(d, "LOCKED");
 	if (v->remove_at != NULL) {
 		view_show(d, "REMOVING");
 		view_set(d, "REMOVE_AT", v->remove_at);
@@ -519,6 +556,7 @@ alias_page(struct req *r, int status, const struct alias_view *v,
 		view_set(d, "NOTICE_TEXT", notice);
 	}
 	if ((e = set_form(d, f, why)) != APP_OK ||
+	    (e = add_pending(r, d, v)) != APP_OK ||
 	    (e = add_history(r, d, v)) != APP_OK)
 		return e;
 	return page_render(r, status, v->address, "alias.tpl");
@@ -526,7 +564,8 @@ alias_page(struct req *r, int status, const struct alias_view *v,
 
 /* Route fields of GET and POST /my/aliases/:id (routes.c). */
 enum {
-	F_SAVED
+	F_SAVED,
+	F_RESENT
 };
 enum {
 	F_RECIPIENTS,
@@ -536,7 +575,32 @@ enum {
 	F_UPDATED_AT
 };
 
-/* GET /my/aliases/:id[?saved=1]: the alias, its form and history. */
+/* The form as the alias is: a waiting change is what the owner wants. */
+static enum app_err
+form_of(struct req *r, const struct alias_view *v, struct form_values *f,
+    char *code, size_t codesz)
+{
+	struct alias_view want = *v;
+
+	if (v->npending > 0) {
+		want.recipients = v->pending;
+		want.nrecipients = v->npending;
+	}
+	snprintf(code, codesz, "%d", v->reply_code);
+	f->recipients = alias_recipients_text(r->arena, &want);
+	f->enabled = v->enabled;
+	f->description = v->description;
+	f->reply_code = code;
+	return f->recipients == NULL ? APP_ENOMEM : APP_OK;
+}
+
+static int
+flag(const struct req *r, int field)
+{
+	return r->fields[field] != NULL && r->fields[field][0] == '1';
+}
+
+/* GET /my/aliases/:id[?saved=1|resent=1]: the alias, its form, history. */
 enum app_err
 h_my_alias(struct req *r)
 {
@@ -545,19 +609,52 @@ h_my_alias(struct req *r)
 	char               code[8];
 	enum app_err       e;
 
+	if ((e = own_alias(r, &v)) != APP_OK ||
+	    (e = form_of(r, &v, &f, code, sizeof(code))) != APP_OK)
+		return e;
+	return alias_page(r, 200, &v, &f, NULL,
+	    flag(r, F_SAVED)      ? saved_words(r, &v) :
+		flag(r, F_RESENT) ? "We sent the link again." :
+				    NULL);
+}
+
+/* POST /my/aliases/:id/resend  address=...: the link again, rate-limited. */
+enum app_err
+h_my_alias_resend(struct req *r)
+{
+	struct alias_view  v;
+	struct form_values f;
+	struct actor       a;
+	const char        *why, *loc;
+	char               code[8];
+	enum app_err       e;
+
 	if ((e = own_alias(r, &v)) != APP_OK)
 		return e;
-	snprintf(code, sizeof(code), "%d", v.reply_code);
-	f.recipients = alias_recipients_text(r->arena, &v);
-	f.enabled = v.enabled;
-	f.description = v.description;
-	f.reply_code = code;
-	if (f.recipients == NULL)
-		return APP_ENOMEM;
-	return alias_page(r, 200, &v, &f, NULL,
-	    r->fields[F_SAVED] != NULL && r->fields[F_SAVED][0] == '1' ?
-		"Saved." :
-		NULL);
+	owner_actor(r, &a);
+	e = rcpt_resend(r->db, r->arena, &a, v.id, r->fields[0], &why);
+	if (e == APP_OK) {
+		loc = arena_printf(r->arena, "/my/aliases/%lld?resent=1", v.id);
+		return loc == NULL ? APP_ENOMEM : resp_redirect(r, 303, loc);
+	}
+	if (e == APP_ENOTFOUND)
+		r->reason = "that address is not waiting for confirmation";
+	if (e != APP_ECONFLICT)
+		return e;
+	r->reason = why;
+	if ((e = own_alias(r, &v)) != APP_OK ||
+	    (e = form_of(r, &v, &f, code, sizeof(code))) != APP_OK)
+		return e;
+	return alias_page(r, 409, &v, &f, NULL,
+	    strcmp(why, "resend_too_soon") == 0 ?
+		arena_printf(r->arena,
+		    "A link went to %s only minutes ago: you can send it again "
+		    "in a few minutes.",
+		    r->fields[0]) :
+		arena_printf(r->arena,
+		    "No more links can go to %s for now; the last one sent "
+		    "still works until it expires.",
+		    r->fields[0]));
 }
 
 /* The change the form asks for: every field it sent. */

@@ -3,6 +3,7 @@
 
 #include "handlers/handlers.h"
 #include "http/session.h"
+#include "rules/history.h"
 #include "views/view.h"
 
 struct view_dict *
@@ -37,5 +38,29 @@ page_render(struct req *r, int status, const char *title, const char *page)
 	}
 	r->status = status;
 	r->ctype = "text/html; charset=utf-8";
+	return APP_OK;
+}
+
+enum app_err
+history_rows(struct req *r, struct view_dict *d, PGresult *res, int named)
+{
+	struct history_event ev;
+	struct view_dict    *row;
+	const char          *line;
+	int                  i;
+
+	for (i = 0; i < PQntuples(res); i++) {
+		ev.at = PQgetvalue(res, i, 0);
+		ev.actor_kind = PQgetvalue(res, i, 1);
+		ev.actor_name = PQgetvalue(res, i, 2);
+		ev.action = PQgetvalue(res, i, 3);
+		ev.target = PQgetvalue(res, i, 4);
+		ev.before = PQgetvalue(res, i, 5);
+		ev.after = PQgetvalue(res, i, 6);
+		if ((row = view_add_section(d, "HISTORY")) == NULL ||
+		    (line = history_line(r->arena, &ev, named)) == NULL)
+			return APP_ENOMEM;
+		view_set(row, "LINE", line);
+	}
 	return APP_OK;
 }

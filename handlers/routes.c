@@ -101,6 +101,7 @@ static const struct field admin_domain_admin_fields[] = {
 /* Member pages (my.c); rules and their messages are alias.c's. */
 static const struct field my_alias_fields[] = {
 	{ "saved", FIELD_QUERY, valid_bool, 1, 0 },
+	{ "resent", FIELD_QUERY, valid_bool, 1, 0 },
 };
 
 static const struct field my_alias_save_fields[] = {
@@ -109,6 +110,10 @@ static const struct field my_alias_save_fields[] = {
 	{ "description", FIELD_FORM, valid_utf8, 1024, 0 },
 	{ "reply_code", FIELD_FORM, valid_text, 8, 0 },
 	{ "updated_at", FIELD_FORM, valid_text, 64, 0 },
+};
+
+static const struct field my_alias_resend_fields[] = {
+	{ "address", FIELD_FORM, valid_utf8, 256, 1 },
 };
 
 /* Personal API tokens and the JSON API (tokens.c, api.c). */
@@ -238,6 +243,18 @@ static const struct route table[] = {
 	    my_alias_fields, NFIELDS(my_alias_fields) },
 	{ METHOD_POST, "/my/aliases/:id", h_my_alias_save, ACCESS_SIGNED_IN, 1,
 	    my_alias_save_fields, NFIELDS(my_alias_save_fields) },
+	{ METHOD_POST, "/my/aliases/:id/resend", h_my_alias_resend,
+	    ACCESS_SIGNED_IN, 1, my_alias_resend_fields,
+	    NFIELDS(my_alias_resend_fields) },
+	/*
+	 * The links membermail mails (links.c): the token is the credential,
+	 * nobody need be signed in; GET shows, POST does.
+	 */
+	{ METHOD_GET, "/confirm/:token", h_confirm, ACCESS_ANYONE, 0, NULL, 0 },
+	{ METHOD_POST, "/confirm/:token", h_confirm, ACCESS_ANYONE, 1, NULL,
+	    0 },
+	{ METHOD_GET, "/undo/:token", h_undo, ACCESS_ANYONE, 0, NULL, 0 },
+	{ METHOD_POST, "/undo/:token", h_undo, ACCESS_ANYONE, 1, NULL, 0 },
 	/*
 	 * Personal API tokens and the JSON API (tokens.c, api.c).  The API
 	 * authenticates by bearer token only, never by cookie, so its state
@@ -296,6 +313,8 @@ static const struct route table[] = {
 	{ METHOD_POST, "/domains/:domain/aliases/:id/enabled",
 	    h_domain_alias_enabled, ACCESS_DOMAIN_ADMIN, 1,
 	    domain_enabled_fields, NFIELDS(domain_enabled_fields) },
+	{ METHOD_POST, "/domains/:domain/aliases/:id/remove",
+	    h_domain_alias_remove, ACCESS_DOMAIN_ADMIN, 1, NULL, 0 },
 	{ METHOD_POST, "/domains/:domain/members/:name/sync",
 	    h_domain_member_sync, ACCESS_DOMAIN_ADMIN, 1, NULL, 0 },
 	/* Last: a community's landing page, /ubuntu, /kubuntu, ... */

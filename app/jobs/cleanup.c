@@ -37,6 +37,19 @@ static const struct sweep {
 	   a site admin retries or deletes them. */
 	{ "sent mail",
 	    "DELETE FROM outbox WHERE sent_at < now() - interval '30 days'" },
+	/*
+	 * Recipients (rules/recipients.c): a receipt's link past its expiry;
+	 * a change nobody confirmed for 30 days lapses, and a confirmation
+	 * link 30 days past its expiry goes (the alias keeps its recipients).
+	 */
+	{ "receipts", "DELETE FROM alias_receipts WHERE expires_at < now()" },
+	{ "lapsed changes",
+	    "UPDATE aliases SET pending_recipients = NULL, pending_actor = "
+	    "NULL, pending_at = NULL WHERE pending_at < now() - interval "
+	    "'30 days'" },
+	{ "confirmation links",
+	    "DELETE FROM recipient_confirmations WHERE confirmed_at IS NULL "
+	    "AND expires_at < now() - interval '30 days'" },
 };
 #define NSWEEPS (sizeof(sweeps) / sizeof(sweeps[0]))
 
@@ -121,8 +134,10 @@ usage(FILE *f)
 	    "usage: membermail cleanup [-c FILE]\n"
 	    "Deletes expired sessions, sign-in states, OpenID nonces and "
 	    "associations,\nrate-limit counters, error reports, error log "
-	    "entries and mailbox unlocks\npast their expiry, and notification "
-	    "e-mail sent over 30 days ago;\nrun it hourly.\n");
+	    "entries, mailbox unlocks and receipts' undo links\npast their "
+	    "expiry, changes of forwarding waiting for confirmation\nfor over "
+	    "30 days and their expired links, and notification e-mail\nsent "
+	    "over 30 days ago; run it hourly.\n");
 }
 
 int

@@ -9,11 +9,13 @@
 
 #include "lib/log.h"
 #include "proto/rp.h"
+#include "rules/recipients.h"
 #include "rules/users.h"
 #include "store/audit.h"
 #include "store/db.h"
 
 struct signin {
+	struct arena             *arena;
 	const char               *request_id;
 	const struct rp_identity *id;
 	long long                 uid;
@@ -83,19 +85,39 @@ create(struct db *db, struct signin *s, enum app_err *e)
 	return rc;
 }
 
-/* Email changed: aliases that forwarded only to the old one follow. */
+/*
+ * Email changed: aliases that forwarded only to the old one follow, with
+ * their receipts; the old address stays confirmed where it remains.
+ */
 static int
 follow_email(struct db *db, struct signin *s, const char *old, enum app_err *e)
 {
-	char        uid[24], *before, *after;
-	const char *p[3];
-	int         rc;
+	struct actor a = { ACTOR_USER, s->uid, s->id->nickname, 0,
+		s->request_id };
+	char         uid[24], *before, *after;
+	const char  *p[3];
+	long long   *ids;
+	PGresult    *res;
+	int          i, rc;
 
 	snprintf(uid, sizeof(uid), "%lld", s->uid);
 	p[0] = uid;
 	p[1] = old;
 	p[2] = s->id->email;
-	if (run(db, STMT_ALIASES_FOLLOW_EMAIL, 3, p, NULL, e) == -1)
+	if (run(db, STMT_ALIASES_FOLLOW_EMAIL, 3, p, &res, e) == -1)
+		return -1;
+	if ((ids = calloc((size_t)PQntuples(res) + 1, sizeof(*ids))) == NULL) {
+		PQclear(res);
+		*e = APP_ENOMEM;
+		return -1;
+	}
+	for (i = 0; i < PQntuples(res); i++)
+		ids[i] = strtoll(PQgetvalue(res, i, 0), NULL, 10);
+	*e = rcpt_email_changed_tx(db, s->arena, &a, s->uid, old, ids,
+	    (size_t)PQntuples(res));
+	PQclear(res);
+	free(ids);
+	if (*e != APP_OK)
 		return -1;
 	before = email_json(old);
 	after = email_json(s->id->email);
@@ -117,6 +139,9 @@ refresh(struct db *db, struct signin *s, PGresult *row, enum app_err *e)
 	p[2] = s->id->email;
 	p[3] = s->id->fullname;
 	if (run(db, STMT_USER_UPDATE, 4, p, NULL, e) == -1)
+		return -1;
+	/* The owner is back: what an undo link locked opens again. */
+	if ((*e = rcpt_unlock_tx(db, s->uid, s->request_id)) != APP_OK)
 		return -1;
 	if (s->id->email != NULL && strcmp(old, s->id->email) != 0)
 		return follow_email(db, s, old, e);
@@ -149,10 +174,10 @@ signin_tx(struct db *db, void *arg)
 }
 
 enum app_err
-users_signin(struct db *db, const char *request_id,
+users_signin(struct db *db, struct arena *arena, const char *request_id,
     const struct rp_identity *id, long long *uid, enum signin_outcome *outcome)
 {
-	struct signin s = { request_id, id, 0, SIGNIN_OK };
+	struct signin s = { arena, request_id, id, 0, SIGNIN_OK };
 	enum app_err  e;
 
 	if ((e = db_tx(db, signin_tx, &s)) != APP_OK)

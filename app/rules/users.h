@@ -7,6 +7,7 @@
 
 #include "lib/err.h"
 
+struct arena;
 struct db;
 struct rp_identity;
 
@@ -20,11 +21,13 @@ enum signin_outcome {
  * In one transaction: finds or creates the user of a verified identity,
  * refreshes Launchpad name, email and display name from the signed fields,
  * takes the name from a stale holder (a Launchpad rename), moves aliases
- * that forwarded only to the old email to the new one, and writes the
- * audit rows (with request_id, the request's as the log has it).  Sets
- * *uid and *outcome; APP_EDB and the like on failure.
+ * that forwarded only to the old email to the new one (with their
+ * receipts, recipients.h), unlocks the aliases an undo link locked, and
+ * writes the audit rows (with request_id, the request's as the log has
+ * it).  Sets *uid and *outcome; APP_EDB and the like on failure.  Strings
+ * of the receipts come from the arena.
  */
-enum app_err users_signin(struct db *, const char *request_id,
+enum app_err users_signin(struct db *, struct arena *, const char *request_id,
     const struct rp_identity *, long long *uid, enum signin_outcome *outcome);
 
 #endif

@@ -18,7 +18,7 @@
 #include "lib/err.h"
 
 /* The schema version (highest migration) this binary needs. */
-#define DB_SCHEMA_VERSION 6
+#define DB_SCHEMA_VERSION 7
 
 struct config;
 
@@ -41,7 +41,7 @@ enum stmt {
 	STMT_USER_CLEAR_NAME,    /* name, claimed id: a rename elsewhere */
 	STMT_USER_INSERT,        /* claimed id, name, email, display -> id */
 	STMT_USER_UPDATE,        /* id, name, email or NULL, display or NULL */
-	STMT_ALIASES_FOLLOW_EMAIL, /* user id, old email, new email */
+	STMT_ALIASES_FOLLOW_EMAIL, /* user id, old email, new email -> ids */
 	STMT_USER_BY_ID,    /* id -> name, email, display, claimed, banned */
 	STMT_AUDIT,         /* kind, user id, name, action, type, id,
 				   label, before, after, request id,
@@ -117,8 +117,7 @@ enum stmt {
 	STMT_ALIAS_LOCK,    /* the same, FOR UPDATE */
 	STMT_ALIAS_UPDATE,  /* id, recipients \n-joined, enabled, reason,
 				   reply code, description -> updated_at */
-	STMT_ALIAS_HISTORY, /* alias id -> when, kind, name, action,
-				   changes */
+	STMT_ALIAS_HISTORY, /* alias id -> audit rows (history.h) */
 	/* The domain-admin rules and listings (rules/domain_members.c). */
 	STMT_MEMBER_DOMAIN_ACCESS, /* domain, user id -> id, name, limit,
 				   is admin */
@@ -162,6 +161,36 @@ enum stmt {
 	STMT_MY_DOMAIN_NAMES, /* -> id, name of every domain (db_cached) */
 	STMT_MY_SESSION_PAGE, /* token hash -> the session and /my's
 				   rows (db.c) */
+	/* Confirmed recipients and receipts (rules/recipients.c) */
+	STMT_RCPT_ALIAS,          /* alias -> domain, address, owner id,
+					email, name */
+	STMT_RCPT_ALIAS_LOCK,     /* alias: its row locked */
+	STMT_RCPT_OTHER_MEMBERS,  /* addresses, owner -> other members' */
+	STMT_RCPT_RECEIPT_INSERT, /* alias, token hash, before, after,
+					actor, days -> expiry */
+	STMT_RCPT_REQUEST,        /* alias, address, token hash, days,
+					secs, max sends -> expiry if sent */
+	STMT_RCPT_UNCONFIRMED,    /* alias, addresses -> those not agreed */
+	STMT_RCPT_SET_PENDING,    /* alias, addresses or NULL, actor */
+	STMT_RCPT_PENDING_LIST,   /* alias, secs, max, days -> address,
+					confirmed, sent, expires, expired,
+					too soon, at the limit */
+	STMT_RCPT_CONFIRM_LINK,   /* token hash -> the link (CL_*) */
+	STMT_RCPT_CONFIRM_LOCK,   /* likewise, locked */
+	STMT_RCPT_CONFIRM,        /* confirmation id */
+	STMT_RCPT_APPLY_PENDING,  /* alias -> before, after, actor when
+					every address agreed */
+	STMT_RCPT_RECEIPT_LINK,   /* token hash -> the receipt (CL_*) */
+	STMT_RCPT_RECEIPT_LOCK,   /* likewise, locked */
+	STMT_RCPT_RECEIPT_USE,    /* receipt id -> a row if it was live */
+	STMT_RCPT_RESTORE,        /* alias, recipients: back, and locked */
+	STMT_RCPT_END_SESSIONS,   /* user id */
+	STMT_RCPT_UNLOCK,         /* user id -> id, address, domain */
+	STMT_RCPT_KEEP_ADDRESS,   /* user id, address: stays confirmed */
+	STMT_SA_USER_HISTORY,     /* user id -> audit rows (history.h) */
+	STMT_ALIAS_BY_ADDRESS,    /* local@domain -> id (the CLI) */
+	STMT_ALIAS_DELETE,        /* alias -> a row unless it has a
+					mailbox (alias.c) */
 	STMT__MAX
 };
 
@@ -180,6 +209,8 @@ void db_free(struct db *);
 enum app_err db_connect(struct db *);
 /* Why the last call failed (static or owned by the handle). */
 const char *db_reason(const struct db *);
+/* The config the handle was made with. */
+const struct config *db_config(const struct db *);
 /* Whether the last connection found the schema behind DB_SCHEMA_VERSION. */
 int db_schema_behind(const struct db *);
 

@@ -953,6 +953,7 @@ import test_site_admin   # noqa: E402,F401  (site admin pages and the CLI, befor
 import test_member   # noqa: E402,F401  (member pages and alias rules, before the database tests)
 import test_api   # noqa: E402,F401  (the JSON API and API tokens, before the database tests)
 import test_domain_admin   # noqa: E402,F401  (domain-admin pages, before the database tests)
+import test_recipients   # noqa: E402,F401  (confirmed recipients, receipts, before the database tests)
 import test_authz   # noqa: E402,F401  (the authorization matrix of the HTML routes, before the database tests)
 import test_local   # noqa: E402,F401  (deploy/local, before the database tests)
 import test_db   # noqa: E402,F401

@@ -130,6 +130,14 @@ MATRIX = [
     Row("GET", "/my/aliases/:id", OWNER, 200),
     Row("POST", "/my/aliases/:id", OWNER, 303, {"description": "set by the authz matrix"},
         "/my/aliases/{alias}?saved=1", True),
+    # Nobody's address waits on the alias: not found, for its owner too.
+    Row("POST", "/my/aliases/:id/resend", OWNER, 404, {"address": "nobody@example.org"}),
+    # Links from mail: the token is the credential; an unknown one is
+    # not found for everyone, and changes nothing.
+    Row("GET", "/confirm/:token", ANYONE, 404, token="unknown_link"),
+    Row("POST", "/confirm/:token", ANYONE, 404, {}, token="unknown_link"),
+    Row("GET", "/undo/:token", ANYONE, 404, token="unknown_link"),
+    Row("POST", "/undo/:token", ANYONE, 404, {}, token="unknown_link"),
     Row("GET", "/my/tokens", SIGNED_IN, 200),
     Row("POST", "/my/tokens", SIGNED_IN, 200, {"name": "authz matrix"}, None, True),
     Row("POST", "/my/tokens/:id/revoke", OWNER, 303, {}, "/my/tokens?done=revoked", True,
@@ -146,6 +154,8 @@ MATRIX = [
         {"local_part": "authzextra"}, "/domains/{A}/members/{member_name}?done=alias-added", True),
     Row("POST", "/domains/:domain/aliases/:id/enabled", DOMAIN_ADMIN, 303, {"enabled": "no"},
         "/domains/{A}/members/{member_name}?done=alias-disabled", True),
+    Row("POST", "/domains/:domain/aliases/:id/remove", DOMAIN_ADMIN, 303, {},
+        "/domains/{A}/members/{member_name}?done=alias-removed", True),
     Row("POST", "/domains/:domain/members/:name/sync", DOMAIN_ADMIN, 303, {},
         "/domains/{A}*"),
     Row("GET", "/:community", ANYONE, 200, community="ubuntu"),
@@ -162,6 +172,8 @@ CROSS = [
      {"local_part": "authzcross"}, 404),
     ("admin of B", "POST", "/domains/{B}/members/{member_name}/sync", {}, 404),
     ("admin of B", "POST", "/domains/{B}/aliases/{alias}/enabled", {"enabled": "no"}, 404),
+    ("admin of B", "POST", "/domains/{B}/aliases/{alias}/remove", {}, 404),
+    ("admin of A", "POST", "/domains/{A}/aliases/{b_alias}/remove", {}, 404),
     ("admin of A", "POST", "/domains/{A}/aliases/{b_alias}/enabled", {"enabled": "no"}, 404),
     ("admin of A", "GET", "/domains/{A}/members/{badmin_name}", None, 404),
     ("admin of A", "POST", "/domains/{A}/members/{badmin_name}/role", {"role": "admin"}, 404),
@@ -293,10 +305,14 @@ class Fixture:
                         (self.A, self.admin_uid, "admin"), (self.B, self.badmin_uid, "admin")]
         for dom, uid, role in self.members:
             mk_member(env, dom, uid, role)
-        self.alias = mk_alias(env, self.A, self.member_name, self.member_uid)
-        self.other_alias = mk_alias(env, self.A, uniq("authzox"), self.other_uid)
-        self.b_alias = mk_alias(env, self.B, uniq("authzbx"), self.badmin_uid)
-        self.aliases = [self.alias, self.other_alias, self.b_alias]
+        made = [(self.A, self.member_name, self.member_uid),
+                (self.A, uniq("authzox"), self.other_uid),
+                (self.B, uniq("authzbx"), self.badmin_uid)]
+        # (id, domain, local part, owner): put back by reset() if removed
+        self.alias_rows = [(mk_alias(env, dom, local, uid), dom, local, uid)
+                           for dom, local, uid in made]
+        self.aliases = [a[0] for a in self.alias_rows]
+        self.alias, self.other_alias, self.b_alias = self.aliases
         mk_token(env, self.member_uid, "authz")
         mk_token(env, self.other_uid, "authz")
         self.token, self.other_token = (int(sql(env, "SELECT id FROM api_tokens WHERE user_id = %d"
@@ -314,6 +330,7 @@ class Fixture:
                        "other_token": self.other_token, "outbox": self.outbox,
                        "other_uid": self.other_uid, "banned_uid": self.banned_uid,
                        "new_domain": self.new_domain, "unknown": self.unknown,
+                       "unknown_link": new_token(),
                        "sso": env.sso.endpoint}
         self.reset()
 
@@ -347,6 +364,11 @@ class Fixture:
              "description = '', remove_at = NULL WHERE id IN (%s);" % self.ids(self.aliases),
              "DELETE FROM domain_members WHERE domain_id IN %s;" % doms,
              "UPDATE domains SET enabled = true, alias_limit = 3 WHERE id IN %s;" % doms,
+             "".join("INSERT INTO aliases (id, domain_id, local_part, user_id, recipients) "
+                     "OVERRIDING SYSTEM VALUE SELECT %d, id, %s, %d, ARRAY[%s] FROM domains "
+                     "WHERE name = %s ON CONFLICT (id) DO NOTHING;"
+                     % (aid, lit(local), uid, lit("%s@example.net" % local), lit(dom))
+                     for aid, dom, local, uid in self.alias_rows),
              "DELETE FROM domains WHERE name = %s;" % lit(self.new_domain),
              "DELETE FROM api_tokens WHERE user_id IN (%s) AND id NOT IN (%d, %d);"
              % (users, self.token, self.other_token),

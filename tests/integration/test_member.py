@@ -106,6 +106,13 @@ def member(env, tag="mem"):
     return b, user, user_row(env, user)[0], user["nickname"]
 
 
+def agreed(env, aid, *addresses):
+    """The addresses confirmed the alias's mail (as their links would)."""
+    for a in addresses:
+        sql(env, "INSERT INTO recipient_confirmations (alias_id, address, how, confirmed_at) "
+                 "VALUES (%s, %s, 'link', now())" % (aid, lit(a)))
+
+
 def alias_row(env, aid):
     return sql(env, "SELECT array_to_string(recipients, ','), enabled, "
                     "coalesce(disabled_reason, '-'), reply_code, description, updated_at "
@@ -445,6 +452,7 @@ def alias_edit_saves_with_audit(env):
     expect(user["email"].encode() in r.body, "the form lacks the recipient: %s", show(r, 3000))
     expect(b"No changes yet." in r.body, "a new alias shows history: %s", show(r, 3000))
     before = alias_row(env, aid)
+    agreed(env, aid, "One@example.org", "two@example.net")
     r = post_alias(b, aid, {"recipients": "One@Example.ORG\r\ntwo@example.net, one@example.org",
                             "enabled": "1", "description": "Work mail \u2709",
                             "reply_code": "421"}, form)
@@ -465,9 +473,13 @@ def alias_edit_saves_with_audit(env):
     r = b.get(r.header("Location"))
     check_html(r, "GET after saving")
     t = text(r.body)
-    expect("Saved." in t, "no 'Saved' notice after the redirect: %s", t)
-    expect("~%s, alias.update" % name in t and "reply_code: 550 \u2192 421" in t,
-           "history does not show the change: %s", t)
+    expect("Saved. Mail to %s@%s now goes to One@example.org, two@example.net." % (name, d[1])
+           in t, "no 'Saved' notice after the redirect: %s", t)
+    for p in ("Forwarding changed by ~%s from %s to One@example.org, two@example.net."
+              % (name, user["email"]),
+              "While it is disabled, senders now get 421 (try again later) (set by ~%s)." % name,
+              "Description changed by ~%s to \u201cWork mail \u2709\u201d." % name):
+        expect(p in t, "history does not say %r: %s", p, t)
     expect(re.search(rb'<textarea id="recipients" name="recipients"[^>]*>'
                      rb'One@example.org\ntwo@example.net</textarea>', r.body),
            "the form does not show the new recipients one per line: %s", show(r, 4000))

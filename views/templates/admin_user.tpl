@@ -3,7 +3,8 @@
 {{! BAN_REASON, LAST_LOGIN, CREATED, ALIASES, DOMAINS; IS_BANNED or }}
 {{! NOT_BANNED, IS_ADMIN or NOT_ADMIN; V_REASON (input kept); E_REASON, }}
 {{! E_ADMIN and E_DOMAIN (sections with MESSAGE) next to their forms; }}
-{{! DOMAIN_OPTION rows (NAME, SELECTED) of the domain-admin form. }}
+{{! DOMAIN_OPTION rows (NAME, SELECTED) of the domain-admin form; HISTORY }}
+{{! rows (LINE: a sentence) or NO_HISTORY. }}
 <section class="panel">
   <p class="eyebrow"><a href="/admin/users">Users</a></p>
   <h1>{{NAME}}</h1>
@@ -76,4 +77,16 @@
     </div>
     <button type="submit" class="button button-secondary">Make admin</button>
   </form>
+</section>
+
+<section class="panel" aria-labelledby="history-heading">
+  <h2 id="history-heading">History</h2>
+{{#NO_HISTORY}}
+  <p class="empty">No changes recorded yet.</p>
+{{/NO_HISTORY}}
+  <ul class="history" id="history">
+{{#HISTORY}}
+    <li>{{LINE}}</li>
+{{/HISTORY}}
+  </ul>
 </section>

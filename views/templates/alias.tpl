@@ -3,13 +3,35 @@
 {{! REMOVING with REMOVE_AT, UPDATED_AT (optimistic concurrency; the layout shows NOTICE), }}
 {{! the form: RECIPIENTS, DESCRIPTION, ENABLED_CHECKED | DISABLED_CHECKED, }}
 {{! REPLY_250 | REPLY_421 | REPLY_550, a refused field's <FIELD>_ERROR with }}
-{{! MESSAGE; HISTORY rows (WHEN, WHO, ACTION, CHANGES) or NO_HISTORY. }}
+{{! MESSAGE; HISTORY rows (LINE: a sentence) or NO_HISTORY. }}
+{{! LOCKED: an undo locked it.  HAS_PENDING with PENDING_ADDRESS rows }}
+{{! (PENDING_ADDR, STATE, CAN_RESEND): the change waiting for confirmation. }}
 <section class="panel">
   <p class="eyebrow"><a href="/my">Your addresses</a></p>
   <h1>{{ADDRESS}}</h1>
   {{#HAS_ERROR}}<p class="notice notice-error" role="alert">Nothing was saved: see the field marked below.</p>{{/HAS_ERROR}}
   <p class="state">{{STATE}}</p>
   {{#REMOVING}}<p class="fine">It will be removed at {{REMOVE_AT}}.</p>{{/REMOVING}}
+  {{#LOCKED}}<p class="notice notice-error" role="status">Changes are locked: its previous forwarding was put back from a receipt. Sign in again to unlock it.</p>{{/LOCKED}}
+{{#HAS_PENDING}}
+  <section class="pending-change" aria-labelledby="pending-heading">
+    <h2 id="pending-heading">Waiting for confirmation</h2>
+    <p>The new forwarding starts once every new address below has agreed; until then mail goes where it went before.</p>
+    <ul class="pending-list">
+{{#PENDING_ADDRESS}}
+      <li><span class="mono">{{PENDING_ADDR}}</span>: {{STATE}}
+{{#CAN_RESEND}}
+        <form method="post" action="/my/aliases/{{ID}}/resend">
+          <input type="hidden" name="csrf_token" value="{{CSRF_TOKEN}}">
+          <input type="hidden" name="address" value="{{PENDING_ADDR}}">
+          <button type="submit" class="link-button">Send the link again<span class="visually-hidden"> to {{PENDING_ADDR}}</span></button>
+        </form>
+{{/CAN_RESEND}}
+      </li>
+{{/PENDING_ADDRESS}}
+    </ul>
+  </section>
+{{/HAS_PENDING}}
   <form class="alias-form" method="post" action="/my/aliases/{{ID}}">
     <input type="hidden" name="csrf_token" value="{{CSRF_TOKEN}}">
     <input type="hidden" name="updated_at" value="{{UPDATED_AT}}">
@@ -45,6 +67,6 @@
   <h2>History</h2>
   {{#NO_HISTORY}}<p class="empty">No changes yet.</p>{{/NO_HISTORY}}
   <ul class="history">
-    {{#HISTORY}}<li>{{WHEN}}: {{WHO}}, {{ACTION}} {{CHANGES}}</li>{{/HISTORY}}
+    {{#HISTORY}}<li>{{LINE}}</li>{{/HISTORY}}
   </ul>
 </section>

@@ -8,7 +8,7 @@
 {{!   NAME, DISPLAY_NAME, EMAIL, ROLE, ALIAS rows: ADDRESS, STATE, REASON), }}
 {{!   NO_MEMBERS }}
 {{! PAGE_ALIASES  Q, ENABLED_ANY/_YES/_NO, REASON, ALIAS rows, NO_ALIASES }}
-{{! PAGE_LOG      EVENT rows (AT, ACTOR, ACTION, TARGET, BEFORE, AFTER), }}
+{{! PAGE_LOG      HISTORY rows (LINE: a sentence, times in UTC), }}
 {{!   NO_EVENTS, ERROR rows (LAST_SEEN, FIRST_SEEN, COUNT, WHO, MESSAGE), }}
 {{!   NO_ERRORS }}
 {{! PAGE_MEMBER   NAME, DISPLAY_NAME, EMAIL, ROLE, JOINED_AT, IS_ADMIN or }}
@@ -121,14 +121,11 @@
 {{#NO_EVENTS}}
   <p class="empty" role="status">No changes recorded yet.</p>
 {{/NO_EVENTS}}
-  <table class="list" id="audit">
-    <thead><tr><th>When (UTC)</th><th>Who</th><th>What</th><th>Of</th><th>Before</th><th>After</th></tr></thead>
-    <tbody>
-{{#EVENT}}
-      <tr><td>{{AT}}</td><td>{{ACTOR}}</td><td class="action">{{ACTION}}</td><td>{{TARGET}}</td><td class="mono">{{BEFORE}}</td><td class="mono">{{AFTER}}</td></tr>
-{{/EVENT}}
-    </tbody>
-  </table>
+  <ul class="history" id="audit">
+{{#HISTORY}}
+    <li>{{LINE}}</li>
+{{/HISTORY}}
+  </ul>
 </section>
 <section class="block" aria-labelledby="errors-heading">
   <h2 id="errors-heading">Recent errors</h2>
@@ -204,17 +201,23 @@
         <td class="mono">{{RECIPIENTS}}</td>
         <td class="state">{{STATE}}{{#IS_DISABLED}} ({{REASON}}){{/IS_DISABLED}}</td>
         <td>
-          <form method="post" action="/domains/{{DOMAIN}}/aliases/{{ID}}/enabled">
-            <input type="hidden" name="csrf_token" value="{{CSRF_TOKEN}}">
+          <div class="row-actions">
+            <form method="post" action="/domains/{{DOMAIN}}/aliases/{{ID}}/enabled">
+              <input type="hidden" name="csrf_token" value="{{CSRF_TOKEN}}">
 {{#IS_ENABLED}}
-            <input type="hidden" name="enabled" value="no">
-            <button type="submit" class="link-button">Disable</button>
+              <input type="hidden" name="enabled" value="no">
+              <button type="submit" class="link-button">Disable<span class="visually-hidden"> {{ADDRESS}}</span></button>
 {{/IS_ENABLED}}
 {{#IS_DISABLED}}
-            <input type="hidden" name="enabled" value="yes">
-            <button type="submit" class="link-button">Enable</button>
+              <input type="hidden" name="enabled" value="yes">
+              <button type="submit" class="link-button">Enable<span class="visually-hidden"> {{ADDRESS}}</span></button>
 {{/IS_DISABLED}}
-          </form>
+            </form>
+            <form method="post" action="/domains/{{DOMAIN}}/aliases/{{ID}}/remove">
+              <input type="hidden" name="csrf_token" value="{{CSRF_TOKEN}}">
+              <button type="submit" class="link-button">Remove<span class="visually-hidden"> {{ADDRESS}}</span></button>
+            </form>
+          </div>
         </td>
       </tr>
 {{/ALIAS}}

@@ -3,7 +3,8 @@
 {{! EMAIL, CLAIMED_ID; CSRF_TOKEN for the sign-out form.  Then one DOMAIN }}
 {{! per enabled, verified domain: NAME and either NOTE with STATE (no address: why, }}
 {{! COC when the Code of Conduct is the reason) or ALIAS rows (ID, ADDRESS, }}
-{{! RECIPIENTS, STATE; DISABLED with REPLY; COC).  UNREACHABLE: a sync is due. }}
+{{! RECIPIENTS, STATE; DISABLED with REPLY; COC; WAITING with PENDING, the }}
+{{! change waiting for confirmations).  UNREACHABLE: a sync is due. }}
 {{! ADMINISTERS (section) with ADMIN_DOMAIN rows (NAME): the domains this }}
 {{! user administers. }}
 <section class="panel">
@@ -35,6 +36,7 @@
     <div class="alias">
       <p class="state">{{STATE}}{{#COC}} (<a href="https://launchpad.net/codeofconduct">sign the Code of Conduct</a>){{/COC}}</p>
       {{#DISABLED}}<p class="fine">Recipients: {{RECIPIENTS}}. While disabled, reply {{REPLY}}.</p>{{/DISABLED}}
+      {{#WAITING}}<p class="pending"><span class="badge">waiting for confirmation</span> Forwarding to {{PENDING}} starts once the new addresses agree.</p>{{/WAITING}}
       <p><a href="/my/aliases/{{ID}}">Manage {{ADDRESS}}</a></p>
     </div>
     {{/ALIAS}}

@@ -1,0 +1,306 @@
+/*
+ * history.c - audit rows in plain words; see history.h.  The sentences
+ * are data: one row per action (and, for changes of several fields, per
+ * field), each whole, with {who}, {target}, {was:KEY} and {now:KEY} (the
+ * before and after values of KEY) for the words that vary.
+ */
+#include "config.h"
+
+#include <ctype.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "lib/arena.h"
+#include "rules/history.h"
+
+struct sentence {
+	const char *action;
+	const char *key;   /* a key of before/after that selects the row,
+			      or NULL: always */
+	const char *value; /* its value in after, or NULL: any */
+	const char *plain; /* an alias's own history */
+	const char *named; /* with its target */
+};
+
+static const struct sentence sentences[] = {
+	{ "alias.create", NULL, NULL,
+	    "Created by {who}, forwarding to {now:recipients}.",
+	    "{target} created by {who}, forwarding to {now:recipients}." },
+	{ "alias.create", "disabled_reason", "matches-recipient",
+	    "It starts disabled: it would forward to itself.",
+	    "It starts disabled: it would forward to itself." },
+	{ "alias.update", "recipients", NULL,
+	    "Forwarding changed by {who} from {was:recipients} to "
+	    "{now:recipients}.",
+	    "Forwarding of {target} changed by {who} from {was:recipients} to "
+	    "{now:recipients}." },
+	{ "alias.update", "enabled", "true", "Enabled by {who}.",
+	    "{target} enabled by {who}." },
+	{ "alias.update", "enabled", "false", "Disabled by {who}.",
+	    "{target} disabled by {who}." },
+	{ "alias.update", "description", NULL,
+	    "Description changed by {who} to \u201c{now:description}\u201d.",
+	    "Description of {target} changed by {who} to "
+	    "\u201c{now:description}\u201d." },
+	{ "alias.update", "reply_code", NULL,
+	    "While it is disabled, senders now get {now:reply_code} (set by "
+	    "{who}).",
+	    "While {target} is disabled, senders now get {now:reply_code} (set "
+	    "by {who})." },
+	{ "alias.enable", NULL, NULL,
+	    "Enabled again by {who}: its owner is eligible again.",
+	    "{target} enabled again by {who}: its owner is eligible again." },
+	{ "alias.disable", "disabled_reason", "left-team",
+	    "Disabled by {who}: its owner left the team; it will be removed on "
+	    "{now:remove_at}.",
+	    "{target} disabled by {who}: its owner left the team; it will be "
+	    "removed on {now:remove_at}." },
+	{ "alias.disable", "disabled_reason", "invalid-user",
+	    "Disabled by {who}: its owner's Launchpad account is not eligible.",
+	    "{target} disabled by {who}: its owner's Launchpad account is not "
+	    "eligible." },
+	{ "alias.disable", "disabled_reason", "banned",
+	    "Disabled by {who}: its owner is banned.",
+	    "{target} disabled by {who}: its owner is banned." },
+	{ "alias.delete", NULL, NULL, "Removed by {who}.",
+	    "{target} removed by {who}." },
+	{ "alias.request", NULL, NULL,
+	    "{who} asked to forward it to {now:pending_recipients}; waiting "
+	    "for confirmation.",
+	    "{who} asked to forward {target} to {now:pending_recipients}; "
+	    "waiting for confirmation." },
+	{ "alias.cancel", NULL, NULL,
+	    "{who} withdrew the change to {was:pending_recipients} that was "
+	    "waiting for confirmation.",
+	    "{who} withdrew the change of {target} to "
+	    "{was:pending_recipients} that was waiting for confirmation." },
+	{ "alias.resend", NULL, NULL,
+	    "{who} sent the confirmation link to {now:to} again.",
+	    "{who} sent the confirmation link for {target} to {now:to} "
+	    "again." },
+	{ "alias.apply", NULL, NULL,
+	    "Forwarding changed from {was:recipients} to {now:recipients}, as "
+	    "{now:asked_by} asked, once every new address agreed.",
+	    "Forwarding of {target} changed from {was:recipients} to "
+	    "{now:recipients}, as {now:asked_by} asked, once every new address "
+	    "agreed." },
+	{ "alias.confirm", NULL, NULL,
+	    "{now:confirmed} agreed to receive its mail.",
+	    "{now:confirmed} agreed to receive the mail of {target}." },
+	{ "alias.undo", NULL, NULL,
+	    "A receipt's link put the forwarding back to {now:recipients}; "
+	    "changes are locked until its owner signs in.",
+	    "A receipt's link put the forwarding of {target} back to "
+	    "{now:recipients}; changes are locked until its owner signs in." },
+	{ "alias.unlock", NULL, NULL, "Unlocked: its owner signed in.",
+	    "{target} unlocked: its owner signed in." },
+	{ "domain_member.add", NULL, NULL, "{who} added {target} as a member.",
+	    "{who} added {target} as a member." },
+	{ "domain_member.remove", NULL, NULL, "{who} removed {target}.",
+	    "{who} removed {target}." },
+	{ "domain_member.role", "role", "admin",
+	    "{who} made {target} an admin.", "{who} made {target} an admin." },
+	{ "domain_member.role", "role", "member",
+	    "{who} made {target} a plain member.",
+	    "{who} made {target} a plain member." },
+	{ "domain.add", NULL, NULL, "{who} added the domain {target}.",
+	    "{who} added the domain {target}." },
+	{ "domain.enable", NULL, NULL, "{who} enabled the domain {target}.",
+	    "{who} enabled the domain {target}." },
+	{ "domain.disable", NULL, NULL, "{who} disabled the domain {target}.",
+	    "{who} disabled the domain {target}." },
+	{ "domain.alias_limit", NULL, NULL,
+	    "{who} set the alias limit of {target} to {now:alias_limit}.",
+	    "{who} set the alias limit of {target} to {now:alias_limit}." },
+	{ "user.signup", NULL, NULL, "{target} signed in for the first time.",
+	    "{target} signed in for the first time." },
+	{ "user.email_changed", NULL, NULL,
+	    "The Ubuntu One address of {target} changed from {was:email} to "
+	    "{now:email}.",
+	    "The Ubuntu One address of {target} changed from {was:email} to "
+	    "{now:email}." },
+	{ "user.ban", NULL, NULL, "{who} banned {target}: {now:ban_reason}",
+	    "{who} banned {target}: {now:ban_reason}" },
+	{ "user.unban", NULL, NULL, "{who} lifted the ban on {target}.",
+	    "{who} lifted the ban on {target}." },
+	{ "user.site_admin.grant", NULL, NULL,
+	    "{who} made {target} a site admin.",
+	    "{who} made {target} a site admin." },
+	{ "user.site_admin.revoke", NULL, NULL,
+	    "{who} took site admin away from {target}.",
+	    "{who} took site admin away from {target}." },
+	{ "api_token.create", NULL, NULL, "{who} created an API token.",
+	    "{who} created an API token." },
+	{ "api_token.revoke", NULL, NULL, "{who} revoked an API token.",
+	    "{who} revoked an API token." },
+	{ "outbox.retry", NULL, NULL, "{who} queued a failed message again.",
+	    "{who} queued a failed message again." },
+	{ "outbox.delete", NULL, NULL, "{who} deleted a failed message.",
+	    "{who} deleted a failed message." },
+};
+
+static const char *
+who_words(struct arena *a, const struct history_event *ev)
+{
+	const char *k = ev->actor_kind, *n = ev->actor_name;
+
+	if (strcmp(k, "user") == 0)
+		return arena_printf(a, "~%s", n);
+	if (strcmp(k, "api") == 0)
+		return arena_printf(a, "~%s (API)", n);
+	if (strcmp(k, "sync") == 0)
+		return "the Launchpad check";
+	if (strcmp(k, "cli") == 0)
+		return *n != '\0' ? arena_printf(a, "the operator %s", n) :
+				    "an operator";
+	return "membermail";
+}
+
+static json_object *
+parse(const char *text)
+{
+	json_object *o;
+
+	if (text == NULL || *text == '\0')
+		return NULL;
+	if ((o = json_tokener_parse(text)) != NULL &&
+	    !json_object_is_type(o, json_type_object)) {
+		json_object_put(o);
+		o = NULL;
+	}
+	return o;
+}
+
+static const char *
+reply_words(int code)
+{
+	switch (code) {
+	case 250:
+		return "250 (accepted and dropped)";
+	case 421:
+		return "421 (try again later)";
+	case 550:
+		return "550 (rejected)";
+	default:
+		return "an unknown reply";
+	}
+}
+
+/* The value of key in o, in words ("none" when missing). */
+static const char *
+value_words(struct arena *a, json_object *o, const char *key)
+{
+	json_object *v;
+	const char  *s = "";
+	size_t       i, n;
+
+	if (o == NULL || !json_object_object_get_ex(o, key, &v) || v == NULL)
+		return "none";
+	if (strcmp(key, "reply_code") == 0)
+		return reply_words(json_object_get_int(v));
+	if (!json_object_is_type(v, json_type_array))
+		return arena_strdup(a, json_object_get_string(v));
+	n = json_object_array_length(v);
+	for (i = 0; s != NULL && i < n; i++)
+		s = arena_printf(a, "%s%s%s", s, i ? ", " : "",
+		    json_object_get_string(json_object_array_get_idx(v, i)));
+	return s;
+}
+
+/* Whether the row applies: its key changed (to its value, if any). */
+static int
+selects(const struct sentence *s, json_object *before, json_object *after)
+{
+	json_object *v;
+
+	if (s->key == NULL)
+		return 1;
+	if (after == NULL || !json_object_object_get_ex(after, s->key, &v))
+		return s->value == NULL && before != NULL &&
+		    json_object_object_get_ex(before, s->key, NULL);
+	return s->value == NULL ||
+	    (v != NULL && strcmp(json_object_get_string(v), s->value) == 0);
+}
+
+/* The template with its placeholders filled. */
+static const char *
+fill(struct arena *a, const char *tpl, const struct history_event *ev,
+    json_object *before, json_object *after)
+{
+	const char *p = tpl, *end, *v, *out = "";
+	char        key[64];
+	size_t      n;
+
+	while (out != NULL && *p != '\0') {
+		if (*p != '{' || (end = strchr(p, '}')) == NULL ||
+		    (n = (size_t)(end - p - 1)) >= sizeof(key)) {
+			n = strcspn(p + 1, "{") + 1;
+			out = arena_printf(a, "%s%.*s", out, (int)n, p);
+			p += n;
+			continue;
+		}
+		memcpy(key, p + 1, n);
+		key[n] = '\0';
+		v = strcmp(key, "who") == 0 ? who_words(a, ev) :
+		    strcmp(key, "target") == 0 ?
+					      ev->target :
+		    strncmp(key, "was:", 4) == 0 ?
+					      value_words(a, before, key + 4) :
+		    strncmp(key, "now:", 4) == 0 ?
+					      value_words(a, after, key + 4) :
+					      "";
+		out = v == NULL ? NULL : arena_printf(a, "%s%s", out, v);
+		p = end + 1;
+	}
+	/* "the Launchpad check ..." begins a sentence; an address does not
+	   change case, nor does "membermail". */
+	if (out != NULL && strncmp(tpl, "{who}", 5) == 0 &&
+	    islower((unsigned char)out[0]) &&
+	    strncmp(out, "membermail", 10) != 0) {
+		char *c = arena_strdup(a, out);
+
+		if (c != NULL)
+			c[0] = (char)toupper((unsigned char)c[0]);
+		out = c;
+	}
+	return out;
+}
+
+const char *
+history_words(struct arena *a, const struct history_event *ev, int named)
+{
+	json_object *before = parse(ev->before), *after = parse(ev->after);
+	const char  *out = "", *one;
+	size_t       i;
+	int          found = 0;
+
+	for (i = 0; out != NULL && i < sizeof(sentences) / sizeof(sentences[0]);
+	     i++) {
+		if (strcmp(sentences[i].action, ev->action) != 0 ||
+		    !selects(&sentences[i], before, after))
+			continue;
+		found = 1;
+		one = fill(a, named ? sentences[i].named : sentences[i].plain,
+		    ev, before, after);
+		out = one == NULL ? NULL :
+				    arena_printf(a, "%s%s%s", out,
+					*out != '\0' ? " " : "", one);
+	}
+	/* An action with no sentence yet: who, what, and its code. */
+	if (out != NULL && !found &&
+	    (one = fill(a, "{who} changed {target}", ev, before, after)) !=
+		NULL)
+		out = arena_printf(a, "%s (%s).", one, ev->action);
+	json_object_put(before);
+	json_object_put(after);
+	return out;
+}
+
+const char *
+history_line(struct arena *a, const struct history_event *ev, int named)
+{
+	const char *w = history_words(a, ev, named);
+
+	return w == NULL ? NULL : arena_printf(a, "%s \u2014 %s", ev->at, w);
+}
