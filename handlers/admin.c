@@ -98,17 +98,6 @@ is_true(PGresult *res, int row, int col)
 	return strcmp(PQgetvalue(res, row, col), "t") == 0;
 }
 
-/* A path's :id: 1..18 digits, else no such page. */
-static enum app_err
-path_id(struct req *r, const char *name, long long *id)
-{
-	if ((*id = req_path_id(r, name)) == 0) {
-		r->reason = "no such object";
-		return APP_ENOTFOUND;
-	}
-	return APP_OK;
-}
-
 /* ---------------------------------------------------------------------
  * GET /admin: the overview.
  */
@@ -136,20 +125,11 @@ h_admin(struct req *r)
  * Domains.
  */
 
-/* The add form's fields, in the order of the route's field list. */
-enum {
-	DA_NAME,
-	DA_TEAM,
-	DA_SLUG,
-	DA_TITLE,
-	DA_LIMIT,
-	DA__MAX
-};
-
+/* The add form, by its fields' enum (handlers.h). */
 struct domain_form {
-	const char *val[DA__MAX]; /* the input, kept */
-	const char *err[DA__MAX]; /* why refused, or NULL */
-	const char *row;          /* its limit refused: the domain */
+	const char *val[DA__N]; /* the input, kept */
+	const char *err[DA__N]; /* why refused, or NULL */
+	const char *row;        /* its limit refused: the domain */
 	const char *row_val, *row_err;
 };
 
@@ -198,9 +178,9 @@ static enum app_err
 domains_page(struct req *r, int status, const char *notice,
     const struct domain_form *f)
 {
-	static const char *const vals[DA__MAX] = { "V_NAME", "V_TEAM", "V_SLUG",
+	static const char *const vals[DA__N] = { "V_NAME", "V_TEAM", "V_SLUG",
 		"V_TITLE", "V_LIMIT" };
-	static const char *const errs[DA__MAX] = { "E_NAME", "E_TEAM", "E_SLUG",
+	static const char *const errs[DA__N] = { "E_NAME", "E_TEAM", "E_SLUG",
 		"E_TITLE", "E_LIMIT" };
 	struct view_dict        *d, *row;
 	PGresult                *res;
@@ -216,7 +196,7 @@ domains_page(struct req *r, int status, const char *notice,
 			return APP_ENOMEM;
 		set_domain_row(row, res, i, f);
 	}
-	for (i = 0; i < DA__MAX; i++) {
+	for (i = 0; i < DA__N; i++) {
 		view_set(d, vals[i], f->val[i]);
 		if (f->err[i] != NULL &&
 		    (row = view_add_section(d, errs[i])) != NULL)
@@ -233,7 +213,7 @@ h_admin_domains(struct req *r)
 
 	memset(&f, 0, sizeof(f));
 	f.val[DA_LIMIT] = "3"; /* the schema's default */
-	return domains_page(r, 200, r->fields[0], &f);
+	return domains_page(r, 200, req_field(r, DONE_CODE), &f);
 }
 
 static const char *
@@ -279,7 +259,7 @@ check_domain_form(struct req *r, struct domain_form *f)
 	/* Out of memory for the message still refuses the name. */
 	if (why != NULL && f->err[DA_NAME] == NULL)
 		f->err[DA_NAME] = "Not a lower-case DNS name.";
-	for (i = 0; i < DA__MAX; i++)
+	for (i = 0; i < DA__N; i++)
 		if (f->err[i] != NULL)
 			return -1;
 	return 0;
@@ -318,12 +298,12 @@ h_admin_domain_add(struct req *r)
 	struct sa_domain_new   in;
 	struct sa_domain_added out;
 	struct actor           a = actor_of(r);
+	enum domain_add_field  i;
 	enum app_err           e;
-	int                    i;
 
 	memset(&f, 0, sizeof(f));
-	for (i = 0; i < DA__MAX; i++)
-		f.val[i] = r->fields[i] != NULL ? r->fields[i] : "";
+	for (i = DA_NAME; i < DA__N; i++)
+		f.val[i] = req_field(r, i) != NULL ? req_field(r, i) : "";
 	if (check_domain_form(r, &f) == -1) {
 		r->reason = "domain refused";
 		return domains_page(r, 422, NULL, &f);
@@ -394,7 +374,7 @@ domain_change(struct req *r, struct domain_change *c)
 	enum app_err e;
 
 	c->r = r;
-	c->name = req_path_param(r, "domain");
+	c->name = req_param(r, PARAM_DOMAIN);
 	if ((e = db_tx(r->db, domain_change_tx, c)) != APP_OK)
 		return e;
 	return done(r, "/admin/domains",
@@ -409,7 +389,7 @@ enum app_err
 h_admin_domain_enabled(struct req *r)
 {
 	struct domain_change c;
-	const char          *v = r->fields[0];
+	const char          *v = req_field(r, DOMAIN_ENABLED);
 
 	memset(&c, 0, sizeof(c));
 	if (strcmp(v, "yes") != 0 && strcmp(v, "no") != 0) {
@@ -426,18 +406,19 @@ h_admin_domain_limit(struct req *r)
 {
 	struct domain_change c;
 	struct domain_form   f;
+	const char          *limit = req_field(r, DOMAIN_LIMIT);
 
 	memset(&c, 0, sizeof(c));
-	if (sa_alias_limit(r->fields[0]) == -1) {
+	if (sa_alias_limit(limit) == -1) {
 		memset(&f, 0, sizeof(f));
 		f.val[DA_LIMIT] = "3";
-		f.row = req_path_param(r, "domain");
-		f.row_val = r->fields[0];
+		f.row = req_param(r, PARAM_DOMAIN);
+		f.row_val = limit;
 		f.row_err = "Want a whole number from 0 to 100.";
 		r->reason = "alias limit refused";
 		return domains_page(r, 422, NULL, &f);
 	}
-	c.limit = r->fields[0];
+	c.limit = limit;
 	return domain_change(r, &c);
 }
 
@@ -449,7 +430,8 @@ h_admin_domain_limit(struct req *r)
 enum app_err
 h_admin_users(struct req *r)
 {
-	const char       *q = r->fields[0], *after = r->fields[1];
+	const char       *q = req_field(r, USERS_Q);
+	const char       *after = req_field(r, USERS_AFTER);
 	const char       *p[3];
 	struct view_dict *d, *row;
 	PGresult         *res;
@@ -598,12 +580,9 @@ enum app_err
 h_admin_user(struct req *r)
 {
 	struct user_form f = { 0 };
-	long long        id;
-	enum app_err     e;
 
-	if ((e = path_id(r, "id", &id)) != APP_OK)
-		return e;
-	return user_page(r, 200, r->fields[0], id, &f);
+	return user_page(r, 200, req_field(r, DONE_CODE),
+	    req_param_id(r, PARAM_ID), &f);
 }
 
 /* What the shared rules refused, next to the form it came from. */
@@ -628,11 +607,9 @@ user_change(struct req *r, enum sa_user_op op, const char *reason,
 	struct actor        a = actor_of(r);
 	struct sa_user_done out;
 	const char         *path;
-	long long           id;
+	long long           id = req_param_id(r, PARAM_ID);
 	enum app_err        e;
 
-	if ((e = path_id(r, "id", &id)) != APP_OK)
-		return e;
 	e = sa_user_change(r->db, &a, id, NULL, op, reason, &out);
 	if (e == APP_ECONFLICT) {
 		user_refused(f, out.refused);
@@ -660,16 +637,13 @@ enum app_err
 h_admin_user_ban(struct req *r)
 {
 	struct user_form f = { 0 };
-	long long        id;
-	enum app_err     e;
 
-	f.reason = r->fields[0] != NULL ? r->fields[0] : "";
+	f.reason = req_field(r, BAN_REASON) != NULL ? req_field(r, BAN_REASON) :
+						      "";
 	if (!sa_line_ok(f.reason, SA_REASON_MAX)) {
-		if ((e = path_id(r, "id", &id)) != APP_OK)
-			return e;
 		f.ban_err = "Want a reason: one line of 1 to 500 characters.";
 		r->reason = "ban reason refused";
-		return user_page(r, 422, NULL, id, &f);
+		return user_page(r, 422, NULL, req_param_id(r, PARAM_ID), &f);
 	}
 	return user_change(r, SA_BAN, f.reason, "banned", &f);
 }
@@ -688,7 +662,7 @@ enum app_err
 h_admin_user_site_admin(struct req *r)
 {
 	struct user_form f = { 0 };
-	const char      *v = r->fields[0];
+	const char      *v = req_field(r, SITE_ADMIN_GRANT);
 
 	if (strcmp(v, "yes") == 0)
 		return user_change(r, SA_GRANT, NULL, "admin-granted", &f);
@@ -706,17 +680,15 @@ h_admin_user_site_admin(struct req *r)
 enum app_err
 h_admin_user_domain_admin(struct req *r)
 {
-	struct actor         a = actor_of(r);
-	struct user_form     f = { .domain = r->fields[0] };
+	struct actor     a = actor_of(r);
+	struct user_form f = { .domain = req_field(r, DOMAIN_ADMIN_DOMAIN) };
 	struct alias_problem why = { 0 };
 	const char          *p[1], *path;
 	char                 uid[24];
 	PGresult            *res;
-	long long            id;
+	long long            id = req_param_id(r, PARAM_ID);
 	enum app_err         e;
 
-	if ((e = path_id(r, "id", &id)) != APP_OK)
-		return e;
 	snprintf(uid, sizeof(uid), "%lld", id);
 	p[0] = uid;
 	if ((res = req_sql(r, STMT_SA_USER, 1, p, &e)) == NULL)
@@ -757,7 +729,7 @@ h_admin_outbox(struct req *r)
 
 	if ((res = req_sql(r, STMT_SA_OUTBOX_FAILED, 0, NULL, &e)) == NULL)
 		return e;
-	if ((d = admin_dict(r, r->fields[0])) == NULL)
+	if ((d = admin_dict(r, req_field(r, DONE_CODE))) == NULL)
 		return APP_ENOMEM;
 	for (i = 0; i < PQntuples(res); i++) {
 		if ((row = view_add_section(d, "MESSAGE")) == NULL)
@@ -844,12 +816,10 @@ static enum app_err
 outbox_change(struct req *r, enum app_err (*tx)(struct db *, void *),
     const char           *code)
 {
-	struct outbox_change c = { r, 0, NULL };
+	struct outbox_change c = { r, req_param_id(r, PARAM_ID),
+		req_param(r, PARAM_ID) };
 	enum app_err         e;
 
-	if ((e = path_id(r, "id", &c.id)) != APP_OK)
-		return e;
-	c.idtext = req_path_param(r, "id");
 	if ((e = db_tx(r->db, tx, &c)) == APP_ENOTFOUND)
 		return no_failed_message(r);
 	if (e != APP_OK)

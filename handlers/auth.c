@@ -217,7 +217,8 @@ h_auth_finish(struct req *r)
 	int          queued;
 
 	if ((binding = browser_binding_sent(r)) == NULL ||
-	    (params[0] = token_hash_hex(r->arena, r->fields[0])) == NULL ||
+	    (params[0] = token_hash_hex(r->arena,
+		 req_field(r, AUTH_FINISH_STATE))) == NULL ||
 	    (params[1] = token_hash_hex(r->arena, binding)) == NULL) {
 		log_warn(
 		    "event=signin_failed id=%s reason=\"no browser binding "

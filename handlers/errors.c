@@ -74,6 +74,18 @@ describe(enum app_err e, const char **code, const char **title,
 		}
 }
 
+/*
+ * The API's callers get JSON: on its routes (bearer authentication), and
+ * on any /api/ path no route matched.
+ */
+static int
+wants_json(const struct req *r)
+{
+	if (r->route != NULL)
+		return r->route->auth == AUTH_BEARER;
+	return api_path(r->path);
+}
+
 void
 error_page(struct req *r, enum app_err e, const char *allow)
 {
@@ -93,7 +105,7 @@ error_page(struct req *r, enum app_err e, const char *allow)
 	if (status == 429)
 		(void)resp_header(r, "Retry-After",
 		    r->retry_after != NULL ? r->retry_after : "60");
-	if (api_path(r->path) && text != NULL &&
+	if (wants_json(r) && text != NULL &&
 	    api_error(r, status, code, text) == 0)
 		return;
 	/* A fresh dictionary: the failed page may have half-filled its own. */

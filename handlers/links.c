@@ -13,17 +13,14 @@
 #include "handlers/handlers.h"
 #include "http/req.h"
 #include "lib/arena.h"
-#include "lib/valid.h"
 #include "rules/recipients.h"
 #include "views/view.h"
 
-/* The :token of the route, if it has a link token's shape. */
+/* The route's :token (its shape checked by the router, routes.c). */
 static const char *
 link_token(struct req *r)
 {
-	const char *t = req_path_param(r, "token");
-
-	return t != NULL && strlen(t) == 43 && valid_token(t, 43) ? t : NULL;
+	return req_param(r, PARAM_TOKEN);
 }
 
 /* A link that cannot be used: why, in words, with its status. */

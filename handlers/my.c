@@ -383,13 +383,11 @@ static enum app_err
 own_alias(struct req *r, struct alias_view *v)
 {
 	struct actor a;
-	long long    id;
 	enum app_err e;
 
 	owner_actor(r, &a);
-	if ((id = req_path_id(r, "id")) == 0)
-		e = APP_ENOTFOUND;
-	else if ((e = alias_get(r->db, r->arena, &a, id, v)) == APP_OK &&
+	if ((e = alias_get(r->db, r->arena, &a, req_param_id(r, PARAM_ID),
+		 v)) == APP_OK &&
 	    v->user_id != r->user->id)
 		e = APP_ENOTFOUND; /* an admin's view of someone else's */
 	if (e == APP_ENOTFOUND)
@@ -562,19 +560,6 @@ alias_page(struct req *r, int status, const struct alias_view *v,
 	return page_render(r, status, v->address, "alias.tpl");
 }
 
-/* Route fields of GET and POST /my/aliases/:id (routes.c). */
-enum {
-	F_SAVED,
-	F_RESENT
-};
-enum {
-	F_RECIPIENTS,
-	F_ENABLED,
-	F_DESCRIPTION,
-	F_REPLY,
-	F_UPDATED_AT
-};
-
 /* The form as the alias is: a waiting change is what the owner wants. */
 static enum app_err
 form_of(struct req *r, const struct alias_view *v, struct form_values *f,
@@ -597,7 +582,9 @@ form_of(struct req *r, const struct alias_view *v, struct form_values *f,
 static int
 flag(const struct req *r, int field)
 {
-	return r->fields[field] != NULL && r->fields[field][0] == '1';
+	const char *v = req_field(r, field);
+
+	return v != NULL && v[0] == '1';
 }
 
 /* GET /my/aliases/:id[?saved=1|resent=1]: the alias, its form, history. */
@@ -613,9 +600,9 @@ h_my_alias(struct req *r)
 	    (e = form_of(r, &v, &f, code, sizeof(code))) != APP_OK)
 		return e;
 	return alias_page(r, 200, &v, &f, NULL,
-	    flag(r, F_SAVED)      ? saved_words(r, &v) :
-		flag(r, F_RESENT) ? "We sent the link again." :
-				    NULL);
+	    flag(r, MY_SAVED)      ? saved_words(r, &v) :
+		flag(r, MY_RESENT) ? "We sent the link again." :
+				     NULL);
 }
 
 /* POST /my/aliases/:id/resend  address=...: the link again, rate-limited. */
@@ -625,14 +612,14 @@ h_my_alias_resend(struct req *r)
 	struct alias_view  v;
 	struct form_values f;
 	struct actor       a;
-	const char        *why, *loc;
-	char               code[8];
-	enum app_err       e;
+	const char  *why, *loc, *address = req_field(r, MY_RESEND_ADDRESS);
+	char         code[8];
+	enum app_err e;
 
 	if ((e = own_alias(r, &v)) != APP_OK)
 		return e;
 	owner_actor(r, &a);
-	e = rcpt_resend(r->db, r->arena, &a, v.id, r->fields[0], &why);
+	e = rcpt_resend(r->db, r->arena, &a, v.id, address, &why);
 	if (e == APP_OK) {
 		loc = arena_printf(r->arena, "/my/aliases/%lld?resent=1", v.id);
 		return loc == NULL ? APP_ENOMEM : resp_redirect(r, 303, loc);
@@ -650,29 +637,30 @@ h_my_alias_resend(struct req *r)
 		arena_printf(r->arena,
 		    "A link went to %s only minutes ago: you can send it again "
 		    "in a few minutes.",
-		    r->fields[0]) :
+		    address) :
 		arena_printf(r->arena,
 		    "No more links can go to %s for now; the last one sent "
 		    "still works until it expires.",
-		    r->fields[0]));
+		    address));
 }
 
 /* The change the form asks for: every field it sent. */
 static void
 form_change(struct req *r, struct alias_change *c)
 {
-	const char *reply = r->fields[F_REPLY];
+	const char *reply = req_field(r, MY_REPLY_CODE);
+	const char *enabled = req_field(r, MY_ENABLED);
 	char       *end;
 	long        code;
 
 	memset(c, 0, sizeof(*c));
-	if ((c->recipients = r->fields[F_RECIPIENTS]) != NULL)
+	if ((c->recipients = req_field(r, MY_RECIPIENTS)) != NULL)
 		c->set |= ALIAS_SET_RECIPIENTS;
-	if (r->fields[F_ENABLED] != NULL) {
+	if (enabled != NULL) {
 		c->set |= ALIAS_SET_ENABLED;
-		c->enabled = r->fields[F_ENABLED][0] == '1';
+		c->enabled = enabled[0] == '1';
 	}
-	if ((c->description = r->fields[F_DESCRIPTION]) != NULL)
+	if ((c->description = req_field(r, MY_DESCRIPTION)) != NULL)
 		c->set |= ALIAS_SET_DESCRIPTION;
 	if (reply != NULL) {
 		c->set |= ALIAS_SET_REPLY_CODE;
@@ -683,7 +671,7 @@ form_change(struct req *r, struct alias_change *c)
 		    (int)code :
 		    0;
 	}
-	c->if_updated_at = r->fields[F_UPDATED_AT];
+	c->if_updated_at = req_field(r, MY_UPDATED_AT);
 }
 
 /* POST /my/aliases/:id: the owner's change, through alias_update. */
@@ -722,8 +710,8 @@ h_my_alias_save(struct req *r)
 	    alias_recipients_text(r->arena, &v);
 	f.enabled = c.set & ALIAS_SET_ENABLED ? c.enabled : v.enabled;
 	f.description = c.description != NULL ? c.description : v.description;
-	f.reply_code = r->fields[F_REPLY] != NULL ?
-	    r->fields[F_REPLY] :
+	f.reply_code = req_field(r, MY_REPLY_CODE) != NULL ?
+	    req_field(r, MY_REPLY_CODE) :
 	    arena_printf(r->arena, "%d", v.reply_code);
 	if (f.recipients == NULL || f.reply_code == NULL)
 		return APP_ENOMEM;

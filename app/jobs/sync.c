@@ -24,7 +24,6 @@
 #include "rules/provision.h"
 #include "rules/snapshot.h"
 #include "store/db.h"
-#include "store/rawdb.h"
 #include "views/view.h"
 
 #define EXIT_USAGE    2
@@ -301,20 +300,12 @@ done:
 static int
 sweep(struct run *r)
 {
-	PGconn *c;
-	size_t  i;
-	int     rc;
+	size_t i;
 
 	for (i = 0; i < r->p.ndomains; i++)
 		if (snapshot_sweep(r->p.db, r->p.domains[i].team) != APP_OK)
 			return -1;
-	if ((c = rawdb_connect(r->p.cfg->database, "sync",
-		 "-c client_min_messages=warning")) == NULL)
-		return -1;
-	rc = cleanup_sweep(c) == 0 ? 0 : -1;
-	PQfinish(c);
-	cli_name("sync");
-	return rc;
+	return cleanup_sweep(r->p.db) == 0 ? 0 : -1;
 }
 
 /* Step 5: a failed run mails the operators. */
@@ -415,11 +406,9 @@ run_locked(const struct config *cfg, struct opts *o)
 
 	memset(&r, 0, sizeof(r));
 	clock_gettime(CLOCK_MONOTONIC, &r.t0);
-	if ((db = db_new(cfg, "membermail sync")) == NULL)
+	if ((db = db_open(cfg, "membermail sync")) == NULL)
 		return 1;
-	if (db_connect(db) != APP_OK)
-		cli_warnx("database: %s", db_reason(db));
-	else if ((got = lock(db)) == 0) {
+	if ((got = lock(db)) == 0) {
 		cli_warnx("another sync is running");
 		rc = EXIT_LOCKED;
 	} else if (got == 1 && o->accept != NULL)

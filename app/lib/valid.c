@@ -191,3 +191,16 @@ domain_problem(const char *d)
 		return "the last label does not start with a letter";
 	return NULL;
 }
+
+int
+valid_domain(const char *v, size_t len)
+{
+	return strlen(v) == len && domain_problem(v) == NULL;
+}
+
+int
+valid_id(const char *v, size_t len)
+{
+	return len > 0 && len <= 18 && v[0] != '0' &&
+	    all_of(v, len, "0123456789");
+}

@@ -1,0 +1,225 @@
+/*
+ * sql.h - the statement catalogue: every statement the application runs,
+ * by name, with its parameters and its columns.  The text of each is a
+ * row of sql.c, where the whole of the SQL can be reviewed at once;
+ * db.h prepares them all on every connection and runs them by this name.
+ * Parameters only, never pasted text.  The one exception is migrate.c,
+ * which runs the migration files over its own connection (db.h).
+ */
+#ifndef MM_SQL_H
+#define MM_SQL_H
+
+enum stmt {
+	STMT_SCHEMA_VERSION,     /* -> version */
+	STMT_DOMAIN_LIST,        /* -> slug, name, team, title */
+	STMT_SESSION_LOAD,       /* hash -> user columns, csrf, touch due,
+				   claimed id, person status, sync due */
+	STMT_SESSION_CREATE,     /* hash, user, csrf, idle, max */
+	STMT_SESSION_DELETE,     /* hash */
+	STMT_IS_DOMAIN_ADMIN,    /* domain name, user id -> a row if admin */
+	STMT_RATE_HIT,           /* bucket, window s -> hits, seconds left */
+	STMT_DOMAIN_TEAMS,       /* -> teams of enabled domains, a,b,c */
+	STMT_LOGIN_STATE_CREATE, /* state hash, binding hash, path, ttl s */
+	STMT_LOGIN_STATE_USE,    /* state hash -> a row if it was fresh */
+	STMT_LOGIN_STATE_USER,   /* state hash, user id */
+	STMT_LOGIN_STATE_FINISH, /* state hash, binding hash -> user, path */
+	STMT_NONCE_INSERT,       /* endpoint, nonce, keep s -> a row if new */
+	STMT_USER_BY_CLAIMED_ID, /* claimed id -> id, email, banned (locked) */
+	STMT_USER_CLEAR_NAME,    /* name, claimed id: a rename elsewhere */
+	STMT_USER_INSERT,        /* claimed id, name, email, display -> id */
+	STMT_USER_UPDATE,        /* id, name, email or NULL, display or NULL */
+	STMT_ALIASES_FOLLOW_EMAIL, /* user id, old email, new email -> ids */
+	STMT_USER_BY_ID,    /* id -> name, email, display, claimed, banned */
+	STMT_AUDIT,         /* kind, user id, name, action, type, id,
+				   label, before, after, request id,
+				   domain id (audit.c) */
+	STMT_ASSOC_CURRENT, /* endpoint -> handle, secret hex */
+	STMT_ASSOC_GET,     /* endpoint, handle -> secret hex */
+	STMT_ASSOC_INSERT,  /* endpoint, handle, secret hex, expires s */
+	STMT_ASSOC_DELETE,  /* endpoint, handle */
+	/* outbox (outbox.c) */
+	STMT_OUTBOX_RETRY, /* id -> id if it was a failed message */
+	/* provisioning: snapshot.c, provision.c, errlog.c, notify.c, sync.c */
+	STMT_SNAP_TRUSTED, /* team -> total of the last trusted, open hold */
+	STMT_SNAP_INSERT,  /* team, total, complete, error, held -> id */
+	STMT_SNAP_MEMBERS, /* id, names (space-separated) */
+	STMT_SNAP_LATEST,  /* team -> id, held, age s of latest complete */
+	STMT_SNAP_HAS,     /* id, name -> a row if a member */
+	STMT_SNAP_ACCEPT,  /* team, by -> id, total */
+	STMT_SNAP_SWEEP,   /* team: all but latest, complete, trusted */
+	STMT_PROV_DOMAINS, /* -> id, name, team, limit, admin emails */
+	STMT_PROV_USERS,   /* id|NULL, name|NULL, interval s -> users */
+	STMT_PROV_MEMBERS, /* id|NULL -> user, domain, role */
+	STMT_PROV_ALIASES, /* id|NULL, local|NULL -> aliases */
+	STMT_PROV_ALIAS_CREATE,  /* domain, local, user, email, enabled,
+				   reason -> id */
+	STMT_PROV_ALIAS_ENABLE,  /* id -> local part */
+	STMT_PROV_ALIAS_DISABLE, /* id, reason, grace days -> remove_at */
+	STMT_PROV_ALIAS_DELETE,  /* id -> local part */
+	STMT_PROV_MEMBER_ADD,    /* domain, user -> a row if added */
+	STMT_PROV_MEMBER_PRUNE,  /* domain, user -> a row if pruned */
+	STMT_PROV_PERSONS,       /* ids {..}, statuses {..} */
+	STMT_PROV_SYNCED,        /* ids {..} */
+	STMT_PROV_SYNC_REQUEST,  /* id */
+	STMT_ERRLOG,             /* fingerprint text, message, user, name,
+				   claimed id, domain */
+	STMT_ERROR_REPORT,       /* user, domain, code -> a row: report it */
+	STMT_ERROR_FORGET,       /* user, domain */
+	STMT_OUTBOX_INSERT,      /* to, cc (space-separated), subject, body */
+	STMT_SYNC_LOCK,          /* -> t if this session holds the lock */
+	STMT_SYNC_ASYNC_COMMIT,  /* synchronous_commit off for the session */
+	/* Site admins (handlers/admin.c). */
+	STMT_SA_COUNTS,           /* -> domains, users, aliases, outbox pending,
+				   outbox failed, errors in the last day */
+	STMT_SA_DOMAINS,          /* -> name, team, slug, title, enabled, limit,
+				   txt status, members, aliases, token */
+	STMT_SA_DOMAIN_INSERT,    /* name, team, slug, title, token, limit,
+				   enabled -> id, after (none on a unique
+				   conflict) */
+	STMT_SA_DOMAIN_ADMIN_ADD, /* domain id, user name -> user id, name,
+				   banned, label, after */
+	STMT_SA_DOMAIN_TAKEN,     /* name, slug -> name taken, slug taken */
+	STMT_SA_DOMAIN_LOCK,      /* name -> id, enabled, limit, before
+				   (locked) */
+	STMT_SA_DOMAIN_UPDATE,    /* id, enabled, limit -> after */
+	STMT_SA_USERS,            /* prefix or NULL, after id, limit -> id,
+				   name, email, banned, site admin */
+	STMT_SA_USER,             /* id -> name, email, display, claimed,
+				   banned, reason, site admin, last login,
+				   created, aliases, domains */
+	STMT_SA_USER_LOCK,        /* id -> name, banned, site admin, before,
+				   reason (locked) */
+	STMT_SA_USER_BY_NAME,     /* name -> id */
+	STMT_SA_USER_SET,         /* id, banned, reason or NULL (kept),
+				   site admin -> after */
+	STMT_SA_SITE_ADMINS,      /* -> how many (their rows locked) */
+	STMT_SA_OUTBOX_FAILED,    /* -> id, to, subject, attempts, error,
+				   failed at, created at */
+	STMT_SA_OUTBOX_STATE,     /* id -> failed, label, state (locked) */
+	STMT_SA_OUTBOX_DELETE,    /* id -> label, before */
+	STMT_SA_ERRORS,           /* -> fingerprint, message, count, first,
+				   last, user id, name, claimed id */
+	/* Member pages and alias rules (alias.c, handlers/my.c). */
+	STMT_ALIAS_GET,     /* id, actor id, site admin -> alias, role */
+	STMT_ALIAS_LOCK,    /* the same, FOR UPDATE */
+	STMT_ALIAS_UPDATE,  /* id, recipients \n-joined, enabled, reason,
+				   reply code, description -> updated_at */
+	STMT_ALIAS_HISTORY, /* alias id -> audit rows (history.h) */
+	/* The domain-admin rules and listings (rules/domain_members.c). */
+	STMT_MEMBER_DOMAIN_ACCESS, /* domain, user id -> id, name, limit,
+				   is admin */
+	STMT_MEMBER_DOMAIN_LOCK,   /* the same, the row locked */
+	STMT_MEMBER_DOMAIN,        /* the same + the overview's columns */
+	STMT_MEMBER_LOCK,      /* domain id, name -> member columns (locked) */
+	STMT_MEMBER_ADMINS,    /* domain id -> number of admins */
+	STMT_MEMBER_SET_ROLE,  /* domain id, user id, role */
+	STMT_MEMBER_ADD_ADMIN, /* domain id, name -> user id, name, if the
+				   user exists and was not a member */
+	STMT_MEMBER_DISABLE_ALIASES, /* domain id, user id -> id, local part */
+	STMT_MEMBER_DELETE,          /* domain id, user id */
+	STMT_MEMBER_ALIAS_COUNT,     /* domain id, user id -> count */
+	STMT_MEMBER_ALIAS_INSERT,    /* domain id, local part, user id,
+				   recipients (one a line), enabled, reason
+				   -> id, or no row if taken */
+	STMT_MEMBER_LIST,            /* domain id, search, after name, after id,
+				   limit -> member columns */
+	STMT_MEMBER_GET,             /* domain id, name -> member columns */
+	STMT_MEMBER_ALIASES,      /* domain id, search, after, enabled, reason,
+				   limit -> alias columns */
+	STMT_MEMBER_USER_ALIASES, /* domain id, user id -> alias columns */
+	STMT_MEMBER_AUDIT,  /* domain id, before id, limit -> audit rows */
+	STMT_MEMBER_ERRORS, /* domain id, limit -> error log rows */
+	STMT_MEMBER_ADMIN_DOMAINS, /* user id, site admin -> domain names */
+	/* The JSON API and its tokens (http/bearer.c, apitoken.c, handlers/api.c) */
+	STMT_API_TOKEN_AUTH,   /* hash -> token id, user columns, banned,
+				   last use over a minute ago */
+	STMT_API_TOKEN_TOUCH,  /* token id: last_used_at, once a minute */
+	STMT_API_TOKEN_CREATE, /* user, name, hash, days -> id, expires;
+				   no row if an active one has the name */
+	STMT_API_TOKEN_LIST,   /* user -> id, name, created, last used,
+				   expires, revoked, state */
+	STMT_API_TOKEN_REVOKE, /* id, user -> name, if it was active */
+	STMT_API_USER_ALIASES, /* user, after id or NULL, limit -> ids */
+	/* Faster sessions and GET /my (session.c, handlers/my.c) */
+	STMT_SESSION_TOUCH,   /* hash, idle: slide the idle expiry, if due */
+	STMT_MY_DOMAIN_LIST,  /* -> id, name, team, has a trusted
+				   snapshot, of each enabled, verified
+				   domain (db_cached) */
+	STMT_MY_DOMAIN_NAMES, /* -> id, name of every domain (db_cached) */
+	STMT_MY_SESSION_PAGE, /* token hash -> the session and /my's
+				   rows */
+	/* Confirmed recipients and receipts (rules/recipients.c) */
+	STMT_RCPT_ALIAS,          /* alias -> domain, address, owner id,
+					email, name */
+	STMT_RCPT_ALIAS_LOCK,     /* alias: its row locked */
+	STMT_RCPT_OTHER_MEMBERS,  /* addresses, owner -> other members' */
+	STMT_RCPT_RECEIPT_INSERT, /* alias, token hash, before, after,
+					actor, days -> expiry */
+	STMT_RCPT_REQUEST,        /* alias, address, token hash, days,
+					secs, max sends -> expiry if sent */
+	STMT_RCPT_UNCONFIRMED,    /* alias, addresses -> those not agreed */
+	STMT_RCPT_SET_PENDING,    /* alias, addresses or NULL, actor */
+	STMT_RCPT_PENDING_LIST,   /* alias, secs, max, days -> address,
+					confirmed, sent, expires, expired,
+					too soon, at the limit */
+	STMT_RCPT_CONFIRM_LINK,   /* token hash -> the link (CL_*) */
+	STMT_RCPT_CONFIRM_LOCK,   /* likewise, locked */
+	STMT_RCPT_CONFIRM,        /* confirmation id */
+	STMT_RCPT_APPLY_PENDING,  /* alias -> before, after, actor when
+					every address agreed */
+	STMT_RCPT_RECEIPT_LINK,   /* token hash -> the receipt (CL_*) */
+	STMT_RCPT_RECEIPT_LOCK,   /* likewise, locked */
+	STMT_RCPT_RECEIPT_USE,    /* receipt id -> a row if it was live */
+	STMT_RCPT_RESTORE,        /* alias, recipients: back, and locked */
+	STMT_RCPT_END_SESSIONS,   /* user id */
+	STMT_RCPT_UNLOCK,         /* user id -> id, address, domain */
+	STMT_RCPT_KEEP_ADDRESS,   /* user id, address: stays confirmed */
+	STMT_SA_USER_HISTORY,     /* user id -> audit rows (history.h) */
+	STMT_ALIAS_BY_ADDRESS,    /* local@domain -> id (the CLI) */
+	STMT_ALIAS_DELETE,        /* alias -> a row unless it has a
+					mailbox (alias.c) */
+	/* The jobs: cleanup.c and outbox.c */
+	STMT_CLEANUP_LOCK,     /* -> t if this transaction holds the lock */
+	STMT_CLEANUP_TIMEOUTS, /* the sweep's lock and statement timeouts,
+				   for its transaction */
+	STMT_SWEEP_SESSIONS,   /* each sweep deletes expired rows */
+	STMT_SWEEP_LOGIN_STATES,
+	STMT_SWEEP_NONCES,
+	STMT_SWEEP_ASSOCIATIONS,
+	STMT_SWEEP_RATE_LIMITS,
+	STMT_SWEEP_ERROR_REPORTS,
+	STMT_SWEEP_ERROR_LOG,
+	STMT_SWEEP_MAILBOX_UNLOCKS,
+	STMT_SWEEP_SENT_MAIL,
+	STMT_SWEEP_RECEIPTS,
+	STMT_SWEEP_LAPSED_CHANGES,
+	STMT_SWEEP_CONFIRMATION_LINKS,
+	STMT_OUTBOX_CLAIM,   /* -> id, to, cc, bcc, subject, body, attempts,
+				   created (epoch s) of the oldest due
+				   message, locked */
+	STMT_OUTBOX_SENT,    /* id */
+	STMT_OUTBOX_DEFER,   /* id, error, seconds */
+	STMT_OUTBOX_GIVE_UP, /* id, error */
+	/* The operator's listings (cli/cli_admin.c): a table's named
+	   columns, or one JSON array */
+	STMT_CLI_DOMAINS,      /* -> domain, slug, team, enabled, ... */
+	STMT_CLI_DOMAINS_JSON, /* -> [{...}, ...] */
+	STMT_CLI_USERS,        /* banned only, site admins only, text or
+				   NULL -> name, email, site admin, ... */
+	STMT_CLI_USERS_JSON,   /* the same -> [{...}, ...] */
+	STMT__MAX
+};
+
+struct sql_stmt {
+	const char *name; /* the prepared statement's, and the log's */
+	const char *sql;
+	int         nparams;
+};
+
+extern const struct sql_stmt sql_stmts[STMT__MAX];
+
+/* Not prepared (they take no parameters): a transaction's frame, and the
+ * channel on which a change of the domains empties db_cached. */
+extern const char sql_begin[], sql_commit[], sql_rollback[], sql_listen[];
+
+#endif
