@@ -233,6 +233,22 @@ enum app_err page_render(struct req *, int status, const char *title,
     const char *page);
 /* Dictionary of the current page, created on first use; NULL on failure. */
 struct view_dict *page_dict(struct req *);
+/* What /my's checklist needs about one community (checklist.c). */
+struct checklist {
+	const char *domain;
+	const char *team;
+	int         checked;    /* the team has a trusted snapshot */
+	int         member;     /* and it lists the user */
+	int         verified;   /* the domain's DNS record */
+	int         reserved;   /* the user's name is reserved there */
+	long long   last_fetch; /* the team's last fetch (epoch s), or 0 */
+};
+/*
+ * A CHECKLIST row under dd: each requirement of an address there, done or
+ * missing, with what to do, and when Launchpad is checked again.
+ */
+enum app_err checklist_add(struct req *, struct view_dict *dd,
+    const struct checklist *);
 /*
  * HISTORY rows (LINE: a sentence, history.h) of an audit statement's
  * result, whose columns are when, actor kind, actor name, action, target

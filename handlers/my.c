@@ -27,7 +27,9 @@ enum {
 	DL_ID,
 	DL_NAME,
 	DL_TEAM,
-	DL_CHECKED
+	DL_CHECKED,
+	DL_VERIFIED,
+	DL_LAST_FETCH
 };
 
 /*
@@ -56,7 +58,9 @@ struct my_page {
 	char      **teams; /* P_TEAMS split, NULL-terminated */
 	char      **words; /* P_WORDS split, likewise */
 	const char *id, *name, *team;
-	int         checked; /* the team has a trusted snapshot */
+	int         checked;  /* the team has a trusted snapshot */
+	int         verified; /* the domain's DNS record */
+	long long   last_fetch;
 };
 
 static const char *
@@ -175,6 +179,8 @@ no_alias_words(struct req *r, const struct my_page *p, int *coc)
 {
 	const char *error, *w;
 
+	if (!p->verified)
+		return "no addresses here yet: the domain is not verified";
 	if ((w = person_words(r, coc)) != NULL)
 		return w;
 	/*
@@ -265,6 +271,7 @@ domain_aliases(const struct my_page *p)
 static enum app_err
 add_domain(struct req *r, struct view_dict *d, const struct my_page *p)
 {
+	struct checklist  c;
 	struct view_dict *dd;
 	const char       *text;
 	int               i, n, coc = 0;
@@ -285,7 +292,14 @@ add_domain(struct req *r, struct view_dict *d, const struct my_page *p)
 	view_set(dd, "STATE", text);
 	if (coc)
 		view_show(dd, "COC");
-	return APP_OK;
+	c.domain = p->name;
+	c.team = p->team;
+	c.checked = p->checked;
+	c.member = has_word(p->teams, "", p->team);
+	c.verified = p->verified;
+	c.reserved = has_word(p->words, "r", p->id);
+	c.last_fetch = p->last_fetch;
+	return checklist_add(r, dd, &c);
 }
 
 /*
@@ -359,6 +373,9 @@ h_my(struct req *r)
 		p.name = PQgetvalue(list, i, DL_NAME);
 		p.team = PQgetvalue(list, i, DL_TEAM);
 		p.checked = PQgetvalue(list, i, DL_CHECKED)[0] == 't';
+		p.verified = PQgetvalue(list, i, DL_VERIFIED)[0] == 't';
+		p.last_fetch = strtoll(PQgetvalue(list, i, DL_LAST_FETCH), NULL,
+		    10);
 		if ((e = add_domain(r, d, &p)) != APP_OK)
 			return e;
 	}

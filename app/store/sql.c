@@ -708,9 +708,15 @@ const struct sql_stmt sql_stmts[STMT__MAX] = {
 	 * snapshot yet.  Cached by every worker: domains and team_snapshots
 	 * both notify (migrations 0003, 0006).
 	 */
+	/*
+	 * Every community: verified or not (the eligibility checklist says
+	 * which), with when its team was last fetched (the next check).
+	 */
 	[STMT_MY_DOMAIN_LIST] = { "my_domain_list",
-	    "SELECT id, name, team, mm_trusted_snapshot(team) IS NOT NULL "
-	    "FROM domains WHERE enabled AND txt_status = 'verified' "
+	    "SELECT id, name, team, mm_trusted_snapshot(team) IS NOT NULL, "
+	    "txt_status = 'verified', coalesce((SELECT extract(epoch FROM "
+	    "max(s.fetched_at))::bigint FROM team_snapshots s WHERE s.team = "
+	    "d.team), 0) FROM domains d WHERE enabled "
 	    "ORDER BY coalesce(title, name), name",
 	    0 },
 	[STMT_MY_DOMAIN_NAMES] = { "my_domain_names",
@@ -737,7 +743,9 @@ const struct sql_stmt sql_stmts[STMT__MAX] = {
 	    "WHERE m.user_id = u.id AND m.role = 'admin' "
 	    "UNION ALL SELECT 'e' || er.domain_id || ':' || er.error_code "
 	    "FROM error_reports er WHERE er.user_id = u.id "
-	    "AND er.expires_at > now()) x(word)) w "
+	    "AND er.expires_at > now() UNION ALL SELECT 'r' || rd.id FROM "
+	    "domains rd WHERE rd.enabled AND mm_local_part_reserved(rd.id, "
+	    "u.name)) x(word)) w "
 	    "LEFT JOIN aliases a ON a.user_id = u.id " SESSION_WHERE,
 	    1 },
 	/* The jobs (cleanup.c): each sweep on the table's expiry index. */

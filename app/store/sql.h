@@ -143,8 +143,8 @@ enum stmt {
 	/* Faster sessions and GET /my (session.c, handlers/my.c) */
 	STMT_SESSION_TOUCH,   /* hash, idle: slide the idle expiry, if due */
 	STMT_MY_DOMAIN_LIST,  /* -> id, name, team, has a trusted
-				   snapshot, of each enabled, verified
-				   domain (db_cached) */
+				   snapshot, verified, last fetch (epoch s)
+				   of each enabled domain (db_cached) */
 	STMT_MY_DOMAIN_NAMES, /* -> id, name of every domain (db_cached) */
 	STMT_MY_SESSION_PAGE, /* token hash -> the session and /my's
 				   rows */

@@ -100,6 +100,8 @@ class Tour {
     }
 
     async close() {
+        if (this.other)
+            await this.other.close().catch(() => {});
         if (this.context)
             await this.context.close();
     }
@@ -267,6 +269,39 @@ class Tour {
             `${this.path}: field "${label}" with an error lacks aria-invalid="true"`);
     }
 
+    /* The newest link of kind ("confirm", "undo") mailed to address:
+     * the suite's mail reader sends the outbox and reads the SMTP sink. */
+    async mailLink(address, kind) {
+        const api = await request.newContext();
+        try {
+            const u = `${this.plan.mailbox}/link?to=${encodeURIComponent(address)}&kind=${kind}`;
+            const r = await api.get(u);
+            check(r.ok(), `no /${kind}/ link mailed to ${address} (HTTP ${r.status()})`);
+            return (await r.json()).link;
+        } finally {
+            await api.dispose();
+        }
+    }
+
+    /* Another person's browser (the one a mail reaches), until back(). */
+    async elsewhere() {
+        this.home = this.page;
+        const mobile = this.width < 600;
+        this.other = await this.browser.newContext({
+            viewport: { width: this.width, height: mobile ? 740 : 800 },
+            isMobile: mobile, hasTouch: mobile, colorScheme: 'light',
+            reducedMotion: 'reduce', locale: 'en-GB', timezoneId: 'UTC',
+        });
+        this.other.setDefaultTimeout(TIMEOUT_MS);
+        this.page = await this.other.newPage();
+        this.watch(this.page);
+    }
+
+    async back() {
+        await this.other.close();
+        this.page = this.home;
+    }
+
     button(name) {
         return this.page.getByRole('button', { name, exact: true });
     }
@@ -353,7 +388,61 @@ JOURNEYS.domain_alias = async (t, d) => {
     const after = t.page.locator('#aliases tr', { hasText: `${d.local_part}@ubuntu.com` });
     check((await after.innerText()).includes('disabled'), `alias row after Disable: "${await after.innerText()}"`);
     await t.follow(t.link('Aliases'), 'domain-aliases');
+    await t.see(`${d.local_part}@ubuntu.com`);
+    await t.follow(t.page.getByRole('link', { name: `~${d.member}` }).first(), 'member-again');
+    await t.follow(after.getByRole('button', { name: `Remove ${d.local_part}@ubuntu.com` }), 'alias-removed');
+    await t.see('The alias was removed.');
+    await t.count(t.page.locator('#aliases tr', { hasText: `${d.local_part}@ubuntu.com` }), 0, 'rows for the removed alias');
     await t.follow(t.link('Log'), 'domain-log');
+    await t.see(`${d.local_part}@ubuntu.com removed by ~${d.user.nickname}.`);
+};
+
+/* The member forwards to a new address, which confirms from its mail. */
+JOURNEYS.forwarding = async (t, d) => {
+    await t.go('/ubuntu', 'landing-ubuntu');
+    await t.signIn(d.user);
+    await t.follow(t.link(`Manage ${d.address}`), 'alias');
+    await t.fill('Forward to', d.friend);
+    await t.follow(t.button('Save'), 'alias-waiting');
+    await t.see(`Saved. Mail to ${d.address} still goes to ${d.user.email} until the new addresses agree`);
+    await t.see('Waiting for confirmation');
+    await t.go('/my', 'my-waiting');
+    await t.see('waiting for confirmation');
+    const link = await t.mailLink(d.friend, 'confirm');
+    await t.elsewhere();
+    await t.go(link, 'confirm-link');
+    await t.see(`Forward mail for ${d.address} to you?`);
+    await t.follow(t.button('Yes, forward it to me'), 'confirmed');
+    await t.see(`mail to ${d.address} now comes to it`);
+    await t.back();
+    await t.go('/my', 'my-forwarding');
+    await t.see(`${d.address} \u2192 ${d.friend}`);
+    await t.follow(t.link(`Manage ${d.address}`), 'alias-history');
+    await t.see(`${d.friend} agreed to receive its mail.`);
+};
+
+/* A receipt's link undoes a change: the session ends, the address is
+ * locked until the member signs in again. */
+JOURNEYS.undo = async (t, d) => {
+    await t.go('/ubuntu', 'landing-ubuntu');
+    await t.signIn(d.user);
+    await t.follow(t.link(`Manage ${d.address}`), 'alias');
+    await t.fill('Forward to', d.spare);
+    await t.follow(t.button('Save'), 'alias-saved');
+    await t.see(`Saved. Mail to ${d.address} now goes to ${d.spare}.`);
+    const link = await t.mailLink(d.user.email, 'undo');
+    await t.elsewhere();
+    await t.go(link, 'undo-link');
+    await t.see(`Undo this change of ${d.address}?`);
+    await t.follow(t.button('Undo the change'), 'undone');
+    await t.see('The change is undone');
+    await t.back();
+    await t.go('/my', 'my-after-undo', { status: 401 });
+    await t.go('/ubuntu', 'landing-again');
+    await t.signIn(d.user);
+    await t.follow(t.link(`Manage ${d.address}`), 'alias-unlocked');
+    await t.see(`A receipt's link put the forwarding back to ${d.user.email}`);
+    await t.see('Unlocked: its owner signed in.');
 };
 
 /* A site admin finds a user, bans them (a refused reason first), unbans them. */

@@ -6,7 +6,8 @@
 
 Starts the stack of tests/integration/run.py (its Env: a private
 PostgreSQL, nginx rendered from deploy/nginx/, `membermail serve` of the
-build, the fake Ubuntu One and the fake Launchpad), with the Ubuntu domains
+build, the fake Ubuntu One and the fake Launchpad, an SMTP sink that
+`membermail outbox` delivers to), with the Ubuntu domains
 verified, one person per journey and width in ~ubuntumembers on the fake
 Launchpad, and runs each journey (journeys.js, in Debian's chromium through
 playwright-core from tests/browser/node_modules, installed by tests/run) at
@@ -21,15 +22,19 @@ Standard library only.
 """
 
 import argparse
+import http.server
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import traceback
+import urllib.parse
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
@@ -61,20 +66,67 @@ def lit(s):
 class BrowserEnv(it.Env):
     """The integration stack as a browser needs it: a sign-in limit the
     suite does not trip over, a body limit an OpenID assertion fits in (the
-    local stack's), and nginx's CSP form-action naming the fake provider
-    (Chromium applies it to the redirect after POST /auth/ubuntu)."""
+    local stack's), nginx's CSP form-action naming the fake provider
+    (Chromium applies it to the redirect after POST /auth/ubuntu), and an
+    SMTP sink for the outbox, where the journeys find the links mailed."""
     max_body = "64k"
+
+    def __init__(self, build_dir, base):
+        super().__init__(build_dir, base)
+        self.sink = stack.SmtpSink(os.path.join(base, "mail"), os.path.join(base, "sink.log"))
+
+    def setup(self):
+        self.sink.start()
+        super().setup()
 
     def signin_settings(self):
         return [(k, "1000" if k == "login_rate_limit" else v) for k, v in super().signin_settings()]
+
+    def provision_settings(self):
+        return super().provision_settings() + [("smtp_url", self.sink.url), ("smtp_tls", "none")]
 
     def nginx_sso_origin(self):
         return self.sso.base
 
 
+class Mailbox(http.server.BaseHTTPRequestHandler):
+    """GET /link?to=ADDRESS&kind=confirm|undo: sends what the outbox holds
+    (`membermail outbox`, to the SMTP sink), then answers the newest link
+    of that kind mailed to ADDRESS, as {"link": "/confirm/..."}; 404 when
+    none came.  What a journey's mail reader does."""
+    env = None
+
+    def do_GET(self):
+        q = urllib.parse.parse_qs(urllib.parse.urlsplit(self.path).query)
+        to, kind = q.get("to", [""])[0], q.get("kind", [""])[0]
+        code, out = self.env.run_cli(["outbox", "-c", self.env.conf])
+        link = None
+        for envelope, raw in self.env.sink.messages():
+            m = re.search(r"/(%s)/([A-Za-z0-9_-]{43})" % re.escape(kind), raw.decode("utf-8", "replace"))
+            if m and to in envelope.get("rcpt_to", []):
+                link = m.group(0)
+        body = json.dumps({"link": link, "outbox": code}).encode()
+        self.send_response(200 if link else 404)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+def start_mailbox(env):
+    Mailbox.env = env
+    srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Mailbox)
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    return srv
+
+
 class Suite:
-    def __init__(self, env):
+    def __init__(self, env, mailbox):
         self.env = env
+        self.mailbox = mailbox  # the URL of the journeys' mail reader
         self.people = {}        # Launchpad name -> fake Ubuntu One user
 
     def sql(self, query):
@@ -131,7 +183,8 @@ class Suite:
         """journeys.js for one journey: its result per width."""
         work = tempfile.mkdtemp(prefix="journey-", dir=self.env.base)
         plan = {"journey": journey, "base": "http://127.0.0.1:%d" % self.env.port,
-                "sso": self.env.sso.base, "shots": SHOTS, "widths": widths}
+                "sso": self.env.sso.base, "mailbox": self.mailbox, "shots": SHOTS,
+                "widths": widths}
         plan_file, result_file = os.path.join(work, "plan.json"), os.path.join(work, "result.json")
         with open(plan_file, "w") as f:
             json.dump(plan, f)
@@ -233,15 +286,15 @@ class DomainAlias(Journey):
         return dict(super().plan(s, width), member=self.member[width], local_part="extra.%d" % width)
 
     def verify(self, s, width, out):
-        row = s.sql("SELECT u.name || '|' || a.enabled || '|' || coalesce(a.disabled_reason, '') "
-                    "|| '|' || array_to_string(a.recipients, ',') FROM aliases a JOIN domains d "
-                    "ON d.id = a.domain_id JOIN users u ON u.id = a.user_id WHERE d.name = "
-                    "'ubuntu.com' AND a.local_part = 'extra.%d'" % width)
-        m = self.member[width]
-        expect(row == "%s|false|by-admin|%s@example.com" % (m, m), "the alias the admin added: %r", row)
-        actions = s.sql("SELECT string_agg(action, ',' ORDER BY id) FROM audit_log WHERE "
+        row = s.sql("SELECT count(*) FROM aliases a JOIN domains d ON d.id = a.domain_id "
+                    "WHERE d.name = 'ubuntu.com' AND a.local_part = 'extra.%d'" % width)
+        expect(row == "0", "the alias the admin removed is still there: %r", row)
+        actions = s.sql("SELECT string_agg(action || ' ' || coalesce(after ->> 'enabled', "
+                        "before ->> 'owner'), ',' ORDER BY id) FROM audit_log WHERE "
                         "target_label = 'extra.%d@ubuntu.com'" % width)
-        expect(actions == "alias.create,alias.update", "its audit rows: %r", actions)
+        m = self.member[width]
+        expect(actions == "alias.create true,alias.update false,alias.delete %s" % m,
+               "its audit rows: %r", actions)
 
 
 class Ban(Journey):
@@ -268,6 +321,63 @@ class Ban(Journey):
                         "JOIN users u ON u.id = a.target_id WHERE a.target_type = 'user' "
                         "AND u.name = %s" % lit(t))
         expect(actions == "user.ban,user.unban", "%s: audit rows %r", t, actions)
+
+
+class Forwarding(Journey):
+    """The member changes where their mail goes; the new address confirms
+    through the link it was mailed."""
+    name = "forwarding"
+
+    def plan(self, s, width):
+        u = self.user[width]
+        return dict(super().plan(s, width), address="%s@ubuntu.com" % u["nickname"],
+                    friend="friend-%s@example.org" % u["nickname"])
+
+    def verify(self, s, width, out):
+        u = self.user[width]
+        row = s.sql("SELECT array_to_string(recipients, ',') || '|' || coalesce("
+                    "array_to_string(pending_recipients, ','), '') FROM aliases a JOIN users u "
+                    "ON u.id = a.user_id WHERE u.name = %s" % lit(u["nickname"]))
+        expect(row == "friend-%s@example.org|" % u["nickname"],
+               "the alias after the confirmation: %r", row)
+
+
+class Undo(Journey):
+    """The member changes where their mail goes to an address that agreed
+    before; the receipt's link undoes it, ends the session and locks the
+    address until the member signs in again."""
+    name = "undo"
+
+    def prepare(self, s):
+        super().prepare(s)
+        for w in WIDTHS:
+            u = self.user[w]
+            uid = s.user_row(u)
+            s.join(uid)
+            aid = s.sql("INSERT INTO aliases (domain_id, local_part, user_id, recipients) "
+                        "SELECT id, %s, %d, ARRAY[%s] FROM domains WHERE name = 'ubuntu.com' "
+                        "RETURNING id" % (lit(u["nickname"]), uid, lit(u["email"]))).splitlines()[0]
+            s.sql("INSERT INTO recipient_confirmations (alias_id, address, how, confirmed_at) "
+                  "VALUES (%s, %s, 'link', now())" % (aid, lit(self.spare(w))))
+
+    def spare(self, width):
+        return "spare-%s@example.org" % self.user[width]["nickname"]
+
+    def plan(self, s, width):
+        u = self.user[width]
+        return dict(super().plan(s, width), address="%s@ubuntu.com" % u["nickname"],
+                    spare=self.spare(width))
+
+    def verify(self, s, width, out):
+        u = self.user[width]
+        row = s.sql("SELECT array_to_string(recipients, ',') || '|' || (locked_at IS NOT NULL) "
+                    "FROM aliases a JOIN users u ON u.id = a.user_id WHERE u.name = %s"
+                    % lit(u["nickname"]))
+        expect(row == "%s|false" % u["email"], "the alias after the undo and the sign-in: %r", row)
+        actions = s.sql("SELECT string_agg(action, ',' ORDER BY l.id) FROM audit_log l JOIN "
+                        "aliases a ON a.id = l.target_id AND l.target_type = 'alias' JOIN users u "
+                        "ON u.id = a.user_id WHERE u.name = %s" % lit(u["nickname"]))
+        expect(actions == "alias.update,alias.undo,alias.unlock", "its audit rows: %r", actions)
 
 
 # ---------------------------------------------------------------- report
@@ -315,7 +425,8 @@ def main():
             print("%s: %s" % (tool[0], v.stdout.strip().splitlines()[-1] if v.stdout.strip() else "?"))
         env.setup()
         env.ensure_server()
-        suite = Suite(env)
+        mailbox = start_mailbox(env)
+        suite = Suite(env, "http://127.0.0.1:%d" % mailbox.server_address[1])
         suite.setup()
         print("setup: %.1fs" % (time.monotonic() - t_start))
         for j in JOURNEYS:

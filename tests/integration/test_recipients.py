@@ -421,3 +421,33 @@ def domain_admin_removes_alias(env):
     r = ab.get("/domains/%s/log" % dom)
     expect(("%s removed by ~%s." % (address, aname)).encode() in r.body,
            "the domain log in words: %s", show(r, 3000))
+
+
+@test
+@tidy
+def rcpt_cleanup_sweeps(env):
+    """`membermail cleanup` removes receipts past their link's expiry, lets
+    a change nobody confirmed for 30 days lapse and drops links 30 days
+    past their expiry; live ones stay, and the alias keeps its recipients."""
+    b, user, uid, name, aid, address = setup_alias(env, "rs")
+    for i, (exp, label) in enumerate((("now() - interval '1 minute'", "old"),
+                                      ("now() + interval '1 day'", "live"))):
+        sql(env, "INSERT INTO alias_receipts (alias_id, token_hash, before_recipients, "
+                 "after_recipients, actor, created_at, expires_at) VALUES (%s, sha256(%s), "
+                 "ARRAY[%s], ARRAY[%s], '~x', now() - interval '8 days', %s)"
+            % (aid, lit("rs-%s-%s" % (label, name)), lit(user["email"]), lit(user["email"]), exp))
+    sql(env, "UPDATE aliases SET pending_recipients = ARRAY['late@example.org'], pending_actor = "
+             "'~x', pending_at = now() - interval '31 days' WHERE id = %s" % aid)
+    for label, exp in (("gone", "now() - interval '31 days'"), ("kept", "now() - interval '1 day'")):
+        sql(env, "INSERT INTO recipient_confirmations (alias_id, address, token_hash, expires_at, "
+                 "sends, last_sent_at) VALUES (%s, %s, sha256(%s), %s, 1, now() - interval '40 days')"
+            % (aid, lit("%s@example.org" % label), lit(label + name), exp))
+    code, out = env.run_cli(["cleanup", "-c", env.conf])
+    expect(code == 0 and re.search(r"receipts [1-9]\d*, lapsed changes [1-9]\d*, confirmation "
+                                   r"links [1-9]\d*$", out, re.M), "cleanup: %s %s", code, out)
+    left = sql(env, "SELECT (SELECT count(*) FROM alias_receipts WHERE alias_id = %(a)s) || ' ' || "
+                    "(SELECT pending_recipients IS NULL FROM aliases WHERE id = %(a)s) || ' ' || "
+                    "(SELECT string_agg(address, ',') FROM recipient_confirmations WHERE "
+                    "alias_id = %(a)s AND confirmed_at IS NULL) || ' ' || (SELECT "
+                    "array_to_string(recipients, ',') FROM aliases WHERE id = %(a)s)" % {"a": aid})
+    expect(left == "1 true kept@example.org %s" % user["email"], "after cleanup: %r", left)

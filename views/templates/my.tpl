@@ -1,8 +1,10 @@
 {{%AUTOESCAPE context="HTML"}}
 {{! GET /my  -  who is signed in: DISPLAY_NAME, USER_NAME (Launchpad), }}
 {{! EMAIL, CLAIMED_ID; CSRF_TOKEN for the sign-out form.  Then one DOMAIN }}
-{{! per enabled, verified domain: NAME and either NOTE with STATE (no address: why, }}
-{{! COC when the Code of Conduct is the reason) or ALIAS rows (ID, ADDRESS, }}
+{{! per enabled domain: NAME and either NOTE with STATE (no address: why, }}
+{{! COC when the Code of Conduct is the reason, and a CHECKLIST row: SUMMARY, CHECK }}
+{{! rows (STATE, MARK, STATE_WORDS, TEXT, LINK with URL and LINK_TEXT) and }}
+{{! NEXT_CHECK) or ALIAS rows (ID, ADDRESS, }}
 {{! RECIPIENTS, STATE; DISABLED with REPLY; COC; WAITING with PENDING, the }}
 {{! change waiting for confirmations).  UNREACHABLE: a sync is due. }}
 {{! ADMINISTERS (section) with ADMIN_DOMAIN rows (NAME): the domains this }}
@@ -32,6 +34,16 @@
   <div class="domain">
     <h3>@{{NAME}}</h3>
     {{#NOTE}}<p class="state">{{STATE}}{{#COC}} (<a href="https://launchpad.net/codeofconduct">sign the Code of Conduct</a>){{/COC}}</p>{{/NOTE}}
+    {{#CHECKLIST}}
+    <details class="checklist-box">
+      <summary>{{SUMMARY}}</summary>
+      <ul class="checklist">
+        {{#CHECK}}<li class="check check-{{STATE}}"><span class="check-mark" aria-hidden="true">{{MARK}}</span> <span class="visually-hidden">{{STATE_WORDS}}: </span>{{TEXT}}{{#LINK}} <a href="{{URL}}">{{LINK_TEXT}}</a>{{/LINK}}</li>
+        {{/CHECK}}
+      </ul>
+      <p class="fine">{{NEXT_CHECK}}</p>
+    </details>
+    {{/CHECKLIST}}
     {{#ALIAS}}
     <div class="alias">
       <p class="state">{{STATE}}{{#COC}} (<a href="https://launchpad.net/codeofconduct">sign the Code of Conduct</a>){{/COC}}</p>
