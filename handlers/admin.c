@@ -5,13 +5,14 @@
  * delete) and the error log.  Every route is ACCESS_SITE_ADMIN in the route
  * table; every change is a CSRF-checked POST.
  *
- * Input is checked by the rules the operator CLI uses too, and adding a
- * domain, ban, unban, grant and revoke are its changes (rules/site.h); the
- * retry of a failed message is the outbox's (outbox.h).  A refused value
- * re-renders its page with the reason next to the field and the input kept
- * (422, or 409 for a refused state change); a change is one transaction
- * (db_tx) with its audit row, then a 303 to the page with a notice named
- * in its query (?done=CODE: only our own words are shown).
+ * This file translates HTTP; the rule modules decide and write.  Input is
+ * checked by the rules the operator CLI uses too, and every change to a
+ * domain or a user is theirs (rules/site.h, rules/domain_members.h);
+ * retrying or deleting a failed message is the queue's (rules/notify.h).
+ * A refused value re-renders its page with the reason next to the field
+ * and the input kept (422, or 409 for a refused state change); a change
+ * is one transaction with its audit row, then a 303 to the page with a
+ * notice named in its query (?done=CODE: only our own words are shown).
  *
  * Everything is per request: arena strings, results owned by req.
  */
@@ -23,9 +24,9 @@
 
 #include "handlers/handlers.h"
 #include "http/session.h"
-#include "jobs/outbox.h"
 #include "lib/arena.h"
 #include "rules/domain_members.h"
+#include "rules/notify.h"
 #include "rules/site.h"
 #include "store/audit.h"
 #include "views/view.h"
@@ -325,91 +326,50 @@ h_admin_domain_add(struct req *r)
 	return done(r, "/admin/domains", "domain-added");
 }
 
-struct domain_change {
-	struct req *r;
-	const char *name;
-	const char *enabled; /* "t"/"f", or NULL: unchanged */
-	const char *limit;   /* 0..100; NULL: unchanged */
-	const char *action;  /* audit action; NULL: no change */
-};
-
+/* The domain of the path as set says (rules/site.c); 303 with a notice. */
 static enum app_err
-domain_change_tx(struct db *db, void *arg)
+domain_set(struct req *r, const struct sa_domain_set *set)
 {
-	struct domain_change *c = arg;
-	struct req           *r = c->r;
-	struct actor          a = actor_of(r);
-	struct audit_event ev = { NULL, "domain", 0, c->name, 0, NULL, NULL };
-	const char        *p[3];
-	PGresult          *old, *res;
-	enum app_err       e;
-
-	if ((old = req_sql(r, STMT_SA_DOMAIN_LOCK, 1, &c->name, &e)) == NULL)
-		return e;
-	if (PQntuples(old) != 1) {
-		r->reason = "no such domain";
-		return APP_ENOTFOUND;
-	}
-	p[0] = PQgetvalue(old, 0, 0);
-	p[1] = c->enabled != NULL ? c->enabled : PQgetvalue(old, 0, 1);
-	p[2] = c->limit != NULL ? c->limit : PQgetvalue(old, 0, 2);
-	if (strcmp(p[1], PQgetvalue(old, 0, 1)) == 0 &&
-	    strtol(p[2], NULL, 10) == strtol(PQgetvalue(old, 0, 2), NULL, 10))
-		return APP_OK; /* already so: c->action stays NULL */
-	if ((res = req_sql(r, STMT_SA_DOMAIN_UPDATE, 3, p, &e)) == NULL)
-		return e;
-	c->action = c->limit != NULL ? "domain.alias_limit" :
-	    strcmp(p[1], "t") == 0   ? "domain.enable" :
-				       "domain.disable";
-	ev.action = c->action;
-	ev.target_id = ev.domain_id = strtoll(p[0], NULL, 10);
-	ev.before = PQgetvalue(old, 0, 3);
-	ev.after = PQgetvalue(res, 0, 0);
-	return audit_write(db, &a, &ev);
-}
-
-static enum app_err
-domain_change(struct req *r, struct domain_change *c)
-{
+	struct actor a = actor_of(r);
 	enum app_err e;
+	int          changed;
 
-	c->r = r;
-	c->name = req_param(r, PARAM_DOMAIN);
-	if ((e = db_tx(r->db, domain_change_tx, c)) != APP_OK)
+	e = sa_domain_set(r->db, &a, req_param(r, PARAM_DOMAIN), set, &changed);
+	if (e == APP_ENOTFOUND)
+		r->reason = "no such domain";
+	if (e != APP_OK)
 		return e;
 	return done(r, "/admin/domains",
-	    c->action == NULL                ? "unchanged" :
-		c->limit != NULL             ? "limit-changed" :
-		strcmp(c->enabled, "t") == 0 ? "domain-enabled" :
-					       "domain-disabled");
+	    !changed                   ? "unchanged" :
+		set->alias_limit != -1 ? "limit-changed" :
+		set->enabled           ? "domain-enabled" :
+					 "domain-disabled");
 }
 
 /* POST /admin/domains/:domain/enabled: enabled=yes|no. */
 enum app_err
 h_admin_domain_enabled(struct req *r)
 {
-	struct domain_change c;
+	struct sa_domain_set set = { -1, -1 };
 	const char          *v = req_field(r, DOMAIN_ENABLED);
 
-	memset(&c, 0, sizeof(c));
 	if (strcmp(v, "yes") != 0 && strcmp(v, "no") != 0) {
 		r->reason = "enabled is yes or no";
 		return APP_EINPUT;
 	}
-	c.enabled = strcmp(v, "yes") == 0 ? "t" : "f";
-	return domain_change(r, &c);
+	set.enabled = strcmp(v, "yes") == 0;
+	return domain_set(r, &set);
 }
 
 /* POST /admin/domains/:domain/limit: alias_limit=0..100. */
 enum app_err
 h_admin_domain_limit(struct req *r)
 {
-	struct domain_change c;
+	struct sa_domain_set set = { -1, -1 };
 	struct domain_form   f;
 	const char          *limit = req_field(r, DOMAIN_LIMIT);
 
-	memset(&c, 0, sizeof(c));
-	if (sa_alias_limit(limit) == -1) {
+	if ((set.alias_limit = sa_alias_limit(limit)) == -1) {
 		memset(&f, 0, sizeof(f));
 		f.val[DA_LIMIT] = "3";
 		f.row = req_param(r, PARAM_DOMAIN);
@@ -418,8 +378,7 @@ h_admin_domain_limit(struct req *r)
 		r->reason = "alias limit refused";
 		return domains_page(r, 422, NULL, &f);
 	}
-	c.limit = limit;
-	return domain_change(r, &c);
+	return domain_set(r, &set);
 }
 
 /* ---------------------------------------------------------------------
@@ -742,86 +701,17 @@ h_admin_outbox(struct req *r)
 	return page_render(r, 200, "Failed messages", "admin_outbox.tpl");
 }
 
-struct outbox_change {
-	struct req *r;
-	long long   id;
-	const char *idtext;
-};
-
+/* The failed message of the path, retried or deleted (rules/notify.c). */
 static enum app_err
-no_failed_message(struct req *r)
+outbox_change(struct req *r,
+    enum app_err (*change)(struct db *, const struct actor *, long long),
+    const char *code)
 {
-	r->reason = "no such failed message";
-	return APP_ENOTFOUND;
-}
+	struct actor a = actor_of(r);
+	enum app_err e;
 
-/* The message's state, locked; only a failed one is retried. */
-static PGresult *
-outbox_state(struct outbox_change *c, enum app_err *e)
-{
-	PGresult *res;
-
-	if ((res = req_sql(c->r, STMT_SA_OUTBOX_STATE, 1, &c->idtext, e)) ==
-	    NULL)
-		return NULL;
-	if (PQntuples(res) == 1 && is_true(res, 0, 0))
-		return res;
-	*e = no_failed_message(c->r);
-	return NULL;
-}
-
-static enum app_err
-outbox_retry_tx(struct db *db, void *arg)
-{
-	struct outbox_change *c = arg;
-	struct actor          a = actor_of(c->r);
-	struct audit_event    ev = { "outbox.retry", "outbox", c->id, NULL, 0,
-		   NULL, NULL };
-	PGresult             *before, *after;
-	enum app_err          e;
-
-	if ((before = outbox_state(c, &e)) == NULL ||
-	    (e = outbox_retry(db, c->id)) != APP_OK)
-		return e;
-	if ((after = req_sql(c->r, STMT_SA_OUTBOX_STATE, 1, &c->idtext, &e)) ==
-	    NULL)
-		return e;
-	ev.target_label = PQgetvalue(before, 0, 1);
-	ev.before = PQgetvalue(before, 0, 2);
-	ev.after = PQgetvalue(after, 0, 2);
-	return audit_write(db, &a, &ev);
-}
-
-static enum app_err
-outbox_delete_tx(struct db *db, void *arg)
-{
-	struct outbox_change *c = arg;
-	struct actor          a = actor_of(c->r);
-	struct audit_event    ev = { "outbox.delete", "outbox", c->id, NULL, 0,
-		   NULL, NULL };
-	PGresult             *res;
-	enum app_err          e;
-
-	if ((res = req_sql(c->r, STMT_SA_OUTBOX_DELETE, 1, &c->idtext, &e)) ==
-	    NULL)
-		return e;
-	if (PQntuples(res) != 1)
-		return no_failed_message(c->r);
-	ev.target_label = PQgetvalue(res, 0, 0);
-	ev.before = PQgetvalue(res, 0, 1);
-	return audit_write(db, &a, &ev);
-}
-
-static enum app_err
-outbox_change(struct req *r, enum app_err (*tx)(struct db *, void *),
-    const char           *code)
-{
-	struct outbox_change c = { r, req_param_id(r, PARAM_ID),
-		req_param(r, PARAM_ID) };
-	enum app_err         e;
-
-	if ((e = db_tx(r->db, tx, &c)) == APP_ENOTFOUND)
-		return no_failed_message(r);
+	if ((e = change(r->db, &a, req_param_id(r, PARAM_ID))) == APP_ENOTFOUND)
+		r->reason = "no such failed message";
 	if (e != APP_OK)
 		return e;
 	return done(r, "/admin/outbox", code);
@@ -831,14 +721,14 @@ outbox_change(struct req *r, enum app_err (*tx)(struct db *, void *),
 enum app_err
 h_admin_outbox_retry(struct req *r)
 {
-	return outbox_change(r, outbox_retry_tx, "retried");
+	return outbox_change(r, mail_retry, "retried");
 }
 
 /* POST /admin/outbox/:id/delete */
 enum app_err
 h_admin_outbox_delete(struct req *r)
 {
-	return outbox_change(r, outbox_delete_tx, "deleted");
+	return outbox_change(r, mail_delete, "deleted");
 }
 
 /* ---------------------------------------------------------------------

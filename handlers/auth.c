@@ -166,6 +166,13 @@ signed_assertion(struct req *r, const struct rp_identity *id)
 		    "forwards mail to the address of your Ubuntu One account, "
 		    "so it needs to see it. Please sign in again and allow "
 		    "Ubuntu One to share your email address.");
+	if (outcome == SIGNIN_BAD_EMAIL)
+		return message_page(r, 403, "Email address unusable",
+		    "membermail forwards mail to the address of your Ubuntu "
+		    "One account, and cannot use the one it shares (it is too "
+		    "long or has characters a mail header cannot hold). Please "
+		    "set another address in your Ubuntu One account and sign "
+		    "in again.");
 	snprintf(uid, sizeof(uid), "%lld", user);
 	if ((params[0] = token_hash_hex(r->arena, id->state)) == NULL ||
 	    (url = arena_printf(r->arena, "/auth/ubuntu/finish?state=%s",

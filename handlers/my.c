@@ -364,6 +364,13 @@ h_my(struct req *r)
 					       r->user->name);
 	view_set(d, "EMAIL", r->user->email);
 	view_set(d, "CLAIMED_ID", r->user->claimed_id);
+	if (r->user->email_stuck != NULL && r->user->email_stuck[0] != '\0') {
+		view_show(d, "EMAIL_STUCK");
+		view_set(d, "OLD_EMAIL", r->user->email_stuck);
+	}
+	if (r->user->mail_problem != NULL &&
+	    strcmp(r->user->mail_problem, "needs-smtputf8") == 0)
+		view_show(d, "NEEDS_SMTPUTF8");
 	if (PQntuples(list) == 0)
 		view_show(d, "NO_DOMAINS");
 	else if (r->user->sync_due)

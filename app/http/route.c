@@ -10,6 +10,7 @@
 #include "lib/arena.h"
 #include "lib/form.h"
 #include "lib/log.h"
+#include "rules/domain_members.h"
 
 #define METHOD_WITH_BODY \
 	(METHOD_POST | METHOD_PUT | METHOD_PATCH | METHOD_DELETE)
@@ -128,34 +129,31 @@ param_named(const struct req *r, const struct router *rt, const char *name)
 }
 
 /*
- * A domain admin is an admin member of the domain named by the route's
- * :domain segment; site admins may act on every domain.  The name is not
- * validated yet (that comes after access, so that who may not call the
- * route learns nothing of its parameters): a malformed one matches no
+ * A domain admin is an admin of the domain named by the route's :domain
+ * segment, or a site admin (rules/domain_members.c decides).  The name is
+ * not validated yet (that comes after access, so that who may not call the
+ * route learns nothing of its parameters): a malformed one names no
  * domain and is refused like any other.
  */
 static enum app_err
 check_domain_admin(struct req *r, const struct router *rt)
 {
-	const char  *params[2];
-	char         uid[24];
-	PGresult    *res;
+	struct actor a;
+	const char  *domain;
 	enum app_err e;
 
-	if (r->user->is_site_admin)
-		return APP_OK;
-	if ((params[0] = param_named(r, rt, DOMAIN_PARAM)) == NULL) {
+	if ((domain = param_named(r, rt, DOMAIN_PARAM)) == NULL) {
 		r->reason = "domain-admin route without :domain";
 		return APP_EINTERNAL;
 	}
-	snprintf(uid, sizeof(uid), "%lld", r->user->id);
-	params[1] = uid;
-	if ((res = req_sql(r, STMT_IS_DOMAIN_ADMIN, 2, params, &e)) == NULL)
-		return e;
-	if (PQntuples(res) == 1)
-		return APP_OK;
-	r->reason = "not an admin of this domain";
-	return APP_EFORBIDDEN;
+	req_actor(r, r->route->auth == AUTH_BEARER ? ACTOR_API : ACTOR_USER,
+	    &a);
+	if ((e = member_may_administer(r->db, &a, domain)) == APP_EFORBIDDEN)
+		r->reason = "not an admin of this domain";
+	else if (e != APP_OK)
+		r->reason = e == APP_EDB ? "database unavailable" :
+					   "database query failed";
+	return e;
 }
 
 /* Who may call the route: its row's access level, enforced here. */

@@ -48,22 +48,6 @@ outbox_backoff(int attempts, uint32_t r)
 	return d > BACKOFF_CAP ? BACKOFF_CAP : d;
 }
 
-enum app_err
-outbox_retry(struct db *db, long long id)
-{
-	char         ids[24];
-	const char  *params[] = { ids };
-	PGresult    *res;
-	enum app_err e;
-
-	snprintf(ids, sizeof(ids), "%lld", id);
-	if ((res = db_exec(db, STMT_OUTBOX_RETRY, 1, params, &e)) == NULL)
-		return e;
-	e = PQntuples(res) == 1 ? APP_OK : APP_ENOTFOUND;
-	PQclear(res);
-	return e;
-}
-
 /* Splits "a b c" in place into at most max pointers. */
 static size_t
 split(char *s, const char **v, size_t max)

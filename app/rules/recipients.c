@@ -1033,7 +1033,8 @@ rcpt_unlock_tx(struct db *db, long long user_id, const char *request_id)
 
 enum app_err
 rcpt_email_changed_tx(struct db *db, struct arena *a, const struct actor *who,
-    long long user_id, const char *old, const long long *ids, size_t nids)
+    long long user_id, const char *old, const long long *ids,
+    const char *const *before, size_t nids)
 {
 	const char  *p[2] = { id_text(a, user_id), old }, *actor, *after[1];
 	PGresult    *res;
@@ -1050,7 +1051,8 @@ rcpt_email_changed_tx(struct db *db, struct arena *a, const struct actor *who,
 		if ((e = load_owner(db, a, ids[i], &o)) != APP_OK)
 			break;
 		after[0] = o.email;
-		e = rcpt_receipt_tx(db, a, ids[i], &old, 1, after, 1, actor);
+		e = rcpt_receipt_tx(db, a, ids[i], &before[i], 1, after, 1,
+		    actor);
 	}
 	return e;
 }

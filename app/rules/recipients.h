@@ -170,13 +170,13 @@ enum app_err rcpt_unlock_tx(struct db *, long long user_id,
     const char *request_id);
 
 /*
- * Inside the sign-in transaction, after the aliases of user_id that
- * forwarded only to old now forward to new (users.c): a receipt for each
- * (ids: the aliases changed), and the old address stays confirmed where
- * it remains a recipient.
+ * Inside the sign-in transaction, after some aliases of user_id followed
+ * the owner's new address (users.c): a receipt for each (ids, with the
+ * one recipient each had before), and the old address stays confirmed
+ * where it remains a recipient.
  */
 enum app_err rcpt_email_changed_tx(struct db *, struct arena *,
     const struct actor *, long long user_id, const char *old,
-    const long long *ids, size_t nids);
+    const long long *ids, const char *const *before, size_t nids);
 
 #endif

@@ -26,7 +26,7 @@
 #include "store/sql.h"
 
 /* The schema version (highest migration) this binary needs. */
-#define DB_SCHEMA_VERSION 8
+#define DB_SCHEMA_VERSION 9
 
 struct config;
 struct db;

@@ -96,7 +96,8 @@
 	"encode(s.csrf_token, 'hex') AS csrf, "                     \
 	"s.last_seen_at < now() - interval '60 seconds' AS touch, " \
 	"u.claimed_id, u.person_status, "                           \
-	"u.sync_requested_at IS NOT NULL AS sync_due"
+	"u.sync_requested_at IS NOT NULL AS sync_due, "             \
+	"u.email_stuck, u.mail_problem"
 #define SESSION_FROM " FROM sessions s JOIN users u ON u.id = s.user_id"
 #define SESSION_WHERE                              \
 	" WHERE s.token_hash = decode($1, 'hex') " \
@@ -205,8 +206,8 @@ const struct sql_stmt sql_stmts[STMT__MAX] = {
 	    "ON CONFLICT DO NOTHING RETURNING 1",
 	    3 },
 	[STMT_USER_BY_CLAIMED_ID] = { "user_by_claimed_id",
-	    "SELECT id, email, is_banned FROM users WHERE claimed_id = $1 "
-	    "FOR UPDATE",
+	    "SELECT id, email, is_banned, coalesce(email_stuck, '') FROM users "
+	    "WHERE claimed_id = $1 FOR UPDATE",
 	    1 },
 	[STMT_USER_CLEAR_NAME] = { "user_clear_name",
 	    "UPDATE users SET name = NULL WHERE lower(name) = lower($1) "
@@ -218,14 +219,28 @@ const struct sql_stmt sql_stmts[STMT__MAX] = {
 	    4 },
 	[STMT_USER_UPDATE] = { "user_update",
 	    "UPDATE users SET name = $2, email = coalesce($3, email), "
-	    "display_name = coalesce($4, display_name), last_login_at = now() "
-	    "WHERE id = $1::bigint",
+	    "display_name = coalesce($4, display_name), last_login_at = now(), "
+	    "mail_problem = CASE WHEN $3 <> email THEN NULL ELSE mail_problem "
+	    "END WHERE id = $1::bigint",
 	    4 },
-	/* Aliases forwarding only to the old address follow the new one. */
+	/*
+	 * Aliases forwarding only to the old address (or to the one they
+	 * are stuck with) follow the new one, unless it is their own.
+	 */
 	[STMT_ALIASES_FOLLOW_EMAIL] = { "aliases_follow_email",
-	    "UPDATE aliases SET recipients = ARRAY[$3] WHERE user_id = "
-	    "$1::bigint AND recipients = ARRAY[$2] RETURNING id",
-	    3 },
+	    "UPDATE aliases a SET recipients = ARRAY[$3] FROM domains d, "
+	    "aliases o WHERE o.id = a.id AND d.id = a.domain_id AND "
+	    "a.user_id = $1::bigint AND (a.recipients = ARRAY[$2] OR "
+	    "a.recipients = ARRAY[$4::text]) AND lower(a.local_part || '@' || "
+	    "d.name) <> lower($3) RETURNING a.id, o.recipients[1]",
+	    4 },
+	/* Some still forward to the old address: /my asks the user to look. */
+	[STMT_USER_EMAIL_STUCK] = { "user_email_stuck",
+	    "UPDATE users u SET email_stuck = CASE WHEN EXISTS (SELECT 1 FROM "
+	    "aliases a WHERE a.user_id = u.id AND (a.recipients = ARRAY[$2] OR "
+	    "a.recipients = ARRAY[u.email_stuck])) THEN coalesce(u.email_stuck, "
+	    "$2) END WHERE u.id = $1::bigint RETURNING email_stuck IS NOT NULL",
+	    2 },
 	[STMT_USER_BY_ID] = { "user_by_id",
 	    "SELECT coalesce(name, ''), email, coalesce(display_name, ''), "
 	    "claimed_id, is_banned FROM users WHERE id = $1::bigint",
@@ -317,12 +332,13 @@ const struct sql_stmt sql_stmts[STMT__MAX] = {
 	    "WHERE d.enabled AND d.txt_status = 'verified' "
 	    "GROUP BY d.id ORDER BY d.id",
 	    0 },
+	/* Users whose name another identity took are kept: by claimed id. */
 	[STMT_PROV_USERS] = { "prov_users",
-	    "SELECT id, lower(name), email, claimed_id, is_banned, "
-	    "coalesce(person_status, ''), person_checked_at IS NULL OR "
-	    "person_checked_at < now() - make_interval(secs => $3::int) OR "
-	    "sync_requested_at IS NOT NULL, synced_at IS NULL FROM users "
-	    "WHERE name IS NOT NULL AND ($1::bigint IS NULL OR id = $1) AND "
+	    "SELECT id, coalesce(lower(name), ''), email, claimed_id, "
+	    "is_banned, coalesce(person_status, ''), person_checked_at IS NULL "
+	    "OR person_checked_at < now() - make_interval(secs => $3::int) OR "
+	    "sync_requested_at IS NOT NULL, announced_at IS NULL FROM users "
+	    "WHERE ($1::bigint IS NULL OR id = $1) AND "
 	    "($2::text IS NULL OR lower(name) = lower($2)) ORDER BY id",
 	    3 },
 	[STMT_PROV_MEMBERS] = { "prov_members",
@@ -341,15 +357,21 @@ const struct sql_stmt sql_stmts[STMT__MAX] = {
 	    "enabled, disabled_reason) VALUES ($1::bigint, $2, $3::bigint, "
 	    "ARRAY[$4], $5::boolean, nullif($6, '')) RETURNING id",
 	    6 },
+	/* Back as it was before the rules took it off (prior_reason). */
 	[STMT_PROV_ALIAS_ENABLE] = { "prov_alias_enable",
-	    "UPDATE aliases SET enabled = true, disabled_reason = NULL, "
+	    "UPDATE aliases SET enabled = prior_reason IS NULL, "
+	    "disabled_reason = prior_reason, prior_reason = NULL, "
 	    "remove_at = NULL WHERE id = $1::bigint AND disabled_reason IN "
-	    "('left-team', 'invalid-user', 'banned') RETURNING local_part",
+	    "('left-team', 'invalid-user', 'banned') "
+	    "RETURNING local_part, enabled, coalesce(disabled_reason, '')",
 	    1 },
+	/* Whoever disabled it before, the rules' reason and removal apply. */
 	[STMT_PROV_ALIAS_DISABLE] = { "prov_alias_disable",
 	    "UPDATE aliases SET enabled = false, disabled_reason = $2, "
-	    "remove_at = now() + make_interval(days => $3::int) "
-	    "WHERE id = $1::bigint AND enabled "
+	    "prior_reason = CASE WHEN enabled THEN NULL ELSE disabled_reason "
+	    "END, remove_at = now() + make_interval(days => $3::int) "
+	    "WHERE id = $1::bigint AND (enabled OR disabled_reason NOT IN "
+	    "('left-team', 'invalid-user', 'banned')) "
 	    "RETURNING to_char(remove_at, 'YYYY-MM-DD')",
 	    3 },
 	[STMT_PROV_ALIAS_DELETE] = { "prov_alias_delete",
@@ -375,6 +397,87 @@ const struct sql_stmt sql_stmts[STMT__MAX] = {
 	    1 },
 	[STMT_PROV_SYNC_REQUEST] = { "prov_sync_request",
 	    "UPDATE users SET sync_requested_at = now() WHERE id = $1::bigint",
+	    1 },
+	[STMT_PROV_RENAME] = { "prov_rename",
+	    "UPDATE users SET name = $2 WHERE id = $1::bigint AND "
+	    "name IS DISTINCT FROM $2",
+	    2 },
+	[STMT_PROV_ANNOUNCED] = { "prov_announced",
+	    "UPDATE users SET announced_at = now() WHERE id = $1::bigint AND "
+	    "announced_at IS NULL",
+	    1 },
+	/*
+	 * New addresses in bulk: what a plan of only creations and joins
+	 * writes (provision.c's do_create and do_member: the same rows, the
+	 * same audit rows), for many users in one statement.
+	 */
+	[STMT_PROV_BULK_CREATE] = { "prov_bulk_create",
+	    "WITH c AS (SELECT * FROM jsonb_to_recordset($1::jsonb) AS "
+	    "t(d bigint, l text, u bigint, r text, e boolean)), "
+	    "a AS (INSERT INTO aliases (domain_id, local_part, user_id, "
+	    "recipients, enabled, disabled_reason) SELECT d, l, u, ARRAY[r], "
+	    "e, CASE WHEN e THEN NULL ELSE 'matches-recipient' END FROM c "
+	    "RETURNING id, domain_id, local_part, enabled, disabled_reason, "
+	    "recipients), "
+	    "aa AS (INSERT INTO audit_log (actor_kind, action, target_type, "
+	    "target_id, target_label, domain_id, after) SELECT 'sync', "
+	    "'alias.create', 'alias', a.id, a.local_part || '@' || dm.name, "
+	    "a.domain_id, jsonb_build_object('enabled', a.enabled, "
+	    "'disabled_reason', a.disabled_reason, 'recipients', "
+	    "to_jsonb(a.recipients)) FROM a JOIN domains dm ON "
+	    "dm.id = a.domain_id), "
+	    "j AS (SELECT * FROM jsonb_to_recordset($2::jsonb) AS "
+	    "t(d bigint, u bigint, n text)), "
+	    "m AS (INSERT INTO domain_members (domain_id, user_id) SELECT d, u "
+	    "FROM j ON CONFLICT DO NOTHING RETURNING domain_id, user_id), "
+	    "ma AS (INSERT INTO audit_log (actor_kind, action, target_type, "
+	    "target_id, target_label, domain_id, after) SELECT 'sync', "
+	    "'domain_member.add', 'domain_member', m.user_id, j.n || ' in ' || "
+	    "dm.name, m.domain_id, '{\"role\": \"member\"}' FROM m JOIN j ON "
+	    "j.d = m.domain_id AND j.u = m.user_id JOIN domains dm ON dm.id = "
+	    "m.domain_id), "
+	    "o AS (INSERT INTO outbox (to_addresses, cc_addresses, subject, "
+	    "body) SELECT string_to_array(t, ' '), string_to_array(c, ' '), "
+	    "s, b FROM jsonb_to_recordset($3::jsonb) AS x(t text, c text, "
+	    "s text, b text)), "
+	    "n AS (UPDATE users SET announced_at = now() WHERE id = ANY "
+	    "($4::bigint[]) AND announced_at IS NULL) "
+	    "SELECT count(*) FROM a",
+	    4 },
+	[STMT_PENDING_LOAD] = { "pending_load",
+	    "SELECT user_id, status, runs, extract(epoch FROM now() - "
+	    "first_seen_at)::bigint, accepted_at IS NOT NULL FROM "
+	    "person_pending ORDER BY user_id",
+	    0 },
+	/* Once per run: the same answer again, or a new one from now on. */
+	[STMT_PENDING_SEEN] = { "pending_seen",
+	    "INSERT INTO person_pending AS p (user_id, status) SELECT * FROM "
+	    "unnest($1::bigint[], $2::text[]) ON CONFLICT (user_id) DO UPDATE "
+	    "SET runs = p.runs + 1, last_seen_at = now(), status = "
+	    "EXCLUDED.status",
+	    2 },
+	[STMT_PENDING_FORGET] = { "pending_forget",
+	    "DELETE FROM person_pending WHERE user_id = ANY ($1::bigint[])",
+	    1 },
+	[STMT_PENDING_ACCEPT] = { "pending_accept",
+	    "UPDATE person_pending SET accepted_at = now(), accepted_by = $1 "
+	    "WHERE accepted_at IS NULL RETURNING user_id",
+	    1 },
+	/*
+	 * A run's causes: new ones (first seen now) and those last mailed
+	 * over $3 seconds ago are mailed (mailed_at moves to now).
+	 */
+	[STMT_ALERTS_SEEN] = { "alerts_seen",
+	    "INSERT INTO sync_alerts AS s (cause, message) SELECT * FROM "
+	    "unnest($1::text[], $2::text[]) ON CONFLICT (cause) DO UPDATE SET "
+	    "last_seen_at = now(), message = EXCLUDED.message, mailed_at = "
+	    "CASE WHEN s.mailed_at < now() - make_interval(secs => $3::int) "
+	    "THEN now() ELSE s.mailed_at END RETURNING cause, message, "
+	    "first_seen_at = now(), mailed_at = now()",
+	    3 },
+	[STMT_ALERTS_CLEAR] = { "alerts_clear",
+	    "DELETE FROM sync_alerts WHERE cause <> ALL ($1::text[]) "
+	    "RETURNING cause, message",
 	    1 },
 	/* One row per fingerprint: the latest occurrence's details. */
 	[STMT_ERRLOG] = { "errlog",
@@ -503,7 +606,7 @@ const struct sql_stmt sql_stmts[STMT__MAX] = {
 	    "WHERE failed_at IS NOT NULL ORDER BY failed_at DESC, id DESC "
 	    "LIMIT 200",
 	    0 },
-	/* Before and after outbox_retry (outbox.c) sends it again. */
+	/* Before and after mail_retry (notify.c) sends it again. */
 	[STMT_SA_OUTBOX_STATE] = { "sa_outbox_state",
 	    "SELECT failed_at IS NOT NULL, left(subject, 320), "
 	    "jsonb_build_object('attempts', attempts, 'failed_at', failed_at, "

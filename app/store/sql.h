@@ -24,11 +24,14 @@ enum stmt {
 	STMT_LOGIN_STATE_USER,   /* state hash, user id */
 	STMT_LOGIN_STATE_FINISH, /* state hash, binding hash -> user, path */
 	STMT_NONCE_INSERT,       /* endpoint, nonce, keep s -> a row if new */
-	STMT_USER_BY_CLAIMED_ID, /* claimed id -> id, email, banned (locked) */
+	STMT_USER_BY_CLAIMED_ID, /* claimed id -> id, email, banned, stuck
+				   (locked) */
 	STMT_USER_CLEAR_NAME,    /* name, claimed id: a rename elsewhere */
 	STMT_USER_INSERT,        /* claimed id, name, email, display -> id */
 	STMT_USER_UPDATE,        /* id, name, email or NULL, display or NULL */
-	STMT_ALIASES_FOLLOW_EMAIL, /* user id, old email, new email -> ids */
+	STMT_ALIASES_FOLLOW_EMAIL, /* user id, old email, new email, stuck
+				     -> id, recipients before */
+	STMT_USER_EMAIL_STUCK,     /* user id, old email -> stuck or not */
 	STMT_USER_BY_ID,    /* id -> name, email, display, claimed, banned */
 	STMT_AUDIT,         /* kind, user id, name, action, type, id,
 				   label, before, after, request id,
@@ -53,7 +56,8 @@ enum stmt {
 	STMT_PROV_ALIASES, /* id|NULL, local|NULL -> aliases */
 	STMT_PROV_ALIAS_CREATE,  /* domain, local, user, email, enabled,
 				   reason -> id */
-	STMT_PROV_ALIAS_ENABLE,  /* id -> local part */
+	STMT_PROV_ALIAS_ENABLE,  /* id -> local part, enabled (or the reason
+				   it had before the rules took it off) */
 	STMT_PROV_ALIAS_DISABLE, /* id, reason, grace days -> remove_at */
 	STMT_PROV_ALIAS_DELETE,  /* id -> local part */
 	STMT_PROV_MEMBER_ADD,    /* domain, user -> a row if added */
@@ -61,6 +65,18 @@ enum stmt {
 	STMT_PROV_PERSONS,       /* ids {..}, statuses {..} */
 	STMT_PROV_SYNCED,        /* ids {..} */
 	STMT_PROV_SYNC_REQUEST,  /* id */
+	STMT_PROV_RENAME,        /* id, name: a rename Launchpad told of */
+	STMT_PROV_ANNOUNCED,     /* id: the signed-in mail went out */
+	STMT_PROV_BULK_CREATE,   /* aliases, members, mails (JSON arrays),
+				   announced ids {..} -> aliases created */
+	STMT_PENDING_LOAD,       /* -> user, status, runs, age s, accepted */
+	STMT_PENDING_SEEN,       /* ids {..}, statuses {..}: once more */
+	STMT_PENDING_FORGET,     /* ids {..} */
+	STMT_PENDING_ACCEPT,     /* by -> a row per accepted user */
+	STMT_ALERTS_SEEN,        /* causes {..}, messages {..}, interval s ->
+				   cause, message, new, due to mail again */
+	STMT_ALERTS_CLEAR,       /* causes {..} still open -> cause, message
+				   of each that cleared */
 	STMT_ERRLOG,             /* fingerprint text, message, user, name,
 				   claimed id, domain */
 	STMT_ERROR_REPORT,       /* user, domain, code -> a row: report it */

@@ -949,6 +949,7 @@ import test_signin   # noqa: E402,F401  (sign-in tests, before the database test
 import test_ops   # noqa: E402,F401  (process-manager tests, before the database tests)
 import test_outbox   # noqa: E402,F401  (outbox: SMTP delivery, before the database tests)
 import test_provision   # noqa: E402,F401  (provisioning, before the database tests)
+import test_community   # noqa: E402,F401  (provisioning as a community lives it, before the database tests)
 import test_site_admin   # noqa: E402,F401  (site admin pages and the CLI, before the database tests)
 import test_member   # noqa: E402,F401  (member pages and alias rules, before the database tests)
 import test_api   # noqa: E402,F401  (the JSON API and API tokens, before the database tests)
