@@ -20,7 +20,7 @@ struct sentence {
 			      or NULL: always */
 	const char *value; /* its value in after, or NULL: any */
 	const char *plain; /* an alias's own history */
-	const char *named; /* with its target */
+	const char *named; /* with its target; NULL: as plain */
 };
 
 static const struct sentence sentences[] = {
@@ -28,8 +28,7 @@ static const struct sentence sentences[] = {
 	    "Created by {who}, forwarding to {now:recipients}.",
 	    "{target} created by {who}, forwarding to {now:recipients}." },
 	{ "alias.create", "disabled_reason", "matches-recipient",
-	    "It starts disabled: it would forward to itself.",
-	    "It starts disabled: it would forward to itself." },
+	    "It starts disabled: it would forward to itself.", NULL },
 	{ "alias.update", "recipients", NULL,
 	    "Forwarding changed by {who} from {was:recipients} to "
 	    "{now:recipients}.",
@@ -95,49 +94,41 @@ static const struct sentence sentences[] = {
 	    "{now:recipients}; changes are locked until its owner signs in." },
 	{ "alias.unlock", NULL, NULL, "Unlocked: its owner signed in.",
 	    "{target} unlocked: its owner signed in." },
+	/* Events that name their object anyway: one sentence serves both. */
 	{ "domain_member.add", NULL, NULL, "{who} added {target} as a member.",
-	    "{who} added {target} as a member." },
-	{ "domain_member.remove", NULL, NULL, "{who} removed {target}.",
-	    "{who} removed {target}." },
+	    NULL },
+	{ "domain_member.remove", NULL, NULL, "{who} removed {target}.", NULL },
 	{ "domain_member.role", "role", "admin",
-	    "{who} made {target} an admin.", "{who} made {target} an admin." },
+	    "{who} made {target} an admin.", NULL },
 	{ "domain_member.role", "role", "member",
-	    "{who} made {target} a plain member.",
-	    "{who} made {target} a plain member." },
-	{ "domain.add", NULL, NULL, "{who} added the domain {target}.",
-	    "{who} added the domain {target}." },
+	    "{who} made {target} a plain member.", NULL },
+	{ "domain.add", NULL, NULL, "{who} added the domain {target}.", NULL },
 	{ "domain.enable", NULL, NULL, "{who} enabled the domain {target}.",
-	    "{who} enabled the domain {target}." },
+	    NULL },
 	{ "domain.disable", NULL, NULL, "{who} disabled the domain {target}.",
-	    "{who} disabled the domain {target}." },
+	    NULL },
 	{ "domain.alias_limit", NULL, NULL,
 	    "{who} set the alias limit of {target} to {now:alias_limit}.",
-	    "{who} set the alias limit of {target} to {now:alias_limit}." },
+	    NULL },
 	{ "user.signup", NULL, NULL, "{target} signed in for the first time.",
-	    "{target} signed in for the first time." },
+	    NULL },
 	{ "user.email_changed", NULL, NULL,
 	    "The Ubuntu One address of {target} changed from {was:email} to "
 	    "{now:email}.",
-	    "The Ubuntu One address of {target} changed from {was:email} to "
-	    "{now:email}." },
+	    NULL },
 	{ "user.ban", NULL, NULL, "{who} banned {target}: {now:ban_reason}",
-	    "{who} banned {target}: {now:ban_reason}" },
-	{ "user.unban", NULL, NULL, "{who} lifted the ban on {target}.",
-	    "{who} lifted the ban on {target}." },
+	    NULL },
+	{ "user.unban", NULL, NULL, "{who} lifted the ban on {target}.", NULL },
 	{ "user.site_admin.grant", NULL, NULL,
-	    "{who} made {target} a site admin.",
-	    "{who} made {target} a site admin." },
+	    "{who} made {target} a site admin.", NULL },
 	{ "user.site_admin.revoke", NULL, NULL,
-	    "{who} took site admin away from {target}.",
-	    "{who} took site admin away from {target}." },
-	{ "api_token.create", NULL, NULL, "{who} created an API token.",
-	    "{who} created an API token." },
-	{ "api_token.revoke", NULL, NULL, "{who} revoked an API token.",
-	    "{who} revoked an API token." },
+	    "{who} took site admin away from {target}.", NULL },
+	{ "api_token.create", NULL, NULL, "{who} created an API token.", NULL },
+	{ "api_token.revoke", NULL, NULL, "{who} revoked an API token.", NULL },
 	{ "outbox.retry", NULL, NULL, "{who} queued a failed message again.",
-	    "{who} queued a failed message again." },
+	    NULL },
 	{ "outbox.delete", NULL, NULL, "{who} deleted a failed message.",
-	    "{who} deleted a failed message." },
+	    NULL },
 };
 
 static const char *
@@ -281,7 +272,9 @@ history_words(struct arena *a, const struct history_event *ev, int named)
 		    !selects(&sentences[i], before, after))
 			continue;
 		found = 1;
-		one = fill(a, named ? sentences[i].named : sentences[i].plain,
+		one = fill(a,
+		    named && sentences[i].named != NULL ? sentences[i].named :
+							  sentences[i].plain,
 		    ev, before, after);
 		out = one == NULL ? NULL :
 				    arena_printf(a, "%s%s%s", out,

@@ -462,6 +462,8 @@ JOURNEYS.ban = async (t, d) => {
     await t.see(`yes: ${d.reason}`);
     await t.follow(t.button('Unban'), 'unbanned');
     check((await t.page.locator('#banned').innerText()).trim() === 'no', 'after Unban: the page does not say "Banned: no"');
+    await t.see(`~${d.user.nickname} lifted the ban on ${d.target}.`);
+    await t.see(`~${d.user.nickname} banned ${d.target}: ${d.reason}`);
 };
 
 /* ------------------------------------------------------------ main */

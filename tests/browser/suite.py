@@ -399,6 +399,59 @@ def accessibility_report(results):
         f.write("\n".join(lines) + "\n")
 
 
+def run_journey(suite, j):
+    """One journey at every width: (its widths' results, passed, failed)."""
+    t0 = time.monotonic()
+    try:
+        widths = suite.run_node(j.name, [j.plan(suite, w) for w in WIDTHS])
+    except Fail as e:
+        print("FAIL %s: %s" % (j.name, e))
+        return [], 0, len(WIDTHS)
+    passed = failed = 0
+    for w in widths:
+        what = "%s @%dpx" % (j.name, w["width"])
+        problems = ([w["error"]] if w["error"] else []) + list(w["problems"])
+        if not problems:
+            try:
+                j.verify(suite, w["width"], w["out"])
+            except Fail as e:
+                problems.append("database: %s" % e)
+        if problems:
+            failed += 1
+            print("FAIL %s (%d pages, %.1fs):\n    %s" % (what, len(w["pages"]), w["seconds"],
+                                                        "\n    ".join(problems)))
+        else:
+            passed += 1
+            print("ok   %s (%d pages, %.1fs)" % (what, len(w["pages"]), w["seconds"]))
+    print("     %s: %.1fs" % (j.name, time.monotonic() - t0))
+    return widths, passed, failed
+
+
+def run_all(env, only, t_start):
+    """The stack, the people and every journey: (passed, failed)."""
+    passed = failed = 0
+    shutil.rmtree(SHOTS, ignore_errors=True)
+    os.makedirs(SHOTS)
+    for tool in (["node", "--version"], ["/usr/bin/chromium", "--version"]):
+        v = subprocess.run(tool, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        print("%s: %s" % (tool[0], v.stdout.strip().splitlines()[-1] if v.stdout.strip() else "?"))
+    env.setup()
+    env.ensure_server()
+    mailbox = start_mailbox(env)
+    suite = Suite(env, "http://127.0.0.1:%d" % mailbox.server_address[1])
+    suite.setup()
+    print("setup: %.1fs" % (time.monotonic() - t_start))
+    results = []
+    for j in JOURNEYS:
+        if only and only not in j.name:
+            continue
+        widths, p, f = run_journey(suite, j)
+        results.append((j.name, widths))
+        passed, failed = passed + p, failed + f
+    accessibility_report(results)
+    return passed, failed
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--build-dir", required=True, help="the build directory holding membermail")
@@ -416,49 +469,8 @@ def main():
     t_start = time.monotonic()
     base = tempfile.mkdtemp(prefix="mm-browser-")
     env = BrowserEnv(os.path.abspath(args.build_dir), base)
-    results = []
     try:
-        shutil.rmtree(SHOTS, ignore_errors=True)
-        os.makedirs(SHOTS)
-        for tool in (["node", "--version"], ["/usr/bin/chromium", "--version"]):
-            v = subprocess.run(tool, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-            print("%s: %s" % (tool[0], v.stdout.strip().splitlines()[-1] if v.stdout.strip() else "?"))
-        env.setup()
-        env.ensure_server()
-        mailbox = start_mailbox(env)
-        suite = Suite(env, "http://127.0.0.1:%d" % mailbox.server_address[1])
-        suite.setup()
-        print("setup: %.1fs" % (time.monotonic() - t_start))
-        for j in JOURNEYS:
-            if args.only and args.only not in j.name:
-                continue
-            t0 = time.monotonic()
-            try:
-                widths = suite.run_node(j.name, [j.plan(suite, w) for w in WIDTHS])
-            except Fail as e:
-                failed += len(WIDTHS)
-                print("FAIL %s: %s" % (j.name, e))
-                continue
-            results.append((j.name, widths))
-            for w in widths:
-                what = "%s @%dpx" % (j.name, w["width"])
-                problems = list(w["problems"])
-                if w["error"]:
-                    problems.insert(0, w["error"])
-                if not problems:
-                    try:
-                        j.verify(suite, w["width"], w["out"])
-                    except Fail as e:
-                        problems.append("database: %s" % e)
-                if problems:
-                    failed += 1
-                    print("FAIL %s (%d pages, %.1fs):\n    %s" % (what, len(w["pages"]), w["seconds"],
-                                                                "\n    ".join(problems)))
-                else:
-                    passed += 1
-                    print("ok   %s (%d pages, %.1fs)" % (what, len(w["pages"]), w["seconds"]))
-            print("     %s: %.1fs" % (j.name, time.monotonic() - t0))
-        accessibility_report(results)
+        passed, failed = run_all(env, args.only, t_start)
     except KeyboardInterrupt as e:
         print("interrupted (%s): stopping everything" % (e or "Ctrl-C"))
         failed += 1
@@ -484,12 +496,7 @@ def main():
         shutil.rmtree(base, ignore_errors=True)
     print("browser: screenshots in %s" % os.path.relpath(SHOTS, REPO))
     print("browser: %.1fs" % (time.monotonic() - t_start))
-    summary = "browser: %d passed, %d failed" % (passed, failed)
-    print(summary)
-    if args.summary:
-        with open(args.summary, "w") as f:
-            f.write(summary + "\n")
-    return 1 if failed or passed == 0 else 0
+    return it.summarise("browser", passed, failed, 0, args.summary)
 
 
 if __name__ == "__main__":

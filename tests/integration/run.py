@@ -1068,12 +1068,18 @@ def main():
     else:
         shutil.rmtree(base, ignore_errors=True)
     print("integration: %.1fs" % (time.monotonic() - t_start))
-    summary = "integration: %d passed, %d failed" % (passed, failed)
+    return summarise("integration", passed, failed, skipped, args.summary)
+
+
+def summarise(label, passed, failed, skipped, path):
+    """Prints (and writes to path, if given) the line tests/run counts;
+    the exit status."""
+    summary = "%s: %d passed, %d failed" % (label, passed, failed)
     if skipped:
         summary += ", %d skipped" % skipped
     print(summary)
-    if args.summary:
-        with open(args.summary, "w") as f:
+    if path:
+        with open(path, "w") as f:
             f.write(summary + "\n")
     return 1 if failed or passed == 0 else 0
 
