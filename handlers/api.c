@@ -378,14 +378,14 @@ h_api_aliases(struct req *r)
 		return e;
 	rows = PQntuples(res) > n ? n : PQntuples(res);
 	if (PQntuples(res) > n)
-		next = PQgetvalue(res, n - 1, 0);
+		next = db_str(res, n - 1, API_USER_ALIASES_ID);
 	if ((items = json_object_new_array()) == NULL)
 		return APP_ENOMEM;
 	api_actor(r, &a);
 	for (i = 0; i < rows; i++) {
 		/* The rules decide what the owner may still see. */
 		e = alias_get(r->db, r->arena, &a,
-		    strtoll(PQgetvalue(res, i, 0), NULL, 10), &v);
+		    db_ll(res, i, API_USER_ALIASES_ID), &v);
 		if (e == APP_ENOTFOUND)
 			continue;
 		if (e != APP_OK || add_item(items, alias_json(&v)) == -1) {

@@ -1,6 +1,7 @@
 /*
  * auth.c - signing in with Ubuntu One (OpenID 2.0), and out.
  *
+ *	GET /auth/ubuntu	   the sign-in button (next: where to go after)
  *	POST /auth/ubuntu	   start: a login state bound to this browser,
  *				   then off to the pinned OP endpoint
  *	GET|POST /auth/ubuntu/return the assertion (proto/rp.c checks it),
@@ -67,16 +68,19 @@ rate_limit(struct req *r)
 	params[1] = RATE_WINDOW;
 	if ((res = req_sql(r, STMT_RATE_HIT, 2, params, &e)) == NULL)
 		return e;
-	if (strtol(PQgetvalue(res, 0, 0), NULL, 10) <= r->cfg->login_rate_limit)
+	if (db_ll(res, 0, RATE_HIT_HITS) <= r->cfg->login_rate_limit)
 		return APP_OK;
-	r->retry_after = PQgetvalue(res, 0, 1);
+	r->retry_after = db_str(res, 0, RATE_HIT_LEFT);
 	r->reason = "too many sign-in starts from this address";
 	return APP_ERATELIMIT;
 }
 
-/* A new login state bound to this browser; the state token, or NULL. */
+/*
+ * A new login state bound to this browser, remembering where to go after
+ * (next, a validated same-origin path, else /my); the state, or NULL.
+ */
 static const char *
-new_state(struct req *r, enum app_err *e)
+new_state(struct req *r, const char *next, enum app_err *e)
 {
 	const char *binding, *state, *params[4];
 
@@ -87,7 +91,7 @@ new_state(struct req *r, enum app_err *e)
 		*e = APP_ENOMEM;
 		return NULL;
 	}
-	params[2] = "/my";
+	params[2] = next != NULL ? next : "/my";
 	params[3] = STATE_TTL;
 	if (req_sql(r, STMT_LOGIN_STATE_CREATE, 4, params, e) == NULL)
 		return NULL;
@@ -115,7 +119,7 @@ h_auth_start(struct req *r)
 
 	if ((e = rate_limit(r)) != APP_OK)
 		return e;
-	if ((state = new_state(r, &e)) == NULL)
+	if ((state = new_state(r, req_field(r, AUTH_START_NEXT), &e)) == NULL)
 		return e;
 	rp_ctx_of(r, &rp);
 	url = rp_request_url(&rp, state, &e);
@@ -124,6 +128,23 @@ h_auth_start(struct req *r)
 	if (url == NULL)
 		return e;
 	return resp_redirect(r, 303, url);
+}
+
+/*
+ * GET /auth/ubuntu[?next=PATH]: the sign-in button, carrying where to go
+ * afterwards (a link from a 401 page or an e-mail); starting a sign-in is
+ * a state change, so it stays a POST with the CSRF token.
+ */
+enum app_err
+h_auth_page(struct req *r)
+{
+	struct view_dict *d;
+	const char       *next = req_field(r, AUTH_PAGE_NEXT);
+
+	if ((d = page_dict(r)) == NULL)
+		return APP_ENOMEM;
+	view_set(d, "NEXT", next != NULL ? next : "/my");
+	return page_render(r, 200, "Sign in", "signin.tpl");
 }
 
 /* A page that tells the user what happened and what to do. */
@@ -241,8 +262,8 @@ h_auth_finish(struct req *r)
 		    r->request_id);
 		return failed_page(r);
 	}
-	path = PQgetvalue(res, 0, 1);
-	user = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+	path = db_str(res, 0, LOGIN_STATE_FINISH_PATH);
+	user = db_ll(res, 0, LOGIN_STATE_FINISH_USER);
 	if ((e = session_start(r, user)) != APP_OK)
 		return e;
 	log_info("event=signed_in id=%s user=%lld", r->request_id, user);

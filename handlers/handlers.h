@@ -44,9 +44,15 @@ enum app_err h_my(struct req *);
 /* Sign-in (auth.c). */
 enum auth_start_field {
 	AUTH_START_DOMAIN,
+	AUTH_START_NEXT,
 	AUTH_START__N
 };
 enum app_err h_auth_start(struct req *);
+enum auth_page_field {
+	AUTH_PAGE_NEXT,
+	AUTH_PAGE__N
+};
+enum app_err h_auth_page(struct req *);
 enum app_err h_auth_return(struct req *);
 enum auth_finish_field {
 	AUTH_FINISH_STATE,

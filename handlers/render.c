@@ -4,6 +4,7 @@
 #include "handlers/handlers.h"
 #include "http/session.h"
 #include "rules/history.h"
+#include "store/db.h"
 #include "views/view.h"
 
 struct view_dict *
@@ -50,13 +51,13 @@ history_rows(struct req *r, struct view_dict *d, PGresult *res, int named)
 	int                  i;
 
 	for (i = 0; i < PQntuples(res); i++) {
-		ev.at = PQgetvalue(res, i, 0);
-		ev.actor_kind = PQgetvalue(res, i, 1);
-		ev.actor_name = PQgetvalue(res, i, 2);
-		ev.action = PQgetvalue(res, i, 3);
-		ev.target = PQgetvalue(res, i, 4);
-		ev.before = PQgetvalue(res, i, 5);
-		ev.after = PQgetvalue(res, i, 6);
+		ev.at = db_str(res, i, HISTORY_AT);
+		ev.actor_kind = db_str(res, i, HISTORY_KIND);
+		ev.actor_name = db_str(res, i, HISTORY_NAME);
+		ev.action = db_str(res, i, HISTORY_ACTION);
+		ev.target = db_str(res, i, HISTORY_TARGET);
+		ev.before = db_str(res, i, HISTORY_BEFORE);
+		ev.after = db_str(res, i, HISTORY_AFTER);
 		if ((row = view_add_section(d, "HISTORY")) == NULL ||
 		    (line = history_line(r->arena, &ev, named)) == NULL)
 			return APP_ENOMEM;

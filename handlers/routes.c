@@ -76,8 +76,14 @@ static const struct field home_fields[HOME__N] = {
 	[HOME_Q] = { "q", FIELD_QUERY, valid_text, 64, 0 },
 };
 
+/* login_states_return_path_check: 512 characters. */
 static const struct field auth_start_fields[AUTH_START__N] = {
 	[AUTH_START_DOMAIN] = { "domain", FIELD_FORM, valid_slug, 32, 0 },
+	[AUTH_START_NEXT] = { "next", FIELD_FORM, valid_next_path, 512, 0 },
+};
+
+static const struct field auth_page_fields[AUTH_PAGE__N] = {
+	[AUTH_PAGE_NEXT] = { "next", FIELD_QUERY, valid_next_path, 512, 0 },
 };
 
 static const struct field auth_finish_fields[AUTH_FINISH__N] = {
@@ -232,6 +238,14 @@ static const struct route table[] = {
 	    .auth = AUTH_SESSION,
 	    /* The page members load most: its data comes with the session. */
 	    .session_stmt = STMT_MY_SESSION_PAGE,
+	},
+	{
+	    .methods = METHOD_GET,
+	    .pattern = "/auth/ubuntu",
+	    .handler = h_auth_page,
+	    .access = ACCESS_ANYONE,
+	    .auth = AUTH_SESSION,
+	    FIELDS(auth_page_fields),
 	},
 	{
 	    .methods = METHOD_POST,

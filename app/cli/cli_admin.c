@@ -247,8 +247,8 @@ cell(const PGresult *res, int row, int col)
 
 	if (row < 0)
 		return PQfname(res, col);
-	v = PQgetvalue(res, row, col);
-	return PQgetisnull(res, row, col) || *v == '\0' ? "-" : v;
+	v = db_str(res, row, col);
+	return db_null(res, row, col) || *v == '\0' ? "-" : v;
 }
 
 static void
@@ -307,7 +307,7 @@ print_json(struct db *db, enum stmt st, int n, const char *const *p)
 
 	if ((res = query(db, st, n, p)) == NULL)
 		return 1;
-	printf("%s\n", PQgetvalue(res, 0, 0));
+	printf("%s\n", db_str(res, 0, CLI_JSON_ARRAY));
 	PQclear(res);
 	return 0;
 }
@@ -536,7 +536,7 @@ alias_id(struct db *db, const char *address)
 	if ((res = db_exec(db, STMT_ALIAS_BY_ADDRESS, 1, p, &e)) == NULL)
 		return 0;
 	if (PQntuples(res) == 1)
-		id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+		id = db_ll(res, 0, ALIAS_BY_ADDRESS_ID);
 	PQclear(res);
 	return id;
 }

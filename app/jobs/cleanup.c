@@ -49,7 +49,7 @@ take_lock(struct db *db, int *got)
 
 	if ((res = db_exec(db, STMT_CLEANUP_LOCK, 0, NULL, &e)) == NULL)
 		return e;
-	*got = PQntuples(res) == 1 && strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+	*got = PQntuples(res) == 1 && db_bool(res, 0, CLEANUP_LOCK_GOT);
 	PQclear(res);
 	return APP_OK;
 }
@@ -75,7 +75,7 @@ delete_expired(struct db *db, void *arg)
 	struct run  *run = arg;
 	enum app_err e;
 	size_t       i;
-	int          got;
+	int          got = 0;
 
 	if ((e = db_run(db, STMT_CLEANUP_TIMEOUTS, 0, NULL)) != APP_OK ||
 	    (e = take_lock(db, &got)) != APP_OK)

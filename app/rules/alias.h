@@ -122,13 +122,6 @@ enum app_err alias_update(struct db *, struct arena *, const struct actor *,
     struct alias_view *out);
 
 /*
- * Splits '\n'-joined text (a recipients column) into an arena list of at
- * most ALIAS_RECIPIENTS_MAX strings, NULL-terminated; NULL when out of
- * memory.
- */
-const char **alias_split_lines(struct arena *, const char *joined, size_t *n);
-
-/*
  * Removes alias id, for an admin of its domain, a site admin or the
  * operator (its owner gets APP_ENOTFOUND, as anyone else does: an owner
  * cannot remove an alias).  Refused with *why: APP_ECONFLICT "locked" (an

@@ -98,13 +98,12 @@ load_owner(struct db *db, struct arena *a, long long id, struct owner *o)
 		e = APP_ENOTFOUND;
 	else {
 		o->alias_id = id;
-		o->domain_id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
-		o->user_id = strtoll(PQgetvalue(res, 0, 2), NULL, 10);
-		if ((o->address = arena_strdup(a, PQgetvalue(res, 0, 1))) ==
+		o->domain_id = db_ll(res, 0, RCPT_ALIAS_DOMAIN);
+		o->user_id = db_ll(res, 0, RCPT_ALIAS_OWNER);
+		if ((o->address = db_dup(a, res, 0, RCPT_ALIAS_ADDRESS)) ==
 			NULL ||
-		    (o->email = arena_strdup(a, PQgetvalue(res, 0, 3))) ==
-			NULL ||
-		    (o->name = arena_strdup(a, PQgetvalue(res, 0, 4))) == NULL)
+		    (o->email = db_dup(a, res, 0, RCPT_ALIAS_EMAIL)) == NULL ||
+		    (o->name = db_dup(a, res, 0, RCPT_ALIAS_NAME)) == NULL)
 			e = APP_ENOMEM;
 	}
 	PQclear(res);
@@ -193,7 +192,9 @@ shown_list(struct db *db, struct arena *a, const struct owner *o,
 		return NULL;
 	for (i = 0; s != NULL && i < n; i++) {
 		for (other = 0, k = 0; k < PQntuples(res); k++)
-			other |= strcasecmp(PQgetvalue(res, k, 0), l[i]) == 0;
+			other |= strcasecmp(db_str(res, k,
+						RCPT_OTHER_MEMBERS_EMAIL),
+				     l[i]) == 0;
 		item = other ? "an address of another member" : l[i];
 		s = arena_printf(a, "%s%s%s", s, i ? ", " : "", item);
 	}
@@ -309,7 +310,7 @@ rcpt_receipt_tx(struct db *db, struct arena *a, long long id,
 	if ((res = exec(db, STMT_RCPT_RECEIPT_INSERT, 6, p, &e)) == NULL)
 		return e;
 	e = mail_receipts(db, a, &o, before, nbefore, after, nafter, actor,
-	    token, PQgetvalue(res, 0, 0));
+	    token, db_str(res, 0, RCPT_RECEIPT_INSERT_EXPIRES));
 	PQclear(res);
 	return e;
 }
@@ -347,7 +348,7 @@ request(struct db *db, struct arena *a, const struct owner *o,
 	*sent = PQntuples(res) == 1;
 	if (*sent)
 		e = mail_confirm(db, a, o, address, actor, token,
-		    PQgetvalue(res, 0, 0));
+		    db_str(res, 0, RCPT_REQUEST_EXPIRES));
 	PQclear(res);
 	return e;
 }
@@ -372,7 +373,7 @@ unconfirmed(struct db *db, struct arena *a, long long id, const char *const *l,
 		e = APP_ENOMEM;
 	for (i = 0; e == APP_OK && i < PQntuples(res); i++)
 		if (((*out)[(*nout)++] = arena_strdup(a,
-			 PQgetvalue(res, i, 0))) == NULL)
+			 db_str(res, i, RCPT_UNCONFIRMED_ADDRESS))) == NULL)
 			e = APP_ENOMEM;
 	PQclear(res);
 	return e;
@@ -577,8 +578,7 @@ tell_event(struct db *db, struct arena *a, const struct actor *who,
 		return APP_ENOMEM;
 	if ((res = exec(db, STMT_USER_BY_ID, 1, p, &e)) == NULL)
 		return e;
-	to = PQntuples(res) == 1 ? arena_strdup(a, PQgetvalue(res, 0, 1)) :
-				   NULL;
+	to = PQntuples(res) == 1 ? db_dup(a, res, 0, USER_BY_ID_EMAIL) : NULL;
 	PQclear(res);
 	if (to == NULL || (d = view_dict_new()) == NULL)
 		return APP_ENOMEM;
@@ -642,16 +642,16 @@ rcpt_pending(struct db *db, struct arena *a, long long id,
 	for (i = 0; e == APP_OK && i < PQntuples(res); i++) {
 		struct rcpt_pending *x = &(*out)[(*n)++];
 
-		x->confirmed = PQgetvalue(res, i, 1)[0] == 't';
-		x->expired = PQgetvalue(res, i, 4)[0] == 't';
-		x->too_soon = PQgetvalue(res, i, 5)[0] == 't';
-		x->at_limit = PQgetvalue(res, i, 6)[0] == 't';
+		x->confirmed = db_bool(res, i, RCPT_PENDING_AGREED);
+		x->expired = db_bool(res, i, RCPT_PENDING_EXPIRED);
+		x->too_soon = db_bool(res, i, RCPT_PENDING_TOO_SOON);
+		x->at_limit = db_bool(res, i, RCPT_PENDING_AT_LIMIT);
 		x->can_resend = !x->confirmed && !x->too_soon && !x->at_limit;
-		if ((x->address = arena_strdup(a, PQgetvalue(res, i, 0))) ==
+		if ((x->address = db_dup(a, res, i, RCPT_PENDING_ADDRESS)) ==
 			NULL ||
-		    (x->sent_at = arena_strdup(a, PQgetvalue(res, i, 2))) ==
+		    (x->sent_at = db_dup(a, res, i, RCPT_PENDING_SENT)) ==
 			NULL ||
-		    (x->expires_at = arena_strdup(a, PQgetvalue(res, i, 3))) ==
+		    (x->expires_at = db_dup(a, res, i, RCPT_PENDING_EXPIRES)) ==
 			NULL)
 			e = APP_ENOMEM;
 	}
@@ -714,19 +714,6 @@ rcpt_resend(struct db *db, struct arena *a, const struct actor *who,
 
 /* ------------------------------------------------------------ links */
 
-/* Columns of STMT_RCPT_CONFIRM_LINK. */
-enum {
-	CL_ID,
-	CL_ALIAS,
-	CL_ADDRESS,
-	CL_USED,
-	CL_EXPIRED,
-	CL_ALIAS_ADDRESS,
-	CL_ACTOR,
-	CL_AT,
-	CL_EXPIRES
-};
-
 /* One rcpt_confirm or rcpt_undo call, handed through db_tx. */
 struct link_call {
 	struct arena     *arena;
@@ -754,26 +741,23 @@ find_link(struct db *db, struct link_call *c, enum stmt st, PGresult **res)
 	return APP_OK;
 }
 
-/* The columns every link row has, into out (ids, alias, who, when). */
+/*
+ * The columns every link row has, into out (ids, alias, who, when);
+ * WHAT is left to the caller: an address, or a receipt's recipients.
+ */
 static enum app_err
 link_fields(struct arena *a, PGresult *res, struct rcpt_link *out,
     long long *id, long long *alias)
 {
-	*id = strtoll(PQgetvalue(res, 0, CL_ID), NULL, 10);
-	*alias = strtoll(PQgetvalue(res, 0, CL_ALIAS), NULL, 10);
-	out->state = PQgetvalue(res, 0, CL_USED)[0] == 't' ?
-	    RCPT_LINK_USED :
-	    (PQgetvalue(res, 0, CL_EXPIRED)[0] == 't' ? RCPT_LINK_EXPIRED :
-							RCPT_LINK_OK);
-	if ((out->address = arena_strdup(a, PQgetvalue(res, 0, CL_ADDRESS))) ==
-		NULL ||
-	    (out->alias = arena_strdup(a,
-		 PQgetvalue(res, 0, CL_ALIAS_ADDRESS))) == NULL ||
-	    (out->actor = arena_strdup(a, PQgetvalue(res, 0, CL_ACTOR))) ==
-		NULL ||
-	    (out->at = arena_strdup(a, PQgetvalue(res, 0, CL_AT))) == NULL ||
-	    (out->expires_at = arena_strdup(a,
-		 PQgetvalue(res, 0, CL_EXPIRES))) == NULL)
+	*id = db_ll(res, 0, LINK_ID);
+	*alias = db_ll(res, 0, LINK_ALIAS);
+	out->state = db_bool(res, 0, LINK_USED) ? RCPT_LINK_USED :
+	    db_bool(res, 0, LINK_EXPIRED)       ? RCPT_LINK_EXPIRED :
+						  RCPT_LINK_OK;
+	if ((out->alias = db_dup(a, res, 0, LINK_ALIAS_ADDRESS)) == NULL ||
+	    (out->actor = db_dup(a, res, 0, LINK_ACTOR)) == NULL ||
+	    (out->at = db_dup(a, res, 0, LINK_AT)) == NULL ||
+	    (out->expires_at = db_dup(a, res, 0, LINK_EXPIRES)) == NULL)
 		return APP_ENOMEM;
 	return APP_OK;
 }
@@ -838,13 +822,15 @@ apply_pending(struct db *db, struct arena *a, long long id, int *applied)
 		return e;
 	if (PQntuples(res) == 1) {
 		*applied = 1;
-		before = alias_split_lines(a, PQgetvalue(res, 0, 0), &nbefore);
-		after = alias_split_lines(a, PQgetvalue(res, 0, 1), &nafter);
-		actor = arena_strdup(a, PQgetvalue(res, 0, 2));
-		e = before == NULL || after == NULL || actor == NULL ?
-		    APP_ENOMEM :
-		    applied_tx(db, a, id, before, nbefore, after, nafter,
-			actor);
+		if ((e = db_array(a, res, 0, RCPT_APPLY_BEFORE, &before,
+			 &nbefore)) == APP_OK &&
+		    (e = db_array(a, res, 0, RCPT_APPLY_AFTER, &after,
+			 &nafter)) == APP_OK)
+			e = (actor = db_dup(a, res, 0, RCPT_APPLY_ACTOR)) ==
+				NULL ?
+			    APP_ENOMEM :
+			    applied_tx(db, a, id, before, nbefore, after,
+				nafter, actor);
 	}
 	PQclear(res);
 	return e;
@@ -865,7 +851,7 @@ locked_link(struct db *db, struct link_call *c, enum stmt stmt,
 	if ((e = find_link(db, c, stmt, res)) != APP_OK || *res == NULL ||
 	    !c->do_it)
 		return e;
-	alias = strtoll(PQgetvalue(*res, 0, CL_ALIAS), NULL, 10);
+	alias = db_ll(*res, 0, LINK_ALIAS);
 	PQclear(*res);
 	*res = NULL;
 	if ((e = by_id(db, c->arena, STMT_RCPT_ALIAS_LOCK, alias, NULL)) !=
@@ -888,7 +874,9 @@ confirm_tx(struct db *db, void *arg)
 		 STMT_RCPT_CONFIRM_LOCK, &res)) != APP_OK ||
 	    res == NULL)
 		return e;
-	e = link_fields(c->arena, res, c->out, &id, &alias);
+	if ((e = link_fields(c->arena, res, c->out, &id, &alias)) == APP_OK &&
+	    (c->out->address = db_dup(c->arena, res, 0, LINK_WHAT)) == NULL)
+		e = APP_ENOMEM;
 	PQclear(res);
 	if (e != APP_OK || !c->do_it || c->out->state != RCPT_LINK_OK)
 		return e;
@@ -976,15 +964,12 @@ undo_tx(struct db *db, void *arg)
 		 STMT_RCPT_RECEIPT_LOCK, &res)) != APP_OK ||
 	    res == NULL)
 		return e;
-	/* A receipt's "address" column holds its previous recipients. */
-	e = link_fields(c->arena, res, c->out, &id, &alias);
+	if ((e = link_fields(c->arena, res, c->out, &id, &alias)) == APP_OK)
+		e = db_array(c->arena, res, 0, LINK_WHAT, &c->out->before,
+		    &c->out->nbefore);
 	PQclear(res);
 	if (e != APP_OK)
 		return e;
-	if ((c->out->before = alias_split_lines(c->arena, c->out->address,
-		 &c->out->nbefore)) == NULL)
-		return APP_ENOMEM;
-	c->out->address = NULL;
 	if (!c->do_it || c->out->state != RCPT_LINK_OK)
 		return APP_OK;
 	if ((e = by_id(db, c->arena, STMT_RCPT_RECEIPT_USE, id, &rows)) !=
@@ -1022,9 +1007,9 @@ rcpt_unlock_tx(struct db *db, long long user_id, const char *request_id)
 	if ((res = exec(db, STMT_RCPT_UNLOCK, 1, p, &e)) == NULL)
 		return e;
 	for (i = 0; e == APP_OK && i < PQntuples(res); i++) {
-		ev.target_id = strtoll(PQgetvalue(res, i, 0), NULL, 10);
-		ev.target_label = PQgetvalue(res, i, 1);
-		ev.domain_id = strtoll(PQgetvalue(res, i, 2), NULL, 10);
+		ev.target_id = db_ll(res, i, RCPT_UNLOCK_ID);
+		ev.target_label = db_str(res, i, RCPT_UNLOCK_ADDRESS);
+		ev.domain_id = db_ll(res, i, RCPT_UNLOCK_DOMAIN);
 		e = audit_write(db, &who, &ev);
 	}
 	PQclear(res);

@@ -103,7 +103,7 @@ create(struct db *db, struct signin *s, enum app_err *e)
 
 	if (run(db, STMT_USER_INSERT, 4, p, &res, e) == -1)
 		return -1;
-	s->uid = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+	s->uid = db_ll(res, 0, USER_INSERT_ID);
 	PQclear(res);
 	after = email_json(s->email);
 	rc = audit(db, s, "user.signup", NULL, after, e);
@@ -133,8 +133,8 @@ receipts(struct db *db, struct signin *s, const char *old, PGresult *res,
 		return -1;
 	}
 	for (i = 0; i < n; i++) {
-		ids[i] = strtoll(PQgetvalue(res, i, 0), NULL, 10);
-		before[i] = PQgetvalue(res, i, 1);
+		ids[i] = db_ll(res, i, FOLLOW_EMAIL_ID);
+		before[i] = db_str(res, i, FOLLOW_EMAIL_BEFORE);
 	}
 	*e = rcpt_email_changed_tx(db, s->arena, &a, s->uid, old, ids, before,
 	    (size_t)n);
@@ -172,7 +172,7 @@ follow_email(struct db *db, struct signin *s, const char *old,
 	}
 	if (run(db, STMT_USER_EMAIL_STUCK, 2, p, &res, e) == -1)
 		return -1;
-	if (PQntuples(res) == 1 && strcmp(PQgetvalue(res, 0, 0), "t") == 0)
+	if (PQntuples(res) == 1 && db_bool(res, 0, USER_EMAIL_STUCK_STUCK))
 		log_warn("event=aliases_not_following id=%s user=%lld "
 			 "reason=\"the new address cannot be their recipient\"",
 		    s->request_id ? s->request_id : "-", s->uid);
@@ -189,7 +189,7 @@ static int
 refresh(struct db *db, struct signin *s, PGresult *row, enum app_err *e)
 {
 	char        uid[24];
-	const char *p[4], *old = PQgetvalue(row, 0, 1);
+	const char *p[4], *old = db_str(row, 0, USER_BY_CLAIMED_ID_EMAIL);
 
 	snprintf(uid, sizeof(uid), "%lld", s->uid);
 	p[0] = uid;
@@ -202,7 +202,8 @@ refresh(struct db *db, struct signin *s, PGresult *row, enum app_err *e)
 	if ((*e = rcpt_unlock_tx(db, s->uid, s->request_id)) != APP_OK)
 		return -1;
 	if (s->email != NULL && strcmp(old, s->email) != 0)
-		return follow_email(db, s, old, PQgetvalue(row, 0, 3), e);
+		return follow_email(db, s, old,
+		    db_str(row, 0, USER_BY_CLAIMED_ID_STUCK), e);
 	return 0;
 }
 
@@ -219,12 +220,12 @@ signin_tx(struct db *db, void *arg)
 	    -1)
 		return e;
 	if ((found = PQntuples(row) == 1))
-		s->uid = strtoll(PQgetvalue(row, 0, 0), NULL, 10);
+		s->uid = db_ll(row, 0, USER_BY_CLAIMED_ID_ID);
 	s->email = usable_email(s);
 	if (s->id->email != NULL && s->email == NULL)
 		log_warn("event=signin_email_unusable id=%s",
 		    s->request_id ? s->request_id : "-");
-	if (found && strcmp(PQgetvalue(row, 0, 2), "t") == 0)
+	if (found && db_bool(row, 0, USER_BY_CLAIMED_ID_BANNED))
 		s->outcome = SIGNIN_BANNED;
 	else if (!found && s->email == NULL)
 		s->outcome = s->id->email == NULL ? SIGNIN_NO_EMAIL :

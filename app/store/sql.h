@@ -54,36 +54,38 @@ enum stmt {
 	STMT_PROV_USERS,   /* id|NULL, name|NULL, interval s -> users */
 	STMT_PROV_MEMBERS, /* id|NULL -> user, domain, role */
 	STMT_PROV_ALIASES, /* id|NULL, local|NULL -> aliases */
-	STMT_PROV_ALIAS_CREATE,  /* domain, local, user, email, enabled,
+	STMT_PROV_ALIAS_CREATE,   /* domain, local, user, email, enabled,
 				   reason -> id */
-	STMT_PROV_ALIAS_ENABLE,  /* id -> local part, enabled (or the reason
+	STMT_PROV_ALIAS_ENABLE,   /* id -> local part, enabled (or the reason
 				   it had before the rules took it off) */
-	STMT_PROV_ALIAS_DISABLE, /* id, reason, grace days -> remove_at */
-	STMT_PROV_ALIAS_DELETE,  /* id -> local part */
-	STMT_PROV_MEMBER_ADD,    /* domain, user -> a row if added */
-	STMT_PROV_MEMBER_PRUNE,  /* domain, user -> a row if pruned */
-	STMT_PROV_PERSONS,       /* ids {..}, statuses {..} */
-	STMT_PROV_SYNCED,        /* ids {..} */
-	STMT_PROV_SYNC_REQUEST,  /* id */
-	STMT_PROV_RENAME,        /* id, name: a rename Launchpad told of */
-	STMT_PROV_ANNOUNCED,     /* id: the signed-in mail went out */
-	STMT_PROV_BULK_CREATE,   /* aliases, members, mails (JSON arrays),
+	STMT_PROV_ALIAS_DISABLE,  /* id, reason, grace days -> remove_at */
+	STMT_PROV_ALIAS_DELETE,   /* id -> local part */
+	STMT_PROV_MEMBER_ADD,     /* domain, user -> a row if added */
+	STMT_PROV_MEMBER_PRUNE,   /* domain, user -> a row if pruned */
+	STMT_PROV_PERSONS,        /* ids {..}, statuses {..} */
+	STMT_PROV_SYNCED,         /* ids {..} */
+	STMT_PROV_SYNC_REQUEST,   /* id */
+	STMT_USERS_NEED_SMTPUTF8, /* addresses ' '-joined: mail cannot reach
+				    them (the relay lacks SMTPUTF8) */
+	STMT_PROV_RENAME,         /* id, name: a rename Launchpad told of */
+	STMT_PROV_ANNOUNCED,      /* id: the signed-in mail went out */
+	STMT_PROV_BULK_CREATE,    /* aliases, members, mails (JSON arrays),
 				   announced ids {..} -> aliases created */
-	STMT_PENDING_LOAD,       /* -> user, status, runs, age s, accepted */
-	STMT_PENDING_SEEN,       /* ids {..}, statuses {..}: once more */
-	STMT_PENDING_FORGET,     /* ids {..} */
-	STMT_PENDING_ACCEPT,     /* by -> a row per accepted user */
-	STMT_ALERTS_SEEN,        /* causes {..}, messages {..}, interval s ->
+	STMT_PENDING_LOAD,        /* -> user, status, runs, age s, accepted */
+	STMT_PENDING_SEEN,        /* ids {..}, statuses {..}: once more */
+	STMT_PENDING_FORGET,      /* ids {..} */
+	STMT_PENDING_ACCEPT,      /* by -> a row per accepted user */
+	STMT_ALERTS_SEEN,         /* causes {..}, messages {..}, interval s ->
 				   cause, message, new, due to mail again */
-	STMT_ALERTS_CLEAR,       /* causes {..} still open -> cause, message
+	STMT_ALERTS_CLEAR,        /* causes {..} still open -> cause, message
 				   of each that cleared */
-	STMT_ERRLOG,             /* fingerprint text, message, user, name,
+	STMT_ERRLOG,              /* fingerprint text, message, user, name,
 				   claimed id, domain */
-	STMT_ERROR_REPORT,       /* user, domain, code -> a row: report it */
-	STMT_ERROR_FORGET,       /* user, domain */
-	STMT_OUTBOX_INSERT,      /* to, cc (space-separated), subject, body */
-	STMT_SYNC_LOCK,          /* -> t if this session holds the lock */
-	STMT_SYNC_ASYNC_COMMIT,  /* synchronous_commit off for the session */
+	STMT_ERROR_REPORT,        /* user, domain, code -> a row: report it */
+	STMT_ERROR_FORGET,        /* user, domain */
+	STMT_OUTBOX_INSERT,       /* to, cc (space-separated), subject, body */
+	STMT_SYNC_LOCK,           /* -> t if this session holds the lock */
+	STMT_SYNC_ASYNC_COMMIT,   /* synchronous_commit off for the session */
 	/* Site admins (handlers/admin.c). */
 	STMT_SA_COUNTS,           /* -> domains, users, aliases, outbox pending,
 				   outbox failed, errors in the last day */
@@ -226,10 +228,772 @@ enum stmt {
 	STMT__MAX
 };
 
+/*
+ * The columns of each statement's rows, in the order of enum stmt; a
+ * column is read by these names (db.h: db_str, db_ll, db_bool, ...),
+ * never by its number.  X__N counts them: sql.c's row says it, and a
+ * test build checks it against what PostgreSQL describes (db.c).
+ */
+/* STMT_SCHEMA_VERSION */
+enum schema_version_col {
+	SCHEMA_VERSION_VERSION,
+	SCHEMA_VERSION__N
+};
+/* STMT_DOMAIN_LIST */
+enum domain_list_col {
+	DOMAIN_LIST_SLUG,
+	DOMAIN_LIST_NAME,
+	DOMAIN_LIST_TEAM,
+	DOMAIN_LIST_TITLE,
+	DOMAIN_LIST__N
+};
+/* STMT_SESSION_LOAD, and first in every route's session statement (http/route.h) */
+enum session_col {
+	SESSION_ID,
+	SESSION_NAME,
+	SESSION_EMAIL,
+	SESSION_DISPLAY,
+	SESSION_SITE_ADMIN,
+	SESSION_CSRF,
+	SESSION_TOUCH,
+	SESSION_CLAIMED_ID,
+	SESSION_PERSON,
+	SESSION_SYNC_DUE,
+	SESSION_EMAIL_STUCK,
+	SESSION_MAIL_PROBLEM,
+	SESSION__N
+};
+/* STMT_IS_DOMAIN_ADMIN */
+enum is_domain_admin_col {
+	IS_DOMAIN_ADMIN_YES,
+	IS_DOMAIN_ADMIN__N
+};
+/* STMT_RATE_HIT */
+enum rate_hit_col {
+	RATE_HIT_HITS,
+	RATE_HIT_LEFT,
+	RATE_HIT__N
+};
+/* STMT_DOMAIN_TEAMS */
+enum domain_teams_col {
+	DOMAIN_TEAMS_LIST,
+	DOMAIN_TEAMS__N
+};
+/* STMT_LOGIN_STATE_USE */
+enum login_state_use_col {
+	LOGIN_STATE_USE_FRESH,
+	LOGIN_STATE_USE__N
+};
+/* STMT_LOGIN_STATE_FINISH */
+enum login_state_finish_col {
+	LOGIN_STATE_FINISH_USER,
+	LOGIN_STATE_FINISH_PATH,
+	LOGIN_STATE_FINISH__N
+};
+/* STMT_NONCE_INSERT */
+enum nonce_insert_col {
+	NONCE_INSERT_NEW,
+	NONCE_INSERT__N
+};
+/* STMT_USER_BY_CLAIMED_ID */
+enum user_by_claimed_id_col {
+	USER_BY_CLAIMED_ID_ID,
+	USER_BY_CLAIMED_ID_EMAIL,
+	USER_BY_CLAIMED_ID_BANNED,
+	USER_BY_CLAIMED_ID_STUCK,
+	USER_BY_CLAIMED_ID__N
+};
+/* STMT_USER_INSERT */
+enum user_insert_col {
+	USER_INSERT_ID,
+	USER_INSERT__N
+};
+/* STMT_USER_EMAIL_STUCK */
+enum user_email_stuck_col {
+	USER_EMAIL_STUCK_STUCK,
+	USER_EMAIL_STUCK__N
+};
+/* STMT_USER_BY_ID */
+enum user_by_id_col {
+	USER_BY_ID_NAME,
+	USER_BY_ID_EMAIL,
+	USER_BY_ID_DISPLAY,
+	USER_BY_ID_CLAIMED_ID,
+	USER_BY_ID_BANNED,
+	USER_BY_ID__N
+};
+/* STMT_ASSOC_CURRENT */
+enum assoc_current_col {
+	ASSOC_CURRENT_HANDLE,
+	ASSOC_CURRENT_SECRET,
+	ASSOC_CURRENT__N
+};
+/* STMT_ASSOC_GET */
+enum assoc_get_col {
+	ASSOC_GET_SECRET,
+	ASSOC_GET__N
+};
+/* STMT_OUTBOX_RETRY */
+enum outbox_retry_col {
+	OUTBOX_RETRY_ID,
+	OUTBOX_RETRY__N
+};
+/* STMT_SNAP_TRUSTED */
+enum snap_trusted_col {
+	SNAP_TRUSTED_TOTAL,
+	SNAP_TRUSTED_HELD,
+	SNAP_TRUSTED__N
+};
+/* STMT_SNAP_INSERT */
+enum snap_insert_col {
+	SNAP_INSERT_ID,
+	SNAP_INSERT__N
+};
+/* STMT_SNAP_LATEST */
+enum snap_latest_col {
+	SNAP_LATEST_ID,
+	SNAP_LATEST_HELD,
+	SNAP_LATEST_AGE,
+	SNAP_LATEST__N
+};
+/* STMT_SNAP_HAS */
+enum snap_has_col {
+	SNAP_HAS_YES,
+	SNAP_HAS__N
+};
+/* STMT_SNAP_ACCEPT */
+enum snap_accept_col {
+	SNAP_ACCEPT_ID,
+	SNAP_ACCEPT_TOTAL,
+	SNAP_ACCEPT__N
+};
+/* STMT_PROV_DOMAINS */
+enum prov_domains_col {
+	PROV_DOMAINS_ID,
+	PROV_DOMAINS_NAME,
+	PROV_DOMAINS_TEAM,
+	PROV_DOMAINS_LIMIT,
+	PROV_DOMAINS_ADMINS,
+	PROV_DOMAINS__N
+};
+/* STMT_PROV_USERS */
+enum prov_users_col {
+	PROV_USERS_ID,
+	PROV_USERS_NAME,
+	PROV_USERS_EMAIL,
+	PROV_USERS_CLAIMED_ID,
+	PROV_USERS_BANNED,
+	PROV_USERS_PERSON,
+	PROV_USERS_CHECK_DUE,
+	PROV_USERS_UNANNOUNCED,
+	PROV_USERS__N
+};
+/* STMT_PROV_MEMBERS */
+enum prov_members_col {
+	PROV_MEMBERS_USER,
+	PROV_MEMBERS_DOMAIN,
+	PROV_MEMBERS_ROLE,
+	PROV_MEMBERS__N
+};
+/* STMT_PROV_ALIASES */
+enum prov_aliases_col {
+	PROV_ALIASES_ID,
+	PROV_ALIASES_DOMAIN,
+	PROV_ALIASES_USER,
+	PROV_ALIASES_LOCAL,
+	PROV_ALIASES_ENABLED,
+	PROV_ALIASES_REASON,
+	PROV_ALIASES_EXPIRED,
+	PROV_ALIASES__N
+};
+/* STMT_PROV_ALIAS_CREATE */
+enum prov_alias_create_col {
+	PROV_ALIAS_CREATE_ID,
+	PROV_ALIAS_CREATE__N
+};
+/* STMT_PROV_ALIAS_ENABLE */
+enum prov_alias_enable_col {
+	PROV_ALIAS_ENABLE_LOCAL,
+	PROV_ALIAS_ENABLE_ENABLED,
+	PROV_ALIAS_ENABLE_REASON,
+	PROV_ALIAS_ENABLE__N
+};
+/* STMT_PROV_ALIAS_DISABLE */
+enum prov_alias_disable_col {
+	PROV_ALIAS_DISABLE_REMOVE_ON,
+	PROV_ALIAS_DISABLE__N
+};
+/* STMT_PROV_ALIAS_DELETE */
+enum prov_alias_delete_col {
+	PROV_ALIAS_DELETE_LOCAL,
+	PROV_ALIAS_DELETE__N
+};
+/* STMT_PROV_MEMBER_ADD */
+enum prov_member_add_col {
+	PROV_MEMBER_ADD_ADDED,
+	PROV_MEMBER_ADD__N
+};
+/* STMT_PROV_MEMBER_PRUNE */
+enum prov_member_prune_col {
+	PROV_MEMBER_PRUNE_PRUNED,
+	PROV_MEMBER_PRUNE__N
+};
+/* STMT_PROV_BULK_CREATE */
+enum prov_bulk_create_col {
+	PROV_BULK_CREATE_CREATED,
+	PROV_BULK_CREATE__N
+};
+/* STMT_PENDING_LOAD */
+enum pending_load_col {
+	PENDING_LOAD_USER,
+	PENDING_LOAD_STATUS,
+	PENDING_LOAD_RUNS,
+	PENDING_LOAD_AGE,
+	PENDING_LOAD_ACCEPTED,
+	PENDING_LOAD__N
+};
+/* STMT_PENDING_ACCEPT */
+enum pending_accept_col {
+	PENDING_ACCEPT_USER,
+	PENDING_ACCEPT__N
+};
+/* STMT_ALERTS_SEEN */
+enum alerts_seen_col {
+	ALERTS_SEEN_CAUSE,
+	ALERTS_SEEN_MESSAGE,
+	ALERTS_SEEN_NEW,
+	ALERTS_SEEN_DUE,
+	ALERTS_SEEN__N
+};
+/* STMT_ALERTS_CLEAR */
+enum alerts_clear_col {
+	ALERTS_CLEAR_CAUSE,
+	ALERTS_CLEAR_MESSAGE,
+	ALERTS_CLEAR__N
+};
+/* STMT_ERROR_REPORT */
+enum error_report_col {
+	ERROR_REPORT_NEW,
+	ERROR_REPORT__N
+};
+/* STMT_SYNC_LOCK */
+enum sync_lock_col {
+	SYNC_LOCK_GOT,
+	SYNC_LOCK__N
+};
+/* STMT_SYNC_ASYNC_COMMIT */
+enum sync_async_commit_col {
+	SYNC_ASYNC_COMMIT_SETTING,
+	SYNC_ASYNC_COMMIT__N
+};
+/* STMT_SA_COUNTS */
+enum sa_counts_col {
+	SA_COUNTS_DOMAINS,
+	SA_COUNTS_USERS,
+	SA_COUNTS_ALIASES,
+	SA_COUNTS_PENDING,
+	SA_COUNTS_FAILED,
+	SA_COUNTS_ERRORS,
+	SA_COUNTS__N
+};
+/* STMT_SA_DOMAINS */
+enum sa_domains_col {
+	SA_DOMAINS_NAME,
+	SA_DOMAINS_TEAM,
+	SA_DOMAINS_SLUG,
+	SA_DOMAINS_TITLE,
+	SA_DOMAINS_ENABLED,
+	SA_DOMAINS_LIMIT,
+	SA_DOMAINS_TXT,
+	SA_DOMAINS_MEMBERS,
+	SA_DOMAINS_ALIASES,
+	SA_DOMAINS_TOKEN,
+	SA_DOMAINS__N
+};
+/* STMT_SA_DOMAIN_INSERT */
+enum sa_domain_insert_col {
+	SA_DOMAIN_INSERT_ID,
+	SA_DOMAIN_INSERT_AFTER,
+	SA_DOMAIN_INSERT__N
+};
+/* STMT_SA_DOMAIN_ADMIN_ADD */
+enum sa_domain_admin_add_col {
+	SA_DOMAIN_ADMIN_ADD_ID,
+	SA_DOMAIN_ADMIN_ADD_NAME,
+	SA_DOMAIN_ADMIN_ADD_BANNED,
+	SA_DOMAIN_ADMIN_ADD_LABEL,
+	SA_DOMAIN_ADMIN_ADD_AFTER,
+	SA_DOMAIN_ADMIN_ADD__N
+};
+/* STMT_SA_DOMAIN_TAKEN */
+enum sa_domain_taken_col {
+	SA_DOMAIN_TAKEN_NAME,
+	SA_DOMAIN_TAKEN_SLUG,
+	SA_DOMAIN_TAKEN__N
+};
+/* STMT_SA_DOMAIN_LOCK */
+enum sa_domain_lock_col {
+	SA_DOMAIN_LOCK_ID,
+	SA_DOMAIN_LOCK_ENABLED,
+	SA_DOMAIN_LOCK_LIMIT,
+	SA_DOMAIN_LOCK_BEFORE,
+	SA_DOMAIN_LOCK__N
+};
+/* STMT_SA_DOMAIN_UPDATE */
+enum sa_domain_update_col {
+	SA_DOMAIN_UPDATE_AFTER,
+	SA_DOMAIN_UPDATE__N
+};
+/* STMT_SA_USERS */
+enum sa_users_col {
+	SA_USERS_ID,
+	SA_USERS_NAME,
+	SA_USERS_EMAIL,
+	SA_USERS_BANNED,
+	SA_USERS_SITE_ADMIN,
+	SA_USERS__N
+};
+/* STMT_SA_USER */
+enum sa_user_col {
+	SA_USER_NAME,
+	SA_USER_EMAIL,
+	SA_USER_DISPLAY,
+	SA_USER_CLAIMED_ID,
+	SA_USER_BANNED,
+	SA_USER_REASON,
+	SA_USER_SITE_ADMIN,
+	SA_USER_LOGIN,
+	SA_USER_CREATED,
+	SA_USER_ALIASES,
+	SA_USER_DOMAINS,
+	SA_USER__N
+};
+/* STMT_SA_USER_LOCK */
+enum sa_user_lock_col {
+	SA_USER_LOCK_NAME,
+	SA_USER_LOCK_BANNED,
+	SA_USER_LOCK_SITE_ADMIN,
+	SA_USER_LOCK_BEFORE,
+	SA_USER_LOCK_REASON,
+	SA_USER_LOCK__N
+};
+/* STMT_SA_USER_BY_NAME */
+enum sa_user_by_name_col {
+	SA_USER_BY_NAME_ID,
+	SA_USER_BY_NAME__N
+};
+/* STMT_SA_USER_SET */
+enum sa_user_set_col {
+	SA_USER_SET_AFTER,
+	SA_USER_SET__N
+};
+/* STMT_SA_SITE_ADMINS */
+enum sa_site_admins_col {
+	SA_SITE_ADMINS_COUNT,
+	SA_SITE_ADMINS__N
+};
+/* STMT_SA_OUTBOX_FAILED */
+enum sa_outbox_failed_col {
+	SA_OUTBOX_FAILED_ID,
+	SA_OUTBOX_FAILED_TO,
+	SA_OUTBOX_FAILED_SUBJECT,
+	SA_OUTBOX_FAILED_ATTEMPTS,
+	SA_OUTBOX_FAILED_ERROR,
+	SA_OUTBOX_FAILED_FAILED,
+	SA_OUTBOX_FAILED_CREATED,
+	SA_OUTBOX_FAILED__N
+};
+/* STMT_SA_OUTBOX_STATE */
+enum sa_outbox_state_col {
+	SA_OUTBOX_STATE_FAILED,
+	SA_OUTBOX_STATE_LABEL,
+	SA_OUTBOX_STATE_STATE,
+	SA_OUTBOX_STATE__N
+};
+/* STMT_SA_OUTBOX_DELETE */
+enum sa_outbox_delete_col {
+	SA_OUTBOX_DELETE_LABEL,
+	SA_OUTBOX_DELETE_BEFORE,
+	SA_OUTBOX_DELETE__N
+};
+/* STMT_SA_ERRORS */
+enum sa_errors_col {
+	SA_ERRORS_FINGERPRINT,
+	SA_ERRORS_MESSAGE,
+	SA_ERRORS_COUNT,
+	SA_ERRORS_FIRST,
+	SA_ERRORS_LAST,
+	SA_ERRORS_USER,
+	SA_ERRORS_NAME,
+	SA_ERRORS_CLAIMED_ID,
+	SA_ERRORS__N
+};
+/* STMT_ALIAS_GET, STMT_ALIAS_LOCK, STMT_MEMBER_ALIASES and STMT_MEMBER_USER_ALIASES: an alias (struct alias_view) */
+enum alias_view_col {
+	ALIAS_VIEW_ID,
+	ALIAS_VIEW_DOMAIN,
+	ALIAS_VIEW_USER,
+	ALIAS_VIEW_ADDRESS,
+	ALIAS_VIEW_OWNER,
+	ALIAS_VIEW_RECIPIENTS,
+	ALIAS_VIEW_ENABLED,
+	ALIAS_VIEW_REASON,
+	ALIAS_VIEW_REPLY,
+	ALIAS_VIEW_DESCRIPTION,
+	ALIAS_VIEW_REMOVE_AT,
+	ALIAS_VIEW_CREATED,
+	ALIAS_VIEW_UPDATED,
+	ALIAS_VIEW_PENDING, /* a change waiting for confirmations, or NULL */
+	ALIAS_VIEW_LOCKED,
+	ALIAS_VIEW__N
+};
+/* STMT_ALIAS_GET and STMT_ALIAS_LOCK: the alias, then the actor's role in its domain */
+enum alias_get_col {
+	ALIAS_GET_ROLE = ALIAS_VIEW__N,
+	ALIAS_GET__N
+};
+/* STMT_ALIAS_UPDATE */
+enum alias_update_col {
+	ALIAS_UPDATE_UPDATED,
+	ALIAS_UPDATE__N
+};
+/* STMT_ALIAS_HISTORY and STMT_SA_USER_HISTORY: audit rows for history.h */
+enum history_col {
+	HISTORY_AT,
+	HISTORY_KIND,
+	HISTORY_NAME,
+	HISTORY_ACTION,
+	HISTORY_TARGET,
+	HISTORY_BEFORE,
+	HISTORY_AFTER,
+	HISTORY__N
+};
+/* STMT_MEMBER_DOMAIN_ACCESS and STMT_MEMBER_DOMAIN_LOCK */
+enum domain_access_col {
+	DOMAIN_ACCESS_ID,
+	DOMAIN_ACCESS_NAME,
+	DOMAIN_ACCESS_LIMIT,
+	DOMAIN_ACCESS_ADMIN,
+	DOMAIN_ACCESS__N
+};
+/* STMT_MEMBER_DOMAIN: the access columns, then the overview's */
+enum member_domain_col {
+	MEMBER_DOMAIN_TEAM = DOMAIN_ACCESS__N,
+	MEMBER_DOMAIN_TITLE,
+	MEMBER_DOMAIN_TOKEN,
+	MEMBER_DOMAIN_TXT,
+	MEMBER_DOMAIN_TXT_CHECKED,
+	MEMBER_DOMAIN_TXT_ATTEMPT,
+	MEMBER_DOMAIN_TXT_RESULT,
+	MEMBER_DOMAIN_ENABLED,
+	MEMBER_DOMAIN_MEMBERS,
+	MEMBER_DOMAIN_ADMINS,
+	MEMBER_DOMAIN_ALIASES,
+	MEMBER_DOMAIN__N
+};
+/* STMT_MEMBER_LOCK */
+enum member_lock_col {
+	MEMBER_LOCK_ID,
+	MEMBER_LOCK_NAME,
+	MEMBER_LOCK_EMAIL,
+	MEMBER_LOCK_ROLE,
+	MEMBER_LOCK__N
+};
+/* STMT_MEMBER_ADMINS */
+enum member_admins_col {
+	MEMBER_ADMINS_COUNT,
+	MEMBER_ADMINS__N
+};
+/* STMT_MEMBER_ADD_ADMIN */
+enum member_add_admin_col {
+	MEMBER_ADD_ADMIN_ID,
+	MEMBER_ADD_ADMIN_NAME,
+	MEMBER_ADD_ADMIN__N
+};
+/* STMT_MEMBER_DISABLE_ALIASES */
+enum member_disable_aliases_col {
+	MEMBER_DISABLE_ALIASES_ID,
+	MEMBER_DISABLE_ALIASES_LOCAL,
+	MEMBER_DISABLE_ALIASES__N
+};
+/* STMT_MEMBER_ALIAS_COUNT */
+enum member_alias_count_col {
+	MEMBER_ALIAS_COUNT_COUNT,
+	MEMBER_ALIAS_COUNT__N
+};
+/* STMT_MEMBER_ALIAS_INSERT */
+enum member_alias_insert_col {
+	MEMBER_ALIAS_INSERT_ID,
+	MEMBER_ALIAS_INSERT__N
+};
+/* STMT_MEMBER_LIST and STMT_MEMBER_GET: a member, their aliases as three arrays in step (ids, local parts, disabled reasons: NULL when enabled) */
+enum member_row_col {
+	MEMBER_ROW_ID,
+	MEMBER_ROW_NAME,
+	MEMBER_ROW_DISPLAY,
+	MEMBER_ROW_EMAIL,
+	MEMBER_ROW_ROLE,
+	MEMBER_ROW_JOINED,
+	MEMBER_ROW_ALIAS_IDS,
+	MEMBER_ROW_ALIAS_LOCALS,
+	MEMBER_ROW_ALIAS_REASONS,
+	MEMBER_ROW__N
+};
+/* STMT_MEMBER_AUDIT */
+enum member_audit_col {
+	MEMBER_AUDIT_ID,
+	MEMBER_AUDIT_AT,
+	MEMBER_AUDIT_KIND,
+	MEMBER_AUDIT_ACTOR,
+	MEMBER_AUDIT_ACTION,
+	MEMBER_AUDIT_TYPE,
+	MEMBER_AUDIT_LABEL,
+	MEMBER_AUDIT_BEFORE,
+	MEMBER_AUDIT_AFTER,
+	MEMBER_AUDIT__N
+};
+/* STMT_MEMBER_ERRORS */
+enum member_errors_col {
+	MEMBER_ERRORS_ID,
+	MEMBER_ERRORS_MESSAGE,
+	MEMBER_ERRORS_NAME,
+	MEMBER_ERRORS_COUNT,
+	MEMBER_ERRORS_FIRST,
+	MEMBER_ERRORS_LAST,
+	MEMBER_ERRORS__N
+};
+/* STMT_MEMBER_ADMIN_DOMAINS */
+enum member_admin_domains_col {
+	MEMBER_ADMIN_DOMAINS_NAME,
+	MEMBER_ADMIN_DOMAINS__N
+};
+/* STMT_API_TOKEN_AUTH */
+enum api_token_auth_col {
+	API_TOKEN_AUTH_TOKEN,
+	API_TOKEN_AUTH_USER,
+	API_TOKEN_AUTH_NAME,
+	API_TOKEN_AUTH_EMAIL,
+	API_TOKEN_AUTH_DISPLAY,
+	API_TOKEN_AUTH_SITE_ADMIN,
+	API_TOKEN_AUTH_BANNED,
+	API_TOKEN_AUTH_STALE,
+	API_TOKEN_AUTH__N
+};
+/* STMT_API_TOKEN_CREATE */
+enum api_token_create_col {
+	API_TOKEN_CREATE_ID,
+	API_TOKEN_CREATE_EXPIRES,
+	API_TOKEN_CREATE__N
+};
+/* STMT_API_TOKEN_LIST */
+enum api_token_list_col {
+	API_TOKEN_LIST_ID,
+	API_TOKEN_LIST_NAME,
+	API_TOKEN_LIST_CREATED,
+	API_TOKEN_LIST_LAST_USED,
+	API_TOKEN_LIST_EXPIRES,
+	API_TOKEN_LIST_REVOKED,
+	API_TOKEN_LIST_STATE,
+	API_TOKEN_LIST__N
+};
+/* STMT_API_TOKEN_REVOKE */
+enum api_token_revoke_col {
+	API_TOKEN_REVOKE_NAME,
+	API_TOKEN_REVOKE__N
+};
+/* STMT_API_USER_ALIASES */
+enum api_user_aliases_col {
+	API_USER_ALIASES_ID,
+	API_USER_ALIASES__N
+};
+/* STMT_MY_DOMAIN_LIST */
+enum my_domain_list_col {
+	MY_DOMAIN_LIST_ID,
+	MY_DOMAIN_LIST_NAME,
+	MY_DOMAIN_LIST_TEAM,
+	MY_DOMAIN_LIST_CHECKED,
+	MY_DOMAIN_LIST_VERIFIED,
+	MY_DOMAIN_LIST_LAST_FETCH, /* epoch s of the team's last fetch, or 0 */
+	MY_DOMAIN_LIST__N
+};
+/* STMT_MY_DOMAIN_NAMES */
+enum my_domain_names_col {
+	MY_DOMAIN_NAMES_ID,
+	MY_DOMAIN_NAMES_NAME,
+	MY_DOMAIN_NAMES__N
+};
+/* STMT_MY_SESSION_PAGE: the session's, the user's teams, the domains they administer, their live error reports (domains and codes in step), then one alias per row (NULL when none) */
+enum my_page_col {
+	MY_PAGE_TEAMS = SESSION__N,
+	MY_PAGE_ADMIN_OF,
+	MY_PAGE_ERROR_DOMAINS,
+	MY_PAGE_ERROR_CODES,
+	MY_PAGE_DOMAIN,
+	MY_PAGE_LOCAL,
+	MY_PAGE_ALIAS,
+	MY_PAGE_RECIPIENTS,
+	MY_PAGE_ENABLED,
+	MY_PAGE_REASON,
+	MY_PAGE_REPLY,
+	MY_PAGE_REMOVE_ON,
+	MY_PAGE_PENDING,  /* the change waiting for confirmations, or "" */
+	MY_PAGE_RESERVED, /* the domains where the user's name is reserved */
+	MY_PAGE__N
+};
+/* STMT_CLEANUP_LOCK */
+enum cleanup_lock_col {
+	CLEANUP_LOCK_GOT,
+	CLEANUP_LOCK__N
+};
+/* STMT_CLEANUP_TIMEOUTS */
+enum cleanup_timeouts_col {
+	CLEANUP_TIMEOUTS_LOCK,
+	CLEANUP_TIMEOUTS_STATEMENT,
+	CLEANUP_TIMEOUTS__N
+};
+/* STMT_OUTBOX_CLAIM */
+enum outbox_claim_col {
+	OUTBOX_CLAIM_ID,
+	OUTBOX_CLAIM_TO,
+	OUTBOX_CLAIM_CC,
+	OUTBOX_CLAIM_BCC,
+	OUTBOX_CLAIM_SUBJECT,
+	OUTBOX_CLAIM_BODY,
+	OUTBOX_CLAIM_ATTEMPTS,
+	OUTBOX_CLAIM_CREATED,
+	OUTBOX_CLAIM__N
+};
+/* STMT_CLI_DOMAINS */
+enum cli_domains_col {
+	CLI_DOMAINS_DOMAIN,
+	CLI_DOMAINS_SLUG,
+	CLI_DOMAINS_TEAM,
+	CLI_DOMAINS_ENABLED,
+	CLI_DOMAINS_TXT,
+	CLI_DOMAINS_LIMIT,
+	CLI_DOMAINS_MEMBERS,
+	CLI_DOMAINS_ALIASES,
+	CLI_DOMAINS_ADMINS,
+	CLI_DOMAINS__N
+};
+/* STMT_CLI_DOMAINS_JSON and STMT_CLI_USERS_JSON */
+enum cli_json_col {
+	CLI_JSON_ARRAY,
+	CLI_JSON__N
+};
+/* STMT_CLI_USERS */
+enum cli_users_col {
+	CLI_USERS_NAME,
+	CLI_USERS_EMAIL,
+	CLI_USERS_SITE_ADMIN,
+	CLI_USERS_LAST_LOGIN,
+	CLI_USERS_BANNED,
+	CLI_USERS__N
+};
+
+/* STMT_ALIASES_FOLLOW_EMAIL */
+enum follow_email_col {
+	FOLLOW_EMAIL_ID,
+	FOLLOW_EMAIL_BEFORE,
+	FOLLOW_EMAIL__N
+};
+/* STMT_RCPT_ALIAS */
+enum rcpt_alias_col {
+	RCPT_ALIAS_DOMAIN,
+	RCPT_ALIAS_ADDRESS,
+	RCPT_ALIAS_OWNER,
+	RCPT_ALIAS_EMAIL,
+	RCPT_ALIAS_NAME,
+	RCPT_ALIAS__N
+};
+/* STMT_RCPT_ALIAS_LOCK */
+enum rcpt_alias_lock_col {
+	RCPT_ALIAS_LOCK_ONE,
+	RCPT_ALIAS_LOCK__N
+};
+/* STMT_RCPT_OTHER_MEMBERS */
+enum rcpt_other_members_col {
+	RCPT_OTHER_MEMBERS_EMAIL,
+	RCPT_OTHER_MEMBERS__N
+};
+/* STMT_RCPT_RECEIPT_INSERT */
+enum rcpt_receipt_insert_col {
+	RCPT_RECEIPT_INSERT_EXPIRES,
+	RCPT_RECEIPT_INSERT__N
+};
+/* STMT_RCPT_REQUEST */
+enum rcpt_request_col {
+	RCPT_REQUEST_EXPIRES,
+	RCPT_REQUEST__N
+};
+/* STMT_RCPT_UNCONFIRMED */
+enum rcpt_unconfirmed_col {
+	RCPT_UNCONFIRMED_ADDRESS,
+	RCPT_UNCONFIRMED__N
+};
+/* STMT_RCPT_PENDING_LIST */
+enum rcpt_pending_col {
+	RCPT_PENDING_ADDRESS,
+	RCPT_PENDING_AGREED,
+	RCPT_PENDING_SENT,
+	RCPT_PENDING_EXPIRES,
+	RCPT_PENDING_EXPIRED,
+	RCPT_PENDING_TOO_SOON,
+	RCPT_PENDING_AT_LIMIT,
+	RCPT_PENDING__N
+};
+/*
+ * STMT_RCPT_CONFIRM_LINK, _LOCK and STMT_RCPT_RECEIPT_LINK, _LOCK: the
+ * link's row; WHAT is the address asked (a confirmation) or the
+ * recipients it restores (a receipt, an array).
+ */
+enum rcpt_link_col {
+	LINK_ID,
+	LINK_ALIAS,
+	LINK_WHAT,
+	LINK_USED,
+	LINK_EXPIRED,
+	LINK_ALIAS_ADDRESS,
+	LINK_ACTOR,
+	LINK_AT,
+	LINK_EXPIRES,
+	LINK__N
+};
+/* STMT_RCPT_APPLY_PENDING */
+enum rcpt_apply_col {
+	RCPT_APPLY_BEFORE,
+	RCPT_APPLY_AFTER,
+	RCPT_APPLY_ACTOR,
+	RCPT_APPLY__N
+};
+/* STMT_RCPT_RECEIPT_USE */
+enum rcpt_receipt_use_col {
+	RCPT_RECEIPT_USE_ONE,
+	RCPT_RECEIPT_USE__N
+};
+/* STMT_RCPT_UNLOCK */
+enum rcpt_unlock_col {
+	RCPT_UNLOCK_ID,
+	RCPT_UNLOCK_ADDRESS,
+	RCPT_UNLOCK_DOMAIN,
+	RCPT_UNLOCK__N
+};
+/* STMT_ALIAS_BY_ADDRESS */
+enum alias_by_address_col {
+	ALIAS_BY_ADDRESS_ID,
+	ALIAS_BY_ADDRESS__N
+};
+/* STMT_ALIAS_DELETE */
+enum alias_delete_col {
+	ALIAS_DELETE_ONE,
+	ALIAS_DELETE__N
+};
+
 struct sql_stmt {
 	const char *name; /* the prepared statement's, and the log's */
 	const char *sql;
 	int         nparams;
+	int         ncols; /* the X__N of its column enum; 0: no rows */
 };
 
 extern const struct sql_stmt sql_stmts[STMT__MAX];

@@ -457,10 +457,10 @@ def method_not_allowed(env):
     allow = [m.strip() for m in (r.header("Allow") or "").split(",")]
     expect("GET" in allow and "HEAD" in allow and "POST" not in allow,
            "POST /: Allow %r, want GET, HEAD", r.header("Allow"))
-    r = env.get("/auth/ubuntu")
-    check_app_error_page(r, 405, "GET /auth/ubuntu")
+    r = env.get("/auth/logout")
+    check_app_error_page(r, 405, "GET /auth/logout")
     allow = [m.strip() for m in (r.header("Allow") or "").split(",")]
-    expect("POST" in allow and "GET" not in allow, "GET /auth/ubuntu: Allow %r, want POST",
+    expect("POST" in allow and "GET" not in allow, "GET /auth/logout: Allow %r, want POST",
            r.header("Allow"))
     r = env.req("DELETE", "/ubuntu")
     check_app_error_page(r, 405, "DELETE /ubuntu")

@@ -93,6 +93,7 @@ class Row:
 MATRIX = [
     Row("GET", "/", ANYONE, 200),
     Row("GET", "/my", SIGNED_IN, 200),
+    Row("GET", "/auth/ubuntu", ANYONE, 200),
     Row("POST", "/auth/ubuntu", ANYONE, 303, {"domain": "ubuntu"}, "{sso}?*"),
     # The OP's return and the finish step: a bogus one fails (the generic
     # page, 403) for everyone; the return is not CSRF-checked (routes.c).

@@ -3,16 +3,21 @@
 addresses whose domain part is upper case or unusable, a member who joined
 minutes ago, renames and names taken over on Launchpad, a 404 that is a
 glitch, the guards against mass invalidation and tiny teams' shrinking,
-de-duplicated alerts, and aliases of leavers that their owner disabled.
+de-duplicated alerts, aliases of leavers that their owner disabled, mail to non-ASCII
+addresses, and sign-in that returns where the user was going.
 
 Not a runner of its own: tests/integration/run.py imports it (after
 test_provision.py, whose Scene, sync and helpers these tests use; the fake
 Launchpad, the fake Ubuntu One and the SMTP sink are the run's).
 """
 
+import re
+import urllib.parse
+
 import test_member as tm
+import test_outbox as to
 import test_signin as si
-from run import Fail, expect, show  # noqa: F401
+from run import Fail, check_app_error_page, expect, show, test  # noqa: F401
 from test_provision import expect_sync, lit, q, scene_test, sync
 
 OPS = "ops@example.org"
@@ -381,3 +386,83 @@ def prov_owner_disabled_alias_of_a_leaver(env, make):
     q(env, "UPDATE aliases SET remove_at = now() - interval '1 minute' WHERE id = %s" % aid)
     expect_sync(env, 0, removed=1)
     expect(s.alias(name) is None, "not removed after the grace period")
+
+
+# ---------------------------------------------------------------- sign-in next
+
+@test
+def signin_returns_to_next(env):
+    si.use_profile(env)
+    u = si.new_user("nxt")
+    b = si.Browser(env)
+    r = b.get("/domains/ubuntu.com")
+    expect(r.status == 401 and b"/auth/ubuntu?next=%2Fdomains%2Fubuntu.com" in r.body,
+           "the 401 page offers no sign-in back here: %s", show(r, 3000))
+    r = b.get("/auth/ubuntu?next=%2Fdomains%2Fubuntu.com")
+    m = re.search(rb'name="csrf_token" value="([0-9a-f]{64})"', r.body)
+    expect(r.status == 200 and m and b'name="next" value="/domains/ubuntu.com"' in r.body,
+           "GET /auth/ubuntu: %s", show(r, 3000))
+    si.prepare(env.sso, u)
+    si.sql(env, "DELETE FROM rate_limits")
+    r = b.post("/auth/ubuntu", {"csrf_token": m.group(1).decode(), "next": "/domains/ubuntu.com"})
+    loc = r.header("Location") or ""
+    expect(r.status == 303 and loc.startswith(env.sso.endpoint), "start: %s", show(r))
+    d = si.from_op(loc)
+    f = si.finish(env, b, si.deliver(env, b, d.copy()))
+    expect(f.status == 303 and f.header("Location") == "/domains/ubuntu.com",
+           "finish: %s", show(f))
+    for bad in ("//evil.example/x", "http://evil.example/", "/\\evil.example", "my",
+                "/my\r\nX: y", "/" + "a" * 600):
+        r = b.get("/auth/ubuntu?next=" + urllib.parse.quote(bad, safe=""))
+        check_app_error_page(r, 400, "next %r" % bad)
+        token = b.csrf()
+        si.sql(env, "DELETE FROM rate_limits")
+        r = b.post("/auth/ubuntu", {"csrf_token": token, "next": bad})
+        check_app_error_page(r, 400, "POST next %r" % bad)
+
+
+# ---------------------------------------------------------------- mail
+
+@test
+def outbox_non_ascii_addresses(env):
+    plain, _ = to._fresh(env)
+    cfg = to.conf(env, plain.url)
+    # only the domain is non-ASCII: its A-label, on the envelope and in To:
+    mid = to.insert(env, ["idn@b\u00fccher.de"])
+    to.expect_run(env, cfg, 0, (1, 0, 0), "IDN domain")
+    (envl, raw), = plain.messages()
+    msg = to.parse(raw)
+    expect(envl["rcpt_to"] == ["idn@xn--bcher-kva.de"] and msg["To"] == "idn@xn--bcher-kva.de",
+           "IDN domain: envelope %r, To %r", envl, msg["To"])
+    # a non-ASCII local part needs SMTPUTF8, which this relay does not offer
+    plain.clear()
+    mid = to.insert(env, ["j\u00f6rg@example.org"])
+    to.expect_run(env, cfg, 0, (0, 0, 1), "no SMTPUTF8")
+    row = to.row(env, mid)
+    expect(row["failed"] and "SMTPUTF8" in (row["last_error"] or ""), "row: %r", row)
+    expect(plain.messages() == [], "sent without SMTPUTF8: %r", plain.messages())
+    # a relay that offers it: MAIL FROM ... SMTPUTF8
+    plain.knobs(smtputf8=True)
+    try:
+        mid = to.insert(env, ["j\u00f6rg@example.org"])
+        to.expect_run(env, cfg, 0, (1, 0, 0), "SMTPUTF8")
+        (envl, raw), = plain.messages()
+        expect(envl["rcpt_to"] == ["j\u00f6rg@example.org"] and envl.get("smtputf8"),
+               "SMTPUTF8 envelope: %r", envl)
+    finally:
+        plain.knobs()
+
+
+@test
+@tm.tidy
+def my_says_mail_cannot_reach_you(env):
+    b, user, uid, name = tm.member(env, "utf")
+    plain, _ = to._fresh(env)
+    cfg = to.conf(env, plain.url)
+    addr = "j\u00f6rg.%s@example.org" % name
+    tm.sql(env, "UPDATE users SET email = %s WHERE id = %s" % (lit(addr), uid))
+    to.insert(env, [addr])
+    to.expect_run(env, cfg, 0, (0, 0, 1), "no SMTPUTF8")
+    t = tm.text(b.get("/my").body)
+    expect("SMTPUTF8" in t and addr in t, "/my does not say mail cannot reach you: %s",
+           t[:3000])
