@@ -18,6 +18,8 @@
  */
 #include "config.h"
 
+#include <sys/stat.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,6 +46,7 @@ static const struct {
 	{ "domain-enabled", "The domain is enabled." },
 	{ "domain-disabled", "The domain is disabled." },
 	{ "limit-changed", "The alias limit was changed." },
+	{ "logo-changed", "The community's logo was changed." },
 	{ "unchanged", "Nothing changed: it already was so." },
 	{ "banned", "The user is banned; their sessions have ended." },
 	{ "unbanned", "The user is no longer banned." },
@@ -154,6 +157,7 @@ set_domain_row(struct view_dict *row, PGresult *res, int i,
 	view_set(row, "ALIASES", db_str(res, i, SA_DOMAINS_ALIASES));
 	view_set(row, "TXT_RECORD", SA_VERIFICATION_PREFIX "=");
 	view_set(row, "TOKEN", db_str(res, i, SA_DOMAINS_TOKEN));
+	view_set(row, "LOGO", db_str(res, i, SA_DOMAINS_LOGO));
 	view_show(row,
 	    db_bool(res, i, SA_DOMAINS_ENABLED) ? "ENABLED" : "DISABLED");
 	if (strcmp(db_str(res, i, SA_DOMAINS_TXT), "verified") != 0)
@@ -366,6 +370,41 @@ h_admin_domain_limit(struct req *r)
 		return domains_page(r, 422, NULL, &f);
 	}
 	return domain_set(r, &set);
+}
+
+/*
+ * POST /admin/domains/:domain/logo: logo=FILE of the static directory's
+ * logos/ folder (served by nginx as /static/logos/FILE), or "none" for
+ * the generic mark.
+ */
+enum app_err
+h_admin_domain_logo(struct req *r)
+{
+	struct actor a = actor_of(r);
+	const char  *logo = req_field(r, DOMAIN_LOGO), *path;
+	struct stat  st;
+	enum app_err e;
+	int          changed;
+
+	if (logo == NULL || strcmp(logo, "none") == 0)
+		logo = NULL;
+	else if (!sa_logo_ok(logo) ||
+	    (path = arena_printf(r->arena, "%s/logos/%s", r->cfg->static_dir,
+		 logo)) == NULL ||
+	    stat(path, &st) == -1 || !S_ISREG(st.st_mode)) {
+		r->reason =
+		    "the logo must be a file of the static logos/ folder "
+		    "(.svg, .png or .webp), or none";
+		return APP_EINVALID;
+	}
+	e = sa_domain_logo(r->db, &a, req_param(r, PARAM_DOMAIN), logo,
+	    &changed);
+	if (e == APP_ENOTFOUND)
+		r->reason = "no such domain";
+	if (e != APP_OK)
+		return e;
+	return done(r, "/admin/domains",
+	    changed ? "logo-changed" : "unchanged");
 }
 
 /* ---------------------------------------------------------------------

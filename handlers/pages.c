@@ -39,6 +39,12 @@ set_community(struct req *r, struct view_dict *d, PGresult *res, int row)
 	if (team == NULL)
 		return -1;
 	view_set(d, "SLUG", db_str(res, row, DOMAIN_LIST_SLUG));
+	/* The community's own mark (a site admin's choice), else ours. */
+	view_set(d, "LOGO_URL",
+	    db_str(res, row, DOMAIN_LIST_LOGO)[0] == '\0' ?
+		"/static/logo.svg" :
+		arena_printf(r->arena, "/static/logos/%s",
+		    db_str(res, row, DOMAIN_LIST_LOGO)));
 	view_set(d, "NAME", db_str(res, row, DOMAIN_LIST_TITLE));
 	view_set(d, "DOMAIN", db_str(res, row, DOMAIN_LIST_NAME));
 	view_set(d, "TEAM", team);

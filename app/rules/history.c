@@ -107,6 +107,8 @@ static const struct sentence sentences[] = {
 	    NULL },
 	{ "domain.disable", NULL, NULL, "{who} disabled the domain {target}.",
 	    NULL },
+	{ "domain.logo", NULL, NULL,
+	    "{who} set the logo of {target} to {now:logo}.", NULL },
 	{ "domain.alias_limit", NULL, NULL,
 	    "{who} set the alias limit of {target} to {now:alias_limit}.",
 	    NULL },

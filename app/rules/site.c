@@ -1,6 +1,7 @@
 /* site.c - the rules of running the service; see site.h. */
 #include "config.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -254,6 +255,90 @@ sa_domain_set(struct db *db, const struct actor *a, const char *name,
 
 	*changed = 0;
 	return db_tx(db, domain_set_tx, &t);
+}
+
+int
+sa_logo_ok(const char *logo)
+{
+	size_t      n = strlen(logo), i;
+	const char *dot = strrchr(logo, '.');
+
+	if (n < 5 || n > 68 ||
+	    !(isdigit((unsigned char)logo[0]) ||
+		(logo[0] >= 'a' && logo[0] <= 'z')) ||
+	    dot == NULL ||
+	    (strcmp(dot, ".svg") != 0 && strcmp(dot, ".png") != 0 &&
+		strcmp(dot, ".webp") != 0))
+		return 0;
+	for (i = 0; i < n; i++)
+		if (!isdigit((unsigned char)logo[i]) &&
+		    !(logo[i] >= 'a' && logo[i] <= 'z') &&
+		    strchr("_.-", logo[i]) == NULL)
+			return 0;
+	return 1;
+}
+
+struct logo_tx {
+	const struct actor *actor;
+	const char         *name, *logo;
+	int                *changed;
+};
+
+/* {"logo": "x.svg"} or {"logo": null} for the audit row. */
+static void
+logo_json(char *out, size_t outsz, const char *logo)
+{
+	if (logo == NULL || logo[0] == '\0')
+		snprintf(out, outsz, "{\"logo\": null}");
+	else
+		snprintf(out, outsz, "{\"logo\": \"%s\"}", logo);
+}
+
+static enum app_err
+logo_tx(struct db *db, void *arg)
+{
+	struct logo_tx    *t = arg;
+	struct audit_event ev = { "domain.logo", "domain", 0, t->name, 0, NULL,
+		NULL };
+	char               before[96], after[96];
+	const char        *p[2];
+	PGresult          *old, *res;
+	enum app_err       e = APP_OK;
+
+	if ((old = db_exec(db, STMT_SA_DOMAIN_LOGO_LOCK, 1, &t->name, &e)) ==
+	    NULL)
+		return e;
+	if (PQntuples(old) != 1)
+		e = APP_ENOTFOUND;
+	else if (strcmp(db_str(old, 0, SA_DOMAIN_LOGO_LOCK_LOGO),
+		     t->logo != NULL ? t->logo : "") != 0) {
+		p[0] = db_str(old, 0, SA_DOMAIN_LOGO_LOCK_ID);
+		p[1] = t->logo;
+		if ((res = db_exec(db, STMT_SA_DOMAIN_LOGO_SET, 2, p, &e)) !=
+		    NULL) {
+			PQclear(res);
+			logo_json(before, sizeof(before),
+			    db_str(old, 0, SA_DOMAIN_LOGO_LOCK_LOGO));
+			logo_json(after, sizeof(after), t->logo);
+			ev.target_id = ev.domain_id = strtoll(p[0], NULL, 10);
+			ev.before = before;
+			ev.after = after;
+			*t->changed = (e = audit_write(db, t->actor, &ev)) ==
+			    APP_OK;
+		}
+	}
+	PQclear(old);
+	return e;
+}
+
+enum app_err
+sa_domain_logo(struct db *db, const struct actor *a, const char *name,
+    const char *logo, int *changed)
+{
+	struct logo_tx t = { a, name, logo, changed };
+
+	*changed = 0;
+	return db_tx(db, logo_tx, &t);
 }
 
 static const char *const user_actions[] = { [SA_BAN] = "user.ban",

@@ -139,8 +139,8 @@ const struct sql_stmt sql_stmts[STMT__MAX] = {
 	    "SELECT coalesce(max(version), 0) FROM schema_migrations", 0,
 	    SCHEMA_VERSION__N },
 	[STMT_DOMAIN_LIST] = { "domain_list",
-	    "SELECT slug, name, team, coalesce(title, name) FROM domains "
-	    "WHERE enabled AND slug IS NOT NULL "
+	    "SELECT slug, name, team, coalesce(title, name), coalesce(logo, '') "
+	    "FROM domains WHERE enabled AND slug IS NOT NULL "
 	    "ORDER BY coalesce(title, name)",
 	    0, DOMAIN_LIST__N },
 	/*
@@ -528,9 +528,15 @@ const struct sql_stmt sql_stmts[STMT__MAX] = {
 	    "SELECT d.name, d.team, coalesce(d.slug, ''), coalesce(d.title, ''), "
 	    "d.enabled, d.alias_limit, d.txt_status, (SELECT count(*) FROM "
 	    "domain_members m WHERE m.domain_id = d.id), (SELECT count(*) FROM "
-	    "aliases a WHERE a.domain_id = d.id), d.verification_token "
-	    "FROM domains d ORDER BY d.name",
+	    "aliases a WHERE a.domain_id = d.id), d.verification_token, "
+	    "coalesce(d.logo, '') FROM domains d ORDER BY d.name",
 	    0, SA_DOMAINS__N },
+	[STMT_SA_DOMAIN_LOGO_LOCK] = { "sa_domain_logo_lock",
+	    "SELECT id, coalesce(logo, '') FROM domains WHERE name = $1 "
+	    "FOR UPDATE",
+	    1, SA_DOMAIN_LOGO_LOCK__N },
+	[STMT_SA_DOMAIN_LOGO_SET] = { "sa_domain_logo_set",
+	    "UPDATE domains SET logo = $2 WHERE id = $1::bigint", 2, 0 },
 	/* Any unique conflict (name, slug, token) inserts nothing. */
 	[STMT_SA_DOMAIN_INSERT] = { "sa_domain_insert",
 	    "INSERT INTO domains (name, team, slug, title, verification_token, "

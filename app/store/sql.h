@@ -11,7 +11,7 @@
 
 enum stmt {
 	STMT_SCHEMA_VERSION,     /* -> version */
-	STMT_DOMAIN_LIST,        /* -> slug, name, team, title */
+	STMT_DOMAIN_LIST,        /* -> slug, name, team, title, logo */
 	STMT_SESSION_LOAD,       /* hash -> user columns, csrf, touch due,
 				   claimed id, person status, sync due */
 	STMT_SESSION_CREATE,     /* hash, user, csrf, idle, max */
@@ -91,6 +91,8 @@ enum stmt {
 				   outbox failed, errors in the last day */
 	STMT_SA_DOMAINS,          /* -> name, team, slug, title, enabled, limit,
 				   txt status, members, aliases, token */
+	STMT_SA_DOMAIN_LOGO_LOCK, /* name -> id, logo or "" (locked) */
+	STMT_SA_DOMAIN_LOGO_SET,  /* id, logo or NULL */
 	STMT_SA_DOMAIN_INSERT,    /* name, team, slug, title, token, limit,
 				   enabled -> id, after (none on a unique
 				   conflict) */
@@ -245,6 +247,7 @@ enum domain_list_col {
 	DOMAIN_LIST_NAME,
 	DOMAIN_LIST_TEAM,
 	DOMAIN_LIST_TITLE,
+	DOMAIN_LIST_LOGO,
 	DOMAIN_LIST__N
 };
 /* STMT_SESSION_LOAD, and first in every route's session statement (http/route.h) */
@@ -508,7 +511,14 @@ enum sa_domains_col {
 	SA_DOMAINS_MEMBERS,
 	SA_DOMAINS_ALIASES,
 	SA_DOMAINS_TOKEN,
+	SA_DOMAINS_LOGO,
 	SA_DOMAINS__N
+};
+/* STMT_SA_DOMAIN_LOGO_LOCK */
+enum sa_domain_logo_lock_col {
+	SA_DOMAIN_LOGO_LOCK_ID,
+	SA_DOMAIN_LOGO_LOCK_LOGO,
+	SA_DOMAIN_LOGO_LOCK__N
 };
 /* STMT_SA_DOMAIN_INSERT */
 enum sa_domain_insert_col {
