@@ -17,7 +17,8 @@
 struct sentence {
 	const char *action;
 	const char *key;   /* a key of before/after that selects the row,
-			      or NULL: always */
+			      NULL: always, "*": when no other row of the
+			      action does */
 	const char *value; /* its value in after, or NULL: any */
 	const char *plain; /* an alias's own history */
 	const char *named; /* with its target; NULL: as plain */
@@ -47,6 +48,8 @@ static const struct sentence sentences[] = {
 	    "{who}).",
 	    "While {target} is disabled, senders now get {now:reply_code} (set "
 	    "by {who})." },
+	{ "alias.update", "*", NULL, "Changed by {who}.",
+	    "{target} changed by {who}." },
 	{ "alias.enable", NULL, NULL,
 	    "Enabled again by {who}: its owner is eligible again.",
 	    "{target} enabled again by {who}: its owner is eligible again." },
@@ -62,6 +65,8 @@ static const struct sentence sentences[] = {
 	{ "alias.disable", "disabled_reason", "banned",
 	    "Disabled by {who}: its owner is banned.",
 	    "{target} disabled by {who}: its owner is banned." },
+	{ "alias.disable", "*", NULL, "Disabled by {who}.",
+	    "{target} disabled by {who}." },
 	{ "alias.delete", NULL, NULL, "Removed by {who}.",
 	    "{target} removed by {who}." },
 	{ "alias.request", NULL, NULL,
@@ -94,6 +99,17 @@ static const struct sentence sentences[] = {
 	    "{now:recipients}; changes are locked until its owner signs in." },
 	{ "alias.unlock", NULL, NULL, "Unlocked: its owner signed in.",
 	    "{target} unlocked: its owner signed in." },
+	{ "alias.assign_protected", "owner", NULL,
+	    "Created by {who} at an address only a site admin may hand out, "
+	    "forwarding to {now:recipients}.",
+	    "{target} created by {who} at an address only a site admin may "
+	    "hand out, forwarding to {now:recipients}." },
+	{ "alias.assign_protected", "reserved_assigned", "true",
+	    "{who} let its owner keep this reserved address.",
+	    "{who} let the owner of {target} keep this reserved address." },
+	{ "alias.assign_protected", "*", NULL,
+	    "{who} handed out this protected address.",
+	    "{who} handed out the protected address {target}." },
 	/* Events that name their object anyway: one sentence serves both. */
 	{ "domain_member.add", NULL, NULL, "{who} added {target} as a member.",
 	    NULL },
@@ -102,6 +118,8 @@ static const struct sentence sentences[] = {
 	    "{who} made {target} an admin.", NULL },
 	{ "domain_member.role", "role", "member",
 	    "{who} made {target} a plain member.", NULL },
+	{ "domain_member.role", "*", NULL,
+	    "{who} changed the role of {target}.", NULL },
 	{ "domain.add", NULL, NULL, "{who} added the domain {target}.", NULL },
 	{ "domain.enable", NULL, NULL, "{who} enabled the domain {target}.",
 	    NULL },
@@ -112,6 +130,11 @@ static const struct sentence sentences[] = {
 	{ "domain.alias_limit", NULL, NULL,
 	    "{who} set the alias limit of {target} to {now:alias_limit}.",
 	    NULL },
+	{ "domain.reserved_add", NULL, NULL,
+	    "{who} reserved the address {now:reserved} on {target}.", NULL },
+	{ "domain.reserved_remove", NULL, NULL,
+	    "{who} stopped reserving the address {was:reserved} on {target}.",
+	    NULL },
 	{ "user.signup", NULL, NULL, "{target} signed in for the first time.",
 	    NULL },
 	{ "user.email_changed", NULL, NULL,
@@ -121,6 +144,14 @@ static const struct sentence sentences[] = {
 	{ "user.ban", NULL, NULL, "{who} banned {target}: {now:ban_reason}",
 	    NULL },
 	{ "user.unban", NULL, NULL, "{who} lifted the ban on {target}.", NULL },
+	{ "user.sessions_end", NULL, NULL,
+	    "{who} ended every session of {target} (sessions ended: "
+	    "{now:sessions}).",
+	    NULL },
+	{ "user.rename", NULL, NULL,
+	    "Launchpad reported a new name for this account: {now:name} (it "
+	    "was {was:name}).",
+	    NULL },
 	{ "user.site_admin.grant", NULL, NULL,
 	    "{who} made {target} a site admin.", NULL },
 	{ "user.site_admin.revoke", NULL, NULL,
@@ -131,7 +162,20 @@ static const struct sentence sentences[] = {
 	    NULL },
 	{ "outbox.delete", NULL, NULL, "{who} deleted a failed message.",
 	    NULL },
+	{ "team_snapshot.hold", NULL, NULL,
+	    "{who} held back a new member list of {target} ({now:total} "
+	    "people) for an operator to review.",
+	    NULL },
+	{ "team_snapshot.accept", NULL, NULL,
+	    "{who} accepted the held member list of {target} ({now:total} "
+	    "people).",
+	    NULL },
+	{ "sync.accept_invalidations", NULL, NULL,
+	    "{who} accepted the Launchpad check's pending changes ({target}).",
+	    NULL },
 };
+
+#define NSENTENCES (sizeof(sentences) / sizeof(sentences[0]))
 
 static const char *
 who_words(struct arena *a, const struct history_event *ev)
@@ -268,15 +312,19 @@ history_words(struct arena *a, const struct history_event *ev, int named)
 	size_t       i;
 	int          found = 0;
 
-	for (i = 0; out != NULL && i < sizeof(sentences) / sizeof(sentences[0]);
+	/* Pass 0: the rows that apply; pass 1: the "*" row, if none did. */
+	for (i = 0;
+	     out != NULL && i < 2 * NSENTENCES && !(i == NSENTENCES && found);
 	     i++) {
-		if (strcmp(sentences[i].action, ev->action) != 0 ||
-		    !selects(&sentences[i], before, after))
+		const struct sentence *r = &sentences[i % NSENTENCES];
+		int fallback = r->key != NULL && strcmp(r->key, "*") == 0;
+
+		if (strcmp(r->action, ev->action) != 0 ||
+		    fallback != (i >= NSENTENCES) ||
+		    (!fallback && !selects(r, before, after)))
 			continue;
 		found = 1;
-		one = fill(a,
-		    named && sentences[i].named != NULL ? sentences[i].named :
-							  sentences[i].plain,
+		one = fill(a, named && r->named != NULL ? r->named : r->plain,
 		    ev, before, after);
 		out = one == NULL ? NULL :
 				    arena_printf(a, "%s%s%s", out,

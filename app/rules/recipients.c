@@ -166,7 +166,7 @@ queue(struct db *db, const char *tpl, const char *to, struct view_dict *d)
 {
 	const char *list[1] = { to };
 
-	return mail_queue(db, db_config(db), tpl, list, 1, NULL, 0, d);
+	return mail_queue(db, db_config(db), tpl, list, 1, d);
 }
 
 /*

@@ -961,6 +961,7 @@ import test_api   # noqa: E402,F401  (the JSON API and API tokens, before the da
 import test_domain_admin   # noqa: E402,F401  (domain-admin pages, before the database tests)
 import test_recipients   # noqa: E402,F401  (confirmed recipients, receipts, before the database tests)
 import test_authz   # noqa: E402,F401  (the authorization matrix of the HTML routes, before the database tests)
+import test_security   # noqa: E402,F401  (the security rules, before the database tests)
 import test_local   # noqa: E402,F401  (deploy/local, before the database tests)
 import test_db   # noqa: E402,F401
 

@@ -112,6 +112,13 @@ MATRIX = [
         "/admin/domains?done=domain-disabled", True),
     Row("POST", "/admin/domains/:domain/limit", SITE_ADMIN, 303, {"alias_limit": "7"},
         "/admin/domains?done=limit-changed", True),
+    Row("GET", "/admin/domains/:domain/reserved", SITE_ADMIN, 200),
+    Row("POST", "/admin/domains/:domain/reserved", SITE_ADMIN, 303,
+        {"local_part": "authzboard"}, "/admin/domains/{A}/reserved?done=reserved-added", True),
+    Row("POST", "/admin/domains/:domain/reserved/:local/remove", SITE_ADMIN, 303, {},
+        "/admin/domains/{A}/reserved?done=reserved-removed", True, local="reserved"),
+    Row("POST", "/admin/domains/:domain/reserved/aliases/:id/assign", SITE_ADMIN, 303, {},
+        "/admin/domains/{A}/reserved?done=assigned", True, id="legacy"),
     Row("POST", "/admin/domains/:domain/logo", SITE_ADMIN, 303, {"logo": "test-mark.svg"},
         "/admin/domains?done=logo-changed", True),
     Row("GET", "/admin/users", SITE_ADMIN, 200),
@@ -332,8 +339,11 @@ class Fixture:
         # (id, domain, local part, owner): put back by reset() if removed
         self.alias_rows = [(mk_alias(env, dom, local, uid), dom, local, uid)
                            for dom, local, uid in made]
-        self.aliases = [a[0] for a in self.alias_rows]
-        self.alias, self.other_alias, self.b_alias = self.aliases
+        self.alias, self.other_alias, self.b_alias = (a[0] for a in self.alias_rows)
+        # made before reset() reserves its name on A: a site admin may assign it
+        # (no row removes it, and reset() could not put it back once reserved)
+        self.legacy = mk_alias(env, self.A, "authzkept", self.other_uid)
+        self.aliases = [self.alias, self.other_alias, self.b_alias, self.legacy]
         mk_token(env, self.member_uid, "authz")
         mk_token(env, self.other_uid, "authz")
         self.token, self.other_token = (int(sql(env, "SELECT id FROM api_tokens WHERE user_id = %d"
@@ -352,6 +362,7 @@ class Fixture:
                        "other_uid": self.other_uid, "banned_uid": self.banned_uid,
                        "new_domain": self.new_domain, "unknown": self.unknown,
                        "unknown_link": new_token(),
+                       "reserved": "authzkept", "legacy": self.legacy,
                        "sso": env.sso.endpoint}
         self.reset()
 
@@ -375,6 +386,7 @@ class Fixture:
         doms = "(SELECT id FROM domains WHERE name IN (%s, %s))" % (lit(self.A), lit(self.B))
         emails = "(SELECT array_agg(email) FROM users WHERE id IN (%s))" % users
         s = ["DELETE FROM rate_limits;",
+             "DELETE FROM domain_reserved_local_parts WHERE domain_id IN %s;" % doms,
              "UPDATE users SET is_banned = (id = %d), ban_reason = CASE WHEN id = %d THEN 'spam' "
              "END, is_site_admin = (id = %d), person_status = NULL, person_checked_at = NULL, "
              "sync_requested_at = NULL, synced_at = NULL WHERE id IN (%s);"
@@ -382,8 +394,11 @@ class Fixture:
              "DELETE FROM aliases WHERE domain_id IN %s AND id NOT IN (%s);"
              % (doms, self.ids(self.aliases)),
              "UPDATE aliases SET enabled = true, disabled_reason = NULL, reply_code = 550, "
-             "description = '', remove_at = NULL WHERE id IN (%s);" % self.ids(self.aliases),
+             "description = '', remove_at = NULL, reserved_assigned = false WHERE id IN (%s);"
+             % self.ids(self.aliases),
              "DELETE FROM domain_members WHERE domain_id IN %s;" % doms,
+             "INSERT INTO domain_reserved_local_parts (domain_id, local_part) SELECT id, "
+             "'authzkept' FROM domains WHERE name = %s;" % lit(self.A),
              "UPDATE domains SET enabled = true, alias_limit = 3 WHERE id IN %s;" % doms,
              "".join("INSERT INTO aliases (id, domain_id, local_part, user_id, recipients) "
                      "OVERRIDING SYSTEM VALUE SELECT %d, id, %s, %d, ARRAY[%s] FROM domains "
@@ -424,7 +439,8 @@ class Fixture:
         users = self.ids(self.uids)
         parts = [
             "SELECT string_agg(row(id, domain_id, local_part, user_id, recipients, enabled, "
-            "disabled_reason, reply_code, description)::text, ',' ORDER BY id) FROM aliases",
+            "disabled_reason, reply_code, description, reserved_assigned)::text, ',' "
+            "ORDER BY id) FROM aliases",
             "SELECT string_agg(row(domain_id, user_id, role)::text, ',' ORDER BY domain_id, "
             "user_id) FROM domain_members",
             "SELECT string_agg(row(id, name, enabled, alias_limit)::text, ',' ORDER BY id) "
@@ -437,6 +453,8 @@ class Fixture:
             "FROM outbox",
             "SELECT count(*)::text FROM login_states",
             "SELECT count(*)::text FROM error_log",
+            "SELECT string_agg(row(domain_id, local_part)::text, ',' ORDER BY domain_id, "
+            "local_part) FROM domain_reserved_local_parts",
         ]
         return ("SELECT (SELECT count(*) FROM audit_log) || ' ' || md5(concat_ws('|', %s));"
                 % ", ".join("(%s)" % p for p in parts))
