@@ -19,7 +19,8 @@ struct sentence {
 	const char *key;   /* a key of before/after that selects the row,
 			      NULL: always, "*": when no other row of the
 			      action does */
-	const char *value; /* its value in after, or NULL: any */
+	const char *value; /* its value in after, NULL: any, "+": any but
+			      null */
 	const char *plain; /* an alias's own history */
 	const char *named; /* with its target; NULL: as plain */
 };
@@ -130,6 +131,21 @@ static const struct sentence sentences[] = {
 	{ "domain.alias_limit", NULL, NULL,
 	    "{who} set the alias limit of {target} to {now:alias_limit}.",
 	    NULL },
+	{ "domain.txt", "txt_grace_until", "+",
+	    "{who} found the TXT record of {target} gone: its mail is still "
+	    "routed until {now:txt_grace_until}.",
+	    NULL },
+	{ "domain.txt", "*", NULL,
+	    "{who} checked the TXT record of {target}: {now:txt_status}.",
+	    NULL },
+	{ "domain.role_recipient", "role_recipient", "+",
+	    "{who} sent the mail of postmaster@ and abuse@ of {target} to "
+	    "{now:role_recipient}.",
+	    NULL },
+	{ "domain.role_recipient", "*", NULL,
+	    "{who} sent the mail of postmaster@ and abuse@ of {target} back to "
+	    "its admins.",
+	    NULL },
 	{ "domain.reserved_add", NULL, NULL,
 	    "{who} reserved the address {now:reserved} on {target}.", NULL },
 	{ "domain.reserved_remove", NULL, NULL,
@@ -224,6 +240,28 @@ reply_words(int code)
 	}
 }
 
+/* A domain's TXT status (domains.txt_status), as the log says it. */
+static const char *
+txt_words(const char *status)
+{
+	static const struct {
+		const char *status, *words;
+	} w[] = {
+		{ "verified", "its record is there" },
+		{ "unverified", "not checked yet" },
+		{ "missing", "no record" },
+		{ "multiple", "more than one record" },
+		{ "wrong", "a record with another token" },
+		{ "nxdomain", "the name does not exist" },
+	};
+	size_t i;
+
+	for (i = 0; status != NULL && i < sizeof(w) / sizeof(w[0]); i++)
+		if (strcmp(status, w[i].status) == 0)
+			return w[i].words;
+	return "an unknown outcome";
+}
+
 /* The value of key in o, in words ("none" when missing). */
 static const char *
 value_words(struct arena *a, json_object *o, const char *key)
@@ -236,6 +274,8 @@ value_words(struct arena *a, json_object *o, const char *key)
 		return "none";
 	if (strcmp(key, "reply_code") == 0)
 		return reply_words(json_object_get_int(v));
+	if (strcmp(key, "txt_status") == 0)
+		return txt_words(json_object_get_string(v));
 	if (!json_object_is_type(v, json_type_array))
 		return arena_strdup(a, json_object_get_string(v));
 	n = json_object_array_length(v);
@@ -256,6 +296,8 @@ selects(const struct sentence *s, json_object *before, json_object *after)
 	if (after == NULL || !json_object_object_get_ex(after, s->key, &v))
 		return s->value == NULL && before != NULL &&
 		    json_object_object_get_ex(before, s->key, NULL);
+	if (s->value != NULL && strcmp(s->value, "+") == 0)
+		return v != NULL;
 	return s->value == NULL ||
 	    (v != NULL && strcmp(json_object_get_string(v), s->value) == 0);
 }

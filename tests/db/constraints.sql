@@ -695,13 +695,21 @@ SELECT pg_temp.is('app has no TRUNCATE, REFERENCES or TRIGGER on any table', NUL
 SELECT pg_temp.accepts(format('postfix can read %s', v), 'membermail_postfix',
     format('SELECT * FROM %I', v))
   FROM unnest(ARRAY['postfix_domains', 'postfix_aliases', 'postfix_access',
-      'postfix_discard', 'postfix_mailboxes']) AS v;
+      'postfix_discard', 'postfix_mailboxes', 'postfix_roles', 'postfix_virtual']) AS v;
 SELECT pg_temp.rejects(format('postfix cannot read table %s', t), 'membermail_postfix',
     format('SELECT * FROM %I', t), '42501')
   FROM unnest(ARRAY['aliases', 'domains', 'users', 'sessions', 'mailboxes',
       'messages', 'openid_associations', 'api_tokens']) AS t;
 SELECT pg_temp.rejects('postfix cannot write through a view', 'membermail_postfix',
     $$UPDATE postfix_domains SET domain = 'evil.test'$$, '42501');
+SELECT pg_temp.is('postfix calls the lookup functions', 'membermail_postfix', NULL,
+    $$SELECT concat_ws(' ',
+	(SELECT string_agg(r, ',' ORDER BY r) FROM postfix_lookup_recipients('alice', 'ok.test') r),
+	(SELECT a FROM postfix_lookup_access('bob', 'ok.test') a),
+	(SELECT d FROM postfix_lookup_domain('ok.test') d))$$,
+    'alice2@example.net,alice@example.org 550 5.2.1 Mailbox disabled ok.test');
+SELECT pg_temp.rejects('the app cannot call the lookup functions', 'membermail_app',
+    $$SELECT postfix_lookup_domain('ok.test')$$, '42501');
 SELECT pg_temp.rejects('postfix cannot call the mm_ functions', 'membermail_postfix',
     $$SELECT mm_valid_domain('a.test')$$, '42501');
 SELECT pg_temp.rejects('postfix cannot CREATE TABLE', 'membermail_postfix',
@@ -732,6 +740,14 @@ SELECT pg_temp.is('postfix_aliases: an address that has not agreed is not routed
 	sends = 1, last_sent_at = now() WHERE address = 'alice2@example.net'$$,
     $$SELECT string_agg(recipient, ',' ORDER BY recipient) FROM postfix_aliases
     WHERE local_part = 'alice' AND domain = 'ok.test'$$,
+    'alice@example.org');
+SELECT pg_temp.is('postfix_lookup_recipients (what Postfix asks) routes no '
+    'address that has not agreed', NULL,
+    $$UPDATE recipient_confirmations SET confirmed_at = NULL, how = NULL,
+	token_hash = sha256('t'), expires_at = now() + interval '7 days',
+	sends = 1, last_sent_at = now() WHERE address = 'alice2@example.net'$$,
+    $$SELECT string_agg(r, ',' ORDER BY r)
+    FROM postfix_lookup_recipients('alice', 'ok.test') r$$,
     'alice@example.org');
 SELECT pg_temp.is('postfix_aliases: once it agrees, it is', NULL,
     $$UPDATE recipient_confirmations SET confirmed_at = now(), how = 'link'
@@ -800,6 +816,90 @@ SELECT pg_temp.is('a temporary DNS failure keeps the domain in Postfix', NULL,
     $$UPDATE domains SET txt_last_attempt_at = now(),
 	txt_last_attempt_result = 'temporary-failure' WHERE name = 'ok.test'$$,
     $$SELECT count(*)::text FROM postfix_aliases$$, '4');
+
+-- 0009: the table virtual_alias_maps reads, role addresses, the grace period.
+SELECT pg_temp.is('postfix_virtual: enabled aliases, the discard route, postmaster@ '
+    'and abuse@ to the admins', 'membermail_postfix', NULL,
+    $$SELECT string_agg(address || '>' || recipient, ' ' ORDER BY address, recipient)
+    FROM postfix_virtual WHERE domain = 'ok.test'$$,
+    'abuse@ok.test>alice@example.org alice@ok.test>alice2@example.net '
+    'alice@ok.test>alice@example.org box@ok.test>alice@example.org '
+    'drop@ok.test>discard@membermail-discard.invalid '
+    'nobox@ok.test>alice@example.org postmaster@ok.test>alice@example.org');
+SELECT pg_temp.is('postfix_virtual: lookup by local part and domain', 'membermail_postfix',
+    NULL, $$SELECT string_agg(recipient, ',' ORDER BY recipient) FROM postfix_virtual
+    WHERE local_part = 'postmaster' AND domain = 'ok.test'$$, 'alice@example.org');
+SELECT pg_temp.is('role addresses: role_recipient replaces the admins', NULL,
+    $$UPDATE domains SET role_recipient = 'desk@isp.example' WHERE name = 'ok.test'$$,
+    $$SELECT string_agg(address || '>' || recipient, ' ' ORDER BY address)
+    FROM postfix_roles WHERE domain = 'ok.test'$$,
+    'abuse@ok.test>desk@isp.example postmaster@ok.test>desk@isp.example');
+SELECT pg_temp.is('role addresses: a banned admin gets none; no admin left: the site admins',
+    NULL, $$UPDATE users SET is_banned = true, ban_reason = 'x' WHERE name = 'alice';
+    UPDATE users SET is_site_admin = true WHERE name = 'carol'$$,
+    $$SELECT string_agg(recipient, ' ') FROM postfix_roles
+    WHERE domain = 'ok.test' AND local_part = 'abuse'$$, 'carol@example.org');
+SELECT pg_temp.is('role addresses: a disabled alias of that name is never refused', NULL,
+    pg_temp.alias('ok.test', 'postmaster', $$ARRAY['x@example.org']$$,
+	', enabled, disabled_reason', $$, false, 'by-admin'$$),
+    $$SELECT concat_ws(' ', (SELECT string_agg(recipient, ',') FROM postfix_virtual
+	WHERE local_part = 'postmaster' AND domain = 'ok.test'),
+	(SELECT count(*) FROM postfix_access WHERE local_part = 'postmaster'))$$,
+    'alice@example.org 0');
+SELECT pg_temp.is('role addresses: an alias from before the name was reserved does not '
+    'take them', NULL,
+    $$ALTER TABLE aliases DISABLE TRIGGER aliases_reserved_local_part;$$
+    || pg_temp.alias('ok.test', 'abuse', $$ARRAY['x@example.org']$$),
+    $$SELECT string_agg(recipient, ',') FROM postfix_virtual
+	WHERE local_part = 'abuse' AND domain = 'ok.test'$$,
+    'alice@example.org');
+SELECT pg_temp.is('role addresses: an alias a site admin assigned takes them', NULL,
+    'WITH a AS (' || pg_temp.alias('ok.test', 'postmaster', $$ARRAY['desk@owner.example']$$,
+	', reserved_assigned', ', true') || ' RETURNING id) '
+    'INSERT INTO recipient_confirmations (alias_id, address, how, confirmed_at) '
+    'SELECT id, ''desk@owner.example'', ''link'', now() FROM a',
+    $$SELECT string_agg(recipient, ',') FROM postfix_virtual
+	WHERE local_part = 'postmaster' AND domain = 'ok.test'$$,
+    'desk@owner.example');
+SELECT pg_temp.is('role addresses: while its recipient has not agreed, they go to '
+    'the admins', NULL,
+    pg_temp.alias('ok.test', 'postmaster', $$ARRAY['desk@owner.example']$$,
+	', reserved_assigned', ', true'),
+    $$SELECT string_agg(recipient, ',') FROM postfix_virtual
+	WHERE local_part = 'postmaster' AND domain = 'ok.test'$$,
+    'alice@example.org');
+SELECT pg_temp.is('no role address for an unrouted domain', 'membermail_postfix', NULL,
+    $$SELECT count(*)::text FROM postfix_virtual WHERE domain <> 'ok.test'
+      AND domain <> 'empty.test'$$, '0');
+SELECT pg_temp.is('a verified domain in its grace period is still routed', NULL,
+    $$UPDATE domains SET txt_grace_until = now() + interval '1 hour',
+	txt_last_attempt_at = now(), txt_last_attempt_result = 'missing'
+    WHERE name = 'ok.test'$$,
+    $$SELECT concat_ws(' ', (SELECT count(*) FROM postfix_domains WHERE domain = 'ok.test'),
+	(SELECT count(*) FROM postfix_virtual WHERE domain = 'ok.test'))$$, '1 7');
+SELECT pg_temp.is('after its grace period nothing of it is routed', NULL,
+    $$UPDATE domains SET txt_grace_until = now() - interval '1 second' WHERE name = 'ok.test'$$,
+    $$SELECT concat_ws(' ', (SELECT count(*) FROM postfix_domains WHERE domain = 'ok.test'),
+	(SELECT count(*) FROM postfix_virtual WHERE domain = 'ok.test'),
+	(SELECT count(*) FROM postfix_access WHERE domain = 'ok.test'),
+	(SELECT count(*) FROM postfix_mailboxes WHERE domain = 'ok.test'))$$, '0 0 0 0');
+SELECT pg_temp.rejects('a grace period only for a verified domain', 'membermail_app',
+    $$UPDATE domains SET txt_grace_until = now() WHERE name = 'wrong.test'$$,
+    '23514', 'domains_txt_grace_check');
+SELECT pg_temp.accepts('nxdomain is a definitive outcome', 'membermail_app',
+    $$UPDATE domains SET txt_status = 'nxdomain', txt_last_attempt_at = now(),
+	txt_last_attempt_result = 'nxdomain', txt_last_attempt_detail = 'NXDOMAIN'
+    WHERE name = 'wrong.test'$$);
+SELECT pg_temp.rejects('an attempt detail needs an attempt', 'membermail_app',
+    $$UPDATE domains SET txt_last_attempt_detail = 'x' WHERE name = 'unverified.test'$$,
+    '23514', 'domains_txt_last_attempt_detail_check');
+SELECT pg_temp.rejects('an attempt detail is one line', 'membermail_app',
+    $$UPDATE domains SET txt_last_attempt_at = now(), txt_last_attempt_result =
+	'temporary-failure', txt_last_attempt_detail = E'a\nb' WHERE name = 'ok.test'$$,
+    '23514', 'domains_txt_last_attempt_detail_check');
+SELECT pg_temp.rejects('a role recipient is a valid address', 'membermail_app',
+    $$UPDATE domains SET role_recipient = 'a@b, c@d' WHERE name = 'ok.test'$$,
+    '23514', 'domains_role_recipient_check');
 
 --------------------------------------------------------------------------
 -- Reserved local parts: built in, and each domain's own

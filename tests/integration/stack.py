@@ -16,6 +16,7 @@ Command line (used by deploy/local):
     stack.py pg-up --dir DIR --binary MEMBERMAIL    a private cluster in DIR (created,
                    started, `migrate up`, login roles; idempotent); prints the app's conninfo
     stack.py pg-seed --dir DIR --binary MEMBERMAIL --conf FILE   the Ubuntu domains (idempotent)
+    stack.py pg-tokens --dir DIR                    "domain token" of each domain
     stack.py pg-down --dir DIR                      pg_ctl stop -m fast
     stack.py pg-status --dir DIR                    exit 0 when it runs
 """
@@ -1145,18 +1146,16 @@ DEMO_ADMIN_OID = "Ad4Memb"      # the fake Ubuntu One's demo user ada
 
 
 def demo_fixtures(pg, sso_prefix, db=APP_DB):
-    """The local stack's demo state, as the owner (idempotent): every
-    domain verified, and the fake Ubuntu One's demo user ada a site admin
-    and an admin of every domain (the users row is made ahead of her first
-    sign-in, keyed by her claimed id).  When the identity prefix changed
-    since the last run, her row follows it; should someone else hold the
-    name ada, her row waits without a name, as after a Launchpad rename,
-    until she signs in."""
+    """The local stack's demo state, as the owner (idempotent): the fake
+    Ubuntu One's demo user ada a site admin and an admin of every domain
+    (the users row is made ahead of her first sign-in, keyed by her claimed
+    id).  The domains are verified by DNS (deploy/local's dnsmasq).  When
+    the identity prefix changed since the last run, her row follows it;
+    should someone else hold the name ada, her row waits without a name, as
+    after a Launchpad rename, until she signs in."""
     claimed = sso_prefix + DEMO_ADMIN_OID
     pg.psql("""
 BEGIN;
-UPDATE domains SET txt_status = 'verified', txt_checked_at = now()
-    WHERE txt_status <> 'verified';
 UPDATE users SET claimed_id = %(c)s
     WHERE id = (SELECT id FROM users WHERE claimed_id LIKE %(any)s
                 ORDER BY lower(name) = 'ada' DESC, id LIMIT 1)
@@ -1255,9 +1254,11 @@ def _main(argv):
     c.add_argument("--timeout", type=float, default=30)
     g = sub.add_parser("socket-masters", help="the pids of the masters serving a unix socket")
     g.add_argument("--socket", required=True)
-    f = sub.add_parser("pg-demo", help="verify the domains, make the demo user ada their admin")
+    f = sub.add_parser("pg-demo", help="make the demo user ada an admin of every domain")
     f.add_argument("--dir", required=True)
     f.add_argument("--sso-prefix", required=True)
+    g = sub.add_parser("pg-tokens", help="each domain's name and verification token, a line each")
+    g.add_argument("--dir", required=True)
     for name in ("pg-up", "pg-seed", "pg-down", "pg-status"):
         e = sub.add_parser(name)
         e.add_argument("--dir", required=True)
@@ -1319,8 +1320,11 @@ def _main(argv):
                 n = pg.scalar("SELECT count(*) FROM domains", db=APP_DB)
                 print("%s domains in the database (seeded with %s)" % (n, how), file=sys.stderr)
             elif args.cmd == "pg-demo":
-                print("demo admin %s: site admin, admin of every domain; domains verified"
+                print("demo admin %s: site admin, admin of every domain"
                       % demo_fixtures(pg, args.sso_prefix), file=sys.stderr)
+            elif args.cmd == "pg-tokens":
+                print(pg.scalar("SELECT string_agg(name || ' ' || verification_token, E'\\n' "
+                                "ORDER BY name) FROM domains", db=APP_DB))
             elif args.cmd == "pg-down":
                 if pg.running():
                     print("stopping PostgreSQL (pid %d)" % pg.pid)

@@ -6,12 +6,14 @@ upgrade of the master.
 Not a runner of its own: tests/integration/run.py imports it.  The stack
 runs in a directory of the test run (MM_LOCAL_DIR) with the build under test
 (MM_LOCAL_BINARY: nothing is built) on free loopback ports, with its own
-PostgreSQL, fakes and nginx, as a person would run it; both tests share
+PostgreSQL, fakes, mail path (Postfix, postsrsd, dnsmasq) and nginx, as a
+person would run it; both tests share
 that directory, so the second finds the database the first made.
 """
 
 import os
 import signal
+import socket
 import subprocess
 
 import stack
@@ -22,6 +24,19 @@ SCRIPT = os.path.join(stack.REPO, "deploy", "local")
 DEMO = stack.DEMO_ADMIN_OID
 
 
+def free_pair():
+    """A free loopback TCP port whose successor is free too."""
+    for _ in range(50):
+        p = stack.free_port()
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", p + 1))
+                return p
+            except OSError:
+                continue
+    raise RuntimeError("no two free ports in a row")
+
+
 class Local:
     """deploy/local in env.base/local, on ports of its own."""
 
@@ -29,7 +44,9 @@ class Local:
         self.env = env
         self.dir = os.path.join(env.base, "local")
         self.ports = {k: stack.free_port() for k in
-                      ("MM_LOCAL_PORT", "MM_SSO_PORT", "MM_LP_PORT", "MM_SMTP_PORT")}
+                      ("MM_LOCAL_PORT", "MM_SSO_PORT", "MM_LP_PORT", "MM_SMTP_PORT",
+                       "MM_MX_PORT", "MM_DNS_PORT")}
+        self.ports["MM_SRS_PORT"] = free_pair()     # postsrsd: this one and the next
         self.runs = 0
         log = os.path.join(self.dir, "membermail.log")
         if log not in env.serve_logs:

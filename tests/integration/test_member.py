@@ -77,10 +77,15 @@ def join(env, did, uid, role="member"):
 
 def new_alias(env, did, local, uid, recipients, reason=None, reply=550, remove_days=None,
               description=""):
+    """An alias row as fixture; its recipients count as agreed (as
+    migration 0010 counts the recipients of aliases made before it)."""
     remove = "now() + interval '%d days'" % remove_days if remove_days is not None else "NULL"
-    out = sql(env, "INSERT INTO aliases (domain_id, local_part, user_id, recipients, enabled, "
-                   "disabled_reason, reply_code, remove_at, description) VALUES "
-                   "(%s, %s, %s, ARRAY[%s]::text[], %s, %s, %s, %s, %s) RETURNING id"
+    out = sql(env, "WITH a AS (INSERT INTO aliases (domain_id, local_part, user_id, recipients, "
+                   "enabled, disabled_reason, reply_code, remove_at, description) VALUES "
+                   "(%s, %s, %s, ARRAY[%s]::text[], %s, %s, %s, %s, %s) RETURNING id, recipients), "
+                   "c AS (INSERT INTO recipient_confirmations (alias_id, address, how, "
+                   "confirmed_at) SELECT a.id, r, 'existing', now() FROM a, unnest(a.recipients) r "
+                   "ON CONFLICT DO NOTHING) SELECT id FROM a"
               % (did, lit(local), uid, ", ".join(lit(x) for x in recipients),
                  "false" if reason else "true", lit(reason) if reason else "NULL", reply,
                  remove, lit(description)))

@@ -1,4 +1,4 @@
--- 0009_confirmed_recipients.sql - mail goes only to recipients who agreed;
+-- 0010_confirmed_recipients.sql - mail goes only to recipients who agreed;
 -- every change of forwarding leaves a receipt that can undo it.
 --
 -- recipient_confirmations: one row per alias and address (compared
@@ -20,9 +20,11 @@
 -- were before and after, who made it (as the receipts name them), and the
 -- undo link's token (its SHA-256), expiry and use.
 --
--- postfix_aliases keeps its columns and meaning but routes only confirmed
--- recipients and the owner's own address: what Postfix sees never holds
--- an address that did not agree.
+-- postfix_aliases (0009's: the one place that decides which alias
+-- recipients are routed; postfix_virtual and postfix_lookup_recipients read
+-- it) keeps its columns and meaning but routes only confirmed recipients
+-- and the owner's own address: what Postfix sees never holds an address
+-- that did not agree.
 
 CREATE TABLE recipient_confirmations (
 	id		bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -119,19 +121,19 @@ CREATE OR REPLACE VIEW postfix_aliases WITH (security_barrier) AS
 SELECT a.local_part || '@' || d.name AS address,
        r.recipient,
        a.local_part,
-       d.name AS domain
+       d.name AS domain,
+       a.reserved_assigned
   FROM aliases a
   JOIN domains d ON d.id = a.domain_id
   JOIN users u ON u.id = a.user_id
  CROSS JOIN LATERAL unnest(a.recipients) AS r(recipient)
  WHERE a.enabled AND d.enabled AND d.txt_status = 'verified'
+   AND (d.txt_grace_until IS NULL OR d.txt_grace_until > now())
    AND (lower(r.recipient) = lower(u.email)
 	OR EXISTS (SELECT 1 FROM recipient_confirmations c
 		    WHERE c.alias_id = a.id AND lower(c.address) = lower(r.recipient)
 		      AND c.confirmed_at IS NOT NULL));
 COMMENT ON VIEW postfix_aliases IS
-    'Postfix virtual_alias_maps: one row per confirmed recipient (or the '
-    'owner''s own address) of each enabled alias of an enabled, verified '
-    'domain (Postfix joins the rows with commas). '
-    'query = SELECT recipient FROM postfix_aliases '
-    'WHERE local_part = ''%u'' AND domain = ''%d''';
+    'One row per confirmed recipient (or the owner''s own address) of each '
+    'enabled alias of a routed domain; postfix_virtual, which Postfix reads, '
+    'takes its recipients from here.';
