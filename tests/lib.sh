@@ -25,6 +25,8 @@ MM_DEB_PACKAGES=(
     nginx-light postgresql-15
     python3 openssl ca-certificates
     clang-format
+    clang libclang-rt-14-dev
+    man-db groff-base
     postfix postfix-pgsql postsrsd dnsmasq-base
 )
 

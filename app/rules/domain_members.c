@@ -457,9 +457,15 @@ recipient_lines(struct arena *a, const char **r, size_t n)
 }
 
 /*
+<<<<<<< HEAD
  * The recipients typed for c's new alias at address: never the address
  * itself.  They become the alias's pending change when they need to
  * agree first (recipients.h).
+=======
+ * The recipients of c's new alias at *address: as typed, or the member's
+ * email, as provisioning does; *reason is set when that
+ * email is the address itself (the alias is then created disabled).
+>>>>>>> main
  */
 static enum app_err
 check_typed(struct change *c, const char *address)
@@ -477,8 +483,9 @@ check_typed(struct change *c, const char *address)
 
 /*
  * What c's new alias forwards to at once: the member's email, as
- * provisioning does (DESIGN.md §6); *reason is set when that email is the
- * address itself (the alias is then created disabled).
+ * provisioning does (their own Ubuntu One address needs no confirmation);
+ * *reason is set when that email is the address itself (the alias is then
+ * created disabled).
  */
 static enum app_err
 first_recipients(struct change *c, const char *address, const char ***list,
