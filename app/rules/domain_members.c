@@ -457,15 +457,9 @@ recipient_lines(struct arena *a, const char **r, size_t n)
 }
 
 /*
-<<<<<<< HEAD
  * The recipients typed for c's new alias at address: never the address
  * itself.  They become the alias's pending change when they need to
  * agree first (recipients.h).
-=======
- * The recipients of c's new alias at *address: as typed, or the member's
- * email, as provisioning does; *reason is set when that
- * email is the address itself (the alias is then created disabled).
->>>>>>> main
  */
 static enum app_err
 check_typed(struct change *c, const char *address)

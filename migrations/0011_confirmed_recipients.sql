@@ -1,4 +1,4 @@
--- 0010_confirmed_recipients.sql - mail goes only to recipients who agreed;
+-- 0011_confirmed_recipients.sql - mail goes only to recipients who agreed;
 -- every change of forwarding leaves a receipt that can undo it.
 --
 -- recipient_confirmations: one row per alias and address (compared
@@ -115,6 +115,10 @@ BEGIN
 	    pg_get_serial_sequence('alias_receipts', 'id'));
 END
 $$;
+
+-- /my's checklist asks which domains reserve the user's name.
+CREATE INDEX domain_reserved_local_parts_local_part_idx
+    ON domain_reserved_local_parts (local_part);
 
 -- Only recipients that agreed, or the owner's own (Ubuntu One) address.
 CREATE OR REPLACE VIEW postfix_aliases WITH (security_barrier) AS
