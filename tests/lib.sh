@@ -24,7 +24,7 @@ MM_DEB_PACKAGES=(
     libfcgi-dev libcurl4-openssl-dev libjson-c-dev libpq-dev libsodium-dev libctemplate-dev libidn2-dev
     nginx-light postgresql-15
     python3 openssl ca-certificates
-    clang-format
+    clang-format gettext
     clang libclang-rt-14-dev
     man-db groff-base
     postfix postfix-pgsql postsrsd dnsmasq-base

@@ -133,6 +133,8 @@ static const struct conf_key keys[] = {
 	{ "listen", CONF_LISTEN, FIELD(listen),
 	    "unix:/run/membermail/membermail.sock", 0, 0,
 	    "FastCGI socket: unix:/abs/path, host:port or [v6]:port" },
+	{ "locale_dir", CONF_STRING, FIELD(locale_dir), MM_LOCALEDIR, 0, 0,
+	    "directory of the compiled catalogues (<ll>/LC_MESSAGES/membermail.mo)" },
 	{ "log_file", CONF_STRING, FIELD(log_file), "", 0, 0,
 	    "file log lines are appended to (\"\" = stderr)" },
 	{ "log_level", CONF_LEVEL, FIELD(log_level), "info", 0, 0,

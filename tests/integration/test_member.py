@@ -79,7 +79,7 @@ def join(env, did, uid, role="member"):
 def new_alias(env, did, local, uid, recipients, reason=None, reply=550, remove_days=None,
               description=""):
     """An alias row as fixture; its recipients count as agreed (as
-    migration 0011 counts the recipients of aliases made before it)."""
+    migration 0012 counts the recipients of aliases made before it)."""
     remove = "now() + interval '%d days'" % remove_days if remove_days is not None else "NULL"
     out = sql(env, "WITH a AS (INSERT INTO aliases (domain_id, local_part, user_id, recipients, "
                    "enabled, disabled_reason, reply_code, remove_at, description) VALUES "

@@ -1,4 +1,4 @@
--- 0011_confirmed_recipients.sql - mail goes only to recipients who agreed;
+-- 0012_confirmed_recipients.sql - mail goes only to recipients who agreed;
 -- every change of forwarding leaves a receipt that can undo it.
 --
 -- recipient_confirmations: one row per alias and address (compared
