@@ -390,7 +390,7 @@ log_rows(struct req *r, struct view_dict *d, const struct member_audit_list *au,
 		h.before = ev->before;
 		h.after = ev->after;
 		if ((row = view_add_section(d, "HISTORY")) == NULL ||
-		    (line = history_line(r->arena, &h, 1)) == NULL)
+		    (line = history_line(r->arena, r->lang, &h, 1)) == NULL)
 			return APP_ENOMEM;
 		view_set(row, "LINE", line);
 	}

@@ -13,6 +13,7 @@
 #include "handlers/handlers.h"
 #include "http/req.h"
 #include "lib/arena.h"
+#include "lib/i18n.h"
 #include "rules/recipients.h"
 #include "views/view.h"
 
@@ -32,22 +33,24 @@ gone(struct req *r, const char *eyebrow, const struct rcpt_link *l)
 
 	if ((d = page_dict(r)) == NULL)
 		return APP_ENOMEM;
-	view_set(d, "EYEBROW", eyebrow);
+	view_set(d, "EYEBROW", tr(r->lang, eyebrow));
 	if (l != NULL && l->state == RCPT_LINK_EXPIRED) {
 		status = 410;
-		view_set(d, "HEADING", "This link has expired");
+		view_set(d, "HEADING", tr(r->lang, "This link has expired"));
 		view_set(d, "TEXT",
 		    arena_printf(r->arena,
-			"It worked until %s (UTC). Nothing was changed.",
+			tr(r->lang,
+			    "It worked until %s (UTC). Nothing was changed."),
 			l->expires_at));
 	} else {
-		view_set(d, "HEADING", "This link does not work");
+		view_set(d, "HEADING", tr(r->lang, "This link does not work"));
 		view_set(d, "TEXT",
-		    "It is not a link membermail sent, or a newer one replaced "
-		    "it. Nothing was changed.");
+		    tr(r->lang,
+			"It is not a link membermail sent, or a newer one "
+			"replaced it. Nothing was changed."));
 	}
-	r->reason = status == 410 ? "link expired" : "no such link";
-	return page_render(r, status, "Link", "link.tpl");
+	r->reason = status == 410 ? N_("link expired") : N_("no such link");
+	return page_render(r, status, tr(r->lang, "Link"), "link.tpl");
 }
 
 static enum app_err
@@ -57,7 +60,7 @@ show(struct req *r, const char *eyebrow, const char *heading, const char *text)
 
 	if ((d = page_dict(r)) == NULL)
 		return APP_ENOMEM;
-	view_set(d, "EYEBROW", eyebrow);
+	view_set(d, "EYEBROW", tr(r->lang, eyebrow));
 	view_set(d, "HEADING", heading);
 	view_set(d, "TEXT", text);
 	return APP_OK;
@@ -73,7 +76,7 @@ ask(struct req *r, const char *action, const char *button, const char *fine)
 	view_set(d, "ACTION", action);
 	view_set(d, "BUTTON", button);
 	view_set(d, "FINE", fine);
-	return page_render(r, 200, "Link", "link.tpl");
+	return page_render(r, 200, tr(r->lang, "Link"), "link.tpl");
 }
 
 static enum app_err
@@ -82,32 +85,37 @@ confirm_page(struct req *r, const struct rcpt_link *l)
 	enum app_err e;
 
 	if (l->state == RCPT_LINK_USED || l->done)
-		e = show(r, "Forwarding", "Thank you",
+		e = show(r, N_("Forwarding"), tr(r->lang, "Thank you"),
 		    l->applied ?
 			arena_printf(r->arena,
-			    "%s agreed: mail to %s now comes to it.",
+			    tr(r->lang,
+				"%1$s agreed: mail to %2$s now comes to it."),
 			    l->address, l->alias) :
 			arena_printf(r->arena,
-			    "%s agreed to receive the mail of %s. Its "
-			    "forwarding changes once every new address has "
-			    "agreed.",
+			    tr(r->lang,
+				"%1$s agreed to receive the mail of %2$s. Its "
+				"forwarding changes once every new address "
+				"has agreed."),
 			    l->address, l->alias));
 	else
-		e = show(r, "Forwarding",
-		    arena_printf(r->arena, "Forward mail for %s to you?",
-			l->alias),
+		e = show(r, N_("Forwarding"),
 		    arena_printf(r->arena,
-			"%s asked for the mail of %s to be forwarded to %s.",
+			tr(r->lang, "Forward mail for %s to you?"), l->alias),
+		    arena_printf(r->arena,
+			tr(r->lang,
+			    "%1$s asked for the mail of %2$s to be forwarded "
+			    "to %3$s."),
 			l->actor, l->alias, l->address));
 	if (e != APP_OK)
 		return e;
 	if (l->state == RCPT_LINK_USED || l->done)
-		return page_render(r, 200, "Link", "link.tpl");
+		return page_render(r, 200, tr(r->lang, "Link"), "link.tpl");
 	return ask(r, arena_printf(r->arena, "/confirm/%s", link_token(r)),
-	    "Yes, forward it to me",
+	    tr(r->lang, "Yes, forward it to me"),
 	    arena_printf(r->arena,
-		"If you do not agree, close this page: nothing is forwarded to "
-		"you. The link works until %s (UTC).",
+		tr(r->lang,
+		    "If you do not agree, close this page: nothing is "
+		    "forwarded to you. The link works until %s (UTC)."),
 		l->expires_at));
 }
 
@@ -120,12 +128,12 @@ h_confirm(struct req *r)
 	enum app_err     e;
 
 	if ((token = link_token(r)) == NULL)
-		return gone(r, "Forwarding", NULL);
+		return gone(r, N_("Forwarding"), NULL);
 	if ((e = rcpt_confirm(r->db, r->arena, token, r->method == METHOD_POST,
 		 &l)) != APP_OK)
 		return e;
 	if (l.state == RCPT_LINK_UNKNOWN || l.state == RCPT_LINK_EXPIRED)
-		return gone(r, "Forwarding", &l);
+		return gone(r, N_("Forwarding"), &l);
 	return confirm_page(r, &l);
 }
 
@@ -138,34 +146,40 @@ h_undo(struct req *r)
 	enum app_err     e;
 
 	if ((token = link_token(r)) == NULL)
-		return gone(r, "Undo", NULL);
+		return gone(r, N_("Undo"), NULL);
 	if ((e = rcpt_undo(r->db, r->arena, token, r->method == METHOD_POST,
 		 &l)) != APP_OK)
 		return e;
 	if (l.state == RCPT_LINK_UNKNOWN || l.state == RCPT_LINK_EXPIRED)
-		return gone(r, "Undo", &l);
+		return gone(r, N_("Undo"), &l);
 	if (l.done || l.state == RCPT_LINK_USED) {
-		if ((e = show(r, "Undo",
-			 l.done ? "The change is undone" :
-				  "This change was undone already",
+		if ((e = show(r, N_("Undo"),
+			 l.done ? tr(r->lang, "The change is undone") :
+				  tr(r->lang, "This change was undone already"),
 			 arena_printf(r->arena,
-			     "The previous forwarding of %s is back. Changes "
-			     "to it are locked until its owner signs in again.",
+			     tr(r->lang,
+				 "The previous forwarding of %s is back. "
+				 "Changes to it are locked until its owner "
+				 "signs in again."),
 			     l.alias))) != APP_OK)
 			return e;
-		return page_render(r, 200, "Link", "link.tpl");
+		return page_render(r, 200, tr(r->lang, "Link"), "link.tpl");
 	}
-	if ((e = show(r, "Undo",
-		 arena_printf(r->arena, "Undo this change of %s?", l.alias),
+	if ((e = show(r, N_("Undo"),
+		 arena_printf(r->arena, tr(r->lang, "Undo this change of %s?"),
+		     l.alias),
 		 arena_printf(r->arena,
-		     "On %s (UTC), %s changed where the mail of %s goes.", l.at,
-		     l.actor, l.alias))) != APP_OK)
+		     tr(r->lang,
+			 "On %1$s (UTC), %2$s changed where the mail of %3$s "
+			 "goes."),
+		     l.at, l.actor, l.alias))) != APP_OK)
 		return e;
 	return ask(r, arena_printf(r->arena, "/undo/%s", token),
-	    "Undo the change",
+	    tr(r->lang, "Undo the change"),
 	    arena_printf(r->arena,
-		"Undoing puts the previous forwarding back and locks the "
-		"address until its owner signs in again. The link works once, "
-		"until %s (UTC).",
+		tr(r->lang,
+		    "Undoing puts the previous forwarding back and locks the "
+		    "address until its owner signs in again. The link works "
+		    "once, until %s (UTC)."),
 		l.expires_at));
 }

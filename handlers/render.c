@@ -116,7 +116,8 @@ history_rows(struct req *r, struct view_dict *d, PGresult *res, int named)
 		ev.before = db_str(res, i, HISTORY_BEFORE);
 		ev.after = db_str(res, i, HISTORY_AFTER);
 		if ((row = view_add_section(d, "HISTORY")) == NULL ||
-		    (line = history_line(r->arena, &ev, named)) == NULL)
+		    (line = history_line(r->arena, r->lang, &ev, named)) ==
+			NULL)
 			return APP_ENOMEM;
 		view_set(row, "LINE", line);
 	}

@@ -629,7 +629,8 @@ alias_set(struct db *db, const struct opts *o, const char *address)
 	int                  rc = 1;
 
 	/* Its mail (confirmations, receipts) is rendered from templates. */
-	if (view_init(db_config(db)->templates_dir, err, sizeof(err)) == -1) {
+	if (view_init(db_config(db)->templates_dir, db_config(db)->locale_dir,
+		err, sizeof(err)) == -1) {
 		cli_warnx("templates: %s", err);
 		return 1;
 	}

@@ -12,6 +12,7 @@
 #include <json-c/json.h>
 
 #include "lib/arena.h"
+#include "lib/i18n.h"
 #include "rules/history.h"
 
 struct sentence {
@@ -27,186 +28,193 @@ struct sentence {
 
 static const struct sentence sentences[] = {
 	{ "alias.create", NULL, NULL,
-	    "Created by {who}, forwarding to {now:recipients}.",
-	    "{target} created by {who}, forwarding to {now:recipients}." },
+	    N_("Created by {who}, forwarding to {now:recipients}."),
+	    N_("{target} created by {who}, forwarding to {now:recipients}.") },
 	{ "alias.create", "disabled_reason", "matches-recipient",
-	    "It starts disabled: it would forward to itself.", NULL },
+	    N_("It starts disabled: it would forward to itself."), NULL },
 	{ "alias.update", "recipients", NULL,
-	    "Forwarding changed by {who} from {was:recipients} to "
-	    "{now:recipients}.",
-	    "Forwarding of {target} changed by {who} from {was:recipients} to "
-	    "{now:recipients}." },
-	{ "alias.update", "enabled", "true", "Enabled by {who}.",
-	    "{target} enabled by {who}." },
-	{ "alias.update", "enabled", "false", "Disabled by {who}.",
-	    "{target} disabled by {who}." },
+	    N_("Forwarding changed by {who} from {was:recipients} to "
+	       "{now:recipients}."),
+	    N_("Forwarding of {target} changed by {who} from {was:recipients} to "
+	       "{now:recipients}.") },
+	{ "alias.update", "enabled", "true", N_("Enabled by {who}."),
+	    N_("{target} enabled by {who}.") },
+	{ "alias.update", "enabled", "false", N_("Disabled by {who}."),
+	    N_("{target} disabled by {who}.") },
 	{ "alias.update", "description", NULL,
-	    "Description changed by {who} to \u201c{now:description}\u201d.",
-	    "Description of {target} changed by {who} to "
-	    "\u201c{now:description}\u201d." },
+	    N_("Description changed by {who} to \u201c{now:description}\u201d."),
+	    N_("Description of {target} changed by {who} to "
+	       "\u201c{now:description}\u201d.") },
 	{ "alias.update", "reply_code", NULL,
-	    "While it is disabled, senders now get {now:reply_code} (set by "
-	    "{who}).",
-	    "While {target} is disabled, senders now get {now:reply_code} (set "
-	    "by {who})." },
-	{ "alias.update", "*", NULL, "Changed by {who}.",
-	    "{target} changed by {who}." },
+	    N_("While it is disabled, senders now get {now:reply_code} (set by "
+	       "{who})."),
+	    N_("While {target} is disabled, senders now get {now:reply_code} (set "
+	       "by {who}).") },
+	{ "alias.update", "*", NULL, N_("Changed by {who}."),
+	    N_("{target} changed by {who}.") },
 	{ "alias.enable", NULL, NULL,
-	    "Enabled again by {who}: its owner is eligible again.",
-	    "{target} enabled again by {who}: its owner is eligible again." },
+	    N_("Enabled again by {who}: its owner is eligible again."),
+	    N_("{target} enabled again by {who}: its owner is eligible again.") },
 	{ "alias.disable", "disabled_reason", "left-team",
-	    "Disabled by {who}: its owner left the team; it will be removed on "
-	    "{now:remove_at}.",
-	    "{target} disabled by {who}: its owner left the team; it will be "
-	    "removed on {now:remove_at}." },
+	    N_("Disabled by {who}: its owner left the team; it will be removed on "
+	       "{now:remove_at}."),
+	    N_("{target} disabled by {who}: its owner left the team; it will be "
+	       "removed on {now:remove_at}.") },
 	{ "alias.disable", "disabled_reason", "invalid-user",
-	    "Disabled by {who}: its owner's Launchpad account is not eligible.",
-	    "{target} disabled by {who}: its owner's Launchpad account is not "
-	    "eligible." },
+	    N_("Disabled by {who}: its owner's Launchpad account is not eligible."),
+	    N_("{target} disabled by {who}: its owner's Launchpad account is not "
+	       "eligible.") },
 	{ "alias.disable", "disabled_reason", "banned",
-	    "Disabled by {who}: its owner is banned.",
-	    "{target} disabled by {who}: its owner is banned." },
-	{ "alias.disable", "*", NULL, "Disabled by {who}.",
-	    "{target} disabled by {who}." },
-	{ "alias.delete", NULL, NULL, "Removed by {who}.",
-	    "{target} removed by {who}." },
+	    N_("Disabled by {who}: its owner is banned."),
+	    N_("{target} disabled by {who}: its owner is banned.") },
+	{ "alias.disable", "*", NULL, N_("Disabled by {who}."),
+	    N_("{target} disabled by {who}.") },
+	{ "alias.delete", NULL, NULL, N_("Removed by {who}."),
+	    N_("{target} removed by {who}.") },
 	{ "alias.request", NULL, NULL,
-	    "{who} asked to forward it to {now:pending_recipients}; waiting "
-	    "for confirmation.",
-	    "{who} asked to forward {target} to {now:pending_recipients}; "
-	    "waiting for confirmation." },
+	    N_("{who} asked to forward it to {now:pending_recipients}; waiting "
+	       "for confirmation."),
+	    N_("{who} asked to forward {target} to {now:pending_recipients}; "
+	       "waiting for confirmation.") },
 	{ "alias.cancel", NULL, NULL,
-	    "{who} withdrew the change to {was:pending_recipients} that was "
-	    "waiting for confirmation.",
-	    "{who} withdrew the change of {target} to "
-	    "{was:pending_recipients} that was waiting for confirmation." },
+	    N_("{who} withdrew the change to {was:pending_recipients} that was "
+	       "waiting for confirmation."),
+	    N_("{who} withdrew the change of {target} to "
+	       "{was:pending_recipients} that was waiting for confirmation.") },
 	{ "alias.resend", NULL, NULL,
-	    "{who} sent the confirmation link to {now:to} again.",
-	    "{who} sent the confirmation link for {target} to {now:to} "
-	    "again." },
+	    N_("{who} sent the confirmation link to {now:to} again."),
+	    N_("{who} sent the confirmation link for {target} to {now:to} "
+	       "again.") },
 	{ "alias.apply", NULL, NULL,
-	    "Forwarding changed from {was:recipients} to {now:recipients}, as "
-	    "{now:asked_by} asked, once every new address agreed.",
-	    "Forwarding of {target} changed from {was:recipients} to "
-	    "{now:recipients}, as {now:asked_by} asked, once every new address "
-	    "agreed." },
+	    N_("Forwarding changed from {was:recipients} to {now:recipients}, as "
+	       "{now:asked_by} asked, once every new address agreed."),
+	    N_("Forwarding of {target} changed from {was:recipients} to "
+	       "{now:recipients}, as {now:asked_by} asked, once every new address "
+	       "agreed.") },
 	{ "alias.confirm", NULL, NULL,
-	    "{now:confirmed} agreed to receive its mail.",
-	    "{now:confirmed} agreed to receive the mail of {target}." },
+	    N_("{now:confirmed} agreed to receive its mail."),
+	    N_("{now:confirmed} agreed to receive the mail of {target}.") },
 	{ "alias.undo", NULL, NULL,
-	    "A receipt's link put the forwarding back to {now:recipients}; "
-	    "changes are locked until its owner signs in.",
-	    "A receipt's link put the forwarding of {target} back to "
-	    "{now:recipients}; changes are locked until its owner signs in." },
-	{ "alias.unlock", NULL, NULL, "Unlocked: its owner signed in.",
-	    "{target} unlocked: its owner signed in." },
+	    N_("A receipt's link put the forwarding back to {now:recipients}; "
+	       "changes are locked until its owner signs in."),
+	    N_("A receipt's link put the forwarding of {target} back to "
+	       "{now:recipients}; changes are locked until its owner signs in.") },
+	{ "alias.unlock", NULL, NULL, N_("Unlocked: its owner signed in."),
+	    N_("{target} unlocked: its owner signed in.") },
 	{ "alias.assign_protected", "owner", NULL,
-	    "Created by {who} at an address only a site admin may hand out, "
-	    "forwarding to {now:recipients}.",
-	    "{target} created by {who} at an address only a site admin may "
-	    "hand out, forwarding to {now:recipients}." },
+	    N_("Created by {who} at an address only a site admin may hand out, "
+	       "forwarding to {now:recipients}."),
+	    N_("{target} created by {who} at an address only a site admin may "
+	       "hand out, forwarding to {now:recipients}.") },
 	{ "alias.assign_protected", "reserved_assigned", "true",
-	    "{who} let its owner keep this reserved address.",
-	    "{who} let the owner of {target} keep this reserved address." },
+	    N_("{who} let its owner keep this reserved address."),
+	    N_("{who} let the owner of {target} keep this reserved address.") },
 	{ "alias.assign_protected", "*", NULL,
-	    "{who} handed out this protected address.",
-	    "{who} handed out the protected address {target}." },
+	    N_("{who} handed out this protected address."),
+	    N_("{who} handed out the protected address {target}.") },
 	/* Events that name their object anyway: one sentence serves both. */
-	{ "domain_member.add", NULL, NULL, "{who} added {target} as a member.",
+	{ "domain_member.add", NULL, NULL,
+	    N_("{who} added {target} as a member."), NULL },
+	{ "domain_member.remove", NULL, NULL, N_("{who} removed {target}."),
 	    NULL },
-	{ "domain_member.remove", NULL, NULL, "{who} removed {target}.", NULL },
 	{ "domain_member.role", "role", "admin",
-	    "{who} made {target} an admin.", NULL },
+	    N_("{who} made {target} an admin."), NULL },
 	{ "domain_member.role", "role", "member",
-	    "{who} made {target} a plain member.", NULL },
+	    N_("{who} made {target} a plain member."), NULL },
 	{ "domain_member.role", "*", NULL,
-	    "{who} changed the role of {target}.", NULL },
-	{ "domain.add", NULL, NULL, "{who} added the domain {target}.", NULL },
-	{ "domain.enable", NULL, NULL, "{who} enabled the domain {target}.",
+	    N_("{who} changed the role of {target}."), NULL },
+	{ "domain.add", NULL, NULL, N_("{who} added the domain {target}."),
 	    NULL },
-	{ "domain.disable", NULL, NULL, "{who} disabled the domain {target}.",
+	{ "domain.enable", NULL, NULL, N_("{who} enabled the domain {target}."),
 	    NULL },
+	{ "domain.disable", NULL, NULL,
+	    N_("{who} disabled the domain {target}."), NULL },
 	{ "domain.logo", NULL, NULL,
-	    "{who} set the logo of {target} to {now:logo}.", NULL },
+	    N_("{who} set the logo of {target} to {now:logo}."), NULL },
 	{ "domain.alias_limit", NULL, NULL,
-	    "{who} set the alias limit of {target} to {now:alias_limit}.",
+	    N_("{who} set the alias limit of {target} to {now:alias_limit}."),
 	    NULL },
 	{ "domain.txt", "txt_grace_until", "+",
-	    "{who} found the TXT record of {target} gone: its mail is still "
-	    "routed until {now:txt_grace_until}.",
+	    N_("{who} found the TXT record of {target} gone: its mail is still "
+	       "routed until {now:txt_grace_until}."),
 	    NULL },
 	{ "domain.txt", "*", NULL,
-	    "{who} checked the TXT record of {target}: {now:txt_status}.",
+	    N_("{who} checked the TXT record of {target}: {now:txt_status}."),
 	    NULL },
 	{ "domain.role_recipient", "role_recipient", "+",
-	    "{who} sent the mail of postmaster@ and abuse@ of {target} to "
-	    "{now:role_recipient}.",
+	    N_("{who} sent the mail of postmaster@ and abuse@ of {target} to "
+	       "{now:role_recipient}."),
 	    NULL },
 	{ "domain.role_recipient", "*", NULL,
-	    "{who} sent the mail of postmaster@ and abuse@ of {target} back to "
-	    "its admins.",
+	    N_("{who} sent the mail of postmaster@ and abuse@ of {target} back to "
+	       "its admins."),
 	    NULL },
 	{ "domain.reserved_add", NULL, NULL,
-	    "{who} reserved the address {now:reserved} on {target}.", NULL },
+	    N_("{who} reserved the address {now:reserved} on {target}."),
+	    NULL },
 	{ "domain.reserved_remove", NULL, NULL,
-	    "{who} stopped reserving the address {was:reserved} on {target}.",
+	    N_("{who} stopped reserving the address {was:reserved} on {target}."),
 	    NULL },
-	{ "user.signup", NULL, NULL, "{target} signed in for the first time.",
-	    NULL },
+	{ "user.signup", NULL, NULL,
+	    N_("{target} signed in for the first time."), NULL },
 	{ "user.email_changed", NULL, NULL,
-	    "The Ubuntu One address of {target} changed from {was:email} to "
-	    "{now:email}.",
+	    N_("The Ubuntu One address of {target} changed from {was:email} to "
+	       "{now:email}."),
 	    NULL },
-	{ "user.ban", NULL, NULL, "{who} banned {target}: {now:ban_reason}",
+	{ "user.ban", NULL, NULL, N_("{who} banned {target}: {now:ban_reason}"),
 	    NULL },
-	{ "user.unban", NULL, NULL, "{who} lifted the ban on {target}.", NULL },
+	{ "user.unban", NULL, NULL, N_("{who} lifted the ban on {target}."),
+	    NULL },
 	{ "user.sessions_end", NULL, NULL,
-	    "{who} ended every session of {target} (sessions ended: "
-	    "{now:sessions}).",
+	    N_("{who} ended every session of {target} (sessions ended: "
+	       "{now:sessions})."),
 	    NULL },
 	{ "user.rename", NULL, NULL,
-	    "Launchpad reported a new name for this account: {now:name} (it "
-	    "was {was:name}).",
+	    N_("Launchpad reported a new name for this account: {now:name} (it "
+	       "was {was:name})."),
 	    NULL },
 	{ "user.site_admin.grant", NULL, NULL,
-	    "{who} made {target} a site admin.", NULL },
+	    N_("{who} made {target} a site admin."), NULL },
 	{ "user.site_admin.revoke", NULL, NULL,
-	    "{who} took site admin away from {target}.", NULL },
-	{ "api_token.create", NULL, NULL, "{who} created an API token.", NULL },
-	{ "api_token.revoke", NULL, NULL, "{who} revoked an API token.", NULL },
-	{ "outbox.retry", NULL, NULL, "{who} queued a failed message again.",
+	    N_("{who} took site admin away from {target}."), NULL },
+	{ "api_token.create", NULL, NULL, N_("{who} created an API token."),
 	    NULL },
-	{ "outbox.delete", NULL, NULL, "{who} deleted a failed message.",
+	{ "api_token.revoke", NULL, NULL, N_("{who} revoked an API token."),
+	    NULL },
+	{ "outbox.retry", NULL, NULL,
+	    N_("{who} queued a failed message again."), NULL },
+	{ "outbox.delete", NULL, NULL, N_("{who} deleted a failed message."),
 	    NULL },
 	{ "team_snapshot.hold", NULL, NULL,
-	    "{who} held back a new member list of {target} ({now:total} "
-	    "people) for an operator to review.",
+	    N_("{who} held back a new member list of {target} ({now:total} "
+	       "people) for an operator to review."),
 	    NULL },
 	{ "team_snapshot.accept", NULL, NULL,
-	    "{who} accepted the held member list of {target} ({now:total} "
-	    "people).",
+	    N_("{who} accepted the held member list of {target} ({now:total} "
+	       "people)."),
 	    NULL },
 	{ "sync.accept_invalidations", NULL, NULL,
-	    "{who} accepted the Launchpad check's pending changes ({target}).",
+	    N_("{who} accepted the Launchpad check's pending changes ({target})."),
 	    NULL },
 };
 
 #define NSENTENCES (sizeof(sentences) / sizeof(sentences[0]))
 
 static const char *
-who_words(struct arena *a, const struct history_event *ev)
+who_words(struct arena *a, const struct lang *l, const struct history_event *ev)
 {
 	const char *k = ev->actor_kind, *n = ev->actor_name;
 
 	if (strcmp(k, "user") == 0)
 		return arena_printf(a, "~%s", n);
 	if (strcmp(k, "api") == 0)
-		return arena_printf(a, "~%s (API)", n);
+		return arena_printf(a, tr(l, "~%s (API)"), n);
 	if (strcmp(k, "sync") == 0)
-		return "the Launchpad check";
+		return tr(l, "the Launchpad check");
 	if (strcmp(k, "cli") == 0)
-		return *n != '\0' ? arena_printf(a, "the operator %s", n) :
-				    "an operator";
+		return *n != '\0' ?
+		    arena_printf(a, tr(l, "the operator %s"), n) :
+		    tr(l, "an operator");
 	return "membermail";
 }
 
@@ -226,56 +234,57 @@ parse(const char *text)
 }
 
 static const char *
-reply_words(int code)
+reply_words(const struct lang *l, int code)
 {
 	switch (code) {
 	case 250:
-		return "250 (accepted and dropped)";
+		return tr(l, "250 (accepted and dropped)");
 	case 421:
-		return "421 (try again later)";
+		return tr(l, "421 (try again later)");
 	case 550:
-		return "550 (rejected)";
+		return tr(l, "550 (rejected)");
 	default:
-		return "an unknown reply";
+		return tr(l, "an unknown reply");
 	}
 }
 
 /* A domain's TXT status (domains.txt_status), as the log says it. */
 static const char *
-txt_words(const char *status)
+txt_words(const struct lang *l, const char *status)
 {
 	static const struct {
 		const char *status, *words;
 	} w[] = {
-		{ "verified", "its record is there" },
-		{ "unverified", "not checked yet" },
-		{ "missing", "no record" },
-		{ "multiple", "more than one record" },
-		{ "wrong", "a record with another token" },
-		{ "nxdomain", "the name does not exist" },
+		{ "verified", N_("its record is there") },
+		{ "unverified", N_("not checked yet") },
+		{ "missing", N_("no record") },
+		{ "multiple", N_("more than one record") },
+		{ "wrong", N_("a record with another token") },
+		{ "nxdomain", N_("the name does not exist") },
 	};
 	size_t i;
 
 	for (i = 0; status != NULL && i < sizeof(w) / sizeof(w[0]); i++)
 		if (strcmp(status, w[i].status) == 0)
-			return w[i].words;
-	return "an unknown outcome";
+			return tr(l, w[i].words);
+	return tr(l, "an unknown outcome");
 }
 
 /* The value of key in o, in words ("none" when missing). */
 static const char *
-value_words(struct arena *a, json_object *o, const char *key)
+value_words(struct arena *a, const struct lang *l, json_object *o,
+    const char *key)
 {
 	json_object *v;
 	const char  *s = "";
 	size_t       i, n;
 
 	if (o == NULL || !json_object_object_get_ex(o, key, &v) || v == NULL)
-		return "none";
+		return tr(l, "none");
 	if (strcmp(key, "reply_code") == 0)
-		return reply_words(json_object_get_int(v));
+		return reply_words(l, json_object_get_int(v));
 	if (strcmp(key, "txt_status") == 0)
-		return txt_words(json_object_get_string(v));
+		return txt_words(l, json_object_get_string(v));
 	if (!json_object_is_type(v, json_type_array))
 		return arena_strdup(a, json_object_get_string(v));
 	n = json_object_array_length(v);
@@ -302,10 +311,10 @@ selects(const struct sentence *s, json_object *before, json_object *after)
 	    (v != NULL && strcmp(json_object_get_string(v), s->value) == 0);
 }
 
-/* The template with its placeholders filled. */
+/* The template (translated already) with its placeholders filled. */
 static const char *
-fill(struct arena *a, const char *tpl, const struct history_event *ev,
-    json_object *before, json_object *after)
+fill(struct arena *a, const struct lang *l, const char *tpl,
+    const struct history_event *ev, json_object *before, json_object *after)
 {
 	const char *p = tpl, *end, *v, *out = "";
 	char        key[64];
@@ -321,14 +330,15 @@ fill(struct arena *a, const char *tpl, const struct history_event *ev,
 		}
 		memcpy(key, p + 1, n);
 		key[n] = '\0';
-		v = strcmp(key, "who") == 0 ? who_words(a, ev) :
+		v = strcmp(key, "who") == 0 ?
+		    who_words(a, l, ev) :
 		    strcmp(key, "target") == 0 ?
-					      ev->target :
+		    ev->target :
 		    strncmp(key, "was:", 4) == 0 ?
-					      value_words(a, before, key + 4) :
+		    value_words(a, l, before, key + 4) :
 		    strncmp(key, "now:", 4) == 0 ?
-					      value_words(a, after, key + 4) :
-					      "";
+		    value_words(a, l, after, key + 4) :
+		    "";
 		out = v == NULL ? NULL : arena_printf(a, "%s%s", out, v);
 		p = end + 1;
 	}
@@ -347,7 +357,8 @@ fill(struct arena *a, const char *tpl, const struct history_event *ev,
 }
 
 const char *
-history_words(struct arena *a, const struct history_event *ev, int named)
+history_words(struct arena *a, const struct lang *l,
+    const struct history_event *ev, int named)
 {
 	json_object *before = parse(ev->before), *after = parse(ev->after);
 	const char  *out = "", *one;
@@ -366,16 +377,17 @@ history_words(struct arena *a, const struct history_event *ev, int named)
 		    (!fallback && !selects(r, before, after)))
 			continue;
 		found = 1;
-		one = fill(a, named && r->named != NULL ? r->named : r->plain,
-		    ev, before, after);
+		one = fill(a, l,
+		    tr(l, named && r->named != NULL ? r->named : r->plain), ev,
+		    before, after);
 		out = one == NULL ? NULL :
 				    arena_printf(a, "%s%s%s", out,
 					*out != '\0' ? " " : "", one);
 	}
 	/* An action with no sentence yet: who, what, and its code. */
 	if (out != NULL && !found &&
-	    (one = fill(a, "{who} changed {target}", ev, before, after)) !=
-		NULL)
+	    (one = fill(a, l, tr(l, "{who} changed {target}"), ev, before,
+		 after)) != NULL)
 		out = arena_printf(a, "%s (%s).", one, ev->action);
 	json_object_put(before);
 	json_object_put(after);
@@ -383,9 +395,10 @@ history_words(struct arena *a, const struct history_event *ev, int named)
 }
 
 const char *
-history_line(struct arena *a, const struct history_event *ev, int named)
+history_line(struct arena *a, const struct lang *l,
+    const struct history_event *ev, int named)
 {
-	const char *w = history_words(a, ev, named);
+	const char *w = history_words(a, l, ev, named);
 
 	return w == NULL ? NULL : arena_printf(a, "%s \u2014 %s", ev->at, w);
 }

@@ -16,6 +16,7 @@
 #define MM_HISTORY_H
 
 struct arena;
+struct lang;
 
 /* One audit row, as the statements give it. */
 struct history_event {
@@ -31,13 +32,14 @@ struct history_event {
 /*
  * What happened, in one or more whole sentences, without the time.
  * named: say which object (a domain's log, a user's page); an alias's
- * own history leaves its address out.  NULL when out of memory.
+ * own history leaves its address out.  In language l (NULL: English).
+ * NULL when out of memory.
  */
-const char *history_words(struct arena *, const struct history_event *,
-    int named);
+const char *history_words(struct arena *, const struct lang *,
+    const struct history_event *, int named);
 
 /* "<at> — <words>": the line the pages show.  NULL when out of memory. */
-const char *history_line(struct arena *, const struct history_event *,
-    int named);
+const char *history_line(struct arena *, const struct lang *,
+    const struct history_event *, int named);
 
 #endif

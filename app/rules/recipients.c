@@ -14,6 +14,7 @@
 
 #include "lib/arena.h"
 #include "lib/conf.h"
+#include "lib/i18n.h"
 #include "lib/token.h"
 #include "rules/alias.h"
 #include "rules/notify.h"
@@ -32,6 +33,7 @@ struct owner {
 	const char *name; /* display name, else Launchpad name */
 };
 
+/* Marked for the catalogue, though the mail they go into is English so far. */
 const char *
 rcpt_actor_words(struct arena *a, const struct actor *who)
 {
@@ -39,13 +41,13 @@ rcpt_actor_words(struct arena *a, const struct actor *who)
 	case ACTOR_USER:
 		return arena_printf(a, "~%s", who->name);
 	case ACTOR_API:
-		return arena_printf(a, "~%s (through the API)", who->name);
+		return arena_printf(a, N_("~%s (through the API)"), who->name);
 	case ACTOR_SYNC:
-		return "the sync";
+		return N_("the sync");
 	case ACTOR_CLI:
 		return who->name != NULL ?
-		    arena_printf(a, "the operator %s", who->name) :
-		    "an operator";
+		    arena_printf(a, N_("the operator %s"), who->name) :
+		    N_("an operator");
 	default:
 		return "membermail";
 	}
@@ -195,7 +197,7 @@ shown_list(struct db *db, struct arena *a, const struct owner *o,
 			other |= strcasecmp(db_str(res, k,
 						RCPT_OTHER_MEMBERS_EMAIL),
 				     l[i]) == 0;
-		item = other ? "an address of another member" : l[i];
+		item = other ? N_("an address of another member") : l[i];
 		s = arena_printf(a, "%s%s%s", s, i ? ", " : "", item);
 	}
 	PQclear(res);
@@ -507,13 +509,13 @@ reply_sentence(int code)
 {
 	switch (code) {
 	case 250:
-		return "While it is disabled, its mail is now accepted and "
-		       "dropped.";
+		return N_("While it is disabled, its mail is now accepted and "
+			  "dropped.");
 	case 421:
-		return "While it is disabled, senders are now told to try again "
-		       "later.";
+		return N_("While it is disabled, senders are now told to try "
+			  "again later.");
 	default:
-		return "While it is disabled, its mail is now rejected.";
+		return N_("While it is disabled, its mail is now rejected.");
 	}
 }
 

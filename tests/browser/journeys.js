@@ -466,6 +466,33 @@ JOURNEYS.ban = async (t, d) => {
     await t.see(`~${d.user.nickname} banned ${d.target}: ${d.reason}`);
 };
 
+/* The language switch at the foot of every page: Suomi, then English
+ * again, signed out (a cookie) and signed in (the member's choice). */
+JOURNEYS.language = async (t, d) => {
+    const footer = () => t.page.locator('footer form.language-switch');
+    const lang = () => t.page.locator('html').getAttribute('lang');
+    await t.go('/', 'home');
+    check(await lang() === 'en', `home: <html lang="${await lang()}">, want en`);
+    await t.follow(footer().getByRole('button', { name: 'suomi' }), 'home-fi');
+    check(t.path === '/', `the switch came back to ${t.path}, want /`);
+    check(await lang() === 'fi', `after Suomi: <html lang="${await lang()}">, want fi`);
+    await t.see('Oma sähköpostiosoite yhteisösi nimissä');
+    await t.notSee('An email address for your community');
+    await t.count(footer().locator('strong[aria-current="true"]', { hasText: 'suomi' }), 1, 'marking suomi as the current language');
+    await t.follow(footer().getByRole('button', { name: 'English' }), 'home-en');
+    check(await lang() === 'en', `after English: <html lang="${await lang()}">, want en`);
+    await t.see('An email address for your community');
+    await t.go('/ubuntu', 'landing-ubuntu');
+    await t.signIn(d.user);
+    await t.follow(footer().getByRole('button', { name: 'suomi' }), 'my-fi');
+    check(t.path === '/my' && await lang() === 'fi', `signed in, after Suomi: ${t.path} in "${await lang()}"`);
+    await t.count(t.page.locator('header').getByRole('button', { name: 'Kirjaudu ulos' }), 1, 'to sign out, in Finnish');
+    t.out.lang_after_fi = await lang();
+    await t.follow(footer().getByRole('button', { name: 'English' }), 'my-en');
+    check(await lang() === 'en', `signed in, after English: <html lang="${await lang()}">, want en`);
+    await t.count(t.page.locator('header').getByRole('button', { name: 'Sign out' }), 1, 'to sign out, in English');
+};
+
 /* ------------------------------------------------------------ main */
 
 async function runWidth(browser, plan, data) {

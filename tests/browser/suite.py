@@ -297,6 +297,16 @@ class DomainAlias(Journey):
                "its audit rows: %r", actions)
 
 
+class Language(Journey):
+    name = "language"
+
+    def verify(self, s, width, out):
+        name = self.user[width]["nickname"]
+        expect(out.get("lang_after_fi") == "fi", "the page after Suomi: %r", out)
+        got = s.sql("SELECT coalesce(lang, 'none') FROM users WHERE name = %s" % lit(name))
+        expect(got == "en", "%s switched to Suomi and back: users.lang is %r, want en", name, got)
+
+
 class Ban(Journey):
     name = "ban"
 
@@ -468,6 +478,7 @@ def main():
     passed = failed = 0
     t_start = time.monotonic()
     base = tempfile.mkdtemp(prefix="mm-browser-")
+    stack.use_build(args.build_dir)
     env = BrowserEnv(os.path.abspath(args.build_dir), base)
     try:
         passed, failed = run_all(env, args.only, t_start)

@@ -310,8 +310,19 @@ def my_eligibility_checklist(env):
     for href in ("https://launchpad.net/codeofconduct", "https://launchpad.net/~%s" % team):
         expect(('href="%s"' % href) in raw, "no link to %s: %s", href, raw)
     t, _ = domain_block(env, b, dom)
-    expect(re.search(r"membermail checks Launchpad again around \d+ \w{3} \d{4}, \d\d:\d\d "
-                     r"\(UTC\), and whenever you sign in\.", t), "no next check: %s", t)
+    expect(re.search(r"membermail checks Launchpad again around \d{4}-\d\d-\d\d \d\d:\d\d "
+                     r"UTC, and whenever you sign in\.", t), "no next check: %s", t)
+    # In Finnish (the switch's cookie): the same list, in Finnish words and dates.
+    b.cookies["mm_lang"] = "fi"
+    got = checks(env, b, dom)
+    t, _ = domain_block(env, b, dom)
+    b.cookies.pop("mm_lang")
+    expect(("missing", "Puuttuu: Et ole tiimin ~%s jäsen. Pyydä pääsyä tiimiin ~%s Launchpadissa"
+            % (team, team)) in got and
+           ("done", "Kunnossa: Launchpad-tilisi on käytössä.") in got, "in Finnish: %s", got)
+    expect("Osoitteen saamisen vaatimuksista verkkotunnuksessa %s täyttyy 3/7." % dom in t and
+           re.search(r"tarkistaa Launchpadin uudelleen noin \d+\.\d+\.\d{4} klo \d+\.\d\d UTC", t),
+           "the summary and the next check in Finnish: %s", t)
     sql(env, "UPDATE users SET person_status = 'not-valid' WHERE id = %s" % uid)
     got = checks(env, b, dom)
     expect(("missing", "Missing: Your Launchpad account is not active. Open your Launchpad page")

@@ -140,7 +140,7 @@ scan(const char *dir, const regex_t *re)
 				    strcmp(action + n - 4, ".tpl") == 0)
 					continue; /* a template's name */
 				ev.action = action;
-				w = history_words(arena, &ev, 1);
+				w = history_words(arena, NULL, &ev, 1);
 				nactions++;
 				CHECK(w != NULL &&
 					strstr(w, "changed x (") == NULL,
@@ -164,7 +164,8 @@ main(void)
 	if ((arena = arena_new(1 << 20)) == NULL)
 		return 2;
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
-		CHECK_STR(history_words(arena, &cases[i].ev, cases[i].named),
+		CHECK_STR(history_words(arena, NULL, &cases[i].ev,
+			      cases[i].named),
 		    cases[i].want, "case %s", cases[i].name);
 	CHECK(regcomp(&re,
 		  "\"((alias|domain|domain_member|user|api_token|outbox|"
