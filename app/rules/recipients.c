@@ -25,12 +25,14 @@
 
 /* The alias's owner, for mail (STMT_RCPT_ALIAS). */
 struct owner {
-	long long   alias_id;
-	long long   domain_id;
-	const char *address; /* local@domain */
-	long long   user_id;
-	const char *email;
-	const char *name; /* display name, else Launchpad name */
+	long long          alias_id;
+	long long          domain_id;
+	const char        *address; /* local@domain */
+	long long          user_id;
+	const char        *email;
+	const char        *name;  /* display name, else Launchpad name */
+	const struct lang *lang;  /* the owner's mail: theirs, else dlang */
+	const struct lang *dlang; /* anyone else's: the domain's default */
 };
 
 /* Marked for the catalogue, though the mail they go into is English so far. */
@@ -107,6 +109,10 @@ load_owner(struct db *db, struct arena *a, long long id, struct owner *o)
 		    (o->email = db_dup(a, res, 0, RCPT_ALIAS_EMAIL)) == NULL ||
 		    (o->name = db_dup(a, res, 0, RCPT_ALIAS_NAME)) == NULL)
 			e = APP_ENOMEM;
+		o->dlang = i18n_tag(db_str(res, 0, RCPT_ALIAS_DOMAIN_LANG));
+		if ((o->lang = i18n_tag(db_str(res, 0, RCPT_ALIAS_LANG))) ==
+		    NULL)
+			o->lang = o->dlang;
 	}
 	PQclear(res);
 	return e;
@@ -163,12 +169,67 @@ list_json(struct arena *a, const char *key, const char *const *l, size_t n)
 
 /* ------------------------------------------------------------ mail */
 
-static enum app_err
-queue(struct db *db, const char *tpl, const char *to, struct view_dict *d)
-{
-	const char *list[1] = { to };
+#define MAILVALS_MAX 8
 
-	return mail_queue(db, db_config(db), tpl, list, 1, d);
+/*
+ * A mail's values and shown sections, set on its dictionary by
+ * mailvals_fill once its language is known; a value marked with
+ * mailvals_tr is a msgid, translated then.
+ */
+struct mailvals {
+	const char *key[MAILVALS_MAX], *val[MAILVALS_MAX];
+	int         tr[MAILVALS_MAX];
+	const char *show[MAILVALS_MAX];
+	size_t      n, nshow;
+};
+
+static void
+mv_set(struct mailvals *m, const char *key, const char *val)
+{
+	if (m->n < MAILVALS_MAX) {
+		m->key[m->n] = key;
+		m->tr[m->n] = 0;
+		m->val[m->n++] = val;
+	}
+}
+
+static void
+mv_tr(struct mailvals *m, const char *key, const char *msgid)
+{
+	mv_set(m, key, msgid);
+	if (m->n > 0 && m->key[m->n - 1] == key)
+		m->tr[m->n - 1] = 1;
+}
+
+static void
+mv_show(struct mailvals *m, const char *section)
+{
+	if (m->nshow < MAILVALS_MAX)
+		m->show[m->nshow++] = section;
+}
+
+static enum app_err
+mailvals_fill(struct view_dict *d, const void *arg)
+{
+	const struct mailvals *m = arg;
+	size_t                 i;
+
+	for (i = 0; i < m->n; i++)
+		view_set(d, m->key[i],
+		    m->tr[i] ? tr(view_lang(d), m->val[i]) : m->val[i]);
+	for (i = 0; i < m->nshow; i++)
+		view_show(d, m->show[i]);
+	return APP_OK;
+}
+
+/* One copy of tpl to address to, in language l (NULL: English). */
+static enum app_err
+queue(struct db *db, const char *tpl, const char *to, const struct lang *l,
+    const struct mailvals *m)
+{
+	struct mail_rcpt r = { to, l };
+
+	return mail_queue(db, db_config(db), tpl, &r, 1, mailvals_fill, m);
 }
 
 /*
@@ -223,41 +284,37 @@ mail_receipts(struct db *db, struct arena *a, const struct owner *o,
     const char *const *before, size_t nbefore, const char *const *after,
     size_t nafter, const char *actor, const char *token, const char *until)
 {
-	struct view_dict *d;
-	const char       *was, *now;
-	size_t            i;
-	enum app_err      e = APP_OK;
+	struct mailvals m;
+	const char     *was, *now, *url;
+	size_t          i;
+	enum app_err    e = APP_OK;
 
 	if ((was = shown_list(db, a, o, before, nbefore, &e)) == NULL ||
 	    (now = shown_list(db, a, o, after, nafter, &e)) == NULL)
 		return e;
-	if ((d = view_dict_new()) == NULL)
+	if ((url = arena_printf(a, "%s/undo/%s", db_config(db)->public_url,
+		 token)) == NULL)
 		return APP_ENOMEM;
-	view_set(d, "ALIAS", o->address);
-	view_set(d, "ACTOR", actor);
-	view_set(d, "UNDO_URL",
-	    arena_printf(a, "%s/undo/%s", db_config(db)->public_url, token));
-	view_set(d, "UNTIL", until);
-	view_show(d, "OWNER");
-	view_set(d, "BEFORE", was);
-	view_set(d, "AFTER", now);
-	e = queue(db, "mail_receipt.tpl", o->email, d);
-	view_dict_free(d);
+	memset(&m, 0, sizeof(m));
+	mv_set(&m, "ALIAS", o->address);
+	mv_tr(&m, "ACTOR", actor);
+	mv_set(&m, "UNDO_URL", url);
+	mv_set(&m, "UNTIL", until);
+	mv_show(&m, "OWNER");
+	mv_set(&m, "BEFORE", was);
+	mv_set(&m, "AFTER", now);
+	e = queue(db, "mail_receipt.tpl", o->email, o->lang, &m);
 	for (i = 0; e == APP_OK && i < nbefore; i++) {
 		if (strcasecmp(before[i], o->email) == 0)
 			continue; /* the owner has theirs */
-		if ((d = view_dict_new()) == NULL)
-			return APP_ENOMEM;
-		view_set(d, "ALIAS", o->address);
-		view_set(d, "ACTOR", actor);
-		view_set(d, "UNDO_URL",
-		    arena_printf(a, "%s/undo/%s", db_config(db)->public_url,
-			token));
-		view_set(d, "UNTIL", until);
-		view_show(d,
+		memset(&m, 0, sizeof(m));
+		mv_set(&m, "ALIAS", o->address);
+		mv_tr(&m, "ACTOR", actor);
+		mv_set(&m, "UNDO_URL", url);
+		mv_set(&m, "UNTIL", until);
+		mv_show(&m,
 		    listed(after, nafter, before[i]) ? "STILL" : "NO_LONGER");
-		e = queue(db, "mail_receipt.tpl", before[i], d);
-		view_dict_free(d);
+		e = queue(db, "mail_receipt.tpl", before[i], o->dlang, &m);
 	}
 	return e;
 }
@@ -267,20 +324,19 @@ mail_confirm(struct db *db, struct arena *a, const struct owner *o,
     const char *address, const char *actor, const char *token,
     const char *until)
 {
-	struct view_dict *d;
-	enum app_err      e;
+	struct mailvals m;
+	const char     *url;
 
-	if ((d = view_dict_new()) == NULL)
+	if ((url = arena_printf(a, "%s/confirm/%s", db_config(db)->public_url,
+		 token)) == NULL)
 		return APP_ENOMEM;
-	view_set(d, "ALIAS", o->address);
-	view_set(d, "ACTOR", actor);
-	view_set(d, "ADDRESS", address);
-	view_set(d, "CONFIRM_URL",
-	    arena_printf(a, "%s/confirm/%s", db_config(db)->public_url, token));
-	view_set(d, "UNTIL", until);
-	e = queue(db, "mail_confirm.tpl", address, d);
-	view_dict_free(d);
-	return e;
+	memset(&m, 0, sizeof(m));
+	mv_set(&m, "ALIAS", o->address);
+	mv_tr(&m, "ACTOR", actor);
+	mv_set(&m, "ADDRESS", address);
+	mv_set(&m, "CONFIRM_URL", url);
+	mv_set(&m, "UNTIL", until);
+	return queue(db, "mail_confirm.tpl", address, o->dlang, &m);
 }
 
 /* ------------------------------------------------------------ receipts */
@@ -524,9 +580,9 @@ rcpt_tell_owner_tx(struct db *db, struct arena *a, const struct actor *who,
     const struct alias_view *old, const struct alias_view *new,
     enum rcpt_outcome        what)
 {
-	struct view_dict *d;
-	struct owner      o;
-	enum app_err      e;
+	struct mailvals m;
+	struct owner    o;
+	enum app_err    e;
 
 	/* Recipients changed and nothing else: the receipt says it all. */
 	if ((what == RCPT_CHANGED || what == RCPT_UNCHANGED) &&
@@ -536,33 +592,30 @@ rcpt_tell_owner_tx(struct db *db, struct arena *a, const struct actor *who,
 		return APP_OK;
 	if ((e = load_owner(db, a, old->id, &o)) != APP_OK)
 		return e;
-	if ((d = view_dict_new()) == NULL)
-		return APP_ENOMEM;
-	view_set(d, "ALIAS", o.address);
-	view_set(d, "ACTOR", rcpt_actor_words(a, who));
-	view_set(d, "PAGE_URL",
+	memset(&m, 0, sizeof(m));
+	mv_set(&m, "ALIAS", o.address);
+	mv_tr(&m, "ACTOR", rcpt_actor_words(a, who));
+	mv_set(&m, "PAGE_URL",
 	    arena_printf(a, "%s/my/aliases/%lld", db_config(db)->public_url,
 		old->id));
-	view_show(d, "CHANGED");
+	mv_show(&m, "CHANGED");
 	if (what == RCPT_PENDING) {
-		view_show(d, "PENDING");
-		view_set(d, "PENDING_LIST",
+		mv_show(&m, "PENDING");
+		mv_set(&m, "PENDING_LIST",
 		    join(a, new->pending, new->npending, ", "));
 	} else if (what == RCPT_CANCELLED)
-		view_show(d, "CANCELLED");
+		mv_show(&m, "CANCELLED");
 	if (old->enabled != new->enabled)
-		view_show(d, new->enabled ? "ENABLED" : "DISABLED");
+		mv_show(&m, new->enabled ? "ENABLED" : "DISABLED");
 	if (strcmp(old->description, new->description) != 0) {
-		view_show(d, "DESCRIPTION");
-		view_set(d, "NEW_DESCRIPTION", new->description);
+		mv_show(&m, "DESCRIPTION");
+		mv_set(&m, "NEW_DESCRIPTION", new->description);
 	}
 	if (old->reply_code != new->reply_code) {
-		view_show(d, "REPLY");
-		view_set(d, "REPLY_SENTENCE", reply_sentence(new->reply_code));
+		mv_show(&m, "REPLY");
+		mv_tr(&m, "REPLY_SENTENCE", reply_sentence(new->reply_code));
 	}
-	e = queue(db, "mail_alias_changed.tpl", o.email, d);
-	view_dict_free(d);
-	return e;
+	return queue(db, "mail_alias_changed.tpl", o.email, o.lang, &m);
 }
 
 /* The mail of an owner event (section): v created or removed by who. */
@@ -570,10 +623,11 @@ static enum app_err
 tell_event(struct db *db, struct arena *a, const struct actor *who,
     const struct alias_view *v, const char *section, const char *pending)
 {
-	struct view_dict *d;
-	const char       *p[1] = { id_text(a, v->user_id) }, *to;
-	PGresult         *res;
-	enum app_err      e = APP_OK;
+	struct mailvals    m;
+	const struct lang *l;
+	const char        *p[1] = { id_text(a, v->user_id) }, *to;
+	PGresult          *res;
+	enum app_err       e = APP_OK;
 
 	/* By the owner's id: a removed alias is no row to join. */
 	if (p[0] == NULL)
@@ -581,22 +635,23 @@ tell_event(struct db *db, struct arena *a, const struct actor *who,
 	if ((res = exec(db, STMT_USER_BY_ID, 1, p, &e)) == NULL)
 		return e;
 	to = PQntuples(res) == 1 ? db_dup(a, res, 0, USER_BY_ID_EMAIL) : NULL;
+	l = PQntuples(res) == 1 ? i18n_tag(db_str(res, 0, USER_BY_ID_LANG)) :
+				  NULL;
 	PQclear(res);
-	if (to == NULL || (d = view_dict_new()) == NULL)
+	if (to == NULL)
 		return APP_ENOMEM;
-	view_set(d, "ALIAS", v->address);
-	view_set(d, "ACTOR", rcpt_actor_words(a, who));
-	view_set(d, "PAGE_URL",
+	memset(&m, 0, sizeof(m));
+	mv_set(&m, "ALIAS", v->address);
+	mv_tr(&m, "ACTOR", rcpt_actor_words(a, who));
+	mv_set(&m, "PAGE_URL",
 	    arena_printf(a, "%s/my", db_config(db)->public_url));
-	view_show(d, section);
-	view_set(d, "RECIPIENTS", join(a, v->recipients, v->nrecipients, ", "));
+	mv_show(&m, section);
+	mv_set(&m, "RECIPIENTS", join(a, v->recipients, v->nrecipients, ", "));
 	if (pending != NULL) {
-		view_show(d, "PENDING");
-		view_set(d, "PENDING_LIST", pending);
+		mv_show(&m, "PENDING");
+		mv_set(&m, "PENDING_LIST", pending);
 	}
-	e = queue(db, "mail_alias_changed.tpl", to, d);
-	view_dict_free(d);
-	return e;
+	return queue(db, "mail_alias_changed.tpl", to, l, &m);
 }
 
 enum app_err
@@ -908,18 +963,16 @@ static enum app_err
 mail_undone(struct db *db, struct arena *a, const struct owner *o,
     const char *was)
 {
-	struct view_dict *d;
-	enum app_err      e;
+	struct mailvals m;
+	const char     *url;
 
-	if ((d = view_dict_new()) == NULL)
+	if ((url = arena_printf(a, "%s/my", db_config(db)->public_url)) == NULL)
 		return APP_ENOMEM;
-	view_set(d, "ALIAS", o->address);
-	view_set(d, "RECIPIENTS", was);
-	view_set(d, "SIGNIN_URL",
-	    arena_printf(a, "%s/my", db_config(db)->public_url));
-	e = queue(db, "mail_undone.tpl", o->email, d);
-	view_dict_free(d);
-	return e;
+	memset(&m, 0, sizeof(m));
+	mv_set(&m, "ALIAS", o->address);
+	mv_set(&m, "RECIPIENTS", was);
+	mv_set(&m, "SIGNIN_URL", url);
+	return queue(db, "mail_undone.tpl", o->email, o->lang, &m);
 }
 
 /* Puts the receipt's previous recipients back and locks the alias. */

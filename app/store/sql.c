@@ -246,7 +246,8 @@ const struct sql_stmt sql_stmts[STMT__MAX] = {
 	    2, USER_EMAIL_STUCK__N },
 	[STMT_USER_BY_ID] = { "user_by_id",
 	    "SELECT coalesce(name, ''), email, coalesce(display_name, ''), "
-	    "claimed_id, is_banned FROM users WHERE id = $1::bigint",
+	    "claimed_id, is_banned, coalesce(lang, '') FROM users "
+	    "WHERE id = $1::bigint",
 	    1, USER_BY_ID__N },
 	[STMT_USER_SET_LANG] = { "user_set_lang",
 	    "UPDATE users SET lang = $2 WHERE id = $1::bigint", 2, 0 },
@@ -334,7 +335,9 @@ const struct sql_stmt sql_stmts[STMT__MAX] = {
 	/* The admins' addresses: an array, NULL when there is none. */
 	[STMT_PROV_DOMAINS] = { "prov_domains",
 	    "SELECT d.id, d.name, d.team, d.alias_limit, array_agg(u.email "
-	    "ORDER BY u.id) FILTER (WHERE NOT u.is_banned) "
+	    "ORDER BY u.id) FILTER (WHERE NOT u.is_banned), d.default_lang, "
+	    "array_agg(coalesce(u.lang, d.default_lang) ORDER BY u.id) "
+	    "FILTER (WHERE NOT u.is_banned) "
 	    "FROM domains d LEFT JOIN domain_members m ON m.domain_id = d.id "
 	    "AND m.role = 'admin' LEFT JOIN users u ON u.id = m.user_id "
 	    "WHERE d.enabled AND d.txt_status = 'verified' AND "
@@ -346,7 +349,8 @@ const struct sql_stmt sql_stmts[STMT__MAX] = {
 	    "SELECT id, coalesce(lower(name), ''), email, claimed_id, "
 	    "is_banned, coalesce(person_status, ''), person_checked_at IS NULL "
 	    "OR person_checked_at < now() - make_interval(secs => $3::int) OR "
-	    "sync_requested_at IS NOT NULL, announced_at IS NULL FROM users "
+	    "sync_requested_at IS NOT NULL, announced_at IS NULL, "
+	    "coalesce(lang, '') FROM users "
 	    "WHERE ($1::bigint IS NULL OR id = $1) AND "
 	    "($2::text IS NULL OR lower(name) = lower($2)) ORDER BY id",
 	    3, PROV_USERS__N },
@@ -366,6 +370,8 @@ const struct sql_stmt sql_stmts[STMT__MAX] = {
 	/* A ban disables the user's aliases on whatever domain they are. */
 	[STMT_BAN_DOMAINS] = { "ban_domains",
 	    "SELECT d.id, d.name, d.team, array_agg(u.email ORDER BY u.id) "
+	    "FILTER (WHERE NOT u.is_banned), d.default_lang, "
+	    "array_agg(coalesce(u.lang, d.default_lang) ORDER BY u.id) "
 	    "FILTER (WHERE NOT u.is_banned) FROM domains d "
 	    "LEFT JOIN domain_members m ON m.domain_id = d.id "
 	    "AND m.role = 'admin' LEFT JOIN users u ON u.id = m.user_id "
@@ -1052,7 +1058,8 @@ const struct sql_stmt sql_stmts[STMT__MAX] = {
 	    3, CLI_JSON__N },
 	[STMT_RCPT_ALIAS] = { "rcpt_alias",
 	    "SELECT a.domain_id, a.local_part || '@' || d.name, u.id, u.email, "
-	    "coalesce(nullif(u.display_name, ''), u.name, '') FROM aliases a "
+	    "coalesce(nullif(u.display_name, ''), u.name, ''), "
+	    "coalesce(u.lang, ''), d.default_lang FROM aliases a "
 	    "JOIN domains d ON d.id = a.domain_id JOIN users u ON u.id = "
 	    "a.user_id WHERE a.id = $1::bigint",
 	    1, RCPT_ALIAS__N },
@@ -1214,8 +1221,10 @@ const struct sql_stmt sql_stmts[STMT__MAX] = {
 	    "txt_last_attempt_detail = $6 WHERE id = $1::bigint",
 	    6, 0 },
 	[STMT_TXT_ADMINS] = { "txt_admins",
-	    "SELECT coalesce(array_agg(u.email ORDER BY u.id), '{}') "
-	    "FROM domain_members m JOIN users u ON u.id = m.user_id "
+	    "SELECT coalesce(array_agg(u.email ORDER BY u.id), '{}'), "
+	    "coalesce(array_agg(coalesce(u.lang, d.default_lang) ORDER BY "
+	    "u.id), '{}') FROM domain_members m JOIN users u ON u.id = "
+	    "m.user_id JOIN domains d ON d.id = m.domain_id "
 	    "WHERE m.domain_id = $1::bigint AND m.role = 'admin' "
 	    "AND NOT u.is_banned",
 	    1, TXT_ADMINS__N },

@@ -365,6 +365,7 @@ enum user_by_id_col {
 	USER_BY_ID_DISPLAY,
 	USER_BY_ID_CLAIMED_ID,
 	USER_BY_ID_BANNED,
+	USER_BY_ID_LANG, /* their choice, "" when none */
 	USER_BY_ID__N
 };
 /* STMT_ASSOC_CURRENT */
@@ -419,6 +420,8 @@ enum prov_domains_col {
 	PROV_DOMAINS_TEAM,
 	PROV_DOMAINS_LIMIT,
 	PROV_DOMAINS_ADMINS,
+	PROV_DOMAINS_LANG,        /* the domain's default language */
+	PROV_DOMAINS_ADMIN_LANGS, /* each admin's language, in step */
 	PROV_DOMAINS__N
 };
 /* STMT_PROV_USERS */
@@ -431,6 +434,7 @@ enum prov_users_col {
 	PROV_USERS_PERSON,
 	PROV_USERS_CHECK_DUE,
 	PROV_USERS_UNANNOUNCED,
+	PROV_USERS_LANG, /* their choice, or "" */
 	PROV_USERS__N
 };
 /* STMT_PROV_MEMBERS */
@@ -458,6 +462,8 @@ enum ban_domains_col {
 	BAN_DOMAINS_NAME,
 	BAN_DOMAINS_TEAM,
 	BAN_DOMAINS_ADMINS,
+	BAN_DOMAINS_LANG,
+	BAN_DOMAINS_ADMIN_LANGS,
 	BAN_DOMAINS__N
 };
 /* STMT_BAN_SESSIONS */
@@ -1045,6 +1051,8 @@ enum rcpt_alias_col {
 	RCPT_ALIAS_OWNER,
 	RCPT_ALIAS_EMAIL,
 	RCPT_ALIAS_NAME,
+	RCPT_ALIAS_LANG,        /* the owner's choice, "" when none */
+	RCPT_ALIAS_DOMAIN_LANG, /* the domain's default */
 	RCPT_ALIAS__N
 };
 /* STMT_RCPT_ALIAS_LOCK */
@@ -1147,6 +1155,7 @@ enum txt_lock_col {
 /* STMT_TXT_ADMINS */
 enum txt_admins_col {
 	TXT_ADMINS_EMAILS, /* an array */
+	TXT_ADMINS_LANGS,  /* each one's language, in step */
 	TXT_ADMINS__N
 };
 /* STMT_TXT_DOMAINS */
