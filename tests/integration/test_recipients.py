@@ -378,6 +378,39 @@ def receipt_names_no_other_member(env):
 
 @test
 @tidy
+def receipt_in_the_readers_language(env):
+    """The owner's receipt is in the owner's language; a confirmation to a
+    new address, in the domain's default language."""
+    b, user, uid, name, aid, address = setup_alias(env, "rl")
+    did = sql(env, "SELECT domain_id FROM aliases WHERE id = %s" % aid)
+    other = "other-%s@example.org" % name
+    sql(env, "INSERT INTO recipient_confirmations (alias_id, address, how, confirmed_at) "
+             "VALUES (%s, %s, 'link', now())" % (aid, lit(other)))
+    sql(env, "UPDATE users SET lang = 'fi' WHERE id = %s" % uid)
+    mark = outbox_mark(env)
+    save(b, aid, other)
+    (_, subject, body), _ = one_mail(env, user["email"], mark, "undo")
+    expect(subject == "[membermail] Osoitteen %s ohjausta muutettiin" % address and
+           "Ennen: %s" % user["email"] in body and "Nyt: %s" % other in body,
+           "the owner's receipt in Finnish: %r %r", subject, body)
+    fresh = "fresh-%s@example.org" % name
+    sql(env, "UPDATE domains SET default_lang = 'fi' WHERE id = %s" % did)
+    sql(env, "UPDATE users SET lang = 'en' WHERE id = %s" % uid)
+    try:
+        mark = outbox_mark(env)
+        save(b, aid, fresh)
+        (_, subject, body), _ = one_mail(env, fresh, mark, "confirm")
+        expect(subject == "[membermail] Vahvista: ohjataanko osoitteen %s posti sinulle?" % address,
+               "the confirmation in the domain's language: %r %r", subject, body)
+        told = mails(env, user["email"], mark)
+        expect(all("Osoitteen" not in m[1] for m in told),
+               "the owner chose English, yet: %s", [m[1] for m in told])
+    finally:
+        sql(env, "UPDATE domains SET default_lang = 'en' WHERE id = %s" % did)
+
+
+@test
+@tidy
 def receipt_when_the_email_changes(env):
     """Signing in with a new Ubuntu One address moves aliases that
     forwarded only to the old one, with receipts to both."""
