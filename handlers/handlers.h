@@ -308,6 +308,15 @@ typedef enum app_err page_fill_fn(struct req *, struct view_dict *d,
 enum app_err         page_render_shared(struct req *, const char *key,
 	    const char *title, const char *page, page_fill_fn *fill, const void *arg);
 
+/*
+ * key on d: a time PostgreSQL wrote, in the request's language's format
+ * (i18n_time; "" stays ""), or a count with its digit grouping.
+ */
+void page_set_time(const struct req *, struct view_dict *, const char *key,
+    const char *pgtime);
+void page_set_count(const struct req *, struct view_dict *, const char *key,
+    long long n);
+
 /* Fills the response with the error page for `err` (errors.c). */
 void error_page(struct req *, enum app_err, const char *allow);
 
