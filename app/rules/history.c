@@ -149,6 +149,10 @@ static const struct sentence sentences[] = {
 	    N_("{who} sent the mail of postmaster@ and abuse@ of {target} back to "
 	       "its admins."),
 	    NULL },
+	{ "domain.default_lang", NULL, NULL,
+	    N_("{who} set the language of the e-mail of {target} to "
+	       "{now:default_lang}."),
+	    NULL },
 	{ "domain.reserved_add", NULL, NULL,
 	    N_("{who} reserved the address {now:reserved} on {target}."),
 	    NULL },
