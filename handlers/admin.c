@@ -157,7 +157,7 @@ struct domain_form {
 };
 
 static void
-set_domain_row(struct view_dict *row, PGresult *res, int i,
+set_domain_row(const struct req *r, struct view_dict *row, PGresult *res, int i,
     const struct domain_form *f)
 {
 	const char       *name = db_str(res, i, SA_DOMAINS_NAME);
@@ -175,9 +175,10 @@ set_domain_row(struct view_dict *row, PGresult *res, int i,
 	view_set(row, "ROLE",
 	    refused && f->row_role ? f->row_val :
 				     db_str(res, i, SA_DOMAINS_ROLE));
-	view_set(row, "TXT", db_str(res, i, SA_DOMAINS_TXT));
-	view_set(row, "MEMBERS", db_str(res, i, SA_DOMAINS_MEMBERS));
-	view_set(row, "ALIASES", db_str(res, i, SA_DOMAINS_ALIASES));
+	view_set(row, "TXT",
+	    txt_status_words(r, db_str(res, i, SA_DOMAINS_TXT)));
+	page_set_count(r, row, "MEMBERS", db_ll(res, i, SA_DOMAINS_MEMBERS));
+	page_set_count(r, row, "ALIASES", db_ll(res, i, SA_DOMAINS_ALIASES));
 	view_set(row, "TXT_RECORD", SA_VERIFICATION_PREFIX "=");
 	view_set(row, "TOKEN", db_str(res, i, SA_DOMAINS_TOKEN));
 	view_set(row, "LOGO", db_str(res, i, SA_DOMAINS_LOGO));
@@ -211,7 +212,7 @@ domains_page(struct req *r, int status, const char *notice,
 	for (i = 0; i < PQntuples(res); i++) {
 		if ((row = view_add_section(d, "DOMAIN")) == NULL)
 			return APP_ENOMEM;
-		set_domain_row(row, res, i, f);
+		set_domain_row(r, row, res, i, f);
 	}
 	for (i = 0; i < DA__N; i++) {
 		view_set(d, vals[i], f->val[i]);

@@ -31,23 +31,22 @@ static const struct {
 	const char *done;
 	const char *text;
 } notices[] = {
-	{ "promoted", "The member is now an admin of this domain." },
-	{ "demoted", "The member is no longer an admin of this domain." },
-	{ "unchanged", "Nothing to change: the member already had that role." },
+	{ "promoted", N_("The member is now an admin of this domain.") },
+	{ "demoted", N_("The member is no longer an admin of this domain.") },
+	{ "unchanged",
+	    N_("Nothing to change: the member already had that role.") },
 	{ "removed",
-	    "The member was removed and their aliases here "
-	    "disabled." },
-	{ "alias-added", "The alias was added." },
-	{ "alias-enabled", "The alias was enabled." },
-	{ "alias-disabled", "The alias was disabled." },
-	{ "alias-removed", "The alias was removed." },
+	    N_("The member was removed and their aliases here disabled.") },
+	{ "alias-added", N_("The alias was added.") },
+	{ "alias-enabled", N_("The alias was enabled.") },
+	{ "alias-disabled", N_("The alias was disabled.") },
+	{ "alias-removed", N_("The alias was removed.") },
 	{ "synced",
-	    "The member was checked with Launchpad and provisioned "
-	    "now." },
+	    N_("The member was checked with Launchpad and provisioned now.") },
 	{ "sync-queued",
-	    "Launchpad could not be reached in time: the next "
-	    "sync will check this member." },
-	{ "checked", "The TXT record was checked just now." },
+	    N_("Launchpad could not be reached in time: the next sync "
+	       "will check this member.") },
+	{ "checked", N_("The TXT record was checked just now.") },
 	{ "language",
 	    N_("Saved: members who have not chosen a language get this "
 	       "domain's e-mail in the one chosen here.") },
@@ -127,54 +126,97 @@ set_next(struct req *r, struct view_dict *d, const char *path,
 }
 
 static void
-set_alias_state(struct view_dict *row, int enabled, const char *reason)
+set_alias_state(const struct req *r, struct view_dict *row, int enabled,
+    const char *reason)
 {
-	view_set(row, "STATE", enabled ? "enabled" : "disabled");
+	view_set(row, "STATE",
+	    enabled ? trc(r->lang, "alias", "enabled") :
+		      trc(r->lang, "alias", "disabled"));
 	if (!enabled)
-		view_set(row, "REASON", reason);
+		view_set(row, "REASON", disabled_reason_words(r, reason));
 	view_show(row, enabled ? "IS_ENABLED" : "IS_DISABLED");
 }
 
 /* What the domain's TXT status means for its mail, in words. */
 static const char *
-txt_words(const char *status)
+txt_words(const struct req *r, const char *status)
 {
 	static const struct {
 		const char *status, *words;
 	} w[] = {
-		{ "unverified", "Not checked yet: its mail is refused." },
-		{ "verified", "Verified: its mail is accepted and forwarded." },
+		{ "unverified", N_("Not checked yet: its mail is refused.") },
+		{ "verified",
+		    N_("Verified: its mail is accepted and forwarded.") },
 		{ "missing",
-		    "Not verified: no TXT record starts with the prefix. "
-		    "Its mail is refused." },
+		    N_("Not verified: no TXT record starts with the prefix. "
+		       "Its mail is refused.") },
 		{ "multiple",
-		    "Not verified: several TXT records start with the "
-		    "prefix; keep only this one. Its mail is refused." },
+		    N_("Not verified: several TXT records start with the "
+		       "prefix; keep only this one. Its mail is refused.") },
 		{ "wrong",
-		    "Not verified: the record carries another token. Its "
-		    "mail is refused." },
+		    N_("Not verified: the record carries another token. Its "
+		       "mail is refused.") },
 		{ "nxdomain",
-		    "Not verified: the domain does not exist in DNS "
-		    "(NXDOMAIN). Its mail is refused." },
+		    N_("Not verified: the domain does not exist in DNS "
+		       "(NXDOMAIN). Its mail is refused.") },
 	};
 	size_t i;
 
 	for (i = 0; i < sizeof(w) / sizeof(w[0]); i++)
 		if (strcmp(status, w[i].status) == 0)
-			return w[i].words;
+			return tr(r->lang, w[i].words);
 	return status;
+}
+
+/* "3 members, of whom 1 admin; 5 aliases; at most 3 aliases per member". */
+static const char *
+member_counts(struct req *r, const struct domain_view *dv)
+{
+	char m[32], n[32], k[32], l[32];
+
+	i18n_number(r->lang, (long long)dv->nmembers, m, sizeof(m));
+	i18n_number(r->lang, (long long)dv->nadmins, n, sizeof(n));
+	i18n_number(r->lang, (long long)dv->naliases, k, sizeof(k));
+	i18n_number(r->lang, dv->alias_limit, l, sizeof(l));
+	/* TRANSLATORS: the members, the admins, the aliases, the limit. */
+	return arena_printf(r->arena,
+	    tr(r->lang, "%1$s, of whom %2$s; %3$s; %4$s"),
+	    arena_printf(r->arena,
+		trn(r->lang, "%s member", "%s members", dv->nmembers), m),
+	    arena_printf(r->arena,
+		trn(r->lang, "%s admin", "%s admins", dv->nadmins), n),
+	    arena_printf(r->arena,
+		trn(r->lang, "%s alias", "%s aliases", dv->naliases), k),
+	    arena_printf(r->arena,
+		trn(r->lang,
+		    "at most %s alias per member (admins have no limit)",
+		    "at most %s aliases per member (admins have no limit)",
+		    (unsigned long)dv->alias_limit),
+		l));
+}
+
+/* A member's role, in words. */
+static const char *
+role_words(const struct req *r, enum member_role role)
+{
+	return role == MEMBER_ROLE_ADMIN ? trc(r->lang, "role", "admin") :
+					   trc(r->lang, "role", "member");
 }
 
 /* A verified domain that lost its record: until when its mail flows. */
 static void
-set_grace(struct view_dict *d, const struct domain_view *dv)
+set_grace(const struct req *r, struct view_dict *d,
+    const struct domain_view *dv)
 {
-	char when[32];
+	time_t    t = (time_t)dv->txt_grace_until;
+	struct tm tm;
+	char      iso[32], when[64];
 
-	if (dv->txt_grace_until == 0)
+	if (dv->txt_grace_until == 0 || gmtime_r(&t, &tm) == NULL ||
+	    strftime(iso, sizeof(iso), "%Y-%m-%d %H:%MZ", &tm) == 0)
 		return;
-	txt_time_words(dv->txt_grace_until, when, sizeof(when));
-	view_set(d, "TXT_GRACE_UNTIL", when);
+	view_set(d, "TXT_GRACE_UNTIL",
+	    i18n_time(r->lang, iso, when, sizeof(when)));
 	view_show(d,
 	    (long long)time(NULL) < dv->txt_grace_until ? "TXT_GRACE" :
 							  "TXT_GRACE_OVER");
@@ -189,15 +231,18 @@ set_txt(struct req *r, struct view_dict *d, const struct domain_view *dv)
 	view_set(d, "TXT_VALUE",
 	    arena_printf(r->arena, "%s=%s", r->cfg->verification_prefix,
 		dv->verification_token));
-	view_set(d, "TXT_STATUS", dv->txt_status);
-	view_set(d, "TXT_WORDS", txt_words(dv->txt_status));
-	set_grace(d, dv);
-	view_set(d, "TXT_CHECKED_AT",
-	    dv->txt_checked_at != NULL ? dv->txt_checked_at : "never");
+	view_set(d, "TXT_STATUS", txt_status_words(r, dv->txt_status));
+	view_set(d, "TXT_WORDS", txt_words(r, dv->txt_status));
+	set_grace(r, d, dv);
+	if (dv->txt_checked_at != NULL)
+		page_set_time(r, d, "TXT_CHECKED_AT", dv->txt_checked_at);
+	else
+		view_set(d, "TXT_CHECKED_AT", trc(r->lang, "checked", "never"));
 	if (dv->txt_last_attempt_at != NULL) {
 		view_show(d, "TXT_ATTEMPT");
-		view_set(d, "TXT_ATTEMPT_AT", dv->txt_last_attempt_at);
-		view_set(d, "TXT_ATTEMPT_RESULT", dv->txt_last_attempt_result);
+		page_set_time(r, d, "TXT_ATTEMPT_AT", dv->txt_last_attempt_at);
+		view_set(d, "TXT_ATTEMPT_RESULT",
+		    txt_status_words(r, dv->txt_last_attempt_result));
 		view_set(d, "TXT_ATTEMPT_DETAIL", dv->txt_last_attempt_detail);
 		if (strcmp(dv->txt_last_attempt_result, "temporary-failure") ==
 		    0)
@@ -205,15 +250,13 @@ set_txt(struct req *r, struct view_dict *d, const struct domain_view *dv)
 	}
 	if (!dv->enabled)
 		view_show(d, "DOMAIN_DISABLED");
-	view_set_int(d, "NMEMBERS", (long)dv->nmembers);
-	view_set_int(d, "NADMINS", (long)dv->nadmins);
-	view_set_int(d, "NALIASES", (long)dv->naliases);
-	view_set_int(d, "ALIAS_LIMIT", dv->alias_limit);
+	view_set(d, "MEMBER_COUNTS", member_counts(r, dv));
 }
 
 /* One MEMBER row per member, with their aliases' short form. */
 static enum app_err
-member_rows(struct view_dict *d, const struct member_list *ml)
+member_rows(const struct req *r, struct view_dict *d,
+    const struct member_list *ml)
 {
 	const struct member_view *m;
 	struct view_dict         *row, *al;
@@ -226,12 +269,12 @@ member_rows(struct view_dict *d, const struct member_list *ml)
 		view_set(row, "NAME", m->name);
 		view_set(row, "DISPLAY_NAME", m->display_name);
 		view_set(row, "EMAIL", m->email);
-		view_set(row, "ROLE", member_role_name(m->role));
+		view_set(row, "ROLE", role_words(r, m->role));
 		for (j = 0; j < m->naliases; j++) {
 			if ((al = view_add_section(row, "ALIAS")) == NULL)
 				return APP_ENOMEM;
 			view_set(al, "ADDRESS", m->aliases[j].address);
-			set_alias_state(al, m->aliases[j].enabled,
+			set_alias_state(r, al, m->aliases[j].enabled,
 			    m->aliases[j].disabled_reason);
 		}
 	}
@@ -284,7 +327,7 @@ domain_page(struct req *r, struct member_query *q, const char *done,
 		APP_OK ||
 	    (e = member_list(r->db, r->arena, &a, dv.name, q, &ml)) != APP_OK) {
 		if (e == APP_EINPUT)
-			r->reason = "malformed page cursor";
+			r->reason = N_("malformed page cursor");
 		return e;
 	}
 	if ((d = page_dict(r)) == NULL)
@@ -299,7 +342,7 @@ domain_page(struct req *r, struct member_query *q, const char *done,
 		view_set(d, "ERROR_TEXT", lang_error);
 	}
 	view_set(d, "Q", q->search);
-	if ((e = member_rows(d, &ml)) != APP_OK)
+	if ((e = member_rows(r, d, &ml)) != APP_OK)
 		return e;
 	next[0] = "q";
 	next[1] = q->search;
@@ -355,7 +398,7 @@ alias_section(struct req *r, struct view_dict *d, const struct alias_view *v)
 	view_set(row, "OWNER", v->owner_name);
 	view_set(row, "RECIPIENTS", rcpt);
 	view_set(row, "DESCRIPTION", v->description);
-	set_alias_state(row, v->enabled, v->disabled_reason);
+	set_alias_state(r, row, v->enabled, v->disabled_reason);
 	return APP_OK;
 }
 
@@ -375,14 +418,15 @@ h_domain_aliases(struct req *r)
 	enum app_err             e;
 
 	if (q.enabled == -2) {
-		r->reason = "enabled is yes, no or empty";
+		r->reason = N_("enabled is yes, no or empty");
 		return APP_EINPUT;
 	}
 	req_actor(r, ACTOR_USER, &a);
 	if ((e = member_domain_aliases(r->db, r->arena, &a, domain, &q, &al)) !=
 	    APP_OK) {
 		if (e == APP_EINPUT)
-			r->reason = "unknown reason or malformed page cursor";
+			r->reason = N_(
+			    "unknown reason or malformed page cursor");
 		return e;
 	}
 	if ((d = page_dict(r)) == NULL)
@@ -425,11 +469,12 @@ log_rows(struct req *r, struct view_dict *d, const struct member_audit_list *au,
 	struct history_event           h;
 	struct view_dict              *row;
 	const char                    *line;
+	char                           at[64];
 	size_t                         i;
 
 	for (i = 0; i < au->n; i++) {
 		ev = &au->items[i];
-		h.at = ev->at;
+		h.at = i18n_time(r->lang, ev->at, at, sizeof(at));
 		h.actor_kind = ev->actor_kind;
 		h.actor_name = ev->actor_name;
 		h.action = ev->action;
@@ -445,9 +490,9 @@ log_rows(struct req *r, struct view_dict *d, const struct member_audit_list *au,
 		er = &el->items[i];
 		if ((row = view_add_section(d, "ERROR")) == NULL)
 			return APP_ENOMEM;
-		view_set(row, "LAST_SEEN", er->last_seen_at);
-		view_set(row, "FIRST_SEEN", er->first_seen_at);
-		view_set_int(row, "COUNT", (long)er->count);
+		page_set_time(r, row, "LAST_SEEN", er->last_seen_at);
+		page_set_time(r, row, "FIRST_SEEN", er->first_seen_at);
+		page_set_count(r, row, "COUNT", (long long)er->count);
 		view_set(row, "WHO", er->launchpad_name);
 		view_set(row, "MESSAGE", er->message);
 	}
@@ -475,7 +520,7 @@ h_domain_log(struct req *r)
 		APP_OK ||
 	    (e = member_errors(r->db, r->arena, &a, domain, &el)) != APP_OK) {
 		if (e == APP_EINPUT)
-			r->reason = "malformed page cursor";
+			r->reason = N_("malformed page cursor");
 		return e;
 	}
 	if ((d = page_dict(r)) == NULL)
@@ -508,7 +553,7 @@ member_page(struct req *r, const char *name, const struct refusal *f)
 	if ((e = member_get(r->db, r->arena, &a, domain, name, &md)) !=
 	    APP_OK) {
 		if (e == APP_ENOTFOUND)
-			r->reason = "no such member of this domain";
+			r->reason = N_("no such member of this domain");
 		return e;
 	}
 	if ((d = page_dict(r)) == NULL)
@@ -517,8 +562,8 @@ member_page(struct req *r, const char *name, const struct refusal *f)
 	view_set(d, "NAME", md.member.name);
 	view_set(d, "DISPLAY_NAME", md.member.display_name);
 	view_set(d, "EMAIL", md.member.email);
-	view_set(d, "ROLE", member_role_name(md.member.role));
-	view_set(d, "JOINED_AT", md.member.joined_at);
+	view_set(d, "ROLE", role_words(r, md.member.role));
+	page_set_time(r, d, "JOINED_AT", md.member.joined_at);
 	view_show(d,
 	    md.member.role == MEMBER_ROLE_ADMIN ? "IS_ADMIN" : "IS_MEMBER");
 	for (i = 0; i < md.naliases; i++)
@@ -547,7 +592,7 @@ member_page(struct req *r, const char *name, const struct refusal *f)
 		view_show(d, "REMOVE_ERROR");
 	else
 		view_show(d, "TOGGLE_ERROR");
-	view_set(d, "ERROR_TEXT", f->why.message);
+	view_set(d, "ERROR_TEXT", tr(r->lang, f->why.message));
 	return page_render(r, f->status, md.member.name, "domain.tpl");
 }
 
@@ -606,7 +651,7 @@ h_domain_member_role(struct req *r)
 	enum app_err         e;
 
 	if ((role = member_role_parse(req_field(r, SET_ROLE))) == -1) {
-		r->reason = "role is admin or member";
+		r->reason = N_("role is admin or member");
 		return APP_EINPUT;
 	}
 	req_actor(r, ACTOR_USER, &a);
@@ -614,7 +659,7 @@ h_domain_member_role(struct req *r)
 	if ((e = member_get(r->db, r->arena, &a, domain_param(r), name, &md)) !=
 	    APP_OK) {
 		if (e == APP_ENOTFOUND)
-			r->reason = "no such member of this domain";
+			r->reason = N_("no such member of this domain");
 		return e;
 	}
 	if ((e = member_set_role(r->db, r->arena, &a, domain_param(r), name,
@@ -680,7 +725,7 @@ h_domain_member_sync(struct req *r)
 	if ((e = member_sync(r->db, r->cfg, r->arena, &a, domain_param(r), name,
 		 &queued)) != APP_OK) {
 		if (e == APP_ENOTFOUND)
-			r->reason = "no such member of this domain";
+			r->reason = N_("no such member of this domain");
 		return e;
 	}
 	/* Still a member?  Provisioning may have pruned them. */
@@ -707,7 +752,7 @@ domain_alias(struct req *r, struct actor *a, struct alias_view *v)
 		return e;
 	if ((e = alias_get(r->db, r->arena, a, id, v)) == APP_ENOTFOUND ||
 	    (e == APP_OK && v->domain_id != dv.id)) {
-		r->reason = "no such alias on this domain";
+		r->reason = N_("no such alias on this domain");
 		return APP_ENOTFOUND;
 	}
 	return e;
@@ -735,7 +780,7 @@ check_rate(struct req *r, const struct domain_view *dv)
 	if (db_ll(res, 0, RATE_HIT_HITS) <= 1)
 		return APP_OK;
 	r->retry_after = db_str(res, 0, RATE_HIT_LEFT);
-	r->reason = "this domain's TXT record was checked moments ago";
+	r->reason = N_("this domain's TXT record was checked moments ago");
 	return APP_ERATELIMIT;
 }
 
@@ -780,7 +825,7 @@ h_domain_alias_enabled(struct req *r)
 	enum app_err        e;
 
 	if (on < 0) {
-		r->reason = "enabled is yes or no";
+		r->reason = N_("enabled is yes or no");
 		return APP_EINPUT;
 	}
 	if ((e = domain_alias(r, &a, &v)) != APP_OK)

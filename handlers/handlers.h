@@ -327,6 +327,11 @@ void page_set_count(const struct req *, struct view_dict *, const char *key,
  * the request's language; English keeps the code, an unknown code stays.
  */
 const char *disabled_reason_words(const struct req *, const char *code);
+/*
+ * A domain's TXT status or a lookup's outcome ("verified", "missing", ...)
+ * in the request's language; English keeps the code.
+ */
+const char *txt_status_words(const struct req *, const char *code);
 
 /* Fills the response with the error page for `err` (errors.c). */
 void error_page(struct req *, enum app_err, const char *allow);

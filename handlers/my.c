@@ -40,15 +40,15 @@ struct my_page {
 };
 
 static const char *
-reply_words(int code)
+reply_words(const struct req *r, int code)
 {
 	switch (code) {
 	case 250:
-		return "250: mail is accepted and dropped";
+		return tr(r->lang, "250: mail is accepted and dropped");
 	case 421:
-		return "421: senders are told to try again later";
+		return tr(r->lang, "421: senders are told to try again later");
 	default:
-		return "550: mail is rejected";
+		return tr(r->lang, "550: mail is rejected");
 	}
 }
 
@@ -60,12 +60,13 @@ person_words(const struct req *r, int *coc)
 
 	if (strcmp(status, "not-coc-signer") == 0) {
 		*coc = 1;
-		return "not eligible: you have not signed the Ubuntu Code of "
-		       "Conduct";
+		return tr(r->lang,
+		    "not eligible: you have not signed the Ubuntu Code of "
+		    "Conduct");
 	}
 	if (strcmp(status, "not-valid") == 0 ||
 	    strcmp(status, "not-found") == 0)
-		return "your Launchpad account is not active";
+		return tr(r->lang, "your Launchpad account is not active");
 	return NULL;
 }
 
@@ -149,28 +150,33 @@ disabled_words(struct req *r, const struct my_page *p, int i, int *coc)
 	const char *why = db_str(p->res, i, MY_PAGE_REASON);
 	const char *on = db_str(p->res, i, MY_PAGE_REMOVE_ON);
 	const char *w;
+	char        when[64];
 
 	if (strcmp(why, "matches-recipient") == 0)
-		return "disabled: it would forward to itself";
+		return tr(r->lang, "disabled: it would forward to itself");
 	if (strcmp(why, "left-team") == 0)
 		return *on != '\0' ?
 		    arena_printf(r->arena,
-			"disabled: you are "
-			"no longer a member of ~%s; it will be removed on %s",
-			p->team, on) :
+			tr(r->lang,
+			    "disabled: you are no longer a member of ~%1$s; it "
+			    "will be removed on %2$s"),
+			p->team, i18n_time(r->lang, on, when, sizeof(when))) :
 		    arena_printf(r->arena,
-			"disabled: you are "
-			"no longer a member of ~%s",
+			tr(r->lang,
+			    "disabled: you are no longer a member of ~%s"),
 			p->team);
 	if (strcmp(why, "invalid-user") == 0)
 		return (w = person_words(r, coc)) != NULL ?
-		    arena_printf(r->arena, "disabled: %s", w) :
-		    "disabled: your Launchpad account is not eligible";
+		    /* TRANSLATORS: %s: why, "your ... is not active". */
+		    arena_printf(r->arena, tr(r->lang, "disabled: %s"), w) :
+		    tr(r->lang,
+			"disabled: your Launchpad account is not eligible");
 	if (strcmp(why, "banned") == 0)
-		return "disabled: your account is suspended";
+		return tr(r->lang, "disabled: your account is suspended");
 	if (strcmp(why, "by-owner") == 0)
-		return "disabled by you";
-	return arena_printf(r->arena, "disabled by an admin of %s", p->name);
+		return tr(r->lang, "disabled by you");
+	return arena_printf(r->arena, tr(r->lang, "disabled by an admin of %s"),
+	    p->name);
 }
 
 /* Why the domain shows no address for the user, in plain words. */
@@ -180,7 +186,8 @@ no_alias_words(struct req *r, const struct my_page *p, int *coc)
 	const char *error, *w;
 
 	if (!p->verified)
-		return "no addresses here yet: the domain is not verified";
+		return tr(r->lang,
+		    "no addresses here yet: the domain is not verified");
 	if ((w = person_words(r, coc)) != NULL)
 		return w;
 	/*
@@ -189,22 +196,23 @@ no_alias_words(struct req *r, const struct my_page *p, int *coc)
 	 */
 	error = my_error(p);
 	if (strncmp(error, "not-created.", 12) == 0)
+		/* TRANSLATORS: %s says why, e.g. "the name is taken". */
 		return arena_printf(r->arena,
-		    "we could not create your "
-		    "address: %s; the domain's admins have been told",
+		    tr(r->lang,
+			"we could not create your address: %s; the domain's "
+			"admins have been told"),
 		    provision_reason_words(error + 12, r->lang));
 	if (r->user->sync_due)
-		return "Launchpad is unreachable; we will retry";
+		return tr(r->lang, "Launchpad is unreachable; we will retry");
 	if (!p->checked)
 		return arena_printf(r->arena,
-		    "membership of ~%s not checked "
-		    "yet",
-		    p->team);
+		    tr(r->lang, "membership of ~%s not checked yet"), p->team);
 	if (!has_item(p->teams, p->nteams, p->team))
-		return arena_printf(r->arena, "not a member of ~%s", p->team);
+		return arena_printf(r->arena,
+		    tr(r->lang, "not a member of ~%s"), p->team);
 	return arena_printf(r->arena,
-	    "member of ~%s: your address will "
-	    "appear after the next check",
+	    tr(r->lang,
+		"member of ~%s: your address will appear after the next check"),
 	    p->team);
 }
 
@@ -225,13 +233,13 @@ add_alias(struct req *r, struct view_dict *dd, const struct my_page *p, int i)
 	view_set(a, "ADDRESS", address);
 	view_set(a, "RECIPIENTS", to);
 	if (db_bool(p->res, i, MY_PAGE_ENABLED))
-		text = arena_printf(r->arena, "you have %s \u2192 %s", address,
-		    to);
+		text = arena_printf(r->arena,
+		    tr(r->lang, "you have %1$s \u2192 %2$s"), address, to);
 	else {
 		text = disabled_words(r, p, i, &coc);
 		view_show(a, "DISABLED");
 		view_set(a, "REPLY",
-		    reply_words((int)db_ll(p->res, i, MY_PAGE_REPLY)));
+		    reply_words(r, (int)db_ll(p->res, i, MY_PAGE_REPLY)));
 	}
 	if (text == NULL)
 		return APP_ENOMEM;
@@ -349,7 +357,7 @@ h_my(struct req *r)
 	/* The page's rows came with the session (its route row says so). */
 	if ((p.res = r->session_res) == NULL ||
 	    PQnfields(p.res) != MY_PAGE__N) {
-		r->reason = "/my without its session statement";
+		r->reason = N_("/my without its session statement");
 		return APP_EINTERNAL;
 	}
 	/* After the query: a lost connection empties the cache. */
@@ -389,7 +397,7 @@ h_my(struct req *r)
 	}
 	if ((e = add_admin_domains(r, d, &p)) != APP_OK)
 		return e;
-	return page_render(r, 200, "Your account", "my.tpl");
+	return page_render(r, 200, tr(r->lang, "Your account"), "my.tpl");
 }
 
 /*
@@ -416,7 +424,7 @@ own_alias(struct req *r, struct alias_view *v)
 	    v->user_id != r->user->id)
 		e = APP_ENOTFOUND; /* an admin's view of someone else's */
 	if (e == APP_ENOTFOUND)
-		r->reason = "no such alias of this user";
+		r->reason = N_("no such alias of this user");
 	return e;
 }
 
@@ -463,7 +471,7 @@ error_section(const char *field)
 }
 
 static enum app_err
-set_form(struct view_dict *d, const struct form_values *f,
+set_form(const struct req *r, struct view_dict *d, const struct form_values *f,
     const struct alias_problem *why)
 {
 	struct view_dict *s;
@@ -480,7 +488,7 @@ set_form(struct view_dict *d, const struct form_values *f,
 		return APP_OK;
 	if ((s = view_add_section(d, error_section(why->field))) == NULL)
 		return APP_ENOMEM;
-	view_set(s, "MESSAGE", why->message);
+	view_set(s, "MESSAGE", tr(r->lang, why->message));
 	view_show(d, "HAS_ERROR");
 	return APP_OK;
 }
@@ -506,14 +514,36 @@ saved_words(struct req *r, const struct alias_view *v)
 
 	if (v->npending > 0)
 		return arena_printf(r->arena,
-		    "Saved. Mail to %s still goes to %s until the new addresses "
-		    "agree: each of them got a link to confirm.",
+		    tr(r->lang,
+			"Saved. Mail to %1$s still goes to %2$s until the new "
+			"addresses agree: each of them got a link to confirm."),
 		    v->address, live);
 	if (!v->enabled)
-		return arena_printf(r->arena, "Saved. %s is disabled: %s.",
-		    v->address, reply_words(v->reply_code));
-	return arena_printf(r->arena, "Saved. Mail to %s now goes to %s.",
-	    v->address, live);
+		/* TRANSLATORS: %2$s: what senders get, "550: ...". */
+		return arena_printf(r->arena,
+		    tr(r->lang, "Saved. %1$s is disabled: %2$s."), v->address,
+		    reply_words(r, v->reply_code));
+	return arena_printf(r->arena,
+	    tr(r->lang, "Saved. Mail to %1$s now goes to %2$s."), v->address,
+	    live);
+}
+
+/* Whether a new address agreed, or where its link stands. */
+static const char *
+pending_words(struct req *r, const struct rcpt_pending *p)
+{
+	char sent[64], expires[64];
+
+	if (p->confirmed)
+		return trc(r->lang, "new recipient", "agreed");
+	i18n_time(r->lang, p->expires_at, expires, sizeof(expires));
+	if (p->expired)
+		return arena_printf(r->arena,
+		    tr(r->lang, "the link expired on %s"), expires);
+	return arena_printf(r->arena,
+	    tr(r->lang,
+		"waiting for confirmation: link sent %1$s, valid until %2$s"),
+	    i18n_time(r->lang, p->sent_at, sent, sizeof(sent)), expires);
 }
 
 /* The pending change: each new address and whether it agreed. */
@@ -534,16 +564,7 @@ add_pending(struct req *r, struct view_dict *d, const struct alias_view *v)
 		if ((row = view_add_section(d, "PENDING_ADDRESS")) == NULL)
 			return APP_ENOMEM;
 		view_set(row, "PENDING_ADDR", list[i].address);
-		view_set(row, "STATE",
-		    list[i].confirmed ?
-			"agreed" :
-			list[i].expired ?
-			arena_printf(r->arena, "the link expired on %s (UTC)",
-			    list[i].expires_at) :
-			arena_printf(r->arena,
-			    "waiting for confirmation: link "
-			    "sent %s, valid until %s (UTC)",
-			    list[i].sent_at, list[i].expires_at));
+		view_set(row, "STATE", pending_words(r, &list[i]));
 		if (list[i].can_resend)
 			view_show(row, "CAN_RESEND");
 	}
@@ -565,20 +586,23 @@ alias_page(struct req *r, int status, const struct alias_view *v,
 	view_set(d, "ADDRESS", v->address);
 	view_set(d, "UPDATED_AT", v->updated_at);
 	view_set(d, "STATE",
-	    v->enabled ? "Enabled: mail is forwarded." :
-			 arena_printf(r->arena, "Disabled (%s): %s.",
-			     v->disabled_reason, reply_words(v->reply_code)));
+	    v->enabled ?
+		tr(r->lang, "Enabled: mail is forwarded.") :
+		/* TRANSLATORS: why it is disabled, then what senders get. */
+		arena_printf(r->arena, tr(r->lang, "Disabled (%1$s): %2$s."),
+		    disabled_reason_words(r, v->disabled_reason),
+		    reply_words(r, v->reply_code)));
 	if (v->locked)
 		view_show(d, "LOCKED");
 	if (v->remove_at != NULL) {
 		view_show(d, "REMOVING");
-		view_set(d, "REMOVE_AT", v->remove_at);
+		page_set_time(r, d, "REMOVE_AT", v->remove_at);
 	}
 	if (notice != NULL) {
 		view_show(d, "NOTICE");
 		view_set(d, "NOTICE_TEXT", notice);
 	}
-	if ((e = set_form(d, f, why)) != APP_OK ||
+	if ((e = set_form(r, d, f, why)) != APP_OK ||
 	    (e = add_pending(r, d, v)) != APP_OK ||
 	    (e = add_history(r, d, v)) != APP_OK)
 		return e;
@@ -626,7 +650,7 @@ h_my_alias(struct req *r)
 		return e;
 	return alias_page(r, 200, &v, &f, NULL,
 	    flag(r, MY_SAVED)      ? saved_words(r, &v) :
-		flag(r, MY_RESENT) ? "We sent the link again." :
+		flag(r, MY_RESENT) ? tr(r->lang, "We sent the link again.") :
 				     NULL);
 }
 
@@ -650,7 +674,7 @@ h_my_alias_resend(struct req *r)
 		return loc == NULL ? APP_ENOMEM : resp_redirect(r, 303, loc);
 	}
 	if (e == APP_ENOTFOUND)
-		r->reason = "that address is not waiting for confirmation";
+		r->reason = N_("that address is not waiting for confirmation");
 	if (e != APP_ECONFLICT)
 		return e;
 	r->reason = why;
@@ -660,12 +684,14 @@ h_my_alias_resend(struct req *r)
 	return alias_page(r, 409, &v, &f, NULL,
 	    strcmp(why, "resend_too_soon") == 0 ?
 		arena_printf(r->arena,
-		    "A link went to %s only minutes ago: you can send it again "
-		    "in a few minutes.",
+		    tr(r->lang,
+			"A link went to %s only minutes ago: you can send it "
+			"again in a few minutes."),
 		    address) :
 		arena_printf(r->arena,
-		    "No more links can go to %s for now; the last one sent "
-		    "still works until it expires.",
+		    tr(r->lang,
+			"No more links can go to %s for now; the last one sent "
+			"still works until it expires."),
 		    address));
 }
 
@@ -722,7 +748,7 @@ h_my_alias_save(struct req *r)
 	}
 	if (e != APP_EINVALID && e != APP_EFORBIDDEN && e != APP_ECONFLICT) {
 		if (e == APP_ENOTFOUND)
-			r->reason = "no such alias of this user";
+			r->reason = N_("no such alias of this user");
 		return e;
 	}
 	r->reason = why.code;
@@ -741,5 +767,5 @@ h_my_alias_save(struct req *r)
 	if (f.recipients == NULL || f.reply_code == NULL)
 		return APP_ENOMEM;
 	return alias_page(r, app_err_status(refused), &v, &f, &why,
-	    why.field == NULL ? why.message : NULL);
+	    why.field == NULL ? tr(r->lang, why.message) : NULL);
 }

@@ -105,10 +105,12 @@ history_rows(struct req *r, struct view_dict *d, PGresult *res, int named)
 	struct history_event ev;
 	struct view_dict    *row;
 	const char          *line;
+	char                 at[64];
 	int                  i;
 
 	for (i = 0; i < PQntuples(res); i++) {
-		ev.at = db_str(res, i, HISTORY_AT);
+		ev.at = i18n_time(r->lang, db_str(res, i, HISTORY_AT), at,
+		    sizeof(at));
 		ev.actor_kind = db_str(res, i, HISTORY_KIND);
 		ev.actor_name = db_str(res, i, HISTORY_NAME);
 		ev.action = db_str(res, i, HISTORY_ACTION);
@@ -305,5 +307,25 @@ disabled_reason_words(const struct req *r, const char *code)
 	for (i = 0; i < sizeof(codes) / sizeof(codes[0]); i++)
 		if (strcmp(code, codes[i]) == 0)
 			return trc(r->lang, "disabled reason", codes[i]);
+	return code;
+}
+
+const char *
+txt_status_words(const struct req *r, const char *code)
+{
+	static const char *const codes[] = {
+		NC_("TXT status", "unverified"),
+		NC_("TXT status", "verified"),
+		NC_("TXT status", "missing"),
+		NC_("TXT status", "multiple"),
+		NC_("TXT status", "wrong"),
+		NC_("TXT status", "nxdomain"),
+		NC_("TXT status", "temporary-failure"),
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(codes) / sizeof(codes[0]); i++)
+		if (strcmp(code, codes[i]) == 0)
+			return trc(r->lang, "TXT status", codes[i]);
 	return code;
 }

@@ -1,5 +1,5 @@
 /*
- * history.h - audit rows in plain words: "6 Dec 2026, 01:50 — created by
+ * history.h - audit rows in plain words: "2026-12-06 01:50 UTC — created by
  * the Launchpad check, forwarding to ada@example.com".  Used by an alias's
  * history, a domain's log and a user's page for site admins, and by no
  * one to decide anything.
@@ -20,7 +20,7 @@ struct lang;
 
 /* One audit row, as the statements give it. */
 struct history_event {
-	const char *at;         /* "6 Dec 2026, 01:50" (UTC) */
+	const char *at;         /* when, as the page writes it (i18n_time) */
 	const char *actor_kind; /* user, api, sync, cli, system */
 	const char *actor_name; /* "" when none */
 	const char *action;     /* alias.create, ... */

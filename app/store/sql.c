@@ -104,9 +104,12 @@
 	" WHERE s.token_hash = decode($1, 'hex') " \
 	"AND s.idle_expires_at > now() AND NOT u.is_banned"
 
-/* A time as receipts and history say it: "6 Dec 2026, 01:50", UTC. */
+/* A time as receipts say it: "6 Dec 2026, 01:50", UTC. */
 #define WHEN(col) \
 	"to_char(" col " AT TIME ZONE 'UTC', 'FMDD Mon YYYY, HH24:MI')"
+/* A time a page shows in its language (i18n_time): "2026-12-06 01:50Z". */
+#define MINUTE(col) \
+	"to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI\"Z\"')"
 
 /*
  * rules/recipients.c: whether address x agreed to alias a's mail: the
@@ -708,7 +711,7 @@ const struct sql_stmt sql_stmts[STMT__MAX] = {
 	    6, ALIAS_UPDATE__N },
 	/* An alias's audit rows, for history.c's sentences. */
 	[STMT_ALIAS_HISTORY] = { "alias_history",
-	    "SELECT " WHEN(
+	    "SELECT " MINUTE(
 		"l.at") ", l.actor_kind, coalesce(l.actor_name, ''), "
 			"l.action, coalesce(l.target_label, ''), l.before::text, "
 			"l.after::text FROM audit_log l WHERE l.target_type = 'alias' AND "
@@ -810,7 +813,7 @@ const struct sql_stmt sql_stmts[STMT__MAX] = {
 				 "ORDER BY a.local_part",
 	    2, ALIAS_VIEW__N },
 	[STMT_MEMBER_AUDIT] = { "member_audit",
-	    "SELECT id, " WHEN(
+	    "SELECT id, " MINUTE(
 		"at") ", actor_kind, "
 		      "coalesce(actor_name, ''), action, target_type, "
 		      "coalesce(target_label, ''), before::text, after::text "
@@ -1119,7 +1122,7 @@ const struct sql_stmt sql_stmts[STMT__MAX] = {
 	    "NULL THEN NULL ELSE now() END WHERE id = $1::bigint",
 	    3, 0 },
 	[STMT_RCPT_PENDING_LIST] = { "rcpt_pending_list",
-	    "SELECT p.x, " RCPT_AGREED("a", "p.x") ", coalesce(" WHEN("c.last_sent_at") ", ''), coalesce(" WHEN(
+	    "SELECT p.x, " RCPT_AGREED("a", "p.x") ", coalesce(" MINUTE("c.last_sent_at") ", ''), coalesce(" MINUTE(
 		"c.expires_at") ", ''), coalesce(c.confirmed_at IS NULL AND c.expires_at <= now(), "
 				"false), coalesce(c.last_sent_at >= now() - make_interval(secs => "
 				"$2::int), false), coalesce(c.sends > $3::int AND c.last_sent_at "
@@ -1185,7 +1188,7 @@ const struct sql_stmt sql_stmts[STMT__MAX] = {
 	 * the aliases they own.
 	 */
 	[STMT_SA_USER_HISTORY] = { "sa_user_history",
-	    "SELECT " WHEN(
+	    "SELECT " MINUTE(
 		"l.at") ", l.actor_kind, coalesce(l.actor_name, ''), "
 			"l.action, coalesce(l.target_label, ''), l.before::text, "
 			"l.after::text FROM audit_log l WHERE (l.target_type IN ('user', "

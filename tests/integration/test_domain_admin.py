@@ -277,8 +277,8 @@ def domain_page_txt_record(env):
              "'2026-11-01 10:00:00+00', txt_last_attempt_at = '2026-11-02 11:00:00+00', "
              "txt_last_attempt_result = 'temporary-failure' WHERE id = %d" % p["xid"])
     r = p["adm"].get("/domains/%s" % p["x"])
-    for part in ('id="txt-status">verified<', "2026-11-01 10:00:00+00",
-                 "2026-11-02 11:00:00+00: temporary-failure"):
+    for part in ('id="txt-status">verified<', "2026-11-01 10:00:00 UTC",
+                 "2026-11-02 11:00:00 UTC: temporary-failure"):
         expect(part in body(r), "the page lacks %r after a check: %s", part, show(r, 4000))
 
 

@@ -86,9 +86,11 @@ def visible_text(body):
     """What a person reads: text outside tags, and the attributes read out
     or shown (title, alt, placeholder, aria-label, a button's value).  An
     element the page says is English (lang="en": the error log's and the
-    mail servers' own words) is not the page's text."""
+    mail servers' own words) or not language at all (translate="no": a
+    DNS record) is not the page's text."""
     s = body.decode("utf-8") if isinstance(body, bytes) else body
-    s = re.sub(r'<(span|td)\b[^>]*\slang="en"[^>]*>.*?</\1>', " ", s, flags=re.S)
+    s = re.sub(r'<(span|td|p)\b[^>]*\s(?:lang="en"|translate="no")[^>]*>.*?</\1>', " ", s,
+               flags=re.S)
     attrs = re.findall(r'\s(?:title|alt|placeholder|aria-label)="([^"]*)"', s)
     s = re.sub(r"<head>.*?</head>", " ", s, flags=re.S)
     s = re.sub(r"<[^>]+>", " ", s)
@@ -276,9 +278,11 @@ def fi_get(b, path):
 
 
 def user_names(env):
-    """Every user's Launchpad and display name: names, not English."""
+    """Every user's Launchpad and display name, every community's title:
+    names, not English."""
     return sql(env, "SELECT string_agg(coalesce(name, '') || ' ' || coalesce(display_name, ''), ' ') "
-                    "FROM users").split()
+                    "FROM users").split() + \
+        sql(env, "SELECT coalesce(string_agg(title, ' '), '') FROM domains").split()
 
 
 @test
@@ -557,6 +561,62 @@ def i18n_txt_mails_in_finnish(env):
     finally:
         q(env, "DELETE FROM outbox WHERE id > %d AND %s = ANY (to_addresses)" % (mark, lit(to)))
         drop_users(env, uid)
+
+
+# ---------------------------------------------------------------- a member's and a domain admin's pages
+
+@test
+def i18n_member_pages_in_finnish(env):
+    """A member's, a domain admin's and a site admin's pages in Finnish, on
+    a domain of this test's own (so that its log holds no one else's
+    words): /my, an alias, the tokens, the domain's pages, a member, and
+    /admin/domains and the user's page."""
+    import test_site_admin as sa
+    b, user, uid = sa.signed_in(env, "i18nmember", site_admin=True)
+    name = user["nickname"]
+    domain = "%s.example" % name
+    dom = sa.q(env, "INSERT INTO domains (name, team, verification_token) VALUES (%s, 'i18nteam', "
+                    "substr(md5(random()::text), 1, 10)) RETURNING id" % lit(domain))
+    sa.q(env, "INSERT INTO domain_members (domain_id, user_id, role) VALUES (%s, %s, 'admin')" % (dom, uid))
+    mine = sa.q(env, "INSERT INTO aliases (domain_id, local_part, user_id, recipients, enabled, "
+                     "disabled_reason) VALUES (%s, %s, %s, '{kept@example.org}', false, 'by-owner') "
+                     "RETURNING id" % (dom, lit(name), uid))
+    names = user_names(env) + ["kannettava"]
+    try:
+        token = b.csrf("/my")
+        r = b.post("/my/tokens", {"csrf_token": token, "name": "kannettava", "expires_days": "30"}, **FI)
+        expect(r.status == 200 and re.search(rb'id="new-token">mm_', r.body), "a new token: %s", show(r, 3000))
+        expect_finnish(r, "POST /my/tokens", names)
+        r = b.post("/my/tokens", {"csrf_token": token, "name": "", "expires_days": "30"}, **FI)
+        expect(r.status == 422 and "Anna avaimelle nimi.".encode() in r.body, "no name: %s", show(r, 3000))
+        expect_finnish(r, "POST /my/tokens refused", names)
+        r = b.post("/domains/%s/aliases/%s/enabled" % (domain, mine), {"csrf_token": token, "enabled": "yes"},
+                   **FI)
+        expect(r.status == 303, "enable the alias as its domain's admin: %s", show(r))
+        r = b.post("/domains/%s/aliases/%s/enabled" % (domain, mine), {"csrf_token": token, "enabled": "no"},
+                   **FI)
+        r = fi_get(b, r.header("Location"))
+        expect("Alias poistettiin käytöstä.".encode() in r.body, "the notice in Finnish: %s", show(r, 3000))
+        for path in ("/my", "/my/tokens", "/my/aliases/%s" % mine,
+                     "/domains/%s" % domain, "/domains/%s/aliases" % domain,
+                     "/domains/%s/aliases?enabled=no" % domain, "/domains/%s/log" % domain,
+                     "/domains/%s/members/%s" % (domain, name),
+                     "/admin/domains", "/admin/users/%s" % uid):
+            r = fi_get(b, path)
+            expect(r.status == 200, "GET %s: %s", path, show(r))
+            expect_finnish(r, "GET " + path, names)
+        r = fi_get(b, "/my/aliases/%s" % mine)
+        expect("ylläpitäjän päätös".encode() in r.body, "the disabled reason in Finnish: %s", show(r, 4000))
+        r = fi_get(b, "/domains/%s" % domain)
+        expect("1 jäsen, joista 1 ylläpitäjä; 1 alias".encode() in r.body, "the counts in Finnish: %s",
+               show(r, 4000))
+        # English stays English.
+        r = b.get("/my/aliases/%s" % mine)
+        expect(b"Disabled (by-admin)" in r.body, "the English alias page: %s", show(r, 4000))
+    finally:
+        sa.q(env, "DELETE FROM api_tokens WHERE user_id = %s" % uid)
+        sa.q(env, "DELETE FROM aliases WHERE domain_id = %s" % dom)
+        sa.q(env, "DELETE FROM domains WHERE id = %s" % dom)
 
 
 # ---------------------------------------------------------------- a domain's default language
