@@ -291,41 +291,49 @@ page_set_count(const struct req *r, struct view_dict *d, const char *key,
 	view_set(d, key, i18n_number(r->lang, n, out, sizeof(out)));
 }
 
+/*
+ * The codes pages show as words (an alias's disabled reason, a TXT
+ * status): the catalogue's msgids, each in its context.
+ */
+static const struct {
+	const char *ctx, *code;
+} code_msgids[] = {
+	{ "disabled reason", NC_("disabled reason", "by-owner") },
+	{ "disabled reason", NC_("disabled reason", "by-admin") },
+	{ "disabled reason", NC_("disabled reason", "left-team") },
+	{ "disabled reason", NC_("disabled reason", "invalid-user") },
+	{ "disabled reason", NC_("disabled reason", "banned") },
+	{ "disabled reason", NC_("disabled reason", "matches-recipient") },
+	{ "TXT status", NC_("TXT status", "unverified") },
+	{ "TXT status", NC_("TXT status", "verified") },
+	{ "TXT status", NC_("TXT status", "missing") },
+	{ "TXT status", NC_("TXT status", "multiple") },
+	{ "TXT status", NC_("TXT status", "wrong") },
+	{ "TXT status", NC_("TXT status", "nxdomain") },
+	{ "TXT status", NC_("TXT status", "temporary-failure") },
+};
+
+/* code in r's language when the table has it in context ctx. */
+static const char *
+code_words(const struct req *r, const char *ctx, const char *code)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(code_msgids) / sizeof(code_msgids[0]); i++)
+		if (strcmp(ctx, code_msgids[i].ctx) == 0 &&
+		    strcmp(code, code_msgids[i].code) == 0)
+			return trc(r->lang, ctx, code_msgids[i].code);
+	return code;
+}
+
 const char *
 disabled_reason_words(const struct req *r, const char *code)
 {
-	static const char *const codes[] = {
-		NC_("disabled reason", "by-owner"),
-		NC_("disabled reason", "by-admin"),
-		NC_("disabled reason", "left-team"),
-		NC_("disabled reason", "invalid-user"),
-		NC_("disabled reason", "banned"),
-		NC_("disabled reason", "matches-recipient"),
-	};
-	size_t i;
-
-	for (i = 0; i < sizeof(codes) / sizeof(codes[0]); i++)
-		if (strcmp(code, codes[i]) == 0)
-			return trc(r->lang, "disabled reason", codes[i]);
-	return code;
+	return code_words(r, "disabled reason", code);
 }
 
 const char *
 txt_status_words(const struct req *r, const char *code)
 {
-	static const char *const codes[] = {
-		NC_("TXT status", "unverified"),
-		NC_("TXT status", "verified"),
-		NC_("TXT status", "missing"),
-		NC_("TXT status", "multiple"),
-		NC_("TXT status", "wrong"),
-		NC_("TXT status", "nxdomain"),
-		NC_("TXT status", "temporary-failure"),
-	};
-	size_t i;
-
-	for (i = 0; i < sizeof(codes) / sizeof(codes[0]); i++)
-		if (strcmp(code, codes[i]) == 0)
-			return trc(r->lang, "TXT status", codes[i]);
-	return code;
+	return code_words(r, "TXT status", code);
 }
