@@ -9,7 +9,7 @@
   <p class="lead">[[A token lets a program use the membermail API (<span class="mono">/api/v1/</span>) as you: send it as <span class="mono">Authorization: Bearer <token></span>.]]</p>
 {{#NEW_TOKEN}}
   <div class="notice notice-success" role="status">
-    <p>[[Your new token “{{NEW_NAME}}”. Copy it now: it is shown only once.]]</p>
+    <p>[[Your new token "{{NEW_NAME}}". Copy it now: it is shown only once.]]</p>
     <p class="mono" id="new-token">{{SECRET}}</p>
   </div>
 {{/NEW_TOKEN}}
