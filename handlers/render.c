@@ -295,22 +295,24 @@ page_set_count(const struct req *r, struct view_dict *d, const char *key,
  * The codes pages show as words (an alias's disabled reason, a TXT
  * status): the catalogue's msgids, each in its context.
  */
+#define REASON_CTX "disabled reason"
+#define TXT_CTX    "TXT status"
 static const struct {
 	const char *ctx, *code;
 } code_msgids[] = {
-	{ "disabled reason", NC_("disabled reason", "by-owner") },
-	{ "disabled reason", NC_("disabled reason", "by-admin") },
-	{ "disabled reason", NC_("disabled reason", "left-team") },
-	{ "disabled reason", NC_("disabled reason", "invalid-user") },
-	{ "disabled reason", NC_("disabled reason", "banned") },
-	{ "disabled reason", NC_("disabled reason", "matches-recipient") },
-	{ "TXT status", NC_("TXT status", "unverified") },
-	{ "TXT status", NC_("TXT status", "verified") },
-	{ "TXT status", NC_("TXT status", "missing") },
-	{ "TXT status", NC_("TXT status", "multiple") },
-	{ "TXT status", NC_("TXT status", "wrong") },
-	{ "TXT status", NC_("TXT status", "nxdomain") },
-	{ "TXT status", NC_("TXT status", "temporary-failure") },
+	{ REASON_CTX, NC_("disabled reason", "by-owner") },
+	{ REASON_CTX, NC_("disabled reason", "by-admin") },
+	{ REASON_CTX, NC_("disabled reason", "left-team") },
+	{ REASON_CTX, NC_("disabled reason", "invalid-user") },
+	{ REASON_CTX, NC_("disabled reason", "banned") },
+	{ REASON_CTX, NC_("disabled reason", "matches-recipient") },
+	{ TXT_CTX, NC_("TXT status", "unverified") },
+	{ TXT_CTX, NC_("TXT status", "verified") },
+	{ TXT_CTX, NC_("TXT status", "missing") },
+	{ TXT_CTX, NC_("TXT status", "multiple") },
+	{ TXT_CTX, NC_("TXT status", "wrong") },
+	{ TXT_CTX, NC_("TXT status", "nxdomain") },
+	{ TXT_CTX, NC_("TXT status", "temporary-failure") },
 };
 
 /* code in r's language when the table has it in context ctx. */
@@ -329,11 +331,11 @@ code_words(const struct req *r, const char *ctx, const char *code)
 const char *
 disabled_reason_words(const struct req *r, const char *code)
 {
-	return code_words(r, "disabled reason", code);
+	return code_words(r, REASON_CTX, code);
 }
 
 const char *
 txt_status_words(const struct req *r, const char *code)
 {
-	return code_words(r, "TXT status", code);
+	return code_words(r, TXT_CTX, code);
 }
