@@ -3,12 +3,12 @@
  *
  *	membermail serve [-c FILE]		the pre-forked FastCGI server
  *	membermail check-config [-c FILE]	validate and print the config
- *	membermail migrate SUBCOMMAND ...	schema migrations (migrate.h)
- *	membermail domain|user SUBCOMMAND ...	operator administration (admin.h)
- *	membermail ctl [-c FILE] COMMAND	signal and inspect the server (ctl.h)
- *	membermail cleanup [-c FILE]		sweep expired rows (cleanup.h)
- *	membermail outbox [-c FILE] [--limit N]	send notification e-mail (outbox.h)
- *	membermail sync [-c FILE] [OPTIONS]	Launchpad membership sync (sync.h)
+ *	membermail migrate SUBCOMMAND ...	schema migrations (store/migrate.h)
+ *	membermail domain|user SUBCOMMAND ...	operator administration (cli/cli_admin.h)
+ *	membermail ctl [-c FILE] COMMAND	signal and inspect the server (pm/ctl.h)
+ *	membermail cleanup [-c FILE]		sweep expired rows (jobs/cleanup.h)
+ *	membermail outbox [-c FILE] [--limit N]	send notification e-mail (jobs/outbox.h)
+ *	membermail sync [-c FILE] [OPTIONS]	Launchpad membership sync (jobs/sync.h)
  *
  * Everything else lives in libmembermail.a, so the tests link it too.
  */
@@ -22,18 +22,18 @@
 
 #include <sodium.h>
 
-#include "admin.h"
-#include "cleanup.h"
-#include "conf.h"
-#include "ctl.h"
-#include "db.h"
-#include "handlers.h"
-#include "log.h"
-#include "master.h"
-#include "migrate.h"
-#include "outbox.h"
-#include "sync.h"
-#include "view.h"
+#include "cli/cli_admin.h"
+#include "handlers/handlers.h"
+#include "jobs/cleanup.h"
+#include "jobs/outbox.h"
+#include "jobs/sync.h"
+#include "lib/conf.h"
+#include "lib/log.h"
+#include "pm/ctl.h"
+#include "pm/master.h"
+#include "store/db.h"
+#include "store/migrate.h"
+#include "views/view.h"
 
 static void
 usage(FILE *f)
@@ -59,8 +59,8 @@ usage(FILE *f)
 static int
 load(struct config *cfg, const char *arg)
 {
-	const char	*path = conf_path(arg);
-	char		 err[1024];
+	const char *path = conf_path(arg);
+	char        err[1024];
 
 	conf_defaults(cfg);
 	if (conf_load(cfg, path, err, sizeof(err)) == -1) {
@@ -77,7 +77,7 @@ load(struct config *cfg, const char *arg)
 static int
 cmd_check_config(const char *arg)
 {
-	struct config	 cfg;
+	struct config cfg;
 
 	if (load(&cfg, arg) == -1)
 		return 1;
@@ -95,9 +95,9 @@ cmd_check_config(const char *arg)
 static int
 check_schema(const struct config *cfg)
 {
-	struct db	*db;
-	char		 q[LOG_QUOTE_MAX];
-	int		 rc = 0;
+	struct db *db;
+	char       q[LOG_QUOTE_MAX];
+	int        rc = 0;
 
 	if ((db = db_new(cfg, "membermail serve")) == NULL)
 		return -1;
@@ -105,24 +105,25 @@ check_schema(const struct config *cfg)
 		if (db_schema_behind(db)) {
 			log_error("event=startup_failed msg=%s",
 			    log_quote(q, sizeof(q), db_reason(db),
-			    strlen(db_reason(db))));
+				strlen(db_reason(db))));
 			rc = -1;
 		} else
-			log_warn("event=db_unavailable_at_start msg=\"workers "
+			log_warn(
+			    "event=db_unavailable_at_start msg=\"workers "
 			    "will answer 503 until the database is back\"");
 	}
-	db_free(db);	/* never carried across fork */
+	db_free(db); /* never carried across fork */
 	return rc;
 }
 
 static int
 cmd_serve(const char *arg, char *argv[])
 {
-	static struct config	 cfg;	/* read-only once workers fork */
+	static struct config cfg; /* read-only once workers fork */
 
 	if (load(&cfg, arg) == -1)
 		return 1;
-	if (sodium_init() == -1) {	/* before fork: workers share it */
+	if (sodium_init() == -1) { /* before fork: workers share it */
 		fprintf(stderr, "membermail: sodium_init failed\n");
 		return 1;
 	}
@@ -140,8 +141,8 @@ cmd_serve(const char *arg, char *argv[])
 int
 main(int argc, char *argv[])
 {
-	const char	*cmd, *cfgarg = NULL;
-	int		 ch;
+	const char *cmd, *cfgarg = NULL;
+	int         ch;
 
 	if (argc < 2) {
 		usage(stderr);

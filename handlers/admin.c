@@ -6,7 +6,7 @@
  * table; every change is a CSRF-checked POST.
  *
  * Input is checked by the rules the operator CLI uses too, and adding a
- * domain, ban, unban, grant and revoke are its changes (siteadmin.h); the
+ * domain, ban, unban, grant and revoke are its changes (rules/site.h); the
  * retry of a failed message is the outbox's (outbox.h).  A refused value
  * re-renders its page with the reason next to the field and the input kept
  * (422, or 409 for a refused state change); a change is one transaction
@@ -21,23 +21,24 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "arena.h"
-#include "audit.h"
-#include "handlers.h"
-#include "member.h"
-#include "outbox.h"
-#include "session.h"
-#include "siteadmin.h"
-#include "view.h"
+#include "handlers/handlers.h"
+#include "http/session.h"
+#include "jobs/outbox.h"
+#include "lib/arena.h"
+#include "rules/domain_members.h"
+#include "rules/site.h"
+#include "store/audit.h"
+#include "views/view.h"
 
-#define USERS_PAGE	50	/* users per page of the search */
+#define USERS_PAGE 50 /* users per page of the search */
 
 /* What ?done= says after a change. */
 static const struct {
-	const char	*code;
-	const char	*text;
+	const char *code;
+	const char *text;
 } notices[] = {
-	{ "domain-added", "The domain was added. Publish its TXT record to "
+	{ "domain-added",
+	    "The domain was added. Publish its TXT record to "
 	    "verify it." },
 	{ "domain-enabled", "The domain is enabled." },
 	{ "domain-disabled", "The domain is disabled." },
@@ -48,7 +49,8 @@ static const struct {
 	{ "admin-granted", "The user is now a site admin." },
 	{ "admin-revoked", "The user is no longer a site admin." },
 	{ "domain-admin", "The user is an admin of the domain." },
-	{ "retried", "The message will be sent again at the next outbox "
+	{ "retried",
+	    "The message will be sent again at the next outbox "
 	    "run." },
 	{ "deleted", "The message was deleted." },
 };
@@ -57,14 +59,14 @@ static const struct {
 static struct view_dict *
 admin_dict(struct req *r, const char *done)
 {
-	struct view_dict	*d;
-	size_t			 i;
+	struct view_dict *d;
+	size_t            i;
 
 	if ((d = page_dict(r)) == NULL)
 		return NULL;
 	view_show(d, "ADMIN_PAGE");
 	for (i = 0; done != NULL && i < sizeof(notices) / sizeof(notices[0]);
-	    i++)
+	     i++)
 		if (strcmp(done, notices[i].code) == 0) {
 			view_show(d, "NOTICE");
 			view_set(d, "NOTICE_TEXT", notices[i].text);
@@ -75,7 +77,7 @@ admin_dict(struct req *r, const char *done)
 static enum app_err
 done(struct req *r, const char *path, const char *code)
 {
-	const char	*loc;
+	const char *loc;
 
 	loc = arena_printf(r->arena, "%s?done=%s", path, code);
 	return loc != NULL ? resp_redirect(r, 303, loc) : APP_ENOMEM;
@@ -84,7 +86,7 @@ done(struct req *r, const char *path, const char *code)
 static struct actor
 actor_of(const struct req *r)
 {
-	struct actor	 a;
+	struct actor a;
 
 	req_actor(r, ACTOR_USER, &a);
 	return a;
@@ -115,11 +117,11 @@ enum app_err
 h_admin(struct req *r)
 {
 	static const char *const keys[] = { "DOMAINS", "USERS", "ALIASES",
-	    "OUTBOX_PENDING", "OUTBOX_FAILED", "ERRORS_DAY" };
-	struct view_dict	*d;
-	PGresult		*res;
-	enum app_err		 e;
-	int			 i;
+		"OUTBOX_PENDING", "OUTBOX_FAILED", "ERRORS_DAY" };
+	struct view_dict        *d;
+	PGresult                *res;
+	enum app_err             e;
+	int                      i;
 
 	if ((res = req_sql(r, STMT_SA_COUNTS, 0, NULL, &e)) == NULL)
 		return e;
@@ -135,34 +137,51 @@ h_admin(struct req *r)
  */
 
 /* The add form's fields, in the order of the route's field list. */
-enum { DA_NAME, DA_TEAM, DA_SLUG, DA_TITLE, DA_LIMIT, DA__MAX };
+enum {
+	DA_NAME,
+	DA_TEAM,
+	DA_SLUG,
+	DA_TITLE,
+	DA_LIMIT,
+	DA__MAX
+};
 
 struct domain_form {
-	const char	*val[DA__MAX];	/* the input, kept */
-	const char	*err[DA__MAX];	/* why refused, or NULL */
-	const char	*row;		/* its limit refused: the domain */
-	const char	*row_val, *row_err;
+	const char *val[DA__MAX]; /* the input, kept */
+	const char *err[DA__MAX]; /* why refused, or NULL */
+	const char *row;          /* its limit refused: the domain */
+	const char *row_val, *row_err;
 };
 
 /* Columns of STMT_SA_DOMAINS. */
-enum { SD_NAME, SD_TEAM, SD_SLUG, SD_TITLE, SD_ENABLED, SD_LIMIT, SD_TXT,
-	SD_MEMBERS, SD_ALIASES, SD_TOKEN };
+enum {
+	SD_NAME,
+	SD_TEAM,
+	SD_SLUG,
+	SD_TITLE,
+	SD_ENABLED,
+	SD_LIMIT,
+	SD_TXT,
+	SD_MEMBERS,
+	SD_ALIASES,
+	SD_TOKEN
+};
 
 static void
 set_domain_row(struct view_dict *row, PGresult *res, int i,
     const struct domain_form *f)
 {
-	const char	*name = PQgetvalue(res, i, SD_NAME);
+	const char       *name = PQgetvalue(res, i, SD_NAME);
 	struct view_dict *err;
-	int		 refused;
+	int               refused;
 
 	refused = f->row != NULL && strcmp(f->row, name) == 0;
 	view_set(row, "NAME", name);
 	view_set(row, "TEAM", PQgetvalue(res, i, SD_TEAM));
 	view_set(row, "SLUG", PQgetvalue(res, i, SD_SLUG));
 	view_set(row, "TITLE", PQgetvalue(res, i, SD_TITLE));
-	view_set(row, "LIMIT", refused ? f->row_val :
-	    PQgetvalue(res, i, SD_LIMIT));
+	view_set(row, "LIMIT",
+	    refused ? f->row_val : PQgetvalue(res, i, SD_LIMIT));
 	view_set(row, "TXT", PQgetvalue(res, i, SD_TXT));
 	view_set(row, "MEMBERS", PQgetvalue(res, i, SD_MEMBERS));
 	view_set(row, "ALIASES", PQgetvalue(res, i, SD_ALIASES));
@@ -179,14 +198,14 @@ static enum app_err
 domains_page(struct req *r, int status, const char *notice,
     const struct domain_form *f)
 {
-	static const char *const vals[DA__MAX] = { "V_NAME", "V_TEAM",
-	    "V_SLUG", "V_TITLE", "V_LIMIT" };
-	static const char *const errs[DA__MAX] = { "E_NAME", "E_TEAM",
-	    "E_SLUG", "E_TITLE", "E_LIMIT" };
-	struct view_dict	*d, *row;
-	PGresult		*res;
-	enum app_err		 e;
-	int			 i;
+	static const char *const vals[DA__MAX] = { "V_NAME", "V_TEAM", "V_SLUG",
+		"V_TITLE", "V_LIMIT" };
+	static const char *const errs[DA__MAX] = { "E_NAME", "E_TEAM", "E_SLUG",
+		"E_TITLE", "E_LIMIT" };
+	struct view_dict        *d, *row;
+	PGresult                *res;
+	enum app_err             e;
+	int                      i;
 
 	if ((res = req_sql(r, STMT_SA_DOMAINS, 0, NULL, &e)) == NULL)
 		return e;
@@ -199,8 +218,8 @@ domains_page(struct req *r, int status, const char *notice,
 	}
 	for (i = 0; i < DA__MAX; i++) {
 		view_set(d, vals[i], f->val[i]);
-		if (f->err[i] != NULL && (row = view_add_section(d, errs[i])) !=
-		    NULL)
+		if (f->err[i] != NULL &&
+		    (row = view_add_section(d, errs[i])) != NULL)
 			view_set(row, "MESSAGE", f->err[i]);
 	}
 	return page_render(r, status, "Domains", "admin_domains.tpl");
@@ -210,10 +229,10 @@ domains_page(struct req *r, int status, const char *notice,
 enum app_err
 h_admin_domains(struct req *r)
 {
-	struct domain_form	 f;
+	struct domain_form f;
 
 	memset(&f, 0, sizeof(f));
-	f.val[DA_LIMIT] = "3";	/* the schema's default */
+	f.val[DA_LIMIT] = "3"; /* the schema's default */
 	return domains_page(r, 200, r->fields[0], &f);
 }
 
@@ -230,28 +249,31 @@ team_problem(const char *team)
 		break;
 	}
 	return "Want ~TEAM, where TEAM is a Launchpad name: lower-case "
-	    "letters, digits, '+', '.', '-', starting with a letter or digit, "
-	    "at least 2 characters.";
+	       "letters, digits, '+', '.', '-', starting with a letter or digit, "
+	       "at least 2 characters.";
 }
 
 /* Checks the add form, a reason per refused field; 0 when all pass. */
 static int
 check_domain_form(struct req *r, struct domain_form *f)
 {
-	const char	*why;
-	int		 i;
+	const char *why;
+	int         i;
 
 	if ((why = domain_problem(f->val[DA_NAME])) != NULL)
-		f->err[DA_NAME] = arena_printf(r->arena, "Not a lower-case DNS "
-		    "name (IDNs in their xn-- form): %s.", why);
+		f->err[DA_NAME] = arena_printf(r->arena,
+		    "Not a lower-case DNS "
+		    "name (IDNs in their xn-- form): %s.",
+		    why);
 	f->err[DA_TEAM] = team_problem(f->val[DA_TEAM]);
 	if (f->val[DA_SLUG][0] != '\0' && !sa_slug_ok(f->val[DA_SLUG]))
-		f->err[DA_SLUG] = "Want 1 to 32 of a-z, 0-9 and '-', starting "
+		f->err[DA_SLUG] =
+		    "Want 1 to 32 of a-z, 0-9 and '-', starting "
 		    "with a letter or digit, or nothing for no landing page.";
 	if (f->val[DA_TITLE][0] != '\0' &&
 	    !sa_line_ok(f->val[DA_TITLE], SA_TITLE_MAX))
 		f->err[DA_TITLE] = "Want one line of at most 64 characters, or "
-		    "nothing to use the domain's name.";
+				   "nothing to use the domain's name.";
 	if (sa_alias_limit(f->val[DA_LIMIT]) == -1)
 		f->err[DA_LIMIT] = "Want a whole number from 0 to 100.";
 	/* Out of memory for the message still refuses the name. */
@@ -278,7 +300,8 @@ domain_refused(struct domain_form *f, enum sa_refusal why)
 		f->err[DA_SLUG] = "Another domain has this landing page.";
 		break;
 	case SA_TOKEN_TAKEN:
-		f->err[DA_NAME] = "The new verification token was taken (a "
+		f->err[DA_NAME] =
+		    "The new verification token was taken (a "
 		    "one in 10^17 chance): nothing changed, add it again.";
 		break;
 	default:
@@ -291,12 +314,12 @@ domain_refused(struct domain_form *f, enum sa_refusal why)
 enum app_err
 h_admin_domain_add(struct req *r)
 {
-	struct domain_form	 f;
-	struct sa_domain_new	 in;
-	struct sa_domain_added	 out;
-	struct actor		 a = actor_of(r);
-	enum app_err		 e;
-	int			 i;
+	struct domain_form     f;
+	struct sa_domain_new   in;
+	struct sa_domain_added out;
+	struct actor           a = actor_of(r);
+	enum app_err           e;
+	int                    i;
 
 	memset(&f, 0, sizeof(f));
 	for (i = 0; i < DA__MAX; i++)
@@ -323,24 +346,23 @@ h_admin_domain_add(struct req *r)
 }
 
 struct domain_change {
-	struct req	*r;
-	const char	*name;
-	const char	*enabled;	/* "t"/"f", or NULL: unchanged */
-	const char	*limit;		/* 0..100; NULL: unchanged */
-	const char	*action;	/* audit action; NULL: no change */
+	struct req *r;
+	const char *name;
+	const char *enabled; /* "t"/"f", or NULL: unchanged */
+	const char *limit;   /* 0..100; NULL: unchanged */
+	const char *action;  /* audit action; NULL: no change */
 };
 
 static enum app_err
 domain_change_tx(struct db *db, void *arg)
 {
-	struct domain_change	*c = arg;
-	struct req		*r = c->r;
-	struct actor		 a = actor_of(r);
-	struct audit_event	 ev = { NULL, "domain", 0, c->name, 0, NULL,
-	    NULL };
-	const char		*p[3];
-	PGresult		*old, *res;
-	enum app_err		 e;
+	struct domain_change *c = arg;
+	struct req           *r = c->r;
+	struct actor          a = actor_of(r);
+	struct audit_event ev = { NULL, "domain", 0, c->name, 0, NULL, NULL };
+	const char        *p[3];
+	PGresult          *old, *res;
+	enum app_err       e;
 
 	if ((old = req_sql(r, STMT_SA_DOMAIN_LOCK, 1, &c->name, &e)) == NULL)
 		return e;
@@ -352,12 +374,13 @@ domain_change_tx(struct db *db, void *arg)
 	p[1] = c->enabled != NULL ? c->enabled : PQgetvalue(old, 0, 1);
 	p[2] = c->limit != NULL ? c->limit : PQgetvalue(old, 0, 2);
 	if (strcmp(p[1], PQgetvalue(old, 0, 1)) == 0 &&
-	    atoi(p[2]) == atoi(PQgetvalue(old, 0, 2)))
-		return APP_OK;	/* already so: c->action stays NULL */
+	    strtol(p[2], NULL, 10) == strtol(PQgetvalue(old, 0, 2), NULL, 10))
+		return APP_OK; /* already so: c->action stays NULL */
 	if ((res = req_sql(r, STMT_SA_DOMAIN_UPDATE, 3, p, &e)) == NULL)
 		return e;
 	c->action = c->limit != NULL ? "domain.alias_limit" :
-	    strcmp(p[1], "t") == 0 ? "domain.enable" : "domain.disable";
+	    strcmp(p[1], "t") == 0   ? "domain.enable" :
+				       "domain.disable";
 	ev.action = c->action;
 	ev.target_id = ev.domain_id = strtoll(p[0], NULL, 10);
 	ev.before = PQgetvalue(old, 0, 3);
@@ -368,23 +391,25 @@ domain_change_tx(struct db *db, void *arg)
 static enum app_err
 domain_change(struct req *r, struct domain_change *c)
 {
-	enum app_err	 e;
+	enum app_err e;
 
 	c->r = r;
 	c->name = req_path_param(r, "domain");
 	if ((e = db_tx(r->db, domain_change_tx, c)) != APP_OK)
 		return e;
-	return done(r, "/admin/domains", c->action == NULL ? "unchanged" :
-	    c->limit != NULL ? "limit-changed" : strcmp(c->enabled, "t") == 0 ?
-	    "domain-enabled" : "domain-disabled");
+	return done(r, "/admin/domains",
+	    c->action == NULL                ? "unchanged" :
+		c->limit != NULL             ? "limit-changed" :
+		strcmp(c->enabled, "t") == 0 ? "domain-enabled" :
+					       "domain-disabled");
 }
 
 /* POST /admin/domains/:domain/enabled: enabled=yes|no. */
 enum app_err
 h_admin_domain_enabled(struct req *r)
 {
-	struct domain_change	 c;
-	const char		*v = r->fields[0];
+	struct domain_change c;
+	const char          *v = r->fields[0];
 
 	memset(&c, 0, sizeof(c));
 	if (strcmp(v, "yes") != 0 && strcmp(v, "no") != 0) {
@@ -399,8 +424,8 @@ h_admin_domain_enabled(struct req *r)
 enum app_err
 h_admin_domain_limit(struct req *r)
 {
-	struct domain_change	 c;
-	struct domain_form	 f;
+	struct domain_change c;
+	struct domain_form   f;
 
 	memset(&c, 0, sizeof(c));
 	if (sa_alias_limit(r->fields[0]) == -1) {
@@ -424,13 +449,13 @@ h_admin_domain_limit(struct req *r)
 enum app_err
 h_admin_users(struct req *r)
 {
-	const char		*q = r->fields[0], *after = r->fields[1];
-	const char		*p[3];
-	struct view_dict	*d, *row;
-	PGresult		*res;
-	enum app_err		 e;
-	char			 lim[8];
-	int			 i, n;
+	const char       *q = r->fields[0], *after = r->fields[1];
+	const char       *p[3];
+	struct view_dict *d, *row;
+	PGresult         *res;
+	enum app_err      e;
+	char              lim[8];
+	int               i, n;
 
 	snprintf(lim, sizeof(lim), "%d", USERS_PAGE + 1);
 	p[0] = q != NULL && q[0] != '\0' ? q : NULL;
@@ -455,8 +480,8 @@ h_admin_users(struct req *r)
 	}
 	if (n == 0)
 		view_show(d, "NO_USERS");
-	if (PQntuples(res) > USERS_PAGE && (row = view_add_section(d,
-	    "NEXT")) != NULL) {
+	if (PQntuples(res) > USERS_PAGE &&
+	    (row = view_add_section(d, "NEXT")) != NULL) {
 		view_set(row, "Q", q);
 		view_set(row, "AFTER", PQgetvalue(res, n - 1, 0));
 	}
@@ -465,26 +490,37 @@ h_admin_users(struct req *r)
 
 /* A refusal shown on the user's page: next to its form, input kept. */
 struct user_form {
-	const char	*reason;	/* the ban reason typed */
-	const char	*ban_err;
-	const char	*admin_err;
-	const char	*domain;	/* the domain chosen */
-	const char	*domain_err;
+	const char *reason; /* the ban reason typed */
+	const char *ban_err;
+	const char *admin_err;
+	const char *domain; /* the domain chosen */
+	const char *domain_err;
 };
 
 /* Columns of STMT_SA_USER. */
-enum { SU_NAME, SU_EMAIL, SU_DISPLAY, SU_CLAIMED, SU_BANNED, SU_REASON,
-	SU_ADMIN, SU_LOGIN, SU_CREATED, SU_ALIASES, SU_DOMAINS };
+enum {
+	SU_NAME,
+	SU_EMAIL,
+	SU_DISPLAY,
+	SU_CLAIMED,
+	SU_BANNED,
+	SU_REASON,
+	SU_ADMIN,
+	SU_LOGIN,
+	SU_CREATED,
+	SU_ALIASES,
+	SU_DOMAINS
+};
 
 /* The domain choices of the domain-admin form, chosen one selected. */
 static enum app_err
 domain_options(struct req *r, struct view_dict *d, const char *chosen)
 {
-	struct view_dict	*o;
-	PGresult		*names;
-	const char		*name;
-	int			 i;
-	enum app_err		 e;
+	struct view_dict *o;
+	PGresult         *names;
+	const char       *name;
+	int               i;
+	enum app_err      e;
 
 	if ((names = db_cached(r->db, STMT_MY_DOMAIN_NAMES, &e)) == NULL)
 		return e;
@@ -503,14 +539,14 @@ user_page(struct req *r, int status, const char *notice, long long id,
     const struct user_form *f)
 {
 	static const char *const keys[] = { "NAME", "EMAIL", "DISPLAY_NAME",
-	    "CLAIMED_ID", NULL, "BAN_REASON", NULL, "LAST_LOGIN", "CREATED",
-	    "ALIASES", "DOMAINS" };
-	struct view_dict	*d, *s;
-	char			 uid[24];
-	const char		*p = uid;
-	PGresult		*res;
-	enum app_err		 e;
-	size_t			 i;
+		"CLAIMED_ID", NULL, "BAN_REASON", NULL, "LAST_LOGIN", "CREATED",
+		"ALIASES", "DOMAINS" };
+	struct view_dict        *d, *s;
+	char                     uid[24];
+	const char              *p = uid;
+	PGresult                *res;
+	enum app_err             e;
+	size_t                   i;
 
 	snprintf(uid, sizeof(uid), "%lld", id);
 	if ((res = req_sql(r, STMT_SA_USER, 1, &p, &e)) == NULL)
@@ -530,11 +566,11 @@ user_page(struct req *r, int status, const char *notice, long long id,
 	view_set(d, "V_REASON", f->reason);
 	if (f->ban_err != NULL && (s = view_add_section(d, "E_REASON")) != NULL)
 		view_set(s, "MESSAGE", f->ban_err);
-	if (f->admin_err != NULL && (s = view_add_section(d, "E_ADMIN")) !=
-	    NULL)
+	if (f->admin_err != NULL &&
+	    (s = view_add_section(d, "E_ADMIN")) != NULL)
 		view_set(s, "MESSAGE", f->admin_err);
-	if (f->domain_err != NULL && (s = view_add_section(d, "E_DOMAIN")) !=
-	    NULL)
+	if (f->domain_err != NULL &&
+	    (s = view_add_section(d, "E_DOMAIN")) != NULL)
 		view_set(s, "MESSAGE", f->domain_err);
 	if ((e = domain_options(r, d, f->domain)) != APP_OK)
 		return e;
@@ -546,9 +582,9 @@ user_page(struct req *r, int status, const char *notice, long long id,
 enum app_err
 h_admin_user(struct req *r)
 {
-	struct user_form	 f = { 0 };
-	long long		 id;
-	enum app_err		 e;
+	struct user_form f = { 0 };
+	long long        id;
+	enum app_err     e;
 
 	if ((e = path_id(r, "id", &id)) != APP_OK)
 		return e;
@@ -563,22 +599,22 @@ user_refused(struct user_form *f, enum sa_refusal why)
 		f->ban_err = "You cannot ban yourself.";
 	else
 		f->admin_err = "This is the last site admin: grant another "
-		    "user first.";
+			       "user first.";
 }
 
 /*
- * Changes the user named by the path (siteadmin.c); 303 to their page
+ * Changes the user named by the path (rules/site.c); 303 to their page
  * with `code` (or "unchanged"); a refusal re-renders the page (409).
  */
 static enum app_err
 user_change(struct req *r, enum sa_user_op op, const char *reason,
     const char *code, struct user_form *f)
 {
-	struct actor		 a = actor_of(r);
-	struct sa_user_done	 out;
-	const char		*path;
-	long long		 id;
-	enum app_err		 e;
+	struct actor        a = actor_of(r);
+	struct sa_user_done out;
+	const char         *path;
+	long long           id;
+	enum app_err        e;
 
 	if ((e = path_id(r, "id", &id)) != APP_OK)
 		return e;
@@ -608,9 +644,9 @@ user_change(struct req *r, enum sa_user_op op, const char *reason,
 enum app_err
 h_admin_user_ban(struct req *r)
 {
-	struct user_form	 f = { 0 };
-	long long		 id;
-	enum app_err		 e;
+	struct user_form f = { 0 };
+	long long        id;
+	enum app_err     e;
 
 	f.reason = r->fields[0] != NULL ? r->fields[0] : "";
 	if (!sa_line_ok(f.reason, SA_REASON_MAX)) {
@@ -627,7 +663,7 @@ h_admin_user_ban(struct req *r)
 enum app_err
 h_admin_user_unban(struct req *r)
 {
-	struct user_form	 f = { 0 };
+	struct user_form f = { 0 };
 
 	return user_change(r, SA_UNBAN, NULL, "unbanned", &f);
 }
@@ -636,8 +672,8 @@ h_admin_user_unban(struct req *r)
 enum app_err
 h_admin_user_site_admin(struct req *r)
 {
-	struct user_form	 f = { 0 };
-	const char		*v = r->fields[0];
+	struct user_form f = { 0 };
+	const char      *v = r->fields[0];
 
 	if (strcmp(v, "yes") == 0)
 		return user_change(r, SA_GRANT, NULL, "admin-granted", &f);
@@ -649,20 +685,20 @@ h_admin_user_site_admin(struct req *r)
 
 /*
  * POST /admin/users/:id/domain-admin: domain=<name>.  Makes the user an
- * admin of the domain, a member of it or not (member.c's rule, as for
+ * admin of the domain, a member of it or not (rules/domain_members.c's rule, as for
  * the CLI and the API): how a new domain gets its first admin here.
  */
 enum app_err
 h_admin_user_domain_admin(struct req *r)
 {
-	struct actor		 a = actor_of(r);
-	struct user_form	 f = { .domain = r->fields[0] };
-	struct alias_problem	 why = { 0 };
-	const char		*p[1], *path;
-	char			 uid[24];
-	PGresult		*res;
-	long long		 id;
-	enum app_err		 e;
+	struct actor         a = actor_of(r);
+	struct user_form     f = { .domain = r->fields[0] };
+	struct alias_problem why = { 0 };
+	const char          *p[1], *path;
+	char                 uid[24];
+	PGresult            *res;
+	long long            id;
+	enum app_err         e;
 
 	if ((e = path_id(r, "id", &id)) != APP_OK)
 		return e;
@@ -674,12 +710,12 @@ h_admin_user_domain_admin(struct req *r)
 		r->reason = "no such user";
 		return APP_ENOTFOUND;
 	}
-	e = member_set_role(r->db, r->arena, &a, f.domain, PQgetvalue(res, 0,
-	    SU_NAME), MEMBER_ROLE_ADMIN, &why);
-	if (e == APP_ENOTFOUND) {	/* the domain, or the user's name */
+	e = member_set_role(r->db, r->arena, &a, f.domain,
+	    PQgetvalue(res, 0, SU_NAME), MEMBER_ROLE_ADMIN, &why);
+	if (e == APP_ENOTFOUND) { /* the domain, or the user's name */
 		r->reason = why.code != NULL ? why.code : "no such domain";
 		f.domain_err = why.message != NULL ? why.message :
-		    "There is no such domain.";
+						     "There is no such domain.";
 		return user_page(r, 422, NULL, id, &f);
 	}
 	if (e != APP_OK)
@@ -698,11 +734,11 @@ enum app_err
 h_admin_outbox(struct req *r)
 {
 	static const char *const keys[] = { "ID", "TO", "SUBJECT", "ATTEMPTS",
-	    "ERROR", "FAILED_AT", "CREATED_AT" };
-	struct view_dict	*d, *row;
-	PGresult		*res;
-	enum app_err		 e;
-	int			 i, k;
+		"ERROR", "FAILED_AT", "CREATED_AT" };
+	struct view_dict        *d, *row;
+	PGresult                *res;
+	enum app_err             e;
+	int                      i, k;
 
 	if ((res = req_sql(r, STMT_SA_OUTBOX_FAILED, 0, NULL, &e)) == NULL)
 		return e;
@@ -720,9 +756,9 @@ h_admin_outbox(struct req *r)
 }
 
 struct outbox_change {
-	struct req	*r;
-	long long	 id;
-	const char	*idtext;
+	struct req *r;
+	long long   id;
+	const char *idtext;
 };
 
 static enum app_err
@@ -736,7 +772,7 @@ no_failed_message(struct req *r)
 static PGresult *
 outbox_state(struct outbox_change *c, enum app_err *e)
 {
-	PGresult	*res;
+	PGresult *res;
 
 	if ((res = req_sql(c->r, STMT_SA_OUTBOX_STATE, 1, &c->idtext, e)) ==
 	    NULL)
@@ -750,18 +786,18 @@ outbox_state(struct outbox_change *c, enum app_err *e)
 static enum app_err
 outbox_retry_tx(struct db *db, void *arg)
 {
-	struct outbox_change	*c = arg;
-	struct actor		 a = actor_of(c->r);
-	struct audit_event	 ev = { "outbox.retry", "outbox", c->id, NULL,
-	    0, NULL, NULL };
-	PGresult		*before, *after;
-	enum app_err		 e;
+	struct outbox_change *c = arg;
+	struct actor          a = actor_of(c->r);
+	struct audit_event    ev = { "outbox.retry", "outbox", c->id, NULL, 0,
+		   NULL, NULL };
+	PGresult             *before, *after;
+	enum app_err          e;
 
 	if ((before = outbox_state(c, &e)) == NULL ||
 	    (e = outbox_retry(db, c->id)) != APP_OK)
 		return e;
-	if ((after = req_sql(c->r, STMT_SA_OUTBOX_STATE, 1, &c->idtext,
-	    &e)) == NULL)
+	if ((after = req_sql(c->r, STMT_SA_OUTBOX_STATE, 1, &c->idtext, &e)) ==
+	    NULL)
 		return e;
 	ev.target_label = PQgetvalue(before, 0, 1);
 	ev.before = PQgetvalue(before, 0, 2);
@@ -772,12 +808,12 @@ outbox_retry_tx(struct db *db, void *arg)
 static enum app_err
 outbox_delete_tx(struct db *db, void *arg)
 {
-	struct outbox_change	*c = arg;
-	struct actor		 a = actor_of(c->r);
-	struct audit_event	 ev = { "outbox.delete", "outbox", c->id,
-	    NULL, 0, NULL, NULL };
-	PGresult		*res;
-	enum app_err		 e;
+	struct outbox_change *c = arg;
+	struct actor          a = actor_of(c->r);
+	struct audit_event    ev = { "outbox.delete", "outbox", c->id, NULL, 0,
+		   NULL, NULL };
+	PGresult             *res;
+	enum app_err          e;
 
 	if ((res = req_sql(c->r, STMT_SA_OUTBOX_DELETE, 1, &c->idtext, &e)) ==
 	    NULL)
@@ -791,10 +827,10 @@ outbox_delete_tx(struct db *db, void *arg)
 
 static enum app_err
 outbox_change(struct req *r, enum app_err (*tx)(struct db *, void *),
-    const char *code)
+    const char           *code)
 {
-	struct outbox_change	 c = { r, 0, NULL };
-	enum app_err		 e;
+	struct outbox_change c = { r, 0, NULL };
+	enum app_err         e;
 
 	if ((e = path_id(r, "id", &c.id)) != APP_OK)
 		return e;
@@ -828,11 +864,11 @@ enum app_err
 h_admin_errors(struct req *r)
 {
 	static const char *const keys[] = { "FINGERPRINT", "TEXT", "COUNT",
-	    "FIRST_SEEN", "LAST_SEEN", "USER_ID", "LP_NAME", "CLAIMED_ID" };
-	struct view_dict	*d, *row;
-	PGresult		*res;
-	enum app_err		 e;
-	int			 i, k;
+		"FIRST_SEEN", "LAST_SEEN", "USER_ID", "LP_NAME", "CLAIMED_ID" };
+	struct view_dict        *d, *row;
+	PGresult                *res;
+	enum app_err             e;
+	int                      i, k;
 
 	if ((res = req_sql(r, STMT_SA_ERRORS, 0, NULL, &e)) == NULL)
 		return e;

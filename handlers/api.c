@@ -1,8 +1,8 @@
 /*
- * api.c - the JSON API's endpoints (/api/v1/, issue #6).  Authentication,
- * rate limits, bodies and errors are app/api.c; who may change what is
- * the rule modules' (app/alias.c, app/member.c), called exactly as the
- * HTML pages call them.  Nothing here re-decides a rule.
+ * api.c - the JSON API's endpoints (/api/v1/).  Authentication, rate
+ * limits, bodies and errors are http/bearer.c; who may change what is the
+ * rule modules' (rules/alias.c, rules/domain_members.c), called exactly as
+ * the HTML pages call them.  Nothing here re-decides a rule.
  */
 #include "config.h"
 
@@ -13,31 +13,31 @@
 
 #include <json-c/json.h>
 
-#include "alias.h"
-#include "api.h"
-#include "arena.h"
-#include "audit.h"
-#include "buf.h"
-#include "handlers.h"
-#include "member.h"
-#include "session.h"
+#include "handlers/handlers.h"
+#include "http/bearer.h"
+#include "http/session.h"
+#include "lib/arena.h"
+#include "lib/buf.h"
+#include "rules/alias.h"
+#include "rules/domain_members.h"
+#include "store/audit.h"
 
 /* GET /api/v1/me: who the token belongs to. */
 enum app_err
 h_api_me(struct req *r)
 {
-	struct json_object	*o;
+	struct json_object *o;
 
 	if ((o = json_object_new_object()) == NULL)
 		return APP_ENOMEM;
 	if (json_object_object_add(o, "id",
-	    json_object_new_int64(r->user->id)) != 0 ||
+		json_object_new_int64(r->user->id)) != 0 ||
 	    json_object_object_add(o, "name", api_str(r->user->name)) != 0 ||
 	    json_object_object_add(o, "email", api_str(r->user->email)) != 0 ||
 	    json_object_object_add(o, "display_name",
-	    api_str(r->user->display_name)) != 0 ||
+		api_str(r->user->display_name)) != 0 ||
 	    json_object_object_add(o, "site_admin",
-	    json_object_new_boolean(r->user->is_site_admin)) != 0) {
+		json_object_new_boolean(r->user->is_site_admin)) != 0) {
 		json_object_put(o);
 		return APP_ENOMEM;
 	}
@@ -81,8 +81,8 @@ nonempty(const char *s)
 static struct json_object *
 alias_json(const struct alias_view *v)
 {
-	struct json_object	*o, *rcpt;
-	size_t			 i;
+	struct json_object *o, *rcpt;
+	size_t              i;
 
 	if ((o = json_object_new_object()) == NULL)
 		return NULL;
@@ -99,14 +99,14 @@ alias_json(const struct alias_view *v)
 		if (json_object_array_add(rcpt, api_str(v->recipients[i])) != 0)
 			goto fail;
 	if (json_object_object_add(o, "enabled",
-	    json_object_new_boolean(v->enabled)) ||
+		json_object_new_boolean(v->enabled)) ||
 	    json_object_object_add(o, "disabled_reason",
-	    api_str(nonempty(v->disabled_reason))) ||
+		api_str(nonempty(v->disabled_reason))) ||
 	    json_object_object_add(o, "reply_code",
-	    json_object_new_int(v->reply_code)) ||
+		json_object_new_int(v->reply_code)) ||
 	    json_object_object_add(o, "description", api_str(v->description)) ||
 	    json_object_object_add(o, "remove_at",
-	    api_str(nonempty(v->remove_at))) ||
+		api_str(nonempty(v->remove_at))) ||
 	    json_object_object_add(o, "created_at", api_str(v->created_at)) ||
 	    json_object_object_add(o, "updated_at", api_str(v->updated_at)))
 		goto fail;
@@ -133,7 +133,7 @@ path_id(struct req *r, const char *key, long long *id)
 static int
 on_route_domain(const struct req *r, const struct alias_view *v)
 {
-	const char	*d = req_path_param(r, "domain"), *at;
+	const char *d = req_path_param(r, "domain"), *at;
 
 	if (d == NULL)
 		return 1;
@@ -145,9 +145,9 @@ on_route_domain(const struct req *r, const struct alias_view *v)
 static enum app_err
 load_alias(struct req *r, struct alias_view *v)
 {
-	struct actor	 a;
-	long long	 id;
-	enum app_err	 e;
+	struct actor a;
+	long long    id;
+	enum app_err e;
 
 	if ((e = path_id(r, "id", &id)) != APP_OK)
 		return e;
@@ -166,8 +166,8 @@ load_alias(struct req *r, struct alias_view *v)
 enum app_err
 h_api_alias(struct req *r)
 {
-	struct alias_view	 v;
-	enum app_err		 e;
+	struct alias_view v;
+	enum app_err      e;
 
 	if ((e = load_alias(r, &v)) != APP_OK)
 		return e;
@@ -190,7 +190,7 @@ static const char *
 json_text(struct req *r, struct json_object *v, const char *field,
     enum app_err *e)
 {
-	const char	*s;
+	const char *s;
 
 	if (!json_object_is_type(v, json_type_string)) {
 		*e = wrong_type(r, field, "a string");
@@ -213,9 +213,9 @@ json_text(struct req *r, struct json_object *v, const char *field,
 static const char *
 json_recipients(struct req *r, struct json_object *v, enum app_err *e)
 {
-	struct buf	 b;
-	const char	*s, *out;
-	size_t		 i, n;
+	struct buf  b;
+	const char *s, *out;
+	size_t      i, n;
 
 	if (!json_object_is_type(v, json_type_array)) {
 		*e = wrong_type(r, "recipients", "an array of addresses");
@@ -226,14 +226,15 @@ json_recipients(struct req *r, struct json_object *v, enum app_err *e)
 	buf_init(&b, 2 * r->cfg->max_body + 16);
 	for (i = 0; i < n; i++) {
 		if ((s = json_text(r, json_object_array_get_idx(v, i),
-		    "recipients", e)) == NULL) {
+			 "recipients", e)) == NULL) {
 			buf_free(&b);
 			return NULL;
 		}
 		if (s[strcspn(s, " \t\r\n,;")] != '\0') {
 			buf_free(&b);
 			*e = api_refuse(r, APP_EINVALID, "recipients",
-			    "recipient_invalid", "each item of recipients "
+			    "recipient_invalid",
+			    "each item of recipients "
 			    "must be one address");
 			return NULL;
 		}
@@ -251,7 +252,7 @@ static enum app_err
 change_field(struct req *r, const char *key, struct json_object *v,
     struct alias_change *c)
 {
-	enum app_err	 e = APP_OK;
+	enum app_err e = APP_OK;
 
 	if (strcmp(key, "recipients") == 0) {
 		c->set |= ALIAS_SET_RECIPIENTS;
@@ -270,7 +271,7 @@ change_field(struct req *r, const char *key, struct json_object *v,
 		c->set |= ALIAS_SET_REPLY_CODE;
 		c->reply_code = (int)json_object_get_int64(v);
 		if (json_object_get_int64(v) != c->reply_code)
-			c->reply_code = -1;	/* out of range: refused */
+			c->reply_code = -1; /* out of range: refused */
 	} else if (strcmp(key, "if_updated_at") == 0)
 		c->if_updated_at = json_text(r, v, "if_updated_at", &e);
 	else
@@ -295,20 +296,21 @@ refused(struct req *r, enum app_err e, const struct alias_problem *why,
 		return e;
 	}
 	/* A conflict is with the if_updated_at the client sent. */
-	return api_refuse(r, e, strcmp(why->code, "conflict") == 0 ?
-	    "if_updated_at" : why->field, why->code, why->message);
+	return api_refuse(r, e,
+	    strcmp(why->code, "conflict") == 0 ? "if_updated_at" : why->field,
+	    why->code, why->message);
 }
 
 /* PATCH /api/v1/aliases/:id, PATCH /api/v1/domains/:domain/aliases/:id */
 enum app_err
 h_api_alias_update(struct req *r)
 {
-	struct json_object	*body;
-	struct alias_change	 c;
-	struct alias_problem	 why;
-	struct alias_view	 v;
-	struct actor		 a;
-	enum app_err		 e;
+	struct json_object  *body;
+	struct alias_change  c;
+	struct alias_problem why;
+	struct alias_view    v;
+	struct actor         a;
+	enum app_err         e;
 
 	/* Found first: a 404 must not depend on the body being valid. */
 	if ((e = load_alias(r, &v)) != APP_OK ||
@@ -316,7 +318,8 @@ h_api_alias_update(struct req *r)
 		return e;
 	memset(&c, 0, sizeof(c));
 	memset(&why, 0, sizeof(why));
-	json_object_object_foreach(body, key, val) {
+	json_object_object_foreach(body, key, val)
+	{
 		if ((e = change_field(r, key, val, &c)) != APP_OK)
 			break;
 	}
@@ -334,19 +337,19 @@ h_api_alias_update(struct req *r)
 enum app_err
 h_api_aliases(struct req *r)
 {
-	struct json_object	*items;
-	struct alias_view	 v;
-	struct actor		 a;
-	const char		*p[3], *after, *next = NULL;
-	char			 uid[24], lim[16];
-	PGresult		*res;
-	int			 n, i, rows;
-	enum app_err		 e;
+	struct json_object *items;
+	struct alias_view   v;
+	struct actor        a;
+	const char         *p[3], *after, *next = NULL;
+	char                uid[24], lim[16];
+	PGresult           *res;
+	int                 n, i, rows;
+	enum app_err        e;
 
 	if ((e = page_args(r, &n, &after)) != APP_OK)
 		return e;
-	if (after != NULL && (after[strspn(after, "0123456789")] != '\0' ||
-	    strlen(after) > 18))
+	if (after != NULL &&
+	    (after[strspn(after, "0123456789")] != '\0' || strlen(after) > 18))
 		return api_refuse(r, APP_EINVALID, "cursor", "invalid_cursor",
 		    "cursor is not one this API gave out");
 	snprintf(lim, sizeof(lim), "%d", n + 1);
@@ -378,7 +381,7 @@ h_api_aliases(struct req *r)
 /* ------------------------------------------------------------- domains */
 
 /*
- * A listing's refusal: member.c says APP_EINPUT for a cursor or filter it
+ * A listing's refusal: rules/domain_members.c says APP_EINPUT for a cursor or filter it
  * does not accept, APP_ENOTFOUND for an unknown domain or member.
  */
 static enum app_err
@@ -400,8 +403,8 @@ listing_refused(struct req *r, enum app_err e, const char *what)
 static struct json_object *
 domain_json(struct req *r, const struct domain_view *d)
 {
-	struct json_object	*o;
-	const char		*record;
+	struct json_object *o;
+	const char         *record;
 
 	record = arena_printf(r->arena, "%s=%s", r->cfg->verification_prefix,
 	    d->verification_token);
@@ -411,19 +414,19 @@ domain_json(struct req *r, const struct domain_view *d)
 	    json_object_object_add(o, "team", api_str(d->team)) ||
 	    json_object_object_add(o, "title", api_str(d->title)) ||
 	    json_object_object_add(o, "enabled",
-	    json_object_new_boolean(d->enabled)) ||
+		json_object_new_boolean(d->enabled)) ||
 	    json_object_object_add(o, "alias_limit",
-	    json_object_new_int(d->alias_limit)) ||
+		json_object_new_int(d->alias_limit)) ||
 	    json_object_object_add(o, "txt_record", api_str(record)) ||
 	    json_object_object_add(o, "txt_status", api_str(d->txt_status)) ||
 	    json_object_object_add(o, "txt_checked_at",
-	    api_str(d->txt_checked_at)) ||
+		api_str(d->txt_checked_at)) ||
 	    json_object_object_add(o, "members",
-	    json_object_new_int64(d->nmembers)) ||
+		json_object_new_int64(d->nmembers)) ||
 	    json_object_object_add(o, "admins",
-	    json_object_new_int64(d->nadmins)) ||
+		json_object_new_int64(d->nadmins)) ||
 	    json_object_object_add(o, "aliases",
-	    json_object_new_int64(d->naliases))) {
+		json_object_new_int64(d->naliases))) {
 		json_object_put(o);
 		return NULL;
 	}
@@ -445,13 +448,13 @@ cmp_names(const void *a, const void *b)
 enum app_err
 h_api_domains(struct req *r)
 {
-	struct json_object	*items;
-	struct domain_view	 d;
-	struct actor		 a;
-	const char		**names, *after, *next = NULL;
-	size_t			 n, i, shown = 0;
-	int			 limit;
-	enum app_err		 e;
+	struct json_object *items;
+	struct domain_view  d;
+	struct actor        a;
+	const char        **names, *after, *next = NULL;
+	size_t              n, i, shown = 0;
+	int                 limit;
+	enum app_err        e;
 
 	if ((e = page_args(r, &limit, &after)) != APP_OK)
 		return e;
@@ -471,7 +474,8 @@ h_api_domains(struct req *r)
 			break;
 		}
 		if ((e = member_domain(r->db, r->arena, &a, names[i], &d)) ==
-		    APP_OK && add_item(items, domain_json(r, &d)) == -1)
+			APP_OK &&
+		    add_item(items, domain_json(r, &d)) == -1)
 			e = APP_ENOMEM;
 		shown++;
 	}
@@ -486,13 +490,13 @@ h_api_domains(struct req *r)
 enum app_err
 h_api_domain(struct req *r)
 {
-	struct domain_view	 d;
-	struct actor		 a;
-	enum app_err		 e;
+	struct domain_view d;
+	struct actor       a;
+	enum app_err       e;
 
 	api_actor(r, &a);
-	if ((e = member_domain(r->db, r->arena, &a,
-	    req_path_param(r, "domain"), &d)) != APP_OK)
+	if ((e = member_domain(r->db, r->arena, &a, req_path_param(r, "domain"),
+		 &d)) != APP_OK)
 		return listing_refused(r, e, "no such domain");
 	return api_reply(r, 200, domain_json(r, &d));
 }
@@ -500,8 +504,8 @@ h_api_domain(struct req *r)
 static struct json_object *
 member_json(const struct member_view *m)
 {
-	struct json_object	*o, *list, *s;
-	size_t			 i;
+	struct json_object *o, *list, *s;
+	size_t              i;
 
 	if ((o = json_object_new_object()) == NULL)
 		return NULL;
@@ -515,21 +519,21 @@ member_json(const struct member_view *m)
 		    add_item(list, s) == -1)
 			goto fail;
 		if (json_object_object_add(s, "id",
-		    json_object_new_int64(m->aliases[i].id)) ||
+			json_object_new_int64(m->aliases[i].id)) ||
 		    json_object_object_add(s, "address",
-		    api_str(m->aliases[i].address)) ||
+			api_str(m->aliases[i].address)) ||
 		    json_object_object_add(s, "enabled",
-		    json_object_new_boolean(m->aliases[i].enabled)) ||
+			json_object_new_boolean(m->aliases[i].enabled)) ||
 		    json_object_object_add(s, "disabled_reason",
-		    api_str(nonempty(m->aliases[i].disabled_reason))))
+			api_str(nonempty(m->aliases[i].disabled_reason))))
 			goto fail;
 	}
 	if (json_object_object_add(o, "name", api_str(m->name)) ||
 	    json_object_object_add(o, "display_name",
-	    api_str(m->display_name)) ||
+		api_str(m->display_name)) ||
 	    json_object_object_add(o, "email", api_str(m->email)) ||
 	    json_object_object_add(o, "role",
-	    api_str(member_role_name(m->role))) ||
+		api_str(member_role_name(m->role))) ||
 	    json_object_object_add(o, "joined_at", api_str(m->joined_at)))
 		goto fail;
 	return o;
@@ -552,18 +556,18 @@ list_query(struct req *r, struct member_query *q)
 enum app_err
 h_api_members(struct req *r)
 {
-	struct json_object	*items;
-	struct member_query	 q;
-	struct member_list	 l;
-	struct actor		 a;
-	size_t			 i;
-	enum app_err		 e;
+	struct json_object *items;
+	struct member_query q;
+	struct member_list  l;
+	struct actor        a;
+	size_t              i;
+	enum app_err        e;
 
 	if ((e = list_query(r, &q)) != APP_OK)
 		return e;
 	api_actor(r, &a);
 	if ((e = member_list(r->db, r->arena, &a, req_path_param(r, "domain"),
-	    &q, &l)) != APP_OK)
+		 &q, &l)) != APP_OK)
 		return listing_refused(r, e, "no such domain");
 	if ((items = json_object_new_array()) == NULL)
 		return APP_ENOMEM;
@@ -579,13 +583,13 @@ h_api_members(struct req *r)
 static enum app_err
 reply_member(struct req *r, const struct actor *a, int status)
 {
-	struct json_object	*o, *list;
-	struct member_detail	 m;
-	size_t			 i;
-	enum app_err		 e;
+	struct json_object  *o, *list;
+	struct member_detail m;
+	size_t               i;
+	enum app_err         e;
 
 	if ((e = member_get(r->db, r->arena, a, req_path_param(r, "domain"),
-	    req_path_param(r, "name"), &m)) != APP_OK)
+		 req_path_param(r, "name"), &m)) != APP_OK)
 		return listing_refused(r, e, "no such member");
 	if ((o = member_json(&m.member)) == NULL)
 		return APP_ENOMEM;
@@ -607,7 +611,7 @@ reply_member(struct req *r, const struct actor *a, int status)
 enum app_err
 h_api_member(struct req *r)
 {
-	struct actor	 a;
+	struct actor a;
 
 	api_actor(r, &a);
 	return reply_member(r, &a, 200);
@@ -617,26 +621,28 @@ h_api_member(struct req *r)
 enum app_err
 h_api_member_update(struct req *r)
 {
-	struct json_object	*body, *role = NULL;
-	struct alias_problem	 why;
-	struct actor		 a;
-	int			 to = -1;
-	enum app_err		 e;
+	struct json_object  *body, *role = NULL;
+	struct alias_problem why;
+	struct actor         a;
+	int                  to = -1;
+	enum app_err         e;
 
 	if ((e = api_read_json(r, &body)) != APP_OK)
 		return e;
-	json_object_object_foreach(body, key, val) {
+	json_object_object_foreach(body, key, val)
+	{
 		if (strcmp(key, "role") != 0) {
-			e = api_refuse(r, APP_EINVALID, arena_strdup(r->arena,
-			    key), "unknown_field", "this field cannot be "
+			e = api_refuse(r, APP_EINVALID,
+			    arena_strdup(r->arena, key), "unknown_field",
+			    "this field cannot be "
 			    "changed");
 			break;
 		}
 		role = val;
 	}
-	if (e == APP_OK && role != NULL && (!json_object_is_type(role,
-	    json_type_string) || (to = member_role_parse(
-	    json_object_get_string(role))) == -1))
+	if (e == APP_OK && role != NULL &&
+	    (!json_object_is_type(role, json_type_string) ||
+		(to = member_role_parse(json_object_get_string(role))) == -1))
 		e = api_refuse(r, APP_EINVALID, "role", "invalid_role",
 		    "role must be \"admin\" or \"member\"");
 	json_object_put(body);
@@ -644,9 +650,10 @@ h_api_member_update(struct req *r)
 		return e;
 	api_actor(r, &a);
 	memset(&why, 0, sizeof(why));
-	if (to != -1 && (e = member_set_role(r->db, r->arena, &a,
-	    req_path_param(r, "domain"), req_path_param(r, "name"),
-	    (enum member_role)to, &why)) != APP_OK)
+	if (to != -1 &&
+	    (e = member_set_role(r->db, r->arena, &a,
+		 req_path_param(r, "domain"), req_path_param(r, "name"),
+		 (enum member_role)to, &why)) != APP_OK)
 		return refused(r, e, &why, "no such member");
 	return reply_member(r, &a, 200);
 }
@@ -669,12 +676,12 @@ enabled_filter(const char *v)
 enum app_err
 h_api_domain_aliases(struct req *r)
 {
-	struct json_object	*items;
-	struct member_query	 q;
+	struct json_object      *items;
+	struct member_query      q;
 	struct member_alias_list l;
-	struct actor		 a;
-	size_t			 i;
-	enum app_err		 e;
+	struct actor             a;
+	size_t                   i;
+	enum app_err             e;
 
 	if ((e = list_query(r, &q)) != APP_OK)
 		return e;
@@ -684,7 +691,7 @@ h_api_domain_aliases(struct req *r)
 	q.disabled_reason = r->fields[4];
 	api_actor(r, &a);
 	if ((e = member_domain_aliases(r->db, r->arena, &a,
-	    req_path_param(r, "domain"), &q, &l)) != APP_OK)
+		 req_path_param(r, "domain"), &q, &l)) != APP_OK)
 		return listing_refused(r, e, "no such domain");
 	if ((items = json_object_new_array()) == NULL)
 		return APP_ENOMEM;

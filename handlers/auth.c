@@ -3,7 +3,7 @@
  *
  *	POST /auth/ubuntu	   start: a login state bound to this browser,
  *				   then off to the pinned OP endpoint
- *	GET|POST /auth/ubuntu/return the assertion (openid_verify.c checks it),
+ *	GET|POST /auth/ubuntu/return the assertion (proto/rp.c checks it),
  *				   stored against the state
  *	GET /auth/ubuntu/finish	   same-site step: the browser binding cookie
  *				   must match the state's; then the session
@@ -22,17 +22,18 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "arena.h"
-#include "handlers.h"
-#include "log.h"
-#include "provision.h"
-#include "rp.h"
-#include "session.h"
-#include "users.h"
-#include "view.h"
+#include "handlers/handlers.h"
+#include "http/session.h"
+#include "lib/arena.h"
+#include "lib/log.h"
+#include "lib/token.h"
+#include "proto/rp.h"
+#include "rules/provision.h"
+#include "rules/users.h"
+#include "views/view.h"
 
-#define STATE_TTL	"600"	/* seconds a sign-in may take */
-#define RATE_WINDOW	"60"
+#define STATE_TTL   "600" /* seconds a sign-in may take */
+#define RATE_WINDOW "60"
 
 /*
  * Every failure looks the same to the browser ("try again"); the specific
@@ -41,12 +42,13 @@
 static enum app_err
 failed_page(struct req *r)
 {
-	struct view_dict	*d;
+	struct view_dict *d;
 
 	if ((d = page_dict(r)) == NULL)
 		return APP_ENOMEM;
 	view_set_int(d, "STATUS", 403);
-	view_set(d, "MESSAGE", "Signing in with Ubuntu One did not work. "
+	view_set(d, "MESSAGE",
+	    "Signing in with Ubuntu One did not work. "
 	    "Please go back and try again.");
 	return page_render(r, 403, "Sign-in failed", "error.tpl");
 }
@@ -55,18 +57,17 @@ failed_page(struct req *r)
 static enum app_err
 rate_limit(struct req *r)
 {
-	const char	*params[2];
-	PGresult	*res;
-	enum app_err	 e;
+	const char  *params[2];
+	PGresult    *res;
+	enum app_err e;
 
-	if ((params[0] = arena_printf(r->arena, "login:%s",
-	    r->remote_addr)) == NULL)
+	if ((params[0] = arena_printf(r->arena, "login:%s", r->remote_addr)) ==
+	    NULL)
 		return APP_ENOMEM;
 	params[1] = RATE_WINDOW;
 	if ((res = req_sql(r, STMT_RATE_HIT, 2, params, &e)) == NULL)
 		return e;
-	if (strtol(PQgetvalue(res, 0, 0), NULL, 10) <=
-	    r->cfg->login_rate_limit)
+	if (strtol(PQgetvalue(res, 0, 0), NULL, 10) <= r->cfg->login_rate_limit)
 		return APP_OK;
 	r->retry_after = PQgetvalue(res, 0, 1);
 	r->reason = "too many sign-in starts from this address";
@@ -77,12 +78,12 @@ rate_limit(struct req *r)
 static const char *
 new_state(struct req *r, enum app_err *e)
 {
-	const char	*binding, *state, *params[4];
+	const char *binding, *state, *params[4];
 
 	if ((binding = browser_binding(r)) == NULL ||
-	    (state = random_token(r)) == NULL ||
-	    (params[0] = token_hash_hex(r, state)) == NULL ||
-	    (params[1] = token_hash_hex(r, binding)) == NULL) {
+	    (state = random_token(r->arena)) == NULL ||
+	    (params[0] = token_hash_hex(r->arena, state)) == NULL ||
+	    (params[1] = token_hash_hex(r->arena, binding)) == NULL) {
 		*e = APP_ENOMEM;
 		return NULL;
 	}
@@ -93,18 +94,34 @@ new_state(struct req *r, enum app_err *e)
 	return state;
 }
 
+/* The relying party works on the request's connection and arena. */
+static void
+rp_ctx_of(struct req *r, struct rp_ctx *rp)
+{
+	rp->db = r->db;
+	rp->arena = r->arena;
+	rp->cfg = r->cfg;
+	rp->request_id = r->request_id;
+	rp->reason = NULL;
+}
+
 /* POST /auth/ubuntu: off to Ubuntu One with a fresh state. */
 enum app_err
 h_auth_start(struct req *r)
 {
-	const char	*state, *url;
-	enum app_err	 e;
+	struct rp_ctx rp;
+	const char   *state, *url;
+	enum app_err  e;
 
 	if ((e = rate_limit(r)) != APP_OK)
 		return e;
 	if ((state = new_state(r, &e)) == NULL)
 		return e;
-	if ((url = rp_request_url(r, state, &e)) == NULL)
+	rp_ctx_of(r, &rp);
+	url = rp_request_url(&rp, state, &e);
+	if (rp.reason != NULL)
+		r->reason = rp.reason;
+	if (url == NULL)
 		return e;
 	return resp_redirect(r, 303, url);
 }
@@ -113,7 +130,7 @@ h_auth_start(struct req *r)
 static enum app_err
 message_page(struct req *r, int status, const char *title, const char *text)
 {
-	struct view_dict	*d;
+	struct view_dict *d;
 
 	if ((d = page_dict(r)) == NULL)
 		return APP_ENOMEM;
@@ -126,30 +143,33 @@ message_page(struct req *r, int status, const char *title, const char *text)
 static enum app_err
 signed_assertion(struct req *r, const struct rp_identity *id)
 {
-	const char		*params[2], *url;
-	char			 uid[24];
-	long long		 user;
-	enum signin_outcome	 outcome;
-	enum app_err		 e;
+	const char         *params[2], *url;
+	char                uid[24];
+	long long           user;
+	enum signin_outcome outcome;
+	enum app_err        e;
 
-	if ((e = users_signin(r, id, &user, &outcome)) != APP_OK)
+	if ((e = users_signin(r->db, r->request_id, id, &user, &outcome)) !=
+	    APP_OK)
 		return e;
 	if (outcome == SIGNIN_BANNED) {
 		log_warn("event=signin_refused id=%s reason=banned user=%lld",
 		    r->request_id, user);
-		return message_page(r, 403, "Account suspended", "This account "
+		return message_page(r, 403, "Account suspended",
+		    "This account "
 		    "may not use membermail. If you think this is a mistake, "
 		    "contact the site administrators.");
 	}
 	if (outcome == SIGNIN_NO_EMAIL)
-		return message_page(r, 403, "Email address needed", "membermail "
+		return message_page(r, 403, "Email address needed",
+		    "membermail "
 		    "forwards mail to the address of your Ubuntu One account, "
 		    "so it needs to see it. Please sign in again and allow "
 		    "Ubuntu One to share your email address.");
 	snprintf(uid, sizeof(uid), "%lld", user);
-	if ((params[0] = token_hash_hex(r, id->state)) == NULL ||
+	if ((params[0] = token_hash_hex(r->arena, id->state)) == NULL ||
 	    (url = arena_printf(r->arena, "/auth/ubuntu/finish?state=%s",
-	    id->state)) == NULL)
+		 id->state)) == NULL)
 		return APP_ENOMEM;
 	params[1] = uid;
 	if (req_sql(r, STMT_LOGIN_STATE_USER, 2, params, &e) == NULL)
@@ -161,13 +181,21 @@ signed_assertion(struct req *r, const struct rp_identity *id)
 enum app_err
 h_auth_return(struct req *r)
 {
-	struct rp_identity	 id;
+	struct rp_identity id;
+	struct rp_ctx      rp;
+	enum rp_result     rr;
 
-	switch (rp_verify(r, &id)) {
+	rp_ctx_of(r, &rp);
+	rr = rp_verify(&rp, &r->query,
+	    r->method == METHOD_POST ? &r->form : NULL, &id);
+	if (rp.reason != NULL)
+		r->reason = rp.reason;
+	switch (rr) {
 	case RP_OK:
 		return signed_assertion(r, &id);
 	case RP_CANCELLED:
-		return message_page(r, 200, "Sign-in cancelled", "You cancelled "
+		return message_page(r, 200, "Sign-in cancelled",
+		    "You cancelled "
 		    "signing in with Ubuntu One. Nothing was changed.");
 	case RP_UNAVAILABLE:
 		r->reason = "Ubuntu One or the database is unreachable";
@@ -182,24 +210,26 @@ h_auth_return(struct req *r)
 enum app_err
 h_auth_finish(struct req *r)
 {
-	const char	*params[2], *binding, *path;
-	PGresult	*res;
-	long long	 user;
-	enum app_err	 e;
-	int		 queued;
+	const char  *params[2], *binding, *path;
+	PGresult    *res;
+	long long    user;
+	enum app_err e;
+	int          queued;
 
 	if ((binding = browser_binding_sent(r)) == NULL ||
-	    (params[0] = token_hash_hex(r, r->fields[0])) == NULL ||
-	    (params[1] = token_hash_hex(r, binding)) == NULL) {
-		log_warn("event=signin_failed id=%s reason=\"no browser binding "
-		    "cookie at finish\"", r->request_id);
+	    (params[0] = token_hash_hex(r->arena, r->fields[0])) == NULL ||
+	    (params[1] = token_hash_hex(r->arena, binding)) == NULL) {
+		log_warn(
+		    "event=signin_failed id=%s reason=\"no browser binding "
+		    "cookie at finish\"",
+		    r->request_id);
 		return failed_page(r);
 	}
 	if ((res = req_sql(r, STMT_LOGIN_STATE_FINISH, 2, params, &e)) == NULL)
 		return e;
 	if (PQntuples(res) != 1) {
 		log_warn("event=signin_failed id=%s reason=\"state unknown, "
-		    "expired, finished or bound to another browser\"",
+			 "expired, finished or bound to another browser\"",
 		    r->request_id);
 		return failed_page(r);
 	}
@@ -216,7 +246,8 @@ h_auth_finish(struct req *r)
 	if ((e = provision_signin(r->db, r->cfg, r->arena, user, &queued)) !=
 	    APP_OK)
 		log_error("event=signin_provision_failed id=%s user=%lld "
-		    "status=%d", r->request_id, user, app_err_status(e));
+			  "status=%d",
+		    r->request_id, user, app_err_status(e));
 	return resp_redirect(r, 303, path);
 }
 
@@ -224,7 +255,7 @@ h_auth_finish(struct req *r)
 enum app_err
 h_logout(struct req *r)
 {
-	enum app_err	 e;
+	enum app_err e;
 
 	if ((e = session_end(r)) != APP_OK)
 		return e;

@@ -1,10 +1,10 @@
 /*
- * domain.c - the pages domain admins run their domains with (issue #6):
+ * domain.c - the pages domain admins run their domains with:
  * /domains/:domain (the TXT record to publish, the members), its aliases,
  * its log (audit and errors) and one member's page with its actions.
  *
- * Every rule is app/member.c's, or app/alias.c's for enabling and
- * disabling an alias; this file turns requests into calls and answers into
+ * Every rule is rules/domain_members.c's, or rules/alias.c's for enabling
+ * and disabling an alias; this file turns requests into calls and answers into
  * pages.  A refused change shows the member page again with the reason next
  * to the field and the input kept; a change done answers 303 to the page,
  * whose `done' query names a fixed notice (never echoed input).
@@ -14,39 +14,42 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "audit.h"
-#include "handlers.h"
-#include "member.h"
-#include "session.h"
-#include "view.h"
+#include "handlers/handlers.h"
+#include "http/session.h"
+#include "rules/domain_members.h"
+#include "store/audit.h"
+#include "views/view.h"
 
 /* Notices a change's 303 names in `done'. */
 static const struct {
-	const char	*done;
-	const char	*text;
+	const char *done;
+	const char *text;
 } notices[] = {
 	{ "promoted", "The member is now an admin of this domain." },
 	{ "demoted", "The member is no longer an admin of this domain." },
 	{ "unchanged", "Nothing to change: the member already had that role." },
-	{ "removed", "The member was removed and their aliases here "
+	{ "removed",
+	    "The member was removed and their aliases here "
 	    "disabled." },
 	{ "alias-added", "The alias was added." },
 	{ "alias-enabled", "The alias was enabled." },
 	{ "alias-disabled", "The alias was disabled." },
-	{ "synced", "The member was checked with Launchpad and provisioned "
+	{ "synced",
+	    "The member was checked with Launchpad and provisioned "
 	    "now." },
-	{ "sync-queued", "Launchpad could not be reached in time: the next "
+	{ "sync-queued",
+	    "Launchpad could not be reached in time: the next "
 	    "sync will check this member." },
 };
 
 /* What a refused change shows on the member page. */
 struct refusal {
-	int			 status;
-	const char		*form;		/* "role", "remove", "alias",
+	int                  status;
+	const char          *form; /* "role", "remove", "alias",
 						   "toggle" */
-	struct alias_problem	 why;
-	const char		*local_part;	/* the add-alias input, kept */
-	const char		*recipients;
+	struct alias_problem why;
+	const char          *local_part; /* the add-alias input, kept */
+	const char          *recipients;
 };
 
 static const char *
@@ -59,10 +62,10 @@ domain_param(struct req *r)
 static void
 set_notice(struct view_dict *d, const char *done)
 {
-	size_t	 i;
+	size_t i;
 
 	for (i = 0; done != NULL && i < sizeof(notices) / sizeof(notices[0]);
-	    i++)
+	     i++)
 		if (strcmp(done, notices[i].done) == 0) {
 			view_show(d, "NOTICE");
 			view_set(d, "NOTICE_TEXT", notices[i].text);
@@ -83,8 +86,8 @@ set_domain(struct view_dict *d, const char *domain, const char *tab,
 static const char *
 query_string(struct req *r, const char *const *kv, size_t n)
 {
-	const char	*s = "", *v;
-	size_t		 i;
+	const char *s = "", *v;
+	size_t      i;
 
 	for (i = 0; i + 1 < n && s != NULL; i += 2) {
 		if (kv[i + 1] == NULL || kv[i + 1][0] == '\0')
@@ -102,7 +105,7 @@ static enum app_err
 set_next(struct req *r, struct view_dict *d, const char *path,
     const char *const *kv, size_t n)
 {
-	const char	*q;
+	const char *q;
 
 	if ((q = query_string(r, kv, n)) == NULL)
 		return APP_ENOMEM;
@@ -126,11 +129,12 @@ set_txt(struct req *r, struct view_dict *d, const struct domain_view *dv)
 {
 	view_set(d, "TEAM", dv->team);
 	view_set(d, "TXT_NAME", dv->name);
-	view_set(d, "TXT_VALUE", arena_printf(r->arena, "%s=%s",
-	    r->cfg->verification_prefix, dv->verification_token));
+	view_set(d, "TXT_VALUE",
+	    arena_printf(r->arena, "%s=%s", r->cfg->verification_prefix,
+		dv->verification_token));
 	view_set(d, "TXT_STATUS", dv->txt_status);
-	view_set(d, "TXT_CHECKED_AT", dv->txt_checked_at != NULL ?
-	    dv->txt_checked_at : "never");
+	view_set(d, "TXT_CHECKED_AT",
+	    dv->txt_checked_at != NULL ? dv->txt_checked_at : "never");
 	if (dv->txt_last_attempt_at != NULL) {
 		view_show(d, "TXT_ATTEMPT");
 		view_set(d, "TXT_ATTEMPT_AT", dv->txt_last_attempt_at);
@@ -148,9 +152,9 @@ set_txt(struct req *r, struct view_dict *d, const struct domain_view *dv)
 static enum app_err
 member_rows(struct view_dict *d, const struct member_list *ml)
 {
-	const struct member_view	*m;
-	struct view_dict		*row, *al;
-	size_t				 i, j;
+	const struct member_view *m;
+	struct view_dict         *row, *al;
+	size_t                    i, j;
 
 	for (i = 0; i < ml->n; i++) {
 		m = &ml->items[i];
@@ -177,18 +181,19 @@ member_rows(struct view_dict *d, const struct member_list *ml)
 enum app_err
 h_domain(struct req *r)
 {
-	struct actor		 a;
-	struct domain_view	 dv;
-	struct member_query	 q = { r->fields[0], r->fields[1], 0, -1, NULL };
-	struct member_list	 ml;
-	struct view_dict	*d;
-	const char		*next[4];
-	enum app_err		 e;
+	struct actor        a;
+	struct domain_view  dv;
+	struct member_query q = { r->fields[0], r->fields[1], 0, -1, NULL };
+	struct member_list  ml;
+	struct view_dict   *d;
+	const char         *next[4];
+	enum app_err        e;
 
 	req_actor(r, ACTOR_USER, &a);
 	if ((e = member_domain(r->db, r->arena, &a, domain_param(r), &dv)) !=
-	    APP_OK || (e = member_list(r->db, r->arena, &a, dv.name, &q,
-	    &ml)) != APP_OK) {
+		APP_OK ||
+	    (e = member_list(r->db, r->arena, &a, dv.name, &q, &ml)) !=
+		APP_OK) {
 		if (e == APP_EINPUT)
 			r->reason = "malformed page cursor";
 		return e;
@@ -205,8 +210,9 @@ h_domain(struct req *r)
 	next[1] = q.search;
 	next[2] = "after";
 	next[3] = ml.next;
-	if (ml.next != NULL && (e = set_next(r, d, arena_printf(r->arena,
-	    "/domains/%s", dv.name), next, 4)) != APP_OK)
+	if (ml.next != NULL &&
+	    (e = set_next(r, d, arena_printf(r->arena, "/domains/%s", dv.name),
+		 next, 4)) != APP_OK)
 		return e;
 	return page_render(r, 200, dv.name, "domain.tpl");
 }
@@ -228,9 +234,9 @@ parse_enabled(const char *v)
 static enum app_err
 alias_section(struct req *r, struct view_dict *d, const struct alias_view *v)
 {
-	struct view_dict	*row;
-	const char		*rcpt = "";
-	size_t			 i;
+	struct view_dict *row;
+	const char       *rcpt = "";
+	size_t            i;
 
 	if ((row = view_add_section(d, "ALIAS")) == NULL)
 		return APP_ENOMEM;
@@ -252,22 +258,22 @@ alias_section(struct req *r, struct view_dict *d, const struct alias_view *v)
 enum app_err
 h_domain_aliases(struct req *r)
 {
-	struct actor			 a;
-	struct member_query		 q = { r->fields[0], r->fields[3], 0,
-	    parse_enabled(r->fields[1]), r->fields[2] };
-	struct member_alias_list	 al;
-	struct view_dict		*d;
-	const char			*domain = domain_param(r), *next[8];
-	size_t				 i;
-	enum app_err			 e;
+	struct actor             a;
+	struct member_query      q = { r->fields[0], r->fields[3], 0,
+		     parse_enabled(r->fields[1]), r->fields[2] };
+	struct member_alias_list al;
+	struct view_dict        *d;
+	const char              *domain = domain_param(r), *next[8];
+	size_t                   i;
+	enum app_err             e;
 
 	if (q.enabled == -2) {
 		r->reason = "enabled is yes, no or empty";
 		return APP_EINPUT;
 	}
 	req_actor(r, ACTOR_USER, &a);
-	if ((e = member_domain_aliases(r->db, r->arena, &a, domain, &q,
-	    &al)) != APP_OK) {
+	if ((e = member_domain_aliases(r->db, r->arena, &a, domain, &q, &al)) !=
+	    APP_OK) {
 		if (e == APP_EINPUT)
 			r->reason = "unknown reason or malformed page cursor";
 		return e;
@@ -276,8 +282,10 @@ h_domain_aliases(struct req *r)
 		return APP_ENOMEM;
 	set_domain(d, domain, "NAV_ALIASES", "PAGE_ALIASES");
 	view_set(d, "Q", q.search);
-	view_show(d, q.enabled == 1 ? "ENABLED_YES" : q.enabled == 0 ?
-	    "ENABLED_NO" : "ENABLED_ANY");
+	view_show(d,
+	    q.enabled == 1     ? "ENABLED_YES" :
+		q.enabled == 0 ? "ENABLED_NO" :
+				 "ENABLED_ANY");
 	view_set(d, "REASON", q.disabled_reason);
 	for (i = 0; i < al.n; i++)
 		if ((e = alias_section(r, d, &al.items[i])) != APP_OK)
@@ -292,8 +300,10 @@ h_domain_aliases(struct req *r)
 	next[5] = q.disabled_reason;
 	next[6] = "after";
 	next[7] = al.next;
-	if (al.next != NULL && (e = set_next(r, d, arena_printf(r->arena,
-	    "/domains/%s/aliases", domain), next, 8)) != APP_OK)
+	if (al.next != NULL &&
+	    (e = set_next(r, d,
+		 arena_printf(r->arena, "/domains/%s/aliases", domain), next,
+		 8)) != APP_OK)
 		return e;
 	return page_render(r, 200, domain, "domain.tpl");
 }
@@ -303,18 +313,19 @@ static enum app_err
 log_rows(struct view_dict *d, const struct member_audit_list *au,
     const struct member_error_list *el)
 {
-	const struct member_audit_row	*ev;
-	const struct member_error_row	*er;
-	struct view_dict		*row;
-	size_t				 i;
+	const struct member_audit_row *ev;
+	const struct member_error_row *er;
+	struct view_dict              *row;
+	size_t                         i;
 
 	for (i = 0; i < au->n; i++) {
 		ev = &au->items[i];
 		if ((row = view_add_section(d, "EVENT")) == NULL)
 			return APP_ENOMEM;
 		view_set(row, "AT", ev->at);
-		view_set(row, "ACTOR", ev->actor_name[0] != '\0' ?
-		    ev->actor_name : ev->actor_kind);
+		view_set(row, "ACTOR",
+		    ev->actor_name[0] != '\0' ? ev->actor_name :
+						ev->actor_kind);
 		view_set(row, "ACTION", ev->action);
 		view_set(row, "TARGET", ev->target_label);
 		view_set(row, "BEFORE", ev->before);
@@ -341,18 +352,18 @@ log_rows(struct view_dict *d, const struct member_audit_list *au,
 enum app_err
 h_domain_log(struct req *r)
 {
-	struct actor			 a;
-	struct member_query		 q = { NULL, r->fields[0], 0, -1, NULL };
-	struct member_audit_list	 au;
-	struct member_error_list	 el;
-	struct view_dict		*d;
-	const char			*domain = domain_param(r), *next[2];
-	enum app_err			 e;
+	struct actor             a;
+	struct member_query      q = { NULL, r->fields[0], 0, -1, NULL };
+	struct member_audit_list au;
+	struct member_error_list el;
+	struct view_dict        *d;
+	const char              *domain = domain_param(r), *next[2];
+	enum app_err             e;
 
 	req_actor(r, ACTOR_USER, &a);
 	if ((e = member_audit(r->db, r->arena, &a, domain, &q, &au)) !=
-	    APP_OK || (e = member_errors(r->db, r->arena, &a, domain, &el)) !=
-	    APP_OK) {
+		APP_OK ||
+	    (e = member_errors(r->db, r->arena, &a, domain, &el)) != APP_OK) {
 		if (e == APP_EINPUT)
 			r->reason = "malformed page cursor";
 		return e;
@@ -364,8 +375,10 @@ h_domain_log(struct req *r)
 		return e;
 	next[0] = "after";
 	next[1] = au.next;
-	if (au.next != NULL && (e = set_next(r, d, arena_printf(r->arena,
-	    "/domains/%s/log", domain), next, 2)) != APP_OK)
+	if (au.next != NULL &&
+	    (e = set_next(r, d,
+		 arena_printf(r->arena, "/domains/%s/log", domain), next, 2)) !=
+		APP_OK)
 		return e;
 	return page_render(r, 200, domain, "domain.tpl");
 }
@@ -374,12 +387,12 @@ h_domain_log(struct req *r)
 static enum app_err
 member_page(struct req *r, const char *name, const struct refusal *f)
 {
-	struct actor		 a;
-	struct member_detail	 md;
-	struct view_dict	*d;
-	const char		*domain = domain_param(r);
-	size_t			 i;
-	enum app_err		 e;
+	struct actor         a;
+	struct member_detail md;
+	struct view_dict    *d;
+	const char          *domain = domain_param(r);
+	size_t               i;
+	enum app_err         e;
 
 	req_actor(r, ACTOR_USER, &a);
 	if ((e = member_get(r->db, r->arena, &a, domain, name, &md)) !=
@@ -396,8 +409,8 @@ member_page(struct req *r, const char *name, const struct refusal *f)
 	view_set(d, "EMAIL", md.member.email);
 	view_set(d, "ROLE", member_role_name(md.member.role));
 	view_set(d, "JOINED_AT", md.member.joined_at);
-	view_show(d, md.member.role == MEMBER_ROLE_ADMIN ? "IS_ADMIN" :
-	    "IS_MEMBER");
+	view_show(d,
+	    md.member.role == MEMBER_ROLE_ADMIN ? "IS_ADMIN" : "IS_MEMBER");
 	for (i = 0; i < md.naliases; i++)
 		if ((e = alias_section(r, d, &md.aliases[i])) != APP_OK)
 			return e;
@@ -411,8 +424,11 @@ member_page(struct req *r, const char *name, const struct refusal *f)
 	view_set(d, "LOCAL_PART", f->local_part);
 	view_set(d, "RECIPIENTS", f->recipients);
 	if (strcmp(f->form, "alias") == 0)
-		view_show(d, f->why.field != NULL && strcmp(f->why.field,
-		    "recipients") == 0 ? "RECIPIENTS_ERROR" : "LOCAL_PART_ERROR");
+		view_show(d,
+		    f->why.field != NULL &&
+			    strcmp(f->why.field, "recipients") == 0 ?
+			"RECIPIENTS_ERROR" :
+			"LOCAL_PART_ERROR");
 	else if (strcmp(f->form, "role") == 0)
 		view_show(d, "ROLE_ERROR");
 	else if (strcmp(f->form, "remove") == 0)
@@ -434,7 +450,7 @@ h_domain_member(struct req *r)
 static enum app_err
 done(struct req *r, const char *name, const char *what)
 {
-	const char	*url;
+	const char *url;
 
 	if (name != NULL)
 		url = arena_printf(r->arena, "/domains/%s/members/%s?done=%s",
@@ -455,8 +471,8 @@ done(struct req *r, const char *name, const char *what)
 static enum app_err
 refused(struct req *r, enum app_err e, const char *name, struct refusal *f)
 {
-	if (f->why.message == NULL || (e != APP_EINVALID &&
-	    e != APP_ECONFLICT && e != APP_EFORBIDDEN)) {
+	if (f->why.message == NULL ||
+	    (e != APP_EINVALID && e != APP_ECONFLICT && e != APP_EFORBIDDEN)) {
 		if (f->why.message != NULL)
 			r->reason = f->why.message;
 		return e;
@@ -470,12 +486,12 @@ refused(struct req *r, enum app_err e, const char *name, struct refusal *f)
 enum app_err
 h_domain_member_role(struct req *r)
 {
-	struct actor	 a;
-	struct refusal	 f = { .form = "role" };
-	const char	*name = req_path_param(r, "name");
+	struct actor         a;
+	struct refusal       f = { .form = "role" };
+	const char          *name = req_path_param(r, "name");
 	struct member_detail md;
-	int		 role;
-	enum app_err	 e;
+	int                  role;
+	enum app_err         e;
 
 	if ((role = member_role_parse(r->fields[0])) == -1) {
 		r->reason = "role is admin or member";
@@ -483,30 +499,32 @@ h_domain_member_role(struct req *r)
 	}
 	req_actor(r, ACTOR_USER, &a);
 	/* The canonical name (and "unchanged") for the redirect. */
-	if ((e = member_get(r->db, r->arena, &a, domain_param(r), name,
-	    &md)) != APP_OK) {
+	if ((e = member_get(r->db, r->arena, &a, domain_param(r), name, &md)) !=
+	    APP_OK) {
 		if (e == APP_ENOTFOUND)
 			r->reason = "no such member of this domain";
 		return e;
 	}
 	if ((e = member_set_role(r->db, r->arena, &a, domain_param(r), name,
-	    (enum member_role)role, &f.why)) != APP_OK)
+		 (enum member_role)role, &f.why)) != APP_OK)
 		return refused(r, e, name, &f);
-	return done(r, md.member.name, md.member.role == (enum member_role)role ?
-	    "unchanged" : role == MEMBER_ROLE_ADMIN ? "promoted" : "demoted");
+	return done(r, md.member.name,
+	    md.member.role == (enum member_role)role ? "unchanged" :
+		role == MEMBER_ROLE_ADMIN            ? "promoted" :
+						       "demoted");
 }
 
 /* POST /domains/:domain/members/:name/remove */
 enum app_err
 h_domain_member_remove(struct req *r)
 {
-	struct actor	 a;
-	struct refusal	 f = { .form = "remove" };
-	enum app_err	 e;
+	struct actor   a;
+	struct refusal f = { .form = "remove" };
+	enum app_err   e;
 
 	req_actor(r, ACTOR_USER, &a);
 	if ((e = member_remove(r->db, r->arena, &a, domain_param(r),
-	    req_path_param(r, "name"), &f.why, NULL)) != APP_OK)
+		 req_path_param(r, "name"), &f.why, NULL)) != APP_OK)
 		return refused(r, e, req_path_param(r, "name"), &f);
 	return done(r, NULL, "removed");
 }
@@ -515,20 +533,21 @@ h_domain_member_remove(struct req *r)
 enum app_err
 h_domain_member_alias(struct req *r)
 {
-	struct actor		 a;
-	struct refusal		 f = { .form = "alias",
-	    .local_part = r->fields[0], .recipients = r->fields[1] };
-	struct member_new_alias	 nw = { r->fields[0], r->fields[1] };
-	struct member_detail	 md;
-	const char		*name = req_path_param(r, "name");
-	enum app_err		 e;
+	struct actor            a;
+	struct refusal          f = { .form = "alias",
+			 .local_part = r->fields[0],
+			 .recipients = r->fields[1] };
+	struct member_new_alias nw = { r->fields[0], r->fields[1] };
+	struct member_detail    md;
+	const char             *name = req_path_param(r, "name");
+	enum app_err            e;
 
 	req_actor(r, ACTOR_USER, &a);
 	if ((e = member_add_alias(r->db, r->arena, &a, domain_param(r), name,
-	    &nw, &f.why, NULL)) != APP_OK)
+		 &nw, &f.why, NULL)) != APP_OK)
 		return refused(r, e, name, &f);
-	if ((e = member_get(r->db, r->arena, &a, domain_param(r), name,
-	    &md)) != APP_OK)
+	if ((e = member_get(r->db, r->arena, &a, domain_param(r), name, &md)) !=
+	    APP_OK)
 		return e;
 	return done(r, md.member.name, "alias-added");
 }
@@ -537,15 +556,15 @@ h_domain_member_alias(struct req *r)
 enum app_err
 h_domain_member_sync(struct req *r)
 {
-	struct actor		 a;
-	struct member_detail	 md;
-	const char		*name = req_path_param(r, "name");
-	int			 queued;
-	enum app_err		 e;
+	struct actor         a;
+	struct member_detail md;
+	const char          *name = req_path_param(r, "name");
+	int                  queued;
+	enum app_err         e;
 
 	req_actor(r, ACTOR_USER, &a);
-	if ((e = member_sync(r->db, r->cfg, r->arena, &a, domain_param(r),
-	    name, &queued)) != APP_OK) {
+	if ((e = member_sync(r->db, r->cfg, r->arena, &a, domain_param(r), name,
+		 &queued)) != APP_OK) {
 		if (e == APP_ENOTFOUND)
 			r->reason = "no such member of this domain";
 		return e;
@@ -566,14 +585,14 @@ h_domain_member_sync(struct req *r)
 enum app_err
 h_domain_alias_enabled(struct req *r)
 {
-	struct actor		 a;
-	struct domain_view	 dv;
-	struct alias_view	 v;
-	struct alias_change	 ch;
-	struct refusal		 f = { .form = "toggle" };
-	long long		 id = req_path_id(r, "id");
-	int			 on = parse_enabled(r->fields[0]);
-	enum app_err		 e;
+	struct actor        a;
+	struct domain_view  dv;
+	struct alias_view   v;
+	struct alias_change ch;
+	struct refusal      f = { .form = "toggle" };
+	long long           id = req_path_id(r, "id");
+	int                 on = parse_enabled(r->fields[0]);
+	enum app_err        e;
 
 	if (on < 0) {
 		r->reason = "enabled is yes or no";
@@ -583,8 +602,9 @@ h_domain_alias_enabled(struct req *r)
 	if ((e = member_domain(r->db, r->arena, &a, domain_param(r), &dv)) !=
 	    APP_OK)
 		return e;
-	if (id == 0 || (e = alias_get(r->db, r->arena, &a, id, &v)) ==
-	    APP_ENOTFOUND || (e == APP_OK && v.domain_id != dv.id)) {
+	if (id == 0 ||
+	    (e = alias_get(r->db, r->arena, &a, id, &v)) == APP_ENOTFOUND ||
+	    (e == APP_OK && v.domain_id != dv.id)) {
 		r->reason = "no such alias on this domain";
 		return APP_ENOTFOUND;
 	}

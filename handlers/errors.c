@@ -10,17 +10,17 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "api.h"
-#include "handlers.h"
-#include "log.h"
-#include "view.h"
+#include "handlers/handlers.h"
+#include "http/bearer.h"
+#include "lib/log.h"
+#include "views/view.h"
 
 /* Title and message for people; code for programs (stable, documented). */
 static const struct {
-	enum app_err	 err;
-	const char	*code;
-	const char	*title;
-	const char	*message;
+	enum app_err err;
+	const char  *code;
+	const char  *title;
+	const char  *message;
 } pages[] = {
 	{ APP_EINPUT, "bad_request", "Bad request",
 	    "Something in the request was not acceptable" },
@@ -54,18 +54,18 @@ static const struct {
 	    "A service we depend on is temporarily unavailable; please try "
 	    "again in a minute" },
 };
-#define NPAGES	(sizeof(pages) / sizeof(pages[0]))
+#define NPAGES (sizeof(pages) / sizeof(pages[0]))
 
 static void
 describe(enum app_err e, const char **code, const char **title,
     const char **message)
 {
-	size_t	 i;
+	size_t i;
 
 	*code = "internal";
 	*title = "Something went wrong";
 	*message = "An unexpected error happened on our side; it has been "
-	    "logged";
+		   "logged";
 	for (i = 0; i < NPAGES; i++)
 		if (pages[i].err == e) {
 			*code = pages[i].code;
@@ -77,9 +77,9 @@ describe(enum app_err e, const char **code, const char **title,
 void
 error_page(struct req *r, enum app_err e, const char *allow)
 {
-	const char		*code, *title, *message, *text;
-	struct view_dict	*d;
-	int			 status = app_err_status(e);
+	const char       *code, *title, *message, *text;
+	struct view_dict *d;
+	int               status = app_err_status(e);
 
 	describe(e, &code, &title, &message);
 	if (status < 500 && r->reason != NULL)
@@ -91,8 +91,8 @@ error_page(struct req *r, enum app_err e, const char *allow)
 	if (status == 503)
 		(void)resp_header(r, "Retry-After", "30");
 	if (status == 429)
-		(void)resp_header(r, "Retry-After", r->retry_after != NULL ?
-		    r->retry_after : "60");
+		(void)resp_header(r, "Retry-After",
+		    r->retry_after != NULL ? r->retry_after : "60");
 	if (api_path(r->path) && text != NULL &&
 	    api_error(r, status, code, text) == 0)
 		return;

@@ -10,85 +10,85 @@
 
 #include <stddef.h>
 
-#include "err.h"
-#include "route.h"
+#include "http/route.h"
+#include "lib/err.h"
 
-extern const struct router	 router;
+extern const struct router router;
 
 /* Pages (pages.c). */
-enum app_err	 h_home(struct req *);
-enum app_err	 h_landing(struct req *);
-enum app_err	 h_my(struct req *);
+enum app_err h_home(struct req *);
+enum app_err h_landing(struct req *);
+enum app_err h_my(struct req *);
 /* Sign-in (auth.c). */
-enum app_err	 h_auth_start(struct req *);
-enum app_err	 h_auth_return(struct req *);
-enum app_err	 h_auth_finish(struct req *);
-enum app_err	 h_logout(struct req *);
+enum app_err h_auth_start(struct req *);
+enum app_err h_auth_return(struct req *);
+enum app_err h_auth_finish(struct req *);
+enum app_err h_logout(struct req *);
 #ifdef MM_TEST_HOOKS
 /* Test builds only (test_hooks.c). */
-enum app_err	 h_test_sleep(struct req *);
-enum app_err	 h_test_crash(struct req *) __attribute__((noreturn));
+enum app_err h_test_sleep(struct req *);
+enum app_err h_test_crash(struct req *) __attribute__((noreturn));
 #endif
 /* Site admins: /admin (admin.c). */
-enum app_err	 h_admin(struct req *);
-enum app_err	 h_admin_domains(struct req *);
-enum app_err	 h_admin_domain_add(struct req *);
-enum app_err	 h_admin_domain_enabled(struct req *);
-enum app_err	 h_admin_domain_limit(struct req *);
-enum app_err	 h_admin_users(struct req *);
-enum app_err	 h_admin_user(struct req *);
-enum app_err	 h_admin_user_ban(struct req *);
-enum app_err	 h_admin_user_unban(struct req *);
-enum app_err	 h_admin_user_site_admin(struct req *);
-enum app_err	 h_admin_user_domain_admin(struct req *);
-enum app_err	 h_admin_outbox(struct req *);
-enum app_err	 h_admin_outbox_retry(struct req *);
-enum app_err	 h_admin_outbox_delete(struct req *);
-enum app_err	 h_admin_errors(struct req *);
+enum app_err h_admin(struct req *);
+enum app_err h_admin_domains(struct req *);
+enum app_err h_admin_domain_add(struct req *);
+enum app_err h_admin_domain_enabled(struct req *);
+enum app_err h_admin_domain_limit(struct req *);
+enum app_err h_admin_users(struct req *);
+enum app_err h_admin_user(struct req *);
+enum app_err h_admin_user_ban(struct req *);
+enum app_err h_admin_user_unban(struct req *);
+enum app_err h_admin_user_site_admin(struct req *);
+enum app_err h_admin_user_domain_admin(struct req *);
+enum app_err h_admin_outbox(struct req *);
+enum app_err h_admin_outbox_retry(struct req *);
+enum app_err h_admin_outbox_delete(struct req *);
+enum app_err h_admin_errors(struct req *);
 /* Probes (health.c). */
-enum app_err	 h_healthz(struct req *);
-enum app_err	 h_readyz(struct req *);
+enum app_err h_healthz(struct req *);
+enum app_err h_readyz(struct req *);
 /* Personal API tokens (tokens.c). */
-enum app_err	 h_tokens(struct req *);
-enum app_err	 h_token_create(struct req *);
-enum app_err	 h_token_revoke(struct req *);
+enum app_err h_tokens(struct req *);
+enum app_err h_token_create(struct req *);
+enum app_err h_token_revoke(struct req *);
 /* The JSON API (api.c). */
-enum app_err	 h_api_me(struct req *);
-enum app_err	 h_api_domains(struct req *);
-enum app_err	 h_api_domain(struct req *);
-enum app_err	 h_api_aliases(struct req *);
-enum app_err	 h_api_alias(struct req *);
-enum app_err	 h_api_alias_update(struct req *);
-enum app_err	 h_api_members(struct req *);
-enum app_err	 h_api_member(struct req *);
-enum app_err	 h_api_member_update(struct req *);
-enum app_err	 h_api_domain_aliases(struct req *);
+enum app_err h_api_me(struct req *);
+enum app_err h_api_domains(struct req *);
+enum app_err h_api_domain(struct req *);
+enum app_err h_api_aliases(struct req *);
+enum app_err h_api_alias(struct req *);
+enum app_err h_api_alias_update(struct req *);
+enum app_err h_api_members(struct req *);
+enum app_err h_api_member(struct req *);
+enum app_err h_api_member_update(struct req *);
+enum app_err h_api_domain_aliases(struct req *);
 
 /* The domain-admin pages (domain.c). */
-enum app_err	 h_domain(struct req *);
-enum app_err	 h_domain_aliases(struct req *);
-enum app_err	 h_domain_log(struct req *);
-enum app_err	 h_domain_member(struct req *);
-enum app_err	 h_domain_member_role(struct req *);
-enum app_err	 h_domain_member_remove(struct req *);
-enum app_err	 h_domain_member_alias(struct req *);
-enum app_err	 h_domain_alias_enabled(struct req *);
-enum app_err	 h_domain_member_sync(struct req *);
+enum app_err h_domain(struct req *);
+enum app_err h_domain_aliases(struct req *);
+enum app_err h_domain_log(struct req *);
+enum app_err h_domain_member(struct req *);
+enum app_err h_domain_member_role(struct req *);
+enum app_err h_domain_member_remove(struct req *);
+enum app_err h_domain_member_alias(struct req *);
+enum app_err h_domain_alias_enabled(struct req *);
+enum app_err h_domain_member_sync(struct req *);
 
 /*
  * Renders `page` inside the layout with req->view (created when NULL) and
  * makes it the response body.  APP_ENOMEM or APP_EINTERNAL on failure.
  */
-enum app_err	 page_render(struct req *, int status, const char *title,
-		    const char *page);
+enum app_err page_render(struct req *, int status, const char *title,
+    const char *page);
 /* Dictionary of the current page, created on first use; NULL on failure. */
 struct view_dict *page_dict(struct req *);
 
-/* Member pages (member.c); h_my above is there too. */
-enum app_err	 h_my_alias(struct req *);
-enum app_err	 h_my_alias_save(struct req *);
+/* Member pages (my.c); h_my above is there too. */
+enum app_err h_my_alias(struct req *);
+enum app_err h_my_alias_save(struct req *);
 
 /* Fills the response with the error page for `err` (errors.c). */
-void		 error_page(struct req *, enum app_err, const char *allow);
+void error_page(struct req *, enum app_err, const char *allow);
 
 #endif

@@ -3,9 +3,9 @@
 
 #include <stdlib.h>
 
-#include "handlers.h"
+#include "handlers/handlers.h"
 
-#define TEXT	"text/plain; charset=utf-8"
+#define TEXT "text/plain; charset=utf-8"
 
 /* Liveness: answers without touching anything but the worker itself. */
 enum app_err
@@ -23,15 +23,15 @@ h_healthz(struct req *r)
 enum app_err
 h_readyz(struct req *r)
 {
-	static const char	 ready[] = "ready\n";
-	static const char	 down[] = "not ready: database unavailable\n";
-	static const char	 behind[] = "not ready: schema behind\n";
-	PGresult		*res;
-	enum app_err		 e;
+	static const char ready[] = "ready\n";
+	static const char down[] = "not ready: database unavailable\n";
+	static const char behind[] = "not ready: schema behind\n";
+	PGresult         *res;
+	enum app_err      e;
 
 	res = req_sql(r, STMT_SCHEMA_VERSION, 0, NULL, &e);
-	if (res != NULL && strtol(PQgetvalue(res, 0, 0), NULL, 10) >=
-	    DB_SCHEMA_VERSION)
+	if (res != NULL &&
+	    strtol(PQgetvalue(res, 0, 0), NULL, 10) >= DB_SCHEMA_VERSION)
 		resp_body(r, TEXT, ready, sizeof(ready) - 1);
 	else {
 		r->status = 503;

@@ -8,13 +8,18 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "arena.h"
-#include "handlers.h"
-#include "session.h"
-#include "view.h"
+#include "handlers/handlers.h"
+#include "http/session.h"
+#include "lib/arena.h"
+#include "views/view.h"
 
 /* Columns of STMT_DOMAIN_LIST. */
-enum { COL_SLUG, COL_NAME, COL_TEAM, COL_TITLE };
+enum {
+	COL_SLUG,
+	COL_NAME,
+	COL_TEAM,
+	COL_TITLE
+};
 
 /*
  * The communities, from the worker's cache: every public page reads them,
@@ -23,11 +28,11 @@ enum { COL_SLUG, COL_NAME, COL_TEAM, COL_TITLE };
 static PGresult *
 communities(struct req *r, enum app_err *e)
 {
-	PGresult	*res;
+	PGresult *res;
 
 	if ((res = db_cached(r->db, STMT_DOMAIN_LIST, e)) == NULL)
 		r->reason = *e == APP_EDB ? "database unavailable" :
-		    "database query failed";
+					    "database query failed";
 	return res;
 }
 
@@ -35,7 +40,7 @@ communities(struct req *r, enum app_err *e)
 static int
 set_community(struct req *r, struct view_dict *d, PGresult *res, int row)
 {
-	const char	*team;
+	const char *team;
 
 	team = arena_printf(r->arena, "~%s", PQgetvalue(res, row, COL_TEAM));
 	if (team == NULL)
@@ -60,11 +65,11 @@ matches(PGresult *res, int row, const char *q)
 enum app_err
 h_home(struct req *r)
 {
-	struct view_dict	*d, *row;
-	const char		*q = r->fields[0];
-	PGresult		*res;
-	int			 i, shown = 0;
-	enum app_err		 e;
+	struct view_dict *d, *row;
+	const char       *q = r->fields[0];
+	PGresult         *res;
+	int               i, shown = 0;
+	enum app_err      e;
 
 	if ((res = communities(r, &e)) == NULL)
 		return e;
@@ -88,11 +93,11 @@ h_home(struct req *r)
 enum app_err
 h_landing(struct req *r)
 {
-	const char		*slug = req_path_param(r, "community");
-	struct view_dict	*d;
-	PGresult		*res;
-	int			 i;
-	enum app_err		 e;
+	const char       *slug = req_path_param(r, "community");
+	struct view_dict *d;
+	PGresult         *res;
+	int               i;
+	enum app_err      e;
 
 	if ((res = communities(r, &e)) == NULL)
 		return e;

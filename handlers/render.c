@@ -1,9 +1,9 @@
 /* render.c - turn a page template into the response body. */
 #include "config.h"
 
-#include "handlers.h"
-#include "session.h"
-#include "view.h"
+#include "handlers/handlers.h"
+#include "http/session.h"
+#include "views/view.h"
 
 struct view_dict *
 page_dict(struct req *r)
@@ -16,8 +16,8 @@ page_dict(struct req *r)
 enum app_err
 page_render(struct req *r, int status, const char *title, const char *page)
 {
-	struct view_dict	*d;
-	const char		*csrf;
+	struct view_dict *d;
+	const char       *csrf;
 
 	if ((d = page_dict(r)) == NULL || (csrf = csrf_token(r)) == NULL)
 		return APP_ENOMEM;
@@ -32,7 +32,7 @@ page_render(struct req *r, int status, const char *title, const char *page)
 	buf_reset(&r->out);
 	if (view_render(d, page, &r->out) != 0) {
 		r->reason = r->out.failed ? "page over its bound" :
-		    "template expansion failed";
+					    "template expansion failed";
 		return APP_EINTERNAL;
 	}
 	r->status = status;

@@ -9,17 +9,17 @@
 
 #include <stdlib.h>
 
-#include "handlers.h"
-#include "member.h"
+#include "handlers/handlers.h"
+#include "rules/domain_members.h"
 
-#define NFIELDS(a)	(sizeof(a) / sizeof((a)[0]))
+#define NFIELDS(a) (sizeof(a) / sizeof((a)[0]))
 
 #ifdef MM_TEST_HOOKS
 /* Up to 120 s, in milliseconds. */
 static int
 valid_ms(const char *v, size_t len)
 {
-	size_t	 i;
+	size_t i;
 
 	for (i = 0; i < len; i++)
 		if (v[i] < '0' || v[i] > '9')
@@ -36,7 +36,7 @@ static const struct field test_sleep_fields[] = {
 static int
 valid_id(const char *v, size_t len)
 {
-	size_t	 i;
+	size_t i;
 
 	for (i = 0; i < len; i++)
 		if (v[i] < '0' || v[i] > '9')
@@ -58,7 +58,7 @@ static const struct field auth_finish_fields[] = {
 
 /*
  * Site admins (admin.c).  Form values are checked by the handler with the
- * CLI's rules (siteadmin.h), so that a refusal is shown next to its field;
+ * CLI's rules (rules/site.h), so that a refusal is shown next to its field;
  * here only their size and encoding.
  */
 static const struct field admin_done_fields[] = {
@@ -98,7 +98,7 @@ static const struct field admin_domain_admin_fields[] = {
 	{ "domain", FIELD_FORM, valid_utf8, 1024, 1 },
 };
 
-/* Member pages (member.c); rules and their messages are alias.c's. */
+/* Member pages (my.c); rules and their messages are alias.c's. */
 static const struct field my_alias_fields[] = {
 	{ "saved", FIELD_QUERY, valid_bool, 1, 0 },
 };
@@ -150,7 +150,7 @@ static const struct field domain_fields[] = {
 
 static const struct field domain_aliases_fields[] = {
 	{ "q", FIELD_QUERY, valid_text, MEMBER_SEARCH_MAX, 0 },
-	{ "enabled", FIELD_QUERY, valid_text, 3, 0 },	/* yes, no, "" */
+	{ "enabled", FIELD_QUERY, valid_text, 3, 0 }, /* yes, no, "" */
 	{ "reason", FIELD_QUERY, valid_text, 32, 0 },
 	{ "after", FIELD_QUERY, valid_text, MEMBER_CURSOR_MAX, 0 },
 };
@@ -167,7 +167,7 @@ static const struct field domain_role_fields[] = {
 	{ "role", FIELD_FORM, valid_slug, 16, 1 },
 };
 
-/* Generous bounds: member.c explains a wrong value next to the field. */
+/* Generous bounds: domain_members.c explains a wrong value by the field. */
 static const struct field domain_alias_fields[] = {
 	{ "local_part", FIELD_FORM, valid_text, 256, 0 },
 	{ "recipients", FIELD_FORM, valid_text, 4096, 0 },
@@ -178,8 +178,8 @@ static const struct field domain_enabled_fields[] = {
 };
 
 static const struct route table[] = {
-	{ METHOD_GET, "/", h_home, ACCESS_ANYONE, 0,
-	    home_fields, NFIELDS(home_fields) },
+	{ METHOD_GET, "/", h_home, ACCESS_ANYONE, 0, home_fields,
+	    NFIELDS(home_fields) },
 	{ METHOD_GET, "/my", h_my, ACCESS_SIGNED_IN, 0, NULL, 0 },
 	{ METHOD_POST, "/auth/ubuntu", h_auth_start, ACCESS_ANYONE, 1,
 	    auth_start_fields, NFIELDS(auth_start_fields) },
@@ -233,7 +233,7 @@ static const struct route table[] = {
 	    ACCESS_SITE_ADMIN, 1, NULL, 0 },
 	{ METHOD_GET, "/admin/errors", h_admin_errors, ACCESS_SITE_ADMIN, 0,
 	    NULL, 0 },
-	/* Member pages (member.c). */
+	/* Member pages (my.c). */
 	{ METHOD_GET, "/my/aliases/:id", h_my_alias, ACCESS_SIGNED_IN, 0,
 	    my_alias_fields, NFIELDS(my_alias_fields) },
 	{ METHOD_POST, "/my/aliases/:id", h_my_alias_save, ACCESS_SIGNED_IN, 1,
@@ -241,7 +241,7 @@ static const struct route table[] = {
 	/*
 	 * Personal API tokens and the JSON API (tokens.c, api.c).  The API
 	 * authenticates by bearer token only, never by cookie, so its state
-	 * changes need no CSRF token (app/api.h); the dispatcher skips it.
+	 * changes need no CSRF token (http/bearer.h); the dispatcher skips it.
 	 */
 	{ METHOD_GET, "/my/tokens", h_tokens, ACCESS_SIGNED_IN, 0,
 	    tokens_fields, NFIELDS(tokens_fields) },
@@ -280,9 +280,8 @@ static const struct route table[] = {
 	{ METHOD_GET, "/domains/:domain/aliases", h_domain_aliases,
 	    ACCESS_DOMAIN_ADMIN, 0, domain_aliases_fields,
 	    NFIELDS(domain_aliases_fields) },
-	{ METHOD_GET, "/domains/:domain/log", h_domain_log,
-	    ACCESS_DOMAIN_ADMIN, 0, domain_log_fields,
-	    NFIELDS(domain_log_fields) },
+	{ METHOD_GET, "/domains/:domain/log", h_domain_log, ACCESS_DOMAIN_ADMIN,
+	    0, domain_log_fields, NFIELDS(domain_log_fields) },
 	{ METHOD_GET, "/domains/:domain/members/:name", h_domain_member,
 	    ACCESS_DOMAIN_ADMIN, 0, domain_member_fields,
 	    NFIELDS(domain_member_fields) },
@@ -313,6 +312,5 @@ session_stmt(const struct route *rt)
 	return rt->handler == h_my ? STMT_MY_SESSION_PAGE : STMT_SESSION_LOAD;
 }
 
-const struct router router = {
-	table, NFIELDS(table), error_page, session_stmt
-};
+const struct router router = { table, NFIELDS(table), error_page,
+	session_stmt };

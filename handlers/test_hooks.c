@@ -12,14 +12,14 @@
 #include <stdlib.h>
 #include <time.h>
 
-#include "handlers.h"
+#include "handlers/handlers.h"
 
 /* GET /_test/sleep?ms=N: answers after N milliseconds (signals or not). */
 enum app_err
 h_test_sleep(struct req *r)
 {
-	long		 ms = strtol(r->fields[0], NULL, 10);
-	struct timespec	 ts = { ms / 1000, (ms % 1000) * 1000000 };
+	long            ms = strtol(r->fields[0], NULL, 10);
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000 };
 
 	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
 		continue;

@@ -8,26 +8,34 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "apitoken.h"
-#include "arena.h"
-#include "audit.h"
-#include "handlers.h"
-#include "session.h"
-#include "view.h"
+#include "handlers/handlers.h"
+#include "http/session.h"
+#include "lib/arena.h"
+#include "rules/apitoken.h"
+#include "store/audit.h"
+#include "views/view.h"
 
 /* Columns of STMT_API_TOKEN_LIST. */
-enum { T_ID, T_NAME, T_CREATED, T_LAST_USED, T_EXPIRES, T_REVOKED, T_STATE };
+enum {
+	T_ID,
+	T_NAME,
+	T_CREATED,
+	T_LAST_USED,
+	T_EXPIRES,
+	T_REVOKED,
+	T_STATE
+};
 
 /* Adds the user's tokens to the page; APP_OK or the failure. */
 static enum app_err
 list_tokens(struct req *r, struct view_dict *d)
 {
-	struct view_dict	*row;
-	char			 uid[24];
-	const char		*p = uid;
-	PGresult		*res;
-	int			 i;
-	enum app_err		 e;
+	struct view_dict *row;
+	char              uid[24];
+	const char       *p = uid;
+	PGresult         *res;
+	int               i;
+	enum app_err      e;
 
 	snprintf(uid, sizeof(uid), "%lld", r->user->id);
 	if ((res = req_sql(r, STMT_API_TOKEN_LIST, 1, &p, &e)) == NULL)
@@ -43,15 +51,17 @@ list_tokens(struct req *r, struct view_dict *d)
 		view_set(row, "NAME", PQgetvalue(res, i, T_NAME));
 		view_set(row, "STATE", PQgetvalue(res, i, T_STATE));
 		view_set(row, "CREATED", PQgetvalue(res, i, T_CREATED));
-		view_set(row, "LAST_USED", *PQgetvalue(res, i, T_LAST_USED) ?
-		    PQgetvalue(res, i, T_LAST_USED) : "never");
+		view_set(row, "LAST_USED",
+		    *PQgetvalue(res, i, T_LAST_USED) ?
+			PQgetvalue(res, i, T_LAST_USED) :
+			"never");
 		view_set(row, "EXPIRES", PQgetvalue(res, i, T_EXPIRES));
 		if (strcmp(PQgetvalue(res, i, T_STATE), "active") == 0)
 			view_show(row, "ACTIVE");
 		if (*PQgetvalue(res, i, T_REVOKED) != '\0') {
 			view_show(row, "REVOKED");
-			view_set(row, "REVOKED_AT", PQgetvalue(res, i,
-			    T_REVOKED));
+			view_set(row, "REVOKED_AT",
+			    PQgetvalue(res, i, T_REVOKED));
 		}
 	}
 	return APP_OK;
@@ -60,8 +70,8 @@ list_tokens(struct req *r, struct view_dict *d)
 static enum app_err
 render(struct req *r, int status)
 {
-	struct view_dict	*d;
-	enum app_err		 e;
+	struct view_dict *d;
+	enum app_err      e;
 
 	if ((d = page_dict(r)) == NULL)
 		return APP_ENOMEM;
@@ -78,7 +88,7 @@ render(struct req *r, int status)
 enum app_err
 h_tokens(struct req *r)
 {
-	struct view_dict	*d;
+	struct view_dict *d;
 
 	if ((d = page_dict(r)) == NULL)
 		return APP_ENOMEM;
@@ -94,7 +104,7 @@ h_tokens(struct req *r)
 static size_t
 utf8_chars(const char *s)
 {
-	size_t	 n = 0;
+	size_t n = 0;
 
 	for (; *s != '\0'; s++)
 		if (((unsigned char)*s & 0xc0) != 0x80)
@@ -106,7 +116,7 @@ utf8_chars(const char *s)
 static enum app_err
 field_error(struct req *r, const char *section, const char *msg)
 {
-	struct view_dict	*d, *err;
+	struct view_dict *d, *err;
 
 	if ((d = page_dict(r)) == NULL ||
 	    (err = view_add_section(d, section)) == NULL)
@@ -119,13 +129,13 @@ field_error(struct req *r, const char *section, const char *msg)
 enum app_err
 h_token_create(struct req *r)
 {
-	const char		*name = r->fields[0], *days = r->fields[1];
-	const char		*secret;
-	struct view_dict	*d;
-	struct actor		 a;
-	char			*end;
-	long			 n = APITOKEN_DAYS_DEFAULT;
-	enum app_err		 e;
+	const char       *name = r->fields[0], *days = r->fields[1];
+	const char       *secret;
+	struct view_dict *d;
+	struct actor      a;
+	char             *end;
+	long              n = APITOKEN_DAYS_DEFAULT;
+	enum app_err      e;
 
 	if ((d = page_dict(r)) == NULL)
 		return APP_ENOMEM;
@@ -144,10 +154,12 @@ h_token_create(struct req *r)
 		return field_error(r, "ERROR_NAME",
 		    "The name is longer than 64 characters.");
 	req_actor(r, ACTOR_USER, &a);
-	e = apitoken_create(r, &a, name, (int)n, &secret);
-	if (e == APP_ECONFLICT)
+	e = apitoken_create(r->db, r->arena, &a, name, (int)n, &secret);
+	if (e == APP_ECONFLICT) {
+		r->reason = "an active token already has this name";
 		return field_error(r, "ERROR_NAME",
 		    "You already have an active token with this name.");
+	}
 	if (e != APP_OK)
 		return e;
 	view_show(d, "NEW_TOKEN");
@@ -162,11 +174,11 @@ h_token_create(struct req *r)
 enum app_err
 h_token_revoke(struct req *r)
 {
-	const char	*id = req_path_param(r, "id");
-	struct actor	 a;
-	char		*end;
-	long long	 n;
-	enum app_err	 e;
+	const char  *id = req_path_param(r, "id");
+	struct actor a;
+	char        *end;
+	long long    n;
+	enum app_err e;
 
 	n = strtoll(id, &end, 10);
 	if (*id < '1' || *id > '9' || *end != '\0' || n <= 0) {
@@ -174,7 +186,10 @@ h_token_revoke(struct req *r)
 		return APP_ENOTFOUND;
 	}
 	req_actor(r, ACTOR_USER, &a);
-	if ((e = apitoken_revoke(r, &a, n)) != APP_OK)
+	if ((e = apitoken_revoke(r->db, r->arena, &a, n)) != APP_OK) {
+		if (e == APP_ENOTFOUND)
+			r->reason = "no such active token";
 		return e;
+	}
 	return resp_redirect(r, 303, "/my/tokens?done=revoked");
 }

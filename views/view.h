@@ -25,13 +25,13 @@
 
 #include <stddef.h>
 
-#include "buf.h"
+#include "lib/buf.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
 
-struct view_dict;	/* opaque; defined in view_bridge.cc */
+struct view_dict; /* opaque; defined in view_bridge.cc */
 
 /*
  * Loads and parses every "*.tpl" in dir (dot files excepted); layout.tpl
@@ -42,22 +42,22 @@ struct view_dict;	/* opaque; defined in view_bridge.cc */
  * the set loaded before (if any) stays in use.  Not for use while another
  * view_* call runs (there are no threads here).
  */
-int	 view_init(const char *dir, char *err, size_t errsz);
+int view_init(const char *dir, char *err, size_t errsz);
 /* Number of templates view_init loaded. */
-size_t	 view_count(void);
+size_t view_count(void);
 
 /*
  * A new root dictionary; NULL on failure.  Free with view_dict_free, which
  * also frees every row added under it (and ignores a row).
  */
 struct view_dict *view_dict_new(void);
-void	 view_dict_free(struct view_dict *);
+void              view_dict_free(struct view_dict *);
 
 /* Values are copied; a NULL value is stored as "". */
-void	 view_set(struct view_dict *, const char *key, const char *value);
-void	 view_set_int(struct view_dict *, const char *key, long value);
+void view_set(struct view_dict *, const char *key, const char *value);
+void view_set_int(struct view_dict *, const char *key, long value);
 /* Shows {{#name}}...{{/name}} once. */
-void	 view_show(struct view_dict *, const char *section);
+void view_show(struct view_dict *, const char *section);
 /*
  * Adds one repetition of a section and returns its dictionary (NULL on
  * failure); it is owned by the root and valid until view_dict_free(root).
@@ -72,13 +72,13 @@ struct view_dict *view_add_section(struct view_dict *, const char *section);
  * would go over its max; nothing is appended then, and out->failed is set
  * in the last case.
  */
-int	 view_render(struct view_dict *, const char *page, struct buf *out);
+int view_render(struct view_dict *, const char *page, struct buf *out);
 /*
  * Renders one loaded template on its own (no layout), e.g. a mail body,
  * with d's page dictionary; appends like view_render.
  */
-int	 view_render_bare(const struct view_dict *, const char *name,
-	    struct buf *out);
+int view_render_bare(const struct view_dict *, const char *name,
+    struct buf *out);
 
 #ifdef __cplusplus
 }

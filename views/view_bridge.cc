@@ -40,26 +40,27 @@
 #include <ctemplate/template_cache.h>
 #include <ctemplate/template_dictionary.h>
 
-#include "buf.h"
-#include "view.h"
+#include "lib/buf.h"
+#include "views/view.h"
 
 using ctemplate::TemplateCache;
 using ctemplate::TemplateDictionary;
 
-namespace {
+namespace
+{
 
 /*
  * One strip mode for loading and expanding: it is part of ctemplate's
  * cache key, so expanding with another mode would miss the frozen cache.
  */
-const ctemplate::Strip	 kStrip = ctemplate::STRIP_BLANK_LINES;
-const char		 kPragma[] = "{{%AUTOESCAPE context=\"HTML\"}}";
-const char		 kLayout[] = "layout.tpl";
-const char		 kSuffix[] = ".tpl";
+const ctemplate::Strip kStrip = ctemplate::STRIP_BLANK_LINES;
+const char             kPragma[] = "{{%AUTOESCAPE context=\"HTML\"}}";
+const char             kLayout[] = "layout.tpl";
+const char             kSuffix[] = ".tpl";
 
 /* Owned here; replaced whole by view_init(), freed at exit. */
-std::unique_ptr<TemplateCache>	 cache;
-std::vector<std::string>	 names;		/* sorted */
+std::unique_ptr<TemplateCache> cache;
+std::vector<std::string>       names; /* sorted */
 
 /*
  * ctemplate reports parse and auto-escape errors on std::cerr only.  While
@@ -67,14 +68,25 @@ std::vector<std::string>	 names;		/* sorted */
  * reason into err (and from there into our log) instead of a stray line
  * on stderr.
  */
-class cerr_capture {
-public:
-	cerr_capture() : old_(std::cerr.rdbuf(text_.rdbuf())) {}
-	~cerr_capture() { std::cerr.rdbuf(old_); }
-	std::string text() const { return text_.str(); }
-private:
-	std::ostringstream	 text_;
-	std::streambuf		*old_;
+class cerr_capture
+{
+      public:
+	cerr_capture() : old_(std::cerr.rdbuf(text_.rdbuf()))
+	{
+	}
+	~cerr_capture()
+	{
+		std::cerr.rdbuf(old_);
+	}
+	std::string
+	text() const
+	{
+		return text_.str();
+	}
+
+      private:
+	std::ostringstream text_;
+	std::streambuf    *old_;
 };
 
 void
@@ -92,8 +104,8 @@ set_err(char *err, size_t errsz, const std::string &name,
 std::string
 first_reason(const std::string &text, const std::string &path)
 {
-	std::string	 line, s;
-	size_t		 i;
+	std::string line, s;
+	size_t      i;
 
 	std::istringstream in(text);
 	while (std::getline(in, line))
@@ -106,8 +118,7 @@ first_reason(const std::string &text, const std::string &path)
 		s.erase(0, 7);
 	/* "Template /dir/x.tpl: ERROR: why" -> "why" */
 	if (s.compare(0, 9, "Template ") == 0 &&
-	    (i = s.find(": ", 9)) != std::string::npos &&
-	    s.find(path) == 9) {
+	    (i = s.find(": ", 9)) != std::string::npos && s.find(path) == 9) {
 		s.erase(0, i + 2);
 		while (s.compare(0, 7, "ERROR: ") == 0)
 			s.erase(0, 7);
@@ -118,7 +129,7 @@ first_reason(const std::string &text, const std::string &path)
 bool
 has_suffix(const char *name)
 {
-	size_t	 n = strlen(name), k = sizeof(kSuffix) - 1;
+	size_t n = strlen(name), k = sizeof(kSuffix) - 1;
 
 	return n > k && strcmp(name + n - k, kSuffix) == 0;
 }
@@ -131,9 +142,9 @@ bool
 list_templates(const std::string &dir, std::vector<std::string> &out,
     std::string &why)
 {
-	DIR		*dp;
-	struct dirent	*de;
-	int		 saved;
+	DIR           *dp;
+	struct dirent *de;
+	int            saved;
 
 	if ((dp = opendir(dir.c_str())) == NULL) {
 		why = strerror(errno);
@@ -167,10 +178,10 @@ list_templates(const std::string &dir, std::vector<std::string> &out,
 bool
 check_pragma(const std::string &path, std::string &why)
 {
-	char	 line[sizeof(kPragma) + 2];
-	FILE	*fp;
-	bool	 got;
-	size_t	 n;
+	char   line[sizeof(kPragma) + 2];
+	FILE  *fp;
+	bool   got;
+	size_t n;
 
 	if ((fp = fopen(path.c_str(), "r")) == NULL) {
 		why = strerror(errno);
@@ -194,17 +205,18 @@ bool
 load_all(TemplateCache &c, const std::string &dir,
     const std::vector<std::string> &list, char *err, size_t errsz)
 {
-	std::string	 why;
+	std::string why;
 
 	for (const std::string &name : list) {
 		if (!check_pragma(dir + "/" + name, why)) {
 			set_err(err, errsz, name, why);
 			return false;
 		}
-		cerr_capture	 cap;
+		cerr_capture cap;
 		if (!c.LoadTemplate(name, kStrip)) {
 			set_err(err, errsz, name,
-			    first_reason(cap.text(), c.template_root_directory()));
+			    first_reason(cap.text(),
+				c.template_root_directory()));
 			return false;
 		}
 	}
@@ -225,7 +237,7 @@ is_loaded(const char *name)
 int
 expand(const char *name, const TemplateDictionary *d, struct buf *out)
 {
-	std::string	 s;
+	std::string s;
 
 	if (out->failed || !cache || !is_loaded(name))
 		return -1;
@@ -235,21 +247,21 @@ expand(const char *name, const TemplateDictionary *d, struct buf *out)
 	return out->failed ? -1 : 0;
 }
 
-}	/* namespace */
+} /* namespace */
 
 struct view_dict {
-	TemplateDictionary	*td = nullptr;	  /* values, sections, rows */
-	TemplateDictionary	*layout = nullptr;/* root only: the mirror */
-	struct view_dict	*root = nullptr;  /* the owner of this handle */
-	std::unique_ptr<TemplateDictionary>		 tree;	/* root only */
-	std::vector<std::unique_ptr<struct view_dict>>	 rows;	/* root only */
+	TemplateDictionary *td = nullptr;     /* values, sections, rows */
+	TemplateDictionary *layout = nullptr; /* root only: the mirror */
+	struct view_dict   *root = nullptr;   /* the owner of this handle */
+	std::unique_ptr<TemplateDictionary>            tree; /* root only */
+	std::vector<std::unique_ptr<struct view_dict>> rows; /* root only */
 };
 
 int
 view_init(const char *dir, char *err, size_t errsz)
 {
-	std::vector<std::string>	 list;
-	std::string			 why;
+	std::vector<std::string> list;
+	std::string              why;
 
 	if (err != NULL && errsz > 0)
 		err[0] = '\0';
@@ -364,7 +376,7 @@ view_show(struct view_dict *d, const char *section)
 struct view_dict *
 view_add_section(struct view_dict *d, const char *section)
 {
-	struct view_dict	*root;
+	struct view_dict *root;
 
 	if (d == NULL || section == NULL)
 		return NULL;
@@ -372,8 +384,8 @@ view_add_section(struct view_dict *d, const char *section)
 		root = d->root;
 		/* Room first: a failed push_back would leave a handleless row. */
 		if (root->rows.size() == root->rows.capacity())
-			root->rows.reserve(root->rows.empty() ? 16 :
-			    2 * root->rows.size());
+			root->rows.reserve(
+			    root->rows.empty() ? 16 : 2 * root->rows.size());
 		std::unique_ptr<struct view_dict> v(new view_dict());
 		v->td = d->td->AddSectionDictionary(section);
 		v->root = root;
@@ -401,8 +413,7 @@ view_render(struct view_dict *d, const char *page, struct buf *out)
 }
 
 int
-view_render_bare(const struct view_dict *d, const char *name,
-    struct buf *out)
+view_render_bare(const struct view_dict *d, const char *name, struct buf *out)
 {
 	if (d == NULL || out == NULL)
 		return -1;

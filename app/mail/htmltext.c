@@ -6,30 +6,30 @@
 #include <string.h>
 #include <strings.h>
 
-#include "buf.h"
+#include "lib/buf.h"
 #include "mail/htmltext.h"
 
-#define TAG_NAME_MAX	16
+#define TAG_NAME_MAX 16
 
 struct text {
-	struct buf	*out;
-	size_t		 start;		/* out's length before us */
-	int		 space;		/* white space seen since the last word */
-	int		 newlines;	/* at the end of out, 0..2 */
+	struct buf *out;
+	size_t      start;    /* out's length before us */
+	int         space;    /* white space seen since the last word */
+	int         newlines; /* at the end of out, 0..2 */
 };
 
 /* Elements whose contents are never text. */
 static const char *const hidden[] = { "script", "style", "head", "template",
-    "title", "noscript" };
+	"title", "noscript" };
 /* Elements that begin or end a line. */
-static const char *const blocks[] = { "p", "div", "li", "tr", "table",
-    "ul", "ol", "blockquote", "pre", "h1", "h2", "h3", "h4", "h5", "h6",
-    "hr", "dt", "dd", "section", "article", "header", "footer", "td" };
+static const char *const blocks[] = { "p", "div", "li", "tr", "table", "ul",
+	"ol", "blockquote", "pre", "h1", "h2", "h3", "h4", "h5", "h6", "hr",
+	"dt", "dd", "section", "article", "header", "footer", "td" };
 
 static int
 listed(const char *name, const char *const *list, size_t n)
 {
-	size_t	 i;
+	size_t i;
 
 	for (i = 0; i < n; i++)
 		if (strcmp(name, list[i]) == 0)
@@ -62,8 +62,8 @@ word(struct text *t, const char *s, size_t n)
 static void
 put_utf8(struct text *t, unsigned long cp)
 {
-	char	 u[4];
-	size_t	 n;
+	char   u[4];
+	size_t n;
 
 	if (cp < 0x80) {
 		u[0] = (char)cp;
@@ -91,9 +91,9 @@ put_utf8(struct text *t, unsigned long cp)
 static unsigned long
 numeric_ref(const char *s, size_t n)
 {
-	unsigned long	 cp = 0;
-	size_t		 i = 1;
-	int		 hex = n > 1 && (s[1] == 'x' || s[1] == 'X');
+	unsigned long cp = 0;
+	size_t        i = 1;
+	int           hex = n > 1 && (s[1] == 'x' || s[1] == 'X');
 
 	if (hex)
 		i++;
@@ -101,11 +101,12 @@ numeric_ref(const char *s, size_t n)
 		return 0;
 	for (; i < n; i++) {
 		if (hex ? !isxdigit((unsigned char)s[i]) :
-		    !isdigit((unsigned char)s[i]))
+			  !isdigit((unsigned char)s[i]))
 			return 0;
-		cp = cp * (hex ? 16 : 10) + (unsigned long)(isdigit(
-		    (unsigned char)s[i]) ? s[i] - '0' :
-		    tolower((unsigned char)s[i]) - 'a' + 10);
+		cp = cp * (hex ? 16 : 10) +
+		    (unsigned long)(isdigit((unsigned char)s[i]) ?
+			    s[i] - '0' :
+			    tolower((unsigned char)s[i]) - 'a' + 10);
 	}
 	if (cp < 0x20 || (cp >= 0x7f && cp < 0xa0) || cp > 0x10ffff ||
 	    (cp >= 0xd800 && cp < 0xe000))
@@ -118,26 +119,38 @@ static size_t
 reference(struct text *t, const char *s, size_t len)
 {
 	static const struct {
-		const char	*name;
-		unsigned long	 cp;
+		const char   *name;
+		unsigned long cp;
 	} named[] = {
-		{ "amp", '&' }, { "lt", '<' }, { "gt", '>' }, { "quot", '"' },
-		{ "apos", '\'' }, { "nbsp", ' ' }, { "copy", 0xa9 },
-		{ "reg", 0xae }, { "hellip", 0x2026 }, { "mdash", 0x2014 },
-		{ "ndash", 0x2013 }, { "euro", 0x20ac }, { "laquo", 0xab },
-		{ "raquo", 0xbb }, { "rsquo", 0x2019 }, { "lsquo", 0x2018 },
-		{ "ldquo", 0x201c }, { "rdquo", 0x201d },
+		{ "amp", '&' },
+		{ "lt", '<' },
+		{ "gt", '>' },
+		{ "quot", '"' },
+		{ "apos", '\'' },
+		{ "nbsp", ' ' },
+		{ "copy", 0xa9 },
+		{ "reg", 0xae },
+		{ "hellip", 0x2026 },
+		{ "mdash", 0x2014 },
+		{ "ndash", 0x2013 },
+		{ "euro", 0x20ac },
+		{ "laquo", 0xab },
+		{ "raquo", 0xbb },
+		{ "rsquo", 0x2019 },
+		{ "lsquo", 0x2018 },
+		{ "ldquo", 0x201c },
+		{ "rdquo", 0x201d },
 	};
-	const char	*semi;
-	size_t		 n, i;
-	unsigned long	 cp = 0;
+	const char   *semi;
+	size_t        n, i;
+	unsigned long cp = 0;
 
 	semi = memchr(s, ';', len < 12 ? len : 12);
 	if (semi == NULL) {
 		word(t, "&", 1);
 		return 1;
 	}
-	n = (size_t)(semi - s) - 1;	/* between '&' and ';' */
+	n = (size_t)(semi - s) - 1; /* between '&' and ';' */
 	if (n > 0 && s[1] == '#')
 		cp = numeric_ref(s + 1, n);
 	else
@@ -146,7 +159,7 @@ reference(struct text *t, const char *s, size_t len)
 			    memcmp(named[i].name, s + 1, n) == 0)
 				cp = named[i].cp;
 	if (cp == 0) {
-		word(t, s, n + 2);	/* unknown: kept as written */
+		word(t, s, n + 2); /* unknown: kept as written */
 		return n + 2;
 	}
 	if (cp == ' ')
@@ -160,8 +173,8 @@ reference(struct text *t, const char *s, size_t len)
 static size_t
 tag_end(const char *s, size_t len)
 {
-	size_t	 i;
-	char	 quote = 0;
+	size_t i;
+	char   quote = 0;
 
 	for (i = 1; i < len; i++) {
 		if (quote != 0) {
@@ -179,7 +192,7 @@ tag_end(const char *s, size_t len)
 static size_t
 skip_hidden(const char *s, size_t len, const char *name)
 {
-	size_t	 i, n = strlen(name);
+	size_t i, n = strlen(name);
 
 	for (i = 0; i + 2 + n <= len; i++)
 		if (s[i] == '<' && s[i + 1] == '/' &&
@@ -193,21 +206,22 @@ skip_hidden(const char *s, size_t len, const char *name)
 static size_t
 tag(struct text *t, const char *s, size_t len)
 {
-	char	 name[TAG_NAME_MAX + 1];
-	size_t	 i, n = 0, end;
-	int	 closing = len > 1 && s[1] == '/';
+	char   name[TAG_NAME_MAX + 1];
+	size_t i, n = 0, end;
+	int    closing = len > 1 && s[1] == '/';
 
 	if (len >= 4 && memcmp(s, "<!--", 4) == 0) {
 		const char *e = memmem(s + 4, len - 4, "-->", 3);
 
 		return e != NULL ? (size_t)(e - s) + 3 : len;
 	}
-	for (i = closing ? 2 : 1; i < len && n < TAG_NAME_MAX &&
-	    isalnum((unsigned char)s[i]); i++)
+	for (i = closing ? 2 : 1;
+	     i < len && n < TAG_NAME_MAX && isalnum((unsigned char)s[i]); i++)
 		name[n++] = (char)tolower((unsigned char)s[i]);
 	name[n] = '\0';
 	end = tag_end(s, len);
-	if (!closing && listed(name, hidden, sizeof(hidden) / sizeof(hidden[0])))
+	if (!closing &&
+	    listed(name, hidden, sizeof(hidden) / sizeof(hidden[0])))
 		return end + skip_hidden(s + end, len - end, name);
 	if (strcmp(name, "br") == 0 && t->out->len > t->start) {
 		buf_putc(t->out, '\n');
@@ -221,13 +235,13 @@ tag(struct text *t, const char *s, size_t len)
 void
 html_to_text(struct buf *out, const char *s, size_t len)
 {
-	struct text	 t = { out, out->len, 0, 0 };
-	size_t		 i = 0, n;
+	struct text t = { out, out->len, 0, 0 };
+	size_t      i = 0, n;
 
 	while (i < len && !out->failed) {
-		if (s[i] == '<' && i + 1 < len && (isalpha((unsigned char)
-		    s[i + 1]) || s[i + 1] == '/' || s[i + 1] == '!' ||
-		    s[i + 1] == '?'))
+		if (s[i] == '<' && i + 1 < len &&
+		    (isalpha((unsigned char)s[i + 1]) || s[i + 1] == '/' ||
+			s[i + 1] == '!' || s[i + 1] == '?'))
 			i += tag(&t, s + i, len - i);
 		else if (s[i] == '&')
 			i += reference(&t, s + i, len - i);
@@ -237,8 +251,9 @@ html_to_text(struct buf *out, const char *s, size_t len)
 		} else {
 			/* The first byte may be a '<' that starts no tag. */
 			for (n = 1; i + n < len && s[i + n] != '<' &&
-			    s[i + n] != '&' && s[i + n] != '\0' &&
-			    !isspace((unsigned char)s[i + n]); n++)
+			     s[i + n] != '&' && s[i + n] != '\0' &&
+			     !isspace((unsigned char)s[i + n]);
+			     n++)
 				;
 			word(&t, s + i, n);
 			i += n;

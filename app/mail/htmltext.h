@@ -17,6 +17,6 @@
 struct buf;
 
 /* Appends the text of html[0..len) (UTF-8) to out. */
-void	 html_to_text(struct buf *out, const char *html, size_t len);
+void html_to_text(struct buf *out, const char *html, size_t len);
 
 #endif

@@ -8,26 +8,28 @@
 #include "mail/keys.h"
 
 /* Associated data prefixes: a wrap of one kind never opens as the other. */
-#define AD_PASSWORD	"membermail/mailbox-key/v1"
-#define AD_UNLOCK	"membermail/unlock/v1"
-#define AD_MAX		(sizeof(AD_UNLOCK) + 32 + 8 + MBOX_PK_BYTES)
+#define AD_PASSWORD "membermail/mailbox-key/v1"
+#define AD_UNLOCK   "membermail/unlock/v1"
+#define AD_MAX      (sizeof(AD_UNLOCK) + 32 + 8 + MBOX_PK_BYTES)
 
 /* The static asserts keep the header's sizes honest. */
 _Static_assert(MBOX_PK_BYTES == crypto_box_PUBLICKEYBYTES, "pk size");
 _Static_assert(MBOX_SK_BYTES == crypto_box_SECRETKEYBYTES, "sk size");
-_Static_assert(MBOX_WRAP_BYTES == MBOX_SK_BYTES +
-    crypto_aead_xchacha20poly1305_ietf_ABYTES, "wrap size");
+_Static_assert(MBOX_WRAP_BYTES ==
+	MBOX_SK_BYTES + crypto_aead_xchacha20poly1305_ietf_ABYTES,
+    "wrap size");
 _Static_assert(MBOX_NONCE_BYTES == crypto_aead_xchacha20poly1305_ietf_NPUBBYTES,
     "nonce size");
 _Static_assert(MBOX_SALT_BYTES == crypto_pwhash_SALTBYTES, "salt size");
-_Static_assert(MBOX_UNLOCK_KEY_BYTES == crypto_aead_xchacha20poly1305_ietf_KEYBYTES,
+_Static_assert(MBOX_UNLOCK_KEY_BYTES ==
+	crypto_aead_xchacha20poly1305_ietf_KEYBYTES,
     "key size");
 
 void
 mbox_put_id(unsigned char out[8], long long v)
 {
-	unsigned long long	 u = (unsigned long long)v;
-	int			 i;
+	unsigned long long u = (unsigned long long)v;
+	int                i;
 
 	for (i = 7; i >= 0; i--) {
 		out[i] = (unsigned char)(u & 0xff);
@@ -54,7 +56,7 @@ derive(unsigned char kek[32], const char *pw, size_t pwlen,
 	if (!mbox_limits_valid(l) || pwlen > MBOX_PASSWORD_MAX)
 		return MBOX_EINVAL;
 	if (crypto_pwhash(kek, 32, pw, pwlen, salt, l->opslimit, l->memlimit,
-	    crypto_pwhash_ALG_ARGON2ID13) != 0)
+		crypto_pwhash_ALG_ARGON2ID13) != 0)
 		return MBOX_ENOMEM;
 	return MBOX_OK;
 }
@@ -71,7 +73,7 @@ static size_t
 unlock_ad(unsigned char ad[AD_MAX], const unsigned char session_hash[32],
     long long mailbox_id, const unsigned char pk[MBOX_PK_BYTES])
 {
-	size_t	 n = sizeof(AD_UNLOCK);
+	size_t n = sizeof(AD_UNLOCK);
 
 	memcpy(ad, AD_UNLOCK, n);
 	memcpy(ad + n, session_hash, 32);
@@ -81,7 +83,8 @@ unlock_ad(unsigned char ad[AD_MAX], const unsigned char session_hash[32],
 }
 
 static void
-seal_sk(unsigned char out[MBOX_WRAP_BYTES], unsigned char nonce[MBOX_NONCE_BYTES],
+seal_sk(unsigned char   out[MBOX_WRAP_BYTES],
+    unsigned char       nonce[MBOX_NONCE_BYTES],
     const unsigned char sk[MBOX_SK_BYTES], const unsigned char *ad,
     size_t adlen, const unsigned char key[32])
 {
@@ -92,15 +95,17 @@ seal_sk(unsigned char out[MBOX_WRAP_BYTES], unsigned char nonce[MBOX_NONCE_BYTES
 
 /* Opens a wrap and checks the key against the public key. */
 static enum mbox_err
-open_sk(unsigned char sk[MBOX_SK_BYTES], const unsigned char wrapped[MBOX_WRAP_BYTES],
+open_sk(unsigned char   sk[MBOX_SK_BYTES],
+    const unsigned char wrapped[MBOX_WRAP_BYTES],
     const unsigned char nonce[MBOX_NONCE_BYTES], const unsigned char *ad,
-    size_t adlen, const unsigned char key[32], const unsigned char pk[MBOX_PK_BYTES])
+    size_t adlen, const unsigned char key[32],
+    const unsigned char pk[MBOX_PK_BYTES])
 {
-	unsigned char	 check[MBOX_PK_BYTES];
-	int		 bad;
+	unsigned char check[MBOX_PK_BYTES];
+	int           bad;
 
-	bad = crypto_aead_xchacha20poly1305_ietf_decrypt(sk, NULL, NULL, wrapped,
-	    MBOX_WRAP_BYTES, ad, adlen, nonce, key) != 0;
+	bad = crypto_aead_xchacha20poly1305_ietf_decrypt(sk, NULL, NULL,
+		  wrapped, MBOX_WRAP_BYTES, ad, adlen, nonce, key) != 0;
 	if (!bad)
 		bad = crypto_scalarmult_base(check, sk) != 0 ||
 		    sodium_memcmp(check, pk, MBOX_PK_BYTES) != 0;
@@ -114,8 +119,8 @@ static enum mbox_err
 wrap_by_password(struct mbox_keys *k, const unsigned char sk[MBOX_SK_BYTES],
     const char *pw, size_t pwlen, const struct pwhash_limits *l)
 {
-	unsigned char	 kek[32], ad[AD_MAX];
-	enum mbox_err	 e;
+	unsigned char kek[32], ad[AD_MAX];
+	enum mbox_err e;
 
 	randombytes_buf(k->salt, sizeof(k->salt));
 	if ((e = derive(kek, pw, pwlen, k->salt, l)) != MBOX_OK)
@@ -130,8 +135,8 @@ enum mbox_err
 mbox_keys_create(struct mbox_keys *k, const char *pw, size_t pwlen,
     const struct pwhash_limits *l, unsigned char sk_out[MBOX_SK_BYTES])
 {
-	unsigned char	 sk[MBOX_SK_BYTES];
-	enum mbox_err	 e;
+	unsigned char sk[MBOX_SK_BYTES];
+	enum mbox_err e;
 
 	memset(k, 0, sizeof(*k));
 	crypto_box_keypair(k->pk, sk);
@@ -148,8 +153,8 @@ enum mbox_err
 mbox_keys_open(const struct mbox_keys *k, const char *pw, size_t pwlen,
     unsigned char sk[MBOX_SK_BYTES])
 {
-	unsigned char	 kek[32], ad[AD_MAX];
-	enum mbox_err	 e;
+	unsigned char kek[32], ad[AD_MAX];
+	enum mbox_err e;
 
 	sodium_memzero(sk, MBOX_SK_BYTES);
 	if ((e = derive(kek, pw, pwlen, k->salt, &k->limits)) != MBOX_OK)
@@ -164,9 +169,9 @@ enum mbox_err
 mbox_keys_rewrap(struct mbox_keys *k, const unsigned char sk[MBOX_SK_BYTES],
     const char *pw, size_t pwlen, const struct pwhash_limits *l)
 {
-	struct mbox_keys	 next = *k;
-	unsigned char		 check[MBOX_PK_BYTES];
-	enum mbox_err		 e;
+	struct mbox_keys next = *k;
+	unsigned char    check[MBOX_PK_BYTES];
+	enum mbox_err    e;
 
 	if (crypto_scalarmult_base(check, sk) != 0 ||
 	    sodium_memcmp(check, k->pk, MBOX_PK_BYTES) != 0)
@@ -178,11 +183,12 @@ mbox_keys_rewrap(struct mbox_keys *k, const unsigned char sk[MBOX_SK_BYTES],
 }
 
 void
-mbox_unlock_wrap(struct mbox_unlock *u, unsigned char key[MBOX_UNLOCK_KEY_BYTES],
+mbox_unlock_wrap(struct mbox_unlock *u,
+    unsigned char                    key[MBOX_UNLOCK_KEY_BYTES],
     const unsigned char sk[MBOX_SK_BYTES], const unsigned char session_hash[32],
     long long mailbox_id, const unsigned char pk[MBOX_PK_BYTES])
 {
-	unsigned char	 ad[AD_MAX];
+	unsigned char ad[AD_MAX];
 
 	crypto_aead_xchacha20poly1305_ietf_keygen(key);
 	seal_sk(u->wrapped_sk, u->nonce, sk, ad,
@@ -191,11 +197,11 @@ mbox_unlock_wrap(struct mbox_unlock *u, unsigned char key[MBOX_UNLOCK_KEY_BYTES]
 
 enum mbox_err
 mbox_unlock_open(const struct mbox_unlock *u,
-    const unsigned char key[MBOX_UNLOCK_KEY_BYTES],
+    const unsigned char                    key[MBOX_UNLOCK_KEY_BYTES],
     const unsigned char session_hash[32], long long mailbox_id,
     const unsigned char pk[MBOX_PK_BYTES], unsigned char sk[MBOX_SK_BYTES])
 {
-	unsigned char	 ad[AD_MAX];
+	unsigned char ad[AD_MAX];
 
 	return open_sk(sk, u->wrapped_sk, u->nonce, ad,
 	    unlock_ad(ad, session_hash, mailbox_id, pk), key, pk);

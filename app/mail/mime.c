@@ -6,38 +6,37 @@
 
 #include <gmime/gmime.h>
 
-#include "arena.h"
-#include "buf.h"
+#include "lib/arena.h"
+#include "lib/buf.h"
 #include "mail/htmltext.h"
 #include "mail/mime.h"
 
-#define NAME_FALLBACK_MESSAGE	"message.eml"
-#define TYPE_FALLBACK		"application/octet-stream"
-#define NO_TARGET		((size_t)-1)
+#define NAME_FALLBACK_MESSAGE "message.eml"
+#define TYPE_FALLBACK         "application/octet-stream"
+#define NO_TARGET             ((size_t)-1)
 
 enum kind {
-	K_CONTAINER,	/* a multipart: its parts are visited */
-	K_PLAIN,	/* text to show */
-	K_HTML,		/* text to show when there is no plain text */
+	K_CONTAINER, /* a multipart: its parts are visited */
+	K_PLAIN,     /* text to show */
+	K_HTML,      /* text to show when there is no plain text */
 	K_ATTACH
 };
 
 /* One walk over a message's parts (mime_read, mime_attachment). */
 struct walk {
-	struct arena			*a;
-	enum mime_want			 want;
-	struct buf			 text;	/* plain parts, joined */
-	int				 have_plain;
-	GMimeObject			*html;	/* the first inline HTML */
-	struct summary_attachment	*att;	/* SUMMARY_ATTACH_MAX + 1 */
-	size_t				 natt;	/* attachments seen */
-	size_t				 target;	/* mime_attachment's */
-	GMimeObject			*found;
-	int				 failed;	/* arena exhausted */
+	struct arena              *a;
+	enum mime_want             want;
+	struct buf                 text; /* plain parts, joined */
+	int                        have_plain;
+	GMimeObject               *html;   /* the first inline HTML */
+	struct summary_attachment *att;    /* SUMMARY_ATTACH_MAX + 1 */
+	size_t                     natt;   /* attachments seen */
+	size_t                     target; /* mime_attachment's */
+	GMimeObject               *found;
+	int                        failed; /* arena exhausted */
 };
 
-static const char	*fallback_charsets[] = { "UTF-8", "windows-1252",
-    NULL };
+static const char *fallback_charsets[] = { "UTF-8", "windows-1252", NULL };
 
 void
 mime_init(void)
@@ -56,7 +55,7 @@ static void
 on_warning(gint64 offset, GMimeParserWarning code, const gchar *item,
     gpointer data)
 {
-	uint32_t	*flags = data;
+	uint32_t *flags = data;
 
 	(void)offset;
 	(void)item;
@@ -78,10 +77,10 @@ on_warning(gint64 offset, GMimeParserWarning code, const gchar *item,
 static GMimeMessage *
 parse(const char *raw, size_t len, uint32_t *flags)
 {
-	GMimeStream		*st;
-	GMimeParser		*p;
-	GMimeParserOptions	*o;
-	GMimeMessage		*m;
+	GMimeStream        *st;
+	GMimeParser        *p;
+	GMimeParserOptions *o;
+	GMimeMessage       *m;
 
 	st = g_mime_stream_mem_new_with_buffer(raw, len);
 	p = g_mime_parser_new_with_stream(st);
@@ -101,7 +100,7 @@ parse(const char *raw, size_t len, uint32_t *flags)
 static size_t
 utf8_seq(const unsigned char *s, size_t n)
 {
-	gunichar	 c = g_utf8_get_char_validated((const gchar *)s,
+	gunichar c = g_utf8_get_char_validated((const gchar *)s,
 	    (gssize)(n < 4 ? n : 4));
 
 	if (c == (gunichar)-1 || c == (gunichar)-2)
@@ -117,9 +116,9 @@ utf8_seq(const unsigned char *s, size_t n)
 static void
 clean_into(struct buf *out, const char *s, size_t n, int keep_breaks)
 {
-	const unsigned char	*p = (const unsigned char *)s;
-	size_t			 i = 0, k;
-	gunichar		 c;
+	const unsigned char *p = (const unsigned char *)s;
+	size_t               i = 0, k;
+	gunichar             c;
 
 	while (i < n && !out->failed) {
 		if ((k = utf8_seq(p + i, n - i)) == 0) {
@@ -129,7 +128,7 @@ clean_into(struct buf *out, const char *s, size_t n, int keep_breaks)
 		}
 		c = g_utf8_get_char((const gchar *)p + i);
 		if (c == '\r' && keep_breaks && i + 1 < n && p[i + 1] == '\n')
-			;	/* the LF follows */
+			; /* the LF follows */
 		else if ((c == '\n' || c == '\t') && keep_breaks)
 			buf_putc(out, (char)c);
 		else if (c < 0x20 || (c >= 0x7f && c < 0xa0)) {
@@ -145,9 +144,9 @@ clean_into(struct buf *out, const char *s, size_t n, int keep_breaks)
 static const char *
 clean_line(struct walk *w, const char *s, size_t max)
 {
-	struct buf	 b;
-	const char	*p, *out;
-	size_t		 n;
+	struct buf  b;
+	const char *p, *out;
+	size_t      n;
 
 	if (s == NULL)
 		s = "";
@@ -169,8 +168,8 @@ clean_line(struct walk *w, const char *s, size_t max)
 static const char *
 addresses(struct walk *w, InternetAddressList *l)
 {
-	char		*s;
-	const char	*out;
+	char       *s;
+	const char *out;
 
 	if (l == NULL || internet_address_list_length(l) == 0)
 		return clean_line(w, "", 1);
@@ -184,11 +183,10 @@ addresses(struct walk *w, InternetAddressList *l)
 static const char *
 content_type(struct walk *w, GMimeObject *o)
 {
-	GMimeContentType	*ct = g_mime_object_get_content_type(o);
-	char			*t = ct != NULL ?
-	    g_mime_content_type_get_mime_type(ct) : NULL;
-	const char		*out;
-	size_t			 i, slashes = 0;
+	GMimeContentType *ct = g_mime_object_get_content_type(o);
+	char *t = ct != NULL ? g_mime_content_type_get_mime_type(ct) : NULL;
+	const char *out;
+	size_t      i, slashes = 0;
 
 	for (i = 0; t != NULL && t[i] != '\0'; i++) {
 		t[i] = (char)tolower((unsigned char)t[i]);
@@ -211,9 +209,10 @@ content_type(struct walk *w, GMimeObject *o)
 static const char *
 file_name(struct walk *w, GMimeObject *o)
 {
-	const char	*n = GMIME_IS_PART(o) ?
-	    g_mime_part_get_filename(GMIME_PART(o)) : NULL;
-	const char	*slash;
+	const char *n = GMIME_IS_PART(o) ?
+	    g_mime_part_get_filename(GMIME_PART(o)) :
+	    NULL;
+	const char *slash;
 
 	if (n == NULL && GMIME_IS_MESSAGE_PART(o))
 		n = NAME_FALLBACK_MESSAGE;
@@ -230,8 +229,8 @@ file_name(struct walk *w, GMimeObject *o)
 static void
 write_content(GMimeObject *o, GMimeStream *st)
 {
-	GMimeDataWrapper	*dw;
-	GMimeMessage		*m;
+	GMimeDataWrapper *dw;
+	GMimeMessage     *m;
 
 	if (GMIME_IS_MESSAGE_PART(o)) {
 		m = g_mime_message_part_get_message(GMIME_MESSAGE_PART(o));
@@ -248,8 +247,8 @@ write_content(GMimeObject *o, GMimeStream *st)
 static uint64_t
 content_size(GMimeObject *o)
 {
-	GMimeStream	*st = g_mime_stream_null_new();
-	uint64_t	 n;
+	GMimeStream *st = g_mime_stream_null_new();
+	uint64_t     n;
 
 	write_content(o, st);
 	n = GMIME_STREAM_NULL(st)->written;
@@ -261,8 +260,8 @@ content_size(GMimeObject *o)
 static enum kind
 classify(GMimeObject *o)
 {
-	GMimeContentType	*ct;
-	int			 named;
+	GMimeContentType *ct;
+	int               named;
 
 	if (GMIME_IS_MESSAGE_PART(o))
 		return K_ATTACH;
@@ -288,8 +287,8 @@ classify(GMimeObject *o)
 static char *
 part_text(GMimeObject *o)
 {
-	GMimeTextPart	*tp = GMIME_TEXT_PART(o);
-	char		*s = g_mime_text_part_get_text(tp), *conv = NULL;
+	GMimeTextPart *tp = GMIME_TEXT_PART(o);
+	char          *s = g_mime_text_part_get_text(tp), *conv = NULL;
 
 	if (s == NULL || g_utf8_validate(s, -1, NULL))
 		return s;
@@ -305,7 +304,7 @@ part_text(GMimeObject *o)
 static void
 add_text(struct walk *w, GMimeObject *o)
 {
-	char	*s = part_text(o);
+	char *s = part_text(o);
 
 	if (s == NULL)
 		return;
@@ -318,7 +317,7 @@ add_text(struct walk *w, GMimeObject *o)
 static void
 add_attachment(struct walk *w, GMimeObject *o)
 {
-	struct summary_attachment	*at;
+	struct summary_attachment *at;
 
 	if (w->natt == w->target)
 		w->found = o;
@@ -334,7 +333,7 @@ add_attachment(struct walk *w, GMimeObject *o)
 static void
 visit(GMimeObject *parent, GMimeObject *o, gpointer data)
 {
-	struct walk	*w = data;
+	struct walk *w = data;
 
 	(void)parent;
 	switch (classify(o)) {
@@ -371,15 +370,15 @@ walk_parts(struct walk *w, GMimeMessage *m)
 static void
 read_headers(struct mime_view *v, struct walk *w, GMimeMessage *m)
 {
-	GDateTime	*dt = m != NULL ? g_mime_message_get_date(m) : NULL;
-	char		*t;
+	GDateTime *dt = m != NULL ? g_mime_message_get_date(m) : NULL;
+	char      *t;
 
-	v->sum.from = addresses(w, m != NULL ? g_mime_message_get_from(m) :
-	    NULL);
+	v->sum.from = addresses(w,
+	    m != NULL ? g_mime_message_get_from(m) : NULL);
 	v->sum.to = addresses(w, m != NULL ? g_mime_message_get_to(m) : NULL);
 	v->cc = addresses(w, m != NULL ? g_mime_message_get_cc(m) : NULL);
-	v->sum.subject = clean_line(w, m != NULL ?
-	    g_mime_message_get_subject(m) : NULL, SUMMARY_TEXT_MAX);
+	v->sum.subject = clean_line(w,
+	    m != NULL ? g_mime_message_get_subject(m) : NULL, SUMMARY_TEXT_MAX);
 	v->date_text = clean_line(w, "", 1);
 	if (dt == NULL)
 		return;
@@ -397,8 +396,8 @@ static void
 choose_text(struct mime_view *v, struct walk *w, GMimeMessage *m,
     const char *raw, size_t len)
 {
-	struct buf	 html;
-	char		*s;
+	struct buf html;
+	char      *s;
 
 	if (!w->have_plain && w->html != NULL) {
 		v->sum.flags |= SUMMARY_HTML_ONLY;
@@ -420,7 +419,7 @@ choose_text(struct mime_view *v, struct walk *w, GMimeMessage *m,
 static int
 finish_text(struct mime_view *v, struct walk *w)
 {
-	size_t	 n;
+	size_t n;
 
 	if (w->want != MIME_WANT_TEXT)
 		return 0;
@@ -431,12 +430,12 @@ finish_text(struct mime_view *v, struct walk *w)
 }
 
 int
-mime_read(struct mime_view *v, const char *raw, size_t len,
-    enum mime_want want, struct arena *a)
+mime_read(struct mime_view *v, const char *raw, size_t len, enum mime_want want,
+    struct arena *a)
 {
-	struct walk	 w;
-	GMimeMessage	*m;
-	int		 rc;
+	struct walk   w;
+	GMimeMessage *m;
+	int           rc;
 
 	memset(v, 0, sizeof(*v));
 	memset(&w, 0, sizeof(w));
@@ -466,12 +465,12 @@ int
 mime_attachment(const char *raw, size_t len, size_t i, struct buf *out,
     struct summary_attachment *info, struct arena *a)
 {
-	struct walk	 w;
-	GMimeMessage	*m;
-	GMimeStream	*st;
-	GByteArray	*bytes;
-	uint32_t	 flags = 0;
-	int		 rc = -1;
+	struct walk   w;
+	GMimeMessage *m;
+	GMimeStream  *st;
+	GByteArray   *bytes;
+	uint32_t      flags = 0;
+	int           rc = -1;
 
 	memset(&w, 0, sizeof(w));
 	w.a = a;

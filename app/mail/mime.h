@@ -31,32 +31,32 @@
 struct arena;
 struct buf;
 
-#define MIME_TEXT_MAX	(2 * 1024 * 1024)	/* bytes of text shown */
+#define MIME_TEXT_MAX (2 * 1024 * 1024) /* bytes of text shown */
 
 struct mime_view {
-	struct summary	 sum;		/* headers, attachments, flags */
-	const char	*cc;
-	const char	*date_text;	/* "2026-11-28 08:30 +0100", or "" */
-	const char	*text;		/* MIME_WANT_TEXT only; else NULL */
-	int		 text_cut;	/* text was over MIME_TEXT_MAX */
+	struct summary sum; /* headers, attachments, flags */
+	const char    *cc;
+	const char    *date_text; /* "2026-11-28 08:30 +0100", or "" */
+	const char    *text;      /* MIME_WANT_TEXT only; else NULL */
+	int            text_cut;  /* text was over MIME_TEXT_MAX */
 };
 
 enum mime_want {
-	MIME_SUMMARY = 0,	/* headers and attachments */
-	MIME_WANT_TEXT = 1	/* and the text to show */
+	MIME_SUMMARY = 0,  /* headers and attachments */
+	MIME_WANT_TEXT = 1 /* and the text to show */
 };
 
-void	 mime_init(void);
-void	 mime_shutdown(void);
+void mime_init(void);
+void mime_shutdown(void);
 /* Reads a message; 0, or -1 when out of (arena) memory. */
-int	 mime_read(struct mime_view *, const char *raw, size_t len,
-	    enum mime_want, struct arena *);
+int mime_read(struct mime_view *, const char *raw, size_t len, enum mime_want,
+    struct arena *);
 /*
  * Appends attachment i's decoded content to out and describes it in *info
  * (arena strings); 0, -1 when there is no such attachment, or when out's
  * bound refused it (out->failed).
  */
-int	 mime_attachment(const char *raw, size_t len, size_t i,
-	    struct buf *out, struct summary_attachment *info, struct arena *);
+int mime_attachment(const char *raw, size_t len, size_t i, struct buf *out,
+    struct summary_attachment *info, struct arena *);
 
 #endif

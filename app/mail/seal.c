@@ -7,8 +7,8 @@
 
 #include "mail/seal.h"
 
-#define AD_MESSAGE	"membermail/message/v1"
-#define AD_LEN		(sizeof(AD_MESSAGE) + 1 + 8 + 8)
+#define AD_MESSAGE "membermail/message/v1"
+#define AD_LEN     (sizeof(AD_MESSAGE) + 1 + 8 + 8)
 
 _Static_assert(MSG_SEALED_KEY_BYTES == crypto_box_SEALBYTES + MSG_KEY_BYTES,
     "sealed key size");
@@ -28,8 +28,8 @@ place_ad(unsigned char ad[AD_LEN], const struct msg_place *p)
 
 void
 msg_key_new(unsigned char key[MSG_KEY_BYTES],
-    unsigned char sealed[MSG_SEALED_KEY_BYTES],
-    const unsigned char pk[MBOX_PK_BYTES])
+    unsigned char         sealed[MSG_SEALED_KEY_BYTES],
+    const unsigned char   pk[MBOX_PK_BYTES])
 {
 	crypto_aead_xchacha20poly1305_ietf_keygen(key);
 	crypto_box_seal(sealed, key, MSG_KEY_BYTES, pk);
@@ -37,11 +37,12 @@ msg_key_new(unsigned char key[MSG_KEY_BYTES],
 
 enum mbox_err
 msg_key_open(unsigned char key[MSG_KEY_BYTES],
-    const unsigned char sealed[MSG_SEALED_KEY_BYTES],
-    const unsigned char pk[MBOX_PK_BYTES], const unsigned char sk[MBOX_SK_BYTES])
+    const unsigned char    sealed[MSG_SEALED_KEY_BYTES],
+    const unsigned char    pk[MBOX_PK_BYTES],
+    const unsigned char    sk[MBOX_SK_BYTES])
 {
-	if (crypto_box_seal_open(key, sealed, MSG_SEALED_KEY_BYTES, pk,
-	    sk) == 0)
+	if (crypto_box_seal_open(key, sealed, MSG_SEALED_KEY_BYTES, pk, sk) ==
+	    0)
 		return MBOX_OK;
 	sodium_memzero(key, MSG_KEY_BYTES);
 	return MBOX_EDENIED;
@@ -52,7 +53,7 @@ msg_encrypt(unsigned char *out, unsigned char nonce[MSG_NONCE_BYTES],
     const void *in, size_t len, const struct msg_place *p,
     const unsigned char key[MSG_KEY_BYTES])
 {
-	unsigned char	 ad[AD_LEN];
+	unsigned char ad[AD_LEN];
 
 	place_ad(ad, p);
 	randombytes_buf(nonce, MSG_NONCE_BYTES);
@@ -65,13 +66,13 @@ msg_decrypt(void *out, const unsigned char *ct, size_t ctlen,
     const unsigned char nonce[MSG_NONCE_BYTES], const struct msg_place *p,
     const unsigned char key[MSG_KEY_BYTES])
 {
-	unsigned char	 ad[AD_LEN];
+	unsigned char ad[AD_LEN];
 
 	if (ctlen < MSG_TAG_BYTES)
 		return MBOX_EDENIED;
 	place_ad(ad, p);
 	if (crypto_aead_xchacha20poly1305_ietf_decrypt(out, NULL, NULL, ct,
-	    ctlen, ad, sizeof(ad), nonce, key) != 0)
+		ctlen, ad, sizeof(ad), nonce, key) != 0)
 		return MBOX_EDENIED;
 	return MBOX_OK;
 }

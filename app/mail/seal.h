@@ -19,10 +19,10 @@
 
 #include "mail/keys.h"
 
-#define MSG_KEY_BYTES		32
-#define MSG_SEALED_KEY_BYTES	80	/* crypto_box_SEALBYTES + a key */
-#define MSG_NONCE_BYTES		24
-#define MSG_TAG_BYTES		16
+#define MSG_KEY_BYTES        32
+#define MSG_SEALED_KEY_BYTES 80 /* crypto_box_SEALBYTES + a key */
+#define MSG_NONCE_BYTES      24
+#define MSG_TAG_BYTES        16
 
 enum msg_part {
 	MSG_SUMMARY = 's',
@@ -31,33 +31,31 @@ enum msg_part {
 
 /* Where a part belongs: checked by its associated data. */
 struct msg_place {
-	long long	 mailbox_id;
-	long long	 message_id;
-	enum msg_part	 part;
+	long long     mailbox_id;
+	long long     message_id;
+	enum msg_part part;
 };
 
 /* A fresh message key and its seal to the mailbox's public key. */
-void		 msg_key_new(unsigned char key[MSG_KEY_BYTES],
-		    unsigned char sealed[MSG_SEALED_KEY_BYTES],
-		    const unsigned char pk[MBOX_PK_BYTES]);
+void msg_key_new(unsigned char key[MSG_KEY_BYTES],
+    unsigned char              sealed[MSG_SEALED_KEY_BYTES],
+    const unsigned char        pk[MBOX_PK_BYTES]);
 /* The message key from its seal, with the mailbox's key pair. */
-enum mbox_err	 msg_key_open(unsigned char key[MSG_KEY_BYTES],
-		    const unsigned char sealed[MSG_SEALED_KEY_BYTES],
-		    const unsigned char pk[MBOX_PK_BYTES],
-		    const unsigned char sk[MBOX_SK_BYTES]);
+enum mbox_err msg_key_open(unsigned char key[MSG_KEY_BYTES],
+    const unsigned char                  sealed[MSG_SEALED_KEY_BYTES],
+    const unsigned char                  pk[MBOX_PK_BYTES],
+    const unsigned char                  sk[MBOX_SK_BYTES]);
 
 /* Encrypts len bytes of in into out (len + MSG_TAG_BYTES); a new nonce. */
-void		 msg_encrypt(unsigned char *out,
-		    unsigned char nonce[MSG_NONCE_BYTES], const void *in,
-		    size_t len, const struct msg_place *,
-		    const unsigned char key[MSG_KEY_BYTES]);
+void msg_encrypt(unsigned char *out, unsigned char nonce[MSG_NONCE_BYTES],
+    const void *in, size_t len, const struct msg_place *,
+    const unsigned char key[MSG_KEY_BYTES]);
 /*
  * Decrypts ctlen bytes (at least MSG_TAG_BYTES) into out (ctlen -
  * MSG_TAG_BYTES); MBOX_EDENIED if anything was changed or misplaced.
  */
-enum mbox_err	 msg_decrypt(void *out, const unsigned char *ct, size_t ctlen,
-		    const unsigned char nonce[MSG_NONCE_BYTES],
-		    const struct msg_place *,
-		    const unsigned char key[MSG_KEY_BYTES]);
+enum mbox_err msg_decrypt(void *out, const unsigned char *ct, size_t ctlen,
+    const unsigned char nonce[MSG_NONCE_BYTES], const struct msg_place *,
+    const unsigned char key[MSG_KEY_BYTES]);
 
 #endif

@@ -5,25 +5,25 @@
 
 #include <sodium.h>
 
-#include "arena.h"
-#include "buf.h"
+#include "lib/arena.h"
+#include "lib/buf.h"
 #include "mail/summary.h"
 
-#define SUMMARY_VERSION	1
-#define FIXED_LEN	(1 + 4 + 8 + 2)	/* version, flags, date, zone */
+#define SUMMARY_VERSION 1
+#define FIXED_LEN       (1 + 4 + 8 + 2) /* version, flags, date, zone */
 
 enum tag {
 	TAG_END = 0,
 	TAG_FROM = 'f',
 	TAG_TO = 't',
 	TAG_SUBJECT = 's',
-	TAG_ATTACH = 'a'	/* size (8), type length (1), type, name */
+	TAG_ATTACH = 'a' /* size (8), type length (1), type, name */
 };
 
 size_t
 utf8_cut(const char *s, size_t max)
 {
-	size_t	 n = strlen(s);
+	size_t n = strlen(s);
 
 	if (n <= max)
 		return n;
@@ -36,8 +36,8 @@ utf8_cut(const char *s, size_t max)
 static void
 put_be(struct buf *b, uint64_t v, int bytes)
 {
-	unsigned char	 o[8];
-	int		 i;
+	unsigned char o[8];
+	int           i;
 
 	for (i = bytes - 1; i >= 0; i--) {
 		o[i] = (unsigned char)(v & 0xff);
@@ -49,7 +49,7 @@ put_be(struct buf *b, uint64_t v, int bytes)
 static void
 put_field(struct buf *b, enum tag t, const char *s, size_t max)
 {
-	size_t	 n = utf8_cut(s != NULL ? s : "", max);
+	size_t n = utf8_cut(s != NULL ? s : "", max);
 
 	buf_putc(b, (char)t);
 	put_be(b, n, 2);
@@ -59,10 +59,10 @@ put_field(struct buf *b, enum tag t, const char *s, size_t max)
 static void
 put_attachment(struct buf *b, const struct summary_attachment *a)
 {
-	const char	*type = a->type != NULL ? a->type : "";
-	const char	*name = a->name != NULL ? a->name : "";
-	size_t		 tn = utf8_cut(type, SUMMARY_TYPE_MAX);
-	size_t		 nn = utf8_cut(name, SUMMARY_NAME_MAX);
+	const char *type = a->type != NULL ? a->type : "";
+	const char *name = a->name != NULL ? a->name : "";
+	size_t      tn = utf8_cut(type, SUMMARY_TYPE_MAX);
+	size_t      nn = utf8_cut(name, SUMMARY_NAME_MAX);
 
 	buf_putc(b, TAG_ATTACH);
 	put_be(b, 8 + 1 + tn + nn, 2);
@@ -76,12 +76,13 @@ put_attachment(struct buf *b, const struct summary_attachment *a)
 static void
 pad(struct buf *out, size_t start)
 {
-	size_t	 unpadded = out->len - start, padded, i;
+	size_t unpadded = out->len - start, padded, i;
 
-	for (i = 0; i < SUMMARY_BLOCK; i++)	/* room for the padding */
+	for (i = 0; i < SUMMARY_BLOCK; i++) /* room for the padding */
 		buf_putc(out, 0);
-	if (out->failed || sodium_pad(&padded, (unsigned char *)out->data +
-	    start, unpadded, SUMMARY_BLOCK, unpadded + SUMMARY_BLOCK) != 0) {
+	if (out->failed ||
+	    sodium_pad(&padded, (unsigned char *)out->data + start, unpadded,
+		SUMMARY_BLOCK, unpadded + SUMMARY_BLOCK) != 0) {
 		out->failed = 1;
 		return;
 	}
@@ -91,8 +92,8 @@ pad(struct buf *out, size_t start)
 void
 summary_encode(struct buf *out, const struct summary *s)
 {
-	size_t		 start = out->len, i;
-	uint32_t	 flags = s->flags;
+	size_t   start = out->len, i;
+	uint32_t flags = s->flags;
 
 	if (s->nattach > SUMMARY_ATTACH_MAX)
 		flags |= SUMMARY_MORE_ATTACHMENTS;
@@ -110,13 +111,13 @@ summary_encode(struct buf *out, const struct summary *s)
 }
 
 struct reader {
-	const unsigned char	*p, *end;
+	const unsigned char *p, *end;
 };
 
 static int
 get_be(struct reader *r, int bytes, uint64_t *v)
 {
-	int	 i;
+	int i;
 
 	if (r->end - r->p < bytes)
 		return -1;
@@ -130,7 +131,7 @@ get_be(struct reader *r, int bytes, uint64_t *v)
 static const char *
 get_text(struct reader *r, size_t n, size_t max, struct arena *a)
 {
-	const char	*s;
+	const char *s;
 
 	if (n > max || (size_t)(r->end - r->p) < n ||
 	    memchr(r->p, '\0', n) != NULL)
@@ -144,8 +145,8 @@ static int
 get_attachment(struct reader *r, size_t n, struct summary_attachment *at,
     struct arena *a)
 {
-	struct reader	 f = { r->p, r->p + n };
-	uint64_t	 size, tn;
+	struct reader f = { r->p, r->p + n };
+	uint64_t      size, tn;
 
 	if ((size_t)(r->end - r->p) < n || get_be(&f, 8, &size) == -1 ||
 	    get_be(&f, 1, &tn) == -1 || tn > (uint64_t)(f.end - f.p))
@@ -153,7 +154,7 @@ get_attachment(struct reader *r, size_t n, struct summary_attachment *at,
 	at->size = size;
 	if ((at->type = get_text(&f, tn, SUMMARY_TYPE_MAX, a)) == NULL ||
 	    (at->name = get_text(&f, (size_t)(f.end - f.p), SUMMARY_NAME_MAX,
-	    a)) == NULL)
+		 a)) == NULL)
 		return -1;
 	r->p += n;
 	return 0;
@@ -164,8 +165,8 @@ static int
 get_field(struct reader *r, struct summary *s,
     struct summary_attachment *attach, struct arena *a)
 {
-	uint64_t	 tag, n;
-	const char	*t;
+	uint64_t    tag, n;
+	const char *t;
 
 	if (get_be(r, 1, &tag) == -1)
 		return -1;
@@ -195,11 +196,11 @@ int
 summary_decode(struct summary *s, const unsigned char *in, size_t len,
     struct arena *a)
 {
-	struct summary_attachment	*attach;
-	struct reader			 r;
-	uint64_t			 version, flags, date, tz;
-	size_t				 unpadded;
-	int				 rc;
+	struct summary_attachment *attach;
+	struct reader              r;
+	uint64_t                   version, flags, date, tz;
+	size_t                     unpadded;
+	int                        rc;
 
 	memset(s, 0, sizeof(*s));
 	if (len == 0 || len % SUMMARY_BLOCK != 0 ||
@@ -214,8 +215,8 @@ summary_decode(struct summary *s, const unsigned char *in, size_t len,
 	s->flags = (uint32_t)flags;
 	s->date = (int64_t)date;
 	s->tz_minutes = (int16_t)(uint16_t)tz;
-	if ((attach = arena_calloc(a, SUMMARY_ATTACH_MAX,
-	    sizeof(*attach))) == NULL)
+	if ((attach = arena_calloc(a, SUMMARY_ATTACH_MAX, sizeof(*attach))) ==
+	    NULL)
 		return -1;
 	s->attach = attach;
 	while ((rc = get_field(&r, s, attach, a)) == 0)

@@ -9,16 +9,16 @@
 
 #include "proto/lmtp.h"
 
-#define REPLIES_MAX	(64 * 1024)	/* bound on unwritten replies */
-#define KEEP_BUFFER	(1024 * 1024)	/* a larger message buffer is freed */
+#define REPLIES_MAX (64 * 1024)   /* bound on unwritten replies */
+#define KEEP_BUFFER (1024 * 1024) /* a larger message buffer is freed */
 
 /* Dot-unstuffing states of DATA. */
 enum {
-	D_BOL,		/* at the start of a line */
-	D_DOT,		/* a '.' began the line */
-	D_DOTCR,	/* ".\r" */
-	D_TEXT,		/* inside a line */
-	D_CR		/* a '\r' inside a line */
+	D_BOL,   /* at the start of a line */
+	D_DOT,   /* a '.' began the line */
+	D_DOTCR, /* ".\r" */
+	D_TEXT,  /* inside a line */
+	D_CR     /* a '\r' inside a line */
 };
 
 static void
@@ -43,7 +43,7 @@ refuse(struct lmtp *l, const char *line)
 static void
 reset_transaction(struct lmtp *l)
 {
-	size_t	 i;
+	size_t i;
 
 	for (i = 0; i < l->nrcpt; i++)
 		free(l->rcpts[i]);
@@ -99,7 +99,7 @@ lmtp_greeting(struct lmtp *l)
 static char *
 match_verb(char *line, const char *verb)
 {
-	size_t	 n = strlen(verb);
+	size_t n = strlen(verb);
 
 	if (strncasecmp(line, verb, n) != 0)
 		return NULL;
@@ -124,9 +124,9 @@ path_char_ok(unsigned char c)
 static int
 parse_path(char **p, char *out, size_t outsz)
 {
-	char	*s = *p, *end, *addr;
-	size_t	 n;
-	int	 quoted = 0;
+	char  *s = *p, *end, *addr;
+	size_t n;
+	int    quoted = 0;
 
 	while (*s == ' ')
 		s++;
@@ -163,7 +163,7 @@ parse_path(char **p, char *out, size_t outsz)
 static int
 next_param(char **p, char **key, char **value)
 {
-	char	*s = *p, *eq;
+	char *s = *p, *eq;
 
 	while (*s == ' ')
 		s++;
@@ -196,7 +196,8 @@ cmd_lhlo(struct lmtp *l, char *arg)
 	}
 	reset_transaction(l);
 	l->greeted = 1;
-	buf_printf(&l->out, "250-%s\r\n250-PIPELINING\r\n"
+	buf_printf(&l->out,
+	    "250-%s\r\n250-PIPELINING\r\n"
 	    "250-ENHANCEDSTATUSCODES\r\n250-8BITMIME\r\n250-SIZE %zu\r\n"
 	    "250 XFORWARD NAME ADDR PORT PROTO HELO IDENT SOURCE\r\n",
 	    l->set.hostname, l->set.max_message);
@@ -206,8 +207,8 @@ cmd_lhlo(struct lmtp *l, char *arg)
 static const char *
 mail_params(struct lmtp *l, char *p)
 {
-	char			*key, *value, *end;
-	unsigned long long	 size;
+	char              *key, *value, *end;
+	unsigned long long size;
 
 	if (!params_start(p))
 		return "501 5.5.4 Syntax error in parameters";
@@ -220,7 +221,7 @@ mail_params(struct lmtp *l, char *p)
 				return "501 5.5.4 Bad SIZE parameter";
 			if (size > l->set.max_message)
 				return "552 5.3.4 Message size exceeds fixed "
-				    "maximum message size";
+				       "maximum message size";
 		} else if (strcasecmp(key, "BODY") == 0) {
 			if (strcasecmp(value, "7BIT") != 0 &&
 			    strcasecmp(value, "8BITMIME") != 0)
@@ -235,7 +236,7 @@ mail_params(struct lmtp *l, char *p)
 static char *
 after_prefix(char *s, const char *prefix)
 {
-	size_t	 n = strlen(prefix);
+	size_t n = strlen(prefix);
 
 	return strncasecmp(s, prefix, n) == 0 ? s + n : NULL;
 }
@@ -243,7 +244,7 @@ after_prefix(char *s, const char *prefix)
 static void
 cmd_mail(struct lmtp *l, char *arg)
 {
-	const char	*why;
+	const char *why;
 
 	if (!l->greeted) {
 		refuse(l, "503 5.5.1 Send LHLO first");
@@ -270,7 +271,7 @@ cmd_mail(struct lmtp *l, char *arg)
 static void
 cmd_rcpt(struct lmtp *l, char *arg)
 {
-	char	*key, *value;
+	char *key, *value;
 
 	if (!l->in_mail) {
 		refuse(l, "503 5.5.1 Need MAIL before RCPT");
@@ -331,9 +332,9 @@ hexval(char c)
 static void
 set_ident(struct lmtp *l, const char *x)
 {
-	char	 id[LMTP_IDENT_MAX + 1];
-	size_t	 n = 0;
-	int	 hi, lo;
+	char   id[LMTP_IDENT_MAX + 1];
+	size_t n = 0;
+	int    hi, lo;
 
 	for (; *x != '\0'; x++) {
 		if (n == LMTP_IDENT_MAX)
@@ -358,7 +359,7 @@ set_ident(struct lmtp *l, const char *x)
 static void
 cmd_xforward(struct lmtp *l, char *arg)
 {
-	char	*key, *value;
+	char *key, *value;
 
 	if (!l->greeted || l->in_mail) {
 		refuse(l, "503 5.5.1 XFORWARD only between transactions");
@@ -412,8 +413,8 @@ cmd_helo(struct lmtp *l, char *arg)
 }
 
 static const struct {
-	const char	*verb;
-	void		(*fn)(struct lmtp *, char *);
+	const char *verb;
+	void (*fn)(struct lmtp *, char *);
 } commands[] = {
 	{ "LHLO", cmd_lhlo },
 	{ "MAIL", cmd_mail },
@@ -431,8 +432,8 @@ static const struct {
 static void
 command(struct lmtp *l, char *line, size_t len)
 {
-	char	*arg;
-	size_t	 i;
+	char  *arg;
+	size_t i;
 
 	if (len > 0 && line[len - 1] == '\r')
 		line[--len] = '\0';
@@ -455,9 +456,9 @@ command(struct lmtp *l, char *line, size_t len)
 static size_t
 feed_command(struct lmtp *l, const char *in, size_t len)
 {
-	const char	*lf = memchr(in, '\n', len);
-	size_t		 n = lf != NULL ? (size_t)(lf - in) + 1 : len;
-	size_t		 take = lf != NULL ? n - 1 : n;
+	const char *lf = memchr(in, '\n', len);
+	size_t      n = lf != NULL ? (size_t)(lf - in) + 1 : len;
+	size_t      take = lf != NULL ? n - 1 : n;
 
 	if (!l->overlong && l->linelen + take >= LMTP_LINE_MAX)
 		l->overlong = 1;
@@ -495,8 +496,8 @@ data_out(struct lmtp *l, const char *s, size_t n)
 static void
 end_data(struct lmtp *l)
 {
-	const char	*why = NULL;
-	size_t		 i;
+	const char *why = NULL;
+	size_t      i;
 
 	if (l->too_big)
 		why = "552 5.3.4 Message too big for system";
@@ -517,7 +518,7 @@ end_data(struct lmtp *l)
 static size_t
 data_run(struct lmtp *l, const char *in, size_t len)
 {
-	size_t	 n = 0;
+	size_t n = 0;
 
 	while (n < len && in[n] != '\r' && in[n] != '\n')
 		n++;
@@ -529,7 +530,7 @@ data_run(struct lmtp *l, const char *in, size_t len)
 static size_t
 feed_data(struct lmtp *l, const char *in, size_t len)
 {
-	char	 c = in[0];
+	char c = in[0];
 
 	switch (l->data_state) {
 	case D_BOL:
@@ -548,14 +549,14 @@ feed_data(struct lmtp *l, const char *in, size_t len)
 			end_data(l);
 			return 1;
 		}
-		l->data_state = D_TEXT;		/* the stuffed dot goes */
+		l->data_state = D_TEXT; /* the stuffed dot goes */
 		return feed_data(l, in, len);
 	case D_DOTCR:
 		if (c == '\n') {
 			end_data(l);
 			return 1;
 		}
-		l->data_state = D_CR;		/* ".\rx": dot gone, CR kept */
+		l->data_state = D_CR; /* ".\rx": dot gone, CR kept */
 		return feed_data(l, in, len);
 	case D_CR:
 		if (c == '\n') {
@@ -563,7 +564,7 @@ feed_data(struct lmtp *l, const char *in, size_t len)
 			l->data_state = D_BOL;
 			return 1;
 		}
-		data_out(l, "\r", 1);		/* a bare CR, kept */
+		data_out(l, "\r", 1); /* a bare CR, kept */
 		if (c == '\r')
 			return 1;
 		l->data_state = D_TEXT;
@@ -573,7 +574,7 @@ feed_data(struct lmtp *l, const char *in, size_t len)
 			l->data_state = D_CR;
 			return 1;
 		}
-		if (c == '\n') {		/* a bare LF ends a line too */
+		if (c == '\n') { /* a bare LF ends a line too */
 			data_out(l, "\r\n", 2);
 			l->data_state = D_BOL;
 			return 1;
@@ -585,7 +586,7 @@ feed_data(struct lmtp *l, const char *in, size_t len)
 enum lmtp_event
 lmtp_feed(struct lmtp *l, const char *in, size_t len, size_t *used)
 {
-	size_t	 i = 0;
+	size_t i = 0;
 
 	/* Unwritten replies stop the intake: the caller writes them first. */
 	while (i < len && l->out.len < REPLIES_MAX / 2) {
@@ -618,7 +619,7 @@ lmtp_pending_rcpt(const struct lmtp *l)
 void
 lmtp_rcpt_verdict(struct lmtp *l, const char *line)
 {
-	char	*copy;
+	char *copy;
 
 	if (l->state != LMTP_S_RCPT_WAIT)
 		return;

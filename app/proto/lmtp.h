@@ -32,12 +32,12 @@
 
 #include <stddef.h>
 
-#include "buf.h"
+#include "lib/buf.h"
 
-#define LMTP_LINE_MAX		1000	/* a command line, CRLF included */
-#define LMTP_ADDR_MAX		320	/* a path's address, bytes */
-#define LMTP_IDENT_MAX		32	/* a queue id */
-#define LMTP_ERRORS_MAX		20	/* then 421 and close */
+#define LMTP_LINE_MAX   1000 /* a command line, CRLF included */
+#define LMTP_ADDR_MAX   320  /* a path's address, bytes */
+#define LMTP_IDENT_MAX  32   /* a queue id */
+#define LMTP_ERRORS_MAX 20   /* then 421 and close */
 
 enum lmtp_event {
 	LMTP_MORE,
@@ -47,62 +47,62 @@ enum lmtp_event {
 };
 
 struct lmtp_settings {
-	const char	*hostname;	/* in the greeting and LHLO reply */
-	size_t		 max_message;	/* bytes of message text */
-	size_t		 max_rcpts;	/* per transaction */
+	const char *hostname;    /* in the greeting and LHLO reply */
+	size_t      max_message; /* bytes of message text */
+	size_t      max_rcpts;   /* per transaction */
 };
 
 enum lmtp_state {
-	LMTP_S_COMMAND,		/* reading command lines */
-	LMTP_S_RCPT_WAIT,	/* a RCPT awaits its verdict */
-	LMTP_S_DATA,		/* reading message text */
-	LMTP_S_DELIVER,		/* replies per recipient awaited */
+	LMTP_S_COMMAND,   /* reading command lines */
+	LMTP_S_RCPT_WAIT, /* a RCPT awaits its verdict */
+	LMTP_S_DATA,      /* reading message text */
+	LMTP_S_DELIVER,   /* replies per recipient awaited */
 	LMTP_S_CLOSED
 };
 
 struct lmtp {
-	struct lmtp_settings	 set;
-	enum lmtp_state		 state;
-	int			 greeted;	/* LHLO seen */
-	int			 in_mail;	/* MAIL accepted */
-	int			 errors;
-	struct buf		 out;		/* replies not yet written */
-	char			 line[LMTP_LINE_MAX + 1];
-	size_t			 linelen;
-	int			 overlong;	/* skipping to the next LF */
-	char			 sender[LMTP_ADDR_MAX + 1];
-	char			 ident[LMTP_IDENT_MAX + 1];	/* "" = none */
-	char			 pending[LMTP_ADDR_MAX + 1];
-	char			**rcpts;	/* accepted, in order */
-	size_t			 nrcpt;
-	size_t			 replied;	/* LMTP_S_DELIVER progress */
-	struct buf		 msg;		/* the message text */
-	int			 too_big;
-	int			 data_state;	/* dot-unstuffing */
+	struct lmtp_settings set;
+	enum lmtp_state      state;
+	int                  greeted; /* LHLO seen */
+	int                  in_mail; /* MAIL accepted */
+	int                  errors;
+	struct buf           out; /* replies not yet written */
+	char                 line[LMTP_LINE_MAX + 1];
+	size_t               linelen;
+	int                  overlong; /* skipping to the next LF */
+	char                 sender[LMTP_ADDR_MAX + 1];
+	char                 ident[LMTP_IDENT_MAX + 1]; /* "" = none */
+	char                 pending[LMTP_ADDR_MAX + 1];
+	char               **rcpts; /* accepted, in order */
+	size_t               nrcpt;
+	size_t               replied; /* LMTP_S_DELIVER progress */
+	struct buf           msg;     /* the message text */
+	int                  too_big;
+	int                  data_state; /* dot-unstuffing */
 };
 
-void		 lmtp_init(struct lmtp *, const struct lmtp_settings *);
-void		 lmtp_free(struct lmtp *);
+void lmtp_init(struct lmtp *, const struct lmtp_settings *);
+void lmtp_free(struct lmtp *);
 /* The 220 greeting (appended to l->out). */
-void		 lmtp_greeting(struct lmtp *);
+void lmtp_greeting(struct lmtp *);
 /* Consumes input; see above.  *used: bytes of in consumed. */
-enum lmtp_event	 lmtp_feed(struct lmtp *, const char *in, size_t len,
-		    size_t *used);
+enum lmtp_event lmtp_feed(struct lmtp *, const char *in, size_t len,
+    size_t *used);
 /* The address of the RCPT awaiting a verdict (LMTP_RCPT). */
-const char	*lmtp_pending_rcpt(const struct lmtp *);
+const char *lmtp_pending_rcpt(const struct lmtp *);
 /*
  * Answers the pending RCPT with a reply line without CRLF ("250 2.1.5
  * OK", "550 5.1.1 ..."); a 2xx reply adds the recipient.
  */
-void		 lmtp_rcpt_verdict(struct lmtp *, const char *reply);
+void lmtp_rcpt_verdict(struct lmtp *, const char *reply);
 /* LMTP_MESSAGE: recipient i's reply, in order from 0. */
-void		 lmtp_deliver_reply(struct lmtp *, const char *reply);
+void lmtp_deliver_reply(struct lmtp *, const char *reply);
 /* What LMTP_MESSAGE hands over. */
-const char	*lmtp_sender(const struct lmtp *);	/* "" = null sender */
-const char	*lmtp_ident(const struct lmtp *);	/* "" = unknown */
-size_t		 lmtp_nrcpt(const struct lmtp *);
-const char	*lmtp_rcpt(const struct lmtp *, size_t);
+const char *lmtp_sender(const struct lmtp *); /* "" = null sender */
+const char *lmtp_ident(const struct lmtp *);  /* "" = unknown */
+size_t      lmtp_nrcpt(const struct lmtp *);
+const char *lmtp_rcpt(const struct lmtp *, size_t);
 /* The recipient lmtp_deliver_reply answers next. */
-size_t		 lmtp_next_reply(const struct lmtp *);
+size_t lmtp_next_reply(const struct lmtp *);
 
 #endif

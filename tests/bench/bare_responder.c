@@ -18,9 +18,9 @@
  * Build: cc -O2 -o bare_responder bare_responder.c \
  *	$(pkg-config --cflags --libs fcgi libpq)
  */
-#include <sys/types.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/types.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 
@@ -38,8 +38,8 @@
 #define MAX_WORKERS 64
 
 static volatile sig_atomic_t stop_sig;
-static const char *conninfo;	/* -d: a SELECT per request */
-static const char *user_id;	/* -u: its parameter */
+static const char           *conninfo; /* -d: a SELECT per request */
+static const char           *user_id;  /* -u: its parameter */
 
 static void
 on_signal(int sig)
@@ -59,7 +59,7 @@ read_file(const char *path, size_t *len)
 {
 	FILE *f = fopen(path, "rb");
 	char *buf;
-	long n;
+	long  n;
 
 	if (f == NULL)
 		die(path);
@@ -79,7 +79,7 @@ static int
 open_socket(const char *path, gid_t gid)
 {
 	struct sockaddr_un sun;
-	int fd;
+	int                fd;
 
 	memset(&sun, 0, sizeof(sun));
 	sun.sun_family = AF_UNIX;
@@ -87,7 +87,7 @@ open_socket(const char *path, gid_t gid)
 		fprintf(stderr, "bare_responder: socket path too long\n");
 		exit(1);
 	}
-	strcpy(sun.sun_path, path);
+	memcpy(sun.sun_path, path, strlen(path) + 1);
 	unlink(path);
 	if ((fd = socket(AF_UNIX, SOCK_STREAM, 0)) < 0)
 		die("socket");
@@ -107,7 +107,8 @@ static int
 select_user(PGconn *db)
 {
 	PGresult *res = PQexecPrepared(db, "user", 1, &user_id, NULL, NULL, 0);
-	int found = PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1;
+	int       found = PQresultStatus(res) == PGRES_TUPLES_OK &&
+	    PQntuples(res) == 1;
 
 	PQclear(res);
 	return found;
@@ -116,15 +117,15 @@ select_user(PGconn *db)
 static PGconn *
 connect_db(void)
 {
-	PGconn *db = PQconnectdb(conninfo);
+	PGconn   *db = PQconnectdb(conninfo);
 	PGresult *res;
 
 	if (PQstatus(db) != CONNECTION_OK) {
 		fprintf(stderr, "bare_responder: %s", PQerrorMessage(db));
 		exit(1);
 	}
-	res = PQprepare(db, "user", "SELECT email FROM users WHERE id = $1::bigint",
-	    1, NULL);
+	res = PQprepare(db, "user",
+	    "SELECT email FROM users WHERE id = $1::bigint", 1, NULL);
 	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
 		fprintf(stderr, "bare_responder: %s", PQerrorMessage(db));
 		exit(1);
@@ -136,16 +137,18 @@ connect_db(void)
 static void
 worker(int fd, const char *page, size_t len, uid_t uid, gid_t gid)
 {
-	static const char fail[] = "Status: 500 Internal Server Error\r\n"
+	static const char fail[] =
+	    "Status: 500 Internal Server Error\r\n"
 	    "Content-Type: text/plain\r\nContent-Length: 0\r\n\r\n";
-	PGconn *db = NULL;
-	FCGX_Request req;
+	PGconn          *db = NULL;
+	FCGX_Request     req;
 	struct sigaction sa;
-	char head[256];
-	int hlen;
+	char             head[256];
+	int              hlen;
 
 	if (geteuid() == 0) {
-		if (setgroups(0, NULL) < 0 || setgid(gid) < 0 || setuid(uid) < 0)
+		if (setgroups(0, NULL) < 0 || setgid(gid) < 0 ||
+		    setuid(uid) < 0)
 			die("dropping privileges");
 	}
 	if (FCGX_Init() != 0)
@@ -166,7 +169,8 @@ worker(int fd, const char *page, size_t len, uid_t uid, gid_t gid)
 	hlen = snprintf(head, sizeof(head),
 	    "Status: 200 OK\r\n"
 	    "Content-Type: text/html; charset=utf-8\r\n"
-	    "Content-Length: %zu\r\n\r\n", len);
+	    "Content-Length: %zu\r\n\r\n",
+	    len);
 	while (FCGX_Accept_r(&req) >= 0) {
 		const char *m = FCGX_GetParam("REQUEST_METHOD", req.envp);
 
@@ -186,16 +190,17 @@ worker(int fd, const char *page, size_t len, uid_t uid, gid_t gid)
 int
 main(int argc, char *argv[])
 {
-	pid_t pids[MAX_WORKERS];
+	pid_t            pids[MAX_WORKERS];
 	struct sigaction sa;
-	const char *sock, *grname;
-	struct passwd *pw;
-	struct group *gr;
-	uid_t uid = 0;
-	gid_t gid = 0;
-	size_t len;
-	char *page;
-	int fd, i, n, alive;
+	const char      *sock, *grname;
+	struct passwd   *pw;
+	struct group    *gr;
+	uid_t            uid = 0;
+	gid_t            gid = 0;
+	size_t           len;
+	char            *page;
+	int              fd, i, n, alive;
+	long             workers;
 
 	while ((i = getopt(argc, argv, "d:u:")) != -1) {
 		if (i == 'd')
@@ -208,21 +213,27 @@ main(int argc, char *argv[])
 	argc -= optind - 1;
 	argv += optind - 1;
 	if (argc < 4 || argc > 5 || (conninfo == NULL) != (user_id == NULL)) {
-		fprintf(stderr, "usage: bare_responder [-d CONNINFO -u USER_ID] "
+		fprintf(stderr,
+		    "usage: bare_responder [-d CONNINFO -u USER_ID] "
 		    "SOCKET WORKERS PAGE_FILE [GROUP]\n");
 		return 2;
 	}
 	sock = argv[1];
-	n = atoi(argv[2]);
-	if (n < 1 || n > MAX_WORKERS) {
-		fprintf(stderr, "bare_responder: WORKERS must be 1..%d\n", MAX_WORKERS);
+	workers = strtol(argv[2], NULL, 10);
+	if (workers < 1 || workers > MAX_WORKERS) {
+		fprintf(stderr, "bare_responder: WORKERS must be 1..%d\n",
+		    MAX_WORKERS);
 		return 2;
 	}
+	n = (int)workers;
 	page = read_file(argv[3], &len);
 	grname = argc == 5 ? argv[4] : "nogroup";
 	if (geteuid() == 0) {
-		if ((pw = getpwnam("nobody")) == NULL || (gr = getgrnam(grname)) == NULL) {
-			fprintf(stderr, "bare_responder: no user nobody or group %s\n", grname);
+		if ((pw = getpwnam("nobody")) == NULL ||
+		    (gr = getgrnam(grname)) == NULL) {
+			fprintf(stderr,
+			    "bare_responder: no user nobody or group %s\n",
+			    grname);
 			return 1;
 		}
 		uid = pw->pw_uid;
@@ -242,7 +253,8 @@ main(int argc, char *argv[])
 		if (pids[i] == 0)
 			worker(fd, page, len, uid, gid);
 	}
-	fprintf(stderr, "bare_responder: listening on %s with %d workers\n", sock, n);
+	fprintf(stderr, "bare_responder: listening on %s with %d workers\n",
+	    sock, n);
 
 	alive = n;
 	while (alive > 0 && stop_sig == 0) {

@@ -753,6 +753,69 @@ SELECT pg_temp.is('a temporary DNS failure keeps the domain in Postfix', NULL,
     $$SELECT count(*)::text FROM postfix_aliases$$, '4');
 
 --------------------------------------------------------------------------
+-- Reserved local parts: built in, and each domain's own
+--------------------------------------------------------------------------
+
+SELECT pg_temp.is('built-in reserved names, in any case', 'membermail_app', NULL,
+    $$SELECT string_agg(l || '=' || mm_local_part_reserved(d.id, l), ' ' ORDER BY lower(l))
+    FROM domains d, unnest(ARRAY['PostMaster', 'hostmaster', 'abuse', 'admin',
+	'administrator', 'webmaster', 'security', 'root', 'noreply', 'mailer-daemon',
+	'alice']) AS l WHERE d.name = 'ok.test'$$,
+    'abuse=true admin=true administrator=true alice=false hostmaster=true '
+    'mailer-daemon=true noreply=true PostMaster=true root=true security=true '
+    'webmaster=true');
+SELECT pg_temp.is('a domain reserves a name of its own, for itself only', 'membermail_app',
+    $$INSERT INTO domain_reserved_local_parts (domain_id, local_part)
+	SELECT id, 'board' FROM domains WHERE name = 'ok.test'$$,
+    $$SELECT string_agg(d.name || '=' || mm_local_part_reserved(d.id, 'Board'), ' '
+	ORDER BY d.name) FROM domains d WHERE d.name IN ('ok.test', 'off.test')$$,
+    'off.test=false ok.test=true');
+SELECT pg_temp.is('the view lists both kinds per domain', 'membermail_app',
+    $$INSERT INTO domain_reserved_local_parts (domain_id, local_part)
+	SELECT id, 'board' FROM domains WHERE name = 'ok.test'$$,
+    $$SELECT string_agg(local_part || ':' || builtin, ' ' ORDER BY local_part)
+    FROM all_reserved_local_parts r JOIN domains d ON d.id = r.domain_id
+    WHERE d.name = 'ok.test' AND local_part IN ('board', 'postmaster')$$,
+    'board:false postmaster:true');
+SELECT pg_temp.rejects(format('a domain''s reserved name is a local part (%s)', v), NULL,
+    format($$INSERT INTO domain_reserved_local_parts (domain_id, local_part)
+	SELECT id, %L FROM domains WHERE name = 'ok.test'$$, v),
+    '23514', 'domain_reserved_local_parts_local_part_check')
+  FROM unnest(ARRAY['Board', '', 'a b', '.x', 'x@y']) AS v;
+SELECT pg_temp.rejects('the app cannot change the built-in list', 'membermail_app',
+    $$DELETE FROM reserved_local_parts WHERE local_part = 'postmaster'$$, '42501');
+SELECT pg_temp.rejects('no enabled alias with a reserved local part', 'membermail_app',
+    pg_temp.alias('ok.test', 'hostmaster', $$'{x@example.org}'$$),
+    '23514', 'aliases_reserved_local_part');
+SELECT pg_temp.accepts('... unless a site admin assigned it', 'membermail_app',
+    pg_temp.alias('ok.test', 'hostmaster', $$'{x@example.org}'$$,
+	', reserved_assigned', ', true'));
+SELECT pg_temp.accepts('a reserved alias may exist disabled', 'membermail_app',
+    pg_temp.alias('ok.test', 'abuse', $$'{x@example.org}'$$,
+	', enabled, disabled_reason', $$, false, 'by-admin'$$));
+SELECT pg_temp.rejects('... but is not enabled without an assignment', 'membermail_app',
+    pg_temp.alias('ok.test', 'abuse', $$'{x@example.org}'$$,
+	', enabled, disabled_reason', $$, false, 'by-admin'$$) || $$;
+    UPDATE aliases SET enabled = true, disabled_reason = NULL WHERE local_part = 'abuse'$$,
+    '23514', 'aliases_reserved_local_part');
+SELECT pg_temp.rejects('a name reserved for the domain', 'membermail_app',
+    $$INSERT INTO domain_reserved_local_parts (domain_id, local_part)
+	SELECT id, 'board' FROM domains WHERE name = 'ok.test';$$
+    || pg_temp.alias('ok.test', 'board', $$'{x@example.org}'$$),
+    '23514', 'aliases_reserved_local_part');
+SELECT pg_temp.accepts('an alias that existed before its name was reserved keeps working',
+    'membermail_app',
+    pg_temp.alias('ok.test', 'board', $$'{x@example.org}'$$) || $$;
+    INSERT INTO domain_reserved_local_parts (domain_id, local_part)
+	SELECT id, 'board' FROM domains WHERE name = 'ok.test';
+    UPDATE aliases SET description = 'still here' WHERE local_part = 'board'$$);
+SELECT pg_temp.is('a domain''s reserved names go with it', NULL,
+    $$INSERT INTO domain_reserved_local_parts (domain_id, local_part)
+	SELECT id, 'board' FROM domains WHERE name = 'empty.test';
+    DELETE FROM domains WHERE name = 'empty.test'$$,
+    $$SELECT count(*)::text FROM domain_reserved_local_parts$$, '0');
+
+--------------------------------------------------------------------------
 -- Report
 --------------------------------------------------------------------------
 

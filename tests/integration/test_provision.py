@@ -339,9 +339,11 @@ def prov_leave_without_grace_deletes(env, make):
 @scene_test
 def prov_admins_never_touched(env, make):
     s = make("admins")
-    # the admin is not in the team and owns an alias: untouched
-    q(env, "INSERT INTO aliases (domain_id, local_part, user_id, recipients) VALUES "
-           "(%d, 'postmaster', %d, '{pm@mail.example.org}')" % (s.domain_id, s.ids[s.admin]))
+    # the admin is not in the team and owns an alias (a reserved name a
+    # site admin assigned): untouched
+    q(env, "INSERT INTO aliases (domain_id, local_part, user_id, recipients, reserved_assigned) "
+           "VALUES (%d, 'postmaster', %d, '{pm@mail.example.org}', true)"
+      % (s.domain_id, s.ids[s.admin]))
     ed = s.user("ed")
     q(env, "INSERT INTO domain_members (domain_id, user_id, role) VALUES (%d, %d, 'admin')"
       % (s.domain_id, s.ids[ed]))

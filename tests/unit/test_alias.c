@@ -10,18 +10,18 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "alias.h"
-#include "arena.h"
+#include "lib/arena.h"
+#include "rules/alias.h"
 #include "test.h"
 
-#define L64	"llllllllllllllllllllllllllllllllllllllllllllllllllllllllllllllll"
-#define D63	"ddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddd"
+#define L64 "llllllllllllllllllllllllllllllllllllllllllllllllllllllllllllllll"
+#define D63 "ddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddd"
 
 struct parse_case {
-	const char	*name;
-	const char	*raw;
-	const char	*want;		/* "a|b" normalised, or NULL */
-	const char	*code;		/* problem code when want is NULL */
+	const char *name;
+	const char *raw;
+	const char *want; /* "a|b" normalised, or NULL */
+	const char *code; /* problem code when want is NULL */
 };
 
 static const struct parse_case cases[] = {
@@ -34,24 +34,36 @@ static const struct parse_case cases[] = {
 	    "a@x.org|b@x.org", NULL },
 	{ "atext specials", "a!#$%&'*+/=?^_`{|}~-@x.org",
 	    "a!#$%&'*+/=?^_`{|}~-@x.org", NULL },
-	{ "ten", "1@x.org 2@x.org 3@x.org 4@x.org 5@x.org 6@x.org 7@x.org "
-	    "8@x.org 9@x.org 10@x.org", "1@x.org|2@x.org|3@x.org|4@x.org|"
-	    "5@x.org|6@x.org|7@x.org|8@x.org|9@x.org|10@x.org", NULL },
-	{ "eleven", "1@x.org 2@x.org 3@x.org 4@x.org 5@x.org 6@x.org 7@x.org "
-	    "8@x.org 9@x.org 10@x.org 11@x.org", NULL, "too_many_recipients" },
-	{ "eleven with a duplicate is ten", "1@x.org 2@x.org 3@x.org 4@x.org "
+	{ "ten",
+	    "1@x.org 2@x.org 3@x.org 4@x.org 5@x.org 6@x.org 7@x.org "
+	    "8@x.org 9@x.org 10@x.org",
+	    "1@x.org|2@x.org|3@x.org|4@x.org|"
+	    "5@x.org|6@x.org|7@x.org|8@x.org|9@x.org|10@x.org",
+	    NULL },
+	{ "eleven",
+	    "1@x.org 2@x.org 3@x.org 4@x.org 5@x.org 6@x.org 7@x.org "
+	    "8@x.org 9@x.org 10@x.org 11@x.org",
+	    NULL, "too_many_recipients" },
+	{ "eleven with a duplicate is ten",
+	    "1@x.org 2@x.org 3@x.org 4@x.org "
 	    "5@x.org 6@x.org 7@x.org 8@x.org 9@x.org 10@x.org 1@X.ORG",
 	    "1@x.org|2@x.org|3@x.org|4@x.org|5@x.org|6@x.org|7@x.org|"
-	    "8@x.org|9@x.org|10@x.org", NULL },
+	    "8@x.org|9@x.org|10@x.org",
+	    NULL },
 	{ "empty", "", NULL, "no_recipients" },
 	{ "only separators", " ,\r\n, ", NULL, "no_recipients" },
 	{ "NULL", NULL, NULL, "no_recipients" },
 	{ "local part 64", L64 "@x.org", L64 "@x.org", NULL },
 	{ "local part 65", L64 "l@x.org", NULL, "recipient_too_long" },
-	{ "whole 254", "a@" D63 "." D63 "." D63 ".dddddddddddddddddddddddddddddddddddddddddddddddddddddddddddd",
-	    "a@" D63 "." D63 "." D63 ".dddddddddddddddddddddddddddddddddddddddddddddddddddddddddddd",
+	{ "whole 254",
+	    "a@" D63 "." D63 "." D63
+	    ".dddddddddddddddddddddddddddddddddddddddddddddddddddddddddddd",
+	    "a@" D63 "." D63 "." D63
+	    ".dddddddddddddddddddddddddddddddddddddddddddddddddddddddddddd",
 	    NULL },
-	{ "whole 255", "ab@" D63 "." D63 "." D63 ".dddddddddddddddddddddddddddddddddddddddddddddddddddddddddddd",
+	{ "whole 255",
+	    "ab@" D63 "." D63 "." D63
+	    ".dddddddddddddddddddddddddddddddddddddddddddddddddddddddddddd",
 	    NULL, "recipient_too_long" },
 	{ "label 64", "a@" D63 "d.org", NULL, "recipient_invalid" },
 	{ "no @", "you.example.org", NULL, "recipient_invalid" },
@@ -74,8 +86,10 @@ static const struct parse_case cases[] = {
 	{ "control character", "a\001b@x.org", NULL, "recipient_control" },
 	{ "DEL", "ab\177@x.org", NULL, "recipient_control" },
 	{ "non-ASCII local", "j\xc3\xb6rg@x.org", NULL, "recipient_not_ascii" },
-	{ "non-ASCII domain", "a@b\xc3\xbc" "cher.de", NULL,
-	    "recipient_not_ascii" },
+	{ "non-ASCII domain",
+	    "a@b\xc3\xbc"
+	    "cher.de",
+	    NULL, "recipient_not_ascii" },
 	{ "A-label domain", "a@xn--bcher-kva.de", "a@xn--bcher-kva.de", NULL },
 	{ "a bad one after good ones", "a@x.org b@x", NULL,
 	    "recipient_invalid" },
@@ -85,8 +99,8 @@ static const struct parse_case cases[] = {
 static const char *
 joined(struct arena *a, const char **list, size_t n)
 {
-	const char	*s = "";
-	size_t		 i;
+	const char *s = "";
+	size_t      i;
 
 	for (i = 0; s != NULL && i < n; i++)
 		s = arena_printf(a, "%s%s%s", s, i ? "|" : "", list[i]);
@@ -96,11 +110,11 @@ joined(struct arena *a, const char **list, size_t n)
 static void
 run(struct arena *a, const struct parse_case *c)
 {
-	struct alias_problem	 why = { NULL, NULL, NULL };
-	const char		**list = NULL;
-	char			*raw = NULL;
-	size_t			 n = 0;
-	int			 rc;
+	struct alias_problem why = { NULL, NULL, NULL };
+	const char         **list = NULL;
+	char                *raw = NULL;
+	size_t               n = 0;
+	int                  rc;
 
 	/* An exact-size heap copy: ASan sees any read past its end. */
 	if (c->raw != NULL && (raw = strdup(c->raw)) == NULL) {
@@ -128,25 +142,23 @@ static void
 test_recipient_valid(void)
 {
 	static const struct {
-		const char	*addr;
-		int		 ok;
+		const char *addr;
+		int         ok;
 	} v[] = {
 		{ "you@example.org", 1 },
 		{ "first.last+tag@mail.example.org", 1 },
-		{ "you@EXAMPLE.org", 0 },	/* not normalised */
-		{ "you@example", 0 },		/* one label */
-		{ "you@example.123", 0 },	/* numeric TLD */
-		{ ".you@example.org", 0 },
-		{ "a..b@example.org", 0 },
-		{ "you example@example.org", 0 },
-		{ "you@exa\r\nmple.org", 0 },
-		{ "y\xc3\xb6u@example.org", 0 },	/* not ASCII */
-		{ "@example.org", 0 },
-		{ "you.example.org", 0 },
+		{ "you@EXAMPLE.org", 0 }, /* not normalised */
+		{ "you@example", 0 },     /* one label */
+		{ "you@example.123", 0 }, /* numeric TLD */
+		{ ".you@example.org", 0 }, { "a..b@example.org", 0 },
+		{ "you example@example.org", 0 }, { "you@exa\r\nmple.org", 0 },
+		{ "y\xc3\xb6u@example.org", 0 }, /* not ASCII */
+		{ "@example.org", 0 }, { "you.example.org", 0 },
 		{ "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
-		    "@example.org", 0 },		/* 65-byte local part */
+		  "@example.org",
+		    0 }, /* 65-byte local part */
 	};
-	size_t	 i;
+	size_t i;
 
 	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++)
 		CHECK_INT(alias_recipient_valid(v[i].addr), v[i].ok,
@@ -156,8 +168,8 @@ test_recipient_valid(void)
 int
 main(void)
 {
-	struct arena	*a;
-	size_t		 i;
+	struct arena *a;
+	size_t        i;
 
 	if ((a = arena_new(1024 * 1024)) == NULL) {
 		perror("arena_new");

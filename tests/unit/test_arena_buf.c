@@ -5,16 +5,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "arena.h"
-#include "buf.h"
+#include "lib/arena.h"
+#include "lib/buf.h"
 #include "test.h"
 
 static void
 test_arena(void)
 {
-	struct arena	*a;
-	char		*p, *big;
-	size_t		 i;
+	struct arena *a;
+	char         *p, *big;
+	size_t        i;
 
 	if ((a = arena_new(100000)) == NULL) {
 		CHECK(0, "arena_new");
@@ -52,8 +52,8 @@ test_arena(void)
 static void
 test_buf(void)
 {
-	struct buf	 b;
-	size_t		 i;
+	struct buf b;
+	size_t     i;
 
 	buf_init(&b, 10);
 	CHECK_STR(buf_cstr(&b), "", "empty");
@@ -61,7 +61,7 @@ test_buf(void)
 	buf_printf(&b, "%d", 123);
 	CHECK_STR(buf_cstr(&b), "abc123", "append");
 	CHECK(!b.failed, "not failed");
-	buf_puts(&b, "12345");		/* 11 > 10 */
+	buf_puts(&b, "12345"); /* 11 > 10 */
 	CHECK(b.failed, "failed over max");
 	CHECK_STR(buf_cstr(&b), "abc123", "unchanged after failure");
 	buf_putc(&b, 'x');

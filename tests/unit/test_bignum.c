@@ -15,26 +15,26 @@
 
 #include <sodium.h>
 
-#include "bignum.h"
+#include "lib/bignum.h"
 #include "test.h"
 
 /* OpenID 2.0 Appendix B: the default Diffie-Hellman modulus. */
-#define DH_P								\
-	"DCF93A0B883972EC0E19989AC5A2CE310E1D37717E8D9571BB7623731866E61E"\
-	"F75A2E27898B057F9891C2E27A639C3F29B60814581CD3B2CA3986D268370557"\
-	"7D45C2E7E52DC81C7A171876E5CEA74B1448BFDFAF18828EFD2519F14E45E382"\
+#define DH_P                                                               \
+	"DCF93A0B883972EC0E19989AC5A2CE310E1D37717E8D9571BB7623731866E61E" \
+	"F75A2E27898B057F9891C2E27A639C3F29B60814581CD3B2CA3986D268370557" \
+	"7D45C2E7E52DC81C7A171876E5CEA74B1448BFDFAF18828EFD2519F14E45E382" \
 	"6634AF1949E5B535CC829A483B8A76223E5D490A257F05BDFF16F2FB22C583AB"
 
-#define HEX_MAX		(2 * BN_MAX_BYTES + 1)
+#define HEX_MAX (2 * BN_MAX_BYTES + 1)
 
 /* Lower-case hex without leading zeroes ("0" for zero), for CHECK_STR. */
 static const char *
 hex(const struct bn *a, char buf[HEX_MAX])
 {
-	unsigned char	 b[BN_MAX_BYTES];
-	size_t		 nb, i;
+	unsigned char     b[BN_MAX_BYTES];
+	size_t            nb, i;
 	static const char digits[] = "0123456789abcdef";
-	char		*p = buf;
+	char             *p = buf;
 
 	nb = bn_bytes(a);
 	if (nb == 0 || bn_to_bytes(a, b, nb) != APP_OK)
@@ -50,9 +50,8 @@ hex(const struct bn *a, char buf[HEX_MAX])
 
 /* Parses a test constant; a bad one is a broken test, so abort. */
 static struct bn
-H(const char *s)
-{
-	struct bn	 a;
+H(const char *s) {
+	struct bn a;
 
 	if (bn_from_hex(&a, s) != APP_OK) {
 		fprintf(stderr, "bad test constant %s\n", s);
@@ -66,7 +65,7 @@ static const char *
 bytes_hex(const unsigned char *b, size_t n, char *buf)
 {
 	static const char digits[] = "0123456789abcdef";
-	size_t		 i;
+	size_t            i;
 
 	for (i = 0; i < n; i++) {
 		buf[2 * i] = digits[b[i] >> 4];
@@ -81,14 +80,14 @@ bytes_hex(const unsigned char *b, size_t n, char *buf)
  */
 
 struct bytes_case {
-	const char	*name;
-	const char	*in;		/* raw bytes */
-	size_t		 len;
-	enum app_err	 want;
-	const char	*hex;		/* value when APP_OK */
+	const char  *name;
+	const char  *in; /* raw bytes */
+	size_t       len;
+	enum app_err want;
+	const char  *hex; /* value when APP_OK */
 };
 
-#define IN(s)		(s), sizeof(s) - 1
+#define IN(s) (s), sizeof(s) - 1
 
 static const struct bytes_case bytes_cases[] = {
 	{ "empty", IN(""), APP_OK, "0" },
@@ -104,16 +103,17 @@ static const struct bytes_case bytes_cases[] = {
 static void
 test_bytes(void)
 {
-	const struct bytes_case	*c;
-	unsigned char		 big[BN_MAX_BYTES + 2], out[BN_MAX_BYTES + 2];
-	char			 buf[HEX_MAX];
-	struct bn		 a;
-	size_t			 i;
+	const struct bytes_case *c;
+	unsigned char            big[BN_MAX_BYTES + 2], out[BN_MAX_BYTES + 2];
+	char                     buf[HEX_MAX];
+	struct bn                a;
+	size_t                   i;
 
 	for (i = 0; i < sizeof(bytes_cases) / sizeof(bytes_cases[0]); i++) {
 		c = &bytes_cases[i];
 		CHECK_INT(bn_from_bytes(&a, (const unsigned char *)c->in,
-		    c->len), c->want, "from_bytes %s", c->name);
+			      c->len),
+		    c->want, "from_bytes %s", c->name);
 		CHECK_STR(hex(&a, buf), c->hex, "from_bytes %s", c->name);
 	}
 
@@ -146,10 +146,10 @@ test_bytes(void)
 }
 
 struct hex_case {
-	const char	*name;
-	const char	*in;
-	enum app_err	 want;
-	const char	*hex;
+	const char  *name;
+	const char  *in;
+	enum app_err want;
+	const char  *hex;
 };
 
 static const struct hex_case hex_cases[] = {
@@ -168,10 +168,10 @@ static const struct hex_case hex_cases[] = {
 static void
 test_hex(void)
 {
-	const struct hex_case	*c;
-	char			 buf[HEX_MAX], in[2 * BN_MAX_BYTES + 8];
-	struct bn		 a;
-	size_t			 i;
+	const struct hex_case *c;
+	char                   buf[HEX_MAX], in[2 * BN_MAX_BYTES + 8];
+	struct bn              a;
+	size_t                 i;
 
 	for (i = 0; i < sizeof(hex_cases) / sizeof(hex_cases[0]); i++) {
 		c = &hex_cases[i];
@@ -187,7 +187,7 @@ test_hex(void)
 	CHECK_INT(bn_from_hex(&a, in), APP_ETOOBIG, "hex max width + 1");
 	memmove(in + 4, in, 2 * BN_MAX_BYTES + 2);
 	memset(in, '0', 4);
-	in[2 * BN_MAX_BYTES + 4] = '\0';	/* "0000fff...f" */
+	in[2 * BN_MAX_BYTES + 4] = '\0'; /* "0000fff...f" */
 	CHECK_INT(bn_from_hex(&a, in), APP_OK, "hex max width, zeroes");
 }
 
@@ -196,9 +196,9 @@ test_hex(void)
  */
 
 struct btwoc_case {
-	const char	*name;
-	const char	*hex;	/* the value */
-	const char	*enc;	/* its btwoc, in hex */
+	const char *name;
+	const char *hex; /* the value */
+	const char *enc; /* its btwoc, in hex */
 };
 
 static const struct btwoc_case btwoc_cases[] = {
@@ -215,11 +215,11 @@ static const struct btwoc_case btwoc_cases[] = {
 };
 
 struct unbtwoc_case {
-	const char	*name;
-	const char	*in;
-	size_t		 len;
-	enum app_err	 want;
-	const char	*hex;
+	const char  *name;
+	const char  *in;
+	size_t       len;
+	enum app_err want;
+	const char  *hex;
 };
 
 static const struct unbtwoc_case unbtwoc_cases[] = {
@@ -238,12 +238,12 @@ static const struct unbtwoc_case unbtwoc_cases[] = {
 static void
 test_btwoc(void)
 {
-	const struct btwoc_case		*c;
-	const struct unbtwoc_case	*u;
-	unsigned char			 out[BN_BTWOC_MAX + 1];
-	char				 buf[2 * BN_BTWOC_MAX + 3];
-	struct bn			 a, b;
-	size_t				 i, n;
+	const struct btwoc_case   *c;
+	const struct unbtwoc_case *u;
+	unsigned char              out[BN_BTWOC_MAX + 1];
+	char                       buf[2 * BN_BTWOC_MAX + 3];
+	struct bn                  a, b;
+	size_t                     i, n;
 
 	for (i = 0; i < sizeof(btwoc_cases) / sizeof(btwoc_cases[0]); i++) {
 		c = &btwoc_cases[i];
@@ -251,19 +251,19 @@ test_btwoc(void)
 		CHECK_INT(bn_to_btwoc(&a, out, sizeof(out), &n), APP_OK,
 		    "btwoc %s", c->name);
 		CHECK_STR(bytes_hex(out, n, buf), c->enc, "btwoc %s", c->name);
-		CHECK_INT(bn_from_btwoc(&b, out, n), APP_OK,
-		    "btwoc back %s", c->name);
+		CHECK_INT(bn_from_btwoc(&b, out, n), APP_OK, "btwoc back %s",
+		    c->name);
 		CHECK_INT(bn_cmp(&a, &b), 0, "btwoc back %s", c->name);
 		/* One byte short of the encoding is refused. */
 		CHECK_INT(bn_to_btwoc(&a, out, n - 1, &n), APP_ETOOBIG,
 		    "btwoc short %s", c->name);
 		CHECK_INT(n, 0, "btwoc short length %s", c->name);
 	}
-	for (i = 0; i < sizeof(unbtwoc_cases) / sizeof(unbtwoc_cases[0]);
-	    i++) {
+	for (i = 0; i < sizeof(unbtwoc_cases) / sizeof(unbtwoc_cases[0]); i++) {
 		u = &unbtwoc_cases[i];
 		CHECK_INT(bn_from_btwoc(&a, (const unsigned char *)u->in,
-		    u->len), u->want, "unbtwoc %s", u->name);
+			      u->len),
+		    u->want, "unbtwoc %s", u->name);
 		CHECK_STR(hex(&a, buf), u->hex, "unbtwoc %s", u->name);
 	}
 
@@ -287,11 +287,11 @@ test_btwoc(void)
  */
 
 struct arith_case {
-	const char	*name;
-	const char	*a, *b;
-	int		 cmp;
-	const char	*diff;		/* a - b, when a >= b */
-	int		 borrow;
+	const char *name;
+	const char *a, *b;
+	int         cmp;
+	const char *diff; /* a - b, when a >= b */
+	int         borrow;
 };
 
 static const struct arith_case arith_cases[] = {
@@ -307,10 +307,10 @@ static const struct arith_case arith_cases[] = {
 static void
 test_arith(void)
 {
-	const struct arith_case	*c;
-	char			 buf[HEX_MAX];
-	struct bn		 a, b, r;
-	size_t			 i;
+	const struct arith_case *c;
+	char                     buf[HEX_MAX];
+	struct bn                a, b, r;
+	size_t                   i;
 
 	for (i = 0; i < sizeof(arith_cases) / sizeof(arith_cases[0]); i++) {
 		c = &arith_cases[i];
@@ -356,8 +356,8 @@ test_arith(void)
  */
 
 struct pow_case {
-	const char	*name;
-	const char	*base, *exp, *mod, *want;
+	const char *name;
+	const char *base, *exp, *mod, *want;
 };
 
 static const struct pow_case small_cases[] = {
@@ -375,8 +375,7 @@ static const struct pow_case small_cases[] = {
 	    "7b8ce429" },
 	{ "wide base, 2-limb mod", "10000000000000005", "3", "200000003",
 	    "14800017f" },
-	{ "64-bit exp", "3", "ffffffffffffffff", "1fffffffffffffff",
-	    "daf26b" },
+	{ "64-bit exp", "3", "ffffffffffffffff", "1fffffffffffffff", "daf26b" },
 };
 
 /*
@@ -414,8 +413,7 @@ static const struct pow_case pow_cases[] = {
 	    "aec001b168a9b09c2b44d49727c854940ebf343b27060d419a029815"
 	    "687ad6f6ba4a8b212cdefa40e479ac7c719a18556fc8bb2af2ba659e"
 	    "fee5d1b7f42e6d13a32fc377ef276b49" },
-	{ "DH p, g=2",
-	    "2",
+	{ "DH p, g=2", "2",
 	    "6336fb97c6fd921444e49ff0bddb81d28eec18b3c594935191021099"
 	    "7b924bd929183cf729f54a6b7ccf94bf887c158ac2f98df1f126d0bd"
 	    "be8bede9885c8a618211621903d044a144898a229a583d873e8cc4e2"
@@ -584,23 +582,16 @@ static const struct pow_case pow_cases[] = {
 	    "b6866423d350dbb0d8da8af6ae0624bb6b4ae9919c53ee07f5310b23"
 	    "25a20bf406f076352f3472c258a3ead653edb76af45aab5c0fdd5894"
 	    "7cbd03a324f2e5151c496718d0" },
-	{ "one limb, top bit set",
-	    "deadbeef",
-	    "fffffff1",
-	    "fffffffb",
+	{ "one limb, top bit set", "deadbeef", "fffffff1", "fffffffb",
 	    "bcaef1a" },
-	{ "two limbs",
-	    "123456789abcdef",
-	    "10001",
-	    "100000001",
-	    "d7da42b1" },
+	{ "two limbs", "123456789abcdef", "10001", "100000001", "d7da42b1" },
 };
 
 static void
 run_pow(const struct pow_case *c, const char *table)
 {
-	char		 buf[HEX_MAX];
-	struct bn	 b, e, m, r;
+	char      buf[HEX_MAX];
+	struct bn b, e, m, r;
 
 	b = H(c->base);
 	e = H(c->exp);
@@ -622,9 +613,9 @@ run_pow(const struct pow_case *c, const char *table)
 static void
 test_modexp(void)
 {
-	char		 buf[HEX_MAX];
-	struct bn	 b, e, m, r;
-	size_t		 i;
+	char      buf[HEX_MAX];
+	struct bn b, e, m, r;
+	size_t    i;
 
 	for (i = 0; i < sizeof(small_cases) / sizeof(small_cases[0]); i++)
 		run_pow(&small_cases[i], "small");
@@ -649,9 +640,9 @@ test_modexp(void)
 static void
 test_random(void)
 {
-	struct bn	 bound, r, p;
-	int		 seen[3] = { 0, 0, 0 }, bad = 0;
-	size_t		 i;
+	struct bn bound, r, p;
+	int       seen[3] = { 0, 0, 0 }, bad = 0;
+	size_t    i;
 
 	bound = H("1");
 	CHECK_INT(bn_random_range(&r, &bound), APP_EINPUT, "bound 1");
@@ -689,8 +680,8 @@ test_random(void)
 static void
 test_dh(void)
 {
-	struct bn	 p, g, a, b, ga, gb, k1, k2;
-	int		 i, bad = 0;
+	struct bn p, g, a, b, ga, gb, k1, k2;
+	int       i, bad = 0;
 
 	p = H(DH_P);
 	g = H("2");

@@ -15,78 +15,78 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "conf.h"
+#include "lib/conf.h"
 #include "test.h"
 
 #ifndef nitems
-#define nitems(a)	(sizeof(a) / sizeof((a)[0]))
+#define nitems(a) (sizeof(a) / sizeof((a)[0]))
 #endif
 
-#define UNIX_PATH_MAX	(sizeof(((struct sockaddr_un *)0)->sun_path) - 1)
+#define UNIX_PATH_MAX (sizeof(((struct sockaddr_un *)0)->sun_path) - 1)
 
-#define DEFAULTS_PRINTED						\
-	"alerts_to =\n"	\
-	"api_rate_limit = 120\n"					\
-	"backlog = 511\n"						\
-	"crash_interval = 60\n"						\
-	"crash_limit = 10\n"						\
-	"database = dbname=membermail\n"				\
-	"group =\n"							\
-	"launchpad_api = https://api.launchpad.net/1.0\n"	\
-	"launchpad_concurrency = 8\n"	\
-	"launchpad_page_size = 300\n"	\
-	"launchpad_retries = 2\n"	\
-	"launchpad_teams = yes\n"					\
-	"launchpad_timeout = 15\n"	\
-	"listen = unix:/run/membermail/membermail.sock\n"		\
-	"log_file =\n"							\
-	"log_level = info\n"						\
-	"login_rate_limit = 20\n"					\
-	"mail_from = membermail@localhost\n"	\
-	"max_body = 1m\n"						\
-	"max_requests = 0\n"						\
-	"max_workers = 32\n"						\
-	"migrations_dir = " MM_PKGDATADIR "/migrations\n"		\
-	"nonce_window = 300\n"						\
-	"openid_mode = stateless\n"					\
-	"outbox_max_attempts = 10\n"	\
-	"person_check_interval = 21600\n"	\
-	"pid_file =\n"							\
-	"public_url = http://127.0.0.1:8080\n"				\
-	"removal_grace_days = 30\n"	\
-	"request_timeout = 60\n"					\
-	"session_idle = 7200\n"					\
-	"session_max = 43200\n"					\
-	"shrink_threshold = 10\n"	\
-	"shutdown_timeout = 30\n"					\
-	"signin_sync_budget = 8000\n"	\
-	"slow_request = 5000\n"						\
-	"smtp_ca_file =\n"	\
-	"smtp_password_file =\n"	\
-	"smtp_timeout = 30\n"	\
-	"smtp_tls = required\n"	\
-	"smtp_url = smtp://127.0.0.1:25\n"	\
-	"smtp_user =\n"	\
-	"snapshot_max_age = 600\n"	\
-	"socket_group =\n"						\
-	"socket_mode = 0660\n"						\
-	"sso_endpoint = https://login.ubuntu.com/+openid\n"		\
-	"sso_identity_prefix = https://login.ubuntu.com/+id/\n"		\
-	"sso_timeout = 10\n"						\
-	"statement_timeout = 5000\n"					\
-	"status_allow = 127.0.0.1 ::1\n"				\
-	"status_listen =\n"						\
-	"templates_dir = " MM_PKGDATADIR "/templates\n"		\
-	"user =\n"							\
-	"verification_prefix = membermail-site-verification\n"		\
+#define DEFAULTS_PRINTED                                        \
+	"alerts_to =\n"                                         \
+	"api_rate_limit = 120\n"                                \
+	"backlog = 511\n"                                       \
+	"crash_interval = 60\n"                                 \
+	"crash_limit = 10\n"                                    \
+	"database = dbname=membermail\n"                        \
+	"group =\n"                                             \
+	"launchpad_api = https://api.launchpad.net/1.0\n"       \
+	"launchpad_concurrency = 8\n"                           \
+	"launchpad_page_size = 300\n"                           \
+	"launchpad_retries = 2\n"                               \
+	"launchpad_teams = yes\n"                               \
+	"launchpad_timeout = 15\n"                              \
+	"listen = unix:/run/membermail/membermail.sock\n"       \
+	"log_file =\n"                                          \
+	"log_level = info\n"                                    \
+	"login_rate_limit = 20\n"                               \
+	"mail_from = membermail@localhost\n"                    \
+	"max_body = 1m\n"                                       \
+	"max_requests = 0\n"                                    \
+	"max_workers = 32\n"                                    \
+	"migrations_dir = " MM_PKGDATADIR "/migrations\n"       \
+	"nonce_window = 300\n"                                  \
+	"openid_mode = stateless\n"                             \
+	"outbox_max_attempts = 10\n"                            \
+	"person_check_interval = 21600\n"                       \
+	"pid_file =\n"                                          \
+	"public_url = http://127.0.0.1:8080\n"                  \
+	"removal_grace_days = 30\n"                             \
+	"request_timeout = 60\n"                                \
+	"session_idle = 7200\n"                                 \
+	"session_max = 43200\n"                                 \
+	"shrink_threshold = 10\n"                               \
+	"shutdown_timeout = 30\n"                               \
+	"signin_sync_budget = 8000\n"                           \
+	"slow_request = 5000\n"                                 \
+	"smtp_ca_file =\n"                                      \
+	"smtp_password_file =\n"                                \
+	"smtp_timeout = 30\n"                                   \
+	"smtp_tls = required\n"                                 \
+	"smtp_url = smtp://127.0.0.1:25\n"                      \
+	"smtp_user =\n"                                         \
+	"snapshot_max_age = 600\n"                              \
+	"socket_group =\n"                                      \
+	"socket_mode = 0660\n"                                  \
+	"sso_endpoint = https://login.ubuntu.com/+openid\n"     \
+	"sso_identity_prefix = https://login.ubuntu.com/+id/\n" \
+	"sso_timeout = 10\n"                                    \
+	"statement_timeout = 5000\n"                            \
+	"status_allow = 127.0.0.1 ::1\n"                        \
+	"status_listen =\n"                                     \
+	"templates_dir = " MM_PKGDATADIR "/templates\n"         \
+	"user =\n"                                              \
+	"verification_prefix = membermail-site-verification\n"  \
 	"workers = 4\n"
 
 /* The repository file `rel`, found through $MM_TEST_SRCDIR. */
 static const char *
 srcpath(const char *rel)
 {
-	static char	 buf[1024];
-	const char	*dir;
+	static char buf[1024];
+	const char *dir;
 
 	if ((dir = getenv("MM_TEST_SRCDIR")) == NULL || *dir == '\0')
 		dir = ".";
@@ -98,9 +98,9 @@ srcpath(const char *rel)
 static int
 write_tmp(char *path, size_t pathsz, const char *data, size_t len)
 {
-	const char	*dir;
-	int		 fd;
-	ssize_t		 n;
+	const char *dir;
+	int         fd;
+	ssize_t     n;
 
 	if ((dir = getenv("TMPDIR")) == NULL || *dir == '\0')
 		dir = "/tmp";
@@ -123,7 +123,7 @@ static int
 load_text(struct config *cfg, const char *text, size_t len, char *path,
     size_t pathsz, char *err, size_t errsz)
 {
-	int	 rc;
+	int rc;
 
 	err[0] = '\0';
 	if (write_tmp(path, pathsz, text, len) == -1)
@@ -137,9 +137,9 @@ load_text(struct config *cfg, const char *text, size_t len, char *path,
 static char *
 print_str(const struct config *cfg)
 {
-	char	*s = NULL;
-	size_t	 len = 0;
-	FILE	*fp;
+	char  *s = NULL;
+	size_t len = 0;
+	FILE  *fp;
 
 	if ((fp = open_memstream(&s, &len)) == NULL)
 		return NULL;
@@ -150,11 +150,10 @@ print_str(const struct config *cfg)
 
 /* The printed value of `key`, or "(absent)". */
 static void
-print_value(const struct config *cfg, const char *key, char *out,
-    size_t outsz)
+print_value(const struct config *cfg, const char *key, char *out, size_t outsz)
 {
-	char	*s, *line, *nl;
-	size_t	 klen = strlen(key);
+	char  *s, *line, *nl;
+	size_t klen = strlen(key);
 
 	snprintf(out, outsz, "(absent)");
 	if ((s = print_str(cfg)) == NULL)
@@ -196,8 +195,8 @@ check_same(const struct config *a, const struct config *b, const char *what)
 static void
 test_defaults(void)
 {
-	struct config	 cfg;
-	char		*s;
+	struct config cfg;
+	char         *s;
 
 	memset(&cfg, 0xa5, sizeof(cfg));
 	conf_defaults(&cfg);
@@ -226,9 +225,9 @@ test_defaults(void)
 static void
 test_path(void)
 {
-	const char	*saved = getenv("MEMBERMAIL_CONFIG");
-	char		*copy = saved != NULL ? strdup(saved) : NULL;
-	const char	*def = MM_SYSCONFDIR "/membermail/membermail.conf";
+	const char *saved = getenv("MEMBERMAIL_CONFIG");
+	char       *copy = saved != NULL ? strdup(saved) : NULL;
+	const char *def = MM_SYSCONFDIR "/membermail/membermail.conf";
 
 	unsetenv("MEMBERMAIL_CONFIG");
 	CHECK_STR(conf_path(NULL), def, "path: no -c, no env");
@@ -249,9 +248,9 @@ test_path(void)
 static void
 test_good(void)
 {
-	struct config	 cfg;
-	char		 err[512] = "";
-	int		 rc;
+	struct config cfg;
+	char          err[512] = "";
+	int           rc;
 
 	conf_defaults(&cfg);
 	rc = conf_load(&cfg, srcpath("tests/unit/data/conf_good.conf"), err,
@@ -276,9 +275,9 @@ test_good(void)
 
 /* One-line files (no final newline) that load; the value as printed. */
 static const struct {
-	const char	*text;
-	const char	*key;
-	const char	*want;
+	const char *text;
+	const char *key;
+	const char *want;
 } good_cases[] = {
 	{ "listen = 127.0.0.1:9000", "listen", "127.0.0.1:9000" },
 	{ "listen = [::1]:80", "listen", "[::1]:80" },
@@ -350,10 +349,10 @@ static const struct {
 static void
 test_good_cases(void)
 {
-	struct config	 cfg;
-	char		 path[256], err[512], got[512];
-	size_t		 i;
-	int		 rc;
+	struct config cfg;
+	char          path[256], err[512], got[512];
+	size_t        i;
+	int           rc;
 
 	for (i = 0; i < nitems(good_cases); i++) {
 		rc = load_text(&cfg, good_cases[i].text,
@@ -371,8 +370,8 @@ test_good_cases(void)
 
 /* Files that fail; the error after "path". */
 static const struct {
-	const char	*text;
-	const char	*want;
+	const char *text;
+	const char *want;
 } bad_cases[] = {
 	/* connection strings */
 	{ "database = dbname=x password=secret",
@@ -490,13 +489,17 @@ static const struct {
 	    ":1: max_body: 99999999999999999k is out of range (1k..64m)" },
 	{ "max_body = 99999999999999999999",
 	    ":1: max_body: 99999999999999999999 is out of range (1k..64m)" },
-	{ "max_body = 1g", ":1: max_body: \"1g\" is not a size (bytes, or "
+	{ "max_body = 1g",
+	    ":1: max_body: \"1g\" is not a size (bytes, or "
 	    "with a k or m suffix)" },
-	{ "max_body = 1kb", ":1: max_body: \"1kb\" is not a size (bytes, or "
+	{ "max_body = 1kb",
+	    ":1: max_body: \"1kb\" is not a size (bytes, or "
 	    "with a k or m suffix)" },
-	{ "max_body = k", ":1: max_body: \"k\" is not a size (bytes, or "
+	{ "max_body = k",
+	    ":1: max_body: \"k\" is not a size (bytes, or "
 	    "with a k or m suffix)" },
-	{ "max_body = 1 k", ":1: max_body: \"1 k\" is not a size (bytes, or "
+	{ "max_body = 1 k",
+	    ":1: max_body: \"1 k\" is not a size (bytes, or "
 	    "with a k or m suffix)" },
 	/* mode */
 	{ "socket_mode = 0999",
@@ -512,24 +515,31 @@ static const struct {
 	    ":1: socket_mode: 7777777777777777777777777 is out of range "
 	    "(0..0777)" },
 	/* log level */
-	{ "log_level = verbose", ":1: log_level: \"verbose\" is not one of "
+	{ "log_level = verbose",
+	    ":1: log_level: \"verbose\" is not one of "
 	    "error, warn, info, debug" },
-	{ "log_level = INFO", ":1: log_level: \"INFO\" is not one of "
+	{ "log_level = INFO",
+	    ":1: log_level: \"INFO\" is not one of "
 	    "error, warn, info, debug" },
 	/* listen */
 	{ "listen = unix:run/mm.sock",
 	    ":1: listen: unix socket path \"run/mm.sock\" is not absolute" },
 	{ "listen = unix:",
 	    ":1: listen: unix socket path \"\" is not absolute" },
-	{ "listen = 127.0.0.1", ":1: listen: \"127.0.0.1\" has no port (want "
+	{ "listen = 127.0.0.1",
+	    ":1: listen: \"127.0.0.1\" has no port (want "
 	    "\"unix:/path\" or \"host:port\")" },
-	{ "listen = 127.0.0.1:", ":1: listen: \"127.0.0.1:\" has no port "
+	{ "listen = 127.0.0.1:",
+	    ":1: listen: \"127.0.0.1:\" has no port "
 	    "(want \"unix:/path\" or \"host:port\")" },
-	{ "listen = [::1]", ":1: listen: \"[::1]\" has no port (want "
+	{ "listen = [::1]",
+	    ":1: listen: \"[::1]\" has no port (want "
 	    "\"unix:/path\" or \"host:port\")" },
-	{ "listen = [::1:80", ":1: listen: \"[::1:80\" has no port (want "
+	{ "listen = [::1:80",
+	    ":1: listen: \"[::1:80\" has no port (want "
 	    "\"unix:/path\" or \"host:port\")" },
-	{ "listen = /run/mm.sock", ":1: listen: \"/run/mm.sock\" has no port "
+	{ "listen = /run/mm.sock",
+	    ":1: listen: \"/run/mm.sock\" has no port "
 	    "(want \"unix:/path\" or \"host:port\")" },
 	{ "listen = 127.0.0.1:0",
 	    ":1: listen: port 0 is out of range (1..65535)" },
@@ -539,32 +549,45 @@ static const struct {
 	    ":1: listen: port \"http\" is not a number" },
 	{ "listen = 127.0.0.1:+80",
 	    ":1: listen: port \"+80\" is not a number" },
-	{ "listen = ::1:80", ":1: listen: \"::1:80\" has no valid host (want "
+	{ "listen = ::1:80",
+	    ":1: listen: \"::1:80\" has no valid host (want "
 	    "an IPv4 address, [IPv6] address or name)" },
-	{ "listen = [zz]:80", ":1: listen: \"[zz]:80\" has no valid host "
+	{ "listen = [zz]:80",
+	    ":1: listen: \"[zz]:80\" has no valid host "
 	    "(want an IPv4 address, [IPv6] address or name)" },
-	{ "listen = []:80", ":1: listen: \"[]:80\" has no valid host "
+	{ "listen = []:80",
+	    ":1: listen: \"[]:80\" has no valid host "
 	    "(want an IPv4 address, [IPv6] address or name)" },
-	{ "listen = 999.1.1.1:80", ":1: listen: \"999.1.1.1:80\" has no "
+	{ "listen = 999.1.1.1:80",
+	    ":1: listen: \"999.1.1.1:80\" has no "
 	    "valid host (want an IPv4 address, [IPv6] address or name)" },
-	{ "listen = bad_host:80", ":1: listen: \"bad_host:80\" has no "
+	{ "listen = bad_host:80",
+	    ":1: listen: \"bad_host:80\" has no "
 	    "valid host (want an IPv4 address, [IPv6] address or name)" },
-	{ "listen = -host:80", ":1: listen: \"-host:80\" has no valid host "
+	{ "listen = -host:80",
+	    ":1: listen: \"-host:80\" has no valid host "
 	    "(want an IPv4 address, [IPv6] address or name)" },
-	{ "listen = host.:80", ":1: listen: \"host.:80\" has no valid host "
+	{ "listen = host.:80",
+	    ":1: listen: \"host.:80\" has no valid host "
 	    "(want an IPv4 address, [IPv6] address or name)" },
-	{ "listen = :80", ":1: listen: \":80\" has no valid host (want an "
+	{ "listen = :80",
+	    ":1: listen: \":80\" has no valid host (want an "
 	    "IPv4 address, [IPv6] address or name)" },
-	{ "listen = *:80", ":1: listen: \"*:80\" has no valid host (want an "
+	{ "listen = *:80",
+	    ":1: listen: \"*:80\" has no valid host (want an "
 	    "IPv4 address, [IPv6] address or name)" },
 	/* names */
-	{ "user = Root", ":1: user: \"Root\" is not a valid user or group "
+	{ "user = Root",
+	    ":1: user: \"Root\" is not a valid user or group "
 	    "name" },
-	{ "user = 1abc", ":1: user: \"1abc\" is not a valid user or group "
+	{ "user = 1abc",
+	    ":1: user: \"1abc\" is not a valid user or group "
 	    "name" },
-	{ "group = a b", ":1: group: \"a b\" is not a valid user or group "
+	{ "group = a b",
+	    ":1: group: \"a b\" is not a valid user or group "
 	    "name" },
-	{ "socket_group = ab$c", ":1: socket_group: \"ab$c\" is not a valid "
+	{ "socket_group = ab$c",
+	    ":1: socket_group: \"ab$c\" is not a valid "
 	    "user or group name" },
 	{ "user = $", ":1: user: \"$\" is not a valid user or group name" },
 };
@@ -572,10 +595,10 @@ static const struct {
 static void
 test_bad_cases(void)
 {
-	struct config	 cfg;
-	char		 path[256], err[512], want[512];
-	size_t		 i;
-	int		 rc;
+	struct config cfg;
+	char          path[256], err[512], want[512];
+	size_t        i;
+	int           rc;
 
 	for (i = 0; i < nitems(bad_cases); i++) {
 		conf_defaults(&cfg);
@@ -590,10 +613,10 @@ test_bad_cases(void)
 
 /* "key = " then n copies of c, then `tail`. */
 static void
-long_line(char *buf, size_t bufsz, const char *key, const char *head,
-    size_t n, const char *tail)
+long_line(char *buf, size_t bufsz, const char *key, const char *head, size_t n,
+    const char *tail)
 {
-	size_t	 len;
+	size_t len;
 
 	len = (size_t)snprintf(buf, bufsz, "%s = %s", key, head);
 	memset(buf + len, 'a', n);
@@ -604,11 +627,11 @@ long_line(char *buf, size_t bufsz, const char *key, const char *head,
 static void
 test_lengths(void)
 {
-	static char	 text[8192];
-	struct config	 cfg;
-	char		 path[256], err[512], want[512];
-	size_t		 sun_max = UNIX_PATH_MAX;
-	int		 rc;
+	static char   text[8192];
+	struct config cfg;
+	char          path[256], err[512], want[512];
+	size_t        sun_max = UNIX_PATH_MAX;
+	int           rc;
 
 	long_line(text, sizeof(text), "templates_dir", "/", CONF_PATH_MAX - 2,
 	    "");
@@ -622,8 +645,10 @@ test_lengths(void)
 	    "");
 	rc = load_text(&cfg, text, strlen(text), path, sizeof(path), err,
 	    sizeof(err));
-	snprintf(want, sizeof(want), "%s:1: templates_dir: value is %d bytes,"
-	    " longer than %d", path, CONF_PATH_MAX, CONF_PATH_MAX - 1);
+	snprintf(want, sizeof(want),
+	    "%s:1: templates_dir: value is %d bytes,"
+	    " longer than %d",
+	    path, CONF_PATH_MAX, CONF_PATH_MAX - 1);
 	CHECK_STR(err, want, "templates_dir of 256 bytes");
 
 	long_line(text, sizeof(text), "listen", "unix:/", sun_max - 1, "");
@@ -634,15 +659,19 @@ test_lengths(void)
 	long_line(text, sizeof(text), "listen", "unix:/", sun_max, "");
 	rc = load_text(&cfg, text, strlen(text), path, sizeof(path), err,
 	    sizeof(err));
-	snprintf(want, sizeof(want), "%s:1: listen: unix socket path is %zu "
-	    "bytes, longer than %zu", path, sun_max + 1, sun_max);
+	snprintf(want, sizeof(want),
+	    "%s:1: listen: unix socket path is %zu "
+	    "bytes, longer than %zu",
+	    path, sun_max + 1, sun_max);
 	CHECK_STR(err, want, "unix path of %zu bytes", sun_max + 1);
 
 	long_line(text, sizeof(text), "listen", "", 300, ":80");
 	rc = load_text(&cfg, text, strlen(text), path, sizeof(path), err,
 	    sizeof(err));
-	snprintf(want, sizeof(want), "%s:1: listen: value is 303 bytes, "
-	    "longer than %d", path, CONF_PATH_MAX - 1);
+	snprintf(want, sizeof(want),
+	    "%s:1: listen: value is 303 bytes, "
+	    "longer than %d",
+	    path, CONF_PATH_MAX - 1);
 	CHECK_STR(err, want, "listen of 303 bytes");
 
 	long_line(text, sizeof(text), "user", "", 32, "");
@@ -653,8 +682,10 @@ test_lengths(void)
 	long_line(text, sizeof(text), "user", "", 33, "");
 	rc = load_text(&cfg, text, strlen(text), path, sizeof(path), err,
 	    sizeof(err));
-	snprintf(want, sizeof(want), "%s:1: user: name is 33 bytes, longer "
-	    "than 32", path);
+	snprintf(want, sizeof(want),
+	    "%s:1: user: name is 33 bytes, longer "
+	    "than 32",
+	    path);
 	CHECK_STR(err, want, "user of 33 bytes");
 
 	/* A comment line of exactly 4096 bytes is fine; one more is not. */
@@ -663,8 +694,8 @@ test_lengths(void)
 	    sizeof(err));
 	CHECK_INT(rc, 0, "line of 4096 bytes: %s", err);
 
-	long_line(text, sizeof(text), "workers = 4\n#", "", 4097 -
-	    strlen("# = "), "\n");
+	long_line(text, sizeof(text), "workers = 4\n#", "",
+	    4097 - strlen("# = "), "\n");
 	rc = load_text(&cfg, text, strlen(text), path, sizeof(path), err,
 	    sizeof(err));
 	snprintf(want, sizeof(want), "%s:2: line is longer than 4096 bytes",
@@ -676,9 +707,9 @@ static void
 test_nul(void)
 {
 	static const char text[] = "workers = 4\nuser = a\0b\n";
-	struct config	 cfg;
-	char		 path[256], err[512], want[512];
-	int		 rc;
+	struct config     cfg;
+	char              path[256], err[512], want[512];
+	int               rc;
 
 	rc = load_text(&cfg, text, sizeof(text) - 1, path, sizeof(path), err,
 	    sizeof(err));
@@ -696,13 +727,13 @@ test_unchanged(void)
 		"workers = 9\nworkers = 10",
 		"max_body = 2m\nbogus = 1",
 	};
-	struct config	 cfg, before;
-	char		 path[256], err[512], want[512];
-	size_t		 i;
-	int		 rc;
+	struct config cfg, before;
+	char          path[256], err[512], want[512];
+	size_t        i;
+	int           rc;
 
 	conf_defaults(&cfg);
-	cfg.workers = 77;	/* not a default, so a reset would show */
+	cfg.workers = 77; /* not a default, so a reset would show */
 	before = cfg;
 	for (i = 0; i < nitems(texts); i++) {
 		rc = load_text(&cfg, texts[i], strlen(texts[i]), path,
@@ -711,11 +742,12 @@ test_unchanged(void)
 		check_same(&cfg, &before, "unchanged after a bad file");
 	}
 
-	rc = conf_load(&cfg, "/nonexistent/membermail.conf", err,
-	    sizeof(err));
+	rc = conf_load(&cfg, "/nonexistent/membermail.conf", err, sizeof(err));
 	CHECK_INT(rc, -1, "missing file");
-	CHECK_STR(err, "/nonexistent/membermail.conf: No such file or "
-	    "directory", "missing file");
+	CHECK_STR(err,
+	    "/nonexistent/membermail.conf: No such file or "
+	    "directory",
+	    "missing file");
 	check_same(&cfg, &before, "unchanged after a missing file");
 
 	snprintf(path, sizeof(path), "%s", srcpath("tests/unit/data"));
@@ -736,9 +768,9 @@ test_unchanged(void)
 static void
 round_trip(const struct config *cfg, const char *what)
 {
-	struct config	 back;
-	char		 path[256], err[512], *s;
-	int		 rc;
+	struct config back;
+	char          path[256], err[512], *s;
+	int           rc;
 
 	if ((s = print_str(cfg)) == NULL) {
 		CHECK(0, "%s: open_memstream", what);
@@ -755,24 +787,24 @@ round_trip(const struct config *cfg, const char *what)
 static void
 test_round_trip(void)
 {
-	struct config	 cfg;
-	char		 path[256], err[512];
-	size_t		 i;
+	struct config cfg;
+	char          path[256], err[512];
+	size_t        i;
 
 	conf_defaults(&cfg);
 	round_trip(&cfg, "round trip of the defaults");
 
 	conf_defaults(&cfg);
 	if (conf_load(&cfg, srcpath("tests/unit/data/conf_good.conf"), err,
-	    sizeof(err)) == 0)
+		sizeof(err)) == 0)
 		round_trip(&cfg, "round trip of conf_good.conf");
 	else
 		CHECK(0, "conf_good.conf: %s", err);
 
 	for (i = 0; i < nitems(good_cases); i++) {
 		if (load_text(&cfg, good_cases[i].text,
-		    strlen(good_cases[i].text), path, sizeof(path), err,
-		    sizeof(err)) == 0)
+			strlen(good_cases[i].text), path, sizeof(path), err,
+			sizeof(err)) == 0)
 			round_trip(&cfg, good_cases[i].text);
 	}
 }
@@ -785,11 +817,11 @@ test_round_trip(void)
 static void
 test_example(void)
 {
-	struct config	 cfg, def;
-	char		 err[512], want[512], *s, *line, *nl, *text;
-	const char	*path = srcpath("deploy/membermail.conf.example");
-	FILE		*fp;
-	size_t		 n;
+	struct config cfg, def;
+	char          err[512], want[512], *s, *line, *nl, *text;
+	const char   *path = srcpath("deploy/membermail.conf.example");
+	FILE         *fp;
+	size_t        n;
 
 	conf_defaults(&def);
 	cfg = def;
@@ -811,7 +843,7 @@ test_example(void)
 
 	s = print_str(&def);
 	for (line = s; line != NULL && (nl = strchr(line, '\n')) != NULL;
-	    line = nl + 1) {
+	     line = nl + 1) {
 		*nl = '\0';
 		/* Install-prefix defaults: the example shows /usr/local's. */
 		if (strstr(line, MM_PKGDATADIR) != NULL)
@@ -830,14 +862,14 @@ test_example(void)
 static void
 test_prefixes(void)
 {
-	struct config	 cfg;
-	char		 text[4096], path[256], err[512];
-	FILE		*fp;
-	size_t		 len, n;
-	int		 rc;
+	struct config cfg;
+	char          text[4096], path[256], err[512];
+	FILE         *fp;
+	size_t        len, n;
+	int           rc;
 
-	if ((fp = fopen(srcpath("tests/unit/data/conf_good.conf"),
-	    "r")) == NULL) {
+	if ((fp = fopen(srcpath("tests/unit/data/conf_good.conf"), "r")) ==
+	    NULL) {
 		CHECK(0, "conf_good.conf: %s", strerror(errno));
 		return;
 	}
@@ -846,8 +878,9 @@ test_prefixes(void)
 	for (n = 0; n <= len; n++) {
 		rc = load_text(&cfg, text, n, path, sizeof(path), err,
 		    sizeof(err));
-		CHECK(rc == 0 || (rc == -1 && strncmp(err, path,
-		    strlen(path)) == 0 && err[strlen(path)] == ':'),
+		CHECK(rc == 0 ||
+			(rc == -1 && strncmp(err, path, strlen(path)) == 0 &&
+			    err[strlen(path)] == ':'),
 		    "prefix of %zu bytes: rc %d, %s", n, rc, err);
 	}
 }

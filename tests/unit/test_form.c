@@ -12,30 +12,30 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "arena.h"
-#include "form.h"
+#include "lib/arena.h"
+#include "lib/form.h"
 #include "test.h"
 
 /* A literal and its length, so that rows may hold NUL bytes. */
-#define IN(s)		(s), sizeof(s) - 1
+#define IN(s) (s), sizeof(s) - 1
 
-#define MIB		((size_t)1024 * 1024)
-#define ARENA_BIG	(8 * MIB)	/* never the limit in ordinary rows */
-#define MAX_DEF		8		/* max_pairs of ordinary rows */
+#define MIB       ((size_t)1024 * 1024)
+#define ARENA_BIG (8 * MIB) /* never the limit in ordinary rows */
+#define MAX_DEF   8         /* max_pairs of ordinary rows */
 
 _Static_assert(FORM_KEY_MAX == 64, "the K64 and E64 rows assume 64");
-#define K8		"kkkkkkkk"
-#define K64		K8 K8 K8 K8 K8 K8 K8 K8
-#define E8		"%6B%6B%6B%6B%6B%6B%6B%6B"	/* "kkkkkkkk" escaped */
-#define E64		E8 E8 E8 E8 E8 E8 E8 E8		/* 192 bytes */
+#define K8  "kkkkkkkk"
+#define K64 K8 K8 K8 K8 K8 K8 K8 K8
+#define E8  "%6B%6B%6B%6B%6B%6B%6B%6B" /* "kkkkkkkk" escaped */
+#define E64 E8 E8 E8 E8 E8 E8 E8 E8    /* 192 bytes */
 
 struct pct_case {
-	const char	*name;
-	const char	*in;
-	size_t		 len;
-	int		 plus;
-	ssize_t		 want;	/* decoded length, or -1 */
-	const char	*out;	/* decoded text, when want >= 0 */
+	const char *name;
+	const char *in;
+	size_t      len;
+	int         plus;
+	ssize_t     want; /* decoded length, or -1 */
+	const char *out;  /* decoded text, when want >= 0 */
 };
 
 static const struct pct_case pct_cases[] = {
@@ -54,8 +54,7 @@ static const struct pct_case pct_cases[] = {
 	{ "no double decode", IN("%2541"), 0, 3, "%41" },
 	{ "separators", IN("a%26b%3Dc%3B"), 1, 6, "a&b=c;" },
 	{ "utf-8 escaped", IN("%C3%A9"), 0, 2, "\xc3\xa9" },
-	{ "utf-8 mixed case", IN("%c3%A9t%C3%a9"), 0, 5,
-	    "\xc3\xa9t\xc3\xa9" },
+	{ "utf-8 mixed case", IN("%c3%A9t%C3%a9"), 0, 5, "\xc3\xa9t\xc3\xa9" },
 	{ "utf-8 raw", IN("caf\xc3\xa9"), 0, 5, "caf\xc3\xa9" },
 	{ "high bytes", IN("%ff%FF%80"), 0, 3, "\xff\xff\x80" },
 	{ "lone %", IN("%"), 0, -1, NULL },
@@ -83,12 +82,12 @@ static const struct pct_case pct_cases[] = {
 };
 
 struct kv_case {
-	const char	*name;
-	const char	*in;
-	size_t		 len;
-	size_t		 max;
-	enum app_err	 want;
-	const char	*pairs[2 * 6 + 1];	/* key, value, ...; NULL ends */
+	const char  *name;
+	const char  *in;
+	size_t       len;
+	size_t       max;
+	enum app_err want;
+	const char  *pairs[2 * 6 + 1]; /* key, value, ...; NULL ends */
 };
 
 static const struct kv_case ue_cases[] = {
@@ -112,11 +111,12 @@ static const struct kv_case ue_cases[] = {
 	{ "escaped & =", IN("v=a%26b%3Dc&w=%3D"), MAX_DEF, APP_OK,
 	    { "v", "a&b=c", "w", "=" } },
 	{ "second =", IN("v=a=b"), MAX_DEF, APP_OK, { "v", "a=b" } },
-	{ "escaped = in key", IN("k%3Dx=1"), MAX_DEF, APP_OK,
-	    { "k=x", "1" } },
+	{ "escaped = in key", IN("k%3Dx=1"), MAX_DEF, APP_OK, { "k=x", "1" } },
 	{ "space key", IN("%20=1"), MAX_DEF, APP_OK, { " ", "1" } },
 	{ "utf-8", IN("name=Ren%C3%A9e"), MAX_DEF, APP_OK,
-	    { "name", "Ren\xc3\xa9" "e" } },
+	    { "name",
+		"Ren\xc3\xa9"
+		"e" } },
 	{ "raw utf-8", IN("caf\xc3\xa9=\xc3\xa9"), MAX_DEF, APP_OK,
 	    { "caf\xc3\xa9", "\xc3\xa9" } },
 	{ "key max", IN(K64 "=v"), MAX_DEF, APP_OK, { K64, "v" } },
@@ -124,8 +124,7 @@ static const struct kv_case ue_cases[] = {
 	{ "key max escaped", IN(E64 "=v"), MAX_DEF, APP_OK, { K64, "v" } },
 	{ "key max+1", IN(K64 "k=v"), MAX_DEF, APP_EINPUT, { NULL } },
 	{ "key max+1, no =", IN(K64 "k"), MAX_DEF, APP_EINPUT, { NULL } },
-	{ "key max+1 escaped", IN(E64 "%6B=v"), MAX_DEF, APP_EINPUT,
-	    { NULL } },
+	{ "key max+1 escaped", IN(E64 "%6B=v"), MAX_DEF, APP_EINPUT, { NULL } },
 	{ "key max+1 part escaped", IN(E64 "k=v"), MAX_DEF, APP_EINPUT,
 	    { NULL } },
 	{ "=a", IN("=a"), MAX_DEF, APP_EINPUT, { NULL } },
@@ -191,8 +190,10 @@ static const struct kv_case ck_cases[] = {
 	    { "j", "6" } },
 	{ "junk high bytes", IN("caf\xc3\xa9=1; j=6"), MAX_DEF, APP_OK,
 	    { "j", "6" } },
-	{ "junk control", IN("a\x01" "b=1; j=6\x7f"), MAX_DEF, APP_OK,
-	    { "j", "6\x7f" } },
+	{ "junk control",
+	    IN("a\x01"
+	       "b=1; j=6\x7f"),
+	    MAX_DEF, APP_OK, { "j", "6\x7f" } },
 	{ "junk only", IN("=; ==; x; ;"), MAX_DEF, APP_OK, { NULL } },
 	{ "duplicates", IN("a=1; a=2"), MAX_DEF, APP_OK,
 	    { "a", "1", "a", "2" } },
@@ -209,11 +210,11 @@ static const struct kv_case ck_cases[] = {
 };
 
 struct parser {
-	const char		*name;
-	enum app_err		(*parse)(struct arena *, const char *, size_t,
-				    size_t, struct kvlist *);
-	const struct kv_case	*cases;
-	size_t			 ncases;
+	const char *name;
+	enum app_err (*parse)(struct arena *, const char *, size_t, size_t,
+	    struct kvlist *);
+	const struct kv_case *cases;
+	size_t                ncases;
 };
 
 static const struct parser parsers[] = {
@@ -222,12 +223,12 @@ static const struct parser parsers[] = {
 	{ "cookies", form_parse_cookies, ck_cases,
 	    sizeof(ck_cases) / sizeof(ck_cases[0]) },
 };
-#define NPARSERS	(sizeof(parsers) / sizeof(parsers[0]))
+#define NPARSERS (sizeof(parsers) / sizeof(parsers[0]))
 
 static void *
 xmalloc(size_t n)
 {
-	void	*p;
+	void *p;
 
 	if ((p = malloc(n > 0 ? n : 1)) == NULL) {
 		perror("malloc");
@@ -240,10 +241,10 @@ xmalloc(size_t n)
 static char *
 exact_copy(const char *s, size_t len)
 {
-	char	*p;
+	char *p;
 
 	if (len == 0)
-		return malloc(0);	/* NULL or a 0-byte block: both fine */
+		return malloc(0); /* NULL or a 0-byte block: both fine */
 	p = xmalloc(len);
 	memcpy(p, s, len);
 	return p;
@@ -252,7 +253,7 @@ exact_copy(const char *s, size_t len)
 static struct arena *
 xarena(size_t limit)
 {
-	struct arena	*a;
+	struct arena *a;
 
 	if ((a = arena_new(limit)) == NULL) {
 		perror("arena_new");
@@ -265,7 +266,7 @@ xarena(size_t limit)
 static void
 poison(struct kvlist *l)
 {
-	static struct kv	 junk;
+	static struct kv junk;
 
 	l->v = &junk;
 	l->n = 99;
@@ -274,7 +275,7 @@ poison(struct kvlist *l)
 static size_t
 npairs(const struct kv_case *c)
 {
-	size_t	 n = 0;
+	size_t n = 0;
 
 	while (c->pairs[2 * n] != NULL)
 		n++;
@@ -282,8 +283,7 @@ npairs(const struct kv_case *c)
 }
 
 static void
-check_pct(const struct pct_case *c, const char *how, ssize_t n,
-    const char *dst)
+check_pct(const struct pct_case *c, const char *how, ssize_t n, const char *dst)
 {
 	CHECK_INT(n, c->want, "pct %s (%s): length", c->name, how);
 	if (n != c->want)
@@ -302,17 +302,17 @@ check_pct(const struct pct_case *c, const char *how, ssize_t n,
 static void
 test_pct_table(void)
 {
-	const struct pct_case	*c;
-	size_t			 i;
-	char			*src, *dst;
+	const struct pct_case *c;
+	size_t                 i;
+	char                  *src, *dst;
 
 	for (i = 0; i < sizeof(pct_cases) / sizeof(pct_cases[0]); i++) {
 		c = &pct_cases[i];
 		src = exact_copy(c->in, c->len);
 		dst = xmalloc(c->len + 1);
 		memset(dst, 'X', c->len + 1);
-		check_pct(c, "copy", form_pct_decode(dst, src, c->len,
-		    c->plus), dst);
+		check_pct(c, "copy", form_pct_decode(dst, src, c->len, c->plus),
+		    dst);
 		free(dst);
 		free(src);
 
@@ -320,8 +320,8 @@ test_pct_table(void)
 		dst = xmalloc(c->len + 1);
 		memcpy(dst, c->in, c->len);
 		dst[c->len] = 'X';
-		check_pct(c, "in place", form_pct_decode(dst, dst, c->len,
-		    c->plus), dst);
+		check_pct(c, "in place",
+		    form_pct_decode(dst, dst, c->len, c->plus), dst);
 		free(dst);
 	}
 }
@@ -330,10 +330,10 @@ test_pct_table(void)
 static void
 test_pct_prefixes(void)
 {
-	const struct pct_case	*c;
-	size_t			 i, k;
-	ssize_t			 n;
-	char			*src, *dst;
+	const struct pct_case *c;
+	size_t                 i, k;
+	ssize_t                n;
+	char                  *src, *dst;
 
 	for (i = 0; i < sizeof(pct_cases) / sizeof(pct_cases[0]); i++) {
 		c = &pct_cases[i];
@@ -344,8 +344,9 @@ test_pct_prefixes(void)
 			dst = xmalloc(k + 1);
 			memset(dst, 'X', k + 1);
 			n = form_pct_decode(dst, src, k, c->plus);
-			CHECK(n == -1 || ((size_t)n <= k && dst[n] == '\0' &&
-			    strlen(dst) == (size_t)n),
+			CHECK(n == -1 ||
+				((size_t)n <= k && dst[n] == '\0' &&
+				    strlen(dst) == (size_t)n),
 			    "pct %s prefix %zu: got %zd", c->name, k, n);
 			free(dst);
 			free(src);
@@ -356,9 +357,9 @@ test_pct_prefixes(void)
 static void
 test_pct_long(void)
 {
-	size_t		 i, len;
-	ssize_t		 n;
-	char		*src, *dst;
+	size_t  i, len;
+	ssize_t n;
+	char   *src, *dst;
 
 	len = 3 * MIB;
 	src = xmalloc(len + 1);
@@ -368,7 +369,8 @@ test_pct_long(void)
 	n = form_pct_decode(dst, src, len, 0);
 	CHECK_INT(n, MIB, "pct 1 MiB of %%41: length");
 	CHECK(n == (ssize_t)MIB && dst[0] == 'A' && dst[MIB - 1] == 'A' &&
-	    dst[MIB] == '\0', "pct 1 MiB of %%41: contents");
+		dst[MIB] == '\0',
+	    "pct 1 MiB of %%41: contents");
 
 	/* A bad escape at the very end still fails the whole input. */
 	src[len] = '%';
@@ -379,15 +381,17 @@ test_pct_long(void)
 }
 
 static void
-check_list(const struct parser *p, const struct kv_case *c,
-    enum app_err e, const struct kvlist *l)
+check_list(const struct parser *p, const struct kv_case *c, enum app_err e,
+    const struct kvlist *l)
 {
-	size_t	 i, n;
+	size_t i, n;
 
 	CHECK_INT(e, c->want, "%s %s: error", p->name, c->name);
 	if (e != APP_OK || c->want != APP_OK) {
-		CHECK(l->v == NULL && l->n == 0, "%s %s: list not empty "
-		    "after an error", p->name, c->name);
+		CHECK(l->v == NULL && l->n == 0,
+		    "%s %s: list not empty "
+		    "after an error",
+		    p->name, c->name);
 		return;
 	}
 	n = npairs(c);
@@ -398,8 +402,8 @@ check_list(const struct parser *p, const struct kv_case *c,
 	for (i = 0; i < n && i < l->n; i++) {
 		CHECK_STR(l->v[i].key, c->pairs[2 * i], "%s %s: key %zu",
 		    p->name, c->name, i);
-		CHECK_STR(l->v[i].val, c->pairs[2 * i + 1],
-		    "%s %s: value %zu", p->name, c->name, i);
+		CHECK_STR(l->v[i].val, c->pairs[2 * i + 1], "%s %s: value %zu",
+		    p->name, c->name, i);
 		CHECK_INT(l->v[i].vlen, strlen(c->pairs[2 * i + 1]),
 		    "%s %s: vlen %zu", p->name, c->name, i);
 	}
@@ -408,12 +412,12 @@ check_list(const struct parser *p, const struct kv_case *c,
 static void
 test_kv_table(const struct parser *p)
 {
-	const struct kv_case	*c;
-	struct arena		*a;
-	struct kvlist		 l;
-	enum app_err		 e;
-	size_t			 i;
-	char			*s;
+	const struct kv_case *c;
+	struct arena         *a;
+	struct kvlist         l;
+	enum app_err          e;
+	size_t                i;
+	char                 *s;
 
 	a = xarena(ARENA_BIG);
 	for (i = 0; i < p->ncases; i++) {
@@ -437,24 +441,30 @@ static void
 check_prefix(const struct parser *p, const struct kv_case *c, size_t k,
     enum app_err e, const struct kvlist *l)
 {
-	size_t	 i;
+	size_t i;
 
-	CHECK(e == APP_OK || e == APP_EINPUT, "%s %s prefix %zu: got "
-	    "error %d, want %d or %d", p->name, c->name, k, (int)e,
-	    (int)APP_OK, (int)APP_EINPUT);
+	CHECK(e == APP_OK || e == APP_EINPUT,
+	    "%s %s prefix %zu: got "
+	    "error %d, want %d or %d",
+	    p->name, c->name, k, (int)e, (int)APP_OK, (int)APP_EINPUT);
 	if (e != APP_OK) {
-		CHECK(l->v == NULL && l->n == 0, "%s %s prefix %zu: list "
-		    "not empty after an error", p->name, c->name, k);
+		CHECK(l->v == NULL && l->n == 0,
+		    "%s %s prefix %zu: list "
+		    "not empty after an error",
+		    p->name, c->name, k);
 		return;
 	}
-	CHECK(l->n <= npairs(c), "%s %s prefix %zu: got %zu pairs, want at "
-	    "most %zu", p->name, c->name, k, l->n, npairs(c));
+	CHECK(l->n <= npairs(c),
+	    "%s %s prefix %zu: got %zu pairs, want at "
+	    "most %zu",
+	    p->name, c->name, k, l->n, npairs(c));
 	for (i = 0; i < l->n; i++) {
 		CHECK(l->v[i].key != NULL && l->v[i].key[0] != '\0' &&
-		    strlen(l->v[i].key) <= k, "%s %s prefix %zu: key %zu",
-		    p->name, c->name, k, i);
+			strlen(l->v[i].key) <= k,
+		    "%s %s prefix %zu: key %zu", p->name, c->name, k, i);
 		CHECK(l->v[i].val != NULL &&
-		    strlen(l->v[i].val) == l->v[i].vlen && l->v[i].vlen <= k,
+			strlen(l->v[i].val) == l->v[i].vlen &&
+			l->v[i].vlen <= k,
 		    "%s %s prefix %zu: value %zu", p->name, c->name, k, i);
 	}
 }
@@ -462,12 +472,12 @@ check_prefix(const struct parser *p, const struct kv_case *c, size_t k,
 static void
 test_kv_prefixes(const struct parser *p)
 {
-	const struct kv_case	*c;
-	struct arena		*a;
-	struct kvlist		 l;
-	enum app_err		 e;
-	size_t			 i, k;
-	char			*s;
+	const struct kv_case *c;
+	struct arena         *a;
+	struct kvlist         l;
+	enum app_err          e;
+	size_t                i, k;
+	char                 *s;
 
 	a = xarena(ARENA_BIG);
 	for (i = 0; i < p->ncases; i++) {
@@ -494,12 +504,12 @@ test_kv_prefixes(const struct parser *p)
 static void
 test_kv_enomem(const struct parser *p)
 {
-	const struct kv_case	*c;
-	struct arena		*a;
-	struct kvlist		 l;
-	enum app_err		 e;
-	size_t			 i, need, lim;
-	char			*s;
+	const struct kv_case *c;
+	struct arena         *a;
+	struct kvlist         l;
+	enum app_err          e;
+	size_t                i, need, lim;
+	char                 *s;
 
 	for (i = 0; i < p->ncases; i++) {
 		c = &p->cases[i];
@@ -516,8 +526,10 @@ test_kv_enomem(const struct parser *p)
 			e = p->parse(a, s, c->len, c->max, &l);
 			CHECK_INT(e, APP_ENOMEM, "%s %s: arena of %zu of %zu",
 			    p->name, c->name, lim, need);
-			CHECK(l.v == NULL && l.n == 0, "%s %s: arena of %zu: "
-			    "list not empty", p->name, c->name, lim);
+			CHECK(l.v == NULL && l.n == 0,
+			    "%s %s: arena of %zu: "
+			    "list not empty",
+			    p->name, c->name, lim);
 			arena_free(a);
 		}
 		a = xarena(need);
@@ -533,19 +545,21 @@ test_kv_enomem(const struct parser *p)
 static void
 test_tiny_arena(void)
 {
-	struct arena	*a;
-	struct kvlist	 l;
+	struct arena *a;
+	struct kvlist l;
 
 	a = xarena(16);
 	poison(&l);
-	CHECK_INT(form_parse_urlencoded(a, "a=1", 3, MAX_DEF, &l),
-	    APP_ENOMEM, "urlencoded in a 16-byte arena");
-	CHECK(l.v == NULL && l.n == 0, "urlencoded in a 16-byte arena: "
+	CHECK_INT(form_parse_urlencoded(a, "a=1", 3, MAX_DEF, &l), APP_ENOMEM,
+	    "urlencoded in a 16-byte arena");
+	CHECK(l.v == NULL && l.n == 0,
+	    "urlencoded in a 16-byte arena: "
 	    "list not empty");
 	poison(&l);
 	CHECK_INT(form_parse_cookies(a, "a=1", 3, MAX_DEF, &l), APP_ENOMEM,
 	    "cookies in a 16-byte arena");
-	CHECK(l.v == NULL && l.n == 0, "cookies in a 16-byte arena: "
+	CHECK(l.v == NULL && l.n == 0,
+	    "cookies in a 16-byte arena: "
 	    "list not empty");
 	arena_free(a);
 
@@ -561,8 +575,8 @@ test_tiny_arena(void)
 static void
 test_null_empty(void)
 {
-	struct arena	*a;
-	struct kvlist	 l;
+	struct arena *a;
+	struct kvlist l;
 
 	a = xarena(ARENA_BIG);
 	poison(&l);
@@ -579,11 +593,10 @@ test_null_empty(void)
 
 /* "<prefix><n bytes of fill><suffix>" in an exact-size heap block. */
 static char *
-build(const char *prefix, char fill, size_t n, const char *suffix,
-    size_t *len)
+build(const char *prefix, char fill, size_t n, const char *suffix, size_t *len)
 {
-	size_t	 pl = strlen(prefix), sl = strlen(suffix);
-	char	*s;
+	size_t pl = strlen(prefix), sl = strlen(suffix);
+	char  *s;
 
 	*len = pl + n + sl;
 	s = xmalloc(*len);
@@ -597,10 +610,10 @@ build(const char *prefix, char fill, size_t n, const char *suffix,
 static void
 test_long_value(const struct parser *p, const char *prefix)
 {
-	struct arena	*a;
-	struct kvlist	 l;
-	size_t		 len, lim = 64 * 1024;
-	char		*s;
+	struct arena *a;
+	struct kvlist l;
+	size_t        len, lim = 64 * 1024;
+	char         *s;
 
 	s = build(prefix, 'x', MIB, "", &len);
 	a = xarena(lim);
@@ -628,10 +641,10 @@ test_long_value(const struct parser *p, const char *prefix)
 static void
 test_flood(const struct parser *p, const char *pair)
 {
-	struct arena	*a;
-	struct kvlist	 l;
-	size_t		 i, plen = strlen(pair), n = 100000, len = n * plen;
-	char		*s;
+	struct arena *a;
+	struct kvlist l;
+	size_t        i, plen = strlen(pair), n = 100000, len = n * plen;
+	char         *s;
 
 	s = xmalloc(len);
 	for (i = 0; i < n; i++)
@@ -652,10 +665,10 @@ test_flood(const struct parser *p, const char *pair)
 static void
 test_long_key(void)
 {
-	struct arena	*a;
-	struct kvlist	 l;
-	size_t		 len;
-	char		*s;
+	struct arena *a;
+	struct kvlist l;
+	size_t        len;
+	char         *s;
 
 	s = build("", 'k', MIB, "=1", &len);
 	a = xarena(ARENA_BIG);
@@ -664,8 +677,10 @@ test_long_key(void)
 	    "urlencoded 1 MiB key");
 	CHECK(l.v == NULL && l.n == 0, "urlencoded 1 MiB key: list");
 	/* Rejected by its length, not after copying a megabyte. */
-	CHECK(arena_used(a) < 1024, "urlencoded 1 MiB key: got %zu arena "
-	    "bytes used, want < 1024", arena_used(a));
+	CHECK(arena_used(a) < 1024,
+	    "urlencoded 1 MiB key: got %zu arena "
+	    "bytes used, want < 1024",
+	    arena_used(a));
 	arena_free(a);
 	free(s);
 }
@@ -673,11 +688,11 @@ test_long_key(void)
 static void
 test_lookup(void)
 {
-	static const char	 q[] = "a=1&b=2&a=3&c=&A=4";
-	static const char	 ck[] = "sid=old; x=1; sid=new";
-	struct arena		*a;
-	struct kvlist		 l, empty = { NULL, 0 };
-	const struct kv		*kv;
+	static const char q[] = "a=1&b=2&a=3&c=&A=4";
+	static const char ck[] = "sid=old; x=1; sid=new";
+	struct arena     *a;
+	struct kvlist     l, empty = { NULL, 0 };
+	const struct kv  *kv;
 
 	a = xarena(ARENA_BIG);
 	CHECK_INT(form_parse_urlencoded(a, q, sizeof(q) - 1, MAX_DEF, &l),
@@ -709,7 +724,7 @@ test_lookup(void)
 int
 main(void)
 {
-	size_t	 i;
+	size_t i;
 
 	test_pct_table();
 	test_pct_prefixes();

@@ -19,25 +19,25 @@
 #include <curl/curl.h>
 #include <json-c/json.h>
 
-#include "arena.h"
-#include "buf.h"
-#include "launchpad.h"
+#include "lib/arena.h"
+#include "lib/buf.h"
+#include "proto/launchpad.h"
 #include "test.h"
 
-static pid_t	 fake_pid = -1;
-static FILE	*fake_out;
-static char	 fake_url[256];	/* http://127.0.0.1:N */
-static char	 api[300];	/* fake_url/1.0 */
-static CURL	*ctl_curl;
-static int	 ua_seen, ua_bad;	/* API requests, those without our UA */
+static pid_t fake_pid = -1;
+static FILE *fake_out;
+static char  fake_url[256]; /* http://127.0.0.1:N */
+static char  api[300];      /* fake_url/1.0 */
+static CURL *ctl_curl;
+static int   ua_seen, ua_bad; /* API requests, those without our UA */
 
 /* Starts the fake on a free port and reads its "listening on" line. */
 static int
 fake_start(void)
 {
-	const char	*src = getenv("MM_TEST_SRCDIR");
-	char		 script[1024], line[512];
-	int		 fd[2];
+	const char *src = getenv("MM_TEST_SRCDIR");
+	char        script[1024], line[512];
+	int         fd[2];
 
 	snprintf(script, sizeof(script), "%s/tests/fakes/launchpad.py",
 	    src != NULL ? src : ".");
@@ -83,9 +83,9 @@ on_data(char *p, size_t size, size_t n, void *arg)
 static long
 ctl_req(const char *path, const char *json, struct buf *out)
 {
-	struct curl_slist	*h;
-	char			 url[512];
-	long			 status = 0;
+	struct curl_slist *h;
+	char               url[512];
+	long               status = 0;
 
 	snprintf(url, sizeof(url), "%s%s", fake_url, path);
 	h = curl_slist_append(NULL, "Content-Type: application/json");
@@ -104,18 +104,17 @@ ctl_req(const char *path, const char *json, struct buf *out)
 	return status;
 }
 
-static void
-ctl(const char *path, const char *fmt, ...)
+static void ctl(const char *path, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
 /* POSTs a printf-formatted JSON body; a failure counts as a failed check. */
 static void
 ctl(const char *path, const char *fmt, ...)
 {
-	struct buf	 out;
-	char		 json[8192];
-	va_list		 ap;
-	long		 status;
+	struct buf out;
+	char       json[8192];
+	va_list    ap;
+	long       status;
 
 	va_start(ap, fmt);
 	vsnprintf(json, sizeof(json), fmt, ap);
@@ -135,10 +134,10 @@ ctl(const char *path, const char *fmt, ...)
 static int
 requests(const char *prefix, const char *want_ua)
 {
-	struct buf	 out;
-	json_object	*list, *e, *v, *hdr;
-	size_t		 i;
-	int		 n = 0;
+	struct buf   out;
+	json_object *list, *e, *v, *hdr;
+	size_t       i;
+	int          n = 0;
 
 	buf_init(&out, 16 * 1024 * 1024);
 	ctl_req("/_fake/requests", NULL, &out);
@@ -147,7 +146,7 @@ requests(const char *prefix, const char *want_ua)
 		e = json_object_array_get_idx(list, i);
 		if (!json_object_object_get_ex(e, "path", &v) ||
 		    strncmp(json_object_get_string(v), prefix,
-		    strlen(prefix)) != 0)
+			strlen(prefix)) != 0)
 			continue;
 		n++;
 		ua_seen++;
@@ -166,7 +165,8 @@ static void
 fixtures(void)
 {
 	ctl("/_fake/reset", "{}");
-	ctl("/_fake/people", "["
+	ctl("/_fake/people",
+	    "["
 	    "{\"name\":\"ada\",\"display_name\":\"Ada\"},"
 	    "{\"name\":\"bob\",\"is_valid\":false,"
 	    "\"is_ubuntu_coc_signer\":false},"
@@ -174,7 +174,8 @@ fixtures(void)
 	    "{\"name\":\"p4\"},{\"name\":\"p5\"},{\"name\":\"p6\"},"
 	    "{\"name\":\"nov\",\"karma\":0},"
 	    "{\"name\":\"gone\",\"is_valid\":false}]");
-	ctl("/_fake/teams", "["
+	ctl("/_fake/teams",
+	    "["
 	    "{\"name\":\"six\",\"members\":[\"p1\",\"p2\",\"p3\",\"p4\","
 	    "\"p5\",\"p6\"]},"
 	    "{\"name\":\"outer\",\"members\":[\"ada\",\"p1\"],"
@@ -186,7 +187,7 @@ fixtures(void)
 static struct lp_client *
 client(int retries, int max_pages)
 {
-	struct lp_options	 o;
+	struct lp_options o;
 
 	memset(&o, 0, sizeof(o));
 	o.base = api;
@@ -203,7 +204,7 @@ client(int retries, int max_pages)
 static double
 now(void)
 {
-	struct timespec	 ts;
+	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
@@ -214,16 +215,16 @@ static void
 person_case(struct lp_client *c, const char *what, const char *name,
     const char *faults, enum lp_outcome want, int want_requests)
 {
-	struct lp_person	 p;
-	char			 why[256] = "", prefix[300];
-	enum lp_outcome		 got;
+	struct lp_person p;
+	char             why[256] = "", prefix[300];
+	enum lp_outcome  got;
 
 	fixtures();
 	if (faults != NULL)
 		ctl("/_fake/faults", "{\"/1.0/~%s\":%s}", name, faults);
 	got = lp_person(c, name, &p, why, sizeof(why));
-	CHECK_STR(lp_outcome_name(got), lp_outcome_name(want), "%s (%s)",
-	    what, why);
+	CHECK_STR(lp_outcome_name(got), lp_outcome_name(want), "%s (%s)", what,
+	    why);
 	snprintf(prefix, sizeof(prefix), "/1.0/~%s", name);
 	if (want_requests >= 0)
 		CHECK_INT(requests(prefix, "membermail"), want_requests,
@@ -233,9 +234,9 @@ person_case(struct lp_client *c, const char *what, const char *name,
 static void
 test_person(void)
 {
-	struct lp_client	*c = client(3, 0);
-	struct lp_person	 p;
-	char			 why[256];
+	struct lp_client *c = client(3, 0);
+	struct lp_person  p;
+	char              why[256];
 
 	fixtures();
 	CHECK_STR(lp_outcome_name(lp_person(c, "Ada", &p, why, sizeof(why))),
@@ -259,24 +260,26 @@ test_person(void)
 	    "[{\"redact\":[\"is_valid\"]}]", LP_BAD_DATA, 1);
 	person_case(c, "redacted coc", "ada",
 	    "[{\"redact\":[\"is_ubuntu_coc_signer\"]}]", LP_BAD_DATA, 1);
-	person_case(c, "missing is_valid", "ada",
-	    "[{\"drop\":[\"is_valid\"]}]", LP_BAD_DATA, 1);
-	person_case(c, "is_valid 1", "ada",
-	    "[{\"entry\":{\"is_valid\":1}}]", LP_BAD_DATA, 1);
-	person_case(c, "other name", "ada",
-	    "[{\"entry\":{\"name\":\"eve\"}}]", LP_OK, 1);
-	person_case(c, "truncated JSON", "ada", "[\"truncate\"]",
+	person_case(c, "missing is_valid", "ada", "[{\"drop\":[\"is_valid\"]}]",
 	    LP_BAD_DATA, 1);
-	person_case(c, "HTML 200", "ada", "[{\"body\":\"<html></html>\","
-	    "\"content_type\":\"text/html\"}]", LP_BAD_DATA, 1);
+	person_case(c, "is_valid 1", "ada", "[{\"entry\":{\"is_valid\":1}}]",
+	    LP_BAD_DATA, 1);
+	person_case(c, "other name", "ada", "[{\"entry\":{\"name\":\"eve\"}}]",
+	    LP_OK, 1);
+	person_case(c, "truncated JSON", "ada", "[\"truncate\"]", LP_BAD_DATA,
+	    1);
+	person_case(c, "HTML 200", "ada",
+	    "[{\"body\":\"<html></html>\","
+	    "\"content_type\":\"text/html\"}]",
+	    LP_BAD_DATA, 1);
 	lp_client_free(c);
 }
 
 static void
 test_retries(void)
 {
-	struct lp_client	*c = client(3, 0), *c0;
-	double			 t;
+	struct lp_client *c = client(3, 0), *c0;
+	double            t;
 
 	person_case(c, "503 503 200", "ada", "[503,503]", LP_OK, 3);
 	person_case(c, "502 504 200", "ada", "[502,504]", LP_OK, 3);
@@ -287,8 +290,8 @@ test_retries(void)
 	person_case(c, "404 not retried", "ada", "[404]", LP_NOT_FOUND, 1);
 	person_case(c, "400 not retried", "ada", "[400]", LP_BAD_DATA, 1);
 	person_case(c, "401 not retried", "ada", "[401]", LP_BAD_DATA, 1);
-	person_case(c, "reset reset 200", "ada", "[\"reset\",\"reset\"]",
-	    LP_OK, 3);
+	person_case(c, "reset reset 200", "ada", "[\"reset\",\"reset\"]", LP_OK,
+	    3);
 	t = now();
 	person_case(c, "small Retry-After", "ada",
 	    "[{\"status\":503,\"retry_after\":1}]", LP_OK, 2);
@@ -315,10 +318,10 @@ test_retries(void)
 static void
 test_refused(void)
 {
-	struct lp_options	 o;
-	struct lp_client	*c;
-	struct lp_person	 p;
-	char			 why[256];
+	struct lp_options o;
+	struct lp_client *c;
+	struct lp_person  p;
+	char              why[256];
 
 	memset(&o, 0, sizeof(o));
 	o.base = "http://127.0.0.1:1/1.0";
@@ -328,8 +331,9 @@ test_refused(void)
 	c = lp_client_new(&o);
 	CHECK(c != NULL, "client");
 	if (c != NULL)
-		CHECK_STR(lp_outcome_name(lp_person(c, "ada", &p, why,
-		    sizeof(why))), "unavailable", "connection refused");
+		CHECK_STR(lp_outcome_name(
+			      lp_person(c, "ada", &p, why, sizeof(why))),
+		    "unavailable", "connection refused");
 	lp_client_free(c);
 	o.base = "ftp://example.org/";
 	CHECK(lp_client_new(&o) == NULL, "non-http base refused");
@@ -341,20 +345,21 @@ team_case(struct lp_client *c, struct arena *a, const char *what,
     const char *team, const char *faults, enum lp_outcome want,
     const char *want_names, int want_requests)
 {
-	const char	**names;
-	char		  why[256] = "", got_names[1024] = "", prefix[300];
-	size_t		  n, i;
-	enum lp_outcome	  got;
+	const char    **names;
+	char            why[256] = "", got_names[1024] = "", prefix[300];
+	size_t          n, i;
+	enum lp_outcome got;
 
 	fixtures();
 	if (faults != NULL)
 		ctl("/_fake/faults", "%s", faults);
 	got = lp_participants(c, a, team, &names, &n, why, sizeof(why));
-	CHECK_STR(lp_outcome_name(got), lp_outcome_name(want), "%s (%s)",
-	    what, why);
+	CHECK_STR(lp_outcome_name(got), lp_outcome_name(want), "%s (%s)", what,
+	    why);
 	for (i = 0; i < n; i++)
-		snprintf(got_names + strlen(got_names), sizeof(got_names) -
-		    strlen(got_names), "%s%s", i ? " " : "", names[i]);
+		snprintf(got_names + strlen(got_names),
+		    sizeof(got_names) - strlen(got_names), "%s%s", i ? " " : "",
+		    names[i]);
 	if (want_names != NULL)
 		CHECK_STR(got_names, want_names, "%s: names", what);
 	if (got != LP_OK)
@@ -370,10 +375,10 @@ team_case(struct lp_client *c, struct arena *a, const char *what,
 static void
 test_participants(void)
 {
-	struct arena		*a = arena_new(1024 * 1024);
-	struct lp_client	*c = client(2, 0), *c2 = client(2, 2), *c3;
-	struct lp_options	 o;
-	char			 faults[1024];
+	struct arena     *a = arena_new(1024 * 1024);
+	struct lp_client *c = client(2, 0), *c2 = client(2, 2), *c3;
+	struct lp_options o;
+	char              faults[1024];
 
 	memset(&o, 0, sizeof(o));
 	o.base = api;
@@ -381,8 +386,8 @@ test_participants(void)
 	o.page_size = 3;
 	c3 = lp_client_new(&o);
 
-	team_case(c, a, "3 pages of 2", "six", NULL, LP_OK,
-	    "p1 p2 p3 p4 p5 p6", 3);
+	team_case(c, a, "3 pages of 2", "six", NULL, LP_OK, "p1 p2 p3 p4 p5 p6",
+	    3);
 	team_case(c, a, "closure, upper case", "OUTER", NULL, LP_OK,
 	    "ada p1 p2 p3 p4 p5 p6 six", 4);
 	team_case(c, a, "no such team", "nobody", NULL, LP_NOT_FOUND, "", 1);
@@ -397,7 +402,8 @@ test_participants(void)
 	    LP_BAD_DATA, "", 1);
 	team_case(c, a, "looping next link", "six",
 	    "{\"/1.0/~six/participants?ws.size=2&memo=2\":"
-	    "[{\"next\":\"loop\"}]}", LP_BAD_DATA, "", 3);
+	    "[{\"next\":\"loop\"}]}",
+	    LP_BAD_DATA, "", 3);
 	snprintf(faults, sizeof(faults),
 	    "{\"/1.0/~six/participants?ws.size=2&memo=2\":"
 	    "[{\"next\":\"%s/~six/participants"
@@ -410,7 +416,8 @@ test_participants(void)
 	    "p1 p2 p3 p4 p5 p6", 2);
 	team_case(c, a, "total_size drift", "six",
 	    "{\"/1.0/~six/participants?ws.size=2&memo=2\":"
-	    "[{\"total_size_delta\":3}]}", LP_OK, "p1 p2 p3 p4 p5 p6", 3);
+	    "[{\"total_size_delta\":3}]}",
+	    LP_OK, "p1 p2 p3 p4 p5 p6", 3);
 	team_case(c, a, "total_size not an int", "six",
 	    "{\"/1.0/~six/participants\":[{\"page\":{\"total_size\":\"6\"}}]}",
 	    LP_BAD_DATA, "", 1);
@@ -422,7 +429,8 @@ test_participants(void)
 	    LP_BAD_DATA, "", 1);
 	team_case(c, a, "entry without a name", "six",
 	    "{\"/1.0/~six/participants?ws.size=2&memo=4\":"
-	    "[{\"drop\":[\"name\"]}]}", LP_BAD_DATA, "", 3);
+	    "[{\"drop\":[\"name\"]}]}",
+	    LP_BAD_DATA, "", 3);
 	team_case(c, a, "probationary and invalid excluded", "probe", NULL,
 	    LP_OK, "ada", 2);
 	team_case(c, a, "is_probationary missing", "probe",
@@ -432,8 +440,7 @@ test_participants(void)
 	    "{\"/1.0/~probe/participants\":[{\"redact\":[\"is_valid\"]}]}",
 	    LP_BAD_DATA, "", 1);
 	team_case(c, a, "truncated page", "six",
-	    "{\"/1.0/~six/participants\":[\"truncate\"]}", LP_BAD_DATA, "",
-	    1);
+	    "{\"/1.0/~six/participants\":[\"truncate\"]}", LP_BAD_DATA, "", 1);
 	lp_client_free(c);
 	lp_client_free(c2);
 	lp_client_free(c3);
@@ -443,18 +450,18 @@ test_participants(void)
 static void
 test_batch(void)
 {
-	struct lp_client	*c = client(3, 0);
-	struct lp_query		 q[8];
-	const char		*names[8] = { "ada", "Bob", "nobody", "x y",
-				    "p1", "p2", "p3", "p4" };
-	const char		*want[8] = { "ok", "ok", "not found",
-				    "not found", "ok", "unavailable",
-				    "bad data", "ok" };
-	double			 t;
-	int			 i;
+	struct lp_client *c = client(3, 0);
+	struct lp_query   q[8];
+	const char *names[8] = { "ada", "Bob", "nobody", "x y", "p1", "p2",
+		"p3", "p4" };
+	const char *want[8] = { "ok", "ok", "not found", "not found", "ok",
+		"unavailable", "bad data", "ok" };
+	double      t;
+	int         i;
 
 	fixtures();
-	ctl("/_fake/faults", "{\"/1.0/~p1\":[503,503],"
+	ctl("/_fake/faults",
+	    "{\"/1.0/~p1\":[503,503],"
 	    "\"/1.0/~p2\":[503,503,503,503,503],"
 	    "\"/1.0/~p3\":[{\"redact\":[\"is_ubuntu_coc_signer\"]}]}");
 	memset(q, 0, sizeof(q));
@@ -516,8 +523,10 @@ main(void)
 	test_refused();
 	test_participants();
 	test_batch();
-	CHECK(ua_seen > 0 && ua_bad == 0, "User-Agent names membermail: "
-	    "%d of %d requests without", ua_bad, ua_seen);
+	CHECK(ua_seen > 0 && ua_bad == 0,
+	    "User-Agent names membermail: "
+	    "%d of %d requests without",
+	    ua_bad, ua_seen);
 	fake_stop();
 	curl_easy_cleanup(ctl_curl);
 	curl_global_cleanup();

@@ -8,26 +8,26 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
+#include "lib/buf.h"
 #include "proto/lmtp.h"
 #include "test.h"
 
-#define BIG	(1 << 20)
+#define BIG (1 << 20)
 
 /* What a run produced: the replies, and each message as text. */
 struct result {
-	struct buf	 out;
-	struct buf	 msgs;
-	int		 nmsg;
-	int		 closed;
+	struct buf out;
+	struct buf msgs;
+	int        nmsg;
+	int        closed;
 };
 
-static const struct lmtp_settings	 settings = { "mx.test", 1000, 3 };
+static const struct lmtp_settings settings = { "mx.test", 1000, 3 };
 
 static void
 verdict(struct lmtp *l)
 {
-	const char	*a = lmtp_pending_rcpt(l);
+	const char *a = lmtp_pending_rcpt(l);
 
 	if (strncmp(a, "bad", 3) == 0)
 		lmtp_rcpt_verdict(l, "550 5.1.1 Unknown mailbox");
@@ -40,7 +40,7 @@ verdict(struct lmtp *l)
 static void
 deliver(struct lmtp *l, struct result *res)
 {
-	size_t	 i;
+	size_t i;
 
 	res->nmsg++;
 	buf_printf(&res->msgs, "from=<%s> ident=%s to=", lmtp_sender(l),
@@ -51,19 +51,20 @@ deliver(struct lmtp *l, struct result *res)
 	buf_append(&res->msgs, l->msg.data, l->msg.len);
 	buf_puts(&res->msgs, "]\n");
 	while (lmtp_next_reply(l) < lmtp_nrcpt(l) && l->state == LMTP_S_DELIVER)
-		lmtp_deliver_reply(l, strncmp(lmtp_rcpt(l,
-		    lmtp_next_reply(l)), "fail", 4) == 0 ?
-		    "451 4.3.0 Try again later" : "250 2.0.0 Stored");
+		lmtp_deliver_reply(l,
+		    strncmp(lmtp_rcpt(l, lmtp_next_reply(l)), "fail", 4) == 0 ?
+			"451 4.3.0 Try again later" :
+			"250 2.0.0 Stored");
 }
 
 /* Feeds in[0..len) in pieces of `chunk` bytes (0: all at once). */
 static void
-drive(const struct lmtp_settings *set, const char *in, size_t len,
-    size_t chunk, struct result *res)
+drive(const struct lmtp_settings *set, const char *in, size_t len, size_t chunk,
+    struct result *res)
 {
-	struct lmtp		 l;
-	enum lmtp_event		 ev;
-	size_t			 off = 0, n, used;
+	struct lmtp     l;
+	enum lmtp_event ev;
+	size_t          off = 0, n, used;
 
 	memset(res, 0, sizeof(*res));
 	buf_init(&res->out, BIG);
@@ -99,7 +100,7 @@ result_free(struct result *r)
 	buf_free(&r->msgs);
 }
 
-static const char	 session[] =
+static const char session[] =
     "LHLO client.test\r\n"
     "XFORWARD NAME=mx.example ADDR=192.0.2.1 IDENT=4XyzAbC1\r\n"
     "MAIL FROM:<sender@example.org> SIZE=50 BODY=8BITMIME\r\n"
@@ -118,7 +119,7 @@ static const char	 session[] =
     ".\r\n"
     "QUIT\r\n";
 
-static const char	 session_out[] =
+static const char session_out[] =
     "220 mx.test LMTP membermail ready\r\n"
     "250-mx.test\r\n250-PIPELINING\r\n250-ENHANCEDSTATUSCODES\r\n"
     "250-8BITMIME\r\n250-SIZE 1000\r\n"
@@ -137,7 +138,7 @@ static const char	 session_out[] =
     "250 2.0.0 Stored\r\n"
     "221 2.0.0 Bye\r\n";
 
-static const char	 session_msgs[] =
+static const char session_msgs[] =
     "from=<sender@example.org> ident=4XyzAbC1 "
     "to=ada@ubuntu.com,fail@ubuntu.com "
     "[Subject: hi\r\n\r\n.leading dot\r\n]\n"
@@ -146,7 +147,7 @@ static const char	 session_msgs[] =
 static void
 test_session(void)
 {
-	struct result	 r;
+	struct result r;
 
 	drive(&settings, session, strlen(session), 0, &r);
 	CHECK_STR(buf_cstr(&r.out), session_out, "replies");
@@ -159,8 +160,8 @@ test_session(void)
 static void
 test_splits(void)
 {
-	struct result	 r;
-	size_t		 chunk, len = strlen(session), same = 0, n = 0;
+	struct result r;
+	size_t        chunk, len = strlen(session), same = 0, n = 0;
 
 	for (chunk = 1; chunk <= len; chunk++, n++) {
 		drive(&settings, session, len, chunk, &r);
@@ -179,17 +180,17 @@ test_splits(void)
 static void
 test_truncated(void)
 {
-	const char	*end1 = strstr(session, "\r\n.\r\n") + 5;
-	const char	*end2 = strstr(end1, "\r\n.\r\n") + 5;
-	struct result	 r;
-	size_t		 i, len = strlen(session), ok = 0;
-	int		 want;
+	const char   *end1 = strstr(session, "\r\n.\r\n") + 5;
+	const char   *end2 = strstr(end1, "\r\n.\r\n") + 5;
+	struct result r;
+	size_t        i, len = strlen(session), ok = 0;
+	int           want;
 
 	for (i = 0; i <= len; i++) {
 		drive(&settings, session, i, 0, &r);
 		want = session + i >= end2 ? 2 : session + i >= end1 ? 1 : 0;
-		ok += r.nmsg == want && strncmp(buf_cstr(&r.out), session_out,
-		    r.out.len) == 0;
+		ok += r.nmsg == want &&
+		    strncmp(buf_cstr(&r.out), session_out, r.out.len) == 0;
 		result_free(&r);
 	}
 	CHECK_INT(ok, len + 1, "every truncation");
@@ -200,8 +201,8 @@ static void
 test_data(void)
 {
 	static const struct {
-		const char	*text;		/* after DATA, with the end */
-		const char	*want;
+		const char *text; /* after DATA, with the end */
+		const char *want;
 	} cases[] = {
 		{ "a\r\n.\r\n", "a\r\n" },
 		{ "..\r\n.\r\n", ".\r\n" },
@@ -217,20 +218,23 @@ test_data(void)
 		{ ".\r\n", "" },
 		{ "8bit \xe4\xf6\r\n.\r\n", "8bit \xe4\xf6\r\n" },
 	};
-	static const char	 nul[] = "LHLO x\r\nMAIL FROM:<a@b>\r\n"
+	static const char nul[] =
+	    "LHLO x\r\nMAIL FROM:<a@b>\r\n"
 	    "RCPT TO:<c@d>\r\nDATA\r\nnul \0 in text\r\n.\r\n";
-	static const char	 kept[] = "[nul \0 in text\r\n]";
-	struct result	 r;
-	struct buf	 in, want;
-	size_t		 i;
+	static const char kept[] = "[nul \0 in text\r\n]";
+	struct result     r;
+	struct buf        in, want;
+	size_t            i;
 
 	buf_init(&in, BIG);
 	buf_init(&want, BIG);
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		buf_reset(&in);
 		buf_reset(&want);
-		buf_printf(&in, "LHLO x\r\nMAIL FROM:<a@b>\r\nRCPT TO:<c@d>\r\n"
-		    "DATA\r\n%s", cases[i].text);
+		buf_printf(&in,
+		    "LHLO x\r\nMAIL FROM:<a@b>\r\nRCPT TO:<c@d>\r\n"
+		    "DATA\r\n%s",
+		    cases[i].text);
 		buf_printf(&want, "from=<a@b> ident= to=c@d [%s]\n",
 		    cases[i].want);
 		drive(&settings, in.data, in.len, 0, &r);
@@ -239,8 +243,9 @@ test_data(void)
 		result_free(&r);
 	}
 	drive(&settings, nul, sizeof(nul) - 1, 0, &r);
-	CHECK(r.nmsg == 1 && memmem(r.msgs.data, r.msgs.len, kept,
-	    sizeof(kept) - 1) != NULL, "a NUL in the text is kept");
+	CHECK(r.nmsg == 1 &&
+		memmem(r.msgs.data, r.msgs.len, kept, sizeof(kept) - 1) != NULL,
+	    "a NUL in the text is kept");
 	result_free(&r);
 	buf_free(&in);
 	buf_free(&want);
@@ -251,8 +256,8 @@ static void
 check_replies_n(const char *script, size_t len, const char *want,
     const char *what)
 {
-	struct result	 r;
-	const char	*got;
+	struct result r;
+	const char   *got;
 
 	drive(&settings, script, len, 0, &r);
 	got = strstr(buf_cstr(&r.out), "IDENT SOURCE\r\n");
@@ -270,18 +275,20 @@ check_replies(const char *script, const char *want, const char *what)
 static void
 test_refusals(void)
 {
-	static const char	 simple[] = "LHLO x\r\nNOOP\r\nVRFY a\r\n"
-	    "RSET\r\nDATA x\r\nNO\0OP\r\n";
+	static const char simple[] = "LHLO x\r\nNOOP\r\nVRFY a\r\n"
+				     "RSET\r\nDATA x\r\nNO\0OP\r\n";
 
-	check_replies("MAIL FROM:<a@b>\r\n",
-	    "503 5.5.1 Send LHLO first\r\n", "MAIL before LHLO");
+	check_replies("MAIL FROM:<a@b>\r\n", "503 5.5.1 Send LHLO first\r\n",
+	    "MAIL before LHLO");
 	check_replies("LHLO x\r\nRCPT TO:<a@b>\r\nDATA\r\n",
 	    "503 5.5.1 Need MAIL before RCPT\r\n"
-	    "503 5.5.1 Need MAIL before DATA\r\n", "no MAIL");
+	    "503 5.5.1 Need MAIL before DATA\r\n",
+	    "no MAIL");
 	check_replies("LHLO x\r\nMAIL FROM:<a@b>\r\nRCPT TO:<bad@b>\r\n"
-	    "DATA\r\n",
+		      "DATA\r\n",
 	    "250 2.1.0 Sender OK\r\n550 5.1.1 Unknown mailbox\r\n"
-	    "503 5.5.1 No valid recipients\r\n", "no valid recipient");
+	    "503 5.5.1 No valid recipients\r\n",
+	    "no valid recipient");
 	check_replies("LHLO x\r\nMAIL FROM:<a@b>\r\nMAIL FROM:<a@b>\r\n",
 	    "250 2.1.0 Sender OK\r\n503 5.5.1 Nested MAIL command\r\n",
 	    "nested MAIL");
@@ -289,14 +296,17 @@ test_refusals(void)
 	    "500 5.5.1 This is an LMTP server: use LHLO\r\n"
 	    "500 5.5.1 This is an LMTP server: use LHLO\r\n"
 	    "500 5.5.2 Command unrecognized\r\n"
-	    "501 5.5.4 LHLO needs a host name\r\n", "HELO, EHLO, unknown");
+	    "501 5.5.4 LHLO needs a host name\r\n",
+	    "HELO, EHLO, unknown");
 	check_replies("LHLO x\r\nMAIL FROM:a@b\r\nMAIL FROM:<a@b\r\n"
-	    "MAIL FROM:<a b@c>\r\nMAIL FROM:<a@b>SIZE=1\r\n",
+		      "MAIL FROM:<a b@c>\r\nMAIL FROM:<a@b>SIZE=1\r\n",
 	    "501 5.5.4 Syntax: MAIL FROM:<address>\r\n"
 	    "501 5.5.4 Syntax: MAIL FROM:<address>\r\n"
 	    "501 5.5.4 Syntax: MAIL FROM:<address>\r\n"
-	    "501 5.5.4 Syntax error in parameters\r\n", "bad paths");
-	check_replies("LHLO x\r\nMAIL FROM:<a@b> SIZE=1001\r\n"
+	    "501 5.5.4 Syntax error in parameters\r\n",
+	    "bad paths");
+	check_replies(
+	    "LHLO x\r\nMAIL FROM:<a@b> SIZE=1001\r\n"
 	    "MAIL FROM:<a@b> SIZE=x\r\nMAIL FROM:<a@b> BODY=BINARYMIME\r\n"
 	    "MAIL FROM:<a@b> AUTH=<>\r\nMAIL FROM:<a@b> SIZE=1000\r\n"
 	    "RCPT TO:<c@d> NOTIFY=NEVER\r\nRCPT TO:<>\r\n",
@@ -304,48 +314,55 @@ test_refusals(void)
 	    "501 5.5.4 Bad SIZE parameter\r\n501 5.5.4 Bad BODY parameter\r\n"
 	    "555 5.5.4 Unsupported parameter\r\n250 2.1.0 Sender OK\r\n"
 	    "555 5.5.4 Unsupported parameter\r\n"
-	    "501 5.5.4 Syntax: RCPT TO:<address>\r\n", "parameters");
+	    "501 5.5.4 Syntax: RCPT TO:<address>\r\n",
+	    "parameters");
 	check_replies("LHLO x\r\nMAIL FROM:<a@b>\r\nRCPT TO:<1@d>\r\n"
-	    "RCPT TO:<2@d>\r\nRCPT TO:<3@d>\r\nRCPT TO:<4@d>\r\n",
+		      "RCPT TO:<2@d>\r\nRCPT TO:<3@d>\r\nRCPT TO:<4@d>\r\n",
 	    "250 2.1.0 Sender OK\r\n250 2.1.5 OK\r\n250 2.1.5 OK\r\n"
 	    "250 2.1.5 OK\r\n452 4.5.3 Too many recipients\r\n",
 	    "max recipients");
 	check_replies_n(simple, sizeof(simple) - 1,
 	    "250 2.0.0 OK\r\n252 2.5.2 Cannot VRFY; send some mail\r\n"
 	    "250 2.0.0 OK\r\n501 5.5.4 DATA takes no arguments\r\n"
-	    "500 5.5.2 Syntax error\r\n", "simple commands, a NUL");
+	    "500 5.5.2 Syntax error\r\n",
+	    "simple commands, a NUL");
 }
 
 static void
 test_paths(void)
 {
-	struct result	 r;
-	static const char	 s[] =
+	struct result     r;
+	static const char s[] =
 	    "LHLO x\r\nMAIL FROM: <@a.example,@b.example:src@c.example>\r\n"
 	    "RCPT TO:<\"odd>name\"@d.example>\r\nDATA\r\nx\r\n.\r\n";
 
 	drive(&settings, s, sizeof(s) - 1, 0, &r);
-	CHECK_STR(buf_cstr(&r.msgs), "from=<src@c.example> ident= "
-	    "to=\"odd>name\"@d.example [x\r\n]\n", "source route, quotes");
+	CHECK_STR(buf_cstr(&r.msgs),
+	    "from=<src@c.example> ident= "
+	    "to=\"odd>name\"@d.example [x\r\n]\n",
+	    "source route, quotes");
 	result_free(&r);
 }
 
 static void
 test_too_big(void)
 {
-	struct lmtp_settings	 small = { "mx.test", 10, 3 };
-	struct result		 r;
-	static const char	 s[] =
+	struct lmtp_settings small = { "mx.test", 10, 3 };
+	struct result        r;
+	static const char    s[] =
 	    "LHLO x\r\nMAIL FROM:<a@b>\r\nRCPT TO:<c@d>\r\nRCPT TO:<e@f>\r\n"
 	    "DATA\r\n0123456789\r\n.\r\n"
 	    "MAIL FROM:<a@b>\r\nRCPT TO:<c@d>\r\nDATA\r\n01234567\r\n.\r\n";
 
 	drive(&small, s, sizeof(s) - 1, 0, &r);
-	CHECK(strstr(buf_cstr(&r.out), "552 5.3.4 Message too big for system"
-	    "\r\n552 5.3.4 Message too big for system\r\n250 2.1.0") != NULL,
+	CHECK(strstr(buf_cstr(&r.out),
+		  "552 5.3.4 Message too big for system"
+		  "\r\n552 5.3.4 Message too big for system\r\n250 2.1.0") !=
+		NULL,
 	    "refused for each recipient, then the next transaction: %s",
 	    buf_cstr(&r.out));
-	CHECK_STR(buf_cstr(&r.msgs), "from=<a@b> ident= to=c@d [01234567\r\n]\n",
+	CHECK_STR(buf_cstr(&r.msgs),
+	    "from=<a@b> ident= to=c@d [01234567\r\n]\n",
 	    "exactly the bound fits");
 	result_free(&r);
 }
@@ -354,8 +371,8 @@ static void
 test_xforward(void)
 {
 	static const struct {
-		const char	*attrs;
-		const char	*want;
+		const char *attrs;
+		const char *want;
 	} cases[] = {
 		{ "IDENT=4XyzAbC1", "4XyzAbC1" },
 		{ "IDENT=4Xyz+41", "4XyzA" },
@@ -365,29 +382,34 @@ test_xforward(void)
 		{ "IDENT=+4", "" },
 		{ "IDENT=", "" },
 		{ "IDENT=123456789012345678901234567890123", "" },
-		{ "IDENT=12345678901234567890123456789012", "12345678901234567890123456789012" },
+		{ "IDENT=12345678901234567890123456789012",
+		    "12345678901234567890123456789012" },
 	};
-	struct result	 r;
-	struct buf	 in, want;
-	size_t		 i;
+	struct result r;
+	struct buf    in, want;
+	size_t        i;
 
 	buf_init(&in, BIG);
 	buf_init(&want, BIG);
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		buf_reset(&in);
 		buf_reset(&want);
-		buf_printf(&in, "LHLO x\r\nXFORWARD %s\r\nMAIL FROM:<a@b>\r\n"
+		buf_printf(&in,
+		    "LHLO x\r\nXFORWARD %s\r\nMAIL FROM:<a@b>\r\n"
 		    "RCPT TO:<c@d>\r\nDATA\r\nx\r\n.\r\n"
 		    "MAIL FROM:<a@b>\r\nRCPT TO:<c@d>\r\nDATA\r\ny\r\n.\r\n",
 		    cases[i].attrs);
-		buf_printf(&want, "from=<a@b> ident=%s to=c@d [x\r\n]\n"
-		    "from=<a@b> ident= to=c@d [y\r\n]\n", cases[i].want);
+		buf_printf(&want,
+		    "from=<a@b> ident=%s to=c@d [x\r\n]\n"
+		    "from=<a@b> ident= to=c@d [y\r\n]\n",
+		    cases[i].want);
 		drive(&settings, in.data, in.len, 0, &r);
-		CHECK_STR(buf_cstr(&r.msgs), buf_cstr(&want), "xforward %zu", i);
+		CHECK_STR(buf_cstr(&r.msgs), buf_cstr(&want), "xforward %zu",
+		    i);
 		result_free(&r);
 	}
 	check_replies("LHLO x\r\nMAIL FROM:<a@b>\r\nXFORWARD IDENT=A\r\n"
-	    "RSET\r\nXFORWARD\r\n",
+		      "RSET\r\nXFORWARD\r\n",
 	    "250 2.1.0 Sender OK\r\n"
 	    "503 5.5.1 XFORWARD only between transactions\r\n"
 	    "250 2.0.0 OK\r\n501 5.5.4 XFORWARD needs attributes\r\n",
@@ -399,10 +421,10 @@ test_xforward(void)
 static void
 test_long_lines_and_errors(void)
 {
-	struct result	 r;
-	struct buf	 in;
-	const char	*p;
-	int		 i;
+	struct result r;
+	struct buf    in;
+	const char   *p;
+	int           i;
 
 	buf_init(&in, BIG);
 	buf_puts(&in, "LHLO x\r\nNOOP ");
@@ -410,17 +432,19 @@ test_long_lines_and_errors(void)
 		buf_putc(&in, 'x');
 	buf_puts(&in, "\r\nNOOP\r\n");
 	drive(&settings, in.data, in.len, 7, &r);
-	CHECK(strstr(buf_cstr(&r.out), "IDENT SOURCE\r\n500 5.5.2 Line too "
-	    "long\r\n250 2.0.0 OK\r\n") != NULL, "long line skipped: %s",
-	    buf_cstr(&r.out));
+	CHECK(strstr(buf_cstr(&r.out),
+		  "IDENT SOURCE\r\n500 5.5.2 Line too "
+		  "long\r\n250 2.0.0 OK\r\n") != NULL,
+	    "long line skipped: %s", buf_cstr(&r.out));
 	result_free(&r);
 	buf_reset(&in);
 	for (i = 0; i < LMTP_ERRORS_MAX + 5; i++)
 		buf_puts(&in, "BOGUS\r\n");
 	drive(&settings, in.data, in.len, 0, &r);
 	p = strstr(buf_cstr(&r.out), "421 4.7.0 Too many errors");
-	CHECK(r.closed && p != NULL && p + strlen(p) == r.out.data + r.out.len &&
-	    strstr(p, "\r\n") + 2 == p + strlen(p),
+	CHECK(r.closed && p != NULL &&
+		p + strlen(p) == r.out.data + r.out.len &&
+		strstr(p, "\r\n") + 2 == p + strlen(p),
 	    "too many errors close, and nothing follows the 421");
 	result_free(&r);
 	buf_free(&in);
@@ -430,10 +454,10 @@ test_long_lines_and_errors(void)
 static void
 test_backpressure(void)
 {
-	struct result	 r;
-	struct buf	 in;
-	const char	*p;
-	int		 i, n = 0;
+	struct result r;
+	struct buf    in;
+	const char   *p;
+	int           i, n = 0;
 
 	buf_init(&in, BIG);
 	for (i = 0; i < 3000; i++)
@@ -441,7 +465,7 @@ test_backpressure(void)
 	drive(&settings, in.data, in.len, 0, &r);
 	CHECK(!r.out.failed, "no reply lost");
 	for (p = buf_cstr(&r.out); (p = strstr(p, "IDENT SOURCE\r\n")) != NULL;
-	    p++)
+	     p++)
 		n++;
 	CHECK_INT(n, 3000, "a reply for each LHLO");
 	result_free(&r);

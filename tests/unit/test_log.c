@@ -6,13 +6,13 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "log.h"
+#include "lib/log.h"
 #include "test.h"
 
 static const struct {
-	const char	*in;
-	size_t		 len;
-	const char	*want;
+	const char *in;
+	size_t      len;
+	const char *want;
 } quotes[] = {
 	{ "plain", 5, "\"plain\"" },
 	{ "", 0, "\"\"" },
@@ -26,12 +26,13 @@ static const struct {
 static void
 test_quote(void)
 {
-	char	 dst[64], small[16], big[4096];
-	size_t	 i;
+	char   dst[64], small[16], big[4096];
+	size_t i;
 
 	for (i = 0; i < sizeof(quotes) / sizeof(quotes[0]); i++)
 		CHECK_STR(log_quote(dst, sizeof(dst), quotes[i].in,
-		    quotes[i].len), quotes[i].want, "quote %zu", i);
+			      quotes[i].len),
+		    quotes[i].want, "quote %zu", i);
 	/* Cut with "..." and still closed, whatever the input. */
 	log_quote(small, sizeof(small), "\n\n\n\n\n\n\n\n", 8);
 	CHECK(strlen(small) < sizeof(small), "bounded");
@@ -45,9 +46,9 @@ test_quote(void)
 static void
 test_line(void)
 {
-	char	 path[] = "/tmp/test_log.XXXXXX", line[512];
-	FILE	*f;
-	int	 fd;
+	char  path[] = "/tmp/test_log.XXXXXX", line[512];
+	FILE *f;
+	int   fd;
 
 	if ((fd = mkstemp(path)) == -1) {
 		CHECK(0, "mkstemp");

@@ -11,18 +11,18 @@
 
 #include <sodium.h>
 
-#include "arena.h"
-#include "buf.h"
+#include "lib/arena.h"
+#include "lib/buf.h"
 #include "mail/keys.h"
 #include "mail/seal.h"
 #include "mail/summary.h"
 #include "test.h"
 
 /* Argon2id's least work: the tests are about the wraps, not the cost. */
-static const struct pwhash_limits	 fast = { 1, 8192 * 1024 };
+static const struct pwhash_limits fast = { 1, 8192 * 1024 };
 
-static const char	 pw[] = "correct horse battery staple";
-static const char	 pw2[] = "Tr0ub4dor&3";
+static const char pw[] = "correct horse battery staple";
+static const char pw2[] = "Tr0ub4dor&3";
 
 static void
 flip(unsigned char *p, size_t i)
@@ -33,9 +33,9 @@ flip(unsigned char *p, size_t i)
 static void
 test_create_open(void)
 {
-	struct mbox_keys	 k;
-	unsigned char		 sk[MBOX_SK_BYTES], got[MBOX_SK_BYTES];
-	unsigned char		 pk[MBOX_PK_BYTES], zero[MBOX_SK_BYTES] = { 0 };
+	struct mbox_keys k;
+	unsigned char    sk[MBOX_SK_BYTES], got[MBOX_SK_BYTES];
+	unsigned char    pk[MBOX_PK_BYTES], zero[MBOX_SK_BYTES] = { 0 };
 
 	CHECK_INT(mbox_keys_create(&k, pw, strlen(pw), &fast, sk), MBOX_OK,
 	    "create");
@@ -57,9 +57,9 @@ test_create_open(void)
 static void
 test_keys_tampered(void)
 {
-	struct mbox_keys	 k, t;
-	unsigned char		 sk[MBOX_SK_BYTES];
-	size_t			 i, bad = 0, n = 0;
+	struct mbox_keys k, t;
+	unsigned char    sk[MBOX_SK_BYTES];
+	size_t           i, bad = 0, n = 0;
 
 	(void)mbox_keys_create(&k, pw, strlen(pw), &fast, NULL);
 	for (i = 0; i < MBOX_WRAP_BYTES; i++, n++) {
@@ -97,8 +97,8 @@ test_keys_tampered(void)
 static void
 test_keys_moved(void)
 {
-	struct mbox_keys	 a, b, t;
-	unsigned char		 sk[MBOX_SK_BYTES];
+	struct mbox_keys a, b, t;
+	unsigned char    sk[MBOX_SK_BYTES];
 
 	(void)mbox_keys_create(&a, pw, strlen(pw), &fast, NULL);
 	(void)mbox_keys_create(&b, pw, strlen(pw), &fast, NULL);
@@ -115,10 +115,10 @@ test_keys_moved(void)
 static void
 test_rewrap(void)
 {
-	struct mbox_keys	 k, before;
-	unsigned char		 sk[MBOX_SK_BYTES], got[MBOX_SK_BYTES];
-	unsigned char		 other[MBOX_SK_BYTES];
-	struct pwhash_limits	 more = { 2, 16384 * 1024 };
+	struct mbox_keys     k, before;
+	unsigned char        sk[MBOX_SK_BYTES], got[MBOX_SK_BYTES];
+	unsigned char        other[MBOX_SK_BYTES];
+	struct pwhash_limits more = { 2, 16384 * 1024 };
 
 	(void)mbox_keys_create(&k, pw, strlen(pw), &fast, sk);
 	before = k;
@@ -139,8 +139,8 @@ test_rewrap(void)
 	    MBOX_EDENIED, "rewrap with a foreign secret key");
 	CHECK(memcmp(&k, &before, sizeof(k)) == 0, "record unchanged");
 	more.opslimit = 0;
-	CHECK_INT(mbox_keys_rewrap(&k, sk, pw, strlen(pw), &more),
-	    MBOX_EINVAL, "rewrap with bad limits");
+	CHECK_INT(mbox_keys_rewrap(&k, sk, pw, strlen(pw), &more), MBOX_EINVAL,
+	    "rewrap with bad limits");
 	CHECK(memcmp(&k, &before, sizeof(k)) == 0, "record unchanged");
 }
 
@@ -148,9 +148,9 @@ static void
 test_limits(void)
 {
 	static const struct {
-		unsigned long long	 ops;
-		size_t			 mem;
-		int			 valid;
+		unsigned long long ops;
+		size_t             mem;
+		int                valid;
 	} cases[] = {
 		{ 1, 8192, 1 },
 		{ 0, 8192 * 1024, 0 },
@@ -160,16 +160,17 @@ test_limits(void)
 		{ 2, MBOX_MEMLIMIT_MAX, 1 },
 		{ 2, MBOX_MEMLIMIT_MAX + 1, 0 },
 	};
-	struct pwhash_limits	 l;
-	struct mbox_keys	 k;
-	unsigned char		 sk[MBOX_SK_BYTES];
-	char			*big;
-	size_t			 i;
+	struct pwhash_limits l;
+	struct mbox_keys     k;
+	unsigned char        sk[MBOX_SK_BYTES];
+	char                *big;
+	size_t               i;
 
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		l.opslimit = cases[i].ops;
 		l.memlimit = cases[i].mem;
-		CHECK_INT(mbox_limits_valid(&l), cases[i].valid, "limits %zu", i);
+		CHECK_INT(mbox_limits_valid(&l), cases[i].valid, "limits %zu",
+		    i);
 	}
 	l.opslimit = 0;
 	l.memlimit = 8192;
@@ -191,8 +192,8 @@ test_limits(void)
 static double
 elapsed_ms(const struct mbox_keys *k, const char *p)
 {
-	struct timespec	 a, b;
-	unsigned char	 sk[MBOX_SK_BYTES];
+	struct timespec a, b;
+	unsigned char   sk[MBOX_SK_BYTES];
 
 	clock_gettime(CLOCK_MONOTONIC, &a);
 	(void)mbox_keys_open(k, p, strlen(p), sk);
@@ -204,7 +205,7 @@ elapsed_ms(const struct mbox_keys *k, const char *p)
 static int
 cmp_double(const void *a, const void *b)
 {
-	double	 x = *(const double *)a, y = *(const double *)b;
+	double x = *(const double *)a, y = *(const double *)b;
 
 	return x < y ? -1 : x > y;
 }
@@ -216,10 +217,12 @@ cmp_double(const void *a, const void *b)
 static void
 test_timing(void)
 {
-	enum { RUNS = 15 };
-	struct mbox_keys	 k;
-	double			 right[RUNS], wrong[RUNS], r, w, hi;
-	int			 i;
+	enum {
+		RUNS = 15
+	};
+	struct mbox_keys k;
+	double           right[RUNS], wrong[RUNS], r, w, hi;
+	int              i;
 
 	(void)mbox_keys_create(&k, pw, strlen(pw), &fast, NULL);
 	for (i = 0; i < RUNS; i++) {
@@ -238,12 +241,12 @@ test_timing(void)
 static void
 test_unlock(void)
 {
-	struct mbox_keys	 k, other;
-	struct mbox_unlock	 u, t;
-	unsigned char		 sk[MBOX_SK_BYTES], got[MBOX_SK_BYTES];
-	unsigned char		 key[MBOX_UNLOCK_KEY_BYTES], key2[32];
-	unsigned char		 sess[32], sess2[32];
-	size_t			 i, bad = 0;
+	struct mbox_keys   k, other;
+	struct mbox_unlock u, t;
+	unsigned char      sk[MBOX_SK_BYTES], got[MBOX_SK_BYTES];
+	unsigned char      key[MBOX_UNLOCK_KEY_BYTES], key2[32];
+	unsigned char      sess[32], sess2[32];
+	size_t             i, bad = 0;
 
 	(void)mbox_keys_create(&k, pw, strlen(pw), &fast, sk);
 	(void)mbox_keys_create(&other, pw, strlen(pw), &fast, NULL);
@@ -275,18 +278,18 @@ test_unlock(void)
 	CHECK_INT(bad, MBOX_WRAP_BYTES + MBOX_NONCE_BYTES, "tampered unlocks");
 	mbox_unlock_wrap(&t, key2, sk, sess, 7, k.pk);
 	CHECK(memcmp(key2, key, sizeof(key)) != 0 &&
-	    memcmp(t.nonce, u.nonce, sizeof(u.nonce)) != 0,
+		memcmp(t.nonce, u.nonce, sizeof(u.nonce)) != 0,
 	    "each unlock has its own key and nonce");
 }
 
 static void
 test_message(void)
 {
-	struct mbox_keys	 a, b;
-	unsigned char		 ska[MBOX_SK_BYTES], skb[MBOX_SK_BYTES];
-	unsigned char		 key[MSG_KEY_BYTES], got[MSG_KEY_BYTES];
-	unsigned char		 sealed[MSG_SEALED_KEY_BYTES], t[MSG_SEALED_KEY_BYTES];
-	size_t			 i, bad = 0;
+	struct mbox_keys a, b;
+	unsigned char    ska[MBOX_SK_BYTES], skb[MBOX_SK_BYTES];
+	unsigned char    key[MSG_KEY_BYTES], got[MSG_KEY_BYTES];
+	unsigned char    sealed[MSG_SEALED_KEY_BYTES], t[MSG_SEALED_KEY_BYTES];
+	size_t           i, bad = 0;
 
 	(void)mbox_keys_create(&a, pw, strlen(pw), &fast, ska);
 	(void)mbox_keys_create(&b, pw, strlen(pw), &fast, skb);
@@ -306,12 +309,12 @@ test_message(void)
 static void
 test_parts(void)
 {
-	static const char	 body[] = "Subject: hello\r\n\r\nmarker 42\r\n";
-	struct msg_place	 at = { 12, 345, MSG_BODY }, p;
-	unsigned char		 key[MSG_KEY_BYTES], nonce[MSG_NONCE_BYTES];
-	unsigned char		 ct[sizeof(body) + MSG_TAG_BYTES], t[sizeof(ct)];
-	unsigned char		 n2[MSG_NONCE_BYTES], out[sizeof(body)];
-	size_t			 i, bad = 0;
+	static const char body[] = "Subject: hello\r\n\r\nmarker 42\r\n";
+	struct msg_place  at = { 12, 345, MSG_BODY }, p;
+	unsigned char     key[MSG_KEY_BYTES], nonce[MSG_NONCE_BYTES];
+	unsigned char     ct[sizeof(body) + MSG_TAG_BYTES], t[sizeof(ct)];
+	unsigned char     n2[MSG_NONCE_BYTES], out[sizeof(body)];
+	size_t            i, bad = 0;
 
 	crypto_aead_xchacha20poly1305_ietf_keygen(key);
 	msg_encrypt(ct, nonce, body, sizeof(body), &at, key);
@@ -354,20 +357,22 @@ static void
 test_utf8_cut(void)
 {
 	static const struct {
-		const char	*s;
-		size_t		 max, want;
+		const char *s;
+		size_t      max, want;
 	} cases[] = {
 		{ "abc", 5, 3 },
 		{ "abc", 3, 3 },
 		{ "abc", 2, 2 },
-		{ "a\xc3\xa4", 2, 1 },		/* ä split: cut before */
+		{ "a\xc3\xa4", 2, 1 }, /* ä split: cut before */
 		{ "a\xc3\xa4", 3, 3 },
-		{ "\xe2\x82\xac", 2, 0 },	/* € */
-		{ "\xe2\x82\xac" "x", 3, 3 },
-		{ "\xf0\x9f\x98\x80z", 3, 0 },	/* an emoji */
+		{ "\xe2\x82\xac", 2, 0 }, /* € */
+		{ "\xe2\x82\xac"
+		  "x",
+		    3, 3 },
+		{ "\xf0\x9f\x98\x80z", 3, 0 }, /* an emoji */
 		{ "", 0, 0 },
 	};
-	size_t	 i;
+	size_t i;
 
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
 		CHECK_INT(utf8_cut(cases[i].s, cases[i].max), cases[i].want,
@@ -384,14 +389,14 @@ encode(struct buf *b, const struct summary *s)
 static void
 test_summary_round_trip(struct arena *a)
 {
-	struct summary_attachment	 at[2] = {
+	struct summary_attachment at[2] = {
 		{ "report.pdf", "application/pdf", 20971520 },
 		{ "", "image/png", 5 },
 	};
-	struct summary			 s = { "Ada <ada@example.org>",
-	    "ada@ubuntu.com", "Hello, \xc3\xa4", -86400, -300,
-	    SUMMARY_HTML_ONLY, 2, at }, d;
-	struct buf			 b;
+	struct summary s = { "Ada <ada@example.org>", "ada@ubuntu.com",
+		"Hello, \xc3\xa4", -86400, -300, SUMMARY_HTML_ONLY, 2, at },
+		       d;
+	struct buf b;
 
 	buf_init(&b, SUMMARY_MAX);
 	encode(&b, &s);
@@ -419,11 +424,11 @@ test_summary_round_trip(struct arena *a)
 static void
 test_summary_bounds(struct arena *a)
 {
-	struct summary_attachment	 many[SUMMARY_ATTACH_MAX + 3];
-	struct summary			 s, d;
-	struct buf			 b;
-	char				 subj[SUMMARY_TEXT_MAX + 10];
-	size_t				 i;
+	struct summary_attachment many[SUMMARY_ATTACH_MAX + 3];
+	struct summary            s, d;
+	struct buf                b;
+	char                      subj[SUMMARY_TEXT_MAX + 10];
+	size_t                    i;
 
 	memset(&s, 0, sizeof(s));
 	for (i = 0; i < SUMMARY_ATTACH_MAX + 3; i++) {
@@ -454,7 +459,8 @@ test_summary_bounds(struct arena *a)
 	s.nattach = 0;
 	encode(&b, &s);
 	CHECK(summary_decode(&d, (unsigned char *)b.data, b.len, a) == 0 &&
-	    strcmp(d.from, "") == 0, "absent from is empty");
+		strcmp(d.from, "") == 0,
+	    "absent from is empty");
 	buf_free(&b);
 }
 
@@ -462,18 +468,17 @@ test_summary_bounds(struct arena *a)
 static void
 test_summary_refused(struct arena *a)
 {
-	static const struct summary	 s = { "f", "t", "s", 0, 0, 0, 0,
-	    NULL };
-	struct summary			 d;
-	struct buf			 b;
-	unsigned char			*t;
-	size_t				 i, n, refused = 0;
+	static const struct summary s = { "f", "t", "s", 0, 0, 0, 0, NULL };
+	struct summary              d;
+	struct buf                  b;
+	unsigned char              *t;
+	size_t                      i, n, refused = 0;
 
 	buf_init(&b, SUMMARY_MAX);
 	summary_encode(&b, &s);
 	n = b.len;
 	t = malloc(n);
-	for (i = 0; i < n; i++)	/* every truncation */
+	for (i = 0; i < n; i++) /* every truncation */
 		refused += summary_decode(&d, (unsigned char *)b.data, i, a) ==
 		    -1;
 	CHECK_INT(refused, n, "truncated encodings");
@@ -484,13 +489,13 @@ test_summary_refused(struct arena *a)
 	t[15] = 'z';
 	CHECK_INT(summary_decode(&d, t, n, a), -1, "unknown tag");
 	memcpy(t, b.data, n);
-	t[15 + 3] = '\0';	/* the from field's byte */
+	t[15 + 3] = '\0'; /* the from field's byte */
 	CHECK_INT(summary_decode(&d, t, n, a), -1, "NUL in a text");
 	memcpy(t, b.data, n);
 	t[n - 1] = 1;
 	CHECK_INT(summary_decode(&d, t, n, a), -1, "bad padding");
 	memcpy(t, b.data, n);
-	t[15 + 4] = 'f';	/* the to field becomes a second from */
+	t[15 + 4] = 'f'; /* the to field becomes a second from */
 	CHECK_INT(summary_decode(&d, t, n, a), -1, "a field twice");
 	free(t);
 	buf_free(&b);
@@ -499,7 +504,7 @@ test_summary_refused(struct arena *a)
 int
 main(void)
 {
-	struct arena	*a;
+	struct arena *a;
 
 	if (sodium_init() == -1 || (a = arena_new(1 << 20)) == NULL)
 		return 1;

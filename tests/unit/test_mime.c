@@ -8,13 +8,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "arena.h"
-#include "buf.h"
+#include "lib/arena.h"
+#include "lib/buf.h"
 #include "mail/htmltext.h"
 #include "mail/mime.h"
 #include "test.h"
 
-static struct arena	*a;
+static struct arena *a;
 
 static int
 read_msg(struct mime_view *v, const char *raw)
@@ -26,7 +26,7 @@ read_msg(struct mime_view *v, const char *raw)
 static void
 test_plain(void)
 {
-	static const char	 m[] =
+	static const char m[] =
 	    "Return-Path: <bounce@example.org>\r\n"
 	    "From: =?UTF-8?Q?Ad=C3=A4_Lovelace?= <ada@example.org>\r\n"
 	    "To: ada@ubuntu.com, \"Kim\" <kim@kubuntu.org>\r\n"
@@ -38,7 +38,7 @@ test_plain(void)
 	    "\r\n"
 	    "Hello =C3=A4,\r\n"
 	    "a soft=\r\n break.\r\n";
-	struct mime_view	 v;
+	struct mime_view v;
 
 	CHECK_INT(read_msg(&v, m), 0, "reads");
 	CHECK_STR(v.sum.from, "Ad\xc3\xa4 Lovelace <ada@example.org>", "from");
@@ -57,32 +57,36 @@ test_plain(void)
 static void
 test_legacy_charsets(void)
 {
-	static const char	 latin1[] =
-	    "From: a@example.org\r\nSubject: Gr\xfc\xdf""e\r\n"
+	static const char latin1[] =
+	    "From: a@example.org\r\nSubject: Gr\xfc\xdf"
+	    "e\r\n"
 	    "Content-Type: text/plain; charset=iso-8859-1\r\n"
 	    "Content-Transfer-Encoding: 8bit\r\n\r\n"
 	    "K\xe4se und W\xfcrste\r\n";
-	static const char	 undeclared[] =
+	static const char undeclared[] =
 	    "From: a@example.org\r\nSubject: x\r\n\r\n"
 	    "caf\xe9 \x80 5\r\n";
-	static const char	 koi8[] =
+	static const char koi8[] =
 	    "Subject: =?koi8-r?B?8NLJ18XU?=\r\n"
 	    "Content-Type: text/plain; charset=koi8-r\r\n\r\n"
 	    "\xf0\xd2\xc9\xd7\xc5\xd4\r\n";
-	static const char	 bogus[] =
+	static const char bogus[] =
 	    "Subject: x\r\nContent-Type: text/plain; charset=x-no-such\r\n\r\n"
 	    "ok \xff\xfe end\r\n";
-	struct mime_view	 v;
+	struct mime_view v;
 
 	CHECK_INT(read_msg(&v, latin1), 0, "latin1");
-	CHECK_STR(v.sum.subject, "Gr\xc3\xbc\xc3\x9f" "e",
+	CHECK_STR(v.sum.subject,
+	    "Gr\xc3\xbc\xc3\x9f"
+	    "e",
 	    "raw 8-bit subject taken as windows-1252");
 	CHECK_STR(v.text, "K\xc3\xa4se und W\xc3\xbcrste\n", "latin1 body");
 	CHECK_INT(read_msg(&v, undeclared), 0, "undeclared");
 	CHECK_STR(v.text, "caf\xc3\xa9 \xe2\x82\xac 5\n",
 	    "undeclared 8-bit body as windows-1252");
 	CHECK_INT(read_msg(&v, koi8), 0, "koi8-r");
-	CHECK_STR(v.sum.subject, "\xd0\x9f\xd1\x80\xd0\xb8\xd0\xb2\xd0\xb5\xd1\x82",
+	CHECK_STR(v.sum.subject,
+	    "\xd0\x9f\xd1\x80\xd0\xb8\xd0\xb2\xd0\xb5\xd1\x82",
 	    "koi8-r subject");
 	CHECK_STR(v.text, "\xd0\x9f\xd1\x80\xd0\xb8\xd0\xb2\xd0\xb5\xd1\x82\n",
 	    "koi8-r body");
@@ -91,7 +95,7 @@ test_legacy_charsets(void)
 	    "undecodable bytes replaced");
 }
 
-static const char	 mixed[] =
+static const char mixed[] =
     "From: a@example.org\r\nTo: b@example.org\r\nSubject: files\r\n"
     "MIME-Version: 1.0\r\n"
     "Content-Type: multipart/mixed; boundary=\"XX\"\r\n\r\n"
@@ -121,9 +125,9 @@ static const char	 mixed[] =
 static void
 test_parts(void)
 {
-	struct mime_view		 v;
-	struct summary_attachment	 info;
-	struct buf			 b;
+	struct mime_view          v;
+	struct summary_attachment info;
+	struct buf                b;
 
 	CHECK_INT(read_msg(&v, mixed), 0, "reads");
 	CHECK_STR(v.text, "the text", "plain chosen over HTML");
@@ -145,8 +149,9 @@ test_parts(void)
 	arena_reset(a);
 	CHECK_INT(mime_attachment(mixed, strlen(mixed), 0, &b, &info, a), 0,
 	    "attachment 0");
-	CHECK(b.len == 14 && memcmp(b.data, "%PDF-1.4\n%\xc3\xa4\xc3\xbc", 14)
-	    == 0, "decoded bytes");
+	CHECK(b.len == 14 &&
+		memcmp(b.data, "%PDF-1.4\n%\xc3\xa4\xc3\xbc", 14) == 0,
+	    "decoded bytes");
 	CHECK_STR(info.name, "report.pdf", "its name");
 	CHECK_INT(info.size, 14, "its size");
 	buf_reset(&b);
@@ -169,12 +174,12 @@ test_parts(void)
 static void
 test_html_only(void)
 {
-	static const char	 m[] =
+	static const char m[] =
 	    "Subject: h\r\nContent-Type: text/html; charset=utf-8\r\n\r\n"
 	    "<html><head><title>T</title><style>p{}</style></head><body>"
 	    "<p>One &amp; <img src=\"http://tracker.example/x.png\">two</p>"
 	    "<script>alert(1)</script><p>three&nbsp;&#8364;</p></body></html>\r\n";
-	struct mime_view	 v;
+	struct mime_view v;
 
 	CHECK_INT(read_msg(&v, m), 0, "reads");
 	CHECK_STR(v.text, "One & two\n\nthree \xe2\x82\xac", "the HTML's text");
@@ -185,18 +190,18 @@ test_html_only(void)
 static void
 test_malformed(void)
 {
-	static const char	 noboundary[] =
+	static const char noboundary[] =
 	    "Subject: broken\r\nContent-Type: multipart/mixed\r\n\r\n"
 	    "--\r\nsome text\r\n";
-	static const char	 truncated[] =
+	static const char truncated[] =
 	    "Subject: cut\r\nContent-Type: multipart/mixed; boundary=Q\r\n\r\n"
 	    "--Q\r\nContent-Type: text/plain\r\n\r\nfirst part\r\n--Q\r\n"
 	    "Content-Type: application/octet-stream\r\n"
 	    "Content-Transfer-Encoding: base64\r\n\r\nAAAA";
-	static const char	 controls[] =
-	    "Subject: a\x01" "b\x1b[31mc\r\n\r\nx\x07y\r\n";
-	static const char	 nothing[] = "\xff\xfe\x00";
-	struct mime_view	 v;
+	static const char controls[] = "Subject: a\x01"
+				       "b\x1b[31mc\r\n\r\nx\x07y\r\n";
+	static const char nothing[] = "\xff\xfe\x00";
+	struct mime_view  v;
 
 	CHECK_INT(read_msg(&v, noboundary), 0, "no boundary: still read");
 	CHECK(v.sum.flags & SUMMARY_MALFORMED, "flagged malformed");
@@ -220,16 +225,19 @@ test_malformed(void)
 static void
 test_many_attachments(void)
 {
-	struct buf		 m;
-	struct mime_view	 v;
-	int			 i;
+	struct buf       m;
+	struct mime_view v;
+	int              i;
 
 	buf_init(&m, 1 << 20);
-	buf_puts(&m, "Subject: many\r\n"
+	buf_puts(&m,
+	    "Subject: many\r\n"
 	    "Content-Type: multipart/mixed; boundary=B\r\n\r\n");
 	for (i = 0; i < SUMMARY_ATTACH_MAX + 5; i++)
-		buf_printf(&m, "--B\r\nContent-Type: application/x-%d\r\n\r\n"
-		    "%d\r\n", i, i);
+		buf_printf(&m,
+		    "--B\r\nContent-Type: application/x-%d\r\n\r\n"
+		    "%d\r\n",
+		    i, i);
 	buf_puts(&m, "--B--\r\n");
 	arena_reset(a);
 	CHECK_INT(mime_read(&v, m.data, m.len, MIME_SUMMARY, a), 0, "reads");
@@ -244,7 +252,7 @@ static void
 test_html_to_text(void)
 {
 	static const struct {
-		const char	*html, *want;
+		const char *html, *want;
 	} cases[] = {
 		{ "plain", "plain" },
 		{ "a  \n b", "a b" },
@@ -252,7 +260,8 @@ test_html_to_text(void)
 		{ "<div>x</div><div>y</div>", "x\ny" },
 		{ "<p>x</p><p>y</p>", "x\n\ny" },
 		{ "1 < 2 &lt; 3", "1 < 2 < 3" },
-		{ "&#65;&#x42;&#0;&#xD800;&#1114112;", "AB&#0;&#xD800;&#1114112;" },
+		{ "&#65;&#x42;&#0;&#xD800;&#1114112;",
+		    "AB&#0;&#xD800;&#1114112;" },
 		{ "&unknown; & &amp", "&unknown; & &amp" },
 		{ "<a href='x>y'>link</a>", "link" },
 		{ "<!-- <p>hidden</p> -->shown", "shown" },
@@ -262,8 +271,8 @@ test_html_to_text(void)
 		{ "x<", "x<" },
 		{ "caf\xc3\xa9", "caf\xc3\xa9" },
 	};
-	struct buf	 b;
-	size_t		 i;
+	struct buf b;
+	size_t     i;
 
 	buf_init(&b, 4096);
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {

@@ -15,23 +15,23 @@
 
 #include <sodium.h>
 
-#include "arena.h"
-#include "bignum.h"
-#include "form.h"
-#include "openid.h"
+#include "lib/arena.h"
+#include "lib/bignum.h"
+#include "lib/form.h"
+#include "proto/openid.h"
 #include "test.h"
 
-#define IN(s)		(s), sizeof(s) - 1
-#define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
-#define ARENA_SIZE	((size_t)4 * 1024 * 1024)
+#define IN(s)      (s), sizeof(s) - 1
+#define NELEM(a)   (sizeof(a) / sizeof((a)[0]))
+#define ARENA_SIZE ((size_t)4 * 1024 * 1024)
 
-static struct arena	*A;
+static struct arena *A;
 
 /* An exact-size heap copy, or NULL for len 0; free() it. */
 static char *
 heapcopy(const char *s, size_t len)
 {
-	char	*p;
+	char *p;
 
 	if (len == 0)
 		return NULL;
@@ -47,8 +47,8 @@ heapcopy(const char *s, size_t len)
 static struct kvlist
 mklist(const char *const *kv)
 {
-	struct kvlist	 l;
-	size_t		 i, n = 0;
+	struct kvlist l;
+	size_t        i, n = 0;
 
 	while (kv[2 * n] != NULL)
 		n++;
@@ -66,13 +66,13 @@ mklist(const char *const *kv)
  * base, then edits: an edit of a key in base replaces its value (NULL
  * removes the pair), any other edit is appended.  Returns the kvlist.
  */
-#define MAXPAIRS	48
+#define MAXPAIRS 48
 static struct kvlist
 edited(const char *const *base, const char *const *edits)
 {
-	const char	**kv;
-	size_t		  n = 0, i, j;
-	int		  found;
+	const char **kv;
+	size_t       n = 0, i, j;
+	int          found;
 
 	kv = arena_calloc(A, 2 * MAXPAIRS + 1, sizeof(*kv));
 	for (i = 0; base[2 * i] != NULL; i++, n++) {
@@ -106,8 +106,8 @@ edited(const char *const *base, const char *const *edits)
 static struct openid_msg
 mkmsg(const char *const *base, const char *const *edits)
 {
-	struct openid_msg	 msg;
-	struct kvlist		 l;
+	struct openid_msg msg;
+	struct kvlist     l;
 
 	l = edited(base, edits);
 	if (openid_msg_from_params(A, &l, &msg) != OPENID_OK) {
@@ -121,68 +121,60 @@ mkmsg(const char *const *base, const char *const *edits)
  * The §2.2 test vector
  */
 
-#define V_HANDLE	"{HMAC-SHA1}{66a1b2c3}{AbCdEg==}"
-#define V_CLAIMED	"https://login.ubuntu.com/+id/Ab3CdEf"
-#define V_ENDPOINT	"https://login.ubuntu.com/+openid"
-#define V_NONCE		"2024-07-24T10:00:00ZAbC123"
-#define V_RETURN	"https://rp.example/auth/ubuntu/return"
-#define V_SIGNED	"assoc_handle,claimed_id,identity,mode,ns," \
-			"op_endpoint,response_nonce,return_to,signed"
-#define V_SIG256	"z9TUbu6gZAYOR+RbO1XX1vG2ltEVTjjdBvEA3DF1/aI="
-#define V_SIG1		"z6/nhxWKBJpH/1k/3WLbfUXXjz4="	/* HMAC-SHA1 */
-#define V_NOW		((time_t)1721815200)	/* 2024-07-24T10:00:00Z */
+#define V_HANDLE   "{HMAC-SHA1}{66a1b2c3}{AbCdEg==}"
+#define V_CLAIMED  "https://login.ubuntu.com/+id/Ab3CdEf"
+#define V_ENDPOINT "https://login.ubuntu.com/+openid"
+#define V_NONCE    "2024-07-24T10:00:00ZAbC123"
+#define V_RETURN   "https://rp.example/auth/ubuntu/return"
+#define V_SIGNED                                    \
+	"assoc_handle,claimed_id,identity,mode,ns," \
+	"op_endpoint,response_nonce,return_to,signed"
+#define V_SIG256 "z9TUbu6gZAYOR+RbO1XX1vG2ltEVTjjdBvEA3DF1/aI="
+#define V_SIG1   "z6/nhxWKBJpH/1k/3WLbfUXXjz4=" /* HMAC-SHA1 */
+#define V_NOW    ((time_t)1721815200)           /* 2024-07-24T10:00:00Z */
 
-static const char *const vector[] = {
-	"openid.assoc_handle", V_HANDLE,
-	"openid.claimed_id", V_CLAIMED,
-	"openid.identity", V_CLAIMED,
-	"openid.mode", "id_res",
-	"openid.ns", OPENID_NS,
-	"openid.op_endpoint", V_ENDPOINT,
-	"openid.response_nonce", V_NONCE,
-	"openid.return_to", V_RETURN,
-	"openid.signed", V_SIGNED,
-	"openid.sig", V_SIG256,
-	NULL
-};
+static const char *const vector[] = { "openid.assoc_handle", V_HANDLE,
+	"openid.claimed_id", V_CLAIMED, "openid.identity", V_CLAIMED,
+	"openid.mode", "id_res", "openid.ns", OPENID_NS, "openid.op_endpoint",
+	V_ENDPOINT, "openid.response_nonce", V_NONCE, "openid.return_to",
+	V_RETURN, "openid.signed", V_SIGNED, "openid.sig", V_SIG256, NULL };
 
-static const char vector_m[] =
-	"assoc_handle:" V_HANDLE "\n"
-	"claimed_id:" V_CLAIMED "\n"
-	"identity:" V_CLAIMED "\n"
-	"mode:id_res\n"
-	"ns:" OPENID_NS "\n"
-	"op_endpoint:" V_ENDPOINT "\n"
-	"response_nonce:" V_NONCE "\n"
-	"return_to:" V_RETURN "\n"
-	"signed:" V_SIGNED "\n";
+static const char vector_m[] = "assoc_handle:" V_HANDLE "\n"
+			       "claimed_id:" V_CLAIMED "\n"
+			       "identity:" V_CLAIMED "\n"
+			       "mode:id_res\n"
+			       "ns:" OPENID_NS "\n"
+			       "op_endpoint:" V_ENDPOINT "\n"
+			       "response_nonce:" V_NONCE "\n"
+			       "return_to:" V_RETURN "\n"
+			       "signed:" V_SIGNED "\n";
 
 /* 0x00..0x1f, the §2.2 HMAC-SHA256 key. */
-static unsigned char	 key32[32];
+static unsigned char key32[32];
 
 /* ----------------------------------------------------------------------
  * Key-value form
  */
 
 struct kv_case {
-	const char	*name;
-	const char	*in;
-	size_t		 len;
-	size_t		 max_lines, max_line;
-	enum openid_err	 want;
-	const char	*pairs[2 * 6 + 1];	/* key, value, ...; NULL ends */
+	const char     *name;
+	const char     *in;
+	size_t          len;
+	size_t          max_lines, max_line;
+	enum openid_err want;
+	const char     *pairs[2 * 6 + 1]; /* key, value, ...; NULL ends */
 };
 
-#define K8		"kkkkkkkk"
-#define K64		K8 K8 K8 K8 K8 K8 K8 K8
+#define K8  "kkkkkkkk"
+#define K64 K8 K8 K8 K8 K8 K8 K8 K8
 _Static_assert(FORM_KEY_MAX == 64, "the K64 rows assume 64");
 
 static const struct kv_case kv_cases[] = {
 	{ "empty", IN(""), 8, 100, OPENID_OK, { NULL } },
 	{ "one", IN("a:1\n"), 8, 100, OPENID_OK, { "a", "1" } },
 	{ "check_authentication",
-	    IN("is_valid:true\nns:http://specs.openid.net/auth/2.0\n"),
-	    8, 100, OPENID_OK, { "is_valid", "true", "ns", OPENID_NS } },
+	    IN("is_valid:true\nns:http://specs.openid.net/auth/2.0\n"), 8, 100,
+	    OPENID_OK, { "is_valid", "true", "ns", OPENID_NS } },
 	{ "no final LF", IN("a:1\nb:2"), 8, 100, OPENID_OK,
 	    { "a", "1", "b", "2" } },
 	{ "empty value", IN("a:\n"), 8, 100, OPENID_OK, { "a", "" } },
@@ -228,10 +220,10 @@ static const struct kv_case kv_cases[] = {
 	{ "vertical tab", IN("a:1\v\n"), 8, 100, OPENID_EKV_VALUE, { NULL } },
 	{ "lines at max", IN("a:1\nb:2\nc:3\n"), 3, 100, OPENID_OK,
 	    { "a", "1", "b", "2", "c", "3" } },
-	{ "lines over max", IN("a:1\nb:2\nc:3\nd:4"), 3, 100,
-	    OPENID_EKV_LINES, { NULL } },
-	{ "blank lines count", IN("a:1\n\n\nb:2\n"), 3, 100,
-	    OPENID_EKV_LINES, { NULL } },
+	{ "lines over max", IN("a:1\nb:2\nc:3\nd:4"), 3, 100, OPENID_EKV_LINES,
+	    { NULL } },
+	{ "blank lines count", IN("a:1\n\n\nb:2\n"), 3, 100, OPENID_EKV_LINES,
+	    { NULL } },
 	{ "max 0 lines, empty", IN(""), 0, 100, OPENID_OK, { NULL } },
 	{ "line at max", IN("a:123\n"), 8, 5, OPENID_OK, { "a", "123" } },
 	{ "line over max", IN("a:1234\n"), 8, 5, OPENID_EKV_LONG, { NULL } },
@@ -241,17 +233,16 @@ static const struct kv_case kv_cases[] = {
 };
 
 static void
-check_pairs(const struct kvlist *got, const char *const *want,
-    const char *name)
+check_pairs(const struct kvlist *got, const char *const *want, const char *name)
 {
-	size_t	 n = 0, i;
+	size_t n = 0, i;
 
 	while (want[2 * n] != NULL)
 		n++;
 	CHECK_INT(got->n, n, "kv %s: pairs", name);
 	for (i = 0; i < n && i < got->n; i++) {
-		CHECK_STR(got->v[i].key, want[2 * i], "kv %s: key %zu",
-		    name, i);
+		CHECK_STR(got->v[i].key, want[2 * i], "kv %s: key %zu", name,
+		    i);
 		CHECK_STR(got->v[i].val, want[2 * i + 1], "kv %s: value %zu",
 		    name, i);
 		CHECK_INT(got->v[i].vlen, strlen(want[2 * i + 1]),
@@ -262,17 +253,18 @@ check_pairs(const struct kvlist *got, const char *const *want,
 static void
 test_kv_table(void)
 {
-	const struct kv_case	*c;
-	struct kvlist		 l;
-	size_t			 i;
-	char			*in;
+	const struct kv_case *c;
+	struct kvlist         l;
+	size_t                i;
+	char                 *in;
 
 	for (i = 0; i < NELEM(kv_cases); i++) {
 		c = &kv_cases[i];
 		in = heapcopy(c->in, c->len);
 		arena_reset(A);
 		CHECK_INT(openid_kv_parse(A, in, c->len, c->max_lines,
-		    c->max_line, &l), c->want, "kv %s", c->name);
+			      c->max_line, &l),
+		    c->want, "kv %s", c->name);
 		if (c->want == OPENID_OK)
 			check_pairs(&l, c->pairs, c->name);
 		else
@@ -287,26 +279,27 @@ test_kv_table(void)
  * with, for the last one, a prefix of its value.
  */
 static const char kv_doc[] =
-	"assoc_handle:{HMAC-SHA256}{66a1b2c3}{AbCdEg==}\n"
-	"assoc_type:HMAC-SHA256\n"
-	"dh_server_public:AI8puC3hNS3wzWCx\n"
-	"enc_mac_key:0C0gruV+QTy/xlrse6k9qomJI8hivfZBgr0jC+gvUVw=\n"
-	"expires_in:1209600\n"
-	"ns:http://specs.openid.net/auth/2.0\n"
-	"session_type:DH-SHA256\n";
+    "assoc_handle:{HMAC-SHA256}{66a1b2c3}{AbCdEg==}\n"
+    "assoc_type:HMAC-SHA256\n"
+    "dh_server_public:AI8puC3hNS3wzWCx\n"
+    "enc_mac_key:0C0gruV+QTy/xlrse6k9qomJI8hivfZBgr0jC+gvUVw=\n"
+    "expires_in:1209600\n"
+    "ns:http://specs.openid.net/auth/2.0\n"
+    "session_type:DH-SHA256\n";
 
 static void
 test_kv_prefixes(void)
 {
-	struct kvlist	 full, l;
-	const char	*last, *colon;
-	size_t		 cut, n, i, bad = 0, oks = 0;
-	int		 wantok;
-	char		*in;
+	struct kvlist full, l;
+	const char   *last, *colon;
+	size_t        cut, n, i, bad = 0, oks = 0;
+	int           wantok;
+	char         *in;
 
 	arena_reset(A);
 	if (openid_kv_parse(A, kv_doc, sizeof(kv_doc) - 1, 16, 200, &full) !=
-	    OPENID_OK || full.n != 7) {
+		OPENID_OK ||
+	    full.n != 7) {
 		CHECK(0, "kv prefix document parses");
 		return;
 	}
@@ -332,9 +325,9 @@ test_kv_prefixes(void)
 			for (i = 0; i < l.n && i < n; i++)
 				if (strcmp(l.v[i].key, full.v[i].key) != 0 ||
 				    strncmp(full.v[i].val, l.v[i].val,
-				    l.v[i].vlen) != 0 ||
-				    (i + 1 < n && l.v[i].vlen !=
-				    full.v[i].vlen))
+					l.v[i].vlen) != 0 ||
+				    (i + 1 < n &&
+					l.v[i].vlen != full.v[i].vlen))
 					bad++;
 		}
 		free(in);
@@ -348,10 +341,10 @@ static void
 test_kv_crlf_prefixes(void)
 {
 	static const char doc[] = "is_valid:true\r\nns:" OPENID_NS "\r\n";
-	struct kvlist	 l;
-	enum openid_err	 e;
-	size_t		 cut, bad = 0;
-	char		*in;
+	struct kvlist     l;
+	enum openid_err   e;
+	size_t            cut, bad = 0;
+	char             *in;
 
 	for (cut = 0; cut <= sizeof(doc) - 1; cut++) {
 		in = heapcopy(doc, cut);
@@ -370,10 +363,10 @@ static void
 test_kv_dupkey(void)
 {
 	static const char *const none[] = { "a", "1", "b", "2", NULL };
-	static const char *const dup[] = { "a", "1", "b", "2", "c", "3",
-	    "b", "4", NULL };
+	static const char *const dup[] = { "a", "1", "b", "2", "c", "3", "b",
+		"4", NULL };
 	static const char *const empty[] = { NULL };
-	struct kvlist	 l;
+	struct kvlist            l;
 
 	arena_reset(A);
 	l = mklist(none);
@@ -391,15 +384,15 @@ test_kv_dupkey(void)
 static void
 test_msg(void)
 {
-	static const char *const ok[] = { "openid.ns", OPENID_NS,
-	    "state", "abc", "openid.mode", "id_res", "OPENID.x", "1",
-	    "openidx.y", "2", "state", "again", NULL };
-	static const char *const dup[] = { "openid.mode", "id_res",
-	    "openid.ns", OPENID_NS, "openid.mode", "cancel", NULL };
+	static const char *const ok[] = { "openid.ns", OPENID_NS, "state",
+		"abc", "openid.mode", "id_res", "OPENID.x", "1", "openidx.y",
+		"2", "state", "again", NULL };
+	static const char *const dup[] = { "openid.mode", "id_res", "openid.ns",
+		OPENID_NS, "openid.mode", "cancel", NULL };
 	static const char *const bare[] = { "openid.", "x", NULL };
 	static const char *const none[] = { "a", "1", NULL };
-	struct openid_msg	 msg;
-	struct kvlist		 l;
+	struct openid_msg        msg;
+	struct kvlist            l;
 
 	arena_reset(A);
 	l = mklist(ok);
@@ -429,10 +422,10 @@ test_msg(void)
 }
 
 struct mode_case {
-	const char		*name;
-	const char		*edits[7];
-	enum openid_err		 want;
-	enum openid_msg_mode	 mode;
+	const char          *name;
+	const char          *edits[7];
+	enum openid_err      want;
+	enum openid_msg_mode mode;
 };
 
 static const struct mode_case mode_cases[] = {
@@ -458,16 +451,16 @@ static const struct mode_case mode_cases[] = {
 static void
 test_mode(void)
 {
-	const struct mode_case	*c;
-	struct openid_msg	 msg;
-	enum openid_msg_mode	 mode;
-	size_t			 i;
+	const struct mode_case *c;
+	struct openid_msg       msg;
+	enum openid_msg_mode    mode;
+	size_t                  i;
 
 	for (i = 0; i < NELEM(mode_cases); i++) {
 		c = &mode_cases[i];
 		arena_reset(A);
 		msg = mkmsg(vector, c->edits);
-		mode = (enum openid_msg_mode)-1;
+		mode = (enum openid_msg_mode) - 1;
 		CHECK_INT(openid_check_mode(&msg, &mode), c->want, "mode %s",
 		    c->name);
 		if (c->want == OPENID_OK)
@@ -481,12 +474,12 @@ static void
 test_required(void)
 {
 	static const char *const fields[] = { "op_endpoint", "return_to",
-	    "response_nonce", "assoc_handle", "signed", "sig", "claimed_id",
-	    "identity" };
-	const char		*edits[3];
-	struct openid_msg	 msg;
-	char			 key[64];
-	size_t			 i;
+		"response_nonce", "assoc_handle", "signed", "sig", "claimed_id",
+		"identity" };
+	const char              *edits[3];
+	struct openid_msg        msg;
+	char                     key[64];
+	size_t                   i;
 
 	arena_reset(A);
 	msg = mkmsg(vector, NULL);
@@ -513,12 +506,13 @@ static void
 test_op_endpoint(void)
 {
 	static const char *const bad[] = { V_ENDPOINT "/",
-	    "http://login.ubuntu.com/+openid", "https://evil.example/+openid",
-	    "https://LOGIN.ubuntu.com/+openid", "https://login.ubuntu.com/",
-	    "https://login.ubuntu.com/en/+openid", "" };
-	const char		*edits[3] = { "openid.op_endpoint" };
-	struct openid_msg	 msg;
-	size_t			 i;
+		"http://login.ubuntu.com/+openid",
+		"https://evil.example/+openid",
+		"https://LOGIN.ubuntu.com/+openid", "https://login.ubuntu.com/",
+		"https://login.ubuntu.com/en/+openid", "" };
+	const char              *edits[3] = { "openid.op_endpoint" };
+	struct openid_msg        msg;
+	size_t                   i;
 
 	arena_reset(A);
 	msg = mkmsg(vector, NULL);
@@ -544,11 +538,11 @@ static void
 test_sig_vector(void)
 {
 	static const unsigned char long_key[100] = { 0 };
-	unsigned char		 mac[32], k100[100];
-	struct openid_msg	 msg;
-	const char		*sig;
-	char			*m;
-	size_t			 mlen, i;
+	unsigned char              mac[32], k100[100];
+	struct openid_msg          msg;
+	const char                *sig;
+	char                      *m;
+	size_t                     mlen, i;
 
 	for (i = 0; i < sizeof(k100); i++)
 		k100[i] = (unsigned char)i;
@@ -588,48 +582,59 @@ test_sig_vector(void)
 }
 
 struct tamper_case {
-	const char	*name;
-	const char	*edits[7];
-	enum openid_err	 want;
+	const char     *name;
+	const char     *edits[7];
+	enum openid_err want;
 };
 
 static const struct tamper_case tamper_cases[] = {
 	{ "untouched", { NULL }, OPENID_OK },
 	{ "return_to changed",
 	    { "openid.return_to", "https://evil.example/auth/ubuntu/return",
-	    NULL }, OPENID_ESIG },
+		NULL },
+	    OPENID_ESIG },
 	{ "claimed_id changed",
 	    { "openid.claimed_id", "https://login.ubuntu.com/+id/Evil123",
-	    "openid.identity", "https://login.ubuntu.com/+id/Evil123", NULL },
+		"openid.identity", "https://login.ubuntu.com/+id/Evil123",
+		NULL },
 	    OPENID_ESIG },
-	{ "nonce changed", { "openid.response_nonce",
-	    "2024-07-24T10:00:00ZAbC124", NULL }, OPENID_ESIG },
-	{ "order changed", { "openid.signed", "claimed_id,assoc_handle,"
-	    "identity,mode,ns,op_endpoint,response_nonce,return_to,signed",
-	    NULL }, OPENID_ESIG },
+	{ "nonce changed",
+	    { "openid.response_nonce", "2024-07-24T10:00:00ZAbC124", NULL },
+	    OPENID_ESIG },
+	{ "order changed",
+	    { "openid.signed",
+		"claimed_id,assoc_handle,"
+		"identity,mode,ns,op_endpoint,response_nonce,return_to,signed",
+		NULL },
+	    OPENID_ESIG },
 	{ "unsigned extra field", { "openid.sreg.nickname", "victim", NULL },
 	    OPENID_OK },
 	{ "sig flipped",
-	    { "openid.sig", "z9TUbu6gZAYOR+RbO1XX1vG2ltEVTjjdBvEA3DF1/aM=",
-	    NULL }, OPENID_ESIG },
-	{ "sig first char", { "openid.sig",
-	    "Z9TUbu6gZAYOR+RbO1XX1vG2ltEVTjjdBvEA3DF1/aI=", NULL },
+	    { "openid.sig",
+		"z9TUbu6gZAYOR+RbO1XX1vG2ltEVTjjdBvEA3DF1/aM=", NULL },
 	    OPENID_ESIG },
-	{ "HMAC-SHA1 sig", { "openid.sig", V_SIG1, NULL },
+	{ "sig first char",
+	    { "openid.sig",
+		"Z9TUbu6gZAYOR+RbO1XX1vG2ltEVTjjdBvEA3DF1/aI=", NULL },
+	    OPENID_ESIG },
+	{ "HMAC-SHA1 sig", { "openid.sig", V_SIG1, NULL }, OPENID_ESIG_FORMAT },
+	{ "sig unpadded",
+	    { "openid.sig", "z9TUbu6gZAYOR+RbO1XX1vG2ltEVTjjdBvEA3DF1/aI",
+		NULL },
 	    OPENID_ESIG_FORMAT },
-	{ "sig unpadded", { "openid.sig",
-	    "z9TUbu6gZAYOR+RbO1XX1vG2ltEVTjjdBvEA3DF1/aI", NULL },
-	    OPENID_ESIG_FORMAT },
-	{ "sig non-canonical", { "openid.sig",
-	    "z9TUbu6gZAYOR+RbO1XX1vG2ltEVTjjdBvEA3DF1/aJ=", NULL },
+	{ "sig non-canonical",
+	    { "openid.sig",
+		"z9TUbu6gZAYOR+RbO1XX1vG2ltEVTjjdBvEA3DF1/aJ=", NULL },
 	    OPENID_ESIG_FORMAT },
 	{ "sig trailing space", { "openid.sig", V_SIG256 " ", NULL },
 	    OPENID_ESIG_FORMAT },
-	{ "sig inner space", { "openid.sig",
-	    "z9TUbu6gZAYOR+RbO1XX1vG2 ltEVTjjdBvEA3DF1/aI=", NULL },
+	{ "sig inner space",
+	    { "openid.sig",
+		"z9TUbu6gZAYOR+RbO1XX1vG2 ltEVTjjdBvEA3DF1/aI=", NULL },
 	    OPENID_ESIG_FORMAT },
-	{ "sig url-safe", { "openid.sig",
-	    "z9TUbu6gZAYOR-RbO1XX1vG2ltEVTjjdBvEA3DF1_aI=", NULL },
+	{ "sig url-safe",
+	    { "openid.sig",
+		"z9TUbu6gZAYOR-RbO1XX1vG2ltEVTjjdBvEA3DF1_aI=", NULL },
 	    OPENID_ESIG_FORMAT },
 	{ "sig too long", { "openid.sig", V_SIG256 "AAAA", NULL },
 	    OPENID_ESIG_FORMAT },
@@ -640,9 +645,9 @@ static const struct tamper_case tamper_cases[] = {
 static void
 test_sig_tamper(void)
 {
-	const struct tamper_case	*c;
-	struct openid_msg		 msg;
-	size_t				 i;
+	const struct tamper_case *c;
+	struct openid_msg         msg;
+	size_t                    i;
 
 	for (i = 0; i < NELEM(tamper_cases); i++) {
 		c = &tamper_cases[i];
@@ -656,10 +661,10 @@ test_sig_tamper(void)
 }
 
 struct signed_case {
-	const char	*name;
-	const char	*edits[5];
-	enum openid_err	 want;
-	const char	*errkey;
+	const char     *name;
+	const char     *edits[5];
+	enum openid_err want;
+	const char     *errkey;
 };
 
 static const struct signed_case signed_cases[] = {
@@ -667,16 +672,16 @@ static const struct signed_case signed_cases[] = {
 	{ "missing", { "openid.signed", NULL, NULL }, OPENID_ESIGNED,
 	    "signed" },
 	{ "empty", { "openid.signed", "", NULL }, OPENID_ESIGNED, "signed" },
-	{ "empty name", { "openid.signed", "mode,,ns", NULL },
-	    OPENID_ESIGNED, "signed" },
-	{ "leading comma", { "openid.signed", ",mode", NULL },
-	    OPENID_ESIGNED, "signed" },
-	{ "trailing comma", { "openid.signed", "mode,", NULL },
-	    OPENID_ESIGNED, "signed" },
+	{ "empty name", { "openid.signed", "mode,,ns", NULL }, OPENID_ESIGNED,
+	    "signed" },
+	{ "leading comma", { "openid.signed", ",mode", NULL }, OPENID_ESIGNED,
+	    "signed" },
+	{ "trailing comma", { "openid.signed", "mode,", NULL }, OPENID_ESIGNED,
+	    "signed" },
 	{ "space", { "openid.signed", "mode, ns", NULL }, OPENID_ESIGNED,
 	    "signed" },
-	{ "colon", { "openid.signed", "mode,ns:x", "openid.ns:x", "1",
-	    NULL }, OPENID_ESIGNED, "signed" },
+	{ "colon", { "openid.signed", "mode,ns:x", "openid.ns:x", "1", NULL },
+	    OPENID_ESIGNED, "signed" },
 	{ "prefixed", { "openid.signed", "openid.mode", NULL },
 	    OPENID_ESIGNED_ABSENT, "openid.mode" },
 	{ "duplicate", { "openid.signed", "mode,ns,mode", NULL },
@@ -687,19 +692,21 @@ static const struct signed_case signed_cases[] = {
 	    OPENID_ESIGNED_ABSENT, "nosuch" },
 	{ "case differs", { "openid.signed", "Mode", NULL },
 	    OPENID_ESIGNED_ABSENT, "Mode" },
-	{ "LF in signed value", { "openid.signed", "mode,sreg.fullname",
-	    "openid.sreg.fullname", "a\nb", NULL }, OPENID_ESIGNED_VALUE,
-	    "sreg.fullname" },
-	{ "LF in unsigned value", { "openid.signed", "mode",
-	    "openid.sreg.fullname", "a\nb", NULL }, OPENID_OK, NULL },
+	{ "LF in signed value",
+	    { "openid.signed", "mode,sreg.fullname", "openid.sreg.fullname",
+		"a\nb", NULL },
+	    OPENID_ESIGNED_VALUE, "sreg.fullname" },
+	{ "LF in unsigned value",
+	    { "openid.signed", "mode", "openid.sreg.fullname", "a\nb", NULL },
+	    OPENID_OK, NULL },
 };
 
 static void
 test_signed_list(void)
 {
-	const struct signed_case	*c;
-	struct openid_msg		 msg;
-	size_t				 i;
+	const struct signed_case *c;
+	struct openid_msg         msg;
+	size_t                    i;
 
 	for (i = 0; i < NELEM(signed_cases); i++) {
 		c = &signed_cases[i];
@@ -707,8 +714,7 @@ test_signed_list(void)
 		msg = mkmsg(vector, c->edits);
 		CHECK_INT(openid_msg_parse_signed(A, &msg), c->want,
 		    "signed %s", c->name);
-		CHECK_STR(msg.errkey, c->errkey, "signed %s: errkey",
-		    c->name);
+		CHECK_STR(msg.errkey, c->errkey, "signed %s: errkey", c->name);
 		if (c->want != OPENID_OK)
 			CHECK(msg.nsgn == 0 && msg.sgn == NULL,
 			    "signed %s: nothing kept", c->name);
@@ -719,13 +725,14 @@ static void
 test_signed_required(void)
 {
 	static const char *const names[] = { "op_endpoint", "return_to",
-	    "response_nonce", "assoc_handle", "claimed_id", "identity" };
-	static const char *const all = "assoc_handle,claimed_id,identity,"
+		"response_nonce", "assoc_handle", "claimed_id", "identity" };
+	static const char *const all =
+	    "assoc_handle,claimed_id,identity,"
 	    "mode,ns,op_endpoint,response_nonce,return_to,signed";
-	const char		*edits[3] = { "openid.signed", NULL, NULL };
-	struct openid_msg	 msg;
-	char			 list[256], *p;
-	size_t			 i, n;
+	const char       *edits[3] = { "openid.signed", NULL, NULL };
+	struct openid_msg msg;
+	char              list[256], *p;
+	size_t            i, n;
 
 	arena_reset(A);
 	msg = mkmsg(vector, NULL);
@@ -745,13 +752,13 @@ test_signed_required(void)
 		msg = mkmsg(vector, edits);
 		CHECK_INT(openid_msg_parse_signed(A, &msg), OPENID_OK,
 		    "required signed without %s: parse", names[i]);
-		CHECK_INT(openid_check_signed_required(&msg),
-		    OPENID_EUNSIGNED, "required signed without %s", names[i]);
+		CHECK_INT(openid_check_signed_required(&msg), OPENID_EUNSIGNED,
+		    "required signed without %s", names[i]);
 		CHECK_STR(msg.errkey, names[i], "required signed errkey");
 	}
 	/* mode, ns and signed are not required by python-openid either. */
 	edits[1] = "op_endpoint,return_to,response_nonce,assoc_handle,"
-	    "claimed_id,identity";
+		   "claimed_id,identity";
 	msg = mkmsg(vector, edits);
 	(void)openid_msg_parse_signed(A, &msg);
 	CHECK_INT(openid_check_signed_required(&msg), OPENID_OK,
@@ -763,16 +770,16 @@ test_signed_required(void)
  */
 
 struct nonce_case {
-	const char	*name;
-	const char	*nonce;
-	time_t		 now;		/* 0: V_NOW */
-	long		 window;
-	enum openid_err	 want;
+	const char     *name;
+	const char     *nonce;
+	time_t          now; /* 0: V_NOW */
+	long            window;
+	enum openid_err want;
 };
 
-#define S20	"abcdefghijklmnopqrst"
-#define S200	S20 S20 S20 S20 S20 S20 S20 S20 S20 S20
-#define LEAP	((time_t)1709208000)	/* 2024-02-29T12:00:00Z */
+#define S20  "abcdefghijklmnopqrst"
+#define S200 S20 S20 S20 S20 S20 S20 S20 S20 S20 S20
+#define LEAP ((time_t)1709208000) /* 2024-02-29T12:00:00Z */
 
 static const struct nonce_case nonce_cases[] = {
 	{ "SSO shape", V_NONCE, 0, 300, OPENID_OK },
@@ -780,10 +787,14 @@ static const struct nonce_case nonce_cases[] = {
 	{ "one suffix char", "2024-07-24T10:00:00Z!", 0, 300, OPENID_OK },
 	{ "punctuation suffix", "2024-07-24T10:00:00Z{}~!#", 0, 300,
 	    OPENID_OK },
-	{ "255 bytes", "2024-07-24T10:00:00Z" S200 "abcdefghijklmnopqrstuvwxy"
-	    "0123456789", 0, 300, OPENID_OK },
-	{ "256 bytes", "2024-07-24T10:00:00Z" S200 "abcdefghijklmnopqrstuvwxy"
-	    "0123456789X", 0, 300, OPENID_ENONCE_FORMAT },
+	{ "255 bytes",
+	    "2024-07-24T10:00:00Z" S200 "abcdefghijklmnopqrstuvwxy"
+	    "0123456789",
+	    0, 300, OPENID_OK },
+	{ "256 bytes",
+	    "2024-07-24T10:00:00Z" S200 "abcdefghijklmnopqrstuvwxy"
+	    "0123456789X",
+	    0, 300, OPENID_ENONCE_FORMAT },
 	{ "oldest", "2024-07-24T09:55:00ZAbC123", 0, 300, OPENID_OK },
 	{ "too old", "2024-07-24T09:54:59ZAbC123", 0, 300, OPENID_ENONCE_OLD },
 	{ "yesterday", "2024-07-23T10:00:00ZAbC123", 0, 300,
@@ -798,14 +809,10 @@ static const struct nonce_case nonce_cases[] = {
 	{ "window 0, +1", "2024-07-24T10:00:01Z", 0, 0, OPENID_ENONCE_FUTURE },
 	{ "window 0, -1", "2024-07-24T09:59:59Z", 0, 0, OPENID_ENONCE_OLD },
 	{ "leap day", "2024-02-29T12:00:00ZAbC123", LEAP, 300, OPENID_OK },
-	{ "leap day 2000", "2000-02-29T12:00:00Z", 0, 300,
-	    OPENID_ENONCE_OLD },
-	{ "Feb 29 2023", "2023-02-29T12:00:00Z", 0, 300,
-	    OPENID_ENONCE_FORMAT },
-	{ "Feb 29 1900", "1900-02-29T12:00:00Z", 0, 300,
-	    OPENID_ENONCE_FORMAT },
-	{ "Feb 29 2100", "2100-02-29T12:00:00Z", 0, 300,
-	    OPENID_ENONCE_FORMAT },
+	{ "leap day 2000", "2000-02-29T12:00:00Z", 0, 300, OPENID_ENONCE_OLD },
+	{ "Feb 29 2023", "2023-02-29T12:00:00Z", 0, 300, OPENID_ENONCE_FORMAT },
+	{ "Feb 29 1900", "1900-02-29T12:00:00Z", 0, 300, OPENID_ENONCE_FORMAT },
+	{ "Feb 29 2100", "2100-02-29T12:00:00Z", 0, 300, OPENID_ENONCE_FORMAT },
 	{ "Feb 30", "2024-02-30T12:00:00Z", LEAP, 300, OPENID_ENONCE_FORMAT },
 	{ "Apr 31", "2024-04-31T12:00:00Z", 0, 300, OPENID_ENONCE_FORMAT },
 	{ "Dec 31", "2024-12-31T23:59:59Z", 0, 300, OPENID_ENONCE_FUTURE },
@@ -815,8 +822,7 @@ static const struct nonce_case nonce_cases[] = {
 	{ "day 32", "2024-07-32T10:00:00Z", 0, 300, OPENID_ENONCE_FORMAT },
 	{ "hour 24", "2024-07-24T24:00:00Z", 0, 300, OPENID_ENONCE_FORMAT },
 	{ "minute 60", "2024-07-24T10:60:00Z", 0, 300, OPENID_ENONCE_FORMAT },
-	{ "leap second", "2024-07-24T10:00:60Z", 0, 300,
-	    OPENID_ENONCE_FORMAT },
+	{ "leap second", "2024-07-24T10:00:60Z", 0, 300, OPENID_ENONCE_FORMAT },
 	{ "empty", "", 0, 300, OPENID_ENONCE_FORMAT },
 	{ "date only", "2024-07-24", 0, 300, OPENID_ENONCE_FORMAT },
 	{ "no Z", "2024-07-24T10:00:00", 0, 300, OPENID_ENONCE_FORMAT },
@@ -824,12 +830,9 @@ static const struct nonce_case nonce_cases[] = {
 	    OPENID_ENONCE_FORMAT },
 	{ "lower z", "2024-07-24T10:00:00zAbC123", 0, 300,
 	    OPENID_ENONCE_FORMAT },
-	{ "space for T", "2024-07-24 10:00:00Z", 0, 300,
-	    OPENID_ENONCE_FORMAT },
-	{ "offset", "2024-07-24T10:00:00+00:00", 0, 300,
-	    OPENID_ENONCE_FORMAT },
-	{ "fraction", "2024-07-24T10:00:00.5Z", 0, 300,
-	    OPENID_ENONCE_FORMAT },
+	{ "space for T", "2024-07-24 10:00:00Z", 0, 300, OPENID_ENONCE_FORMAT },
+	{ "offset", "2024-07-24T10:00:00+00:00", 0, 300, OPENID_ENONCE_FORMAT },
+	{ "fraction", "2024-07-24T10:00:00.5Z", 0, 300, OPENID_ENONCE_FORMAT },
 	{ "short month", "2024-7-24T10:00:00ZAbC123", 0, 300,
 	    OPENID_ENONCE_FORMAT },
 	{ "sign in year", "+024-07-24T10:00:00Z", 0, 300,
@@ -850,23 +853,26 @@ static const struct nonce_case nonce_cases[] = {
 static void
 test_nonce(void)
 {
-	const struct nonce_case	*c;
-	time_t			 stamp;
-	size_t			 i;
+	const struct nonce_case *c;
+	time_t                   stamp;
+	size_t                   i;
 
 	for (i = 0; i < NELEM(nonce_cases); i++) {
 		c = &nonce_cases[i];
 		CHECK_INT(openid_nonce_check(c->nonce, c->now ? c->now : V_NOW,
-		    c->window, NULL), c->want, "nonce %s", c->name);
+			      c->window, NULL),
+		    c->want, "nonce %s", c->name);
 	}
 	CHECK_INT(openid_nonce_check(V_NONCE, V_NOW + 60, 300, &stamp),
 	    OPENID_OK, "nonce stamp");
 	CHECK_INT(stamp, V_NOW, "nonce stamp value");
 	CHECK_INT(openid_nonce_check("2024-07-24T09:00:00Z", V_NOW, 300,
-	    &stamp), OPENID_ENONCE_OLD, "nonce stamp, old");
+		      &stamp),
+	    OPENID_ENONCE_OLD, "nonce stamp, old");
 	CHECK_INT(stamp, V_NOW - 3600, "nonce stamp, old value");
 	CHECK_INT(openid_nonce_check("2024-02-30T00:00:00Z", V_NOW, 300,
-	    &stamp), OPENID_ENONCE_FORMAT, "nonce stamp, bad");
+		      &stamp),
+	    OPENID_ENONCE_FORMAT, "nonce stamp, bad");
 	CHECK_INT(stamp, 0, "nonce stamp, bad value");
 }
 
@@ -874,24 +880,26 @@ test_nonce(void)
  * return_to (§3.5)
  */
 
-#define CB		"http://127.0.0.1:8080/auth/ubuntu/return"
-#define CBQ		CB "?state=abc"
+#define CB  "http://127.0.0.1:8080/auth/ubuntu/return"
+#define CBQ CB "?state=abc"
 
 struct rt_case {
-	const char	*name;
-	const char	*callback;	/* NULL: CB */
-	const char	*return_to;	/* NULL: absent */
-	const char	*query;		/* request URL query, raw */
-	const char	*body;		/* POST body, raw; NULL for GET */
-	enum openid_err	 want;
-	const char	*state;
-	const char	*errkey;
+	const char     *name;
+	const char     *callback;  /* NULL: CB */
+	const char     *return_to; /* NULL: absent */
+	const char     *query;     /* request URL query, raw */
+	const char     *body;      /* POST body, raw; NULL for GET */
+	enum openid_err want;
+	const char     *state;
+	const char     *errkey;
 };
 
 static const struct rt_case rt_cases[] = {
-	{ "GET", NULL, CBQ, "state=abc&openid.mode=id_res&openid.return_to="
+	{ "GET", NULL, CBQ,
+	    "state=abc&openid.mode=id_res&openid.return_to="
 	    "http%3A%2F%2F127.0.0.1%3A8080%2Fauth%2Fubuntu%2Freturn%3Fstate"
-	    "%3Dabc", NULL, OPENID_OK, "abc", NULL },
+	    "%3Dabc",
+	    NULL, OPENID_OK, "abc", NULL },
 	{ "GET, param order", NULL, CB "?a=1&state=abc",
 	    "openid.ns=x&state=abc&a=1", NULL, OPENID_OK, "abc", NULL },
 	{ "POST", NULL, CBQ, "state=abc", "openid.mode=id_res&openid.ns=x",
@@ -903,74 +911,103 @@ static const struct rt_case rt_cases[] = {
 	    OPENID_ERT_PARAM_MISSING, NULL, "state" },
 	{ "missing", NULL, NULL, "state=abc", NULL, OPENID_EMISSING, NULL,
 	    "return_to" },
-	{ "other path", NULL, "http://127.0.0.1:8080/auth/ubuntu/other?"
-	    "state=abc", "state=abc", NULL, OPENID_ERT_PATH, NULL,
-	    "return_to" },
+	{ "other path", NULL,
+	    "http://127.0.0.1:8080/auth/ubuntu/other?"
+	    "state=abc",
+	    "state=abc", NULL, OPENID_ERT_PATH, NULL, "return_to" },
 	{ "path suffix", NULL, CB "2?state=abc", "state=abc", NULL,
 	    OPENID_ERT_PATH, NULL, NULL },
 	{ "trailing slash", NULL, CB "/?state=abc", "state=abc", NULL,
 	    OPENID_ERT_PATH, NULL, NULL },
-	{ "path case", NULL, "http://127.0.0.1:8080/auth/ubuntu/Return?"
-	    "state=abc", "state=abc", NULL, OPENID_ERT_PATH, NULL, NULL },
-	{ "path escaped", NULL, "http://127.0.0.1:8080/auth/ubuntu/%72eturn?"
-	    "state=abc", "state=abc", NULL, OPENID_ERT_PATH, NULL, NULL },
-	{ "path dot segment", NULL, "http://127.0.0.1:8080/auth/./ubuntu/"
-	    "return?state=abc", "state=abc", NULL, OPENID_ERT_PATH, NULL,
-	    NULL },
-	{ "no path", NULL, "http://127.0.0.1:8080?state=abc", "state=abc",
-	    NULL, OPENID_ERT_PATH, NULL, NULL },
-	{ "other host", NULL, "http://127.0.0.2:8080/auth/ubuntu/return?"
-	    "state=abc", "state=abc", NULL, OPENID_ERT_HOST, NULL, NULL },
-	{ "host name", NULL, "http://localhost:8080/auth/ubuntu/return?"
-	    "state=abc", "state=abc", NULL, OPENID_ERT_HOST, NULL, NULL },
-	{ "host suffix", NULL, "http://127.0.0.1.evil.example:8080/auth/"
-	    "ubuntu/return?state=abc", "state=abc", NULL, OPENID_ERT_HOST,
-	    NULL, NULL },
-	{ "other port", NULL, "http://127.0.0.1:8081/auth/ubuntu/return?"
-	    "state=abc", "state=abc", NULL, OPENID_ERT_PORT, NULL, NULL },
-	{ "default port", NULL, "http://127.0.0.1/auth/ubuntu/return?"
-	    "state=abc", "state=abc", NULL, OPENID_ERT_PORT, NULL, NULL },
-	{ "empty port", NULL, "http://127.0.0.1:/auth/ubuntu/return?"
-	    "state=abc", "state=abc", NULL, OPENID_ERT_URL, NULL, NULL },
+	{ "path case", NULL,
+	    "http://127.0.0.1:8080/auth/ubuntu/Return?"
+	    "state=abc",
+	    "state=abc", NULL, OPENID_ERT_PATH, NULL, NULL },
+	{ "path escaped", NULL,
+	    "http://127.0.0.1:8080/auth/ubuntu/%72eturn?"
+	    "state=abc",
+	    "state=abc", NULL, OPENID_ERT_PATH, NULL, NULL },
+	{ "path dot segment", NULL,
+	    "http://127.0.0.1:8080/auth/./ubuntu/"
+	    "return?state=abc",
+	    "state=abc", NULL, OPENID_ERT_PATH, NULL, NULL },
+	{ "no path", NULL, "http://127.0.0.1:8080?state=abc", "state=abc", NULL,
+	    OPENID_ERT_PATH, NULL, NULL },
+	{ "other host", NULL,
+	    "http://127.0.0.2:8080/auth/ubuntu/return?"
+	    "state=abc",
+	    "state=abc", NULL, OPENID_ERT_HOST, NULL, NULL },
+	{ "host name", NULL,
+	    "http://localhost:8080/auth/ubuntu/return?"
+	    "state=abc",
+	    "state=abc", NULL, OPENID_ERT_HOST, NULL, NULL },
+	{ "host suffix", NULL,
+	    "http://127.0.0.1.evil.example:8080/auth/"
+	    "ubuntu/return?state=abc",
+	    "state=abc", NULL, OPENID_ERT_HOST, NULL, NULL },
+	{ "other port", NULL,
+	    "http://127.0.0.1:8081/auth/ubuntu/return?"
+	    "state=abc",
+	    "state=abc", NULL, OPENID_ERT_PORT, NULL, NULL },
+	{ "default port", NULL,
+	    "http://127.0.0.1/auth/ubuntu/return?"
+	    "state=abc",
+	    "state=abc", NULL, OPENID_ERT_PORT, NULL, NULL },
+	{ "empty port", NULL,
+	    "http://127.0.0.1:/auth/ubuntu/return?"
+	    "state=abc",
+	    "state=abc", NULL, OPENID_ERT_URL, NULL, NULL },
 	{ "port 0", NULL, "http://127.0.0.1:0/auth/ubuntu/return?state=abc",
 	    "state=abc", NULL, OPENID_ERT_URL, NULL, NULL },
-	{ "port 65536", NULL, "http://127.0.0.1:65536/auth/ubuntu/return?"
-	    "state=abc", "state=abc", NULL, OPENID_ERT_URL, NULL, NULL },
-	{ "port letters", NULL, "http://127.0.0.1:80a/auth/ubuntu/return?"
-	    "state=abc", "state=abc", NULL, OPENID_ERT_URL, NULL, NULL },
-	{ "https", NULL, "https://127.0.0.1:8080/auth/ubuntu/return?"
-	    "state=abc", "state=abc", NULL, OPENID_ERT_SCHEME, NULL, NULL },
-	{ "scheme case", NULL, "HTTP://127.0.0.1:8080/auth/ubuntu/return?"
-	    "state=abc", "state=abc", NULL, OPENID_OK, "abc", NULL },
+	{ "port 65536", NULL,
+	    "http://127.0.0.1:65536/auth/ubuntu/return?"
+	    "state=abc",
+	    "state=abc", NULL, OPENID_ERT_URL, NULL, NULL },
+	{ "port letters", NULL,
+	    "http://127.0.0.1:80a/auth/ubuntu/return?"
+	    "state=abc",
+	    "state=abc", NULL, OPENID_ERT_URL, NULL, NULL },
+	{ "https", NULL,
+	    "https://127.0.0.1:8080/auth/ubuntu/return?"
+	    "state=abc",
+	    "state=abc", NULL, OPENID_ERT_SCHEME, NULL, NULL },
+	{ "scheme case", NULL,
+	    "HTTP://127.0.0.1:8080/auth/ubuntu/return?"
+	    "state=abc",
+	    "state=abc", NULL, OPENID_OK, "abc", NULL },
 	{ "ftp", NULL, "ftp://127.0.0.1:8080/auth/ubuntu/return?state=abc",
 	    "state=abc", NULL, OPENID_ERT_URL, NULL, NULL },
-	{ "scheme-relative", NULL, "//127.0.0.1:8080/auth/ubuntu/return?"
-	    "state=abc", "state=abc", NULL, OPENID_ERT_URL, NULL, NULL },
-	{ "relative", NULL, "/auth/ubuntu/return?state=abc", "state=abc",
-	    NULL, OPENID_ERT_URL, NULL, NULL },
-	{ "userinfo", NULL, "http://u@127.0.0.1:8080/auth/ubuntu/return?"
-	    "state=abc", "state=abc", NULL, OPENID_ERT_URL, NULL, NULL },
-	{ "userinfo trick", NULL, "http://127.0.0.1:8080@evil.example/auth/"
-	    "ubuntu/return?state=abc", "state=abc", NULL, OPENID_ERT_URL,
-	    NULL, NULL },
-	{ "fragment", NULL, CBQ "#x", "state=abc", NULL, OPENID_ERT_URL,
-	    NULL, NULL },
+	{ "scheme-relative", NULL,
+	    "//127.0.0.1:8080/auth/ubuntu/return?"
+	    "state=abc",
+	    "state=abc", NULL, OPENID_ERT_URL, NULL, NULL },
+	{ "relative", NULL, "/auth/ubuntu/return?state=abc", "state=abc", NULL,
+	    OPENID_ERT_URL, NULL, NULL },
+	{ "userinfo", NULL,
+	    "http://u@127.0.0.1:8080/auth/ubuntu/return?"
+	    "state=abc",
+	    "state=abc", NULL, OPENID_ERT_URL, NULL, NULL },
+	{ "userinfo trick", NULL,
+	    "http://127.0.0.1:8080@evil.example/auth/"
+	    "ubuntu/return?state=abc",
+	    "state=abc", NULL, OPENID_ERT_URL, NULL, NULL },
+	{ "fragment", NULL, CBQ "#x", "state=abc", NULL, OPENID_ERT_URL, NULL,
+	    NULL },
 	{ "space", NULL, CB "?state=a b", "state=a+b", NULL, OPENID_ERT_URL,
 	    NULL, NULL },
 	{ "no state anywhere", NULL, CB, "", NULL, OPENID_ERT_STATE, NULL,
 	    "return_to" },
-	{ "empty query", NULL, CB "?", "", NULL, OPENID_ERT_STATE, NULL,
-	    NULL },
-	{ "empty state", NULL, CB "?state=", "state=", NULL,
-	    OPENID_ERT_STATE, NULL, NULL },
+	{ "empty query", NULL, CB "?", "", NULL, OPENID_ERT_STATE, NULL, NULL },
+	{ "empty state", NULL, CB "?state=", "state=", NULL, OPENID_ERT_STATE,
+	    NULL, NULL },
 	{ "state only in request", NULL, CB, "state=abc", NULL,
 	    OPENID_ERT_PARAM_EXTRA, NULL, "state" },
 	{ "state missing in request", NULL, CBQ, "openid.mode=id_res", NULL,
 	    OPENID_ERT_PARAM_MISSING, NULL, "state" },
-	{ "state changed", NULL, CBQ, "state=abd", NULL,
-	    OPENID_ERT_PARAM_VALUE, NULL, "state" },
-	{ "state longer", NULL, CBQ, "state=abcd", NULL,
-	    OPENID_ERT_PARAM_VALUE, NULL, "state" },
+	{ "state changed", NULL, CBQ, "state=abd", NULL, OPENID_ERT_PARAM_VALUE,
+	    NULL, "state" },
+	{ "state longer", NULL, CBQ, "state=abcd", NULL, OPENID_ERT_PARAM_VALUE,
+	    NULL, "state" },
 	{ "state twice", NULL, CBQ, "state=abc&state=abc", NULL,
 	    OPENID_ERT_PARAM_DUP, NULL, "state" },
 	{ "state twice, differing", NULL, CBQ, "state=abc&state=evil", NULL,
@@ -984,35 +1021,38 @@ static const struct rt_case rt_cases[] = {
 	{ "openid key in return_to", NULL, CBQ "&openid.mode=id_res",
 	    "state=abc&openid.mode=id_res", NULL, OPENID_ERT_QUERY, NULL,
 	    "openid.mode" },
-	{ "bad escape in return_to", NULL, CB "?state=%zz", "state=abc",
-	    NULL, OPENID_ERT_QUERY, NULL, NULL },
-	{ "too many return_to params", NULL, CB "?state=abc&a&b&c&d&e&f&g&h&"
-	    "i&j&k&l&m&n&o&p", "state=abc", NULL, OPENID_ERT_QUERY, NULL,
-	    NULL },
+	{ "bad escape in return_to", NULL, CB "?state=%zz", "state=abc", NULL,
+	    OPENID_ERT_QUERY, NULL, NULL },
+	{ "too many return_to params", NULL,
+	    CB "?state=abc&a&b&c&d&e&f&g&h&"
+	       "i&j&k&l&m&n&o&p",
+	    "state=abc", NULL, OPENID_ERT_QUERY, NULL, NULL },
 	{ "escaped value in return_to", NULL, CB "?state=a%2Db", "state=a-b",
 	    NULL, OPENID_OK, "a-b", NULL },
 	{ "escaped value in request", NULL, CB "?state=a-b", "state=a%2db",
 	    NULL, OPENID_OK, "a-b", NULL },
-	{ "escaped key", NULL, CB "?st%61te=abc", "state=abc", NULL,
-	    OPENID_OK, "abc", NULL },
-	{ "plus and %20", NULL, CB "?state=a+b", "state=a%20b", NULL,
-	    OPENID_OK, "a b", NULL },
+	{ "escaped key", NULL, CB "?st%61te=abc", "state=abc", NULL, OPENID_OK,
+	    "abc", NULL },
+	{ "plus and %20", NULL, CB "?state=a+b", "state=a%20b", NULL, OPENID_OK,
+	    "a b", NULL },
 	{ "%2B is not space", NULL, CB "?state=a%2Bb", "state=a+b", NULL,
 	    OPENID_ERT_PARAM_VALUE, NULL, "state" },
 	{ "host case", "http://mm.example/auth/ubuntu/return",
-	    "http://MM.Example/auth/ubuntu/return?state=abc", "state=abc",
-	    NULL, OPENID_OK, "abc", NULL },
+	    "http://MM.Example/auth/ubuntu/return?state=abc", "state=abc", NULL,
+	    OPENID_OK, "abc", NULL },
 	{ "explicit default port", "https://mm.example/auth/ubuntu/return",
-	    "https://mm.example:443/auth/ubuntu/return?state=abc",
-	    "state=abc", NULL, OPENID_OK, "abc", NULL },
+	    "https://mm.example:443/auth/ubuntu/return?state=abc", "state=abc",
+	    NULL, OPENID_OK, "abc", NULL },
 	{ "IPv6", "http://[::1]:8080/r", "http://[::1]:8080/r?state=abc",
 	    "state=abc", NULL, OPENID_OK, "abc", NULL },
 	{ "IPv6 other", "http://[::1]:8080/r", "http://[::2]:8080/r?state=a",
 	    "state=a", NULL, OPENID_ERT_HOST, NULL, NULL },
-	{ "IPv6 unclosed", "http://[::1]:8080/r", "http://[::1:8080/r?"
-	    "state=a", "state=a", NULL, OPENID_ERT_URL, NULL, NULL },
-	{ "callback with query", CBQ, CBQ, "state=abc", NULL,
-	    OPENID_ECALLBACK, NULL, NULL },
+	{ "IPv6 unclosed", "http://[::1]:8080/r",
+	    "http://[::1:8080/r?"
+	    "state=a",
+	    "state=a", NULL, OPENID_ERT_URL, NULL, NULL },
+	{ "callback with query", CBQ, CBQ, "state=abc", NULL, OPENID_ECALLBACK,
+	    NULL, NULL },
 	{ "callback not a URL", "/auth/ubuntu/return", CBQ, "state=abc", NULL,
 	    OPENID_ECALLBACK, NULL, NULL },
 };
@@ -1020,12 +1060,12 @@ static const struct rt_case rt_cases[] = {
 static void
 test_return_to(void)
 {
-	const struct rt_case	*c;
-	struct openid_msg	 msg;
-	struct kvlist		 q, b;
-	const char		*edits[3] = { "openid.return_to", NULL, NULL };
-	const char		*state;
-	size_t			 i;
+	const struct rt_case *c;
+	struct openid_msg     msg;
+	struct kvlist         q, b;
+	const char           *edits[3] = { "openid.return_to", NULL, NULL };
+	const char           *state;
+	size_t                i;
 
 	for (i = 0; i < NELEM(rt_cases); i++) {
 		c = &rt_cases[i];
@@ -1033,16 +1073,17 @@ test_return_to(void)
 		edits[1] = c->return_to;
 		msg = mkmsg(vector, edits);
 		if (form_parse_urlencoded(A, c->query, strlen(c->query), 64,
-		    &q) != APP_OK || (c->body != NULL &&
-		    form_parse_urlencoded(A, c->body, strlen(c->body), 64,
-		    &b) != APP_OK)) {
+			&q) != APP_OK ||
+		    (c->body != NULL &&
+			form_parse_urlencoded(A, c->body, strlen(c->body), 64,
+			    &b) != APP_OK)) {
 			CHECK(0, "return_to %s: bad test query", c->name);
 			continue;
 		}
 		CHECK_INT(openid_check_return_to(A, &msg,
-		    c->callback != NULL ? c->callback : CB, &q,
-		    c->body != NULL ? &b : NULL, &state), c->want,
-		    "return_to %s", c->name);
+			      c->callback != NULL ? c->callback : CB, &q,
+			      c->body != NULL ? &b : NULL, &state),
+		    c->want, "return_to %s", c->name);
 		CHECK_STR(state, c->state, "return_to %s: state", c->name);
 		if (c->errkey != NULL)
 			CHECK_STR(msg.errkey, c->errkey, "return_to %s: errkey",
@@ -1059,15 +1100,16 @@ test_return_to(void)
  * Claimed identifier (§3.6)
  */
 
-#define PFX		"https://login.ubuntu.com/+id/"
-#define A64		"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ" \
-			"0123456789ab"
+#define PFX "https://login.ubuntu.com/+id/"
+#define A64                                                    \
+	"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ" \
+	"0123456789ab"
 
 struct cid_case {
-	const char	*name;
-	const char	*claimed, *identity;	/* NULL: absent */
-	enum openid_err	 want;
-	const char	*out;
+	const char     *name;
+	const char     *claimed, *identity; /* NULL: absent */
+	enum openid_err want;
+	const char     *out;
 };
 
 static const struct cid_case cid_cases[] = {
@@ -1081,8 +1123,7 @@ static const struct cid_case cid_cases[] = {
 	    NULL },
 	{ "identity has the fragment", V_CLAIMED "#f", V_CLAIMED "#f",
 	    OPENID_EIDENTITY, NULL },
-	{ "identity longer", V_CLAIMED, V_CLAIMED "x", OPENID_EIDENTITY,
-	    NULL },
+	{ "identity longer", V_CLAIMED, V_CLAIMED "x", OPENID_EIDENTITY, NULL },
 	{ "identity empty", V_CLAIMED, "", OPENID_EIDENTITY, NULL },
 	{ "identity identifier_select", V_CLAIMED,
 	    "http://specs.openid.net/auth/2.0/identifier_select",
@@ -1119,10 +1160,10 @@ static const struct cid_case cid_cases[] = {
 static void
 test_claimed_id(void)
 {
-	const struct cid_case	*c;
-	struct openid_msg	 msg;
-	const char		*edits[5], *out;
-	size_t			 i;
+	const struct cid_case *c;
+	struct openid_msg      msg;
+	const char            *edits[5], *out;
+	size_t                 i;
 
 	for (i = 0; i < NELEM(cid_cases); i++) {
 		c = &cid_cases[i];
@@ -1138,45 +1179,38 @@ test_claimed_id(void)
 		CHECK_STR(out, c->out, "claimed_id %s: out", c->name);
 	}
 	msg = mkmsg(vector, NULL);
-	CHECK_INT(openid_check_claimed_id(A, &msg, "", &out),
-	    OPENID_EINTERNAL, "claimed_id empty prefix");
+	CHECK_INT(openid_check_claimed_id(A, &msg, "", &out), OPENID_EINTERNAL,
+	    "claimed_id empty prefix");
 }
 
 /* ----------------------------------------------------------------------
  * Extensions (§3.10)
  */
 
-#define SIGNED_BASE	"assoc_handle,claimed_id,identity,mode,ns," \
-			"op_endpoint,response_nonce,return_to,signed"
+#define SIGNED_BASE                                 \
+	"assoc_handle,claimed_id,identity,mode,ns," \
+	"op_endpoint,response_nonce,return_to,signed"
 
-static const char *const ext_base[] = {
-	"openid.assoc_handle", V_HANDLE,
-	"openid.claimed_id", V_CLAIMED,
-	"openid.identity", V_CLAIMED,
-	"openid.mode", "id_res",
-	"openid.ns", OPENID_NS,
-	"openid.op_endpoint", V_ENDPOINT,
-	"openid.response_nonce", V_NONCE,
-	"openid.return_to", V_RETURN,
-	"openid.sig", V_SIG256,
-	"openid.ns.sreg", OPENID_NS_SREG,
-	"openid.sreg.nickname", "alice",
-	"openid.sreg.email", "alice@example.com",
-	"openid.ns.lp", OPENID_NS_TEAMS,
-	"openid.lp.is_member", "ubuntumembers",
-	"openid.signed", SIGNED_BASE ",ns.sreg,sreg.nickname,sreg.email,"
-	    "ns.lp,lp.is_member",
-	NULL
-};
+static const char *const ext_base[] = { "openid.assoc_handle", V_HANDLE,
+	"openid.claimed_id", V_CLAIMED, "openid.identity", V_CLAIMED,
+	"openid.mode", "id_res", "openid.ns", OPENID_NS, "openid.op_endpoint",
+	V_ENDPOINT, "openid.response_nonce", V_NONCE, "openid.return_to",
+	V_RETURN, "openid.sig", V_SIG256, "openid.ns.sreg", OPENID_NS_SREG,
+	"openid.sreg.nickname", "alice", "openid.sreg.email",
+	"alice@example.com", "openid.ns.lp", OPENID_NS_TEAMS,
+	"openid.lp.is_member", "ubuntumembers", "openid.signed",
+	SIGNED_BASE ",ns.sreg,sreg.nickname,sreg.email,"
+		    "ns.lp,lp.is_member",
+	NULL };
 
 struct ext_case {
-	const char	*name;
-	const char	*edits[13];
-	const char	*ns;
-	enum openid_err	 want;
-	const char	*alias;		/* on success */
-	const char	*errkey;	/* on UNSIGNED and ALIAS */
-	const char	*field, *value;	/* openid_ext_get(ns, field) */
+	const char     *name;
+	const char     *edits[13];
+	const char     *ns;
+	enum openid_err want;
+	const char     *alias;         /* on success */
+	const char     *errkey;        /* on UNSIGNED and ALIAS */
+	const char     *field, *value; /* openid_ext_get(ns, field) */
 };
 
 static const struct ext_case ext_cases[] = {
@@ -1188,77 +1222,87 @@ static const struct ext_case ext_cases[] = {
 	    NULL, "fullname", NULL },
 	{ "teams signed", { NULL }, OPENID_NS_TEAMS, OPENID_OK, "lp", NULL,
 	    "is_member", "ubuntumembers" },
-	{ "AX absent", { NULL }, OPENID_NS_AX, OPENID_EEXT_ABSENT, NULL,
-	    NULL, "value.email.1", NULL },
-	{ "namespace unsigned", { "openid.signed", SIGNED_BASE
-	    ",sreg.nickname,sreg.email", NULL }, OPENID_NS_SREG,
-	    OPENID_EEXT_UNSIGNED, NULL, "ns.sreg", "nickname", NULL },
-	{ "one field unsigned", { "openid.signed", SIGNED_BASE
-	    ",ns.sreg,sreg.email", NULL }, OPENID_NS_SREG,
-	    OPENID_EEXT_UNSIGNED, NULL, "sreg.nickname", "email", NULL },
+	{ "AX absent", { NULL }, OPENID_NS_AX, OPENID_EEXT_ABSENT, NULL, NULL,
+	    "value.email.1", NULL },
+	{ "namespace unsigned",
+	    { "openid.signed", SIGNED_BASE ",sreg.nickname,sreg.email", NULL },
+	    OPENID_NS_SREG, OPENID_EEXT_UNSIGNED, NULL, "ns.sreg", "nickname",
+	    NULL },
+	{ "one field unsigned",
+	    { "openid.signed", SIGNED_BASE ",ns.sreg,sreg.email", NULL },
+	    OPENID_NS_SREG, OPENID_EEXT_UNSIGNED, NULL, "sreg.nickname",
+	    "email", NULL },
 	{ "field appended", { "openid.sreg.fullname", "Mallory", NULL },
 	    OPENID_NS_SREG, OPENID_EEXT_UNSIGNED, NULL, "sreg.fullname",
 	    "nickname", NULL },
-	{ "nickname appended, user withheld it", { "openid.sreg.nickname",
-	    NULL, "openid.signed", SIGNED_BASE ",ns.sreg,sreg.email", NULL },
+	{ "nickname appended, user withheld it",
+	    { "openid.sreg.nickname", NULL, "openid.signed",
+		SIGNED_BASE ",ns.sreg,sreg.email", NULL },
 	    OPENID_NS_SREG, OPENID_OK, "sreg", NULL, "nickname", NULL },
 	{ "other sreg unaffected", { "openid.sreg.fullname", "Mallory", NULL },
 	    OPENID_NS_TEAMS, OPENID_OK, "lp", NULL, "is_member",
 	    "ubuntumembers" },
-	{ "teams unsigned", { "openid.signed", SIGNED_BASE
-	    ",ns.sreg,sreg.nickname,sreg.email,ns.lp", NULL },
+	{ "teams unsigned",
+	    { "openid.signed",
+		SIGNED_BASE ",ns.sreg,sreg.nickname,sreg.email,ns.lp", NULL },
 	    OPENID_NS_TEAMS, OPENID_EEXT_UNSIGNED, NULL, "lp.is_member",
 	    "is_member", NULL },
-	{ "alias other than sreg", { "openid.ns.sreg", NULL,
-	    "openid.sreg.nickname", NULL, "openid.sreg.email", NULL,
-	    "openid.ns.s1", OPENID_NS_SREG, "openid.s1.nickname", "bob",
-	    "openid.signed", SIGNED_BASE ",s1.nickname", NULL },
-	    OPENID_NS_SREG, OPENID_EEXT_UNSIGNED, NULL, "ns.s1",
-	    "nickname", NULL },
-	{ "alias other than sreg, signed", { "openid.ns.sreg", NULL,
-	    "openid.sreg.nickname", NULL, "openid.sreg.email", NULL,
-	    "openid.ns.s1", OPENID_NS_SREG, "openid.s1.nickname", "bob",
-	    "openid.signed", SIGNED_BASE ",ns.s1,s1.nickname", NULL },
+	{ "alias other than sreg",
+	    { "openid.ns.sreg", NULL, "openid.sreg.nickname", NULL,
+		"openid.sreg.email", NULL, "openid.ns.s1", OPENID_NS_SREG,
+		"openid.s1.nickname", "bob", "openid.signed",
+		SIGNED_BASE ",s1.nickname", NULL },
+	    OPENID_NS_SREG, OPENID_EEXT_UNSIGNED, NULL, "ns.s1", "nickname",
+	    NULL },
+	{ "alias other than sreg, signed",
+	    { "openid.ns.sreg", NULL, "openid.sreg.nickname", NULL,
+		"openid.sreg.email", NULL, "openid.ns.s1", OPENID_NS_SREG,
+		"openid.s1.nickname", "bob", "openid.signed",
+		SIGNED_BASE ",ns.s1,s1.nickname", NULL },
 	    OPENID_NS_SREG, OPENID_OK, "s1", NULL, "nickname", "bob" },
-	{ "sreg alias taken by another namespace", {
-	    "openid.ns.sreg", OPENID_NS_AX, "openid.ns.s1", OPENID_NS_SREG,
-	    "openid.s1.nickname", "bob", "openid.signed", SIGNED_BASE
-	    ",ns.s1,s1.nickname", NULL },
+	{ "sreg alias taken by another namespace",
+	    { "openid.ns.sreg", OPENID_NS_AX, "openid.ns.s1", OPENID_NS_SREG,
+		"openid.s1.nickname", "bob", "openid.signed",
+		SIGNED_BASE ",ns.s1,s1.nickname", NULL },
 	    OPENID_NS_SREG, OPENID_OK, "s1", NULL, "nickname", "bob" },
 	{ "two aliases", { "openid.ns.s1", OPENID_NS_SREG, NULL },
 	    OPENID_NS_SREG, OPENID_EEXT_ALIAS, NULL, "ns.s1", "nickname",
 	    NULL },
-	{ "alias with a dot", { "openid.ns.sreg", NULL,
-	    "openid.signed", SIGNED_BASE, "openid.ns.s.x",
-	    OPENID_NS_SREG, NULL }, OPENID_NS_SREG, OPENID_EEXT_ALIAS, NULL,
-	    "ns.s.x", "nickname", NULL },
-	{ "alias ns", { "openid.ns.sreg", NULL,
-	    "openid.signed", SIGNED_BASE, "openid.ns.ns",
-	    OPENID_NS_SREG, NULL }, OPENID_NS_SREG, OPENID_EEXT_ALIAS, NULL,
-	    "ns.ns", "nickname", NULL },
-	{ "alias mode", { "openid.ns.sreg", NULL,
-	    "openid.signed", SIGNED_BASE, "openid.ns.mode",
-	    OPENID_NS_SREG, NULL }, OPENID_NS_SREG, OPENID_EEXT_ALIAS, NULL,
-	    "ns.mode", "nickname", NULL },
-	{ "empty alias", { "openid.ns.sreg", NULL,
-	    "openid.signed", SIGNED_BASE, "openid.ns.",
-	    OPENID_NS_SREG, NULL }, OPENID_NS_SREG, OPENID_EEXT_ALIAS, NULL,
-	    "ns.", "nickname", NULL },
-	{ "lookalike prefix unsigned", { "openid.sregx.nickname", "x",
-	    "openid.sreg", "y", NULL }, OPENID_NS_SREG, OPENID_OK, "sreg",
-	    NULL, "nickname", "alice" },
-	{ "namespace with slash", { "openid.ns.sreg",
-	    "http://openid.net/extensions/sreg/1.1/", NULL }, OPENID_NS_SREG,
-	    OPENID_EEXT_ABSENT, NULL, NULL, "nickname", NULL },
+	{ "alias with a dot",
+	    { "openid.ns.sreg", NULL, "openid.signed", SIGNED_BASE,
+		"openid.ns.s.x", OPENID_NS_SREG, NULL },
+	    OPENID_NS_SREG, OPENID_EEXT_ALIAS, NULL, "ns.s.x", "nickname",
+	    NULL },
+	{ "alias ns",
+	    { "openid.ns.sreg", NULL, "openid.signed", SIGNED_BASE,
+		"openid.ns.ns", OPENID_NS_SREG, NULL },
+	    OPENID_NS_SREG, OPENID_EEXT_ALIAS, NULL, "ns.ns", "nickname",
+	    NULL },
+	{ "alias mode",
+	    { "openid.ns.sreg", NULL, "openid.signed", SIGNED_BASE,
+		"openid.ns.mode", OPENID_NS_SREG, NULL },
+	    OPENID_NS_SREG, OPENID_EEXT_ALIAS, NULL, "ns.mode", "nickname",
+	    NULL },
+	{ "empty alias",
+	    { "openid.ns.sreg", NULL, "openid.signed", SIGNED_BASE,
+		"openid.ns.", OPENID_NS_SREG, NULL },
+	    OPENID_NS_SREG, OPENID_EEXT_ALIAS, NULL, "ns.", "nickname", NULL },
+	{ "lookalike prefix unsigned",
+	    { "openid.sregx.nickname", "x", "openid.sreg", "y", NULL },
+	    OPENID_NS_SREG, OPENID_OK, "sreg", NULL, "nickname", "alice" },
+	{ "namespace with slash",
+	    { "openid.ns.sreg", "http://openid.net/extensions/sreg/1.1/",
+		NULL },
+	    OPENID_NS_SREG, OPENID_EEXT_ABSENT, NULL, NULL, "nickname", NULL },
 };
 
 static void
 test_ext(void)
 {
-	const struct ext_case	*c;
-	struct openid_msg	 msg;
-	const char		*alias;
-	size_t			 i;
+	const struct ext_case *c;
+	struct openid_msg      msg;
+	const char            *alias;
+	size_t                 i;
 
 	for (i = 0; i < NELEM(ext_cases); i++) {
 		c = &ext_cases[i];
@@ -1291,14 +1335,14 @@ test_ext(void)
  */
 
 struct name_case {
-	const char	*name;
-	size_t		 len;
-	int		 want;
+	const char *name;
+	size_t      len;
+	int         want;
 };
 
-#define N(s)		(s), sizeof(s) - 1
-#define L50		"abcdefghijabcdefghijabcdefghijabcdefghijabcdefghij"
-#define L250		L50 L50 L50 L50 L50
+#define N(s) (s), sizeof(s) - 1
+#define L50  "abcdefghijabcdefghijabcdefghijabcdefghijabcdefghij"
+#define L250 L50 L50 L50 L50 L50
 
 static const struct name_case name_cases[] = {
 	{ N("ab"), 1 },
@@ -1331,12 +1375,12 @@ static const struct name_case name_cases[] = {
 static void
 test_lp_name(void)
 {
-	size_t	 i;
+	size_t i;
 
 	for (i = 0; i < NELEM(name_cases); i++)
 		CHECK_INT(openid_valid_lp_name(name_cases[i].name,
-		    name_cases[i].len), name_cases[i].want, "lp name \"%s\"",
-		    name_cases[i].name);
+			      name_cases[i].len),
+		    name_cases[i].want, "lp name \"%s\"", name_cases[i].name);
 	/* A length short of the string checks only that much. */
 	CHECK_INT(openid_valid_lp_name("ab!", 2), 1, "lp name prefix");
 }
@@ -1346,28 +1390,28 @@ test_lp_name(void)
  */
 
 /* python3 vector: x, g^x, the server's B and enc_mac_key, the secret. */
-#define PY_X								\
-	"57879e7273a3ac8d09bc26c8f3a6ff6e9c398ed3b1508554f3fc84dc649a4972"\
-	"e3048f458d09e44960ac3dc6243cfe2ff1228bb74f2428d6d2c7fa12e0114b7c"\
-	"3a3416d5dacaac5e8a03a4a4f0e8ac162bce318a446b9a89f2c8649352f39d9f"\
+#define PY_X                                                               \
+	"57879e7273a3ac8d09bc26c8f3a6ff6e9c398ed3b1508554f3fc84dc649a4972" \
+	"e3048f458d09e44960ac3dc6243cfe2ff1228bb74f2428d6d2c7fa12e0114b7c" \
+	"3a3416d5dacaac5e8a03a4a4f0e8ac162bce318a446b9a89f2c8649352f39d9f" \
 	"a43c61eeccd33674cdd7f712567b97248e40346bff4ee34b67ffa542e3aa56a2"
-#define PY_A								\
-	"Z9ngVLQbLatjjfmnfJQRCDCO1T72fMVqQfrlXFsE1YUiZmkIZw8f7CvXhtzHCdcnQ0Uk"\
-	"BuLc+GneELSmk7Mysg6JOQuYqTS9C/X5df6otMlBiPVyWlODmsH0WIGU1aYFl2V4pkvH"\
+#define PY_A                                                                   \
+	"Z9ngVLQbLatjjfmnfJQRCDCO1T72fMVqQfrlXFsE1YUiZmkIZw8f7CvXhtzHCdcnQ0Uk" \
+	"BuLc+GneELSmk7Mysg6JOQuYqTS9C/X5df6otMlBiPVyWlODmsH0WIGU1aYFl2V4pkvH" \
 	"aVuffCLvj96sNr17dsnaOVSyqhOQr+C83qA="
-#define PY_B								\
-	"AI8puC3hNS3wzWCxHhf8ODuTmvDZaMu9bUmKutmqGrW2wgbClMpeTtMcj88B3cZ01sl4"\
-	"nHcKEGcpPVhQES/q1V1BVsDSr230LzBTOIz0LA9fh4jm+mtpPzUaNE9PSyGJCI0EUmLv"\
+#define PY_B                                                                   \
+	"AI8puC3hNS3wzWCxHhf8ODuTmvDZaMu9bUmKutmqGrW2wgbClMpeTtMcj88B3cZ01sl4" \
+	"nHcKEGcpPVhQES/q1V1BVsDSr230LzBTOIz0LA9fh4jm+mtpPzUaNE9PSyGJCI0EUmLv" \
 	"YJuO3eq/dntilXroo0SqOigrsM4p/iVQfSNk"
-#define PY_ENC		"0C0gruV+QTy/xlrse6k9qomJI8hivfZBgr0jC+gvUVw="
-#define PY_SECRET							\
+#define PY_ENC "0C0gruV+QTy/xlrse6k9qomJI8hivfZBgr0jC+gvUVw="
+#define PY_SECRET \
 	"4d87d8006a96d08a12aad791b174b56b1776c2f0c306f63da3b4d83e83cdca6a"
 
 static const char *
 hex32(const unsigned char k[32], char buf[65])
 {
 	static const char digits[] = "0123456789abcdef";
-	size_t		 i;
+	size_t            i;
 
 	for (i = 0; i < 32; i++) {
 		buf[2 * i] = digits[k[i] >> 4];
@@ -1381,9 +1425,9 @@ hex32(const unsigned char k[32], char buf[65])
 static const char *
 b64_btwoc(const struct bn *v)
 {
-	unsigned char	 raw[BN_BTWOC_MAX];
-	size_t		 n, sz;
-	char		*out;
+	unsigned char raw[BN_BTWOC_MAX];
+	size_t        n, sz;
+	char         *out;
 
 	(void)bn_to_btwoc(v, raw, sizeof(raw), &n);
 	sz = sodium_base64_ENCODED_LEN(n, sodium_base64_VARIANT_ORIGINAL);
@@ -1395,11 +1439,11 @@ b64_btwoc(const struct bn *v)
 static void
 test_dh_python(void)
 {
-	unsigned char		 x[128], key[32];
-	struct openid_dh	 dh;
-	struct bn		 xb;
-	const char		*pub;
-	char			 buf[65];
+	unsigned char    x[128], key[32];
+	struct openid_dh dh;
+	struct bn        xb;
+	const char      *pub;
+	char             buf[65];
 
 	arena_reset(A);
 	(void)bn_from_hex(&xb, PY_X);
@@ -1413,8 +1457,10 @@ test_dh_python(void)
 	CHECK(bn_is_zero(&dh.x) && !dh.live, "dh python: x wiped");
 	CHECK_INT(openid_dh_finish(&dh, PY_B, PY_ENC, key), OPENID_EINTERNAL,
 	    "dh python: one shot");
-	CHECK_STR(hex32(key, buf), "0000000000000000000000000000000000000000"
-	    "000000000000000000000000", "dh python: one shot, key zero");
+	CHECK_STR(hex32(key, buf),
+	    "0000000000000000000000000000000000000000"
+	    "000000000000000000000000",
+	    "dh python: one shot, key zero");
 }
 
 /* The server side, computed here with bignum: B, and enc for secret. */
@@ -1422,17 +1468,17 @@ static int
 simulated_server(const char *pub, const unsigned char secret[32],
     const char **b64b, const char **b64enc)
 {
-	unsigned char	 raw[BN_BTWOC_MAX], h[32], enc[32];
-	struct bn	 p, pm1, one, g, a, y, b, z;
-	size_t		 n, i, sz;
-	char		*out;
+	unsigned char raw[BN_BTWOC_MAX], h[32], enc[32];
+	struct bn     p, pm1, one, g, a, y, b, z;
+	size_t        n, i, sz;
+	char         *out;
 
 	(void)bn_from_hex(&p, OPENID_DH_P_HEX);
 	bn_set_u32(&one, 1);
 	(void)bn_sub(&pm1, &p, &one);
 	bn_set_u32(&g, OPENID_DH_G);
 	if (sodium_base642bin(raw, sizeof(raw), pub, strlen(pub), NULL, &n,
-	    NULL, sodium_base64_VARIANT_ORIGINAL) != 0 ||
+		NULL, sodium_base64_VARIANT_ORIGINAL) != 0 ||
 	    bn_from_btwoc(&a, raw, n) != APP_OK ||
 	    bn_random_range(&y, &pm1) != APP_OK ||
 	    bn_modexp(&b, &g, &y, &p) != APP_OK ||
@@ -1453,10 +1499,10 @@ simulated_server(const char *pub, const unsigned char secret[32],
 static void
 test_dh_roundtrip(void)
 {
-	unsigned char		 secret[32], key[32];
-	struct openid_dh	 dh;
-	const char		*pub, *b, *enc, *pub2;
-	int			 i, bad = 0;
+	unsigned char    secret[32], key[32];
+	struct openid_dh dh;
+	const char      *pub, *b, *enc, *pub2;
+	int              i, bad = 0;
 
 	for (i = 0; i < 6; i++) {
 		arena_reset(A);
@@ -1479,27 +1525,27 @@ test_dh_roundtrip(void)
 }
 
 struct dhbad_case {
-	const char	*name;
-	const char	*b, *enc;
-	enum openid_err	 want;
+	const char     *name;
+	const char     *b, *enc;
+	enum openid_err want;
 };
 
 /* p - 1, p and p + 1 as base64(btwoc). */
-#define B_PM1							\
-	"ANz5OguIOXLsDhmYmsWizjEOHTdxfo2Vcbt2I3MYZuYe91ouJ4mLBX+YkcLiemOcPym2"\
-	"CBRYHNOyyjmG0mg3BVd9RcLn5S3IHHoXGHblzqdLFEi/368Ygo79JRnxTkXjgmY0rxlJ"\
+#define B_PM1                                                                  \
+	"ANz5OguIOXLsDhmYmsWizjEOHTdxfo2Vcbt2I3MYZuYe91ouJ4mLBX+YkcLiemOcPym2" \
+	"CBRYHNOyyjmG0mg3BVd9RcLn5S3IHHoXGHblzqdLFEi/368Ygo79JRnxTkXjgmY0rxlJ" \
 	"5bU1zIKaSDuKdiI+XUkKJX8Fvf8W8vsixYOq"
-#define B_P							\
-	"ANz5OguIOXLsDhmYmsWizjEOHTdxfo2Vcbt2I3MYZuYe91ouJ4mLBX+YkcLiemOcPym2"\
-	"CBRYHNOyyjmG0mg3BVd9RcLn5S3IHHoXGHblzqdLFEi/368Ygo79JRnxTkXjgmY0rxlJ"\
+#define B_P                                                                    \
+	"ANz5OguIOXLsDhmYmsWizjEOHTdxfo2Vcbt2I3MYZuYe91ouJ4mLBX+YkcLiemOcPym2" \
+	"CBRYHNOyyjmG0mg3BVd9RcLn5S3IHHoXGHblzqdLFEi/368Ygo79JRnxTkXjgmY0rxlJ" \
 	"5bU1zIKaSDuKdiI+XUkKJX8Fvf8W8vsixYOr"
-#define B_PP1							\
-	"ANz5OguIOXLsDhmYmsWizjEOHTdxfo2Vcbt2I3MYZuYe91ouJ4mLBX+YkcLiemOcPym2"\
-	"CBRYHNOyyjmG0mg3BVd9RcLn5S3IHHoXGHblzqdLFEi/368Ygo79JRnxTkXjgmY0rxlJ"\
+#define B_PP1                                                                  \
+	"ANz5OguIOXLsDhmYmsWizjEOHTdxfo2Vcbt2I3MYZuYe91ouJ4mLBX+YkcLiemOcPym2" \
+	"CBRYHNOyyjmG0mg3BVd9RcLn5S3IHHoXGHblzqdLFEi/368Ygo79JRnxTkXjgmY0rxlJ" \
 	"5bU1zIKaSDuKdiI+XUkKJX8Fvf8W8vsixYOs"
-#define B_PM2_NOSIGN							\
-	"3Pk6C4g5cuwOGZiaxaLOMQ4dN3F+jZVxu3Yjcxhm5h73Wi4niYsFf5iRwuJ6Y5w/KbYI"\
-	"FFgc07LKOYbSaDcFV31FwuflLcgcehcYduXOp0sUSL/frxiCjv0lGfFOReOCZjSvGUnl"\
+#define B_PM2_NOSIGN                                                           \
+	"3Pk6C4g5cuwOGZiaxaLOMQ4dN3F+jZVxu3Yjcxhm5h73Wi4niYsFf5iRwuJ6Y5w/KbYI" \
+	"FFgc07LKOYbSaDcFV31FwuflLcgcehcYduXOp0sUSL/frxiCjv0lGfFOReOCZjSvGUnl" \
 	"tTXMgppIO4p2Ij5dSQolfwW9/xby+yLFg6k="
 
 static const struct dhbad_case dhbad_cases[] = {
@@ -1518,10 +1564,10 @@ static const struct dhbad_case dhbad_cases[] = {
 	{ "B url-safe", "_w==", PY_ENC, OPENID_EDH_PUBLIC },
 	{ "B not base64", "!!!!", PY_ENC, OPENID_EDH_PUBLIC },
 	{ "B trailing junk", "Ag==x", PY_ENC, OPENID_EDH_PUBLIC },
-	{ "enc 31 bytes", PY_B, "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA==",
+	{ "enc 31 bytes", PY_B,
+	    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA==", OPENID_EDH_KEY },
+	{ "enc 33 bytes", PY_B, "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
 	    OPENID_EDH_KEY },
-	{ "enc 33 bytes", PY_B,
-	    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", OPENID_EDH_KEY },
 	{ "enc unpadded", PY_B, "0C0gruV+QTy/xlrse6k9qomJI8hivfZBgr0jC+gvUVw",
 	    OPENID_EDH_KEY },
 	{ "enc empty", PY_B, "", OPENID_EDH_KEY },
@@ -1530,12 +1576,12 @@ static const struct dhbad_case dhbad_cases[] = {
 static void
 test_dh_bad(void)
 {
-	const struct dhbad_case	*c;
-	unsigned char		 x[128], key[32], zero[32] = { 0 };
-	struct openid_dh	 dh;
-	struct bn		 xb, p, t, one;
-	const char		*pub;
-	size_t			 i;
+	const struct dhbad_case *c;
+	unsigned char            x[128], key[32], zero[32] = { 0 };
+	struct openid_dh         dh;
+	struct bn                xb, p, t, one;
+	const char              *pub;
+	size_t                   i;
 
 	(void)bn_from_hex(&xb, PY_X);
 	(void)bn_to_bytes(&xb, x, sizeof(x));
@@ -1549,29 +1595,28 @@ test_dh_bad(void)
 		if (c->want != OPENID_OK)
 			CHECK(memcmp(key, zero, 32) == 0, "dh %s: key zeroed",
 			    c->name);
-		CHECK(bn_is_zero(&dh.x) && !dh.live, "dh %s: x wiped",
-		    c->name);
+		CHECK(bn_is_zero(&dh.x) && !dh.live, "dh %s: x wiped", c->name);
 	}
 
 	/* Caller-supplied exponents must lie in [1, p - 2]. */
 	(void)bn_from_hex(&p, OPENID_DH_P_HEX);
 	bn_set_u32(&one, 1);
 	memset(x, 0, sizeof(x));
-	CHECK_INT(openid_dh_start(A, &dh, x, sizeof(x), &pub),
-	    OPENID_EINTERNAL, "dh x = 0");
+	CHECK_INT(openid_dh_start(A, &dh, x, sizeof(x), &pub), OPENID_EINTERNAL,
+	    "dh x = 0");
 	CHECK_STR(pub, NULL, "dh x = 0: no public value");
 	(void)bn_sub(&t, &p, &one);
 	(void)bn_to_bytes(&t, x, sizeof(x));
-	CHECK_INT(openid_dh_start(A, &dh, x, sizeof(x), &pub),
-	    OPENID_EINTERNAL, "dh x = p - 1");
+	CHECK_INT(openid_dh_start(A, &dh, x, sizeof(x), &pub), OPENID_EINTERNAL,
+	    "dh x = p - 1");
 	(void)bn_sub(&t, &t, &one);
 	(void)bn_to_bytes(&t, x, sizeof(x));
 	CHECK_INT(openid_dh_start(A, &dh, x, sizeof(x), &pub), OPENID_OK,
 	    "dh x = p - 2");
 	openid_dh_clear(&dh);
 	x[0] = 1;
-	CHECK_INT(openid_dh_start(A, &dh, (const unsigned char *)"\1", 1,
-	    &pub), OPENID_OK, "dh x = 1");
+	CHECK_INT(openid_dh_start(A, &dh, (const unsigned char *)"\1", 1, &pub),
+	    OPENID_OK, "dh x = 1");
 	CHECK_STR(pub, "Ag==", "dh x = 1: g itself");
 	openid_dh_clear(&dh);
 }
@@ -1579,20 +1624,24 @@ test_dh_bad(void)
 static void
 test_mac_key_plain(void)
 {
-	unsigned char	 key[32];
-	char		 buf[65];
+	unsigned char key[32];
+	char          buf[65];
 
 	CHECK_INT(openid_mac_key_plain(
-	    "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=", key), OPENID_OK,
-	    "mac_key 32");
-	CHECK_STR(hex32(key, buf), "000102030405060708090a0b0c0d0e0f1011121314"
-	    "15161718191a1b1c1d1e1f", "mac_key value");
+		      "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=", key),
+	    OPENID_OK, "mac_key 32");
+	CHECK_STR(hex32(key, buf),
+	    "000102030405060708090a0b0c0d0e0f1011121314"
+	    "15161718191a1b1c1d1e1f",
+	    "mac_key value");
 	CHECK_INT(openid_mac_key_plain("AAECAwQFBgcICQoLDA0ODxAREhM=", key),
 	    OPENID_EDH_KEY, "mac_key 20 (HMAC-SHA1)");
-	CHECK_STR(hex32(key, buf), "0000000000000000000000000000000000000000"
-	    "000000000000000000000000", "mac_key zeroed on error");
+	CHECK_STR(hex32(key, buf),
+	    "0000000000000000000000000000000000000000"
+	    "000000000000000000000000",
+	    "mac_key zeroed on error");
 	CHECK_INT(openid_mac_key_plain(
-	    "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8", key),
+		      "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8", key),
 	    OPENID_EDH_KEY, "mac_key unpadded");
 }
 
@@ -1603,8 +1652,8 @@ test_mac_key_plain(void)
 static void
 test_strerror(void)
 {
-	const char	*r[OPENID_ERR__MAX];
-	int		 e, f, bad = 0;
+	const char *r[OPENID_ERR__MAX];
+	int         e, f, bad = 0;
 
 	for (e = 0; e < OPENID_ERR__MAX; e++) {
 		r[e] = openid_strerror((enum openid_err)e);
@@ -1617,7 +1666,7 @@ test_strerror(void)
 	CHECK_INT(bad, 0, "every reason named and distinct");
 	CHECK_STR(openid_strerror(OPENID_ERR__MAX), "unknown",
 	    "reason out of range");
-	CHECK_STR(openid_strerror((enum openid_err)-1), "unknown",
+	CHECK_STR(openid_strerror((enum openid_err) - 1), "unknown",
 	    "reason negative");
 	CHECK_INT(openid_app_err(OPENID_OK), APP_OK, "app_err ok");
 	CHECK_INT(openid_app_err(OPENID_ENOMEM), APP_ENOMEM, "app_err nomem");
@@ -1631,9 +1680,9 @@ static void
 test_enomem(void)
 {
 	static const char doc[] = "a:1\nb:2\nc:3\n";
-	struct arena	*small;
-	struct kvlist	 l;
-	enum openid_err	 e;
+	struct arena     *small;
+	struct kvlist     l;
+	enum openid_err   e;
 
 	if ((small = arena_new(8)) == NULL)
 		return;
@@ -1646,7 +1695,7 @@ test_enomem(void)
 int
 main(void)
 {
-	size_t	 i;
+	size_t i;
 
 	if (sodium_init() == -1 || (A = arena_new(ARENA_SIZE)) == NULL) {
 		fprintf(stderr, "setup failed\n");

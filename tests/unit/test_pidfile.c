@@ -22,15 +22,15 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "pidfile.h"
+#include "pm/pidfile.h"
 #include "test.h"
 
-static char	 dir[64];
+static char dir[64];
 
 static void
 pause_ms(long ms)
 {
-	struct timespec	 ts = { 0, ms * 1000000L };
+	struct timespec ts = { 0, ms * 1000000L };
 
 	nanosleep(&ts, NULL);
 }
@@ -38,7 +38,7 @@ pause_ms(long ms)
 static void
 put(const char *path, const char *text, size_t len)
 {
-	FILE	*f = fopen(path, "w");
+	FILE *f = fopen(path, "w");
 
 	if (f == NULL || fwrite(text, 1, len, f) != len || fclose(f) != 0) {
 		perror(path);
@@ -49,7 +49,7 @@ put(const char *path, const char *text, size_t len)
 static void
 put_pid(const char *path, pid_t pid)
 {
-	char	 line[32];
+	char line[32];
 
 	snprintf(line, sizeof(line), "%ld\n", (long)pid);
 	put(path, line, strlen(line));
@@ -58,7 +58,7 @@ put_pid(const char *path, pid_t pid)
 static pid_t
 read_back(const char *path)
 {
-	pid_t	 pid = -1;
+	pid_t pid = -1;
 
 	return pidfile_read(path, &pid) == 0 ? pid : -1;
 }
@@ -67,9 +67,9 @@ read_back(const char *path)
 static pid_t
 spawn_named(const char *argv0)
 {
-	char	 cmd[128];
-	pid_t	 pid;
-	int	 i;
+	char  cmd[128];
+	pid_t pid;
+	int   i;
 
 	if ((pid = fork()) == -1) {
 		perror("fork");
@@ -100,7 +100,7 @@ stop_child(pid_t pid)
 static pid_t
 dead_pid(void)
 {
-	pid_t	 pid;
+	pid_t pid;
 
 	if ((pid = fork()) == -1) {
 		perror("fork");
@@ -116,8 +116,8 @@ static void
 test_read(const char *path)
 {
 	static const struct {
-		const char	*text;
-		long		 want;	/* -1: EINVAL */
+		const char *text;
+		long        want; /* -1: EINVAL */
 	} cases[] = {
 		{ "42", 42 },
 		{ "42\n", 42 },
@@ -143,10 +143,10 @@ test_read(const char *path)
 		{ "123\n456\n", -1 },
 		{ "1234567890123456789012345678901234567890", -1 },
 	};
-	const char	*full = "4194304\n";
-	size_t		 i, len;
-	pid_t		 pid;
-	int		 rc;
+	const char *full = "4194304\n";
+	size_t      i, len;
+	pid_t       pid;
+	int         rc;
 
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		put(path, cases[i].text, strlen(cases[i].text));
@@ -181,11 +181,11 @@ test_read(const char *path)
 static void
 test_write_fresh(const char *path)
 {
-	struct stat	 st;
-	char		 err[512], text[32], want[32];
-	mode_t		 old = umask(077);
-	FILE		*f;
-	size_t		 n;
+	struct stat st;
+	char        err[512], text[32], want[32];
+	mode_t      old = umask(077);
+	FILE       *f;
+	size_t      n;
 
 	unlink(path);
 	CHECK_INT(pidfile_write(path, getpid(), err, sizeof(err)), 0,
@@ -209,8 +209,8 @@ test_write_fresh(const char *path)
 static void
 test_write_stale(const char *path)
 {
-	char	 err[512];
-	pid_t	 gone = dead_pid(), other;
+	char  err[512];
+	pid_t gone = dead_pid(), other;
 
 	put_pid(path, gone);
 	CHECK_INT(pidfile_check(gone, NULL, 0), PID_GONE, "dead pid is gone");
@@ -240,8 +240,8 @@ test_write_stale(const char *path)
 static void
 test_write_live(const char *path)
 {
-	char	 err[512] = "", cmd[128], pidstr[32];
-	pid_t	 live = spawn_named("membermail-test");
+	char  err[512] = "", cmd[128], pidstr[32];
+	pid_t live = spawn_named("membermail-test");
 
 	CHECK_INT(pidfile_check(live, cmd, sizeof(cmd)), PID_MEMBERMAIL,
 	    "membermail-test is a membermail");
@@ -267,10 +267,10 @@ test_write_live(const char *path)
 static void
 test_zombie(void)
 {
-	char	 stat_path[64], buf[256];
-	pid_t	 pid;
-	FILE	*f;
-	int	 i, zombie = 0;
+	char  stat_path[64], buf[256];
+	pid_t pid;
+	FILE *f;
+	int   i, zombie = 0;
 
 	if ((pid = fork()) == 0)
 		_exit(0);
@@ -295,7 +295,7 @@ test_zombie(void)
 static void
 test_remove(const char *path)
 {
-	pid_t	 other = getpid() + 1;
+	pid_t other = getpid() + 1;
 
 	put_pid(path, other);
 	CHECK_INT(pidfile_remove(path, getpid()), 0, "someone else's: kept");
@@ -312,12 +312,13 @@ test_remove(const char *path)
 static void
 test_rename(const char *path)
 {
-	char	 old[PATH_MAX], tiny[8];
-	pid_t	 other = getpid() + 1;
+	char  old[PATH_MAX], tiny[8];
+	pid_t other = getpid() + 1;
 
 	CHECK_INT(pidfile_oldbin(path, old, sizeof(old)), 0, "oldbin name");
 	CHECK(strlen(old) == strlen(path) + 7 &&
-	    strcmp(old + strlen(path), ".oldbin") == 0, "oldbin: %s", old);
+		strcmp(old + strlen(path), ".oldbin") == 0,
+	    "oldbin: %s", old);
 	errno = 0;
 	CHECK_INT(pidfile_oldbin(path, tiny, sizeof(tiny)), -1,
 	    "oldbin too long");
@@ -349,7 +350,7 @@ test_rename(const char *path)
 static void
 test_write_fails(void)
 {
-	char	 path[128], err[512] = "";
+	char path[128], err[512] = "";
 
 	snprintf(path, sizeof(path), "%s/no/such/dir.pid", dir);
 	CHECK_INT(pidfile_write(path, getpid(), err, sizeof(err)), -1,
@@ -361,9 +362,9 @@ test_write_fails(void)
 static void
 test_no_leftovers(void)
 {
-	DIR		*d;
-	struct dirent	*de;
-	int		 n = 0;
+	DIR           *d;
+	struct dirent *de;
+	int            n = 0;
 
 	if ((d = opendir(dir)) == NULL)
 		return;
@@ -379,9 +380,9 @@ test_no_leftovers(void)
 static void
 clean_dir(void)
 {
-	DIR		*d;
-	struct dirent	*de;
-	char		 path[PATH_MAX];
+	DIR           *d;
+	struct dirent *de;
+	char           path[PATH_MAX];
 
 	if ((d = opendir(dir)) == NULL)
 		return;
@@ -398,7 +399,7 @@ clean_dir(void)
 int
 main(void)
 {
-	char	 path[128];
+	char path[128];
 
 	snprintf(dir, sizeof(dir), "/tmp/test_pidfile.XXXXXX");
 	if (mkdtemp(dir) == NULL) {

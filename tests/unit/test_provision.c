@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "provision.h"
+#include "rules/provision.h"
 #include "test.h"
 
 /* Aliases the cases pick from (ids 1..). */
@@ -23,15 +23,19 @@ static const char *
 plan_text(const struct prov_input *in)
 {
 	static const char *const kinds[] = {
-		[ACT_CREATE] = "create", [ACT_CREATE_DISABLED] = "create-off",
-		[ACT_ENABLE] = "enable", [ACT_DISABLE] = "disable",
-		[ACT_DELETE] = "delete", [ACT_JOIN] = "join",
-		[ACT_PRUNE] = "prune", [ACT_TELL_INVALID] = "tell",
+		[ACT_CREATE] = "create",
+		[ACT_CREATE_DISABLED] = "create-off",
+		[ACT_ENABLE] = "enable",
+		[ACT_DISABLE] = "disable",
+		[ACT_DELETE] = "delete",
+		[ACT_JOIN] = "join",
+		[ACT_PRUNE] = "prune",
+		[ACT_TELL_INVALID] = "tell",
 		[ACT_NOT_CREATED] = "not-created",
 	};
-	static char		 s[512];
-	struct prov_action	 a[16];
-	size_t			 i, n;
+	static char        s[512];
+	struct prov_action a[16];
+	size_t             i, n;
 
 	n = provision_plan(in, a);
 	s[0] = '\0';
@@ -48,32 +52,33 @@ plan_text(const struct prov_input *in)
 			snprintf(s + strlen(s), sizeof(s) - strlen(s), ":%s",
 			    a[i].reason);
 		if (a[i].forget)
-			snprintf(s + strlen(s), sizeof(s) - strlen(s), ":forget");
+			snprintf(s + strlen(s), sizeof(s) - strlen(s),
+			    ":forget");
 	}
 	return s;
 }
 
 struct tcase {
-	const char		*what;
-	int			 banned;
-	enum person_state	 person;
-	enum membership		 member;
-	int			 removals;
-	enum role		 role;
-	const struct prov_alias	*al[3];
-	int			 taken;
-	int			 limit, grace;
-	const char		*email;
-	const char		*want;
+	const char              *what;
+	int                      banned;
+	enum person_state        person;
+	enum membership          member;
+	int                      removals;
+	enum role                role;
+	const struct prov_alias *al[3];
+	int                      taken;
+	int                      limit, grace;
+	const char              *email;
+	const char              *want;
 };
 
-#define V	PERSON_VALID
-#define YES	MEMBER_YES
-#define NO	MEMBER_NO
-#define UNK	MEMBER_UNKNOWN
-#define NONE	ROLE_NONE
-#define MEM	ROLE_MEMBER
-#define ADM	ROLE_ADMIN
+#define V    PERSON_VALID
+#define YES  MEMBER_YES
+#define NO   MEMBER_NO
+#define UNK  MEMBER_UNKNOWN
+#define NONE ROLE_NONE
+#define MEM  ROLE_MEMBER
+#define ADM  ROLE_ADMIN
 
 static const struct tcase cases[] = {
 	/* join */
@@ -82,41 +87,43 @@ static const struct tcase cases[] = {
 	{ "join, removals held: additions still happen", 0, V, YES, 0, NONE,
 	    { NULL }, 0, 3, 30, NULL, "create:ada join" },
 	{ "already has it", 0, V, YES, 1, MEM, { &A_ON }, 0, 3, 30, NULL, "" },
-	{ "email is the alias: created disabled", 0, V, YES, 1, NONE,
-	    { NULL }, 0, 3, 30, "Ada@ubuntu.com", "create-off:ada join" },
-	{ "admin stays admin, gets the alias", 0, V, YES, 1, ADM, { NULL },
-	    0, 3, 30, NULL, "create:ada" },
-	{ "limit 3: at most 3", 0, V, YES, 1, MEM, { &A_EXTRA, &A_EXTRA,
-	    &A_EXTRA }, 0, 3, 30, NULL, "not-created:limit" },
-	{ "limit 3: 2 owned, one more", 0, V, YES, 1, MEM, { &A_EXTRA,
-	    &A_EXTRA }, 0, 3, 30, NULL, "create:ada" },
+	{ "email is the alias: created disabled", 0, V, YES, 1, NONE, { NULL },
+	    0, 3, 30, "Ada@ubuntu.com", "create-off:ada join" },
+	{ "admin stays admin, gets the alias", 0, V, YES, 1, ADM, { NULL }, 0,
+	    3, 30, NULL, "create:ada" },
+	{ "limit 3: at most 3", 0, V, YES, 1, MEM,
+	    { &A_EXTRA, &A_EXTRA, &A_EXTRA }, 0, 3, 30, NULL,
+	    "not-created:limit" },
+	{ "limit 3: 2 owned, one more", 0, V, YES, 1, MEM,
+	    { &A_EXTRA, &A_EXTRA }, 0, 3, 30, NULL, "create:ada" },
 	{ "limit 0 blocks", 0, V, YES, 1, NONE, { NULL }, 0, 0, 30, NULL,
 	    "not-created:limit" },
-	{ "admins have no limit", 0, V, YES, 1, ADM, { &A_EXTRA, &A_EXTRA,
-	    &A_EXTRA }, 0, 3, 30, NULL, "create:ada" },
-	{ "taken by someone else", 0, V, YES, 1, NONE, { NULL }, 1, 3, 30,
-	    NULL, "not-created:taken" },
-	{ "email unusable as a recipient", 0, V, YES, 1, NONE, { NULL }, 0,
-	    3, 30, "a..b@example.org", "not-created:recipient" },
-	{ "email domain not a DNS name", 0, V, YES, 1, NONE, { NULL }, 0, 3,
-	    30, "ada@localhost", "not-created:recipient" },
-	{ "email domain upper case (the engine lowers it first)", 0, V, YES,
-	    1, NONE, { NULL }, 0, 3, 30, "Ada.X@MAIL.example", "not-created:recipient" },
-	{ "member without aliases, not creatable: pruned", 0, V, YES, 1,
-	    MEM, { NULL }, 1, 3, 30, NULL, "not-created:taken prune" },
+	{ "admins have no limit", 0, V, YES, 1, ADM,
+	    { &A_EXTRA, &A_EXTRA, &A_EXTRA }, 0, 3, 30, NULL, "create:ada" },
+	{ "taken by someone else", 0, V, YES, 1, NONE, { NULL }, 1, 3, 30, NULL,
+	    "not-created:taken" },
+	{ "email unusable as a recipient", 0, V, YES, 1, NONE, { NULL }, 0, 3,
+	    30, "a..b@example.org", "not-created:recipient" },
+	{ "email domain not a DNS name", 0, V, YES, 1, NONE, { NULL }, 0, 3, 30,
+	    "ada@localhost", "not-created:recipient" },
+	{ "email domain upper case (the engine lowers it first)", 0, V, YES, 1,
+	    NONE, { NULL }, 0, 3, 30, "Ada.X@MAIL.example",
+	    "not-created:recipient" },
+	{ "member without aliases, not creatable: pruned", 0, V, YES, 1, MEM,
+	    { NULL }, 1, 3, 30, NULL, "not-created:taken prune" },
 	/* re-join */
-	{ "re-join: left-team enabled", 0, V, YES, 1, MEM, { &A_LEFT }, 0,
-	    3, 30, NULL, "enable:2" },
+	{ "re-join: left-team enabled", 0, V, YES, 1, MEM, { &A_LEFT }, 0, 3,
+	    30, NULL, "enable:2" },
 	{ "re-join past remove_at: enabled, not deleted", 0, V, YES, 1, MEM,
 	    { &A_LEFT_OLD }, 0, 3, 30, NULL, "enable:3" },
 	{ "valid again: invalid-user and banned enabled", 0, V, YES, 1, MEM,
 	    { &A_INVALID, &A_BANNED }, 0, 3, 30, NULL, "enable:8 enable:7" },
-	{ "by-owner stays off", 0, V, YES, 1, MEM, { &A_OWNER }, 0, 3, 30,
-	    NULL, "" },
-	{ "by-admin stays off", 0, V, YES, 1, MEM, { &A_ADMIN }, 0, 3, 30,
-	    NULL, "" },
-	{ "matches-recipient stays off", 0, V, YES, 1, MEM, { &A_SELF }, 0,
-	    3, 30, NULL, "" },
+	{ "by-owner stays off", 0, V, YES, 1, MEM, { &A_OWNER }, 0, 3, 30, NULL,
+	    "" },
+	{ "by-admin stays off", 0, V, YES, 1, MEM, { &A_ADMIN }, 0, 3, 30, NULL,
+	    "" },
+	{ "matches-recipient stays off", 0, V, YES, 1, MEM, { &A_SELF }, 0, 3,
+	    30, NULL, "" },
 	/* leave */
 	{ "leave: disabled left-team", 0, V, NO, 1, MEM, { &A_ON }, 0, 3, 30,
 	    NULL, "disable:1:left-team" },
@@ -124,25 +131,25 @@ static const struct tcase cases[] = {
 	    MEM, { &A_ON }, 0, 3, 0, NULL, "delete:1 prune:forget" },
 	{ "leave, removals held: nothing", 0, V, NO, 0, MEM, { &A_ON }, 0, 3,
 	    30, NULL, "" },
-	{ "leave, grace over: deleted", 0, V, NO, 1, MEM, { &A_LEFT_OLD }, 0,
-	    3, 30, NULL, "delete:3 prune:forget" },
-	{ "leave, grace running: nothing", 0, V, NO, 1, MEM, { &A_LEFT }, 0,
-	    3, 30, NULL, "" },
+	{ "leave, grace over: deleted", 0, V, NO, 1, MEM, { &A_LEFT_OLD }, 0, 3,
+	    30, NULL, "delete:3 prune:forget" },
+	{ "leave, grace running: nothing", 0, V, NO, 1, MEM, { &A_LEFT }, 0, 3,
+	    30, NULL, "" },
 	{ "leave, grace over, removals held: kept", 0, V, NO, 0, MEM,
 	    { &A_LEFT_OLD }, 0, 3, 30, NULL, "" },
-	{ "leave: admin untouched", 0, V, NO, 1, ADM, { &A_ON }, 0, 3, 0,
-	    NULL, "" },
-	{ "leave: by-owner alias left alone", 0, V, NO, 1, MEM, { &A_OWNER },
+	{ "leave: admin untouched", 0, V, NO, 1, ADM, { &A_ON }, 0, 3, 0, NULL,
+	    "" },
+	{ "leave: by-owner alias left alone", 0, V, NO, 1, MEM, { &A_OWNER }, 0,
+	    3, 30, NULL, "" },
+	{ "never a member, not in team: nothing", 0, V, NO, 1, NONE, { NULL },
 	    0, 3, 30, NULL, "" },
-	{ "never a member, not in team: nothing", 0, V, NO, 1, NONE,
-	    { NULL }, 0, 3, 30, NULL, "" },
 	{ "member row, no aliases, not in team: pruned", 0, V, NO, 1, MEM,
 	    { NULL }, 0, 3, 30, NULL, "prune:forget" },
 	/* unknown */
 	{ "person unknown: nothing", 0, PERSON_UNKNOWN, NO, 1, MEM, { &A_ON },
 	    0, 3, 30, NULL, "" },
-	{ "membership unknown: nothing", 0, V, UNK, 1, MEM, { &A_ON }, 0, 3,
-	    30, NULL, "" },
+	{ "membership unknown: nothing", 0, V, UNK, 1, MEM, { &A_ON }, 0, 3, 30,
+	    NULL, "" },
 	/* invalid */
 	{ "banned: disabled banned, told", 1, V, YES, 1, MEM, { &A_ON }, 0, 3,
 	    30, NULL, "disable:1:banned tell:banned" },
@@ -155,8 +162,8 @@ static const struct tcase cases[] = {
 	{ "not a CoC signer, in team, never a member: told, nothing made", 0,
 	    PERSON_NOT_COC, YES, 1, NONE, { NULL }, 0, 3, 30, NULL,
 	    "tell:not-coc-signer" },
-	{ "a team", 0, PERSON_IS_TEAM, YES, 1, MEM, { &A_ON }, 0, 3, 30,
-	    NULL, "disable:1:invalid-user tell:is-team" },
+	{ "a team", 0, PERSON_IS_TEAM, YES, 1, MEM, { &A_ON }, 0, 3, 30, NULL,
+	    "disable:1:invalid-user tell:is-team" },
 	{ "another person's entry", 0, PERSON_NAME_MISMATCH, YES, 1, MEM,
 	    { &A_ON }, 0, 3, 30, NULL,
 	    "disable:1:invalid-user tell:name-mismatch" },
@@ -164,10 +171,9 @@ static const struct tcase cases[] = {
 	    PERSON_NOT_VALID, YES, 1, MEM, { &A_ON }, 0, 3, 0, NULL,
 	    "delete:1 tell:not-valid prune" },
 	{ "invalid, grace over: deleted", 0, PERSON_NOT_VALID, YES, 0, MEM,
-	    { &A_INVALID }, 0, 3, 30, NULL,
-	    "delete:8 tell:not-valid prune" },
-	{ "invalid, not a member, not in team: silent", 0, PERSON_NOT_VALID,
-	    NO, 1, NONE, { NULL }, 0, 3, 30, NULL, "" },
+	    { &A_INVALID }, 0, 3, 30, NULL, "delete:8 tell:not-valid prune" },
+	{ "invalid, not a member, not in team: silent", 0, PERSON_NOT_VALID, NO,
+	    1, NONE, { NULL }, 0, 3, 30, NULL, "" },
 	{ "invalid admin: untouched", 0, PERSON_NOT_VALID, YES, 1, ADM,
 	    { &A_ON }, 0, 3, 30, NULL, "" },
 	{ "banned admin: untouched", 1, V, YES, 1, ADM, { &A_ON }, 0, 3, 30,
@@ -177,10 +183,10 @@ static const struct tcase cases[] = {
 static void
 test_rules(void)
 {
-	const struct tcase	*t;
-	struct prov_alias	 al[3];
-	struct prov_input	 in;
-	size_t			 i, k;
+	const struct tcase *t;
+	struct prov_alias   al[3];
+	struct prov_input   in;
+	size_t              i, k;
 
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		t = &cases[i];
@@ -207,7 +213,7 @@ test_rules(void)
 static void
 test_person(void)
 {
-	struct lp_person	 p;
+	struct lp_person p;
 
 	memset(&p, 0, sizeof(p));
 	snprintf(p.name, sizeof(p.name), "ada");

@@ -9,9 +9,9 @@
 
 #include <sodium.h>
 
-#include "buf.h"
-#include "outbox.h"
-#include "smtp.h"
+#include "jobs/outbox.h"
+#include "lib/buf.h"
+#include "proto/smtp.h"
 #include "test.h"
 
 static const char *const to1[] = { "alice@example.org" };
@@ -22,13 +22,13 @@ static const char *const bcc1[] = { "hidden@example.com" };
 static char *
 build(const struct smtp_message *m, char *why, size_t whysz)
 {
-	struct buf	 b;
-	char		*s = NULL;
+	struct buf b;
+	char      *s = NULL;
 
 	buf_init(&b, SMTP_MESSAGE_MAX);
 	why[0] = '\0';
-	if (smtp_build(&b, m, "membermail@members.example.org", why,
-	    whysz) == 0)
+	if (smtp_build(&b, m, "membermail@members.example.org", why, whysz) ==
+	    0)
 		s = strdup(buf_cstr(&b));
 	buf_free(&b);
 	return s;
@@ -37,7 +37,7 @@ build(const struct smtp_message *m, char *why, size_t whysz)
 static struct smtp_message
 message(const char *subject, const char *body)
 {
-	struct smtp_message	 m;
+	struct smtp_message m;
 
 	memset(&m, 0, sizeof(m));
 	m.to = to1;
@@ -48,7 +48,7 @@ message(const char *subject, const char *body)
 	m.nbcc = 1;
 	m.subject = subject;
 	m.body = body;
-	m.date = 1795000000;	/* 2026-11-18T11:06:40Z, a Wednesday */
+	m.date = 1795000000; /* 2026-11-18T11:06:40Z, a Wednesday */
 	m.id = "outbox.42.1795000000";
 	return m;
 }
@@ -56,9 +56,9 @@ message(const char *subject, const char *body)
 static void
 test_headers(void)
 {
-	struct smtp_message	 m = message("Your alias is ready", "Hi\n");
-	char			 why[256], *s = build(&m, why, sizeof(why));
-	const char		*want =
+	struct smtp_message m = message("Your alias is ready", "Hi\n");
+	char                why[256], *s = build(&m, why, sizeof(why));
+	const char         *want =
 	    "Date: Wed, 18 Nov 2026 11:06:40 +0000\r\n"
 	    "From: membermail@members.example.org\r\n"
 	    "To: alice@example.org\r\n"
@@ -84,29 +84,32 @@ test_headers(void)
 static void
 test_subject(void)
 {
-	struct smtp_message	 m;
-	char			 why[256], *s, *p;
-	char			 longsub[300];
+	struct smtp_message m;
+	char                why[256], *s, *p;
+	char                longsub[300];
 
 	/* "Grüße" in UTF-8, base64 "R3LDvMOfZQ==" */
-	m = message("Gr\xc3\xbc\xc3\x9f" "e", "x");
+	m = message("Gr\xc3\xbc\xc3\x9f"
+		    "e",
+	    "x");
 	s = build(&m, why, sizeof(why));
-	CHECK(s != NULL && strstr(s, "Subject: =?UTF-8?B?R3LDvMOfZQ==?=\r\n")
-	    != NULL, "non-ASCII subject as an encoded word: %s", s);
+	CHECK(s != NULL &&
+		strstr(s, "Subject: =?UTF-8?B?R3LDvMOfZQ==?=\r\n") != NULL,
+	    "non-ASCII subject as an encoded word: %s", s);
 	free(s);
 
 	/* Long non-ASCII: several words, folded, none splitting a character
 	   and none longer than 75. */
 	memset(longsub, 0, sizeof(longsub));
 	for (p = longsub; p + 2 < longsub + 200; p += 2)
-		memcpy(p, "\xc3\xa9", 2);	/* é */
+		memcpy(p, "\xc3\xa9", 2); /* é */
 	m = message(longsub, "x");
 	s = build(&m, why, sizeof(why));
 	CHECK(s != NULL && strstr(s, "?=\r\n =?UTF-8?B?") != NULL,
 	    "long subject folded into several words");
 	if (s != NULL) {
-		char	*line = strstr(s, "Subject:"), *eol;
-		int	 ok = 1;
+		char *line = strstr(s, "Subject:"), *eol;
+		int   ok = 1;
 
 		while (line != NULL && (eol = strstr(line, "\r\n")) != NULL) {
 			if (eol - line > 78)
@@ -121,8 +124,10 @@ test_subject(void)
 	/* 39 bytes of é pairs would end mid-character: 38 taken. */
 	m = message(longsub, "x");
 	s = build(&m, why, sizeof(why));
-	CHECK(s != NULL && strstr(s, "Subject: =?UTF-8?B?w6nDqcOpw6nDqcOpw6nDqcOp"
-	    "w6nDqcOpw6nDqcOpw6nDqcOpw6k=?=\r\n") != NULL,
+	CHECK(s != NULL &&
+		strstr(s,
+		    "Subject: =?UTF-8?B?w6nDqcOpw6nDqcOpw6nDqcOp"
+		    "w6nDqcOpw6nDqcOpw6nDqcOpw6k=?=\r\n") != NULL,
 	    "first word holds 19 whole characters");
 	free(s);
 }
@@ -130,15 +135,17 @@ test_subject(void)
 static void
 test_body(void)
 {
-	struct smtp_message	 m;
-	char			 why[256], *s, *body;
-	char			 longline[200];
+	struct smtp_message m;
+	char                why[256], *s, *body;
+	char                longline[200];
 
 	m = message("s", "caf\xc3\xa9 = 1 \nline two\t\r\n.\r\nlast");
 	s = build(&m, why, sizeof(why));
 	body = s != NULL ? strstr(s, "\r\n\r\n") : NULL;
-	CHECK_STR(body, "\r\n\r\ncaf=C3=A9 =3D 1=20\r\nline two=09\r\n.\r\n"
-	    "last\r\n", "quoted-printable body, CRLF, trailing space encoded");
+	CHECK_STR(body,
+	    "\r\n\r\ncaf=C3=A9 =3D 1=20\r\nline two=09\r\n.\r\n"
+	    "last\r\n",
+	    "quoted-printable body, CRLF, trailing space encoded");
 	free(s);
 
 	memset(longline, 'a', sizeof(longline) - 1);
@@ -147,7 +154,7 @@ test_body(void)
 	s = build(&m, why, sizeof(why));
 	body = s != NULL ? strstr(s, "\r\n\r\n") + 4 : NULL;
 	CHECK(body != NULL && strncmp(body + 75, "=\r\n", 3) == 0 &&
-	    strlen(body) == 199 + 3 * 2 + 2,
+		strlen(body) == 199 + 3 * 2 + 2,
 	    "long line soft-broken at 76: %s", body ? body : "");
 	free(s);
 
@@ -165,8 +172,8 @@ test_refusals(void)
 	static const char *const crlf[] = { "a@example.org\r\nBcc: x@evil" };
 	static const char *const angle[] = { "a@example.org>, <x@evil" };
 	static const char *const noat[] = { "alice" };
-	struct smtp_message	 m;
-	char			 why[256], *s;
+	struct smtp_message      m;
+	char                     why[256], *s;
 
 	m = message("hello\r\nBcc: x@evil.example", "x");
 	s = build(&m, why, sizeof(why));
@@ -219,7 +226,8 @@ test_backoff(void)
 	CHECK_INT(outbox_backoff(3, 0), 192, "doubles again");
 	CHECK_INT(outbox_backoff(10, 0), 17280, "capped at 6 h, less a fifth");
 	CHECK_INT(outbox_backoff(10, 4320), 21600, "never over 6 h");
-	CHECK_INT(outbox_backoff(100, 0xffffffffu) <= 21600, 1, "many attempts");
+	CHECK_INT(outbox_backoff(100, 0xffffffffu) <= 21600, 1,
+	    "many attempts");
 }
 
 int

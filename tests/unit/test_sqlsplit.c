@@ -4,16 +4,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sqlsplit.h"
+#include "lib/sqlsplit.h"
 #include "test.h"
 
-#define MAXST	4
+#define MAXST 4
 
 static const struct {
-	const char	*sql;
-	int		 n;		/* statements, or -1 for an error */
-	const char	*first;		/* text of the first statement */
-	int		 lines[MAXST];
+	const char *sql;
+	int         n;     /* statements, or -1 for an error */
+	const char *first; /* text of the first statement */
+	int         lines[MAXST];
 } cases[] = {
 	{ "CREATE TABLE a (x int); CREATE TABLE b (y int);", 2,
 	    "CREATE TABLE a (x int)", { 1, 1 } },
@@ -26,7 +26,8 @@ static const struct {
 	{ "-- a; b\nSELECT 1; /* c; /* nested; */ d; */ SELECT 2;", 2,
 	    "SELECT 1", { 2, 2 } },
 	{ "CREATE FUNCTION f() RETURNS int AS $$ SELECT 1; $$ LANGUAGE sql;"
-	    "\nSELECT 2;", 2,
+	  "\nSELECT 2;",
+	    2,
 	    "CREATE FUNCTION f() RETURNS int AS $$ SELECT 1; $$ LANGUAGE sql",
 	    { 1, 2 } },
 	{ "DO $body$ BEGIN PERFORM 1; RAISE '$$;'; END $body$;", 1,
@@ -43,21 +44,21 @@ static const struct {
 	{ "SELECT \"open", -1, NULL, { 0 } },
 	{ "SELECT $a$ x $b$ y", -1, NULL, { 0 } },
 };
-#define NCASES	(sizeof(cases) / sizeof(cases[0]))
+#define NCASES (sizeof(cases) / sizeof(cases[0]))
 
 /* All statements of sql; the count, or -1 at the first error. */
 static int
 split_all(const char *sql, size_t len, struct sql_stmt *out, int max)
 {
-	size_t	 pos = 0;
-	int	 line = 1, n = 0, rc;
+	size_t          pos = 0;
+	int             line = 1, n = 0, rc;
 	struct sql_stmt st;
 
 	while ((rc = sql_next(sql, len, &pos, &line, &st)) == 1) {
 		if (n < max)
 			out[n] = st;
 		if (++n > 1000)
-			return -2;	/* not advancing */
+			return -2; /* not advancing */
 	}
 	return rc == -1 ? -1 : n;
 }
@@ -65,9 +66,9 @@ split_all(const char *sql, size_t len, struct sql_stmt *out, int max)
 static void
 test_cases(void)
 {
-	struct sql_stmt	 st[MAXST];
-	size_t		 i;
-	int		 n, j;
+	struct sql_stmt st[MAXST];
+	size_t          i;
+	int             n, j;
 
 	for (i = 0; i < NCASES; i++) {
 		n = split_all(cases[i].sql, strlen(cases[i].sql), st, MAXST);
@@ -75,7 +76,7 @@ test_cases(void)
 		if (n <= 0 || n != cases[i].n)
 			continue;
 		CHECK(st[0].len == strlen(cases[i].first) &&
-		    memcmp(st[0].text, cases[i].first, st[0].len) == 0,
+			memcmp(st[0].text, cases[i].first, st[0].len) == 0,
 		    "first statement of case %zu", i);
 		for (j = 0; j < n && j < MAXST; j++)
 			CHECK_INT(st[j].line, cases[i].lines[j],
@@ -87,10 +88,10 @@ test_cases(void)
 static void
 test_prefixes(void)
 {
-	struct sql_stmt	 st[MAXST];
-	size_t		 i, k, len;
-	char		*p;
-	int		 n, ok = 1;
+	struct sql_stmt st[MAXST];
+	size_t          i, k, len;
+	char           *p;
+	int             n, ok = 1;
 
 	for (i = 0; i < NCASES; i++) {
 		len = strlen(cases[i].sql);
@@ -110,8 +111,8 @@ test_prefixes(void)
 static void
 test_line_of(void)
 {
-	struct sql_stmt	 st = { "SELECT\n  x\nFROM \xc3\xa9t\xc3\xa9\n bad",
-	    0, 10 };
+	struct sql_stmt st = { "SELECT\n  x\nFROM \xc3\xa9t\xc3\xa9\n bad", 0,
+		10 };
 
 	st.len = strlen(st.text);
 	CHECK_INT(sql_line_of(&st, 1), 10, "first char");

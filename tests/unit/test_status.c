@@ -22,30 +22,30 @@
 
 #include <json-c/json.h>
 
-#include "buf.h"
-#include "scoreboard.h"
-#include "sockdiag.h"
-#include "status.h"
+#include "lib/buf.h"
+#include "pm/scoreboard.h"
+#include "pm/sockdiag.h"
+#include "pm/status.h"
 #include "test.h"
 
-#define START_MS	1795854600000ULL	/* 28/Nov/2026:08:30:00 UTC */
-#define NOW_MS		(START_MS + 3723456)	/* 1 h 2 min 3.456 s later */
-#define NOW_MONO	500000ULL
-#define NCLIENTS	3
+#define START_MS 1795854600000ULL     /* 28/Nov/2026:08:30:00 UTC */
+#define NOW_MS   (START_MS + 3723456) /* 1 h 2 min 3.456 s later */
+#define NOW_MONO 500000ULL
+#define NCLIENTS 3
 
-static struct scoreboard	 sb;
-static struct status_extra	 ex;
+static struct scoreboard   sb;
+static struct status_extra ex;
 
 static void
 worker(int slot, int32_t pid, enum sb_state st, uint64_t requests,
     const char *method, const char *uri)
 {
-	struct sb_worker	*w = &sb.workers[slot];
+	struct sb_worker *w = &sb.workers[slot];
 
 	w->pid = pid;
 	w->state = st;
 	w->generation = 2;
-	w->started_ms = START_MS + 60000;	/* a minute after the master */
+	w->started_ms = START_MS + 60000; /* a minute after the master */
 	w->requests = requests;
 	w->req_start_ms = NOW_MS - 1000;
 	w->req_start_mono = NOW_MONO - 1000;
@@ -79,7 +79,7 @@ fixture(void)
 	worker(1, 1002, SB_BUSY, 11, "POST", "/login x\n\x01\xc3\xa9");
 	sb.workers[1].req_start_mono = NOW_MONO - 250;
 	worker(2, 1003, SB_STARTING, 0, "", "");
-	sb.workers[2].started_ms = 0;		/* not written yet */
+	sb.workers[2].started_ms = 0; /* not written yet */
 	worker(3, 1004, SB_EXITING, 99, "GET", "/bye");
 	worker(6, 999, SB_FREE, 5, "GET", "/stale");
 	worker(7, 1007, SB_IDLE, 12, "HEAD", "/");
@@ -105,8 +105,8 @@ fixture(void)
 static size_t
 split(struct buf *b, char **lines, size_t max)
 {
-	size_t	 n = 0;
-	char	*p = b->data, *nl;
+	size_t n = 0;
+	char  *p = b->data, *nl;
 
 	while (p != NULL && *p != '\0' && n < max) {
 		lines[n++] = p;
@@ -138,7 +138,7 @@ static const char *const want_pool[] = {
 	"generation:           2",
 	"workers wanted:       5",
 };
-#define NPOOL	(sizeof(want_pool) / sizeof(want_pool[0]))
+#define NPOOL (sizeof(want_pool) / sizeof(want_pool[0]))
 
 static const char *const want_running[] = {
 	"",
@@ -155,14 +155,14 @@ static const char *const want_running[] = {
 	"RSS:                  4096",
 };
 #define NRUNNING (sizeof(want_running) / sizeof(want_running[0]))
-#define NRECORD	NRUNNING	/* every record has as many lines */
+#define NRECORD  NRUNNING /* every record has as many lines */
 
 static void
 test_text(void)
 {
-	struct buf	 b;
-	char		*lines[256];
-	size_t		 n, i;
+	struct buf b;
+	char      *lines[256];
+	size_t     n, i;
 
 	fixture();
 	buf_init(&b, STATUS_OUT_MAX);
@@ -173,9 +173,10 @@ test_text(void)
 	CHECK_INT(n, NPOOL, "text lines");
 	for (i = 0; i < n && i < NPOOL; i++)
 		CHECK_STR(lines[i], want_pool[i], "text line %zu", i);
-	for (i = 0; i < n; i++)		/* php-fpm's column */
+	for (i = 0; i < n; i++) /* php-fpm's column */
 		CHECK(strlen(lines[i]) > 22 && lines[i][21] == ' ' &&
-		    lines[i][22] != ' ', "value at column 22: %s", lines[i]);
+			lines[i][22] != ' ',
+		    "value at column 22: %s", lines[i]);
 
 	buf_reset(&b);
 	status_text(&sb, &ex, 1, &b);
@@ -191,27 +192,27 @@ test_text(void)
 	CHECK_STR(lines[NPOOL + 11], "RSS:                  2048", "rss 0");
 	CHECK_STR(lines[NPOOL + 2 * NRECORD + 3],
 	    "state:                Starting", "slot 2");
-	CHECK_STR(lines[NPOOL + 2 * NRECORD + 5],
-	    "start time:           -", "no start time yet");
-	CHECK_STR(lines[NPOOL + 2 * NRECORD + 6],
-	    "start since:          0", "no start time: since 0");
-	CHECK_STR(lines[NPOOL + 2 * NRECORD + 9],
-	    "request method:       -", "nothing served yet");
+	CHECK_STR(lines[NPOOL + 2 * NRECORD + 5], "start time:           -",
+	    "no start time yet");
+	CHECK_STR(lines[NPOOL + 2 * NRECORD + 6], "start since:          0",
+	    "no start time: since 0");
+	CHECK_STR(lines[NPOOL + 2 * NRECORD + 9], "request method:       -",
+	    "nothing served yet");
 	CHECK_STR(lines[NPOOL + 3 * NRECORD + 3],
 	    "state:                Exiting", "slot 3");
-	CHECK_STR(lines[NPOOL + 4 * NRECORD + 2],
-	    "pid:                  1007", "slot 7");
+	CHECK_STR(lines[NPOOL + 4 * NRECORD + 2], "pid:                  1007",
+	    "slot 7");
 	CHECK_STR(lines[NPOOL + 4 * NRECORD + 9],
 	    "request method:       MMMMMMMM", "method cut at its slot");
 	CHECK_INT(strlen(lines[NPOOL + 4 * NRECORD + 10]), 22 + SB_URI_MAX,
 	    "URI cut at its slot");
-	CHECK_STR(lines[NPOOL + 4 * NRECORD + 11],
-	    "RSS:                  0", "rss unknown");
+	CHECK_STR(lines[NPOOL + 4 * NRECORD + 11], "RSS:                  0",
+	    "rss unknown");
 	for (i = 0; i < n; i++)
 		CHECK(strstr(lines[i], "stale") == NULL &&
-		    strstr(lines[i], "odd") == NULL &&
-		    strstr(lines[i], "999") == NULL &&
-		    strstr(lines[i], "1009") == NULL,
+			strstr(lines[i], "odd") == NULL &&
+			strstr(lines[i], "999") == NULL &&
+			strstr(lines[i], "1009") == NULL,
 		    "no records for dead or odd slots: %s", lines[i]);
 	buf_free(&b);
 }
@@ -220,9 +221,9 @@ test_text(void)
 static void
 test_text_queue(void)
 {
-	struct buf	 b;
-	char		*lines[64];
-	size_t		 n;
+	struct buf b;
+	char      *lines[64];
+	size_t     n;
 
 	fixture();
 	ex.queue_known = 0;
@@ -230,7 +231,7 @@ test_text_queue(void)
 	status_text(&sb, &ex, 0, &b);
 	n = split(&b, lines, 64);
 	CHECK(n == NPOOL && strcmp(lines[5], "listen queue:         0") == 0 &&
-	    strcmp(lines[7], "listen queue len:     511") == 0,
+		strcmp(lines[7], "listen queue len:     511") == 0,
 	    "unknown queue: 0 and the configured backlog");
 	fixture();
 	ex.listen_queue = 12;
@@ -256,7 +257,7 @@ test_text_queue(void)
 static int64_t
 jint(struct json_object *o, const char *key)
 {
-	struct json_object	*v;
+	struct json_object *v;
 
 	if (!json_object_object_get_ex(o, key, &v) ||
 	    !json_object_is_type(v, json_type_int))
@@ -267,7 +268,7 @@ jint(struct json_object *o, const char *key)
 static const char *
 jstr(struct json_object *o, const char *key)
 {
-	struct json_object	*v;
+	struct json_object *v;
 
 	if (!json_object_object_get_ex(o, key, &v) ||
 	    !json_object_is_type(v, json_type_string))
@@ -276,8 +277,8 @@ jstr(struct json_object *o, const char *key)
 }
 
 static const struct {
-	const char	*key;
-	int64_t		 want;
+	const char *key;
+	int64_t     want;
 } want_json[] = {
 	{ "start time", 1795854600 },
 	{ "start since", 3723 },
@@ -315,9 +316,9 @@ test_json_proc(struct json_object *p)
 static void
 test_json(void)
 {
-	struct json_object	*o, *procs;
-	struct buf		 b;
-	size_t			 i;
+	struct json_object *o, *procs;
+	struct buf          b;
+	size_t              i;
 
 	fixture();
 	buf_init(&b, STATUS_OUT_MAX);
@@ -340,13 +341,15 @@ test_json(void)
 	status_json(&sb, &ex, 1, &b);
 	o = json_tokener_parse(buf_cstr(&b));
 	CHECK(o != NULL && json_object_object_get_ex(o, "processes", &procs) &&
-	    json_object_is_type(procs, json_type_array) &&
-	    json_object_array_length(procs) == 5, "full: five processes");
+		json_object_is_type(procs, json_type_array) &&
+		json_object_array_length(procs) == 5,
+	    "full: five processes");
 	if (o != NULL && json_object_object_get_ex(o, "processes", &procs) &&
 	    json_object_array_length(procs) == 5) {
 		test_json_proc(json_object_array_get_idx(procs, 1));
 		CHECK_STR(jstr(json_object_array_get_idx(procs, 2),
-		    "request uri"), "-", "json empty uri");
+			      "request uri"),
+		    "-", "json empty uri");
 	}
 	json_object_put(o);
 	buf_free(&b);
@@ -356,12 +359,12 @@ test_json(void)
 static int
 metric_name(const char *s, size_t n)
 {
-	size_t	 i;
+	size_t i;
 
 	for (i = 0; i < n; i++)
 		if (!((s[i] >= 'a' && s[i] <= 'z') ||
-		    (s[i] >= 'A' && s[i] <= 'Z') || s[i] == '_' ||
-		    s[i] == ':' || (i > 0 && s[i] >= '0' && s[i] <= '9')))
+			(s[i] >= 'A' && s[i] <= 'Z') || s[i] == '_' ||
+			s[i] == ':' || (i > 0 && s[i] >= '0' && s[i] <= '9')))
 			return 0;
 	return n > 0;
 }
@@ -373,18 +376,18 @@ metric_name(const char *s, size_t n)
 static int
 check_exposition(char **lines, size_t n)
 {
-	char		 help[128] = "", type[128] = "", *sp, *end;
-	size_t		 i, len;
-	int		 samples = 0;
-	double		 v;
+	char   help[128] = "", type[128] = "", *sp, *end;
+	size_t i, len;
+	int    samples = 0;
+	double v;
 
 	for (i = 0; i < n; i++) {
 		if (strncmp(lines[i], "# HELP ", 7) == 0) {
 			len = strcspn(lines[i] + 7, " ");
 			CHECK(metric_name(lines[i] + 7, len) &&
-			    lines[i][7 + len] == ' ' &&
-			    lines[i][8 + len] != '\0', "HELP line: %s",
-			    lines[i]);
+				lines[i][7 + len] == ' ' &&
+				lines[i][8 + len] != '\0',
+			    "HELP line: %s", lines[i]);
 			snprintf(help, sizeof(help), "%.*s", (int)len,
 			    lines[i] + 7);
 			continue;
@@ -394,34 +397,38 @@ check_exposition(char **lines, size_t n)
 			snprintf(type, sizeof(type), "%.*s", (int)len,
 			    lines[i] + 7);
 			sp = lines[i] + 7 + len;
-			CHECK(strcmp(type, help) == 0 && (strcmp(sp,
-			    " gauge") == 0 || strcmp(sp, " counter") == 0),
+			CHECK(strcmp(type, help) == 0 &&
+				(strcmp(sp, " gauge") == 0 ||
+				    strcmp(sp, " counter") == 0),
 			    "TYPE line after its HELP: %s", lines[i]);
 			CHECK((strcmp(sp, " counter") == 0) ==
-			    (len > 6 && strncmp(lines[i] + 7 + len - 6,
-			    "_total", 6) == 0), "counters end in _total: %s",
-			    lines[i]);
+				(len > 6 &&
+				    strncmp(lines[i] + 7 + len - 6, "_total",
+					6) == 0),
+			    "counters end in _total: %s", lines[i]);
 			continue;
 		}
 		sp = strchr(lines[i], ' ');
-		CHECK(sp != NULL && metric_name(lines[i],
-		    (size_t)(sp - lines[i])) && strlen(type) ==
-		    (size_t)(sp - lines[i]) && strncmp(lines[i], type,
-		    strlen(type)) == 0, "sample after its TYPE: %s", lines[i]);
+		CHECK(sp != NULL &&
+			metric_name(lines[i], (size_t)(sp - lines[i])) &&
+			strlen(type) == (size_t)(sp - lines[i]) &&
+			strncmp(lines[i], type, strlen(type)) == 0,
+		    "sample after its TYPE: %s", lines[i]);
 		if (sp == NULL)
 			continue;
 		errno = 0;
 		v = strtod(sp + 1, &end);
 		CHECK(errno == 0 && *end == '\0' && end != sp + 1 &&
-		    isfinite(v), "sample value: %s", lines[i]);
+			isfinite(v),
+		    "sample value: %s", lines[i]);
 		samples++;
-		type[0] = help[0] = '\0';	/* one sample per family */
+		type[0] = help[0] = '\0'; /* one sample per family */
 	}
 	return samples;
 }
 
 static const struct {
-	const char	*sample;
+	const char *sample;
 } want_metrics[] = {
 	{ "membermail_up 1" },
 	{ "membermail_start_time_seconds 1795854600.000" },
@@ -444,9 +451,9 @@ static const struct {
 static void
 test_metrics(void)
 {
-	struct buf	 b;
-	char		*lines[128];
-	size_t		 n, i;
+	struct buf b;
+	char      *lines[128];
+	size_t     n, i;
 
 	fixture();
 	sb.start_ms += 250;
@@ -454,8 +461,9 @@ test_metrics(void)
 	status_metrics(&sb, &ex, &b);
 	CHECK(!b.failed && b.len > 0 && b.data[b.len - 1] == '\n',
 	    "metrics end a line");
-	CHECK(strstr(buf_cstr(&b), "start_time_seconds 1795854600.250\n")
-	    != NULL, "start time with milliseconds");
+	CHECK(strstr(buf_cstr(&b), "start_time_seconds 1795854600.250\n") !=
+		NULL,
+	    "start time with milliseconds");
 	sb.start_ms -= 250;
 	buf_reset(&b);
 	status_metrics(&sb, &ex, &b);
@@ -470,8 +478,9 @@ test_metrics(void)
 	buf_reset(&b);
 	status_metrics(&sb, &ex, &b);
 	CHECK(strstr(buf_cstr(&b), "membermail_listen_queue ") == NULL &&
-	    strstr(buf_cstr(&b), "membermail_listen_queue_length 511\n")
-	    != NULL, "unknown queue left out");
+		strstr(buf_cstr(&b), "membermail_listen_queue_length 511\n") !=
+		    NULL,
+	    "unknown queue left out");
 	n = split(&b, lines, 128);
 	CHECK_INT(check_exposition(lines, n), NMETRICS - 1,
 	    "samples, no queue");
@@ -479,9 +488,9 @@ test_metrics(void)
 }
 
 static const struct {
-	const char	*list;
-	const char	*addr;
-	int		 want;
+	const char *list;
+	const char *addr;
+	int         want;
 } allow[] = {
 	{ "127.0.0.1 ::1", "127.0.0.1", 1 },
 	{ "127.0.0.1 ::1", "::1", 1 },
@@ -505,7 +514,7 @@ static const struct {
 	{ "2001:db8::/33", "2001:db8:8000::1", 0 },
 	{ "fe80::/10", "febf::1", 1 },
 	{ "::/0", "2001:db8::1", 1 },
-	{ "::/0", "127.0.0.1", 0 },		/* IPv6 clients only */
+	{ "::/0", "127.0.0.1", 0 }, /* IPv6 clients only */
 	/* v4-mapped: the IPv4 address it maps, on either side. */
 	{ "127.0.0.1", "::ffff:127.0.0.1", 1 },
 	{ "127.0.0.0/8", "::ffff:127.9.9.9", 1 },
@@ -530,8 +539,7 @@ static const struct {
 	{ "127.0.0.1 ::1", "[::1]", 0 },
 	{ "127.0.0.1 ::1", "127.0.0.1:80", 0 },
 	{ "0.0.0.0/0 ::/0", "256.0.0.1", 0 },
-	{ "0.0.0.0/0 ::/0",
-	    "1111:2222:3333:4444:5555:6666:7777:8888:9999", 0 },
+	{ "0.0.0.0/0 ::/0", "1111:2222:3333:4444:5555:6666:7777:8888:9999", 0 },
 	/* Garbage entries are skipped, the rest still count. */
 	{ "bogus 10.0.0.1", "10.0.0.1", 1 },
 	{ "10.0.0.0/33 10.0.0.0/", "10.0.0.1", 0 },
@@ -545,7 +553,7 @@ static const struct {
 static void
 test_allowed(void)
 {
-	size_t	 i;
+	size_t i;
 
 	for (i = 0; i < sizeof(allow) / sizeof(allow[0]); i++)
 		CHECK_INT(status_allowed(allow[i].list, allow[i].addr),
@@ -560,8 +568,8 @@ static void
 check_queue(const char *what, int lfd, const struct sockaddr *sa,
     socklen_t salen)
 {
-	int		 c[NCLIENTS], i, a, tries;
-	uint32_t	 queued = 0, backlog = 0;
+	int      c[NCLIENTS], i, a, tries;
+	uint32_t queued = 0, backlog = 0;
 
 	CHECK(listen_queue(lfd, &queued, &backlog) == 0, "%s: listen_queue: %s",
 	    what, strerror(errno));
@@ -584,7 +592,8 @@ check_queue(const char *what, int lfd, const struct sockaddr *sa,
 	a = accept(lfd, NULL, NULL);
 	CHECK(a != -1, "%s: accept", what);
 	CHECK(listen_queue(lfd, &queued, &backlog) == 0 &&
-	    queued == NCLIENTS - 1, "%s: one accepted, %u left", what, queued);
+		queued == NCLIENTS - 1,
+	    "%s: one accepted, %u left", what, queued);
 	if (a != -1)
 		close(a);
 	for (i = 0; i < NCLIENTS; i++)
@@ -595,9 +604,9 @@ check_queue(const char *what, int lfd, const struct sockaddr *sa,
 static void
 test_queue_unix(void)
 {
-	char			 dir[] = "/tmp/test_status.XXXXXX";
-	struct sockaddr_un	 sun;
-	int			 fd;
+	char               dir[] = "/tmp/test_status.XXXXXX";
+	struct sockaddr_un sun;
+	int                fd;
 
 	if (mkdtemp(dir) == NULL) {
 		CHECK(0, "mkdtemp: %s", strerror(errno));
@@ -607,8 +616,9 @@ test_queue_unix(void)
 	sun.sun_family = AF_UNIX;
 	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s/s.sock", dir);
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	CHECK(fd != -1 && bind(fd, (struct sockaddr *)&sun, sizeof(sun)) == 0
-	    && listen(fd, 5) == 0, "unix listen: %s", strerror(errno));
+	CHECK(fd != -1 && bind(fd, (struct sockaddr *)&sun, sizeof(sun)) == 0 &&
+		listen(fd, 5) == 0,
+	    "unix listen: %s", strerror(errno));
 	if (fd != -1) {
 		check_queue("unix", fd, (struct sockaddr *)&sun, sizeof(sun));
 		close(fd);
@@ -620,12 +630,12 @@ test_queue_unix(void)
 static void
 test_queue_tcp(int family)
 {
-	struct sockaddr_storage	 ss;
-	struct sockaddr_in	*sin = (struct sockaddr_in *)&ss;
-	struct sockaddr_in6	*sin6 = (struct sockaddr_in6 *)&ss;
-	socklen_t		 len;
-	const char		*what = family == AF_INET ? "tcp" : "tcp6";
-	int			 fd;
+	struct sockaddr_storage ss;
+	struct sockaddr_in     *sin = (struct sockaddr_in *)&ss;
+	struct sockaddr_in6    *sin6 = (struct sockaddr_in6 *)&ss;
+	socklen_t               len;
+	const char             *what = family == AF_INET ? "tcp" : "tcp6";
+	int                     fd;
 
 	memset(&ss, 0, sizeof(ss));
 	if (family == AF_INET) {
@@ -639,7 +649,7 @@ test_queue_tcp(int family)
 	}
 	if ((fd = socket(family, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1 ||
 	    bind(fd, (struct sockaddr *)&ss, len) == -1) {
-		if (family == AF_INET6) {	/* no IPv6 here: not ours */
+		if (family == AF_INET6) { /* no IPv6 here: not ours */
 			printf("# skip tcp6: %s\n", strerror(errno));
 			if (fd != -1)
 				close(fd);
@@ -649,7 +659,7 @@ test_queue_tcp(int family)
 		return;
 	}
 	CHECK(listen(fd, 5) == 0 &&
-	    getsockname(fd, (struct sockaddr *)&ss, &len) == 0,
+		getsockname(fd, (struct sockaddr *)&ss, &len) == 0,
 	    "%s listen", what);
 	check_queue(what, fd, (struct sockaddr *)&ss, len);
 	close(fd);
@@ -658,8 +668,8 @@ test_queue_tcp(int family)
 static void
 test_queue_errors(void)
 {
-	uint32_t	 q, b;
-	int		 fd, p[2];
+	uint32_t q, b;
+	int      fd, p[2];
 
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	errno = 0;

@@ -10,21 +10,21 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
-#include "view.h"
+#include "lib/buf.h"
 #include "test.h"
+#include "views/view.h"
 
-#define OUT_MAX		(256 * 1024)
-#define HOSTILE		"<script>alert(\"x\")</script>&'"
-#define HOSTILE_HTML	\
+#define OUT_MAX (256 * 1024)
+#define HOSTILE "<script>alert(\"x\")</script>&'"
+#define HOSTILE_HTML \
 	"&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;&amp;&#39;"
 
-static char	 srcdir[1024];
+static char srcdir[1024];
 
 static const char *
 path(const char *rel)
 {
-	static char	 p[2048];
+	static char p[2048];
 
 	snprintf(p, sizeof(p), "%s/%s", srcdir, rel);
 	return p;
@@ -34,9 +34,9 @@ path(const char *rel)
 static size_t
 count_tpl(const char *dir)
 {
-	DIR		*dp;
-	struct dirent	*de;
-	size_t		 n = 0, len;
+	DIR           *dp;
+	struct dirent *de;
+	size_t         n = 0, len;
 
 	if ((dp = opendir(dir)) == NULL)
 		return 0;
@@ -72,8 +72,8 @@ static void
 test_bad_dirs(void)
 {
 	static const struct {
-		const char	*dir;
-		const char	*want;	/* in err */
+		const char *dir;
+		const char *want; /* in err */
 	} tests[] = {
 		{ "tests/unit/data/views_noescape", "nopragma.tpl: missing" },
 		{ "tests/unit/data/views_broken/unclosed",
@@ -83,16 +83,16 @@ test_bad_dirs(void)
 		{ "tests/unit/data/views_broken/nolayout", "no layout.tpl" },
 		{ "tests/unit/data/no_such_dir", "No such file" },
 	};
-	char	 err[512];
-	size_t	 i;
+	char   err[512];
+	size_t i;
 
 	for (i = 0; i < sizeof(tests) / sizeof(tests[0]); i++) {
 		err[0] = '\0';
 		CHECK_INT(view_init(path(tests[i].dir), err, sizeof(err)), -1,
 		    "view_init(%s)", tests[i].dir);
 		CHECK(strstr(err, tests[i].want) != NULL,
-		    "view_init(%s): err \"%s\" wants \"%s\"", tests[i].dir,
-		    err, tests[i].want);
+		    "view_init(%s): err \"%s\" wants \"%s\"", tests[i].dir, err,
+		    tests[i].want);
 	}
 	/* A short err is truncated, not overrun. */
 	CHECK_INT(view_init(path(tests[0].dir), err, 4), -1, "short err");
@@ -103,27 +103,24 @@ test_bad_dirs(void)
 static void
 test_home(void)
 {
-	static const char *const want[] = {
-		"<!doctype html>", "<html lang=\"en\">",
-		"<title>Communities · membermail</title>",
+	static const char *const want[] = { "<!doctype html>",
+		"<html lang=\"en\">", "<title>Communities · membermail</title>",
 		"href=\"/static/style.css\"", "<main id=\"main\"",
 		"href=\"#main\"", "name=\"q\"", "maxlength=\"64\"",
 		"href=\"/ubuntu\"", "Ubuntu", "@ubuntu.com", "~ubuntumembers",
 		"href=\"/kubuntu\"", "@kubuntu.org", "~kubuntu-members",
-		"value=\"ubu\"", NULL
-	};
-	static const char *const bad[] = {
-		"No community matches", "role=\"status\"", "{{", NULL
-	};
+		"value=\"ubu\"", NULL };
+	static const char *const bad[] = { "No community matches",
+		"role=\"status\"", "{{", NULL };
 	static const struct {
 		const char *slug, *name, *domain, *team;
 	} rows[] = {
 		{ "ubuntu", "Ubuntu", "ubuntu.com", "~ubuntumembers" },
 		{ "kubuntu", "Kubuntu", "kubuntu.org", "~kubuntu-members" },
 	};
-	struct view_dict	*d, *r;
-	struct buf		 b;
-	size_t			 i;
+	struct view_dict *d, *r;
+	struct buf        b;
+	size_t            i;
 
 	buf_init(&b, OUT_MAX);
 	d = view_dict_new();
@@ -158,11 +155,11 @@ test_home(void)
 static void
 test_many_rows(void)
 {
-	struct view_dict	*d, *r;
-	struct buf		 b;
-	char			 slug[32];
-	const char		*p;
-	int			 i, n;
+	struct view_dict *d, *r;
+	struct buf        b;
+	char              slug[32];
+	const char       *p;
+	int               i, n;
 
 	buf_init(&b, OUT_MAX);
 	d = view_dict_new();
@@ -186,15 +183,13 @@ test_many_rows(void)
 static void
 test_escaping(void)
 {
-	static const char *const want[] = {
-		"value=\"" HOSTILE_HTML "\"",
+	static const char *const want[] = { "value=\"" HOSTILE_HTML "\"",
 		"No community matches “" HOSTILE_HTML "”.",
 		"<p class=\"notice\" role=\"status\">" HOSTILE_HTML "</p>",
-		"<title>" HOSTILE_HTML " · membermail</title>", NULL
-	};
+		"<title>" HOSTILE_HTML " · membermail</title>", NULL };
 	static const char *const bad[] = { "<script>", "alert(\"x\")", NULL };
-	struct view_dict	*d;
-	struct buf		 b;
+	struct view_dict        *d;
+	struct buf               b;
 
 	buf_init(&b, OUT_MAX);
 	d = view_dict_new();
@@ -223,8 +218,8 @@ test_landing(void)
 		"<p class=\"notice\" role=\"status\">You have logged out.</p>",
 		NULL
 	};
-	struct view_dict	*d;
-	struct buf		 b;
+	struct view_dict *d;
+	struct buf        b;
 
 	buf_init(&b, OUT_MAX);
 	d = view_dict_new();
@@ -251,8 +246,8 @@ test_error(void)
 		"href=\"/\"", NULL
 	};
 	static const char *const bare_bad[] = { "<html", "<title>", NULL };
-	struct view_dict	*d;
-	struct buf		 b;
+	struct view_dict        *d;
+	struct buf               b;
 
 	buf_init(&b, OUT_MAX);
 	d = view_dict_new();
@@ -280,11 +275,14 @@ static void
 test_failures(void)
 {
 	static const char *const pages[] = {
-		"nope.tpl", "layout.tpl", "../views/templates/home.tpl", "",
+		"nope.tpl",
+		"layout.tpl",
+		"../views/templates/home.tpl",
+		"",
 	};
-	struct view_dict	*d;
-	struct buf		 b;
-	size_t			 i;
+	struct view_dict *d;
+	struct buf        b;
+	size_t            i;
 
 	d = view_dict_new();
 	view_set(d, "TITLE", "x");
@@ -301,8 +299,8 @@ test_failures(void)
 		CHECK_INT(view_render(d, pages[i], &b), -1, "page \"%s\"",
 		    pages[i]);
 		CHECK_INT(view_render_bare(d, pages[i], &b),
-		    strcmp(pages[i], "layout.tpl") == 0 ? 0 : -1,
-		    "bare \"%s\"", pages[i]);
+		    strcmp(pages[i], "layout.tpl") == 0 ? 0 : -1, "bare \"%s\"",
+		    pages[i]);
 		buf_reset(&b);
 	}
 	CHECK_INT(view_render(d, NULL, &b), -1, "NULL page");
@@ -317,9 +315,9 @@ test_failures(void)
 int
 main(void)
 {
-	const char	*s;
-	char		 dir[2048], err[512];
-	size_t		 n;
+	const char *s;
+	char        dir[2048], err[512];
+	size_t      n;
 
 	if ((s = getenv("MM_TEST_SRCDIR")) == NULL || *s == '\0')
 		s = ".";

@@ -1,0 +1,783 @@
+/*
+ * cli_admin.c - the operator commands `domain ...` and `user ...`; see
+ * cli_admin.h.
+ */
+#include "config.h"
+
+#include <getopt.h>
+#include <pwd.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <libpq-fe.h>
+#include <sodium.h>
+
+#include "cli/cli_admin.h"
+#include "lib/arena.h"
+#include "lib/climsg.h"
+#include "lib/conf.h"
+#include "lib/log.h"
+#include "lib/valid.h"
+#include "rules/alias.h"
+#include "rules/domain_members.h"
+#include "rules/site.h"
+#include "store/audit.h"
+#include "store/db.h"
+#include "store/rawdb.h"
+
+#define EXIT_USAGE 2
+#define ACTOR_MAX  256 /* audit_log_actor_name_check: 255 chars */
+#define MAX_COLS   16
+#define OPT_BASE   256 /* getopt_long values of long-only options */
+
+/* The options after the common -c and --database, as bits of a mask. */
+enum opt {
+	O_TEAM,
+	O_ADMIN,
+	O_SLUG,
+	O_TITLE,
+	O_ALIAS_LIMIT,
+	O_DISABLED,
+	O_JSON,
+	O_BANNED,
+	O_ADMINS,
+	O_SEARCH,
+	O_REASON,
+	O_REVOKE,
+	O__MAX
+};
+#define OPT(o) (1u << (o))
+
+static const struct option longopts[] = { { "database", required_argument, NULL,
+					      'd' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "team", required_argument, NULL, OPT_BASE + O_TEAM },
+	{ "admin", required_argument, NULL, OPT_BASE + O_ADMIN },
+	{ "slug", required_argument, NULL, OPT_BASE + O_SLUG },
+	{ "title", required_argument, NULL, OPT_BASE + O_TITLE },
+	{ "alias-limit", required_argument, NULL, OPT_BASE + O_ALIAS_LIMIT },
+	{ "disabled", no_argument, NULL, OPT_BASE + O_DISABLED },
+	{ "json", no_argument, NULL, OPT_BASE + O_JSON },
+	{ "banned", no_argument, NULL, OPT_BASE + O_BANNED },
+	{ "admins", no_argument, NULL, OPT_BASE + O_ADMINS },
+	{ "search", required_argument, NULL, OPT_BASE + O_SEARCH },
+	{ "reason", required_argument, NULL, OPT_BASE + O_REASON },
+	{ "revoke", no_argument, NULL, OPT_BASE + O_REVOKE },
+	{ NULL, 0, NULL, 0 } };
+
+struct opts {
+	const char *cfgpath, *database;
+	const char *name2;       /* a second argument */
+	const char *arg[O__MAX]; /* NULL: not given; "" for a flag */
+	int         alias_limit;
+};
+
+struct cmd {
+	const char  *name;
+	const char  *synopsis;
+	int          nargs;             /* 1: NAME, 2: and a second */
+	unsigned int allowed, required; /* OPT() masks */
+	int (*check)(struct opts *, const char *);
+	/* One of: a listing reads, a change goes through rules/site.c. */
+	int (*list)(PGconn *, const struct opts *, const char *);
+	int (*change)(struct db *, const struct opts *, const char *);
+};
+
+static int bad(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* cli_warnx for input checks: always -1. */
+static int
+bad(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	cli_vwarnx(fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+/* ---------------------------------------------------------------------
+ * Input checks: the schema's rules, so that mistakes get a clear message
+ * instead of a constraint name.
+ */
+
+static int
+check_team(const char *team)
+{
+	switch (sa_team_check(team)) {
+	case SA_TEAM_OK:
+		return 0;
+	case SA_TEAM_HOME:
+		return bad("--team: \"%s\" looks like a home directory: the "
+			   "shell expanded ~TEAM; quote it: --team '~team'",
+		    team);
+	case SA_TEAM_NO_TILDE:
+		return bad("--team: write the team as ~%s", team);
+	case SA_TEAM_BAD:
+		break;
+	}
+	return bad(
+	    "--team: \"%s\" is not ~TEAM, where TEAM is a Launchpad "
+	    "name: lower-case letters, digits, '+', '.', '-', starting with a "
+	    "letter or digit, at least 2 characters",
+	    team);
+}
+
+static int
+check_user_name(const char *name)
+{
+	if (sa_lp_name_ok(name, 1))
+		return 0;
+	return bad("\"%s\" is not a Launchpad name", name);
+}
+
+static int
+check_domain_add(struct opts *o, const char *name)
+{
+	const char *why, *a = o->arg[O_ADMIN];
+
+	if ((why = domain_problem(name)) != NULL)
+		return bad("\"%s\" is not a lower-case DNS name (IDNs in "
+			   "their xn-- form): %s",
+		    name, why);
+	if (check_team(o->arg[O_TEAM]) == -1)
+		return -1;
+	if (a != NULL && !sa_lp_name_ok(a, 1))
+		return bad("--admin: \"%s\" is not a Launchpad name", a);
+	if (o->arg[O_SLUG] != NULL && !sa_slug_ok(o->arg[O_SLUG]))
+		return bad("--slug: \"%s\" is not 1..32 of a-z, 0-9 and '-', "
+			   "starting with a letter or digit",
+		    o->arg[O_SLUG]);
+	if (o->arg[O_TITLE] != NULL &&
+	    !sa_line_ok(o->arg[O_TITLE], SA_TITLE_MAX))
+		return bad("--title: want one line of 1..64 characters");
+	if (o->arg[O_ALIAS_LIMIT] != NULL &&
+	    (o->alias_limit = sa_alias_limit(o->arg[O_ALIAS_LIMIT])) == -1)
+		return bad("--alias-limit: \"%s\" is not a number of 0..%d",
+		    o->arg[O_ALIAS_LIMIT], SA_ALIAS_LIMIT_MAX);
+	return 0;
+}
+
+static int
+check_user_list(struct opts *o, const char *unused)
+{
+	(void)unused;
+	if (o->arg[O_SEARCH] != NULL && !sa_line_ok(o->arg[O_SEARCH], 255))
+		return bad("--search: want one line of 1..255 characters");
+	return 0;
+}
+
+static int
+check_user_ban(struct opts *o, const char *name)
+{
+	if (check_user_name(name) == -1)
+		return -1;
+	if (!sa_line_ok(o->arg[O_REASON], SA_REASON_MAX))
+		return bad("--reason: want one line of 1..500 characters");
+	return 0;
+}
+
+static int
+check_user(struct opts *o, const char *name)
+{
+	(void)o;
+	return check_user_name(name);
+}
+
+static int
+check_domain_admin(struct opts *o, const char *domain)
+{
+	const char *why;
+
+	if ((why = domain_problem(domain)) != NULL)
+		return bad("\"%s\" is not a lower-case DNS name: %s", domain,
+		    why);
+	return check_user_name(o->name2);
+}
+
+/* ---------------------------------------------------------------------
+ * The database.
+ */
+
+/* Runs one parameterised statement; NULL after saying why. */
+static PGresult *
+q(PGconn *c, const char *sql, int n, const char *const *p)
+{
+	PGresult   *res = PQexecParams(c, sql, n, NULL, p, NULL, NULL, 0);
+	const char *msg;
+
+	if (PQresultStatus(res) == PGRES_TUPLES_OK ||
+	    PQresultStatus(res) == PGRES_COMMAND_OK)
+		return res;
+	/* The server's message without "ERROR:  "; libpq's if none. */
+	if ((msg = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY)) == NULL)
+		msg = PQerrorMessage(c);
+	cli_warnx("%.*s", (int)strcspn(msg, "\n"), msg);
+	PQclear(res);
+	return NULL;
+}
+
+/* Who runs the command: the login, and who became it through sudo. */
+void
+admin_actor(char *buf, size_t sz)
+{
+	struct passwd *pw = getpwuid(geteuid());
+	const char    *sudo = getenv("SUDO_USER");
+	char           me[64];
+
+	if (pw != NULL)
+		snprintf(me, sizeof(me), "%s", pw->pw_name);
+	else
+		snprintf(me, sizeof(me), "uid %u", (unsigned int)geteuid());
+	/* Unchecked text would fail audit_log_actor_name_check. */
+	if (sudo != NULL && strcmp(sudo, me) != 0 && sa_line_ok(sudo, 64))
+		snprintf(buf, sz, "%s (sudo from %s)", me, sudo);
+	else
+		snprintf(buf, sz, "%s", me);
+}
+
+static PGconn *
+connect_db(const char *conninfo, int statement_timeout)
+{
+	char options[96];
+
+	/* A command never waits on a lock longer than the site would. */
+	snprintf(options, sizeof(options),
+	    "-c client_min_messages=warning "
+	    "-c statement_timeout=%d",
+	    statement_timeout);
+	return rawdb_connect(conninfo, "admin", options);
+}
+
+/* ---------------------------------------------------------------------
+ * Listing: a table for people, --json for scripts (built by PostgreSQL).
+ */
+
+/* Display width: code points, so that UTF-8 text lines up. */
+static int
+width(const char *s)
+{
+	int n = 0;
+
+	for (; *s != '\0'; s++)
+		n += ((unsigned char)*s & 0xc0) != 0x80;
+	return n;
+}
+
+/* Row -1 is the header; NULL and empty show as "-". */
+static const char *
+cell(const PGresult *res, int row, int col)
+{
+	const char *v;
+
+	if (row < 0)
+		return PQfname(res, col);
+	v = PQgetvalue(res, row, col);
+	return PQgetisnull(res, row, col) || *v == '\0' ? "-" : v;
+}
+
+static void
+print_row(const PGresult *res, int row, const int *w, int ncols)
+{
+	const char *s;
+	int         col;
+
+	for (col = 0; col < ncols; col++) {
+		s = cell(res, row, col);
+		fputs(s, stdout);
+		if (col + 1 < ncols)
+			printf("%*s", w[col] - width(s) + 2, "");
+	}
+	putchar('\n');
+}
+
+static int
+print_table(PGconn *c, const char *sql, int n, const char *const *p,
+    const char *noun)
+{
+	PGresult *res;
+	int       w[MAX_COLS], row, col, ncols, nrows;
+
+	if ((res = q(c, sql, n, p)) == NULL)
+		return 1;
+	ncols = PQnfields(res) < MAX_COLS ? PQnfields(res) : MAX_COLS;
+	nrows = PQntuples(res);
+	for (col = 0; col < ncols; col++)
+		for (w[col] = 0, row = -1; row < nrows; row++)
+			if (width(cell(res, row, col)) > w[col])
+				w[col] = width(cell(res, row, col));
+	for (row = -1; row < nrows; row++)
+		print_row(res, row, w, ncols);
+	printf("%d %s%s\n", nrows, noun, nrows == 1 ? "" : "s");
+	PQclear(res);
+	return 0;
+}
+
+static int
+print_json(PGconn *c, const char *sql, int n, const char *const *p)
+{
+	PGresult *res;
+
+	if ((res = q(c, sql, n, p)) == NULL)
+		return 1;
+	printf("%s\n", PQgetvalue(res, 0, 0));
+	PQclear(res);
+	return 0;
+}
+
+/* One row per domain, typed; the table and --json select from it. */
+#define DOMAIN_ROWS                                                         \
+	"SELECT d.name AS domain, d.slug, '~' || d.team AS team, d.title,"  \
+	" d.enabled, d.txt_status, d.txt_checked_at, d.verification_token," \
+	" d.alias_limit,"                                                   \
+	" (SELECT count(*) FROM domain_members m WHERE m.domain_id = d.id)" \
+	"   AS members,"                                                    \
+	" (SELECT count(*) FROM aliases a WHERE a.domain_id = d.id)"        \
+	"   AS aliases,"                                                    \
+	" ARRAY(SELECT u.name FROM domain_members m"                        \
+	"   JOIN users u ON u.id = m.user_id WHERE m.domain_id = d.id"      \
+	"   AND m.role = 'admin' AND u.name IS NOT NULL"                    \
+	"   ORDER BY lower(u.name)) AS admins"                              \
+	" FROM domains d"
+
+static int
+domain_list(PGconn *c, const struct opts *o, const char *unused)
+{
+	(void)unused;
+	if (o->arg[O_JSON] != NULL)
+		return print_json(c,
+		    "SELECT coalesce(json_agg(r ORDER BY "
+		    "r.domain), '[]') FROM (" DOMAIN_ROWS ") r",
+		    0, NULL);
+	return print_table(c,
+	    "SELECT domain, slug, team, CASE WHEN enabled "
+	    "THEN 'yes' ELSE 'no' END AS enabled, txt_status AS "
+	    "\"txt status\", alias_limit AS \"alias limit\", members, "
+	    "aliases, array_to_string(admins, ' ') AS admins "
+	    "FROM (" DOMAIN_ROWS ") r ORDER BY domain",
+	    0, NULL, "domain");
+}
+
+/* $1 banned only, $2 site admins only, $3 text in name, email or
+ * display name (strpos: no LIKE wildcards), or NULL. */
+#define USER_ROWS                                                   \
+	"SELECT u.id, u.name, u.email, u.display_name,"             \
+	" u.is_banned AS banned, u.ban_reason,"                     \
+	" u.is_site_admin AS site_admin,"                           \
+	" u.last_login_at AS last_login, u.created_at FROM users u" \
+	" WHERE ($1::boolean IS NOT TRUE OR u.is_banned)"           \
+	" AND ($2::boolean IS NOT TRUE OR u.is_site_admin)"         \
+	" AND ($3::text IS NULL"                                    \
+	"  OR strpos(lower(coalesce(u.name, '')), lower($3)) > 0"   \
+	"  OR strpos(lower(u.email), lower($3)) > 0"                \
+	"  OR strpos(lower(coalesce(u.display_name, '')), lower($3)) > 0)"
+
+static int
+user_list(PGconn *c, const struct opts *o, const char *unused)
+{
+	const char *p[3];
+
+	(void)unused;
+	p[0] = o->arg[O_BANNED] != NULL ? "true" : "false";
+	p[1] = o->arg[O_ADMINS] != NULL ? "true" : "false";
+	p[2] = o->arg[O_SEARCH];
+	if (o->arg[O_JSON] != NULL)
+		return print_json(c,
+		    "SELECT coalesce(json_agg(r ORDER BY "
+		    "lower(r.name), r.id), '[]') FROM (" USER_ROWS ") r",
+		    3, p);
+	return print_table(c,
+	    "SELECT name, email, CASE WHEN site_admin THEN "
+	    "'yes' ELSE 'no' END AS \"site admin\", to_char(last_login, "
+	    "'YYYY-MM-DD HH24:MI:SSOF') AS \"last login\", CASE WHEN banned "
+	    "THEN 'yes' || coalesce(': ' || ban_reason, '') ELSE 'no' END "
+	    "AS banned FROM (" USER_ROWS ") r ORDER BY lower(name), id",
+	    3, p, "user");
+}
+
+/* ---------------------------------------------------------------------
+ * The changes: rules/site.c makes them, here only what they say.
+ */
+
+/* The login of whoever runs the command, as the actor of the changes. */
+static struct actor
+cli_actor(char *name, size_t namesz)
+{
+	struct actor a = { ACTOR_CLI, 0, name, 1, NULL };
+
+	admin_actor(name, namesz);
+	return a;
+}
+
+static int
+domain_add(struct db *db, const struct opts *o, const char *name)
+{
+	struct sa_domain_new   in = { name, o->arg[O_TEAM], o->arg[O_SLUG],
+		  o->arg[O_TITLE],
+                o->arg[O_ALIAS_LIMIT] != NULL ? o->alias_limit :
+						  SA_ALIAS_LIMIT_DEFAULT,
+		  o->arg[O_DISABLED] == NULL, o->arg[O_ADMIN] };
+	struct sa_domain_added out;
+	char                   who[ACTOR_MAX];
+	struct actor           a = cli_actor(who, sizeof(who));
+	enum app_err           e;
+
+	e = sa_domain_add(db, &a, &in, &out);
+	if (out.refused == SA_NAME_TAKEN)
+		cli_warnx("domain %s already exists", name);
+	else if (out.refused == SA_SLUG_TAKEN)
+		cli_warnx("slug \"%s\" is taken by another domain", in.slug);
+	else if (out.refused == SA_TOKEN_TAKEN)
+		cli_warnx("the new verification token is taken (a one in 10^17 "
+			  "chance): nothing changed, run the command again");
+	else if (out.refused == SA_NO_USER)
+		cli_warnx(
+		    "no user %s (a user exists once they have signed in): "
+		    "nothing changed",
+		    in.admin);
+	else if (e != APP_OK)
+		cli_warnx("nothing changed: %s", db_reason(db));
+	if (e != APP_OK)
+		return 1;
+	if (out.admin_banned)
+		cli_warnx("warning: %s is banned", out.admin);
+	printf("added %s for ~%s%s%s%s\n", name, in.team + 1,
+	    in.admin != NULL ? ", admin " : "", out.admin,
+	    in.enabled ? "" : " (disabled)");
+	printf("to verify it, publish this TXT record at its apex:\n"
+	       "%s. IN TXT \"%s=%s\"\n",
+	    name, SA_VERIFICATION_PREFIX, out.token);
+	return 0;
+}
+
+/* What ban, unban and site-admin say: "NAME <already>" or "NAME <done>". */
+struct change {
+	enum sa_user_op op;
+	const char     *already;
+	const char     *done;
+};
+
+static const struct change ch_ban = { SA_BAN, "is already banned",
+	"is now banned" };
+static const struct change ch_unban = { SA_UNBAN, "is not banned",
+	"is no longer banned" };
+static const struct change ch_grant = { SA_GRANT, "is already a site admin",
+	"is now a site admin" };
+static const struct change ch_revoke = { SA_REVOKE, "is not a site admin",
+	"is no longer a site admin" };
+
+static int
+user_change(struct db *db, const struct change *ch, const char *name,
+    const char *reason)
+{
+	struct sa_user_done out;
+	char                who[ACTOR_MAX];
+	struct actor        a = cli_actor(who, sizeof(who));
+	enum app_err        e;
+
+	e = sa_user_change(db, &a, 0, name, ch->op, reason, &out);
+	if (out.refused == SA_NO_USER) {
+		cli_warnx("no user %s", name);
+		return 1;
+	}
+	if (e != APP_OK) {
+		cli_warnx("nothing changed: %s", db_reason(db));
+		return 1;
+	}
+	printf("%s %s", out.name, out.changed ? ch->done : ch->already);
+	if (!out.changed && ch->op == SA_BAN && out.reason[0] != '\0')
+		printf(" (reason: %s)", out.reason);
+	putchar('\n');
+	return 0;
+}
+
+static int
+user_ban(struct db *db, const struct opts *o, const char *name)
+{
+	return user_change(db, &ch_ban, name, o->arg[O_REASON]);
+}
+
+static int
+user_unban(struct db *db, const struct opts *o, const char *name)
+{
+	(void)o;
+	return user_change(db, &ch_unban, name, NULL);
+}
+
+static int
+user_site_admin(struct db *db, const struct opts *o, const char *name)
+{
+	return user_change(db,
+	    o->arg[O_REVOKE] != NULL ? &ch_revoke : &ch_grant, name, NULL);
+}
+
+/* ---------------------------------------------------------------------
+ * domain admin | unadmin DOMAIN LPNAME: who administers a domain (the
+ * provisioning sync never changes admins).  rules/domain_members.c's rule,
+ * which the domain pages and the API use too; the operator acts as a site
+ * admin.
+ */
+
+static int
+domain_role(struct db *db, const char *domain, const char *name,
+    enum member_role role)
+{
+	char                 actor_name[ACTOR_MAX];
+	struct actor         a = cli_actor(actor_name, sizeof(actor_name));
+	struct alias_problem why = { NULL, NULL, NULL };
+	struct arena        *ar;
+	enum app_err         e;
+
+	if ((ar = arena_new(1 << 20)) == NULL) {
+		cli_warnx("out of memory");
+		return 1;
+	}
+	e = member_set_role(db, ar, &a, domain, name, role, &why);
+	arena_free(ar);
+	if (e == APP_OK) {
+		printf("%s is %s of %s\n", name,
+		    role == MEMBER_ROLE_ADMIN ? "an admin" : "not an admin",
+		    domain);
+		return 0;
+	}
+	if (why.message != NULL)
+		cli_warnx("%s: nothing changed", why.message);
+	else
+		cli_warnx("%s: nothing changed",
+		    e == APP_ENOTFOUND ? "no such domain" : db_reason(db));
+	return 1;
+}
+
+static int
+domain_admin(struct db *db, const struct opts *o, const char *domain)
+{
+	return domain_role(db, domain, o->name2, MEMBER_ROLE_ADMIN);
+}
+
+static int
+domain_unadmin(struct db *db, const struct opts *o, const char *domain)
+{
+	return domain_role(db, domain, o->name2, MEMBER_ROLE_MEMBER);
+}
+
+/* ---------------------------------------------------------------------
+ * Command line.
+ */
+
+static const struct cmd domain_cmds[] = {
+	{ "add",
+	    "add NAME --team ~TEAM [--admin LAUNCHPAD_NAME]\n"
+	    "                             [--slug SLUG] [--title TITLE] "
+	    "[--alias-limit N] [--disabled]",
+	    1,
+	    OPT(O_TEAM) | OPT(O_ADMIN) | OPT(O_SLUG) | OPT(O_TITLE) |
+		OPT(O_ALIAS_LIMIT) | OPT(O_DISABLED),
+	    OPT(O_TEAM), check_domain_add, NULL, domain_add },
+	{ "list", "list [--json]", 0, OPT(O_JSON), 0, NULL, domain_list, NULL },
+	{ "admin", "admin DOMAIN LAUNCHPAD_NAME", 2, 0, 0, check_domain_admin,
+	    NULL, domain_admin },
+	{ "unadmin", "unadmin DOMAIN LAUNCHPAD_NAME (never the last admin)", 2,
+	    0, 0, check_domain_admin, NULL, domain_unadmin },
+	{ NULL, NULL, 0, 0, 0, NULL, NULL, NULL }
+};
+
+static const struct cmd user_cmds[] = {
+	{ "list", "list [--banned] [--admins] [--search TEXT] [--json]", 0,
+	    OPT(O_BANNED) | OPT(O_ADMINS) | OPT(O_SEARCH) | OPT(O_JSON), 0,
+	    check_user_list, user_list, NULL },
+	{ "ban", "ban NAME --reason TEXT", 1, OPT(O_REASON), OPT(O_REASON),
+	    check_user_ban, NULL, user_ban },
+	{ "unban", "unban NAME", 1, 0, 0, check_user, NULL, user_unban },
+	{ "site-admin", "site-admin NAME [--revoke]", 1, OPT(O_REVOKE), 0,
+	    check_user, NULL, user_site_admin },
+	{ NULL, NULL, 0, 0, 0, NULL, NULL, NULL }
+};
+
+static void
+usage(FILE *f, const char *group, const struct cmd *cmds)
+{
+	const char *lead = "usage:";
+
+	for (; cmds->name != NULL; cmds++, lead = "")
+		fprintf(f, "%-6s membermail %s %s\n", lead, group,
+		    cmds->synopsis);
+	fprintf(f, "options: -c FILE, --database CONNINFO\n");
+}
+
+static const char *
+opt_name(int o)
+{
+	const struct option *lo;
+
+	for (lo = longopts; lo->name != NULL; lo++)
+		if (lo->val == OPT_BASE + o)
+			return lo->name;
+	return "?";
+}
+
+static int
+set_opt(const struct cmd *cmd, struct opts *o, int opt)
+{
+	if (!(cmd->allowed & OPT(opt)))
+		return bad("--%s is not an option of this command",
+		    opt_name(opt));
+	if (o->arg[opt] != NULL)
+		return bad("--%s is given twice", opt_name(opt));
+	o->arg[opt] = optarg != NULL ? optarg : "";
+	return 0;
+}
+
+static int
+bad_opt(char *argv[], int ch)
+{
+	if (ch == ':')
+		return bad("%s needs a value", argv[optind - 1]);
+	if (optopt != 0 && optopt < OPT_BASE)
+		return bad("unknown option -%c", optopt);
+	return bad("unknown option %s", argv[optind - 1]);
+}
+
+/* 0 to run, 1 for --help, -1 on a usage error (said). */
+static int
+parse_opts(int argc, char *argv[], const struct cmd *cmd, struct opts *o)
+{
+	int ch, i;
+
+	optind = 1;
+	opterr = 0; /* our messages, not getopt's "add: ..." */
+	while ((ch = getopt_long(argc, argv, ":c:h", longopts, NULL)) != -1) {
+		if (ch == 'h')
+			return 1;
+		if (ch == 'c')
+			o->cfgpath = optarg;
+		else if (ch == 'd')
+			o->database = optarg;
+		else if (ch < OPT_BASE || ch >= OPT_BASE + O__MAX)
+			return bad_opt(argv, ch);
+		else if (set_opt(cmd, o, ch - OPT_BASE) == -1)
+			return -1;
+	}
+	for (i = 0; i < O__MAX; i++)
+		if ((cmd->required & OPT(i)) && o->arg[i] == NULL)
+			return bad("--%s is required", opt_name(i));
+	if (argc - optind > cmd->nargs)
+		return bad("unexpected argument \"%s\"",
+		    argv[optind + cmd->nargs]);
+	if (argc - optind < cmd->nargs)
+		return bad("NAME is missing");
+	return 0;
+}
+
+/* The config supplies `database` unless --database overrides it. */
+static int
+resolve(struct opts *o, struct config *cfg)
+{
+	if (cli_config(cfg, o->cfgpath) == -1)
+		return -1;
+	if (o->database == NULL)
+		o->database = cfg->database;
+	return 0;
+}
+
+/*
+ * A change runs on the workers' kind of connection (db.c: its statements,
+ * the statement timeout and the schema check), which rules/site.c uses.
+ */
+static int
+run_change(const struct cmd *cmd, const struct opts *o, struct config *cfg,
+    const char *name)
+{
+	struct db *db;
+	int        rc = 1;
+
+	if (o->database != cfg->database &&
+	    (size_t)snprintf(cfg->database, sizeof(cfg->database), "%s",
+		o->database) >= sizeof(cfg->database)) {
+		cli_warnx("--database: longer than %zu bytes",
+		    sizeof(cfg->database) - 1);
+		return 1;
+	}
+	log_set_level(LOG_LEVEL_ERROR); /* no connection events here */
+	if ((db = db_new(cfg, "membermail admin")) == NULL) {
+		cli_warnx("out of memory");
+		return 1;
+	}
+	if (db_connect(db) != APP_OK)
+		cli_warnx("cannot connect: %s", db_reason(db));
+	else
+		rc = cmd->change(db, o, name);
+	db_free(db);
+	return rc;
+}
+
+static const struct cmd *
+find_cmd(const char *group, const struct cmd *cmds, const char *name)
+{
+	char label[48];
+
+	for (; cmds->name != NULL; cmds++)
+		if (strcmp(cmds->name, name) == 0) {
+			snprintf(label, sizeof(label), "%s %s", group, name);
+			cli_name(label);
+			return cmds;
+		}
+	cli_name(group);
+	if (name[0] != '\0')
+		cli_warnx("unknown command \"%s\"", name);
+	return NULL;
+}
+
+static int
+admin_main(const char *group, const struct cmd *cmds, int argc, char *argv[])
+{
+	const struct cmd *cmd;
+	struct config     cfg;
+	struct opts       o;
+	PGconn           *c;
+	const char       *sub = argc > 0 ? argv[0] : "", *name;
+	int               rc;
+
+	if (strcmp(sub, "help") == 0 || strcmp(sub, "--help") == 0 ||
+	    strcmp(sub, "-h") == 0) {
+		usage(stdout, group, cmds);
+		return 0;
+	}
+	if ((cmd = find_cmd(group, cmds, sub)) == NULL) {
+		usage(stderr, group, cmds);
+		return EXIT_USAGE;
+	}
+	memset(&o, 0, sizeof(o));
+	if ((rc = parse_opts(argc, argv, cmd, &o)) != 0) {
+		usage(rc == 1 ? stdout : stderr, group, cmds);
+		return rc == 1 ? 0 : EXIT_USAGE;
+	}
+	name = cmd->nargs > 0 ? argv[optind] : NULL;
+	o.name2 = cmd->nargs > 1 ? argv[optind + 1] : NULL;
+	if (cmd->check != NULL && cmd->check(&o, name) == -1)
+		return EXIT_USAGE;
+	if (sodium_init() == -1 || resolve(&o, &cfg) == -1)
+		return 1;
+	if (cmd->change != NULL)
+		return run_change(cmd, &o, &cfg, name);
+	if ((c = connect_db(o.database, cfg.statement_timeout)) == NULL)
+		return 1;
+	rc = cmd->list(c, &o, name);
+	PQfinish(c);
+	return rc;
+}
+
+int
+admin_domain_main(int argc, char *argv[])
+{
+	return admin_main("domain", domain_cmds, argc, argv);
+}
+
+int
+admin_user_main(int argc, char *argv[])
+{
+	return admin_main("user", user_cmds, argc, argv);
+}

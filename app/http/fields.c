@@ -1,0 +1,42 @@
+/* fields.c - the declared-field checker; see fields.h. */
+#include "config.h"
+
+#include "http/fields.h"
+#include "http/req.h"
+#include "lib/arena.h"
+#include "lib/form.h"
+
+static enum app_err
+field_fail(struct req *r, const struct field *f, const char *why)
+{
+	r->reason = arena_printf(r->arena, "field %s: %s", f->name, why);
+	return APP_EINPUT;
+}
+
+enum app_err
+fields_check(struct req *r, const struct field *fields, size_t n)
+{
+	const struct kvlist *src;
+	const struct kv     *kv;
+	size_t               i;
+
+	r->fields = arena_calloc(r->arena, n ? n : 1, sizeof(*r->fields));
+	if (r->fields == NULL)
+		return APP_ENOMEM;
+	for (i = 0; i < n; i++) {
+		src = fields[i].src == FIELD_QUERY ? &r->query : &r->form;
+		if ((kv = kv_find(src, fields[i].name)) == NULL) {
+			if (fields[i].required)
+				return field_fail(r, &fields[i], "missing");
+			continue;
+		}
+		if (kv_count(src, fields[i].name) > 1)
+			return field_fail(r, &fields[i], "given twice");
+		if (kv->vlen > fields[i].max_len)
+			return field_fail(r, &fields[i], "too long");
+		if (!fields[i].valid(kv->val, kv->vlen))
+			return field_fail(r, &fields[i], "invalid");
+		r->fields[i] = kv->val;
+	}
+	return APP_OK;
+}

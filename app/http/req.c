@@ -1,0 +1,497 @@
+/* req.c - request context, input limits and response writing; see req.h. */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "http/req.h"
+#include "http/session.h"
+#include "lib/log.h"
+#include "store/audit.h"
+#include "views/view.h"
+
+static const struct {
+	const char *name;
+	enum method method;
+} methods[] = {
+	{ "GET", METHOD_GET },
+	{ "HEAD", METHOD_HEAD },
+	{ "POST", METHOD_POST },
+	{ "PUT", METHOD_PUT },
+	{ "PATCH", METHOD_PATCH },
+	{ "DELETE", METHOD_DELETE },
+};
+
+int
+req_init(struct req *r, FCGX_Request *fcgi, const struct config *cfg,
+    struct db *db)
+{
+	memset(r, 0, sizeof(*r));
+	r->fcgi = fcgi;
+	r->cfg = cfg;
+	r->db = db;
+	buf_init(&r->out, REQ_BODY_OUT_MAX);
+	buf_init(&r->head, REQ_HEAD_OUT_MAX);
+	if ((r->arena = arena_new(REQ_ARENA_LIMIT)) == NULL)
+		return -1;
+	return 0;
+}
+
+void
+req_free(struct req *r)
+{
+	req_end(r);
+	arena_free(r->arena);
+	buf_free(&r->out);
+	buf_free(&r->head);
+}
+
+/* Clears everything but the per-worker part. */
+void
+req_end(struct req *r)
+{
+	struct req keep = *r;
+	size_t     i;
+
+	for (i = 0; i < r->nresults; i++)
+		PQclear(r->results[i]);
+	view_dict_free(r->view);
+	if (r->arena != NULL)
+		arena_reset(r->arena);
+	memset(r, 0, sizeof(*r));
+	r->fcgi = keep.fcgi;
+	r->cfg = keep.cfg;
+	r->db = keep.db;
+	r->arena = keep.arena;
+	r->out = keep.out;
+	r->head = keep.head;
+	buf_reset(&r->out);
+}
+
+static const char *
+param(const struct req *r, const char *name)
+{
+	return FCGX_GetParam(name, r->fcgi->envp);
+}
+
+/* An arena copy of a param, or `dflt` when absent. */
+static const char *
+param_dup(struct req *r, const char *name, const char *dflt)
+{
+	const char *v;
+
+	if ((v = param(r, name)) == NULL)
+		return dflt;
+	return arena_strdup(r->arena, v);
+}
+
+/* nginx's $request_id is 32 hex digits; anything odd is not logged raw. */
+static const char *
+request_id(struct req *r)
+{
+	const char *v = param(r, "REQUEST_ID");
+	size_t      i, n;
+
+	if (v == NULL || (n = strlen(v)) == 0 || n > 64)
+		return "-";
+	for (i = 0; i < n; i++)
+		if (!(v[i] >= '0' && v[i] <= '9') &&
+		    !(v[i] >= 'a' && v[i] <= 'z') &&
+		    !(v[i] >= 'A' && v[i] <= 'Z') && v[i] != '-')
+			return "-";
+	return arena_strndup(r->arena, v, n);
+}
+
+/*
+ * CONTENT_LENGTH as a number: -1 if malformed.  Absent or empty means 0.
+ * Digits only, so "+5", "-1", " 5" and "5x" are all malformed.
+ */
+static long long
+content_length(const struct req *r)
+{
+	const char *v = param(r, "CONTENT_LENGTH");
+	long long   n = 0;
+
+	if (v == NULL || *v == '\0')
+		return 0;
+	for (; *v != '\0'; v++) {
+		if (*v < '0' || *v > '9' || n > (1LL << 40))
+			return -1;
+		n = n * 10 + (*v - '0');
+	}
+	return n;
+}
+
+static enum app_err
+fail(struct req *r, enum app_err e, const char *reason)
+{
+	r->reason = reason;
+	return e;
+}
+
+static enum app_err
+parse_method_uri(struct req *r)
+{
+	const char *m = param(r, "REQUEST_METHOD"), *uri, *q;
+	size_t      i, len;
+
+	r->method = METHOD_OTHER;
+	r->method_name = m != NULL ? arena_strdup(r->arena, m) : "-";
+	for (i = 0; m != NULL && i < sizeof(methods) / sizeof(methods[0]); i++)
+		if (strcmp(m, methods[i].name) == 0)
+			r->method = methods[i].method;
+	if ((uri = param(r, "REQUEST_URI")) == NULL || uri[0] != '/')
+		return fail(r, APP_EINPUT, "missing or relative REQUEST_URI");
+	if ((len = strlen(uri)) > REQ_URI_MAX)
+		return fail(r, APP_EURITOOLONG, "request URI over its bound");
+	if ((r->uri = arena_strndup(r->arena, uri, len)) == NULL)
+		return APP_ENOMEM;
+	q = strchr(r->uri, '?');
+	r->path = q == NULL ?
+	    r->uri :
+	    arena_strndup(r->arena, r->uri, (size_t)(q - r->uri));
+	if (r->path == NULL)
+		return APP_ENOMEM;
+	if (q != NULL &&
+	    form_parse_urlencoded(r->arena, q + 1, strlen(q + 1), REQ_MAX_PAIRS,
+		&r->query) != APP_OK)
+		return fail(r, APP_EINPUT, "malformed query string");
+	return APP_OK;
+}
+
+static enum app_err
+parse_cookies(struct req *r)
+{
+	const char  *c = param(r, "HTTP_COOKIE");
+	size_t       len;
+	enum app_err e;
+
+	if (c == NULL)
+		return APP_OK;
+	if ((len = strlen(c)) > REQ_COOKIE_MAX)
+		return fail(r, APP_EINPUT, "Cookie header over its bound");
+	e = form_parse_cookies(r->arena, c, len, REQ_MAX_COOKIES, &r->cookies);
+	if (e != APP_OK)
+		return fail(r, e == APP_ENOMEM ? e : APP_EINPUT,
+		    "malformed Cookie header");
+	return APP_OK;
+}
+
+enum app_err
+req_begin(struct req *r)
+{
+	char       **p;
+	size_t       n = 0;
+	long long    clen;
+	enum app_err e;
+
+	clock_gettime(CLOCK_MONOTONIC, &r->start);
+	db_request(r->db);
+	r->status = 200;
+	r->request_id = request_id(r);
+	r->remote_addr = param_dup(r, "REMOTE_ADDR", "-");
+	r->content_type = param_dup(r, "CONTENT_TYPE", "");
+	if (r->request_id == NULL || r->remote_addr == NULL ||
+	    r->content_type == NULL)
+		return APP_ENOMEM;
+	for (p = r->fcgi->envp; p != NULL && *p != NULL; p++)
+		n++;
+	if (n > REQ_MAX_PARAMS)
+		return fail(r, APP_EINPUT, "too many request headers");
+	if ((e = parse_method_uri(r)) != APP_OK)
+		return e;
+	if ((clen = content_length(r)) < 0)
+		return fail(r, APP_EINPUT, "malformed CONTENT_LENGTH");
+	if ((unsigned long long)clen > r->cfg->max_body)
+		return fail(r, APP_ETOOBIG, "body over max_body");
+	return parse_cookies(r);
+}
+
+/* "application/x-www-form-urlencoded", optionally with parameters. */
+static int
+is_urlencoded(const char *ct)
+{
+	static const char want[] = "application/x-www-form-urlencoded";
+	size_t            n = sizeof(want) - 1;
+
+	return strncasecmp(ct, want, n) == 0 &&
+	    (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ');
+}
+
+enum app_err
+req_read_body(struct req *r, const char **out, size_t *len)
+{
+	long long clen = content_length(r);
+	char     *body;
+	int       got, want;
+	size_t    have = 0;
+
+	*out = "";
+	*len = 0;
+	if (clen <= 0)
+		return APP_OK;
+	if ((body = arena_alloc(r->arena, (size_t)clen + 1)) == NULL)
+		return APP_ENOMEM;
+	while (have < (size_t)clen) {
+		want = (size_t)clen - have > 65536 ? 65536 :
+						     (int)((size_t)clen - have);
+		if ((got = FCGX_GetStr(body + have, want, r->fcgi->in)) <= 0)
+			break;
+		have += (size_t)got;
+	}
+	if (have != (size_t)clen)
+		return fail(r, APP_EINPUT, "body shorter than CONTENT_LENGTH");
+	body[have] = '\0';
+	*out = body;
+	*len = have;
+	return APP_OK;
+}
+
+enum app_err
+req_read_form(struct req *r)
+{
+	const char  *body;
+	size_t       len;
+	enum app_err e;
+
+	if (content_length(r) == 0)
+		return APP_OK;
+	if (!is_urlencoded(r->content_type))
+		return fail(r, APP_EINPUT, "body is not a urlencoded form");
+	if ((e = req_read_body(r, &body, &len)) != APP_OK)
+		return e;
+	e = form_parse_urlencoded(r->arena, body, len, REQ_MAX_PAIRS, &r->form);
+	if (e != APP_OK)
+		return fail(r, e == APP_ENOMEM ? e : APP_EINPUT,
+		    e == APP_ETOOBIG ? "too many form fields" :
+				       "malformed form body");
+	return APP_OK;
+}
+
+PGresult *
+req_sql(struct req *r, enum stmt id, int nparams, const char *const *params,
+    enum app_err *e)
+{
+	PGresult *res;
+
+	if (r->nresults == REQ_MAX_RESULTS) {
+		*e = fail(r, APP_EINTERNAL, "too many results in one request");
+		return NULL;
+	}
+	if ((res = db_exec(r->db, id, nparams, params, e)) == NULL) {
+		r->reason = *e == APP_EDB ? "database unavailable" :
+					    "database query failed";
+		return NULL;
+	}
+	r->results[r->nresults++] = res;
+	return res;
+}
+
+static const char *
+kv_value(const struct kvlist *l, const char *key)
+{
+	const struct kv *kv = kv_find(l, key);
+
+	return kv != NULL ? kv->val : NULL;
+}
+
+const char *
+req_form(const struct req *r, const char *key)
+{
+	return kv_value(&r->form, key);
+}
+
+const char *
+req_path_param(const struct req *r, const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < r->npath_params; i++)
+		if (strcmp(r->path_params[i].key, key) == 0)
+			return r->path_params[i].val;
+	return NULL;
+}
+
+long long
+req_path_id(const struct req *r, const char *key)
+{
+	const char *s = req_path_param(r, key);
+	size_t      len = s != NULL ? strlen(s) : 0;
+
+	if (len == 0 || len > 18 || s[0] == '0' ||
+	    strspn(s, "0123456789") != len)
+		return 0;
+	return strtoll(s, NULL, 10);
+}
+
+void
+req_actor(const struct req *r, enum actor_kind kind, struct actor *a)
+{
+	memset(a, 0, sizeof(*a));
+	a->kind = kind;
+	a->user_id = r->user->id;
+	a->name = r->user->name;
+	a->site_admin = r->user->is_site_admin;
+	a->request_id = r->request_id;
+}
+
+static int
+has_crlf(const char *s)
+{
+	return strpbrk(s, "\r\n") != NULL;
+}
+
+enum app_err
+resp_header(struct req *r, const char *name, const char *value)
+{
+	if (has_crlf(name) || has_crlf(value))
+		return fail(r, APP_EINTERNAL, "CR or LF in a response header");
+	if (r->nheaders == REQ_MAX_HEADERS)
+		return fail(r, APP_EINTERNAL, "too many response headers");
+	r->headers[r->nheaders].name = name;
+	r->headers[r->nheaders].value = value;
+	r->nheaders++;
+	return APP_OK;
+}
+
+enum app_err
+resp_redirect(struct req *r, int status, const char *location)
+{
+	r->status = status;
+	resp_body(r, "text/plain; charset=utf-8", "", 0);
+	return resp_header(r, "Location", location);
+}
+
+enum app_err
+resp_cookie(struct req *r, const char *name, const char *value, long max_age,
+    int flags)
+{
+	const char *v;
+
+	v = arena_printf(r->arena,
+	    "%s=%s; Path=/; Max-Age=%ld; SameSite=Lax%s%s", name, value,
+	    max_age, flags & COOKIE_HTTPONLY ? "; HttpOnly" : "",
+	    flags & COOKIE_SECURE ? "; Secure" : "");
+	if (v == NULL)
+		return APP_ENOMEM;
+	return resp_header(r, "Set-Cookie", v);
+}
+
+void
+resp_body(struct req *r, const char *ctype, const char *data, size_t len)
+{
+	r->ctype = ctype;
+	buf_reset(&r->out);
+	buf_append(&r->out, data, len);
+}
+
+static const char *
+status_text(int status)
+{
+	switch (status) {
+	case 200:
+		return "OK";
+	case 201:
+		return "Created";
+	case 204:
+		return "No Content";
+	case 301:
+		return "Moved Permanently";
+	case 302:
+		return "Found";
+	case 303:
+		return "See Other";
+	case 304:
+		return "Not Modified";
+	case 400:
+		return "Bad Request";
+	case 401:
+		return "Unauthorized";
+	case 403:
+		return "Forbidden";
+	case 404:
+		return "Not Found";
+	case 405:
+		return "Method Not Allowed";
+	case 409:
+		return "Conflict";
+	case 413:
+		return "Content Too Large";
+	case 414:
+		return "URI Too Long";
+	case 422:
+		return "Unprocessable Content";
+	case 429:
+		return "Too Many Requests";
+	case 500:
+		return "Internal Server Error";
+	case 501:
+		return "Not Implemented";
+	case 503:
+		return "Service Unavailable";
+	default:
+		return "Unknown";
+	}
+}
+
+/* libfcgi's own printf knows no %zu: the head is formatted here. */
+enum app_err
+resp_send(struct req *r)
+{
+	struct buf *h = &r->head;
+	size_t      i;
+	int         rc;
+
+	buf_reset(h);
+	buf_printf(h,
+	    "Status: %d %s\r\nContent-Type: %s\r\n"
+	    "Content-Length: %zu\r\n",
+	    r->status, status_text(r->status),
+	    r->ctype != NULL ? r->ctype : "text/plain; charset=utf-8",
+	    r->out.len);
+	for (i = 0; i < r->nheaders; i++)
+		buf_printf(h, "%s: %s\r\n", r->headers[i].name,
+		    r->headers[i].value);
+	buf_puts(h, "\r\n");
+	if (h->failed)
+		return fail(r, APP_EINTERNAL, "response head over its bound");
+	rc = FCGX_PutStr(h->data, (int)h->len, r->fcgi->out);
+	if (rc >= 0 && r->method != METHOD_HEAD && r->out.len > 0)
+		rc = FCGX_PutStr(r->out.data, (int)r->out.len, r->fcgi->out);
+	if (rc < 0)
+		return fail(r, APP_EINTERNAL, "client went away");
+	r->bytes_sent = r->method == METHOD_HEAD ? 0 : r->out.len;
+	return APP_OK;
+}
+
+double
+req_elapsed_ms(const struct req *r)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (double)(now.tv_sec - r->start.tv_sec) * 1e3 +
+	    (double)(now.tv_nsec - r->start.tv_nsec) / 1e6;
+}
+
+/* One line per request; a failure of ours (5xx) is a warning. */
+void
+req_log(const struct req *r)
+{
+	char m[32], path[LOG_QUOTE_MAX], why[LOG_QUOTE_MAX];
+	/* The path only: query strings can carry tokens (OpenID returns). */
+	const char *uri = r->path != NULL ? r->path : "-";
+	const char *method = r->method_name != NULL ? r->method_name : "-";
+	const char *id = r->request_id != NULL ? r->request_id : "-";
+
+	log_quote(m, sizeof(m), method, strlen(method));
+	log_quote(path, sizeof(path), uri, strlen(uri));
+	if (r->reason != NULL)
+		log_quote(why, sizeof(why), r->reason, strlen(r->reason));
+	(r->status >= 500 ?
+		log_warn :
+		log_info)("event=request id=%s "
+			  "method=%s path=%s status=%d bytes=%zu ms=%.2f%s%s",
+	    id, m, path, r->status, r->bytes_sent, req_elapsed_ms(r),
+	    r->reason != NULL ? " reason=" : "", r->reason != NULL ? why : "");
+}

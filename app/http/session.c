@@ -1,0 +1,207 @@
+/* session.c - sessions, browser binding and CSRF tokens; see session.h. */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "http/req.h"
+#include "http/session.h"
+#include "lib/arena.h"
+#include "lib/form.h"
+#include "lib/token.h"
+#include "lib/valid.h"
+#include "store/db.h"
+
+/* Cookies live as long as the session may; the binding for a year. */
+#define BINDING_MAX_AGE (365L * 24 * 3600)
+
+/* A cookie's value if it is well-formed token, else NULL. */
+static const char *
+cookie_token(const struct req *r, const char *name)
+{
+	const struct kv *kv = kv_find(&r->cookies, name);
+
+	if (kv == NULL || kv->vlen != TOKEN_B64_LEN ||
+	    !valid_token(kv->val, kv->vlen))
+		return NULL;
+	return kv->val;
+}
+
+static int
+cookie_flags(const struct req *r)
+{
+	return COOKIE_HTTPONLY |
+	    (strncmp(r->cfg->public_url, "https:", 6) == 0 ? COOKIE_SECURE : 0);
+}
+
+/* Columns of STMT_SESSION_LOAD. */
+enum {
+	S_ID,
+	S_NAME,
+	S_EMAIL,
+	S_DISPLAY,
+	S_SITE_ADMIN,
+	S_CSRF,
+	S_TOUCH,
+	S_CLAIMED_ID,
+	S_PERSON,
+	S_SYNC_DUE
+};
+
+enum app_err
+session_load(struct req *r)
+{
+	const char  *token, *params[2];
+	char         idle[16];
+	enum stmt    st = STMT_SESSION_LOAD;
+	PGresult    *res;
+	struct user *u;
+	enum app_err e;
+
+	if ((token = cookie_token(r, SESSION_COOKIE)) == NULL)
+		return APP_OK;
+	if ((params[0] = token_hash_hex(r->arena, token)) == NULL)
+		return APP_ENOMEM;
+	if (r->session_stmt != 0)
+		st = r->session_stmt;
+	if ((res = req_sql(r, st, 1, params, &e)) == NULL)
+		return e;
+	if (PQntuples(res) == 0)
+		return APP_OK; /* expired, ended, or banned */
+	/* The idle expiry slides at most once a minute. */
+	snprintf(idle, sizeof(idle), "%d", r->cfg->session_idle);
+	params[1] = idle;
+	if (PQgetvalue(res, 0, S_TOUCH)[0] == 't' &&
+	    req_sql(r, STMT_SESSION_TOUCH, 2, params, &e) == NULL)
+		return e;
+	if ((u = arena_calloc(r->arena, 1, sizeof(*u))) == NULL)
+		return APP_ENOMEM;
+	u->id = strtoll(PQgetvalue(res, 0, S_ID), NULL, 10);
+	u->name = PQgetvalue(res, 0, S_NAME);
+	u->email = PQgetvalue(res, 0, S_EMAIL);
+	u->display_name = PQgetvalue(res, 0, S_DISPLAY);
+	u->is_site_admin = strcmp(PQgetvalue(res, 0, S_SITE_ADMIN), "t") == 0;
+	u->claimed_id = PQgetvalue(res, 0, S_CLAIMED_ID);
+	u->person_status = PQgetvalue(res, 0, S_PERSON);
+	u->sync_due = PQgetvalue(res, 0, S_SYNC_DUE)[0] == 't';
+	r->user = u;
+	r->session_hash = params[0];
+	r->session_csrf = PQgetvalue(res, 0, S_CSRF);
+	r->session_res = res;
+	return APP_OK;
+}
+
+/* Deletes the current session's row; its cookie is the caller's. */
+static enum app_err
+drop_session(struct req *r)
+{
+	enum app_err e;
+
+	if (r->session_hash != NULL &&
+	    req_sql(r, STMT_SESSION_DELETE, 1, &r->session_hash, &e) == NULL)
+		return e;
+	r->user = NULL;
+	r->session_hash = NULL;
+	r->session_csrf = NULL;
+	return APP_OK;
+}
+
+enum app_err
+session_end(struct req *r)
+{
+	enum app_err e;
+
+	if ((e = drop_session(r)) != APP_OK)
+		return e;
+	return resp_cookie(r, SESSION_COOKIE, "", 0, cookie_flags(r));
+}
+
+enum app_err
+session_start(struct req *r, long long user_id)
+{
+	const char  *token, *params[5];
+	char         uid[24], idle[16], max[16];
+	enum app_err e;
+
+	if ((e = drop_session(r)) != APP_OK) /* never reuse a token */
+		return e;
+	snprintf(uid, sizeof(uid), "%lld", user_id);
+	snprintf(idle, sizeof(idle), "%d", r->cfg->session_idle);
+	snprintf(max, sizeof(max), "%d", r->cfg->session_max);
+	if ((token = random_token(r->arena)) == NULL ||
+	    (params[0] = token_hash_hex(r->arena, token)) == NULL ||
+	    (params[2] = token_hash_hex(r->arena, random_token(r->arena))) ==
+		NULL)
+		return APP_ENOMEM;
+	params[1] = uid;
+	params[3] = idle;
+	params[4] = max;
+	if (req_sql(r, STMT_SESSION_CREATE, 5, params, &e) == NULL)
+		return e;
+	r->session_hash = params[0];
+	r->session_csrf = params[2];
+	return resp_cookie(r, SESSION_COOKIE, token, r->cfg->session_max,
+	    cookie_flags(r));
+}
+
+const char *
+browser_binding_sent(const struct req *r)
+{
+	return cookie_token(r, BROWSER_COOKIE);
+}
+
+const char *
+browser_binding(struct req *r)
+{
+	const char *b;
+
+	if ((b = browser_binding_sent(r)) != NULL || r->new_binding != NULL)
+		return b != NULL ? b : r->new_binding;
+	if ((b = random_token(r->arena)) == NULL ||
+	    resp_cookie(r, BROWSER_COOKIE, b, BINDING_MAX_AGE,
+		cookie_flags(r)) != APP_OK)
+		return NULL;
+	r->new_binding = b;
+	return b;
+}
+
+/* The anonymous CSRF token: derived, so the binding never is in a page. */
+static const char *
+derived_csrf(struct req *r, const char *binding)
+{
+	const char *s = arena_printf(r->arena, "csrf:%s", binding);
+
+	return s != NULL ? token_hash_hex(r->arena, s) : NULL;
+}
+
+const char *
+csrf_token(struct req *r)
+{
+	const char *b;
+
+	if (r->session_csrf != NULL)
+		return r->session_csrf;
+	if ((b = browser_binding(r)) == NULL)
+		return NULL;
+	return derived_csrf(r, b);
+}
+
+int
+csrf_valid(struct req *r, const char *token)
+{
+	const char *b, *want;
+
+	if (token == NULL)
+		return 0;
+	if (r->session_csrf != NULL)
+		want = r->session_csrf;
+	else if ((b = browser_binding_sent(r)) == NULL)
+		return 0; /* a new binding cannot have been in a form */
+	else
+		want = derived_csrf(r, b);
+	return want != NULL && strlen(token) == strlen(want) &&
+	    sodium_memcmp(token, want, strlen(want)) == 0;
+}

@@ -1,0 +1,37 @@
+/*
+ * valid.h - validators of input text: pure functions over value[0..len),
+ * used by the declared fields of the routes (http/fields.h), the config
+ * loader and the rules alike.
+ */
+#ifndef MM_VALID_H
+#define MM_VALID_H
+
+#include <stddef.h>
+
+/* A validator says whether value[0..len) is acceptable. */
+typedef int validator_fn(const char *value, size_t len);
+
+/* UTF-8 text without control characters, C1 included (names, search). */
+int valid_text(const char *, size_t);
+/*
+ * A plausible mail address, as the schema's mm_plausible_address wants it:
+ * at most 254 bytes of UTF-8, one '@' with something on both sides, no
+ * white space, controls or <>,;"().
+ */
+int valid_address(const char *, size_t);
+/* Lower-case letters, digits and '-' (a domain's page name). */
+int valid_slug(const char *, size_t);
+/* URL-safe token characters [A-Za-z0-9_-] (CSRF tokens, states). */
+int valid_token(const char *, size_t);
+/*
+ * Any UTF-8 text but NUL, control characters included: for fields whose
+ * rules live in a module that explains a refusal next to the field
+ * (alias.c), rather than here as a bare 400.
+ */
+int valid_utf8(const char *, size_t);
+/* "0" or "1" (a form's yes/no choice). */
+int valid_bool(const char *, size_t);
+/* Why d is not what the schema's mm_valid_domain accepts, or NULL. */
+const char *domain_problem(const char *d);
+
+#endif

@@ -1,0 +1,866 @@
+/* master.c - fork, watch, scale, reload, upgrade and stop; see master.h. */
+#include "config.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "lib/conf.h"
+#include "lib/log.h"
+#include "pm/listen.h"
+#include "pm/master.h"
+#include "pm/pidfile.h"
+#include "pm/privs.h"
+#include "pm/scoreboard.h"
+#include "pm/sdnotify.h"
+#include "pm/sockdiag.h"
+#include "pm/status.h"
+#include "pm/worker.h"
+#include "views/view.h"
+
+#define QUICK_DEATH_SEC     1.0 /* a worker dying this young crashed */
+#define BACKOFF_MAX_SEC     10.0
+#define FAST_STOP_GRACE_SEC 5.0  /* TERM, then KILL after this */
+#define CRASHES_KEPT        1000 /* the bound on crash_limit */
+#define ENV_LISTEN_FD       "MEMBERMAIL_LISTEN_FD"
+#define ENV_STATUS_FD       "MEMBERMAIL_STATUS_FD"
+#define ENV_OLD_MASTER      "MEMBERMAIL_OLD_MASTER"
+
+enum master_state {
+	RUNNING,
+	STOPPING_GRACEFUL,
+	STOPPING_FAST
+};
+
+struct master {
+	struct config        cfg; /* replaced by a good HUP */
+	const char          *cfg_path;
+	char *const         *argv;                /* re-executed on USR2 */
+	char                 self[CONF_PATH_MAX]; /* our binary's path */
+	const struct router *router;
+	struct listener      app, status;
+	struct privs         privs;
+	struct scoreboard   *sb; /* slots: sb->workers[] */
+	unsigned char        quit_sent[SB_MAX_WORKERS];
+	unsigned char        timed_out[SB_MAX_WORKERS];
+	int                  want; /* workers of this generation */
+	enum master_state    state;
+	int                  exit_code;
+	double               deadline;     /* of the current stop phase */
+	int                  killed;       /* SIGKILL already sent */
+	unsigned int         quick_deaths; /* in a row, for back-off */
+	double               respawn_at;   /* back-off: no fork before */
+	double               crashes[CRASHES_KEPT]; /* ring of times */
+	size_t               ncrashes;
+	int                  all_busy; /* in a "max children" episode */
+	pid_t                status_pid;
+	pid_t                new_master; /* USR2: started, not yet in charge */
+	pid_t                old_master; /* we replace it once ready */
+	int                  ready;      /* READY told to systemd */
+	sigset_t             handled;    /* blocked, taken by sigtimedwait */
+	sigset_t             orig_mask;  /* what children get back */
+};
+
+static double
+now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static const char *
+signame(int sig)
+{
+	const char *s = sigabbrev_np(sig);
+
+	return s != NULL ? s : "?";
+}
+
+/* Live worker processes; gen < 0 counts every generation. */
+static int
+live(const struct master *m, long gen)
+{
+	int i, n = 0;
+
+	for (i = 0; i < SB_MAX_WORKERS; i++)
+		if (m->sb->workers[i].pid != 0 &&
+		    (gen < 0 || m->sb->workers[i].generation == (uint32_t)gen))
+			n++;
+	return n;
+}
+
+static void
+signal_all(struct master *m, int sig)
+{
+	int i;
+
+	for (i = 0; i < SB_MAX_WORKERS; i++)
+		if (m->sb->workers[i].pid != 0)
+			(void)kill(m->sb->workers[i].pid, sig);
+	if (m->status_pid != 0)
+		(void)kill(m->status_pid, sig);
+}
+
+/* Graceful exit for one worker: it finishes its request first. */
+static void
+retire(struct master *m, int slot)
+{
+	if (m->quit_sent[slot])
+		return;
+	m->quit_sent[slot] = 1;
+	(void)kill(m->sb->workers[slot].pid, SIGQUIT);
+}
+
+static void
+spawn(struct master *m, int slot)
+{
+	struct sb_worker *w = &m->sb->workers[slot];
+	struct worker_env env = { &m->cfg, m->app.fd, &m->privs, m->router,
+		&m->orig_mask, m->sb, slot };
+	pid_t             pid;
+
+	memset(w, 0, sizeof(*w));
+	w->generation = m->sb->generation;
+	w->state = SB_STARTING;
+	w->started_ms = sb_now_ms();
+	if ((pid = fork()) == -1) {
+		log_error("event=fork_failed msg=\"%s\"", strerror(errno));
+		m->respawn_at = now() + 1.0;
+		return;
+	}
+	if (pid == 0) {
+		if (m->status.fd != -1)
+			close(m->status.fd);
+		worker_main(&env);
+	}
+	w->pid = pid;
+	m->quit_sent[slot] = 0;
+	m->timed_out[slot] = 0;
+	log_info("event=worker_start worker=%ld generation=%u", (long)pid,
+	    w->generation);
+}
+
+/* Fills free slots up to `want` workers of this generation. */
+static void
+spawn_missing(struct master *m)
+{
+	int i, n = live(m, m->sb->generation);
+
+	if (now() < m->respawn_at)
+		return;
+	for (i = 0; i < SB_MAX_WORKERS && n < m->want; i++) {
+		if (m->sb->workers[i].pid != 0)
+			continue;
+		spawn(m, i);
+		if (m->sb->workers[i].pid == 0)
+			return;
+		n++;
+	}
+}
+
+/*
+ * One worker more than wanted (TTOU) leaves: an idle one if there is one,
+ * so that no request waits for it.
+ */
+static void
+trim_excess(struct master *m)
+{
+	uint32_t gen = m->sb->generation;
+	int      i, pick = -1, n = 0;
+
+	for (i = 0; i < SB_MAX_WORKERS; i++) {
+		if (m->sb->workers[i].pid == 0 ||
+		    m->sb->workers[i].generation != gen || m->quit_sent[i])
+			continue;
+		n++;
+		if (pick == -1 || m->sb->workers[i].state == SB_IDLE)
+			pick = i;
+	}
+	if (n > m->want && pick != -1)
+		retire(m, pick);
+}
+
+/* This generation's workers all accept (idle or busy): it is ready. */
+static int
+generation_ready(const struct master *m)
+{
+	const struct sb_worker *w;
+	int                     i, n = 0;
+
+	for (i = 0; i < SB_MAX_WORKERS; i++) {
+		w = &m->sb->workers[i];
+		if (w->pid != 0 && w->generation == m->sb->generation &&
+		    (w->state == SB_IDLE || w->state == SB_BUSY))
+			n++;
+	}
+	return n >= m->want;
+}
+
+/* A reload's old generation leaves only once the new one is ready. */
+static void
+retire_old_generation(struct master *m)
+{
+	int i;
+
+	if (!generation_ready(m))
+		return;
+	for (i = 0; i < SB_MAX_WORKERS; i++)
+		if (m->sb->workers[i].pid != 0 &&
+		    m->sb->workers[i].generation != m->sb->generation)
+			retire(m, i);
+}
+
+/* crash_limit crashes within crash_interval: the supervisor should act. */
+static void
+count_crash(struct master *m)
+{
+	size_t limit = (size_t)m->cfg.crash_limit, oldest;
+	double t = now();
+
+	__atomic_add_fetch(&m->sb->crashes, 1, __ATOMIC_RELAXED);
+	m->crashes[m->ncrashes % CRASHES_KEPT] = t;
+	m->ncrashes++;
+	if (m->ncrashes < limit || m->state != RUNNING)
+		return;
+	oldest = (m->ncrashes - limit) % CRASHES_KEPT;
+	if (t - m->crashes[oldest] > m->cfg.crash_interval)
+		return;
+	log_error("event=giving_up crashes=%zu interval=%ds msg=\"workers keep "
+		  "crashing; stopping for the supervisor to decide\"",
+	    limit, m->cfg.crash_interval);
+	m->exit_code = 1;
+	m->state = STOPPING_FAST;
+	m->deadline = now() + FAST_STOP_GRACE_SEC;
+	m->killed = 0;
+	signal_all(m, SIGTERM);
+}
+
+static void
+log_exit(const struct sb_worker *w, int status, double lifetime, int bad)
+{
+	if (WIFSIGNALED(status))
+		log_warn("event=worker_exit worker=%ld signal=%s%s "
+			 "lifetime=%.3fs",
+		    (long)w->pid, signame(WTERMSIG(status)),
+		    WCOREDUMP(status) ? " core=dumped" : "", lifetime);
+	else
+		(bad ? log_warn : log_info)("event=worker_exit worker=%ld "
+					    "status=%d lifetime=%.3fs",
+		    (long)w->pid, WEXITSTATUS(status), lifetime);
+}
+
+/*
+ * A worker that dies badly is a crash (unless we killed it for a timeout);
+ * one that dies young and badly makes the next respawn wait, doubling.
+ */
+static void
+note_exit(struct master *m, int slot, int status)
+{
+	struct sb_worker *w = &m->sb->workers[slot];
+	double            lifetime, delay;
+	int               bad;
+
+	lifetime = (double)(sb_now_ms() - w->started_ms) / 1e3;
+	bad = !(WIFEXITED(status) && WEXITSTATUS(status) == 0) &&
+	    !(m->state != RUNNING && WIFSIGNALED(status));
+	log_exit(w, status, lifetime, bad);
+	if (!bad || m->timed_out[slot]) {
+		m->quick_deaths = 0;
+		return;
+	}
+	count_crash(m);
+	if (lifetime >= QUICK_DEATH_SEC) {
+		m->quick_deaths = 0;
+		return;
+	}
+	m->quick_deaths++;
+	delay = 0.1 *
+	    (double)(1u << (m->quick_deaths < 8 ? m->quick_deaths : 8));
+	if (delay > BACKOFF_MAX_SEC)
+		delay = BACKOFF_MAX_SEC;
+	m->respawn_at = now() + delay;
+	log_warn("event=respawn_backoff crashes=%u delay=%.1fs",
+	    m->quick_deaths, delay);
+}
+
+static int
+slot_of(const struct master *m, pid_t pid)
+{
+	int i;
+
+	for (i = 0; i < SB_MAX_WORKERS; i++)
+		if (m->sb->workers[i].pid == pid)
+			return i;
+	return -1;
+}
+
+/* The new master died before it took over: we stay in charge. */
+static void
+upgrade_failed(struct master *m, int status)
+{
+	char old[CONF_PATH_MAX + 8];
+
+	log_error("event=upgrade_failed new_master=%ld %s=%d msg=\"the old "
+		  "master stays in charge\"",
+	    (long)m->new_master, WIFSIGNALED(status) ? "signal" : "status",
+	    WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
+	m->new_master = 0;
+	if (m->cfg.pid_file[0] != '\0') {
+		snprintf(old, sizeof(old), "%s" PIDFILE_OLDBIN,
+		    m->cfg.pid_file);
+		(void)pidfile_rename(old, m->cfg.pid_file);
+	}
+}
+
+static void
+reap(struct master *m)
+{
+	pid_t pid;
+	int   status, slot;
+
+	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+		if (pid == m->new_master) {
+			upgrade_failed(m, status);
+		} else if (pid == m->status_pid) {
+			(m->state == RUNNING &&
+				    !(WIFEXITED(status) &&
+					WEXITSTATUS(status) == 0) ?
+				log_warn :
+				log_info)("event=status_exit pid=%ld",
+			    (long)pid);
+			m->status_pid = 0;
+		} else if ((slot = slot_of(m, pid)) != -1) {
+			note_exit(m, slot, status);
+			memset(&m->sb->workers[slot], 0,
+			    sizeof(m->sb->workers[slot]));
+		}
+	}
+}
+
+/* A worker stuck in one request past request_timeout is killed. */
+static void
+enforce_request_timeout(struct master *m)
+{
+	struct sb_worker *w;
+	uint64_t          limit = (uint64_t)m->cfg.request_timeout * 1000;
+	uint64_t          t = sb_mono_ms();
+	int               i;
+
+	if (limit == 0)
+		return;
+	for (i = 0; i < SB_MAX_WORKERS; i++) {
+		w = &m->sb->workers[i];
+		if (w->pid == 0 || w->state != SB_BUSY || m->timed_out[i] ||
+		    t - w->req_start_mono < limit)
+			continue;
+		log_warn("event=request_timeout worker=%ld method=\"%s\" "
+			 "path=\"%s\" elapsed=%.3fs msg=\"execution timed out, "
+			 "terminating\"",
+		    (long)w->pid, w->method, w->uri,
+		    (double)(t - w->req_start_mono) / 1e3);
+		m->timed_out[i] = 1;
+		__atomic_add_fetch(&m->sb->killed_by_timeout, 1,
+		    __ATOMIC_RELAXED);
+		(void)kill(w->pid, SIGKILL);
+	}
+}
+
+/* Busy peaks, "all workers busy" episodes and the listen queue's peak. */
+static void
+watch_load(struct master *m)
+{
+	uint32_t n[5], queued, backlog;
+
+	sb_count(m->sb, n);
+	if (n[SB_BUSY] > m->sb->max_active)
+		m->sb->max_active = n[SB_BUSY];
+	if (listen_queue(m->app.fd, &queued, &backlog) == 0 &&
+	    queued > m->sb->max_listen_queue)
+		m->sb->max_listen_queue = queued;
+	if (n[SB_IDLE] > 0 || n[SB_BUSY] == 0) {
+		m->all_busy = 0;
+		return;
+	}
+	if (m->all_busy)
+		return;
+	m->all_busy = 1;
+	m->sb->max_children_reached++;
+	log_warn("event=max_children_reached workers=%d msg=\"every worker is "
+		 "busy; consider raising workers (TTIN or the config)\"",
+	    m->want);
+}
+
+static void
+spawn_status(struct master *m)
+{
+	pid_t pid;
+
+	if (m->status.fd == -1 || m->status_pid != 0 || now() < m->respawn_at)
+		return;
+	if ((pid = fork()) == -1) {
+		log_error("event=fork_failed msg=\"%s\"", strerror(errno));
+		return;
+	}
+	if (pid == 0)
+		status_main(&m->cfg, m->status.fd, m->app.fd, m->sb, &m->privs,
+		    &m->orig_mask);
+	m->status_pid = pid;
+	log_info("event=status_start pid=%ld listen=%s", (long)pid,
+	    m->cfg.status_listen);
+}
+
+/*
+ * Ready: every worker accepts.  A new master (USR2) now takes over: the
+ * old one is told to leave, the pid file becomes ours, systemd learns our
+ * pid.  Until then the old master serves and stays in charge.
+ */
+static void
+announce_ready(struct master *m)
+{
+	char err[512];
+
+	if (m->ready || !generation_ready(m))
+		return;
+	m->ready = 1;
+	if (m->cfg.pid_file[0] != '\0' &&
+	    pidfile_write(m->cfg.pid_file, getpid(), err, sizeof(err)) == -1)
+		log_error("event=pid_file_failed msg=\"%s\"", err);
+	if (m->old_master != 0) {
+		log_info("event=upgrade_complete old_master=%ld",
+		    (long)m->old_master);
+		m->app.keep_path = 0; /* ours now */
+		m->status.keep_path = 0;
+		(void)kill(m->old_master, SIGQUIT);
+		sd_notifyf("MAINPID=%ld\nREADY=1", (long)getpid());
+	} else
+		sd_notifyf("READY=1\nMAINPID=%ld", (long)getpid());
+	log_info("event=ready workers=%d", m->want);
+}
+
+static void
+scale(struct master *m, int delta)
+{
+	int want = m->want + delta;
+
+	if (want < 1 || want > m->cfg.max_workers) {
+		log_warn("event=scale_refused workers=%d bounds=1..%d", want,
+		    m->cfg.max_workers);
+		return;
+	}
+	m->want = want;
+	m->sb->want_workers = (uint32_t)want;
+	log_info("event=scale workers=%d", want);
+}
+
+/* Keys a reload cannot change: the sockets and whom workers run as. */
+static void
+keep_fixed_keys(const struct config *old, struct config *new)
+{
+	static const struct {
+		const char *name;
+		size_t      off, size;
+	} fixed[] = {
+#define FIXED(k) \
+	{ #k, offsetof(struct config, k), sizeof(((struct config *)0)->k) }
+		FIXED(listen),
+		FIXED(socket_mode),
+		FIXED(socket_group),
+		FIXED(backlog),
+		FIXED(user),
+		FIXED(group),
+		FIXED(status_listen),
+		FIXED(pid_file),
+#undef FIXED
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++) {
+		if (memcmp((const char *)old + fixed[i].off,
+			(const char *)new + fixed[i].off, fixed[i].size) == 0)
+			continue;
+		log_warn("event=reload_ignored key=%s msg=\"needs a restart or "
+			 "an upgrade (USR2)\"",
+		    fixed[i].name);
+		memcpy((char *)new + fixed[i].off,
+		    (const char *)old + fixed[i].off, fixed[i].size);
+	}
+}
+
+/*
+ * A new log_file takes effect in the master now and in every process it
+ * forks from now on; back to stderr needs a restart.  0, or -1 (the old
+ * file stays).
+ */
+static int
+reopen_log_file(const struct config *new)
+{
+	char q[LOG_QUOTE_MAX];
+
+	if (new->log_file[0] == '\0') {
+		log_warn(
+		    "event=reload_ignored key=log_file msg=\"going back to "
+		    "stderr needs a restart\"");
+		return -1;
+	}
+	if (log_open(new->log_file) == -1) {
+		log_error("event=reload_ignored key=log_file msg=%s",
+		    log_quote(q, sizeof(q), strerror(errno),
+			strlen(strerror(errno))));
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * HUP: a config (and templates) that does not load is refused and the
+ * running one stays; a good one starts a new generation, and the old one
+ * leaves once the new one accepts (retire_old_generation).
+ */
+static void
+reload(struct master *m)
+{
+	struct config new;
+	char err[1024], q[LOG_QUOTE_MAX];
+
+	sd_notifyf("RELOADING=1");
+	conf_defaults(&new);
+	if (conf_load(&new, m->cfg_path, err, sizeof(err)) == -1 ||
+	    view_init(new.templates_dir, err, sizeof(err)) == -1) {
+		log_error("event=reload_refused msg=%s",
+		    log_quote(q, sizeof(q), err, strlen(err)));
+		sd_notifyf("READY=1");
+		return;
+	}
+	keep_fixed_keys(&m->cfg, &new);
+	if (strcmp(new.log_file, m->cfg.log_file) != 0 &&
+	    reopen_log_file(&new) == -1)
+		memcpy(new.log_file, m->cfg.log_file, sizeof(new.log_file));
+	m->cfg = new;
+	log_set_level(m->cfg.log_level);
+	m->want = m->cfg.workers;
+	m->sb->want_workers = (uint32_t)m->want;
+	m->sb->generation++;
+	m->ready = 1; /* already announced; stays so */
+	/* The status process has the old config too: a new one starts. */
+	if (m->status_pid != 0)
+		(void)kill(m->status_pid, SIGQUIT);
+	log_info("event=reload generation=%u workers=%d", m->sb->generation,
+	    m->want);
+	sd_notifyf("READY=1");
+}
+
+static void
+reopen_logs(struct master *m)
+{
+	if (log_reopen() == -1)
+		log_error("event=reopen_logs_failed msg=\"%s\"",
+		    strerror(errno));
+	signal_all(m, SIGUSR1);
+	log_info("event=logs_reopened");
+}
+
+/* The child side of USR2: the new master, with our sockets. */
+static void
+exec_new_master(struct master *m)
+{
+	char buf[32];
+
+	snprintf(buf, sizeof(buf), "%d", m->app.fd);
+	setenv(ENV_LISTEN_FD, buf, 1);
+	snprintf(buf, sizeof(buf), "%d", m->status.fd);
+	setenv(ENV_STATUS_FD, buf, 1);
+	snprintf(buf, sizeof(buf), "%ld", (long)getppid());
+	setenv(ENV_OLD_MASTER, buf, 1);
+	sigprocmask(SIG_SETMASK, &m->orig_mask, NULL);
+	/* The path, not /proc/self/exe: that is the old, maybe deleted file. */
+	execv(m->self, m->argv);
+	_exit(127);
+}
+
+/*
+ * USR2: start the (possibly new) binary as a new master sharing our
+ * sockets; we keep serving until it says it is ready (by sending us QUIT).
+ * The pid file moves aside to .oldbin meanwhile, as with nginx.
+ */
+static void
+upgrade(struct master *m)
+{
+	char  old[CONF_PATH_MAX + 8];
+	pid_t pid;
+
+	if (m->new_master != 0) {
+		log_warn("event=upgrade_refused msg=\"an upgrade is already "
+			 "under way\"");
+		return;
+	}
+	if (m->cfg.pid_file[0] != '\0') {
+		snprintf(old, sizeof(old), "%s" PIDFILE_OLDBIN,
+		    m->cfg.pid_file);
+		(void)pidfile_rename(m->cfg.pid_file, old);
+	}
+	if ((pid = fork()) == -1) {
+		log_error("event=upgrade_failed msg=\"fork: %s\"",
+		    strerror(errno));
+		return;
+	}
+	if (pid == 0)
+		exec_new_master(m);
+	m->new_master = pid;
+	log_info("event=upgrade_started new_master=%ld", (long)pid);
+}
+
+static void
+begin_stop(struct master *m, enum master_state how)
+{
+	if (m->state == STOPPING_FAST ||
+	    (m->state == STOPPING_GRACEFUL && how == STOPPING_GRACEFUL))
+		return;
+	m->state = how;
+	m->killed = 0;
+	sd_notifyf("STOPPING=1");
+	if (m->new_master != 0) {
+		/* A new master has taken over: its socket file stays. */
+		m->app.keep_path = 1;
+		m->status.keep_path = 1;
+	}
+	if (how == STOPPING_GRACEFUL) {
+		m->deadline = now() + m->cfg.shutdown_timeout;
+		log_info("event=stopping mode=graceful timeout=%ds%s",
+		    m->cfg.shutdown_timeout,
+		    m->new_master != 0 ? " handover=yes" : "");
+		signal_all(m, SIGQUIT);
+	} else {
+		m->deadline = now() + FAST_STOP_GRACE_SEC;
+		log_info("event=stopping mode=fast");
+		signal_all(m, SIGTERM);
+	}
+}
+
+/* Past the stop deadline, whatever is left is killed. */
+static void
+enforce_deadline(struct master *m)
+{
+	if (m->killed || now() < m->deadline)
+		return;
+	log_warn("event=stop_timeout workers=%d msg=\"killing the rest\"",
+	    live(m, -1));
+	signal_all(m, SIGKILL);
+	m->killed = 1;
+}
+
+static void
+handle_signal(struct master *m, int sig)
+{
+	if (m->state != RUNNING && sig != SIGTERM && sig != SIGINT &&
+	    sig != SIGCHLD)
+		return;
+	switch (sig) {
+	case SIGCHLD:
+		break; /* reaped at the top of the loop */
+	case SIGTTIN:
+		scale(m, 1);
+		break;
+	case SIGTTOU:
+		scale(m, -1);
+		break;
+	case SIGHUP:
+		reload(m);
+		break;
+	case SIGUSR1:
+		reopen_logs(m);
+		break;
+	case SIGUSR2:
+		upgrade(m);
+		break;
+	case SIGQUIT:
+		begin_stop(m, STOPPING_GRACEFUL);
+		break;
+	case SIGTERM:
+	case SIGINT:
+		begin_stop(m, STOPPING_FAST);
+		break;
+	default:
+		break;
+	}
+}
+
+static void
+block_signals(struct master *m)
+{
+	static const int sigs[] = { SIGCHLD, SIGQUIT, SIGTERM, SIGINT, SIGHUP,
+		SIGUSR1, SIGUSR2, SIGTTIN, SIGTTOU };
+	size_t           i;
+
+	sigemptyset(&m->handled);
+	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		sigaddset(&m->handled, sigs[i]);
+	sigprocmask(SIG_BLOCK, &m->handled, &m->orig_mask);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+static void
+tick(struct master *m)
+{
+	spawn_missing(m);
+	trim_excess(m);
+	retire_old_generation(m);
+	spawn_status(m);
+	enforce_request_timeout(m);
+	watch_load(m);
+	announce_ready(m);
+}
+
+static void
+loop(struct master *m)
+{
+	struct timespec wait;
+	siginfo_t       si;
+	int             sig;
+
+	for (;;) {
+		reap(m);
+		if (m->state == RUNNING)
+			tick(m);
+		else if (live(m, -1) == 0 && m->status_pid == 0)
+			return;
+		else
+			enforce_deadline(m);
+		wait.tv_sec = 0;
+		wait.tv_nsec = m->state == RUNNING && m->ready &&
+			m->respawn_at <= now() ?
+		    500000000 :
+		    100000000;
+		if ((sig = sigtimedwait(&m->handled, &si, &wait)) > 0)
+			handle_signal(m, sig);
+	}
+}
+
+/* An inherited descriptor number from the old master, or -1. */
+static int
+env_fd(const char *name)
+{
+	const char *v = getenv(name);
+	char       *end;
+	long        fd;
+
+	if (v == NULL)
+		return -1;
+	fd = strtol(v, &end, 10);
+	unsetenv(name); /* our children must not see it */
+	return *end == '\0' && fd >= 0 && fd < 65536 ? (int)fd : -1;
+}
+
+/* The sockets: inherited after USR2, else created. */
+static int
+open_listeners(struct master *m, char *err, size_t errsz)
+{
+	int app_fd = env_fd(ENV_LISTEN_FD), status_fd = env_fd(ENV_STATUS_FD);
+	int old = env_fd(ENV_OLD_MASTER);
+
+	m->status.fd = -1;
+	if (app_fd != -1) {
+		m->old_master = old > 0 ? old : 0;
+		if (listener_adopt(&m->app, app_fd, m->cfg.listen, err,
+			errsz) == -1)
+			return -1;
+		if (status_fd != -1 &&
+		    listener_adopt(&m->status, status_fd, m->cfg.status_listen,
+			err, errsz) == -1)
+			return -1;
+		log_info("event=sockets_inherited old_master=%ld",
+		    (long)m->old_master);
+		return 0;
+	}
+	if (listener_open(&m->app, m->cfg.listen, &m->cfg, err, errsz) == -1)
+		return -1;
+	if (m->cfg.status_listen[0] != '\0' &&
+	    listener_open(&m->status, m->cfg.status_listen, &m->cfg, err,
+		errsz) == -1)
+		return -1;
+	return 0;
+}
+
+static int
+setup(struct master *m, char *err, size_t errsz)
+{
+	ssize_t n;
+
+	n = readlink("/proc/self/exe", m->self, sizeof(m->self) - 1);
+	if (n <= 0 || (size_t)n >= sizeof(m->self) - 1) {
+		snprintf(err, errsz, "cannot tell our own path");
+		return -1;
+	}
+	m->self[n] = '\0';
+	if (privs_resolve(&m->privs, &m->cfg, err, errsz) == -1 ||
+	    open_listeners(m, err, errsz) == -1)
+		return -1;
+	if ((m->sb = sb_create(getpid())) == NULL) {
+		snprintf(err, errsz, "scoreboard: %s", strerror(errno));
+		return -1;
+	}
+	m->want = m->cfg.workers;
+	m->sb->want_workers = (uint32_t)m->want;
+	m->sb->listen_backlog = (uint32_t)m->cfg.backlog;
+	m->sb->generation = 1;
+	return 0;
+}
+
+static void
+teardown(struct master *m)
+{
+	char old[CONF_PATH_MAX + 8];
+
+	listener_close(&m->app);
+	if (m->status.fd != -1 || m->status.is_unix)
+		listener_close(&m->status);
+	if (m->sb != NULL)
+		sb_destroy(m->sb, getpid());
+	if (m->cfg.pid_file[0] != '\0') {
+		pidfile_remove(m->cfg.pid_file, getpid());
+		snprintf(old, sizeof(old), "%s" PIDFILE_OLDBIN,
+		    m->cfg.pid_file);
+		pidfile_remove(old, getpid());
+	}
+}
+
+int
+master_run(const struct config *cfg, const char *cfg_path, char *const argv[],
+    const struct router *rt)
+{
+	struct master *m;
+	char           err[512], q[LOG_QUOTE_MAX];
+	int            rc;
+
+	if ((m = calloc(1, sizeof(*m))) == NULL)
+		log_fatal("event=startup_failed msg=\"out of memory\"");
+	m->cfg = *cfg;
+	m->cfg_path = cfg_path;
+	m->argv = argv;
+	m->router = rt;
+	m->status.fd = -1;
+	m->app.fd = -1;
+	block_signals(m);
+	if (setup(m, err, sizeof(err)) == -1) {
+		log_error("event=startup_failed msg=%s",
+		    log_quote(q, sizeof(q), err, strlen(err)));
+		teardown(m);
+		free(m);
+		return 1;
+	}
+	log_info("event=listening listen=%s workers=%d backlog=%d",
+	    m->cfg.listen, m->cfg.workers, m->cfg.backlog);
+	loop(m);
+	teardown(m);
+	log_info("event=stopped");
+	rc = m->exit_code;
+	free(m);
+	return rc;
+}

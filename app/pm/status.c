@@ -1,0 +1,908 @@
+/* status.c - the status process and its pages; see status.h. */
+#include "config.h"
+
+#include <sys/socket.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <fcgiapp.h>
+#include <json-c/json.h>
+
+#include "lib/buf.h"
+#include "lib/conf.h"
+#include "lib/log.h"
+#include "pm/child.h"
+#include "pm/privs.h"
+#include "pm/scoreboard.h"
+#include "pm/sockdiag.h"
+#include "pm/status.h"
+
+#define LABEL_COL    22          /* php-fpm's: values start in this column */
+#define TIME_MAX     32          /* "28/Nov/2026:08:30:00 +0000" */
+#define CLEAN_MAX(n) ((n)*3 + 1) /* every byte as %HH, and a NUL */
+
+/* ------------------------------------------------------------------ */
+/* What every page shows, computed once from the scoreboard. */
+
+struct totals {
+	uint32_t idle;
+	uint32_t active;
+	uint32_t total;
+	uint32_t max_active;
+	uint32_t listen_queue;
+	uint32_t max_listen_queue;
+	uint32_t backlog;
+	uint64_t since; /* seconds since the master started */
+};
+
+/* One live worker as the pages show it; strings are cleaned copies. */
+struct proc {
+	int32_t     pid;
+	const char *state;
+	uint32_t    generation;
+	uint64_t    started_ms;
+	uint64_t    since; /* seconds */
+	uint64_t    requests;
+	uint64_t    duration_us;
+	char        method[CLEAN_MAX(SB_METHOD_MAX)];
+	char        uri[CLEAN_MAX(SB_URI_MAX)];
+	uint32_t    rss_kib;
+};
+
+static const char *const state_names[] = { [SB_FREE] = "Free",
+	[SB_STARTING] = "Starting",
+	[SB_IDLE] = "Idle",
+	[SB_BUSY] = "Running",
+	[SB_EXITING] = "Exiting" };
+
+static uint32_t
+max_u32(uint32_t a, uint32_t b)
+{
+	return a > b ? a : b;
+}
+
+static uint64_t
+seconds_since(uint64_t now_ms, uint64_t then_ms)
+{
+	return then_ms != 0 && now_ms > then_ms ? (now_ms - then_ms) / 1000 : 0;
+}
+
+static void
+get_totals(const struct scoreboard *sb, const struct status_extra *x,
+    struct totals *t)
+{
+	uint32_t n[5];
+
+	sb_count(sb, n);
+	t->idle = n[SB_IDLE];
+	t->active = n[SB_BUSY];
+	t->total = n[SB_STARTING] + n[SB_IDLE] + n[SB_BUSY] + n[SB_EXITING];
+	t->max_active = max_u32(sb->max_active, t->active);
+	t->listen_queue = x->queue_known ? x->listen_queue : 0;
+	t->max_listen_queue = max_u32(max_u32(sb->max_listen_queue,
+					  x->max_listen_queue),
+	    t->listen_queue);
+	t->backlog = x->queue_known ? x->listen_backlog : sb->listen_backlog;
+	t->since = seconds_since(x->now_ms, sb->start_ms);
+}
+
+/*
+ * Copies `src` (at most `max` bytes, maybe not NUL-terminated: the
+ * scoreboard is written while we read) into dst: printable ASCII other
+ * than the space as is, anything else as %HH; "-" when empty.
+ */
+static void
+clean(char *dst, const char *src, size_t max)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t            i, o = 0;
+	unsigned char     c;
+
+	for (i = 0; i < max && src[i] != '\0'; i++) {
+		c = (unsigned char)src[i];
+		if (c > 0x20 && c < 0x7f)
+			dst[o++] = (char)c;
+		else {
+			dst[o++] = '%';
+			dst[o++] = hex[c >> 4];
+			dst[o++] = hex[c & 0xf];
+		}
+	}
+	if (o == 0)
+		dst[o++] = '-';
+	dst[o] = '\0';
+}
+
+/* Fills p from slot i; 0 when the slot holds no live worker. */
+static int
+get_proc(const struct scoreboard *sb, const struct status_extra *x, int i,
+    struct proc *p)
+{
+	struct sb_worker w = sb->workers[i]; /* one look */
+
+	if (w.pid == 0 || w.state <= SB_FREE || w.state > SB_EXITING)
+		return 0;
+	p->pid = w.pid;
+	p->state = state_names[w.state];
+	p->generation = w.generation;
+	p->started_ms = w.started_ms;
+	p->since = seconds_since(x->now_ms, w.started_ms);
+	p->requests = w.requests;
+	if (w.state == SB_BUSY && w.req_start_mono != 0 &&
+	    x->now_mono_ms >= w.req_start_mono)
+		p->duration_us = (x->now_mono_ms - w.req_start_mono) * 1000;
+	else
+		p->duration_us = w.req_duration_us;
+	clean(p->method, w.method, sizeof(w.method));
+	clean(p->uri, w.uri, sizeof(w.uri));
+	p->rss_kib = x->rss_kib[i];
+	return 1;
+}
+
+/* php-fpm's text time, "28/Nov/2026:08:30:00 +0000", in UTC; 0 is "-". */
+static const char *
+fmt_time(char *dst, size_t dstsz, uint64_t ms)
+{
+	time_t    t = (time_t)(ms / 1000);
+	struct tm tm;
+
+	if (ms == 0 || gmtime_r(&t, &tm) == NULL ||
+	    strftime(dst, dstsz, "%d/%b/%Y:%H:%M:%S +0000", &tm) == 0)
+		snprintf(dst, dstsz, "-");
+	return dst;
+}
+
+/* ------------------------------------------------------------------ */
+/* Text. */
+
+static void
+text_str(struct buf *out, const char *label, const char *value)
+{
+	buf_printf(out, "%-*s%s\n", LABEL_COL, label, value);
+}
+
+static void
+text_num(struct buf *out, const char *label, uint64_t value)
+{
+	buf_printf(out, "%-*s%" PRIu64 "\n", LABEL_COL, label, value);
+}
+
+static void
+text_proc(struct buf *out, const struct proc *p)
+{
+	char when[TIME_MAX];
+
+	buf_puts(out, "\n************************\n");
+	text_num(out, "pid:", (uint64_t)p->pid);
+	text_str(out, "state:", p->state);
+	text_num(out, "generation:", p->generation);
+	text_str(out,
+	    "start time:", fmt_time(when, sizeof(when), p->started_ms));
+	text_num(out, "start since:", p->since);
+	text_num(out, "requests:", p->requests);
+	text_num(out, "request duration:", p->duration_us);
+	text_str(out, "request method:", p->method);
+	text_str(out, "request URI:", p->uri);
+	text_num(out, "RSS:", p->rss_kib);
+}
+
+void
+status_text(const struct scoreboard *sb, const struct status_extra *x, int full,
+    struct buf *out)
+{
+	struct totals t;
+	struct proc   p;
+	char          when[TIME_MAX];
+	int           i;
+
+	get_totals(sb, x, &t);
+	text_str(out, "pool:", x->pool);
+	text_str(out, "process manager:", x->pm);
+	text_str(out,
+	    "start time:", fmt_time(when, sizeof(when), sb->start_ms));
+	text_num(out, "start since:", t.since);
+	text_num(out, "accepted conn:", sb->accepted);
+	text_num(out, "listen queue:", t.listen_queue);
+	text_num(out, "max listen queue:", t.max_listen_queue);
+	text_num(out, "listen queue len:", t.backlog);
+	text_num(out, "idle processes:", t.idle);
+	text_num(out, "active processes:", t.active);
+	text_num(out, "total processes:", t.total);
+	text_num(out, "max active processes:", t.max_active);
+	text_num(out, "max children reached:", sb->max_children_reached);
+	text_num(out, "slow requests:", sb->slow_requests);
+	text_num(out, "killed by timeout:", sb->killed_by_timeout);
+	text_num(out, "crashes:", sb->crashes);
+	text_num(out, "generation:", sb->generation);
+	text_num(out, "workers wanted:", sb->want_workers);
+	for (i = 0; full && i < SB_MAX_WORKERS; i++)
+		if (get_proc(sb, x, i, &p))
+			text_proc(out, &p);
+}
+
+/* ------------------------------------------------------------------ */
+/* JSON: php-fpm's keys, times as Unix epoch seconds. */
+
+/*
+ * Adds v (which may be NULL: a failed json_object_new_*) under the
+ * constant key k.  Takes the reference to v in every case; a failure sets
+ * *bad, so a page is built in full and checked once.
+ */
+static void
+jadd(struct json_object *o, const char *k, struct json_object *v, int *bad)
+{
+	const unsigned opts = JSON_C_OBJECT_ADD_KEY_IS_NEW |
+	    JSON_C_OBJECT_KEY_IS_CONSTANT;
+
+	if (v == NULL || json_object_object_add_ex(o, k, v, opts) != 0) {
+		json_object_put(v);
+		*bad = 1;
+	}
+}
+
+static struct json_object *
+json_proc(const struct proc *p, int *bad)
+{
+	struct json_object *o;
+
+	if ((o = json_object_new_object()) == NULL) {
+		*bad = 1;
+		return NULL;
+	}
+	jadd(o, "pid", json_object_new_int(p->pid), bad);
+	jadd(o, "state", json_object_new_string(p->state), bad);
+	jadd(o, "generation", json_object_new_uint64(p->generation), bad);
+	jadd(o, "start time", json_object_new_uint64(p->started_ms / 1000),
+	    bad);
+	jadd(o, "start since", json_object_new_uint64(p->since), bad);
+	jadd(o, "requests", json_object_new_uint64(p->requests), bad);
+	jadd(o, "request duration", json_object_new_uint64(p->duration_us),
+	    bad);
+	jadd(o, "request method", json_object_new_string(p->method), bad);
+	jadd(o, "request uri", json_object_new_string(p->uri), bad);
+	jadd(o, "rss", json_object_new_uint64(p->rss_kib), bad);
+	return o;
+}
+
+static struct json_object *
+json_procs(const struct scoreboard *sb, const struct status_extra *x, int *bad)
+{
+	struct json_object *a, *o;
+	struct proc         p;
+	int                 i;
+
+	if ((a = json_object_new_array()) == NULL) {
+		*bad = 1;
+		return NULL;
+	}
+	for (i = 0; i < SB_MAX_WORKERS; i++) {
+		if (!get_proc(sb, x, i, &p))
+			continue;
+		if ((o = json_proc(&p, bad)) == NULL ||
+		    json_object_array_add(a, o) != 0) {
+			json_object_put(o);
+			*bad = 1;
+		}
+	}
+	return a;
+}
+
+static void
+json_pool(struct json_object *o, const struct scoreboard *sb,
+    const struct status_extra *x, const struct totals *t, int *bad)
+{
+	jadd(o, "pool", json_object_new_string(x->pool), bad);
+	jadd(o, "process manager", json_object_new_string(x->pm), bad);
+	jadd(o, "start time", json_object_new_uint64(sb->start_ms / 1000), bad);
+	jadd(o, "start since", json_object_new_uint64(t->since), bad);
+	jadd(o, "accepted conn", json_object_new_uint64(sb->accepted), bad);
+	jadd(o, "listen queue", json_object_new_uint64(t->listen_queue), bad);
+	jadd(o, "max listen queue", json_object_new_uint64(t->max_listen_queue),
+	    bad);
+	jadd(o, "listen queue len", json_object_new_uint64(t->backlog), bad);
+	jadd(o, "idle processes", json_object_new_uint64(t->idle), bad);
+	jadd(o, "active processes", json_object_new_uint64(t->active), bad);
+	jadd(o, "total processes", json_object_new_uint64(t->total), bad);
+	jadd(o, "max active processes", json_object_new_uint64(t->max_active),
+	    bad);
+	jadd(o, "max children reached",
+	    json_object_new_uint64(sb->max_children_reached), bad);
+	jadd(o, "slow requests", json_object_new_uint64(sb->slow_requests),
+	    bad);
+	jadd(o, "killed by timeout",
+	    json_object_new_uint64(sb->killed_by_timeout), bad);
+	jadd(o, "crashes", json_object_new_uint64(sb->crashes), bad);
+	jadd(o, "generation", json_object_new_uint64(sb->generation), bad);
+	jadd(o, "workers wanted", json_object_new_uint64(sb->want_workers),
+	    bad);
+}
+
+void
+status_json(const struct scoreboard *sb, const struct status_extra *x, int full,
+    struct buf *out)
+{
+	struct json_object *o;
+	struct totals       t;
+	const char         *s;
+	size_t              len;
+	int                 bad = 0;
+
+	if ((o = json_object_new_object()) == NULL) {
+		out->failed = 1;
+		return;
+	}
+	get_totals(sb, x, &t);
+	json_pool(o, sb, x, &t, &bad);
+	if (full)
+		jadd(o, "processes", json_procs(sb, x, &bad), &bad);
+	s = json_object_to_json_string_length(o,
+	    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &len);
+	if (bad || s == NULL)
+		out->failed = 1;
+	else {
+		buf_append(out, s, len);
+		buf_putc(out, '\n');
+	}
+	json_object_put(o); /* frees s too */
+}
+
+/* ------------------------------------------------------------------ */
+/* Prometheus text exposition format 0.0.4. */
+
+enum metric {
+	M_UP,
+	M_START_TIME,
+	M_ACCEPTED,
+	M_LISTEN_QUEUE,
+	M_MAX_LISTEN_QUEUE,
+	M_LISTEN_QUEUE_LEN,
+	M_IDLE,
+	M_ACTIVE,
+	M_TOTAL,
+	M_MAX_ACTIVE,
+	M_MAX_CHILDREN,
+	M_SLOW,
+	M_KILLED,
+	M_CRASHES,
+	M_WANTED,
+	M__MAX
+};
+
+static const struct {
+	const char *name;
+	const char *type;
+	const char *help;
+} metrics[M__MAX] = {
+	[M_UP] = { "membermail_up", "gauge",
+	    "Whether the status process answers (always 1 when it does)." },
+	[M_START_TIME] = { "membermail_start_time_seconds", "gauge",
+	    "When the master started, in seconds since the Unix epoch." },
+	[M_ACCEPTED] = { "membermail_accepted_connections_total", "counter",
+	    "Requests accepted by the workers." },
+	[M_LISTEN_QUEUE] = { "membermail_listen_queue", "gauge",
+	    "Connections waiting in the app socket's accept queue." },
+	[M_MAX_LISTEN_QUEUE] = { "membermail_max_listen_queue", "gauge",
+	    "Most connections seen waiting in the accept queue." },
+	[M_LISTEN_QUEUE_LEN] = { "membermail_listen_queue_length", "gauge",
+	    "Size of the accept queue (the socket's backlog)." },
+	[M_IDLE] = { "membermail_idle_processes", "gauge",
+	    "Workers waiting for a request." },
+	[M_ACTIVE] = { "membermail_active_processes", "gauge",
+	    "Workers serving a request." },
+	[M_TOTAL] = { "membermail_total_processes", "gauge",
+	    "Live workers, starting and exiting ones included." },
+	[M_MAX_ACTIVE] = { "membermail_max_active_processes", "gauge",
+	    "Most workers serving requests at once." },
+	[M_MAX_CHILDREN] = { "membermail_max_children_reached_total", "counter",
+	    "Times every worker was busy at once." },
+	[M_SLOW] = { "membermail_slow_requests_total", "counter",
+	    "Requests slower than slow_request." },
+	[M_KILLED] = { "membermail_killed_by_timeout_total", "counter",
+	    "Workers killed for running past request_timeout." },
+	[M_CRASHES] = { "membermail_crashes_total", "counter",
+	    "Workers that exited abnormally." },
+	[M_WANTED] = { "membermail_workers_wanted", "gauge",
+	    "Workers the master is keeping (workers, TTIN, TTOU)." },
+};
+
+void
+status_metrics(const struct scoreboard *sb, const struct status_extra *x,
+    struct buf *out)
+{
+	uint64_t      v[M__MAX];
+	struct totals t;
+	int           m;
+
+	get_totals(sb, x, &t);
+	v[M_UP] = 1;
+	v[M_START_TIME] = sb->start_ms; /* written as seconds below */
+	v[M_ACCEPTED] = sb->accepted;
+	v[M_LISTEN_QUEUE] = t.listen_queue;
+	v[M_MAX_LISTEN_QUEUE] = t.max_listen_queue;
+	v[M_LISTEN_QUEUE_LEN] = t.backlog;
+	v[M_IDLE] = t.idle;
+	v[M_ACTIVE] = t.active;
+	v[M_TOTAL] = t.total;
+	v[M_MAX_ACTIVE] = t.max_active;
+	v[M_MAX_CHILDREN] = sb->max_children_reached;
+	v[M_SLOW] = sb->slow_requests;
+	v[M_KILLED] = sb->killed_by_timeout;
+	v[M_CRASHES] = sb->crashes;
+	v[M_WANTED] = sb->want_workers;
+	for (m = 0; m < M__MAX; m++) {
+		if (m == M_LISTEN_QUEUE && !x->queue_known)
+			continue; /* unknown is not 0 */
+		buf_printf(out, "# HELP %s %s\n# TYPE %s %s\n", metrics[m].name,
+		    metrics[m].help, metrics[m].name, metrics[m].type);
+		if (m == M_START_TIME)
+			buf_printf(out, "%s %" PRIu64 ".%03u\n",
+			    metrics[m].name, v[m] / 1000,
+			    (unsigned int)(v[m] % 1000));
+		else
+			buf_printf(out, "%s %" PRIu64 "\n", metrics[m].name,
+			    v[m]);
+	}
+}
+
+/* ------------------------------------------------------------------ */
+/* Who may read the pages. */
+
+struct net {
+	int           v6;
+	unsigned char a[16]; /* IPv4 in the first 4 bytes */
+	unsigned int  bits;
+};
+
+/* ::ffff:a.b.c.d becomes the IPv4 address a.b.c.d. */
+static void
+unmap(struct net *n)
+{
+	static const unsigned char prefix[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+		0xff, 0xff };
+
+	if (!n->v6 || memcmp(n->a, prefix, sizeof(prefix)) != 0 || n->bits < 96)
+		return; /* a shorter prefix is wider than IPv4 */
+	n->v6 = 0;
+	memmove(n->a, n->a + 12, 4);
+	memset(n->a + 4, 0, 12);
+	n->bits -= 96;
+}
+
+/* An address of len bytes into n (all bits); 0 or -1. */
+static int
+parse_addr(const char *s, size_t len, struct net *n)
+{
+	char tmp[INET6_ADDRSTRLEN];
+
+	if (len == 0 || len >= sizeof(tmp))
+		return -1;
+	memcpy(tmp, s, len);
+	tmp[len] = '\0';
+	memset(n, 0, sizeof(*n));
+	n->v6 = memchr(tmp, ':', len) != NULL;
+	n->bits = n->v6 ? 128 : 32;
+	if (inet_pton(n->v6 ? AF_INET6 : AF_INET, tmp, n->a) != 1)
+		return -1;
+	return 0;
+}
+
+/* "addr" or "addr/bits" of len bytes into n, unmapped; 0 or -1. */
+static int
+parse_net(const char *s, size_t len, struct net *n)
+{
+	const char  *slash = memchr(s, '/', len);
+	size_t       i, alen = slash != NULL ? (size_t)(slash - s) : len;
+	unsigned int bits = 0;
+
+	if (parse_addr(s, alen, n) == -1)
+		return -1;
+	if (slash != NULL) {
+		if (len - alen - 1 == 0 || len - alen - 1 > 3)
+			return -1;
+		for (i = alen + 1; i < len; i++) {
+			if (s[i] < '0' || s[i] > '9')
+				return -1;
+			bits = bits * 10 + (unsigned int)(s[i] - '0');
+		}
+		if (bits > n->bits)
+			return -1;
+		n->bits = bits;
+	}
+	unmap(n);
+	return 0;
+}
+
+static int
+net_contains(const struct net *net, const struct net *addr)
+{
+	unsigned int  whole = net->bits / 8, rest = net->bits % 8;
+	unsigned char mask;
+
+	if (net->v6 != addr->v6 || memcmp(net->a, addr->a, whole) != 0)
+		return 0;
+	if (rest == 0)
+		return 1;
+	mask = (unsigned char)(0xff << (8 - rest));
+	return (net->a[whole] & mask) == (addr->a[whole] & mask);
+}
+
+int
+status_allowed(const char *allow_list, const char *remote_addr)
+{
+	struct net  remote, net;
+	const char *p = allow_list;
+	size_t      n;
+
+	if (p == NULL || remote_addr == NULL ||
+	    parse_addr(remote_addr, strlen(remote_addr), &remote) == -1)
+		return 0;
+	unmap(&remote);
+	for (;;) {
+		p += strspn(p, " \t");
+		if ((n = strcspn(p, " \t")) == 0)
+			return 0;
+		if (parse_net(p, n, &net) == 0 && net_contains(&net, &remote))
+			return 1;
+		p += n;
+	}
+}
+
+/* ------------------------------------------------------------------ */
+/* The process. */
+
+enum page {
+	PAGE_PING,
+	PAGE_STATUS,
+	PAGE_METRICS,
+	PAGE_NONE
+};
+
+/*
+ * One request.  The FastCGI params die at FCGX_Finish_r, so what the log
+ * line needs afterwards is copied (quoted) when the request is read.
+ */
+struct sreq {
+	const char     *method; /* params: until FCGX_Finish_r */
+	const char     *uri;
+	const char     *remote;
+	char            id[65]; /* copies, for the log */
+	char            log_method[32];
+	char            log_path[LOG_QUOTE_MAX];
+	size_t          pathlen; /* uri[0..pathlen) is the path */
+	const char     *query;   /* after '?', or "" */
+	int             head;    /* HEAD: no body */
+	int             status;
+	const char     *ctype;
+	const char     *allow;  /* Allow header for 405, or NULL */
+	const char     *reason; /* for the log */
+	size_t          bytes;
+	struct timespec start;
+};
+
+/* State of the status process, set up once. */
+struct sproc {
+	const struct config     *cfg;
+	const struct scoreboard *sb;
+	int                      app_fd;
+	FCGX_Request             fr;
+	struct buf               out;
+	struct scoreboard        snap; /* a consistent copy per page */
+	struct status_extra      extra;
+	uint32_t                 max_queue; /* most we have seen */
+	int                      queue_warned;
+	long                     page_kib;
+};
+
+/* nginx's $request_id, or "-" when absent or odd (as req.c). */
+static void
+request_id(char *dst, size_t dstsz, const char *v)
+{
+	size_t i, n = v != NULL ? strlen(v) : 0;
+
+	for (i = 0; i < n; i++)
+		if (!(v[i] >= '0' && v[i] <= '9') &&
+		    !(v[i] >= 'a' && v[i] <= 'z') &&
+		    !(v[i] >= 'A' && v[i] <= 'Z') && v[i] != '-')
+			break;
+	if (n == 0 || n >= dstsz || i < n) {
+		snprintf(dst, dstsz, "-");
+		return;
+	}
+	memcpy(dst, v, n);
+	dst[n] = '\0';
+}
+
+static void
+read_params(struct sreq *q, FCGX_ParamArray envp)
+{
+	const char *uri, *mark;
+
+	memset(q, 0, sizeof(*q));
+	clock_gettime(CLOCK_MONOTONIC, &q->start);
+	q->method = FCGX_GetParam("REQUEST_METHOD", envp);
+	uri = FCGX_GetParam("REQUEST_URI", envp);
+	q->uri = uri != NULL ? uri : "";
+	q->remote = FCGX_GetParam("REMOTE_ADDR", envp);
+	request_id(q->id, sizeof(q->id), FCGX_GetParam("REQUEST_ID", envp));
+	if ((mark = strchr(q->uri, '?')) != NULL) {
+		q->pathlen = (size_t)(mark - q->uri);
+		q->query = mark + 1;
+	} else {
+		q->pathlen = strlen(q->uri);
+		q->query = "";
+	}
+	q->head = q->method != NULL && strcmp(q->method, "HEAD") == 0;
+	log_quote(q->log_method, sizeof(q->log_method),
+	    q->method != NULL ? q->method : "-",
+	    q->method != NULL ? strlen(q->method) : 1);
+	log_quote(q->log_path, sizeof(q->log_path), q->uri, q->pathlen);
+}
+
+static enum page
+which_page(const struct sreq *q)
+{
+	static const struct {
+		const char *path;
+		enum page   page;
+	} pages[] = {
+		{ "/ping", PAGE_PING },
+		{ "/status", PAGE_STATUS },
+		{ "/metrics", PAGE_METRICS },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(pages) / sizeof(pages[0]); i++)
+		if (strlen(pages[i].path) == q->pathlen &&
+		    memcmp(pages[i].path, q->uri, q->pathlen) == 0)
+			return pages[i].page;
+	return PAGE_NONE;
+}
+
+/* Whether the query string has the flag `name` ("json", "full"). */
+static int
+query_flag(const char *query, const char *name)
+{
+	size_t n, key, len = strlen(name);
+
+	while (*query != '\0') {
+		n = strcspn(query, "&");
+		key = strcspn(query, "=&");
+		if (key == len && memcmp(query, name, len) == 0)
+			return 1;
+		query += n;
+		if (*query == '&')
+			query++;
+	}
+	return 0;
+}
+
+static void
+reply(struct sproc *sp, struct sreq *q, int status, const char *ctype,
+    const char *body)
+{
+	buf_reset(&sp->out);
+	buf_puts(&sp->out, body);
+	q->status = status;
+	q->ctype = ctype;
+}
+
+/* Resident set of a process in KiB from /proc/<pid>/statm; 0 if unknown. */
+static uint32_t
+rss_kib(pid_t pid, long page_kib)
+{
+	char        path[64], b[128];
+	const char *p;
+	uint64_t    pages = 0;
+	ssize_t     n;
+	int         fd;
+
+	snprintf(path, sizeof(path), "/proc/%ld/statm", (long)pid);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return 0;
+	n = read(fd, b, sizeof(b) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	b[n] = '\0';
+	if ((p = strchr(b, ' ')) == NULL) /* "size resident shared ..." */
+		return 0;
+	for (p++; *p >= '0' && *p <= '9' && pages < (1ULL << 40); p++)
+		pages = pages * 10 + (uint64_t)(*p - '0');
+	pages *= (uint64_t)page_kib;
+	return pages > UINT32_MAX ? UINT32_MAX : (uint32_t)pages;
+}
+
+/* Copies the scoreboard and gathers what it does not hold. */
+static void
+gather(struct sproc *sp, int full)
+{
+	struct status_extra *x = &sp->extra;
+	uint32_t             queued, backlog;
+	int                  i;
+
+	memcpy(&sp->snap, sp->sb, sizeof(sp->snap));
+	memset(x, 0, sizeof(*x));
+	x->pool = "membermail";
+	x->pm = "static";
+	x->now_ms = sb_now_ms();
+	x->now_mono_ms = sb_mono_ms();
+	if (listen_queue(sp->app_fd, &queued, &backlog) == 0) {
+		x->queue_known = 1;
+		x->listen_queue = queued;
+		x->listen_backlog = backlog;
+		sp->max_queue = max_u32(sp->max_queue, queued);
+	} else if (!sp->queue_warned) {
+		sp->queue_warned = 1;
+		log_warn("event=listen_queue_unknown msg=\"%s\"",
+		    strerror(errno));
+	}
+	x->max_listen_queue = sp->max_queue;
+	for (i = 0; full && i < SB_MAX_WORKERS; i++)
+		if (sp->snap.workers[i].pid > 0 &&
+		    sp->snap.workers[i].state != SB_FREE)
+			x->rss_kib[i] = rss_kib(sp->snap.workers[i].pid,
+			    sp->page_kib);
+}
+
+static void
+render(struct sproc *sp, struct sreq *q, enum page page)
+{
+	int json = query_flag(q->query, "json");
+	int full = query_flag(q->query, "full");
+
+	gather(sp, full && page == PAGE_STATUS);
+	buf_reset(&sp->out);
+	q->status = 200;
+	if (page == PAGE_METRICS) {
+		q->ctype = "text/plain; version=0.0.4; charset=utf-8";
+		status_metrics(&sp->snap, &sp->extra, &sp->out);
+	} else if (json) {
+		q->ctype = "application/json";
+		status_json(&sp->snap, &sp->extra, full, &sp->out);
+	} else {
+		q->ctype = "text/plain; charset=utf-8";
+		status_text(&sp->snap, &sp->extra, full, &sp->out);
+	}
+	if (sp->out.failed) {
+		q->reason = "page over its bound or out of memory";
+		reply(sp, q, 500, "text/plain; charset=utf-8",
+		    "Internal Server Error\n");
+	}
+}
+
+static void
+dispatch(struct sproc *sp, struct sreq *q)
+{
+	enum page   page = which_page(q);
+	const char *m = q->method != NULL ? q->method : "";
+	const char *text = "text/plain; charset=utf-8";
+
+	if (page == PAGE_NONE)
+		reply(sp, q, 404, text, "Not Found\n");
+	else if (strcmp(m, "GET") != 0 && strcmp(m, "HEAD") != 0) {
+		q->allow = "GET, HEAD";
+		reply(sp, q, 405, text, "Method Not Allowed\n");
+	} else if (page == PAGE_PING)
+		reply(sp, q, 200, text, "pong\n");
+	else if (!status_allowed(sp->cfg->status_allow, q->remote)) {
+		q->reason = "address not in status_allow";
+		reply(sp, q, 403, text, "Forbidden\n");
+	} else
+		render(sp, q, page);
+}
+
+static const char *
+reason_phrase(int status)
+{
+	switch (status) {
+	case 200:
+		return "OK";
+	case 403:
+		return "Forbidden";
+	case 404:
+		return "Not Found";
+	case 405:
+		return "Method Not Allowed";
+	default:
+		return "Internal Server Error";
+	}
+}
+
+/* Writes the response; -1 if the web server went away. */
+static int
+send_reply(struct sproc *sp, struct sreq *q)
+{
+	char head[256];
+	int  n;
+
+	n = snprintf(head, sizeof(head),
+	    "Status: %d %s\r\n"
+	    "Content-Type: %s\r\nContent-Length: %zu\r\n"
+	    "Cache-Control: no-store\r\n%s%s%s\r\n",
+	    q->status, reason_phrase(q->status), q->ctype, sp->out.len,
+	    q->allow != NULL ? "Allow: " : "", q->allow != NULL ? q->allow : "",
+	    q->allow != NULL ? "\r\n" : "");
+	if (n < 0 || (size_t)n >= sizeof(head) ||
+	    FCGX_PutStr(head, n, sp->fr.out) < 0)
+		return -1;
+	if (!q->head && sp->out.len > 0 &&
+	    FCGX_PutStr(sp->out.data, (int)sp->out.len, sp->fr.out) < 0)
+		return -1;
+	q->bytes = q->head ? 0 : sp->out.len;
+	return 0;
+}
+
+/* One line per status request, like req_log, but at debug level. */
+static void
+log_request(const struct sreq *q)
+{
+	char            why[LOG_QUOTE_MAX];
+	struct timespec now;
+	double          ms;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	ms = (double)(now.tv_sec - q->start.tv_sec) * 1e3 +
+	    (double)(now.tv_nsec - q->start.tv_nsec) / 1e6;
+	if (q->reason != NULL)
+		log_quote(why, sizeof(why), q->reason, strlen(q->reason));
+	log_debug("event=status_request id=%s method=%s path=%s status=%d "
+		  "bytes=%zu ms=%.2f%s%s",
+	    q->id, q->log_method, q->log_path, q->status, q->bytes, ms,
+	    q->reason != NULL ? " reason=" : "", q->reason != NULL ? why : "");
+}
+
+/* Between requests: USR1 reopens the log file (as a worker does). */
+/* Serves requests; returns why it stopped, for the log. */
+static const char *
+serve(struct sproc *sp)
+{
+	struct sreq q;
+	int         rc;
+
+	while ((rc = child_accept(&sp->fr)) == 1) {
+		read_params(&q, sp->fr.envp);
+		dispatch(sp, &q);
+		if (send_reply(sp, &q) == -1 && q.reason == NULL)
+			q.reason = "client went away";
+		FCGX_Finish_r(&sp->fr);
+		log_request(&q);
+	}
+	return rc == 0 ? "stop" : "accept failed";
+}
+
+void
+status_main(const struct config *cfg, int fd, int app_fd,
+    const struct scoreboard *sb, const struct privs *privs,
+    const sigset_t *unblock)
+{
+	static struct sproc sp; /* static: the snapshot is 47 KiB */
+	const char         *why;
+	long                page;
+
+	child_setup("mm-status", fd, privs, unblock);
+	sp.cfg = cfg;
+	sp.sb = sb;
+	sp.app_fd = app_fd;
+	page = sysconf(_SC_PAGESIZE);
+	sp.page_kib = page > 0 ? page / 1024 : 4;
+	buf_init(&sp.out, STATUS_OUT_MAX);
+	if (FCGX_InitRequest(&sp.fr, fd, FCGI_FAIL_ACCEPT_ON_INTR) != 0)
+		log_fatal("event=status_setup_failed msg=\"out of memory\"");
+	log_debug("event=status_ready");
+	why = serve(&sp);
+	log_debug("event=status_done why=\"%s\"", why);
+	FCGX_Free(&sp.fr, 1);
+	buf_free(&sp.out);
+	exit(strcmp(why, "accept failed") == 0 ? 1 : 0);
+}

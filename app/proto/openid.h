@@ -1,0 +1,296 @@
+/*
+ * openid.h - the pure parts of a hardened OpenID 2.0 relying party: no
+ * network, no database.  Reference: openid-launchpad.md §1.7, §2 and the
+ * checklist of §3, whose numbers the comments below cite.
+ *
+ * Every check returns an enum openid_err; openid_strerror() gives a short
+ * reason for the log (never for the page: the user sees one generic
+ * "sign-in failed").  Checks that concern one field leave its name in
+ * msg->errkey; that name may come from the client, so escape it when
+ * logging.  Strings handed out come from the caller's arena and stay valid
+ * until the request ends; nothing here keeps state between calls.
+ */
+#ifndef MM_OPENID_H
+#define MM_OPENID_H
+
+#include <stddef.h>
+#include <time.h>
+
+#include "lib/arena.h"
+#include "lib/bignum.h"
+#include "lib/err.h"
+#include "lib/form.h"
+
+#define OPENID_NS       "http://specs.openid.net/auth/2.0"
+#define OPENID_NS_SREG  "http://openid.net/extensions/sreg/1.1"
+#define OPENID_NS_AX    "http://openid.net/srv/ax/1.0"
+#define OPENID_NS_TEAMS "http://ns.launchpad.net/2007/openid-teams"
+
+#define OPENID_STATE_PARAM   "state" /* our parameter inside return_to */
+#define OPENID_MAC_KEY_LEN   32      /* HMAC-SHA256 association secret */
+#define OPENID_NONCE_MAX     255     /* spec §10.1 */
+#define OPENID_CLAIMED_MAX   255     /* users.claimed_id bound */
+#define OPENID_LP_NAME_MAX   255     /* mm_valid_lp_name() bound */
+#define OPENID_RT_MAX_PARAMS 16      /* parameters in return_to's query */
+
+/* OpenID 2.0 Appendix B: the default DH modulus p (1024 bits); g is 2. */
+#define OPENID_DH_P_HEX                                                    \
+	"DCF93A0B883972EC0E19989AC5A2CE310E1D37717E8D9571BB7623731866E61E" \
+	"F75A2E27898B057F9891C2E27A639C3F29B60814581CD3B2CA3986D268370557" \
+	"7D45C2E7E52DC81C7A171876E5CEA74B1448BFDFAF18828EFD2519F14E45E382" \
+	"6634AF1949E5B535CC829A483B8A76223E5D490A257F05BDFF16F2FB22C583AB"
+#define OPENID_DH_G 2
+
+enum openid_err {
+	OPENID_OK = 0,
+	OPENID_ENOMEM,         /* arena exhausted */
+	OPENID_EINTERNAL,      /* misuse or a library failure: a bug */
+	OPENID_EKV_LINES,      /* key-value form: too many lines */
+	OPENID_EKV_LONG,       /* key-value form: a line too long */
+	OPENID_EKV_COLON,      /* key-value form: a line without ':' */
+	OPENID_EKV_KEY,        /* key-value form: empty or invalid key */
+	OPENID_EKV_VALUE,      /* key-value form: control byte in a value */
+	OPENID_EKEY,           /* a parameter named "openid." alone */
+	OPENID_EDUPKEY,        /* an openid.* parameter given twice */
+	OPENID_ENS,            /* openid.ns missing or not OpenID 2.0 */
+	OPENID_EMODE,          /* openid.mode missing or unknown */
+	OPENID_EMISSING,       /* a required field is missing (§3.3) */
+	OPENID_EENDPOINT,      /* op_endpoint is not the pinned one (§3.4) */
+	OPENID_ESIGNED,        /* openid.signed missing or malformed */
+	OPENID_ESIGNED_DUP,    /* a name listed twice in openid.signed */
+	OPENID_ESIGNED_ABSENT, /* a signed name has no field */
+	OPENID_ESIGNED_VALUE,  /* a signed value contains a line feed */
+	OPENID_EUNSIGNED,      /* a required field is not signed (§3.7) */
+	OPENID_ESIG_FORMAT,    /* openid.sig is not base64 of 32 bytes */
+	OPENID_ESIG,           /* signature mismatch */
+	OPENID_ENONCE_FORMAT,  /* response_nonce malformed (§3.8) */
+	OPENID_ENONCE_OLD,     /* response_nonce older than the window */
+	OPENID_ENONCE_FUTURE,  /* response_nonce too far in the future */
+	OPENID_ECALLBACK,      /* our configured callback URL is unusable */
+	OPENID_ERT_URL,        /* return_to not an http(s) URL (§3.5) */
+	OPENID_ERT_SCHEME,     /* return_to scheme differs */
+	OPENID_ERT_HOST,       /* return_to host differs */
+	OPENID_ERT_PORT,       /* return_to port differs */
+	OPENID_ERT_PATH,       /* return_to path differs */
+	OPENID_ERT_QUERY,      /* return_to query malformed */
+	OPENID_ERT_PARAM_MISSING, /* return_to parameter not in the request */
+	OPENID_ERT_PARAM_VALUE,   /* return_to parameter differs in request */
+	OPENID_ERT_PARAM_DUP,     /* request parameter given twice */
+	OPENID_ERT_PARAM_EXTRA,   /* request parameter not in return_to */
+	OPENID_ERT_STATE,         /* no state parameter in return_to */
+	OPENID_ECLAIMED,          /* claimed_id not under our prefix (§3.6) */
+	OPENID_EIDENTITY,         /* identity differs from claimed_id */
+	OPENID_EEXT_ABSENT,       /* extension not in the message */
+	OPENID_EEXT_ALIAS,        /* extension alias invalid or not unique */
+	OPENID_EEXT_UNSIGNED,     /* extension not entirely signed (§3.10) */
+	OPENID_ENAME,             /* not a valid Launchpad name */
+	OPENID_EDH_PUBLIC,        /* dh_server_public malformed or unsafe */
+	OPENID_EDH_KEY,           /* (enc_)mac_key not base64 of 32 bytes */
+	OPENID_ERR__MAX
+};
+
+enum openid_msg_mode {
+	OPENID_MODE_ID_RES,       /* positive assertion */
+	OPENID_MODE_CANCEL,       /* the user declined */
+	OPENID_MODE_SETUP_NEEDED, /* answer to checkid_immediate */
+	OPENID_MODE_ERROR         /* the OP reports an error */
+};
+
+/*
+ * An indirect message: the openid.* fields of one request.  All members
+ * point into the caller's arena or into the kvlist the message came from.
+ */
+struct openid_msg {
+	struct kvlist f;      /* fields without "openid.", keys unique */
+	const char  **sgn;    /* openid.signed names, in order */
+	size_t        nsgn;   /* 0 until openid_msg_parse_signed() */
+	const char   *errkey; /* field of the last failed check, or NULL */
+};
+
+/* A short static reason for the log; "unknown" for an invalid value. */
+const char *openid_strerror(enum openid_err);
+/* APP_ENOMEM, APP_EINTERNAL (misuse, bad config) or APP_EINPUT. */
+enum app_err openid_app_err(enum openid_err);
+
+/*
+ * Key-value form (§2.1), for direct responses.  Lines end at LF; the last
+ * LF may be missing.  Each line splits at its first ':'; spaces, tabs and
+ * CRs around keys and values are dropped and blank lines are skipped, as
+ * python-openid does.  Stricter than python-openid: a line without ':' is
+ * OPENID_EKV_COLON; a key must be 1..FORM_KEY_MAX bytes of printable ASCII
+ * (OPENID_EKV_KEY); a value must not hold a NUL or another control byte
+ * but tab (OPENID_EKV_VALUE).  max_lines counts every line, blank ones
+ * too (OPENID_EKV_LINES); max_line bounds each line's bytes without its
+ * LF (OPENID_EKV_LONG); both are checked before anything is allocated.
+ * Duplicate keys are kept in order (see openid_kv_dupkey).  On error *out
+ * is empty; s may be NULL when len is 0.
+ */
+enum openid_err openid_kv_parse(struct arena *, const char *s, size_t len,
+    size_t max_lines, size_t max_line, struct kvlist *out);
+/* The first key that occurs twice, or NULL. */
+const char *openid_kv_dupkey(const struct kvlist *);
+
+/*
+ * Builds the message from the request's parameters (the query for GET,
+ * the body for POST; already percent-decoded by form.c): every openid.*
+ * field, prefix removed, in order.  Other parameters are ignored here (see
+ * openid_check_return_to).  OPENID_EDUPKEY for an openid.* key given twice,
+ * OPENID_EKEY for "openid." alone; errkey names the key.  The message
+ * borrows keys and values from params.
+ */
+enum openid_err openid_msg_from_params(struct arena *,
+    const struct kvlist *params, struct openid_msg *out);
+/* The value of field key (without "openid."), or NULL. */
+const char *openid_get(const struct openid_msg *, const char *key);
+/* Whether key is in openid.signed (after openid_msg_parse_signed). */
+int openid_is_signed(const struct openid_msg *, const char *key);
+
+/*
+ * §3.2: openid.ns must be OpenID 2.0 (OPENID_ENS); openid.mode must be one
+ * of enum openid_msg_mode (OPENID_EMODE), stored in *mode.
+ */
+enum openid_err openid_check_mode(struct openid_msg *,
+    enum openid_msg_mode *mode);
+/* §3.3: the eight fields an id_res needs are present (OPENID_EMISSING). */
+enum openid_err openid_check_required(struct openid_msg *);
+/* §3.4: op_endpoint equals the pinned endpoint, byte for byte. */
+enum openid_err openid_check_op_endpoint(struct openid_msg *,
+    const char *endpoint);
+
+/*
+ * §3.5 (spec §11.1).  callback is our configured return URL without query
+ * or fragment (else OPENID_ECALLBACK).  openid.return_to must be an
+ * absolute http(s) URL with the same scheme and host (both compared
+ * without regard to case), the same port (an absent port being the
+ * scheme's default) and a byte-identical path; no userinfo, no fragment,
+ * no byte outside printable ASCII.  Its query (percent-decoded as form.c
+ * does, at most OPENID_RT_MAX_PARAMS parameters) must have unique keys,
+ * none of them openid.*, and each must occur exactly once in query with
+ * the same decoded value; every non-openid parameter of query must be one
+ * of them, and body must have no non-openid parameter at all.  query is
+ * the request URL's query (NULL: empty); body is the POST body (NULL for
+ * GET).  On success *state is the value of OPENID_STATE_PARAM, never
+ * empty, an arena string; the caller still checks that the state is ours.
+ */
+enum openid_err openid_check_return_to(struct arena *, struct openid_msg *,
+    const char *callback, const struct kvlist *query, const struct kvlist *body,
+    const char **state);
+
+/*
+ * §3.6 with static discovery (§1.2): claimed_id without its fragment must
+ * be prefix followed by 1..64 of [A-Za-z0-9] (OPENID_ECLAIMED), at most
+ * OPENID_CLAIMED_MAX bytes, and identity must equal it (OPENID_EIDENTITY).
+ * *claimed is that fragment-less claimed id, an arena string: the key to
+ * store.  prefix is configuration, e.g. "https://login.ubuntu.com/+id/".
+ */
+enum openid_err openid_check_claimed_id(struct arena *, struct openid_msg *,
+    const char *prefix, const char **claimed);
+
+/*
+ * Parses openid.signed (§2.2) into msg->sgn/nsgn.  OPENID_ESIGNED when it
+ * is missing or has an empty name ("a,,b", a leading or trailing ','),
+ * OPENID_ESIGNED_DUP for a name given twice, OPENID_ESIGNED_ABSENT for a
+ * name with no field (python-openid would sign "" instead), and
+ * OPENID_ESIGNED_VALUE for a signed value that contains LF (it cannot be
+ * written in key-value form).  errkey names the culprit.
+ */
+enum openid_err openid_msg_parse_signed(struct arena *, struct openid_msg *);
+/*
+ * §3.7: op_endpoint, return_to, response_nonce, assoc_handle, claimed_id
+ * and identity are all signed; OPENID_EUNSIGNED otherwise, also when the
+ * signed list has not been parsed.
+ */
+enum openid_err openid_check_signed_required(struct openid_msg *);
+
+/*
+ * The signature base string (§2.2): "k:v\n" for each signed name k, in the
+ * order of openid.signed.  *m is an arena buffer of *mlen bytes, also
+ * NUL-terminated.  Needs openid_msg_parse_signed() (else OPENID_ESIGNED).
+ */
+enum openid_err openid_sig_base(struct arena *, const struct openid_msg *,
+    char **m, size_t *mlen);
+/* HMAC-SHA256 of the base string under key (any length). */
+enum openid_err openid_sig_hmac256(const struct openid_msg *,
+    const unsigned char *key, size_t keylen, unsigned char mac[32]);
+/* The same, as base64 with padding: what openid.sig would hold. */
+enum openid_err openid_sig_sign256(struct arena *, const struct openid_msg *,
+    const unsigned char *key, size_t keylen, const char **sig);
+/*
+ * §3.9 with an association: openid.sig must be canonical padded base64 of
+ * 32 bytes (OPENID_ESIG_FORMAT) equal, compared in constant time, to the
+ * HMAC-SHA256 of the base string (OPENID_ESIG).
+ */
+enum openid_err openid_sig_verify256(struct openid_msg *,
+    const unsigned char *key, size_t keylen);
+
+/*
+ * §3.8: nonce must be "YYYY-MM-DDTHH:MM:SSZ", a real UTC date and time (no
+ * Feb 30, no leap second), then 0..235 bytes of '!'..'~' (spec §10.1; SSO
+ * sends 6), OPENID_NONCE_MAX bytes in all; else OPENID_ENONCE_FORMAT.
+ * OPENID_ENONCE_OLD when its time is before now - window,
+ * OPENID_ENONCE_FUTURE when after now + window (window >= 0, seconds).
+ * *stamp (may be NULL) receives its time, also on OLD and FUTURE.
+ * Uniqueness is the caller's: store (endpoint, nonce) past stamp + window.
+ */
+enum openid_err openid_nonce_check(const char *nonce, time_t now, long window,
+    time_t *stamp);
+
+/*
+ * §3.10: the extension with namespace URI ns.  Its alias is the <a> of the
+ * one field "ns.<a>" whose value is ns; *alias (may be NULL) points to it.
+ * OPENID_EEXT_ABSENT when no field declares ns; OPENID_EEXT_ALIAS when two
+ * do, or the alias is empty, has a '.', or is a core field name;
+ * OPENID_EEXT_UNSIGNED unless "ns.<a>" and every "<a>.*" field is in
+ * openid.signed (errkey names an unsigned one).
+ */
+enum openid_err openid_ext_check(struct openid_msg *, const char *ns,
+    const char **alias);
+/*
+ * The value of "<a>.<field>" for the extension ns, only when
+ * openid_ext_check() passes; NULL otherwise or when there is no such
+ * field.  Example: openid_ext_get(msg, OPENID_NS_SREG, "nickname").
+ */
+const char *openid_ext_get(struct openid_msg *, const char *ns,
+    const char *field);
+
+/*
+ * A Launchpad name (lp/app/validators/name.py, reference §4.2):
+ * ^[a-z0-9][a-z0-9+.-]+$, 2..OPENID_LP_NAME_MAX bytes.  1 when valid.
+ * Same shape as validator_fn (lib/valid.h).
+ */
+int openid_valid_lp_name(const char *, size_t);
+
+/*
+ * DH-SHA256 association (§2.4) with the default modulus and generator of
+ * the spec's Appendix B.  openid_dh_start() draws the private exponent x
+ * uniformly from [1, p - 2] (or takes x from xbytes, big-endian, when not
+ * NULL: for tests; OPENID_EINTERNAL if out of range) and sets *pub to
+ * base64(btwoc(g^x mod p)), the dh_consumer_public to send, an arena
+ * string.  Call sodium_init() first.
+ *
+ * openid_dh_finish() takes dh_server_public B and enc_mac_key from the
+ * associate response and writes the association secret
+ * SHA256(btwoc(B^x mod p)) XOR enc_mac_key to key.  B must be canonical
+ * btwoc in padded base64 with 1 < B < p - 1 (OPENID_EDH_PUBLIC);
+ * enc_mac_key must be padded base64 of 32 bytes (OPENID_EDH_KEY).  The
+ * exchange is one-shot: finish wipes x, and on error key as well.
+ * openid_dh_clear() wipes an exchange that will not be finished.
+ */
+struct openid_dh {
+	struct bn x;    /* private exponent: a secret */
+	int       live; /* x is set */
+};
+
+enum openid_err openid_dh_start(struct arena *, struct openid_dh *,
+    const unsigned char *xbytes, size_t xlen, const char **pub);
+enum openid_err openid_dh_finish(struct openid_dh *, const char *server_pub,
+    const char *enc_mac_key, unsigned char key[OPENID_MAC_KEY_LEN]);
+void            openid_dh_clear(struct openid_dh *);
+/*
+ * no-encryption association (HTTPS only): mac_key must be padded base64 of
+ * 32 bytes (OPENID_EDH_KEY).  On error key is zeroed.
+ */
+enum openid_err openid_mac_key_plain(const char *mac_key,
+    unsigned char                                key[OPENID_MAC_KEY_LEN]);
+
+#endif

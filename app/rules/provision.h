@@ -1,0 +1,212 @@
+/*
+ * provision.h - the provisioning rules of DESIGN.md §6, in one place: a
+ * pure planner (one user, one domain -> a list of actions) and the engine
+ * that loads what the planner needs in bulk and applies each plan as one
+ * transaction with its audit rows (actor sync) and its outbox e-mails.
+ * `membermail sync` (sync.c) runs it over every user; sign-in runs it for
+ * one user (provision_signin).
+ *
+ * The rules, for user U with Launchpad name N on domain D (only enabled
+ * domains whose TXT record is verified take part; a domain without a
+ * non-banned admin is logged as an error and left alone):
+ *
+ *   person lookup unavailable or bad data     nothing changes for U
+ *   U is an admin of D                        never disabled, removed or
+ *                                             demoted; gets N@D like anyone
+ *   U banned, or person not found, not valid, not a CoC signer, a team,
+ *   or another person's entry ("invalid")     U's enabled aliases on D are
+ *       disabled (banned / invalid-user), removal in removal_grace_days
+ *       (0: deleted at once); U, cc D's admins, is told why (once per 30
+ *       days) if U is a member of D or in D's team
+ *   valid and in D's team                     aliases the sync disabled
+ *       (left-team, invalid-user, banned) are enabled again with their
+ *       settings; if U has no alias N@D: it is created forwarding to U's
+ *       e-mail (disabled matches-recipient, admins warned, when that e-mail
+ *       is N@D itself), unless N@D is someone else's alias or U, not an
+ *       admin, already owns alias_limit aliases on D (then U, cc admins, is
+ *       told, once per 30 days); U becomes a member of D; admins are told
+ *   valid, not in D's team, and the snapshot trusted for removals
+ *                                             U's enabled aliases on D are
+ *       disabled left-team at once, removal in removal_grace_days (0: at
+ *       once); admins are told
+ *   a sync-disabled alias past its remove_at  deleted (admins told) unless
+ *       the rules above enable it again; never while removals are held
+ *   a `member` of D left without aliases      the membership is pruned;
+ *       if U left D's team, U's error reports for D are forgotten
+ *
+ * Aliases disabled by their owner, an admin or matches-recipient are left
+ * as they are.
+ */
+#ifndef MM_PROVISION_H
+#define MM_PROVISION_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "lib/err.h"
+#include "proto/launchpad.h"
+#include "rules/snapshot.h"
+
+struct arena;
+struct config;
+struct db;
+
+enum person_state {
+	PERSON_UNKNOWN, /* lookup unavailable, bad data, never done */
+	PERSON_VALID,
+	PERSON_NOT_FOUND,
+	PERSON_NOT_VALID,
+	PERSON_NOT_COC,
+	PERSON_IS_TEAM,
+	PERSON_NAME_MISMATCH
+};
+
+enum membership {
+	MEMBER_UNKNOWN,
+	MEMBER_NO,
+	MEMBER_YES
+};
+enum role {
+	ROLE_NONE,
+	ROLE_MEMBER,
+	ROLE_ADMIN
+};
+
+/* One of the user's aliases on the domain. */
+struct prov_alias {
+	long long   id;
+	const char *local_part;
+	int         enabled;
+	const char *reason;  /* disabled_reason, "" while enabled */
+	int         expired; /* remove_at has passed */
+};
+
+/* What the planner knows of one user on one domain. */
+struct prov_input {
+	const char              *name; /* lower-case Launchpad name */
+	const char              *email;
+	const char              *domain;
+	int                      banned;
+	enum person_state        person;
+	enum membership          member;
+	int                      removals_allowed; /* trusted snapshot */
+	enum role                role;
+	const struct prov_alias *aliases; /* the user's on the domain */
+	size_t                   naliases;
+	int                      local_taken; /* name@domain is another's */
+	int                      alias_limit;
+	int                      grace_days;
+};
+
+enum prov_kind {
+	ACT_CREATE,          /* local_part, enabled */
+	ACT_CREATE_DISABLED, /* local_part, disabled matches-recipient */
+	ACT_ENABLE,          /* alias */
+	ACT_DISABLE,         /* alias, reason */
+	ACT_DELETE,          /* alias */
+	ACT_JOIN,            /* a member row */
+	ACT_PRUNE,           /* the member row, if no alias is left;
+				   forget: the error reports too */
+	ACT_TELL_INVALID,    /* reason: users.person_status or "banned" */
+	ACT_NOT_CREATED      /* reason: "taken" or "limit" */
+};
+
+struct prov_action {
+	enum prov_kind kind;
+	long long      alias_id;
+	const char    *local_part;
+	const char    *reason;
+	int            forget;
+};
+
+/* Room any plan fits in: one action per alias and four more. */
+#define PROV_ACTIONS(naliases) ((naliases) + 4)
+
+/* The plan for in (rules above) into out; the number of actions. */
+size_t provision_plan(const struct prov_input *in, struct prov_action *out);
+
+/* users.person_status of a state ("" for PERSON_UNKNOWN), and back. */
+const char *person_status_name(enum person_state);
+/*
+ * A reason of the rules (a person status such as "not-coc-signer", or
+ * why an alias was not created: "taken", "limit", "recipient") in words
+ * for a person; the reason itself when unknown.  Static.
+ */
+const char       *provision_reason_words(const char *reason);
+enum person_state person_from_status(const char *);
+/* The state an lp_person outcome for `asked` (lower case) means. */
+enum person_state person_from_lp(enum lp_outcome, const struct lp_person *,
+    const char *asked);
+
+/* ---- the engine */
+
+struct prov_stats {
+	long users, created, enabled, disabled, removed, unchanged;
+	long errors;
+};
+
+/* A participating domain and where its membership comes from. */
+struct prov_domain {
+	long long       id;
+	const char     *name, *team;
+	int             alias_limit;
+	const char    **admins; /* non-banned admins' addresses */
+	size_t          nadmins;
+	struct snapshot snap;     /* usable when snap.id or names */
+	int             usable;   /* membership is known */
+	int             removals; /* the snapshot is trusted */
+};
+
+struct prov_user {
+	long long         id;
+	const char       *name; /* lower case */
+	const char       *email, *claimed_id;
+	int               banned;
+	int               first; /* never provisioned before */
+	enum person_state person;
+};
+
+struct prov_state; /* the loaded memberships and aliases */
+
+struct prov {
+	struct db           *db;
+	const struct config *cfg;
+	struct arena        *a;
+	int                  dry_run;  /* print plans, write nothing */
+	FILE                *plan_out; /* where a dry run prints */
+	struct prov_domain  *domains;
+	size_t               ndomains;
+	struct prov_state   *state;
+	struct prov_stats    st;
+};
+
+/* p->domains: the participating domains with their admins. */
+enum app_err prov_load_domains(struct prov *);
+/*
+ * The memberships and aliases the rules look at: all of them (uid 0), or
+ * user uid's and the aliases whose local part is name (for one user).
+ */
+enum app_err prov_load_state(struct prov *, long long uid, const char *name);
+/*
+ * Applies the rules to u on every usable domain, one transaction per
+ * (user, domain) that changes; counts into p->st.  A failed transaction
+ * is logged and counted as an error, and the other domains go on.
+ */
+void prov_user(struct prov *, const struct prov_user *u);
+/* Releases what prov_load_state loaded. */
+void prov_free(struct prov *);
+
+/*
+ * Sign-in provisioning of user uid (DESIGN.md §5): a
+ * fresh person check, each participating team's snapshot if at most
+ * snapshot_max_age old (else fetched and stored), then the rules, all
+ * within signin_sync_budget ms.  When Launchpad is unavailable or the
+ * budget runs out, users.sync_requested_at is set (the next sync does
+ * it) and *queued is 1.  The worker's Launchpad client is made on first
+ * use and kept; provision_cleanup() frees it.
+ */
+enum app_err provision_signin(struct db *, const struct config *,
+    struct arena *, long long uid, int *queued);
+void         provision_cleanup(void);
+
+#endif

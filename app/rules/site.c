@@ -1,0 +1,355 @@
+/* site.c - the rules of running the service; see site.h. */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "lib/valid.h"
+#include "rules/site.h"
+#include "store/audit.h"
+#include "store/db.h"
+
+static int
+lp_char(char ch, int fold)
+{
+	if (fold && ch >= 'A' && ch <= 'Z')
+		return 1;
+	return (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9');
+}
+
+int
+sa_lp_name_ok(const char *s, int fold)
+{
+	size_t i, len = strlen(s);
+
+	if (len < 2 || len > 255 || !lp_char(s[0], fold))
+		return 0;
+	for (i = 1; i < len; i++)
+		if (!lp_char(s[i], fold) && strchr("+.-", s[i]) == NULL)
+			return 0;
+	return 1;
+}
+
+enum sa_team
+sa_team_check(const char *team)
+{
+	if (team[0] == '~' && sa_lp_name_ok(team + 1, 0))
+		return SA_TEAM_OK;
+	if (team[0] == '/')
+		return SA_TEAM_HOME;
+	if (team[0] != '~' && sa_lp_name_ok(team, 0))
+		return SA_TEAM_NO_TILDE;
+	return SA_TEAM_BAD;
+}
+
+int
+sa_slug_ok(const char *s)
+{
+	size_t len = strlen(s);
+
+	return len >= 1 && len <= 32 && s[0] != '-' && valid_slug(s, len);
+}
+
+int
+sa_line_ok(const char *s, size_t max)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t               i, len = strlen(s), chars = 0;
+
+	if (len == 0 || !valid_text(s, len))
+		return 0;
+	for (i = 0; i < len; i++) {
+		if (u[i] == 0xc2 && u[i + 1] >= 0x80 && u[i + 1] <= 0x9f)
+			return 0;
+		chars += (u[i] & 0xc0) != 0x80;
+	}
+	return chars <= max;
+}
+
+int
+sa_alias_limit(const char *arg)
+{
+	char *end;
+	long  v;
+
+	errno = 0;
+	v = strtol(arg, &end, 10);
+	if (arg[0] < '0' || arg[0] > '9' || errno != 0 || *end != '\0' ||
+	    v > SA_ALIAS_LIMIT_MAX)
+		return -1;
+	return (int)v;
+}
+
+/* randombytes_uniform, not % 62: every character equally likely. */
+void
+sa_make_token(char tok[SA_TOKEN_LEN + 1])
+{
+	static const char alnum[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+				    "abcdefghijklmnopqrstuvwxyz0123456789";
+	size_t            i;
+
+	for (i = 0; i < SA_TOKEN_LEN; i++)
+		tok[i] = alnum[randombytes_uniform(sizeof(alnum) - 1)];
+	tok[SA_TOKEN_LEN] = '\0';
+}
+
+/* ---------------------------------------------------------------------
+ * The changes.
+ */
+
+static int
+is_true(const PGresult *res, int row, int col)
+{
+	return strcmp(PQgetvalue(res, row, col), "t") == 0;
+}
+
+struct domain_tx {
+	const struct actor         *actor;
+	const struct sa_domain_new *in;
+	struct sa_domain_added     *out;
+};
+
+/* Nothing was inserted: which unique value was taken. */
+static enum app_err
+domain_taken(struct db *db, struct domain_tx *t)
+{
+	const char  *p[2] = { t->in->name, t->in->slug };
+	PGresult    *res;
+	enum app_err e;
+
+	if ((res = db_exec(db, STMT_SA_DOMAIN_TAKEN, 2, p, &e)) == NULL)
+		return e;
+	t->out->refused = is_true(res, 0, 0) ? SA_NAME_TAKEN :
+	    is_true(res, 0, 1)               ? SA_SLUG_TAKEN :
+					       SA_TOKEN_TAKEN;
+	PQclear(res);
+	return APP_ECONFLICT;
+}
+
+static enum app_err
+domain_admin(struct db *db, struct domain_tx *t, const char *id)
+{
+	const char        *p[2] = { id, t->in->admin };
+	struct audit_event ev = { "domain_member.add", "domain_member", 0, NULL,
+		t->out->id, NULL, NULL };
+	PGresult          *res;
+	enum app_err       e;
+
+	if ((res = db_exec(db, STMT_SA_DOMAIN_ADMIN_ADD, 2, p, &e)) == NULL)
+		return e;
+	if (PQntuples(res) != 1) {
+		PQclear(res);
+		t->out->refused = SA_NO_USER;
+		return APP_ENOTFOUND;
+	}
+	ev.target_id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+	snprintf(t->out->admin, sizeof(t->out->admin), "%s",
+	    PQgetvalue(res, 0, 1));
+	t->out->admin_banned = is_true(res, 0, 2);
+	ev.target_label = PQgetvalue(res, 0, 3);
+	ev.after = PQgetvalue(res, 0, 4);
+	e = audit_write(db, t->actor, &ev);
+	PQclear(res);
+	return e;
+}
+
+static enum app_err
+domain_add_tx(struct db *db, void *arg)
+{
+	struct domain_tx  *t = arg;
+	struct audit_event ev = { "domain.add", "domain", 0, t->in->name, 0,
+		NULL, NULL };
+	char               limit[12], id[24];
+	const char        *p[7];
+	PGresult          *res;
+	enum app_err       e;
+
+	snprintf(limit, sizeof(limit), "%d", t->in->alias_limit);
+	p[0] = t->in->name;
+	p[1] = t->in->team + 1; /* stored without the '~' */
+	p[2] = t->in->slug;
+	p[3] = t->in->title;
+	p[4] = t->out->token;
+	p[5] = limit;
+	p[6] = t->in->enabled ? "t" : "f";
+	if ((res = db_exec(db, STMT_SA_DOMAIN_INSERT, 7, p, &e)) == NULL)
+		return e;
+	if (PQntuples(res) != 1) {
+		PQclear(res);
+		return domain_taken(db, t);
+	}
+	snprintf(id, sizeof(id), "%s", PQgetvalue(res, 0, 0));
+	ev.target_id = ev.domain_id = t->out->id = strtoll(id, NULL, 10);
+	ev.after = PQgetvalue(res, 0, 1);
+	e = audit_write(db, t->actor, &ev);
+	PQclear(res);
+	if (e == APP_OK && t->in->admin != NULL)
+		e = domain_admin(db, t, id);
+	return e;
+}
+
+enum app_err
+sa_domain_add(struct db *db, const struct actor *a,
+    const struct sa_domain_new *in, struct sa_domain_added *out)
+{
+	struct domain_tx t = { a, in, out };
+
+	memset(out, 0, sizeof(*out));
+	sa_make_token(out->token);
+	return db_tx(db, domain_add_tx, &t);
+}
+
+/* Columns of STMT_SA_USER_LOCK. */
+enum {
+	UL_NAME,
+	UL_BANNED,
+	UL_ADMIN,
+	UL_BEFORE,
+	UL_REASON
+};
+
+static const char *const user_actions[] = { [SA_BAN] = "user.ban",
+	[SA_UNBAN] = "user.unban",
+	[SA_GRANT] = "user.site_admin.grant",
+	[SA_REVOKE] = "user.site_admin.revoke" };
+
+struct user_tx {
+	const struct actor  *actor;
+	long long            id;
+	const char          *name;
+	enum sa_user_op      op;
+	const char          *reason;
+	struct sa_user_done *out;
+};
+
+/* The user's id from their name; APP_ENOTFOUND if nobody has it. */
+static enum app_err
+user_by_name(struct db *db, struct user_tx *t)
+{
+	PGresult    *res;
+	enum app_err e = APP_OK;
+
+	if ((res = db_exec(db, STMT_SA_USER_BY_NAME, 1, &t->name, &e)) == NULL)
+		return e;
+	if (PQntuples(res) == 1)
+		t->id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+	else {
+		t->out->refused = SA_NO_USER;
+		e = APP_ENOTFOUND;
+	}
+	PQclear(res);
+	return e;
+}
+
+/*
+ * How many site admins there are, their rows locked in id order: two
+ * revocations at once then wait for each other (the second sees the first
+ * one's result) instead of deadlocking on each other's row.
+ */
+static enum app_err
+count_site_admins(struct db *db, long long *n)
+{
+	PGresult    *res;
+	enum app_err e;
+
+	if ((res = db_exec(db, STMT_SA_SITE_ADMINS, 0, NULL, &e)) == NULL)
+		return e;
+	*n = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+	PQclear(res);
+	return APP_OK;
+}
+
+/* The rules for people on the web (see site.h). */
+static enum app_err
+user_refusal(struct user_tx *t, long long admins)
+{
+	if (t->actor->kind == ACTOR_CLI)
+		return APP_OK;
+	if (t->op == SA_BAN && t->id == t->actor->user_id)
+		t->out->refused = SA_SELF_BAN;
+	else if (t->op == SA_REVOKE && admins <= 1)
+		t->out->refused = SA_LAST_SITE_ADMIN;
+	return t->out->refused != SA_NONE ? APP_ECONFLICT : APP_OK;
+}
+
+static enum app_err
+user_set(struct db *db, struct user_tx *t, const PGresult *old, const char *id)
+{
+	struct audit_event ev = { user_actions[t->op], "user", t->id, NULL, 0,
+		PQgetvalue(old, 0, UL_BEFORE), NULL };
+	const char        *p[4];
+	PGresult          *res;
+	enum app_err       e;
+
+	p[0] = id;
+	p[1] = t->op == SA_BAN ? "t" :
+	    t->op == SA_UNBAN  ? "f" :
+				 PQgetvalue(old, 0, UL_BANNED);
+	p[2] = t->op == SA_BAN ? t->reason : NULL; /* NULL keeps it */
+	p[3] = t->op == SA_GRANT ? "t" :
+	    t->op == SA_REVOKE   ? "f" :
+				   PQgetvalue(old, 0, UL_ADMIN);
+	if ((res = db_exec(db, STMT_SA_USER_SET, 4, p, &e)) == NULL)
+		return e;
+	if (t->out->name[0] != '\0')
+		ev.target_label = t->out->name;
+	ev.after = PQgetvalue(res, 0, 0);
+	e = audit_write(db, t->actor, &ev);
+	PQclear(res);
+	t->out->changed = e == APP_OK;
+	return e;
+}
+
+static enum app_err
+user_tx(struct db *db, void *arg)
+{
+	struct user_tx *t = arg;
+	char            id[24];
+	const char     *p = id;
+	PGresult       *old;
+	long long       admins = 0;
+	enum app_err    e;
+	int             is, want;
+
+	if (t->id == 0 && (e = user_by_name(db, t)) != APP_OK)
+		return e;
+	if (t->op == SA_REVOKE && t->actor->kind != ACTOR_CLI &&
+	    (e = count_site_admins(db, &admins)) != APP_OK)
+		return e;
+	t->out->id = t->id;
+	snprintf(id, sizeof(id), "%lld", t->id);
+	if ((old = db_exec(db, STMT_SA_USER_LOCK, 1, &p, &e)) == NULL)
+		return e;
+	if (PQntuples(old) != 1) {
+		PQclear(old);
+		t->out->refused = SA_NO_USER;
+		return APP_ENOTFOUND;
+	}
+	snprintf(t->out->name, sizeof(t->out->name), "%s",
+	    PQgetvalue(old, 0, UL_NAME));
+	snprintf(t->out->reason, sizeof(t->out->reason), "%s",
+	    PQgetvalue(old, 0, UL_REASON));
+	is = is_true(old, 0,
+	    t->op == SA_BAN || t->op == SA_UNBAN ? UL_BANNED : UL_ADMIN);
+	want = t->op == SA_BAN || t->op == SA_GRANT;
+	e = APP_OK;
+	if (is != want && (e = user_refusal(t, admins)) == APP_OK)
+		e = user_set(db, t, old, id);
+	PQclear(old);
+	return e;
+}
+
+enum app_err
+sa_user_change(struct db *db, const struct actor *a, long long id,
+    const char *name, enum sa_user_op op, const char *reason,
+    struct sa_user_done *out)
+{
+	struct user_tx t = { a, id, name, op, reason, out };
+
+	memset(out, 0, sizeof(*out));
+	return db_tx(db, user_tx, &t);
+}

@@ -1,0 +1,293 @@
+/* snapshot.c - Launchpad team snapshots and the shrink guard; see snapshot.h. */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/arena.h"
+#include "lib/buf.h"
+#include "lib/conf.h"
+#include "lib/log.h"
+#include "rules/notify.h"
+#include "rules/snapshot.h"
+#include "store/audit.h"
+#include "store/db.h"
+#include "views/view.h"
+
+#define NAMES_MAX (64 * 1024 * 1024) /* the names of one snapshot */
+
+/* What one storing transaction needs. */
+struct store {
+	const struct config *cfg;
+	const char          *team;
+	struct snapshot     *s;
+	long                 trusted; /* total; -1: none */
+	int                  alert;   /* a hold begins */
+};
+
+static long long
+first_id(PGresult *res)
+{
+	long long id = PQntuples(res) == 1 ?
+	    strtoll(PQgetvalue(res, 0, 0), NULL, 10) :
+	    0;
+
+	PQclear(res);
+	return id;
+}
+
+/* The members as one ' '-separated text (names have no spaces). */
+static int
+join_names(const struct snapshot *s, struct buf *b)
+{
+	size_t i;
+
+	for (i = 0; i < s->n; i++) {
+		if (i > 0)
+			buf_putc(b, ' ');
+		buf_puts(b, s->names[i]);
+	}
+	return b->failed ? -1 : 0;
+}
+
+static enum app_err
+hold_begins(struct db *db, struct store *st)
+{
+	struct actor       a = { ACTOR_SYNC, 0, NULL, 0, NULL };
+	struct audit_event ev;
+	struct view_dict  *d;
+	const char        *to[1] = { st->cfg->alerts_to };
+	char               after[128], label[300];
+	enum app_err       e;
+
+	snprintf(after, sizeof(after), "{\"total\": %zu, \"trusted\": %ld}",
+	    st->s->n, st->trusted);
+	snprintf(label, sizeof(label), "~%s", st->team);
+	memset(&ev, 0, sizeof(ev));
+	ev.action = "team_snapshot.hold";
+	ev.target_type = "team_snapshot";
+	ev.target_id = st->s->id;
+	ev.target_label = label;
+	ev.after = after;
+	if ((e = audit_write(db, &a, &ev)) != APP_OK ||
+	    st->cfg->alerts_to[0] == '\0')
+		return e;
+	if ((d = view_dict_new()) == NULL)
+		return APP_ENOMEM;
+	view_set(d, "TEAM", st->team);
+	view_set_int(d, "TOTAL", (long)st->s->n);
+	view_set_int(d, "TRUSTED", st->trusted);
+	view_set_int(d, "THRESHOLD", st->cfg->shrink_threshold);
+	e = mail_queue(db, st->cfg, "mail_shrink_held.tpl", to, 1, NULL, 0, d);
+	view_dict_free(d);
+	return e;
+}
+
+static enum app_err
+store_tx(struct db *db, void *arg)
+{
+	struct store    *st = arg;
+	struct snapshot *s = st->s;
+	struct buf       names;
+	char             total[24], id[24];
+	const char      *p[5];
+	PGresult        *res;
+	enum app_err     e;
+
+	snprintf(total, sizeof(total), "%zu", s->n);
+	p[0] = st->team;
+	p[1] = total;
+	p[2] = s->complete ? "true" : "false";
+	p[3] = s->complete ? NULL : s->error;
+	p[4] = s->held ? "true" : "false";
+	if ((res = db_exec(db, STMT_SNAP_INSERT, 5, p, &e)) == NULL)
+		return e;
+	if ((s->id = first_id(res)) == 0)
+		return APP_EINTERNAL;
+	if (s->n > 0) {
+		buf_init(&names, NAMES_MAX);
+		snprintf(id, sizeof(id), "%lld", s->id);
+		p[0] = id;
+		p[1] = join_names(s, &names) == 0 ? buf_cstr(&names) : NULL;
+		res = p[1] != NULL ? db_exec(db, STMT_SNAP_MEMBERS, 2, p, &e) :
+				     NULL;
+		buf_free(&names);
+		if (res == NULL)
+			return p[1] == NULL ? APP_ENOMEM : e;
+		PQclear(res);
+	}
+	return st->alert ? hold_begins(db, st) : APP_OK;
+}
+
+/* The last trusted total (-1: none) and whether a hold is already open. */
+static enum app_err
+trusted(struct db *db, const char *team, long *total, int *open)
+{
+	const char  *p[1] = { team };
+	PGresult    *res;
+	enum app_err e;
+
+	if ((res = db_exec(db, STMT_SNAP_TRUSTED, 1, p, &e)) == NULL)
+		return e;
+	*total = PQgetisnull(res, 0, 0) ?
+	    -1 :
+	    strtol(PQgetvalue(res, 0, 0), NULL, 10);
+	*open = strcmp(PQgetvalue(res, 0, 1), "t") == 0;
+	PQclear(res);
+	return APP_OK;
+}
+
+enum app_err
+snapshot_fetch(struct db *db, const struct config *cfg, struct lp_client *lp,
+    struct arena *a, const char *team, int store, struct snapshot *out)
+{
+	struct store st;
+	enum app_err e;
+	int          open = 0;
+
+	memset(out, 0, sizeof(*out));
+	out->outcome = lp_participants(lp, a, team, &out->names, &out->n,
+	    out->error, sizeof(out->error));
+	out->complete = out->outcome == LP_OK;
+	memset(&st, 0, sizeof(st));
+	st.cfg = cfg;
+	st.team = team;
+	st.s = out;
+	st.trusted = -1;
+	if (out->complete) {
+		if ((e = trusted(db, team, &st.trusted, &open)) != APP_OK)
+			return e;
+		/* Smaller by more than the threshold: (t - n) / t > x %. */
+		out->held = st.trusted > 0 &&
+		    ((long long)st.trusted - (long long)out->n) * 100 >
+			(long long)st.trusted * cfg->shrink_threshold;
+		st.alert = out->held && !open;
+	}
+	if (out->held)
+		log_warn("event=snapshot_held team=%s total=%zu trusted=%ld "
+			 "threshold=%d",
+		    team, out->n, st.trusted, cfg->shrink_threshold);
+	if (!store)
+		return APP_OK;
+	return db_tx(db, store_tx, &st);
+}
+
+enum app_err
+snapshot_latest(struct db *db, const char *team, long max_age,
+    struct snapshot *out)
+{
+	const char  *p[1] = { team };
+	PGresult    *res;
+	enum app_err e;
+
+	memset(out, 0, sizeof(*out));
+	if ((res = db_exec(db, STMT_SNAP_LATEST, 1, p, &e)) == NULL)
+		return e;
+	if (PQntuples(res) == 1) {
+		out->age = strtol(PQgetvalue(res, 0, 2), NULL, 10);
+		if (max_age <= 0 || out->age <= max_age) {
+			out->id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+			out->held = strcmp(PQgetvalue(res, 0, 1), "t") == 0;
+			out->complete = 1;
+		}
+	}
+	PQclear(res);
+	return APP_OK;
+}
+
+static int
+cmp_name(const void *key, const void *elem)
+{
+	return strcmp(key, *(const char *const *)elem);
+}
+
+enum app_err
+snapshot_has(struct db *db, const struct snapshot *s, const char *name,
+    int *yes)
+{
+	char         id[24], lname[LP_NAME_MAX + 1];
+	const char  *p[2] = { id, name };
+	PGresult    *res;
+	enum app_err e;
+	size_t       i;
+
+	*yes = 0;
+	if (s->names != NULL || s->id == 0) {
+		for (i = 0; i < LP_NAME_MAX && name[i] != '\0'; i++)
+			lname[i] = (char)(name[i] >= 'A' && name[i] <= 'Z' ?
+				name[i] - 'A' + 'a' :
+				name[i]);
+		lname[i] = '\0';
+		*yes = s->names != NULL &&
+		    bsearch(lname, s->names, s->n, sizeof(*s->names),
+			cmp_name) != NULL;
+		return APP_OK;
+	}
+	snprintf(id, sizeof(id), "%lld", s->id);
+	if ((res = db_exec(db, STMT_SNAP_HAS, 2, p, &e)) == NULL)
+		return e;
+	*yes = PQntuples(res) == 1;
+	PQclear(res);
+	return APP_OK;
+}
+
+struct accept {
+	const char *team, *by;
+	int        *found;
+	long       *total;
+};
+
+static enum app_err
+accept_tx(struct db *db, void *arg)
+{
+	struct accept     *ac = arg;
+	struct actor       a = { ACTOR_CLI, 0, ac->by, 0, NULL };
+	struct audit_event ev;
+	const char        *p[2] = { ac->team, ac->by };
+	char               label[300], after[64];
+	PGresult          *res;
+	enum app_err       e;
+
+	if ((res = db_exec(db, STMT_SNAP_ACCEPT, 2, p, &e)) == NULL)
+		return e;
+	if ((*ac->found = PQntuples(res) == 1) == 0) {
+		PQclear(res);
+		return APP_OK;
+	}
+	*ac->total = strtol(PQgetvalue(res, 0, 1), NULL, 10);
+	memset(&ev, 0, sizeof(ev));
+	ev.target_id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+	PQclear(res);
+	snprintf(label, sizeof(label), "~%s", ac->team);
+	snprintf(after, sizeof(after), "{\"total\": %ld}", *ac->total);
+	ev.action = "team_snapshot.accept";
+	ev.target_type = "team_snapshot";
+	ev.target_label = label;
+	ev.after = after;
+	return audit_write(db, &a, &ev);
+}
+
+enum app_err
+snapshot_accept(struct db *db, const char *team, const char *by, int *found,
+    long *total)
+{
+	struct accept ac = { team, by, found, total };
+
+	*found = 0;
+	*total = 0;
+	return db_tx(db, accept_tx, &ac);
+}
+
+enum app_err
+snapshot_sweep(struct db *db, const char *team)
+{
+	const char  *p[1] = { team };
+	PGresult    *res;
+	enum app_err e;
+
+	if ((res = db_exec(db, STMT_SNAP_SWEEP, 1, p, &e)) == NULL)
+		return e;
+	PQclear(res);
+	return APP_OK;
+}

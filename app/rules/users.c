@@ -1,0 +1,163 @@
+/* users.c - user records at sign-in; see users.h. */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "lib/log.h"
+#include "proto/rp.h"
+#include "rules/users.h"
+#include "store/audit.h"
+#include "store/db.h"
+
+struct signin {
+	const char               *request_id;
+	const struct rp_identity *id;
+	long long                 uid;
+	enum signin_outcome       outcome;
+};
+
+/* Runs one statement inside the transaction; -1 on failure. */
+static int
+run(struct db *db, enum stmt st, int n, const char *const *params,
+    PGresult **out, enum app_err *e)
+{
+	PGresult *res;
+
+	if ((res = db_exec(db, st, n, params, e)) == NULL)
+		return -1;
+	if (out != NULL)
+		*out = res;
+	else
+		PQclear(res);
+	return 0;
+}
+
+/* {"email": "..."} for the audit log; a static "null" if it fails. */
+static char *
+email_json(const char *email)
+{
+	struct json_object *o = json_object_new_object();
+	char               *s = NULL;
+
+	if (o != NULL && email != NULL &&
+	    json_object_object_add(o, "email", json_object_new_string(email)) ==
+		0)
+		s = strdup(
+		    json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+	json_object_put(o);
+	return s;
+}
+
+static int
+audit(struct db *db, struct signin *s, const char *action, const char *before,
+    const char *after, enum app_err *e)
+{
+	struct actor       a = { ACTOR_USER, s->uid, s->id->nickname, 0,
+		      s->request_id };
+	struct audit_event ev = { action, "user", s->uid, s->id->nickname, 0,
+		before, after };
+
+	return (*e = audit_write(db, &a, &ev)) == APP_OK ? 0 : -1;
+}
+
+static int
+create(struct db *db, struct signin *s, enum app_err *e)
+{
+	const char *p[4] = { s->id->claimed_id, s->id->nickname, s->id->email,
+		s->id->fullname };
+	PGresult   *res;
+	char       *after;
+	int         rc;
+
+	if (run(db, STMT_USER_INSERT, 4, p, &res, e) == -1)
+		return -1;
+	s->uid = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+	PQclear(res);
+	after = email_json(s->id->email);
+	rc = audit(db, s, "user.signup", NULL, after, e);
+	free(after);
+	return rc;
+}
+
+/* Email changed: aliases that forwarded only to the old one follow. */
+static int
+follow_email(struct db *db, struct signin *s, const char *old, enum app_err *e)
+{
+	char        uid[24], *before, *after;
+	const char *p[3];
+	int         rc;
+
+	snprintf(uid, sizeof(uid), "%lld", s->uid);
+	p[0] = uid;
+	p[1] = old;
+	p[2] = s->id->email;
+	if (run(db, STMT_ALIASES_FOLLOW_EMAIL, 3, p, NULL, e) == -1)
+		return -1;
+	before = email_json(old);
+	after = email_json(s->id->email);
+	rc = audit(db, s, "user.email_changed", before, after, e);
+	free(before);
+	free(after);
+	return rc;
+}
+
+static int
+refresh(struct db *db, struct signin *s, PGresult *row, enum app_err *e)
+{
+	char        uid[24];
+	const char *p[4], *old = PQgetvalue(row, 0, 1);
+
+	snprintf(uid, sizeof(uid), "%lld", s->uid);
+	p[0] = uid;
+	p[1] = s->id->nickname;
+	p[2] = s->id->email;
+	p[3] = s->id->fullname;
+	if (run(db, STMT_USER_UPDATE, 4, p, NULL, e) == -1)
+		return -1;
+	if (s->id->email != NULL && strcmp(old, s->id->email) != 0)
+		return follow_email(db, s, old, e);
+	return 0;
+}
+
+static enum app_err
+signin_tx(struct db *db, void *arg)
+{
+	struct signin *s = arg;
+	const char    *p[2] = { s->id->nickname, s->id->claimed_id };
+	PGresult      *row;
+	enum app_err   e = APP_OK;
+	int            rc = 0, found;
+
+	if (run(db, STMT_USER_BY_CLAIMED_ID, 1, &s->id->claimed_id, &row, &e) ==
+	    -1)
+		return e;
+	if ((found = PQntuples(row) == 1))
+		s->uid = strtoll(PQgetvalue(row, 0, 0), NULL, 10);
+	if (found && strcmp(PQgetvalue(row, 0, 2), "t") == 0)
+		s->outcome = SIGNIN_BANNED;
+	else if (!found && s->id->email == NULL)
+		s->outcome = SIGNIN_NO_EMAIL;
+	/* The name moved here from another identity: a Launchpad rename. */
+	else if ((rc = run(db, STMT_USER_CLEAR_NAME, 2, p, NULL, &e)) == 0)
+		rc = found ? refresh(db, s, row, &e) : create(db, s, &e);
+	PQclear(row);
+	return rc == 0 ? APP_OK : e;
+}
+
+enum app_err
+users_signin(struct db *db, const char *request_id,
+    const struct rp_identity *id, long long *uid, enum signin_outcome *outcome)
+{
+	struct signin s = { request_id, id, 0, SIGNIN_OK };
+	enum app_err  e;
+
+	if ((e = db_tx(db, signin_tx, &s)) != APP_OK)
+		return e;
+	*uid = s.uid;
+	*outcome = s.outcome;
+	return APP_OK;
+}

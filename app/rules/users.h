@@ -1,0 +1,30 @@
+/*
+ * users.h - the people who sign in: found by their Ubuntu One claimed id,
+ * created at their first sign-in, refreshed at every one.
+ */
+#ifndef MM_USERS_H
+#define MM_USERS_H
+
+#include "lib/err.h"
+
+struct db;
+struct rp_identity;
+
+enum signin_outcome {
+	SIGNIN_OK,
+	SIGNIN_BANNED,  /* refused: the user is banned */
+	SIGNIN_NO_EMAIL /* first sign-in without a shared email */
+};
+
+/*
+ * In one transaction: finds or creates the user of a verified identity,
+ * refreshes Launchpad name, email and display name from the signed fields,
+ * takes the name from a stale holder (a Launchpad rename), moves aliases
+ * that forwarded only to the old email to the new one, and writes the
+ * audit rows (with request_id, the request's as the log has it).  Sets
+ * *uid and *outcome; APP_EDB and the like on failure.
+ */
+enum app_err users_signin(struct db *, const char *request_id,
+    const struct rp_identity *, long long *uid, enum signin_outcome *outcome);
+
+#endif

@@ -1,0 +1,214 @@
+/*
+ * db.h - one PostgreSQL connection per process, and the app's statements.
+ *
+ * Each worker opens its own connection after fork, lazily, on the first
+ * request that needs it.  Every statement is parameterised and prepared
+ * once per connection; the SQL lives in one table (db.c) where it can be
+ * reviewed at a glance.  When the connection breaks, the request gets
+ * APP_EDB (a 503 page), the connection is dropped, and the next request
+ * reconnects, after a back-off that doubles from 250 ms to 5 s so that a
+ * database outage is not hammered by every worker.  Nothing here blocks
+ * longer than connect_timeout or the statement timeout.
+ */
+#ifndef MM_DB_H
+#define MM_DB_H
+
+#include <libpq-fe.h>
+
+#include "lib/err.h"
+
+/* The schema version (highest migration) this binary needs. */
+#define DB_SCHEMA_VERSION 7
+
+struct config;
+
+enum stmt {
+	STMT_SCHEMA_VERSION,     /* -> version */
+	STMT_DOMAIN_LIST,        /* -> slug, name, team, title */
+	STMT_SESSION_LOAD,       /* hash -> user columns, csrf, touch due,
+				   claimed id, person status, sync due */
+	STMT_SESSION_CREATE,     /* hash, user, csrf, idle, max */
+	STMT_SESSION_DELETE,     /* hash */
+	STMT_IS_DOMAIN_ADMIN,    /* domain name, user id -> a row if admin */
+	STMT_RATE_HIT,           /* bucket, window s -> hits, seconds left */
+	STMT_DOMAIN_TEAMS,       /* -> teams of enabled domains, a,b,c */
+	STMT_LOGIN_STATE_CREATE, /* state hash, binding hash, path, ttl s */
+	STMT_LOGIN_STATE_USE,    /* state hash -> a row if it was fresh */
+	STMT_LOGIN_STATE_USER,   /* state hash, user id */
+	STMT_LOGIN_STATE_FINISH, /* state hash, binding hash -> user, path */
+	STMT_NONCE_INSERT,       /* endpoint, nonce, keep s -> a row if new */
+	STMT_USER_BY_CLAIMED_ID, /* claimed id -> id, email, banned (locked) */
+	STMT_USER_CLEAR_NAME,    /* name, claimed id: a rename elsewhere */
+	STMT_USER_INSERT,        /* claimed id, name, email, display -> id */
+	STMT_USER_UPDATE,        /* id, name, email or NULL, display or NULL */
+	STMT_ALIASES_FOLLOW_EMAIL, /* user id, old email, new email */
+	STMT_USER_BY_ID,    /* id -> name, email, display, claimed, banned */
+	STMT_AUDIT,         /* kind, user id, name, action, type, id,
+				   label, before, after, request id,
+				   domain id (audit.c) */
+	STMT_ASSOC_CURRENT, /* endpoint -> handle, secret hex */
+	STMT_ASSOC_GET,     /* endpoint, handle -> secret hex */
+	STMT_ASSOC_INSERT,  /* endpoint, handle, secret hex, expires s */
+	STMT_ASSOC_DELETE,  /* endpoint, handle */
+	/* outbox (outbox.c) */
+	STMT_OUTBOX_RETRY, /* id -> id if it was a failed message */
+	/* provisioning: snapshot.c, provision.c, errlog.c, notify.c, sync.c */
+	STMT_SNAP_TRUSTED, /* team -> total of the last trusted, open hold */
+	STMT_SNAP_INSERT,  /* team, total, complete, error, held -> id */
+	STMT_SNAP_MEMBERS, /* id, names (space-separated) */
+	STMT_SNAP_LATEST,  /* team -> id, held, age s of latest complete */
+	STMT_SNAP_HAS,     /* id, name -> a row if a member */
+	STMT_SNAP_ACCEPT,  /* team, by -> id, total */
+	STMT_SNAP_SWEEP,   /* team: all but latest, complete, trusted */
+	STMT_PROV_DOMAINS, /* -> id, name, team, limit, admin emails */
+	STMT_PROV_USERS,   /* id|NULL, name|NULL, interval s -> users */
+	STMT_PROV_MEMBERS, /* id|NULL -> user, domain, role */
+	STMT_PROV_ALIASES, /* id|NULL, local|NULL -> aliases */
+	STMT_PROV_ALIAS_CREATE,  /* domain, local, user, email, enabled,
+				   reason -> id */
+	STMT_PROV_ALIAS_ENABLE,  /* id -> local part */
+	STMT_PROV_ALIAS_DISABLE, /* id, reason, grace days -> remove_at */
+	STMT_PROV_ALIAS_DELETE,  /* id -> local part */
+	STMT_PROV_MEMBER_ADD,    /* domain, user -> a row if added */
+	STMT_PROV_MEMBER_PRUNE,  /* domain, user -> a row if pruned */
+	STMT_PROV_PERSONS,       /* ids {..}, statuses {..} */
+	STMT_PROV_SYNCED,        /* ids {..} */
+	STMT_PROV_SYNC_REQUEST,  /* id */
+	STMT_ERRLOG,             /* fingerprint text, message, user, name,
+				   claimed id, domain */
+	STMT_ERROR_REPORT,       /* user, domain, code -> a row: report it */
+	STMT_ERROR_FORGET,       /* user, domain */
+	STMT_OUTBOX_INSERT,      /* to, cc (space-separated), subject, body */
+	STMT_SYNC_LOCK,          /* -> t if this session holds the lock */
+	STMT_SYNC_ASYNC_COMMIT,  /* synchronous_commit off for the session */
+	/* Site admins (handlers/admin.c). */
+	STMT_SA_COUNTS,           /* -> domains, users, aliases, outbox pending,
+				   outbox failed, errors in the last day */
+	STMT_SA_DOMAINS,          /* -> name, team, slug, title, enabled, limit,
+				   txt status, members, aliases, token */
+	STMT_SA_DOMAIN_INSERT,    /* name, team, slug, title, token, limit,
+				   enabled -> id, after (none on a unique
+				   conflict) */
+	STMT_SA_DOMAIN_ADMIN_ADD, /* domain id, user name -> user id, name,
+				   banned, label, after */
+	STMT_SA_DOMAIN_TAKEN,     /* name, slug -> name taken, slug taken */
+	STMT_SA_DOMAIN_LOCK,      /* name -> id, enabled, limit, before
+				   (locked) */
+	STMT_SA_DOMAIN_UPDATE,    /* id, enabled, limit -> after */
+	STMT_SA_USERS,            /* prefix or NULL, after id, limit -> id,
+				   name, email, banned, site admin */
+	STMT_SA_USER,             /* id -> name, email, display, claimed,
+				   banned, reason, site admin, last login,
+				   created, aliases, domains */
+	STMT_SA_USER_LOCK,        /* id -> name, banned, site admin, before,
+				   reason (locked) */
+	STMT_SA_USER_BY_NAME,     /* name -> id */
+	STMT_SA_USER_SET,         /* id, banned, reason or NULL (kept),
+				   site admin -> after */
+	STMT_SA_SITE_ADMINS,      /* -> how many (their rows locked) */
+	STMT_SA_OUTBOX_FAILED,    /* -> id, to, subject, attempts, error,
+				   failed at, created at */
+	STMT_SA_OUTBOX_STATE,     /* id -> failed, label, state (locked) */
+	STMT_SA_OUTBOX_DELETE,    /* id -> label, before */
+	STMT_SA_ERRORS,           /* -> fingerprint, message, count, first,
+				   last, user id, name, claimed id */
+	/* Member pages and alias rules (alias.c, handlers/my.c). */
+	STMT_ALIAS_GET,     /* id, actor id, site admin -> alias, role */
+	STMT_ALIAS_LOCK,    /* the same, FOR UPDATE */
+	STMT_ALIAS_UPDATE,  /* id, recipients \n-joined, enabled, reason,
+				   reply code, description -> updated_at */
+	STMT_ALIAS_HISTORY, /* alias id -> when, kind, name, action,
+				   changes */
+	/* The domain-admin rules and listings (rules/domain_members.c). */
+	STMT_MEMBER_DOMAIN_ACCESS, /* domain, user id -> id, name, limit,
+				   is admin */
+	STMT_MEMBER_DOMAIN_LOCK,   /* the same, the row locked */
+	STMT_MEMBER_DOMAIN,        /* the same + the overview's columns */
+	STMT_MEMBER_LOCK,      /* domain id, name -> member columns (locked) */
+	STMT_MEMBER_ADMINS,    /* domain id -> number of admins */
+	STMT_MEMBER_SET_ROLE,  /* domain id, user id, role */
+	STMT_MEMBER_ADD_ADMIN, /* domain id, name -> user id, name, if the
+				   user exists and was not a member */
+	STMT_MEMBER_DISABLE_ALIASES, /* domain id, user id -> id, local part */
+	STMT_MEMBER_DELETE,          /* domain id, user id */
+	STMT_MEMBER_ALIAS_COUNT,     /* domain id, user id -> count */
+	STMT_MEMBER_ALIAS_INSERT,    /* domain id, local part, user id,
+				   recipients (one a line), enabled, reason
+				   -> id, or no row if taken */
+	STMT_MEMBER_LIST,            /* domain id, search, after name, after id,
+				   limit -> member columns */
+	STMT_MEMBER_GET,             /* domain id, name -> member columns */
+	STMT_MEMBER_ALIASES,      /* domain id, search, after, enabled, reason,
+				   limit -> alias columns */
+	STMT_MEMBER_USER_ALIASES, /* domain id, user id -> alias columns */
+	STMT_MEMBER_AUDIT,  /* domain id, before id, limit -> audit rows */
+	STMT_MEMBER_ERRORS, /* domain id, limit -> error log rows */
+	STMT_MEMBER_ADMIN_DOMAINS, /* user id, site admin -> domain names */
+	/* The JSON API and its tokens (http/bearer.c, apitoken.c, handlers/api.c) */
+	STMT_API_TOKEN_AUTH,   /* hash -> token id, user columns, banned,
+				   last use over a minute ago */
+	STMT_API_TOKEN_TOUCH,  /* token id: last_used_at, once a minute */
+	STMT_API_TOKEN_CREATE, /* user, name, hash, days -> id, expires;
+				   no row if an active one has the name */
+	STMT_API_TOKEN_LIST,   /* user -> id, name, created, last used,
+				   expires, revoked, state */
+	STMT_API_TOKEN_REVOKE, /* id, user -> name, if it was active */
+	STMT_API_USER_ALIASES, /* user, after id or NULL, limit -> ids */
+	/* Faster sessions and GET /my (session.c, handlers/my.c) */
+	STMT_SESSION_TOUCH,   /* hash, idle: slide the idle expiry, if due */
+	STMT_MY_DOMAIN_LIST,  /* -> id, name, team, has a trusted
+				   snapshot, of each enabled, verified
+				   domain (db_cached) */
+	STMT_MY_DOMAIN_NAMES, /* -> id, name of every domain (db_cached) */
+	STMT_MY_SESSION_PAGE, /* token hash -> the session and /my's
+				   rows (db.c) */
+	STMT__MAX
+};
+
+struct db;
+
+/* A handle that will connect with cfg->database; NULL if out of memory. */
+struct db *db_new(const struct config *, const char *appname);
+/* Closes the connection and frees the handle.  NULL is allowed. */
+void db_free(struct db *);
+
+/*
+ * Makes sure the connection is up, its statements prepared and the schema
+ * recent enough.  APP_EDB with a reason while the database is unreachable,
+ * the back-off has not expired, or the schema is behind.
+ */
+enum app_err db_connect(struct db *);
+/* Why the last call failed (static or owned by the handle). */
+const char *db_reason(const struct db *);
+/* Whether the last connection found the schema behind DB_SCHEMA_VERSION. */
+int db_schema_behind(const struct db *);
+
+/*
+ * Runs a prepared statement.  Returns a result the caller must PQclear,
+ * or NULL with *err set (APP_EDB when the connection failed, APP_EINTERNAL
+ * for an SQL error, which is logged).
+ */
+PGresult *db_exec(struct db *, enum stmt, int nparams,
+    const char *const *params, enum app_err *err);
+
+/*
+ * The result of a parameterless statement over the domains table, kept by
+ * the handle (do not PQclear it) until the table changes: workers LISTEN
+ * on membermail_domains, which a trigger notifies at every change, and a
+ * new connection starts with an empty cache.  NULL with *err on failure.
+ */
+PGresult *db_cached(struct db *, enum stmt, enum app_err *err);
+/*
+ * A new request begins: until one of its statements is answered,
+ * db_cached polls the connection for notifications (NULL is allowed).
+ */
+void db_request(struct db *);
+
+/*
+ * Runs fn inside BEGIN ... COMMIT; anything but APP_OK from fn, or a
+ * failed COMMIT, rolls the whole transaction back.
+ */
+enum app_err db_tx(struct db *, enum app_err (*fn)(struct db *, void *),
+    void *arg);
+
+#endif

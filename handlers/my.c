@@ -1,0 +1,635 @@
+/*
+ * my.c - the member's pages: /my (each community domain with the
+ * member's address and its state in plain words) and /my/aliases/:id (one
+ * alias, its edit form and its history).  Every rule about what may change
+ * is alias.c's; this file only shows and asks.  Owns nothing beyond the
+ * request: strings come from req->arena, results belong to the request.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "handlers/handlers.h"
+#include "http/session.h"
+#include "lib/arena.h"
+#include "rules/alias.h"
+#include "rules/provision.h"
+#include "store/audit.h"
+#include "views/view.h"
+
+#define COC_URL "https://launchpad.net/codeofconduct"
+
+/* Columns of the worker's cached domain lists (db_cached). */
+enum {
+	DL_ID,
+	DL_NAME,
+	DL_TEAM,
+	DL_CHECKED
+};
+
+/*
+ * Columns of STMT_MY_SESSION_PAGE after the session's: the user's teams
+ * and the words about them (the same in every row), then one alias per
+ * row (NULL when the user has none), in no order.
+ */
+enum {
+	P_TEAMS = SESSION_COLUMNS,
+	P_WORDS,
+	P_DOMAIN,
+	P_LOCAL,
+	P_ALIAS,
+	P_RECIPIENTS,
+	P_ENABLED,
+	P_REASON,
+	P_REPLY,
+	P_REMOVE_ON
+};
+
+/* STMT_MY_SESSION_PAGE's answer and the domain being shown. */
+struct my_page {
+	PGresult   *res;
+	int        *rows;  /* room for an index per row */
+	char      **teams; /* P_TEAMS split, NULL-terminated */
+	char      **words; /* P_WORDS split, likewise */
+	const char *id, *name, *team;
+	int         checked; /* the team has a trusted snapshot */
+};
+
+/* Columns of STMT_ALIAS_HISTORY. */
+enum {
+	H_WHEN,
+	H_KIND,
+	H_NAME,
+	H_ACTION,
+	H_CHANGES
+};
+
+static const char *
+reply_words(int code)
+{
+	switch (code) {
+	case 250:
+		return "250: mail is accepted and dropped";
+	case 421:
+		return "421: senders are told to try again later";
+	default:
+		return "550: mail is rejected";
+	}
+}
+
+/* Why the person check makes the user ineligible, or NULL. */
+static const char *
+person_words(const struct req *r, int *coc)
+{
+	const char *status = r->user->person_status;
+
+	if (strcmp(status, "not-coc-signer") == 0) {
+		*coc = 1;
+		return "not eligible: you have not signed the Ubuntu Code of "
+		       "Conduct";
+	}
+	if (strcmp(status, "not-valid") == 0 ||
+	    strcmp(status, "not-found") == 0)
+		return "your Launchpad account is not active";
+	return NULL;
+}
+
+/*
+ * Whether one of the words is prefix followed by id ("d3": administers
+ * domain 3), or by anything when id is NULL.
+ */
+static int
+has_word(char *const *words, const char *prefix, const char *id)
+{
+	size_t n = strlen(prefix);
+
+	for (; *words != NULL; words++)
+		if (strncmp(*words, prefix, n) == 0 &&
+		    (id == NULL || strcmp(*words + n, id) == 0))
+			return 1;
+	return 0;
+}
+
+/* The least error code of the domain shown ("e<id>:<code>"), or "". */
+static const char *
+my_error(const struct my_page *p)
+{
+	const char  *least = "";
+	size_t       n = strlen(p->id);
+	char *const *w;
+
+	for (w = p->words; *w != NULL; w++)
+		if ((*w)[0] == 'e' && strncmp(*w + 1, p->id, n) == 0 &&
+		    (*w)[n + 1] == ':' &&
+		    (*least == '\0' || strcmp(*w + n + 2, least) < 0))
+			least = *w + n + 2;
+	return least;
+}
+
+/* A column of words split at its spaces, in the arena; NULL if no room. */
+static char **
+split_words(struct req *r, const char *column)
+{
+	char **words, *copy, *save, *tok;
+	size_t n = 0;
+
+	if ((copy = arena_strdup(r->arena, column)) == NULL ||
+	    (words = arena_calloc(r->arena, strlen(column) / 2 + 2,
+		 sizeof(*words))) == NULL)
+		return NULL;
+	for (tok = strtok_r(copy, " ", &save); tok != NULL;
+	     tok = strtok_r(NULL, " ", &save))
+		words[n++] = tok;
+	return words;
+}
+
+/* The state of the disabled alias in row i, in plain words. */
+static const char *
+disabled_words(struct req *r, const struct my_page *p, int i, int *coc)
+{
+	const char *why = PQgetvalue(p->res, i, P_REASON);
+	const char *on = PQgetvalue(p->res, i, P_REMOVE_ON);
+	const char *w;
+
+	if (strcmp(why, "matches-recipient") == 0)
+		return "disabled: it would forward to itself";
+	if (strcmp(why, "left-team") == 0)
+		return *on != '\0' ?
+		    arena_printf(r->arena,
+			"disabled: you are "
+			"no longer a member of ~%s; it will be removed on %s",
+			p->team, on) :
+		    arena_printf(r->arena,
+			"disabled: you are "
+			"no longer a member of ~%s",
+			p->team);
+	if (strcmp(why, "invalid-user") == 0)
+		return (w = person_words(r, coc)) != NULL ?
+		    arena_printf(r->arena, "disabled: %s", w) :
+		    "disabled: your Launchpad account is not eligible";
+	if (strcmp(why, "banned") == 0)
+		return "disabled: your account is suspended";
+	if (strcmp(why, "by-owner") == 0)
+		return "disabled by you";
+	return arena_printf(r->arena, "disabled by an admin of %s", p->name);
+}
+
+/* Why the domain shows no address for the user, in plain words. */
+static const char *
+no_alias_words(struct req *r, const struct my_page *p, int *coc)
+{
+	const char *error, *w;
+
+	if ((w = person_words(r, coc)) != NULL)
+		return w;
+	/*
+	 * provision.c's codes: not-created.<reason>, invalid.<status>; the
+	 * least of the domain's codes is the one shown.
+	 */
+	error = my_error(p);
+	if (strncmp(error, "not-created.", 12) == 0)
+		return arena_printf(r->arena,
+		    "we could not create your "
+		    "address: %s; the domain's admins have been told",
+		    provision_reason_words(error + 12));
+	if (r->user->sync_due)
+		return "Launchpad is unreachable; we will retry";
+	if (!p->checked)
+		return arena_printf(r->arena,
+		    "membership of ~%s not checked "
+		    "yet",
+		    p->team);
+	if (!has_word(p->teams, "", p->team))
+		return arena_printf(r->arena, "not a member of ~%s", p->team);
+	return arena_printf(r->arena,
+	    "member of ~%s: your address will "
+	    "appear after the next check",
+	    p->team);
+}
+
+/* Adds the alias of row i to the domain section dd. */
+static enum app_err
+add_alias(struct req *r, struct view_dict *dd, const struct my_page *p, int i)
+{
+	struct view_dict *a;
+	const char       *text, *address, *to;
+	int               coc = 0;
+
+	if ((a = view_add_section(dd, "ALIAS")) == NULL ||
+	    (address = arena_printf(r->arena, "%s@%s",
+		 PQgetvalue(p->res, i, P_LOCAL), p->name)) == NULL)
+		return APP_ENOMEM;
+	to = PQgetvalue(p->res, i, P_RECIPIENTS);
+	view_set(a, "ID", PQgetvalue(p->res, i, P_ALIAS));
+	view_set(a, "ADDRESS", address);
+	view_set(a, "RECIPIENTS", to);
+	if (PQgetvalue(p->res, i, P_ENABLED)[0] == 't')
+		text = arena_printf(r->arena, "you have %s \u2192 %s", address,
+		    to);
+	else {
+		text = disabled_words(r, p, i, &coc);
+		view_show(a, "DISABLED");
+		view_set(a, "REPLY",
+		    reply_words(
+			(int)strtol(PQgetvalue(p->res, i, P_REPLY), NULL, 10)));
+	}
+	if (text == NULL)
+		return APP_ENOMEM;
+	view_set(a, "STATE", text);
+	if (coc)
+		view_show(a, "COC");
+	return APP_OK;
+}
+
+/* Collects the rows of the domain shown's aliases, by local part. */
+static int
+domain_aliases(const struct my_page *p)
+{
+	const char *local;
+	int         i, j, n = 0;
+
+	for (i = 0; i < PQntuples(p->res); i++) {
+		if (strcmp(PQgetvalue(p->res, i, P_DOMAIN), p->id) != 0)
+			continue;
+		local = PQgetvalue(p->res, i, P_LOCAL);
+		for (j = n++; j > 0 &&
+		     strcmp(PQgetvalue(p->res, p->rows[j - 1], P_LOCAL),
+			 local) > 0;
+		     j--)
+			p->rows[j] = p->rows[j - 1];
+		p->rows[j] = i;
+	}
+	return n;
+}
+
+/* Adds the section of the domain p names: its aliases, or why none. */
+static enum app_err
+add_domain(struct req *r, struct view_dict *d, const struct my_page *p)
+{
+	struct view_dict *dd;
+	const char       *text;
+	int               i, n, coc = 0;
+	enum app_err      e;
+
+	if ((dd = view_add_section(d, "DOMAIN")) == NULL)
+		return APP_ENOMEM;
+	view_set(dd, "NAME", p->name);
+	if ((n = domain_aliases(p)) > 0) {
+		for (i = 0; i < n; i++)
+			if ((e = add_alias(r, dd, p, p->rows[i])) != APP_OK)
+				return e;
+		return APP_OK;
+	}
+	if ((text = no_alias_words(r, p, &coc)) == NULL)
+		return APP_ENOMEM;
+	view_show(dd, "NOTE");
+	view_set(dd, "STATE", text);
+	if (coc)
+		view_show(dd, "COC");
+	return APP_OK;
+}
+
+/*
+ * The administered-domains panel: every domain for a site admin, else
+ * those of the words "d<domain>"; by name, as the cached list is.
+ */
+static enum app_err
+add_admin_domains(struct req *r, struct view_dict *d, char *const *words)
+{
+	struct view_dict *row;
+	PGresult         *names;
+	int               i, all = r->user->is_site_admin, n = 0;
+	enum app_err      e;
+
+	if (!all && !has_word(words, "d", NULL))
+		return APP_OK;
+	if ((names = db_cached(r->db, STMT_MY_DOMAIN_NAMES, &e)) == NULL)
+		return e;
+	for (i = 0; i < PQntuples(names); i++) {
+		if (!all && !has_word(words, "d", PQgetvalue(names, i, DL_ID)))
+			continue;
+		if ((row = view_add_section(d, "ADMIN_DOMAIN")) == NULL)
+			return APP_ENOMEM;
+		view_set(row, "NAME", PQgetvalue(names, i, DL_NAME));
+		n++;
+	}
+	if (n > 0)
+		view_show(d, "ADMINISTERS");
+	return APP_OK;
+}
+
+/*
+ * GET /my: who is signed in, and their address on each domain.  The
+ * session has the user; the domains come from the worker's cache; the
+ * rest came with the session, in the same query.
+ */
+enum app_err
+h_my(struct req *r)
+{
+	struct my_page    p;
+	struct view_dict *d;
+	PGresult         *list;
+	int               i;
+	enum app_err      e;
+
+	/* The page's rows came with the session (its route row says so). */
+	if ((p.res = r->session_res) == NULL ||
+	    PQnfields(p.res) <= P_REMOVE_ON) {
+		r->reason = "/my without its session statement";
+		return APP_EINTERNAL;
+	}
+	/* After the query: a lost connection empties the cache. */
+	if ((list = db_cached(r->db, STMT_MY_DOMAIN_LIST, &e)) == NULL)
+		return e;
+	if ((p.rows = arena_calloc(r->arena, (size_t)PQntuples(p.res) + 1,
+		 sizeof(*p.rows))) == NULL ||
+	    (p.teams = split_words(r, PQgetvalue(p.res, 0, P_TEAMS))) == NULL ||
+	    (p.words = split_words(r, PQgetvalue(p.res, 0, P_WORDS))) == NULL ||
+	    (d = page_dict(r)) == NULL)
+		return APP_ENOMEM;
+	view_set(d, "DISPLAY_NAME",
+	    r->user->display_name[0] != '\0' ? r->user->display_name :
+					       r->user->name);
+	view_set(d, "EMAIL", r->user->email);
+	view_set(d, "CLAIMED_ID", r->user->claimed_id);
+	if (PQntuples(list) == 0)
+		view_show(d, "NO_DOMAINS");
+	else if (r->user->sync_due)
+		view_show(d, "UNREACHABLE");
+	for (i = 0; i < PQntuples(list); i++) {
+		p.id = PQgetvalue(list, i, DL_ID);
+		p.name = PQgetvalue(list, i, DL_NAME);
+		p.team = PQgetvalue(list, i, DL_TEAM);
+		p.checked = PQgetvalue(list, i, DL_CHECKED)[0] == 't';
+		if ((e = add_domain(r, d, &p)) != APP_OK)
+			return e;
+	}
+	if ((e = add_admin_domains(r, d, p.words)) != APP_OK)
+		return e;
+	return page_render(r, 200, "Your account", "my.tpl");
+}
+
+/*
+ * The signed-in user as the owner of their aliases: these pages never use
+ * site-admin powers (the admin pages do), so "not theirs" is a 404 here.
+ */
+static void
+owner_actor(const struct req *r, struct actor *a)
+{
+	req_actor(r, ACTOR_USER, a);
+	a->site_admin = 0;
+}
+
+/* Loads the user's own alias :id into v; APP_ENOTFOUND if not theirs. */
+static enum app_err
+own_alias(struct req *r, struct alias_view *v)
+{
+	struct actor a;
+	long long    id;
+	enum app_err e;
+
+	owner_actor(r, &a);
+	if ((id = req_path_id(r, "id")) == 0)
+		e = APP_ENOTFOUND;
+	else if ((e = alias_get(r->db, r->arena, &a, id, v)) == APP_OK &&
+	    v->user_id != r->user->id)
+		e = APP_ENOTFOUND; /* an admin's view of someone else's */
+	if (e == APP_ENOTFOUND)
+		r->reason = "no such alias of this user";
+	return e;
+}
+
+static const char *
+actor_words(struct req *r, const char *kind, const char *name)
+{
+	if (strcmp(kind, "user") == 0 || strcmp(kind, "api") == 0)
+		return arena_printf(r->arena, "~%s%s", name,
+		    kind[0] == 'a' ? " (API)" : "");
+	if (strcmp(kind, "sync") == 0)
+		return "membermail (Launchpad check)";
+	if (strcmp(kind, "cli") == 0)
+		return arena_printf(r->arena, "operator %s", name);
+	return "membermail";
+}
+
+static enum app_err
+add_history(struct req *r, struct view_dict *d, const struct alias_view *v)
+{
+	struct view_dict *h;
+	const char       *p[1], *who;
+	char              sid[24];
+	PGresult         *res;
+	int               i;
+	enum app_err      e;
+
+	snprintf(sid, sizeof(sid), "%lld", v->id);
+	p[0] = sid;
+	if ((res = req_sql(r, STMT_ALIAS_HISTORY, 1, p, &e)) == NULL)
+		return e;
+	if (PQntuples(res) == 0)
+		view_show(d, "NO_HISTORY");
+	for (i = 0; i < PQntuples(res); i++) {
+		if ((h = view_add_section(d, "HISTORY")) == NULL ||
+		    (who = actor_words(r, PQgetvalue(res, i, H_KIND),
+			 PQgetvalue(res, i, H_NAME))) == NULL)
+			return APP_ENOMEM;
+		view_set(h, "WHEN", PQgetvalue(res, i, H_WHEN));
+		view_set(h, "WHO", who);
+		view_set(h, "ACTION", PQgetvalue(res, i, H_ACTION));
+		view_set(h, "CHANGES", PQgetvalue(res, i, H_CHANGES));
+	}
+	return APP_OK;
+}
+
+/* What the form shows: the alias's values, or the input being kept. */
+struct form_values {
+	const char *recipients;
+	int         enabled;
+	const char *description;
+	const char *reply_code;
+};
+
+/* The template section that shows a refused field's message. */
+static const char *
+error_section(const char *field)
+{
+	static const char *const sections[][2] = {
+		{ "recipients", "RECIPIENTS_ERROR" },
+		{ "enabled", "ENABLED_ERROR" },
+		{ "description", "DESCRIPTION_ERROR" },
+		{ "reply_code", "REPLY_ERROR" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(sections) / sizeof(sections[0]); i++)
+		if (strcmp(field, sections[i][0]) == 0)
+			return sections[i][1];
+	return "RECIPIENTS_ERROR"; /* not reached: alias.h's fields */
+}
+
+static enum app_err
+set_form(struct view_dict *d, const struct form_values *f,
+    const struct alias_problem *why)
+{
+	struct view_dict *s;
+	const char       *reply = f->reply_code;
+
+	view_set(d, "RECIPIENTS", f->recipients);
+	view_set(d, "DESCRIPTION", f->description);
+	view_show(d, f->enabled ? "ENABLED_CHECKED" : "DISABLED_CHECKED");
+	view_show(d,
+	    strcmp(reply, "250") == 0     ? "REPLY_250" :
+		strcmp(reply, "421") == 0 ? "REPLY_421" :
+					    "REPLY_550");
+	if (why == NULL || why->field == NULL)
+		return APP_OK;
+	if ((s = view_add_section(d, error_section(why->field))) == NULL)
+		return APP_ENOMEM;
+	view_set(s, "MESSAGE", why->message);
+	view_show(d, "HAS_ERROR");
+	return APP_OK;
+}
+
+/* Renders the alias page: v, the form (f), a problem, a notice. */
+static enum app_err
+alias_page(struct req *r, int status, const struct alias_view *v,
+    const struct form_values *f, const struct alias_problem *why,
+    const char *notice)
+{
+	struct view_dict *d;
+	enum app_err      e;
+
+	if ((d = page_dict(r)) == NULL)
+		return APP_ENOMEM;
+	view_set_int(d, "ID", (long)v->id);
+	view_set(d, "ADDRESS", v->address);
+	view_set(d, "UPDATED_AT", v->updated_at);
+	view_set(d, "STATE",
+	    v->enabled ? "Enabled: mail is forwarded." :
+			 arena_printf(r->arena, "Disabled (%s): %s.",
+			     v->disabled_reason, reply_words(v->reply_code)));
+	if (v->remove_at != NULL) {
+		view_show(d, "REMOVING");
+		view_set(d, "REMOVE_AT", v->remove_at);
+	}
+	if (notice != NULL) {
+		view_show(d, "NOTICE");
+		view_set(d, "NOTICE_TEXT", notice);
+	}
+	if ((e = set_form(d, f, why)) != APP_OK ||
+	    (e = add_history(r, d, v)) != APP_OK)
+		return e;
+	return page_render(r, status, v->address, "alias.tpl");
+}
+
+/* Route fields of GET and POST /my/aliases/:id (routes.c). */
+enum {
+	F_SAVED
+};
+enum {
+	F_RECIPIENTS,
+	F_ENABLED,
+	F_DESCRIPTION,
+	F_REPLY,
+	F_UPDATED_AT
+};
+
+/* GET /my/aliases/:id[?saved=1]: the alias, its form and history. */
+enum app_err
+h_my_alias(struct req *r)
+{
+	struct alias_view  v;
+	struct form_values f;
+	char               code[8];
+	enum app_err       e;
+
+	if ((e = own_alias(r, &v)) != APP_OK)
+		return e;
+	snprintf(code, sizeof(code), "%d", v.reply_code);
+	f.recipients = alias_recipients_text(r->arena, &v);
+	f.enabled = v.enabled;
+	f.description = v.description;
+	f.reply_code = code;
+	if (f.recipients == NULL)
+		return APP_ENOMEM;
+	return alias_page(r, 200, &v, &f, NULL,
+	    r->fields[F_SAVED] != NULL && r->fields[F_SAVED][0] == '1' ?
+		"Saved." :
+		NULL);
+}
+
+/* The change the form asks for: every field it sent. */
+static void
+form_change(struct req *r, struct alias_change *c)
+{
+	const char *reply = r->fields[F_REPLY];
+	char       *end;
+	long        code;
+
+	memset(c, 0, sizeof(*c));
+	if ((c->recipients = r->fields[F_RECIPIENTS]) != NULL)
+		c->set |= ALIAS_SET_RECIPIENTS;
+	if (r->fields[F_ENABLED] != NULL) {
+		c->set |= ALIAS_SET_ENABLED;
+		c->enabled = r->fields[F_ENABLED][0] == '1';
+	}
+	if ((c->description = r->fields[F_DESCRIPTION]) != NULL)
+		c->set |= ALIAS_SET_DESCRIPTION;
+	if (reply != NULL) {
+		c->set |= ALIAS_SET_REPLY_CODE;
+		code = strtol(reply, &end, 10);
+		/* Not a number: 0, which alias_update refuses in words. */
+		c->reply_code = *reply != '\0' && *end == '\0' && code > 0 &&
+			code < 1000 ?
+		    (int)code :
+		    0;
+	}
+	c->if_updated_at = r->fields[F_UPDATED_AT];
+}
+
+/* POST /my/aliases/:id: the owner's change, through alias_update. */
+enum app_err
+h_my_alias_save(struct req *r)
+{
+	struct alias_view    v, now;
+	struct alias_change  c;
+	struct alias_problem why;
+	struct actor         a;
+	struct form_values   f;
+	const char          *loc;
+	enum app_err         e, refused;
+
+	if ((e = own_alias(r, &v)) != APP_OK)
+		return e;
+	owner_actor(r, &a);
+	form_change(r, &c);
+	e = alias_update(r->db, r->arena, &a, v.id, &c, &why, &now);
+	if (e == APP_OK) {
+		loc = arena_printf(r->arena, "/my/aliases/%lld?saved=1", v.id);
+		return loc == NULL ? APP_ENOMEM : resp_redirect(r, 303, loc);
+	}
+	if (e != APP_EINVALID && e != APP_EFORBIDDEN && e != APP_ECONFLICT) {
+		if (e == APP_ENOTFOUND)
+			r->reason = "no such alias of this user";
+		return e;
+	}
+	r->reason = why.code;
+	refused = e;
+	/* A conflict shows the alias as it is now, the input kept. */
+	if (refused == APP_ECONFLICT && (e = own_alias(r, &v)) != APP_OK)
+		return e;
+	f.recipients = c.recipients != NULL ?
+	    c.recipients :
+	    alias_recipients_text(r->arena, &v);
+	f.enabled = c.set & ALIAS_SET_ENABLED ? c.enabled : v.enabled;
+	f.description = c.description != NULL ? c.description : v.description;
+	f.reply_code = r->fields[F_REPLY] != NULL ?
+	    r->fields[F_REPLY] :
+	    arena_printf(r->arena, "%d", v.reply_code);
+	if (f.recipients == NULL || f.reply_code == NULL)
+		return APP_ENOMEM;
+	return alias_page(r, app_err_status(refused), &v, &f, &why,
+	    why.field == NULL ? why.message : NULL);
+}
