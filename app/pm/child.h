@@ -35,5 +35,10 @@ void child_setup(const char *name, int listen_fd, const struct privs *,
  * -1 when accept failed (logged).
  */
 int child_accept(FCGX_Request *);
+/*
+ * The same for a plain connection (the LMTP workers): 1 with *fd set (the
+ * caller closes it), 0 when told to stop, -1 when accept failed (logged).
+ */
+int child_accept_fd(int *fd);
 
 #endif

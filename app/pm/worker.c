@@ -13,6 +13,7 @@
 #include "http/req.h"
 #include "http/route.h"
 #include "lib/conf.h"
+#include "lib/gate.h"
 #include "lib/log.h"
 #include "pm/child.h"
 #include "pm/privs.h"
@@ -85,6 +86,28 @@ request_budget(const struct config *cfg)
 	return n > 0 ? n : 1;
 }
 
+/* The Argon2id bound of gate.h, on the scoreboard. */
+struct gate_slot {
+	struct scoreboard *sb;
+	int                slot;
+};
+
+static int
+gate_enter_sb(void *ctx, unsigned int wait_ms)
+{
+	struct gate_slot *g = ctx;
+
+	return sb_pwhash_enter(g->sb, g->slot, wait_ms);
+}
+
+static void
+gate_leave_sb(void *ctx)
+{
+	struct gate_slot *g = ctx;
+
+	sb_pwhash_leave(g->sb, g->slot);
+}
+
 /* Serves requests; returns why it stopped, for the log. */
 static const char *
 serve(const struct worker_env *env, struct req *r, FCGX_Request *fr)
@@ -111,12 +134,16 @@ serve(const struct worker_env *env, struct req *r, FCGX_Request *fr)
 void
 worker_main(const struct worker_env *env)
 {
-	FCGX_Request fr;
-	struct req   r;
-	struct db   *db;
-	const char  *why;
+	static struct gate_slot gate;
+	FCGX_Request            fr;
+	struct req              r;
+	struct db              *db;
+	const char             *why;
 
 	child_setup("mm-worker", env->listen_fd, env->privs, env->unblock);
+	gate.sb = env->sb;
+	gate.slot = env->slot;
+	gate_install(gate_enter_sb, gate_leave_sb, &gate);
 	/* Connected lazily by the first request that needs it. */
 	if ((db = db_new(env->cfg, "membermail")) == NULL ||
 	    FCGX_InitRequest(&fr, env->listen_fd, FCGI_FAIL_ACCEPT_ON_INTR) !=

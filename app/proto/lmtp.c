@@ -9,8 +9,9 @@
 
 #include "proto/lmtp.h"
 
-#define REPLIES_MAX (64 * 1024)   /* bound on unwritten replies */
-#define KEEP_BUFFER (1024 * 1024) /* a larger message buffer is freed */
+#define REPLIES_MAX     (64 * 1024)   /* bound on unwritten replies */
+#define KEEP_BUFFER     (1024 * 1024) /* a larger message buffer is freed */
+#define RETURN_PATH_MAX (LMTP_ADDR_MAX + 20) /* the header we add */
 
 /* Dot-unstuffing states of DATA. */
 enum {
@@ -50,13 +51,14 @@ reset_transaction(struct lmtp *l)
 	l->nrcpt = 0;
 	l->replied = 0;
 	l->in_mail = 0;
+	l->size_hint = 0;
 	l->too_big = 0;
 	l->sender[0] = '\0';
 	l->ident[0] = '\0';
 	if (l->msg.cap > KEEP_BUFFER)
 		buf_free(&l->msg);
 	buf_reset(&l->msg);
-	l->msg.max = l->set.max_message;
+	l->msg.max = l->set.max_message + RETURN_PATH_MAX;
 }
 
 void
@@ -68,7 +70,7 @@ lmtp_init(struct lmtp *l, const struct lmtp_settings *set)
 		l->set.max_rcpts = 1;
 	l->rcpts = calloc(l->set.max_rcpts, sizeof(*l->rcpts));
 	buf_init(&l->out, REPLIES_MAX);
-	buf_init(&l->msg, set->max_message);
+	buf_init(&l->msg, set->max_message + RETURN_PATH_MAX);
 	l->state = LMTP_S_COMMAND;
 	if (l->rcpts == NULL)
 		l->state = LMTP_S_CLOSED;
@@ -222,6 +224,7 @@ mail_params(struct lmtp *l, char *p)
 			if (size > l->set.max_message)
 				return "552 5.3.4 Message size exceeds fixed "
 				       "maximum message size";
+			l->size_hint = size;
 		} else if (strcasecmp(key, "BODY") == 0) {
 			if (strcasecmp(value, "7BIT") != 0 &&
 			    strcasecmp(value, "8BITMIME") != 0)
@@ -316,6 +319,10 @@ cmd_data(struct lmtp *l, char *arg)
 	reply(l, "354 Start mail input; end with <CRLF>.<CRLF>");
 	l->state = LMTP_S_DATA;
 	l->data_state = D_BOL;
+	/* The final delivery records the envelope sender (RFC 5321 4.4). */
+	buf_reset(&l->msg);
+	buf_printf(&l->msg, "Return-Path: <%s>\r\n", l->sender);
+	l->text_start = l->msg.len;
 }
 
 static int
@@ -485,7 +492,7 @@ data_out(struct lmtp *l, const char *s, size_t n)
 {
 	if (l->too_big)
 		return;
-	if (n > l->set.max_message - l->msg.len) {
+	if (n > l->set.max_message - (l->msg.len - l->text_start)) {
 		l->too_big = 1;
 		return;
 	}
@@ -608,6 +615,13 @@ lmtp_feed(struct lmtp *l, const char *in, size_t len, size_t *used)
 	default:
 		return LMTP_MORE;
 	}
+}
+
+void
+lmtp_say(struct lmtp *l, const char *line)
+{
+	reply(l, line);
+	l->state = LMTP_S_CLOSED;
 }
 
 const char *

@@ -20,7 +20,9 @@
  * id (IDENT), the key that makes a retried delivery idempotent.  A message
  * over the bound is read to its end, not kept, and refused for every
  * recipient (552 5.3.4).  DATA is dot-unstuffed; line ends are stored as
- * CRLF (a bare LF becomes CRLF).  Command lines over LMTP_LINE_MAX are
+ * CRLF (a bare LF becomes CRLF).  The message handed over starts with the
+ * Return-Path header a final delivery adds (the MAIL FROM path); the
+ * bound counts the text after it.  Command lines over LMTP_LINE_MAX are
  * refused (500 5.5.2) and skipped.
  *
  * struct lmtp owns its buffers (the message, the replies, the recipients);
@@ -63,8 +65,9 @@ enum lmtp_state {
 struct lmtp {
 	struct lmtp_settings set;
 	enum lmtp_state      state;
-	int                  greeted; /* LHLO seen */
-	int                  in_mail; /* MAIL accepted */
+	int                  greeted;   /* LHLO seen */
+	int                  in_mail;   /* MAIL accepted */
+	unsigned long long   size_hint; /* MAIL's SIZE, or 0 */
 	int                  errors;
 	struct buf           out; /* replies not yet written */
 	char                 line[LMTP_LINE_MAX + 1];
@@ -75,8 +78,9 @@ struct lmtp {
 	char                 pending[LMTP_ADDR_MAX + 1];
 	char               **rcpts; /* accepted, in order */
 	size_t               nrcpt;
-	size_t               replied; /* LMTP_S_DELIVER progress */
-	struct buf           msg;     /* the message text */
+	size_t               replied;    /* LMTP_S_DELIVER progress */
+	struct buf           msg;        /* the message text */
+	size_t               text_start; /* after our Return-Path */
 	int                  too_big;
 	int                  data_state; /* dot-unstuffing */
 };
@@ -88,6 +92,8 @@ void lmtp_greeting(struct lmtp *);
 /* Consumes input; see above.  *used: bytes of in consumed. */
 enum lmtp_event lmtp_feed(struct lmtp *, const char *in, size_t len,
     size_t *used);
+/* A last reply (a 421) before the caller closes the connection. */
+void lmtp_say(struct lmtp *, const char *line);
 /* The address of the RCPT awaiting a verdict (LMTP_RCPT). */
 const char *lmtp_pending_rcpt(const struct lmtp *);
 /*

@@ -692,6 +692,44 @@ static const struct {
 	    "AND er.expires_at > now()) x(word)) w "
 	    "LEFT JOIN aliases a ON a.user_id = u.id " SESSION_WHERE,
 	    1 },
+	/*
+	 * An LMTP recipient's mailbox, whatever the alias's state: mail
+	 * Postfix accepted for it is kept.  The message id is taken now so
+	 * that the ciphertexts can bind it.
+	 */
+	[STMT_LMTP_MAILBOX] = { "lmtp_mailbox",
+	    "SELECT m.id, encode(m.public_key, 'hex'), m.quota_bytes, "
+	    "m.used_bytes, nextval(pg_get_serial_sequence('messages', 'id')) "
+	    "FROM mailboxes m JOIN aliases a ON a.id = m.alias_id "
+	    "JOIN domains d ON d.id = a.domain_id "
+	    "WHERE a.local_part = $1 AND d.name = $2",
+	    2 },
+	/*
+	 * One delivery, all or nothing: stored unless Postfix's queue id
+	 * and recipient are there already (a retry after our commit) or the
+	 * mailbox has no room.  The mailbox row is locked, and the room
+	 * checked again on its latest version, so deliveries racing for the
+	 * last bytes of a quota cannot both get in.
+	 */
+	[STMT_LMTP_STORE] = { "lmtp_store",
+	    "WITH dup AS (SELECT 1 FROM messages WHERE mailbox_id = $2::bigint "
+	    "AND queue_id = $3 AND recipient = $4), "
+	    "room AS (SELECT id FROM mailboxes WHERE id = $2::bigint "
+	    "AND used_bytes + $5::bigint <= quota_bytes "
+	    "AND NOT EXISTS (SELECT 1 FROM dup) FOR UPDATE), "
+	    "ins AS (INSERT INTO messages (id, mailbox_id, queue_id, recipient, "
+	    "size_bytes, header_nonce, header_ciphertext, body_nonce, "
+	    "body_ciphertext, sealed_key) SELECT $1::bigint, room.id, $3, $4, "
+	    "$5::bigint, $6::bytea, $7::bytea, $8::bytea, $9::bytea, "
+	    "$10::bytea FROM room ON CONFLICT (mailbox_id, queue_id, "
+	    "recipient) DO NOTHING RETURNING mailbox_id, size_bytes), "
+	    "upd AS (UPDATE mailboxes m SET used_bytes = m.used_bytes + "
+	    "ins.size_bytes FROM ins WHERE m.id = ins.mailbox_id "
+	    "RETURNING m.id) "
+	    "SELECT EXISTS (SELECT 1 FROM dup), (SELECT count(*) FROM room), "
+	    "(SELECT count(*) FROM upd), "
+	    "EXISTS (SELECT 1 FROM mailboxes WHERE id = $2::bigint)",
+	    10 },
 };
 
 struct db {
@@ -900,14 +938,22 @@ PGresult *
 db_exec(struct db *db, enum stmt id, int nparams, const char *const *params,
     enum app_err *err)
 {
+	return db_exec_bin(db, id, nparams, params, NULL, NULL, 0, err);
+}
+
+PGresult *
+db_exec_bin(struct db *db, enum stmt id, int nparams, const char *const *params,
+    const int *lengths, const int *formats, int binary_result,
+    enum app_err *err)
+{
 	PGresult      *res;
 	ExecStatusType st;
 	char           q[LOG_QUOTE_MAX];
 
 	if ((*err = db_connect(db)) != APP_OK)
 		return NULL;
-	res = PQexecPrepared(db->conn, stmts[id].name, nparams, params, NULL,
-	    NULL, 0);
+	res = PQexecPrepared(db->conn, stmts[id].name, nparams, params, lengths,
+	    formats, binary_result);
 	st = PQresultStatus(res);
 	if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK) {
 		db->answered = 1;

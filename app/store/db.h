@@ -18,7 +18,7 @@
 #include "lib/err.h"
 
 /* The schema version (highest migration) this binary needs. */
-#define DB_SCHEMA_VERSION 7
+#define DB_SCHEMA_VERSION 8
 
 struct config;
 
@@ -162,6 +162,14 @@ enum stmt {
 	STMT_MY_DOMAIN_NAMES, /* -> id, name of every domain (db_cached) */
 	STMT_MY_SESSION_PAGE, /* token hash -> the session and /my's
 				   rows (db.c) */
+	/* Delivery into encrypted mailboxes (mail/deliver.c) */
+	STMT_LMTP_MAILBOX, /* local part, domain -> id, public key hex,
+				   quota, used, a new message id */
+	STMT_LMTP_STORE,   /* message id, mailbox id, queue id, recipient,
+				   size, then binary: summary nonce and
+				   ciphertext, body nonce and ciphertext,
+				   sealed key -> duplicate, room, stored,
+				   mailbox exists */
 	STMT__MAX
 };
 
@@ -203,6 +211,15 @@ PGresult *db_cached(struct db *, enum stmt, enum app_err *err);
  * db_cached polls the connection for notifications (NULL is allowed).
  */
 void db_request(struct db *);
+
+/*
+ * db_exec with binary parameters where formats[i] is 1 (their lengths in
+ * lengths[i]; text ones are NUL-terminated) and, with binary_result, the
+ * result's columns in binary (bytea as its bytes).
+ */
+PGresult *db_exec_bin(struct db *, enum stmt, int nparams,
+    const char *const *params, const int *lengths, const int *formats,
+    int binary_result, enum app_err *err);
 
 /*
  * Runs fn inside BEGIN ... COMMIT; anything but APP_OK from fn, or a

@@ -40,15 +40,22 @@ verdict(struct lmtp *l)
 static void
 deliver(struct lmtp *l, struct result *res)
 {
-	size_t i;
+	char   rp[LMTP_ADDR_MAX + 32];
+	size_t i, n;
 
 	res->nmsg++;
 	buf_printf(&res->msgs, "from=<%s> ident=%s to=", lmtp_sender(l),
 	    lmtp_ident(l));
 	for (i = 0; i < lmtp_nrcpt(l); i++)
 		buf_printf(&res->msgs, "%s%s", i ? "," : "", lmtp_rcpt(l, i));
-	buf_puts(&res->msgs, " [");
-	buf_append(&res->msgs, l->msg.data, l->msg.len);
+	/* Every message starts with its Return-Path; the text follows. */
+	snprintf(rp, sizeof(rp), "Return-Path: <%s>\r\n", lmtp_sender(l));
+	n = strlen(rp);
+	if (l->msg.len < n || memcmp(l->msg.data, rp, n) != 0)
+		buf_puts(&res->msgs, " NO RETURN-PATH");
+	else
+		buf_puts(&res->msgs, " [");
+	buf_append(&res->msgs, l->msg.data + n, l->msg.len - n);
 	buf_puts(&res->msgs, "]\n");
 	while (lmtp_next_reply(l) < lmtp_nrcpt(l) && l->state == LMTP_S_DELIVER)
 		lmtp_deliver_reply(l,

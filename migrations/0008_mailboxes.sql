@@ -1,0 +1,67 @@
+-- 0008_mailboxes.sql - encrypted mailboxes in use: what each alias does with
+-- its mail (forward, keep, or both), the route Postfix reads to hand kept
+-- mail to membermail's LMTP service, and the messages table as delivery
+-- and the pages use it.
+--
+-- Delivery.  aliases.has_mailbox (from 0001) says mail is kept in the
+-- alias's encrypted mailbox; aliases.forward says it also goes to the
+-- alias's recipients.  forward / keep / both = (f, t) / (t, f) / (t, t);
+-- an alias that does neither is refused.  Keeping needs the mailbox row
+-- (its public key): until it exists, an alias marked keep-only is still
+-- forwarded, so no mail is ever routed nowhere.
+--
+-- The LMTP route.  Postfix's lmtp client delivers to
+-- "<local part>=<domain>@membermail-mailbox.invalid" (an address of the
+-- reserved .invalid TLD, which deploy/postfix/main.cf's transport_maps
+-- sends to membermail's LMTP socket); membermail's LMTP service maps it
+-- back to the alias.  Local parts never hold '=', domains never do: the
+-- last '=' splits it unambiguously.
+--
+-- Messages.  Only the mailbox, size, arrival time and Postfix's queue id
+-- with the recipient (the key that stores a retried delivery once) are in
+-- clear: seen_at goes (a flag in clear, and nothing sets it).  Listings
+-- page by (received_at, id), newest first.  Ciphertext does not compress:
+-- body_ciphertext is stored EXTERNAL, so PostgreSQL does not try.
+
+ALTER TABLE aliases
+    ADD COLUMN forward boolean NOT NULL DEFAULT true,
+    ADD CONSTRAINT aliases_delivery_check CHECK (forward OR has_mailbox);
+COMMENT ON COLUMN aliases.forward IS
+    'Mail goes to the recipients (with has_mailbox: forward and keep).';
+
+ALTER TABLE messages DROP COLUMN seen_at;
+ALTER TABLE messages ALTER COLUMN body_ciphertext SET STORAGE EXTERNAL;
+DROP INDEX messages_listing_idx;
+CREATE INDEX messages_listing_idx
+    ON messages (mailbox_id, received_at DESC, id DESC);
+
+-- The recipients Postfix forwards to: as before, but a keep-only alias
+-- whose mailbox exists forwards nothing.
+CREATE OR REPLACE VIEW postfix_aliases WITH (security_barrier) AS
+SELECT a.local_part || '@' || d.name AS address,
+       r.recipient,
+       a.local_part,
+       d.name AS domain
+  FROM aliases a
+  JOIN domains d ON d.id = a.domain_id
+ CROSS JOIN LATERAL unnest(a.recipients) AS r(recipient)
+ WHERE a.enabled AND d.enabled AND d.txt_status = 'verified'
+   AND (a.forward OR NOT a.has_mailbox
+	OR NOT EXISTS (SELECT 1 FROM mailboxes m WHERE m.alias_id = a.id));
+
+-- Aliases whose mail is kept, with the address their copy is delivered
+-- to over LMTP (recipient, a new last column).
+CREATE OR REPLACE VIEW postfix_mailboxes WITH (security_barrier) AS
+SELECT a.local_part || '@' || d.name AS address,
+       a.local_part,
+       d.name AS domain,
+       a.local_part || '=' || d.name || '@membermail-mailbox.invalid'
+	   AS recipient
+  FROM aliases a
+  JOIN domains d ON d.id = a.domain_id
+ WHERE a.enabled AND a.has_mailbox
+   AND d.enabled AND d.txt_status = 'verified'
+   AND EXISTS (SELECT 1 FROM mailboxes m WHERE m.alias_id = a.id);
+COMMENT ON VIEW postfix_mailboxes IS
+    'Enabled aliases of enabled, verified domains that keep their mail: '
+    'recipient is the address Postfix delivers the kept copy to (LMTP).';
