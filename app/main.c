@@ -9,6 +9,7 @@
  *	membermail cleanup [-c FILE]		sweep expired rows (jobs/cleanup.h)
  *	membermail outbox [-c FILE] [--limit N]	send notification e-mail (jobs/outbox.h)
  *	membermail sync [-c FILE] [OPTIONS]	Launchpad membership sync (jobs/sync.h)
+ *	membermail mailbox create|delivery ...	an alias's mailbox (cli/cli_mailbox.h)
  *
  * Everything else lives in libmembermail.a, so the tests link it too.
  */
@@ -23,6 +24,7 @@
 #include <sodium.h>
 
 #include "cli/cli_admin.h"
+#include "cli/cli_mailbox.h"
 #include "handlers/handlers.h"
 #include "jobs/cleanup.h"
 #include "jobs/outbox.h"
@@ -45,11 +47,12 @@ usage(FILE *f)
 	    "       membermail domain add|list ...\n"
 	    "       membermail user list|ban|unban|site-admin ...\n"
 	    "       membermail ctl [-c FILE] [--pid-file FILE] [--timeout S]\n"
-	    "           status|reload|stop|scale N|reopen-logs\n"
+	    "           status|reload|stop|scale N|scale-lmtp N|reopen-logs\n"
 	    "       membermail cleanup [-c FILE]\n"
 	    "       membermail outbox [-c FILE] [--once] [--limit N]\n"
 	    "       membermail sync [-c FILE] [--user NAME] [--dry-run] "
 	    "[--accept-shrink TEAM]\n"
+	    "       membermail mailbox create|delivery ADDRESS ...\n"
 	    "       membermail --version\n"
 	    "The config file is -c FILE, else $MEMBERMAIL_CONFIG, else %s.\n",
 	    conf_path(NULL));
@@ -171,6 +174,8 @@ main(int argc, char *argv[])
 		return outbox_main(argc - 1, argv + 1);
 	if (strcmp(cmd, "sync") == 0)
 		return sync_main(argc - 1, argv + 1);
+	if (strcmp(cmd, "mailbox") == 0)
+		return mailbox_main(argc - 1, argv + 1);
 	optind = 2;
 	while ((ch = getopt(argc, argv, "c:")) != -1) {
 		if (ch != 'c') {

@@ -378,6 +378,78 @@ h_api_aliases(struct req *r)
 	return api_reply_list(r, items, next);
 }
 
+/* ----------------------------------------------------------- mailboxes */
+
+/* Columns of STMT_API_MAILBOXES. */
+enum {
+	MB_ID,
+	MB_ADDRESS,
+	MB_KEEPS,
+	MB_FORWARDS,
+	MB_QUOTA,
+	MB_USED,
+	MB_MESSAGES
+};
+
+static struct json_object *
+mailbox_json(const PGresult *res, int i)
+{
+	struct json_object *o;
+	int                 keeps = PQgetvalue(res, i, MB_KEEPS)[0] == 't';
+	int forwards = PQgetvalue(res, i, MB_FORWARDS)[0] == 't';
+
+	if ((o = json_object_new_object()) == NULL)
+		return NULL;
+	if (json_object_object_add(o, "id",
+		json_object_new_int64(
+		    strtoll(PQgetvalue(res, i, MB_ID), NULL, 10))) ||
+	    json_object_object_add(o, "address",
+		api_str(PQgetvalue(res, i, MB_ADDRESS))) ||
+	    json_object_object_add(o, "delivery",
+		api_str(!keeps   ? "forward" :
+			forwards ? "both" :
+				   "keep")) ||
+	    json_object_object_add(o, "quota_bytes",
+		json_object_new_int64(
+		    strtoll(PQgetvalue(res, i, MB_QUOTA), NULL, 10))) ||
+	    json_object_object_add(o, "used_bytes",
+		json_object_new_int64(
+		    strtoll(PQgetvalue(res, i, MB_USED), NULL, 10))) ||
+	    json_object_object_add(o, "messages",
+		json_object_new_int64(
+		    strtoll(PQgetvalue(res, i, MB_MESSAGES), NULL, 10)))) {
+		json_object_put(o);
+		return NULL;
+	}
+	return o;
+}
+
+/*
+ * GET /api/v1/mailboxes: the caller's mailboxes and their quota; never
+ * their content (which the server cannot read without the password).
+ */
+enum app_err
+h_api_mailboxes(struct req *r)
+{
+	struct json_object *items;
+	char                uid[24];
+	const char         *p[1] = { user_param(r, uid) };
+	PGresult           *res;
+	int                 i;
+	enum app_err        e;
+
+	if ((res = req_sql(r, STMT_API_MAILBOXES, 1, p, &e)) == NULL)
+		return e;
+	if ((items = json_object_new_array()) == NULL)
+		return APP_ENOMEM;
+	for (i = 0; i < PQntuples(res); i++)
+		if (add_item(items, mailbox_json(res, i)) == -1) {
+			json_object_put(items);
+			return APP_ENOMEM;
+		}
+	return api_reply_list(r, items, NULL);
+}
+
 /* ------------------------------------------------------------- domains */
 
 /*

@@ -56,6 +56,7 @@ enum app_err h_token_revoke(struct req *);
 enum app_err h_api_me(struct req *);
 enum app_err h_api_domains(struct req *);
 enum app_err h_api_domain(struct req *);
+enum app_err h_api_mailboxes(struct req *);
 enum app_err h_api_aliases(struct req *);
 enum app_err h_api_alias(struct req *);
 enum app_err h_api_alias_update(struct req *);
@@ -87,6 +88,33 @@ struct view_dict *page_dict(struct req *);
 /* Member pages (my.c); h_my above is there too. */
 enum app_err h_my_alias(struct req *);
 enum app_err h_my_alias_save(struct req *);
+
+/*
+ * Mailboxes (mailbox.c, mailbox_read.c), and what the two share: the
+ * user's mailbox of the path opened with its unlock cookie (*opened 0:
+ * locked), the ?done= notices, sizes in words, no caching.
+ */
+enum app_err h_mailboxes(struct req *);
+enum app_err h_mailbox_new(struct req *);
+enum app_err h_mailbox_create(struct req *);
+enum app_err h_mailbox_unlock(struct req *);
+enum app_err h_mailbox_lock(struct req *);
+enum app_err h_mailbox_settings(struct req *);
+enum app_err h_mailbox_delivery(struct req *);
+enum app_err h_mailbox_password(struct req *);
+enum app_err h_mailbox_reset(struct req *);
+enum app_err h_mailbox(struct req *);
+enum app_err h_mailbox_message(struct req *);
+enum app_err h_mailbox_attachment(struct req *);
+enum app_err h_mailbox_export(struct req *);
+enum app_err h_mailbox_delete(struct req *);
+struct mailbox_open;
+struct view_dict;
+enum app_err mailbox_opened(struct req *, long long id, struct mailbox_open *,
+    int *opened);
+void         mailbox_notice(struct req *, struct view_dict *, const char *done);
+const char  *mailbox_size_words(struct arena *, long long bytes);
+enum app_err mailbox_no_store(struct req *);
 
 /* Fills the response with the error page for `err` (errors.c). */
 void error_page(struct req *, enum app_err, const char *allow);

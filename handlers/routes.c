@@ -10,6 +10,7 @@
 #include <stdlib.h>
 
 #include "handlers/handlers.h"
+#include "mail/mailbox.h"
 #include "rules/domain_members.h"
 
 #define NFIELDS(a) (sizeof(a) / sizeof((a)[0]))
@@ -109,6 +110,59 @@ static const struct field my_alias_save_fields[] = {
 	{ "description", FIELD_FORM, valid_utf8, 1024, 0 },
 	{ "reply_code", FIELD_FORM, valid_text, 8, 0 },
 	{ "updated_at", FIELD_FORM, valid_text, 64, 0 },
+};
+
+/* Mailboxes (mailbox.c, mailbox_read.c); passwords are checked there. */
+static int
+valid_cursor(const char *v, size_t len)
+{
+	size_t i, dots = 0;
+
+	for (i = 0; i < len; i++)
+		if (v[i] == '.')
+			dots++;
+		else if (v[i] < '0' || v[i] > '9')
+			return 0;
+	return dots == 1;
+}
+
+static const struct field mailboxes_fields[] = {
+	{ "done", FIELD_QUERY, valid_slug, 16, 0 },
+};
+
+static const struct field mailbox_fields[] = {
+	{ "before", FIELD_QUERY, valid_cursor, MAILBOX_CURSOR_MAX, 0 },
+	{ "done", FIELD_QUERY, valid_slug, 16, 0 },
+};
+
+static const struct field mailbox_new_fields[] = {
+	{ "alias", FIELD_QUERY, valid_id, 18, 1 },
+};
+
+static const struct field mailbox_create_fields[] = {
+	{ "alias", FIELD_FORM, valid_id, 18, 1 },
+	{ "password", FIELD_FORM, valid_utf8, MBOX_PASSWORD_MAX, 1 },
+	{ "password2", FIELD_FORM, valid_utf8, MBOX_PASSWORD_MAX, 1 },
+};
+
+static const struct field mailbox_unlock_fields[] = {
+	{ "password", FIELD_FORM, valid_utf8, MBOX_PASSWORD_MAX, 1 },
+};
+
+static const struct field mailbox_delivery_fields[] = {
+	{ "delivery", FIELD_FORM, valid_slug, 16, 1 },
+};
+
+static const struct field mailbox_password_fields[] = {
+	{ "old_password", FIELD_FORM, valid_utf8, MBOX_PASSWORD_MAX, 1 },
+	{ "password", FIELD_FORM, valid_utf8, MBOX_PASSWORD_MAX, 1 },
+	{ "password2", FIELD_FORM, valid_utf8, MBOX_PASSWORD_MAX, 1 },
+};
+
+static const struct field mailbox_reset_fields[] = {
+	{ "confirm", FIELD_FORM, valid_utf8, 1024, 1 },
+	{ "password", FIELD_FORM, valid_utf8, MBOX_PASSWORD_MAX, 1 },
+	{ "password2", FIELD_FORM, valid_utf8, MBOX_PASSWORD_MAX, 1 },
 };
 
 /* Personal API tokens and the JSON API (tokens.c, api.c). */
@@ -238,6 +292,39 @@ static const struct route table[] = {
 	    my_alias_fields, NFIELDS(my_alias_fields) },
 	{ METHOD_POST, "/my/aliases/:id", h_my_alias_save, ACCESS_SIGNED_IN, 1,
 	    my_alias_save_fields, NFIELDS(my_alias_save_fields) },
+	/* Mailboxes (mailbox.c, mailbox_read.c); "new" before ":id". */
+	{ METHOD_GET, "/my/mailbox", h_mailboxes, ACCESS_SIGNED_IN, 0,
+	    mailboxes_fields, NFIELDS(mailboxes_fields) },
+	{ METHOD_POST, "/my/mailbox", h_mailbox_create, ACCESS_SIGNED_IN, 1,
+	    mailbox_create_fields, NFIELDS(mailbox_create_fields) },
+	{ METHOD_GET, "/my/mailbox/new", h_mailbox_new, ACCESS_SIGNED_IN, 0,
+	    mailbox_new_fields, NFIELDS(mailbox_new_fields) },
+	{ METHOD_GET, "/my/mailbox/:id", h_mailbox, ACCESS_SIGNED_IN, 0,
+	    mailbox_fields, NFIELDS(mailbox_fields) },
+	{ METHOD_POST, "/my/mailbox/:id/unlock", h_mailbox_unlock,
+	    ACCESS_SIGNED_IN, 1, mailbox_unlock_fields,
+	    NFIELDS(mailbox_unlock_fields) },
+	{ METHOD_POST, "/my/mailbox/:id/lock", h_mailbox_lock, ACCESS_SIGNED_IN,
+	    1, NULL, 0 },
+	{ METHOD_POST, "/my/mailbox/:id/delete", h_mailbox_delete,
+	    ACCESS_SIGNED_IN, 1, NULL, 0 },
+	{ METHOD_GET, "/my/mailbox/:id/export", h_mailbox_export,
+	    ACCESS_SIGNED_IN, 0, NULL, 0 },
+	{ METHOD_GET, "/my/mailbox/:id/messages/:mid", h_mailbox_message,
+	    ACCESS_SIGNED_IN, 0, NULL, 0 },
+	{ METHOD_GET, "/my/mailbox/:id/messages/:mid/attachments/:n",
+	    h_mailbox_attachment, ACCESS_SIGNED_IN, 0, NULL, 0 },
+	{ METHOD_GET, "/my/mailbox/:id/settings", h_mailbox_settings,
+	    ACCESS_SIGNED_IN, 0, mailboxes_fields, NFIELDS(mailboxes_fields) },
+	{ METHOD_POST, "/my/mailbox/:id/delivery", h_mailbox_delivery,
+	    ACCESS_SIGNED_IN, 1, mailbox_delivery_fields,
+	    NFIELDS(mailbox_delivery_fields) },
+	{ METHOD_POST, "/my/mailbox/:id/password", h_mailbox_password,
+	    ACCESS_SIGNED_IN, 1, mailbox_password_fields,
+	    NFIELDS(mailbox_password_fields) },
+	{ METHOD_POST, "/my/mailbox/:id/reset", h_mailbox_reset,
+	    ACCESS_SIGNED_IN, 1, mailbox_reset_fields,
+	    NFIELDS(mailbox_reset_fields) },
 	/*
 	 * Personal API tokens and the JSON API (tokens.c, api.c).  The API
 	 * authenticates by bearer token only, never by cookie, so its state
@@ -254,6 +341,8 @@ static const struct route table[] = {
 	    api_list_fields, NFIELDS(api_list_fields) },
 	{ METHOD_GET, "/api/v1/domains/:domain", h_api_domain,
 	    ACCESS_DOMAIN_ADMIN, 0, NULL, 0 },
+	{ METHOD_GET, "/api/v1/mailboxes", h_api_mailboxes, ACCESS_SIGNED_IN, 0,
+	    NULL, 0 },
 	{ METHOD_GET, "/api/v1/aliases", h_api_aliases, ACCESS_SIGNED_IN, 0,
 	    api_list_fields, NFIELDS(api_list_fields) },
 	{ METHOD_GET, "/api/v1/aliases/:id", h_api_alias, ACCESS_SIGNED_IN, 0,

@@ -28,7 +28,8 @@ enum {
 	ST_DUPLICATE,
 	ST_ROOM,
 	ST_STORED,
-	ST_EXISTS
+	ST_EXISTS,
+	ST_SAME_KEY
 };
 
 static void
@@ -159,6 +160,9 @@ outcome(const PGresult *res)
 		return DELIVER_OK;
 	if (!col_true(res, ST_EXISTS))
 		return DELIVER_UNKNOWN;
+	/* Reset since RCPT: sealed to a key that is gone; Postfix retries. */
+	if (!col_true(res, ST_SAME_KEY))
+		return DELIVER_TEMPFAIL;
 	/* Room but nothing stored: a copy stored meanwhile, by a retry. */
 	return col_ll(res, ST_ROOM) > 0 ? DELIVER_OK : DELIVER_FULL;
 }
@@ -170,8 +174,8 @@ deliver_store(struct db *db, const struct deliver_box *b, const char *queue_id,
 {
 	struct sealed        s;
 	char                 id[24], mailbox[24], size[24];
-	const char          *params[10];
-	int                  lengths[10] = { 0 }, formats[10] = { 0 }, i;
+	const char          *params[11];
+	int                  lengths[11] = { 0 }, formats[11] = { 0 }, i;
 	PGresult            *res = NULL;
 	enum app_err         e;
 	enum deliver_outcome out = DELIVER_TEMPFAIL;
@@ -195,9 +199,11 @@ deliver_store(struct db *db, const struct deliver_box *b, const char *queue_id,
 		lengths[8] = (int)(len + MSG_TAG_BYTES);
 		params[9] = (const char *)s.sealed_key;
 		lengths[9] = MSG_SEALED_KEY_BYTES;
-		for (i = 5; i < 10; i++)
+		params[10] = (const char *)b->pk;
+		lengths[10] = MBOX_PK_BYTES;
+		for (i = 5; i < 11; i++)
 			formats[i] = 1;
-		res = db_exec_bin(db, STMT_LMTP_STORE, 10, params, lengths,
+		res = db_exec_bin(db, STMT_LMTP_STORE, 11, params, lengths,
 		    formats, 0, &e);
 	}
 	if (res != NULL && PQntuples(res) == 1)

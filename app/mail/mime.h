@@ -31,7 +31,7 @@
 struct arena;
 struct buf;
 
-#define MIME_TEXT_MAX (2 * 1024 * 1024) /* bytes of text shown */
+#define MIME_TEXT_MAX (256 * 1024) /* bytes of text shown */
 
 struct mime_view {
 	struct summary sum; /* headers, attachments, flags */

@@ -168,8 +168,40 @@ enum stmt {
 	STMT_LMTP_STORE,   /* message id, mailbox id, queue id, recipient,
 				   size, then binary: summary nonce and
 				   ciphertext, body nonce and ciphertext,
-				   sealed key -> duplicate, room, stored,
-				   mailbox exists */
+				   sealed key, public key -> duplicate, room,
+				   stored, mailbox exists, same key */
+	/* Reading and keeping mailboxes (mail/mailbox.c) */
+	STMT_MBOX_LIST,         /* user, session hash -> per alias: id, address,
+				   enabled, keeps, forwards, mailbox id, quota,
+				   used, messages, unlocked here */
+	STMT_MBOX_GET,          /* mailbox, user -> id, alias id, address, key
+				   columns (hex), opslimit, memlimit, quota,
+				   used, messages */
+	STMT_MBOX_ALIAS,        /* alias, user -> address, mailbox id, keeps,
+				   forwards */
+	STMT_MBOX_CREATE,       /* alias, pk, wrap, nonce, salt, ops, mem, quota
+				   -> id (none if one exists) */
+	STMT_MBOX_REWRAP,       /* id, wrap, nonce, salt, ops, mem, old wrap
+				   -> id if the old wrap was still there */
+	STMT_MBOX_RESET,        /* id, pk, wrap, nonce, salt, ops, mem
+				   -> messages destroyed */
+	STMT_MBOX_UNLOCK_PUT,   /* session hash, mailbox, wrap, nonce, idle s */
+	STMT_MBOX_UNLOCK_GET,   /* session hash, mailbox, user, idle s -> wrap,
+				   nonce, pk, address, quota, used, alias */
+	STMT_MBOX_LOCK,         /* session hash, mailbox */
+	STMT_MBOX_UNLOCKS_DROP, /* mailbox, session hash to keep or "" */
+	STMT_MBOX_MESSAGES,     /* mailbox, before time|NULL, before id, limit
+				   -> id, received, when, size, summary
+				   nonce and ciphertext, sealed key (hex) */
+	STMT_MBOX_MESSAGE,      /* mailbox, message -> (binary) body nonce,
+				   body, sealed key, size, received epoch */
+	STMT_MBOX_IDS,          /* mailbox -> message ids, oldest first */
+	STMT_MBOX_DELETE,       /* mailbox, ids {..} -> deleted, bytes */
+	STMT_MBOX_DELIVERY,     /* alias, user, keeps, forwards -> before
+				   keeps, before forwards (none: refused) */
+	STMT_MBOX_ALIAS_BY_ADDRESS, /* local part, domain -> alias, user */
+	STMT_API_MAILBOXES,         /* user -> mailbox id, address, keeps,
+				   forwards, quota, used, messages */
 	STMT__MAX
 };
 

@@ -1,0 +1,607 @@
+/*
+ * mailbox.c - the member's mailboxes: /my/mailbox (each address, its
+ * mailbox, unlock and lock), creating one, its settings (forward, keep or
+ * both; a new password; a reset).  The messages are mailbox_read.c's.
+ * Every rule is mail/mailbox.c's; this file shows and asks.
+ *
+ * The unlock cookie, mm_unlock_<mailbox id>, holds the key that opens this
+ * session's wrap of the mailbox's secret key (HttpOnly, Secure on https).
+ * Pages that show decrypted mail are never cached (Cache-Control:
+ * no-store).  Owns nothing beyond the request.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "handlers/handlers.h"
+#include "http/session.h"
+#include "lib/arena.h"
+#include "lib/log.h"
+#include "mail/mailbox.h"
+#include "store/audit.h"
+#include "views/view.h"
+
+#define UNLOCK_COOKIE    "mm_unlock_"
+#define UNLOCK_B64_LEN   43 /* 32 bytes, base64url, no padding */
+#define UNLOCKS_A_MINUTE "10"
+#define RATE_WINDOW      "60"
+
+/* Columns of STMT_MBOX_LIST. */
+enum {
+	L_ALIAS,
+	L_ADDRESS,
+	L_ENABLED,
+	L_KEEPS,
+	L_FORWARDS,
+	L_MAILBOX,
+	L_QUOTA,
+	L_USED,
+	L_MESSAGES,
+	L_UNLOCKED
+};
+
+/* The notices of ?done=. */
+static const struct {
+	const char *done, *text;
+} notices[] = {
+	{ "created",
+	    "The mailbox is ready: mail to this address is kept in "
+	    "it from now on." },
+	{ "locked", "The mailbox is locked." },
+	{ "deleted", "The selected messages are deleted." },
+	{ "password", "The password is changed." },
+	{ "reset", "The mailbox is reset: every message is destroyed." },
+	{ "delivery", "Saved." },
+};
+
+void
+mailbox_notice(struct req *r, struct view_dict *d, const char *done)
+{
+	size_t i;
+
+	for (i = 0; done != NULL && i < sizeof(notices) / sizeof(notices[0]);
+	     i++)
+		if (strcmp(done, notices[i].done) == 0) {
+			view_show(d, "NOTICE");
+			view_set(d, "NOTICE_TEXT", notices[i].text);
+		}
+	(void)r;
+}
+
+const char *
+mailbox_size_words(struct arena *a, long long bytes)
+{
+	if (bytes < 1024)
+		return arena_printf(a, "%lld bytes", bytes);
+	if (bytes < 1024 * 1024)
+		return arena_printf(a, "%.1f KB", (double)bytes / 1024);
+	if (bytes < 1024LL * 1024 * 1024)
+		return arena_printf(a, "%.1f MB", (double)bytes / 1048576);
+	return arena_printf(a, "%.1f GB", (double)bytes / 1073741824);
+}
+
+static const char *
+delivery_words(int keeps, int forwards)
+{
+	if (!keeps)
+		return "forwarded to your recipients";
+	return forwards ? "forwarded and kept in the mailbox" :
+			  "kept in the mailbox, not forwarded";
+}
+
+/* The key of mm_unlock_<id>, if the cookie is there and well formed. */
+static const unsigned char *
+cookie_key(struct req *r, long long id, unsigned char key[32])
+{
+	char             name[48];
+	const struct kv *kv;
+	size_t           n;
+
+	snprintf(name, sizeof(name), UNLOCK_COOKIE "%lld", id);
+	if ((kv = kv_find(&r->cookies, name)) == NULL ||
+	    kv->vlen != UNLOCK_B64_LEN ||
+	    sodium_base642bin(key, 32, kv->val, kv->vlen, NULL, &n, NULL,
+		sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0 ||
+	    n != 32)
+		return NULL;
+	return key;
+}
+
+enum app_err
+mailbox_opened(struct req *r, long long id, struct mailbox_open *o, int *opened)
+{
+	unsigned char key[32];
+	enum app_err  e;
+
+	e = mailbox_open(r->db, r->arena, r->user->id, id, r->session_hash,
+	    cookie_key(r, id, key), r->cfg->mailbox_idle, o, opened);
+	sodium_memzero(key, sizeof(key));
+	if (e == APP_ENOTFOUND)
+		r->reason = "no such mailbox of this user";
+	return e;
+}
+
+enum app_err
+mailbox_no_store(struct req *r)
+{
+	return resp_header(r, "Cache-Control", "no-store");
+}
+
+/* Adds one alias row of /my/mailbox; error_id's gets the error text. */
+static void
+alias_row(struct req *r, struct view_dict *d, const PGresult *res, int i,
+    long long error_id, const char *error)
+{
+	struct view_dict *row = view_add_section(d, "ALIAS"), *m, *err;
+	long long         mid, quota, used;
+	int               keeps = PQgetvalue(res, i, L_KEEPS)[0] == 't';
+
+	if (row == NULL)
+		return;
+	view_set(row, "ALIAS_ID", PQgetvalue(res, i, L_ALIAS));
+	view_set(row, "ADDRESS", PQgetvalue(res, i, L_ADDRESS));
+	view_set(row, "DELIVERY",
+	    delivery_words(keeps, PQgetvalue(res, i, L_FORWARDS)[0] == 't'));
+	if (PQgetvalue(res, i, L_ENABLED)[0] != 't')
+		view_show(row, "DISABLED");
+	if (PQgetisnull(res, i, L_MAILBOX)) {
+		view_show(row, "NO_MAILBOX");
+		return;
+	}
+	if ((m = view_add_section(row, "MAILBOX")) == NULL)
+		return;
+	mid = strtoll(PQgetvalue(res, i, L_MAILBOX), NULL, 10);
+	quota = strtoll(PQgetvalue(res, i, L_QUOTA), NULL, 10);
+	used = strtoll(PQgetvalue(res, i, L_USED), NULL, 10);
+	view_set(m, "MAILBOX_ID", PQgetvalue(res, i, L_MAILBOX));
+	view_set(m, "MESSAGES", PQgetvalue(res, i, L_MESSAGES));
+	view_set(m, "USED", mailbox_size_words(r->arena, used));
+	view_set(m, "QUOTA", mailbox_size_words(r->arena, quota));
+	view_set_int(m, "PERCENT", quota > 0 ? (long)(100 * used / quota) : 0);
+	if (PQgetvalue(res, i, L_UNLOCKED)[0] == 't' && mid != error_id) {
+		view_show(m, "UNLOCKED");
+		return;
+	}
+	view_show(m, "LOCKED");
+	if (mid == error_id &&
+	    (err = view_add_section(m, "PASSWORD_ERROR")) != NULL)
+		view_set(err, "MESSAGE", error);
+}
+
+/* /my/mailbox, with an unlock error next to mailbox error_id. */
+static enum app_err
+list_page(struct req *r, int status, long long error_id, const char *error)
+{
+	struct view_dict *d;
+	char              uid[24];
+	const char       *params[2] = { uid, r->session_hash };
+	PGresult         *res;
+	enum app_err      e;
+	int               i;
+
+	if ((d = page_dict(r)) == NULL)
+		return APP_ENOMEM;
+	snprintf(uid, sizeof(uid), "%lld", r->user->id);
+	if ((res = req_sql(r, STMT_MBOX_LIST, 2, params, &e)) == NULL)
+		return e;
+	if (PQntuples(res) == 0)
+		view_show(d, "NO_ALIASES");
+	for (i = 0; i < PQntuples(res); i++)
+		alias_row(r, d, res, i, error_id, error);
+	if ((e = mailbox_no_store(r)) != APP_OK)
+		return e;
+	return page_render(r, status, "Mailboxes", "mailboxes.tpl");
+}
+
+/* GET /my/mailbox[?done=...] */
+enum app_err
+h_mailboxes(struct req *r)
+{
+	struct view_dict *d;
+
+	if ((d = page_dict(r)) == NULL)
+		return APP_ENOMEM;
+	mailbox_notice(r, d, r->fields[0]);
+	return list_page(r, 200, 0, NULL);
+}
+
+/* At most UNLOCKS_A_MINUTE password tries per user a minute. */
+static enum app_err
+unlock_rate(struct req *r)
+{
+	const char  *params[2];
+	PGresult    *res;
+	enum app_err e;
+
+	if ((params[0] = arena_printf(r->arena, "unlock:%lld", r->user->id)) ==
+	    NULL)
+		return APP_ENOMEM;
+	params[1] = RATE_WINDOW;
+	if ((res = req_sql(r, STMT_RATE_HIT, 2, params, &e)) == NULL)
+		return e;
+	if (strtol(PQgetvalue(res, 0, 0), NULL, 10) <=
+	    strtol(UNLOCKS_A_MINUTE, NULL, 10))
+		return APP_OK;
+	r->retry_after = PQgetvalue(res, 0, 1);
+	r->reason = "too many mailbox password tries";
+	return APP_ERATELIMIT;
+}
+
+static enum app_err
+set_unlock_cookie(struct req *r, long long id, const unsigned char key[32])
+{
+	char name[48], value[UNLOCK_B64_LEN + 1];
+	int  flags = COOKIE_HTTPONLY;
+
+	if (strncmp(r->cfg->public_url, "https:", 6) == 0)
+		flags |= COOKIE_SECURE;
+	snprintf(name, sizeof(name), UNLOCK_COOKIE "%lld", id);
+	sodium_bin2base64(value, sizeof(value), key, 32,
+	    sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	return resp_cookie(r, name, value, r->cfg->session_max, flags);
+}
+
+/* POST /my/mailbox/:id/unlock (password); the page it came from. */
+enum app_err
+h_mailbox_unlock(struct req *r)
+{
+	long long     id = req_path_id(r, "id");
+	unsigned char key[32];
+	struct actor  a;
+	enum app_err  e;
+
+	if (id == 0)
+		return APP_ENOTFOUND;
+	if ((e = unlock_rate(r)) != APP_OK)
+		return e;
+	req_actor(r, ACTOR_USER, &a);
+	e = mailbox_unlock(r->db, &a, id, r->fields[0], r->session_hash,
+	    r->cfg->mailbox_idle, key);
+	if (e == APP_EINVALID) {
+		log_info("event=mailbox_unlock_refused mailbox=%lld user=%lld",
+		    id, r->user->id);
+		r->reason = "wrong mailbox password";
+		return list_page(r, 422, id, "Wrong password.");
+	}
+	if (e == APP_ERATELIMIT)
+		r->retry_after = "2";
+	if (e == APP_OK)
+		e = set_unlock_cookie(r, id, key);
+	sodium_memzero(key, sizeof(key));
+	if (e != APP_OK)
+		return e;
+	return resp_redirect(r, 303,
+	    arena_printf(r->arena, "/my/mailbox/%lld", id));
+}
+
+/* POST /my/mailbox/:id/lock */
+enum app_err
+h_mailbox_lock(struct req *r)
+{
+	long long    id = req_path_id(r, "id");
+	char         name[48];
+	enum app_err e;
+
+	if (id == 0)
+		return APP_ENOTFOUND;
+	if ((e = mailbox_lock(r->db, r->session_hash, id)) != APP_OK)
+		return e;
+	snprintf(name, sizeof(name), UNLOCK_COOKIE "%lld", id);
+	if ((e = resp_cookie(r, name, "", 0, COOKIE_HTTPONLY)) != APP_OK)
+		return e;
+	return resp_redirect(r, 303, "/my/mailbox?done=locked");
+}
+
+/* Shows msg next to the form field `section` of the current page. */
+static void
+field_error(struct req *r, const char *section, const char *msg)
+{
+	struct view_dict *d = page_dict(r), *err;
+
+	if (d != NULL && (err = view_add_section(d, section)) != NULL)
+		view_set(err, "MESSAGE", msg);
+}
+
+/* Why a new password (typed twice) is refused, shown by its fields. */
+static int
+new_password_refused(struct req *r, const char *pw, const char *pw2,
+    const char *section, const char *section2)
+{
+	const char *why = mailbox_password_problem(pw != NULL ? pw : "");
+
+	if (why != NULL) {
+		field_error(r, section, why);
+		return 1;
+	}
+	if (pw2 == NULL || strcmp(pw, pw2) != 0) {
+		field_error(r, section2, "The two passwords differ.");
+		return 1;
+	}
+	return 0;
+}
+
+/* Columns of STMT_MBOX_ALIAS. */
+enum {
+	A_ADDRESS,
+	A_MAILBOX,
+	A_KEEPS,
+	A_FORWARDS
+};
+
+/* The user's alias (STMT_MBOX_ALIAS), or NULL with *e. */
+static PGresult *
+user_alias(struct req *r, const char *alias_id, enum app_err *e)
+{
+	char        uid[24];
+	const char *params[2] = { alias_id, uid };
+	PGresult   *res;
+
+	snprintf(uid, sizeof(uid), "%lld", r->user->id);
+	if ((res = req_sql(r, STMT_MBOX_ALIAS, 2, params, e)) == NULL)
+		return NULL;
+	if (PQntuples(res) != 1) {
+		r->reason = "no such address of this user";
+		*e = APP_ENOTFOUND;
+		return NULL;
+	}
+	return res;
+}
+
+static enum app_err
+new_page(struct req *r, int status, const char *alias_id)
+{
+	struct view_dict *d;
+	PGresult         *res;
+	enum app_err      e;
+
+	if ((d = page_dict(r)) == NULL)
+		return APP_ENOMEM;
+	if ((res = user_alias(r, alias_id, &e)) == NULL)
+		return e;
+	if (!PQgetisnull(res, 0, A_MAILBOX))
+		return resp_redirect(r, 303, "/my/mailbox");
+	view_set(d, "ALIAS_ID", alias_id);
+	view_set(d, "ADDRESS", PQgetvalue(res, 0, A_ADDRESS));
+	view_set_int(d, "MIN", MAILBOX_PASSWORD_MIN);
+	return page_render(r, status, "A new mailbox", "mailbox_new.tpl");
+}
+
+/* GET /my/mailbox/new?alias=ID */
+enum app_err
+h_mailbox_new(struct req *r)
+{
+	return new_page(r, 200, r->fields[0]);
+}
+
+static struct pwhash_limits
+limits(const struct req *r)
+{
+	struct pwhash_limits l = { (unsigned long long)r->cfg->pwhash_opslimit,
+		r->cfg->pwhash_memlimit };
+
+	return l;
+}
+
+/* POST /my/mailbox (alias, password, password2) */
+enum app_err
+h_mailbox_create(struct req *r)
+{
+	struct pwhash_limits l = limits(r);
+	struct actor         a;
+	long long            alias = strtoll(r->fields[0], NULL, 10), id = 0;
+	enum app_err         e;
+
+	if (new_password_refused(r, r->fields[1], r->fields[2],
+		"PASSWORD_ERROR", "PASSWORD2_ERROR")) {
+		r->reason = "refused mailbox password";
+		return new_page(r, 422, r->fields[0]);
+	}
+	req_actor(r, ACTOR_USER, &a);
+	e = mailbox_create(r->db, &a, r->user->id, alias, r->fields[1], &l,
+	    (long long)r->cfg->mailbox_quota, &id);
+	if (e == APP_ECONFLICT)
+		return resp_redirect(r, 303, "/my/mailbox");
+	if (e == APP_ERATELIMIT)
+		r->retry_after = "2";
+	if (e != APP_OK)
+		return e;
+	log_info("event=mailbox_created mailbox=%lld user=%lld", id,
+	    r->user->id);
+	return resp_redirect(r, 303, "/my/mailbox?done=created");
+}
+
+/* Columns of STMT_MBOX_GET used here. */
+enum {
+	G_ALIAS = 1,
+	G_ADDRESS = 2,
+	G_QUOTA = 9,
+	G_USED,
+	G_COUNT
+};
+
+static enum app_err
+settings_page(struct req *r, int status, long long id)
+{
+	struct view_dict *d;
+	char              ids[2][24];
+	const char       *params[2] = { ids[0], ids[1] };
+	PGresult         *res, *alias;
+	long long         quota, used;
+	enum app_err      e;
+
+	if ((d = page_dict(r)) == NULL)
+		return APP_ENOMEM;
+	snprintf(ids[0], sizeof(ids[0]), "%lld", id);
+	snprintf(ids[1], sizeof(ids[1]), "%lld", r->user->id);
+	if ((res = req_sql(r, STMT_MBOX_GET, 2, params, &e)) == NULL)
+		return e;
+	if (PQntuples(res) != 1) {
+		r->reason = "no such mailbox of this user";
+		return APP_ENOTFOUND;
+	}
+	if ((alias = user_alias(r, PQgetvalue(res, 0, G_ALIAS), &e)) == NULL)
+		return e;
+	quota = strtoll(PQgetvalue(res, 0, G_QUOTA), NULL, 10);
+	used = strtoll(PQgetvalue(res, 0, G_USED), NULL, 10);
+	view_set(d, "ID", ids[0]);
+	view_set(d, "ADDRESS", PQgetvalue(res, 0, G_ADDRESS));
+	view_set(d, "MESSAGES", PQgetvalue(res, 0, G_COUNT));
+	view_set(d, "USED", mailbox_size_words(r->arena, used));
+	view_set(d, "QUOTA", mailbox_size_words(r->arena, quota));
+	view_set_int(d, "PERCENT", quota > 0 ? (long)(100 * used / quota) : 0);
+	view_set_int(d, "MIN", MAILBOX_PASSWORD_MIN);
+	view_show(d,
+	    PQgetvalue(alias, 0, A_KEEPS)[0] != 't'        ? "FORWARD_CHECKED" :
+		PQgetvalue(alias, 0, A_FORWARDS)[0] == 't' ? "BOTH_CHECKED" :
+							     "KEEP_CHECKED");
+	return page_render(r, status, "Mailbox settings",
+	    "mailbox_settings.tpl");
+}
+
+/* GET /my/mailbox/:id/settings[?done=...] */
+enum app_err
+h_mailbox_settings(struct req *r)
+{
+	long long         id = req_path_id(r, "id");
+	struct view_dict *d;
+
+	if (id == 0 || (d = page_dict(r)) == NULL)
+		return id == 0 ? APP_ENOTFOUND : APP_ENOMEM;
+	mailbox_notice(r, d, r->fields[0]);
+	return settings_page(r, 200, id);
+}
+
+static enum app_err
+back_to_settings(struct req *r, long long id, const char *done)
+{
+	return resp_redirect(r, 303,
+	    arena_printf(r->arena, "/my/mailbox/%lld/settings?done=%s", id,
+		done));
+}
+
+/* The alias of the user's mailbox id, as text; NULL with *e. */
+static const char *
+alias_of_mailbox(struct req *r, long long id, enum app_err *e)
+{
+	char        ids[2][24];
+	const char *params[2] = { ids[0], ids[1] };
+	PGresult   *res;
+
+	snprintf(ids[0], sizeof(ids[0]), "%lld", id);
+	snprintf(ids[1], sizeof(ids[1]), "%lld", r->user->id);
+	if ((res = req_sql(r, STMT_MBOX_GET, 2, params, e)) == NULL)
+		return NULL;
+	if (PQntuples(res) != 1) {
+		r->reason = "no such mailbox of this user";
+		*e = APP_ENOTFOUND;
+		return NULL;
+	}
+	return PQgetvalue(res, 0, G_ALIAS);
+}
+
+/* POST /my/mailbox/:id/delivery (delivery: forward, keep or both) */
+enum app_err
+h_mailbox_delivery(struct req *r)
+{
+	long long    id = req_path_id(r, "id");
+	const char  *alias;
+	struct actor a;
+	int          to = delivery_from_name(r->fields[0]);
+	enum app_err e;
+
+	if (id == 0)
+		return APP_ENOTFOUND;
+	if ((alias = alias_of_mailbox(r, id, &e)) == NULL)
+		return e;
+	if (to == -1) {
+		field_error(r, "DELIVERY_ERROR", "Choose one of the three.");
+		r->reason = "no such delivery";
+		return settings_page(r, 422, id);
+	}
+	req_actor(r, ACTOR_USER, &a);
+	if ((e = mailbox_set_delivery(r->db, &a, r->user->id,
+		 strtoll(alias, NULL, 10), (enum delivery)to)) != APP_OK)
+		return e;
+	return back_to_settings(r, id, "delivery");
+}
+
+/* POST /my/mailbox/:id/password (old_password, password, password2) */
+enum app_err
+h_mailbox_password(struct req *r)
+{
+	struct pwhash_limits l = limits(r);
+	long long            id = req_path_id(r, "id");
+	struct actor         a;
+	enum app_err         e;
+
+	if (id == 0)
+		return APP_ENOTFOUND;
+	if (new_password_refused(r, r->fields[1], r->fields[2],
+		"PASSWORD_ERROR", "PASSWORD2_ERROR")) {
+		r->reason = "refused mailbox password";
+		return settings_page(r, 422, id);
+	}
+	if ((e = unlock_rate(r)) != APP_OK)
+		return e;
+	req_actor(r, ACTOR_USER, &a);
+	e = mailbox_password(r->db, &a, id, r->fields[0], r->fields[1], &l,
+	    r->session_hash);
+	if (e == APP_EINVALID) {
+		field_error(r, "OLD_PASSWORD_ERROR", "Wrong password.");
+		r->reason = "wrong mailbox password";
+		return settings_page(r, 422, id);
+	}
+	if (e == APP_ERATELIMIT)
+		r->retry_after = "2";
+	if (e != APP_OK)
+		return e;
+	return back_to_settings(r, id, "password");
+}
+
+/* POST /my/mailbox/:id/reset (confirm: the address, password, password2) */
+enum app_err
+h_mailbox_reset(struct req *r)
+{
+	struct pwhash_limits l = limits(r);
+	long long            id = req_path_id(r, "id"), destroyed = 0;
+	struct actor         a;
+	char                 ids[2][24];
+	const char          *params[2] = { ids[0], ids[1] };
+	PGresult            *res;
+	enum app_err         e;
+
+	if (id == 0)
+		return APP_ENOTFOUND;
+	snprintf(ids[0], sizeof(ids[0]), "%lld", id);
+	snprintf(ids[1], sizeof(ids[1]), "%lld", r->user->id);
+	if ((res = req_sql(r, STMT_MBOX_GET, 2, params, &e)) == NULL)
+		return e;
+	if (PQntuples(res) != 1)
+		return APP_ENOTFOUND;
+	if (r->fields[0] == NULL ||
+	    strcmp(r->fields[0], PQgetvalue(res, 0, G_ADDRESS)) != 0) {
+		field_error(r, "CONFIRM_ERROR",
+		    "Type the address exactly: "
+		    "nothing was destroyed.");
+		r->reason = "reset not confirmed";
+		return settings_page(r, 422, id);
+	}
+	if (new_password_refused(r, r->fields[1], r->fields[2],
+		"RESET_PASSWORD_ERROR", "RESET_PASSWORD2_ERROR")) {
+		r->reason = "refused mailbox password";
+		return settings_page(r, 422, id);
+	}
+	req_actor(r, ACTOR_USER, &a);
+	e = mailbox_reset(r->db, &a, id, r->fields[1], &l, &destroyed);
+	if (e == APP_ERATELIMIT)
+		r->retry_after = "2";
+	if (e != APP_OK)
+		return e;
+	log_info("event=mailbox_reset mailbox=%lld destroyed=%lld", id,
+	    destroyed);
+	return back_to_settings(r, id, "reset");
+}
