@@ -288,8 +288,12 @@ h_mailbox_lock(struct req *r)
 
 	if (id == 0)
 		return APP_ENOTFOUND;
-	if ((e = mailbox_lock(r->db, r->session_hash, id)) != APP_OK)
+	if ((e = mailbox_lock(r->db, r->user->id, r->session_hash, id)) !=
+	    APP_OK) {
+		if (e == APP_ENOTFOUND)
+			r->reason = "no such mailbox of this user";
 		return e;
+	}
 	snprintf(name, sizeof(name), UNLOCK_COOKIE "%lld", id);
 	if ((e = resp_cookie(r, name, "", 0, COOKIE_HTTPONLY)) != APP_OK)
 		return e;

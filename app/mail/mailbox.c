@@ -429,13 +429,17 @@ mailbox_close(struct mailbox_open *o)
 }
 
 enum app_err
-mailbox_lock(struct db *db, const char *session_hash, long long mailbox_id)
+mailbox_lock(struct db *db, long long user_id, const char *session_hash,
+    long long mailbox_id)
 {
 	char         id[24];
 	const char  *params[2] = { session_hash, id };
+	struct row   r;
 	PGresult    *res;
 	enum app_err e;
 
+	if ((e = load(db, user_id, mailbox_id, &r)) != APP_OK)
+		return e;
 	snprintf(id, sizeof(id), "%lld", mailbox_id);
 	if ((res = db_exec(db, STMT_MBOX_LOCK, 2, params, &e)) == NULL)
 		return e;

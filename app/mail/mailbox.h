@@ -104,8 +104,9 @@ enum app_err mailbox_open(struct db *, struct arena *, long long user_id,
     struct mailbox_open *, int                         *opened);
 void         mailbox_close(struct mailbox_open *);
 
-enum app_err mailbox_lock(struct db *, const char *session_hash,
-    long long mailbox_id);
+/* Ends this session's unlock of the user's mailbox. */
+enum app_err mailbox_lock(struct db *, long long user_id,
+    const char *session_hash, long long mailbox_id);
 
 /* A page of messages, newest first, after cursor (NULL: the first). */
 enum app_err mailbox_list(struct db *, struct arena *,

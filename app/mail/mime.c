@@ -38,16 +38,24 @@ struct walk {
 
 static const char *fallback_charsets[] = { "UTF-8", "windows-1252", NULL };
 
+static int initialized;
+
 void
 mime_init(void)
 {
+	if (initialized)
+		return;
 	g_mime_init();
+	initialized = 1;
 }
 
 void
 mime_shutdown(void)
 {
+	if (!initialized)
+		return;
 	g_mime_shutdown();
+	initialized = 0;
 }
 
 /* Parser warnings that mean the structure was broken, not just sloppy. */
@@ -391,6 +399,21 @@ read_headers(struct mime_view *v, struct walk *w, GMimeMessage *m)
 	}
 }
 
+/* What follows the header (the first empty line), cleaned, into out. */
+static void
+raw_body(struct buf *out, const char *raw, size_t len)
+{
+	const char *end = raw + len, *p;
+
+	for (p = raw; p < end; p++)
+		if (*p == '\n' && (p + 1 < end) &&
+		    (p[1] == '\n' ||
+			(p[1] == '\r' && p + 2 < end && p[2] == '\n')))
+			break;
+	p = p < end ? p + (p[1] == '\n' ? 2 : 3) : raw;
+	clean_into(out, p, (size_t)(end - p), 1);
+}
+
 /* The text to show: plain parts, else the HTML's text, else raw text. */
 static void
 choose_text(struct mime_view *v, struct walk *w, GMimeMessage *m,
@@ -412,6 +435,10 @@ choose_text(struct mime_view *v, struct walk *w, GMimeMessage *m,
 	} else if (!w->have_plain && m == NULL) {
 		if (w->want == MIME_WANT_TEXT)
 			clean_into(&w->text, raw, len, 1);
+	} else if (!w->have_plain && (v->sum.flags & SUMMARY_MALFORMED)) {
+		/* Broken structure hid the text: show the body as it came. */
+		if (w->want == MIME_WANT_TEXT)
+			raw_body(&w->text, raw, len);
 	} else if (!w->have_plain)
 		v->sum.flags |= SUMMARY_NO_TEXT;
 }
@@ -437,6 +464,7 @@ mime_read(struct mime_view *v, const char *raw, size_t len, enum mime_want want,
 	GMimeMessage *m;
 	int           rc;
 
+	mime_init();
 	memset(v, 0, sizeof(*v));
 	memset(&w, 0, sizeof(w));
 	w.a = a;
@@ -472,6 +500,7 @@ mime_attachment(const char *raw, size_t len, size_t i, struct buf *out,
 	uint32_t      flags = 0;
 	int           rc = -1;
 
+	mime_init();
 	memset(&w, 0, sizeof(w));
 	w.a = a;
 	w.target = i;

@@ -17,9 +17,9 @@
  * attachments (an attached message too); inline text/plain parts are the
  * text; the first inline HTML part is the text when there is no plain one.
  *
- * mime_init runs once per process before anything else here (GMime's own
- * set-up); mime_shutdown releases GMime's globals.  Strings of a view are
- * arena memory.
+ * GMime is set up on first use in each process (mime_init, which may also
+ * be called early); mime_shutdown releases its globals at exit.  Strings
+ * of a view are arena memory.
  */
 #ifndef MM_MAIL_MIME_H
 #define MM_MAIL_MIME_H

@@ -564,12 +564,12 @@ scale(struct master *m, enum sb_pool pool, int delta)
 	int want = m->want[pool] + delta;
 
 	if (!pool_runs(m, pool) || want < 1 || want > m->cfg.max_workers) {
-		log_warn("event=scale_refused pool=%s workers=%d bounds=1..%d",
-		    pool_names[pool], want, m->cfg.max_workers);
+		log_warn("event=scale_refused workers=%d bounds=1..%d pool=%s",
+		    want, m->cfg.max_workers, pool_names[pool]);
 		return;
 	}
 	set_want(m, pool, want);
-	log_info("event=scale pool=%s workers=%d", pool_names[pool], want);
+	log_info("event=scale workers=%d pool=%s", want, pool_names[pool]);
 }
 
 /* Keys a reload cannot change: the sockets and whom workers run as. */

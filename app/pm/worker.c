@@ -15,6 +15,7 @@
 #include "lib/conf.h"
 #include "lib/gate.h"
 #include "lib/log.h"
+#include "mail/mime.h"
 #include "pm/child.h"
 #include "pm/privs.h"
 #include "pm/scoreboard.h"
@@ -161,6 +162,7 @@ worker_main(const struct worker_env *env)
 	req_free(&r);
 	db_free(db);
 	http_cleanup();
+	mime_shutdown();
 	provision_cleanup();
 	FCGX_Free(&fr, 1);
 	exit(strcmp(why, "accept failed") == 0 ? 1 : 0);

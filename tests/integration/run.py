@@ -89,6 +89,7 @@ class Env:
         self.binary = os.path.join(build_dir, "membermail")
         self.base = base
         self.sock = os.path.join(base, "membermail.sock")
+        self.lmtp_sock = os.path.join(base, "lmtp.sock")
         self.static = os.path.join(base, "static")
         self.conf = os.path.join(base, "membermail.conf")
         self.nginx_prefix = os.path.join(base, "nginx")
@@ -122,6 +123,14 @@ class Env:
                 ("launchpad_retries", "2"), ("signin_sync_budget", "3000"),
                 ("alerts_to", "ops@example.org")]
 
+    def mailbox_settings(self):
+        """Encrypted mailboxes (test_mailbox.py): the LMTP service on its
+        socket, Argon2id at its least cost (the tests are about the wraps,
+        not the cost), a message bound for the 20 MB attachment."""
+        return [("lmtp_listen", "unix:" + self.lmtp_sock), ("lmtp_workers", "2"),
+                ("pwhash_opslimit", "1"), ("pwhash_memlimit", "8m"),
+                ("max_message_size", "40m"), ("mailbox_quota", "100m")]
+
     # -- setup
     def setup(self):
         # The nginx workers (nobody when we are root) must reach the socket,
@@ -142,7 +151,7 @@ class Env:
         stack.render_config(self.conf, stack.config_settings(
             self.sock, workers=WORKERS, max_body="1k", shutdown_timeout=SHUTDOWN_TIMEOUT,
             public_url="http://127.0.0.1:%d" % self.port, database=self.pg.conninfo(),
-            extra=self.signin_settings() + self.provision_settings()))
+            extra=self.signin_settings() + self.provision_settings() + self.mailbox_settings()))
         # PostgreSQL: migrated as the owner, the app's login role, the domains.
         self.pg.init().start()
         stack.provision_database(self.pg, self.binary, conf=self.conf)
@@ -945,6 +954,7 @@ import test_site_admin   # noqa: E402,F401  (site admin pages and the CLI, befor
 import test_member   # noqa: E402,F401  (member pages and alias rules, before the database tests)
 import test_api   # noqa: E402,F401  (the JSON API and API tokens, before the database tests)
 import test_domain_admin   # noqa: E402,F401  (domain-admin pages, before the database tests)
+import test_mailbox   # noqa: E402,F401  (encrypted mailboxes and LMTP, before the database tests)
 import test_authz   # noqa: E402,F401  (the authorization matrix of the HTML routes, before the database tests)
 import test_db   # noqa: E402,F401
 
@@ -955,7 +965,8 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--build-dir", required=True, help="the build directory holding membermail")
     ap.add_argument("--keep", action="store_true", help="keep the temporary directory")
-    ap.add_argument("--only", help="run tests whose name contains this")
+    ap.add_argument("--only", help="run tests whose name contains this (or one of these, "
+                                   "comma-separated)")
     ap.add_argument("--summary", help="also write the summary line to this file")
     args = ap.parse_args()
     build_dir = os.path.abspath(args.build_dir)
@@ -989,7 +1000,7 @@ def main():
             failed += 1
             raise SystemExit
         for fn in TESTS:
-            if args.only and args.only not in fn.__name__:
+            if args.only and not any(o in fn.__name__ for o in args.only.split(",")):
                 continue
             t0 = time.monotonic()
             try:

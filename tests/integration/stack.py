@@ -218,8 +218,14 @@ def children_of(pid):
 
 
 def workers_of(pid):
-    """A master's workers: its children but the status process."""
-    return pids_with(lambda st: st["ppid"] == pid and st["comm"] != "mm-status")
+    """A master's FastCGI workers: its children but the status process and
+    the LMTP workers."""
+    return pids_with(lambda st: st["ppid"] == pid and st["comm"] not in ("mm-status", "mm-lmtp"))
+
+
+def lmtp_workers_of(pid):
+    """A master's LMTP workers."""
+    return pids_with(lambda st: st["ppid"] == pid and st["comm"] == "mm-lmtp")
 
 
 def status_process_of(pid):
@@ -402,6 +408,9 @@ class Membermail:
 
     def workers(self):
         return workers_of(self.proc.pid)
+
+    def lmtp_workers(self):
+        return lmtp_workers_of(self.proc.pid)
 
     def wait_ready(self, timeout=30.0):
         """Socket connectable and `workers` children running; raises otherwise."""

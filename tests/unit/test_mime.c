@@ -206,6 +206,7 @@ test_malformed(void)
 	CHECK_INT(read_msg(&v, noboundary), 0, "no boundary: still read");
 	CHECK(v.sum.flags & SUMMARY_MALFORMED, "flagged malformed");
 	CHECK_STR(v.sum.subject, "broken", "headers still shown");
+	CHECK_STR(v.text, "--\nsome text\n", "the body as it came");
 	CHECK_INT(read_msg(&v, truncated), 0, "truncated");
 	CHECK(v.text != NULL && strstr(v.text, "first part") != NULL,
 	    "its text is shown");
