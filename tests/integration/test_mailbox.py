@@ -81,9 +81,9 @@ def stuffed(msg):
     return out + b".\r\n"
 
 
-def deliver(env, rcpts, msg, sender="sender@example.org", ident=None, size=None):
+def deliver(env, rcpts, msg, sender="sender@example.org", ident=None, size=None, sock=None):
     """One transaction: (replies to each RCPT, replies after DATA)."""
-    c = Lmtp(env.lmtp_sock)
+    c = Lmtp(sock or env.lmtp_sock)
     try:
         code, _ = c.cmd("LHLO tests.example")
         expect(code == 250, "LMTP LHLO: %s", code)
@@ -734,3 +734,107 @@ def cli_creates_a_mailbox(env, box):
     expect(sql(env, "SELECT actor_kind FROM audit_log WHERE action = 'mailbox.create' "
                     "ORDER BY id DESC LIMIT 1") == "cli", "the CLI's audit row")
 
+
+
+# ---------------------------------------------------------------- the LMTP pool
+
+def lmtp_instance(env, name, **keys):
+    import test_ops
+    path = os.path.join(env.base, "ops-%s-lmtp.sock" % name)
+    k = {"lmtp_listen": "unix:" + path, "lmtp_workers": 2, "pwhash_opslimit": 1,
+         "pwhash_memlimit": "8m"}
+    k.update(keys)
+    inst = test_ops.Instance(env, name, slot=name, **k)
+    inst.lmtp_sock = path
+    return inst
+
+
+def lmtp_pids(inst, n, timeout=10):
+    """The instance's n LMTP workers, once they are n and all accept."""
+    def settled():
+        j = inst.sjson(full=True)
+        pids = stack.lmtp_workers_of(inst.master())
+        procs = [p for p in j["processes"] if p.get("pool") == "lmtp"]
+        ok = (j.get("lmtp", {}).get("workers wanted") == n and len(pids) == n and len(procs) == n
+              and all(p["state"] in ("Idle", "Running") and p["generation"] == j["generation"]
+                      for p in procs) and sorted(p["pid"] for p in procs) == pids)
+        return pids if ok else None
+    pids = stack.wait_until(settled, timeout, 0.05)
+    expect(pids, "%s: the LMTP pool did not settle at %d: %s", inst.name, n, inst.sjson(True))
+    return pids
+
+
+@test
+@tidy
+def lmtp_pool_managed(env):
+    """The LMTP workers are the master's second pool: the status page and
+    ctl show it, ctl scale-lmtp scales it, a killed worker comes back, a
+    reload replaces it, a graceful stop lets an open connection go with
+    421."""
+    import test_ops
+    box = new_box(env, "pool")
+    inst = lmtp_instance(env, "pool")
+    try:
+        inst.start()
+        first = lmtp_pids(inst, 2)
+        r = inst.status("/status")
+        expect(r.status == 200 and re.search(rb"\npool: +lmtp\n", r.body)
+               and b"messages stored:" in r.body, "status text lacks the LMTP pool: %s", r.body)
+        m = inst.status("/metrics").body.decode()
+        expect('membermail_idle_processes{pool="lmtp"} 2' in m
+               and "membermail_lmtp_messages_total 0" in m, "metrics lack the LMTP pool: %s", m)
+        code, out, err = test_ops.ctl(env, inst, "status")
+        expect(code == 0 and re.search(r"lmtp workers wanted: +2", out), "ctl status: %s %s", out, err)
+        code, out, err = test_ops.ctl(env, inst, "scale-lmtp", "3")
+        expect(code == 0, "ctl scale-lmtp 3: %s %s", out, err)
+        pids = lmtp_pids(inst, 3)
+        expect(len(inst.workers()) == 2, "scaling LMTP changed the FastCGI pool: %s", inst.workers())
+        _, data = deliver(env, [lmtp_address(box["address"])], message("via pool", "x"),
+                          ident=queue_id(), sock=inst.lmtp_sock)
+        expect(data and data[0][0] == 250, "delivery through the instance: %r", data)
+        j = inst.sjson()
+        expect(j["lmtp"]["accepted conn"] >= 1, "LMTP connections not counted: %s", j["lmtp"])
+        victim = pids[0]
+        os.kill(victim, signal.SIGKILL)
+        back = stack.wait_until(lambda: victim not in stack.lmtp_workers_of(inst.master())
+                                and len(stack.lmtp_workers_of(inst.master())) == 3, 5)
+        expect(back, "a killed LMTP worker was not replaced")
+        inst.write(lmtp_workers=2)
+        code, out, err = test_ops.ctl(env, inst, "reload")
+        expect(code == 0, "ctl reload: %s %s", out, err)
+        after = lmtp_pids(inst, 2)
+        expect(not set(after) & set(first + pids), "a reload kept old LMTP workers: %s", after)
+        c = Lmtp(inst.lmtp_sock)
+        try:
+            expect(c.cmd("LHLO t")[0] == 250, "LHLO")
+            os.kill(inst.master(), signal.SIGQUIT)
+            code, t = c.reply()
+            expect(code == 421, "an idle connection at a graceful stop: want 421, got %s %s", code, t)
+        finally:
+            c.close()
+        expect(stack.wait_until(lambda: not inst.srv.proc.running(), 10), "the master did not stop")
+    finally:
+        inst.stop()
+
+
+@test
+@tidy
+def lmtp_workers_recycled(env):
+    """max_requests counts the messages an LMTP worker stored: then it is
+    replaced, between connections."""
+    box = new_box(env, "rec")
+    inst = lmtp_instance(env, "recycle", lmtp_workers=1, max_requests=2)
+    try:
+        inst.start()
+        (first,) = lmtp_pids(inst, 1)
+        for i in range(2):
+            _, data = deliver(env, [lmtp_address(box["address"])], message("r%d" % i, "x"),
+                              ident=queue_id(), sock=inst.lmtp_sock)
+            expect(data and data[0][0] == 250, "delivery %d: %r", i, data)
+        new = stack.wait_until(lambda: [p for p in stack.lmtp_workers_of(inst.master())
+                                        if p != first], 5)
+        expect(new and first not in stack.lmtp_workers_of(inst.master()),
+               "the LMTP worker was not replaced after max_requests messages")
+        inst.wait_log(r"event=worker_exit worker=%d status=0 " % first, 0, 3)
+    finally:
+        inst.stop()
