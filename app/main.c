@@ -123,6 +123,7 @@ static int
 cmd_serve(const char *arg, char *argv[])
 {
 	static struct config cfg; /* read-only once workers fork */
+	char                 why[256];
 
 	if (load(&cfg, arg) == -1)
 		return 1;
@@ -138,6 +139,11 @@ cmd_serve(const char *arg, char *argv[])
 	}
 	if (check_schema(&cfg) == -1)
 		return 1;
+	/* A row the dispatcher cannot enforce stops start-up, not a request. */
+	if (route_table_check(&router, why, sizeof(why)) == -1) {
+		fprintf(stderr, "membermail: %s\n", why);
+		return 1;
+	}
 	return master_run(&cfg, conf_path(arg), argv, &router);
 }
 

@@ -5,13 +5,14 @@
  * delete) and the error log.  Every route is ACCESS_SITE_ADMIN in the route
  * table; every change is a CSRF-checked POST.
  *
- * Input is checked by the rules the operator CLI uses too, and adding a
- * domain, ban, unban, grant and revoke are its changes (rules/site.h); the
- * retry of a failed message is the outbox's (outbox.h).  A refused value
- * re-renders its page with the reason next to the field and the input kept
- * (422, or 409 for a refused state change); a change is one transaction
- * (db_tx) with its audit row, then a 303 to the page with a notice named
- * in its query (?done=CODE: only our own words are shown).
+ * This file translates HTTP; the rule modules decide and write.  Input is
+ * checked by the rules the operator CLI uses too, and every change to a
+ * domain or a user is theirs (rules/site.h, rules/domain_members.h);
+ * retrying or deleting a failed message is the queue's (rules/notify.h).
+ * A refused value re-renders its page with the reason next to the field
+ * and the input kept (422, or 409 for a refused state change); a change
+ * is one transaction with its audit row, then a 303 to the page with a
+ * notice named in its query (?done=CODE: only our own words are shown).
  *
  * Everything is per request: arena strings, results owned by req.
  */
@@ -23,9 +24,9 @@
 
 #include "handlers/handlers.h"
 #include "http/session.h"
-#include "jobs/outbox.h"
 #include "lib/arena.h"
 #include "rules/domain_members.h"
+#include "rules/notify.h"
 #include "rules/site.h"
 #include "store/audit.h"
 #include "views/view.h"
@@ -98,17 +99,6 @@ is_true(PGresult *res, int row, int col)
 	return strcmp(PQgetvalue(res, row, col), "t") == 0;
 }
 
-/* A path's :id: 1..18 digits, else no such page. */
-static enum app_err
-path_id(struct req *r, const char *name, long long *id)
-{
-	if ((*id = req_path_id(r, name)) == 0) {
-		r->reason = "no such object";
-		return APP_ENOTFOUND;
-	}
-	return APP_OK;
-}
-
 /* ---------------------------------------------------------------------
  * GET /admin: the overview.
  */
@@ -136,20 +126,11 @@ h_admin(struct req *r)
  * Domains.
  */
 
-/* The add form's fields, in the order of the route's field list. */
-enum {
-	DA_NAME,
-	DA_TEAM,
-	DA_SLUG,
-	DA_TITLE,
-	DA_LIMIT,
-	DA__MAX
-};
-
+/* The add form, by its fields' enum (handlers.h). */
 struct domain_form {
-	const char *val[DA__MAX]; /* the input, kept */
-	const char *err[DA__MAX]; /* why refused, or NULL */
-	const char *row;          /* its limit refused: the domain */
+	const char *val[DA__N]; /* the input, kept */
+	const char *err[DA__N]; /* why refused, or NULL */
+	const char *row;        /* its limit refused: the domain */
 	const char *row_val, *row_err;
 };
 
@@ -198,9 +179,9 @@ static enum app_err
 domains_page(struct req *r, int status, const char *notice,
     const struct domain_form *f)
 {
-	static const char *const vals[DA__MAX] = { "V_NAME", "V_TEAM", "V_SLUG",
+	static const char *const vals[DA__N] = { "V_NAME", "V_TEAM", "V_SLUG",
 		"V_TITLE", "V_LIMIT" };
-	static const char *const errs[DA__MAX] = { "E_NAME", "E_TEAM", "E_SLUG",
+	static const char *const errs[DA__N] = { "E_NAME", "E_TEAM", "E_SLUG",
 		"E_TITLE", "E_LIMIT" };
 	struct view_dict        *d, *row;
 	PGresult                *res;
@@ -216,7 +197,7 @@ domains_page(struct req *r, int status, const char *notice,
 			return APP_ENOMEM;
 		set_domain_row(row, res, i, f);
 	}
-	for (i = 0; i < DA__MAX; i++) {
+	for (i = 0; i < DA__N; i++) {
 		view_set(d, vals[i], f->val[i]);
 		if (f->err[i] != NULL &&
 		    (row = view_add_section(d, errs[i])) != NULL)
@@ -233,7 +214,7 @@ h_admin_domains(struct req *r)
 
 	memset(&f, 0, sizeof(f));
 	f.val[DA_LIMIT] = "3"; /* the schema's default */
-	return domains_page(r, 200, r->fields[0], &f);
+	return domains_page(r, 200, req_field(r, DONE_CODE), &f);
 }
 
 static const char *
@@ -279,7 +260,7 @@ check_domain_form(struct req *r, struct domain_form *f)
 	/* Out of memory for the message still refuses the name. */
 	if (why != NULL && f->err[DA_NAME] == NULL)
 		f->err[DA_NAME] = "Not a lower-case DNS name.";
-	for (i = 0; i < DA__MAX; i++)
+	for (i = 0; i < DA__N; i++)
 		if (f->err[i] != NULL)
 			return -1;
 	return 0;
@@ -318,12 +299,12 @@ h_admin_domain_add(struct req *r)
 	struct sa_domain_new   in;
 	struct sa_domain_added out;
 	struct actor           a = actor_of(r);
+	enum domain_add_field  i;
 	enum app_err           e;
-	int                    i;
 
 	memset(&f, 0, sizeof(f));
-	for (i = 0; i < DA__MAX; i++)
-		f.val[i] = r->fields[i] != NULL ? r->fields[i] : "";
+	for (i = DA_NAME; i < DA__N; i++)
+		f.val[i] = req_field(r, i) != NULL ? req_field(r, i) : "";
 	if (check_domain_form(r, &f) == -1) {
 		r->reason = "domain refused";
 		return domains_page(r, 422, NULL, &f);
@@ -345,100 +326,59 @@ h_admin_domain_add(struct req *r)
 	return done(r, "/admin/domains", "domain-added");
 }
 
-struct domain_change {
-	struct req *r;
-	const char *name;
-	const char *enabled; /* "t"/"f", or NULL: unchanged */
-	const char *limit;   /* 0..100; NULL: unchanged */
-	const char *action;  /* audit action; NULL: no change */
-};
-
+/* The domain of the path as set says (rules/site.c); 303 with a notice. */
 static enum app_err
-domain_change_tx(struct db *db, void *arg)
+domain_set(struct req *r, const struct sa_domain_set *set)
 {
-	struct domain_change *c = arg;
-	struct req           *r = c->r;
-	struct actor          a = actor_of(r);
-	struct audit_event ev = { NULL, "domain", 0, c->name, 0, NULL, NULL };
-	const char        *p[3];
-	PGresult          *old, *res;
-	enum app_err       e;
-
-	if ((old = req_sql(r, STMT_SA_DOMAIN_LOCK, 1, &c->name, &e)) == NULL)
-		return e;
-	if (PQntuples(old) != 1) {
-		r->reason = "no such domain";
-		return APP_ENOTFOUND;
-	}
-	p[0] = PQgetvalue(old, 0, 0);
-	p[1] = c->enabled != NULL ? c->enabled : PQgetvalue(old, 0, 1);
-	p[2] = c->limit != NULL ? c->limit : PQgetvalue(old, 0, 2);
-	if (strcmp(p[1], PQgetvalue(old, 0, 1)) == 0 &&
-	    strtol(p[2], NULL, 10) == strtol(PQgetvalue(old, 0, 2), NULL, 10))
-		return APP_OK; /* already so: c->action stays NULL */
-	if ((res = req_sql(r, STMT_SA_DOMAIN_UPDATE, 3, p, &e)) == NULL)
-		return e;
-	c->action = c->limit != NULL ? "domain.alias_limit" :
-	    strcmp(p[1], "t") == 0   ? "domain.enable" :
-				       "domain.disable";
-	ev.action = c->action;
-	ev.target_id = ev.domain_id = strtoll(p[0], NULL, 10);
-	ev.before = PQgetvalue(old, 0, 3);
-	ev.after = PQgetvalue(res, 0, 0);
-	return audit_write(db, &a, &ev);
-}
-
-static enum app_err
-domain_change(struct req *r, struct domain_change *c)
-{
+	struct actor a = actor_of(r);
 	enum app_err e;
+	int          changed;
 
-	c->r = r;
-	c->name = req_path_param(r, "domain");
-	if ((e = db_tx(r->db, domain_change_tx, c)) != APP_OK)
+	e = sa_domain_set(r->db, &a, req_param(r, PARAM_DOMAIN), set, &changed);
+	if (e == APP_ENOTFOUND)
+		r->reason = "no such domain";
+	if (e != APP_OK)
 		return e;
 	return done(r, "/admin/domains",
-	    c->action == NULL                ? "unchanged" :
-		c->limit != NULL             ? "limit-changed" :
-		strcmp(c->enabled, "t") == 0 ? "domain-enabled" :
-					       "domain-disabled");
+	    !changed                   ? "unchanged" :
+		set->alias_limit != -1 ? "limit-changed" :
+		set->enabled           ? "domain-enabled" :
+					 "domain-disabled");
 }
 
 /* POST /admin/domains/:domain/enabled: enabled=yes|no. */
 enum app_err
 h_admin_domain_enabled(struct req *r)
 {
-	struct domain_change c;
-	const char          *v = r->fields[0];
+	struct sa_domain_set set = { -1, -1 };
+	const char          *v = req_field(r, DOMAIN_ENABLED);
 
-	memset(&c, 0, sizeof(c));
 	if (strcmp(v, "yes") != 0 && strcmp(v, "no") != 0) {
 		r->reason = "enabled is yes or no";
 		return APP_EINPUT;
 	}
-	c.enabled = strcmp(v, "yes") == 0 ? "t" : "f";
-	return domain_change(r, &c);
+	set.enabled = strcmp(v, "yes") == 0;
+	return domain_set(r, &set);
 }
 
 /* POST /admin/domains/:domain/limit: alias_limit=0..100. */
 enum app_err
 h_admin_domain_limit(struct req *r)
 {
-	struct domain_change c;
+	struct sa_domain_set set = { -1, -1 };
 	struct domain_form   f;
+	const char          *limit = req_field(r, DOMAIN_LIMIT);
 
-	memset(&c, 0, sizeof(c));
-	if (sa_alias_limit(r->fields[0]) == -1) {
+	if ((set.alias_limit = sa_alias_limit(limit)) == -1) {
 		memset(&f, 0, sizeof(f));
 		f.val[DA_LIMIT] = "3";
-		f.row = req_path_param(r, "domain");
-		f.row_val = r->fields[0];
+		f.row = req_param(r, PARAM_DOMAIN);
+		f.row_val = limit;
 		f.row_err = "Want a whole number from 0 to 100.";
 		r->reason = "alias limit refused";
 		return domains_page(r, 422, NULL, &f);
 	}
-	c.limit = r->fields[0];
-	return domain_change(r, &c);
+	return domain_set(r, &set);
 }
 
 /* ---------------------------------------------------------------------
@@ -449,7 +389,8 @@ h_admin_domain_limit(struct req *r)
 enum app_err
 h_admin_users(struct req *r)
 {
-	const char       *q = r->fields[0], *after = r->fields[1];
+	const char       *q = req_field(r, USERS_Q);
+	const char       *after = req_field(r, USERS_AFTER);
 	const char       *p[3];
 	struct view_dict *d, *row;
 	PGresult         *res;
@@ -583,12 +524,9 @@ enum app_err
 h_admin_user(struct req *r)
 {
 	struct user_form f = { 0 };
-	long long        id;
-	enum app_err     e;
 
-	if ((e = path_id(r, "id", &id)) != APP_OK)
-		return e;
-	return user_page(r, 200, r->fields[0], id, &f);
+	return user_page(r, 200, req_field(r, DONE_CODE),
+	    req_param_id(r, PARAM_ID), &f);
 }
 
 /* What the shared rules refused, next to the form it came from. */
@@ -613,11 +551,9 @@ user_change(struct req *r, enum sa_user_op op, const char *reason,
 	struct actor        a = actor_of(r);
 	struct sa_user_done out;
 	const char         *path;
-	long long           id;
+	long long           id = req_param_id(r, PARAM_ID);
 	enum app_err        e;
 
-	if ((e = path_id(r, "id", &id)) != APP_OK)
-		return e;
 	e = sa_user_change(r->db, &a, id, NULL, op, reason, &out);
 	if (e == APP_ECONFLICT) {
 		user_refused(f, out.refused);
@@ -645,16 +581,13 @@ enum app_err
 h_admin_user_ban(struct req *r)
 {
 	struct user_form f = { 0 };
-	long long        id;
-	enum app_err     e;
 
-	f.reason = r->fields[0] != NULL ? r->fields[0] : "";
+	f.reason = req_field(r, BAN_REASON) != NULL ? req_field(r, BAN_REASON) :
+						      "";
 	if (!sa_line_ok(f.reason, SA_REASON_MAX)) {
-		if ((e = path_id(r, "id", &id)) != APP_OK)
-			return e;
 		f.ban_err = "Want a reason: one line of 1 to 500 characters.";
 		r->reason = "ban reason refused";
-		return user_page(r, 422, NULL, id, &f);
+		return user_page(r, 422, NULL, req_param_id(r, PARAM_ID), &f);
 	}
 	return user_change(r, SA_BAN, f.reason, "banned", &f);
 }
@@ -673,7 +606,7 @@ enum app_err
 h_admin_user_site_admin(struct req *r)
 {
 	struct user_form f = { 0 };
-	const char      *v = r->fields[0];
+	const char      *v = req_field(r, SITE_ADMIN_GRANT);
 
 	if (strcmp(v, "yes") == 0)
 		return user_change(r, SA_GRANT, NULL, "admin-granted", &f);
@@ -691,17 +624,15 @@ h_admin_user_site_admin(struct req *r)
 enum app_err
 h_admin_user_domain_admin(struct req *r)
 {
-	struct actor         a = actor_of(r);
-	struct user_form     f = { .domain = r->fields[0] };
+	struct actor     a = actor_of(r);
+	struct user_form f = { .domain = req_field(r, DOMAIN_ADMIN_DOMAIN) };
 	struct alias_problem why = { 0 };
 	const char          *p[1], *path;
 	char                 uid[24];
 	PGresult            *res;
-	long long            id;
+	long long            id = req_param_id(r, PARAM_ID);
 	enum app_err         e;
 
-	if ((e = path_id(r, "id", &id)) != APP_OK)
-		return e;
 	snprintf(uid, sizeof(uid), "%lld", id);
 	p[0] = uid;
 	if ((res = req_sql(r, STMT_SA_USER, 1, p, &e)) == NULL)
@@ -742,7 +673,7 @@ h_admin_outbox(struct req *r)
 
 	if ((res = req_sql(r, STMT_SA_OUTBOX_FAILED, 0, NULL, &e)) == NULL)
 		return e;
-	if ((d = admin_dict(r, r->fields[0])) == NULL)
+	if ((d = admin_dict(r, req_field(r, DONE_CODE))) == NULL)
 		return APP_ENOMEM;
 	for (i = 0; i < PQntuples(res); i++) {
 		if ((row = view_add_section(d, "MESSAGE")) == NULL)
@@ -755,88 +686,17 @@ h_admin_outbox(struct req *r)
 	return page_render(r, 200, "Failed messages", "admin_outbox.tpl");
 }
 
-struct outbox_change {
-	struct req *r;
-	long long   id;
-	const char *idtext;
-};
-
+/* The failed message of the path, retried or deleted (rules/notify.c). */
 static enum app_err
-no_failed_message(struct req *r)
+outbox_change(struct req *r,
+    enum app_err (*change)(struct db *, const struct actor *, long long),
+    const char *code)
 {
-	r->reason = "no such failed message";
-	return APP_ENOTFOUND;
-}
+	struct actor a = actor_of(r);
+	enum app_err e;
 
-/* The message's state, locked; only a failed one is retried. */
-static PGresult *
-outbox_state(struct outbox_change *c, enum app_err *e)
-{
-	PGresult *res;
-
-	if ((res = req_sql(c->r, STMT_SA_OUTBOX_STATE, 1, &c->idtext, e)) ==
-	    NULL)
-		return NULL;
-	if (PQntuples(res) == 1 && is_true(res, 0, 0))
-		return res;
-	*e = no_failed_message(c->r);
-	return NULL;
-}
-
-static enum app_err
-outbox_retry_tx(struct db *db, void *arg)
-{
-	struct outbox_change *c = arg;
-	struct actor          a = actor_of(c->r);
-	struct audit_event    ev = { "outbox.retry", "outbox", c->id, NULL, 0,
-		   NULL, NULL };
-	PGresult             *before, *after;
-	enum app_err          e;
-
-	if ((before = outbox_state(c, &e)) == NULL ||
-	    (e = outbox_retry(db, c->id)) != APP_OK)
-		return e;
-	if ((after = req_sql(c->r, STMT_SA_OUTBOX_STATE, 1, &c->idtext, &e)) ==
-	    NULL)
-		return e;
-	ev.target_label = PQgetvalue(before, 0, 1);
-	ev.before = PQgetvalue(before, 0, 2);
-	ev.after = PQgetvalue(after, 0, 2);
-	return audit_write(db, &a, &ev);
-}
-
-static enum app_err
-outbox_delete_tx(struct db *db, void *arg)
-{
-	struct outbox_change *c = arg;
-	struct actor          a = actor_of(c->r);
-	struct audit_event    ev = { "outbox.delete", "outbox", c->id, NULL, 0,
-		   NULL, NULL };
-	PGresult             *res;
-	enum app_err          e;
-
-	if ((res = req_sql(c->r, STMT_SA_OUTBOX_DELETE, 1, &c->idtext, &e)) ==
-	    NULL)
-		return e;
-	if (PQntuples(res) != 1)
-		return no_failed_message(c->r);
-	ev.target_label = PQgetvalue(res, 0, 0);
-	ev.before = PQgetvalue(res, 0, 1);
-	return audit_write(db, &a, &ev);
-}
-
-static enum app_err
-outbox_change(struct req *r, enum app_err (*tx)(struct db *, void *),
-    const char           *code)
-{
-	struct outbox_change c = { r, 0, NULL };
-	enum app_err         e;
-
-	if ((e = path_id(r, "id", &c.id)) != APP_OK)
-		return e;
-	c.idtext = req_path_param(r, "id");
-	if ((e = db_tx(r->db, tx, &c)) == APP_ENOTFOUND)
-		return no_failed_message(r);
+	if ((e = change(r->db, &a, req_param_id(r, PARAM_ID))) == APP_ENOTFOUND)
+		r->reason = "no such failed message";
 	if (e != APP_OK)
 		return e;
 	return done(r, "/admin/outbox", code);
@@ -846,14 +706,14 @@ outbox_change(struct req *r, enum app_err (*tx)(struct db *, void *),
 enum app_err
 h_admin_outbox_retry(struct req *r)
 {
-	return outbox_change(r, outbox_retry_tx, "retried");
+	return outbox_change(r, mail_retry, "retried");
 }
 
 /* POST /admin/outbox/:id/delete */
 enum app_err
 h_admin_outbox_delete(struct req *r)
 {
-	return outbox_change(r, outbox_delete_tx, "deleted");
+	return outbox_change(r, mail_delete, "deleted");
 }
 
 /* ---------------------------------------------------------------------

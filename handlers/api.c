@@ -58,7 +58,8 @@ add_item(struct json_object *items, struct json_object *o)
 static enum app_err
 page_args(struct req *r, int *n, const char **after)
 {
-	return api_page_args(r, r->fields[0], r->fields[1], n, after);
+	return api_page_args(r, req_field(r, API_LIMIT),
+	    req_field(r, API_CURSOR), n, after);
 }
 
 /* A user id parameter; uid must hold 24 bytes. */
@@ -116,16 +117,6 @@ fail:
 	return NULL;
 }
 
-/* The positive integer path parameter key; APP_ENOTFOUND otherwise. */
-static enum app_err
-path_id(struct req *r, const char *key, long long *id)
-{
-	if ((*id = req_path_id(r, key)) == 0)
-		return api_refuse(r, APP_ENOTFOUND, NULL, "not_found",
-		    "no such alias");
-	return APP_OK;
-}
-
 /*
  * Whether v is on the route's :domain, if it has one: a domain admin's
  * URL names the domain, and an alias elsewhere is not found there.
@@ -133,7 +124,7 @@ path_id(struct req *r, const char *key, long long *id)
 static int
 on_route_domain(const struct req *r, const struct alias_view *v)
 {
-	const char *d = req_path_param(r, "domain"), *at;
+	const char *d = req_param(r, PARAM_DOMAIN), *at;
 
 	if (d == NULL)
 		return 1;
@@ -146,13 +137,10 @@ static enum app_err
 load_alias(struct req *r, struct alias_view *v)
 {
 	struct actor a;
-	long long    id;
 	enum app_err e;
 
-	if ((e = path_id(r, "id", &id)) != APP_OK)
-		return e;
 	api_actor(r, &a);
-	e = alias_get(r->db, r->arena, &a, id, v);
+	e = alias_get(r->db, r->arena, &a, req_param_id(r, PARAM_ID), v);
 	if (e == APP_OK && !on_route_domain(r, v))
 		e = APP_ENOTFOUND;
 	if (e == APP_ENOTFOUND)
@@ -567,7 +555,7 @@ h_api_domain(struct req *r)
 	enum app_err       e;
 
 	api_actor(r, &a);
-	if ((e = member_domain(r->db, r->arena, &a, req_path_param(r, "domain"),
+	if ((e = member_domain(r->db, r->arena, &a, req_param(r, PARAM_DOMAIN),
 		 &d)) != APP_OK)
 		return listing_refused(r, e, "no such domain");
 	return api_reply(r, 200, domain_json(r, &d));
@@ -614,12 +602,12 @@ fail:
 	return NULL;
 }
 
-/* A domain listing's query from fields limit, cursor and q (0..2). */
+/* A domain listing's query from fields limit, cursor and q. */
 static enum app_err
 list_query(struct req *r, struct member_query *q)
 {
 	memset(q, 0, sizeof(*q));
-	q->search = r->fields[2];
+	q->search = req_field(r, API_Q);
 	q->enabled = -1;
 	return page_args(r, &q->limit, &q->after);
 }
@@ -638,7 +626,7 @@ h_api_members(struct req *r)
 	if ((e = list_query(r, &q)) != APP_OK)
 		return e;
 	api_actor(r, &a);
-	if ((e = member_list(r->db, r->arena, &a, req_path_param(r, "domain"),
+	if ((e = member_list(r->db, r->arena, &a, req_param(r, PARAM_DOMAIN),
 		 &q, &l)) != APP_OK)
 		return listing_refused(r, e, "no such domain");
 	if ((items = json_object_new_array()) == NULL)
@@ -660,8 +648,8 @@ reply_member(struct req *r, const struct actor *a, int status)
 	size_t               i;
 	enum app_err         e;
 
-	if ((e = member_get(r->db, r->arena, a, req_path_param(r, "domain"),
-		 req_path_param(r, "name"), &m)) != APP_OK)
+	if ((e = member_get(r->db, r->arena, a, req_param(r, PARAM_DOMAIN),
+		 req_param(r, PARAM_NAME), &m)) != APP_OK)
 		return listing_refused(r, e, "no such member");
 	if ((o = member_json(&m.member)) == NULL)
 		return APP_ENOMEM;
@@ -724,7 +712,7 @@ h_api_member_update(struct req *r)
 	memset(&why, 0, sizeof(why));
 	if (to != -1 &&
 	    (e = member_set_role(r->db, r->arena, &a,
-		 req_path_param(r, "domain"), req_path_param(r, "name"),
+		 req_param(r, PARAM_DOMAIN), req_param(r, PARAM_NAME),
 		 (enum member_role)to, &why)) != APP_OK)
 		return refused(r, e, &why, "no such member");
 	return reply_member(r, &a, 200);
@@ -757,13 +745,13 @@ h_api_domain_aliases(struct req *r)
 
 	if ((e = list_query(r, &q)) != APP_OK)
 		return e;
-	if ((q.enabled = enabled_filter(r->fields[3])) == -2)
+	if ((q.enabled = enabled_filter(req_field(r, API_ENABLED))) == -2)
 		return api_refuse(r, APP_EINVALID, "enabled", "invalid_filter",
 		    "enabled must be true or false");
-	q.disabled_reason = r->fields[4];
+	q.disabled_reason = req_field(r, API_REASON);
 	api_actor(r, &a);
 	if ((e = member_domain_aliases(r->db, r->arena, &a,
-		 req_path_param(r, "domain"), &q, &l)) != APP_OK)
+		 req_param(r, PARAM_DOMAIN), &q, &l)) != APP_OK)
 		return listing_refused(r, e, "no such domain");
 	if ((items = json_object_new_array()) == NULL)
 		return APP_ENOMEM;

@@ -1,6 +1,7 @@
 /*
  * auth.c - signing in with Ubuntu One (OpenID 2.0), and out.
  *
+ *	GET /auth/ubuntu	   the sign-in button (next: where to go after)
  *	POST /auth/ubuntu	   start: a login state bound to this browser,
  *				   then off to the pinned OP endpoint
  *	GET|POST /auth/ubuntu/return the assertion (proto/rp.c checks it),
@@ -74,9 +75,12 @@ rate_limit(struct req *r)
 	return APP_ERATELIMIT;
 }
 
-/* A new login state bound to this browser; the state token, or NULL. */
+/*
+ * A new login state bound to this browser, remembering where to go after
+ * (next, a validated same-origin path, else /my); the state, or NULL.
+ */
 static const char *
-new_state(struct req *r, enum app_err *e)
+new_state(struct req *r, const char *next, enum app_err *e)
 {
 	const char *binding, *state, *params[4];
 
@@ -87,7 +91,7 @@ new_state(struct req *r, enum app_err *e)
 		*e = APP_ENOMEM;
 		return NULL;
 	}
-	params[2] = "/my";
+	params[2] = next != NULL ? next : "/my";
 	params[3] = STATE_TTL;
 	if (req_sql(r, STMT_LOGIN_STATE_CREATE, 4, params, e) == NULL)
 		return NULL;
@@ -115,7 +119,7 @@ h_auth_start(struct req *r)
 
 	if ((e = rate_limit(r)) != APP_OK)
 		return e;
-	if ((state = new_state(r, &e)) == NULL)
+	if ((state = new_state(r, req_field(r, AUTH_START_NEXT), &e)) == NULL)
 		return e;
 	rp_ctx_of(r, &rp);
 	url = rp_request_url(&rp, state, &e);
@@ -124,6 +128,23 @@ h_auth_start(struct req *r)
 	if (url == NULL)
 		return e;
 	return resp_redirect(r, 303, url);
+}
+
+/*
+ * GET /auth/ubuntu[?next=PATH]: the sign-in button, carrying where to go
+ * afterwards (a link from a 401 page or an e-mail); starting a sign-in is
+ * a state change, so it stays a POST with the CSRF token.
+ */
+enum app_err
+h_auth_page(struct req *r)
+{
+	struct view_dict *d;
+	const char       *next = req_field(r, AUTH_PAGE_NEXT);
+
+	if ((d = page_dict(r)) == NULL)
+		return APP_ENOMEM;
+	view_set(d, "NEXT", next != NULL ? next : "/my");
+	return page_render(r, 200, "Sign in", "signin.tpl");
 }
 
 /* A page that tells the user what happened and what to do. */
@@ -166,6 +187,13 @@ signed_assertion(struct req *r, const struct rp_identity *id)
 		    "forwards mail to the address of your Ubuntu One account, "
 		    "so it needs to see it. Please sign in again and allow "
 		    "Ubuntu One to share your email address.");
+	if (outcome == SIGNIN_BAD_EMAIL)
+		return message_page(r, 403, "Email address unusable",
+		    "membermail forwards mail to the address of your Ubuntu "
+		    "One account, and cannot use the one it shares (it is too "
+		    "long or has characters a mail header cannot hold). Please "
+		    "set another address in your Ubuntu One account and sign "
+		    "in again.");
 	snprintf(uid, sizeof(uid), "%lld", user);
 	if ((params[0] = token_hash_hex(r->arena, id->state)) == NULL ||
 	    (url = arena_printf(r->arena, "/auth/ubuntu/finish?state=%s",
@@ -217,7 +245,8 @@ h_auth_finish(struct req *r)
 	int          queued;
 
 	if ((binding = browser_binding_sent(r)) == NULL ||
-	    (params[0] = token_hash_hex(r->arena, r->fields[0])) == NULL ||
+	    (params[0] = token_hash_hex(r->arena,
+		 req_field(r, AUTH_FINISH_STATE))) == NULL ||
 	    (params[1] = token_hash_hex(r->arena, binding)) == NULL) {
 		log_warn(
 		    "event=signin_failed id=%s reason=\"no browser binding "

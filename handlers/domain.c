@@ -55,7 +55,7 @@ struct refusal {
 static const char *
 domain_param(struct req *r)
 {
-	return req_path_param(r, "domain");
+	return req_param(r, PARAM_DOMAIN);
 }
 
 /* Sets the notice named by the `done' field, if any. */
@@ -183,7 +183,8 @@ h_domain(struct req *r)
 {
 	struct actor        a;
 	struct domain_view  dv;
-	struct member_query q = { r->fields[0], r->fields[1], 0, -1, NULL };
+	struct member_query q = { req_field(r, DOMAIN_Q),
+		req_field(r, DOMAIN_AFTER), 0, -1, NULL };
 	struct member_list  ml;
 	struct view_dict   *d;
 	const char         *next[4];
@@ -201,7 +202,7 @@ h_domain(struct req *r)
 	if ((d = page_dict(r)) == NULL)
 		return APP_ENOMEM;
 	set_domain(d, dv.name, "NAV_MEMBERS", "PAGE_DOMAIN");
-	set_notice(d, r->fields[2]);
+	set_notice(d, req_field(r, DOMAIN_DONE));
 	set_txt(r, d, &dv);
 	view_set(d, "Q", q.search);
 	if ((e = member_rows(d, &ml)) != APP_OK)
@@ -259,8 +260,10 @@ enum app_err
 h_domain_aliases(struct req *r)
 {
 	struct actor             a;
-	struct member_query      q = { r->fields[0], r->fields[3], 0,
-		     parse_enabled(r->fields[1]), r->fields[2] };
+	struct member_query      q = { req_field(r, ALIASES_Q),
+		     req_field(r, ALIASES_AFTER), 0,
+		     parse_enabled(req_field(r, ALIASES_ENABLED)),
+		     req_field(r, ALIASES_REASON) };
 	struct member_alias_list al;
 	struct view_dict        *d;
 	const char              *domain = domain_param(r), *next[8];
@@ -295,7 +298,7 @@ h_domain_aliases(struct req *r)
 	next[0] = "q";
 	next[1] = q.search;
 	next[2] = "enabled";
-	next[3] = r->fields[1];
+	next[3] = req_field(r, ALIASES_ENABLED);
 	next[4] = "reason";
 	next[5] = q.disabled_reason;
 	next[6] = "after";
@@ -352,8 +355,8 @@ log_rows(struct view_dict *d, const struct member_audit_list *au,
 enum app_err
 h_domain_log(struct req *r)
 {
-	struct actor             a;
-	struct member_query      q = { NULL, r->fields[0], 0, -1, NULL };
+	struct actor        a;
+	struct member_query q = { NULL, req_field(r, LOG_AFTER), 0, -1, NULL };
 	struct member_audit_list au;
 	struct member_error_list el;
 	struct view_dict        *d;
@@ -417,7 +420,7 @@ member_page(struct req *r, const char *name, const struct refusal *f)
 	if (md.naliases == 0)
 		view_show(d, "NO_ALIASES");
 	if (f == NULL) {
-		set_notice(d, r->fields[0]);
+		set_notice(d, req_field(r, DONE_CODE));
 		return page_render(r, 200, md.member.name, "domain.tpl");
 	}
 	/* The refused form: its error next to it, the input as typed. */
@@ -443,7 +446,7 @@ member_page(struct req *r, const char *name, const struct refusal *f)
 enum app_err
 h_domain_member(struct req *r)
 {
-	return member_page(r, req_path_param(r, "name"), NULL);
+	return member_page(r, req_param(r, PARAM_NAME), NULL);
 }
 
 /* 303 to the member page (or path) with a notice. */
@@ -488,12 +491,12 @@ h_domain_member_role(struct req *r)
 {
 	struct actor         a;
 	struct refusal       f = { .form = "role" };
-	const char          *name = req_path_param(r, "name");
+	const char          *name = req_param(r, PARAM_NAME);
 	struct member_detail md;
 	int                  role;
 	enum app_err         e;
 
-	if ((role = member_role_parse(r->fields[0])) == -1) {
+	if ((role = member_role_parse(req_field(r, SET_ROLE))) == -1) {
 		r->reason = "role is admin or member";
 		return APP_EINPUT;
 	}
@@ -524,8 +527,8 @@ h_domain_member_remove(struct req *r)
 
 	req_actor(r, ACTOR_USER, &a);
 	if ((e = member_remove(r->db, r->arena, &a, domain_param(r),
-		 req_path_param(r, "name"), &f.why, NULL)) != APP_OK)
-		return refused(r, e, req_path_param(r, "name"), &f);
+		 req_param(r, PARAM_NAME), &f.why, NULL)) != APP_OK)
+		return refused(r, e, req_param(r, PARAM_NAME), &f);
 	return done(r, NULL, "removed");
 }
 
@@ -535,11 +538,11 @@ h_domain_member_alias(struct req *r)
 {
 	struct actor            a;
 	struct refusal          f = { .form = "alias",
-			 .local_part = r->fields[0],
-			 .recipients = r->fields[1] };
-	struct member_new_alias nw = { r->fields[0], r->fields[1] };
+			 .local_part = req_field(r, NEW_LOCAL_PART),
+			 .recipients = req_field(r, NEW_RECIPIENTS) };
+	struct member_new_alias nw = { f.local_part, f.recipients };
 	struct member_detail    md;
-	const char             *name = req_path_param(r, "name");
+	const char             *name = req_param(r, PARAM_NAME);
 	enum app_err            e;
 
 	req_actor(r, ACTOR_USER, &a);
@@ -558,7 +561,7 @@ h_domain_member_sync(struct req *r)
 {
 	struct actor         a;
 	struct member_detail md;
-	const char          *name = req_path_param(r, "name");
+	const char          *name = req_param(r, PARAM_NAME);
 	int                  queued;
 	enum app_err         e;
 
@@ -590,8 +593,8 @@ h_domain_alias_enabled(struct req *r)
 	struct alias_view   v;
 	struct alias_change ch;
 	struct refusal      f = { .form = "toggle" };
-	long long           id = req_path_id(r, "id");
-	int                 on = parse_enabled(r->fields[0]);
+	long long           id = req_param_id(r, PARAM_ID);
+	int                 on = parse_enabled(req_field(r, ALIAS_ENABLED));
 	enum app_err        e;
 
 	if (on < 0) {
@@ -602,8 +605,7 @@ h_domain_alias_enabled(struct req *r)
 	if ((e = member_domain(r->db, r->arena, &a, domain_param(r), &dv)) !=
 	    APP_OK)
 		return e;
-	if (id == 0 ||
-	    (e = alias_get(r->db, r->arena, &a, id, &v)) == APP_ENOTFOUND ||
+	if ((e = alias_get(r->db, r->arena, &a, id, &v)) == APP_ENOTFOUND ||
 	    (e == APP_OK && v.domain_id != dv.id)) {
 		r->reason = "no such alias on this domain";
 		return APP_ENOTFOUND;

@@ -7,11 +7,13 @@
  */
 #include "config.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "handlers/handlers.h"
 #include "http/bearer.h"
+#include "lib/buf.h"
 #include "lib/log.h"
 #include "views/view.h"
 
@@ -74,6 +76,39 @@ describe(enum app_err e, const char **code, const char **title,
 		}
 }
 
+/*
+ * The API's callers get JSON: on its routes (bearer authentication), and
+ * on any /api/ path no route matched.
+ */
+static int
+wants_json(const struct req *r)
+{
+	if (r->route != NULL)
+		return r->route->auth == AUTH_BEARER;
+	return api_path(r->path);
+}
+
+/* A sign-in that comes back to this page: /auth/ubuntu?next=<path>. */
+static void
+signin_link(struct req *r, struct view_dict *d)
+{
+	struct buf           b;
+	const unsigned char *p;
+
+	buf_init(&b, 2048);
+	buf_puts(&b, "/auth/ubuntu?next=");
+	for (p = (const unsigned char *)r->path; *p != '\0'; p++)
+		if (isalnum(*p) || strchr("-._~", *p) != NULL)
+			buf_putc(&b, (char)*p);
+		else
+			buf_printf(&b, "%%%02X", *p);
+	if (!b.failed) {
+		view_show(d, "SIGNIN");
+		view_set(d, "SIGNIN_URL", buf_cstr(&b));
+	}
+	buf_free(&b);
+}
+
 void
 error_page(struct req *r, enum app_err e, const char *allow)
 {
@@ -93,7 +128,7 @@ error_page(struct req *r, enum app_err e, const char *allow)
 	if (status == 429)
 		(void)resp_header(r, "Retry-After",
 		    r->retry_after != NULL ? r->retry_after : "60");
-	if (api_path(r->path) && text != NULL &&
+	if (wants_json(r) && text != NULL &&
 	    api_error(r, status, code, text) == 0)
 		return;
 	/* A fresh dictionary: the failed page may have half-filled its own. */
@@ -102,6 +137,8 @@ error_page(struct req *r, enum app_err e, const char *allow)
 	if (text != NULL && (d = page_dict(r)) != NULL) {
 		view_set_int(d, "STATUS", status);
 		view_set(d, "MESSAGE", text);
+		if (e == APP_EAUTH && r->method == METHOD_GET)
+			signin_link(r, d);
 		if (page_render(r, status, title, "error.tpl") == APP_OK)
 			return;
 	}

@@ -205,7 +205,7 @@ h_mailboxes(struct req *r)
 
 	if ((d = page_dict(r)) == NULL)
 		return APP_ENOMEM;
-	mailbox_notice(r, d, r->fields[0]);
+	mailbox_notice(r, d, req_field(r, DONE_CODE));
 	return list_page(r, 200, 0, NULL);
 }
 
@@ -249,7 +249,7 @@ set_unlock_cookie(struct req *r, long long id, const unsigned char key[32])
 enum app_err
 h_mailbox_unlock(struct req *r)
 {
-	long long     id = req_path_id(r, "id");
+	long long     id = req_param_id(r, PARAM_ID);
 	unsigned char key[32];
 	struct actor  a;
 	enum app_err  e;
@@ -259,8 +259,8 @@ h_mailbox_unlock(struct req *r)
 	if ((e = unlock_rate(r)) != APP_OK)
 		return e;
 	req_actor(r, ACTOR_USER, &a);
-	e = mailbox_unlock(r->db, &a, id, r->fields[0], r->session_hash,
-	    r->cfg->mailbox_idle, key);
+	e = mailbox_unlock(r->db, &a, id, req_field(r, MB_UNLOCK_PASSWORD),
+	    r->session_hash, r->cfg->mailbox_idle, key);
 	if (e == APP_EINVALID) {
 		log_info("event=mailbox_unlock_refused mailbox=%lld user=%lld",
 		    id, r->user->id);
@@ -282,7 +282,7 @@ h_mailbox_unlock(struct req *r)
 enum app_err
 h_mailbox_lock(struct req *r)
 {
-	long long    id = req_path_id(r, "id");
+	long long    id = req_param_id(r, PARAM_ID);
 	char         name[48];
 	enum app_err e;
 
@@ -378,7 +378,7 @@ new_page(struct req *r, int status, const char *alias_id)
 enum app_err
 h_mailbox_new(struct req *r)
 {
-	return new_page(r, 200, r->fields[0]);
+	return new_page(r, 200, req_field(r, MB_NEW_ALIAS));
 }
 
 static struct pwhash_limits
@@ -396,17 +396,19 @@ h_mailbox_create(struct req *r)
 {
 	struct pwhash_limits l = limits(r);
 	struct actor         a;
-	long long            alias = strtoll(r->fields[0], NULL, 10), id = 0;
+	const char          *alias = req_field(r, MB_CREATE_ALIAS);
+	const char          *pw = req_field(r, MB_CREATE_PASSWORD);
+	long long            id = 0;
 	enum app_err         e;
 
-	if (new_password_refused(r, r->fields[1], r->fields[2],
+	if (new_password_refused(r, pw, req_field(r, MB_CREATE_PASSWORD2),
 		"PASSWORD_ERROR", "PASSWORD2_ERROR")) {
 		r->reason = "refused mailbox password";
-		return new_page(r, 422, r->fields[0]);
+		return new_page(r, 422, alias);
 	}
 	req_actor(r, ACTOR_USER, &a);
-	e = mailbox_create(r->db, &a, r->user->id, alias, r->fields[1], &l,
-	    (long long)r->cfg->mailbox_quota, &id);
+	e = mailbox_create(r->db, &a, r->user->id, strtoll(alias, NULL, 10), pw,
+	    &l, (long long)r->cfg->mailbox_quota, &id);
 	if (e == APP_ECONFLICT)
 		return resp_redirect(r, 303, "/my/mailbox");
 	if (e == APP_ERATELIMIT)
@@ -470,12 +472,12 @@ settings_page(struct req *r, int status, long long id)
 enum app_err
 h_mailbox_settings(struct req *r)
 {
-	long long         id = req_path_id(r, "id");
+	long long         id = req_param_id(r, PARAM_ID);
 	struct view_dict *d;
 
 	if (id == 0 || (d = page_dict(r)) == NULL)
 		return id == 0 ? APP_ENOTFOUND : APP_ENOMEM;
-	mailbox_notice(r, d, r->fields[0]);
+	mailbox_notice(r, d, req_field(r, DONE_CODE));
 	return settings_page(r, 200, id);
 }
 
@@ -511,10 +513,10 @@ alias_of_mailbox(struct req *r, long long id, enum app_err *e)
 enum app_err
 h_mailbox_delivery(struct req *r)
 {
-	long long    id = req_path_id(r, "id");
+	long long    id = req_param_id(r, PARAM_ID);
 	const char  *alias;
 	struct actor a;
-	int          to = delivery_from_name(r->fields[0]);
+	int          to = delivery_from_name(req_field(r, MB_DELIVERY));
 	enum app_err e;
 
 	if (id == 0)
@@ -538,22 +540,23 @@ enum app_err
 h_mailbox_password(struct req *r)
 {
 	struct pwhash_limits l = limits(r);
-	long long            id = req_path_id(r, "id");
+	long long            id = req_param_id(r, PARAM_ID);
 	struct actor         a;
 	enum app_err         e;
 
 	if (id == 0)
 		return APP_ENOTFOUND;
-	if (new_password_refused(r, r->fields[1], r->fields[2],
-		"PASSWORD_ERROR", "PASSWORD2_ERROR")) {
+	if (new_password_refused(r, req_field(r, MB_NEW_PASSWORD),
+		req_field(r, MB_NEW_PASSWORD2), "PASSWORD_ERROR",
+		"PASSWORD2_ERROR")) {
 		r->reason = "refused mailbox password";
 		return settings_page(r, 422, id);
 	}
 	if ((e = unlock_rate(r)) != APP_OK)
 		return e;
 	req_actor(r, ACTOR_USER, &a);
-	e = mailbox_password(r->db, &a, id, r->fields[0], r->fields[1], &l,
-	    r->session_hash);
+	e = mailbox_password(r->db, &a, id, req_field(r, MB_OLD_PASSWORD),
+	    req_field(r, MB_NEW_PASSWORD), &l, r->session_hash);
 	if (e == APP_EINVALID) {
 		field_error(r, "OLD_PASSWORD_ERROR", "Wrong password.");
 		r->reason = "wrong mailbox password";
@@ -571,7 +574,7 @@ enum app_err
 h_mailbox_reset(struct req *r)
 {
 	struct pwhash_limits l = limits(r);
-	long long            id = req_path_id(r, "id"), destroyed = 0;
+	long long            id = req_param_id(r, PARAM_ID), destroyed = 0;
 	struct actor         a;
 	char                 ids[2][24];
 	const char          *params[2] = { ids[0], ids[1] };
@@ -586,21 +589,23 @@ h_mailbox_reset(struct req *r)
 		return e;
 	if (PQntuples(res) != 1)
 		return APP_ENOTFOUND;
-	if (r->fields[0] == NULL ||
-	    strcmp(r->fields[0], PQgetvalue(res, 0, G_ADDRESS)) != 0) {
+	if (strcmp(req_field(r, MB_RESET_CONFIRM),
+		PQgetvalue(res, 0, G_ADDRESS)) != 0) {
 		field_error(r, "CONFIRM_ERROR",
 		    "Type the address exactly: "
 		    "nothing was destroyed.");
 		r->reason = "reset not confirmed";
 		return settings_page(r, 422, id);
 	}
-	if (new_password_refused(r, r->fields[1], r->fields[2],
-		"RESET_PASSWORD_ERROR", "RESET_PASSWORD2_ERROR")) {
+	if (new_password_refused(r, req_field(r, MB_RESET_PASSWORD),
+		req_field(r, MB_RESET_PASSWORD2), "RESET_PASSWORD_ERROR",
+		"RESET_PASSWORD2_ERROR")) {
 		r->reason = "refused mailbox password";
 		return settings_page(r, 422, id);
 	}
 	req_actor(r, ACTOR_USER, &a);
-	e = mailbox_reset(r->db, &a, id, r->fields[1], &l, &destroyed);
+	e = mailbox_reset(r->db, &a, id, req_field(r, MB_RESET_PASSWORD), &l,
+	    &destroyed);
 	if (e == APP_ERATELIMIT)
 		r->retry_after = "2";
 	if (e != APP_OK)

@@ -104,15 +104,15 @@ h_mailbox(struct req *r)
 	int                 shown;
 	enum app_err        e;
 
-	if ((e = open_or_locked(r, req_path_id(r, "id"), &o, &shown)) !=
+	if ((e = open_or_locked(r, req_param_id(r, PARAM_ID), &o, &shown)) !=
 		APP_OK ||
 	    shown)
 		return e;
-	e = mailbox_list(r->db, r->arena, &o, r->fields[0], &p);
+	e = mailbox_list(r->db, r->arena, &o, req_field(r, MB_LIST_BEFORE), &p);
 	mailbox_close(&o);
 	if (e != APP_OK || (d = page_dict(r)) == NULL)
 		return e != APP_OK ? e : APP_ENOMEM;
-	mailbox_notice(r, d, r->fields[1]);
+	mailbox_notice(r, d, req_field(r, MB_LIST_DONE));
 	view_set(d, "ID", arena_printf(r->arena, "%lld", o.id));
 	view_set(d, "ADDRESS", o.address);
 	view_set(d, "USED", mailbox_size_words(r->arena, o.used));
@@ -124,7 +124,7 @@ h_mailbox(struct req *r)
 		view_show(d, "NEXT");
 		view_set(d, "CURSOR", p.next);
 	}
-	if (r->fields[0] != NULL)
+	if (req_field(r, MB_LIST_BEFORE) != NULL)
 		view_show(d, "FIRST");
 	if ((e = mailbox_no_store(r)) != APP_OK)
 		return e;
@@ -136,7 +136,7 @@ static enum app_err
 read_message(struct req *r, const struct mailbox_open *o, char **text,
     size_t *len, long long *received)
 {
-	long long    mid = req_path_id(r, "mid");
+	long long    mid = req_param_id(r, PARAM_MESSAGE);
 	enum app_err e;
 
 	if (mid == 0)
@@ -216,7 +216,7 @@ h_mailbox_message(struct req *r)
 	int                 shown;
 	enum app_err        e;
 
-	if ((e = open_or_locked(r, req_path_id(r, "id"), &o, &shown)) !=
+	if ((e = open_or_locked(r, req_param_id(r, PARAM_ID), &o, &shown)) !=
 		APP_OK ||
 	    shown)
 		return e;
@@ -227,7 +227,7 @@ h_mailbox_message(struct req *r)
 		e = APP_ENOMEM;
 	if (e == APP_OK && (d = page_dict(r)) != NULL) {
 		view_set(d, "ID", arena_printf(r->arena, "%lld", o.id));
-		view_set(d, "MID", req_path_param(r, "mid"));
+		view_set(d, "MID", req_param(r, PARAM_MESSAGE));
 		view_set(d, "ADDRESS", o.address);
 		view_set(d, "RECEIVED", utc_time(r, received));
 		view_set(d, "SIZE",
@@ -290,7 +290,7 @@ static enum app_err
 attachment(struct req *r, const char *text, size_t len, struct buf *out,
     struct summary_attachment *info)
 {
-	const char *n = req_path_param(r, "n");
+	const char *n = req_param(r, PARAM_PART);
 	char       *end;
 	long        i = strtol(n, &end, 10);
 
@@ -316,7 +316,7 @@ h_mailbox_attachment(struct req *r)
 	int                       shown;
 	enum app_err              e;
 
-	if ((e = open_or_locked(r, req_path_id(r, "id"), &o, &shown)) !=
+	if ((e = open_or_locked(r, req_param_id(r, PARAM_ID), &o, &shown)) !=
 		APP_OK ||
 	    shown)
 		return e;
@@ -350,7 +350,7 @@ h_mailbox_export(struct req *r)
 	int                 shown;
 	enum app_err        e;
 
-	if ((e = open_or_locked(r, req_path_id(r, "id"), &o, &shown)) !=
+	if ((e = open_or_locked(r, req_param_id(r, PARAM_ID), &o, &shown)) !=
 		APP_OK ||
 	    shown)
 		return e;
@@ -403,7 +403,7 @@ h_mailbox_delete(struct req *r)
 	int                 shown, bad;
 	enum app_err        e;
 
-	if ((e = open_or_locked(r, req_path_id(r, "id"), &o, &shown)) !=
+	if ((e = open_or_locked(r, req_param_id(r, PARAM_ID), &o, &shown)) !=
 		APP_OK ||
 	    shown)
 		return e;

@@ -354,6 +354,13 @@ h_my(struct req *r)
 					       r->user->name);
 	view_set(d, "EMAIL", r->user->email);
 	view_set(d, "CLAIMED_ID", r->user->claimed_id);
+	if (r->user->email_stuck != NULL && r->user->email_stuck[0] != '\0') {
+		view_show(d, "EMAIL_STUCK");
+		view_set(d, "OLD_EMAIL", r->user->email_stuck);
+	}
+	if (r->user->mail_problem != NULL &&
+	    strcmp(r->user->mail_problem, "needs-smtputf8") == 0)
+		view_show(d, "NEEDS_SMTPUTF8");
 	if (PQntuples(list) == 0)
 		view_show(d, "NO_DOMAINS");
 	else if (r->user->sync_due)
@@ -387,13 +394,11 @@ static enum app_err
 own_alias(struct req *r, struct alias_view *v)
 {
 	struct actor a;
-	long long    id;
 	enum app_err e;
 
 	owner_actor(r, &a);
-	if ((id = req_path_id(r, "id")) == 0)
-		e = APP_ENOTFOUND;
-	else if ((e = alias_get(r->db, r->arena, &a, id, v)) == APP_OK &&
+	if ((e = alias_get(r->db, r->arena, &a, req_param_id(r, PARAM_ID),
+		 v)) == APP_OK &&
 	    v->user_id != r->user->id)
 		e = APP_ENOTFOUND; /* an admin's view of someone else's */
 	if (e == APP_ENOTFOUND)
@@ -524,24 +529,13 @@ alias_page(struct req *r, int status, const struct alias_view *v,
 	return page_render(r, status, v->address, "alias.tpl");
 }
 
-/* Route fields of GET and POST /my/aliases/:id (routes.c). */
-enum {
-	F_SAVED
-};
-enum {
-	F_RECIPIENTS,
-	F_ENABLED,
-	F_DESCRIPTION,
-	F_REPLY,
-	F_UPDATED_AT
-};
-
 /* GET /my/aliases/:id[?saved=1]: the alias, its form and history. */
 enum app_err
 h_my_alias(struct req *r)
 {
 	struct alias_view  v;
 	struct form_values f;
+	const char        *saved = req_field(r, MY_SAVED);
 	char               code[8];
 	enum app_err       e;
 
@@ -555,27 +549,26 @@ h_my_alias(struct req *r)
 	if (f.recipients == NULL)
 		return APP_ENOMEM;
 	return alias_page(r, 200, &v, &f, NULL,
-	    r->fields[F_SAVED] != NULL && r->fields[F_SAVED][0] == '1' ?
-		"Saved." :
-		NULL);
+	    saved != NULL && saved[0] == '1' ? "Saved." : NULL);
 }
 
 /* The change the form asks for: every field it sent. */
 static void
 form_change(struct req *r, struct alias_change *c)
 {
-	const char *reply = r->fields[F_REPLY];
+	const char *reply = req_field(r, MY_REPLY_CODE);
+	const char *enabled = req_field(r, MY_ENABLED);
 	char       *end;
 	long        code;
 
 	memset(c, 0, sizeof(*c));
-	if ((c->recipients = r->fields[F_RECIPIENTS]) != NULL)
+	if ((c->recipients = req_field(r, MY_RECIPIENTS)) != NULL)
 		c->set |= ALIAS_SET_RECIPIENTS;
-	if (r->fields[F_ENABLED] != NULL) {
+	if (enabled != NULL) {
 		c->set |= ALIAS_SET_ENABLED;
-		c->enabled = r->fields[F_ENABLED][0] == '1';
+		c->enabled = enabled[0] == '1';
 	}
-	if ((c->description = r->fields[F_DESCRIPTION]) != NULL)
+	if ((c->description = req_field(r, MY_DESCRIPTION)) != NULL)
 		c->set |= ALIAS_SET_DESCRIPTION;
 	if (reply != NULL) {
 		c->set |= ALIAS_SET_REPLY_CODE;
@@ -586,7 +579,7 @@ form_change(struct req *r, struct alias_change *c)
 		    (int)code :
 		    0;
 	}
-	c->if_updated_at = r->fields[F_UPDATED_AT];
+	c->if_updated_at = req_field(r, MY_UPDATED_AT);
 }
 
 /* POST /my/aliases/:id: the owner's change, through alias_update. */
@@ -625,8 +618,8 @@ h_my_alias_save(struct req *r)
 	    alias_recipients_text(r->arena, &v);
 	f.enabled = c.set & ALIAS_SET_ENABLED ? c.enabled : v.enabled;
 	f.description = c.description != NULL ? c.description : v.description;
-	f.reply_code = r->fields[F_REPLY] != NULL ?
-	    r->fields[F_REPLY] :
+	f.reply_code = req_field(r, MY_REPLY_CODE) != NULL ?
+	    req_field(r, MY_REPLY_CODE) :
 	    arena_printf(r->arena, "%d", v.reply_code);
 	if (f.recipients == NULL || f.reply_code == NULL)
 		return APP_ENOMEM;

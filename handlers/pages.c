@@ -66,7 +66,7 @@ enum app_err
 h_home(struct req *r)
 {
 	struct view_dict *d, *row;
-	const char       *q = r->fields[0];
+	const char       *q = req_field(r, HOME_Q);
 	PGresult         *res;
 	int               i, shown = 0;
 	enum app_err      e;
@@ -93,7 +93,7 @@ h_home(struct req *r)
 enum app_err
 h_landing(struct req *r)
 {
-	const char       *slug = req_path_param(r, "community");
+	const char       *slug = req_param(r, PARAM_COMMUNITY);
 	struct view_dict *d;
 	PGresult         *res;
 	int               i;

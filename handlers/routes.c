@@ -1,19 +1,76 @@
 /*
- * routes.c - THE route table: every URL membermail answers is one row here.
+ * routes.c - THE route table: every URL membermail answers is one row here,
+ * and the row is the whole contract of its requests (http/route.h): the
+ * methods (GET implies HEAD), the path pattern, the handler, who may call
+ * it, how the caller is authenticated, whether it changes state
+ * (CSRF-checked under a session), its path parameters and its fields (all
+ * validated before the handler runs) and, for /my, its session statement.
  *
- * Columns: methods (GET implies HEAD), path pattern (":name" segments),
- * handler, who may call it, whether it changes state (CSRF-checked before
- * the handler runs), and the fields it accepts (checked before, too).
+ * A field table is indexed by the enum declared beside its handler
+ * (handlers.h); the parameters are the router's table below, one row per
+ * kind of :segment.
  */
 #include "config.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #include "handlers/handlers.h"
 #include "mail/mailbox.h"
 #include "rules/domain_members.h"
+#include "rules/site.h"
 
-#define NFIELDS(a) (sizeof(a) / sizeof((a)[0]))
+/* A Launchpad name as users.name is compared: any case. */
+static int
+valid_lp_name(const char *v, size_t len)
+{
+	return strlen(v) == len && sa_lp_name_ok(v, 1);
+}
+
+/* A community's landing page name (domains_slug_check). */
+static int
+valid_community(const char *v, size_t len)
+{
+	return strlen(v) == len && sa_slug_ok(v);
+}
+
+/* An attachment's number: 0..63 (mail/summary.h). */
+static int
+valid_part(const char *v, size_t len)
+{
+	return len > 0 && len <= 2 && strspn(v, "0123456789") == len &&
+	    (len == 1 || v[0] != '0') &&
+	    strtol(v, NULL, 10) < SUMMARY_ATTACH_MAX;
+}
+
+/* A listing's cursor: "<microseconds>.<id>" (mail/messages.c). */
+static int
+valid_cursor(const char *v, size_t len)
+{
+	size_t i, dots = 0;
+
+	for (i = 0; i < len; i++)
+		if (v[i] == '.')
+			dots++;
+		else if (v[i] < '0' || v[i] > '9')
+			return 0;
+	return dots == 1;
+}
+
+/*
+ * What each :segment may be.  A value its validator refuses names nothing
+ * that exists: 404, after the access check (so that who may not call the
+ * route learns nothing from it).
+ */
+static const struct param params[PARAM__N] = {
+	[PARAM_ID] = { "id", valid_id, 18, "no such object" },
+	[PARAM_DOMAIN] = { "domain", valid_domain, 253, "no such domain" },
+	[PARAM_NAME] = { "name", valid_lp_name, 255, "no such member" },
+	[PARAM_COMMUNITY] = { "community", valid_community, 32,
+	    "no such community" },
+	[PARAM_MESSAGE] = { "mid", valid_id, 18, "no such message" },
+	[PARAM_PART] = { "n", valid_part, 2, "no such attachment" },
+};
 
 #ifdef MM_TEST_HOOKS
 /* Up to 120 s, in milliseconds. */
@@ -28,33 +85,32 @@ valid_ms(const char *v, size_t len)
 	return len > 0 && len <= 6 && strtol(v, NULL, 10) <= 120000;
 }
 
-static const struct field test_sleep_fields[] = {
-	{ "ms", FIELD_QUERY, valid_ms, 6, 1 },
+static const struct field test_sleep_fields[TEST_SLEEP__N] = {
+	[TEST_SLEEP_MS] = { "ms", FIELD_QUERY, valid_ms, 6, 1 },
 };
 #endif
 
-/* A positive row id (the outbox test hook, the site admins' pages). */
-static int
-valid_id(const char *v, size_t len)
-{
-	size_t i;
-
-	for (i = 0; i < len; i++)
-		if (v[i] < '0' || v[i] > '9')
-			return 0;
-	return len > 0 && len <= 18 && v[0] != '0';
-}
-
-static const struct field home_fields[] = {
-	{ "q", FIELD_QUERY, valid_text, 64, 0 },
+static const struct field home_fields[HOME__N] = {
+	[HOME_Q] = { "q", FIELD_QUERY, valid_text, 64, 0 },
 };
 
-static const struct field auth_start_fields[] = {
-	{ "domain", FIELD_FORM, valid_slug, 32, 0 },
+/* login_states_return_path_check: 512 characters. */
+static const struct field auth_start_fields[AUTH_START__N] = {
+	[AUTH_START_DOMAIN] = { "domain", FIELD_FORM, valid_slug, 32, 0 },
+	[AUTH_START_NEXT] = { "next", FIELD_FORM, valid_next_path, 512, 0 },
 };
 
-static const struct field auth_finish_fields[] = {
-	{ "state", FIELD_QUERY, valid_token, 64, 1 },
+static const struct field auth_page_fields[AUTH_PAGE__N] = {
+	[AUTH_PAGE_NEXT] = { "next", FIELD_QUERY, valid_next_path, 512, 0 },
+};
+
+static const struct field auth_finish_fields[AUTH_FINISH__N] = {
+	[AUTH_FINISH_STATE] = { "state", FIELD_QUERY, valid_token, 64, 1 },
+};
+
+/* The notice a page shows after a change redirected to it. */
+static const struct field done_fields[DONE__N] = {
+	[DONE_CODE] = { "done", FIELD_QUERY, valid_slug, 32, 0 },
 };
 
 /*
@@ -62,344 +118,784 @@ static const struct field auth_finish_fields[] = {
  * CLI's rules (rules/site.h), so that a refusal is shown next to its field;
  * here only their size and encoding.
  */
-static const struct field admin_done_fields[] = {
-	{ "done", FIELD_QUERY, valid_slug, 32, 0 },
+static const struct field domain_add_fields[DA__N] = {
+	[DA_NAME] = { "name", FIELD_FORM, valid_utf8, 1024, 1 },
+	[DA_TEAM] = { "team", FIELD_FORM, valid_utf8, 1024, 1 },
+	[DA_SLUG] = { "slug", FIELD_FORM, valid_utf8, 1024, 0 },
+	[DA_TITLE] = { "title", FIELD_FORM, valid_utf8, 1024, 0 },
+	[DA_LIMIT] = { "alias_limit", FIELD_FORM, valid_utf8, 64, 1 },
 };
 
-static const struct field admin_domain_add_fields[] = {
-	{ "name", FIELD_FORM, valid_utf8, 1024, 1 },
-	{ "team", FIELD_FORM, valid_utf8, 1024, 1 },
-	{ "slug", FIELD_FORM, valid_utf8, 1024, 0 },
-	{ "title", FIELD_FORM, valid_utf8, 1024, 0 },
-	{ "alias_limit", FIELD_FORM, valid_utf8, 64, 1 },
+static const struct field domain_enabled_fields[DOMAIN_ENABLED__N] = {
+	[DOMAIN_ENABLED] = { "enabled", FIELD_FORM, valid_slug, 3, 1 },
 };
 
-static const struct field admin_domain_enabled_fields[] = {
-	{ "enabled", FIELD_FORM, valid_slug, 3, 1 },
+static const struct field domain_limit_fields[DOMAIN_LIMIT__N] = {
+	[DOMAIN_LIMIT] = { "alias_limit", FIELD_FORM, valid_utf8, 64, 1 },
 };
 
-static const struct field admin_domain_limit_fields[] = {
-	{ "alias_limit", FIELD_FORM, valid_utf8, 64, 1 },
+static const struct field users_fields[USERS__N] = {
+	[USERS_Q] = { "q", FIELD_QUERY, valid_text, 255, 0 },
+	[USERS_AFTER] = { "after", FIELD_QUERY, valid_id, 18, 0 },
 };
 
-static const struct field admin_users_fields[] = {
-	{ "q", FIELD_QUERY, valid_text, 255, 0 },
-	{ "after", FIELD_QUERY, valid_id, 18, 0 },
+static const struct field ban_fields[BAN__N] = {
+	[BAN_REASON] = { "reason", FIELD_FORM, valid_utf8, 4096, 1 },
 };
 
-static const struct field admin_ban_fields[] = {
-	{ "reason", FIELD_FORM, valid_utf8, 4096, 1 },
+static const struct field site_admin_fields[SITE_ADMIN__N] = {
+	[SITE_ADMIN_GRANT] = { "grant", FIELD_FORM, valid_slug, 3, 1 },
 };
 
-static const struct field admin_site_admin_fields[] = {
-	{ "grant", FIELD_FORM, valid_slug, 3, 1 },
-};
-
-static const struct field admin_domain_admin_fields[] = {
-	{ "domain", FIELD_FORM, valid_utf8, 1024, 1 },
+static const struct field domain_admin_fields[DOMAIN_ADMIN__N] = {
+	[DOMAIN_ADMIN_DOMAIN] = { "domain", FIELD_FORM, valid_utf8, 1024, 1 },
 };
 
 /* Member pages (my.c); rules and their messages are alias.c's. */
-static const struct field my_alias_fields[] = {
-	{ "saved", FIELD_QUERY, valid_bool, 1, 0 },
+static const struct field my_alias_fields[MY_ALIAS__N] = {
+	[MY_SAVED] = { "saved", FIELD_QUERY, valid_bool, 1, 0 },
 };
 
-static const struct field my_alias_save_fields[] = {
-	{ "recipients", FIELD_FORM, valid_utf8, 4096, 0 },
-	{ "enabled", FIELD_FORM, valid_bool, 1, 0 },
-	{ "description", FIELD_FORM, valid_utf8, 1024, 0 },
-	{ "reply_code", FIELD_FORM, valid_text, 8, 0 },
-	{ "updated_at", FIELD_FORM, valid_text, 64, 0 },
+static const struct field my_alias_save_fields[MY_ALIAS_SAVE__N] = {
+	[MY_RECIPIENTS] = { "recipients", FIELD_FORM, valid_utf8, 4096, 0 },
+	[MY_ENABLED] = { "enabled", FIELD_FORM, valid_bool, 1, 0 },
+	[MY_DESCRIPTION] = { "description", FIELD_FORM, valid_utf8, 1024, 0 },
+	[MY_REPLY_CODE] = { "reply_code", FIELD_FORM, valid_text, 8, 0 },
+	[MY_UPDATED_AT] = { "updated_at", FIELD_FORM, valid_text, 64, 0 },
 };
 
 /* Mailboxes (mailbox.c, mailbox_read.c); passwords are checked there. */
-static int
-valid_cursor(const char *v, size_t len)
-{
-	size_t i, dots = 0;
-
-	for (i = 0; i < len; i++)
-		if (v[i] == '.')
-			dots++;
-		else if (v[i] < '0' || v[i] > '9')
-			return 0;
-	return dots == 1;
-}
-
-static const struct field mailboxes_fields[] = {
-	{ "done", FIELD_QUERY, valid_slug, 16, 0 },
+static const struct field mailbox_new_fields[MB_NEW__N] = {
+	[MB_NEW_ALIAS] = { "alias", FIELD_QUERY, valid_id, 18, 1 },
 };
 
-static const struct field mailbox_fields[] = {
-	{ "before", FIELD_QUERY, valid_cursor, MAILBOX_CURSOR_MAX, 0 },
-	{ "done", FIELD_QUERY, valid_slug, 16, 0 },
+static const struct field mailbox_create_fields[MB_CREATE__N] = {
+	[MB_CREATE_ALIAS] = { "alias", FIELD_FORM, valid_id, 18, 1 },
+	[MB_CREATE_PASSWORD] = { "password", FIELD_FORM, valid_utf8,
+	    MBOX_PASSWORD_MAX, 1 },
+	[MB_CREATE_PASSWORD2] = { "password2", FIELD_FORM, valid_utf8,
+	    MBOX_PASSWORD_MAX, 1 },
 };
 
-static const struct field mailbox_new_fields[] = {
-	{ "alias", FIELD_QUERY, valid_id, 18, 1 },
+static const struct field mailbox_list_fields[MB_LIST__N] = {
+	[MB_LIST_BEFORE] = { "before", FIELD_QUERY, valid_cursor,
+	    MAILBOX_CURSOR_MAX, 0 },
+	[MB_LIST_DONE] = { "done", FIELD_QUERY, valid_slug, 16, 0 },
 };
 
-static const struct field mailbox_create_fields[] = {
-	{ "alias", FIELD_FORM, valid_id, 18, 1 },
-	{ "password", FIELD_FORM, valid_utf8, MBOX_PASSWORD_MAX, 1 },
-	{ "password2", FIELD_FORM, valid_utf8, MBOX_PASSWORD_MAX, 1 },
+static const struct field mailbox_unlock_fields[MB_UNLOCK__N] = {
+	[MB_UNLOCK_PASSWORD] = { "password", FIELD_FORM, valid_utf8,
+	    MBOX_PASSWORD_MAX, 1 },
 };
 
-static const struct field mailbox_unlock_fields[] = {
-	{ "password", FIELD_FORM, valid_utf8, MBOX_PASSWORD_MAX, 1 },
+static const struct field mailbox_delivery_fields[MB_DELIVERY__N] = {
+	[MB_DELIVERY] = { "delivery", FIELD_FORM, valid_slug, 16, 1 },
 };
 
-static const struct field mailbox_delivery_fields[] = {
-	{ "delivery", FIELD_FORM, valid_slug, 16, 1 },
+static const struct field mailbox_password_fields[MB_PASSWORD__N] = {
+	[MB_OLD_PASSWORD] = { "old_password", FIELD_FORM, valid_utf8,
+	    MBOX_PASSWORD_MAX, 1 },
+	[MB_NEW_PASSWORD] = { "password", FIELD_FORM, valid_utf8,
+	    MBOX_PASSWORD_MAX, 1 },
+	[MB_NEW_PASSWORD2] = { "password2", FIELD_FORM, valid_utf8,
+	    MBOX_PASSWORD_MAX, 1 },
 };
 
-static const struct field mailbox_password_fields[] = {
-	{ "old_password", FIELD_FORM, valid_utf8, MBOX_PASSWORD_MAX, 1 },
-	{ "password", FIELD_FORM, valid_utf8, MBOX_PASSWORD_MAX, 1 },
-	{ "password2", FIELD_FORM, valid_utf8, MBOX_PASSWORD_MAX, 1 },
+static const struct field mailbox_reset_fields[MB_RESET__N] = {
+	[MB_RESET_CONFIRM] = { "confirm", FIELD_FORM, valid_utf8, 1024, 1 },
+	[MB_RESET_PASSWORD] = { "password", FIELD_FORM, valid_utf8,
+	    MBOX_PASSWORD_MAX, 1 },
+	[MB_RESET_PASSWORD2] = { "password2", FIELD_FORM, valid_utf8,
+	    MBOX_PASSWORD_MAX, 1 },
 };
 
-static const struct field mailbox_reset_fields[] = {
-	{ "confirm", FIELD_FORM, valid_utf8, 1024, 1 },
-	{ "password", FIELD_FORM, valid_utf8, MBOX_PASSWORD_MAX, 1 },
-	{ "password2", FIELD_FORM, valid_utf8, MBOX_PASSWORD_MAX, 1 },
+/* Personal API tokens (tokens.c). */
+static const struct field tokens_fields[DONE__N] = {
+	[DONE_CODE] = { "done", FIELD_QUERY, valid_slug, 16, 0 },
 };
 
-/* Personal API tokens and the JSON API (tokens.c, api.c). */
-static const struct field tokens_fields[] = {
-	{ "done", FIELD_QUERY, valid_slug, 16, 0 },
-};
-
-static const struct field token_create_fields[] = {
-	{ "name", FIELD_FORM, valid_text, 256, 0 },
-	{ "expires_days", FIELD_FORM, valid_text, 16, 0 },
-};
-
-/* Checked for meaning by api_page_args, which names the field at fault. */
-static const struct field api_list_fields[] = {
-	{ "limit", FIELD_QUERY, valid_text, 32, 0 },
-	{ "cursor", FIELD_QUERY, valid_text, 512, 0 },
-};
-
-static const struct field api_members_fields[] = {
-	{ "limit", FIELD_QUERY, valid_text, 32, 0 },
-	{ "cursor", FIELD_QUERY, valid_text, 512, 0 },
-	{ "q", FIELD_QUERY, valid_text, MEMBER_SEARCH_MAX, 0 },
-};
-
-static const struct field api_domain_aliases_fields[] = {
-	{ "limit", FIELD_QUERY, valid_text, 32, 0 },
-	{ "cursor", FIELD_QUERY, valid_text, 512, 0 },
-	{ "q", FIELD_QUERY, valid_text, MEMBER_SEARCH_MAX, 0 },
-	{ "enabled", FIELD_QUERY, valid_text, 8, 0 },
-	{ "reason", FIELD_QUERY, valid_slug, 32, 0 },
-};
-
-/* The domain-admin pages (domain.c). */
-static const struct field domain_fields[] = {
-	{ "q", FIELD_QUERY, valid_text, MEMBER_SEARCH_MAX, 0 },
-	{ "after", FIELD_QUERY, valid_text, MEMBER_CURSOR_MAX, 0 },
-	{ "done", FIELD_QUERY, valid_slug, 32, 0 },
-};
-
-static const struct field domain_aliases_fields[] = {
-	{ "q", FIELD_QUERY, valid_text, MEMBER_SEARCH_MAX, 0 },
-	{ "enabled", FIELD_QUERY, valid_text, 3, 0 }, /* yes, no, "" */
-	{ "reason", FIELD_QUERY, valid_text, 32, 0 },
-	{ "after", FIELD_QUERY, valid_text, MEMBER_CURSOR_MAX, 0 },
-};
-
-static const struct field domain_log_fields[] = {
-	{ "after", FIELD_QUERY, valid_text, MEMBER_CURSOR_MAX, 0 },
-};
-
-static const struct field domain_member_fields[] = {
-	{ "done", FIELD_QUERY, valid_slug, 32, 0 },
-};
-
-static const struct field domain_role_fields[] = {
-	{ "role", FIELD_FORM, valid_slug, 16, 1 },
-};
-
-/* Generous bounds: domain_members.c explains a wrong value by the field. */
-static const struct field domain_alias_fields[] = {
-	{ "local_part", FIELD_FORM, valid_text, 256, 0 },
-	{ "recipients", FIELD_FORM, valid_text, 4096, 0 },
-};
-
-static const struct field domain_enabled_fields[] = {
-	{ "enabled", FIELD_FORM, valid_slug, 3, 1 },
-};
-
-static const struct route table[] = {
-	{ METHOD_GET, "/", h_home, ACCESS_ANYONE, 0, home_fields,
-	    NFIELDS(home_fields) },
-	{ METHOD_GET, "/my", h_my, ACCESS_SIGNED_IN, 0, NULL, 0 },
-	{ METHOD_POST, "/auth/ubuntu", h_auth_start, ACCESS_ANYONE, 1,
-	    auth_start_fields, NFIELDS(auth_start_fields) },
-	/*
-	 * Not CSRF-checked: the OP delivers here cross-site, maybe by POST.
-	 * The assertion's signature and our one-use state protect it.
-	 */
-	{ METHOD_GET | METHOD_POST, "/auth/ubuntu/return", h_auth_return,
-	    ACCESS_ANYONE, 0, NULL, 0 },
-	{ METHOD_GET, "/auth/ubuntu/finish", h_auth_finish, ACCESS_ANYONE, 0,
-	    auth_finish_fields, NFIELDS(auth_finish_fields) },
-	{ METHOD_POST, "/auth/logout", h_logout, ACCESS_SIGNED_IN, 1, NULL, 0 },
-	{ METHOD_GET, "/healthz", h_healthz, ACCESS_ANYONE, 0, NULL, 0 },
-	{ METHOD_GET, "/readyz", h_readyz, ACCESS_ANYONE, 0, NULL, 0 },
-#ifdef MM_TEST_HOOKS
-	{ METHOD_GET, "/_test/sleep", h_test_sleep, ACCESS_ANYONE, 0,
-	    test_sleep_fields, NFIELDS(test_sleep_fields) },
-	{ METHOD_GET, "/_test/crash", h_test_crash, ACCESS_ANYONE, 0, NULL, 0 },
-#endif
-	/* Site admins (admin.c); before /:community, which /admin matches. */
-	{ METHOD_GET, "/admin", h_admin, ACCESS_SITE_ADMIN, 0, NULL, 0 },
-	{ METHOD_GET, "/admin/domains", h_admin_domains, ACCESS_SITE_ADMIN, 0,
-	    admin_done_fields, NFIELDS(admin_done_fields) },
-	{ METHOD_POST, "/admin/domains", h_admin_domain_add, ACCESS_SITE_ADMIN,
-	    1, admin_domain_add_fields, NFIELDS(admin_domain_add_fields) },
-	{ METHOD_POST, "/admin/domains/:domain/enabled", h_admin_domain_enabled,
-	    ACCESS_SITE_ADMIN, 1, admin_domain_enabled_fields,
-	    NFIELDS(admin_domain_enabled_fields) },
-	{ METHOD_POST, "/admin/domains/:domain/limit", h_admin_domain_limit,
-	    ACCESS_SITE_ADMIN, 1, admin_domain_limit_fields,
-	    NFIELDS(admin_domain_limit_fields) },
-	{ METHOD_GET, "/admin/users", h_admin_users, ACCESS_SITE_ADMIN, 0,
-	    admin_users_fields, NFIELDS(admin_users_fields) },
-	{ METHOD_GET, "/admin/users/:id", h_admin_user, ACCESS_SITE_ADMIN, 0,
-	    admin_done_fields, NFIELDS(admin_done_fields) },
-	{ METHOD_POST, "/admin/users/:id/ban", h_admin_user_ban,
-	    ACCESS_SITE_ADMIN, 1, admin_ban_fields, NFIELDS(admin_ban_fields) },
-	{ METHOD_POST, "/admin/users/:id/unban", h_admin_user_unban,
-	    ACCESS_SITE_ADMIN, 1, NULL, 0 },
-	{ METHOD_POST, "/admin/users/:id/site-admin", h_admin_user_site_admin,
-	    ACCESS_SITE_ADMIN, 1, admin_site_admin_fields,
-	    NFIELDS(admin_site_admin_fields) },
-	{ METHOD_POST, "/admin/users/:id/domain-admin",
-	    h_admin_user_domain_admin, ACCESS_SITE_ADMIN, 1,
-	    admin_domain_admin_fields, NFIELDS(admin_domain_admin_fields) },
-	{ METHOD_GET, "/admin/outbox", h_admin_outbox, ACCESS_SITE_ADMIN, 0,
-	    admin_done_fields, NFIELDS(admin_done_fields) },
-	{ METHOD_POST, "/admin/outbox/:id/retry", h_admin_outbox_retry,
-	    ACCESS_SITE_ADMIN, 1, NULL, 0 },
-	{ METHOD_POST, "/admin/outbox/:id/delete", h_admin_outbox_delete,
-	    ACCESS_SITE_ADMIN, 1, NULL, 0 },
-	{ METHOD_GET, "/admin/errors", h_admin_errors, ACCESS_SITE_ADMIN, 0,
-	    NULL, 0 },
-	/* Member pages (my.c). */
-	{ METHOD_GET, "/my/aliases/:id", h_my_alias, ACCESS_SIGNED_IN, 0,
-	    my_alias_fields, NFIELDS(my_alias_fields) },
-	{ METHOD_POST, "/my/aliases/:id", h_my_alias_save, ACCESS_SIGNED_IN, 1,
-	    my_alias_save_fields, NFIELDS(my_alias_save_fields) },
-	/* Mailboxes (mailbox.c, mailbox_read.c); "new" before ":id". */
-	{ METHOD_GET, "/my/mailbox", h_mailboxes, ACCESS_SIGNED_IN, 0,
-	    mailboxes_fields, NFIELDS(mailboxes_fields) },
-	{ METHOD_POST, "/my/mailbox", h_mailbox_create, ACCESS_SIGNED_IN, 1,
-	    mailbox_create_fields, NFIELDS(mailbox_create_fields) },
-	{ METHOD_GET, "/my/mailbox/new", h_mailbox_new, ACCESS_SIGNED_IN, 0,
-	    mailbox_new_fields, NFIELDS(mailbox_new_fields) },
-	{ METHOD_GET, "/my/mailbox/:id", h_mailbox, ACCESS_SIGNED_IN, 0,
-	    mailbox_fields, NFIELDS(mailbox_fields) },
-	{ METHOD_POST, "/my/mailbox/:id/unlock", h_mailbox_unlock,
-	    ACCESS_SIGNED_IN, 1, mailbox_unlock_fields,
-	    NFIELDS(mailbox_unlock_fields) },
-	{ METHOD_POST, "/my/mailbox/:id/lock", h_mailbox_lock, ACCESS_SIGNED_IN,
-	    1, NULL, 0 },
-	{ METHOD_POST, "/my/mailbox/:id/delete", h_mailbox_delete,
-	    ACCESS_SIGNED_IN, 1, NULL, 0 },
-	{ METHOD_GET, "/my/mailbox/:id/export", h_mailbox_export,
-	    ACCESS_SIGNED_IN, 0, NULL, 0 },
-	{ METHOD_GET, "/my/mailbox/:id/messages/:mid", h_mailbox_message,
-	    ACCESS_SIGNED_IN, 0, NULL, 0 },
-	{ METHOD_GET, "/my/mailbox/:id/messages/:mid/attachments/:n",
-	    h_mailbox_attachment, ACCESS_SIGNED_IN, 0, NULL, 0 },
-	{ METHOD_GET, "/my/mailbox/:id/settings", h_mailbox_settings,
-	    ACCESS_SIGNED_IN, 0, mailboxes_fields, NFIELDS(mailboxes_fields) },
-	{ METHOD_POST, "/my/mailbox/:id/delivery", h_mailbox_delivery,
-	    ACCESS_SIGNED_IN, 1, mailbox_delivery_fields,
-	    NFIELDS(mailbox_delivery_fields) },
-	{ METHOD_POST, "/my/mailbox/:id/password", h_mailbox_password,
-	    ACCESS_SIGNED_IN, 1, mailbox_password_fields,
-	    NFIELDS(mailbox_password_fields) },
-	{ METHOD_POST, "/my/mailbox/:id/reset", h_mailbox_reset,
-	    ACCESS_SIGNED_IN, 1, mailbox_reset_fields,
-	    NFIELDS(mailbox_reset_fields) },
-	/*
-	 * Personal API tokens and the JSON API (tokens.c, api.c).  The API
-	 * authenticates by bearer token only, never by cookie, so its state
-	 * changes need no CSRF token (http/bearer.h); the dispatcher skips it.
-	 */
-	{ METHOD_GET, "/my/tokens", h_tokens, ACCESS_SIGNED_IN, 0,
-	    tokens_fields, NFIELDS(tokens_fields) },
-	{ METHOD_POST, "/my/tokens", h_token_create, ACCESS_SIGNED_IN, 1,
-	    token_create_fields, NFIELDS(token_create_fields) },
-	{ METHOD_POST, "/my/tokens/:id/revoke", h_token_revoke,
-	    ACCESS_SIGNED_IN, 1, NULL, 0 },
-	{ METHOD_GET, "/api/v1/me", h_api_me, ACCESS_SIGNED_IN, 0, NULL, 0 },
-	{ METHOD_GET, "/api/v1/domains", h_api_domains, ACCESS_SIGNED_IN, 0,
-	    api_list_fields, NFIELDS(api_list_fields) },
-	{ METHOD_GET, "/api/v1/domains/:domain", h_api_domain,
-	    ACCESS_DOMAIN_ADMIN, 0, NULL, 0 },
-	{ METHOD_GET, "/api/v1/mailboxes", h_api_mailboxes, ACCESS_SIGNED_IN, 0,
-	    NULL, 0 },
-	{ METHOD_GET, "/api/v1/aliases", h_api_aliases, ACCESS_SIGNED_IN, 0,
-	    api_list_fields, NFIELDS(api_list_fields) },
-	{ METHOD_GET, "/api/v1/aliases/:id", h_api_alias, ACCESS_SIGNED_IN, 0,
-	    NULL, 0 },
-	{ METHOD_PATCH, "/api/v1/aliases/:id", h_api_alias_update,
-	    ACCESS_SIGNED_IN, 1, NULL, 0 },
-	{ METHOD_GET, "/api/v1/domains/:domain/members", h_api_members,
-	    ACCESS_DOMAIN_ADMIN, 0, api_members_fields,
-	    NFIELDS(api_members_fields) },
-	{ METHOD_GET, "/api/v1/domains/:domain/members/:name", h_api_member,
-	    ACCESS_DOMAIN_ADMIN, 0, NULL, 0 },
-	{ METHOD_PATCH, "/api/v1/domains/:domain/members/:name",
-	    h_api_member_update, ACCESS_DOMAIN_ADMIN, 1, NULL, 0 },
-	{ METHOD_GET, "/api/v1/domains/:domain/aliases", h_api_domain_aliases,
-	    ACCESS_DOMAIN_ADMIN, 0, api_domain_aliases_fields,
-	    NFIELDS(api_domain_aliases_fields) },
-	{ METHOD_GET, "/api/v1/domains/:domain/aliases/:id", h_api_alias,
-	    ACCESS_DOMAIN_ADMIN, 0, NULL, 0 },
-	{ METHOD_PATCH, "/api/v1/domains/:domain/aliases/:id",
-	    h_api_alias_update, ACCESS_DOMAIN_ADMIN, 1, NULL, 0 },
-	/* The domain-admin pages (domain.c). */
-	{ METHOD_GET, "/domains/:domain", h_domain, ACCESS_DOMAIN_ADMIN, 0,
-	    domain_fields, NFIELDS(domain_fields) },
-	{ METHOD_GET, "/domains/:domain/aliases", h_domain_aliases,
-	    ACCESS_DOMAIN_ADMIN, 0, domain_aliases_fields,
-	    NFIELDS(domain_aliases_fields) },
-	{ METHOD_GET, "/domains/:domain/log", h_domain_log, ACCESS_DOMAIN_ADMIN,
-	    0, domain_log_fields, NFIELDS(domain_log_fields) },
-	{ METHOD_GET, "/domains/:domain/members/:name", h_domain_member,
-	    ACCESS_DOMAIN_ADMIN, 0, domain_member_fields,
-	    NFIELDS(domain_member_fields) },
-	{ METHOD_POST, "/domains/:domain/members/:name/role",
-	    h_domain_member_role, ACCESS_DOMAIN_ADMIN, 1, domain_role_fields,
-	    NFIELDS(domain_role_fields) },
-	{ METHOD_POST, "/domains/:domain/members/:name/remove",
-	    h_domain_member_remove, ACCESS_DOMAIN_ADMIN, 1, NULL, 0 },
-	{ METHOD_POST, "/domains/:domain/members/:name/aliases",
-	    h_domain_member_alias, ACCESS_DOMAIN_ADMIN, 1, domain_alias_fields,
-	    NFIELDS(domain_alias_fields) },
-	{ METHOD_POST, "/domains/:domain/aliases/:id/enabled",
-	    h_domain_alias_enabled, ACCESS_DOMAIN_ADMIN, 1,
-	    domain_enabled_fields, NFIELDS(domain_enabled_fields) },
-	{ METHOD_POST, "/domains/:domain/members/:name/sync",
-	    h_domain_member_sync, ACCESS_DOMAIN_ADMIN, 1, NULL, 0 },
-	/* Last: a community's landing page, /ubuntu, /kubuntu, ... */
-	{ METHOD_GET, "/:community", h_landing, ACCESS_ANYONE, 0, NULL, 0 },
+static const struct field token_create_fields[TOKEN_CREATE__N] = {
+	[TOKEN_NAME] = { "name", FIELD_FORM, valid_text, 256, 0 },
+	[TOKEN_DAYS] = { "expires_days", FIELD_FORM, valid_text, 16, 0 },
 };
 
 /*
- * /my, the page members load most, reads the session and its data in one
- * round trip (route.h).
+ * The JSON API's listings (api.c): each table a prefix of
+ * enum api_list_field.  Checked for meaning by api_page_args, which names
+ * the field at fault.
  */
-static enum stmt
-session_stmt(const struct route *rt)
-{
-	return rt->handler == h_my ? STMT_MY_SESSION_PAGE : STMT_SESSION_LOAD;
-}
+static const struct field api_list_fields[API_Q] = {
+	[API_LIMIT] = { "limit", FIELD_QUERY, valid_text, 32, 0 },
+	[API_CURSOR] = { "cursor", FIELD_QUERY, valid_text, 512, 0 },
+};
 
-const struct router router = { table, NFIELDS(table), error_page,
-	session_stmt };
+static const struct field api_members_fields[API_ENABLED] = {
+	[API_LIMIT] = { "limit", FIELD_QUERY, valid_text, 32, 0 },
+	[API_CURSOR] = { "cursor", FIELD_QUERY, valid_text, 512, 0 },
+	[API_Q] = { "q", FIELD_QUERY, valid_text, MEMBER_SEARCH_MAX, 0 },
+};
+
+static const struct field api_domain_aliases_fields[API_LIST__N] = {
+	[API_LIMIT] = { "limit", FIELD_QUERY, valid_text, 32, 0 },
+	[API_CURSOR] = { "cursor", FIELD_QUERY, valid_text, 512, 0 },
+	[API_Q] = { "q", FIELD_QUERY, valid_text, MEMBER_SEARCH_MAX, 0 },
+	[API_ENABLED] = { "enabled", FIELD_QUERY, valid_text, 8, 0 },
+	[API_REASON] = { "reason", FIELD_QUERY, valid_slug, 32, 0 },
+};
+
+/* The domain-admin pages (domain.c). */
+static const struct field domain_fields[DOMAIN__N] = {
+	[DOMAIN_Q] = { "q", FIELD_QUERY, valid_text, MEMBER_SEARCH_MAX, 0 },
+	[DOMAIN_AFTER] = { "after", FIELD_QUERY, valid_text, MEMBER_CURSOR_MAX,
+	    0 },
+	[DOMAIN_DONE] = { "done", FIELD_QUERY, valid_slug, 32, 0 },
+};
+
+static const struct field domain_aliases_fields[ALIASES__N] = {
+	[ALIASES_Q] = { "q", FIELD_QUERY, valid_text, MEMBER_SEARCH_MAX, 0 },
+	/* yes, no, "" */
+	[ALIASES_ENABLED] = { "enabled", FIELD_QUERY, valid_text, 3, 0 },
+	[ALIASES_REASON] = { "reason", FIELD_QUERY, valid_text, 32, 0 },
+	[ALIASES_AFTER] = { "after", FIELD_QUERY, valid_text, MEMBER_CURSOR_MAX,
+	    0 },
+};
+
+static const struct field domain_log_fields[LOG__N] = {
+	[LOG_AFTER] = { "after", FIELD_QUERY, valid_text, MEMBER_CURSOR_MAX,
+	    0 },
+};
+
+static const struct field role_fields[SET_ROLE__N] = {
+	[SET_ROLE] = { "role", FIELD_FORM, valid_slug, 16, 1 },
+};
+
+/* Generous bounds: domain_members.c explains a wrong value by the field. */
+static const struct field member_alias_fields[NEW_ALIAS__N] = {
+	[NEW_LOCAL_PART] = { "local_part", FIELD_FORM, valid_text, 256, 0 },
+	[NEW_RECIPIENTS] = { "recipients", FIELD_FORM, valid_text, 4096, 0 },
+};
+
+static const struct field alias_enabled_fields[ALIAS_ENABLED__N] = {
+	[ALIAS_ENABLED] = { "enabled", FIELD_FORM, valid_slug, 3, 1 },
+};
+
+static const struct route table[] = {
+	{
+	    .methods = METHOD_GET,
+	    .pattern = "/",
+	    .handler = h_home,
+	    .access = ACCESS_ANYONE,
+	    .auth = AUTH_SESSION,
+	    FIELDS(home_fields),
+	},
+	{
+	    .methods = METHOD_GET,
+	    .pattern = "/my",
+	    .handler = h_my,
+	    .access = ACCESS_SIGNED_IN,
+	    .auth = AUTH_SESSION,
+	    /* The page members load most: its data comes with the session. */
+	    .session_stmt = STMT_MY_SESSION_PAGE,
+	},
+	{
+	    .methods = METHOD_GET,
+	    .pattern = "/auth/ubuntu",
+	    .handler = h_auth_page,
+	    .access = ACCESS_ANYONE,
+	    .auth = AUTH_SESSION,
+	    FIELDS(auth_page_fields),
+	},
+	{
+	    .methods = METHOD_POST,
+	    .pattern = "/auth/ubuntu",
+	    .handler = h_auth_start,
+	    .access = ACCESS_ANYONE,
+	    .auth = AUTH_SESSION,
+	    .changes_state = 1,
+	    FIELDS(auth_start_fields),
+	},
+	/*
+	 * Not CSRF-checked: the OP delivers here cross-site, maybe by POST.
+	 * The assertion's signature and our one-use state protect it.  The
+	 * OpenID message is the whole query (or form), read by rp.c.
+	 */
+	{
+	    .methods = METHOD_GET | METHOD_POST,
+	    .pattern = "/auth/ubuntu/return",
+	    .handler = h_auth_return,
+	    .access = ACCESS_ANYONE,
+	    .auth = AUTH_SESSION,
+	},
+	{
+	    .methods = METHOD_GET,
+	    .pattern = "/auth/ubuntu/finish",
+	    .handler = h_auth_finish,
+	    .access = ACCESS_ANYONE,
+	    .auth = AUTH_SESSION,
+	    FIELDS(auth_finish_fields),
+	},
+	{
+	    .methods = METHOD_POST,
+	    .pattern = "/auth/logout",
+	    .handler = h_logout,
+	    .access = ACCESS_SIGNED_IN,
+	    .auth = AUTH_SESSION,
+	    .changes_state = 1,
+	},
+	/* Probes read no credential: a cookie sent costs no query. */
+	{
+	    .methods = METHOD_GET,
+	    .pattern = "/healthz",
+	    .handler = h_healthz,
+	    .access = ACCESS_ANYONE,
+	    .auth = AUTH_NONE,
+	},
+	{
+	    .methods = METHOD_GET,
+	    .pattern = "/readyz",
+	    .handler = h_readyz,
+	    .access = ACCESS_ANYONE,
+	    .auth = AUTH_NONE,
+	},
+#ifdef MM_TEST_HOOKS
+	{
+	    .methods = METHOD_GET,
+	    .pattern = "/_test/sleep",
+	    .handler = h_test_sleep,
+	    .access = ACCESS_ANYONE,
+	    .auth = AUTH_NONE,
+	    FIELDS(test_sleep_fields),
+	},
+	{
+	    .methods = METHOD_GET,
+	    .pattern = "/_test/crash",
+	    .handler = h_test_crash,
+	    .access = ACCESS_ANYONE,
+	    .auth = AUTH_NONE,
+	},
+#endif
+	/* Site admins (admin.c); before /:community, which /admin matches. */
+	{
+	    .methods = METHOD_GET,
+	    .pattern = "/admin",
+	    .handler = h_admin,
+	    .access = ACCESS_SITE_ADMIN,
+	    .auth = AUTH_SESSION,
+	},
+	{
+	    .methods = METHOD_GET,
+	    .pattern = "/admin/domains",
+	    .handler = h_admin_domains,
+	    .access = ACCESS_SITE_ADMIN,
+	    .auth = AUTH_SESSION,
+	    FIELDS(done_fields),
+	},
+	{
+	    .methods = METHOD_POST,
+	    .pattern = "/admin/domains",
+	    .handler = h_admin_domain_add,
+	    .access = ACCESS_SITE_ADMIN,
+	    .auth = AUTH_SESSION,
+	    .changes_state = 1,
+	    FIELDS(domain_add_fields),
+	},
+	{
+	    .methods = METHOD_POST,
+	    .pattern = "/admin/domains/:domain/enabled",
+	    .handler = h_admin_domain_enabled,
+	    .access = ACCESS_SITE_ADMIN,
+	    .auth = AUTH_SESSION,
+	    .changes_state = 1,
+	    .params = { PARAM_DOMAIN },
+	    FIELDS(domain_enabled_fields),
+	},
+	{
+	    .methods = METHOD_POST,
+	    .pattern = "/admin/domains/:domain/limit",
+	    .handler = h_admin_domain_limit,
+	    .access = ACCESS_SITE_ADMIN,
+	    .auth = AUTH_SESSION,
+	    .changes_state = 1,
+	    .params = { PARAM_DOMAIN },
+	    FIELDS(domain_limit_fields),
+	},
+	{
+	    .methods = METHOD_GET,
+	    .pattern = "/admin/users",
+	    .handler = h_admin_users,
+	    .access = ACCESS_SITE_ADMIN,
+	    .auth = AUTH_SESSION,
+	    FIELDS(users_fields),
+	},
+	{
+	    .methods = METHOD_GET,
+	    .pattern = "/admin/users/:id",
+	    .handler = h_admin_user,
+	    .access = ACCESS_SITE_ADMIN,
+	    .auth = AUTH_SESSION,
+	    .params = { PARAM_ID },
+	    FIELDS(done_fields),
+	},
+	{
+	    .methods = METHOD_POST,
+	    .pattern = "/admin/users/:id/ban",
+	    .handler = h_admin_user_ban,
+	    .access = ACCESS_SITE_ADMIN,
+	    .auth = AUTH_SESSION,
+	    .changes_state = 1,
+	    .params = { PARAM_ID },
+	    FIELDS(ban_fields),
+	},
+	{
+	    .methods = METHOD_POST,
+	    .pattern = "/admin/users/:id/unban",
+	    .handler = h_admin_user_unban,
+	    .access = ACCESS_SITE_ADMIN,
+	    .auth = AUTH_SESSION,
+	    .changes_state = 1,
+	    .params = { PARAM_ID },
+	},
+	{
+	    .methods = METHOD_POST,
+	    .pattern = "/admin/users/:id/site-admin",
+	    .handler = h_admin_user_site_admin,
+	    .access = ACCESS_SITE_ADMIN,
+	    .auth = AUTH_SESSION,
+	    .changes_state = 1,
+	    .params = { PARAM_ID },
+	    FIELDS(site_admin_fields),
+	},
+	{
+	    .methods = METHOD_POST,
+	    .pattern = "/admin/users/:id/domain-admin",
+	    .handler = h_admin_user_domain_admin,
+	    .access = ACCESS_SITE_ADMIN,
+	    .auth = AUTH_SESSION,
+	    .changes_state = 1,
+	    .params = { PARAM_ID },
+	    FIELDS(domain_admin_fields),
+	},
+	{
+	    .methods = METHOD_GET,
+	    .pattern = "/admin/outbox",
+	    .handler = h_admin_outbox,
+	    .access = ACCESS_SITE_ADMIN,
+	    .auth = AUTH_SESSION,
+	    FIELDS(done_fields),
+	},
+	{
+	    .methods = METHOD_POST,
+	    .pattern = "/admin/outbox/:id/retry",
+	    .handler = h_admin_outbox_retry,
+	    .access = ACCESS_SITE_ADMIN,
+	    .auth = AUTH_SESSION,
+	    .changes_state = 1,
+	    .params = { PARAM_ID },
+	},
+	{
+	    .methods = METHOD_POST,
+	    .pattern = "/admin/outbox/:id/delete",
+	    .handler = h_admin_outbox_delete,
+	    .access = ACCESS_SITE_ADMIN,
+	    .auth = AUTH_SESSION,
+	    .changes_state = 1,
+	    .params = { PARAM_ID },
+	},
+	{
+	    .methods = METHOD_GET,
+	    .pattern = "/admin/errors",
+	    .handler = h_admin_errors,
+	    .access = ACCESS_SITE_ADMIN,
+	    .auth = AUTH_SESSION,
+	},
+	/* Member pages (my.c). */
+	{
+	    .methods = METHOD_GET,
+	    .pattern = "/my/aliases/:id",
+	    .handler = h_my_alias,
+	    .access = ACCESS_SIGNED_IN,
+	    .auth = AUTH_SESSION,
+	    .params = { PARAM_ID },
+	    FIELDS(my_alias_fields),
+	},
+	{
+	    .methods = METHOD_POST,
+	    .pattern = "/my/aliases/:id",
+	    .handler = h_my_alias_save,
+	    .access = ACCESS_SIGNED_IN,
+	    .auth = AUTH_SESSION,
+	    .changes_state = 1,
+	    .params = { PARAM_ID },
+	    FIELDS(my_alias_save_fields),
+	},
+	/* Personal API tokens (tokens.c). */
+	/*
+	 * Mailboxes (mailbox.c, mailbox_read.c): "new" before ":id".  The
+	 * delete form's "message" comes once per message, which a field of
+	 * the table cannot say: its handler reads and checks them.
+	 */
+	{
+	    .methods = METHOD_GET,
+	    .pattern = "/my/mailbox",
+	    .handler = h_mailboxes,
+	    .access = ACCESS_SIGNED_IN,
+	    .auth = AUTH_SESSION,
+	    FIELDS(done_fields),
+	},
+	{
+	    .methods = METHOD_POST,
+	    .pattern = "/my/mailbox",
+	    .handler = h_mailbox_create,
+	    .access = ACCESS_SIGNED_IN,
+	    .auth = AUTH_SESSION,
+	    .changes_state = 1,
+	    FIELDS(mailbox_create_fields),
+	},
+	{
+	    .methods = METHOD_GET,
+	    .pattern = "/my/mailbox/new",
+	    .handler = h_mailbox_new,
+	    .access = ACCESS_SIGNED_IN,
+	    .auth = AUTH_SESSION,
+	    FIELDS(mailbox_new_fields),
+	},
+	{
+	    .methods = METHOD_GET,
+	    .pattern = "/my/mailbox/:id",
+	    .handler = h_mailbox,
+	    .access = ACCESS_SIGNED_IN,
+	    .auth = AUTH_SESSION,
+	    .params = { PARAM_ID },
+	    FIELDS(mailbox_list_fields),
+	},
+	{
+	    .methods = METHOD_POST,
+	    .pattern = "/my/mailbox/:id/unlock",
+	    .handler = h_mailbox_unlock,
+	    .access = ACCESS_SIGNED_IN,
+	    .auth = AUTH_SESSION,
+	    .changes_state = 1,
+	    .params = { PARAM_ID },
+	    FIELDS(mailbox_unlock_fields),
+	},
+	{
+	    .methods = METHOD_POST,
+	    .pattern = "/my/mailbox/:id/lock",
+	    .handler = h_mailbox_lock,
+	    .access = ACCESS_SIGNED_IN,
+	    .auth = AUTH_SESSION,
+	    .changes_state = 1,
+	    .params = { PARAM_ID },
+	},
+	{
+	    .methods = METHOD_POST,
+	    .pattern = "/my/mailbox/:id/delete",
+	    .handler = h_mailbox_delete,
+	    .access = ACCESS_SIGNED_IN,
+	    .auth = AUTH_SESSION,
+	    .changes_state = 1,
+	    .params = { PARAM_ID },
+	},
+	{
+	    .methods = METHOD_GET,
+	    .pattern = "/my/mailbox/:id/export",
+	    .handler = h_mailbox_export,
+	    .access = ACCESS_SIGNED_IN,
+	    .auth = AUTH_SESSION,
+	    .params = { PARAM_ID },
+	},
+	{
+	    .methods = METHOD_GET,
+	    .pattern = "/my/mailbox/:id/messages/:mid",
+	    .handler = h_mailbox_message,
+	    .access = ACCESS_SIGNED_IN,
+	    .auth = AUTH_SESSION,
+	    .params = { PARAM_ID, PARAM_MESSAGE },
+	},
+	{
+	    .methods = METHOD_GET,
+	    .pattern = "/my/mailbox/:id/messages/:mid/attachments/:n",
+	    .handler = h_mailbox_attachment,
+	    .access = ACCESS_SIGNED_IN,
+	    .auth = AUTH_SESSION,
+	    .params = { PARAM_ID, PARAM_MESSAGE, PARAM_PART },
+	},
+	{
+	    .methods = METHOD_GET,
+	    .pattern = "/my/mailbox/:id/settings",
+	    .handler = h_mailbox_settings,
+	    .access = ACCESS_SIGNED_IN,
+	    .auth = AUTH_SESSION,
+	    .params = { PARAM_ID },
+	    FIELDS(done_fields),
+	},
+	{
+	    .methods = METHOD_POST,
+	    .pattern = "/my/mailbox/:id/delivery",
+	    .handler = h_mailbox_delivery,
+	    .access = ACCESS_SIGNED_IN,
+	    .auth = AUTH_SESSION,
+	    .changes_state = 1,
+	    .params = { PARAM_ID },
+	    FIELDS(mailbox_delivery_fields),
+	},
+	{
+	    .methods = METHOD_POST,
+	    .pattern = "/my/mailbox/:id/password",
+	    .handler = h_mailbox_password,
+	    .access = ACCESS_SIGNED_IN,
+	    .auth = AUTH_SESSION,
+	    .changes_state = 1,
+	    .params = { PARAM_ID },
+	    FIELDS(mailbox_password_fields),
+	},
+	{
+	    .methods = METHOD_POST,
+	    .pattern = "/my/mailbox/:id/reset",
+	    .handler = h_mailbox_reset,
+	    .access = ACCESS_SIGNED_IN,
+	    .auth = AUTH_SESSION,
+	    .changes_state = 1,
+	    .params = { PARAM_ID },
+	    FIELDS(mailbox_reset_fields),
+	},
+	{
+	    .methods = METHOD_GET,
+	    .pattern = "/my/tokens",
+	    .handler = h_tokens,
+	    .access = ACCESS_SIGNED_IN,
+	    .auth = AUTH_SESSION,
+	    FIELDS(tokens_fields),
+	},
+	{
+	    .methods = METHOD_POST,
+	    .pattern = "/my/tokens",
+	    .handler = h_token_create,
+	    .access = ACCESS_SIGNED_IN,
+	    .auth = AUTH_SESSION,
+	    .changes_state = 1,
+	    FIELDS(token_create_fields),
+	},
+	{
+	    .methods = METHOD_POST,
+	    .pattern = "/my/tokens/:id/revoke",
+	    .handler = h_token_revoke,
+	    .access = ACCESS_SIGNED_IN,
+	    .auth = AUTH_SESSION,
+	    .changes_state = 1,
+	    .params = { PARAM_ID },
+	},
+	/*
+	 * The JSON API (api.c): bearer tokens only, never a cookie, so its
+	 * state changes need no CSRF token (http/bearer.h).
+	 */
+	{
+	    .methods = METHOD_GET,
+	    .pattern = "/api/v1/me",
+	    .handler = h_api_me,
+	    .access = ACCESS_SIGNED_IN,
+	    .auth = AUTH_BEARER,
+	},
+	{
+	    .methods = METHOD_GET,
+	    .pattern = "/api/v1/domains",
+	    .handler = h_api_domains,
+	    .access = ACCESS_SIGNED_IN,
+	    .auth = AUTH_BEARER,
+	    FIELDS(api_list_fields),
+	},
+	{
+	    .methods = METHOD_GET,
+	    .pattern = "/api/v1/domains/:domain",
+	    .handler = h_api_domain,
+	    .access = ACCESS_DOMAIN_ADMIN,
+	    .auth = AUTH_BEARER,
+	    .params = { PARAM_DOMAIN },
+	},
+	{
+	    .methods = METHOD_GET,
+	    .pattern = "/api/v1/mailboxes",
+	    .handler = h_api_mailboxes,
+	    .access = ACCESS_SIGNED_IN,
+	    .auth = AUTH_BEARER,
+	},
+	{
+	    .methods = METHOD_GET,
+	    .pattern = "/api/v1/aliases",
+	    .handler = h_api_aliases,
+	    .access = ACCESS_SIGNED_IN,
+	    .auth = AUTH_BEARER,
+	    FIELDS(api_list_fields),
+	},
+	{
+	    .methods = METHOD_GET,
+	    .pattern = "/api/v1/aliases/:id",
+	    .handler = h_api_alias,
+	    .access = ACCESS_SIGNED_IN,
+	    .auth = AUTH_BEARER,
+	    .params = { PARAM_ID },
+	},
+	{
+	    .methods = METHOD_PATCH,
+	    .pattern = "/api/v1/aliases/:id",
+	    .handler = h_api_alias_update,
+	    .access = ACCESS_SIGNED_IN,
+	    .auth = AUTH_BEARER,
+	    .changes_state = 1,
+	    .params = { PARAM_ID },
+	},
+	{
+	    .methods = METHOD_GET,
+	    .pattern = "/api/v1/domains/:domain/members",
+	    .handler = h_api_members,
+	    .access = ACCESS_DOMAIN_ADMIN,
+	    .auth = AUTH_BEARER,
+	    .params = { PARAM_DOMAIN },
+	    FIELDS(api_members_fields),
+	},
+	{
+	    .methods = METHOD_GET,
+	    .pattern = "/api/v1/domains/:domain/members/:name",
+	    .handler = h_api_member,
+	    .access = ACCESS_DOMAIN_ADMIN,
+	    .auth = AUTH_BEARER,
+	    .params = { PARAM_DOMAIN, PARAM_NAME },
+	},
+	{
+	    .methods = METHOD_PATCH,
+	    .pattern = "/api/v1/domains/:domain/members/:name",
+	    .handler = h_api_member_update,
+	    .access = ACCESS_DOMAIN_ADMIN,
+	    .auth = AUTH_BEARER,
+	    .changes_state = 1,
+	    .params = { PARAM_DOMAIN, PARAM_NAME },
+	},
+	{
+	    .methods = METHOD_GET,
+	    .pattern = "/api/v1/domains/:domain/aliases",
+	    .handler = h_api_domain_aliases,
+	    .access = ACCESS_DOMAIN_ADMIN,
+	    .auth = AUTH_BEARER,
+	    .params = { PARAM_DOMAIN },
+	    FIELDS(api_domain_aliases_fields),
+	},
+	{
+	    .methods = METHOD_GET,
+	    .pattern = "/api/v1/domains/:domain/aliases/:id",
+	    .handler = h_api_alias,
+	    .access = ACCESS_DOMAIN_ADMIN,
+	    .auth = AUTH_BEARER,
+	    .params = { PARAM_DOMAIN, PARAM_ID },
+	},
+	{
+	    .methods = METHOD_PATCH,
+	    .pattern = "/api/v1/domains/:domain/aliases/:id",
+	    .handler = h_api_alias_update,
+	    .access = ACCESS_DOMAIN_ADMIN,
+	    .auth = AUTH_BEARER,
+	    .changes_state = 1,
+	    .params = { PARAM_DOMAIN, PARAM_ID },
+	},
+	/* The domain-admin pages (domain.c). */
+	{
+	    .methods = METHOD_GET,
+	    .pattern = "/domains/:domain",
+	    .handler = h_domain,
+	    .access = ACCESS_DOMAIN_ADMIN,
+	    .auth = AUTH_SESSION,
+	    .params = { PARAM_DOMAIN },
+	    FIELDS(domain_fields),
+	},
+	{
+	    .methods = METHOD_GET,
+	    .pattern = "/domains/:domain/aliases",
+	    .handler = h_domain_aliases,
+	    .access = ACCESS_DOMAIN_ADMIN,
+	    .auth = AUTH_SESSION,
+	    .params = { PARAM_DOMAIN },
+	    FIELDS(domain_aliases_fields),
+	},
+	{
+	    .methods = METHOD_GET,
+	    .pattern = "/domains/:domain/log",
+	    .handler = h_domain_log,
+	    .access = ACCESS_DOMAIN_ADMIN,
+	    .auth = AUTH_SESSION,
+	    .params = { PARAM_DOMAIN },
+	    FIELDS(domain_log_fields),
+	},
+	{
+	    .methods = METHOD_GET,
+	    .pattern = "/domains/:domain/members/:name",
+	    .handler = h_domain_member,
+	    .access = ACCESS_DOMAIN_ADMIN,
+	    .auth = AUTH_SESSION,
+	    .params = { PARAM_DOMAIN, PARAM_NAME },
+	    FIELDS(done_fields),
+	},
+	{
+	    .methods = METHOD_POST,
+	    .pattern = "/domains/:domain/members/:name/role",
+	    .handler = h_domain_member_role,
+	    .access = ACCESS_DOMAIN_ADMIN,
+	    .auth = AUTH_SESSION,
+	    .changes_state = 1,
+	    .params = { PARAM_DOMAIN, PARAM_NAME },
+	    FIELDS(role_fields),
+	},
+	{
+	    .methods = METHOD_POST,
+	    .pattern = "/domains/:domain/members/:name/remove",
+	    .handler = h_domain_member_remove,
+	    .access = ACCESS_DOMAIN_ADMIN,
+	    .auth = AUTH_SESSION,
+	    .changes_state = 1,
+	    .params = { PARAM_DOMAIN, PARAM_NAME },
+	},
+	{
+	    .methods = METHOD_POST,
+	    .pattern = "/domains/:domain/members/:name/aliases",
+	    .handler = h_domain_member_alias,
+	    .access = ACCESS_DOMAIN_ADMIN,
+	    .auth = AUTH_SESSION,
+	    .changes_state = 1,
+	    .params = { PARAM_DOMAIN, PARAM_NAME },
+	    FIELDS(member_alias_fields),
+	},
+	{
+	    .methods = METHOD_POST,
+	    .pattern = "/domains/:domain/aliases/:id/enabled",
+	    .handler = h_domain_alias_enabled,
+	    .access = ACCESS_DOMAIN_ADMIN,
+	    .auth = AUTH_SESSION,
+	    .changes_state = 1,
+	    .params = { PARAM_DOMAIN, PARAM_ID },
+	    FIELDS(alias_enabled_fields),
+	},
+	{
+	    .methods = METHOD_POST,
+	    .pattern = "/domains/:domain/members/:name/sync",
+	    .handler = h_domain_member_sync,
+	    .access = ACCESS_DOMAIN_ADMIN,
+	    .auth = AUTH_SESSION,
+	    .changes_state = 1,
+	    .params = { PARAM_DOMAIN, PARAM_NAME },
+	},
+	/* Last: a community's landing page, /ubuntu, /kubuntu, ... */
+	{
+	    .methods = METHOD_GET,
+	    .pattern = "/:community",
+	    .handler = h_landing,
+	    .access = ACCESS_ANYONE,
+	    .auth = AUTH_SESSION,
+	    .params = { PARAM_COMMUNITY },
+	},
+};
+
+const struct router router = {
+	.table = table,
+	.n = sizeof(table) / sizeof(table[0]),
+	.params = params,
+	.nparams = PARAM__N,
+	.error_page = error_page,
+};

@@ -18,7 +18,7 @@
 enum app_err
 h_test_sleep(struct req *r)
 {
-	long            ms = strtol(r->fields[0], NULL, 10);
+	long            ms = strtol(req_field(r, TEST_SLEEP_MS), NULL, 10);
 	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000 };
 
 	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)

@@ -89,11 +89,12 @@ enum app_err
 h_tokens(struct req *r)
 {
 	struct view_dict *d;
+	const char       *done = req_field(r, DONE_CODE);
 
 	if ((d = page_dict(r)) == NULL)
 		return APP_ENOMEM;
 	view_set_int(d, "DAYS", APITOKEN_DAYS_DEFAULT);
-	if (r->fields[0] != NULL && strcmp(r->fields[0], "revoked") == 0) {
+	if (done != NULL && strcmp(done, "revoked") == 0) {
 		view_show(d, "NOTICE");
 		view_set(d, "NOTICE_TEXT", "The token is revoked.");
 	}
@@ -129,7 +130,8 @@ field_error(struct req *r, const char *section, const char *msg)
 enum app_err
 h_token_create(struct req *r)
 {
-	const char       *name = r->fields[0], *days = r->fields[1];
+	const char       *name = req_field(r, TOKEN_NAME);
+	const char       *days = req_field(r, TOKEN_DAYS);
 	const char       *secret;
 	struct view_dict *d;
 	struct actor      a;
@@ -174,19 +176,12 @@ h_token_create(struct req *r)
 enum app_err
 h_token_revoke(struct req *r)
 {
-	const char  *id = req_path_param(r, "id");
 	struct actor a;
-	char        *end;
-	long long    n;
 	enum app_err e;
 
-	n = strtoll(id, &end, 10);
-	if (*id < '1' || *id > '9' || *end != '\0' || n <= 0) {
-		r->reason = "no such token";
-		return APP_ENOTFOUND;
-	}
 	req_actor(r, ACTOR_USER, &a);
-	if ((e = apitoken_revoke(r->db, r->arena, &a, n)) != APP_OK) {
+	if ((e = apitoken_revoke(r->db, r->arena, &a,
+		 req_param_id(r, PARAM_ID))) != APP_OK) {
 		if (e == APP_ENOTFOUND)
 			r->reason = "no such active token";
 		return e;

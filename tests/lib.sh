@@ -17,7 +17,7 @@ MM_PYTHON=/usr/bin/python3      # Debian's, never a pyenv/virtualenv one
 # cluster, never the package's "15/main" (see mm_install_packages).
 MM_DEB_PACKAGES=(
     build-essential autoconf automake pkg-config
-    libfcgi-dev libcurl4-openssl-dev libjson-c-dev libpq-dev libsodium-dev libctemplate-dev
+    libfcgi-dev libcurl4-openssl-dev libjson-c-dev libpq-dev libsodium-dev libctemplate-dev libidn2-dev
     libgmime-3.0-dev
     nginx-light postgresql-15
     python3 openssl ca-certificates

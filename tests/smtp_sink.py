@@ -19,6 +19,11 @@ Knobs, read from DIR/knobs.json at every connection (absent = none):
     {"rcpt": 451}            answer every RCPT with this code
     {"data": 451}            answer the end of DATA with this code (nothing stored)
     {"delay": 2.5}           seconds to wait before the greeting
+    {"smtputf8": true}       offer SMTPUTF8 (RFC 6531)
+
+Addresses with non-ASCII characters are refused (553 5.6.7) unless
+SMTPUTF8 is offered and MAIL FROM carries it, as RFC 6531 3.4 requires;
+the envelope records whether it did ("smtputf8").
 
 Prints "listening on smtp://127.0.0.1:PORT" once ready; stops on SIGTERM.
 """
@@ -94,6 +99,7 @@ class Session(socketserver.StreamRequestHandler):
     def reset(self):
         self.mail_from = None
         self.rcpt = []
+        self.utf8 = False
 
     def reply(self, code, text=None):
         lines = (text or TEXT.get(code, "OK")).split("\n")
@@ -136,6 +142,8 @@ class Session(socketserver.StreamRequestHandler):
             self.helo = arg
             self.reset()
             ext = ["sink.test", "8BITMIME", "SIZE %d" % DATA_MAX]
+            if knobs.get("smtputf8"):
+                ext.append("SMTPUTF8")
             if srv.tls_context and not self.tls:
                 ext.append("STARTTLS")
             if srv.auth and self.tls:
@@ -163,13 +171,21 @@ class Session(socketserver.StreamRequestHandler):
                 self.reply(530, "5.7.0 Authentication required")
             else:
                 self.reset()
+                params = arg[5:].rpartition(">")[2].upper().split()
+                utf8 = bool(knobs.get("smtputf8")) and "SMTPUTF8" in params
+                if not arg.isascii() and not utf8:
+                    self.reply(553, "5.6.7 Non-ASCII addresses need SMTPUTF8")
+                    return True
                 self.mail_from = address(arg[5:])
+                self.utf8 = utf8
                 self.reply(250, "2.1.0 Ok")
         elif verb == "RCPT" and arg.upper().startswith("TO:"):
             if self.mail_from is None:
                 self.reply(503, "5.5.1 MAIL first")
             elif knobs.get("rcpt"):
                 self.reply(int(knobs["rcpt"]))
+            elif not arg.isascii() and not self.utf8:
+                self.reply(553, "5.6.7 Non-ASCII addresses need SMTPUTF8")
             else:
                 self.rcpt.append(address(arg[3:]))
                 self.reply(250, "2.1.5 Ok")
@@ -240,7 +256,7 @@ class Session(socketserver.StreamRequestHandler):
         else:
             base = self.server.store.save(b"".join(chunks), {
                 "mail_from": self.mail_from, "rcpt_to": self.rcpt, "helo": self.helo,
-                "tls": self.tls, "auth_user": self.user})
+                "tls": self.tls, "auth_user": self.user, "smtputf8": self.utf8})
             self.reply(250, "2.0.0 Ok: stored as %s" % os.path.basename(base))
         self.reset()
 

@@ -26,7 +26,6 @@
 #include "rules/site.h"
 #include "store/audit.h"
 #include "store/db.h"
-#include "store/rawdb.h"
 
 #define EXIT_USAGE 2
 #define ACTOR_MAX  256 /* audit_log_actor_name_check: 255 chars */
@@ -81,9 +80,8 @@ struct cmd {
 	int          nargs;             /* 1: NAME, 2: and a second */
 	unsigned int allowed, required; /* OPT() masks */
 	int (*check)(struct opts *, const char *);
-	/* One of: a listing reads, a change goes through rules/site.c. */
-	int (*list)(PGconn *, const struct opts *, const char *);
-	int (*change)(struct db *, const struct opts *, const char *);
+	/* A listing reads; a change goes through the rules. */
+	int (*run)(struct db *, const struct opts *, const char *);
 };
 
 static int bad(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -203,24 +201,6 @@ check_domain_admin(struct opts *o, const char *domain)
  * The database.
  */
 
-/* Runs one parameterised statement; NULL after saying why. */
-static PGresult *
-q(PGconn *c, const char *sql, int n, const char *const *p)
-{
-	PGresult   *res = PQexecParams(c, sql, n, NULL, p, NULL, NULL, 0);
-	const char *msg;
-
-	if (PQresultStatus(res) == PGRES_TUPLES_OK ||
-	    PQresultStatus(res) == PGRES_COMMAND_OK)
-		return res;
-	/* The server's message without "ERROR:  "; libpq's if none. */
-	if ((msg = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY)) == NULL)
-		msg = PQerrorMessage(c);
-	cli_warnx("%.*s", (int)strcspn(msg, "\n"), msg);
-	PQclear(res);
-	return NULL;
-}
-
 /* Who runs the command: the login, and who became it through sudo. */
 void
 admin_actor(char *buf, size_t sz)
@@ -238,19 +218,6 @@ admin_actor(char *buf, size_t sz)
 		snprintf(buf, sz, "%s (sudo from %s)", me, sudo);
 	else
 		snprintf(buf, sz, "%s", me);
-}
-
-static PGconn *
-connect_db(const char *conninfo, int statement_timeout)
-{
-	char options[96];
-
-	/* A command never waits on a lock longer than the site would. */
-	snprintf(options, sizeof(options),
-	    "-c client_min_messages=warning "
-	    "-c statement_timeout=%d",
-	    statement_timeout);
-	return rawdb_connect(conninfo, "admin", options);
 }
 
 /* ---------------------------------------------------------------------
@@ -295,14 +262,26 @@ print_row(const PGresult *res, int row, const int *w, int ncols)
 	putchar('\n');
 }
 
+/* The listing's result; NULL after saying why. */
+static PGresult *
+query(struct db *db, enum stmt st, int n, const char *const *p)
+{
+	PGresult    *res;
+	enum app_err e;
+
+	if ((res = db_exec(db, st, n, p, &e)) == NULL)
+		cli_warnx("%s", db_reason(db));
+	return res;
+}
+
 static int
-print_table(PGconn *c, const char *sql, int n, const char *const *p,
+print_table(struct db *db, enum stmt st, int n, const char *const *p,
     const char *noun)
 {
 	PGresult *res;
 	int       w[MAX_COLS], row, col, ncols, nrows;
 
-	if ((res = q(c, sql, n, p)) == NULL)
+	if ((res = query(db, st, n, p)) == NULL)
 		return 1;
 	ncols = PQnfields(res) < MAX_COLS ? PQnfields(res) : MAX_COLS;
 	nrows = PQntuples(res);
@@ -318,66 +297,28 @@ print_table(PGconn *c, const char *sql, int n, const char *const *p,
 }
 
 static int
-print_json(PGconn *c, const char *sql, int n, const char *const *p)
+print_json(struct db *db, enum stmt st, int n, const char *const *p)
 {
 	PGresult *res;
 
-	if ((res = q(c, sql, n, p)) == NULL)
+	if ((res = query(db, st, n, p)) == NULL)
 		return 1;
 	printf("%s\n", PQgetvalue(res, 0, 0));
 	PQclear(res);
 	return 0;
 }
 
-/* One row per domain, typed; the table and --json select from it. */
-#define DOMAIN_ROWS                                                         \
-	"SELECT d.name AS domain, d.slug, '~' || d.team AS team, d.title,"  \
-	" d.enabled, d.txt_status, d.txt_checked_at, d.verification_token," \
-	" d.alias_limit,"                                                   \
-	" (SELECT count(*) FROM domain_members m WHERE m.domain_id = d.id)" \
-	"   AS members,"                                                    \
-	" (SELECT count(*) FROM aliases a WHERE a.domain_id = d.id)"        \
-	"   AS aliases,"                                                    \
-	" ARRAY(SELECT u.name FROM domain_members m"                        \
-	"   JOIN users u ON u.id = m.user_id WHERE m.domain_id = d.id"      \
-	"   AND m.role = 'admin' AND u.name IS NOT NULL"                    \
-	"   ORDER BY lower(u.name)) AS admins"                              \
-	" FROM domains d"
-
 static int
-domain_list(PGconn *c, const struct opts *o, const char *unused)
+domain_list(struct db *db, const struct opts *o, const char *unused)
 {
 	(void)unused;
 	if (o->arg[O_JSON] != NULL)
-		return print_json(c,
-		    "SELECT coalesce(json_agg(r ORDER BY "
-		    "r.domain), '[]') FROM (" DOMAIN_ROWS ") r",
-		    0, NULL);
-	return print_table(c,
-	    "SELECT domain, slug, team, CASE WHEN enabled "
-	    "THEN 'yes' ELSE 'no' END AS enabled, txt_status AS "
-	    "\"txt status\", alias_limit AS \"alias limit\", members, "
-	    "aliases, array_to_string(admins, ' ') AS admins "
-	    "FROM (" DOMAIN_ROWS ") r ORDER BY domain",
-	    0, NULL, "domain");
+		return print_json(db, STMT_CLI_DOMAINS_JSON, 0, NULL);
+	return print_table(db, STMT_CLI_DOMAINS, 0, NULL, "domain");
 }
 
-/* $1 banned only, $2 site admins only, $3 text in name, email or
- * display name (strpos: no LIKE wildcards), or NULL. */
-#define USER_ROWS                                                   \
-	"SELECT u.id, u.name, u.email, u.display_name,"             \
-	" u.is_banned AS banned, u.ban_reason,"                     \
-	" u.is_site_admin AS site_admin,"                           \
-	" u.last_login_at AS last_login, u.created_at FROM users u" \
-	" WHERE ($1::boolean IS NOT TRUE OR u.is_banned)"           \
-	" AND ($2::boolean IS NOT TRUE OR u.is_site_admin)"         \
-	" AND ($3::text IS NULL"                                    \
-	"  OR strpos(lower(coalesce(u.name, '')), lower($3)) > 0"   \
-	"  OR strpos(lower(u.email), lower($3)) > 0"                \
-	"  OR strpos(lower(coalesce(u.display_name, '')), lower($3)) > 0)"
-
 static int
-user_list(PGconn *c, const struct opts *o, const char *unused)
+user_list(struct db *db, const struct opts *o, const char *unused)
 {
 	const char *p[3];
 
@@ -386,17 +327,8 @@ user_list(PGconn *c, const struct opts *o, const char *unused)
 	p[1] = o->arg[O_ADMINS] != NULL ? "true" : "false";
 	p[2] = o->arg[O_SEARCH];
 	if (o->arg[O_JSON] != NULL)
-		return print_json(c,
-		    "SELECT coalesce(json_agg(r ORDER BY "
-		    "lower(r.name), r.id), '[]') FROM (" USER_ROWS ") r",
-		    3, p);
-	return print_table(c,
-	    "SELECT name, email, CASE WHEN site_admin THEN "
-	    "'yes' ELSE 'no' END AS \"site admin\", to_char(last_login, "
-	    "'YYYY-MM-DD HH24:MI:SSOF') AS \"last login\", CASE WHEN banned "
-	    "THEN 'yes' || coalesce(': ' || ban_reason, '') ELSE 'no' END "
-	    "AS banned FROM (" USER_ROWS ") r ORDER BY lower(name), id",
-	    3, p, "user");
+		return print_json(db, STMT_CLI_USERS_JSON, 3, p);
+	return print_table(db, STMT_CLI_USERS, 3, p, "user");
 }
 
 /* ---------------------------------------------------------------------
@@ -576,25 +508,25 @@ static const struct cmd domain_cmds[] = {
 	    1,
 	    OPT(O_TEAM) | OPT(O_ADMIN) | OPT(O_SLUG) | OPT(O_TITLE) |
 		OPT(O_ALIAS_LIMIT) | OPT(O_DISABLED),
-	    OPT(O_TEAM), check_domain_add, NULL, domain_add },
-	{ "list", "list [--json]", 0, OPT(O_JSON), 0, NULL, domain_list, NULL },
+	    OPT(O_TEAM), check_domain_add, domain_add },
+	{ "list", "list [--json]", 0, OPT(O_JSON), 0, NULL, domain_list },
 	{ "admin", "admin DOMAIN LAUNCHPAD_NAME", 2, 0, 0, check_domain_admin,
-	    NULL, domain_admin },
+	    domain_admin },
 	{ "unadmin", "unadmin DOMAIN LAUNCHPAD_NAME (never the last admin)", 2,
-	    0, 0, check_domain_admin, NULL, domain_unadmin },
-	{ NULL, NULL, 0, 0, 0, NULL, NULL, NULL }
+	    0, 0, check_domain_admin, domain_unadmin },
+	{ NULL, NULL, 0, 0, 0, NULL, NULL }
 };
 
 static const struct cmd user_cmds[] = {
 	{ "list", "list [--banned] [--admins] [--search TEXT] [--json]", 0,
 	    OPT(O_BANNED) | OPT(O_ADMINS) | OPT(O_SEARCH) | OPT(O_JSON), 0,
-	    check_user_list, user_list, NULL },
+	    check_user_list, user_list },
 	{ "ban", "ban NAME --reason TEXT", 1, OPT(O_REASON), OPT(O_REASON),
-	    check_user_ban, NULL, user_ban },
-	{ "unban", "unban NAME", 1, 0, 0, check_user, NULL, user_unban },
+	    check_user_ban, user_ban },
+	{ "unban", "unban NAME", 1, 0, 0, check_user, user_unban },
 	{ "site-admin", "site-admin NAME [--revoke]", 1, OPT(O_REVOKE), 0,
-	    check_user, NULL, user_site_admin },
-	{ NULL, NULL, 0, 0, 0, NULL, NULL, NULL }
+	    check_user, user_site_admin },
+	{ NULL, NULL, 0, 0, 0, NULL, NULL }
 };
 
 static void
@@ -684,15 +616,16 @@ resolve(struct opts *o, struct config *cfg)
 }
 
 /*
- * A change runs on the workers' kind of connection (db.c: its statements,
- * the statement timeout and the schema check), which rules/site.c uses.
+ * Every command runs on the workers' kind of connection (db.h: the
+ * catalogue's statements, the statement timeout and the schema check),
+ * which the rules use.
  */
 static int
-run_change(const struct cmd *cmd, const struct opts *o, struct config *cfg,
+run_cmd(const struct cmd *cmd, const struct opts *o, struct config *cfg,
     const char *name)
 {
 	struct db *db;
-	int        rc = 1;
+	int        rc;
 
 	if (o->database != cfg->database &&
 	    (size_t)snprintf(cfg->database, sizeof(cfg->database), "%s",
@@ -702,14 +635,9 @@ run_change(const struct cmd *cmd, const struct opts *o, struct config *cfg,
 		return 1;
 	}
 	log_set_level(LOG_LEVEL_ERROR); /* no connection events here */
-	if ((db = db_new(cfg, "membermail admin")) == NULL) {
-		cli_warnx("out of memory");
+	if ((db = db_open(cfg, "membermail admin")) == NULL)
 		return 1;
-	}
-	if (db_connect(db) != APP_OK)
-		cli_warnx("cannot connect: %s", db_reason(db));
-	else
-		rc = cmd->change(db, o, name);
+	rc = cmd->run(db, o, name);
 	db_free(db);
 	return rc;
 }
@@ -737,7 +665,6 @@ admin_main(const char *group, const struct cmd *cmds, int argc, char *argv[])
 	const struct cmd *cmd;
 	struct config     cfg;
 	struct opts       o;
-	PGconn           *c;
 	const char       *sub = argc > 0 ? argv[0] : "", *name;
 	int               rc;
 
@@ -761,13 +688,7 @@ admin_main(const char *group, const struct cmd *cmds, int argc, char *argv[])
 		return EXIT_USAGE;
 	if (sodium_init() == -1 || resolve(&o, &cfg) == -1)
 		return 1;
-	if (cmd->change != NULL)
-		return run_change(cmd, &o, &cfg, name);
-	if ((c = connect_db(o.database, cfg.statement_timeout)) == NULL)
-		return 1;
-	rc = cmd->list(c, &o, name);
-	PQfinish(c);
-	return rc;
+	return run_cmd(cmd, &o, &cfg, name);
 }
 
 int

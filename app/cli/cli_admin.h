@@ -34,8 +34,8 @@
  * by the sync.  ban, unban, site-admin, admin and unadmin are idempotent:
  * asking for what is already so changes nothing, says so and succeeds.
  * The domain and user changes are rules/site.c's, which the /admin pages
- * make too; they run on db.c's connection, so a schema behind this binary
- * is refused.  Unlike a site admin on the web, an operator may revoke the
+ * make too.  Every command runs on db.h's connection, the catalogue's
+ * statements, so a schema behind this binary is refused.  Unlike a site admin on the web, an operator may revoke the
  * last site admin.
  *
  * Exit status: 0 done (or nothing to do); 1 error (no such user, the

@@ -163,11 +163,9 @@ mailbox_main(int argc, char *argv[])
 	if (sodium_init() == -1 || cli_config(&cfg, o.cfgpath) == -1)
 		return 1;
 	log_set_level(LOG_LEVEL_ERROR);
-	if ((db = db_new(&cfg, "membermail admin")) == NULL)
+	if ((db = db_open(&cfg, "membermail admin")) == NULL)
 		return 1;
-	if (db_connect(db) != APP_OK)
-		cli_warnx("cannot connect: %s", db_reason(db));
-	else if ((e = run(db, &cfg, &o)) != APP_OK && e != APP_EINVALID)
+	if ((e = run(db, &cfg, &o)) != APP_OK && e != APP_EINVALID)
 		cli_warnx("%s: %s", o.address, err_words(e));
 	else if (e == APP_OK && strcmp(o.command, "delivery") == 0)
 		printf("mail to %s is now %s\n", o.address, o.mode);

@@ -4,7 +4,8 @@
  * API tokens themselves (create, list, revoke) are apitoken.h.
  *
  * Authentication is `Authorization: Bearer <token>` only.  Cookies are
- * ignored on /api/ paths (the dispatcher never loads a session there), so
+ * ignored on the API's routes (AUTH_BEARER in the route table: the
+ * dispatcher never loads a session for them), so
  * a browser cannot be made to call the API with its ambient credentials:
  * there is nothing for a cross-site request to forge, and the API routes
  * need no CSRF token.  A bearer token is never sent by a browser on its own.
@@ -42,7 +43,7 @@ struct json_object;
 #define API_LIMIT_DEFAULT 50 /* list items when no limit= is given */
 #define API_LIMIT_MAX     100
 
-/* Whether path is under /api/ (bearer authentication, JSON errors). */
+/* Whether path is under /api/: JSON errors where no route matched. */
 int api_path(const char *path);
 
 /*

@@ -23,6 +23,7 @@ fields_check(struct req *r, const struct field *fields, size_t n)
 	r->fields = arena_calloc(r->arena, n ? n : 1, sizeof(*r->fields));
 	if (r->fields == NULL)
 		return APP_ENOMEM;
+	r->nfields = n;
 	for (i = 0; i < n; i++) {
 		src = fields[i].src == FIELD_QUERY ? &r->query : &r->form;
 		if ((kv = kv_find(src, fields[i].name)) == NULL) {

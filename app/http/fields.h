@@ -1,10 +1,11 @@
 /*
  * fields.h - input validation declared as data.
  *
- * A route lists the fields it accepts; the dispatcher checks them before
- * the handler runs and fills req->fields[i] with the value of fields[i]
- * (NULL when absent).  A handler never sees a raw, unchecked string.  The
- * validators themselves are lib/valid.h's.
+ * A route lists the fields it accepts, in a table indexed by an enum
+ * declared beside its handler (handlers/handlers.h); the dispatcher checks
+ * them before the handler runs, which reads each value by that enum with
+ * req_field (NULL when absent).  A handler never sees a raw, unchecked
+ * string.  The validators themselves are lib/valid.h's.
  */
 #ifndef MM_FIELDS_H
 #define MM_FIELDS_H
@@ -32,8 +33,8 @@ struct field {
 /*
  * Checks every field of the list against the request.  A field given twice,
  * over max_len, failing its validator, or required and missing is
- * APP_EINPUT with req->reason naming it.  On success req->fields is an
- * arena array of n values.
+ * APP_EINPUT with req->reason naming it.  On success req_field(r, i) is
+ * the value of fields[i].
  */
 enum app_err fields_check(struct req *, const struct field *, size_t n);
 

@@ -304,26 +304,28 @@ req_form(const struct req *r, const char *key)
 }
 
 const char *
-req_path_param(const struct req *r, const char *key)
+req_field(const struct req *r, unsigned int field)
 {
-	size_t i;
-
-	for (i = 0; i < r->npath_params; i++)
-		if (strcmp(r->path_params[i].key, key) == 0)
-			return r->path_params[i].val;
+	if (field < r->nfields)
+		return r->fields[field];
+	/* A handler naming another route's field: a bug, said loudly. */
+	log_error("event=bug msg=\"field %u of a route with %zu\" id=%s", field,
+	    r->nfields, r->request_id);
 	return NULL;
 }
 
-long long
-req_path_id(const struct req *r, const char *key)
+const char *
+req_param(const struct req *r, unsigned int param)
 {
-	const char *s = req_path_param(r, key);
-	size_t      len = s != NULL ? strlen(s) : 0;
+	return param < REQ_PARAM_KINDS ? r->params[param] : NULL;
+}
 
-	if (len == 0 || len > 18 || s[0] == '0' ||
-	    strspn(s, "0123456789") != len)
-		return 0;
-	return strtoll(s, NULL, 10);
+long long
+req_param_id(const struct req *r, unsigned int param)
+{
+	const char *s = req_param(r, param);
+
+	return s != NULL ? strtoll(s, NULL, 10) : 0;
 }
 
 void

@@ -32,6 +32,7 @@
 #define REQ_MAX_COOKIES  32
 #define REQ_MAX_HEADERS  16 /* response headers besides the fixed ones */
 #define REQ_PATH_PARAMS  4  /* :name segments in a route pattern */
+#define REQ_PARAM_KINDS  16 /* entries of the router's parameter table */
 #define REQ_MAX_RESULTS  16 /* database results held at once */
 #define REQ_ARENA_LIMIT  (4u * 1024 * 1024)
 #define REQ_BODY_OUT_MAX (2u * 1024 * 1024)
@@ -78,18 +79,19 @@ struct req {
 	struct kvlist       cookies;
 	struct kvlist       form; /* urlencoded body, if read */
 	const struct route *route;
-	struct kv           path_params[REQ_PATH_PARAMS];
-	size_t              npath_params;
-	const char        **fields;       /* validated, by route key index */
-	struct view_dict   *view;         /* page dictionary, if any */
-	struct user        *user;         /* signed in, or NULL */
-	const char         *session_hash; /* hex hash of its token */
-	const char         *session_csrf; /* its CSRF token */
-	enum stmt           session_stmt; /* 0: STMT_SESSION_LOAD (route.h) */
-	PGresult           *session_res;  /* the session read (route.h) */
-	const char         *new_binding;  /* browser binding set now */
-	const char         *retry_after;  /* seconds, for a 429 */
-	const char         *reason;       /* why it failed, for the log */
+	/* By the router's parameter index: the path's, percent-decoded. */
+	const char       *params[REQ_PARAM_KINDS];
+	const char      **fields; /* by the route's field index: validated */
+	size_t            nfields;
+	struct view_dict *view;         /* page dictionary, if any */
+	struct user      *user;         /* signed in, or NULL */
+	const char       *session_hash; /* hex hash of its token */
+	const char       *session_csrf; /* its CSRF token */
+	enum stmt         session_stmt; /* 0: STMT_SESSION_LOAD (route.h) */
+	PGresult         *session_res;  /* the session read (route.h) */
+	const char       *new_binding;  /* browser binding set now */
+	const char       *retry_after;  /* seconds, for a 429 */
+	const char       *reason;       /* why it failed, for the log */
 	/* The API (http/bearer.c): an error's stable code and field, when specific. */
 	const char *err_code;
 	const char *err_field;
@@ -139,11 +141,18 @@ enum app_err req_read_body(struct req *, const char **, size_t *);
 PGresult *req_sql(struct req *, enum stmt, int nparams,
     const char *const *params, enum app_err *);
 
-/* First value of a form or path parameter, or NULL. */
+/* First value of a form parameter, or NULL (the dispatcher's CSRF check). */
 const char *req_form(const struct req *, const char *);
-const char *req_path_param(const struct req *, const char *);
-/* A path parameter that is an id (1..18 digits, no leading 0), or 0. */
-long long req_path_id(const struct req *, const char *);
+/*
+ * The route's validated values, read by the names the route table gives
+ * them (handlers/handlers.h), never by position: a field of the route's
+ * field table (NULL when absent); a path parameter of the router's
+ * parameter table (NULL when the route has none of that name); and one
+ * whose validator makes it an id (1..18 digits), as a number, or 0.
+ */
+const char *req_field(const struct req *, unsigned int field);
+const char *req_param(const struct req *, unsigned int param);
+long long   req_param_id(const struct req *, unsigned int param);
 /*
  * The signed-in user as the actor of a change (audit.h): kind ACTOR_USER
  * for the pages, ACTOR_API through a token; site_admin as the user is.

@@ -48,7 +48,9 @@ enum {
 	S_TOUCH,
 	S_CLAIMED_ID,
 	S_PERSON,
-	S_SYNC_DUE
+	S_SYNC_DUE,
+	S_EMAIL_STUCK,
+	S_MAIL_PROBLEM
 };
 
 enum app_err
@@ -87,6 +89,8 @@ session_load(struct req *r)
 	u->claimed_id = PQgetvalue(res, 0, S_CLAIMED_ID);
 	u->person_status = PQgetvalue(res, 0, S_PERSON);
 	u->sync_due = PQgetvalue(res, 0, S_SYNC_DUE)[0] == 't';
+	u->email_stuck = PQgetvalue(res, 0, S_EMAIL_STUCK);
+	u->mail_problem = PQgetvalue(res, 0, S_MAIL_PROBLEM);
 	r->user = u;
 	r->session_hash = params[0];
 	r->session_csrf = PQgetvalue(res, 0, S_CSRF);

@@ -35,6 +35,8 @@ struct user {
 	const char *person_status; /* users.person_status, or "" */
 	int         sync_due;      /* a sync is queued (Launchpad was
 					   unreachable) */
+	const char *email_stuck;   /* aliases still forward there, or "" */
+	const char *mail_problem;  /* why mail cannot reach email, or "" */
 };
 
 /*
@@ -46,7 +48,7 @@ struct user {
 enum app_err session_load(struct req *);
 
 /* The session read's columns, first in each row of a page's (route.h). */
-#define SESSION_COLUMNS 10
+#define SESSION_COLUMNS 12
 
 /* Starts a session for user_id (a fresh token) and sets its cookie. */
 enum app_err session_start(struct req *, long long user_id);

@@ -2,74 +2,88 @@
 #include "config.h"
 
 #include <getopt.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <libpq-fe.h>
-
 #include "jobs/cleanup.h"
 #include "lib/climsg.h"
 #include "lib/conf.h"
-#include "store/rawdb.h"
+#include "store/db.h"
 
 #define EXIT_USAGE 2
-#define LOCK_NAME  "membermail:cleanup"
 
-/* In this order; each on the table's expiry index. */
+/* In this order. */
 static const struct sweep {
 	const char *label;
-	const char *sql;
+	enum stmt   stmt;
 } sweeps[] = {
-	{ "sessions", "DELETE FROM sessions WHERE idle_expires_at < now()" },
-	{ "login states", "DELETE FROM login_states WHERE expires_at < now()" },
-	{ "nonces", "DELETE FROM openid_nonces WHERE expires_at < now()" },
-	{ "associations",
-	    "DELETE FROM openid_associations WHERE expires_at < now()" },
-	{ "rate limits", "DELETE FROM rate_limits WHERE expires_at < now()" },
-	{ "error reports",
-	    "DELETE FROM error_reports WHERE expires_at < now()" },
-	{ "error log", "DELETE FROM error_log WHERE expires_at < now()" },
-	{ "mailbox unlocks",
-	    "DELETE FROM mailbox_unlocks WHERE expires_at < now()" },
-	/* outbox (outbox.c): delivered mail is kept 30 days, failures until
-	   a site admin retries or deletes them. */
-	{ "sent mail",
-	    "DELETE FROM outbox WHERE sent_at < now() - interval '30 days'" },
+	{ "sessions", STMT_SWEEP_SESSIONS },
+	{ "login states", STMT_SWEEP_LOGIN_STATES },
+	{ "nonces", STMT_SWEEP_NONCES },
+	{ "associations", STMT_SWEEP_ASSOCIATIONS },
+	{ "rate limits", STMT_SWEEP_RATE_LIMITS },
+	{ "error reports", STMT_SWEEP_ERROR_REPORTS },
+	{ "error log", STMT_SWEEP_ERROR_LOG },
+	{ "mailbox unlocks", STMT_SWEEP_MAILBOX_UNLOCKS },
+	{ "sent mail", STMT_SWEEP_SENT_MAIL },
 };
 #define NSWEEPS (sizeof(sweeps) / sizeof(sweeps[0]))
 
-/* 1 when this transaction holds the sweep's lock, 0 if another does. */
-static int
-take_lock(PGconn *c)
-{
-	static const char *const params[] = { LOCK_NAME };
-	PGresult                *res;
-	int                      got;
+struct run {
+	long long counts[NSWEEPS];
+	int       locked; /* another sweep holds the lock */
+};
 
-	res = rawdb_query(c, "SELECT pg_try_advisory_xact_lock(hashtext($1))",
-	    1, params);
-	if (res == NULL)
-		return -1;
-	got = PQntuples(res) == 1 && strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+/* Whether this transaction took the sweep's lock (another may hold it). */
+static enum app_err
+take_lock(struct db *db, int *got)
+{
+	PGresult    *res;
+	enum app_err e;
+
+	if ((res = db_exec(db, STMT_CLEANUP_LOCK, 0, NULL, &e)) == NULL)
+		return e;
+	*got = PQntuples(res) == 1 && strcmp(PQgetvalue(res, 0, 0), "t") == 0;
 	PQclear(res);
-	return got;
+	return APP_OK;
 }
 
-static int
-delete_expired(PGconn *c, long long counts[NSWEEPS])
+/* One sweep; *n is the rows it deleted. */
+static enum app_err
+delete_rows(struct db *db, enum stmt st, long long *n)
 {
-	PGresult *res;
-	size_t    i;
+	PGresult    *res;
+	enum app_err e;
 
-	for (i = 0; i < NSWEEPS; i++) {
-		if ((res = rawdb_query(c, sweeps[i].sql, 0, NULL)) == NULL)
-			return -1;
-		counts[i] = strtoll(PQcmdTuples(res), NULL, 10);
-		PQclear(res);
+	if ((res = db_exec(db, st, 0, NULL, &e)) == NULL)
+		return e;
+	*n = strtoll(PQcmdTuples(res), NULL, 10);
+	PQclear(res);
+	return APP_OK;
+}
+
+/* The transaction: its timeouts, the lock, then every sweep. */
+static enum app_err
+delete_expired(struct db *db, void *arg)
+{
+	struct run  *run = arg;
+	enum app_err e;
+	size_t       i;
+	int          got = 0;
+
+	if ((e = db_run(db, STMT_CLEANUP_TIMEOUTS, 0, NULL)) != APP_OK ||
+	    (e = take_lock(db, &got)) != APP_OK)
+		return e;
+	if (!got) {
+		run->locked = 1;
+		return APP_ECONFLICT; /* rolls back: nothing to undo */
 	}
-	return 0;
+	for (i = 0; i < NSWEEPS; i++)
+		if ((e = delete_rows(db, sweeps[i].stmt, &run->counts[i])) !=
+		    APP_OK)
+			return e;
+	return APP_OK;
 }
 
 static void
@@ -85,32 +99,20 @@ report(const long long counts[NSWEEPS])
 }
 
 int
-cleanup_sweep(PGconn *c)
+cleanup_sweep(struct db *db)
 {
-	long long counts[NSWEEPS];
-	int       got;
+	struct run run;
 
-	memset(counts, 0, sizeof(counts));
-	if (rawdb_exec(c, "BEGIN", 0, NULL) == -1)
-		return 1;
-	if (rawdb_exec(c, "SET LOCAL lock_timeout = '10s'", 0, NULL) == -1 ||
-	    rawdb_exec(c, "SET LOCAL statement_timeout = '5min'", 0, NULL) ==
-		-1 ||
-	    (got = take_lock(c)) == -1)
-		goto fail;
-	if (!got) {
-		(void)rawdb_exec(c, "ROLLBACK", 0, NULL);
+	memset(&run, 0, sizeof(run));
+	if (db_tx(db, delete_expired, &run) == APP_OK) {
+		report(run.counts);
+		return 0;
+	}
+	if (run.locked) {
 		printf("cleanup: another cleanup is running\n");
 		return 0;
 	}
-	if (delete_expired(c, counts) == -1 ||
-	    rawdb_exec(c, "COMMIT", 0, NULL) == -1)
-		goto fail;
-	report(counts);
-	return 0;
-fail:
-	(void)rawdb_exec(c, "ROLLBACK", 0, NULL);
-	cli_warnx("nothing was deleted");
+	cli_warnx("nothing was deleted: %s", db_reason(db));
 	return 1;
 }
 
@@ -133,7 +135,7 @@ cleanup_main(int argc, char *argv[])
 	};
 	struct config cfg;
 	const char   *cfgpath = NULL;
-	PGconn       *c;
+	struct db    *db;
 	int           ch, rc;
 
 	cli_name("cleanup");
@@ -155,10 +157,9 @@ cleanup_main(int argc, char *argv[])
 	}
 	if (cli_config(&cfg, cfgpath) == -1)
 		return 1;
-	if ((c = rawdb_connect(cfg.database, "cleanup",
-		 "-c client_min_messages=warning")) == NULL)
+	if ((db = db_open(&cfg, "membermail cleanup")) == NULL)
 		return 1;
-	rc = cleanup_sweep(c);
-	PQfinish(c);
+	rc = cleanup_sweep(db);
+	db_free(db);
 	return rc;
 }

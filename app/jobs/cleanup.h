@@ -16,11 +16,13 @@
  *	error_log		expires_at
  *	mailbox_unlocks		expires_at	(an expired session's
  *						went with it: CASCADE)
+ *	outbox			sent_at		(delivered 30 days ago)
  *
  * and prints one line:
  *
  *	cleanup: sessions N, login states N, nonces N, associations N,
- *	rate limits N, error reports N, error log N, mailbox unlocks N
+ *	rate limits N, error reports N, error log N, mailbox unlocks N,
+ *	sent mail N
  *
  * Only one sweep runs at a time: the transaction first takes
  * pg_try_advisory_xact_lock(hashtext('membermail:cleanup')); when another
@@ -36,15 +38,15 @@
 #ifndef MM_CLEANUP_H
 #define MM_CLEANUP_H
 
-#include <libpq-fe.h>
+struct db;
 
 /* argv[0] is "cleanup"; returns the exit status. */
 int cleanup_main(int argc, char *argv[]);
 
 /*
- * The sweep on connection c (`membermail sync` runs it too), printing its
- * line; the exit status above.
+ * The sweep over db's connection (`membermail sync` runs it too, on its
+ * own), printing its line; the exit status above.
  */
-int cleanup_sweep(PGconn *c);
+int cleanup_sweep(struct db *);
 
 #endif

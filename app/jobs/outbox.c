@@ -16,7 +16,6 @@
 #include "lib/log.h"
 #include "proto/smtp.h"
 #include "store/db.h"
-#include "store/rawdb.h"
 
 #define EXIT_USAGE    2
 #define LIMIT_DEFAULT 1000
@@ -26,33 +25,13 @@
 #define ERROR_MAX     2000 /* outbox.last_error's bound */
 #define RCPT_MAX      100  /* per field: outbox_*_count */
 
-/* The oldest due message, locked; addresses space-separated (they hold
- * no white space: mm_plausible_address). */
-#define SQL_CLAIM                                                        \
-	"SELECT id, array_to_string(to_addresses, ' '), "                \
-	"array_to_string(cc_addresses, ' '), "                           \
-	"array_to_string(bcc_addresses, ' '), subject, body, attempts, " \
-	"extract(epoch FROM created_at)::bigint FROM outbox "            \
-	"WHERE sent_at IS NULL AND failed_at IS NULL "                   \
-	"AND next_attempt_at <= now() ORDER BY next_attempt_at, id "     \
-	"LIMIT 1 FOR UPDATE SKIP LOCKED"
-#define SQL_SENT                                                       \
-	"UPDATE outbox SET sent_at = now(), attempts = attempts + 1, " \
-	"last_error = NULL WHERE id = $1"
-#define SQL_DEFER                                                      \
-	"UPDATE outbox SET attempts = attempts + 1, last_error = $2, " \
-	"next_attempt_at = now() + make_interval(secs => $3::bigint) " \
-	"WHERE id = $1"
-#define SQL_GIVE_UP                                                    \
-	"UPDATE outbox SET attempts = attempts + 1, last_error = $2, " \
-	"failed_at = now() WHERE id = $1"
-
 struct run {
-	PGconn              *c;
+	struct db           *db;
 	struct smtp          smtp;
 	const struct config *cfg;
 	long                 sent, deferred, failed;
 	int                  unavailable; /* the relay was down */
+	int                  claimed;     /* one() found a message due */
 };
 
 long
@@ -69,22 +48,6 @@ outbox_backoff(int attempts, uint32_t r)
 	return d > BACKOFF_CAP ? BACKOFF_CAP : d;
 }
 
-enum app_err
-outbox_retry(struct db *db, long long id)
-{
-	char         ids[24];
-	const char  *params[] = { ids };
-	PGresult    *res;
-	enum app_err e;
-
-	snprintf(ids, sizeof(ids), "%lld", id);
-	if ((res = db_exec(db, STMT_OUTBOX_RETRY, 1, params, &e)) == NULL)
-		return e;
-	e = PQntuples(res) == 1 ? APP_OK : APP_ENOTFOUND;
-	PQclear(res);
-	return e;
-}
-
 /* Splits "a b c" in place into at most max pointers. */
 static size_t
 split(char *s, const char **v, size_t max)
@@ -98,8 +61,8 @@ split(char *s, const char **v, size_t max)
 	return n;
 }
 
-/* Records the outcome of one attempt; -1 on a database error. */
-static int
+/* Records the outcome of one attempt. */
+static enum app_err
 record(struct run *run, const char *id, int attempts, enum smtp_outcome o,
     const char *error)
 {
@@ -113,7 +76,7 @@ record(struct run *run, const char *id, int attempts, enum smtp_outcome o,
 		log_info("event=outbox_sent id=%s attempt=%d", id,
 		    attempts + 1);
 		run->sent++;
-		return rawdb_exec(run->c, SQL_SENT, 1, params);
+		return db_run(run->db, STMT_OUTBOX_SENT, 1, params);
 	}
 	log_quote(q, sizeof(q), error, strlen(error));
 	give_up = o == SMTP_PERMANENT ||
@@ -123,7 +86,7 @@ record(struct run *run, const char *id, int attempts, enum smtp_outcome o,
 			  "error=%s",
 		    id, attempts + 1, smtp_outcome_name(o), q);
 		run->failed++;
-		return rawdb_exec(run->c, SQL_GIVE_UP, 2, params);
+		return db_run(run->db, STMT_OUTBOX_GIVE_UP, 2, params);
 	}
 	wait = outbox_backoff(attempts + 1, randombytes_random());
 	snprintf(secs, sizeof(secs), "%ld", wait);
@@ -132,17 +95,19 @@ record(struct run *run, const char *id, int attempts, enum smtp_outcome o,
 	    "error=%s",
 	    id, attempts + 1, smtp_outcome_name(o), wait, q);
 	run->deferred++;
-	return rawdb_exec(run->c, SQL_DEFER, 3, params);
+	return db_run(run->db, STMT_OUTBOX_DEFER, 3, params);
 }
 
 /* Sends the row and records what happened (inside its transaction). */
-static int
+static enum app_err
 deliver(struct run *run, PGresult *res)
 {
 	const char         *to[RCPT_MAX], *cc[RCPT_MAX], *bcc[RCPT_MAX];
 	struct smtp_message m;
 	char                err[1024] = "", mid[64];
+	const char         *params[1];
 	enum smtp_outcome   o;
+	enum app_err        e;
 	int attempts = (int)strtol(PQgetvalue(res, 0, 6), NULL, 10);
 
 	memset(&m, 0, sizeof(m));
@@ -162,32 +127,43 @@ deliver(struct run *run, PGresult *res)
 	o = smtp_send(&run->smtp, &m, err, sizeof(err));
 	if (o == SMTP_UNAVAILABLE)
 		run->unavailable = 1;
+	if (run->smtp.refused[0] != '\0') {
+		/* Their owners learn it on /my (users.mail_problem). */
+		log_warn("event=outbox_refused id=%s reason=\"needs SMTPUTF8\"",
+		    PQgetvalue(res, 0, 0));
+		params[0] = run->smtp.refused;
+		if ((e = db_run(run->db, STMT_USERS_NEED_SMTPUTF8, 1,
+			 params)) != APP_OK)
+			return e;
+	}
 	return record(run, PQgetvalue(res, 0, 0), attempts, o, err);
+}
+
+/* The transaction of one message: claimed, sent, recorded. */
+static enum app_err
+claim_one(struct db *db, void *arg)
+{
+	struct run  *run = arg;
+	PGresult    *res;
+	enum app_err e;
+
+	if ((res = db_exec(db, STMT_OUTBOX_CLAIM, 0, NULL, &e)) == NULL)
+		return e;
+	run->claimed = PQntuples(res) == 1;
+	e = run->claimed ? deliver(run, res) : APP_OK;
+	PQclear(res);
+	return e;
 }
 
 /* One message in one transaction: 1 done, 0 nothing due, -1 error. */
 static int
 one(struct run *run)
 {
-	PGresult *res;
-	int       rc;
-
-	if (rawdb_exec(run->c, "BEGIN", 0, NULL) == -1)
+	if (db_tx(run->db, claim_one, run) != APP_OK) {
+		cli_warnx("database: %s", db_reason(run->db));
 		return -1;
-	if ((res = rawdb_query(run->c, SQL_CLAIM, 0, NULL)) == NULL)
-		goto fail;
-	if (PQntuples(res) == 0) {
-		PQclear(res);
-		return rawdb_exec(run->c, "COMMIT", 0, NULL) == -1 ? -1 : 0;
 	}
-	rc = deliver(run, res);
-	PQclear(res);
-	if (rc == -1 || rawdb_exec(run->c, "COMMIT", 0, NULL) == -1)
-		goto fail;
-	return 1;
-fail:
-	(void)rawdb_exec(run->c, "ROLLBACK", 0, NULL);
-	return -1;
+	return run->claimed;
 }
 
 static void
@@ -285,13 +261,12 @@ outbox_main(int argc, char *argv[])
 		cli_warnx("%s", err);
 		return 1;
 	}
-	if ((run.c = rawdb_connect(cfg.database, "outbox",
-		 "-c client_min_messages=warning")) == NULL) {
+	if ((run.db = db_open(&cfg, "membermail outbox")) == NULL) {
 		smtp_close(&run.smtp);
 		return 1;
 	}
 	rc = run_outbox(&run, limit);
-	PQfinish(run.c);
+	db_free(run.db);
 	smtp_close(&run.smtp);
 	return rc;
 }

@@ -87,11 +87,18 @@ struct config {
 	int  launchpad_retries;
 	int  launchpad_concurrency;
 	int  launchpad_page_size;
-	int  person_check_interval; /* seconds */
-	int  snapshot_max_age;      /* seconds, for sign-in */
-	int  signin_sync_budget;    /* milliseconds */
-	int  removal_grace_days;    /* 0 = at once */
-	int  shrink_threshold;      /* percent */
+	int  person_check_interval;     /* seconds */
+	int  snapshot_max_age;          /* seconds, for sign-in */
+	int  signin_sync_budget;        /* milliseconds */
+	int  removal_grace_days;        /* 0 = at once */
+	int  shrink_threshold;          /* percent */
+	int  shrink_min_count;          /* members */
+	int  invalidation_threshold;    /* percent of the users checked */
+	int  invalidation_min_count;    /* users */
+	int  confirm_runs;              /* runs an answer held must persist */
+	int  confirm_period;            /* seconds it must persist */
+	int  alert_interval;            /* seconds before an alert repeats */
+	char static_dir[CONF_PATH_MAX]; /* what nginx serves as /static/ */
 	/* Notifications */
 	char mail_from[CONF_PATH_MAX];
 	char alerts_to[CONF_PATH_MAX]; /* "" = none */

@@ -144,6 +144,20 @@ valid_token(const char *v, size_t len)
 		"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_");
 }
 
+int
+valid_next_path(const char *v, size_t len)
+{
+	size_t i;
+
+	if (len == 0 || v[0] != '/' ||
+	    (len > 1 && (v[1] == '/' || v[1] == '\\')))
+		return 0;
+	for (i = 0; i < len; i++)
+		if (v[i] <= ' ' || v[i] > '~' || v[i] == '\\')
+			return 0;
+	return 1;
+}
+
 /* What is wrong with one label of a domain name, or NULL. */
 static const char *
 label_problem(const char *l, size_t len)
@@ -190,4 +204,17 @@ domain_problem(const char *d)
 	if (l[0] < 'a' || l[0] > 'z')
 		return "the last label does not start with a letter";
 	return NULL;
+}
+
+int
+valid_domain(const char *v, size_t len)
+{
+	return strlen(v) == len && domain_problem(v) == NULL;
+}
+
+int
+valid_id(const char *v, size_t len)
+{
+	return len > 0 && len <= 18 && v[0] != '0' &&
+	    all_of(v, len, "0123456789");
 }

@@ -31,7 +31,17 @@ int valid_token(const char *, size_t);
 int valid_utf8(const char *, size_t);
 /* "0" or "1" (a form's yes/no choice). */
 int valid_bool(const char *, size_t);
+/*
+ * A same-origin path to return to after signing in: '/' then printable
+ * ASCII without white space or '\\', never "//" at its start (no scheme,
+ * no host, nothing a browser reads as another origin).
+ */
+int valid_next_path(const char *, size_t);
+/* A positive row id: 1..18 digits, no leading 0 (fits a bigint). */
+int valid_id(const char *, size_t);
 /* Why d is not what the schema's mm_valid_domain accepts, or NULL. */
 const char *domain_problem(const char *d);
+/* A NUL-terminated value that domain_problem accepts. */
+int valid_domain(const char *, size_t);
 
 #endif

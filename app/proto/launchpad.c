@@ -42,6 +42,7 @@ struct xfer {
 struct lp_client {
 	struct xfer       x;        /* the blocking calls' transfer */
 	char             *base;     /* owned; no trailing slash */
+	char             *devel;    /* owned: base's devel version */
 	struct lp_options opt;      /* with defaults filled in */
 	uint64_t          rng;      /* xorshift state for the jitter */
 	long long         deadline; /* monotonic ms; 0: none */
@@ -180,6 +181,27 @@ xfer_free(struct xfer *x)
 	x->ctype = NULL;
 }
 
+/*
+ * The root of the API's devel version, where getByOpenIDIdentifier lives:
+ * base with its last path segment (the version, "1.0") replaced.
+ */
+static char *
+devel_root(const char *base)
+{
+	const char *host = strstr(base, "://"), *slash;
+	size_t      keep = strlen(base);
+	char       *out;
+
+	host = host != NULL ? host + 3 : base;
+	if ((slash = strrchr(host, '/')) != NULL)
+		keep = (size_t)(slash - base);
+	if ((out = malloc(keep + sizeof("/devel"))) == NULL)
+		return NULL;
+	memcpy(out, base, keep);
+	memcpy(out + keep, "/devel", sizeof("/devel"));
+	return out;
+}
+
 struct lp_client *
 lp_client_new(const struct lp_options *opt)
 {
@@ -202,7 +224,7 @@ lp_client_new(const struct lp_options *opt)
 	while (len > 0 && c->base[len - 1] == '/')
 		c->base[--len] = '\0';
 	c->opt.base = c->base;
-	if (xfer_init(&c->x) == -1)
+	if ((c->devel = devel_root(c->base)) == NULL || xfer_init(&c->x) == -1)
 		goto fail;
 	c->rng = ((uint64_t)time(NULL) << 20) ^ (uint64_t)getpid() ^
 	    (uint64_t)(uintptr_t)c;
@@ -213,6 +235,7 @@ fail:
 	if (c != NULL) {
 		xfer_free(&c->x); /* all-zero until xfer_init: safe */
 		free(c->base);
+		free(c->devel);
 		free(c);
 	}
 	curl_global_cleanup();
@@ -226,6 +249,7 @@ lp_client_free(struct lp_client *c)
 		return;
 	xfer_free(&c->x);
 	free(c->base);
+	free(c->devel);
 	free(c);
 	curl_global_cleanup();
 }
@@ -609,13 +633,100 @@ lp_person(struct lp_client *c, const char *name, struct lp_person *out,
 	return rv;
 }
 
+/* url = {devel}/people?ws.op=getByOpenIDIdentifier&identifier=...; -1 if
+ * it does not fit.  Every reserved byte is escaped ('+' as %2B). */
+static int
+identity_url(const struct lp_client *c, const char *claimed, char *url,
+    size_t urlsz)
+{
+	char *esc;
+	int   n;
+
+	if ((esc = curl_easy_escape(NULL, claimed, 0)) == NULL)
+		return -1;
+	n = snprintf(url, urlsz,
+	    "%s/people?ws.op=getByOpenIDIdentifier&identifier=%s", c->devel,
+	    esc);
+	curl_free(esc);
+	return n < 0 || (size_t)n >= urlsz ? -1 : 0;
+}
+
+/* Whether the body is JSON null (json-c parses it to NULL, like garbage). */
+static int
+body_is_null(struct xfer *x)
+{
+	const char *b = buf_cstr(&x->body);
+
+	b += strspn(b, " \t\r\n");
+	if (!is_json(x) || strncmp(b, "null", 4) != 0)
+		return 0;
+	return b[4 + strspn(b + 4, " \t\r\n")] == '\0';
+}
+
+/* The outcome of a final answer to the identity look-up. */
+static enum lp_outcome
+identity_answer(struct xfer *x, struct lp_person *out, char *why, size_t whysz)
+{
+	json_object    *o;
+	enum lp_outcome rv;
+
+	if (x->status != 200)
+		return unexpected(x->status, why, whysz);
+	if (body_is_null(x)) {
+		why_set(why, whysz, "no Launchpad person has this identity");
+		return LP_NOT_FOUND;
+	}
+	if ((o = parse_body(x, why, whysz)) == NULL)
+		return LP_BAD_DATA;
+	rv = person_from_json(o, "(by identity)", out, why, whysz);
+	json_object_put(o);
+	return rv;
+}
+
+enum lp_outcome
+lp_person_by_identity(struct lp_client *c, const char *claimed_id,
+    struct lp_person *out, char *reason, size_t reasonsz)
+{
+	char            why[256] = "", url[LP_URL_MAX];
+	enum lp_outcome rv;
+
+	memset(out, 0, sizeof(*out));
+	if (identity_url(c, claimed_id, url, sizeof(url)) == -1) {
+		why_set(why, sizeof(why), "URL over %d bytes", LP_URL_MAX);
+		rv = LP_BAD_DATA;
+	} else if ((rv = get(c, url, why, sizeof(why))) == LP_OK)
+		rv = identity_answer(&c->x, out, why, sizeof(why));
+	if (rv == LP_BAD_DATA)
+		log_bad_person("(by identity)", why);
+	if (rv != LP_OK)
+		why_set(reason, reasonsz, "%s", why);
+	return rv;
+}
+
+enum lp_outcome
+lp_person_or_identity(struct lp_client *c, const char *name,
+    const char *claimed_id, struct lp_person *out, int *by_identity, char *why,
+    size_t whysz)
+{
+	enum lp_outcome rv = LP_NOT_FOUND;
+
+	*by_identity = 0;
+	if (name != NULL)
+		rv = lp_person(c, name, out, why, whysz);
+	if (rv != LP_NOT_FOUND || claimed_id == NULL)
+		return rv;
+	*by_identity = 1;
+	return lp_person_by_identity(c, claimed_id, out, why, whysz);
+}
+
 /* ---- batches of people over curl multi */
 
 /* One in-flight (or waiting to retry) lookup of a batch. */
 struct slot {
-	struct xfer      x;    /* first: CURLINFO_PRIVATE is &x */
-	struct lp_query *q;    /* NULL: the slot is free */
-	long long        wake; /* retry at (ms); 0: in flight */
+	struct xfer      x;     /* first: CURLINFO_PRIVATE is &x */
+	struct lp_query *q;     /* NULL: the slot is free */
+	long long        wake;  /* retry at (ms); 0: in flight */
+	int              ident; /* asking by identity */
 	char             lname[LP_NAME_MAX + 1];
 	char             url[LP_URL_MAX];
 };
@@ -654,17 +765,33 @@ slot_go(struct lp_batch *b, struct slot *s)
 	return curl_multi_add_handle(b->m, s->x.curl) == CURLM_OK ? 0 : -1;
 }
 
+/* Points slot s at the identity look-up of its query; -1 if it cannot. */
+static int
+slot_identity(struct lp_batch *b, struct slot *s)
+{
+	s->ident = 1;
+	s->q->by_identity = 1;
+	s->x.retry = s->x.seen500 = 0;
+	snprintf(s->lname, sizeof(s->lname), "(by identity)");
+	if (identity_url(b->c, s->q->claimed_id, s->url, sizeof(s->url)) == 0)
+		return 0;
+	why_set(s->q->why, sizeof(s->q->why), "URL too long");
+	return -1;
+}
+
 /* Gives the next query that needs a request to free slot s. */
 static int
 slot_fill(struct lp_batch *b, struct slot *s)
 {
 	struct lp_query *q;
+	int              ok;
 
 	while (b->next < b->n) {
 		q = &b->q[b->next++];
 		memset(&q->person, 0, sizeof(q->person));
 		q->why[0] = '\0';
-		if (!lp_name_valid(q->name)) {
+		q->by_identity = 0;
+		if (!lp_name_valid(q->name) && q->claimed_id == NULL) {
 			q->outcome = LP_NOT_FOUND;
 			q->done = 1;
 			why_set(q->why, sizeof(q->why), "not a Launchpad name");
@@ -672,9 +799,16 @@ slot_fill(struct lp_batch *b, struct slot *s)
 		}
 		s->q = q;
 		b->busy++;
-		name_lower(s->lname, q->name);
+		s->ident = 0;
 		s->x.retry = s->x.seen500 = 0;
-		if (person_url(b->c, s->lname, s->url, sizeof(s->url)) == -1) {
+		if (!lp_name_valid(q->name))
+			ok = slot_identity(b, s) == 0;
+		else {
+			name_lower(s->lname, q->name);
+			ok = person_url(b->c, s->lname, s->url,
+				 sizeof(s->url)) == 0;
+		}
+		if (!ok) {
 			why_set(q->why, sizeof(q->why), "URL too long");
 			query_end(b, s, LP_BAD_DATA);
 			continue;
@@ -682,6 +816,28 @@ slot_fill(struct lp_batch *b, struct slot *s)
 		return slot_go(b, s);
 	}
 	return 0;
+}
+
+/* The final answer of slot s's transfer: its outcome, or the next step. */
+static void
+slot_answer(struct lp_batch *b, struct slot *s)
+{
+	struct lp_query *q = s->q;
+
+	if (s->ident) {
+		query_end(b, s,
+		    identity_answer(&s->x, &q->person, q->why, sizeof(q->why)));
+		return;
+	}
+	if (s->x.status == 404 && q->claimed_id != NULL) {
+		if (slot_identity(b, s) == -1)
+			query_end(b, s, LP_BAD_DATA);
+		else if (slot_go(b, s) == -1)
+			query_end(b, s, LP_UNAVAILABLE);
+		return;
+	}
+	query_end(b, s,
+	    person_answer(&s->x, s->lname, &q->person, q->why, sizeof(q->why)));
 }
 
 /* A transfer of slot s ended with rc: finish the query or plan a retry. */
@@ -695,9 +851,7 @@ slot_done(struct lp_batch *b, struct slot *s, CURLcode rc)
 	curl_multi_remove_handle(b->m, s->x.curl);
 	t = xfer_done(&s->x, rc, q->why, sizeof(q->why));
 	if (t == TRY_DONE)
-		query_end(b, s,
-		    person_answer(&s->x, s->lname, &q->person, q->why,
-			sizeof(q->why)));
+		slot_answer(b, s);
 	else if (t == TRY_FAIL)
 		query_end(b, s, LP_BAD_DATA);
 	else if (retry_next(b->c, &s->x, t, &delay, q->why, sizeof(q->why)))
@@ -835,16 +989,22 @@ lp_persons(struct lp_client *c, struct lp_query *q, size_t n, int concurrency)
 
 /* ---- participants */
 
-/* The state of one paged walk; names and seen links are malloc'd. */
+/* One participant of a walk; its name is malloc'd. */
+struct walk_entry {
+	char       *name;
+	signed char valid, coc, team;
+};
+
+/* The state of one paged walk; entries and seen links are malloc'd. */
 struct walk {
-	char **names;
-	size_t n, cap;
-	char **links; /* every URL fetched (no repeats) */
-	size_t nlinks;
-	long   total; /* first page's total_size */
-	long   start; /* last page's start */
-	int    pages;
-	int    cap_pages;
+	struct walk_entry *entries;
+	size_t             n, cap;
+	char             **links; /* every URL fetched (no repeats) */
+	size_t             nlinks;
+	long               total; /* first page's total_size */
+	long               start; /* last page's start */
+	int                pages;
+	int                cap_pages;
 };
 
 static void
@@ -853,29 +1013,30 @@ walk_free(struct walk *w)
 	size_t i;
 
 	for (i = 0; i < w->n; i++)
-		free(w->names[i]);
+		free(w->entries[i].name);
 	for (i = 0; i < w->nlinks; i++)
 		free(w->links[i]);
-	free(w->names);
+	free(w->entries);
 	free(w->links);
 }
 
 static int
-walk_add_name(struct walk *w, const char *name)
+walk_add(struct walk *w, const char *name, const struct walk_entry *flags)
 {
-	char **nn;
-	size_t ncap;
+	struct walk_entry *ne;
+	size_t             ncap;
 
 	if (w->n == w->cap) {
 		ncap = w->cap ? w->cap * 2 : 64;
-		if ((nn = reallocarray(w->names, ncap, sizeof(*nn))) == NULL)
+		if ((ne = reallocarray(w->entries, ncap, sizeof(*ne))) == NULL)
 			return -1;
-		w->names = nn;
+		w->entries = ne;
 		w->cap = ncap;
 	}
-	if ((w->names[w->n] = malloc(strlen(name) + 1)) == NULL)
+	w->entries[w->n] = *flags;
+	if ((w->entries[w->n].name = malloc(strlen(name) + 1)) == NULL)
 		return -1;
-	name_lower(w->names[w->n++], name);
+	name_lower(w->entries[w->n++].name, name);
 	return 0;
 }
 
@@ -973,16 +1134,34 @@ page_header(json_object *page, struct walk *w, size_t nentries, char *why,
 }
 
 /*
- * Adds the names of a page's entries; every entry must have one and both
- * flags.  Invalid and probationary participants are not members.
+ * *val = the boolean obj[key], or -1 when the key is missing; -1 (and
+ * why) if it is there but not a boolean.
  */
+static int
+get_tri(json_object *obj, const char *key, signed char *val, char *why,
+    size_t whysz)
+{
+	int b;
+
+	if (!json_object_object_get_ex(obj, key, NULL)) {
+		*val = -1;
+		return 0;
+	}
+	if (get_bool(obj, key, &b, why, whysz) == -1)
+		return -1;
+	*val = (signed char)b;
+	return 0;
+}
+
+/* Adds a page's entries: each must have a name and the flags' types. */
 static enum lp_outcome
 page_entries(json_object *entries, struct walk *w, char *why, size_t whysz)
 {
-	size_t       i, len;
-	const char  *name;
-	json_object *e;
-	int          valid, probation;
+	struct walk_entry f;
+	size_t            i, len;
+	const char       *name;
+	json_object      *e;
+	int               valid;
 
 	len = json_object_array_length(entries);
 	for (i = 0; i < len; i++) {
@@ -996,12 +1175,12 @@ page_entries(json_object *entries, struct walk *w, char *why, size_t whysz)
 			return LP_BAD_DATA;
 		}
 		if (get_bool(e, "is_valid", &valid, why, whysz) == -1 ||
-		    get_bool(e, "is_probationary", &probation, why, whysz) ==
-			-1)
+		    get_tri(e, "is_ubuntu_coc_signer", &f.coc, why, whysz) ==
+			-1 ||
+		    get_tri(e, "is_team", &f.team, why, whysz) == -1)
 			return LP_BAD_DATA;
-		if (!valid || probation)
-			continue;
-		if (walk_add_name(w, name) == -1) {
+		f.valid = (signed char)valid;
+		if (walk_add(w, name, &f) == -1) {
 			why_set(why, whysz, "out of memory");
 			return LP_BAD_DATA;
 		}
@@ -1085,29 +1264,34 @@ walk_page(struct lp_client *c, char *url, struct walk *w, char **next,
 }
 
 static int
-cmp_str(const void *a, const void *b)
+cmp_entry(const void *a, const void *b)
 {
-	return strcmp(*(char *const *)a, *(char *const *)b);
+	return strcmp(((const struct walk_entry *)a)->name,
+	    ((const struct walk_entry *)b)->name);
 }
 
-/* Sorts, removes duplicates and copies the names into the arena. */
+/* Sorts, removes duplicates and copies the entries into the arena. */
 static enum lp_outcome
-walk_result(struct walk *w, struct arena *a, const char ***names, size_t *n,
-    char *why, size_t whysz)
+walk_result(struct walk *w, struct arena *a, struct lp_entry **entries,
+    size_t *n, char *why, size_t whysz)
 {
-	const char **out;
-	size_t       i, k = 0;
+	struct lp_entry *out;
+	size_t           i, k = 0;
 
 	if (w->n > 0)
-		qsort(w->names, w->n, sizeof(*w->names), cmp_str);
+		qsort(w->entries, w->n, sizeof(*w->entries), cmp_entry);
 	if ((out = arena_calloc(a, w->n + 1, sizeof(*out))) == NULL) {
 		why_set(why, whysz, "out of memory");
 		return LP_BAD_DATA;
 	}
 	for (i = 0; i < w->n; i++) {
-		if (k > 0 && strcmp(out[k - 1], w->names[i]) == 0)
+		if (k > 0 && strcmp(out[k - 1].name, w->entries[i].name) == 0)
 			continue;
-		if ((out[k++] = arena_strdup(a, w->names[i])) == NULL) {
+		out[k].valid = w->entries[i].valid;
+		out[k].coc = w->entries[i].coc;
+		out[k].team = w->entries[i].team;
+		if ((out[k++].name = arena_strdup(a, w->entries[i].name)) ==
+		    NULL) {
 			why_set(why, whysz, "out of memory");
 			return LP_BAD_DATA;
 		}
@@ -1116,14 +1300,14 @@ walk_result(struct walk *w, struct arena *a, const char ***names, size_t *n,
 		log_info("event=launchpad_drift entries=%zu unique=%zu "
 			 "total_size=%ld pages=%d",
 		    w->n, k, w->total, w->pages);
-	*names = out;
+	*entries = out;
 	*n = k;
 	return LP_OK;
 }
 
 enum lp_outcome
 lp_participants(struct lp_client *c, struct arena *a, const char *team,
-    const char ***names, size_t *n, char *reason, size_t reasonsz)
+    struct lp_entry **entries, size_t *n, char *reason, size_t reasonsz)
 {
 	char            why[256] = "";
 	size_t          whysz = sizeof(why);
@@ -1133,7 +1317,7 @@ lp_participants(struct lp_client *c, struct arena *a, const char *team,
 	char           *link, *next;
 	enum lp_outcome rv;
 
-	*names = NULL;
+	*entries = NULL;
 	*n = 0;
 	if (!lp_name_valid(team)) {
 		why_set(reason, reasonsz, "not a Launchpad name");
@@ -1162,7 +1346,7 @@ lp_participants(struct lp_client *c, struct arena *a, const char *team,
 	}
 	free(link);
 	if (rv == LP_OK)
-		rv = walk_result(&w, a, names, n, why, whysz);
+		rv = walk_result(&w, a, entries, n, why, whysz);
 	if (rv == LP_BAD_DATA)
 		log_warn("event=launchpad_bad_data team=%s pages=%d reason=%s",
 		    lname, w.pages, quote_why(q, sizeof(q), why));

@@ -87,19 +87,40 @@ int lp_name_valid(const char *name);
 enum lp_outcome lp_person(struct lp_client *, const char *name,
     struct lp_person *out, char *why, size_t whysz);
 
-/* One lookup of a batch: name in, the rest out. */
+/*
+ * The person whose Ubuntu One claimed id is claimed_id (reference §4.5:
+ * GET {devel}/people?ws.op=getByOpenIDIdentifier, where {devel} is the
+ * base with its last path segment replaced by "devel").  LP_NOT_FOUND when
+ * Launchpad knows no (public) person of that identity.
+ */
+enum lp_outcome lp_person_by_identity(struct lp_client *,
+    const char *claimed_id, struct lp_person *out, char *why, size_t whysz);
+
+/*
+ * lp_person, and when Launchpad has nobody of that name (a 404, or no
+ * name at all) and claimed_id is not NULL, lp_person_by_identity: a
+ * person who renamed is found under their new name (*by_identity is then
+ * 1 and out->name the name Launchpad has now).
+ */
+enum lp_outcome lp_person_or_identity(struct lp_client *, const char *name,
+    const char *claimed_id, struct lp_person *out, int *by_identity, char *why,
+    size_t whysz);
+
+/* One lookup of a batch: name (and claimed_id) in, the rest out. */
 struct lp_query {
-	const char      *name;
+	const char      *name;       /* NULL: by identity only */
+	const char      *claimed_id; /* NULL: no identity fallback */
 	enum lp_outcome  outcome;
-	struct lp_person person;   /* valid on LP_OK */
-	char             why[128]; /* set unless LP_OK */
-	int              done;     /* the outcome is final */
+	struct lp_person person;      /* valid on LP_OK */
+	int              by_identity; /* found by claimed_id */
+	char             why[128];    /* set unless LP_OK */
+	int              done;        /* the outcome is final */
 };
 
 #define LP_CONCURRENCY_MAX 32
 
 /*
- * lp_person for each of n queries, at most `concurrency` requests in
+ * lp_person_or_identity for each of n queries, at most `concurrency` requests in
  * flight at once (curl multi; 1..LP_CONCURRENCY_MAX), each with the same
  * timeouts and retry policy.  Returns LP_OK when every query has its
  * outcome, else LP_UNAVAILABLE (a local failure: then the queries not
@@ -125,14 +146,26 @@ int              lp_batch_step(struct lp_batch *, long wait_ms);
 void             lp_batch_free(struct lp_batch *);
 
 /*
- * All participant names of team (direct and indirect, people and teams):
- * every page followed with the guards.  Entries with is_valid false or
- * is_probationary true are not counted (reference §4.5); either flag
- * missing or not a boolean is bad data.  On LP_OK *names is an array of *n
- * lower-case names, sorted and unique; the array and the strings belong
- * to the arena.  On any other outcome *names is NULL and *n is 0.
+ * A participant of a team as its collection shows it (entries are full
+ * person entries, reference §4.4): valid is is_valid, which every entry
+ * must have; coc (is_ubuntu_coc_signer) and team (is_team) are 1 or 0, or
+ * -1 when the entry does not say.  is_probationary is not looked at.
+ */
+struct lp_entry {
+	const char *name; /* lower case */
+	signed char valid, coc, team;
+};
+
+/*
+ * All participants of team (direct and indirect, people and teams):
+ * every page followed with the guards.  An entry without a valid name or
+ * without a boolean is_valid, or whose is_ubuntu_coc_signer or is_team is
+ * there but not a boolean, is bad data.  On LP_OK *entries is an array of
+ * *n entries sorted by name, each name once; the array and the strings
+ * belong to the arena.  On any other outcome *entries is NULL and *n is 0.
  */
 enum lp_outcome lp_participants(struct lp_client *, struct arena *,
-    const char *team, const char ***names, size_t *n, char *why, size_t whysz);
+    const char *team, struct lp_entry **entries, size_t *n, char *why,
+    size_t whysz);
 
 #endif

@@ -6,10 +6,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include <curl/curl.h>
+#include <idn2.h>
 #include <sodium.h>
 
 #include "lib/buf.h"
@@ -371,22 +374,33 @@ on_read(char *dst, size_t size, size_t nmemb, void *arg)
 }
 
 /* Keeps the relay's last reply line (never what we send: AUTH is there). */
+/* What the debug callback keeps: the relay's last line, its EHLO keywords. */
+struct heard {
+	struct smtp *s;
+	char         last[256];
+};
+
 static int
 on_debug(CURL *c, curl_infotype type, char *data, size_t n, void *arg)
 {
-	char  *last = arg;
-	size_t i, j = 0;
+	struct heard *h = arg;
+	size_t        i, j = 0;
 
 	(void)c;
 	if (type != CURLINFO_HEADER_IN)
 		return 0;
-	for (i = 0; i < n && j < 200; i++)
+	for (i = 0; i < n && j < sizeof(h->last) - 1; i++)
 		if (data[i] == '\r' || data[i] == '\n')
 			break;
 		else if ((unsigned char)data[i] >= 0x20 &&
 		    (unsigned char)data[i] < 0x7f)
-			last[j++] = data[i];
-	last[j] = '\0';
+			h->last[j++] = data[i];
+	h->last[j] = '\0';
+	/* An EHLO answer's keyword line: "250-SMTPUTF8" or "250 SMTPUTF8". */
+	if (strncmp(h->last, "250", 3) == 0 &&
+	    (h->last[3] == '-' || h->last[3] == ' ') &&
+	    strcasecmp(h->last + 4, "SMTPUTF8") == 0)
+		h->s->utf8 = 1;
 	return 0;
 }
 
@@ -463,13 +477,150 @@ set_options(struct smtp *s, CURL *c)
 	curl_easy_setopt(c, CURLOPT_VERBOSE, 1L);
 }
 
-enum smtp_outcome
-smtp_send(struct smtp *s, const struct smtp_message *m, char *err, size_t errsz)
+static size_t
+discard(char *p, size_t size, size_t n, void *arg)
+{
+	(void)p;
+	(void)arg;
+	return size * n;
+}
+
+/*
+ * Whether the relay offers SMTPUTF8: known once its EHLO answer was read,
+ * else asked with a NOOP on the connection later messages reuse.
+ */
+static int
+relay_utf8(struct smtp *s)
+{
+	struct heard h = { s, "" };
+	CURL        *c = s->curl;
+
+	if (s->ehlo_seen)
+		return s->utf8;
+	set_options(s, c);
+	curl_easy_setopt(c, CURLOPT_UPLOAD, 0L);
+	curl_easy_setopt(c, CURLOPT_MAIL_FROM, NULL);
+	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, "NOOP");
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, discard);
+	curl_easy_setopt(c, CURLOPT_DEBUGDATA, &h);
+	s->ehlo_seen = curl_easy_perform(c) == CURLE_OK;
+	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, NULL);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, NULL);
+	curl_easy_setopt(c, CURLOPT_DEBUGDATA, NULL);
+	return s->utf8;
+}
+
+static int
+is_ascii(const char *p, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if ((unsigned char)p[i] >= 0x80)
+			return 0;
+	return 1;
+}
+
+/*
+ * The addresses of a (n of them) as they go out, into out (*nout): an
+ * IDN domain as its A-label; one that needs SMTPUTF8 the relay lacks is
+ * left out and named in s->refused.  Strings are malloc'd.  -1 when a
+ * domain has no A-label or memory runs out (why says so).
+ */
+static int
+route(struct smtp *s, const char *const *a, size_t n, char **out, size_t *nout,
+    char *why, size_t whysz)
+{
+	const char *at;
+	char       *ace;
+	size_t      i, len;
+
+	for (i = 0; i < n; i++) {
+		at = strrchr(a[i], '@');
+		len = at != NULL ? (size_t)(at - a[i]) : 0;
+		if (at != NULL && !is_ascii(a[i], len) && !relay_utf8(s)) {
+			snprintf(s->refused + strlen(s->refused),
+			    sizeof(s->refused) - strlen(s->refused), "%s%s",
+			    s->refused[0] != '\0' ? " " : "", a[i]);
+			continue;
+		}
+		if (at == NULL || is_ascii(at, strlen(at)))
+			out[*nout] = strdup(a[i]);
+		else if (idn2_to_ascii_8z(at + 1, &ace, IDN2_NONTRANSITIONAL) ==
+		    IDN2_OK) {
+			if ((out[*nout] = malloc(len + strlen(ace) + 2)) !=
+			    NULL)
+				snprintf(out[*nout], len + strlen(ace) + 2,
+				    "%.*s@%s", (int)len, a[i], ace);
+			idn2_free(ace);
+		} else {
+			snprintf(why, whysz, "%s: the domain has no A-label",
+			    a[i]);
+			return -1;
+		}
+		if (out[(*nout)++] == NULL) {
+			snprintf(why, whysz, "out of memory");
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static void
+free_list(char **l, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(l[i]);
+	free(l);
+}
+
+/* The message as it goes out: routed recipients, or why none can be. */
+static enum smtp_outcome
+routed(struct smtp *s, const struct smtp_message *m, struct smtp_message *r,
+    char **l, char *err, size_t errsz)
+{
+	size_t n = 0, k;
+
+	*r = *m;
+	if (route(s, m->to, m->nto, l, &n, err, errsz) == -1)
+		return SMTP_PERMANENT;
+	r->to = (const char *const *)l;
+	r->nto = n;
+	k = n;
+	if (route(s, m->cc, m->ncc, l, &n, err, errsz) == -1)
+		return SMTP_PERMANENT;
+	r->cc = (const char *const *)l + k;
+	r->ncc = n - k;
+	k = n;
+	if (route(s, m->bcc, m->nbcc, l, &n, err, errsz) == -1)
+		return SMTP_PERMANENT;
+	r->bcc = (const char *const *)l + k;
+	r->nbcc = n - k;
+	if (n > 0 && r->nto == 0) { /* To: must name someone */
+		r->to = r->cc;
+		r->nto = r->ncc;
+		r->ncc = 0;
+	}
+	if (r->nto > 0 || r->nbcc > 0)
+		return SMTP_SENT;
+	snprintf(err, errsz,
+	    "%s needs SMTPUTF8, which the relay does not "
+	    "offer",
+	    s->refused);
+	return SMTP_PERMANENT;
+}
+
+/* Sends r, whose addresses are as they go out. */
+static enum smtp_outcome
+transfer(struct smtp *s, const struct smtp_message *r, char *err, size_t errsz)
 {
 	struct curl_slist *rcpt = NULL;
 	struct upload      up;
 	struct buf         text;
-	char               ebuf[CURL_ERROR_SIZE] = "", last[256] = "";
+	struct heard       h = { s, "" };
+	char               ebuf[CURL_ERROR_SIZE] = "";
 	CURL              *c = s->curl;
 	CURLcode           rc;
 	long               code = 0;
@@ -477,13 +628,13 @@ smtp_send(struct smtp *s, const struct smtp_message *m, char *err, size_t errsz)
 	enum smtp_outcome  o;
 
 	buf_init(&text, SMTP_MESSAGE_MAX);
-	if (smtp_build(&text, m, s->cfg->mail_from, err, errsz) == -1) {
+	if (smtp_build(&text, r, s->cfg->mail_from, err, errsz) == -1) {
 		buf_free(&text);
 		return SMTP_PERMANENT;
 	}
-	rcpt = add_rcpts(rcpt, m->to, m->nto, &ok);
-	rcpt = add_rcpts(rcpt, m->cc, m->ncc, &ok);
-	rcpt = add_rcpts(rcpt, m->bcc, m->nbcc, &ok);
+	rcpt = add_rcpts(rcpt, r->to, r->nto, &ok);
+	rcpt = add_rcpts(rcpt, r->cc, r->ncc, &ok);
+	rcpt = add_rcpts(rcpt, r->bcc, r->nbcc, &ok);
 	if (!ok) {
 		snprintf(err, errsz, "out of memory");
 		o = SMTP_TEMPORARY;
@@ -496,20 +647,41 @@ smtp_send(struct smtp *s, const struct smtp_message *m, char *err, size_t errsz)
 	curl_easy_setopt(c, CURLOPT_READDATA, &up);
 	curl_easy_setopt(c, CURLOPT_INFILESIZE_LARGE, (curl_off_t)text.len);
 	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, ebuf);
-	curl_easy_setopt(c, CURLOPT_DEBUGDATA, last);
+	curl_easy_setopt(c, CURLOPT_DEBUGDATA, &h);
 	rc = curl_easy_perform(c);
 	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
+	if (rc == CURLE_OK)
+		s->ehlo_seen = 1;
 	o = classify(rc, code);
 	if (o != SMTP_SENT)
 		snprintf(err, errsz, "%s%s%s",
 		    ebuf[0] != '\0' ? ebuf : curl_easy_strerror(rc),
-		    last[0] != '\0' && code != 0 ? "; relay said: " : "",
-		    code != 0 ? last : "");
+		    h.last[0] != '\0' && code != 0 ? "; relay said: " : "",
+		    code != 0 ? h.last : "");
 done:
 	curl_easy_setopt(c, CURLOPT_MAIL_RCPT, NULL);
 	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, NULL);
 	curl_easy_setopt(c, CURLOPT_DEBUGDATA, NULL);
 	curl_slist_free_all(rcpt);
 	buf_free(&text);
+	return o;
+}
+
+enum smtp_outcome
+smtp_send(struct smtp *s, const struct smtp_message *m, char *err, size_t errsz)
+{
+	struct smtp_message r;
+	char              **l;
+	size_t              n = m->nto + m->ncc + m->nbcc;
+	enum smtp_outcome   o;
+
+	s->refused[0] = '\0';
+	if ((l = calloc(n + 1, sizeof(*l))) == NULL) {
+		snprintf(err, errsz, "out of memory");
+		return SMTP_TEMPORARY;
+	}
+	if ((o = routed(s, m, &r, l, err, errsz)) == SMTP_SENT)
+		o = transfer(s, &r, err, errsz);
+	free_list(l, n);
 	return o;
 }

@@ -57,6 +57,10 @@ struct smtp {
 	void                *curl;     /* CURL * */
 	char                 url[640]; /* smtp_url "/" EHLO name */
 	char                 password[SMTP_PASSWORD_MAX];
+	int                  ehlo_seen; /* the relay's EHLO answer was read */
+	int                  utf8;      /* it offers SMTPUTF8 (RFC 6531) */
+	/* The last message's recipients it could not take, ' '-joined. */
+	char refused[1024];
 };
 
 /*
@@ -65,7 +69,14 @@ struct smtp {
  * -1 with the reason in why.
  */
 int smtp_open(struct smtp *, const struct config *, char *why, size_t whysz);
-/* Sends one message; err gets the relay's or libcurl's words otherwise. */
+/*
+ * Sends one message; err gets the relay's or libcurl's words otherwise.
+ * An address whose domain alone is not ASCII goes out with its A-label
+ * (IDNA 2008), envelope and headers alike; one whose local part is not
+ * ASCII needs SMTPUTF8: when the relay does not offer it, that recipient
+ * is left out and named in s->refused (the message fails, permanently,
+ * when nobody is left).
+ */
 enum smtp_outcome smtp_send(struct smtp *, const struct smtp_message *,
     char *err, size_t errsz);
 void              smtp_close(struct smtp *);

@@ -132,7 +132,7 @@ int alias_parse_recipients(struct arena *, const char *raw, const char ***out,
 const char *alias_recipients_text(struct arena *, const struct alias_view *);
 
 /*
- * Row `row' of a result whose first columns are ALIAS_VIEW_COLUMNS (db.c)
+ * Row `row' of a result whose first columns are ALIAS_VIEW_COLUMNS (store/sql.c)
  * into v, strings in the arena (the member listings use it too).
  */
 enum app_err alias_view_row(struct arena *, PGresult *, int row,

@@ -171,6 +171,25 @@ domain_access(struct db *db, struct arena *a, const struct actor *actor,
 	return APP_OK;
 }
 
+enum app_err
+member_may_administer(struct db *db, const struct actor *actor,
+    const char *domain)
+{
+	char         uid[ID_LEN];
+	const char  *p[2] = { domain, uid };
+	PGresult    *res;
+	enum app_err e;
+
+	if (actor->site_admin)
+		return APP_OK;
+	snprintf(uid, sizeof(uid), "%lld", actor->user_id);
+	if ((res = db_exec(db, STMT_IS_DOMAIN_ADMIN, 2, p, &e)) == NULL)
+		return e;
+	e = PQntuples(res) == 1 ? APP_OK : APP_EFORBIDDEN;
+	PQclear(res);
+	return e;
+}
+
 /* domain_access for a read: the result is not needed. */
 static enum app_err
 domain_read(struct db *db, struct arena *a, const struct actor *actor,

@@ -139,6 +139,16 @@ enum app_err member_domain(struct db *, struct arena *, const struct actor *,
     const char *domain, struct domain_view *out);
 
 /*
+ * Whether the actor may administer domain at all, asked before anything
+ * of it is read (the route layer's ACCESS_DOMAIN_ADMIN): APP_OK for an
+ * admin of it, or for a site admin without asking the database (what they
+ * then ask for says whether the domain exists); APP_EFORBIDDEN for anyone
+ * else, whether or not the domain exists; APP_EDB and the like.
+ */
+enum app_err member_may_administer(struct db *, const struct actor *,
+    const char *domain);
+
+/*
  * A page of a listing.  Keyset pagination: `after` is the `next` cursor of
  * the previous page (opaque text), so rows inserted meanwhile never shift
  * or repeat what follows.  A malformed cursor is APP_EINPUT.

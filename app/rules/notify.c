@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -12,6 +13,7 @@
 #include "lib/conf.h"
 #include "lib/log.h"
 #include "rules/notify.h"
+#include "store/audit.h"
 #include "store/db.h"
 #include "views/view.h"
 
@@ -113,57 +115,183 @@ split(char *text, const char **subject, const char **body)
 	return 0;
 }
 
+void
+mail_text_init(struct mail_text *m)
+{
+	memset(m, 0, sizeof(*m));
+	buf_init(&m->text, MAIL_BODY_MAX);
+	buf_init(&m->to, 8192);
+	buf_init(&m->cc, 8192);
+}
+
+void
+mail_text_free(struct mail_text *m)
+{
+	buf_free(&m->text);
+	buf_free(&m->to);
+	buf_free(&m->cc);
+}
+
+enum app_err
+mail_render(const struct config *cfg, const char *tpl, const char *const *to,
+    size_t nto, const char *const *cc, size_t ncc, struct view_dict *d,
+    struct mail_text *m)
+{
+	size_t nt = 0, nc = 0;
+	char  *text;
+
+	if (add_list(&m->to, to, nto, NULL, 0, &nt) == -1 ||
+	    add_list(&m->cc, cc, ncc, to, nto, &nc) == -1 || nt == 0 ||
+	    nt > MAIL_RCPT_MAX || nc > MAIL_RCPT_MAX || m->to.failed ||
+	    m->cc.failed) {
+		log_error("event=mail_refused template=%s reason=\"bad or no "
+			  "recipients\"",
+		    tpl);
+		return APP_EINVALID;
+	}
+	view_set(d, "PUBLIC_URL", cfg->public_url);
+	if (view_render_bare(d, tpl, &m->text) == -1 || m->text.failed ||
+	    m->text.len == 0) {
+		log_error("event=mail_refused template=%s reason=\"does not "
+			  "render\"",
+		    tpl);
+		return APP_EINVALID;
+	}
+	text = m->text.data; /* NUL-terminated, not empty */
+	unescape(text);
+	if (split(text, &m->subject, &m->body) == -1) {
+		log_error("event=mail_refused template=%s reason=\"no one-line "
+			  "subject\"",
+		    tpl);
+		return APP_EINVALID;
+	}
+	return APP_OK;
+}
+
 enum app_err
 mail_queue(struct db *db, const struct config *cfg, const char *tpl,
     const char *const *to, size_t nto, const char *const *cc, size_t ncc,
     struct view_dict *d)
 {
-	struct buf   out, tos, ccs;
-	const char  *p[4], *subject, *body;
-	size_t       nt = 0, nc = 0;
-	PGresult    *res;
-	enum app_err e = APP_EINVALID;
-	char        *text;
+	struct mail_text m;
+	const char      *p[4];
+	PGresult        *res;
+	enum app_err     e;
 
-	buf_init(&out, MAIL_BODY_MAX);
-	buf_init(&tos, 8192);
-	buf_init(&ccs, 8192);
-	if (add_list(&tos, to, nto, NULL, 0, &nt) == -1 ||
-	    add_list(&ccs, cc, ncc, to, nto, &nc) == -1 || nt == 0 ||
-	    nt > MAIL_RCPT_MAX || nc > MAIL_RCPT_MAX) {
-		log_error("event=mail_refused template=%s reason=\"bad or no "
-			  "recipients\"",
-		    tpl);
-		goto done;
+	mail_text_init(&m);
+	if ((e = mail_render(cfg, tpl, to, nto, cc, ncc, d, &m)) == APP_OK) {
+		p[0] = buf_cstr(&m.to);
+		p[1] = buf_cstr(&m.cc);
+		p[2] = m.subject;
+		p[3] = m.body;
+		if ((res = db_exec(db, STMT_OUTBOX_INSERT, 4, p, &e)) != NULL) {
+			PQclear(res);
+			log_info("event=mail_queued template=%s", tpl);
+		}
 	}
-	view_set(d, "PUBLIC_URL", cfg->public_url);
-	if (view_render_bare(d, tpl, &out) == -1 || out.failed ||
-	    out.len == 0) {
-		log_error("event=mail_refused template=%s reason=\"does not "
-			  "render\"",
-		    tpl);
-		goto done;
-	}
-	text = out.data; /* NUL-terminated, not empty */
-	unescape(text);
-	if (split(text, &subject, &body) == -1) {
-		log_error("event=mail_refused template=%s reason=\"no one-line "
-			  "subject\"",
-		    tpl);
-		goto done;
-	}
-	p[0] = buf_cstr(&tos);
-	p[1] = buf_cstr(&ccs);
-	p[2] = subject;
-	p[3] = body;
-	if ((res = db_exec(db, STMT_OUTBOX_INSERT, 4, p, &e)) != NULL) {
-		PQclear(res);
-		log_info("event=mail_queued template=%s to=%zu cc=%zu", tpl, nt,
-		    nc);
-	}
-done:
-	buf_free(&out);
-	buf_free(&tos);
-	buf_free(&ccs);
+	mail_text_free(&m);
 	return e;
+}
+
+/* Columns of STMT_SA_OUTBOX_STATE and of STMT_SA_OUTBOX_DELETE. */
+enum {
+	OS_FAILED,
+	OS_LABEL,
+	OS_STATE
+};
+enum {
+	OD_LABEL,
+	OD_BEFORE
+};
+
+struct failed_tx {
+	const struct actor *actor;
+	long long           id;
+	char                idtext[24];
+};
+
+/* The message's state, locked: NULL (*e set) unless it is a failed one. */
+static PGresult *
+failed_state(struct db *db, struct failed_tx *t, enum app_err *e)
+{
+	const char *p = t->idtext;
+	PGresult   *res;
+
+	if ((res = db_exec(db, STMT_SA_OUTBOX_STATE, 1, &p, e)) == NULL)
+		return NULL;
+	if (PQntuples(res) == 1 &&
+	    strcmp(PQgetvalue(res, 0, OS_FAILED), "t") == 0)
+		return res;
+	PQclear(res);
+	*e = APP_ENOTFOUND;
+	return NULL;
+}
+
+static enum app_err
+retry_tx(struct db *db, void *arg)
+{
+	struct failed_tx  *t = arg;
+	struct audit_event ev = { "outbox.retry", "outbox", t->id, NULL, 0,
+		NULL, NULL };
+	const char        *p = t->idtext;
+	PGresult          *before, *after = NULL;
+	enum app_err       e;
+
+	if ((before = failed_state(db, t, &e)) == NULL)
+		return e;
+	if ((e = db_run(db, STMT_OUTBOX_RETRY, 1, &p)) == APP_OK &&
+	    (after = db_exec(db, STMT_SA_OUTBOX_STATE, 1, &p, &e)) != NULL) {
+		ev.target_label = PQgetvalue(before, 0, OS_LABEL);
+		ev.before = PQgetvalue(before, 0, OS_STATE);
+		ev.after = PQgetvalue(after, 0, OS_STATE);
+		e = audit_write(db, t->actor, &ev);
+	}
+	PQclear(after);
+	PQclear(before);
+	return e;
+}
+
+static enum app_err
+delete_tx(struct db *db, void *arg)
+{
+	struct failed_tx  *t = arg;
+	struct audit_event ev = { "outbox.delete", "outbox", t->id, NULL, 0,
+		NULL, NULL };
+	const char        *p = t->idtext;
+	PGresult          *res;
+	enum app_err       e;
+
+	if ((res = db_exec(db, STMT_SA_OUTBOX_DELETE, 1, &p, &e)) == NULL)
+		return e;
+	if (PQntuples(res) != 1)
+		e = APP_ENOTFOUND;
+	else {
+		ev.target_label = PQgetvalue(res, 0, OD_LABEL);
+		ev.before = PQgetvalue(res, 0, OD_BEFORE);
+		e = audit_write(db, t->actor, &ev);
+	}
+	PQclear(res);
+	return e;
+}
+
+static enum app_err
+failed_change(struct db *db, const struct actor *a, long long id,
+    enum app_err (*tx)(struct db *, void *))
+{
+	struct failed_tx t = { a, id, "" };
+
+	snprintf(t.idtext, sizeof(t.idtext), "%lld", id);
+	return db_tx(db, tx, &t);
+}
+
+enum app_err
+mail_retry(struct db *db, const struct actor *a, long long id)
+{
+	return failed_change(db, a, id, retry_tx);
+}
+
+enum app_err
+mail_delete(struct db *db, const struct actor *a, long long id)
+{
+	return failed_change(db, a, id, delete_tx);
 }

@@ -25,8 +25,10 @@
 
 #include <stddef.h>
 
+#include "lib/buf.h"
 #include "lib/err.h"
 
+struct actor;
 struct config;
 struct db;
 struct view_dict;
@@ -35,6 +37,23 @@ struct view_dict;
 
 /* Non-zero if addr may go into a mail header (rules above). */
 int mail_address_ok(const char *addr);
+
+/* A rendered mail: To and Cc ' '-joined, subject and body (in text). */
+struct mail_text {
+	struct buf  to, cc, text;
+	const char *subject, *body;
+};
+
+void mail_text_init(struct mail_text *);
+void mail_text_free(struct mail_text *);
+
+/*
+ * Renders template tpl with d (PUBLIC_URL is set here) for to, cc into m
+ * (initialised by the caller), without queueing it; errors as mail_queue.
+ */
+enum app_err mail_render(const struct config *, const char *tpl,
+    const char *const *to, size_t nto, const char *const *cc, size_t ncc,
+    struct view_dict *d, struct mail_text *m);
 
 /*
  * Renders template tpl with d (PUBLIC_URL is set here) and queues it to
@@ -45,5 +64,15 @@ int mail_address_ok(const char *addr);
 enum app_err mail_queue(struct db *, const struct config *, const char *tpl,
     const char *const *to, size_t nto, const char *const *cc, size_t ncc,
     struct view_dict *d);
+
+/*
+ * A failed message (one whose delivery gave up), as a site admin handles
+ * it: sent again from the first attempt (attempts 0, failed_at cleared,
+ * last_error kept until the next attempt), or deleted; one transaction
+ * with the audit row outbox.retry or outbox.delete.  APP_ENOTFOUND, with
+ * nothing written, when no failed message has that id.
+ */
+enum app_err mail_retry(struct db *, const struct actor *, long long id);
+enum app_err mail_delete(struct db *, const struct actor *, long long id);
 
 #endif

@@ -1,6 +1,7 @@
 /* provision.c - the provisioning rules and their engine; see provision.h. */
 #include "config.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,7 @@
 #include "rules/alias.h"
 #include "rules/notify.h"
 #include "rules/provision.h"
+#include "rules/provision_bulk.h"
 #include "rules/snapshot.h"
 #include "store/audit.h"
 #include "store/db.h"
@@ -92,8 +94,9 @@ act(struct prov_action *out, size_t *n, enum prov_kind k,
 }
 
 /*
- * Takes U's aliases off D: enabled ones disabled with reason (deleted at
- * once when there is no grace), expired sync-disabled ones deleted.
+ * Takes U's aliases off D: those the rules have not taken off yet,
+ * whoever disabled them before, are disabled with reason (deleted at once
+ * when there is no grace); expired ones the rules took off are deleted.
  * Returns how many aliases are left.
  */
 static size_t
@@ -105,10 +108,11 @@ take_off(const struct prov_input *in, const char *reason,
 
 	for (i = 0; i < in->naliases; i++) {
 		al = &in->aliases[i];
-		if (al->enabled && in->grace_days > 0)
+		if (sync_reason(al->reason) && !al->expired)
+			continue;
+		if (!sync_reason(al->reason) && in->grace_days > 0)
 			act(out, n, ACT_DISABLE, al, reason);
-		else if (al->enabled ||
-		    (sync_reason(al->reason) && al->expired)) {
+		else {
 			act(out, n, ACT_DELETE, al, NULL);
 			left--;
 		}
@@ -293,7 +297,9 @@ prov_load_domains(struct prov *p)
 		if (d->nadmins > 0)
 			continue;
 		/* A domain without an admin: nobody to tell, nothing changes. */
-		p->st.errors++;
+		prov_fail(p, arena_printf(p->a, "no-admin:%s", d->name),
+		    "%s has no admin who is not banned: it is left unchanged",
+		    d->name);
 		memset(&w, 0, sizeof(w));
 		w.domain_id = d->id;
 		w.domain = d->name;
@@ -382,6 +388,7 @@ prov_load_state(struct prov *p, long long uid, const char *name)
 void
 prov_free(struct prov *p)
 {
+	prov_bulk_end(p);
 	if (p->state == NULL)
 		return;
 	PQclear(p->state->mres);
@@ -441,9 +448,10 @@ struct apply {
 	const struct prov_domain *d;
 	const struct prov_action *acts;
 	size_t                    n;
-	const char               *rcpt; /* the user's e-mail, as a
+	const char               *rcpt;      /* the user's e-mail, as a
 						   recipient */
-	struct prov_stats         st;   /* counted if it commits */
+	struct prov_stats         st;        /* counted if it commits */
+	int                       announced; /* the signed-in mail went */
 };
 
 /* Plain words for the e-mails and the error log. */
@@ -479,21 +487,22 @@ provision_reason_words(const char *reason)
 	return reason;
 }
 
-static struct view_dict *
-mail_dict(const struct apply *ap, const char *local)
+struct view_dict *
+prov_mail_dict(const struct prov_user *u, const struct prov_domain *dom,
+    const char *local)
 {
 	struct view_dict *d;
 	char              addr[LABEL_MAX];
 
 	if ((d = view_dict_new()) == NULL)
 		return NULL;
-	snprintf(addr, sizeof(addr), "%s@%s", local ? local : ap->u->name,
-	    ap->d->name);
+	snprintf(addr, sizeof(addr), "%s@%s", local ? local : u->name,
+	    dom->name);
 	view_set(d, "ADDRESS", addr);
-	view_set(d, "NAME", ap->u->name);
-	view_set(d, "DOMAIN", ap->d->name);
-	view_set(d, "TEAM", ap->d->team);
-	view_set(d, "RECIPIENT", ap->u->email);
+	view_set(d, "NAME", u->name);
+	view_set(d, "DOMAIN", dom->name);
+	view_set(d, "TEAM", dom->team);
+	view_set(d, "RECIPIENT", u->email);
 	return d;
 }
 
@@ -508,7 +517,7 @@ tell(const struct apply *ap, const char *tpl, const char *local, int to_user,
 
 	if (ap->p->dry_run)
 		return APP_OK;
-	if ((d = mail_dict(ap, local)) == NULL)
+	if ((d = prov_mail_dict(ap->u, ap->d, local)) == NULL)
 		return APP_ENOMEM;
 	if (reason != NULL)
 		view_set(d, "REASON", provision_reason_words(reason));
@@ -598,8 +607,20 @@ do_create(struct apply *ap, const struct prov_action *x)
 	if ((e = audit(ap, "alias.create", "alias", id, x->local_part, NULL,
 		 after)) != APP_OK)
 		return e;
-	return tell(ap, on ? "mail_created.tpl" : "mail_matches_recipient.tpl",
+	return tell(ap, prov_create_mail(ap->u, x, &ap->announced),
 	    x->local_part, 0, NULL, NULL);
+}
+
+const char *
+prov_create_mail(const struct prov_user *u, const struct prov_action *x,
+    int *announced)
+{
+	if (x->kind != ACT_CREATE)
+		return "mail_matches_recipient.tpl";
+	if (!u->first || *announced)
+		return "mail_created.tpl";
+	*announced = 1;
+	return "mail_signed_in.tpl";
 }
 
 /*
@@ -624,20 +645,39 @@ alias_stmt(struct apply *ap, enum stmt st, const struct prov_action *x,
 	return APP_OK;
 }
 
+/* Back as it was before the rules took it off: enabled, or as its owner
+ * or an admin had disabled it. */
 static enum app_err
 do_enable(struct apply *ap, const struct prov_action *x)
 {
+	char         id[24], after[128];
+	const char  *prm[1] = { id };
+	PGresult    *res;
 	enum app_err e;
-	int          done;
+	int          on;
 
-	if ((e = alias_stmt(ap, STMT_PROV_ALIAS_ENABLE, x, &done)) != APP_OK ||
-	    !done)
+	snprintf(id, sizeof(id), "%lld", x->alias_id);
+	if ((e = run(ap, STMT_PROV_ALIAS_ENABLE, 1, prm, &res)) != APP_OK)
 		return e;
-	ap->st.enabled++;
-	if (ap->p->dry_run)
+	if (ap->p->dry_run) {
+		ap->st.enabled++;
 		return APP_OK;
+	}
+	if (PQntuples(res) == 0) {
+		PQclear(res);
+		return APP_OK;
+	}
+	on = strcmp(PQgetvalue(res, 0, 1), "t") == 0;
+	snprintf(after, sizeof(after),
+	    on ? "{\"enabled\": true}" :
+		 "{\"enabled\": false, \"disabled_reason\": \"%s\"}",
+	    PQgetvalue(res, 0, 2));
+	PQclear(res);
+	if (on)
+		ap->st.enabled++;
 	if ((e = audit(ap, "alias.enable", "alias", x->alias_id, x->local_part,
-		 NULL, "{\"enabled\": true}")) != APP_OK)
+		 NULL, after)) != APP_OK ||
+	    !on)
 		return e;
 	return tell(ap, "mail_restored.tpl", x->local_part, 0, NULL, NULL);
 }
@@ -746,6 +786,22 @@ do_tell(struct apply *ap, const struct prov_action *x)
 	    NULL, 1, x->reason, NULL);
 }
 
+/* The admins were told ~name signed in: with the first address only. */
+static enum app_err
+announced(const struct apply *ap)
+{
+	char         id[24];
+	const char  *prm[1] = { id };
+	PGresult    *res;
+	enum app_err e;
+
+	snprintf(id, sizeof(id), "%lld", ap->u->id);
+	if ((e = run(ap, STMT_PROV_ANNOUNCED, 1, prm, &res)) != APP_OK)
+		return e;
+	PQclear(res);
+	return APP_OK;
+}
+
 static enum app_err
 apply_tx(struct db *db, void *arg)
 {
@@ -780,8 +836,8 @@ apply_tx(struct db *db, void *arg)
 			break;
 		}
 	}
-	if (e == APP_OK && ap->u->first && ap->st.created > 0)
-		e = tell(ap, "mail_signed_in.tpl", NULL, 0, NULL, NULL);
+	if (e == APP_OK && ap->announced && !ap->p->dry_run)
+		e = announced(ap);
 	return e;
 }
 
@@ -813,11 +869,13 @@ show_plan(const struct apply *ap)
 	}
 }
 
-static void
-apply(struct prov *p, const struct prov_user *u, const struct prov_domain *d,
-    const struct prov_action *acts, size_t n, const char *rcpt)
+void
+prov_apply(struct prov *p, const struct prov_user *u,
+    const struct prov_domain *d, const struct prov_action *acts, size_t n,
+    const char *rcpt)
 {
-	struct apply ap = { p, u, d, acts, n, rcpt, { 0, 0, 0, 0, 0, 0, 0 } };
+	struct apply ap = { p, u, d, acts, n, rcpt, { 0, 0, 0, 0, 0, 0, 0 },
+		0 };
 	struct errlog_who w = { u->id, u->name, u->claimed_id, d->id, d->name };
 	enum app_err      e;
 
@@ -827,7 +885,10 @@ apply(struct prov *p, const struct prov_user *u, const struct prov_domain *d,
 	} else
 		e = db_tx(p->db, apply_tx, &ap);
 	if (e != APP_OK) {
-		p->st.errors++;
+		prov_fail(p,
+		    arena_printf(p->a, "apply-failed:%lld:%s", u->id, d->name),
+		    "a change for ~%s on %s could not be applied", u->name,
+		    d->name);
 		if (!p->dry_run)
 			(void)errlog_record(p->db, &w, "apply-failed",
 			    "a change could not be applied; nothing of it was "
@@ -842,6 +903,95 @@ apply(struct prov *p, const struct prov_user *u, const struct prov_domain *d,
 		 "created=%ld enabled=%ld disabled=%ld removed=%ld%s",
 	    u->id, u->name, d->name, n, ap.st.created, ap.st.enabled,
 	    ap.st.disabled, ap.st.removed, p->dry_run ? " dry_run=1" : "");
+}
+
+void
+prov_fail(struct prov *p, const char *cause, const char *fmt, ...)
+{
+	va_list ap;
+	char    msg[512];
+
+	p->st.errors++;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (p->fail != NULL)
+		p->fail(p->fail_arg, cause != NULL ? cause : "memory", msg);
+}
+
+int
+prov_would_take_off(const struct prov *p, const struct prov_user *u)
+{
+	const struct prov_domain *d;
+	const struct arow        *rows;
+	size_t                    i, k, nal;
+	int                       yes;
+
+	for (i = 0; i < p->ndomains; i++) {
+		d = &p->domains[i];
+		if (!d->usable || d->snap.names == NULL ||
+		    snapshot_has(p->db, &d->snap, u->name, &yes) != APP_OK ||
+		    yes)
+			continue;
+		rows = aliases_of(p->state, u->id, d->id, &nal);
+		for (k = 0; k < nal; k++)
+			if (rows[k].al.enabled)
+				return 1;
+	}
+	return 0;
+}
+
+struct rename {
+	const struct prov_user *u;
+	const char             *name;
+};
+
+static enum app_err
+rename_tx(struct db *db, void *arg)
+{
+	struct rename     *rn = arg;
+	struct actor       a = { ACTOR_SYNC, 0, NULL, 0, NULL };
+	struct audit_event ev;
+	char               id[24], before[LABEL_MAX], after[LABEL_MAX];
+	const char        *prm[2] = { rn->name, rn->u->claimed_id };
+	PGresult          *res;
+	enum app_err       e;
+
+	if ((res = db_exec(db, STMT_USER_CLEAR_NAME, 2, prm, &e)) == NULL)
+		return e;
+	PQclear(res);
+	snprintf(id, sizeof(id), "%lld", rn->u->id);
+	prm[0] = id;
+	prm[1] = rn->name;
+	if ((res = db_exec(db, STMT_PROV_RENAME, 2, prm, &e)) == NULL)
+		return e;
+	PQclear(res);
+	snprintf(before, sizeof(before), "{\"name\": \"%s\"}", rn->u->name);
+	snprintf(after, sizeof(after), "{\"name\": \"%s\"}", rn->name);
+	memset(&ev, 0, sizeof(ev));
+	ev.action = "user.rename";
+	ev.target_type = "user";
+	ev.target_id = rn->u->id;
+	ev.target_label = rn->name;
+	ev.before = rn->u->name[0] != '\0' ? before : NULL;
+	ev.after = after;
+	return audit_write(db, &a, &ev);
+}
+
+enum app_err
+prov_rename(struct prov *p, const struct prov_user *u, const char *name)
+{
+	struct rename rn = { u, name };
+	const char   *old = u->name;
+
+	log_info("event=person_renamed user=%lld old=%s name=%s%s", u->id,
+	    old[0] != '\0' ? old : "-", name, p->dry_run ? " dry_run=1" : "");
+	if (p->dry_run) {
+		fprintf(p->plan_out, "plan: ~%s: rename ~%s\n",
+		    old[0] != '\0' ? old : "-", name);
+		return APP_OK;
+	}
+	return db_tx(p->db, rename_tx, &rn);
 }
 
 /* The user's e-mail with its domain part lower-cased, as aliases keep it. */
@@ -872,7 +1022,7 @@ prov_user(struct prov *p, const struct prov_user *u)
 
 	p->st.users++;
 	if ((rcpt = recipient_of(p->a, u->email)) == NULL) {
-		p->st.errors++;
+		prov_fail(p, "memory", "out of memory");
 		return;
 	}
 	for (i = 0; i < p->ndomains; i++) {
@@ -883,7 +1033,7 @@ prov_user(struct prov *p, const struct prov_user *u)
 		al = arena_calloc(p->a, nal + 1, sizeof(*al));
 		acts = arena_calloc(p->a, PROV_ACTIONS(nal), sizeof(*acts));
 		if (al == NULL || acts == NULL) {
-			p->st.errors++;
+			prov_fail(p, "memory", "out of memory");
 			log_error("event=provision_failed user=%lld "
 				  "reason=\"out of memory\"",
 			    u->id);
@@ -909,8 +1059,10 @@ prov_user(struct prov *p, const struct prov_user *u)
 		    u->name);
 		in.alias_limit = d->alias_limit;
 		in.grace_days = p->cfg->removal_grace_days;
-		if ((n = provision_plan(&in, acts)) > 0)
-			apply(p, u, d, acts, n, rcpt);
+		if ((n = provision_plan(&in, acts)) > 0 &&
+		    (p->bulk == NULL || p->dry_run ||
+			prov_bulk_add(p, u, d, acts, n, rcpt) != 1))
+			prov_apply(p, u, d, acts, n, rcpt);
 		total += n;
 	}
 	if (total == 0)
@@ -949,6 +1101,7 @@ load_user(struct prov *p, long long uid, struct prov_user *u, int *found)
 		u->claimed_id = arena_strdup(p->a, PQgetvalue(res, 0, 3));
 		u->banned = is_true(res, 0, 4);
 		u->first = is_true(res, 0, 7);
+		u->person = person_from_status(PQgetvalue(res, 0, 5));
 	}
 	PQclear(res);
 	return *found &&
@@ -957,13 +1110,18 @@ load_user(struct prov *p, long long uid, struct prov_user *u, int *found)
 	    APP_OK;
 }
 
-/* A snapshot at most snapshot_max_age old for d, fetched if need be. */
+/*
+ * A snapshot at most snapshot_max_age old for d, fetched if need be; and
+ * fetched afresh when it does not list name: someone who joined the team
+ * minutes ago is a member at once (a team is a few pages to read).
+ */
 static enum app_err
-signin_snapshot(struct prov *p, size_t i, int *queued)
+signin_snapshot(struct prov *p, size_t i, const char *name, int *queued)
 {
 	struct prov_domain *d = &p->domains[i];
 	size_t              k;
 	enum app_err        e;
+	int                 yes = 1;
 
 	for (k = 0; k < i; k++) /* a team of an earlier domain */
 		if (strcmp(p->domains[k].team, d->team) == 0) {
@@ -973,9 +1131,11 @@ signin_snapshot(struct prov *p, size_t i, int *queued)
 			return APP_OK;
 		}
 	if ((e = snapshot_latest(p->db, d->team, p->cfg->snapshot_max_age,
-		 &d->snap)) != APP_OK)
+		 &d->snap)) != APP_OK ||
+	    (d->snap.id != 0 &&
+		(e = snapshot_has(p->db, &d->snap, name, &yes)) != APP_OK))
 		return e;
-	if (d->snap.id == 0) {
+	if (d->snap.id == 0 || !yes) {
 		if ((e = snapshot_fetch(p->db, p->cfg, signin_lp, p->a, d->team,
 			 1, &d->snap)) != APP_OK)
 			return e;
@@ -1035,13 +1195,22 @@ signin_run(struct prov *p, long long uid, int *queued)
 	enum lp_outcome  o;
 	enum app_err     e;
 	size_t           i;
-	int              found = 0;
+	int              found = 0, byid;
 
 	if ((e = load_user(p, uid, &u, &found)) != APP_OK || !found ||
 	    (e = prov_load_domains(p)) != APP_OK || p->ndomains == 0)
 		return e;
-	o = lp_person(signin_lp, u.name, &lpp, why, sizeof(why));
-	if ((u.person = person_from_lp(o, &lpp, u.name)) == PERSON_UNKNOWN) {
+	o = lp_person_or_identity(signin_lp, u.name, u.claimed_id, &lpp, &byid,
+	    why, sizeof(why));
+	/* Nobody of that name nor identity, who was valid: the sync confirms
+	 * it before it takes anything away (pending.h). */
+	if (o == LP_NOT_FOUND && u.person == PERSON_VALID) {
+		log_warn("event=signin_person_missing user=%lld name=%s", uid,
+		    u.name);
+		return APP_OK;
+	}
+	u.person = person_from_lp(o, &lpp, byid ? lpp.name : u.name);
+	if (u.person == PERSON_UNKNOWN) {
 		*queued = 1;
 		log_warn("event=signin_provision_deferred user=%lld name=%s "
 			 "reason=\"person lookup: %s\"",
@@ -1051,7 +1220,7 @@ signin_run(struct prov *p, long long uid, int *queued)
 	if ((e = set_person(p, &u)) != APP_OK)
 		return e;
 	for (i = 0; i < p->ndomains; i++)
-		if ((e = signin_snapshot(p, i, queued)) != APP_OK)
+		if ((e = signin_snapshot(p, i, u.name, queued)) != APP_OK)
 			return e;
 	if ((e = prov_load_state(p, uid, u.name)) != APP_OK)
 		return e;

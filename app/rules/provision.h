@@ -162,11 +162,12 @@ struct prov_user {
 	const char       *name; /* lower case */
 	const char       *email, *claimed_id;
 	int               banned;
-	int               first; /* never provisioned before */
+	int               first; /* not announced to the admins yet */
 	enum person_state person;
 };
 
 struct prov_state; /* the loaded memberships and aliases */
+struct prov_bulk;  /* new addresses waiting to be written together */
 
 struct prov {
 	struct db           *db;
@@ -177,8 +178,16 @@ struct prov {
 	struct prov_domain  *domains;
 	size_t               ndomains;
 	struct prov_state   *state;
+	struct prov_bulk    *bulk; /* NULL: every change at once */
 	struct prov_stats    st;
+	/* Told of every error counted (a stable cause, words); may be NULL. */
+	void (*fail)(void *arg, const char *cause, const char *message);
+	void *fail_arg;
 };
+
+/* Counts an error and tells p->fail of its cause. */
+void prov_fail(struct prov *, const char *cause, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 /* p->domains: the participating domains with their admins. */
 enum app_err prov_load_domains(struct prov *);
@@ -193,6 +202,25 @@ enum app_err prov_load_state(struct prov *, long long uid, const char *name);
  * is logged and counted as an error, and the other domains go on.
  */
 void prov_user(struct prov *, const struct prov_user *u);
+/*
+ * Whether the rules would take an address off u because a usable
+ * snapshot does not list them (a leaver, or someone who renamed).
+ */
+int prov_would_take_off(const struct prov *, const struct prov_user *u);
+/*
+ * Plans that only create addresses and memberships wait in p->bulk (when
+ * set) and are written many to a transaction, with the same rows, audit
+ * rows and mails as one by one; a batch that fails is redone one plan at
+ * a time.  prov_bulk_start readies it, prov_flush writes what waits.
+ */
+enum app_err prov_bulk_start(struct prov *);
+void         prov_flush(struct prov *);
+/*
+ * Launchpad says user u is now called name (they renamed): users.name
+ * moves there, from any stale holder, with an audit row (actor sync).
+ */
+enum app_err prov_rename(struct prov *, const struct prov_user *u,
+    const char *name);
 /* Releases what prov_load_state loaded. */
 void prov_free(struct prov *);
 

@@ -203,6 +203,70 @@ sa_domain_add(struct db *db, const struct actor *a,
 	return db_tx(db, domain_add_tx, &t);
 }
 
+/* Columns of STMT_SA_DOMAIN_LOCK. */
+enum {
+	DL_ID,
+	DL_ENABLED,
+	DL_LIMIT,
+	DL_BEFORE
+};
+
+struct domain_set_tx {
+	const struct actor         *actor;
+	const char                 *name;
+	const struct sa_domain_set *set;
+	int                        *changed;
+};
+
+static enum app_err
+domain_set_tx(struct db *db, void *arg)
+{
+	struct domain_set_tx *t = arg;
+	struct audit_event ev = { NULL, "domain", 0, t->name, 0, NULL, NULL };
+	char               limit[12];
+	const char        *p[3];
+	PGresult          *old, *res = NULL;
+	enum app_err       e;
+
+	if ((old = db_exec(db, STMT_SA_DOMAIN_LOCK, 1, &t->name, &e)) == NULL)
+		return e;
+	if (PQntuples(old) != 1) {
+		PQclear(old);
+		return APP_ENOTFOUND;
+	}
+	p[0] = PQgetvalue(old, 0, DL_ID);
+	p[1] = t->set->enabled == -1 ? PQgetvalue(old, 0, DL_ENABLED) :
+	    t->set->enabled          ? "t" :
+				       "f";
+	snprintf(limit, sizeof(limit), "%d", t->set->alias_limit);
+	p[2] = t->set->alias_limit == -1 ? PQgetvalue(old, 0, DL_LIMIT) : limit;
+	if (strcmp(p[1], PQgetvalue(old, 0, DL_ENABLED)) == 0 &&
+	    strcmp(p[2], PQgetvalue(old, 0, DL_LIMIT)) == 0)
+		e = APP_OK; /* already so: *changed stays 0 */
+	else if ((res = db_exec(db, STMT_SA_DOMAIN_UPDATE, 3, p, &e)) != NULL) {
+		ev.action = t->set->alias_limit != -1 ? "domain.alias_limit" :
+		    t->set->enabled                   ? "domain.enable" :
+							"domain.disable";
+		ev.target_id = ev.domain_id = strtoll(p[0], NULL, 10);
+		ev.before = PQgetvalue(old, 0, DL_BEFORE);
+		ev.after = PQgetvalue(res, 0, 0);
+		*t->changed = (e = audit_write(db, t->actor, &ev)) == APP_OK;
+	}
+	PQclear(res);
+	PQclear(old);
+	return e;
+}
+
+enum app_err
+sa_domain_set(struct db *db, const struct actor *a, const char *name,
+    const struct sa_domain_set *set, int *changed)
+{
+	struct domain_set_tx t = { a, name, set, changed };
+
+	*changed = 0;
+	return db_tx(db, domain_set_tx, &t);
+}
+
 /* Columns of STMT_SA_USER_LOCK. */
 enum {
 	UL_NAME,

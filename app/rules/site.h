@@ -9,8 +9,9 @@
  *
  * And the changes both make, each one transaction (db_tx) with its
  * audit_log row(s), by the caller's actor (ACTOR_CLI for the CLI,
- * ACTOR_USER for a page): adding a domain, and banning, unbanning,
- * granting and revoking site admin.  Asking for what is already so
+ * ACTOR_USER for a page): adding a domain, enabling or disabling it and
+ * setting its alias limit, and banning, unbanning, granting and revoking
+ * site admin.  Asking for what is already so
  * changes nothing and succeeds.  Two rules hold for people on the web but
  * not for an operator at the shell, who made the first site admin and is
  * the way back in: never revoke the last site admin, and never ban
@@ -107,6 +108,21 @@ struct sa_domain_added {
  */
 enum app_err sa_domain_add(struct db *, const struct actor *,
     const struct sa_domain_new *, struct sa_domain_added *out);
+
+/* What to set of a domain; -1 leaves a value as it is. */
+struct sa_domain_set {
+	int enabled;     /* 1 or 0 */
+	int alias_limit; /* 0..SA_ALIAS_LIMIT_MAX */
+};
+
+/*
+ * Sets the domain `name` (its row locked) as `set` says, with the audit
+ * row domain.alias_limit when a limit is set, else domain.enable or
+ * domain.disable (before and after).  APP_OK with *changed 0 when it
+ * already was so (nothing written); APP_ENOTFOUND for no such domain.
+ */
+enum app_err sa_domain_set(struct db *, const struct actor *, const char *name,
+    const struct sa_domain_set *, int *changed);
 
 enum sa_user_op {
 	SA_BAN, /* with a reason, one line of 1..500 */

@@ -138,6 +138,46 @@ trusted(struct db *db, const char *team, long *total, int *open)
 	return APP_OK;
 }
 
+int
+snapshot_shrink_held(long trusted, size_t n, int threshold, int min_count)
+{
+	long long lost = (long long)trusted - (long long)n;
+
+	/* (t - n) / t > x %, and t - n > min_count */
+	return trusted > 0 && lost * 100 > (long long)trusted * threshold &&
+	    lost > min_count;
+}
+
+/* The members: the names of the valid participants (entries are sorted). */
+static int
+members_of(struct arena *a, struct snapshot *s)
+{
+	size_t i;
+
+	if ((s->names = arena_calloc(a, s->nentries + 1, sizeof(*s->names))) ==
+	    NULL)
+		return -1;
+	for (i = 0; i < s->nentries; i++)
+		if (s->entries[i].valid)
+			s->names[s->n++] = s->entries[i].name;
+	return 0;
+}
+
+static int
+cmp_entry_name(const void *key, const void *elem)
+{
+	return strcmp(key, ((const struct lp_entry *)elem)->name);
+}
+
+const struct lp_entry *
+snapshot_entry(const struct snapshot *s, const char *name)
+{
+	if (s->entries == NULL || name == NULL)
+		return NULL;
+	return bsearch(name, s->entries, s->nentries, sizeof(*s->entries),
+	    cmp_entry_name);
+}
+
 enum app_err
 snapshot_fetch(struct db *db, const struct config *cfg, struct lp_client *lp,
     struct arena *a, const char *team, int store, struct snapshot *out)
@@ -147,9 +187,10 @@ snapshot_fetch(struct db *db, const struct config *cfg, struct lp_client *lp,
 	int          open = 0;
 
 	memset(out, 0, sizeof(*out));
-	out->outcome = lp_participants(lp, a, team, &out->names, &out->n,
-	    out->error, sizeof(out->error));
-	out->complete = out->outcome == LP_OK;
+	out->outcome = lp_participants(lp, a, team, &out->entries,
+	    &out->nentries, out->error, sizeof(out->error));
+	if ((out->complete = out->outcome == LP_OK) && members_of(a, out) == -1)
+		return APP_ENOMEM;
 	memset(&st, 0, sizeof(st));
 	st.cfg = cfg;
 	st.team = team;
@@ -158,10 +199,8 @@ snapshot_fetch(struct db *db, const struct config *cfg, struct lp_client *lp,
 	if (out->complete) {
 		if ((e = trusted(db, team, &st.trusted, &open)) != APP_OK)
 			return e;
-		/* Smaller by more than the threshold: (t - n) / t > x %. */
-		out->held = st.trusted > 0 &&
-		    ((long long)st.trusted - (long long)out->n) * 100 >
-			(long long)st.trusted * cfg->shrink_threshold;
+		out->held = snapshot_shrink_held(st.trusted, out->n,
+		    cfg->shrink_threshold, cfg->shrink_min_count);
 		st.alert = out->held && !open;
 	}
 	if (out->held)

@@ -4,13 +4,17 @@
  * and its member names (lower case), complete or not.
  *
  * A snapshot is complete when lp_participants answered LP_OK: every page
- * fetched and every guard passed (invalid and probationary participants
- * are not members).  Anything else is stored incomplete with its error,
- * and removals never use it.
+ * fetched and every guard passed.  Its members are the participants whose
+ * account is valid (is_probationary, karma 0, does not count: reference
+ * §4.5).  Anything else is stored incomplete with its error, and removals
+ * never use it.  A snapshot fetched in this process also keeps every
+ * participant's entry (entries), which tells the sync what Launchpad says
+ * of each of them without a request of their own.
  *
  * Shrink guard: a complete snapshot smaller than the last *trusted* one
  * (complete, and never held or held and accepted) by more than
- * shrink_threshold percent is stored shrink_held: removals for the team
+ * shrink_threshold percent and by more than shrink_min_count members is
+ * stored shrink_held: removals for the team
  * wait (additions still happen) until an operator runs `membermail sync
  * --accept-shrink TEAM`.  alerts_to is told when a hold begins (the first
  * held snapshot after the last trusted one), not at every run.
@@ -32,14 +36,16 @@ struct config;
 struct db;
 
 struct snapshot {
-	long long       id;      /* team_snapshots.id; 0: none */
-	enum lp_outcome outcome; /* of the fetch (LP_OK if reused) */
-	int             complete;
-	int             held;  /* shrink-held and not accepted */
-	long            age;   /* seconds since it was fetched */
-	const char    **names; /* sorted; NULL: ask the database */
-	size_t          n;
-	char            error[256]; /* why it is incomplete */
+	long long        id;      /* team_snapshots.id; 0: none */
+	enum lp_outcome  outcome; /* of the fetch (LP_OK if reused) */
+	int              complete;
+	int              held;  /* shrink-held and not accepted */
+	long             age;   /* seconds since it was fetched */
+	const char     **names; /* sorted; NULL: ask the database */
+	size_t           n;
+	struct lp_entry *entries; /* by name, when fetched here */
+	size_t           nentries;
+	char             error[256]; /* why it is incomplete */
 };
 
 /*
@@ -59,6 +65,16 @@ enum app_err snapshot_fetch(struct db *, const struct config *,
  */
 enum app_err snapshot_latest(struct db *, const char *team, long max_age,
     struct snapshot *out);
+
+/*
+ * Whether a complete snapshot of `trusted` members followed by one of n
+ * is held: smaller by more than threshold percent and more than min_count.
+ */
+int snapshot_shrink_held(long trusted, size_t n, int threshold, int min_count);
+
+/* The participant entry of name (lower case) when s has entries. */
+const struct lp_entry *snapshot_entry(const struct snapshot *,
+    const char *name);
 
 /* *yes = whether name (any case) is a member of the snapshot. */
 enum app_err snapshot_has(struct db *, const struct snapshot *,

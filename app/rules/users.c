@@ -1,6 +1,7 @@
 /* users.c - user records at sign-in; see users.h. */
 #include "config.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +10,8 @@
 
 #include "lib/log.h"
 #include "proto/rp.h"
+#include "rules/alias.h"
+#include "rules/notify.h"
 #include "rules/users.h"
 #include "store/audit.h"
 #include "store/db.h"
@@ -16,9 +19,31 @@
 struct signin {
 	const char               *request_id;
 	const struct rp_identity *id;
+	const char               *email; /* id's, usable; NULL: none */
+	char                      email_buf[320];
 	long long                 uid;
 	enum signin_outcome       outcome;
 };
+
+/*
+ * The identity's address as we keep it: the domain part lower-cased (it
+ * is case-insensitive, RFC 5321 2.4), the local part as given; NULL when
+ * there is none or it cannot be a mail header's.
+ */
+static const char *
+usable_email(struct signin *s)
+{
+	const char *e = s->id->email;
+	char       *p;
+
+	if (e == NULL || strlen(e) >= sizeof(s->email_buf) ||
+	    !mail_address_ok(e))
+		return NULL;
+	memcpy(s->email_buf, e, strlen(e) + 1);
+	for (p = strrchr(s->email_buf, '@'); *p != '\0'; p++)
+		*p = (char)tolower((unsigned char)*p);
+	return s->email_buf;
+}
 
 /* Runs one statement inside the transaction; -1 on failure. */
 static int
@@ -67,7 +92,7 @@ audit(struct db *db, struct signin *s, const char *action, const char *before,
 static int
 create(struct db *db, struct signin *s, enum app_err *e)
 {
-	const char *p[4] = { s->id->claimed_id, s->id->nickname, s->id->email,
+	const char *p[4] = { s->id->claimed_id, s->id->nickname, s->email,
 		s->id->fullname };
 	PGresult   *res;
 	char       *after;
@@ -77,28 +102,44 @@ create(struct db *db, struct signin *s, enum app_err *e)
 		return -1;
 	s->uid = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
 	PQclear(res);
-	after = email_json(s->id->email);
+	after = email_json(s->email);
 	rc = audit(db, s, "user.signup", NULL, after, e);
 	free(after);
 	return rc;
 }
 
-/* Email changed: aliases that forwarded only to the old one follow. */
+/*
+ * Email changed: aliases that forwarded only to the old one (or to the
+ * one they were stuck with) follow, when the new one can be a recipient
+ * and is not their own address.  Those that cannot stay, and /my says so
+ * (users.email_stuck); the sign-in goes on either way.
+ */
 static int
-follow_email(struct db *db, struct signin *s, const char *old, enum app_err *e)
+follow_email(struct db *db, struct signin *s, const char *old,
+    const char *stuck, enum app_err *e)
 {
 	char        uid[24], *before, *after;
-	const char *p[3];
+	const char *p[4];
+	PGresult   *res;
 	int         rc;
 
 	snprintf(uid, sizeof(uid), "%lld", s->uid);
 	p[0] = uid;
 	p[1] = old;
-	p[2] = s->id->email;
-	if (run(db, STMT_ALIASES_FOLLOW_EMAIL, 3, p, NULL, e) == -1)
+	p[2] = s->email;
+	p[3] = stuck[0] != '\0' ? stuck : NULL;
+	if (alias_recipient_valid(s->email) &&
+	    run(db, STMT_ALIASES_FOLLOW_EMAIL, 4, p, NULL, e) == -1)
 		return -1;
+	if (run(db, STMT_USER_EMAIL_STUCK, 2, p, &res, e) == -1)
+		return -1;
+	if (PQntuples(res) == 1 && strcmp(PQgetvalue(res, 0, 0), "t") == 0)
+		log_warn("event=aliases_not_following id=%s user=%lld "
+			 "reason=\"the new address cannot be their recipient\"",
+		    s->request_id ? s->request_id : "-", s->uid);
+	PQclear(res);
 	before = email_json(old);
-	after = email_json(s->id->email);
+	after = email_json(s->email);
 	rc = audit(db, s, "user.email_changed", before, after, e);
 	free(before);
 	free(after);
@@ -114,12 +155,12 @@ refresh(struct db *db, struct signin *s, PGresult *row, enum app_err *e)
 	snprintf(uid, sizeof(uid), "%lld", s->uid);
 	p[0] = uid;
 	p[1] = s->id->nickname;
-	p[2] = s->id->email;
+	p[2] = s->email;
 	p[3] = s->id->fullname;
 	if (run(db, STMT_USER_UPDATE, 4, p, NULL, e) == -1)
 		return -1;
-	if (s->id->email != NULL && strcmp(old, s->id->email) != 0)
-		return follow_email(db, s, old, e);
+	if (s->email != NULL && strcmp(old, s->email) != 0)
+		return follow_email(db, s, old, PQgetvalue(row, 0, 3), e);
 	return 0;
 }
 
@@ -137,10 +178,15 @@ signin_tx(struct db *db, void *arg)
 		return e;
 	if ((found = PQntuples(row) == 1))
 		s->uid = strtoll(PQgetvalue(row, 0, 0), NULL, 10);
+	s->email = usable_email(s);
+	if (s->id->email != NULL && s->email == NULL)
+		log_warn("event=signin_email_unusable id=%s",
+		    s->request_id ? s->request_id : "-");
 	if (found && strcmp(PQgetvalue(row, 0, 2), "t") == 0)
 		s->outcome = SIGNIN_BANNED;
-	else if (!found && s->id->email == NULL)
-		s->outcome = SIGNIN_NO_EMAIL;
+	else if (!found && s->email == NULL)
+		s->outcome = s->id->email == NULL ? SIGNIN_NO_EMAIL :
+						    SIGNIN_BAD_EMAIL;
 	/* The name moved here from another identity: a Launchpad rename. */
 	else if ((rc = run(db, STMT_USER_CLEAR_NAME, 2, p, NULL, &e)) == 0)
 		rc = found ? refresh(db, s, row, &e) : create(db, s, &e);
@@ -152,9 +198,13 @@ enum app_err
 users_signin(struct db *db, const char *request_id,
     const struct rp_identity *id, long long *uid, enum signin_outcome *outcome)
 {
-	struct signin s = { request_id, id, 0, SIGNIN_OK };
+	struct signin s;
 	enum app_err  e;
 
+	memset(&s, 0, sizeof(s));
+	s.request_id = request_id;
+	s.id = id;
+	s.outcome = SIGNIN_OK;
 	if ((e = db_tx(db, signin_tx, &s)) != APP_OK)
 		return e;
 	*uid = s.uid;

@@ -12,15 +12,18 @@ struct rp_identity;
 
 enum signin_outcome {
 	SIGNIN_OK,
-	SIGNIN_BANNED,  /* refused: the user is banned */
-	SIGNIN_NO_EMAIL /* first sign-in without a shared email */
+	SIGNIN_BANNED,   /* refused: the user is banned */
+	SIGNIN_NO_EMAIL, /* first sign-in without a shared email */
+	SIGNIN_BAD_EMAIL /* first sign-in with an address we cannot use */
 };
 
 /*
  * In one transaction: finds or creates the user of a verified identity,
  * refreshes Launchpad name, email and display name from the signed fields,
  * takes the name from a stale holder (a Launchpad rename), moves aliases
- * that forwarded only to the old email to the new one, and writes the
+ * that forwarded only to the old email to the new one (keeping the
+ * email's domain part lower-cased; aliases that cannot follow stay, and
+ * users.email_stuck says so: a sign-in never fails over them), and writes the
  * audit rows (with request_id, the request's as the log has it).  Sets
  * *uid and *outcome; APP_EDB and the like on failure.
  */

@@ -1,14 +1,21 @@
 /*
- * db.h - one PostgreSQL connection per process, and the app's statements.
+ * db.h - the one database layer: a PostgreSQL connection per process,
+ * running the statements of the catalogue (sql.h) by name.
  *
- * Each worker opens its own connection after fork, lazily, on the first
- * request that needs it.  Every statement is parameterised and prepared
- * once per connection; the SQL lives in one table (db.c) where it can be
- * reviewed at a glance.  When the connection breaks, the request gets
- * APP_EDB (a 503 page), the connection is dropped, and the next request
- * reconnects, after a back-off that doubles from 250 ms to 5 s so that a
- * database outage is not hammered by every worker.  Nothing here blocks
- * longer than connect_timeout or the statement timeout.
+ * The workers, the jobs (sync, outbox, cleanup) and the operator commands
+ * all go through a struct db.  Each worker opens its own connection after
+ * fork, lazily, on the first request that needs it.  Every statement is
+ * parameterised and prepared once per connection.  When the connection
+ * breaks, the request gets APP_EDB (a 503 page), the connection is
+ * dropped, and the next request reconnects, after a back-off that doubles
+ * from 250 ms to 5 s so that a database outage is not hammered by every
+ * worker.  Nothing here blocks longer than connect_timeout or the
+ * statement timeout.
+ *
+ * The one exception is `membermail migrate` (migrate.c): it runs the
+ * migration files' SQL, which no catalogue can hold, over a plain libpq
+ * connection of its own, and it must work on a schema this binary's
+ * statements would not even prepare on.
  */
 #ifndef MM_DB_H
 #define MM_DB_H
@@ -16,201 +23,23 @@
 #include <libpq-fe.h>
 
 #include "lib/err.h"
+#include "store/sql.h"
 
 /* The schema version (highest migration) this binary needs. */
-#define DB_SCHEMA_VERSION 8
+#define DB_SCHEMA_VERSION 9
 
 struct config;
-
-enum stmt {
-	STMT_SCHEMA_VERSION,     /* -> version */
-	STMT_DOMAIN_LIST,        /* -> slug, name, team, title */
-	STMT_SESSION_LOAD,       /* hash -> user columns, csrf, touch due,
-				   claimed id, person status, sync due */
-	STMT_SESSION_CREATE,     /* hash, user, csrf, idle, max */
-	STMT_SESSION_DELETE,     /* hash */
-	STMT_IS_DOMAIN_ADMIN,    /* domain name, user id -> a row if admin */
-	STMT_RATE_HIT,           /* bucket, window s -> hits, seconds left */
-	STMT_DOMAIN_TEAMS,       /* -> teams of enabled domains, a,b,c */
-	STMT_LOGIN_STATE_CREATE, /* state hash, binding hash, path, ttl s */
-	STMT_LOGIN_STATE_USE,    /* state hash -> a row if it was fresh */
-	STMT_LOGIN_STATE_USER,   /* state hash, user id */
-	STMT_LOGIN_STATE_FINISH, /* state hash, binding hash -> user, path */
-	STMT_NONCE_INSERT,       /* endpoint, nonce, keep s -> a row if new */
-	STMT_USER_BY_CLAIMED_ID, /* claimed id -> id, email, banned (locked) */
-	STMT_USER_CLEAR_NAME,    /* name, claimed id: a rename elsewhere */
-	STMT_USER_INSERT,        /* claimed id, name, email, display -> id */
-	STMT_USER_UPDATE,        /* id, name, email or NULL, display or NULL */
-	STMT_ALIASES_FOLLOW_EMAIL, /* user id, old email, new email */
-	STMT_USER_BY_ID,    /* id -> name, email, display, claimed, banned */
-	STMT_AUDIT,         /* kind, user id, name, action, type, id,
-				   label, before, after, request id,
-				   domain id (audit.c) */
-	STMT_ASSOC_CURRENT, /* endpoint -> handle, secret hex */
-	STMT_ASSOC_GET,     /* endpoint, handle -> secret hex */
-	STMT_ASSOC_INSERT,  /* endpoint, handle, secret hex, expires s */
-	STMT_ASSOC_DELETE,  /* endpoint, handle */
-	/* outbox (outbox.c) */
-	STMT_OUTBOX_RETRY, /* id -> id if it was a failed message */
-	/* provisioning: snapshot.c, provision.c, errlog.c, notify.c, sync.c */
-	STMT_SNAP_TRUSTED, /* team -> total of the last trusted, open hold */
-	STMT_SNAP_INSERT,  /* team, total, complete, error, held -> id */
-	STMT_SNAP_MEMBERS, /* id, names (space-separated) */
-	STMT_SNAP_LATEST,  /* team -> id, held, age s of latest complete */
-	STMT_SNAP_HAS,     /* id, name -> a row if a member */
-	STMT_SNAP_ACCEPT,  /* team, by -> id, total */
-	STMT_SNAP_SWEEP,   /* team: all but latest, complete, trusted */
-	STMT_PROV_DOMAINS, /* -> id, name, team, limit, admin emails */
-	STMT_PROV_USERS,   /* id|NULL, name|NULL, interval s -> users */
-	STMT_PROV_MEMBERS, /* id|NULL -> user, domain, role */
-	STMT_PROV_ALIASES, /* id|NULL, local|NULL -> aliases */
-	STMT_PROV_ALIAS_CREATE,  /* domain, local, user, email, enabled,
-				   reason -> id */
-	STMT_PROV_ALIAS_ENABLE,  /* id -> local part */
-	STMT_PROV_ALIAS_DISABLE, /* id, reason, grace days -> remove_at */
-	STMT_PROV_ALIAS_DELETE,  /* id -> local part */
-	STMT_PROV_MEMBER_ADD,    /* domain, user -> a row if added */
-	STMT_PROV_MEMBER_PRUNE,  /* domain, user -> a row if pruned */
-	STMT_PROV_PERSONS,       /* ids {..}, statuses {..} */
-	STMT_PROV_SYNCED,        /* ids {..} */
-	STMT_PROV_SYNC_REQUEST,  /* id */
-	STMT_ERRLOG,             /* fingerprint text, message, user, name,
-				   claimed id, domain */
-	STMT_ERROR_REPORT,       /* user, domain, code -> a row: report it */
-	STMT_ERROR_FORGET,       /* user, domain */
-	STMT_OUTBOX_INSERT,      /* to, cc (space-separated), subject, body */
-	STMT_SYNC_LOCK,          /* -> t if this session holds the lock */
-	STMT_SYNC_ASYNC_COMMIT,  /* synchronous_commit off for the session */
-	/* Site admins (handlers/admin.c). */
-	STMT_SA_COUNTS,           /* -> domains, users, aliases, outbox pending,
-				   outbox failed, errors in the last day */
-	STMT_SA_DOMAINS,          /* -> name, team, slug, title, enabled, limit,
-				   txt status, members, aliases, token */
-	STMT_SA_DOMAIN_INSERT,    /* name, team, slug, title, token, limit,
-				   enabled -> id, after (none on a unique
-				   conflict) */
-	STMT_SA_DOMAIN_ADMIN_ADD, /* domain id, user name -> user id, name,
-				   banned, label, after */
-	STMT_SA_DOMAIN_TAKEN,     /* name, slug -> name taken, slug taken */
-	STMT_SA_DOMAIN_LOCK,      /* name -> id, enabled, limit, before
-				   (locked) */
-	STMT_SA_DOMAIN_UPDATE,    /* id, enabled, limit -> after */
-	STMT_SA_USERS,            /* prefix or NULL, after id, limit -> id,
-				   name, email, banned, site admin */
-	STMT_SA_USER,             /* id -> name, email, display, claimed,
-				   banned, reason, site admin, last login,
-				   created, aliases, domains */
-	STMT_SA_USER_LOCK,        /* id -> name, banned, site admin, before,
-				   reason (locked) */
-	STMT_SA_USER_BY_NAME,     /* name -> id */
-	STMT_SA_USER_SET,         /* id, banned, reason or NULL (kept),
-				   site admin -> after */
-	STMT_SA_SITE_ADMINS,      /* -> how many (their rows locked) */
-	STMT_SA_OUTBOX_FAILED,    /* -> id, to, subject, attempts, error,
-				   failed at, created at */
-	STMT_SA_OUTBOX_STATE,     /* id -> failed, label, state (locked) */
-	STMT_SA_OUTBOX_DELETE,    /* id -> label, before */
-	STMT_SA_ERRORS,           /* -> fingerprint, message, count, first,
-				   last, user id, name, claimed id */
-	/* Member pages and alias rules (alias.c, handlers/my.c). */
-	STMT_ALIAS_GET,     /* id, actor id, site admin -> alias, role */
-	STMT_ALIAS_LOCK,    /* the same, FOR UPDATE */
-	STMT_ALIAS_UPDATE,  /* id, recipients \n-joined, enabled, reason,
-				   reply code, description -> updated_at */
-	STMT_ALIAS_HISTORY, /* alias id -> when, kind, name, action,
-				   changes */
-	/* The domain-admin rules and listings (rules/domain_members.c). */
-	STMT_MEMBER_DOMAIN_ACCESS, /* domain, user id -> id, name, limit,
-				   is admin */
-	STMT_MEMBER_DOMAIN_LOCK,   /* the same, the row locked */
-	STMT_MEMBER_DOMAIN,        /* the same + the overview's columns */
-	STMT_MEMBER_LOCK,      /* domain id, name -> member columns (locked) */
-	STMT_MEMBER_ADMINS,    /* domain id -> number of admins */
-	STMT_MEMBER_SET_ROLE,  /* domain id, user id, role */
-	STMT_MEMBER_ADD_ADMIN, /* domain id, name -> user id, name, if the
-				   user exists and was not a member */
-	STMT_MEMBER_DISABLE_ALIASES, /* domain id, user id -> id, local part */
-	STMT_MEMBER_DELETE,          /* domain id, user id */
-	STMT_MEMBER_ALIAS_COUNT,     /* domain id, user id -> count */
-	STMT_MEMBER_ALIAS_INSERT,    /* domain id, local part, user id,
-				   recipients (one a line), enabled, reason
-				   -> id, or no row if taken */
-	STMT_MEMBER_LIST,            /* domain id, search, after name, after id,
-				   limit -> member columns */
-	STMT_MEMBER_GET,             /* domain id, name -> member columns */
-	STMT_MEMBER_ALIASES,      /* domain id, search, after, enabled, reason,
-				   limit -> alias columns */
-	STMT_MEMBER_USER_ALIASES, /* domain id, user id -> alias columns */
-	STMT_MEMBER_AUDIT,  /* domain id, before id, limit -> audit rows */
-	STMT_MEMBER_ERRORS, /* domain id, limit -> error log rows */
-	STMT_MEMBER_ADMIN_DOMAINS, /* user id, site admin -> domain names */
-	/* The JSON API and its tokens (http/bearer.c, apitoken.c, handlers/api.c) */
-	STMT_API_TOKEN_AUTH,   /* hash -> token id, user columns, banned,
-				   last use over a minute ago */
-	STMT_API_TOKEN_TOUCH,  /* token id: last_used_at, once a minute */
-	STMT_API_TOKEN_CREATE, /* user, name, hash, days -> id, expires;
-				   no row if an active one has the name */
-	STMT_API_TOKEN_LIST,   /* user -> id, name, created, last used,
-				   expires, revoked, state */
-	STMT_API_TOKEN_REVOKE, /* id, user -> name, if it was active */
-	STMT_API_USER_ALIASES, /* user, after id or NULL, limit -> ids */
-	/* Faster sessions and GET /my (session.c, handlers/my.c) */
-	STMT_SESSION_TOUCH,   /* hash, idle: slide the idle expiry, if due */
-	STMT_MY_DOMAIN_LIST,  /* -> id, name, team, has a trusted
-				   snapshot, of each enabled, verified
-				   domain (db_cached) */
-	STMT_MY_DOMAIN_NAMES, /* -> id, name of every domain (db_cached) */
-	STMT_MY_SESSION_PAGE, /* token hash -> the session and /my's
-				   rows (db.c) */
-	/* Delivery into encrypted mailboxes (mail/deliver.c) */
-	STMT_LMTP_MAILBOX, /* local part, domain -> id, public key hex,
-				   quota, used, a new message id */
-	STMT_LMTP_STORE,   /* message id, mailbox id, queue id, recipient,
-				   size, then binary: summary nonce and
-				   ciphertext, body nonce and ciphertext,
-				   sealed key, public key -> duplicate, room,
-				   stored, mailbox exists, same key */
-	/* Reading and keeping mailboxes (mail/mailbox.c) */
-	STMT_MBOX_LIST,         /* user, session hash -> per alias: id, address,
-				   enabled, keeps, forwards, mailbox id, quota,
-				   used, messages, unlocked here */
-	STMT_MBOX_GET,          /* mailbox, user -> id, alias id, address, key
-				   columns (hex), opslimit, memlimit, quota,
-				   used, messages */
-	STMT_MBOX_ALIAS,        /* alias, user -> address, mailbox id, keeps,
-				   forwards */
-	STMT_MBOX_CREATE,       /* alias, pk, wrap, nonce, salt, ops, mem, quota
-				   -> id (none if one exists) */
-	STMT_MBOX_REWRAP,       /* id, wrap, nonce, salt, ops, mem, old wrap
-				   -> id if the old wrap was still there */
-	STMT_MBOX_RESET,        /* id, pk, wrap, nonce, salt, ops, mem
-				   -> messages destroyed */
-	STMT_MBOX_UNLOCK_PUT,   /* session hash, mailbox, wrap, nonce, idle s */
-	STMT_MBOX_UNLOCK_GET,   /* session hash, mailbox, user, idle s -> wrap,
-				   nonce, pk, address, quota, used, alias */
-	STMT_MBOX_LOCK,         /* session hash, mailbox */
-	STMT_MBOX_UNLOCKS_DROP, /* mailbox, session hash to keep or "" */
-	STMT_MBOX_MESSAGES,     /* mailbox, before time|NULL, before id, limit
-				   -> id, received, when, size, summary
-				   nonce and ciphertext, sealed key (hex) */
-	STMT_MBOX_MESSAGE,      /* mailbox, message -> (binary) body nonce,
-				   body, sealed key, size, received epoch */
-	STMT_MBOX_IDS,          /* mailbox -> message ids, oldest first */
-	STMT_MBOX_DELETE,       /* mailbox, ids {..} -> deleted, bytes */
-	STMT_MBOX_DELIVERY,     /* alias, user, keeps, forwards -> before
-				   keeps, before forwards (none: refused) */
-	STMT_MBOX_ALIAS_BY_ADDRESS, /* local part, domain -> alias, user */
-	STMT_API_MAILBOXES,         /* user -> mailbox id, address, keeps,
-				   forwards, quota, used, messages */
-	STMT__MAX
-};
-
 struct db;
 
 /* A handle that will connect with cfg->database; NULL if out of memory. */
 struct db *db_new(const struct config *, const char *appname);
 /* Closes the connection and frees the handle.  NULL is allowed. */
 void db_free(struct db *);
+/*
+ * For the commands: a connected handle, or NULL after saying why on
+ * stderr (lib/climsg.h).
+ */
+struct db *db_open(const struct config *, const char *appname);
 
 /*
  * Makes sure the connection is up, its statements prepared and the schema
@@ -230,6 +59,17 @@ int db_schema_behind(const struct db *);
  */
 PGresult *db_exec(struct db *, enum stmt, int nparams,
     const char *const *params, enum app_err *err);
+/*
+ * db_exec with binary parameters where formats[i] is 1 (their lengths in
+ * lengths[i]; text ones are NUL-terminated) and, with binary_result, the
+ * result's columns in binary (bytea as its bytes).
+ */
+PGresult *db_exec_bin(struct db *, enum stmt, int nparams,
+    const char *const *params, const int *lengths, const int *formats,
+    int binary_result, enum app_err *err);
+/* The same for a statement whose result does not matter. */
+enum app_err db_run(struct db *, enum stmt, int nparams,
+    const char *const *params);
 
 /*
  * The result of a parameterless statement over the domains table, kept by
@@ -243,15 +83,6 @@ PGresult *db_cached(struct db *, enum stmt, enum app_err *err);
  * db_cached polls the connection for notifications (NULL is allowed).
  */
 void db_request(struct db *);
-
-/*
- * db_exec with binary parameters where formats[i] is 1 (their lengths in
- * lengths[i]; text ones are NUL-terminated) and, with binary_result, the
- * result's columns in binary (bytea as its bytes).
- */
-PGresult *db_exec_bin(struct db *, enum stmt, int nparams,
-    const char *const *params, const int *lengths, const int *formats,
-    int binary_result, enum app_err *err);
 
 /*
  * Runs fn inside BEGIN ... COMMIT; anything but APP_OK from fn, or a

@@ -23,7 +23,6 @@
 #include "lib/conf.h"
 #include "lib/sqlsplit.h"
 #include "store/migrate.h"
-#include "store/rawdb.h"
 
 #define EXIT_DRIFT    3
 #define EXIT_LOCKED   4
@@ -223,6 +222,64 @@ find(struct plan *p, int version)
 	return NULL;
 }
 
+/*
+ * The migrations run over a plain libpq connection of their own, the one
+ * exception to db.h: their SQL is the files', and the schema may be one
+ * the catalogue's statements would not prepare on.  Failures are said as
+ * "migrate: message" on stderr; libpq's messages end with a newline, one
+ * line is enough here.
+ */
+static void
+warn_pq(const char *what, PGconn *c)
+{
+	const char *msg = c != NULL ? PQerrorMessage(c) : "out of memory";
+
+	cli_warnx("%s%.*s", what, (int)strcspn(msg, "\n"), msg);
+}
+
+static PGconn *
+connect_db(const char *conninfo)
+{
+	const char *const keys[] = { "dbname", "application_name",
+		"connect_timeout", "options", NULL };
+	const char *const vals[] = { conninfo, "membermail migrate", "10",
+		"-c client_min_messages=warning", NULL };
+	PGconn           *c;
+
+	c = PQconnectdbParams(keys, vals, 1);
+	if (c == NULL || PQstatus(c) != CONNECTION_OK) {
+		warn_pq("cannot connect: ", c);
+		PQfinish(c);
+		return NULL;
+	}
+	return c;
+}
+
+/* One parameterised statement: its result, or NULL after saying why. */
+static PGresult *
+query(PGconn *c, const char *sql, int n, const char *const *params)
+{
+	PGresult *res = PQexecParams(c, sql, n, NULL, params, NULL, NULL, 0);
+
+	if (PQresultStatus(res) != PGRES_TUPLES_OK &&
+	    PQresultStatus(res) != PGRES_COMMAND_OK) {
+		warn_pq("", c);
+		PQclear(res);
+		return NULL;
+	}
+	return res;
+}
+
+/* The same when the result does not matter: 0 or -1. */
+static int
+run_sql(PGconn *c, const char *sql, int n, const char *const *params)
+{
+	PGresult *res = query(c, sql, n, params);
+
+	PQclear(res);
+	return res != NULL ? 0 : -1;
+}
+
 static const char *const history_table =
     "CREATE TABLE IF NOT EXISTS schema_migrations ("
     " version integer PRIMARY KEY CHECK (version > 0),"
@@ -239,8 +296,8 @@ table_exists(PGconn *c)
 	PGresult *res;
 	int       yes;
 
-	res = rawdb_query(c,
-	    "SELECT to_regclass('schema_migrations') IS NOT NULL", 0, NULL);
+	res = query(c, "SELECT to_regclass('schema_migrations') IS NOT NULL", 0,
+	    NULL);
 	if (res == NULL)
 		return -1;
 	yes = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
@@ -283,11 +340,11 @@ load_applied(PGconn *c, struct plan *p, int create)
 	PGresult *res;
 	int       i, exists;
 
-	if (create && rawdb_exec(c, history_table, 0, NULL) == -1)
+	if (create && run_sql(c, history_table, 0, NULL) == -1)
 		return -1;
 	if ((exists = table_exists(c)) <= 0)
 		return exists; /* no table yet: nothing applied */
-	res = rawdb_query(c,
+	res = query(c,
 	    "SELECT version, name, checksum, to_char(applied_at, "
 	    "'YYYY-MM-DD HH24:MI:SSOF') FROM schema_migrations "
 	    "ORDER BY version",
@@ -312,7 +369,7 @@ describe_holder(PGconn *c, char *out, size_t outsz)
 	static const char *const params[] = { LOCK_CLASSID, LOCK_OBJID };
 	PGresult                *res;
 
-	res = rawdb_query(c,
+	res = query(c,
 	    "SELECT a.pid, coalesce(a.usename, '?'), "
 	    "coalesce(nullif(a.application_name, ''), '?'), "
 	    "coalesce(host(a.client_addr), 'local'), "
@@ -351,9 +408,8 @@ take_lock(PGconn *c, int timeout)
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (;;) {
-		if ((res = rawdb_query(c,
-			 "SELECT pg_try_advisory_lock($1::bigint)", 1,
-			 params)) == NULL)
+		if ((res = query(c, "SELECT pg_try_advisory_lock($1::bigint)",
+			 1, params)) == NULL)
 			return 1;
 		got = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
 		PQclear(res);
@@ -441,7 +497,7 @@ record(PGconn *c, const struct mfile *f, double ms)
 	params[3] = by;
 	params[4] = dur;
 	params[5] = f->no_tx ? "true" : "false";
-	return rawdb_exec(c,
+	return run_sql(c,
 	    "INSERT INTO schema_migrations (version, "
 	    "name, checksum, applied_by, duration_ms, no_transaction) "
 	    "VALUES ($1, $2, $3, $4, $5, $6)",
@@ -472,14 +528,14 @@ apply_tx(PGconn *c, const struct opts *o, const struct mfile *f)
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	snprintf(sql, sizeof(sql), "SET LOCAL lock_timeout = '%ds'",
 	    o->ddl_lock_timeout);
-	if (rawdb_exec(c, "BEGIN", 0, NULL) == -1)
+	if (run_sql(c, "BEGIN", 0, NULL) == -1)
 		return -1;
-	if (rawdb_exec(c, sql, 0, NULL) == 0 &&
-	    rawdb_exec(c, "SET LOCAL statement_timeout = 0", 0, NULL) == 0 &&
+	if (run_sql(c, sql, 0, NULL) == 0 &&
+	    run_sql(c, "SET LOCAL statement_timeout = 0", 0, NULL) == 0 &&
 	    run_statements(c, o, f) == 0 && record(c, f, ms_since(&t0)) == 0 &&
-	    rawdb_exec(c, "COMMIT", 0, NULL) == 0)
+	    run_sql(c, "COMMIT", 0, NULL) == 0)
 		return 0;
-	(void)rawdb_exec(c, "ROLLBACK", 0, NULL);
+	(void)run_sql(c, "ROLLBACK", 0, NULL);
 	return -1;
 }
 
@@ -498,7 +554,7 @@ apply_no_tx(PGconn *c, const struct opts *o, const struct mfile *f)
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	snprintf(sql, sizeof(sql), "SET lock_timeout = '%ds'",
 	    o->ddl_lock_timeout);
-	if (rawdb_exec(c, sql, 0, NULL) == -1)
+	if (run_sql(c, sql, 0, NULL) == -1)
 		return -1;
 	rc = run_statements(c, o, f);
 	if (rc == 0)
@@ -508,7 +564,7 @@ apply_no_tx(PGconn *c, const struct opts *o, const struct mfile *f)
 		    "%04d_%s.sql ran outside a transaction: check for "
 		    "half-done work (e.g. an INVALID index) before retrying",
 		    f->version, f->name);
-	(void)rawdb_exec(c, "RESET lock_timeout", 0, NULL);
+	(void)run_sql(c, "RESET lock_timeout", 0, NULL);
 	return rc;
 }
 
@@ -646,7 +702,7 @@ cmd_up(PGconn *c, const struct opts *o, struct plan *p)
 		return EXIT_DRIFT;
 	if (out_of_order(p))
 		return 1;
-	if (rawdb_exec(c, "SET statement_timeout = 0", 0, NULL) == -1)
+	if (run_sql(c, "SET statement_timeout = 0", 0, NULL) == -1)
 		return 1;
 	return apply_pending(c, o, p);
 }
@@ -797,8 +853,7 @@ run(const char *sub, struct opts *o, struct plan *p, const char *name)
 		return 1;
 	if (strcmp(sub, "new") == 0)
 		return cmd_new(o, p, name);
-	if ((c = rawdb_connect(o->database, "migrate",
-		 "-c client_min_messages=warning")) == NULL)
+	if ((c = connect_db(o->database)) == NULL)
 		return 1;
 	if (strcmp(sub, "status") == 0)
 		rc = cmd_status(c, o, p);

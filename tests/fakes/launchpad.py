@@ -312,6 +312,31 @@ class Fake(fakebase.RequestLog):
                             "owner": None if t["owner"] in data else t["owner"]}
             self._commit(people, teams)
 
+    def rename(self, data):
+        """Launchpad renames: {"from": old, "to": new} (or a list).  The record,
+        its openid_identifier and its place in every team go with it; the old
+        name is free afterwards (404 until someone takes it)."""
+        with self.lock:
+            people = dict(self.people)
+            teams = {k: dict(v) for k, v in self.teams.items()}
+            done = []
+            for obj in _as_list(data, "renames"):
+                _check(set(obj) == {"from", "to"}, "a rename is {\"from\": name, \"to\": name}")
+                old, new = _name(obj["from"], "from"), _name(obj["to"], "to")
+                _check(old in people, "~%s: no such person or team" % old)
+                _check(new not in people, "~%s is taken" % new)
+                people[new] = dict(people.pop(old), name=new)
+                if old in teams:
+                    teams[new] = teams.pop(old)
+                for t in teams.values():
+                    for k in ("members", "subteams"):
+                        t[k] = [new if m == old else m for m in t[k]]
+                    if t["owner"] == old:
+                        t["owner"] = new
+                done.append(new)
+            self._commit(people, teams)
+            return done
+
     def _commit(self, people, teams):
         self.people, self.teams = people, teams
         self.cache = {}
@@ -473,6 +498,8 @@ class Fake(fakebase.RequestLog):
         elif method == "POST":
             if path == "/_fake/people":
                 return 200, {"ok": True, "people": self.load_people(data)}
+            if path == "/_fake/people/rename":
+                return 200, {"ok": True, "people": self.rename(data)}
             if path == "/_fake/people/delete":
                 self.delete_people(data)
                 return 200, {"ok": True}

@@ -559,6 +559,38 @@ class TestOpenID(Base):
         r = MAIN.get(self.Q + "https%3A%2F%2Flogin.ubuntu.com%2F%2Bid%2FNope123")
         self.assertEqual((r.status, r.text.strip()), (200, "null"))
 
+    def test_rename_keeps_identity_and_teams(self):
+        ident = urllib.parse.quote("https://login.ubuntu.com/+id/Ab3CdEf", safe="")
+        self.assertEqual(MAIN.ctl("/_fake/people/rename", {"from": "ada", "to": "ada2"}),
+                         {"ok": True, "people": ["ada2"]})
+        self.assertEqual(MAIN.get("/1.0/~ada").status, 404)
+        e = MAIN.getj("/1.0/~ada2")
+        self.assert_entry(e, "ada2")
+        self.assertEqual((e["display_name"], e["karma"]), ("Ada Lovelace", 10))
+        self.assert_entry(MAIN.getj(self.Q + ident), "ada2", "devel")
+        names = [x["name"] for p in walk(MAIN, "/1.0/~core/participants") for x in p["entries"]]
+        self.assertIn("ada2", names)
+        self.assertNotIn("ada", names)
+        self.assertEqual(MAIN.getj("/1.0/~core")["team_owner_link"], MAIN.base + "/1.0/~ada2")
+        # the old name is free: someone else takes it, with another identity
+        MAIN.ctl("/_fake/people", {"name": "ada", "openid_identifier":
+                                   "https://login.ubuntu.com/+id/Other12"})
+        self.assertEqual(MAIN.getj(self.Q + ident)["name"], "ada2")
+        # a team renamed keeps its members; bad renames change nothing
+        MAIN.ctl("/_fake/people/rename", [{"from": "mid", "to": "middle"}])
+        self.assertEqual(self.names("/1.0/~middle/members"), ["bob", "leaf"])
+        self.assertIn("middle", self.names("/1.0/~core/members"))
+        for bad in ({"from": "nobody", "to": "x2"}, {"from": "bob", "to": "cy"},
+                    {"from": "bob", "to": "Bad Name"}, {"from": "bob"},
+                    [{"from": "bob", "to": "bob2"}, {"from": "nobody", "to": "y2"}]):
+            r = MAIN.ctl("/_fake/people/rename", bad, expect=400)
+            self.assertFalse(r["ok"])
+        self.assertEqual(MAIN.get("/1.0/~bob").status, 200)
+        self.assertEqual(MAIN.get("/1.0/~bob2").status, 404)
+
+    def names(self, path):
+        return [e["name"] for p in walk(MAIN, path) for e in p["entries"]]
+
     def test_errors(self):
         self.assertEqual(MAIN.get("/devel/people?ws.op=getByOpenIDIdentifier").status, 400)
         self.assertEqual(MAIN.get("/1.0/people?ws.op=getByOpenIDIdentifier&identifier=x").status, 400)

@@ -458,10 +458,10 @@ def method_not_allowed(env):
     allow = [m.strip() for m in (r.header("Allow") or "").split(",")]
     expect("GET" in allow and "HEAD" in allow and "POST" not in allow,
            "POST /: Allow %r, want GET, HEAD", r.header("Allow"))
-    r = env.get("/auth/ubuntu")
-    check_app_error_page(r, 405, "GET /auth/ubuntu")
+    r = env.get("/auth/logout")
+    check_app_error_page(r, 405, "GET /auth/logout")
     allow = [m.strip() for m in (r.header("Allow") or "").split(",")]
-    expect("POST" in allow and "GET" not in allow, "GET /auth/ubuntu: Allow %r, want POST",
+    expect("POST" in allow and "GET" not in allow, "GET /auth/logout: Allow %r, want POST",
            r.header("Allow"))
     r = env.req("DELETE", "/ubuntu")
     check_app_error_page(r, 405, "DELETE /ubuntu")
@@ -950,6 +950,7 @@ import test_signin   # noqa: E402,F401  (sign-in tests, before the database test
 import test_ops   # noqa: E402,F401  (process-manager tests, before the database tests)
 import test_outbox   # noqa: E402,F401  (outbox: SMTP delivery, before the database tests)
 import test_provision   # noqa: E402,F401  (provisioning, before the database tests)
+import test_community   # noqa: E402,F401  (provisioning as a community lives it, before the database tests)
 import test_site_admin   # noqa: E402,F401  (site admin pages and the CLI, before the database tests)
 import test_member   # noqa: E402,F401  (member pages and alias rules, before the database tests)
 import test_api   # noqa: E402,F401  (the JSON API and API tokens, before the database tests)

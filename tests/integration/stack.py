@@ -1103,7 +1103,7 @@ class SmtpSink:
 
     def knobs(self, **knobs):
         """Faults for the next connections: greeting=421, rcpt=451,
-        data=451, delay=SECONDS; none clears them."""
+        data=451, delay=SECONDS, smtputf8=True; none clears them."""
         _write(os.path.join(self.dir, "knobs.json"), json.dumps(knobs))
 
     def messages(self):
@@ -1175,6 +1175,10 @@ class FakeLaunchpad(FakeSSO):
 
     def teams(self, teams):
         return self.call("POST", "/_fake/teams", teams)
+
+    def rename(self, old, new):
+        """A Launchpad rename: the person keeps their identity and teams."""
+        return self.call("POST", "/_fake/people/rename", {"from": old, "to": new})
 
     def faults(self, script):
         """script: {path prefix: [steps]} (tests/fakes/README.md)."""

@@ -97,6 +97,7 @@ MB_NEW = "another authz matrix password"
 MATRIX = [
     Row("GET", "/", ANYONE, 200),
     Row("GET", "/my", SIGNED_IN, 200),
+    Row("GET", "/auth/ubuntu", ANYONE, 200),
     Row("POST", "/auth/ubuntu", ANYONE, 303, {"domain": "ubuntu"}, "{sso}?*"),
     # The OP's return and the finish step: a bogus one fails (the generic
     # page, 403) for everyone; the return is not CSRF-checked (routes.c).
@@ -225,22 +226,33 @@ CROSS = [
 
 # ---------------------------------------------------------------- routes.c
 
-ROUTE_ROW = re.compile(r'\{\s*(METHOD_\w+(?:\s*\|\s*METHOD_\w+)*)\s*,\s*"([^"]*)"\s*,\s*(h_\w+)\s*,'
-                       r'\s*(ACCESS_\w+)\s*,\s*(\d+)\s*,')
+# One row of the table: a brace block (with the braces of .params inside)
+# that has a .pattern; its members are designated.
+ROUTE_ROW = re.compile(r"\{((?:[^{}]|\{[^{}]*\})*?\.pattern\s*=(?:[^{}]|\{[^{}]*\})*)\}")
+
+
+def member(row, name, default=None):
+    m = re.search(r"\.%s\s*=\s*([^,]+)," % name, row + ",")
+    return m.group(1).strip() if m else default
 
 
 def routes_c():
     """Every route row of routes.c but the test hooks: (method, pattern,
-    access, changes_state), one per method of the row."""
+    access, changes_state, auth), one per method of the row."""
     with open(ROUTES_C) as f:
         text = f.read()
+    text = text[text.index("table[] = {"):]
     rows = []
     for m in ROUTE_ROW.finditer(text):
-        methods, pattern, _, access, changes = m.groups()
+        row = re.sub(r"/\*.*?\*/", "", m.group(1), flags=re.S)
+        pattern = member(row, "pattern").strip('"')
         if pattern.startswith("/_test/"):
             continue
-        for meth in re.findall(r"METHOD_(\w+)", methods):
-            rows.append((meth, pattern, access, changes == "1"))
+        access = member(row, "access", "ACCESS_ANYONE")
+        changes = member(row, "changes_state", "0")
+        auth = member(row, "auth", "AUTH_NONE")
+        for meth in re.findall(r"METHOD_(\w+)", member(row, "methods")):
+            rows.append((meth, pattern, access, changes == "1", auth))
     return rows
 
 
@@ -248,8 +260,9 @@ def routes_c():
 def authz_every_route_has_its_row(env):
     """A route of routes.c without its row in the matrices fails: who may
     call it must be decided when it is added.  The access column must be
-    what the row expects, and every HTML route taking a body is
-    CSRF-checked but the OP's return."""
+    what the row expects, every HTML route taking a body is
+    CSRF-checked (a session route that changes state) but the OP's return,
+    and every API route authenticates by bearer token."""
     rows = routes_c()
     expect(len(rows) >= 40, "parsed only %d route rows from %s: has its format changed?",
            len(rows), ROUTES_C)
@@ -257,13 +270,19 @@ def authz_every_route_has_its_row(env):
     api = {(m, p) for m, p, _ in test_api.API_MATRIX}
     problems = []
     seen = set()
-    for meth, pattern, access, changes in rows:
+    for meth, pattern, access, changes, auth in rows:
         key = (meth, pattern)
         seen.add(key)
         if pattern.startswith("/api/"):
             if key not in api:
                 problems.append("%s %s: no row in test_api.API_MATRIX" % key)
+            if auth != "AUTH_BEARER":
+                problems.append("%s %s: the API authenticates by bearer token, not %s"
+                                % (meth, pattern, auth))
             continue
+        if meth != "GET" and auth != "AUTH_SESSION":
+            problems.append("%s %s: a form must be CSRF-checked under a session, not %s"
+                            % (meth, pattern, auth))
         if key not in html:
             problems.append("%s %s: no row in test_authz.MATRIX" % key)
             continue
@@ -641,18 +660,16 @@ def authz_matrix(env):
         fx.drop()
 
 
-@test
-def authz_cross_domain(env):
-    """What an admin names under their own domain must be of that domain
-    (404 otherwise); unknown domains are 403, or 404 for a site admin; a
-    member's URLs with another's ids are 404.  A banned user's session is refused.  Nothing is written."""
+def run_cells(env, cells, what):
+    """(actor, method, path, form, status[, csrf]) cells: each answers its
+    status and writes nothing."""
     env.ensure_server()
     fx = Fixture(env)
     try:
         wrong = []
-        for actor, method, path, form, want in CROSS:
+        for actor, method, path, form, want, *csrf in cells:
             before = fx.before()
-            r = fx.send(actor, method, fx.fill(path), form)
+            r = fx.send(actor, method, fx.fill(path), form, *csrf)
             after = fx.after()
             if r.status != want:
                 wrong.append("%s %s as %s: want %d, got %s" % (method, fx.fill(path), actor, want,
@@ -660,9 +677,48 @@ def authz_cross_domain(env):
             if after != before:
                 fx.dirty = True
                 wrong.append("%s %s as %s: the database changed" % (method, fx.fill(path), actor))
-        expect(not wrong, "cross-domain cells:\n  %s", "\n  ".join(wrong))
+        expect(not wrong, "%s:\n  %s", what, "\n  ".join(wrong))
     finally:
         fx.drop()
+
+
+@test
+def authz_cross_domain(env):
+    """What an admin names under their own domain must be of that domain
+    (404 otherwise); unknown domains are 403, or 404 for a site admin; a
+    member's URLs with another's ids are 404.  A banned user's session is refused.  Nothing is written."""
+    run_cells(env, CROSS, "cross-domain cells")
+
+
+# Path parameters the route table's validators refuse: 404, but only after
+# the access and CSRF checks, which answer as for any other value.
+MALFORMED = [
+    ("anonymous", "GET", "/my/aliases/abc", None, 401),
+    ("anonymous", "GET", "/domains/NOT.EXAMPLE", None, 401),
+    ("member", "GET", "/domains/NOT.EXAMPLE", None, 403),
+    ("member", "POST", "/admin/users/abc/ban", {"reason": "malformed"}, 403),
+    ("site admin", "POST", "/admin/users/abc/ban", {"reason": "malformed"}, 403, False),
+    ("site admin", "GET", "/domains/NOT.EXAMPLE", None, 404),
+    ("site admin", "GET", "/domains/{A}/members/no%20such", None, 404),
+    ("admin of A", "POST", "/domains/{A}/members/-x/role", {"role": "admin"}, 404),
+    ("admin of A", "POST", "/domains/{A}/aliases/x/enabled", {"enabled": "no"}, 404),
+    ("site admin", "GET", "/admin/users/007", None, 404),
+    ("site admin", "POST", "/admin/users/0/ban", {"reason": "malformed"}, 404),
+    ("site admin", "POST", "/admin/domains/{A}./enabled", {"enabled": "no"}, 404),
+    ("site admin", "POST", "/admin/outbox/1e3/retry", {}, 404),
+    ("member", "GET", "/my/aliases/-1", None, 404),
+    ("member", "POST", "/my/aliases/1234567890123456789", {"description": "x"}, 404),
+    ("member", "POST", "/my/tokens/0x1/revoke", {}, 404),
+    ("anonymous", "GET", "/Ubuntu", None, 404),
+]
+
+
+@test
+def authz_malformed_params(env):
+    """A malformed :id, :domain, :name or :community is refused by the
+    dispatcher (404) after who may call the route is decided; nothing is
+    written."""
+    run_cells(env, MALFORMED, "malformed path parameters")
 
 
 @test

@@ -18,6 +18,7 @@ import re
 import shutil
 import signal
 import subprocess
+import threading
 import time
 
 import fcgi
@@ -644,6 +645,64 @@ def readyz(env):
     expect("no-store" in (r.header("Cache-Control") or ""), "GET /readyz Cache-Control %r",
            r.header("Cache-Control"))
     check_security_headers(r, "GET /readyz")
+
+
+CLEANUP_LINE = re.compile(r"^cleanup: sessions \d+, login states (\d+), nonces (\d+), "
+                          r"associations \d+, rate limits (\d+), error reports \d+, "
+                          r"error log \d+, mailbox unlocks \d+, sent mail \d+$", re.M)
+
+
+@test
+def cleanup_sweeps_expired_rows_one_run_at_a_time(env):
+    """`membermail cleanup` on the app's connection: expired sign-in states,
+    nonces and rate-limit windows go, live ones stay, the line counts them;
+    while another sweep holds the lock, it says so, deletes nothing and
+    exits 0."""
+    db = stack.APP_DB
+    tag = os.urandom(4).hex()
+    old, live = "sweep-old-" + tag, "sweep-live-" + tag
+
+    def seed():
+        env.pg.psql(
+            "INSERT INTO login_states (state_hash, browser_binding_hash, created_at, expires_at) "
+            "VALUES (sha256('%(old)s'), sha256('b'), now() - interval '2 hours', now() - interval '1 hour'), "
+            "(sha256('%(live)s'), sha256('b'), now(), now() + interval '1 hour');"
+            "INSERT INTO openid_nonces (op_endpoint, nonce, created_at, expires_at) VALUES "
+            "('https://sweep.test/', '2026-01-01T00:00:00Z%(old)s', now() - interval '2 hours', now() - interval '1 hour'), "
+            "('https://sweep.test/', '2026-01-01T00:00:00Z%(live)s', now(), now() + interval '1 hour');"
+            "INSERT INTO rate_limits (bucket, window_start, expires_at) VALUES "
+            "('%(old)s', now() - interval '2 hours', now() - interval '1 hour'), "
+            "('%(live)s', now(), now() + interval '1 hour')" % {"old": old, "live": live}, db=db)
+
+    def left():
+        return sql(env, "SELECT (SELECT count(*) FROM login_states WHERE state_hash IN "
+                        "(sha256('%(old)s'), sha256('%(live)s'))) || ' ' || "
+                        "(SELECT count(*) FROM openid_nonces WHERE op_endpoint = 'https://sweep.test/') "
+                        "|| ' ' || (SELECT count(*) FROM rate_limits WHERE bucket IN ('%(old)s', '%(live)s'))"
+                   % {"old": old, "live": live}, db)
+
+    seed()
+    # Another sweep's transaction holds the lock for a few seconds.
+    holder = threading.Thread(target=env.pg.psql, args=(
+        "BEGIN; SELECT pg_advisory_xact_lock(hashtext('membermail:cleanup')); "
+        "SELECT pg_sleep(4); COMMIT",), kwargs={"db": db})
+    holder.start()
+    try:
+        expect(wait_until(lambda: sql(env, "SELECT count(*) FROM pg_locks WHERE locktype = "
+                                           "'advisory' AND granted", db) != "0", 3),
+               "the holder never took the lock")
+        code, out = env.run_cli(["cleanup", "-c", env.conf])
+        expect(code == 0 and "another cleanup is running" in out,
+               "cleanup while locked: want exit 0 and a word, got %s:\n%s", code, out)
+        expect(left() == "2 2 2", "a locked-out cleanup deleted rows: %s", left())
+    finally:
+        holder.join()
+    code, out = env.run_cli(["cleanup", "-c", env.conf])
+    m = CLEANUP_LINE.search(out)
+    expect(code == 0 and m is not None, "cleanup: exit %s:\n%s", code, out)
+    expect(all(int(n) >= 1 for n in m.groups()), "cleanup counted %s, want each >= 1", m.groups())
+    expect(left() == "1 1 1", "after cleanup (login states, nonces, rate limits): %s, want the live "
+           "rows only", left())
 
 
 @test

@@ -270,7 +270,7 @@ def outbox_gives_up_then_retry(env):
     expect_run(env, conf(env, plain.url), 0, (0, 0, 0), "a failed message is not retried by runs")
     expect(plain.messages() == [], "a failed message was sent")
 
-    # The site admins' retry (/admin/outbox/:id/retry, outbox_retry in a worker).
+    # The site admins' retry (/admin/outbox/:id/retry, mail_retry in a worker).
     import test_site_admin
     admin, _, _ = test_site_admin.signed_in(env, "obx", site_admin=True)
     token = admin.csrf("/my")

@@ -25,13 +25,18 @@
 #define UNIX_PATH_MAX (sizeof(((struct sockaddr_un *)0)->sun_path) - 1)
 
 #define DEFAULTS_PRINTED                                        \
+	"alert_interval = 86400\n"                              \
 	"alerts_to =\n"                                         \
 	"api_rate_limit = 120\n"                                \
 	"backlog = 511\n"                                       \
+	"confirm_period = 86400\n"                              \
+	"confirm_runs = 3\n"                                    \
 	"crash_interval = 60\n"                                 \
 	"crash_limit = 10\n"                                    \
 	"database = dbname=membermail\n"                        \
 	"group =\n"                                             \
+	"invalidation_min_count = 5\n"                          \
+	"invalidation_threshold = 10\n"                         \
 	"launchpad_api = https://api.launchpad.net/1.0\n"       \
 	"launchpad_concurrency = 8\n"                           \
 	"launchpad_page_size = 300\n"                           \
@@ -68,6 +73,7 @@
 	"request_timeout = 60\n"                                \
 	"session_idle = 7200\n"                                 \
 	"session_max = 43200\n"                                 \
+	"shrink_min_count = 5\n"                                \
 	"shrink_threshold = 10\n"                               \
 	"shutdown_timeout = 30\n"                               \
 	"signin_sync_budget = 8000\n"                           \
@@ -85,6 +91,7 @@
 	"sso_identity_prefix = https://login.ubuntu.com/+id/\n" \
 	"sso_timeout = 10\n"                                    \
 	"statement_timeout = 5000\n"                            \
+	"static_dir = " MM_PKGDATADIR "/static\n"               \
 	"status_allow = 127.0.0.1 ::1\n"                        \
 	"status_listen =\n"                                     \
 	"templates_dir = " MM_PKGDATADIR "/templates\n"         \

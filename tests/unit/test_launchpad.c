@@ -167,7 +167,8 @@ fixtures(void)
 	ctl("/_fake/reset", "{}");
 	ctl("/_fake/people",
 	    "["
-	    "{\"name\":\"ada\",\"display_name\":\"Ada\"},"
+	    "{\"name\":\"ada\",\"display_name\":\"Ada\","
+	    "\"openid_identifier\":\"https://login.ubuntu.com/+id/Ad4+x\"},"
 	    "{\"name\":\"bob\",\"is_valid\":false,"
 	    "\"is_ubuntu_coc_signer\":false},"
 	    "{\"name\":\"p1\"},{\"name\":\"p2\"},{\"name\":\"p3\"},"
@@ -345,25 +346,30 @@ team_case(struct lp_client *c, struct arena *a, const char *what,
     const char *team, const char *faults, enum lp_outcome want,
     const char *want_names, int want_requests)
 {
-	const char    **names;
-	char            why[256] = "", got_names[1024] = "", prefix[300];
-	size_t          n, i;
-	enum lp_outcome got;
+	struct lp_entry *e;
+	char             why[256] = "", got_names[1024] = "", prefix[300];
+	size_t           n, i;
+	enum lp_outcome  got;
 
 	fixtures();
 	if (faults != NULL)
 		ctl("/_fake/faults", "%s", faults);
-	got = lp_participants(c, a, team, &names, &n, why, sizeof(why));
+	got = lp_participants(c, a, team, &e, &n, why, sizeof(why));
 	CHECK_STR(lp_outcome_name(got), lp_outcome_name(want), "%s (%s)", what,
 	    why);
+	/* Each name, marked: ! not valid, ? no CoC flag, - no CoC. */
 	for (i = 0; i < n; i++)
 		snprintf(got_names + strlen(got_names),
-		    sizeof(got_names) - strlen(got_names), "%s%s", i ? " " : "",
-		    names[i]);
+		    sizeof(got_names) - strlen(got_names), "%s%s%s",
+		    i ? " " : "", e[i].name,
+		    !e[i].valid        ? "!" :
+			e[i].coc == -1 ? "?" :
+			e[i].coc == 0  ? "-" :
+					 "");
 	if (want_names != NULL)
 		CHECK_STR(got_names, want_names, "%s: names", what);
 	if (got != LP_OK)
-		CHECK(names == NULL && n == 0, "%s: nothing returned", what);
+		CHECK(e == NULL && n == 0, "%s: nothing returned", what);
 	snprintf(prefix, sizeof(prefix), "/1.0/~%s/participants", team);
 	for (i = 0; prefix[i] != '\0'; i++)
 		prefix[i] = (char)tolower((unsigned char)prefix[i]);
@@ -389,7 +395,7 @@ test_participants(void)
 	team_case(c, a, "3 pages of 2", "six", NULL, LP_OK, "p1 p2 p3 p4 p5 p6",
 	    3);
 	team_case(c, a, "closure, upper case", "OUTER", NULL, LP_OK,
-	    "ada p1 p2 p3 p4 p5 p6 six", 4);
+	    "ada p1 p2 p3 p4 p5 p6 six-", 4);
 	team_case(c, a, "no such team", "nobody", NULL, LP_NOT_FOUND, "", 1);
 	team_case(c, a, "503 on page 2", "six",
 	    "{\"/1.0/~six/participants?ws.size=2&memo=2\":[503]}", LP_OK,
@@ -431,10 +437,18 @@ test_participants(void)
 	    "{\"/1.0/~six/participants?ws.size=2&memo=4\":"
 	    "[{\"drop\":[\"name\"]}]}",
 	    LP_BAD_DATA, "", 3);
-	team_case(c, a, "probationary and invalid excluded", "probe", NULL,
-	    LP_OK, "ada", 2);
-	team_case(c, a, "is_probationary missing", "probe",
+	team_case(c, a, "probationary counted, invalid marked", "probe", NULL,
+	    LP_OK, "ada gone! nov", 2);
+	team_case(c, a, "is_probationary missing: ignored", "probe",
 	    "{\"/1.0/~probe/participants\":[{\"drop\":[\"is_probationary\"]}]}",
+	    LP_OK, "ada gone! nov", 2);
+	team_case(c, a, "is_ubuntu_coc_signer missing: not told", "probe",
+	    "{\"/1.0/~probe/participants\":"
+	    "[{\"drop\":[\"is_ubuntu_coc_signer\"]}]}",
+	    LP_OK, "ada? gone! nov", 2);
+	team_case(c, a, "is_ubuntu_coc_signer not a boolean", "probe",
+	    "{\"/1.0/~probe/participants\":"
+	    "[{\"redact\":[\"is_ubuntu_coc_signer\"]}]}",
 	    LP_BAD_DATA, "", 1);
 	team_case(c, a, "is_valid not a boolean", "probe",
 	    "{\"/1.0/~probe/participants\":[{\"redact\":[\"is_valid\"]}]}",
@@ -493,6 +507,56 @@ test_batch(void)
 	lp_client_free(c);
 }
 
+/* By identity: a hit, a rename followed, nobody, the batch's fallback. */
+static void
+test_identity(void)
+{
+	struct lp_client *c = client(2, 0);
+	struct lp_person  p;
+	struct lp_query   q[3];
+	char              why[256];
+	int               byid;
+
+	fixtures();
+	CHECK_STR(lp_outcome_name(lp_person_by_identity(c,
+		      "https://login.ubuntu.com/+id/Ad4+x", &p, why,
+		      sizeof(why))),
+	    "ok", "by identity (%s)", why);
+	CHECK_STR(p.name, "ada", "by identity: the name");
+	CHECK_INT(
+	    requests(
+		"/devel/people?ws.op=getByOpenIDIdentifier&"
+		"identifier=https%3A%2F%2Flogin.ubuntu.com%2F%2Bid%2FAd4%2Bx",
+		"membermail"),
+	    1, "the identity escaped ('+' as %%2B)");
+	CHECK_STR(lp_outcome_name(lp_person_by_identity(c,
+		      "https://login.ubuntu.com/+id/Nobody1", &p, why,
+		      sizeof(why))),
+	    "not found", "nobody by identity");
+	ctl("/_fake/people/rename", "{\"from\":\"ada\",\"to\":\"ada2\"}");
+	CHECK_STR(lp_outcome_name(lp_person_or_identity(c, "ada",
+		      "https://login.ubuntu.com/+id/Ad4+x", &p, &byid, why,
+		      sizeof(why))),
+	    "ok", "renamed (%s)", why);
+	CHECK(byid && strcmp(p.name, "ada2") == 0, "renamed: found as %s",
+	    p.name);
+	memset(q, 0, sizeof(q));
+	q[0].name = "ada";
+	q[0].claimed_id = "https://login.ubuntu.com/+id/Ad4+x";
+	q[1].name = "bob";
+	q[1].claimed_id = "https://login.ubuntu.com/+id/Bob1";
+	q[2].name = NULL;
+	q[2].claimed_id = "https://login.ubuntu.com/+id/Nobody1";
+	CHECK_STR(lp_outcome_name(lp_persons(c, q, 3, 2)), "ok", "batch");
+	CHECK(q[0].outcome == LP_OK && q[0].by_identity &&
+		strcmp(q[0].person.name, "ada2") == 0,
+	    "batch: rename followed (%s)", q[0].why);
+	CHECK(q[1].outcome == LP_OK && !q[1].by_identity, "batch: by name");
+	CHECK(q[2].outcome == LP_NOT_FOUND && q[2].by_identity,
+	    "batch: nobody (%s)", q[2].why);
+	lp_client_free(c);
+}
+
 static void
 test_names(void)
 {
@@ -523,6 +587,7 @@ main(void)
 	test_refused();
 	test_participants();
 	test_batch();
+	test_identity();
 	CHECK(ua_seen > 0 && ua_bad == 0,
 	    "User-Agent names membermail: "
 	    "%d of %d requests without",

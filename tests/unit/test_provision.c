@@ -4,7 +4,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "lib/conf.h"
+#include "rules/pending.h"
 #include "rules/provision.h"
+#include "rules/snapshot.h"
 #include "test.h"
 
 /* Aliases the cases pick from (ids 1..). */
@@ -139,8 +142,10 @@ static const struct tcase cases[] = {
 	    { &A_LEFT_OLD }, 0, 3, 30, NULL, "" },
 	{ "leave: admin untouched", 0, V, NO, 1, ADM, { &A_ON }, 0, 3, 0, NULL,
 	    "" },
-	{ "leave: by-owner alias left alone", 0, V, NO, 1, MEM, { &A_OWNER }, 0,
-	    3, 30, NULL, "" },
+	{ "leave: a by-owner alias is taken off too", 0, V, NO, 1, MEM,
+	    { &A_OWNER }, 0, 3, 30, NULL, "disable:4:left-team" },
+	{ "leave without grace: a by-owner alias goes at once", 0, V, NO, 1,
+	    MEM, { &A_OWNER }, 0, 3, 0, NULL, "delete:4 prune:forget" },
 	{ "never a member, not in team: nothing", 0, V, NO, 1, NONE, { NULL },
 	    0, 3, 30, NULL, "" },
 	{ "member row, no aliases, not in team: pruned", 0, V, NO, 1, MEM,
@@ -242,10 +247,42 @@ test_person(void)
 	    "unknown status");
 }
 
+/* The guards' arithmetic: a share and a count, both exceeded. */
+static void
+test_guards(void)
+{
+	struct config  cfg;
+	struct pending p;
+
+	conf_defaults(&cfg);
+	CHECK(!snapshot_shrink_held(1, 0, 10, 5), "one of one leaves: no hold");
+	CHECK(!snapshot_shrink_held(10, 5, 10, 5),
+	    "5 of 10: the count holds not");
+	CHECK(snapshot_shrink_held(10, 4, 10, 5), "6 of 10: held");
+	CHECK(!snapshot_shrink_held(1000, 950, 10, 5), "5 %%: no hold");
+	CHECK(!snapshot_shrink_held(0, 0, 10, 5), "no trusted snapshot");
+	CHECK(!pending_guard_holds(&cfg, 12, 5),
+	    "5 of 12: the count holds not");
+	CHECK(pending_guard_holds(&cfg, 12, 6), "6 of 12: held");
+	CHECK(!pending_guard_holds(&cfg, 1000, 100), "10 %%: not more");
+	CHECK(pending_guard_holds(&cfg, 1000, 101), "over 10 %%");
+	memset(&p, 0, sizeof(p));
+	p.runs = 3;
+	p.age = 86399;
+	CHECK(!pending_confirmed(&cfg, &p), "3 runs within a day");
+	p.age = 86400;
+	CHECK(pending_confirmed(&cfg, &p), "3 runs over a day");
+	p.runs = 2;
+	CHECK(!pending_confirmed(&cfg, &p), "2 runs over a day");
+	p.accepted = 1;
+	CHECK(pending_confirmed(&cfg, &p), "accepted");
+}
+
 int
 main(void)
 {
 	test_rules();
 	test_person();
+	test_guards();
 	return test_done("test_provision");
 }

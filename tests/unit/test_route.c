@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "handlers/handlers.h"
 #include "http/fields.h"
 #include "http/req.h"
 #include "http/route.h"
@@ -18,14 +19,46 @@ h_none(struct req *r)
 	return APP_OK;
 }
 
+enum {
+	P_NONE,
+	P_ID,
+	P_DOMAIN,
+	P_USER,
+	P__N
+};
+
+static const struct param params[P__N] = {
+	[P_ID] = { "id", valid_id, 18, "no such object" },
+	[P_DOMAIN] = { "domain", valid_domain, 253, "no such domain" },
+	[P_USER] = { "user", valid_text, 64, "no such user" },
+};
+
 static const struct route table[] = {
-	{ METHOD_GET, "/", h_none, ACCESS_ANYONE, 0, NULL, 0 },
-	{ METHOD_GET, "/ubuntu", h_none, ACCESS_ANYONE, 0, NULL, 0 },
-	{ METHOD_POST, "/ubuntu", h_none, ACCESS_ANYONE, 1, NULL, 0 },
-	{ METHOD_POST, "/auth/ubuntu", h_none, ACCESS_ANYONE, 1, NULL, 0 },
-	{ METHOD_GET, "/my/aliases/:id", h_none, ACCESS_SIGNED_IN, 0, NULL, 0 },
-	{ METHOD_POST | METHOD_DELETE, "/d/:domain/m/:user", h_none,
-	    ACCESS_DOMAIN_ADMIN, 1, NULL, 0 },
+	{ .methods = METHOD_GET, .pattern = "/", .handler = h_none },
+	{ .methods = METHOD_GET, .pattern = "/ubuntu", .handler = h_none },
+	{ .methods = METHOD_POST,
+	    .pattern = "/ubuntu",
+	    .handler = h_none,
+	    .auth = AUTH_SESSION,
+	    .changes_state = 1 },
+	{ .methods = METHOD_POST,
+	    .pattern = "/auth/ubuntu",
+	    .handler = h_none,
+	    .auth = AUTH_SESSION,
+	    .changes_state = 1 },
+	{ .methods = METHOD_GET,
+	    .pattern = "/my/aliases/:id",
+	    .handler = h_none,
+	    .access = ACCESS_SIGNED_IN,
+	    .auth = AUTH_SESSION,
+	    .params = { P_ID } },
+	{ .methods = METHOD_POST | METHOD_DELETE,
+	    .pattern = "/d/:domain/m/:user",
+	    .handler = h_none,
+	    .access = ACCESS_DOMAIN_ADMIN,
+	    .auth = AUTH_SESSION,
+	    .changes_state = 1,
+	    .params = { P_DOMAIN, P_USER } },
 };
 #define NTABLE (sizeof(table) / sizeof(table[0]))
 
@@ -77,6 +110,7 @@ test_match(struct req *r)
 
 	for (i = 0; i < NCASES; i++) {
 		arena_reset(r->arena);
+		memset(r->params, 0, sizeof(r->params));
 		r->method = cases[i].method;
 		r->path = cases[i].path;
 		got = route_match(r, table, NTABLE, &found, allow,
@@ -85,11 +119,11 @@ test_match(struct req *r)
 		if (got == ROUTE_FOUND && cases[i].want == ROUTE_FOUND) {
 			CHECK(found == &table[cases[i].row], "row %s",
 			    cases[i].path);
-			CHECK_STR(req_path_param(r, "id") != NULL ?
-				req_path_param(r, "id") :
-				req_path_param(r, "domain"),
+			CHECK_STR(req_param(r, P_ID) != NULL ?
+				req_param(r, P_ID) :
+				req_param(r, P_DOMAIN),
 			    cases[i].p1, "param 1 %s", cases[i].path);
-			CHECK_STR(req_path_param(r, "user"), cases[i].p2,
+			CHECK_STR(req_param(r, P_USER), cases[i].p2,
 			    "param 2 %s", cases[i].path);
 		}
 		if (got == ROUTE_NO_METHOD)
@@ -100,9 +134,15 @@ test_match(struct req *r)
 	}
 }
 
-static const struct field fields[] = {
-	{ "q", FIELD_QUERY, valid_text, 8, 0 },
-	{ "slug", FIELD_QUERY, valid_slug, 16, 1 },
+enum {
+	F_Q,
+	F_SLUG,
+	F__N
+};
+
+static const struct field fields[F__N] = {
+	[F_Q] = { "q", FIELD_QUERY, valid_text, 8, 0 },
+	[F_SLUG] = { "slug", FIELD_QUERY, valid_slug, 16, 1 },
 };
 
 static const struct {
@@ -138,13 +178,13 @@ test_fields(struct req *r)
 		e = form_parse_urlencoded(r->arena, field_cases[i].query,
 		    strlen(field_cases[i].query), 16, &r->query);
 		CHECK_INT(e, APP_OK, "parse %s", field_cases[i].query);
-		e = fields_check(r, fields, 2);
+		e = fields_check(r, fields, F__N);
 		CHECK_INT(e, field_cases[i].want, "fields %s",
 		    field_cases[i].query);
 		if (e == APP_OK) {
-			CHECK_STR(r->fields[0], field_cases[i].q, "q of %s",
-			    field_cases[i].query);
-			CHECK_STR(r->fields[1], field_cases[i].slug,
+			CHECK_STR(req_field(r, F_Q), field_cases[i].q,
+			    "q of %s", field_cases[i].query);
+			CHECK_STR(req_field(r, F_SLUG), field_cases[i].slug,
 			    "slug of %s", field_cases[i].query);
 		} else
 			CHECK(r->reason != NULL &&
@@ -153,9 +193,112 @@ test_fields(struct req *r)
 	}
 }
 
+static const struct field form_field[1] = {
+	[0] = { "x", FIELD_FORM, valid_text, 8, 0 },
+};
+static const struct field holed[2] = {
+	[1] = { "x", FIELD_QUERY, valid_text, 8, 0 },
+};
+
+/* Rows the dispatcher could not enforce, and what the check says. */
+static const struct {
+	struct route row;
+	const char  *why;
+} bad_rows[] = {
+	{ { .methods = METHOD_GET, .pattern = "/x/:id", .handler = h_none },
+	    "a :segment without its parameter" },
+	{ { .methods = METHOD_GET,
+	      .pattern = "/x/:id",
+	      .handler = h_none,
+	      .params = { P_DOMAIN } },
+	    "a parameter named unlike its :segment" },
+	{ { .methods = METHOD_GET,
+	      .pattern = "/x",
+	      .handler = h_none,
+	      .params = { P_ID } },
+	    "a parameter without its :segment" },
+	{ { .methods = METHOD_GET,
+	      .pattern = "/x/:id/:user",
+	      .handler = h_none,
+	      .params = { P_ID } },
+	    "a :segment without its parameter" },
+	{ { .methods = METHOD_GET,
+	      .pattern = "/x",
+	      .handler = h_none,
+	      .access = ACCESS_SIGNED_IN },
+	    "an access level or a state change without a credential" },
+	{ { .methods = METHOD_POST,
+	      .pattern = "/x",
+	      .handler = h_none,
+	      .changes_state = 1 },
+	    "an access level or a state change without a credential" },
+	{ { .methods = METHOD_GET,
+	      .pattern = "/x",
+	      .handler = h_none,
+	      .auth = AUTH_BEARER,
+	      .session_stmt = STMT_MY_SESSION_PAGE },
+	    "a session statement without a session" },
+	{ { .methods = METHOD_POST,
+	      .pattern = "/x",
+	      .handler = h_none,
+	      .auth = AUTH_BEARER,
+	      FIELDS(form_field) },
+	    "a form field on a bearer route (JSON bodies)" },
+	{ { .methods = METHOD_GET,
+	      .pattern = "/x",
+	      .handler = h_none,
+	      .auth = AUTH_SESSION,
+	      FIELDS(holed) },
+	    "a field without a name or a validator" },
+	{ { .methods = METHOD_GET,
+	      .pattern = "/x/:id",
+	      .handler = h_none,
+	      .access = ACCESS_DOMAIN_ADMIN,
+	      .auth = AUTH_SESSION,
+	      .params = { P_ID } },
+	    "a domain-admin route without :domain" },
+	{ { .pattern = "/x", .handler = h_none }, "no methods or no handler" },
+};
+#define NBAD (sizeof(bad_rows) / sizeof(bad_rows[0]))
+
+static void
+test_table_check(void)
+{
+	struct router rt = { table, NTABLE, params, P__N, NULL };
+	char          why[256], want[256];
+	size_t        i;
+
+	CHECK_INT(route_table_check(&router, why, sizeof(why)), 0,
+	    "the route table: %s", why);
+	CHECK_INT(route_table_check(&rt, why, sizeof(why)), 0,
+	    "the test table: %s", why);
+	for (i = 0; i < NBAD; i++) {
+		rt.table = &bad_rows[i].row;
+		rt.n = 1;
+		why[0] = '\0';
+		snprintf(want, sizeof(want), "route %s: %s",
+		    bad_rows[i].row.pattern, bad_rows[i].why);
+		CHECK_INT(route_table_check(&rt, why, sizeof(why)), -1,
+		    "bad row %zu", i);
+		CHECK_STR(why, want, "bad row %zu", i);
+	}
+}
+
 static void
 test_validators(void)
 {
+	CHECK(valid_id("1", 1), "id 1");
+	CHECK(valid_id("123456789012345678", 18), "id of 18 digits");
+	CHECK(!valid_id("1234567890123456789", 19), "id of 19 digits");
+	CHECK(!valid_id("007", 3), "id leading 0");
+	CHECK(!valid_id("0", 1), "id 0");
+	CHECK(!valid_id("", 0), "id empty");
+	CHECK(!valid_id("-1", 2), "id negative");
+	CHECK(!valid_id("1a", 2), "id letter");
+	CHECK(valid_domain("ubuntu.com", 10), "domain");
+	CHECK(!valid_domain("UBUNTU.COM", 10), "domain upper case");
+	CHECK(!valid_domain("ubuntu", 6), "domain one label");
+	CHECK(!valid_domain("ubu\0tu.com", 10), "domain NUL inside");
 	CHECK(valid_token("aZ09-_", 6), "token ok");
 	CHECK(!valid_token("a b", 3), "token space");
 	CHECK(!valid_token("", 0), "token empty");
@@ -197,6 +340,7 @@ main(void)
 		return 1;
 	test_match(&r);
 	test_fields(&r);
+	test_table_check();
 	test_validators();
 	arena_free(r.arena);
 	return test_done("test_route");

@@ -5,7 +5,8 @@
 {{! COC when the Code of Conduct is the reason) or ALIAS rows (ID, ADDRESS, }}
 {{! RECIPIENTS, STATE; DISABLED with REPLY; COC).  UNREACHABLE: a sync is due. }}
 {{! ADMINISTERS (section) with ADMIN_DOMAIN rows (NAME): the domains this }}
-{{! user administers. }}
+{{! user administers.  EMAIL_STUCK (OLD_EMAIL): addresses that could not }}
+{{! follow a new Ubuntu One address; NEEDS_SMTPUTF8: mail cannot reach EMAIL. }}
 <section class="panel">
   <p class="eyebrow">Your account</p>
   <h1>Hello, {{DISPLAY_NAME}}</h1>
@@ -17,6 +18,8 @@
     <dt>Ubuntu One identity</dt>
     <dd class="mono">{{CLAIMED_ID}}</dd>
   </dl>
+  {{#EMAIL_STUCK}}<p class="notice" role="alert">Your Ubuntu One address is now {{EMAIL}}, but your community addresses cannot forward to it (it is not an address mail can be forwarded to, or it is one of those addresses), so each of them that forwarded to your old address still forwards to {{OLD_EMAIL}}. Open each address below to choose where it forwards, or change your Ubuntu One address and sign in again.</p>{{/EMAIL_STUCK}}
+  {{#NEEDS_SMTPUTF8}}<p class="notice" role="alert">We cannot send you mail at {{EMAIL}}: its part before the @ is not plain ASCII, which needs SMTPUTF8, and our mail relay does not offer it. Use an address with a plain ASCII local part in your Ubuntu One account and sign in again; until then you get no notifications from us.</p>{{/NEEDS_SMTPUTF8}}
   <p><a href="/my/tokens">API tokens</a>: let a program use the membermail API as you.</p>
   <form method="post" action="/auth/logout">
     <input type="hidden" name="csrf_token" value="{{CSRF_TOKEN}}">
