@@ -21,6 +21,7 @@ MM_DEB_PACKAGES=(
     libgmime-3.0-dev
     nginx-light postgresql-15
     python3 openssl ca-certificates
+    clang libclang-rt-14-dev
     clang-format
 )
 
