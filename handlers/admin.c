@@ -18,6 +18,8 @@
  */
 #include "config.h"
 
+#include <sys/stat.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,6 +46,7 @@ static const struct {
 	{ "domain-enabled", "The domain is enabled." },
 	{ "domain-disabled", "The domain is disabled." },
 	{ "limit-changed", "The alias limit was changed." },
+	{ "logo-changed", "The community's logo was changed." },
 	{ "unchanged", "Nothing changed: it already was so." },
 	{ "banned", "The user is banned; their sessions have ended." },
 	{ "unbanned", "The user is no longer banned." },
@@ -93,12 +96,6 @@ actor_of(const struct req *r)
 	return a;
 }
 
-static int
-is_true(PGresult *res, int row, int col)
-{
-	return strcmp(PQgetvalue(res, row, col), "t") == 0;
-}
-
 /* ---------------------------------------------------------------------
  * GET /admin: the overview.
  */
@@ -106,19 +103,25 @@ is_true(PGresult *res, int row, int col)
 enum app_err
 h_admin(struct req *r)
 {
-	static const char *const keys[] = { "DOMAINS", "USERS", "ALIASES",
-		"OUTBOX_PENDING", "OUTBOX_FAILED", "ERRORS_DAY" };
-	struct view_dict        *d;
-	PGresult                *res;
-	enum app_err             e;
-	int                      i;
+	static const char *const keys[SA_COUNTS__N] = {
+		[SA_COUNTS_DOMAINS] = "DOMAINS",
+		[SA_COUNTS_USERS] = "USERS",
+		[SA_COUNTS_ALIASES] = "ALIASES",
+		[SA_COUNTS_PENDING] = "OUTBOX_PENDING",
+		[SA_COUNTS_FAILED] = "OUTBOX_FAILED",
+		[SA_COUNTS_ERRORS] = "ERRORS_DAY",
+	};
+	struct view_dict *d;
+	PGresult         *res;
+	enum app_err      e;
+	int               i;
 
 	if ((res = req_sql(r, STMT_SA_COUNTS, 0, NULL, &e)) == NULL)
 		return e;
 	if ((d = admin_dict(r, NULL)) == NULL)
 		return APP_ENOMEM;
-	for (i = 0; i < 6; i++)
-		view_set(d, keys[i], PQgetvalue(res, 0, i));
+	for (i = 0; i < SA_COUNTS__N; i++)
+		view_set(d, keys[i], db_str(res, 0, i));
 	return page_render(r, 200, "Site admin", "admin.tpl");
 }
 
@@ -134,42 +137,30 @@ struct domain_form {
 	const char *row_val, *row_err;
 };
 
-/* Columns of STMT_SA_DOMAINS. */
-enum {
-	SD_NAME,
-	SD_TEAM,
-	SD_SLUG,
-	SD_TITLE,
-	SD_ENABLED,
-	SD_LIMIT,
-	SD_TXT,
-	SD_MEMBERS,
-	SD_ALIASES,
-	SD_TOKEN
-};
-
 static void
 set_domain_row(struct view_dict *row, PGresult *res, int i,
     const struct domain_form *f)
 {
-	const char       *name = PQgetvalue(res, i, SD_NAME);
+	const char       *name = db_str(res, i, SA_DOMAINS_NAME);
 	struct view_dict *err;
 	int               refused;
 
 	refused = f->row != NULL && strcmp(f->row, name) == 0;
 	view_set(row, "NAME", name);
-	view_set(row, "TEAM", PQgetvalue(res, i, SD_TEAM));
-	view_set(row, "SLUG", PQgetvalue(res, i, SD_SLUG));
-	view_set(row, "TITLE", PQgetvalue(res, i, SD_TITLE));
+	view_set(row, "TEAM", db_str(res, i, SA_DOMAINS_TEAM));
+	view_set(row, "SLUG", db_str(res, i, SA_DOMAINS_SLUG));
+	view_set(row, "TITLE", db_str(res, i, SA_DOMAINS_TITLE));
 	view_set(row, "LIMIT",
-	    refused ? f->row_val : PQgetvalue(res, i, SD_LIMIT));
-	view_set(row, "TXT", PQgetvalue(res, i, SD_TXT));
-	view_set(row, "MEMBERS", PQgetvalue(res, i, SD_MEMBERS));
-	view_set(row, "ALIASES", PQgetvalue(res, i, SD_ALIASES));
+	    refused ? f->row_val : db_str(res, i, SA_DOMAINS_LIMIT));
+	view_set(row, "TXT", db_str(res, i, SA_DOMAINS_TXT));
+	view_set(row, "MEMBERS", db_str(res, i, SA_DOMAINS_MEMBERS));
+	view_set(row, "ALIASES", db_str(res, i, SA_DOMAINS_ALIASES));
 	view_set(row, "TXT_RECORD", SA_VERIFICATION_PREFIX "=");
-	view_set(row, "TOKEN", PQgetvalue(res, i, SD_TOKEN));
-	view_show(row, is_true(res, i, SD_ENABLED) ? "ENABLED" : "DISABLED");
-	if (strcmp(PQgetvalue(res, i, SD_TXT), "verified") != 0)
+	view_set(row, "TOKEN", db_str(res, i, SA_DOMAINS_TOKEN));
+	view_set(row, "LOGO", db_str(res, i, SA_DOMAINS_LOGO));
+	view_show(row,
+	    db_bool(res, i, SA_DOMAINS_ENABLED) ? "ENABLED" : "DISABLED");
+	if (strcmp(db_str(res, i, SA_DOMAINS_TXT), "verified") != 0)
 		view_show(row, "UNVERIFIED");
 	if (refused && (err = view_add_section(row, "LIMIT_ERROR")) != NULL)
 		view_set(err, "MESSAGE", f->row_err);
@@ -381,6 +372,41 @@ h_admin_domain_limit(struct req *r)
 	return domain_set(r, &set);
 }
 
+/*
+ * POST /admin/domains/:domain/logo: logo=FILE of the static directory's
+ * logos/ folder (served by nginx as /static/logos/FILE), or "none" for
+ * the generic mark.
+ */
+enum app_err
+h_admin_domain_logo(struct req *r)
+{
+	struct actor a = actor_of(r);
+	const char  *logo = req_field(r, DOMAIN_LOGO), *path;
+	struct stat  st;
+	enum app_err e;
+	int          changed;
+
+	if (logo == NULL || strcmp(logo, "none") == 0)
+		logo = NULL;
+	else if (!sa_logo_ok(logo) ||
+	    (path = arena_printf(r->arena, "%s/logos/%s", r->cfg->static_dir,
+		 logo)) == NULL ||
+	    stat(path, &st) == -1 || !S_ISREG(st.st_mode)) {
+		r->reason =
+		    "the logo must be a file of the static logos/ folder "
+		    "(.svg, .png or .webp), or none";
+		return APP_EINVALID;
+	}
+	e = sa_domain_logo(r->db, &a, req_param(r, PARAM_DOMAIN), logo,
+	    &changed);
+	if (e == APP_ENOTFOUND)
+		r->reason = "no such domain";
+	if (e != APP_OK)
+		return e;
+	return done(r, "/admin/domains",
+	    changed ? "logo-changed" : "unchanged");
+}
+
 /* ---------------------------------------------------------------------
  * Users.
  */
@@ -411,12 +437,12 @@ h_admin_users(struct req *r)
 	for (i = 0; i < n; i++) {
 		if ((row = view_add_section(d, "USER")) == NULL)
 			return APP_ENOMEM;
-		view_set(row, "ID", PQgetvalue(res, i, 0));
-		view_set(row, "NAME", PQgetvalue(res, i, 1));
-		view_set(row, "EMAIL", PQgetvalue(res, i, 2));
-		if (is_true(res, i, 3))
+		view_set(row, "ID", db_str(res, i, SA_USERS_ID));
+		view_set(row, "NAME", db_str(res, i, SA_USERS_NAME));
+		view_set(row, "EMAIL", db_str(res, i, SA_USERS_EMAIL));
+		if (db_bool(res, i, SA_USERS_BANNED))
 			view_show(row, "BANNED");
-		if (is_true(res, i, 4))
+		if (db_bool(res, i, SA_USERS_SITE_ADMIN))
 			view_show(row, "SITE_ADMIN_ROW");
 	}
 	if (n == 0)
@@ -424,7 +450,7 @@ h_admin_users(struct req *r)
 	if (PQntuples(res) > USERS_PAGE &&
 	    (row = view_add_section(d, "NEXT")) != NULL) {
 		view_set(row, "Q", q);
-		view_set(row, "AFTER", PQgetvalue(res, n - 1, 0));
+		view_set(row, "AFTER", db_str(res, n - 1, SA_USERS_ID));
 	}
 	return page_render(r, 200, "Users", "admin_users.tpl");
 }
@@ -439,19 +465,6 @@ struct user_form {
 };
 
 /* Columns of STMT_SA_USER. */
-enum {
-	SU_NAME,
-	SU_EMAIL,
-	SU_DISPLAY,
-	SU_CLAIMED,
-	SU_BANNED,
-	SU_REASON,
-	SU_ADMIN,
-	SU_LOGIN,
-	SU_CREATED,
-	SU_ALIASES,
-	SU_DOMAINS
-};
 
 /* The domain choices of the domain-admin form, chosen one selected. */
 static enum app_err
@@ -468,7 +481,8 @@ domain_options(struct req *r, struct view_dict *d, const char *chosen)
 	for (i = 0; i < PQntuples(names); i++) {
 		if ((o = view_add_section(d, "DOMAIN_OPTION")) == NULL)
 			return APP_ENOMEM;
-		view_set(o, "NAME", name = PQgetvalue(names, i, 1));
+		view_set(o, "NAME",
+		    name = db_str(names, i, MY_DOMAIN_NAMES_NAME));
 		if (chosen != NULL && strcmp(chosen, name) == 0)
 			view_show(o, "SELECTED");
 	}
@@ -479,15 +493,23 @@ static enum app_err
 user_page(struct req *r, int status, const char *notice, long long id,
     const struct user_form *f)
 {
-	static const char *const keys[] = { "NAME", "EMAIL", "DISPLAY_NAME",
-		"CLAIMED_ID", NULL, "BAN_REASON", NULL, "LAST_LOGIN", "CREATED",
-		"ALIASES", "DOMAINS" };
-	struct view_dict        *d, *s;
-	char                     uid[24];
-	const char              *p = uid;
-	PGresult                *res;
-	enum app_err             e;
-	size_t                   i;
+	static const char *const keys[SA_USER__N] = {
+		[SA_USER_NAME] = "NAME",
+		[SA_USER_EMAIL] = "EMAIL",
+		[SA_USER_DISPLAY] = "DISPLAY_NAME",
+		[SA_USER_CLAIMED_ID] = "CLAIMED_ID",
+		[SA_USER_REASON] = "BAN_REASON",
+		[SA_USER_LOGIN] = "LAST_LOGIN",
+		[SA_USER_CREATED] = "CREATED",
+		[SA_USER_ALIASES] = "ALIASES",
+		[SA_USER_DOMAINS] = "DOMAINS",
+	};
+	struct view_dict *d, *s;
+	char              uid[24];
+	const char       *p = uid;
+	PGresult         *res;
+	enum app_err      e;
+	int               i;
 
 	snprintf(uid, sizeof(uid), "%lld", id);
 	if ((res = req_sql(r, STMT_SA_USER, 1, &p, &e)) == NULL)
@@ -499,11 +521,13 @@ user_page(struct req *r, int status, const char *notice, long long id,
 	if ((d = admin_dict(r, notice)) == NULL)
 		return APP_ENOMEM;
 	view_set(d, "ID", uid);
-	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+	for (i = 0; i < SA_USER__N; i++)
 		if (keys[i] != NULL)
-			view_set(d, keys[i], PQgetvalue(res, 0, (int)i));
-	view_show(d, is_true(res, 0, SU_BANNED) ? "IS_BANNED" : "NOT_BANNED");
-	view_show(d, is_true(res, 0, SU_ADMIN) ? "IS_ADMIN" : "NOT_ADMIN");
+			view_set(d, keys[i], db_str(res, 0, i));
+	view_show(d,
+	    db_bool(res, 0, SA_USER_BANNED) ? "IS_BANNED" : "NOT_BANNED");
+	view_show(d,
+	    db_bool(res, 0, SA_USER_SITE_ADMIN) ? "IS_ADMIN" : "NOT_ADMIN");
 	view_set(d, "V_REASON", f->reason);
 	if (f->ban_err != NULL && (s = view_add_section(d, "E_REASON")) != NULL)
 		view_set(s, "MESSAGE", f->ban_err);
@@ -515,7 +539,7 @@ user_page(struct req *r, int status, const char *notice, long long id,
 		view_set(s, "MESSAGE", f->domain_err);
 	if ((e = domain_options(r, d, f->domain)) != APP_OK)
 		return e;
-	return page_render(r, status, PQgetvalue(res, 0, SU_NAME),
+	return page_render(r, status, db_str(res, 0, SA_USER_NAME),
 	    "admin_user.tpl");
 }
 
@@ -642,7 +666,7 @@ h_admin_user_domain_admin(struct req *r)
 		return APP_ENOTFOUND;
 	}
 	e = member_set_role(r->db, r->arena, &a, f.domain,
-	    PQgetvalue(res, 0, SU_NAME), MEMBER_ROLE_ADMIN, &why);
+	    db_str(res, 0, SA_USER_NAME), MEMBER_ROLE_ADMIN, &why);
 	if (e == APP_ENOTFOUND) { /* the domain, or the user's name */
 		r->reason = why.code != NULL ? why.code : "no such domain";
 		f.domain_err = why.message != NULL ? why.message :
@@ -664,12 +688,19 @@ h_admin_user_domain_admin(struct req *r)
 enum app_err
 h_admin_outbox(struct req *r)
 {
-	static const char *const keys[] = { "ID", "TO", "SUBJECT", "ATTEMPTS",
-		"ERROR", "FAILED_AT", "CREATED_AT" };
-	struct view_dict        *d, *row;
-	PGresult                *res;
-	enum app_err             e;
-	int                      i, k;
+	static const char *const keys[SA_OUTBOX_FAILED__N] = {
+		[SA_OUTBOX_FAILED_ID] = "ID",
+		[SA_OUTBOX_FAILED_TO] = "TO",
+		[SA_OUTBOX_FAILED_SUBJECT] = "SUBJECT",
+		[SA_OUTBOX_FAILED_ATTEMPTS] = "ATTEMPTS",
+		[SA_OUTBOX_FAILED_ERROR] = "ERROR",
+		[SA_OUTBOX_FAILED_FAILED] = "FAILED_AT",
+		[SA_OUTBOX_FAILED_CREATED] = "CREATED_AT",
+	};
+	struct view_dict *d, *row;
+	PGresult         *res;
+	enum app_err      e;
+	int               i, k;
 
 	if ((res = req_sql(r, STMT_SA_OUTBOX_FAILED, 0, NULL, &e)) == NULL)
 		return e;
@@ -678,8 +709,8 @@ h_admin_outbox(struct req *r)
 	for (i = 0; i < PQntuples(res); i++) {
 		if ((row = view_add_section(d, "MESSAGE")) == NULL)
 			return APP_ENOMEM;
-		for (k = 0; k < 7; k++)
-			view_set(row, keys[k], PQgetvalue(res, i, k));
+		for (k = 0; k < SA_OUTBOX_FAILED__N; k++)
+			view_set(row, keys[k], db_str(res, i, k));
 	}
 	if (PQntuples(res) == 0)
 		view_show(d, "NO_FAILURES");
@@ -723,12 +754,20 @@ h_admin_outbox_delete(struct req *r)
 enum app_err
 h_admin_errors(struct req *r)
 {
-	static const char *const keys[] = { "FINGERPRINT", "TEXT", "COUNT",
-		"FIRST_SEEN", "LAST_SEEN", "USER_ID", "LP_NAME", "CLAIMED_ID" };
-	struct view_dict        *d, *row;
-	PGresult                *res;
-	enum app_err             e;
-	int                      i, k;
+	static const char *const keys[SA_ERRORS__N] = {
+		[SA_ERRORS_FINGERPRINT] = "FINGERPRINT",
+		[SA_ERRORS_MESSAGE] = "TEXT",
+		[SA_ERRORS_COUNT] = "COUNT",
+		[SA_ERRORS_FIRST] = "FIRST_SEEN",
+		[SA_ERRORS_LAST] = "LAST_SEEN",
+		[SA_ERRORS_USER] = "USER_ID",
+		[SA_ERRORS_NAME] = "LP_NAME",
+		[SA_ERRORS_CLAIMED_ID] = "CLAIMED_ID",
+	};
+	struct view_dict *d, *row;
+	PGresult         *res;
+	enum app_err      e;
+	int               i, k;
 
 	if ((res = req_sql(r, STMT_SA_ERRORS, 0, NULL, &e)) == NULL)
 		return e;
@@ -737,9 +776,9 @@ h_admin_errors(struct req *r)
 	for (i = 0; i < PQntuples(res); i++) {
 		if ((row = view_add_section(d, "ERROR")) == NULL)
 			return APP_ENOMEM;
-		for (k = 0; k < 8; k++)
-			view_set(row, keys[k], PQgetvalue(res, i, k));
-		if (PQgetvalue(res, i, 5)[0] != '\0')
+		for (k = 0; k < SA_ERRORS__N; k++)
+			view_set(row, keys[k], db_str(res, i, k));
+		if (db_str(res, i, SA_ERRORS_USER)[0] != '\0')
 			view_show(row, "HAS_USER");
 	}
 	if (PQntuples(res) == 0)

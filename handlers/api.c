@@ -348,14 +348,14 @@ h_api_aliases(struct req *r)
 		return e;
 	rows = PQntuples(res) > n ? n : PQntuples(res);
 	if (PQntuples(res) > n)
-		next = PQgetvalue(res, n - 1, 0);
+		next = db_str(res, n - 1, API_USER_ALIASES_ID);
 	if ((items = json_object_new_array()) == NULL)
 		return APP_ENOMEM;
 	api_actor(r, &a);
 	for (i = 0; i < rows; i++) {
 		/* The rules decide what the owner may still see. */
 		e = alias_get(r->db, r->arena, &a,
-		    strtoll(PQgetvalue(res, i, 0), NULL, 10), &v);
+		    db_ll(res, i, API_USER_ALIASES_ID), &v);
 		if (e == APP_ENOTFOUND)
 			continue;
 		if (e != APP_OK || add_item(items, alias_json(&v)) == -1) {
@@ -368,44 +368,29 @@ h_api_aliases(struct req *r)
 
 /* ----------------------------------------------------------- mailboxes */
 
-/* Columns of STMT_API_MAILBOXES. */
-enum {
-	MB_ID,
-	MB_ADDRESS,
-	MB_KEEPS,
-	MB_FORWARDS,
-	MB_QUOTA,
-	MB_USED,
-	MB_MESSAGES
-};
-
 static struct json_object *
 mailbox_json(const PGresult *res, int i)
 {
 	struct json_object *o;
-	int                 keeps = PQgetvalue(res, i, MB_KEEPS)[0] == 't';
-	int forwards = PQgetvalue(res, i, MB_FORWARDS)[0] == 't';
+	int                 keeps = db_bool(res, i, API_MAILBOXES_KEEPS);
+	int                 forwards = db_bool(res, i, API_MAILBOXES_FORWARDS);
 
 	if ((o = json_object_new_object()) == NULL)
 		return NULL;
 	if (json_object_object_add(o, "id",
-		json_object_new_int64(
-		    strtoll(PQgetvalue(res, i, MB_ID), NULL, 10))) ||
+		json_object_new_int64(db_ll(res, i, API_MAILBOXES_ID))) ||
 	    json_object_object_add(o, "address",
-		api_str(PQgetvalue(res, i, MB_ADDRESS))) ||
+		api_str(db_str(res, i, API_MAILBOXES_ADDRESS))) ||
 	    json_object_object_add(o, "delivery",
 		api_str(!keeps   ? "forward" :
 			forwards ? "both" :
 				   "keep")) ||
 	    json_object_object_add(o, "quota_bytes",
-		json_object_new_int64(
-		    strtoll(PQgetvalue(res, i, MB_QUOTA), NULL, 10))) ||
+		json_object_new_int64(db_ll(res, i, API_MAILBOXES_QUOTA))) ||
 	    json_object_object_add(o, "used_bytes",
-		json_object_new_int64(
-		    strtoll(PQgetvalue(res, i, MB_USED), NULL, 10))) ||
+		json_object_new_int64(db_ll(res, i, API_MAILBOXES_USED))) ||
 	    json_object_object_add(o, "messages",
-		json_object_new_int64(
-		    strtoll(PQgetvalue(res, i, MB_MESSAGES), NULL, 10)))) {
+		json_object_new_int64(db_ll(res, i, API_MAILBOXES_MESSAGES)))) {
 		json_object_put(o);
 		return NULL;
 	}

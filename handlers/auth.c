@@ -68,9 +68,9 @@ rate_limit(struct req *r)
 	params[1] = RATE_WINDOW;
 	if ((res = req_sql(r, STMT_RATE_HIT, 2, params, &e)) == NULL)
 		return e;
-	if (strtol(PQgetvalue(res, 0, 0), NULL, 10) <= r->cfg->login_rate_limit)
+	if (db_ll(res, 0, RATE_HIT_HITS) <= r->cfg->login_rate_limit)
 		return APP_OK;
-	r->retry_after = PQgetvalue(res, 0, 1);
+	r->retry_after = db_str(res, 0, RATE_HIT_LEFT);
 	r->reason = "too many sign-in starts from this address";
 	return APP_ERATELIMIT;
 }
@@ -262,8 +262,8 @@ h_auth_finish(struct req *r)
 		    r->request_id);
 		return failed_page(r);
 	}
-	path = PQgetvalue(res, 0, 1);
-	user = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+	path = db_str(res, 0, LOGIN_STATE_FINISH_PATH);
+	user = db_ll(res, 0, LOGIN_STATE_FINISH_USER);
 	if ((e = session_start(r, user)) != APP_OK)
 		return e;
 	log_info("event=signed_in id=%s user=%lld", r->request_id, user);

@@ -97,6 +97,11 @@ enum domain_limit_field {
 	DOMAIN_LIMIT__N
 };
 enum app_err h_admin_domain_limit(struct req *);
+enum domain_logo_field {
+	DOMAIN_LOGO,
+	DOMAIN_LOGO__N
+};
+enum app_err h_admin_domain_logo(struct req *);
 enum users_field {
 	USERS_Q,
 	USERS_AFTER,

@@ -31,7 +31,7 @@ h_readyz(struct req *r)
 
 	res = req_sql(r, STMT_SCHEMA_VERSION, 0, NULL, &e);
 	if (res != NULL &&
-	    strtol(PQgetvalue(res, 0, 0), NULL, 10) >= DB_SCHEMA_VERSION)
+	    db_ll(res, 0, SCHEMA_VERSION_VERSION) >= DB_SCHEMA_VERSION)
 		resp_body(r, TEXT, ready, sizeof(ready) - 1);
 	else {
 		r->status = 503;

@@ -27,22 +27,8 @@
 
 #define UNLOCK_COOKIE    "mm_unlock_"
 #define UNLOCK_B64_LEN   43 /* 32 bytes, base64url, no padding */
-#define UNLOCKS_A_MINUTE "10"
+#define UNLOCKS_A_MINUTE 10
 #define RATE_WINDOW      "60"
-
-/* Columns of STMT_MBOX_LIST. */
-enum {
-	L_ALIAS,
-	L_ADDRESS,
-	L_ENABLED,
-	L_KEEPS,
-	L_FORWARDS,
-	L_MAILBOX,
-	L_QUOTA,
-	L_USED,
-	L_MESSAGES,
-	L_UNLOCKED
-};
 
 /* The notices of ?done=. */
 static const struct {
@@ -138,31 +124,31 @@ alias_row(struct req *r, struct view_dict *d, const PGresult *res, int i,
 {
 	struct view_dict *row = view_add_section(d, "ALIAS"), *m, *err;
 	long long         mid, quota, used;
-	int               keeps = PQgetvalue(res, i, L_KEEPS)[0] == 't';
+	int               keeps = db_bool(res, i, MBOX_LIST_KEEPS);
 
 	if (row == NULL)
 		return;
-	view_set(row, "ALIAS_ID", PQgetvalue(res, i, L_ALIAS));
-	view_set(row, "ADDRESS", PQgetvalue(res, i, L_ADDRESS));
+	view_set(row, "ALIAS_ID", db_str(res, i, MBOX_LIST_ALIAS));
+	view_set(row, "ADDRESS", db_str(res, i, MBOX_LIST_ADDRESS));
 	view_set(row, "DELIVERY",
-	    delivery_words(keeps, PQgetvalue(res, i, L_FORWARDS)[0] == 't'));
-	if (PQgetvalue(res, i, L_ENABLED)[0] != 't')
+	    delivery_words(keeps, db_bool(res, i, MBOX_LIST_FORWARDS)));
+	if (!db_bool(res, i, MBOX_LIST_ENABLED))
 		view_show(row, "DISABLED");
-	if (PQgetisnull(res, i, L_MAILBOX)) {
+	if (db_null(res, i, MBOX_LIST_MAILBOX)) {
 		view_show(row, "NO_MAILBOX");
 		return;
 	}
 	if ((m = view_add_section(row, "MAILBOX")) == NULL)
 		return;
-	mid = strtoll(PQgetvalue(res, i, L_MAILBOX), NULL, 10);
-	quota = strtoll(PQgetvalue(res, i, L_QUOTA), NULL, 10);
-	used = strtoll(PQgetvalue(res, i, L_USED), NULL, 10);
-	view_set(m, "MAILBOX_ID", PQgetvalue(res, i, L_MAILBOX));
-	view_set(m, "MESSAGES", PQgetvalue(res, i, L_MESSAGES));
+	mid = db_ll(res, i, MBOX_LIST_MAILBOX);
+	quota = db_ll(res, i, MBOX_LIST_QUOTA);
+	used = db_ll(res, i, MBOX_LIST_USED);
+	view_set(m, "MAILBOX_ID", db_str(res, i, MBOX_LIST_MAILBOX));
+	view_set(m, "MESSAGES", db_str(res, i, MBOX_LIST_MESSAGES));
 	view_set(m, "USED", mailbox_size_words(r->arena, used));
 	view_set(m, "QUOTA", mailbox_size_words(r->arena, quota));
 	view_set_int(m, "PERCENT", quota > 0 ? (long)(100 * used / quota) : 0);
-	if (PQgetvalue(res, i, L_UNLOCKED)[0] == 't' && mid != error_id) {
+	if (db_bool(res, i, MBOX_LIST_UNLOCKED) && mid != error_id) {
 		view_show(m, "UNLOCKED");
 		return;
 	}
@@ -223,10 +209,9 @@ unlock_rate(struct req *r)
 	params[1] = RATE_WINDOW;
 	if ((res = req_sql(r, STMT_RATE_HIT, 2, params, &e)) == NULL)
 		return e;
-	if (strtol(PQgetvalue(res, 0, 0), NULL, 10) <=
-	    strtol(UNLOCKS_A_MINUTE, NULL, 10))
+	if (db_ll(res, 0, RATE_HIT_HITS) <= UNLOCKS_A_MINUTE)
 		return APP_OK;
-	r->retry_after = PQgetvalue(res, 0, 1);
+	r->retry_after = db_str(res, 0, RATE_HIT_LEFT);
 	r->reason = "too many mailbox password tries";
 	return APP_ERATELIMIT;
 }
@@ -328,14 +313,6 @@ new_password_refused(struct req *r, const char *pw, const char *pw2,
 	return 0;
 }
 
-/* Columns of STMT_MBOX_ALIAS. */
-enum {
-	A_ADDRESS,
-	A_MAILBOX,
-	A_KEEPS,
-	A_FORWARDS
-};
-
 /* The user's alias (STMT_MBOX_ALIAS), or NULL with *e. */
 static PGresult *
 user_alias(struct req *r, const char *alias_id, enum app_err *e)
@@ -366,10 +343,10 @@ new_page(struct req *r, int status, const char *alias_id)
 		return APP_ENOMEM;
 	if ((res = user_alias(r, alias_id, &e)) == NULL)
 		return e;
-	if (!PQgetisnull(res, 0, A_MAILBOX))
+	if (!db_null(res, 0, MBOX_ALIAS_MAILBOX))
 		return resp_redirect(r, 303, "/my/mailbox");
 	view_set(d, "ALIAS_ID", alias_id);
-	view_set(d, "ADDRESS", PQgetvalue(res, 0, A_ADDRESS));
+	view_set(d, "ADDRESS", db_str(res, 0, MBOX_ALIAS_ADDRESS));
 	view_set_int(d, "MIN", MAILBOX_PASSWORD_MIN);
 	return page_render(r, status, "A new mailbox", "mailbox_new.tpl");
 }
@@ -420,15 +397,6 @@ h_mailbox_create(struct req *r)
 	return resp_redirect(r, 303, "/my/mailbox?done=created");
 }
 
-/* Columns of STMT_MBOX_GET used here. */
-enum {
-	G_ALIAS = 1,
-	G_ADDRESS = 2,
-	G_QUOTA = 9,
-	G_USED,
-	G_COUNT
-};
-
 static enum app_err
 settings_page(struct req *r, int status, long long id)
 {
@@ -449,21 +417,21 @@ settings_page(struct req *r, int status, long long id)
 		r->reason = "no such mailbox of this user";
 		return APP_ENOTFOUND;
 	}
-	if ((alias = user_alias(r, PQgetvalue(res, 0, G_ALIAS), &e)) == NULL)
+	if ((alias = user_alias(r, db_str(res, 0, MBOX_GET_ALIAS), &e)) == NULL)
 		return e;
-	quota = strtoll(PQgetvalue(res, 0, G_QUOTA), NULL, 10);
-	used = strtoll(PQgetvalue(res, 0, G_USED), NULL, 10);
+	quota = db_ll(res, 0, MBOX_GET_QUOTA);
+	used = db_ll(res, 0, MBOX_GET_USED);
 	view_set(d, "ID", ids[0]);
-	view_set(d, "ADDRESS", PQgetvalue(res, 0, G_ADDRESS));
-	view_set(d, "MESSAGES", PQgetvalue(res, 0, G_COUNT));
+	view_set(d, "ADDRESS", db_str(res, 0, MBOX_GET_ADDRESS));
+	view_set(d, "MESSAGES", db_str(res, 0, MBOX_GET_COUNT));
 	view_set(d, "USED", mailbox_size_words(r->arena, used));
 	view_set(d, "QUOTA", mailbox_size_words(r->arena, quota));
 	view_set_int(d, "PERCENT", quota > 0 ? (long)(100 * used / quota) : 0);
 	view_set_int(d, "MIN", MAILBOX_PASSWORD_MIN);
 	view_show(d,
-	    PQgetvalue(alias, 0, A_KEEPS)[0] != 't'        ? "FORWARD_CHECKED" :
-		PQgetvalue(alias, 0, A_FORWARDS)[0] == 't' ? "BOTH_CHECKED" :
-							     "KEEP_CHECKED");
+	    !db_bool(alias, 0, MBOX_ALIAS_KEEPS)       ? "FORWARD_CHECKED" :
+		db_bool(alias, 0, MBOX_ALIAS_FORWARDS) ? "BOTH_CHECKED" :
+							 "KEEP_CHECKED");
 	return page_render(r, status, "Mailbox settings",
 	    "mailbox_settings.tpl");
 }
@@ -506,7 +474,7 @@ alias_of_mailbox(struct req *r, long long id, enum app_err *e)
 		*e = APP_ENOTFOUND;
 		return NULL;
 	}
-	return PQgetvalue(res, 0, G_ALIAS);
+	return db_str(res, 0, MBOX_GET_ALIAS);
 }
 
 /* POST /my/mailbox/:id/delivery (delivery: forward, keep or both) */
@@ -590,7 +558,7 @@ h_mailbox_reset(struct req *r)
 	if (PQntuples(res) != 1)
 		return APP_ENOTFOUND;
 	if (strcmp(req_field(r, MB_RESET_CONFIRM),
-		PQgetvalue(res, 0, G_ADDRESS)) != 0) {
+		db_str(res, 0, MBOX_GET_ADDRESS)) != 0) {
 		field_error(r, "CONFIRM_ERROR",
 		    "Type the address exactly: "
 		    "nothing was destroyed.");

@@ -47,7 +47,7 @@ locked_page(struct req *r, long long id)
 	if (PQntuples(res) != 1)
 		return APP_ENOTFOUND;
 	view_set(d, "ID", ids[0]);
-	view_set(d, "ADDRESS", PQgetvalue(res, 0, 2));
+	view_set(d, "ADDRESS", db_str(res, 0, MBOX_GET_ADDRESS));
 	if ((e = mailbox_no_store(r)) != APP_OK)
 		return e;
 	return page_render(r, 200, "Locked mailbox", "mailbox_locked.tpl");

@@ -21,49 +21,17 @@
 
 #define COC_URL "https://launchpad.net/codeofconduct"
 
-/* Columns of the worker's cached domain lists (db_cached). */
-enum {
-	DL_ID,
-	DL_NAME,
-	DL_TEAM,
-	DL_CHECKED
-};
-
 /*
- * Columns of STMT_MY_SESSION_PAGE after the session's: the user's teams
- * and the words about them (the same in every row), then one alias per
- * row (NULL when the user has none), in no order.
+ * STMT_MY_SESSION_PAGE's answer, its arrays decoded (the same in every
+ * row), and the domain being shown.
  */
-enum {
-	P_TEAMS = SESSION_COLUMNS,
-	P_WORDS,
-	P_DOMAIN,
-	P_LOCAL,
-	P_ALIAS,
-	P_RECIPIENTS,
-	P_ENABLED,
-	P_REASON,
-	P_REPLY,
-	P_REMOVE_ON
-};
-
-/* STMT_MY_SESSION_PAGE's answer and the domain being shown. */
 struct my_page {
-	PGresult   *res;
-	int        *rows;  /* room for an index per row */
-	char      **teams; /* P_TEAMS split, NULL-terminated */
-	char      **words; /* P_WORDS split, likewise */
-	const char *id, *name, *team;
-	int         checked; /* the team has a trusted snapshot */
-};
-
-/* Columns of STMT_ALIAS_HISTORY. */
-enum {
-	H_WHEN,
-	H_KIND,
-	H_NAME,
-	H_ACTION,
-	H_CHANGES
+	PGresult    *res;
+	int         *rows; /* room for an index per row */
+	const char **teams, **admin_of, **error_domains, **error_codes;
+	size_t       nteams, nadmin_of, nerrors;
+	const char  *id, *name, *team;
+	int          checked; /* the team has a trusted snapshot */
 };
 
 static const char *
@@ -96,61 +64,60 @@ person_words(const struct req *r, int *coc)
 	return NULL;
 }
 
-/*
- * Whether one of the words is prefix followed by id ("d3": administers
- * domain 3), or by anything when id is NULL.
- */
+/* Whether s is one of the n items. */
 static int
-has_word(char *const *words, const char *prefix, const char *id)
+has_item(const char *const *items, size_t n, const char *s)
 {
-	size_t n = strlen(prefix);
+	size_t i;
 
-	for (; *words != NULL; words++)
-		if (strncmp(*words, prefix, n) == 0 &&
-		    (id == NULL || strcmp(*words + n, id) == 0))
+	for (i = 0; i < n; i++)
+		if (items[i] != NULL && strcmp(items[i], s) == 0)
 			return 1;
 	return 0;
 }
 
-/* The least error code of the domain shown ("e<id>:<code>"), or "". */
+/* The least error code of the domain shown, or "". */
 static const char *
 my_error(const struct my_page *p)
 {
-	const char  *least = "";
-	size_t       n = strlen(p->id);
-	char *const *w;
+	const char *least = "";
+	size_t      i;
 
-	for (w = p->words; *w != NULL; w++)
-		if ((*w)[0] == 'e' && strncmp(*w + 1, p->id, n) == 0 &&
-		    (*w)[n + 1] == ':' &&
-		    (*least == '\0' || strcmp(*w + n + 2, least) < 0))
-			least = *w + n + 2;
+	for (i = 0; i < p->nerrors; i++)
+		if (p->error_domains[i] != NULL && p->error_codes[i] != NULL &&
+		    strcmp(p->error_domains[i], p->id) == 0 &&
+		    (*least == '\0' || strcmp(p->error_codes[i], least) < 0))
+			least = p->error_codes[i];
 	return least;
 }
 
-/* A column of words split at its spaces, in the arena; NULL if no room. */
-static char **
-split_words(struct req *r, const char *column)
+/* The page's arrays: the user's teams, domains and error reports. */
+static enum app_err
+page_lists(struct req *r, struct my_page *p)
 {
-	char **words, *copy, *save, *tok;
-	size_t n = 0;
+	size_t       ncodes;
+	enum app_err e;
 
-	if ((copy = arena_strdup(r->arena, column)) == NULL ||
-	    (words = arena_calloc(r->arena, strlen(column) / 2 + 2,
-		 sizeof(*words))) == NULL)
-		return NULL;
-	for (tok = strtok_r(copy, " ", &save); tok != NULL;
-	     tok = strtok_r(NULL, " ", &save))
-		words[n++] = tok;
-	return words;
+	if ((e = db_array(r->arena, p->res, 0, MY_PAGE_TEAMS, &p->teams,
+		 &p->nteams)) != APP_OK ||
+	    (e = db_array(r->arena, p->res, 0, MY_PAGE_ADMIN_OF, &p->admin_of,
+		 &p->nadmin_of)) != APP_OK ||
+	    (e = db_array(r->arena, p->res, 0, MY_PAGE_ERROR_DOMAINS,
+		 &p->error_domains, &p->nerrors)) != APP_OK ||
+	    (e = db_array(r->arena, p->res, 0, MY_PAGE_ERROR_CODES,
+		 &p->error_codes, &ncodes)) != APP_OK)
+		return e;
+	if (ncodes < p->nerrors) /* in step: never, but never read past */
+		p->nerrors = ncodes;
+	return APP_OK;
 }
 
 /* The state of the disabled alias in row i, in plain words. */
 static const char *
 disabled_words(struct req *r, const struct my_page *p, int i, int *coc)
 {
-	const char *why = PQgetvalue(p->res, i, P_REASON);
-	const char *on = PQgetvalue(p->res, i, P_REMOVE_ON);
+	const char *why = db_str(p->res, i, MY_PAGE_REASON);
+	const char *on = db_str(p->res, i, MY_PAGE_REMOVE_ON);
 	const char *w;
 
 	if (strcmp(why, "matches-recipient") == 0)
@@ -201,7 +168,7 @@ no_alias_words(struct req *r, const struct my_page *p, int *coc)
 		    "membership of ~%s not checked "
 		    "yet",
 		    p->team);
-	if (!has_word(p->teams, "", p->team))
+	if (!has_item(p->teams, p->nteams, p->team))
 		return arena_printf(r->arena, "not a member of ~%s", p->team);
 	return arena_printf(r->arena,
 	    "member of ~%s: your address will "
@@ -219,21 +186,20 @@ add_alias(struct req *r, struct view_dict *dd, const struct my_page *p, int i)
 
 	if ((a = view_add_section(dd, "ALIAS")) == NULL ||
 	    (address = arena_printf(r->arena, "%s@%s",
-		 PQgetvalue(p->res, i, P_LOCAL), p->name)) == NULL)
+		 db_str(p->res, i, MY_PAGE_LOCAL), p->name)) == NULL)
 		return APP_ENOMEM;
-	to = PQgetvalue(p->res, i, P_RECIPIENTS);
-	view_set(a, "ID", PQgetvalue(p->res, i, P_ALIAS));
+	to = db_str(p->res, i, MY_PAGE_RECIPIENTS);
+	view_set(a, "ID", db_str(p->res, i, MY_PAGE_ALIAS));
 	view_set(a, "ADDRESS", address);
 	view_set(a, "RECIPIENTS", to);
-	if (PQgetvalue(p->res, i, P_ENABLED)[0] == 't')
+	if (db_bool(p->res, i, MY_PAGE_ENABLED))
 		text = arena_printf(r->arena, "you have %s \u2192 %s", address,
 		    to);
 	else {
 		text = disabled_words(r, p, i, &coc);
 		view_show(a, "DISABLED");
 		view_set(a, "REPLY",
-		    reply_words(
-			(int)strtol(PQgetvalue(p->res, i, P_REPLY), NULL, 10)));
+		    reply_words((int)db_ll(p->res, i, MY_PAGE_REPLY)));
 	}
 	if (text == NULL)
 		return APP_ENOMEM;
@@ -251,11 +217,11 @@ domain_aliases(const struct my_page *p)
 	int         i, j, n = 0;
 
 	for (i = 0; i < PQntuples(p->res); i++) {
-		if (strcmp(PQgetvalue(p->res, i, P_DOMAIN), p->id) != 0)
+		if (strcmp(db_str(p->res, i, MY_PAGE_DOMAIN), p->id) != 0)
 			continue;
-		local = PQgetvalue(p->res, i, P_LOCAL);
+		local = db_str(p->res, i, MY_PAGE_LOCAL);
 		for (j = n++; j > 0 &&
-		     strcmp(PQgetvalue(p->res, p->rows[j - 1], P_LOCAL),
+		     strcmp(db_str(p->res, p->rows[j - 1], MY_PAGE_LOCAL),
 			 local) > 0;
 		     j--)
 			p->rows[j] = p->rows[j - 1];
@@ -293,26 +259,28 @@ add_domain(struct req *r, struct view_dict *d, const struct my_page *p)
 
 /*
  * The administered-domains panel: every domain for a site admin, else
- * those of the words "d<domain>"; by name, as the cached list is.
+ * those the user administers; by name, as the cached list is.
  */
 static enum app_err
-add_admin_domains(struct req *r, struct view_dict *d, char *const *words)
+add_admin_domains(struct req *r, struct view_dict *d, const struct my_page *p)
 {
 	struct view_dict *row;
 	PGresult         *names;
 	int               i, all = r->user->is_site_admin, n = 0;
 	enum app_err      e;
 
-	if (!all && !has_word(words, "d", NULL))
+	if (!all && p->nadmin_of == 0)
 		return APP_OK;
 	if ((names = db_cached(r->db, STMT_MY_DOMAIN_NAMES, &e)) == NULL)
 		return e;
 	for (i = 0; i < PQntuples(names); i++) {
-		if (!all && !has_word(words, "d", PQgetvalue(names, i, DL_ID)))
+		if (!all &&
+		    !has_item(p->admin_of, p->nadmin_of,
+			db_str(names, i, MY_DOMAIN_NAMES_ID)))
 			continue;
 		if ((row = view_add_section(d, "ADMIN_DOMAIN")) == NULL)
 			return APP_ENOMEM;
-		view_set(row, "NAME", PQgetvalue(names, i, DL_NAME));
+		view_set(row, "NAME", db_str(names, i, MY_DOMAIN_NAMES_NAME));
 		n++;
 	}
 	if (n > 0)
@@ -336,17 +304,17 @@ h_my(struct req *r)
 
 	/* The page's rows came with the session (its route row says so). */
 	if ((p.res = r->session_res) == NULL ||
-	    PQnfields(p.res) <= P_REMOVE_ON) {
+	    PQnfields(p.res) != MY_PAGE__N) {
 		r->reason = "/my without its session statement";
 		return APP_EINTERNAL;
 	}
 	/* After the query: a lost connection empties the cache. */
 	if ((list = db_cached(r->db, STMT_MY_DOMAIN_LIST, &e)) == NULL)
 		return e;
+	if ((e = page_lists(r, &p)) != APP_OK)
+		return e;
 	if ((p.rows = arena_calloc(r->arena, (size_t)PQntuples(p.res) + 1,
 		 sizeof(*p.rows))) == NULL ||
-	    (p.teams = split_words(r, PQgetvalue(p.res, 0, P_TEAMS))) == NULL ||
-	    (p.words = split_words(r, PQgetvalue(p.res, 0, P_WORDS))) == NULL ||
 	    (d = page_dict(r)) == NULL)
 		return APP_ENOMEM;
 	view_set(d, "DISPLAY_NAME",
@@ -366,14 +334,14 @@ h_my(struct req *r)
 	else if (r->user->sync_due)
 		view_show(d, "UNREACHABLE");
 	for (i = 0; i < PQntuples(list); i++) {
-		p.id = PQgetvalue(list, i, DL_ID);
-		p.name = PQgetvalue(list, i, DL_NAME);
-		p.team = PQgetvalue(list, i, DL_TEAM);
-		p.checked = PQgetvalue(list, i, DL_CHECKED)[0] == 't';
+		p.id = db_str(list, i, MY_DOMAIN_LIST_ID);
+		p.name = db_str(list, i, MY_DOMAIN_LIST_NAME);
+		p.team = db_str(list, i, MY_DOMAIN_LIST_TEAM);
+		p.checked = db_bool(list, i, MY_DOMAIN_LIST_CHECKED);
 		if ((e = add_domain(r, d, &p)) != APP_OK)
 			return e;
 	}
-	if ((e = add_admin_domains(r, d, p.words)) != APP_OK)
+	if ((e = add_admin_domains(r, d, &p)) != APP_OK)
 		return e;
 	return page_render(r, 200, "Your account", "my.tpl");
 }
@@ -437,13 +405,13 @@ add_history(struct req *r, struct view_dict *d, const struct alias_view *v)
 		view_show(d, "NO_HISTORY");
 	for (i = 0; i < PQntuples(res); i++) {
 		if ((h = view_add_section(d, "HISTORY")) == NULL ||
-		    (who = actor_words(r, PQgetvalue(res, i, H_KIND),
-			 PQgetvalue(res, i, H_NAME))) == NULL)
+		    (who = actor_words(r, db_str(res, i, ALIAS_HISTORY_KIND),
+			 db_str(res, i, ALIAS_HISTORY_NAME))) == NULL)
 			return APP_ENOMEM;
-		view_set(h, "WHEN", PQgetvalue(res, i, H_WHEN));
+		view_set(h, "WHEN", db_str(res, i, ALIAS_HISTORY_WHEN));
 		view_set(h, "WHO", who);
-		view_set(h, "ACTION", PQgetvalue(res, i, H_ACTION));
-		view_set(h, "CHANGES", PQgetvalue(res, i, H_CHANGES));
+		view_set(h, "ACTION", db_str(res, i, ALIAS_HISTORY_ACTION));
+		view_set(h, "CHANGES", db_str(res, i, ALIAS_HISTORY_CHANGES));
 	}
 	return APP_OK;
 }

@@ -13,14 +13,6 @@
 #include "lib/arena.h"
 #include "views/view.h"
 
-/* Columns of STMT_DOMAIN_LIST. */
-enum {
-	COL_SLUG,
-	COL_NAME,
-	COL_TEAM,
-	COL_TITLE
-};
-
 /*
  * The communities, from the worker's cache: every public page reads them,
  * and the database tells workers when they change (db_cached).
@@ -42,12 +34,19 @@ set_community(struct req *r, struct view_dict *d, PGresult *res, int row)
 {
 	const char *team;
 
-	team = arena_printf(r->arena, "~%s", PQgetvalue(res, row, COL_TEAM));
+	team = arena_printf(r->arena, "~%s",
+	    db_str(res, row, DOMAIN_LIST_TEAM));
 	if (team == NULL)
 		return -1;
-	view_set(d, "SLUG", PQgetvalue(res, row, COL_SLUG));
-	view_set(d, "NAME", PQgetvalue(res, row, COL_TITLE));
-	view_set(d, "DOMAIN", PQgetvalue(res, row, COL_NAME));
+	view_set(d, "SLUG", db_str(res, row, DOMAIN_LIST_SLUG));
+	/* The community's own mark (a site admin's choice), else ours. */
+	view_set(d, "LOGO_URL",
+	    db_str(res, row, DOMAIN_LIST_LOGO)[0] == '\0' ?
+		"/static/logo.svg" :
+		arena_printf(r->arena, "/static/logos/%s",
+		    db_str(res, row, DOMAIN_LIST_LOGO)));
+	view_set(d, "NAME", db_str(res, row, DOMAIN_LIST_TITLE));
+	view_set(d, "DOMAIN", db_str(res, row, DOMAIN_LIST_NAME));
 	view_set(d, "TEAM", team);
 	return 0;
 }
@@ -56,9 +55,9 @@ static int
 matches(PGresult *res, int row, const char *q)
 {
 	return q == NULL || *q == '\0' ||
-	    strcasestr(PQgetvalue(res, row, COL_TITLE), q) != NULL ||
-	    strcasestr(PQgetvalue(res, row, COL_NAME), q) != NULL ||
-	    strcasestr(PQgetvalue(res, row, COL_TEAM), q) != NULL;
+	    strcasestr(db_str(res, row, DOMAIN_LIST_TITLE), q) != NULL ||
+	    strcasestr(db_str(res, row, DOMAIN_LIST_NAME), q) != NULL ||
+	    strcasestr(db_str(res, row, DOMAIN_LIST_TEAM), q) != NULL;
 }
 
 /* GET /[?q=text]: what membermail is, and the communities (filtered). */
@@ -102,7 +101,7 @@ h_landing(struct req *r)
 	if ((res = communities(r, &e)) == NULL)
 		return e;
 	for (i = 0; i < PQntuples(res); i++)
-		if (strcmp(PQgetvalue(res, i, COL_SLUG), slug) == 0)
+		if (strcmp(db_str(res, i, DOMAIN_LIST_SLUG), slug) == 0)
 			break;
 	if (i == PQntuples(res)) {
 		r->reason = "no such community";
@@ -110,6 +109,6 @@ h_landing(struct req *r)
 	}
 	if ((d = page_dict(r)) == NULL || set_community(r, d, res, i) == -1)
 		return APP_ENOMEM;
-	return page_render(r, 200, PQgetvalue(res, i, COL_TITLE),
+	return page_render(r, 200, db_str(res, i, DOMAIN_LIST_TITLE),
 	    "landing.tpl");
 }

@@ -130,6 +130,10 @@ static const struct field domain_enabled_fields[DOMAIN_ENABLED__N] = {
 	[DOMAIN_ENABLED] = { "enabled", FIELD_FORM, valid_slug, 3, 1 },
 };
 
+static const struct field domain_logo_fields[DOMAIN_LOGO__N] = {
+	[DOMAIN_LOGO] = { "logo", FIELD_FORM, valid_utf8, 128, 0 },
+};
+
 static const struct field domain_limit_fields[DOMAIN_LIMIT__N] = {
 	[DOMAIN_LIMIT] = { "alias_limit", FIELD_FORM, valid_utf8, 64, 1 },
 };
@@ -408,6 +412,16 @@ static const struct route table[] = {
 	    .changes_state = 1,
 	    .params = { PARAM_DOMAIN },
 	    FIELDS(domain_enabled_fields),
+	},
+	{
+	    .methods = METHOD_POST,
+	    .pattern = "/admin/domains/:domain/logo",
+	    .handler = h_admin_domain_logo,
+	    .access = ACCESS_SITE_ADMIN,
+	    .auth = AUTH_SESSION,
+	    .changes_state = 1,
+	    .params = { PARAM_DOMAIN },
+	    FIELDS(domain_logo_fields),
 	},
 	{
 	    .methods = METHOD_POST,

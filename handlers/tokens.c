@@ -15,17 +15,6 @@
 #include "store/audit.h"
 #include "views/view.h"
 
-/* Columns of STMT_API_TOKEN_LIST. */
-enum {
-	T_ID,
-	T_NAME,
-	T_CREATED,
-	T_LAST_USED,
-	T_EXPIRES,
-	T_REVOKED,
-	T_STATE
-};
-
 /* Adds the user's tokens to the page; APP_OK or the failure. */
 static enum app_err
 list_tokens(struct req *r, struct view_dict *d)
@@ -47,21 +36,23 @@ list_tokens(struct req *r, struct view_dict *d)
 	for (i = 0; i < PQntuples(res); i++) {
 		if ((row = view_add_section(d, "TOKEN")) == NULL)
 			return APP_ENOMEM;
-		view_set(row, "ID", PQgetvalue(res, i, T_ID));
-		view_set(row, "NAME", PQgetvalue(res, i, T_NAME));
-		view_set(row, "STATE", PQgetvalue(res, i, T_STATE));
-		view_set(row, "CREATED", PQgetvalue(res, i, T_CREATED));
+		view_set(row, "ID", db_str(res, i, API_TOKEN_LIST_ID));
+		view_set(row, "NAME", db_str(res, i, API_TOKEN_LIST_NAME));
+		view_set(row, "STATE", db_str(res, i, API_TOKEN_LIST_STATE));
+		view_set(row, "CREATED",
+		    db_str(res, i, API_TOKEN_LIST_CREATED));
 		view_set(row, "LAST_USED",
-		    *PQgetvalue(res, i, T_LAST_USED) ?
-			PQgetvalue(res, i, T_LAST_USED) :
+		    *db_str(res, i, API_TOKEN_LIST_LAST_USED) ?
+			db_str(res, i, API_TOKEN_LIST_LAST_USED) :
 			"never");
-		view_set(row, "EXPIRES", PQgetvalue(res, i, T_EXPIRES));
-		if (strcmp(PQgetvalue(res, i, T_STATE), "active") == 0)
+		view_set(row, "EXPIRES",
+		    db_str(res, i, API_TOKEN_LIST_EXPIRES));
+		if (strcmp(db_str(res, i, API_TOKEN_LIST_STATE), "active") == 0)
 			view_show(row, "ACTIVE");
-		if (*PQgetvalue(res, i, T_REVOKED) != '\0') {
+		if (*db_str(res, i, API_TOKEN_LIST_REVOKED) != '\0') {
 			view_show(row, "REVOKED");
 			view_set(row, "REVOKED_AT",
-			    PQgetvalue(res, i, T_REVOKED));
+			    db_str(res, i, API_TOKEN_LIST_REVOKED));
 		}
 	}
 	return APP_OK;

@@ -18,7 +18,10 @@
  * distinct name for the life of the process (upstream issue #77).
  *
  * No C++ exception crosses this interface: every entry point catches them
- * all and reports failure instead.
+ * all and reports failure instead.  A value, a shown section or a row that
+ * could not be added (ctemplate threw, e.g. out of memory) marks the whole
+ * dictionary failed: rendering it then fails, rather than sending a page
+ * with a hole where the value should be.
  */
 #ifndef MM_VIEW_H
 #define MM_VIEW_H
@@ -68,9 +71,9 @@ struct view_dict *view_add_section(struct view_dict *, const char *section);
  * Renders `page` (e.g. "home.tpl") inside layout.tpl and appends it to out;
  * the root `d' now names page as its CONTENT (so a second call may name
  * another page).  Returns 0, or -1 if page is not a loaded template (or is
- * layout.tpl), if d is a row, if expansion failed or if out has failed or
- * would go over its max; nothing is appended then, and out->failed is set
- * in the last case.
+ * layout.tpl), if d is a row, if d lost a value (above), if expansion
+ * failed or if out has failed or would go over its max; nothing is
+ * appended then, and out->failed is set in the last case.
  */
 int view_render(struct view_dict *, const char *page, struct buf *out);
 /*

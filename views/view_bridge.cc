@@ -17,7 +17,10 @@
  * handles are small wrappers owned by their root.
  *
  * No exception may unwind into C: every extern "C" function catches them
- * all and reports failure.
+ * all and reports failure.  One that cannot say so in its own result
+ * (view_set, view_set_int, view_show; a row view_add_section could not
+ * make) marks the root failed, and view_render and view_render_bare then
+ * refuse it: a page missing a value it was given is never sent.
  */
 #include "config.h"
 
@@ -253,6 +256,7 @@ struct view_dict {
 	TemplateDictionary *td = nullptr;     /* values, sections, rows */
 	TemplateDictionary *layout = nullptr; /* root only: the mirror */
 	struct view_dict   *root = nullptr;   /* the owner of this handle */
+	bool                failed = false;   /* root only: a set was lost */
 	std::unique_ptr<TemplateDictionary>            tree; /* root only */
 	std::vector<std::unique_ptr<struct view_dict>> rows; /* root only */
 };
@@ -344,6 +348,7 @@ view_set(struct view_dict *d, const char *key, const char *value)
 		if (d->layout != NULL)
 			d->layout->SetValue(key, value);
 	} catch (...) {
+		d->root->failed = true;
 	}
 }
 
@@ -357,6 +362,7 @@ view_set_int(struct view_dict *d, const char *key, long value)
 		if (d->layout != NULL)
 			d->layout->SetIntValue(key, value);
 	} catch (...) {
+		d->root->failed = true;
 	}
 }
 
@@ -370,6 +376,7 @@ view_show(struct view_dict *d, const char *section)
 		if (d->layout != NULL)
 			d->layout->ShowSection(section);
 	} catch (...) {
+		d->root->failed = true;
 	}
 }
 
@@ -392,6 +399,7 @@ view_add_section(struct view_dict *d, const char *section)
 		root->rows.push_back(std::move(v));
 		return root->rows.back().get();
 	} catch (...) {
+		d->root->failed = true;
 		return NULL;
 	}
 }
@@ -399,7 +407,8 @@ view_add_section(struct view_dict *d, const char *section)
 int
 view_render(struct view_dict *d, const char *page, struct buf *out)
 {
-	if (d == NULL || d->layout == NULL || out == NULL || page == NULL)
+	if (d == NULL || d->layout == NULL || out == NULL || page == NULL ||
+	    d->failed)
 		return -1;
 	try {
 		/* layout.tpl including itself would recurse without end */
@@ -415,7 +424,7 @@ view_render(struct view_dict *d, const char *page, struct buf *out)
 int
 view_render_bare(const struct view_dict *d, const char *name, struct buf *out)
 {
-	if (d == NULL || out == NULL)
+	if (d == NULL || out == NULL || d->root->failed)
 		return -1;
 	try {
 		return expand(name, d->td, out);

@@ -243,8 +243,8 @@ cell(const PGresult *res, int row, int col)
 
 	if (row < 0)
 		return PQfname(res, col);
-	v = PQgetvalue(res, row, col);
-	return PQgetisnull(res, row, col) || *v == '\0' ? "-" : v;
+	v = db_str(res, row, col);
+	return db_null(res, row, col) || *v == '\0' ? "-" : v;
 }
 
 static void
@@ -303,7 +303,7 @@ print_json(struct db *db, enum stmt st, int n, const char *const *p)
 
 	if ((res = query(db, st, n, p)) == NULL)
 		return 1;
-	printf("%s\n", PQgetvalue(res, 0, 0));
+	printf("%s\n", db_str(res, 0, CLI_JSON_ARRAY));
 	PQclear(res);
 	return 0;
 }

@@ -57,24 +57,12 @@ rate_limit(struct req *r, const char *token_id)
 	params[1] = RATE_WINDOW;
 	if ((res = req_sql(r, STMT_RATE_HIT, 2, params, &e)) == NULL)
 		return e;
-	if (strtol(PQgetvalue(res, 0, 0), NULL, 10) <= r->cfg->api_rate_limit)
+	if (db_ll(res, 0, RATE_HIT_HITS) <= r->cfg->api_rate_limit)
 		return APP_OK;
-	r->retry_after = PQgetvalue(res, 0, 1);
+	r->retry_after = db_str(res, 0, RATE_HIT_LEFT);
 	return api_refuse(r, APP_ERATELIMIT, NULL, "rate_limited",
 	    "too many requests with this token; see Retry-After");
 }
-
-/* Columns of STMT_API_TOKEN_AUTH. */
-enum {
-	A_TOKEN,
-	A_USER,
-	A_NAME,
-	A_EMAIL,
-	A_DISPLAY,
-	A_SITE_ADMIN,
-	A_BANNED,
-	A_STALE
-};
 
 enum app_err
 api_auth(struct req *r)
@@ -102,20 +90,20 @@ api_auth(struct req *r)
 		return e;
 	if (PQntuples(res) != 1)
 		return invalid_token(r, "unknown, expired or revoked token");
-	if (strcmp(PQgetvalue(res, 0, A_BANNED), "t") == 0)
+	if (db_bool(res, 0, API_TOKEN_AUTH_BANNED))
 		return api_refuse(r, APP_EFORBIDDEN, NULL, "account_suspended",
 		    "this account is suspended");
 	if ((u = arena_calloc(r->arena, 1, sizeof(*u))) == NULL)
 		return APP_ENOMEM;
-	u->id = strtoll(PQgetvalue(res, 0, A_USER), NULL, 10);
-	u->name = PQgetvalue(res, 0, A_NAME);
-	u->email = PQgetvalue(res, 0, A_EMAIL);
-	u->display_name = PQgetvalue(res, 0, A_DISPLAY);
-	u->is_site_admin = strcmp(PQgetvalue(res, 0, A_SITE_ADMIN), "t") == 0;
+	u->id = db_ll(res, 0, API_TOKEN_AUTH_USER);
+	u->name = db_str(res, 0, API_TOKEN_AUTH_NAME);
+	u->email = db_str(res, 0, API_TOKEN_AUTH_EMAIL);
+	u->display_name = db_str(res, 0, API_TOKEN_AUTH_DISPLAY);
+	u->is_site_admin = db_bool(res, 0, API_TOKEN_AUTH_SITE_ADMIN);
 	r->user = u;
-	tid = PQgetvalue(res, 0, A_TOKEN);
+	tid = db_str(res, 0, API_TOKEN_AUTH_TOKEN);
 	/* At most one write a minute per token: last_used_at is coarse. */
-	if (strcmp(PQgetvalue(res, 0, A_STALE), "t") == 0 &&
+	if (db_bool(res, 0, API_TOKEN_AUTH_STALE) &&
 	    req_sql(r, STMT_API_TOKEN_TOUCH, 1, &tid, &e) == NULL)
 		return e;
 	return rate_limit(r, tid);

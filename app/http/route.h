@@ -74,7 +74,7 @@ struct route {
 	 * The statement that reads the session (AUTH_SESSION only): 0 for
 	 * STMT_SESSION_LOAD, or one that also reads the page's data in the
 	 * same round trip: each of its rows starts with STMT_SESSION_LOAD's
-	 * columns and has the page's after them (from SESSION_COLUMNS on);
+	 * columns and has the page's after them (from SESSION__N on: sql.h);
 	 * no row when there is no session.  The handler finds it in
 	 * req->session_res.
 	 */

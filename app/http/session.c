@@ -37,22 +37,6 @@ cookie_flags(const struct req *r)
 	    (strncmp(r->cfg->public_url, "https:", 6) == 0 ? COOKIE_SECURE : 0);
 }
 
-/* Columns of STMT_SESSION_LOAD. */
-enum {
-	S_ID,
-	S_NAME,
-	S_EMAIL,
-	S_DISPLAY,
-	S_SITE_ADMIN,
-	S_CSRF,
-	S_TOUCH,
-	S_CLAIMED_ID,
-	S_PERSON,
-	S_SYNC_DUE,
-	S_EMAIL_STUCK,
-	S_MAIL_PROBLEM
-};
-
 enum app_err
 session_load(struct req *r)
 {
@@ -76,24 +60,24 @@ session_load(struct req *r)
 	/* The idle expiry slides at most once a minute. */
 	snprintf(idle, sizeof(idle), "%d", r->cfg->session_idle);
 	params[1] = idle;
-	if (PQgetvalue(res, 0, S_TOUCH)[0] == 't' &&
+	if (db_bool(res, 0, SESSION_TOUCH) &&
 	    req_sql(r, STMT_SESSION_TOUCH, 2, params, &e) == NULL)
 		return e;
 	if ((u = arena_calloc(r->arena, 1, sizeof(*u))) == NULL)
 		return APP_ENOMEM;
-	u->id = strtoll(PQgetvalue(res, 0, S_ID), NULL, 10);
-	u->name = PQgetvalue(res, 0, S_NAME);
-	u->email = PQgetvalue(res, 0, S_EMAIL);
-	u->display_name = PQgetvalue(res, 0, S_DISPLAY);
-	u->is_site_admin = strcmp(PQgetvalue(res, 0, S_SITE_ADMIN), "t") == 0;
-	u->claimed_id = PQgetvalue(res, 0, S_CLAIMED_ID);
-	u->person_status = PQgetvalue(res, 0, S_PERSON);
-	u->sync_due = PQgetvalue(res, 0, S_SYNC_DUE)[0] == 't';
-	u->email_stuck = PQgetvalue(res, 0, S_EMAIL_STUCK);
-	u->mail_problem = PQgetvalue(res, 0, S_MAIL_PROBLEM);
+	u->id = db_ll(res, 0, SESSION_ID);
+	u->name = db_str(res, 0, SESSION_NAME);
+	u->email = db_str(res, 0, SESSION_EMAIL);
+	u->display_name = db_str(res, 0, SESSION_DISPLAY);
+	u->is_site_admin = db_bool(res, 0, SESSION_SITE_ADMIN);
+	u->claimed_id = db_str(res, 0, SESSION_CLAIMED_ID);
+	u->person_status = db_str(res, 0, SESSION_PERSON);
+	u->sync_due = db_bool(res, 0, SESSION_SYNC_DUE);
+	u->email_stuck = db_str(res, 0, SESSION_EMAIL_STUCK);
+	u->mail_problem = db_str(res, 0, SESSION_MAIL_PROBLEM);
 	r->user = u;
 	r->session_hash = params[0];
-	r->session_csrf = PQgetvalue(res, 0, S_CSRF);
+	r->session_csrf = db_str(res, 0, SESSION_CSRF);
 	r->session_res = res;
 	return APP_OK;
 }

@@ -47,9 +47,6 @@ struct user {
  */
 enum app_err session_load(struct req *);
 
-/* The session read's columns, first in each row of a page's (route.h). */
-#define SESSION_COLUMNS 12
-
 /* Starts a session for user_id (a fresh token) and sets its cookie. */
 enum app_err session_start(struct req *, long long user_id);
 /* Ends the current session, if any, and expires its cookie. */

@@ -174,12 +174,12 @@ seen(struct db *db, const struct flush *f, struct buf *keys, struct report *rp)
 	if (e == APP_OK && f->al->n > 0 &&
 	    (res = db_exec(db, STMT_ALERTS_SEEN, 3, p, &e)) != NULL) {
 		for (row = 0; row < PQntuples(res); row++)
-			if (strcmp(PQgetvalue(res, row, 2), "t") == 0)
+			if (db_bool(res, row, ALERTS_SEEN_NEW))
 				report_add(rp, "NEW_CAUSE", &rp->nnew,
-				    PQgetvalue(res, row, 1));
-			else if (strcmp(PQgetvalue(res, row, 3), "t") == 0)
+				    db_str(res, row, ALERTS_SEEN_MESSAGE));
+			else if (db_bool(res, row, ALERTS_SEEN_DUE))
 				report_add(rp, "STILL_CAUSE", &rp->nstill,
-				    PQgetvalue(res, row, 1));
+				    db_str(res, row, ALERTS_SEEN_MESSAGE));
 		PQclear(res); /* the report copied the messages */
 	}
 	buf_free(&msgs);
@@ -208,7 +208,7 @@ flush_tx(struct db *db, void *arg)
 	    (res = db_exec(db, STMT_ALERTS_CLEAR, 1, p, &e)) != NULL)
 		for (row = 0; row < PQntuples(res); row++)
 			report_add(&rp, "CLEARED_CAUSE", &rp.ncleared,
-			    PQgetvalue(res, row, 1));
+			    db_str(res, row, ALERTS_CLEAR_MESSAGE));
 	if (e == APP_OK && rp.first != NULL && f->cfg->alerts_to[0] != '\0')
 		e = mail(db, f, &rp);
 	if (e == APP_OK && rp.first != NULL)

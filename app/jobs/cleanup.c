@@ -44,7 +44,7 @@ take_lock(struct db *db, int *got)
 
 	if ((res = db_exec(db, STMT_CLEANUP_LOCK, 0, NULL, &e)) == NULL)
 		return e;
-	*got = PQntuples(res) == 1 && strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+	*got = PQntuples(res) == 1 && db_bool(res, 0, CLEANUP_LOCK_GOT);
 	PQclear(res);
 	return APP_OK;
 }

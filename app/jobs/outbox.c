@@ -11,6 +11,7 @@
 #include <sodium.h>
 
 #include "jobs/outbox.h"
+#include "lib/arena.h"
 #include "lib/climsg.h"
 #include "lib/conf.h"
 #include "lib/log.h"
@@ -22,11 +23,12 @@
 #define LIMIT_MAX     100000
 #define BACKOFF_FIRST 60L
 #define BACKOFF_CAP   (6 * 3600L)
-#define ERROR_MAX     2000 /* outbox.last_error's bound */
-#define RCPT_MAX      100  /* per field: outbox_*_count */
+#define ERROR_MAX     2000              /* outbox.last_error's bound */
+#define ARENA_MAX     ((size_t)1 << 20) /* a message's addresses */
 
 struct run {
 	struct db           *db;
+	struct arena        *arena; /* one message's; reset for the next */
 	struct smtp          smtp;
 	const struct config *cfg;
 	long                 sent, deferred, failed;
@@ -46,19 +48,6 @@ outbox_backoff(int attempts, uint32_t r)
 	/* Jitter spreads retries of a burst over 80%..120% of the delay. */
 	d = d - d / 5 + (long)(r % (uint32_t)(2 * d / 5 + 1));
 	return d > BACKOFF_CAP ? BACKOFF_CAP : d;
-}
-
-/* Splits "a b c" in place into at most max pointers. */
-static size_t
-split(char *s, const char **v, size_t max)
-{
-	size_t n = 0;
-	char  *tok, *save = NULL;
-
-	for (tok = strtok_r(s, " ", &save); tok != NULL && n < max;
-	     tok = strtok_r(NULL, " ", &save))
-		v[n++] = tok;
-	return n;
 }
 
 /* Records the outcome of one attempt. */
@@ -98,31 +87,44 @@ record(struct run *run, const char *id, int attempts, enum smtp_outcome o,
 	return db_run(run->db, STMT_OUTBOX_DEFER, 3, params);
 }
 
+/* An address array column as smtp_message wants it. */
+static enum app_err
+addresses(struct run *run, PGresult *res, int col, const char *const **v,
+    size_t *n)
+{
+	const char **items;
+	enum app_err e;
+
+	e = db_array(run->arena, res, 0, col, &items, n);
+	*v = items;
+	return e;
+}
+
 /* Sends the row and records what happened (inside its transaction). */
 static enum app_err
 deliver(struct run *run, PGresult *res)
 {
-	const char         *to[RCPT_MAX], *cc[RCPT_MAX], *bcc[RCPT_MAX];
 	struct smtp_message m;
 	char                err[1024] = "", mid[64];
+	const char         *id = db_str(res, 0, OUTBOX_CLAIM_ID);
 	const char         *params[1];
 	enum smtp_outcome   o;
 	enum app_err        e;
-	int attempts = (int)strtol(PQgetvalue(res, 0, 6), NULL, 10);
 
 	memset(&m, 0, sizeof(m));
-	m.to = to;
-	m.nto = split(PQgetvalue(res, 0, 1), to, RCPT_MAX);
-	m.cc = cc;
-	m.ncc = split(PQgetvalue(res, 0, 2), cc, RCPT_MAX);
-	m.bcc = bcc;
-	m.nbcc = split(PQgetvalue(res, 0, 3), bcc, RCPT_MAX);
-	m.subject = PQgetvalue(res, 0, 4);
-	m.body = PQgetvalue(res, 0, 5);
-	m.date = (time_t)strtoll(PQgetvalue(res, 0, 7), NULL, 10);
+	if ((e = addresses(run, res, OUTBOX_CLAIM_TO, &m.to, &m.nto)) !=
+		APP_OK ||
+	    (e = addresses(run, res, OUTBOX_CLAIM_CC, &m.cc, &m.ncc)) !=
+		APP_OK ||
+	    (e = addresses(run, res, OUTBOX_CLAIM_BCC, &m.bcc, &m.nbcc)) !=
+		APP_OK)
+		return e;
+	m.subject = db_str(res, 0, OUTBOX_CLAIM_SUBJECT);
+	m.body = db_str(res, 0, OUTBOX_CLAIM_BODY);
+	m.date = (time_t)db_ll(res, 0, OUTBOX_CLAIM_CREATED);
 	/* Stable across attempts: a relay may spot a resend. */
-	snprintf(mid, sizeof(mid), "outbox.%s.%s", PQgetvalue(res, 0, 0),
-	    PQgetvalue(res, 0, 7));
+	snprintf(mid, sizeof(mid), "outbox.%s.%s", id,
+	    db_str(res, 0, OUTBOX_CLAIM_CREATED));
 	m.id = mid;
 	o = smtp_send(&run->smtp, &m, err, sizeof(err));
 	if (o == SMTP_UNAVAILABLE)
@@ -130,13 +132,14 @@ deliver(struct run *run, PGresult *res)
 	if (run->smtp.refused[0] != '\0') {
 		/* Their owners learn it on /my (users.mail_problem). */
 		log_warn("event=outbox_refused id=%s reason=\"needs SMTPUTF8\"",
-		    PQgetvalue(res, 0, 0));
+		    id);
 		params[0] = run->smtp.refused;
 		if ((e = db_run(run->db, STMT_USERS_NEED_SMTPUTF8, 1,
 			 params)) != APP_OK)
 			return e;
 	}
-	return record(run, PQgetvalue(res, 0, 0), attempts, o, err);
+	return record(run, id, (int)db_ll(res, 0, OUTBOX_CLAIM_ATTEMPTS), o,
+	    err);
 }
 
 /* The transaction of one message: claimed, sent, recorded. */
@@ -147,6 +150,7 @@ claim_one(struct db *db, void *arg)
 	PGresult    *res;
 	enum app_err e;
 
+	arena_reset(run->arena);
 	if ((res = db_exec(db, STMT_OUTBOX_CLAIM, 0, NULL, &e)) == NULL)
 		return e;
 	run->claimed = PQntuples(res) == 1;
@@ -164,6 +168,36 @@ one(struct run *run)
 		return -1;
 	}
 	return run->claimed;
+}
+
+/* The relay, the database and the arena of a run; -1 after saying why. */
+static int
+run_open(struct run *run, const struct config *cfg)
+{
+	char err[1024];
+
+	run->cfg = cfg;
+	if (sodium_init() == -1) {
+		cli_warnx("libsodium failed to initialise");
+		return -1;
+	}
+	if ((run->arena = arena_new(ARENA_MAX)) == NULL) {
+		cli_warnx("out of memory");
+		return -1;
+	}
+	if (smtp_open(&run->smtp, cfg, err, sizeof(err)) == -1) {
+		cli_warnx("%s", err);
+		return -1;
+	}
+	return (run->db = db_open(cfg, "membermail outbox")) != NULL ? 0 : -1;
+}
+
+static void
+run_close(struct run *run)
+{
+	db_free(run->db);
+	smtp_close(&run->smtp);
+	arena_free(run->arena);
 }
 
 static void
@@ -214,7 +248,7 @@ outbox_main(int argc, char *argv[])
 	struct config cfg;
 	struct run    run;
 	const char   *cfgpath = NULL;
-	char          err[1024], *end;
+	char         *end;
 	long          limit = LIMIT_DEFAULT;
 	int           ch, rc;
 
@@ -252,21 +286,7 @@ outbox_main(int argc, char *argv[])
 	log_set_level(cfg.log_level);
 	log_set_pid();
 	memset(&run, 0, sizeof(run));
-	run.cfg = &cfg;
-	if (sodium_init() == -1) {
-		cli_warnx("libsodium failed to initialise");
-		return 1;
-	}
-	if (smtp_open(&run.smtp, &cfg, err, sizeof(err)) == -1) {
-		cli_warnx("%s", err);
-		return 1;
-	}
-	if ((run.db = db_open(&cfg, "membermail outbox")) == NULL) {
-		smtp_close(&run.smtp);
-		return 1;
-	}
-	rc = run_outbox(&run, limit);
-	db_free(run.db);
-	smtp_close(&run.smtp);
+	rc = run_open(&run, &cfg) == 0 ? run_outbox(&run, limit) : 1;
+	run_close(&run);
 	return rc;
 }

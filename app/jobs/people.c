@@ -22,18 +22,6 @@
 
 #define LIST_MAX ((size_t)64 << 20)
 
-/* Columns of STMT_PROV_USERS. */
-enum {
-	COL_ID,
-	COL_NAME,
-	COL_EMAIL,
-	COL_CLAIMED,
-	COL_BANNED,
-	COL_STATUS,
-	COL_DUE,
-	COL_UNANNOUNCED
-};
-
 /* What this run learnt of one user's person record. */
 struct news {
 	enum person_state state;   /* PERSON_UNKNOWN: nothing new */
@@ -67,12 +55,6 @@ struct stage {
 	long               checked; /* users whose record this run told */
 	struct writes      w;
 };
-
-static int
-is_true(const PGresult *res, int row, int col)
-{
-	return strcmp(PQgetvalue(res, row, col), "t") == 0;
-}
 
 static int
 is_invalid(enum person_state s)
@@ -123,14 +105,14 @@ load(struct stage *s)
 		return -1;
 	for (i = 0; i < s->n; i++) {
 		u = &s->u[i];
-		u->id = strtoll(PQgetvalue(s->res, i, COL_ID), NULL, 10);
-		u->name = PQgetvalue(s->res, i, COL_NAME);
-		u->email = PQgetvalue(s->res, i, COL_EMAIL);
-		u->claimed_id = PQgetvalue(s->res, i, COL_CLAIMED);
-		u->banned = is_true(s->res, i, COL_BANNED);
+		u->id = db_ll(s->res, i, PROV_USERS_ID);
+		u->name = db_str(s->res, i, PROV_USERS_NAME);
+		u->email = db_str(s->res, i, PROV_USERS_EMAIL);
+		u->claimed_id = db_str(s->res, i, PROV_USERS_CLAIMED_ID);
+		u->banned = db_bool(s->res, i, PROV_USERS_BANNED);
 		u->person = person_from_status(
-		    PQgetvalue(s->res, i, COL_STATUS));
-		u->first = is_true(s->res, i, COL_UNANNOUNCED);
+		    db_str(s->res, i, PROV_USERS_PERSON));
+		u->first = db_bool(s->res, i, PROV_USERS_UNANNOUNCED);
 	}
 	return pending_load(s->p->db, s->p->a, &s->pend, &s->npend) == APP_OK ?
 	    0 :
@@ -173,7 +155,7 @@ lookup_due(const struct stage *s, int i)
 	const struct prov_user *u = &s->u[i];
 
 	return s->run->user != NULL || u->name[0] == '\0' ||
-	    is_true(s->res, i, COL_DUE) ||
+	    db_bool(s->res, i, PROV_USERS_CHECK_DUE) ||
 	    pending_find(s->pend, s->npend, u->id) != NULL ||
 	    prov_would_take_off(s->p, u);
 }
@@ -267,7 +249,7 @@ apply(struct stage *s, int i, enum person_state st)
 
 	if (st != PERSON_UNKNOWN &&
 	    (st != u->person || nw->q != SIZE_MAX ||
-		is_true(s->res, i, COL_DUE))) {
+		db_bool(s->res, i, PROV_USERS_CHECK_DUE))) {
 		array_add_id(&s->w.ids, u->id);
 		array_add(&s->w.sts, person_status_name(st));
 	}

@@ -67,12 +67,6 @@ stage(const struct run *r, const char *done)
 	return 0;
 }
 
-static int
-is_true(const PGresult *res, int row, int col)
-{
-	return strcmp(PQgetvalue(res, row, col), "t") == 0;
-}
-
 /* 1 if the lock is ours, 0 if another sync holds it, -1 on error. */
 static int
 lock(struct db *db)
@@ -83,7 +77,7 @@ lock(struct db *db)
 
 	if ((res = db_exec(db, STMT_SYNC_LOCK, 0, NULL, &e)) == NULL)
 		return -1;
-	got = is_true(res, 0, 0);
+	got = db_bool(res, 0, SYNC_LOCK_GOT);
 	PQclear(res);
 	return got;
 }

@@ -16,22 +16,6 @@
 #define LOCAL_MAX  64
 #define DOMAIN_MAX 253
 
-/* Columns of STMT_LMTP_MAILBOX and STMT_LMTP_STORE. */
-enum {
-	MB_ID,
-	MB_PK,
-	MB_QUOTA,
-	MB_USED,
-	MB_MESSAGE_ID
-};
-enum {
-	ST_DUPLICATE,
-	ST_ROOM,
-	ST_STORED,
-	ST_EXISTS,
-	ST_SAME_KEY
-};
-
 static void
 lower(char *s)
 {
@@ -75,18 +59,6 @@ split_rcpt(const char *rcpt, char local[LOCAL_MAX + 1],
 	return 0;
 }
 
-static long long
-col_ll(const PGresult *res, int col)
-{
-	return strtoll(PQgetvalue(res, 0, col), NULL, 10);
-}
-
-static int
-col_true(const PGresult *res, int col)
-{
-	return PQgetvalue(res, 0, col)[0] == 't';
-}
-
 enum deliver_outcome
 deliver_find(struct db *db, const char *rcpt, unsigned long long size,
     struct deliver_box *b)
@@ -107,12 +79,13 @@ deliver_find(struct db *db, const char *rcpt, unsigned long long size,
 		PQclear(res);
 		return DELIVER_UNKNOWN;
 	}
-	b->mailbox_id = col_ll(res, MB_ID);
-	b->quota = col_ll(res, MB_QUOTA);
-	b->used = col_ll(res, MB_USED);
-	b->message_id = col_ll(res, MB_MESSAGE_ID);
-	if (sodium_hex2bin(b->pk, sizeof(b->pk), PQgetvalue(res, 0, MB_PK),
-		(size_t)PQgetlength(res, 0, MB_PK), NULL, &n, NULL) != 0 ||
+	b->mailbox_id = db_ll(res, 0, LMTP_MAILBOX_ID);
+	b->quota = db_ll(res, 0, LMTP_MAILBOX_QUOTA);
+	b->used = db_ll(res, 0, LMTP_MAILBOX_USED);
+	b->message_id = db_ll(res, 0, LMTP_MAILBOX_MESSAGE_ID);
+	if (sodium_hex2bin(b->pk, sizeof(b->pk),
+		db_str(res, 0, LMTP_MAILBOX_PK),
+		db_len(res, 0, LMTP_MAILBOX_PK), NULL, &n, NULL) != 0 ||
 	    n != sizeof(b->pk))
 		out = DELIVER_TEMPFAIL; /* cannot happen: the schema checks */
 	else if (b->used >= b->quota ||
@@ -156,15 +129,16 @@ seal(struct sealed *s, const struct deliver_box *b, const char *text,
 static enum deliver_outcome
 outcome(const PGresult *res)
 {
-	if (col_ll(res, ST_STORED) > 0 || col_true(res, ST_DUPLICATE))
+	if (db_ll(res, 0, LMTP_STORE_STORED) > 0 ||
+	    db_bool(res, 0, LMTP_STORE_DUPLICATE))
 		return DELIVER_OK;
-	if (!col_true(res, ST_EXISTS))
+	if (!db_bool(res, 0, LMTP_STORE_EXISTS))
 		return DELIVER_UNKNOWN;
 	/* Reset since RCPT: sealed to a key that is gone; Postfix retries. */
-	if (!col_true(res, ST_SAME_KEY))
+	if (!db_bool(res, 0, LMTP_STORE_SAME_KEY))
 		return DELIVER_TEMPFAIL;
 	/* Room but nothing stored: a copy stored meanwhile, by a retry. */
-	return col_ll(res, ST_ROOM) > 0 ? DELIVER_OK : DELIVER_FULL;
+	return db_ll(res, 0, LMTP_STORE_ROOM) > 0 ? DELIVER_OK : DELIVER_FULL;
 }
 
 enum deliver_outcome

@@ -21,37 +21,6 @@
 #define HEX(n)      ((n)*2 + 1)
 #define ADDRESS_MAX 320
 
-/* Columns of STMT_MBOX_GET, STMT_MBOX_ALIAS and STMT_MBOX_UNLOCK_GET. */
-enum {
-	G_ID,
-	G_ALIAS,
-	G_ADDRESS,
-	G_PK,
-	G_WRAP,
-	G_NONCE,
-	G_SALT,
-	G_OPS,
-	G_MEM,
-	G_QUOTA,
-	G_USED,
-	G_COUNT
-};
-enum {
-	A_ADDRESS,
-	A_MAILBOX,
-	A_KEEPS,
-	A_FORWARDS
-};
-enum {
-	U_WRAP,
-	U_NONCE,
-	U_PK,
-	U_ADDRESS,
-	U_QUOTA,
-	U_USED,
-	U_ALIAS
-};
-
 /* A mailbox's row as the rules here need it. */
 struct row {
 	long long        id, alias_id;
@@ -96,20 +65,14 @@ mailbox_password_problem(const char *pw)
 	return NULL;
 }
 
-static long long
-ll(const PGresult *res, int col)
-{
-	return strtoll(PQgetvalue(res, 0, col), NULL, 10);
-}
-
 /* A hex column into exactly n bytes; -1 if it is not that. */
 static int
 unhex(unsigned char *out, size_t n, const PGresult *res, int row, int col)
 {
 	size_t got;
 
-	return sodium_hex2bin(out, n, PQgetvalue(res, row, col),
-		   (size_t)PQgetlength(res, row, col), NULL, &got, NULL) == 0 &&
+	return sodium_hex2bin(out, n, db_str(res, row, col),
+		   db_len(res, row, col), NULL, &got, NULL) == 0 &&
 		got == n ?
 	    0 :
 	    -1;
@@ -131,18 +94,21 @@ load(struct db *db, long long user_id, long long mailbox_id, struct row *r)
 	memset(r, 0, sizeof(*r));
 	if (PQntuples(res) != 1)
 		e = APP_ENOTFOUND;
-	else if (unhex(r->keys.pk, MBOX_PK_BYTES, res, 0, G_PK) == -1 ||
-	    unhex(r->keys.wrapped_sk, MBOX_WRAP_BYTES, res, 0, G_WRAP) == -1 ||
-	    unhex(r->keys.nonce, MBOX_NONCE_BYTES, res, 0, G_NONCE) == -1 ||
-	    unhex(r->keys.salt, MBOX_SALT_BYTES, res, 0, G_SALT) == -1)
+	else if (unhex(r->keys.pk, MBOX_PK_BYTES, res, 0, MBOX_GET_PK) == -1 ||
+	    unhex(r->keys.wrapped_sk, MBOX_WRAP_BYTES, res, 0, MBOX_GET_WRAP) ==
+		-1 ||
+	    unhex(r->keys.nonce, MBOX_NONCE_BYTES, res, 0, MBOX_GET_NONCE) ==
+		-1 ||
+	    unhex(r->keys.salt, MBOX_SALT_BYTES, res, 0, MBOX_GET_SALT) == -1)
 		e = APP_EINTERNAL;
 	if (e == APP_OK) {
-		r->id = ll(res, G_ID);
-		r->alias_id = ll(res, G_ALIAS);
+		r->id = db_ll(res, 0, MBOX_GET_ID);
+		r->alias_id = db_ll(res, 0, MBOX_GET_ALIAS);
 		snprintf(r->address, sizeof(r->address), "%s",
-		    PQgetvalue(res, 0, G_ADDRESS));
-		r->keys.limits.opslimit = (unsigned long long)ll(res, G_OPS);
-		r->keys.limits.memlimit = (size_t)ll(res, G_MEM);
+		    db_str(res, 0, MBOX_GET_ADDRESS));
+		r->keys.limits.opslimit = (unsigned long long)db_ll(res, 0,
+		    MBOX_GET_OPS);
+		r->keys.limits.memlimit = (size_t)db_ll(res, 0, MBOX_GET_MEM);
 	}
 	PQclear(res);
 	return e;
@@ -201,6 +167,7 @@ struct change {
 	int                 nparams;
 	enum stmt           stmt;
 	struct audit_event  ev;
+	int                 col;       /* the statement's column read */
 	const char         *count_key; /* after = {count_key: count} */
 	char                after[96];
 	long long           count; /* the statement's first column */
@@ -219,7 +186,7 @@ change_tx(struct db *db, void *arg)
 		PQclear(res);
 		return APP_ECONFLICT;
 	}
-	c->count = ll(res, 0);
+	c->count = db_ll(res, 0, c->col);
 	PQclear(res);
 	if (c->count_key != NULL) {
 		snprintf(c->after, sizeof(c->after), "{\"%s\": %lld}",
@@ -256,8 +223,8 @@ alias_of(struct db *db, long long user_id, long long alias_id,
 		e = APP_ENOTFOUND;
 	else {
 		snprintf(address, ADDRESS_MAX + 1, "%s",
-		    PQgetvalue(res, 0, A_ADDRESS));
-		*mailbox_id = ll(res, A_MAILBOX);
+		    db_str(res, 0, MBOX_ALIAS_ADDRESS));
+		*mailbox_id = db_ll(res, 0, MBOX_ALIAS_MAILBOX);
 	}
 	PQclear(res);
 	return e;
@@ -273,6 +240,7 @@ mailbox_create(struct db *db, const struct actor *a, long long user_id,
 	struct change    c = { .actor = a,
 		   .nparams = 8,
 		   .stmt = STMT_MBOX_CREATE,
+		   .col = MBOX_CREATE_ID,
 		   .count_key = "mailbox" };
 	char             address[ADDRESS_MAX + 1], ids[2][24];
 	long long        existing = 0;
@@ -378,17 +346,18 @@ open_unlock(const PGresult *res, struct arena *arena, const char *session_hash,
 	unsigned char      sess[32];
 
 	if (session_bytes(sess, session_hash) == -1 ||
-	    unhex(u.wrapped_sk, MBOX_WRAP_BYTES, res, 0, U_WRAP) == -1 ||
-	    unhex(u.nonce, MBOX_NONCE_BYTES, res, 0, U_NONCE) == -1 ||
-	    unhex(o->pk, MBOX_PK_BYTES, res, 0, U_PK) == -1 ||
+	    unhex(u.wrapped_sk, MBOX_WRAP_BYTES, res, 0, MBOX_UNLOCK_WRAP) ==
+		-1 ||
+	    unhex(u.nonce, MBOX_NONCE_BYTES, res, 0, MBOX_UNLOCK_NONCE) == -1 ||
+	    unhex(o->pk, MBOX_PK_BYTES, res, 0, MBOX_UNLOCK_PK) == -1 ||
 	    mbox_unlock_open(&u, key, sess, mailbox_id, o->pk, o->sk) !=
 		MBOX_OK)
 		return -1;
 	o->id = mailbox_id;
-	o->alias_id = ll(res, U_ALIAS);
-	o->quota = ll(res, U_QUOTA);
-	o->used = ll(res, U_USED);
-	o->address = arena_strdup(arena, PQgetvalue(res, 0, U_ADDRESS));
+	o->alias_id = db_ll(res, 0, MBOX_UNLOCK_ALIAS);
+	o->quota = db_ll(res, 0, MBOX_UNLOCK_QUOTA);
+	o->used = db_ll(res, 0, MBOX_UNLOCK_USED);
+	o->address = arena_strdup(arena, db_str(res, 0, MBOX_UNLOCK_ADDRESS));
 	return o->address != NULL ? 0 : -1;
 }
 
@@ -493,9 +462,10 @@ mailbox_password(struct db *db, const struct actor *a, long long mailbox_id,
     const char *old_pw, const char *new_pw, const struct pwhash_limits *limits,
     const char *session_hash)
 {
-	struct rewrap w = {
-		.c = { .actor = a, .nparams = 7, .stmt = STMT_MBOX_REWRAP }
-	};
+	struct rewrap    w = { .c = { .actor = a,
+				   .nparams = 7,
+				   .stmt = STMT_MBOX_REWRAP,
+				   .col = MBOX_REWRAP_ID } };
 	struct row       r;
 	struct mbox_keys next;
 	struct keys_hex  h;
@@ -532,6 +502,7 @@ mailbox_reset(struct db *db, const struct actor *a, long long mailbox_id,
 	struct change    c = { .actor = a,
 		   .nparams = 7,
 		   .stmt = STMT_MBOX_RESET,
+		   .col = MBOX_RESET_DESTROYED,
 		   .count_key = "destroyed" };
 	struct row       r;
 	struct mbox_keys k;
@@ -598,8 +569,8 @@ delivery_tx(struct db *db, void *arg)
 		return APP_ECONFLICT; /* keeping, and no mailbox */
 	}
 	snprintf(before, sizeof(before), "{\"delivery\": \"%s\"}",
-	    delivery_name(delivery_of(PQgetvalue(res, 0, 0)[0] == 't',
-		PQgetvalue(res, 0, 1)[0] == 't')));
+	    delivery_name(delivery_of(db_bool(res, 0, MBOX_DELIVERY_KEEPS),
+		db_bool(res, 0, MBOX_DELIVERY_FORWARDS))));
 	PQclear(res);
 	snprintf(after, sizeof(after), "{\"delivery\": \"%s\"}",
 	    delivery_name(d->to));
@@ -649,8 +620,8 @@ mailbox_alias_by_address(struct db *db, const char *address,
 	if (PQntuples(res) != 1)
 		e = APP_ENOTFOUND;
 	else {
-		*alias_id = ll(res, 0);
-		*user_id = ll(res, 1);
+		*alias_id = db_ll(res, 0, MBOX_BY_ADDRESS_ALIAS);
+		*user_id = db_ll(res, 0, MBOX_BY_ADDRESS_USER);
 	}
 	PQclear(res);
 	return e;

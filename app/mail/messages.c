@@ -22,37 +22,13 @@
 #include "store/audit.h"
 #include "store/db.h"
 
-/* Columns of STMT_MBOX_MESSAGES and STMT_MBOX_MESSAGE. */
-enum {
-	L_ID,
-	L_CURSOR,
-	L_WHEN,
-	L_SIZE,
-	L_NONCE,
-	L_SUMMARY,
-	L_SEALED
-};
-enum {
-	M_NONCE,
-	M_BODY,
-	M_SEALED,
-	M_SIZE,
-	M_RECEIVED
-};
-
-static long long
-ll_at(const PGresult *res, int row, int col)
-{
-	return strtoll(PQgetvalue(res, row, col), NULL, 10);
-}
-
 static int
 unhex_at(unsigned char *out, size_t n, const PGresult *res, int row, int col)
 {
 	size_t got;
 
-	return sodium_hex2bin(out, n, PQgetvalue(res, row, col),
-		   (size_t)PQgetlength(res, row, col), NULL, &got, NULL) == 0 &&
+	return sodium_hex2bin(out, n, db_str(res, row, col),
+		   db_len(res, row, col), NULL, &got, NULL) == 0 &&
 		got == n ?
 	    0 :
 	    -1;
@@ -70,10 +46,12 @@ row_summary(const PGresult *res, int i, const struct mailbox_open *o,
 	size_t        n;
 
 	row->unreadable = 1;
-	if (unhex_at(sealed, sizeof(sealed), res, i, L_SEALED) == -1 ||
-	    unhex_at(nonce, sizeof(nonce), res, i, L_NONCE) == -1 ||
-	    sodium_hex2bin(ct, sizeof(ct), PQgetvalue(res, i, L_SUMMARY),
-		(size_t)PQgetlength(res, i, L_SUMMARY), NULL, &n, NULL) != 0 ||
+	if (unhex_at(sealed, sizeof(sealed), res, i, MBOX_MESSAGES_SEALED) ==
+		-1 ||
+	    unhex_at(nonce, sizeof(nonce), res, i, MBOX_MESSAGES_NONCE) == -1 ||
+	    sodium_hex2bin(ct, sizeof(ct),
+		db_str(res, i, MBOX_MESSAGES_SUMMARY),
+		db_len(res, i, MBOX_MESSAGES_SUMMARY), NULL, &n, NULL) != 0 ||
 	    n < MSG_TAG_BYTES ||
 	    msg_key_open(key, sealed, o->pk, o->sk) != MBOX_OK)
 		return;
@@ -112,18 +90,18 @@ fill_page(const PGresult *res, struct arena *a, const struct mailbox_open *o,
 	if ((p->rows = arena_calloc(a, p->n + 1, sizeof(*p->rows))) == NULL)
 		return APP_ENOMEM;
 	for (i = 0; i < (int)p->n; i++) {
-		p->rows[i].id = ll_at(res, i, L_ID);
-		p->rows[i].size = ll_at(res, i, L_SIZE);
+		p->rows[i].id = db_ll(res, i, MBOX_MESSAGES_ID);
+		p->rows[i].size = db_ll(res, i, MBOX_MESSAGES_SIZE);
 		p->rows[i].received = arena_strdup(a,
-		    PQgetvalue(res, i, L_WHEN));
+		    db_str(res, i, MBOX_MESSAGES_WHEN));
 		row_summary(res, i, o, a, &p->rows[i]);
 		if (p->rows[i].received == NULL)
 			return APP_ENOMEM;
 	}
 	if (n > MAILBOX_PAGE &&
 	    (p->next = arena_printf(a, "%s.%s",
-		 PQgetvalue(res, MAILBOX_PAGE - 1, L_CURSOR),
-		 PQgetvalue(res, MAILBOX_PAGE - 1, L_ID))) == NULL)
+		 db_str(res, MAILBOX_PAGE - 1, MBOX_MESSAGES_CURSOR),
+		 db_str(res, MAILBOX_PAGE - 1, MBOX_MESSAGES_ID))) == NULL)
 		return APP_ENOMEM;
 	return APP_OK;
 }
@@ -169,22 +147,24 @@ open_body(const PGresult *res, const struct mailbox_open *o,
 {
 	struct msg_place at = { o->id, message_id, MSG_BODY };
 	unsigned char    key[MSG_KEY_BYTES];
-	size_t           ctlen = (size_t)PQgetlength(res, 0, M_BODY);
+	size_t           ctlen = db_len(res, 0, MBOX_MESSAGE_BODY);
 	enum mbox_err    m;
 
-	if (PQgetlength(res, 0, M_NONCE) != MSG_NONCE_BYTES ||
-	    PQgetlength(res, 0, M_SEALED) != MSG_SEALED_KEY_BYTES ||
+	if (db_len(res, 0, MBOX_MESSAGE_NONCE) != MSG_NONCE_BYTES ||
+	    db_len(res, 0, MBOX_MESSAGE_SEALED) != MSG_SEALED_KEY_BYTES ||
 	    ctlen < MSG_TAG_BYTES)
 		return APP_EINTERNAL;
 	if ((*text = malloc(ctlen - MSG_TAG_BYTES + 1)) == NULL)
 		return APP_ENOMEM;
 	m = msg_key_open(key,
-	    (const unsigned char *)PQgetvalue(res, 0, M_SEALED), o->pk, o->sk);
+	    (const unsigned char *)db_str(res, 0, MBOX_MESSAGE_SEALED), o->pk,
+	    o->sk);
 	if (m == MBOX_OK)
 		m = msg_decrypt(*text,
-		    (const unsigned char *)PQgetvalue(res, 0, M_BODY), ctlen,
-		    (const unsigned char *)PQgetvalue(res, 0, M_NONCE), &at,
-		    key);
+		    (const unsigned char *)db_str(res, 0, MBOX_MESSAGE_BODY),
+		    ctlen,
+		    (const unsigned char *)db_str(res, 0, MBOX_MESSAGE_NONCE),
+		    &at, key);
 	sodium_memzero(key, sizeof(key));
 	*len = ctlen - MSG_TAG_BYTES;
 	if (m != MBOX_OK) {
@@ -222,8 +202,7 @@ mailbox_read(struct db *db, const struct mailbox_open *o, long long message_id,
 	else {
 		e = open_body(res, o, message_id, text, len);
 		if (received != NULL)
-			*received = strtoll(PQgetvalue(res, 0, M_RECEIVED),
-			    NULL, 10);
+			*received = db_ll(res, 0, MBOX_MESSAGE_RECEIVED);
 	}
 	PQclear(res);
 	return e;
@@ -267,9 +246,10 @@ delete_tx(struct db *db, void *arg)
 
 	if ((res = db_exec(db, STMT_MBOX_DELETE, 2, d->params, &e)) == NULL)
 		return e;
-	d->n = PQntuples(res) == 1 ? ll_at(res, 0, 0) : 0;
+	d->n = PQntuples(res) == 1 ? db_ll(res, 0, MBOX_DELETE_COUNT) : 0;
 	snprintf(after, sizeof(after), "{\"deleted\": %lld, \"bytes\": %s}",
-	    d->n, PQntuples(res) == 1 ? PQgetvalue(res, 0, 1) : "0");
+	    d->n,
+	    PQntuples(res) == 1 ? db_str(res, 0, MBOX_DELETE_BYTES) : "0");
 	PQclear(res);
 	if (d->n == 0)
 		return APP_OK; /* nothing changed: no audit row */
@@ -381,7 +361,7 @@ mailbox_export(struct db *db, const struct mailbox_open *o,
 	if ((ids = message_ids(db, o->id, &e)) == NULL)
 		return e;
 	for (i = 0; i < PQntuples(ids) && e == APP_OK; i++) {
-		e = mailbox_read(db, o, ll_at(ids, i, 0), &text, &len,
+		e = mailbox_read(db, o, db_ll(ids, i, MBOX_IDS_ID), &text, &len,
 		    &received);
 		if (e == APP_ENOTFOUND) { /* deleted meanwhile */
 			e = APP_OK;

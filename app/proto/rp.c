@@ -58,12 +58,12 @@ sql_rows(struct rp_ctx *rp, enum stmt st, int n, const char *const *params)
 }
 
 /*
- * The first column of the one row of a statement, in the arena; NULL with
- * *e APP_OK when there is no such row, else with the error.
+ * Column col of the one row of a statement, in the arena; NULL with *e
+ * APP_OK when there is no such row, else with the error.
  */
 static const char *
 sql_value(struct rp_ctx *rp, enum stmt st, int n, const char *const *params,
-    enum app_err *e)
+    int col, enum app_err *e)
 {
 	PGresult   *res;
 	const char *v = NULL;
@@ -72,7 +72,7 @@ sql_value(struct rp_ctx *rp, enum stmt st, int n, const char *const *params,
 	if ((res = sql(rp, st, n, params, e)) == NULL)
 		return NULL;
 	if (PQntuples(res) == 1 &&
-	    (v = arena_strdup(rp->arena, PQgetvalue(res, 0, 0))) == NULL)
+	    (v = arena_strdup(rp->arena, db_str(res, 0, col))) == NULL)
 		*e = APP_ENOMEM;
 	PQclear(res);
 	return v;
@@ -233,7 +233,8 @@ association_handle(struct rp_ctx *rp)
 	const char  *endpoint = rp->cfg->sso_endpoint, *handle;
 	enum app_err e;
 
-	handle = sql_value(rp, STMT_ASSOC_CURRENT, 1, &endpoint, &e);
+	handle = sql_value(rp, STMT_ASSOC_CURRENT, 1, &endpoint,
+	    ASSOC_CURRENT_HANDLE, &e);
 	return handle != NULL ? handle : associate(rp);
 }
 
@@ -247,7 +248,7 @@ callback_url(struct rp_ctx *rp)
 static const char *
 mapped_teams(struct rp_ctx *rp, enum app_err *e)
 {
-	return sql_value(rp, STMT_DOMAIN_TEAMS, 0, NULL, e);
+	return sql_value(rp, STMT_DOMAIN_TEAMS, 0, NULL, DOMAIN_TEAMS_LIST, e);
 }
 
 static int
@@ -320,8 +321,10 @@ association_key(struct rp_ctx *rp, struct openid_msg *m,
 	if ((res = sql(rp, STMT_ASSOC_GET, 2, p, &e)) == NULL)
 		return 0;
 	ok = PQntuples(res) == 1 &&
-	    sodium_hex2bin(key, OPENID_MAC_KEY_LEN, PQgetvalue(res, 0, 0),
-		strlen(PQgetvalue(res, 0, 0)), NULL, &len, NULL) == 0 &&
+	    sodium_hex2bin(key, OPENID_MAC_KEY_LEN,
+		db_str(res, 0, ASSOC_GET_SECRET),
+		strlen(db_str(res, 0, ASSOC_GET_SECRET)), NULL, &len,
+		NULL) == 0 &&
 	    len == OPENID_MAC_KEY_LEN;
 	PQclear(res);
 	return ok;

@@ -21,24 +21,6 @@
 #define LOCAL_MAX   64  /* RFC 5321 4.5.3.1.1 */
 #define ADDRESS_MAX 254 /* RFC 5321 4.5.3.1.3, less the path's <> */
 
-/* Columns of STMT_ALIAS_GET and STMT_ALIAS_LOCK. */
-enum {
-	COL_ID,
-	COL_DOMAIN,
-	COL_USER,
-	COL_ADDRESS,
-	COL_OWNER,
-	COL_RECIPIENTS,
-	COL_ENABLED,
-	COL_REASON,
-	COL_REPLY,
-	COL_DESCRIPTION,
-	COL_REMOVE_AT,
-	COL_CREATED,
-	COL_UPDATED,
-	COL_ROLE
-};
-
 static int
 problem(struct alias_problem *why, const char *field, const char *code,
     const char *message)
@@ -175,56 +157,32 @@ alias_parse_recipients(struct arena *a, const char *raw, const char ***out,
 	return 0;
 }
 
-/* Splits the '\n'-joined recipients column into the view. */
-static int
-split_recipients(struct arena *a, const char *joined, struct alias_view *v)
-{
-	const char *p = joined;
-	size_t      len;
-
-	v->nrecipients = 0;
-	if ((v->recipients = arena_calloc(a, ALIAS_RECIPIENTS_MAX,
-		 sizeof(*v->recipients))) == NULL)
-		return -1;
-	while (*p != '\0' && v->nrecipients < ALIAS_RECIPIENTS_MAX) {
-		len = strcspn(p, "\n");
-		if ((v->recipients[v->nrecipients++] = arena_strndup(a, p,
-			 len)) == NULL)
-			return -1;
-		p += len + (p[len] == '\n');
-	}
-	return 0;
-}
-
-static const char *
-col(struct arena *a, PGresult *res, int row, int c)
-{
-	return arena_strdup(a, PQgetvalue(res, row, c));
-}
-
-/* The NULL-able text column c ("" in the result means NULL). */
-static const char *
-col_null(struct arena *a, PGresult *res, int row, int c)
-{
-	return PQgetvalue(res, row, c)[0] == '\0' ? NULL : col(a, res, row, c);
-}
-
 enum app_err
 alias_view_row(struct arena *a, PGresult *res, int row, struct alias_view *v)
 {
-	v->id = strtoll(PQgetvalue(res, row, COL_ID), NULL, 10);
-	v->domain_id = strtoll(PQgetvalue(res, row, COL_DOMAIN), NULL, 10);
-	v->user_id = strtoll(PQgetvalue(res, row, COL_USER), NULL, 10);
-	v->enabled = PQgetvalue(res, row, COL_ENABLED)[0] == 't';
-	v->reply_code = (int)strtol(PQgetvalue(res, row, COL_REPLY), NULL, 10);
-	v->disabled_reason = col_null(a, res, row, COL_REASON);
-	v->remove_at = col_null(a, res, row, COL_REMOVE_AT);
-	if ((v->address = col(a, res, row, COL_ADDRESS)) == NULL ||
-	    (v->owner_name = col(a, res, row, COL_OWNER)) == NULL ||
-	    (v->description = col(a, res, row, COL_DESCRIPTION)) == NULL ||
-	    (v->created_at = col(a, res, row, COL_CREATED)) == NULL ||
-	    (v->updated_at = col(a, res, row, COL_UPDATED)) == NULL ||
-	    split_recipients(a, PQgetvalue(res, row, COL_RECIPIENTS), v) == -1)
+	enum app_err e;
+
+	v->id = db_ll(res, row, ALIAS_VIEW_ID);
+	v->domain_id = db_ll(res, row, ALIAS_VIEW_DOMAIN);
+	v->user_id = db_ll(res, row, ALIAS_VIEW_USER);
+	v->enabled = db_bool(res, row, ALIAS_VIEW_ENABLED);
+	v->reply_code = (int)db_ll(res, row, ALIAS_VIEW_REPLY);
+	if ((e = db_array(a, res, row, ALIAS_VIEW_RECIPIENTS, &v->recipients,
+		 &v->nrecipients)) != APP_OK)
+		return e;
+	/* NULL stays NULL: enabled, or no removal scheduled. */
+	v->disabled_reason = db_dup(a, res, row, ALIAS_VIEW_REASON);
+	v->remove_at = db_dup(a, res, row, ALIAS_VIEW_REMOVE_AT);
+	if ((v->disabled_reason == NULL &&
+		!db_null(res, row, ALIAS_VIEW_REASON)) ||
+	    (v->remove_at == NULL &&
+		!db_null(res, row, ALIAS_VIEW_REMOVE_AT)) ||
+	    (v->address = db_dup(a, res, row, ALIAS_VIEW_ADDRESS)) == NULL ||
+	    (v->owner_name = db_dup(a, res, row, ALIAS_VIEW_OWNER)) == NULL ||
+	    (v->description = db_dup(a, res, row, ALIAS_VIEW_DESCRIPTION)) ==
+		NULL ||
+	    (v->created_at = db_dup(a, res, row, ALIAS_VIEW_CREATED)) == NULL ||
+	    (v->updated_at = db_dup(a, res, row, ALIAS_VIEW_UPDATED)) == NULL)
 		return APP_ENOMEM;
 	return APP_OK;
 }
@@ -250,7 +208,7 @@ load(struct db *db, struct arena *a, const struct actor *who, long long id,
 		e = APP_ENOTFOUND;
 	else {
 		*as_admin = who->site_admin ||
-		    strcmp(PQgetvalue(res, 0, COL_ROLE), "admin") == 0;
+		    strcmp(db_str(res, 0, ALIAS_GET_ROLE), "admin") == 0;
 		e = alias_view_row(a, res, 0, v);
 	}
 	PQclear(res);
@@ -471,8 +429,8 @@ write_change(struct db *db, struct update *u, const char *before,
 	if ((res = db_exec(db, STMT_ALIAS_UPDATE, 6, p, &e)) == NULL)
 		return e;
 	if (PQntuples(res) == 1)
-		u->new.updated_at = arena_strdup(u->arena,
-		    PQgetvalue(res, 0, 0));
+		u->new.updated_at = db_dup(u->arena, res, 0,
+		    ALIAS_UPDATE_UPDATED);
 	PQclear(res);
 	if (u->new.updated_at == NULL)
 		return APP_ENOMEM;

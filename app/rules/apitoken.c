@@ -58,8 +58,9 @@ create_tx(struct db *db, void *arg)
 		PQclear(res);
 		return APP_ECONFLICT;
 	}
-	c->id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
-	ev.after = token_json(c->arena, c->name, PQgetvalue(res, 0, 1));
+	c->id = db_ll(res, 0, API_TOKEN_CREATE_ID);
+	ev.after = token_json(c->arena, c->name,
+	    db_str(res, 0, API_TOKEN_CREATE_EXPIRES));
 	PQclear(res);
 	if (ev.after == NULL)
 		return APP_ENOMEM;
@@ -110,7 +111,7 @@ revoke_tx(struct db *db, void *arg)
 		return APP_ENOTFOUND;
 	}
 	ev.target_id = c->id;
-	ev.target_label = arena_strdup(c->arena, PQgetvalue(res, 0, 0));
+	ev.target_label = db_dup(c->arena, res, 0, API_TOKEN_REVOKE_NAME);
 	PQclear(res);
 	if (ev.target_label == NULL ||
 	    (ev.before = token_json(c->arena, ev.target_label, NULL)) == NULL)

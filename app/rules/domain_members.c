@@ -85,27 +85,6 @@ refuse(struct alias_problem *why, enum app_err e, const char *field,
 	return e;
 }
 
-/* A column as an arena string; NULL for SQL NULL (or out of memory). */
-static const char *
-col(struct arena *a, PGresult *res, int row, int c)
-{
-	if (PQgetisnull(res, row, c))
-		return NULL;
-	return arena_strdup(a, PQgetvalue(res, row, c));
-}
-
-static long long
-col_ll(PGresult *res, int row, int c)
-{
-	return strtoll(PQgetvalue(res, row, c), NULL, 10);
-}
-
-static int
-col_bool(PGresult *res, int row, int c)
-{
-	return PQgetvalue(res, row, c)[0] == 't';
-}
-
 /* The text of a JSON object in the arena; the object is released. */
 static const char *
 json_text(struct arena *a, struct json_object *o)
@@ -154,16 +133,16 @@ domain_access(struct db *db, struct arena *a, const struct actor *actor,
 	if ((res = db_exec(db, stmt, 2, p, &e)) == NULL)
 		return e;
 	if (PQntuples(res) != 1 ||
-	    (!actor->site_admin && !col_bool(res, 0, 3))) {
+	    (!actor->site_admin && !db_bool(res, 0, DOMAIN_ACCESS_ADMIN))) {
 		e = PQntuples(res) != 1 && actor->site_admin ? APP_ENOTFOUND :
 							       APP_EFORBIDDEN;
 		PQclear(res);
 		return e;
 	}
-	d->id = col_ll(res, 0, 0);
-	d->alias_limit = (int)col_ll(res, 0, 2);
+	d->id = db_ll(res, 0, DOMAIN_ACCESS_ID);
+	d->alias_limit = (int)db_ll(res, 0, DOMAIN_ACCESS_LIMIT);
 	snprintf(d->idstr, sizeof(d->idstr), "%lld", d->id);
-	if ((d->name = col(a, res, 0, 1)) == NULL) {
+	if ((d->name = db_dup(a, res, 0, DOMAIN_ACCESS_NAME)) == NULL) {
 		PQclear(res);
 		return APP_ENOMEM;
 	}
@@ -204,22 +183,10 @@ domain_read(struct db *db, struct arena *a, const struct actor *actor,
 	return e;
 }
 
-/* Runs a statement whose result is not needed. */
-static enum app_err
-run(struct db *db, enum stmt st, int n, const char *const *p)
-{
-	PGresult    *res;
-	enum app_err e;
-
-	if ((res = db_exec(db, st, n, p, &e)) == NULL)
-		return e;
-	PQclear(res);
-	return APP_OK;
-}
-
-/* The first column of the first row as a number; -1 on failure. */
+/* Column col of the one row as a number; -1 on failure. */
 static long long
-count(struct db *db, enum stmt st, int n, const char *const *p, enum app_err *e)
+count(struct db *db, enum stmt st, int col, int n, const char *const *p,
+    enum app_err *e)
 {
 	PGresult *res;
 	long long v = -1;
@@ -227,7 +194,7 @@ count(struct db *db, enum stmt st, int n, const char *const *p, enum app_err *e)
 	if ((res = db_exec(db, st, n, p, e)) == NULL)
 		return -1;
 	if (PQntuples(res) == 1)
-		v = col_ll(res, 0, 0);
+		v = db_ll(res, 0, col);
 	else
 		*e = APP_EINTERNAL;
 	PQclear(res);
@@ -257,13 +224,20 @@ take_member(struct db *db, struct change *c, enum stmt st, const char *code,
 		PQclear(res);
 		return refuse(c->why, APP_ENOTFOUND, NULL, code, message);
 	}
-	c->m.id = col_ll(res, 0, 0);
-	c->m.name = col(c->arena, res, 0, 1);
-	c->m.email = PQnfields(res) > 2 ? col(c->arena, res, 0, 2) : "";
-	c->m.role = PQnfields(res) > 3 &&
-		strcmp(PQgetvalue(res, 0, 3), "member") == 0 ?
-	    MEMBER_ROLE_MEMBER :
-	    MEMBER_ROLE_ADMIN;
+	if (st == STMT_MEMBER_LOCK) {
+		c->m.id = db_ll(res, 0, MEMBER_LOCK_ID);
+		c->m.name = db_dup(c->arena, res, 0, MEMBER_LOCK_NAME);
+		c->m.email = db_dup(c->arena, res, 0, MEMBER_LOCK_EMAIL);
+		c->m.role = strcmp(db_str(res, 0, MEMBER_LOCK_ROLE),
+				"member") == 0 ?
+		    MEMBER_ROLE_MEMBER :
+		    MEMBER_ROLE_ADMIN;
+	} else { /* STMT_MEMBER_ADD_ADMIN: the new admin */
+		c->m.id = db_ll(res, 0, MEMBER_ADD_ADMIN_ID);
+		c->m.name = db_dup(c->arena, res, 0, MEMBER_ADD_ADMIN_NAME);
+		c->m.email = "";
+		c->m.role = MEMBER_ROLE_ADMIN;
+	}
 	snprintf(c->m.idstr, sizeof(c->m.idstr), "%lld", c->m.id);
 	PQclear(res);
 	return c->m.name == NULL || c->m.email == NULL ? APP_ENOMEM : APP_OK;
@@ -293,7 +267,8 @@ not_last_admin(struct db *db, struct change *c, const char *message)
 
 	if (c->m.role != MEMBER_ROLE_ADMIN)
 		return APP_OK;
-	if ((n = count(db, STMT_MEMBER_ADMINS, 1, p, &e)) == -1)
+	if ((n = count(db, STMT_MEMBER_ADMINS, MEMBER_ADMINS_COUNT, 1, p,
+		 &e)) == -1)
 		return e;
 	if (n <= 1)
 		return refuse(c->why, APP_ECONFLICT, NULL, "last_admin",
@@ -357,7 +332,7 @@ set_role_tx(struct db *db, void *arg)
 	p[0] = c->d.idstr;
 	p[1] = c->m.idstr;
 	p[2] = member_role_name(c->role);
-	if ((e = run(db, STMT_MEMBER_SET_ROLE, 3, p)) != APP_OK)
+	if ((e = db_run(db, STMT_MEMBER_SET_ROLE, 3, p)) != APP_OK)
 		return e;
 	return audit(db, c, "domain_member.role", "domain_member", c->m.id,
 	    member_label(c),
@@ -395,15 +370,16 @@ disable_aliases(struct db *db, struct change *c, struct json_object *list)
 	before = "{\"enabled\": true}";
 	after = "{\"enabled\": false, \"disabled_reason\": \"by-admin\"}";
 	for (i = 0; i < PQntuples(res) && e == APP_OK; i++) {
-		label = arena_printf(c->arena, "%s@%s", PQgetvalue(res, i, 1),
-		    c->d.name);
+		label = arena_printf(c->arena, "%s@%s",
+		    db_str(res, i, MEMBER_DISABLE_ALIASES_LOCAL), c->d.name);
 		if (label == NULL ||
 		    json_object_array_add(list,
 			json_object_new_string(label)) != 0)
 			e = APP_ENOMEM;
 		else
 			e = audit(db, c, "alias.update", "alias",
-			    col_ll(res, i, 0), label, before, after);
+			    db_ll(res, i, MEMBER_DISABLE_ALIASES_ID), label,
+			    before, after);
 	}
 	c->ndisabled = (size_t)PQntuples(res);
 	PQclear(res);
@@ -435,7 +411,7 @@ remove_tx(struct db *db, void *arg)
 	p[0] = c->d.idstr;
 	p[1] = c->m.idstr;
 	if ((e = disable_aliases(db, c, list)) != APP_OK ||
-	    (e = run(db, STMT_MEMBER_DELETE, 2, p)) != APP_OK ||
+	    (e = db_run(db, STMT_MEMBER_DELETE, 2, p)) != APP_OK ||
 	    (e = errlog_forget(db, c->m.id, c->d.id)) != APP_OK) {
 		json_object_put(before);
 		return e;
@@ -564,7 +540,8 @@ add_alias_tx(struct db *db, void *arg)
 		return e;
 	p[0] = c->d.idstr;
 	p[1] = c->m.idstr;
-	if ((n = count(db, STMT_MEMBER_ALIAS_COUNT, 2, p, &e)) == -1)
+	if ((n = count(db, STMT_MEMBER_ALIAS_COUNT, MEMBER_ALIAS_COUNT_COUNT, 2,
+		 p, &e)) == -1)
 		return e;
 	if (c->m.role != MEMBER_ROLE_ADMIN && n >= c->d.alias_limit)
 		return refuse(c->why, APP_ECONFLICT, "local_part",
@@ -591,7 +568,7 @@ add_alias_tx(struct db *db, void *arg)
 		return refuse(c->why, APP_ECONFLICT, "local_part", "taken",
 		    "That address is taken on this domain.");
 	}
-	c->id = col_ll(res, 0, 0);
+	c->id = db_ll(res, 0, MEMBER_ALIAS_INSERT_ID);
 	PQclear(res);
 	if ((after = created_json(c, reason)) == NULL)
 		return APP_ENOMEM;
@@ -655,7 +632,7 @@ member_sync(struct db *db, const struct config *cfg, struct arena *a,
 	p[1] = name;
 	if ((res = db_exec(db, STMT_MEMBER_GET, 2, p, &e)) == NULL)
 		return e;
-	uid = PQntuples(res) == 1 ? col_ll(res, 0, 0) : 0;
+	uid = PQntuples(res) == 1 ? db_ll(res, 0, MEMBER_ROW_ID) : 0;
 	PQclear(res);
 	if (uid == 0)
 		return APP_ENOTFOUND;
@@ -679,17 +656,18 @@ member_domain(struct db *db, struct arena *a, const struct actor *actor,
 	out->id = d.id;
 	out->name = d.name;
 	out->alias_limit = d.alias_limit;
-	out->team = col(a, res, 0, 4);
-	out->title = col(a, res, 0, 5);
-	out->verification_token = col(a, res, 0, 6);
-	out->txt_status = col(a, res, 0, 7);
-	out->txt_checked_at = col(a, res, 0, 8);
-	out->txt_last_attempt_at = col(a, res, 0, 9);
-	out->txt_last_attempt_result = col(a, res, 0, 10);
-	out->enabled = col_bool(res, 0, 11);
-	out->nmembers = col_ll(res, 0, 12);
-	out->nadmins = col_ll(res, 0, 13);
-	out->naliases = col_ll(res, 0, 14);
+	out->team = db_dup(a, res, 0, MEMBER_DOMAIN_TEAM);
+	out->title = db_dup(a, res, 0, MEMBER_DOMAIN_TITLE);
+	out->verification_token = db_dup(a, res, 0, MEMBER_DOMAIN_TOKEN);
+	out->txt_status = db_dup(a, res, 0, MEMBER_DOMAIN_TXT);
+	out->txt_checked_at = db_dup(a, res, 0, MEMBER_DOMAIN_TXT_CHECKED);
+	out->txt_last_attempt_at = db_dup(a, res, 0, MEMBER_DOMAIN_TXT_ATTEMPT);
+	out->txt_last_attempt_result = db_dup(a, res, 0,
+	    MEMBER_DOMAIN_TXT_RESULT);
+	out->enabled = db_bool(res, 0, MEMBER_DOMAIN_ENABLED);
+	out->nmembers = db_ll(res, 0, MEMBER_DOMAIN_MEMBERS);
+	out->nadmins = db_ll(res, 0, MEMBER_DOMAIN_ADMINS);
+	out->naliases = db_ll(res, 0, MEMBER_DOMAIN_ALIASES);
 	PQclear(res);
 	if (out->team == NULL || out->title == NULL ||
 	    out->verification_token == NULL || out->txt_status == NULL)
@@ -713,42 +691,42 @@ nonempty(const char *s)
 }
 
 /*
- * Splits "id:local:reason ..." (MEMBER_COLUMNS' last column) into short
- * alias rows; reason "+" is an enabled alias.
+ * The member's aliases on the domain from the row's three arrays in step
+ * (ids, local parts, disabled reasons: NULL while enabled).
  */
 static enum app_err
-short_aliases(struct arena *a, const char *s, const char *domain,
+short_aliases(struct arena *a, PGresult *res, int row, const char *domain,
     struct member_view *m)
 {
-	char       *copy, *tok, *save, *id, *lp, *reason;
-	size_t      n = 1;
-	const char *q;
+	const char **ids, **locals, **reasons;
+	size_t       n, nlocals, nreasons, i;
+	enum app_err e;
 
 	m->aliases = NULL;
 	m->naliases = 0;
-	if (*s == '\0')
-		return APP_OK;
-	for (q = s; *q != '\0'; q++)
-		n += *q == ' ';
-	if ((m->aliases = arena_calloc(a, n, sizeof(*m->aliases))) == NULL ||
-	    (copy = arena_strdup(a, s)) == NULL)
+	if ((e = db_array(a, res, row, MEMBER_ROW_ALIAS_IDS, &ids, &n)) !=
+		APP_OK ||
+	    (e = db_array(a, res, row, MEMBER_ROW_ALIAS_LOCALS, &locals,
+		 &nlocals)) != APP_OK ||
+	    (e = db_array(a, res, row, MEMBER_ROW_ALIAS_REASONS, &reasons,
+		 &nreasons)) != APP_OK)
+		return e;
+	if (nlocals != n || nreasons != n)
+		return APP_EINTERNAL;
+	if (n > 0 &&
+	    (m->aliases = arena_calloc(a, n, sizeof(*m->aliases))) == NULL)
 		return APP_ENOMEM;
-	for (tok = strtok_r(copy, " ", &save); tok != NULL;
-	     tok = strtok_r(NULL, " ", &save)) {
-		id = strsep(&tok, ":");
-		lp = strsep(&tok, ":");
-		reason = tok;
-		if (lp == NULL || reason == NULL)
+	for (i = 0; i < n; i++) {
+		if (ids[i] == NULL || locals[i] == NULL)
 			return APP_EINTERNAL;
-		m->aliases[m->naliases].id = strtoll(id, NULL, 10);
-		m->aliases[m->naliases].enabled = strcmp(reason, "+") == 0;
-		m->aliases[m->naliases].disabled_reason =
-		    m->aliases[m->naliases].enabled ? NULL : reason;
-		if ((m->aliases[m->naliases].address = arena_printf(a, "%s@%s",
-			 lp, domain)) == NULL)
+		m->aliases[i].id = strtoll(ids[i], NULL, 10);
+		m->aliases[i].enabled = reasons[i] == NULL;
+		m->aliases[i].disabled_reason = reasons[i];
+		if ((m->aliases[i].address = arena_printf(a, "%s@%s", locals[i],
+			 domain)) == NULL)
 			return APP_ENOMEM;
-		m->naliases++;
 	}
+	m->naliases = n;
 	return APP_OK;
 }
 
@@ -757,18 +735,18 @@ static enum app_err
 member_row(struct arena *a, PGresult *res, int row, const char *domain,
     struct member_view *m)
 {
-	m->user_id = col_ll(res, row, 0);
-	m->name = col(a, res, row, 1);
-	m->display_name = col(a, res, row, 2);
-	m->email = col(a, res, row, 3);
-	m->role = strcmp(PQgetvalue(res, row, 4), "admin") == 0 ?
+	m->user_id = db_ll(res, row, MEMBER_ROW_ID);
+	m->name = db_dup(a, res, row, MEMBER_ROW_NAME);
+	m->display_name = db_dup(a, res, row, MEMBER_ROW_DISPLAY);
+	m->email = db_dup(a, res, row, MEMBER_ROW_EMAIL);
+	m->role = strcmp(db_str(res, row, MEMBER_ROW_ROLE), "admin") == 0 ?
 	    MEMBER_ROLE_ADMIN :
 	    MEMBER_ROLE_MEMBER;
-	m->joined_at = col(a, res, row, 5);
+	m->joined_at = db_dup(a, res, row, MEMBER_ROW_JOINED);
 	if (m->name == NULL || m->display_name == NULL || m->email == NULL ||
 	    m->joined_at == NULL)
 		return APP_ENOMEM;
-	return short_aliases(a, PQgetvalue(res, row, 6), domain, m);
+	return short_aliases(a, res, row, domain, m);
 }
 
 /* "id:lowername", the members' cursor; 0 or -1 when malformed. */
@@ -847,7 +825,7 @@ member_list(struct db *db, struct arena *a, const struct actor *actor,
 		e = member_row(a, res, i, d.name, &out->items[out->n++]);
 	if (e == APP_OK && PQntuples(res) > limit &&
 	    (next = arena_printf(a, "%lld:%s", out->items[n - 1].user_id,
-		 PQgetvalue(res, n - 1, 1))) == NULL)
+		 db_str(res, n - 1, MEMBER_ROW_NAME))) == NULL)
 		e = APP_ENOMEM;
 	PQclear(res);
 	/* The cursor's name is compared lower-cased (the ORDER BY's key). */
@@ -980,15 +958,15 @@ member_audit(struct db *db, struct arena *a, const struct actor *actor,
 	out->items = list_items(a, n, sizeof(*out->items), &e);
 	for (i = 0; i < n && e == APP_OK; i++) {
 		r = &out->items[out->n++];
-		r->id = col_ll(res, i, 0);
-		r->at = col(a, res, i, 1);
-		r->actor_kind = col(a, res, i, 2);
-		r->actor_name = col(a, res, i, 3);
-		r->action = col(a, res, i, 4);
-		r->target_type = col(a, res, i, 5);
-		r->target_label = col(a, res, i, 6);
-		r->before = col(a, res, i, 7);
-		r->after = col(a, res, i, 8);
+		r->id = db_ll(res, i, MEMBER_AUDIT_ID);
+		r->at = db_dup(a, res, i, MEMBER_AUDIT_AT);
+		r->actor_kind = db_dup(a, res, i, MEMBER_AUDIT_KIND);
+		r->actor_name = db_dup(a, res, i, MEMBER_AUDIT_ACTOR);
+		r->action = db_dup(a, res, i, MEMBER_AUDIT_ACTION);
+		r->target_type = db_dup(a, res, i, MEMBER_AUDIT_TYPE);
+		r->target_label = db_dup(a, res, i, MEMBER_AUDIT_LABEL);
+		r->before = db_dup(a, res, i, MEMBER_AUDIT_BEFORE);
+		r->after = db_dup(a, res, i, MEMBER_AUDIT_AFTER);
 		if (r->at == NULL || r->actor_kind == NULL ||
 		    r->actor_name == NULL || r->action == NULL ||
 		    r->target_type == NULL || r->target_label == NULL)
@@ -1021,12 +999,12 @@ member_errors(struct db *db, struct arena *a, const struct actor *actor,
 	out->items = list_items(a, n, sizeof(*out->items), &e);
 	for (i = 0; i < n && e == APP_OK; i++) {
 		r = &out->items[out->n++];
-		r->id = col_ll(res, i, 0);
-		r->message = col(a, res, i, 1);
-		r->launchpad_name = col(a, res, i, 2);
-		r->count = col_ll(res, i, 3);
-		r->first_seen_at = col(a, res, i, 4);
-		r->last_seen_at = col(a, res, i, 5);
+		r->id = db_ll(res, i, MEMBER_ERRORS_ID);
+		r->message = db_dup(a, res, i, MEMBER_ERRORS_MESSAGE);
+		r->launchpad_name = db_dup(a, res, i, MEMBER_ERRORS_NAME);
+		r->count = db_ll(res, i, MEMBER_ERRORS_COUNT);
+		r->first_seen_at = db_dup(a, res, i, MEMBER_ERRORS_FIRST);
+		r->last_seen_at = db_dup(a, res, i, MEMBER_ERRORS_LAST);
 		if (r->message == NULL || r->launchpad_name == NULL ||
 		    r->first_seen_at == NULL || r->last_seen_at == NULL)
 			e = APP_ENOMEM;
@@ -1055,7 +1033,8 @@ member_admin_domains(struct db *db, struct arena *a, const struct actor *actor,
 		 sizeof(**names))) == NULL)
 		e = APP_ENOMEM;
 	for (i = 0; i < PQntuples(res) && e == APP_OK; i++)
-		if (((*names)[(*n)++] = col(a, res, i, 0)) == NULL)
+		if (((*names)[(*n)++] = db_dup(a, res, i,
+			 MEMBER_ADMIN_DOMAINS_NAME)) == NULL)
 			e = APP_ENOMEM;
 	PQclear(res);
 	return e;

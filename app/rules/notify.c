@@ -193,17 +193,6 @@ mail_queue(struct db *db, const struct config *cfg, const char *tpl,
 	return e;
 }
 
-/* Columns of STMT_SA_OUTBOX_STATE and of STMT_SA_OUTBOX_DELETE. */
-enum {
-	OS_FAILED,
-	OS_LABEL,
-	OS_STATE
-};
-enum {
-	OD_LABEL,
-	OD_BEFORE
-};
-
 struct failed_tx {
 	const struct actor *actor;
 	long long           id;
@@ -219,8 +208,7 @@ failed_state(struct db *db, struct failed_tx *t, enum app_err *e)
 
 	if ((res = db_exec(db, STMT_SA_OUTBOX_STATE, 1, &p, e)) == NULL)
 		return NULL;
-	if (PQntuples(res) == 1 &&
-	    strcmp(PQgetvalue(res, 0, OS_FAILED), "t") == 0)
+	if (PQntuples(res) == 1 && db_bool(res, 0, SA_OUTBOX_STATE_FAILED))
 		return res;
 	PQclear(res);
 	*e = APP_ENOTFOUND;
@@ -241,9 +229,9 @@ retry_tx(struct db *db, void *arg)
 		return e;
 	if ((e = db_run(db, STMT_OUTBOX_RETRY, 1, &p)) == APP_OK &&
 	    (after = db_exec(db, STMT_SA_OUTBOX_STATE, 1, &p, &e)) != NULL) {
-		ev.target_label = PQgetvalue(before, 0, OS_LABEL);
-		ev.before = PQgetvalue(before, 0, OS_STATE);
-		ev.after = PQgetvalue(after, 0, OS_STATE);
+		ev.target_label = db_str(before, 0, SA_OUTBOX_STATE_LABEL);
+		ev.before = db_str(before, 0, SA_OUTBOX_STATE_STATE);
+		ev.after = db_str(after, 0, SA_OUTBOX_STATE_STATE);
 		e = audit_write(db, t->actor, &ev);
 	}
 	PQclear(after);
@@ -266,8 +254,8 @@ delete_tx(struct db *db, void *arg)
 	if (PQntuples(res) != 1)
 		e = APP_ENOTFOUND;
 	else {
-		ev.target_label = PQgetvalue(res, 0, OD_LABEL);
-		ev.before = PQgetvalue(res, 0, OD_BEFORE);
+		ev.target_label = db_str(res, 0, SA_OUTBOX_DELETE_LABEL);
+		ev.before = db_str(res, 0, SA_OUTBOX_DELETE_BEFORE);
 		e = audit_write(db, t->actor, &ev);
 	}
 	PQclear(res);

@@ -29,11 +29,11 @@ pending_load(struct db *db, struct arena *a, struct pending **out, size_t *n)
 		return APP_ENOMEM;
 	}
 	for (i = 0; i < rows; i++) {
-		p[i].user_id = strtoll(PQgetvalue(res, i, 0), NULL, 10);
-		p[i].status = arena_strdup(a, PQgetvalue(res, i, 1));
-		p[i].runs = (int)strtol(PQgetvalue(res, i, 2), NULL, 10);
-		p[i].age = strtol(PQgetvalue(res, i, 3), NULL, 10);
-		p[i].accepted = strcmp(PQgetvalue(res, i, 4), "t") == 0;
+		p[i].user_id = db_ll(res, i, PENDING_LOAD_USER);
+		p[i].status = db_dup(a, res, i, PENDING_LOAD_STATUS);
+		p[i].runs = (int)db_ll(res, i, PENDING_LOAD_RUNS);
+		p[i].age = (long)db_ll(res, i, PENDING_LOAD_AGE);
+		p[i].accepted = db_bool(res, i, PENDING_LOAD_ACCEPTED);
 		if (p[i].status == NULL) {
 			PQclear(res);
 			return APP_ENOMEM;

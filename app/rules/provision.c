@@ -229,38 +229,6 @@ struct prov_state {
 	struct arow **bylocal; /* by (domain, local part) */
 };
 
-static long long
-ll(const PGresult *res, int row, int col)
-{
-	return strtoll(PQgetvalue(res, row, col), NULL, 10);
-}
-
-static int
-is_true(const PGresult *res, int row, int col)
-{
-	return strcmp(PQgetvalue(res, row, col), "t") == 0;
-}
-
-/* Splits a ' '-separated list into arena strings. */
-static const char **
-split_list(struct arena *a, const char *s, size_t *n)
-{
-	const char **v;
-	size_t       k = 0, len;
-
-	*n = 0;
-	if ((v = arena_calloc(a, strlen(s) / 2 + 2, sizeof(*v))) == NULL)
-		return NULL;
-	while (*s != '\0') {
-		len = strcspn(s, " ");
-		if (len > 0 && (v[k++] = arena_strndup(a, s, len)) == NULL)
-			return NULL;
-		s += len + (s[len] == ' ');
-	}
-	*n = k;
-	return v;
-}
-
 enum app_err
 prov_load_domains(struct prov *p)
 {
@@ -280,15 +248,17 @@ prov_load_domains(struct prov *p)
 	}
 	for (i = 0; i < PQntuples(res); i++) {
 		d = &p->domains[i];
-		d->id = ll(res, i, 0);
-		d->name = arena_strdup(p->a, PQgetvalue(res, i, 1));
-		d->team = arena_strdup(p->a, PQgetvalue(res, i, 2));
-		d->alias_limit = (int)ll(res, i, 3);
-		d->admins = split_list(p->a, PQgetvalue(res, i, 4),
+		d->id = db_ll(res, i, PROV_DOMAINS_ID);
+		d->name = db_dup(p->a, res, i, PROV_DOMAINS_NAME);
+		d->team = db_dup(p->a, res, i, PROV_DOMAINS_TEAM);
+		d->alias_limit = (int)db_ll(res, i, PROV_DOMAINS_LIMIT);
+		e = db_array(p->a, res, i, PROV_DOMAINS_ADMINS, &d->admins,
 		    &d->nadmins);
-		if (d->name == NULL || d->team == NULL || d->admins == NULL) {
+		if (e == APP_OK && (d->name == NULL || d->team == NULL))
+			e = APP_ENOMEM;
+		if (e != APP_OK) {
 			PQclear(res);
-			return APP_ENOMEM;
+			return e;
 		}
 	}
 	PQclear(res);
@@ -365,20 +335,24 @@ prov_load_state(struct prov *p, long long uid, const char *name)
 		return APP_ENOMEM;
 	for (i = 0; i < s->nm; i++) {
 		row = (int)i;
-		s->m[i].user_id = ll(s->mres, row, 0);
-		s->m[i].domain_id = ll(s->mres, row, 1);
-		s->m[i].admin = strcmp(PQgetvalue(s->mres, row, 2), "admin") ==
-		    0;
+		s->m[i].user_id = db_ll(s->mres, row, PROV_MEMBERS_USER);
+		s->m[i].domain_id = db_ll(s->mres, row, PROV_MEMBERS_DOMAIN);
+		s->m[i].admin = strcmp(db_str(s->mres, row, PROV_MEMBERS_ROLE),
+				    "admin") == 0;
 	}
 	for (i = 0; i < s->nr; i++) {
 		row = (int)i;
-		s->r[i].id = s->r[i].al.id = ll(s->ares, row, 0);
-		s->r[i].domain_id = ll(s->ares, row, 1);
-		s->r[i].user_id = ll(s->ares, row, 2);
-		s->r[i].al.local_part = PQgetvalue(s->ares, row, 3);
-		s->r[i].al.enabled = is_true(s->ares, row, 4);
-		s->r[i].al.reason = PQgetvalue(s->ares, row, 5);
-		s->r[i].al.expired = is_true(s->ares, row, 6);
+		s->r[i].id = s->r[i].al.id = db_ll(s->ares, row,
+		    PROV_ALIASES_ID);
+		s->r[i].domain_id = db_ll(s->ares, row, PROV_ALIASES_DOMAIN);
+		s->r[i].user_id = db_ll(s->ares, row, PROV_ALIASES_USER);
+		s->r[i].al.local_part = db_str(s->ares, row,
+		    PROV_ALIASES_LOCAL);
+		s->r[i].al.enabled = db_bool(s->ares, row,
+		    PROV_ALIASES_ENABLED);
+		s->r[i].al.reason = db_str(s->ares, row, PROV_ALIASES_REASON);
+		s->r[i].al.expired = db_bool(s->ares, row,
+		    PROV_ALIASES_EXPIRED);
 		s->bylocal[i] = &s->r[i];
 	}
 	qsort(s->bylocal, s->nr, sizeof(*s->bylocal), cmp_local);
@@ -594,7 +568,7 @@ do_create(struct apply *ap, const struct prov_action *x)
 	if ((e = run(ap, STMT_PROV_ALIAS_CREATE, 6, prm, &res)) != APP_OK)
 		return e;
 	if (res != NULL) {
-		id = ll(res, 0, 0);
+		id = db_ll(res, 0, PROV_ALIAS_CREATE_ID);
 		PQclear(res);
 	}
 	snprintf(after, sizeof(after),
@@ -667,11 +641,11 @@ do_enable(struct apply *ap, const struct prov_action *x)
 		PQclear(res);
 		return APP_OK;
 	}
-	on = strcmp(PQgetvalue(res, 0, 1), "t") == 0;
+	on = db_bool(res, 0, PROV_ALIAS_ENABLE_ENABLED);
 	snprintf(after, sizeof(after),
 	    on ? "{\"enabled\": true}" :
 		 "{\"enabled\": false, \"disabled_reason\": \"%s\"}",
-	    PQgetvalue(res, 0, 2));
+	    db_str(res, 0, PROV_ALIAS_ENABLE_REASON));
 	PQclear(res);
 	if (on)
 		ap->st.enabled++;
@@ -696,7 +670,8 @@ do_disable(struct apply *ap, const struct prov_action *x)
 	if ((e = run(ap, STMT_PROV_ALIAS_DISABLE, 3, prm, &res)) != APP_OK)
 		return e;
 	if ((done = touched(ap, res)) && res != NULL)
-		snprintf(when, sizeof(when), "%s", PQgetvalue(res, 0, 0));
+		snprintf(when, sizeof(when), "%s",
+		    db_str(res, 0, PROV_ALIAS_DISABLE_REMOVE_ON));
 	PQclear(res);
 	if (!done)
 		return APP_OK;
@@ -1096,12 +1071,13 @@ load_user(struct prov *p, long long uid, struct prov_user *u, int *found)
 	memset(u, 0, sizeof(*u));
 	if ((*found = PQntuples(res) == 1)) {
 		u->id = uid;
-		u->name = arena_strdup(p->a, PQgetvalue(res, 0, 1));
-		u->email = arena_strdup(p->a, PQgetvalue(res, 0, 2));
-		u->claimed_id = arena_strdup(p->a, PQgetvalue(res, 0, 3));
-		u->banned = is_true(res, 0, 4);
-		u->first = is_true(res, 0, 7);
-		u->person = person_from_status(PQgetvalue(res, 0, 5));
+		u->name = db_dup(p->a, res, 0, PROV_USERS_NAME);
+		u->email = db_dup(p->a, res, 0, PROV_USERS_EMAIL);
+		u->claimed_id = db_dup(p->a, res, 0, PROV_USERS_CLAIMED_ID);
+		u->banned = db_bool(res, 0, PROV_USERS_BANNED);
+		u->first = db_bool(res, 0, PROV_USERS_UNANNOUNCED);
+		u->person = person_from_status(
+		    db_str(res, 0, PROV_USERS_PERSON));
 	}
 	PQclear(res);
 	return *found &&

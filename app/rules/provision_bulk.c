@@ -246,7 +246,7 @@ prov_flush(struct prov *p)
 		one_by_one(p);
 		return;
 	}
-	p->st.created += strtol(PQgetvalue(res, 0, 0), NULL, 10);
+	p->st.created += (long)db_ll(res, 0, PROV_BULK_CREATE_CREATED);
 	log_info("event=provisioned plans=%zu created=%ld", b->n, b->creates);
 	PQclear(res);
 	bulk_reset(b);

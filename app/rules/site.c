@@ -1,6 +1,7 @@
 /* site.c - the rules of running the service; see site.h. */
 #include "config.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -101,12 +102,6 @@ sa_make_token(char tok[SA_TOKEN_LEN + 1])
  * The changes.
  */
 
-static int
-is_true(const PGresult *res, int row, int col)
-{
-	return strcmp(PQgetvalue(res, row, col), "t") == 0;
-}
-
 struct domain_tx {
 	const struct actor         *actor;
 	const struct sa_domain_new *in;
@@ -123,9 +118,10 @@ domain_taken(struct db *db, struct domain_tx *t)
 
 	if ((res = db_exec(db, STMT_SA_DOMAIN_TAKEN, 2, p, &e)) == NULL)
 		return e;
-	t->out->refused = is_true(res, 0, 0) ? SA_NAME_TAKEN :
-	    is_true(res, 0, 1)               ? SA_SLUG_TAKEN :
-					       SA_TOKEN_TAKEN;
+	t->out->refused = db_bool(res, 0, SA_DOMAIN_TAKEN_NAME) ?
+	    SA_NAME_TAKEN :
+	    db_bool(res, 0, SA_DOMAIN_TAKEN_SLUG) ? SA_SLUG_TAKEN :
+						    SA_TOKEN_TAKEN;
 	PQclear(res);
 	return APP_ECONFLICT;
 }
@@ -146,12 +142,12 @@ domain_admin(struct db *db, struct domain_tx *t, const char *id)
 		t->out->refused = SA_NO_USER;
 		return APP_ENOTFOUND;
 	}
-	ev.target_id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+	ev.target_id = db_ll(res, 0, SA_DOMAIN_ADMIN_ADD_ID);
 	snprintf(t->out->admin, sizeof(t->out->admin), "%s",
-	    PQgetvalue(res, 0, 1));
-	t->out->admin_banned = is_true(res, 0, 2);
-	ev.target_label = PQgetvalue(res, 0, 3);
-	ev.after = PQgetvalue(res, 0, 4);
+	    db_str(res, 0, SA_DOMAIN_ADMIN_ADD_NAME));
+	t->out->admin_banned = db_bool(res, 0, SA_DOMAIN_ADMIN_ADD_BANNED);
+	ev.target_label = db_str(res, 0, SA_DOMAIN_ADMIN_ADD_LABEL);
+	ev.after = db_str(res, 0, SA_DOMAIN_ADMIN_ADD_AFTER);
 	e = audit_write(db, t->actor, &ev);
 	PQclear(res);
 	return e;
@@ -182,9 +178,9 @@ domain_add_tx(struct db *db, void *arg)
 		PQclear(res);
 		return domain_taken(db, t);
 	}
-	snprintf(id, sizeof(id), "%s", PQgetvalue(res, 0, 0));
+	snprintf(id, sizeof(id), "%s", db_str(res, 0, SA_DOMAIN_INSERT_ID));
 	ev.target_id = ev.domain_id = t->out->id = strtoll(id, NULL, 10);
-	ev.after = PQgetvalue(res, 0, 1);
+	ev.after = db_str(res, 0, SA_DOMAIN_INSERT_AFTER);
 	e = audit_write(db, t->actor, &ev);
 	PQclear(res);
 	if (e == APP_OK && t->in->admin != NULL)
@@ -202,14 +198,6 @@ sa_domain_add(struct db *db, const struct actor *a,
 	sa_make_token(out->token);
 	return db_tx(db, domain_add_tx, &t);
 }
-
-/* Columns of STMT_SA_DOMAIN_LOCK. */
-enum {
-	DL_ID,
-	DL_ENABLED,
-	DL_LIMIT,
-	DL_BEFORE
-};
 
 struct domain_set_tx {
 	const struct actor         *actor;
@@ -234,22 +222,24 @@ domain_set_tx(struct db *db, void *arg)
 		PQclear(old);
 		return APP_ENOTFOUND;
 	}
-	p[0] = PQgetvalue(old, 0, DL_ID);
-	p[1] = t->set->enabled == -1 ? PQgetvalue(old, 0, DL_ENABLED) :
+	p[0] = db_str(old, 0, SA_DOMAIN_LOCK_ID);
+	p[1] = t->set->enabled == -1 ? db_str(old, 0, SA_DOMAIN_LOCK_ENABLED) :
 	    t->set->enabled          ? "t" :
 				       "f";
 	snprintf(limit, sizeof(limit), "%d", t->set->alias_limit);
-	p[2] = t->set->alias_limit == -1 ? PQgetvalue(old, 0, DL_LIMIT) : limit;
-	if (strcmp(p[1], PQgetvalue(old, 0, DL_ENABLED)) == 0 &&
-	    strcmp(p[2], PQgetvalue(old, 0, DL_LIMIT)) == 0)
+	p[2] = t->set->alias_limit == -1 ?
+	    db_str(old, 0, SA_DOMAIN_LOCK_LIMIT) :
+	    limit;
+	if (strcmp(p[1], db_str(old, 0, SA_DOMAIN_LOCK_ENABLED)) == 0 &&
+	    strcmp(p[2], db_str(old, 0, SA_DOMAIN_LOCK_LIMIT)) == 0)
 		e = APP_OK; /* already so: *changed stays 0 */
 	else if ((res = db_exec(db, STMT_SA_DOMAIN_UPDATE, 3, p, &e)) != NULL) {
 		ev.action = t->set->alias_limit != -1 ? "domain.alias_limit" :
 		    t->set->enabled                   ? "domain.enable" :
 							"domain.disable";
 		ev.target_id = ev.domain_id = strtoll(p[0], NULL, 10);
-		ev.before = PQgetvalue(old, 0, DL_BEFORE);
-		ev.after = PQgetvalue(res, 0, 0);
+		ev.before = db_str(old, 0, SA_DOMAIN_LOCK_BEFORE);
+		ev.after = db_str(res, 0, SA_DOMAIN_UPDATE_AFTER);
 		*t->changed = (e = audit_write(db, t->actor, &ev)) == APP_OK;
 	}
 	PQclear(res);
@@ -267,14 +257,89 @@ sa_domain_set(struct db *db, const struct actor *a, const char *name,
 	return db_tx(db, domain_set_tx, &t);
 }
 
-/* Columns of STMT_SA_USER_LOCK. */
-enum {
-	UL_NAME,
-	UL_BANNED,
-	UL_ADMIN,
-	UL_BEFORE,
-	UL_REASON
+int
+sa_logo_ok(const char *logo)
+{
+	size_t      n = strlen(logo), i;
+	const char *dot = strrchr(logo, '.');
+
+	if (n < 5 || n > 68 ||
+	    !(isdigit((unsigned char)logo[0]) ||
+		(logo[0] >= 'a' && logo[0] <= 'z')) ||
+	    dot == NULL ||
+	    (strcmp(dot, ".svg") != 0 && strcmp(dot, ".png") != 0 &&
+		strcmp(dot, ".webp") != 0))
+		return 0;
+	for (i = 0; i < n; i++)
+		if (!isdigit((unsigned char)logo[i]) &&
+		    !(logo[i] >= 'a' && logo[i] <= 'z') &&
+		    strchr("_.-", logo[i]) == NULL)
+			return 0;
+	return 1;
+}
+
+struct logo_tx {
+	const struct actor *actor;
+	const char         *name, *logo;
+	int                *changed;
 };
+
+/* {"logo": "x.svg"} or {"logo": null} for the audit row. */
+static void
+logo_json(char *out, size_t outsz, const char *logo)
+{
+	if (logo == NULL || logo[0] == '\0')
+		snprintf(out, outsz, "{\"logo\": null}");
+	else
+		snprintf(out, outsz, "{\"logo\": \"%s\"}", logo);
+}
+
+static enum app_err
+logo_tx(struct db *db, void *arg)
+{
+	struct logo_tx    *t = arg;
+	struct audit_event ev = { "domain.logo", "domain", 0, t->name, 0, NULL,
+		NULL };
+	char               before[96], after[96];
+	const char        *p[2];
+	PGresult          *old, *res;
+	enum app_err       e = APP_OK;
+
+	if ((old = db_exec(db, STMT_SA_DOMAIN_LOGO_LOCK, 1, &t->name, &e)) ==
+	    NULL)
+		return e;
+	if (PQntuples(old) != 1)
+		e = APP_ENOTFOUND;
+	else if (strcmp(db_str(old, 0, SA_DOMAIN_LOGO_LOCK_LOGO),
+		     t->logo != NULL ? t->logo : "") != 0) {
+		p[0] = db_str(old, 0, SA_DOMAIN_LOGO_LOCK_ID);
+		p[1] = t->logo;
+		if ((res = db_exec(db, STMT_SA_DOMAIN_LOGO_SET, 2, p, &e)) !=
+		    NULL) {
+			PQclear(res);
+			logo_json(before, sizeof(before),
+			    db_str(old, 0, SA_DOMAIN_LOGO_LOCK_LOGO));
+			logo_json(after, sizeof(after), t->logo);
+			ev.target_id = ev.domain_id = strtoll(p[0], NULL, 10);
+			ev.before = before;
+			ev.after = after;
+			*t->changed = (e = audit_write(db, t->actor, &ev)) ==
+			    APP_OK;
+		}
+	}
+	PQclear(old);
+	return e;
+}
+
+enum app_err
+sa_domain_logo(struct db *db, const struct actor *a, const char *name,
+    const char *logo, int *changed)
+{
+	struct logo_tx t = { a, name, logo, changed };
+
+	*changed = 0;
+	return db_tx(db, logo_tx, &t);
+}
 
 static const char *const user_actions[] = { [SA_BAN] = "user.ban",
 	[SA_UNBAN] = "user.unban",
@@ -300,7 +365,7 @@ user_by_name(struct db *db, struct user_tx *t)
 	if ((res = db_exec(db, STMT_SA_USER_BY_NAME, 1, &t->name, &e)) == NULL)
 		return e;
 	if (PQntuples(res) == 1)
-		t->id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+		t->id = db_ll(res, 0, SA_USER_BY_NAME_ID);
 	else {
 		t->out->refused = SA_NO_USER;
 		e = APP_ENOTFOUND;
@@ -322,7 +387,7 @@ count_site_admins(struct db *db, long long *n)
 
 	if ((res = db_exec(db, STMT_SA_SITE_ADMINS, 0, NULL, &e)) == NULL)
 		return e;
-	*n = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+	*n = db_ll(res, 0, SA_SITE_ADMINS_COUNT);
 	PQclear(res);
 	return APP_OK;
 }
@@ -344,7 +409,7 @@ static enum app_err
 user_set(struct db *db, struct user_tx *t, const PGresult *old, const char *id)
 {
 	struct audit_event ev = { user_actions[t->op], "user", t->id, NULL, 0,
-		PQgetvalue(old, 0, UL_BEFORE), NULL };
+		db_str(old, 0, SA_USER_LOCK_BEFORE), NULL };
 	const char        *p[4];
 	PGresult          *res;
 	enum app_err       e;
@@ -352,16 +417,16 @@ user_set(struct db *db, struct user_tx *t, const PGresult *old, const char *id)
 	p[0] = id;
 	p[1] = t->op == SA_BAN ? "t" :
 	    t->op == SA_UNBAN  ? "f" :
-				 PQgetvalue(old, 0, UL_BANNED);
+				 db_str(old, 0, SA_USER_LOCK_BANNED);
 	p[2] = t->op == SA_BAN ? t->reason : NULL; /* NULL keeps it */
 	p[3] = t->op == SA_GRANT ? "t" :
 	    t->op == SA_REVOKE   ? "f" :
-				   PQgetvalue(old, 0, UL_ADMIN);
+				   db_str(old, 0, SA_USER_LOCK_SITE_ADMIN);
 	if ((res = db_exec(db, STMT_SA_USER_SET, 4, p, &e)) == NULL)
 		return e;
 	if (t->out->name[0] != '\0')
 		ev.target_label = t->out->name;
-	ev.after = PQgetvalue(res, 0, 0);
+	ev.after = db_str(res, 0, SA_USER_SET_AFTER);
 	e = audit_write(db, t->actor, &ev);
 	PQclear(res);
 	t->out->changed = e == APP_OK;
@@ -394,11 +459,12 @@ user_tx(struct db *db, void *arg)
 		return APP_ENOTFOUND;
 	}
 	snprintf(t->out->name, sizeof(t->out->name), "%s",
-	    PQgetvalue(old, 0, UL_NAME));
+	    db_str(old, 0, SA_USER_LOCK_NAME));
 	snprintf(t->out->reason, sizeof(t->out->reason), "%s",
-	    PQgetvalue(old, 0, UL_REASON));
-	is = is_true(old, 0,
-	    t->op == SA_BAN || t->op == SA_UNBAN ? UL_BANNED : UL_ADMIN);
+	    db_str(old, 0, SA_USER_LOCK_REASON));
+	is = db_bool(old, 0,
+	    t->op == SA_BAN || t->op == SA_UNBAN ? SA_USER_LOCK_BANNED :
+						   SA_USER_LOCK_SITE_ADMIN);
 	want = t->op == SA_BAN || t->op == SA_GRANT;
 	e = APP_OK;
 	if (is != want && (e = user_refusal(t, admins)) == APP_OK)

@@ -124,6 +124,19 @@ struct sa_domain_set {
 enum app_err sa_domain_set(struct db *, const struct actor *, const char *name,
     const struct sa_domain_set *, int *changed);
 
+/*
+ * Whether logo may name a community's mark: a file name of the static
+ * directory's logos/ folder, [a-z0-9][a-z0-9_.-]* ending .svg, .png or
+ * .webp, at most 68 characters (domains_logo_check).
+ */
+int sa_logo_ok(const char *logo);
+/*
+ * Sets the domain's logo (NULL: the generic mark), its row locked, with
+ * the audit row domain.logo; APP_OK with *changed 0 when it already was.
+ */
+enum app_err sa_domain_logo(struct db *, const struct actor *, const char *name,
+    const char *logo, int *changed);
+
 enum sa_user_op {
 	SA_BAN, /* with a reason, one line of 1..500 */
 	SA_UNBAN,

@@ -26,12 +26,11 @@ struct store {
 	int                  alert;   /* a hold begins */
 };
 
+/* The new snapshot's id (0: none), the result released. */
 static long long
 first_id(PGresult *res)
 {
-	long long id = PQntuples(res) == 1 ?
-	    strtoll(PQgetvalue(res, 0, 0), NULL, 10) :
-	    0;
+	long long id = PQntuples(res) == 1 ? db_ll(res, 0, SNAP_INSERT_ID) : 0;
 
 	PQclear(res);
 	return id;
@@ -130,10 +129,10 @@ trusted(struct db *db, const char *team, long *total, int *open)
 
 	if ((res = db_exec(db, STMT_SNAP_TRUSTED, 1, p, &e)) == NULL)
 		return e;
-	*total = PQgetisnull(res, 0, 0) ?
+	*total = db_null(res, 0, SNAP_TRUSTED_TOTAL) ?
 	    -1 :
-	    strtol(PQgetvalue(res, 0, 0), NULL, 10);
-	*open = strcmp(PQgetvalue(res, 0, 1), "t") == 0;
+	    (long)db_ll(res, 0, SNAP_TRUSTED_TOTAL);
+	*open = db_bool(res, 0, SNAP_TRUSTED_HELD);
 	PQclear(res);
 	return APP_OK;
 }
@@ -224,10 +223,10 @@ snapshot_latest(struct db *db, const char *team, long max_age,
 	if ((res = db_exec(db, STMT_SNAP_LATEST, 1, p, &e)) == NULL)
 		return e;
 	if (PQntuples(res) == 1) {
-		out->age = strtol(PQgetvalue(res, 0, 2), NULL, 10);
+		out->age = (long)db_ll(res, 0, SNAP_LATEST_AGE);
 		if (max_age <= 0 || out->age <= max_age) {
-			out->id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
-			out->held = strcmp(PQgetvalue(res, 0, 1), "t") == 0;
+			out->id = db_ll(res, 0, SNAP_LATEST_ID);
+			out->held = db_bool(res, 0, SNAP_LATEST_HELD);
 			out->complete = 1;
 		}
 	}
@@ -294,9 +293,9 @@ accept_tx(struct db *db, void *arg)
 		PQclear(res);
 		return APP_OK;
 	}
-	*ac->total = strtol(PQgetvalue(res, 0, 1), NULL, 10);
+	*ac->total = (long)db_ll(res, 0, SNAP_ACCEPT_TOTAL);
 	memset(&ev, 0, sizeof(ev));
-	ev.target_id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+	ev.target_id = db_ll(res, 0, SNAP_ACCEPT_ID);
 	PQclear(res);
 	snprintf(label, sizeof(label), "~%s", ac->team);
 	snprintf(after, sizeof(after), "{\"total\": %ld}", *ac->total);

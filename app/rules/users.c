@@ -100,7 +100,7 @@ create(struct db *db, struct signin *s, enum app_err *e)
 
 	if (run(db, STMT_USER_INSERT, 4, p, &res, e) == -1)
 		return -1;
-	s->uid = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+	s->uid = db_ll(res, 0, USER_INSERT_ID);
 	PQclear(res);
 	after = email_json(s->email);
 	rc = audit(db, s, "user.signup", NULL, after, e);
@@ -133,7 +133,7 @@ follow_email(struct db *db, struct signin *s, const char *old,
 		return -1;
 	if (run(db, STMT_USER_EMAIL_STUCK, 2, p, &res, e) == -1)
 		return -1;
-	if (PQntuples(res) == 1 && strcmp(PQgetvalue(res, 0, 0), "t") == 0)
+	if (PQntuples(res) == 1 && db_bool(res, 0, USER_EMAIL_STUCK_STUCK))
 		log_warn("event=aliases_not_following id=%s user=%lld "
 			 "reason=\"the new address cannot be their recipient\"",
 		    s->request_id ? s->request_id : "-", s->uid);
@@ -150,7 +150,7 @@ static int
 refresh(struct db *db, struct signin *s, PGresult *row, enum app_err *e)
 {
 	char        uid[24];
-	const char *p[4], *old = PQgetvalue(row, 0, 1);
+	const char *p[4], *old = db_str(row, 0, USER_BY_CLAIMED_ID_EMAIL);
 
 	snprintf(uid, sizeof(uid), "%lld", s->uid);
 	p[0] = uid;
@@ -160,7 +160,8 @@ refresh(struct db *db, struct signin *s, PGresult *row, enum app_err *e)
 	if (run(db, STMT_USER_UPDATE, 4, p, NULL, e) == -1)
 		return -1;
 	if (s->email != NULL && strcmp(old, s->email) != 0)
-		return follow_email(db, s, old, PQgetvalue(row, 0, 3), e);
+		return follow_email(db, s, old,
+		    db_str(row, 0, USER_BY_CLAIMED_ID_STUCK), e);
 	return 0;
 }
 
@@ -177,12 +178,12 @@ signin_tx(struct db *db, void *arg)
 	    -1)
 		return e;
 	if ((found = PQntuples(row) == 1))
-		s->uid = strtoll(PQgetvalue(row, 0, 0), NULL, 10);
+		s->uid = db_ll(row, 0, USER_BY_CLAIMED_ID_ID);
 	s->email = usable_email(s);
 	if (s->id->email != NULL && s->email == NULL)
 		log_warn("event=signin_email_unusable id=%s",
 		    s->request_id ? s->request_id : "-");
-	if (found && strcmp(PQgetvalue(row, 0, 2), "t") == 0)
+	if (found && db_bool(row, 0, USER_BY_CLAIMED_ID_BANNED))
 		s->outcome = SIGNIN_BANNED;
 	else if (!found && s->email == NULL)
 		s->outcome = s->id->email == NULL ? SIGNIN_NO_EMAIL :

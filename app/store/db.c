@@ -144,12 +144,51 @@ read_version(struct db *db)
 		(void)unusable(db, "schema version", res);
 		return -1;
 	}
-	v = strtol(PQgetvalue(res, 0, 0), &end, 10);
+	v = strtol(db_str(res, 0, SCHEMA_VERSION_VERSION), &end, 10);
 	if (*end != '\0' || v < 0 || v > INT_MAX)
 		v = -1;
 	PQclear(res);
 	return (int)v;
 }
+
+#ifdef MM_TEST_HOOKS
+/*
+ * Test builds hold every statement's column enum (sql.h) against the
+ * columns PostgreSQL describes: a column added to the SQL and not to its
+ * enum, or the reverse, then fails every test at once instead of reading
+ * a neighbour.
+ */
+static int
+check_columns(struct db *db)
+{
+	PGresult *res;
+	int       i, n;
+
+	for (i = 0; i < STMT__MAX; i++) {
+		res = PQdescribePrepared(db->conn, sql_stmts[i].name);
+		n = PQnfields(res);
+		if (unusable(db, sql_stmts[i].name, res))
+			return -1;
+		if (n != sql_stmts[i].ncols) {
+			snprintf(db->reason, sizeof(db->reason),
+			    "%s: %d columns, its column enum says %d",
+			    sql_stmts[i].name, n, sql_stmts[i].ncols);
+			log_error("event=sql_columns_differ stmt=%s columns=%d "
+				  "enum=%d",
+			    sql_stmts[i].name, n, sql_stmts[i].ncols);
+			return -1;
+		}
+	}
+	return 0;
+}
+#else
+static int
+check_columns(struct db *db)
+{
+	(void)db;
+	return 0;
+}
+#endif
 
 /*
  * The schema first (unprepared: a statement of a newer schema would not
@@ -178,6 +217,8 @@ setup_connection(struct db *db)
 			PQprepare(db->conn, sql_stmts[i].name, sql_stmts[i].sql,
 			    sql_stmts[i].nparams, NULL)))
 			return -1;
+	if (check_columns(db) == -1)
+		return -1;
 	return unusable(db, "listen", PQexec(db->conn, sql_listen)) ? -1 : 0;
 }
 

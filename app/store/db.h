@@ -22,12 +22,15 @@
 
 #include <libpq-fe.h>
 
+#include <stddef.h>
+
 #include "lib/err.h"
 #include "store/sql.h"
 
 /* The schema version (highest migration) this binary needs. */
 #define DB_SCHEMA_VERSION 9
 
+struct arena;
 struct config;
 struct db;
 
@@ -90,5 +93,31 @@ void db_request(struct db *);
  */
 enum app_err db_tx(struct db *, enum app_err (*fn)(struct db *, void *),
     void *arg);
+
+/*
+ * Reading a result (dbcol.c): a column is named by its statement's column
+ * enum (sql.h), never by its number.  Text comes as PostgreSQL writes it;
+ * libpq gives "" for SQL NULL, which db_null tells apart.
+ */
+const char *db_str(const PGresult *, int row, int col);  /* the result's */
+long long   db_ll(const PGresult *, int row, int col);   /* 0: not a number */
+int         db_bool(const PGresult *, int row, int col); /* 1 for "t" */
+int         db_null(const PGresult *, int row, int col);
+/* A column's length in bytes: a binary result's bytea (db_exec_bin). */
+size_t db_len(const PGresult *, int row, int col);
+/* A copy in the arena; NULL for SQL NULL, or when the arena is full. */
+char *db_dup(struct arena *, const PGresult *, int row, int col);
+
+/*
+ * A one-dimensional array column decoded into *n arena strings in
+ * *items; an element that is SQL NULL is a NULL pointer, an SQL NULL
+ * column no element.  APP_ENOMEM when the arena is full,
+ * APP_EINTERNAL (logged) when the text is not such an array.
+ */
+enum app_err db_array(struct arena *, const PGresult *, int row, int col,
+    const char ***items, size_t *n);
+/* The decoder itself: text is "{a,\"b c\",NULL}" (array_out's form). */
+enum app_err db_array_parse(struct arena *, const char *text,
+    const char ***items, size_t *n);
 
 #endif

@@ -141,6 +141,10 @@ class Env:
             shutil.copytree(src, self.static)
         else:
             os.makedirs(self.static)
+        # A community mark a site admin may choose (static_dir's logos/).
+        os.makedirs(os.path.join(self.static, "logos"), exist_ok=True)
+        with open(os.path.join(self.static, "logos", "test-mark.svg"), "w") as f:
+            f.write('<svg xmlns="http://www.w3.org/2000/svg" width="8" height="8"/>\n')
         for root, dirs, files in os.walk(self.static):
             os.chmod(root, 0o755)
             for f in files:
@@ -151,7 +155,8 @@ class Env:
         stack.render_config(self.conf, stack.config_settings(
             self.sock, workers=WORKERS, max_body="1k", shutdown_timeout=SHUTDOWN_TIMEOUT,
             public_url="http://127.0.0.1:%d" % self.port, database=self.pg.conninfo(),
-            extra=self.signin_settings() + self.provision_settings() + self.mailbox_settings()))
+            extra=self.signin_settings() + self.provision_settings() +
+            self.mailbox_settings() + [("static_dir", self.static)]))
         # PostgreSQL: migrated as the owner, the app's login role, the domains.
         self.pg.init().start()
         stack.provision_database(self.pg, self.binary, conf=self.conf)

@@ -116,6 +116,8 @@ MATRIX = [
         "/admin/domains?done=domain-disabled", True),
     Row("POST", "/admin/domains/:domain/limit", SITE_ADMIN, 303, {"alias_limit": "7"},
         "/admin/domains?done=limit-changed", True),
+    Row("POST", "/admin/domains/:domain/logo", SITE_ADMIN, 303, {"logo": "test-mark.svg"},
+        "/admin/domains?done=logo-changed", True),
     Row("GET", "/admin/users", SITE_ADMIN, 200),
     Row("GET", "/admin/users/:id", SITE_ADMIN, 200, id="other_uid"),
     Row("POST", "/admin/users/:id/ban", SITE_ADMIN, 303, {"reason": "authz matrix"},

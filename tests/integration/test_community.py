@@ -4,13 +4,15 @@ addresses whose domain part is upper case or unusable, a member who joined
 minutes ago, renames and names taken over on Launchpad, a 404 that is a
 glitch, the guards against mass invalidation and tiny teams' shrinking,
 de-duplicated alerts, aliases of leavers that their owner disabled, mail to non-ASCII
-addresses, and sign-in that returns where the user was going.
+addresses, sign-in that returns where the user was going, and each
+community's own logo.
 
 Not a runner of its own: tests/integration/run.py imports it (after
 test_provision.py, whose Scene, sync and helpers these tests use; the fake
 Launchpad, the fake Ubuntu One and the SMTP sink are the run's).
 """
 
+import os
 import re
 import urllib.parse
 
@@ -466,3 +468,48 @@ def my_says_mail_cannot_reach_you(env):
     t = tm.text(b.get("/my").body)
     expect("SMTPUTF8" in t and addr in t, "/my does not say mail cannot reach you: %s",
            t[:3000])
+
+
+# ---------------------------------------------------------------- logos
+
+@test
+def landing_logo_set_by_site_admin(env):
+    import test_site_admin as sa
+    logos = os.path.join(env.static, "logos")
+    os.makedirs(logos, exist_ok=True)
+    os.chmod(logos, 0o755)
+    env.ensure_server()
+    mark = os.path.join(logos, "kubuntu-mark.svg")
+    with open(mark, "w") as f:
+        f.write('<svg xmlns="http://www.w3.org/2000/svg" width="8" height="8"/>\n')
+    os.chmod(mark, 0o644)
+    try:
+        r = env.get("/kubuntu")
+        expect(r.status == 200 and b'class="community-logo" src="/static/logo.svg"' in r.body,
+               "the generic mark: %s", show(r, 3000))
+        admin, _, uid = sa.signed_in(env, "logo", site_admin=True)
+        token = admin.csrf("/admin/domains")
+        before = sa.audit_count(env)
+        for bad in ("../logo.svg", "nope.svg", "x.exe", ""):
+            r = sa.post(admin, "/admin/domains/kubuntu.org/logo", {"logo": bad}, token)
+            check_app_error_page(r, 422, "logo %r" % bad)
+        expect(sa.audit_count(env) == before, "a refused logo wrote an audit row")
+        r = sa.post(admin, "/admin/domains/kubuntu.org/logo", {"logo": "kubuntu-mark.svg"},
+                    token)
+        sa.expect_303(r, "/admin/domains?done=logo-changed", "set the logo")
+        sa.expect_audit(env, before, uid, "domain.logo", "domain", "logo")
+        r = env.get("/kubuntu")
+        expect(b'class="community-logo" src="/static/logos/kubuntu-mark.svg"' in r.body,
+               "the community's mark: %s", show(r, 3000))
+        r = env.get("/static/logos/kubuntu-mark.svg")
+        expect(r.status == 200 and r.header("Content-Type").startswith("image/svg+xml"),
+               "the mark is not served: %s", show(r))
+        r = env.get("/ubuntu")
+        expect(b'class="community-logo" src="/static/logo.svg"' in r.body, "other pages keep "
+               "the generic one: %s", show(r, 3000))
+        r = sa.post(admin, "/admin/domains/kubuntu.org/logo", {"logo": "none"}, token)
+        sa.expect_303(r, "/admin/domains?done=logo-changed", "unset the logo")
+        expect(b'src="/static/logo.svg"' in env.get("/kubuntu").body, "unset")
+    finally:
+        os.unlink(mark)
+        q(env, "UPDATE domains SET logo = NULL WHERE name = 'kubuntu.org'")

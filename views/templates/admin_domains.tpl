@@ -9,7 +9,7 @@
   <h1>Domains</h1>
   <table class="admin-table">
     <thead>
-      <tr><th>Domain</th><th>Team</th><th>Landing page</th><th>DNS</th><th>Members</th><th>Aliases</th><th>State</th><th>Alias limit</th></tr>
+      <tr><th>Domain</th><th>Team</th><th>Landing page</th><th>DNS</th><th>Members</th><th>Aliases</th><th>State</th><th>Alias limit</th><th>Logo</th></tr>
     </thead>
     <tbody>
 {{#DOMAIN}}
@@ -44,6 +44,14 @@
 {{#LIMIT_ERROR}}
             <p class="field-error" role="alert">{{MESSAGE}}</p>
 {{/LIMIT_ERROR}}
+          </form>
+        </td>
+        <td>
+          <form method="post" action="/admin/domains/{{NAME}}/logo">
+            <input type="hidden" name="csrf_token" value="{{CSRF_TOKEN}}">
+            <label class="visually-hidden" for="logo-{{NAME}}">Logo of {{NAME}} (a file of static/logos/, or none)</label>
+            <input type="text" id="logo-{{NAME}}" name="logo" value="{{LOGO}}" size="12" placeholder="none">
+            <button type="submit" class="button button-secondary">Set</button>
           </form>
         </td>
       </tr>

@@ -1,7 +1,8 @@
 {{%AUTOESCAPE context="HTML"}}
 {{! GET /<slug>  -  SLUG ("ubuntu"), NAME ("Ubuntu"), DOMAIN ("ubuntu.com"), }}
-{{! TEAM ("~ubuntumembers"), CSRF_TOKEN. }}
+{{! TEAM ("~ubuntumembers"), LOGO_URL (its mark, or the generic one), CSRF_TOKEN. }}
 <section class="panel">
+  <img class="community-logo" src="{{LOGO_URL}}" alt="" width="64" height="64">
   <p class="eyebrow">{{NAME}}</p>
   <h1>Manage your @{{DOMAIN}} email address</h1>
   <p class="lead">Members of the Launchpad team <a href="https://launchpad.net/{{TEAM}}">{{TEAM}}</a> who have signed the <a href="https://launchpad.net/codeofconduct">Ubuntu Code of Conduct</a> get an address at {{DOMAIN}} that forwards to their own mailbox.</p>
