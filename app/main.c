@@ -99,21 +99,20 @@ static int
 check_schema(const struct config *cfg)
 {
 	struct db *db;
-	char       q[LOG_QUOTE_MAX];
 	int        rc = 0;
 
 	if ((db = db_new(cfg, "membermail serve")) == NULL)
 		return -1;
 	if (db_connect(db) != APP_OK) {
 		if (db_schema_behind(db)) {
-			log_error("event=startup_failed msg=%s",
-			    log_quote(q, sizeof(q), db_reason(db),
-				strlen(db_reason(db))));
+			log_error("startup_failed",
+			    LOG_STR("msg", db_reason(db)));
 			rc = -1;
 		} else
-			log_warn(
-			    "event=db_unavailable_at_start msg=\"workers "
-			    "will answer 503 until the database is back\"");
+			log_warn("db_unavailable_at_start",
+			    LOG_STR("msg",
+				"workers will answer 503 until "
+				"the database is back"));
 	}
 	db_free(db); /* never carried across fork */
 	return rc;

@@ -29,6 +29,7 @@
 #include "lib/arena.h"
 #include "rules/domain_members.h"
 #include "rules/notify.h"
+#include "rules/reserved.h"
 #include "rules/site.h"
 #include "store/audit.h"
 #include "views/view.h"
@@ -46,9 +47,17 @@ static const struct {
 	{ "domain-enabled", "The domain is enabled." },
 	{ "domain-disabled", "The domain is disabled." },
 	{ "limit-changed", "The alias limit was changed." },
+	{ "reserved-added", "The name is reserved on this domain now." },
+	{ "reserved-removed",
+	    "The name is no longer reserved on this domain." },
+	{ "assigned",
+	    "The address is assigned: its owner has it as before, and it can "
+	    "be enabled again." },
 	{ "logo-changed", "The community's logo was changed." },
 	{ "unchanged", "Nothing changed: it already was so." },
-	{ "banned", "The user is banned; their sessions have ended." },
+	{ "banned",
+	    "The user is banned: their sessions have ended, their API tokens "
+	    "are revoked and their aliases disabled." },
 	{ "unbanned", "The user is no longer banned." },
 	{ "admin-granted", "The user is now a site admin." },
 	{ "admin-revoked", "The user is no longer a site admin." },
@@ -408,6 +417,140 @@ h_admin_domain_logo(struct req *r)
 }
 
 /* ---------------------------------------------------------------------
+ * A domain's reserved local parts (rules/reserved.h).
+ */
+
+static enum app_err
+reserved_rows(struct view_dict *d, const struct reserved_list *l,
+    const char *domain)
+{
+	struct view_dict *row;
+	size_t            i;
+
+	for (i = 0; i < l->n; i++) {
+		if ((row = view_add_section(d,
+			 l->names[i].builtin ? "BUILTIN" : "OWN")) == NULL)
+			return APP_ENOMEM;
+		view_set(row, "NAME", l->names[i].local_part);
+		view_set(row, "WHY", l->names[i].why);
+	}
+	for (i = 0; i < l->naliases; i++) {
+		if ((row = view_add_section(d, "IN_USE")) == NULL)
+			return APP_ENOMEM;
+		view_set_int(row, "ID", l->aliases[i].id);
+		view_set(row, "LOCAL_PART", l->aliases[i].local_part);
+		view_set(row, "OWNER", l->aliases[i].owner);
+		view_set(row, "STATE",
+		    l->aliases[i].enabled ? "enabled" : "disabled");
+	}
+	view_set(d, "DOMAIN", domain);
+	return APP_OK;
+}
+
+/* The page, with a refused name (typed, why) next to the form if any. */
+static enum app_err
+reserved_page(struct req *r, int status, const char *notice, const char *typed,
+    const char *why)
+{
+	const char          *domain = req_param(r, PARAM_DOMAIN);
+	struct reserved_list l;
+	struct view_dict    *d, *err;
+	enum app_err         e;
+
+	if ((e = reserved_list(r->db, r->arena, domain, &l)) != APP_OK) {
+		if (e == APP_ENOTFOUND)
+			r->reason = "no such domain";
+		return e;
+	}
+	if ((d = admin_dict(r, notice)) == NULL ||
+	    reserved_rows(d, &l, domain) != APP_OK)
+		return APP_ENOMEM;
+	view_set(d, "V_LOCAL_PART", typed);
+	if (why != NULL && (err = view_add_section(d, "E_LOCAL_PART")) != NULL)
+		view_set(err, "MESSAGE", why);
+	return page_render(r, status, "Reserved names", "admin_reserved.tpl");
+}
+
+/* GET /admin/domains/:domain/reserved[?done=] */
+enum app_err
+h_admin_reserved(struct req *r)
+{
+	return reserved_page(r, 200, req_field(r, DONE_CODE), "", NULL);
+}
+
+/* After an add or a removal: the page again, or the refusal on it. */
+static enum app_err
+reserved_done(struct req *r, enum app_err e, int changed, const char *typed,
+    const char *code)
+{
+	const char *path;
+
+	switch (e) {
+	case APP_OK:
+		path = arena_printf(r->arena, "/admin/domains/%s/reserved",
+		    req_param(r, PARAM_DOMAIN));
+		return path != NULL ?
+		    done(r, path, changed ? code : "unchanged") :
+		    APP_ENOMEM;
+	case APP_EINVALID:
+		r->reason = "not a local part";
+		return reserved_page(r, 422, NULL, typed,
+		    "Want a local part: 1 to 64 letters, digits, '_', '+' or "
+		    "'-', with single dots between them.");
+	case APP_ECONFLICT:
+		r->reason = "a built-in reserved name";
+		return reserved_page(r, 409, NULL, typed,
+		    "This name is reserved on every domain already; the "
+		    "built-in names cannot be changed here.");
+	default:
+		return e;
+	}
+}
+
+/* Reserves local on the path's domain (add), or no longer. */
+static enum app_err
+reserved_post(struct req *r, const char *local, int add)
+{
+	struct actor a = actor_of(r);
+	int          changed;
+	enum app_err e;
+
+	e = (add ? reserved_add : reserved_remove)(r->db, &a,
+	    req_param(r, PARAM_DOMAIN), local, &changed);
+	return reserved_done(r, e, changed, add ? local : "",
+	    add ? "reserved-added" : "reserved-removed");
+}
+
+/* POST /admin/domains/:domain/reserved  local_part */
+enum app_err
+h_admin_reserved_add(struct req *r)
+{
+	return reserved_post(r, req_field(r, RESERVED_LOCAL_PART), 1);
+}
+
+/* POST /admin/domains/:domain/reserved/:local/remove */
+enum app_err
+h_admin_reserved_remove(struct req *r)
+{
+	return reserved_post(r, req_param(r, PARAM_LOCAL), 0);
+}
+
+/* POST /admin/domains/:domain/reserved/aliases/:id/assign */
+enum app_err
+h_admin_reserved_assign(struct req *r)
+{
+	struct actor a = actor_of(r);
+	enum app_err e;
+
+	e = reserved_assign(r->db, &a, req_param(r, PARAM_DOMAIN),
+	    req_param_id(r, PARAM_ID));
+	if (e == APP_ENOTFOUND)
+		r->reason = "no alias of this domain with an unassigned "
+			    "reserved name";
+	return reserved_done(r, e, 1, "", "assigned");
+}
+
+/* ---------------------------------------------------------------------
  * Users.
  */
 
@@ -578,7 +721,8 @@ user_change(struct req *r, enum sa_user_op op, const char *reason,
 	long long           id = req_param_id(r, PARAM_ID);
 	enum app_err        e;
 
-	e = sa_user_change(r->db, &a, id, NULL, op, reason, &out);
+	e = sa_user_change(r->db, r->cfg, r->arena, &a, id, NULL, op, reason,
+	    &out);
 	if (e == APP_ECONFLICT) {
 		user_refused(f, out.refused);
 		r->reason = "change refused";

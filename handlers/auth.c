@@ -27,14 +27,14 @@
 #include "http/session.h"
 #include "lib/arena.h"
 #include "lib/log.h"
+#include "lib/netaddr.h"
 #include "lib/token.h"
 #include "proto/rp.h"
 #include "rules/provision.h"
 #include "rules/users.h"
 #include "views/view.h"
 
-#define STATE_TTL   "600" /* seconds a sign-in may take */
-#define RATE_WINDOW "60"
+#define STATE_TTL "600" /* seconds a sign-in may take */
 
 /*
  * Every failure looks the same to the browser ("try again"); the specific
@@ -54,25 +54,25 @@ failed_page(struct req *r)
 	return page_render(r, 403, "Sign-in failed", "error.tpl");
 }
 
-/* Sign-in starts per client address per minute. */
+/*
+ * Sign-in starts per client per minute: an IPv6 client is its /64, whose
+ * addresses it can take freely (lib/netaddr.h).
+ */
 static enum app_err
 rate_limit(struct req *r)
 {
-	const char  *params[2];
-	PGresult    *res;
+	char         key[NETADDR_TEXT_MAX];
+	const char  *client, *bucket;
 	enum app_err e;
 
-	if ((params[0] = arena_printf(r->arena, "login:%s", r->remote_addr)) ==
-	    NULL)
+	if ((client = req_client(r)) == NULL ||
+	    (bucket = arena_printf(r->arena, "login:%s",
+		 netaddr_rate_key(client, key))) == NULL)
 		return APP_ENOMEM;
-	params[1] = RATE_WINDOW;
-	if ((res = req_sql(r, STMT_RATE_HIT, 2, params, &e)) == NULL)
-		return e;
-	if (db_ll(res, 0, RATE_HIT_HITS) <= r->cfg->login_rate_limit)
-		return APP_OK;
-	r->retry_after = db_str(res, 0, RATE_HIT_LEFT);
-	r->reason = "too many sign-in starts from this address";
-	return APP_ERATELIMIT;
+	if ((e = req_rate_limit(r, bucket, r->cfg->login_rate_limit)) ==
+	    APP_ERATELIMIT)
+		r->reason = "too many sign-in starts from this client";
+	return e;
 }
 
 /*
@@ -174,8 +174,8 @@ signed_assertion(struct req *r, const struct rp_identity *id)
 	    APP_OK)
 		return e;
 	if (outcome == SIGNIN_BANNED) {
-		log_warn("event=signin_refused id=%s reason=banned user=%lld",
-		    r->request_id, user);
+		log_warn("signin_refused", LOG_WORD("id", r->request_id),
+		    LOG_WORD("reason", "banned"), LOG_INT("user", user));
 		return message_page(r, 403, "Account suspended",
 		    "This account "
 		    "may not use membermail. If you think this is a mistake, "
@@ -248,25 +248,25 @@ h_auth_finish(struct req *r)
 	    (params[0] = token_hash_hex(r->arena,
 		 req_field(r, AUTH_FINISH_STATE))) == NULL ||
 	    (params[1] = token_hash_hex(r->arena, binding)) == NULL) {
-		log_warn(
-		    "event=signin_failed id=%s reason=\"no browser binding "
-		    "cookie at finish\"",
-		    r->request_id);
+		log_warn("signin_failed", LOG_WORD("id", r->request_id),
+		    LOG_STR("reason", "no browser binding cookie at finish"));
 		return failed_page(r);
 	}
 	if ((res = req_sql(r, STMT_LOGIN_STATE_FINISH, 2, params, &e)) == NULL)
 		return e;
 	if (PQntuples(res) != 1) {
-		log_warn("event=signin_failed id=%s reason=\"state unknown, "
-			 "expired, finished or bound to another browser\"",
-		    r->request_id);
+		log_warn("signin_failed", LOG_WORD("id", r->request_id),
+		    LOG_STR("reason",
+			"state unknown, expired, finished or "
+			"bound to another browser"));
 		return failed_page(r);
 	}
 	path = db_str(res, 0, LOGIN_STATE_FINISH_PATH);
 	user = db_ll(res, 0, LOGIN_STATE_FINISH_USER);
 	if ((e = session_start(r, user)) != APP_OK)
 		return e;
-	log_info("event=signed_in id=%s user=%lld", r->request_id, user);
+	log_info("signed_in", LOG_WORD("id", r->request_id),
+	    LOG_INT("user", user));
 	/*
 	 * Provisioning never stops a sign-in: when Launchpad is slow or
 	 * down the user is in anyway and a sync of them is queued (/my says
@@ -274,9 +274,9 @@ h_auth_finish(struct req *r)
 	 */
 	if ((e = provision_signin(r->db, r->cfg, r->arena, user, &queued)) !=
 	    APP_OK)
-		log_error("event=signin_provision_failed id=%s user=%lld "
-			  "status=%d",
-		    r->request_id, user, app_err_status(e));
+		log_error("signin_provision_failed",
+		    LOG_WORD("id", r->request_id), LOG_INT("user", user),
+		    LOG_INT("status", app_err_status(e)));
 	return resp_redirect(r, 303, path);
 }
 

@@ -419,6 +419,8 @@ member_page(struct req *r, const char *name, const struct refusal *f)
 			return e;
 	if (md.naliases == 0)
 		view_show(d, "NO_ALIASES");
+	if (a.site_admin)
+		view_show(d, "CAN_ASSIGN");
 	if (f == NULL) {
 		set_notice(d, req_field(r, DONE_CODE));
 		return page_render(r, 200, md.member.name, "domain.tpl");
@@ -540,7 +542,9 @@ h_domain_member_alias(struct req *r)
 	struct refusal          f = { .form = "alias",
 			 .local_part = req_field(r, NEW_LOCAL_PART),
 			 .recipients = req_field(r, NEW_RECIPIENTS) };
-	struct member_new_alias nw = { f.local_part, f.recipients };
+	const char             *assign = req_field(r, NEW_ASSIGN);
+	struct member_new_alias nw = { f.local_part, f.recipients,
+		assign != NULL && strcmp(assign, "yes") == 0 };
 	struct member_detail    md;
 	const char             *name = req_param(r, PARAM_NAME);
 	enum app_err            e;

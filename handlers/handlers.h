@@ -28,6 +28,10 @@ enum path_param {
 	PARAM_COMMUNITY,
 	PARAM_MESSAGE, /* a message id (mailbox_read.c) */
 	PARAM_PART,    /* an attachment's number, 0..63 */
+	PARAM_LOCAL,   /* a local part (lower case) */
+#ifdef MM_TEST_HOOKS
+	PARAM_LABEL, /* any bytes: a slow request's path, as a test chose it */
+#endif
 	PARAM__N
 };
 
@@ -97,6 +101,14 @@ enum domain_limit_field {
 	DOMAIN_LIMIT__N
 };
 enum app_err h_admin_domain_limit(struct req *);
+enum app_err h_admin_reserved(struct req *); /* DONE_CODE */
+enum reserved_field {
+	RESERVED_LOCAL_PART,
+	RESERVED__N
+};
+enum app_err h_admin_reserved_add(struct req *);
+enum app_err h_admin_reserved_remove(struct req *);
+enum app_err h_admin_reserved_assign(struct req *);
 enum domain_logo_field {
 	DOMAIN_LOGO,
 	DOMAIN_LOGO__N
@@ -200,6 +212,7 @@ enum app_err h_domain_member_remove(struct req *);
 enum member_alias_field {
 	NEW_LOCAL_PART,
 	NEW_RECIPIENTS,
+	NEW_ASSIGN, /* "yes": a site admin hands out a protected name */
 	NEW_ALIAS__N
 };
 enum app_err h_domain_member_alias(struct req *);

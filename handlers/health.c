@@ -12,7 +12,7 @@ enum app_err
 h_healthz(struct req *r)
 {
 	resp_body(r, TEXT, "ok\n", 3);
-	return resp_header(r, "Cache-Control", "no-store");
+	return APP_OK;
 }
 
 /*
@@ -40,7 +40,7 @@ h_readyz(struct req *r)
 			resp_body(r, TEXT, behind, sizeof(behind) - 1);
 		else
 			resp_body(r, TEXT, down, sizeof(down) - 1);
-		(void)resp_header(r, "Retry-After", "5");
+		return resp_header(r, "Retry-After", "5");
 	}
-	return resp_header(r, "Cache-Control", "no-store");
+	return APP_OK;
 }

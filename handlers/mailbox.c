@@ -4,8 +4,9 @@
  * both; a new password; a reset).  The messages are mailbox_read.c's.
  * Every rule is mail/mailbox.c's; this file shows and asks.
  *
- * The unlock cookie, mm_unlock_<mailbox id>, holds the key that opens this
- * session's wrap of the mailbox's secret key (HttpOnly, Secure on https).
+ * The unlock cookie, mm_unlock_<mailbox id> (__Host-mm_unlock_<id>, Secure,
+ * on an https site), holds the key that opens this session's wrap of the
+ * mailbox's secret key; HttpOnly.
  * Pages that show decrypted mail are never cached (Cache-Control:
  * no-store).  Owns nothing beyond the request.
  */
@@ -28,7 +29,6 @@
 #define UNLOCK_COOKIE    "mm_unlock_"
 #define UNLOCK_B64_LEN   43 /* 32 bytes, base64url, no padding */
 #define UNLOCKS_A_MINUTE 10
-#define RATE_WINDOW      "60"
 
 /* The notices of ?done=. */
 static const struct {
@@ -79,15 +79,40 @@ delivery_words(int keeps, int forwards)
 			  "kept in the mailbox, not forwarded";
 }
 
-/* The key of mm_unlock_<id>, if the cookie is there and well formed. */
+static int
+https_site(const struct req *r)
+{
+	return strncmp(r->cfg->public_url, "https:", 6) == 0;
+}
+
+/*
+ * The unlock cookie's name: with an https site __Host-mm_unlock_<id>, as
+ * the session's (http/session.h), so that no sibling subdomain or plain
+ * http page can set it; mm_unlock_<id> in the plain-http demo.
+ */
+static const char *
+unlock_cookie(const struct req *r, long long id, char name[64])
+{
+	snprintf(name, 64, "%s" UNLOCK_COOKIE "%lld",
+	    https_site(r) ? HOST_PREFIX : "", id);
+	return name;
+}
+
+static int
+unlock_cookie_flags(const struct req *r)
+{
+	return COOKIE_HTTPONLY | (https_site(r) ? COOKIE_SECURE : 0);
+}
+
+/* The key of the unlock cookie, if it is there and well formed. */
 static const unsigned char *
 cookie_key(struct req *r, long long id, unsigned char key[32])
 {
-	char             name[48];
+	char             name[64];
 	const struct kv *kv;
 	size_t           n;
 
-	snprintf(name, sizeof(name), UNLOCK_COOKIE "%lld", id);
+	unlock_cookie(r, id, name);
 	if ((kv = kv_find(&r->cookies, name)) == NULL ||
 	    kv->vlen != UNLOCK_B64_LEN ||
 	    sodium_base642bin(key, 32, kv->val, kv->vlen, NULL, &n, NULL,
@@ -199,35 +224,26 @@ h_mailboxes(struct req *r)
 static enum app_err
 unlock_rate(struct req *r)
 {
-	const char  *params[2];
-	PGresult    *res;
+	const char  *bucket;
 	enum app_err e;
 
-	if ((params[0] = arena_printf(r->arena, "unlock:%lld", r->user->id)) ==
+	if ((bucket = arena_printf(r->arena, "unlock:%lld", r->user->id)) ==
 	    NULL)
 		return APP_ENOMEM;
-	params[1] = RATE_WINDOW;
-	if ((res = req_sql(r, STMT_RATE_HIT, 2, params, &e)) == NULL)
-		return e;
-	if (db_ll(res, 0, RATE_HIT_HITS) <= UNLOCKS_A_MINUTE)
-		return APP_OK;
-	r->retry_after = db_str(res, 0, RATE_HIT_LEFT);
-	r->reason = "too many mailbox password tries";
-	return APP_ERATELIMIT;
+	if ((e = req_rate_limit(r, bucket, UNLOCKS_A_MINUTE)) == APP_ERATELIMIT)
+		r->reason = "too many mailbox password tries";
+	return e;
 }
 
 static enum app_err
 set_unlock_cookie(struct req *r, long long id, const unsigned char key[32])
 {
-	char name[48], value[UNLOCK_B64_LEN + 1];
-	int  flags = COOKIE_HTTPONLY;
+	char name[64], value[UNLOCK_B64_LEN + 1];
 
-	if (strncmp(r->cfg->public_url, "https:", 6) == 0)
-		flags |= COOKIE_SECURE;
-	snprintf(name, sizeof(name), UNLOCK_COOKIE "%lld", id);
 	sodium_bin2base64(value, sizeof(value), key, 32,
 	    sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-	return resp_cookie(r, name, value, r->cfg->session_max, flags);
+	return resp_cookie(r, unlock_cookie(r, id, name), value,
+	    r->cfg->session_max, unlock_cookie_flags(r));
 }
 
 /* POST /my/mailbox/:id/unlock (password); the page it came from. */
@@ -247,8 +263,8 @@ h_mailbox_unlock(struct req *r)
 	e = mailbox_unlock(r->db, &a, id, req_field(r, MB_UNLOCK_PASSWORD),
 	    r->session_hash, r->cfg->mailbox_idle, key);
 	if (e == APP_EINVALID) {
-		log_info("event=mailbox_unlock_refused mailbox=%lld user=%lld",
-		    id, r->user->id);
+		log_info("mailbox_unlock_refused", LOG_INT("mailbox", id),
+		    LOG_INT("user", r->user->id));
 		r->reason = "wrong mailbox password";
 		return list_page(r, 422, id, "Wrong password.");
 	}
@@ -268,7 +284,7 @@ enum app_err
 h_mailbox_lock(struct req *r)
 {
 	long long    id = req_param_id(r, PARAM_ID);
-	char         name[48];
+	char         name[64];
 	enum app_err e;
 
 	if (id == 0)
@@ -279,8 +295,8 @@ h_mailbox_lock(struct req *r)
 			r->reason = "no such mailbox of this user";
 		return e;
 	}
-	snprintf(name, sizeof(name), UNLOCK_COOKIE "%lld", id);
-	if ((e = resp_cookie(r, name, "", 0, COOKIE_HTTPONLY)) != APP_OK)
+	if ((e = resp_cookie(r, unlock_cookie(r, id, name), "", 0,
+		 unlock_cookie_flags(r))) != APP_OK)
 		return e;
 	return resp_redirect(r, 303, "/my/mailbox?done=locked");
 }
@@ -392,8 +408,8 @@ h_mailbox_create(struct req *r)
 		r->retry_after = "2";
 	if (e != APP_OK)
 		return e;
-	log_info("event=mailbox_created mailbox=%lld user=%lld", id,
-	    r->user->id);
+	log_info("mailbox_created", LOG_INT("mailbox", id),
+	    LOG_INT("user", r->user->id));
 	return resp_redirect(r, 303, "/my/mailbox?done=created");
 }
 
@@ -578,7 +594,7 @@ h_mailbox_reset(struct req *r)
 		r->retry_after = "2";
 	if (e != APP_OK)
 		return e;
-	log_info("event=mailbox_reset mailbox=%lld destroyed=%lld", id,
-	    destroyed);
+	log_info("mailbox_reset", LOG_INT("mailbox", id),
+	    LOG_INT("destroyed", destroyed));
 	return back_to_settings(r, id, "reset");
 }

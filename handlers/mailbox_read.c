@@ -362,7 +362,7 @@ h_mailbox_export(struct req *r)
 		e = mailbox_export(r->db, &o, stream_write, r);
 	mailbox_close(&o);
 	if (e != APP_OK)
-		log_warn("event=export_failed mailbox=%lld", o.id);
+		log_warn("export_failed", LOG_INT("mailbox", o.id));
 	return e;
 }
 

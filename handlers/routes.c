@@ -56,6 +56,15 @@ valid_cursor(const char *v, size_t len)
 			return 0;
 	return dots == 1;
 }
+#ifdef MM_TEST_HOOKS
+/* Anything at all: the log lines must quote it, not the router refuse it. */
+static int
+valid_label(const char *v, size_t len)
+{
+	(void)v;
+	return len > 0;
+}
+#endif
 
 /*
  * What each :segment may be.  A value its validator refuses names nothing
@@ -70,6 +79,10 @@ static const struct param params[PARAM__N] = {
 	    "no such community" },
 	[PARAM_MESSAGE] = { "mid", valid_id, 18, "no such message" },
 	[PARAM_PART] = { "n", valid_part, 2, "no such attachment" },
+	[PARAM_LOCAL] = { "local", valid_local_part, 64, "no such local part" },
+#ifdef MM_TEST_HOOKS
+	[PARAM_LABEL] = { "label", valid_label, 255, "no such label" },
+#endif
 };
 
 #ifdef MM_TEST_HOOKS
@@ -136,6 +149,12 @@ static const struct field domain_logo_fields[DOMAIN_LOGO__N] = {
 
 static const struct field domain_limit_fields[DOMAIN_LIMIT__N] = {
 	[DOMAIN_LIMIT] = { "alias_limit", FIELD_FORM, valid_utf8, 64, 1 },
+};
+
+/* Checked and explained next to the field by rules/reserved.c. */
+static const struct field reserved_fields[RESERVED__N] = {
+	[RESERVED_LOCAL_PART] = { "local_part", FIELD_FORM, valid_text, 256,
+	    1 },
 };
 
 static const struct field users_fields[USERS__N] = {
@@ -277,6 +296,7 @@ static const struct field role_fields[SET_ROLE__N] = {
 static const struct field member_alias_fields[NEW_ALIAS__N] = {
 	[NEW_LOCAL_PART] = { "local_part", FIELD_FORM, valid_text, 256, 0 },
 	[NEW_RECIPIENTS] = { "recipients", FIELD_FORM, valid_text, 4096, 0 },
+	[NEW_ASSIGN] = { "assign_protected", FIELD_FORM, valid_slug, 3, 0 },
 };
 
 static const struct field alias_enabled_fields[ALIAS_ENABLED__N] = {
@@ -370,6 +390,17 @@ static const struct route table[] = {
 	    .auth = AUTH_NONE,
 	    FIELDS(test_sleep_fields),
 	},
+	/* The same under any last segment: a slow request whose path the
+	 * test chooses (the log lines that show it). */
+	{
+	    .methods = METHOD_GET,
+	    .pattern = "/_test/sleep/:label",
+	    .handler = h_test_sleep,
+	    .access = ACCESS_ANYONE,
+	    .auth = AUTH_NONE,
+	    .params = { PARAM_LABEL },
+	    FIELDS(test_sleep_fields),
+	},
 	{
 	    .methods = METHOD_GET,
 	    .pattern = "/_test/crash",
@@ -432,6 +463,43 @@ static const struct route table[] = {
 	    .changes_state = 1,
 	    .params = { PARAM_DOMAIN },
 	    FIELDS(domain_limit_fields),
+	},
+	{
+	    .methods = METHOD_GET,
+	    .pattern = "/admin/domains/:domain/reserved",
+	    .handler = h_admin_reserved,
+	    .access = ACCESS_SITE_ADMIN,
+	    .auth = AUTH_SESSION,
+	    .params = { PARAM_DOMAIN },
+	    FIELDS(done_fields),
+	},
+	{
+	    .methods = METHOD_POST,
+	    .pattern = "/admin/domains/:domain/reserved",
+	    .handler = h_admin_reserved_add,
+	    .access = ACCESS_SITE_ADMIN,
+	    .auth = AUTH_SESSION,
+	    .changes_state = 1,
+	    .params = { PARAM_DOMAIN },
+	    FIELDS(reserved_fields),
+	},
+	{
+	    .methods = METHOD_POST,
+	    .pattern = "/admin/domains/:domain/reserved/:local/remove",
+	    .handler = h_admin_reserved_remove,
+	    .access = ACCESS_SITE_ADMIN,
+	    .auth = AUTH_SESSION,
+	    .changes_state = 1,
+	    .params = { PARAM_DOMAIN, PARAM_LOCAL },
+	},
+	{
+	    .methods = METHOD_POST,
+	    .pattern = "/admin/domains/:domain/reserved/aliases/:id/assign",
+	    .handler = h_admin_reserved_assign,
+	    .access = ACCESS_SITE_ADMIN,
+	    .auth = AUTH_SESSION,
+	    .changes_state = 1,
+	    .params = { PARAM_DOMAIN, PARAM_ID },
 	},
 	{
 	    .methods = METHOD_GET,

@@ -69,9 +69,6 @@ render(struct req *r, int status)
 	view_set_int(d, "DAYS_MAX", APITOKEN_DAYS_MAX);
 	if ((e = list_tokens(r, d)) != APP_OK)
 		return e;
-	/* The secret may be on this page: never cache it. */
-	if ((e = resp_header(r, "Cache-Control", "no-store")) != APP_OK)
-		return e;
 	return page_render(r, status, "API tokens", "tokens.tpl");
 }
 
@@ -106,7 +103,7 @@ utf8_chars(const char *s)
 
 /* Shows msg next to the form field `section`, keeping the input. */
 static enum app_err
-field_error(struct req *r, const char *section, const char *msg)
+field_error(struct req *r, int status, const char *section, const char *msg)
 {
 	struct view_dict *d, *err;
 
@@ -114,7 +111,7 @@ field_error(struct req *r, const char *section, const char *msg)
 	    (err = view_add_section(d, section)) == NULL)
 		return APP_ENOMEM;
 	view_set(err, "MESSAGE", msg);
-	return render(r, 422);
+	return render(r, status);
 }
 
 /* Fields of POST /my/tokens: name, expires_days. */
@@ -123,7 +120,7 @@ h_token_create(struct req *r)
 {
 	const char       *name = req_field(r, TOKEN_NAME);
 	const char       *days = req_field(r, TOKEN_DAYS);
-	const char       *secret;
+	const char       *secret, *msg;
 	struct view_dict *d;
 	struct actor      a;
 	char             *end;
@@ -138,20 +135,30 @@ h_token_create(struct req *r)
 		n = strtol(days, &end, 10);
 		if (*days < '0' || *days > '9' || *end != '\0' || n < 1 ||
 		    n > APITOKEN_DAYS_MAX)
-			return field_error(r, "ERROR_DAYS",
+			return field_error(r, 422, "ERROR_DAYS",
 			    "Enter a number of days from 1 to 365.");
 	}
 	if (name == NULL || *name == '\0')
-		return field_error(r, "ERROR_NAME", "Give the token a name.");
+		return field_error(r, 422, "ERROR_NAME",
+		    "Give the token a name.");
 	if (utf8_chars(name) > APITOKEN_NAME_MAX)
-		return field_error(r, "ERROR_NAME",
+		return field_error(r, 422, "ERROR_NAME",
 		    "The name is longer than 64 characters.");
 	req_actor(r, ACTOR_USER, &a);
 	e = apitoken_create(r->db, r->arena, &a, name, (int)n, &secret);
-	if (e == APP_ECONFLICT) {
+	if (e == APP_EINVALID) {
 		r->reason = "an active token already has this name";
-		return field_error(r, "ERROR_NAME",
+		return field_error(r, 422, "ERROR_NAME",
 		    "You already have an active token with this name.");
+	}
+	if (e == APP_ECONFLICT) {
+		r->reason = "too many live tokens";
+		msg = arena_printf(r->arena,
+		    "You already have %d live tokens, "
+		    "the most one may have: revoke one you no longer use first.",
+		    APITOKEN_LIVE_MAX);
+		return msg != NULL ? field_error(r, 409, "ERROR_NAME", msg) :
+				     APP_ENOMEM;
 	}
 	if (e != APP_OK)
 		return e;

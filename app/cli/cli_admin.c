@@ -26,11 +26,13 @@
 #include "rules/site.h"
 #include "store/audit.h"
 #include "store/db.h"
+#include "views/view.h"
 
 #define EXIT_USAGE 2
 #define ACTOR_MAX  256 /* audit_log_actor_name_check: 255 chars */
 #define MAX_COLS   16
-#define OPT_BASE   256 /* getopt_long values of long-only options */
+#define OPT_BASE   256        /* getopt_long values of long-only options */
+#define CLI_ARENA  (1u << 20) /* one change's memory, rules' and mails' */
 
 /* The options after the common -c and --database, as bits of a mask. */
 enum opt {
@@ -68,10 +70,11 @@ static const struct option longopts[] = { { "database", required_argument, NULL,
 	{ NULL, 0, NULL, 0 } };
 
 struct opts {
-	const char *cfgpath, *database;
-	const char *name2;       /* a second argument */
-	const char *arg[O__MAX]; /* NULL: not given; "" for a flag */
-	int         alias_limit;
+	const struct config *cfg; /* loaded before the command runs */
+	const char          *cfgpath, *database;
+	const char          *name2;       /* a second argument */
+	const char          *arg[O__MAX]; /* NULL: not given; "" for a flag */
+	int                  alias_limit;
 };
 
 struct cmd {
@@ -403,15 +406,28 @@ static const struct change ch_revoke = { SA_REVOKE, "is not a site admin",
 	"is no longer a site admin" };
 
 static int
-user_change(struct db *db, const struct change *ch, const char *name,
-    const char *reason)
+user_change(struct db *db, const struct opts *o, const struct change *ch,
+    const char *name, const char *reason)
 {
 	struct sa_user_done out;
-	char                who[ACTOR_MAX];
+	char                who[ACTOR_MAX], err[512];
 	struct actor        a = cli_actor(who, sizeof(who));
+	struct arena       *arena;
 	enum app_err        e;
 
-	e = sa_user_change(db, &a, 0, name, ch->op, reason, &out);
+	/* A ban mails the user and the admins: the templates are needed. */
+	if (ch->op == SA_BAN &&
+	    view_init(o->cfg->templates_dir, err, sizeof(err)) == -1) {
+		cli_warnx("%s", err);
+		return 1;
+	}
+	if ((arena = arena_new(CLI_ARENA)) == NULL) {
+		cli_warnx("out of memory");
+		return 1;
+	}
+	e = sa_user_change(db, o->cfg, arena, &a, 0, name, ch->op, reason,
+	    &out);
+	arena_free(arena);
 	if (out.refused == SA_NO_USER) {
 		cli_warnx("no user %s", name);
 		return 1;
@@ -430,20 +446,19 @@ user_change(struct db *db, const struct change *ch, const char *name,
 static int
 user_ban(struct db *db, const struct opts *o, const char *name)
 {
-	return user_change(db, &ch_ban, name, o->arg[O_REASON]);
+	return user_change(db, o, &ch_ban, name, o->arg[O_REASON]);
 }
 
 static int
 user_unban(struct db *db, const struct opts *o, const char *name)
 {
-	(void)o;
-	return user_change(db, &ch_unban, name, NULL);
+	return user_change(db, o, &ch_unban, name, NULL);
 }
 
 static int
 user_site_admin(struct db *db, const struct opts *o, const char *name)
 {
-	return user_change(db,
+	return user_change(db, o,
 	    o->arg[O_REVOKE] != NULL ? &ch_revoke : &ch_grant, name, NULL);
 }
 
@@ -464,7 +479,7 @@ domain_role(struct db *db, const char *domain, const char *name,
 	struct arena        *ar;
 	enum app_err         e;
 
-	if ((ar = arena_new(1 << 20)) == NULL) {
+	if ((ar = arena_new(CLI_ARENA)) == NULL) {
 		cli_warnx("out of memory");
 		return 1;
 	}
@@ -688,6 +703,7 @@ admin_main(const char *group, const struct cmd *cmds, int argc, char *argv[])
 		return EXIT_USAGE;
 	if (sodium_init() == -1 || resolve(&o, &cfg) == -1)
 		return 1;
+	o.cfg = &cfg;
 	return run_cmd(cmd, &o, &cfg, name);
 }
 

@@ -18,9 +18,8 @@
 #include "rules/apitoken.h"
 #include "store/audit.h"
 
-#define RATE_WINDOW "60" /* seconds: api_rate_limit is per minute */
-#define JSON_DEPTH  16   /* nesting a request body may have */
-#define CURSOR_MAX  300 /* bytes of a decoded cursor (rules/domain_members.h) */
+#define JSON_DEPTH 16  /* nesting a request body may have */
+#define CURSOR_MAX 300 /* bytes of a decoded cursor (rules/domain_members.h) */
 
 int
 api_path(const char *path)
@@ -44,24 +43,24 @@ invalid_token(struct req *r, const char *why)
 	return api_refuse(r, APP_EAUTH, NULL, "invalid_token", why);
 }
 
-/* Counts the request against the token's per-minute budget. */
+/*
+ * Counts the request against its user's per-minute budget: one budget for
+ * all their tokens, so that more tokens do not buy more requests.
+ */
 static enum app_err
-rate_limit(struct req *r, const char *token_id)
+rate_limit(struct req *r)
 {
-	const char  *params[2];
-	PGresult    *res;
+	const char  *bucket;
 	enum app_err e;
 
-	if ((params[0] = arena_printf(r->arena, "api:%s", token_id)) == NULL)
+	if ((bucket = arena_printf(r->arena, "api-user:%lld", r->user->id)) ==
+	    NULL)
 		return APP_ENOMEM;
-	params[1] = RATE_WINDOW;
-	if ((res = req_sql(r, STMT_RATE_HIT, 2, params, &e)) == NULL)
+	if ((e = req_rate_limit(r, bucket, r->cfg->api_rate_limit)) !=
+	    APP_ERATELIMIT)
 		return e;
-	if (db_ll(res, 0, RATE_HIT_HITS) <= r->cfg->api_rate_limit)
-		return APP_OK;
-	r->retry_after = db_str(res, 0, RATE_HIT_LEFT);
-	return api_refuse(r, APP_ERATELIMIT, NULL, "rate_limited",
-	    "too many requests with this token; see Retry-After");
+	return api_refuse(r, e, NULL, "rate_limited",
+	    "too many requests from this account; see Retry-After");
 }
 
 enum app_err
@@ -106,7 +105,7 @@ api_auth(struct req *r)
 	if (db_bool(res, 0, API_TOKEN_AUTH_STALE) &&
 	    req_sql(r, STMT_API_TOKEN_TOUCH, 1, &tid, &e) == NULL)
 		return e;
-	return rate_limit(r, tid);
+	return rate_limit(r);
 }
 
 void
@@ -189,8 +188,6 @@ api_reply(struct req *r, int status, struct json_object *o)
 	if (o == NULL || json_body(r, status, o) == -1)
 		e = APP_ENOMEM;
 	json_object_put(o);
-	if (e == APP_OK)
-		e = resp_header(r, "Cache-Control", "no-store");
 	return e;
 }
 

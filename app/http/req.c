@@ -5,10 +5,12 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "http/req.h"
 #include "http/session.h"
 #include "lib/log.h"
+#include "lib/netaddr.h"
 #include "store/audit.h"
 #include "views/view.h"
 
@@ -309,8 +311,9 @@ req_field(const struct req *r, unsigned int field)
 	if (field < r->nfields)
 		return r->fields[field];
 	/* A handler naming another route's field: a bug, said loudly. */
-	log_error("event=bug msg=\"field %u of a route with %zu\" id=%s", field,
-	    r->nfields, r->request_id);
+	log_error("bug", LOG_STR("msg", "a field beyond its route's"),
+	    LOG_UINT("field", field), LOG_UINT("fields", r->nfields),
+	    LOG_WORD("id", r->request_id));
 	return NULL;
 }
 
@@ -337,6 +340,33 @@ req_actor(const struct req *r, enum actor_kind kind, struct actor *a)
 	a->name = r->user->name;
 	a->site_admin = r->user->is_site_admin;
 	a->request_id = r->request_id;
+}
+
+const char *
+req_client(struct req *r)
+{
+	char *out;
+
+	if ((out = arena_alloc(r->arena, NETADDR_TEXT_MAX)) == NULL)
+		return NULL;
+	return netaddr_client(r->remote_addr,
+	    FCGX_GetParam("HTTP_X_FORWARDED_FOR", r->fcgi->envp),
+	    r->cfg->trusted_proxies, out);
+}
+
+enum app_err
+req_rate_limit(struct req *r, const char *bucket, int limit)
+{
+	const char  *params[2] = { bucket, "60" };
+	PGresult    *res;
+	enum app_err e;
+
+	if ((res = req_sql(r, STMT_RATE_HIT, 2, params, &e)) == NULL)
+		return e;
+	if (db_ll(res, 0, RATE_HIT_HITS) <= limit)
+		return APP_OK;
+	r->retry_after = db_str(res, 0, RATE_HIT_LEFT);
+	return APP_ERATELIMIT;
 }
 
 static int
@@ -444,7 +474,7 @@ resp_send(struct req *r)
 {
 	struct buf *h = &r->head;
 	size_t      i;
-	int         rc;
+	int         rc, cached = 0;
 
 	buf_reset(h);
 	buf_printf(h,
@@ -453,9 +483,19 @@ resp_send(struct req *r)
 	    r->status, status_text(r->status),
 	    r->ctype != NULL ? r->ctype : "text/plain; charset=utf-8",
 	    r->out.len);
-	for (i = 0; i < r->nheaders; i++)
+	for (i = 0; i < r->nheaders; i++) {
 		buf_printf(h, "%s: %s\r\n", r->headers[i].name,
 		    r->headers[i].value);
+		if (strcasecmp(r->headers[i].name, "Cache-Control") == 0)
+			cached = 1;
+	}
+	/*
+	 * Every page is personal or carries a form's CSRF token, and an API
+	 * answer is someone's data: no browser or proxy keeps any of them
+	 * unless the handler said otherwise.
+	 */
+	if (!cached)
+		buf_puts(h, "Cache-Control: no-store\r\n");
 	buf_puts(h, "\r\n");
 	if (h->failed)
 		return fail(r, APP_EINTERNAL, "response head over its bound");
@@ -534,20 +574,10 @@ req_elapsed_ms(const struct req *r)
 void
 req_log(const struct req *r)
 {
-	char m[32], path[LOG_QUOTE_MAX], why[LOG_QUOTE_MAX];
 	/* The path only: query strings can carry tokens (OpenID returns). */
-	const char *uri = r->path != NULL ? r->path : "-";
-	const char *method = r->method_name != NULL ? r->method_name : "-";
-	const char *id = r->request_id != NULL ? r->request_id : "-";
-
-	log_quote(m, sizeof(m), method, strlen(method));
-	log_quote(path, sizeof(path), uri, strlen(uri));
-	if (r->reason != NULL)
-		log_quote(why, sizeof(why), r->reason, strlen(r->reason));
-	(r->status >= 500 ?
-		log_warn :
-		log_info)("event=request id=%s "
-			  "method=%s path=%s status=%d bytes=%zu ms=%.2f%s%s",
-	    id, m, path, r->status, r->bytes_sent, req_elapsed_ms(r),
-	    r->reason != NULL ? " reason=" : "", r->reason != NULL ? why : "");
+	log_event(r->status >= 500 ? LOG_LEVEL_WARN : LOG_LEVEL_INFO, "request",
+	    LOG_FIELDS_(LOG_WORD("id", r->request_id),
+		LOG_STR("method", r->method_name), LOG_STR("path", r->path),
+		LOG_INT("status", r->status), LOG_UINT("bytes", r->bytes_sent),
+		LOG_MS("ms", req_elapsed_ms(r)), LOG_OPT("reason", r->reason)));
 }

@@ -159,6 +159,20 @@ long long   req_param_id(const struct req *, unsigned int param);
  */
 void req_actor(const struct req *, enum actor_kind, struct actor *);
 
+/*
+ * The client's address (lib/netaddr.h): REMOTE_ADDR, or when that is one
+ * of trusted_proxies the address their X-Forwarded-For gives.  An arena
+ * string; NULL when out of memory.
+ */
+const char *req_client(struct req *);
+
+/*
+ * Counts this request in bucket's current minute (the rate_limits table,
+ * shared by every worker and host).  APP_OK while at most `limit`; else
+ * APP_ERATELIMIT with req->retry_after set, and errors of the database.
+ */
+enum app_err req_rate_limit(struct req *, const char *bucket, int limit);
+
 /* Response helpers.  Header names and values must not contain CR or LF:
  * a value that does is refused (APP_EINTERNAL) rather than sent. */
 enum app_err resp_header(struct req *, const char *, const char *);
@@ -171,7 +185,8 @@ enum app_err resp_cookie(struct req *, const char *name, const char *value,
 void resp_body(struct req *, const char *ctype, const char *, size_t);
 
 /*
- * Writes status, headers and (unless HEAD) the body to the web server.
+ * Writes status, headers and (unless HEAD) the body to the web server,
+ * with Cache-Control: no-store unless a handler set a Cache-Control.
  * Returns APP_OK or APP_EINTERNAL if the client went away.
  */
 enum app_err resp_send(struct req *);

@@ -377,5 +377,5 @@ route_dispatch(struct req *r, const struct router *rt)
 		rt->error_page(r, e, allow);
 	}
 	if (resp_send(r) != APP_OK)
-		log_debug("event=client_gone id=%s", r->request_id);
+		log_debug("client_gone", LOG_WORD("id", r->request_id));
 }

@@ -31,10 +31,28 @@ cookie_token(const struct req *r, const char *name)
 }
 
 static int
+https_site(const struct req *r)
+{
+	return strncmp(r->cfg->public_url, "https:", 6) == 0;
+}
+
+static int
 cookie_flags(const struct req *r)
 {
-	return COOKIE_HTTPONLY |
-	    (strncmp(r->cfg->public_url, "https:", 6) == 0 ? COOKIE_SECURE : 0);
+	return COOKIE_HTTPONLY | (https_site(r) ? COOKIE_SECURE : 0);
+}
+
+/* The names the site's cookies go by (session.h). */
+static const char *
+session_cookie(const struct req *r)
+{
+	return https_site(r) ? HOST_PREFIX SESSION_COOKIE : SESSION_COOKIE;
+}
+
+static const char *
+browser_cookie(const struct req *r)
+{
+	return https_site(r) ? HOST_PREFIX BROWSER_COOKIE : BROWSER_COOKIE;
 }
 
 enum app_err
@@ -47,7 +65,7 @@ session_load(struct req *r)
 	struct user *u;
 	enum app_err e;
 
-	if ((token = cookie_token(r, SESSION_COOKIE)) == NULL)
+	if ((token = cookie_token(r, session_cookie(r))) == NULL)
 		return APP_OK;
 	if ((params[0] = token_hash_hex(r->arena, token)) == NULL)
 		return APP_ENOMEM;
@@ -104,7 +122,7 @@ session_end(struct req *r)
 
 	if ((e = drop_session(r)) != APP_OK)
 		return e;
-	return resp_cookie(r, SESSION_COOKIE, "", 0, cookie_flags(r));
+	return resp_cookie(r, session_cookie(r), "", 0, cookie_flags(r));
 }
 
 enum app_err
@@ -131,14 +149,14 @@ session_start(struct req *r, long long user_id)
 		return e;
 	r->session_hash = params[0];
 	r->session_csrf = params[2];
-	return resp_cookie(r, SESSION_COOKIE, token, r->cfg->session_max,
+	return resp_cookie(r, session_cookie(r), token, r->cfg->session_max,
 	    cookie_flags(r));
 }
 
 const char *
 browser_binding_sent(const struct req *r)
 {
-	return cookie_token(r, BROWSER_COOKIE);
+	return cookie_token(r, browser_cookie(r));
 }
 
 const char *
@@ -149,7 +167,7 @@ browser_binding(struct req *r)
 	if ((b = browser_binding_sent(r)) != NULL || r->new_binding != NULL)
 		return b != NULL ? b : r->new_binding;
 	if ((b = random_token(r->arena)) == NULL ||
-	    resp_cookie(r, BROWSER_COOKIE, b, BINDING_MAX_AGE,
+	    resp_cookie(r, browser_cookie(r), b, BINDING_MAX_AGE,
 		cookie_flags(r)) != APP_OK)
 		return NULL;
 	r->new_binding = b;

@@ -1,8 +1,12 @@
 /*
  * session.h - who is signed in, and the CSRF token of every form.
  *
- * Two cookies, both HttpOnly and SameSite=Lax (Secure unless public_url is
- * plain http):
+ * Two cookies, both HttpOnly, SameSite=Lax and Path=/, never with a Domain.
+ * When public_url is https they are Secure and named with the __Host-
+ * prefix (__Host-mm_session, __Host-mm_browser): browsers then refuse the
+ * name from a sibling subdomain or over plain http, so nobody can plant a
+ * browser binding and sign a victim into their own account.  The plain
+ * names below are only for the plain-http local demo.
  *	mm_session	256-bit random token of a signed-in session; the
  *			database holds only its SHA-256, so a leaked table
  *			is no credential.  Idle and absolute expiry; a new
@@ -23,6 +27,7 @@ struct req;
 
 #define SESSION_COOKIE "mm_session"
 #define BROWSER_COOKIE "mm_browser"
+#define HOST_PREFIX    "__Host-"
 
 struct user {
 	long long   id;

@@ -142,8 +142,7 @@ mail(struct db *db, const struct flush *f, struct report *rp)
 	view_set_int(rp->d, "NEW", rp->nnew);
 	view_set_int(rp->d, "STILL", rp->nstill);
 	view_set_int(rp->d, "CLEARED", rp->ncleared);
-	return mail_queue(db, f->cfg, "mail_sync_alerts.tpl", to, 1, NULL, 0,
-	    rp->d);
+	return mail_queue(db, f->cfg, "mail_sync_alerts.tpl", to, 1, rp->d);
 }
 
 static enum app_err
@@ -212,8 +211,9 @@ flush_tx(struct db *db, void *arg)
 	if (e == APP_OK && rp.first != NULL && f->cfg->alerts_to[0] != '\0')
 		e = mail(db, f, &rp);
 	if (e == APP_OK && rp.first != NULL)
-		log_warn("event=sync_alert new=%ld still=%ld cleared=%ld",
-		    rp.nnew, rp.nstill, rp.ncleared);
+		log_warn("sync_alert", LOG_INT("new", rp.nnew),
+		    LOG_INT("still", rp.nstill),
+		    LOG_INT("cleared", rp.ncleared));
 	PQclear(res);
 	buf_free(&keys);
 	view_dict_free(rp.d);

@@ -55,34 +55,35 @@ static enum app_err
 record(struct run *run, const char *id, int attempts, enum smtp_outcome o,
     const char *error)
 {
-	char        secs[24], q[LOG_QUOTE_MAX], e[ERROR_MAX + 1];
+	char        secs[24], in[32], e[ERROR_MAX + 1];
 	const char *params[] = { id, e, secs };
 	long        wait;
 	int         give_up;
 
 	snprintf(e, sizeof(e), "%s", error);
 	if (o == SMTP_SENT) {
-		log_info("event=outbox_sent id=%s attempt=%d", id,
-		    attempts + 1);
+		log_info("outbox_sent", LOG_WORD("id", id),
+		    LOG_INT("attempt", attempts + 1));
 		run->sent++;
 		return db_run(run->db, STMT_OUTBOX_SENT, 1, params);
 	}
-	log_quote(q, sizeof(q), error, strlen(error));
 	give_up = o == SMTP_PERMANENT ||
 	    attempts + 1 >= run->cfg->outbox_max_attempts;
 	if (give_up) {
-		log_error("event=outbox_failed id=%s attempt=%d outcome=%s "
-			  "error=%s",
-		    id, attempts + 1, smtp_outcome_name(o), q);
+		log_error("outbox_failed", LOG_WORD("id", id),
+		    LOG_INT("attempt", attempts + 1),
+		    LOG_WORD("outcome", smtp_outcome_name(o)),
+		    LOG_STR("error", error));
 		run->failed++;
 		return db_run(run->db, STMT_OUTBOX_GIVE_UP, 2, params);
 	}
 	wait = outbox_backoff(attempts + 1, randombytes_random());
 	snprintf(secs, sizeof(secs), "%ld", wait);
-	log_warn(
-	    "event=outbox_deferred id=%s attempt=%d outcome=%s retry_in=%lds "
-	    "error=%s",
-	    id, attempts + 1, smtp_outcome_name(o), wait, q);
+	snprintf(in, sizeof(in), "%lds", wait);
+	log_warn("outbox_deferred", LOG_WORD("id", id),
+	    LOG_INT("attempt", attempts + 1),
+	    LOG_WORD("outcome", smtp_outcome_name(o)), LOG_WORD("retry_in", in),
+	    LOG_STR("error", error));
 	run->deferred++;
 	return db_run(run->db, STMT_OUTBOX_DEFER, 3, params);
 }
@@ -131,8 +132,8 @@ deliver(struct run *run, PGresult *res)
 		run->unavailable = 1;
 	if (run->smtp.refused[0] != '\0') {
 		/* Their owners learn it on /my (users.mail_problem). */
-		log_warn("event=outbox_refused id=%s reason=\"needs SMTPUTF8\"",
-		    id);
+		log_warn("outbox_refused", LOG_WORD("id", id),
+		    LOG_STR("reason", "needs SMTPUTF8"));
 		params[0] = run->smtp.refused;
 		if ((e = db_run(run->db, STMT_USERS_NEED_SMTPUTF8, 1,
 			 params)) != APP_OK)

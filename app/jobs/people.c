@@ -289,7 +289,8 @@ record_missing(struct stage *s, const struct prov_user *u)
 {
 	struct errlog_who w = { u->id, u->name, u->claimed_id, 0, NULL };
 
-	log_warn("event=person_missing user=%lld name=%s", u->id, u->name);
+	log_warn("person_missing", LOG_INT("user", u->id),
+	    LOG_STR("name", u->name));
 	if (!s->p->dry_run)
 		(void)errlog_record(s->p->db, &w,
 		    "person.not-found-unconfirmed",
@@ -327,8 +328,8 @@ guard(struct stage *s)
 
 	holds = pending_guard_holds(s->p->cfg, s->checked, (long)s->ndeferred);
 	if (holds) {
-		log_warn("event=invalidations_held users=%zu checked=%ld",
-		    s->ndeferred, s->checked);
+		log_warn("invalidations_held", LOG_UINT("users", s->ndeferred),
+		    LOG_INT("checked", s->checked));
 		(void)alerts_add(s->run->alerts, "invalidations-held",
 		    "%zu of the %ld users checked would have become invalid "
 		    "in one run: held until Launchpad says so for long "

@@ -63,7 +63,8 @@ elapsed(const struct run *r)
 static int
 stage(const struct run *r, const char *done)
 {
-	log_info("event=sync_stage done=%s seconds=%.2f", done, elapsed(r));
+	log_info("sync_stage", LOG_WORD("done", done),
+	    LOG_MS("seconds", elapsed(r)));
 	return 0;
 }
 
@@ -86,7 +87,7 @@ static void
 fail_cause(void *arg, const char *cause, const char *message)
 {
 	if (alerts_add(arg, cause, "%s", message) == -1)
-		log_error("event=sync_alerts_full cause=%s", cause);
+		log_error("sync_alerts_full", LOG_STR("cause", cause));
 }
 
 /* Step 1: every team once; domains of one team share its snapshot. */

@@ -18,6 +18,7 @@
 
 #include "lib/conf.h"
 #include "lib/log.h"
+#include "lib/netaddr.h"
 #include "lib/valid.h"
 
 #ifndef nitems
@@ -47,7 +48,7 @@ enum conf_type {
 	CONF_SMTP,     /* "smtp://host[:port]" or "smtps://host[:port]" */
 	CONF_SIZE,     /* bytes, optionally k or m, within min..max */
 	CONF_STRING,   /* any text that fits the field */
-	CONF_URL,      /* an absolute http:// or https:// URL */
+	CONF_URL,      /* an absolute https:// URL (http:// to loopback) */
 	CONF_TYPE__MAX
 };
 
@@ -88,7 +89,7 @@ static const struct conf_key keys[] = {
 	{ "alerts_to", CONF_MAIL, FIELD(alerts_to), "", 0, 0,
 	    "operators' address for failed sync runs and held shrinks (\"\" = none)" },
 	{ "api_rate_limit", CONF_INT, FIELD(api_rate_limit), "120", 1, 100000,
-	    "JSON API requests per token per minute" },
+	    "JSON API requests per user per minute (all their tokens)" },
 	{ "backlog", CONF_INT, FIELD(backlog), "511", 1, 65535,
 	    "listen(2) queue length of the FastCGI socket" },
 	{ "confirm_period", CONF_INT, FIELD(confirm_period), "86400", 0,
@@ -139,7 +140,7 @@ static const struct conf_key keys[] = {
 	{ "log_level", CONF_LEVEL, FIELD(log_level), "info", 0, 0,
 	    "least severe level logged: error, warn, info or debug" },
 	{ "login_rate_limit", CONF_INT, FIELD(login_rate_limit), "20", 1,
-	    100000, "sign-in starts per client address per minute" },
+	    100000, "sign-in starts per client (IPv6: per /64) per minute" },
 	{ "mail_from", CONF_MAIL, FIELD(mail_from), "membermail@localhost", 0,
 	    0, "sender address of notification e-mail" },
 	{ "mailbox_idle", CONF_INT, FIELD(mailbox_idle), "1800", 5, 86400,
@@ -240,6 +241,8 @@ static const struct conf_key keys[] = {
 	{ "templates_dir", CONF_STRING, FIELD(templates_dir),
 	    MM_PKGDATADIR "/templates", 0, 0,
 	    "directory holding the view templates" },
+	{ "trusted_proxies", CONF_ADDRS, FIELD(trusted_proxies), "", 0, 0,
+	    "proxies whose X-Forwarded-For names the client (\"\" = none)" },
 	{ "user", CONF_NAME, FIELD(user), "", 0, 32,
 	    "user workers run as when started as root (\"\" = do not switch)" },
 	{ "verification_prefix", CONF_NAME, FIELD(verification_prefix),
@@ -840,7 +843,35 @@ print_choice(const struct conf_key *k, const void *field, char *out,
 	snprintf(out, outsz, "%s", choices_of(k)[*(const int *)field]);
 }
 
-/* An absolute URL the app sends requests or people to: scheme, host, path. */
+/*
+ * Whether the host of the authority hp (host[:port], IPv6 in brackets) is
+ * this machine: localhost, 127.0.0.0/8 or [::1].
+ */
+static int
+loopback_host(const char *hp)
+{
+	const char *colon = port_colon(hp);
+	size_t      len = colon != NULL ? (size_t)(colon - hp) : strlen(hp);
+	char        host[64];
+	unsigned    a, b, c, d;
+	char        end;
+
+	if (len >= sizeof(host))
+		return 0;
+	memcpy(host, hp, len);
+	host[len] = '\0';
+	if (strcmp(host, "localhost") == 0 || strcmp(host, "[::1]") == 0)
+		return 1;
+	return sscanf(host, "%3u.%3u.%3u.%3u%c", &a, &b, &c, &d, &end) == 4 &&
+	    a == 127 && b < 256 && c < 256 && d < 256;
+}
+
+/*
+ * An absolute URL of an internet service the app calls (Ubuntu One,
+ * Launchpad): scheme, host, path.  https only, so that nobody on the way
+ * can answer in its place; plain http is for a service on this machine
+ * (the tests' and the local demo's fakes).
+ */
 static int
 parse_url(const struct conf_key *k, const char *val, void *field, char *why,
     size_t whysz)
@@ -868,6 +899,13 @@ parse_url(const struct conf_key *k, const char *val, void *field, char *why,
 	snprintf(origin, sizeof(origin), "%.*s", (int)(slash - val), val);
 	if (parse_origin(k, origin, field, why, whysz) == -1)
 		return -1;
+	if (hp == val + 7 && !loopback_host(origin + 7)) {
+		snprintf(why, whysz,
+		    "%s must be https (plain http only to this machine: "
+		    "localhost, 127.0.0.0/8 or [::1])",
+		    quote(q, sizeof(q), val));
+		return -1;
+	}
 	return store_string(k, val, field, why, whysz);
 }
 
@@ -911,38 +949,14 @@ parse_smtp(const struct conf_key *k, const char *val, void *field, char *why,
 	return store_string(k, val, field, why, whysz);
 }
 
-/* One address or CIDR block: an IPv4 or IPv6 address, optionally /bits. */
-static int
-valid_cidr(const char *s, size_t len)
-{
-	char          buf[64], *slash, *end;
-	unsigned char addr[sizeof(struct in6_addr)];
-	int           v6;
-	long          bits;
-
-	if (len == 0 || len >= sizeof(buf))
-		return 0;
-	memcpy(buf, s, len);
-	buf[len] = '\0';
-	if ((slash = strchr(buf, '/')) != NULL)
-		*slash++ = '\0';
-	v6 = strchr(buf, ':') != NULL;
-	if (inet_pton(v6 ? AF_INET6 : AF_INET, buf, addr) != 1)
-		return 0;
-	if (slash == NULL)
-		return 1;
-	bits = strtol(slash, &end, 10);
-	return *slash != '\0' && *end == '\0' && bits >= 0 &&
-	    bits <= (v6 ? 128 : 32);
-}
-
 static int
 parse_addrs(const struct conf_key *k, const char *val, void *field, char *why,
     size_t whysz)
 {
-	char        q[CONF_QUOTE_MAX];
-	const char *p = val;
-	size_t      n;
+	char           q[CONF_QUOTE_MAX];
+	const char    *p = val;
+	size_t         n;
+	struct netaddr net;
 
 	if (!fits(k, val, why, whysz))
 		return -1;
@@ -950,7 +964,7 @@ parse_addrs(const struct conf_key *k, const char *val, void *field, char *why,
 		p += strspn(p, " \t");
 		if ((n = strcspn(p, " \t")) == 0)
 			break;
-		if (!valid_cidr(p, n)) {
+		if (netaddr_parse(p, n, &net) == -1) {
 			snprintf(why, whysz,
 			    "%s is not an IP address or CIDR "
 			    "block",

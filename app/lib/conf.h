@@ -59,9 +59,10 @@ struct config {
 	int          slow_request;    /* milliseconds; 0 = off */
 	int          crash_limit;     /* crashes within crash_interval */
 	int          crash_interval;  /* seconds */
-	char         pid_file[CONF_PATH_MAX];      /* "" = none */
-	char         status_listen[CONF_PATH_MAX]; /* "" = none */
-	char         status_allow[CONF_PATH_MAX];  /* addresses, CIDRs */
+	char         pid_file[CONF_PATH_MAX];        /* "" = none */
+	char         status_listen[CONF_PATH_MAX];   /* "" = none */
+	char         status_allow[CONF_PATH_MAX];    /* addresses, CIDRs */
+	char         trusted_proxies[CONF_PATH_MAX]; /* addresses, CIDRs */
 	int          shutdown_timeout;     /* seconds a graceful stop waits */
 	char         user[CONF_NAME_MAX];  /* "" = do not switch */
 	char         group[CONF_NAME_MAX]; /* "" = user's group */
@@ -79,7 +80,7 @@ struct config {
 	int          session_idle;     /* seconds */
 	int          session_max;      /* seconds */
 	int          login_rate_limit; /* sign-in starts per minute */
-	int          api_rate_limit;   /* API requests per token per minute */
+	int          api_rate_limit;   /* API requests per user per minute */
 	char         templates_dir[CONF_PATH_MAX];
 	/* Launchpad and provisioning (DESIGN.md §6-§7) */
 	char launchpad_api[CONF_PATH_MAX]; /* .../1.0 */

@@ -218,3 +218,23 @@ valid_id(const char *v, size_t len)
 	return len > 0 && len <= 18 && v[0] != '0' &&
 	    all_of(v, len, "0123456789");
 }
+
+int
+valid_local_part(const char *s, size_t n)
+{
+	size_t i;
+
+	if (n == 0 || n > 64 || strlen(s) != n ||
+	    !((s[0] >= 'a' && s[0] <= 'z') || (s[0] >= '0' && s[0] <= '9')))
+		return 0;
+	for (i = 0; i < n; i++) {
+		if (s[i] == '.') {
+			if (i + 1 == n || s[i + 1] == '.')
+				return 0;
+		} else if (!(s[i] >= 'a' && s[i] <= 'z') &&
+		    !(s[i] >= '0' && s[i] <= '9') &&
+		    strchr("_+-", s[i]) == NULL)
+			return 0;
+	}
+	return 1;
+}

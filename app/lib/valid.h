@@ -39,6 +39,11 @@ int valid_bool(const char *, size_t);
 int valid_next_path(const char *, size_t);
 /* A positive row id: 1..18 digits, no leading 0 (fits a bigint). */
 int valid_id(const char *, size_t);
+/*
+ * A local part as the schema's mm_valid_local_part wants it: 1..64 bytes,
+ * a dot-atom of [a-z0-9_+-] (lower case) starting with a letter or digit.
+ */
+int valid_local_part(const char *, size_t);
 /* Why d is not what the schema's mm_valid_domain accepts, or NULL. */
 const char *domain_problem(const char *d);
 /* A NUL-terminated value that domain_problem accepts. */

@@ -135,9 +135,9 @@ gate(void)
 {
 	if (gate_enter(MAILBOX_GATE_WAIT_MS) == 0)
 		return APP_OK;
-	log_warn("event=pwhash_busy msg=\"every Argon2id place was taken for "
-		 "%d ms (pwhash_concurrency)\"",
-	    MAILBOX_GATE_WAIT_MS);
+	log_warn("pwhash_busy", LOG_INT("waited_ms", MAILBOX_GATE_WAIT_MS),
+	    LOG_STR("msg",
+		"every Argon2id place stayed taken (pwhash_concurrency)"));
 	return APP_ERATELIMIT;
 }
 

@@ -170,10 +170,11 @@ open_body(const PGresult *res, const struct mailbox_open *o,
 	if (m != MBOX_OK) {
 		mailbox_text_free(*text, *len);
 		*text = NULL;
-		log_error("event=message_unreadable mailbox=%lld message=%lld "
-			  "msg=\"its ciphertext does not open here: changed "
-			  "or moved\"",
-		    o->id, message_id);
+		log_error("message_unreadable", LOG_INT("mailbox", o->id),
+		    LOG_INT("message", message_id),
+		    LOG_STR("msg",
+			"its ciphertext does not open here: changed or "
+			"moved"));
 		return APP_EINTERNAL;
 	}
 	(*text)[*len] = '\0';

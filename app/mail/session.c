@@ -121,8 +121,8 @@ judge_rcpt(struct session *s)
 	o = deliver_find(s->env->db, lmtp_pending_rcpt(&s->l), s->l.size_hint,
 	    b);
 	if (o != DELIVER_OK)
-		log_info("event=lmtp_rcpt_refused mailbox=%lld reply=\"%.3s\"",
-		    b->mailbox_id, reply_for(s, o, 1));
+		log_info("lmtp_rcpt_refused", LOG_INT("mailbox", b->mailbox_id),
+		    LOG_STRN("reply", reply_for(s, o, 1), 3));
 	lmtp_rcpt_verdict(&s->l, reply_for(s, o, 1));
 }
 
@@ -145,9 +145,11 @@ queue_id(struct session *s, char id[QUEUE_ID_MAX + 1])
 	for (i = 0; i < 20; i++)
 		id[i] = alnum[randombytes_uniform(sizeof(alnum) - 1)];
 	id[i] = '\0';
-	log_warn("event=lmtp_no_queue_id msg=\"the client sent no XFORWARD "
-		 "IDENT: a retried delivery would be stored twice (Postfix: "
-		 "lmtp_send_xforward_command = yes)\"");
+	log_warn("lmtp_no_queue_id",
+	    LOG_STR("msg",
+		"the client sent no XFORWARD IDENT: a retried delivery "
+		"would be stored twice (Postfix: "
+		"lmtp_send_xforward_command = yes)"));
 }
 
 #ifdef MM_TEST_HOOKS
@@ -176,14 +178,14 @@ store_copy(struct session *s, size_t i, const char *qid, const struct buf *sum,
 	if (mono() - t0 < s->env->cfg->lmtp_timeout) {
 		o = deliver_store(s->env->db, b, qid, s->l.msg.data,
 		    s->l.msg.len, (const unsigned char *)sum->data, sum->len);
-		why = "";
+		why = NULL;
 	}
 	if (o == DELIVER_OK)
 		s->stored++;
-	log_info("event=lmtp_delivery mailbox=%lld message=%lld queue_id=%s "
-		 "size=%zu reply=\"%.3s\"%s%s",
-	    b->mailbox_id, b->message_id, qid, s->l.msg.len, reply_for(s, o, 0),
-	    why[0] != '\0' ? " why=" : "", why);
+	log_info("lmtp_delivery", LOG_INT("mailbox", b->mailbox_id),
+	    LOG_INT("message", b->message_id), LOG_WORD("queue_id", qid),
+	    LOG_UINT("size", s->l.msg.len),
+	    LOG_STRN("reply", reply_for(s, o, 0), 3), LOG_OPT("why", why));
 #ifdef MM_TEST_HOOKS
 	if (o == DELIVER_OK && drop_reply()) {
 		s->broken = 1;

@@ -85,17 +85,17 @@ child_setup(const char *name, int fd, const struct privs *privs,
 	log_set_pid();
 	listen_fd = fd;
 	if ((dummy_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
-		log_fatal("event=child_setup_failed name=%s msg=\"socket: %s\"",
-		    name, strerror(errno));
+		log_fatal("child_setup_failed", LOG_WORD("name", name),
+		    LOG_STR("msg", "socket"),
+		    LOG_STR("error", strerror(errno)));
 	if (FCGX_Init() != 0)
-		log_fatal("event=child_setup_failed name=%s msg=\"FCGX_Init "
-			  "failed\"",
-		    name);
+		log_fatal("child_setup_failed", LOG_WORD("name", name),
+		    LOG_STR("msg", "FCGX_Init failed"));
 	install_signals();
 	if (privs_drop(privs) == -1)
-		log_fatal("event=child_setup_failed name=%s msg=\"dropping "
-			  "privileges: %s\"",
-		    name, strerror(errno));
+		log_fatal("child_setup_failed", LOG_WORD("name", name),
+		    LOG_STR("msg", "dropping privileges"),
+		    LOG_STR("error", strerror(errno)));
 	orphan_guard();
 	sigprocmask(SIG_SETMASK, unblock, NULL);
 }
@@ -107,7 +107,7 @@ reopen_logs_if_asked(void)
 		return;
 	child_reopen_logs = 0;
 	if (log_reopen() == -1)
-		log_warn("event=log_reopen_failed msg=\"%s\"", strerror(errno));
+		log_warn("log_reopen_failed", LOG_STR("msg", strerror(errno)));
 }
 
 /*
@@ -136,8 +136,8 @@ child_accept_fd(int *fdp)
 			return 0;
 		if (errno != EINTR && errno != ECONNABORTED &&
 		    errno != EPROTO) {
-			log_error("event=accept_failed msg=\"%s\"",
-			    strerror(errno));
+			log_error("accept_failed",
+			    LOG_STR("msg", strerror(errno)));
 			return -1;
 		}
 	}
@@ -161,7 +161,7 @@ child_accept(FCGX_Request *fr)
 		if (child_stopping)
 			return 0;
 		if (rc != -EINTR) {
-			log_error("event=accept_failed rc=%d", rc);
+			log_error("accept_failed", LOG_INT("rc", rc));
 			return -1;
 		}
 	}

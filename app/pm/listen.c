@@ -32,9 +32,9 @@ warn_somaxconn(int backlog)
 		max = strtol(line, &end, 10);
 	fclose(f);
 	if (max > 0 && max < backlog)
-		log_warn("event=backlog_capped backlog=%d somaxconn=%ld "
-			 "msg=\"raise net.core.somaxconn\"",
-		    backlog, max);
+		log_warn("backlog_capped", LOG_INT("backlog", backlog),
+		    LOG_INT("somaxconn", max),
+		    LOG_STR("msg", "raise net.core.somaxconn"));
 }
 
 /*
@@ -82,7 +82,7 @@ clear_stale(const char *path, char *err, size_t errsz)
 		    strerror(errno));
 		return -1;
 	}
-	log_info("event=stale_socket_removed path=%s", path);
+	log_info("stale_socket_removed", LOG_STR("path", path));
 	return 0;
 }
 

@@ -105,13 +105,14 @@ lmtp_worker_main(const struct worker_env *env)
 	host[sizeof(host) - 1] = '\0';
 	if ((db = db_new(env->cfg, "membermail lmtp")) == NULL ||
 	    (arena = arena_new(ARENA_MAX)) == NULL)
-		log_fatal("event=worker_setup_failed msg=\"out of memory\"");
+		log_fatal("worker_setup_failed",
+		    LOG_STR("msg", "out of memory"));
 	lenv = (struct lmtp_env){ env->cfg, db, arena, host, &child_stopping,
 		progress, &s };
-	log_debug("event=worker_ready pool=lmtp");
+	log_debug("worker_ready", LOG_WORD("pool", "lmtp"));
 	why = serve(env, &lenv, &s);
 	s.w->state = SB_EXITING;
-	log_debug("event=worker_done why=\"%s\"", why);
+	log_debug("worker_done", LOG_STR("why", why));
 	arena_free(arena);
 	db_free(db);
 	mime_shutdown();

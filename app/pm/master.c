@@ -40,6 +40,23 @@ enum master_state {
 	STOPPING_FAST
 };
 
+/*
+ * The master's own record of a worker.  The scoreboard is shared with the
+ * workers, which run unprivileged and may write anything there, so whom
+ * to signal, which generation a worker is of and when it started are kept
+ * here; from the scoreboard the master reads only what a worker says of
+ * itself (idle or busy, its request's clock and path), which can at worst
+ * mislead it about that worker.
+ */
+struct kid {
+	pid_t         pid; /* 0: a free slot */
+	enum sb_pool  pool;
+	uint32_t      generation;
+	uint64_t      started_ms;
+	unsigned char quit_sent;
+	unsigned char timed_out;
+};
+
 struct master {
 	struct config        cfg; /* replaced by a good HUP */
 	const char          *cfg_path;
@@ -48,9 +65,8 @@ struct master {
 	const struct router *router;
 	struct listener      app, status, lmtp; /* lmtp.fd -1: no pool */
 	struct privs         privs;
-	struct scoreboard   *sb; /* slots: sb->workers[] */
-	unsigned char        quit_sent[SB_MAX_WORKERS];
-	unsigned char        timed_out[SB_MAX_WORKERS];
+	struct scoreboard   *sb; /* shown to ctl and the status pages */
+	struct kid           kids[SB_MAX_WORKERS]; /* slot i: sb->workers[i] */
 	int                  want[SB_POOLS]; /* workers of this generation */
 	enum master_state    state;
 	int                  exit_code;
@@ -60,13 +76,13 @@ struct master {
 	double               respawn_at;   /* back-off: no fork before */
 	double               crashes[CRASHES_KEPT]; /* ring of times */
 	size_t               ncrashes;
-	int      all_busy[SB_POOLS]; /* in a "max children" episode */
-	pid_t    status_pid;
-	pid_t    new_master; /* USR2: started, not yet in charge */
-	pid_t    old_master; /* we replace it once ready */
-	int      ready;      /* READY told to systemd */
-	sigset_t handled;    /* blocked, taken by sigtimedwait */
-	sigset_t orig_mask;  /* what children get back */
+	int                  all_busy[SB_POOLS]; /* a "max children" episode */
+	pid_t                status_pid;
+	pid_t                new_master; /* USR2: started, not yet in charge */
+	pid_t                old_master; /* we replace it once ready */
+	int                  ready;      /* READY told to systemd */
+	sigset_t             handled;    /* blocked, taken by sigtimedwait */
+	sigset_t             orig_mask;  /* what children get back */
 };
 
 static double
@@ -95,8 +111,8 @@ live(const struct master *m, long gen)
 	int i, n = 0;
 
 	for (i = 0; i < SB_MAX_WORKERS; i++)
-		if (m->sb->workers[i].pid != 0 &&
-		    (gen < 0 || m->sb->workers[i].generation == (uint32_t)gen))
+		if (m->kids[i].pid != 0 &&
+		    (gen < 0 || m->kids[i].generation == (uint32_t)gen))
 			n++;
 	return n;
 }
@@ -108,9 +124,8 @@ live_in(const struct master *m, enum sb_pool pool, uint32_t gen)
 	int i, n = 0;
 
 	for (i = 0; i < SB_MAX_WORKERS; i++)
-		if (m->sb->workers[i].pid != 0 &&
-		    m->sb->workers[i].pool == (int32_t)pool &&
-		    m->sb->workers[i].generation == gen)
+		if (m->kids[i].pid != 0 && m->kids[i].pool == pool &&
+		    m->kids[i].generation == gen)
 			n++;
 	return n;
 }
@@ -138,8 +153,8 @@ signal_all(struct master *m, int sig)
 	int i;
 
 	for (i = 0; i < SB_MAX_WORKERS; i++)
-		if (m->sb->workers[i].pid != 0)
-			(void)kill(m->sb->workers[i].pid, sig);
+		if (m->kids[i].pid != 0)
+			(void)kill(m->kids[i].pid, sig);
 	if (m->status_pid != 0)
 		(void)kill(m->status_pid, sig);
 }
@@ -148,10 +163,10 @@ signal_all(struct master *m, int sig)
 static void
 retire(struct master *m, int slot)
 {
-	if (m->quit_sent[slot])
+	if (m->kids[slot].quit_sent)
 		return;
-	m->quit_sent[slot] = 1;
-	(void)kill(m->sb->workers[slot].pid, SIGQUIT);
+	m->kids[slot].quit_sent = 1;
+	(void)kill(m->kids[slot].pid, SIGQUIT);
 }
 
 /* The child side of spawn: only its own pool's socket stays open. */
@@ -177,25 +192,27 @@ static void
 spawn(struct master *m, int slot, enum sb_pool pool)
 {
 	struct sb_worker *w = &m->sb->workers[slot];
+	struct kid       *k = &m->kids[slot];
 	pid_t             pid;
 
 	memset(w, 0, sizeof(*w));
+	memset(k, 0, sizeof(*k));
 	w->pool = (int32_t)pool;
-	w->generation = m->sb->generation;
+	k->pool = pool;
+	w->generation = k->generation = m->sb->generation;
 	w->state = SB_STARTING;
-	w->started_ms = sb_now_ms();
+	w->started_ms = k->started_ms = sb_now_ms();
 	if ((pid = fork()) == -1) {
-		log_error("event=fork_failed msg=\"%s\"", strerror(errno));
+		log_error("fork_failed", LOG_STR("msg", strerror(errno)));
 		m->respawn_at = now() + 1.0;
 		return;
 	}
 	if (pid == 0)
 		run_worker(m, slot, pool);
-	w->pid = pid;
-	m->quit_sent[slot] = 0;
-	m->timed_out[slot] = 0;
-	log_info("event=worker_start worker=%ld pool=%s generation=%u",
-	    (long)pid, pool_names[pool], w->generation);
+	w->pid = k->pid = pid;
+	log_info("worker_start", LOG_INT("worker", pid),
+	    LOG_WORD("pool", pool_names[pool]),
+	    LOG_UINT("generation", k->generation));
 }
 
 /* Fills free slots up to each pool's `want` workers of this generation. */
@@ -212,10 +229,10 @@ spawn_missing(struct master *m)
 			continue;
 		n = live_in(m, pool, m->sb->generation);
 		for (i = 0; i < SB_MAX_WORKERS && n < m->want[pool]; i++) {
-			if (m->sb->workers[i].pid != 0)
+			if (m->kids[i].pid != 0)
 				continue;
 			spawn(m, i, pool);
-			if (m->sb->workers[i].pid == 0)
+			if (m->kids[i].pid == 0)
 				return;
 			n++;
 		}
@@ -233,9 +250,8 @@ trim_pool(struct master *m, enum sb_pool pool)
 	int      i, pick = -1, n = 0;
 
 	for (i = 0; i < SB_MAX_WORKERS; i++) {
-		if (m->sb->workers[i].pid == 0 ||
-		    m->sb->workers[i].pool != (int32_t)pool ||
-		    m->sb->workers[i].generation != gen || m->quit_sent[i])
+		if (m->kids[i].pid == 0 || m->kids[i].pool != pool ||
+		    m->kids[i].generation != gen || m->kids[i].quit_sent)
 			continue;
 		n++;
 		if (pick == -1 || m->sb->workers[i].state == SB_IDLE)
@@ -256,15 +272,15 @@ trim_excess(struct master *m)
 static int
 generation_ready(const struct master *m)
 {
-	const struct sb_worker *w;
-	int                     i, n[SB_POOLS] = { 0 };
+	int32_t state;
+	int     i, n[SB_POOLS] = { 0 };
 
 	for (i = 0; i < SB_MAX_WORKERS; i++) {
-		w = &m->sb->workers[i];
-		if (w->pid != 0 && w->generation == m->sb->generation &&
-		    (w->state == SB_IDLE || w->state == SB_BUSY) &&
-		    w->pool >= 0 && w->pool < SB_POOLS)
-			n[w->pool]++;
+		state = m->sb->workers[i].state;
+		if (m->kids[i].pid != 0 &&
+		    m->kids[i].generation == m->sb->generation &&
+		    (state == SB_IDLE || state == SB_BUSY))
+			n[m->kids[i].pool]++;
 	}
 	return n[SB_POOL_FCGI] >= m->want[SB_POOL_FCGI] &&
 	    (!pool_runs(m, SB_POOL_LMTP) ||
@@ -280,8 +296,8 @@ retire_old_generation(struct master *m)
 	if (!generation_ready(m))
 		return;
 	for (i = 0; i < SB_MAX_WORKERS; i++)
-		if (m->sb->workers[i].pid != 0 &&
-		    m->sb->workers[i].generation != m->sb->generation)
+		if (m->kids[i].pid != 0 &&
+		    m->kids[i].generation != m->sb->generation)
 			retire(m, i);
 }
 
@@ -291,6 +307,7 @@ count_crash(struct master *m)
 {
 	size_t limit = (size_t)m->cfg.crash_limit, oldest;
 	double t = now();
+	char   interval[16];
 
 	__atomic_add_fetch(&m->sb->crashes, 1, __ATOMIC_RELAXED);
 	m->crashes[m->ncrashes % CRASHES_KEPT] = t;
@@ -300,9 +317,12 @@ count_crash(struct master *m)
 	oldest = (m->ncrashes - limit) % CRASHES_KEPT;
 	if (t - m->crashes[oldest] > m->cfg.crash_interval)
 		return;
-	log_error("event=giving_up crashes=%zu interval=%ds msg=\"workers keep "
-		  "crashing; stopping for the supervisor to decide\"",
-	    limit, m->cfg.crash_interval);
+	snprintf(interval, sizeof(interval), "%ds", m->cfg.crash_interval);
+	log_error("giving_up", LOG_UINT("crashes", limit),
+	    LOG_WORD("interval", interval),
+	    LOG_STR("msg",
+		"workers keep crashing; stopping for the "
+		"supervisor to decide"));
 	m->exit_code = 1;
 	m->state = STOPPING_FAST;
 	m->deadline = now() + FAST_STOP_GRACE_SEC;
@@ -311,17 +331,21 @@ count_crash(struct master *m)
 }
 
 static void
-log_exit(const struct sb_worker *w, int status, double lifetime, int bad)
+log_exit(const struct kid *k, int status, double lifetime, int bad)
 {
-	if (WIFSIGNALED(status))
-		log_warn("event=worker_exit worker=%ld signal=%s%s "
-			 "lifetime=%.3fs",
-		    (long)w->pid, signame(WTERMSIG(status)),
-		    WCOREDUMP(status) ? " core=dumped" : "", lifetime);
+	if (WIFSIGNALED(status) && WCOREDUMP(status))
+		log_warn("worker_exit", LOG_INT("worker", k->pid),
+		    LOG_WORD("signal", signame(WTERMSIG(status))),
+		    LOG_WORD("core", "dumped"), LOG_SECS("lifetime", lifetime));
+	else if (WIFSIGNALED(status))
+		log_warn("worker_exit", LOG_INT("worker", k->pid),
+		    LOG_WORD("signal", signame(WTERMSIG(status))),
+		    LOG_SECS("lifetime", lifetime));
 	else
-		(bad ? log_warn : log_info)("event=worker_exit worker=%ld "
-					    "status=%d lifetime=%.3fs",
-		    (long)w->pid, WEXITSTATUS(status), lifetime);
+		log_event(bad ? LOG_LEVEL_WARN : LOG_LEVEL_INFO, "worker_exit",
+		    LOG_FIELDS_(LOG_INT("worker", k->pid),
+			LOG_INT("status", WEXITSTATUS(status)),
+			LOG_SECS("lifetime", lifetime)));
 }
 
 /*
@@ -331,15 +355,15 @@ log_exit(const struct sb_worker *w, int status, double lifetime, int bad)
 static void
 note_exit(struct master *m, int slot, int status)
 {
-	struct sb_worker *w = &m->sb->workers[slot];
-	double            lifetime, delay;
-	int               bad;
+	struct kid *k = &m->kids[slot];
+	double      lifetime, delay;
+	int         bad;
 
-	lifetime = (double)(sb_now_ms() - w->started_ms) / 1e3;
+	lifetime = (double)(sb_now_ms() - k->started_ms) / 1e3;
 	bad = !(WIFEXITED(status) && WEXITSTATUS(status) == 0) &&
 	    !(m->state != RUNNING && WIFSIGNALED(status));
-	log_exit(w, status, lifetime, bad);
-	if (!bad || m->timed_out[slot]) {
+	log_exit(k, status, lifetime, bad);
+	if (!bad || k->timed_out) {
 		m->quick_deaths = 0;
 		return;
 	}
@@ -354,8 +378,8 @@ note_exit(struct master *m, int slot, int status)
 	if (delay > BACKOFF_MAX_SEC)
 		delay = BACKOFF_MAX_SEC;
 	m->respawn_at = now() + delay;
-	log_warn("event=respawn_backoff crashes=%u delay=%.1fs",
-	    m->quick_deaths, delay);
+	log_warn("respawn_backoff", LOG_UINT("crashes", m->quick_deaths),
+	    LOG_SECS("delay", delay));
 }
 
 static int
@@ -364,7 +388,7 @@ slot_of(const struct master *m, pid_t pid)
 	int i;
 
 	for (i = 0; i < SB_MAX_WORKERS; i++)
-		if (m->sb->workers[i].pid == pid)
+		if (m->kids[i].pid == pid)
 			return i;
 	return -1;
 }
@@ -375,10 +399,16 @@ upgrade_failed(struct master *m, int status)
 {
 	char old[CONF_PATH_MAX + 8];
 
-	log_error("event=upgrade_failed new_master=%ld %s=%d msg=\"the old "
-		  "master stays in charge\"",
-	    (long)m->new_master, WIFSIGNALED(status) ? "signal" : "status",
-	    WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
+	if (WIFSIGNALED(status))
+		log_error("upgrade_failed",
+		    LOG_INT("new_master", m->new_master),
+		    LOG_WORD("signal", signame(WTERMSIG(status))),
+		    LOG_STR("msg", "the old master stays in charge"));
+	else
+		log_error("upgrade_failed",
+		    LOG_INT("new_master", m->new_master),
+		    LOG_INT("status", WEXITSTATUS(status)),
+		    LOG_STR("msg", "the old master stays in charge"));
 	m->new_master = 0;
 	if (m->cfg.pid_file[0] != '\0') {
 		snprintf(old, sizeof(old), "%s" PIDFILE_OLDBIN,
@@ -397,15 +427,16 @@ reap(struct master *m)
 		if (pid == m->new_master) {
 			upgrade_failed(m, status);
 		} else if (pid == m->status_pid) {
-			(m->state == RUNNING &&
+			log_event(m->state == RUNNING &&
 				    !(WIFEXITED(status) &&
 					WEXITSTATUS(status) == 0) ?
-				log_warn :
-				log_info)("event=status_exit pid=%ld",
-			    (long)pid);
+				LOG_LEVEL_WARN :
+				LOG_LEVEL_INFO,
+			    "status_exit", LOG_FIELDS_(LOG_INT("pid", pid)));
 			m->status_pid = 0;
 		} else if ((slot = slot_of(m, pid)) != -1) {
 			note_exit(m, slot, status);
+			memset(&m->kids[slot], 0, sizeof(m->kids[slot]));
 			memset(&m->sb->workers[slot], 0,
 			    sizeof(m->sb->workers[slot]));
 		}
@@ -418,9 +449,9 @@ reap(struct master *m)
  * command (the worker keeps its own, shorter deadlines).
  */
 static uint64_t
-busy_limit(const struct master *m, const struct sb_worker *w)
+busy_limit(const struct master *m, const struct kid *k)
 {
-	if (w->pool == SB_POOL_LMTP)
+	if (k->pool == SB_POOL_LMTP)
 		return (uint64_t)m->cfg.lmtp_timeout * 2000;
 	return (uint64_t)m->cfg.request_timeout * 1000;
 }
@@ -429,25 +460,32 @@ busy_limit(const struct master *m, const struct sb_worker *w)
 static void
 enforce_request_timeout(struct master *m)
 {
-	struct sb_worker *w;
-	uint64_t          limit, t = sb_mono_ms();
-	int               i;
+	const struct sb_worker *w;
+	struct kid             *k;
+	uint64_t                limit, t = sb_mono_ms();
+	char                    method[SB_METHOD_MAX], path[SB_URI_MAX];
+	int                     i;
 
 	for (i = 0; i < SB_MAX_WORKERS; i++) {
 		w = &m->sb->workers[i];
-		limit = busy_limit(m, w);
-		if (w->pid == 0 || w->state != SB_BUSY || m->timed_out[i] ||
+		k = &m->kids[i];
+		limit = busy_limit(m, k);
+		if (k->pid == 0 || w->state != SB_BUSY || k->timed_out ||
 		    limit == 0 || t - w->req_start_mono < limit)
 			continue;
-		log_warn("event=request_timeout worker=%ld method=\"%s\" "
-			 "path=\"%s\" elapsed=%.3fs msg=\"execution timed out, "
-			 "terminating\"",
-		    (long)w->pid, w->method, w->uri,
-		    (double)(t - w->req_start_mono) / 1e3);
-		m->timed_out[i] = 1;
+		/* The worker's own words, copied and bounded before use. */
+		memcpy(method, w->method, sizeof(method));
+		method[sizeof(method) - 1] = '\0';
+		memcpy(path, w->uri, sizeof(path));
+		path[sizeof(path) - 1] = '\0';
+		log_warn("request_timeout", LOG_INT("worker", k->pid),
+		    LOG_STR("method", method), LOG_STR("path", path),
+		    LOG_SECS("elapsed", (double)(t - w->req_start_mono) / 1e3),
+		    LOG_STR("msg", "execution timed out, terminating"));
+		k->timed_out = 1;
 		__atomic_add_fetch(&m->sb->killed_by_timeout, 1,
 		    __ATOMIC_RELAXED);
-		(void)kill(w->pid, SIGKILL);
+		(void)kill(k->pid, SIGKILL);
 	}
 }
 
@@ -478,15 +516,23 @@ static void
 watch_pool(struct master *m, enum sb_pool pool)
 {
 	struct peaks p = peaks_of(m, pool);
-	uint32_t     n[5], queued, backlog;
+	uint32_t     idle = 0, busy = 0, queued, backlog;
+	int32_t      state;
+	int          i;
 
-	sb_count(m->sb, pool, n);
-	if (n[SB_BUSY] > *p.max_active)
-		*p.max_active = n[SB_BUSY];
+	for (i = 0; i < SB_MAX_WORKERS; i++) {
+		if (m->kids[i].pid == 0 || m->kids[i].pool != pool)
+			continue;
+		state = m->sb->workers[i].state;
+		idle += state == SB_IDLE;
+		busy += state == SB_BUSY;
+	}
+	if (busy > *p.max_active)
+		*p.max_active = busy;
 	if (listen_queue(p.fd, &queued, &backlog) == 0 &&
 	    queued > *p.max_listen_queue)
 		*p.max_listen_queue = queued;
-	if (n[SB_IDLE] > 0 || n[SB_BUSY] == 0) {
+	if (idle > 0 || busy == 0) {
 		m->all_busy[pool] = 0;
 		return;
 	}
@@ -494,10 +540,14 @@ watch_pool(struct master *m, enum sb_pool pool)
 		return;
 	m->all_busy[pool] = 1;
 	(*p.max_children_reached)++;
-	log_warn("event=max_children_reached pool=%s workers=%d msg=\"every "
-		 "worker is busy; consider raising %s (TTIN or the config)\"",
-	    pool_names[pool], m->want[pool],
-	    pool == SB_POOL_LMTP ? "lmtp_workers" : "workers");
+	log_warn("max_children_reached", LOG_WORD("pool", pool_names[pool]),
+	    LOG_INT("workers", m->want[pool]),
+	    LOG_STR("msg",
+		pool == SB_POOL_LMTP ?
+		    "every worker is busy; consider raising lmtp_workers "
+		    "(ctl scale-lmtp or the config)" :
+		    "every worker is busy; consider raising workers "
+		    "(TTIN or the config)"));
 }
 
 static void
@@ -516,15 +566,15 @@ spawn_status(struct master *m)
 	if (m->status.fd == -1 || m->status_pid != 0 || now() < m->respawn_at)
 		return;
 	if ((pid = fork()) == -1) {
-		log_error("event=fork_failed msg=\"%s\"", strerror(errno));
+		log_error("fork_failed", LOG_STR("msg", strerror(errno)));
 		return;
 	}
 	if (pid == 0)
 		status_main(&m->cfg, m->status.fd, m->app.fd, m->lmtp.fd, m->sb,
 		    &m->privs, &m->orig_mask);
 	m->status_pid = pid;
-	log_info("event=status_start pid=%ld listen=%s", (long)pid,
-	    m->cfg.status_listen);
+	log_info("status_start", LOG_INT("pid", pid),
+	    LOG_STR("listen", m->cfg.status_listen));
 }
 
 /*
@@ -542,10 +592,10 @@ announce_ready(struct master *m)
 	m->ready = 1;
 	if (m->cfg.pid_file[0] != '\0' &&
 	    pidfile_write(m->cfg.pid_file, getpid(), err, sizeof(err)) == -1)
-		log_error("event=pid_file_failed msg=\"%s\"", err);
+		log_error("pid_file_failed", LOG_STR("msg", err));
 	if (m->old_master != 0) {
-		log_info("event=upgrade_complete old_master=%ld",
-		    (long)m->old_master);
+		log_info("upgrade_complete",
+		    LOG_INT("old_master", m->old_master));
 		m->app.keep_path = 0; /* ours now */
 		m->status.keep_path = 0;
 		m->lmtp.keep_path = 0;
@@ -553,23 +603,27 @@ announce_ready(struct master *m)
 		sd_notifyf("MAINPID=%ld\nREADY=1", (long)getpid());
 	} else
 		sd_notifyf("READY=1\nMAINPID=%ld", (long)getpid());
-	log_info("event=ready workers=%d lmtp_workers=%d",
-	    m->want[SB_POOL_FCGI],
-	    pool_runs(m, SB_POOL_LMTP) ? m->want[SB_POOL_LMTP] : 0);
+	log_info("ready", LOG_INT("workers", m->want[SB_POOL_FCGI]),
+	    LOG_INT("lmtp_workers",
+		pool_runs(m, SB_POOL_LMTP) ? m->want[SB_POOL_LMTP] : 0));
 }
 
 static void
 scale(struct master *m, enum sb_pool pool, int delta)
 {
-	int want = m->want[pool] + delta;
+	int  want = m->want[pool] + delta;
+	char bounds[16];
 
 	if (!pool_runs(m, pool) || want < 1 || want > m->cfg.max_workers) {
-		log_warn("event=scale_refused workers=%d bounds=1..%d pool=%s",
-		    want, m->cfg.max_workers, pool_names[pool]);
+		snprintf(bounds, sizeof(bounds), "1..%d", m->cfg.max_workers);
+		log_warn("scale_refused", LOG_INT("workers", want),
+		    LOG_WORD("bounds", bounds),
+		    LOG_WORD("pool", pool_names[pool]));
 		return;
 	}
 	set_want(m, pool, want);
-	log_info("event=scale workers=%d pool=%s", want, pool_names[pool]);
+	log_info("scale", LOG_INT("workers", want),
+	    LOG_WORD("pool", pool_names[pool]));
 }
 
 /* Keys a reload cannot change: the sockets and whom workers run as. */
@@ -600,9 +654,8 @@ keep_fixed_keys(const struct config *old, struct config *new)
 		if (memcmp((const char *)old + fixed[i].off,
 			(const char *)new + fixed[i].off, fixed[i].size) == 0)
 			continue;
-		log_warn("event=reload_ignored key=%s msg=\"needs a restart or "
-			 "an upgrade (USR2)\"",
-		    fixed[i].name);
+		log_warn("reload_ignored", LOG_WORD("key", fixed[i].name),
+		    LOG_STR("msg", "needs a restart or an upgrade (USR2)"));
 		memcpy((char *)new + fixed[i].off,
 		    (const char *)old + fixed[i].off, fixed[i].size);
 	}
@@ -616,18 +669,14 @@ keep_fixed_keys(const struct config *old, struct config *new)
 static int
 reopen_log_file(const struct config *new)
 {
-	char q[LOG_QUOTE_MAX];
-
 	if (new->log_file[0] == '\0') {
-		log_warn(
-		    "event=reload_ignored key=log_file msg=\"going back to "
-		    "stderr needs a restart\"");
+		log_warn("reload_ignored", LOG_WORD("key", "log_file"),
+		    LOG_STR("msg", "going back to stderr needs a restart"));
 		return -1;
 	}
 	if (log_open(new->log_file) == -1) {
-		log_error("event=reload_ignored key=log_file msg=%s",
-		    log_quote(q, sizeof(q), strerror(errno),
-			strlen(strerror(errno))));
+		log_error("reload_ignored", LOG_WORD("key", "log_file"),
+		    LOG_STR("msg", strerror(errno)));
 		return -1;
 	}
 	return 0;
@@ -642,14 +691,13 @@ static void
 reload(struct master *m)
 {
 	struct config new;
-	char err[1024], q[LOG_QUOTE_MAX];
+	char err[1024];
 
 	sd_notifyf("RELOADING=1");
 	conf_defaults(&new);
 	if (conf_load(&new, m->cfg_path, err, sizeof(err)) == -1 ||
 	    view_init(new.templates_dir, err, sizeof(err)) == -1) {
-		log_error("event=reload_refused msg=%s",
-		    log_quote(q, sizeof(q), err, strlen(err)));
+		log_error("reload_refused", LOG_STR("msg", err));
 		sd_notifyf("READY=1");
 		return;
 	}
@@ -668,9 +716,10 @@ reload(struct master *m)
 	/* The status process has the old config too: a new one starts. */
 	if (m->status_pid != 0)
 		(void)kill(m->status_pid, SIGQUIT);
-	log_info("event=reload generation=%u workers=%d lmtp_workers=%d",
-	    m->sb->generation, m->want[SB_POOL_FCGI],
-	    pool_runs(m, SB_POOL_LMTP) ? m->want[SB_POOL_LMTP] : 0);
+	log_info("reload", LOG_UINT("generation", m->sb->generation),
+	    LOG_INT("workers", m->want[SB_POOL_FCGI]),
+	    LOG_INT("lmtp_workers",
+		pool_runs(m, SB_POOL_LMTP) ? m->want[SB_POOL_LMTP] : 0));
 	sd_notifyf("READY=1");
 }
 
@@ -678,10 +727,10 @@ static void
 reopen_logs(struct master *m)
 {
 	if (log_reopen() == -1)
-		log_error("event=reopen_logs_failed msg=\"%s\"",
-		    strerror(errno));
+		log_error("reopen_logs_failed",
+		    LOG_STR("msg", strerror(errno)));
 	signal_all(m, SIGUSR1);
-	log_info("event=logs_reopened");
+	log_info("logs_reopened");
 }
 
 /* The child side of USR2: the new master, with our sockets. */
@@ -716,8 +765,8 @@ upgrade(struct master *m)
 	pid_t pid;
 
 	if (m->new_master != 0) {
-		log_warn("event=upgrade_refused msg=\"an upgrade is already "
-			 "under way\"");
+		log_warn("upgrade_refused",
+		    LOG_STR("msg", "an upgrade is already under way"));
 		return;
 	}
 	if (m->cfg.pid_file[0] != '\0') {
@@ -726,19 +775,21 @@ upgrade(struct master *m)
 		(void)pidfile_rename(m->cfg.pid_file, old);
 	}
 	if ((pid = fork()) == -1) {
-		log_error("event=upgrade_failed msg=\"fork: %s\"",
-		    strerror(errno));
+		log_error("upgrade_failed", LOG_STR("msg", "fork"),
+		    LOG_STR("error", strerror(errno)));
 		return;
 	}
 	if (pid == 0)
 		exec_new_master(m);
 	m->new_master = pid;
-	log_info("event=upgrade_started new_master=%ld", (long)pid);
+	log_info("upgrade_started", LOG_INT("new_master", pid));
 }
 
 static void
 begin_stop(struct master *m, enum master_state how)
 {
+	char secs[16];
+
 	if (m->state == STOPPING_FAST ||
 	    (m->state == STOPPING_GRACEFUL && how == STOPPING_GRACEFUL))
 		return;
@@ -753,13 +804,14 @@ begin_stop(struct master *m, enum master_state how)
 	}
 	if (how == STOPPING_GRACEFUL) {
 		m->deadline = now() + m->cfg.shutdown_timeout;
-		log_info("event=stopping mode=graceful timeout=%ds%s",
-		    m->cfg.shutdown_timeout,
-		    m->new_master != 0 ? " handover=yes" : "");
+		snprintf(secs, sizeof(secs), "%ds", m->cfg.shutdown_timeout);
+		log_info("stopping", LOG_WORD("mode", "graceful"),
+		    LOG_WORD("timeout", secs),
+		    LOG_WORD("handover", m->new_master != 0 ? "yes" : "no"));
 		signal_all(m, SIGQUIT);
 	} else {
 		m->deadline = now() + FAST_STOP_GRACE_SEC;
-		log_info("event=stopping mode=fast");
+		log_info("stopping", LOG_WORD("mode", "fast"));
 		signal_all(m, SIGTERM);
 	}
 }
@@ -770,8 +822,8 @@ enforce_deadline(struct master *m)
 {
 	if (m->killed || now() < m->deadline)
 		return;
-	log_warn("event=stop_timeout workers=%d msg=\"killing the rest\"",
-	    live(m, -1));
+	log_warn("stop_timeout", LOG_INT("workers", live(m, -1)),
+	    LOG_STR("msg", "killing the rest"));
 	signal_all(m, SIGKILL);
 	m->killed = 1;
 }
@@ -943,8 +995,8 @@ open_listeners(struct master *m, char *err, size_t errsz)
 		    listener_adopt(&m->status, status_fd, m->cfg.status_listen,
 			err, errsz) == -1)
 			return -1;
-		log_info("event=sockets_inherited old_master=%ld",
-		    (long)m->old_master);
+		log_info("sockets_inherited",
+		    LOG_INT("old_master", m->old_master));
 		return 0;
 	}
 	if (listener_open(&m->app, m->cfg.listen, &o, err, errsz) == -1)
@@ -1009,11 +1061,11 @@ master_run(const struct config *cfg, const char *cfg_path, char *const argv[],
     const struct router *rt)
 {
 	struct master *m;
-	char           err[512], q[LOG_QUOTE_MAX];
+	char           err[512];
 	int            rc;
 
 	if ((m = calloc(1, sizeof(*m))) == NULL)
-		log_fatal("event=startup_failed msg=\"out of memory\"");
+		log_fatal("startup_failed", LOG_STR("msg", "out of memory"));
 	m->cfg = *cfg;
 	m->cfg_path = cfg_path;
 	m->argv = argv;
@@ -1023,20 +1075,20 @@ master_run(const struct config *cfg, const char *cfg_path, char *const argv[],
 	m->lmtp.fd = -1;
 	block_signals(m);
 	if (setup(m, err, sizeof(err)) == -1) {
-		log_error("event=startup_failed msg=%s",
-		    log_quote(q, sizeof(q), err, strlen(err)));
+		log_error("startup_failed", LOG_STR("msg", err));
 		teardown(m);
 		free(m);
 		return 1;
 	}
-	log_info("event=listening listen=%s workers=%d backlog=%d",
-	    m->cfg.listen, m->cfg.workers, m->cfg.backlog);
+	log_info("listening", LOG_STR("listen", m->cfg.listen),
+	    LOG_INT("workers", m->cfg.workers),
+	    LOG_INT("backlog", m->cfg.backlog));
 	if (pool_runs(m, SB_POOL_LMTP))
-		log_info("event=listening listen=%s lmtp_workers=%d",
-		    m->cfg.lmtp_listen, m->cfg.lmtp_workers);
+		log_info("listening", LOG_STR("listen", m->cfg.lmtp_listen),
+		    LOG_INT("lmtp_workers", m->cfg.lmtp_workers));
 	loop(m);
 	teardown(m);
-	log_info("event=stopped");
+	log_info("stopped");
 	rc = m->exit_code;
 	free(m);
 	return rc;

@@ -22,6 +22,7 @@
 #include "lib/buf.h"
 #include "lib/conf.h"
 #include "lib/log.h"
+#include "lib/netaddr.h"
 #include "pm/child.h"
 #include "pm/privs.h"
 #include "pm/scoreboard.h"
@@ -579,106 +580,6 @@ status_metrics(const struct scoreboard *sb, const struct status_extra *x,
 /* ------------------------------------------------------------------ */
 /* Who may read the pages. */
 
-struct net {
-	int           v6;
-	unsigned char a[16]; /* IPv4 in the first 4 bytes */
-	unsigned int  bits;
-};
-
-/* ::ffff:a.b.c.d becomes the IPv4 address a.b.c.d. */
-static void
-unmap(struct net *n)
-{
-	static const unsigned char prefix[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-		0xff, 0xff };
-
-	if (!n->v6 || memcmp(n->a, prefix, sizeof(prefix)) != 0 || n->bits < 96)
-		return; /* a shorter prefix is wider than IPv4 */
-	n->v6 = 0;
-	memmove(n->a, n->a + 12, 4);
-	memset(n->a + 4, 0, 12);
-	n->bits -= 96;
-}
-
-/* An address of len bytes into n (all bits); 0 or -1. */
-static int
-parse_addr(const char *s, size_t len, struct net *n)
-{
-	char tmp[INET6_ADDRSTRLEN];
-
-	if (len == 0 || len >= sizeof(tmp))
-		return -1;
-	memcpy(tmp, s, len);
-	tmp[len] = '\0';
-	memset(n, 0, sizeof(*n));
-	n->v6 = memchr(tmp, ':', len) != NULL;
-	n->bits = n->v6 ? 128 : 32;
-	if (inet_pton(n->v6 ? AF_INET6 : AF_INET, tmp, n->a) != 1)
-		return -1;
-	return 0;
-}
-
-/* "addr" or "addr/bits" of len bytes into n, unmapped; 0 or -1. */
-static int
-parse_net(const char *s, size_t len, struct net *n)
-{
-	const char  *slash = memchr(s, '/', len);
-	size_t       i, alen = slash != NULL ? (size_t)(slash - s) : len;
-	unsigned int bits = 0;
-
-	if (parse_addr(s, alen, n) == -1)
-		return -1;
-	if (slash != NULL) {
-		if (len - alen - 1 == 0 || len - alen - 1 > 3)
-			return -1;
-		for (i = alen + 1; i < len; i++) {
-			if (s[i] < '0' || s[i] > '9')
-				return -1;
-			bits = bits * 10 + (unsigned int)(s[i] - '0');
-		}
-		if (bits > n->bits)
-			return -1;
-		n->bits = bits;
-	}
-	unmap(n);
-	return 0;
-}
-
-static int
-net_contains(const struct net *net, const struct net *addr)
-{
-	unsigned int  whole = net->bits / 8, rest = net->bits % 8;
-	unsigned char mask;
-
-	if (net->v6 != addr->v6 || memcmp(net->a, addr->a, whole) != 0)
-		return 0;
-	if (rest == 0)
-		return 1;
-	mask = (unsigned char)(0xff << (8 - rest));
-	return (net->a[whole] & mask) == (addr->a[whole] & mask);
-}
-
-int
-status_allowed(const char *allow_list, const char *remote_addr)
-{
-	struct net  remote, net;
-	const char *p = allow_list;
-	size_t      n;
-
-	if (p == NULL || remote_addr == NULL ||
-	    parse_addr(remote_addr, strlen(remote_addr), &remote) == -1)
-		return 0;
-	unmap(&remote);
-	for (;;) {
-		p += strspn(p, " \t");
-		if ((n = strcspn(p, " \t")) == 0)
-			return 0;
-		if (parse_net(p, n, &net) == 0 && net_contains(&net, &remote))
-			return 1;
-		p += n;
-	}
-}
-
 /* ------------------------------------------------------------------ */
 /* The process. */
 
@@ -697,9 +598,10 @@ struct sreq {
 	const char     *method; /* params: until FCGX_Finish_r */
 	const char     *uri;
 	const char     *remote;
-	char            id[65]; /* copies, for the log */
-	char            log_method[32];
+	char            id[65];         /* copies, for the log */
+	char            log_method[16]; /* raw copies, cut */
 	char            log_path[LOG_QUOTE_MAX];
+	size_t          log_pathlen;
 	size_t          pathlen; /* uri[0..pathlen) is the path */
 	const char     *query;   /* after '?', or "" */
 	int             head;    /* HEAD: no body */
@@ -766,10 +668,11 @@ read_params(struct sreq *q, FCGX_ParamArray envp)
 		q->query = "";
 	}
 	q->head = q->method != NULL && strcmp(q->method, "HEAD") == 0;
-	log_quote(q->log_method, sizeof(q->log_method),
-	    q->method != NULL ? q->method : "-",
-	    q->method != NULL ? strlen(q->method) : 1);
-	log_quote(q->log_path, sizeof(q->log_path), q->uri, q->pathlen);
+	snprintf(q->log_method, sizeof(q->log_method), "%s",
+	    q->method != NULL ? q->method : "-");
+	q->log_pathlen = q->pathlen < sizeof(q->log_path) ? q->pathlen :
+							    sizeof(q->log_path);
+	memcpy(q->log_path, q->uri, q->log_pathlen);
 }
 
 static enum page
@@ -859,8 +762,8 @@ measure(struct sproc *sp, int fd, struct status_queue *q, uint32_t *peak)
 		*peak = max_u32(*peak, queued);
 	} else if (!sp->queue_warned) {
 		sp->queue_warned = 1;
-		log_warn("event=listen_queue_unknown msg=\"%s\"",
-		    strerror(errno));
+		log_warn("listen_queue_unknown",
+		    LOG_STR("msg", strerror(errno)));
 	}
 	q->max_listen_queue = *peak;
 }
@@ -928,7 +831,7 @@ dispatch(struct sproc *sp, struct sreq *q)
 		reply(sp, q, 405, text, "Method Not Allowed\n");
 	} else if (page == PAGE_PING)
 		reply(sp, q, 200, text, "pong\n");
-	else if (!status_allowed(sp->cfg->status_allow, q->remote)) {
+	else if (!netaddr_in_list(sp->cfg->status_allow, q->remote)) {
 		q->reason = "address not in status_allow";
 		reply(sp, q, 403, text, "Forbidden\n");
 	} else
@@ -980,7 +883,6 @@ send_reply(struct sproc *sp, struct sreq *q)
 static void
 log_request(const struct sreq *q)
 {
-	char            why[LOG_QUOTE_MAX];
 	struct timespec now;
 	double          ms;
 
@@ -988,11 +890,17 @@ log_request(const struct sreq *q)
 	ms = (double)(now.tv_sec - q->start.tv_sec) * 1e3 +
 	    (double)(now.tv_nsec - q->start.tv_nsec) / 1e6;
 	if (q->reason != NULL)
-		log_quote(why, sizeof(why), q->reason, strlen(q->reason));
-	log_debug("event=status_request id=%s method=%s path=%s status=%d "
-		  "bytes=%zu ms=%.2f%s%s",
-	    q->id, q->log_method, q->log_path, q->status, q->bytes, ms,
-	    q->reason != NULL ? " reason=" : "", q->reason != NULL ? why : "");
+		log_debug("status_request", LOG_WORD("id", q->id),
+		    LOG_STR("method", q->log_method),
+		    LOG_STRN("path", q->log_path, q->log_pathlen),
+		    LOG_INT("status", q->status), LOG_UINT("bytes", q->bytes),
+		    LOG_MS("ms", ms), LOG_STR("reason", q->reason));
+	else
+		log_debug("status_request", LOG_WORD("id", q->id),
+		    LOG_STR("method", q->log_method),
+		    LOG_STRN("path", q->log_path, q->log_pathlen),
+		    LOG_INT("status", q->status), LOG_UINT("bytes", q->bytes),
+		    LOG_MS("ms", ms));
 }
 
 /* Between requests: USR1 reopens the log file (as a worker does). */
@@ -1032,10 +940,11 @@ status_main(const struct config *cfg, int fd, int app_fd, int lmtp_fd,
 	sp.page_kib = page > 0 ? page / 1024 : 4;
 	buf_init(&sp.out, STATUS_OUT_MAX);
 	if (FCGX_InitRequest(&sp.fr, fd, FCGI_FAIL_ACCEPT_ON_INTR) != 0)
-		log_fatal("event=status_setup_failed msg=\"out of memory\"");
-	log_debug("event=status_ready");
+		log_fatal("status_setup_failed",
+		    LOG_STR("msg", "out of memory"));
+	log_debug("status_ready");
 	why = serve(&sp);
-	log_debug("event=status_done why=\"%s\"", why);
+	log_debug("status_done", LOG_STR("why", why));
 	FCGX_Free(&sp.fr, 1);
 	buf_free(&sp.out);
 	exit(strcmp(why, "accept failed") == 0 ? 1 : 0);

@@ -93,15 +93,4 @@ void status_json(const struct scoreboard *, const struct status_extra *,
 void status_metrics(const struct scoreboard *, const struct status_extra *,
     struct buf *out);
 
-/*
- * Whether remote_addr (an IPv4 or IPv6 address as nginx passes it) matches
- * one of the space-separated addresses or CIDR blocks in allow_list.
- * A v4-mapped IPv6 address (::ffff:a.b.c.d), on either side, is the IPv4
- * address it maps: ::ffff:127.0.0.1 matches 127.0.0.1 and 127.0.0.0/8,
- * 127.0.0.1 matches ::ffff:127.0.0.1, and "::/0" matches IPv6 clients
- * only.  An empty list, an unparsable address (zone ids included) or a
- * NULL one matches nothing; an unparsable entry is skipped.
- */
-int status_allowed(const char *allow_list, const char *remote_addr);
-
 #endif

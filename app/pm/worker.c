@@ -64,9 +64,8 @@ mark_done(const struct worker_env *env, struct sb_worker *w)
 	    us / 1000 >= (uint64_t)env->cfg->slow_request) {
 		__atomic_add_fetch(&env->sb->slow_requests, 1,
 		    __ATOMIC_RELAXED);
-		log_warn("event=slow_request method=\"%s\" path=\"%s\" "
-			 "ms=%llu",
-		    w->method, w->uri, (unsigned long long)(us / 1000));
+		log_warn("slow_request", LOG_STR("method", w->method),
+		    LOG_STR("path", w->uri), LOG_UINT("ms", us / 1000));
 	}
 }
 
@@ -150,15 +149,16 @@ worker_main(const struct worker_env *env)
 	    FCGX_InitRequest(&fr, env->listen_fd, FCGI_FAIL_ACCEPT_ON_INTR) !=
 		0 ||
 	    req_init(&r, &fr, env->cfg, db) != 0)
-		log_fatal("event=worker_setup_failed msg=\"out of memory\"");
-	log_debug("event=worker_ready");
+		log_fatal("worker_setup_failed",
+		    LOG_STR("msg", "out of memory"));
+	log_debug("worker_ready");
 #ifdef MM_TEST_HOOKS
 	if (getenv("MM_TEST_CRASH_AT_START") != NULL)
 		abort(); /* the crash-loop test */
 #endif
 	why = serve(env, &r, &fr);
 	env->sb->workers[env->slot].state = SB_EXITING;
-	log_debug("event=worker_done why=\"%s\"", why);
+	log_debug("worker_done", LOG_STR("why", why));
 	req_free(&r);
 	db_free(db);
 	http_cleanup();

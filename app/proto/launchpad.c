@@ -71,13 +71,6 @@ why_set(char *why, size_t whysz, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* The reason quoted for a log line. */
-static const char *
-quote_why(char *q, size_t qsz, const char *why)
-{
-	return log_quote(q, qsz, why, strlen(why));
-}
-
 const char *
 lp_outcome_name(enum lp_outcome o)
 {
@@ -423,11 +416,8 @@ retry_next(struct lp_client *c, struct xfer *x, enum lp_try t, long *delay,
 static void
 log_unavailable(const struct xfer *x, const char *why)
 {
-	char q[LOG_QUOTE_MAX];
-
-	log_warn("event=launchpad_unavailable attempts=%d status=%ld "
-		 "reason=%s",
-	    x->retry + 1, x->status, log_quote(q, sizeof(q), why, strlen(why)));
+	log_warn("launchpad_unavailable", LOG_INT("attempts", x->retry + 1),
+	    LOG_INT("status", x->status), LOG_STR("reason", why));
 }
 
 /*
@@ -601,10 +591,8 @@ person_url(const struct lp_client *c, const char *lname, char *url,
 static void
 log_bad_person(const char *lname, const char *why)
 {
-	char q[LOG_QUOTE_MAX];
-
-	log_warn("event=launchpad_bad_data name=%s reason=%s", lname,
-	    log_quote(q, sizeof(q), why, strlen(why)));
+	log_warn("launchpad_bad_data", LOG_STR("name", lname),
+	    LOG_STR("reason", why));
 }
 
 enum lp_outcome
@@ -1126,9 +1114,9 @@ page_header(json_object *page, struct walk *w, size_t nentries, char *why,
 		    (long)(total / (int64_t)nentries) + 5 < w->cap_pages)
 			w->cap_pages = (int)(total / (int64_t)nentries) + 5;
 	} else if (total != w->total)
-		log_warn("event=launchpad_drift page=%d total_size=%lld "
-			 "first_total_size=%ld",
-		    w->pages, (long long)total, w->total);
+		log_warn("launchpad_drift", LOG_INT("page", w->pages),
+		    LOG_INT("total_size", total),
+		    LOG_INT("first_total_size", w->total));
 	w->start = (long)start;
 	return LP_OK;
 }
@@ -1297,9 +1285,9 @@ walk_result(struct walk *w, struct arena *a, struct lp_entry **entries,
 		}
 	}
 	if (k != w->n || (long)k != w->total)
-		log_info("event=launchpad_drift entries=%zu unique=%zu "
-			 "total_size=%ld pages=%d",
-		    w->n, k, w->total, w->pages);
+		log_info("launchpad_drift", LOG_UINT("entries", w->n),
+		    LOG_UINT("unique", k), LOG_INT("total_size", w->total),
+		    LOG_INT("pages", w->pages));
 	*entries = out;
 	*n = k;
 	return LP_OK;
@@ -1313,7 +1301,7 @@ lp_participants(struct lp_client *c, struct arena *a, const char *team,
 	size_t          whysz = sizeof(why);
 	struct walk     w;
 	struct buf      url;
-	char            lname[LP_NAME_MAX + 1], q[LOG_QUOTE_MAX];
+	char            lname[LP_NAME_MAX + 1];
 	char           *link, *next;
 	enum lp_outcome rv;
 
@@ -1348,8 +1336,8 @@ lp_participants(struct lp_client *c, struct arena *a, const char *team,
 	if (rv == LP_OK)
 		rv = walk_result(&w, a, entries, n, why, whysz);
 	if (rv == LP_BAD_DATA)
-		log_warn("event=launchpad_bad_data team=%s pages=%d reason=%s",
-		    lname, w.pages, quote_why(q, sizeof(q), why));
+		log_warn("launchpad_bad_data", LOG_STR("team", lname),
+		    LOG_INT("pages", w.pages), LOG_STR("reason", why));
 	walk_free(&w);
 	if (rv != LP_OK)
 		why_set(reason, reasonsz, "%s", why);

@@ -14,8 +14,6 @@
 #define CLAIMED_SUFFIX_MAX 64
 #define SIG_B64_SIZE \
 	sodium_base64_ENCODED_LEN(32, sodium_base64_VARIANT_ORIGINAL)
-#define PUB_B64_SIZE \
-	sodium_base64_ENCODED_LEN(BN_BTWOC_MAX, sodium_base64_VARIANT_ORIGINAL)
 
 /* A slice of a string: not NUL-terminated, may be empty. */
 struct span {
@@ -66,8 +64,9 @@ static const char *const reasons[OPENID_ERR__MAX] = {
 	[OPENID_EEXT_ALIAS] = "extension alias invalid or ambiguous",
 	[OPENID_EEXT_UNSIGNED] = "extension not entirely signed",
 	[OPENID_ENAME] = "invalid Launchpad name",
-	[OPENID_EDH_PUBLIC] = "invalid dh_server_public",
-	[OPENID_EDH_KEY] = "invalid mac key",
+	[OPENID_EASSOC] = "association answer malformed",
+	[OPENID_EASSOC_SESSION] = "association answer of another session type",
+	[OPENID_EMAC_KEY] = "invalid mac key",
 };
 
 const char *
@@ -1093,157 +1092,56 @@ openid_valid_lp_name(const char *s, size_t len)
 }
 
 /* ----------------------------------------------------------------------
- * Diffie-Hellman associations (§2.4)
+ * Associations (§2.4): no-encryption only
  */
 
-/* p and p - 1 of Appendix B. */
-static void
-dh_group(struct bn *p, struct bn *pm1)
+static const char *
+kv_value(const struct kvlist *kv, const char *key)
 {
-	struct bn one;
+	const struct kv *p = kv_find(kv, key);
 
-	(void)bn_from_hex(p, OPENID_DH_P_HEX);
-	bn_set_u32(&one, 1);
-	(void)bn_sub(pm1, p, &one);
+	return p != NULL ? p->val : NULL;
 }
 
-/* x from the caller's bytes, or drawn: 1 <= x <= p - 2 either way. */
-static enum openid_err
-dh_private(struct bn *x, const struct bn *pm1, const unsigned char *xbytes,
-    size_t xlen)
+static int
+is_eq(const char *v, const char *want)
 {
-	if (xbytes == NULL)
-		return bn_random_range(x, pm1) == APP_OK ? OPENID_OK :
-							   OPENID_EINTERNAL;
-	if (bn_from_bytes(x, xbytes, xlen) != APP_OK || bn_is_zero(x) ||
-	    bn_cmp(x, pm1) >= 0) {
-		bn_wipe(x);
-		return OPENID_EINTERNAL;
-	}
-	return OPENID_OK;
+	return v != NULL && strcmp(v, want) == 0;
 }
 
-/* base64(btwoc(a)) in the arena. */
-static enum openid_err
-btwoc_b64(struct arena *a, const struct bn *v, const char **out)
+/* 1..255 printable ASCII (§8.2.1). */
+static int
+valid_handle(const char *h)
 {
-	unsigned char raw[BN_BTWOC_MAX];
-	size_t        n;
-	char         *b64;
+	size_t i;
 
-	if (bn_to_btwoc(v, raw, sizeof(raw), &n) != APP_OK)
-		return OPENID_EINTERNAL;
-	if ((b64 = arena_alloc(a, PUB_B64_SIZE)) == NULL)
-		return OPENID_ENOMEM;
-	sodium_bin2base64(b64, PUB_B64_SIZE, raw, n,
-	    sodium_base64_VARIANT_ORIGINAL);
-	*out = b64;
-	return OPENID_OK;
+	for (i = 0; h != NULL && h[i] != '\0'; i++)
+		if (i == 255 || h[i] < 0x21 || h[i] > 0x7e)
+			return 0;
+	return h != NULL && i > 0;
 }
 
 enum openid_err
-openid_dh_start(struct arena *a, struct openid_dh *dh,
-    const unsigned char *xbytes, size_t xlen, const char **pub)
+openid_assoc_answer(const struct kvlist *kv, const char **handle,
+    unsigned char key[OPENID_MAC_KEY_LEN])
 {
-	struct bn       p, pm1, g, gx;
-	enum openid_err e;
-
-	*pub = NULL;
-	dh->live = 0;
-	dh_group(&p, &pm1);
-	bn_set_u32(&g, OPENID_DH_G);
-	if ((e = dh_private(&dh->x, &pm1, xbytes, xlen)) != OPENID_OK)
-		return e;
-	if (bn_modexp(&gx, &g, &dh->x, &p) != APP_OK)
-		e = OPENID_EINTERNAL;
-	else
-		e = btwoc_b64(a, &gx, pub);
-	if (e != OPENID_OK) {
-		openid_dh_clear(dh);
-		return e;
-	}
-	dh->live = 1;
-	return OPENID_OK;
-}
-
-/* B from base64(btwoc(B)), with 1 < B < p - 1. */
-static enum openid_err
-dh_server_public(const char *s, const struct bn *pm1, struct bn *b)
-{
-	unsigned char raw[BN_BTWOC_MAX];
-	struct bn     one;
-	size_t        n;
-
-	bn_set_u32(&one, 1);
-	if (b64_decode(s, raw, sizeof(raw), &n) == -1 ||
-	    bn_from_btwoc(b, raw, n) != APP_OK || bn_cmp(b, &one) <= 0 ||
-	    bn_cmp(b, pm1) >= 0)
-		return OPENID_EDH_PUBLIC;
-	return OPENID_OK;
-}
-
-/* key = SHA256(btwoc(b^x mod p)) XOR enc. */
-static enum openid_err
-dh_unmask(const struct bn *b, const struct bn *x, const struct bn *p,
-    const unsigned char enc[OPENID_MAC_KEY_LEN],
-    unsigned char       key[OPENID_MAC_KEY_LEN])
-{
-	unsigned char   raw[BN_BTWOC_MAX], h[crypto_hash_sha256_BYTES];
-	struct bn       z;
-	size_t          n, i;
-	enum openid_err e = OPENID_EINTERNAL;
-
-	_Static_assert(crypto_hash_sha256_BYTES == OPENID_MAC_KEY_LEN,
-	    "DH-SHA256 masks a 32-byte secret");
-	if (bn_modexp(&z, b, x, p) == APP_OK &&
-	    bn_to_btwoc(&z, raw, sizeof(raw), &n) == APP_OK) {
-		crypto_hash_sha256(h, raw, n);
-		for (i = 0; i < OPENID_MAC_KEY_LEN; i++)
-			key[i] = h[i] ^ enc[i];
-		e = OPENID_OK;
-	}
-	bn_wipe(&z);
-	sodium_memzero(raw, sizeof(raw));
-	sodium_memzero(h, sizeof(h));
-	return e;
-}
-
-enum openid_err
-openid_dh_finish(struct openid_dh *dh, const char *server_pub,
-    const char *enc_mac_key, unsigned char key[OPENID_MAC_KEY_LEN])
-{
-	unsigned char   enc[OPENID_MAC_KEY_LEN];
-	struct bn       p, pm1, b;
-	enum openid_err e;
+	const char *mac_key = kv_value(kv, "mac_key");
 
 	sodium_memzero(key, OPENID_MAC_KEY_LEN);
-	if (!dh->live) {
-		openid_dh_clear(dh);
-		return OPENID_EINTERNAL;
-	}
-	dh_group(&p, &pm1);
-	if ((e = dh_server_public(server_pub, &pm1, &b)) == OPENID_OK) {
-		if (b64_key32(enc_mac_key, enc) == -1)
-			e = OPENID_EDH_KEY;
-		else
-			e = dh_unmask(&b, &dh->x, &p, enc, key);
-	}
-	openid_dh_clear(dh);
-	sodium_memzero(enc, sizeof(enc));
-	if (e != OPENID_OK)
+	*handle = NULL;
+	/* A Diffie-Hellman answer is refused, whatever else it holds. */
+	if (!is_eq(kv_value(kv, "session_type"), "no-encryption") ||
+	    kv_find(kv, "dh_server_public") != NULL ||
+	    kv_find(kv, "enc_mac_key") != NULL)
+		return OPENID_EASSOC_SESSION;
+	if (!is_eq(kv_value(kv, "ns"), OPENID_NS) ||
+	    !is_eq(kv_value(kv, "assoc_type"), "HMAC-SHA256") ||
+	    !valid_handle(kv_value(kv, "assoc_handle")))
+		return OPENID_EASSOC;
+	if (mac_key == NULL || b64_key32(mac_key, key) == -1) {
 		sodium_memzero(key, OPENID_MAC_KEY_LEN);
-	return e;
-}
-
-void
-openid_dh_clear(struct openid_dh *dh)
-{
-	bn_wipe(&dh->x);
-	dh->live = 0;
-}
-
-enum openid_err
-openid_mac_key_plain(const char *mac_key, unsigned char key[OPENID_MAC_KEY_LEN])
-{
-	return b64_key32(mac_key, key) == 0 ? OPENID_OK : OPENID_EDH_KEY;
+		return OPENID_EMAC_KEY;
+	}
+	*handle = kv_value(kv, "assoc_handle");
+	return OPENID_OK;
 }

@@ -17,7 +17,6 @@
 #include <time.h>
 
 #include "lib/arena.h"
-#include "lib/bignum.h"
 #include "lib/err.h"
 #include "lib/form.h"
 
@@ -32,14 +31,6 @@
 #define OPENID_CLAIMED_MAX   255     /* users.claimed_id bound */
 #define OPENID_LP_NAME_MAX   255     /* mm_valid_lp_name() bound */
 #define OPENID_RT_MAX_PARAMS 16      /* parameters in return_to's query */
-
-/* OpenID 2.0 Appendix B: the default DH modulus p (1024 bits); g is 2. */
-#define OPENID_DH_P_HEX                                                    \
-	"DCF93A0B883972EC0E19989AC5A2CE310E1D37717E8D9571BB7623731866E61E" \
-	"F75A2E27898B057F9891C2E27A639C3F29B60814581CD3B2CA3986D268370557" \
-	"7D45C2E7E52DC81C7A171876E5CEA74B1448BFDFAF18828EFD2519F14E45E382" \
-	"6634AF1949E5B535CC829A483B8A76223E5D490A257F05BDFF16F2FB22C583AB"
-#define OPENID_DH_G 2
 
 enum openid_err {
 	OPENID_OK = 0,
@@ -84,8 +75,9 @@ enum openid_err {
 	OPENID_EEXT_ALIAS,        /* extension alias invalid or not unique */
 	OPENID_EEXT_UNSIGNED,     /* extension not entirely signed (§3.10) */
 	OPENID_ENAME,             /* not a valid Launchpad name */
-	OPENID_EDH_PUBLIC,        /* dh_server_public malformed or unsafe */
-	OPENID_EDH_KEY,           /* (enc_)mac_key not base64 of 32 bytes */
+	OPENID_EASSOC,            /* associate answer malformed */
+	OPENID_EASSOC_SESSION,    /* ... of another session type than asked */
+	OPENID_EMAC_KEY,          /* mac_key not base64 of 32 bytes */
 	OPENID_ERR__MAX
 };
 
@@ -261,36 +253,19 @@ const char *openid_ext_get(struct openid_msg *, const char *ns,
 int openid_valid_lp_name(const char *, size_t);
 
 /*
- * DH-SHA256 association (§2.4) with the default modulus and generator of
- * the spec's Appendix B.  openid_dh_start() draws the private exponent x
- * uniformly from [1, p - 2] (or takes x from xbytes, big-endian, when not
- * NULL: for tests; OPENID_EINTERNAL if out of range) and sets *pub to
- * base64(btwoc(g^x mod p)), the dh_consumer_public to send, an arena
- * string.  Call sodium_init() first.
- *
- * openid_dh_finish() takes dh_server_public B and enc_mac_key from the
- * associate response and writes the association secret
- * SHA256(btwoc(B^x mod p)) XOR enc_mac_key to key.  B must be canonical
- * btwoc in padded base64 with 1 < B < p - 1 (OPENID_EDH_PUBLIC);
- * enc_mac_key must be padded base64 of 32 bytes (OPENID_EDH_KEY).  The
- * exchange is one-shot: finish wipes x, and on error key as well.
- * openid_dh_clear() wipes an exchange that will not be finished.
+ * The answer kv to our associate request (§8.2): session type
+ * no-encryption, association HMAC-SHA256.  The association secret then
+ * crosses the wire as mac_key, which is why we ask for it only over https
+ * (the config admits a plain-http endpoint only on loopback); without
+ * Diffie-Hellman we need no big-number code of our own.  The answer must
+ * name the OpenID 2.0 ns, no-encryption and HMAC-SHA256 as asked, carry an
+ * assoc_handle of 1..255 printable ASCII and mac_key as padded base64 of
+ * 32 bytes, which goes to key; *handle points into kv.  A Diffie-Hellman
+ * answer (another session_type, dh_server_public or enc_mac_key) is
+ * OPENID_EASSOC_SESSION, anything else wrong OPENID_EASSOC or
+ * OPENID_EMAC_KEY; key is zero on every error.
  */
-struct openid_dh {
-	struct bn x;    /* private exponent: a secret */
-	int       live; /* x is set */
-};
-
-enum openid_err openid_dh_start(struct arena *, struct openid_dh *,
-    const unsigned char *xbytes, size_t xlen, const char **pub);
-enum openid_err openid_dh_finish(struct openid_dh *, const char *server_pub,
-    const char *enc_mac_key, unsigned char key[OPENID_MAC_KEY_LEN]);
-void            openid_dh_clear(struct openid_dh *);
-/*
- * no-encryption association (HTTPS only): mac_key must be padded base64 of
- * 32 bytes (OPENID_EDH_KEY).  On error key is zeroed.
- */
-enum openid_err openid_mac_key_plain(const char *mac_key,
-    unsigned char                                key[OPENID_MAC_KEY_LEN]);
+enum openid_err openid_assoc_answer(const struct kvlist *kv,
+    const char **handle, unsigned char key[OPENID_MAC_KEY_LEN]);
 
 #endif

@@ -193,7 +193,7 @@ alias_view_row(struct arena *a, PGresult *res, int row, struct alias_view *v)
  */
 static enum app_err
 load(struct db *db, struct arena *a, const struct actor *who, long long id,
-    enum stmt stmt, struct alias_view *v, int *as_admin)
+    enum stmt stmt, struct alias_view *v, int *as_admin, int *reserved)
 {
 	char         sid[24], uid[24];
 	const char  *p[3] = { sid, uid, who->site_admin ? "t" : "f" };
@@ -209,6 +209,7 @@ load(struct db *db, struct arena *a, const struct actor *who, long long id,
 	else {
 		*as_admin = who->site_admin ||
 		    strcmp(db_str(res, 0, ALIAS_GET_ROLE), "admin") == 0;
+		*reserved = db_bool(res, 0, ALIAS_GET_RESERVED);
 		e = alias_view_row(a, res, 0, v);
 	}
 	PQclear(res);
@@ -219,9 +220,9 @@ enum app_err
 alias_get(struct db *db, struct arena *a, const struct actor *who, long long id,
     struct alias_view *out)
 {
-	int as_admin;
+	int as_admin, reserved;
 
-	return load(db, a, who, id, STMT_ALIAS_GET, out, &as_admin);
+	return load(db, a, who, id, STMT_ALIAS_GET, out, &as_admin, &reserved);
 }
 
 /* One alias_update call, handed through db_tx. */
@@ -232,6 +233,7 @@ struct update {
 	const struct alias_change *change;
 	struct alias_problem      *why;
 	struct alias_view          old, new;
+	int                        reserved; /* see COL_RESERVED */
 };
 
 static int
@@ -266,6 +268,11 @@ set_enabled(struct update *u, int as_admin)
 	const char        *reason = u->old.disabled_reason;
 
 	if (u->change->enabled && !n->enabled) {
+		if (u->reserved)
+			return problem(u->why, "enabled", "reserved",
+			    "This address is reserved for the domain's "
+			    "operators (like postmaster@ or abuse@): only a site "
+			    "admin's assignment can enable it.");
 		if (!as_admin && !owner_may_enable(reason))
 			return problem(u->why, "enabled",
 			    strcmp(reason, "by-admin") == 0 ?
@@ -446,7 +453,7 @@ update_tx(struct db *db, void *arg)
 	enum app_err   e;
 
 	if ((e = load(db, u->arena, u->who, u->id, STMT_ALIAS_LOCK, &u->old,
-		 &as_admin)) != APP_OK)
+		 &as_admin, &u->reserved)) != APP_OK)
 		return e;
 	if (u->change->if_updated_at != NULL &&
 	    strcmp(u->change->if_updated_at, u->old.updated_at) != 0) {

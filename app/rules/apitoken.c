@@ -49,14 +49,21 @@ create_tx(struct db *db, void *arg)
 	struct audit_event ev = { "api_token.create", "api_token", 0, NULL, 0,
 		NULL, NULL };
 	PGresult          *res;
+	long long          live;
 	enum app_err       e;
 
+	if ((res = db_exec(db, STMT_API_TOKEN_LIVE, 1, c->params, &e)) == NULL)
+		return e;
+	live = PQntuples(res) == 1 ? db_ll(res, 0, API_TOKEN_LIVE_COUNT) : 0;
+	PQclear(res);
+	if (live >= APITOKEN_LIVE_MAX)
+		return APP_ECONFLICT;
 	if ((res = db_exec(db, STMT_API_TOKEN_CREATE, 4, c->params, &e)) ==
 	    NULL)
 		return e;
 	if (PQntuples(res) != 1) {
 		PQclear(res);
-		return APP_ECONFLICT;
+		return APP_EINVALID;
 	}
 	c->id = db_ll(res, 0, API_TOKEN_CREATE_ID);
 	ev.after = token_json(c->arena, c->name,

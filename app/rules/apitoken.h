@@ -6,6 +6,8 @@
  * It is shown once, at creation; the database keeps only its SHA-256, so
  * a leaked table is no credential.  Each has a name (unique among the
  * user's active tokens), an expiry (1..365 days) and may be revoked; a
+ * user has at most APITOKEN_LIVE_MAX live ones (neither revoked nor
+ * expired), so that tokens cannot be multiplied to hide among; a
  * revoked or expired one is refused by api_auth (http/bearer.h).  Creating
  * and revoking are one transaction each with their audit row (target
  * api_token).  Strings returned live in the caller's arena.
@@ -23,11 +25,14 @@ struct db;
 #define APITOKEN_NAME_MAX     64 /* characters */
 #define APITOKEN_DAYS_DEFAULT 90
 #define APITOKEN_DAYS_MAX     365
+#define APITOKEN_LIVE_MAX     20
 
 /*
  * Creates a token called name, valid for days, for the actor's user and
- * sets *token to the secret (to show once).  APP_ECONFLICT when an active
- * token already has that name; APP_EDB and the like.
+ * sets *token to the secret (to show once).  APP_EINVALID when an active
+ * token already has that name, APP_ECONFLICT when the user already has
+ * APITOKEN_LIVE_MAX live tokens (the user's row is locked while counting,
+ * so two at once cannot pass together); APP_EDB and the like.
  */
 enum app_err apitoken_create(struct db *, struct arena *, const struct actor *,
     const char *name, int days, const char **token);

@@ -13,6 +13,7 @@
 #include <json-c/json.h>
 
 #include "lib/arena.h"
+#include "lib/valid.h"
 #include "rules/domain_members.h"
 #include "rules/provision.h"
 #include "store/audit.h"
@@ -48,11 +49,13 @@ struct change {
 	enum member_role      role;       /* set_role */
 	size_t                ndisabled;  /* remove */
 	const char           *local_part; /* add_alias */
-	const char          **recipients; /* NULL: the email */
-	size_t                nrecipients;
-	long long             id;
-	struct dom            d;
-	struct who            m;
+	int                   assign;     /* ... a protected one, on purpose */
+	const char *protected;            /* ... "reserved", "launchpad-name" */
+	const char **recipients;          /* NULL: the email */
+	size_t       nrecipients;
+	long long    id;
+	struct dom   d;
+	struct who   m;
 };
 
 const char *
@@ -257,20 +260,23 @@ lock_member(struct db *db, struct change *c)
 	    "There is no such member of this domain.");
 }
 
-/* APP_ECONFLICT when c->m is the domain's only admin. */
+/*
+ * APP_ECONFLICT when the domain has no admin but c->m who is not banned:
+ * a banned admin cannot sign in, so does not count as one.
+ */
 static enum app_err
 not_last_admin(struct db *db, struct change *c, const char *message)
 {
-	const char  *p[1] = { c->d.idstr };
+	const char  *p[2] = { c->d.idstr, c->m.idstr };
 	long long    n;
 	enum app_err e = APP_OK;
 
 	if (c->m.role != MEMBER_ROLE_ADMIN)
 		return APP_OK;
-	if ((n = count(db, STMT_MEMBER_ADMINS, MEMBER_ADMINS_COUNT, 1, p,
+	if ((n = count(db, STMT_MEMBER_ADMINS, MEMBER_ADMINS_COUNT, 2, p,
 		 &e)) == -1)
 		return e;
-	if (n <= 1)
+	if (n == 0)
 		return refuse(c->why, APP_ECONFLICT, NULL, "last_admin",
 		    message);
 	return APP_OK;
@@ -437,27 +443,6 @@ member_remove(struct db *db, struct arena *a, const struct actor *actor,
 	return e;
 }
 
-/* mm_valid_local_part: dot-atom of [a-z0-9_+-], first a letter or digit. */
-static int
-valid_local_part(const char *s)
-{
-	size_t i, n = strlen(s);
-
-	if (n == 0 || n > 64 ||
-	    !(islower((unsigned char)s[0]) || isdigit((unsigned char)s[0])))
-		return 0;
-	for (i = 0; i < n; i++) {
-		if (s[i] == '.') {
-			if (s[i + 1] == '.' || s[i + 1] == '\0')
-				return 0;
-		} else if (!islower((unsigned char)s[i]) &&
-		    !isdigit((unsigned char)s[i]) &&
-		    strchr("_+-", s[i]) == NULL)
-			return 0;
-	}
-	return 1;
-}
-
 /* The recipients as one line each, for string_to_array($4, '\n'). */
 static const char *
 recipient_lines(struct arena *a, const char **r, size_t n)
@@ -521,17 +506,59 @@ created_json(struct change *c, const char *reason)
 	    json_object_new_string(c->m.name));
 	json_object_object_add(after, "enabled",
 	    json_object_new_boolean(reason == NULL));
+	if (c->protected != NULL)
+		json_object_object_add(after, "protected",
+		    json_object_new_string(c->protected));
 	if (reason != NULL)
 		json_object_object_add(after, "disabled_reason",
 		    json_object_new_string(reason));
 	return json_text(c->arena, after);
 }
 
+/*
+ * Whether c->local_part is protected on the domain: reserved for its
+ * operators, or another user's Launchpad name (that user's address here
+ * once they join).  Only a site admin hands one out, and only when asked
+ * to on purpose (c->assign); c->protected then says which it was.
+ */
+static enum app_err
+check_protected(struct db *db, struct change *c)
+{
+	const char  *p[3] = { c->d.idstr, c->local_part, c->m.idstr };
+	const char  *message;
+	PGresult    *res;
+	enum app_err e;
+	int          reserved, lp_name;
+
+	if ((res = db_exec(db, STMT_ALIAS_PROTECTED, 3, p, &e)) == NULL)
+		return e;
+	reserved = db_bool(res, 0, ALIAS_PROTECTED_RESERVED);
+	lp_name = db_bool(res, 0, ALIAS_PROTECTED_NAME);
+	PQclear(res);
+	c->protected = reserved ? "reserved" :
+	    lp_name             ? "launchpad-name" :
+				  NULL;
+	if (c->protected == NULL || (c->actor->site_admin && c->assign))
+		return APP_OK;
+	if ((message = arena_printf(c->arena, "%s: %s",
+		 reserved ? "This address is reserved for the domain's "
+			    "operators (postmaster@, abuse@ and the like)" :
+			    "This is another person's Launchpad name, their "
+			    "address here once they join",
+		 c->actor->site_admin ?
+		     "tick \"assign a protected address\" to give it to "
+		     "this member." :
+		     "only a site admin can hand it out.")) == NULL)
+		return APP_ENOMEM;
+	return refuse(c->why, APP_EINVALID, "local_part",
+	    reserved ? "reserved" : "launchpad_name", message);
+}
+
 static enum app_err
 add_alias_tx(struct db *db, void *arg)
 {
 	struct change *c = arg;
-	const char    *address, *after, *p[6], *reason;
+	const char    *address, *after, *p[7], *reason;
 	long long      n;
 	PGresult      *res;
 	enum app_err   e = APP_OK;
@@ -549,6 +576,8 @@ add_alias_tx(struct db *db, void *arg)
 		    "This member already has as many aliases "
 		    "on this domain as its limit allows (admins have no "
 		    "limit).");
+	if ((e = check_protected(db, c)) != APP_OK)
+		return e;
 	if ((address = arena_printf(c->arena, "%s@%s", c->local_part,
 		 c->d.name)) == NULL)
 		return APP_ENOMEM;
@@ -561,7 +590,10 @@ add_alias_tx(struct db *db, void *arg)
 		return APP_ENOMEM;
 	p[4] = reason == NULL ? "true" : "false";
 	p[5] = reason;
-	if ((res = db_exec(db, STMT_MEMBER_ALIAS_INSERT, 6, p, &e)) == NULL)
+	p[6] = c->protected != NULL && strcmp(c->protected, "reserved") == 0 ?
+	    "true" :
+	    "false";
+	if ((res = db_exec(db, STMT_MEMBER_ALIAS_INSERT, 7, p, &e)) == NULL)
 		return e;
 	if (PQntuples(res) != 1) {
 		PQclear(res);
@@ -572,8 +604,9 @@ add_alias_tx(struct db *db, void *arg)
 	PQclear(res);
 	if ((after = created_json(c, reason)) == NULL)
 		return APP_ENOMEM;
-	return audit(db, c, "alias.create", "alias", c->id, address, NULL,
-	    after);
+	return audit(db, c,
+	    c->protected != NULL ? "alias.assign_protected" : "alias.create",
+	    "alias", c->id, address, NULL, after);
 }
 
 enum app_err
@@ -585,7 +618,8 @@ member_add_alias(struct db *db, struct arena *a, const struct actor *actor,
 		.actor = actor,
 		.domain = domain,
 		.name = name,
-		.why = why };
+		.why = why,
+		.assign = nw->assign_protected };
 	const char   *raw = nw->recipients;
 	char         *lp;
 	size_t        i;
@@ -599,7 +633,7 @@ member_add_alias(struct db *db, struct arena *a, const struct actor *actor,
 		    APP_ENOMEM;
 	for (i = 0; lp[i] != '\0'; i++)
 		lp[i] = (char)tolower((unsigned char)lp[i]);
-	if (!valid_local_part(lp))
+	if (!valid_local_part(lp, strlen(lp)))
 		return refuse(why, APP_EINVALID, "local_part", "bad_local_part",
 		    "An address is 1 to 64 letters, "
 		    "digits, '_', '+' or '-', with single dots between "
@@ -882,7 +916,7 @@ member_domain_aliases(struct db *db, struct arena *a, const struct actor *actor,
 					     "false";
 	p[4] = q != NULL ? nonempty(q->disabled_reason) : NULL;
 	if ((p[4] != NULL && !known_reason(p[4])) ||
-	    (p[2] != NULL && (strlen(p[2]) > 64 || !valid_local_part(p[2]))))
+	    (p[2] != NULL && !valid_local_part(p[2], strlen(p[2]))))
 		return APP_EINPUT;
 	if ((e = domain_read(db, a, actor, domain, &d)) != APP_OK)
 		return e;

@@ -55,8 +55,9 @@ int         member_role_parse(const char *);
 
 /*
  * Makes name an admin or a plain member of domain.  Already in that role:
- * APP_OK, nothing written.  Demoting the last admin: APP_ECONFLICT
- * ("last_admin").  A site admin (the operator's CLI acts as one) may make
+ * APP_OK, nothing written.  Demoting the last admin who is not banned (a
+ * banned one cannot sign in): APP_ECONFLICT ("last_admin").  A site admin
+ * (the operator's CLI acts as one) may make
  * any user who has signed in an admin, member or not; anyone else acts on
  * members only (APP_ENOTFOUND "no_such_member" / "no_such_user").
  * Audit: domain_member.role, before/after {"role"} (before NULL when the
@@ -70,8 +71,8 @@ enum app_err member_set_role(struct db *, struct arena *, const struct actor *,
  * Removes name from domain: their enabled aliases on it are disabled
  * (reason by-admin; already disabled ones keep their reason), their role
  * row is deleted and so are their error-report de-duplication rows for
- * the domain (DESIGN.md §7).  Never the last admin (APP_ECONFLICT,
- * "last_admin").  Audit: domain_member.remove (before: role and the
+ * the domain (DESIGN.md §7).  Never the last admin who is not banned
+ * (APP_ECONFLICT, "last_admin").  Audit: domain_member.remove (before: role and the
  * aliases disabled) and alias.update per alias disabled.  *ndisabled, if
  * not NULL, is how many aliases were disabled.
  */
@@ -81,9 +82,11 @@ enum app_err member_remove(struct db *, struct arena *, const struct actor *,
 
 /* An extra alias an admin gives a member. */
 struct member_new_alias {
-	const char *local_part; /* as typed; lower-cased here */
-	const char *recipients; /* raw list; NULL or blank: the
+	const char *local_part;       /* as typed; lower-cased here */
+	const char *recipients;       /* raw list; NULL or blank: the
 					   member's email */
+	int         assign_protected; /* a site admin hands out a protected
+				   local part on purpose */
 };
 
 /*
@@ -96,6 +99,12 @@ struct member_new_alias {
  *   APP_ECONFLICT	the address is taken ("taken"), or a member who is
  *			not an admin already owns alias_limit aliases on
  *			the domain ("alias_limit"; admins are exempt)
+ * A protected local part, reserved (rules/reserved.h: "reserved") or
+ * another user's Launchpad name (their future address on the domain:
+ * "launchpad_name"), is APP_EINVALID unless a site admin asks for it with
+ * assign_protected; then the alias is audited alias.assign_protected
+ * (after.protected: "reserved" or "launchpad-name") and a reserved one is
+ * marked reserved_assigned.
  * When the recipients default to the member's email and that email is the
  * new address, the alias is created disabled (matches-recipient), as
  * provisioning does.  Audit: alias.create.  *id, if not NULL, is the new

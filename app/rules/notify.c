@@ -70,21 +70,15 @@ unescape(char *s)
 	*w = '\0';
 }
 
-/* Appends the addresses of l not already in the list to b, ' '-joined. */
+/* Appends the addresses of l not already in it to b, ' '-joined. */
 static int
-add_list(struct buf *b, const char *const *l, size_t n, const char *const *skip,
-    size_t nskip, size_t *count)
+add_list(struct buf *b, const char *const *l, size_t n, size_t *count)
 {
 	size_t i, k;
 
 	for (i = 0; i < n; i++) {
 		if (!mail_address_ok(l[i]))
 			return -1;
-		for (k = 0; k < nskip; k++)
-			if (strcasecmp(skip[k], l[i]) == 0)
-				break;
-		if (k < nskip)
-			continue;
 		for (k = 0; k < i; k++)
 			if (strcasecmp(l[k], l[i]) == 0)
 				break;
@@ -121,7 +115,6 @@ mail_text_init(struct mail_text *m)
 	memset(m, 0, sizeof(*m));
 	buf_init(&m->text, MAIL_BODY_MAX);
 	buf_init(&m->to, 8192);
-	buf_init(&m->cc, 8192);
 }
 
 void
@@ -129,64 +122,55 @@ mail_text_free(struct mail_text *m)
 {
 	buf_free(&m->text);
 	buf_free(&m->to);
-	buf_free(&m->cc);
+}
+
+static enum app_err
+refused(const char *tpl, const char *why)
+{
+	log_error("mail_refused", LOG_WORD("template", tpl),
+	    LOG_STR("reason", why));
+	return APP_EINVALID;
 }
 
 enum app_err
 mail_render(const struct config *cfg, const char *tpl, const char *const *to,
-    size_t nto, const char *const *cc, size_t ncc, struct view_dict *d,
-    struct mail_text *m)
+    size_t nto, struct view_dict *d, struct mail_text *m)
 {
-	size_t nt = 0, nc = 0;
-	char  *text;
+	char *text;
 
-	if (add_list(&m->to, to, nto, NULL, 0, &nt) == -1 ||
-	    add_list(&m->cc, cc, ncc, to, nto, &nc) == -1 || nt == 0 ||
-	    nt > MAIL_RCPT_MAX || nc > MAIL_RCPT_MAX || m->to.failed ||
-	    m->cc.failed) {
-		log_error("event=mail_refused template=%s reason=\"bad or no "
-			  "recipients\"",
-		    tpl);
-		return APP_EINVALID;
-	}
+	m->copies = 0;
+	if (add_list(&m->to, to, nto, &m->copies) == -1 || m->copies == 0 ||
+	    m->copies > MAIL_RCPT_MAX || m->to.failed)
+		return refused(tpl, "bad or no recipients");
 	view_set(d, "PUBLIC_URL", cfg->public_url);
 	if (view_render_bare(d, tpl, &m->text) == -1 || m->text.failed ||
-	    m->text.len == 0) {
-		log_error("event=mail_refused template=%s reason=\"does not "
-			  "render\"",
-		    tpl);
-		return APP_EINVALID;
-	}
+	    m->text.len == 0)
+		return refused(tpl, "does not render");
 	text = m->text.data; /* NUL-terminated, not empty */
 	unescape(text);
-	if (split(text, &m->subject, &m->body) == -1) {
-		log_error("event=mail_refused template=%s reason=\"no one-line "
-			  "subject\"",
-		    tpl);
-		return APP_EINVALID;
-	}
+	if (split(text, &m->subject, &m->body) == -1)
+		return refused(tpl, "no one-line subject");
 	return APP_OK;
 }
 
 enum app_err
 mail_queue(struct db *db, const struct config *cfg, const char *tpl,
-    const char *const *to, size_t nto, const char *const *cc, size_t ncc,
-    struct view_dict *d)
+    const char *const *to, size_t nto, struct view_dict *d)
 {
 	struct mail_text m;
-	const char      *p[4];
+	const char      *p[3];
 	PGresult        *res;
 	enum app_err     e;
 
 	mail_text_init(&m);
-	if ((e = mail_render(cfg, tpl, to, nto, cc, ncc, d, &m)) == APP_OK) {
+	if ((e = mail_render(cfg, tpl, to, nto, d, &m)) == APP_OK) {
 		p[0] = buf_cstr(&m.to);
-		p[1] = buf_cstr(&m.cc);
-		p[2] = m.subject;
-		p[3] = m.body;
-		if ((res = db_exec(db, STMT_OUTBOX_INSERT, 4, p, &e)) != NULL) {
+		p[1] = m.subject;
+		p[2] = m.body;
+		if ((res = db_exec(db, STMT_OUTBOX_INSERT, 3, p, &e)) != NULL) {
 			PQclear(res);
-			log_info("event=mail_queued template=%s", tpl);
+			log_info("mail_queued", LOG_WORD("template", tpl),
+			    LOG_UINT("copies", m.copies));
 		}
 	}
 	mail_text_free(&m);

@@ -1,8 +1,13 @@
 /*
- * notify.h - notification e-mail, queued: a template rendered and one
- * outbox row INSERTed in the caller's transaction, so a change and its
- * e-mail commit or roll back together.  `membermail outbox` delivers
- * what the table holds; nothing here talks SMTP.
+ * notify.h - notification e-mail, queued: a template rendered and outbox
+ * rows INSERTed in the caller's transaction, so a change and its e-mail
+ * commit or roll back together.  `membermail outbox` delivers what the
+ * table holds; nothing here talks SMTP.
+ *
+ * Each recipient gets a copy of their own, addressed to them alone: no
+ * message shows one person's address to another (a member never learns
+ * the admins' private addresses, nor admins each other's), and one
+ * recipient's refusing relay does not hold the others' copies back.
  *
  * Templates: views/templates/mail_*.tpl, one per kind of mail, loaded and
  * parsed with every other template at start-up.  The first line of the
@@ -33,14 +38,18 @@ struct config;
 struct db;
 struct view_dict;
 
-#define MAIL_RCPT_MAX 100 /* outbox_to_count, outbox_cc_bcc_count */
+#define MAIL_RCPT_MAX 100 /* copies of one notification */
 
 /* Non-zero if addr may go into a mail header (rules above). */
 int mail_address_ok(const char *addr);
 
-/* A rendered mail: To and Cc ' '-joined, subject and body (in text). */
+/*
+ * A rendered mail: its recipients ' '-joined, each to get a copy of their
+ * own, how many, and the subject and body (in text).
+ */
 struct mail_text {
-	struct buf  to, cc, text;
+	struct buf  to, text;
+	size_t      copies;
 	const char *subject, *body;
 };
 
@@ -48,22 +57,22 @@ void mail_text_init(struct mail_text *);
 void mail_text_free(struct mail_text *);
 
 /*
- * Renders template tpl with d (PUBLIC_URL is set here) for to, cc into m
- * (initialised by the caller), without queueing it; errors as mail_queue.
+ * Renders template tpl with d (PUBLIC_URL is set here) for the addresses
+ * to into m (initialised by the caller), without queueing it; errors as
+ * mail_queue.
  */
 enum app_err mail_render(const struct config *, const char *tpl,
-    const char *const *to, size_t nto, const char *const *cc, size_t ncc,
-    struct view_dict *d, struct mail_text *m);
+    const char *const *to, size_t nto, struct view_dict *d,
+    struct mail_text *m);
 
 /*
- * Renders template tpl with d (PUBLIC_URL is set here) and queues it to
- * the nto addresses of to, cc the ncc of cc (addresses in both lists are
- * sent once, as To).  APP_EINVALID for a bad address, no recipient, or a
- * template that does not give a one-line subject; APP_EDB and the like.
+ * Renders template tpl with d (PUBLIC_URL is set here) and queues one copy
+ * to each of the nto addresses of to (an address given twice, in any case,
+ * gets one).  APP_EINVALID for a bad address, no recipient, or a template
+ * that does not give a one-line subject; APP_EDB and the like.
  */
 enum app_err mail_queue(struct db *, const struct config *, const char *tpl,
-    const char *const *to, size_t nto, const char *const *cc, size_t ncc,
-    struct view_dict *d);
+    const char *const *to, size_t nto, struct view_dict *d);
 
 /*
  * A failed message (one whose delivery gave up), as a site admin handles

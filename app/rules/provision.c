@@ -147,12 +147,14 @@ plan_member(const struct prov_input *in, struct prov_action *out)
 		al = &in->aliases[i];
 		if (strcmp(al->local_part, in->name) == 0)
 			have = 1;
-		if (!al->enabled && sync_reason(al->reason))
+		if (!al->enabled && sync_reason(al->reason) && !al->reserved)
 			act(out, &n, ACT_ENABLE, al, NULL);
 	}
 	if (!have) {
 		snprintf(addr, sizeof(addr), "%s@%s", in->name, in->domain);
-		if (in->local_taken)
+		if (in->local_reserved)
+			act(out, &n, ACT_NOT_CREATED, NULL, "reserved");
+		else if (in->local_taken)
 			act(out, &n, ACT_NOT_CREATED, NULL, "taken");
 		else if (!alias_recipient_valid(in->email))
 			act(out, &n, ACT_NOT_CREATED, NULL, "recipient");
@@ -190,14 +192,47 @@ plan_left(const struct prov_input *in, struct prov_action *out)
 	return n;
 }
 
+/*
+ * An admin who is not banned: their aliases are never taken off (they run
+ * the domain), and what a ban took they get back, whatever Launchpad says.
+ */
+static size_t
+plan_admin(const struct prov_input *in, struct prov_action *out)
+{
+	size_t i, n = 0;
+
+	if (in->person == PERSON_VALID && in->member == MEMBER_YES)
+		return plan_member(in, out);
+	for (i = 0; i < in->naliases; i++)
+		if (!in->aliases[i].enabled && !in->aliases[i].reserved &&
+		    strcmp(in->aliases[i].reason, "banned") == 0)
+			act(out, &n, ACT_ENABLE, &in->aliases[i], NULL);
+	return n;
+}
+
+/*
+ * A ban ends access whoever it hits: a banned admin's aliases are disabled
+ * too, though never removed, and the admin role stays (the site admins
+ * decide about both).
+ */
+static size_t
+plan_banned_admin(const struct prov_input *in, struct prov_action *out)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < in->naliases; i++)
+		if (!sync_reason(in->aliases[i].reason))
+			act(out, &n, ACT_DISABLE, &in->aliases[i], "banned");
+	act(out, &n, ACT_TELL_INVALID, NULL, "banned");
+	return n;
+}
+
 size_t
 provision_plan(const struct prov_input *in, struct prov_action *out)
 {
 	if (in->role == ROLE_ADMIN)
-		return !in->banned && in->person == PERSON_VALID &&
-			in->member == MEMBER_YES ?
-		    plan_member(in, out) :
-		    0;
+		return in->banned ? plan_banned_admin(in, out) :
+				    plan_admin(in, out);
 	if (in->banned ||
 	    (in->person != PERSON_UNKNOWN && in->person != PERSON_VALID))
 		return plan_invalid(in, out);
@@ -220,8 +255,16 @@ struct arow {
 	struct prov_alias al;
 };
 
+/* A user's name that is reserved on a domain. */
+struct rsv {
+	long long   domain_id;
+	const char *local;
+};
+
 struct prov_state {
-	PGresult     *mres, *ares;
+	PGresult     *mres, *ares, *rres;
+	struct rsv   *rsv; /* by (domain, local part) */
+	size_t        nrsv;
 	struct mrow  *m; /* by (user, domain) */
 	size_t        nm;
 	struct arow  *r; /* by (user, domain, id) */
@@ -274,9 +317,9 @@ prov_load_domains(struct prov *p)
 		w.domain_id = d->id;
 		w.domain = d->name;
 		if (p->dry_run)
-			log_error("event=provision_error code=no-admin "
-				  "domain=%s",
-			    d->name);
+			log_error("provision_error",
+			    LOG_WORD("code", "no-admin"),
+			    LOG_WORD("domain", d->name));
 		else if (
 		    (e = errlog_record(p->db, &w, "no-admin",
 			 "the "
@@ -308,6 +351,37 @@ cmp_local(const void *a, const void *b)
 	if (x->domain_id != y->domain_id)
 		return x->domain_id < y->domain_id ? -1 : 1;
 	return strcmp(x->al.local_part, y->al.local_part);
+}
+
+static int
+cmp_rsv(const void *a, const void *b)
+{
+	const struct rsv *x = a, *y = b;
+
+	if (x->domain_id != y->domain_id)
+		return x->domain_id < y->domain_id ? -1 : 1;
+	return strcmp(x->local, y->local);
+}
+
+/* The reserved names among the users' (uid: NULL for all), sorted. */
+static enum app_err
+load_reserved(struct prov *p, struct prov_state *s, const char *uid)
+{
+	enum app_err e;
+	size_t       i;
+
+	if ((s->rres = db_exec(p->db, STMT_PROV_RESERVED, 1, &uid, &e)) == NULL)
+		return e;
+	s->nrsv = (size_t)PQntuples(s->rres);
+	if ((s->rsv = arena_calloc(p->a, s->nrsv + 1, sizeof(*s->rsv))) == NULL)
+		return APP_ENOMEM;
+	for (i = 0; i < s->nrsv; i++) {
+		s->rsv[i].domain_id = db_ll(s->rres, (int)i,
+		    PROV_RESERVED_DOMAIN);
+		s->rsv[i].local = db_str(s->rres, (int)i, PROV_RESERVED_LOCAL);
+	}
+	qsort(s->rsv, s->nrsv, sizeof(*s->rsv), cmp_rsv);
+	return APP_OK;
 }
 
 enum app_err
@@ -353,10 +427,12 @@ prov_load_state(struct prov *p, long long uid, const char *name)
 		s->r[i].al.reason = db_str(s->ares, row, PROV_ALIASES_REASON);
 		s->r[i].al.expired = db_bool(s->ares, row,
 		    PROV_ALIASES_EXPIRED);
+		s->r[i].al.reserved = db_bool(s->ares, row,
+		    PROV_ALIASES_RESERVED);
 		s->bylocal[i] = &s->r[i];
 	}
 	qsort(s->bylocal, s->nr, sizeof(*s->bylocal), cmp_local);
-	return APP_OK;
+	return load_reserved(p, s, prm[0]);
 }
 
 void
@@ -367,6 +443,7 @@ prov_free(struct prov *p)
 		return;
 	PQclear(p->state->mres);
 	PQclear(p->state->ares);
+	PQclear(p->state->rres);
 	p->state = NULL;
 }
 
@@ -414,6 +491,14 @@ taken_by_other(const struct prov_state *s, long long uid, long long did,
 	return hit != NULL && (*hit)->user_id != uid;
 }
 
+static int
+reserved_here(const struct prov_state *s, long long did, const char *local)
+{
+	struct rsv k = { did, local };
+
+	return bsearch(&k, s->rsv, s->nrsv, sizeof(*s->rsv), cmp_rsv) != NULL;
+}
+
 /* ---- applying a plan: one transaction per (user, domain) */
 
 struct apply {
@@ -426,6 +511,7 @@ struct apply {
 						   recipient */
 	struct prov_stats         st;        /* counted if it commits */
 	int                       announced; /* the signed-in mail went */
+	const struct actor       *actor;     /* of the audit rows; NULL: sync */
 };
 
 /* Plain words for the e-mails and the error log. */
@@ -445,6 +531,10 @@ provision_reason_words(const char *reason)
 		{ "name-mismatch",
 		    "Launchpad answered with another account's "
 		    "details" },
+		{ "reserved",
+		    "the address is reserved for the domain's operators "
+		    "(like postmaster@ or abuse@); only a site admin can assign "
+		    "it" },
 		{ "taken", "the address already belongs to someone else" },
 		{ "limit",
 		    "you already have as many addresses on this domain "
@@ -480,29 +570,34 @@ prov_mail_dict(const struct prov_user *u, const struct prov_domain *dom,
 	return d;
 }
 
-/* Queues tpl to the domain's admins, or to the user cc the admins. */
+/*
+ * Queues tpl to the domain's admins, and to the user too when to_user:
+ * each gets a copy of their own (notify.h).
+ */
 static enum app_err
 tell(const struct apply *ap, const char *tpl, const char *local, int to_user,
     const char *reason, const char *when)
 {
 	struct view_dict *d;
-	const char       *user[1] = { ap->u->email };
+	const char      **to;
+	size_t            n = 0, i;
 	enum app_err      e;
 
 	if (ap->p->dry_run)
 		return APP_OK;
-	if ((d = prov_mail_dict(ap->u, ap->d, local)) == NULL)
+	if ((to = arena_calloc(ap->p->a, ap->d->nadmins + 1, sizeof(*to))) ==
+		NULL ||
+	    (d = prov_mail_dict(ap->u, ap->d, local)) == NULL)
 		return APP_ENOMEM;
+	if (to_user)
+		to[n++] = ap->u->email;
+	for (i = 0; i < ap->d->nadmins; i++)
+		to[n++] = ap->d->admins[i];
 	if (reason != NULL)
 		view_set(d, "REASON", provision_reason_words(reason));
 	if (when != NULL)
 		view_set(d, "REMOVE_AT", when);
-	if (to_user)
-		e = mail_queue(ap->p->db, ap->p->cfg, tpl, user, 1,
-		    ap->d->admins, ap->d->nadmins, d);
-	else
-		e = mail_queue(ap->p->db, ap->p->cfg, tpl, ap->d->admins,
-		    ap->d->nadmins, NULL, 0, d);
+	e = mail_queue(ap->p->db, ap->p->cfg, tpl, to, n, d);
 	view_dict_free(d);
 	return e;
 }
@@ -511,7 +606,7 @@ static enum app_err
 audit(const struct apply *ap, const char *action, const char *type,
     long long id, const char *local, const char *before, const char *after)
 {
-	struct actor       a = { ACTOR_SYNC, 0, NULL, 0, NULL };
+	struct actor       sync = { ACTOR_SYNC, 0, NULL, 0, NULL };
 	struct audit_event ev;
 	char               label[LABEL_MAX];
 
@@ -528,7 +623,8 @@ audit(const struct apply *ap, const char *action, const char *type,
 	ev.domain_id = ap->d->id;
 	ev.before = before;
 	ev.after = after;
-	return audit_write(ap->p->db, &a, &ev);
+	return audit_write(ap->p->db, ap->actor != NULL ? ap->actor : &sync,
+	    &ev);
 }
 
 /* Runs a statement of the plan; *res is NULL in a dry run. */
@@ -849,8 +945,8 @@ prov_apply(struct prov *p, const struct prov_user *u,
     const struct prov_domain *d, const struct prov_action *acts, size_t n,
     const char *rcpt)
 {
-	struct apply ap = { p, u, d, acts, n, rcpt, { 0, 0, 0, 0, 0, 0, 0 },
-		0 };
+	struct apply ap = { p, u, d, acts, n, rcpt, { 0, 0, 0, 0, 0, 0, 0 }, 0,
+		NULL };
 	struct errlog_who w = { u->id, u->name, u->claimed_id, d->id, d->name };
 	enum app_err      e;
 
@@ -874,10 +970,13 @@ prov_apply(struct prov *p, const struct prov_user *u,
 	p->st.enabled += ap.st.enabled;
 	p->st.disabled += ap.st.disabled;
 	p->st.removed += ap.st.removed;
-	log_info("event=provisioned user=%lld name=%s domain=%s actions=%zu "
-		 "created=%ld enabled=%ld disabled=%ld removed=%ld%s",
-	    u->id, u->name, d->name, n, ap.st.created, ap.st.enabled,
-	    ap.st.disabled, ap.st.removed, p->dry_run ? " dry_run=1" : "");
+	log_info("provisioned", LOG_INT("user", u->id),
+	    LOG_STR("name", u->name), LOG_WORD("domain", d->name),
+	    LOG_UINT("actions", n), LOG_INT("created", ap.st.created),
+	    LOG_INT("enabled", ap.st.enabled),
+	    LOG_INT("disabled", ap.st.disabled),
+	    LOG_INT("removed", ap.st.removed),
+	    LOG_INT("dry_run", p->dry_run != 0));
 }
 
 void
@@ -959,8 +1058,9 @@ prov_rename(struct prov *p, const struct prov_user *u, const char *name)
 	struct rename rn = { u, name };
 	const char   *old = u->name;
 
-	log_info("event=person_renamed user=%lld old=%s name=%s%s", u->id,
-	    old[0] != '\0' ? old : "-", name, p->dry_run ? " dry_run=1" : "");
+	log_info("person_renamed", LOG_INT("user", u->id),
+	    LOG_STR("old", old[0] != '\0' ? old : NULL), LOG_STR("name", name),
+	    LOG_INT("dry_run", p->dry_run != 0));
 	if (p->dry_run) {
 		fprintf(p->plan_out, "plan: ~%s: rename ~%s\n",
 		    old[0] != '\0' ? old : "-", name);
@@ -1009,9 +1109,8 @@ prov_user(struct prov *p, const struct prov_user *u)
 		acts = arena_calloc(p->a, PROV_ACTIONS(nal), sizeof(*acts));
 		if (al == NULL || acts == NULL) {
 			prov_fail(p, "memory", "out of memory");
-			log_error("event=provision_failed user=%lld "
-				  "reason=\"out of memory\"",
-			    u->id);
+			log_error("provision_failed", LOG_INT("user", u->id),
+			    LOG_STR("reason", "out of memory"));
 			return;
 		}
 		for (k = 0; k < nal; k++)
@@ -1032,6 +1131,7 @@ prov_user(struct prov *p, const struct prov_user *u)
 		in.naliases = nal;
 		in.local_taken = taken_by_other(p->state, u->id, d->id,
 		    u->name);
+		in.local_reserved = reserved_here(p->state, d->id, u->name);
 		in.alias_limit = d->alias_limit;
 		in.grace_days = p->cfg->removal_grace_days;
 		if ((n = provision_plan(&in, acts)) > 0 &&
@@ -1181,16 +1281,16 @@ signin_run(struct prov *p, long long uid, int *queued)
 	/* Nobody of that name nor identity, who was valid: the sync confirms
 	 * it before it takes anything away (pending.h). */
 	if (o == LP_NOT_FOUND && u.person == PERSON_VALID) {
-		log_warn("event=signin_person_missing user=%lld name=%s", uid,
-		    u.name);
+		log_warn("signin_person_missing", LOG_INT("user", uid),
+		    LOG_STR("name", u.name));
 		return APP_OK;
 	}
 	u.person = person_from_lp(o, &lpp, byid ? lpp.name : u.name);
 	if (u.person == PERSON_UNKNOWN) {
 		*queued = 1;
-		log_warn("event=signin_provision_deferred user=%lld name=%s "
-			 "reason=\"person lookup: %s\"",
-		    uid, u.name, lp_outcome_name(o));
+		log_warn("signin_provision_deferred", LOG_INT("user", uid),
+		    LOG_STR("name", u.name), LOG_STR("reason", "person lookup"),
+		    LOG_WORD("outcome", lp_outcome_name(o)));
 		return APP_OK;
 	}
 	if ((e = set_person(p, &u)) != APP_OK)
@@ -1231,11 +1331,98 @@ provision_signin(struct db *db, const struct config *cfg, struct arena *a,
 	lp_set_deadline(signin_lp, 0);
 	prov_free(&p);
 	if (*queued)
-		log_warn(
-		    "event=signin_sync_queued user=%lld reason=\"Launchpad "
-		    "unavailable or the time budget spent\"",
-		    uid);
+		log_warn("signin_sync_queued", LOG_INT("user", uid),
+		    LOG_STR("reason",
+			"Launchpad unavailable or the time "
+			"budget spent"));
 	if (e == APP_OK || e == APP_EINTERNAL)
 		e = mark_user(&p, uid, *queued);
+	return e;
+}
+
+/* ---- bans (rules/site.c) */
+
+/* The domains where uid has enabled aliases, with their admins. */
+static enum app_err
+ban_domains(struct prov *p, const char *uid)
+{
+	struct prov_domain *d;
+	PGresult           *res;
+	enum app_err        e = APP_OK;
+	int                 i;
+
+	if ((res = db_exec(p->db, STMT_BAN_DOMAINS, 1, &uid, &e)) == NULL)
+		return e;
+	p->ndomains = (size_t)PQntuples(res);
+	if ((p->domains = arena_calloc(p->a, p->ndomains + 1,
+		 sizeof(*p->domains))) == NULL)
+		e = APP_ENOMEM;
+	for (i = 0; e == APP_OK && i < (int)p->ndomains; i++) {
+		d = &p->domains[i];
+		d->id = db_ll(res, i, BAN_DOMAINS_ID);
+		d->name = db_dup(p->a, res, i, BAN_DOMAINS_NAME);
+		d->team = db_dup(p->a, res, i, BAN_DOMAINS_TEAM);
+		e = db_array(p->a, res, i, BAN_DOMAINS_ADMINS, &d->admins,
+		    &d->nadmins);
+		if (e == APP_OK && (d->name == NULL || d->team == NULL))
+			e = APP_ENOMEM;
+	}
+	PQclear(res);
+	return e;
+}
+
+/* Disables u's enabled aliases on d and tells them, as the sync would. */
+static enum app_err
+ban_domain(struct prov *p, const struct prov_user *u,
+    const struct prov_domain *d, const struct actor *actor)
+{
+	const struct arow  *rows;
+	struct prov_action *acts;
+	struct apply        ap;
+	size_t              nal, k, n = 0;
+
+	rows = aliases_of(p->state, u->id, d->id, &nal);
+	if ((acts = arena_calloc(p->a, nal + 1, sizeof(*acts))) == NULL)
+		return APP_ENOMEM;
+	for (k = 0; k < nal; k++)
+		if (!sync_reason(rows[k].al.reason))
+			act(acts, &n, ACT_DISABLE, &rows[k].al, "banned");
+	act(acts, &n, ACT_TELL_INVALID, NULL, "banned");
+	memset(&ap, 0, sizeof(ap));
+	ap.p = p;
+	ap.u = u;
+	ap.d = d;
+	ap.acts = acts;
+	ap.n = n;
+	ap.rcpt = u->email;
+	ap.actor = actor;
+	return apply_tx(p->db, &ap);
+}
+
+enum app_err
+provision_banned(struct db *db, const struct config *cfg, struct arena *a,
+    const struct actor *actor, long long uid)
+{
+	struct prov      p;
+	struct prov_user u;
+	char             id[24];
+	size_t           i;
+	enum app_err     e;
+	int              found;
+
+	memset(&p, 0, sizeof(p));
+	p.db = db;
+	p.cfg = cfg;
+	p.a = a;
+	snprintf(id, sizeof(id), "%lld", uid);
+	if ((e = load_user(&p, uid, &u, &found)) != APP_OK || !found ||
+	    (e = ban_domains(&p, id)) != APP_OK || p.ndomains == 0 ||
+	    (e = prov_load_state(&p, uid, u.name)) != APP_OK) {
+		prov_free(&p);
+		return e;
+	}
+	for (i = 0; e == APP_OK && i < p.ndomains; i++)
+		e = ban_domain(&p, &u, &p.domains[i], actor);
+	prov_free(&p);
 	return e;
 }

@@ -11,20 +11,25 @@
  * non-banned admin is logged as an error and left alone):
  *
  *   person lookup unavailable or bad data     nothing changes for U
- *   U is an admin of D                        never disabled, removed or
- *                                             demoted; gets N@D like anyone
+ *   U is an admin of D, not banned            never disabled, removed or
+ *                                             demoted; gets N@D like anyone;
+ *       aliases a ban disabled are enabled again
  *   U banned, or person not found, not valid, not a CoC signer, a team,
  *   or another person's entry ("invalid")     U's enabled aliases on D are
  *       disabled (banned / invalid-user), removal in removal_grace_days
- *       (0: deleted at once); U, cc D's admins, is told why (once per 30
- *       days) if U is a member of D or in D's team
+ *       (0: deleted at once); a banned admin's are disabled, never
+ *       removed, and the role stays;
+ *       U and D's admins are told why (once per 30 days) if U is a member
+ *       of D or in D's team
  *   valid and in D's team                     aliases the sync disabled
  *       (left-team, invalid-user, banned) are enabled again with their
  *       settings; if U has no alias N@D: it is created forwarding to U's
  *       e-mail (disabled matches-recipient, admins warned, when that e-mail
- *       is N@D itself), unless N@D is someone else's alias or U, not an
- *       admin, already owns alias_limit aliases on D (then U, cc admins, is
- *       told, once per 30 days); U becomes a member of D; admins are told
+ *       is N@D itself), unless N is reserved on D (rules/reserved.h), N@D
+ *       is someone else's alias or U, not an admin, already owns
+ *       alias_limit aliases on D (then U and the admins are told, once per
+ *       30 days); U becomes a member of D; admins are told.  An alias
+ *       whose reserved local part no site admin assigned is never enabled
  *   valid, not in D's team, and the snapshot trusted for removals
  *                                             U's enabled aliases on D are
  *       disabled left-team at once, removal in removal_grace_days (0: at
@@ -35,7 +40,8 @@
  *       if U left D's team, U's error reports for D are forgotten
  *
  * Aliases disabled by their owner, an admin or matches-recipient are left
- * as they are.
+ * as they are.  Every mail goes to each of its people separately, so that
+ * nobody sees another's address (notify.h).
  */
 #ifndef MM_PROVISION_H
 #define MM_PROVISION_H
@@ -47,6 +53,7 @@
 #include "proto/launchpad.h"
 #include "rules/snapshot.h"
 
+struct actor;
 struct arena;
 struct config;
 struct db;
@@ -77,8 +84,11 @@ struct prov_alias {
 	long long   id;
 	const char *local_part;
 	int         enabled;
-	const char *reason;  /* disabled_reason, "" while enabled */
-	int         expired; /* remove_at has passed */
+	const char *reason;   /* disabled_reason, "" while enabled */
+	int         expired;  /* remove_at has passed */
+	int         reserved; /* disabled, and its local part is reserved
+				 with no site admin's assignment: the
+				 rules never enable it (rules/reserved.h) */
 };
 
 /* What the planner knows of one user on one domain. */
@@ -94,8 +104,9 @@ struct prov_input {
 	const struct prov_alias *aliases; /* the user's on the domain */
 	size_t                   naliases;
 	int                      local_taken; /* name@domain is another's */
-	int                      alias_limit;
-	int                      grace_days;
+	int local_reserved; /* name@domain is reserved: never created */
+	int alias_limit;
+	int grace_days;
 };
 
 enum prov_kind {
@@ -108,7 +119,8 @@ enum prov_kind {
 	ACT_PRUNE,           /* the member row, if no alias is left;
 				   forget: the error reports too */
 	ACT_TELL_INVALID,    /* reason: users.person_status or "banned" */
-	ACT_NOT_CREATED      /* reason: "taken" or "limit" */
+	ACT_NOT_CREATED      /* reason: "reserved", "taken", "limit" or
+				"recipient" */
 };
 
 struct prov_action {
@@ -137,6 +149,17 @@ enum person_state person_from_status(const char *);
 /* The state an lp_person outcome for `asked` (lower case) means. */
 enum person_state person_from_lp(enum lp_outcome, const struct lp_person *,
     const char *asked);
+
+/*
+ * A ban's consequences, in the caller's transaction (rules/site.c): every
+ * enabled alias of user uid, on any domain, is disabled "banned" (removal
+ * after removal_grace_days, as the sync would: the next sync deletes it
+ * when that is 0) and audited as actor; the user and each domain's admins
+ * are told as the sync tells an invalid user (once per 30 days, so the
+ * sync does not tell them again).  The admin role stays.
+ */
+enum app_err provision_banned(struct db *, const struct config *,
+    struct arena *, const struct actor *, long long uid);
 
 /* ---- the engine */
 

@@ -109,12 +109,10 @@ add_mail(struct prov_bulk *b, const struct prov_user *u,
 		return -1;
 	mail_text_init(&m);
 	if (mail_render(cfg, prov_create_mail(u, x, announced), d->admins,
-		d->nadmins, NULL, 0, dict, &m) == APP_OK &&
+		d->nadmins, dict, &m) == APP_OK &&
 	    (o = json_object_new_object()) != NULL) {
 		if (add_field(o, "t",
 			json_object_new_string(buf_cstr(&m.to))) == 0 &&
-		    add_field(o, "c",
-			json_object_new_string(buf_cstr(&m.cc))) == 0 &&
 		    add_field(o, "s", json_object_new_string(m.subject)) == 0 &&
 		    add_field(o, "b", json_object_new_string(m.body)) == 0)
 			rc = json_object_array_add(b->mails, o);
@@ -184,9 +182,8 @@ one_by_one(struct prov *p)
 	size_t            i;
 
 	if (b->n > 0)
-		log_warn("event=provision_bulk_failed plans=%zu "
-			 "reason=\"applied one by one\"",
-		    b->n);
+		log_warn("provision_bulk_failed", LOG_UINT("plans", b->n),
+		    LOG_STR("reason", "applied one by one"));
 	for (i = 0; i < b->n; i++)
 		prov_apply(p, b->w[i].u, b->w[i].d, b->w[i].acts, b->w[i].n,
 		    b->w[i].rcpt);
@@ -247,7 +244,8 @@ prov_flush(struct prov *p)
 		return;
 	}
 	p->st.created += (long)db_ll(res, 0, PROV_BULK_CREATE_CREATED);
-	log_info("event=provisioned plans=%zu created=%ld", b->n, b->creates);
+	log_info("provisioned", LOG_UINT("plans", b->n),
+	    LOG_INT("created", b->creates));
 	PQclear(res);
 	bulk_reset(b);
 }

@@ -10,6 +10,7 @@
 #include <sodium.h>
 
 #include "lib/valid.h"
+#include "rules/provision.h"
 #include "rules/site.h"
 #include "store/audit.h"
 #include "store/db.h"
@@ -347,6 +348,8 @@ static const char *const user_actions[] = { [SA_BAN] = "user.ban",
 	[SA_REVOKE] = "user.site_admin.revoke" };
 
 struct user_tx {
+	const struct config *cfg;
+	struct arena        *arena;
 	const struct actor  *actor;
 	long long            id;
 	const char          *name;
@@ -375,17 +378,19 @@ user_by_name(struct db *db, struct user_tx *t)
 }
 
 /*
- * How many site admins there are, their rows locked in id order: two
- * revocations at once then wait for each other (the second sees the first
- * one's result) instead of deadlocking on each other's row.
+ * How many site admins there are besides user id who are not banned (a
+ * banned one cannot sign in to run anything), every site admin's row
+ * locked in id order: two revocations at once then wait for each other
+ * (the second sees the first one's result) instead of deadlocking on each
+ * other's row.
  */
 static enum app_err
-count_site_admins(struct db *db, long long *n)
+count_other_site_admins(struct db *db, const char *id, long long *n)
 {
 	PGresult    *res;
 	enum app_err e;
 
-	if ((res = db_exec(db, STMT_SA_SITE_ADMINS, 0, NULL, &e)) == NULL)
+	if ((res = db_exec(db, STMT_SA_SITE_ADMINS, 1, &id, &e)) == NULL)
 		return e;
 	*n = db_ll(res, 0, SA_SITE_ADMINS_COUNT);
 	PQclear(res);
@@ -400,7 +405,7 @@ user_refusal(struct user_tx *t, long long admins)
 		return APP_OK;
 	if (t->op == SA_BAN && t->id == t->actor->user_id)
 		t->out->refused = SA_SELF_BAN;
-	else if (t->op == SA_REVOKE && admins <= 1)
+	else if (t->op == SA_REVOKE && admins == 0)
 		t->out->refused = SA_LAST_SITE_ADMIN;
 	return t->out->refused != SA_NONE ? APP_ECONFLICT : APP_OK;
 }
@@ -433,6 +438,62 @@ user_set(struct db *db, struct user_tx *t, const PGresult *old, const char *id)
 	return e;
 }
 
+/* A ban's first end: the user's sessions (user.sessions_end: how many). */
+static enum app_err
+end_sessions(struct db *db, struct user_tx *t, const char *id)
+{
+	struct audit_event ev = { "user.sessions_end", "user", t->id,
+		t->out->name, 0, NULL, NULL };
+	char               after[64];
+	PGresult          *res;
+	long               n;
+	enum app_err       e;
+
+	if ((res = db_exec(db, STMT_BAN_SESSIONS, 1, &id, &e)) == NULL)
+		return e;
+	n = (long)db_ll(res, 0, BAN_SESSIONS_COUNT);
+	PQclear(res);
+	if (n == 0)
+		return APP_OK;
+	snprintf(after, sizeof(after), "{\"sessions\": %ld}", n);
+	ev.after = after;
+	return audit_write(db, t->actor, &ev);
+}
+
+/* ... and their API tokens (api_token.revoke each). */
+static enum app_err
+revoke_tokens(struct db *db, struct user_tx *t, const char *id)
+{
+	struct audit_event ev = { "api_token.revoke", "api_token", 0, NULL, 0,
+		NULL, NULL };
+	PGresult          *res;
+	enum app_err       e = APP_OK;
+	int                i;
+
+	if ((res = db_exec(db, STMT_BAN_TOKENS, 1, &id, &e)) == NULL)
+		return e;
+	for (i = 0; e == APP_OK && i < PQntuples(res); i++) {
+		ev.target_id = db_ll(res, i, BAN_TOKENS_ID);
+		ev.target_label = db_str(res, i, BAN_TOKENS_NAME);
+		ev.after = db_str(res, i, BAN_TOKENS_AFTER);
+		e = audit_write(db, t->actor, &ev);
+	}
+	PQclear(res);
+	return e;
+}
+
+/* Everything a ban ends, in its transaction (site.h). */
+static enum app_err
+end_access(struct db *db, struct user_tx *t, const char *id)
+{
+	enum app_err e;
+
+	if ((e = end_sessions(db, t, id)) != APP_OK ||
+	    (e = revoke_tokens(db, t, id)) != APP_OK)
+		return e;
+	return provision_banned(db, t->cfg, t->arena, t->actor, t->id);
+}
+
 static enum app_err
 user_tx(struct db *db, void *arg)
 {
@@ -446,11 +507,11 @@ user_tx(struct db *db, void *arg)
 
 	if (t->id == 0 && (e = user_by_name(db, t)) != APP_OK)
 		return e;
-	if (t->op == SA_REVOKE && t->actor->kind != ACTOR_CLI &&
-	    (e = count_site_admins(db, &admins)) != APP_OK)
-		return e;
 	t->out->id = t->id;
 	snprintf(id, sizeof(id), "%lld", t->id);
+	if (t->op == SA_REVOKE && t->actor->kind != ACTOR_CLI &&
+	    (e = count_other_site_admins(db, id, &admins)) != APP_OK)
+		return e;
 	if ((old = db_exec(db, STMT_SA_USER_LOCK, 1, &p, &e)) == NULL)
 		return e;
 	if (PQntuples(old) != 1) {
@@ -470,15 +531,17 @@ user_tx(struct db *db, void *arg)
 	if (is != want && (e = user_refusal(t, admins)) == APP_OK)
 		e = user_set(db, t, old, id);
 	PQclear(old);
+	if (e == APP_OK && t->op == SA_BAN && t->out->changed)
+		e = end_access(db, t, id);
 	return e;
 }
 
 enum app_err
-sa_user_change(struct db *db, const struct actor *a, long long id,
-    const char *name, enum sa_user_op op, const char *reason,
-    struct sa_user_done *out)
+sa_user_change(struct db *db, const struct config *cfg, struct arena *arena,
+    const struct actor *a, long long id, const char *name, enum sa_user_op op,
+    const char *reason, struct sa_user_done *out)
 {
-	struct user_tx t = { a, id, name, op, reason, out };
+	struct user_tx t = { cfg, arena, a, id, name, op, reason, out };
 
 	memset(out, 0, sizeof(*out));
 	return db_tx(db, user_tx, &t);

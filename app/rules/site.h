@@ -11,10 +11,16 @@
  * audit_log row(s), by the caller's actor (ACTOR_CLI for the CLI,
  * ACTOR_USER for a page): adding a domain, enabling or disabling it and
  * setting its alias limit, and banning, unbanning, granting and revoking
- * site admin.  Asking for what is already so
+ * site admin.  A ban ends access rather than hiding it: in its transaction
+ * the user's sessions are deleted, their API tokens revoked and their
+ * aliases disabled (provision_banned), so that unbanning brings none of it
+ * back by itself (the next sync enables the aliases of someone still
+ * entitled to them; sessions and tokens are made anew).  Asking for what
+ * is already so
  * changes nothing and succeeds.  Two rules hold for people on the web but
  * not for an operator at the shell, who made the first site admin and is
- * the way back in: never revoke the last site admin, and never ban
+ * the way back in: never revoke the last site admin who is not banned
+ * (a banned one cannot sign in), and never ban
  * yourself.
  *
  * The input functions are pure; the changes keep nothing past the call.
@@ -27,6 +33,8 @@
 #include "lib/err.h"
 
 struct actor;
+struct arena;
+struct config;
 struct db;
 
 #define SA_TOKEN_LEN 10 /* domains_verification_token_check */
@@ -156,12 +164,15 @@ struct sa_user_done {
  * Changes the user `id`, or when id is 0 the user named `name` (compared
  * case-insensitively), with the audit row user.ban, user.unban,
  * user.site_admin.grant or user.site_admin.revoke (before and after).
- * The row is locked from the check to the commit.  APP_OK (out->changed
- * says whether anything changed); APP_ENOTFOUND (SA_NO_USER) or
- * APP_ECONFLICT (SA_LAST_SITE_ADMIN, SA_SELF_BAN) with nothing written.
+ * A ban also writes user.sessions_end (how many) and api_token.revoke per
+ * token, and provisioning's rows and mails (cfg and the arena serve
+ * those; templates must be loaded).  The row is locked from the check to
+ * the commit.  APP_OK (out->changed says whether anything changed);
+ * APP_ENOTFOUND (SA_NO_USER) or APP_ECONFLICT (SA_LAST_SITE_ADMIN,
+ * SA_SELF_BAN) with nothing written.
  */
-enum app_err sa_user_change(struct db *, const struct actor *, long long id,
-    const char *name, enum sa_user_op, const char *reason,
-    struct sa_user_done *out);
+enum app_err sa_user_change(struct db *, const struct config *, struct arena *,
+    const struct actor *, long long id, const char *name, enum sa_user_op,
+    const char *reason, struct sa_user_done *out);
 
 #endif

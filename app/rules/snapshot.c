@@ -78,7 +78,7 @@ hold_begins(struct db *db, struct store *st)
 	view_set_int(d, "TOTAL", (long)st->s->n);
 	view_set_int(d, "TRUSTED", st->trusted);
 	view_set_int(d, "THRESHOLD", st->cfg->shrink_threshold);
-	e = mail_queue(db, st->cfg, "mail_shrink_held.tpl", to, 1, NULL, 0, d);
+	e = mail_queue(db, st->cfg, "mail_shrink_held.tpl", to, 1, d);
 	view_dict_free(d);
 	return e;
 }
@@ -203,9 +203,9 @@ snapshot_fetch(struct db *db, const struct config *cfg, struct lp_client *lp,
 		st.alert = out->held && !open;
 	}
 	if (out->held)
-		log_warn("event=snapshot_held team=%s total=%zu trusted=%ld "
-			 "threshold=%d",
-		    team, out->n, st.trusted, cfg->shrink_threshold);
+		log_warn("snapshot_held", LOG_WORD("team", team),
+		    LOG_UINT("total", out->n), LOG_INT("trusted", st.trusted),
+		    LOG_INT("threshold", cfg->shrink_threshold));
 	if (!store)
 		return APP_OK;
 	return db_tx(db, store_tx, &st);

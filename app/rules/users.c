@@ -134,9 +134,10 @@ follow_email(struct db *db, struct signin *s, const char *old,
 	if (run(db, STMT_USER_EMAIL_STUCK, 2, p, &res, e) == -1)
 		return -1;
 	if (PQntuples(res) == 1 && db_bool(res, 0, USER_EMAIL_STUCK_STUCK))
-		log_warn("event=aliases_not_following id=%s user=%lld "
-			 "reason=\"the new address cannot be their recipient\"",
-		    s->request_id ? s->request_id : "-", s->uid);
+		log_warn("aliases_not_following", LOG_WORD("id", s->request_id),
+		    LOG_INT("user", s->uid),
+		    LOG_STR("reason",
+			"the new address cannot be their recipient"));
 	PQclear(res);
 	before = email_json(old);
 	after = email_json(s->email);
@@ -181,8 +182,8 @@ signin_tx(struct db *db, void *arg)
 		s->uid = db_ll(row, 0, USER_BY_CLAIMED_ID_ID);
 	s->email = usable_email(s);
 	if (s->id->email != NULL && s->email == NULL)
-		log_warn("event=signin_email_unusable id=%s",
-		    s->request_id ? s->request_id : "-");
+		log_warn("signin_email_unusable",
+		    LOG_WORD("id", s->request_id));
 	if (found && db_bool(row, 0, USER_BY_CLAIMED_ID_BANNED))
 		s->outcome = SIGNIN_BANNED;
 	else if (!found && s->email == NULL)

@@ -97,8 +97,6 @@ set_reason(struct db *db, const char *what, const char *msg)
 static enum app_err
 lost(struct db *db)
 {
-	char q[LOG_QUOTE_MAX];
-
 	forget_cache(db);
 	if (db->conn != NULL)
 		PQfinish(db->conn);
@@ -106,9 +104,8 @@ lost(struct db *db)
 	db->retry_at = now() + db->backoff;
 	db->backoff = db->backoff * 2 > BACKOFF_MAX ? BACKOFF_MAX :
 						      db->backoff * 2;
-	log_warn("event=db_unavailable reason=%s retry_in=%.2fs",
-	    log_quote(q, sizeof(q), db->reason, strlen(db->reason)),
-	    db->retry_at - now());
+	log_warn("db_unavailable", LOG_STR("reason", db->reason),
+	    LOG_SECS("retry_in", db->retry_at - now()));
 	return APP_EDB;
 }
 
@@ -173,9 +170,10 @@ check_columns(struct db *db)
 			snprintf(db->reason, sizeof(db->reason),
 			    "%s: %d columns, its column enum says %d",
 			    sql_stmts[i].name, n, sql_stmts[i].ncols);
-			log_error("event=sql_columns_differ stmt=%s columns=%d "
-				  "enum=%d",
-			    sql_stmts[i].name, n, sql_stmts[i].ncols);
+			log_error("sql_columns_differ",
+			    LOG_WORD("stmt", sql_stmts[i].name),
+			    LOG_INT("columns", n),
+			    LOG_INT("enum", sql_stmts[i].ncols));
 			return -1;
 		}
 	}
@@ -208,8 +206,8 @@ setup_connection(struct db *db)
 		    "behind %d: run membermail migrate up",
 		    v, DB_SCHEMA_VERSION);
 		db->schema_behind = 1;
-		log_error("event=schema_behind version=%d need=%d", v,
-		    DB_SCHEMA_VERSION);
+		log_error("schema_behind", LOG_INT("version", v),
+		    LOG_INT("need", DB_SCHEMA_VERSION));
 		return -1;
 	}
 	for (i = 0; i < STMT__MAX; i++)
@@ -253,7 +251,7 @@ db_connect(struct db *db)
 	if (setup_connection(db) == -1)
 		return lost(db);
 	db->backoff = BACKOFF_MIN;
-	log_info("event=db_connected");
+	log_info("db_connected");
 	return APP_OK;
 }
 
@@ -288,7 +286,6 @@ db_exec_bin(struct db *db, enum stmt id, int nparams, const char *const *params,
 {
 	PGresult      *res;
 	ExecStatusType st;
-	char           q[LOG_QUOTE_MAX];
 
 	if ((*err = db_connect(db)) != APP_OK)
 		return NULL;
@@ -305,8 +302,8 @@ db_exec_bin(struct db *db, enum stmt id, int nparams, const char *const *params,
 		*err = lost(db);
 		return NULL;
 	}
-	log_error("event=sql_failed stmt=%s reason=%s", sql_stmts[id].name,
-	    log_quote(q, sizeof(q), db->reason, strlen(db->reason)));
+	log_error("sql_failed", LOG_WORD("stmt", sql_stmts[id].name),
+	    LOG_STR("reason", db->reason));
 	*err = APP_EINTERNAL;
 	return NULL;
 }

@@ -140,7 +140,6 @@ db_array(struct arena *a, const PGresult *res, int row, int col,
 		    APP_ENOMEM;
 	e = db_array_parse(a, PQgetvalue(res, row, col), items, n);
 	if (e == APP_EINTERNAL)
-		log_error("event=bad_array column=%s",
-		    PQfname(res, col) != NULL ? PQfname(res, col) : "?");
+		log_error("bad_array", LOG_WORD("column", PQfname(res, col)));
 	return e;
 }

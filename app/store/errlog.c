@@ -15,21 +15,15 @@ errlog_record(struct db *db, const struct errlog_who *w, const char *code,
     const char *msg)
 {
 	char         uid[24], did[24], fp[MSG_MAX + 64], m[MSG_MAX + 1];
-	char         q1[LOG_QUOTE_MAX], q2[LOG_QUOTE_MAX], q3[LOG_QUOTE_MAX];
 	const char  *p[6];
 	PGresult    *res;
 	enum app_err e;
 
 	snprintf(m, sizeof(m), "%s: %s", code, msg);
-	log_error("event=provision_error code=%s user=%lld name=%s "
-		  "claimed_id=%s domain=%s msg=%s",
-	    code, w->user_id,
-	    log_quote(q1, sizeof(q1), w->name ? w->name : "",
-		w->name ? strlen(w->name) : 0),
-	    log_quote(q2, sizeof(q2), w->claimed_id ? w->claimed_id : "",
-		w->claimed_id ? strlen(w->claimed_id) : 0),
-	    w->domain ? w->domain : "-",
-	    log_quote(q3, sizeof(q3), msg, strlen(msg)));
+	log_error("provision_error", LOG_WORD("code", code),
+	    LOG_INT("user", w->user_id), LOG_STR("name", w->name),
+	    LOG_STR("claimed_id", w->claimed_id), LOG_WORD("domain", w->domain),
+	    LOG_STR("msg", msg));
 	snprintf(uid, sizeof(uid), "%lld", w->user_id);
 	snprintf(did, sizeof(did), "%lld", w->domain_id);
 	/* The user is not part of it: one row per kind of error. */

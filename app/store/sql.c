@@ -24,7 +24,9 @@
  * role in its domain.  The rule of alias.h lives in the WHERE.
  */
 #define ALIAS_SELECT                                                           \
-	"SELECT " ALIAS_VIEW_COLUMNS ", coalesce(m.role, '') "                 \
+	"SELECT " ALIAS_VIEW_COLUMNS ", coalesce(m.role, ''), "                \
+	"NOT a.reserved_assigned AND "                                         \
+	"mm_local_part_reserved(a.domain_id, a.local_part) "                   \
 	"FROM " ALIAS_VIEW_FROM " "                                            \
 	"LEFT JOIN domain_members m ON m.domain_id = a.domain_id "             \
 	"AND m.user_id = $2::bigint WHERE a.id = $1::bigint AND ($3::boolean " \
@@ -316,9 +318,36 @@ const struct sql_stmt sql_stmts[STMT__MAX] = {
 	[STMT_PROV_ALIASES] = { "prov_aliases",
 	    "SELECT id, domain_id, user_id, local_part, enabled, "
 	    "coalesce(disabled_reason, ''), coalesce(remove_at <= now(), "
-	    "false) FROM aliases WHERE $1::bigint IS NULL OR user_id = $1 OR "
-	    "local_part = $2 ORDER BY user_id, domain_id, id",
+	    "false), NOT enabled AND NOT reserved_assigned AND "
+	    "mm_local_part_reserved(domain_id, local_part) FROM aliases "
+	    "WHERE $1::bigint IS NULL OR user_id = $1 OR local_part = $2 "
+	    "ORDER BY user_id, domain_id, id",
 	    2, PROV_ALIASES__N },
+	/* A ban disables the user's aliases on whatever domain they are. */
+	[STMT_BAN_DOMAINS] = { "ban_domains",
+	    "SELECT d.id, d.name, d.team, array_agg(u.email ORDER BY u.id) "
+	    "FILTER (WHERE NOT u.is_banned) FROM domains d "
+	    "LEFT JOIN domain_members m ON m.domain_id = d.id "
+	    "AND m.role = 'admin' LEFT JOIN users u ON u.id = m.user_id "
+	    "WHERE d.id IN (SELECT domain_id FROM aliases WHERE user_id = "
+	    "$1::bigint AND enabled) GROUP BY d.id ORDER BY d.id",
+	    1, BAN_DOMAINS__N },
+	[STMT_BAN_SESSIONS] = { "ban_sessions",
+	    "WITH d AS (DELETE FROM sessions WHERE user_id = $1::bigint "
+	    "RETURNING 1) SELECT count(*) FROM d",
+	    1, BAN_SESSIONS__N },
+	[STMT_BAN_TOKENS] = { "ban_tokens",
+	    "UPDATE api_tokens SET revoked_at = now() WHERE user_id = "
+	    "$1::bigint AND revoked_at IS NULL RETURNING id, name, "
+	    "jsonb_build_object('revoked_at', revoked_at, 'why', "
+	    "'the user is banned')::text",
+	    1, BAN_TOKENS__N },
+	/* Users' names that are reserved local parts, and where. */
+	[STMT_PROV_RESERVED] = { "prov_reserved",
+	    "SELECT r.domain_id, r.local_part FROM all_reserved_local_parts r "
+	    "WHERE r.local_part IN (SELECT lower(name) FROM users WHERE name "
+	    "IS NOT NULL AND ($1::bigint IS NULL OR id = $1::bigint))",
+	    1, PROV_RESERVED__N },
 	[STMT_PROV_ALIAS_CREATE] = { "prov_alias_create",
 	    "INSERT INTO aliases (domain_id, local_part, user_id, recipients, "
 	    "enabled, disabled_reason) VALUES ($1::bigint, $2, $3::bigint, "
@@ -405,10 +434,9 @@ const struct sql_stmt sql_stmts[STMT__MAX] = {
 	    "dm.name, m.domain_id, '{\"role\": \"member\"}' FROM m JOIN j ON "
 	    "j.d = m.domain_id AND j.u = m.user_id JOIN domains dm ON dm.id = "
 	    "m.domain_id), "
-	    "o AS (INSERT INTO outbox (to_addresses, cc_addresses, subject, "
-	    "body) SELECT string_to_array(t, ' '), string_to_array(c, ' '), "
-	    "s, b FROM jsonb_to_recordset($3::jsonb) AS x(t text, c text, "
-	    "s text, b text)), "
+	    "o AS (INSERT INTO outbox (to_addresses, subject, body) "
+	    "SELECT ARRAY[a], s, b FROM jsonb_to_recordset($3::jsonb) AS "
+	    "x(t text, s text, b text), unnest(string_to_array(t, ' ')) AS a), "
 	    "n AS (UPDATE users SET announced_at = now() WHERE id = ANY "
 	    "($4::bigint[]) AND announced_at IS NULL) "
 	    "SELECT count(*) FROM a",
@@ -470,11 +498,12 @@ const struct sql_stmt sql_stmts[STMT__MAX] = {
 	    "DELETE FROM error_reports WHERE user_id = $1::bigint AND "
 	    "domain_id = $2::bigint",
 	    2, 0 },
+	/* One row per address: each recipient gets a copy of their own. */
 	[STMT_OUTBOX_INSERT] = { "outbox_insert",
-	    "INSERT INTO outbox (to_addresses, cc_addresses, subject, body) "
-	    "VALUES (string_to_array($1, ' '), string_to_array($2, ' '), $3, "
-	    "$4)",
-	    4, 0 },
+	    "INSERT INTO outbox (to_addresses, subject, body) "
+	    "SELECT ARRAY[a], $2, $3 FROM unnest(string_to_array($1, ' ')) "
+	    "WITH ORDINALITY AS t(a, n) ORDER BY n",
+	    3, 0 },
 	[STMT_SYNC_LOCK] = { "sync_lock",
 	    "SELECT pg_try_advisory_lock(hashtext('membermail:sync'))", 0,
 	    SYNC_LOCK__N },
@@ -573,9 +602,10 @@ const struct sql_stmt sql_stmts[STMT__MAX] = {
 	    4, SA_USER_SET__N },
 	/* Locked in id order, before any one user's row (rules/site.c). */
 	[STMT_SA_SITE_ADMINS] = { "sa_site_admins",
-	    "SELECT count(*) FROM (SELECT 1 FROM users WHERE is_site_admin "
+	    "SELECT count(*) FILTER (WHERE NOT is_banned AND id <> $1::bigint) "
+	    "FROM (SELECT id, is_banned FROM users WHERE is_site_admin "
 	    "ORDER BY id FOR UPDATE) a",
-	    0, SA_SITE_ADMINS__N },
+	    1, SA_SITE_ADMINS__N },
 	[STMT_SA_OUTBOX_FAILED] = { "sa_outbox_failed",
 	    "SELECT id, array_to_string(to_addresses, ', '), subject, "
 	    "attempts, coalesce(last_error, ''), to_char(failed_at, "
@@ -660,9 +690,10 @@ const struct sql_stmt sql_stmts[STMT__MAX] = {
 	    "FOR UPDATE OF m",
 	    2, MEMBER_LOCK__N },
 	[STMT_MEMBER_ADMINS] = { "member_admins",
-	    "SELECT count(*) FROM domain_members WHERE domain_id = $1::bigint "
-	    "AND role = 'admin'",
-	    1, MEMBER_ADMINS__N },
+	    "SELECT count(*) FROM domain_members m JOIN users u ON u.id = "
+	    "m.user_id WHERE m.domain_id = $1::bigint AND m.role = 'admin' "
+	    "AND NOT u.is_banned AND u.id <> $2::bigint",
+	    2, MEMBER_ADMINS__N },
 	[STMT_MEMBER_SET_ROLE] = { "member_set_role",
 	    "UPDATE domain_members SET role = $3 WHERE domain_id = $1::bigint "
 	    "AND user_id = $2::bigint",
@@ -690,10 +721,11 @@ const struct sql_stmt sql_stmts[STMT__MAX] = {
 	/* A taken address is no row rather than an error: a 409, not a 500. */
 	[STMT_MEMBER_ALIAS_INSERT] = { "member_alias_insert",
 	    "INSERT INTO aliases (domain_id, local_part, user_id, recipients, "
-	    "enabled, disabled_reason) VALUES ($1::bigint, $2, $3::bigint, "
-	    "string_to_array($4, E'\\n'), $5::boolean, $6) "
-	    "ON CONFLICT (domain_id, local_part) DO NOTHING RETURNING id",
-	    6, MEMBER_ALIAS_INSERT__N },
+	    "enabled, disabled_reason, reserved_assigned) VALUES ($1::bigint, "
+	    "$2, $3::bigint, string_to_array($4, E'\\n'), $5::boolean, $6, "
+	    "$7::boolean) ON CONFLICT (domain_id, local_part) DO NOTHING "
+	    "RETURNING id",
+	    7, MEMBER_ALIAS_INSERT__N },
 	/* Keyset pagination: (lower(name), id) after the previous page's. */
 	[STMT_MEMBER_LIST] = { "member_list",
 	    MEMBER_COLUMNS
@@ -739,6 +771,49 @@ const struct sql_stmt sql_stmts[STMT__MAX] = {
 	    "AND m.user_id = $1::bigint AND m.role = 'admin') "
 	    "ORDER BY d.name",
 	    2, MEMBER_ADMIN_DOMAINS__N },
+	/* A local part nobody but a site admin may hand out. */
+	[STMT_ALIAS_PROTECTED] = { "alias_protected",
+	    "SELECT mm_local_part_reserved($1::bigint, $2), EXISTS (SELECT 1 "
+	    "FROM users WHERE lower(name) = lower($2) AND id <> $3::bigint)",
+	    3, ALIAS_PROTECTED__N },
+	/* Reserved local parts (rules/reserved.c); the view joins the
+	   built-in ones and each domain's own (migration 0007). */
+	[STMT_RESERVED_CHECK] = { "reserved_check",
+	    "SELECT mm_local_part_reserved($1::bigint, $2)", 2,
+	    RESERVED_CHECK__N },
+	[STMT_RESERVED_DOMAIN] = { "reserved_domain",
+	    "SELECT id FROM domains WHERE name = $1", 1, RESERVED_DOMAIN__N },
+	[STMT_RESERVED_NAMES] = { "reserved_names",
+	    "SELECT r.local_part, r.builtin, coalesce(b.why, '') "
+	    "FROM all_reserved_local_parts r LEFT JOIN reserved_local_parts b "
+	    "ON b.local_part = r.local_part WHERE r.domain_id = $1::bigint "
+	    "ORDER BY r.builtin DESC, r.local_part",
+	    1, RESERVED_NAMES__N },
+	[STMT_RESERVED_ALIASES] = { "reserved_aliases",
+	    "SELECT a.id, a.local_part, coalesce(u.name, ''), a.enabled "
+	    "FROM aliases a JOIN all_reserved_local_parts r "
+	    "ON r.domain_id = a.domain_id AND r.local_part = a.local_part "
+	    "JOIN users u ON u.id = a.user_id WHERE a.domain_id = $1::bigint "
+	    "AND NOT a.reserved_assigned ORDER BY a.local_part",
+	    1, RESERVED_ALIASES__N },
+	[STMT_RESERVED_BUILTIN] = { "reserved_builtin",
+	    "SELECT 1 FROM reserved_local_parts WHERE local_part = $1", 1,
+	    RESERVED_BUILTIN__N },
+	[STMT_RESERVED_ADD] = { "reserved_add",
+	    "INSERT INTO domain_reserved_local_parts (domain_id, local_part) "
+	    "VALUES ($1::bigint, $2) ON CONFLICT DO NOTHING RETURNING 1",
+	    2, RESERVED_ADD__N },
+	[STMT_RESERVED_ASSIGN] = { "reserved_assign",
+	    "UPDATE aliases a SET reserved_assigned = true FROM domains d "
+	    "WHERE d.id = a.domain_id AND a.domain_id = $1::bigint AND a.id = "
+	    "$2::bigint AND NOT a.reserved_assigned AND "
+	    "mm_local_part_reserved(a.domain_id, a.local_part) "
+	    "RETURNING a.local_part || '@' || d.name",
+	    2, RESERVED_ASSIGN__N },
+	[STMT_RESERVED_REMOVE] = { "reserved_remove",
+	    "DELETE FROM domain_reserved_local_parts WHERE domain_id = "
+	    "$1::bigint AND local_part = $2 RETURNING 1",
+	    2, RESERVED_REMOVE__N },
 	/* The JSON API and its tokens (http/bearer.c, apitoken.c, handlers/api.c) */
 	[STMT_API_TOKEN_AUTH] = { "api_token_auth",
 	    "SELECT t.id, u.id, coalesce(u.name, ''), u.email, "
@@ -752,6 +827,11 @@ const struct sql_stmt sql_stmts[STMT__MAX] = {
 	    "UPDATE api_tokens SET last_used_at = now() WHERE id = $1::bigint "
 	    "AND coalesce(last_used_at < now() - interval '1 minute', true)",
 	    1, 0 },
+	[STMT_API_TOKEN_LIVE] = { "api_token_live",
+	    "SELECT (SELECT count(*) FROM api_tokens t WHERE t.user_id = u.id "
+	    "AND t.revoked_at IS NULL AND t.expires_at > now()) FROM users u "
+	    "WHERE u.id = $1::bigint FOR UPDATE OF u",
+	    1, API_TOKEN_LIVE__N },
 	[STMT_API_TOKEN_CREATE] = { "api_token_create",
 	    "INSERT INTO api_tokens (user_id, name, token_hash, expires_at) "
 	    "VALUES ($1::bigint, $2, decode($3, 'hex'), now() + "

@@ -42,17 +42,24 @@ enum stmt {
 	/* outbox (outbox.c) */
 	STMT_OUTBOX_RETRY, /* id -> id if it was a failed message */
 	/* provisioning: snapshot.c, provision.c, errlog.c, notify.c, sync.c */
-	STMT_SNAP_TRUSTED, /* team -> total of the last trusted, open hold */
-	STMT_SNAP_INSERT,  /* team, total, complete, error, held -> id */
-	STMT_SNAP_MEMBERS, /* id, names (space-separated) */
-	STMT_SNAP_LATEST,  /* team -> id, held, age s of latest complete */
-	STMT_SNAP_HAS,     /* id, name -> a row if a member */
-	STMT_SNAP_ACCEPT,  /* team, by -> id, total */
-	STMT_SNAP_SWEEP,   /* team: all but latest, complete, trusted */
-	STMT_PROV_DOMAINS, /* -> id, name, team, limit, admin emails */
-	STMT_PROV_USERS,   /* id|NULL, name|NULL, interval s -> users */
-	STMT_PROV_MEMBERS, /* id|NULL -> user, domain, role */
-	STMT_PROV_ALIASES, /* id|NULL, local|NULL -> aliases */
+	STMT_SNAP_TRUSTED,  /* team -> total of the last trusted, open hold */
+	STMT_SNAP_INSERT,   /* team, total, complete, error, held -> id */
+	STMT_SNAP_MEMBERS,  /* id, names (space-separated) */
+	STMT_SNAP_LATEST,   /* team -> id, held, age s of latest complete */
+	STMT_SNAP_HAS,      /* id, name -> a row if a member */
+	STMT_SNAP_ACCEPT,   /* team, by -> id, total */
+	STMT_SNAP_SWEEP,    /* team: all but latest, complete, trusted */
+	STMT_PROV_DOMAINS,  /* -> id, name, team, limit, admin emails */
+	STMT_PROV_USERS,    /* id|NULL, name|NULL, interval s -> users */
+	STMT_PROV_MEMBERS,  /* id|NULL -> user, domain, role */
+	STMT_PROV_ALIASES,  /* id|NULL, local|NULL -> aliases */
+	STMT_PROV_RESERVED, /* id|NULL -> domain, local part: users' names
+			       reserved there */
+	STMT_BAN_DOMAINS,   /* user id -> id, name, team, admin emails of the
+			       domains where they have enabled aliases */
+	STMT_BAN_SESSIONS,  /* user id -> how many sessions were deleted */
+	STMT_BAN_TOKENS,    /* user id -> id, name, audit "after" of each
+			       token revoked */
 	STMT_PROV_ALIAS_CREATE,   /* domain, local, user, email, enabled,
 				   reason -> id */
 	STMT_PROV_ALIAS_ENABLE,   /* id -> local part, enabled (or the reason
@@ -82,7 +89,8 @@ enum stmt {
 				   claimed id, domain */
 	STMT_ERROR_REPORT,        /* user, domain, code -> a row: report it */
 	STMT_ERROR_FORGET,        /* user, domain */
-	STMT_OUTBOX_INSERT,       /* to, cc (space-separated), subject, body */
+	STMT_OUTBOX_INSERT,       /* to (space-separated), subject, body: a
+				     copy each */
 	STMT_SYNC_LOCK,           /* -> t if this session holds the lock */
 	STMT_SYNC_ASYNC_COMMIT,   /* synchronous_commit off for the session */
 	/* Site admins (handlers/admin.c). */
@@ -111,7 +119,8 @@ enum stmt {
 	STMT_SA_USER_BY_NAME,     /* name -> id */
 	STMT_SA_USER_SET,         /* id, banned, reason or NULL (kept),
 				   site admin -> after */
-	STMT_SA_SITE_ADMINS,      /* -> how many (their rows locked) */
+	STMT_SA_SITE_ADMINS,      /* user id -> how many others, not banned
+				     (every site admin's row locked) */
 	STMT_SA_OUTBOX_FAILED,    /* -> id, to, subject, attempts, error,
 				   failed at, created at */
 	STMT_SA_OUTBOX_STATE,     /* id -> failed, label, state (locked) */
@@ -131,7 +140,8 @@ enum stmt {
 	STMT_MEMBER_DOMAIN_LOCK,   /* the same, the row locked */
 	STMT_MEMBER_DOMAIN,        /* the same + the overview's columns */
 	STMT_MEMBER_LOCK,      /* domain id, name -> member columns (locked) */
-	STMT_MEMBER_ADMINS,    /* domain id -> number of admins */
+	STMT_MEMBER_ADMINS,    /* domain id, user id -> other admins, not
+				  banned */
 	STMT_MEMBER_SET_ROLE,  /* domain id, user id, role */
 	STMT_MEMBER_ADD_ADMIN, /* domain id, name -> user id, name, if the
 				   user exists and was not a member */
@@ -139,8 +149,9 @@ enum stmt {
 	STMT_MEMBER_DELETE,          /* domain id, user id */
 	STMT_MEMBER_ALIAS_COUNT,     /* domain id, user id -> count */
 	STMT_MEMBER_ALIAS_INSERT,    /* domain id, local part, user id,
-				   recipients (one a line), enabled, reason
-				   -> id, or no row if taken */
+				   recipients (one a line), enabled, reason,
+				   reserved assigned -> id, or no row if
+				   taken */
 	STMT_MEMBER_LIST,            /* domain id, search, after name, after id,
 				   limit -> member columns */
 	STMT_MEMBER_GET,             /* domain id, name -> member columns */
@@ -150,10 +161,24 @@ enum stmt {
 	STMT_MEMBER_AUDIT,  /* domain id, before id, limit -> audit rows */
 	STMT_MEMBER_ERRORS, /* domain id, limit -> error log rows */
 	STMT_MEMBER_ADMIN_DOMAINS, /* user id, site admin -> domain names */
+	STMT_ALIAS_PROTECTED,      /* domain id, local part, owner id ->
+				      reserved, another user's name */
+	/* Reserved local parts (rules/reserved.c) */
+	STMT_RESERVED_CHECK,   /* domain id, local part -> reserved */
+	STMT_RESERVED_DOMAIN,  /* domain name -> id */
+	STMT_RESERVED_NAMES,   /* domain id -> local part, built in, why */
+	STMT_RESERVED_ALIASES, /* domain id -> id, local part, owner, enabled
+				  of unassigned aliases with one */
+	STMT_RESERVED_BUILTIN, /* local part -> a row if built in */
+	STMT_RESERVED_ADD,     /* domain id, local part -> a row if added */
+	STMT_RESERVED_REMOVE,  /* domain id, local part -> a row if removed */
+	STMT_RESERVED_ASSIGN,  /* domain id, alias id -> address, if it is
+				  one and was not assigned */
 	/* The JSON API and its tokens (http/bearer.c, apitoken.c, handlers/api.c) */
 	STMT_API_TOKEN_AUTH,   /* hash -> token id, user columns, banned,
 				   last use over a minute ago */
 	STMT_API_TOKEN_TOUCH,  /* token id: last_used_at, once a minute */
+	STMT_API_TOKEN_LIVE,   /* user -> live tokens (the user locked) */
 	STMT_API_TOKEN_CREATE, /* user, name, hash, days -> id, expires;
 				   no row if an active one has the name */
 	STMT_API_TOKEN_LIST,   /* user -> id, name, created, last used,
@@ -414,7 +439,34 @@ enum prov_aliases_col {
 	PROV_ALIASES_ENABLED,
 	PROV_ALIASES_REASON,
 	PROV_ALIASES_EXPIRED,
+	PROV_ALIASES_RESERVED, /* disabled, reserved, not assigned */
 	PROV_ALIASES__N
+};
+/* STMT_BAN_DOMAINS */
+enum ban_domains_col {
+	BAN_DOMAINS_ID,
+	BAN_DOMAINS_NAME,
+	BAN_DOMAINS_TEAM,
+	BAN_DOMAINS_ADMINS,
+	BAN_DOMAINS__N
+};
+/* STMT_BAN_SESSIONS */
+enum ban_sessions_col {
+	BAN_SESSIONS_COUNT,
+	BAN_SESSIONS__N
+};
+/* STMT_BAN_TOKENS */
+enum ban_tokens_col {
+	BAN_TOKENS_ID,
+	BAN_TOKENS_NAME,
+	BAN_TOKENS_AFTER,
+	BAN_TOKENS__N
+};
+/* STMT_PROV_RESERVED */
+enum prov_reserved_col {
+	PROV_RESERVED_DOMAIN,
+	PROV_RESERVED_LOCAL,
+	PROV_RESERVED__N
 };
 /* STMT_PROV_ALIAS_CREATE */
 enum prov_alias_create_col {
@@ -665,6 +717,7 @@ enum alias_view_col {
 /* STMT_ALIAS_GET and STMT_ALIAS_LOCK: the alias, then the actor's role in its domain */
 enum alias_get_col {
 	ALIAS_GET_ROLE = ALIAS_VIEW__N,
+	ALIAS_GET_RESERVED, /* reserved and not assigned by a site admin */
 	ALIAS_GET__N
 };
 /* STMT_ALIAS_UPDATE */
@@ -780,6 +833,57 @@ enum member_admin_domains_col {
 	MEMBER_ADMIN_DOMAINS_NAME,
 	MEMBER_ADMIN_DOMAINS__N
 };
+/* STMT_ALIAS_PROTECTED */
+enum alias_protected_col {
+	ALIAS_PROTECTED_RESERVED,
+	ALIAS_PROTECTED_NAME, /* another user's Launchpad name */
+	ALIAS_PROTECTED__N
+};
+/* STMT_RESERVED_CHECK */
+enum reserved_check_col {
+	RESERVED_CHECK_RESERVED,
+	RESERVED_CHECK__N
+};
+/* STMT_RESERVED_DOMAIN */
+enum reserved_domain_col {
+	RESERVED_DOMAIN_ID,
+	RESERVED_DOMAIN__N
+};
+/* STMT_RESERVED_NAMES */
+enum reserved_names_col {
+	RESERVED_NAMES_LOCAL,
+	RESERVED_NAMES_BUILTIN,
+	RESERVED_NAMES_WHY,
+	RESERVED_NAMES__N
+};
+/* STMT_RESERVED_ALIASES */
+enum reserved_aliases_col {
+	RESERVED_ALIASES_ID,
+	RESERVED_ALIASES_LOCAL,
+	RESERVED_ALIASES_OWNER,
+	RESERVED_ALIASES_ENABLED,
+	RESERVED_ALIASES__N
+};
+/* STMT_RESERVED_BUILTIN */
+enum reserved_builtin_col {
+	RESERVED_BUILTIN_ROW,
+	RESERVED_BUILTIN__N
+};
+/* STMT_RESERVED_ADD */
+enum reserved_add_col {
+	RESERVED_ADD_ROW,
+	RESERVED_ADD__N
+};
+/* STMT_RESERVED_REMOVE */
+enum reserved_remove_col {
+	RESERVED_REMOVE_ROW,
+	RESERVED_REMOVE__N
+};
+/* STMT_RESERVED_ASSIGN */
+enum reserved_assign_col {
+	RESERVED_ASSIGN_ADDRESS,
+	RESERVED_ASSIGN__N
+};
 /* STMT_API_TOKEN_AUTH */
 enum api_token_auth_col {
 	API_TOKEN_AUTH_TOKEN,
@@ -791,6 +895,11 @@ enum api_token_auth_col {
 	API_TOKEN_AUTH_BANNED,
 	API_TOKEN_AUTH_STALE,
 	API_TOKEN_AUTH__N
+};
+/* STMT_API_TOKEN_LIVE */
+enum api_token_live_col {
+	API_TOKEN_LIVE_COUNT,
+	API_TOKEN_LIVE__N
 };
 /* STMT_API_TOKEN_CREATE */
 enum api_token_create_col {

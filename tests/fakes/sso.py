@@ -363,6 +363,12 @@ def _fault_unsupported(v):
     return dict(v)
 
 
+def _fault_session_type(v):
+    if v not in ("no-encryption", "DH-SHA1", "DH-SHA256"):
+        raise ControlError("must be no-encryption, DH-SHA1 or DH-SHA256")
+    return v
+
+
 def _fault_status(v):
     v = _fault_int(v)
     if not 100 <= v <= 599:
@@ -394,6 +400,7 @@ FAULTS = {
     "delay_ms": ("direct", _fault_int),
     "body": ("direct", _fault_str),
     "unsupported_type": ("associate", _fault_unsupported),
+    "answer_session_type": ("associate", _fault_session_type),
 }
 
 CONFIG_DEFAULTS = {
@@ -795,6 +802,18 @@ class Fake(fakebase.RequestLog):
             if pref_at:
                 out["assoc_type"] = pref_at
             return unsupported.get("status", 200), sorted(out.items())
+        # A provider that answers another session type than the one asked
+        # for (knob answer_session_type): a DH answer to a no-encryption
+        # request is made against a consumer key of its own.
+        forced = faults.get("answer_session_type")
+        if forced is not None and forced != st:
+            if forced != "no-encryption" and not req.get("dh_consumer_public"):
+                with self.lock:
+                    x = self.rng.randrange(1, DEFAULT_MODULUS - 1)
+                req = dict(req, dh_consumer_public=b64(btwoc(pow(DEFAULT_GEN, x, DEFAULT_MODULUS))))
+            st = forced
+            if forced != "no-encryption" and SECRET_SIZE[at] != DH_HASH[forced]().digest_size:
+                at = "HMAC-SHA256" if forced == "DH-SHA256" else "HMAC-SHA1"
         secret = self.random_bytes(SECRET_SIZE[at])
         out = {"ns": NS_OPENID2, "assoc_type": at, "session_type": st,
                "expires_in": str(self.config["expires_in"])}

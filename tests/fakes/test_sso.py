@@ -615,6 +615,26 @@ class TestAssociation(Base):
                          (400, "no-encryption", "HMAC-SHA1"))
         self.assertTrue(associate(MAIN)[0])                             # one-shot
 
+    def test_answer_session_type(self):
+        """A provider answering another session type than asked: a DH answer
+        to no-encryption (what a relying party must refuse), and back."""
+        MAIN.ctl("/_fake/faults", {"answer_session_type": "DH-SHA256"})
+        r = MAIN.direct([("openid.ns", NS), ("openid.mode", "associate"),
+                         ("openid.assoc_type", "HMAC-SHA256"), ("openid.session_type", "no-encryption")])
+        kv = r.kv()
+        self.assertEqual((r.status, kv["session_type"], kv["assoc_type"]), (200, "DH-SHA256", "HMAC-SHA256"))
+        self.assertNotIn("mac_key", kv)
+        self.assertEqual(len(base64.b64decode(kv["enc_mac_key"])), 32)
+        self.assertTrue(kv["dh_server_public"] and kv["assoc_handle"])
+        MAIN.ctl("/_fake/faults", {"answer_session_type": "no-encryption"})
+        kv = MAIN.direct([("openid.ns", NS), ("openid.mode", "associate"),
+                          ("openid.assoc_type", "HMAC-SHA256"), ("openid.session_type", "DH-SHA256"),
+                          ("openid.dh_consumer_public", base64.b64encode(btwoc(pow(2, 5, P))).decode())]).kv()
+        self.assertEqual((kv["session_type"], len(base64.b64decode(kv["mac_key"]))), ("no-encryption", 32))
+        self.assertNotIn("enc_mac_key", kv)
+        self.assertEqual(associate(MAIN, "no-encryption")[2]["session_type"], "no-encryption")  # one-shot
+        MAIN.ctl("/_fake/faults", {"answer_session_type": "DH-MD5"}, expect=400)
+
     def test_http_error_knob(self):
         MAIN.ctl("/_fake/faults", {"status": 503})
         r = MAIN.direct([("openid.ns", NS), ("openid.mode", "associate"),

@@ -962,6 +962,7 @@ import test_api   # noqa: E402,F401  (the JSON API and API tokens, before the da
 import test_domain_admin   # noqa: E402,F401  (domain-admin pages, before the database tests)
 import test_mailbox   # noqa: E402,F401  (encrypted mailboxes and LMTP, before the database tests)
 import test_authz   # noqa: E402,F401  (the authorization matrix of the HTML routes, before the database tests)
+import test_security   # noqa: E402,F401  (the security rules, before the database tests)
 import test_db   # noqa: E402,F401
 
 

@@ -396,21 +396,21 @@ def api_errors_and_bodies(env):
 @test
 def api_rate_limit(env):
     """Over api_rate_limit requests a minute: 429 with Retry-After, per
-    token (another token of the same user is not affected)."""
+    user: every token of the user is refused, another user is not."""
     env.ensure_server()
     uid, _ = mk_user(env, "rate")
-    t1, t2 = mk_token(env, uid), mk_token(env, uid)
-    tid = sql(env, "SELECT id FROM api_tokens WHERE token_hash = decode('%s', 'hex')"
-              % hashlib.sha256(t1.encode()).hexdigest())
+    other, _ = mk_user(env, "rateo")
+    t1, t2, t3 = mk_token(env, uid), mk_token(env, uid), mk_token(env, other)
     # this minute's and the next minute's window already hold 120 hits
-    sql(env, "INSERT INTO rate_limits (bucket, window_start, hits, expires_at) SELECT 'api:%s', "
+    sql(env, "INSERT INTO rate_limits (bucket, window_start, hits, expires_at) SELECT 'api-user:%s', "
              "w, 120, w + interval '2 min' FROM (SELECT date_bin('60 s', now(), 'epoch') + "
-             "make_interval(secs => 60 * i) AS w FROM generate_series(0, 1) i) s" % tid)
+             "make_interval(secs => 60 * i) AS w FROM generate_series(0, 1) i) s" % uid)
     r = call(env, "GET", "/api/v1/me", t1)
     refused(r, "request 121 of the minute", 429, "rate_limited")
     ra = r.header("Retry-After") or ""
     expect(ra.isdigit() and 0 <= int(ra) <= 60, "429: Retry-After %r", ra)
-    ok(call(env, "GET", "/api/v1/me", t2), "the user's other token")
+    refused(call(env, "GET", "/api/v1/me", t2), "the user's other token", 429, "rate_limited")
+    ok(call(env, "GET", "/api/v1/me", t3), "another user's token")
 
 
 # ---------------------------------------------------------------- aliases

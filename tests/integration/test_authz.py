@@ -116,6 +116,13 @@ MATRIX = [
         "/admin/domains?done=domain-disabled", True),
     Row("POST", "/admin/domains/:domain/limit", SITE_ADMIN, 303, {"alias_limit": "7"},
         "/admin/domains?done=limit-changed", True),
+    Row("GET", "/admin/domains/:domain/reserved", SITE_ADMIN, 200),
+    Row("POST", "/admin/domains/:domain/reserved", SITE_ADMIN, 303,
+        {"local_part": "authzboard"}, "/admin/domains/{A}/reserved?done=reserved-added", True),
+    Row("POST", "/admin/domains/:domain/reserved/:local/remove", SITE_ADMIN, 303, {},
+        "/admin/domains/{A}/reserved?done=reserved-removed", True, local="reserved"),
+    Row("POST", "/admin/domains/:domain/reserved/aliases/:id/assign", SITE_ADMIN, 303, {},
+        "/admin/domains/{A}/reserved?done=assigned", True, id="legacy"),
     Row("POST", "/admin/domains/:domain/logo", SITE_ADMIN, 303, {"logo": "test-mark.svg"},
         "/admin/domains?done=logo-changed", True),
     Row("GET", "/admin/users", SITE_ADMIN, 200),
@@ -354,7 +361,9 @@ class Fixture:
         self.other_alias = mk_alias(env, self.A, uniq("authzox"), self.other_uid)
         self.b_alias = mk_alias(env, self.B, uniq("authzbx"), self.badmin_uid)
         self.alias2 = mk_alias(env, self.A, uniq("authzmb"), self.member_uid)
-        self.aliases = [self.alias, self.other_alias, self.b_alias, self.alias2]
+        # made before reset() reserves its name on A: a site admin may assign it
+        self.legacy = mk_alias(env, self.A, "authzkept", self.other_uid)
+        self.aliases = [self.alias, self.other_alias, self.b_alias, self.legacy, self.alias2]
         mk_token(env, self.member_uid, "authz")
         mk_token(env, self.other_uid, "authz")
         self.token, self.other_token = (int(sql(env, "SELECT id FROM api_tokens WHERE user_id = %d"
@@ -372,6 +381,7 @@ class Fixture:
                        "other_token": self.other_token, "outbox": self.outbox,
                        "other_uid": self.other_uid, "banned_uid": self.banned_uid,
                        "new_domain": self.new_domain, "unknown": self.unknown,
+                       "reserved": "authzkept", "legacy": self.legacy,
                        "sso": env.sso.endpoint, "alias2": self.alias2}
         self.reset()
         self.mailbox_fixture()
@@ -469,6 +479,7 @@ class Fixture:
         doms = "(SELECT id FROM domains WHERE name IN (%s, %s))" % (lit(self.A), lit(self.B))
         emails = "(SELECT array_agg(email) FROM users WHERE id IN (%s))" % users
         s = ["DELETE FROM rate_limits;",
+             "DELETE FROM domain_reserved_local_parts WHERE domain_id IN %s;" % doms,
              "UPDATE users SET is_banned = (id = %d), ban_reason = CASE WHEN id = %d THEN 'spam' "
              "END, is_site_admin = (id = %d), person_status = NULL, person_checked_at = NULL, "
              "sync_requested_at = NULL, synced_at = NULL WHERE id IN (%s);"
@@ -476,8 +487,11 @@ class Fixture:
              "DELETE FROM aliases WHERE domain_id IN %s AND id NOT IN (%s);"
              % (doms, self.ids(self.aliases)),
              "UPDATE aliases SET enabled = true, disabled_reason = NULL, reply_code = 550, "
-             "description = '', remove_at = NULL WHERE id IN (%s);" % self.ids(self.aliases),
+             "description = '', remove_at = NULL, reserved_assigned = false WHERE id IN (%s);"
+             % self.ids(self.aliases),
              "DELETE FROM domain_members WHERE domain_id IN %s;" % doms,
+             "INSERT INTO domain_reserved_local_parts (domain_id, local_part) SELECT id, "
+             "'authzkept' FROM domains WHERE name = %s;" % lit(self.A),
              "UPDATE domains SET enabled = true, alias_limit = 3 WHERE id IN %s;" % doms,
              "DELETE FROM domains WHERE name = %s;" % lit(self.new_domain),
              "DELETE FROM api_tokens WHERE user_id IN (%s) AND id NOT IN (%d, %d);"
@@ -516,7 +530,8 @@ class Fixture:
         users = self.ids(self.uids)
         parts = [
             "SELECT string_agg(row(id, domain_id, local_part, user_id, recipients, enabled, "
-            "disabled_reason, reply_code, description)::text, ',' ORDER BY id) FROM aliases",
+            "disabled_reason, reply_code, description, reserved_assigned)::text, ',' "
+            "ORDER BY id) FROM aliases",
             "SELECT string_agg(row(domain_id, user_id, role)::text, ',' ORDER BY domain_id, "
             "user_id) FROM domain_members",
             "SELECT string_agg(row(id, name, enabled, alias_limit)::text, ',' ORDER BY id) "
@@ -535,6 +550,8 @@ class Fixture:
             "FROM aliases a",
             "SELECT count(*)::text FROM mailbox_unlocks",
             "SELECT count(*)::text FROM error_log",
+            "SELECT string_agg(row(domain_id, local_part)::text, ',' ORDER BY domain_id, "
+            "local_part) FROM domain_reserved_local_parts",
         ]
         return ("SELECT (SELECT count(*) FROM audit_log) || ' ' || md5(concat_ws('|', %s));"
                 % ", ".join("(%s)" % p for p in parts))

@@ -24,7 +24,9 @@ import subprocess
 import time
 import urllib.parse
 
+import fcgi
 import stack
+import test_authz
 from run import Fail, check_html, expect, show, test
 from test_api import call, mk_token
 from test_member import join, member, new_alias, new_domain, sql, text, tidy
@@ -521,6 +523,63 @@ def unlock_cookie_bound_to_session(env, box):
     r = b2.get("/my/mailbox/%s" % box["id"])
     expect(r.status == 200 and b"is locked" in r.body and b"secret body" not in r.body,
            "A's cookie opened A's mailbox in another session: %s", show(r, 2000))
+
+
+@test
+@with_mailbox
+def unlock_cookie_over_https(env, box):
+    """With an https public_url the unlock cookie is __Host-mm_unlock_<id>
+    (Secure, HttpOnly, Path=/, no Domain), the plain name opens nothing,
+    and the Lock button expires the __Host- cookie."""
+    deliver(env, [lmtp_address(box["address"])], message("https", "over https"), ident=queue_id())
+    sock = os.path.join(env.base, "mbx-https.sock")
+    conf = os.path.join(env.base, "mbx-https.conf")
+    stack.render_config(conf, stack.config_settings(
+        sock, workers=1, public_url="https://127.0.0.1:%d" % env.port,
+        database=env.pg.conninfo(), extra=env.signin_settings()), header="mailbox https profile")
+    srv = env.new_server(conf=conf, sock=sock, workers=1, tag="mbx-https").start()
+    try:
+        srv.wait_ready()
+        a = test_authz.Actor("https", int(box["uid"]))
+        sql(env, "INSERT INTO sessions (token_hash, user_id, csrf_token, idle_expires_at, "
+                 "expires_at) VALUES (decode('%s', 'hex'), %s, decode('%s', 'hex'), now() + "
+                 "interval '1 hour', now() + interval '1 hour')"
+            % (test_authz.sha256_hex(a.session), box["uid"], a.csrf))
+        session = "__Host-mm_session=" + a.session
+
+        def call(method, path, cookie, body=None):
+            data = urllib.parse.urlencode(body).encode() if body else b""
+            extra = {"HTTP_COOKIE": cookie, "HTTPS": "on", "REQUEST_SCHEME": "https"}
+            p = fcgi.nginx_like_params(method, path, body=data, extra=extra,
+                                       content_type="application/x-www-form-urlencoded"
+                                       if body else None)
+            return fcgi.request(sock, p, body=data)
+        sql(env, "DELETE FROM rate_limits WHERE bucket LIKE 'unlock:%'")
+        r = call("POST", "/my/mailbox/%s/unlock" % box["id"], session,
+                 {"csrf_token": a.csrf, "password": PASSWORD})
+        sc = [v for n, v in r.headers if n.lower() == "set-cookie"]
+        name = "__Host-mm_unlock_%s" % box["id"]
+        expect(r.status == 303 and len(sc) == 1 and sc[0].startswith(name + "="),
+               "unlock over https: %s, Set-Cookie %r", r.status, sc)
+        attrs = [x.strip().lower() for x in sc[0].split(";")[1:]]
+        expect("secure" in attrs and "httponly" in attrs and "path=/" in attrs
+               and not any(x.startswith("domain") for x in attrs), "cookie attributes %r", attrs)
+        key = sc[0].split(";")[0].split("=", 1)[1]
+        r = call("GET", "/my/mailbox/%s" % box["id"], "%s; %s=%s" % (session, name, key))
+        expect(r.status == 200 and b"https" in r.body and b"is locked" not in r.body,
+               "the __Host- cookie does not open the mailbox: %s", r.status)
+        r = call("GET", "/my/mailbox/%s" % box["id"],
+                 "%s; mm_unlock_%s=%s" % (session, box["id"], key))
+        expect(r.status == 200 and b"is locked" in r.body,
+               "the plain cookie name opened the mailbox over https: %s", r.status)
+        r = call("POST", "/my/mailbox/%s/lock" % box["id"], "%s; %s=%s" % (session, name, key),
+                 {"csrf_token": a.csrf})
+        sc = [v for n, v in r.headers if n.lower() == "set-cookie"]
+        expect(r.status == 303 and any(c.startswith(name + "=;") and "secure" in c.lower()
+                                       for c in sc),
+               "Lock does not expire the __Host- cookie: %s %r", r.status, sc)
+    finally:
+        srv.stop(signal.SIGTERM, 10)
 
 
 @test

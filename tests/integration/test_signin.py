@@ -74,10 +74,11 @@ def lit(s):
 
 # ---------------------------------------------------------------- server profiles
 
-def use_profile(env, name=None):
+def use_profile(env, name=None, extra=None):
     """The server the next requests reach: the test server (name None,
-    env.conf), or a profile ("post", "association") started on the same
-    socket in its place.  A no-op when it already runs."""
+    env.conf), or a profile ("post", "association", or any name with the
+    config keys of extra) started on the same socket in its place.  A no-op
+    when it already runs."""
     cur = getattr(env, "signin_profile", None)
     running = env.server is not None and env.server.proc.running()
     if name is None:
@@ -91,6 +92,7 @@ def use_profile(env, name=None):
     settings = dict(env.signin_settings() + env.provision_settings())
     if name == "association":
         settings["openid_mode"] = "association"
+    settings.update(extra or {})
     conf = os.path.join(env.base, "signin-%s.conf" % name)
     stack.render_config(conf, stack.config_settings(
         env.sock, workers=WORKERS, max_body="64k", shutdown_timeout=10,
@@ -575,8 +577,9 @@ def session_cookie_flags(env):
         fr = fcgi.request(sock, fcgi.nginx_like_params("GET", "/ubuntu"))
     finally:
         srv.stop(signal.SIGTERM, 10)
-    sc = [v for k, v in fr.headers if k.lower() == "set-cookie" and v.startswith("mm_browser=")]
-    expect(fr.status == 200 and sc, "https public_url: GET /ubuntu set no mm_browser: %s", show(fr))
+    sc = [v for k, v in fr.headers if k.lower() == "set-cookie" and v.startswith("__Host-mm_browser=")]
+    expect(fr.status == 200 and sc, "https public_url: GET /ubuntu set no __Host-mm_browser: %s",
+           show(fr))
     _, sattrs = cookie_attrs(sc[0])
     expect("secure" in sattrs and "httponly" in sattrs, "https public_url: cookie not Secure: %s", sc[0])
 
@@ -1375,8 +1378,8 @@ def signin_association_get(env):
     expect(d.get("openid.assoc_handle") == shared[0], "the assertion was not signed with our association")
     body = op_requests(env.sso, "associate")[0]["body"]
     q = urllib.parse.parse_qs(body)
-    expect(q.get("openid.session_type") == ["DH-SHA256"] and q.get("openid.assoc_type") == ["HMAC-SHA256"],
-           "associate request: %s", q)
+    expect(q.get("openid.session_type") == ["no-encryption"] and q.get("openid.assoc_type") == ["HMAC-SHA256"]
+           and "openid.dh_consumer_public" not in q, "associate request: %s", q)
     r = b.get("/my")
     expect(r.status == 200 and b"Hello, Ann Assoc" in r.body, "GET /my: %s", show(r, 2000))
     # A second sign-in reuses the stored association: no direct request.

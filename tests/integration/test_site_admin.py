@@ -402,9 +402,18 @@ def site_admin_ban(env):
     expect_303(r, path + "?done=banned", "ban")
     expect(q(env, "SELECT is_banned, ban_reason FROM users WHERE id = %s" % vid) == "t|" + reason,
            "not banned with the reason")
-    a = expect_audit(env, before, aid, "user.ban", "user", "ban")
+    # The ban's row, and the row of the one session it ended.
+    rows = q(env, "SELECT actor_kind || '|' || actor_user_id || '|' || action || '|' || "
+                  "target_type || '|' || coalesce(target_label, '') || '|' || "
+                  "coalesce(before::text, '') || '|' || coalesce(after::text, '') FROM audit_log "
+                  "ORDER BY id DESC LIMIT %d" % (audit_count(env) - before)).splitlines()[::-1]
+    expect(len(rows) == 2, "ban: audit rows %r, want user.ban and user.sessions_end", rows)
+    a = rows[0].split("|")
+    expect(a[:4] == ["user", str(aid), "user.ban", "user"], "ban audit row: %s", a)
     expect(a[4] == vuser["nickname"] and '"is_banned": false' in a[5] and '"is_banned": true' in a[6],
            "ban audit row: %s", a)
+    expect(rows[1].split("|")[2:5] == ["user.sessions_end", "user", vuser["nickname"]]
+           and '"sessions": 1' in rows[1], "sessions audit row: %s", rows[1])
     # Their session ends at once.
     check_app_error_page(victim.get("/my"), 401, "the banned user's session")
     page = admin.get(r.header("Location"))

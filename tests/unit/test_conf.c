@@ -95,6 +95,7 @@
 	"status_allow = 127.0.0.1 ::1\n"                        \
 	"status_listen =\n"                                     \
 	"templates_dir = " MM_PKGDATADIR "/templates\n"         \
+	"trusted_proxies =\n"                                   \
 	"user =\n"                                              \
 	"verification_prefix = membermail-site-verification\n"  \
 	"workers = 4\n"
@@ -324,6 +325,8 @@ static const struct {
 	{ "shutdown_timeout = 3600", "shutdown_timeout", "3600" },
 	{ "log_level = error", "log_level", "error" },
 	{ "log_level = warn", "log_level", "warn" },
+	{ "trusted_proxies = 127.0.0.1 ::1 10.1.0.0/16", "trusted_proxies",
+	    "127.0.0.1 ::1 10.1.0.0/16" },
 	{ "user = _apt", "user", "_apt" },
 	{ "user = host$", "user", "host$" },
 	{ "user = a-b_c9", "user", "a-b_c9" },
@@ -343,6 +346,12 @@ static const struct {
 	    "postgresql:///mm?host=/run/postgresql" },
 	{ "sso_endpoint = http://127.0.0.1:8081/+openid", "sso_endpoint",
 	    "http://127.0.0.1:8081/+openid" },
+	{ "sso_identity_prefix = http://localhost:8081/+id/",
+	    "sso_identity_prefix", "http://localhost:8081/+id/" },
+	{ "launchpad_api = http://[::1]:8082/1.0", "launchpad_api",
+	    "http://[::1]:8082/1.0" },
+	{ "launchpad_api = http://127.9.8.7/1.0", "launchpad_api",
+	    "http://127.9.8.7/1.0" },
 	{ "openid_mode = association", "openid_mode", "association" },
 	{ "launchpad_teams = no", "launchpad_teams", "no" },
 	{ "status_allow = 10.0.0.0/8  ::1 fd00::/8", "status_allow",
@@ -415,6 +424,25 @@ static const struct {
 	{ "sso_endpoint = https://x.org:443/a",
 	    ":1: sso_endpoint: \"https://x.org:443\" names the default port; "
 	    "leave it out" },
+	/* The internet services are https; plain http only to loopback. */
+	{ "sso_endpoint = http://login.ubuntu.com/+openid",
+	    ":1: sso_endpoint: \"http://login.ubuntu.com/+openid\" must be "
+	    "https (plain http only to this machine: localhost, 127.0.0.0/8 "
+	    "or [::1])" },
+	{ "sso_identity_prefix = http://10.0.0.1/+id/",
+	    ":1: sso_identity_prefix: \"http://10.0.0.1/+id/\" must be https "
+	    "(plain http only to this machine: localhost, 127.0.0.0/8 or "
+	    "[::1])" },
+	{ "launchpad_api = http://127.0.0.1.example.org/1.0",
+	    ":1: launchpad_api: \"http://127.0.0.1.example.org/1.0\" must be "
+	    "https (plain http only to this machine: localhost, 127.0.0.0/8 "
+	    "or [::1])" },
+	{ "launchpad_api = http://[::2]:80/1.0",
+	    ":1: launchpad_api: \"http://[::2]:80\" names the default port; "
+	    "leave it out" },
+	{ "launchpad_api = http://[::2]/1.0",
+	    ":1: launchpad_api: \"http://[::2]/1.0\" must be https (plain "
+	    "http only to this machine: localhost, 127.0.0.0/8 or [::1])" },
 	{ "openid_mode = dumb",
 	    ":1: openid_mode: \"dumb\" is not one of stateless, association" },
 	{ "launchpad_teams = true",

@@ -1,4 +1,4 @@
-/* test_log.c - quoting of client bytes and the line format. */
+/* test_log.c - the key=value fields, their quoting and the line format. */
 #include "config.h"
 
 #include <stdio.h>
@@ -43,31 +43,113 @@ test_quote(void)
 	    "long input bounded");
 }
 
+/* Logs through a file; the lines written since the last call. */
+static char log_file[] = "/tmp/test_log.XXXXXX";
+static long log_seen;
+
+static const char *
+written(char *buf, size_t bufsz)
+{
+	FILE  *f = fopen(log_file, "r");
+	size_t n = 0;
+
+	buf[0] = '\0';
+	if (f == NULL)
+		return buf;
+	if (fseek(f, log_seen, SEEK_SET) == 0)
+		n = fread(buf, 1, bufsz - 1, f);
+	buf[n] = '\0';
+	log_seen += (long)n;
+	fclose(f);
+	return buf;
+}
+
+/* The part after "pid=N " of the only line written, newline included. */
+static const char *
+fields_of(char *buf, size_t bufsz)
+{
+	const char *p = strstr(written(buf, bufsz), " pid=");
+
+	return p != NULL && (p = strchr(p + 1, ' ')) != NULL ? p + 1 : buf;
+}
+
+static void
+test_kinds(void)
+{
+	char buf[8192];
+
+	log_info("test", LOG_STR("s", "a \"b\"\n"), LOG_WORD("w", "ok-1.2"),
+	    LOG_INT("i", -7), LOG_UINT("u", 18446744073709551615ULL),
+	    LOG_MS("ms", 0.414), LOG_SECS("t", 11.0154));
+	CHECK_STR(fields_of(buf, sizeof(buf)),
+	    "event=test s=\"a \\\"b\\\"\\x0a\" w=ok-1.2 i=-7 "
+	    "u=18446744073709551615 ms=0.41 t=11.015s\n",
+	    "every kind");
+	/* A word with a byte outside the word set is quoted like text. */
+	log_info("test", LOG_WORD("w", "x y=1"), LOG_WORD("e", ""),
+	    LOG_WORD("n", NULL), LOG_STR("z", NULL));
+	CHECK_STR(fields_of(buf, sizeof(buf)),
+	    "event=test w=\"x y=1\" e=\"\" n=- z=-\n", "words");
+	log_info("test", LOG_OPT("a", NULL), LOG_OPT("b", "x"),
+	    LOG_STRN("c", "n\0l", 3));
+	CHECK_STR(fields_of(buf, sizeof(buf)),
+	    "event=test b=\"x\" c=\"n\\x00l\"\n", "optional, with NULs");
+	/* Keys and events are the program's: anything else is "badkey". */
+	log_info("bad event", LOG_STR("k=v", "x"), LOG_INT("Up", 1));
+	CHECK_STR(fields_of(buf, sizeof(buf)),
+	    "event=badkey badkey=\"x\" badkey=1\n", "bad keys");
+	log_info("none");
+	CHECK_STR(fields_of(buf, sizeof(buf)), "event=none\n", "no fields");
+}
+
+/* However long and wherever the bytes, one line, every quote closed. */
+static void
+test_bounds(void)
+{
+	char        buf[16384], big[3000];
+	const char *l;
+	size_t      i, n;
+
+	memset(big, '\n', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	log_warn("test", LOG_STR("a", big), LOG_STR("b", big),
+	    LOG_STR("c", big), LOG_STR("d", big), LOG_STR("e", big),
+	    LOG_STR("f", big), LOG_STR("g", big), LOG_STR("h", big),
+	    LOG_STR("i", big));
+	l = written(buf, sizeof(buf));
+	CHECK(strlen(l) <= 4096, "bounded: %zu bytes", strlen(l));
+	CHECK(strchr(l, '\n') == l + strlen(l) - 1, "one line");
+	CHECK(strstr(l, "...\" cut=1\n") != NULL, "whole fields, then cut=1");
+	/* Values of \x0a only: each space-separated field is whole. */
+	for (i = 0; l[i] != '\0'; i += n + 1) {
+		n = strcspn(l + i, " \n");
+		if (n > 2 && memchr(l + i, '"', n) != NULL)
+			CHECK(l[i + n - 1] == '"', "a quote left open at %zu",
+			    i);
+		if (l[i + n] == '\0')
+			break;
+	}
+}
+
 static void
 test_line(void)
 {
-	char  path[] = "/tmp/test_log.XXXXXX", line[512];
-	FILE *f;
-	int   fd;
+	char buf[512];
+	int  fd;
 
-	if ((fd = mkstemp(path)) == -1) {
+	if ((fd = mkstemp(log_file)) == -1) {
 		CHECK(0, "mkstemp");
 		return;
 	}
 	close(fd);
-	CHECK_INT(log_open(path), 0, "log_open");
+	CHECK_INT(log_open(log_file), 0, "log_open");
 	log_set_level(LOG_LEVEL_INFO);
-	log_info("event=test n=%d", 7);
-	log_debug("event=hidden");
-	f = fopen(path, "r");
-	CHECK(f != NULL && fgets(line, sizeof(line), f) != NULL, "read");
-	CHECK(strstr(line, " level=info pid=") != NULL, "prefix: %s", line);
-	CHECK(strstr(line, "event=test n=7\n") != NULL, "message: %s", line);
-	CHECK(f != NULL && fgets(line, sizeof(line), f) == NULL,
-	    "debug filtered");
-	if (f != NULL)
-		fclose(f);
-	unlink(path);
+	log_info("test", LOG_INT("n", 7));
+	log_debug("hidden");
+	written(buf, sizeof(buf));
+	CHECK(strstr(buf, " level=info pid=") != NULL, "prefix: %s", buf);
+	CHECK(strstr(buf, "event=test n=7\n") != NULL, "message: %s", buf);
+	CHECK(strstr(buf, "hidden") == NULL, "debug filtered");
 	CHECK_INT(log_level_from_name("warn"), LOG_LEVEL_WARN, "level name");
 	CHECK_INT(log_level_from_name("loud"), -1, "unknown level");
 }
@@ -77,5 +159,8 @@ main(void)
 {
 	test_quote();
 	test_line();
+	test_kinds();
+	test_bounds();
+	unlink(log_file);
 	return test_done("test_log");
 }

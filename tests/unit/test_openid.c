@@ -1,7 +1,8 @@
 /*
  * test_openid.c - openid.c: key-value form, the message model, the checks
  * of reference §3, the signature vector of §2.2, nonces, return_to,
- * claimed ids, extension signedness, Launchpad names and DH-SHA256.
+ * claimed ids, extension signedness, Launchpad names and the answers to
+ * associate (no-encryption only).
  *
  * Key-value inputs are handed over in exact-size heap copies with no NUL
  * after them, so that under ASan a read past the given length is a report.
@@ -16,7 +17,6 @@
 #include <sodium.h>
 
 #include "lib/arena.h"
-#include "lib/bignum.h"
 #include "lib/form.h"
 #include "proto/openid.h"
 #include "test.h"
@@ -281,11 +281,10 @@ test_kv_table(void)
 static const char kv_doc[] =
     "assoc_handle:{HMAC-SHA256}{66a1b2c3}{AbCdEg==}\n"
     "assoc_type:HMAC-SHA256\n"
-    "dh_server_public:AI8puC3hNS3wzWCx\n"
-    "enc_mac_key:0C0gruV+QTy/xlrse6k9qomJI8hivfZBgr0jC+gvUVw=\n"
     "expires_in:1209600\n"
+    "mac_key:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=\n"
     "ns:http://specs.openid.net/auth/2.0\n"
-    "session_type:DH-SHA256\n";
+    "session_type:no-encryption\n";
 
 static void
 test_kv_prefixes(void)
@@ -299,7 +298,7 @@ test_kv_prefixes(void)
 	arena_reset(A);
 	if (openid_kv_parse(A, kv_doc, sizeof(kv_doc) - 1, 16, 200, &full) !=
 		OPENID_OK ||
-	    full.n != 7) {
+	    full.n != 6) {
 		CHECK(0, "kv prefix document parses");
 		return;
 	}
@@ -1386,26 +1385,8 @@ test_lp_name(void)
 }
 
 /* ----------------------------------------------------------------------
- * DH-SHA256 (§2.4)
+ * Association answers (§8.2): no-encryption only
  */
-
-/* python3 vector: x, g^x, the server's B and enc_mac_key, the secret. */
-#define PY_X                                                               \
-	"57879e7273a3ac8d09bc26c8f3a6ff6e9c398ed3b1508554f3fc84dc649a4972" \
-	"e3048f458d09e44960ac3dc6243cfe2ff1228bb74f2428d6d2c7fa12e0114b7c" \
-	"3a3416d5dacaac5e8a03a4a4f0e8ac162bce318a446b9a89f2c8649352f39d9f" \
-	"a43c61eeccd33674cdd7f712567b97248e40346bff4ee34b67ffa542e3aa56a2"
-#define PY_A                                                                   \
-	"Z9ngVLQbLatjjfmnfJQRCDCO1T72fMVqQfrlXFsE1YUiZmkIZw8f7CvXhtzHCdcnQ0Uk" \
-	"BuLc+GneELSmk7Mysg6JOQuYqTS9C/X5df6otMlBiPVyWlODmsH0WIGU1aYFl2V4pkvH" \
-	"aVuffCLvj96sNr17dsnaOVSyqhOQr+C83qA="
-#define PY_B                                                                   \
-	"AI8puC3hNS3wzWCxHhf8ODuTmvDZaMu9bUmKutmqGrW2wgbClMpeTtMcj88B3cZ01sl4" \
-	"nHcKEGcpPVhQES/q1V1BVsDSr230LzBTOIz0LA9fh4jm+mtpPzUaNE9PSyGJCI0EUmLv" \
-	"YJuO3eq/dntilXroo0SqOigrsM4p/iVQfSNk"
-#define PY_ENC "0C0gruV+QTy/xlrse6k9qomJI8hivfZBgr0jC+gvUVw="
-#define PY_SECRET \
-	"4d87d8006a96d08a12aad791b174b56b1776c2f0c306f63da3b4d83e83cdca6a"
 
 static const char *
 hex32(const unsigned char k[32], char buf[65])
@@ -1421,228 +1402,112 @@ hex32(const unsigned char k[32], char buf[65])
 	return buf;
 }
 
-/* btwoc(v) in base64, for the simulated server. */
-static const char *
-b64_btwoc(const struct bn *v)
-{
-	unsigned char raw[BN_BTWOC_MAX];
-	size_t        n, sz;
-	char         *out;
+#define KEY32_B64 "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="
+#define KEY32_HEX \
+	"000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"
+#define ZERO_HEX \
+	"0000000000000000000000000000000000000000000000000000000000000000"
+#define NS_LINE "ns:http://specs.openid.net/auth/2.0\n"
+#define GOOD                                               \
+	"assoc_handle:{HMAC-SHA256}{66a1b2c3}{AbCdEg==}\n" \
+	"assoc_type:HMAC-SHA256\nexpires_in:1209600\n"     \
+	"mac_key:" KEY32_B64 "\n" NS_LINE "session_type:no-encryption\n"
 
-	(void)bn_to_btwoc(v, raw, sizeof(raw), &n);
-	sz = sodium_base64_ENCODED_LEN(n, sodium_base64_VARIANT_ORIGINAL);
-	out = arena_alloc(A, sz);
-	return sodium_bin2base64(out, sz, raw, n,
-	    sodium_base64_VARIANT_ORIGINAL);
-}
-
-static void
-test_dh_python(void)
-{
-	unsigned char    x[128], key[32];
-	struct openid_dh dh;
-	struct bn        xb;
-	const char      *pub;
-	char             buf[65];
-
-	arena_reset(A);
-	(void)bn_from_hex(&xb, PY_X);
-	(void)bn_to_bytes(&xb, x, sizeof(x));
-	CHECK_INT(openid_dh_start(A, &dh, x, sizeof(x), &pub), OPENID_OK,
-	    "dh python start");
-	CHECK_STR(pub, PY_A, "dh python consumer public");
-	CHECK_INT(openid_dh_finish(&dh, PY_B, PY_ENC, key), OPENID_OK,
-	    "dh python finish");
-	CHECK_STR(hex32(key, buf), PY_SECRET, "dh python secret");
-	CHECK(bn_is_zero(&dh.x) && !dh.live, "dh python: x wiped");
-	CHECK_INT(openid_dh_finish(&dh, PY_B, PY_ENC, key), OPENID_EINTERNAL,
-	    "dh python: one shot");
-	CHECK_STR(hex32(key, buf),
-	    "0000000000000000000000000000000000000000"
-	    "000000000000000000000000",
-	    "dh python: one shot, key zero");
-}
-
-/* The server side, computed here with bignum: B, and enc for secret. */
-static int
-simulated_server(const char *pub, const unsigned char secret[32],
-    const char **b64b, const char **b64enc)
-{
-	unsigned char raw[BN_BTWOC_MAX], h[32], enc[32];
-	struct bn     p, pm1, one, g, a, y, b, z;
-	size_t        n, i, sz;
-	char         *out;
-
-	(void)bn_from_hex(&p, OPENID_DH_P_HEX);
-	bn_set_u32(&one, 1);
-	(void)bn_sub(&pm1, &p, &one);
-	bn_set_u32(&g, OPENID_DH_G);
-	if (sodium_base642bin(raw, sizeof(raw), pub, strlen(pub), NULL, &n,
-		NULL, sodium_base64_VARIANT_ORIGINAL) != 0 ||
-	    bn_from_btwoc(&a, raw, n) != APP_OK ||
-	    bn_random_range(&y, &pm1) != APP_OK ||
-	    bn_modexp(&b, &g, &y, &p) != APP_OK ||
-	    bn_modexp(&z, &a, &y, &p) != APP_OK ||
-	    bn_to_btwoc(&z, raw, sizeof(raw), &n) != APP_OK)
-		return -1;
-	crypto_hash_sha256(h, raw, n);
-	for (i = 0; i < 32; i++)
-		enc[i] = h[i] ^ secret[i];
-	*b64b = b64_btwoc(&b);
-	sz = sodium_base64_ENCODED_LEN(32, sodium_base64_VARIANT_ORIGINAL);
-	out = arena_alloc(A, sz);
-	*b64enc = sodium_bin2base64(out, sz, enc, 32,
-	    sodium_base64_VARIANT_ORIGINAL);
-	return 0;
-}
-
-static void
-test_dh_roundtrip(void)
-{
-	unsigned char    secret[32], key[32];
-	struct openid_dh dh;
-	const char      *pub, *b, *enc, *pub2;
-	int              i, bad = 0;
-
-	for (i = 0; i < 6; i++) {
-		arena_reset(A);
-		randombytes_buf(secret, sizeof(secret));
-		if (openid_dh_start(A, &dh, NULL, 0, &pub) != OPENID_OK ||
-		    simulated_server(pub, secret, &b, &enc) == -1 ||
-		    openid_dh_finish(&dh, b, enc, key) != OPENID_OK ||
-		    memcmp(key, secret, 32) != 0)
-			bad++;
-	}
-	CHECK_INT(bad, 0, "dh round trips against a simulated server");
-
-	/* Two starts draw different exponents. */
-	(void)openid_dh_start(A, &dh, NULL, 0, &pub);
-	openid_dh_clear(&dh);
-	CHECK(bn_is_zero(&dh.x) && !dh.live, "dh clear wipes");
-	(void)openid_dh_start(A, &dh, NULL, 0, &pub2);
-	openid_dh_clear(&dh);
-	CHECK(strcmp(pub, pub2) != 0, "dh fresh exponent each time");
-}
-
-struct dhbad_case {
-	const char     *name;
-	const char     *b, *enc;
+static const struct {
+	const char     *name, *doc;
 	enum openid_err want;
-};
-
-/* p - 1, p and p + 1 as base64(btwoc). */
-#define B_PM1                                                                  \
-	"ANz5OguIOXLsDhmYmsWizjEOHTdxfo2Vcbt2I3MYZuYe91ouJ4mLBX+YkcLiemOcPym2" \
-	"CBRYHNOyyjmG0mg3BVd9RcLn5S3IHHoXGHblzqdLFEi/368Ygo79JRnxTkXjgmY0rxlJ" \
-	"5bU1zIKaSDuKdiI+XUkKJX8Fvf8W8vsixYOq"
-#define B_P                                                                    \
-	"ANz5OguIOXLsDhmYmsWizjEOHTdxfo2Vcbt2I3MYZuYe91ouJ4mLBX+YkcLiemOcPym2" \
-	"CBRYHNOyyjmG0mg3BVd9RcLn5S3IHHoXGHblzqdLFEi/368Ygo79JRnxTkXjgmY0rxlJ" \
-	"5bU1zIKaSDuKdiI+XUkKJX8Fvf8W8vsixYOr"
-#define B_PP1                                                                  \
-	"ANz5OguIOXLsDhmYmsWizjEOHTdxfo2Vcbt2I3MYZuYe91ouJ4mLBX+YkcLiemOcPym2" \
-	"CBRYHNOyyjmG0mg3BVd9RcLn5S3IHHoXGHblzqdLFEi/368Ygo79JRnxTkXjgmY0rxlJ" \
-	"5bU1zIKaSDuKdiI+XUkKJX8Fvf8W8vsixYOs"
-#define B_PM2_NOSIGN                                                           \
-	"3Pk6C4g5cuwOGZiaxaLOMQ4dN3F+jZVxu3Yjcxhm5h73Wi4niYsFf5iRwuJ6Y5w/KbYI" \
-	"FFgc07LKOYbSaDcFV31FwuflLcgcehcYduXOp0sUSL/frxiCjv0lGfFOReOCZjSvGUnl" \
-	"tTXMgppIO4p2Ij5dSQolfwW9/xby+yLFg6k="
-
-static const struct dhbad_case dhbad_cases[] = {
-	{ "python vector", PY_B, PY_ENC, OPENID_OK },
-	{ "B = 2", "Ag==", PY_ENC, OPENID_OK },
-	{ "B empty", "", PY_ENC, OPENID_EDH_PUBLIC },
-	{ "B = 0", "AA==", PY_ENC, OPENID_EDH_PUBLIC },
-	{ "B = 1", "AQ==", PY_ENC, OPENID_EDH_PUBLIC },
-	{ "B = p - 1", B_PM1, PY_ENC, OPENID_EDH_PUBLIC },
-	{ "B = p", B_P, PY_ENC, OPENID_EDH_PUBLIC },
-	{ "B = p + 1", B_PP1, PY_ENC, OPENID_EDH_PUBLIC },
-	{ "B negative (p - 2 without sign byte)", B_PM2_NOSIGN, PY_ENC,
-	    OPENID_EDH_PUBLIC },
-	{ "B redundant zero", "AAI=", PY_ENC, OPENID_EDH_PUBLIC },
-	{ "B unpadded", "Ag", PY_ENC, OPENID_EDH_PUBLIC },
-	{ "B url-safe", "_w==", PY_ENC, OPENID_EDH_PUBLIC },
-	{ "B not base64", "!!!!", PY_ENC, OPENID_EDH_PUBLIC },
-	{ "B trailing junk", "Ag==x", PY_ENC, OPENID_EDH_PUBLIC },
-	{ "enc 31 bytes", PY_B,
-	    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA==", OPENID_EDH_KEY },
-	{ "enc 33 bytes", PY_B, "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
-	    OPENID_EDH_KEY },
-	{ "enc unpadded", PY_B, "0C0gruV+QTy/xlrse6k9qomJI8hivfZBgr0jC+gvUVw",
-	    OPENID_EDH_KEY },
-	{ "enc empty", PY_B, "", OPENID_EDH_KEY },
+} assoc_cases[] = {
+	{ "no-encryption, HMAC-SHA256", GOOD, OPENID_OK },
+	/* Diffie-Hellman, however it comes, is refused. */
+	{ "DH-SHA256 answer",
+	    "assoc_handle:h\nassoc_type:HMAC-SHA256\n"
+	    "dh_server_public:AI8puC3hNS3wzWCx\n"
+	    "enc_mac_key:0C0gruV+QTy/xlrse6k9qomJI8hivfZBgr0jC+gvUVw=\n" NS_LINE
+	    "session_type:DH-SHA256\n",
+	    OPENID_EASSOC_SESSION },
+	{ "DH-SHA1 answer",
+	    "assoc_handle:h\nassoc_type:HMAC-SHA256\n" NS_LINE
+	    "session_type:DH-SHA1\nmac_key:" KEY32_B64 "\n",
+	    OPENID_EASSOC_SESSION },
+	{ "no-encryption with DH fields",
+	    GOOD "dh_server_public:AI8puC3hNS3wzWCx\n", OPENID_EASSOC_SESSION },
+	{ "no-encryption with enc_mac_key", GOOD "enc_mac_key:" KEY32_B64 "\n",
+	    OPENID_EASSOC_SESSION },
+	{ "no session_type",
+	    "assoc_handle:h\nassoc_type:HMAC-SHA256\nmac_key:" KEY32_B64
+	    "\n" NS_LINE,
+	    OPENID_EASSOC_SESSION },
+	{ "unsupported-type error",
+	    "error:unsupported\nerror_code:unsupported-type\n" NS_LINE
+	    "session_type:DH-SHA256\nassoc_type:HMAC-SHA256\n",
+	    OPENID_EASSOC_SESSION },
+	/* The rest of the answer as asked. */
+	{ "HMAC-SHA1",
+	    "assoc_handle:h\nassoc_type:HMAC-SHA1\nmac_key:" KEY32_B64
+	    "\n" NS_LINE "session_type:no-encryption\n",
+	    OPENID_EASSOC },
+	{ "OpenID 1 ns",
+	    "assoc_handle:h\nassoc_type:HMAC-SHA256\nmac_key:" KEY32_B64
+	    "\nns:http://openid.net/signon/1.1\n"
+	    "session_type:no-encryption\n",
+	    OPENID_EASSOC },
+	{ "no handle",
+	    "assoc_type:HMAC-SHA256\nmac_key:" KEY32_B64 "\n" NS_LINE
+	    "session_type:no-encryption\n",
+	    OPENID_EASSOC },
+	{ "handle with a space",
+	    "assoc_handle:a b\nassoc_type:HMAC-SHA256\n"
+	    "mac_key:" KEY32_B64 "\n" NS_LINE "session_type:no-encryption\n",
+	    OPENID_EASSOC },
+	{ "no mac_key",
+	    "assoc_handle:h\nassoc_type:HMAC-SHA256\n" NS_LINE
+	    "session_type:no-encryption\n",
+	    OPENID_EMAC_KEY },
+	{ "mac_key of 20 bytes",
+	    "assoc_handle:h\nassoc_type:HMAC-SHA256\n"
+	    "mac_key:AAECAwQFBgcICQoLDA0ODxAREhM=\n" NS_LINE
+	    "session_type:no-encryption\n",
+	    OPENID_EMAC_KEY },
+	{ "mac_key unpadded",
+	    "assoc_handle:h\nassoc_type:HMAC-SHA256\n"
+	    "mac_key:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8\n" NS_LINE
+	    "session_type:no-encryption\n",
+	    OPENID_EMAC_KEY },
 };
 
 static void
-test_dh_bad(void)
+test_assoc_answer(void)
 {
-	const struct dhbad_case *c;
-	unsigned char            x[128], key[32], zero[32] = { 0 };
-	struct openid_dh         dh;
-	struct bn                xb, p, t, one;
-	const char              *pub;
-	size_t                   i;
-
-	(void)bn_from_hex(&xb, PY_X);
-	(void)bn_to_bytes(&xb, x, sizeof(x));
-	for (i = 0; i < NELEM(dhbad_cases); i++) {
-		c = &dhbad_cases[i];
-		arena_reset(A);
-		(void)openid_dh_start(A, &dh, x, sizeof(x), &pub);
-		memset(key, 0xaa, sizeof(key));
-		CHECK_INT(openid_dh_finish(&dh, c->b, c->enc, key), c->want,
-		    "dh %s", c->name);
-		if (c->want != OPENID_OK)
-			CHECK(memcmp(key, zero, 32) == 0, "dh %s: key zeroed",
-			    c->name);
-		CHECK(bn_is_zero(&dh.x) && !dh.live, "dh %s: x wiped", c->name);
-	}
-
-	/* Caller-supplied exponents must lie in [1, p - 2]. */
-	(void)bn_from_hex(&p, OPENID_DH_P_HEX);
-	bn_set_u32(&one, 1);
-	memset(x, 0, sizeof(x));
-	CHECK_INT(openid_dh_start(A, &dh, x, sizeof(x), &pub), OPENID_EINTERNAL,
-	    "dh x = 0");
-	CHECK_STR(pub, NULL, "dh x = 0: no public value");
-	(void)bn_sub(&t, &p, &one);
-	(void)bn_to_bytes(&t, x, sizeof(x));
-	CHECK_INT(openid_dh_start(A, &dh, x, sizeof(x), &pub), OPENID_EINTERNAL,
-	    "dh x = p - 1");
-	(void)bn_sub(&t, &t, &one);
-	(void)bn_to_bytes(&t, x, sizeof(x));
-	CHECK_INT(openid_dh_start(A, &dh, x, sizeof(x), &pub), OPENID_OK,
-	    "dh x = p - 2");
-	openid_dh_clear(&dh);
-	x[0] = 1;
-	CHECK_INT(openid_dh_start(A, &dh, (const unsigned char *)"\1", 1, &pub),
-	    OPENID_OK, "dh x = 1");
-	CHECK_STR(pub, "Ag==", "dh x = 1: g itself");
-	openid_dh_clear(&dh);
-}
-
-static void
-test_mac_key_plain(void)
-{
+	struct kvlist kv;
 	unsigned char key[32];
+	const char   *handle;
 	char          buf[65];
+	size_t        i;
 
-	CHECK_INT(openid_mac_key_plain(
-		      "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=", key),
-	    OPENID_OK, "mac_key 32");
-	CHECK_STR(hex32(key, buf),
-	    "000102030405060708090a0b0c0d0e0f1011121314"
-	    "15161718191a1b1c1d1e1f",
-	    "mac_key value");
-	CHECK_INT(openid_mac_key_plain("AAECAwQFBgcICQoLDA0ODxAREhM=", key),
-	    OPENID_EDH_KEY, "mac_key 20 (HMAC-SHA1)");
-	CHECK_STR(hex32(key, buf),
-	    "0000000000000000000000000000000000000000"
-	    "000000000000000000000000",
-	    "mac_key zeroed on error");
-	CHECK_INT(openid_mac_key_plain(
-		      "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8", key),
-	    OPENID_EDH_KEY, "mac_key unpadded");
+	for (i = 0; i < NELEM(assoc_cases); i++) {
+		arena_reset(A);
+		if (openid_kv_parse(A, assoc_cases[i].doc,
+			strlen(assoc_cases[i].doc), 16, 200,
+			&kv) != OPENID_OK) {
+			CHECK(0, "assoc %s: not key-value form",
+			    assoc_cases[i].name);
+			continue;
+		}
+		memset(key, 0xaa, sizeof(key));
+		CHECK_INT(openid_assoc_answer(&kv, &handle, key),
+		    assoc_cases[i].want, "assoc %s", assoc_cases[i].name);
+		if (assoc_cases[i].want == OPENID_OK) {
+			CHECK_STR(hex32(key, buf), KEY32_HEX,
+			    "assoc: the secret");
+			CHECK_STR(handle, "{HMAC-SHA256}{66a1b2c3}{AbCdEg==}",
+			    "assoc: the handle");
+		} else {
+			CHECK_STR(hex32(key, buf), ZERO_HEX,
+			    "assoc %s: key zero", assoc_cases[i].name);
+			CHECK(handle == NULL, "assoc %s: no handle",
+			    assoc_cases[i].name);
+		}
+	}
 }
 
 /* ----------------------------------------------------------------------
@@ -1720,10 +1585,7 @@ main(void)
 	test_claimed_id();
 	test_ext();
 	test_lp_name();
-	test_dh_python();
-	test_dh_roundtrip();
-	test_dh_bad();
-	test_mac_key_plain();
+	test_assoc_answer();
 	test_strerror();
 	test_enomem();
 	arena_free(A);

@@ -11,15 +11,21 @@
 #include "test.h"
 
 /* Aliases the cases pick from (ids 1..). */
-static const struct prov_alias A_ON = { 1, "ada", 1, "", 0 };
-static const struct prov_alias A_LEFT = { 2, "ada", 0, "left-team", 0 };
-static const struct prov_alias A_LEFT_OLD = { 3, "ada", 0, "left-team", 1 };
-static const struct prov_alias A_OWNER = { 4, "ada", 0, "by-owner", 0 };
-static const struct prov_alias A_ADMIN = { 5, "ada", 0, "by-admin", 1 };
-static const struct prov_alias A_EXTRA = { 6, "ada-x", 1, "", 0 };
-static const struct prov_alias A_BANNED = { 7, "ada", 0, "banned", 0 };
-static const struct prov_alias A_INVALID = { 8, "ada", 0, "invalid-user", 1 };
-static const struct prov_alias A_SELF = { 9, "ada", 0, "matches-recipient", 0 };
+static const struct prov_alias A_ON = { 1, "ada", 1, "", 0, 0 };
+static const struct prov_alias A_LEFT = { 2, "ada", 0, "left-team", 0, 0 };
+static const struct prov_alias A_LEFT_OLD = { 3, "ada", 0, "left-team", 1, 0 };
+static const struct prov_alias A_OWNER = { 4, "ada", 0, "by-owner", 0, 0 };
+static const struct prov_alias A_ADMIN = { 5, "ada", 0, "by-admin", 1, 0 };
+static const struct prov_alias A_EXTRA = { 6, "ada-x", 1, "", 0, 0 };
+static const struct prov_alias A_BANNED = { 7, "ada", 0, "banned", 0, 0 };
+static const struct prov_alias A_INVALID = { 8, "ada", 0, "invalid-user", 1,
+	0 };
+static const struct prov_alias A_SELF = { 9, "ada", 0, "matches-recipient", 0,
+	0 };
+/* Disabled by the sync; its local part reserved since, never assigned. */
+static const struct prov_alias A_RESERVED = { 10, "ada", 0, "left-team", 0, 1 };
+static const struct prov_alias A_RESERVED_OLD = { 11, "ada", 0, "left-team", 1,
+	1 };
 
 /* The plan as text: "kind[:alias][:reason][:forget]" joined by spaces. */
 static const char *
@@ -69,19 +75,21 @@ struct tcase {
 	int                      removals;
 	enum role                role;
 	const struct prov_alias *al[3];
-	int                      taken;
+	int                      local; /* TAKEN: another's, RSV: reserved */
 	int                      limit, grace;
 	const char              *email;
 	const char              *want;
 };
 
-#define V    PERSON_VALID
-#define YES  MEMBER_YES
-#define NO   MEMBER_NO
-#define UNK  MEMBER_UNKNOWN
-#define NONE ROLE_NONE
-#define MEM  ROLE_MEMBER
-#define ADM  ROLE_ADMIN
+#define V     PERSON_VALID
+#define YES   MEMBER_YES
+#define NO    MEMBER_NO
+#define UNK   MEMBER_UNKNOWN
+#define NONE  ROLE_NONE
+#define MEM   ROLE_MEMBER
+#define ADM   ROLE_ADMIN
+#define TAKEN 1
+#define RSV   2
 
 static const struct tcase cases[] = {
 	/* join */
@@ -181,8 +189,31 @@ static const struct tcase cases[] = {
 	    1, NONE, { NULL }, 0, 3, 30, NULL, "" },
 	{ "invalid admin: untouched", 0, PERSON_NOT_VALID, YES, 1, ADM,
 	    { &A_ON }, 0, 3, 30, NULL, "" },
-	{ "banned admin: untouched", 1, V, YES, 1, ADM, { &A_ON }, 0, 3, 30,
-	    NULL, "" },
+	/* A ban ends access whoever it hits; the admin role stays. */
+	{ "banned admin: disabled banned, told", 1, V, YES, 1, ADM, { &A_ON },
+	    0, 3, 30, NULL, "disable:1:banned tell:banned" },
+	{ "banned admin not in the team: disabled, told", 1, V, NO, 1, ADM,
+	    { &A_ON }, 0, 3, 30, NULL, "disable:1:banned tell:banned" },
+	{ "banned admin, no grace: disabled, never deleted", 1, V, YES, 1, ADM,
+	    { &A_ON, &A_BANNED }, 0, 3, 0, NULL,
+	    "disable:1:banned tell:banned" },
+	{ "unbanned admin not in the team: a ban's aliases back", 0, V, NO, 1,
+	    ADM, { &A_BANNED, &A_LEFT }, 0, 3, 30, NULL, "enable:7" },
+	{ "unbanned admin, person unknown: a ban's aliases back", 0,
+	    PERSON_UNKNOWN, UNK, 1, ADM, { &A_BANNED }, 0, 3, 30, NULL,
+	    "enable:7" },
+	/* Reserved local parts (rules/reserved.h). */
+	{ "reserved name: not created", 0, V, YES, 1, NONE, { NULL }, RSV, 3,
+	    30, NULL, "not-created:reserved" },
+	{ "reserved name, a member without aliases: pruned", 0, V, YES, 1, MEM,
+	    { NULL }, RSV, 3, 30, NULL, "not-created:reserved prune" },
+	{ "reserved name of an admin: not created either", 0, V, YES, 1, ADM,
+	    { NULL }, RSV, 3, 30, NULL, "not-created:reserved" },
+	{ "reserved since, sync-disabled: never enabled", 0, V, YES, 1, MEM,
+	    { &A_RESERVED }, RSV, 3, 30, NULL, "" },
+	{ "reserved since, sync-disabled, left: deleted at its time", 0, V, NO,
+	    1, MEM, { &A_RESERVED_OLD }, RSV, 3, 30, NULL,
+	    "delete:11 prune:forget" },
 };
 
 static void
@@ -208,7 +239,8 @@ test_rules(void)
 		in.role = t->role;
 		in.aliases = al;
 		in.naliases = k;
-		in.local_taken = t->taken;
+		in.local_taken = t->local == TAKEN;
+		in.local_reserved = t->local == RSV;
 		in.alias_limit = t->limit;
 		in.grace_days = t->grace;
 		CHECK_STR(plan_text(&in), t->want, "%s", t->what);

@@ -14,7 +14,7 @@
     <tbody>
 {{#DOMAIN}}
       <tr id="domain-{{NAME}}">
-        <td><a href="/domains/{{NAME}}">{{NAME}}</a><br><span class="muted">{{TITLE}}</span></td>
+        <td><a href="/domains/{{NAME}}">{{NAME}}</a><br><span class="muted">{{TITLE}}</span><br><a href="/admin/domains/{{NAME}}/reserved">reserved names</a></td>
         <td><a href="https://launchpad.net/~{{TEAM}}">~{{TEAM}}</a></td>
         <td>{{SLUG}}</td>
         <td>{{TXT}}{{#UNVERIFIED}}<br><span class="mono">{{NAME}}. IN TXT "{{TXT_RECORD}}{{TOKEN}}"</span>{{/UNVERIFIED}}</td>

@@ -23,7 +23,7 @@
 <section class="panel">
 {{#NOT_BANNED}}
   <h2>Ban</h2>
-  <p>A banned user cannot sign in, their sessions end at once, and the next sync disables their aliases.</p>
+  <p>A ban takes effect at once: the user cannot sign in, their sessions end, their API tokens are revoked and their aliases are disabled (the user and the domains' admins are told). Unbanning brings none of it back by itself: they sign in again and make new tokens, and the next sync enables the aliases they are still entitled to.</p>
   <form method="post" action="/admin/users/{{ID}}/ban" class="admin-form">
     <input type="hidden" name="csrf_token" value="{{CSRF_TOKEN}}">
     <label for="reason">Reason (one line, up to 500 characters)</label>

@@ -14,7 +14,8 @@
 {{! PAGE_MEMBER   NAME, DISPLAY_NAME, EMAIL, ROLE, JOINED_AT, IS_ADMIN or }}
 {{!   IS_MEMBER, ALIAS rows, NO_ALIASES, CSRF_TOKEN; a refused form: }}
 {{!   ROLE_ERROR, REMOVE_ERROR, TOGGLE_ERROR, LOCAL_PART_ERROR or }}
-{{!   RECIPIENTS_ERROR with ERROR_TEXT, and LOCAL_PART, RECIPIENTS kept }}
+{{!   RECIPIENTS_ERROR with ERROR_TEXT, and LOCAL_PART, RECIPIENTS kept; }}
+{{!   CAN_ASSIGN (a site admin: the assign_protected box) }}
 {{! ALIAS rows: ID, ADDRESS, OWNER, RECIPIENTS, DESCRIPTION, STATE, REASON, }}
 {{! IS_ENABLED or IS_DISABLED.  NEXT with NEXT_URL.  Rows see the page's }}
 {{! DOMAIN and CSRF_TOKEN. }}
@@ -236,6 +237,9 @@
 {{#RECIPIENTS_ERROR}}
     <p class="field-error" id="recipients-error" role="alert">{{ERROR_TEXT}}</p>
 {{/RECIPIENTS_ERROR}}
+{{#CAN_ASSIGN}}
+    <label class="checkbox"><input type="checkbox" name="assign_protected" value="yes"> Assign a protected address: a name reserved for the domain's operators (postmaster@, abuse@, …) or another person's Launchpad name. Site admins only; the log says so.</label>
+{{/CAN_ASSIGN}}
     <button type="submit" class="button button-primary">Add alias</button>
   </form>
 </section>

@@ -1,5 +1,5 @@
 {{%AUTOESCAPE context="HTML"}}
-{{! Mail to the user, cc the domain's admins: ~NAME cannot have (or keep) an address on DOMAIN; REASON in plain words.  Sent at most once per 30 days per reason. }}
+{{! Mail to the user, and a copy to each of the domain's admins: ~NAME cannot have (or keep) an address on DOMAIN; REASON in plain words.  Sent at most once per 30 days per reason. }}
 [membermail] Your {{DOMAIN}} address: not eligible
 Hello ~{{NAME}},
 membermail cannot give you (or let you keep) {{ADDRESS}}: {{REASON}}.

@@ -1,5 +1,5 @@
 {{%AUTOESCAPE context="HTML"}}
-{{! Mail to the user, cc the domain's admins: ADDRESS could not be created; REASON in plain words.  At most once per 30 days per reason. }}
+{{! Mail to the user, and a copy to each of the domain's admins: ADDRESS could not be created; REASON in plain words.  At most once per 30 days per reason. }}
 [membermail] {{ADDRESS}} could not be created
 Hello ~{{NAME}},
 as a member of ~{{TEAM}} you may have {{ADDRESS}}, but membermail could not create it: {{REASON}}.
