@@ -10,6 +10,7 @@
  *	membermail outbox [-c FILE] [--limit N]	send notification e-mail (jobs/outbox.h)
  *	membermail sync [-c FILE] [OPTIONS]	Launchpad membership sync (jobs/sync.h)
  *	membermail mailbox create|delivery ...	an alias's mailbox (cli/cli_mailbox.h)
+ *	membermail verify-domains [-c FILE] ...	DNS verification of the domains (jobs/verify.h)
  *
  * Everything else lives in libmembermail.a, so the tests link it too.
  */
@@ -29,6 +30,7 @@
 #include "jobs/cleanup.h"
 #include "jobs/outbox.h"
 #include "jobs/sync.h"
+#include "jobs/verify.h"
 #include "lib/conf.h"
 #include "lib/log.h"
 #include "pm/ctl.h"
@@ -44,7 +46,7 @@ usage(FILE *f)
 	    "usage: membermail serve [-c FILE]\n"
 	    "       membermail check-config [-c FILE]\n"
 	    "       membermail migrate status|up|verify|new ...\n"
-	    "       membermail domain add|list ...\n"
+	    "       membermail domain add|list|admin|unadmin|role-recipient ...\n"
 	    "       membermail user list|ban|unban|site-admin ...\n"
 	    "       membermail ctl [-c FILE] [--pid-file FILE] [--timeout S]\n"
 	    "           status|reload|stop|scale N|scale-lmtp N|reopen-logs\n"
@@ -53,6 +55,8 @@ usage(FILE *f)
 	    "       membermail sync [-c FILE] [--user NAME] [--dry-run] "
 	    "[--accept-shrink TEAM]\n"
 	    "       membermail mailbox create|delivery ADDRESS ...\n"
+	    "       membermail verify-domains [-c FILE] [--domain D] "
+	    "[--dry-run]\n"
 	    "       membermail --version\n"
 	    "The config file is -c FILE, else $MEMBERMAIL_CONFIG, else %s.\n",
 	    conf_path(NULL));
@@ -181,6 +185,8 @@ main(int argc, char *argv[])
 		return sync_main(argc - 1, argv + 1);
 	if (strcmp(cmd, "mailbox") == 0)
 		return mailbox_main(argc - 1, argv + 1);
+	if (strcmp(cmd, "verify-domains") == 0)
+		return verify_main(argc - 1, argv + 1);
 	optind = 2;
 	while ((ch = getopt(argc, argv, "c:")) != -1) {
 		if (ch != 'c') {

@@ -47,6 +47,12 @@ static const struct {
 	{ "domain-enabled", "The domain is enabled." },
 	{ "domain-disabled", "The domain is disabled." },
 	{ "limit-changed", "The alias limit was changed." },
+	{ "role-set",
+	    "postmaster@ and abuse@ of the domain now go to that "
+	    "address." },
+	{ "role-admins",
+	    "postmaster@ and abuse@ of the domain go to its admins "
+	    "again." },
 	{ "reserved-added", "The name is reserved on this domain now." },
 	{ "reserved-removed",
 	    "The name is no longer reserved on this domain." },
@@ -142,7 +148,8 @@ h_admin(struct req *r)
 struct domain_form {
 	const char *val[DA__N]; /* the input, kept */
 	const char *err[DA__N]; /* why refused, or NULL */
-	const char *row;        /* its limit refused: the domain */
+	const char *row;        /* a row's form refused: the domain */
+	int         row_role;   /* 1: its role recipient, 0: its limit */
 	const char *row_val, *row_err;
 };
 
@@ -160,7 +167,11 @@ set_domain_row(struct view_dict *row, PGresult *res, int i,
 	view_set(row, "SLUG", db_str(res, i, SA_DOMAINS_SLUG));
 	view_set(row, "TITLE", db_str(res, i, SA_DOMAINS_TITLE));
 	view_set(row, "LIMIT",
-	    refused ? f->row_val : db_str(res, i, SA_DOMAINS_LIMIT));
+	    refused && !f->row_role ? f->row_val :
+				      db_str(res, i, SA_DOMAINS_LIMIT));
+	view_set(row, "ROLE",
+	    refused && f->row_role ? f->row_val :
+				     db_str(res, i, SA_DOMAINS_ROLE));
 	view_set(row, "TXT", db_str(res, i, SA_DOMAINS_TXT));
 	view_set(row, "MEMBERS", db_str(res, i, SA_DOMAINS_MEMBERS));
 	view_set(row, "ALIASES", db_str(res, i, SA_DOMAINS_ALIASES));
@@ -171,7 +182,9 @@ set_domain_row(struct view_dict *row, PGresult *res, int i,
 	    db_bool(res, i, SA_DOMAINS_ENABLED) ? "ENABLED" : "DISABLED");
 	if (strcmp(db_str(res, i, SA_DOMAINS_TXT), "verified") != 0)
 		view_show(row, "UNVERIFIED");
-	if (refused && (err = view_add_section(row, "LIMIT_ERROR")) != NULL)
+	if (refused &&
+	    (err = view_add_section(row,
+		 f->row_role ? "ROLE_ERROR" : "LIMIT_ERROR")) != NULL)
 		view_set(err, "MESSAGE", f->row_err);
 }
 
@@ -414,6 +427,44 @@ h_admin_domain_logo(struct req *r)
 		return e;
 	return done(r, "/admin/domains",
 	    changed ? "logo-changed" : "unchanged");
+}
+
+/*
+ * POST /admin/domains/:domain/role-recipient: role_recipient=ADDRESS, or
+ * empty for the domain's admins (rules/site.h).
+ */
+enum app_err
+h_admin_domain_role(struct req *r)
+{
+	struct domain_form f;
+	struct actor       a = actor_of(r);
+	const char        *addr = req_field(r, DOMAIN_ROLE_RECIPIENT);
+	int                changed;
+	enum app_err       e;
+
+	if (addr == NULL)
+		addr = "";
+	e = sa_domain_role_recipient(r->db, &a, req_param(r, PARAM_DOMAIN),
+	    addr, &changed);
+	if (e == APP_EINVALID) {
+		memset(&f, 0, sizeof(f));
+		f.val[DA_LIMIT] = "3";
+		f.row = req_param(r, PARAM_DOMAIN);
+		f.row_role = 1;
+		f.row_val = addr;
+		f.row_err = "Want one address (local@domain), or nothing for "
+			    "the domain's admins.";
+		r->reason = "role recipient refused";
+		return domains_page(r, 422, NULL, &f);
+	}
+	if (e == APP_ENOTFOUND)
+		r->reason = "no such domain";
+	if (e != APP_OK)
+		return e;
+	return done(r, "/admin/domains",
+	    !changed            ? "unchanged" :
+		addr[0] != '\0' ? "role-set" :
+				  "role-admins");
 }
 
 /* ---------------------------------------------------------------------

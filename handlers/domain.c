@@ -13,10 +13,13 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "handlers/handlers.h"
 #include "http/session.h"
+#include "lib/log.h"
 #include "rules/domain_members.h"
+#include "rules/domain_txt.h"
 #include "store/audit.h"
 #include "views/view.h"
 
@@ -40,6 +43,7 @@ static const struct {
 	{ "sync-queued",
 	    "Launchpad could not be reached in time: the next "
 	    "sync will check this member." },
+	{ "checked", "The TXT record was checked just now." },
 };
 
 /* What a refused change shows on the member page. */
@@ -123,6 +127,51 @@ set_alias_state(struct view_dict *row, int enabled, const char *reason)
 	view_show(row, enabled ? "IS_ENABLED" : "IS_DISABLED");
 }
 
+/* What the domain's TXT status means for its mail, in words. */
+static const char *
+txt_words(const char *status)
+{
+	static const struct {
+		const char *status, *words;
+	} w[] = {
+		{ "unverified", "Not checked yet: its mail is refused." },
+		{ "verified", "Verified: its mail is accepted and forwarded." },
+		{ "missing",
+		    "Not verified: no TXT record starts with the prefix. "
+		    "Its mail is refused." },
+		{ "multiple",
+		    "Not verified: several TXT records start with the "
+		    "prefix; keep only this one. Its mail is refused." },
+		{ "wrong",
+		    "Not verified: the record carries another token. Its "
+		    "mail is refused." },
+		{ "nxdomain",
+		    "Not verified: the domain does not exist in DNS "
+		    "(NXDOMAIN). Its mail is refused." },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(w) / sizeof(w[0]); i++)
+		if (strcmp(status, w[i].status) == 0)
+			return w[i].words;
+	return status;
+}
+
+/* A verified domain that lost its record: until when its mail flows. */
+static void
+set_grace(struct view_dict *d, const struct domain_view *dv)
+{
+	char when[32];
+
+	if (dv->txt_grace_until == 0)
+		return;
+	txt_time_words(dv->txt_grace_until, when, sizeof(when));
+	view_set(d, "TXT_GRACE_UNTIL", when);
+	view_show(d,
+	    (long long)time(NULL) < dv->txt_grace_until ? "TXT_GRACE" :
+							  "TXT_GRACE_OVER");
+}
+
 /* The TXT record to publish and what the domain's checks found. */
 static void
 set_txt(struct req *r, struct view_dict *d, const struct domain_view *dv)
@@ -133,12 +182,18 @@ set_txt(struct req *r, struct view_dict *d, const struct domain_view *dv)
 	    arena_printf(r->arena, "%s=%s", r->cfg->verification_prefix,
 		dv->verification_token));
 	view_set(d, "TXT_STATUS", dv->txt_status);
+	view_set(d, "TXT_WORDS", txt_words(dv->txt_status));
+	set_grace(d, dv);
 	view_set(d, "TXT_CHECKED_AT",
 	    dv->txt_checked_at != NULL ? dv->txt_checked_at : "never");
 	if (dv->txt_last_attempt_at != NULL) {
 		view_show(d, "TXT_ATTEMPT");
 		view_set(d, "TXT_ATTEMPT_AT", dv->txt_last_attempt_at);
 		view_set(d, "TXT_ATTEMPT_RESULT", dv->txt_last_attempt_result);
+		view_set(d, "TXT_ATTEMPT_DETAIL", dv->txt_last_attempt_detail);
+		if (strcmp(dv->txt_last_attempt_result, "temporary-failure") ==
+		    0)
+			view_show(d, "TXT_TEMPFAIL");
 	}
 	if (!dv->enabled)
 		view_show(d, "DOMAIN_DISABLED");
@@ -581,6 +636,57 @@ h_domain_member_sync(struct req *r)
 	    APP_OK)
 		return done(r, NULL, queued ? "sync-queued" : "synced");
 	return done(r, md.member.name, queued ? "sync-queued" : "synced");
+}
+
+/*
+ * One "Check now" per admin and domain per verification_check_interval: a
+ * domain's few admins cannot make it a DNS flood.
+ */
+static enum app_err
+check_rate(struct req *r, const struct domain_view *dv)
+{
+	const char  *params[2];
+	PGresult    *res;
+	enum app_err e;
+
+	params[0] = arena_printf(r->arena, "txt-check:%lld:%lld", dv->id,
+	    r->user->id);
+	params[1] = arena_printf(r->arena, "%d",
+	    r->cfg->verification_check_interval);
+	if (params[0] == NULL || params[1] == NULL)
+		return APP_ENOMEM;
+	if ((res = req_sql(r, STMT_RATE_HIT, 2, params, &e)) == NULL)
+		return e;
+	if (db_ll(res, 0, RATE_HIT_HITS) <= 1)
+		return APP_OK;
+	r->retry_after = db_str(res, 0, RATE_HIT_LEFT);
+	r->reason = "this domain's TXT record was checked moments ago";
+	return APP_ERATELIMIT;
+}
+
+/*
+ * POST /domains/:domain/verify: "Check now".  The TXT record is asked at
+ * once and the outcome recorded as verify-domains records it (actor: the
+ * admin); the page then shows it.
+ */
+enum app_err
+h_domain_verify(struct req *r)
+{
+	struct actor       a;
+	struct domain_view dv;
+	struct txt_check   c;
+	enum app_err       e;
+
+	req_actor(r, ACTOR_USER, &a);
+	if ((e = member_domain(r->db, r->arena, &a, domain_param(r), &dv)) !=
+		APP_OK ||
+	    (e = check_rate(r, &dv)) != APP_OK ||
+	    (e = txt_check_domain(r->db, r->cfg, &a, dv.name, 0, &c)) != APP_OK)
+		return e;
+	log_info("txt_check", LOG_WORD("domain", c.domain),
+	    LOG_WORD("outcome", txt_outcome_name(c.outcome)),
+	    LOG_WORD("by", r->user->name), LOG_STR("detail", c.detail));
+	return done(r, NULL, "checked");
 }
 
 /*

@@ -114,6 +114,11 @@ enum domain_logo_field {
 	DOMAIN_LOGO__N
 };
 enum app_err h_admin_domain_logo(struct req *);
+enum domain_role_field {
+	DOMAIN_ROLE_RECIPIENT,
+	DOMAIN_ROLE__N
+};
+enum app_err h_admin_domain_role(struct req *);
 enum users_field {
 	USERS_Q,
 	USERS_AFTER,
@@ -222,6 +227,7 @@ enum alias_enabled_field {
 };
 enum app_err h_domain_alias_enabled(struct req *);
 enum app_err h_domain_member_sync(struct req *);
+enum app_err h_domain_verify(struct req *);
 
 /* Member pages (my.c); h_my above is there too. */
 enum my_alias_field {

@@ -151,6 +151,12 @@ static const struct field domain_limit_fields[DOMAIN_LIMIT__N] = {
 	[DOMAIN_LIMIT] = { "alias_limit", FIELD_FORM, valid_utf8, 64, 1 },
 };
 
+/* Empty: back to the domain's admins; site.c explains a refused address. */
+static const struct field domain_role_fields[DOMAIN_ROLE__N] = {
+	[DOMAIN_ROLE_RECIPIENT] = { "role_recipient", FIELD_FORM, valid_utf8,
+	    512, 0 },
+};
+
 /* Checked and explained next to the field by rules/reserved.c. */
 static const struct field reserved_fields[RESERVED__N] = {
 	[RESERVED_LOCAL_PART] = { "local_part", FIELD_FORM, valid_text, 256,
@@ -463,6 +469,16 @@ static const struct route table[] = {
 	    .changes_state = 1,
 	    .params = { PARAM_DOMAIN },
 	    FIELDS(domain_limit_fields),
+	},
+	{
+	    .methods = METHOD_POST,
+	    .pattern = "/admin/domains/:domain/role-recipient",
+	    .handler = h_admin_domain_role,
+	    .access = ACCESS_SITE_ADMIN,
+	    .auth = AUTH_SESSION,
+	    .changes_state = 1,
+	    .params = { PARAM_DOMAIN },
+	    FIELDS(domain_role_fields),
 	},
 	{
 	    .methods = METHOD_GET,
@@ -962,6 +978,15 @@ static const struct route table[] = {
 	    .auth = AUTH_SESSION,
 	    .changes_state = 1,
 	    .params = { PARAM_DOMAIN, PARAM_NAME },
+	},
+	{
+	    .methods = METHOD_POST,
+	    .pattern = "/domains/:domain/verify",
+	    .handler = h_domain_verify,
+	    .access = ACCESS_DOMAIN_ADMIN,
+	    .auth = AUTH_SESSION,
+	    .changes_state = 1,
+	    .params = { PARAM_DOMAIN },
 	},
 	/* Last: a community's landing page, /ubuntu, /kubuntu, ... */
 	{

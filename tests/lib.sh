@@ -15,6 +15,8 @@ MM_PYTHON=/usr/bin/python3      # Debian's, never a pyenv/virtualenv one
 # adds wrk).  postgresql-15 provides initdb/pg_ctl/postgres under
 # /usr/lib/postgresql/15/bin and psql: every script runs its own private
 # cluster, never the package's "15/main" (see mm_install_packages).
+# Likewise Postfix, postsrsd and dnsmasq run privately (mailstack.py):
+# postfix is installed with "No configuration" and nothing starts.
 MM_DEB_PACKAGES=(
     build-essential autoconf automake pkg-config
     libfcgi-dev libcurl4-openssl-dev libjson-c-dev libpq-dev libsodium-dev libctemplate-dev libidn2-dev
@@ -23,6 +25,7 @@ MM_DEB_PACKAGES=(
     python3 openssl ca-certificates
     clang libclang-rt-14-dev
     clang-format
+    postfix postfix-pgsql postsrsd dnsmasq-base
 )
 
 mm_say() { printf '==> %s\n' "$*"; }
@@ -61,10 +64,16 @@ mm_install_packages() {
         command -v sudo >/dev/null || { echo "need root (or sudo) to install: ${missing[*]}" >&2; return 1; }
         sudo=(sudo)
     fi
+    # postfix asks what kind of mail server this is: none (no main.cf, no
+    # system instance), whatever the frontend.
+    if printf '%s\n' "${missing[@]}" | grep -qx postfix; then
+        echo "postfix postfix/main_mailer_type select No configuration" |
+            "${sudo[@]}" debconf-set-selections || return 1
+    fi
     # Never let a package start its system service (nginx on port 80, the
     # cluster "15/main" on port 5432 that postgresql-15's postinst creates and
-    # starts through invoke-rc.d): the standard policy-rc.d "deny" hook, only
-    # for the duration of the install.
+    # starts through invoke-rc.d, postfix, postsrsd on 10001/10002): the
+    # standard policy-rc.d "deny" hook, only for the duration of the install.
     local guard=0 nginx_before pg_before
     nginx_before=$(mm_system_nginx_pid || true)
     pg_before=$(mm_online_pg_clusters)

@@ -17,6 +17,8 @@ sees it finds the .eml complete.
 Knobs, read from DIR/knobs.json at every connection (absent = none):
     {"greeting": 421}        answer the greeting with this code and close
     {"rcpt": 451}            answer every RCPT with this code
+    {"rcpt_codes": {"a@b.example": 550}}   answer RCPT for these addresses
+                             (compared case-insensitively) with their code
     {"data": 451}            answer the end of DATA with this code (nothing stored)
     {"delay": 2.5}           seconds to wait before the greeting
     {"smtputf8": true}       offer SMTPUTF8 (RFC 6531)
@@ -56,12 +58,17 @@ TEXT = {
 
 
 class Store:
-    """Numbered messages in a directory, numbered under a lock."""
+    """Numbered messages in a directory, numbered under a lock.  The next
+    number is found once, at start (a directory listing per message made
+    the sink the bottleneck of a load); files removed meanwhile leave
+    gaps, which readers sort over."""
 
     def __init__(self, path):
         self.path = path
         self.lock = threading.Lock()
         os.makedirs(path, exist_ok=True)
+        self.last = max([int(f[:6]) for f in os.listdir(path)
+                         if f.endswith(".json") and f[:6].isdigit()] or [0])
 
     def knobs(self):
         try:
@@ -75,9 +82,8 @@ class Store:
 
     def save(self, data, envelope):
         with self.lock:
-            n = 1 + max([int(f[:6]) for f in os.listdir(self.path)
-                         if f.endswith(".json") and f[:6].isdigit()] or [0])
-            base = os.path.join(self.path, "%06d" % n)
+            self.last += 1
+            base = os.path.join(self.path, "%06d" % self.last)
             with open(base + ".eml", "wb") as f:
                 f.write(data)
             with open(base + ".json.tmp", "w") as f:
@@ -186,6 +192,8 @@ class Session(socketserver.StreamRequestHandler):
                 self.reply(int(knobs["rcpt"]))
             elif not arg.isascii() and not self.utf8:
                 self.reply(553, "5.6.7 Non-ASCII addresses need SMTPUTF8")
+            elif address(arg[3:]).lower() in rcpt_codes(knobs):
+                self.reply(rcpt_codes(knobs)[address(arg[3:]).lower()])
             else:
                 self.rcpt.append(address(arg[3:]))
                 self.reply(250, "2.1.5 Ok")
@@ -259,6 +267,11 @@ class Session(socketserver.StreamRequestHandler):
                 "tls": self.tls, "auth_user": self.user, "smtputf8": self.utf8})
             self.reply(250, "2.0.0 Ok: stored as %s" % os.path.basename(base))
         self.reset()
+
+
+def rcpt_codes(knobs):
+    """The rcpt_codes knob: {lower-case address: code}."""
+    return {a.lower(): int(c) for a, c in (knobs.get("rcpt_codes") or {}).items()}
 
 
 def address(arg):

@@ -200,6 +200,23 @@ check_domain_admin(struct opts *o, const char *domain)
 	return check_user_name(o->name2);
 }
 
+static int
+check_domain_role(struct opts *o, const char *domain)
+{
+	const char *why;
+	char        norm[SA_ADDRESS_MAX];
+
+	if ((why = domain_problem(domain)) != NULL)
+		return bad("\"%s\" is not a lower-case DNS name: %s", domain,
+		    why);
+	if (strcmp(o->name2, "admins") != 0 &&
+	    sa_role_recipient(o->name2, norm, sizeof(norm)) == -1)
+		return bad("\"%s\" is not an address (local@domain) or "
+			   "\"admins\"",
+		    o->name2);
+	return 0;
+}
+
 /* ---------------------------------------------------------------------
  * The database.
  */
@@ -499,6 +516,30 @@ domain_role(struct db *db, const char *domain, const char *name,
 	return 1;
 }
 
+/* Where postmaster@ and abuse@ of the domain go. */
+static int
+domain_role_recipient(struct db *db, const struct opts *o, const char *domain)
+{
+	char         actor_name[ACTOR_MAX];
+	struct actor a = cli_actor(actor_name, sizeof(actor_name));
+	int          admins = strcmp(o->name2, "admins") == 0, changed;
+	enum app_err e;
+
+	e = sa_domain_role_recipient(db, &a, domain, admins ? NULL : o->name2,
+	    &changed);
+	if (e == APP_OK) {
+		printf("postmaster@%s and abuse@%s go to %s%s\n", domain,
+		    domain, admins ? "its admins" : o->name2,
+		    changed ? "" : " (unchanged)");
+		return 0;
+	}
+	cli_warnx("%s: nothing changed",
+	    e == APP_ENOTFOUND    ? "no such domain" :
+		e == APP_EINVALID ? "not a valid address" :
+				    db_reason(db));
+	return 1;
+}
+
 static int
 domain_admin(struct db *db, const struct opts *o, const char *domain)
 {
@@ -529,6 +570,9 @@ static const struct cmd domain_cmds[] = {
 	    domain_admin },
 	{ "unadmin", "unadmin DOMAIN LAUNCHPAD_NAME (never the last admin)", 2,
 	    0, 0, check_domain_admin, domain_unadmin },
+	{ "role-recipient",
+	    "role-recipient DOMAIN ADDRESS|admins (postmaster@, abuse@)", 2, 0,
+	    0, check_domain_role, domain_role_recipient },
 	{ NULL, NULL, 0, 0, 0, NULL, NULL }
 };
 

@@ -32,7 +32,7 @@ struct news {
 
 /* PostgreSQL array literals of what the stage writes at its end. */
 struct writes {
-	struct buf ids, sts;       /* person statuses */
+	struct buf sts;            /* their person statuses, or NULL */
 	struct buf synced;         /* users the rules ran for */
 	struct buf seen, seen_sts; /* answers waiting, once more */
 	struct buf forget;         /* answers no longer waiting */
@@ -125,11 +125,7 @@ entry_state(const struct lp_entry *e)
 {
 	if (e == NULL || e->coc == -1 || e->team == -1)
 		return PERSON_UNKNOWN;
-	if (e->team)
-		return PERSON_IS_TEAM;
-	if (!e->valid)
-		return PERSON_NOT_VALID;
-	return e->coc ? PERSON_VALID : PERSON_NOT_COC;
+	return person_from_flags(e->team, e->valid, e->coc);
 }
 
 /* What the teams fetched this run say of a user (PERSON_UNKNOWN: none). */
@@ -246,13 +242,10 @@ apply(struct stage *s, int i, enum person_state st)
 {
 	struct prov_user *u = &s->u[i];
 	struct news      *nw = &s->news[i];
-
-	if (st != PERSON_UNKNOWN &&
+	int               write = st != PERSON_UNKNOWN &&
 	    (st != u->person || nw->q != SIZE_MAX ||
-		db_bool(s->res, i, PROV_USERS_CHECK_DUE))) {
-		array_add_id(&s->w.ids, u->id);
-		array_add(&s->w.sts, person_status_name(st));
-	}
+		db_bool(s->res, i, PROV_USERS_CHECK_DUE));
+
 	if (st != PERSON_UNKNOWN && pending_find(s->pend, s->npend, u->id))
 		array_add_id(&s->w.forget, u->id);
 	if (st != PERSON_UNKNOWN)
@@ -263,7 +256,9 @@ apply(struct stage *s, int i, enum person_state st)
 		return;
 	}
 	prov_user(s->p, u);
+	/* One write per user: synced, and the status when it is news. */
 	array_add_id(&s->w.synced, u->id);
+	array_add(&s->w.sts, write ? person_status_name(st) : "NULL");
 }
 
 /* An answer held back: nothing changes for user i but a ban. */
@@ -348,8 +343,8 @@ guard(struct stage *s)
 static void
 writes_init(struct writes *w)
 {
-	struct buf *all[] = { &w->ids, &w->sts, &w->synced, &w->seen,
-		&w->seen_sts, &w->forget };
+	struct buf *all[] = { &w->sts, &w->synced, &w->seen, &w->seen_sts,
+		&w->forget };
 	size_t      i;
 
 	for (i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
@@ -361,8 +356,8 @@ writes_init(struct writes *w)
 static void
 writes_free(struct writes *w)
 {
-	struct buf *all[] = { &w->ids, &w->sts, &w->synced, &w->seen,
-		&w->seen_sts, &w->forget };
+	struct buf *all[] = { &w->sts, &w->synced, &w->seen, &w->seen_sts,
+		&w->forget };
 	size_t      i;
 
 	for (i = 0; i < sizeof(all) / sizeof(all[0]); i++)
@@ -395,8 +390,8 @@ write_arrays(struct stage *s, enum stmt st, struct buf *a, struct buf *b)
 static int
 write_all(struct stage *s)
 {
-	return write_arrays(s, STMT_PROV_PERSONS, &s->w.ids, &s->w.sts) == 0 &&
-		write_arrays(s, STMT_PROV_SYNCED, &s->w.synced, NULL) == 0 &&
+	return write_arrays(s, STMT_PROV_SYNC_WRITE, &s->w.synced, &s->w.sts) ==
+		    0 &&
 		write_arrays(s, STMT_PENDING_SEEN, &s->w.seen,
 		    &s->w.seen_sts) == 0 &&
 		write_arrays(s, STMT_PENDING_FORGET, &s->w.forget, NULL) == 0 ?

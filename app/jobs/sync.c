@@ -90,50 +90,71 @@ fail_cause(void *arg, const char *cause, const char *message)
 		log_error("sync_alerts_full", LOG_STR("cause", cause));
 }
 
-/* Step 1: every team once; domains of one team share its snapshot. */
+/* What a team's fetch means for its domains; -1 if the database failed. */
+static int
+team_fetched(struct run *r, struct prov_domain *d)
+{
+	struct snapshot *s = &d->snap;
+
+	d->removals = s->complete && !s->held;
+	if (!s->complete) {
+		if (s->outcome == LP_UNAVAILABLE)
+			r->unavailable = 1;
+		else
+			prov_fail(&r->p,
+			    arena_printf(r->p.a, "team:%s", d->team),
+			    "~%s: %s from Launchpad (%s): no removals for it",
+			    d->team, lp_outcome_name(s->outcome), s->error);
+		cli_warnx("~%s: %s (%s): no removals for it this run", d->team,
+		    lp_outcome_name(s->outcome), s->error);
+		/* An older complete one still serves additions. */
+		if (snapshot_latest(r->p.db, d->team, 0, s) != APP_OK)
+			return -1;
+	}
+	d->usable = s->complete;
+	return 0;
+}
+
+/*
+ * Step 1: every team once, side by side (each team's pages in order);
+ * domains of one team share its snapshot.
+ */
 static int
 fetch_teams(struct run *r)
 {
-	struct prov_domain *d;
-	struct snapshot    *s;
-	size_t              i, k;
+	struct prov_domain *d = r->p.domains;
+	struct snapshot    *snaps;
+	const char        **teams;
+	size_t             *of, i, k, n = r->p.ndomains;
 
-	for (i = 0; i < r->p.ndomains; i++) {
-		d = &r->p.domains[i];
-		for (k = 0; k < i && strcmp(r->p.domains[k].team, d->team) != 0;
+	teams = arena_calloc(r->p.a, n + 1, sizeof(*teams));
+	snaps = arena_calloc(r->p.a, n + 1, sizeof(*snaps));
+	of = arena_calloc(r->p.a, n + 1, sizeof(*of));
+	if (teams == NULL || snaps == NULL || of == NULL)
+		return -1;
+	for (i = 0; i < n; i++) {
+		for (k = 0; k < (size_t)r->teams && strcmp(teams[k], d[i].team);
 		     k++)
 			continue;
-		if (k < i) {
-			d->snap = r->p.domains[k].snap;
-			d->usable = r->p.domains[k].usable;
-			d->removals = r->p.domains[k].removals;
+		if (k == (size_t)r->teams)
+			teams[r->teams++] = d[i].team;
+		of[i] = k;
+	}
+	if (r->progress)
+		fprintf(stderr, "sync: fetching %d teams\n", r->teams);
+	if (snapshot_fetch_all(r->p.db, r->p.cfg, r->lp, r->p.a, teams,
+		(size_t)r->teams, !r->o->dry_run, snaps) != APP_OK)
+		return -1;
+	for (i = 0; i < n; i++) {
+		for (k = 0; k < i && of[k] != of[i]; k++)
 			continue;
-		}
-		r->teams++;
-		if (r->progress)
-			fprintf(stderr, "sync: fetching ~%s\n", d->team);
-		s = &d->snap;
-		if (snapshot_fetch(r->p.db, r->p.cfg, r->lp, r->p.a, d->team,
-			!r->o->dry_run, s) != APP_OK)
+		d[i].snap = snaps[of[i]];
+		if (k < i) { /* the same team as an earlier domain */
+			d[i].snap = d[k].snap;
+			d[i].usable = d[k].usable;
+			d[i].removals = d[k].removals;
+		} else if (team_fetched(r, &d[i]) == -1)
 			return -1;
-		d->removals = s->complete && !s->held;
-		if (!s->complete) {
-			if (s->outcome == LP_UNAVAILABLE)
-				r->unavailable = 1;
-			else
-				prov_fail(&r->p,
-				    arena_printf(r->p.a, "team:%s", d->team),
-				    "~%s: %s from Launchpad (%s): no removals "
-				    "for it",
-				    d->team, lp_outcome_name(s->outcome),
-				    s->error);
-			cli_warnx("~%s: %s (%s): no removals for it this run",
-			    d->team, lp_outcome_name(s->outcome), s->error);
-			/* An older complete one still serves additions. */
-			if (snapshot_latest(r->p.db, d->team, 0, s) != APP_OK)
-				return -1;
-		}
-		d->usable = s->complete;
 	}
 	return 0;
 }

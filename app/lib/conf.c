@@ -37,6 +37,7 @@ enum conf_type {
 	CONF_BOOL,     /* yes or no */
 	CONF_CHOICE,   /* one of the row's choices, stored as its index */
 	CONF_CONNINFO, /* a libpq connection string without a password */
+	CONF_DNS,      /* "" or an IPv4 address with an optional :port */
 	CONF_INT,      /* decimal int within min..max */
 	CONF_LEVEL,    /* a log level name */
 	CONF_LISTEN,   /* "unix:/path" or "host:port" */
@@ -103,6 +104,12 @@ static const struct conf_key keys[] = {
 	    "worker crashes within crash_interval that make the master give up" },
 	{ "database", CONF_CONNINFO, FIELD(database), "dbname=membermail", 0, 0,
 	    "libpq connection string of the app's database" },
+	{ "dns_attempts", CONF_INT, FIELD(dns_attempts), "2", 1, 5,
+	    "tries of a DNS question before it counts as unanswered" },
+	{ "dns_server", CONF_DNS, FIELD(dns_server), "", 0, 0,
+	    "DNS server of domain verification: address[:port] (\"\" = the system's resolvers)" },
+	{ "dns_timeout", CONF_INT, FIELD(dns_timeout), "5", 1, 30,
+	    "seconds one DNS try waits for an answer" },
 	{ "group", CONF_NAME, FIELD(group), "", 0, 32,
 	    "group workers run as when started as root (\"\" = user's)" },
 	{ "invalidation_min_count", CONF_INT, FIELD(invalidation_min_count),
@@ -245,6 +252,12 @@ static const struct conf_key keys[] = {
 	    "proxies whose X-Forwarded-For names the client (\"\" = none)" },
 	{ "user", CONF_NAME, FIELD(user), "", 0, 32,
 	    "user workers run as when started as root (\"\" = do not switch)" },
+	{ "verification_check_interval", CONF_INT,
+	    FIELD(verification_check_interval), "60", 10, 86400,
+	    "seconds between two \"Check now\" of one domain's TXT record" },
+	{ "verification_grace_hours", CONF_INT, FIELD(verification_grace_hours),
+	    "72", 0, 8760,
+	    "hours a verified domain that lost its TXT record keeps its mail (0 = none)" },
 	{ "verification_prefix", CONF_NAME, FIELD(verification_prefix),
 	    "membermail-site-verification", 0, 63,
 	    "a domain's TXT record reads <prefix>=<its token>" },
@@ -949,6 +962,23 @@ parse_smtp(const struct conf_key *k, const char *val, void *field, char *why,
 	return store_string(k, val, field, why, whysz);
 }
 
+/* The DNS server of domain verification: "", or address[:port]. */
+static int
+parse_dns(const struct conf_key *k, const char *val, void *field, char *why,
+    size_t whysz)
+{
+	struct sockaddr_in sa;
+	char               q[CONF_QUOTE_MAX];
+
+	if (*val != '\0' && parse_ipv4_port(val, 53, &sa) == -1) {
+		snprintf(why, whysz,
+		    "%s is not an IPv4 address with an optional :port",
+		    quote(q, sizeof(q), val));
+		return -1;
+	}
+	return store_string(k, val, field, why, whysz);
+}
+
 static int
 parse_addrs(const struct conf_key *k, const char *val, void *field, char *why,
     size_t whysz)
@@ -980,6 +1010,7 @@ static const struct conf_ops ops[CONF_TYPE__MAX] = {
 	[CONF_BOOL] = { parse_bool, print_bool },
 	[CONF_CHOICE] = { parse_choice, print_choice },
 	[CONF_CONNINFO] = { parse_conninfo, print_string },
+	[CONF_DNS] = { parse_dns, print_string },
 	[CONF_INT] = { parse_int, print_int },
 	[CONF_LEVEL] = { parse_level, print_level },
 	[CONF_LISTEN] = { parse_listen, print_string },

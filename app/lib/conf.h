@@ -124,6 +124,11 @@ struct config {
 	int    pwhash_concurrency; /* derivations at once, per server */
 	/* Domain verification (DESIGN.md §8; shown on /domains/:domain) */
 	char           verification_prefix[CONF_NAME_MAX];
+	char           dns_server[64]; /* "" = the system's resolvers */
+	int            dns_timeout;    /* seconds per try */
+	int            dns_attempts;
+	int            verification_grace_hours;
+	int            verification_check_interval; /* seconds */
 	enum log_level log_level;
 	char           log_file[CONF_PATH_MAX]; /* "" = stderr */
 };

@@ -1,6 +1,8 @@
 /* valid.c - validators of input text; see valid.h. */
 #include "config.h"
 
+#include <arpa/inet.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "lib/valid.h"
@@ -204,6 +206,33 @@ domain_problem(const char *d)
 	if (l[0] < 'a' || l[0] > 'z')
 		return "the last label does not start with a letter";
 	return NULL;
+}
+
+int
+parse_ipv4_port(const char *s, int defport, struct sockaddr_in *sa)
+{
+	char        host[INET_ADDRSTRLEN];
+	const char *colon = strchr(s, ':');
+	size_t      n = colon != NULL ? (size_t)(colon - s) : strlen(s);
+	long        port = defport;
+	char       *end;
+
+	memset(sa, 0, sizeof(*sa));
+	if (n == 0 || n >= sizeof(host))
+		return -1;
+	memcpy(host, s, n);
+	host[n] = '\0';
+	if (colon != NULL) {
+		port = strtol(colon + 1, &end, 10);
+		if (colon[1] < '0' || colon[1] > '9' || *end != '\0' ||
+		    port < 1 || port > 65535)
+			return -1;
+	}
+	if (inet_pton(AF_INET, host, &sa->sin_addr) != 1)
+		return -1;
+	sa->sin_family = AF_INET;
+	sa->sin_port = htons((unsigned short)port);
+	return 0;
 }
 
 int

@@ -6,6 +6,7 @@
 #ifndef MM_VALID_H
 #define MM_VALID_H
 
+#include <netinet/in.h>
 #include <stddef.h>
 
 /* A validator says whether value[0..len) is acceptable. */
@@ -46,6 +47,11 @@ int valid_id(const char *, size_t);
 int valid_local_part(const char *, size_t);
 /* Why d is not what the schema's mm_valid_domain accepts, or NULL. */
 const char *domain_problem(const char *d);
+/*
+ * "a.b.c.d" or "a.b.c.d:port" (port 1..65535, else defport) into sa: 0,
+ * or -1 for anything else (a name, IPv6, a stray character).
+ */
+int parse_ipv4_port(const char *s, int defport, struct sockaddr_in *sa);
 /* A NUL-terminated value that domain_problem accepts. */
 int valid_domain(const char *, size_t);
 

@@ -1219,34 +1219,54 @@ page_take(struct lp_client *c, json_object *page, struct walk *w, char **next,
 	return LP_OK;
 }
 
-/* Fetches and takes the page at url; frees url. */
+/* Before a page is fetched: the page cap and the repeated-link guard. */
 static enum lp_outcome
-walk_page(struct lp_client *c, char *url, struct walk *w, char **next,
+walk_next_ok(struct walk *w, const char *url, char *why, size_t whysz)
+{
+	if (++w->pages > w->cap_pages) {
+		why_set(why, whysz, "more than %d pages", w->cap_pages);
+		return LP_BAD_DATA;
+	}
+	if (walk_visit(w, url) == -1) {
+		why_set(why, whysz, "page %d: repeated next link", w->pages);
+		return LP_BAD_DATA;
+	}
+	return LP_OK;
+}
+
+/* A final answer x to a page: its entries into w, its next link. */
+static enum lp_outcome
+walk_answer(struct lp_client *c, struct xfer *x, struct walk *w, char **next,
     char *why, size_t whysz)
 {
 	json_object    *o;
 	enum lp_outcome rv;
 
 	*next = NULL;
-	if (++w->pages > w->cap_pages) {
-		why_set(why, whysz, "more than %d pages", w->cap_pages);
-		rv = LP_BAD_DATA;
-	} else if (walk_visit(w, url) == -1) {
-		why_set(why, whysz, "page %d: repeated next link", w->pages);
-		rv = LP_BAD_DATA;
-	} else if ((rv = get(c, url, why, whysz)) != LP_OK)
-		; /* unavailable or oversized */
-	else if (c->x.status == 404) {
+	if (x->status == 404) {
 		why_set(why, whysz, "page %d: not found", w->pages);
-		rv = w->pages == 1 ? LP_NOT_FOUND : LP_BAD_DATA;
-	} else if (c->x.status != 200)
-		rv = unexpected(c->x.status, why, whysz);
-	else if ((o = parse_body(&c->x, why, whysz)) == NULL)
-		rv = LP_BAD_DATA;
-	else {
-		rv = page_take(c, o, w, next, why, whysz);
-		json_object_put(o);
+		return w->pages == 1 ? LP_NOT_FOUND : LP_BAD_DATA;
 	}
+	if (x->status != 200)
+		return unexpected(x->status, why, whysz);
+	if ((o = parse_body(x, why, whysz)) == NULL)
+		return LP_BAD_DATA;
+	rv = page_take(c, o, w, next, why, whysz);
+	json_object_put(o);
+	return rv;
+}
+
+/* Fetches and takes the page at url; frees url. */
+static enum lp_outcome
+walk_page(struct lp_client *c, char *url, struct walk *w, char **next,
+    char *why, size_t whysz)
+{
+	enum lp_outcome rv;
+
+	*next = NULL;
+	if ((rv = walk_next_ok(w, url, why, whysz)) == LP_OK &&
+	    (rv = get(c, url, why, whysz)) == LP_OK)
+		rv = walk_answer(c, &c->x, w, next, why, whysz);
 	free(url);
 	return rv;
 }
@@ -1293,17 +1313,50 @@ walk_result(struct walk *w, struct arena *a, struct lp_entry **entries,
 	return LP_OK;
 }
 
+/* The first page's URL of team's participants (malloc'd), or NULL. */
+static char *
+first_link(const struct lp_client *c, const char *lname)
+{
+	struct buf url;
+	char      *link;
+
+	buf_init(&url, LP_URL_MAX);
+	buf_printf(&url, "%s/~", c->base);
+	put_segment(&url, lname);
+	buf_puts(&url, "/participants");
+	if (c->opt.page_size > 0)
+		buf_printf(&url, "?ws.size=%d", c->opt.page_size);
+	link = url.failed ? NULL : strdup(buf_cstr(&url));
+	buf_free(&url);
+	return link;
+}
+
+/* The end of a walk: its entries on LP_OK, the log line, the reason. */
+static enum lp_outcome
+walk_end(struct walk *w, enum lp_outcome rv, struct arena *a, const char *lname,
+    struct lp_entry **entries, size_t *n, char *why, size_t whysz, char *reason,
+    size_t reasonsz)
+{
+	if (rv == LP_OK)
+		rv = walk_result(w, a, entries, n, why, whysz);
+	if (rv == LP_BAD_DATA)
+		log_warn("launchpad_bad_data", LOG_STR("team", lname),
+		    LOG_INT("pages", w->pages), LOG_STR("reason", why));
+	walk_free(w);
+	if (rv != LP_OK)
+		why_set(reason, reasonsz, "%s", why);
+	return rv;
+}
+
 enum lp_outcome
 lp_participants(struct lp_client *c, struct arena *a, const char *team,
     struct lp_entry **entries, size_t *n, char *reason, size_t reasonsz)
 {
 	char            why[256] = "";
-	size_t          whysz = sizeof(why);
 	struct walk     w;
-	struct buf      url;
 	char            lname[LP_NAME_MAX + 1];
 	char           *link, *next;
-	enum lp_outcome rv;
+	enum lp_outcome rv = LP_OK;
 
 	*entries = NULL;
 	*n = 0;
@@ -1314,32 +1367,187 @@ lp_participants(struct lp_client *c, struct arena *a, const char *team,
 	name_lower(lname, team);
 	memset(&w, 0, sizeof(w));
 	w.cap_pages = c->opt.max_pages;
-	buf_init(&url, LP_URL_MAX);
-	buf_printf(&url, "%s/~", c->base);
-	put_segment(&url, lname);
-	buf_puts(&url, "/participants");
-	if (c->opt.page_size > 0)
-		buf_printf(&url, "?ws.size=%d", c->opt.page_size);
-	link = url.failed ? NULL : strdup(buf_cstr(&url));
-	buf_free(&url);
-	rv = LP_OK;
-	if (link == NULL) {
-		why_set(why, whysz, "URL over %d bytes or out of memory",
+	if ((link = first_link(c, lname)) == NULL) {
+		why_set(why, sizeof(why), "URL over %d bytes or out of memory",
 		    LP_URL_MAX);
 		rv = LP_BAD_DATA;
 	}
 	while (rv == LP_OK && link != NULL) {
-		rv = walk_page(c, link, &w, &next, why, whysz);
+		rv = walk_page(c, link, &w, &next, why, sizeof(why));
 		link = next;
 	}
 	free(link);
-	if (rv == LP_OK)
-		rv = walk_result(&w, a, entries, n, why, whysz);
-	if (rv == LP_BAD_DATA)
-		log_warn("launchpad_bad_data", LOG_STR("team", lname),
-		    LOG_INT("pages", w.pages), LOG_STR("reason", why));
-	walk_free(&w);
-	if (rv != LP_OK)
-		why_set(reason, reasonsz, "%s", why);
-	return rv;
+	return walk_end(&w, rv, a, lname, entries, n, why, sizeof(why), reason,
+	    reasonsz);
+}
+
+/* ---- several teams at once over curl multi */
+
+/* One team's walk in flight (or waiting to retry). */
+struct team_slot {
+	struct xfer     x; /* first: CURLINFO_PRIVATE is &x */
+	struct lp_team *t;
+	struct walk     w;
+	char            lname[LP_NAME_MAX + 1];
+	char           *url;  /* the page being fetched; NULL: done */
+	long long       wake; /* start at (ms); 0: in flight */
+	char            why[256];
+};
+
+/* Ends slot s's walk with rv. */
+static void
+team_end(struct team_slot *s, struct arena *a, enum lp_outcome rv)
+{
+	free(s->url);
+	s->url = NULL;
+	s->t->outcome = walk_end(&s->w, rv, a, s->lname, &s->t->entries,
+	    &s->t->n, s->why, sizeof(s->why), s->t->why, sizeof(s->t->why));
+	if (s->t->outcome == LP_UNAVAILABLE)
+		log_unavailable(&s->x, s->t->why);
+}
+
+/* (Re)starts the request of slot s's page; -1 on a curl failure. */
+static int
+team_go(struct lp_client *c, CURLM *m, struct team_slot *s)
+{
+	s->wake = 0;
+	xfer_prepare(c, &s->x, s->url);
+	return curl_multi_add_handle(m, s->x.curl) == CURLM_OK ? 0 : -1;
+}
+
+/* Moves slot s to the page at url (after the guards): due now. */
+static void
+team_page(struct team_slot *s, struct arena *a, char *url)
+{
+	enum lp_outcome rv;
+
+	free(s->url);
+	s->url = url;
+	s->x.retry = s->x.seen500 = 0;
+	s->wake = 1;
+	if ((rv = walk_next_ok(&s->w, url, s->why, sizeof(s->why))) != LP_OK)
+		team_end(s, a, rv);
+}
+
+/* A transfer of slot s ended with rc: the next page, a retry or the end. */
+static void
+team_done(struct lp_client *c, CURLM *m, struct team_slot *s, struct arena *a,
+    CURLcode rc)
+{
+	enum lp_outcome rv;
+	enum lp_try     t;
+	char           *next;
+	long            delay;
+
+	curl_multi_remove_handle(m, s->x.curl);
+	t = xfer_done(&s->x, rc, s->why, sizeof(s->why));
+	if (t == TRY_FAIL)
+		team_end(s, a, LP_BAD_DATA);
+	else if (t != TRY_DONE) {
+		if (retry_next(c, &s->x, t, &delay, s->why, sizeof(s->why)))
+			s->wake = now_ms() + delay; /* the same page again */
+		else
+			team_end(s, a, LP_UNAVAILABLE);
+	} else if ((rv = walk_answer(c, &s->x, &s->w, &next, s->why,
+			sizeof(s->why))) != LP_OK ||
+	    next == NULL)
+		team_end(s, a, rv);
+	else
+		team_page(s, a, next);
+}
+
+/* One round: start, run, take the finished, wait.  -1 on a curl failure. */
+static int
+teams_round(struct lp_client *c, CURLM *m, struct team_slot *sl, size_t n,
+    struct arena *a, int *busy)
+{
+	CURLMsg  *msg;
+	char     *priv;
+	long long now = now_ms(), wait = 200;
+	size_t    i;
+	int       running, left;
+
+	*busy = 0;
+	for (i = 0; i < n; i++) {
+		if (sl[i].url == NULL)
+			continue;
+		(*busy)++;
+		if (sl[i].wake != 0 && sl[i].wake <= now &&
+		    team_go(c, m, &sl[i]) == -1)
+			return -1;
+		if (sl[i].wake != 0 && sl[i].wake - now < wait)
+			wait = sl[i].wake - now;
+	}
+	if (curl_multi_perform(m, &running) != CURLM_OK)
+		return -1;
+	while ((msg = curl_multi_info_read(m, &left)) != NULL) {
+		priv = NULL;
+		if (msg->msg == CURLMSG_DONE &&
+		    curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE,
+			&priv) == CURLE_OK &&
+		    priv != NULL)
+			team_done(c, m, (struct team_slot *)(void *)priv, a,
+			    msg->data.result);
+	}
+	if (*busy > 0 && wait > 0 &&
+	    curl_multi_poll(m, NULL, 0, (int)wait, NULL) != CURLM_OK)
+		return -1;
+	return 0;
+}
+
+/* Readies slot s for team t; its walk starts at the first round. */
+static int
+team_init(struct lp_client *c, struct team_slot *s, struct lp_team *t,
+    struct arena *a)
+{
+	char *url;
+
+	memset(s, 0, sizeof(*s));
+	s->t = t;
+	t->outcome = LP_UNAVAILABLE;
+	t->entries = NULL;
+	t->n = 0;
+	t->why[0] = '\0';
+	s->w.cap_pages = c->opt.max_pages;
+	if (!lp_name_valid(t->team)) {
+		why_set(t->why, sizeof(t->why), "not a Launchpad name");
+		t->outcome = LP_NOT_FOUND;
+		return 0;
+	}
+	name_lower(s->lname, t->team);
+	if (xfer_init(&s->x) == -1 || (url = first_link(c, s->lname)) == NULL)
+		return -1;
+	team_page(s, a, url);
+	return 0;
+}
+
+enum lp_outcome
+lp_participants_all(struct lp_client *c, struct arena *a, struct lp_team *t,
+    size_t n)
+{
+	struct team_slot *sl;
+	CURLM            *m;
+	size_t            i;
+	int               rc = 0, busy = 1;
+
+	if ((m = curl_multi_init()) == NULL ||
+	    (sl = calloc(n + 1, sizeof(*sl))) == NULL) {
+		if (m != NULL)
+			curl_multi_cleanup(m);
+		return LP_UNAVAILABLE;
+	}
+	for (i = 0; rc == 0 && i < n; i++)
+		rc = team_init(c, &sl[i], &t[i], a);
+	while (rc == 0 && busy > 0)
+		rc = teams_round(c, m, sl, n, a, &busy);
+	for (i = 0; i < n; i++) {
+		if (sl[i].url != NULL && sl[i].wake == 0)
+			curl_multi_remove_handle(m, sl[i].x.curl);
+		if (sl[i].url != NULL) /* a local failure: unavailable */
+			team_end(&sl[i], a, LP_UNAVAILABLE);
+		xfer_free(&sl[i].x);
+	}
+	free(sl);
+	curl_multi_cleanup(m);
+	return rc == 0 ? LP_OK : LP_UNAVAILABLE;
 }

@@ -168,4 +168,22 @@ enum lp_outcome lp_participants(struct lp_client *, struct arena *,
     const char *team, struct lp_entry **entries, size_t *n, char *why,
     size_t whysz);
 
+/* One team of lp_participants_all: team in, the rest out. */
+struct lp_team {
+	const char      *team;
+	enum lp_outcome  outcome;
+	struct lp_entry *entries; /* on LP_OK, in the arena */
+	size_t           n;
+	char             why[256]; /* set unless LP_OK */
+};
+
+/*
+ * lp_participants for n teams at once (curl multi: each team's pages in
+ * order, the teams side by side), each with the same guards, timeouts
+ * and retries.  LP_OK when every team has its outcome; else a local
+ * failure left the teams not done LP_UNAVAILABLE.
+ */
+enum lp_outcome lp_participants_all(struct lp_client *, struct arena *,
+    struct lp_team *t, size_t n);
+
 #endif

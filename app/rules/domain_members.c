@@ -702,9 +702,12 @@ member_domain(struct db *db, struct arena *a, const struct actor *actor,
 	out->nmembers = db_ll(res, 0, MEMBER_DOMAIN_MEMBERS);
 	out->nadmins = db_ll(res, 0, MEMBER_DOMAIN_ADMINS);
 	out->naliases = db_ll(res, 0, MEMBER_DOMAIN_ALIASES);
+	out->txt_grace_until = db_ll(res, 0, MEMBER_DOMAIN_GRACE);
+	out->txt_last_attempt_detail = db_dup(a, res, 0, MEMBER_DOMAIN_DETAIL);
 	PQclear(res);
 	if (out->team == NULL || out->title == NULL ||
-	    out->verification_token == NULL || out->txt_status == NULL)
+	    out->verification_token == NULL || out->txt_status == NULL ||
+	    out->txt_last_attempt_detail == NULL)
 		return APP_ENOMEM;
 	return APP_OK;
 }

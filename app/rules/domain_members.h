@@ -142,6 +142,8 @@ struct domain_view {
 	long long   nmembers;
 	long long   nadmins;
 	long long   naliases;
+	long long   txt_grace_until;         /* Unix time, 0: none */
+	const char *txt_last_attempt_detail; /* "" when none */
 };
 
 enum app_err member_domain(struct db *, struct arena *, const struct actor *,

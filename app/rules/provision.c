@@ -62,11 +62,17 @@ person_from_lp(enum lp_outcome o, const struct lp_person *p, const char *asked)
 		return PERSON_UNKNOWN;
 	if (strcasecmp(p->name, asked) != 0)
 		return PERSON_NAME_MISMATCH;
-	if (p->is_team)
+	return person_from_flags(p->is_team, p->is_valid, p->is_coc_signer);
+}
+
+enum person_state
+person_from_flags(int is_team, int is_valid, int is_coc_signer)
+{
+	if (is_team)
 		return PERSON_IS_TEAM;
-	if (!p->is_valid)
+	if (!is_valid)
 		return PERSON_NOT_VALID;
-	return p->is_coc_signer ? PERSON_VALID : PERSON_NOT_COC;
+	return is_coc_signer ? PERSON_VALID : PERSON_NOT_COC;
 }
 
 /* Reasons only the sync gives, and so the only ones it takes back. */

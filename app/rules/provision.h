@@ -146,6 +146,9 @@ const char *person_status_name(enum person_state);
  */
 const char       *provision_reason_words(const char *reason);
 enum person_state person_from_status(const char *);
+/* The state a person entry's is_team, is_valid and CoC flags mean. */
+enum person_state person_from_flags(int is_team, int is_valid,
+    int is_coc_signer);
 /* The state an lp_person outcome for `asked` (lower case) means. */
 enum person_state person_from_lp(enum lp_outcome, const struct lp_person *,
     const char *asked);

@@ -10,6 +10,7 @@
 #include <sodium.h>
 
 #include "lib/valid.h"
+#include "rules/alias.h"
 #include "rules/provision.h"
 #include "rules/site.h"
 #include "store/audit.h"
@@ -238,7 +239,7 @@ domain_set_tx(struct db *db, void *arg)
 		ev.action = t->set->alias_limit != -1 ? "domain.alias_limit" :
 		    t->set->enabled                   ? "domain.enable" :
 							"domain.disable";
-		ev.target_id = ev.domain_id = strtoll(p[0], NULL, 10);
+		ev.target_id = ev.domain_id = db_ll(old, 0, SA_ROLE_LOCK_ID);
 		ev.before = db_str(old, 0, SA_DOMAIN_LOCK_BEFORE);
 		ev.after = db_str(res, 0, SA_DOMAIN_UPDATE_AFTER);
 		*t->changed = (e = audit_write(db, t->actor, &ev)) == APP_OK;
@@ -545,4 +546,83 @@ sa_user_change(struct db *db, const struct config *cfg, struct arena *arena,
 
 	memset(out, 0, sizeof(*out));
 	return db_tx(db, user_tx, &t);
+}
+
+/* ---------------------------------------------------------------------
+ * Role addresses.
+ */
+
+struct role_tx {
+	const struct actor *actor;
+	const char         *domain;
+	const char         *addr; /* NULL: the admins */
+	int                *changed;
+};
+
+static enum app_err
+role_tx(struct db *db, void *arg)
+{
+	struct role_tx    *t = arg;
+	struct audit_event ev = { "domain.role_recipient", "domain", 0,
+		t->domain, 0, NULL, NULL };
+	const char        *p[2];
+	PGresult          *old, *res;
+	enum app_err       e;
+
+	if ((old = db_exec(db, STMT_SA_ROLE_LOCK, 1, &t->domain, &e)) == NULL)
+		return e;
+	if (PQntuples(old) != 1) {
+		PQclear(old);
+		return APP_ENOTFOUND;
+	}
+	if (strcmp(db_str(old, 0, SA_ROLE_LOCK_ROLE),
+		t->addr != NULL ? t->addr : "") == 0) {
+		PQclear(old);
+		return APP_OK;
+	}
+	p[0] = db_str(old, 0, SA_ROLE_LOCK_ID);
+	p[1] = t->addr;
+	if ((res = db_exec(db, STMT_SA_ROLE_SET, 2, p, &e)) == NULL) {
+		PQclear(old);
+		return e;
+	}
+	*t->changed = 1;
+	ev.target_id = ev.domain_id = db_ll(old, 0, SA_ROLE_LOCK_ID);
+	ev.before = db_str(old, 0, SA_ROLE_LOCK_BEFORE);
+	ev.after = db_str(res, 0, SA_ROLE_SET_AFTER);
+	e = audit_write(db, t->actor, &ev);
+	PQclear(res);
+	PQclear(old);
+	return e;
+}
+
+int
+sa_role_recipient(const char *addr, char *out, size_t outsz)
+{
+	char  *at;
+	size_t i;
+
+	if ((size_t)snprintf(out, outsz, "%s", addr) >= outsz ||
+	    (at = strrchr(out, '@')) == NULL)
+		return -1;
+	for (i = 1; at[i] != '\0'; i++)
+		if (at[i] >= 'A' && at[i] <= 'Z')
+			at[i] = (char)(at[i] - 'A' + 'a');
+	return alias_recipient_valid(out) ? 0 : -1;
+}
+
+enum app_err
+sa_domain_role_recipient(struct db *db, const struct actor *a,
+    const char *domain, const char *addr, int *changed)
+{
+	struct role_tx t = { a, domain, NULL, changed };
+	char           norm[SA_ADDRESS_MAX];
+
+	*changed = 0;
+	if (addr != NULL && addr[0] != '\0') {
+		if (sa_role_recipient(addr, norm, sizeof(norm)) == -1)
+			return APP_EINVALID;
+		t.addr = norm;
+	}
+	return db_tx(db, role_tx, &t);
 }

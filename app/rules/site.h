@@ -175,4 +175,22 @@ enum app_err sa_user_change(struct db *, const struct config *, struct arena *,
     const struct actor *, long long id, const char *name, enum sa_user_op,
     const char *reason, struct sa_user_done *out);
 
+#define SA_ADDRESS_MAX 256 /* an address and its NUL */
+
+/*
+ * addr as a role recipient into out: its domain lower-cased, then valid
+ * as an alias's recipient (alias_recipient_valid); 0, or -1.
+ */
+int sa_role_recipient(const char *addr, char *out, size_t outsz);
+
+/*
+ * Where postmaster@ and abuse@ of the domain go (Postfix's postfix_roles
+ * view): addr (sa_role_recipient), or NULL (or "") for the domain's admins
+ * again.  One transaction, the domain's row locked, with the audit row
+ * domain.role_recipient.  APP_OK (*changed: whether it was otherwise),
+ * APP_EINVALID for a refused address, APP_ENOTFOUND for no such domain.
+ */
+enum app_err sa_domain_role_recipient(struct db *, const struct actor *,
+    const char *domain, const char *addr, int *changed);
+
 #endif

@@ -177,17 +177,15 @@ snapshot_entry(const struct snapshot *s, const char *name)
 	    cmp_entry_name);
 }
 
-enum app_err
-snapshot_fetch(struct db *db, const struct config *cfg, struct lp_client *lp,
-    struct arena *a, const char *team, int store, struct snapshot *out)
+/* The shrink guard over what out holds, then (if store) the row. */
+static enum app_err
+keep(struct db *db, const struct config *cfg, struct arena *a, const char *team,
+    int store, struct snapshot *out)
 {
 	struct store st;
 	enum app_err e;
 	int          open = 0;
 
-	memset(out, 0, sizeof(*out));
-	out->outcome = lp_participants(lp, a, team, &out->entries,
-	    &out->nentries, out->error, sizeof(out->error));
 	if ((out->complete = out->outcome == LP_OK) && members_of(a, out) == -1)
 		return APP_ENOMEM;
 	memset(&st, 0, sizeof(st));
@@ -209,6 +207,41 @@ snapshot_fetch(struct db *db, const struct config *cfg, struct lp_client *lp,
 	if (!store)
 		return APP_OK;
 	return db_tx(db, store_tx, &st);
+}
+
+enum app_err
+snapshot_fetch(struct db *db, const struct config *cfg, struct lp_client *lp,
+    struct arena *a, const char *team, int store, struct snapshot *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->outcome = lp_participants(lp, a, team, &out->entries,
+	    &out->nentries, out->error, sizeof(out->error));
+	return keep(db, cfg, a, team, store, out);
+}
+
+enum app_err
+snapshot_fetch_all(struct db *db, const struct config *cfg,
+    struct lp_client *lp, struct arena *a, const char *const *teams, size_t n,
+    int store, struct snapshot *out)
+{
+	struct lp_team *t;
+	enum app_err    e = APP_OK;
+	size_t          i;
+
+	if ((t = arena_calloc(a, n + 1, sizeof(*t))) == NULL)
+		return APP_ENOMEM;
+	for (i = 0; i < n; i++)
+		t[i].team = teams[i];
+	(void)lp_participants_all(lp, a, t, n); /* each team says how it went */
+	for (i = 0; e == APP_OK && i < n; i++) {
+		memset(&out[i], 0, sizeof(out[i]));
+		out[i].outcome = t[i].outcome;
+		out[i].entries = t[i].entries;
+		out[i].nentries = t[i].n;
+		snprintf(out[i].error, sizeof(out[i].error), "%s", t[i].why);
+		e = keep(db, cfg, a, teams[i], store, &out[i]);
+	}
+	return e;
 }
 
 enum app_err

@@ -59,6 +59,11 @@ enum app_err snapshot_fetch(struct db *, const struct config *,
     struct lp_client *, struct arena *, const char *team, int store,
     struct snapshot *out);
 
+/* snapshot_fetch of n teams, their pages fetched side by side. */
+enum app_err snapshot_fetch_all(struct db *, const struct config *,
+    struct lp_client *, struct arena *, const char *const *teams, size_t n,
+    int store, struct snapshot *out);
+
 /*
  * The latest complete snapshot of team at most max_age seconds old (0:
  * any age) into *out; out->id is 0 when there is none.

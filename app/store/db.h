@@ -28,7 +28,7 @@
 #include "store/sql.h"
 
 /* The schema version (highest migration) this binary needs. */
-#define DB_SCHEMA_VERSION 9
+#define DB_SCHEMA_VERSION 10
 
 struct arena;
 struct config;

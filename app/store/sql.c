@@ -298,7 +298,8 @@ const struct sql_stmt sql_stmts[STMT__MAX] = {
 	    "ORDER BY u.id) FILTER (WHERE NOT u.is_banned) "
 	    "FROM domains d LEFT JOIN domain_members m ON m.domain_id = d.id "
 	    "AND m.role = 'admin' LEFT JOIN users u ON u.id = m.user_id "
-	    "WHERE d.enabled AND d.txt_status = 'verified' "
+	    "WHERE d.enabled AND d.txt_status = 'verified' AND "
+	    "(d.txt_grace_until IS NULL OR d.txt_grace_until > now()) "
 	    "GROUP BY d.id ORDER BY d.id",
 	    0, PROV_DOMAINS__N },
 	/* Users whose name another identity took are kept: by claimed id. */
@@ -391,6 +392,15 @@ const struct sql_stmt sql_stmts[STMT__MAX] = {
 	[STMT_PROV_SYNCED] = { "prov_synced",
 	    "UPDATE users SET synced_at = now() WHERE id = ANY ($1::bigint[])",
 	    1, 0 },
+	/* The sync's one write per user: synced, and a status that is news. */
+	[STMT_PROV_SYNC_WRITE] = { "prov_sync_write",
+	    "UPDATE users u SET synced_at = now(), person_status = "
+	    "coalesce(v.s, u.person_status), person_checked_at = CASE WHEN "
+	    "v.s IS NULL THEN u.person_checked_at ELSE now() END, "
+	    "sync_requested_at = CASE WHEN v.s IS NULL THEN u.sync_requested_at "
+	    "END FROM unnest($1::bigint[], $2::text[]) AS v(id, s) "
+	    "WHERE u.id = v.id",
+	    2, 0 },
 	[STMT_PROV_SYNC_REQUEST] = { "prov_sync_request",
 	    "UPDATE users SET sync_requested_at = now() WHERE id = $1::bigint",
 	    1, 0 },
@@ -523,7 +533,8 @@ const struct sql_stmt sql_stmts[STMT__MAX] = {
 	    "d.enabled, d.alias_limit, d.txt_status, (SELECT count(*) FROM "
 	    "domain_members m WHERE m.domain_id = d.id), (SELECT count(*) FROM "
 	    "aliases a WHERE a.domain_id = d.id), d.verification_token, "
-	    "coalesce(d.logo, '') FROM domains d ORDER BY d.name",
+	    "coalesce(d.logo, ''), coalesce(d.role_recipient, '') "
+	    "FROM domains d ORDER BY d.name",
 	    0, SA_DOMAINS__N },
 	[STMT_SA_DOMAIN_LOGO_LOCK] = { "sa_domain_logo_lock",
 	    "SELECT id, coalesce(logo, '') FROM domains WHERE name = $1 "
@@ -680,7 +691,9 @@ const struct sql_stmt sql_stmts[STMT__MAX] = {
 	    "(SELECT count(*) FROM domain_members m WHERE m.domain_id = d.id), "
 	    "(SELECT count(*) FROM domain_members m WHERE m.domain_id = d.id "
 	    "AND m.role = 'admin'), "
-	    "(SELECT count(*) FROM aliases a WHERE a.domain_id = d.id) "
+	    "(SELECT count(*) FROM aliases a WHERE a.domain_id = d.id), "
+	    "coalesce(extract(epoch FROM d.txt_grace_until)::bigint, 0), "
+	    "coalesce(d.txt_last_attempt_detail, '') "
 	    "FROM domains d WHERE d.name = $1",
 	    2, MEMBER_DOMAIN__N },
 	[STMT_MEMBER_LOCK] = { "member_lock",
@@ -1173,6 +1186,45 @@ const struct sql_stmt sql_stmts[STMT__MAX] = {
 	    "JOIN domains d ON d.id = a.domain_id "
 	    "WHERE a.user_id = $1::bigint ORDER BY m.id",
 	    1, API_MAILBOXES__N },
+	/* Grace deadlines travel as Unix seconds, 0 for none. */
+	[STMT_TXT_DOMAIN] = { "txt_domain",
+	    "SELECT id, name, verification_token, txt_status, "
+	    "coalesce(extract(epoch FROM txt_grace_until)::bigint, 0) "
+	    "FROM domains WHERE name = $1",
+	    1, TXT_DOMAIN__N },
+	[STMT_TXT_LOCK] = { "txt_lock",
+	    "SELECT txt_status, "
+	    "coalesce(extract(epoch FROM txt_grace_until)::bigint, 0) "
+	    "FROM domains WHERE id = $1::bigint FOR UPDATE",
+	    1, TXT_LOCK__N },
+	[STMT_TXT_RECORD] = { "txt_record",
+	    "UPDATE domains SET txt_status = $2, txt_checked_at = CASE WHEN "
+	    "$3::boolean THEN now() ELSE txt_checked_at END, "
+	    "txt_grace_until = to_timestamp($4::bigint), "
+	    "txt_last_attempt_at = now(), txt_last_attempt_result = $5, "
+	    "txt_last_attempt_detail = $6 WHERE id = $1::bigint",
+	    6, 0 },
+	[STMT_TXT_ADMINS] = { "txt_admins",
+	    "SELECT coalesce(array_agg(u.email ORDER BY u.id), '{}') "
+	    "FROM domain_members m JOIN users u ON u.id = m.user_id "
+	    "WHERE m.domain_id = $1::bigint AND m.role = 'admin' "
+	    "AND NOT u.is_banned",
+	    1, TXT_ADMINS__N },
+	[STMT_TXT_DOMAINS] = { "txt_domains",
+	    "SELECT name FROM domains ORDER BY name", 0, TXT_DOMAINS__N },
+	[STMT_TXT_JOB_LOCK] = { "txt_job_lock",
+	    "SELECT pg_try_advisory_lock(hashtext('membermail:verify-domains'))",
+	    0, TXT_JOB_LOCK__N },
+	[STMT_SA_ROLE_LOCK] = { "sa_role_lock",
+	    "SELECT id, coalesce(role_recipient, ''), jsonb_build_object("
+	    "'role_recipient', role_recipient)::text FROM domains "
+	    "WHERE name = $1 FOR UPDATE",
+	    1, SA_ROLE_LOCK__N },
+	[STMT_SA_ROLE_SET] = { "sa_role_set",
+	    "UPDATE domains SET role_recipient = $2 WHERE id = $1::bigint "
+	    "RETURNING jsonb_build_object('role_recipient', "
+	    "role_recipient)::text",
+	    2, SA_ROLE_SET__N },
 };
 
 const char sql_begin[] = "BEGIN";

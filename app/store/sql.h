@@ -70,6 +70,7 @@ enum stmt {
 	STMT_PROV_MEMBER_PRUNE,   /* domain, user -> a row if pruned */
 	STMT_PROV_PERSONS,        /* ids {..}, statuses {..} */
 	STMT_PROV_SYNCED,         /* ids {..} */
+	STMT_PROV_SYNC_WRITE,     /* ids {..}, statuses {..} (NULL: none new) */
 	STMT_PROV_SYNC_REQUEST,   /* id */
 	STMT_USERS_NEED_SMTPUTF8, /* addresses ' '-joined: mail cannot reach
 				    them (the relay lacks SMTPUTF8) */
@@ -97,7 +98,8 @@ enum stmt {
 	STMT_SA_COUNTS,           /* -> domains, users, aliases, outbox pending,
 				   outbox failed, errors in the last day */
 	STMT_SA_DOMAINS,          /* -> name, team, slug, title, enabled, limit,
-				   txt status, members, aliases, token */
+				   txt status, members, aliases, token,
+				   logo or "", role recipient or "" */
 	STMT_SA_DOMAIN_LOGO_LOCK, /* name -> id, logo or "" (locked) */
 	STMT_SA_DOMAIN_LOGO_SET,  /* id, logo or NULL */
 	STMT_SA_DOMAIN_INSERT,    /* name, team, slug, title, token, limit,
@@ -259,6 +261,18 @@ enum stmt {
 	STMT_MBOX_ALIAS_BY_ADDRESS, /* local part, domain -> alias, user */
 	STMT_API_MAILBOXES,         /* user -> mailbox id, address, keeps,
 				   forwards, quota, used, messages */
+	/* Domain verification by DNS (rules/domain_txt.c, jobs/verify.c) */
+	STMT_TXT_DOMAIN,   /* name -> id, name, token, status, grace s */
+	STMT_TXT_LOCK,     /* id -> status, grace s (the row locked) */
+	STMT_TXT_RECORD,   /* id, status, definitive, grace s or NULL,
+			      result, detail */
+	STMT_TXT_ADMINS,   /* id -> admins' addresses (an array) */
+	STMT_TXT_DOMAINS,  /* -> every domain's name */
+	STMT_TXT_JOB_LOCK, /* -> t if this session holds the lock */
+	/* Where postmaster@ and abuse@ go (rules/site.c) */
+	STMT_SA_ROLE_LOCK, /* domain name -> id, role recipient or "", before
+			      (locked) */
+	STMT_SA_ROLE_SET,  /* id, address or NULL -> after */
 	STMT__MAX
 };
 
@@ -571,6 +585,7 @@ enum sa_domains_col {
 	SA_DOMAINS_ALIASES,
 	SA_DOMAINS_TOKEN,
 	SA_DOMAINS_LOGO,
+	SA_DOMAINS_ROLE, /* role recipient, "" for the admins */
 	SA_DOMAINS__N
 };
 /* STMT_SA_DOMAIN_LOGO_LOCK */
@@ -755,6 +770,8 @@ enum member_domain_col {
 	MEMBER_DOMAIN_MEMBERS,
 	MEMBER_DOMAIN_ADMINS,
 	MEMBER_DOMAIN_ALIASES,
+	MEMBER_DOMAIN_GRACE,  /* Unix time, 0: none */
+	MEMBER_DOMAIN_DETAIL, /* the last attempt's, "" when none */
 	MEMBER_DOMAIN__N
 };
 /* STMT_MEMBER_LOCK */
@@ -1151,6 +1168,48 @@ enum api_mailboxes_col {
 	API_MAILBOXES_USED,
 	API_MAILBOXES_MESSAGES,
 	API_MAILBOXES__N
+};
+/* STMT_TXT_DOMAIN */
+enum txt_domain_col {
+	TXT_DOMAIN_ID,
+	TXT_DOMAIN_NAME,
+	TXT_DOMAIN_TOKEN,
+	TXT_DOMAIN_STATUS,
+	TXT_DOMAIN_GRACE, /* Unix time, 0: none */
+	TXT_DOMAIN__N
+};
+/* STMT_TXT_LOCK */
+enum txt_lock_col {
+	TXT_LOCK_STATUS,
+	TXT_LOCK_GRACE,
+	TXT_LOCK__N
+};
+/* STMT_TXT_ADMINS */
+enum txt_admins_col {
+	TXT_ADMINS_EMAILS, /* an array */
+	TXT_ADMINS__N
+};
+/* STMT_TXT_DOMAINS */
+enum txt_domains_col {
+	TXT_DOMAINS_NAME,
+	TXT_DOMAINS__N
+};
+/* STMT_TXT_JOB_LOCK */
+enum txt_job_lock_col {
+	TXT_JOB_LOCK_GOT,
+	TXT_JOB_LOCK__N
+};
+/* STMT_SA_ROLE_LOCK */
+enum sa_role_lock_col {
+	SA_ROLE_LOCK_ID,
+	SA_ROLE_LOCK_ROLE, /* "" for the admins */
+	SA_ROLE_LOCK_BEFORE,
+	SA_ROLE_LOCK__N
+};
+/* STMT_SA_ROLE_SET */
+enum sa_role_set_col {
+	SA_ROLE_SET_AFTER,
+	SA_ROLE_SET__N
 };
 
 struct sql_stmt {

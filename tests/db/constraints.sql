@@ -688,13 +688,21 @@ SELECT pg_temp.is('app has no TRUNCATE, REFERENCES or TRIGGER on any table', NUL
 SELECT pg_temp.accepts(format('postfix can read %s', v), 'membermail_postfix',
     format('SELECT * FROM %I', v))
   FROM unnest(ARRAY['postfix_domains', 'postfix_aliases', 'postfix_access',
-      'postfix_discard', 'postfix_mailboxes']) AS v;
+      'postfix_discard', 'postfix_mailboxes', 'postfix_roles', 'postfix_virtual']) AS v;
 SELECT pg_temp.rejects(format('postfix cannot read table %s', t), 'membermail_postfix',
     format('SELECT * FROM %I', t), '42501')
   FROM unnest(ARRAY['aliases', 'domains', 'users', 'sessions', 'mailboxes',
       'messages', 'openid_associations', 'api_tokens']) AS t;
 SELECT pg_temp.rejects('postfix cannot write through a view', 'membermail_postfix',
     $$UPDATE postfix_domains SET domain = 'evil.test'$$, '42501');
+SELECT pg_temp.is('postfix calls the lookup functions', 'membermail_postfix', NULL,
+    $$SELECT concat_ws(' ',
+	(SELECT string_agg(r, ',' ORDER BY r) FROM postfix_lookup_recipients('alice', 'ok.test') r),
+	(SELECT a FROM postfix_lookup_access('bob', 'ok.test') a),
+	(SELECT d FROM postfix_lookup_domain('ok.test') d))$$,
+    'alice2@example.net,alice@example.org 550 5.2.1 Mailbox disabled ok.test');
+SELECT pg_temp.rejects('the app cannot call the lookup functions', 'membermail_app',
+    $$SELECT postfix_lookup_domain('ok.test')$$, '42501');
 SELECT pg_temp.rejects('postfix cannot call the mm_ functions', 'membermail_postfix',
     $$SELECT mm_valid_domain('a.test')$$, '42501');
 SELECT pg_temp.rejects('postfix cannot CREATE TABLE', 'membermail_postfix',
@@ -751,6 +759,110 @@ SELECT pg_temp.is('a temporary DNS failure keeps the domain in Postfix', NULL,
     $$UPDATE domains SET txt_last_attempt_at = now(),
 	txt_last_attempt_result = 'temporary-failure' WHERE name = 'ok.test'$$,
     $$SELECT count(*)::text FROM postfix_aliases$$, '4');
+
+-- 0009: the table virtual_alias_maps reads, role addresses, the grace period.
+SELECT pg_temp.is('postfix_virtual: enabled aliases, the discard route, postmaster@ '
+    'and abuse@ to the admins', 'membermail_postfix', NULL,
+    $$SELECT string_agg(address || '>' || recipient, ' ' ORDER BY address, recipient)
+    FROM postfix_virtual WHERE domain = 'ok.test'$$,
+    'abuse@ok.test>alice@example.org alice@ok.test>alice2@example.net '
+    'alice@ok.test>alice@example.org box@ok.test>alice@example.org '
+    'box@ok.test>box=ok.test@membermail-mailbox.invalid '
+    'drop@ok.test>discard@membermail-discard.invalid '
+    'nobox@ok.test>alice@example.org postmaster@ok.test>alice@example.org');
+-- 0010: what an alias does with its mail (forward, keep, both).
+SELECT pg_temp.is('postfix_mailboxes: the LMTP address of a kept alias', 'membermail_postfix',
+    NULL, $$SELECT string_agg(address || '>' || recipient, ' ') FROM postfix_mailboxes$$,
+    'box@ok.test>box=ok.test@membermail-mailbox.invalid');
+SELECT pg_temp.is('keep only: the LMTP address alone', NULL,
+    $$UPDATE aliases SET forward = false WHERE local_part IN ('box', 'nobox')$$,
+    $$SELECT string_agg(recipient, ',' ORDER BY recipient) FROM postfix_virtual
+    WHERE local_part = 'box' AND domain = 'ok.test'$$,
+    'box=ok.test@membermail-mailbox.invalid');
+SELECT pg_temp.is('keep only before its mailbox exists: still forwarded', NULL,
+    $$UPDATE aliases SET forward = false WHERE local_part IN ('box', 'nobox')$$,
+    $$SELECT string_agg(recipient, ',' ORDER BY recipient) FROM postfix_virtual
+    WHERE local_part = 'nobox' AND domain = 'ok.test'$$, 'alice@example.org');
+SELECT pg_temp.rejects('an alias that neither forwards nor keeps', 'membermail_app',
+    $$UPDATE aliases SET forward = false WHERE local_part = 'alice'$$,
+    '23514', 'aliases_delivery_check');
+SELECT pg_temp.is('a postmaster@ a site admin assigned that keeps only takes the role', NULL,
+    pg_temp.alias('ok.test', 'postmaster', $$ARRAY['desk@owner.example']$$,
+	', reserved_assigned, has_mailbox, forward', ', true, true, false')
+    || $$; INSERT INTO mailboxes (alias_id, public_key, encrypted_secret_key,
+	secret_key_nonce, pwhash_salt, pwhash_opslimit, pwhash_memlimit, quota_bytes)
+    SELECT a.id, decode(repeat('01', 32), 'hex'), decode(repeat('02', 48), 'hex'),
+	decode(repeat('03', 24), 'hex'), decode(repeat('04', 16), 'hex'), 2, 67108864, 1000
+      FROM aliases a JOIN domains d ON d.id = a.domain_id
+     WHERE d.name = 'ok.test' AND a.local_part = 'postmaster'$$,
+    $$SELECT string_agg(recipient, ',') FROM postfix_virtual
+	WHERE local_part = 'postmaster' AND domain = 'ok.test'$$,
+    'postmaster=ok.test@membermail-mailbox.invalid');
+SELECT pg_temp.is('postfix_virtual: lookup by local part and domain', 'membermail_postfix',
+    NULL, $$SELECT string_agg(recipient, ',' ORDER BY recipient) FROM postfix_virtual
+    WHERE local_part = 'postmaster' AND domain = 'ok.test'$$, 'alice@example.org');
+SELECT pg_temp.is('role addresses: role_recipient replaces the admins', NULL,
+    $$UPDATE domains SET role_recipient = 'desk@isp.example' WHERE name = 'ok.test'$$,
+    $$SELECT string_agg(address || '>' || recipient, ' ' ORDER BY address)
+    FROM postfix_roles WHERE domain = 'ok.test'$$,
+    'abuse@ok.test>desk@isp.example postmaster@ok.test>desk@isp.example');
+SELECT pg_temp.is('role addresses: a banned admin gets none; no admin left: the site admins',
+    NULL, $$UPDATE users SET is_banned = true, ban_reason = 'x' WHERE name = 'alice';
+    UPDATE users SET is_site_admin = true WHERE name = 'carol'$$,
+    $$SELECT string_agg(recipient, ' ') FROM postfix_roles
+    WHERE domain = 'ok.test' AND local_part = 'abuse'$$, 'carol@example.org');
+SELECT pg_temp.is('role addresses: a disabled alias of that name is never refused', NULL,
+    pg_temp.alias('ok.test', 'postmaster', $$ARRAY['x@example.org']$$,
+	', enabled, disabled_reason', $$, false, 'by-admin'$$),
+    $$SELECT concat_ws(' ', (SELECT string_agg(recipient, ',') FROM postfix_virtual
+	WHERE local_part = 'postmaster' AND domain = 'ok.test'),
+	(SELECT count(*) FROM postfix_access WHERE local_part = 'postmaster'))$$,
+    'alice@example.org 0');
+SELECT pg_temp.is('role addresses: an alias from before the name was reserved does not '
+    'take them', NULL,
+    $$ALTER TABLE aliases DISABLE TRIGGER aliases_reserved_local_part;$$
+    || pg_temp.alias('ok.test', 'abuse', $$ARRAY['x@example.org']$$),
+    $$SELECT string_agg(recipient, ',') FROM postfix_virtual
+	WHERE local_part = 'abuse' AND domain = 'ok.test'$$,
+    'alice@example.org');
+SELECT pg_temp.is('role addresses: an alias a site admin assigned takes them', NULL,
+    pg_temp.alias('ok.test', 'postmaster', $$ARRAY['desk@owner.example']$$,
+	', reserved_assigned', ', true'),
+    $$SELECT string_agg(recipient, ',') FROM postfix_virtual
+	WHERE local_part = 'postmaster' AND domain = 'ok.test'$$,
+    'desk@owner.example');
+SELECT pg_temp.is('no role address for an unrouted domain', 'membermail_postfix', NULL,
+    $$SELECT count(*)::text FROM postfix_virtual WHERE domain <> 'ok.test'
+      AND domain <> 'empty.test'$$, '0');
+SELECT pg_temp.is('a verified domain in its grace period is still routed', NULL,
+    $$UPDATE domains SET txt_grace_until = now() + interval '1 hour',
+	txt_last_attempt_at = now(), txt_last_attempt_result = 'missing'
+    WHERE name = 'ok.test'$$,
+    $$SELECT concat_ws(' ', (SELECT count(*) FROM postfix_domains WHERE domain = 'ok.test'),
+	(SELECT count(*) FROM postfix_virtual WHERE domain = 'ok.test'))$$, '1 8');
+SELECT pg_temp.is('after its grace period nothing of it is routed', NULL,
+    $$UPDATE domains SET txt_grace_until = now() - interval '1 second' WHERE name = 'ok.test'$$,
+    $$SELECT concat_ws(' ', (SELECT count(*) FROM postfix_domains WHERE domain = 'ok.test'),
+	(SELECT count(*) FROM postfix_virtual WHERE domain = 'ok.test'),
+	(SELECT count(*) FROM postfix_access WHERE domain = 'ok.test'),
+	(SELECT count(*) FROM postfix_mailboxes WHERE domain = 'ok.test'))$$, '0 0 0 0');
+SELECT pg_temp.rejects('a grace period only for a verified domain', 'membermail_app',
+    $$UPDATE domains SET txt_grace_until = now() WHERE name = 'wrong.test'$$,
+    '23514', 'domains_txt_grace_check');
+SELECT pg_temp.accepts('nxdomain is a definitive outcome', 'membermail_app',
+    $$UPDATE domains SET txt_status = 'nxdomain', txt_last_attempt_at = now(),
+	txt_last_attempt_result = 'nxdomain', txt_last_attempt_detail = 'NXDOMAIN'
+    WHERE name = 'wrong.test'$$);
+SELECT pg_temp.rejects('an attempt detail needs an attempt', 'membermail_app',
+    $$UPDATE domains SET txt_last_attempt_detail = 'x' WHERE name = 'unverified.test'$$,
+    '23514', 'domains_txt_last_attempt_detail_check');
+SELECT pg_temp.rejects('an attempt detail is one line', 'membermail_app',
+    $$UPDATE domains SET txt_last_attempt_at = now(), txt_last_attempt_result =
+	'temporary-failure', txt_last_attempt_detail = E'a\nb' WHERE name = 'ok.test'$$,
+    '23514', 'domains_txt_last_attempt_detail_check');
+SELECT pg_temp.rejects('a role recipient is a valid address', 'membermail_app',
+    $$UPDATE domains SET role_recipient = 'a@b, c@d' WHERE name = 'ok.test'$$,
+    '23514', 'domains_role_recipient_check');
 
 --------------------------------------------------------------------------
 -- Reserved local parts: built in, and each domain's own

@@ -36,10 +36,12 @@ sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import fcgi    # noqa: E402
+import mailstack   # noqa: E402
 import stack   # noqa: E402
 from stack import http_request, wait_until   # noqa: E402
 
 WORKERS = 3
+DNS_FIXTURES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "dns", "fixtures.conf")
 MAX_BODY = 1024                 # the app's max_body ("1k")
 NGINX_MAX_BODY = 64 * 1024      # client_max_body_size in membermail-common.conf
 SHUTDOWN_TIMEOUT = 10
@@ -108,6 +110,11 @@ class Env:
         # provisioning (test_provision.py): the fake Launchpad every
         # server and `membermail sync` of the run is configured with
         self.lp = stack.FakeLaunchpad(os.path.join(base, "launchpad.log"))
+        # domain verification (test_verify.py): dnsmasq serving the
+        # fixtures of tests/integration/dns/, two faulty upstreams
+        self.dns_faults = None
+        self.dns = None
+        self.mail = None        # test_mail.py's daemons, started on first use
 
     def signin_settings(self):
         """The sign-in settings of the test config: the fake provider,
@@ -115,6 +122,12 @@ class Env:
         return [("sso_endpoint", self.sso.endpoint), ("sso_identity_prefix", self.sso.prefix),
                 ("openid_mode", "stateless"), ("sso_timeout", "2"), ("nonce_window", "300"),
                 ("login_rate_limit", "8")]
+
+    def dns_settings(self):
+        """domain verification (test_verify.py): the run's dnsmasq, one
+        try of one second (a timeout costs 1 s), a grace of 72 hours."""
+        return [("dns_server", self.dns.server), ("dns_timeout", "1"), ("dns_attempts", "1"),
+                ("verification_grace_hours", "72"), ("verification_check_interval", "60")]
 
     def provision_settings(self):
         """provisioning (test_provision.py): the fake Launchpad, short
@@ -152,10 +165,14 @@ class Env:
         self.sso.start()
         self.evil_sso.start()
         self.lp.start()     # provisioning (test_provision.py)
+        self.dns_faults = mailstack.DnsFaults()
+        self.dns = mailstack.Dnsmasq(os.path.join(self.base, "dns"), conf_files=[DNS_FIXTURES],
+                                     subst={"SERVFAIL": self.dns_faults.servfail,
+                                            "SILENT": self.dns_faults.silent}).start()
         stack.render_config(self.conf, stack.config_settings(
             self.sock, workers=WORKERS, max_body="1k", shutdown_timeout=SHUTDOWN_TIMEOUT,
             public_url="http://127.0.0.1:%d" % self.port, database=self.pg.conninfo(),
-            extra=self.signin_settings() + self.provision_settings() +
+            extra=self.signin_settings() + self.provision_settings() + self.dns_settings() +
             self.mailbox_settings() + [("static_dir", self.static)]))
         # PostgreSQL: migrated as the owner, the app's login role, the domains.
         self.pg.init().start()
@@ -963,6 +980,8 @@ import test_domain_admin   # noqa: E402,F401  (domain-admin pages, before the da
 import test_mailbox   # noqa: E402,F401  (encrypted mailboxes and LMTP, before the database tests)
 import test_authz   # noqa: E402,F401  (the authorization matrix of the HTML routes, before the database tests)
 import test_security   # noqa: E402,F401  (the security rules, before the database tests)
+import test_mail   # noqa: E402,F401  (Postfix and postsrsd, before the database tests)
+import test_verify   # noqa: E402,F401  (domain verification by DNS, before the database tests)
 import test_db   # noqa: E402,F401
 
 

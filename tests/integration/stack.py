@@ -14,6 +14,7 @@ Command line (used by deploy/local):
     stack.py pg-up --dir DIR --binary MEMBERMAIL    a private cluster in DIR (created,
                    started, `migrate up`, login roles; idempotent); prints the app's conninfo
     stack.py pg-seed --dir DIR --binary MEMBERMAIL --conf FILE   the Ubuntu domains (idempotent)
+    stack.py pg-tokens --dir DIR                    "domain token" of each domain
     stack.py pg-down --dir DIR                      pg_ctl stop -m fast
     stack.py pg-status --dir DIR                    exit 0 when it runs
 """
@@ -1124,14 +1125,12 @@ class SmtpSink:
 
 
 def demo_fixtures(pg, sso_prefix, db=APP_DB):
-    """The local stack's demo state, as the owner (idempotent): every
-    domain verified, and the fake Ubuntu One's demo user ada a site admin
-    and an admin of every domain (the users row is made ahead of her first
-    sign-in, keyed by her claimed id)."""
+    """The local stack's demo state, as the owner (idempotent): the fake
+    Ubuntu One's demo user ada a site admin and an admin of every domain
+    (the users row is made ahead of her first sign-in, keyed by her claimed
+    id).  The domains are verified by DNS (deploy/local's dnsmasq)."""
     claimed = sso_prefix + "Ad4Memb"
     pg.psql("""
-UPDATE domains SET txt_status = 'verified', txt_checked_at = now()
-    WHERE txt_status <> 'verified';
 INSERT INTO users (claimed_id, name, email, display_name, is_site_admin)
     VALUES (%(c)s, 'ada', 'ada@example.com', 'Ada Lovelace', true)
     ON CONFLICT (claimed_id) DO UPDATE SET is_site_admin = true;
@@ -1220,9 +1219,11 @@ def _main(argv):
     c = sub.add_parser("wait-http")
     c.add_argument("url")
     c.add_argument("--timeout", type=float, default=30)
-    f = sub.add_parser("pg-demo", help="verify the domains, make the demo user ada their admin")
+    f = sub.add_parser("pg-demo", help="make the demo user ada an admin of every domain")
     f.add_argument("--dir", required=True)
     f.add_argument("--sso-prefix", required=True)
+    g = sub.add_parser("pg-tokens", help="each domain's name and verification token, a line each")
+    g.add_argument("--dir", required=True)
     for name in ("pg-up", "pg-seed", "pg-down", "pg-status"):
         e = sub.add_parser(name)
         e.add_argument("--dir", required=True)
@@ -1281,8 +1282,11 @@ def _main(argv):
                 n = pg.scalar("SELECT count(*) FROM domains", db=APP_DB)
                 print("%s domains in the database (seeded with %s)" % (n, how), file=sys.stderr)
             elif args.cmd == "pg-demo":
-                print("demo admin %s: site admin, admin of every domain; domains verified"
+                print("demo admin %s: site admin, admin of every domain"
                       % demo_fixtures(pg, args.sso_prefix), file=sys.stderr)
+            elif args.cmd == "pg-tokens":
+                print(pg.scalar("SELECT string_agg(name || ' ' || verification_token, E'\\n' "
+                                "ORDER BY name) FROM domains", db=APP_DB))
             elif args.cmd == "pg-down":
                 if pg.running():
                     print("stopping PostgreSQL (pid %d)" % pg.pid)

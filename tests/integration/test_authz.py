@@ -125,6 +125,8 @@ MATRIX = [
         "/admin/domains/{A}/reserved?done=assigned", True, id="legacy"),
     Row("POST", "/admin/domains/:domain/logo", SITE_ADMIN, 303, {"logo": "test-mark.svg"},
         "/admin/domains?done=logo-changed", True),
+    Row("POST", "/admin/domains/:domain/role-recipient", SITE_ADMIN, 303,
+        {"role_recipient": "desk@isp.example"}, "/admin/domains?done=role-set", True),
     Row("GET", "/admin/users", SITE_ADMIN, 200),
     Row("GET", "/admin/users/:id", SITE_ADMIN, 200, id="other_uid"),
     Row("POST", "/admin/users/:id/ban", SITE_ADMIN, 303, {"reason": "authz matrix"},
@@ -188,6 +190,7 @@ MATRIX = [
         "/domains/{A}/members/{member_name}?done=alias-disabled", True),
     Row("POST", "/domains/:domain/members/:name/sync", DOMAIN_ADMIN, 303, {},
         "/domains/{A}*"),
+    Row("POST", "/domains/:domain/verify", DOMAIN_ADMIN, 303, {}, "/domains/{A}?done=checked"),
     Row("GET", "/:community", ANYONE, 200, community="ubuntu"),
 ]
 
@@ -534,8 +537,8 @@ class Fixture:
             "ORDER BY id) FROM aliases",
             "SELECT string_agg(row(domain_id, user_id, role)::text, ',' ORDER BY domain_id, "
             "user_id) FROM domain_members",
-            "SELECT string_agg(row(id, name, enabled, alias_limit)::text, ',' ORDER BY id) "
-            "FROM domains",
+            "SELECT string_agg(row(id, name, enabled, alias_limit, txt_status, txt_grace_until, "
+            "txt_last_attempt_at, role_recipient)::text, ',' ORDER BY id) FROM domains",
             "SELECT string_agg(row(id, is_banned, ban_reason, is_site_admin, person_status, "
             "sync_requested_at, synced_at)::text, ',' ORDER BY id) FROM users WHERE id IN (%s)" % users,
             "SELECT string_agg(encode(token_hash, 'hex'), ',' ORDER BY token_hash) FROM sessions",

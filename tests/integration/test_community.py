@@ -253,11 +253,17 @@ def prov_name_taken_over(env, make):
 
 # ---------------------------------------------------------------- guards
 
+def synced_crew(env, s, tag, n=12):
+    """n members of the scene's team, with their addresses."""
+    crew = [s.user("%s%d" % (tag, i)) for i in range(n)]
+    expect_sync(env, 0, created=n)
+    return crew
+
+
 @scene_test
 def prov_mass_invalidation_held(env, make):
     s = make("mass")
-    crew = [s.user("m%d" % i) for i in range(12)]
-    expect_sync(env, 0, created=12)
+    crew = synced_crew(env, s, "m")
     for n in crew[:10]:
         s.people[n]["is_ubuntu_coc_signer"] = False
     s.push()
@@ -282,8 +288,7 @@ def prov_mass_invalidation_held(env, make):
 @scene_test
 def prov_mass_invalidation_released_when_it_persists(env, make):
     s = make("pers")
-    crew = [s.user("p%d" % i) for i in range(12)]
-    expect_sync(env, 0, created=12)
+    crew = synced_crew(env, s, "p")
     for n in crew[:8]:
         s.people[n]["is_valid"] = False
     s.push()

@@ -34,6 +34,9 @@
 	"crash_interval = 60\n"                                 \
 	"crash_limit = 10\n"                                    \
 	"database = dbname=membermail\n"                        \
+	"dns_attempts = 2\n"                                    \
+	"dns_server =\n"                                        \
+	"dns_timeout = 5\n"                                     \
 	"group =\n"                                             \
 	"invalidation_min_count = 5\n"                          \
 	"invalidation_threshold = 10\n"                         \
@@ -97,6 +100,8 @@
 	"templates_dir = " MM_PKGDATADIR "/templates\n"         \
 	"trusted_proxies =\n"                                   \
 	"user =\n"                                              \
+	"verification_check_interval = 60\n"                    \
+	"verification_grace_hours = 72\n"                       \
 	"verification_prefix = membermail-site-verification\n"  \
 	"workers = 4\n"
 
@@ -344,6 +349,9 @@ static const struct {
 	    "host=/tmp port=5433 dbname=mm user=app" },
 	{ "database = postgresql:///mm?host=/run/postgresql", "database",
 	    "postgresql:///mm?host=/run/postgresql" },
+	{ "dns_server = 127.0.0.1", "dns_server", "127.0.0.1" },
+	{ "dns_server = 192.0.2.53:5353", "dns_server", "192.0.2.53:5353" },
+	{ "verification_grace_hours = 0", "verification_grace_hours", "0" },
 	{ "sso_endpoint = http://127.0.0.1:8081/+openid", "sso_endpoint",
 	    "http://127.0.0.1:8081/+openid" },
 	{ "sso_identity_prefix = http://localhost:8081/+id/",
@@ -447,6 +455,16 @@ static const struct {
 	    ":1: openid_mode: \"dumb\" is not one of stateless, association" },
 	{ "launchpad_teams = true",
 	    ":1: launchpad_teams: \"true\" is not yes or no" },
+	/* domain verification */
+	{ "dns_server = ns1.example.org",
+	    ":1: dns_server: \"ns1.example.org\" is not an IPv4 address with "
+	    "an optional :port" },
+	{ "dns_server = 127.0.0.1:0",
+	    ":1: dns_server: \"127.0.0.1:0\" is not an IPv4 address with an "
+	    "optional :port" },
+	{ "dns_timeout = 31", ":1: dns_timeout: 31 is out of range (1..30)" },
+	{ "verification_check_interval = 9",
+	    ":1: verification_check_interval: 9 is out of range (10..86400)" },
 	/* mail */
 	{ "alerts_to = ops",
 	    ":1: alerts_to: \"ops\" is not an e-mail address" },

@@ -507,6 +507,45 @@ test_batch(void)
 	lp_client_free(c);
 }
 
+/* Several teams side by side: each with its pages, guards and retries. */
+static void
+test_participants_all(void)
+{
+	struct arena     *a = arena_new(1024 * 1024);
+	struct lp_client *c = client(2, 0);
+	struct lp_team    t[4];
+	double            s;
+
+	fixtures();
+	ctl("/_fake/faults",
+	    "{\"/1.0/~six/participants?ws.size=2&memo=2\":[503],"
+	    "\"/1.0/~probe/participants\":[{\"next\":\"foreign\"}]}");
+	ctl("/_fake/config", "{\"page_size\":2,\"latency_ms\":300}");
+	memset(t, 0, sizeof(t));
+	t[0].team = "six";
+	t[1].team = "OUTER";
+	t[2].team = "nobody";
+	t[3].team = "probe";
+	s = now();
+	CHECK_STR(lp_outcome_name(lp_participants_all(c, a, t, 4)), "ok",
+	    "all");
+	s = now() - s;
+	CHECK(t[0].outcome == LP_OK && t[0].n == 6, "six: %s (%s) %zu",
+	    lp_outcome_name(t[0].outcome), t[0].why, t[0].n);
+	CHECK(t[1].outcome == LP_OK && t[1].n == 8, "outer: %s %zu",
+	    lp_outcome_name(t[1].outcome), t[1].n);
+	CHECK(t[2].outcome == LP_NOT_FOUND && t[2].entries == NULL,
+	    "nobody: %s", lp_outcome_name(t[2].outcome));
+	CHECK(t[3].outcome == LP_BAD_DATA && strstr(t[3].why, "another host"),
+	    "probe: %s (%s)", lp_outcome_name(t[3].outcome), t[3].why);
+	CHECK_INT(requests("/1.0/~six/participants", "membermail"), 4,
+	    "six: 3 pages, one retried");
+	/* outer's 4 pages of 300 ms set the pace, not the sum of all (3.3 s) */
+	CHECK(s < 2.6, "side by side: %.2f s", s);
+	lp_client_free(c);
+	arena_free(a);
+}
+
 /* By identity: a hit, a rename followed, nobody, the batch's fallback. */
 static void
 test_identity(void)
@@ -587,6 +626,7 @@ main(void)
 	test_refused();
 	test_participants();
 	test_batch();
+	test_participants_all();
 	test_identity();
 	CHECK(ua_seen > 0 && ua_bad == 0,
 	    "User-Agent names membermail: "

@@ -1,7 +1,7 @@
 {{%AUTOESCAPE context="HTML"}}
 {{! GET /admin/domains  -  DOMAIN (section): NAME, TEAM, SLUG, TITLE, LIMIT, }}
-{{! TXT, MEMBERS, ALIASES, TXT_RECORD, TOKEN; ENABLED or DISABLED, }}
-{{! UNVERIFIED and LIMIT_ERROR (MESSAGE) sections.  The add form: V_NAME, }}
+{{! LOGO, ROLE, TXT, MEMBERS, ALIASES, TXT_RECORD, TOKEN; ENABLED or DISABLED, }}
+{{! UNVERIFIED, LIMIT_ERROR and ROLE_ERROR (MESSAGE) sections.  The add form: V_NAME, }}
 {{! V_TEAM, V_SLUG, V_TITLE, V_LIMIT (input kept) and E_NAME ... E_LIMIT }}
 {{! (sections with MESSAGE) next to their fields. }}
 <section class="panel">
@@ -9,7 +9,7 @@
   <h1>Domains</h1>
   <table class="admin-table">
     <thead>
-      <tr><th>Domain</th><th>Team</th><th>Landing page</th><th>DNS</th><th>Members</th><th>Aliases</th><th>State</th><th>Alias limit</th><th>Logo</th></tr>
+      <tr><th>Domain</th><th>Team</th><th>Landing page</th><th>DNS</th><th>Members</th><th>Aliases</th><th>State</th><th>Alias limit</th><th>Logo</th><th>postmaster@, abuse@</th></tr>
     </thead>
     <tbody>
 {{#DOMAIN}}
@@ -52,6 +52,17 @@
             <label class="visually-hidden" for="logo-{{NAME}}">Logo of {{NAME}} (a file of static/logos/, or none)</label>
             <input type="text" id="logo-{{NAME}}" name="logo" value="{{LOGO}}" size="12" placeholder="none">
             <button type="submit" class="button button-secondary">Set</button>
+          </form>
+        </td>
+        <td>
+          <form method="post" action="/admin/domains/{{NAME}}/role-recipient">
+            <input type="hidden" name="csrf_token" value="{{CSRF_TOKEN}}">
+            <label class="visually-hidden" for="role-{{NAME}}">Where postmaster@ and abuse@ of {{NAME}} go (empty: its admins)</label>
+            <input type="email" id="role-{{NAME}}" name="role_recipient" value="{{ROLE}}" size="24" placeholder="its admins">
+            <button type="submit" class="button button-secondary">Set</button>
+{{#ROLE_ERROR}}
+            <p class="field-error" role="alert">{{MESSAGE}}</p>
+{{/ROLE_ERROR}}
           </form>
         </td>
       </tr>

@@ -2,8 +2,10 @@
 {{! The domain-admin pages, /domains/<domain>[/...]: one template so that }}
 {{! they share their head.  DOMAIN; NAV_MEMBERS, NAV_ALIASES or NAV_LOG: }}
 {{! the current tab; one of the PAGE_* sections: }}
-{{! PAGE_DOMAIN   TEAM, TXT_NAME, TXT_VALUE, TXT_STATUS, TXT_CHECKED_AT, }}
-{{!   TXT_ATTEMPT (TXT_ATTEMPT_AT, TXT_ATTEMPT_RESULT), DOMAIN_DISABLED, }}
+{{! PAGE_DOMAIN   TEAM, TXT_NAME, TXT_VALUE, TXT_STATUS, TXT_WORDS, }}
+{{!   TXT_GRACE or TXT_GRACE_OVER (TXT_GRACE_UNTIL), TXT_CHECKED_AT, }}
+{{!   TXT_ATTEMPT (TXT_ATTEMPT_AT, TXT_ATTEMPT_RESULT, TXT_ATTEMPT_DETAIL, }}
+{{!   TXT_TEMPFAIL), DOMAIN_DISABLED, }}
 {{!   NMEMBERS, NADMINS, NALIASES, ALIAS_LIMIT, Q, MEMBER rows (}}
 {{!   NAME, DISPLAY_NAME, EMAIL, ROLE, ALIAS rows: ADDRESS, STATE, REASON), }}
 {{!   NO_MEMBERS }}
@@ -36,18 +38,30 @@
   <p class="record mono" id="txt-record">{{TXT_NAME}}. IN TXT "{{TXT_VALUE}}"</p>
   <dl class="facts">
     <dt>Status</dt>
-    <dd id="txt-status">{{TXT_STATUS}}</dd>
+    <dd><span id="txt-status">{{TXT_STATUS}}</span>: <span id="txt-words">{{TXT_WORDS}}</span></dd>
+{{#TXT_GRACE}}
+    <dt>Grace period</dt>
+    <dd id="txt-grace">The record is gone: mail for {{TXT_NAME}} is still accepted until {{TXT_GRACE_UNTIL}}, then refused. Publish the record again.</dd>
+{{/TXT_GRACE}}
+{{#TXT_GRACE_OVER}}
+    <dt>Grace period</dt>
+    <dd id="txt-grace">Over since {{TXT_GRACE_UNTIL}}: mail for {{TXT_NAME}} is refused until the record is published again.</dd>
+{{/TXT_GRACE_OVER}}
     <dt>Last checked</dt>
     <dd>{{TXT_CHECKED_AT}}</dd>
 {{#TXT_ATTEMPT}}
     <dt>Last attempt</dt>
-    <dd>{{TXT_ATTEMPT_AT}}: {{TXT_ATTEMPT_RESULT}}</dd>
+    <dd id="txt-attempt">{{TXT_ATTEMPT_AT}}: {{TXT_ATTEMPT_RESULT}} ({{TXT_ATTEMPT_DETAIL}}){{#TXT_TEMPFAIL}}. No definitive answer: the status above stands.{{/TXT_TEMPFAIL}}</dd>
 {{/TXT_ATTEMPT}}
     <dt>Launchpad team</dt>
     <dd><a href="https://launchpad.net/~{{TEAM}}">~{{TEAM}}</a></dd>
     <dt>Members</dt>
     <dd>{{NMEMBERS}}, of whom {{NADMINS}} admin(s); {{NALIASES}} aliases; at most {{ALIAS_LIMIT}} aliases per member (admins have no limit)</dd>
   </dl>
+  <form method="post" action="/domains/{{DOMAIN}}/verify">
+    <input type="hidden" name="csrf_token" value="{{CSRF_TOKEN}}">
+    <button type="submit" class="button button-secondary" id="check-now">Check now</button>
+  </form>
 </section>
 <section class="block" aria-labelledby="members-heading">
   <h2 id="members-heading">Members</h2>
