@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <sodium.h>
 
@@ -13,8 +14,9 @@
 #include "mail/seal.h"
 #include "store/db.h"
 
-#define LOCAL_MAX  64
-#define DOMAIN_MAX 253
+#define LOCAL_MAX         64
+#define DOMAIN_MAX        253
+#define RECONNECT_WAIT_NS 300000000L /* past store/db.c's first back-off */
 
 static void
 lower(char *s)
@@ -73,7 +75,18 @@ deliver_find(struct db *db, const char *rcpt, unsigned long long size,
 	memset(b, 0, sizeof(*b));
 	if (split_rcpt(rcpt, local, domain) == -1)
 		return DELIVER_BAD_ADDRESS;
-	if ((res = db_exec(db, STMT_LMTP_MAILBOX, 2, params, &e)) == NULL)
+	/*
+	 * A connection the database dropped (a restart) is found dead by its
+	 * first statement: one more try once the back-off allows, so that
+	 * Postfix does not wait its own retry time for nothing.  In a real
+	 * outage the second try fails at once.
+	 */
+	if ((res = db_exec(db, STMT_LMTP_MAILBOX, 2, params, &e)) == NULL &&
+	    e == APP_EDB) {
+		nanosleep(&(struct timespec){ 0, RECONNECT_WAIT_NS }, NULL);
+		res = db_exec(db, STMT_LMTP_MAILBOX, 2, params, &e);
+	}
+	if (res == NULL)
 		return DELIVER_TEMPFAIL;
 	if (PQntuples(res) != 1) {
 		PQclear(res);

@@ -165,6 +165,24 @@ drop_reply(void)
 
 	return f != NULL && unlink(f) == 0;
 }
+
+/*
+ * The tests' database stopped mid-delivery: while the file
+ * $MM_TEST_LMTP_STALL exists (30 s at most), a message that arrived waits
+ * before it is stored, and says so in the log once.
+ */
+static void
+stall(void)
+{
+	const char *f = getenv("MM_TEST_LMTP_STALL");
+	int         i;
+
+	if (f == NULL || access(f, F_OK) != 0)
+		return;
+	log_info("test_lmtp_stall");
+	for (i = 0; i < 600 && access(f, F_OK) == 0; i++)
+		nanosleep(&(struct timespec){ 0, 50000000L }, NULL);
+}
 #endif
 
 static void
@@ -211,6 +229,9 @@ deliver_message(struct session *s)
 		s->env->arena) == 0)
 		summary_encode(&sum, &v.sum);
 	queue_id(s, qid);
+#ifdef MM_TEST_HOOKS
+	stall();
+#endif
 	for (i = 0; i < n && !s->broken; i++) {
 		if (sum.failed || sum.len == 0)
 			lmtp_deliver_reply(&s->l,

@@ -92,6 +92,15 @@ class Env:
         self.base = base
         self.sock = os.path.join(base, "membermail.sock")
         self.lmtp_sock = os.path.join(base, "lmtp.sock")
+        # The LMTP test hooks' files, in a directory the workers (who remove
+        # them) may write: while lmtp-drop-reply exists, the service drops
+        # the connection after storing a message, once (the lost 250);
+        # while lmtp-stall exists, a message waits before it is stored.
+        hooks = os.path.join(base, "hooks")
+        os.makedirs(hooks, exist_ok=True)
+        os.chmod(hooks, 0o777)
+        self.lmtp_drop_reply = os.path.join(hooks, "lmtp-drop-reply")
+        self.lmtp_stall = os.path.join(hooks, "lmtp-stall")
         self.static = os.path.join(base, "static")
         self.conf = os.path.join(base, "membermail.conf")
         self.nginx_prefix = os.path.join(base, "nginx")
@@ -140,9 +149,12 @@ class Env:
         """Encrypted mailboxes (test_mailbox.py): the LMTP service on its
         socket, Argon2id at its least cost (the tests are about the wraps,
         not the cost), a message bound for the 20 MB attachment."""
-        return [("lmtp_listen", "unix:" + self.lmtp_sock), ("lmtp_workers", "2"),
-                ("pwhash_opslimit", "1"), ("pwhash_memlimit", "8m"),
-                ("max_message_size", "40m"), ("mailbox_quota", "100m")]
+        s = [("lmtp_listen", "unix:" + self.lmtp_sock), ("lmtp_workers", "2"),
+             ("pwhash_opslimit", "1"), ("pwhash_memlimit", "8m"),
+             ("max_message_size", "40m"), ("mailbox_quota", "100m")]
+        if stack.is_root():
+            s.append(("lmtp_socket_group", "postfix"))     # its lmtp client runs as postfix
+        return s
 
     # -- setup
     def setup(self):
@@ -194,7 +206,9 @@ class Env:
             return self.server
         if self.start_failures >= 2:
             raise Fail("membermail serve could not be started (gave up): %s" % self.last_start_error)
-        self.server = self.new_server().start()
+        self.server = self.new_server().start(
+            extra_env={"MM_TEST_LMTP_DROP_REPLY": self.lmtp_drop_reply,
+                       "MM_TEST_LMTP_STALL": self.lmtp_stall})
         try:
             self.server.wait_ready()
         except RuntimeError as e:

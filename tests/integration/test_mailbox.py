@@ -27,6 +27,8 @@ import urllib.parse
 import fcgi
 import stack
 import test_authz
+import test_mail
+import test_signin
 from run import Fail, check_html, expect, show, test
 from test_api import call, mk_token
 from test_member import join, member, new_alias, new_domain, sql, text, tidy
@@ -335,15 +337,21 @@ def lmtp_database_down(env, box):
         return data and data[0][0] == 250
     expect(stack.wait_until(again, 20, 0.5), "no 250 once the database is back")
     expect(stored(env, box["id"]) == 1, "stored %d times", stored(env, box["id"]))
-    web_back(env)
+    after_outage(env)
 
 
-def web_back(env):
-    """Every web worker has its connection back (each waits out its own
-    back-off): several answers in a row."""
+def after_outage(env):
+    """Every web and LMTP worker has its connection back (each waits out
+    its own back-off): several answers in a row from each service."""
+    nobody = "nobody=nowhere.example@membermail-mailbox.invalid"
+
     def ok():
-        return all(env.get("/ubuntu").status == 200 for _ in range(6))
-    expect(stack.wait_until(ok, 20, 0.5), "the pages did not come back after the outage")
+        return all(env.get("/ubuntu").status == 200 for _ in range(6)) and \
+            all(deliver(env, [nobody], "x")[0][0][0] == 550 for _ in range(4))
+    expect(stack.wait_until(ok, 20, 0.5), "the services did not come back after the outage")
+    # Postfix's proxymap holds a dead connection: the next lookups need fresh daemons.
+    if getattr(env, "mail", None) is not None:
+        expect(test_mail.idle_daemons_gone(env.mail.pf), "Postfix's idle daemons did not exit")
 
 
 @test
@@ -410,6 +418,235 @@ def large_attachment(env, box):
     expect(r.header("Cache-Control") == "no-store", "download cacheable")
     r = box["b"].get("/my/mailbox/%s/messages/%s/attachments/1" % (box["id"], mid))
     expect(r.status == 404, "no attachment 1: %s", show(r))
+
+
+# ---------------------------------------------------------------- Postfix
+
+# The run's Postfix (test_mail.MailStack) routes kept aliases to the test
+# server's LMTP socket: postfix_virtual gives <local>=<domain>@
+# membermail-mailbox.invalid, deploy/postfix's transport_maps and
+# master.cf the lmtp client with XFORWARD.
+
+def via_postfix(env, box, data, sender="bob@sender.example"):
+    """One SMTP transaction to the run's Postfix for box's address."""
+    m = test_mail.mail(env)
+    replies, done = test_mail.smtp(m, sender, [box["address"]], data)
+    expect(replies[box["address"]][0] == 250 and done and done[0] == 250,
+           "Postfix took the message: RCPT %r, DATA %r", replies, done)
+    return m
+
+
+def lmtp_log(m, box, status, since=0, timeout=30):
+    """The mail log line of a delivery to box's LMTP address with that
+    status (sent, bounced, deferred); Fail after timeout."""
+    rx = r"^.*: ([0-9A-Za-z]+): to=<%s>.*status=%s.*$" % (re.escape(lmtp_address(box["address"])),
+                                                         status)
+    got = m.pf.wait_log(rx, since, timeout)
+    expect(got, "no status=%s delivery to the mailbox in the mail log:\n%s", status,
+           m.pf.log_tail(20))
+    return got
+
+
+def keep_only(env, box):
+    sql(env, "UPDATE aliases SET forward = false WHERE id = %s" % box["alias"])
+
+
+def kept(env, box, n, timeout=30):
+    expect(stack.wait_until(lambda: stored(env, box["id"]) >= n, timeout, 0.1),
+           "the mailbox holds %d message(s), want %d", stored(env, box["id"]), n)
+
+
+@test
+@with_mailbox
+def postfix_forward_and_keep(env, box):
+    """Both: the recipient gets the forwarded copy and the mailbox its
+    sealed one, stored under Postfix's queue id (XFORWARD); keep only:
+    the mailbox alone.  The page shows what arrived."""
+    token = marker()
+    since = test_mail.mail(env).pf.log_offset()
+    m = via_postfix(env, box, test_mail.message(token, to=box["address"]))
+    test_mail.arrived(m, token, 1)
+    kept(env, box, 1)
+    qid = lmtp_log(m, box, "sent", since).group(1)
+    expect(sql(env, "SELECT queue_id FROM messages WHERE mailbox_id = %s" % box["id"]) == qid,
+           "stored under queue id %r, Postfix's is %s",
+           sql(env, "SELECT queue_id FROM messages WHERE mailbox_id = %s" % box["id"]), qid)
+    expect("event=lmtp_no_queue_id" not in env.server_log(), "Postfix sent no XFORWARD IDENT")
+    keep_only(env, box)
+    token2 = marker()
+    since = m.pf.log_offset()
+    via_postfix(env, box, test_mail.message(token2, to=box["address"]))
+    qid2 = lmtp_log(m, box, "sent", since).group(1)
+    expect(m.pf.wait_log(r"%s: removed" % qid2, since), "message %s never left the queue", qid2)
+    kept(env, box, 2)
+    expect(not [1 for _, raw in m.sink.messages() if token2.encode() in raw],
+           "keep only: a copy was forwarded")
+    unlock(env, box)
+    r = listing(env, box)
+    expect(("test " + token).encode() in r.body and ("test " + token2).encode() in r.body,
+           "the listing lacks the messages: %s", show(r, 3000))
+
+
+@test
+@with_mailbox
+def postfix_over_quota(env, box):
+    """A kept-only alias whose mailbox is full: the LMTP 552 5.2.2 makes
+    Postfix bounce to the sender; nothing stored."""
+    keep_only(env, box)
+    sql(env, "UPDATE mailboxes SET quota_bytes = 2000 WHERE id = %s" % box["id"])
+    token = marker()
+    since = test_mail.mail(env).pf.log_offset()
+    m = via_postfix(env, box, test_mail.message(token, to=box["address"],
+                                                extra="X-Pad: %s\r\n" % ("x" * 3000)))
+    line = lmtp_log(m, box, "bounced", since).group(0)
+    expect("5.2.2" in line, "the bounce does not say 5.2.2: %s", line)
+    dsn = test_mail.arrived(m, token, 1)
+    expect(any("bob@sender.example" in e["rcpt_to"][0] for e, _ in dsn),
+           "the bounce did not go to the sender: %s", [e for e, _ in dsn])
+    expect(stored(env, box["id"]) == 0, "a message over quota was stored")
+
+
+@test
+@with_mailbox
+def postfix_malformed_and_8bit(env, box):
+    """Broken MIME and 8-bit Latin-1 through Postfix: both stored, shown
+    as well as they can be (the Latin-1 in UTF-8)."""
+    keep_only(env, box)
+    m1, m2 = marker(), marker()
+    broken = ("From: x@example.org\r\nTo: %s\r\nSubject: broken %s\r\n"
+              "Content-Type: multipart/mixed\r\n\r\n--\r\nno boundary here %s\r\n"
+              % (box["address"], m1, m1)).encode()
+    latin = (b"From: =?iso-8859-1?q?J=F6rg?= <j@example.org>\r\nTo: " + box["address"].encode() +
+             b"\r\nSubject: K\xe4se " + m2.encode() +
+             b"\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=iso-8859-1\r\n"
+             b"Content-Transfer-Encoding: 8bit\r\n\r\nGr\xfc\xdfe aus K\xf6ln\r\n")
+    via_postfix(env, box, broken)
+    kept(env, box, 1)
+    via_postfix(env, box, latin)
+    kept(env, box, 2)
+    unlock(env, box)
+    ids = message_ids(env, box["id"])
+    r = message_page(env, box, ids[0])
+    check_html(r, "malformed message page")
+    expect(("no boundary here " + m1).encode() in r.body, "malformed message: %s", show(r, 3000))
+    r = message_page(env, box, ids[1])
+    check_html(r, "latin-1 message page")
+    body = r.body.decode("utf-8")
+    expect("Grüße aus Köln" in body and ("Käse " + m2) in body and "Jörg" in body,
+           "Latin-1 through Postfix not shown in UTF-8: %s", show(r, 3000))
+
+
+@test
+@with_mailbox
+def postfix_large_attachment(env, box):
+    """A 20 MB attachment through Postfix (about 27 MB in base64): stored
+    and downloaded byte for byte."""
+    import base64
+    keep_only(env, box)
+    payload = os.urandom(20 * 1024 * 1024)
+    b64 = base64.encodebytes(payload).replace(b"\n", b"\r\n")
+    msg = (b"From: a@example.org\r\nTo: " + box["address"].encode() +
+           b"\r\nSubject: big via postfix\r\nMIME-Version: 1.0\r\n"
+           b"Content-Type: multipart/mixed; boundary=BB\r\n\r\n--BB\r\n"
+           b"Content-Type: text/plain\r\n\r\nsee attached\r\n--BB\r\n"
+           b"Content-Type: application/octet-stream; name=\"data.bin\"\r\n"
+           b"Content-Disposition: attachment; filename=\"data.bin\"\r\n"
+           b"Content-Transfer-Encoding: base64\r\n\r\n" + b64 + b"--BB--\r\n")
+    since = test_mail.mail(env).pf.log_offset()
+    m = via_postfix(env, box, msg)
+    lmtp_log(m, box, "sent", since, timeout=120)
+    kept(env, box, 1)
+    unlock(env, box)
+    mid = message_ids(env, box["id"])[0]
+    r = box["b"].get("/my/mailbox/%s/messages/%s/attachments/0" % (box["id"], mid), timeout=120)
+    expect(r.status == 200 and r.body == payload, "download: %s, %d bytes", r.status, len(r.body))
+
+
+@test
+@with_mailbox
+def postfix_database_down(env, box):
+    """PostgreSQL stops while Postfix hands a message to the mailbox (the
+    message sent, not yet stored): 451 4.3.0 after DATA and Postfix keeps
+    it; PostgreSQL back, the next attempt stores it, once."""
+    test_signin.use_profile(env)            # the test server, with the hooks' variables
+    keep_only(env, box)
+    m = test_mail.mail(env)
+    stalls = env.server_log().count("event=test_lmtp_stall")
+    with open(env.lmtp_stall, "w"):
+        pass
+    try:
+        since = m.pf.log_offset()
+        via_postfix(env, box, test_mail.message(marker(), to=box["address"]))
+        expect(stack.wait_until(lambda: env.server_log().count("event=test_lmtp_stall") > stalls,
+                                30, 0.05), "the message never reached the LMTP service")
+        expect(env.pg.stop() == 0, "pg_ctl stop failed")
+        try:
+            os.unlink(env.lmtp_stall)
+            match = lmtp_log(m, box, "deferred", since)
+            qid, line = match.group(1), match.group(0)
+            expect("451 4.3.0" in line and "end of DATA" in line,
+                   "PostgreSQL stopped mid-delivery: %s", line)
+            expect(len(m.pf.queue()) == 1, "Postfix's queue: %s", m.pf.queue())
+        finally:
+            env.pg.start()
+        # The next attempt resolves the address through proxymap afresh.
+        expect(test_mail.idle_daemons_gone(m.pf), "Postfix's idle daemons did not exit")
+        since = m.pf.log_offset()
+        ok = stack.wait_until(lambda: (m.pf.flush(), stored(env, box["id"]) >= 1)[1], 30, 1)
+        expect(ok, "not stored once PostgreSQL is back:\n%s", m.pf.log_tail(20))
+        expect(m.pf.wait_log(r"%s: removed" % qid, since), "still queued: %s", m.pf.queue())
+        expect(stored(env, box["id"]) == 1, "stored %d times", stored(env, box["id"]))
+    finally:
+        if os.path.exists(env.lmtp_stall):
+            os.unlink(env.lmtp_stall)
+        after_outage(env)
+
+
+@test
+@with_mailbox
+def postfix_lost_reply_stored_once(env, box):
+    """Our 250 is lost after the commit (the connection drops): Postfix
+    tries again with the same queue id, and the message is not stored a
+    second time."""
+    test_signin.use_profile(env)            # the test server, with the hooks' variables
+    keep_only(env, box)
+    m = test_mail.mail(env)
+    with open(env.lmtp_drop_reply, "w"):
+        pass
+    try:
+        token = marker()
+        since = m.pf.log_offset()
+        via_postfix(env, box, test_mail.message(token, to=box["address"]))
+        qid = lmtp_log(m, box, "deferred", since).group(1)
+        kept(env, box, 1)
+        expect(not os.path.exists(env.lmtp_drop_reply), "the hook did not fire")
+        m.pf.flush()
+        expect(m.pf.wait_log(r"%s: to=<%s>.*status=sent" % (qid, re.escape(lmtp_address(
+            box["address"]))), since), "the retry was not answered 250:\n%s", m.pf.log_tail(20))
+        expect(stored(env, box["id"]) == 1, "the retry was stored again: %d copies",
+               stored(env, box["id"]))
+    finally:
+        if os.path.exists(env.lmtp_drop_reply):
+            os.unlink(env.lmtp_drop_reply)
+
+
+@test
+@with_mailbox
+def postfix_check_lmtp(env, box):
+    """deploy/postfix/postfix-check checks the route of kept mail: the
+    transport, XFORWARD, the socket; no socket is a failure."""
+    m = test_mail.mail(env)
+    code, out = m.check()
+    expect(code == 0 and "ok   lmtp: membermail-mailbox.invalid -> membermail-lmtp" in out,
+           "postfix-check: exit %s:\n%s", code, out)
+    moved = env.lmtp_sock + ".moved"
+    os.rename(env.lmtp_sock, moved)
+    try:
+        code, out = m.check()
+    finally:
+        os.rename(moved, env.lmtp_sock)
+    expect(code == 1 and "FAIL lmtp" in out and "no socket" in out,
+           "postfix-check without the socket: exit %s:\n%s", code, out)
 
 
 # ---------------------------------------------------------------- reading
@@ -724,17 +961,14 @@ def delivery_modes(env, box):
     local, domain = addr.split("@")
 
     def routed():
-        rc = sql(env, "SELECT string_agg(recipient, ',' ORDER BY recipient) FROM postfix_aliases "
-                      "WHERE local_part = %s AND domain = %s" % (lit(local), lit(domain)))
-        mb = sql(env, "SELECT recipient FROM postfix_mailboxes WHERE local_part = %s AND domain = %s"
-                 % (lit(local), lit(domain)))
-        return rc, mb
-    expect(routed() == ("%s@example.net" % local, lmtp_address(addr)), "a new mailbox: both, %r",
-           routed())
+        """What Postfix's virtual_alias_maps answers for the address."""
+        return sql(env, "SELECT string_agg(r, ',' ORDER BY r) FROM "
+                        "postfix_lookup_recipients(%s, %s) AS r" % (lit(local), lit(domain)))
+    fwd, lmtp = "%s@example.net" % local, lmtp_address(addr)
+    both = ",".join(sorted([fwd, lmtp]))
+    expect(routed() == both, "a new mailbox: both, %r", routed())
     b = box["b"]
-    for mode, want in (("keep", ("", lmtp_address(addr))),
-                       ("forward", ("%s@example.net" % local, "")),
-                       ("both", ("%s@example.net" % local, lmtp_address(addr)))):
+    for mode, want in (("keep", lmtp), ("forward", fwd), ("both", both)):
         token = b.csrf("/my/mailbox/%s/settings" % box["id"])
         r = b.post("/my/mailbox/%s/delivery" % box["id"], {"csrf_token": token, "delivery": mode})
         expect(r.status == 303, "delivery %s: %s", mode, show(r))
