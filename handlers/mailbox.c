@@ -70,6 +70,13 @@ mailbox_size_words(struct arena *a, long long bytes)
 	return arena_printf(a, "%.1f GB", (double)bytes / 1073741824);
 }
 
+/* "1 message", "12 messages". */
+static const char *
+count_words(struct arena *a, long long n)
+{
+	return arena_printf(a, "%lld message%s", n, n == 1 ? "" : "s");
+}
+
 static const char *
 delivery_words(int keeps, int forwards)
 {
@@ -169,7 +176,8 @@ alias_row(struct req *r, struct view_dict *d, const PGresult *res, int i,
 	quota = db_ll(res, i, MBOX_LIST_QUOTA);
 	used = db_ll(res, i, MBOX_LIST_USED);
 	view_set(m, "MAILBOX_ID", db_str(res, i, MBOX_LIST_MAILBOX));
-	view_set(m, "MESSAGES", db_str(res, i, MBOX_LIST_MESSAGES));
+	view_set(m, "MESSAGES",
+	    count_words(r->arena, db_ll(res, i, MBOX_LIST_MESSAGES)));
 	view_set(m, "USED", mailbox_size_words(r->arena, used));
 	view_set(m, "QUOTA", mailbox_size_words(r->arena, quota));
 	view_set_int(m, "PERCENT", quota > 0 ? (long)(100 * used / quota) : 0);
@@ -439,7 +447,8 @@ settings_page(struct req *r, int status, long long id)
 	used = db_ll(res, 0, MBOX_GET_USED);
 	view_set(d, "ID", ids[0]);
 	view_set(d, "ADDRESS", db_str(res, 0, MBOX_GET_ADDRESS));
-	view_set(d, "MESSAGES", db_str(res, 0, MBOX_GET_COUNT));
+	view_set(d, "MESSAGES",
+	    count_words(r->arena, db_ll(res, 0, MBOX_GET_COUNT)));
 	view_set(d, "USED", mailbox_size_words(r->arena, used));
 	view_set(d, "QUOTA", mailbox_size_words(r->arena, quota));
 	view_set_int(d, "PERCENT", quota > 0 ? (long)(100 * used / quota) : 0);

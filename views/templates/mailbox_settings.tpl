@@ -6,7 +6,7 @@
   <p class="eyebrow"><a href="/my/mailbox">Mailboxes</a></p>
   <h1>{{ADDRESS}}: settings</h1>
   {{#NOTICE}}<p class="notice" role="status">{{NOTICE_TEXT}}</p>{{/NOTICE}}
-  <p class="fine" id="usage">{{MESSAGES}} messages, {{USED}} of {{QUOTA}} used ({{PERCENT}}%).</p>
+  <p class="fine" id="usage">{{MESSAGES}}, {{USED}} of {{QUOTA}} used ({{PERCENT}}%).</p>
   <h2>Mail to {{ADDRESS}}</h2>
   <form method="post" action="/my/mailbox/{{ID}}/delivery">
     <input type="hidden" name="csrf_token" value="{{CSRF_TOKEN}}">

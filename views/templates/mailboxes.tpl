@@ -17,7 +17,7 @@
     <p><a class="button button-secondary" href="/my/mailbox/new?alias={{ALIAS_ID}}">Create a mailbox</a></p>
 {{/NO_MAILBOX}}
 {{#MAILBOX}}
-    <p class="fine" id="mailbox-{{MAILBOX_ID}}-usage">{{MESSAGES}} messages, {{USED}} of {{QUOTA}} used ({{PERCENT}}%).</p>
+    <p class="fine" id="mailbox-{{MAILBOX_ID}}-usage">{{MESSAGES}}, {{USED}} of {{QUOTA}} used ({{PERCENT}}%).</p>
 {{#UNLOCKED}}
     <p>
       <a class="button button-primary" href="/my/mailbox/{{MAILBOX_ID}}">Open</a>
