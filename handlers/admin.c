@@ -37,10 +37,7 @@
 #define USERS_PAGE 50 /* users per page of the search */
 
 /* What ?done= says after a change. */
-static const struct {
-	const char *code;
-	const char *text;
-} notices[] = {
+static const struct page_notice notices[] = {
 	{ "domain-added",
 	    "The domain was added. Publish its TXT record to "
 	    "verify it." },
@@ -79,17 +76,11 @@ static struct view_dict *
 admin_dict(struct req *r, const char *done)
 {
 	struct view_dict *d;
-	size_t            i;
 
 	if ((d = page_dict(r)) == NULL)
 		return NULL;
 	view_show(d, "ADMIN_PAGE");
-	for (i = 0; done != NULL && i < sizeof(notices) / sizeof(notices[0]);
-	     i++)
-		if (strcmp(done, notices[i].code) == 0) {
-			view_show(d, "NOTICE");
-			view_set(d, "NOTICE_TEXT", notices[i].text);
-		}
+	page_notice(d, done, notices, sizeof(notices) / sizeof(notices[0]));
 	return d;
 }
 

@@ -24,10 +24,7 @@
 #include "views/view.h"
 
 /* Notices a change's 303 names in `done'. */
-static const struct {
-	const char *done;
-	const char *text;
-} notices[] = {
+static const struct page_notice notices[] = {
 	{ "promoted", "The member is now an admin of this domain." },
 	{ "demoted", "The member is no longer an admin of this domain." },
 	{ "unchanged", "Nothing to change: the member already had that role." },
@@ -66,14 +63,7 @@ domain_param(struct req *r)
 static void
 set_notice(struct view_dict *d, const char *done)
 {
-	size_t i;
-
-	for (i = 0; done != NULL && i < sizeof(notices) / sizeof(notices[0]);
-	     i++)
-		if (strcmp(done, notices[i].done) == 0) {
-			view_show(d, "NOTICE");
-			view_set(d, "NOTICE_TEXT", notices[i].text);
-		}
+	page_notice(d, done, notices, sizeof(notices) / sizeof(notices[0]));
 }
 
 /* The domain's name, the current tab and which page of domain.tpl. */

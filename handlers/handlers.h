@@ -305,8 +305,11 @@ struct mailbox_open;
 struct view_dict;
 enum app_err mailbox_opened(struct req *, long long id, struct mailbox_open *,
     int *opened);
-void         mailbox_notice(struct req *, struct view_dict *, const char *done);
+void         mailbox_notice(struct view_dict *, const char *done);
 const char  *mailbox_size_words(struct arena *, long long bytes);
+/* The user's mailbox id as STMT_MBOX_GET reads it; NULL with *e (APP_ENOTFOUND
+ * for another user's). */
+PGresult    *mailbox_row(struct req *, long long id, enum app_err *e);
 enum app_err mailbox_no_store(struct req *);
 
 /*
@@ -317,6 +320,15 @@ enum app_err page_render(struct req *, int status, const char *title,
     const char *page);
 /* Dictionary of the current page, created on first use; NULL on failure. */
 struct view_dict *page_dict(struct req *);
+
+/* What a page says after a change its 303 named in ?done=. */
+struct page_notice {
+	const char *done;
+	const char *text;
+};
+/* Shows NOTICE with the text of `done' in the table of n, if there. */
+void page_notice(struct view_dict *, const char *done,
+    const struct page_notice *, size_t           n);
 
 /* Fills the response with the error page for `err` (errors.c). */
 void error_page(struct req *, enum app_err, const char *allow);

@@ -31,9 +31,7 @@
 #define UNLOCKS_A_MINUTE 10
 
 /* The notices of ?done=. */
-static const struct {
-	const char *done, *text;
-} notices[] = {
+static const struct page_notice notices[] = {
 	{ "created",
 	    "The mailbox is ready: mail to this address is kept in "
 	    "it from now on." },
@@ -45,17 +43,9 @@ static const struct {
 };
 
 void
-mailbox_notice(struct req *r, struct view_dict *d, const char *done)
+mailbox_notice(struct view_dict *d, const char *done)
 {
-	size_t i;
-
-	for (i = 0; done != NULL && i < sizeof(notices) / sizeof(notices[0]);
-	     i++)
-		if (strcmp(done, notices[i].done) == 0) {
-			view_show(d, "NOTICE");
-			view_set(d, "NOTICE_TEXT", notices[i].text);
-		}
-	(void)r;
+	page_notice(d, done, notices, sizeof(notices) / sizeof(notices[0]));
 }
 
 const char *
@@ -224,7 +214,7 @@ h_mailboxes(struct req *r)
 
 	if ((d = page_dict(r)) == NULL)
 		return APP_ENOMEM;
-	mailbox_notice(r, d, req_field(r, DONE_CODE));
+	mailbox_notice(d, req_field(r, DONE_CODE));
 	return list_page(r, 200, 0, NULL);
 }
 
@@ -425,27 +415,19 @@ static enum app_err
 settings_page(struct req *r, int status, long long id)
 {
 	struct view_dict *d;
-	char              ids[2][24];
-	const char       *params[2] = { ids[0], ids[1] };
 	PGresult         *res, *alias;
 	long long         quota, used;
 	enum app_err      e;
 
 	if ((d = page_dict(r)) == NULL)
 		return APP_ENOMEM;
-	snprintf(ids[0], sizeof(ids[0]), "%lld", id);
-	snprintf(ids[1], sizeof(ids[1]), "%lld", r->user->id);
-	if ((res = req_sql(r, STMT_MBOX_GET, 2, params, &e)) == NULL)
+	if ((res = mailbox_row(r, id, &e)) == NULL)
 		return e;
-	if (PQntuples(res) != 1) {
-		r->reason = "no such mailbox of this user";
-		return APP_ENOTFOUND;
-	}
 	if ((alias = user_alias(r, db_str(res, 0, MBOX_GET_ALIAS), &e)) == NULL)
 		return e;
 	quota = db_ll(res, 0, MBOX_GET_QUOTA);
 	used = db_ll(res, 0, MBOX_GET_USED);
-	view_set(d, "ID", ids[0]);
+	view_set(d, "ID", db_str(res, 0, MBOX_GET_ID));
 	view_set(d, "ADDRESS", db_str(res, 0, MBOX_GET_ADDRESS));
 	view_set(d, "MESSAGES",
 	    count_words(r->arena, db_ll(res, 0, MBOX_GET_COUNT)));
@@ -470,7 +452,7 @@ h_mailbox_settings(struct req *r)
 
 	if (id == 0 || (d = page_dict(r)) == NULL)
 		return id == 0 ? APP_ENOTFOUND : APP_ENOMEM;
-	mailbox_notice(r, d, req_field(r, DONE_CODE));
+	mailbox_notice(d, req_field(r, DONE_CODE));
 	return settings_page(r, 200, id);
 }
 
@@ -482,9 +464,8 @@ back_to_settings(struct req *r, long long id, const char *done)
 		done));
 }
 
-/* The alias of the user's mailbox id, as text; NULL with *e. */
-static const char *
-alias_of_mailbox(struct req *r, long long id, enum app_err *e)
+PGresult *
+mailbox_row(struct req *r, long long id, enum app_err *e)
 {
 	char        ids[2][24];
 	const char *params[2] = { ids[0], ids[1] };
@@ -499,7 +480,16 @@ alias_of_mailbox(struct req *r, long long id, enum app_err *e)
 		*e = APP_ENOTFOUND;
 		return NULL;
 	}
-	return db_str(res, 0, MBOX_GET_ALIAS);
+	return res;
+}
+
+/* The alias of the user's mailbox id, as text; NULL with *e. */
+static const char *
+alias_of_mailbox(struct req *r, long long id, enum app_err *e)
+{
+	PGresult *res = mailbox_row(r, id, e);
+
+	return res != NULL ? db_str(res, 0, MBOX_GET_ALIAS) : NULL;
 }
 
 /* POST /my/mailbox/:id/delivery (delivery: forward, keep or both) */
@@ -569,19 +559,13 @@ h_mailbox_reset(struct req *r)
 	struct pwhash_limits l = limits(r);
 	long long            id = req_param_id(r, PARAM_ID), destroyed = 0;
 	struct actor         a;
-	char                 ids[2][24];
-	const char          *params[2] = { ids[0], ids[1] };
 	PGresult            *res;
 	enum app_err         e;
 
 	if (id == 0)
 		return APP_ENOTFOUND;
-	snprintf(ids[0], sizeof(ids[0]), "%lld", id);
-	snprintf(ids[1], sizeof(ids[1]), "%lld", r->user->id);
-	if ((res = req_sql(r, STMT_MBOX_GET, 2, params, &e)) == NULL)
+	if ((res = mailbox_row(r, id, &e)) == NULL)
 		return e;
-	if (PQntuples(res) != 1)
-		return APP_ENOTFOUND;
 	if (strcmp(req_field(r, MB_RESET_CONFIRM),
 		db_str(res, 0, MBOX_GET_ADDRESS)) != 0) {
 		field_error(r, "CONFIRM_ERROR",

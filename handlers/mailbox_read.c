@@ -33,20 +33,14 @@ static enum app_err
 locked_page(struct req *r, long long id)
 {
 	struct view_dict *d;
-	char              ids[2][24];
-	const char       *params[2] = { ids[0], ids[1] };
 	PGresult         *res;
 	enum app_err      e;
 
 	if ((d = page_dict(r)) == NULL)
 		return APP_ENOMEM;
-	snprintf(ids[0], sizeof(ids[0]), "%lld", id);
-	snprintf(ids[1], sizeof(ids[1]), "%lld", r->user->id);
-	if ((res = req_sql(r, STMT_MBOX_GET, 2, params, &e)) == NULL)
+	if ((res = mailbox_row(r, id, &e)) == NULL)
 		return e;
-	if (PQntuples(res) != 1)
-		return APP_ENOTFOUND;
-	view_set(d, "ID", ids[0]);
+	view_set(d, "ID", db_str(res, 0, MBOX_GET_ID));
 	view_set(d, "ADDRESS", db_str(res, 0, MBOX_GET_ADDRESS));
 	if ((e = mailbox_no_store(r)) != APP_OK)
 		return e;
@@ -112,7 +106,7 @@ h_mailbox(struct req *r)
 	mailbox_close(&o);
 	if (e != APP_OK || (d = page_dict(r)) == NULL)
 		return e != APP_OK ? e : APP_ENOMEM;
-	mailbox_notice(r, d, req_field(r, MB_LIST_DONE));
+	mailbox_notice(d, req_field(r, MB_LIST_DONE));
 	view_set(d, "ID", arena_printf(r->arena, "%lld", o.id));
 	view_set(d, "ADDRESS", o.address);
 	view_set(d, "USED", mailbox_size_words(r->arena, o.used));

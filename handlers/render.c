@@ -1,6 +1,8 @@
 /* render.c - turn a page template into the response body. */
 #include "config.h"
 
+#include <string.h>
+
 #include "handlers/handlers.h"
 #include "http/session.h"
 #include "views/view.h"
@@ -11,6 +13,19 @@ page_dict(struct req *r)
 	if (r->view == NULL)
 		r->view = view_dict_new();
 	return r->view;
+}
+
+void
+page_notice(struct view_dict *d, const char *done,
+    const struct page_notice *table, size_t n)
+{
+	size_t i;
+
+	for (i = 0; done != NULL && i < n; i++)
+		if (strcmp(done, table[i].done) == 0) {
+			view_show(d, "NOTICE");
+			view_set(d, "NOTICE_TEXT", table[i].text);
+		}
 }
 
 enum app_err

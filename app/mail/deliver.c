@@ -69,7 +69,6 @@ deliver_find(struct db *db, const char *rcpt, unsigned long long size,
 	const char          *params[2] = { local, domain };
 	PGresult            *res;
 	enum app_err         e;
-	size_t               n;
 	enum deliver_outcome out = DELIVER_OK;
 
 	memset(b, 0, sizeof(*b));
@@ -96,10 +95,8 @@ deliver_find(struct db *db, const char *rcpt, unsigned long long size,
 	b->quota = db_ll(res, 0, LMTP_MAILBOX_QUOTA);
 	b->used = db_ll(res, 0, LMTP_MAILBOX_USED);
 	b->message_id = db_ll(res, 0, LMTP_MAILBOX_MESSAGE_ID);
-	if (sodium_hex2bin(b->pk, sizeof(b->pk),
-		db_str(res, 0, LMTP_MAILBOX_PK),
-		db_len(res, 0, LMTP_MAILBOX_PK), NULL, &n, NULL) != 0 ||
-	    n != sizeof(b->pk))
+	if (db_hex(res, 0, LMTP_MAILBOX_PK, b->pk, sizeof(b->pk)) !=
+	    (long)sizeof(b->pk))
 		out = DELIVER_TEMPFAIL; /* cannot happen: the schema checks */
 	else if (b->used >= b->quota ||
 	    (size > 0 && size > (unsigned long long)(b->quota - b->used)))

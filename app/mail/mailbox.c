@@ -69,13 +69,7 @@ mailbox_password_problem(const char *pw)
 static int
 unhex(unsigned char *out, size_t n, const PGresult *res, int row, int col)
 {
-	size_t got;
-
-	return sodium_hex2bin(out, n, db_str(res, row, col),
-		   db_len(res, row, col), NULL, &got, NULL) == 0 &&
-		got == n ?
-	    0 :
-	    -1;
+	return db_hex(res, row, col, out, n) == (long)n ? 0 : -1;
 }
 
 /* The user's mailbox and its keys; APP_ENOTFOUND if not theirs. */

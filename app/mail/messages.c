@@ -22,18 +22,6 @@
 #include "store/audit.h"
 #include "store/db.h"
 
-static int
-unhex_at(unsigned char *out, size_t n, const PGresult *res, int row, int col)
-{
-	size_t got;
-
-	return sodium_hex2bin(out, n, db_str(res, row, col),
-		   db_len(res, row, col), NULL, &got, NULL) == 0 &&
-		got == n ?
-	    0 :
-	    -1;
-}
-
 /* A listing row's summary: opened with the mailbox's keys, or unreadable. */
 static void
 row_summary(const PGresult *res, int i, const struct mailbox_open *o,
@@ -43,16 +31,15 @@ row_summary(const PGresult *res, int i, const struct mailbox_open *o,
 	unsigned char    key[MSG_KEY_BYTES], sealed[MSG_SEALED_KEY_BYTES];
 	unsigned char nonce[MSG_NONCE_BYTES], ct[SUMMARY_MAX + MSG_TAG_BYTES];
 	unsigned char plain[SUMMARY_MAX];
-	size_t        n;
+	long          n;
 
 	row->unreadable = 1;
-	if (unhex_at(sealed, sizeof(sealed), res, i, MBOX_MESSAGES_SEALED) ==
-		-1 ||
-	    unhex_at(nonce, sizeof(nonce), res, i, MBOX_MESSAGES_NONCE) == -1 ||
-	    sodium_hex2bin(ct, sizeof(ct),
-		db_str(res, i, MBOX_MESSAGES_SUMMARY),
-		db_len(res, i, MBOX_MESSAGES_SUMMARY), NULL, &n, NULL) != 0 ||
-	    n < MSG_TAG_BYTES ||
+	if (db_hex(res, i, MBOX_MESSAGES_SEALED, sealed, sizeof(sealed)) !=
+		(long)sizeof(sealed) ||
+	    db_hex(res, i, MBOX_MESSAGES_NONCE, nonce, sizeof(nonce)) !=
+		(long)sizeof(nonce) ||
+	    (n = db_hex(res, i, MBOX_MESSAGES_SUMMARY, ct, sizeof(ct))) <
+		MSG_TAG_BYTES ||
 	    msg_key_open(key, sealed, o->pk, o->sk) != MBOX_OK)
 		return;
 	if (msg_decrypt(plain, ct, n, nonce, &at, key) == MBOX_OK &&

@@ -5,8 +5,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <sodium.h>
-
 #include "lib/arena.h"
 #include "lib/conf.h"
 #include "lib/log.h"
@@ -53,26 +51,13 @@ mark_busy(struct slot *s)
 	__atomic_add_fetch(&s->sb->lmtp.accepted, 1, __ATOMIC_RELAXED);
 }
 
-/* Messages a worker stores before it is replaced; 0 = no end. */
-static unsigned long
-message_budget(const struct config *cfg)
-{
-	long n = cfg->max_requests, spread = n / 10;
-
-	if (n <= 0)
-		return 0;
-	if (spread > 0)
-		n += (long)randombytes_uniform((uint32_t)(2 * spread + 1)) -
-		    spread;
-	return n > 0 ? (unsigned long)n : 1;
-}
-
 static const char *
 serve(const struct worker_env *env, struct lmtp_env *lenv, struct slot *s)
 {
-	unsigned long stored = 0, budget = message_budget(env->cfg);
-	uint64_t      t0;
-	int           rc, fd;
+	unsigned long stored = 0,
+		      budget = (unsigned long)worker_budget(env->cfg);
+	uint64_t t0;
+	int      rc, fd;
 
 	for (;;) {
 		s->w->state = SB_IDLE;

@@ -69,12 +69,8 @@ mark_done(const struct worker_env *env, struct sb_worker *w)
 	}
 }
 
-/*
- * This worker's share of max_requests, within +-10 %, so that workers
- * started together do not all recycle together.
- */
-static long
-request_budget(const struct config *cfg)
+long
+worker_budget(const struct config *cfg)
 {
 	long n = cfg->max_requests, spread = n / 10;
 
@@ -113,7 +109,7 @@ static const char *
 serve(const struct worker_env *env, struct req *r, FCGX_Request *fr)
 {
 	struct sb_worker *w = &env->sb->workers[env->slot];
-	long              served = 0, budget = request_budget(env->cfg);
+	long              served = 0, budget = worker_budget(env->cfg);
 	int               rc;
 
 	for (;;) {

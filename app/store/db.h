@@ -107,6 +107,11 @@ int         db_null(const PGresult *, int row, int col);
 size_t db_len(const PGresult *, int row, int col);
 /* A copy in the arena; NULL for SQL NULL, or when the arena is full. */
 char *db_dup(struct arena *, const PGresult *, int row, int col);
+/*
+ * A column of hex text (encode(bytea, 'hex')) decoded into out: how many
+ * bytes, or -1 when it is not hex or would not fit in max.
+ */
+long db_hex(const PGresult *, int row, int col, unsigned char *out, size_t max);
 
 /*
  * A one-dimensional array column decoded into *n arena strings in
