@@ -15,7 +15,8 @@
  * the root sees root values, not those of a row it is nested in.
  *
  * Key and section names must be string literals: ctemplate interns every
- * distinct name for the life of the process (upstream issue #77).
+ * distinct name for the life of the process and never frees one, so
+ * names built at run time would grow a worker without bound.
  *
  * No C++ exception crosses this interface: every entry point catches them
  * all and reports failure instead.  A value, a shown section or a row that

@@ -175,8 +175,9 @@ list_templates(const std::string &dir, std::vector<std::string> &out,
 }
 
 /*
- * Our policy, which ctemplate cannot enforce (upstream issue #68): every
- * template opts into HTML auto-escaping on its very first line.
+ * Our policy, which ctemplate cannot enforce (it loads a template without
+ * the pragma and escapes nothing): every template opts into HTML
+ * auto-escaping on its very first line.
  */
 bool
 check_pragma(const std::string &path, std::string &why)

@@ -32,7 +32,7 @@ usage(FILE *f)
 	    "usage: membermail mailbox create ADDRESS [-c FILE] "
 	    "[--delivery keep|both] [--password-file FILE]\n"
 	    "       membermail mailbox delivery ADDRESS "
-	    "forward|keep|both [-c FILE]\n");
+	    "{forward|keep|both} [-c FILE]\n");
 }
 
 /* The first line of f, without its line end; -1 if there is none. */

@@ -1,6 +1,6 @@
 /*
- * sync.h - `membermail sync`: membership sync with Launchpad (DESIGN.md
- * §7), run every five minutes by deploy/systemd/membermail-sync.timer.
+ * sync.h - `membermail sync`: membership sync with Launchpad, run every
+ * five minutes by deploy/systemd/membermail-sync.timer.
  *
  *	membermail sync [-c FILE] [--user NAME] [--dry-run]
  *	membermail sync [-c FILE] --accept-shrink TEAM

@@ -11,6 +11,30 @@
 #define ARENA_ALIGN 16
 #define ARENA_CHUNK (16 * 1024)
 
+/*
+ * Under AddressSanitizer what the arena has not handed out stays poisoned,
+ * and every allocation is followed by a poisoned gap: overrunning one
+ * allocation is then reported like a heap overflow (by the unit tests and
+ * the fuzzers) instead of landing silently in the next one.
+ */
+#if defined(__SANITIZE_ADDRESS__)
+#define ARENA_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define ARENA_ASAN 1
+#endif
+#endif
+#ifdef ARENA_ASAN
+#include <sanitizer/asan_interface.h>
+#define ARENA_GAP            ARENA_ALIGN
+#define ARENA_POISON(p, n)   ASAN_POISON_MEMORY_REGION(p, n)
+#define ARENA_UNPOISON(p, n) ASAN_UNPOISON_MEMORY_REGION(p, n)
+#else
+#define ARENA_GAP            0
+#define ARENA_POISON(p, n)   ((void)(p), (void)(n))
+#define ARENA_UNPOISON(p, n) ((void)(p), (void)(n))
+#endif
+
 struct chunk {
 	struct chunk *next;
 	size_t        size; /* usable bytes in data[] */
@@ -35,6 +59,7 @@ chunk_new(size_t size)
 	c->next = NULL;
 	c->size = size;
 	c->used = 0;
+	ARENA_POISON(c->data, size);
 	return c;
 }
 
@@ -87,6 +112,7 @@ arena_reset(struct arena *a)
 	a->head = a->first;
 	a->first->used = 0;
 	a->total = 0;
+	ARENA_POISON(a->first->data, a->first->size);
 }
 
 size_t
@@ -109,17 +135,20 @@ arena_alloc(struct arena *a, size_t n)
 	need = (n + ARENA_ALIGN - 1) & ~(size_t)(ARENA_ALIGN - 1);
 	if (need > a->limit - a->total)
 		return NULL;
+	/* The gap is not counted against the limit: bounds stay the same. */
 	c = a->head;
-	if (c->size - c->used < need) {
-		size = need > ARENA_CHUNK ? need : ARENA_CHUNK;
+	if (c->size - c->used < need + ARENA_GAP) {
+		size = need + ARENA_GAP > ARENA_CHUNK ? need + ARENA_GAP :
+							ARENA_CHUNK;
 		if ((c = chunk_new(size)) == NULL)
 			return NULL;
 		c->next = a->head;
 		a->head = c;
 	}
 	p = c->data + c->used;
-	c->used += need;
+	c->used += need + ARENA_GAP;
 	a->total += need;
+	ARENA_UNPOISON(p, n);
 	return p;
 }
 

@@ -1224,6 +1224,93 @@ conf_load(struct config *cfg, const char *path, char *err, size_t errsz)
 	return rc;
 }
 
+/* What a value of each type looks like, for the manual page. */
+static const char *const type_docs[CONF_TYPE__MAX] = {
+	[CONF_BOOL] = "yes or no",
+	[CONF_CHOICE] = "one of",
+	[CONF_CONNINFO] = "a libpq connection string, without a password",
+	[CONF_DNS] = "an IPv4 address, with an optional :port",
+	[CONF_INT] = "an integer",
+	[CONF_LEVEL] = "error, warn, info or debug",
+	[CONF_LISTEN] = "unix:/absolute/path, host:port or [IPv6]:port",
+	[CONF_ADDRS] = "IP addresses and CIDR blocks, separated by spaces",
+	[CONF_MAIL] = "an e-mail address, or empty",
+	[CONF_MODE] = "octal permission bits",
+	[CONF_NAME] = "a user or group name, or empty",
+	[CONF_ORIGIN] = "http://host[:port] or https://host[:port], no path",
+	[CONF_SMTP] = "smtp://host[:port] or smtps://host[:port]",
+	[CONF_SIZE] = "bytes, with an optional k or m suffix",
+	[CONF_STRING] = "text",
+	[CONF_URL] = "an absolute http:// or https:// URL",
+};
+
+/* The bounds a value of k must keep, as the manual page says them. */
+static void
+doc_bounds(const struct conf_key *k, char *out, size_t outsz)
+{
+	char lo[32], hi[32];
+
+	switch (k->type) {
+	case CONF_INT:
+		snprintf(out, outsz, "%lld to %lld", k->min, k->max);
+		break;
+	case CONF_SIZE:
+		fmt_size(k->min, lo, sizeof(lo));
+		fmt_size(k->max, hi, sizeof(hi));
+		snprintf(out, outsz, "%s to %s", lo, hi);
+		break;
+	case CONF_MODE:
+		snprintf(out, outsz, "%04llo to %04llo",
+		    (unsigned long long)k->min, (unsigned long long)k->max);
+		break;
+	case CONF_NAME:
+		snprintf(out, outsz, "at most %lld bytes", k->max);
+		break;
+	case CONF_BOOL:
+	case CONF_CHOICE:
+	case CONF_LEVEL:
+		out[0] = '\0';
+		break;
+	default: /* the strings: the field bounds them */
+		snprintf(out, outsz, "at most %zu bytes", k->size - 1);
+		break;
+	}
+}
+
+/* What a value of k looks like; a choice's values listed. */
+static void
+doc_type(const struct conf_key *k, char *out, size_t outsz)
+{
+	const char *const *first, *const *c;
+	size_t n;
+
+	/* "?" for a type nobody described: the unit test refuses it. */
+	n = (size_t)snprintf(out, outsz, "%s",
+	    type_docs[k->type] != NULL ? type_docs[k->type] : "?");
+	if (k->type != CONF_CHOICE)
+		return;
+	first = choices_of(k);
+	for (c = first; *c != NULL && n < outsz; c++)
+		n += (size_t)snprintf(out + n, outsz - n, "%s%s",
+		    c == first       ? " " :
+			c[1] == NULL ? " or " :
+				       ", ",
+		    *c);
+}
+
+int
+conf_doc(size_t i, struct conf_doc *d)
+{
+	if (i >= nitems(keys))
+		return -1;
+	d->name = keys[i].name;
+	d->def = keys[i].def;
+	d->help = keys[i].help;
+	doc_type(&keys[i], d->type, sizeof(d->type));
+	doc_bounds(&keys[i], d->bounds, sizeof(d->bounds));
+	return 0;
+}
+
 void
 conf_print(const struct config *cfg, FILE *fp)
 {

@@ -82,7 +82,7 @@ struct config {
 	int          login_rate_limit; /* sign-in starts per minute */
 	int          api_rate_limit;   /* API requests per user per minute */
 	char         templates_dir[CONF_PATH_MAX];
-	/* Launchpad and provisioning (DESIGN.md §6-§7) */
+	/* Launchpad and provisioning */
 	char launchpad_api[CONF_PATH_MAX]; /* .../1.0 */
 	int  launchpad_timeout;            /* seconds per request */
 	int  launchpad_retries;
@@ -110,7 +110,7 @@ struct config {
 	char smtp_ca_file[CONF_PATH_MAX]; /* "" = the system's CAs */
 	int  smtp_timeout;                /* seconds */
 	int  outbox_max_attempts;
-	/* Encrypted mailboxes: the LMTP service and the pages (DESIGN.md §9) */
+	/* Encrypted mailboxes: the LMTP service and the pages */
 	char   lmtp_listen[CONF_PATH_MAX];       /* "" = no LMTP service */
 	char   lmtp_socket_group[CONF_NAME_MAX]; /* "" = leave as is */
 	int    lmtp_workers;
@@ -122,7 +122,7 @@ struct config {
 	int    pwhash_opslimit;    /* Argon2id passes */
 	size_t pwhash_memlimit;    /* Argon2id bytes */
 	int    pwhash_concurrency; /* derivations at once, per server */
-	/* Domain verification (DESIGN.md §8; shown on /domains/:domain) */
+	/* Domain verification (shown on /domains/:domain) */
 	char           verification_prefix[CONF_NAME_MAX];
 	char           dns_server[64]; /* "" = the system's resolvers */
 	int            dns_timeout;    /* seconds per try */
@@ -149,6 +149,22 @@ int conf_load(struct config *, const char *path, char *err, size_t errsz);
  * (alphabetical); the output is itself a config conf_load accepts.
  */
 void conf_print(const struct config *, FILE *);
+
+/*
+ * One row of the config table as membermail.conf(5) shows it (the page's
+ * generator, docs/confdoc.c, reads the table through this, so the page
+ * cannot disagree with it).  Strings are static or in the struct.
+ */
+struct conf_doc {
+	const char *name;
+	const char *def;        /* the default as the file writes it */
+	const char *help;       /* one line: what the key is for */
+	char        type[160];  /* what a value looks like */
+	char        bounds[80]; /* "1 to 256", "at most 63 bytes", or "" */
+};
+
+/* Row i (from 0, in table order) into *d; -1 past the last row. */
+int conf_doc(size_t i, struct conf_doc *d);
 
 /*
  * The config path to use: `arg` (from -c) if not NULL, else

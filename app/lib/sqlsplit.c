@@ -216,7 +216,8 @@ sql_line_of(const struct sql_stmt *st, int charpos)
 	size_t i;
 	int    line = st->line, chars = 0;
 
-	for (i = 0; i < st->len && chars < charpos - 1; i++) {
+	/* chars + 1, not charpos - 1: the server may send any number. */
+	for (i = 0; i < st->len && chars + 1 < charpos; i++) {
 		if (((unsigned char)st->text[i] & 0xc0) != 0x80)
 			chars++;
 		if (st->text[i] == '\n')

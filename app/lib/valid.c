@@ -208,6 +208,7 @@ domain_problem(const char *d)
 	return NULL;
 }
 
+/* Reads v[0..len) only: a value need not be NUL-terminated. */
 int
 parse_ipv4_port(const char *s, int defport, struct sockaddr_in *sa)
 {
@@ -238,7 +239,13 @@ parse_ipv4_port(const char *s, int defport, struct sockaddr_in *sa)
 int
 valid_domain(const char *v, size_t len)
 {
-	return strlen(v) == len && domain_problem(v) == NULL;
+	char d[254];
+
+	if (len >= sizeof(d) || memchr(v, '\0', len) != NULL)
+		return 0;
+	memcpy(d, v, len);
+	d[len] = '\0';
+	return domain_problem(d) == NULL;
 }
 
 int

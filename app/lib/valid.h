@@ -52,7 +52,7 @@ const char *domain_problem(const char *d);
  * or -1 for anything else (a name, IPv6, a stray character).
  */
 int parse_ipv4_port(const char *s, int defport, struct sockaddr_in *sa);
-/* A NUL-terminated value that domain_problem accepts. */
+/* A value (no NUL inside) that domain_problem accepts. */
 int valid_domain(const char *, size_t);
 
 #endif

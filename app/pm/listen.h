@@ -3,7 +3,7 @@
  *
  * The master creates the socket itself rather than with FCGX_OpenSocket,
  * which unlinks a live server's socket, ignores mode and group, exits on
- * errors and knows no IPv6 (operations.md §2.4).  The descriptor is left
+ * errors and knows no IPv6.  The descriptor is left
  * without FD_CLOEXEC so that a re-executed master can inherit it.
  */
 #ifndef MM_LISTEN_H

@@ -3,7 +3,7 @@
  * queue, for unix sockets too.
  *
  * php-fpm reads the queue with TCP_INFO only, so its "listen queue" is
- * always 0 on unix sockets (operations.md §1.3).  Linux tells us for unix
+ * always 0 on unix sockets.  Linux tells us for unix
  * sockets through NETLINK_SOCK_DIAG (what `ss -xl` shows as Recv-Q and
  * Send-Q), and for TCP through TCP_INFO on the listening socket.
  *

@@ -54,9 +54,11 @@ add_record(struct dns_txt *txt, const unsigned char *rd, size_t rdlen)
 		if (slen > rdlen - off)
 			return -1;
 		if (r != NULL) {
+			/* Past the bytes kept, only the length counts on. */
 			keep = r->len < DNS_TXT_LEN ? DNS_TXT_LEN - r->len : 0;
-			memcpy(r->text + r->len, rd + off,
-			    slen < keep ? slen : keep);
+			if (keep > 0)
+				memcpy(r->text + r->len, rd + off,
+				    slen < keep ? slen : keep);
 			r->len += slen;
 		}
 		off += slen;

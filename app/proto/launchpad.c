@@ -458,7 +458,10 @@ is_json(const struct xfer *x)
 	    (x->ctype[16] == '\0' || x->ctype[16] == ';');
 }
 
-/* Parses the body as JSON; NULL (and why) if it is not JSON or not whole. */
+/*
+ * Parses the body as JSON; NULL (and why) if it is not JSON, not whole, or
+ * JSON null, which json-c gives as NULL too.
+ */
 static json_object *
 parse_body(struct xfer *x, char *why, size_t whysz)
 {
@@ -480,7 +483,8 @@ parse_body(struct xfer *x, char *why, size_t whysz)
 		why_set(why, whysz, "malformed JSON");
 		json_object_put(o);
 		o = NULL;
-	}
+	} else if (o == NULL) /* whole and well-formed: JSON null */
+		why_set(why, whysz, "answer is JSON null");
 	json_tokener_free(tok);
 	return o;
 }
@@ -639,16 +643,22 @@ identity_url(const struct lp_client *c, const char *claimed, char *url,
 	return n < 0 || (size_t)n >= urlsz ? -1 : 0;
 }
 
-/* Whether the body is JSON null (json-c parses it to NULL, like garbage). */
+/*
+ * Whether the whole body is JSON null (json-c parses it to NULL, like
+ * garbage).  By its length: a NUL byte does not end it.
+ */
 static int
 body_is_null(struct xfer *x)
 {
 	const char *b = buf_cstr(&x->body);
+	size_t      i = 0, end = x->body.len;
 
-	b += strspn(b, " \t\r\n");
-	if (!is_json(x) || strncmp(b, "null", 4) != 0)
-		return 0;
-	return b[4 + strspn(b + 4, " \t\r\n")] == '\0';
+	while (i < end && strchr(" \t\r\n", b[i]) != NULL && b[i] != '\0')
+		i++;
+	while (end > i && strchr(" \t\r\n", b[end - 1]) != NULL &&
+	    b[end - 1] != '\0')
+		end--;
+	return is_json(x) && end - i == 4 && memcmp(b + i, "null", 4) == 0;
 }
 
 /* The outcome of a final answer to the identity look-up. */
@@ -1109,7 +1119,8 @@ page_header(json_object *page, struct walk *w, size_t nentries, char *why,
 	}
 	if (w->pages == 1) {
 		w->total = (long)total;
-		/* total_size / page size + 5, as reference §4.4 suggests */
+		/* total_size / page size + 5: room for members joining
+		 * while we walk, but no endless walk. */
 		if (nentries > 0 &&
 		    (long)(total / (int64_t)nentries) + 5 < w->cap_pages)
 			w->cap_pages = (int)(total / (int64_t)nentries) + 5;

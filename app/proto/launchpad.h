@@ -1,8 +1,8 @@
 /*
  * launchpad.h - the Launchpad REST API client (libcurl + json-c).
  *
- * Anonymous GETs of person entries and of a team's participants, with the
- * checks of reference openid-launchpad.md §4: strict JSON types (a missing
+ * Anonymous GETs of person entries and of a team's participants, checked
+ * as an answer membership depends on must be: strict JSON types (a missing
  * or non-boolean flag, e.g. the redacted tag string, is bad data, never
  * false), the plain-text 404 as "not found", and every paging guard (next
  * links only to our scheme+host, no repeated link, a page cap, valid
@@ -88,8 +88,9 @@ enum lp_outcome lp_person(struct lp_client *, const char *name,
     struct lp_person *out, char *why, size_t whysz);
 
 /*
- * The person whose Ubuntu One claimed id is claimed_id (reference §4.5:
- * GET {devel}/people?ws.op=getByOpenIDIdentifier, where {devel} is the
+ * The person whose Ubuntu One claimed id is claimed_id, which stays when
+ * a person renames (GET {devel}/people?ws.op=getByOpenIDIdentifier, where
+ * {devel} is the
  * base with its last path segment replaced by "devel").  LP_NOT_FOUND when
  * Launchpad knows no (public) person of that identity.
  */
@@ -147,7 +148,7 @@ void             lp_batch_free(struct lp_batch *);
 
 /*
  * A participant of a team as its collection shows it (entries are full
- * person entries, reference §4.4): valid is is_valid, which every entry
+ * person entries): valid is is_valid, which every entry
  * must have; coc (is_ubuntu_coc_signer) and team (is_team) are 1 or 0, or
  * -1 when the entry does not say.  is_probationary is not looked at.
  */

@@ -397,7 +397,7 @@ openid_check_op_endpoint(struct openid_msg *msg, const char *endpoint)
 }
 
 /* ----------------------------------------------------------------------
- * return_to (§3.5)
+ * return_to
  */
 
 struct url {
@@ -555,7 +555,7 @@ rt_query(struct arena *a, struct openid_msg *msg, const struct url *rt,
 	return OPENID_OK;
 }
 
-/* Spec §11.1: the request carries exactly return_to's parameters. */
+/* OpenID 2.0 §11.1: the request carries exactly return_to's parameters. */
 static enum openid_err
 rt_params(struct openid_msg *msg, const struct kvlist *rtq,
     const struct kvlist *query, const struct kvlist *body)
@@ -620,7 +620,7 @@ openid_check_return_to(struct arena *a, struct openid_msg *msg,
 }
 
 /* ----------------------------------------------------------------------
- * Claimed identifier (§3.6)
+ * Claimed identifier
  */
 
 static int
@@ -660,7 +660,7 @@ openid_check_claimed_id(struct arena *a, struct openid_msg *msg,
 }
 
 /* ----------------------------------------------------------------------
- * The signed list and the signature (§2.2, §3.7, §3.9)
+ * The signed list and the signature
  */
 
 /* A signed name: printable ASCII without ',' or ':' (it ends at ':'). */
@@ -900,7 +900,7 @@ openid_sig_verify256(struct openid_msg *msg, const unsigned char *key,
 }
 
 /* ----------------------------------------------------------------------
- * Nonce (§3.8)
+ * Nonce
  */
 
 /* n ASCII digits as a number, or -1. */
@@ -976,10 +976,10 @@ openid_nonce_check(const char *nonce, time_t now, long window, time_t *stamp)
 }
 
 /* ----------------------------------------------------------------------
- * Extensions (§3.10)
+ * Extensions
  */
 
-/* Spec §12: an alias has no '.' and is not a core field's name. */
+/* OpenID 2.0 §12: an alias has no '.' and is not a core field's name. */
 static int
 alias_ok(const char *alias)
 {
@@ -1092,7 +1092,7 @@ openid_valid_lp_name(const char *s, size_t len)
 }
 
 /* ----------------------------------------------------------------------
- * Associations (§2.4): no-encryption only
+ * Associations: no-encryption only
  */
 
 static const char *
@@ -1109,7 +1109,7 @@ is_eq(const char *v, const char *want)
 	return v != NULL && strcmp(v, want) == 0;
 }
 
-/* 1..255 printable ASCII (§8.2.1). */
+/* 1..255 printable ASCII (OpenID 2.0 §8.2.1). */
 static int
 valid_handle(const char *h)
 {

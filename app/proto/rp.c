@@ -331,7 +331,7 @@ forget_handle(struct rp_ctx *rp, const char *handle)
 }
 
 /*
- * check_authentication (reference 2.3): every field back to the pinned
+ * check_authentication (OpenID 2.0 §11.4.2): every field back to the pinned
  * endpoint with mode changed.  Retried only when nothing was sent: the OP
  * answers a second check of the same assertion with is_valid:false.
  */
@@ -413,7 +413,10 @@ use_nonce(struct rp_ctx *rp, struct openid_msg *m)
 	return RP_OK;
 }
 
-/* Checks 1-8 of reference 3 (everything before the signature). */
+/*
+ * Everything that can be checked before the signature: a message that
+ * fails here costs Ubuntu One no request.
+ */
 static enum rp_result
 check_message(struct rp_ctx *rp, const struct kvlist *query,
     const struct kvlist *body, struct openid_msg *m, struct rp_identity *id)

@@ -1,7 +1,7 @@
 /*
  * rp.h - the OpenID 2.0 relying party for Ubuntu One.
  *
- * rp_verify performs every check of openid-launchpad.md section 3 in that
+ * rp_verify performs every check a hardened relying party must, in this
  * order, before trusting anything: mode, required fields, duplicate keys,
  * the pinned op_endpoint (no network call otherwise), return_to and our
  * state, the claimed id against sso_identity_prefix (static discovery:

@@ -63,15 +63,22 @@ addresses_safe(const char *const *a, size_t n, const char **bad)
 	return 1;
 }
 
-static void
+/*
+ * The Date header; -1 for a time gmtime_r cannot break down (tm would be
+ * garbage) or outside the years 1900..9999 that RFC 5322 writes.
+ */
+static int
 put_date(struct buf *out, time_t t)
 {
 	struct tm tm;
 
-	gmtime_r(&t, &tm);
+	if (gmtime_r(&t, &tm) == NULL || tm.tm_year < 0 ||
+	    tm.tm_year > 9999 - 1900)
+		return -1;
 	buf_printf(out, "Date: %s, %d %s %d %02d:%02d:%02d +0000\r\n",
 	    wdays[tm.tm_wday], tm.tm_mday, months[tm.tm_mon], tm.tm_year + 1900,
 	    tm.tm_hour, tm.tm_min, tm.tm_sec);
+	return 0;
 }
 
 /* One address a line, folded, so no line nears the 998 limit. */
@@ -203,7 +210,10 @@ smtp_build(struct buf *out, const struct smtp_message *m, const char *from,
 		return -1;
 	}
 	domain = strrchr(from, '@') + 1;
-	put_date(out, m->date);
+	if (put_date(out, m->date) == -1) {
+		snprintf(why, whysz, "date out of range");
+		return -1;
+	}
 	buf_printf(out, "From: %s\r\n", from);
 	put_addresses(out, "To", m->to, m->nto);
 	put_addresses(out, "Cc", m->cc, m->ncc);
@@ -521,11 +531,15 @@ is_ascii(const char *p, size_t n)
 	return 1;
 }
 
+/* RFC 5321: a path, "<" and ">" included, is at most 256 octets. */
+#define SMTP_ADDRESS_MAX 254
+
 /*
  * The addresses of a (n of them) as they go out, into out (*nout): an
  * IDN domain as its A-label; one that needs SMTPUTF8 the relay lacks is
  * left out and named in s->refused.  Strings are malloc'd.  -1 when a
- * domain has no A-label or memory runs out (why says so).
+ * domain has no A-label, an address grows past what SMTP allows (an
+ * A-label may be longer than its UTF-8), or memory runs out (why says so).
  */
 static int
 route(struct smtp *s, const char *const *a, size_t n, char **out, size_t *nout,
@@ -560,6 +574,13 @@ route(struct smtp *s, const char *const *a, size_t n, char **out, size_t *nout,
 		}
 		if (out[(*nout)++] == NULL) {
 			snprintf(why, whysz, "out of memory");
+			return -1;
+		}
+		if (strlen(out[*nout - 1]) > SMTP_ADDRESS_MAX) {
+			snprintf(why, whysz,
+			    "%s: longer than SMTP allows (%d bytes) as it goes "
+			    "out",
+			    a[i], SMTP_ADDRESS_MAX);
 			return -1;
 		}
 	}

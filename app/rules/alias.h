@@ -2,7 +2,7 @@
  * alias.h - the rules for changing an alias: one place, used by the
  * member pages, the domain-admin pages, the site-admin pages and the JSON
  * API alike.  Provisioning (provision.c) creates, disables and
- * deletes aliases by its own rules (DESIGN.md §6) and writes its own audit
+ * deletes aliases by its own rules and writes its own audit
  * rows; everything a person changes goes through here.
  *
  * Who may change an alias: its owner while they are a member of its
@@ -25,8 +25,8 @@
  * An owner cannot rename, create or delete an alias.
  *
  * Every successful change is one transaction: the UPDATE, its audit row
- * (before and after as JSON) and, where the reference does (DESIGN.md §7),
- * the notifications.  A refused change writes nothing.
+ * (before and after as JSON) and, where the reference service tells
+ * someone, the notifications.  A refused change writes nothing.
  */
 #ifndef MM_ALIAS_H
 #define MM_ALIAS_H

@@ -457,7 +457,7 @@ recipient_lines(struct arena *a, const char **r, size_t n)
 
 /*
  * The recipients of c's new alias at *address: as typed, or the member's
- * email, as provisioning does (DESIGN.md §6); *reason is set when that
+ * email, as provisioning does; *reason is set when that
  * email is the address itself (the alias is then created disabled).
  */
 static enum app_err

@@ -1,7 +1,7 @@
 /*
  * domain_members.h - what a domain's admins do with its members, as rules,
  * and the listings of a domain: one place for the /domains pages
- * (handlers/domain.c) and the JSON API alike (anchor-behaviour.md §6.4).
+ * (handlers/domain.c) and the JSON API alike, so the two never differ.
  * Handlers only translate requests and answers; every rule is here.
  *
  * Who may: an admin of the domain, or a site admin.  Anyone else gets
@@ -71,7 +71,8 @@ enum app_err member_set_role(struct db *, struct arena *, const struct actor *,
  * Removes name from domain: their enabled aliases on it are disabled
  * (reason by-admin; already disabled ones keep their reason), their role
  * row is deleted and so are their error-report de-duplication rows for
- * the domain (DESIGN.md §7).  Never the last admin who is not banned
+ * the domain, so a member who comes back is told of errors again.  Never
+ * the last admin who is not banned
  * (APP_ECONFLICT, "last_admin").  Audit: domain_member.remove (before: role and the
  * aliases disabled) and alias.update per alias disabled.  *ndisabled, if
  * not NULL, is how many aliases were disabled.

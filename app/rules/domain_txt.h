@@ -1,5 +1,5 @@
 /*
- * domain_txt.h - a domain proven by DNS (DESIGN.md §8): what its TXT
+ * domain_txt.h - a domain proven by DNS: what its TXT
  * records say, what that changes, and the change recorded with its audit
  * row and its e-mail to the domain's admins in one transaction.
  *

@@ -23,7 +23,8 @@
  * both sides, at most 254 bytes, no white space, control characters or
  * <>,;"() (the outbox's mm_plausible_address).  Links in mails use
  * public_url (PUBLIC_URL in every template).  Mails carry summaries, never
- * membership lists (reference §11.1).
+ * membership lists, which would tell whoever reads a mail who is in a
+ * team.
  */
 #ifndef MM_NOTIFY_H
 #define MM_NOTIFY_H

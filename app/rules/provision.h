@@ -1,5 +1,5 @@
 /*
- * provision.h - the provisioning rules of DESIGN.md §6, in one place: a
+ * provision.h - the provisioning rules, in one place: a
  * pure planner (one user, one domain -> a list of actions) and the engine
  * that loads what the planner needs in bulk and applies each plan as one
  * transaction with its audit rows (actor sync) and its outbox e-mails.
@@ -251,7 +251,8 @@ enum app_err prov_rename(struct prov *, const struct prov_user *u,
 void prov_free(struct prov *);
 
 /*
- * Sign-in provisioning of user uid (DESIGN.md §5): a
+ * Sign-in provisioning of user uid, so a new member has their alias at
+ * once rather than at the next sync: a
  * fresh person check, each participating team's snapshot if at most
  * snapshot_max_age old (else fetched and stored), then the rules, all
  * within signin_sync_budget ms.  When Launchpad is unavailable or the

@@ -1,12 +1,12 @@
 /*
- * snapshot.h - Launchpad team snapshots (DESIGN.md §6): a team's
+ * snapshot.h - Launchpad team snapshots: a team's
  * participants as fetched at one time, stored as one team_snapshots row
  * and its member names (lower case), complete or not.
  *
  * A snapshot is complete when lp_participants answered LP_OK: every page
  * fetched and every guard passed.  Its members are the participants whose
- * account is valid (is_probationary, karma 0, does not count: reference
- * §4.5).  Anything else is stored incomplete with its error, and removals
+ * account is valid (is_probationary, karma 0, does not count: a new
+ * member without karma is a member all the same).  Anything else is stored incomplete with its error, and removals
  * never use it.  A snapshot fetched in this process also keeps every
  * participant's entry (entries), which tells the sync what Launchpad says
  * of each of them without a request of their own.

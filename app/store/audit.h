@@ -1,6 +1,6 @@
 /*
  * audit.h - who changed what: one audit_log row per change, written by the
- * caller inside the change's own transaction (DESIGN.md §4), so a change
+ * caller inside the change's own transaction, so a change
  * and its history commit or roll back together.
  *
  * An actor is whoever makes a change: a signed-in user, a user through an

@@ -1,6 +1,7 @@
 /*
  * errlog.h - provisioning errors: the log line, the admin error page's
- * rows and the 30-day de-duplication of error e-mails (DESIGN.md §7).
+ * rows and the 30-day de-duplication of error e-mails, so a lasting
+ * error does not mail its admins every run.
  *
  * An error is logged (log.h key=value: user id, Launchpad name, claimed id,
  * domain, code, message) and counted in error_log under a fingerprint of

@@ -134,7 +134,8 @@ const struct sql_stmt sql_stmts[STMT__MAX] = {
 	    "SELECT 1 FROM domain_members m JOIN domains d ON d.id = m.domain_id "
 	    "WHERE d.name = $1 AND m.user_id = $2::bigint AND m.role = 'admin'",
 	    2, IS_DOMAIN_ADMIN__N },
-	/* Fixed one-minute-style windows: operations.md 7. */
+	/* Fixed windows: one counter row per key and window, cheap to bump
+	 * and to sweep; a burst at a window's edge may pass twice the rate. */
 	[STMT_RATE_HIT] = { "rate_hit",
 	    "WITH w AS (SELECT date_bin(make_interval(secs => $2::int), now(), "
 	    "timestamptz 'epoch') AS start) "

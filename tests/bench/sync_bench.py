@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""membermail's sync benchmark (issue 5 item 11): `membermail sync` of
+"""membermail's sync benchmark: `membermail sync` of
 10,000 users over 5 teams against the fake Launchpad with 20 ms added to
 every request.  Run by tests/bench/sync; on demand, not in CI.
 

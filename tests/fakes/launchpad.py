@@ -1,9 +1,9 @@
 #!/usr/bin/python3
 """Fake Launchpad REST API (tests, the local demo and the sync benchmark).
 
-Implements reference/openid-launchpad.md section 6(b) (API in section 4):
-person and team entries under /1.0, /beta and /devel (devel adds
-account_status), the plain-text 404 for unknown, private and malformed names,
+Answers as api.launchpad.net's lazr.restful API does: person and team
+entries under /1.0, /beta and /devel (devel adds account_status), the
+plain-text 404 for unknown, private and malformed names,
 team members / participants collections with lazr.restful paging,
 getByOpenIDIdentifier, per-path-prefix fault scripts, an added latency knob
 and a JSON control API under /_fake/ to load fixtures.

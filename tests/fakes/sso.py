@@ -1,8 +1,7 @@
 #!/usr/bin/python3
 """Fake Ubuntu One SSO OpenID 2.0 provider (tests and the local demo).
 
-Implements reference/openid-launchpad.md section 6(a) (protocol in sections 1 and
-2): XRDS discovery, the /+openid endpoint (checkid_setup, checkid_immediate,
+Speaks OpenID 2.0 as login.ubuntu.com does: XRDS discovery, the /+openid endpoint (checkid_setup, checkid_immediate,
 check_authentication, associate with real Diffie-Hellman), SREG, AX and the
 Launchpad teams extension, GET or auto-POST delivery, one-shot private
 handles, every fault knob, a JSON control API under /_fake/ and, with
@@ -1180,7 +1179,8 @@ VECTOR_FIELDS = {
 
 
 def self_test():
-    """Reference section 2.2 vectors, DH, btwoc, KV.  Returns a list of failures."""
+    """Signature vectors (computed with python3-openid), DH, btwoc, KV.
+    Returns a list of failures."""
     failures = []
 
     def check(cond, what):
@@ -1233,7 +1233,7 @@ def main(argv=None):
                     help="largest accepted request body in bytes")
     ap.add_argument("--verbose", action="store_true", help="access log on stderr")
     ap.add_argument("--self-test", action="store_true",
-                    help="check the signer against reference section 2.2, DH and KV; exit")
+                    help="check the signer against known signature vectors, DH and KV; exit")
     args = ap.parse_args(argv)
 
     if args.self_test:

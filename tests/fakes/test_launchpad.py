@@ -34,7 +34,7 @@ REDACTED = "tag:launchpad.net:2008:redacted"
 NOT_FOUND_RE = re.compile(
     r"Object: <lp\.systemhomes\.WebServiceApplication object at 0x7f[0-9a-f]+>, name: '(.*)'")
 
-# Every §4.2 key with its JSON type(s); None = null allowed.
+# Every key of a person entry with its JSON type(s); None = null allowed.
 COLLECTIONS = ("members", "participants", "admins", "members_details", "memberships_details",
                "super_teams", "sub_teams", "gpg_keys", "sshkeys", "irc_nicknames", "jabber_ids",
                "wiki_names", "languages", "ppas", "recipes", "confirmed_email_addresses",

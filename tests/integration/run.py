@@ -341,7 +341,7 @@ def nginx_config_valid(env):
         httpconf = f.read()
     code_lines = [ln.split("#")[0] for ln in (common + httpconf).splitlines()]
     body = "\n".join(code_lines)
-    expect("fastcgi_keep_conn" not in body, "fastcgi_keep_conn must not be used (operations.md §2.5)")
+    expect("fastcgi_keep_conn" not in body, "fastcgi_keep_conn must not be used: a kept-alive connection pins a worker")
     expect(not re.search(r"^\s*keepalive\s+\d", body, re.M), "no upstream keepalive for a blocking pool")
     # add_header only at server level: a location with its own add_header
     # would drop the security headers.

@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """membermail integration tests of the JSON API /api/v1/ and personal API
-tokens (issue 6, items 4-6: the API parts).
+tokens.
 
 Not a runner of its own: tests/integration/run.py imports it, which appends
 these tests to its list.  Everything goes through nginx to the test server

@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """membermail integration test: the authorization matrix over every HTML
-route (issue 6, item 6; the JSON API's is test_api.api_authorization_matrix).
+route (the JSON API's is test_api.api_authorization_matrix).
 
 Not a runner of its own: tests/integration/run.py imports it, which appends
 these tests to its list.

@@ -1,6 +1,6 @@
 #!/usr/bin/python3
-"""membermail integration tests of the database tier (issue 3): `membermail
-migrate`, schema v1 and its roles, `serve` against the schema, pages read
+"""membermail integration tests of the database tier: `membermail migrate`,
+schema v1 and its roles, `serve` against the schema, pages read
 from PostgreSQL, and an outage of PostgreSQL.
 
 Not a runner of its own: tests/integration/run.py imports it, which

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""membermail integration tests of the domain-admin pages (issue 6):
+"""membermail integration tests of the domain-admin pages:
 /domains/<domain>, its aliases, its log and its member pages with their
 actions, through nginx against the real PostgreSQL.
 

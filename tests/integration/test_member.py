@@ -1,13 +1,13 @@
 #!/usr/bin/python3
-"""membermail integration tests of the member's pages (issue 5 item 8,
-issue 6 items 1, 5, 6): /my with each state of an address in plain words,
+"""membermail integration tests of the member's pages: /my with each state
+of an address in plain words,
 and /my/aliases/:id, its form, its history and the alias rules of alias.c
 (validation, who may change what, optimistic concurrency, audit rows).
 
 Not a runner of its own: tests/integration/run.py imports it.  A member
 signs in at the fake Ubuntu One (test_signin.sign_in); domains, memberships,
 aliases, team snapshots and error reports are set up with SQL as the
-database owner, as provisioning (issue 5) would leave them.  Each test makes
+database owner, as provisioning would leave them.  Each test makes
 its own domains (enabled, TXT verified, no landing page), so /my lists
 every test's domains: checks look at one domain's block only.
 """

@@ -1,6 +1,5 @@
 #!/usr/bin/python3
-"""membermail integration tests of the process manager (issue 7, item 6):
-scaling (TTIN, TTOU, `ctl scale`), reload (HUP, `ctl reload`) with
+"""membermail integration tests of the process manager: scaling (TTIN, TTOU, `ctl scale`), reload (HUP, `ctl reload`) with
 requests in flight and with a broken config, the USR2 upgrade and its
 failure, max_requests recycling, request_timeout, slow_request, crashes
 and the crash-loop give-up, the status pages' numbers, the listen queue

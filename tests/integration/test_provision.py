@@ -1,8 +1,11 @@
 #!/usr/bin/python3
-"""membermail integration tests of provisioning (issue 5): the rules of
-DESIGN.md section 6 run by `membermail sync` and at sign-in, against the
-fake Launchpad (tests/fakes/launchpad.py) and the real PostgreSQL; cases
-11-14 of the matrix of openid-launchpad.md section 6, the shrink guard,
+"""membermail integration tests of provisioning: the rules run by
+`membermail sync` and at sign-in, against the fake Launchpad
+(tests/fakes/launchpad.py) and the real PostgreSQL; who is denied (a
+person Launchpad does not know, an invalid one, a team, a name that does
+not match, no Code of Conduct), members found only on a later page, the
+paging guards, retries and outages that must change nothing, the shrink
+guard,
 error de-duplication, the sync's lock, --dry-run and `domain admin`.
 
 Not a runner of its own: tests/integration/run.py imports it (after the
@@ -816,7 +819,7 @@ def prov_signin_incomplete_snapshot_removes_nothing(env, make):
 
 @scene_test
 def prov_end_to_end_signin_my_page_and_mail(env, make):
-    """Issue 5 item 10: sign in at the fake Ubuntu One -> the alias is on
+    """The whole path: sign in at the fake Ubuntu One -> the alias is on
     /my -> `membermail outbox` delivers the admins' notification to a real
     SMTP server (the sink), with the address in it."""
     import test_outbox

@@ -1,8 +1,9 @@
 #!/usr/bin/python3
-"""membermail integration tests of signing in with Ubuntu One (issue 4):
-the OpenID 2.0 relying party against the fake provider (tests/fakes/sso.py),
-sessions, logout, CSRF, access levels and the sign-in rate limit; every row
-1-10 of the negative matrix of openid-launchpad.md section 6.
+"""membermail integration tests of signing in with Ubuntu One: the OpenID
+2.0 relying party against the fake provider (tests/fakes/sso.py), sessions,
+logout, CSRF, access levels and the sign-in rate limit; every forgery,
+replay and provider fault a relying party must refuse (a wrong endpoint,
+signature, nonce, return_to or claimed id, an outage of the provider).
 
 Not a runner of its own: tests/integration/run.py imports it (before
 test_db.py, whose PostgreSQL outage test stays the last of the run), which

@@ -1,6 +1,6 @@
 #!/usr/bin/python3
-"""membermail integration tests of the site admins' pages, /admin (issue 6,
-item 3; handlers/admin.c), and of the operator CLI whose rules they share
+"""membermail integration tests of the site admins' pages, /admin
+(handlers/admin.c), and of the operator CLI whose rules they share
 (app/siteadmin.c; the cases of cli_cases.txt).
 
 Not a runner of its own: tests/integration/run.py imports it, which appends

@@ -1,9 +1,13 @@
 /* test_arena_buf.c - the per-request arena and the bounded buffer. */
 #include "config.h"
 
+#include <sys/wait.h>
+
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "lib/arena.h"
 #include "lib/buf.h"
@@ -81,10 +85,65 @@ test_buf(void)
 	buf_free(&b);
 }
 
+#if defined(__SANITIZE_ADDRESS__)
+#define TEST_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define TEST_ASAN 1
+#endif
+#endif
+
+#ifdef TEST_ASAN
+/* Whether writing p[at] kills a child process (ASan's report, exit 1). */
+static int
+write_dies(struct arena *a, size_t n, size_t at)
+{
+	char *p = arena_alloc(a, n);
+	pid_t pid;
+	int   st, fd;
+
+	if (p == NULL || (pid = fork()) == -1)
+		return 0;
+	if (pid == 0) {
+		if ((fd = open("/dev/null", O_WRONLY)) != -1)
+			dup2(fd, STDERR_FILENO);
+		p[at] = 'x';
+		_exit(0);
+	}
+	return waitpid(pid, &st, 0) == pid &&
+	    !(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+}
+
+/*
+ * Under ASan an overrun of an arena allocation is reported like one of
+ * the heap, also within a chunk and after a reset.
+ */
+static void
+test_arena_poison(void)
+{
+	struct arena *a = arena_new(100000);
+
+	if (a == NULL) {
+		CHECK(0, "arena_new");
+		return;
+	}
+	CHECK(!write_dies(a, 5, 4), "the last byte of 5 is ours");
+	CHECK(write_dies(a, 5, 5), "one past 5 bytes is reported");
+	CHECK(write_dies(a, 16, 16), "one past 16 bytes is reported");
+	CHECK(write_dies(a, 40000, 40000), "one past a chunk of its own");
+	arena_reset(a);
+	CHECK(write_dies(a, 1, 1), "one past 1 byte, after a reset");
+	arena_free(a);
+}
+#endif
+
 int
 main(void)
 {
 	test_arena();
+#ifdef TEST_ASAN
+	test_arena_poison();
+#endif
 	test_buf();
 	return test_done("test_arena_buf");
 }

@@ -950,6 +950,57 @@ test_prefixes(void)
 	}
 }
 
+/* What membermail.conf(5) is made from: one row per key, every type. */
+static void
+test_doc(void)
+{
+	struct conf_doc d;
+	size_t          i, found = 0;
+
+	for (i = 0; conf_doc(i, &d) == 0; i++) {
+		CHECK(d.name != NULL && d.def != NULL && d.help != NULL &&
+			d.help[0] != '\0' && d.type[0] != '\0' &&
+			strcmp(d.type, "?") != 0,
+		    "row %zu documented (its type described in conf.c's "
+		    "type_docs)",
+		    i);
+		if (strcmp(d.name, "workers") == 0) {
+			CHECK_STR(d.type, "an integer", "workers: type");
+			CHECK_STR(d.bounds, "1 to 256", "workers: bounds");
+			CHECK_STR(d.def, "4", "workers: default");
+			found++;
+		} else if (strcmp(d.name, "openid_mode") == 0) {
+			CHECK_STR(d.type, "one of stateless or association",
+			    "openid_mode: its choices");
+			CHECK_STR(d.bounds, "", "openid_mode: no bounds");
+			found++;
+		} else if (strcmp(d.name, "smtp_tls") == 0) {
+			CHECK_STR(d.type, "one of required, try or none",
+			    "smtp_tls: its choices");
+			found++;
+		} else if (strcmp(d.name, "max_body") == 0) {
+			CHECK_STR(d.bounds, "1k to 64m", "max_body: bounds");
+			found++;
+		} else if (strcmp(d.name, "socket_mode") == 0) {
+			CHECK_STR(d.bounds, "0000 to 0777",
+			    "socket_mode: bounds");
+			found++;
+		} else if (strcmp(d.name, "verification_prefix") == 0) {
+			CHECK_STR(d.bounds, "at most 63 bytes",
+			    "verification_prefix: bounds");
+			found++;
+		} else if (strcmp(d.name, "log_file") == 0) {
+			CHECK_STR(d.bounds, "at most 255 bytes",
+			    "log_file: bounds");
+			CHECK_STR(d.def, "", "log_file: empty default");
+			found++;
+		}
+	}
+	CHECK_INT(found, 7, "the rows looked at");
+	CHECK(i > 50, "every row: %zu", i);
+	CHECK_INT(conf_doc(i, &d), -1, "past the last row");
+}
+
 int
 main(void)
 {
@@ -964,5 +1015,6 @@ main(void)
 	test_round_trip();
 	test_example();
 	test_prefixes();
+	test_doc();
 	return test_done("test_conf");
 }

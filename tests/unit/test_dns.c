@@ -369,10 +369,42 @@ test_server(void)
 	}
 }
 
+/*
+ * A record longer than DNS_TXT_LEN keeps its first bytes and its whole
+ * length, however many strings follow: copying a string past the kept
+ * bytes once pointed past the array (found by the fuzzer).
+ */
+static void
+test_long_record(void)
+{
+	static char              s255a[256], s255b[256], s255c[256];
+	static const char *const three[] = { s255a, s255b, s255c, "tail",
+		NULL };
+	struct dns_txt           t;
+	struct msg               m;
+	char                     why[128];
+
+	memset(s255a, 'a', 255);
+	memset(s255b, 'b', 255);
+	memset(s255c, 'c', 255);
+	begin(&m, "example.org");
+	txt(&m, NULL, three);
+	CHECK_INT(dns_txt_parse(m.b, m.len, "example.org", &t, why,
+		      sizeof(why)),
+	    DNS_RECORDS, "a record of 769 bytes (%s)", why);
+	CHECK_INT(t.n, 1, "one record");
+	CHECK_INT(t.rec[0].len, 3 * 255 + 4, "its whole length");
+	CHECK(t.rec[0].text[0] == 'a' && t.rec[0].text[254] == 'a' &&
+		t.rec[0].text[255] == 'b' && t.rec[0].text[509] == 'b' &&
+		t.rec[0].text[510] == 'c' && t.rec[0].text[511] == 'c',
+	    "its first 512 bytes");
+}
+
 int
 main(void)
 {
 	test_parse();
+	test_long_record();
 	test_truncated();
 	test_verdict();
 	test_next();

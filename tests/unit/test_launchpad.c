@@ -273,6 +273,17 @@ test_person(void)
 	    "[{\"body\":\"<html></html>\","
 	    "\"content_type\":\"text/html\"}]",
 	    LP_BAD_DATA, 1);
+	/*
+	 * JSON null is bad data that says so: json-c parses it to NULL as it
+	 * does garbage, and the reason was once left empty (found by the
+	 * fuzzer of the person readers).
+	 */
+	fixtures();
+	ctl("/_fake/faults", "{\"/1.0/~ada\":[{\"body\":\" null\\n\"}]}");
+	why[0] = '\0';
+	CHECK_STR(lp_outcome_name(lp_person(c, "ada", &p, why, sizeof(why))),
+	    "bad data", "JSON null entry");
+	CHECK_STR(why, "answer is JSON null", "JSON null entry: the reason");
 	lp_client_free(c);
 }
 
@@ -572,6 +583,23 @@ test_identity(void)
 		      "https://login.ubuntu.com/+id/Nobody1", &p, why,
 		      sizeof(why))),
 	    "not found", "nobody by identity");
+	/*
+	 * Only a body that is JSON null and nothing else means nobody; one
+	 * with a NUL byte after "null" is bad data (it was "not found" while
+	 * the test stopped at the NUL; found by the fuzzer).
+	 */
+	ctl("/_fake/faults",
+	    "{\"/devel/people?ws.op=getByOpenIDIdentifier&identifier="
+	    "https%%3A%%2F%%2Flogin.ubuntu.com%%2F%%2Bid%%2FNobody1\":"
+	    "[{\"body\":\"null\\u0000{}\"},{\"body\":\" null \\n\"}]}");
+	CHECK_STR(lp_outcome_name(lp_person_by_identity(c,
+		      "https://login.ubuntu.com/+id/Nobody1", &p, why,
+		      sizeof(why))),
+	    "bad data", "null and a NUL by identity (%s)", why);
+	CHECK_STR(lp_outcome_name(lp_person_by_identity(c,
+		      "https://login.ubuntu.com/+id/Nobody1", &p, why,
+		      sizeof(why))),
+	    "not found", "null in white space by identity");
 	ctl("/_fake/people/rename", "{\"from\":\"ada\",\"to\":\"ada2\"}");
 	CHECK_STR(lp_outcome_name(lp_person_or_identity(c, "ada",
 		      "https://login.ubuntu.com/+id/Ad4+x", &p, &byid, why,

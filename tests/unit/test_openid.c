@@ -1,8 +1,9 @@
 /*
- * test_openid.c - openid.c: key-value form, the message model, the checks
- * of reference §3, the signature vector of §2.2, nonces, return_to,
- * claimed ids, extension signedness, Launchpad names and the answers to
- * associate (no-encryption only).
+ * test_openid.c - openid.c: key-value form, the message model, every check
+ * a relying party must make of an assertion, a signature vector computed
+ * with python3-openid, nonces, return_to, claimed ids, extension
+ * signedness, Launchpad names and the answers to associate (no-encryption
+ * only).
  *
  * Key-value inputs are handed over in exact-size heap copies with no NUL
  * after them, so that under ASan a read past the given length is a report.
@@ -118,7 +119,8 @@ mkmsg(const char *const *base, const char *const *edits)
 }
 
 /* ----------------------------------------------------------------------
- * The §2.2 test vector
+ * The signature test vector (its HMAC computed with python3-openid's
+ * Association.signMessage)
  */
 
 #define V_HANDLE   "{HMAC-SHA1}{66a1b2c3}{AbCdEg==}"
@@ -149,7 +151,7 @@ static const char vector_m[] = "assoc_handle:" V_HANDLE "\n"
 			       "return_to:" V_RETURN "\n"
 			       "signed:" V_SIGNED "\n";
 
-/* 0x00..0x1f, the §2.2 HMAC-SHA256 key. */
+/* 0x00..0x1f, the test vector's HMAC-SHA256 key. */
 static unsigned char key32[32];
 
 /* ----------------------------------------------------------------------
@@ -377,7 +379,7 @@ test_kv_dupkey(void)
 }
 
 /* ----------------------------------------------------------------------
- * The message model and §3.2-§3.4
+ * The message model, mode, required fields and the pinned endpoint
  */
 
 static void
@@ -530,7 +532,7 @@ test_op_endpoint(void)
 }
 
 /* ----------------------------------------------------------------------
- * Signed list and signature (§2.2, §3.7, §3.9)
+ * Signed list and signature
  */
 
 static void
@@ -765,7 +767,7 @@ test_signed_required(void)
 }
 
 /* ----------------------------------------------------------------------
- * Nonce (§3.8)
+ * Nonce
  */
 
 struct nonce_case {
@@ -876,7 +878,7 @@ test_nonce(void)
 }
 
 /* ----------------------------------------------------------------------
- * return_to (§3.5)
+ * return_to
  */
 
 #define CB  "http://127.0.0.1:8080/auth/ubuntu/return"
@@ -1096,7 +1098,7 @@ test_return_to(void)
 }
 
 /* ----------------------------------------------------------------------
- * Claimed identifier (§3.6)
+ * Claimed identifier
  */
 
 #define PFX "https://login.ubuntu.com/+id/"
@@ -1183,7 +1185,7 @@ test_claimed_id(void)
 }
 
 /* ----------------------------------------------------------------------
- * Extensions (§3.10)
+ * Extensions
  */
 
 #define SIGNED_BASE                                 \
@@ -1385,7 +1387,7 @@ test_lp_name(void)
 }
 
 /* ----------------------------------------------------------------------
- * Association answers (§8.2): no-encryption only
+ * Association answers (OpenID 2.0 §8.2): no-encryption only
  */
 
 static const char *

@@ -284,6 +284,29 @@ test_table_check(void)
 	}
 }
 
+/*
+ * A validator reads value[0..len) and nothing past it, like every other:
+ * valid_domain once ran strlen over the value (the fuzzer found it reading
+ * past a buffer of exactly len bytes).
+ */
+static void
+test_domain_unterminated(void)
+{
+	static const char text[] = "ubuntu.comX";
+	char             *v = malloc(10);
+
+	if (v == NULL)
+		abort();
+	memcpy(v, text, 10);
+	CHECK(valid_domain(v, 10), "domain of exactly len bytes, no NUL");
+	CHECK(valid_domain(v, 9), "its first 9 bytes, ubuntu.co");
+	CHECK(!valid_domain(v, 7), "its first 7 bytes, ubuntu.");
+	memcpy(v, "a.b.c.de.f", 10);
+	CHECK(valid_domain(v, 10), "short labels, no NUL");
+	free(v);
+	CHECK(!valid_domain(text, 11), "domain with a capital X");
+}
+
 static void
 test_validators(void)
 {
@@ -299,6 +322,7 @@ test_validators(void)
 	CHECK(!valid_domain("UBUNTU.COM", 10), "domain upper case");
 	CHECK(!valid_domain("ubuntu", 6), "domain one label");
 	CHECK(!valid_domain("ubu\0tu.com", 10), "domain NUL inside");
+	test_domain_unterminated();
 	CHECK(valid_token("aZ09-_", 6), "token ok");
 	CHECK(!valid_token("a b", 3), "token space");
 	CHECK(!valid_token("", 0), "token empty");

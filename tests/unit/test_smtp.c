@@ -4,13 +4,20 @@
  */
 #include "config.h"
 
+#include <sys/socket.h>
+
+#include <netinet/in.h>
+
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <sodium.h>
 
 #include "jobs/outbox.h"
 #include "lib/buf.h"
+#include "lib/conf.h"
 #include "proto/smtp.h"
 #include "test.h"
 
@@ -166,6 +173,40 @@ test_body(void)
 	free(s);
 }
 
+/*
+ * A date gmtime_r cannot break down, or past the four digits of a Date
+ * header, is refused: the header was written from an unset struct tm (the
+ * fuzzer found its weekday indexing past the table).
+ */
+static void
+test_dates(void)
+{
+	struct smtp_message m = message("s", "x");
+	char                why[256], *s;
+
+	m.date = (time_t)253402300799LL; /* 9999-12-31T23:59:59Z, a Friday */
+	s = build(&m, why, sizeof(why));
+	CHECK(s != NULL &&
+		strncmp(s, "Date: Fri, 31 Dec 9999 23:59:59 +0000\r\n", 39) ==
+		    0,
+	    "the last date of year 9999: %s", why);
+	free(s);
+	m.date = (time_t)253402300800LL; /* 10000-01-01 */
+	s = build(&m, why, sizeof(why));
+	CHECK(s == NULL && strcmp(why, "date out of range") == 0,
+	    "year 10000 refused: %s", why);
+	free(s);
+	m.date = (time_t)LLONG_MAX;
+	s = build(&m, why, sizeof(why));
+	CHECK(s == NULL && strcmp(why, "date out of range") == 0,
+	    "a date gmtime_r refuses: %s", why);
+	free(s);
+	m.date = (time_t)-2208988801LL; /* 1899-12-31T23:59:59Z */
+	s = build(&m, why, sizeof(why));
+	CHECK(s == NULL, "before 1900 refused");
+	free(s);
+}
+
 static void
 test_refusals(void)
 {
@@ -214,6 +255,72 @@ test_refusals(void)
 	s = build(&m, why, sizeof(why));
 	CHECK(s == NULL, "bad message id refused");
 	free(s);
+	test_dates();
+}
+
+/* A loopback port nothing listens on (bound, not listening), or 0. */
+static int
+closed_port(int *fd)
+{
+	struct sockaddr_in sin;
+	socklen_t          len = sizeof(sin);
+
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if ((*fd = socket(AF_INET, SOCK_STREAM, 0)) == -1 ||
+	    bind(*fd, (struct sockaddr *)&sin, sizeof(sin)) == -1 ||
+	    getsockname(*fd, (struct sockaddr *)&sin, &len) == -1)
+		return 0;
+	return ntohs(sin.sin_port);
+}
+
+/*
+ * An address that grows past SMTP's 254 bytes as it goes out (an A-label
+ * may be longer than its UTF-8) fails for good, saying so, before any
+ * connection: its RCPT TO path was once cut short at 320 bytes (found by
+ * the fuzzer of the routing).
+ */
+static void
+test_route_length(void)
+{
+	struct config       cfg;
+	struct smtp         s;
+	struct smtp_message m = message("s", "x");
+	const char         *to[1];
+	char                why[512], addr[300], *p;
+	int                 fd = -1, port, i;
+	enum smtp_outcome   o;
+
+	conf_defaults(&cfg);
+	cfg.smtp_tls = SMTP_TLS_NONE;
+	port = closed_port(&fd);
+	snprintf(cfg.smtp_url, sizeof(cfg.smtp_url), "smtp://127.0.0.1:%d",
+	    port);
+	if (port == 0 || smtp_open(&s, &cfg, why, sizeof(why)) == -1) {
+		CHECK(0, "smtp_open on port %d: %s", port, why);
+		close(fd);
+		return;
+	}
+	/* 199 + 1 + 17 one-letter IDN labels + "org": 254 bytes of UTF-8,
+	 * 339 with its A-labels ("xn--9ca." each). */
+	memset(addr, 'a', 199);
+	p = addr + 199;
+	*p++ = '@';
+	for (i = 0; i < 17; i++, p += 3)
+		memcpy(p, "\xc3\xa9.", 3);
+	memcpy(p, "org", 4);
+	CHECK_INT(strlen(addr), 254, "the address is 254 bytes");
+	to[0] = addr;
+	m.to = to;
+	m.nto = 1;
+	m.ncc = m.nbcc = 0;
+	why[0] = '\0';
+	o = smtp_send(&s, &m, why, sizeof(why));
+	CHECK_STR(smtp_outcome_name(o), "permanent", "too long as it goes out");
+	CHECK(strstr(why, "longer than SMTP allows") != NULL, "why: %s", why);
+	smtp_close(&s);
+	close(fd);
 }
 
 static void
@@ -237,6 +344,7 @@ main(void)
 		return 1;
 	test_headers();
 	test_subject();
+	test_route_length();
 	test_body();
 	test_refusals();
 	test_backoff();

@@ -1,6 +1,7 @@
 /* test_sqlsplit.c - splitting migration files into statements. */
 #include "config.h"
 
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -121,6 +122,12 @@ test_line_of(void)
 	/* "bad" starts at character 23: é counts once though it is 2 bytes */
 	CHECK_INT(sql_line_of(&st, 23), 13, "after UTF-8");
 	CHECK_INT(sql_line_of(&st, 9999), 13, "past the end");
+	/* Positions come from the server: none is out of range (the fuzzer
+	 * found INT_MIN overflowing "charpos - 1"). */
+	CHECK_INT(sql_line_of(&st, 0), 10, "position 0");
+	CHECK_INT(sql_line_of(&st, -1), 10, "negative position");
+	CHECK_INT(sql_line_of(&st, INT_MIN), 10, "INT_MIN");
+	CHECK_INT(sql_line_of(&st, INT_MAX), 13, "INT_MAX");
 }
 
 int
