@@ -320,6 +320,19 @@ enum app_err page_render(struct req *, int status, const char *title,
     const char *page);
 /* Dictionary of the current page, created on first use; NULL on failure. */
 struct view_dict *page_dict(struct req *);
+/*
+ * A page that is the same for every signed-out visitor but for the CSRF
+ * token, made only from the worker's cached domain lists (db_cached, read
+ * by the caller before this call, so the cache's version is the data's):
+ * fill() sets its values on d as for page_render, without touching the
+ * database, and is called only when the page is not kept yet for key and
+ * that version, or for a signed-in user (whose page is rendered as usual).
+ * Status 200.
+ */
+typedef enum app_err page_fill_fn(struct req *, struct view_dict *d,
+    const void *arg);
+enum app_err         page_render_shared(struct req *, const char *key,
+	    const char *title, const char *page, page_fill_fn *fill, const void *arg);
 
 /* What a page says after a change its 303 named in ?done=. */
 struct page_notice {

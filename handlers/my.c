@@ -91,11 +91,31 @@ my_error(const struct my_page *p)
 	return least;
 }
 
-/* The page's arrays: the user's teams, domains and error reports. */
+/*
+ * Keeps the error reports whose expiry (Unix seconds, in step with them)
+ * is after now: users.error_* list them all, expired or not.
+ */
+static void
+live_errors(struct my_page *p, const char *const *until, size_t nuntil,
+    long long now)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < p->nerrors && i < nuntil; i++) {
+		if (until[i] == NULL || strtoll(until[i], NULL, 10) <= now)
+			continue;
+		p->error_domains[n] = p->error_domains[i];
+		p->error_codes[n++] = p->error_codes[i];
+	}
+	p->nerrors = n;
+}
+
+/* The page's arrays: the user's teams, domains and live error reports. */
 static enum app_err
 page_lists(struct req *r, struct my_page *p)
 {
-	size_t       ncodes;
+	const char **until;
+	size_t       ncodes, nuntil;
 	enum app_err e;
 
 	if ((e = db_array(r->arena, p->res, 0, MY_PAGE_TEAMS, &p->teams,
@@ -105,10 +125,13 @@ page_lists(struct req *r, struct my_page *p)
 	    (e = db_array(r->arena, p->res, 0, MY_PAGE_ERROR_DOMAINS,
 		 &p->error_domains, &p->nerrors)) != APP_OK ||
 	    (e = db_array(r->arena, p->res, 0, MY_PAGE_ERROR_CODES,
-		 &p->error_codes, &ncodes)) != APP_OK)
+		 &p->error_codes, &ncodes)) != APP_OK ||
+	    (e = db_array(r->arena, p->res, 0, MY_PAGE_ERROR_UNTIL, &until,
+		 &nuntil)) != APP_OK)
 		return e;
 	if (ncodes < p->nerrors) /* in step: never, but never read past */
 		p->nerrors = ncodes;
+	live_errors(p, until, nuntil, db_ll(p->res, 0, MY_PAGE_NOW));
 	return APP_OK;
 }
 

@@ -60,55 +60,89 @@ matches(PGresult *res, int row, const char *q)
 	    strcasestr(db_str(res, row, DOMAIN_LIST_TEAM), q) != NULL;
 }
 
-/* GET /[?q=text]: what membermail is, and the communities (filtered). */
-enum app_err
-h_home(struct req *r)
-{
-	struct view_dict *d, *row;
-	const char       *q = req_field(r, HOME_Q);
-	PGresult         *res;
-	int               i, shown = 0;
-	enum app_err      e;
+/* The domain list and what a page takes from it. */
+struct listed {
+	PGresult   *res;
+	int         row; /* a landing page's community */
+	const char *q;   /* the home page's filter; NULL for all */
+};
 
-	if ((res = communities(r, &e)) == NULL)
-		return e;
-	if ((d = page_dict(r)) == NULL)
-		return APP_ENOMEM;
-	view_set(d, "Q", q);
-	for (i = 0; i < PQntuples(res); i++) {
-		if (!matches(res, i, q))
+/* The communities matching the filter, as DOMAIN rows. */
+static enum app_err
+fill_home(struct req *r, struct view_dict *d, const void *arg)
+{
+	const struct listed *l = arg;
+	struct view_dict    *row;
+	int                  i, shown = 0;
+
+	view_set(d, "Q", l->q);
+	for (i = 0; i < PQntuples(l->res); i++) {
+		if (!matches(l->res, i, l->q))
 			continue;
 		if ((row = view_add_section(d, "DOMAIN")) == NULL ||
-		    set_community(r, row, res, i) == -1)
+		    set_community(r, row, l->res, i) == -1)
 			return APP_ENOMEM;
 		shown++;
 	}
 	if (shown == 0)
 		view_show(d, "NO_MATCH");
-	return page_render(r, 200, "Community email addresses", "home.tpl");
+	return APP_OK;
 }
 
-/* GET /:community, e.g. /ubuntu: one community's landing page. */
+/*
+ * GET /[?q=text]: what membermail is, and the communities (filtered).
+ * Unfiltered, it is the same page for every signed-out visitor.
+ */
+enum app_err
+h_home(struct req *r)
+{
+	static const char title[] = "Community email addresses";
+	struct listed     l = { NULL, 0, req_field(r, HOME_Q) };
+	enum app_err      e;
+
+	if ((l.res = communities(r, &e)) == NULL)
+		return e;
+	if (l.q == NULL || *l.q == '\0')
+		return page_render_shared(r, "home", title, "home.tpl",
+		    fill_home, &l);
+	if (page_dict(r) == NULL)
+		return APP_ENOMEM;
+	if ((e = fill_home(r, page_dict(r), &l)) != APP_OK)
+		return e;
+	return page_render(r, 200, title, "home.tpl");
+}
+
+static enum app_err
+fill_landing(struct req *r, struct view_dict *d, const void *arg)
+{
+	const struct listed *l = arg;
+
+	return set_community(r, d, l->res, l->row) == -1 ? APP_ENOMEM : APP_OK;
+}
+
+/*
+ * GET /:community, e.g. /ubuntu: one community's landing page, the same
+ * for every signed-out visitor.
+ */
 enum app_err
 h_landing(struct req *r)
 {
-	const char       *slug = req_param(r, PARAM_COMMUNITY);
-	struct view_dict *d;
-	PGresult         *res;
-	int               i;
-	enum app_err      e;
+	const char   *slug = req_param(r, PARAM_COMMUNITY), *key;
+	struct listed l = { NULL, 0, NULL };
+	enum app_err  e;
 
-	if ((res = communities(r, &e)) == NULL)
+	if ((l.res = communities(r, &e)) == NULL)
 		return e;
-	for (i = 0; i < PQntuples(res); i++)
-		if (strcmp(db_str(res, i, DOMAIN_LIST_SLUG), slug) == 0)
-			break;
-	if (i == PQntuples(res)) {
+	while (l.row < PQntuples(l.res) &&
+	    strcmp(db_str(l.res, l.row, DOMAIN_LIST_SLUG), slug) != 0)
+		l.row++;
+	if (l.row == PQntuples(l.res)) {
 		r->reason = "no such community";
 		return APP_ENOTFOUND;
 	}
-	if ((d = page_dict(r)) == NULL || set_community(r, d, res, i) == -1)
+	if ((key = arena_printf(r->arena, "landing/%s", slug)) == NULL)
 		return APP_ENOMEM;
-	return page_render(r, 200, db_str(res, i, DOMAIN_LIST_TITLE),
-	    "landing.tpl");
+	return page_render_shared(r, key,
+	    db_str(l.res, l.row, DOMAIN_LIST_TITLE), "landing.tpl",
+	    fill_landing, &l);
 }

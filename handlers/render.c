@@ -1,11 +1,42 @@
-/* render.c - turn a page template into the response body. */
+/*
+ * render.c - turn a page template into the response body, and keep the
+ * pages every signed-out visitor gets alike (page_render_shared).
+ *
+ * A shared page is rendered once with a placeholder where the CSRF token
+ * goes, and kept as the text around it; a request then costs a copy with
+ * its own token spliced in.  The placeholder is 64 random hex digits,
+ * drawn once per worker, so neither escaping nor any page's text can
+ * make or hide one.  The pages are built from the worker's cached domain
+ * lists only, so they are good while db_cache_version stays the same.
+ * The worker owns the kept pages (SHARED_MAX of them, freed at exit).
+ */
 #include "config.h"
 
+#include <stdlib.h>
 #include <string.h>
+
+#include <sodium.h>
 
 #include "handlers/handlers.h"
 #include "http/session.h"
 #include "views/view.h"
+
+#define SHARED_MAX  16 /* kept pages per worker */
+#define SHARED_KEY  64 /* longest key kept */
+#define SHARED_HOLE 8  /* most tokens in one page */
+
+struct shared_page {
+	char          key[SHARED_KEY];
+	unsigned long version; /* db_cache_version it was made at */
+	char         *text;    /* the page with its holes cut out */
+	size_t        len;
+	size_t        hole[SHARED_HOLE]; /* offsets in text of the tokens */
+	size_t        nhole;
+};
+
+static struct shared_page shared[SHARED_MAX];
+static size_t             shared_next; /* the next slot to reuse */
+static char               placeholder[65];
 
 struct view_dict *
 page_dict(struct req *r)
@@ -28,13 +59,14 @@ page_notice(struct view_dict *d, const char *done,
 		}
 }
 
-enum app_err
-page_render(struct req *r, int status, const char *title, const char *page)
+/* Renders the page with `csrf' as its token into r->out. */
+static enum app_err
+render(struct req *r, int status, const char *title, const char *page,
+    const char *csrf)
 {
 	struct view_dict *d;
-	const char       *csrf;
 
-	if ((d = page_dict(r)) == NULL || (csrf = csrf_token(r)) == NULL)
+	if ((d = page_dict(r)) == NULL)
 		return APP_ENOMEM;
 	view_set(d, "TITLE", title);
 	view_set(d, "CSRF_TOKEN", csrf);
@@ -53,4 +85,146 @@ page_render(struct req *r, int status, const char *title, const char *page)
 	r->status = status;
 	r->ctype = "text/html; charset=utf-8";
 	return APP_OK;
+}
+
+enum app_err
+page_render(struct req *r, int status, const char *title, const char *page)
+{
+	const char *csrf;
+
+	if ((csrf = csrf_token(r)) == NULL)
+		return APP_ENOMEM;
+	return render(r, status, title, page, csrf);
+}
+
+static void
+shared_free(void)
+{
+	size_t i;
+
+	for (i = 0; i < SHARED_MAX; i++)
+		free(shared[i].text);
+	memset(shared, 0, sizeof(shared));
+}
+
+/* The kept page for key, if it was made at this version. */
+static struct shared_page *
+shared_find(const char *key, unsigned long version)
+{
+	size_t i;
+
+	for (i = 0; i < SHARED_MAX; i++)
+		if (shared[i].text != NULL && shared[i].version == version &&
+		    strcmp(shared[i].key, key) == 0)
+			return &shared[i];
+	return NULL;
+}
+
+/* A slot for key: its own, an outdated one, or the next in turn. */
+static struct shared_page *
+shared_slot(const char *key, unsigned long version)
+{
+	size_t i;
+
+	for (i = 0; i < SHARED_MAX; i++)
+		if (shared[i].text == NULL || shared[i].version != version ||
+		    strcmp(shared[i].key, key) == 0)
+			return &shared[i];
+	return &shared[shared_next++ % SHARED_MAX];
+}
+
+/*
+ * Keeps r->out (rendered with the placeholder) as key's page: the text
+ * with the placeholders cut out and where they were.  A page with more
+ * tokens than SHARED_HOLE is not kept.
+ */
+static void
+shared_keep(struct req *r, const char *key)
+{
+	static int         registered;
+	struct shared_page sp, *slot;
+	const char        *at, *from = r->out.data, *end = from + r->out.len;
+	size_t             n = strlen(placeholder);
+	char              *w;
+
+	memset(&sp, 0, sizeof(sp));
+	if ((w = sp.text = malloc(r->out.len + 1)) == NULL)
+		return;
+	while (
+	    (at = memmem(from, (size_t)(end - from), placeholder, n)) != NULL) {
+		if (sp.nhole == SHARED_HOLE) {
+			free(sp.text);
+			return;
+		}
+		memcpy(w, from, (size_t)(at - from));
+		w += at - from;
+		sp.hole[sp.nhole++] = (size_t)(w - sp.text);
+		from = at + n;
+	}
+	memcpy(w, from, (size_t)(end - from));
+	sp.len = (size_t)(w - sp.text) + (size_t)(end - from);
+	sp.version = db_cache_version(r->db);
+	snprintf(sp.key, sizeof(sp.key), "%s", key);
+	if (!registered && atexit(shared_free) == 0)
+		registered = 1;
+	slot = shared_slot(key, sp.version);
+	free(slot->text);
+	*slot = sp;
+}
+
+/* The kept page with this request's token in its holes, into r->out. */
+static enum app_err
+shared_send(struct req *r, const struct shared_page *sp, const char *csrf)
+{
+	size_t i, at = 0;
+
+	buf_reset(&r->out);
+	for (i = 0; i < sp->nhole; i++) {
+		buf_append(&r->out, sp->text + at, sp->hole[i] - at);
+		buf_puts(&r->out, csrf);
+		at = sp->hole[i];
+	}
+	buf_append(&r->out, sp->text + at, sp->len - at);
+	if (r->out.failed) {
+		r->reason = "page over its bound";
+		return APP_EINTERNAL;
+	}
+	r->status = 200;
+	r->ctype = "text/html; charset=utf-8";
+	return APP_OK;
+}
+
+enum app_err
+page_render_shared(struct req *r, const char *key, const char *title,
+    const char *page, page_fill_fn *fill, const void *arg)
+{
+	const struct shared_page *sp;
+	struct view_dict         *d;
+	const char               *csrf;
+	enum app_err              e;
+
+	if ((csrf = csrf_token(r)) == NULL)
+		return APP_ENOMEM;
+	if (r->user == NULL && strlen(key) < SHARED_KEY &&
+	    (sp = shared_find(key, db_cache_version(r->db))) != NULL)
+		return shared_send(r, sp, csrf);
+	if ((d = page_dict(r)) == NULL)
+		return APP_ENOMEM;
+	if ((e = fill(r, d, arg)) != APP_OK)
+		return e;
+	if (r->user != NULL || strlen(key) >= SHARED_KEY)
+		return render(r, 200, title, page, csrf);
+	if (placeholder[0] == '\0') {
+		unsigned char raw[32];
+
+		randombytes_buf(raw, sizeof(raw));
+		sodium_bin2hex(placeholder, sizeof(placeholder), raw,
+		    sizeof(raw));
+	}
+	if ((e = render(r, 200, title, page, placeholder)) != APP_OK)
+		return e;
+	shared_keep(r, key);
+	if ((sp = shared_find(key, db_cache_version(r->db))) == NULL)
+		return render(r, 200, title, page, csrf);
+	return shared_send(r, sp, csrf);
 }

@@ -3,6 +3,9 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +16,8 @@
 #include "lib/log.h"
 
 #define WORD_MAX 64 /* a LOG_WORD longer than this is quoted */
+/* A pipe (the journal) takes a write of up to PIPE_BUF whole. */
+#define LOG_BUF_SIZE PIPE_BUF
 
 static enum log_level log_level = LOG_LEVEL_INFO;
 static int            log_fd = STDERR_FILENO;
@@ -21,6 +26,25 @@ static char           log_path[256]; /* for log_reopen; "" = stderr */
 
 static const char *const level_names[LOG_LEVEL__MAX] = { "error", "warn",
 	"info", "debug" };
+
+/*
+ * The buffer of a process that called log_buffer_start: complete lines
+ * only, buf[0..buf_len).  Main code changes it only while `busy' is set;
+ * the timer's handler then leaves it alone (and asks for a flush), and
+ * the fatal signals' handler writes what is complete.
+ */
+static char                  buf[LOG_BUF_SIZE];
+static volatile sig_atomic_t buf_len;
+static volatile sig_atomic_t busy;
+static volatile sig_atomic_t flush_wanted;
+static int                   buffering;
+static struct sigaction      old_fatal[NSIG];
+static const int fatal_signals[] = { SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT,
+	SIGTERM };
+
+/* The timestamp of the last second a line was written in, formatted. */
+static time_t stamp_sec = -1;
+static char   stamp[32];
 
 void
 log_set_level(enum log_level level)
@@ -70,7 +94,147 @@ log_open(const char *path)
 int
 log_reopen(void)
 {
+	log_flush();
 	return log_path[0] != '\0' ? log_open(log_path) : 0;
+}
+
+/* Async-signal-safe: write(2) until done or failed. */
+static void
+write_all(const char *p, size_t n)
+{
+	ssize_t w;
+
+	while (n > 0) {
+		if ((w = write(log_fd, p, n)) == -1 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return;
+		p += w;
+		n -= (size_t)w;
+	}
+}
+
+static void
+write_buffer(void)
+{
+	write_all(buf, (size_t)buf_len);
+	buf_len = 0;
+}
+
+void
+log_flush(void)
+{
+	int saved = errno;
+
+	busy = 1;
+	atomic_signal_fence(memory_order_seq_cst);
+	flush_wanted = 0;
+	write_buffer();
+	atomic_signal_fence(memory_order_seq_cst);
+	busy = 0;
+	errno = saved;
+}
+
+static void
+on_timer(int sig)
+{
+	int saved = errno;
+
+	(void)sig;
+	if (busy)
+		flush_wanted = 1; /* the main code flushes when done */
+	else if (buf_len > 0)
+		write_buffer();
+	errno = saved;
+}
+
+/*
+ * The lines so far go out before the process dies: a crash is when the
+ * requests before it matter most.  Then the signal's own disposition (the
+ * default, or a sanitizer's handler): a fault returns to the faulting
+ * instruction, a sent signal is sent again.
+ */
+static void
+on_fatal(int sig, siginfo_t *info, void *ctx)
+{
+	(void)ctx;
+	write_all(buf, (size_t)buf_len);
+	buf_len = 0;
+	(void)sigaction(sig, &old_fatal[sig], NULL);
+	if (info == NULL || info->si_code <= 0 || sig == SIGABRT ||
+	    sig == SIGTERM)
+		(void)raise(sig);
+}
+
+int
+log_buffer_start(unsigned int flush_ms)
+{
+	struct sigaction sa;
+	struct itimerval it;
+	size_t           i;
+
+	memset(&sa, 0, sizeof(sa));
+	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = SA_SIGINFO;
+	sa.sa_sigaction = on_fatal;
+	for (i = 0; i < sizeof(fatal_signals) / sizeof(fatal_signals[0]); i++)
+		if (sigaction(fatal_signals[i], &sa,
+			&old_fatal[fatal_signals[i]]) == -1)
+			return -1;
+	memset(&sa, 0, sizeof(sa));
+	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = SA_RESTART; /* the timer interrupts no system call */
+	sa.sa_handler = on_timer;
+	memset(&it, 0, sizeof(it));
+	it.it_interval.tv_sec = flush_ms / 1000;
+	it.it_interval.tv_usec = (suseconds_t)(flush_ms % 1000) * 1000;
+	it.it_value = it.it_interval;
+	if (sigaction(SIGALRM, &sa, NULL) == -1 ||
+	    setitimer(ITIMER_REAL, &it, NULL) == -1 || atexit(log_flush) != 0)
+		return -1;
+	buffering = 1;
+	return 0;
+}
+
+/* Appends a complete line; warnings and errors go out at once. */
+static void
+emit(enum log_level level, const char *line, size_t n)
+{
+	if (!buffering) {
+		write_all(line, n);
+		return;
+	}
+	busy = 1;
+	atomic_signal_fence(memory_order_seq_cst);
+	if ((size_t)buf_len + n > sizeof(buf))
+		write_buffer();
+	if (n > sizeof(buf))
+		write_all(line, n);
+	else {
+		memcpy(buf + buf_len, line, n);
+		atomic_signal_fence(memory_order_seq_cst);
+		buf_len += (sig_atomic_t)n;
+	}
+	if (level <= LOG_LEVEL_WARN)
+		write_buffer();
+	atomic_signal_fence(memory_order_seq_cst);
+	busy = 0;
+	if (flush_wanted)
+		log_flush();
+}
+
+/* "2026-11-28T08:30:00", formatted once a second. */
+static const char *
+seconds(time_t t)
+{
+	struct tm tm;
+
+	if (t != stamp_sec) {
+		gmtime_r(&t, &tm);
+		strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%S", &tm);
+		stamp_sec = t;
+	}
+	return stamp;
 }
 
 /*
@@ -210,20 +374,17 @@ log_event(enum log_level level, const char *event, const struct log_field *f)
 {
 	struct line    l;
 	struct timeval tv;
-	struct tm      tm;
 	char           field[LOG_QUOTE_MAX + 80];
 	int            saved = errno, rc;
 
 	if (level > log_level)
 		return;
 	gettimeofday(&tv, NULL);
-	gmtime_r(&tv.tv_sec, &tm);
 	l.cut = 0;
-	l.n = strftime(l.b, sizeof(l.b), "%Y-%m-%dT%H:%M:%S", &tm);
-	rc = snprintf(l.b + l.n, sizeof(l.b) - l.n, ".%03ldZ level=%s pid=%ld",
-	    (long)tv.tv_usec / 1000, level_names[level],
+	rc = snprintf(l.b, sizeof(l.b), "%s.%03ldZ level=%s pid=%ld",
+	    seconds(tv.tv_sec), (long)tv.tv_usec / 1000, level_names[level],
 	    (long)(log_pid != 0 ? log_pid : getpid()));
-	l.n += rc > 0 ? (size_t)rc : 0;
+	l.n = rc > 0 ? (size_t)rc : 0;
 	rc = snprintf(field, sizeof(field), " event=%s",
 	    is_key(event) ? event : "badkey");
 	add(&l, field, (size_t)rc);
@@ -235,7 +396,7 @@ log_event(enum log_level level, const char *event, const struct log_field *f)
 		l.n += 6;
 	}
 	l.b[l.n++] = '\n';
-	(void)!write(log_fd, l.b, l.n);
+	emit(level, l.b, l.n);
 	errno = saved;
 }
 

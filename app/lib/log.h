@@ -32,6 +32,16 @@
  * line ends with "cut=1".  It is written with one write(2), so workers do
  * not interleave; it goes to stderr (the journal under systemd) unless a
  * log file is opened.
+ *
+ * A worker buffers its info and debug lines (log_buffer_start): a request
+ * then costs no system call for its line.  The buffer (PIPE_BUF bytes, so
+ * one write to the journal's pipe stays whole) is written when the next
+ * line would not fit, with any warning or error (after what came before
+ * it), every flush_ms by a timer (so an idle worker's lines are out within
+ * that time), at exit, before a reopen and when a fatal signal arrives
+ * (SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT, SIGTERM).  Only SIGKILL (the
+ * OOM killer, a request timeout) can lose lines: those of the last
+ * flush_ms at most.
  */
 #ifndef MM_LOG_H
 #define MM_LOG_H
@@ -120,6 +130,15 @@ const char *log_level_name(enum log_level);
 int log_open(const char *path);
 /* Opens the same path again (after logrotate moved it); 0 with stderr. */
 int log_reopen(void);
+/*
+ * Buffers this process's info and debug lines from now on (see above).
+ * Takes SIGALRM (an interval timer of flush_ms) and the fatal signals'
+ * handlers (each then passes the signal on to the handler it replaced).
+ * 0, or -1 and errno.  For the workers, after fork.
+ */
+int log_buffer_start(unsigned int flush_ms);
+/* Writes the buffered lines now (nothing to do without a buffer). */
+void log_flush(void);
 
 /*
  * Writes `src` (len bytes, may hold NULs) into dst as LOG_STR writes a

@@ -143,6 +143,39 @@ child_accept_fd(int *fdp)
 	}
 }
 
+/* Whether only the end of stdin is left: a request without a body. */
+static int
+no_body(FCGX_Request *fr)
+{
+	const char *cl = FCGX_GetParam("CONTENT_LENGTH", fr->envp);
+
+	return cl == NULL || *cl == '\0' || strcmp(cl, "0") == 0;
+}
+
+void
+child_finish(FCGX_Request *fr)
+{
+	char trash[512];
+	int  fd, n, left = CHILD_DRAIN_MAX;
+
+	if (fr->keepConnection || !no_body(fr)) {
+		FCGX_Finish_r(fr); /* kept open, or closed libfcgi's way */
+		return;
+	}
+	while (left > 0 && (n = FCGX_GetStr(trash, sizeof(trash), fr->in)) > 0)
+		left -= n;
+	if (!FCGX_HasSeenEOF(fr->in)) {
+		FCGX_Finish_r(fr);
+		return;
+	}
+	fr->keepConnection = 1; /* libfcgi leaves the descriptor to us */
+	FCGX_Finish_r(fr);
+	if ((fd = fr->ipcFd) == -1)
+		return; /* libfcgi closed it after an error */
+	(void)close(fd);
+	fr->ipcFd = -1;
+}
+
 int
 child_accept(FCGX_Request *fr)
 {

@@ -40,5 +40,20 @@ int child_accept(FCGX_Request *);
  * caller closes it), 0 when told to stop, -1 when accept failed (logged).
  */
 int child_accept_fd(int *fd);
+/*
+ * Sends the rest of the response and the end of the request, and closes
+ * the connection (unless the web server asked to keep it).  libfcgi's own
+ * close half-closes, then waits (up to 2 s) for the web server to close
+ * first, reading what it sends, so that nothing it sent is left unread (a
+ * close with unread data resets the connection, which may cost the web
+ * server the answer): a poll, a read and a wake-up per request, the worker
+ * unable to accept meanwhile.  A request without a body ends with an
+ * empty STDIN record, which the web server sends with the rest (nginx
+ * writes the whole request at once): reading up to it (at most
+ * CHILD_DRAIN_MAX bytes) leaves nothing unread, and the worker closes at
+ * once.  A request with a body is closed libfcgi's way.
+ */
+#define CHILD_DRAIN_MAX 65536
+void child_finish(FCGX_Request *);
 
 #endif

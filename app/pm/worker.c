@@ -1,6 +1,7 @@
 /* worker.c - the accept loop of one worker; see worker.h. */
 #include "config.h"
 
+#include <errno.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +24,12 @@
 #include "proto/httpc.h"
 #include "rules/provision.h"
 #include "store/db.h"
+
+/*
+ * How long a worker's log lines may wait in its buffer (lib/log.h): the
+ * lag of `tail -f', and what SIGKILL can lose.
+ */
+#define WORKER_LOG_FLUSH_MS 1000
 
 /* Copies at most n - 1 bytes of the param (up to '?') into dst. */
 static void
@@ -118,7 +125,7 @@ serve(const struct worker_env *env, struct req *r, FCGX_Request *fr)
 			return rc == 0 ? "stop" : "accept failed";
 		mark_busy(w, fr, env->sb);
 		route_dispatch(r, env->router);
-		FCGX_Finish_r(fr);
+		child_finish(fr);
 		mark_done(env, w);
 		req_log(r);
 		req_end(r);
@@ -140,6 +147,8 @@ worker_main(const struct worker_env *env)
 	gate.sb = env->sb;
 	gate.slot = env->slot;
 	gate_install(gate_enter_sb, gate_leave_sb, &gate);
+	if (log_buffer_start(WORKER_LOG_FLUSH_MS) == -1)
+		log_warn("log_buffer_failed", LOG_STR("msg", strerror(errno)));
 	/* Connected lazily by the first request that needs it. */
 	if ((db = db_new(env->cfg, "membermail")) == NULL ||
 	    FCGX_InitRequest(&fr, env->listen_fd, FCGI_FAIL_ACCEPT_ON_INTR) !=

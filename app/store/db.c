@@ -25,6 +25,7 @@ struct db {
 	double               backoff;  /* seconds, next delay */
 	int                  schema_behind;
 	PGresult            *cache[STMT__MAX]; /* see db_cached */
+	unsigned long        cache_version;    /* times the cache was emptied */
 	int                  answered;         /* a result since db_request */
 	char                 reason[256];
 };
@@ -47,6 +48,7 @@ forget_cache(struct db *db)
 		PQclear(db->cache[i]);
 		db->cache[i] = NULL;
 	}
+	db->cache_version++;
 }
 
 struct db *
@@ -378,6 +380,12 @@ poll_notifications(struct db *db)
 	if (changed)
 		forget_cache(db);
 	return APP_OK;
+}
+
+unsigned long
+db_cache_version(const struct db *db)
+{
+	return db->cache_version;
 }
 
 void

@@ -28,7 +28,7 @@
 #include "store/sql.h"
 
 /* The schema version (highest migration) this binary needs. */
-#define DB_SCHEMA_VERSION 10
+#define DB_SCHEMA_VERSION 11
 
 struct arena;
 struct config;
@@ -81,6 +81,11 @@ enum app_err db_run(struct db *, enum stmt, int nparams,
  * new connection starts with an empty cache.  NULL with *err on failure.
  */
 PGresult *db_cached(struct db *, enum stmt, enum app_err *err);
+/*
+ * Changes whenever the cache is emptied: what was made from cached
+ * results is good while the version is the one it was made at.
+ */
+unsigned long db_cache_version(const struct db *);
 /*
  * A new request begins: until one of its statements is answered,
  * db_cached polls the connection for notifications (NULL is allowed).

@@ -959,12 +959,14 @@ enum my_domain_names_col {
 	MY_DOMAIN_NAMES_NAME,
 	MY_DOMAIN_NAMES__N
 };
-/* STMT_MY_SESSION_PAGE: the session's, the user's teams, the domains they administer, their live error reports (domains and codes in step), then one alias per row (NULL when none) */
+/* STMT_MY_SESSION_PAGE: the session's, the user's teams, the domains they administer, their error reports (domains, codes and expiries in Unix seconds, in step), the database's time in Unix seconds, then one alias per row (NULL when none) */
 enum my_page_col {
 	MY_PAGE_TEAMS = SESSION__N,
 	MY_PAGE_ADMIN_OF,
 	MY_PAGE_ERROR_DOMAINS,
 	MY_PAGE_ERROR_CODES,
+	MY_PAGE_ERROR_UNTIL,
+	MY_PAGE_NOW,
 	MY_PAGE_DOMAIN,
 	MY_PAGE_LOCAL,
 	MY_PAGE_ALIAS,

@@ -1,47 +1,61 @@
 #!/usr/bin/python3
 """membermail's benchmark: a page through nginx, membermail against a bare
-libfcgi responder (tests/bench/bare_responder.c) with the same worker count,
-behind the same private nginx (two server blocks, same snippet, same FastCGI
-settings), in the same run.  Run by tests/bench/run.
+libfcgi responder (tests/bench/bare_responder.c) and, for /my, a PHP peer
+(tests/bench/peer/ on Debian's php-fpm), each with the same worker count,
+behind the same private nginx (a server block each, same snippet, same
+FastCGI settings), on the same database rows, in the same run.  Run by
+tests/bench/run.
 
 Two pages (--page):
   landing  GET /ubuntu, anonymous; the bare responder sends the page from
            memory.  Target: membermail >= 0.85 of the bare requests/s.
   my       GET /my for a signed-in member with 3 aliases (session cookie);
            the bare responder also runs one primary-key SELECT per request
-           over its own connection.  Target: >= 0.6.
+           over its own connection; the PHP peer does what /my does (the
+           session by its token's hash, the same statements, the same page).
+           Targets: membermail >= 0.6 of the bare requests/s and >= 1.5x
+           the PHP peer's, p99 <= 2x the bare responder's p99.
 
-/ubuntu reads its domain from PostgreSQL: membermail runs on a private
-PostgreSQL 15 cluster (stack.Postgres, unix socket, fsync off) migrated and
-seeded as in the integration tests; the bare responder serves the page
-membermail rendered, from memory.
+Every round measures each server in turn (the order rotates) and every
+target is checked in every round.  Per request, the CPU time of each
+server's workers, of its PostgreSQL backends and of nginx is read from
+/proc: where the time goes, without a profiler.
 
     bench.py --build-dir build/local --bare build/bench/bare_responder
-             [--workers 2] [--duration 10] [--connections 32] [--threads 2] [--rounds 2]
+             [--page landing|my] [--workers 2] [--duration 10] [--connections 32]
+             [--threads 2] [--rounds 3] [--soak 100000] [--no-php] [--php-server-prepares]
+             [--bare-libfcgi-close]
+             [--profile DIR [--profile-seconds 8]]
 
-Prints requests/s of each, their ratio, p50/p99 latency and worker RSS, and
-checks the targets (ratio >= 0.85, worker RSS < 8 MiB).  Exits 1 when a
-target is missed or a run had errors.  Everything it starts is stopped.
+--profile runs no rounds: it profiles one worker of each server under
+load instead (bench_profile.py: strace -c, perf, pg_stat_statements, EXPLAIN).
+Exits 1 when a target is missed or a run had errors.  Everything it starts
+is stopped.
 """
 
 import argparse
 import base64
+import difflib
 import hashlib
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
 import tempfile
-import shutil
 
 sys.dont_write_bytecode = True
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
-                                "integration"))
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(os.path.dirname(HERE), "integration"))
 import stack   # noqa: E402
+import php_peer   # noqa: E402
 
 TARGET_RSS_KIB = 8 * 1024
 PAGES = {"landing": ("/ubuntu", 0.85), "my": ("/my", 0.6)}
+TARGET_VS_PHP = 1.5         # /my: membermail's requests/s over the PHP peer's
+TARGET_P99_VS_BARE = 2.0    # /my: membermail's p99 over the bare responder's
+CLK_TCK = os.sysconf("SC_CLK_TCK")
 
 # A member with an alias on each of three domains, and a live session;
 # around them, 2,000 other members with an alias and a session each, and
@@ -93,11 +107,11 @@ SELECT id FROM users WHERE name = 'kotodama';
 
 
 def member_session(pg):
-    """Seeds MEMBER_SQL; returns (session cookie, user id)."""
+    """Seeds MEMBER_SQL; returns (session cookie, user id, token hash)."""
     token = base64.urlsafe_b64encode(os.urandom(32)).rstrip(b"=").decode()
     digest = hashlib.sha256(token.encode()).hexdigest()
     _, out, _ = pg.psql(MEMBER_SQL % digest, db=stack.APP_DB)
-    return "mm_session=" + token, out.split()[-1]
+    return "mm_session=" + token, out.split()[-1], digest
 
 
 def parse_wrk(out):
@@ -126,21 +140,307 @@ def parse_wrk(out):
     return r
 
 
-def soak(target, wrk, total):
+def cpu_ticks(pids):
+    """utime + stime of pids, in clock ticks (a gone process counts 0)."""
+    total = 0
+    for pid in pids:
+        try:
+            with open("/proc/%d/stat" % pid) as f:
+                rest = f.read().rsplit(")", 1)[1].split()
+            total += int(rest[11]) + int(rest[12])
+        except (OSError, IndexError, ValueError):
+            pass
+    return total
+
+
+class Target:
+    """One server under test: its port, master, workers and the
+    application_name of its PostgreSQL connections."""
+
+    def __init__(self, name, port, master, workers, pg_app=None):
+        self.name, self.port, self.master = name, port, master
+        self._workers = workers
+        self.pg_app = pg_app
+        self.pg_pids = []
+        self.runs, self.rss = [], []
+
+    def workers(self):
+        return self._workers(self.master)
+
+    def worker_rss(self):
+        return [stack.rss_kib(p) or 0 for p in self.workers()]
+
+
+class Bench:
+    """The stack of one run: PostgreSQL, membermail, the bare responder, the
+    PHP peer (page my), nginx; and the wrk runs against them."""
+
+    def __init__(self, args):
+        self.args = args
+        self.path, self.target_ratio = PAGES[args.page]
+        self.base = tempfile.mkdtemp(prefix="mm-bench-")
+        os.chmod(self.base, 0o755)
+        self.targets = {}
+        self.cookie = None
+        self.digest = None
+        self.page = None
+        self.nginx = None
+        self.pg = None
+
+    def start(self):
+        """Everything up, the pages checked; False (said why) if not."""
+        a, base = self.args, self.base
+        binary = os.path.join(os.path.abspath(a.build_dir), "membermail")
+        sock = os.path.join(base, "membermail.sock")
+        static = os.path.join(base, "static")
+        shutil.copytree(os.path.join(stack.REPO, "views", "static"), static)
+        prefix = os.path.join(base, "nginx")
+        ports = {n: stack.free_port() for n in ("membermail", "bare", "php")}
+        self.pg = pg = stack.Postgres(os.path.join(base, "pg"))
+        conf = stack.render_config(os.path.join(base, "membermail.conf"), stack.config_settings(
+            sock, workers=a.workers, max_body="64k", log_level=a.log_level,
+            public_url="http://127.0.0.1:%d" % ports["membermail"], database=pg.conninfo()))
+        pg.init()
+        if a.profile:
+            with open(os.path.join(pg.data, "postgresql.conf"), "a") as f:
+                f.write("shared_preload_libraries = 'pg_stat_statements'\n")
+        pg.start()
+        stack.provision_database(pg, binary, conf=conf)
+        print("bench: PostgreSQL 15 (pid %d), domains seeded with %s"
+              % (pg.pid, stack.seed_domains(pg, binary, conf)))
+        stack.render_nginx(prefix, sock, static, listen="127.0.0.1:%d" % ports["membermail"])
+        with open(os.path.join(prefix, "snippets", "membermail-common.conf")) as f:
+            common = f.read()
+        expect = "fastcgi_pass membermail;"
+        assert common.count(expect) >= 1, "membermail-common.conf changed: no %r" % expect
+        with open(os.path.join(prefix, "snippets", "bare-common.conf"), "w") as f:
+            f.write(common.replace(expect, "fastcgi_pass membermail_bare;"))
+        # sites/*.conf load in name order: after local.conf (log_format, zones).
+        bare_sock = os.path.join(base, "bare.sock")
+        with open(os.path.join(prefix, "sites", "zz-bare.conf"), "w") as f:
+            f.write("upstream membermail_bare {\n    server unix:%s max_fails=3 fail_timeout=5s;\n}\n"
+                    "server {\n    listen 127.0.0.1:%d;\n    server_name localhost;\n"
+                    "    access_log %s/logs/access-bare.log membermail;\n"
+                    "    include snippets/bare-common.conf;\n}\n"
+                    % (bare_sock, ports["bare"], prefix))
+        php = a.page == "my" and not a.no_php
+        php_sock = os.path.join(base, "php.sock")
+        if php:
+            with open(os.path.join(prefix, "sites", "zz-php.conf"), "w") as f:
+                f.write(php_peer.nginx_site(prefix, common, ports["php"], php_sock,
+                                            os.path.join(base, "peer", "my.php")))
+
+        mm = stack.Membermail(binary, conf, os.path.join(base, "membermail.log"), sock,
+                              a.workers).start().wait_ready()
+        self.nginx = stack.Nginx(prefix).start([ports[n] for n in ports if php or n != "php"])
+        self.targets["membermail"] = Target("membermail", ports["membermail"], mm.pid,
+                                            stack.workers_of, "membermail")
+        bare_args = []
+        if a.page == "my":
+            self.cookie, uid, self.digest = member_session(pg)
+            bare_args = ["-d", pg.conninfo() + " application_name=bench-bare", "-u", uid]
+        if not self.check_membermail():
+            return False
+        if not self.start_bare(bare_args, bare_sock, ports["bare"]):
+            return False
+        if php:
+            proc, _ = php_peer.start(base, php_sock, a.workers,
+                                     php_peer.php_dsn(pg, "bench-php"), a.php_server_prepares)
+            self.targets["php"] = Target("php", ports["php"], proc.pid, stack.children_of,
+                                         "bench-php")
+            if not self.check_php():
+                return False
+        return True
+
+    def check_membermail(self):
+        headers = {"Cookie": self.cookie} if self.cookie else None
+        page = stack.http_request(self.targets["membermail"].port, "GET", self.path,
+                                  headers=headers)
+        if page.status != 200:
+            print("bench: GET %s from membermail: %s" % (self.path, page))
+            return False
+        if self.args.page == "my" and page.body.count(b"kotodama@") < 3:
+            print("bench: /my does not show the member's 3 aliases:\n%s"
+                  % page.body.decode("utf-8", "replace")[:3000])
+            return False
+        if self.args.returning and not self.cookie:
+            self.cookie = (page.header("Set-Cookie") or "").split(";", 1)[0] or None
+            print("bench: as a returning browser (%s)" % (self.cookie or "no cookie was set!"))
+        self.page = page.body
+        return True
+
+    def start_bare(self, bare_args, sock, port):
+        page_file = os.path.join(self.base, "page.html")
+        with open(page_file, "wb") as f:
+            f.write(self.page)
+        if self.args.bare_libfcgi_close:
+            bare_args = ["-l"] + bare_args
+        bare = stack.Proc([self.args.bare] + bare_args + [sock, str(self.args.workers), page_file],
+                          os.path.join(self.base, "bare.log"), name="bare_responder")
+        if not stack.wait_until(lambda: len(stack.children_of(bare.pid)) == self.args.workers
+                                and os.path.exists(sock), 10):
+            print("bench: bare responder did not start:\n%s" % bare.tail())
+            return False
+        b = stack.http_request(port, "GET", self.path)
+        if b.status != 200 or b.body != self.page:
+            print("bench: bare responder answers %s, %d bytes (want the %d-byte page)"
+                  % (b.status, len(b.body), len(self.page)))
+            return False
+        self.targets["bare"] = Target("bare", port, bare.pid, stack.children_of, "bench-bare")
+        return True
+
+    def check_php(self):
+        """The peer's page must be membermail's: same aliases, same size
+        within 2 % (the bytes are the same today; a template changed since
+        the peer was written shows as a diff, not as a failure)."""
+        p = stack.http_request(self.targets["php"].port, "GET", self.path,
+                               headers={"Cookie": self.cookie})
+        if p.status != 200 or p.body.count(b"kotodama@") < 3:
+            print("bench: the PHP peer answers %s:\n%s"
+                  % (p.status, p.body.decode("utf-8", "replace")[:3000]))
+            return False
+        if p.body == self.page:
+            print("bench: the PHP peer's page is byte for byte membermail's (%d bytes)"
+                  % len(p.body))
+            return True
+        diff = difflib.unified_diff(self.page.decode().splitlines(), p.body.decode().splitlines(),
+                                    "membermail", "php", lineterm="", n=1)
+        print("bench: the PHP peer's page differs from membermail's (%d vs %d bytes):\n%s"
+              % (len(p.body), len(self.page), "\n".join(list(diff)[:40])))
+        return abs(len(p.body) - len(self.page)) <= 0.02 * len(self.page)
+
+    def find_pg_backends(self):
+        _, out, _ = self.pg.psql("SELECT application_name, pid FROM pg_stat_activity "
+                                 "WHERE datname = '%s'" % stack.APP_DB)
+        for line in out.splitlines():
+            name, _, pid = line.partition("|")
+            for t in self.targets.values():
+                if t.pg_app == name:
+                    t.pg_pids.append(int(pid))
+
+    def wrk(self, name, duration):
+        t = self.targets[name]
+        cmd = ["wrk", "-t%d" % self.args.threads, "-c%d" % self.args.connections,
+               "-d%ds" % duration, "--timeout", "5s", "--latency",
+               "http://127.0.0.1:%d%s" % (t.port, self.path)]
+        if self.cookie:
+            cmd[1:1] = ["-H", "Cookie: " + self.cookie]
+        r = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                           timeout=duration + 30)
+        out = r.stdout.decode("utf-8", "replace")
+        if r.returncode != 0:
+            print(out)
+        return parse_wrk(out), out
+
+    def measured(self, name, duration):
+        """A wrk run with the CPU each part spent per request (us)."""
+        t = self.targets[name]
+        groups = {"app": t.workers(), "pg": t.pg_pids,
+                  "nginx": stack.children_of(self.nginx.proc.pid)}
+        before = {g: cpu_ticks(p) for g, p in groups.items()}
+        res, out = self.wrk(name, duration)
+        for g, pids in groups.items():
+            used = (cpu_ticks(pids) - before[g]) * 1e6 / CLK_TCK
+            res["cpu_" + g] = used / res["requests"] if res["requests"] else 0.0
+        return res, out
+
+    def stop(self):
+        stack.cleanup_all()
+        if self.args.keep:
+            print("bench: files kept in %s" % self.base)
+        else:
+            shutil.rmtree(self.base, ignore_errors=True)
+
+
+def mean(xs):
+    xs = [x for x in xs if x is not None]
+    return sum(xs) / len(xs) if xs else 0.0
+
+
+def round_checks(b, rnd):
+    """The targets for round rnd: [(what, value, ok)]."""
+    run = {n: t.runs[rnd] for n, t in b.targets.items()}
+    mm, bare = run["membermail"], run["bare"]
+    ratio = (mm["rps"] or 0) / bare["rps"] if bare["rps"] else 0.0
+    out = [("membermail/bare", "%.3f (>= %.2f)" % (ratio, b.target_ratio), ratio >= b.target_ratio)]
+    if b.args.page == "my":
+        p99 = (mm["p99"] or 0) / bare["p99"] if bare["p99"] else 0.0
+        out.append(("p99 membermail/bare", "%.2f (<= %.1f)" % (p99, TARGET_P99_VS_BARE),
+                    0 < p99 <= TARGET_P99_VS_BARE))
+        if "php" in run:
+            vs = (mm["rps"] or 0) / run["php"]["rps"] if run["php"]["rps"] else 0.0
+            out.append(("membermail/php", "%.2f (>= %.1f)" % (vs, TARGET_VS_PHP),
+                        vs >= TARGET_VS_PHP))
+    return out
+
+
+def run_rounds(b):
+    a, ok = b.args, True
+    names = list(b.targets)
+    print("bench: %d workers each, wrk -t%d -c%d -d%ds, GET %s (%d-byte page), %d rounds"
+          % (a.workers, a.threads, a.connections, a.duration, b.path, len(b.page), a.rounds))
+    print("bench: load before: %s" % open("/proc/loadavg").read().strip())
+    for name in names:          # warm up
+        b.wrk(name, 2)
+    b.find_pg_backends()
+    print("  %-5s %-10s %9s %8s %8s %9s  %s" % ("round", "server", "req/s", "p50 ms", "p99 ms",
+                                                "requests", "CPU us/request: app + pg + nginx"))
+    for rnd in range(a.rounds):
+        for name in names[rnd % len(names):] + names[:rnd % len(names)]:
+            res, out = b.measured(name, a.duration)
+            t = b.targets[name]
+            t.runs.append(res)
+            t.rss += t.worker_rss()
+            print("  %-5d %-10s %9.0f %8.2f %8.2f %9d  %5.0f + %4.0f + %4.0f = %5.0f%s"
+                  % (rnd + 1, name, res["rps"] or 0, res["p50"] or 0, res["p99"] or 0,
+                     res["requests"], res["cpu_app"], res["cpu_pg"], res["cpu_nginx"],
+                     res["cpu_app"] + res["cpu_pg"] + res["cpu_nginx"],
+                     "" if not (res["non2xx"] or res["errors"]) else
+                     "  non-2xx %d, socket errors %d" % (res["non2xx"], res["errors"])))
+            if res["rps"] is None or res["non2xx"] or res["errors"]:
+                ok = False
+                print(out)
+        checks = round_checks(b, rnd)
+        print("        round %d: %s" % (rnd + 1, "; ".join(
+            "%s %s %s" % (w, v, "ok" if good else "MISSED") for w, v, good in checks)))
+        ok = ok and all(good for _, _, good in checks)
+    print("bench: load after: %s" % open("/proc/loadavg").read().strip())
+    return ok
+
+
+def report(b):
+    print()
+    print("%-12s %10s %8s %8s %10s %8s %8s %10s" % ("", "requests/s", "p50 ms", "p99 ms",
+                                                    "RSS max", "app us", "pg us", "nginx us"))
+    for name, t in b.targets.items():
+        print("%-12s %10.0f %8.2f %8.2f %6.1f MiB %8.0f %8.0f %10.0f" % (
+            name, mean([r["rps"] for r in t.runs]), mean([r["p50"] for r in t.runs]),
+            mean([r["p99"] for r in t.runs]), max(t.rss or [0]) / 1024,
+            mean([r["cpu_app"] for r in t.runs]), mean([r["cpu_pg"] for r in t.runs]),
+            mean([r["cpu_nginx"] for r in t.runs])))
+    rss = max(b.targets["membermail"].rss or [0])
+    ok = 0 < rss < TARGET_RSS_KIB
+    print("membermail worker RSS: %.1f MiB (target < %d MiB): %s"
+          % (rss / 1024, TARGET_RSS_KIB // 1024, "ok" if ok else "MISSED"))
+    return ok
+
+
+def soak(b, total):
     """Sends `total` requests in 5-second wrk runs; worker RSS is read at
     the half-way mark and at the end: under the target, and not growing
     (a leak in a long-running worker would show here)."""
+    t = b.targets["membermail"]
     sent, half_rss, errors = 0, None, 0
-    pids = sorted(stack.workers_of(target["master"]))
+    pids = sorted(t.workers())
     while sent < total:
-        res, _ = wrk("membermail", 5)
+        res, _ = b.wrk("membermail", 5)
         sent += res["requests"]
         errors += res["non2xx"] + res["errors"]
         if half_rss is None and sent >= total // 2:
-            half_rss = worker_rss(target["master"])
-    end_rss = worker_rss(target["master"])
-    same = sorted(stack.workers_of(target["master"])) == pids
-    grew = [b - a for a, b in zip(half_rss, end_rss)] if same else []
+            half_rss = t.worker_rss()
+    end_rss = t.worker_rss()
+    same = sorted(t.workers()) == pids
+    grew = [y - x for x, y in zip(half_rss, end_rss)] if same else []
     print()
     print("soak: %d requests, %d errors, same workers throughout: %s" % (sent, errors, same))
     print("soak: worker RSS at %d requests: %s KiB; at %d: %s KiB; growth %s KiB"
@@ -149,10 +449,6 @@ def soak(target, wrk, total):
     print("soak: %s (RSS < %d MiB, growth in the second half <= 64 KiB)"
           % ("ok" if ok else "MISSED", TARGET_RSS_KIB // 1024))
     return ok
-
-
-def worker_rss(master_pid):
-    return [stack.rss_kib(p) or 0 for p in stack.workers_of(master_pid)]
 
 
 def main():
@@ -164,7 +460,7 @@ def main():
     ap.add_argument("--duration", type=int, default=10)
     ap.add_argument("--connections", type=int, default=32)
     ap.add_argument("--threads", type=int, default=2)
-    ap.add_argument("--rounds", type=int, default=2)
+    ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--log-level", default="info",
                     help="membermail's log_level (info logs one line per request, as in production)")
     ap.add_argument("--keep", action="store_true")
@@ -174,144 +470,34 @@ def main():
     ap.add_argument("--soak", type=int, default=100000, metavar="N",
                     help="then N more requests to membermail, checking that worker RSS "
                          "stays under the target and does not grow in the second half (0: skip)")
+    ap.add_argument("--no-php", action="store_true", help="page my without the PHP peer")
+    ap.add_argument("--php-server-prepares", action="store_true",
+                    help="the PHP peer lets PDO prepare each statement on the server "
+                         "(prepare, execute, deallocate) instead of one round trip each")
+    ap.add_argument("--bare-libfcgi-close", action="store_true",
+                    help="the bare responder ends requests with libfcgi's close, which waits "
+                         "for nginx to close first (the baseline before membermail closed at once)")
+    ap.add_argument("--profile", metavar="DIR",
+                    help="no rounds: profile a worker of each server under load into DIR")
+    ap.add_argument("--profile-seconds", type=int, default=8)
     args = ap.parse_args()
-    binary = os.path.join(os.path.abspath(args.build_dir), "membermail")
-    path, target_ratio = PAGES[args.page]
 
     def on_term(sig, frame):
         raise KeyboardInterrupt("signal %d" % sig)
     signal.signal(signal.SIGTERM, on_term)
 
-    base = tempfile.mkdtemp(prefix="mm-bench-")
-    os.chmod(base, 0o755)
-    sock = os.path.join(base, "membermail.sock")
-    bare_sock = os.path.join(base, "bare.sock")
-    static = os.path.join(base, "static")
-    shutil.copytree(os.path.join(stack.REPO, "views", "static"), static)
-    prefix = os.path.join(base, "nginx")
-    mm_port, bare_port = stack.free_port(), stack.free_port()
-    ok = True
+    b = Bench(args)
     try:
-        pg = stack.Postgres(os.path.join(base, "pg"))
-        conf = stack.render_config(os.path.join(base, "membermail.conf"), stack.config_settings(
-            sock, workers=args.workers, max_body="64k", log_level=args.log_level,
-            public_url="http://127.0.0.1:%d" % mm_port, database=pg.conninfo()))
-        pg.init().start()
-        stack.provision_database(pg, binary, conf=conf)
-        print("bench: PostgreSQL 15 (pid %d), domains seeded with %s"
-              % (pg.pid, stack.seed_domains(pg, binary, conf)))
-        # The bare responder's server block uses the very same snippet, with
-        # only the upstream name changed.
-        stack.render_nginx(prefix, sock, static, listen="127.0.0.1:%d" % mm_port)
-        with open(os.path.join(prefix, "snippets", "membermail-common.conf")) as f:
-            common = f.read()
-        expect = "fastcgi_pass membermail;"
-        assert common.count(expect) >= 1, "membermail-common.conf changed: no %r" % expect
-        with open(os.path.join(prefix, "snippets", "bare-common.conf"), "w") as f:
-            f.write(common.replace(expect, "fastcgi_pass membermail_bare;"))
-        # sites/*.conf load in name order: after local.conf (log_format, zones).
-        with open(os.path.join(prefix, "sites", "zz-bare.conf"), "w") as f:
-            f.write("upstream membermail_bare {\n    server unix:%s max_fails=3 fail_timeout=5s;\n}\n"
-                    "server {\n    listen 127.0.0.1:%d;\n    server_name localhost;\n"
-                    "    access_log %s/logs/access-bare.log membermail;\n"
-                    "    include snippets/bare-common.conf;\n}\n" % (bare_sock, bare_port, prefix))
-
-        mm = stack.Membermail(binary, conf, os.path.join(base, "membermail.log"), sock,
-                              args.workers).start().wait_ready()
-        stack.Nginx(prefix).start([mm_port, bare_port])
-        cookie, bare_args = None, []
-        if args.page == "my":
-            cookie, uid = member_session(pg)
-            bare_args = ["-d", pg.conninfo(), "-u", uid]
-        page = stack.http_request(mm_port, "GET", path,
-                                  headers={"Cookie": cookie} if cookie else None)
-        if page.status != 200:
-            print("bench: GET %s from membermail: %s" % (path, page))
+        if not b.start():
             return 1
-        if args.page == "my" and page.body.count(b"kotodama@") < 3:
-            print("bench: /my does not show the member's 3 aliases:\n%s"
-                  % page.body.decode("utf-8", "replace")[:3000])
-            return 1
-        if args.returning and not cookie:
-            cookie = (page.header("Set-Cookie") or "").split(";", 1)[0] or None
-            print("bench: as a returning browser (%s)" % (cookie or "no cookie was set!"))
-        page_file = os.path.join(base, "page.html")
-        with open(page_file, "wb") as f:
-            f.write(page.body)
-        bare = stack.Proc([args.bare] + bare_args + [bare_sock, str(args.workers), page_file],
-                          os.path.join(base, "bare.log"), name="bare_responder")
-        if not stack.wait_until(lambda: len(stack.children_of(bare.pid)) == args.workers
-                                and os.path.exists(bare_sock), 10):
-            print("bench: bare responder did not start:\n%s" % bare.tail())
-            return 1
-        b = stack.http_request(bare_port, "GET", path)
-        if b.status != 200 or b.body != page.body:
-            print("bench: bare responder answers %s, %d bytes (want the %d-byte page)"
-                  % (b.status, len(b.body), len(page.body)))
-            return 1
-
-        targets = {
-            "membermail": {"port": mm_port, "master": mm.pid, "runs": [], "rss": []},
-            "bare": {"port": bare_port, "master": bare.pid, "runs": [], "rss": []},
-        }
-
-        def wrk(name, duration):
-            t = targets[name]
-            cmd = ["wrk", "-t%d" % args.threads, "-c%d" % args.connections, "-d%ds" % duration,
-                   "--timeout", "5s", "--latency", "http://127.0.0.1:%d%s" % (t["port"], path)]
-            if cookie:
-                cmd[1:1] = ["-H", "Cookie: " + cookie]
-            r = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=duration + 30)
-            out = r.stdout.decode("utf-8", "replace")
-            if r.returncode != 0:
-                print(out)
-            return parse_wrk(out), out
-
         print("bench: membermail log_level=%s" % args.log_level)
-        print("bench: %d workers each, wrk -t%d -c%d -d%ds, GET %s (%d-byte page), %d rounds"
-              % (args.workers, args.threads, args.connections, args.duration, path,
-                 len(page.body), args.rounds))
-        for name in targets:          # warm up
-            wrk(name, 2)
-        for rnd in range(args.rounds):
-            order = ["membermail", "bare"] if rnd % 2 == 0 else ["bare", "membermail"]
-            for name in order:
-                res, out = wrk(name, args.duration)
-                targets[name]["runs"].append(res)
-                targets[name]["rss"] += worker_rss(targets[name]["master"])
-                print("  round %d %-10s %9.0f req/s  p50 %6.2f ms  p99 %6.2f ms  requests %d  non-2xx %d  socket errors %d"
-                      % (rnd + 1, name, res["rps"] or 0, res["p50"] or 0, res["p99"] or 0,
-                         res["requests"], res["non2xx"], res["errors"]))
-                if res["rps"] is None or res["non2xx"] or res["errors"]:
-                    ok = False
-                    print(out)
-
-        def mean(xs):
-            xs = [x for x in xs if x is not None]
-            return sum(xs) / len(xs) if xs else 0.0
-        summary = {}
-        for name, t in targets.items():
-            summary[name] = {
-                "rps": mean([r["rps"] for r in t["runs"]]),
-                "p50": mean([r["p50"] for r in t["runs"]]),
-                "p99": mean([r["p99"] for r in t["runs"]]),
-                "rss": max(t["rss"] or [0]),
-            }
-        ratio = summary["membermail"]["rps"] / summary["bare"]["rps"] if summary["bare"]["rps"] else 0.0
-        print()
-        print("%-12s %12s %10s %10s %16s" % ("", "requests/s", "p50 ms", "p99 ms", "worker RSS max"))
-        for name in ("membermail", "bare"):
-            s = summary[name]
-            print("%-12s %12.0f %10.2f %10.2f %12.1f MiB" % (name, s["rps"], s["p50"], s["p99"], s["rss"] / 1024))
-        print()
-        rss = summary["membermail"]["rss"]
-        print("ratio membermail/bare: %.3f (target >= %.2f): %s"
-              % (ratio, target_ratio, "ok" if ratio >= target_ratio else "MISSED"))
-        print("membermail worker RSS: %.1f MiB (target < %d MiB): %s"
-              % (rss / 1024, TARGET_RSS_KIB // 1024, "ok" if 0 < rss < TARGET_RSS_KIB else "MISSED"))
-        ok = ok and ratio >= target_ratio and 0 < rss < TARGET_RSS_KIB
+        if args.profile:
+            import bench_profile as prof
+            return prof.run(b, args.profile, args.profile_seconds)
+        ok = run_rounds(b)
+        ok = report(b) and ok
         if args.soak > 0:
-            ok = soak(targets["membermail"], wrk, args.soak) and ok
+            ok = soak(b, args.soak) and ok
         return 0 if ok else 1
     except KeyboardInterrupt:
         print("bench: interrupted; stopping everything")
@@ -319,11 +505,7 @@ def main():
     finally:
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
-        stack.cleanup_all()
-        if args.keep:
-            print("bench: files kept in %s" % base)
-        else:
-            shutil.rmtree(base, ignore_errors=True)
+        b.stop()
 
 
 if __name__ == "__main__":

@@ -611,6 +611,43 @@ def over_max_body_413_before_reading(env):
                "CONTENT_LENGTH %r: want 400 (or 413), got %s", bad, show(r))
 
 
+@test
+def worker_closes_after_answer(env):
+    """A request without a body ends with an empty STDIN record; the worker
+    reads it, answers and closes the connection at once, instead of
+    waiting for the web server to close first (libfcgi's close: up to 2 s,
+    the worker held all along).  Every worker answers a client that then
+    keeps its connection open; the next request must not wait.  A request
+    whose STDIN end comes late is still answered whole (one whose end never
+    comes: over_max_body_413_before_reading)."""
+    env.ensure_server()
+    raw = fcgi.encode_params(fcgi.nginx_like_params("GET", "/ubuntu"))
+    held = []
+    try:
+        for i in range(WORKERS):
+            c = fcgi.Conn(env.sock, 10)
+            held.append(c)
+            c.begin()
+            c.params_raw(raw)
+            c.params_end()
+            if i == 0:
+                time.sleep(0.3)
+            c.stdin(b"")
+            r = c.read_response(10)
+            expect(r.complete and r.status == 200 and b"</html>" in r.body,
+                   "GET /ubuntu (STDIN end %s): %s", "late" if i == 0 else "at once",
+                   show(r, 200))
+        t0 = time.monotonic()
+        r = fcgi.request(env.sock, fcgi.nginx_like_params("GET", "/ubuntu"), timeout=10)
+        took = time.monotonic() - t0
+    finally:
+        for c in held:
+            c.close()
+    expect(r.complete and r.status == 200 and took < 0.6,
+           "with %d answered clients keeping their connections, the next request took %.2fs: "
+           "%s", WORKERS, took, show(r, 200))
+
+
 def browser_form(env, path="/ubuntu", source=None):
     """A page's CSRF token and the browser cookie it came with."""
     r = env.get(path, source=source)

@@ -260,6 +260,7 @@ def marker_nowhere_but_the_page(env, box):
     expect(("Body " + m).encode() in r.body, "the message page does not show the body")
     expect(r.header("Cache-Control") == "no-store", "message page cached: %r",
            r.header("Cache-Control"))
+    time.sleep(1.5)     # the workers write their buffered lines every second
     logs = [env.server_log(), env.pg.log_tail(100000), env.nginx.error_log(100000)]
     for name in os.listdir(os.path.join(env.nginx_prefix, "logs")):
         with open(os.path.join(env.nginx_prefix, "logs", name), errors="replace") as f:

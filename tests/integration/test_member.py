@@ -13,6 +13,7 @@ every test's domains: checks look at one domain's block only.
 """
 
 import functools
+import hashlib
 import html
 import re
 import secrets
@@ -286,6 +287,49 @@ def my_follows_domain_changes_at_once(env):
                "/my (request %d) lacks %s after it was enabled again", i + 1, dom)
 
 
+@test
+@tidy
+def landing_pages_kept_per_browser(env):
+    """Every worker keeps the landing and home pages it rendered for
+    signed-out visitors, once per version of the domain list, and fills in
+    each browser's own CSRF token (derived from its mm_browser cookie);
+    a change to the list shows at once on every worker; a signed-in member
+    gets a page of their own, with their session's token."""
+    did, dom, team = new_domain(env, "land")
+    slug = "land%d" % _seq[0]
+    sql(env, "UPDATE domains SET slug = %s, title = 'Land One' WHERE id = %s" % (lit(slug), did))
+    path = "/" + slug
+    tokens = set()
+    for i in range(WORKERS * 3):
+        b = Browser(env, "visitor %d" % (i + 1))
+        token = b.csrf(path)
+        binding = b.cookies.get("mm_browser", "")
+        want = hashlib.sha256(("csrf:" + binding).encode()).hexdigest()
+        expect(token == want, "%s: token %s, want the one derived from its binding %s",
+               b.name, token, want)
+        again, sent = b.csrf(path), len(b.set_cookies)
+        expect(again == token and sent == 1, "%s came back: token %s (was %s), %d cookies set",
+               b.name, again, token, sent)
+        tokens.add(token)
+    expect(len(tokens) == WORKERS * 3, "browsers shared tokens: %s", tokens)
+    sql(env, "UPDATE domains SET title = 'Land Two' WHERE id = %s" % did)
+    for i in range(WORKERS * 3):
+        for page in (path, "/"):
+            r = env.get(page)
+            expect(r.status == 200 and b"Land Two" in r.body and b"Land One" not in r.body,
+                   "GET %s (request %d) after the title changed: %s", page, i + 1, show(r, 3000))
+    b, user, uid, name = member(env, "land")
+    csrf = sql(env, "SELECT encode(csrf_token, 'hex') FROM sessions WHERE user_id = %s" % uid)
+    r = b.get(path)
+    got = re.findall(r'name="csrf_token" value="([0-9a-f]+)"', r.body.decode())
+    expect(('<a href="/my">%s</a>' % name) in r.body.decode() and got and
+           set(got) == {csrf}, "GET %s signed in: want the member's page with the session's "
+           "token %s, got %s: %s", path, csrf, got, show(r, 3000))
+    r = env.get(path)
+    expect(r.status == 200 and b'href="/my"' not in r.body and csrf.encode() not in r.body,
+           "GET %s signed out after the member's visit shows the member: %s", path, show(r, 3000))
+
+
 def every_worker(env, b, dom, phrase, when):
     """/my, on every worker, says phrase in dom's section."""
     for i in range(WORKERS * 3):
@@ -405,6 +449,15 @@ def my_order_errors_and_admin_panel(env):
     sql(env, "INSERT INTO error_reports (user_id, domain_id, error_code) VALUES (%s, %s, "
              "'invalid.not-found')" % (uid, e[0]))
     expect_state(env, b, e[1], "membership of ~%s not checked yet" % e[2])
+    # An expired report counts no more, a forgotten one neither (the
+    # words /my reads are kept on the user's row, by triggers).
+    sql(env, "UPDATE error_reports SET expires_at = now() - interval '1 second' "
+             "WHERE user_id = %s AND error_code = 'invalid.not-found'" % uid)
+    expect_state(env, b, e[1], "we could not create your address: you already have as many")
+    sql(env, "DELETE FROM error_reports WHERE user_id = %s AND error_code = "
+             "'not-created.limit'" % uid)
+    expect_state(env, b, e[1], "we could not create your address: the address already "
+                 "belongs to someone else")
 
     def panel():
         r = b.get("/my")
@@ -424,6 +477,10 @@ def my_order_errors_and_admin_panel(env):
         sql(env, "UPDATE users SET is_site_admin = false WHERE id = %s" % uid)
     sql(env, "UPDATE domain_members SET role = 'member' WHERE user_id = %s" % uid)
     expect(panel() == [], "/my panel after the roles went: %s", panel())
+    sql(env, "UPDATE domain_members SET role = 'admin' WHERE user_id = %s" % uid)
+    expect(panel() == [a2[1], d[1]], "/my panel with the roles back: %s", panel())
+    sql(env, "DELETE FROM domain_members WHERE user_id = %s AND domain_id = %s" % (uid, a2[0]))
+    expect(panel() == [d[1]], "/my panel after leaving %s: %s", a2[1], panel())
 
 
 # ---------------------------------------------------------------- /my/aliases/:id

@@ -1,9 +1,14 @@
-/* test_log.c - the key=value fields, their quoting and the line format. */
+/* test_log.c - fields, quoting, the line format, the buffer. */
 #include "config.h"
 
+#include <sys/resource.h>
+#include <sys/wait.h>
+
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "lib/log.h"
@@ -154,6 +159,196 @@ test_line(void)
 	CHECK_INT(log_level_from_name("loud"), -1, "unknown level");
 }
 
+/* The log file's text (at most sizeof(text) - 1 bytes). */
+static const char *
+slurp(const char *path)
+{
+	static char text[65536];
+	FILE       *f = fopen(path, "r");
+	size_t      n = 0;
+
+	if (f != NULL) {
+		n = fread(text, 1, sizeof(text) - 1, f);
+		fclose(f);
+	}
+	text[n] = '\0';
+	return text;
+}
+
+static int
+count_lines(const char *text)
+{
+	int n = 0;
+
+	for (; *text != '\0'; text++)
+		n += *text == '\n';
+	return n;
+}
+
+/* A child that logs into path, buffered; step() waits for the parent. */
+struct child {
+	pid_t pid;
+	int   up[2], down[2];
+};
+
+static void
+step(struct child *c)
+{
+	char b = 0;
+
+	(void)!write(c->up[1], &b, 1);
+	(void)!read(c->down[0], &b, 1);
+}
+
+static void
+parent_wait(struct child *c)
+{
+	char b;
+
+	CHECK(read(c->up[0], &b, 1) == 1, "child reached its step");
+}
+
+static void
+parent_go(struct child *c)
+{
+	char b = 0;
+
+	(void)!write(c->down[1], &b, 1);
+}
+
+static int
+fork_logger(struct child *c, const char *path, unsigned int flush_ms)
+{
+	struct rlimit no_core = { 0, 0 };
+
+	if (pipe(c->up) == -1 || pipe(c->down) == -1 || (c->pid = fork()) < 0)
+		return -1;
+	if (c->pid > 0)
+		return 1;
+	(void)setrlimit(RLIMIT_CORE, &no_core);
+	if (log_open(path) == -1 || log_buffer_start(flush_ms) == -1)
+		_exit(2);
+	log_set_level(LOG_LEVEL_INFO);
+	return 0;
+}
+
+static int
+died_by(pid_t pid, int sig)
+{
+	int status;
+
+	return waitpid(pid, &status, 0) == pid && WIFSIGNALED(status) &&
+	    WTERMSIG(status) == sig;
+}
+
+/* Info lines wait; a warning takes them out in order; so does SIGTERM. */
+static void
+test_buffer_order(const char *path)
+{
+	struct child c;
+	const char  *t;
+
+	if (fork_logger(&c, path, 60000) == 0) {
+		log_info("a");
+		log_info("b");
+		step(&c);
+		log_warn("c");
+		step(&c);
+		log_info("d");
+		raise(SIGTERM);
+		_exit(3);
+	}
+	parent_wait(&c);
+	CHECK_INT(count_lines(slurp(path)), 0, "info lines are buffered");
+	parent_go(&c);
+	parent_wait(&c);
+	t = slurp(path);
+	CHECK(count_lines(t) == 3 &&
+		strstr(t, "event=a") < strstr(t, "event=b") &&
+		strstr(t, "event=b") < strstr(t, "event=c") &&
+		strstr(t, "event=a") != NULL,
+	    "a warning writes the lines before it, in order: %s", t);
+	parent_go(&c);
+	CHECK(died_by(c.pid, SIGTERM), "the child died of its SIGTERM");
+	CHECK(strstr(slurp(path), "event=d\n") != NULL,
+	    "a fatal signal writes the buffer first");
+}
+
+/* A full buffer is written whole lines at a time; exit writes the rest. */
+static void
+test_buffer_full(const char *path)
+{
+	struct child c;
+	const char  *t,
+	    *pad = "--------------------------------------------------"
+		   "------------------------------";
+	int i, status;
+
+	if (fork_logger(&c, path, 60000) == 0) {
+		for (i = 0; i < 200; i++)
+			log_info("fill", LOG_INT("i", i), LOG_STR("pad", pad));
+		step(&c);
+		exit(0);
+	}
+	parent_wait(&c);
+	t = slurp(path);
+	i = count_lines(t);
+	CHECK(i > 0 && i < 200 && t[strlen(t) - 1] == '\n',
+	    "whole lines out once the buffer filled (%d)", i);
+	parent_go(&c);
+	CHECK(waitpid(c.pid, &status, 0) == c.pid && WIFEXITED(status) &&
+		WEXITSTATUS(status) == 0,
+	    "the child exited");
+	CHECK_INT(count_lines(slurp(path)), 200, "exit writes the rest");
+}
+
+/* An idle process's lines go out on the timer. */
+static void
+test_buffer_timer(const char *path)
+{
+	struct child    c;
+	struct timespec tick = { 0, 20 * 1000 * 1000 };
+	int             i;
+
+	if (fork_logger(&c, path, 100) == 0) {
+		log_info("idle");
+		step(&c);
+		for (;;)
+			pause();
+	}
+	parent_wait(&c);
+	for (i = 0; i < 150 && strstr(slurp(path), "event=idle") == NULL; i++)
+		nanosleep(&tick, NULL);
+	CHECK(strstr(slurp(path), "event=idle\n") != NULL,
+	    "the timer wrote the idle process's line");
+	kill(c.pid, SIGKILL);
+	CHECK(died_by(c.pid, SIGKILL), "the idle child is gone");
+}
+
+static void
+test_buffer(void)
+{
+	char  path[] = "/tmp/test_log.XXXXXX";
+	int   fd;
+	FILE *f;
+
+	if ((fd = mkstemp(path)) == -1) {
+		CHECK(0, "mkstemp");
+		return;
+	}
+	close(fd);
+	test_buffer_order(path);
+	f = fopen(path, "w");
+	if (f != NULL)
+		fclose(f);
+	test_buffer_full(path);
+	f = fopen(path, "w");
+	if (f != NULL)
+		fclose(f);
+	test_buffer_timer(path);
+	unlink(path);
+}
+
 int
 main(void)
 {
@@ -161,6 +356,7 @@ main(void)
 	test_line();
 	test_kinds();
 	test_bounds();
+	test_buffer();
 	unlink(log_file);
 	return test_done("test_log");
 }
