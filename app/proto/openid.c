@@ -844,15 +844,21 @@ openid_sig_sign256(struct arena *a, const struct openid_msg *msg,
 
 /*
  * Canonical padded base64 of at most max bytes, nothing after it.  On
- * error out is zeroed and -1 returned.
+ * error out is zeroed and -1 returned.  Only the alphabet is let through
+ * to libsodium: 1.0.18 decodes any byte over 0x7f as '/', so one
+ * signature would have many spellings.
  */
 static int
 b64_decode(const char *s, unsigned char *out, size_t max, size_t *outlen)
 {
+	static const char alphabet[] =
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "abcdefghijklmnopqrstuvwxyz0123456789+/=";
 	const char *end;
 	size_t      len = strlen(s);
 
-	if (sodium_base642bin(out, max, s, len, NULL, outlen, &end,
+	if (strspn(s, alphabet) != len ||
+	    sodium_base642bin(out, max, s, len, NULL, outlen, &end,
 		sodium_base64_VARIANT_ORIGINAL) != 0 ||
 	    end != s + len) {
 		sodium_memzero(out, max);

@@ -63,6 +63,25 @@ fuzz_fields_free(struct fuzz_fields *ff)
 	ff->mem = NULL;
 }
 
+/*
+ * Cuts s (modified) at commas into at most max strings into out; how many.
+ * s may be NULL.
+ */
+static inline size_t
+fuzz_list(char *s, const char **out, size_t max)
+{
+	size_t n = 0;
+	char  *comma;
+
+	while (s != NULL && s[0] != '\0' && n < max) {
+		if ((comma = strchr(s, ',')) != NULL)
+			*comma = '\0';
+		out[n++] = s;
+		s = comma != NULL ? comma + 1 : NULL;
+	}
+	return n;
+}
+
 /* The field, or def when the input did not reach it. */
 static inline const char *
 fuzz_field(const struct fuzz_fields *ff, size_t i, const char *def)

@@ -22,22 +22,6 @@
 #define ID_MAX    64
 #define LINE_MAX_ 998 /* RFC 5322 */
 
-/* Splits s (modified) at commas into at most LIST_MAX addresses. */
-static size_t
-addresses(char *s, const char **out)
-{
-	size_t n = 0;
-	char  *comma;
-
-	while (s != NULL && s[0] != '\0' && n < LIST_MAX) {
-		if ((comma = strchr(s, ',')) != NULL)
-			*comma = '\0';
-		out[n++] = s;
-		s = comma != NULL ? comma + 1 : NULL;
-	}
-	return n;
-}
-
 static int
 too_long(const char *const *a, size_t n)
 {
@@ -229,11 +213,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	m.body = fuzz_field(&ff, 2, "");
 	from = fuzz_field(&ff, 3, "membermail@example.org");
 	m.to = to;
-	m.nto = addresses((char *)(uintptr_t)fuzz_field(&ff, 4, NULL), to);
+	m.nto = fuzz_list((char *)(uintptr_t)fuzz_field(&ff, 4, NULL), to,
+	    LIST_MAX);
 	m.cc = cc;
-	m.ncc = addresses((char *)(uintptr_t)fuzz_field(&ff, 5, NULL), cc);
+	m.ncc = fuzz_list((char *)(uintptr_t)fuzz_field(&ff, 5, NULL), cc,
+	    LIST_MAX);
 	m.bcc = bcc;
-	m.nbcc = addresses((char *)(uintptr_t)fuzz_field(&ff, 6, NULL), bcc);
+	m.nbcc = fuzz_list((char *)(uintptr_t)fuzz_field(&ff, 6, NULL), bcc,
+	    LIST_MAX);
 	m.id = fuzz_field(&ff, 7, "outbox.1.2");
 	if (strlen(from) <= ADDR_MAX && !too_long(to, m.nto) &&
 	    !too_long(cc, m.ncc) && !too_long(bcc, m.nbcc) &&

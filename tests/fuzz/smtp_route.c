@@ -15,22 +15,6 @@
 
 #define LIST_MAX 4
 
-/* Splits s (modified) at commas into at most LIST_MAX addresses. */
-static size_t
-addresses(char *s, const char **out)
-{
-	size_t n = 0;
-	char  *comma;
-
-	while (s != NULL && s[0] != '\0' && n < LIST_MAX) {
-		if ((comma = strchr(s, ',')) != NULL)
-			*comma = '\0';
-		out[n++] = s;
-		s = comma != NULL ? comma + 1 : NULL;
-	}
-	return n;
-}
-
 /*
  * An address as it went out: same local part, an ASCII domain.  One
  * without '@' goes as it is, for smtp_build to refuse.
@@ -115,11 +99,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fuzz_split(data + 1, size - 1, 3, &ff);
 	memset(&m, 0, sizeof(m));
 	m.to = to;
-	m.nto = addresses((char *)(uintptr_t)fuzz_field(&ff, 0, NULL), to);
+	m.nto = fuzz_list((char *)(uintptr_t)fuzz_field(&ff, 0, NULL), to,
+	    LIST_MAX);
 	m.cc = cc;
-	m.ncc = addresses((char *)(uintptr_t)fuzz_field(&ff, 1, NULL), cc);
+	m.ncc = fuzz_list((char *)(uintptr_t)fuzz_field(&ff, 1, NULL), cc,
+	    LIST_MAX);
 	m.bcc = bcc;
-	m.nbcc = addresses((char *)(uintptr_t)fuzz_field(&ff, 2, NULL), bcc);
+	m.nbcc = fuzz_list((char *)(uintptr_t)fuzz_field(&ff, 2, NULL), bcc,
+	    LIST_MAX);
 	n = m.nto + m.ncc + m.nbcc;
 	if ((l = calloc(n + 1, sizeof(*l))) == NULL)
 		abort();

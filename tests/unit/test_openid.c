@@ -639,6 +639,14 @@ static const struct tamper_case tamper_cases[] = {
 	    OPENID_ESIG_FORMAT },
 	{ "sig too long", { "openid.sig", V_SIG256 "AAAA", NULL },
 	    OPENID_ESIG_FORMAT },
+	/* libsodium 1.0.18 decodes any byte over 0x7f as '/': it verified
+	 * (found by the fuzzer of the return). */
+	{ "sig with 0xf2 for '/'",
+	    { "openid.sig",
+		"z9TUbu6gZAYOR+RbO1XX1vG2ltEVTjjdBvEA3DF1\xf2"
+		"aI=",
+		NULL },
+	    OPENID_ESIG_FORMAT },
 	{ "sig empty", { "openid.sig", "", NULL }, OPENID_ESIG_FORMAT },
 	{ "sig missing", { "openid.sig", NULL, NULL }, OPENID_EMISSING },
 };
@@ -1468,6 +1476,11 @@ static const struct {
 	{ "mac_key of 20 bytes",
 	    "assoc_handle:h\nassoc_type:HMAC-SHA256\n"
 	    "mac_key:AAECAwQFBgcICQoLDA0ODxAREhM=\n" NS_LINE
+	    "session_type:no-encryption\n",
+	    OPENID_EMAC_KEY },
+	{ "mac_key with 0xff for '/'",
+	    "assoc_handle:h\nassoc_type:HMAC-SHA256\n"
+	    "mac_key:AAEC\xffwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=\n" NS_LINE
 	    "session_type:no-encryption\n",
 	    OPENID_EMAC_KEY },
 	{ "mac_key unpadded",
