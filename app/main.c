@@ -74,7 +74,8 @@ load(struct config *cfg, const char *arg)
 		fprintf(stderr, "membermail: %s\n", err);
 		return -1;
 	}
-	if (view_init(cfg->templates_dir, err, sizeof(err)) == -1) {
+	if (view_init(cfg->templates_dir, cfg->locale_dir, err, sizeof(err)) ==
+	    -1) {
 		fprintf(stderr, "membermail: templates: %s\n", err);
 		return -1;
 	}

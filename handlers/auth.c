@@ -24,8 +24,11 @@
 #include <string.h>
 
 #include "handlers/handlers.h"
+#include "http/lang.h"
 #include "http/session.h"
 #include "lib/arena.h"
+#include "lib/form.h"
+#include "lib/i18n.h"
 #include "lib/log.h"
 #include "lib/netaddr.h"
 #include "lib/token.h"
@@ -49,9 +52,10 @@ failed_page(struct req *r)
 		return APP_ENOMEM;
 	view_set_int(d, "STATUS", 403);
 	view_set(d, "MESSAGE",
-	    "Signing in with Ubuntu One did not work. "
-	    "Please go back and try again.");
-	return page_render(r, 403, "Sign-in failed", "error.tpl");
+	    tr(r->lang,
+		"Signing in with Ubuntu One did not work. "
+		"Please go back and try again."));
+	return page_render(r, 403, tr(r->lang, "Sign-in failed"), "error.tpl");
 }
 
 /*
@@ -71,7 +75,7 @@ rate_limit(struct req *r)
 		return APP_ENOMEM;
 	if ((e = req_rate_limit(r, bucket, r->cfg->login_rate_limit)) ==
 	    APP_ERATELIMIT)
-		r->reason = "too many sign-in starts from this client";
+		r->reason = N_("too many sign-in starts from this client");
 	return e;
 }
 
@@ -144,10 +148,13 @@ h_auth_page(struct req *r)
 	if ((d = page_dict(r)) == NULL)
 		return APP_ENOMEM;
 	view_set(d, "NEXT", next != NULL ? next : "/my");
-	return page_render(r, 200, "Sign in", "signin.tpl");
+	return page_render(r, 200, tr(r->lang, "Sign in"), "signin.tpl");
 }
 
-/* A page that tells the user what happened and what to do. */
+/*
+ * A page that tells the user what happened and what to do: title and
+ * text are msgids (N_), shown in the request's language.
+ */
 static enum app_err
 message_page(struct req *r, int status, const char *title, const char *text)
 {
@@ -156,8 +163,8 @@ message_page(struct req *r, int status, const char *title, const char *text)
 	if ((d = page_dict(r)) == NULL)
 		return APP_ENOMEM;
 	view_set_int(d, "STATUS", status);
-	view_set(d, "MESSAGE", text);
-	return page_render(r, status, title, "error.tpl");
+	view_set(d, "MESSAGE", tr(r->lang, text));
+	return page_render(r, status, tr(r->lang, title), "error.tpl");
 }
 
 /* The identity is verified: the user record, then the finish step. */
@@ -176,24 +183,23 @@ signed_assertion(struct req *r, const struct rp_identity *id)
 	if (outcome == SIGNIN_BANNED) {
 		log_warn("signin_refused", LOG_WORD("id", r->request_id),
 		    LOG_WORD("reason", "banned"), LOG_INT("user", user));
-		return message_page(r, 403, "Account suspended",
-		    "This account "
-		    "may not use membermail. If you think this is a mistake, "
-		    "contact the site administrators.");
+		return message_page(r, 403, N_("Account suspended"),
+		    N_("This account may not use membermail. If you think this "
+		       "is a mistake, contact the site administrators."));
 	}
 	if (outcome == SIGNIN_NO_EMAIL)
-		return message_page(r, 403, "Email address needed",
-		    "membermail "
-		    "forwards mail to the address of your Ubuntu One account, "
-		    "so it needs to see it. Please sign in again and allow "
-		    "Ubuntu One to share your email address.");
+		return message_page(r, 403, N_("Email address needed"),
+		    N_("membermail forwards mail to the address of your Ubuntu "
+		       "One account, so it needs to see it. Please sign in "
+		       "again and allow Ubuntu One to share your email "
+		       "address."));
 	if (outcome == SIGNIN_BAD_EMAIL)
-		return message_page(r, 403, "Email address unusable",
-		    "membermail forwards mail to the address of your Ubuntu "
-		    "One account, and cannot use the one it shares (it is too "
-		    "long or has characters a mail header cannot hold). Please "
-		    "set another address in your Ubuntu One account and sign "
-		    "in again.");
+		return message_page(r, 403, N_("Email address unusable"),
+		    N_("membermail forwards mail to the address of your Ubuntu "
+		       "One account, and cannot use the one it shares (it is "
+		       "too long or has characters a mail header cannot hold). "
+		       "Please set another address in your Ubuntu One account "
+		       "and sign in again."));
 	snprintf(uid, sizeof(uid), "%lld", user);
 	if ((params[0] = token_hash_hex(r->arena, id->state)) == NULL ||
 	    (url = arena_printf(r->arena, "/auth/ubuntu/finish?state=%s",
@@ -222,16 +228,38 @@ h_auth_return(struct req *r)
 	case RP_OK:
 		return signed_assertion(r, &id);
 	case RP_CANCELLED:
-		return message_page(r, 200, "Sign-in cancelled",
-		    "You cancelled "
-		    "signing in with Ubuntu One. Nothing was changed.");
+		return message_page(r, 200, N_("Sign-in cancelled"),
+		    N_("You cancelled signing in with Ubuntu One. Nothing was "
+		       "changed."));
 	case RP_UNAVAILABLE:
-		r->reason = "Ubuntu One or the database is unreachable";
+		r->reason = N_("Ubuntu One or the database is unreachable");
 		return APP_EUPSTREAM;
 	case RP_FAILED:
 		break;
 	}
 	return failed_page(r);
+}
+
+/*
+ * A language chosen with the switch while signed out becomes the user's
+ * choice, unless they made one before: their e-mail follows it (the
+ * mails sign-in itself may send included).
+ */
+static enum app_err
+adopt_language(struct req *r, long long user)
+{
+	const struct kv   *kv = kv_find(&r->cookies, LANG_COOKIE);
+	const struct lang *l;
+	const char        *p[2];
+	char               uid[24];
+	enum app_err       e;
+
+	if (kv == NULL || (l = i18n_find(kv->val, kv->vlen)) == NULL)
+		return APP_OK;
+	snprintf(uid, sizeof(uid), "%lld", user);
+	p[0] = uid;
+	p[1] = l->code;
+	return req_sql(r, STMT_USER_ADOPT_LANG, 2, p, &e) == NULL ? e : APP_OK;
 }
 
 /* GET /auth/ubuntu/finish?state=: the same-site step; see the top. */
@@ -263,7 +291,8 @@ h_auth_finish(struct req *r)
 	}
 	path = db_str(res, 0, LOGIN_STATE_FINISH_PATH);
 	user = db_ll(res, 0, LOGIN_STATE_FINISH_USER);
-	if ((e = session_start(r, user)) != APP_OK)
+	if ((e = session_start(r, user)) != APP_OK ||
+	    (e = adopt_language(r, user)) != APP_OK)
 		return e;
 	log_info("signed_in", LOG_WORD("id", r->request_id),
 	    LOG_INT("user", user));

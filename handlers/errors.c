@@ -14,6 +14,7 @@
 #include "handlers/handlers.h"
 #include "http/bearer.h"
 #include "lib/buf.h"
+#include "lib/i18n.h"
 #include "lib/log.h"
 #include "views/view.h"
 
@@ -24,37 +25,38 @@ static const struct {
 	const char  *title;
 	const char  *message;
 } pages[] = {
-	{ APP_EINPUT, "bad_request", "Bad request",
-	    "Something in the request was not acceptable" },
-	{ APP_EAUTH, "unauthorized", "Sign-in required",
-	    "Please sign in with Ubuntu One to see this page" },
-	{ APP_EFORBIDDEN, "forbidden", "Not allowed",
-	    "You are not allowed to do that" },
-	{ APP_ENOTFOUND, "not_found", "Page not found",
-	    "There is no page at this address" },
-	{ APP_EMETHOD, "method_not_allowed", "Method not allowed",
-	    "This page cannot be used that way" },
-	{ APP_ECONFLICT, "conflict", "Conflict",
-	    "That change conflicts with the current state; reload and try "
-	    "again" },
-	{ APP_ETOOBIG, "too_large", "Request too large",
-	    "The request is larger than this site accepts" },
-	{ APP_EURITOOLONG, "uri_too_long", "Address too long",
-	    "The address of this request is too long" },
-	{ APP_EINVALID, "invalid", "Not accepted",
-	    "A value in the request was not accepted" },
-	{ APP_ERATELIMIT, "rate_limited", "Too many attempts",
-	    "Please wait a minute before trying again" },
-	{ APP_EMEDIATYPE, "unsupported_media_type", "Unsupported media type",
-	    "The body is not of a type this page accepts" },
-	{ APP_ENOTIMPL, "not_implemented", "Not available yet",
-	    "This feature is not available yet" },
-	{ APP_EDB, "unavailable", "Temporarily unavailable",
-	    "The service is temporarily unavailable; please try again in a "
-	    "minute" },
-	{ APP_EUPSTREAM, "unavailable", "Temporarily unavailable",
-	    "A service we depend on is temporarily unavailable; please try "
-	    "again in a minute" },
+	{ APP_EINPUT, "bad_request", N_("Bad request"),
+	    N_("Something in the request was not acceptable") },
+	{ APP_EAUTH, "unauthorized", N_("Sign-in required"),
+	    N_("Please sign in with Ubuntu One to see this page") },
+	{ APP_EFORBIDDEN, "forbidden", N_("Not allowed"),
+	    N_("You are not allowed to do that") },
+	{ APP_ENOTFOUND, "not_found", N_("Page not found"),
+	    N_("There is no page at this address") },
+	{ APP_EMETHOD, "method_not_allowed", N_("Method not allowed"),
+	    N_("This page cannot be used that way") },
+	{ APP_ECONFLICT, "conflict", N_("Conflict"),
+	    N_("That change conflicts with the current state; reload and try "
+	       "again") },
+	{ APP_ETOOBIG, "too_large", N_("Request too large"),
+	    N_("The request is larger than this site accepts") },
+	{ APP_EURITOOLONG, "uri_too_long", N_("Address too long"),
+	    N_("The address of this request is too long") },
+	{ APP_EINVALID, "invalid", N_("Not accepted"),
+	    N_("A value in the request was not accepted") },
+	{ APP_ERATELIMIT, "rate_limited", N_("Too many attempts"),
+	    N_("Please wait a minute before trying again") },
+	{ APP_EMEDIATYPE, "unsupported_media_type",
+	    N_("Unsupported media type"),
+	    N_("The body is not of a type this page accepts") },
+	{ APP_ENOTIMPL, "not_implemented", N_("Not available yet"),
+	    N_("This feature is not available yet") },
+	{ APP_EDB, "unavailable", N_("Temporarily unavailable"),
+	    N_("The service is temporarily unavailable; please try again in a "
+	       "minute") },
+	{ APP_EUPSTREAM, "unavailable", N_("Temporarily unavailable"),
+	    N_("A service we depend on is temporarily unavailable; please try "
+	       "again in a minute") },
 };
 #define NPAGES (sizeof(pages) / sizeof(pages[0]))
 
@@ -65,9 +67,9 @@ describe(enum app_err e, const char **code, const char **title,
 	size_t i;
 
 	*code = "internal";
-	*title = "Something went wrong";
-	*message = "An unexpected error happened on our side; it has been "
-		   "logged";
+	*title = N_("Something went wrong");
+	*message = N_("An unexpected error happened on our side; it has been "
+		      "logged");
 	for (i = 0; i < NPAGES; i++)
 		if (pages[i].err == e) {
 			*code = pages[i].code;
@@ -117,10 +119,15 @@ error_page(struct req *r, enum app_err e, const char *allow)
 	int               status = app_err_status(e);
 
 	describe(e, &code, &title, &message);
+	title = tr(r->lang, title);
+	message = tr(r->lang, message);
 	if (status < 500 && r->reason != NULL)
-		text = arena_printf(r->arena, "%s: %s.", message, r->reason);
+		/* TRANSLATORS: an error page's message, then why. */
+		text = arena_printf(r->arena, tr(r->lang, "%1$s: %2$s."),
+		    message, req_reason(r, r->lang));
 	else
-		text = arena_printf(r->arena, "%s.", message);
+		/* TRANSLATORS: an error page's message as a sentence. */
+		text = arena_printf(r->arena, tr(r->lang, "%s."), message);
 	if (e == APP_EMETHOD && allow[0] != '\0')
 		(void)resp_header(r, "Allow", allow);
 	if (status == 503)

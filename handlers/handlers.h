@@ -42,6 +42,14 @@ enum home_field {
 };
 enum app_err h_home(struct req *);
 enum app_err h_landing(struct req *);
+/* The longest page a form may come back to (sign-in's, the switch's). */
+#define NEXT_PATH_MAX 512
+enum language_field {
+	LANGUAGE_LANG,
+	LANGUAGE_NEXT,
+	LANGUAGE__N
+};
+enum app_err h_language(struct req *);
 enum app_err h_my(struct req *);
 
 /* Sign-in (auth.c). */

@@ -9,8 +9,10 @@
 #include <string.h>
 
 #include "handlers/handlers.h"
+#include "http/lang.h"
 #include "http/session.h"
 #include "lib/arena.h"
+#include "lib/i18n.h"
 #include "views/view.h"
 
 /*
@@ -23,8 +25,8 @@ communities(struct req *r, enum app_err *e)
 	PGresult *res;
 
 	if ((res = db_cached(r->db, STMT_DOMAIN_LIST, e)) == NULL)
-		r->reason = *e == APP_EDB ? "database unavailable" :
-					    "database query failed";
+		r->reason = *e == APP_EDB ? N_("database unavailable") :
+					    N_("database query failed");
 	return res;
 }
 
@@ -96,9 +98,9 @@ fill_home(struct req *r, struct view_dict *d, const void *arg)
 enum app_err
 h_home(struct req *r)
 {
-	static const char title[] = "Community email addresses";
-	struct listed     l = { NULL, 0, req_field(r, HOME_Q) };
-	enum app_err      e;
+	const char   *title = tr(r->lang, "Community email addresses");
+	struct listed l = { NULL, 0, req_field(r, HOME_Q) };
+	enum app_err  e;
 
 	if ((l.res = communities(r, &e)) == NULL)
 		return e;
@@ -137,7 +139,7 @@ h_landing(struct req *r)
 	    strcmp(db_str(l.res, l.row, DOMAIN_LIST_SLUG), slug) != 0)
 		l.row++;
 	if (l.row == PQntuples(l.res)) {
-		r->reason = "no such community";
+		r->reason = N_("no such community");
 		return APP_ENOTFOUND;
 	}
 	if ((key = arena_printf(r->arena, "landing/%s", slug)) == NULL)
@@ -145,4 +147,37 @@ h_landing(struct req *r)
 	return page_render_shared(r, key,
 	    db_str(l.res, l.row, DOMAIN_LIST_TITLE), "landing.tpl",
 	    fill_landing, &l);
+}
+
+/*
+ * POST /language: the language switch at the foot of every page.  The
+ * choice is kept in the browser (mm_lang) and, for a signed-in user, with
+ * their account, so that their e-mail follows it; then back to the page
+ * the switch was used on.
+ */
+enum app_err
+h_language(struct req *r)
+{
+	const char        *code = req_field(r, LANGUAGE_LANG);
+	const char        *next = req_field(r, LANGUAGE_NEXT);
+	const struct lang *l;
+	const char        *p[2];
+	char               uid[24];
+	enum app_err       e;
+
+	if ((l = i18n_find(code, strlen(code))) == NULL) {
+		r->reason = N_("no such language");
+		return APP_EINPUT;
+	}
+	if (r->user != NULL) {
+		snprintf(uid, sizeof(uid), "%lld", r->user->id);
+		p[0] = uid;
+		p[1] = l->code;
+		if (req_sql(r, STMT_USER_SET_LANG, 2, p, &e) == NULL)
+			return e;
+	}
+	r->lang = l;
+	if ((e = lang_remember(r, l)) != APP_OK)
+		return e;
+	return resp_redirect(r, 303, next != NULL ? next : "/");
 }

@@ -8,7 +8,8 @@
  * drawn once per worker, so neither escaping nor any page's text can
  * make or hide one.  The pages are built from the worker's cached domain
  * lists only, so they are good while db_cache_version stays the same.
- * The worker owns the kept pages (SHARED_MAX of them, freed at exit).
+ * A page is kept per language (its key starts with the language's tag):
+ * the worker owns the kept pages (SHARED_MAX of them, freed at exit).
  */
 #include "config.h"
 
@@ -19,10 +20,12 @@
 
 #include "handlers/handlers.h"
 #include "http/session.h"
+#include "lib/i18n.h"
+#include "lib/valid.h"
 #include "views/view.h"
 
 #define SHARED_MAX  16 /* kept pages per worker */
-#define SHARED_KEY  64 /* longest key kept */
+#define SHARED_KEY  80 /* longest key kept, its language's tag included */
 #define SHARED_HOLE 8  /* most tokens in one page */
 
 struct shared_page {
@@ -41,8 +44,8 @@ static char               placeholder[65];
 struct view_dict *
 page_dict(struct req *r)
 {
-	if (r->view == NULL)
-		r->view = view_dict_new();
+	if (r->view == NULL && (r->view = view_dict_new()) != NULL)
+		view_set_lang(r->view, r->lang);
 	return r->view;
 }
 
@@ -59,17 +62,37 @@ page_notice(struct view_dict *d, const char *done,
 		}
 }
 
+/*
+ * Where the language switch comes back to: this page (a GET's whole URI,
+ * else its path, as a form's page shows again by GET), if it may be a
+ * sign-in's next; a page kept for everyone gives its path only.
+ */
+static const char *
+here(const struct req *r, int kept)
+{
+	const char *p = r->method & (METHOD_GET | METHOD_HEAD) && !kept ?
+	    r->uri :
+	    r->path;
+
+	return p != NULL && strlen(p) <= NEXT_PATH_MAX &&
+		valid_next_path(p, strlen(p)) ?
+	    p :
+	    "/";
+}
+
 /* Renders the page with `csrf' as its token into r->out. */
 static enum app_err
 render(struct req *r, int status, const char *title, const char *page,
-    const char *csrf)
+    const char *csrf, int kept)
 {
 	struct view_dict *d;
 
 	if ((d = page_dict(r)) == NULL)
 		return APP_ENOMEM;
+	view_set_lang(d, r->lang);
 	view_set(d, "TITLE", title);
 	view_set(d, "CSRF_TOKEN", csrf);
+	view_set(d, "HERE", here(r, kept));
 	if (r->user != NULL) {
 		view_show(d, "SIGNED_IN");
 		view_set(d, "USER_NAME", r->user->name);
@@ -78,8 +101,8 @@ render(struct req *r, int status, const char *title, const char *page,
 	}
 	buf_reset(&r->out);
 	if (view_render(d, page, &r->out) != 0) {
-		r->reason = r->out.failed ? "page over its bound" :
-					    "template expansion failed";
+		r->reason = r->out.failed ? N_("page over its bound") :
+					    N_("template expansion failed");
 		return APP_EINTERNAL;
 	}
 	r->status = status;
@@ -94,7 +117,7 @@ page_render(struct req *r, int status, const char *title, const char *page)
 
 	if ((csrf = csrf_token(r)) == NULL)
 		return APP_ENOMEM;
-	return render(r, status, title, page, csrf);
+	return render(r, status, title, page, csrf, 0);
 }
 
 static void
@@ -186,7 +209,7 @@ shared_send(struct req *r, const struct shared_page *sp, const char *csrf)
 	}
 	buf_append(&r->out, sp->text + at, sp->len - at);
 	if (r->out.failed) {
-		r->reason = "page over its bound";
+		r->reason = N_("page over its bound");
 		return APP_EINTERNAL;
 	}
 	r->status = 200;
@@ -201,19 +224,24 @@ page_render_shared(struct req *r, const char *key, const char *title,
 	const struct shared_page *sp;
 	struct view_dict         *d;
 	const char               *csrf;
+	char                      lkey[SHARED_KEY];
+	int                       n;
 	enum app_err              e;
 
 	if ((csrf = csrf_token(r)) == NULL)
 		return APP_ENOMEM;
-	if (r->user == NULL && strlen(key) < SHARED_KEY &&
+	n = snprintf(lkey, sizeof(lkey), "%s/%s",
+	    (r->lang != NULL ? r->lang : i18n_english())->code, key);
+	key = lkey;
+	if (r->user == NULL && n > 0 && n < SHARED_KEY &&
 	    (sp = shared_find(key, db_cache_version(r->db))) != NULL)
 		return shared_send(r, sp, csrf);
 	if ((d = page_dict(r)) == NULL)
 		return APP_ENOMEM;
 	if ((e = fill(r, d, arg)) != APP_OK)
 		return e;
-	if (r->user != NULL || strlen(key) >= SHARED_KEY)
-		return render(r, 200, title, page, csrf);
+	if (r->user != NULL || n <= 0 || n >= SHARED_KEY)
+		return render(r, 200, title, page, csrf, 0);
 	if (placeholder[0] == '\0') {
 		unsigned char raw[32];
 
@@ -221,10 +249,10 @@ page_render_shared(struct req *r, const char *key, const char *title,
 		sodium_bin2hex(placeholder, sizeof(placeholder), raw,
 		    sizeof(raw));
 	}
-	if ((e = render(r, 200, title, page, placeholder)) != APP_OK)
+	if ((e = render(r, 200, title, page, placeholder, 1)) != APP_OK)
 		return e;
 	shared_keep(r, key);
 	if ((sp = shared_find(key, db_cache_version(r->db))) == NULL)
-		return render(r, 200, title, page, csrf);
+		return render(r, 200, title, page, csrf, 0);
 	return shared_send(r, sp, csrf);
 }

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "handlers/handlers.h"
+#include "lib/i18n.h"
 #include "mail/mailbox.h"
 #include "rules/domain_members.h"
 #include "rules/site.h"
@@ -56,6 +57,7 @@ valid_cursor(const char *v, size_t len)
 			return 0;
 	return dots == 1;
 }
+
 #ifdef MM_TEST_HOOKS
 /* Anything at all: the log lines must quote it, not the router refuse it. */
 static int
@@ -72,16 +74,17 @@ valid_label(const char *v, size_t len)
  * route learns nothing from it).
  */
 static const struct param params[PARAM__N] = {
-	[PARAM_ID] = { "id", valid_id, 18, "no such object" },
-	[PARAM_DOMAIN] = { "domain", valid_domain, 253, "no such domain" },
-	[PARAM_NAME] = { "name", valid_lp_name, 255, "no such member" },
+	[PARAM_ID] = { "id", valid_id, 18, N_("no such object") },
+	[PARAM_DOMAIN] = { "domain", valid_domain, 253, N_("no such domain") },
+	[PARAM_NAME] = { "name", valid_lp_name, 255, N_("no such member") },
 	[PARAM_COMMUNITY] = { "community", valid_community, 32,
-	    "no such community" },
-	[PARAM_MESSAGE] = { "mid", valid_id, 18, "no such message" },
-	[PARAM_PART] = { "n", valid_part, 2, "no such attachment" },
-	[PARAM_LOCAL] = { "local", valid_local_part, 64, "no such local part" },
+	    N_("no such community") },
+	[PARAM_MESSAGE] = { "mid", valid_id, 18, N_("no such message") },
+	[PARAM_PART] = { "n", valid_part, 2, N_("no such attachment") },
+	[PARAM_LOCAL] = { "local", valid_local_part, 64,
+	    N_("no such local part") },
 #ifdef MM_TEST_HOOKS
-	[PARAM_LABEL] = { "label", valid_label, 255, "no such label" },
+	[PARAM_LABEL] = { "label", valid_label, 255, N_("no such label") },
 #endif
 };
 
@@ -105,6 +108,13 @@ static const struct field test_sleep_fields[TEST_SLEEP__N] = {
 
 static const struct field home_fields[HOME__N] = {
 	[HOME_Q] = { "q", FIELD_QUERY, valid_text, 64, 0 },
+};
+
+/* A language tag (i18n.h); the page to go back to, as sign-in's next. */
+static const struct field language_fields[LANGUAGE__N] = {
+	[LANGUAGE_LANG] = { "lang", FIELD_FORM, valid_text, 15, 1 },
+	[LANGUAGE_NEXT] = { "next", FIELD_FORM, valid_next_path, NEXT_PATH_MAX,
+	    0 },
 };
 
 /* login_states_return_path_check: 512 characters. */
@@ -371,6 +381,16 @@ static const struct route table[] = {
 	    .access = ACCESS_SIGNED_IN,
 	    .auth = AUTH_SESSION,
 	    .changes_state = 1,
+	},
+	/* The language switch of every page (before /:community). */
+	{
+	    .methods = METHOD_POST,
+	    .pattern = "/language",
+	    .handler = h_language,
+	    .access = ACCESS_ANYONE,
+	    .auth = AUTH_SESSION,
+	    .changes_state = 1,
+	    FIELDS(language_fields),
 	},
 	/* Probes read no credential: a cookie sent costs no query. */
 	{

@@ -23,7 +23,7 @@ MM_DEB_PACKAGES=(
     libgmime-3.0-dev
     nginx-light postgresql-15
     python3 openssl ca-certificates
-    clang-format
+    clang-format gettext
     clang libclang-rt-14-dev
     man-db groff-base
     postfix postfix-pgsql postsrsd dnsmasq-base

@@ -14,6 +14,12 @@
  * the page's only; layout.tpl has no repeated sections.  A section shown on
  * the root sees root values, not those of a row it is nested in.
  *
+ * Text in templates is translated when they are loaded, and their
+ * language sections (LANG, LANGUAGES, LANGUAGE: the language switch)
+ * filled in: see views/markers.h.  A root dictionary has a language
+ * (view_set_lang; English until set), and renders the templates of that
+ * language.
+ *
  * Key and section names must be string literals: ctemplate interns every
  * distinct name for the life of the process and never frees one, so
  * names built at run time would grow a worker without bound.
@@ -35,18 +41,21 @@
 extern "C" {
 #endif
 
+struct lang;
 struct view_dict; /* opaque; defined in view_bridge.cc */
 
 /*
- * Loads and parses every "*.tpl" in dir (dot files excepted); layout.tpl
- * must be one of them.  Returns 0, or -1 with the template's name and the
- * reason in err (e.g. "home.tpl: missing {{%AUTOESCAPE context=\"HTML\"}}
- * on its first line").  The parsed set is frozen: later calls never touch
+ * Loads the catalogues of locale_dir (lib/i18n.h's i18n_init), then every
+ * "*.tpl" in dir (dot files excepted), once per language, its markers
+ * translated; layout.tpl must be one of them.  Returns 0, or -1 with the
+ * template's name and the reason in err (e.g. "home.tpl: missing
+ * {{%AUTOESCAPE context=\"HTML\"}} on its first line", "fi/my.tpl: line
+ * 12: [[Hello, {{NAME}}]]: its translation does not keep ...").  The parsed set is frozen: later calls never touch
  * the disk.  Calling it again replaces the set only on success; on failure
  * the set loaded before (if any) stays in use.  Not for use while another
  * view_* call runs (there are no threads here).
  */
-int view_init(const char *dir, char *err, size_t errsz);
+int view_init(const char *dir, const char *locale_dir, char *err, size_t errsz);
 /* Number of templates view_init loaded. */
 size_t view_count(void);
 
@@ -56,6 +65,10 @@ size_t view_count(void);
  */
 struct view_dict *view_dict_new(void);
 void              view_dict_free(struct view_dict *);
+
+/* The language d (a root) renders in; NULL is English. */
+void               view_set_lang(struct view_dict *, const struct lang *);
+const struct lang *view_lang(const struct view_dict *);
 
 /* Values are copied; a NULL value is stored as "". */
 void view_set(struct view_dict *, const char *key, const char *value);

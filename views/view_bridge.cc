@@ -16,6 +16,13 @@
  * sections set on the root go into both; rows go into the page only.  Row
  * handles are small wrappers owned by their root.
  *
+ * Translation happens here, once per language, when the templates are
+ * loaded (before fork): a template's [[...]] markers are replaced by the
+ * catalogue's text for the language (views/view.h says what a marker may
+ * hold), and the result is parsed into the cache under "<tag>/<name>"
+ * ("fi/my.tpl"; English under the bare name).  A request expands the
+ * templates of its dictionary's language and looks nothing up.
+ *
  * No exception may unwind into C: every extern "C" function catches them
  * all and reports failure.  One that cannot say so in its own result
  * (view_set, view_set_int, view_show; a row view_add_section could not
@@ -44,6 +51,8 @@
 #include <ctemplate/template_dictionary.h>
 
 #include "lib/buf.h"
+#include "lib/i18n.h"
+#include "views/markers.h"
 #include "views/view.h"
 
 using ctemplate::TemplateCache;
@@ -60,10 +69,16 @@ const ctemplate::Strip kStrip = ctemplate::STRIP_BLANK_LINES;
 const char             kPragma[] = "{{%AUTOESCAPE context=\"HTML\"}}";
 const char             kLayout[] = "layout.tpl";
 const char             kSuffix[] = ".tpl";
+const size_t           kTemplateMax = 1024 * 1024; /* bytes, translated */
 
-/* Owned here; replaced whole by view_init(), freed at exit. */
-std::unique_ptr<TemplateCache> cache;
-std::vector<std::string>       names; /* sorted */
+/*
+ * Owned here; replaced whole by view_init(), freed at exit.  keys[l][t] is
+ * the cache key of template names[t] in language l: made once, so that a
+ * request builds no string to name what it expands.
+ */
+std::unique_ptr<TemplateCache>        cache;
+std::vector<std::string>              names; /* sorted */
+std::vector<std::vector<std::string>> keys;
 
 /*
  * ctemplate reports parse and auto-escape errors on std::cerr only.  While
@@ -102,10 +117,11 @@ set_err(char *err, size_t errsz, const std::string &name,
 
 /*
  * The first line of ctemplate's complaint, without its "ERROR: " prefix
- * and our directory (the caller names the template already).
+ * and the name it gives the template (the caller names it already; a
+ * template parsed from a string has none: "Template : ERROR: why").
  */
 std::string
-first_reason(const std::string &text, const std::string &path)
+first_reason(const std::string &text)
 {
 	std::string line, s;
 	size_t      i;
@@ -119,9 +135,9 @@ first_reason(const std::string &text, const std::string &path)
 	s = line;
 	while (s.compare(0, 7, "ERROR: ") == 0)
 		s.erase(0, 7);
-	/* "Template /dir/x.tpl: ERROR: why" -> "why" */
+	/* "Template x.tpl: ERROR: why" -> "why" */
 	if (s.compare(0, 9, "Template ") == 0 &&
-	    (i = s.find(": ", 9)) != std::string::npos && s.find(path) == 9) {
+	    (i = s.find(": ERROR: ", 8)) != std::string::npos) {
 		s.erase(0, i + 2);
 		while (s.compare(0, 7, "ERROR: ") == 0)
 			s.erase(0, 7);
@@ -174,78 +190,156 @@ list_templates(const std::string &dir, std::vector<std::string> &out,
 	return true;
 }
 
-/*
- * Our policy, which ctemplate cannot enforce (it loads a template without
- * the pragma and escapes nothing): every template opts into HTML
- * auto-escaping on its very first line.
- */
+/* The whole of the file at path into text; false with the reason. */
 bool
-check_pragma(const std::string &path, std::string &why)
+read_file(const std::string &path, std::string &text, std::string &why)
 {
-	char   line[sizeof(kPragma) + 2];
+	char   chunk[8192];
 	FILE  *fp;
-	bool   got;
 	size_t n;
 
 	if ((fp = fopen(path.c_str(), "r")) == NULL) {
 		why = strerror(errno);
 		return false;
 	}
-	got = fgets(line, sizeof(line), fp) != NULL;
-	fclose(fp);
-	if (got) {
-		n = strlen(line);
-		if (n > 0 && line[n - 1] == '\n')
-			line[--n] = '\0';
-		if (strcmp(line, kPragma) == 0)
-			return true;
+	while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0)
+		text.append(chunk, n);
+	if (ferror(fp)) {
+		why = strerror(errno);
+		fclose(fp);
+		return false;
 	}
+	fclose(fp);
+	return true;
+}
+
+/*
+ * Our policy, which ctemplate cannot enforce (it loads a template without
+ * the pragma and escapes nothing): every template opts into HTML
+ * auto-escaping on its very first line.
+ */
+bool
+check_pragma(const std::string &text, std::string &why)
+{
+	size_t n = sizeof(kPragma) - 1;
+
+	if (text.compare(0, n, kPragma) == 0 &&
+	    (text.size() == n || text[n] == '\n'))
+		return true;
 	why = std::string("missing ") + kPragma + " on its first line";
 	return false;
 }
 
-/* Parses every template into c; on failure err names the template. */
+/* The cache's key of template name in language l. */
+std::string
+lang_key(const struct lang *l, const std::string &name)
+{
+	if (l == NULL || l->index == 0)
+		return name;
+	return std::string(l->code) + "/" + name;
+}
+
+/* A struct buf released however the scope is left. */
+struct scoped_buf {
+	struct buf b;
+	explicit scoped_buf(size_t max)
+	{
+		buf_init(&b, max);
+	}
+	~scoped_buf()
+	{
+		buf_free(&b);
+	}
+};
+
+/*
+ * text for language l: its markers translated, its language sections
+ * filled in (views/markers.h); into out.
+ */
+bool
+translate(const std::string &text, const struct lang *l, std::string &out,
+    std::string &why)
+{
+	scoped_buf t(kTemplateMax), sb(kTemplateMax);
+	char       w[256];
+
+	if (markers_translate(text.data(), text.size(), l, &t.b, w,
+		sizeof(w)) == -1 ||
+	    markers_languages(buf_cstr(&t.b), t.b.len, l, &sb.b, w,
+		sizeof(w)) == -1) {
+		why = w;
+		return false;
+	}
+	out.assign(sb.b.len > 0 ? sb.b.data : "", sb.b.len);
+	return true;
+}
+
+/* Parses every template, in every language, into c; err names the one. */
 bool
 load_all(TemplateCache &c, const std::string &dir,
-    const std::vector<std::string> &list, char *err, size_t errsz)
+    const std::vector<std::string>        &list,
+    std::vector<std::vector<std::string>> &k, char *err, size_t errsz)
 {
-	std::string why;
+	std::string text, out, why, key;
+	size_t      i;
 
+	k.assign(i18n_count(), std::vector<std::string>());
 	for (const std::string &name : list) {
-		if (!check_pragma(dir + "/" + name, why)) {
+		text.clear();
+		if (!read_file(dir + "/" + name, text, why) ||
+		    !check_pragma(text, why)) {
 			set_err(err, errsz, name, why);
 			return false;
 		}
-		cerr_capture cap;
-		if (!c.LoadTemplate(name, kStrip)) {
-			set_err(err, errsz, name,
-			    first_reason(cap.text(),
-				c.template_root_directory()));
-			return false;
+		for (i = 0; i < i18n_count(); i++) {
+			const struct lang *l = i18n_lang(i);
+
+			key = lang_key(l, name);
+			if (!translate(text, l, out, why)) {
+				set_err(err, errsz, key, why);
+				return false;
+			}
+			cerr_capture cap;
+			if (!c.StringToTemplateCache(key, out, kStrip)) {
+				set_err(err, errsz, key,
+				    first_reason(cap.text()));
+				return false;
+			}
+			k[i].push_back(key);
 		}
 	}
 	return true;
 }
 
-bool
-is_loaded(const char *name)
+/* The cache key of template name in language l, or NULL if not loaded. */
+const std::string *
+key_of(const char *name, const struct lang *l)
 {
-	return name != NULL &&
-	    std::binary_search(names.begin(), names.end(), name);
+	std::vector<std::string>::const_iterator it;
+
+	if (name == NULL || !cache)
+		return NULL;
+	it = std::lower_bound(names.begin(), names.end(), name);
+	if (it == names.end() || *it != name)
+		return NULL;
+	if (l == NULL || l->index >= keys.size())
+		l = i18n_english();
+	return &keys[l->index][(size_t)(it - names.begin())];
 }
 
 /*
- * Expands into a string first: ctemplate may emit part of a page before it
- * notices a failure, and the caller's buffer must not get that part.
+ * Expands the template of cache key `key' into a string first: ctemplate
+ * may emit part of a page before it notices a failure, and the caller's
+ * buffer must not get that part.
  */
 int
-expand(const char *name, const TemplateDictionary *d, struct buf *out)
+expand(const std::string &key, const TemplateDictionary *d, struct buf *out)
 {
 	std::string s;
 
-	if (out->failed || !cache || !is_loaded(name))
+	if (out->failed || !cache)
 		return -1;
-	if (!cache->ExpandNoLoad(name, kStrip, d, NULL, &s))
+	if (!cache->ExpandNoLoad(key, kStrip, d, NULL, &s))
 		return -1;
 	buf_append(out, s.data(), s.size());
 	return out->failed ? -1 : 0;
@@ -258,12 +352,13 @@ struct view_dict {
 	TemplateDictionary *layout = nullptr; /* root only: the mirror */
 	struct view_dict   *root = nullptr;   /* the owner of this handle */
 	bool                failed = false;   /* root only: a set was lost */
+	const struct lang  *lang = nullptr;   /* root only; NULL: English */
 	std::unique_ptr<TemplateDictionary>            tree; /* root only */
 	std::vector<std::unique_ptr<struct view_dict>> rows; /* root only */
 };
 
 int
-view_init(const char *dir, char *err, size_t errsz)
+view_init(const char *dir, const char *locale_dir, char *err, size_t errsz)
 {
 	std::vector<std::string> list;
 	std::string              why;
@@ -274,6 +369,8 @@ view_init(const char *dir, char *err, size_t errsz)
 		set_err(err, errsz, "view_init", "no template directory");
 		return -1;
 	}
+	if (i18n_init(locale_dir, err, errsz) == -1)
+		return -1;
 	try {
 		if (!list_templates(dir, list, why)) {
 			set_err(err, errsz, dir, why);
@@ -288,11 +385,13 @@ view_init(const char *dir, char *err, size_t errsz)
 			set_err(err, errsz, dir, "cannot use as template root");
 			return -1;
 		}
-		if (!load_all(*c, dir, list, err, errsz))
+		std::vector<std::vector<std::string>> k;
+		if (!load_all(*c, dir, list, k, err, errsz))
 			return -1;
 		c->Freeze();
 		cache.swap(c);
 		names.swap(list);
+		keys.swap(k);
 		return 0;
 	} catch (const std::exception &e) {
 		set_err(err, errsz, dir, e.what());
@@ -405,18 +504,37 @@ view_add_section(struct view_dict *d, const char *section)
 	}
 }
 
+void
+view_set_lang(struct view_dict *d, const struct lang *l)
+{
+	if (d != NULL && d->root == d)
+		d->lang = l;
+}
+
+const struct lang *
+view_lang(const struct view_dict *d)
+{
+	if (d == NULL || d->root->lang == NULL)
+		return i18n_english();
+	return d->root->lang;
+}
+
 int
 view_render(struct view_dict *d, const char *page, struct buf *out)
 {
+	const std::string *key, *layout;
+
 	if (d == NULL || d->layout == NULL || out == NULL || page == NULL ||
 	    d->failed)
 		return -1;
 	try {
 		/* layout.tpl including itself would recurse without end */
-		if (!is_loaded(page) || strcmp(page, kLayout) == 0)
+		if ((key = key_of(page, view_lang(d))) == NULL ||
+		    (layout = key_of(kLayout, view_lang(d))) == NULL ||
+		    strcmp(page, kLayout) == 0)
 			return -1;
-		d->td->SetFilename(page);
-		return expand(kLayout, d->layout, out);
+		d->td->SetFilename(*key);
+		return expand(*layout, d->layout, out);
 	} catch (...) {
 		return -1;
 	}
@@ -428,7 +546,9 @@ view_render_bare(const struct view_dict *d, const char *name, struct buf *out)
 	if (d == NULL || out == NULL || d->root->failed)
 		return -1;
 	try {
-		return expand(name, d->td, out);
+		const std::string *key = key_of(name, view_lang(d));
+
+		return key != NULL ? expand(*key, d->td, out) : -1;
 	} catch (...) {
 		return -1;
 	}

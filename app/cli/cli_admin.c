@@ -434,7 +434,8 @@ user_change(struct db *db, const struct opts *o, const struct change *ch,
 
 	/* A ban mails the user and the admins: the templates are needed. */
 	if (ch->op == SA_BAN &&
-	    view_init(o->cfg->templates_dir, err, sizeof(err)) == -1) {
+	    view_init(o->cfg->templates_dir, o->cfg->locale_dir, err,
+		sizeof(err)) == -1) {
 		cli_warnx("%s", err);
 		return 1;
 	}

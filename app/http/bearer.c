@@ -13,6 +13,7 @@
 #include "http/req.h"
 #include "http/session.h"
 #include "lib/arena.h"
+#include "lib/i18n.h"
 #include "lib/token.h"
 #include "lib/valid.h"
 #include "rules/apitoken.h"
@@ -60,7 +61,7 @@ rate_limit(struct req *r)
 	    APP_ERATELIMIT)
 		return e;
 	return api_refuse(r, e, NULL, "rate_limited",
-	    "too many requests from this account; see Retry-After");
+	    N_("too many requests from this account; see Retry-After"));
 }
 
 enum app_err
@@ -76,22 +77,24 @@ api_auth(struct req *r)
 		return APP_OK;
 	r->bearer_sent = 1;
 	if (strncasecmp(h, "Bearer ", 7) != 0)
-		return invalid_token(r, "Authorization is not a Bearer token");
+		return invalid_token(r,
+		    N_("Authorization is not a Bearer token"));
 	for (tok = h + 7; *tok == ' '; tok++)
 		continue;
 	if (strlen(tok) != plen + TOKEN_B64_LEN ||
 	    strncmp(tok, API_TOKEN_PREFIX, plen) != 0 ||
 	    !valid_token(tok + plen, TOKEN_B64_LEN))
-		return invalid_token(r, "malformed token");
+		return invalid_token(r, N_("malformed token"));
 	if ((hash = token_hash_hex(r->arena, tok)) == NULL)
 		return APP_ENOMEM;
 	if ((res = req_sql(r, STMT_API_TOKEN_AUTH, 1, &hash, &e)) == NULL)
 		return e;
 	if (PQntuples(res) != 1)
-		return invalid_token(r, "unknown, expired or revoked token");
+		return invalid_token(r,
+		    N_("unknown, expired or revoked token"));
 	if (db_bool(res, 0, API_TOKEN_AUTH_BANNED))
 		return api_refuse(r, APP_EFORBIDDEN, NULL, "account_suspended",
-		    "this account is suspended");
+		    N_("this account is suspended"));
 	if ((u = arena_calloc(r->arena, 1, sizeof(*u))) == NULL)
 		return APP_ENOMEM;
 	u->id = db_ll(res, 0, API_TOKEN_AUTH_USER);
@@ -139,12 +142,12 @@ api_read_json(struct req *r, struct json_object **out)
 	if (!is_json(r->content_type))
 		return api_refuse(r, APP_EMEDIATYPE, NULL,
 		    "unsupported_media_type",
-		    "the body must be application/json");
+		    N_("the body must be application/json"));
 	if ((e = req_read_body(r, &body, &len)) != APP_OK)
 		return e;
 	if (len == 0)
 		return api_refuse(r, APP_EINPUT, NULL, "malformed_json",
-		    "the body is empty");
+		    N_("the body is empty"));
 	if ((tok = json_tokener_new_ex(JSON_DEPTH)) == NULL)
 		return APP_ENOMEM;
 	o = json_tokener_parse_ex(tok, body, (int)len);
@@ -154,12 +157,12 @@ api_read_json(struct req *r, struct json_object **out)
 	if (o == NULL || !whole) {
 		json_object_put(o);
 		return api_refuse(r, APP_EINPUT, NULL, "malformed_json",
-		    "the body is not well-formed JSON");
+		    N_("the body is not well-formed JSON"));
 	}
 	if (!json_object_is_type(o, json_type_object)) {
 		json_object_put(o);
 		return api_refuse(r, APP_EINPUT, NULL, "malformed_json",
-		    "the body must be a JSON object");
+		    N_("the body must be a JSON object"));
 	}
 	*out = o;
 	return APP_OK;
@@ -205,10 +208,11 @@ api_error(struct req *r, int status, const char *code, const char *message)
 			"Bearer realm=\"membermail\"");
 	/* A specific refusal's own sentence says it best. */
 	if (r->err_code != NULL && r->reason != NULL && status < 500)
-		message = r->reason;
+		message = req_reason(r, r->lang);
 	if (status == 401 && !r->bearer_sent)
-		message = "An API token is required: Authorization: Bearer "
-			  "<token> (create one at /my/tokens).";
+		message = tr(r->lang,
+		    "An API token is required: Authorization: Bearer "
+		    "<token> (create one at /my/tokens).");
 	if ((o = json_object_new_object()) == NULL)
 		return -1;
 	if (json_object_object_add(o, "error", api_str(c)) == 0 &&
@@ -235,7 +239,7 @@ api_page_args(struct req *r, const char *limit, const char *cursor, int *n,
 		if (*limit < '0' || *limit > '9' || *end != '\0' || v < 1 ||
 		    v > API_LIMIT_MAX)
 			return api_refuse(r, APP_EINVALID, "limit",
-			    "invalid_limit", "limit must be 1 to 100");
+			    "invalid_limit", N_("limit must be 1 to 100"));
 		*n = (int)v;
 	}
 	if (cursor == NULL)
@@ -254,7 +258,7 @@ api_page_args(struct req *r, const char *limit, const char *cursor, int *n,
 	return APP_OK;
 bad:
 	return api_refuse(r, APP_EINVALID, "cursor", "invalid_cursor",
-	    "cursor is not one this API gave out");
+	    N_("cursor is not one this API gave out"));
 }
 
 const char *

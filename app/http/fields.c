@@ -5,11 +5,13 @@
 #include "http/req.h"
 #include "lib/arena.h"
 #include "lib/form.h"
+#include "lib/i18n.h"
 
 static enum app_err
 field_fail(struct req *r, const struct field *f, const char *why)
 {
-	r->reason = arena_printf(r->arena, "field %s: %s", f->name, why);
+	r->reason = why;
+	r->reason_arg = f->name;
 	return APP_EINPUT;
 }
 
@@ -28,15 +30,19 @@ fields_check(struct req *r, const struct field *fields, size_t n)
 		src = fields[i].src == FIELD_QUERY ? &r->query : &r->form;
 		if ((kv = kv_find(src, fields[i].name)) == NULL) {
 			if (fields[i].required)
-				return field_fail(r, &fields[i], "missing");
+				return field_fail(r, &fields[i],
+				    N_("the field %s is missing"));
 			continue;
 		}
 		if (kv_count(src, fields[i].name) > 1)
-			return field_fail(r, &fields[i], "given twice");
+			return field_fail(r, &fields[i],
+			    N_("the field %s is given twice"));
 		if (kv->vlen > fields[i].max_len)
-			return field_fail(r, &fields[i], "too long");
+			return field_fail(r, &fields[i],
+			    N_("the field %s is too long"));
 		if (!fields[i].valid(kv->val, kv->vlen))
-			return field_fail(r, &fields[i], "invalid");
+			return field_fail(r, &fields[i],
+			    N_("the field %s is not valid"));
 		r->fields[i] = kv->val;
 	}
 	return APP_OK;

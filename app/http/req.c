@@ -9,6 +9,7 @@
 
 #include "http/req.h"
 #include "http/session.h"
+#include "lib/i18n.h"
 #include "lib/log.h"
 #include "lib/netaddr.h"
 #include "store/audit.h"
@@ -145,9 +146,11 @@ parse_method_uri(struct req *r)
 		if (strcmp(m, methods[i].name) == 0)
 			r->method = methods[i].method;
 	if ((uri = param(r, "REQUEST_URI")) == NULL || uri[0] != '/')
-		return fail(r, APP_EINPUT, "missing or relative REQUEST_URI");
+		return fail(r, APP_EINPUT,
+		    N_("missing or relative REQUEST_URI"));
 	if ((len = strlen(uri)) > REQ_URI_MAX)
-		return fail(r, APP_EURITOOLONG, "request URI over its bound");
+		return fail(r, APP_EURITOOLONG,
+		    N_("request URI over its bound"));
 	if ((r->uri = arena_strndup(r->arena, uri, len)) == NULL)
 		return APP_ENOMEM;
 	q = strchr(r->uri, '?');
@@ -159,7 +162,7 @@ parse_method_uri(struct req *r)
 	if (q != NULL &&
 	    form_parse_urlencoded(r->arena, q + 1, strlen(q + 1), REQ_MAX_PAIRS,
 		&r->query) != APP_OK)
-		return fail(r, APP_EINPUT, "malformed query string");
+		return fail(r, APP_EINPUT, N_("malformed query string"));
 	return APP_OK;
 }
 
@@ -173,11 +176,11 @@ parse_cookies(struct req *r)
 	if (c == NULL)
 		return APP_OK;
 	if ((len = strlen(c)) > REQ_COOKIE_MAX)
-		return fail(r, APP_EINPUT, "Cookie header over its bound");
+		return fail(r, APP_EINPUT, N_("Cookie header over its bound"));
 	e = form_parse_cookies(r->arena, c, len, REQ_MAX_COOKIES, &r->cookies);
 	if (e != APP_OK)
 		return fail(r, e == APP_ENOMEM ? e : APP_EINPUT,
-		    "malformed Cookie header");
+		    N_("malformed Cookie header"));
 	return APP_OK;
 }
 
@@ -201,13 +204,13 @@ req_begin(struct req *r)
 	for (p = r->fcgi->envp; p != NULL && *p != NULL; p++)
 		n++;
 	if (n > REQ_MAX_PARAMS)
-		return fail(r, APP_EINPUT, "too many request headers");
+		return fail(r, APP_EINPUT, N_("too many request headers"));
 	if ((e = parse_method_uri(r)) != APP_OK)
 		return e;
 	if ((clen = content_length(r)) < 0)
-		return fail(r, APP_EINPUT, "malformed CONTENT_LENGTH");
+		return fail(r, APP_EINPUT, N_("malformed CONTENT_LENGTH"));
 	if ((unsigned long long)clen > r->cfg->max_body)
-		return fail(r, APP_ETOOBIG, "body over max_body");
+		return fail(r, APP_ETOOBIG, N_("body over max_body"));
 	return parse_cookies(r);
 }
 
@@ -244,7 +247,8 @@ req_read_body(struct req *r, const char **out, size_t *len)
 		have += (size_t)got;
 	}
 	if (have != (size_t)clen)
-		return fail(r, APP_EINPUT, "body shorter than CONTENT_LENGTH");
+		return fail(r, APP_EINPUT,
+		    N_("body shorter than CONTENT_LENGTH"));
 	body[have] = '\0';
 	*out = body;
 	*len = have;
@@ -261,14 +265,14 @@ req_read_form(struct req *r)
 	if (content_length(r) == 0)
 		return APP_OK;
 	if (!is_urlencoded(r->content_type))
-		return fail(r, APP_EINPUT, "body is not a urlencoded form");
+		return fail(r, APP_EINPUT, N_("body is not a urlencoded form"));
 	if ((e = req_read_body(r, &body, &len)) != APP_OK)
 		return e;
 	e = form_parse_urlencoded(r->arena, body, len, REQ_MAX_PAIRS, &r->form);
 	if (e != APP_OK)
 		return fail(r, e == APP_ENOMEM ? e : APP_EINPUT,
-		    e == APP_ETOOBIG ? "too many form fields" :
-				       "malformed form body");
+		    e == APP_ETOOBIG ? N_("too many form fields") :
+				       N_("malformed form body"));
 	return APP_OK;
 }
 
@@ -279,12 +283,13 @@ req_sql(struct req *r, enum stmt id, int nparams, const char *const *params,
 	PGresult *res;
 
 	if (r->nresults == REQ_MAX_RESULTS) {
-		*e = fail(r, APP_EINTERNAL, "too many results in one request");
+		*e = fail(r, APP_EINTERNAL,
+		    N_("too many results in one request"));
 		return NULL;
 	}
 	if ((res = db_exec(r->db, id, nparams, params, e)) == NULL) {
-		r->reason = *e == APP_EDB ? "database unavailable" :
-					    "database query failed";
+		r->reason = *e == APP_EDB ? N_("database unavailable") :
+					    N_("database query failed");
 		return NULL;
 	}
 	r->results[r->nresults++] = res;
@@ -379,9 +384,10 @@ enum app_err
 resp_header(struct req *r, const char *name, const char *value)
 {
 	if (has_crlf(name) || has_crlf(value))
-		return fail(r, APP_EINTERNAL, "CR or LF in a response header");
+		return fail(r, APP_EINTERNAL,
+		    N_("CR or LF in a response header"));
 	if (r->nheaders == REQ_MAX_HEADERS)
-		return fail(r, APP_EINTERNAL, "too many response headers");
+		return fail(r, APP_EINTERNAL, N_("too many response headers"));
 	r->headers[r->nheaders].name = name;
 	r->headers[r->nheaders].value = value;
 	r->nheaders++;
@@ -498,12 +504,13 @@ resp_send(struct req *r)
 		buf_puts(h, "Cache-Control: no-store\r\n");
 	buf_puts(h, "\r\n");
 	if (h->failed)
-		return fail(r, APP_EINTERNAL, "response head over its bound");
+		return fail(r, APP_EINTERNAL,
+		    N_("response head over its bound"));
 	rc = FCGX_PutStr(h->data, (int)h->len, r->fcgi->out);
 	if (rc >= 0 && r->method != METHOD_HEAD && r->out.len > 0)
 		rc = FCGX_PutStr(r->out.data, (int)r->out.len, r->fcgi->out);
 	if (rc < 0)
-		return fail(r, APP_EINTERNAL, "client went away");
+		return fail(r, APP_EINTERNAL, N_("client went away"));
 	r->bytes_sent = r->method == METHOD_HEAD ? 0 : r->out.len;
 	return APP_OK;
 }
@@ -571,6 +578,21 @@ req_elapsed_ms(const struct req *r)
 }
 
 /* One line per request; a failure of ours (5xx) is a warning. */
+const char *
+req_reason(const struct req *r, const struct lang *l)
+{
+	const char *fmt, *p, *s;
+
+	if (r->reason == NULL)
+		return NULL;
+	fmt = l != NULL ? tr(l, r->reason) : r->reason;
+	if (r->reason_arg == NULL || (p = strstr(fmt, "%s")) == NULL)
+		return fmt;
+	s = arena_printf(r->arena, "%.*s%s%s", (int)(p - fmt), fmt,
+	    r->reason_arg, p + 2);
+	return s != NULL ? s : fmt;
+}
+
 void
 req_log(const struct req *r)
 {
@@ -579,5 +601,6 @@ req_log(const struct req *r)
 	    LOG_FIELDS_(LOG_WORD("id", r->request_id),
 		LOG_STR("method", r->method_name), LOG_STR("path", r->path),
 		LOG_INT("status", r->status), LOG_UINT("bytes", r->bytes_sent),
-		LOG_MS("ms", req_elapsed_ms(r)), LOG_OPT("reason", r->reason)));
+		LOG_MS("ms", req_elapsed_ms(r)),
+		LOG_OPT("reason", req_reason(r, NULL))));
 }

@@ -53,6 +53,7 @@ struct header {
 	const char *value;
 };
 
+struct lang;
 struct route;
 struct user;
 struct view_dict;
@@ -80,18 +81,25 @@ struct req {
 	struct kvlist       form; /* urlencoded body, if read */
 	const struct route *route;
 	/* By the router's parameter index: the path's, percent-decoded. */
-	const char       *params[REQ_PARAM_KINDS];
-	const char      **fields; /* by the route's field index: validated */
-	size_t            nfields;
-	struct view_dict *view;         /* page dictionary, if any */
-	struct user      *user;         /* signed in, or NULL */
-	const char       *session_hash; /* hex hash of its token */
-	const char       *session_csrf; /* its CSRF token */
-	enum stmt         session_stmt; /* 0: STMT_SESSION_LOAD (route.h) */
-	PGresult         *session_res;  /* the session read (route.h) */
-	const char       *new_binding;  /* browser binding set now */
-	const char       *retry_after;  /* seconds, for a 429 */
-	const char       *reason;       /* why it failed, for the log */
+	const char        *params[REQ_PARAM_KINDS];
+	const char       **fields; /* by the route's field index: validated */
+	size_t             nfields;
+	struct view_dict  *view;         /* page dictionary, if any */
+	struct user       *user;         /* signed in, or NULL */
+	const struct lang *lang;         /* answered in (http/lang.h) */
+	const char        *session_hash; /* hex hash of its token */
+	const char        *session_csrf; /* its CSRF token */
+	enum stmt          session_stmt; /* 0: STMT_SESSION_LOAD (route.h) */
+	PGresult          *session_res;  /* the session read (route.h) */
+	const char        *new_binding;  /* browser binding set now */
+	const char        *retry_after;  /* seconds, for a 429 */
+	/*
+	 * Why it failed: for the log, and on a 4xx page in the request's
+	 * language, so a msgid (N_) where people may see it; with one "%s"
+	 * for reason_arg when that is set (req_reason).
+	 */
+	const char *reason;
+	const char *reason_arg;
 	/* The API (http/bearer.c): an error's stable code and field, when specific. */
 	const char *err_code;
 	const char *err_field;
@@ -204,6 +212,12 @@ enum app_err resp_stream_begin(struct req *, const char *ctype,
     long long length);
 enum app_err resp_stream(struct req *, const void *, size_t);
 void         resp_stream_abort(struct req *);
+
+/*
+ * req->reason with req->reason_arg in its "%s", in language l (NULL: as
+ * written, English); NULL when there is no reason.
+ */
+const char *req_reason(const struct req *, const struct lang *l);
 
 /* Milliseconds since req_begin. */
 double req_elapsed_ms(const struct req *);

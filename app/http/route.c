@@ -5,10 +5,12 @@
 #include <string.h>
 
 #include "http/bearer.h"
+#include "http/lang.h"
 #include "http/route.h"
 #include "http/session.h"
 #include "lib/arena.h"
 #include "lib/form.h"
+#include "lib/i18n.h"
 #include "lib/log.h"
 #include "rules/domain_members.h"
 
@@ -143,16 +145,16 @@ check_domain_admin(struct req *r, const struct router *rt)
 	enum app_err e;
 
 	if ((domain = param_named(r, rt, DOMAIN_PARAM)) == NULL) {
-		r->reason = "domain-admin route without :domain";
+		r->reason = N_("domain-admin route without :domain");
 		return APP_EINTERNAL;
 	}
 	req_actor(r, r->route->auth == AUTH_BEARER ? ACTOR_API : ACTOR_USER,
 	    &a);
 	if ((e = member_may_administer(r->db, &a, domain)) == APP_EFORBIDDEN)
-		r->reason = "not an admin of this domain";
+		r->reason = N_("not an admin of this domain");
 	else if (e != APP_OK)
-		r->reason = e == APP_EDB ? "database unavailable" :
-					   "database query failed";
+		r->reason = e == APP_EDB ? N_("database unavailable") :
+					   N_("database query failed");
 	return e;
 }
 
@@ -165,11 +167,11 @@ check_access(struct req *r, const struct router *rt)
 	if (access == ACCESS_ANYONE)
 		return APP_OK;
 	if (r->user == NULL) {
-		r->reason = "sign-in required";
+		r->reason = N_("sign-in required");
 		return APP_EAUTH;
 	}
 	if (access == ACCESS_SITE_ADMIN && !r->user->is_site_admin) {
-		r->reason = "site admins only";
+		r->reason = N_("site admins only");
 		return APP_EFORBIDDEN;
 	}
 	if (access == ACCESS_DOMAIN_ADMIN)
@@ -227,16 +229,16 @@ check_csrf(struct req *r)
 	site = FCGX_GetParam("HTTP_SEC_FETCH_SITE", r->fcgi->envp);
 	if (site != NULL && strcmp(site, "same-origin") != 0 &&
 	    strcmp(site, "none") != 0) {
-		r->reason = "cross-site state change (Sec-Fetch-Site)";
+		r->reason = N_("cross-site state change (Sec-Fetch-Site)");
 		return APP_EFORBIDDEN;
 	}
 	origin = FCGX_GetParam("HTTP_ORIGIN", r->fcgi->envp);
 	if (origin != NULL && strcmp(origin, r->cfg->public_url) != 0) {
-		r->reason = "cross-site state change (Origin)";
+		r->reason = N_("cross-site state change (Origin)");
 		return APP_EFORBIDDEN;
 	}
 	if (!csrf_valid(r, req_form(r, "csrf_token"))) {
-		r->reason = "missing or wrong CSRF token";
+		r->reason = N_("missing or wrong CSRF token");
 		return APP_EFORBIDDEN;
 	}
 	return APP_OK;
@@ -257,8 +259,9 @@ dispatch(struct req *r, const struct router *rt, char *allow, size_t allowsz)
 		break;
 	}
 	r->route = route;
-	if ((e = authenticate(r)) != APP_OK ||
-	    (e = check_access(r, rt)) != APP_OK)
+	e = authenticate(r);
+	lang_choose(r); /* the user's own choice, or the API's rule */
+	if (e != APP_OK || (e = check_access(r, rt)) != APP_OK)
 		return e;
 	if (route->auth != AUTH_BEARER && (r->method & METHOD_WITH_BODY) &&
 	    (e = req_read_form(r)) != APP_OK)
@@ -361,7 +364,9 @@ route_dispatch(struct req *r, const struct router *rt)
 	char         allow[64] = "";
 	enum app_err e;
 
-	if ((e = req_begin(r)) == APP_OK)
+	e = req_begin(r);
+	lang_choose(r);
+	if (e == APP_OK)
 		e = dispatch(r, rt, allow, sizeof(allow));
 	if (r->streamed) { /* the head went: no error page now */
 		if (e != APP_OK)
@@ -370,7 +375,7 @@ route_dispatch(struct req *r, const struct router *rt)
 	}
 	if (e == APP_OK && r->out.failed) {
 		e = APP_ENOMEM;
-		r->reason = "response over its bound";
+		r->reason = N_("response over its bound");
 	}
 	if (e != APP_OK) {
 		r->nheaders = 0;

@@ -93,6 +93,7 @@ session_load(struct req *r)
 	u->sync_due = db_bool(res, 0, SESSION_SYNC_DUE);
 	u->email_stuck = db_str(res, 0, SESSION_EMAIL_STUCK);
 	u->mail_problem = db_str(res, 0, SESSION_MAIL_PROBLEM);
+	u->lang = db_str(res, 0, SESSION_LANG);
 	r->user = u;
 	r->session_hash = params[0];
 	r->session_csrf = db_str(res, 0, SESSION_CSRF);

@@ -42,6 +42,7 @@ struct user {
 					   unreachable) */
 	const char *email_stuck;   /* aliases still forward there, or "" */
 	const char *mail_problem;  /* why mail cannot reach email, or "" */
+	const char *lang;          /* the language they chose, or "" */
 };
 
 /*

@@ -403,7 +403,8 @@ sync_main(int argc, char *argv[])
 	if (cli_config(&cfg, o.cfgpath) == -1)
 		return 1;
 	log_set_level(cfg.log_level);
-	if (view_init(cfg.templates_dir, err, sizeof(err)) == -1) {
+	if (view_init(cfg.templates_dir, cfg.locale_dir, err, sizeof(err)) ==
+	    -1) {
 		cli_warnx("templates: %s", err);
 		return 1;
 	}

@@ -237,7 +237,8 @@ verify_main(int argc, char *argv[])
 		return 1;
 	log_set_level(cfg.log_level);
 	log_set_pid();
-	if (view_init(cfg.templates_dir, err, sizeof(err)) == -1) {
+	if (view_init(cfg.templates_dir, cfg.locale_dir, err, sizeof(err)) ==
+	    -1) {
 		cli_warnx("templates: %s", err);
 		return 1;
 	}

@@ -142,6 +142,8 @@ static const struct conf_key keys[] = {
 	    "seconds an LMTP client may be silent, and a delivery may take" },
 	{ "lmtp_workers", CONF_INT, FIELD(lmtp_workers), "2", 1, 256,
 	    "LMTP worker processes the master keeps running" },
+	{ "locale_dir", CONF_STRING, FIELD(locale_dir), MM_LOCALEDIR, 0, 0,
+	    "directory of the compiled catalogues (<ll>/LC_MESSAGES/membermail.mo)" },
 	{ "log_file", CONF_STRING, FIELD(log_file), "", 0, 0,
 	    "file log lines are appended to (\"\" = stderr)" },
 	{ "log_level", CONF_LEVEL, FIELD(log_level), "info", 0, 0,

@@ -27,6 +27,9 @@
 #ifndef MM_PKGDATADIR
 #define MM_PKGDATADIR "/usr/local/share/membermail"
 #endif
+#ifndef MM_LOCALEDIR
+#define MM_LOCALEDIR "/usr/local/share/locale"
+#endif
 
 #define CONF_PATH_MAX 256
 #define CONF_NAME_MAX 64
@@ -82,6 +85,7 @@ struct config {
 	int          login_rate_limit; /* sign-in starts per minute */
 	int          api_rate_limit;   /* API requests per user per minute */
 	char         templates_dir[CONF_PATH_MAX];
+	char         locale_dir[CONF_PATH_MAX]; /* holds <ll>/LC_MESSAGES */
 	/* Launchpad and provisioning */
 	char launchpad_api[CONF_PATH_MAX]; /* .../1.0 */
 	int  launchpad_timeout;            /* seconds per request */

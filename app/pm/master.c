@@ -636,16 +636,12 @@ keep_fixed_keys(const struct config *old, struct config *new)
 	} fixed[] = {
 #define FIXED(k) \
 	{ #k, offsetof(struct config, k), sizeof(((struct config *)0)->k) }
-		FIXED(listen),
-		FIXED(socket_mode),
-		FIXED(socket_group),
-		FIXED(backlog),
-		FIXED(user),
-		FIXED(group),
-		FIXED(status_listen),
+		FIXED(listen), FIXED(socket_mode), FIXED(socket_group),
+		FIXED(backlog), FIXED(user), FIXED(group), FIXED(status_listen),
 		FIXED(pid_file),
 		FIXED(lmtp_listen),
 		FIXED(lmtp_socket_group),
+		FIXED(locale_dir), /* gettext never reloads a catalogue */
 #undef FIXED
 	};
 	size_t i;
@@ -696,7 +692,8 @@ reload(struct master *m)
 	sd_notifyf("RELOADING=1");
 	conf_defaults(&new);
 	if (conf_load(&new, m->cfg_path, err, sizeof(err)) == -1 ||
-	    view_init(new.templates_dir, err, sizeof(err)) == -1) {
+	    view_init(new.templates_dir, m->cfg.locale_dir, err, sizeof(err)) ==
+		-1) {
 		log_error("reload_refused", LOG_STR("msg", err));
 		sd_notifyf("READY=1");
 		return;

@@ -28,7 +28,7 @@
 #include "store/sql.h"
 
 /* The schema version (highest migration) this binary needs. */
-#define DB_SCHEMA_VERSION 11
+#define DB_SCHEMA_VERSION 12
 
 struct arena;
 struct config;

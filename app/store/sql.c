@@ -98,7 +98,7 @@
 	"s.last_seen_at < now() - interval '60 seconds' AS touch, " \
 	"u.claimed_id, u.person_status, "                           \
 	"u.sync_requested_at IS NOT NULL AS sync_due, "             \
-	"u.email_stuck, u.mail_problem"
+	"u.email_stuck, u.mail_problem, u.lang"
 #define SESSION_FROM " FROM sessions s JOIN users u ON u.id = s.user_id"
 #define SESSION_WHERE                              \
 	" WHERE s.token_hash = decode($1, 'hex') " \
@@ -215,6 +215,11 @@ const struct sql_stmt sql_stmts[STMT__MAX] = {
 	    "SELECT coalesce(name, ''), email, coalesce(display_name, ''), "
 	    "claimed_id, is_banned FROM users WHERE id = $1::bigint",
 	    1, USER_BY_ID__N },
+	[STMT_USER_SET_LANG] = { "user_set_lang",
+	    "UPDATE users SET lang = $2 WHERE id = $1::bigint", 2, 0 },
+	[STMT_USER_ADOPT_LANG] = { "user_adopt_lang",
+	    "UPDATE users SET lang = $2 WHERE id = $1::bigint AND lang IS NULL",
+	    2, 0 },
 	[STMT_AUDIT] = { "audit",
 	    "INSERT INTO audit_log (actor_kind, actor_user_id, actor_name, "
 	    "action, target_type, target_id, target_label, before, after, "

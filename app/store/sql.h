@@ -31,14 +31,16 @@ enum stmt {
 	STMT_USER_UPDATE,        /* id, name, email or NULL, display or NULL */
 	STMT_ALIASES_FOLLOW_EMAIL, /* user id, old email, new email, stuck */
 	STMT_USER_EMAIL_STUCK,     /* user id, old email -> stuck or not */
-	STMT_USER_BY_ID,    /* id -> name, email, display, claimed, banned */
-	STMT_AUDIT,         /* kind, user id, name, action, type, id,
+	STMT_USER_BY_ID,      /* id -> name, email, display, claimed, banned */
+	STMT_USER_SET_LANG,   /* id, language tag: the user's choice */
+	STMT_USER_ADOPT_LANG, /* id, language tag: the choice, if none yet */
+	STMT_AUDIT,           /* kind, user id, name, action, type, id,
 				   label, before, after, request id,
 				   domain id (audit.c) */
-	STMT_ASSOC_CURRENT, /* endpoint -> handle, secret hex */
-	STMT_ASSOC_GET,     /* endpoint, handle -> secret hex */
-	STMT_ASSOC_INSERT,  /* endpoint, handle, secret hex, expires s */
-	STMT_ASSOC_DELETE,  /* endpoint, handle */
+	STMT_ASSOC_CURRENT,   /* endpoint -> handle, secret hex */
+	STMT_ASSOC_GET,       /* endpoint, handle -> secret hex */
+	STMT_ASSOC_INSERT,    /* endpoint, handle, secret hex, expires s */
+	STMT_ASSOC_DELETE,    /* endpoint, handle */
 	/* outbox (outbox.c) */
 	STMT_OUTBOX_RETRY, /* id -> id if it was a failed message */
 	/* provisioning: snapshot.c, provision.c, errlog.c, notify.c, sync.c */
@@ -310,6 +312,7 @@ enum session_col {
 	SESSION_SYNC_DUE,
 	SESSION_EMAIL_STUCK,
 	SESSION_MAIL_PROBLEM,
+	SESSION_LANG,
 	SESSION__N
 };
 /* STMT_IS_DOMAIN_ADMIN */

@@ -191,6 +191,7 @@ class Bench:
         """Everything up, the pages checked; False (said why) if not."""
         a, base = self.args, self.base
         binary = os.path.join(os.path.abspath(a.build_dir), "membermail")
+        stack.use_build(a.build_dir)
         sock = os.path.join(base, "membermail.sock")
         static = os.path.join(base, "static")
         shutil.copytree(os.path.join(stack.REPO, "views", "static"), static)
@@ -252,10 +253,16 @@ class Bench:
                 return False
         return True
 
+    def headers(self):
+        """What every request carries: the session, a language."""
+        h = {"Cookie": self.cookie} if self.cookie else {}
+        if self.args.accept_language:
+            h["Accept-Language"] = self.args.accept_language
+        return h
+
     def check_membermail(self):
-        headers = {"Cookie": self.cookie} if self.cookie else None
         page = stack.http_request(self.targets["membermail"].port, "GET", self.path,
-                                  headers=headers)
+                                  headers=self.headers() or None)
         if page.status != 200:
             print("bench: GET %s from membermail: %s" % (self.path, page))
             return False
@@ -294,7 +301,7 @@ class Bench:
         within 2 % (the bytes are the same today; a template changed since
         the peer was written shows as a diff, not as a failure)."""
         p = stack.http_request(self.targets["php"].port, "GET", self.path,
-                               headers={"Cookie": self.cookie})
+                               headers=self.headers())
         if p.status != 200 or p.body.count(b"kotodama@") < 3:
             print("bench: the PHP peer answers %s:\n%s"
                   % (p.status, p.body.decode("utf-8", "replace")[:3000]))
@@ -323,8 +330,8 @@ class Bench:
         cmd = ["wrk", "-t%d" % self.args.threads, "-c%d" % self.args.connections,
                "-d%ds" % duration, "--timeout", "5s", "--latency",
                "http://127.0.0.1:%d%s" % (t.port, self.path)]
-        if self.cookie:
-            cmd[1:1] = ["-H", "Cookie: " + self.cookie]
+        for k, v in self.headers().items():
+            cmd[1:1] = ["-H", "%s: %s" % (k, v)]
         r = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                            timeout=duration + 30)
         out = r.stdout.decode("utf-8", "replace")
@@ -471,6 +478,8 @@ def main():
                     help="then N more requests to membermail, checking that worker RSS "
                          "stays under the target and does not grow in the second half (0: skip)")
     ap.add_argument("--no-php", action="store_true", help="page my without the PHP peer")
+    ap.add_argument("--accept-language", metavar="TAGS",
+                    help="requests carry this Accept-Language (e.g. fi: the Finnish page)")
     ap.add_argument("--php-server-prepares", action="store_true",
                     help="the PHP peer lets PDO prepare each statement on the server "
                          "(prepare, execute, deallocate) instead of one round trip each")

@@ -97,6 +97,7 @@ def main():
                     help="a --dry-run before the first run: Launchpad and planning alone")
     args = ap.parse_args()
     binary = os.path.join(os.path.abspath(args.build_dir), "membermail")
+    stack.use_build(args.build_dir)
     base = tempfile.mkdtemp(prefix="mm-syncbench-")
     os.chmod(base, 0o755)
     rc = 1

@@ -770,7 +770,7 @@ SELECT pg_temp.is('postfix_virtual: enabled aliases, the discard route, postmast
     'box@ok.test>box=ok.test@membermail-mailbox.invalid '
     'drop@ok.test>discard@membermail-discard.invalid '
     'nobox@ok.test>alice@example.org postmaster@ok.test>alice@example.org');
--- 0011: what an alias does with its mail (forward, keep, both).
+-- 0012: what an alias does with its mail (forward, keep, both).
 SELECT pg_temp.is('postfix_mailboxes: the LMTP address of a kept alias', 'membermail_postfix',
     NULL, $$SELECT string_agg(address || '>' || recipient, ' ') FROM postfix_mailboxes$$,
     'box@ok.test>box=ok.test@membermail-mailbox.invalid');

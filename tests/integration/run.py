@@ -1033,6 +1033,7 @@ import test_authz   # noqa: E402,F401  (the authorization matrix of the HTML rou
 import test_security   # noqa: E402,F401  (the security rules, before the database tests)
 import test_mail   # noqa: E402,F401  (Postfix and postsrsd, before the database tests)
 import test_verify   # noqa: E402,F401  (domain verification by DNS, before the database tests)
+import test_i18n   # noqa: E402,F401  (English and Finnish, before the database tests)
 import test_db   # noqa: E402,F401
 
 
@@ -1047,6 +1048,7 @@ def main():
     ap.add_argument("--summary", help="also write the summary line to this file")
     args = ap.parse_args()
     build_dir = os.path.abspath(args.build_dir)
+    stack.use_build(build_dir)
 
     def on_term(sig, frame):
         raise KeyboardInterrupt("signal %d" % sig)

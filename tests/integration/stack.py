@@ -37,6 +37,15 @@ import urllib.parse
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 NGINX_DIR = os.path.join(REPO, "deploy", "nginx")
 MIGRATIONS_DIR = os.path.join(REPO, "migrations")
+# The compiled catalogues of the build under test (use_build sets it):
+# every config written here points locale_dir at them.
+LOCALE_DIR = None
+
+
+def use_build(build_dir):
+    """Makes config_settings point locale_dir at build_dir's catalogues."""
+    global LOCALE_DIR
+    LOCALE_DIR = os.path.join(os.path.abspath(build_dir), "po", "locale")
 PG_BIN = "/usr/lib/postgresql/15/bin"
 
 # The well-known production values the rendered copies rewrite; nothing else
@@ -170,6 +179,10 @@ def config_settings(socket_path, workers=2, max_body="1k", shutdown_timeout=10,
         ("shutdown_timeout", str(shutdown_timeout)),
         ("max_body", max_body),
         ("templates_dir", templates_dir or os.path.join(REPO, "views", "templates")),
+    ]
+    if LOCALE_DIR:
+        s.append(("locale_dir", LOCALE_DIR))
+    s += [
         ("log_level", log_level),
         ("migrations_dir", migrations_dir or MIGRATIONS_DIR),
     ]

@@ -11,6 +11,7 @@
 #define MM_TEST_H
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static int test_passed, test_failed;
@@ -55,6 +56,15 @@ static int test_passed, test_failed;
 			    g_ ? g_ : "(null)", w_ ? w_ : "(null)");         \
 		}                                                            \
 	} while (0)
+
+/* The compiled catalogues of the build (make check sets it). */
+static inline const char *
+test_localedir(void)
+{
+	const char *s = getenv("MM_TEST_LOCALEDIR");
+
+	return s != NULL && *s != '\0' ? s : "po/locale";
+}
 
 /* Prints "name: N passed, N failed"; the exit status for main(). */
 static inline int

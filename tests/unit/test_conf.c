@@ -51,6 +51,7 @@
 	"lmtp_socket_group =\n"                                 \
 	"lmtp_timeout = 120\n"                                  \
 	"lmtp_workers = 2\n"                                    \
+	"locale_dir = " MM_LOCALEDIR "\n"                       \
 	"log_file =\n"                                          \
 	"log_level = info\n"                                    \
 	"login_rate_limit = 20\n"                               \
@@ -210,6 +211,7 @@ check_same(const struct config *a, const struct config *b, const char *what)
 	CHECK_STR(a->user, b->user, "%s: user", what);
 	CHECK_STR(a->group, b->group, "%s: group", what);
 	CHECK_INT(a->max_body, b->max_body, "%s: max_body", what);
+	CHECK_STR(a->locale_dir, b->locale_dir, "%s: locale_dir", what);
 	CHECK_STR(a->templates_dir, b->templates_dir, "%s: templates_dir",
 	    what);
 	CHECK_INT(a->log_level, b->log_level, "%s: log_level", what);
@@ -876,8 +878,8 @@ test_round_trip(void)
 
 /*
  * The example loads, changes nothing, and shows every key commented out
- * with its default.  templates_dir's default depends on the build's
- * prefix, so for it only the key is looked for.
+ * with its default.  templates_dir's and locale_dir's defaults depend on
+ * the build's prefix, so for them only the key is looked for.
  */
 static void
 test_example(void)
@@ -911,7 +913,8 @@ test_example(void)
 	     line = nl + 1) {
 		*nl = '\0';
 		/* Install-prefix defaults: the example shows /usr/local's. */
-		if (strstr(line, MM_PKGDATADIR) != NULL)
+		if (strstr(line, MM_PKGDATADIR) != NULL ||
+		    strstr(line, MM_LOCALEDIR) != NULL)
 			snprintf(want, sizeof(want), "\n#%.*s= /",
 			    (int)strcspn(line, "="), line);
 		else

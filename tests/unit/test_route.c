@@ -174,7 +174,7 @@ test_fields(struct req *r)
 
 	for (i = 0; i < NFIELD_CASES; i++) {
 		arena_reset(r->arena);
-		r->reason = NULL;
+		r->reason = r->reason_arg = NULL;
 		e = form_parse_urlencoded(r->arena, field_cases[i].query,
 		    strlen(field_cases[i].query), 16, &r->query);
 		CHECK_INT(e, APP_OK, "parse %s", field_cases[i].query);
@@ -187,9 +187,12 @@ test_fields(struct req *r)
 			CHECK_STR(req_field(r, F_SLUG), field_cases[i].slug,
 			    "slug of %s", field_cases[i].query);
 		} else
-			CHECK(r->reason != NULL &&
-				strncmp(r->reason, "field ", 6) == 0,
-			    "reason of %s", field_cases[i].query);
+			CHECK(req_reason(r, NULL) != NULL &&
+				strncmp(req_reason(r, NULL), "the field ",
+				    10) == 0 &&
+				strstr(req_reason(r, NULL), " is ") != NULL,
+			    "reason of %s: %s", field_cases[i].query,
+			    req_reason(r, NULL));
 	}
 }
 

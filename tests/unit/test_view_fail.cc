@@ -146,7 +146,8 @@ main(void)
 	if ((s = getenv("MM_TEST_SRCDIR")) == NULL || *s == '\0')
 		s = ".";
 	snprintf(dir, sizeof(dir), "%s/views/templates", s);
-	CHECK_INT(view_init(dir, err, sizeof(err)), 0, "view_init: %s", err);
+	CHECK_INT(view_init(dir, test_localedir(), err, sizeof(err)), 0,
+	    "view_init: %s", err);
 	test_lost();
 	return test_done("test_view_fail");
 }

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "lib/buf.h"
+#include "lib/i18n.h"
 #include "test.h"
 #include "views/view.h"
 
@@ -88,16 +89,19 @@ test_bad_dirs(void)
 
 	for (i = 0; i < sizeof(tests) / sizeof(tests[0]); i++) {
 		err[0] = '\0';
-		CHECK_INT(view_init(path(tests[i].dir), err, sizeof(err)), -1,
-		    "view_init(%s)", tests[i].dir);
+		CHECK_INT(view_init(path(tests[i].dir), test_localedir(), err,
+			      sizeof(err)),
+		    -1, "view_init(%s)", tests[i].dir);
 		CHECK(strstr(err, tests[i].want) != NULL,
 		    "view_init(%s): err \"%s\" wants \"%s\"", tests[i].dir, err,
 		    tests[i].want);
 	}
 	/* A short err is truncated, not overrun. */
-	CHECK_INT(view_init(path(tests[0].dir), err, 4), -1, "short err");
+	CHECK_INT(view_init(path(tests[0].dir), test_localedir(), err, 4), -1,
+	    "short err");
 	CHECK_INT((long long)strlen(err), 3, "short err length");
-	CHECK_INT(view_init(path(tests[0].dir), NULL, 0), -1, "NULL err");
+	CHECK_INT(view_init(path(tests[0].dir), test_localedir(), NULL, 0), -1,
+	    "NULL err");
 }
 
 static void
@@ -147,6 +151,46 @@ test_home(void)
 	CHECK_INT(view_render(r, "home.tpl", &b), -1, "render a row");
 	CHECK_INT((long long)b.len, 0, "nothing appended for a row");
 
+	view_dict_free(d);
+	buf_free(&b);
+}
+
+/*
+ * The same page in Finnish (po/fi.po): the template of that language, its
+ * <html lang>, and the language switch offering English.
+ */
+static void
+test_home_fi(void)
+{
+	static const char *const want[] = { "<html lang=\"fi\">",
+		"Etsi yhteisösi", "placeholder=\"esim. ubuntu\"",
+		"Haulla ”ubu” ei löytynyt yhteisöä.", "action=\"/language\"",
+		"name=\"next\" value=\"/?q=ubu\"",
+		"<strong lang=\"fi\" aria-current=\"true\">suomi</strong>",
+		"name=\"lang\" value=\"en\" lang=\"en\"", ">English</button>",
+		NULL };
+	static const char *const bad[] = { "Find your community", "[[", "{{",
+		"<html lang=\"en\">", NULL };
+	const struct lang       *fi = NULL;
+	struct view_dict        *d;
+	struct buf               b;
+	size_t                   i;
+
+	for (i = 0; i < i18n_count(); i++)
+		if (strcmp(i18n_lang(i)->code, "fi") == 0)
+			fi = i18n_lang(i);
+	CHECK(fi != NULL, "po/fi.po is compiled and found");
+	buf_init(&b, OUT_MAX);
+	d = view_dict_new();
+	CHECK(d != NULL && view_lang(d) == i18n_english(), "English first");
+	view_set_lang(d, fi);
+	CHECK(view_lang(d) == fi, "the dictionary's language");
+	view_set(d, "Q", "ubu");
+	view_set(d, "HERE", "/?q=ubu");
+	view_show(d, "NO_MATCH");
+	CHECK_INT(view_render(d, "home.tpl", &b), 0, "render home in fi");
+	check_has("home fi", buf_cstr(&b), want);
+	check_lacks("home fi", buf_cstr(&b), bad);
 	view_dict_free(d);
 	buf_free(&b);
 }
@@ -328,10 +372,12 @@ main(void)
 	n = count_tpl(dir);
 	CHECK(n >= 4, "%zu templates in %s", n, dir);
 	err[0] = '\0';
-	CHECK_INT(view_init(dir, err, sizeof(err)), 0, "view_init: %s", err);
+	CHECK_INT(view_init(dir, test_localedir(), err, sizeof(err)), 0,
+	    "view_init: %s", err);
 	CHECK_INT((long long)view_count(), (long long)n, "view_count");
 
 	test_home();
+	test_home_fi();
 	test_many_rows();
 	test_escaping();
 	test_landing();
@@ -345,8 +391,8 @@ main(void)
 	test_error();
 
 	/* A second successful view_init replaces the set cleanly. */
-	CHECK_INT(view_init(dir, err, sizeof(err)), 0, "view_init again: %s",
-	    err);
+	CHECK_INT(view_init(dir, test_localedir(), err, sizeof(err)), 0,
+	    "view_init again: %s", err);
 	CHECK_INT((long long)view_count(), (long long)n, "view_count again");
 	test_landing();
 

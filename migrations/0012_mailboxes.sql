@@ -1,4 +1,4 @@
--- 0011_mailboxes.sql - encrypted mailboxes in use: what each alias does with
+-- 0012_mailboxes.sql - encrypted mailboxes in use: what each alias does with
 -- its mail (forward, keep, or both), the route Postfix reads to hand kept
 -- mail to membermail's LMTP service, and the messages table as delivery
 -- and the pages use it.
