@@ -314,7 +314,8 @@ struct view_dict;
 enum app_err mailbox_opened(struct req *, long long id, struct mailbox_open *,
     int *opened);
 void         mailbox_notice(struct view_dict *, const char *done);
-const char  *mailbox_size_words(struct arena *, long long bytes);
+const char  *mailbox_size_words(struct arena *, const struct lang *,
+     long long bytes);
 /* The user's mailbox id as STMT_MBOX_GET reads it; NULL with *e (APP_ENOTFOUND
  * for another user's). */
 PGresult    *mailbox_row(struct req *, long long id, enum app_err *e);
@@ -342,7 +343,7 @@ typedef enum app_err page_fill_fn(struct req *, struct view_dict *d,
 enum app_err         page_render_shared(struct req *, const char *key,
 	    const char *title, const char *page, page_fill_fn *fill, const void *arg);
 
-/* What a page says after a change its 303 named in ?done=. */
+/* What a page says after a change its 303 named in ?done= (N_() text). */
 struct page_notice {
 	const char *done;
 	const char *text;

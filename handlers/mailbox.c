@@ -21,6 +21,7 @@
 #include "handlers/handlers.h"
 #include "http/session.h"
 #include "lib/arena.h"
+#include "lib/i18n.h"
 #include "lib/log.h"
 #include "mail/mailbox.h"
 #include "store/audit.h"
@@ -33,13 +34,13 @@
 /* The notices of ?done=. */
 static const struct page_notice notices[] = {
 	{ "created",
-	    "The mailbox is ready: mail to this address is kept in "
-	    "it from now on." },
-	{ "locked", "The mailbox is locked." },
-	{ "deleted", "The selected messages are deleted." },
-	{ "password", "The password is changed." },
-	{ "reset", "The mailbox is reset: every message is destroyed." },
-	{ "delivery", "Saved." },
+	    N_("The mailbox is ready: mail to this address is kept in "
+	       "it from now on.") },
+	{ "locked", N_("The mailbox is locked.") },
+	{ "deleted", N_("The selected messages are deleted.") },
+	{ "password", N_("The password is changed.") },
+	{ "reset", N_("The mailbox is reset: every message is destroyed.") },
+	{ "delivery", N_("Saved.") },
 };
 
 void
@@ -49,31 +50,48 @@ mailbox_notice(struct view_dict *d, const char *done)
 }
 
 const char *
-mailbox_size_words(struct arena *a, long long bytes)
+mailbox_size_words(struct arena *a, const struct lang *l, long long bytes)
 {
+	static const char *const units[] = { NC_("size unit", "KB"),
+		NC_("size unit", "MB"), NC_("size unit", "GB") };
+	char                     num[32];
+	long long                unit = 1024, tenths;
+	size_t                   u = 0;
+
 	if (bytes < 1024)
-		return arena_printf(a, "%lld bytes", bytes);
-	if (bytes < 1024 * 1024)
-		return arena_printf(a, "%.1f KB", (double)bytes / 1024);
-	if (bytes < 1024LL * 1024 * 1024)
-		return arena_printf(a, "%.1f MB", (double)bytes / 1048576);
-	return arena_printf(a, "%.1f GB", (double)bytes / 1073741824);
+		return arena_printf(a,
+		    trn(l, "%s byte", "%s bytes", (unsigned long)bytes),
+		    i18n_number(l, bytes, num, sizeof(num)));
+	while (
+	    u + 1 < sizeof(units) / sizeof(units[0]) && bytes >= unit * 1024) {
+		unit *= 1024;
+		u++;
+	}
+	/* One decimal, with the language's decimal mark. */
+	tenths = (bytes * 10 + unit / 2) / unit;
+	snprintf(num, sizeof(num), "%lld%s%lld", tenths / 10,
+	    trc(l, "decimal mark", "."), tenths % 10);
+	return arena_printf(a, "%s %s", num, trc(l, "size unit", units[u]));
 }
 
 /* "1 message", "12 messages". */
 static const char *
-count_words(struct arena *a, long long n)
+count_words(struct req *r, long long n)
 {
-	return arena_printf(a, "%lld message%s", n, n == 1 ? "" : "s");
+	char num[32];
+
+	return arena_printf(r->arena,
+	    trn(r->lang, "%s message", "%s messages", (unsigned long)n),
+	    i18n_number(r->lang, n, num, sizeof(num)));
 }
 
 static const char *
-delivery_words(int keeps, int forwards)
+delivery_words(const struct lang *l, int keeps, int forwards)
 {
 	if (!keeps)
-		return "forwarded to your recipients";
-	return forwards ? "forwarded and kept in the mailbox" :
-			  "kept in the mailbox, not forwarded";
+		return tr(l, "forwarded to your recipients");
+	return forwards ? tr(l, "forwarded and kept in the mailbox") :
+			  tr(l, "kept in the mailbox, not forwarded");
 }
 
 static int
@@ -129,7 +147,7 @@ mailbox_opened(struct req *r, long long id, struct mailbox_open *o, int *opened)
 	    cookie_key(r, id, key), r->cfg->mailbox_idle, o, opened);
 	sodium_memzero(key, sizeof(key));
 	if (e == APP_ENOTFOUND)
-		r->reason = "no such mailbox of this user";
+		r->reason = N_("no such mailbox of this user");
 	return e;
 }
 
@@ -153,7 +171,8 @@ alias_row(struct req *r, struct view_dict *d, const PGresult *res, int i,
 	view_set(row, "ALIAS_ID", db_str(res, i, MBOX_LIST_ALIAS));
 	view_set(row, "ADDRESS", db_str(res, i, MBOX_LIST_ADDRESS));
 	view_set(row, "DELIVERY",
-	    delivery_words(keeps, db_bool(res, i, MBOX_LIST_FORWARDS)));
+	    delivery_words(r->lang, keeps,
+		db_bool(res, i, MBOX_LIST_FORWARDS)));
 	if (!db_bool(res, i, MBOX_LIST_ENABLED))
 		view_show(row, "DISABLED");
 	if (db_null(res, i, MBOX_LIST_MAILBOX)) {
@@ -167,9 +186,9 @@ alias_row(struct req *r, struct view_dict *d, const PGresult *res, int i,
 	used = db_ll(res, i, MBOX_LIST_USED);
 	view_set(m, "MAILBOX_ID", db_str(res, i, MBOX_LIST_MAILBOX));
 	view_set(m, "MESSAGES",
-	    count_words(r->arena, db_ll(res, i, MBOX_LIST_MESSAGES)));
-	view_set(m, "USED", mailbox_size_words(r->arena, used));
-	view_set(m, "QUOTA", mailbox_size_words(r->arena, quota));
+	    count_words(r, db_ll(res, i, MBOX_LIST_MESSAGES)));
+	view_set(m, "USED", mailbox_size_words(r->arena, r->lang, used));
+	view_set(m, "QUOTA", mailbox_size_words(r->arena, r->lang, quota));
 	view_set_int(m, "PERCENT", quota > 0 ? (long)(100 * used / quota) : 0);
 	if (db_bool(res, i, MBOX_LIST_UNLOCKED) && mid != error_id) {
 		view_show(m, "UNLOCKED");
@@ -178,7 +197,7 @@ alias_row(struct req *r, struct view_dict *d, const PGresult *res, int i,
 	view_show(m, "LOCKED");
 	if (mid == error_id &&
 	    (err = view_add_section(m, "PASSWORD_ERROR")) != NULL)
-		view_set(err, "MESSAGE", error);
+		view_set(err, "MESSAGE", tr(r->lang, error));
 }
 
 /* /my/mailbox, with an unlock error next to mailbox error_id. */
@@ -203,7 +222,8 @@ list_page(struct req *r, int status, long long error_id, const char *error)
 		alias_row(r, d, res, i, error_id, error);
 	if ((e = mailbox_no_store(r)) != APP_OK)
 		return e;
-	return page_render(r, status, "Mailboxes", "mailboxes.tpl");
+	return page_render(r, status, tr(r->lang, "Mailboxes"),
+	    "mailboxes.tpl");
 }
 
 /* GET /my/mailbox[?done=...] */
@@ -229,7 +249,7 @@ unlock_rate(struct req *r)
 	    NULL)
 		return APP_ENOMEM;
 	if ((e = req_rate_limit(r, bucket, UNLOCKS_A_MINUTE)) == APP_ERATELIMIT)
-		r->reason = "too many mailbox password tries";
+		r->reason = N_("too many mailbox password tries");
 	return e;
 }
 
@@ -263,8 +283,8 @@ h_mailbox_unlock(struct req *r)
 	if (e == APP_EINVALID) {
 		log_info("mailbox_unlock_refused", LOG_INT("mailbox", id),
 		    LOG_INT("user", r->user->id));
-		r->reason = "wrong mailbox password";
-		return list_page(r, 422, id, "Wrong password.");
+		r->reason = N_("wrong mailbox password");
+		return list_page(r, 422, id, N_("Wrong password."));
 	}
 	if (e == APP_ERATELIMIT)
 		r->retry_after = "2";
@@ -290,7 +310,7 @@ h_mailbox_lock(struct req *r)
 	if ((e = mailbox_lock(r->db, r->user->id, r->session_hash, id)) !=
 	    APP_OK) {
 		if (e == APP_ENOTFOUND)
-			r->reason = "no such mailbox of this user";
+			r->reason = N_("no such mailbox of this user");
 		return e;
 	}
 	if ((e = resp_cookie(r, unlock_cookie(r, id, name), "", 0,
@@ -306,7 +326,7 @@ field_error(struct req *r, const char *section, const char *msg)
 	struct view_dict *d = page_dict(r), *err;
 
 	if (d != NULL && (err = view_add_section(d, section)) != NULL)
-		view_set(err, "MESSAGE", msg);
+		view_set(err, "MESSAGE", tr(r->lang, msg));
 }
 
 /* Why a new password (typed twice) is refused, shown by its fields. */
@@ -321,7 +341,7 @@ new_password_refused(struct req *r, const char *pw, const char *pw2,
 		return 1;
 	}
 	if (pw2 == NULL || strcmp(pw, pw2) != 0) {
-		field_error(r, section2, "The two passwords differ.");
+		field_error(r, section2, N_("The two passwords differ."));
 		return 1;
 	}
 	return 0;
@@ -339,7 +359,7 @@ user_alias(struct req *r, const char *alias_id, enum app_err *e)
 	if ((res = req_sql(r, STMT_MBOX_ALIAS, 2, params, e)) == NULL)
 		return NULL;
 	if (PQntuples(res) != 1) {
-		r->reason = "no such address of this user";
+		r->reason = N_("no such address of this user");
 		*e = APP_ENOTFOUND;
 		return NULL;
 	}
@@ -362,7 +382,8 @@ new_page(struct req *r, int status, const char *alias_id)
 	view_set(d, "ALIAS_ID", alias_id);
 	view_set(d, "ADDRESS", db_str(res, 0, MBOX_ALIAS_ADDRESS));
 	view_set_int(d, "MIN", MAILBOX_PASSWORD_MIN);
-	return page_render(r, status, "A new mailbox", "mailbox_new.tpl");
+	return page_render(r, status, tr(r->lang, "A new mailbox"),
+	    "mailbox_new.tpl");
 }
 
 /* GET /my/mailbox/new?alias=ID */
@@ -394,7 +415,7 @@ h_mailbox_create(struct req *r)
 
 	if (new_password_refused(r, pw, req_field(r, MB_CREATE_PASSWORD2),
 		"PASSWORD_ERROR", "PASSWORD2_ERROR")) {
-		r->reason = "refused mailbox password";
+		r->reason = N_("refused mailbox password");
 		return new_page(r, 422, alias);
 	}
 	req_actor(r, ACTOR_USER, &a);
@@ -429,17 +450,16 @@ settings_page(struct req *r, int status, long long id)
 	used = db_ll(res, 0, MBOX_GET_USED);
 	view_set(d, "ID", db_str(res, 0, MBOX_GET_ID));
 	view_set(d, "ADDRESS", db_str(res, 0, MBOX_GET_ADDRESS));
-	view_set(d, "MESSAGES",
-	    count_words(r->arena, db_ll(res, 0, MBOX_GET_COUNT)));
-	view_set(d, "USED", mailbox_size_words(r->arena, used));
-	view_set(d, "QUOTA", mailbox_size_words(r->arena, quota));
+	view_set(d, "MESSAGES", count_words(r, db_ll(res, 0, MBOX_GET_COUNT)));
+	view_set(d, "USED", mailbox_size_words(r->arena, r->lang, used));
+	view_set(d, "QUOTA", mailbox_size_words(r->arena, r->lang, quota));
 	view_set_int(d, "PERCENT", quota > 0 ? (long)(100 * used / quota) : 0);
 	view_set_int(d, "MIN", MAILBOX_PASSWORD_MIN);
 	view_show(d,
 	    !db_bool(alias, 0, MBOX_ALIAS_KEEPS)       ? "FORWARD_CHECKED" :
 		db_bool(alias, 0, MBOX_ALIAS_FORWARDS) ? "BOTH_CHECKED" :
 							 "KEEP_CHECKED");
-	return page_render(r, status, "Mailbox settings",
+	return page_render(r, status, tr(r->lang, "Mailbox settings"),
 	    "mailbox_settings.tpl");
 }
 
@@ -476,7 +496,7 @@ mailbox_row(struct req *r, long long id, enum app_err *e)
 	if ((res = req_sql(r, STMT_MBOX_GET, 2, params, e)) == NULL)
 		return NULL;
 	if (PQntuples(res) != 1) {
-		r->reason = "no such mailbox of this user";
+		r->reason = N_("no such mailbox of this user");
 		*e = APP_ENOTFOUND;
 		return NULL;
 	}
@@ -507,8 +527,9 @@ h_mailbox_delivery(struct req *r)
 	if ((alias = alias_of_mailbox(r, id, &e)) == NULL)
 		return e;
 	if (to == -1) {
-		field_error(r, "DELIVERY_ERROR", "Choose one of the three.");
-		r->reason = "no such delivery";
+		field_error(r, "DELIVERY_ERROR",
+		    N_("Choose one of the three."));
+		r->reason = N_("no such delivery");
 		return settings_page(r, 422, id);
 	}
 	req_actor(r, ACTOR_USER, &a);
@@ -532,7 +553,7 @@ h_mailbox_password(struct req *r)
 	if (new_password_refused(r, req_field(r, MB_NEW_PASSWORD),
 		req_field(r, MB_NEW_PASSWORD2), "PASSWORD_ERROR",
 		"PASSWORD2_ERROR")) {
-		r->reason = "refused mailbox password";
+		r->reason = N_("refused mailbox password");
 		return settings_page(r, 422, id);
 	}
 	if ((e = unlock_rate(r)) != APP_OK)
@@ -541,8 +562,8 @@ h_mailbox_password(struct req *r)
 	e = mailbox_password(r->db, &a, id, req_field(r, MB_OLD_PASSWORD),
 	    req_field(r, MB_NEW_PASSWORD), &l, r->session_hash);
 	if (e == APP_EINVALID) {
-		field_error(r, "OLD_PASSWORD_ERROR", "Wrong password.");
-		r->reason = "wrong mailbox password";
+		field_error(r, "OLD_PASSWORD_ERROR", N_("Wrong password."));
+		r->reason = N_("wrong mailbox password");
 		return settings_page(r, 422, id);
 	}
 	if (e == APP_ERATELIMIT)
@@ -569,15 +590,14 @@ h_mailbox_reset(struct req *r)
 	if (strcmp(req_field(r, MB_RESET_CONFIRM),
 		db_str(res, 0, MBOX_GET_ADDRESS)) != 0) {
 		field_error(r, "CONFIRM_ERROR",
-		    "Type the address exactly: "
-		    "nothing was destroyed.");
-		r->reason = "reset not confirmed";
+		    N_("Type the address exactly: nothing was destroyed."));
+		r->reason = N_("reset not confirmed");
 		return settings_page(r, 422, id);
 	}
 	if (new_password_refused(r, req_field(r, MB_RESET_PASSWORD),
 		req_field(r, MB_RESET_PASSWORD2), "RESET_PASSWORD_ERROR",
 		"RESET_PASSWORD2_ERROR")) {
-		r->reason = "refused mailbox password";
+		r->reason = N_("refused mailbox password");
 		return settings_page(r, 422, id);
 	}
 	req_actor(r, ACTOR_USER, &a);

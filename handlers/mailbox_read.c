@@ -19,6 +19,7 @@
 #include "handlers/handlers.h"
 #include "http/session.h"
 #include "lib/arena.h"
+#include "lib/i18n.h"
 #include "lib/log.h"
 #include "mail/mailbox.h"
 #include "mail/mime.h"
@@ -44,7 +45,8 @@ locked_page(struct req *r, long long id)
 	view_set(d, "ADDRESS", db_str(res, 0, MBOX_GET_ADDRESS));
 	if ((e = mailbox_no_store(r)) != APP_OK)
 		return e;
-	return page_render(r, 200, "Locked mailbox", "mailbox_locked.tpl");
+	return page_render(r, 200, tr(r->lang, "Locked mailbox"),
+	    "mailbox_locked.tpl");
 }
 
 /* Opens the mailbox of the path; *shown when the locked page was made. */
@@ -69,20 +71,23 @@ static void
 message_row(struct req *r, struct view_dict *d, const struct mailbox_row *m)
 {
 	struct view_dict *row = view_add_section(d, "MESSAGE");
+	char              when[64];
 
 	if (row == NULL)
 		return;
 	view_set(row, "MID", arena_printf(r->arena, "%lld", m->id));
-	view_set(row, "WHEN", m->received);
-	view_set(row, "SIZE", mailbox_size_words(r->arena, m->size));
+	view_set(row, "WHEN",
+	    i18n_time(r->lang, m->received, when, sizeof(when)));
+	view_set(row, "SIZE", mailbox_size_words(r->arena, r->lang, m->size));
 	if (m->unreadable) {
 		view_show(row, "UNREADABLE");
-		view_set(row, "SUBJECT", "(message)");
+		view_set(row, "SUBJECT", tr(r->lang, "(message)"));
 		return;
 	}
 	view_set(row, "FROM", m->sum.from);
 	view_set(row, "SUBJECT",
-	    *m->sum.subject != '\0' ? m->sum.subject : "(no subject)");
+	    *m->sum.subject != '\0' ? m->sum.subject :
+				      tr(r->lang, "(no subject)"));
 	if (m->sum.nattach > 0)
 		view_show(row, "ATTACHED");
 }
@@ -109,8 +114,8 @@ h_mailbox(struct req *r)
 	mailbox_notice(d, req_field(r, MB_LIST_DONE));
 	view_set(d, "ID", arena_printf(r->arena, "%lld", o.id));
 	view_set(d, "ADDRESS", o.address);
-	view_set(d, "USED", mailbox_size_words(r->arena, o.used));
-	view_set(d, "QUOTA", mailbox_size_words(r->arena, o.quota));
+	view_set(d, "USED", mailbox_size_words(r->arena, r->lang, o.used));
+	view_set(d, "QUOTA", mailbox_size_words(r->arena, r->lang, o.quota));
 	view_show(d, p.n > 0 ? "LIST" : "NO_MESSAGES");
 	for (i = 0; i < p.n; i++)
 		message_row(r, d, &p.rows[i]);
@@ -137,9 +142,9 @@ read_message(struct req *r, const struct mailbox_open *o, char **text,
 		return APP_ENOTFOUND;
 	e = mailbox_read(r->db, o, mid, text, len, received);
 	if (e == APP_ENOTFOUND)
-		r->reason = "no such message in this mailbox";
+		r->reason = N_("no such message in this mailbox");
 	else if (e == APP_EINTERNAL)
-		r->reason = "the message does not open";
+		r->reason = N_("the message does not open");
 	return e;
 }
 
@@ -156,8 +161,10 @@ message_view(struct req *r, struct view_dict *d, const struct mime_view *v)
 		view_set(d, "CC", v->cc);
 	}
 	view_set(d, "SUBJECT",
-	    *v->sum.subject != '\0' ? v->sum.subject : "(no subject)");
-	view_set(d, "DATE", *v->date_text != '\0' ? v->date_text : "unknown");
+	    *v->sum.subject != '\0' ? v->sum.subject :
+				      tr(r->lang, "(no subject)"));
+	view_set(d, "DATE",
+	    *v->date_text != '\0' ? v->date_text : tr(r->lang, "unknown"));
 	view_set(d, "TEXT", v->text);
 	if (v->text_cut)
 		view_show(d, "CUT");
@@ -175,26 +182,27 @@ message_view(struct req *r, struct view_dict *d, const struct mime_view *v)
 		view_set_int(row, "N", (long)i);
 		view_set(row, "NAME",
 		    *v->sum.attach[i].name != '\0' ? v->sum.attach[i].name :
-						     "(unnamed)");
+						     tr(r->lang, "(unnamed)"));
 		view_set(row, "TYPE", v->sum.attach[i].type);
 		view_set(row, "SIZE",
-		    mailbox_size_words(r->arena,
+		    mailbox_size_words(r->arena, r->lang,
 			(long long)v->sum.attach[i].size));
 	}
 }
 
-/* Unix time as "2026-11-28 08:30 UTC" (arena). */
+/* Unix time in the language's format, in UTC (arena). */
 static const char *
 utc_time(struct req *r, long long t)
 {
 	time_t    tt = (time_t)t;
 	struct tm tm;
-	char      buf[32];
+	char      iso[32], out[64];
 
 	if (gmtime_r(&tt, &tm) == NULL ||
-	    strftime(buf, sizeof(buf), "%Y-%m-%d %H:%M UTC", &tm) == 0)
+	    strftime(iso, sizeof(iso), "%Y-%m-%d %H:%MZ", &tm) == 0)
 		return "?";
-	return arena_strdup(r->arena, buf);
+	return arena_strdup(r->arena,
+	    i18n_time(r->lang, iso, out, sizeof(out)));
 }
 
 /* GET /my/mailbox/:id/messages/:mid */
@@ -225,7 +233,7 @@ h_mailbox_message(struct req *r)
 		view_set(d, "ADDRESS", o.address);
 		view_set(d, "RECEIVED", utc_time(r, received));
 		view_set(d, "SIZE",
-		    mailbox_size_words(r->arena, (long long)len));
+		    mailbox_size_words(r->arena, r->lang, (long long)len));
 		message_view(r, d, &v);
 	}
 	mailbox_text_free(text, len);
@@ -233,7 +241,8 @@ h_mailbox_message(struct req *r)
 		return e;
 	if ((e = mailbox_no_store(r)) != APP_OK)
 		return e;
-	return page_render(r, 200, "Message", "mailbox_message.tpl");
+	return page_render(r, 200, tr(r->lang, "Message"),
+	    "mailbox_message.tpl");
 }
 
 /*
@@ -291,8 +300,8 @@ attachment(struct req *r, const char *text, size_t len, struct buf *out,
 	if (!isdigit((unsigned char)*n) || *end != '\0' || i < 0 ||
 	    i >= SUMMARY_ATTACH_MAX ||
 	    mime_attachment(text, len, (size_t)i, out, info, r->arena) != 0) {
-		r->reason = out->failed ? "attachment over its bound" :
-					  "no such attachment";
+		r->reason = out->failed ? N_("attachment over its bound") :
+					  N_("no such attachment");
 		return out->failed ? APP_ETOOBIG : APP_ENOTFOUND;
 	}
 	return APP_OK;
@@ -404,8 +413,8 @@ h_mailbox_delete(struct req *r)
 	mailbox_close(&o);
 	nids = form_ids(r, ids, DELETE_MAX, &bad);
 	if (bad || nids == 0) {
-		r->reason = bad ? "bad or too many message ids" :
-				  "no message selected";
+		r->reason = bad ? N_("bad or too many message ids") :
+				  N_("no message selected");
 		return APP_EINPUT;
 	}
 	req_actor(r, ACTOR_USER, &a);

@@ -58,7 +58,8 @@ page_notice(struct view_dict *d, const char *done,
 	for (i = 0; done != NULL && i < n; i++)
 		if (strcmp(done, table[i].done) == 0) {
 			view_show(d, "NOTICE");
-			view_set(d, "NOTICE_TEXT", table[i].text);
+			view_set(d, "NOTICE_TEXT",
+			    tr(view_lang(d), table[i].text));
 		}
 }
 

@@ -532,11 +532,12 @@ resp_stream_begin(struct req *r, const char *ctype, long long length)
 		    r->headers[i].value);
 	buf_puts(h, "\r\n");
 	if (h->failed)
-		return fail(r, APP_EINTERNAL, "response head over its bound");
+		return fail(r, APP_EINTERNAL,
+		    N_("response head over its bound"));
 	r->streamed = 1;
 	r->ctype = ctype;
 	if (FCGX_PutStr(h->data, (int)h->len, r->fcgi->out) < 0)
-		return fail(r, APP_EINTERNAL, "client went away");
+		return fail(r, APP_EINTERNAL, N_("client went away"));
 	return APP_OK;
 }
 
@@ -551,7 +552,7 @@ resp_stream(struct req *r, const void *data, size_t len)
 	while (len > 0) {
 		n = len > (1u << 20) ? 1 << 20 : (int)len;
 		if (FCGX_PutStr(p, n, r->fcgi->out) < 0)
-			return fail(r, APP_EINTERNAL, "client went away");
+			return fail(r, APP_EINTERNAL, N_("client went away"));
 		r->bytes_sent += (size_t)n;
 		p += n;
 		len -= (size_t)n;

@@ -13,6 +13,7 @@
 
 #include "lib/arena.h"
 #include "lib/gate.h"
+#include "lib/i18n.h"
 #include "lib/log.h"
 #include "mail/mailbox.h"
 #include "store/audit.h"
@@ -57,11 +58,11 @@ mailbox_password_problem(const char *pw)
 		if (((unsigned char)*p & 0xc0) != 0x80)
 			chars++;
 	if (chars < MAILBOX_PASSWORD_MIN)
-		return "A mailbox password has at least 12 characters: "
-		       "four or five random words are easy to remember and "
-		       "hard to guess.";
+		return N_("A mailbox password has at least 12 characters: "
+			  "four or five random words are easy to remember "
+			  "and hard to guess.");
 	if (strlen(pw) > MBOX_PASSWORD_MAX)
-		return "A mailbox password has at most 1024 bytes.";
+		return N_("A mailbox password has at most 1024 bytes.");
 	return NULL;
 }
 

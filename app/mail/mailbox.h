@@ -57,7 +57,7 @@ struct mailbox_open {
 /* One row of a listing, its summary decrypted. */
 struct mailbox_row {
 	long long      id;
-	const char    *received; /* "2026-11-28 08:30 UTC" */
+	const char    *received; /* "2026-11-28 08:30Z" */
 	long long      size;
 	struct summary sum; /* from "(unreadable)" when it does not open */
 	int            unreadable;

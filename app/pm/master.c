@@ -638,9 +638,7 @@ keep_fixed_keys(const struct config *old, struct config *new)
 	{ #k, offsetof(struct config, k), sizeof(((struct config *)0)->k) }
 		FIXED(listen), FIXED(socket_mode), FIXED(socket_group),
 		FIXED(backlog), FIXED(user), FIXED(group), FIXED(status_listen),
-		FIXED(pid_file),
-		FIXED(lmtp_listen),
-		FIXED(lmtp_socket_group),
+		FIXED(pid_file), FIXED(lmtp_listen), FIXED(lmtp_socket_group),
 		FIXED(locale_dir), /* gettext never reloads a catalogue */
 #undef FIXED
 	};

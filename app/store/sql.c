@@ -1144,7 +1144,7 @@ const struct sql_stmt sql_stmts[STMT__MAX] = {
 	[STMT_MBOX_MESSAGES] = { "mbox_messages",
 	    "SELECT id, (extract(epoch FROM received_at) * 1000000)::bigint, "
 	    "to_char(received_at AT TIME ZONE 'UTC', "
-	    "'YYYY-MM-DD HH24:MI \"UTC\"'), size_bytes, "
+	    "'YYYY-MM-DD HH24:MI\"Z\"'), size_bytes, "
 	    "encode(header_nonce, 'hex'), encode(header_ciphertext, 'hex'), "
 	    "encode(sealed_key, 'hex') FROM messages "
 	    "WHERE mailbox_id = $1::bigint AND ($2::bigint IS NULL OR "
