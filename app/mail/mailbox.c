@@ -73,18 +73,28 @@ unhex(unsigned char *out, size_t n, const PGresult *res, int row, int col)
 	return db_hex(res, row, col, out, n) == (long)n ? 0 : -1;
 }
 
+/* Runs stmt with the two ids as its $1 and $2. */
+static PGresult *
+exec_ids(struct db *db, enum stmt stmt, long long id1, long long id2,
+    enum app_err *e)
+{
+	char        ids[2][24];
+	const char *params[2] = { ids[0], ids[1] };
+
+	snprintf(ids[0], sizeof(ids[0]), "%lld", id1);
+	snprintf(ids[1], sizeof(ids[1]), "%lld", id2);
+	return db_exec(db, stmt, 2, params, e);
+}
+
 /* The user's mailbox and its keys; APP_ENOTFOUND if not theirs. */
 static enum app_err
 load(struct db *db, long long user_id, long long mailbox_id, struct row *r)
 {
-	char         ids[2][24];
-	const char  *params[2] = { ids[0], ids[1] };
 	PGresult    *res;
 	enum app_err e = APP_OK;
 
-	snprintf(ids[0], sizeof(ids[0]), "%lld", mailbox_id);
-	snprintf(ids[1], sizeof(ids[1]), "%lld", user_id);
-	if ((res = db_exec(db, STMT_MBOX_GET, 2, params, &e)) == NULL)
+	if ((res = exec_ids(db, STMT_MBOX_GET, mailbox_id, user_id, &e)) ==
+	    NULL)
 		return e;
 	memset(r, 0, sizeof(*r));
 	if (PQntuples(res) != 1)
@@ -205,14 +215,11 @@ static enum app_err
 alias_of(struct db *db, long long user_id, long long alias_id,
     char address[ADDRESS_MAX + 1], long long *mailbox_id)
 {
-	char         ids[2][24];
-	const char  *params[2] = { ids[0], ids[1] };
 	PGresult    *res;
 	enum app_err e = APP_OK;
 
-	snprintf(ids[0], sizeof(ids[0]), "%lld", alias_id);
-	snprintf(ids[1], sizeof(ids[1]), "%lld", user_id);
-	if ((res = db_exec(db, STMT_MBOX_ALIAS, 2, params, &e)) == NULL)
+	if ((res = exec_ids(db, STMT_MBOX_ALIAS, alias_id, user_id, &e)) ==
+	    NULL)
 		return e;
 	if (PQntuples(res) != 1)
 		e = APP_ENOTFOUND;

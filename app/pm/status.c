@@ -219,6 +219,19 @@ text_proc(struct buf *out, const struct proc *p)
 	text_num(out, "RSS:", p->rss_kib);
 }
 
+/* A pool's queue and process counts, alike in both pools' blocks. */
+static void
+text_counts(struct buf *out, const struct totals *t)
+{
+	text_num(out, "listen queue:", t->listen_queue);
+	text_num(out, "max listen queue:", t->max_listen_queue);
+	text_num(out, "listen queue len:", t->backlog);
+	text_num(out, "idle processes:", t->idle);
+	text_num(out, "active processes:", t->active);
+	text_num(out, "total processes:", t->total);
+	text_num(out, "max active processes:", t->max_active);
+}
+
 /* The LMTP pool's block, after the FastCGI pool's. */
 static void
 text_lmtp(const struct scoreboard *sb, const struct status_extra *x,
@@ -232,13 +245,7 @@ text_lmtp(const struct scoreboard *sb, const struct status_extra *x,
 	text_str(out, "process manager:", x->pm);
 	text_num(out, "accepted conn:", sb->lmtp.accepted);
 	text_num(out, "messages stored:", sb->lmtp.messages);
-	text_num(out, "listen queue:", t.listen_queue);
-	text_num(out, "max listen queue:", t.max_listen_queue);
-	text_num(out, "listen queue len:", t.backlog);
-	text_num(out, "idle processes:", t.idle);
-	text_num(out, "active processes:", t.active);
-	text_num(out, "total processes:", t.total);
-	text_num(out, "max active processes:", t.max_active);
+	text_counts(out, &t);
 	text_num(out, "max children reached:", sb->lmtp.max_children_reached);
 	text_num(out, "workers wanted:", sb->lmtp.want);
 }
@@ -259,13 +266,7 @@ status_text(const struct scoreboard *sb, const struct status_extra *x, int full,
 	    "start time:", fmt_time(when, sizeof(when), sb->start_ms));
 	text_num(out, "start since:", t.since);
 	text_num(out, "accepted conn:", sb->accepted);
-	text_num(out, "listen queue:", t.listen_queue);
-	text_num(out, "max listen queue:", t.max_listen_queue);
-	text_num(out, "listen queue len:", t.backlog);
-	text_num(out, "idle processes:", t.idle);
-	text_num(out, "active processes:", t.active);
-	text_num(out, "total processes:", t.total);
-	text_num(out, "max active processes:", t.max_active);
+	text_counts(out, &t);
 	text_num(out, "max children reached:", sb->max_children_reached);
 	text_num(out, "slow requests:", sb->slow_requests);
 	text_num(out, "killed by timeout:", sb->killed_by_timeout);
