@@ -27,6 +27,7 @@ struct db {
 	PGresult            *cache[STMT__MAX]; /* see db_cached */
 	unsigned long        cache_version;    /* times the cache was emptied */
 	int                  answered;         /* a result since db_request */
+	int                  in_tx;            /* inside db_tx's BEGIN */
 	char                 reason[256];
 };
 
@@ -95,9 +96,26 @@ set_reason(struct db *db, const char *what, const char *msg)
 	    (int)strcspn(msg, "\n"), msg);
 }
 
-/* Drops the connection and schedules the next attempt. */
+/*
+ * A connection that worked and broke (the server restarted, or cut an
+ * idle connection) is dropped, and the next db_connect opens a new one at
+ * once: only a failed connect starts the back-off, so the first request
+ * after a restart is answered instead of every worker's failing once.
+ */
 static enum app_err
-lost(struct db *db)
+dropped(struct db *db, const char *what)
+{
+	set_reason(db, what, PQerrorMessage(db->conn));
+	forget_cache(db);
+	PQfinish(db->conn);
+	db->conn = NULL;
+	log_warn("db_connection_lost", LOG_STR("reason", db->reason));
+	return APP_EDB;
+}
+
+/* A connect failed: schedules the next attempt. */
+static enum app_err
+connect_failed(struct db *db)
 {
 	forget_cache(db);
 	if (db->conn != NULL)
@@ -222,6 +240,35 @@ setup_connection(struct db *db)
 	return unusable(db, "listen", PQexec(db->conn, sql_listen)) ? -1 : 0;
 }
 
+/*
+ * Before a request's first statement: notifications empty the cache, and
+ * a connection the server closed while it sat idle (a shutdown sends an
+ * error, then EOF) is noticed here, before a cached page could hide an
+ * outage or a statement fail on it.  Once a statement of this request has
+ * been answered, libpq has already read every notification the server
+ * sent before it (they come first on the connection): nothing to poll.
+ */
+static void
+idle_check(struct db *db)
+{
+	struct pollfd pfd = { PQsocket(db->conn), POLLIN, 0 };
+	PGnotify     *n;
+	int           i, changed = 0;
+
+	for (i = 0; !db->answered && i < 4 && poll(&pfd, 1, 0) == 1; i++)
+		if (!PQconsumeInput(db->conn) ||
+		    PQstatus(db->conn) != CONNECTION_OK) {
+			(void)dropped(db, "connection");
+			return;
+		}
+	while ((n = PQnotifies(db->conn)) != NULL) {
+		changed = 1;
+		PQfreemem(n);
+	}
+	if (changed)
+		forget_cache(db);
+}
+
 enum app_err
 db_connect(struct db *db)
 {
@@ -231,13 +278,14 @@ db_connect(struct db *db)
 	const char *const vals[] = { db->cfg->database, CONNECT_TIMEOUT,
 		db->appname, options, NULL };
 
-	if (db->conn != NULL && PQstatus(db->conn) == CONNECTION_OK)
+	if (db->conn != NULL && PQstatus(db->conn) != CONNECTION_OK)
+		(void)dropped(db, "connection");
+	if (db->conn != NULL && !db->answered)
+		idle_check(db);
+	if (db->conn != NULL)
 		return APP_OK;
-	if (db->conn != NULL) {
-		set_reason(db, "connection", PQerrorMessage(db->conn));
-		return lost(db);
-	}
-	if (now() < db->retry_at)
+	/* A transaction's statements never continue on a new connection. */
+	if (db->in_tx || now() < db->retry_at)
 		return APP_EDB; /* reason: the last failure's */
 	/* No statement waits on a lock longer than a request would. */
 	snprintf(options, sizeof(options),
@@ -248,10 +296,10 @@ db_connect(struct db *db)
 		set_reason(db, "connect",
 		    db->conn != NULL ? PQerrorMessage(db->conn) :
 				       "out of memory");
-		return lost(db);
+		return connect_failed(db);
 	}
 	if (setup_connection(db) == -1)
-		return lost(db);
+		return connect_failed(db);
 	db->backoff = BACKOFF_MIN;
 	log_info("db_connected");
 	return APP_OK;
@@ -301,7 +349,7 @@ db_exec_bin(struct db *db, enum stmt id, int nparams, const char *const *params,
 	set_reason(db, sql_stmts[id].name, PQerrorMessage(db->conn));
 	PQclear(res);
 	if (PQstatus(db->conn) != CONNECTION_OK) {
-		*err = lost(db);
+		*err = dropped(db, sql_stmts[id].name);
 		return NULL;
 	}
 	log_error("sql_failed", LOG_WORD("stmt", sql_stmts[id].name),
@@ -330,10 +378,14 @@ simple(struct db *db, const char *sql)
 	int       ok = PQresultStatus(res) == PGRES_COMMAND_OK;
 
 	PQclear(res);
-	if (ok)
+	if (ok) {
+		db->answered = 1;
 		return APP_OK;
+	}
+	if (PQstatus(db->conn) != CONNECTION_OK)
+		return dropped(db, sql);
 	set_reason(db, sql, PQerrorMessage(db->conn));
-	return PQstatus(db->conn) != CONNECTION_OK ? lost(db) : APP_EINTERNAL;
+	return APP_EINTERNAL;
 }
 
 enum app_err
@@ -344,42 +396,13 @@ db_tx(struct db *db, enum app_err (*fn)(struct db *, void *), void *arg)
 	if ((e = db_connect(db)) != APP_OK ||
 	    (e = simple(db, sql_begin)) != APP_OK)
 		return e;
-	if ((e = fn(db, arg)) == APP_OK &&
-	    (e = simple(db, sql_commit)) == APP_OK)
-		return APP_OK;
-	if (db->conn != NULL)
+	db->in_tx = 1;
+	if ((e = fn(db, arg)) == APP_OK)
+		e = simple(db, sql_commit);
+	if (e != APP_OK && db->conn != NULL)
 		(void)simple(db, sql_rollback);
+	db->in_tx = 0;
 	return e;
-}
-
-/*
- * Notifications empty the cache.  When a statement of this request has
- * been answered, libpq has already read every notification the server
- * sent before it (they come first on the connection): nothing to poll.
- * Otherwise reads what the server sent, without waiting; a connection the
- * server closed (a shutdown sends an error, then EOF) is noticed here,
- * before a cached page could hide an outage.
- */
-static enum app_err
-poll_notifications(struct db *db)
-{
-	struct pollfd pfd = { PQsocket(db->conn), POLLIN, 0 };
-	PGnotify     *n;
-	int           i, changed = 0;
-
-	for (i = 0; !db->answered && i < 4 && poll(&pfd, 1, 0) == 1; i++)
-		if (!PQconsumeInput(db->conn) ||
-		    PQstatus(db->conn) != CONNECTION_OK) {
-			set_reason(db, "connection", PQerrorMessage(db->conn));
-			return lost(db);
-		}
-	while ((n = PQnotifies(db->conn)) != NULL) {
-		changed = 1;
-		PQfreemem(n);
-	}
-	if (changed)
-		forget_cache(db);
-	return APP_OK;
 }
 
 unsigned long
@@ -398,8 +421,7 @@ db_request(struct db *db)
 PGresult *
 db_cached(struct db *db, enum stmt id, enum app_err *err)
 {
-	if ((*err = db_connect(db)) != APP_OK ||
-	    (*err = poll_notifications(db)) != APP_OK)
+	if ((*err = db_connect(db)) != APP_OK)
 		return NULL;
 	if (db->cache[id] == NULL)
 		db->cache[id] = db_exec(db, id, 0, NULL, err);

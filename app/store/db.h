@@ -5,11 +5,12 @@
  * The workers, the jobs (sync, outbox, cleanup) and the operator commands
  * all go through a struct db.  Each worker opens its own connection after
  * fork, lazily, on the first request that needs it.  Every statement is
- * parameterised and prepared once per connection.  When the connection
- * breaks, the request gets APP_EDB (a 503 page), the connection is
- * dropped, and the next request reconnects, after a back-off that doubles
- * from 250 ms to 5 s so that a database outage is not hammered by every
- * worker.  Nothing here blocks longer than connect_timeout or the
+ * parameterised and prepared once per connection.  A connection found
+ * closed before a request's first statement is opened again at once; one
+ * that breaks under a statement fails that request with APP_EDB (a 503
+ * page) and the next one reconnects.  A connect that fails is retried
+ * after a back-off that doubles from 250 ms to 5 s, so that a database
+ * outage is not hammered by every worker.  Nothing here blocks longer than connect_timeout or the
  * statement timeout.
  *
  * The one exception is `membermail migrate` (migrate.c): it runs the

@@ -747,6 +747,22 @@ def pages_read_from_database(env):
 # ---------------------------------------------------------------- outage (last)
 
 @test
+def postgres_restart_while_idle(env):
+    """PostgreSQL restarts while no request is running: every worker's
+    connection is closed under it, and the first request each worker
+    serves afterwards reconnects at once (no 503, no back-off)."""
+    srv = env.ensure_server()
+    for _ in range(WORKERS * 3):
+        r = env.get("/ubuntu")
+        expect(r.status == 200, "before the restart: %s", show(r))
+    expect(env.pg.stop() == 0, "pg_ctl stop failed")
+    env.pg.start()
+    got = [env.get(p).status for _ in range(WORKERS * 3) for p in ("/", "/ubuntu", "/readyz")]
+    expect(got == [200] * len(got), "right after the restart: %s, want only 200s", got)
+    expect("event=db_connection_lost" in srv.output(), "no event=db_connection_lost log line")
+
+
+@test
 def postgres_outage(env):
     """PostgreSQL stops while membermail runs: pages 503 through nginx,
     health stays 200; once it is back, the same workers serve again."""
