@@ -18,6 +18,8 @@ import re
 
 import stack
 from run import Fail, expect, show, test  # noqa: F401
+import test_mailbox as tm
+from test_member import tidy
 from test_signin import Browser, new_user, sign_in, sql, use_profile, user_row  # noqa: F401
 
 FI = {"Accept-Language": "fi-FI,fi;q=0.9,en;q=0.5"}
@@ -262,11 +264,11 @@ def i18n_public_pages_in_finnish(env):
 
 
 @test
+@tidy
 def i18n_mailbox_pages_in_finnish(env):
     """The mailbox pages in Finnish, locked and unlocked, with a message
     listed and shown (its count, sizes and dates Finnish too), and the
     page that creates one."""
-    import test_mailbox as tm   # here: it imports the runner's helpers too
     env.ensure_server()
     box = tm.new_box(env, "fimb")
     b, mid = box["b"], box["id"]
