@@ -14,6 +14,7 @@
 #include "handlers/handlers.h"
 #include "http/session.h"
 #include "lib/arena.h"
+#include "lib/i18n.h"
 #include "rules/alias.h"
 #include "rules/provision.h"
 #include "store/audit.h"
@@ -183,7 +184,7 @@ no_alias_words(struct req *r, const struct my_page *p, int *coc)
 		return arena_printf(r->arena,
 		    "we could not create your "
 		    "address: %s; the domain's admins have been told",
-		    provision_reason_words(error + 12));
+		    provision_reason_words(error + 12, r->lang));
 	if (r->user->sync_due)
 		return "Launchpad is unreachable; we will retry";
 	if (!p->checked)

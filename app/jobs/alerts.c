@@ -96,24 +96,58 @@ array_add(struct buf *b, const char *s)
 }
 
 /* What one flush mails, by section. */
+enum section {
+	NEW,
+	STILL,
+	CLEARED,
+	SECTIONS
+};
+
 struct report {
-	struct arena     *a; /* for first */
-	struct view_dict *d;
-	long              nnew, nstill, ncleared;
-	const char       *first; /* the subject's message */
+	struct arena *a; /* the messages' copies */
+	const char   *shown[SECTIONS][SHOWN_MAX];
+	long          count[SECTIONS];
+	const char   *first; /* the subject's message */
+	char          subject[400];
+	int           lost; /* a copy failed */
 };
 
 static void
-report_add(struct report *rp, const char *section, long *count,
-    const char *message)
+report_add(struct report *rp, enum section k, const char *message)
 {
-	struct view_dict *row;
+	const char *m = arena_strdup(rp->a, message);
 
-	if ((*count)++ < SHOWN_MAX &&
-	    (row = view_add_section(rp->d, section)) != NULL)
-		view_set(row, "MESSAGE", message);
+	if (m == NULL)
+		rp->lost = 1;
+	if (rp->count[k] < SHOWN_MAX)
+		rp->shown[k][rp->count[k]] = m;
+	rp->count[k]++;
 	if (rp->first == NULL)
-		rp->first = arena_strdup(rp->a, message);
+		rp->first = m;
+}
+
+/* The alerts mail's values (mail_fill_fn): operators read it in English. */
+static enum app_err
+report_fill(struct view_dict *d, const void *arg)
+{
+	static const char *const names[SECTIONS] = { "NEW_CAUSE", "STILL_CAUSE",
+		"CLEARED_CAUSE" };
+	const struct report     *rp = arg;
+	struct view_dict        *row;
+	long                     i;
+	int                      k;
+
+	for (k = 0; k < SECTIONS; k++)
+		for (i = 0; i < rp->count[k] && i < SHOWN_MAX; i++) {
+			if ((row = view_add_section(d, names[k])) == NULL)
+				return APP_ENOMEM;
+			view_set(row, "MESSAGE", rp->shown[k][i]);
+		}
+	view_set(d, "SUBJECT", rp->subject);
+	view_set_int(d, "NEW", rp->count[NEW]);
+	view_set_int(d, "STILL", rp->count[STILL]);
+	view_set_int(d, "CLEARED", rp->count[CLEARED]);
+	return APP_OK;
 }
 
 struct flush {
@@ -125,24 +159,23 @@ struct flush {
 static enum app_err
 mail(struct db *db, const struct flush *f, struct report *rp)
 {
-	const char *to[1] = { f->cfg->alerts_to };
-	char        subject[400];
-	long        more;
+	struct mail_rcpt to = { f->cfg->alerts_to, NULL };
+	char            *s = rp->subject;
+	size_t           sz = sizeof(rp->subject);
+	long             more;
 
-	more = rp->nnew + rp->nstill + rp->ncleared - 1;
-	if (rp->nnew + rp->nstill == 0)
-		snprintf(subject, sizeof(subject), "cleared: %s", rp->first);
+	if (rp->lost)
+		return APP_ENOMEM;
+	more = rp->count[NEW] + rp->count[STILL] + rp->count[CLEARED] - 1;
+	if (rp->count[NEW] + rp->count[STILL] == 0)
+		snprintf(s, sz, "cleared: %s", rp->first);
 	else
-		snprintf(subject, sizeof(subject), "%s%s",
-		    f->failed ? "failed: " : "", rp->first);
+		snprintf(s, sz, "%s%s", f->failed ? "failed: " : "", rp->first);
 	if (more > 0)
-		snprintf(subject + strlen(subject),
-		    sizeof(subject) - strlen(subject), " (and %ld more)", more);
-	view_set(rp->d, "SUBJECT", subject);
-	view_set_int(rp->d, "NEW", rp->nnew);
-	view_set_int(rp->d, "STILL", rp->nstill);
-	view_set_int(rp->d, "CLEARED", rp->ncleared);
-	return mail_queue(db, f->cfg, "mail_sync_alerts.tpl", to, 1, rp->d);
+		snprintf(s + strlen(s), sz - strlen(s), " (and %ld more)",
+		    more);
+	return mail_queue(db, f->cfg, "mail_sync_alerts.tpl", &to, 1,
+	    report_fill, rp);
 }
 
 static enum app_err
@@ -174,10 +207,10 @@ seen(struct db *db, const struct flush *f, struct buf *keys, struct report *rp)
 	    (res = db_exec(db, STMT_ALERTS_SEEN, 3, p, &e)) != NULL) {
 		for (row = 0; row < PQntuples(res); row++)
 			if (db_bool(res, row, ALERTS_SEEN_NEW))
-				report_add(rp, "NEW_CAUSE", &rp->nnew,
+				report_add(rp, NEW,
 				    db_str(res, row, ALERTS_SEEN_MESSAGE));
 			else if (db_bool(res, row, ALERTS_SEEN_DUE))
-				report_add(rp, "STILL_CAUSE", &rp->nstill,
+				report_add(rp, STILL,
 				    db_str(res, row, ALERTS_SEEN_MESSAGE));
 		PQclear(res); /* the report copied the messages */
 	}
@@ -198,25 +231,22 @@ flush_tx(struct db *db, void *arg)
 
 	memset(&rp, 0, sizeof(rp));
 	rp.a = f->al->a;
-	if ((rp.d = view_dict_new()) == NULL)
-		return APP_ENOMEM;
 	buf_init(&keys, LIST_MAX);
 	e = seen(db, f, &keys, &rp);
 	p[0] = buf_cstr(&keys);
 	if (e == APP_OK && f->complete &&
 	    (res = db_exec(db, STMT_ALERTS_CLEAR, 1, p, &e)) != NULL)
 		for (row = 0; row < PQntuples(res); row++)
-			report_add(&rp, "CLEARED_CAUSE", &rp.ncleared,
+			report_add(&rp, CLEARED,
 			    db_str(res, row, ALERTS_CLEAR_MESSAGE));
 	if (e == APP_OK && rp.first != NULL && f->cfg->alerts_to[0] != '\0')
 		e = mail(db, f, &rp);
 	if (e == APP_OK && rp.first != NULL)
-		log_warn("sync_alert", LOG_INT("new", rp.nnew),
-		    LOG_INT("still", rp.nstill),
-		    LOG_INT("cleared", rp.ncleared));
+		log_warn("sync_alert", LOG_INT("new", rp.count[NEW]),
+		    LOG_INT("still", rp.count[STILL]),
+		    LOG_INT("cleared", rp.count[CLEARED]));
 	PQclear(res);
 	buf_free(&keys);
-	view_dict_free(rp.d);
 	return e;
 }
 

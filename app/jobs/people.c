@@ -12,6 +12,7 @@
 #include "lib/buf.h"
 #include "lib/climsg.h"
 #include "lib/conf.h"
+#include "lib/i18n.h"
 #include "lib/log.h"
 #include "proto/launchpad.h"
 #include "rules/pending.h"
@@ -113,6 +114,7 @@ load(struct stage *s)
 		u->person = person_from_status(
 		    db_str(s->res, i, PROV_USERS_PERSON));
 		u->first = db_bool(s->res, i, PROV_USERS_UNANNOUNCED);
+		u->lang = i18n_tag(db_str(s->res, i, PROV_USERS_LANG));
 	}
 	return pending_load(s->p->db, s->p->a, &s->pend, &s->npend) == APP_OK ?
 	    0 :

@@ -238,6 +238,12 @@ i18n_accept(const char *h)
 	return best;
 }
 
+const struct lang *
+i18n_tag(const char *tag)
+{
+	return tag != NULL && *tag != '\0' ? i18n_find(tag, strlen(tag)) : NULL;
+}
+
 /* A catalogue directory's name: "fi", "fil", "pt_BR". */
 static int
 dir_name_ok(const char *s)

@@ -67,6 +67,8 @@ const struct lang *i18n_lang(size_t index);
 const struct lang *i18n_english(void);
 /* The language of tag code[0..len) (case-insensitive), or NULL. */
 const struct lang *i18n_find(const char *code, size_t len);
+/* The language of a NUL-terminated tag; NULL for NULL, "" or not ours. */
+const struct lang *i18n_tag(const char *tag);
 /*
  * The best of our languages for an Accept-Language header (RFC 9110:
  * highest q wins, then the first listed; "fi-FI" matches "fi"; q=0 never),

@@ -11,6 +11,7 @@
 
 #include "lib/arena.h"
 #include "lib/conf.h"
+#include "lib/i18n.h"
 #include "lib/log.h"
 #include "rules/domain_txt.h"
 #include "rules/notify.h"
@@ -81,48 +82,35 @@ starts_with(const struct dns_record *r, const char *p, size_t plen)
 
 /* The one record with the prefix says token, or another value. */
 static enum txt_outcome
-one_record(const struct dns_record *r, size_t plen, const char *token,
-    char *detail, size_t detailsz)
+one_record(const struct lang *l, const struct dns_record *r, size_t plen,
+    const char *token, char *detail, size_t detailsz)
 {
 	char   q[QUOTED_MAX + 16];
 	size_t tlen = strlen(token);
 
 	if (r->len == plen + 1 + tlen &&
 	    memcmp(r->text + plen + 1, token, tlen) == 0) {
-		snprintf(detail, detailsz, "the record is there");
+		snprintf(detail, detailsz, "%s", tr(l, "the record is there"));
 		return TXT_VERIFIED;
 	}
 	quote(r, q, sizeof(q));
 	snprintf(detail, detailsz,
-	    "the record reads \"%s\", not this domain's "
-	    "token",
-	    q);
+	    tr(l, "the record reads \"%s\", not this domain's token"), q);
 	return TXT_WRONG;
 }
 
-enum txt_outcome
-txt_verdict(enum dns_result res, const struct dns_txt *txt, const char *prefix,
-    const char *token, char *detail, size_t detailsz)
+/* The outcome of records that answered: none, several or one. */
+static enum txt_outcome
+records_verdict(const struct lang *l, const struct dns_txt *txt,
+    const char *prefix, const char *token, char *detail, size_t detailsz)
 {
 	size_t i, n = 0, plen = strlen(prefix), which = 0;
 
-	switch (res) {
-	case DNS_RECORDS:
-		break;
-	case DNS_NODATA:
-		snprintf(detail, detailsz, "no TXT record at all");
-		return TXT_MISSING;
-	case DNS_NXDOMAIN:
-		snprintf(detail, detailsz,
-		    "the name does not exist (NXDOMAIN)");
-		return TXT_NXDOMAIN;
-	default:
-		return TXT_TEMPFAIL; /* detail: the lookup's */
-	}
 	if (txt->total > txt->n) {
 		snprintf(detail, detailsz,
-		    "%zu TXT records, more than the %d "
-		    "membermail reads",
+		    tr(l,
+			"%1$zu TXT records, more than the %2$d membermail "
+			"reads"),
 		    txt->total, DNS_TXT_MAX);
 		return TXT_TEMPFAIL;
 	}
@@ -133,19 +121,39 @@ txt_verdict(enum dns_result res, const struct dns_txt *txt, const char *prefix,
 		}
 	if (n == 0) {
 		snprintf(detail, detailsz,
-		    "none of the %zu TXT record(s) "
-		    "starts with %s=",
+		    tr(l, "none of the %1$zu TXT record(s) starts with %2$s="),
 		    txt->total, prefix);
 		return TXT_MISSING;
 	}
 	if (n > 1) {
 		snprintf(detail, detailsz,
-		    "%zu TXT records start with %s=; "
-		    "keep only the one with this domain's token",
+		    tr(l,
+			"%1$zu TXT records start with %2$s=; keep only the "
+			"one with this domain's token"),
 		    n, prefix);
 		return TXT_MULTIPLE;
 	}
-	return one_record(&txt->rec[which], plen, token, detail, detailsz);
+	return one_record(l, &txt->rec[which], plen, token, detail, detailsz);
+}
+
+enum txt_outcome
+txt_verdict(const struct lang *l, enum dns_result res,
+    const struct dns_txt *txt, const char *prefix, const char *token,
+    char *detail, size_t detailsz)
+{
+	switch (res) {
+	case DNS_RECORDS:
+		return records_verdict(l, txt, prefix, token, detail, detailsz);
+	case DNS_NODATA:
+		snprintf(detail, detailsz, "%s", tr(l, "no TXT record at all"));
+		return TXT_MISSING;
+	case DNS_NXDOMAIN:
+		snprintf(detail, detailsz, "%s",
+		    tr(l, "the name does not exist (NXDOMAIN)"));
+		return TXT_NXDOMAIN;
+	default:
+		return TXT_TEMPFAIL; /* detail: the lookup's */
+	}
 }
 
 static enum txt_status
@@ -196,11 +204,13 @@ txt_next(const struct txt_state *cur, enum txt_outcome o, long long now,
 
 /* What the transaction needs. */
 struct txt_tx {
-	const struct config *cfg;
-	const struct actor  *actor;
-	struct txt_check    *out;
-	long long            id;
-	long long            now;
+	const struct config  *cfg;
+	const struct actor   *actor;
+	struct txt_check     *out;
+	long long             id;
+	long long             now;
+	const struct dns_txt *txt; /* the answer, for the mail's words */
+	const char           *token;
 };
 
 void
@@ -304,65 +314,78 @@ mail_template(enum txt_event ev)
 }
 
 /*
- * The domain's admins (in ar), or alerts_to: *to and *n; *n is 0 when
- * there is none.
+ * The domain's admins (in ar), each in their language, or alerts_to (in
+ * English, the operators'): *to and *n; *n is 0 when there is none.
  */
 static enum app_err
-recipients(struct db *db, struct arena *ar, struct txt_tx *t, const char ***to,
-    size_t *n)
+recipients(struct db *db, struct arena *ar, struct txt_tx *t,
+    struct mail_rcpt **to, size_t *n)
 {
 	char         id[ID_LEN];
-	const char  *p[] = { id };
+	const char  *p[] = { id }, **emails, **langs;
+	size_t       nlangs, i;
 	PGresult    *res;
 	enum app_err e;
 
 	snprintf(id, sizeof(id), "%lld", t->id);
 	if ((res = db_exec(db, STMT_TXT_ADMINS, 1, p, &e)) == NULL)
 		return e;
-	e = db_array(ar, res, 0, TXT_ADMINS_EMAILS, to, n);
+	if ((e = db_array(ar, res, 0, TXT_ADMINS_EMAILS, &emails, n)) == APP_OK)
+		e = db_array(ar, res, 0, TXT_ADMINS_LANGS, &langs, &nlangs);
 	PQclear(res);
+	if (e == APP_OK &&
+	    (*to = arena_calloc(ar, *n + 1, sizeof(**to))) == NULL)
+		e = APP_ENOMEM;
+	for (i = 0; e == APP_OK && i < *n; i++) {
+		(*to)[i].address = emails[i];
+		(*to)[i].lang = i < nlangs ? i18n_tag(langs[i]) : NULL;
+	}
 	if (e == APP_OK && *n == 0 && t->cfg->alerts_to[0] != '\0') {
-		if ((*to = arena_calloc(ar, 1, sizeof(**to))) == NULL)
-			return APP_ENOMEM;
-		(*to)[0] = t->cfg->alerts_to;
+		(*to)[0].address = t->cfg->alerts_to;
 		*n = 1;
 	}
 	return e;
 }
 
-/* The event's mail with its words, to recipients. */
+/*
+ * The event's mail's values (mail_fill_fn), in the mail's language: what
+ * was found is said again in it from the answer (the row keeps English).
+ */
 static enum app_err
-queue_mail(struct db *db, struct txt_tx *t, const char *tpl, const char **to,
-    size_t n)
+mail_fill(struct view_dict *d, const void *arg)
 {
+	const struct txt_tx    *t = arg;
 	const struct txt_check *c = t->out;
-	char                    w[WHEN_LEN];
-	struct view_dict       *d;
-	enum app_err            e;
+	const struct lang      *l = view_lang(d);
+	char                    w[WHEN_LEN], when[64], detail[TXT_DETAIL_MAX];
+	struct tm               tm;
+	time_t                  tt = (time_t)c->after.grace_until;
 
-	if ((d = view_dict_new()) == NULL)
-		return APP_ENOMEM;
 	view_set(d, "DOMAIN", c->domain);
 	view_set(d, "RECORD", c->record);
-	view_set(d, "OUTCOME", txt_outcome_name(c->outcome));
-	view_set(d, "DETAIL", c->detail);
-	txt_time_words(c->after.grace_until, w, sizeof(w));
-	view_set(d, "DEADLINE", w);
-	if (c->event == TXT_EV_RESTORED)
-		view_show(d, "RESTORED");
-	e = mail_queue(db, t->cfg, tpl, to, n, d);
-	view_dict_free(d);
-	return e;
+	snprintf(detail, sizeof(detail), "%s", c->detail);
+	if (c->outcome != TXT_TEMPFAIL)
+		(void)txt_verdict(l, c->dns, t->txt,
+		    t->cfg->verification_prefix, t->token, detail,
+		    sizeof(detail));
+	view_set(d, "DETAIL", detail);
+	/* As PostgreSQL writes a time, for i18n_time. */
+	if (gmtime_r(&tt, &tm) == NULL ||
+	    strftime(w, sizeof(w), "%Y-%m-%d %H:%M+00", &tm) == 0)
+		snprintf(w, sizeof(w), "%lld", c->after.grace_until);
+	view_set(d, "DEADLINE", i18n_time(l, w, when, sizeof(when)));
+	view_show(d, c->event == TXT_EV_RESTORED ? "RESTORED" : "FIRST");
+	return APP_OK;
 }
 
 static enum app_err
 write_mail(struct db *db, struct txt_tx *t)
 {
-	const char   *tpl = mail_template(t->out->event);
-	const char  **to = NULL;
-	struct arena *ar;
-	size_t        n = 0;
-	enum app_err  e;
+	const char       *tpl = mail_template(t->out->event);
+	struct mail_rcpt *to = NULL;
+	struct arena     *ar;
+	size_t            n = 0;
+	enum app_err      e;
 
 	if (tpl == NULL)
 		return APP_OK;
@@ -372,8 +395,8 @@ write_mail(struct db *db, struct txt_tx *t)
 		log_warn("txt_mail_skipped", LOG_WORD("domain", t->out->domain),
 		    LOG_STR("msg", "no admin and no alerts_to"));
 	else if (e == APP_OK)
-		e = queue_mail(db, t, tpl, to,
-		    n > MAIL_RCPT_MAX ? MAIL_RCPT_MAX : n);
+		e = mail_queue(db, t->cfg, tpl, to,
+		    n > MAIL_RCPT_MAX ? MAIL_RCPT_MAX : n, mail_fill, t);
 	arena_free(ar);
 	return e;
 }
@@ -440,7 +463,7 @@ enum app_err
 txt_check_domain(struct db *db, const struct config *cfg, const struct actor *a,
     const char *domain, int dry_run, struct txt_check *out)
 {
-	struct txt_tx   t = { cfg, a, out, 0, 0 };
+	struct txt_tx   t = { cfg, a, out, 0, 0, NULL, NULL };
 	struct dns_opts o = { cfg->dns_server, cfg->dns_timeout,
 		cfg->dns_attempts };
 	struct dns_txt *txt;
@@ -456,13 +479,14 @@ txt_check_domain(struct db *db, const struct config *cfg, const struct actor *a,
 		return APP_ENOMEM;
 	out->dns = dns_txt_lookup(&o, out->domain, txt, out->detail,
 	    sizeof(out->detail));
-	out->outcome = txt_verdict(out->dns, txt, cfg->verification_prefix,
-	    token, out->detail, sizeof(out->detail));
-	free(txt);
+	out->outcome = txt_verdict(NULL, out->dns, txt,
+	    cfg->verification_prefix, token, out->detail, sizeof(out->detail));
 	t.now = (long long)time(NULL);
 	out->event = txt_next(&out->before, out->outcome, t.now,
 	    (long long)cfg->verification_grace_hours * 3600, &out->after);
-	if (dry_run)
-		return APP_OK;
-	return db_tx(db, record_tx, &t);
+	t.txt = txt;
+	t.token = token;
+	e = dry_run ? APP_OK : db_tx(db, record_tx, &t);
+	free(txt);
+	return e;
 }

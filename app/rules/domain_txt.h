@@ -41,6 +41,7 @@
 struct actor;
 struct config;
 struct db;
+struct lang;
 
 enum txt_outcome {
 	TXT_VERIFIED,
@@ -87,11 +88,12 @@ void txt_time_words(long long t, char *out, size_t outsz);
 
 /*
  * The outcome of a lookup's result and records for a domain whose token
- * is token, with one line in words in detail (the records found,
- * escaped).  Pure.
+ * is token, with one line in words in detail, in language l (NULL:
+ * English; the records found, escaped).  Pure.
  */
-enum txt_outcome txt_verdict(enum dns_result, const struct dns_txt *,
-    const char *prefix, const char *token, char *detail, size_t detailsz);
+enum txt_outcome txt_verdict(const struct lang *l, enum dns_result,
+    const struct dns_txt *, const char *prefix, const char *token, char *detail,
+    size_t detailsz);
 
 /*
  * The state after outcome at time now, with a grace period of grace

@@ -11,6 +11,7 @@
 
 #include "lib/buf.h"
 #include "lib/conf.h"
+#include "lib/i18n.h"
 #include "lib/log.h"
 #include "rules/notify.h"
 #include "store/audit.h"
@@ -70,24 +71,52 @@ unescape(char *s)
 	*w = '\0';
 }
 
-/* Appends the addresses of l not already in it to b, ' '-joined. */
-static int
-add_list(struct buf *b, const char *const *l, size_t n, size_t *count)
+static const struct lang *
+rcpt_lang(const struct mail_rcpt *r)
 {
-	size_t i, k;
+	return r->lang != NULL ? r->lang : i18n_english();
+}
 
-	for (i = 0; i < n; i++) {
-		if (!mail_address_ok(l[i]))
-			return -1;
-		for (k = 0; k < i; k++)
-			if (strcasecmp(l[k], l[i]) == 0)
-				break;
-		if (k < i)
-			continue;
-		buf_printf(b, "%s%s", b->len > 0 ? " " : "", l[i]);
-		(*count)++;
-	}
+/* Whether to[i]'s address came before it (in any case). */
+static int
+seen_before(const struct mail_rcpt *to, size_t i)
+{
+	size_t k;
+
+	for (k = 0; k < i; k++)
+		if (strcasecmp(to[k].address, to[i].address) == 0)
+			return 1;
 	return 0;
+}
+
+/* The number of distinct addresses of to, or -1 when one is bad. */
+static long
+count_rcpts(const struct mail_rcpt *to, size_t nto)
+{
+	size_t i;
+	long   n = 0;
+
+	for (i = 0; i < nto; i++) {
+		if (to[i].address == NULL || !mail_address_ok(to[i].address))
+			return -1;
+		if (!seen_before(to, i))
+			n++;
+	}
+	return n;
+}
+
+/* The addresses in m's language into m->to, ' '-joined, counted. */
+static void
+add_lang(struct mail_text *m, const struct mail_rcpt *to, size_t nto)
+{
+	size_t i;
+
+	for (i = 0; i < nto; i++)
+		if (rcpt_lang(&to[i]) == m->lang && !seen_before(to, i)) {
+			buf_printf(&m->to, "%s%s", m->to.len > 0 ? " " : "",
+			    to[i].address);
+			m->copies++;
+		}
 }
 
 /* Splits the expansion into subject and body; -1 if no good subject. */
@@ -109,15 +138,16 @@ split(char *text, const char **subject, const char **body)
 	return 0;
 }
 
-void
-mail_text_init(struct mail_text *m)
+static void
+mail_text_init(struct mail_text *m, const struct lang *l)
 {
 	memset(m, 0, sizeof(*m));
 	buf_init(&m->text, MAIL_BODY_MAX);
 	buf_init(&m->to, 8192);
+	m->lang = l;
 }
 
-void
+static void
 mail_text_free(struct mail_text *m)
 {
 	buf_free(&m->text);
@@ -132,49 +162,93 @@ refused(const char *tpl, const char *why)
 	return APP_EINVALID;
 }
 
-enum app_err
-mail_render(const struct config *cfg, const char *tpl, const char *const *to,
-    size_t nto, struct view_dict *d, struct mail_text *m)
+/* m, in its language, for its recipients (add_lang): filled, rendered. */
+static enum app_err
+render_lang(const struct config *cfg, const char *tpl, mail_fill_fn *fill,
+    const void *arg, struct mail_text *m)
 {
-	char *text;
+	struct view_dict *d;
+	enum app_err      e;
 
-	m->copies = 0;
-	if (add_list(&m->to, to, nto, &m->copies) == -1 || m->copies == 0 ||
-	    m->copies > MAIL_RCPT_MAX || m->to.failed)
-		return refused(tpl, "bad or no recipients");
+	if ((d = view_dict_new()) == NULL)
+		return APP_ENOMEM;
+	view_set_lang(d, m->lang);
 	view_set(d, "PUBLIC_URL", cfg->public_url);
-	if (view_render_bare(d, tpl, &m->text) == -1 || m->text.failed ||
-	    m->text.len == 0)
-		return refused(tpl, "does not render");
-	text = m->text.data; /* NUL-terminated, not empty */
-	unescape(text);
-	if (split(text, &m->subject, &m->body) == -1)
-		return refused(tpl, "no one-line subject");
-	return APP_OK;
+	if ((e = fill(d, arg)) == APP_OK) {
+		if (view_render_bare(d, tpl, &m->text) == -1 ||
+		    m->text.failed || m->text.len == 0)
+			e = refused(tpl, "does not render");
+		else {
+			unescape(m->text.data); /* NUL-terminated */
+			if (split(m->text.data, &m->subject, &m->body) == -1)
+				e = refused(tpl, "no one-line subject");
+		}
+	}
+	view_dict_free(d);
+	return e;
+}
+
+enum app_err
+mail_render(const struct config *cfg, const char *tpl,
+    const struct mail_rcpt *to, size_t nto, mail_fill_fn *fill,
+    const void *fill_arg, mail_emit_fn *emit, void *emit_arg)
+{
+	struct mail_text m;
+	long             n = count_rcpts(to, nto);
+	size_t           i;
+	enum app_err     e = APP_OK;
+
+	if (n <= 0 || n > MAIL_RCPT_MAX)
+		return refused(tpl, "bad or no recipients");
+	for (i = 0; e == APP_OK && i < i18n_count(); i++) {
+		mail_text_init(&m, i18n_lang(i));
+		add_lang(&m, to, nto);
+		if (m.to.failed)
+			e = APP_ENOMEM;
+		else if (m.copies > 0 &&
+		    (e = render_lang(cfg, tpl, fill, fill_arg, &m)) == APP_OK &&
+		    (buf_cstr(&m.to) == NULL || emit(&m, emit_arg) == -1))
+			e = APP_EDB;
+		mail_text_free(&m);
+	}
+	return e;
+}
+
+struct queued {
+	struct db   *db;
+	const char  *tpl;
+	enum app_err e;
+};
+
+/* One outbox row per copy of m. */
+static int
+insert(const struct mail_text *m, void *arg)
+{
+	struct queued *q = arg;
+	const char    *p[3];
+	PGresult      *res;
+
+	p[0] = m->to.data;
+	p[1] = m->subject;
+	p[2] = m->body;
+	if ((res = db_exec(q->db, STMT_OUTBOX_INSERT, 3, p, &q->e)) == NULL)
+		return -1;
+	PQclear(res);
+	log_info("mail_queued", LOG_WORD("template", q->tpl),
+	    LOG_WORD("lang", m->lang->code), LOG_UINT("copies", m->copies));
+	return 0;
 }
 
 enum app_err
 mail_queue(struct db *db, const struct config *cfg, const char *tpl,
-    const char *const *to, size_t nto, struct view_dict *d)
+    const struct mail_rcpt *to, size_t nto, mail_fill_fn *fill,
+    const void *fill_arg)
 {
-	struct mail_text m;
-	const char      *p[3];
-	PGresult        *res;
-	enum app_err     e;
+	struct queued q = { db, tpl, APP_OK };
+	enum app_err  e;
 
-	mail_text_init(&m);
-	if ((e = mail_render(cfg, tpl, to, nto, d, &m)) == APP_OK) {
-		p[0] = buf_cstr(&m.to);
-		p[1] = m.subject;
-		p[2] = m.body;
-		if ((res = db_exec(db, STMT_OUTBOX_INSERT, 3, p, &e)) != NULL) {
-			PQclear(res);
-			log_info("mail_queued", LOG_WORD("template", tpl),
-			    LOG_UINT("copies", m.copies));
-		}
-	}
-	mail_text_free(&m);
-	return e;
+	e = mail_render(cfg, tpl, to, nto, fill, fill_arg, insert, &q);
+	return e == APP_EDB && q.e != APP_OK ? q.e : e;
 }
 
 struct failed_tx {

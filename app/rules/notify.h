@@ -9,6 +9,13 @@
  * the admins' private addresses, nor admins each other's), and one
  * recipient's refusing relay does not hold the others' copies back.
  *
+ * Each copy is in its recipient's language (struct mail_rcpt: a member's
+ * choice, else the domain's default language, else English; the callers
+ * know which): the template is rendered once per language among the
+ * recipients, each time with a dictionary the caller's fill function
+ * fills for that language, so that the words and dates the caller puts
+ * in (a reason, a removal date) are in it too.
+ *
  * Templates: views/templates/mail_*.tpl, one per kind of mail, loaded and
  * parsed with every other template at start-up.  The first line of the
  * expansion is the Subject, the rest (after one blank line) the body.  The
@@ -37,6 +44,7 @@
 struct actor;
 struct config;
 struct db;
+struct lang;
 struct view_dict;
 
 #define MAIL_RCPT_MAX 100 /* copies of one notification */
@@ -44,36 +52,52 @@ struct view_dict;
 /* Non-zero if addr may go into a mail header (rules above). */
 int mail_address_ok(const char *addr);
 
-/*
- * A rendered mail: its recipients ' '-joined, each to get a copy of their
- * own, how many, and the subject and body (in text).
- */
-struct mail_text {
-	struct buf  to, text;
-	size_t      copies;
-	const char *subject, *body;
+/* A recipient and the language of their copy (NULL: English). */
+struct mail_rcpt {
+	const char        *address;
+	const struct lang *lang;
 };
 
-void mail_text_init(struct mail_text *);
-void mail_text_free(struct mail_text *);
+/*
+ * Fills d, a mail's dictionary in language view_lang(d), with what the
+ * template shows; APP_OK, or APP_ENOMEM and the like.
+ */
+typedef enum app_err mail_fill_fn(struct view_dict *d, const void *arg);
 
 /*
- * Renders template tpl with d (PUBLIC_URL is set here) for the addresses
- * to into m (initialised by the caller), without queueing it; errors as
- * mail_queue.
+ * A rendered mail in one language: its recipients ' '-joined, each to get
+ * a copy of their own, how many, and the subject and body (in text).
+ */
+struct mail_text {
+	struct buf         to, text;
+	size_t             copies;
+	const struct lang *lang;
+	const char        *subject, *body;
+};
+
+/* What to do with each language's mail; 0, or -1 to stop. */
+typedef int mail_emit_fn(const struct mail_text *, void *arg);
+
+/*
+ * Renders template tpl for the nto recipients of to, once per language
+ * among them, with a dictionary fill(d, fill_arg) fills for it
+ * (PUBLIC_URL is set here), and hands each language's mail to
+ * emit(m, emit_arg).  An address given twice, in any case, counts once
+ * (in its first language).  APP_EINVALID for a bad address, no recipient,
+ * or a template that does not give a one-line subject; emit's -1 is
+ * APP_EDB; fill's error as it is.
  */
 enum app_err mail_render(const struct config *, const char *tpl,
-    const char *const *to, size_t nto, struct view_dict *d,
-    struct mail_text *m);
+    const struct mail_rcpt *to, size_t nto, mail_fill_fn *fill,
+    const void *fill_arg, mail_emit_fn *emit, void *emit_arg);
 
 /*
- * Renders template tpl with d (PUBLIC_URL is set here) and queues one copy
- * to each of the nto addresses of to (an address given twice, in any case,
- * gets one).  APP_EINVALID for a bad address, no recipient, or a template
- * that does not give a one-line subject; APP_EDB and the like.
+ * mail_render, and one outbox row per copy: each recipient gets theirs, in
+ * their language.  Errors as mail_render's; APP_EDB and the like.
  */
 enum app_err mail_queue(struct db *, const struct config *, const char *tpl,
-    const char *const *to, size_t nto, struct view_dict *d);
+    const struct mail_rcpt *to, size_t nto, mail_fill_fn *fill,
+    const void *fill_arg);
 
 /*
  * A failed message (one whose delivery gave up), as a site admin handles

@@ -10,6 +10,7 @@
 
 #include "lib/arena.h"
 #include "lib/conf.h"
+#include "lib/i18n.h"
 #include "lib/log.h"
 #include "rules/alias.h"
 #include "rules/notify.h"
@@ -278,6 +279,26 @@ struct prov_state {
 	struct arow **bylocal; /* by (domain, local part) */
 };
 
+/* The domain's default language and its admins' (columns of row). */
+static enum app_err
+domain_langs(struct arena *a, PGresult *res, int row, int lang_col,
+    int admins_col, struct prov_domain *d)
+{
+	const char **tags;
+	size_t       n, i;
+	enum app_err e;
+
+	d->lang = i18n_tag(db_str(res, row, lang_col));
+	if ((e = db_array(a, res, row, admins_col, &tags, &n)) != APP_OK)
+		return e;
+	if ((d->admin_langs = arena_calloc(a, d->nadmins + 1,
+		 sizeof(*d->admin_langs))) == NULL)
+		return APP_ENOMEM;
+	for (i = 0; i < d->nadmins; i++)
+		d->admin_langs[i] = i < n ? i18n_tag(tags[i]) : d->lang;
+	return APP_OK;
+}
+
 enum app_err
 prov_load_domains(struct prov *p)
 {
@@ -303,6 +324,9 @@ prov_load_domains(struct prov *p)
 		d->alias_limit = (int)db_ll(res, i, PROV_DOMAINS_LIMIT);
 		e = db_array(p->a, res, i, PROV_DOMAINS_ADMINS, &d->admins,
 		    &d->nadmins);
+		if (e == APP_OK)
+			e = domain_langs(p->a, res, i, PROV_DOMAINS_LANG,
+			    PROV_DOMAINS_ADMIN_LANGS, d);
 		if (e == APP_OK && (d->name == NULL || d->team == NULL))
 			e = APP_ENOMEM;
 		if (e != APP_OK) {
@@ -328,9 +352,8 @@ prov_load_domains(struct prov *p)
 			    LOG_WORD("domain", d->name));
 		else if (
 		    (e = errlog_record(p->db, &w, "no-admin",
-			 "the "
-			 "domain has no admin who is not banned; it is left "
-			 "unchanged")) != APP_OK)
+			 N_("the domain has no admin who is not banned; it is "
+			    "left unchanged"))) != APP_OK)
 			return e;
 	}
 	return APP_OK;
@@ -520,92 +543,104 @@ struct apply {
 	const struct actor       *actor;     /* of the audit rows; NULL: sync */
 };
 
-/* Plain words for the e-mails and the error log. */
 const char *
-provision_reason_words(const char *reason)
+provision_reason_words(const char *reason, const struct lang *l)
 {
 	static const struct {
 		const char *reason, *words;
 	} w[] = {
-		{ "banned", "your account may not use this site" },
-		{ "not-found", "Launchpad has no public account of that name" },
-		{ "not-valid", "your Launchpad account is not active" },
+		{ "banned", N_("your account may not use this site") },
+		{ "not-found",
+		    N_("Launchpad has no public account of that name") },
+		{ "not-valid", N_("your Launchpad account is not active") },
 		{ "not-coc-signer",
-		    "you have not signed the Ubuntu Code of "
-		    "Conduct (https://launchpad.net/codeofconduct)" },
-		{ "is-team", "the name is a Launchpad team, not a person" },
+		    N_("you have not signed the Ubuntu Code of Conduct "
+		       "(https://launchpad.net/codeofconduct)") },
+		{ "is-team", N_("the name is a Launchpad team, not a person") },
 		{ "name-mismatch",
-		    "Launchpad answered with another account's "
-		    "details" },
+		    N_("Launchpad answered with another account's details") },
 		{ "reserved",
-		    "the address is reserved for the domain's operators "
-		    "(like postmaster@ or abuse@); only a site admin can assign "
-		    "it" },
-		{ "taken", "the address already belongs to someone else" },
+		    N_("the address is reserved for the domain's operators "
+		       "(like postmaster@ or abuse@); only a site admin can "
+		       "assign it") },
+		{ "taken", N_("the address already belongs to someone else") },
 		{ "limit",
-		    "you already have as many addresses on this domain "
-		    "as a member may have" },
+		    N_("you already have as many addresses on this domain as a "
+		       "member may have") },
 		{ "recipient",
-		    "the e-mail address of your Ubuntu One account "
-		    "cannot be used as a forwarding address" },
+		    N_("the e-mail address of your Ubuntu One account cannot "
+		       "be used as a forwarding address") },
 	};
 	size_t i;
 
 	for (i = 0; i < sizeof(w) / sizeof(w[0]); i++)
 		if (strcmp(w[i].reason, reason) == 0)
-			return w[i].words;
+			return tr(l, w[i].words);
 	return reason;
 }
 
-struct view_dict *
-prov_mail_dict(const struct prov_user *u, const struct prov_domain *dom,
-    const char *local)
+enum app_err
+prov_mail_fill(struct view_dict *d, const void *arg)
 {
-	struct view_dict *d;
-	char              addr[LABEL_MAX];
+	const struct prov_mail *m = arg;
+	const struct lang      *l = view_lang(d);
+	char                    addr[LABEL_MAX], when[64];
 
-	if ((d = view_dict_new()) == NULL)
-		return NULL;
-	snprintf(addr, sizeof(addr), "%s@%s", local ? local : u->name,
-	    dom->name);
+	snprintf(addr, sizeof(addr), "%s@%s",
+	    m->local != NULL ? m->local : m->u->name, m->d->name);
 	view_set(d, "ADDRESS", addr);
-	view_set(d, "NAME", u->name);
-	view_set(d, "DOMAIN", dom->name);
-	view_set(d, "TEAM", dom->team);
-	view_set(d, "RECIPIENT", u->email);
-	return d;
+	view_set(d, "NAME", m->u->name);
+	view_set(d, "DOMAIN", m->d->name);
+	view_set(d, "TEAM", m->d->team);
+	view_set(d, "RECIPIENT", m->u->email);
+	if (m->reason != NULL)
+		view_set(d, "REASON", provision_reason_words(m->reason, l));
+	if (m->when != NULL)
+		view_set(d, "REMOVE_AT",
+		    i18n_time(l, m->when, when, sizeof(when)));
+	return APP_OK;
+}
+
+struct mail_rcpt *
+prov_mail_to(struct arena *a, const struct prov_user *u,
+    const struct prov_domain *d, int to_user, size_t *n)
+{
+	struct mail_rcpt *to;
+	size_t            i;
+
+	*n = 0;
+	if ((to = arena_calloc(a, d->nadmins + 1, sizeof(*to))) == NULL)
+		return NULL;
+	if (to_user) {
+		to[*n].address = u->email;
+		to[(*n)++].lang = u->lang != NULL ? u->lang : d->lang;
+	}
+	for (i = 0; i < d->nadmins; i++) {
+		to[*n].address = d->admins[i];
+		to[(*n)++].lang = d->admin_langs != NULL ? d->admin_langs[i] :
+							   d->lang;
+	}
+	return to;
 }
 
 /*
  * Queues tpl to the domain's admins, and to the user too when to_user:
- * each gets a copy of their own (notify.h).
+ * each gets a copy of their own, in their language (notify.h).
  */
 static enum app_err
 tell(const struct apply *ap, const char *tpl, const char *local, int to_user,
     const char *reason, const char *when)
 {
-	struct view_dict *d;
-	const char      **to;
-	size_t            n = 0, i;
-	enum app_err      e;
+	struct prov_mail  m = { ap->u, ap->d, local, reason, when };
+	struct mail_rcpt *to;
+	size_t            n;
 
 	if (ap->p->dry_run)
 		return APP_OK;
-	if ((to = arena_calloc(ap->p->a, ap->d->nadmins + 1, sizeof(*to))) ==
-		NULL ||
-	    (d = prov_mail_dict(ap->u, ap->d, local)) == NULL)
+	if ((to = prov_mail_to(ap->p->a, ap->u, ap->d, to_user, &n)) == NULL)
 		return APP_ENOMEM;
-	if (to_user)
-		to[n++] = ap->u->email;
-	for (i = 0; i < ap->d->nadmins; i++)
-		to[n++] = ap->d->admins[i];
-	if (reason != NULL)
-		view_set(d, "REASON", provision_reason_words(reason));
-	if (when != NULL)
-		view_set(d, "REMOVE_AT", when);
-	e = mail_queue(ap->p->db, ap->p->cfg, tpl, to, n, d);
-	view_dict_free(d);
-	return e;
+	return mail_queue(ap->p->db, ap->p->cfg, tpl, to, n, prov_mail_fill,
+	    &m);
 }
 
 static enum app_err
@@ -854,7 +889,7 @@ do_tell(struct apply *ap, const struct prov_action *x)
 	if (ap->p->dry_run)
 		return APP_OK;
 	if ((e = errlog_record(ap->p->db, &w, code,
-		 provision_reason_words(x->reason))) != APP_OK ||
+		 provision_reason_words(x->reason, NULL))) != APP_OK ||
 	    (e = errlog_report_once(ap->p->db, ap->u->id, ap->d->id, code,
 		 &send)) != APP_OK ||
 	    !send)
@@ -968,8 +1003,8 @@ prov_apply(struct prov *p, const struct prov_user *u,
 		    d->name);
 		if (!p->dry_run)
 			(void)errlog_record(p->db, &w, "apply-failed",
-			    "a change could not be applied; nothing of it was "
-			    "written");
+			    N_("a change could not be applied; nothing of it "
+			       "was written"));
 		return;
 	}
 	p->st.created += ap.st.created;
@@ -1184,6 +1219,7 @@ load_user(struct prov *p, long long uid, struct prov_user *u, int *found)
 		u->first = db_bool(res, 0, PROV_USERS_UNANNOUNCED);
 		u->person = person_from_status(
 		    db_str(res, 0, PROV_USERS_PERSON));
+		u->lang = i18n_tag(db_str(res, 0, PROV_USERS_LANG));
 	}
 	PQclear(res);
 	return *found &&
@@ -1370,6 +1406,9 @@ ban_domains(struct prov *p, const char *uid)
 		d->team = db_dup(p->a, res, i, BAN_DOMAINS_TEAM);
 		e = db_array(p->a, res, i, BAN_DOMAINS_ADMINS, &d->admins,
 		    &d->nadmins);
+		if (e == APP_OK)
+			e = domain_langs(p->a, res, i, BAN_DOMAINS_LANG,
+			    BAN_DOMAINS_ADMIN_LANGS, d);
 		if (e == APP_OK && (d->name == NULL || d->team == NULL))
 			e = APP_ENOMEM;
 	}

@@ -53,6 +53,8 @@
 #include "proto/launchpad.h"
 #include "rules/snapshot.h"
 
+struct lang;
+
 struct actor;
 struct arena;
 struct config;
@@ -142,9 +144,10 @@ const char *person_status_name(enum person_state);
 /*
  * A reason of the rules (a person status such as "not-coc-signer", or
  * why an alias was not created: "taken", "limit", "recipient") in words
- * for a person; the reason itself when unknown.  Static.
+ * for a person, in language l; the reason itself when unknown.  Static.
  */
-const char       *provision_reason_words(const char *reason);
+const char *provision_reason_words(const char *reason, const struct lang *l);
+
 enum person_state person_from_status(const char *);
 /* The state a person entry's is_team, is_valid and CoC flags mean. */
 enum person_state person_from_flags(int is_team, int is_valid,
@@ -173,23 +176,27 @@ struct prov_stats {
 
 /* A participating domain and where its membership comes from. */
 struct prov_domain {
-	long long       id;
-	const char     *name, *team;
-	int             alias_limit;
-	const char    **admins; /* non-banned admins' addresses */
-	size_t          nadmins;
-	struct snapshot snap;     /* usable when snap.id or names */
-	int             usable;   /* membership is known */
-	int             removals; /* the snapshot is trusted */
+	long long    id;
+	const char  *name, *team;
+	int          alias_limit;
+	const char **admins; /* non-banned admins' addresses */
+	size_t       nadmins;
+	/* The domain's default language, and each admin's (in step). */
+	const struct lang  *lang;
+	const struct lang **admin_langs;
+	struct snapshot     snap;     /* usable when snap.id or names */
+	int                 usable;   /* membership is known */
+	int                 removals; /* the snapshot is trusted */
 };
 
 struct prov_user {
-	long long         id;
-	const char       *name; /* lower case */
-	const char       *email, *claimed_id;
-	int               banned;
-	int               first; /* not announced to the admins yet */
-	enum person_state person;
+	long long          id;
+	const char        *name; /* lower case */
+	const char        *email, *claimed_id;
+	int                banned;
+	int                first; /* not announced to the admins yet */
+	enum person_state  person;
+	const struct lang *lang; /* their choice, or NULL */
 };
 
 struct prov_state; /* the loaded memberships and aliases */

@@ -94,34 +94,39 @@ add_field(json_object *o, const char *k, json_object *v)
 	return v != NULL && json_object_object_add(o, k, v) == 0 ? 0 : -1;
 }
 
+/* One language's mail of a creation, into b->mails (mail_emit_fn). */
+static int
+add_mail_text(const struct mail_text *m, void *arg)
+{
+	struct prov_bulk *b = arg;
+	json_object      *o;
+
+	if ((o = json_object_new_object()) == NULL)
+		return -1;
+	if (add_field(o, "t", json_object_new_string(m->to.data)) == 0 &&
+	    add_field(o, "s", json_object_new_string(m->subject)) == 0 &&
+	    add_field(o, "b", json_object_new_string(m->body)) == 0 &&
+	    json_object_array_add(b->mails, o) == 0)
+		return 0;
+	json_object_put(o);
+	return -1;
+}
+
 /* The mail telling the admins of one creation, into b->mails. */
 static int
-add_mail(struct prov_bulk *b, const struct prov_user *u,
-    const struct prov_domain *d, const struct prov_action *x,
-    const struct config *cfg, int *announced)
+add_mail(struct prov *p, const struct prov_user *u, const struct prov_domain *d,
+    const struct prov_action *x, int *announced)
 {
-	struct view_dict *dict;
-	struct mail_text  m;
-	json_object      *o;
-	int               rc = -1;
+	struct prov_mail  m = { u, d, x->local_part, NULL, NULL };
+	struct mail_rcpt *to;
+	size_t            n;
 
-	if ((dict = prov_mail_dict(u, d, x->local_part)) == NULL)
+	if ((to = prov_mail_to(p->a, u, d, 0, &n)) == NULL)
 		return -1;
-	mail_text_init(&m);
-	if (mail_render(cfg, prov_create_mail(u, x, announced), d->admins,
-		d->nadmins, dict, &m) == APP_OK &&
-	    (o = json_object_new_object()) != NULL) {
-		if (add_field(o, "t",
-			json_object_new_string(buf_cstr(&m.to))) == 0 &&
-		    add_field(o, "s", json_object_new_string(m.subject)) == 0 &&
-		    add_field(o, "b", json_object_new_string(m.body)) == 0)
-			rc = json_object_array_add(b->mails, o);
-		else
-			json_object_put(o);
-	}
-	mail_text_free(&m);
-	view_dict_free(dict);
-	return rc;
+	return mail_render(p->cfg, prov_create_mail(u, x, announced), to, n,
+		   prov_mail_fill, &m, add_mail_text, p->bulk) == APP_OK ?
+	    0 :
+	    -1;
 }
 
 static int
@@ -164,7 +169,7 @@ add_plan(struct prov *p, const struct waiting *w)
 		}
 		if (add_row(b->aliases, w->d->id, x->local_part, w->u->id,
 			w->rcpt, x->kind == ACT_CREATE) == -1 ||
-		    add_mail(b, w->u, w->d, x, p->cfg, &announced) == -1)
+		    add_mail(p, w->u, w->d, x, &announced) == -1)
 			return -1;
 		b->creates++;
 	}

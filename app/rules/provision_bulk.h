@@ -7,6 +7,10 @@
 
 #include <stddef.h>
 
+#include "lib/err.h"
+
+struct arena;
+struct mail_rcpt;
 struct prov;
 struct prov_action;
 struct prov_domain;
@@ -17,9 +21,25 @@ struct view_dict;
 void prov_apply(struct prov *, const struct prov_user *,
     const struct prov_domain *, const struct prov_action *, size_t n,
     const char *rcpt);
-/* The dictionary of a provisioning mail about local@domain. */
-struct view_dict *prov_mail_dict(const struct prov_user *,
-    const struct prov_domain *, const char *local);
+/*
+ * What a provisioning mail says about local@domain (local NULL: u's
+ * name): a reason of the rules and a removal date (PostgreSQL's), or
+ * NULL; prov_mail_fill puts it into a mail's dictionary in the mail's
+ * language (rules/notify.h's mail_fill_fn).
+ */
+struct prov_mail {
+	const struct prov_user   *u;
+	const struct prov_domain *d;
+	const char               *local, *reason, *when;
+};
+enum app_err prov_mail_fill(struct view_dict *, const void *prov_mail);
+/*
+ * Its recipients: the domain's admins, after u when to_user, each in
+ * their language (u's choice, else the domain's); in the arena, NULL when
+ * out of memory.
+ */
+struct mail_rcpt *prov_mail_to(struct arena *, const struct prov_user *,
+    const struct prov_domain *, int to_user, size_t *n);
 /*
  * The template that tells the admins of a creation: the "signed in" one
  * with the first address of a user not announced yet (*announced set).

@@ -50,13 +50,25 @@ join_names(const struct snapshot *s, struct buf *b)
 	return b->failed ? -1 : 0;
 }
 
+/* The shrink mail's values (mail_fill_fn). */
+static enum app_err
+held_fill(struct view_dict *d, const void *arg)
+{
+	const struct store *st = arg;
+
+	view_set(d, "TEAM", st->team);
+	view_set_int(d, "TOTAL", (long)st->s->n);
+	view_set_int(d, "TRUSTED", st->trusted);
+	view_set_int(d, "THRESHOLD", st->cfg->shrink_threshold);
+	return APP_OK;
+}
+
 static enum app_err
 hold_begins(struct db *db, struct store *st)
 {
 	struct actor       a = { ACTOR_SYNC, 0, NULL, 0, NULL };
 	struct audit_event ev;
-	struct view_dict  *d;
-	const char        *to[1] = { st->cfg->alerts_to };
+	struct mail_rcpt   to = { st->cfg->alerts_to, NULL };
 	char               after[128], label[300];
 	enum app_err       e;
 
@@ -72,15 +84,9 @@ hold_begins(struct db *db, struct store *st)
 	if ((e = audit_write(db, &a, &ev)) != APP_OK ||
 	    st->cfg->alerts_to[0] == '\0')
 		return e;
-	if ((d = view_dict_new()) == NULL)
-		return APP_ENOMEM;
-	view_set(d, "TEAM", st->team);
-	view_set_int(d, "TOTAL", (long)st->s->n);
-	view_set_int(d, "TRUSTED", st->trusted);
-	view_set_int(d, "THRESHOLD", st->cfg->shrink_threshold);
-	e = mail_queue(db, st->cfg, "mail_shrink_held.tpl", to, 1, d);
-	view_dict_free(d);
-	return e;
+	/* The operators' mail is English, as their commands are. */
+	return mail_queue(db, st->cfg, "mail_shrink_held.tpl", &to, 1,
+	    held_fill, st);
 }
 
 static enum app_err

@@ -301,7 +301,9 @@ const struct sql_stmt sql_stmts[STMT__MAX] = {
 	/* The admins' addresses: an array, NULL when there is none. */
 	[STMT_PROV_DOMAINS] = { "prov_domains",
 	    "SELECT d.id, d.name, d.team, d.alias_limit, array_agg(u.email "
-	    "ORDER BY u.id) FILTER (WHERE NOT u.is_banned) "
+	    "ORDER BY u.id) FILTER (WHERE NOT u.is_banned), d.default_lang, "
+	    "array_agg(coalesce(u.lang, d.default_lang) ORDER BY u.id) "
+	    "FILTER (WHERE NOT u.is_banned) "
 	    "FROM domains d LEFT JOIN domain_members m ON m.domain_id = d.id "
 	    "AND m.role = 'admin' LEFT JOIN users u ON u.id = m.user_id "
 	    "WHERE d.enabled AND d.txt_status = 'verified' AND "
@@ -313,7 +315,8 @@ const struct sql_stmt sql_stmts[STMT__MAX] = {
 	    "SELECT id, coalesce(lower(name), ''), email, claimed_id, "
 	    "is_banned, coalesce(person_status, ''), person_checked_at IS NULL "
 	    "OR person_checked_at < now() - make_interval(secs => $3::int) OR "
-	    "sync_requested_at IS NOT NULL, announced_at IS NULL FROM users "
+	    "sync_requested_at IS NOT NULL, announced_at IS NULL, "
+	    "coalesce(lang, '') FROM users "
 	    "WHERE ($1::bigint IS NULL OR id = $1) AND "
 	    "($2::text IS NULL OR lower(name) = lower($2)) ORDER BY id",
 	    3, PROV_USERS__N },
@@ -333,6 +336,8 @@ const struct sql_stmt sql_stmts[STMT__MAX] = {
 	/* A ban disables the user's aliases on whatever domain they are. */
 	[STMT_BAN_DOMAINS] = { "ban_domains",
 	    "SELECT d.id, d.name, d.team, array_agg(u.email ORDER BY u.id) "
+	    "FILTER (WHERE NOT u.is_banned), d.default_lang, "
+	    "array_agg(coalesce(u.lang, d.default_lang) ORDER BY u.id) "
 	    "FILTER (WHERE NOT u.is_banned) FROM domains d "
 	    "LEFT JOIN domain_members m ON m.domain_id = d.id "
 	    "AND m.role = 'admin' LEFT JOIN users u ON u.id = m.user_id "
@@ -1209,8 +1214,10 @@ const struct sql_stmt sql_stmts[STMT__MAX] = {
 	    "txt_last_attempt_detail = $6 WHERE id = $1::bigint",
 	    6, 0 },
 	[STMT_TXT_ADMINS] = { "txt_admins",
-	    "SELECT coalesce(array_agg(u.email ORDER BY u.id), '{}') "
-	    "FROM domain_members m JOIN users u ON u.id = m.user_id "
+	    "SELECT coalesce(array_agg(u.email ORDER BY u.id), '{}'), "
+	    "coalesce(array_agg(coalesce(u.lang, d.default_lang) ORDER BY "
+	    "u.id), '{}') FROM domain_members m JOIN users u ON u.id = "
+	    "m.user_id JOIN domains d ON d.id = m.domain_id "
 	    "WHERE m.domain_id = $1::bigint AND m.role = 'admin' "
 	    "AND NOT u.is_banned",
 	    1, TXT_ADMINS__N },

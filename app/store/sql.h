@@ -426,6 +426,8 @@ enum prov_domains_col {
 	PROV_DOMAINS_TEAM,
 	PROV_DOMAINS_LIMIT,
 	PROV_DOMAINS_ADMINS,
+	PROV_DOMAINS_LANG,        /* the domain's default language */
+	PROV_DOMAINS_ADMIN_LANGS, /* each admin's language, in step */
 	PROV_DOMAINS__N
 };
 /* STMT_PROV_USERS */
@@ -438,6 +440,7 @@ enum prov_users_col {
 	PROV_USERS_PERSON,
 	PROV_USERS_CHECK_DUE,
 	PROV_USERS_UNANNOUNCED,
+	PROV_USERS_LANG, /* their choice, or "" */
 	PROV_USERS__N
 };
 /* STMT_PROV_MEMBERS */
@@ -465,6 +468,8 @@ enum ban_domains_col {
 	BAN_DOMAINS_NAME,
 	BAN_DOMAINS_TEAM,
 	BAN_DOMAINS_ADMINS,
+	BAN_DOMAINS_LANG,
+	BAN_DOMAINS_ADMIN_LANGS,
 	BAN_DOMAINS__N
 };
 /* STMT_BAN_SESSIONS */
@@ -1192,6 +1197,7 @@ enum txt_lock_col {
 /* STMT_TXT_ADMINS */
 enum txt_admins_col {
 	TXT_ADMINS_EMAILS, /* an array */
+	TXT_ADMINS_LANGS,  /* each one's language, in step */
 	TXT_ADMINS__N
 };
 /* STMT_TXT_DOMAINS */

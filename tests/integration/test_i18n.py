@@ -5,9 +5,12 @@ Which language a page is in (the signed-in user's stored choice, else the
 mm_lang cookie of the language switch, else Accept-Language, else
 English; <html lang> follows), the switch itself (POST /language: CSRF,
 its fields, the cookie, the stored choice, a signed-out choice adopted at
-sign-in), the API's messages (Accept-Language only), and pages rendered in
+sign-in), the API's messages (Accept-Language only), pages rendered in
 Finnish with no English left in them (english_left: every word of the
-page's text that only English uses).
+page's text that only English uses), and the e-mails: each copy in its
+recipient's language (their choice, else the domain's default, else
+English), every mail of the sync's rules and of the domain verification
+in Finnish with no English left.
 
 Not a runner of its own: tests/integration/run.py imports it.
 """
@@ -20,7 +23,9 @@ import stack
 from run import Fail, expect, show, test  # noqa: F401
 import test_mailbox as tm
 from test_member import tidy
+from test_provision import expect_sync, lit, q, scene_test
 from test_signin import Browser, new_user, sign_in, sql, use_profile, user_row  # noqa: F401
+from test_verify import GRACE_RECORD, ZONE, add, admin_user, dns_domains, drop_users, verify
 
 FI = {"Accept-Language": "fi-FI,fi;q=0.9,en;q=0.5"}
 EN = {"Accept-Language": "en-GB,en;q=0.8"}
@@ -298,3 +303,188 @@ def i18n_mailbox_pages_in_finnish(env):
     local = "fimb-" + tm.secrets.token_hex(3)
     aid = tm.new_alias(env, box["domain"], local, box["uid"], ["%s@example.net" % local])
     get_fi("/my/mailbox/new?alias=%s" % aid)
+
+
+# ---------------------------------------------------------------- e-mail
+
+def mails_to(env, s, address):
+    """[(subject, body)] queued for address since scene s's mark."""
+    out = []
+    ids = q(env, "SELECT string_agg(id::text, ' ' ORDER BY id) FROM outbox WHERE id > %d AND "
+                 "%s = ANY (to_addresses)" % (s.outbox_mark, lit(address)))
+    for i in (ids or "").split():
+        out.append((q(env, "SELECT subject FROM outbox WHERE id = %s" % i),
+                    q(env, "SELECT body FROM outbox WHERE id = %s" % i)))
+    return out
+
+
+def expect_finnish_mail(mail, what, allow=()):
+    """A mail meant for a Finnish reader: no English word in its subject
+    or body (names, addresses and links are not words)."""
+    subject, body = mail
+    left = english_left(html.escape(subject + "\n" + body), allow)
+    expect(not left, "%s: English left in the Finnish mail:\n  %s\n%s\n\n%s", what,
+           "\n  ".join(left[:10]), subject, body)
+
+
+def set_lang(env, uid, lang):
+    q(env, "UPDATE users SET lang = %s WHERE id = %d" % (lit(lang), uid))
+
+
+@scene_test
+def i18n_mail_recipients_language(env, make):
+    """Each copy in its recipient's language: the member's own choice,
+    else the domain's default language, else English (the default of a
+    domain that never set one)."""
+    s = make("mlang", alias_limit=1)
+    fin = s.user("fin")          # chose Finnish: told in Finnish
+    eng = s.user("eng")          # chose nothing: the domain's default
+    for n in (fin, eng):         # each has an alias already: the limit is reached
+        q(env, "INSERT INTO aliases (domain_id, local_part, user_id, recipients) VALUES "
+               "(%d, %s, %d, '{a@mail.example.org}')" % (s.domain_id, lit(n + "-x"), s.ids[n]))
+        q(env, "INSERT INTO domain_members (domain_id, user_id) VALUES (%d, %d)"
+          % (s.domain_id, s.ids[n]))
+    set_lang(env, s.ids[fin], "fi")
+    set_lang(env, s.ids[s.admin], "fi")
+    expect(q(env, "SELECT default_lang FROM domains WHERE id = %d" % s.domain_id) == "en",
+           "a new domain's default language is English")
+    expect_sync(env, 0, created=0)
+    f, e, a = (mails_to(env, s, s.email_of(n)) for n in (fin, eng, s.admin))
+    expect(len(f) == 1 and "ei voitu luoda" in f[0][0], "the Finnish member's mail: %r", f)
+    expect_finnish_mail(f[0], "not created, to the member who chose Finnish")
+    expect(len(e) == 1 and e[0][0].endswith("could not be created") and
+           "you may have" in e[0][1], "the member who chose nothing: English: %r", e)
+    expect(len(a) == 2 and all("ei voitu luoda" in m[0] for m in a),
+           "the admin's copies, in the admin's Finnish: %r", a)
+    for m in a:
+        expect_finnish_mail(m, "the admin's copy")
+    # the domain's default: Finnish for those who chose nothing, not for
+    # one who chose English
+    q(env, "UPDATE domains SET default_lang = 'fi' WHERE id = %d" % s.domain_id)
+    set_lang(env, s.ids[s.admin], None)
+    set_lang(env, s.ids[fin], "en")
+    q(env, "DELETE FROM error_reports WHERE domain_id = %d" % s.domain_id)
+    s.mark()
+    expect_sync(env, 0, created=0)
+    f, e, a = (mails_to(env, s, s.email_of(n)) for n in (fin, eng, s.admin))
+    expect(len(f) == 1 and f[0][0].endswith("could not be created"),
+           "the member who chose English keeps English: %r", f)
+    expect(len(e) == 1 and "ei voitu luoda" in e[0][0], "the domain's default: %r", e)
+    expect_finnish_mail(e[0], "not created, in the domain's default language")
+    expect(len(a) == 2 and all("ei voitu luoda" in m[0] for m in a),
+           "the admin who chose nothing: the domain's default: %r", a)
+
+
+@scene_test
+def i18n_mails_in_finnish(env, make):
+    """Every mail of the sync's rules, to a Finnish admin and a Finnish
+    member: signed in, created, matches the recipient, disabled (with its
+    removal date in Finnish), enabled again, removed, not eligible."""
+    s = make("mfi")
+    set_lang(env, s.ids[s.admin], "fi")
+    ada = s.user("ada")
+    bob = s.user("bob")
+    q(env, "UPDATE users SET email = %s WHERE id = %d" % (lit(bob + "@" + s.domain), s.ids[bob]))
+    cy = s.user("cy")
+    set_lang(env, s.ids[cy], "fi")
+    q(env, "UPDATE users SET announced_at = now() WHERE id = %d" % s.ids[ada])
+    expect_sync(env, 0, created=3)
+    got = mails_to(env, s, s.admin_email)
+    subjects = [m[0] for m in got]
+    expect(len(got) == 3 and any("kirjautui" in x for x in subjects) and
+           any("ohjautuisi" in x for x in subjects) and any("luotu" in x for x in subjects),
+           "signed in, matches recipient, created: %r", subjects)
+    for m in got:
+        expect_finnish_mail(m, m[0])
+    # cy leaves: disabled, with a removal date the Finnish way
+    s.leave(cy)
+    s.mark()
+    expect_sync(env, 0, disabled=1)
+    got = mails_to(env, s, s.admin_email)
+    expect(len(got) == 1 and "poistettu käytöstä" in got[0][0] and
+           re.search(r"poistetaan \d{1,2}\.\d{1,2}\.\d{4},", got[0][1]),
+           "disabled, the date as Finnish writes it: %r", got)
+    expect_finnish_mail(got[0], "disabled")
+    s.join(cy)
+    s.mark()
+    expect_sync(env, 0, created=1)
+    got = mails_to(env, s, s.admin_email)
+    expect(len(got) == 1 and "taas käytössä" in got[0][0], "enabled again: %r", got)
+    expect_finnish_mail(got[0], "enabled again")
+    s.leave(cy)
+    s.mark()
+    expect_sync(env, 0, conf=[("removal_grace_days", "0")], removed=1)
+    got = mails_to(env, s, s.admin_email)
+    expect(len(got) == 1 and got[0][0].endswith("poistettu"), "removed: %r", got)
+    expect_finnish_mail(got[0], "removed")
+    # ada (Finnish) is no longer valid: told in Finnish, the reason too
+    set_lang(env, s.ids[ada], "fi")
+    s.people[ada]["is_ubuntu_coc_signer"] = False
+    s.push()
+    q(env, "UPDATE users SET person_checked_at = now() - interval '7 hours' WHERE id = %d"
+      % s.ids[ada])
+    s.mark()
+    expect_sync(env, 0, disabled=1)
+    for who in (s.email_of(ada), s.admin_email):
+        got = mails_to(env, s, who)
+        expect(len(got) == 1 and "ehdot eivät täyty" in got[0][0] and
+               "käytännesääntöjä" in got[0][1], "not eligible, to %s: %r", who, got)
+        expect_finnish_mail(got[0], "not eligible")
+
+
+# The record to publish ("D. IN TXT ...") and the deadline's zone.
+RECORD = ("IN", "UTC")
+
+
+@test
+@dns_domains
+def i18n_txt_mails_in_finnish(env):
+    """The domain verification's mails to a Finnish admin: verified, the
+    record gone (grace, its deadline the Finnish way, what was found in
+    Finnish), back again, and no longer verified."""
+    uid = admin_user(env, "fi")
+    q(env, "UPDATE users SET lang = 'fi' WHERE id = %s" % uid)
+    name = "grace." + ZONE
+    to = "dnsadm-fi@admins.example"
+    mark = int(q(env, "SELECT coalesce(max(id), 0) FROM outbox"))
+
+    def last():
+        row = q(env, "SELECT subject || '\x01' || body FROM outbox WHERE id > %d AND %s = ANY "
+                     "(to_addresses) ORDER BY id DESC LIMIT 1" % (mark, lit(to)))
+        return tuple(row.split("\x01", 1)) if row else ("", "")
+
+    def step(lines, what, ok):
+        """The record as lines say, a check, and its mail: ok(subject, body)."""
+        env.dns.restart(lines=lines)
+        verify(env, "--domain", name)
+        m = last()
+        expect(ok(*m), "%s: %r", what, m)
+        expect_finnish_mail(m, what, allow=RECORD)
+    try:
+        add(env, "grace", admin=uid)
+        step([GRACE_RECORD], "verified", lambda s, b: s == "[membermail] %s on vahvistettu" % name)
+        step([], "grace", lambda s, b: "vahvistustietue puuttuu" in s and
+             "TXT-tietueita ei ole lainkaan" in b and
+             re.search(r"\d{1,2}\.\d{1,2}\.\d{4} klo \d{1,2}\.\d\d UTC", s))
+        step([GRACE_RECORD], "verified again",
+             lambda s, b: s == "[membermail] %s on taas vahvistettu" % name)
+        env.dns.restart(lines=[])
+        verify(env, "--domain", name)
+        q(env, "UPDATE domains SET txt_grace_until = now() - interval '1 second' WHERE name = %s"
+          % lit(name))
+        verify(env, "--domain", name)
+        m = last()
+        expect("ei ole enää vahvistettu" in m[0], "stopped: %r", m)
+        expect_finnish_mail(m, "stopped", allow=RECORD)
+        # what a check finds, in Finnish: each fixture, verified before
+        for tag, words in (("wrong", "tietueessa lukee"), ("multiple", "TXT-tietuetta alkaa"),
+                           ("missing", "yksikään TXT-tietueista"),
+                           ("nxdomain", "nimeä ei ole olemassa")):
+            add(env, tag, status="verified", admin=uid)
+            verify(env, "--domain", "%s.%s" % (tag, ZONE))
+            m = last()
+            expect(words in m[1] and "%s.%s" % (tag, ZONE) in m[0], "%s: %r", tag, m)
+            expect_finnish_mail(m, tag, allow=RECORD)
+    finally:
+        q(env, "DELETE FROM outbox WHERE id > %d AND %s = ANY (to_addresses)" % (mark, lit(to)))
+        drop_users(env, uid)

@@ -204,7 +204,7 @@ verdict(enum dns_result r, const char *const *recs, char *detail,
 		t.n++;
 		t.total++;
 	}
-	return txt_verdict(r, &t, PREFIX, TOKEN, detail, detailsz);
+	return txt_verdict(NULL, r, &t, PREFIX, TOKEN, detail, detailsz);
 }
 
 static void

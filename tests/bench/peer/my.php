@@ -317,6 +317,12 @@ function page(array $s, array $domains, array $admin): void
 <footer class="site-footer">
   <div class="wrap">
     <p>membermail gives members of Ubuntu community teams an address of their own, kept in step with Launchpad.</p>
+    <form class="language-switch" method="post" action="/language" aria-label="Language">
+      <input type="hidden" name="csrf_token" value="<?= e($s[S_CSRF]) ?>">
+      <input type="hidden" name="next" value="/my">
+      <strong lang="en" aria-current="true">English</strong>
+      <button type="submit" name="lang" value="fi" lang="fi" class="link-button">suomi</button>
+    </form>
   </div>
 </footer>
 </body>
