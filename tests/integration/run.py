@@ -41,6 +41,7 @@ import stack   # noqa: E402
 from stack import http_request, wait_until   # noqa: E402
 
 WORKERS = 3
+LMTP_WORKERS = 2               # the default server's LMTP pool (mailbox_settings)
 DNS_FIXTURES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "dns", "fixtures.conf")
 MAX_BODY = 1024                 # the app's max_body ("1k")
 NGINX_MAX_BODY = 64 * 1024      # client_max_body_size in membermail-common.conf
@@ -149,7 +150,7 @@ class Env:
         """Encrypted mailboxes (test_mailbox.py): the LMTP service on its
         socket, Argon2id at its least cost (the tests are about the wraps,
         not the cost), a message bound for the 20 MB attachment."""
-        s = [("lmtp_listen", "unix:" + self.lmtp_sock), ("lmtp_workers", "2"),
+        s = [("lmtp_listen", "unix:" + self.lmtp_sock), ("lmtp_workers", str(LMTP_WORKERS)),
              ("pwhash_opslimit", "1"), ("pwhash_memlimit", "8m"),
              ("max_message_size", "40m"), ("mailbox_quota", "100m")]
         if stack.is_root():
@@ -197,7 +198,10 @@ class Env:
     def new_server(self, conf=None, sock=None, workers=WORKERS, tag="serve"):
         log = os.path.join(self.base, "%s-%d.log" % (tag, len(self.serve_logs) + 1))
         self.serve_logs.append(log)
-        return stack.Membermail(self.binary, conf or self.conf, log, sock or self.sock, workers)
+        m = stack.Membermail(self.binary, conf or self.conf, log, sock or self.sock, workers)
+        if conf is None:
+            m.lmtp_wanted = LMTP_WORKERS
+        return m
 
     def ensure_server(self):
         """A running, ready `membermail serve` on self.sock (restarted if a
