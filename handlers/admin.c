@@ -27,6 +27,7 @@
 #include "handlers/handlers.h"
 #include "http/session.h"
 #include "lib/arena.h"
+#include "lib/i18n.h"
 #include "rules/domain_members.h"
 #include "rules/notify.h"
 #include "rules/reserved.h"
@@ -34,41 +35,42 @@
 #include "store/audit.h"
 #include "views/view.h"
 
-#define USERS_PAGE 50 /* users per page of the search */
+#define USERS_PAGE   50 /* users per page of the search */
+#define LIMIT_WANTED N_("Want a whole number from 0 to 100.")
 
 /* What ?done= says after a change. */
 static const struct page_notice notices[] = {
 	{ "domain-added",
-	    "The domain was added. Publish its TXT record to "
-	    "verify it." },
-	{ "domain-enabled", "The domain is enabled." },
-	{ "domain-disabled", "The domain is disabled." },
-	{ "limit-changed", "The alias limit was changed." },
+	    N_("The domain was added. Publish its TXT record to verify "
+	       "it.") },
+	{ "domain-enabled", N_("The domain is enabled.") },
+	{ "domain-disabled", N_("The domain is disabled.") },
+	{ "limit-changed", N_("The alias limit was changed.") },
 	{ "role-set",
-	    "postmaster@ and abuse@ of the domain now go to that "
-	    "address." },
+	    N_("postmaster@ and abuse@ of the domain now go to that "
+	       "address.") },
 	{ "role-admins",
-	    "postmaster@ and abuse@ of the domain go to its admins "
-	    "again." },
-	{ "reserved-added", "The name is reserved on this domain now." },
+	    N_("postmaster@ and abuse@ of the domain go to its admins "
+	       "again.") },
+	{ "reserved-added", N_("The name is reserved on this domain now.") },
 	{ "reserved-removed",
-	    "The name is no longer reserved on this domain." },
+	    N_("The name is no longer reserved on this domain.") },
 	{ "assigned",
-	    "The address is assigned: its owner has it as before, and it can "
-	    "be enabled again." },
-	{ "logo-changed", "The community's logo was changed." },
-	{ "unchanged", "Nothing changed: it already was so." },
+	    N_("The address is assigned: its owner has it as before, and "
+	       "it can be enabled again.") },
+	{ "logo-changed", N_("The community's logo was changed.") },
+	{ "unchanged", N_("Nothing changed: it already was so.") },
 	{ "banned",
-	    "The user is banned: their sessions have ended, their API tokens "
-	    "are revoked and their aliases disabled." },
-	{ "unbanned", "The user is no longer banned." },
-	{ "admin-granted", "The user is now a site admin." },
-	{ "admin-revoked", "The user is no longer a site admin." },
-	{ "domain-admin", "The user is an admin of the domain." },
+	    N_("The user is banned: their sessions have ended, their API "
+	       "tokens are revoked and their aliases disabled.") },
+	{ "unbanned", N_("The user is no longer banned.") },
+	{ "admin-granted", N_("The user is now a site admin.") },
+	{ "admin-revoked", N_("The user is no longer a site admin.") },
+	{ "domain-admin", N_("The user is an admin of the domain.") },
 	{ "retried",
-	    "The message will be sent again at the next outbox "
-	    "run." },
-	{ "deleted", "The message was deleted." },
+	    N_("The message will be sent again at the next outbox "
+	       "run.") },
+	{ "deleted", N_("The message was deleted.") },
 };
 
 /* The root dictionary of an admin page, with its notice if any. */
@@ -127,8 +129,8 @@ h_admin(struct req *r)
 	if ((d = admin_dict(r, NULL)) == NULL)
 		return APP_ENOMEM;
 	for (i = 0; i < SA_COUNTS__N; i++)
-		view_set(d, keys[i], db_str(res, 0, i));
-	return page_render(r, 200, "Site admin", "admin.tpl");
+		page_set_count(r, d, keys[i], db_ll(res, 0, i));
+	return page_render(r, 200, tr(r->lang, "Site admin"), "admin.tpl");
 }
 
 /* ---------------------------------------------------------------------
@@ -207,7 +209,8 @@ domains_page(struct req *r, int status, const char *notice,
 		    (row = view_add_section(d, errs[i])) != NULL)
 			view_set(row, "MESSAGE", f->err[i]);
 	}
-	return page_render(r, status, "Domains", "admin_domains.tpl");
+	return page_render(r, status, tr(r->lang, "Domains"),
+	    "admin_domains.tpl");
 }
 
 /* GET /admin/domains */
@@ -228,14 +231,15 @@ team_problem(const char *team)
 	case SA_TEAM_OK:
 		return NULL;
 	case SA_TEAM_NO_TILDE:
-		return "Write the team with its '~', as on Launchpad: ~name.";
+		return N_("Write the team with its '~', as on Launchpad: "
+			  "~name.");
 	case SA_TEAM_HOME:
 	case SA_TEAM_BAD:
 		break;
 	}
-	return "Want ~TEAM, where TEAM is a Launchpad name: lower-case "
-	       "letters, digits, '+', '.', '-', starting with a letter or digit, "
-	       "at least 2 characters.";
+	return N_("Want ~TEAM, where TEAM is a Launchpad name: lower-case "
+		  "letters, digits, '+', '.', '-', starting with a letter or "
+		  "digit, at least 2 characters.");
 }
 
 /* Checks the add form, a reason per refused field; 0 when all pass. */
@@ -246,24 +250,28 @@ check_domain_form(struct req *r, struct domain_form *f)
 	int         i;
 
 	if ((why = domain_problem(f->val[DA_NAME])) != NULL)
+		/* TRANSLATORS: %s says what is wrong, e.g. "trailing dot". */
 		f->err[DA_NAME] = arena_printf(r->arena,
-		    "Not a lower-case DNS "
-		    "name (IDNs in their xn-- form): %s.",
-		    why);
-	f->err[DA_TEAM] = team_problem(f->val[DA_TEAM]);
+		    tr(r->lang,
+			"Not a lower-case DNS name (IDNs in their xn-- "
+			"form): %s."),
+		    tr(r->lang, why));
+	if ((why = team_problem(f->val[DA_TEAM])) != NULL)
+		f->err[DA_TEAM] = tr(r->lang, why);
 	if (f->val[DA_SLUG][0] != '\0' && !sa_slug_ok(f->val[DA_SLUG]))
-		f->err[DA_SLUG] =
-		    "Want 1 to 32 of a-z, 0-9 and '-', starting "
-		    "with a letter or digit, or nothing for no landing page.";
+		f->err[DA_SLUG] = tr(r->lang,
+		    "Want 1 to 32 of a-z, 0-9 and '-', starting with a letter "
+		    "or digit, or nothing for no landing page.");
 	if (f->val[DA_TITLE][0] != '\0' &&
 	    !sa_line_ok(f->val[DA_TITLE], SA_TITLE_MAX))
-		f->err[DA_TITLE] = "Want one line of at most 64 characters, or "
-				   "nothing to use the domain's name.";
+		f->err[DA_TITLE] = tr(r->lang,
+		    "Want one line of at most 64 characters, or nothing to use "
+		    "the domain's name.");
 	if (sa_alias_limit(f->val[DA_LIMIT]) == -1)
-		f->err[DA_LIMIT] = "Want a whole number from 0 to 100.";
+		f->err[DA_LIMIT] = tr(r->lang, LIMIT_WANTED);
 	/* Out of memory for the message still refuses the name. */
-	if (why != NULL && f->err[DA_NAME] == NULL)
-		f->err[DA_NAME] = "Not a lower-case DNS name.";
+	if (domain_problem(f->val[DA_NAME]) != NULL && f->err[DA_NAME] == NULL)
+		f->err[DA_NAME] = tr(r->lang, "Not a lower-case DNS name.");
 	for (i = 0; i < DA__N; i++)
 		if (f->err[i] != NULL)
 			return -1;
@@ -278,19 +286,21 @@ empty_null(const char *s)
 
 /* The shared refusals of adding a domain, next to their fields. */
 static void
-domain_refused(struct domain_form *f, enum sa_refusal why)
+domain_refused(const struct req *r, struct domain_form *f, enum sa_refusal why)
 {
 	switch (why) {
 	case SA_SLUG_TAKEN:
-		f->err[DA_SLUG] = "Another domain has this landing page.";
+		f->err[DA_SLUG] = tr(r->lang,
+		    "Another domain has this landing page.");
 		break;
 	case SA_TOKEN_TAKEN:
-		f->err[DA_NAME] =
-		    "The new verification token was taken (a "
-		    "one in 10^17 chance): nothing changed, add it again.";
+		f->err[DA_NAME] = tr(r->lang,
+		    "The new verification token was taken (a one in 10^17 "
+		    "chance): nothing changed, add it again.");
 		break;
 	default:
-		f->err[DA_NAME] = "A domain of this name exists already.";
+		f->err[DA_NAME] = tr(r->lang,
+		    "A domain of this name exists already.");
 		break;
 	}
 }
@@ -310,7 +320,7 @@ h_admin_domain_add(struct req *r)
 	for (i = DA_NAME; i < DA__N; i++)
 		f.val[i] = req_field(r, i) != NULL ? req_field(r, i) : "";
 	if (check_domain_form(r, &f) == -1) {
-		r->reason = "domain refused";
+		r->reason = N_("domain refused");
 		return domains_page(r, 422, NULL, &f);
 	}
 	memset(&in, 0, sizeof(in));
@@ -321,8 +331,8 @@ h_admin_domain_add(struct req *r)
 	in.alias_limit = sa_alias_limit(f.val[DA_LIMIT]);
 	in.enabled = 1;
 	if ((e = sa_domain_add(r->db, &a, &in, &out)) == APP_ECONFLICT) {
-		domain_refused(&f, out.refused);
-		r->reason = "domain or slug taken";
+		domain_refused(r, &f, out.refused);
+		r->reason = N_("domain or slug taken");
 		return domains_page(r, 409, NULL, &f);
 	}
 	if (e != APP_OK)
@@ -340,7 +350,7 @@ domain_set(struct req *r, const struct sa_domain_set *set)
 
 	e = sa_domain_set(r->db, &a, req_param(r, PARAM_DOMAIN), set, &changed);
 	if (e == APP_ENOTFOUND)
-		r->reason = "no such domain";
+		r->reason = N_("no such domain");
 	if (e != APP_OK)
 		return e;
 	return done(r, "/admin/domains",
@@ -358,7 +368,7 @@ h_admin_domain_enabled(struct req *r)
 	const char          *v = req_field(r, DOMAIN_ENABLED);
 
 	if (strcmp(v, "yes") != 0 && strcmp(v, "no") != 0) {
-		r->reason = "enabled is yes or no";
+		r->reason = N_("enabled is yes or no");
 		return APP_EINPUT;
 	}
 	set.enabled = strcmp(v, "yes") == 0;
@@ -378,8 +388,8 @@ h_admin_domain_limit(struct req *r)
 		f.val[DA_LIMIT] = "3";
 		f.row = req_param(r, PARAM_DOMAIN);
 		f.row_val = limit;
-		f.row_err = "Want a whole number from 0 to 100.";
-		r->reason = "alias limit refused";
+		f.row_err = tr(r->lang, LIMIT_WANTED);
+		r->reason = N_("alias limit refused");
 		return domains_page(r, 422, NULL, &f);
 	}
 	return domain_set(r, &set);
@@ -405,15 +415,14 @@ h_admin_domain_logo(struct req *r)
 	    (path = arena_printf(r->arena, "%s/logos/%s", r->cfg->static_dir,
 		 logo)) == NULL ||
 	    stat(path, &st) == -1 || !S_ISREG(st.st_mode)) {
-		r->reason =
-		    "the logo must be a file of the static logos/ folder "
-		    "(.svg, .png or .webp), or none";
+		r->reason = N_("the logo must be a file of the static logos/ "
+			       "folder (.svg, .png or .webp), or none");
 		return APP_EINVALID;
 	}
 	e = sa_domain_logo(r->db, &a, req_param(r, PARAM_DOMAIN), logo,
 	    &changed);
 	if (e == APP_ENOTFOUND)
-		r->reason = "no such domain";
+		r->reason = N_("no such domain");
 	if (e != APP_OK)
 		return e;
 	return done(r, "/admin/domains",
@@ -443,13 +452,14 @@ h_admin_domain_role(struct req *r)
 		f.row = req_param(r, PARAM_DOMAIN);
 		f.row_role = 1;
 		f.row_val = addr;
-		f.row_err = "Want one address (local@domain), or nothing for "
-			    "the domain's admins.";
-		r->reason = "role recipient refused";
+		f.row_err = tr(r->lang,
+		    "Want one address (local@domain), or nothing for the "
+		    "domain's admins.");
+		r->reason = N_("role recipient refused");
 		return domains_page(r, 422, NULL, &f);
 	}
 	if (e == APP_ENOTFOUND)
-		r->reason = "no such domain";
+		r->reason = N_("no such domain");
 	if (e != APP_OK)
 		return e;
 	return done(r, "/admin/domains",
@@ -462,9 +472,36 @@ h_admin_domain_role(struct req *r)
  * A domain's reserved local parts (rules/reserved.h).
  */
 
+/*
+ * Why the built-in names are reserved, as migrations wrote them: the
+ * catalogue's msgids, so a page can say it in its language.  A reason
+ * not listed here is shown as it is.
+ */
+static const char *const builtin_whys[] = {
+	N_("CA/Browser Forum domain validation"),
+	N_("CA/Browser Forum domain validation; RFC 2142"),
+	N_("CA/Browser Forum domain validation; RFC 5321"),
+	N_("formerly used by certificate authorities"),
+	N_("RFC 2142"),
+	N_("the system's administrator"),
+	N_("bounces"),
+	N_("automatic senders"),
+};
+
+static const char *
+builtin_why(const struct req *r, const char *why)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(builtin_whys) / sizeof(builtin_whys[0]); i++)
+		if (strcmp(why, builtin_whys[i]) == 0)
+			return tr(r->lang, builtin_whys[i]);
+	return why;
+}
+
 static enum app_err
-reserved_rows(struct view_dict *d, const struct reserved_list *l,
-    const char *domain)
+reserved_rows(const struct req *r, struct view_dict *d,
+    const struct reserved_list *l, const char *domain)
 {
 	struct view_dict *row;
 	size_t            i;
@@ -474,7 +511,7 @@ reserved_rows(struct view_dict *d, const struct reserved_list *l,
 			 l->names[i].builtin ? "BUILTIN" : "OWN")) == NULL)
 			return APP_ENOMEM;
 		view_set(row, "NAME", l->names[i].local_part);
-		view_set(row, "WHY", l->names[i].why);
+		view_set(row, "WHY", builtin_why(r, l->names[i].why));
 	}
 	for (i = 0; i < l->naliases; i++) {
 		if ((row = view_add_section(d, "IN_USE")) == NULL)
@@ -483,7 +520,8 @@ reserved_rows(struct view_dict *d, const struct reserved_list *l,
 		view_set(row, "LOCAL_PART", l->aliases[i].local_part);
 		view_set(row, "OWNER", l->aliases[i].owner);
 		view_set(row, "STATE",
-		    l->aliases[i].enabled ? "enabled" : "disabled");
+		    l->aliases[i].enabled ? trc(r->lang, "alias", "enabled") :
+					    trc(r->lang, "alias", "disabled"));
 	}
 	view_set(d, "DOMAIN", domain);
 	return APP_OK;
@@ -501,16 +539,17 @@ reserved_page(struct req *r, int status, const char *notice, const char *typed,
 
 	if ((e = reserved_list(r->db, r->arena, domain, &l)) != APP_OK) {
 		if (e == APP_ENOTFOUND)
-			r->reason = "no such domain";
+			r->reason = N_("no such domain");
 		return e;
 	}
 	if ((d = admin_dict(r, notice)) == NULL ||
-	    reserved_rows(d, &l, domain) != APP_OK)
+	    reserved_rows(r, d, &l, domain) != APP_OK)
 		return APP_ENOMEM;
 	view_set(d, "V_LOCAL_PART", typed);
 	if (why != NULL && (err = view_add_section(d, "E_LOCAL_PART")) != NULL)
 		view_set(err, "MESSAGE", why);
-	return page_render(r, status, "Reserved names", "admin_reserved.tpl");
+	return page_render(r, status, tr(r->lang, "Reserved names"),
+	    "admin_reserved.tpl");
 }
 
 /* GET /admin/domains/:domain/reserved[?done=] */
@@ -535,15 +574,17 @@ reserved_done(struct req *r, enum app_err e, int changed, const char *typed,
 		    done(r, path, changed ? code : "unchanged") :
 		    APP_ENOMEM;
 	case APP_EINVALID:
-		r->reason = "not a local part";
+		r->reason = N_("not a local part");
 		return reserved_page(r, 422, NULL, typed,
-		    "Want a local part: 1 to 64 letters, digits, '_', '+' or "
-		    "'-', with single dots between them.");
+		    tr(r->lang,
+			"Want a local part: 1 to 64 letters, digits, '_', '+' "
+			"or '-', with single dots between them."));
 	case APP_ECONFLICT:
-		r->reason = "a built-in reserved name";
+		r->reason = N_("a built-in reserved name");
 		return reserved_page(r, 409, NULL, typed,
-		    "This name is reserved on every domain already; the "
-		    "built-in names cannot be changed here.");
+		    tr(r->lang,
+			"This name is reserved on every domain already; the "
+			"built-in names cannot be changed here."));
 	default:
 		return e;
 	}
@@ -587,8 +628,8 @@ h_admin_reserved_assign(struct req *r)
 	e = reserved_assign(r->db, &a, req_param(r, PARAM_DOMAIN),
 	    req_param_id(r, PARAM_ID));
 	if (e == APP_ENOTFOUND)
-		r->reason = "no alias of this domain with an unassigned "
-			    "reserved name";
+		r->reason = N_("no alias of this domain with an unassigned "
+			       "reserved name");
 	return reserved_done(r, e, 1, "", "assigned");
 }
 
@@ -637,7 +678,7 @@ h_admin_users(struct req *r)
 		view_set(row, "Q", q);
 		view_set(row, "AFTER", db_str(res, n - 1, SA_USERS_ID));
 	}
-	return page_render(r, 200, "Users", "admin_users.tpl");
+	return page_render(r, 200, tr(r->lang, "Users"), "admin_users.tpl");
 }
 
 /* A refusal shown on the user's page: next to its form, input kept. */
@@ -700,7 +741,7 @@ user_page(struct req *r, int status, const char *notice, long long id,
 	if ((res = req_sql(r, STMT_SA_USER, 1, &p, &e)) == NULL)
 		return e;
 	if (PQntuples(res) != 1) {
-		r->reason = "no such user";
+		r->reason = N_("no such user");
 		return APP_ENOTFOUND;
 	}
 	if ((d = admin_dict(r, notice)) == NULL)
@@ -740,13 +781,13 @@ h_admin_user(struct req *r)
 
 /* What the shared rules refused, next to the form it came from. */
 static void
-user_refused(struct user_form *f, enum sa_refusal why)
+user_refused(const struct req *r, struct user_form *f, enum sa_refusal why)
 {
 	if (why == SA_SELF_BAN)
-		f->ban_err = "You cannot ban yourself.";
+		f->ban_err = tr(r->lang, "You cannot ban yourself.");
 	else
-		f->admin_err = "This is the last site admin: grant another "
-			       "user first.";
+		f->admin_err = tr(r->lang,
+		    "This is the last site admin: grant another user first.");
 }
 
 /*
@@ -766,12 +807,12 @@ user_change(struct req *r, enum sa_user_op op, const char *reason,
 	e = sa_user_change(r->db, r->cfg, r->arena, &a, id, NULL, op, reason,
 	    &out);
 	if (e == APP_ECONFLICT) {
-		user_refused(f, out.refused);
-		r->reason = "change refused";
+		user_refused(r, f, out.refused);
+		r->reason = N_("change refused");
 		return user_page(r, 409, NULL, id, f);
 	}
 	if (e == APP_ENOTFOUND)
-		r->reason = "no such user";
+		r->reason = N_("no such user");
 	if (e != APP_OK)
 		return e;
 	/* Who revoked their own site admin may no longer see the page. */
@@ -795,8 +836,9 @@ h_admin_user_ban(struct req *r)
 	f.reason = req_field(r, BAN_REASON) != NULL ? req_field(r, BAN_REASON) :
 						      "";
 	if (!sa_line_ok(f.reason, SA_REASON_MAX)) {
-		f.ban_err = "Want a reason: one line of 1 to 500 characters.";
-		r->reason = "ban reason refused";
+		f.ban_err = tr(r->lang,
+		    "Want a reason: one line of 1 to 500 characters.");
+		r->reason = N_("ban reason refused");
 		return user_page(r, 422, NULL, req_param_id(r, PARAM_ID), &f);
 	}
 	return user_change(r, SA_BAN, f.reason, "banned", &f);
@@ -822,7 +864,7 @@ h_admin_user_site_admin(struct req *r)
 		return user_change(r, SA_GRANT, NULL, "admin-granted", &f);
 	if (strcmp(v, "no") == 0)
 		return user_change(r, SA_REVOKE, NULL, "admin-revoked", &f);
-	r->reason = "grant is yes or no";
+	r->reason = N_("grant is yes or no");
 	return APP_EINPUT;
 }
 
@@ -848,15 +890,16 @@ h_admin_user_domain_admin(struct req *r)
 	if ((res = req_sql(r, STMT_SA_USER, 1, p, &e)) == NULL)
 		return e;
 	if (PQntuples(res) != 1) {
-		r->reason = "no such user";
+		r->reason = N_("no such user");
 		return APP_ENOTFOUND;
 	}
 	e = member_set_role(r->db, r->arena, &a, f.domain,
 	    db_str(res, 0, SA_USER_NAME), MEMBER_ROLE_ADMIN, &why);
 	if (e == APP_ENOTFOUND) { /* the domain, or the user's name */
-		r->reason = why.code != NULL ? why.code : "no such domain";
-		f.domain_err = why.message != NULL ? why.message :
-						     "There is no such domain.";
+		r->reason = why.code != NULL ? why.code : N_("no such domain");
+		f.domain_err = tr(r->lang,
+		    why.message != NULL ? why.message :
+					  N_("There is no such domain."));
 		return user_page(r, 422, NULL, id, &f);
 	}
 	if (e != APP_OK)
@@ -874,14 +917,12 @@ h_admin_user_domain_admin(struct req *r)
 enum app_err
 h_admin_outbox(struct req *r)
 {
+	/* The times and counts are set in the language's conventions. */
 	static const char *const keys[SA_OUTBOX_FAILED__N] = {
 		[SA_OUTBOX_FAILED_ID] = "ID",
 		[SA_OUTBOX_FAILED_TO] = "TO",
 		[SA_OUTBOX_FAILED_SUBJECT] = "SUBJECT",
-		[SA_OUTBOX_FAILED_ATTEMPTS] = "ATTEMPTS",
 		[SA_OUTBOX_FAILED_ERROR] = "ERROR",
-		[SA_OUTBOX_FAILED_FAILED] = "FAILED_AT",
-		[SA_OUTBOX_FAILED_CREATED] = "CREATED_AT",
 	};
 	struct view_dict *d, *row;
 	PGresult         *res;
@@ -896,11 +937,19 @@ h_admin_outbox(struct req *r)
 		if ((row = view_add_section(d, "MESSAGE")) == NULL)
 			return APP_ENOMEM;
 		for (k = 0; k < SA_OUTBOX_FAILED__N; k++)
-			view_set(row, keys[k], db_str(res, i, k));
+			if (keys[k] != NULL)
+				view_set(row, keys[k], db_str(res, i, k));
+		page_set_count(r, row, "ATTEMPTS",
+		    db_ll(res, i, SA_OUTBOX_FAILED_ATTEMPTS));
+		page_set_time(r, row, "FAILED_AT",
+		    db_str(res, i, SA_OUTBOX_FAILED_FAILED));
+		page_set_time(r, row, "CREATED_AT",
+		    db_str(res, i, SA_OUTBOX_FAILED_CREATED));
 	}
 	if (PQntuples(res) == 0)
 		view_show(d, "NO_FAILURES");
-	return page_render(r, 200, "Failed messages", "admin_outbox.tpl");
+	return page_render(r, 200, tr(r->lang, "Failed messages"),
+	    "admin_outbox.tpl");
 }
 
 /* The failed message of the path, retried or deleted (rules/notify.c). */
@@ -913,7 +962,7 @@ outbox_change(struct req *r,
 	enum app_err e;
 
 	if ((e = change(r->db, &a, req_param_id(r, PARAM_ID))) == APP_ENOTFOUND)
-		r->reason = "no such failed message";
+		r->reason = N_("no such failed message");
 	if (e != APP_OK)
 		return e;
 	return done(r, "/admin/outbox", code);
@@ -940,12 +989,10 @@ h_admin_outbox_delete(struct req *r)
 enum app_err
 h_admin_errors(struct req *r)
 {
+	/* The times and the count are set in the language's conventions. */
 	static const char *const keys[SA_ERRORS__N] = {
 		[SA_ERRORS_FINGERPRINT] = "FINGERPRINT",
 		[SA_ERRORS_MESSAGE] = "TEXT",
-		[SA_ERRORS_COUNT] = "COUNT",
-		[SA_ERRORS_FIRST] = "FIRST_SEEN",
-		[SA_ERRORS_LAST] = "LAST_SEEN",
 		[SA_ERRORS_USER] = "USER_ID",
 		[SA_ERRORS_NAME] = "LP_NAME",
 		[SA_ERRORS_CLAIMED_ID] = "CLAIMED_ID",
@@ -963,11 +1010,18 @@ h_admin_errors(struct req *r)
 		if ((row = view_add_section(d, "ERROR")) == NULL)
 			return APP_ENOMEM;
 		for (k = 0; k < SA_ERRORS__N; k++)
-			view_set(row, keys[k], db_str(res, i, k));
+			if (keys[k] != NULL)
+				view_set(row, keys[k], db_str(res, i, k));
+		page_set_count(r, row, "COUNT", db_ll(res, i, SA_ERRORS_COUNT));
+		page_set_time(r, row, "FIRST_SEEN",
+		    db_str(res, i, SA_ERRORS_FIRST));
+		page_set_time(r, row, "LAST_SEEN",
+		    db_str(res, i, SA_ERRORS_LAST));
 		if (db_str(res, i, SA_ERRORS_USER)[0] != '\0')
 			view_show(row, "HAS_USER");
 	}
 	if (PQntuples(res) == 0)
 		view_show(d, "NO_ERRORS");
-	return page_render(r, 200, "Error log", "admin_errors.tpl");
+	return page_render(r, 200, tr(r->lang, "Error log"),
+	    "admin_errors.tpl");
 }

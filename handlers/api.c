@@ -18,6 +18,7 @@
 #include "http/session.h"
 #include "lib/arena.h"
 #include "lib/buf.h"
+#include "lib/i18n.h"
 #include "rules/alias.h"
 #include "rules/domain_members.h"
 #include "store/audit.h"
@@ -144,9 +145,9 @@ load_alias(struct req *r, struct alias_view *v)
 	if (e == APP_OK && !on_route_domain(r, v))
 		e = APP_ENOTFOUND;
 	if (e == APP_ENOTFOUND)
-		return api_refuse(r, e, NULL, "not_found", "no such alias");
+		return api_refuse(r, e, NULL, "not_found", N_("no such alias"));
 	if (e != APP_OK && r->reason == NULL)
-		r->reason = "could not load the alias";
+		r->reason = N_("could not load the alias");
 	return e;
 }
 
@@ -162,12 +163,12 @@ h_api_alias(struct req *r)
 	return api_reply(r, 200, alias_json(&v));
 }
 
-/* A field of the body had the wrong JSON type. */
+/* A field of the body had the wrong JSON type: want names it in its "%s". */
 static enum app_err
 wrong_type(struct req *r, const char *field, const char *want)
 {
-	return api_refuse(r, APP_EINVALID, field, "invalid_type",
-	    arena_printf(r->arena, "%s must be %s", field, want));
+	r->reason_arg = field;
+	return api_refuse(r, APP_EINVALID, field, "invalid_type", want);
 }
 
 /*
@@ -181,13 +182,13 @@ json_text(struct req *r, struct json_object *v, const char *field,
 	const char *s;
 
 	if (!json_object_is_type(v, json_type_string)) {
-		*e = wrong_type(r, field, "a string");
+		*e = wrong_type(r, field, N_("%s must be a string"));
 		return NULL;
 	}
 	s = json_object_get_string(v);
 	if (strlen(s) != (size_t)json_object_get_string_len(v)) {
 		*e = api_refuse(r, APP_EINVALID, field, "control_characters",
-		    "text must not contain control characters");
+		    N_("text must not contain control characters"));
 		return NULL;
 	}
 	return arena_strdup(r->arena, s);
@@ -206,7 +207,8 @@ json_recipients(struct req *r, struct json_object *v, enum app_err *e)
 	size_t      i, n;
 
 	if (!json_object_is_type(v, json_type_array)) {
-		*e = wrong_type(r, "recipients", "an array of addresses");
+		*e = wrong_type(r, "recipients",
+		    N_("%s must be an array of addresses"));
 		return NULL;
 	}
 	/* The text is never longer than the JSON it came from, twice over. */
@@ -222,8 +224,7 @@ json_recipients(struct req *r, struct json_object *v, enum app_err *e)
 			buf_free(&b);
 			*e = api_refuse(r, APP_EINVALID, "recipients",
 			    "recipient_invalid",
-			    "each item of recipients "
-			    "must be one address");
+			    N_("each item of recipients must be one address"));
 			return NULL;
 		}
 		buf_printf(&b, "%s\n", s);
@@ -247,7 +248,8 @@ change_field(struct req *r, const char *key, struct json_object *v,
 		c->recipients = json_recipients(r, v, &e);
 	} else if (strcmp(key, "enabled") == 0) {
 		if (!json_object_is_type(v, json_type_boolean))
-			return wrong_type(r, "enabled", "true or false");
+			return wrong_type(r, "enabled",
+			    N_("%s must be true or false"));
 		c->set |= ALIAS_SET_ENABLED;
 		c->enabled = json_object_get_boolean(v);
 	} else if (strcmp(key, "description") == 0) {
@@ -255,7 +257,8 @@ change_field(struct req *r, const char *key, struct json_object *v,
 		c->description = json_text(r, v, "description", &e);
 	} else if (strcmp(key, "reply_code") == 0) {
 		if (!json_object_is_type(v, json_type_int))
-			return wrong_type(r, "reply_code", "250, 421 or 550");
+			return wrong_type(r, "reply_code",
+			    N_("%s must be 250, 421 or 550"));
 		c->set |= ALIAS_SET_REPLY_CODE;
 		c->reply_code = (int)json_object_get_int64(v);
 		if (json_object_get_int64(v) != c->reply_code)
@@ -264,7 +267,7 @@ change_field(struct req *r, const char *key, struct json_object *v,
 		c->if_updated_at = json_text(r, v, "if_updated_at", &e);
 	else
 		return api_refuse(r, APP_EINVALID, arena_strdup(r->arena, key),
-		    "unknown_field", "this field cannot be changed");
+		    "unknown_field", N_("this field cannot be changed"));
 	return e;
 }
 
@@ -280,7 +283,7 @@ refused(struct req *r, enum app_err e, const struct alias_problem *why,
 		return api_refuse(r, e, NULL, "not_found", what);
 	if (app_err_status(e) >= 500 || why->code == NULL) {
 		if (r->reason == NULL)
-			r->reason = "the change failed";
+			r->reason = N_("the change failed");
 		return e;
 	}
 	/* A conflict is with the if_updated_at the client sent. */
@@ -317,7 +320,7 @@ h_api_alias_update(struct req *r)
 	api_actor(r, &a);
 	if ((e = alias_update(r->db, r->arena, &a, v.id, &c, &why, &v)) !=
 	    APP_OK)
-		return refused(r, e, &why, "no such alias");
+		return refused(r, e, &why, N_("no such alias"));
 	return api_reply(r, 200, alias_json(&v));
 }
 
@@ -339,7 +342,7 @@ h_api_aliases(struct req *r)
 	if (after != NULL &&
 	    (after[strspn(after, "0123456789")] != '\0' || strlen(after) > 18))
 		return api_refuse(r, APP_EINVALID, "cursor", "invalid_cursor",
-		    "cursor is not one this API gave out");
+		    N_("cursor is not one this API gave out"));
 	snprintf(lim, sizeof(lim), "%d", n + 1);
 	p[0] = user_param(r, uid);
 	p[1] = after;
@@ -434,14 +437,14 @@ listing_refused(struct req *r, enum app_err e, const char *what)
 {
 	if (e == APP_EINPUT)
 		return api_refuse(r, APP_EINVALID, NULL, "invalid_query",
-		    "the cursor or a filter is not valid");
+		    N_("the cursor or a filter is not valid"));
 	if (e == APP_ENOTFOUND)
 		return api_refuse(r, e, NULL, "not_found", what);
 	if (e == APP_EFORBIDDEN)
 		return api_refuse(r, e, NULL, "forbidden",
-		    "not an admin of this domain");
+		    N_("not an admin of this domain"));
 	if (r->reason == NULL)
-		r->reason = "the listing failed";
+		r->reason = N_("the listing failed");
 	return e;
 }
 
@@ -506,7 +509,7 @@ h_api_domains(struct req *r)
 	api_actor(r, &a);
 	if ((e = member_admin_domains(r->db, r->arena, &a, &names, &n)) !=
 	    APP_OK)
-		return listing_refused(r, e, "no such domain");
+		return listing_refused(r, e, N_("no such domain"));
 	if (n > 0)
 		qsort(names, n, sizeof(*names), cmp_names);
 	if ((items = json_object_new_array()) == NULL)
@@ -526,7 +529,7 @@ h_api_domains(struct req *r)
 	}
 	if (e != APP_OK) {
 		json_object_put(items);
-		return listing_refused(r, e, "no such domain");
+		return listing_refused(r, e, N_("no such domain"));
 	}
 	return api_reply_list(r, items, next);
 }
@@ -542,7 +545,7 @@ h_api_domain(struct req *r)
 	api_actor(r, &a);
 	if ((e = member_domain(r->db, r->arena, &a, req_param(r, PARAM_DOMAIN),
 		 &d)) != APP_OK)
-		return listing_refused(r, e, "no such domain");
+		return listing_refused(r, e, N_("no such domain"));
 	return api_reply(r, 200, domain_json(r, &d));
 }
 
@@ -613,7 +616,7 @@ h_api_members(struct req *r)
 	api_actor(r, &a);
 	if ((e = member_list(r->db, r->arena, &a, req_param(r, PARAM_DOMAIN),
 		 &q, &l)) != APP_OK)
-		return listing_refused(r, e, "no such domain");
+		return listing_refused(r, e, N_("no such domain"));
 	if ((items = json_object_new_array()) == NULL)
 		return APP_ENOMEM;
 	for (i = 0; i < l.n; i++)
@@ -635,7 +638,7 @@ reply_member(struct req *r, const struct actor *a, int status)
 
 	if ((e = member_get(r->db, r->arena, a, req_param(r, PARAM_DOMAIN),
 		 req_param(r, PARAM_NAME), &m)) != APP_OK)
-		return listing_refused(r, e, "no such member");
+		return listing_refused(r, e, N_("no such member"));
 	if ((o = member_json(&m.member)) == NULL)
 		return APP_ENOMEM;
 	if ((list = json_object_new_array()) == NULL ||
@@ -679,8 +682,7 @@ h_api_member_update(struct req *r)
 		if (strcmp(key, "role") != 0) {
 			e = api_refuse(r, APP_EINVALID,
 			    arena_strdup(r->arena, key), "unknown_field",
-			    "this field cannot be "
-			    "changed");
+			    N_("this field cannot be changed"));
 			break;
 		}
 		role = val;
@@ -689,7 +691,7 @@ h_api_member_update(struct req *r)
 	    (!json_object_is_type(role, json_type_string) ||
 		(to = member_role_parse(json_object_get_string(role))) == -1))
 		e = api_refuse(r, APP_EINVALID, "role", "invalid_role",
-		    "role must be \"admin\" or \"member\"");
+		    N_("role must be \"admin\" or \"member\""));
 	json_object_put(body);
 	if (e != APP_OK)
 		return e;
@@ -699,7 +701,7 @@ h_api_member_update(struct req *r)
 	    (e = member_set_role(r->db, r->arena, &a,
 		 req_param(r, PARAM_DOMAIN), req_param(r, PARAM_NAME),
 		 (enum member_role)to, &why)) != APP_OK)
-		return refused(r, e, &why, "no such member");
+		return refused(r, e, &why, N_("no such member"));
 	return reply_member(r, &a, 200);
 }
 
@@ -732,12 +734,12 @@ h_api_domain_aliases(struct req *r)
 		return e;
 	if ((q.enabled = enabled_filter(req_field(r, API_ENABLED))) == -2)
 		return api_refuse(r, APP_EINVALID, "enabled", "invalid_filter",
-		    "enabled must be true or false");
+		    N_("enabled must be true or false"));
 	q.disabled_reason = req_field(r, API_REASON);
 	api_actor(r, &a);
 	if ((e = member_domain_aliases(r->db, r->arena, &a,
 		 req_param(r, PARAM_DOMAIN), &q, &l)) != APP_OK)
-		return listing_refused(r, e, "no such domain");
+		return listing_refused(r, e, N_("no such domain"));
 	if ((items = json_object_new_array()) == NULL)
 		return APP_ENOMEM;
 	for (i = 0; i < l.n; i++)

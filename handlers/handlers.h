@@ -352,6 +352,15 @@ struct page_notice {
 void page_notice(struct view_dict *, const char *done,
     const struct page_notice *, size_t           n);
 
+/*
+ * key on d: a time PostgreSQL wrote, in the request's language's format
+ * (i18n_time; "" stays ""), or a count with its digit grouping.
+ */
+void page_set_time(const struct req *, struct view_dict *, const char *key,
+    const char *pgtime);
+void page_set_count(const struct req *, struct view_dict *, const char *key,
+    long long n);
+
 /* Fills the response with the error page for `err` (errors.c). */
 void error_page(struct req *, enum app_err, const char *allow);
 

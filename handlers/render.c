@@ -257,3 +257,21 @@ page_render_shared(struct req *r, const char *key, const char *title,
 		return render(r, 200, title, page, csrf, 0);
 	return shared_send(r, sp, csrf);
 }
+
+void
+page_set_time(const struct req *r, struct view_dict *d, const char *key,
+    const char *pgtime)
+{
+	char out[64];
+
+	view_set(d, key, i18n_time(r->lang, pgtime, out, sizeof(out)));
+}
+
+void
+page_set_count(const struct req *r, struct view_dict *d, const char *key,
+    long long n)
+{
+	char out[32];
+
+	view_set(d, key, i18n_number(r->lang, n, out, sizeof(out)));
+}

@@ -11,9 +11,23 @@
 #include "handlers/handlers.h"
 #include "http/session.h"
 #include "lib/arena.h"
+#include "lib/i18n.h"
 #include "rules/apitoken.h"
 #include "store/audit.h"
 #include "views/view.h"
+
+/* A token's state (STMT_API_TOKEN_LIST) in the request's language. */
+static const char *
+state_words(const struct req *r, const char *state)
+{
+	if (strcmp(state, "active") == 0)
+		return trc(r->lang, "token", "active");
+	if (strcmp(state, "expired") == 0)
+		return trc(r->lang, "token", "expired");
+	if (strcmp(state, "revoked") == 0)
+		return trc(r->lang, "token", "revoked");
+	return state;
+}
 
 /* Adds the user's tokens to the page; APP_OK or the failure. */
 static enum app_err
@@ -38,20 +52,23 @@ list_tokens(struct req *r, struct view_dict *d)
 			return APP_ENOMEM;
 		view_set(row, "ID", db_str(res, i, API_TOKEN_LIST_ID));
 		view_set(row, "NAME", db_str(res, i, API_TOKEN_LIST_NAME));
-		view_set(row, "STATE", db_str(res, i, API_TOKEN_LIST_STATE));
-		view_set(row, "CREATED",
+		view_set(row, "STATE",
+		    state_words(r, db_str(res, i, API_TOKEN_LIST_STATE)));
+		page_set_time(r, row, "CREATED",
 		    db_str(res, i, API_TOKEN_LIST_CREATED));
-		view_set(row, "LAST_USED",
-		    *db_str(res, i, API_TOKEN_LIST_LAST_USED) ?
-			db_str(res, i, API_TOKEN_LIST_LAST_USED) :
-			"never");
-		view_set(row, "EXPIRES",
+		if (*db_str(res, i, API_TOKEN_LIST_LAST_USED) != '\0')
+			page_set_time(r, row, "LAST_USED",
+			    db_str(res, i, API_TOKEN_LIST_LAST_USED));
+		else
+			view_set(row, "LAST_USED",
+			    trc(r->lang, "token last used", "never"));
+		page_set_time(r, row, "EXPIRES",
 		    db_str(res, i, API_TOKEN_LIST_EXPIRES));
 		if (strcmp(db_str(res, i, API_TOKEN_LIST_STATE), "active") == 0)
 			view_show(row, "ACTIVE");
 		if (*db_str(res, i, API_TOKEN_LIST_REVOKED) != '\0') {
 			view_show(row, "REVOKED");
-			view_set(row, "REVOKED_AT",
+			page_set_time(r, row, "REVOKED_AT",
 			    db_str(res, i, API_TOKEN_LIST_REVOKED));
 		}
 	}
@@ -69,7 +86,7 @@ render(struct req *r, int status)
 	view_set_int(d, "DAYS_MAX", APITOKEN_DAYS_MAX);
 	if ((e = list_tokens(r, d)) != APP_OK)
 		return e;
-	return page_render(r, status, "API tokens", "tokens.tpl");
+	return page_render(r, status, tr(r->lang, "API tokens"), "tokens.tpl");
 }
 
 /* GET /my/tokens[?done=revoked] */
@@ -84,7 +101,8 @@ h_tokens(struct req *r)
 	view_set_int(d, "DAYS", APITOKEN_DAYS_DEFAULT);
 	if (done != NULL && strcmp(done, "revoked") == 0) {
 		view_show(d, "NOTICE");
-		view_set(d, "NOTICE_TEXT", "The token is revoked.");
+		view_set(d, "NOTICE_TEXT",
+		    tr(r->lang, "The token is revoked."));
 	}
 	return render(r, 200);
 }
@@ -136,26 +154,32 @@ h_token_create(struct req *r)
 		if (*days < '0' || *days > '9' || *end != '\0' || n < 1 ||
 		    n > APITOKEN_DAYS_MAX)
 			return field_error(r, 422, "ERROR_DAYS",
-			    "Enter a number of days from 1 to 365.");
+			    tr(r->lang,
+				"Enter a number of days from 1 to 365."));
 	}
 	if (name == NULL || *name == '\0')
 		return field_error(r, 422, "ERROR_NAME",
-		    "Give the token a name.");
+		    tr(r->lang, "Give the token a name."));
 	if (utf8_chars(name) > APITOKEN_NAME_MAX)
 		return field_error(r, 422, "ERROR_NAME",
-		    "The name is longer than 64 characters.");
+		    tr(r->lang, "The name is longer than 64 characters."));
 	req_actor(r, ACTOR_USER, &a);
 	e = apitoken_create(r->db, r->arena, &a, name, (int)n, &secret);
 	if (e == APP_EINVALID) {
-		r->reason = "an active token already has this name";
+		r->reason = N_("an active token already has this name");
 		return field_error(r, 422, "ERROR_NAME",
-		    "You already have an active token with this name.");
+		    tr(r->lang,
+			"You already have an active token with this name."));
 	}
 	if (e == APP_ECONFLICT) {
-		r->reason = "too many live tokens";
+		r->reason = N_("too many live tokens");
 		msg = arena_printf(r->arena,
-		    "You already have %d live tokens, "
-		    "the most one may have: revoke one you no longer use first.",
+		    trn(r->lang,
+			"You already have %d live token, the most one may "
+			"have: revoke it if you no longer use it.",
+			"You already have %d live tokens, the most one may "
+			"have: revoke one you no longer use first.",
+			APITOKEN_LIVE_MAX),
 		    APITOKEN_LIVE_MAX);
 		return msg != NULL ? field_error(r, 409, "ERROR_NAME", msg) :
 				     APP_ENOMEM;
@@ -181,7 +205,7 @@ h_token_revoke(struct req *r)
 	if ((e = apitoken_revoke(r->db, r->arena, &a,
 		 req_param_id(r, PARAM_ID))) != APP_OK) {
 		if (e == APP_ENOTFOUND)
-			r->reason = "no such active token";
+			r->reason = N_("no such active token");
 		return e;
 	}
 	return resp_redirect(r, 303, "/my/tokens?done=revoked");

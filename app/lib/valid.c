@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/i18n.h"
 #include "lib/valid.h"
 
 /*
@@ -160,24 +161,28 @@ valid_next_path(const char *v, size_t len)
 	return 1;
 }
 
-/* What is wrong with one label of a domain name, or NULL. */
+/*
+ * What is wrong with one label of a domain name, or NULL; marked for the
+ * catalogue, so a page can show it translated (the CLI's stays English).
+ */
 static const char *
 label_problem(const char *l, size_t len)
 {
 	size_t i;
 
 	if (len == 0)
-		return "empty label";
+		return N_("empty label");
 	if (len > 63)
-		return "a label is longer than 63 characters";
+		return N_("a label is longer than 63 characters");
 	if (l[0] == '-' || l[len - 1] == '-')
-		return "a label starts or ends with '-'";
+		return N_("a label starts or ends with '-'");
 	for (i = 0; i < len; i++) {
 		if (l[i] >= 'A' && l[i] <= 'Z')
-			return "upper-case letters";
+			return N_("upper-case letters");
 		if (strchr("abcdefghijklmnopqrstuvwxyz0123456789-", l[i]) ==
 		    NULL)
-			return "a character other than a-z, 0-9, '-' and '.'";
+			return N_(
+			    "a character other than a-z, 0-9, '-' and '.'");
 	}
 	return NULL;
 }
@@ -189,9 +194,9 @@ domain_problem(const char *d)
 	size_t      len = strlen(d), labels = 0;
 
 	if (len > 253)
-		return "longer than 253 characters";
+		return N_("longer than 253 characters");
 	if (len > 0 && d[len - 1] == '.')
-		return "trailing dot";
+		return N_("trailing dot");
 	do {
 		dot = strchr(l, '.');
 		if ((why = label_problem(l,
@@ -202,9 +207,9 @@ domain_problem(const char *d)
 			l = dot + 1;
 	} while (dot != NULL);
 	if (labels < 2)
-		return "a single label";
+		return N_("a single label");
 	if (l[0] < 'a' || l[0] > 'z')
-		return "the last label does not start with a letter";
+		return N_("the last label does not start with a letter");
 	return NULL;
 }
 

@@ -45,7 +45,10 @@ int valid_id(const char *, size_t);
  * a dot-atom of [a-z0-9_+-] (lower case) starting with a letter or digit.
  */
 int valid_local_part(const char *, size_t);
-/* Why d is not what the schema's mm_valid_domain accepts, or NULL. */
+/*
+ * Why d is not what the schema's mm_valid_domain accepts (English, a
+ * msgid of the catalogue: tr() it for a page), or NULL.
+ */
 const char *domain_problem(const char *d);
 /*
  * "a.b.c.d" or "a.b.c.d:port" (port 1..65535, else defport) into sa: 0,

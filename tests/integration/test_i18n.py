@@ -86,8 +86,11 @@ def english_vocabulary():
 
 def visible_text(body):
     """What a person reads: text outside tags, and the attributes read out
-    or shown (title, alt, placeholder, aria-label, a button's value)."""
+    or shown (title, alt, placeholder, aria-label, a button's value).  An
+    element the page says is English (lang="en": the error log's and the
+    mail servers' own words) is not the page's text."""
     s = body.decode("utf-8") if isinstance(body, bytes) else body
+    s = re.sub(r'<(span|td)\b[^>]*\slang="en"[^>]*>.*?</\1>', " ", s, flags=re.S)
     attrs = re.findall(r'\s(?:title|alt|placeholder|aria-label)="([^"]*)"', s)
     s = re.sub(r"<head>.*?</head>", " ", s, flags=re.S)
     s = re.sub(r"<[^>]+>", " ", s)
@@ -303,6 +306,111 @@ def i18n_mailbox_pages_in_finnish(env):
     local = "fimb-" + tm.secrets.token_hex(3)
     aid = tm.new_alias(env, box["domain"], local, box["uid"], ["%s@example.net" % local])
     get_fi("/my/mailbox/new?alias=%s" % aid)
+
+
+# ---------------------------------------------------------------- the site admin's pages
+
+def fi_get(b, path):
+    return b.keep(b.env.get(path, headers=b.headers(True, **FI)))
+
+
+def user_names(env):
+    """Every user's Launchpad and display name: names, not English."""
+    return sql(env, "SELECT string_agg(coalesce(name, '') || ' ' || coalesce(display_name, ''), ' ') "
+                    "FROM users").split()
+
+
+@test
+def i18n_site_admin_pages_in_finnish(env):
+    import test_site_admin as sa
+    admin, _, uid = sa.signed_in(env, "i18nadmin", site_admin=True)
+    dom = sa.q(env, "SELECT id FROM domains WHERE name = 'ubuntu.com'")
+    mine = sa.q(env, "INSERT INTO outbox (to_addresses, subject, body, attempts, last_error, failed_at, created_at) "
+                    "VALUES ('{jasen@example.org}', 'Osoitteesi on valmis', 'b', 8, "
+                    "'550 5.1.1 no such user here', now(), '2026-12-06 01:50:00+00') RETURNING id")
+    sa.q(env, "INSERT INTO error_log (fingerprint, message, user_id, count, first_seen_at, last_seen_at) "
+             "VALUES (sha256('i18n-e1'), 'Launchpad said 404 for the team', %s, 12345, "
+             "'2026-12-06 01:50:00+00', now())" % uid)
+    alias = sa.q(env, "INSERT INTO aliases (domain_id, local_part, user_id, recipients) "
+                     "VALUES (%s, 'i18nkept', %s, '{kept@example.org}') RETURNING id" % (dom, uid))
+    sa.q(env, "INSERT INTO domain_reserved_local_parts (domain_id, local_part) VALUES (%s, 'i18nkept')" % dom)
+    names = user_names(env)
+    try:
+        token = admin.csrf("/admin")
+        r = fi_get(admin, "/admin/outbox")
+        # Only this test's failed message: others may be in English.
+        r.body = re.sub(rb'<tr id="outbox-(?!%s")\d+">.*?</tr>' % mine.encode(), b"", r.body, flags=re.S)
+        expect("lisätty jonoon 6.12.2026 klo 1.50.00 UTC".encode() in r.body,
+               "the queued time in Finnish: %s", show(r, 4000))
+        expect_finnish(r, "GET /admin/outbox", names)
+        r = fi_get(admin, "/admin/errors")
+        expect("<td>12\u00a0345</td>".encode() in r.body, "a count in Finnish: %s", show(r, 4000))
+        expect("6.12.2026 klo 1.50.00 UTC".encode() in r.body, "a time in Finnish: %s", show(r, 4000))
+        expect_finnish(r, "GET /admin/errors", names)
+        for path in ("/admin", "/admin/users", "/admin/users?q=i18nadmin",
+                     "/admin/users?q=zzzz-nobody", "/admin/domains/ubuntu.com/reserved"):
+            r = fi_get(admin, path)
+            expect(r.status == 200, "GET %s: %s", path, show(r))
+            expect_finnish(r, "GET " + path, names)
+        r = fi_get(admin, "/admin/domains/ubuntu.com/reserved")
+        for part in ("Verkkotunnuksen ubuntu.com varatut nimet", "CA/Browser Forumin verkkotunnusvahvistus",
+                     "Myönnä käyttäjälle ~", "käytössä"):
+            expect(part.encode() in r.body, "the reserved names' page lacks %r: %s", part, show(r, 6000))
+        # A change's notice and a refusal, in Finnish.
+        path = "/admin/domains/ubuntu.com/reserved"
+        r = admin.post(path, {"csrf_token": token, "local_part": "i18nheld"}, **FI)
+        expect(r.status == 303, "reserve a name: %s", show(r))
+        r = fi_get(admin, r.header("Location"))
+        expect("Nimi on nyt varattu tässä verkkotunnuksessa.".encode() in r.body, "the notice: %s", show(r, 3000))
+        expect_finnish(r, "the reserved names' page after a change", names)
+        for name, status, words in (("Not Valid", 422, "Anna osoitteen alkuosa"),
+                                    ("postmaster", 409, "sisäänrakennettuja nimiä ei voi muuttaa")):
+            r = admin.post(path, {"csrf_token": token, "local_part": name}, **FI)
+            expect(r.status == status and words.encode() in r.body, "reserve %r: %s", name, show(r, 4000))
+            expect_finnish(r, "reserve %r refused" % name, names)
+        r = fi_get(admin, "/admin/users/999999999")
+        expect(r.status == 404 and "käyttäjää ei löydy".encode() in r.body, "no such user: %s", show(r))
+        expect_finnish(r, "GET /admin/users/999999999", names)
+        # English stays English.
+        r = admin.get("/admin/errors")
+        expect(b"<td>12,345</td>" in r.body and b"2026-12-06 01:50:00 UTC" in r.body,
+               "the error log in English: %s", show(r, 4000))
+        expect(english_left(r.body), "english_left finds nothing on the English error log")
+    finally:
+        sa.q(env, "DELETE FROM outbox WHERE id = %s" % mine)
+        sa.q(env, "DELETE FROM error_log WHERE fingerprint = sha256('i18n-e1')")
+        sa.q(env, "DELETE FROM domain_reserved_local_parts WHERE domain_id = %s "
+                 "AND local_part IN ('i18nkept', 'i18nheld')" % dom)
+        sa.q(env, "DELETE FROM aliases WHERE id = %s" % alias)
+
+
+@test
+def i18n_api_messages_in_finnish(env):
+    import test_api as api
+    env.ensure_server()
+    uid, name = api.mk_user(env, "i18napi")
+    api.mk_member(env, "ubuntu.com", uid)
+    aid = api.mk_alias(env, "ubuntu.com", name, uid)
+    secret = api.mk_token(env, uid)
+    try:
+        path = "/api/v1/aliases/%d" % aid
+        for body, headers, code, field, want in (
+                ({"enabled": "yes"}, FI, "invalid_type", "enabled", "kentän enabled on oltava true tai false"),
+                ({"enabled": "yes"}, EN, "invalid_type", "enabled", "enabled must be true or false"),
+                ({"recipients": "a@example.org"}, FI, "invalid_type", "recipients",
+                 "kentän recipients on oltava taulukko osoitteita"),
+                ({"nope": 1}, FI, "unknown_field", "nope", "tätä kenttää ei voi muuttaa")):
+            r = api.call(env, "PATCH", path, secret, body, headers=headers)
+            o = api.refused(r, "PATCH %r (%s)" % (body, headers["Accept-Language"]), 422, code, field)
+            expect(o["message"] == want, "PATCH %r: message %r, want %r", body, o["message"], want)
+        r = api.call(env, "GET", "/api/v1/aliases/999999999", secret, headers=FI)
+        o = api.refused(r, "GET an unknown alias", 404, "not_found")
+        expect(o["message"] == "aliasta ei löydy", "an unknown alias in Finnish: %r", o["message"])
+        r = api.call(env, "GET", "/api/v1/aliases?cursor=x", secret, headers=FI)
+        o = api.refused(r, "a cursor not given out", 422, "invalid_cursor", "cursor")
+        expect(o["message"] == "cursor ei ole tämän rajapinnan antama", "the cursor in Finnish: %r", o["message"])
+    finally:
+        sql(env, "DELETE FROM aliases WHERE id = %d" % aid)
 
 
 # ---------------------------------------------------------------- e-mail
