@@ -20,6 +20,7 @@
 #include "lib/buf.h"
 #include "lib/i18n.h"
 #include "rules/alias.h"
+#include "rules/domain_lang.h"
 #include "rules/domain_members.h"
 #include "store/audit.h"
 
@@ -465,6 +466,8 @@ domain_json(struct req *r, const struct domain_view *d)
 		json_object_new_boolean(d->enabled)) ||
 	    json_object_object_add(o, "alias_limit",
 		json_object_new_int(d->alias_limit)) ||
+	    json_object_object_add(o, "default_lang",
+		api_str(d->default_lang)) ||
 	    json_object_object_add(o, "txt_record", api_str(record)) ||
 	    json_object_object_add(o, "txt_status", api_str(d->txt_status)) ||
 	    json_object_object_add(o, "txt_checked_at",
@@ -547,6 +550,44 @@ h_api_domain(struct req *r)
 		 &d)) != APP_OK)
 		return listing_refused(r, e, N_("no such domain"));
 	return api_reply(r, 200, domain_json(r, &d));
+}
+
+/*
+ * PATCH /api/v1/domains/:domain {"default_lang": "fi"}: the language of
+ * the domain's e-mail to those who chose none (rules/domain_lang.h).
+ */
+enum app_err
+h_api_domain_update(struct req *r)
+{
+	struct json_object  *body;
+	struct alias_problem why;
+	struct actor         a;
+	const char          *lang = NULL;
+	int                  changed;
+	enum app_err         e;
+
+	if ((e = api_read_json(r, &body)) != APP_OK)
+		return e;
+	json_object_object_foreach(body, key, val)
+	{
+		if (strcmp(key, "default_lang") != 0) {
+			e = api_refuse(r, APP_EINVALID,
+			    arena_strdup(r->arena, key), "unknown_field",
+			    N_("this field cannot be changed"));
+			break;
+		}
+		if ((lang = json_text(r, val, "default_lang", &e)) == NULL)
+			break;
+	}
+	json_object_put(body);
+	if (e != APP_OK)
+		return e;
+	api_actor(r, &a);
+	if (lang != NULL &&
+	    (e = domain_lang_set(r->db, &a, req_param(r, PARAM_DOMAIN), lang,
+		 &why, &changed)) != APP_OK)
+		return refused(r, e, &why, N_("no such domain"));
+	return h_api_domain(r);
 }
 
 static struct json_object *

@@ -17,7 +17,9 @@
 
 #include "handlers/handlers.h"
 #include "http/session.h"
+#include "lib/i18n.h"
 #include "lib/log.h"
+#include "rules/domain_lang.h"
 #include "rules/domain_members.h"
 #include "rules/domain_txt.h"
 #include "store/audit.h"
@@ -41,6 +43,9 @@ static const struct page_notice notices[] = {
 	    "Launchpad could not be reached in time: the next "
 	    "sync will check this member." },
 	{ "checked", "The TXT record was checked just now." },
+	{ "language",
+	    N_("Saved: members who have not chosen a language get this "
+	       "domain's e-mail in the one chosen here.") },
 };
 
 /* What a refused change shows on the member page. */
@@ -222,24 +227,49 @@ member_rows(struct view_dict *d, const struct member_list *ml)
 	return APP_OK;
 }
 
-/* GET /domains/:domain[?q=&after=&done=]: the TXT record and the members. */
-enum app_err
-h_domain(struct req *r)
+/*
+ * The languages the site offers for the domain's default, each named in
+ * its own language; the domain's selected (none when it names a language
+ * the site no longer offers, which reads as English: the first).
+ */
+static enum app_err
+lang_options(struct view_dict *d, const struct domain_view *dv)
 {
-	struct actor        a;
-	struct domain_view  dv;
-	struct member_query q = { req_field(r, DOMAIN_Q),
-		req_field(r, DOMAIN_AFTER), 0, -1, NULL };
-	struct member_list  ml;
-	struct view_dict   *d;
-	const char         *next[4];
-	enum app_err        e;
+	const struct lang *l;
+	struct view_dict  *row;
+	size_t             i;
+
+	for (i = 0; i < i18n_count(); i++) {
+		l = i18n_lang(i);
+		if ((row = view_add_section(d, "LANG_OPTION")) == NULL)
+			return APP_ENOMEM;
+		view_set(row, "OPTION_CODE", l->code);
+		view_set(row, "OPTION_NAME", l->name);
+		if (strcmp(l->code, dv->default_lang) == 0)
+			view_show(row, "OPTION_SELECTED");
+	}
+	return APP_OK;
+}
+
+/*
+ * The domain's page: q its member search, done a notice's name, and
+ * lang_error why a default language was refused (shown by its field).
+ */
+static enum app_err
+domain_page(struct req *r, struct member_query *q, const char *done,
+    const char *lang_error, int status)
+{
+	struct actor       a;
+	struct domain_view dv;
+	struct member_list ml;
+	struct view_dict  *d;
+	const char        *next[4];
+	enum app_err       e;
 
 	req_actor(r, ACTOR_USER, &a);
 	if ((e = member_domain(r->db, r->arena, &a, domain_param(r), &dv)) !=
 		APP_OK ||
-	    (e = member_list(r->db, r->arena, &a, dv.name, &q, &ml)) !=
-		APP_OK) {
+	    (e = member_list(r->db, r->arena, &a, dv.name, q, &ml)) != APP_OK) {
 		if (e == APP_EINPUT)
 			r->reason = "malformed page cursor";
 		return e;
@@ -247,20 +277,36 @@ h_domain(struct req *r)
 	if ((d = page_dict(r)) == NULL)
 		return APP_ENOMEM;
 	set_domain(d, dv.name, "NAV_MEMBERS", "PAGE_DOMAIN");
-	set_notice(d, req_field(r, DOMAIN_DONE));
+	set_notice(d, done);
 	set_txt(r, d, &dv);
-	view_set(d, "Q", q.search);
+	if ((e = lang_options(d, &dv)) != APP_OK)
+		return e;
+	if (lang_error != NULL) {
+		view_show(d, "LANG_ERROR");
+		view_set(d, "ERROR_TEXT", lang_error);
+	}
+	view_set(d, "Q", q->search);
 	if ((e = member_rows(d, &ml)) != APP_OK)
 		return e;
 	next[0] = "q";
-	next[1] = q.search;
+	next[1] = q->search;
 	next[2] = "after";
 	next[3] = ml.next;
 	if (ml.next != NULL &&
 	    (e = set_next(r, d, arena_printf(r->arena, "/domains/%s", dv.name),
 		 next, 4)) != APP_OK)
 		return e;
-	return page_render(r, 200, dv.name, "domain.tpl");
+	return page_render(r, status, dv.name, "domain.tpl");
+}
+
+/* GET /domains/:domain[?q=&after=&done=]: the TXT record and the members. */
+enum app_err
+h_domain(struct req *r)
+{
+	struct member_query q = { req_field(r, DOMAIN_Q),
+		req_field(r, DOMAIN_AFTER), 0, -1, NULL };
+
+	return domain_page(r, &q, req_field(r, DOMAIN_DONE), NULL, 200);
 }
 
 /* "yes" 1, "no" 0, absent or "" -1 (any); -2 for anything else. */
@@ -719,4 +765,31 @@ h_domain_alias_enabled(struct req *r)
 	    APP_OK)
 		return refused(r, e, v.owner_name, &f);
 	return done(r, v.owner_name, on ? "alias-enabled" : "alias-disabled");
+}
+
+/*
+ * POST /domains/:domain/language  default_lang: the language of the
+ * domain's e-mail to those who chose none.  A language the site does not
+ * offer: the page again, 422, the reason by the field.
+ */
+enum app_err
+h_domain_language(struct req *r)
+{
+	struct actor         a;
+	struct alias_problem why;
+	struct member_query  q = { NULL, NULL, 0, -1, NULL };
+	int                  changed;
+	enum app_err         e;
+
+	req_actor(r, ACTOR_USER, &a);
+	e = domain_lang_set(r->db, &a, domain_param(r),
+	    req_field(r, DOMAIN_LANG), &why, &changed);
+	if (e == APP_EINVALID) {
+		r->reason = why.code;
+		return domain_page(r, &q, NULL, tr(r->lang, why.message),
+		    app_err_status(e));
+	}
+	if (e != APP_OK)
+		return e;
+	return done(r, NULL, "language");
 }

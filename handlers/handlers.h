@@ -185,6 +185,7 @@ enum api_list_field {
 enum app_err h_api_me(struct req *);
 enum app_err h_api_domains(struct req *);
 enum app_err h_api_domain(struct req *);
+enum app_err h_api_domain_update(struct req *);
 enum app_err h_api_aliases(struct req *);
 enum app_err h_api_mailboxes(struct req *);
 enum app_err h_api_alias(struct req *);
@@ -236,6 +237,11 @@ enum alias_enabled_field {
 enum app_err h_domain_alias_enabled(struct req *);
 enum app_err h_domain_member_sync(struct req *);
 enum app_err h_domain_verify(struct req *);
+enum domain_lang_field {
+	DOMAIN_LANG, /* default_lang: a language tag */
+	DOMAIN_LANG__N
+};
+enum app_err h_domain_language(struct req *);
 
 /* Member pages (my.c); h_my above is there too. */
 enum my_alias_field {

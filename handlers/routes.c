@@ -319,6 +319,11 @@ static const struct field alias_enabled_fields[ALIAS_ENABLED__N] = {
 	[ALIAS_ENABLED] = { "enabled", FIELD_FORM, valid_slug, 3, 1 },
 };
 
+/* Any text: a tag the site does not offer is explained on the page. */
+static const struct field domain_lang_fields[DOMAIN_LANG__N] = {
+	[DOMAIN_LANG] = { "default_lang", FIELD_FORM, valid_text, 64, 1 },
+};
+
 static const struct route table[] = {
 	{
 	    .methods = METHOD_GET,
@@ -831,6 +836,15 @@ static const struct route table[] = {
 	    .params = { PARAM_DOMAIN },
 	},
 	{
+	    .methods = METHOD_PATCH,
+	    .pattern = "/api/v1/domains/:domain",
+	    .handler = h_api_domain_update,
+	    .access = ACCESS_DOMAIN_ADMIN,
+	    .auth = AUTH_BEARER,
+	    .changes_state = 1,
+	    .params = { PARAM_DOMAIN },
+	},
+	{
 	    .methods = METHOD_GET,
 	    .pattern = "/api/v1/mailboxes",
 	    .handler = h_api_mailboxes,
@@ -1007,6 +1021,16 @@ static const struct route table[] = {
 	    .auth = AUTH_SESSION,
 	    .changes_state = 1,
 	    .params = { PARAM_DOMAIN },
+	},
+	{
+	    .methods = METHOD_POST,
+	    .pattern = "/domains/:domain/language",
+	    .handler = h_domain_language,
+	    .access = ACCESS_DOMAIN_ADMIN,
+	    .auth = AUTH_SESSION,
+	    .changes_state = 1,
+	    .params = { PARAM_DOMAIN },
+	    FIELDS(domain_lang_fields),
 	},
 	/* Last: a community's landing page, /ubuntu, /kubuntu, ... */
 	{

@@ -704,10 +704,11 @@ member_domain(struct db *db, struct arena *a, const struct actor *actor,
 	out->naliases = db_ll(res, 0, MEMBER_DOMAIN_ALIASES);
 	out->txt_grace_until = db_ll(res, 0, MEMBER_DOMAIN_GRACE);
 	out->txt_last_attempt_detail = db_dup(a, res, 0, MEMBER_DOMAIN_DETAIL);
+	out->default_lang = db_dup(a, res, 0, MEMBER_DOMAIN_LANG);
 	PQclear(res);
 	if (out->team == NULL || out->title == NULL ||
 	    out->verification_token == NULL || out->txt_status == NULL ||
-	    out->txt_last_attempt_detail == NULL)
+	    out->txt_last_attempt_detail == NULL || out->default_lang == NULL)
 		return APP_ENOMEM;
 	return APP_OK;
 }

@@ -145,6 +145,7 @@ struct domain_view {
 	long long   naliases;
 	long long   txt_grace_until;         /* Unix time, 0: none */
 	const char *txt_last_attempt_detail; /* "" when none */
+	const char *default_lang; /* its e-mail's, for whom chose none */
 };
 
 enum app_err member_domain(struct db *, struct arena *, const struct actor *,

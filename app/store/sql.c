@@ -704,7 +704,7 @@ const struct sql_stmt sql_stmts[STMT__MAX] = {
 	    "AND m.role = 'admin'), "
 	    "(SELECT count(*) FROM aliases a WHERE a.domain_id = d.id), "
 	    "coalesce(extract(epoch FROM d.txt_grace_until)::bigint, 0), "
-	    "coalesce(d.txt_last_attempt_detail, '') "
+	    "coalesce(d.txt_last_attempt_detail, ''), d.default_lang "
 	    "FROM domains d WHERE d.name = $1",
 	    2, MEMBER_DOMAIN__N },
 	[STMT_MEMBER_LOCK] = { "member_lock",
@@ -800,6 +800,17 @@ const struct sql_stmt sql_stmts[STMT__MAX] = {
 	    "SELECT mm_local_part_reserved($1::bigint, $2), EXISTS (SELECT 1 "
 	    "FROM users WHERE lower(name) = lower($2) AND id <> $3::bigint)",
 	    3, ALIAS_PROTECTED__N },
+	/* A domain's default language (rules/domain_lang.c); NO KEY leaves
+	   its members and aliases insertable meanwhile. */
+	[STMT_DOMAIN_LANG_LOCK] = { "domain_lang_lock",
+	    "SELECT d.id, d.default_lang, EXISTS (SELECT 1 FROM "
+	    "domain_members m WHERE m.domain_id = d.id AND m.user_id = "
+	    "$2::bigint AND m.role = 'admin') FROM domains d WHERE d.name = $1 "
+	    "FOR NO KEY UPDATE OF d",
+	    2, DOMAIN_LANG_LOCK__N },
+	[STMT_DOMAIN_LANG_SET] = { "domain_lang_set",
+	    "UPDATE domains SET default_lang = $2 WHERE id = $1::bigint", 2,
+	    0 },
 	/* Reserved local parts (rules/reserved.c); the view joins the
 	   built-in ones and each domain's own (migration 0007). */
 	[STMT_RESERVED_CHECK] = { "reserved_check",

@@ -167,6 +167,10 @@ enum stmt {
 	STMT_MEMBER_ADMIN_DOMAINS, /* user id, site admin -> domain names */
 	STMT_ALIAS_PROTECTED,      /* domain id, local part, owner id ->
 				      reserved, another user's name */
+	/* A domain's default language (rules/domain_lang.c) */
+	STMT_DOMAIN_LANG_LOCK, /* domain, user id -> id, default language,
+				  is admin (the row locked) */
+	STMT_DOMAIN_LANG_SET,  /* domain id, language */
 	/* Reserved local parts (rules/reserved.c) */
 	STMT_RESERVED_CHECK,   /* domain id, local part -> reserved */
 	STMT_RESERVED_DOMAIN,  /* domain name -> id */
@@ -780,7 +784,15 @@ enum member_domain_col {
 	MEMBER_DOMAIN_ALIASES,
 	MEMBER_DOMAIN_GRACE,  /* Unix time, 0: none */
 	MEMBER_DOMAIN_DETAIL, /* the last attempt's, "" when none */
+	MEMBER_DOMAIN_LANG,   /* default_lang */
 	MEMBER_DOMAIN__N
+};
+/* STMT_DOMAIN_LANG_LOCK */
+enum domain_lang_lock_col {
+	DOMAIN_LANG_LOCK_ID,
+	DOMAIN_LANG_LOCK_LANG,
+	DOMAIN_LANG_LOCK_ADMIN,
+	DOMAIN_LANG_LOCK__N
 };
 /* STMT_MEMBER_LOCK */
 enum member_lock_col {

@@ -801,6 +801,7 @@ API_MATRIX = [
     ("PATCH", "/api/v1/aliases/:id", API_OWN),
     ("GET", "/api/v1/domains", API_EVERYONE),
     ("GET", "/api/v1/domains/:domain", API_ADMINS),
+    ("PATCH", "/api/v1/domains/:domain", API_ADMINS),
     ("GET", "/api/v1/domains/:domain/members", API_ADMINS),
     ("GET", "/api/v1/domains/:domain/members/:name", API_ADMINS),
     ("PATCH", "/api/v1/domains/:domain/members/:name", API_ADMINS),

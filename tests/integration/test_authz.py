@@ -195,6 +195,8 @@ MATRIX = [
     Row("POST", "/domains/:domain/members/:name/sync", DOMAIN_ADMIN, 303, {},
         "/domains/{A}*"),
     Row("POST", "/domains/:domain/verify", DOMAIN_ADMIN, 303, {}, "/domains/{A}?done=checked"),
+    Row("POST", "/domains/:domain/language", DOMAIN_ADMIN, 303, {"default_lang": "fi"},
+        "/domains/{A}?done=language", True),
     Row("GET", "/:community", ANYONE, 200, community="ubuntu"),
 ]
 
@@ -499,7 +501,8 @@ class Fixture:
              "DELETE FROM domain_members WHERE domain_id IN %s;" % doms,
              "INSERT INTO domain_reserved_local_parts (domain_id, local_part) SELECT id, "
              "'authzkept' FROM domains WHERE name = %s;" % lit(self.A),
-             "UPDATE domains SET enabled = true, alias_limit = 3 WHERE id IN %s;" % doms,
+             "UPDATE domains SET enabled = true, alias_limit = 3, default_lang = 'en' WHERE id "
+             "IN %s;" % doms,
              "DELETE FROM domains WHERE name = %s;" % lit(self.new_domain),
              "DELETE FROM api_tokens WHERE user_id IN (%s) AND id NOT IN (%d, %d);"
              % (users, self.token, self.other_token),
@@ -542,7 +545,8 @@ class Fixture:
             "SELECT string_agg(row(domain_id, user_id, role)::text, ',' ORDER BY domain_id, "
             "user_id) FROM domain_members",
             "SELECT string_agg(row(id, name, enabled, alias_limit, txt_status, txt_grace_until, "
-            "txt_last_attempt_at, role_recipient)::text, ',' ORDER BY id) FROM domains",
+            "txt_last_attempt_at, role_recipient, default_lang)::text, ',' ORDER BY id) "
+            "FROM domains",
             "SELECT string_agg(row(id, is_banned, ban_reason, is_site_admin, person_status, "
             "sync_requested_at, synced_at, lang)::text, ',' ORDER BY id) FROM users "
             "WHERE id IN (%s)" % users,

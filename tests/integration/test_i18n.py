@@ -596,3 +596,133 @@ def i18n_txt_mails_in_finnish(env):
     finally:
         q(env, "DELETE FROM outbox WHERE id > %d AND %s = ANY (to_addresses)" % (mark, lit(to)))
         drop_users(env, uid)
+
+
+# ---------------------------------------------------------------- a domain's default language
+
+def domain_lang(env, s):
+    return q(env, "SELECT default_lang FROM domains WHERE id = %d" % s.domain_id)
+
+
+def lang_audits(env, s):
+    return q(env, "SELECT string_agg(before::text || ' -> ' || after::text, '; ' ORDER BY id) "
+                  "FROM audit_log WHERE domain_id = %d AND action = 'domain.default_lang'"
+             % s.domain_id) or ""
+
+
+def signed_in_on(env, s, role):
+    """A signed-in browser of a user with that role on s's domain."""
+    u = new_user("dl" + role)
+    s.people[u["nickname"]] = {"name": u["nickname"]}
+    s.push()
+    b, _, _ = sign_in(env, user=u)
+    uid = int(user_row(env, u)[0])
+    q(env, "INSERT INTO domain_members (domain_id, user_id, role) VALUES (%d, %d, %s)"
+      % (s.domain_id, uid, lit(role)))
+    return b, uid
+
+
+@scene_test
+def i18n_domain_default_language(env, make):
+    """A domain's admin sets its default language on the domain page: the
+    next mail to a member who chose none is in it.  A language the site
+    does not offer is a 422 with the reason by the field (in the page's
+    language); a member who is no admin, a missing or foreign CSRF token
+    403; none of them writes anything."""
+    s = make("dlang", alias_limit=1)
+    eng = s.user("eng")
+    q(env, "INSERT INTO aliases (domain_id, local_part, user_id, recipients) VALUES "
+           "(%d, %s, %d, '{a@mail.example.org}')" % (s.domain_id, lit(eng + "-x"), s.ids[eng]))
+    q(env, "INSERT INTO domain_members (domain_id, user_id) VALUES (%d, %d)"
+      % (s.domain_id, s.ids[eng]))
+    use_profile(env)
+    adm, _ = signed_in_on(env, s, "admin")
+    mem, mem_id = signed_in_on(env, s, "member")
+    page = "/domains/" + s.domain
+    path = page + "/language"
+    token = adm.csrf(page)
+    r = adm.get(page)
+    expect(re.search(rb'<option value="en" lang="en" selected>English</option>', r.body) and
+           re.search(rb'<option value="fi" lang="fi">suomi</option>', r.body),
+           "the domain page offers the languages, English chosen: %s", show(r, 6000))
+
+    def unchanged(what):
+        expect(domain_lang(env, s) == "en" and lang_audits(env, s) == "",
+               "%s wrote: %s, %s", what, domain_lang(env, s), lang_audits(env, s))
+    for bad in ("xx", "de", "fi-FI", "", "fi; DROP TABLE domains"):
+        r = adm.post(path, {"csrf_token": token, "default_lang": bad}, **FI)
+        expect(r.status == 422, "default_lang %r: %s", bad, show(r, 600))
+        unchanged("default_lang %r" % bad)
+    expect("Sivusto ei tarjoa tätä kieltä.".encode() in r.body and
+           b'id="default_lang-error"' in r.body and b'aria-invalid="true"' in r.body,
+           "the 422 page says why by the field, in Finnish: %s", show(r, 6000))
+    expect("Sähköpostin kieli".encode() in r.body, "the form in Finnish: %s", show(r, 6000))
+    r = mem.post(path, {"csrf_token": mem.csrf("/my"), "default_lang": "fi"})
+    expect(r.status == 403, "a member who is no admin: %s", show(r, 600))
+    r = adm.post(path, {"default_lang": "fi"})
+    expect(r.status == 403, "no CSRF token: %s", show(r, 600))
+    r = adm.post(path, {"csrf_token": "0" * 64, "default_lang": "fi"})
+    expect(r.status == 403, "a wrong CSRF token: %s", show(r, 600))
+    r = adm.post(path, {"csrf_token": token, "default_lang": "fi"}, Origin="https://evil.example")
+    expect(r.status == 403, "another Origin: %s", show(r, 600))
+    unchanged("the refused requests")
+
+    r = adm.post(path, {"csrf_token": token, "default_lang": "FI"})
+    expect(r.status == 303 and r.header("Location") == page + "?done=language",
+           "saved: 303 back to the domain page: %s", show(r, 600))
+    expect(domain_lang(env, s) == "fi", "stored: %s", domain_lang(env, s))
+    expect(lang_audits(env, s) == '{"default_lang": "en"} -> {"default_lang": "fi"}',
+           "the audit row: %r", lang_audits(env, s))
+    r = adm.get(page + "?done=language")
+    expect(b"Saved: members who have not chosen a language" in r.body and
+           re.search(rb'<option value="fi" lang="fi" selected>suomi</option>', r.body),
+           "the notice, Finnish chosen: %s", show(r, 6000))
+    adm.post(path, {"csrf_token": token, "default_lang": "fi"})
+    expect(lang_audits(env, s).count("->") == 1, "saving it again wrote a row")
+
+    # The next mail to the member who chose nothing is Finnish.
+    s.mark()
+    expect_sync(env, 0, created=0)
+    got = mails_to(env, s, s.email_of(eng))
+    expect(len(got) == 1 and "ei voitu luoda" in got[0][0], "the member's mail: %r", got)
+    expect_finnish_mail(got[0], "the domain's default language")
+
+    # A site admin may set it too, admin of the domain or not.
+    q(env, "UPDATE users SET is_site_admin = true WHERE id = %d" % mem_id)
+    q(env, "DELETE FROM domain_members WHERE user_id = %d" % mem_id)
+    r = mem.post(path, {"csrf_token": mem.csrf("/my"), "default_lang": "en"})
+    expect(r.status == 303 and domain_lang(env, s) == "en", "a site admin: %s", show(r, 600))
+    q(env, "UPDATE users SET is_site_admin = false WHERE id = %d" % mem_id)
+
+
+@scene_test
+def i18n_domain_default_language_api(env, make):
+    """PATCH /api/v1/domains/:domain {"default_lang"}: the domain back,
+    its default_lang set; a language not offered 422 (its message in the
+    Accept-Language), another field 422, a member 403."""
+    import test_api
+    s = make("dlapi")
+    tok = test_api.mk_token(env, s.ids[s.admin])
+    mem = s.user("mem")
+    q(env, "INSERT INTO domain_members (domain_id, user_id) VALUES (%d, %d)"
+      % (s.domain_id, s.ids[mem]))
+    mtok = test_api.mk_token(env, s.ids[mem])
+    path = "/api/v1/domains/" + s.domain
+    o = test_api.ok(test_api.call(env, "GET", path, tok), "GET the domain")
+    expect(o.get("default_lang") == "en", "GET: default_lang %r", o)
+    o = test_api.refused(test_api.call(env, "PATCH", path, tok, {"default_lang": "xx"},
+                                       headers=FI),
+                         "an unknown language", 422, "unknown_language", "default_lang")
+    expect(o["message"].startswith("Sivusto ei tarjoa"), "the message in Finnish: %r", o)
+    test_api.refused(test_api.call(env, "PATCH", path, tok, {"default_lang": 7}),
+                     "not a string", 422, "invalid_type", "default_lang")
+    test_api.refused(test_api.call(env, "PATCH", path, tok, {"alias_limit": 9}),
+                     "another field", 422, "unknown_field", "alias_limit")
+    test_api.refused(test_api.call(env, "PATCH", path, mtok, {"default_lang": "fi"}),
+                     "a member", 403, "forbidden")
+    expect(domain_lang(env, s) == "en" and lang_audits(env, s) == "",
+           "the refusals wrote: %s %s", domain_lang(env, s), lang_audits(env, s))
+    o = test_api.ok(test_api.call(env, "PATCH", path, tok, {"default_lang": "fi"}), "PATCH fi")
+    expect(o.get("default_lang") == "fi" and o.get("name") == s.domain, "the answer: %r", o)
+    expect(domain_lang(env, s) == "fi" and lang_audits(env, s).count("->") == 1,
+           "stored and audited: %s %s", domain_lang(env, s), lang_audits(env, s))

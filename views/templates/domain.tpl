@@ -8,7 +8,8 @@
 {{!   TXT_TEMPFAIL), DOMAIN_DISABLED, }}
 {{!   NMEMBERS, NADMINS, NALIASES, ALIAS_LIMIT, Q, MEMBER rows (}}
 {{!   NAME, DISPLAY_NAME, EMAIL, ROLE, ALIAS rows: ADDRESS, STATE, REASON), }}
-{{!   NO_MEMBERS }}
+{{!   NO_MEMBERS, LANG_OPTION rows (OPTION_CODE, OPTION_NAME, }}
+{{!   OPTION_SELECTED), LANG_ERROR with ERROR_TEXT }}
 {{! PAGE_ALIASES  Q, ENABLED_ANY/_YES/_NO, REASON, ALIAS rows, NO_ALIASES }}
 {{! PAGE_LOG      EVENT rows (AT, ACTOR, ACTION, TARGET, BEFORE, AFTER), }}
 {{!   NO_EVENTS, ERROR rows (LAST_SEEN, FIRST_SEEN, COUNT, WHO, MESSAGE), }}
@@ -61,6 +62,25 @@
   <form method="post" action="/domains/{{DOMAIN}}/verify">
     <input type="hidden" name="csrf_token" value="{{CSRF_TOKEN}}">
     <button type="submit" class="button button-secondary" id="check-now">Check now</button>
+  </form>
+</section>
+<section class="block" aria-labelledby="language-heading">
+  <h2 id="language-heading">[[Language of e-mail]]</h2>
+  <form method="post" action="/domains/{{DOMAIN}}/language">
+    <input type="hidden" name="csrf_token" value="{{CSRF_TOKEN}}">
+    <label for="default_lang">[[Default language]]</label>
+    <div class="search-row">
+      <select id="default_lang" name="default_lang" aria-describedby="default_lang-help{{#LANG_ERROR}} default_lang-error{{/LANG_ERROR}}"{{#LANG_ERROR}} aria-invalid="true"{{/LANG_ERROR}}>
+{{#LANG_OPTION}}
+        <option value="{{OPTION_CODE}}" lang="{{OPTION_CODE}}"{{#OPTION_SELECTED}} selected{{/OPTION_SELECTED}}>{{OPTION_NAME}}</option>
+{{/LANG_OPTION}}
+      </select>
+      <button type="submit" class="button button-secondary" id="save-language">[[Save]]</button>
+    </div>
+{{#LANG_ERROR}}
+    <p class="field-error" id="default_lang-error" role="alert">{{ERROR_TEXT}}</p>
+{{/LANG_ERROR}}
+    <p class="fine" id="default_lang-help">[[Mail about this domain to its admins and members is written in this language, unless they have chosen their own with the language switch.]]</p>
   </form>
 </section>
 <section class="block" aria-labelledby="members-heading">
