@@ -683,21 +683,31 @@ def locked_until_unlocked(env, box):
 @test
 @with_mailbox
 def wrong_password_timing(env, box):
-    """A wrong password answers no sooner than a right one: the Argon2id
-    derivation runs in full either way (medians of interleaved tries)."""
+    """A wrong password's answer says nothing about how near it came: one
+    that differs from the right one only in its last character takes as
+    long as one that shares nothing with it (the Argon2id derivation runs
+    in full, and only the AEAD's tag decides; medians of interleaved
+    tries).  A right password takes longer, not shorter: it does more
+    after the same derivation (the re-wrap, its row, the cookie)."""
     b = box["b"]
     token = b.csrf("/my/mailbox")
-    times = {"right": [], "wrong": []}
+    tries = (("near", PASSWORD[:-1] + "f"), ("far", "not the password at all"),
+             ("right", PASSWORD))
+    times = {kind: [] for kind, _ in tries}
     for i in range(9):
-        for kind, pw in (("right", PASSWORD), ("wrong", "not the password at all")):
+        for kind, pw in tries:
             sql(env, "DELETE FROM rate_limits WHERE bucket LIKE 'unlock:%'")
             t0 = time.monotonic()
             r = b.post("/my/mailbox/%s/unlock" % box["id"], {"csrf_token": token, "password": pw})
             times[kind].append(time.monotonic() - t0)
             expect(r.status == (303 if kind == "right" else 422), "%s: %s", kind, show(r))
-    right, wrong = statistics.median(times["right"]), statistics.median(times["wrong"])
-    expect(abs(right - wrong) < 0.35 * max(right, wrong) + 0.004,
-           "median right %.1f ms, wrong %.1f ms", right * 1e3, wrong * 1e3)
+    near, far, right = (statistics.median(times[k]) for k in ("near", "far", "right"))
+    print("    medians: near %.1f ms, far %.1f ms, right %.1f ms" % (near * 1e3, far * 1e3, right * 1e3))
+    expect(abs(near - far) < 0.35 * max(near, far) + 0.004,
+           "median nearly right %.1f ms, far off %.1f ms", near * 1e3, far * 1e3)
+    expect(min(near, far) > 0.3 * right,
+           "a wrong password answers much sooner than a right one: %.1f ms against %.1f ms",
+           min(near, far) * 1e3, right * 1e3)
 
 
 @test
