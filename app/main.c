@@ -48,6 +48,7 @@ usage(FILE *f)
 	    "       membermail migrate status|up|verify|new ...\n"
 	    "       membermail domain add|list|admin|unadmin|role-recipient ...\n"
 	    "       membermail user list|ban|unban|site-admin ...\n"
+	    "       membermail alias set LOCAL@DOMAIN --recipients LIST\n"
 	    "       membermail ctl [-c FILE] [--pid-file FILE] [--timeout S]\n"
 	    "           status|reload|stop|scale N|scale-lmtp N|reopen-logs\n"
 	    "       membermail cleanup [-c FILE]\n"
@@ -176,6 +177,8 @@ main(int argc, char *argv[])
 		return admin_domain_main(argc - 2, argv + 2);
 	if (strcmp(cmd, "user") == 0)
 		return admin_user_main(argc - 2, argv + 2);
+	if (strcmp(cmd, "alias") == 0)
+		return admin_alias_main(argc - 2, argv + 2);
 	if (strcmp(cmd, "ctl") == 0)
 		return ctl_main(argc - 1, argv + 1);
 	if (strcmp(cmd, "cleanup") == 0)

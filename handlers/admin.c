@@ -715,6 +715,20 @@ domain_options(struct req *r, struct view_dict *d, const char *chosen)
 	return APP_OK;
 }
 
+/* The user's history: their account, memberships and aliases. */
+static enum app_err
+user_history(struct req *r, struct view_dict *d, const char *uid)
+{
+	PGresult    *res;
+	enum app_err e;
+
+	if ((res = req_sql(r, STMT_SA_USER_HISTORY, 1, &uid, &e)) == NULL)
+		return e;
+	if (PQntuples(res) == 0)
+		view_show(d, "NO_HISTORY");
+	return history_rows(r, d, res, 1);
+}
+
 static enum app_err
 user_page(struct req *r, int status, const char *notice, long long id,
     const struct user_form *f)
@@ -763,7 +777,8 @@ user_page(struct req *r, int status, const char *notice, long long id,
 	if (f->domain_err != NULL &&
 	    (s = view_add_section(d, "E_DOMAIN")) != NULL)
 		view_set(s, "MESSAGE", f->domain_err);
-	if ((e = domain_options(r, d, f->domain)) != APP_OK)
+	if ((e = domain_options(r, d, f->domain)) != APP_OK ||
+	    (e = user_history(r, d, uid)) != APP_OK)
 		return e;
 	return page_render(r, status, db_str(res, 0, SA_USER_NAME),
 	    "admin_user.tpl");

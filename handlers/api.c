@@ -81,6 +81,29 @@ nonempty(const char *s)
 	return s != NULL && *s != '\0' ? s : NULL;
 }
 
+/*
+ * "pending_recipients": the change waiting for its new recipients to
+ * confirm (recipients.h), or null.  0, or -1 out of memory.
+ */
+static int
+add_pending(struct json_object *o, const struct alias_view *v)
+{
+	struct json_object *list;
+	size_t              i;
+
+	if (v->npending == 0)
+		return json_object_object_add(o, "pending_recipients", NULL);
+	if ((list = json_object_new_array()) == NULL ||
+	    json_object_object_add(o, "pending_recipients", list) != 0) {
+		json_object_put(list);
+		return -1;
+	}
+	for (i = 0; i < v->npending; i++)
+		if (json_object_array_add(list, api_str(v->pending[i])) != 0)
+			return -1;
+	return 0;
+}
+
 static struct json_object *
 alias_json(const struct alias_view *v)
 {
@@ -101,6 +124,10 @@ alias_json(const struct alias_view *v)
 	for (i = 0; i < v->nrecipients; i++)
 		if (json_object_array_add(rcpt, api_str(v->recipients[i])) != 0)
 			goto fail;
+	if (add_pending(o, v) != 0 ||
+	    json_object_object_add(o, "locked",
+		json_object_new_boolean(v->locked)))
+		goto fail;
 	if (json_object_object_add(o, "enabled",
 		json_object_new_boolean(v->enabled)) ||
 	    json_object_object_add(o, "disabled_reason",
@@ -322,7 +349,10 @@ h_api_alias_update(struct req *r)
 	if ((e = alias_update(r->db, r->arena, &a, v.id, &c, &why, &v)) !=
 	    APP_OK)
 		return refused(r, e, &why, N_("no such alias"));
-	return api_reply(r, 200, alias_json(&v));
+	/* Accepted, not done: new recipients must confirm first. */
+	return api_reply(r,
+	    (c.set & ALIAS_SET_RECIPIENTS) && v.npending > 0 ? 202 : 200,
+	    alias_json(&v));
 }
 
 /* GET /api/v1/aliases: the caller's own aliases, by id. */

@@ -177,8 +177,8 @@ signed_assertion(struct req *r, const struct rp_identity *id)
 	enum signin_outcome outcome;
 	enum app_err        e;
 
-	if ((e = users_signin(r->db, r->request_id, id, &user, &outcome)) !=
-	    APP_OK)
+	if ((e = users_signin(r->db, r->arena, r->request_id, id, &user,
+		 &outcome)) != APP_OK)
 		return e;
 	if (outcome == SIGNIN_BANNED) {
 		log_warn("signin_refused", LOG_WORD("id", r->request_id),

@@ -22,6 +22,7 @@
 #include "rules/domain_lang.h"
 #include "rules/domain_members.h"
 #include "rules/domain_txt.h"
+#include "rules/history.h"
 #include "store/audit.h"
 #include "views/view.h"
 
@@ -36,6 +37,7 @@ static const struct page_notice notices[] = {
 	{ "alias-added", "The alias was added." },
 	{ "alias-enabled", "The alias was enabled." },
 	{ "alias-disabled", "The alias was disabled." },
+	{ "alias-removed", "The alias was removed." },
 	{ "synced",
 	    "The member was checked with Launchpad and provisioned "
 	    "now." },
@@ -402,28 +404,31 @@ h_domain_aliases(struct req *r)
 	return page_render(r, 200, domain, "domain.tpl");
 }
 
-/* EVENT rows of the audit log, ERROR rows of the error log. */
+/* HISTORY rows of the audit log (sentences), ERROR rows of the error log. */
 static enum app_err
-log_rows(struct view_dict *d, const struct member_audit_list *au,
+log_rows(struct req *r, struct view_dict *d, const struct member_audit_list *au,
     const struct member_error_list *el)
 {
 	const struct member_audit_row *ev;
 	const struct member_error_row *er;
+	struct history_event           h;
 	struct view_dict              *row;
+	const char                    *line;
 	size_t                         i;
 
 	for (i = 0; i < au->n; i++) {
 		ev = &au->items[i];
-		if ((row = view_add_section(d, "EVENT")) == NULL)
+		h.at = ev->at;
+		h.actor_kind = ev->actor_kind;
+		h.actor_name = ev->actor_name;
+		h.action = ev->action;
+		h.target = ev->target_label;
+		h.before = ev->before;
+		h.after = ev->after;
+		if ((row = view_add_section(d, "HISTORY")) == NULL ||
+		    (line = history_line(r->arena, r->lang, &h, 1)) == NULL)
 			return APP_ENOMEM;
-		view_set(row, "AT", ev->at);
-		view_set(row, "ACTOR",
-		    ev->actor_name[0] != '\0' ? ev->actor_name :
-						ev->actor_kind);
-		view_set(row, "ACTION", ev->action);
-		view_set(row, "TARGET", ev->target_label);
-		view_set(row, "BEFORE", ev->before);
-		view_set(row, "AFTER", ev->after);
+		view_set(row, "LINE", line);
 	}
 	for (i = 0; i < el->n; i++) {
 		er = &el->items[i];
@@ -465,7 +470,7 @@ h_domain_log(struct req *r)
 	if ((d = page_dict(r)) == NULL)
 		return APP_ENOMEM;
 	set_domain(d, domain, "NAV_LOG", "PAGE_LOG");
-	if ((e = log_rows(d, &au, &el)) != APP_OK)
+	if ((e = log_rows(r, d, &au, &el)) != APP_OK)
 		return e;
 	next[0] = "after";
 	next[1] = au.next;
@@ -675,6 +680,29 @@ h_domain_member_sync(struct req *r)
 }
 
 /*
+ * Alias :id of the route's domain into *v, for its admins: an admin's
+ * other domains are other pages (APP_ENOTFOUND).
+ */
+static enum app_err
+domain_alias(struct req *r, struct actor *a, struct alias_view *v)
+{
+	struct domain_view dv;
+	long long          id = req_param_id(r, PARAM_ID);
+	enum app_err       e;
+
+	req_actor(r, ACTOR_USER, a);
+	if ((e = member_domain(r->db, r->arena, a, domain_param(r), &dv)) !=
+	    APP_OK)
+		return e;
+	if ((e = alias_get(r->db, r->arena, a, id, v)) == APP_ENOTFOUND ||
+	    (e == APP_OK && v->domain_id != dv.id)) {
+		r->reason = "no such alias on this domain";
+		return APP_ENOTFOUND;
+	}
+	return e;
+}
+
+/*
  * One "Check now" per admin and domain per verification_check_interval: a
  * domain's few admins cannot make it a DNS flood.
  */
@@ -728,18 +756,15 @@ h_domain_verify(struct req *r)
 /*
  * POST /domains/:domain/aliases/:id/enabled  enabled=yes|no: an admin's
  * switch on the owner's member page, through the alias rules (reason
- * by-admin).  The alias must be of this domain: an admin's other domains
- * are other pages.
+ * by-admin).
  */
 enum app_err
 h_domain_alias_enabled(struct req *r)
 {
 	struct actor        a;
-	struct domain_view  dv;
 	struct alias_view   v;
 	struct alias_change ch;
 	struct refusal      f = { .form = "toggle" };
-	long long           id = req_param_id(r, PARAM_ID);
 	int                 on = parse_enabled(req_field(r, ALIAS_ENABLED));
 	enum app_err        e;
 
@@ -747,24 +772,31 @@ h_domain_alias_enabled(struct req *r)
 		r->reason = "enabled is yes or no";
 		return APP_EINPUT;
 	}
-	req_actor(r, ACTOR_USER, &a);
-	if ((e = member_domain(r->db, r->arena, &a, domain_param(r), &dv)) !=
-	    APP_OK)
-		return e;
-	if ((e = alias_get(r->db, r->arena, &a, id, &v)) == APP_ENOTFOUND ||
-	    (e == APP_OK && v.domain_id != dv.id)) {
-		r->reason = "no such alias on this domain";
-		return APP_ENOTFOUND;
-	}
-	if (e != APP_OK)
+	if ((e = domain_alias(r, &a, &v)) != APP_OK)
 		return e;
 	memset(&ch, 0, sizeof(ch));
 	ch.set = ALIAS_SET_ENABLED;
 	ch.enabled = on;
-	if ((e = alias_update(r->db, r->arena, &a, id, &ch, &f.why, NULL)) !=
+	if ((e = alias_update(r->db, r->arena, &a, v.id, &ch, &f.why, NULL)) !=
 	    APP_OK)
 		return refused(r, e, v.owner_name, &f);
 	return done(r, v.owner_name, on ? "alias-enabled" : "alias-disabled");
+}
+
+/* POST /domains/:domain/aliases/:id/remove: an admin removes an alias. */
+enum app_err
+h_domain_alias_remove(struct req *r)
+{
+	struct actor      a;
+	struct alias_view v;
+	struct refusal    f = { .form = "toggle" };
+	enum app_err      e;
+
+	if ((e = domain_alias(r, &a, &v)) != APP_OK)
+		return e;
+	if ((e = alias_remove(r->db, r->arena, &a, v.id, &f.why)) != APP_OK)
+		return refused(r, e, v.owner_name, &f);
+	return done(r, v.owner_name, "alias-removed");
 }
 
 /*

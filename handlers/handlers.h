@@ -14,6 +14,8 @@
 
 #include <stddef.h>
 
+#include <libpq-fe.h>
+
 #include "http/route.h"
 #include "lib/err.h"
 
@@ -28,6 +30,7 @@ enum path_param {
 	PARAM_COMMUNITY,
 	PARAM_MESSAGE, /* a message id (mailbox_read.c) */
 	PARAM_PART,    /* an attachment's number, 0..63 */
+	PARAM_TOKEN,   /* a link's token: 43 characters of base64url */
 	PARAM_LOCAL,   /* a local part (lower case) */
 #ifdef MM_TEST_HOOKS
 	PARAM_LABEL, /* any bytes: a slow request's path, as a test chose it */
@@ -235,6 +238,7 @@ enum alias_enabled_field {
 	ALIAS_ENABLED__N
 };
 enum app_err h_domain_alias_enabled(struct req *);
+enum app_err h_domain_alias_remove(struct req *);
 enum app_err h_domain_member_sync(struct req *);
 enum app_err h_domain_verify(struct req *);
 enum domain_lang_field {
@@ -246,6 +250,7 @@ enum app_err h_domain_language(struct req *);
 /* Member pages (my.c); h_my above is there too. */
 enum my_alias_field {
 	MY_SAVED,
+	MY_RESENT,
 	MY_ALIAS__N
 };
 enum app_err h_my_alias(struct req *);
@@ -258,6 +263,14 @@ enum my_alias_save_field {
 	MY_ALIAS_SAVE__N
 };
 enum app_err h_my_alias_save(struct req *);
+enum my_resend_field {
+	MY_RESEND_ADDRESS,
+	MY_RESEND__N
+};
+enum app_err h_my_alias_resend(struct req *);
+/* The links membermail mails (links.c): PARAM_TOKEN. */
+enum app_err h_confirm(struct req *);
+enum app_err h_undo(struct req *);
 
 /*
  * Mailboxes (mailbox.c, mailbox_read.c), and what the two share: the
@@ -335,6 +348,29 @@ enum app_err page_render(struct req *, int status, const char *title,
     const char *page);
 /* Dictionary of the current page, created on first use; NULL on failure. */
 struct view_dict *page_dict(struct req *);
+/* What /my's checklist needs about one community (checklist.c). */
+struct checklist {
+	const char *domain;
+	const char *team;
+	int         checked;    /* the team has a trusted snapshot */
+	int         member;     /* and it lists the user */
+	int         verified;   /* the domain's DNS record */
+	int         reserved;   /* the user's name is reserved there */
+	long long   last_fetch; /* the team's last fetch (epoch s), or 0 */
+};
+/*
+ * A CHECKLIST row under dd: each requirement of an address there, done or
+ * missing, with what to do, and when Launchpad is checked again.
+ */
+enum app_err checklist_add(struct req *, struct view_dict *dd,
+    const struct checklist *);
+/*
+ * HISTORY rows (LINE: a sentence, history.h) of an audit statement's
+ * result, whose columns are when, actor kind, actor name, action, target
+ * label, before, after; named: say which object each row is about.
+ */
+enum app_err history_rows(struct req *, struct view_dict *, PGresult *,
+    int named);
 /*
  * A page that is the same for every signed-out visitor but for the CSRF
  * token, made only from the worker's cached domain lists (db_cached, read

@@ -17,6 +17,7 @@
 #include "lib/i18n.h"
 #include "rules/alias.h"
 #include "rules/provision.h"
+#include "rules/recipients.h"
 #include "store/audit.h"
 #include "views/view.h"
 
@@ -30,9 +31,12 @@ struct my_page {
 	PGresult    *res;
 	int         *rows; /* room for an index per row */
 	const char **teams, **admin_of, **error_domains, **error_codes;
-	size_t       nteams, nadmin_of, nerrors;
+	const char **reserved; /* domains where the user's name is */
+	size_t       nteams, nadmin_of, nerrors, nreserved;
 	const char  *id, *name, *team;
-	int          checked; /* the team has a trusted snapshot */
+	int          checked;  /* the team has a trusted snapshot */
+	int          verified; /* the domain's DNS record */
+	long long    last_fetch;
 };
 
 static const char *
@@ -125,6 +129,8 @@ page_lists(struct req *r, struct my_page *p)
 		 &p->nadmin_of)) != APP_OK ||
 	    (e = db_array(r->arena, p->res, 0, MY_PAGE_ERROR_DOMAINS,
 		 &p->error_domains, &p->nerrors)) != APP_OK ||
+	    (e = db_array(r->arena, p->res, 0, MY_PAGE_RESERVED, &p->reserved,
+		 &p->nreserved)) != APP_OK ||
 	    (e = db_array(r->arena, p->res, 0, MY_PAGE_ERROR_CODES,
 		 &p->error_codes, &ncodes)) != APP_OK ||
 	    (e = db_array(r->arena, p->res, 0, MY_PAGE_ERROR_UNTIL, &until,
@@ -173,6 +179,8 @@ no_alias_words(struct req *r, const struct my_page *p, int *coc)
 {
 	const char *error, *w;
 
+	if (!p->verified)
+		return "no addresses here yet: the domain is not verified";
 	if ((w = person_words(r, coc)) != NULL)
 		return w;
 	/*
@@ -230,6 +238,10 @@ add_alias(struct req *r, struct view_dict *dd, const struct my_page *p, int i)
 	view_set(a, "STATE", text);
 	if (coc)
 		view_show(a, "COC");
+	if (*db_str(p->res, i, MY_PAGE_PENDING) != '\0') {
+		view_show(a, "WAITING");
+		view_set(a, "PENDING", db_str(p->res, i, MY_PAGE_PENDING));
+	}
 	return APP_OK;
 }
 
@@ -258,6 +270,7 @@ domain_aliases(const struct my_page *p)
 static enum app_err
 add_domain(struct req *r, struct view_dict *d, const struct my_page *p)
 {
+	struct checklist  c;
 	struct view_dict *dd;
 	const char       *text;
 	int               i, n, coc = 0;
@@ -278,7 +291,14 @@ add_domain(struct req *r, struct view_dict *d, const struct my_page *p)
 	view_set(dd, "STATE", text);
 	if (coc)
 		view_show(dd, "COC");
-	return APP_OK;
+	c.domain = p->name;
+	c.team = p->team;
+	c.checked = p->checked;
+	c.member = has_item(p->teams, p->nteams, p->team);
+	c.verified = p->verified;
+	c.reserved = has_item(p->reserved, p->nreserved, p->id);
+	c.last_fetch = p->last_fetch;
+	return checklist_add(r, dd, &c);
 }
 
 /*
@@ -362,6 +382,8 @@ h_my(struct req *r)
 		p.name = db_str(list, i, MY_DOMAIN_LIST_NAME);
 		p.team = db_str(list, i, MY_DOMAIN_LIST_TEAM);
 		p.checked = db_bool(list, i, MY_DOMAIN_LIST_CHECKED);
+		p.verified = db_bool(list, i, MY_DOMAIN_LIST_VERIFIED);
+		p.last_fetch = db_ll(list, i, MY_DOMAIN_LIST_LAST_FETCH);
 		if ((e = add_domain(r, d, &p)) != APP_OK)
 			return e;
 	}
@@ -398,46 +420,20 @@ own_alias(struct req *r, struct alias_view *v)
 	return e;
 }
 
-static const char *
-actor_words(struct req *r, const char *kind, const char *name)
-{
-	if (strcmp(kind, "user") == 0 || strcmp(kind, "api") == 0)
-		return arena_printf(r->arena, "~%s%s", name,
-		    kind[0] == 'a' ? " (API)" : "");
-	if (strcmp(kind, "sync") == 0)
-		return "membermail (Launchpad check)";
-	if (strcmp(kind, "cli") == 0)
-		return arena_printf(r->arena, "operator %s", name);
-	return "membermail";
-}
-
 static enum app_err
 add_history(struct req *r, struct view_dict *d, const struct alias_view *v)
 {
-	struct view_dict *h;
-	const char       *p[1], *who;
-	char              sid[24];
-	PGresult         *res;
-	int               i;
-	enum app_err      e;
+	char         sid[24];
+	const char  *p[1] = { sid };
+	PGresult    *res;
+	enum app_err e;
 
 	snprintf(sid, sizeof(sid), "%lld", v->id);
-	p[0] = sid;
 	if ((res = req_sql(r, STMT_ALIAS_HISTORY, 1, p, &e)) == NULL)
 		return e;
 	if (PQntuples(res) == 0)
 		view_show(d, "NO_HISTORY");
-	for (i = 0; i < PQntuples(res); i++) {
-		if ((h = view_add_section(d, "HISTORY")) == NULL ||
-		    (who = actor_words(r, db_str(res, i, ALIAS_HISTORY_KIND),
-			 db_str(res, i, ALIAS_HISTORY_NAME))) == NULL)
-			return APP_ENOMEM;
-		view_set(h, "WHEN", db_str(res, i, ALIAS_HISTORY_WHEN));
-		view_set(h, "WHO", who);
-		view_set(h, "ACTION", db_str(res, i, ALIAS_HISTORY_ACTION));
-		view_set(h, "CHANGES", db_str(res, i, ALIAS_HISTORY_CHANGES));
-	}
-	return APP_OK;
+	return history_rows(r, d, res, 0);
 }
 
 /* What the form shows: the alias's values, or the input being kept. */
@@ -489,6 +485,71 @@ set_form(struct view_dict *d, const struct form_values *f,
 	return APP_OK;
 }
 
+/* v's recipients, comma-separated, in the arena. */
+static const char *
+recipient_list(struct req *r, const struct alias_view *v)
+{
+	const char *s = "";
+	size_t      i;
+
+	for (i = 0; s != NULL && i < v->nrecipients; i++)
+		s = arena_printf(r->arena, "%s%s%s", s, i ? ", " : "",
+		    v->recipients[i]);
+	return s;
+}
+
+/* What the page says after a change: where the mail goes now. */
+static const char *
+saved_words(struct req *r, const struct alias_view *v)
+{
+	const char *live = recipient_list(r, v);
+
+	if (v->npending > 0)
+		return arena_printf(r->arena,
+		    "Saved. Mail to %s still goes to %s until the new addresses "
+		    "agree: each of them got a link to confirm.",
+		    v->address, live);
+	if (!v->enabled)
+		return arena_printf(r->arena, "Saved. %s is disabled: %s.",
+		    v->address, reply_words(v->reply_code));
+	return arena_printf(r->arena, "Saved. Mail to %s now goes to %s.",
+	    v->address, live);
+}
+
+/* The pending change: each new address and whether it agreed. */
+static enum app_err
+add_pending(struct req *r, struct view_dict *d, const struct alias_view *v)
+{
+	struct rcpt_pending *list;
+	struct view_dict    *row;
+	size_t               i, n;
+	enum app_err         e;
+
+	if (v->npending == 0)
+		return APP_OK;
+	if ((e = rcpt_pending(r->db, r->arena, v->id, &list, &n)) != APP_OK)
+		return e;
+	view_show(d, "HAS_PENDING");
+	for (i = 0; i < n; i++) {
+		if ((row = view_add_section(d, "PENDING_ADDRESS")) == NULL)
+			return APP_ENOMEM;
+		view_set(row, "PENDING_ADDR", list[i].address);
+		view_set(row, "STATE",
+		    list[i].confirmed ?
+			"agreed" :
+			list[i].expired ?
+			arena_printf(r->arena, "the link expired on %s (UTC)",
+			    list[i].expires_at) :
+			arena_printf(r->arena,
+			    "waiting for confirmation: link "
+			    "sent %s, valid until %s (UTC)",
+			    list[i].sent_at, list[i].expires_at));
+		if (list[i].can_resend)
+			view_show(row, "CAN_RESEND");
+	}
+	return APP_OK;
+}
+
 /* Renders the alias page: v, the form (f), a problem, a notice. */
 static enum app_err
 alias_page(struct req *r, int status, const struct alias_view *v,
@@ -507,6 +568,8 @@ alias_page(struct req *r, int status, const struct alias_view *v,
 	    v->enabled ? "Enabled: mail is forwarded." :
 			 arena_printf(r->arena, "Disabled (%s): %s.",
 			     v->disabled_reason, reply_words(v->reply_code)));
+	if (v->locked)
+		view_show(d, "LOCKED");
 	if (v->remove_at != NULL) {
 		view_show(d, "REMOVING");
 		view_set(d, "REMOVE_AT", v->remove_at);
@@ -516,32 +579,94 @@ alias_page(struct req *r, int status, const struct alias_view *v,
 		view_set(d, "NOTICE_TEXT", notice);
 	}
 	if ((e = set_form(d, f, why)) != APP_OK ||
+	    (e = add_pending(r, d, v)) != APP_OK ||
 	    (e = add_history(r, d, v)) != APP_OK)
 		return e;
 	return page_render(r, status, v->address, "alias.tpl");
 }
 
-/* GET /my/aliases/:id[?saved=1]: the alias, its form and history. */
+/* The form as the alias is: a waiting change is what the owner wants. */
+static enum app_err
+form_of(struct req *r, const struct alias_view *v, struct form_values *f,
+    char *code, size_t codesz)
+{
+	struct alias_view want = *v;
+
+	if (v->npending > 0) {
+		want.recipients = v->pending;
+		want.nrecipients = v->npending;
+	}
+	snprintf(code, codesz, "%d", v->reply_code);
+	f->recipients = alias_recipients_text(r->arena, &want);
+	f->enabled = v->enabled;
+	f->description = v->description;
+	f->reply_code = code;
+	return f->recipients == NULL ? APP_ENOMEM : APP_OK;
+}
+
+static int
+flag(const struct req *r, int field)
+{
+	const char *v = req_field(r, field);
+
+	return v != NULL && v[0] == '1';
+}
+
+/* GET /my/aliases/:id[?saved=1|resent=1]: the alias, its form, history. */
 enum app_err
 h_my_alias(struct req *r)
 {
 	struct alias_view  v;
 	struct form_values f;
-	const char        *saved = req_field(r, MY_SAVED);
 	char               code[8];
 	enum app_err       e;
 
+	if ((e = own_alias(r, &v)) != APP_OK ||
+	    (e = form_of(r, &v, &f, code, sizeof(code))) != APP_OK)
+		return e;
+	return alias_page(r, 200, &v, &f, NULL,
+	    flag(r, MY_SAVED)      ? saved_words(r, &v) :
+		flag(r, MY_RESENT) ? "We sent the link again." :
+				     NULL);
+}
+
+/* POST /my/aliases/:id/resend  address=...: the link again, rate-limited. */
+enum app_err
+h_my_alias_resend(struct req *r)
+{
+	struct alias_view  v;
+	struct form_values f;
+	struct actor       a;
+	const char  *why, *loc, *address = req_field(r, MY_RESEND_ADDRESS);
+	char         code[8];
+	enum app_err e;
+
 	if ((e = own_alias(r, &v)) != APP_OK)
 		return e;
-	snprintf(code, sizeof(code), "%d", v.reply_code);
-	f.recipients = alias_recipients_text(r->arena, &v);
-	f.enabled = v.enabled;
-	f.description = v.description;
-	f.reply_code = code;
-	if (f.recipients == NULL)
-		return APP_ENOMEM;
-	return alias_page(r, 200, &v, &f, NULL,
-	    saved != NULL && saved[0] == '1' ? "Saved." : NULL);
+	owner_actor(r, &a);
+	e = rcpt_resend(r->db, r->arena, &a, v.id, address, &why);
+	if (e == APP_OK) {
+		loc = arena_printf(r->arena, "/my/aliases/%lld?resent=1", v.id);
+		return loc == NULL ? APP_ENOMEM : resp_redirect(r, 303, loc);
+	}
+	if (e == APP_ENOTFOUND)
+		r->reason = "that address is not waiting for confirmation";
+	if (e != APP_ECONFLICT)
+		return e;
+	r->reason = why;
+	if ((e = own_alias(r, &v)) != APP_OK ||
+	    (e = form_of(r, &v, &f, code, sizeof(code))) != APP_OK)
+		return e;
+	return alias_page(r, 409, &v, &f, NULL,
+	    strcmp(why, "resend_too_soon") == 0 ?
+		arena_printf(r->arena,
+		    "A link went to %s only minutes ago: you can send it again "
+		    "in a few minutes.",
+		    address) :
+		arena_printf(r->arena,
+		    "No more links can go to %s for now; the last one sent "
+		    "still works until it expires.",
+		    address));
 }
 
 /* The change the form asks for: every field it sent. */

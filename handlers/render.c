@@ -22,6 +22,8 @@
 #include "http/session.h"
 #include "lib/i18n.h"
 #include "lib/valid.h"
+#include "rules/history.h"
+#include "store/db.h"
 #include "views/view.h"
 
 #define SHARED_MAX  16 /* kept pages per worker */
@@ -108,6 +110,31 @@ render(struct req *r, int status, const char *title, const char *page,
 	}
 	r->status = status;
 	r->ctype = "text/html; charset=utf-8";
+	return APP_OK;
+}
+
+enum app_err
+history_rows(struct req *r, struct view_dict *d, PGresult *res, int named)
+{
+	struct history_event ev;
+	struct view_dict    *row;
+	const char          *line;
+	int                  i;
+
+	for (i = 0; i < PQntuples(res); i++) {
+		ev.at = db_str(res, i, HISTORY_AT);
+		ev.actor_kind = db_str(res, i, HISTORY_KIND);
+		ev.actor_name = db_str(res, i, HISTORY_NAME);
+		ev.action = db_str(res, i, HISTORY_ACTION);
+		ev.target = db_str(res, i, HISTORY_TARGET);
+		ev.before = db_str(res, i, HISTORY_BEFORE);
+		ev.after = db_str(res, i, HISTORY_AFTER);
+		if ((row = view_add_section(d, "HISTORY")) == NULL ||
+		    (line = history_line(r->arena, r->lang, &ev, named)) ==
+			NULL)
+			return APP_ENOMEM;
+		view_set(row, "LINE", line);
+	}
 	return APP_OK;
 }
 

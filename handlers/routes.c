@@ -58,6 +58,13 @@ valid_cursor(const char *v, size_t len)
 	return dots == 1;
 }
 
+/* A link's token (lib/token.h): 32 random bytes, base64url. */
+static int
+valid_link_token(const char *v, size_t len)
+{
+	return len == 43 && strlen(v) == len && valid_token(v, len);
+}
+
 #ifdef MM_TEST_HOOKS
 /* Anything at all: the log lines must quote it, not the router refuse it. */
 static int
@@ -83,6 +90,7 @@ static const struct param params[PARAM__N] = {
 	[PARAM_PART] = { "n", valid_part, 2, N_("no such attachment") },
 	[PARAM_LOCAL] = { "local", valid_local_part, 64,
 	    N_("no such local part") },
+	[PARAM_TOKEN] = { "token", valid_link_token, 43, N_("no such link") },
 #ifdef MM_TEST_HOOKS
 	[PARAM_LABEL] = { "label", valid_label, 255, N_("no such label") },
 #endif
@@ -193,6 +201,11 @@ static const struct field domain_admin_fields[DOMAIN_ADMIN__N] = {
 /* Member pages (my.c); rules and their messages are alias.c's. */
 static const struct field my_alias_fields[MY_ALIAS__N] = {
 	[MY_SAVED] = { "saved", FIELD_QUERY, valid_bool, 1, 0 },
+	[MY_RESENT] = { "resent", FIELD_QUERY, valid_bool, 1, 0 },
+};
+
+static const struct field my_resend_fields[MY_RESEND__N] = {
+	[MY_RESEND_ADDRESS] = { "address", FIELD_FORM, valid_utf8, 256, 1 },
 };
 
 static const struct field my_alias_save_fields[MY_ALIAS_SAVE__N] = {
@@ -651,6 +664,55 @@ static const struct route table[] = {
 	    .params = { PARAM_ID },
 	    FIELDS(my_alias_save_fields),
 	},
+	{
+	    .methods = METHOD_POST,
+	    .pattern = "/my/aliases/:id/resend",
+	    .handler = h_my_alias_resend,
+	    .access = ACCESS_SIGNED_IN,
+	    .auth = AUTH_SESSION,
+	    .changes_state = 1,
+	    .params = { PARAM_ID },
+	    FIELDS(my_resend_fields),
+	},
+	/*
+	 * The links membermail mails (links.c): the token is the credential,
+	 * nobody need be signed in; GET shows, POST (CSRF-checked like any
+	 * form) does.
+	 */
+	{
+	    .methods = METHOD_GET,
+	    .pattern = "/confirm/:token",
+	    .handler = h_confirm,
+	    .access = ACCESS_ANYONE,
+	    .auth = AUTH_SESSION,
+	    .params = { PARAM_TOKEN },
+	},
+	{
+	    .methods = METHOD_POST,
+	    .pattern = "/confirm/:token",
+	    .handler = h_confirm,
+	    .access = ACCESS_ANYONE,
+	    .auth = AUTH_SESSION,
+	    .changes_state = 1,
+	    .params = { PARAM_TOKEN },
+	},
+	{
+	    .methods = METHOD_GET,
+	    .pattern = "/undo/:token",
+	    .handler = h_undo,
+	    .access = ACCESS_ANYONE,
+	    .auth = AUTH_SESSION,
+	    .params = { PARAM_TOKEN },
+	},
+	{
+	    .methods = METHOD_POST,
+	    .pattern = "/undo/:token",
+	    .handler = h_undo,
+	    .access = ACCESS_ANYONE,
+	    .auth = AUTH_SESSION,
+	    .changes_state = 1,
+	    .params = { PARAM_TOKEN },
+	},
 	/* Personal API tokens (tokens.c). */
 	/*
 	 * Mailboxes (mailbox.c, mailbox_read.c): "new" before ":id".  The
@@ -1003,6 +1065,15 @@ static const struct route table[] = {
 	    .changes_state = 1,
 	    .params = { PARAM_DOMAIN, PARAM_ID },
 	    FIELDS(alias_enabled_fields),
+	},
+	{
+	    .methods = METHOD_POST,
+	    .pattern = "/domains/:domain/aliases/:id/remove",
+	    .handler = h_domain_alias_remove,
+	    .access = ACCESS_DOMAIN_ADMIN,
+	    .auth = AUTH_SESSION,
+	    .changes_state = 1,
+	    .params = { PARAM_DOMAIN, PARAM_ID },
 	},
 	{
 	    .methods = METHOD_POST,

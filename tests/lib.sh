@@ -4,6 +4,8 @@
 #
 #   mm_install_packages [EXTRA...]   install what is missing (Debian, apt-get)
 #   mm_build DIR [CONFIGURE-ARGS...] autoreconf if needed, configure out of tree, make
+#   mm_browser_packages              the Debian packages the browser tests add
+#   mm_browser_install               npm ci in tests/browser, when its lock file changed
 #   MM_ROOT                          the repository root
 
 MM_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -28,6 +30,30 @@ MM_DEB_PACKAGES=(
     man-db groff-base
     postfix postfix-pgsql postsrsd dnsmasq-base
 )
+
+# The browser tests (tests/browser) also need Debian's chromium, a font for
+# its screenshots, and Node.js with npm: Debian's, unless a node is already
+# installed (NodeSource's bundles npm and conflicts with Debian's package).
+MM_BROWSER_PACKAGES=(chromium fonts-dejavu-core)
+
+mm_browser_packages() {
+    printf '%s\n' "${MM_BROWSER_PACKAGES[@]}"
+    command -v node >/dev/null 2>&1 || echo nodejs
+    command -v npm >/dev/null 2>&1 || echo npm
+}
+
+# playwright-core and axe-core, at the versions tests/browser/package-lock.json
+# pins, from the npm registry (no browser download: chromium is Debian's).
+# Skipped when node_modules was installed from this very lock file.
+mm_browser_install() {
+    local dir=$MM_ROOT/tests/browser stamp want
+    stamp=$dir/node_modules/.mm-lock-sha256
+    want=$(sha256sum "$dir/package-lock.json" | cut -d' ' -f1)
+    [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ] && return 0
+    mm_say "npm ci (in tests/browser)"
+    (cd "$dir" && npm ci --ignore-scripts --no-audit --no-fund) || return 1
+    printf '%s\n' "$want" > "$stamp"
+}
 
 mm_say() { printf '==> %s\n' "$*"; }
 

@@ -23,6 +23,7 @@
 #include "lib/valid.h"
 #include "rules/alias.h"
 #include "rules/domain_members.h"
+#include "rules/recipients.h"
 #include "rules/site.h"
 #include "store/audit.h"
 #include "store/db.h"
@@ -48,6 +49,7 @@ enum opt {
 	O_SEARCH,
 	O_REASON,
 	O_REVOKE,
+	O_RECIPIENTS,
 	O__MAX
 };
 #define OPT(o) (1u << (o))
@@ -67,6 +69,7 @@ static const struct option longopts[] = { { "database", required_argument, NULL,
 	{ "search", required_argument, NULL, OPT_BASE + O_SEARCH },
 	{ "reason", required_argument, NULL, OPT_BASE + O_REASON },
 	{ "revoke", no_argument, NULL, OPT_BASE + O_REVOKE },
+	{ "recipients", required_argument, NULL, OPT_BASE + O_RECIPIENTS },
 	{ NULL, 0, NULL, 0 } };
 
 struct opts {
@@ -554,6 +557,107 @@ domain_unadmin(struct db *db, const struct opts *o, const char *domain)
 }
 
 /* ---------------------------------------------------------------------
+ * Aliases: the rules of rules/alias.c, as a site admin would apply them.
+ */
+
+static int
+check_alias_set(struct opts *o, const char *address)
+{
+	struct arena        *a;
+	struct alias_problem why;
+	const char         **l;
+	size_t               n;
+	int                  rc = 0;
+
+	if (strchr(address, '@') == NULL)
+		return bad("\"%s\" is not an alias address (LOCAL@DOMAIN)",
+		    address);
+	if ((a = arena_new(4096)) == NULL)
+		return bad("out of memory");
+	if (alias_parse_recipients(a, o->arg[O_RECIPIENTS], &l, &n, &why) == -1)
+		rc = bad("--recipients: %s", why.message);
+	arena_free(a);
+	return rc;
+}
+
+/* The alias at address (local@domain), or 0. */
+static long long
+alias_id(struct db *db, const char *address)
+{
+	const char  *p[1] = { address };
+	PGresult    *res;
+	enum app_err e;
+	long long    id = 0;
+
+	if ((res = db_exec(db, STMT_ALIAS_BY_ADDRESS, 1, p, &e)) == NULL)
+		return 0;
+	if (PQntuples(res) == 1)
+		id = db_ll(res, 0, ALIAS_BY_ADDRESS_ID);
+	PQclear(res);
+	return id;
+}
+
+/* What became of a change: the recipients now, or those waiting. */
+static void
+print_alias(const struct alias_view *v)
+{
+	size_t i;
+
+	printf("%s forwards to", v->address);
+	for (i = 0; i < v->nrecipients; i++)
+		printf("%s %s", i ? "," : "", v->recipients[i]);
+	printf("\n");
+	if (v->npending == 0)
+		return;
+	printf("waiting for confirmation (a link went to each new address):");
+	for (i = 0; i < v->npending; i++)
+		printf("%s %s", i ? "," : "", v->pending[i]);
+	printf("\n");
+}
+
+static int
+alias_set(struct db *db, const struct opts *o, const char *address)
+{
+	struct alias_change  c;
+	struct alias_problem why;
+	struct alias_view    v;
+	char                 who[ACTOR_MAX], err[1024];
+	struct actor         a = cli_actor(who, sizeof(who));
+	struct arena        *ar;
+	long long            id;
+	enum app_err         e;
+	int                  rc = 1;
+
+	/* Its mail (confirmations, receipts) is rendered from templates. */
+	if (view_init(db_config(db)->templates_dir, db_config(db)->locale_dir,
+		err, sizeof(err)) == -1) {
+		cli_warnx("templates: %s", err);
+		return 1;
+	}
+	if ((id = alias_id(db, address)) == 0) {
+		cli_warnx("no alias %s: nothing changed", address);
+		return 1;
+	}
+	if ((ar = arena_new(16384)) == NULL) {
+		cli_warnx("out of memory");
+		return 1;
+	}
+	memset(&c, 0, sizeof(c));
+	c.set = ALIAS_SET_RECIPIENTS;
+	c.recipients = o->arg[O_RECIPIENTS];
+	e = alias_update(db, ar, &a, id, &c, &why, &v);
+	if (e == APP_OK) {
+		print_alias(&v);
+		rc = 0;
+	} else if (why.message != NULL)
+		cli_warnx("%s: %s Nothing changed.", address, why.message);
+	else
+		cli_warnx("nothing changed: %s", db_reason(db));
+	arena_free(ar);
+	return rc;
+}
+
+/* ---------------------------------------------------------------------
  * Command line.
  */
 
@@ -586,6 +690,12 @@ static const struct cmd user_cmds[] = {
 	{ "unban", "unban NAME", 1, 0, 0, check_user, user_unban },
 	{ "site-admin", "site-admin NAME [--revoke]", 1, OPT(O_REVOKE), 0,
 	    check_user, user_site_admin },
+	{ NULL, NULL, 0, 0, 0, NULL, NULL }
+};
+
+static const struct cmd alias_cmds[] = {
+	{ "set", "set LOCAL@DOMAIN --recipients \"ADDRESS ...\"", 1,
+	    OPT(O_RECIPIENTS), OPT(O_RECIPIENTS), check_alias_set, alias_set },
 	{ NULL, NULL, 0, 0, 0, NULL, NULL }
 };
 
@@ -762,4 +872,10 @@ int
 admin_user_main(int argc, char *argv[])
 {
 	return admin_main("user", user_cmds, argc, argv);
+}
+
+int
+admin_alias_main(int argc, char *argv[])
+{
+	return admin_main("alias", alias_cmds, argc, argv);
 }

@@ -10,6 +10,7 @@
  *	membermail user ban NAME --reason TEXT
  *	membermail user unban NAME
  *	membermail user site-admin NAME [--revoke]
+ *	membermail alias set LOCAL@DOMAIN --recipients "ADDRESS ..."
  *
  * Common options: -c FILE, --database CONNINFO (else the config's
  * `database`).  The connection's application_name is "membermail admin"
@@ -38,6 +39,12 @@
  * statements, so a schema behind this binary is refused.  Unlike a site admin on the web, an operator may revoke the
  * last site admin.
  *
+ * `alias set` changes an alias's recipients by rules/alias.c's rules, as a
+ * site admin: an address that has not agreed to the alias's mail gets a
+ * confirmation link and the change waits for it (recipients.h); the owner
+ * is told, and a change made at once leaves receipts.  It prints where the
+ * mail goes and what waits.
+ *
  * Exit status: 0 done (or nothing to do); 1 error (no such user, the
  * domain or slug exists already, database or config trouble); 2 usage (an
  * unknown command or option, a missing or malformed argument).
@@ -52,6 +59,9 @@ int admin_domain_main(int argc, char *argv[]);
 
 /* argv[0] is "list", "ban", "unban" or "site-admin"; returns the status. */
 int admin_user_main(int argc, char *argv[]);
+
+/* argv[0] is "set"; returns the status. */
+int admin_alias_main(int argc, char *argv[]);
 
 /*
  * Who runs an operator command, for audit rows: the login, and who became

@@ -27,6 +27,11 @@ static const struct sweep {
 	{ "error log", STMT_SWEEP_ERROR_LOG },
 	{ "mailbox unlocks", STMT_SWEEP_MAILBOX_UNLOCKS },
 	{ "sent mail", STMT_SWEEP_SENT_MAIL },
+	/* Recipients (rules/recipients.c): a receipt's link past its expiry,
+	   a change nobody confirmed for 30 days, expired confirmation links. */
+	{ "receipts", STMT_SWEEP_RECEIPTS },
+	{ "lapsed changes", STMT_SWEEP_LAPSED_CHANGES },
+	{ "confirmation links", STMT_SWEEP_CONFIRMATION_LINKS },
 };
 #define NSWEEPS (sizeof(sweeps) / sizeof(sweeps[0]))
 
@@ -123,8 +128,10 @@ usage(FILE *f)
 	    "usage: membermail cleanup [-c FILE]\n"
 	    "Deletes expired sessions, sign-in states, OpenID nonces and "
 	    "associations,\nrate-limit counters, error reports, error log "
-	    "entries and mailbox unlocks\npast their expiry, and notification "
-	    "e-mail sent over 30 days ago;\nrun it hourly.\n");
+	    "entries, mailbox unlocks and receipts' undo links\npast their "
+	    "expiry, changes of forwarding waiting for confirmation\nfor over "
+	    "30 days and their expired links, and notification e-mail\nsent "
+	    "over 30 days ago; run it hourly.\n");
 }
 
 int

@@ -15,6 +15,7 @@
 #include "lib/arena.h"
 #include "lib/valid.h"
 #include "rules/alias.h"
+#include "rules/recipients.h"
 #include "store/audit.h"
 #include "store/db.h"
 
@@ -184,7 +185,9 @@ alias_view_row(struct arena *a, PGresult *res, int row, struct alias_view *v)
 	    (v->created_at = db_dup(a, res, row, ALIAS_VIEW_CREATED)) == NULL ||
 	    (v->updated_at = db_dup(a, res, row, ALIAS_VIEW_UPDATED)) == NULL)
 		return APP_ENOMEM;
-	return APP_OK;
+	v->locked = db_bool(res, row, ALIAS_VIEW_LOCKED);
+	return db_array(a, res, row, ALIAS_VIEW_PENDING, &v->pending,
+	    &v->npending);
 }
 
 /*
@@ -319,8 +322,11 @@ apply_change(struct update *u, int as_admin)
 		n->reply_code = c->reply_code;
 	if ((c->set & ALIAS_SET_ENABLED) && set_enabled(u, as_admin) == -1)
 		return -1;
-	for (i = 0; n->enabled && i < n->nrecipients; i++)
-		if (strcasecmp(n->recipients[i], n->address) == 0)
+	for (i = 0; n->enabled && i < n->nrecipients + n->npending; i++)
+		if (strcasecmp(i < n->nrecipients ?
+			    n->recipients[i] :
+			    n->pending[i - n->nrecipients],
+			n->address) == 0)
 			return problem(u->why, "recipients", "self_recipient",
 			    "An enabled alias cannot forward to itself: remove "
 			    "its own address or disable it.");
@@ -401,6 +407,25 @@ changed_json(struct arena *a, const struct alias_view *v,
 	return text;
 }
 
+/* What a removal takes away, as the audit row's before. */
+static const char *
+removed_json(struct arena *a, const struct alias_view *v)
+{
+	json_object *o;
+	const char  *text;
+
+	if ((o = json_object_new_object()) == NULL)
+		return NULL;
+	json_object_object_add(o, "owner", json_str(v->owner_name));
+	json_recipients(o, v);
+	json_object_object_add(o, "enabled",
+	    json_object_new_boolean(v->enabled));
+	text = arena_strdup(a,
+	    json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+	json_object_put(o);
+	return text;
+}
+
 const char *
 alias_recipients_text(struct arena *a, const struct alias_view *v)
 {
@@ -444,34 +469,60 @@ write_change(struct db *db, struct update *u, const char *before,
 	return audit_write(db, u->who, &ev);
 }
 
+/* Refuses a change the alias cannot take now; -1 with *why. */
+static int
+refuse_early(struct update *u)
+{
+	if (u->old.locked)
+		return problem(u->why, NULL, "locked",
+		    "Changes to this alias are locked: its previous "
+		    "forwarding was restored from a receipt. Its owner "
+		    "unlocks it by signing in again.");
+	if (u->change->if_updated_at != NULL &&
+	    strcmp(u->change->if_updated_at, u->old.updated_at) != 0)
+		return problem(u->why, NULL, "conflict",
+		    "The alias was changed "
+		    "meanwhile; reload it and make your change again.");
+	return 0;
+}
+
 static enum app_err
 update_tx(struct db *db, void *arg)
 {
-	struct update *u = arg;
-	const char    *before, *after;
-	int            as_admin = 0;
-	enum app_err   e;
+	struct update    *u = arg;
+	const char       *before, *after;
+	enum rcpt_outcome rc = RCPT_UNCHANGED;
+	int               as_admin = 0;
+	enum app_err      e;
 
 	if ((e = load(db, u->arena, u->who, u->id, STMT_ALIAS_LOCK, &u->old,
 		 &as_admin, &u->reserved)) != APP_OK)
 		return e;
-	if (u->change->if_updated_at != NULL &&
-	    strcmp(u->change->if_updated_at, u->old.updated_at) != 0) {
-		problem(u->why, NULL, "conflict",
-		    "The alias was changed "
-		    "meanwhile; reload it and make your change again.");
+	if (refuse_early(u) == -1)
 		return APP_ECONFLICT;
-	}
 	if (apply_change(u, as_admin) == -1)
 		return u->why->field == NULL              ? APP_ENOMEM :
 		    strcmp(u->why->field, "enabled") == 0 ? APP_EFORBIDDEN :
 							    APP_EINVALID;
+	if ((u->change->set & ALIAS_SET_RECIPIENTS) &&
+	    (e = rcpt_change_tx(db, u->arena, u->who, &u->old, &u->new, &rc)) !=
+		APP_OK)
+		return e;
 	if ((before = changed_json(u->arena, &u->old, &u->new)) == NULL ||
 	    (after = changed_json(u->arena, &u->new, &u->old)) == NULL)
 		return APP_ENOMEM;
-	if (*before == '\0')
+	if (*before == '\0' && rc == RCPT_UNCHANGED)
 		return APP_OK; /* nothing changed: nothing to write */
-	return write_change(db, u, before, after);
+	if (*before != '\0' &&
+	    (e = write_change(db, u, before, after)) != APP_OK)
+		return e;
+	if (u->who->user_id != u->old.user_id &&
+	    (e = rcpt_tell_owner_tx(db, u->arena, u->who, &u->old, &u->new,
+		 rc)) != APP_OK)
+		return e;
+	/* As it is now: a pending change moved updated_at too. */
+	return load(db, u->arena, u->who, u->id, STMT_ALIAS_GET, &u->new,
+	    &as_admin, &u->reserved);
 }
 
 enum app_err
@@ -492,4 +543,73 @@ alias_update(struct db *db, struct arena *a, const struct actor *who,
 	if ((e = db_tx(db, update_tx, &u)) == APP_OK && out != NULL)
 		*out = u.new;
 	return e;
+}
+
+/* One alias_remove call, handed through db_tx. */
+struct removal {
+	struct arena         *arena;
+	const struct actor   *who;
+	long long             id;
+	struct alias_problem *why;
+};
+
+static enum app_err
+remove_tx(struct db *db, void *arg)
+{
+	struct removal    *x = arg;
+	struct alias_view  v;
+	struct audit_event ev;
+	const char        *p[1], *before;
+	char               sid[24];
+	PGresult          *res;
+	int                as_admin = 0, reserved, gone;
+	enum app_err       e;
+
+	if ((e = load(db, x->arena, x->who, x->id, STMT_ALIAS_LOCK, &v,
+		 &as_admin, &reserved)) != APP_OK)
+		return e;
+	if (!as_admin)
+		return APP_ENOTFOUND;
+	if (v.locked) {
+		problem(x->why, NULL, "locked",
+		    "Changes to this alias are locked until its owner signs in "
+		    "again.");
+		return APP_ECONFLICT;
+	}
+	snprintf(sid, sizeof(sid), "%lld", x->id);
+	p[0] = sid;
+	if ((res = db_exec(db, STMT_ALIAS_DELETE, 1, p, &e)) == NULL)
+		return e;
+	gone = PQntuples(res) == 1;
+	PQclear(res);
+	if (!gone) {
+		problem(x->why, NULL, "has_mailbox",
+		    "This alias has a mailbox: its stored mail must be "
+		    "destroyed with the mailbox first.");
+		return APP_ECONFLICT;
+	}
+	if ((before = removed_json(x->arena, &v)) == NULL)
+		return APP_ENOMEM;
+	memset(&ev, 0, sizeof(ev));
+	ev.action = "alias.delete";
+	ev.target_type = "alias";
+	ev.target_id = x->id;
+	ev.target_label = v.address;
+	ev.domain_id = v.domain_id;
+	ev.before = before;
+	if ((e = audit_write(db, x->who, &ev)) != APP_OK)
+		return e;
+	return x->who->user_id == v.user_id ?
+	    APP_OK :
+	    rcpt_tell_removed_tx(db, x->arena, x->who, &v);
+}
+
+enum app_err
+alias_remove(struct db *db, struct arena *a, const struct actor *who,
+    long long id, struct alias_problem *why)
+{
+	struct removal x = { a, who, id, why };
+
+	problem(why, NULL, NULL, NULL);
+	return db_tx(db, remove_tx, &x);
 }

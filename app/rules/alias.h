@@ -24,6 +24,12 @@
  *   reply_code   250, 421 or 550: the SMTP answer while disabled.
  * An owner cannot rename, create or delete an alias.
  *
+ * Recipients go through recipients.h: an address that has not agreed to
+ * the alias's mail makes the change wait for its confirmation, and every
+ * change of recipients leaves receipts.  A change by anyone but the owner
+ * is mailed to the owner.  An alias locked by a receipt's undo link takes
+ * no change until its owner signs in again (APP_ECONFLICT, "locked").
+ *
  * Every successful change is one transaction: the UPDATE, its audit row
  * (before and after as JSON) and, where the reference service tells
  * someone, the notifications.  A refused change writes nothing.
@@ -91,6 +97,11 @@ struct alias_view {
 	const char  *remove_at; /* scheduled removal, or NULL */
 	const char  *created_at;
 	const char  *updated_at;
+	/* A change waiting for its new recipients to confirm
+	   (recipients.h); npending 0 when none. */
+	const char **pending;
+	size_t       npending;
+	int          locked; /* an undo locked it until the owner signs in */
 };
 
 /*
@@ -109,6 +120,18 @@ enum app_err alias_get(struct db *, struct arena *, const struct actor *,
 enum app_err alias_update(struct db *, struct arena *, const struct actor *,
     long long id, const struct alias_change *, struct alias_problem *why,
     struct alias_view *out);
+
+/*
+ * Removes alias id, for an admin of its domain, a site admin or the
+ * operator (its owner gets APP_ENOTFOUND, as anyone else does: an owner
+ * cannot remove an alias).  Refused with *why: APP_ECONFLICT "locked" (an
+ * undo locked it) or "has_mailbox" (its stored mail goes only with the
+ * mailbox).  One transaction: the row (its confirmations and receipts
+ * with it), the audit row alias.delete (before: owner, recipients,
+ * enabled) and a mail to the owner.
+ */
+enum app_err alias_remove(struct db *, struct arena *, const struct actor *,
+    long long id, struct alias_problem *why);
 
 /*
  * Whether addr, already in normal form (domain part lower-cased), may be a

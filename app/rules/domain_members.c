@@ -16,6 +16,7 @@
 #include "lib/valid.h"
 #include "rules/domain_members.h"
 #include "rules/provision.h"
+#include "rules/recipients.h"
 #include "store/audit.h"
 #include "store/db.h"
 #include "store/errlog.h"
@@ -456,39 +457,50 @@ recipient_lines(struct arena *a, const char **r, size_t n)
 }
 
 /*
- * The recipients of c's new alias at *address: as typed, or the member's
- * email, as provisioning does; *reason is set when that
- * email is the address itself (the alias is then created disabled).
+ * The recipients typed for c's new alias at address: never the address
+ * itself.  They become the alias's pending change when they need to
+ * agree first (recipients.h).
  */
 static enum app_err
-choose_recipients(struct change *c, const char *address, const char **reason)
+check_typed(struct change *c, const char *address)
 {
 	size_t i;
 
+	for (i = 0; c->recipients != NULL && i < c->nrecipients; i++)
+		if (strcasecmp(c->recipients[i], address) == 0)
+			return refuse(c->why, APP_EINVALID, "recipients",
+			    "matches_alias",
+			    "An alias "
+			    "cannot forward to its own address.");
+	return APP_OK;
+}
+
+/*
+ * What c's new alias forwards to at once: the member's email, as
+ * provisioning does (their own Ubuntu One address needs no confirmation);
+ * *reason is set when that email is the address itself (the alias is then
+ * created disabled).
+ */
+static enum app_err
+first_recipients(struct change *c, const char *address, const char ***list,
+    size_t *n, const char **reason)
+{
 	*reason = NULL;
-	if (c->recipients != NULL) {
-		for (i = 0; i < c->nrecipients; i++)
-			if (strcasecmp(c->recipients[i], address) == 0)
-				return refuse(c->why, APP_EINVALID,
-				    "recipients", "matches_alias",
-				    "An alias "
-				    "cannot forward to its own address.");
-		return APP_OK;
-	}
-	if (alias_parse_recipients(c->arena, c->m.email, &c->recipients,
-		&c->nrecipients, c->why) == -1)
+	if (alias_parse_recipients(c->arena, c->m.email, list, n, c->why) == -1)
 		return refuse(c->why, APP_EINVALID, "recipients",
 		    "email_not_forwardable",
 		    "This member's email cannot be a "
-		    "forwarding address: give the recipients.");
-	if (strcasecmp(c->recipients[0], address) == 0)
+		    "forwarding address, and other addresses must agree "
+		    "before they receive mail.");
+	if (strcasecmp((*list)[0], address) == 0)
 		*reason = "matches-recipient";
 	return APP_OK;
 }
 
 /* The alias.create audit row's "after". */
 static const char *
-created_json(struct change *c, const char *reason)
+created_json(struct change *c, const char *const *recipients, size_t n,
+    const char *reason)
 {
 	struct json_object *after, *list;
 	size_t              i;
@@ -499,9 +511,9 @@ created_json(struct change *c, const char *reason)
 		json_object_put(after);
 		return NULL;
 	}
-	for (i = 0; i < c->nrecipients; i++)
+	for (i = 0; i < n; i++)
 		json_object_array_add(list,
-		    json_object_new_string(c->recipients[i]));
+		    json_object_new_string(recipients[i]));
 	json_object_object_add(after, "owner",
 	    json_object_new_string(c->m.name));
 	json_object_object_add(after, "enabled",
@@ -513,6 +525,32 @@ created_json(struct change *c, const char *reason)
 		json_object_object_add(after, "disabled_reason",
 		    json_object_new_string(reason));
 	return json_text(c->arena, after);
+}
+
+/*
+ * The new alias id as it is, and the recipients typed for it: made its
+ * pending change when they must agree first; its owner is told.
+ */
+static enum app_err
+after_create(struct db *db, struct change *c, long long id)
+{
+	struct alias_view old, new;
+	enum rcpt_outcome rc = RCPT_UNCHANGED;
+	enum app_err      e;
+
+	if ((e = alias_get(db, c->arena, c->actor, id, &old)) != APP_OK)
+		return e;
+	new = old;
+	if (c->recipients != NULL) {
+		new.recipients = c->recipients;
+		new.nrecipients = c->nrecipients;
+		if ((e = rcpt_change_tx(db, c->arena, c->actor, &old, &new,
+			 &rc)) != APP_OK)
+			return e;
+	}
+	return c->actor->user_id == old.user_id ?
+	    APP_OK :
+	    rcpt_tell_created_tx(db, c->arena, c->actor, &old, &new, rc);
 }
 
 /*
@@ -558,7 +596,8 @@ static enum app_err
 add_alias_tx(struct db *db, void *arg)
 {
 	struct change *c = arg;
-	const char    *address, *after, *p[7], *reason;
+	const char    *address, *after, *p[7], *reason, **first;
+	size_t         nfirst;
 	long long      n;
 	PGresult      *res;
 	enum app_err   e = APP_OK;
@@ -581,12 +620,13 @@ add_alias_tx(struct db *db, void *arg)
 	if ((address = arena_printf(c->arena, "%s@%s", c->local_part,
 		 c->d.name)) == NULL)
 		return APP_ENOMEM;
-	if ((e = choose_recipients(c, address, &reason)) != APP_OK)
+	if ((e = check_typed(c, address)) != APP_OK ||
+	    (e = first_recipients(c, address, &first, &nfirst, &reason)) !=
+		APP_OK)
 		return e;
 	p[1] = c->local_part;
 	p[2] = c->m.idstr;
-	if ((p[3] = recipient_lines(c->arena, c->recipients, c->nrecipients)) ==
-	    NULL)
+	if ((p[3] = recipient_lines(c->arena, first, nfirst)) == NULL)
 		return APP_ENOMEM;
 	p[4] = reason == NULL ? "true" : "false";
 	p[5] = reason;
@@ -602,11 +642,14 @@ add_alias_tx(struct db *db, void *arg)
 	}
 	c->id = db_ll(res, 0, MEMBER_ALIAS_INSERT_ID);
 	PQclear(res);
-	if ((after = created_json(c, reason)) == NULL)
+	if ((after = created_json(c, first, nfirst, reason)) == NULL)
 		return APP_ENOMEM;
-	return audit(db, c,
-	    c->protected != NULL ? "alias.assign_protected" : "alias.create",
-	    "alias", c->id, address, NULL, after);
+	if ((e = audit(db, c,
+		 c->protected != NULL ? "alias.assign_protected" :
+					"alias.create",
+		 "alias", c->id, address, NULL, after)) != APP_OK)
+		return e;
+	return after_create(db, c, c->id);
 }
 
 enum app_err

@@ -693,7 +693,7 @@ static enum app_err
 do_create(struct apply *ap, const struct prov_action *x)
 {
 	int          on = x->kind == ACT_CREATE;
-	char         did[24], uid[24], after[128];
+	char         did[24], uid[24], after[512];
 	const char  *prm[6] = { did, x->local_part, uid, ap->rcpt,
                 on ? "true" : "false", on ? "" : "matches-recipient" };
 	PGresult    *res;
@@ -708,10 +708,12 @@ do_create(struct apply *ap, const struct prov_action *x)
 		id = db_ll(res, 0, PROV_ALIAS_CREATE_ID);
 		PQclear(res);
 	}
+	/* The address passed alias_recipient_valid: no quote, no backslash. */
 	snprintf(after, sizeof(after),
 	    "{\"enabled\": %s, \"disabled_reason\": "
-	    "%s}",
-	    on ? "true" : "false", on ? "null" : "\"matches-recipient\"");
+	    "%s, \"recipients\": [\"%s\"]}",
+	    on ? "true" : "false", on ? "null" : "\"matches-recipient\"",
+	    ap->rcpt);
 	ap->st.created++;
 	if (ap->p->dry_run)
 		return APP_OK;

@@ -8,15 +8,18 @@
 
 #include <json-c/json.h>
 
+#include "lib/arena.h"
 #include "lib/log.h"
 #include "proto/rp.h"
 #include "rules/alias.h"
 #include "rules/notify.h"
+#include "rules/recipients.h"
 #include "rules/users.h"
 #include "store/audit.h"
 #include "store/db.h"
 
 struct signin {
+	struct arena             *arena; /* the receipts' strings */
 	const char               *request_id;
 	const struct rp_identity *id;
 	const char               *email; /* id's, usable; NULL: none */
@@ -109,10 +112,41 @@ create(struct db *db, struct signin *s, enum app_err *e)
 }
 
 /*
+ * The aliases that followed the new address (res: id, recipients
+ * before): their receipts; the old address stays confirmed where it
+ * remains a recipient (recipients.h).
+ */
+static int
+receipts(struct db *db, struct signin *s, const char *old, PGresult *res,
+    enum app_err *e)
+{
+	struct actor a = { ACTOR_USER, s->uid, s->id->nickname, 0,
+		s->request_id };
+	long long   *ids;
+	const char **before;
+	int          i, n = PQntuples(res);
+
+	ids = arena_calloc(s->arena, (size_t)n + 1, sizeof(*ids));
+	before = arena_calloc(s->arena, (size_t)n + 1, sizeof(*before));
+	if (ids == NULL || before == NULL) {
+		*e = APP_ENOMEM;
+		return -1;
+	}
+	for (i = 0; i < n; i++) {
+		ids[i] = db_ll(res, i, FOLLOW_EMAIL_ID);
+		before[i] = db_str(res, i, FOLLOW_EMAIL_BEFORE);
+	}
+	*e = rcpt_email_changed_tx(db, s->arena, &a, s->uid, old, ids, before,
+	    (size_t)n);
+	return *e == APP_OK ? 0 : -1;
+}
+
+/*
  * Email changed: aliases that forwarded only to the old one (or to the
  * one they were stuck with) follow, when the new one can be a recipient
- * and is not their own address.  Those that cannot stay, and /my says so
- * (users.email_stuck); the sign-in goes on either way.
+ * and is not their own address, with their receipts.  Those that cannot
+ * stay, and /my says so (users.email_stuck); the sign-in goes on either
+ * way.
  */
 static int
 follow_email(struct db *db, struct signin *s, const char *old,
@@ -128,9 +162,14 @@ follow_email(struct db *db, struct signin *s, const char *old,
 	p[1] = old;
 	p[2] = s->email;
 	p[3] = stuck[0] != '\0' ? stuck : NULL;
-	if (alias_recipient_valid(s->email) &&
-	    run(db, STMT_ALIASES_FOLLOW_EMAIL, 4, p, NULL, e) == -1)
-		return -1;
+	if (alias_recipient_valid(s->email)) {
+		if (run(db, STMT_ALIASES_FOLLOW_EMAIL, 4, p, &res, e) == -1)
+			return -1;
+		rc = receipts(db, s, old, res, e);
+		PQclear(res);
+		if (rc == -1)
+			return -1;
+	}
 	if (run(db, STMT_USER_EMAIL_STUCK, 2, p, &res, e) == -1)
 		return -1;
 	if (PQntuples(res) == 1 && db_bool(res, 0, USER_EMAIL_STUCK_STUCK))
@@ -159,6 +198,9 @@ refresh(struct db *db, struct signin *s, PGresult *row, enum app_err *e)
 	p[2] = s->email;
 	p[3] = s->id->fullname;
 	if (run(db, STMT_USER_UPDATE, 4, p, NULL, e) == -1)
+		return -1;
+	/* The owner is back: what an undo link locked opens again. */
+	if ((*e = rcpt_unlock_tx(db, s->uid, s->request_id)) != APP_OK)
 		return -1;
 	if (s->email != NULL && strcmp(old, s->email) != 0)
 		return follow_email(db, s, old,
@@ -197,13 +239,14 @@ signin_tx(struct db *db, void *arg)
 }
 
 enum app_err
-users_signin(struct db *db, const char *request_id,
+users_signin(struct db *db, struct arena *arena, const char *request_id,
     const struct rp_identity *id, long long *uid, enum signin_outcome *outcome)
 {
 	struct signin s;
 	enum app_err  e;
 
 	memset(&s, 0, sizeof(s));
+	s.arena = arena;
 	s.request_id = request_id;
 	s.id = id;
 	s.outcome = SIGNIN_OK;

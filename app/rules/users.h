@@ -7,6 +7,7 @@
 
 #include "lib/err.h"
 
+struct arena;
 struct db;
 struct rp_identity;
 
@@ -23,11 +24,13 @@ enum signin_outcome {
  * takes the name from a stale holder (a Launchpad rename), moves aliases
  * that forwarded only to the old email to the new one (keeping the
  * email's domain part lower-cased; aliases that cannot follow stay, and
- * users.email_stuck says so: a sign-in never fails over them), and writes the
- * audit rows (with request_id, the request's as the log has it).  Sets
- * *uid and *outcome; APP_EDB and the like on failure.
+ * users.email_stuck says so: a sign-in never fails over them) with their
+ * receipts (recipients.h), unlocks the aliases an undo link locked, and
+ * writes the audit rows (with request_id, the request's as the log has
+ * it).  Sets *uid and *outcome; APP_EDB and the like on failure.  The
+ * receipts' strings come from the arena.
  */
-enum app_err users_signin(struct db *, const char *request_id,
+enum app_err users_signin(struct db *, struct arena *, const char *request_id,
     const struct rp_identity *, long long *uid, enum signin_outcome *outcome);
 
 #endif

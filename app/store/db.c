@@ -76,6 +76,12 @@ db_free(struct db *db)
 	free(db);
 }
 
+const struct config *
+db_config(const struct db *db)
+{
+	return db->cfg;
+}
+
 const char *
 db_reason(const struct db *db)
 {

@@ -29,7 +29,7 @@
 #include "store/sql.h"
 
 /* The schema version (highest migration) this binary needs. */
-#define DB_SCHEMA_VERSION 12
+#define DB_SCHEMA_VERSION 13
 
 struct arena;
 struct config;
@@ -53,6 +53,8 @@ struct db *db_open(const struct config *, const char *appname);
 enum app_err db_connect(struct db *);
 /* Why the last call failed (static or owned by the handle). */
 const char *db_reason(const struct db *);
+/* The config the handle was made with. */
+const struct config *db_config(const struct db *);
 /* Whether the last connection found the schema behind DB_SCHEMA_VERSION. */
 int db_schema_behind(const struct db *);
 

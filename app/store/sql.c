@@ -14,7 +14,7 @@
 	"a.id, a.domain_id, a.user_id, a.local_part || '@' || d.name, "        \
 	"coalesce(u.name, ''), a.recipients, a.enabled, a.disabled_reason, "   \
 	"a.reply_code, a.description, a.remove_at::text, a.created_at::text, " \
-	"a.updated_at::text"
+	"a.updated_at::text, a.pending_recipients, a.locked_at IS NOT NULL"
 #define ALIAS_VIEW_FROM                                   \
 	"aliases a JOIN domains d ON d.id = a.domain_id " \
 	"JOIN users u ON u.id = a.user_id"
@@ -103,6 +103,38 @@
 #define SESSION_WHERE                              \
 	" WHERE s.token_hash = decode($1, 'hex') " \
 	"AND s.idle_expires_at > now() AND NOT u.is_banned"
+
+/* A time as receipts and history say it: "6 Dec 2026, 01:50", UTC. */
+#define WHEN(col) \
+	"to_char(" col " AT TIME ZONE 'UTC', 'FMDD Mon YYYY, HH24:MI')"
+
+/*
+ * rules/recipients.c: whether address x agreed to alias a's mail: the
+ * owner's own address, a confirmed one, or the alias's own address (never
+ * routed: an enabled alias cannot list it).
+ */
+#define RCPT_AGREED(a, x)                                                    \
+	"(lower(" x                                                          \
+	") = (SELECT lower(uo.email) FROM users uo WHERE uo.id = " a         \
+	".user_id) OR EXISTS (SELECT 1 FROM recipient_confirmations ca "     \
+	"WHERE ca.alias_id = " a ".id AND lower(ca.address) = lower(" x ") " \
+	"AND ca.confirmed_at IS NOT NULL) OR lower(" x ") = (SELECT " a      \
+	".local_part || '@' || dd.name FROM domains dd WHERE dd.id = " a     \
+	".domain_id))"
+#define RCPT_LINK_COLUMNS "a.local_part || '@' || d.name, "
+#define RCPT_CONFIRM_SELECT                                                                 \
+	"SELECT c.id, c.alias_id, c.address, c.confirmed_at IS NOT NULL, "                  \
+	"c.expires_at <= now(), " RCPT_LINK_COLUMNS                                         \
+	"coalesce(a.pending_actor, ''), coalesce(" WHEN("a.pending_at") ", ''), " WHEN(     \
+	    "c.expires_at") " FROM recipient_confirmations c "                              \
+			    "JOIN aliases a ON a.id = c.alias_id JOIN domains d ON d.id = " \
+			    "a.domain_id WHERE c.token_hash = decode($1, 'hex')"
+#define RCPT_RECEIPT_SELECT                                                                                              \
+	"SELECT r.id, r.alias_id, r.before_recipients, r.used_at IS NOT NULL, r.expires_at <= now(), " RCPT_LINK_COLUMNS \
+	"r.actor, " WHEN("r.created_at") ", " WHEN(                                                                      \
+	    "r.expires_at") " FROM alias_receipts r JOIN aliases a ON "                                                  \
+			    "a.id = r.alias_id JOIN domains d ON d.id = a.domain_id "                                    \
+			    "WHERE r.token_hash = decode($1, 'hex')"
 
 const struct sql_stmt sql_stmts[STMT__MAX] = {
 	[STMT_SCHEMA_VERSION] = { "schema_version",
@@ -199,11 +231,12 @@ const struct sql_stmt sql_stmts[STMT__MAX] = {
 	 * are stuck with) follow the new one, unless it is their own.
 	 */
 	[STMT_ALIASES_FOLLOW_EMAIL] = { "aliases_follow_email",
-	    "UPDATE aliases a SET recipients = ARRAY[$3] FROM domains d WHERE "
-	    "d.id = a.domain_id AND a.user_id = $1::bigint AND (a.recipients "
-	    "= ARRAY[$2] OR a.recipients = ARRAY[$4::text]) AND "
-	    "lower(a.local_part || '@' || d.name) <> lower($3)",
-	    4, 0 },
+	    "UPDATE aliases a SET recipients = ARRAY[$3] FROM domains d, "
+	    "aliases o WHERE o.id = a.id AND d.id = a.domain_id AND "
+	    "a.user_id = $1::bigint AND (a.recipients = ARRAY[$2] OR "
+	    "a.recipients = ARRAY[$4::text]) AND lower(a.local_part || '@' || "
+	    "d.name) <> lower($3) RETURNING a.id, o.recipients[1]",
+	    4, FOLLOW_EMAIL__N },
 	/* Some still forward to the old address: /my asks the user to look. */
 	[STMT_USER_EMAIL_STUCK] = { "user_email_stuck",
 	    "UPDATE users u SET email_stuck = CASE WHEN EXISTS (SELECT 1 FROM "
@@ -213,7 +246,8 @@ const struct sql_stmt sql_stmts[STMT__MAX] = {
 	    2, USER_EMAIL_STUCK__N },
 	[STMT_USER_BY_ID] = { "user_by_id",
 	    "SELECT coalesce(name, ''), email, coalesce(display_name, ''), "
-	    "claimed_id, is_banned FROM users WHERE id = $1::bigint",
+	    "claimed_id, is_banned, coalesce(lang, '') FROM users "
+	    "WHERE id = $1::bigint",
 	    1, USER_BY_ID__N },
 	[STMT_USER_SET_LANG] = { "user_set_lang",
 	    "UPDATE users SET lang = $2 WHERE id = $1::bigint", 2, 0 },
@@ -438,12 +472,14 @@ const struct sql_stmt sql_stmts[STMT__MAX] = {
 	    "a AS (INSERT INTO aliases (domain_id, local_part, user_id, "
 	    "recipients, enabled, disabled_reason) SELECT d, l, u, ARRAY[r], "
 	    "e, CASE WHEN e THEN NULL ELSE 'matches-recipient' END FROM c "
-	    "RETURNING id, domain_id, local_part, enabled, disabled_reason), "
+	    "RETURNING id, domain_id, local_part, enabled, disabled_reason, "
+	    "recipients), "
 	    "aa AS (INSERT INTO audit_log (actor_kind, action, target_type, "
 	    "target_id, target_label, domain_id, after) SELECT 'sync', "
 	    "'alias.create', 'alias', a.id, a.local_part || '@' || dm.name, "
 	    "a.domain_id, jsonb_build_object('enabled', a.enabled, "
-	    "'disabled_reason', a.disabled_reason) FROM a JOIN domains dm ON "
+	    "'disabled_reason', a.disabled_reason, 'recipients', "
+	    "to_jsonb(a.recipients)) FROM a JOIN domains dm ON "
 	    "dm.id = a.domain_id), "
 	    "j AS (SELECT * FROM jsonb_to_recordset($2::jsonb) AS "
 	    "t(d bigint, u bigint, n text)), "
@@ -669,17 +705,14 @@ const struct sql_stmt sql_stmts[STMT__MAX] = {
 	    "WHEN $3::boolean THEN NULL ELSE remove_at END "
 	    "WHERE id = $1::bigint RETURNING updated_at::text",
 	    6, ALIAS_UPDATE__N },
-	/* Each change as "field: before -> after; ...". */
+	/* An alias's audit rows, for history.c's sentences. */
 	[STMT_ALIAS_HISTORY] = { "alias_history",
-	    "SELECT to_char(l.at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI') "
-	    "|| ' UTC', l.actor_kind, coalesce(l.actor_name, ''), l.action, "
-	    "coalesce((SELECT string_agg(k || ': ' || coalesce(l.before ->> k, "
-	    "'none') || ' \u2192 ' || coalesce(l.after ->> k, 'none'), '; ' "
-	    "ORDER BY k) FROM jsonb_object_keys(coalesce(l.before, '{}') || "
-	    "coalesce(l.after, '{}')) AS k), '') FROM audit_log l "
-	    "WHERE l.target_type = 'alias' AND l.target_id = $1::bigint "
-	    "ORDER BY l.at DESC, l.id DESC LIMIT 100",
-	    1, ALIAS_HISTORY__N },
+	    "SELECT " WHEN(
+		"l.at") ", l.actor_kind, coalesce(l.actor_name, ''), "
+			"l.action, coalesce(l.target_label, ''), l.before::text, "
+			"l.after::text FROM audit_log l WHERE l.target_type = 'alias' AND "
+			"l.target_id = $1::bigint ORDER BY l.at DESC, l.id DESC LIMIT 100",
+	    1, HISTORY__N },
 	/* The domain-admin rules and listings (rules/domain_members.c). */
 	[STMT_MEMBER_DOMAIN_ACCESS] = { "member_domain_access",
 	    MEMBER_DOMAIN_ACCESS, 2, DOMAIN_ACCESS__N },
@@ -776,11 +809,12 @@ const struct sql_stmt sql_stmts[STMT__MAX] = {
 				 "ORDER BY a.local_part",
 	    2, ALIAS_VIEW__N },
 	[STMT_MEMBER_AUDIT] = { "member_audit",
-	    "SELECT id, date_trunc('second', at)::text, actor_kind, "
-	    "coalesce(actor_name, ''), action, target_type, "
-	    "coalesce(target_label, ''), before::text, after::text "
-	    "FROM audit_log WHERE domain_id = $1::bigint AND ($2::bigint IS "
-	    "NULL OR id < $2::bigint) ORDER BY id DESC LIMIT $3::int",
+	    "SELECT id, " WHEN(
+		"at") ", actor_kind, "
+		      "coalesce(actor_name, ''), action, target_type, "
+		      "coalesce(target_label, ''), before::text, after::text "
+		      "FROM audit_log WHERE domain_id = $1::bigint AND ($2::bigint IS "
+		      "NULL OR id < $2::bigint) ORDER BY id DESC LIMIT $3::int",
 	    3, MEMBER_AUDIT__N },
 	[STMT_MEMBER_ERRORS] = { "member_errors",
 	    "SELECT e.id, e.message, coalesce(e.launchpad_name, ''), e.count, "
@@ -907,14 +941,33 @@ const struct sql_stmt sql_stmts[STMT__MAX] = {
 	 * snapshot yet.  Cached by every worker: domains and team_snapshots
 	 * both notify (migrations 0003, 0006).
 	 */
+	/*
+	 * Every community: verified or not (the eligibility checklist says
+	 * which), with when its team was last fetched (the next check).
+	 */
 	[STMT_MY_DOMAIN_LIST] = { "my_domain_list",
-	    "SELECT id, name, team, mm_trusted_snapshot(team) IS NOT NULL "
-	    "FROM domains WHERE enabled AND txt_status = 'verified' "
+	    "SELECT id, name, team, mm_trusted_snapshot(team) IS NOT NULL, "
+	    "txt_status = 'verified', coalesce((SELECT extract(epoch FROM "
+	    "max(s.fetched_at))::bigint FROM team_snapshots s WHERE s.team = "
+	    "d.team), 0) FROM domains d WHERE enabled "
 	    "ORDER BY coalesce(title, name), name",
 	    0, MY_DOMAIN_LIST__N },
 	[STMT_MY_DOMAIN_NAMES] = { "my_domain_names",
 	    "SELECT id, name FROM domains ORDER BY name", 0,
 	    MY_DOMAIN_NAMES__N },
+/*
+	 * The domains where the user's name is reserved, for /my's checklist:
+	 * every enabled one when the name is on the built-in list, else those
+	 * that reserve it (an index look-up each; the domains are read only
+	 * in the rare first case).
+	 */
+#define MY_RESERVED                                                          \
+	"CASE WHEN u.name IS NULL THEN NULL WHEN EXISTS (SELECT 1 FROM "     \
+	"reserved_local_parts rl WHERE rl.local_part = lower(u.name)) THEN " \
+	"ARRAY(SELECT rd.id FROM domains rd WHERE rd.enabled ORDER BY "      \
+	"rd.id) ELSE ARRAY(SELECT dr.domain_id FROM "                        \
+	"domain_reserved_local_parts dr WHERE dr.local_part = "              \
+	"lower(u.name) ORDER BY dr.domain_id) END "
 	/*
 	 * GET /my in one round trip: a row per alias of the user (alias
 	 * columns NULL if none), each with the session's columns and what
@@ -934,7 +987,9 @@ const struct sql_stmt sql_stmts[STMT__MAX] = {
 	    "a.domain_id, a.local_part, a.id, "
 	    "array_to_string(a.recipients, ', '), a.enabled, "
 	    "a.disabled_reason, a.reply_code, "
-	    "coalesce(to_char(a.remove_at AT TIME ZONE 'UTC', 'YYYY-MM-DD'), '') " SESSION_FROM
+	    "coalesce(to_char(a.remove_at AT TIME ZONE 'UTC', 'YYYY-MM-DD'), ''), "
+	    "array_to_string(a.pending_recipients, ', '), " MY_RESERVED
+		SESSION_FROM
 	    " LEFT JOIN aliases a ON a.user_id = u.id " SESSION_WHERE,
 	    1, MY_PAGE__N },
 	/* The jobs (cleanup.c): each sweep on the table's expiry index. */
@@ -1206,6 +1261,152 @@ const struct sql_stmt sql_stmts[STMT__MAX] = {
 	    "JOIN domains d ON d.id = a.domain_id "
 	    "WHERE a.user_id = $1::bigint ORDER BY m.id",
 	    1, API_MAILBOXES__N },
+	[STMT_RCPT_ALIAS] = { "rcpt_alias",
+	    "SELECT a.domain_id, a.local_part || '@' || d.name, u.id, u.email, "
+	    "coalesce(nullif(u.display_name, ''), u.name, ''), "
+	    "coalesce(u.lang, ''), d.default_lang FROM aliases a "
+	    "JOIN domains d ON d.id = a.domain_id JOIN users u ON u.id = "
+	    "a.user_id WHERE a.id = $1::bigint",
+	    1, RCPT_ALIAS__N },
+	[STMT_RCPT_ALIAS_LOCK] = { "rcpt_alias_lock",
+	    "SELECT 1 FROM aliases WHERE id = $1::bigint FOR UPDATE", 1,
+	    RCPT_ALIAS_LOCK__N },
+	[STMT_RCPT_OTHER_MEMBERS] = { "rcpt_other_members",
+	    "SELECT DISTINCT lower(email) FROM users WHERE lower(email) = ANY "
+	    "(SELECT lower(x) FROM unnest(string_to_array($1, E'\\n')) x) "
+	    "AND id <> $2::bigint",
+	    2, RCPT_OTHER_MEMBERS__N },
+	[STMT_RCPT_RECEIPT_INSERT] = { "rcpt_receipt_insert",
+	    "INSERT INTO alias_receipts (alias_id, token_hash, "
+	    "before_recipients, after_recipients, actor, expires_at) VALUES "
+	    "($1::bigint, decode($2, 'hex'), string_to_array($3, E'\\n'), "
+	    "string_to_array($4, E'\\n'), $5, now() + make_interval(days => "
+	    "$6::int)) RETURNING " WHEN("expires_at"),
+	    6, RCPT_RECEIPT_INSERT__N },
+	/*
+	 * A new link for address, unless one went out less than $5 seconds
+	 * ago or $6 more went out since the first of the last $4 days.
+	 */
+	[STMT_RCPT_REQUEST] = { "rcpt_request",
+	    "INSERT INTO recipient_confirmations AS c (alias_id, address, "
+	    "token_hash, expires_at, sends, last_sent_at) VALUES ($1::bigint, "
+	    "$2, decode($3, 'hex'), now() + make_interval(days => $4::int), 1, "
+	    "now()) ON CONFLICT (alias_id, lower(address)) DO UPDATE SET "
+	    "address = EXCLUDED.address, token_hash = EXCLUDED.token_hash, "
+	    "expires_at = EXCLUDED.expires_at, sends = CASE WHEN "
+	    "c.last_sent_at < now() - make_interval(days => $4::int) THEN 1 "
+	    "ELSE c.sends + 1 END, last_sent_at = now() WHERE c.confirmed_at "
+	    "IS NULL AND c.last_sent_at < now() - make_interval(secs => "
+	    "$5::int) AND (c.sends <= $6::int OR c.last_sent_at < now() - "
+	    "make_interval(days => $4::int)) RETURNING " WHEN("c.expires_at"),
+	    6, RCPT_REQUEST__N },
+	[STMT_RCPT_UNCONFIRMED] = { "rcpt_unconfirmed",
+	    "SELECT l.x FROM aliases a CROSS JOIN LATERAL unnest("
+	    "string_to_array($2, E'\\n')) WITH ORDINALITY AS l(x, n) "
+	    "WHERE a.id = $1::bigint AND NOT " RCPT_AGREED("a",
+		"l.x") " ORDER BY l.n",
+	    2, RCPT_UNCONFIRMED__N },
+	[STMT_RCPT_SET_PENDING] = { "rcpt_set_pending",
+	    "UPDATE aliases SET pending_recipients = string_to_array($2, "
+	    "E'\\n'), pending_actor = $3, pending_at = CASE WHEN $2::text IS "
+	    "NULL THEN NULL ELSE now() END WHERE id = $1::bigint",
+	    3, 0 },
+	[STMT_RCPT_PENDING_LIST] = { "rcpt_pending_list",
+	    "SELECT p.x, " RCPT_AGREED("a", "p.x") ", coalesce(" WHEN("c.last_sent_at") ", ''), coalesce(" WHEN(
+		"c.expires_at") ", ''), coalesce(c.confirmed_at IS NULL AND c.expires_at <= now(), "
+				"false), coalesce(c.last_sent_at >= now() - make_interval(secs => "
+				"$2::int), false), coalesce(c.sends > $3::int AND c.last_sent_at "
+				">= now() - make_interval(days => $4::int), false) "
+				"FROM aliases a CROSS JOIN LATERAL unnest("
+				"a.pending_recipients) WITH ORDINALITY AS p(x, n) LEFT JOIN "
+				"recipient_confirmations c ON c.alias_id = a.id AND "
+				"lower(c.address) = lower(p.x) WHERE a.id = $1::bigint "
+				"ORDER BY p.n",
+	    4, RCPT_PENDING__N },
+	[STMT_RCPT_CONFIRM_LINK] = { "rcpt_confirm_link", RCPT_CONFIRM_SELECT,
+	    1, LINK__N },
+	[STMT_RCPT_CONFIRM_LOCK] = { "rcpt_confirm_lock",
+	    RCPT_CONFIRM_SELECT " FOR UPDATE OF c", 1, LINK__N },
+	[STMT_RCPT_CONFIRM] = { "rcpt_confirm",
+	    "UPDATE recipient_confirmations SET confirmed_at = now(), how = "
+	    "'link' WHERE id = $1::bigint AND confirmed_at IS NULL",
+	    1, 0 },
+	/* The pending change, once every one of its addresses agreed. */
+	[STMT_RCPT_APPLY_PENDING] = { "rcpt_apply_pending",
+	    "WITH old AS (SELECT recipients, pending_actor FROM aliases "
+	    "WHERE id = $1::bigint) UPDATE aliases a SET recipients = "
+	    "a.pending_recipients, pending_recipients = NULL, pending_actor = "
+	    "NULL, pending_at = NULL FROM old WHERE a.id = $1::bigint AND "
+	    "a.pending_recipients IS NOT NULL AND NOT EXISTS (SELECT 1 FROM "
+	    "unnest(a.pending_recipients) AS p(x) WHERE NOT " RCPT_AGREED("a",
+		"p.x") ") RETURNING old.recipients, a.recipients, "
+		       "old.pending_actor",
+	    1, RCPT_APPLY__N },
+	[STMT_RCPT_RECEIPT_LINK] = { "rcpt_receipt_link", RCPT_RECEIPT_SELECT,
+	    1, LINK__N },
+	[STMT_RCPT_RECEIPT_LOCK] = { "rcpt_receipt_lock",
+	    RCPT_RECEIPT_SELECT " FOR UPDATE OF r", 1, LINK__N },
+	[STMT_RCPT_RECEIPT_USE] = { "rcpt_receipt_use",
+	    "UPDATE alias_receipts SET used_at = now() WHERE id = $1::bigint "
+	    "AND used_at IS NULL AND expires_at > now() RETURNING 1",
+	    1, RCPT_RECEIPT_USE__N },
+	[STMT_RCPT_RESTORE] = { "rcpt_restore",
+	    "UPDATE aliases SET recipients = string_to_array($2, E'\\n'), "
+	    "pending_recipients = NULL, pending_actor = NULL, pending_at = "
+	    "NULL, locked_at = now() WHERE id = $1::bigint",
+	    2, 0 },
+	[STMT_RCPT_END_SESSIONS] = { "rcpt_end_sessions",
+	    "DELETE FROM sessions WHERE user_id = $1::bigint", 1, 0 },
+	[STMT_RCPT_UNLOCK] = { "rcpt_unlock",
+	    "UPDATE aliases a SET locked_at = NULL FROM domains d WHERE "
+	    "d.id = a.domain_id AND a.user_id = $1::bigint AND a.locked_at IS "
+	    "NOT NULL RETURNING a.id, a.local_part || '@' || d.name, "
+	    "a.domain_id",
+	    1, RCPT_UNLOCK__N },
+	/* The owner's former address, where it still is a recipient. */
+	[STMT_RCPT_KEEP_ADDRESS] = { "rcpt_keep_address",
+	    "INSERT INTO recipient_confirmations AS c (alias_id, address, how, "
+	    "confirmed_at) SELECT a.id, $2, 'owner', now() FROM aliases a "
+	    "WHERE a.user_id = $1::bigint AND lower($2) IN (SELECT lower(x) "
+	    "FROM unnest(a.recipients || coalesce(a.pending_recipients, "
+	    "'{}')) x) ON CONFLICT (alias_id, lower(address)) DO UPDATE SET "
+	    "confirmed_at = coalesce(c.confirmed_at, now()), how = "
+	    "coalesce(c.how, 'owner')",
+	    2, 0 },
+	/*
+	 * A user's history for site admins: their account, memberships and
+	 * the aliases they own.
+	 */
+	[STMT_SA_USER_HISTORY] = { "sa_user_history",
+	    "SELECT " WHEN(
+		"l.at") ", l.actor_kind, coalesce(l.actor_name, ''), "
+			"l.action, coalesce(l.target_label, ''), l.before::text, "
+			"l.after::text FROM audit_log l WHERE (l.target_type IN ('user', "
+			"'domain_member') AND l.target_id = $1::bigint) OR (l.target_type "
+			"= 'alias' AND l.target_id IN (SELECT id FROM aliases WHERE "
+			"user_id = $1::bigint)) ORDER BY l.at DESC, l.id DESC LIMIT 100",
+	    1, HISTORY__N },
+	[STMT_ALIAS_BY_ADDRESS] = { "alias_by_address",
+	    "SELECT a.id FROM aliases a JOIN domains d ON d.id = a.domain_id "
+	    "WHERE a.local_part = lower(split_part($1, '@', 1)) AND d.name = "
+	    "lower(split_part($1, '@', 2))",
+	    1, ALIAS_BY_ADDRESS__N },
+	[STMT_ALIAS_DELETE] = { "alias_delete",
+	    "DELETE FROM aliases WHERE id = $1::bigint AND NOT has_mailbox "
+	    "RETURNING 1",
+	    1, ALIAS_DELETE__N },
+	[STMT_SWEEP_RECEIPTS] = { "sweep_receipts",
+	    "DELETE FROM alias_receipts WHERE expires_at < now()", 0, 0 },
+	/* A change nobody confirmed for 30 days lapses; the alias keeps its
+	   recipients. */
+	[STMT_SWEEP_LAPSED_CHANGES] = { "sweep_lapsed_changes",
+	    "UPDATE aliases SET pending_recipients = NULL, pending_actor = NULL, "
+	    "pending_at = NULL WHERE pending_at < now() - interval '30 days'",
+	    0, 0 },
+	[STMT_SWEEP_CONFIRMATION_LINKS] = { "sweep_confirmation_links",
+	    "DELETE FROM recipient_confirmations WHERE confirmed_at IS NULL "
+	    "AND expires_at < now() - interval '30 days'",
+	    0, 0 },
 	/* Grace deadlines travel as Unix seconds, 0 for none. */
 	[STMT_TXT_DOMAIN] = { "txt_domain",
 	    "SELECT id, name, verification_token, txt_status, "

@@ -29,7 +29,8 @@ enum stmt {
 	STMT_USER_CLEAR_NAME,    /* name, claimed id: a rename elsewhere */
 	STMT_USER_INSERT,        /* claimed id, name, email, display -> id */
 	STMT_USER_UPDATE,        /* id, name, email or NULL, display or NULL */
-	STMT_ALIASES_FOLLOW_EMAIL, /* user id, old email, new email, stuck */
+	STMT_ALIASES_FOLLOW_EMAIL, /* user id, old email, new email, stuck
+				     -> id, recipients before */
 	STMT_USER_EMAIL_STUCK,     /* user id, old email -> stuck or not */
 	STMT_USER_BY_ID,      /* id -> name, email, display, claimed, banned */
 	STMT_USER_SET_LANG,   /* id, language tag: the user's choice */
@@ -136,8 +137,7 @@ enum stmt {
 	STMT_ALIAS_LOCK,    /* the same, FOR UPDATE */
 	STMT_ALIAS_UPDATE,  /* id, recipients \n-joined, enabled, reason,
 				   reply code, description -> updated_at */
-	STMT_ALIAS_HISTORY, /* alias id -> when, kind, name, action,
-				   changes */
+	STMT_ALIAS_HISTORY, /* alias id -> audit rows (history.h) */
 	/* The domain-admin rules and listings (rules/domain_members.c). */
 	STMT_MEMBER_DOMAIN_ACCESS, /* domain, user id -> id, name, limit,
 				   is admin */
@@ -196,11 +196,41 @@ enum stmt {
 	/* Faster sessions and GET /my (session.c, handlers/my.c) */
 	STMT_SESSION_TOUCH,   /* hash, idle: slide the idle expiry, if due */
 	STMT_MY_DOMAIN_LIST,  /* -> id, name, team, has a trusted
-				   snapshot, of each enabled, verified
-				   domain (db_cached) */
+				   snapshot, verified, last fetch (epoch s)
+				   of each enabled domain (db_cached) */
 	STMT_MY_DOMAIN_NAMES, /* -> id, name of every domain (db_cached) */
 	STMT_MY_SESSION_PAGE, /* token hash -> the session and /my's
 				   rows */
+	/* Confirmed recipients and receipts (rules/recipients.c) */
+	STMT_RCPT_ALIAS,          /* alias -> domain, address, owner id,
+					email, name */
+	STMT_RCPT_ALIAS_LOCK,     /* alias: its row locked */
+	STMT_RCPT_OTHER_MEMBERS,  /* addresses, owner -> other members' */
+	STMT_RCPT_RECEIPT_INSERT, /* alias, token hash, before, after,
+					actor, days -> expiry */
+	STMT_RCPT_REQUEST,        /* alias, address, token hash, days,
+					secs, max sends -> expiry if sent */
+	STMT_RCPT_UNCONFIRMED,    /* alias, addresses -> those not agreed */
+	STMT_RCPT_SET_PENDING,    /* alias, addresses or NULL, actor */
+	STMT_RCPT_PENDING_LIST,   /* alias, secs, max, days -> address,
+					confirmed, sent, expires, expired,
+					too soon, at the limit */
+	STMT_RCPT_CONFIRM_LINK,   /* token hash -> the link (CL_*) */
+	STMT_RCPT_CONFIRM_LOCK,   /* likewise, locked */
+	STMT_RCPT_CONFIRM,        /* confirmation id */
+	STMT_RCPT_APPLY_PENDING,  /* alias -> before, after, actor when
+					every address agreed */
+	STMT_RCPT_RECEIPT_LINK,   /* token hash -> the receipt (CL_*) */
+	STMT_RCPT_RECEIPT_LOCK,   /* likewise, locked */
+	STMT_RCPT_RECEIPT_USE,    /* receipt id -> a row if it was live */
+	STMT_RCPT_RESTORE,        /* alias, recipients: back, and locked */
+	STMT_RCPT_END_SESSIONS,   /* user id */
+	STMT_RCPT_UNLOCK,         /* user id -> id, address, domain */
+	STMT_RCPT_KEEP_ADDRESS,   /* user id, address: stays confirmed */
+	STMT_SA_USER_HISTORY,     /* user id -> audit rows (history.h) */
+	STMT_ALIAS_BY_ADDRESS,    /* local@domain -> id (the CLI) */
+	STMT_ALIAS_DELETE,        /* alias -> a row unless it has a
+					mailbox (alias.c) */
 	/* The jobs: cleanup.c and outbox.c */
 	STMT_CLEANUP_LOCK,     /* -> t if this transaction holds the lock */
 	STMT_CLEANUP_TIMEOUTS, /* the sweep's lock and statement timeouts,
@@ -214,6 +244,9 @@ enum stmt {
 	STMT_SWEEP_ERROR_LOG,
 	STMT_SWEEP_MAILBOX_UNLOCKS,
 	STMT_SWEEP_SENT_MAIL,
+	STMT_SWEEP_RECEIPTS,
+	STMT_SWEEP_LAPSED_CHANGES,
+	STMT_SWEEP_CONFIRMATION_LINKS,
 	STMT_OUTBOX_CLAIM,   /* -> id, to, cc, bcc, subject, body, attempts,
 				   created (epoch s) of the oldest due
 				   message, locked */
@@ -376,6 +409,7 @@ enum user_by_id_col {
 	USER_BY_ID_DISPLAY,
 	USER_BY_ID_CLAIMED_ID,
 	USER_BY_ID_BANNED,
+	USER_BY_ID_LANG, /* their choice, "" when none */
 	USER_BY_ID__N
 };
 /* STMT_ASSOC_CURRENT */
@@ -739,6 +773,8 @@ enum alias_view_col {
 	ALIAS_VIEW_REMOVE_AT,
 	ALIAS_VIEW_CREATED,
 	ALIAS_VIEW_UPDATED,
+	ALIAS_VIEW_PENDING, /* a change waiting for confirmations, or NULL */
+	ALIAS_VIEW_LOCKED,
 	ALIAS_VIEW__N
 };
 /* STMT_ALIAS_GET and STMT_ALIAS_LOCK: the alias, then the actor's role in its domain */
@@ -752,14 +788,16 @@ enum alias_update_col {
 	ALIAS_UPDATE_UPDATED,
 	ALIAS_UPDATE__N
 };
-/* STMT_ALIAS_HISTORY */
-enum alias_history_col {
-	ALIAS_HISTORY_WHEN,
-	ALIAS_HISTORY_KIND,
-	ALIAS_HISTORY_NAME,
-	ALIAS_HISTORY_ACTION,
-	ALIAS_HISTORY_CHANGES,
-	ALIAS_HISTORY__N
+/* STMT_ALIAS_HISTORY and STMT_SA_USER_HISTORY: audit rows for history.h */
+enum history_col {
+	HISTORY_AT,
+	HISTORY_KIND,
+	HISTORY_NAME,
+	HISTORY_ACTION,
+	HISTORY_TARGET,
+	HISTORY_BEFORE,
+	HISTORY_AFTER,
+	HISTORY__N
 };
 /* STMT_MEMBER_DOMAIN_ACCESS and STMT_MEMBER_DOMAIN_LOCK */
 enum domain_access_col {
@@ -971,6 +1009,8 @@ enum my_domain_list_col {
 	MY_DOMAIN_LIST_NAME,
 	MY_DOMAIN_LIST_TEAM,
 	MY_DOMAIN_LIST_CHECKED,
+	MY_DOMAIN_LIST_VERIFIED,
+	MY_DOMAIN_LIST_LAST_FETCH, /* epoch s of the team's last fetch, or 0 */
 	MY_DOMAIN_LIST__N
 };
 /* STMT_MY_DOMAIN_NAMES */
@@ -995,6 +1035,8 @@ enum my_page_col {
 	MY_PAGE_REASON,
 	MY_PAGE_REPLY,
 	MY_PAGE_REMOVE_ON,
+	MY_PAGE_PENDING,  /* the change waiting for confirmations, or "" */
+	MY_PAGE_RESERVED, /* the domains where the user's name is reserved */
 	MY_PAGE__N
 };
 /* STMT_CLEANUP_LOCK */
@@ -1190,6 +1232,105 @@ enum api_mailboxes_col {
 	API_MAILBOXES_USED,
 	API_MAILBOXES_MESSAGES,
 	API_MAILBOXES__N
+};
+/* STMT_ALIASES_FOLLOW_EMAIL */
+enum follow_email_col {
+	FOLLOW_EMAIL_ID,
+	FOLLOW_EMAIL_BEFORE,
+	FOLLOW_EMAIL__N
+};
+/* STMT_RCPT_ALIAS */
+enum rcpt_alias_col {
+	RCPT_ALIAS_DOMAIN,
+	RCPT_ALIAS_ADDRESS,
+	RCPT_ALIAS_OWNER,
+	RCPT_ALIAS_EMAIL,
+	RCPT_ALIAS_NAME,
+	RCPT_ALIAS_LANG,        /* the owner's choice, "" when none */
+	RCPT_ALIAS_DOMAIN_LANG, /* the domain's default */
+	RCPT_ALIAS__N
+};
+/* STMT_RCPT_ALIAS_LOCK */
+enum rcpt_alias_lock_col {
+	RCPT_ALIAS_LOCK_ONE,
+	RCPT_ALIAS_LOCK__N
+};
+/* STMT_RCPT_OTHER_MEMBERS */
+enum rcpt_other_members_col {
+	RCPT_OTHER_MEMBERS_EMAIL,
+	RCPT_OTHER_MEMBERS__N
+};
+/* STMT_RCPT_RECEIPT_INSERT */
+enum rcpt_receipt_insert_col {
+	RCPT_RECEIPT_INSERT_EXPIRES,
+	RCPT_RECEIPT_INSERT__N
+};
+/* STMT_RCPT_REQUEST */
+enum rcpt_request_col {
+	RCPT_REQUEST_EXPIRES,
+	RCPT_REQUEST__N
+};
+/* STMT_RCPT_UNCONFIRMED */
+enum rcpt_unconfirmed_col {
+	RCPT_UNCONFIRMED_ADDRESS,
+	RCPT_UNCONFIRMED__N
+};
+/* STMT_RCPT_PENDING_LIST */
+enum rcpt_pending_col {
+	RCPT_PENDING_ADDRESS,
+	RCPT_PENDING_AGREED,
+	RCPT_PENDING_SENT,
+	RCPT_PENDING_EXPIRES,
+	RCPT_PENDING_EXPIRED,
+	RCPT_PENDING_TOO_SOON,
+	RCPT_PENDING_AT_LIMIT,
+	RCPT_PENDING__N
+};
+/*
+ * STMT_RCPT_CONFIRM_LINK, _LOCK and STMT_RCPT_RECEIPT_LINK, _LOCK: the
+ * link's row; WHAT is the address asked (a confirmation) or the
+ * recipients it restores (a receipt, an array).
+ */
+enum rcpt_link_col {
+	LINK_ID,
+	LINK_ALIAS,
+	LINK_WHAT,
+	LINK_USED,
+	LINK_EXPIRED,
+	LINK_ALIAS_ADDRESS,
+	LINK_ACTOR,
+	LINK_AT,
+	LINK_EXPIRES,
+	LINK__N
+};
+/* STMT_RCPT_APPLY_PENDING */
+enum rcpt_apply_col {
+	RCPT_APPLY_BEFORE,
+	RCPT_APPLY_AFTER,
+	RCPT_APPLY_ACTOR,
+	RCPT_APPLY__N
+};
+/* STMT_RCPT_RECEIPT_USE */
+enum rcpt_receipt_use_col {
+	RCPT_RECEIPT_USE_ONE,
+	RCPT_RECEIPT_USE__N
+};
+/* STMT_RCPT_UNLOCK */
+enum rcpt_unlock_col {
+	RCPT_UNLOCK_ID,
+	RCPT_UNLOCK_ADDRESS,
+	RCPT_UNLOCK_DOMAIN,
+	RCPT_UNLOCK__N
+};
+/* STMT_ALIAS_BY_ADDRESS */
+enum alias_by_address_col {
+	ALIAS_BY_ADDRESS_ID,
+	ALIAS_BY_ADDRESS__N
+};
+/* STMT_ALIAS_DELETE */
+enum alias_delete_col {
+	ALIAS_DELETE_ONE,
+	ALIAS_DELETE__N
 };
 /* STMT_TXT_DOMAIN */
 enum txt_domain_col {

@@ -55,6 +55,8 @@ def seed(pg, aliases):
         INSERT INTO aliases (domain_id, local_part, user_id, recipients)
             SELECT d.id, 'member' || i, u.id, ARRAY['member' || i || '@dest.example']
             FROM domains d, users u, generate_series(0, %d) AS i;
+        INSERT INTO recipient_confirmations (alias_id, address, how, confirmed_at)
+            SELECT id, recipients[1], 'existing', now() FROM aliases;
     """ % (DOMAIN, aliases - 1), db=stack.APP_DB, user=stack.OWNER_ROLE)
 
 

@@ -181,6 +181,13 @@ SELECT a.id, decode(repeat('01', 32), 'hex'), decode(repeat('02', 48), 'hex'),
  WHERE d.name IN ('ok.test', 'off.test') AND a.local_part IN ('box', 'alice')
    AND a.has_mailbox;
 
+-- alice2@example.net agreed to receive alice@ok.test's mail (0007's
+-- confirmations: the other recipients are their owners' own addresses).
+INSERT INTO recipient_confirmations (alias_id, address, how, confirmed_at)
+SELECT a.id, 'alice2@example.net', 'link', now()
+  FROM aliases a JOIN domains d ON d.id = a.domain_id
+ WHERE d.name = 'ok.test' AND a.local_part = 'alice';
+
 INSERT INTO messages (mailbox_id, queue_id, recipient, size_bytes, header_nonce,
     header_ciphertext, body_nonce, body_ciphertext, sealed_key)
 SELECT m.id, '4Xy7Zq1abcDEF', 'box@ok.test', 100, decode(repeat('05', 24), 'hex'),
@@ -727,6 +734,56 @@ SELECT pg_temp.is('postfix_aliases: lookup by local part and domain', 'membermai
     NULL, $$SELECT string_agg(recipient, ',' ORDER BY recipient) FROM postfix_aliases
     WHERE local_part = 'alice' AND domain = 'ok.test'$$,
     'alice2@example.net,alice@example.org');
+SELECT pg_temp.is('postfix_aliases: an address that has not agreed is not routed',
+    NULL, $$UPDATE recipient_confirmations SET confirmed_at = NULL, how = NULL,
+	token_hash = sha256('t'), expires_at = now() + interval '7 days',
+	sends = 1, last_sent_at = now() WHERE address = 'alice2@example.net'$$,
+    $$SELECT string_agg(recipient, ',' ORDER BY recipient) FROM postfix_aliases
+    WHERE local_part = 'alice' AND domain = 'ok.test'$$,
+    'alice@example.org');
+SELECT pg_temp.is('postfix_lookup_recipients (what Postfix asks) routes no '
+    'address that has not agreed', NULL,
+    $$UPDATE recipient_confirmations SET confirmed_at = NULL, how = NULL,
+	token_hash = sha256('t'), expires_at = now() + interval '7 days',
+	sends = 1, last_sent_at = now() WHERE address = 'alice2@example.net'$$,
+    $$SELECT string_agg(r, ',' ORDER BY r)
+    FROM postfix_lookup_recipients('alice', 'ok.test') r$$,
+    'alice@example.org');
+SELECT pg_temp.is('postfix_aliases: once it agrees, it is', NULL,
+    $$UPDATE recipient_confirmations SET confirmed_at = now(), how = 'link'
+    WHERE address = 'alice2@example.net'$$,
+    $$SELECT string_agg(recipient, ',' ORDER BY recipient) FROM postfix_aliases
+    WHERE local_part = 'alice' AND domain = 'ok.test'$$,
+    'alice2@example.net,alice@example.org');
+SELECT pg_temp.rejects('a confirmation request needs its link', NULL,
+    $$INSERT INTO recipient_confirmations (alias_id, address)
+    SELECT id, 'nolink@example.net' FROM aliases WHERE local_part = 'box'$$,
+    '23514', 'recipient_confirmations_state_check');
+SELECT pg_temp.rejects('a confirmed address says how', NULL,
+    $$INSERT INTO recipient_confirmations (alias_id, address, confirmed_at)
+    SELECT id, 'how@example.net', now() FROM aliases WHERE local_part = 'box'$$,
+    '23514', 'recipient_confirmations_state_check');
+SELECT pg_temp.rejects('one confirmation per alias and address, in any case', NULL,
+    $$INSERT INTO recipient_confirmations (alias_id, address, how, confirmed_at)
+    SELECT a.id, 'Alice2@example.net', 'link', now() FROM aliases a JOIN domains d
+    ON d.id = a.domain_id WHERE d.name = 'ok.test' AND a.local_part = 'alice'$$,
+    '23505');
+SELECT pg_temp.rejects('a pending change names who asked', NULL,
+    $$UPDATE aliases SET pending_recipients = ARRAY['x@example.net'], pending_at = now()
+    WHERE local_part = 'box'$$, '23514', 'aliases_pending_check');
+SELECT pg_temp.rejects('a pending change of 11 recipients', NULL,
+    $$UPDATE aliases SET pending_recipients = array_fill('x@example.net'::text, ARRAY[11]),
+    pending_actor = '~alice', pending_at = now() WHERE local_part = 'box'$$,
+    '23514', 'aliases_pending_check');
+SELECT pg_temp.rejects('a receipt restores 1 to 10 valid recipients', NULL,
+    $$INSERT INTO alias_receipts (alias_id, token_hash, before_recipients,
+    after_recipients, actor, expires_at) SELECT id, sha256('r'), '{}', ARRAY['a@example.net'],
+    '~alice', now() + interval '7 days' FROM aliases WHERE local_part = 'box'$$,
+    '23514', 'alias_receipts_recipients_check');
+SELECT pg_temp.is('postfix cannot read the confirmations or receipts', NULL, NULL,
+    $$SELECT (has_table_privilege('membermail_postfix', 'recipient_confirmations', 'SELECT')
+	OR has_table_privilege('membermail_postfix', 'alias_receipts', 'SELECT'))::text$$,
+    'false');
 SELECT pg_temp.is('postfix_aliases: a disabled alias has no rows', 'membermail_postfix',
     NULL, $$SELECT count(*)::text FROM postfix_aliases
     WHERE local_part = 'bob' AND domain = 'ok.test'$$, '0');
@@ -770,7 +827,7 @@ SELECT pg_temp.is('postfix_virtual: enabled aliases, the discard route, postmast
     'box@ok.test>box=ok.test@membermail-mailbox.invalid '
     'drop@ok.test>discard@membermail-discard.invalid '
     'nobox@ok.test>alice@example.org postmaster@ok.test>alice@example.org');
--- 0012: what an alias does with its mail (forward, keep, both).
+-- 0013: what an alias does with its mail (forward, keep, both).
 SELECT pg_temp.is('postfix_mailboxes: the LMTP address of a kept alias', 'membermail_postfix',
     NULL, $$SELECT string_agg(address || '>' || recipient, ' ') FROM postfix_mailboxes$$,
     'box@ok.test>box=ok.test@membermail-mailbox.invalid');
@@ -826,11 +883,20 @@ SELECT pg_temp.is('role addresses: an alias from before the name was reserved do
 	WHERE local_part = 'abuse' AND domain = 'ok.test'$$,
     'alice@example.org');
 SELECT pg_temp.is('role addresses: an alias a site admin assigned takes them', NULL,
+    'WITH a AS (' || pg_temp.alias('ok.test', 'postmaster', $$ARRAY['desk@owner.example']$$,
+	', reserved_assigned', ', true') || ' RETURNING id) '
+    'INSERT INTO recipient_confirmations (alias_id, address, how, confirmed_at) '
+    'SELECT id, ''desk@owner.example'', ''link'', now() FROM a',
+    $$SELECT string_agg(recipient, ',') FROM postfix_virtual
+	WHERE local_part = 'postmaster' AND domain = 'ok.test'$$,
+    'desk@owner.example');
+SELECT pg_temp.is('role addresses: while its recipient has not agreed, they go to '
+    'the admins', NULL,
     pg_temp.alias('ok.test', 'postmaster', $$ARRAY['desk@owner.example']$$,
 	', reserved_assigned', ', true'),
     $$SELECT string_agg(recipient, ',') FROM postfix_virtual
 	WHERE local_part = 'postmaster' AND domain = 'ok.test'$$,
-    'desk@owner.example');
+    'alice@example.org');
 SELECT pg_temp.is('no role address for an unrouted domain', 'membermail_postfix', NULL,
     $$SELECT count(*)::text FROM postfix_virtual WHERE domain <> 'ok.test'
       AND domain <> 'empty.test'$$, '0');

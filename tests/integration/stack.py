@@ -11,6 +11,8 @@ Command line (used by deploy/local):
                            [--database CONNINFO] ...
     stack.py spawn --pidfile FILE --log FILE -- COMMAND...   (detached, default signals)
     stack.py wait-http URL [--timeout S]
+    stack.py socket-masters --socket PATH           pids of the masters holding a listening
+                                                    unix socket (not their workers)
     stack.py pg-up --dir DIR --binary MEMBERMAIL    a private cluster in DIR (created,
                    started, `migrate up`, login roles; idempotent); prints the app's conninfo
     stack.py pg-seed --dir DIR --binary MEMBERMAIL --conf FILE   the Ubuntu domains (idempotent)
@@ -245,6 +247,31 @@ def lmtp_workers_of(pid):
 def status_process_of(pid):
     found = pids_with(lambda st: st["ppid"] == pid and st["comm"] == "mm-status")
     return found[0] if found else None
+
+
+def unix_socket_masters(path):
+    """PIDs of the membermail masters holding the listening unix socket
+    bound to path: every holder but the workers and status processes
+    (named mm-*).  During a live upgrade both the old and the new master
+    hold it."""
+    inodes = set()
+    with open("/proc/net/unix") as f:
+        next(f)
+        for line in f:
+            cols = line.split()
+            # Num RefCount Protocol Flags Type St Inode Path; St 01: listening
+            if len(cols) >= 8 and cols[7] == path and cols[5] == "01":
+                inodes.add("socket:[%s]" % cols[6])
+
+    def master(st):
+        if st["comm"].startswith("mm-"):
+            return False
+        fd_dir = "/proc/%d/fd" % st["pid"]
+        try:
+            return any(os.readlink(os.path.join(fd_dir, fd)) in inodes for fd in os.listdir(fd_dir))
+        except OSError:         # gone, or not ours to read
+            return False
+    return pids_with(master) if inodes else []
 
 
 def alive(pid):
@@ -1142,20 +1169,35 @@ class SmtpSink:
         self.knobs()
 
 
+DEMO_ADMIN_OID = "Ad4Memb"      # the fake Ubuntu One's demo user ada
+
+
 def demo_fixtures(pg, sso_prefix, db=APP_DB):
     """The local stack's demo state, as the owner (idempotent): the fake
     Ubuntu One's demo user ada a site admin and an admin of every domain
     (the users row is made ahead of her first sign-in, keyed by her claimed
-    id).  The domains are verified by DNS (deploy/local's dnsmasq)."""
-    claimed = sso_prefix + "Ad4Memb"
+    id).  The domains are verified by DNS (deploy/local's dnsmasq).  When
+    the identity prefix changed since the last run, her row follows it;
+    should someone else hold the name ada, her row waits without a name, as
+    after a Launchpad rename, until she signs in."""
+    claimed = sso_prefix + DEMO_ADMIN_OID
     pg.psql("""
+BEGIN;
+UPDATE users SET claimed_id = %(c)s
+    WHERE id = (SELECT id FROM users WHERE claimed_id LIKE %(any)s
+                ORDER BY lower(name) = 'ada' DESC, id LIMIT 1)
+    AND NOT EXISTS (SELECT FROM users WHERE claimed_id = %(c)s);
 INSERT INTO users (claimed_id, name, email, display_name, is_site_admin)
-    VALUES (%(c)s, 'ada', 'ada@example.com', 'Ada Lovelace', true)
+    VALUES (%(c)s, CASE WHEN EXISTS (SELECT FROM users WHERE lower(name) = 'ada')
+                   THEN NULL ELSE 'ada' END,
+            'ada@example.com', 'Ada Lovelace', true)
     ON CONFLICT (claimed_id) DO UPDATE SET is_site_admin = true;
 INSERT INTO domain_members (domain_id, user_id, role)
     SELECT d.id, u.id, 'admin' FROM domains d, users u WHERE u.claimed_id = %(c)s
     ON CONFLICT (domain_id, user_id) DO UPDATE SET role = 'admin';
-""" % {"c": "'" + claimed.replace("'", "''") + "'"}, db=db, user=OWNER_ROLE)
+COMMIT;
+""" % {"c": "'" + claimed.replace("'", "''") + "'", "any": "'%/" + DEMO_ADMIN_OID + "'"},
+            db=db, user=OWNER_ROLE)
     return claimed
 
 
@@ -1237,6 +1279,8 @@ def _main(argv):
     c = sub.add_parser("wait-http")
     c.add_argument("url")
     c.add_argument("--timeout", type=float, default=30)
+    g = sub.add_parser("socket-masters", help="the pids of the masters serving a unix socket")
+    g.add_argument("--socket", required=True)
     f = sub.add_parser("pg-demo", help="make the demo user ada an admin of every domain")
     f.add_argument("--dir", required=True)
     f.add_argument("--sso-prefix", required=True)
@@ -1269,6 +1313,9 @@ def _main(argv):
         with open(args.pidfile, "w") as f:
             f.write("%d\n" % p.pid)
         print(p.pid)
+    elif args.cmd == "socket-masters":
+        for pid in unix_socket_masters(os.path.abspath(args.socket)):
+            print(pid)
     elif args.cmd == "wait-http":
         u = urllib.parse.urlsplit(args.url)
 

@@ -444,7 +444,11 @@ def api_own_aliases(env):
                    % aid) == before, "a refused PATCH changed alias %d" % aid)
     refused(call(env, "GET", "/api/v1/aliases/abc", w.t_member), "a non-numeric id", 404, "not_found")
 
-    # a change: recipients normalised by the rules, audited as api
+    # a change: recipients normalised by the rules, audited as api (the
+    # addresses agreed before: test_recipients.py has the confirmations)
+    for a in ("One@example.org", "two@example.org"):
+        sql(env, "INSERT INTO recipient_confirmations (alias_id, address, how, confirmed_at) "
+                 "VALUES (%d, %s, 'link', now())" % (w.alias, lit(a)))
     r = call(env, "PATCH", path, w.t_member,
              {"recipients": ["One@Example.ORG", "one@example.org", "two@example.org"],
               "description": "from the API", "reply_code": 421})

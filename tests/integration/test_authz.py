@@ -176,6 +176,14 @@ MATRIX = [
     Row("POST", "/my/mailbox/:id/reset", OWNER, 303,
         {"confirm": "{mailbox_address}", "password": MB_NEW, "password2": MB_NEW},
         "/my/mailbox/{mailbox}/settings?done=reset", True, id="mailbox"),
+    # Nobody's address waits on the alias: not found, for its owner too.
+    Row("POST", "/my/aliases/:id/resend", OWNER, 404, {"address": "nobody@example.org"}),
+    # Links from mail: the token is the credential; an unknown one is
+    # not found for everyone, and changes nothing.
+    Row("GET", "/confirm/:token", ANYONE, 404, token="unknown_link"),
+    Row("POST", "/confirm/:token", ANYONE, 404, {}, token="unknown_link"),
+    Row("GET", "/undo/:token", ANYONE, 404, token="unknown_link"),
+    Row("POST", "/undo/:token", ANYONE, 404, {}, token="unknown_link"),
     Row("GET", "/my/tokens", SIGNED_IN, 200),
     Row("POST", "/my/tokens", SIGNED_IN, 200, {"name": "authz matrix"}, None, True),
     Row("POST", "/my/tokens/:id/revoke", OWNER, 303, {}, "/my/tokens?done=revoked", True,
@@ -192,6 +200,8 @@ MATRIX = [
         {"local_part": "authzextra"}, "/domains/{A}/members/{member_name}?done=alias-added", True),
     Row("POST", "/domains/:domain/aliases/:id/enabled", DOMAIN_ADMIN, 303, {"enabled": "no"},
         "/domains/{A}/members/{member_name}?done=alias-disabled", True),
+    Row("POST", "/domains/:domain/aliases/:id/remove", DOMAIN_ADMIN, 303, {},
+        "/domains/{A}/members/{member_name}?done=alias-removed", True),
     Row("POST", "/domains/:domain/members/:name/sync", DOMAIN_ADMIN, 303, {},
         "/domains/{A}*"),
     Row("POST", "/domains/:domain/verify", DOMAIN_ADMIN, 303, {}, "/domains/{A}?done=checked"),
@@ -211,6 +221,8 @@ CROSS = [
      {"local_part": "authzcross"}, 404),
     ("admin of B", "POST", "/domains/{B}/members/{member_name}/sync", {}, 404),
     ("admin of B", "POST", "/domains/{B}/aliases/{alias}/enabled", {"enabled": "no"}, 404),
+    ("admin of B", "POST", "/domains/{B}/aliases/{alias}/remove", {}, 404),
+    ("admin of A", "POST", "/domains/{A}/aliases/{b_alias}/remove", {}, 404),
     ("admin of A", "POST", "/domains/{A}/aliases/{b_alias}/enabled", {"enabled": "no"}, 404),
     ("admin of A", "GET", "/domains/{A}/members/{badmin_name}", None, 404),
     ("admin of A", "POST", "/domains/{A}/members/{badmin_name}/role", {"role": "admin"}, 404),
@@ -366,11 +378,16 @@ class Fixture:
                         (self.A, self.admin_uid, "admin"), (self.B, self.badmin_uid, "admin")]
         for dom, uid, role in self.members:
             mk_member(env, dom, uid, role)
-        self.alias = mk_alias(env, self.A, self.member_name, self.member_uid)
-        self.other_alias = mk_alias(env, self.A, uniq("authzox"), self.other_uid)
-        self.b_alias = mk_alias(env, self.B, uniq("authzbx"), self.badmin_uid)
-        self.alias2 = mk_alias(env, self.A, uniq("authzmb"), self.member_uid)
+        made = [(self.A, self.member_name, self.member_uid),
+                (self.A, uniq("authzox"), self.other_uid),
+                (self.B, uniq("authzbx"), self.badmin_uid),
+                (self.A, uniq("authzmb"), self.member_uid)]
+        # (id, domain, local part, owner): put back by reset() if removed
+        self.alias_rows = [(mk_alias(env, dom, local, uid), dom, local, uid)
+                           for dom, local, uid in made]
+        self.alias, self.other_alias, self.b_alias, self.alias2 = (a[0] for a in self.alias_rows)
         # made before reset() reserves its name on A: a site admin may assign it
+        # (no row removes it, and reset() could not put it back once reserved)
         self.legacy = mk_alias(env, self.A, "authzkept", self.other_uid)
         self.aliases = [self.alias, self.other_alias, self.b_alias, self.legacy, self.alias2]
         mk_token(env, self.member_uid, "authz")
@@ -390,6 +407,7 @@ class Fixture:
                        "other_token": self.other_token, "outbox": self.outbox,
                        "other_uid": self.other_uid, "banned_uid": self.banned_uid,
                        "new_domain": self.new_domain, "unknown": self.unknown,
+                       "unknown_link": new_token(),
                        "reserved": "authzkept", "legacy": self.legacy,
                        "sso": env.sso.endpoint, "alias2": self.alias2}
         self.reset()
@@ -503,6 +521,11 @@ class Fixture:
              "'authzkept' FROM domains WHERE name = %s;" % lit(self.A),
              "UPDATE domains SET enabled = true, alias_limit = 3, default_lang = 'en' WHERE id "
              "IN %s;" % doms,
+             "".join("INSERT INTO aliases (id, domain_id, local_part, user_id, recipients) "
+                     "OVERRIDING SYSTEM VALUE SELECT %d, id, %s, %d, ARRAY[%s] FROM domains "
+                     "WHERE name = %s ON CONFLICT (id) DO NOTHING;"
+                     % (aid, lit(local), uid, lit("%s@example.net" % local), lit(dom))
+                     for aid, dom, local, uid in self.alias_rows),
              "DELETE FROM domains WHERE name = %s;" % lit(self.new_domain),
              "DELETE FROM api_tokens WHERE user_id IN (%s) AND id NOT IN (%d, %d);"
              % (users, self.token, self.other_token),

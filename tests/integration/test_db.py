@@ -649,7 +649,8 @@ def readyz(env):
 
 CLEANUP_LINE = re.compile(r"^cleanup: sessions \d+, login states (\d+), nonces (\d+), "
                           r"associations \d+, rate limits (\d+), error reports \d+, "
-                          r"error log \d+, mailbox unlocks \d+, sent mail \d+$", re.M)
+                          r"error log \d+, mailbox unlocks \d+, sent mail \d+, receipts \d+, "
+                          r"lapsed changes \d+, confirmation links \d+$", re.M)
 
 
 @test

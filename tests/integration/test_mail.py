@@ -23,6 +23,7 @@ import time
 
 import mailstack
 import stack
+import test_recipients
 from run import Fail, expect, test  # noqa: F401
 from stack import wait_until
 from test_member import (alias_form, join, lit, member, new_alias, new_domain, post_alias,  # noqa: F401
@@ -197,8 +198,11 @@ def mail_postmap_tables(env):
     rdid, rdom, radmin = routed_domain(env, "pmrole")
     sql(env, "UPDATE domains SET role_recipient = 'abuse-desk@isp.example' WHERE id = %s" % rdid)
     adid, adom, aadmin = routed_domain(env, "pmassign")   # postmaster@ assigned by a site admin
-    sql(env, "INSERT INTO aliases (domain_id, local_part, user_id, recipients, reserved_assigned) "
-             "VALUES (%s, 'postmaster', %s, ARRAY['hostmaster@owner.example'], true)" % (adid, uid))
+    sql(env, "WITH a AS (INSERT INTO aliases (domain_id, local_part, user_id, recipients, "
+             "reserved_assigned) VALUES (%s, 'postmaster', %s, ARRAY['hostmaster@owner.example'], "
+             "true) RETURNING id) INSERT INTO recipient_confirmations (alias_id, address, how, "
+             "confirmed_at) SELECT id, 'hostmaster@owner.example', 'existing', now() FROM a"
+        % (adid, uid))
     ndid, ndom, _ = new_domain(env, "pmnoadm")       # no admin: the site admins
     site = sql(env, "SELECT coalesce(string_agg(email, ',' ORDER BY email), '') FROM "
                     "(SELECT DISTINCT email FROM users WHERE is_site_admin AND NOT is_banned) s")
@@ -397,7 +401,8 @@ def mail_bounces_through_srs(env):
 def mail_follows_web_changes(env):
     """A member changes their alias on /my/aliases/:id: the next message
     follows, with no Postfix reload (the same master, no reload in the
-    log): new recipients, then disabled with "try later", then enabled."""
+    log): a new recipient once it has agreed (until then mail keeps going
+    where it went), then disabled with "try later", then enabled."""
     m = mail(env)
     env.ensure_server()
     b, user, uid, name, d, aid = setup_alias_for_mail(env)
@@ -410,13 +415,20 @@ def mail_follows_web_changes(env):
     expect(got == [user["email"]], "before the change: delivered to %s, want %s", got, user["email"])
 
     _, form = alias_form(b, aid)
+    mark = test_recipients.outbox_mark(env)
     r = post_alias(b, aid, {"recipients": "new-home@recipient.example", "enabled": "1",
                             "reply_code": "550", "description": ""}, form)
     expect(r.status == 303, "saving the new recipient: %s %s", r.status, r.body[:300])
     token = secrets.token_hex(6)
     smtp(m, "bob@sender.example", [addr], message(token))
     got = arrived(m, token, 1)[0][0]["rcpt_to"]
-    expect(got == ["new-home@recipient.example"], "after the change: delivered to %s", got)
+    expect(got == [user["email"]], "before the new recipient agreed: delivered to %s", got)
+    _, link = test_recipients.one_mail(env, "new-home@recipient.example", mark, "confirm")
+    test_recipients.follow(env, link)
+    token = secrets.token_hex(6)
+    smtp(m, "bob@sender.example", [addr], message(token))
+    got = arrived(m, token, 1)[0][0]["rcpt_to"]
+    expect(got == ["new-home@recipient.example"], "after it agreed: delivered to %s", got)
 
     _, form = alias_form(b, aid)
     r = post_alias(b, aid, {"recipients": "new-home@recipient.example", "enabled": "0",

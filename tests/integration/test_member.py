@@ -78,10 +78,15 @@ def join(env, did, uid, role="member"):
 
 def new_alias(env, did, local, uid, recipients, reason=None, reply=550, remove_days=None,
               description=""):
+    """An alias row as fixture; its recipients count as agreed (as
+    migration 0012 counts the recipients of aliases made before it)."""
     remove = "now() + interval '%d days'" % remove_days if remove_days is not None else "NULL"
-    out = sql(env, "INSERT INTO aliases (domain_id, local_part, user_id, recipients, enabled, "
-                   "disabled_reason, reply_code, remove_at, description) VALUES "
-                   "(%s, %s, %s, ARRAY[%s]::text[], %s, %s, %s, %s, %s) RETURNING id"
+    out = sql(env, "WITH a AS (INSERT INTO aliases (domain_id, local_part, user_id, recipients, "
+                   "enabled, disabled_reason, reply_code, remove_at, description) VALUES "
+                   "(%s, %s, %s, ARRAY[%s]::text[], %s, %s, %s, %s, %s) RETURNING id, recipients), "
+                   "c AS (INSERT INTO recipient_confirmations (alias_id, address, how, "
+                   "confirmed_at) SELECT a.id, r, 'existing', now() FROM a, unnest(a.recipients) r "
+                   "ON CONFLICT DO NOTHING) SELECT id FROM a"
               % (did, lit(local), uid, ", ".join(lit(x) for x in recipients),
                  "false" if reason else "true", lit(reason) if reason else "NULL", reply,
                  remove, lit(description)))
@@ -105,6 +110,13 @@ def member(env, tag="mem"):
     user = new_user(tag)
     b, _, _ = sign_in(env, user=user)
     return b, user, user_row(env, user)[0], user["nickname"]
+
+
+def agreed(env, aid, *addresses):
+    """The addresses confirmed the alias's mail (as their links would)."""
+    for a in addresses:
+        sql(env, "INSERT INTO recipient_confirmations (alias_id, address, how, confirmed_at) "
+                 "VALUES (%s, %s, 'link', now())" % (aid, lit(a)))
 
 
 def alias_row(env, aid):
@@ -221,8 +233,11 @@ def my_states_in_words(env):
     expect_state(env, b, d_lim[1], "we could not create your address: you already have as many "
                  "addresses on this domain as a member may have")
     r = b.get("/my")
-    for off in ("off%d.mm-test.org" % (_seq[0] - 1), "unv%d.mm-test.org" % _seq[0]):
-        expect(off.encode() not in r.body, "/my lists %s (disabled or unverified)", off)
+    off = "off%d.mm-test.org" % (_seq[0] - 1)
+    expect(off.encode() not in r.body, "/my lists %s (disabled)", off)
+    expect_state(env, b, "unv%d.mm-test.org" % _seq[0],
+                 "no addresses here yet: the domain is not verified",
+                 "unv%d.mm-test.org is not verified yet" % _seq[0])
 
     # The person check: not a CoC signer, then not active.
     sql(env, "UPDATE users SET person_status = 'not-coc-signer', person_checked_at = now() "
@@ -249,19 +264,105 @@ def my_states_in_words(env):
     expect_state(env, b, d_ok[1], "you have %s@%s" % (name, d_ok[1]))
 
 
+def checks(env, b, dom):
+    """The checklist of dom's block on /my: [(state, text)]."""
+    _, raw = domain_block(env, b, dom)
+    return [(st, text(re.sub(r'<span class="check-mark"[^>]*>.*?</span>', "", t)).strip())
+            for st, t in re.findall(r'<li class="check check-(\w+)">(.*?)</li>', raw, re.S)]
+
+
+@test
+@tidy
+def my_eligibility_checklist(env):
+    """Where the member has no address, /my lists each requirement, done
+    or missing or not known, with what to do, and when the next check
+    runs."""
+    b, user, uid, name = member(env, "myq")
+    did, dom, team = new_domain(env, "q")
+    want_start = [("done", "Done: You are signed in with Ubuntu One as ~%s." % name)]
+    got = checks(env, b, dom)
+    expect(got[:1] == want_start and
+           ("unknown", "Not known yet: Your membership of ~%s has not been checked yet." % team) in got
+           and ("done", "Done: %s is verified." % dom) in got
+           and ("done", "Done: Ubuntu One shares your email address, %s." % user["email"]) in got
+           and ("done", "Done: The name %s is not reserved at %s." % (name, dom)) in got,
+           "before any check: %s", got)
+    snapshot(env, team, ["someone-else"])
+    sql(env, "UPDATE users SET person_status = 'not-coc-signer', person_checked_at = now() "
+             "WHERE id = %s" % uid)
+    sql(env, "INSERT INTO domain_reserved_local_parts (domain_id, local_part) VALUES (%s, %s)"
+        % (did, lit(name.lower())))
+    sql(env, "UPDATE domains SET txt_status = 'missing' WHERE id = %s" % did)
+    got = checks(env, b, dom)
+    for item in (("done", "Done: Your Launchpad account is active."),
+                 ("missing", "Missing: You have not signed the Ubuntu Code of Conduct. Sign it on "
+                             "Launchpad"),
+                 ("missing", "Missing: You are not a member of ~%s. Ask to join ~%s on Launchpad"
+                  % (team, team)),
+                 ("missing", "Missing: The name %s is reserved at %s: only a site admin can "
+                             "assign it." % (name, dom)),
+                 ("missing", "Missing: %s is not verified yet: its admins must publish its DNS "
+                             "record." % dom)):
+        expect(item in got, "the checklist lacks %s: %s", item, got)
+    t, raw = domain_block(env, b, dom)
+    expect("3 of the 7 requirements for an address at %s are met." % dom in t,
+           "the checklist's summary: %s", t)
+    for href in ("https://launchpad.net/codeofconduct", "https://launchpad.net/~%s" % team):
+        expect(('href="%s"' % href) in raw, "no link to %s: %s", href, raw)
+    t, _ = domain_block(env, b, dom)
+    expect(re.search(r"membermail checks Launchpad again around \d{4}-\d\d-\d\d \d\d:\d\d "
+                     r"UTC, and whenever you sign in\.", t), "no next check: %s", t)
+    # In Finnish (the switch's cookie): the same list, in Finnish words and dates.
+    b.cookies["mm_lang"] = "fi"
+    got = checks(env, b, dom)
+    t, _ = domain_block(env, b, dom)
+    b.cookies.pop("mm_lang")
+    expect(("missing", "Puuttuu: Et ole tiimin ~%s jäsen. Pyydä pääsyä tiimiin ~%s Launchpadissa"
+            % (team, team)) in got and
+           ("done", "Kunnossa: Launchpad-tilisi on käytössä.") in got, "in Finnish: %s", got)
+    expect("Osoitteen saamisen vaatimuksista verkkotunnuksessa %s täyttyy 3/7." % dom in t and
+           re.search(r"tarkistaa Launchpadin uudelleen noin \d+\.\d+\.\d{4} klo \d+\.\d\d UTC", t),
+           "the summary and the next check in Finnish: %s", t)
+    sql(env, "UPDATE users SET person_status = 'not-valid' WHERE id = %s" % uid)
+    got = checks(env, b, dom)
+    expect(("missing", "Missing: Your Launchpad account is not active. Open your Launchpad page")
+           in got and ("unknown", "Not known yet: Whether you signed the Ubuntu Code of Conduct "
+                                  "is not known yet.") in got, "not active: %s", got)
+    sql(env, "UPDATE users SET person_status = 'valid' WHERE id = %s" % uid)
+    snapshot(env, team, [name])
+    got = checks(env, b, dom)
+    expect(("done", "Done: You have signed the Ubuntu Code of Conduct.") in got and
+           ("done", "Done: You are a member of ~%s." % team) in got, "valid, a member: %s", got)
+    # An address there: no checklist.
+    sql(env, "UPDATE domains SET txt_status = 'verified' WHERE id = %s" % did)
+    join(env, did, uid)
+    new_alias(env, did, "qq" + name, uid, [user["email"]])
+    expect(checks(env, b, dom) == [], "a checklist beside an address")
+
+
 @test
 @tidy
 def my_without_domains(env):
-    """No verified domain yet (the seeded ones are unverified; every test
-    here removes its own): /my says so, and still shows the account."""
+    """No enabled domain: /my says so, and still shows the account.  (The
+    seeded domains are enabled but unverified: listed, without addresses.)"""
     b, user, uid, name = member(env, "myn")
     n = sql(env, "SELECT count(*) FROM domains WHERE enabled AND txt_status = 'verified'")
     expect(n == "0", "verified domains left by an earlier test: %s", n)
-    r = b.get("/my")
-    check_html(r, "GET /my without domains")
-    t = text(r.body)
-    expect("No community domain is active yet." in t and user["email"] in t,
-           "/my without domains: %s", t)
+    t = text(b.get("/my").body)
+    expect("ubuntu.com is not verified yet" in t and "No community domain is active yet." not in t,
+           "/my with the seeded, unverified domains: %s", t)
+    ids = sql(env, "SELECT coalesce(string_agg(id::text, ','), '') FROM domains WHERE enabled")
+    try:
+        if ids:
+            sql(env, "UPDATE domains SET enabled = false WHERE id IN (%s)" % ids)
+        r = b.get("/my")
+        check_html(r, "GET /my without domains")
+        t = text(r.body)
+        expect("No community domain is active yet." in t and user["email"] in t,
+               "/my without domains: %s", t)
+    finally:
+        if ids:
+            sql(env, "UPDATE domains SET enabled = true WHERE id IN (%s)" % ids)
 
 
 @test
@@ -502,6 +603,7 @@ def alias_edit_saves_with_audit(env):
     expect(user["email"].encode() in r.body, "the form lacks the recipient: %s", show(r, 3000))
     expect(b"No changes yet." in r.body, "a new alias shows history: %s", show(r, 3000))
     before = alias_row(env, aid)
+    agreed(env, aid, "One@example.org", "two@example.net")
     r = post_alias(b, aid, {"recipients": "One@Example.ORG\r\ntwo@example.net, one@example.org",
                             "enabled": "1", "description": "Work mail \u2709",
                             "reply_code": "421"}, form)
@@ -522,11 +624,15 @@ def alias_edit_saves_with_audit(env):
     r = b.get(r.header("Location"))
     check_html(r, "GET after saving")
     t = text(r.body)
-    expect("Saved." in t, "no 'Saved' notice after the redirect: %s", t)
-    expect("~%s, alias.update" % name in t and "reply_code: 550 \u2192 421" in t,
-           "history does not show the change: %s", t)
-    expect(b'<textarea id="recipients" name="recipients" rows="4" cols="50">'
-           b'One@example.org\ntwo@example.net</textarea>' in r.body,
+    expect("Saved. Mail to %s@%s now goes to One@example.org, two@example.net." % (name, d[1])
+           in t, "no 'Saved' notice after the redirect: %s", t)
+    for p in ("Forwarding changed by ~%s from %s to One@example.org, two@example.net."
+              % (name, user["email"]),
+              "While it is disabled, senders now get 421 (try again later) (set by ~%s)." % name,
+              "Description changed by ~%s to \u201cWork mail \u2709\u201d." % name):
+        expect(p in t, "history does not say %r: %s", p, t)
+    expect(re.search(rb'<textarea id="recipients" name="recipients"[^>]*>'
+                     rb'One@example.org\ntwo@example.net</textarea>', r.body),
            "the form does not show the new recipients one per line: %s", show(r, 4000))
     r = b.get("/my/aliases/%s" % aid)
     expect(b"Saved." not in r.body, "'Saved' shown without having saved")

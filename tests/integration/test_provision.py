@@ -836,6 +836,11 @@ def prov_end_to_end_signin_my_page_and_mail(env, make):
     want = "you have %s \u2192 %s" % (s.addr(name), u["email"])
     expect(r.status == 200 and want.encode() in r.body,
            "/my lacks %r: %s", want, show(r, 4000))
+    # Its history says so in a sentence.
+    aid = re.search(rb'href="/my/aliases/(\d+)"', r.body).group(1).decode()
+    r = b.get("/my/aliases/" + aid)
+    want = "Created by the Launchpad check, forwarding to %s." % u["email"]
+    expect(want.encode() in r.body, "the alias's history lacks %r: %s", want, show(r, 4000))
     queued = [m for m in s.outbox() if m[0] == s.admin_email]
     expect(queued, "nothing queued for the admin %s: %r", s.admin_email, s.outbox())
 

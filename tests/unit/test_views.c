@@ -229,7 +229,8 @@ test_escaping(void)
 {
 	static const char *const want[] = { "value=\"" HOSTILE_HTML "\"",
 		"No community matches “" HOSTILE_HTML "”.",
-		"<p class=\"notice\" role=\"status\">" HOSTILE_HTML "</p>",
+		"<p class=\"notice notice-success\" role=\"status\">" HOSTILE_HTML
+		"</p>",
 		"<title>" HOSTILE_HTML " · membermail</title>", NULL };
 	static const char *const bad[] = { "<script>", "alert(\"x\")", NULL };
 	struct view_dict        *d;
@@ -259,7 +260,7 @@ test_landing(void)
 		"action=\"/auth/ubuntu\"", "name=\"domain\" value=\"ubuntu\"",
 		"name=\"csrf_token\" value=\"tok-123\"",
 		"Log in with Ubuntu One",
-		"<p class=\"notice\" role=\"status\">You have logged out.</p>",
+		"<p class=\"notice notice-success\" role=\"status\">You have logged out.</p>",
 		NULL
 	};
 	struct view_dict *d;

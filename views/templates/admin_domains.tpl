@@ -39,10 +39,10 @@
           <form method="post" action="/admin/domains/{{NAME}}/limit">
             <input type="hidden" name="csrf_token" value="{{CSRF_TOKEN}}">
             <label class="visually-hidden" for="limit-{{NAME}}">Alias limit of {{NAME}}</label>
-            <input type="text" id="limit-{{NAME}}" name="alias_limit" value="{{LIMIT}}" size="3" inputmode="numeric">
+            <input type="text" id="limit-{{NAME}}" name="alias_limit" value="{{LIMIT}}" size="3" inputmode="numeric"{{#LIMIT_ERROR}} aria-describedby="limit-{{NAME}}-error" aria-invalid="true"{{/LIMIT_ERROR}}>
             <button type="submit" class="button button-secondary">Set</button>
 {{#LIMIT_ERROR}}
-            <p class="field-error" role="alert">{{MESSAGE}}</p>
+            <p class="field-error" id="limit-{{NAME}}-error">{{MESSAGE}}</p>
 {{/LIMIT_ERROR}}
           </form>
         </td>
@@ -75,31 +75,44 @@
   <h2 id="add">Add a domain</h2>
   <form method="post" action="/admin/domains" class="admin-form">
     <input type="hidden" name="csrf_token" value="{{CSRF_TOKEN}}">
-    <label for="name">Domain name</label>
-    <input type="text" id="name" name="name" value="{{V_NAME}}" required placeholder="example.org">
+    <div class="field">
+      <label for="name">Domain name</label>
+      <input type="text" id="name" name="name" value="{{V_NAME}}" required placeholder="example.org"{{#E_NAME}} aria-describedby="error-name"{{/E_NAME}}{{#E_NAME}} aria-invalid="true"{{/E_NAME}}>
 {{#E_NAME}}
-    <p class="field-error" role="alert" id="error-name">{{MESSAGE}}</p>
+      <p class="field-error" id="error-name">{{MESSAGE}}</p>
 {{/E_NAME}}
-    <label for="team">Launchpad team</label>
-    <input type="text" id="team" name="team" value="{{V_TEAM}}" required placeholder="~team-name">
+    </div>
+    <div class="field">
+      <label for="team">Launchpad team</label>
+      <input type="text" id="team" name="team" value="{{V_TEAM}}" required placeholder="~team-name"{{#E_TEAM}} aria-describedby="error-team"{{/E_TEAM}}{{#E_TEAM}} aria-invalid="true"{{/E_TEAM}}>
 {{#E_TEAM}}
-    <p class="field-error" role="alert" id="error-team">{{MESSAGE}}</p>
+      <p class="field-error" id="error-team">{{MESSAGE}}</p>
 {{/E_TEAM}}
-    <label for="slug">Landing page (optional: /name)</label>
-    <input type="text" id="slug" name="slug" value="{{V_SLUG}}">
+    </div>
+    <div class="field">
+      <label for="slug">Landing page</label>
+      <input type="text" id="slug" name="slug" value="{{V_SLUG}}" aria-describedby="slug-help{{#E_SLUG}} error-slug{{/E_SLUG}}"{{#E_SLUG}} aria-invalid="true"{{/E_SLUG}}>
+      <p class="fine" id="slug-help">Optional: the page /name, 1 to 32 lower-case letters, digits or '-'.</p>
 {{#E_SLUG}}
-    <p class="field-error" role="alert" id="error-slug">{{MESSAGE}}</p>
+      <p class="field-error" id="error-slug">{{MESSAGE}}</p>
 {{/E_SLUG}}
-    <label for="title">Title (optional)</label>
-    <input type="text" id="title" name="title" value="{{V_TITLE}}">
+    </div>
+    <div class="field">
+      <label for="title">Title</label>
+      <input type="text" id="title" name="title" value="{{V_TITLE}}" aria-describedby="title-help{{#E_TITLE}} error-title{{/E_TITLE}}"{{#E_TITLE}} aria-invalid="true"{{/E_TITLE}}>
+      <p class="fine" id="title-help">Optional: one line, up to 64 characters.</p>
 {{#E_TITLE}}
-    <p class="field-error" role="alert" id="error-title">{{MESSAGE}}</p>
+      <p class="field-error" id="error-title">{{MESSAGE}}</p>
 {{/E_TITLE}}
-    <label for="alias_limit">Aliases per member</label>
-    <input type="text" id="alias_limit" name="alias_limit" value="{{V_LIMIT}}" inputmode="numeric" required>
+    </div>
+    <div class="field">
+      <label for="alias_limit">Aliases per member</label>
+      <input type="text" id="alias_limit" name="alias_limit" value="{{V_LIMIT}}" inputmode="numeric" required aria-describedby="alias_limit-help{{#E_LIMIT}} error-alias_limit{{/E_LIMIT}}"{{#E_LIMIT}} aria-invalid="true"{{/E_LIMIT}}>
+      <p class="fine" id="alias_limit-help">0 to 100; admins have no limit.</p>
 {{#E_LIMIT}}
-    <p class="field-error" role="alert" id="error-alias_limit">{{MESSAGE}}</p>
+      <p class="field-error" id="error-alias_limit">{{MESSAGE}}</p>
 {{/E_LIMIT}}
-    <button type="submit" class="button">Add domain</button>
+    </div>
+    <button type="submit" class="button button-primary">Add domain</button>
   </form>
 </section>

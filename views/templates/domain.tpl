@@ -11,7 +11,7 @@
 {{!   NO_MEMBERS, LANG_OPTION rows (OPTION_CODE, OPTION_NAME, }}
 {{!   OPTION_SELECTED), LANG_ERROR with ERROR_TEXT }}
 {{! PAGE_ALIASES  Q, ENABLED_ANY/_YES/_NO, REASON, ALIAS rows, NO_ALIASES }}
-{{! PAGE_LOG      EVENT rows (AT, ACTOR, ACTION, TARGET, BEFORE, AFTER), }}
+{{! PAGE_LOG      HISTORY rows (LINE: a sentence, times in UTC), }}
 {{!   NO_EVENTS, ERROR rows (LAST_SEEN, FIRST_SEEN, COUNT, WHO, MESSAGE), }}
 {{!   NO_ERRORS }}
 {{! PAGE_MEMBER   NAME, DISPLAY_NAME, EMAIL, ROLE, JOINED_AT, IS_ADMIN or }}
@@ -156,14 +156,11 @@
 {{#NO_EVENTS}}
   <p class="empty" role="status">No changes recorded yet.</p>
 {{/NO_EVENTS}}
-  <table class="list" id="audit">
-    <thead><tr><th>When (UTC)</th><th>Who</th><th>What</th><th>Of</th><th>Before</th><th>After</th></tr></thead>
-    <tbody>
-{{#EVENT}}
-      <tr><td>{{AT}}</td><td>{{ACTOR}}</td><td class="action">{{ACTION}}</td><td>{{TARGET}}</td><td class="mono">{{BEFORE}}</td><td class="mono">{{AFTER}}</td></tr>
-{{/EVENT}}
-    </tbody>
-  </table>
+  <ul class="history" id="audit">
+{{#HISTORY}}
+    <li>{{LINE}}</li>
+{{/HISTORY}}
+  </ul>
 </section>
 <section class="block" aria-labelledby="errors-heading">
   <h2 id="errors-heading">Recent errors</h2>
@@ -231,7 +228,7 @@
   <p class="empty" role="status">No aliases.</p>
 {{/NO_ALIASES}}
   <table class="list" id="aliases">
-    <thead><tr><th>Address</th><th>Forwards to</th><th>State</th><th></th></tr></thead>
+    <thead><tr><th>Address</th><th>Forwards to</th><th>State</th><th><span class="visually-hidden">Action</span></th></tr></thead>
     <tbody>
 {{#ALIAS}}
       <tr>
@@ -239,17 +236,23 @@
         <td class="mono">{{RECIPIENTS}}</td>
         <td class="state">{{STATE}}{{#IS_DISABLED}} ({{REASON}}){{/IS_DISABLED}}</td>
         <td>
-          <form method="post" action="/domains/{{DOMAIN}}/aliases/{{ID}}/enabled">
-            <input type="hidden" name="csrf_token" value="{{CSRF_TOKEN}}">
+          <div class="row-actions">
+            <form method="post" action="/domains/{{DOMAIN}}/aliases/{{ID}}/enabled">
+              <input type="hidden" name="csrf_token" value="{{CSRF_TOKEN}}">
 {{#IS_ENABLED}}
-            <input type="hidden" name="enabled" value="no">
-            <button type="submit" class="link-button">Disable</button>
+              <input type="hidden" name="enabled" value="no">
+              <button type="submit" class="link-button">Disable<span class="visually-hidden"> {{ADDRESS}}</span></button>
 {{/IS_ENABLED}}
 {{#IS_DISABLED}}
-            <input type="hidden" name="enabled" value="yes">
-            <button type="submit" class="link-button">Enable</button>
+              <input type="hidden" name="enabled" value="yes">
+              <button type="submit" class="link-button">Enable<span class="visually-hidden"> {{ADDRESS}}</span></button>
 {{/IS_DISABLED}}
-          </form>
+            </form>
+            <form method="post" action="/domains/{{DOMAIN}}/aliases/{{ID}}/remove">
+              <input type="hidden" name="csrf_token" value="{{CSRF_TOKEN}}">
+              <button type="submit" class="link-button">Remove<span class="visually-hidden"> {{ADDRESS}}</span></button>
+            </form>
+          </div>
         </td>
       </tr>
 {{/ALIAS}}
@@ -258,21 +261,26 @@
   <form class="add-alias" method="post" action="/domains/{{DOMAIN}}/members/{{NAME}}/aliases">
     <h3>Add an alias</h3>
     <input type="hidden" name="csrf_token" value="{{CSRF_TOKEN}}">
-    <label for="local_part">Address</label>
-    <div class="search-row">
-      <input type="text" id="local_part" name="local_part" value="{{LOCAL_PART}}" maxlength="64" required aria-describedby="local_part-help"><span class="mono">@{{DOMAIN}}</span>
-    </div>
+    <div class="field">
+      <label for="local_part">Address</label>
+      <div class="search-row">
+        <input type="text" id="local_part" name="local_part" value="{{LOCAL_PART}}" maxlength="64" required aria-describedby="local_part-help{{#LOCAL_PART_ERROR}} local_part-error{{/LOCAL_PART_ERROR}}"{{#LOCAL_PART_ERROR}} aria-invalid="true"{{/LOCAL_PART_ERROR}}><span class="mono">@{{DOMAIN}}</span>
+      </div>
+      <p class="fine" id="local_part-help">Letters, digits, '_', '+' or '-', with single dots between them. A member who is not an admin may hold at most the domain's alias limit.</p>
 {{#LOCAL_PART_ERROR}}
-    <p class="field-error" id="local_part-error" role="alert">{{ERROR_TEXT}}</p>
+      <p class="field-error" id="local_part-error">{{ERROR_TEXT}}</p>
 {{/LOCAL_PART_ERROR}}
-    <p class="fine" id="local_part-help">Letters, digits, '_', '+' or '-', with single dots between them. A member who is not an admin may hold at most the domain's alias limit.</p>
-    <label for="recipients">Forwards to (blank: {{EMAIL}})</label>
-    <input type="text" id="recipients" name="recipients" value="{{RECIPIENTS}}" maxlength="4096">
+    </div>
+    <div class="field">
+      <label for="recipients">Forwards to</label>
+      <input type="text" id="recipients" name="recipients" value="{{RECIPIENTS}}" maxlength="4096" aria-describedby="recipients-help{{#RECIPIENTS_ERROR}} recipients-error{{/RECIPIENTS_ERROR}}"{{#RECIPIENTS_ERROR}} aria-invalid="true"{{/RECIPIENTS_ERROR}}>
+      <p class="fine" id="recipients-help">Addresses separated by commas or spaces; left blank, {{EMAIL}}.</p>
 {{#RECIPIENTS_ERROR}}
-    <p class="field-error" id="recipients-error" role="alert">{{ERROR_TEXT}}</p>
+      <p class="field-error" id="recipients-error">{{ERROR_TEXT}}</p>
 {{/RECIPIENTS_ERROR}}
+    </div>
 {{#CAN_ASSIGN}}
-    <label class="checkbox"><input type="checkbox" name="assign_protected" value="yes"> Assign a protected address: a name reserved for the domain's operators (postmaster@, abuse@, …) or another person's Launchpad name. Site admins only; the log says so.</label>
+    <label class="choice"><input type="checkbox" name="assign_protected" value="yes"> Assign a protected address: a name reserved for the domain's operators (postmaster@, abuse@, …) or another person's Launchpad name. Site admins only; the log says so.</label>
 {{/CAN_ASSIGN}}
     <button type="submit" class="button button-primary">Add alias</button>
   </form>

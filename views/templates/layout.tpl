@@ -46,7 +46,7 @@
   </nav>
 {{/ADMIN_PAGE}}
 {{#NOTICE}}
-  <p class="notice" role="status">{{NOTICE_TEXT}}</p>
+  <p class="notice notice-success" role="status">{{NOTICE_TEXT}}</p>
 {{/NOTICE}}
 {{>CONTENT}}
 </main>

@@ -1,9 +1,12 @@
 {{%AUTOESCAPE context="HTML"}}
 {{! GET /my  -  who is signed in: DISPLAY_NAME, USER_NAME (Launchpad), }}
 {{! EMAIL, CLAIMED_ID; CSRF_TOKEN for the sign-out form.  Then one DOMAIN }}
-{{! per enabled, verified domain: NAME and either NOTE with STATE (no address: why, }}
-{{! COC when the Code of Conduct is the reason) or ALIAS rows (ID, ADDRESS, }}
-{{! RECIPIENTS, STATE; DISABLED with REPLY; COC).  UNREACHABLE: a sync is due. }}
+{{! per enabled domain: NAME and either NOTE with STATE (no address: why, }}
+{{! COC when the Code of Conduct is the reason, and a CHECKLIST row: SUMMARY, CHECK }}
+{{! rows (STATE, MARK, STATE_WORDS, TEXT, LINK with URL and LINK_TEXT) and }}
+{{! NEXT_CHECK) or ALIAS rows (ID, ADDRESS, }}
+{{! RECIPIENTS, STATE; DISABLED with REPLY; COC; WAITING with PENDING, the }}
+{{! change waiting for confirmations).  UNREACHABLE: a sync is due. }}
 {{! ADMINISTERS (section) with ADMIN_DOMAIN rows (NAME): the domains this }}
 {{! user administers.  EMAIL_STUCK (OLD_EMAIL): addresses that could not }}
 {{! follow a new Ubuntu One address; NEEDS_SMTPUTF8: mail cannot reach EMAIL. }}
@@ -34,10 +37,21 @@
   <div class="domain">
     <h3>@{{NAME}}</h3>
     {{#NOTE}}<p class="state">{{STATE}}{{#COC}} (<a href="https://launchpad.net/codeofconduct">sign the Code of Conduct</a>){{/COC}}</p>{{/NOTE}}
+    {{#CHECKLIST}}
+    <details class="checklist-box">
+      <summary>{{SUMMARY}}</summary>
+      <ul class="checklist">
+        {{#CHECK}}<li class="check check-{{STATE}}"><span class="check-mark" aria-hidden="true">{{MARK}}</span> <span class="visually-hidden">{{STATE_WORDS}}: </span>{{TEXT}}{{#LINK}} <a href="{{URL}}">{{LINK_TEXT}}</a>{{/LINK}}</li>
+        {{/CHECK}}
+      </ul>
+      <p class="fine">{{NEXT_CHECK}}</p>
+    </details>
+    {{/CHECKLIST}}
     {{#ALIAS}}
     <div class="alias">
       <p class="state">{{STATE}}{{#COC}} (<a href="https://launchpad.net/codeofconduct">sign the Code of Conduct</a>){{/COC}}</p>
       {{#DISABLED}}<p class="fine">Recipients: {{RECIPIENTS}}. While disabled, reply {{REPLY}}.</p>{{/DISABLED}}
+      {{#WAITING}}<p class="pending"><span class="badge">waiting for confirmation</span> Forwarding to {{PENDING}} starts once the new addresses agree.</p>{{/WAITING}}
       <p><a href="/my/aliases/{{ID}}">Manage {{ADDRESS}}</a></p>
     </div>
     {{/ALIAS}}

@@ -8,7 +8,7 @@
   <h1>API tokens</h1>
   <p class="lead">A token lets a program use the membermail API (<span class="mono">/api/v1/</span>) as you: send it as <span class="mono">Authorization: Bearer &lt;token&gt;</span>.</p>
 {{#NEW_TOKEN}}
-  <div class="notice" role="status">
+  <div class="notice notice-success" role="status">
     <p>Your new token "{{NEW_NAME}}". Copy it now: it is shown only once.</p>
     <p class="mono" id="new-token">{{SECRET}}</p>
   </div>
@@ -16,20 +16,22 @@
   <h2>New token</h2>
   <form method="post" action="/my/tokens">
     <input type="hidden" name="csrf_token" value="{{CSRF_TOKEN}}">
-    <p>
-      <label for="token-name">Name (up to 64 characters)</label><br>
-      <input id="token-name" name="name" value="{{NAME}}" maxlength="64" required>
+    <div class="field">
+      <label for="token-name">Name</label>
+      <input id="token-name" name="name" value="{{NAME}}" maxlength="64" required aria-describedby="token-name-help{{#ERROR_NAME}} error-name{{/ERROR_NAME}}"{{#ERROR_NAME}} aria-invalid="true"{{/ERROR_NAME}}>
+      <p class="fine" id="token-name-help">Up to 64 characters, to tell your tokens apart.</p>
 {{#ERROR_NAME}}
-      <br><strong class="field-error" id="error-name">{{MESSAGE}}</strong>
+      <p class="field-error" id="error-name">{{MESSAGE}}</p>
 {{/ERROR_NAME}}
-    </p>
-    <p>
-      <label for="token-days">Expires after (days, 1 to {{DAYS_MAX}})</label><br>
-      <input id="token-days" name="expires_days" value="{{DAYS}}" inputmode="numeric">
+    </div>
+    <div class="field">
+      <label for="token-days">Expires after (days)</label>
+      <input id="token-days" name="expires_days" value="{{DAYS}}" inputmode="numeric" aria-describedby="token-days-help{{#ERROR_DAYS}} error-days{{/ERROR_DAYS}}"{{#ERROR_DAYS}} aria-invalid="true"{{/ERROR_DAYS}}>
+      <p class="fine" id="token-days-help">1 to {{DAYS_MAX}} days.</p>
 {{#ERROR_DAYS}}
-      <br><strong class="field-error" id="error-days">{{MESSAGE}}</strong>
+      <p class="field-error" id="error-days">{{MESSAGE}}</p>
 {{/ERROR_DAYS}}
-    </p>
+    </div>
     <button type="submit" class="button button-primary">Create token</button>
   </form>
   <h2>Your tokens</h2>
@@ -38,7 +40,7 @@
 {{/NO_TOKENS}}
 {{#TOKEN_LIST}}
   <table class="list" id="tokens">
-    <thead><tr><th>Name</th><th>State</th><th>Created</th><th>Last used</th><th>Expires</th><th></th></tr></thead>
+    <thead><tr><th>Name</th><th>State</th><th>Created</th><th>Last used</th><th>Expires</th><th><span class="visually-hidden">Action</span></th></tr></thead>
     <tbody>
 {{/TOKEN_LIST}}
 {{#TOKEN}}

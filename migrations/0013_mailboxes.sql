@@ -37,8 +37,9 @@ DROP INDEX messages_listing_idx;
 CREATE INDEX messages_listing_idx
     ON messages (mailbox_id, received_at DESC, id DESC);
 
--- The recipients Postfix forwards to: as in 0009, but a keep-only alias
--- whose mailbox exists forwards nothing.
+-- The recipients Postfix forwards to: as in 0012 (agreed recipients and
+-- the owner's own address), but a keep-only alias whose mailbox exists
+-- forwards nothing.
 CREATE OR REPLACE VIEW postfix_aliases WITH (security_barrier) AS
 SELECT a.local_part || '@' || d.name AS address,
        r.recipient,
@@ -47,11 +48,21 @@ SELECT a.local_part || '@' || d.name AS address,
        a.reserved_assigned
   FROM aliases a
   JOIN domains d ON d.id = a.domain_id
+  JOIN users u ON u.id = a.user_id
  CROSS JOIN LATERAL unnest(a.recipients) AS r(recipient)
  WHERE a.enabled AND d.enabled AND d.txt_status = 'verified'
    AND (d.txt_grace_until IS NULL OR d.txt_grace_until > now())
+   AND (lower(r.recipient) = lower(u.email)
+	OR EXISTS (SELECT 1 FROM recipient_confirmations c
+		    WHERE c.alias_id = a.id AND lower(c.address) = lower(r.recipient)
+		      AND c.confirmed_at IS NOT NULL))
    AND (a.forward OR NOT a.has_mailbox
 	OR NOT EXISTS (SELECT 1 FROM mailboxes m WHERE m.alias_id = a.id));
+COMMENT ON VIEW postfix_aliases IS
+    'One row per confirmed recipient (or the owner''s own address) of each '
+    'enabled alias of a routed domain that forwards (not a keep-only alias '
+    'with its mailbox); postfix_virtual, which Postfix reads, takes its '
+    'recipients from here.';
 
 -- Aliases whose mail is kept, with the address their copy is delivered
 -- to over LMTP and 0007's reserved_assigned (new last columns).
