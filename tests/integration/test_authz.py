@@ -150,13 +150,13 @@ MATRIX = [
     Row("GET", "/my/aliases/:id", OWNER, 200),
     Row("POST", "/my/aliases/:id", OWNER, 303, {"description": "set by the authz matrix"},
         "/my/aliases/{alias}?saved=1", True),
-    # Mailboxes: the member's is unlocked in this browser (the fixture),
-    # holds one message with one attachment; the member's second alias has
-    # none yet.
+    # Mailboxes: the member's second alias has one, unlocked in this
+    # browser (the fixture), holding one message with one attachment; the
+    # first alias has none (a domain admin may remove it).
     Row("GET", "/my/mailbox", SIGNED_IN, 200),
-    Row("POST", "/my/mailbox", OWNER, 303, {"alias": "{alias2}", "password": MB_NEW,
+    Row("POST", "/my/mailbox", OWNER, 303, {"alias": "{alias}", "password": MB_NEW,
                                             "password2": MB_NEW}, "/my/mailbox?done=created", True),
-    Row("GET", "/my/mailbox/new", OWNER, 200, query="?alias={alias2}"),
+    Row("GET", "/my/mailbox/new", OWNER, 200, query="?alias={alias}"),
     Row("GET", "/my/mailbox/:id", OWNER, 200, id="mailbox"),
     Row("POST", "/my/mailbox/:id/unlock", OWNER, 422, {"password": "not the password at all"},
         id="mailbox"),
@@ -419,14 +419,14 @@ class Fixture:
         it is, for reset() to put back."""
         env = self.env
         address = sql(env, "SELECT local_part || '@' || %s FROM aliases WHERE id = %d"
-                      % (lit(self.A), self.alias))
+                      % (lit(self.A), self.alias2))
         pw = os.path.join(env.base, "authz-pw.txt")
         with open(pw, "w") as f:
             f.write(MB_PASSWORD + "\n")
         code, out = env.run_cli(["mailbox", "create", address, "-c", env.conf,
                                  "--password-file", pw])
         expect(code == 0, "authz fixture: mailbox create: %s", out)
-        self.mailbox = int(sql(env, "SELECT id FROM mailboxes WHERE alias_id = %d" % self.alias))
+        self.mailbox = int(sql(env, "SELECT id FROM mailboxes WHERE alias_id = %d" % self.alias2))
         msg = ("Subject: authz\r\nContent-Type: multipart/mixed; boundary=Z\r\n\r\n--Z\r\n"
                "Content-Type: text/plain\r\n\r\nhello\r\n--Z\r\nContent-Type: text/plain; "
                "name=a.txt\r\nContent-Disposition: attachment; filename=a.txt\r\n\r\nfile\r\n"
@@ -467,7 +467,7 @@ class Fixture:
             "DELETE FROM mailboxes WHERE alias_id IN (%s) AND id <> %d;"
             % (self.ids(self.aliases), self.mailbox),
             "UPDATE aliases SET has_mailbox = (id = %d), forward = true WHERE id IN (%s);"
-            % (self.alias, self.ids(self.aliases)),
+            % (self.alias2, self.ids(self.aliases)),
             "UPDATE mailboxes SET public_key = decode('%s', 'hex'), encrypted_secret_key = "
             "decode('%s', 'hex'), secret_key_nonce = decode('%s', 'hex'), pwhash_salt = "
             "decode('%s', 'hex'), used_bytes = %s WHERE id = %d;" % (k[0], k[1], k[2], k[3], k[4],
