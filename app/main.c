@@ -9,6 +9,7 @@
  *	membermail cleanup [-c FILE]		sweep expired rows (jobs/cleanup.h)
  *	membermail outbox [-c FILE] [--limit N]	send notification e-mail (jobs/outbox.h)
  *	membermail sync [-c FILE] [OPTIONS]	Launchpad membership sync (jobs/sync.h)
+ *	membermail mailbox create|delivery ...	an alias's mailbox (cli/cli_mailbox.h)
  *	membermail verify-domains [-c FILE] ...	DNS verification of the domains (jobs/verify.h)
  *
  * Everything else lives in libmembermail.a, so the tests link it too.
@@ -24,6 +25,7 @@
 #include <sodium.h>
 
 #include "cli/cli_admin.h"
+#include "cli/cli_mailbox.h"
 #include "handlers/handlers.h"
 #include "jobs/cleanup.h"
 #include "jobs/outbox.h"
@@ -48,11 +50,12 @@ usage(FILE *f)
 	    "       membermail user list|ban|unban|site-admin ...\n"
 	    "       membermail alias set LOCAL@DOMAIN --recipients LIST\n"
 	    "       membermail ctl [-c FILE] [--pid-file FILE] [--timeout S]\n"
-	    "           status|reload|stop|scale N|reopen-logs\n"
+	    "           status|reload|stop|scale N|scale-lmtp N|reopen-logs\n"
 	    "       membermail cleanup [-c FILE]\n"
 	    "       membermail outbox [-c FILE] [--once] [--limit N]\n"
 	    "       membermail sync [-c FILE] [--user NAME] [--dry-run] "
 	    "[--accept-shrink TEAM]\n"
+	    "       membermail mailbox create|delivery ADDRESS ...\n"
 	    "       membermail verify-domains [-c FILE] [--domain D] "
 	    "[--dry-run]\n"
 	    "       membermail --version\n"
@@ -184,6 +187,8 @@ main(int argc, char *argv[])
 		return outbox_main(argc - 1, argv + 1);
 	if (strcmp(cmd, "sync") == 0)
 		return sync_main(argc - 1, argv + 1);
+	if (strcmp(cmd, "mailbox") == 0)
+		return mailbox_main(argc - 1, argv + 1);
 	if (strcmp(cmd, "verify-domains") == 0)
 		return verify_main(argc - 1, argv + 1);
 	optind = 2;

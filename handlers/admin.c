@@ -39,10 +39,7 @@
 #define LIMIT_WANTED N_("Want a whole number from 0 to 100.")
 
 /* What ?done= says after a change. */
-static const struct {
-	const char *code;
-	const char *text;
-} notices[] = {
+static const struct page_notice notices[] = {
 	{ "domain-added",
 	    N_("The domain was added. Publish its TXT record to verify "
 	       "it.") },
@@ -81,18 +78,11 @@ static struct view_dict *
 admin_dict(struct req *r, const char *done)
 {
 	struct view_dict *d;
-	size_t            i;
 
 	if ((d = page_dict(r)) == NULL)
 		return NULL;
 	view_show(d, "ADMIN_PAGE");
-	for (i = 0; done != NULL && i < sizeof(notices) / sizeof(notices[0]);
-	     i++)
-		if (strcmp(done, notices[i].code) == 0) {
-			view_show(d, "NOTICE");
-			view_set(d, "NOTICE_TEXT",
-			    tr(r->lang, notices[i].text));
-		}
+	page_notice(d, done, notices, sizeof(notices) / sizeof(notices[0]));
 	return d;
 }
 

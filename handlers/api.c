@@ -400,6 +400,63 @@ h_api_aliases(struct req *r)
 	return api_reply_list(r, items, next);
 }
 
+/* ----------------------------------------------------------- mailboxes */
+
+static struct json_object *
+mailbox_json(const PGresult *res, int i)
+{
+	struct json_object *o;
+	int                 keeps = db_bool(res, i, API_MAILBOXES_KEEPS);
+	int                 forwards = db_bool(res, i, API_MAILBOXES_FORWARDS);
+
+	if ((o = json_object_new_object()) == NULL)
+		return NULL;
+	if (json_object_object_add(o, "id",
+		json_object_new_int64(db_ll(res, i, API_MAILBOXES_ID))) ||
+	    json_object_object_add(o, "address",
+		api_str(db_str(res, i, API_MAILBOXES_ADDRESS))) ||
+	    json_object_object_add(o, "delivery",
+		api_str(!keeps   ? "forward" :
+			forwards ? "both" :
+				   "keep")) ||
+	    json_object_object_add(o, "quota_bytes",
+		json_object_new_int64(db_ll(res, i, API_MAILBOXES_QUOTA))) ||
+	    json_object_object_add(o, "used_bytes",
+		json_object_new_int64(db_ll(res, i, API_MAILBOXES_USED))) ||
+	    json_object_object_add(o, "messages",
+		json_object_new_int64(db_ll(res, i, API_MAILBOXES_MESSAGES)))) {
+		json_object_put(o);
+		return NULL;
+	}
+	return o;
+}
+
+/*
+ * GET /api/v1/mailboxes: the caller's mailboxes and their quota; never
+ * their content (which the server cannot read without the password).
+ */
+enum app_err
+h_api_mailboxes(struct req *r)
+{
+	struct json_object *items;
+	char                uid[24];
+	const char         *p[1] = { user_param(r, uid) };
+	PGresult           *res;
+	int                 i;
+	enum app_err        e;
+
+	if ((res = req_sql(r, STMT_API_MAILBOXES, 1, p, &e)) == NULL)
+		return e;
+	if ((items = json_object_new_array()) == NULL)
+		return APP_ENOMEM;
+	for (i = 0; i < PQntuples(res); i++)
+		if (add_item(items, mailbox_json(res, i)) == -1) {
+			json_object_put(items);
+			return APP_ENOMEM;
+		}
+	return api_reply_list(r, items, NULL);
+}
+
 /* ------------------------------------------------------------- domains */
 
 /*

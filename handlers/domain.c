@@ -27,10 +27,7 @@
 #include "views/view.h"
 
 /* Notices a change's 303 names in `done'. */
-static const struct {
-	const char *done;
-	const char *text;
-} notices[] = {
+static const struct page_notice notices[] = {
 	{ "promoted", "The member is now an admin of this domain." },
 	{ "demoted", "The member is no longer an admin of this domain." },
 	{ "unchanged", "Nothing to change: the member already had that role." },
@@ -71,17 +68,9 @@ domain_param(struct req *r)
 
 /* Sets the notice named by the `done' field, if any. */
 static void
-set_notice(struct req *r, struct view_dict *d, const char *done)
+set_notice(struct view_dict *d, const char *done)
 {
-	size_t i;
-
-	for (i = 0; done != NULL && i < sizeof(notices) / sizeof(notices[0]);
-	     i++)
-		if (strcmp(done, notices[i].done) == 0) {
-			view_show(d, "NOTICE");
-			view_set(d, "NOTICE_TEXT",
-			    tr(r->lang, notices[i].text));
-		}
+	page_notice(d, done, notices, sizeof(notices) / sizeof(notices[0]));
 }
 
 /* The domain's name, the current tab and which page of domain.tpl. */
@@ -290,7 +279,7 @@ domain_page(struct req *r, struct member_query *q, const char *done,
 	if ((d = page_dict(r)) == NULL)
 		return APP_ENOMEM;
 	set_domain(d, dv.name, "NAV_MEMBERS", "PAGE_DOMAIN");
-	set_notice(r, d, done);
+	set_notice(d, done);
 	set_txt(r, d, &dv);
 	if ((e = lang_options(d, &dv)) != APP_OK)
 		return e;
@@ -529,7 +518,7 @@ member_page(struct req *r, const char *name, const struct refusal *f)
 	if (a.site_admin)
 		view_show(d, "CAN_ASSIGN");
 	if (f == NULL) {
-		set_notice(r, d, req_field(r, DONE_CODE));
+		set_notice(d, req_field(r, DONE_CODE));
 		return page_render(r, 200, md.member.name, "domain.tpl");
 	}
 	/* The refused form: its error next to it, the input as typed. */

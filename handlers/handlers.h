@@ -28,8 +28,10 @@ enum path_param {
 	PARAM_DOMAIN,
 	PARAM_NAME, /* a Launchpad name, any case */
 	PARAM_COMMUNITY,
-	PARAM_TOKEN, /* a link's token: 43 characters of base64url */
-	PARAM_LOCAL, /* a local part (lower case) */
+	PARAM_MESSAGE, /* a message id (mailbox_read.c) */
+	PARAM_PART,    /* an attachment's number, 0..63 */
+	PARAM_TOKEN,   /* a link's token: 43 characters of base64url */
+	PARAM_LOCAL,   /* a local part (lower case) */
 #ifdef MM_TEST_HOOKS
 	PARAM_LABEL, /* any bytes: a slow request's path, as a test chose it */
 #endif
@@ -188,6 +190,7 @@ enum app_err h_api_domains(struct req *);
 enum app_err h_api_domain(struct req *);
 enum app_err h_api_domain_update(struct req *);
 enum app_err h_api_aliases(struct req *);
+enum app_err h_api_mailboxes(struct req *);
 enum app_err h_api_alias(struct req *);
 enum app_err h_api_alias_update(struct req *);
 enum app_err h_api_members(struct req *);
@@ -270,6 +273,74 @@ enum app_err h_confirm(struct req *);
 enum app_err h_undo(struct req *);
 
 /*
+ * Mailboxes (mailbox.c, mailbox_read.c), and what the two share: the
+ * user's mailbox of the path opened with its unlock cookie (*opened 0:
+ * locked), the ?done= notices, sizes in words, no caching.  GET
+ * /my/mailbox and its settings page take DONE_CODE; the delete form's
+ * "message", given once per message, is read by its handler.
+ */
+enum app_err h_mailboxes(struct req *);
+enum mailbox_new_field {
+	MB_NEW_ALIAS,
+	MB_NEW__N
+};
+enum app_err h_mailbox_new(struct req *);
+enum mailbox_create_field {
+	MB_CREATE_ALIAS,
+	MB_CREATE_PASSWORD,
+	MB_CREATE_PASSWORD2,
+	MB_CREATE__N
+};
+enum app_err h_mailbox_create(struct req *);
+enum mailbox_list_field {
+	MB_LIST_BEFORE,
+	MB_LIST_DONE,
+	MB_LIST__N
+};
+enum app_err h_mailbox(struct req *);
+enum mailbox_unlock_field {
+	MB_UNLOCK_PASSWORD,
+	MB_UNLOCK__N
+};
+enum app_err h_mailbox_unlock(struct req *);
+enum app_err h_mailbox_lock(struct req *);
+enum app_err h_mailbox_settings(struct req *);
+enum mailbox_delivery_field {
+	MB_DELIVERY,
+	MB_DELIVERY__N
+};
+enum app_err h_mailbox_delivery(struct req *);
+enum mailbox_password_field {
+	MB_OLD_PASSWORD,
+	MB_NEW_PASSWORD,
+	MB_NEW_PASSWORD2,
+	MB_PASSWORD__N
+};
+enum app_err h_mailbox_password(struct req *);
+enum mailbox_reset_field {
+	MB_RESET_CONFIRM,
+	MB_RESET_PASSWORD,
+	MB_RESET_PASSWORD2,
+	MB_RESET__N
+};
+enum app_err h_mailbox_reset(struct req *);
+enum app_err h_mailbox_message(struct req *);
+enum app_err h_mailbox_attachment(struct req *);
+enum app_err h_mailbox_export(struct req *);
+enum app_err h_mailbox_delete(struct req *);
+struct mailbox_open;
+struct view_dict;
+enum app_err mailbox_opened(struct req *, long long id, struct mailbox_open *,
+    int *opened);
+void         mailbox_notice(struct view_dict *, const char *done);
+const char  *mailbox_size_words(struct arena *, const struct lang *,
+     long long bytes);
+/* The user's mailbox id as STMT_MBOX_GET reads it; NULL with *e (APP_ENOTFOUND
+ * for another user's). */
+PGresult    *mailbox_row(struct req *, long long id, enum app_err *e);
+enum app_err mailbox_no_store(struct req *);
+
+/*
  * Renders `page` inside the layout with req->view (created when NULL) and
  * makes it the response body.  APP_ENOMEM or APP_EINTERNAL on failure.
  */
@@ -313,6 +384,15 @@ typedef enum app_err page_fill_fn(struct req *, struct view_dict *d,
     const void *arg);
 enum app_err         page_render_shared(struct req *, const char *key,
 	    const char *title, const char *page, page_fill_fn *fill, const void *arg);
+
+/* What a page says after a change its 303 named in ?done= (N_() text). */
+struct page_notice {
+	const char *done;
+	const char *text;
+};
+/* Shows NOTICE with the text of `done' in the table of n, if there. */
+void page_notice(struct view_dict *, const char *done,
+    const struct page_notice *, size_t           n);
 
 /*
  * key on d: a time PostgreSQL wrote, in the request's language's format

@@ -51,6 +51,20 @@ page_dict(struct req *r)
 	return r->view;
 }
 
+void
+page_notice(struct view_dict *d, const char *done,
+    const struct page_notice *table, size_t n)
+{
+	size_t i;
+
+	for (i = 0; done != NULL && i < n; i++)
+		if (strcmp(done, table[i].done) == 0) {
+			view_show(d, "NOTICE");
+			view_set(d, "NOTICE_TEXT",
+			    tr(view_lang(d), table[i].text));
+		}
+}
+
 /*
  * Where the language switch comes back to: this page (a GET's whole URI,
  * else its path, as a form's page shows again by GET), if it may be a

@@ -17,6 +17,7 @@
 
 #include "handlers/handlers.h"
 #include "lib/i18n.h"
+#include "mail/mailbox.h"
 #include "rules/domain_members.h"
 #include "rules/site.h"
 
@@ -32,6 +33,29 @@ static int
 valid_community(const char *v, size_t len)
 {
 	return strlen(v) == len && sa_slug_ok(v);
+}
+
+/* An attachment's number: 0..63 (mail/summary.h). */
+static int
+valid_part(const char *v, size_t len)
+{
+	return len > 0 && len <= 2 && strspn(v, "0123456789") == len &&
+	    (len == 1 || v[0] != '0') &&
+	    strtol(v, NULL, 10) < SUMMARY_ATTACH_MAX;
+}
+
+/* A listing's cursor: "<microseconds>.<id>" (mail/messages.c). */
+static int
+valid_cursor(const char *v, size_t len)
+{
+	size_t i, dots = 0;
+
+	for (i = 0; i < len; i++)
+		if (v[i] == '.')
+			dots++;
+		else if (v[i] < '0' || v[i] > '9')
+			return 0;
+	return dots == 1;
 }
 
 /* A link's token (lib/token.h): 32 random bytes, base64url. */
@@ -62,6 +86,8 @@ static const struct param params[PARAM__N] = {
 	[PARAM_NAME] = { "name", valid_lp_name, 255, N_("no such member") },
 	[PARAM_COMMUNITY] = { "community", valid_community, 32,
 	    N_("no such community") },
+	[PARAM_MESSAGE] = { "mid", valid_id, 18, N_("no such message") },
+	[PARAM_PART] = { "n", valid_part, 2, N_("no such attachment") },
 	[PARAM_LOCAL] = { "local", valid_local_part, 64,
 	    N_("no such local part") },
 	[PARAM_TOKEN] = { "token", valid_link_token, 43, N_("no such link") },
@@ -188,6 +214,51 @@ static const struct field my_alias_save_fields[MY_ALIAS_SAVE__N] = {
 	[MY_DESCRIPTION] = { "description", FIELD_FORM, valid_utf8, 1024, 0 },
 	[MY_REPLY_CODE] = { "reply_code", FIELD_FORM, valid_text, 8, 0 },
 	[MY_UPDATED_AT] = { "updated_at", FIELD_FORM, valid_text, 64, 0 },
+};
+
+/* Mailboxes (mailbox.c, mailbox_read.c); passwords are checked there. */
+static const struct field mailbox_new_fields[MB_NEW__N] = {
+	[MB_NEW_ALIAS] = { "alias", FIELD_QUERY, valid_id, 18, 1 },
+};
+
+static const struct field mailbox_create_fields[MB_CREATE__N] = {
+	[MB_CREATE_ALIAS] = { "alias", FIELD_FORM, valid_id, 18, 1 },
+	[MB_CREATE_PASSWORD] = { "password", FIELD_FORM, valid_utf8,
+	    MBOX_PASSWORD_MAX, 1 },
+	[MB_CREATE_PASSWORD2] = { "password2", FIELD_FORM, valid_utf8,
+	    MBOX_PASSWORD_MAX, 1 },
+};
+
+static const struct field mailbox_list_fields[MB_LIST__N] = {
+	[MB_LIST_BEFORE] = { "before", FIELD_QUERY, valid_cursor,
+	    MAILBOX_CURSOR_MAX, 0 },
+	[MB_LIST_DONE] = { "done", FIELD_QUERY, valid_slug, 16, 0 },
+};
+
+static const struct field mailbox_unlock_fields[MB_UNLOCK__N] = {
+	[MB_UNLOCK_PASSWORD] = { "password", FIELD_FORM, valid_utf8,
+	    MBOX_PASSWORD_MAX, 1 },
+};
+
+static const struct field mailbox_delivery_fields[MB_DELIVERY__N] = {
+	[MB_DELIVERY] = { "delivery", FIELD_FORM, valid_slug, 16, 1 },
+};
+
+static const struct field mailbox_password_fields[MB_PASSWORD__N] = {
+	[MB_OLD_PASSWORD] = { "old_password", FIELD_FORM, valid_utf8,
+	    MBOX_PASSWORD_MAX, 1 },
+	[MB_NEW_PASSWORD] = { "password", FIELD_FORM, valid_utf8,
+	    MBOX_PASSWORD_MAX, 1 },
+	[MB_NEW_PASSWORD2] = { "password2", FIELD_FORM, valid_utf8,
+	    MBOX_PASSWORD_MAX, 1 },
+};
+
+static const struct field mailbox_reset_fields[MB_RESET__N] = {
+	[MB_RESET_CONFIRM] = { "confirm", FIELD_FORM, valid_utf8, 1024, 1 },
+	[MB_RESET_PASSWORD] = { "password", FIELD_FORM, valid_utf8,
+	    MBOX_PASSWORD_MAX, 1 },
+	[MB_RESET_PASSWORD2] = { "password2", FIELD_FORM, valid_utf8,
+	    MBOX_PASSWORD_MAX, 1 },
 };
 
 /* Personal API tokens (tokens.c). */
@@ -643,6 +714,136 @@ static const struct route table[] = {
 	    .params = { PARAM_TOKEN },
 	},
 	/* Personal API tokens (tokens.c). */
+	/*
+	 * Mailboxes (mailbox.c, mailbox_read.c): "new" before ":id".  The
+	 * delete form's "message" comes once per message, which a field of
+	 * the table cannot say: its handler reads and checks them.
+	 */
+	{
+	    .methods = METHOD_GET,
+	    .pattern = "/my/mailbox",
+	    .handler = h_mailboxes,
+	    .access = ACCESS_SIGNED_IN,
+	    .auth = AUTH_SESSION,
+	    FIELDS(done_fields),
+	},
+	{
+	    .methods = METHOD_POST,
+	    .pattern = "/my/mailbox",
+	    .handler = h_mailbox_create,
+	    .access = ACCESS_SIGNED_IN,
+	    .auth = AUTH_SESSION,
+	    .changes_state = 1,
+	    FIELDS(mailbox_create_fields),
+	},
+	{
+	    .methods = METHOD_GET,
+	    .pattern = "/my/mailbox/new",
+	    .handler = h_mailbox_new,
+	    .access = ACCESS_SIGNED_IN,
+	    .auth = AUTH_SESSION,
+	    FIELDS(mailbox_new_fields),
+	},
+	{
+	    .methods = METHOD_GET,
+	    .pattern = "/my/mailbox/:id",
+	    .handler = h_mailbox,
+	    .access = ACCESS_SIGNED_IN,
+	    .auth = AUTH_SESSION,
+	    .params = { PARAM_ID },
+	    FIELDS(mailbox_list_fields),
+	},
+	{
+	    .methods = METHOD_POST,
+	    .pattern = "/my/mailbox/:id/unlock",
+	    .handler = h_mailbox_unlock,
+	    .access = ACCESS_SIGNED_IN,
+	    .auth = AUTH_SESSION,
+	    .changes_state = 1,
+	    .params = { PARAM_ID },
+	    FIELDS(mailbox_unlock_fields),
+	},
+	{
+	    .methods = METHOD_POST,
+	    .pattern = "/my/mailbox/:id/lock",
+	    .handler = h_mailbox_lock,
+	    .access = ACCESS_SIGNED_IN,
+	    .auth = AUTH_SESSION,
+	    .changes_state = 1,
+	    .params = { PARAM_ID },
+	},
+	{
+	    .methods = METHOD_POST,
+	    .pattern = "/my/mailbox/:id/delete",
+	    .handler = h_mailbox_delete,
+	    .access = ACCESS_SIGNED_IN,
+	    .auth = AUTH_SESSION,
+	    .changes_state = 1,
+	    .params = { PARAM_ID },
+	},
+	{
+	    .methods = METHOD_GET,
+	    .pattern = "/my/mailbox/:id/export",
+	    .handler = h_mailbox_export,
+	    .access = ACCESS_SIGNED_IN,
+	    .auth = AUTH_SESSION,
+	    .params = { PARAM_ID },
+	},
+	{
+	    .methods = METHOD_GET,
+	    .pattern = "/my/mailbox/:id/messages/:mid",
+	    .handler = h_mailbox_message,
+	    .access = ACCESS_SIGNED_IN,
+	    .auth = AUTH_SESSION,
+	    .params = { PARAM_ID, PARAM_MESSAGE },
+	},
+	{
+	    .methods = METHOD_GET,
+	    .pattern = "/my/mailbox/:id/messages/:mid/attachments/:n",
+	    .handler = h_mailbox_attachment,
+	    .access = ACCESS_SIGNED_IN,
+	    .auth = AUTH_SESSION,
+	    .params = { PARAM_ID, PARAM_MESSAGE, PARAM_PART },
+	},
+	{
+	    .methods = METHOD_GET,
+	    .pattern = "/my/mailbox/:id/settings",
+	    .handler = h_mailbox_settings,
+	    .access = ACCESS_SIGNED_IN,
+	    .auth = AUTH_SESSION,
+	    .params = { PARAM_ID },
+	    FIELDS(done_fields),
+	},
+	{
+	    .methods = METHOD_POST,
+	    .pattern = "/my/mailbox/:id/delivery",
+	    .handler = h_mailbox_delivery,
+	    .access = ACCESS_SIGNED_IN,
+	    .auth = AUTH_SESSION,
+	    .changes_state = 1,
+	    .params = { PARAM_ID },
+	    FIELDS(mailbox_delivery_fields),
+	},
+	{
+	    .methods = METHOD_POST,
+	    .pattern = "/my/mailbox/:id/password",
+	    .handler = h_mailbox_password,
+	    .access = ACCESS_SIGNED_IN,
+	    .auth = AUTH_SESSION,
+	    .changes_state = 1,
+	    .params = { PARAM_ID },
+	    FIELDS(mailbox_password_fields),
+	},
+	{
+	    .methods = METHOD_POST,
+	    .pattern = "/my/mailbox/:id/reset",
+	    .handler = h_mailbox_reset,
+	    .access = ACCESS_SIGNED_IN,
+	    .auth = AUTH_SESSION,
+	    .changes_state = 1,
+	    .params = { PARAM_ID },
+	    FIELDS(mailbox_reset_fields),
+	},
 	{
 	    .methods = METHOD_GET,
 	    .pattern = "/my/tokens",
@@ -704,6 +905,13 @@ static const struct route table[] = {
 	    .auth = AUTH_BEARER,
 	    .changes_state = 1,
 	    .params = { PARAM_DOMAIN },
+	},
+	{
+	    .methods = METHOD_GET,
+	    .pattern = "/api/v1/mailboxes",
+	    .handler = h_api_mailboxes,
+	    .access = ACCESS_SIGNED_IN,
+	    .auth = AUTH_BEARER,
 	},
 	{
 	    .methods = METHOD_GET,

@@ -22,6 +22,7 @@ MM_PYTHON=/usr/bin/python3      # Debian's, never a pyenv/virtualenv one
 MM_DEB_PACKAGES=(
     build-essential autoconf automake pkg-config
     libfcgi-dev libcurl4-openssl-dev libjson-c-dev libpq-dev libsodium-dev libctemplate-dev libidn2-dev
+    libgmime-3.0-dev
     nginx-light postgresql-15
     python3 openssl ca-certificates
     clang-format gettext

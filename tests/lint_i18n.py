@@ -8,7 +8,9 @@
                [[...]] marker (views/markers.h): outside markers, comments,
                {{...}} and tags, no letters are left, nor in the attributes
                read out or shown (title, alt, placeholder, aria-label, an
-               input's value); names may stand alone (NAMES).
+               input's value, unless it is a hidden, radio or checkbox
+               input's or an option's: what the form sends); names may
+               stand alone (NAMES).
     strings    in the C that makes pages, mails and API answers (handlers/,
                app/http/, app/rules/), a string literal that reads as prose
                (two words) is an argument of tr(), trn(), trc(), N_() or
@@ -110,6 +112,17 @@ def check_catalogue(root, fail):
 
 # ---------------------------------------------------------------- templates
 
+def _machine_value(text, m):
+    """Whether attribute match m is the value of a hidden, radio or
+    checkbox input or of an option: what the form sends, not what a
+    person reads (the option's text and the input's label are)."""
+    if not m.group(0).lstrip().startswith("value="):
+        return False
+    tag = text[text.rfind("<", 0, m.start()):m.end()]
+    return bool(re.match(r"<option\b", tag) or re.search(
+        r"""\stype=["']?(?:hidden|radio|checkbox)\b""", tag))
+
+
 def _unmarked(text):
     """What is left of a template's text once markers, comments, {{...}}
     and tags are taken out: (line, words) of each piece with letters, and
@@ -121,6 +134,8 @@ def _unmarked(text):
     text = re.sub(r"\{\{!.*?\}\}", blank, text, flags=re.S)
     text = re.sub(r"\[\[.*?\]\]", blank, text, flags=re.S)
     for m in HUMAN_ATTRS.finditer(text):
+        if _machine_value(text, m):
+            continue
         value = re.sub(r"\{\{[^}]*\}\}", "", m.group(1))
         if re.search(r"[^\W\d_]", value):
             out.append((text.count("\n", 0, m.start()) + 1, m.group(0).strip()))

@@ -1,6 +1,8 @@
 /* req.c - request context, input limits and response writing; see req.h. */
 #include "config.h"
 
+#include <sys/socket.h>
+
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -515,6 +517,59 @@ resp_send(struct req *r)
 		return fail(r, APP_EINTERNAL, N_("client went away"));
 	r->bytes_sent = r->method == METHOD_HEAD ? 0 : r->out.len;
 	return APP_OK;
+}
+
+enum app_err
+resp_stream_begin(struct req *r, const char *ctype, long long length)
+{
+	struct buf *h = &r->head;
+	size_t      i;
+
+	buf_reset(h);
+	buf_printf(h, "Status: %d %s\r\nContent-Type: %s\r\n", r->status,
+	    status_text(r->status), ctype);
+	if (length >= 0)
+		buf_printf(h, "Content-Length: %lld\r\n", length);
+	buf_puts(h, "X-Accel-Buffering: no\r\n");
+	for (i = 0; i < r->nheaders; i++)
+		buf_printf(h, "%s: %s\r\n", r->headers[i].name,
+		    r->headers[i].value);
+	buf_puts(h, "\r\n");
+	if (h->failed)
+		return fail(r, APP_EINTERNAL,
+		    N_("response head over its bound"));
+	r->streamed = 1;
+	r->ctype = ctype;
+	if (FCGX_PutStr(h->data, (int)h->len, r->fcgi->out) < 0)
+		return fail(r, APP_EINTERNAL, N_("client went away"));
+	return APP_OK;
+}
+
+enum app_err
+resp_stream(struct req *r, const void *data, size_t len)
+{
+	const char *p = data;
+	int         n;
+
+	if (r->method == METHOD_HEAD)
+		return APP_OK;
+	while (len > 0) {
+		n = len > (1u << 20) ? 1 << 20 : (int)len;
+		if (FCGX_PutStr(p, n, r->fcgi->out) < 0)
+			return fail(r, APP_EINTERNAL, N_("client went away"));
+		r->bytes_sent += (size_t)n;
+		p += n;
+		len -= (size_t)n;
+	}
+	return APP_OK;
+}
+
+void
+resp_stream_abort(struct req *r)
+{
+	/* No END_REQUEST: nginx sees the upstream break, and so does the
+	   client (the chunked body never ends). */
+	(void)shutdown(r->fcgi->ipcFd, SHUT_RDWR);
 }
 
 double

@@ -113,6 +113,7 @@ struct req {
 	struct header headers[REQ_MAX_HEADERS];
 	size_t        nheaders;
 	size_t        bytes_sent;
+	int           streamed; /* resp_stream_begin sent the head */
 };
 
 /* Sets up the per-worker part; 0 or -1 (out of memory). */
@@ -197,6 +198,20 @@ void resp_body(struct req *, const char *ctype, const char *, size_t);
  * Returns APP_OK or APP_EINTERNAL if the client went away.
  */
 enum app_err resp_send(struct req *);
+
+/*
+ * A streamed response, for a download too big for the response buffer:
+ * the head goes at once (the status r->status, the headers set so far,
+ * Content-Length when length >= 0), then the body piece by piece.  nginx
+ * is told not to buffer it (X-Accel-Buffering: no), so a decrypted
+ * download never lands in its temporary files.  The handler then returns
+ * APP_OK; an error after the head aborts the connection, so the client
+ * sees a broken download, never a short one that looks complete.
+ */
+enum app_err resp_stream_begin(struct req *, const char *ctype,
+    long long length);
+enum app_err resp_stream(struct req *, const void *, size_t);
+void         resp_stream_abort(struct req *);
 
 /*
  * req->reason with req->reason_arg in its "%s", in language l (NULL: as

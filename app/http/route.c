@@ -368,6 +368,11 @@ route_dispatch(struct req *r, const struct router *rt)
 	lang_choose(r);
 	if (e == APP_OK)
 		e = dispatch(r, rt, allow, sizeof(allow));
+	if (r->streamed) { /* the head went: no error page now */
+		if (e != APP_OK)
+			resp_stream_abort(r);
+		return;
+	}
 	if (e == APP_OK && r->out.failed) {
 		e = APP_ENOMEM;
 		r->reason = N_("response over its bound");

@@ -71,6 +71,7 @@ static const struct {
 } choices[] = {
 	{ "openid_mode", { "stateless", "association", NULL } },
 	{ "smtp_tls", { "required", "try", "none", NULL } },
+	{ "over_quota_reply", { "552", "452", NULL } },
 };
 
 #define FIELD(m) offsetof(struct config, m), sizeof(((struct config *)0)->m)
@@ -133,6 +134,14 @@ static const struct conf_key keys[] = {
 	{ "listen", CONF_LISTEN, FIELD(listen),
 	    "unix:/run/membermail/membermail.sock", 0, 0,
 	    "FastCGI socket: unix:/abs/path, host:port or [v6]:port" },
+	{ "lmtp_listen", CONF_LISTEN, FIELD(lmtp_listen), "", 0, 0,
+	    "LMTP socket Postfix delivers kept mail to (\"\" = none)" },
+	{ "lmtp_socket_group", CONF_NAME, FIELD(lmtp_socket_group), "", 0, 32,
+	    "group of the LMTP unix socket, Postfix's (\"\" = as created)" },
+	{ "lmtp_timeout", CONF_INT, FIELD(lmtp_timeout), "120", 5, 3600,
+	    "seconds an LMTP client may be silent, and a delivery may take" },
+	{ "lmtp_workers", CONF_INT, FIELD(lmtp_workers), "2", 1, 256,
+	    "LMTP worker processes the master keeps running" },
 	{ "locale_dir", CONF_STRING, FIELD(locale_dir), MM_LOCALEDIR, 0, 0,
 	    "directory of the compiled catalogues (<ll>/LC_MESSAGES/membermail.mo)" },
 	{ "log_file", CONF_STRING, FIELD(log_file), "", 0, 0,
@@ -143,8 +152,15 @@ static const struct conf_key keys[] = {
 	    100000, "sign-in starts per client (IPv6: per /64) per minute" },
 	{ "mail_from", CONF_MAIL, FIELD(mail_from), "membermail@localhost", 0,
 	    0, "sender address of notification e-mail" },
+	{ "mailbox_idle", CONF_INT, FIELD(mailbox_idle), "1800", 5, 86400,
+	    "seconds an unlocked mailbox stays unlocked unused" },
+	{ "mailbox_quota", CONF_SIZE, FIELD(mailbox_quota), "1g", 1 << 20,
+	    1LL << 40, "quota of a new mailbox, bytes (k, m, g suffixes)" },
 	{ "max_body", CONF_SIZE, FIELD(max_body), "1m", 1024, 64 << 20,
 	    "largest request body accepted, in bytes (k, m suffixes)" },
+	{ "max_message_size", CONF_SIZE, FIELD(max_message_size), "50m",
+	    64 << 10, 1 << 30,
+	    "largest message the LMTP service takes, bytes (k, m, g suffixes)" },
 	{ "max_requests", CONF_INT, FIELD(max_requests), "0", 0, 100000000,
 	    "requests a worker serves before it is replaced (0 = never)" },
 	{ "max_workers", CONF_INT, FIELD(max_workers), "32", 1, 256,
@@ -158,11 +174,19 @@ static const struct conf_key keys[] = {
 	    "verify assertions by check_authentication or an association" },
 	{ "outbox_max_attempts", CONF_INT, FIELD(outbox_max_attempts), "10", 1,
 	    100, "delivery attempts before a notification is given up" },
+	{ "over_quota_reply", CONF_CHOICE, FIELD(over_quota_reply), "552", 0, 0,
+	    "a full mailbox answers 552 (bounce) or 452 (try later)" },
 	{ "person_check_interval", CONF_INT, FIELD(person_check_interval),
 	    "21600", 0, 604800,
 	    "seconds after which sync checks a person on Launchpad again" },
 	{ "pid_file", CONF_STRING, FIELD(pid_file), "", 0, 0,
 	    "file the master writes its pid to (\"\" = none)" },
+	{ "pwhash_concurrency", CONF_INT, FIELD(pwhash_concurrency), "2", 1, 64,
+	    "Argon2id derivations (mailbox unlocks) running at once" },
+	{ "pwhash_memlimit", CONF_SIZE, FIELD(pwhash_memlimit), "256m", 8 << 10,
+	    1 << 30, "memory of one Argon2id derivation, for new key wraps" },
+	{ "pwhash_opslimit", CONF_INT, FIELD(pwhash_opslimit), "3", 1, 16,
+	    "Argon2id passes, for new key wraps" },
 	{ "public_url", CONF_ORIGIN, FIELD(public_url), "http://127.0.0.1:8080",
 	    0, 0,
 	    "the site's external base URL: scheme://host[:port], no path" },
@@ -307,7 +331,9 @@ conf_strtonum(const char *s, int base, long long *vp, const char **endp)
 static void
 fmt_size(long long v, char *out, size_t outsz)
 {
-	if (v != 0 && v % (1LL << 20) == 0)
+	if (v != 0 && v % (1LL << 30) == 0)
+		snprintf(out, outsz, "%lldg", v >> 30);
+	else if (v != 0 && v % (1LL << 20) == 0)
 		snprintf(out, outsz, "%lldm", v >> 20);
 	else if (v != 0 && v % 1024 == 0)
 		snprintf(out, outsz, "%lldk", v >> 10);
@@ -364,11 +390,13 @@ parse_size(const struct conf_key *k, const char *val, void *field, char *why,
 		mult = 1024;
 	else if (*end == 'm' || *end == 'M')
 		mult = 1 << 20;
+	else if (*end == 'g' || *end == 'G')
+		mult = 1 << 30;
 	if (mult != 1)
 		end++;
 	if (rc == NUM_BAD || *end != '\0') {
 		snprintf(why, whysz,
-		    "%s is not a size (bytes, or with a k or m"
+		    "%s is not a size (bytes, or with a k, m or g"
 		    " suffix)",
 		    quote(q, sizeof(q), val));
 		return -1;

@@ -45,6 +45,11 @@ enum sso_verify {
 	SSO_ASSOCIATION /* shared HMAC-SHA256 keys, verified locally */
 };
 
+enum over_quota {
+	OVER_QUOTA_PERMANENT, /* 552 5.2.2: the sender gets a bounce */
+	OVER_QUOTA_TEMPORARY  /* 452 4.2.2: Postfix keeps trying */
+};
+
 struct config {
 	char         listen[CONF_PATH_MAX]; /* "unix:/path" or "host:port" */
 	unsigned int socket_mode;           /* octal in the file, e.g. 0660 */
@@ -109,6 +114,18 @@ struct config {
 	char smtp_ca_file[CONF_PATH_MAX]; /* "" = the system's CAs */
 	int  smtp_timeout;                /* seconds */
 	int  outbox_max_attempts;
+	/* Encrypted mailboxes: the LMTP service and the pages */
+	char   lmtp_listen[CONF_PATH_MAX];       /* "" = no LMTP service */
+	char   lmtp_socket_group[CONF_NAME_MAX]; /* "" = leave as is */
+	int    lmtp_workers;
+	int    lmtp_timeout;       /* seconds */
+	size_t max_message_size;   /* bytes */
+	size_t mailbox_quota;      /* bytes, for new mailboxes */
+	int    over_quota_reply;   /* enum over_quota */
+	int    mailbox_idle;       /* seconds an unlock lasts unused */
+	int    pwhash_opslimit;    /* Argon2id passes */
+	size_t pwhash_memlimit;    /* Argon2id bytes */
+	int    pwhash_concurrency; /* derivations at once, per server */
 	/* Domain verification (shown on /domains/:domain) */
 	char           verification_prefix[CONF_NAME_MAX];
 	char           dns_server[64]; /* "" = the system's resolvers */

@@ -119,8 +119,8 @@ reopen_logs_if_asked(void)
  * keepConnection keeps FCGX_Accept_r's opening FCGX_Finish_r from closing
  * the descriptor; the request's own flags decide after that.
  */
-static int
-take_connection(FCGX_Request *fr)
+int
+child_accept_fd(int *fdp)
 {
 	int fd;
 
@@ -129,8 +129,7 @@ take_connection(FCGX_Request *fr)
 		if (child_stopping)
 			return 0;
 		if ((fd = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC)) != -1) {
-			fr->ipcFd = fd;
-			fr->keepConnection = 1;
+			*fdp = fd;
 			return 1;
 		}
 		if (child_stopping)
@@ -180,11 +179,13 @@ child_finish(FCGX_Request *fr)
 int
 child_accept(FCGX_Request *fr)
 {
-	int rc;
+	int rc, fd;
 
 	for (;;) {
-		if ((rc = take_connection(fr)) != 1)
+		if ((rc = child_accept_fd(&fd)) != 1)
 			return rc;
+		fr->ipcFd = fd;
+		fr->keepConnection = 1;
 		if ((rc = FCGX_Accept_r(fr)) >= 0) {
 			/* USR1 may have come while we read the request. */
 			reopen_logs_if_asked();

@@ -36,6 +36,11 @@ void child_setup(const char *name, int listen_fd, const struct privs *,
  */
 int child_accept(FCGX_Request *);
 /*
+ * The same for a plain connection (the LMTP workers): 1 with *fd set (the
+ * caller closes it), 0 when told to stop, -1 when accept failed (logged).
+ */
+int child_accept_fd(int *fd);
+/*
  * Sends the rest of the response and the end of the request, and closes
  * the connection (unless the web server asked to keep it).  libfcgi's own
  * close half-closes, then waits (up to 2 s) for the web server to close

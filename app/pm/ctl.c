@@ -18,6 +18,7 @@
 #include "lib/climsg.h"
 #include "lib/conf.h"
 #include "pm/ctl.h"
+#include "pm/master.h"
 #include "pm/pidfile.h"
 #include "pm/scoreboard.h"
 
@@ -36,6 +37,7 @@ struct ctl {
 	int                      upgrading; /* pid is the old master */
 	const struct scoreboard *sb;
 	uint64_t                 deadline; /* sb_mono_ms() */
+	int                      pool;     /* scale: SB_POOL_FCGI or _LMTP */
 };
 
 /* Live workers by state, and by generation against `gen`. */
@@ -62,8 +64,9 @@ expired(const struct ctl *c)
 	return sb_mono_ms() >= c->deadline;
 }
 
+/* The live workers of one pool, or of every pool (pool -1). */
 static void
-census(const struct scoreboard *sb, uint32_t gen, struct census *k)
+census(const struct scoreboard *sb, uint32_t gen, int pool, struct census *k)
 {
 	const struct sb_worker *w;
 	int                     i, st;
@@ -72,7 +75,8 @@ census(const struct scoreboard *sb, uint32_t gen, struct census *k)
 	for (i = 0; i < SB_MAX_WORKERS; i++) {
 		w = &sb->workers[i];
 		st = LOAD(w->state);
-		if (LOAD(w->pid) == 0 || st <= SB_FREE || st > SB_EXITING)
+		if (LOAD(w->pid) == 0 || st <= SB_FREE || st > SB_EXITING ||
+		    (pool != -1 && LOAD(w->pool) != pool))
 			continue;
 		k->n[st]++;
 		k->total++;
@@ -178,11 +182,13 @@ find_master(struct ctl *c, int for_status)
 	return rc;
 }
 
+/* kill(2), or sigqueue(3) with value when value is not 0. */
 static int
-send_signal(const struct ctl *c, int sig, const char *name)
+send_signal_value(const struct ctl *c, int sig, const char *name, int value)
 {
-	char cmd[128];
-	int  saved;
+	union sigval v = { .sival_int = value };
+	char         cmd[128];
+	int          saved;
 
 	/* Again just before the signal: the pid must still be ours. */
 	if (pidfile_check(c->pid, cmd, sizeof(cmd)) != PID_MEMBERMAIL) {
@@ -190,7 +196,7 @@ send_signal(const struct ctl *c, int sig, const char *name)
 		    (long)c->pid);
 		return CTL_EXIT_NOT_RUNNING;
 	}
-	if (kill(c->pid, sig) == -1) {
+	if ((value != 0 ? sigqueue(c->pid, sig, v) : kill(c->pid, sig)) == -1) {
 		saved = errno;
 		if (saved == EPERM)
 			cli_warnx(
@@ -203,6 +209,12 @@ send_signal(const struct ctl *c, int sig, const char *name)
 		return saved == ESRCH ? CTL_EXIT_NOT_RUNNING : CTL_EXIT_FAILED;
 	}
 	return CTL_EXIT_OK;
+}
+
+static int
+send_signal(const struct ctl *c, int sig, const char *name)
+{
+	return send_signal_value(c, sig, name, 0);
 }
 
 static int
@@ -261,6 +273,23 @@ print_uptime(uint64_t start_ms)
 
 #define ROW(label, v) printf("%-22s%llu\n", label, (unsigned long long)(v))
 
+/* The LMTP pool's rows, when it runs. */
+static void
+status_lmtp(const struct scoreboard *sb, uint32_t gen)
+{
+	struct census k;
+
+	census(sb, gen, SB_POOL_LMTP, &k);
+	ROW("lmtp workers wanted:", LOAD(sb->lmtp.want));
+	ROW("lmtp workers total:", k.total);
+	ROW("lmtp idle workers:", k.n[SB_IDLE]);
+	ROW("lmtp busy workers:", k.n[SB_BUSY]);
+	ROW("lmtp connections:", LOAD(sb->lmtp.accepted));
+	ROW("lmtp messages:", LOAD(sb->lmtp.messages));
+	ROW("lmtp max active:", LOAD(sb->lmtp.max_active));
+	ROW("lmtp max children:", LOAD(sb->lmtp.max_children_reached));
+}
+
 static int
 cmd_status(struct ctl *c)
 {
@@ -268,7 +297,7 @@ cmd_status(struct ctl *c)
 	struct census            k;
 	uint32_t                 gen = LOAD(sb->generation);
 
-	census(sb, gen, &k);
+	census(sb, gen, SB_POOL_FCGI, &k);
 	printf("membermail is running%s\n",
 	    c->upgrading ?
 		" (an upgrade is "
@@ -296,6 +325,8 @@ cmd_status(struct ctl *c)
 	ROW("max children reached:", LOAD(sb->max_children_reached));
 	ROW("max listen queue:", LOAD(sb->max_listen_queue));
 	ROW("listen backlog:", LOAD(sb->listen_backlog));
+	if (LOAD(sb->lmtp.want) > 0)
+		status_lmtp(sb, gen);
 	return CTL_EXIT_OK;
 }
 
@@ -319,14 +350,14 @@ cmd_reload(struct ctl *c)
 		}
 		if ((gen = LOAD(c->sb->generation)) == gen0)
 			continue;
-		census(c->sb, gen, &k);
+		census(c->sb, gen, -1, &k);
 		if (k.old == 0 && k.unsettled == 0 && k.ready > 0) {
 			printf("reloaded: generation %lu, %lu workers\n",
 			    (unsigned long)gen, (unsigned long)k.ready);
 			return CTL_EXIT_OK;
 		}
 	}
-	census(c->sb, gen, &k);
+	census(c->sb, gen, -1, &k);
 	cli_warnx(
 	    "reload refused or still in progress — see the log "
 	    "(generation %lu%s, %lu workers ready, %lu of the old generation "
@@ -362,6 +393,14 @@ cmd_stop(struct ctl *c)
  * max_workers may be lower than the file's) must not cost the whole
  * timeout.
  */
+/* The master's target for the pool being scaled. */
+static uint32_t
+target(const struct ctl *c)
+{
+	return c->pool == SB_POOL_LMTP ? LOAD(c->sb->lmtp.want) :
+					 LOAD(c->sb->want_workers);
+}
+
 static int
 scale_step(struct ctl *c, uint32_t want, uint32_t n)
 {
@@ -370,10 +409,12 @@ scale_step(struct ctl *c, uint32_t want, uint32_t n)
 
 	if (until > c->deadline)
 		until = c->deadline;
-	if ((rc = send_signal(c, up ? SIGTTIN : SIGTTOU,
-		 up ? "TTIN" : "TTOU")) != CTL_EXIT_OK)
+	if ((rc = send_signal_value(c, up ? SIGTTIN : SIGTTOU,
+		 up ? "TTIN" : "TTOU",
+		 c->pool == SB_POOL_LMTP ? MASTER_POOL_LMTP : 0)) !=
+	    CTL_EXIT_OK)
 		return rc;
-	while (LOAD(c->sb->want_workers) == want) {
+	while (target(c) == want) {
 		if (sb_mono_ms() >= until || !alive(c->pid)) {
 			cli_warnx(
 			    "the master did not take %s: it still wants %lu "
@@ -390,11 +431,15 @@ static int
 cmd_scale(struct ctl *c, uint32_t n)
 {
 	struct census k;
-	uint32_t      want, was = LOAD(c->sb->want_workers);
+	uint32_t      want, was = target(c);
 	int           rc, steps = 0;
 
+	if (c->pool == SB_POOL_LMTP && was == 0) {
+		cli_warnx("the master runs no LMTP pool (lmtp_listen)");
+		return CTL_EXIT_FAILED;
+	}
 	/* Each step moves the target by one; someone else's may too. */
-	while ((want = LOAD(c->sb->want_workers)) != n) {
+	while ((want = target(c)) != n) {
 		if (++steps > 2 * SB_MAX_WORKERS) {
 			cli_warnx("the master's target keeps moving (now %lu)",
 			    (unsigned long)want);
@@ -404,7 +449,7 @@ cmd_scale(struct ctl *c, uint32_t n)
 			return rc;
 	}
 	for (;;) {
-		census(c->sb, LOAD(c->sb->generation), &k);
+		census(c->sb, LOAD(c->sb->generation), c->pool, &k);
 		if (k.total == n && k.n[SB_STARTING] == 0 &&
 		    k.n[SB_EXITING] == 0) {
 			printf("scaled to %lu worker%s (was %lu)\n",
@@ -441,7 +486,7 @@ usage(FILE *f)
 	fprintf(f,
 	    "usage: membermail ctl [-c FILE] [--pid-file FILE] "
 	    "[--timeout S]\n"
-	    "           status|reload|stop|reopen-logs|scale N\n"
+	    "           status|reload|stop|reopen-logs|scale N|scale-lmtp N\n"
 	    "exit: 0 done (status: running), 1 failed, 2 usage, 3 not "
 	    "running\n");
 }
@@ -574,7 +619,7 @@ int
 ctl_main(int argc, char *argv[])
 {
 	static const char *const subs[] = { "status", "reload", "stop", "scale",
-		"reopen-logs" };
+		"scale-lmtp", "reopen-logs" };
 	struct ctl               c;
 	const char              *sub;
 	size_t                   i;
@@ -592,15 +637,16 @@ ctl_main(int argc, char *argv[])
 		if (strcmp(sub, subs[i]) == 0)
 			break;
 	if (i == sizeof(subs) / sizeof(subs[0]) ||
-	    argc - optind != (strcmp(sub, "scale") == 0 ? 2 : 1)) {
+	    argc - optind != (strncmp(sub, "scale", 5) == 0 ? 2 : 1)) {
 		usage(stderr);
 		return CTL_EXIT_USAGE;
 	}
 	if (load_config(&c, strcmp(sub, "reload") == 0) == -1)
 		return CTL_EXIT_FAILED;
-	if (strcmp(sub, "scale") == 0 &&
-	    (n = number("scale", argv[optind + 1], 1, c.cfg.max_workers)) == -1)
+	if (strncmp(sub, "scale", 5) == 0 &&
+	    (n = number(sub, argv[optind + 1], 1, c.cfg.max_workers)) == -1)
 		return CTL_EXIT_USAGE;
+	c.pool = strcmp(sub, "scale-lmtp") == 0 ? SB_POOL_LMTP : SB_POOL_FCGI;
 	rc = run(&c, sub, n);
 	sb_close(c.sb);
 	return rc;

@@ -6,6 +6,7 @@
  *	membermail ctl [-c FILE] [--timeout S] reload
  *	membermail ctl [-c FILE] [--timeout S] stop
  *	membermail ctl [-c FILE] [--timeout S] scale N
+ *	membermail ctl [-c FILE] [--timeout S] scale-lmtp N
  *	membermail ctl [-c FILE] reopen-logs
  *
  * The master is found through the config's pid_file (which must be set)
@@ -18,7 +19,8 @@
  * status		the scoreboard: master pid, start time and uptime,
  *			generation, workers wanted, total, idle, busy,
  *			starting, exiting, accepted, slow requests, killed by
- *			timeout, crashes, peaks.  While an upgrade (USR2) is
+ *			timeout, crashes, peaks; and the LMTP pool's when it
+ *			runs.  While an upgrade (USR2) is
  *			half way, the old master (<pid_file>.oldbin) shows.
  * reload		HUP, then waits until a new generation runs: every
  *			live worker belongs to it and is idle or busy.  A
@@ -30,6 +32,8 @@
  *			each time until the master's target (want_workers)
  *			moves (signals of one kind do not queue), then until
  *			N workers run, none starting or exiting.
+ * scale-lmtp N		the same for the LMTP pool (the signals carry the
+ *			value MASTER_POOL_LMTP, sent with sigqueue(3)).
  * reopen-logs		USR1; nothing to wait for.
  *
  * While an upgrade is half way (only <pid_file>.oldbin names a live

@@ -88,19 +88,20 @@ clear_stale(const char *path, char *err, size_t errsz)
 
 /* Mode and group are set on the path: fchmod does not reach it on Linux. */
 static int
-set_owner(const struct config *cfg, const char *path, char *err, size_t errsz)
+set_owner(const struct listen_opts *o, const char *path, char *err,
+    size_t errsz)
 {
 	struct group *gr;
 
-	if (chmod(path, cfg->socket_mode) == -1) {
+	if (chmod(path, o->mode) == -1) {
 		snprintf(err, errsz, "chmod %s: %s", path, strerror(errno));
 		return -1;
 	}
-	if (cfg->socket_group[0] == '\0')
+	if (o->group[0] == '\0')
 		return 0;
-	if ((gr = getgrnam(cfg->socket_group)) == NULL) {
-		snprintf(err, errsz, "socket_group: no group \"%s\"",
-		    cfg->socket_group);
+	if ((gr = getgrnam(o->group)) == NULL) {
+		snprintf(err, errsz, "%s: no group \"%s\"", o->group_key,
+		    o->group);
 		return -1;
 	}
 	if (chown(path, (uid_t)-1, gr->gr_gid) == -1) {
@@ -111,7 +112,7 @@ set_owner(const struct config *cfg, const char *path, char *err, size_t errsz)
 }
 
 static int
-open_unix(struct listener *l, const char *spec, const struct config *cfg,
+open_unix(struct listener *l, const char *spec, const struct listen_opts *o,
     char *err, size_t errsz)
 {
 	struct sockaddr_un sun;
@@ -146,7 +147,7 @@ open_unix(struct listener *l, const char *spec, const struct config *cfg,
 		l->dev = st.st_dev;
 		l->ino = st.st_ino;
 	}
-	return set_owner(cfg, path, err, errsz);
+	return set_owner(o, path, err, errsz);
 }
 
 /* Splits "host:port" or "[v6]:port"; conf.c has checked the syntax. */
@@ -204,7 +205,7 @@ open_tcp(struct listener *l, const char *spec, char *err, size_t errsz)
 }
 
 int
-listener_open(struct listener *l, const char *spec, const struct config *cfg,
+listener_open(struct listener *l, const char *spec, const struct listen_opts *o,
     char *err, size_t errsz)
 {
 	int rc;
@@ -212,10 +213,10 @@ listener_open(struct listener *l, const char *spec, const struct config *cfg,
 	memset(l, 0, sizeof(*l));
 	l->fd = -1;
 	if (strncmp(spec, "unix:", 5) == 0)
-		rc = open_unix(l, spec, cfg, err, errsz);
+		rc = open_unix(l, spec, o, err, errsz);
 	else
 		rc = open_tcp(l, spec, err, errsz);
-	if (rc == 0 && listen(l->fd, cfg->backlog) == -1) {
+	if (rc == 0 && listen(l->fd, o->backlog) == -1) {
 		snprintf(err, errsz, "listen %s: %s", spec, strerror(errno));
 		rc = -1;
 	}
@@ -223,7 +224,7 @@ listener_open(struct listener *l, const char *spec, const struct config *cfg,
 		listener_close(l);
 		return -1;
 	}
-	warn_somaxconn(cfg->backlog);
+	warn_somaxconn(o->backlog);
 	return 0;
 }
 

@@ -12,7 +12,13 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-struct config;
+/* How a socket is made: its file's mode and group, its listen queue. */
+struct listen_opts {
+	unsigned int mode;
+	const char  *group; /* "" = as created */
+	int          backlog;
+	const char  *group_key; /* the config key naming group, for errors */
+};
 
 struct listener {
 	int   fd;
@@ -24,13 +30,13 @@ struct listener {
 };
 
 /*
- * Creates, binds and listens on spec ("unix:/path" or "host:port") with
- * cfg's socket_mode, socket_group and backlog.  A unix path already
- * answered by a live server is refused; a stale socket file is removed;
- * any other file is refused.  Returns 0, or -1 with the reason in err.
+ * Creates, binds and listens on spec ("unix:/path" or "host:port") as o
+ * says.  A unix path already answered by a live server is refused; a
+ * stale socket file is removed; any other file is refused.  Returns 0, or
+ * -1 with the reason in err.
  */
-int listener_open(struct listener *, const char *spec, const struct config *,
-    char *err, size_t errsz);
+int listener_open(struct listener *, const char *spec,
+    const struct listen_opts *o, char *err, size_t errsz);
 /*
  * Takes over a listening descriptor inherited from the previous master
  * (USR2): checks that fd is a listening socket and remembers spec's path

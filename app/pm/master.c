@@ -14,6 +14,7 @@
 #include "lib/conf.h"
 #include "lib/log.h"
 #include "pm/listen.h"
+#include "pm/lmtp_worker.h"
 #include "pm/master.h"
 #include "pm/pidfile.h"
 #include "pm/privs.h"
@@ -30,6 +31,7 @@
 #define CRASHES_KEPT        1000 /* the bound on crash_limit */
 #define ENV_LISTEN_FD       "MEMBERMAIL_LISTEN_FD"
 #define ENV_STATUS_FD       "MEMBERMAIL_STATUS_FD"
+#define ENV_LMTP_FD         "MEMBERMAIL_LMTP_FD"
 #define ENV_OLD_MASTER      "MEMBERMAIL_OLD_MASTER"
 
 enum master_state {
@@ -48,6 +50,7 @@ enum master_state {
  */
 struct kid {
 	pid_t         pid; /* 0: a free slot */
+	enum sb_pool  pool;
 	uint32_t      generation;
 	uint64_t      started_ms;
 	unsigned char quit_sent;
@@ -60,11 +63,11 @@ struct master {
 	char *const         *argv;                /* re-executed on USR2 */
 	char                 self[CONF_PATH_MAX]; /* our binary's path */
 	const struct router *router;
-	struct listener      app, status;
+	struct listener      app, status, lmtp; /* lmtp.fd -1: no pool */
 	struct privs         privs;
 	struct scoreboard   *sb; /* shown to ctl and the status pages */
 	struct kid           kids[SB_MAX_WORKERS]; /* slot i: sb->workers[i] */
-	int                  want; /* workers of this generation */
+	int                  want[SB_POOLS]; /* workers of this generation */
 	enum master_state    state;
 	int                  exit_code;
 	double               deadline;     /* of the current stop phase */
@@ -73,7 +76,7 @@ struct master {
 	double               respawn_at;   /* back-off: no fork before */
 	double               crashes[CRASHES_KEPT]; /* ring of times */
 	size_t               ncrashes;
-	int                  all_busy; /* in a "max children" episode */
+	int                  all_busy[SB_POOLS]; /* a "max children" episode */
 	pid_t                status_pid;
 	pid_t                new_master; /* USR2: started, not yet in charge */
 	pid_t                old_master; /* we replace it once ready */
@@ -99,6 +102,8 @@ signame(int sig)
 	return s != NULL ? s : "?";
 }
 
+static const char *const pool_names[SB_POOLS] = { "fastcgi", "lmtp" };
+
 /* Live worker processes; gen < 0 counts every generation. */
 static int
 live(const struct master *m, long gen)
@@ -110,6 +115,36 @@ live(const struct master *m, long gen)
 		    (gen < 0 || m->kids[i].generation == (uint32_t)gen))
 			n++;
 	return n;
+}
+
+/* Live workers of one pool and generation. */
+static int
+live_in(const struct master *m, enum sb_pool pool, uint32_t gen)
+{
+	int i, n = 0;
+
+	for (i = 0; i < SB_MAX_WORKERS; i++)
+		if (m->kids[i].pid != 0 && m->kids[i].pool == pool &&
+		    m->kids[i].generation == gen)
+			n++;
+	return n;
+}
+
+/* The pools this master runs: the LMTP one only with lmtp_listen. */
+static int
+pool_runs(const struct master *m, enum sb_pool pool)
+{
+	return pool == SB_POOL_FCGI || m->lmtp.fd != -1;
+}
+
+static void
+set_want(struct master *m, enum sb_pool pool, int want)
+{
+	m->want[pool] = want;
+	if (pool == SB_POOL_FCGI)
+		m->sb->want_workers = (uint32_t)want;
+	else
+		m->sb->lmtp.want = (uint32_t)want;
 }
 
 static void
@@ -134,17 +169,36 @@ retire(struct master *m, int slot)
 	(void)kill(m->kids[slot].pid, SIGQUIT);
 }
 
+/* The child side of spawn: only its own pool's socket stays open. */
 static void
-spawn(struct master *m, int slot)
+run_worker(struct master *m, int slot, enum sb_pool pool)
+{
+	struct worker_env env = { &m->cfg,
+		pool == SB_POOL_LMTP ? m->lmtp.fd : m->app.fd, &m->privs,
+		m->router, &m->orig_mask, m->sb, slot };
+
+	if (m->status.fd != -1)
+		close(m->status.fd);
+	if (pool == SB_POOL_LMTP) {
+		close(m->app.fd);
+		lmtp_worker_main(&env);
+	}
+	if (m->lmtp.fd != -1)
+		close(m->lmtp.fd);
+	worker_main(&env);
+}
+
+static void
+spawn(struct master *m, int slot, enum sb_pool pool)
 {
 	struct sb_worker *w = &m->sb->workers[slot];
 	struct kid       *k = &m->kids[slot];
-	struct worker_env env = { &m->cfg, m->app.fd, &m->privs, m->router,
-		&m->orig_mask, m->sb, slot };
 	pid_t             pid;
 
 	memset(w, 0, sizeof(*w));
 	memset(k, 0, sizeof(*k));
+	w->pool = (int32_t)pool;
+	k->pool = pool;
 	w->generation = k->generation = m->sb->generation;
 	w->state = SB_STARTING;
 	w->started_ms = k->started_ms = sb_now_ms();
@@ -153,31 +207,35 @@ spawn(struct master *m, int slot)
 		m->respawn_at = now() + 1.0;
 		return;
 	}
-	if (pid == 0) {
-		if (m->status.fd != -1)
-			close(m->status.fd);
-		worker_main(&env);
-	}
+	if (pid == 0)
+		run_worker(m, slot, pool);
 	w->pid = k->pid = pid;
 	log_info("worker_start", LOG_INT("worker", pid),
+	    LOG_WORD("pool", pool_names[pool]),
 	    LOG_UINT("generation", k->generation));
 }
 
-/* Fills free slots up to `want` workers of this generation. */
+/* Fills free slots up to each pool's `want` workers of this generation. */
 static void
 spawn_missing(struct master *m)
 {
-	int i, n = live(m, m->sb->generation);
+	enum sb_pool pool;
+	int          i, n;
 
 	if (now() < m->respawn_at)
 		return;
-	for (i = 0; i < SB_MAX_WORKERS && n < m->want; i++) {
-		if (m->kids[i].pid != 0)
+	for (pool = 0; pool < SB_POOLS; pool++) {
+		if (!pool_runs(m, pool))
 			continue;
-		spawn(m, i);
-		if (m->kids[i].pid == 0)
-			return;
-		n++;
+		n = live_in(m, pool, m->sb->generation);
+		for (i = 0; i < SB_MAX_WORKERS && n < m->want[pool]; i++) {
+			if (m->kids[i].pid != 0)
+				continue;
+			spawn(m, i, pool);
+			if (m->kids[i].pid == 0)
+				return;
+			n++;
+		}
 	}
 }
 
@@ -186,21 +244,28 @@ spawn_missing(struct master *m)
  * so that no request waits for it.
  */
 static void
-trim_excess(struct master *m)
+trim_pool(struct master *m, enum sb_pool pool)
 {
 	uint32_t gen = m->sb->generation;
 	int      i, pick = -1, n = 0;
 
 	for (i = 0; i < SB_MAX_WORKERS; i++) {
-		if (m->kids[i].pid == 0 || m->kids[i].generation != gen ||
-		    m->kids[i].quit_sent)
+		if (m->kids[i].pid == 0 || m->kids[i].pool != pool ||
+		    m->kids[i].generation != gen || m->kids[i].quit_sent)
 			continue;
 		n++;
 		if (pick == -1 || m->sb->workers[i].state == SB_IDLE)
 			pick = i;
 	}
-	if (n > m->want && pick != -1)
+	if (n > m->want[pool] && pick != -1)
 		retire(m, pick);
+}
+
+static void
+trim_excess(struct master *m)
+{
+	trim_pool(m, SB_POOL_FCGI);
+	trim_pool(m, SB_POOL_LMTP);
 }
 
 /* This generation's workers all accept (idle or busy): it is ready. */
@@ -208,16 +273,18 @@ static int
 generation_ready(const struct master *m)
 {
 	int32_t state;
-	int     i, n = 0;
+	int     i, n[SB_POOLS] = { 0 };
 
 	for (i = 0; i < SB_MAX_WORKERS; i++) {
 		state = m->sb->workers[i].state;
 		if (m->kids[i].pid != 0 &&
 		    m->kids[i].generation == m->sb->generation &&
 		    (state == SB_IDLE || state == SB_BUSY))
-			n++;
+			n[m->kids[i].pool]++;
 	}
-	return n >= m->want;
+	return n[SB_POOL_FCGI] >= m->want[SB_POOL_FCGI] &&
+	    (!pool_runs(m, SB_POOL_LMTP) ||
+		n[SB_POOL_LMTP] >= m->want[SB_POOL_LMTP]);
 }
 
 /* A reload's old generation leaves only once the new one is ready. */
@@ -376,24 +443,35 @@ reap(struct master *m)
 	}
 }
 
-/* A worker stuck in one request past request_timeout is killed. */
+/*
+ * How long a worker may stay busy (ms; 0 = forever): request_timeout for
+ * a request; for an LMTP connection, twice lmtp_timeout since its last
+ * command (the worker keeps its own, shorter deadlines).
+ */
+static uint64_t
+busy_limit(const struct master *m, const struct kid *k)
+{
+	if (k->pool == SB_POOL_LMTP)
+		return (uint64_t)m->cfg.lmtp_timeout * 2000;
+	return (uint64_t)m->cfg.request_timeout * 1000;
+}
+
+/* A worker stuck in one request past its limit is killed. */
 static void
 enforce_request_timeout(struct master *m)
 {
 	const struct sb_worker *w;
 	struct kid             *k;
-	uint64_t                limit = (uint64_t)m->cfg.request_timeout * 1000;
-	uint64_t                t = sb_mono_ms();
+	uint64_t                limit, t = sb_mono_ms();
 	char                    method[SB_METHOD_MAX], path[SB_URI_MAX];
 	int                     i;
 
-	if (limit == 0)
-		return;
 	for (i = 0; i < SB_MAX_WORKERS; i++) {
 		w = &m->sb->workers[i];
 		k = &m->kids[i];
+		limit = busy_limit(m, k);
 		if (k->pid == 0 || w->state != SB_BUSY || k->timed_out ||
-		    t - w->req_start_mono < limit)
+		    limit == 0 || t - w->req_start_mono < limit)
 			continue;
 		/* The worker's own words, copied and bounded before use. */
 		memcpy(method, w->method, sizeof(method));
@@ -411,30 +489,73 @@ enforce_request_timeout(struct master *m)
 	}
 }
 
+/* Where a pool's peaks are kept in the scoreboard. */
+struct peaks {
+	uint32_t *max_active, *max_listen_queue;
+	uint64_t *max_children_reached;
+	int       fd;
+};
+
+static struct peaks
+peaks_of(struct master *m, enum sb_pool pool)
+{
+	struct peaks p = { &m->sb->max_active, &m->sb->max_listen_queue,
+		&m->sb->max_children_reached, m->app.fd };
+
+	if (pool == SB_POOL_LMTP) {
+		p.max_active = &m->sb->lmtp.max_active;
+		p.max_listen_queue = &m->sb->lmtp.max_listen_queue;
+		p.max_children_reached = &m->sb->lmtp.max_children_reached;
+		p.fd = m->lmtp.fd;
+	}
+	return p;
+}
+
 /* Busy peaks, "all workers busy" episodes and the listen queue's peak. */
+static void
+watch_pool(struct master *m, enum sb_pool pool)
+{
+	struct peaks p = peaks_of(m, pool);
+	uint32_t     idle = 0, busy = 0, queued, backlog;
+	int32_t      state;
+	int          i;
+
+	for (i = 0; i < SB_MAX_WORKERS; i++) {
+		if (m->kids[i].pid == 0 || m->kids[i].pool != pool)
+			continue;
+		state = m->sb->workers[i].state;
+		idle += state == SB_IDLE;
+		busy += state == SB_BUSY;
+	}
+	if (busy > *p.max_active)
+		*p.max_active = busy;
+	if (listen_queue(p.fd, &queued, &backlog) == 0 &&
+	    queued > *p.max_listen_queue)
+		*p.max_listen_queue = queued;
+	if (idle > 0 || busy == 0) {
+		m->all_busy[pool] = 0;
+		return;
+	}
+	if (m->all_busy[pool])
+		return;
+	m->all_busy[pool] = 1;
+	(*p.max_children_reached)++;
+	log_warn("max_children_reached", LOG_WORD("pool", pool_names[pool]),
+	    LOG_INT("workers", m->want[pool]),
+	    LOG_STR("msg",
+		pool == SB_POOL_LMTP ?
+		    "every worker is busy; consider raising lmtp_workers "
+		    "(ctl scale-lmtp or the config)" :
+		    "every worker is busy; consider raising workers "
+		    "(TTIN or the config)"));
+}
+
 static void
 watch_load(struct master *m)
 {
-	uint32_t n[5], queued, backlog;
-
-	sb_count(m->sb, n);
-	if (n[SB_BUSY] > m->sb->max_active)
-		m->sb->max_active = n[SB_BUSY];
-	if (listen_queue(m->app.fd, &queued, &backlog) == 0 &&
-	    queued > m->sb->max_listen_queue)
-		m->sb->max_listen_queue = queued;
-	if (n[SB_IDLE] > 0 || n[SB_BUSY] == 0) {
-		m->all_busy = 0;
-		return;
-	}
-	if (m->all_busy)
-		return;
-	m->all_busy = 1;
-	m->sb->max_children_reached++;
-	log_warn("max_children_reached", LOG_INT("workers", m->want),
-	    LOG_STR("msg",
-		"every worker is busy; consider raising workers "
-		"(TTIN or the config)"));
+	watch_pool(m, SB_POOL_FCGI);
+	if (pool_runs(m, SB_POOL_LMTP))
+		watch_pool(m, SB_POOL_LMTP);
 }
 
 static void
@@ -449,8 +570,8 @@ spawn_status(struct master *m)
 		return;
 	}
 	if (pid == 0)
-		status_main(&m->cfg, m->status.fd, m->app.fd, m->sb, &m->privs,
-		    &m->orig_mask);
+		status_main(&m->cfg, m->status.fd, m->app.fd, m->lmtp.fd, m->sb,
+		    &m->privs, &m->orig_mask);
 	m->status_pid = pid;
 	log_info("status_start", LOG_INT("pid", pid),
 	    LOG_STR("listen", m->cfg.status_listen));
@@ -477,28 +598,32 @@ announce_ready(struct master *m)
 		    LOG_INT("old_master", m->old_master));
 		m->app.keep_path = 0; /* ours now */
 		m->status.keep_path = 0;
+		m->lmtp.keep_path = 0;
 		(void)kill(m->old_master, SIGQUIT);
 		sd_notifyf("MAINPID=%ld\nREADY=1", (long)getpid());
 	} else
 		sd_notifyf("READY=1\nMAINPID=%ld", (long)getpid());
-	log_info("ready", LOG_INT("workers", m->want));
+	log_info("ready", LOG_INT("workers", m->want[SB_POOL_FCGI]),
+	    LOG_INT("lmtp_workers",
+		pool_runs(m, SB_POOL_LMTP) ? m->want[SB_POOL_LMTP] : 0));
 }
 
 static void
-scale(struct master *m, int delta)
+scale(struct master *m, enum sb_pool pool, int delta)
 {
-	int  want = m->want + delta;
+	int  want = m->want[pool] + delta;
 	char bounds[16];
 
-	if (want < 1 || want > m->cfg.max_workers) {
+	if (!pool_runs(m, pool) || want < 1 || want > m->cfg.max_workers) {
 		snprintf(bounds, sizeof(bounds), "1..%d", m->cfg.max_workers);
 		log_warn("scale_refused", LOG_INT("workers", want),
-		    LOG_WORD("bounds", bounds));
+		    LOG_WORD("bounds", bounds),
+		    LOG_WORD("pool", pool_names[pool]));
 		return;
 	}
-	m->want = want;
-	m->sb->want_workers = (uint32_t)want;
-	log_info("scale", LOG_INT("workers", want));
+	set_want(m, pool, want);
+	log_info("scale", LOG_INT("workers", want),
+	    LOG_WORD("pool", pool_names[pool]));
 }
 
 /* Keys a reload cannot change: the sockets and whom workers run as. */
@@ -513,7 +638,7 @@ keep_fixed_keys(const struct config *old, struct config *new)
 	{ #k, offsetof(struct config, k), sizeof(((struct config *)0)->k) }
 		FIXED(listen), FIXED(socket_mode), FIXED(socket_group),
 		FIXED(backlog), FIXED(user), FIXED(group), FIXED(status_listen),
-		FIXED(pid_file),
+		FIXED(pid_file), FIXED(lmtp_listen), FIXED(lmtp_socket_group),
 		FIXED(locale_dir), /* gettext never reloads a catalogue */
 #undef FIXED
 	};
@@ -577,15 +702,19 @@ reload(struct master *m)
 		memcpy(new.log_file, m->cfg.log_file, sizeof(new.log_file));
 	m->cfg = new;
 	log_set_level(m->cfg.log_level);
-	m->want = m->cfg.workers;
-	m->sb->want_workers = (uint32_t)m->want;
+	set_want(m, SB_POOL_FCGI, m->cfg.workers);
+	set_want(m, SB_POOL_LMTP,
+	    pool_runs(m, SB_POOL_LMTP) ? m->cfg.lmtp_workers : 0);
+	m->sb->pwhash_limit = (uint32_t)m->cfg.pwhash_concurrency;
 	m->sb->generation++;
 	m->ready = 1; /* already announced; stays so */
 	/* The status process has the old config too: a new one starts. */
 	if (m->status_pid != 0)
 		(void)kill(m->status_pid, SIGQUIT);
 	log_info("reload", LOG_UINT("generation", m->sb->generation),
-	    LOG_INT("workers", m->want));
+	    LOG_INT("workers", m->want[SB_POOL_FCGI]),
+	    LOG_INT("lmtp_workers",
+		pool_runs(m, SB_POOL_LMTP) ? m->want[SB_POOL_LMTP] : 0));
 	sd_notifyf("READY=1");
 }
 
@@ -609,6 +738,8 @@ exec_new_master(struct master *m)
 	setenv(ENV_LISTEN_FD, buf, 1);
 	snprintf(buf, sizeof(buf), "%d", m->status.fd);
 	setenv(ENV_STATUS_FD, buf, 1);
+	snprintf(buf, sizeof(buf), "%d", m->lmtp.fd);
+	setenv(ENV_LMTP_FD, buf, 1);
 	snprintf(buf, sizeof(buf), "%ld", (long)getppid());
 	setenv(ENV_OLD_MASTER, buf, 1);
 	sigprocmask(SIG_SETMASK, &m->orig_mask, NULL);
@@ -664,6 +795,7 @@ begin_stop(struct master *m, enum master_state how)
 		/* A new master has taken over: its socket file stays. */
 		m->app.keep_path = 1;
 		m->status.keep_path = 1;
+		m->lmtp.keep_path = 1;
 	}
 	if (how == STOPPING_GRACEFUL) {
 		m->deadline = now() + m->cfg.shutdown_timeout;
@@ -691,8 +823,21 @@ enforce_deadline(struct master *m)
 	m->killed = 1;
 }
 
+/*
+ * TTIN and TTOU scale the FastCGI pool; sent with sigqueue(3) and the
+ * value MASTER_POOL_LMTP (`membermail ctl scale-lmtp`), the LMTP pool.
+ */
+static enum sb_pool
+signal_pool(const siginfo_t *si)
+{
+	return si->si_code == SI_QUEUE &&
+		si->si_value.sival_int == MASTER_POOL_LMTP ?
+	    SB_POOL_LMTP :
+	    SB_POOL_FCGI;
+}
+
 static void
-handle_signal(struct master *m, int sig)
+handle_signal(struct master *m, int sig, const siginfo_t *si)
 {
 	if (m->state != RUNNING && sig != SIGTERM && sig != SIGINT &&
 	    sig != SIGCHLD)
@@ -701,10 +846,10 @@ handle_signal(struct master *m, int sig)
 	case SIGCHLD:
 		break; /* reaped at the top of the loop */
 	case SIGTTIN:
-		scale(m, 1);
+		scale(m, signal_pool(si), 1);
 		break;
 	case SIGTTOU:
-		scale(m, -1);
+		scale(m, signal_pool(si), -1);
 		break;
 	case SIGHUP:
 		reload(m);
@@ -774,7 +919,7 @@ loop(struct master *m)
 		    500000000 :
 		    100000000;
 		if ((sig = sigtimedwait(&m->handled, &si, &wait)) > 0)
-			handle_signal(m, sig);
+			handle_signal(m, sig, &si);
 	}
 }
 
@@ -793,14 +938,49 @@ env_fd(const char *name)
 	return *end == '\0' && fd >= 0 && fd < 65536 ? (int)fd : -1;
 }
 
+/* Mode, group and queue of each socket. */
+static struct listen_opts
+opts_for(const struct master *m, const struct listener *l)
+{
+	struct listen_opts o = { m->cfg.socket_mode, m->cfg.socket_group,
+		m->cfg.backlog, "socket_group" };
+
+	if (l == &m->lmtp) {
+		o.group = m->cfg.lmtp_socket_group;
+		o.group_key = "lmtp_socket_group";
+	}
+	return o;
+}
+
+/*
+ * The LMTP socket: inherited after USR2, else created when configured
+ * (also by a new master whose config now asks for it).
+ */
+static int
+open_lmtp(struct master *m, int fd, char *err, size_t errsz)
+{
+	struct listen_opts o = opts_for(m, &m->lmtp);
+
+	m->lmtp.fd = -1;
+	if (m->cfg.lmtp_listen[0] == '\0')
+		return 0;
+	if (fd != -1)
+		return listener_adopt(&m->lmtp, fd, m->cfg.lmtp_listen, err,
+		    errsz);
+	return listener_open(&m->lmtp, m->cfg.lmtp_listen, &o, err, errsz);
+}
+
 /* The sockets: inherited after USR2, else created. */
 static int
 open_listeners(struct master *m, char *err, size_t errsz)
 {
 	int app_fd = env_fd(ENV_LISTEN_FD), status_fd = env_fd(ENV_STATUS_FD);
-	int old = env_fd(ENV_OLD_MASTER);
+	int old = env_fd(ENV_OLD_MASTER), lmtp_fd = env_fd(ENV_LMTP_FD);
+	struct listen_opts o = opts_for(m, &m->app);
 
 	m->status.fd = -1;
+	if (open_lmtp(m, lmtp_fd, err, errsz) == -1)
+		return -1;
 	if (app_fd != -1) {
 		m->old_master = old > 0 ? old : 0;
 		if (listener_adopt(&m->app, app_fd, m->cfg.listen, err,
@@ -814,11 +994,11 @@ open_listeners(struct master *m, char *err, size_t errsz)
 		    LOG_INT("old_master", m->old_master));
 		return 0;
 	}
-	if (listener_open(&m->app, m->cfg.listen, &m->cfg, err, errsz) == -1)
+	if (listener_open(&m->app, m->cfg.listen, &o, err, errsz) == -1)
 		return -1;
 	if (m->cfg.status_listen[0] != '\0' &&
-	    listener_open(&m->status, m->cfg.status_listen, &m->cfg, err,
-		errsz) == -1)
+	    listener_open(&m->status, m->cfg.status_listen, &o, err, errsz) ==
+		-1)
 		return -1;
 	return 0;
 }
@@ -841,9 +1021,12 @@ setup(struct master *m, char *err, size_t errsz)
 		snprintf(err, errsz, "scoreboard: %s", strerror(errno));
 		return -1;
 	}
-	m->want = m->cfg.workers;
-	m->sb->want_workers = (uint32_t)m->want;
+	set_want(m, SB_POOL_FCGI, m->cfg.workers);
+	set_want(m, SB_POOL_LMTP,
+	    pool_runs(m, SB_POOL_LMTP) ? m->cfg.lmtp_workers : 0);
 	m->sb->listen_backlog = (uint32_t)m->cfg.backlog;
+	m->sb->lmtp.listen_backlog = (uint32_t)m->cfg.backlog;
+	m->sb->pwhash_limit = (uint32_t)m->cfg.pwhash_concurrency;
 	m->sb->generation = 1;
 	return 0;
 }
@@ -856,6 +1039,8 @@ teardown(struct master *m)
 	listener_close(&m->app);
 	if (m->status.fd != -1 || m->status.is_unix)
 		listener_close(&m->status);
+	if (m->lmtp.fd != -1 || m->lmtp.is_unix)
+		listener_close(&m->lmtp);
 	if (m->sb != NULL)
 		sb_destroy(m->sb, getpid());
 	if (m->cfg.pid_file[0] != '\0') {
@@ -882,6 +1067,7 @@ master_run(const struct config *cfg, const char *cfg_path, char *const argv[],
 	m->router = rt;
 	m->status.fd = -1;
 	m->app.fd = -1;
+	m->lmtp.fd = -1;
 	block_signals(m);
 	if (setup(m, err, sizeof(err)) == -1) {
 		log_error("startup_failed", LOG_STR("msg", err));
@@ -892,6 +1078,9 @@ master_run(const struct config *cfg, const char *cfg_path, char *const argv[],
 	log_info("listening", LOG_STR("listen", m->cfg.listen),
 	    LOG_INT("workers", m->cfg.workers),
 	    LOG_INT("backlog", m->cfg.backlog));
+	if (pool_runs(m, SB_POOL_LMTP))
+		log_info("listening", LOG_STR("listen", m->cfg.lmtp_listen),
+		    LOG_INT("lmtp_workers", m->cfg.lmtp_workers));
 	loop(m);
 	teardown(m);
 	log_info("stopped");

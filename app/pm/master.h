@@ -6,7 +6,9 @@
  * (sigtimedwait on a blocked set), so no master state is touched from a
  * signal handler, and the same loop ticks every 100-500 ms for timed work.
  *
- *	TTIN, TTOU	one worker more or less (1..max_workers)
+ *	TTIN, TTOU	one worker more or less (1..max_workers); sent
+ *			with sigqueue(3) and the value MASTER_POOL_LMTP,
+ *			in the LMTP pool
  *	HUP		re-read the config; a bad one is refused and the old
  *			one keeps running; else a new generation of workers
  *			starts, and the old one is told to leave only once
@@ -32,6 +34,9 @@
 
 struct config;
 struct router;
+
+/* The sigqueue(3) value of a TTIN or TTOU for the LMTP pool. */
+#define MASTER_POOL_LMTP 0x4c4d5450 /* "LMTP" */
 
 /*
  * Runs the server until stopped; returns the process exit status.  cfg is

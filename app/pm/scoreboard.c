@@ -125,14 +125,55 @@ sb_mono_ms(void)
 }
 
 void
-sb_count(const struct scoreboard *sb, uint32_t n[5])
+sb_count(const struct scoreboard *sb, enum sb_pool pool, uint32_t n[5])
 {
 	int i, st;
 
 	memset(n, 0, 5 * sizeof(n[0]));
 	for (i = 0; i < SB_MAX_WORKERS; i++) {
 		st = sb->workers[i].state;
-		if (sb->workers[i].pid != 0 && st >= 0 && st < 5)
+		if (sb->workers[i].pid != 0 &&
+		    sb->workers[i].pool == (int32_t)pool && st >= 0 && st < 5)
 			n[st]++;
 	}
+}
+
+static uint32_t
+pwhash_running(const struct scoreboard *sb)
+{
+	uint32_t n = 0;
+	int      i;
+
+	for (i = 0; i < SB_MAX_WORKERS; i++)
+		n += __atomic_load_n(&sb->workers[i].pwhash, __ATOMIC_SEQ_CST);
+	return n;
+}
+
+int
+sb_pwhash_enter(struct scoreboard *sb, int slot, unsigned int wait_ms)
+{
+	uint32_t       *mine = &sb->workers[slot].pwhash;
+	uint64_t        deadline = sb_mono_ms() + wait_ms;
+	struct timespec pause;
+
+	for (;;) {
+		__atomic_store_n(mine, 1, __ATOMIC_SEQ_CST);
+		if (pwhash_running(sb) <= sb->pwhash_limit)
+			return 0;
+		__atomic_store_n(mine, 0, __ATOMIC_SEQ_CST);
+		if (sb_mono_ms() >= deadline)
+			return -1;
+		/* 5..20 ms, different per slot and per try. */
+		pause.tv_sec = 0;
+		pause.tv_nsec =
+		    (long)(5 + (sb_mono_ms() * 7 + (uint64_t)slot * 13) % 16) *
+		    1000000L;
+		nanosleep(&pause, NULL);
+	}
+}
+
+void
+sb_pwhash_leave(struct scoreboard *sb, int slot)
+{
+	__atomic_store_n(&sb->workers[slot].pwhash, 0, __ATOMIC_SEQ_CST);
 }

@@ -31,11 +31,18 @@ enum sb_state {
 	SB_EXITING   /* told to stop; finishing */
 };
 
+/* The pools of workers, each on its own socket. */
+enum sb_pool {
+	SB_POOL_FCGI = 0, /* FastCGI: the web pages and the API */
+	SB_POOL_LMTP,     /* LMTP: Postfix delivering kept mail */
+	SB_POOLS
+};
+
 struct sb_worker {
 	int32_t  pid;
-	uint32_t generation; /* reloads replace a whole generation */
-	int32_t  state;      /* enum sb_state */
-	uint32_t _pad;
+	uint32_t generation;            /* reloads replace a whole generation */
+	int32_t  state;                 /* enum sb_state */
+	int32_t  pool;                  /* enum sb_pool */
 	uint64_t started_ms;            /* realtime: process start */
 	uint64_t requests;              /* served by this process */
 	uint64_t req_start_ms;          /* realtime: current or last request */
@@ -43,10 +50,27 @@ struct sb_worker {
 	uint64_t req_duration_us;       /* last finished request */
 	char     method[SB_METHOD_MAX]; /* current or last request */
 	char     uri[SB_URI_MAX];       /* path only, cut */
+	uint32_t pwhash; /* 1 while it runs an Argon2id derivation */
+	uint32_t _pad;
+};
+
+/*
+ * The LMTP pool's own figures (the FastCGI pool's are the scoreboard's
+ * top-level ones, which came first).  accepted counts connections,
+ * messages the deliveries stored (one per recipient).
+ */
+struct sb_lmtp {
+	uint32_t want;           /* the master's target */
+	uint32_t listen_backlog; /* configured */
+	uint32_t max_active;
+	uint32_t max_listen_queue;
+	uint64_t accepted;
+	uint64_t messages;
+	uint64_t max_children_reached;
 };
 
 #define SB_MAGIC   0x6d6d7362u /* "mmsb" */
-#define SB_VERSION 1           /* bump when the layout changes */
+#define SB_VERSION 2           /* bump when the layout changes */
 
 struct scoreboard {
 	uint32_t         magic;    /* SB_MAGIC */
@@ -63,6 +87,9 @@ struct scoreboard {
 	uint64_t         max_children_reached; /* episodes of all busy */
 	uint32_t         max_active;           /* most busy at once */
 	uint32_t         max_listen_queue;     /* most queued connections */
+	struct sb_lmtp   lmtp;                 /* want 0: no LMTP pool */
+	uint32_t         pwhash_limit; /* Argon2id derivations at once */
+	uint32_t         _pad;
 	struct sb_worker workers[SB_MAX_WORKERS];
 };
 
@@ -82,7 +109,18 @@ void                     sb_destroy(struct scoreboard *, pid_t master);
 uint64_t sb_now_ms(void);  /* realtime */
 uint64_t sb_mono_ms(void); /* monotonic */
 
-/* Counts of live slots in each state (indexed by enum sb_state). */
-void sb_count(const struct scoreboard *, uint32_t n[5]);
+/* Counts of a pool's live slots in each state (indexed by enum sb_state). */
+void sb_count(const struct scoreboard *, enum sb_pool, uint32_t n[5]);
+
+/*
+ * Slot `slot` may start an Argon2id derivation once fewer than
+ * pwhash_limit slots run one: 0 when it may (then sb_pwhash_leave), -1
+ * when wait_ms passed first.  A slot announces itself before it counts
+ * the others, and steps back (with a random pause) when too many did, so
+ * the limit holds without a lock; a worker that dies inside releases its
+ * place when the master clears its slot.
+ */
+int  sb_pwhash_enter(struct scoreboard *, int slot, unsigned int wait_ms);
+void sb_pwhash_leave(struct scoreboard *, int slot);
 
 #endif

@@ -59,7 +59,10 @@ struct proc {
 	char        method[CLEAN_MAX(SB_METHOD_MAX)];
 	char        uri[CLEAN_MAX(SB_URI_MAX)];
 	uint32_t    rss_kib;
+	const char *pool; /* shown when the LMTP pool runs */
 };
+
+static const char *const pool_names[SB_POOLS] = { "membermail", "lmtp" };
 
 static const char *const state_names[] = { [SB_FREE] = "Free",
 	[SB_STARTING] = "Starting",
@@ -79,22 +82,35 @@ seconds_since(uint64_t now_ms, uint64_t then_ms)
 	return then_ms != 0 && now_ms > then_ms ? (now_ms - then_ms) / 1000 : 0;
 }
 
+/* Whether the LMTP pool runs (its figures and the pool of each worker). */
+static int
+lmtp_runs(const struct scoreboard *sb)
+{
+	return sb->lmtp.want > 0;
+}
+
 static void
 get_totals(const struct scoreboard *sb, const struct status_extra *x,
-    struct totals *t)
+    enum sb_pool pool, struct totals *t)
 {
-	uint32_t n[5];
+	const struct status_queue *q = pool == SB_POOL_LMTP ? &x->lmtp :
+							      &x->fcgi;
+	uint32_t                   n[5], peak, backlog;
 
-	sb_count(sb, n);
+	sb_count(sb, pool, n);
+	peak = pool == SB_POOL_LMTP ? sb->lmtp.max_active : sb->max_active;
 	t->idle = n[SB_IDLE];
 	t->active = n[SB_BUSY];
 	t->total = n[SB_STARTING] + n[SB_IDLE] + n[SB_BUSY] + n[SB_EXITING];
-	t->max_active = max_u32(sb->max_active, t->active);
-	t->listen_queue = x->queue_known ? x->listen_queue : 0;
-	t->max_listen_queue = max_u32(max_u32(sb->max_listen_queue,
-					  x->max_listen_queue),
+	t->max_active = max_u32(peak, t->active);
+	t->listen_queue = q->known ? q->listen_queue : 0;
+	peak = pool == SB_POOL_LMTP ? sb->lmtp.max_listen_queue :
+				      sb->max_listen_queue;
+	t->max_listen_queue = max_u32(max_u32(peak, q->max_listen_queue),
 	    t->listen_queue);
-	t->backlog = x->queue_known ? x->listen_backlog : sb->listen_backlog;
+	backlog = pool == SB_POOL_LMTP ? sb->lmtp.listen_backlog :
+					 sb->listen_backlog;
+	t->backlog = q->known ? q->listen_backlog : backlog;
 	t->since = seconds_since(x->now_ms, sb->start_ms);
 }
 
@@ -148,6 +164,9 @@ get_proc(const struct scoreboard *sb, const struct status_extra *x, int i,
 	clean(p->method, w.method, sizeof(w.method));
 	clean(p->uri, w.uri, sizeof(w.uri));
 	p->rss_kib = x->rss_kib[i];
+	p->pool = lmtp_runs(sb) && w.pool >= 0 && w.pool < SB_POOLS ?
+	    pool_names[w.pool] :
+	    NULL;
 	return 1;
 }
 
@@ -186,6 +205,8 @@ text_proc(struct buf *out, const struct proc *p)
 
 	buf_puts(out, "\n************************\n");
 	text_num(out, "pid:", (uint64_t)p->pid);
+	if (p->pool != NULL)
+		text_str(out, "pool:", p->pool);
 	text_str(out, "state:", p->state);
 	text_num(out, "generation:", p->generation);
 	text_str(out,
@@ -198,6 +219,37 @@ text_proc(struct buf *out, const struct proc *p)
 	text_num(out, "RSS:", p->rss_kib);
 }
 
+/* A pool's queue and process counts, alike in both pools' blocks. */
+static void
+text_counts(struct buf *out, const struct totals *t)
+{
+	text_num(out, "listen queue:", t->listen_queue);
+	text_num(out, "max listen queue:", t->max_listen_queue);
+	text_num(out, "listen queue len:", t->backlog);
+	text_num(out, "idle processes:", t->idle);
+	text_num(out, "active processes:", t->active);
+	text_num(out, "total processes:", t->total);
+	text_num(out, "max active processes:", t->max_active);
+}
+
+/* The LMTP pool's block, after the FastCGI pool's. */
+static void
+text_lmtp(const struct scoreboard *sb, const struct status_extra *x,
+    struct buf *out)
+{
+	struct totals t;
+
+	get_totals(sb, x, SB_POOL_LMTP, &t);
+	buf_putc(out, '\n');
+	text_str(out, "pool:", pool_names[SB_POOL_LMTP]);
+	text_str(out, "process manager:", x->pm);
+	text_num(out, "accepted conn:", sb->lmtp.accepted);
+	text_num(out, "messages stored:", sb->lmtp.messages);
+	text_counts(out, &t);
+	text_num(out, "max children reached:", sb->lmtp.max_children_reached);
+	text_num(out, "workers wanted:", sb->lmtp.want);
+}
+
 void
 status_text(const struct scoreboard *sb, const struct status_extra *x, int full,
     struct buf *out)
@@ -207,26 +259,22 @@ status_text(const struct scoreboard *sb, const struct status_extra *x, int full,
 	char          when[TIME_MAX];
 	int           i;
 
-	get_totals(sb, x, &t);
+	get_totals(sb, x, SB_POOL_FCGI, &t);
 	text_str(out, "pool:", x->pool);
 	text_str(out, "process manager:", x->pm);
 	text_str(out,
 	    "start time:", fmt_time(when, sizeof(when), sb->start_ms));
 	text_num(out, "start since:", t.since);
 	text_num(out, "accepted conn:", sb->accepted);
-	text_num(out, "listen queue:", t.listen_queue);
-	text_num(out, "max listen queue:", t.max_listen_queue);
-	text_num(out, "listen queue len:", t.backlog);
-	text_num(out, "idle processes:", t.idle);
-	text_num(out, "active processes:", t.active);
-	text_num(out, "total processes:", t.total);
-	text_num(out, "max active processes:", t.max_active);
+	text_counts(out, &t);
 	text_num(out, "max children reached:", sb->max_children_reached);
 	text_num(out, "slow requests:", sb->slow_requests);
 	text_num(out, "killed by timeout:", sb->killed_by_timeout);
 	text_num(out, "crashes:", sb->crashes);
 	text_num(out, "generation:", sb->generation);
 	text_num(out, "workers wanted:", sb->want_workers);
+	if (lmtp_runs(sb))
+		text_lmtp(sb, x, out);
 	for (i = 0; full && i < SB_MAX_WORKERS; i++)
 		if (get_proc(sb, x, i, &p))
 			text_proc(out, &p);
@@ -262,6 +310,8 @@ json_proc(const struct proc *p, int *bad)
 		return NULL;
 	}
 	jadd(o, "pid", json_object_new_int(p->pid), bad);
+	if (p->pool != NULL)
+		jadd(o, "pool", json_object_new_string(p->pool), bad);
 	jadd(o, "state", json_object_new_string(p->state), bad);
 	jadd(o, "generation", json_object_new_uint64(p->generation), bad);
 	jadd(o, "start time", json_object_new_uint64(p->started_ms / 1000),
@@ -329,6 +379,38 @@ json_pool(struct json_object *o, const struct scoreboard *sb,
 	    bad);
 }
 
+static struct json_object *
+json_lmtp(const struct scoreboard *sb, const struct status_extra *x, int *bad)
+{
+	struct json_object *o;
+	struct totals       t;
+
+	if ((o = json_object_new_object()) == NULL) {
+		*bad = 1;
+		return NULL;
+	}
+	get_totals(sb, x, SB_POOL_LMTP, &t);
+	jadd(o, "pool", json_object_new_string(pool_names[SB_POOL_LMTP]), bad);
+	jadd(o, "process manager", json_object_new_string(x->pm), bad);
+	jadd(o, "accepted conn", json_object_new_uint64(sb->lmtp.accepted),
+	    bad);
+	jadd(o, "messages stored", json_object_new_uint64(sb->lmtp.messages),
+	    bad);
+	jadd(o, "listen queue", json_object_new_uint64(t.listen_queue), bad);
+	jadd(o, "max listen queue", json_object_new_uint64(t.max_listen_queue),
+	    bad);
+	jadd(o, "listen queue len", json_object_new_uint64(t.backlog), bad);
+	jadd(o, "idle processes", json_object_new_uint64(t.idle), bad);
+	jadd(o, "active processes", json_object_new_uint64(t.active), bad);
+	jadd(o, "total processes", json_object_new_uint64(t.total), bad);
+	jadd(o, "max active processes", json_object_new_uint64(t.max_active),
+	    bad);
+	jadd(o, "max children reached",
+	    json_object_new_uint64(sb->lmtp.max_children_reached), bad);
+	jadd(o, "workers wanted", json_object_new_uint64(sb->lmtp.want), bad);
+	return o;
+}
+
 void
 status_json(const struct scoreboard *sb, const struct status_extra *x, int full,
     struct buf *out)
@@ -343,8 +425,10 @@ status_json(const struct scoreboard *sb, const struct status_extra *x, int full,
 		out->failed = 1;
 		return;
 	}
-	get_totals(sb, x, &t);
+	get_totals(sb, x, SB_POOL_FCGI, &t);
 	json_pool(o, sb, x, &t, &bad);
+	if (lmtp_runs(sb))
+		jadd(o, "lmtp", json_lmtp(sb, x, &bad), &bad);
 	if (full)
 		jadd(o, "processes", json_procs(sb, x, &bad), &bad);
 	s = json_object_to_json_string_length(o,
@@ -417,18 +501,18 @@ static const struct {
 	    "Workers the master is keeping (workers, TTIN, TTOU)." },
 };
 
-void
-status_metrics(const struct scoreboard *sb, const struct status_extra *x,
-    struct buf *out)
+/* A pool's values (the LMTP pool has no request or crash figures). */
+static void
+pool_values(const struct scoreboard *sb, const struct status_extra *x,
+    enum sb_pool pool, uint64_t v[M__MAX])
 {
-	uint64_t      v[M__MAX];
 	struct totals t;
-	int           m;
+	int           lmtp = pool == SB_POOL_LMTP;
 
-	get_totals(sb, x, &t);
+	get_totals(sb, x, pool, &t);
 	v[M_UP] = 1;
 	v[M_START_TIME] = sb->start_ms; /* written as seconds below */
-	v[M_ACCEPTED] = sb->accepted;
+	v[M_ACCEPTED] = lmtp ? sb->lmtp.accepted : sb->accepted;
 	v[M_LISTEN_QUEUE] = t.listen_queue;
 	v[M_MAX_LISTEN_QUEUE] = t.max_listen_queue;
 	v[M_LISTEN_QUEUE_LEN] = t.backlog;
@@ -436,24 +520,62 @@ status_metrics(const struct scoreboard *sb, const struct status_extra *x,
 	v[M_ACTIVE] = t.active;
 	v[M_TOTAL] = t.total;
 	v[M_MAX_ACTIVE] = t.max_active;
-	v[M_MAX_CHILDREN] = sb->max_children_reached;
+	v[M_MAX_CHILDREN] = lmtp ? sb->lmtp.max_children_reached :
+				   sb->max_children_reached;
 	v[M_SLOW] = sb->slow_requests;
 	v[M_KILLED] = sb->killed_by_timeout;
 	v[M_CRASHES] = sb->crashes;
-	v[M_WANTED] = sb->want_workers;
+	v[M_WANTED] = lmtp ? sb->lmtp.want : sb->want_workers;
+}
+
+/* Whether metric m has a series of the LMTP pool, and it is known. */
+static int
+lmtp_series(const struct scoreboard *sb, const struct status_extra *x, int m)
+{
+	if (!lmtp_runs(sb) || m == M_UP || m == M_START_TIME || m == M_SLOW ||
+	    m == M_KILLED || m == M_CRASHES)
+		return 0;
+	return m != M_LISTEN_QUEUE || x->lmtp.known;
+}
+
+/*
+ * The FastCGI pool's series carry no label (they came first); the LMTP
+ * pool's, when it runs, the label pool="lmtp".
+ */
+void
+status_metrics(const struct scoreboard *sb, const struct status_extra *x,
+    struct buf *out)
+{
+	uint64_t v[M__MAX], l[M__MAX];
+	int      m, fcgi, lmtp;
+
+	pool_values(sb, x, SB_POOL_FCGI, v);
+	pool_values(sb, x, SB_POOL_LMTP, l);
 	for (m = 0; m < M__MAX; m++) {
-		if (m == M_LISTEN_QUEUE && !x->queue_known)
-			continue; /* unknown is not 0 */
+		fcgi = m != M_LISTEN_QUEUE || x->fcgi.known; /* unknown != 0 */
+		lmtp = lmtp_series(sb, x, m);
+		if (!fcgi && !lmtp)
+			continue;
 		buf_printf(out, "# HELP %s %s\n# TYPE %s %s\n", metrics[m].name,
 		    metrics[m].help, metrics[m].name, metrics[m].type);
 		if (m == M_START_TIME)
 			buf_printf(out, "%s %" PRIu64 ".%03u\n",
 			    metrics[m].name, v[m] / 1000,
 			    (unsigned int)(v[m] % 1000));
-		else
+		else if (fcgi)
 			buf_printf(out, "%s %" PRIu64 "\n", metrics[m].name,
 			    v[m]);
+		if (lmtp)
+			buf_printf(out, "%s{pool=\"lmtp\"} %" PRIu64 "\n",
+			    metrics[m].name, l[m]);
 	}
+	if (lmtp_runs(sb))
+		buf_printf(out,
+		    "# HELP membermail_lmtp_messages_total Message copies "
+		    "the LMTP workers stored (one per recipient).\n"
+		    "# TYPE membermail_lmtp_messages_total counter\n"
+		    "membermail_lmtp_messages_total %" PRIu64 "\n",
+		    sb->lmtp.messages);
 }
 
 /* ------------------------------------------------------------------ */
@@ -497,11 +619,13 @@ struct sproc {
 	const struct config     *cfg;
 	const struct scoreboard *sb;
 	int                      app_fd;
+	int                      lmtp_fd; /* -1: no LMTP pool */
 	FCGX_Request             fr;
 	struct buf               out;
 	struct scoreboard        snap; /* a consistent copy per page */
 	struct status_extra      extra;
 	uint32_t                 max_queue; /* most we have seen */
+	uint32_t                 max_lmtp_queue;
 	int                      queue_warned;
 	long                     page_kib;
 };
@@ -626,12 +750,30 @@ rss_kib(pid_t pid, long page_kib)
 	return pages > UINT32_MAX ? UINT32_MAX : (uint32_t)pages;
 }
 
+/* A socket's accept queue now, and the peak this process saw. */
+static void
+measure(struct sproc *sp, int fd, struct status_queue *q, uint32_t *peak)
+{
+	uint32_t queued, backlog;
+
+	if (listen_queue(fd, &queued, &backlog) == 0) {
+		q->known = 1;
+		q->listen_queue = queued;
+		q->listen_backlog = backlog;
+		*peak = max_u32(*peak, queued);
+	} else if (!sp->queue_warned) {
+		sp->queue_warned = 1;
+		log_warn("listen_queue_unknown",
+		    LOG_STR("msg", strerror(errno)));
+	}
+	q->max_listen_queue = *peak;
+}
+
 /* Copies the scoreboard and gathers what it does not hold. */
 static void
 gather(struct sproc *sp, int full)
 {
 	struct status_extra *x = &sp->extra;
-	uint32_t             queued, backlog;
 	int                  i;
 
 	memcpy(&sp->snap, sp->sb, sizeof(sp->snap));
@@ -640,17 +782,9 @@ gather(struct sproc *sp, int full)
 	x->pm = "static";
 	x->now_ms = sb_now_ms();
 	x->now_mono_ms = sb_mono_ms();
-	if (listen_queue(sp->app_fd, &queued, &backlog) == 0) {
-		x->queue_known = 1;
-		x->listen_queue = queued;
-		x->listen_backlog = backlog;
-		sp->max_queue = max_u32(sp->max_queue, queued);
-	} else if (!sp->queue_warned) {
-		sp->queue_warned = 1;
-		log_warn("listen_queue_unknown",
-		    LOG_STR("msg", strerror(errno)));
-	}
-	x->max_listen_queue = sp->max_queue;
+	measure(sp, sp->app_fd, &x->fcgi, &sp->max_queue);
+	if (sp->lmtp_fd != -1)
+		measure(sp, sp->lmtp_fd, &x->lmtp, &sp->max_lmtp_queue);
 	for (i = 0; full && i < SB_MAX_WORKERS; i++)
 		if (sp->snap.workers[i].pid > 0 &&
 		    sp->snap.workers[i].state != SB_FREE)
@@ -790,7 +924,7 @@ serve(struct sproc *sp)
 }
 
 void
-status_main(const struct config *cfg, int fd, int app_fd,
+status_main(const struct config *cfg, int fd, int app_fd, int lmtp_fd,
     const struct scoreboard *sb, const struct privs *privs,
     const sigset_t *unblock)
 {
@@ -802,6 +936,7 @@ status_main(const struct config *cfg, int fd, int app_fd,
 	sp.cfg = cfg;
 	sp.sb = sb;
 	sp.app_fd = app_fd;
+	sp.lmtp_fd = lmtp_fd;
 	page = sysconf(_SC_PAGESIZE);
 	sp.page_kib = page > 0 ? page / 1024 : 4;
 	buf_init(&sp.out, STATUS_OUT_MAX);

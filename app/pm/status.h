@@ -48,33 +48,42 @@ struct privs;
 
 #define STATUS_OUT_MAX (1024u * 1024) /* bound on one page */
 
+/* A pool's accept queue as the status process measures it. */
+struct status_queue {
+	int      known;            /* listen_queue succeeded */
+	uint32_t listen_queue;     /* connections waiting now */
+	uint32_t listen_backlog;   /* kernel's; else sb's */
+	uint32_t max_listen_queue; /* the status process's max */
+};
+
 /* What the pages show that is not in the scoreboard. */
 struct status_extra {
-	const char *pool;                    /* "membermail" */
-	const char *pm;                      /* process manager: "static" */
-	uint64_t    now_ms;                  /* realtime, for "since" */
-	uint64_t    now_mono_ms;             /* monotonic, for durations */
-	int         queue_known;             /* listen_queue succeeded */
-	uint32_t    listen_queue;            /* connections waiting now */
-	uint32_t    listen_backlog;          /* kernel's; else sb's */
-	uint32_t    max_listen_queue;        /* the status process's max */
-	uint32_t    rss_kib[SB_MAX_WORKERS]; /* by slot, ?full; 0 = ? */
+	const char         *pool;                    /* "membermail" */
+	const char         *pm;                      /* "static" */
+	uint64_t            now_ms;                  /* realtime, for "since" */
+	uint64_t            now_mono_ms;             /* monotonic */
+	struct status_queue fcgi, lmtp;              /* the sockets */
+	uint32_t            rss_kib[SB_MAX_WORKERS]; /* by slot, ?full */
 };
 
 /*
  * Serves /status, /metrics and /ping on fd (FastCGI) from sb until told to
  * stop: QUIT finishes the request in flight, TERM exits at once, like a
- * worker.  app_fd is the app's listening socket, for the listen queue.
+ * worker.  app_fd and lmtp_fd (-1: none) are the pools' listening
+ * sockets, for their listen queues.
  * Expects every signal blocked and restores *unblock once its handlers
  * are installed and privileges dropped.  Never returns.
  */
-void status_main(const struct config *, int fd, int                  app_fd,
+void status_main(const struct config *, int fd, int app_fd, int lmtp_fd,
     const struct scoreboard *, const struct privs *, const sigset_t *unblock)
     __attribute__((noreturn));
 
 /*
  * The pages, appended to out (bounded by out's max; check out->failed).
- * full adds one record per live worker.  They read sb as it is: callers
+ * full adds one record per live worker.  When the LMTP pool runs, its
+ * figures follow the FastCGI pool's (text: a second block; JSON: "lmtp";
+ * metrics: the same names with pool="lmtp") and each worker's record says
+ * its pool.  They read sb as it is: callers
  * wanting consistent numbers pass a copy (status_main does).
  */
 void status_text(const struct scoreboard *, const struct status_extra *,

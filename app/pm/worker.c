@@ -14,7 +14,9 @@
 #include "http/req.h"
 #include "http/route.h"
 #include "lib/conf.h"
+#include "lib/gate.h"
 #include "lib/log.h"
+#include "mail/mime.h"
 #include "pm/child.h"
 #include "pm/privs.h"
 #include "pm/scoreboard.h"
@@ -74,12 +76,8 @@ mark_done(const struct worker_env *env, struct sb_worker *w)
 	}
 }
 
-/*
- * This worker's share of max_requests, within +-10 %, so that workers
- * started together do not all recycle together.
- */
-static long
-request_budget(const struct config *cfg)
+long
+worker_budget(const struct config *cfg)
 {
 	long n = cfg->max_requests, spread = n / 10;
 
@@ -91,12 +89,34 @@ request_budget(const struct config *cfg)
 	return n > 0 ? n : 1;
 }
 
+/* The Argon2id bound of gate.h, on the scoreboard. */
+struct gate_slot {
+	struct scoreboard *sb;
+	int                slot;
+};
+
+static int
+gate_enter_sb(void *ctx, unsigned int wait_ms)
+{
+	struct gate_slot *g = ctx;
+
+	return sb_pwhash_enter(g->sb, g->slot, wait_ms);
+}
+
+static void
+gate_leave_sb(void *ctx)
+{
+	struct gate_slot *g = ctx;
+
+	sb_pwhash_leave(g->sb, g->slot);
+}
+
 /* Serves requests; returns why it stopped, for the log. */
 static const char *
 serve(const struct worker_env *env, struct req *r, FCGX_Request *fr)
 {
 	struct sb_worker *w = &env->sb->workers[env->slot];
-	long              served = 0, budget = request_budget(env->cfg);
+	long              served = 0, budget = worker_budget(env->cfg);
 	int               rc;
 
 	for (;;) {
@@ -117,12 +137,16 @@ serve(const struct worker_env *env, struct req *r, FCGX_Request *fr)
 void
 worker_main(const struct worker_env *env)
 {
-	FCGX_Request fr;
-	struct req   r;
-	struct db   *db;
-	const char  *why;
+	static struct gate_slot gate;
+	FCGX_Request            fr;
+	struct req              r;
+	struct db              *db;
+	const char             *why;
 
 	child_setup("mm-worker", env->listen_fd, env->privs, env->unblock);
+	gate.sb = env->sb;
+	gate.slot = env->slot;
+	gate_install(gate_enter_sb, gate_leave_sb, &gate);
 	if (log_buffer_start(WORKER_LOG_FLUSH_MS) == -1)
 		log_warn("log_buffer_failed", LOG_STR("msg", strerror(errno)));
 	/* Connected lazily by the first request that needs it. */
@@ -143,6 +167,7 @@ worker_main(const struct worker_env *env)
 	req_free(&r);
 	db_free(db);
 	http_cleanup();
+	mime_shutdown();
 	provision_cleanup();
 	FCGX_Free(&fr, 1);
 	exit(strcmp(why, "accept failed") == 0 ? 1 : 0);

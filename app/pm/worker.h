@@ -33,4 +33,11 @@ struct worker_env {
 
 void worker_main(const struct worker_env *) __attribute__((noreturn));
 
+/*
+ * This worker's share of max_requests (an LMTP worker's: messages stored),
+ * within +-10 %, so that workers started together do not all recycle
+ * together; 0: no end.
+ */
+long worker_budget(const struct config *);
+
 #endif

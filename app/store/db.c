@@ -332,13 +332,21 @@ PGresult *
 db_exec(struct db *db, enum stmt id, int nparams, const char *const *params,
     enum app_err *err)
 {
+	return db_exec_bin(db, id, nparams, params, NULL, NULL, 0, err);
+}
+
+PGresult *
+db_exec_bin(struct db *db, enum stmt id, int nparams, const char *const *params,
+    const int *lengths, const int *formats, int binary_result,
+    enum app_err *err)
+{
 	PGresult      *res;
 	ExecStatusType st;
 
 	if ((*err = db_connect(db)) != APP_OK)
 		return NULL;
 	res = PQexecPrepared(db->conn, sql_stmts[id].name, nparams, params,
-	    NULL, NULL, 0);
+	    lengths, formats, binary_result);
 	st = PQresultStatus(res);
 	if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK) {
 		db->answered = 1;

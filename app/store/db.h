@@ -29,7 +29,7 @@
 #include "store/sql.h"
 
 /* The schema version (highest migration) this binary needs. */
-#define DB_SCHEMA_VERSION 12
+#define DB_SCHEMA_VERSION 13
 
 struct arena;
 struct config;
@@ -65,6 +65,14 @@ int db_schema_behind(const struct db *);
  */
 PGresult *db_exec(struct db *, enum stmt, int nparams,
     const char *const *params, enum app_err *err);
+/*
+ * db_exec with binary parameters where formats[i] is 1 (their lengths in
+ * lengths[i]; text ones are NUL-terminated) and, with binary_result, the
+ * result's columns in binary (bytea as its bytes).
+ */
+PGresult *db_exec_bin(struct db *, enum stmt, int nparams,
+    const char *const *params, const int *lengths, const int *formats,
+    int binary_result, enum app_err *err);
 /* The same for a statement whose result does not matter. */
 enum app_err db_run(struct db *, enum stmt, int nparams,
     const char *const *params);
@@ -103,8 +111,15 @@ const char *db_str(const PGresult *, int row, int col);  /* the result's */
 long long   db_ll(const PGresult *, int row, int col);   /* 0: not a number */
 int         db_bool(const PGresult *, int row, int col); /* 1 for "t" */
 int         db_null(const PGresult *, int row, int col);
+/* A column's length in bytes: a binary result's bytea (db_exec_bin). */
+size_t db_len(const PGresult *, int row, int col);
 /* A copy in the arena; NULL for SQL NULL, or when the arena is full. */
 char *db_dup(struct arena *, const PGresult *, int row, int col);
+/*
+ * A column of hex text (encode(bytea, 'hex')) decoded into out: how many
+ * bytes, or -1 when it is not hex or would not fit in max.
+ */
+long db_hex(const PGresult *, int row, int col, unsigned char *out, size_t max);
 
 /*
  * A one-dimensional array column decoded into *n arena strings in

@@ -1067,6 +1067,200 @@ const struct sql_stmt sql_stmts[STMT__MAX] = {
 	    "SELECT coalesce(json_agg(r ORDER BY lower(r.name), r.id), '[]') "
 	    "FROM (" CLI_USER_ROWS ") r",
 	    3, CLI_JSON__N },
+	/*
+	 * An LMTP recipient's mailbox, whatever the alias's state: mail
+	 * Postfix accepted for it is kept.  The message id is taken now so
+	 * that the ciphertexts can bind it.
+	 */
+	[STMT_LMTP_MAILBOX] = { "lmtp_mailbox",
+	    "SELECT m.id, encode(m.public_key, 'hex'), m.quota_bytes, "
+	    "m.used_bytes, nextval(pg_get_serial_sequence('messages', 'id')) "
+	    "FROM mailboxes m JOIN aliases a ON a.id = m.alias_id "
+	    "JOIN domains d ON d.id = a.domain_id "
+	    "WHERE a.local_part = $1 AND d.name = $2",
+	    2, LMTP_MAILBOX__N },
+	/*
+	 * One delivery, all or nothing: stored unless Postfix's queue id
+	 * and recipient are there already (a retry after our commit), the
+	 * mailbox has no room, or its key pair changed since RCPT (a reset:
+	 * the copy must be sealed to the new key).  The mailbox row is locked, and the room
+	 * checked again on its latest version, so deliveries racing for the
+	 * last bytes of a quota cannot both get in.
+	 */
+	[STMT_LMTP_STORE] = { "lmtp_store",
+	    "WITH dup AS (SELECT 1 FROM messages WHERE mailbox_id = $2::bigint "
+	    "AND queue_id = $3 AND recipient = $4), "
+	    "room AS (SELECT id FROM mailboxes WHERE id = $2::bigint "
+	    "AND used_bytes + $5::bigint <= quota_bytes "
+	    "AND public_key = $11::bytea "
+	    "AND NOT EXISTS (SELECT 1 FROM dup) FOR UPDATE), "
+	    "ins AS (INSERT INTO messages (id, mailbox_id, queue_id, recipient, "
+	    "size_bytes, header_nonce, header_ciphertext, body_nonce, "
+	    "body_ciphertext, sealed_key) SELECT $1::bigint, room.id, $3, $4, "
+	    "$5::bigint, $6::bytea, $7::bytea, $8::bytea, $9::bytea, "
+	    "$10::bytea FROM room ON CONFLICT (mailbox_id, queue_id, "
+	    "recipient) DO NOTHING RETURNING mailbox_id, size_bytes), "
+	    "upd AS (UPDATE mailboxes m SET used_bytes = m.used_bytes + "
+	    "ins.size_bytes FROM ins WHERE m.id = ins.mailbox_id "
+	    "RETURNING m.id) "
+	    "SELECT EXISTS (SELECT 1 FROM dup), (SELECT count(*) FROM room), "
+	    "(SELECT count(*) FROM upd), "
+	    "EXISTS (SELECT 1 FROM mailboxes WHERE id = $2::bigint), "
+	    "EXISTS (SELECT 1 FROM mailboxes WHERE id = $2::bigint "
+	    "AND public_key = $11::bytea)",
+	    11, LMTP_STORE__N },
+	/*
+	 * The user's aliases with their mailboxes, for /my/mailbox: unlocked
+	 * means this session holds a live unlock (its cookie is checked
+	 * when the mailbox is opened).
+	 */
+	[STMT_MBOX_LIST] = { "mbox_list",
+	    "SELECT a.id, a.local_part || '@' || d.name, a.enabled, "
+	    "a.has_mailbox, a.forward, m.id, m.quota_bytes, m.used_bytes, "
+	    "(SELECT count(*) FROM messages g WHERE g.mailbox_id = m.id), "
+	    "EXISTS (SELECT 1 FROM mailbox_unlocks u WHERE u.mailbox_id = m.id "
+	    "AND u.session_token_hash = decode($2, 'hex') "
+	    "AND u.expires_at > now()) "
+	    "FROM aliases a JOIN domains d ON d.id = a.domain_id "
+	    "LEFT JOIN mailboxes m ON m.alias_id = a.id "
+	    "WHERE a.user_id = $1::bigint ORDER BY d.name, a.local_part",
+	    2, MBOX_LIST__N },
+	[STMT_MBOX_GET] = { "mbox_get",
+	    "SELECT m.id, a.id, a.local_part || '@' || d.name, "
+	    "encode(m.public_key, 'hex'), encode(m.encrypted_secret_key, "
+	    "'hex'), encode(m.secret_key_nonce, 'hex'), "
+	    "encode(m.pwhash_salt, 'hex'), m.pwhash_opslimit, "
+	    "m.pwhash_memlimit, m.quota_bytes, m.used_bytes, "
+	    "(SELECT count(*) FROM messages g WHERE g.mailbox_id = m.id) "
+	    "FROM mailboxes m JOIN aliases a ON a.id = m.alias_id "
+	    "JOIN domains d ON d.id = a.domain_id "
+	    "WHERE m.id = $1::bigint AND a.user_id = $2::bigint",
+	    2, MBOX_GET__N },
+	[STMT_MBOX_ALIAS] = { "mbox_alias",
+	    "SELECT a.local_part || '@' || d.name, m.id, a.has_mailbox, "
+	    "a.forward FROM aliases a JOIN domains d ON d.id = a.domain_id "
+	    "LEFT JOIN mailboxes m ON m.alias_id = a.id "
+	    "WHERE a.id = $1::bigint AND a.user_id = $2::bigint",
+	    2, MBOX_ALIAS__N },
+	/* A new mailbox keeps the alias's mail, and still forwards it. */
+	[STMT_MBOX_CREATE] = { "mbox_create",
+	    "WITH m AS (INSERT INTO mailboxes (alias_id, public_key, "
+	    "encrypted_secret_key, secret_key_nonce, pwhash_salt, "
+	    "pwhash_opslimit, pwhash_memlimit, quota_bytes) VALUES "
+	    "($1::bigint, decode($2, 'hex'), decode($3, 'hex'), "
+	    "decode($4, 'hex'), decode($5, 'hex'), $6::bigint, $7::bigint, "
+	    "$8::bigint) ON CONFLICT (alias_id) DO NOTHING "
+	    "RETURNING id, alias_id), "
+	    "a AS (UPDATE aliases SET has_mailbox = true "
+	    "WHERE id = (SELECT alias_id FROM m)) SELECT id FROM m",
+	    8, MBOX_CREATE__N },
+	/* Only over the wrap the password was checked against. */
+	[STMT_MBOX_REWRAP] = { "mbox_rewrap",
+	    "UPDATE mailboxes SET encrypted_secret_key = decode($2, 'hex'), "
+	    "secret_key_nonce = decode($3, 'hex'), "
+	    "pwhash_salt = decode($4, 'hex'), pwhash_opslimit = $5::bigint, "
+	    "pwhash_memlimit = $6::bigint WHERE id = $1::bigint "
+	    "AND encrypted_secret_key = decode($7, 'hex') RETURNING id",
+	    7, MBOX_REWRAP__N },
+	[STMT_MBOX_RESET] = { "mbox_reset",
+	    "WITH g AS (DELETE FROM messages WHERE mailbox_id = $1::bigint "
+	    "RETURNING 1), u AS (DELETE FROM mailbox_unlocks "
+	    "WHERE mailbox_id = $1::bigint) "
+	    "UPDATE mailboxes SET public_key = decode($2, 'hex'), "
+	    "encrypted_secret_key = decode($3, 'hex'), "
+	    "secret_key_nonce = decode($4, 'hex'), "
+	    "pwhash_salt = decode($5, 'hex'), pwhash_opslimit = $6::bigint, "
+	    "pwhash_memlimit = $7::bigint, used_bytes = 0 "
+	    "WHERE id = $1::bigint RETURNING (SELECT count(*) FROM g)",
+	    7, MBOX_RESET__N },
+	/* Lives at most as long as the session: its end locks too. */
+	[STMT_MBOX_UNLOCK_PUT] = { "mbox_unlock_put",
+	    "INSERT INTO mailbox_unlocks (session_token_hash, mailbox_id, "
+	    "wrapped_secret_key, wrap_nonce, expires_at) "
+	    "SELECT s.token_hash, $2::bigint, decode($3, 'hex'), "
+	    "decode($4, 'hex'), least(now() + make_interval(secs => $5::int), "
+	    "s.expires_at, s.idle_expires_at) FROM sessions s "
+	    "WHERE s.token_hash = decode($1, 'hex') AND s.expires_at > now() "
+	    "ON CONFLICT (session_token_hash, mailbox_id) DO UPDATE SET "
+	    "wrapped_secret_key = EXCLUDED.wrapped_secret_key, "
+	    "wrap_nonce = EXCLUDED.wrap_nonce, created_at = now(), "
+	    "expires_at = EXCLUDED.expires_at RETURNING 1",
+	    5, MBOX_UNLOCK_PUT__N },
+	/* Each use slides the idle expiry (not past the session's end). */
+	[STMT_MBOX_UNLOCK_GET] = { "mbox_unlock_get",
+	    "UPDATE mailbox_unlocks u SET expires_at = greatest(u.expires_at, "
+	    "least(now() + make_interval(secs => $4::int), s.expires_at)) "
+	    "FROM sessions s, mailboxes m, aliases a, domains d "
+	    "WHERE u.session_token_hash = decode($1, 'hex') "
+	    "AND u.mailbox_id = $2::bigint AND u.expires_at > now() "
+	    "AND s.token_hash = u.session_token_hash AND m.id = u.mailbox_id "
+	    "AND a.id = m.alias_id AND d.id = a.domain_id "
+	    "AND a.user_id = $3::bigint RETURNING "
+	    "encode(u.wrapped_secret_key, 'hex'), encode(u.wrap_nonce, 'hex'), "
+	    "encode(m.public_key, 'hex'), a.local_part || '@' || d.name, "
+	    "m.quota_bytes, m.used_bytes, a.id",
+	    4, MBOX_UNLOCK__N },
+	[STMT_MBOX_LOCK] = { "mbox_lock",
+	    "DELETE FROM mailbox_unlocks WHERE session_token_hash = "
+	    "decode($1, 'hex') AND mailbox_id = $2::bigint",
+	    2, 0 },
+	[STMT_MBOX_UNLOCKS_DROP] = { "mbox_unlocks_drop",
+	    "DELETE FROM mailbox_unlocks WHERE mailbox_id = $1::bigint "
+	    "AND session_token_hash <> decode($2, 'hex')",
+	    2, 0 },
+	/*
+	 * A page, newest first; the cursor is the last row's arrival (in
+	 * microseconds since the epoch, exact) and id.
+	 */
+	[STMT_MBOX_MESSAGES] = { "mbox_messages",
+	    "SELECT id, (extract(epoch FROM received_at) * 1000000)::bigint, "
+	    "to_char(received_at AT TIME ZONE 'UTC', "
+	    "'YYYY-MM-DD HH24:MI\"Z\"'), size_bytes, "
+	    "encode(header_nonce, 'hex'), encode(header_ciphertext, 'hex'), "
+	    "encode(sealed_key, 'hex') FROM messages "
+	    "WHERE mailbox_id = $1::bigint AND ($2::bigint IS NULL OR "
+	    "(received_at, id) < ('epoch'::timestamptz + $2::bigint * "
+	    "interval '1 microsecond', $3::bigint)) "
+	    "ORDER BY received_at DESC, id DESC LIMIT $4::int",
+	    4, MBOX_MESSAGES__N },
+	[STMT_MBOX_MESSAGE] = { "mbox_message",
+	    "SELECT body_nonce, body_ciphertext, sealed_key, "
+	    "size_bytes::text, extract(epoch FROM received_at)::bigint::text "
+	    "FROM messages WHERE mailbox_id = $1::bigint AND id = $2::bigint",
+	    2, MBOX_MESSAGE__N },
+	[STMT_MBOX_IDS] = { "mbox_ids",
+	    "SELECT id FROM messages WHERE mailbox_id = $1::bigint "
+	    "ORDER BY received_at, id",
+	    1, MBOX_IDS__N },
+	[STMT_MBOX_DELETE] = { "mbox_delete",
+	    "WITH g AS (DELETE FROM messages WHERE mailbox_id = $1::bigint "
+	    "AND id = ANY ($2::bigint[]) RETURNING size_bytes) "
+	    "UPDATE mailboxes SET used_bytes = used_bytes - "
+	    "coalesce((SELECT sum(size_bytes) FROM g), 0) "
+	    "WHERE id = $1::bigint RETURNING (SELECT count(*) FROM g), "
+	    "coalesce((SELECT sum(size_bytes) FROM g), 0)",
+	    2, MBOX_DELETE__N },
+	/* Keeping needs the mailbox (its public key). */
+	[STMT_MBOX_DELIVERY] = { "mbox_delivery",
+	    "UPDATE aliases a SET has_mailbox = $3::boolean, "
+	    "forward = $4::boolean FROM aliases o "
+	    "WHERE a.id = $1::bigint AND o.id = a.id AND a.user_id = $2::bigint "
+	    "AND (NOT $3::boolean OR EXISTS (SELECT 1 FROM mailboxes m "
+	    "WHERE m.alias_id = a.id)) RETURNING o.has_mailbox, o.forward",
+	    4, MBOX_DELIVERY__N },
+	[STMT_MBOX_ALIAS_BY_ADDRESS] = { "mbox_alias_by_address",
+	    "SELECT a.id, a.user_id FROM aliases a "
+	    "JOIN domains d ON d.id = a.domain_id "
+	    "WHERE a.local_part = lower($1) AND d.name = lower($2)",
+	    2, MBOX_BY_ADDRESS__N },
+	[STMT_API_MAILBOXES] = { "api_mailboxes",
+	    "SELECT m.id, a.local_part || '@' || d.name, a.has_mailbox, "
+	    "a.forward, m.quota_bytes, m.used_bytes, "
+	    "(SELECT count(*) FROM messages g WHERE g.mailbox_id = m.id) "
+	    "FROM mailboxes m JOIN aliases a ON a.id = m.alias_id "
+	    "JOIN domains d ON d.id = a.domain_id "
+	    "WHERE a.user_id = $1::bigint ORDER BY m.id",
+	    1, API_MAILBOXES__N },
 	[STMT_RCPT_ALIAS] = { "rcpt_alias",
 	    "SELECT a.domain_id, a.local_part || '@' || d.name, u.id, u.email, "
 	    "coalesce(nullif(u.display_name, ''), u.name, ''), "

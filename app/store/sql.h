@@ -260,6 +260,46 @@ enum stmt {
 	STMT_CLI_USERS,        /* banned only, site admins only, text or
 				   NULL -> name, email, site admin, ... */
 	STMT_CLI_USERS_JSON,   /* the same -> [{...}, ...] */
+	/* Delivery into encrypted mailboxes (mail/deliver.c) */
+	STMT_LMTP_MAILBOX, /* local part, domain -> id, public key hex,
+				   quota, used, a new message id */
+	STMT_LMTP_STORE,   /* message id, mailbox id, queue id, recipient,
+				   size, then binary: summary nonce and
+				   ciphertext, body nonce and ciphertext,
+				   sealed key, public key -> duplicate, room,
+				   stored, mailbox exists, same key */
+	/* Reading and keeping mailboxes (mail/mailbox.c) */
+	STMT_MBOX_LIST,         /* user, session hash -> per alias: id, address,
+				   enabled, keeps, forwards, mailbox id, quota,
+				   used, messages, unlocked here */
+	STMT_MBOX_GET,          /* mailbox, user -> id, alias id, address, key
+				   columns (hex), opslimit, memlimit, quota,
+				   used, messages */
+	STMT_MBOX_ALIAS,        /* alias, user -> address, mailbox id, keeps,
+				   forwards */
+	STMT_MBOX_CREATE,       /* alias, pk, wrap, nonce, salt, ops, mem, quota
+				   -> id (none if one exists) */
+	STMT_MBOX_REWRAP,       /* id, wrap, nonce, salt, ops, mem, old wrap
+				   -> id if the old wrap was still there */
+	STMT_MBOX_RESET,        /* id, pk, wrap, nonce, salt, ops, mem
+				   -> messages destroyed */
+	STMT_MBOX_UNLOCK_PUT,   /* session hash, mailbox, wrap, nonce, idle s */
+	STMT_MBOX_UNLOCK_GET,   /* session hash, mailbox, user, idle s -> wrap,
+				   nonce, pk, address, quota, used, alias */
+	STMT_MBOX_LOCK,         /* session hash, mailbox */
+	STMT_MBOX_UNLOCKS_DROP, /* mailbox, session hash to keep or "" */
+	STMT_MBOX_MESSAGES,     /* mailbox, before time|NULL, before id, limit
+				   -> id, received, when, size, summary
+				   nonce and ciphertext, sealed key (hex) */
+	STMT_MBOX_MESSAGE,      /* mailbox, message -> (binary) body nonce,
+				   body, sealed key, size, received epoch */
+	STMT_MBOX_IDS,          /* mailbox -> message ids, oldest first */
+	STMT_MBOX_DELETE,       /* mailbox, ids {..} -> deleted, bytes */
+	STMT_MBOX_DELIVERY,     /* alias, user, keeps, forwards -> before
+				   keeps, before forwards (none: refused) */
+	STMT_MBOX_ALIAS_BY_ADDRESS, /* local part, domain -> alias, user */
+	STMT_API_MAILBOXES,         /* user -> mailbox id, address, keeps,
+				   forwards, quota, used, messages */
 	/* Domain verification by DNS (rules/domain_txt.c, jobs/verify.c) */
 	STMT_TXT_DOMAIN,   /* name -> id, name, token, status, grace s */
 	STMT_TXT_LOCK,     /* id -> status, grace s (the row locked) */
@@ -1050,6 +1090,149 @@ enum cli_users_col {
 	CLI_USERS__N
 };
 
+/* Encrypted mailboxes (mail/deliver.c, mail/mailbox.c, mail/messages.c,
+   handlers/mailbox.c, handlers/api.c) */
+/* STMT_LMTP_MAILBOX */
+enum lmtp_mailbox_col {
+	LMTP_MAILBOX_ID,
+	LMTP_MAILBOX_PK,
+	LMTP_MAILBOX_QUOTA,
+	LMTP_MAILBOX_USED,
+	LMTP_MAILBOX_MESSAGE_ID,
+	LMTP_MAILBOX__N
+};
+/* STMT_LMTP_STORE */
+enum lmtp_store_col {
+	LMTP_STORE_DUPLICATE,
+	LMTP_STORE_ROOM,
+	LMTP_STORE_STORED,
+	LMTP_STORE_EXISTS,
+	LMTP_STORE_SAME_KEY,
+	LMTP_STORE__N
+};
+/* STMT_MBOX_LIST */
+enum mbox_list_col {
+	MBOX_LIST_ALIAS,
+	MBOX_LIST_ADDRESS,
+	MBOX_LIST_ENABLED,
+	MBOX_LIST_KEEPS,
+	MBOX_LIST_FORWARDS,
+	MBOX_LIST_MAILBOX,
+	MBOX_LIST_QUOTA,
+	MBOX_LIST_USED,
+	MBOX_LIST_MESSAGES,
+	MBOX_LIST_UNLOCKED,
+	MBOX_LIST__N
+};
+/* STMT_MBOX_GET */
+enum mbox_get_col {
+	MBOX_GET_ID,
+	MBOX_GET_ALIAS,
+	MBOX_GET_ADDRESS,
+	MBOX_GET_PK,
+	MBOX_GET_WRAP,
+	MBOX_GET_NONCE,
+	MBOX_GET_SALT,
+	MBOX_GET_OPS,
+	MBOX_GET_MEM,
+	MBOX_GET_QUOTA,
+	MBOX_GET_USED,
+	MBOX_GET_COUNT,
+	MBOX_GET__N
+};
+/* STMT_MBOX_ALIAS */
+enum mbox_alias_col {
+	MBOX_ALIAS_ADDRESS,
+	MBOX_ALIAS_MAILBOX,
+	MBOX_ALIAS_KEEPS,
+	MBOX_ALIAS_FORWARDS,
+	MBOX_ALIAS__N
+};
+/* STMT_MBOX_CREATE */
+enum mbox_create_col {
+	MBOX_CREATE_ID,
+	MBOX_CREATE__N
+};
+/* STMT_MBOX_REWRAP */
+enum mbox_rewrap_col {
+	MBOX_REWRAP_ID,
+	MBOX_REWRAP__N
+};
+/* STMT_MBOX_RESET */
+enum mbox_reset_col {
+	MBOX_RESET_DESTROYED,
+	MBOX_RESET__N
+};
+/* STMT_MBOX_UNLOCK_PUT */
+enum mbox_unlock_put_col {
+	MBOX_UNLOCK_PUT_DONE,
+	MBOX_UNLOCK_PUT__N
+};
+/* STMT_MBOX_UNLOCK_GET */
+enum mbox_unlock_get_col {
+	MBOX_UNLOCK_WRAP,
+	MBOX_UNLOCK_NONCE,
+	MBOX_UNLOCK_PK,
+	MBOX_UNLOCK_ADDRESS,
+	MBOX_UNLOCK_QUOTA,
+	MBOX_UNLOCK_USED,
+	MBOX_UNLOCK_ALIAS,
+	MBOX_UNLOCK__N
+};
+/* STMT_MBOX_MESSAGES */
+enum mbox_messages_col {
+	MBOX_MESSAGES_ID,
+	MBOX_MESSAGES_CURSOR,
+	MBOX_MESSAGES_WHEN,
+	MBOX_MESSAGES_SIZE,
+	MBOX_MESSAGES_NONCE,
+	MBOX_MESSAGES_SUMMARY,
+	MBOX_MESSAGES_SEALED,
+	MBOX_MESSAGES__N
+};
+/* STMT_MBOX_MESSAGE */
+enum mbox_message_col {
+	MBOX_MESSAGE_NONCE,
+	MBOX_MESSAGE_BODY,
+	MBOX_MESSAGE_SEALED,
+	MBOX_MESSAGE_SIZE,
+	MBOX_MESSAGE_RECEIVED,
+	MBOX_MESSAGE__N
+};
+/* STMT_MBOX_IDS */
+enum mbox_ids_col {
+	MBOX_IDS_ID,
+	MBOX_IDS__N
+};
+/* STMT_MBOX_DELETE */
+enum mbox_delete_col {
+	MBOX_DELETE_COUNT,
+	MBOX_DELETE_BYTES,
+	MBOX_DELETE__N
+};
+/* STMT_MBOX_DELIVERY */
+enum mbox_delivery_col {
+	MBOX_DELIVERY_KEEPS,
+	MBOX_DELIVERY_FORWARDS,
+	MBOX_DELIVERY__N
+};
+/* STMT_MBOX_ALIAS_BY_ADDRESS */
+enum mbox_alias_by_address_col {
+	MBOX_BY_ADDRESS_ALIAS,
+	MBOX_BY_ADDRESS_USER,
+	MBOX_BY_ADDRESS__N
+};
+/* STMT_API_MAILBOXES */
+enum api_mailboxes_col {
+	API_MAILBOXES_ID,
+	API_MAILBOXES_ADDRESS,
+	API_MAILBOXES_KEEPS,
+	API_MAILBOXES_FORWARDS,
+	API_MAILBOXES_QUOTA,
+	API_MAILBOXES_USED,
+	API_MAILBOXES_MESSAGES,
+	API_MAILBOXES__N
+};
 /* STMT_ALIASES_FOLLOW_EMAIL */
 enum follow_email_col {
 	FOLLOW_EMAIL_ID,

@@ -824,8 +824,37 @@ SELECT pg_temp.is('postfix_virtual: enabled aliases, the discard route, postmast
     FROM postfix_virtual WHERE domain = 'ok.test'$$,
     'abuse@ok.test>alice@example.org alice@ok.test>alice2@example.net '
     'alice@ok.test>alice@example.org box@ok.test>alice@example.org '
+    'box@ok.test>box=ok.test@membermail-mailbox.invalid '
     'drop@ok.test>discard@membermail-discard.invalid '
     'nobox@ok.test>alice@example.org postmaster@ok.test>alice@example.org');
+-- 0013: what an alias does with its mail (forward, keep, both).
+SELECT pg_temp.is('postfix_mailboxes: the LMTP address of a kept alias', 'membermail_postfix',
+    NULL, $$SELECT string_agg(address || '>' || recipient, ' ') FROM postfix_mailboxes$$,
+    'box@ok.test>box=ok.test@membermail-mailbox.invalid');
+SELECT pg_temp.is('keep only: the LMTP address alone', NULL,
+    $$UPDATE aliases SET forward = false WHERE local_part IN ('box', 'nobox')$$,
+    $$SELECT string_agg(recipient, ',' ORDER BY recipient) FROM postfix_virtual
+    WHERE local_part = 'box' AND domain = 'ok.test'$$,
+    'box=ok.test@membermail-mailbox.invalid');
+SELECT pg_temp.is('keep only before its mailbox exists: still forwarded', NULL,
+    $$UPDATE aliases SET forward = false WHERE local_part IN ('box', 'nobox')$$,
+    $$SELECT string_agg(recipient, ',' ORDER BY recipient) FROM postfix_virtual
+    WHERE local_part = 'nobox' AND domain = 'ok.test'$$, 'alice@example.org');
+SELECT pg_temp.rejects('an alias that neither forwards nor keeps', 'membermail_app',
+    $$UPDATE aliases SET forward = false WHERE local_part = 'alice'$$,
+    '23514', 'aliases_delivery_check');
+SELECT pg_temp.is('a postmaster@ a site admin assigned that keeps only takes the role', NULL,
+    pg_temp.alias('ok.test', 'postmaster', $$ARRAY['desk@owner.example']$$,
+	', reserved_assigned, has_mailbox, forward', ', true, true, false')
+    || $$; INSERT INTO mailboxes (alias_id, public_key, encrypted_secret_key,
+	secret_key_nonce, pwhash_salt, pwhash_opslimit, pwhash_memlimit, quota_bytes)
+    SELECT a.id, decode(repeat('01', 32), 'hex'), decode(repeat('02', 48), 'hex'),
+	decode(repeat('03', 24), 'hex'), decode(repeat('04', 16), 'hex'), 2, 67108864, 1000
+      FROM aliases a JOIN domains d ON d.id = a.domain_id
+     WHERE d.name = 'ok.test' AND a.local_part = 'postmaster'$$,
+    $$SELECT string_agg(recipient, ',') FROM postfix_virtual
+	WHERE local_part = 'postmaster' AND domain = 'ok.test'$$,
+    'postmaster=ok.test@membermail-mailbox.invalid');
 SELECT pg_temp.is('postfix_virtual: lookup by local part and domain', 'membermail_postfix',
     NULL, $$SELECT string_agg(recipient, ',' ORDER BY recipient) FROM postfix_virtual
     WHERE local_part = 'postmaster' AND domain = 'ok.test'$$, 'alice@example.org');
@@ -876,7 +905,7 @@ SELECT pg_temp.is('a verified domain in its grace period is still routed', NULL,
 	txt_last_attempt_at = now(), txt_last_attempt_result = 'missing'
     WHERE name = 'ok.test'$$,
     $$SELECT concat_ws(' ', (SELECT count(*) FROM postfix_domains WHERE domain = 'ok.test'),
-	(SELECT count(*) FROM postfix_virtual WHERE domain = 'ok.test'))$$, '1 7');
+	(SELECT count(*) FROM postfix_virtual WHERE domain = 'ok.test'))$$, '1 8');
 SELECT pg_temp.is('after its grace period nothing of it is routed', NULL,
     $$UPDATE domains SET txt_grace_until = now() - interval '1 second' WHERE name = 'ok.test'$$,
     $$SELECT concat_ws(' ', (SELECT count(*) FROM postfix_domains WHERE domain = 'ok.test'),

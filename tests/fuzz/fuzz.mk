@@ -20,7 +20,11 @@ FUZZ_SRC = $(sort $(wildcard $(srcdir)/app/lib/*.c)) \
 	$(srcdir)/app/proto/dns.c \
 	$(srcdir)/app/proto/launchpad.c \
 	$(srcdir)/app/proto/openid.c \
-	$(srcdir)/app/proto/smtp.c
+	$(srcdir)/app/proto/smtp.c \
+	$(srcdir)/app/proto/lmtp.c \
+	$(srcdir)/app/mail/htmltext.c \
+	$(srcdir)/app/mail/mime.c \
+	$(srcdir)/app/mail/summary.c
 
 FUZZ_TARGETS = $(sort $(basename $(notdir $(wildcard $(srcdir)/tests/fuzz/*.c))))
 

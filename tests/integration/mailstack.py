@@ -10,6 +10,7 @@ started through stack.Proc (stack.cleanup_all() stops them).
     pf = Postfix(base, smtp_port=0, main={"relayhost": "[127.0.0.1]:2526"})
     pf.use_database(pg, "mm_postfix", "secret")   # deploy/postfix/pgsql/*.cf
     pf.use_srs(srs)                               # a running Postsrsd
+    pf.use_lmtp(path)                             # membermail's LMTP socket
     pf.start()                                    # pf.smtp_port, pf.log(), ...
 
 Pitfalls of a private Postfix on Debian 12 handled here: the data
@@ -25,7 +26,7 @@ the config directory in the default main.cf's alternate_config_directories
 Command line (deploy/local, tests/bench/mail): each starts its daemon
 detached, its pid in --pidfile (deploy/local stops it by that pid):
     mailstack.py postfix-up --dir DIR --pidfile F --smtp-port N --relay HOST:PORT
-                 --pg-dir DIR --srs-forward N --srs-reverse N [--set K=V ...]
+                 --pg-dir DIR --srs-forward N --srs-reverse N [--lmtp PATH] [--set K=V ...]
     mailstack.py srs-up --dir DIR --pidfile F --forward N --reverse N [--domain D]
     mailstack.py dns-up --dir DIR --pidfile F --port N [--zone Z ...] [--txt NAME=TEXT ...]
     mailstack.py postfix-queue --dir DIR        how many messages it queues
@@ -58,6 +59,7 @@ MX_HOSTNAME = "mx.membermail.test"      # the private Postfix's name and SRS dom
 PROD_PGSQL_DIR = "/etc/postfix/pgsql/"
 PROD_SRS_FORWARD = "tcp:127.0.0.1:10001"
 PROD_SRS_REVERSE = "tcp:127.0.0.1:10002"
+PROD_LMTP = "unix:/run/membermail/lmtp.sock"
 PROD_DB_LINES = ("hosts = inet:127.0.0.1:5432", "user = postfix_lookup",
                  "password = CHANGE-ME", "dbname = membermail")
 
@@ -182,6 +184,7 @@ class Postfix:
         self.pidfile = None     # set: the master outlives us (launch)
         self.db = None          # (pg, user, password) for pgsql/*.cf
         self.srs = None
+        self.lmtp = None        # membermail's LMTP socket (kept mail)
 
     # -- configuration
     def use_database(self, pg, user, password, db=stack.APP_DB):
@@ -191,6 +194,11 @@ class Postfix:
 
     def use_srs(self, srs):
         self.srs = srs
+        return self
+
+    def use_lmtp(self, path):
+        """Kept mail goes to membermail's LMTP socket at path."""
+        self.lmtp = path
         return self
 
     def private_settings(self):
@@ -231,6 +239,8 @@ class Postfix:
             if self.srs:
                 text = _replace(text, PROD_SRS_FORWARD, "tcp:127.0.0.1:%d" % self.srs.forward, what)
                 text = _replace(text, PROD_SRS_REVERSE, "tcp:127.0.0.1:%d" % self.srs.reverse, what)
+            if self.lmtp:
+                text = _replace(text, PROD_LMTP, "unix:" + self.lmtp, what)
             settings += parse_main_cf(text)
         merged = {}
         for k, v in settings + self.test_settings() + list(self.main.items()):
@@ -609,6 +619,8 @@ def _cli_postfix(a):
     lookup_login(pg, a.pg_user, password)
     pf.use_database(pg, a.pg_user, password)
     pf.use_srs(Postsrsd(a.dir, forward=a.srs_forward, reverse=a.srs_reverse))
+    if a.lmtp:
+        pf.use_lmtp(a.lmtp)
     pf.start()
     print(pf.proc.pid)
 
@@ -651,6 +663,7 @@ def _main(argv):
     p.add_argument("--srs-forward", type=int, required=True)
     p.add_argument("--srs-reverse", type=int, required=True)
     p.add_argument("--set", action="append", default=[], metavar="PARAMETER=VALUE")
+    p.add_argument("--lmtp", help="membermail's LMTP socket, where kept mail goes")
     p.set_defaults(fn=_cli_postfix)
     p = sub.add_parser("srs-up", help="start postsrsd, detached")
     p.add_argument("--dir", required=True)

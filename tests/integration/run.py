@@ -41,6 +41,7 @@ import stack   # noqa: E402
 from stack import http_request, wait_until   # noqa: E402
 
 WORKERS = 3
+LMTP_WORKERS = 2               # the default server's LMTP pool (mailbox_settings)
 DNS_FIXTURES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "dns", "fixtures.conf")
 MAX_BODY = 1024                 # the app's max_body ("1k")
 NGINX_MAX_BODY = 64 * 1024      # client_max_body_size in membermail-common.conf
@@ -93,6 +94,16 @@ class Env:
         self.binary = os.path.join(build_dir, "membermail")
         self.base = base
         self.sock = os.path.join(base, "membermail.sock")
+        self.lmtp_sock = os.path.join(base, "lmtp.sock")
+        # The LMTP test hooks' files, in a directory the workers (who remove
+        # them) may write: while lmtp-drop-reply exists, the service drops
+        # the connection after storing a message, once (the lost 250);
+        # while lmtp-stall exists, a message waits before it is stored.
+        hooks = os.path.join(base, "hooks")
+        os.makedirs(hooks, exist_ok=True)
+        os.chmod(hooks, 0o777)
+        self.lmtp_drop_reply = os.path.join(hooks, "lmtp-drop-reply")
+        self.lmtp_stall = os.path.join(hooks, "lmtp-stall")
         self.static = os.path.join(base, "static")
         self.conf = os.path.join(base, "membermail.conf")
         self.nginx_prefix = os.path.join(base, "nginx")
@@ -143,6 +154,17 @@ class Env:
                 ("launchpad_retries", "2"), ("signin_sync_budget", "3000"),
                 ("alerts_to", "ops@example.org")]
 
+    def mailbox_settings(self):
+        """Encrypted mailboxes (test_mailbox.py): the LMTP service on its
+        socket, Argon2id at its least cost (the tests are about the wraps,
+        not the cost), a message bound for the 20 MB attachment."""
+        s = [("lmtp_listen", "unix:" + self.lmtp_sock), ("lmtp_workers", str(LMTP_WORKERS)),
+             ("pwhash_opslimit", "1"), ("pwhash_memlimit", "8m"),
+             ("max_message_size", "40m"), ("mailbox_quota", "100m")]
+        if stack.is_root():
+            s.append(("lmtp_socket_group", "postfix"))     # its lmtp client runs as postfix
+        return s
+
     # -- setup
     def setup(self):
         # The nginx workers (nobody when we are root) must reach the socket,
@@ -172,7 +194,7 @@ class Env:
             self.sock, workers=WORKERS, max_body=self.max_body, shutdown_timeout=SHUTDOWN_TIMEOUT,
             public_url="http://127.0.0.1:%d" % self.port, database=self.pg.conninfo(),
             extra=self.signin_settings() + self.provision_settings() + self.dns_settings() +
-            [("static_dir", self.static)]))
+            self.mailbox_settings() + [("static_dir", self.static)]))
         # PostgreSQL: migrated as the owner, the app's login role, the domains.
         self.pg.init().start()
         stack.provision_database(self.pg, self.binary, conf=self.conf)
@@ -184,7 +206,10 @@ class Env:
     def new_server(self, conf=None, sock=None, workers=WORKERS, tag="serve"):
         log = os.path.join(self.base, "%s-%d.log" % (tag, len(self.serve_logs) + 1))
         self.serve_logs.append(log)
-        return stack.Membermail(self.binary, conf or self.conf, log, sock or self.sock, workers)
+        m = stack.Membermail(self.binary, conf or self.conf, log, sock or self.sock, workers)
+        if conf is None:
+            m.lmtp_wanted = LMTP_WORKERS
+        return m
 
     def ensure_server(self):
         """A running, ready `membermail serve` on self.sock (restarted if a
@@ -193,7 +218,9 @@ class Env:
             return self.server
         if self.start_failures >= 2:
             raise Fail("membermail serve could not be started (gave up): %s" % self.last_start_error)
-        self.server = self.new_server().start()
+        self.server = self.new_server().start(
+            extra_env={"MM_TEST_LMTP_DROP_REPLY": self.lmtp_drop_reply,
+                       "MM_TEST_LMTP_STALL": self.lmtp_stall})
         try:
             self.server.wait_ready()
         except RuntimeError as e:
@@ -1013,6 +1040,7 @@ import test_site_admin   # noqa: E402,F401  (site admin pages and the CLI, befor
 import test_member   # noqa: E402,F401  (member pages and alias rules, before the database tests)
 import test_api   # noqa: E402,F401  (the JSON API and API tokens, before the database tests)
 import test_domain_admin   # noqa: E402,F401  (domain-admin pages, before the database tests)
+import test_mailbox   # noqa: E402,F401  (encrypted mailboxes and LMTP, before the database tests)
 import test_recipients   # noqa: E402,F401  (confirmed recipients, receipts, before the database tests)
 import test_authz   # noqa: E402,F401  (the authorization matrix of the HTML routes, before the database tests)
 import test_security   # noqa: E402,F401  (the security rules, before the database tests)
@@ -1029,7 +1057,8 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--build-dir", required=True, help="the build directory holding membermail")
     ap.add_argument("--keep", action="store_true", help="keep the temporary directory")
-    ap.add_argument("--only", help="run tests whose name contains this")
+    ap.add_argument("--only", help="run tests whose name contains this (or one of these, "
+                                   "comma-separated)")
     ap.add_argument("--summary", help="also write the summary line to this file")
     args = ap.parse_args()
     build_dir = os.path.abspath(args.build_dir)
@@ -1064,7 +1093,7 @@ def main():
             failed += 1
             raise SystemExit
         for fn in TESTS:
-            if args.only and args.only not in fn.__name__:
+            if args.only and not any(o in fn.__name__ for o in args.only.split(",")):
                 continue
             t0 = time.monotonic()
             try:

@@ -234,8 +234,14 @@ def children_of(pid):
 
 
 def workers_of(pid):
-    """A master's workers: its children but the status process."""
-    return pids_with(lambda st: st["ppid"] == pid and st["comm"] != "mm-status")
+    """A master's FastCGI workers: its children but the status process and
+    the LMTP workers."""
+    return pids_with(lambda st: st["ppid"] == pid and st["comm"] not in ("mm-status", "mm-lmtp"))
+
+
+def lmtp_workers_of(pid):
+    """A master's LMTP workers."""
+    return pids_with(lambda st: st["ppid"] == pid and st["comm"] == "mm-lmtp")
 
 
 def status_process_of(pid):
@@ -429,6 +435,7 @@ class Membermail:
         self.log_path = log_path
         self.socket_path = socket_path
         self.workers_wanted = workers
+        self.lmtp_wanted = None     # LMTP workers to wait for (None: not counted)
         self.proc = None
 
     def start(self, extra_env=None):
@@ -444,8 +451,12 @@ class Membermail:
     def workers(self):
         return workers_of(self.proc.pid)
 
+    def lmtp_workers(self):
+        return lmtp_workers_of(self.proc.pid)
+
     def wait_ready(self, timeout=30.0):
-        """Socket connectable and `workers` children running; raises otherwise."""
+        """Socket connectable and `workers` children running (and
+        lmtp_wanted LMTP workers, when set); raises otherwise."""
         def ready():
             if not self.proc.running():
                 raise RuntimeError("membermail serve exited with %s before it was ready:\n%s"
@@ -458,7 +469,10 @@ class Membermail:
                     s.connect(self.socket_path)
             except OSError:
                 return False
-            return len(self.workers()) == self.workers_wanted
+            # A child not yet named mm-lmtp counts as a FastCGI worker, so
+            # the LMTP pool must be complete too before the counts hold.
+            return len(self.workers()) == self.workers_wanted and (
+                self.lmtp_wanted is None or len(self.lmtp_workers()) == self.lmtp_wanted)
         if not wait_until(ready, timeout):
             raise RuntimeError("membermail serve not ready after %.0fs (socket %s, workers %s):\n%s"
                                % (timeout, os.path.exists(self.socket_path), self.workers(),

@@ -799,6 +799,7 @@ API_ADMINS = [401, 403, 403, 403, 200, 200]
 API_OWN = [401, 200, 404, 404, 200, 200]
 API_MATRIX = [
     ("GET", "/api/v1/me", API_EVERYONE),
+    ("GET", "/api/v1/mailboxes", API_EVERYONE),
     ("GET", "/api/v1/aliases", API_EVERYONE),
     ("GET", "/api/v1/aliases/:id", API_OWN),
     ("PATCH", "/api/v1/aliases/:id", API_OWN),

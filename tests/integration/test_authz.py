@@ -35,6 +35,7 @@ import urllib.parse
 import stack
 from run import Fail, expect, show, test  # noqa: F401
 import test_api
+import test_mailbox
 from test_api import lit, mk_alias, mk_domain, mk_member, mk_token, mk_user, sql, uniq
 
 DB = stack.APP_DB
@@ -91,6 +92,9 @@ class Row:
         return self.method == "POST"
 
 
+MB_PASSWORD = "authz matrix mailbox password"
+MB_NEW = "another authz matrix password"
+
 MATRIX = [
     Row("GET", "/", ANYONE, 200),
     Row("GET", "/my", SIGNED_IN, 200),
@@ -146,6 +150,32 @@ MATRIX = [
     Row("GET", "/my/aliases/:id", OWNER, 200),
     Row("POST", "/my/aliases/:id", OWNER, 303, {"description": "set by the authz matrix"},
         "/my/aliases/{alias}?saved=1", True),
+    # Mailboxes: the member's second alias has one, unlocked in this
+    # browser (the fixture), holding one message with one attachment; the
+    # first alias has none (a domain admin may remove it).
+    Row("GET", "/my/mailbox", SIGNED_IN, 200),
+    Row("POST", "/my/mailbox", OWNER, 303, {"alias": "{alias}", "password": MB_NEW,
+                                            "password2": MB_NEW}, "/my/mailbox?done=created", True),
+    Row("GET", "/my/mailbox/new", OWNER, 200, query="?alias={alias}"),
+    Row("GET", "/my/mailbox/:id", OWNER, 200, id="mailbox"),
+    Row("POST", "/my/mailbox/:id/unlock", OWNER, 422, {"password": "not the password at all"},
+        id="mailbox"),
+    Row("POST", "/my/mailbox/:id/lock", OWNER, 303, {}, "/my/mailbox?done=locked", id="mailbox"),
+    Row("POST", "/my/mailbox/:id/delete", OWNER, 303, {"message": "{message}"},
+        "/my/mailbox/{mailbox}?done=deleted", True, id="mailbox"),
+    Row("GET", "/my/mailbox/:id/export", OWNER, 200, id="mailbox"),
+    Row("GET", "/my/mailbox/:id/messages/:mid", OWNER, 200, id="mailbox", mid="message"),
+    Row("GET", "/my/mailbox/:id/messages/:mid/attachments/:n", OWNER, 200, id="mailbox",
+        mid="message", n="0"),
+    Row("GET", "/my/mailbox/:id/settings", OWNER, 200, id="mailbox"),
+    Row("POST", "/my/mailbox/:id/delivery", OWNER, 303, {"delivery": "keep"},
+        "/my/mailbox/{mailbox}/settings?done=delivery", True, id="mailbox"),
+    Row("POST", "/my/mailbox/:id/password", OWNER, 303,
+        {"old_password": MB_PASSWORD, "password": MB_NEW, "password2": MB_NEW},
+        "/my/mailbox/{mailbox}/settings?done=password", True, id="mailbox"),
+    Row("POST", "/my/mailbox/:id/reset", OWNER, 303,
+        {"confirm": "{mailbox_address}", "password": MB_NEW, "password2": MB_NEW},
+        "/my/mailbox/{mailbox}/settings?done=reset", True, id="mailbox"),
     # Nobody's address waits on the alias: not found, for its owner too.
     Row("POST", "/my/aliases/:id/resend", OWNER, 404, {"address": "nobody@example.org"}),
     # Links from mail: the token is the credential; an unknown one is
@@ -213,6 +243,11 @@ CROSS = [
     ("another member", "POST", "/my/aliases/{alias}", {"description": "not mine"}, 404),
     ("member", "POST", "/my/aliases/{other_alias}", {"description": "not mine"}, 404),
     ("member", "POST", "/my/tokens/{other_token}/revoke", {}, 404),
+    ("another member", "GET", "/my/mailbox/{mailbox}/messages/{message}", None, 404),
+    ("another member", "POST", "/my/mailbox/{mailbox}/delete", {"message": "{message}"}, 404),
+    ("member", "POST", "/my/mailbox", {"alias": "{other_alias}", "password": MB_NEW,
+                                       "password2": MB_NEW}, 404),
+    ("member", "GET", "/my/mailbox/999999999", None, 404),
     # A banned user's session stops working at once.
     ("banned", "GET", "/my", None, 401),
     ("banned", "POST", "/my/tokens", {"name": "banned"}, 401),
@@ -317,6 +352,7 @@ class Actor:
 
     def cookie(self):
         c = "mm_browser=" + self.binding
+        c += "".join("; %s=%s" % kv for kv in getattr(self, "extra", {}).items())
         return c + ("; mm_session=" + self.session if self.session else "")
 
 
@@ -344,15 +380,16 @@ class Fixture:
             mk_member(env, dom, uid, role)
         made = [(self.A, self.member_name, self.member_uid),
                 (self.A, uniq("authzox"), self.other_uid),
-                (self.B, uniq("authzbx"), self.badmin_uid)]
+                (self.B, uniq("authzbx"), self.badmin_uid),
+                (self.A, uniq("authzmb"), self.member_uid)]
         # (id, domain, local part, owner): put back by reset() if removed
         self.alias_rows = [(mk_alias(env, dom, local, uid), dom, local, uid)
                            for dom, local, uid in made]
-        self.alias, self.other_alias, self.b_alias = (a[0] for a in self.alias_rows)
+        self.alias, self.other_alias, self.b_alias, self.alias2 = (a[0] for a in self.alias_rows)
         # made before reset() reserves its name on A: a site admin may assign it
         # (no row removes it, and reset() could not put it back once reserved)
         self.legacy = mk_alias(env, self.A, "authzkept", self.other_uid)
-        self.aliases = [self.alias, self.other_alias, self.b_alias, self.legacy]
+        self.aliases = [self.alias, self.other_alias, self.b_alias, self.legacy, self.alias2]
         mk_token(env, self.member_uid, "authz")
         mk_token(env, self.other_uid, "authz")
         self.token, self.other_token = (int(sql(env, "SELECT id FROM api_tokens WHERE user_id = %d"
@@ -372,8 +409,82 @@ class Fixture:
                        "new_domain": self.new_domain, "unknown": self.unknown,
                        "unknown_link": new_token(),
                        "reserved": "authzkept", "legacy": self.legacy,
-                       "sso": env.sso.endpoint}
+                       "sso": env.sso.endpoint, "alias2": self.alias2}
         self.reset()
+        self.mailbox_fixture()
+
+    def mailbox_fixture(self):
+        """The member's mailbox (the CLI), a message with an attachment
+        (LMTP), unlocked in the member's browser (the page): then kept as
+        it is, for reset() to put back."""
+        env = self.env
+        address = sql(env, "SELECT local_part || '@' || %s FROM aliases WHERE id = %d"
+                      % (lit(self.A), self.alias2))
+        pw = os.path.join(env.base, "authz-pw.txt")
+        with open(pw, "w") as f:
+            f.write(MB_PASSWORD + "\n")
+        code, out = env.run_cli(["mailbox", "create", address, "-c", env.conf,
+                                 "--password-file", pw])
+        expect(code == 0, "authz fixture: mailbox create: %s", out)
+        self.mailbox = int(sql(env, "SELECT id FROM mailboxes WHERE alias_id = %d" % self.alias2))
+        msg = ("Subject: authz\r\nContent-Type: multipart/mixed; boundary=Z\r\n\r\n--Z\r\n"
+               "Content-Type: text/plain\r\n\r\nhello\r\n--Z\r\nContent-Type: text/plain; "
+               "name=a.txt\r\nContent-Disposition: attachment; filename=a.txt\r\n\r\nfile\r\n"
+               "--Z--\r\n")
+        _, data = test_mailbox.deliver(env, [test_mailbox.lmtp_address(address)], msg,
+                                       ident=test_mailbox.queue_id())
+        expect(data and data[0][0] == 250, "authz fixture: delivery %r", data)
+        self.message = int(sql(env, "SELECT id FROM messages WHERE mailbox_id = %d" % self.mailbox))
+        m = self.actors["member"]
+        r = self.send("member", "POST", "/my/mailbox/%d/unlock" % self.mailbox,
+                      {"password": MB_PASSWORD})
+        expect(r.status == 303, "authz fixture: unlock %s", show(r))
+        for sc in r.header_all("Set-Cookie"):
+            if sc.startswith("mm_unlock_"):
+                name, _, value = sc.split(";")[0].partition("=")
+                m.extra = {name: value}
+        self.values.update(mailbox=self.mailbox, message=self.message, mailbox_address=address)
+        cols = ("encode(public_key, 'hex'), encode(encrypted_secret_key, 'hex'), "
+                "encode(secret_key_nonce, 'hex'), encode(pwhash_salt, 'hex'), used_bytes")
+        self.saved_keys = sql(env, "SELECT %s FROM mailboxes WHERE id = %d"
+                              % (cols, self.mailbox)).split("|")
+        self.saved_message = sql(env, "SELECT queue_id, recipient, size_bytes, encode(header_nonce, "
+                                      "'hex'), encode(header_ciphertext, 'hex'), encode(body_nonce, "
+                                      "'hex'), encode(body_ciphertext, 'hex'), encode(sealed_key, "
+                                      "'hex') FROM messages WHERE id = %d" % self.message).split("|")
+        self.saved_unlock = sql(env, "SELECT encode(session_token_hash, 'hex'), "
+                                     "encode(wrapped_secret_key, 'hex'), encode(wrap_nonce, 'hex') "
+                                     "FROM mailbox_unlocks WHERE mailbox_id = %d"
+                                % self.mailbox).split("|")
+        self.reset()
+
+    def mailbox_reset(self):
+        """reset()'s statements for the mailbox fixture (none before it exists)."""
+        if getattr(self, "saved_keys", None) is None:
+            return ["DELETE FROM mailboxes WHERE alias_id IN (%s);" % self.ids(self.aliases)]
+        k, m, u = self.saved_keys, self.saved_message, self.saved_unlock
+        return [
+            "DELETE FROM mailboxes WHERE alias_id IN (%s) AND id <> %d;"
+            % (self.ids(self.aliases), self.mailbox),
+            "UPDATE aliases SET has_mailbox = (id = %d), forward = true WHERE id IN (%s);"
+            % (self.alias2, self.ids(self.aliases)),
+            "UPDATE mailboxes SET public_key = decode('%s', 'hex'), encrypted_secret_key = "
+            "decode('%s', 'hex'), secret_key_nonce = decode('%s', 'hex'), pwhash_salt = "
+            "decode('%s', 'hex'), used_bytes = %s WHERE id = %d;" % (k[0], k[1], k[2], k[3], k[4],
+                                                                    self.mailbox),
+            "INSERT INTO messages (id, mailbox_id, queue_id, recipient, size_bytes, header_nonce, "
+            "header_ciphertext, body_nonce, body_ciphertext, sealed_key) VALUES (%d, %d, %s, %s, "
+            "%s, decode('%s', 'hex'), decode('%s', 'hex'), decode('%s', 'hex'), decode('%s', "
+            "'hex'), decode('%s', 'hex')) ON CONFLICT (id) DO NOTHING;"
+            % (self.message, self.mailbox, lit(m[0]), lit(m[1]), m[2], m[3], m[4], m[5], m[6],
+               m[7]),
+            "INSERT INTO mailbox_unlocks (session_token_hash, mailbox_id, wrapped_secret_key, "
+            "wrap_nonce, expires_at) VALUES (decode('%s', 'hex'), %d, decode('%s', 'hex'), "
+            "decode('%s', 'hex'), now() + interval '1 hour') ON CONFLICT "
+            "(session_token_hash, mailbox_id) DO UPDATE SET wrapped_secret_key = "
+            "EXCLUDED.wrapped_secret_key, wrap_nonce = EXCLUDED.wrap_nonce, expires_at = "
+            "EXCLUDED.expires_at;" % (u[0], self.mailbox, u[1], u[2]),
+        ]
 
     def fill(self, s):
         return s.format(**self.values)
@@ -384,7 +495,7 @@ class Fixture:
             key = row.params.get(name, {"domain": "A", "name": "member_name",
                                         "id": "alias"}.get(name))
             return str(self.values.get(key, key))
-        return re.sub(r":(\w+)", seg, row.pattern) + row.query
+        return re.sub(r":(\w+)", seg, row.pattern) + self.fill(row.query)
 
     def ids(self, ids):
         return ", ".join(str(i) for i in ids)
@@ -431,6 +542,8 @@ class Fixture:
         for dom, uid, role in self.members:
             s.append("INSERT INTO domain_members (domain_id, user_id, role) SELECT id, %d, %s "
                      "FROM domains WHERE name = %s;" % (uid, lit(role), lit(dom)))
+        # Sessions first: the mailbox unlock needs the member's.
+        mailbox = self.mailbox_reset()
         for a in self.actors.values():
             if a.session:
                 s.append("INSERT INTO sessions (token_hash, user_id, csrf_token, idle_expires_at, "
@@ -438,6 +551,7 @@ class Fixture:
                          "now() + interval '1 hour', now() + interval '1 hour') "
                          "ON CONFLICT (token_hash) DO NOTHING;"
                          % (sha256_hex(a.session), a.uid, a.csrf))
+        s += mailbox
         s.append(self.fingerprint_sql())
         self.dirty = False
         self.known = self.query("\n".join(s))
@@ -464,6 +578,12 @@ class Fixture:
             "SELECT string_agg(row(id, attempts, failed_at, sent_at)::text, ',' ORDER BY id) "
             "FROM outbox",
             "SELECT count(*)::text FROM login_states",
+            "SELECT string_agg(row(id, alias_id, encode(sha256(encrypted_secret_key), 'hex'), "
+            "encode(sha256(public_key), 'hex'), used_bytes)::text, ',' ORDER BY id) FROM mailboxes",
+            "SELECT string_agg(row(id, mailbox_id)::text, ',' ORDER BY id) FROM messages",
+            "SELECT string_agg(row(a.id, a.has_mailbox, a.forward)::text, ',' ORDER BY a.id) "
+            "FROM aliases a",
+            "SELECT count(*)::text FROM mailbox_unlocks",
             "SELECT count(*)::text FROM error_log",
             "SELECT string_agg(row(domain_id, local_part)::text, ',' ORDER BY domain_id, "
             "local_part) FROM domain_reserved_local_parts",

@@ -21,6 +21,8 @@ import re
 
 import stack
 from run import Fail, expect, show, test  # noqa: F401
+import test_mailbox as tm
+from test_member import tidy
 from test_provision import expect_sync, lit, q, scene_test
 from test_signin import Browser, new_user, sign_in, sql, use_profile, user_row  # noqa: F401
 from test_verify import GRACE_RECORD, ZONE, add, admin_user, dns_domains, drop_users, verify
@@ -267,6 +269,43 @@ def i18n_public_pages_in_finnish(env):
     # The checker does see English.
     r = env.get("/", headers=EN)
     expect(english_left(r.body), "english_left finds nothing on the English home page")
+
+
+@test
+@tidy
+def i18n_mailbox_pages_in_finnish(env):
+    """The mailbox pages in Finnish, locked and unlocked, with a message
+    listed and shown (its count, sizes and dates Finnish too), and the
+    page that creates one."""
+    env.ensure_server()
+    box = tm.new_box(env, "fimb")
+    b, mid = box["b"], box["id"]
+    m = tm.marker()
+    tm.deliver(env, [tm.lmtp_address(box["address"])], tm.message(m, m), ident=tm.queue_id())
+
+    def get_fi(path):
+        r = b.keep(env.get(path, headers=b.headers(True, **FI)))
+        expect(r.status == 200, "GET %s: %s", path, show(r))
+        # The message's own words (its marker) are not ours to translate.
+        expect_finnish(r, "GET " + path, allow=(m,))
+        return r
+    r = get_fi("/my/mailbox")
+    expect("1 viesti,".encode() in r.body and b"Avaa lukitus" in r.body,
+           "the locked mailbox is not in Finnish: %s", show(r, 3000))
+    r = get_fi("/my/mailbox/%s" % mid)
+    expect("on lukittu".encode() in r.body, "the locked listing: %s", show(r, 3000))
+    tm.unlock(env, box)
+    get_fi("/my/mailbox")
+    r = get_fi("/my/mailbox/%s" % mid)
+    expect(m.encode() in r.body and re.search(rb"\d+ tavua", r.body),
+           "the listing lacks the message or its Finnish size: %s", show(r, 3000))
+    get_fi("/my/mailbox/%s/settings" % mid)
+    r = get_fi("/my/mailbox/%s/messages/%s" % (mid, tm.message_ids(env, mid)[0]))
+    expect(re.search(rb"klo \d", r.body) and "Lähettäjä".encode() in r.body,
+           "the message page's date and labels are not Finnish: %s", show(r, 3000))
+    local = "fimb-" + tm.secrets.token_hex(3)
+    aid = tm.new_alias(env, box["domain"], local, box["uid"], ["%s@example.net" % local])
+    get_fi("/my/mailbox/new?alias=%s" % aid)
 
 
 # ---------------------------------------------------------------- the site admin's pages

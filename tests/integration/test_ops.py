@@ -190,9 +190,10 @@ class Instance:
         def settled():
             j = self.sjson(full=True)
             pids = self.workers()
-            last[0] = (j.get("workers wanted"), [(p["pid"], p["state"], p["generation"])
-                                                  for p in j["processes"]], pids)
-            procs = j["processes"]
+            last[0] = (j.get("workers wanted"), [(p["pid"], p["state"], p["generation"],
+                                                   p.get("pool")) for p in j["processes"]], pids)
+            # The FastCGI pool's (records say their pool when LMTP runs too).
+            procs = [p for p in j["processes"] if p.get("pool", "membermail") == "membermail"]
             return (j["workers wanted"] == n and len(procs) == n and len(pids) == n
                     and all(p["state"] in ("Idle", "Running") and p["generation"] == j["generation"]
                             for p in procs)

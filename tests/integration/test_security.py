@@ -503,7 +503,7 @@ def sec_log_lines_cannot_be_forged(env):
 
 # ---------------------------------------------------------------- the master's children
 
-SB_WORKERS, SB_STRIDE = 80, 192     # offsetof(struct scoreboard, workers), sizeof(struct sb_worker)
+SB_WORKERS, SB_STRIDE = 128, 200    # offsetof(struct scoreboard, workers), sizeof(struct sb_worker)
 
 
 @test

@@ -90,7 +90,8 @@ def use_profile(env, name=None, extra=None):
         return env.ensure_server()
     if cur is not None and cur[0] == name and running and env.server is cur[1]:
         return env.server
-    settings = dict(env.signin_settings() + env.provision_settings())
+    # It stands in for the test server: the LMTP service too.
+    settings = dict(env.signin_settings() + env.provision_settings() + env.mailbox_settings())
     if name == "association":
         settings["openid_mode"] = "association"
     settings.update(extra or {})

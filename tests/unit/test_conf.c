@@ -47,20 +47,31 @@
 	"launchpad_teams = yes\n"                               \
 	"launchpad_timeout = 15\n"                              \
 	"listen = unix:/run/membermail/membermail.sock\n"       \
+	"lmtp_listen =\n"                                       \
+	"lmtp_socket_group =\n"                                 \
+	"lmtp_timeout = 120\n"                                  \
+	"lmtp_workers = 2\n"                                    \
 	"locale_dir = " MM_LOCALEDIR "\n"                       \
 	"log_file =\n"                                          \
 	"log_level = info\n"                                    \
 	"login_rate_limit = 20\n"                               \
 	"mail_from = membermail@localhost\n"                    \
+	"mailbox_idle = 1800\n"                                 \
+	"mailbox_quota = 1g\n"                                  \
 	"max_body = 1m\n"                                       \
+	"max_message_size = 50m\n"                              \
 	"max_requests = 0\n"                                    \
 	"max_workers = 32\n"                                    \
 	"migrations_dir = " MM_PKGDATADIR "/migrations\n"       \
 	"nonce_window = 300\n"                                  \
 	"openid_mode = stateless\n"                             \
 	"outbox_max_attempts = 10\n"                            \
+	"over_quota_reply = 552\n"                              \
 	"person_check_interval = 21600\n"                       \
 	"pid_file =\n"                                          \
+	"pwhash_concurrency = 2\n"                              \
+	"pwhash_memlimit = 256m\n"                              \
+	"pwhash_opslimit = 3\n"                                 \
 	"public_url = http://127.0.0.1:8080\n"                  \
 	"removal_grace_days = 30\n"                             \
 	"request_timeout = 60\n"                                \
@@ -544,18 +555,19 @@ static const struct {
 	    ":1: max_body: 99999999999999999k is out of range (1k..64m)" },
 	{ "max_body = 99999999999999999999",
 	    ":1: max_body: 99999999999999999999 is out of range (1k..64m)" },
-	{ "max_body = 1g",
-	    ":1: max_body: \"1g\" is not a size (bytes, or "
-	    "with a k or m suffix)" },
+	{ "max_body = 1g", ":1: max_body: 1g is out of range (1k..64m)" },
+	{ "max_body = 1t",
+	    ":1: max_body: \"1t\" is not a size (bytes, or "
+	    "with a k, m or g suffix)" },
 	{ "max_body = 1kb",
 	    ":1: max_body: \"1kb\" is not a size (bytes, or "
-	    "with a k or m suffix)" },
+	    "with a k, m or g suffix)" },
 	{ "max_body = k",
 	    ":1: max_body: \"k\" is not a size (bytes, or "
-	    "with a k or m suffix)" },
+	    "with a k, m or g suffix)" },
 	{ "max_body = 1 k",
 	    ":1: max_body: \"1 k\" is not a size (bytes, or "
-	    "with a k or m suffix)" },
+	    "with a k, m or g suffix)" },
 	/* mode */
 	{ "socket_mode = 0999",
 	    ":1: socket_mode: \"0999\" is not an octal mode" },

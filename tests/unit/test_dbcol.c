@@ -96,6 +96,7 @@ enum {
 	C_NUMBER,
 	C_FLAG,
 	C_LIST,
+	C_HEX,
 	C__N
 };
 
@@ -104,9 +105,10 @@ static PGresult *
 result(void)
 {
 	/* libpq's setters take char *: writable copies. */
-	static char  names[C__N][8] = { "text", "number", "flag", "list" };
+	static char  names[C__N][8] = { "text", "number", "flag", "list",
+		 "hex" };
 	static char  row0[C__N][32] = { "hello", "-42", "t",
-		 "{1,\"two words\",NULL}" };
+		 "{1,\"two words\",NULL}", "00ff7Aa1" };
 	PGresAttDesc attrs[C__N];
 	PGresult    *res;
 	int          c;
@@ -131,9 +133,10 @@ fail:
 static void
 test_columns(struct arena *a)
 {
-	PGresult    *res = result();
-	const char **v;
-	size_t       n;
+	PGresult     *res = result();
+	const char  **v;
+	size_t        n;
+	unsigned char bytes[32];
 
 	CHECK(res != NULL, "a result made by hand");
 	if (res == NULL)
@@ -164,6 +167,15 @@ test_columns(struct arena *a)
 	CHECK_INT(n, 0, "db_array of NULL: no element");
 	CHECK_INT(db_array(a, res, 0, C_TEXT, &v, &n), APP_EINTERNAL,
 	    "db_array of text");
+	CHECK_INT(db_hex(res, 0, C_HEX, bytes, sizeof(bytes)), 4, "db_hex");
+	CHECK(memcmp(bytes, "\x00\xff\x7a\xa1", 4) == 0, "db_hex's bytes");
+	CHECK_INT(db_hex(res, 0, C_HEX, bytes, 3), -1, "db_hex too long");
+	CHECK_INT(db_hex(res, 0, C_TEXT, bytes, sizeof(bytes)), -1,
+	    "db_hex of an odd length");
+	CHECK_INT(db_hex(res, 0, C_LIST, bytes, sizeof(bytes)), -1,
+	    "db_hex of text");
+	CHECK_INT(db_hex(res, 1, C_HEX, bytes, sizeof(bytes)), 0,
+	    "db_hex of NULL: nothing");
 	PQclear(res);
 }
 

@@ -93,10 +93,10 @@ fixture(void)
 	ex.pm = "static";
 	ex.now_ms = NOW_MS;
 	ex.now_mono_ms = NOW_MONO;
-	ex.queue_known = 1;
-	ex.listen_queue = 4;
-	ex.listen_backlog = 128;
-	ex.max_listen_queue = 6;
+	ex.fcgi.known = 1;
+	ex.fcgi.listen_queue = 4;
+	ex.fcgi.listen_backlog = 128;
+	ex.fcgi.max_listen_queue = 6;
 	ex.rss_kib[0] = 2048;
 	ex.rss_kib[1] = 4096;
 }
@@ -226,7 +226,7 @@ test_text_queue(void)
 	size_t     n;
 
 	fixture();
-	ex.queue_known = 0;
+	ex.fcgi.known = 0;
 	buf_init(&b, 4096);
 	status_text(&sb, &ex, 0, &b);
 	n = split(&b, lines, 64);
@@ -234,7 +234,7 @@ test_text_queue(void)
 		strcmp(lines[7], "listen queue len:     511") == 0,
 	    "unknown queue: 0 and the configured backlog");
 	fixture();
-	ex.listen_queue = 12;
+	ex.fcgi.listen_queue = 12;
 	sb.workers[3].state = SB_BUSY;
 	sb.workers[7].state = SB_BUSY;
 	sb.workers[0].state = SB_BUSY;
@@ -474,7 +474,7 @@ test_metrics(void)
 		CHECK_STR(lines[3 * i + 2], want_metrics[i].sample,
 		    "metric %zu", i);
 
-	ex.queue_known = 0;
+	ex.fcgi.known = 0;
 	buf_reset(&b);
 	status_metrics(&sb, &ex, &b);
 	CHECK(strstr(buf_cstr(&b), "membermail_listen_queue ") == NULL &&
