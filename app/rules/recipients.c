@@ -515,9 +515,9 @@ rcpt_change_tx(struct db *db, struct arena *a, const struct actor *who,
     const struct alias_view *old, struct alias_view *new,
     enum rcpt_outcome       *out)
 {
-	const char **ask;
+	const char **ask = NULL;
 	const char  *actor;
-	size_t       nask;
+	size_t       nask = 0;
 	enum app_err e;
 
 	*out = RCPT_UNCHANGED;
@@ -1013,7 +1013,7 @@ undo_tx(struct db *db, void *arg)
 	PGresult         *res;
 	long long         id, alias;
 	enum app_err      e;
-	int               rows;
+	int               rows = 0;
 
 	if ((e = locked_link(db, c, STMT_RCPT_RECEIPT_LINK,
 		 STMT_RCPT_RECEIPT_LOCK, &res)) != APP_OK ||

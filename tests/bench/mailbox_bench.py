@@ -182,6 +182,7 @@ def main():
                     help="PostgreSQL with fsync and synchronous_commit on")
     args = ap.parse_args()
     binary = os.path.join(os.path.abspath(args.build_dir), "membermail")
+    stack.use_build(args.build_dir)
 
     def on_term(sig, frame):
         raise KeyboardInterrupt("signal %d" % sig)
