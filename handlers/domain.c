@@ -536,7 +536,7 @@ member_page(struct req *r, const char *name, const struct refusal *f)
 		view_show(d, "REMOVE_ERROR");
 	else
 		view_show(d, "TOGGLE_ERROR");
-	view_set(d, "ERROR_TEXT", f->why.message);
+	view_set(d, "ERROR_TEXT", tr(r->lang, f->why.message));
 	return page_render(r, f->status, md.member.name, "domain.tpl");
 }
 

@@ -480,7 +480,7 @@ set_form(struct view_dict *d, const struct form_values *f,
 		return APP_OK;
 	if ((s = view_add_section(d, error_section(why->field))) == NULL)
 		return APP_ENOMEM;
-	view_set(s, "MESSAGE", why->message);
+	view_set(s, "MESSAGE", tr(view_lang(d), why->message));
 	view_show(d, "HAS_ERROR");
 	return APP_OK;
 }
@@ -741,5 +741,5 @@ h_my_alias_save(struct req *r)
 	if (f.recipients == NULL || f.reply_code == NULL)
 		return APP_ENOMEM;
 	return alias_page(r, app_err_status(refused), &v, &f, &why,
-	    why.field == NULL ? why.message : NULL);
+	    why.field == NULL ? tr(r->lang, why.message) : NULL);
 }

@@ -38,7 +38,6 @@ TODO_TEMPLATES = {
     "my.tpl", "tokens.tpl",
 }
 TODO_C = {
-    "app/rules/alias.c", "app/rules/domain_members.c",
     "handlers/domain.c", "handlers/my.c",
 }
 

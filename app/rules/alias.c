@@ -13,6 +13,7 @@
 #include <json-c/json.h>
 
 #include "lib/arena.h"
+#include "lib/i18n.h"
 #include "lib/valid.h"
 #include "rules/alias.h"
 #include "rules/recipients.h"
@@ -86,30 +87,30 @@ recipient(struct arena *a, const char *s, size_t len, struct alias_problem *why)
 	for (i = 0; i < len; i++) {
 		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f) {
 			problem(why, "recipients", "recipient_control",
-			    "A recipient contains a control character.");
+			    N_("A recipient contains a control character."));
 			return NULL;
 		}
 		if ((unsigned char)s[i] >= 0x80) {
 			problem(why, "recipients", "recipient_not_ascii",
-			    "Recipient addresses must be plain ASCII "
-			    "(write an international domain as xn--...).");
+			    N_("Recipient addresses must be plain ASCII "
+			       "(write an international domain as xn--...)."));
 			return NULL;
 		}
 	}
 	if ((at = memchr(s, '@', len)) == NULL) {
 		problem(why, "recipients", "recipient_invalid",
-		    "Each recipient must be an address like name@example.org.");
+		    N_("Each recipient must be an address like name@example.org."));
 		return NULL;
 	}
 	local = (size_t)(at - s);
 	if (len > ADDRESS_MAX || local > LOCAL_MAX) {
 		problem(why, "recipients", "recipient_too_long",
-		    "A recipient is too long (at most 64 characters before "
-		    "the @ and 254 in all).");
+		    N_("A recipient is too long (at most 64 characters before "
+		       "the @ and 254 in all)."));
 		return NULL;
 	}
 	if ((out = arena_strndup(a, s, len)) == NULL) {
-		problem(why, NULL, "out_of_memory", "Out of memory.");
+		problem(why, NULL, "out_of_memory", N_("Out of memory."));
 		return NULL;
 	}
 	for (i = local + 1; i < len; i++)
@@ -117,7 +118,7 @@ recipient(struct arena *a, const char *s, size_t len, struct alias_problem *why)
 			out[i] = (char)(out[i] - 'A' + 'a');
 	if (!dot_atom(out, local) || domain_problem(out + local + 1) != NULL) {
 		problem(why, "recipients", "recipient_invalid",
-		    "Each recipient must be an address like name@example.org.");
+		    N_("Each recipient must be an address like name@example.org."));
 		return NULL;
 	}
 	return out;
@@ -135,7 +136,8 @@ alias_parse_recipients(struct arena *a, const char *raw, const char ***out,
 
 	if ((list = arena_calloc(a, ALIAS_RECIPIENTS_MAX, sizeof(*list))) ==
 	    NULL)
-		return problem(why, NULL, "out_of_memory", "Out of memory.");
+		return problem(why, NULL, "out_of_memory",
+		    N_("Out of memory."));
 	for (p += strspn(p, sep); *p != '\0'; p += len, p += strspn(p, sep)) {
 		len = strcspn(p, sep);
 		if ((r = recipient(a, p, len, why)) == NULL)
@@ -147,12 +149,12 @@ alias_parse_recipients(struct arena *a, const char *raw, const char ***out,
 			continue; /* a duplicate */
 		if (count == ALIAS_RECIPIENTS_MAX)
 			return problem(why, "recipients", "too_many_recipients",
-			    "At most 10 recipients.");
+			    N_("At most 10 recipients."));
 		list[count++] = r;
 	}
 	if (count == 0)
 		return problem(why, "recipients", "no_recipients",
-		    "Give at least one recipient address.");
+		    N_("Give at least one recipient address."));
 	*out = list;
 	*n = count;
 	return 0;
@@ -246,13 +248,13 @@ description_ok(const char *d, struct alias_problem *why)
 
 	if (!valid_text(d, len))
 		return problem(why, "description", "description_not_one_line",
-		    "The description must be one line of text.");
+		    N_("The description must be one line of text."));
 	for (i = 0; i < len; i++)
 		if (((unsigned char)d[i] & 0xc0) != 0x80)
 			chars++;
 	if (chars > ALIAS_DESCRIPTION_MAX)
 		return problem(why, "description", "description_too_long",
-		    "The description may be at most 150 characters long.");
+		    N_("The description may be at most 150 characters long."));
 	return 0;
 }
 
@@ -273,19 +275,19 @@ set_enabled(struct update *u, int as_admin)
 	if (u->change->enabled && !n->enabled) {
 		if (u->reserved)
 			return problem(u->why, "enabled", "reserved",
-			    "This address is reserved for the domain's "
-			    "operators (like postmaster@ or abuse@): only a site "
-			    "admin's assignment can enable it.");
+			    N_("This address is reserved for the domain's "
+			       "operators (like postmaster@ or abuse@): only a site "
+			       "admin's assignment can enable it."));
 		if (!as_admin && !owner_may_enable(reason))
 			return problem(u->why, "enabled",
 			    strcmp(reason, "by-admin") == 0 ?
 				"disabled_by_admin" :
 				"disabled_by_sync",
 			    strcmp(reason, "by-admin") == 0 ?
-				"An admin of this domain disabled this alias; "
-				"ask them to enable it." :
-				"This alias was disabled because of your team "
-				"membership or account; it cannot be enabled here.");
+				N_("An admin of this domain disabled this alias; "
+				   "ask them to enable it.") :
+				N_("This alias was disabled because of your team "
+				   "membership or account; it cannot be enabled here."));
 		n->enabled = 1;
 		n->disabled_reason = NULL;
 		n->remove_at = NULL;
@@ -317,7 +319,7 @@ apply_change(struct update *u, int as_admin)
 	if ((c->set & ALIAS_SET_REPLY_CODE) && c->reply_code != 250 &&
 	    c->reply_code != 421 && c->reply_code != 550)
 		return problem(u->why, "reply_code", "bad_reply_code",
-		    "The reply while disabled must be 250, 421 or 550.");
+		    N_("The reply while disabled must be 250, 421 or 550."));
 	if (c->set & ALIAS_SET_REPLY_CODE)
 		n->reply_code = c->reply_code;
 	if ((c->set & ALIAS_SET_ENABLED) && set_enabled(u, as_admin) == -1)
@@ -328,8 +330,8 @@ apply_change(struct update *u, int as_admin)
 			    n->pending[i - n->nrecipients],
 			n->address) == 0)
 			return problem(u->why, "recipients", "self_recipient",
-			    "An enabled alias cannot forward to itself: remove "
-			    "its own address or disable it.");
+			    N_("An enabled alias cannot forward to itself: remove "
+			       "its own address or disable it."));
 	return 0;
 }
 
@@ -475,14 +477,14 @@ refuse_early(struct update *u)
 {
 	if (u->old.locked)
 		return problem(u->why, NULL, "locked",
-		    "Changes to this alias are locked: its previous "
-		    "forwarding was restored from a receipt. Its owner "
-		    "unlocks it by signing in again.");
+		    N_("Changes to this alias are locked: its previous "
+		       "forwarding was restored from a receipt. Its owner "
+		       "unlocks it by signing in again."));
 	if (u->change->if_updated_at != NULL &&
 	    strcmp(u->change->if_updated_at, u->old.updated_at) != 0)
 		return problem(u->why, NULL, "conflict",
-		    "The alias was changed "
-		    "meanwhile; reload it and make your change again.");
+		    N_("The alias was changed "
+		       "meanwhile; reload it and make your change again."));
 	return 0;
 }
 
@@ -572,8 +574,8 @@ remove_tx(struct db *db, void *arg)
 		return APP_ENOTFOUND;
 	if (v.locked) {
 		problem(x->why, NULL, "locked",
-		    "Changes to this alias are locked until its owner signs in "
-		    "again.");
+		    N_("Changes to this alias are locked until its owner signs in "
+		       "again."));
 		return APP_ECONFLICT;
 	}
 	snprintf(sid, sizeof(sid), "%lld", x->id);
@@ -584,8 +586,8 @@ remove_tx(struct db *db, void *arg)
 	PQclear(res);
 	if (!gone) {
 		problem(x->why, NULL, "has_mailbox",
-		    "This alias has a mailbox: its stored mail must be "
-		    "destroyed with the mailbox first.");
+		    N_("This alias has a mailbox: its stored mail must be "
+		       "destroyed with the mailbox first."));
 		return APP_ECONFLICT;
 	}
 	if ((before = removed_json(x->arena, &v)) == NULL)

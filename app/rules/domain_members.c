@@ -13,6 +13,7 @@
 #include <json-c/json.h>
 
 #include "lib/arena.h"
+#include "lib/i18n.h"
 #include "lib/valid.h"
 #include "rules/domain_members.h"
 #include "rules/provision.h"
@@ -258,7 +259,7 @@ lock_member(struct db *db, struct change *c)
 		return e;
 	PQclear(res);
 	return take_member(db, c, STMT_MEMBER_LOCK, "no_such_member",
-	    "There is no such member of this domain.");
+	    N_("There is no such member of this domain."));
 }
 
 /*
@@ -312,7 +313,8 @@ add_admin(struct db *db, struct change *c)
 	enum app_err e;
 
 	if ((e = take_member(db, c, STMT_MEMBER_ADD_ADMIN, "no_such_user",
-		 "No one has signed in with that Launchpad name.")) != APP_OK)
+		 N_("No one has signed in with that Launchpad name."))) !=
+	    APP_OK)
 		return e;
 	return audit(db, c, "domain_member.role", "domain_member", c->m.id,
 	    member_label(c), NULL, json_pair(c->arena, "role", "admin"));
@@ -333,8 +335,8 @@ set_role_tx(struct db *db, void *arg)
 		return e;
 	if (c->role == MEMBER_ROLE_MEMBER &&
 	    (e = not_last_admin(db, c,
-		 "A domain must keep at least one admin: make another member an "
-		 "admin first.")) != APP_OK)
+		 N_("A domain must keep at least one admin: make another member an "
+		    "admin first."))) != APP_OK)
 		return e;
 	p[0] = c->d.idstr;
 	p[1] = c->m.idstr;
@@ -403,8 +405,8 @@ remove_tx(struct db *db, void *arg)
 
 	if ((e = lock_member(db, c)) != APP_OK ||
 	    (e = not_last_admin(db, c,
-		 "The last admin of a domain cannot be removed: make another "
-		 "member an admin first.")) != APP_OK)
+		 N_("The last admin of a domain cannot be removed: make another "
+		    "member an admin first."))) != APP_OK)
 		return e;
 	if ((before = json_object_new_object()) == NULL)
 		return APP_ENOMEM;
@@ -470,8 +472,8 @@ check_typed(struct change *c, const char *address)
 		if (strcasecmp(c->recipients[i], address) == 0)
 			return refuse(c->why, APP_EINVALID, "recipients",
 			    "matches_alias",
-			    "An alias "
-			    "cannot forward to its own address.");
+			    N_("An alias "
+			       "cannot forward to its own address."));
 	return APP_OK;
 }
 
@@ -489,9 +491,9 @@ first_recipients(struct change *c, const char *address, const char ***list,
 	if (alias_parse_recipients(c->arena, c->m.email, list, n, c->why) == -1)
 		return refuse(c->why, APP_EINVALID, "recipients",
 		    "email_not_forwardable",
-		    "This member's email cannot be a "
-		    "forwarding address, and other addresses must agree "
-		    "before they receive mail.");
+		    N_("This member's email cannot be a "
+		       "forwarding address, and other addresses must agree "
+		       "before they receive mail."));
 	if (strcasecmp((*list)[0], address) == 0)
 		*reason = "matches-recipient";
 	return APP_OK;
@@ -553,6 +555,21 @@ after_create(struct db *db, struct change *c, long long id)
 	    rcpt_tell_created_tx(db, c->arena, c->actor, &old, &new, rc);
 }
 
+/* Why a protected local part was refused: [reserved][by a site admin]. */
+static const char *const protected_words[2][2] = {
+	{ N_("This is another person's Launchpad name, their address here "
+	     "once they join: only a site admin can hand it out."),
+	    N_("This is another person's Launchpad name, their address here "
+	       "once they join: tick \"assign a protected address\" to give "
+	       "it to this member.") },
+	{ N_("This address is reserved for the domain's operators "
+	     "(postmaster@, abuse@ and the like): only a site admin can hand "
+	     "it out."),
+	    N_("This address is reserved for the domain's operators "
+	       "(postmaster@, abuse@ and the like): tick \"assign a protected "
+	       "address\" to give it to this member.") },
+};
+
 /*
  * Whether c->local_part is protected on the domain: reserved for its
  * operators, or another user's Launchpad name (that user's address here
@@ -563,7 +580,6 @@ static enum app_err
 check_protected(struct db *db, struct change *c)
 {
 	const char  *p[3] = { c->d.idstr, c->local_part, c->m.idstr };
-	const char  *message;
 	PGresult    *res;
 	enum app_err e;
 	int          reserved, lp_name;
@@ -578,18 +594,9 @@ check_protected(struct db *db, struct change *c)
 				  NULL;
 	if (c->protected == NULL || (c->actor->site_admin && c->assign))
 		return APP_OK;
-	if ((message = arena_printf(c->arena, "%s: %s",
-		 reserved ? "This address is reserved for the domain's "
-			    "operators (postmaster@, abuse@ and the like)" :
-			    "This is another person's Launchpad name, their "
-			    "address here once they join",
-		 c->actor->site_admin ?
-		     "tick \"assign a protected address\" to give it to "
-		     "this member." :
-		     "only a site admin can hand it out.")) == NULL)
-		return APP_ENOMEM;
 	return refuse(c->why, APP_EINVALID, "local_part",
-	    reserved ? "reserved" : "launchpad_name", message);
+	    reserved ? "reserved" : "launchpad_name",
+	    protected_words[reserved != 0][c->actor->site_admin != 0]);
 }
 
 static enum app_err
@@ -612,9 +619,9 @@ add_alias_tx(struct db *db, void *arg)
 	if (c->m.role != MEMBER_ROLE_ADMIN && n >= c->d.alias_limit)
 		return refuse(c->why, APP_ECONFLICT, "local_part",
 		    "alias_limit",
-		    "This member already has as many aliases "
-		    "on this domain as its limit allows (admins have no "
-		    "limit).");
+		    N_("This member already has as many aliases "
+		       "on this domain as its limit allows (admins have no "
+		       "limit)."));
 	if ((e = check_protected(db, c)) != APP_OK)
 		return e;
 	if ((address = arena_printf(c->arena, "%s@%s", c->local_part,
@@ -638,7 +645,7 @@ add_alias_tx(struct db *db, void *arg)
 	if (PQntuples(res) != 1) {
 		PQclear(res);
 		return refuse(c->why, APP_ECONFLICT, "local_part", "taken",
-		    "That address is taken on this domain.");
+		    N_("That address is taken on this domain."));
 	}
 	c->id = db_ll(res, 0, MEMBER_ALIAS_INSERT_ID);
 	PQclear(res);
@@ -672,15 +679,15 @@ member_add_alias(struct db *db, struct arena *a, const struct actor *actor,
 	    (lp = arena_strdup(a, nw->local_part)) == NULL)
 		return nw->local_part == NULL ?
 		    refuse(why, APP_EINVALID, "local_part", "bad_local_part",
-			"Give the address.") :
+			N_("Give the address.")) :
 		    APP_ENOMEM;
 	for (i = 0; lp[i] != '\0'; i++)
 		lp[i] = (char)tolower((unsigned char)lp[i]);
 	if (!valid_local_part(lp, strlen(lp)))
 		return refuse(why, APP_EINVALID, "local_part", "bad_local_part",
-		    "An address is 1 to 64 letters, "
-		    "digits, '_', '+' or '-', with single dots between "
-		    "them, starting with a letter or digit.");
+		    N_("An address is 1 to 64 letters, "
+		       "digits, '_', '+' or '-', with single dots between "
+		       "them, starting with a letter or digit."));
 	c.local_part = lp;
 	if (raw != NULL && raw[strspn(raw, " \t\r\n,")] != '\0' &&
 	    alias_parse_recipients(a, raw, &c.recipients, &c.nrecipients,

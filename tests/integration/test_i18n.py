@@ -726,3 +726,49 @@ def i18n_domain_default_language_api(env, make):
     expect(o.get("default_lang") == "fi" and o.get("name") == s.domain, "the answer: %r", o)
     expect(domain_lang(env, s) == "fi" and lang_audits(env, s).count("->") == 1,
            "stored and audited: %s %s", domain_lang(env, s), lang_audits(env, s))
+
+
+# ---------------------------------------------------------------- the rules' refusals
+
+@test
+def i18n_alias_refusals_in_finnish(env):
+    """A refused alias change says why in the reader's language, its error
+    code unchanged: the owner's alias page (a field's reason, and a
+    conflict's), a domain admin's member page, and the API's message by
+    Accept-Language."""
+    import test_api
+    use_profile(env)
+    u = new_user("refi")
+    b, _, _ = sign_in(env, user=u)
+    uid = int(user_row(env, u)[0])
+    dom = test_api.mk_domain(env, "refi")
+    try:
+        test_api.mk_member(env, dom, uid, "admin")
+        aid = test_api.mk_alias(env, dom, "refi" + u["nickname"].lower(), uid)
+        page = "/my/aliases/%d" % aid
+        too_long = {"description": "x" * 151}
+        r = b.post(page, dict(too_long, csrf_token=b.csrf(page)), **FI)
+        expect(r.status == 422 and "Kuvaus voi olla enintään 150 merkkiä pitkä.".encode() in r.body,
+               "the owner's page, Finnish: %s", show(r, 8000))
+        r = b.post(page, dict(too_long, csrf_token=b.csrf(page)), **EN)
+        expect(r.status == 422 and b"at most 150 characters" in r.body,
+               "the owner's page, English: %s", show(r, 8000))
+        r = b.post(page, {"csrf_token": b.csrf(page), "description": "x",
+                          "updated_at": "2001-01-01 00:00:00+00"}, **FI)
+        expect(r.status == 409 and "Aliasta muutettiin sillä välin".encode() in r.body,
+               "a conflict, Finnish: %s", show(r, 8000))
+        member = "/domains/%s/members/%s" % (dom, u["nickname"])
+        r = b.post(member + "/aliases", {"csrf_token": b.csrf(member), "local_part": ".bad"},
+                   **FI)
+        expect(r.status == 422 and "Osoitteessa on 1–64 kirjainta".encode() in r.body,
+               "a domain admin's member page, Finnish: %s", show(r, 8000))
+        tok = test_api.mk_token(env, uid)
+        for headers, words in ((FI, "Kuvaus voi olla enintään 150"), (EN, "at most 150")):
+            o = test_api.refused(test_api.call(env, "PATCH", "/api/v1/aliases/%d" % aid, tok,
+                                               too_long, headers=headers),
+                                 "the API", 422, "description_too_long", "description")
+            expect(words in o["message"], "the API's message: %r", o)
+        expect(test_api.sql(env, "SELECT description FROM aliases WHERE id = %d" % aid) == "",
+               "a refusal changed the alias")
+    finally:
+        test_api.drop_domains(env, [dom])
