@@ -4,7 +4,7 @@
  * on FCGX_Accept_r and answer every request with the same page, and stops
  * them on SIGTERM, SIGINT or SIGQUIT.
  *
- *	bare_responder [-l] [-d CONNINFO -u USER_ID] SOCKET WORKERS PAGE_FILE
+ *	bare_responder [-c] [-d CONNINFO -u USER_ID] SOCKET WORKERS PAGE_FILE
  *	    [GROUP]
  *
  * With -d, every request also runs one primary-key SELECT over its own
@@ -16,12 +16,12 @@
  * started as root, the socket is given to GROUP (default nogroup) with mode
  * 0660 and the workers switch to nobody:GROUP, like membermail's.
  *
- * A request ends as membermail's do (app/pm/child.c, child_finish): stdin
- * read up to its end (nginx sends it with the request), the response and
- * END_REQUEST written, then close(2), instead of libfcgi's close, which
- * waits for nginx to close first.  The baseline stays the least a server
- * does.  With -l, libfcgi's close (FCGX_Finish_r), as in the figures taken
- * before membermail closed at once.
+ * A request ends with libfcgi's FCGX_Finish_r, whose close waits for nginx
+ * to close first: a bare libfcgi responder, the baseline the targets are
+ * set against.  With -c it ends as membermail's do (app/pm/child.c,
+ * child_finish): stdin read up to its end (nginx sends it with the
+ * request), the response and END_REQUEST written, then close(2) at once:
+ * a stricter baseline, which has membermail's own saving too.
  *
  * Build: cc -O2 -o bare_responder bare_responder.c \
  *	$(pkg-config --cflags --libs fcgi libpq)
@@ -48,7 +48,7 @@
 static volatile sig_atomic_t stop_sig;
 static const char           *conninfo;      /* -d: a SELECT per request */
 static const char           *user_id;       /* -u: its parameter */
-static int                   libfcgi_close; /* -l */
+static int                   close_at_once; /* -c */
 
 static void
 on_signal(int sig)
@@ -150,7 +150,7 @@ finish(FCGX_Request *req)
 	char trash[512];
 	int  fd;
 
-	if (libfcgi_close) {
+	if (!close_at_once) {
 		FCGX_Finish_r(req);
 		return;
 	}
@@ -236,9 +236,9 @@ main(int argc, char *argv[])
 	int              fd, i, n, alive;
 	long             workers;
 
-	while ((i = getopt(argc, argv, "ld:u:")) != -1) {
-		if (i == 'l')
-			libfcgi_close = 1;
+	while ((i = getopt(argc, argv, "cd:u:")) != -1) {
+		if (i == 'c')
+			close_at_once = 1;
 		else if (i == 'd')
 			conninfo = optarg;
 		else if (i == 'u')

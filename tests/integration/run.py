@@ -292,6 +292,21 @@ class Env:
 
 # ---------------------------------------------------------------- checks
 
+def settled(client, path, pred, timeout=2):
+    """A change reaches each worker's cached pages by NOTIFY, which
+    PostgreSQL delivers just after the commit the client has already
+    seen: waits (milliseconds) until every worker answers path as pred
+    wants (2 * WORKERS answers in a row), then returns one more answer.
+    client: the env or a Browser (its session's pages)."""
+    streak = [0]
+
+    def seen():
+        streak[0] = streak[0] + 1 if pred(client.get(path)) else 0
+        return streak[0] >= WORKERS * 2
+    wait_until(seen, timeout, 0.01)
+    return client.get(path)
+
+
 def check_html(r, what):
     expect(r.status == 200, "%s: want 200, got %s", what, show(r))
     expect(r.header("Content-Type") == HTML, "%s: want Content-Type %r, got %r",

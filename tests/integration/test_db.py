@@ -24,7 +24,7 @@ import time
 import fcgi
 import stack
 from run import (WORKERS, Fail, check_app_error_page, check_html,  # noqa: F401
-                 check_security_headers, expect, show, test)
+                 check_security_headers, expect, settled, show, test)
 from stack import wait_until
 
 OWNER = stack.OWNER_ROLE
@@ -723,23 +723,11 @@ def pages_read_from_database(env):
 
     pg, db = env.pg, stack.APP_DB
 
-    def settled(path, status):
-        """A change reaches each worker's cache by NOTIFY, which PostgreSQL
-        delivers just after the commit the client already saw: wait for it
-        (milliseconds) in every worker, then check the page as it is."""
-        streak = [0]
-
-        def seen():
-            streak[0] = streak[0] + 1 if env.get(path).status == status else 0
-            return streak[0] >= WORKERS * 2
-        wait_until(seen, 2, 0.01)
-        return env.get(path)
-
     pg.psql("INSERT INTO domains (name, team, slug, title, verification_token) VALUES "
             "('testbuntu.org', 'testbuntu-team', 'testbuntu', 'Test <b>buntu</b> & co', 'Tb01234567')",
             db=db, user=WEB)
     try:
-        r = settled("/testbuntu", 200)
+        r = settled(env, "/testbuntu", lambda r: r.status == 200)
         check_html(r, "GET /testbuntu (a domain added to the database)")
         expect(b"@testbuntu.org" in r.body and b"~testbuntu-team" in r.body,
                "GET /testbuntu: domain or team missing: %s", show(r, 3000))
@@ -748,13 +736,13 @@ def pages_read_from_database(env):
         r = env.get("/")
         expect(b'href="/testbuntu"' in r.body, "GET /: the added domain is not listed")
         pg.psql("UPDATE domains SET enabled = false WHERE name = 'testbuntu.org'", db=db, user=WEB)
-        r = settled("/testbuntu", 404)
+        r = settled(env, "/testbuntu", lambda r: r.status == 404)
         check_app_error_page(r, 404, "GET /testbuntu (disabled)")
         r = env.get("/")
         expect(r.status == 200 and b'href="/testbuntu"' not in r.body, "GET /: a disabled domain is listed")
     finally:
         pg.psql("DELETE FROM domains WHERE name = 'testbuntu.org'", db=db)
-    r = settled("/testbuntu", 404)
+    r = settled(env, "/testbuntu", lambda r: r.status == 404)
     expect(r.status == 404, "GET /testbuntu after the row is gone: %s", show(r))
 
 

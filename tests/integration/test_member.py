@@ -20,7 +20,8 @@ import secrets
 import urllib.parse
 
 import stack
-from run import WORKERS, Fail, check_app_error_page, check_html, expect, show, test  # noqa: F401
+from run import (WORKERS, Fail, check_app_error_page, check_html, expect, settled,  # noqa: F401
+                 show, test)
 from test_signin import Browser, lit, new_user, sign_in, use_profile, user_row  # noqa: F401
 
 DB = stack.APP_DB
@@ -378,11 +379,13 @@ def my_follows_domain_changes_at_once(env):
     for _ in range(WORKERS * 3):       # every worker caches the list
         expect(("@" + dom).encode() in b.get("/my").body, "/my lacks %s", dom)
     sql(env, "UPDATE domains SET enabled = false WHERE id = %s" % did)
+    settled(b, "/my", lambda r: ("@" + dom).encode() not in r.body)
     for i in range(WORKERS * 3):
         r = b.get("/my")
         expect(r.status == 200 and ("@" + dom).encode() not in r.body,
                "/my (request %d) still lists %s after it was disabled", i + 1, dom)
     sql(env, "UPDATE domains SET enabled = true WHERE id = %s" % did)
+    settled(b, "/my", lambda r: ("@" + dom).encode() in r.body)
     for i in range(WORKERS * 3):
         expect(("@" + dom).encode() in b.get("/my").body,
                "/my (request %d) lacks %s after it was enabled again", i + 1, dom)
@@ -394,8 +397,10 @@ def landing_pages_kept_per_browser(env):
     """Every worker keeps the landing and home pages it rendered for
     signed-out visitors, once per version of the domain list, and fills in
     each browser's own CSRF token (derived from its mm_browser cookie);
-    a change to the list shows at once on every worker; a signed-in member
-    gets a page of their own, with their session's token."""
+    a change to the list shows on every worker as soon as its NOTIFY
+    arrives; a signed-in member gets a page of their own, with their
+    session's token."""
+    env.ensure_server()
     did, dom, team = new_domain(env, "land")
     slug = "land%d" % _seq[0]
     sql(env, "UPDATE domains SET slug = %s, title = 'Land One' WHERE id = %s" % (lit(slug), did))
@@ -414,6 +419,7 @@ def landing_pages_kept_per_browser(env):
         tokens.add(token)
     expect(len(tokens) == WORKERS * 3, "browsers shared tokens: %s", tokens)
     sql(env, "UPDATE domains SET title = 'Land Two' WHERE id = %s" % did)
+    settled(env, path, lambda r: b"Land Two" in r.body)
     for i in range(WORKERS * 3):
         for page in (path, "/"):
             r = env.get(page)
