@@ -25,7 +25,7 @@
  * rate-limit counter in the unlogged rate_limits table).
  *
  * Errors are {"error": code, "field": name or null, "message": text}: the
- * code is stable (the list is in README.md), the field names the input at
+ * code is stable (the list is in docs/api.md), the field names the input at
  * fault, the message is for people.  Ownership: JSON objects passed to
  * api_reply are consumed; api_read_json's object is the caller's to put.
  */

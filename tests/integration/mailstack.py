@@ -591,7 +591,7 @@ class Dnsmasq:
 # ---------------------------------------------------------------- command line
 
 def lookup_login(pg, user, password):
-    """The Postfix lookup login (README: roles), made or given password
+    """The Postfix lookup login (docs/mail.md: roles), made or given password
     again; idempotent."""
     pg.psql("DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '%s') THEN "
             "CREATE ROLE %s LOGIN IN ROLE membermail_postfix; END IF; END $$; "

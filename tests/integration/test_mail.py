@@ -55,7 +55,7 @@ class MailStack:
         self.pf.use_lmtp(env.lmtp_sock).start()     # kept mail: test_mailbox.py's service
 
     def login_role(self):
-        """The lookup login, as the README says to make it, and a pg_hba
+        """The lookup login, as docs/mail.md says to make it, and a pg_hba
         line that makes PostgreSQL check its password (the rest of the
         private cluster trusts local connections)."""
         pg = self.env.pg

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""membermail integration tests of the security rules (README: Security):
+"""membermail integration tests of the security rules (docs/security.md):
 reserved local parts, what a ban ends, who sees whose address, the last
 unbanned admin, log lines that client bytes cannot forge, a master that
 signals only its own children, rate limits that cannot be spread out,
