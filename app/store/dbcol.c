@@ -6,6 +6,7 @@
 #include <strings.h>
 
 #include "lib/arena.h"
+#include "lib/form.h"
 #include "lib/log.h"
 #include "store/db.h"
 
@@ -39,18 +40,6 @@ db_len(const PGresult *res, int row, int col)
 	return (size_t)PQgetlength(res, row, col);
 }
 
-static int
-nibble(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 long
 db_hex(const PGresult *res, int row, int col, unsigned char *out, size_t max)
 {
@@ -61,8 +50,8 @@ db_hex(const PGresult *res, int row, int col, unsigned char *out, size_t max)
 	if (len % 2 != 0 || len / 2 > max)
 		return -1;
 	for (i = 0; i < len / 2; i++) {
-		if ((hi = nibble(s[2 * i])) < 0 ||
-		    (lo = nibble(s[2 * i + 1])) < 0)
+		if ((hi = form_hexval((unsigned char)s[2 * i])) < 0 ||
+		    (lo = form_hexval((unsigned char)s[2 * i + 1])) < 0)
 			return -1;
 		out[i] = (unsigned char)(hi << 4 | lo);
 	}
