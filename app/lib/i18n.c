@@ -79,12 +79,77 @@ lookup(const struct lang *l, const char *msgid, const char *plural,
 	return s;
 }
 
+/*
+ * glibc's dgettext takes a lock, reads LANGUAGE and hashes on every call:
+ * most of a translated page's cost.  A per-process memo of (language,
+ * msgid text) answers the repeats: the catalogues never change inside a
+ * process (new ones are read at a restart or an upgrade).  Keyed by the
+ * text, not the pointer, since some msgids are read from the database;
+ * bounded: once full, lookups go to gettext as before.
+ */
+#define MEMO_SLOTS 2048 /* a power of two */
+#define MEMO_PROBE 8
+#define MEMO_BYTES (48 * 1024)
+
+struct memo {
+	const char *msgid;  /* a copy in memo_text; NULL: a free slot */
+	const char *result; /* in the catalogue; NULL: untranslated */
+	unsigned    hash;
+	size_t      lang;
+};
+
+static struct memo memo[MEMO_SLOTS];
+static char        memo_text[MEMO_BYTES];
+static size_t      memo_used;
+
+static unsigned
+memo_hash(const char *s, size_t lang)
+{
+	unsigned h = 2166136261u ^ (unsigned)lang; /* FNV-1a */
+
+	for (; *s != '\0'; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	return h;
+}
+
+/* tr()'s lookup for a language with a catalogue, through the memo. */
+static const char *
+memoized(const struct lang *l, const char *msgid)
+{
+	struct memo *m, *free_slot = NULL;
+	const char  *s;
+	unsigned     h = memo_hash(msgid, l->index), k;
+	size_t       len;
+
+	for (k = 0; k < MEMO_PROBE; k++) {
+		m = &memo[(h + k) & (MEMO_SLOTS - 1)];
+		if (m->msgid == NULL) {
+			free_slot = m;
+			break;
+		}
+		if (m->hash == h && m->lang == l->index &&
+		    strcmp(m->msgid, msgid) == 0)
+			return m->result != NULL ? m->result : msgid;
+	}
+	s = lookup(l, msgid, NULL, 0);
+	len = strlen(msgid) + 1;
+	if (free_slot == NULL || current != l || len > MEMO_BYTES - memo_used)
+		return s; /* not kept: full, or the lookup itself failed */
+	memcpy(memo_text + memo_used, msgid, len);
+	free_slot->msgid = memo_text + memo_used;
+	free_slot->result = s != msgid ? s : NULL;
+	free_slot->hash = h;
+	free_slot->lang = l->index;
+	memo_used += len;
+	return s;
+}
+
 const char *
 tr(const struct lang *l, const char *msgid)
 {
 	if (l == NULL || l->index == 0 || msgid == NULL || *msgid == '\0')
 		return msgid;
-	return lookup(l, msgid, NULL, 0);
+	return memoized(l, msgid);
 }
 
 const char *
@@ -109,7 +174,7 @@ trc(const struct lang *l, const char *ctx, const char *msgid)
 	len = snprintf(key, sizeof(key), "%s\004%s", ctx, msgid);
 	if (len < 0 || (size_t)len >= sizeof(key))
 		return msgid;
-	s = lookup(l, key, NULL, 0);
+	s = memoized(l, key);
 	return s == key ? msgid : s;
 }
 

@@ -77,6 +77,18 @@ test_lookups(void)
 	CHECK_STR(tr(fi, "Save"), "Säästä", "fi, without context");
 	CHECK(trc(fi, "no such context", id) == id, "context, untranslated");
 	CHECK_STR(trc(en, "a button", "Save"), "Save", "en, in context");
+	/* The memo is keyed by the text: another msgid at the same address. */
+	{
+		char buf[32];
+
+		snprintf(buf, sizeof(buf), "%s", "Hello");
+		CHECK_STR(tr(fi, buf), "Hei", "fi, from a buffer");
+		snprintf(buf, sizeof(buf), "%s", "Save");
+		CHECK_STR(tr(fi, buf), "Säästä", "fi, the same buffer");
+		snprintf(buf, sizeof(buf), "%s", id);
+		CHECK(tr(fi, buf) == buf, "untranslated: the caller's msgid");
+		CHECK_STR(tr(pt, "Save"), "Save", "pt-BR: its own answer");
+	}
 	/* The process's own messages stay English (the log is English). */
 	(void)tr(fi, "Hello");
 	CHECK_STR(strerror(ENOENT), "No such file or directory",
