@@ -28,7 +28,8 @@
 #define CONF_LINE_MAX  4096 /* bytes in a line, not counting the newline */
 #define CONF_WHY_MAX   256  /* one problem, before "file:line: key: " */
 #define CONF_QUOTE_MAX 96   /* a value quoted in a message is cut to this */
-#define CONF_VALUE_MAX (CONF_PATH_MAX + 16) /* a value formatted to print */
+/* A value formatted to print: as long as the longest field (database). */
+#define CONF_VALUE_MAX (CONF_PATH_MAX * 2 + 16)
 
 /* A socket path must fit sun_path with its NUL: 107 bytes on Linux. */
 #define UNIX_PATH_MAX (sizeof(((struct sockaddr_un *)0)->sun_path) - 1)
