@@ -197,21 +197,30 @@ test_formats(void)
 }
 
 /* markers_translate of text into l: the output, or "ERROR: why". */
+typedef int (*fill_fn)(const char *, size_t, const struct lang *, struct buf *,
+    char *, size_t);
+
+/* The text one of markers.c's load-time passes makes of a template. */
 static const char *
-translate(const char *text, const struct lang *l)
+filled(fill_fn fill, const char *text, const struct lang *l)
 {
 	static char out[4096];
 	char        why[256];
 	struct buf  b;
 
 	buf_init(&b, sizeof(out) - 1);
-	if (markers_translate(text, strlen(text), l, &b, why, sizeof(why)) ==
-	    -1)
+	if (fill(text, strlen(text), l, &b, why, sizeof(why)) == -1)
 		snprintf(out, sizeof(out), "ERROR: %s", why);
 	else
 		snprintf(out, sizeof(out), "%s", buf_cstr(&b));
 	buf_free(&b);
 	return out;
+}
+
+static const char *
+translate(const char *text, const struct lang *l)
+{
+	return filled(markers_translate, text, l);
 }
 
 static void
@@ -280,18 +289,7 @@ test_markers(void)
 static const char *
 languages(const char *text, const struct lang *l)
 {
-	static char out[4096];
-	char        why[256];
-	struct buf  b;
-
-	buf_init(&b, sizeof(out) - 1);
-	if (markers_languages(text, strlen(text), l, &b, why, sizeof(why)) ==
-	    -1)
-		snprintf(out, sizeof(out), "ERROR: %s", why);
-	else
-		snprintf(out, sizeof(out), "%s", buf_cstr(&b));
-	buf_free(&b);
-	return out;
+	return filled(markers_languages, text, l);
 }
 
 /* The language switch, filled in when a template is loaded. */
