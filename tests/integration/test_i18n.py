@@ -24,6 +24,7 @@ import stack
 from run import Fail, expect, show, test  # noqa: F401
 import test_mailbox as tm
 import test_verify
+from test_community import admin_less_domain
 from test_member import tidy
 from test_provision import expect_sync, lit, q, scene_test, sync
 from test_signin import Browser, new_user, sign_in, sql, use_profile, user_row  # noqa: F401
@@ -642,9 +643,7 @@ def operator_mails(env, make, lang):
     q(env, "DELETE FROM sync_alerts")   # causes of earlier tests, in their words
     s = make("opal")
     s.user("al")
-    bad = int(q(env, "INSERT INTO domains (name, team, verification_token, txt_status, "
-                     "txt_checked_at) VALUES (%s, %s, substr(md5(random()::text), 1, 10), "
-                     "'verified', now()) RETURNING id" % (lit("bad." + s.domain), lit(s.team))))
+    bad = admin_less_domain(env, s)
     try:
         env.lp.faults({"/1.0/~%s/participants" % s.team: [404]})
         mark = outbox_mark(env)
