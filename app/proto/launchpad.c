@@ -870,7 +870,7 @@ batch_round(struct lp_batch *b, long long maxwait)
 	CURLMsg     *msg;
 	char        *priv;
 	long long    t = now_ms(), wait = maxwait;
-	int          i, running, left;
+	int          i, running, left, ended = 0;
 
 	for (i = 0; i < b->nslots; i++) {
 		s = &b->slots[i];
@@ -893,8 +893,10 @@ batch_round(struct lp_batch *b, long long maxwait)
 		if (priv != NULL)
 			slot_done(b, (struct slot *)(void *)priv,
 			    msg->data.result);
+		ended = 1;
 	}
-	if (b->busy > 0 && wait > 0 &&
+	/* What ended freed a slot or made a request due: no wait before it. */
+	if (b->busy > 0 && wait > 0 && !ended &&
 	    curl_multi_poll(b->m, NULL, 0, (int)wait, NULL) != CURLM_OK)
 		return -1;
 	return 0;
@@ -1476,7 +1478,7 @@ teams_round(struct lp_client *c, CURLM *m, struct team_slot *sl, size_t n,
 	char     *priv;
 	long long now = now_ms(), wait = 200;
 	size_t    i;
-	int       running, left;
+	int       running, left, ended = 0;
 
 	*busy = 0;
 	for (i = 0; i < n; i++) {
@@ -1499,8 +1501,10 @@ teams_round(struct lp_client *c, CURLM *m, struct team_slot *sl, size_t n,
 		    priv != NULL)
 			team_done(c, m, (struct team_slot *)(void *)priv, a,
 			    msg->data.result);
+		ended = 1;
 	}
-	if (*busy > 0 && wait > 0 &&
+	/* A page that ended made the next one due now: no wait before it. */
+	if (*busy > 0 && wait > 0 && !ended &&
 	    curl_multi_poll(m, NULL, 0, (int)wait, NULL) != CURLM_OK)
 		return -1;
 	return 0;

@@ -204,7 +204,8 @@ class Bench:
         pg.init()
         if a.profile:
             with open(os.path.join(pg.data, "postgresql.conf"), "a") as f:
-                f.write("shared_preload_libraries = 'pg_stat_statements'\n")
+                f.write("shared_preload_libraries = 'pg_stat_statements'\n"
+                        "track_activity_query_size = 8192\n")  # the /my statement whole
         pg.start()
         stack.provision_database(pg, binary, conf=conf)
         print("bench: PostgreSQL 15 (pid %d), domains seeded with %s"

@@ -21,6 +21,7 @@ Launchpad requests) or a run fails.  Everything it starts is stopped.
 import argparse
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -63,16 +64,83 @@ def fixtures(lp, pg, users, teams):
     return sum(len(m) for m in members)
 
 
-def run_sync(binary, conf, lp, what, more=()):
+def cpu_seconds(pid):
+    """utime + stime of pid and of its children it reaped, in seconds."""
+    with open("/proc/%d/stat" % pid) as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return sum(int(x) for x in fields[11:15]) / os.sysconf("SC_CLK_TCK")
+
+
+def profiled(out):
+    """perf record of the whole machine into out/perf.data while the block
+    runs (the sync's PostgreSQL backend starts after it does)."""
+    os.makedirs(out, exist_ok=True)
+    return subprocess.Popen(["perf", "record", "-q", "-a", "-e", "cpu-clock", "-F", "2000",
+                             "-o", os.path.join(out, "perf.data")],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def profile_report(proc, out):
+    """Stops perf; prints the top symbols of membermail and PostgreSQL."""
+    proc.send_signal(signal.SIGINT)
+    proc.wait(60)
+    for comm in ("membermail", "postgres"):
+        r = subprocess.run(["perf", "report", "-i", os.path.join(out, "perf.data"), "--stdio",
+                            "--comm", comm, "--sort", "dso,sym", "--percentage", "relative",
+                            "--percent-limit", "1"],
+                           stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, timeout=300)
+        rows = [ln.rstrip()[:120] for ln in r.stdout.decode("utf-8", "replace").splitlines()
+                if ln.strip() and not ln.startswith("#")]
+        text = "\n".join(["profile of %s in the first run (share of its samples):" % comm]
+                         + ["  " + ln for ln in rows[:25]])
+        print(text)
+        with open(os.path.join(out, "perf-%s.txt" % comm), "w") as f:
+            f.write(text + "\n")
+
+
+STATEMENTS_SQL = """
+SELECT calls, round(total_exec_time::numeric) AS total_ms, rows,
+       left(regexp_replace(query, '\\s+', ' ', 'g'), 100)
+FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT 15
+"""
+
+
+def statements_report(pg, out):
+    """PostgreSQL's statements of the run by total time, nested ones
+    (functions, triggers) included."""
+    _, text, _ = pg.psql(STATEMENTS_SQL, db=stack.APP_DB)
+    text = "statements of the first run by total time (calls, ms, rows, text):\n" + text
+    print(text)
+    with open(os.path.join(out, "statements.txt"), "w") as f:
+        f.write(text + "\n")
+
+
+def run_sync(binary, conf, lp, pg, what, more=(), profile=None):
     lp.call("POST", "/_fake/requests/clear", {})
+    perf = None
+    if profile:
+        pg.psql("CREATE EXTENSION IF NOT EXISTS pg_stat_statements; "
+                "SELECT pg_stat_statements_reset()", db=stack.APP_DB)
+        perf = profiled(profile)
+    before = (os.times(), cpu_seconds(pg.pid), cpu_seconds(lp.proc.pid))
     t0 = time.monotonic()
     r = subprocess.run([binary, "sync", "-c", conf] + list(more), stdout=subprocess.PIPE,
                        stderr=subprocess.PIPE, timeout=600)
     took = time.monotonic() - t0
+    mine = os.times()
+    time.sleep(0.5)     # the postmaster reaps the sync's backend, counting its CPU
+    if perf:
+        profile_report(perf, profile)
+        statements_report(pg, profile)
+    cpu = (mine.children_user + mine.children_system
+           - before[0].children_user - before[0].children_system,
+           cpu_seconds(pg.pid) - before[1], cpu_seconds(lp.proc.pid) - before[2])
     out = r.stdout.decode("utf-8", "replace")
     lines = [x for x in out.splitlines() if x.startswith("sync: teams")]
     nreq = len(lp.call("GET", "/_fake/requests", timeout=60))
     print("%s: exit %d, %d requests to Launchpad, %.1f s" % (what, r.returncode, nreq, took))
+    print("  CPU seconds: membermail %.2f, PostgreSQL %.2f, fake Launchpad %.2f "
+          "(load %.1f)" % (cpu + (os.getloadavg()[0],)))
     run_sync.requests = nreq
     print("  " + (lines[-1] if lines else "(no summary line)"))
     for line in r.stderr.decode("utf-8", "replace").splitlines():
@@ -93,6 +161,8 @@ def main():
                     help="launchpad_concurrency (default: the config's default)")
     ap.add_argument("--page-size", type=int, default=None,
                     help="launchpad_page_size (default: the config's default, 300)")
+    ap.add_argument("--profile", metavar="DIR",
+                    help="perf record the machine during the first run; keep it in DIR")
     ap.add_argument("--dry-run-first", action="store_true",
                     help="a --dry-run before the first run: Launchpad and planning alone")
     args = ap.parse_args()
@@ -114,7 +184,12 @@ def main():
         stack.render_config(conf, stack.config_settings(
             os.path.join(base, "membermail.sock"), database=pg.conninfo(), extra=extra),
             header="sync benchmark")
-        pg.init().start()
+        pg.init()
+        if args.profile:
+            with open(os.path.join(pg.data, "postgresql.conf"), "a") as f:
+                f.write("shared_preload_libraries = 'pg_stat_statements'\n"
+                        "pg_stat_statements.track = all\n")
+        pg.start()
         stack.provision_database(pg, binary, conf=conf)
         t0 = time.monotonic()
         memberships = fixtures(lp, pg, args.users, args.teams)
@@ -122,10 +197,11 @@ def main():
               % (args.users, args.teams, memberships, args.latency_ms, time.monotonic() - t0))
         lp.call("POST", "/_fake/config", {"latency_ms": args.latency_ms})
         if args.dry_run_first:
-            run_sync(binary, conf, lp, "dry run", ["--dry-run"])
-        code1, took1 = run_sync(binary, conf, lp, "first run")
+            run_sync(binary, conf, lp, pg, "dry run", ["--dry-run"])
+        code1, took1 = run_sync(binary, conf, lp, pg, "first run",
+                                 profile=args.profile)
         req1 = run_sync.requests
-        code2, _ = run_sync(binary, conf, lp, "second run")
+        code2, _ = run_sync(binary, conf, lp, pg, "second run")
         aliases = pg.scalar("SELECT count(*) FROM aliases", db=stack.APP_DB)
         outbox = pg.scalar("SELECT count(*) FROM outbox", db=stack.APP_DB)
         met = took1 <= TARGET_SECONDS and req1 <= TARGET_REQUESTS

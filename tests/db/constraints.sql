@@ -994,6 +994,35 @@ SELECT pg_temp.is('a domain''s reserved names go with it', NULL,
     $$SELECT count(*)::text FROM domain_reserved_local_parts$$, '0');
 
 --------------------------------------------------------------------------
+-- The validators are inlined
+--------------------------------------------------------------------------
+
+-- The lines of EXPLAIN (VERBOSE) of q.
+CREATE FUNCTION pg_temp.plan(q text) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE
+	l	text;
+	r	text := '';
+BEGIN
+	FOR l IN EXECUTE 'EXPLAIN (VERBOSE, COSTS OFF) ' || q LOOP
+		r := r || l || E'\n';
+	END LOOP;
+	RETURN r;
+END
+$$;
+
+SELECT pg_temp.is('no function with an SQL-standard body has a SET clause', NULL, NULL,
+    $$SELECT coalesce(string_agg(p.proname, ',' ORDER BY p.proname), '')
+	FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+	WHERE n.nspname = current_schema() AND p.prosqlbody IS NOT NULL
+	  AND p.proconfig IS NOT NULL$$, '');
+SELECT pg_temp.is('mm_valid_local_part is inlined where it is called', NULL, NULL,
+    $$SELECT (pg_temp.plan('SELECT mm_valid_local_part(local_part) FROM aliases')
+	~ 'mm_valid_local_part')::text$$, 'false');
+SELECT pg_temp.is('mm_is_line is inlined where it is called', NULL, NULL,
+    $$SELECT (pg_temp.plan('SELECT mm_is_line(description, 150) FROM aliases')
+	~ 'mm_is_line')::text$$, 'false');
+
+--------------------------------------------------------------------------
 -- Report
 --------------------------------------------------------------------------
 

@@ -391,6 +391,16 @@ class Fake(fakebase.RequestLog):
         return None
 
     def entry(self, p, ver):
+        """p's representation in API version ver, a copy (faults edit it).
+        Built once per version of the data: a page of 300 people would
+        otherwise cost the fake more CPU than the client that reads it,
+        on the cores a benchmark measures."""
+        key = ("entry", p["name"], ver)
+        if key not in self.cache:
+            self.cache[key] = self._entry(p, ver)
+        return dict(self.cache[key])
+
+    def _entry(self, p, ver):
         name = p["name"]
         root = "%s/%s/" % (self.base, ver)
         me = root + "~" + name

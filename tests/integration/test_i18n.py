@@ -405,7 +405,7 @@ def i18n_api_messages_in_finnish(env):
                 ({"enabled": "yes"}, FI, "invalid_type", "enabled", "kentän enabled on oltava true tai false"),
                 ({"enabled": "yes"}, EN, "invalid_type", "enabled", "enabled must be true or false"),
                 ({"recipients": "a@example.org"}, FI, "invalid_type", "recipients",
-                 "kentän recipients on oltava taulukko osoitteita"),
+                 "kentän recipients on oltava osoitteiden taulukko"),
                 ({"nope": 1}, FI, "unknown_field", "nope", "tätä kenttää ei voi muuttaa")):
             r = api.call(env, "PATCH", path, secret, body, headers=headers)
             o = api.refused(r, "PATCH %r (%s)" % (body, headers["Accept-Language"]), 422, code, field)
@@ -507,7 +507,7 @@ def i18n_mails_in_finnish(env, make):
     got = mails_to(env, s, s.admin_email)
     subjects = [m[0] for m in got]
     expect(len(got) == 3 and any("kirjautui" in x for x in subjects) and
-           any("ohjautuisi" in x for x in subjects) and any("luotu" in x for x in subjects),
+           any("ohjaisi postin itselleen" in x for x in subjects) and any("luotu" in x for x in subjects),
            "signed in, matches recipient, created: %r", subjects)
     for m in got:
         expect_finnish_mail(m, m[0])
@@ -593,7 +593,7 @@ def i18n_txt_mails_in_finnish(env):
         expect_finnish_mail(m, "stopped", allow=RECORD)
         # what a check finds, in Finnish: each fixture, verified before
         for tag, words in (("wrong", "tietueessa lukee"), ("multiple", "TXT-tietuetta alkaa"),
-                           ("missing", "yksikään TXT-tietueista"),
+                           ("missing", "yksikään TXT-tietue ("),
                            ("nxdomain", "nimeä ei ole olemassa")):
             add(env, tag, status="verified", admin=uid)
             verify(env, "--domain", "%s.%s" % (tag, ZONE))

@@ -320,8 +320,8 @@ def my_eligibility_checklist(env):
     b.cookies.pop("mm_lang")
     expect(("missing", "Puuttuu: Et ole tiimin ~%s jäsen. Pyydä pääsyä tiimiin ~%s Launchpadissa"
             % (team, team)) in got and
-           ("done", "Kunnossa: Launchpad-tilisi on käytössä.") in got, "in Finnish: %s", got)
-    expect("Osoitteen saamisen vaatimuksista verkkotunnuksessa %s täyttyy 3/7." % dom in t and
+           ("done", "Kunnossa: Launchpad-tilisi on aktiivinen.") in got, "in Finnish: %s", got)
+    expect("Ehdoista, joilla saat osoitteen verkkotunnuksessa %s, täyttyy 3/7." % dom in t and
            re.search(r"tarkistaa Launchpadin uudelleen noin \d+\.\d+\.\d{4} klo \d+\.\d\d UTC", t),
            "the summary and the next check in Finnish: %s", t)
     sql(env, "UPDATE users SET person_status = 'not-valid' WHERE id = %s" % uid)
