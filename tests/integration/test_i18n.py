@@ -24,7 +24,7 @@ import stack
 from run import Fail, expect, show, test  # noqa: F401
 import test_mailbox as tm
 import test_verify
-from test_community import admin_less_domain
+from test_community import admin_less_domain, make_due, synced_crew, uid_of
 from test_member import tidy
 from test_provision import expect_sync, lit, q, scene_test, sync
 from test_signin import Browser, new_user, sign_in, sql, use_profile, user_row  # noqa: F401
@@ -722,6 +722,43 @@ def i18n_operator_mails_english_by_default(env, make):
     for kind in ("alerts", "cleared", "shrink", "txt"):
         expect(english_left(html.escape(m[kind][0] + "\n" + m[kind][1])),
                "the %s mail has no English: %r", kind, m[kind])
+
+
+@scene_test
+def i18n_operator_people_alerts_in_finnish(env, make):
+    """With alerts_lang = fi, the people check's causes are Finnish in the
+    alerts mail too: invalidations the guard holds, and a person Launchpad
+    sent bad data for."""
+    s = make("oppl")
+    crew = synced_crew(env, s, "h")
+    bad = crew[-1]
+    for n in crew[:10]:
+        s.people[n]["is_ubuntu_coc_signer"] = False
+    s.push()
+    ids = [uid_of(env, n) for n in crew]
+    q(env, "DELETE FROM sync_alerts")   # causes of earlier tests, in their words
+    try:
+        # The team's entries do not tell: each person is looked up, and
+        # bad's entry lacks is_valid.
+        env.lp.faults({"/1.0/~%s/participants" % s.team: [{"drop": ["is_ubuntu_coc_signer"]}],
+                       "/1.0/~" + bad: [{"drop": ["is_valid"]}]})
+        make_due(env, *ids)
+        mark = outbox_mark(env)
+        code, out, _ = sync(env, conf=[("alerts_lang", "fi")])
+        expect(code == 1, "a sync with bad data for ~%s: exit %s\n%s", bad, code, out[-2000:])
+        mails = ops_mails(env, mark)
+        expect(len(mails) == 1, "want one mail to %s, got %r", OPS, mails)
+        subject, body = mails[0]
+        expect(subject.startswith("[membermail] synkronointi: epäonnistui – ") and
+               subject.endswith("(ja 1 muu)") and body.count("Uusi: ") == 2 and
+               "tarkistetusta käyttäjästä 10 olisi menettänyt kelpoisuutensa" in body and
+               "Launchpad lähetti käyttäjästä ~%s virheellisiä tietoja" % bad in body and
+               "would have become invalid" not in body and "bad data" not in body,
+               "the alerts: %r", mails[0])
+        expect_finnish_mail(mails[0], "the operators' alerts of the people check", allow=RECORD)
+    finally:
+        q(env, "DELETE FROM sync_alerts; DELETE FROM person_pending WHERE user_id IN (%s)"
+          % ",".join(ids))
 
 
 def alerts_lang_conf(env, value):

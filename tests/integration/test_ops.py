@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """membermail integration tests of the process manager: scaling (TTIN, TTOU, `ctl scale`), reload (HUP, `ctl reload`) with
-requests in flight and with a broken config, the USR2 upgrade and its
-failure, max_requests recycling, request_timeout, slow_request, crashes
+requests in flight, with a broken config and with an alerts_lang the site
+does not offer, the USR2 upgrade and its failure, max_requests recycling,
+request_timeout, slow_request, crashes
 and the crash-loop give-up, the status pages' numbers, the listen queue
 of a unix socket, two `serve` instances behind one nginx upstream, and
 `membermail ctl` (status, stop, reopen-logs, exit codes).
@@ -496,6 +497,38 @@ def ops_hup_broken_config_refused(env):
     finally:
         if load:
             load.stop()
+        inst.stop()
+
+
+@test
+def ops_hup_alerts_lang_refused(env):
+    """A reload whose alerts_lang is a well-formed tag the site offers no
+    catalogue for (de) is refused with that reason: the running config
+    (alerts_lang = fi) keeps its generation and workers, the site answers,
+    and the same file with a language the site offers reloads."""
+    port = port_one(env)
+    inst = Instance(env, "langhup", workers=2, alerts_lang="fi").start()
+    try:
+        pids = inst.workers()
+        inst.write(alerts_lang="de")
+        m = inst.mark()
+        os.kill(inst.pid, signal.SIGHUP)
+        line = inst.wait_log(r"event=reload_refused msg=.*", m, 3).group(0)
+        expect("alerts_lang: de is not a language this site offers (en, fi;" in line,
+               "reload_refused does not say why alerts_lang = de is refused: %r", line)
+        time.sleep(0.6)
+        j = inst.sjson()
+        expect(inst.workers() == pids and j["generation"] == 1,
+               "after a refused reload: workers %s -> %s, generation %s", pids, inst.workers(),
+               j["generation"])
+        r = http_request(port, "GET", "/healthz")
+        expect(r.status == 200, "GET /healthz after the refused reload: %s", show(r))
+        inst.write(alerts_lang="en")
+        m = inst.mark()
+        os.kill(inst.pid, signal.SIGHUP)
+        inst.wait_log(r"event=reload generation=2 ", m, 3)
+        inst.wait_pool(2)
+    finally:
         inst.stop()
 
 
