@@ -63,7 +63,10 @@ usage(FILE *f)
 	    conf_path(NULL));
 }
 
-/* Loads the config and everything start-up checks: templates. */
+/*
+ * Loads the config and everything start-up checks: templates, catalogues
+ * and the languages the config names.
+ */
 static int
 load(struct config *cfg, const char *arg)
 {
@@ -78,6 +81,10 @@ load(struct config *cfg, const char *arg)
 	if (view_init(cfg->templates_dir, cfg->locale_dir, err, sizeof(err)) ==
 	    -1) {
 		fprintf(stderr, "membermail: templates: %s\n", err);
+		return -1;
+	}
+	if (conf_check_langs(cfg, err, sizeof(err)) == -1) {
+		fprintf(stderr, "membermail: %s: %s\n", path, err);
 		return -1;
 	}
 	return 0;

@@ -9,6 +9,7 @@
 #include "lib/arena.h"
 #include "lib/buf.h"
 #include "lib/conf.h"
+#include "lib/i18n.h"
 #include "lib/log.h"
 #include "rules/notify.h"
 #include "store/db.h"
@@ -23,19 +24,28 @@ struct cause {
 };
 
 struct alerts {
-	struct arena *a;
-	struct cause *c;
-	size_t        n, cap;
+	struct arena      *a;
+	const struct lang *lang; /* the messages' */
+	struct cause      *c;
+	size_t             n, cap;
 };
 
 struct alerts *
-alerts_new(struct arena *a)
+alerts_new(struct arena *a, const struct lang *l)
 {
 	struct alerts *al;
 
-	if ((al = arena_calloc(a, 1, sizeof(*al))) != NULL)
+	if ((al = arena_calloc(a, 1, sizeof(*al))) != NULL) {
 		al->a = a;
+		al->lang = l;
+	}
 	return al;
+}
+
+const struct lang *
+alerts_lang(const struct alerts *al)
+{
+	return al->lang;
 }
 
 size_t
@@ -107,9 +117,9 @@ struct report {
 	struct arena *a; /* the messages' copies */
 	const char   *shown[SECTIONS][SHOWN_MAX];
 	long          count[SECTIONS];
-	const char   *first; /* the subject's message */
-	char          subject[400];
-	int           lost; /* a copy failed */
+	const char   *first;  /* the subject's message */
+	int           failed; /* the run ended with errors */
+	int           lost;   /* a copy failed */
 };
 
 static void
@@ -126,7 +136,35 @@ report_add(struct report *rp, enum section k, const char *message)
 		rp->first = m;
 }
 
-/* The alerts mail's values (mail_fill_fn): operators read it in English. */
+/*
+ * The subject after "[membermail] sync": the first message, what kind of
+ * run or mail it is, how many more the mail lists; in language l.
+ */
+static void
+subject(const struct report *rp, const struct lang *l, char *s, size_t sz)
+{
+	char head[400];
+	long more;
+
+	more = rp->count[NEW] + rp->count[STILL] + rp->count[CLEARED] - 1;
+	if (rp->count[NEW] + rp->count[STILL] == 0)
+		/* TRANSLATORS: a subject: all its problems are gone. */
+		snprintf(head, sizeof(head), tr(l, "cleared: %s"), rp->first);
+	else if (rp->failed)
+		/* TRANSLATORS: a subject: the run failed, %s its problem. */
+		snprintf(head, sizeof(head), tr(l, "failed: %s"), rp->first);
+	else
+		snprintf(head, sizeof(head), "%s", rp->first);
+	if (more > 0)
+		snprintf(s, sz, /* TRANSLATORS: a problem, and how many more */
+		    trn(l, "%1$s (and %2$ld more)", "%1$s (and %2$ld more)",
+			(unsigned long)more),
+		    head, more);
+	else
+		snprintf(s, sz, "%s", head);
+}
+
+/* The alerts mail's values (mail_fill_fn), in its language (alerts_lang). */
 static enum app_err
 report_fill(struct view_dict *d, const void *arg)
 {
@@ -134,6 +172,7 @@ report_fill(struct view_dict *d, const void *arg)
 		"CLEARED_CAUSE" };
 	const struct report     *rp = arg;
 	struct view_dict        *row;
+	char                     s[400];
 	long                     i;
 	int                      k;
 
@@ -143,7 +182,8 @@ report_fill(struct view_dict *d, const void *arg)
 				return APP_ENOMEM;
 			view_set(row, "MESSAGE", rp->shown[k][i]);
 		}
-	view_set(d, "SUBJECT", rp->subject);
+	subject(rp, view_lang(d), s, sizeof(s));
+	view_set(d, "SUBJECT", s);
 	view_set_int(d, "NEW", rp->count[NEW]);
 	view_set_int(d, "STILL", rp->count[STILL]);
 	view_set_int(d, "CLEARED", rp->count[CLEARED]);
@@ -159,21 +199,11 @@ struct flush {
 static enum app_err
 mail(struct db *db, const struct flush *f, struct report *rp)
 {
-	struct mail_rcpt to = { f->cfg->alerts_to, NULL };
-	char            *s = rp->subject;
-	size_t           sz = sizeof(rp->subject);
-	long             more;
+	struct mail_rcpt to = mail_operators(f->cfg);
 
 	if (rp->lost)
 		return APP_ENOMEM;
-	more = rp->count[NEW] + rp->count[STILL] + rp->count[CLEARED] - 1;
-	if (rp->count[NEW] + rp->count[STILL] == 0)
-		snprintf(s, sz, "cleared: %s", rp->first);
-	else
-		snprintf(s, sz, "%s%s", f->failed ? "failed: " : "", rp->first);
-	if (more > 0)
-		snprintf(s + strlen(s), sz - strlen(s), " (and %ld more)",
-		    more);
+	rp->failed = f->failed;
 	return mail_queue(db, f->cfg, "mail_sync_alerts.tpl", &to, 1,
 	    report_fill, rp);
 }

@@ -198,11 +198,14 @@ answer(struct stage *s, int i, const struct lp_query *q)
 
 	if (q->outcome == LP_UNAVAILABLE)
 		s->run->unavailable = 1;
-	else if (q->outcome == LP_BAD_DATA)
+	else if (q->outcome == LP_BAD_DATA) {
+		/* The operators' mail says what; the log, what was wrong. */
+		log_warn("person_bad_data", LOG_INT("user", u->id),
+		    LOG_STR("why", q->why));
 		prov_fail(s->p, arena_printf(s->p->a, "bad-person:%lld", u->id),
-		    "Launchpad sent bad data for ~%s (%s)",
-		    u->name[0] != '\0' ? u->name : u->claimed_id, q->why);
-	else if (q->outcome == LP_NOT_FOUND) {
+		    N_("Launchpad sent bad data for ~%s"),
+		    u->name[0] != '\0' ? u->name : u->claimed_id);
+	} else if (q->outcome == LP_NOT_FOUND) {
 		nw->missing = 1;
 		nw->state = PERSON_NOT_FOUND;
 	} else if (q->by_identity) {
@@ -328,9 +331,10 @@ guard(struct stage *s)
 		log_warn("invalidations_held", LOG_UINT("users", s->ndeferred),
 		    LOG_INT("checked", s->checked));
 		(void)alerts_add(s->run->alerts, "invalidations-held",
-		    "%zu of the %ld users checked would have become invalid "
-		    "in one run: held until Launchpad says so for long "
-		    "enough, or an operator accepts it",
+		    tr(alerts_lang(s->run->alerts),
+			"%1$zu of the %2$ld users checked would have become "
+			"invalid in one run: held until Launchpad says so for "
+			"long enough, or an operator accepts it"),
 		    s->ndeferred, s->checked);
 	}
 	for (k = 0; k < s->ndeferred; k++)

@@ -20,8 +20,10 @@
 #include "lib/buf.h"
 #include "lib/climsg.h"
 #include "lib/conf.h"
+#include "lib/i18n.h"
 #include "lib/log.h"
 #include "proto/launchpad.h"
+#include "rules/notify.h"
 #include "rules/pending.h"
 #include "rules/provision.h"
 #include "rules/snapshot.h"
@@ -90,6 +92,12 @@ fail_cause(void *arg, const char *cause, const char *message)
 		log_error("sync_alerts_full", LOG_STR("cause", cause));
 }
 
+static const char *
+team_cause(struct run *r, const struct prov_domain *d)
+{
+	return arena_printf(r->p.a, "team:%s", d->team);
+}
+
 /* What a team's fetch means for its domains; -1 if the database failed. */
 static int
 team_fetched(struct run *r, struct prov_domain *d)
@@ -100,11 +108,16 @@ team_fetched(struct run *r, struct prov_domain *d)
 	if (!s->complete) {
 		if (s->outcome == LP_UNAVAILABLE)
 			r->unavailable = 1;
-		else
-			prov_fail(&r->p,
-			    arena_printf(r->p.a, "team:%s", d->team),
-			    "~%s: %s from Launchpad (%s): no removals for it",
-			    d->team, lp_outcome_name(s->outcome), s->error);
+		else if (s->outcome == LP_NOT_FOUND)
+			prov_fail(&r->p, team_cause(r, d),
+			    N_("Launchpad did not find the team ~%s: no "
+			       "removals for it this run"),
+			    d->team);
+		else /* what was wrong is in the warning below */
+			prov_fail(&r->p, team_cause(r, d),
+			    N_("Launchpad sent bad data for the team ~%s: no "
+			       "removals for it this run"),
+			    d->team);
 		cli_warnx("~%s: %s (%s): no removals for it this run", d->team,
 		    lp_outcome_name(s->outcome), s->error);
 		/* An older complete one still serves additions. */
@@ -230,9 +243,10 @@ static void
 alert(struct run *r, int failed)
 {
 	if (failed && alerts_count(r->alerts) == 0)
-		(void)alerts_add(r->alerts, "run-failed",
-		    "the run stopped on a database or local failure (see its "
-		    "log)");
+		(void)alerts_add(r->alerts, "run-failed", "%s",
+		    tr(alerts_lang(r->alerts),
+			"the run stopped on a database or local failure (see "
+			"its log)"));
 	if (!r->o->dry_run &&
 	    alerts_flush(r->p.db, r->p.cfg, r->alerts, r->p.st.errors > 0,
 		!failed && !r->unavailable && r->o->user == NULL) != APP_OK)
@@ -273,12 +287,14 @@ sync_run(struct run *r)
 		    p->cfg->launchpad_api);
 		return 1;
 	}
-	if ((r->alerts = alerts_new(p->a)) == NULL) {
+	if ((r->alerts = alerts_new(p->a, mail_operators(p->cfg).lang)) ==
+	    NULL) {
 		lp_client_free(r->lp);
 		return 1;
 	}
 	p->fail = fail_cause;
 	p->fail_arg = r->alerts;
+	p->fail_lang = alerts_lang(r->alerts);
 	failed = prov_load_domains(p) != APP_OK || fetch_teams(r) == -1 ||
 	    stage(r, "teams") || run_users(r) == -1 || stage(r, "users") ||
 	    (!r->o->dry_run && sweep(r) == -1);
@@ -406,6 +422,10 @@ sync_main(int argc, char *argv[])
 	if (view_init(cfg.templates_dir, cfg.locale_dir, err, sizeof(err)) ==
 	    -1) {
 		cli_warnx("templates: %s", err);
+		return 1;
+	}
+	if (conf_check_langs(&cfg, err, sizeof(err)) == -1) {
+		cli_warnx("%s", err);
 		return 1;
 	}
 	return run_locked(&cfg, &o);

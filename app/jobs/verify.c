@@ -242,5 +242,9 @@ verify_main(int argc, char *argv[])
 		cli_warnx("templates: %s", err);
 		return 1;
 	}
+	if (conf_check_langs(&cfg, err, sizeof(err)) == -1) {
+		cli_warnx("%s", err);
+		return 1;
+	}
 	return run(&cfg, &o);
 }

@@ -17,6 +17,7 @@
 #include <libpq-fe.h>
 
 #include "lib/conf.h"
+#include "lib/i18n.h"
 #include "lib/log.h"
 #include "lib/netaddr.h"
 #include "lib/valid.h"
@@ -31,6 +32,8 @@
 /* A value formatted to print: as long as the longest field (database). */
 #define CONF_VALUE_MAX (CONF_PATH_MAX * 2 + 16)
 
+_Static_assert(CONF_LANG_MAX == I18N_CODE_MAX, "a language tag's field");
+
 /* A socket path must fit sun_path with its NUL: 107 bytes on Linux. */
 #define UNIX_PATH_MAX (sizeof(((struct sockaddr_un *)0)->sun_path) - 1)
 
@@ -40,6 +43,7 @@ enum conf_type {
 	CONF_CONNINFO, /* a libpq connection string without a password */
 	CONF_DNS,      /* "" or an IPv4 address with an optional :port */
 	CONF_INT,      /* decimal int within min..max */
+	CONF_LANG,     /* a language tag; the site must offer it (start-up) */
 	CONF_LEVEL,    /* a log level name */
 	CONF_LISTEN,   /* "unix:/path" or "host:port" */
 	CONF_ADDRS,    /* IP addresses or CIDR blocks, space-separated */
@@ -88,6 +92,8 @@ static const struct conf_key keys[] = {
 	{ "alert_interval", CONF_INT, FIELD(alert_interval), "86400", 300,
 	    2592000,
 	    "seconds before a sync alert that persists is mailed again" },
+	{ "alerts_lang", CONF_LANG, FIELD(alerts_lang), "en", 0, 0,
+	    "language of the mail to alerts_to: en or a catalogue's, e.g. fi" },
 	{ "alerts_to", CONF_MAIL, FIELD(alerts_to), "", 0, 0,
 	    "operators' address for failed sync runs and held shrinks (\"\" = none)" },
 	{ "api_rate_limit", CONF_INT, FIELD(api_rate_limit), "120", 1, 100000,
@@ -925,6 +931,22 @@ parse_url(const struct conf_key *k, const char *val, void *field, char *why,
 	return store_string(k, val, field, why, whysz);
 }
 
+/* A language tag; whether the site offers it, conf_check_langs says. */
+static int
+parse_lang(const struct conf_key *k, const char *val, void *field, char *why,
+    size_t whysz)
+{
+	char q[CONF_QUOTE_MAX];
+
+	if (!valid_lang_tag(val, strlen(val))) {
+		snprintf(why, whysz,
+		    "%s is not a language tag (\"en\", \"fi\", \"pt-BR\")",
+		    quote(q, sizeof(q), val));
+		return -1;
+	}
+	return store_string(k, val, field, why, whysz);
+}
+
 /* An address we may put in a mail header: valid_address, or "". */
 static int
 parse_mail(const struct conf_key *k, const char *val, void *field, char *why,
@@ -1015,6 +1037,7 @@ static const struct conf_ops ops[CONF_TYPE__MAX] = {
 	[CONF_CONNINFO] = { parse_conninfo, print_string },
 	[CONF_DNS] = { parse_dns, print_string },
 	[CONF_INT] = { parse_int, print_int },
+	[CONF_LANG] = { parse_lang, print_string },
 	[CONF_LEVEL] = { parse_level, print_level },
 	[CONF_LISTEN] = { parse_listen, print_string },
 	[CONF_MAIL] = { parse_mail, print_string },
@@ -1234,6 +1257,8 @@ static const char *const type_docs[CONF_TYPE__MAX] = {
 	[CONF_CONNINFO] = "a libpq connection string, without a password",
 	[CONF_DNS] = "an IPv4 address, with an optional :port",
 	[CONF_INT] = "an integer",
+	[CONF_LANG] =
+	    "a language tag: en, or one with a catalogue in locale_dir",
 	[CONF_LEVEL] = "error, warn, info or debug",
 	[CONF_LISTEN] = "unix:/absolute/path, host:port or [IPv6]:port",
 	[CONF_ADDRS] = "IP addresses and CIDR blocks, separated by spaces",
@@ -1271,6 +1296,7 @@ doc_bounds(const struct conf_key *k, char *out, size_t outsz)
 		break;
 	case CONF_BOOL:
 	case CONF_CHOICE:
+	case CONF_LANG:
 	case CONF_LEVEL:
 		out[0] = '\0';
 		break;
@@ -1311,6 +1337,31 @@ conf_doc(size_t i, struct conf_doc *d)
 	d->help = keys[i].help;
 	doc_type(&keys[i], d->type, sizeof(d->type));
 	doc_bounds(&keys[i], d->bounds, sizeof(d->bounds));
+	return 0;
+}
+
+int
+conf_check_langs(const struct config *cfg, char *err, size_t errsz)
+{
+	const char *tag;
+	size_t      i, k, n;
+
+	for (i = 0; i < nitems(keys); i++) {
+		tag = (const char *)cfg + keys[i].off;
+		if (keys[i].type != CONF_LANG || i18n_tag(tag) != NULL)
+			continue;
+		n = (size_t)snprintf(err, errsz,
+		    "%s: %s is not a language this site offers (", keys[i].name,
+		    tag);
+		for (k = 0; k < i18n_count() && n < errsz; k++)
+			n += (size_t)snprintf(err + n, errsz - n, "%s%s",
+			    k > 0 ? ", " : "", i18n_lang(k)->code);
+		if (n < errsz)
+			snprintf(err + n, errsz - n,
+			    "; another needs its catalogue in %s)",
+			    cfg->locale_dir);
+		return -1;
+	}
 	return 0;
 }
 

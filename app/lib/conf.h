@@ -33,6 +33,7 @@
 
 #define CONF_PATH_MAX 256
 #define CONF_NAME_MAX 64
+#define CONF_LANG_MAX 16 /* a language tag, NUL included (I18N_CODE_MAX) */
 
 enum smtp_tls {
 	SMTP_TLS_REQUIRED, /* STARTTLS or fail */
@@ -106,7 +107,8 @@ struct config {
 	char static_dir[CONF_PATH_MAX]; /* what nginx serves as /static/ */
 	/* Notifications */
 	char mail_from[CONF_PATH_MAX];
-	char alerts_to[CONF_PATH_MAX]; /* "" = none */
+	char alerts_to[CONF_PATH_MAX];   /* "" = none */
+	char alerts_lang[CONF_LANG_MAX]; /* the language of alerts_to's mail */
 	char smtp_url[CONF_PATH_MAX];
 	int  smtp_tls;                 /* enum smtp_tls */
 	char smtp_user[CONF_PATH_MAX]; /* "" = no AUTH */
@@ -147,6 +149,14 @@ void conf_defaults(struct config *);
  * cfg left as it was, so a bad reload keeps the running config.
  */
 int conf_load(struct config *, const char *path, char *err, size_t errsz);
+
+/*
+ * After the catalogues are loaded (view_init): every key that names a
+ * language (alerts_lang) names one the site offers, English or one whose
+ * catalogue locale_dir holds.  0, or -1 with a message such as
+ * "alerts_lang: de is not a language this site offers (en, fi; ...)" in err.
+ */
+int conf_check_langs(const struct config *, char *err, size_t errsz);
 
 /*
  * Prints the effective config as "key = value" lines in table order

@@ -98,6 +98,20 @@ valid_bool(const char *v, size_t len)
 }
 
 int
+valid_lang_tag(const char *v, size_t len)
+{
+	size_t n = 0;
+
+	while (n < len && v[n] >= 'a' && v[n] <= 'z')
+		n++;
+	if (n < 2 || n > 3)
+		return 0;
+	return n == len ||
+	    (len == n + 3 && v[n] == '-' && v[n + 1] >= 'A' &&
+		v[n + 1] <= 'Z' && v[n + 2] >= 'A' && v[n + 2] <= 'Z');
+}
+
+int
 valid_address(const char *v, size_t len)
 {
 	const unsigned char *s = (const unsigned char *)v;

@@ -30,6 +30,12 @@ int valid_token(const char *, size_t);
  * (alias.c), rather than here as a bare 400.
  */
 int valid_utf8(const char *, size_t);
+/*
+ * A language tag as the schema's checks want one (users.lang,
+ * domains.default_lang): two or three lower-case letters, optionally '-'
+ * and a region of two upper-case letters ("fi", "pt-BR").
+ */
+int valid_lang_tag(const char *, size_t);
 /* "0" or "1" (a form's yes/no choice). */
 int valid_bool(const char *, size_t);
 /*

@@ -691,7 +691,8 @@ reload(struct master *m)
 	conf_defaults(&new);
 	if (conf_load(&new, m->cfg_path, err, sizeof(err)) == -1 ||
 	    view_init(new.templates_dir, m->cfg.locale_dir, err, sizeof(err)) ==
-		-1) {
+		-1 ||
+	    conf_check_langs(&new, err, sizeof(err)) == -1) {
 		log_error("reload_refused", LOG_STR("msg", err));
 		sd_notifyf("READY=1");
 		return;

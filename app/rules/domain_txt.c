@@ -314,8 +314,8 @@ mail_template(enum txt_event ev)
 }
 
 /*
- * The domain's admins (in ar), each in their language, or alerts_to (in
- * English, the operators'): *to and *n; *n is 0 when there is none.
+ * The domain's admins (in ar), each in their language, or the operators
+ * (alerts_to, in alerts_lang): *to and *n; *n is 0 when there is none.
  */
 static enum app_err
 recipients(struct db *db, struct arena *ar, struct txt_tx *t,
@@ -341,7 +341,7 @@ recipients(struct db *db, struct arena *ar, struct txt_tx *t,
 		(*to)[i].lang = i < nlangs ? i18n_tag(langs[i]) : NULL;
 	}
 	if (e == APP_OK && *n == 0 && t->cfg->alerts_to[0] != '\0') {
-		(*to)[0].address = t->cfg->alerts_to;
+		(*to)[0] = mail_operators(t->cfg);
 		*n = 1;
 	}
 	return e;

@@ -239,6 +239,14 @@ insert(const struct mail_text *m, void *arg)
 	return 0;
 }
 
+struct mail_rcpt
+mail_operators(const struct config *cfg)
+{
+	struct mail_rcpt to = { cfg->alerts_to, i18n_tag(cfg->alerts_lang) };
+
+	return to;
+}
+
 enum app_err
 mail_queue(struct db *db, const struct config *cfg, const char *tpl,
     const struct mail_rcpt *to, size_t nto, mail_fill_fn *fill,

@@ -59,6 +59,12 @@ struct mail_rcpt {
 };
 
 /*
+ * The operators: alerts_to (perhaps "", nobody) in alerts_lang, which
+ * start-up checked the site offers (conf_check_langs).
+ */
+struct mail_rcpt mail_operators(const struct config *);
+
+/*
  * Fills d, a mail's dictionary in language view_lang(d), with what the
  * template shows; APP_OK, or APP_ENOMEM and the like.
  */

@@ -341,7 +341,8 @@ prov_load_domains(struct prov *p)
 			continue;
 		/* A domain without an admin: nobody to tell, nothing changes. */
 		prov_fail(p, arena_printf(p->a, "no-admin:%s", d->name),
-		    "%s has no admin who is not banned: it is left unchanged",
+		    N_("%s has no admin who is not banned: it is left "
+		       "unchanged"),
 		    d->name);
 		memset(&w, 0, sizeof(w));
 		w.domain_id = d->id;
@@ -1001,8 +1002,8 @@ prov_apply(struct prov *p, const struct prov_user *u,
 	if (e != APP_OK) {
 		prov_fail(p,
 		    arena_printf(p->a, "apply-failed:%lld:%s", u->id, d->name),
-		    "a change for ~%s on %s could not be applied", u->name,
-		    d->name);
+		    N_("a change for ~%1$s on %2$s could not be applied"),
+		    u->name, d->name);
 		if (!p->dry_run)
 			(void)errlog_record(p->db, &w, "apply-failed",
 			    N_("a change could not be applied; nothing of it "
@@ -1030,7 +1031,7 @@ prov_fail(struct prov *p, const char *cause, const char *fmt, ...)
 
 	p->st.errors++;
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	vsnprintf(msg, sizeof(msg), tr(p->fail_lang, fmt), ap);
 	va_end(ap);
 	if (p->fail != NULL)
 		p->fail(p->fail_arg, cause != NULL ? cause : "memory", msg);
@@ -1140,7 +1141,7 @@ prov_user(struct prov *p, const struct prov_user *u)
 
 	p->st.users++;
 	if ((rcpt = recipient_of(p->a, u->email)) == NULL) {
-		prov_fail(p, "memory", "out of memory");
+		prov_fail(p, "memory", N_("out of memory"));
 		return;
 	}
 	for (i = 0; i < p->ndomains; i++) {
@@ -1151,7 +1152,7 @@ prov_user(struct prov *p, const struct prov_user *u)
 		al = arena_calloc(p->a, nal + 1, sizeof(*al));
 		acts = arena_calloc(p->a, PROV_ACTIONS(nal), sizeof(*acts));
 		if (al == NULL || acts == NULL) {
-			prov_fail(p, "memory", "out of memory");
+			prov_fail(p, "memory", N_("out of memory"));
 			log_error("provision_failed", LOG_INT("user", u->id),
 			    LOG_STR("reason", "out of memory"));
 			return;

@@ -213,12 +213,19 @@ struct prov {
 	struct prov_state   *state;
 	struct prov_bulk    *bulk; /* NULL: every change at once */
 	struct prov_stats    st;
-	/* Told of every error counted (a stable cause, words); may be NULL. */
+	/*
+	 * Told of every error counted (a stable cause, words in fail_lang,
+	 * NULL: English); may be NULL.
+	 */
 	void (*fail)(void *arg, const char *cause, const char *message);
-	void *fail_arg;
+	void              *fail_arg;
+	const struct lang *fail_lang;
 };
 
-/* Counts an error and tells p->fail of its cause. */
+/*
+ * Counts an error and tells p->fail of its cause; fmt is a msgid (marked
+ * N_, numbered when it has several directives), translated for p->fail.
+ */
 void prov_fail(struct prov *, const char *cause, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 

@@ -8,6 +8,7 @@
 #include "lib/arena.h"
 #include "lib/buf.h"
 #include "lib/conf.h"
+#include "lib/i18n.h"
 #include "lib/log.h"
 #include "rules/notify.h"
 #include "rules/snapshot.h"
@@ -50,15 +51,18 @@ join_names(const struct snapshot *s, struct buf *b)
 	return b->failed ? -1 : 0;
 }
 
-/* The shrink mail's values (mail_fill_fn). */
+/* The shrink mail's values (mail_fill_fn), the counts in its language. */
 static enum app_err
 held_fill(struct view_dict *d, const void *arg)
 {
 	const struct store *st = arg;
+	char                n[32];
 
 	view_set(d, "TEAM", st->team);
-	view_set_int(d, "TOTAL", (long)st->s->n);
-	view_set_int(d, "TRUSTED", st->trusted);
+	view_set(d, "TOTAL",
+	    i18n_number(view_lang(d), (long long)st->s->n, n, sizeof(n)));
+	view_set(d, "TRUSTED",
+	    i18n_number(view_lang(d), st->trusted, n, sizeof(n)));
 	view_set_int(d, "THRESHOLD", st->cfg->shrink_threshold);
 	return APP_OK;
 }
@@ -68,7 +72,7 @@ hold_begins(struct db *db, struct store *st)
 {
 	struct actor       a = { ACTOR_SYNC, 0, NULL, 0, NULL };
 	struct audit_event ev;
-	struct mail_rcpt   to = { st->cfg->alerts_to, NULL };
+	struct mail_rcpt   to = mail_operators(st->cfg);
 	char               after[128], label[300];
 	enum app_err       e;
 
@@ -84,7 +88,6 @@ hold_begins(struct db *db, struct store *st)
 	if ((e = audit_write(db, &a, &ev)) != APP_OK ||
 	    st->cfg->alerts_to[0] == '\0')
 		return e;
-	/* The operators' mail is English, as their commands are. */
 	return mail_queue(db, st->cfg, "mail_shrink_held.tpl", &to, 1,
 	    held_fill, st);
 }

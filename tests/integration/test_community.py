@@ -328,14 +328,19 @@ def prov_shrink_guard_needs_a_count(env, make):
     expect_sync(env, 0, conf=guard, disabled=0)       # 30 % and 6 people: held
 
 
+def admin_less_domain(env, s):
+    """A persistent bad record: bad.<s's domain>, of s's team, verified,
+    without an admin.  Its id."""
+    return int(q(env, "INSERT INTO domains (name, team, verification_token, txt_status, "
+                      "txt_checked_at) VALUES (%s, %s, substr(md5(random()::text), 1, 10), "
+                      "'verified', now()) RETURNING id" % (lit("bad." + s.domain), lit(s.team))))
+
+
 @scene_test
 def prov_alerts_once_per_cause(env, make):
     s = make("alr")
     s.user("al")
-    # a persistent bad record: a second domain of the team, without an admin
-    bad = int(q(env, "INSERT INTO domains (name, team, verification_token, txt_status, "
-                     "txt_checked_at) VALUES (%s, %s, substr(md5(random()::text), 1, 10), "
-                     "'verified', now()) RETURNING id" % (lit("bad." + s.domain), lit(s.team))))
+    bad = admin_less_domain(env, s)
     try:
         s.mark()
         for _ in range(3):

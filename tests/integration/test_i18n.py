@@ -10,7 +10,8 @@ Finnish with no English left in them (english_left: every word of the
 page's text that only English uses), and the e-mails: each copy in its
 recipient's language (their choice, else the domain's default, else
 English), every mail of the sync's rules and of the domain verification
-in Finnish with no English left.
+in Finnish with no English left, and the operators' mail (alerts_to) in
+alerts_lang.
 
 Not a runner of its own: tests/integration/run.py imports it.
 """
@@ -22,8 +23,10 @@ import re
 import stack
 from run import Fail, expect, show, test  # noqa: F401
 import test_mailbox as tm
+import test_verify
+from test_community import admin_less_domain
 from test_member import tidy
-from test_provision import expect_sync, lit, q, scene_test
+from test_provision import expect_sync, lit, q, scene_test, sync
 from test_signin import Browser, new_user, sign_in, sql, use_profile, user_row  # noqa: F401
 from test_verify import GRACE_RECORD, ZONE, add, admin_user, dns_domains, drop_users, verify
 
@@ -600,6 +603,158 @@ def i18n_txt_mails_in_finnish(env):
     finally:
         q(env, "DELETE FROM outbox WHERE id > %d AND %s = ANY (to_addresses)" % (mark, lit(to)))
         drop_users(env, uid)
+
+
+# ---------------------------------------------------------------- the operators' mail
+
+OPS = "ops@example.org"     # alerts_to of every config of the run
+
+
+def ops_mails(env, mark):
+    """[(subject, body)] queued for alerts_to since outbox id mark."""
+    ids = q(env, "SELECT string_agg(id::text, ' ' ORDER BY id) FROM outbox WHERE id > %d AND "
+                 "%s = ANY (to_addresses)" % (mark, lit(OPS)))
+    return [(q(env, "SELECT subject FROM outbox WHERE id = %s" % i),
+             q(env, "SELECT body FROM outbox WHERE id = %s" % i)) for i in (ids or "").split()]
+
+
+def outbox_mark(env):
+    return int(q(env, "SELECT coalesce(max(id), 0) FROM outbox"))
+
+
+def verify_conf(env, lang):
+    """The run's config (the DNS server, alerts_to) with alerts_lang."""
+    with open(env.conf) as f:
+        text = f.read()
+    path = os.path.join(env.base, "verify-alerts-%s.conf" % (lang or "default"))
+    with open(path, "w") as f:
+        f.write(text + ("alerts_lang = %s\n" % lang if lang else ""))
+    return path
+
+
+def operator_mails(env, make, lang):
+    """The three mails alerts_to gets, made for real with alerts_lang =
+    lang (None: the default): the sync's alerts (Launchpad answering 404
+    for a team, a domain of it without an admin) and the mail saying they
+    cleared; a held shrink; a DNS verification event of a domain without
+    an admin.  {kind: [(subject, body)]}."""
+    conf = [("alerts_lang", lang)] if lang else []
+    got = {}
+    q(env, "DELETE FROM sync_alerts")   # causes of earlier tests, in their words
+    s = make("opal")
+    s.user("al")
+    bad = admin_less_domain(env, s)
+    try:
+        env.lp.faults({"/1.0/~%s/participants" % s.team: [404]})
+        mark = outbox_mark(env)
+        code, out, _ = sync(env, conf=conf)
+        expect(code == 1, "a sync with a team Launchpad does not find: exit %s\n%s", code, out[-2000:])
+        got["alerts"] = ops_mails(env, mark)
+        env.lp.clear_faults()
+        q(env, "INSERT INTO domain_members (domain_id, user_id, role) VALUES (%d, %d, 'admin')"
+          % (bad, s.ids[s.admin]))
+        mark = outbox_mark(env)
+        expect_sync(env, 0, conf=conf, errors=0)
+        got["cleared"] = ops_mails(env, mark)
+    finally:
+        q(env, "DELETE FROM aliases WHERE domain_id = %d; DELETE FROM domains WHERE id = %d"
+          % (bad, bad))
+        q(env, "DELETE FROM sync_alerts")
+    s.retire()
+    s = make("opsh")
+    crew = [s.user("c%d" % i) for i in range(10)]
+    guard = conf + [("shrink_threshold", "10")]
+    expect_sync(env, 0, conf=guard, created=10)
+    for n in crew[:7]:
+        s.members.remove(n)
+    s.push()
+    mark = outbox_mark(env)
+    expect_sync(env, 0, conf=guard, disabled=0)
+    got["shrink"] = ops_mails(env, mark)
+    name = "verified." + ZONE
+    add(env, "verified")            # no admin: alerts_to is told
+    test_verify._made.remove(name)  # removed here, not by another test's cleanup
+    try:
+        mark = outbox_mark(env)
+        code, out = env.run_cli(["verify-domains", "-c", verify_conf(env, lang), "--domain", name])
+        expect(code == 0, "verify-domains --domain %s: exit %s: %s", name, code, out)
+        got["txt"] = ops_mails(env, mark)
+    finally:
+        q(env, "DELETE FROM domains WHERE name = %s" % lit(name))
+    for kind, mails in got.items():
+        expect(len(mails) == 1, "%s: want one mail to %s, got %r", kind, OPS, mails)
+    return dict((k, v[0]) for k, v in got.items())
+
+
+@scene_test
+def i18n_operator_mails_in_finnish(env, make):
+    """With alerts_lang = fi, every mail to alerts_to is Finnish with no
+    English left: the sync's alerts (the causes' messages and the subject
+    too), the mail saying they cleared, a held shrink, and the DNS
+    verification mail of a domain without an admin."""
+    m = operator_mails(env, make, "fi")
+    subject, body = m["alerts"]
+    expect(subject.startswith("[membermail] synkronointi: epäonnistui – ") and
+           subject.endswith("(ja 1 muu)") and "Launchpad ei löytänyt tiimiä ~" in body and
+           "ei ole yhtään ylläpitäjää" in body and body.count("Uusi: ") == 2,
+           "the alerts: %r", m["alerts"])
+    subject, body = m["cleared"]
+    expect(subject.startswith("[membermail] synkronointi: korjaantui – ") and
+           body.count("Korjaantunut: ") == 2, "the cleared alerts: %r", m["cleared"])
+    expect("pieneni" in m["shrink"][0], "the held shrink: %r", m["shrink"])
+    expect(m["txt"][0] == "[membermail] verified.%s on vahvistettu" % ZONE, "the TXT event: %r",
+           m["txt"])
+    for kind in ("alerts", "cleared", "shrink", "txt"):
+        expect_finnish_mail(m[kind], "the operators' %s mail" % kind, allow=RECORD)
+
+
+@scene_test
+def i18n_operator_mails_english_by_default(env, make):
+    """Without alerts_lang, the operators' mail stays English."""
+    m = operator_mails(env, make, None)
+    expect(m["alerts"][0].startswith("[membermail] sync failed: ") and
+           m["alerts"][0].endswith("(and 1 more)") and
+           "Launchpad did not find the team ~" in m["alerts"][1], "the alerts: %r", m["alerts"])
+    expect(m["cleared"][0].startswith("[membermail] sync cleared: "), "cleared: %r", m["cleared"])
+    expect("shrank: removals held" in m["shrink"][0], "the held shrink: %r", m["shrink"])
+    expect(m["txt"][0] == "[membermail] verified.%s is verified" % ZONE, "the TXT event: %r",
+           m["txt"])
+    for kind in ("alerts", "cleared", "shrink", "txt"):
+        expect(english_left(html.escape(m[kind][0] + "\n" + m[kind][1])),
+               "the %s mail has no English: %r", kind, m[kind])
+
+
+def alerts_lang_conf(env, value):
+    """A config of the run's kind (its templates and catalogues) with
+    alerts_lang = value."""
+    path = os.path.join(env.base, "alerts-lang-%s.conf" % value)
+    stack.render_config(path, stack.config_settings(os.path.join(env.base, "al.sock"),
+                                                    extra=[("alerts_lang", value)]))
+    return path
+
+
+@test
+def i18n_alerts_lang_refused(env):
+    """alerts_lang must be a language tag (read with the file) that the
+    site offers (checked at start-up): check-config, sync and
+    verify-domains refuse anything else, saying which key and why."""
+    for value, words in (("FI", ':%d: alerts_lang: "FI" is not a language tag'),
+                         ("fi_FI", ':%d: alerts_lang: "fi_FI" is not a language tag'),
+                         ("suomi", ':%d: alerts_lang: "suomi" is not a language tag'),
+                         ("de", "alerts_lang: de is not a language this site offers (en, fi; "
+                                "another needs its catalogue in %s)" % stack.LOCALE_DIR)):
+        path = alerts_lang_conf(env, value)
+        if "%d" in words:   # the file, the line and the key
+            with open(path) as f:
+                line = f.read().splitlines().index("alerts_lang = " + value) + 1
+            words = path + words % line
+        for cmd in (["check-config"], ["sync"], ["verify-domains"]):
+            code, out = env.run_cli(cmd + ["-c", path])
+            expect(code not in (0, None) and words in out,
+                   "%s with alerts_lang = %s: exit %s, want the reason %r:\n%s",
+                   cmd[0], value, code, words, out)
+    code, out = env.run_cli(["check-config", "-c", alerts_lang_conf(env, "fi")])
+    expect(code == 0 and re.search(r"(?m)^alerts_lang = fi$", out), "alerts_lang = fi: %s", out)
 
 
 # ---------------------------------------------------------------- a member's and a domain admin's pages

@@ -1,7 +1,7 @@
 /*
  * test_conf.c - conf.c: defaults, every type, exact error texts, a failed
  * load leaving the config alone, print/load round trips, the example
- * config and conf_path's precedence.
+ * config, conf_path's precedence and the languages a config may name.
  */
 #include "config.h"
 
@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "lib/conf.h"
+#include "lib/i18n.h"
 #include "test.h"
 
 #ifndef nitems
@@ -26,6 +27,7 @@
 
 #define DEFAULTS_PRINTED                                        \
 	"alert_interval = 86400\n"                              \
+	"alerts_lang = en\n"                                    \
 	"alerts_to =\n"                                         \
 	"api_rate_limit = 120\n"                                \
 	"backlog = 511\n"                                       \
@@ -380,6 +382,8 @@ static const struct {
 	{ "smtp_ca_file = /etc/ssl/relay-ca.pem", "smtp_ca_file",
 	    "/etc/ssl/relay-ca.pem" },
 	{ "alerts_to = ops@example.org", "alerts_to", "ops@example.org" },
+	{ "alerts_lang = fi", "alerts_lang", "fi" },
+	{ "alerts_lang = pt-BR", "alerts_lang", "pt-BR" },
 	{ "", "workers", "4" },
 };
 
@@ -470,6 +474,18 @@ static const struct {
 	/* mail */
 	{ "alerts_to = ops",
 	    ":1: alerts_to: \"ops\" is not an e-mail address" },
+	{ "alerts_lang = FI",
+	    ":1: alerts_lang: \"FI\" is not a language tag (\"en\", \"fi\", "
+	    "\"pt-BR\")" },
+	{ "alerts_lang = fi_FI",
+	    ":1: alerts_lang: \"fi_FI\" is not a language tag (\"en\", \"fi\", "
+	    "\"pt-BR\")" },
+	{ "alerts_lang = finnish",
+	    ":1: alerts_lang: \"finnish\" is not a language tag (\"en\", "
+	    "\"fi\", \"pt-BR\")" },
+	{ "alerts_lang =",
+	    ":1: alerts_lang: \"\" is not a language tag (\"en\", \"fi\", "
+	    "\"pt-BR\")" },
 	{ "mail_from = a b@example.org",
 	    ":1: mail_from: \"a b@example.org\" is not an e-mail address" },
 	{ "smtp_url = http://mail.example.org",
@@ -1004,6 +1020,37 @@ test_doc(void)
 	CHECK_INT(conf_doc(i, &d), -1, "past the last row");
 }
 
+/*
+ * A well-formed language the site does not offer is refused once the
+ * catalogues are known; English always passes, and so does fi with the
+ * build's catalogues.
+ */
+static void
+test_langs(void)
+{
+	struct config cfg;
+	char          err[512];
+
+	conf_defaults(&cfg);
+	CHECK_INT(conf_check_langs(&cfg, err, sizeof(err)), 0,
+	    "en before any catalogue: %s", err);
+	snprintf(cfg.alerts_lang, sizeof(cfg.alerts_lang), "fi");
+	CHECK_INT(conf_check_langs(&cfg, err, sizeof(err)), -1,
+	    "fi without its catalogue");
+	snprintf(cfg.locale_dir, sizeof(cfg.locale_dir), "%s",
+	    test_localedir());
+	CHECK_INT(i18n_init(cfg.locale_dir, err, sizeof(err)), 0,
+	    "catalogues: %s", err);
+	CHECK_INT(conf_check_langs(&cfg, err, sizeof(err)), 0, "fi: %s", err);
+	snprintf(cfg.alerts_lang, sizeof(cfg.alerts_lang), "de");
+	CHECK_INT(conf_check_langs(&cfg, err, sizeof(err)), -1, "de");
+	CHECK(strncmp(err,
+		  "alerts_lang: de is not a language this site offers (en, fi; "
+		  "another needs its catalogue in ",
+		  91) == 0,
+	    "the reason: %s", err);
+}
+
 int
 main(void)
 {
@@ -1019,5 +1066,6 @@ main(void)
 	test_example();
 	test_prefixes();
 	test_doc();
+	test_langs();
 	return test_done("test_conf");
 }
