@@ -55,7 +55,6 @@ TARGET_RSS_KIB = 8 * 1024
 PAGES = {"landing": ("/ubuntu", 0.85), "my": ("/my", 0.6)}
 TARGET_VS_PHP = 1.5         # /my: membermail's requests/s over the PHP peer's
 TARGET_P99_VS_BARE = 2.0    # /my: membermail's p99 over the bare responder's
-CLK_TCK = os.sysconf("SC_CLK_TCK")
 
 # A member with an alias on each of three domains, and a live session;
 # around them, 2,000 other members with an alias and a session each, and
@@ -138,19 +137,6 @@ def parse_wrk(out):
     if m:
         r["requests"] = int(m.group(1))
     return r
-
-
-def cpu_ticks(pids):
-    """utime + stime of pids, in clock ticks (a gone process counts 0)."""
-    total = 0
-    for pid in pids:
-        try:
-            with open("/proc/%d/stat" % pid) as f:
-                rest = f.read().rsplit(")", 1)[1].split()
-            total += int(rest[11]) + int(rest[12])
-        except (OSError, IndexError, ValueError):
-            pass
-    return total
 
 
 class Target:
@@ -354,10 +340,10 @@ class Bench:
         t = self.targets[name]
         groups = {"app": t.workers(), "pg": t.pg_pids,
                   "nginx": stack.children_of(self.nginx.proc.pid)}
-        before = {g: cpu_ticks(p) for g, p in groups.items()}
+        before = {g: stack.cpu_seconds(p) for g, p in groups.items()}
         res, out = self.wrk(name, duration)
         for g, pids in groups.items():
-            used = (cpu_ticks(pids) - before[g]) * 1e6 / CLK_TCK
+            used = (stack.cpu_seconds(pids) - before[g]) * 1e6
             res["cpu_" + g] = used / res["requests"] if res["requests"] else 0.0
         return res, out
 

@@ -127,27 +127,13 @@ def deliver(sock_path, clients, total, seconds):
     return ok, bad, took
 
 
-def cpu_seconds(pids):
-    """utime + stime of the processes, in seconds (those that exist)."""
-    tick = os.sysconf("SC_CLK_TCK")
-    total = 0
-    for pid in pids:
-        try:
-            with open("/proc/%d/stat" % pid) as f:
-                fields = f.read().rsplit(")", 1)[1].split()
-            total += int(fields[11]) + int(fields[12])
-        except (OSError, IndexError, ValueError):
-            pass
-    return total / tick
-
-
 def cpu_of(pg, srv):
     """CPU seconds so far of PostgreSQL (the postmaster and its children),
     membermail (the master and its children) and this process's reaped
     children (the LMTP clients)."""
     children = os.times()
-    return (cpu_seconds([pg.pid] + stack.children_of(pg.pid)),
-            cpu_seconds([srv.pid] + stack.children_of(srv.pid)),
+    return (stack.cpu_seconds([pg.pid] + stack.children_of(pg.pid)),
+            stack.cpu_seconds([srv.pid] + stack.children_of(srv.pid)),
             children.children_user + children.children_system)
 
 

@@ -64,13 +64,6 @@ def fixtures(lp, pg, users, teams):
     return sum(len(m) for m in members)
 
 
-def cpu_seconds(pid):
-    """utime + stime of pid and of its children it reaped, in seconds."""
-    with open("/proc/%d/stat" % pid) as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return sum(int(x) for x in fields[11:15]) / os.sysconf("SC_CLK_TCK")
-
-
 def profiled(out):
     """perf record of the whole machine into out/perf.data while the block
     runs (the sync's PostgreSQL backend starts after it does)."""
@@ -115,6 +108,14 @@ def statements_report(pg, out):
         f.write(text + "\n")
 
 
+def cpu_now(pg, lp):
+    """CPU seconds so far: this process's reaped children (the sync),
+    PostgreSQL with the backends it reaped, the fake Launchpad."""
+    mine = os.times()
+    return (mine.children_user + mine.children_system,
+            stack.cpu_seconds([pg.pid], reaped=True), stack.cpu_seconds([lp.proc.pid]))
+
+
 def run_sync(binary, conf, lp, pg, what, more=(), profile=None):
     lp.call("POST", "/_fake/requests/clear", {})
     perf = None
@@ -122,19 +123,16 @@ def run_sync(binary, conf, lp, pg, what, more=(), profile=None):
         pg.psql("CREATE EXTENSION IF NOT EXISTS pg_stat_statements; "
                 "SELECT pg_stat_statements_reset()", db=stack.APP_DB)
         perf = profiled(profile)
-    before = (os.times(), cpu_seconds(pg.pid), cpu_seconds(lp.proc.pid))
+    before = cpu_now(pg, lp)
     t0 = time.monotonic()
     r = subprocess.run([binary, "sync", "-c", conf] + list(more), stdout=subprocess.PIPE,
                        stderr=subprocess.PIPE, timeout=600)
     took = time.monotonic() - t0
-    mine = os.times()
     time.sleep(0.5)     # the postmaster reaps the sync's backend, counting its CPU
+    cpu = tuple(b - a for a, b in zip(before, cpu_now(pg, lp)))
     if perf:
         profile_report(perf, profile)
         statements_report(pg, profile)
-    cpu = (mine.children_user + mine.children_system
-           - before[0].children_user - before[0].children_system,
-           cpu_seconds(pg.pid) - before[1], cpu_seconds(lp.proc.pid) - before[2])
     out = r.stdout.decode("utf-8", "replace")
     lines = [x for x in out.splitlines() if x.startswith("sync: teams")]
     nreq = len(lp.call("GET", "/_fake/requests", timeout=60))
